@@ -1,0 +1,51 @@
+/*
+ * buf.h - growable byte buffer, internal to the library (strbuf-style).
+ *
+ * Invariants: b->buf is never NULL and is always NUL-terminated; b->len
+ * counts the bytes before the NUL.  Start with NX_BUF_INIT.  Appends fail
+ * stickily: after an allocation failure every later append is a no-op and
+ * nx_buf_ok() returns 0, so a chain of appends needs one check at the end.
+ * nx_buf_detach() is the only way to take ownership of the memory.
+ */
+#ifndef NX_BUF_H
+#define NX_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct nx_buf {
+	char *buf;
+	size_t len;
+	size_t alloc; /* 0 while buf points at the shared empty string */
+	int failed;   /* sticky allocation failure */
+} nx_buf;
+
+extern char nx_buf__empty[1];
+#define NX_BUF_INIT { nx_buf__empty, 0, 0, 0 }
+
+/* Life cycle */
+void nx_buf_init(nx_buf *b);
+void nx_buf_free(nx_buf *b);           /* back to NX_BUF_INIT */
+char *nx_buf_detach(nx_buf *b);        /* malloc'd string (never NULL unless failed), b reset */
+void nx_buf_reset(nx_buf *b);          /* len = 0, keeps memory */
+
+/* Size */
+int nx_buf_grow(nx_buf *b, size_t extra);
+static inline int nx_buf_ok(const nx_buf *b) { return !b->failed; }
+void nx_buf_truncate(nx_buf *b, size_t len);
+
+/* Adding data */
+void nx_buf_add(nx_buf *b, const void *data, size_t len);
+void nx_buf_adds(nx_buf *b, const char *s);
+void nx_buf_addch(nx_buf *b, int c);
+void nx_buf_addf(nx_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+void nx_buf_vaddf(nx_buf *b, const char *fmt, va_list ap);
+
+/* Trim ASCII white space at both ends. */
+void nx_buf_trim(nx_buf *b);
+
+#endif

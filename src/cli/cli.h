@@ -1,0 +1,82 @@
+/*
+ * cli.h - what the newsidx subcommands share.
+ */
+#ifndef NX_CLI_H
+#define NX_CLI_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#include "newsidx/newsidx.h"
+
+/* Exit codes: a contract with users' scripts; documented in --help and newsidx(1). */
+enum {
+	NX_EXIT_OK = 0,
+	NX_EXIT_NOTHING = 1,  /* search found nothing / no such article */
+	NX_EXIT_USAGE = 2,    /* bad command line */
+	NX_EXIT_PARTIAL = 3,  /* some inputs could not be ingested (the rest were) */
+	NX_EXIT_INDEX = 4,    /* the index could not be opened, read or written */
+	NX_EXIT_LOCKED = 5    /* another writer holds the index */
+};
+
+/* How a command wants the index opened before it runs. */
+#define NX_CMD_DB_NONE 0u
+#define NX_CMD_DB_READ 1u
+#define NX_CMD_DB_WRITE 2u
+
+typedef struct nx_cli {
+	const char *db_path;  /* resolved index path */
+	nx_store *st;         /* opened per the command's flags */
+	int color;            /* stdout is a terminal and NO_COLOR is unset */
+	int progress;         /* stderr is a terminal */
+} nx_cli;
+
+typedef struct nx_command {
+	const char *name;
+	int (*run)(nx_cli *cli, int argc, char **argv);
+	unsigned flags;
+	const char *usage;
+	const char *summary;
+} nx_command;
+
+/* Commands, one file each: src/cli/cmd_<name>.c */
+int cmd_add(nx_cli *cli, int argc, char **argv);
+int cmd_search(nx_cli *cli, int argc, char **argv);
+int cmd_show(nx_cli *cli, int argc, char **argv);
+int cmd_rm(nx_cli *cli, int argc, char **argv);
+int cmd_stats(nx_cli *cli, int argc, char **argv);
+
+/* Print "newsidx: MSG" on stderr. */
+void nx_cli_warn(const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 1, 2)))
+#endif
+	;
+
+/* Usage error: message, the command's usage line, returns NX_EXIT_USAGE. */
+int nx_cli_usage(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
+
+/* Print the usage and summary of a command on stdout. */
+void nx_cli_help(const char *cmd);
+
+/* Map a library error code to an exit code. */
+int nx_cli_exit_for(int code);
+
+/* Parse a non-negative integer option value; -1 when invalid. */
+long nx_cli_number(const char *s, long max);
+
+/* JSON helpers: string or null, ISO time or null. */
+json_t *nx_json_str(const char *s);
+json_t *nx_json_time(const nx_time *t);
+
+/* Print a JSON value on one line (or indented) followed by a newline. */
+void nx_json_print(json_t *v, int pretty);
+
+/* Format a time as UTC ISO 8601 into buf (>= 21 bytes); "" when unset. */
+const char *nx_cli_time(char buf[32], const nx_time *t);
+
+#endif

@@ -1,0 +1,319 @@
+/*
+ * main.c - newsidx command-line entry: global options, the command table,
+ * opening the index as each command needs it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "cli.h"
+
+#ifndef NX_VERSION
+#define NX_VERSION "0.0.0"
+#endif
+
+static const nx_command commands[] = {
+	{ "add", cmd_add, NX_CMD_DB_WRITE,
+	  "newsidx add [--json] [--keep-originals] PATH...",
+	  "Add articles from files, folders or - (standard input) to the index" },
+	{ "search", cmd_search, NX_CMD_DB_READ,
+	  "newsidx search [--limit N] [--offset N] [--json] QUERY...",
+	  "Search the index; ranked hits with highlighted snippets" },
+	{ "show", cmd_show, NX_CMD_DB_READ,
+	  "newsidx show [--json] ID|URL",
+	  "Print one whole normalized article" },
+	{ "rm", cmd_rm, NX_CMD_DB_WRITE,
+	  "newsidx rm ID|URL...",
+	  "Remove articles from the index" },
+	{ "stats", cmd_stats, NX_CMD_DB_READ,
+	  "newsidx stats [--json]",
+	  "Print what the index holds and its size" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char exit_codes_text[] =
+	"Exit status:\n"
+	"  0  success\n"
+	"  1  the search found nothing, or no such article\n"
+	"  2  usage error\n"
+	"  3  some inputs could not be ingested (the rest were)\n"
+	"  4  the index could not be opened, read or written\n"
+	"  5  another newsidx is writing the index (locked)\n";
+
+void nx_cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("newsidx: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const nx_command *find_command(const char *name)
+{
+	size_t i = 0;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+void nx_cli_help(const char *cmd)
+{
+	const nx_command *c = find_command(cmd);
+
+	if (c == NULL)
+		return;
+	printf("usage: %s\n\n%s.\n\nGlobal option: --db PATH (else $NEWSIDX_DB, else "
+	       "$XDG_DATA_HOME/newsidx/index.db)\n\n%s", c->usage, c->summary, exit_codes_text);
+}
+
+int nx_cli_usage(const char *cmd, const char *fmt, ...)
+{
+	const nx_command *c = find_command(cmd);
+	va_list ap;
+
+	fputs("newsidx: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (c != NULL)
+		fprintf(stderr, "usage: %s\n", c->usage);
+	return NX_EXIT_USAGE;
+}
+
+int nx_cli_exit_for(int code)
+{
+	switch (code) {
+	case NX_OK: return NX_EXIT_OK;
+	case NX_ENOTFOUND:
+	case NX_EAMBIGUOUS: return NX_EXIT_NOTHING;
+	case NX_EINVAL: return NX_EXIT_USAGE;
+	case NX_ELOCKED: return NX_EXIT_LOCKED;
+	case NX_EIO:
+	case NX_EFORMAT:
+	case NX_ETOOBIG: return NX_EXIT_PARTIAL;
+	default: return NX_EXIT_INDEX;
+	}
+}
+
+long nx_cli_number(const char *s, long max)
+{
+	char *end = NULL;
+	long v = 0;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > max)
+		return -1;
+	return v;
+}
+
+json_t *nx_json_str(const char *s)
+{
+	return s != NULL ? json_string(s) : json_null();
+}
+
+json_t *nx_json_time(const nx_time *t)
+{
+	char buf[32];
+
+	if (!t->set)
+		return json_null();
+	nx_date_format_utc(buf, t->utc);
+	return json_string(buf);
+}
+
+void nx_json_print(json_t *v, int pretty)
+{
+	char *s = json_dumps(v, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+
+	if (s != NULL) {
+		fputs(s, stdout);
+		fputc('\n', stdout);
+		free(s);
+	}
+}
+
+const char *nx_cli_time(char buf[32], const nx_time *t)
+{
+	buf[0] = '\0';
+	if (t->set)
+		nx_date_format_utc(buf, t->utc);
+	return buf;
+}
+
+/* --db, else $NEWSIDX_DB, else $XDG_DATA_HOME/newsidx/index.db, else ~/.local/share/... */
+static char *default_db(void)
+{
+	const char *env = getenv("NEWSIDX_DB"), *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char *p = NULL;
+	size_t n = 0;
+
+	if (env != NULL && *env != '\0')
+		return strdup(env);
+	if (xdg != NULL && *xdg == '/') {
+		n = strlen(xdg) + 32;
+		p = malloc(n);
+		if (p != NULL)
+			snprintf(p, n, "%s/newsidx/index.db", xdg);
+		return p;
+	}
+	if (home == NULL || *home == '\0')
+		home = ".";
+	n = strlen(home) + 40;
+	p = malloc(n);
+	if (p != NULL)
+		snprintf(p, n, "%s/.local/share/newsidx/index.db", home);
+	return p;
+}
+
+static void usage(FILE *f)
+{
+	size_t i = 0;
+
+	fprintf(f, "usage: newsidx [--db PATH] COMMAND [ARGS...]\n\n"
+		   "Index a news archive and search it.\n\nCommands:\n");
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "  %-8s %s\n", "help", "Show help for a command");
+	fprintf(f, "\nOptions:\n"
+		   "  --db PATH    index file (default: $NEWSIDX_DB, else\n"
+		   "               $XDG_DATA_HOME/newsidx/index.db, else ~/.local/share/newsidx/index.db)\n"
+		   "  --help       this text; 'newsidx COMMAND --help' for a command\n"
+		   "  --version    print the version\n\n%s"
+		   "\nSee newsidx(1) for the query syntax and the index layout.\n", exit_codes_text);
+}
+
+/* Find --db anywhere in the command's arguments and remove it. */
+static int take_db_option(int *argc, char **argv, char **db)
+{
+	int i = 0, j = 0;
+
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--db") == 0) {
+			if (i + 1 >= *argc)
+				return -1;
+			free(*db);
+			*db = strdup(argv[i + 1]);
+			for (j = i; j + 2 <= *argc; j++)
+				argv[j] = argv[j + 2];
+			*argc -= 2;
+			i--;
+		} else if (strncmp(argv[i], "--db=", 5) == 0) {
+			free(*db);
+			*db = strdup(argv[i] + 5);
+			for (j = i; j + 1 <= *argc; j++)
+				argv[j] = argv[j + 1];
+			*argc -= 1;
+			i--;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const nx_command *c = NULL;
+	nx_cli cli;
+	nx_error err = NX_ERROR_INIT;
+	char *db = NULL;
+	const char *nc = getenv("NO_COLOR");
+	int rc = 0, i = 1;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.color = isatty(STDOUT_FILENO) && (nc == NULL || *nc == '\0') && getenv("TERM") != NULL &&
+		    strcmp(getenv("TERM"), "dumb") != 0;
+	cli.progress = isatty(STDERR_FILENO);
+	/* global options before the command */
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return NX_EXIT_OK;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("newsidx %s (SQLite %s)\n", NX_VERSION, sqlite3_libversion());
+			return NX_EXIT_OK;
+		} else if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+			free(db);
+			db = strdup(argv[i + 1]);
+			i += 2;
+		} else if (strncmp(argv[i], "--db=", 5) == 0) {
+			free(db);
+			db = strdup(argv[i] + 5);
+			i++;
+		} else {
+			nx_cli_warn("unknown option '%s'", argv[i]);
+			usage(stderr);
+			free(db);
+			return NX_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		free(db);
+		return NX_EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		if (i + 1 < argc && find_command(argv[i + 1]) != NULL)
+			nx_cli_help(argv[i + 1]);
+		else
+			usage(stdout);
+		free(db);
+		return NX_EXIT_OK;
+	}
+	c = find_command(argv[i]);
+	if (c == NULL) {
+		nx_cli_warn("'%s' is not a newsidx command; see 'newsidx --help'", argv[i]);
+		free(db);
+		return NX_EXIT_USAGE;
+	}
+	argc -= i;
+	argv += i;
+	if (take_db_option(&argc, argv, &db) < 0) {
+		free(db);
+		return nx_cli_usage(c->name, "option '--db' needs a path");
+	}
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			nx_cli_help(c->name);
+			free(db);
+			return NX_EXIT_OK;
+		}
+	}
+	if (db == NULL)
+		db = default_db();
+	if (db == NULL) {
+		nx_cli_warn("out of memory");
+		return NX_EXIT_INDEX;
+	}
+	cli.db_path = db;
+	if (c->flags & (NX_CMD_DB_READ | NX_CMD_DB_WRITE)) {
+		rc = nx_store_open(&cli.st, db, (c->flags & NX_CMD_DB_WRITE) ? NX_STORE_WRITE : NX_STORE_READ, &err);
+		if (rc < 0) {
+			nx_cli_warn("%s", err.msg);
+			free(db);
+			return rc == NX_ELOCKED ? NX_EXIT_LOCKED : NX_EXIT_INDEX;
+		}
+	}
+	rc = c->run(&cli, argc, argv);
+	nx_store_close(cli.st);
+	free(db);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno != EPIPE)
+			nx_cli_warn("cannot write output: %s", strerror(errno));
+		if (rc == 0)
+			rc = NX_EXIT_INDEX;
+	}
+	return rc;
+}

@@ -1,0 +1,1075 @@
+/*
+ * date.c - one parser for every date form a news archive holds.
+ *
+ * The input is cut into tokens by a small lexer that never reads past
+ * len: a run of ASCII digits, a run of ASCII letters, or any other single
+ * byte (punctuation, and every byte of non-ASCII text).  White space,
+ * including UTF-8 NBSP, thin and narrow no-break spaces, only separates
+ * tokens; each token records whether some came before it, which is how
+ * "2021-07-08" differs from "2021 - 07 - 08".
+ *
+ * Three patterns are tried at a token start and the longest match wins:
+ *
+ *   date first   [WDAY[,]] DATE [SEP] [at] [TIME [ZONE]]  RFC 822, ISO, prose
+ *   time first   TIME [ZONE] [,] [on] DATE                 01:42 GMT 08.07.2021
+ *   asctime      [WDAY] MON D TIME [ZONE] YYYY             Thu Jul  8 01:42:00 2021
+ *
+ * DATE is one of YYYY-MM-DD, YYYYMMDD, YYYY/M/D, D.M.YYYY, D-MON-YYYY,
+ * D[th] MON[.][,] YYYY and MON[.] D[th][,] YYYY (D MON YY also, but only
+ * before a time, as RFC 2822 allows).  SEP is "T" after an ISO date, or
+ * ",", " - " or " | ".  TIME is H:MM[:SS[.frac]] with an optional AM/PM
+ * ("a.m." too), H AM/PM, or HHMM[SS] after an ISO basic date.  ZONE is a
+ * name (Z, UT, UTC, GMT, the RFC 822 US zones, ET/CT/MT/PT with US
+ * daylight saving worked out from the date, a few more such as MSK) or a
+ * numeric offset.  Day-first and month-first slashed dates (08/07/2021)
+ * are ambiguous and never accepted.  Every field is checked (calendar,
+ * years 1800..2200, 00:00..23:59:59, AM/PM hours, offsets -12:00..+14:00)
+ * and a bad field rejects the whole pattern instead of being guessed.
+ *
+ * nx_date_find() runs the same matcher at each token start of the text,
+ * so it costs a small constant per byte on any input.
+ */
+#include "newsidx/date.h"
+
+#include <string.h>
+
+#define YEAR_MIN 1800
+#define YEAR_MAX 2200
+
+/* ASCII helpers: nothing here may depend on the locale. */
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int to_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/*
+ * Length of the white space at s[pos..len): ASCII space and controls,
+ * U+00A0, U+2009 and U+202F (the last is what CLDR puts before "AM").
+ * 0 when s[pos] is not white space.
+ */
+static size_t space_len(const char *s, size_t len, size_t pos)
+{
+	const unsigned char *u = (const unsigned char *)s + pos;
+	size_t left = len - pos;
+
+	if (left == 0)
+		return 0;
+	if (u[0] == ' ' || u[0] == '\t' || u[0] == '\n' || u[0] == '\r' ||
+	    u[0] == '\f' || u[0] == '\v')
+		return 1;
+	if (left >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
+		return 2;
+	if (left >= 3 && u[0] == 0xE2 && u[1] == 0x80 &&
+	    (u[2] == 0x89 || u[2] == 0xAF))
+		return 3;
+	return 0;
+}
+
+static size_t skip_space(const char *s, size_t len, size_t pos)
+{
+	size_t n = 0;
+
+	while ((n = space_len(s, len, pos)) != 0)
+		pos += n;
+	return pos;
+}
+
+/* Lexer */
+
+enum { TK_END, TK_NUM, TK_WORD, TK_PUNCT };
+
+typedef struct tok {
+	int kind;
+	size_t start; /* first byte of the token */
+	size_t end;   /* one past its last byte */
+	int sp;       /* white space came before it */
+	int c;        /* the byte, for TK_PUNCT */
+	size_t ndig;  /* digits, for TK_NUM */
+	long val;     /* value of a TK_NUM of at most 9 digits, else -1 */
+} tok;
+
+typedef struct scan {
+	const char *s;
+	size_t len;
+} scan;
+
+/* Read the token at or after pos (white space skipped). */
+static void lex(const scan *sc, size_t pos, tok *t)
+{
+	size_t p = skip_space(sc->s, sc->len, pos);
+	int c = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->sp = p != pos;
+	t->start = p;
+	t->end = p;
+	t->val = -1;
+	if (p >= sc->len) {
+		t->kind = TK_END;
+		return;
+	}
+	c = (unsigned char)sc->s[p];
+	if (is_digit(c)) {
+		long v = 0;
+
+		t->kind = TK_NUM;
+		while (p < sc->len && is_digit((unsigned char)sc->s[p])) {
+			if (t->ndig < 9)
+				v = v * 10 + (sc->s[p] - '0');
+			t->ndig++;
+			p++;
+		}
+		t->val = t->ndig <= 9 ? v : -1;
+	} else if (is_alpha(c)) {
+		t->kind = TK_WORD;
+		while (p < sc->len && is_alpha((unsigned char)sc->s[p]))
+			p++;
+	} else {
+		t->kind = TK_PUNCT;
+		t->c = c;
+		p++;
+	}
+	t->end = p;
+}
+
+/* 1 when the word token t is name (lower case), ignoring ASCII case. */
+static int word_is(const scan *sc, const tok *t, const char *name)
+{
+	size_t n = strlen(name), i = 0;
+
+	if (t->kind != TK_WORD || t->end - t->start != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (to_lower((unsigned char)sc->s[t->start + i]) != name[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Consume punctuation byte c at *pos.  With glued, no white space may
+ * come before it.  Returns 1 and advances *pos, or 0 and leaves it.
+ */
+static int take_punct(const scan *sc, size_t *pos, int c, int glued)
+{
+	tok t;
+
+	lex(sc, *pos, &t);
+	if (t.kind != TK_PUNCT || t.c != c || (glued && t.sp))
+		return 0;
+	*pos = t.end;
+	return 1;
+}
+
+/* Consume a number of mindig..maxdig digits; *val receives it. */
+static int take_num(const scan *sc, size_t *pos, size_t mindig, size_t maxdig,
+		    int glued, long *val)
+{
+	tok t;
+
+	lex(sc, *pos, &t);
+	if (t.kind != TK_NUM || t.ndig < mindig || t.ndig > maxdig ||
+	    (glued && t.sp))
+		return 0;
+	*val = t.val;
+	*pos = t.end;
+	return 1;
+}
+
+/* Consume the word name (lower case), any case in the text. */
+static int take_word(const scan *sc, size_t *pos, const char *name, int glued)
+{
+	tok t;
+
+	lex(sc, *pos, &t);
+	if (!word_is(sc, &t, name) || (glued && t.sp))
+		return 0;
+	*pos = t.end;
+	return 1;
+}
+
+/* Names */
+
+static const char *const month_names[] = {
+	"january", "february", "march", "april", "may", "june", "july",
+	"august", "september", "october", "november", "december"
+};
+
+/* Month 1..12 named by word token t ("jul", "July", "SEPT"), or 0. */
+static int month_of(const scan *sc, const tok *t)
+{
+	size_t n = t->end - t->start, i = 0, k = 0;
+	int found = 0;
+
+	if (t->kind != TK_WORD || n < 3)
+		goto done;
+	if (word_is(sc, t, "sept")) {
+		found = 9;
+		goto done;
+	}
+	for (i = 0; i < 12 && found == 0; i++) {
+		const char *name = month_names[i];
+
+		if (n != 3 && n != strlen(name))
+			continue;
+		for (k = 0; k < n; k++) {
+			if (to_lower((unsigned char)sc->s[t->start + k]) != name[k])
+				break;
+		}
+		if (k == n)
+			found = (int)i + 1;
+	}
+done:
+	return found;
+}
+
+static const char *const weekday_names[] = {
+	"mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu",
+	"thur", "thurs", "thursday", "fri", "friday", "sat", "saturday",
+	"sun", "sunday"
+};
+
+static int is_weekday(const scan *sc, const tok *t)
+{
+	size_t i = 0;
+
+	for (i = 0; i < sizeof(weekday_names) / sizeof(weekday_names[0]); i++) {
+		if (word_is(sc, t, weekday_names[i]))
+			return 1;
+	}
+	return 0;
+}
+
+typedef struct zone_name {
+	const char *name;
+	int off;     /* minutes east; the standard offset when us_auto */
+	int us_auto; /* US zone named without S/D: DST from the date */
+} zone_name;
+
+static const zone_name zones[] = {
+	{ "z", 0, 0 }, { "ut", 0, 0 }, { "utc", 0, 0 }, { "gmt", 0, 0 },
+	{ "est", -300, 0 }, { "edt", -240, 0 }, { "et", -300, 1 },
+	{ "cst", -360, 0 }, { "cdt", -300, 0 }, { "ct", -360, 1 },
+	{ "mst", -420, 0 }, { "mdt", -360, 0 }, { "mt", -420, 1 },
+	{ "pst", -480, 0 }, { "pdt", -420, 0 }, { "pt", -480, 1 },
+	{ "akst", -540, 0 }, { "akdt", -480, 0 }, { "hst", -600, 0 },
+	{ "bst", 60, 0 }, { "cet", 60, 0 }, { "cest", 120, 0 },
+	{ "eet", 120, 0 }, { "eest", 180, 0 }, { "msk", 180, 0 },
+	{ "jst", 540, 0 }
+};
+
+static const zone_name *zone_of(const scan *sc, const tok *t)
+{
+	size_t i = 0;
+
+	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
+		if (word_is(sc, t, zones[i].name))
+			return &zones[i];
+	}
+	return NULL;
+}
+
+/* Calendar */
+
+int64_t nx_date_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era = 0, yoe = 0, doy = 0, doe = 0;
+	int64_t mm = (int64_t)m, dd = (int64_t)d;
+
+	y -= mm <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (mm > 2 ? mm - 3 : mm + 9) + 2) / 5 + dd - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* Inverse of nx_date_days_from_civil (Howard Hinnant's civil_from_days). */
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	int64_t era = 0, doe = 0, yoe = 0, doy = 0, mp = 0;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static int is_leap(long y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(long y, long m)
+{
+	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && is_leap(y))
+		return 29;
+	return dim[m - 1];
+}
+
+/* 0 = Sunday .. 6 = Saturday. */
+static int weekday(long y, int m, int d)
+{
+	int64_t days = nx_date_days_from_civil(y, (unsigned)m, (unsigned)d);
+	int64_t w = (days + 4) % 7; /* 1970-01-01 was a Thursday */
+
+	return (int)(w < 0 ? w + 7 : w);
+}
+
+/* Day of month of the n-th (1..) Sunday, or of the last one with n = 0. */
+static int sunday(long y, int m, int n)
+{
+	int last = 0;
+
+	if (n == 0) {
+		last = days_in_month(y, m);
+		return last - weekday(y, m, last);
+	}
+	return 1 + (7 - weekday(y, m, 1)) % 7 + 7 * (n - 1);
+}
+
+/*
+ * 1 when a US local wall-clock time observes daylight saving time.  The
+ * switch happens at 02:00 local; the repeated hour in autumn is taken as
+ * daylight time.  Rules: 2007 on, second Sunday in March to first Sunday
+ * in November; 1987-2006, first Sunday in April to last Sunday in October;
+ * 1967-1986, last Sunday in April to last Sunday in October; none before.
+ */
+static int us_dst(long y, int m, int d, int h)
+{
+	int sm = 0, sd = 0, em = 0, ed = 0;
+	long key = 0, from = 0, to = 0;
+
+	if (y >= 2007) {
+		sm = 3, sd = sunday(y, 3, 2);
+		em = 11, ed = sunday(y, 11, 1);
+	} else if (y >= 1987) {
+		sm = 4, sd = sunday(y, 4, 1);
+		em = 10, ed = sunday(y, 10, 0);
+	} else if (y >= 1967) {
+		sm = 4, sd = sunday(y, 4, 0);
+		em = 10, ed = sunday(y, 10, 0);
+	} else {
+		return 0;
+	}
+	key = ((long)m * 32 + d) * 24 + h;
+	from = ((long)sm * 32 + sd) * 24 + 2;
+	to = ((long)em * 32 + ed) * 24 + 2;
+	return key >= from && key < to;
+}
+
+/* Patterns */
+
+typedef struct fields {
+	long year;
+	int mon, day;
+	int hour, min, sec;
+	int has_time;
+	int has_zone;
+	int off;     /* minutes east */
+	int us_auto; /* off is a US standard offset; DST depends on the date */
+} fields;
+
+enum { DK_TEXT, DK_ISO, DK_BASIC };
+
+static int valid_date(long y, long m, long d)
+{
+	return y >= YEAR_MIN && y <= YEAR_MAX && m >= 1 && m <= 12 &&
+	       d >= 1 && d <= days_in_month(y, m);
+}
+
+/* An optional "st", "nd", "rd" or "th" glued to a day number. */
+static void skip_ordinal(const scan *sc, size_t *pos)
+{
+	tok t;
+
+	lex(sc, *pos, &t);
+	if (t.sp)
+		return;
+	if (word_is(sc, &t, "st") || word_is(sc, &t, "nd") ||
+	    word_is(sc, &t, "rd") || word_is(sc, &t, "th"))
+		*pos = t.end;
+}
+
+/* An optional weekday name with an optional "." and ",". */
+static void skip_weekday(const scan *sc, size_t *pos)
+{
+	tok t;
+
+	lex(sc, *pos, &t);
+	if (!is_weekday(sc, &t))
+		return;
+	*pos = t.end;
+	take_punct(sc, pos, '.', 1);
+	take_punct(sc, pos, ',', 0);
+}
+
+/* Map an RFC 2822 two- or three-digit year; four digits stay as they are. */
+static long full_year(long y, size_t ndig)
+{
+	if (ndig == 2)
+		return y < 50 ? 2000 + y : 1900 + y;
+	if (ndig == 3)
+		return 1900 + y;
+	return y;
+}
+
+/* Numeric dates: YYYYMMDD, YYYY-MM-DD, YYYY/M/D, D.M.YYYY. */
+static int date_numeric(const scan *sc, size_t *pos, long *y, long *m, long *d,
+			int *kind)
+{
+	size_t p = *pos;
+	tok t;
+	int ok = 0;
+
+	lex(sc, p, &t);
+	if (t.kind != TK_NUM)
+		goto done;
+	p = t.end;
+	if (t.ndig == 8) {
+		*y = t.val / 10000;
+		*m = t.val / 100 % 100;
+		*d = t.val % 100;
+		*kind = DK_BASIC;
+		ok = 1;
+	} else if (t.ndig == 4) {
+		*y = t.val;
+		*kind = DK_ISO;
+		if (take_punct(sc, &p, '-', 1)) {
+			ok = take_num(sc, &p, 2, 2, 1, m) &&
+			     take_punct(sc, &p, '-', 1) &&
+			     take_num(sc, &p, 2, 2, 1, d);
+		} else if (take_punct(sc, &p, '/', 1)) {
+			*kind = DK_TEXT;
+			ok = take_num(sc, &p, 1, 2, 1, m) &&
+			     take_punct(sc, &p, '/', 1) &&
+			     take_num(sc, &p, 1, 2, 1, d);
+		}
+	} else if (t.ndig <= 2) {
+		*d = t.val;
+		*kind = DK_TEXT;
+		ok = take_punct(sc, &p, '.', 1) &&
+		     take_num(sc, &p, 1, 2, 1, m) &&
+		     take_punct(sc, &p, '.', 1) &&
+		     take_num(sc, &p, 4, 4, 1, y);
+	}
+	if (ok)
+		*pos = p;
+done:
+	return ok;
+}
+
+/*
+ * Dates with an English month name: D-MON-YYYY (Reuters), D[th] MON[.][,]
+ * YYYY and MON[.] D[th][,] YYYY.  With short_year, D MON YY and D MON YYY
+ * are taken too (RFC 2822 obsolete years).
+ */
+static int date_named(const scan *sc, size_t *pos, long *y, long *m, long *d,
+		      int short_year)
+{
+	size_t p = *pos;
+	tok t, w;
+	int ok = 0;
+
+	lex(sc, p, &t);
+	if (t.kind == TK_NUM && t.ndig <= 2) {
+		*d = t.val;
+		p = t.end;
+		if (take_punct(sc, &p, '-', 1)) {
+			lex(sc, p, &w);
+			*m = month_of(sc, &w);
+			if (w.sp || *m == 0)
+				goto done;
+			p = w.end;
+			ok = take_punct(sc, &p, '-', 1) &&
+			     take_num(sc, &p, 4, 4, 1, y);
+			goto done;
+		}
+		skip_ordinal(sc, &p);
+		lex(sc, p, &w);
+		*m = month_of(sc, &w);
+		if (*m == 0)
+			goto done;
+		p = w.end;
+		take_punct(sc, &p, '.', 1);
+		take_punct(sc, &p, ',', 0);
+		lex(sc, p, &t);
+		if (t.kind != TK_NUM || t.ndig > 4 || t.ndig < (short_year ? 2 : 4))
+			goto done;
+		*y = full_year(t.val, t.ndig);
+		p = t.end;
+		ok = 1;
+	} else if (month_of(sc, &t) != 0) {
+		*m = month_of(sc, &t);
+		p = t.end;
+		take_punct(sc, &p, '.', 1);
+		if (!take_num(sc, &p, 1, 2, 0, d))
+			goto done;
+		skip_ordinal(sc, &p);
+		take_punct(sc, &p, ',', 0);
+		ok = take_num(sc, &p, 4, 4, 0, y);
+	}
+done:
+	if (ok)
+		*pos = p;
+	return ok;
+}
+
+/* Any DATE; *kind tells ISO forms (which may carry T and glued offsets). */
+static int p_date(const scan *sc, size_t *pos, fields *f, int short_year,
+		  int *kind)
+{
+	long y = 0, m = 0, d = 0;
+	size_t p = *pos;
+	int ok = 0;
+
+	*kind = DK_TEXT;
+	if (!date_numeric(sc, &p, &y, &m, &d, kind)) {
+		*kind = DK_TEXT;
+		if (!date_named(sc, &p, &y, &m, &d, short_year))
+			goto done;
+	}
+	if (!valid_date(y, m, d))
+		goto done;
+	f->year = y;
+	f->mon = (int)m;
+	f->day = (int)d;
+	*pos = p;
+	ok = 1;
+done:
+	return ok;
+}
+
+/* "AM", "pm", "a.m.", "P.M" after a time; *pm receives 0 or 1. */
+static int p_ampm(const scan *sc, size_t *pos, int *pm)
+{
+	size_t p = *pos;
+	tok t;
+	int ok = 0;
+
+	lex(sc, p, &t);
+	if (word_is(sc, &t, "am") || word_is(sc, &t, "pm")) {
+		*pm = to_lower((unsigned char)sc->s[t.start]) == 'p';
+		p = t.end;
+		ok = 1;
+	} else if (word_is(sc, &t, "a") || word_is(sc, &t, "p")) {
+		*pm = to_lower((unsigned char)sc->s[t.start]) == 'p';
+		p = t.end;
+		if (!take_punct(sc, &p, '.', 1) || !take_word(sc, &p, "m", 1))
+			goto done;
+		take_punct(sc, &p, '.', 1);
+		ok = 1;
+	}
+done:
+	if (ok)
+		*pos = p;
+	return ok;
+}
+
+/*
+ * TIME: H:MM[:SS[.frac]] [AM|PM], or H AM|PM.  With basic, the ISO basic
+ * HHMM[SS[.frac]] instead.  With glued, nothing may come before the hour.
+ * Fractions of a second are dropped.
+ */
+static int p_time(const scan *sc, size_t *pos, fields *f, int basic, int glued)
+{
+	size_t p = *pos;
+	long h = 0, mi = 0, se = 0, frac = 0;
+	int pm = 0, ampm = 0, ok = 0;
+	tok t;
+
+	lex(sc, p, &t);
+	if (t.kind != TK_NUM || (glued && t.sp))
+		goto done;
+	p = t.end;
+	if (basic) {
+		if (t.ndig != 4 && t.ndig != 6)
+			goto done;
+		h = t.ndig == 6 ? t.val / 10000 : t.val / 100;
+		mi = t.ndig == 6 ? t.val / 100 % 100 : t.val % 100;
+		se = t.ndig == 6 ? t.val % 100 : 0;
+		if (t.ndig == 6 && take_punct(sc, &p, '.', 1) &&
+		    !take_num(sc, &p, 1, (size_t)-1, 1, &frac))
+			goto done;
+	} else {
+		if (t.ndig > 2)
+			goto done;
+		h = t.val;
+		if (take_punct(sc, &p, ':', 1)) {
+			if (!take_num(sc, &p, 2, 2, 1, &mi))
+				goto done;
+			if (take_punct(sc, &p, ':', 1)) {
+				if (!take_num(sc, &p, 2, 2, 1, &se))
+					goto done;
+				if (take_punct(sc, &p, '.', 1) &&
+				    !take_num(sc, &p, 1, (size_t)-1, 1, &frac))
+					goto done;
+			}
+			ampm = p_ampm(sc, &p, &pm);
+		} else {
+			ampm = p_ampm(sc, &p, &pm);
+			if (!ampm)
+				goto done;
+		}
+	}
+	if (ampm) {
+		if (h < 1 || h > 12)
+			goto done;
+		h = (h % 12) + (pm ? 12 : 0);
+	}
+	if (h > 23 || mi > 59 || se > 59)
+		goto done;
+	f->hour = (int)h;
+	f->min = (int)mi;
+	f->sec = (int)se;
+	f->has_time = 1;
+	*pos = p;
+	ok = 1;
+done:
+	return ok;
+}
+
+/* The shapes a numeric offset may take after its sign. */
+enum {
+	OFF_HHMM = 1,  /* +0300 */
+	OFF_HH_MM = 2, /* +03:00 */
+	OFF_HH = 4,    /* +03 */
+	OFF_H = 8      /* +3, as in "GMT+3" (also +3:30) */
+};
+
+/*
+ * A numeric offset after its sign, glued to it, in one of the shapes in
+ * forms.  Only offsets some zone uses, -12:00 to +14:00, are taken, which
+ * also keeps a time range like "13:20-14:00" from reading as an offset.
+ * Stores the unsigned minutes in *mins.
+ */
+static int p_offset_digits(const scan *sc, size_t *pos, int sign, int forms,
+			   long *mins)
+{
+	size_t p = *pos;
+	long hh = 0, mm = 0;
+	int ok = 0;
+	tok t;
+
+	lex(sc, p, &t);
+	if (t.kind != TK_NUM || t.sp)
+		goto done;
+	p = t.end;
+	if (t.ndig == 4 && (forms & OFF_HHMM) != 0) {
+		hh = t.val / 100;
+		mm = t.val % 100;
+	} else if (t.ndig == 2 || (t.ndig == 1 && (forms & OFF_H) != 0)) {
+		hh = t.val;
+		if (take_punct(sc, &p, ':', 1)) {
+			if ((forms & (OFF_HH_MM | OFF_H)) == 0 ||
+			    !take_num(sc, &p, 2, 2, 1, &mm))
+				goto done;
+		} else if ((forms & (OFF_HH | OFF_H)) == 0) {
+			goto done;
+		}
+	} else {
+		goto done;
+	}
+	if (mm > 59 || hh * 60 + mm > (sign < 0 ? 12 * 60 : 14 * 60))
+		goto done;
+	*mins = hh * 60 + mm;
+	*pos = p;
+	ok = 1;
+done:
+	return ok;
+}
+
+/* An optional RFC 2822 comment naming the zone: "+0000 (UTC)". */
+static void skip_zone_comment(const scan *sc, size_t *pos)
+{
+	size_t p = *pos;
+	tok w;
+
+	if (!take_punct(sc, &p, '(', 0))
+		return;
+	lex(sc, p, &w);
+	if (w.kind != TK_WORD || w.sp || w.end - w.start > 5)
+		return;
+	p = w.end;
+	if (take_punct(sc, &p, ')', 1))
+		*pos = p;
+}
+
+/*
+ * ZONE: a name (GMT, Z, EDT, ET, ... optionally followed by a glued
+ * offset, "GMT+3") or a numeric offset.  Glued to the time, an offset may
+ * be +HH, +HHMM or +HH:MM after an ISO date (iso) but only +HHMM after
+ * other dates, so "13:20-14:00" stays a range; after white space it must
+ * be +HHMM or +HH:MM, so "13:20 - 14" is not a zone.  A "(EDT)" style
+ * comment may follow a numeric offset.
+ */
+static int p_zone(const scan *sc, size_t *pos, fields *f, int iso)
+{
+	size_t p = *pos;
+	const zone_name *z = NULL;
+	long mins = 0;
+	int sign = 0, forms = 0, ok = 0;
+	tok t;
+
+	lex(sc, p, &t);
+	if (t.kind == TK_WORD) {
+		z = zone_of(sc, &t);
+		if (z == NULL)
+			goto done;
+		p = t.end;
+		f->off = z->off;
+		f->us_auto = z->us_auto;
+		if (z->off == 0 && !word_is(sc, &t, "z")) {
+			size_t q = p;
+
+			if (take_punct(sc, &q, '+', 1))
+				sign = 1;
+			else if (take_punct(sc, &q, '-', 1))
+				sign = -1;
+			forms = OFF_HHMM | OFF_HH_MM | OFF_HH | OFF_H;
+			if (sign != 0 && p_offset_digits(sc, &q, sign, forms, &mins)) {
+				f->off = sign * (int)mins;
+				p = q;
+			}
+		}
+	} else if (t.kind == TK_PUNCT && (t.c == '+' || t.c == '-')) {
+		if (iso && !t.sp)
+			forms = OFF_HHMM | OFF_HH_MM | OFF_HH;
+		else if (t.sp)
+			forms = OFF_HHMM | OFF_HH_MM;
+		else
+			forms = OFF_HHMM;
+		sign = t.c == '+' ? 1 : -1;
+		p = t.end;
+		if (!p_offset_digits(sc, &p, sign, forms, &mins))
+			goto done;
+		f->off = sign * (int)mins;
+		f->us_auto = 0;
+		skip_zone_comment(sc, &p);
+	} else {
+		goto done;
+	}
+	f->has_zone = 1;
+	*pos = p;
+	ok = 1;
+done:
+	return ok;
+}
+
+/* [WDAY[,]] DATE [[,|-] [at] TIME [ZONE]] */
+static int pat_date_first(const scan *sc, size_t start, fields *f, size_t *end)
+{
+	size_t p = start, q = 0;
+	int kind = DK_TEXT, ok = 0, need_time = 0;
+	tok t;
+
+	skip_weekday(sc, &p);
+	q = p;
+	if (!p_date(sc, &p, f, 0, &kind)) {
+		p = q;
+		if (!p_date(sc, &p, f, 1, &kind))
+			goto done;
+		need_time = 1; /* "08 Jul 21" only in the RFC 2822 form */
+	}
+	q = p;
+	lex(sc, q, &t);
+	if (kind != DK_TEXT && !t.sp && word_is(sc, &t, "t")) {
+		q = t.end;
+		if (p_time(sc, &q, f, kind == DK_BASIC, 1)) {
+			p = q;
+			p_zone(sc, &p, f, 1);
+		}
+	} else if (kind != DK_BASIC) {
+		if (t.kind == TK_PUNCT &&
+		    (t.c == ',' || ((t.c == '-' || t.c == '|') && t.sp)))
+			q = t.end;
+		take_word(sc, &q, "at", 0);
+		if (p_time(sc, &q, f, 0, 0)) {
+			p = q;
+			p_zone(sc, &p, f, kind == DK_ISO);
+		}
+	}
+	if (need_time && !f->has_time)
+		goto done;
+	*end = p;
+	ok = 1;
+done:
+	return ok;
+}
+
+/* TIME [ZONE] [,] [on] DATE, as in "01:42 GMT 08.07.2021". */
+static int pat_time_first(const scan *sc, size_t start, fields *f, size_t *end)
+{
+	size_t p = start;
+	int kind = DK_TEXT, ok = 0;
+
+	if (!p_time(sc, &p, f, 0, 0))
+		goto done;
+	p_zone(sc, &p, f, 0);
+	take_punct(sc, &p, ',', 0);
+	take_word(sc, &p, "on", 0);
+	if (!p_date(sc, &p, f, 0, &kind) || kind == DK_BASIC)
+		goto done;
+	*end = p;
+	ok = 1;
+done:
+	return ok;
+}
+
+/* [WDAY] MON D TIME [ZONE] YYYY, as in "Thu Jul  8 01:42:00 UTC 2021". */
+static int pat_asctime(const scan *sc, size_t start, fields *f, size_t *end)
+{
+	size_t p = start;
+	long d = 0, y = 0;
+	int m = 0, ok = 0;
+	tok t;
+
+	skip_weekday(sc, &p);
+	lex(sc, p, &t);
+	m = month_of(sc, &t);
+	if (m == 0)
+		goto done;
+	p = t.end;
+	if (!take_num(sc, &p, 1, 2, 0, &d))
+		goto done;
+	if (!p_time(sc, &p, f, 0, 0))
+		goto done;
+	p_zone(sc, &p, f, 0);
+	if (!take_num(sc, &p, 4, 4, 0, &y) || !valid_date(y, m, d))
+		goto done;
+	f->year = y;
+	f->mon = m;
+	f->day = (int)d;
+	*end = p;
+	ok = 1;
+done:
+	return ok;
+}
+
+/* Fill *out from parsed fields. */
+static void finish(nx_time *out, const fields *f)
+{
+	int64_t days = nx_date_days_from_civil(f->year, (unsigned)f->mon,
+					       (unsigned)f->day);
+	int64_t secs = 0;
+	int off = 0;
+
+	if (f->has_time)
+		secs = (int64_t)f->hour * 3600 + f->min * 60 + f->sec;
+	if (f->has_zone) {
+		off = f->off;
+		if (f->us_auto && us_dst(f->year, f->mon, f->day, f->hour))
+			off += 60;
+	}
+	out->utc = days * 86400 + secs - (int64_t)off * 60;
+	out->offset = off;
+	out->set = 1;
+	out->has_time = (uint8_t)(f->has_time != 0);
+	out->has_offset = (uint8_t)(f->has_zone != 0);
+}
+
+/*
+ * Try every pattern at the token starting at start; the longest match
+ * wins.  Returns 1 with *out and *end filled, or 0.
+ */
+static int match_at(const scan *sc, size_t start, nx_time *out, size_t *end)
+{
+	typedef int (*pattern_fn)(const scan *, size_t, fields *, size_t *);
+	static const pattern_fn patterns[] = {
+		pat_date_first, pat_time_first, pat_asctime
+	};
+	fields f, best;
+	size_t i = 0, e = 0, best_end = 0;
+	int found = 0;
+	tok t;
+
+	/* time first starts with a number, asctime with a word */
+	lex(sc, start, &t);
+	memset(&best, 0, sizeof(best));
+	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+		if ((patterns[i] == pat_time_first && t.kind != TK_NUM) ||
+		    (patterns[i] == pat_asctime && t.kind != TK_WORD))
+			continue;
+		memset(&f, 0, sizeof(f));
+		e = 0;
+		if (patterns[i](sc, start, &f, &e) && (!found || e > best_end)) {
+			best = f;
+			best_end = e;
+			found = 1;
+		}
+	}
+	if (found) {
+		finish(out, &best);
+		*end = best_end;
+	}
+	return found;
+}
+
+/* 1 when a pattern can start at token t: a number, a month or a weekday. */
+static int may_start(const scan *sc, const tok *t)
+{
+	if (t->kind == TK_NUM)
+		return t->ndig <= 8;
+	if (t->kind == TK_WORD)
+		return month_of(sc, t) != 0 || is_weekday(sc, t);
+	return 0;
+}
+
+int nx_date_parse(nx_time *out, const char *s, size_t len)
+{
+	nx_time t = NX_TIME_INIT;
+	scan sc;
+	size_t start = 0, end = 0;
+	int rc = NX_EFORMAT;
+
+	if (s == NULL)
+		goto done;
+	sc.s = s;
+	sc.len = len;
+	start = skip_space(s, len, 0);
+	if (start >= len)
+		goto done;
+	if (!match_at(&sc, start, &t, &end))
+		goto done;
+	if (skip_space(s, len, end) != len) {
+		memset(&t, 0, sizeof(t));
+		goto done;
+	}
+	rc = NX_OK;
+done:
+	if (out != NULL)
+		*out = t;
+	return rc;
+}
+
+int nx_date_find(nx_time *out, const char *text, size_t len,
+		 size_t *start, size_t *end)
+{
+	nx_time t = NX_TIME_INIT;
+	scan sc;
+	tok k;
+	size_t pos = 0, e = 0;
+	int rc = NX_ENOTFOUND;
+
+	if (start != NULL)
+		*start = 0;
+	if (end != NULL)
+		*end = 0;
+	if (text == NULL)
+		goto done;
+	sc.s = text;
+	sc.len = len;
+	for (;;) {
+		lex(&sc, pos, &k);
+		if (k.kind == TK_END)
+			break;
+		if (may_start(&sc, &k) && match_at(&sc, k.start, &t, &e)) {
+			if (start != NULL)
+				*start = k.start;
+			if (end != NULL)
+				*end = e;
+			rc = NX_OK;
+			goto done;
+		}
+		pos = k.end;
+	}
+done:
+	if (out != NULL)
+		*out = t;
+	return rc;
+}
+
+/* Formatting */
+
+static char *put_digits(char *p, int64_t v, int width)
+{
+	int i = 0;
+
+	for (i = width - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + width;
+}
+
+/* Write "YYYY-MM-DDTHH:MM:SS" (19 bytes, no NUL); years clamp to 0..9999. */
+static char *put_civil(char *p, int64_t secs)
+{
+	const int64_t lo = nx_date_days_from_civil(0, 1, 1) * 86400;
+	const int64_t hi = nx_date_days_from_civil(9999, 12, 31) * 86400 + 86399;
+	int64_t days = 0, sod = 0, y = 0;
+	int m = 0, d = 0;
+
+	if (secs < lo)
+		secs = lo;
+	if (secs > hi)
+		secs = hi;
+	days = secs / 86400;
+	sod = secs % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	p = put_digits(p, y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, sod / 3600, 2);
+	*p++ = ':';
+	p = put_digits(p, sod / 60 % 60, 2);
+	*p++ = ':';
+	p = put_digits(p, sod % 60, 2);
+	return p;
+}
+
+void nx_date_format_utc(char buf[21], int64_t utc)
+{
+	char *p = put_civil(buf, utc);
+
+	*p++ = 'Z';
+	*p = '\0';
+}
+
+void nx_date_format_local(char buf[26], const nx_time *t)
+{
+	char *p = NULL;
+	int64_t off = 0, aoff = 0;
+
+	if (t == NULL) {
+		buf[0] = '\0';
+		return;
+	}
+	off = t->offset;
+	aoff = off < 0 ? -off : off;
+	if (aoff > 99 * 60 + 59)
+		aoff = 99 * 60 + 59;
+	if (t->utc > INT64_MAX / 2 || t->utc < INT64_MIN / 2)
+		p = put_civil(buf, t->utc);
+	else
+		p = put_civil(buf, t->utc + off * 60);
+	*p++ = off < 0 ? '-' : '+';
+	p = put_digits(p, aoff / 60, 2);
+	*p++ = ':';
+	p = put_digits(p, aoff % 60, 2);
+	*p = '\0';
+}

@@ -1,0 +1,590 @@
+#include "ingest_private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "text.h"
+
+#define NX_MAX_DEPTH 4
+
+const char *nx_format_name(nx_format f)
+{
+	switch (f) {
+	case NX_FMT_TEXT: return "text";
+	case NX_FMT_HTML: return "html";
+	case NX_FMT_RSS: return "rss";
+	case NX_FMT_ATOM: return "atom";
+	case NX_FMT_NITF: return "nitf";
+	case NX_FMT_NEWSML: return "newsml";
+	case NX_FMT_WARC: return "warc";
+	case NX_FMT_JSONL: return "jsonl";
+	case NX_FMT_SGML: return "sgml";
+	case NX_FMT_BINARY: return "binary";
+	default: return "unknown";
+	}
+}
+
+int nx_is_gzip(const char *data, size_t len)
+{
+	return len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b;
+}
+
+/* Skip BOM, white space, <?xml?>, comments and DOCTYPE; return the root tag name. */
+static size_t root_element(const char *d, size_t len, size_t *name_at)
+{
+	size_t i = 0, n = 0;
+	int guard = 0;
+
+	if (len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < len && guard++ < 64) {
+		while (i < len && nx_isspace((unsigned char)d[i]))
+			i++;
+		if (i >= len || d[i] != '<')
+			return 0;
+		if (i + 4 <= len && memcmp(d + i, "<!--", 4) == 0) {
+			const char *e = NULL;
+			size_t k = 0;
+
+			for (k = i + 4; k + 3 <= len; k++)
+				if (memcmp(d + k, "-->", 3) == 0) {
+					e = d + k;
+					break;
+				}
+			if (e == NULL)
+				return 0;
+			i = (size_t)(e - d) + 3;
+			continue;
+		}
+		if (i + 1 < len && (d[i + 1] == '?' || d[i + 1] == '!')) {
+			/* <?xml ...?> or <!DOCTYPE ...> (internal subsets: skip to ]> ) */
+			size_t k = i + 2;
+			int depth = 0;
+
+			for (; k < len; k++) {
+				if (d[k] == '[')
+					depth++;
+				else if (d[k] == ']')
+					depth--;
+				else if (d[k] == '>' && depth <= 0)
+					break;
+			}
+			if (i + 9 <= len && nx_startswith_ci(d + i, len - i, "<!DOCTYPE")) {
+				size_t q = i + 9;
+
+				while (q < len && nx_isspace((unsigned char)d[q]))
+					q++;
+				*name_at = q;
+				n = 0;
+				while (q + n < len && (nx_isalnum((unsigned char)d[q + n]) || d[q + n] == ':' ||
+						       d[q + n] == '-' || d[q + n] == '_'))
+					n++;
+				if (n > 0 && (nx_startswith_ci(d + q, len - q, "html") ||
+					      nx_startswith_ci(d + q, len - q, "lewis")))
+					return n;
+			}
+			i = k + 1;
+			continue;
+		}
+		*name_at = i + 1;
+		for (n = 0; i + 1 + n < len; n++) {
+			char c = d[i + 1 + n];
+
+			if (!(nx_isalnum((unsigned char)c) || c == ':' || c == '-' || c == '_' || c == '.'))
+				break;
+		}
+		return n;
+	}
+	return 0;
+}
+
+static int name_is(const char *s, size_t n, const char *want)
+{
+	const char *colon = memchr(s, ':', n);
+
+	/* ignore a namespace prefix: "atom:feed" */
+	if (colon != NULL && strchr(want, ':') == NULL) {
+		n -= (size_t)(colon + 1 - s);
+		s = colon + 1;
+	}
+	return strlen(want) == n && nx_strncaseeq(s, want, n);
+}
+
+static int looks_binary(const char *d, size_t len)
+{
+	size_t i = 0, bad = 0, n = 0, ctl = 0, lim = len < 8192 ? len : 8192;
+	uint32_t cp = 0;
+
+	while (i < lim) {
+		unsigned char c = (unsigned char)d[i];
+
+		if (c == 0)
+			return 1;
+		if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
+			ctl++;
+		if (c >= 0x80) {
+			n = nx_utf8_decode(d + i, len - i, &cp);
+			if (cp == 0xFFFD && n == 1)
+				bad++;
+			i += n;
+		} else {
+			i++;
+		}
+	}
+	/* Legacy 8-bit text has some invalid UTF-8; junk has lots of controls. */
+	return ctl * 20 > lim || (bad * 4 > lim && lim > 64);
+}
+
+nx_format nx_detect(const char *d, size_t len)
+{
+	size_t at = 0, n = 0, i = 0, lim = len < 65536 ? len : 65536;
+
+	if (len == 0)
+		return NX_FMT_UNKNOWN;
+	if (len >= 5 && memcmp(d, "WARC/", 5) == 0)
+		return NX_FMT_WARC;
+	n = root_element(d, len, &at);
+	if (n > 0) {
+		const char *r = d + at;
+
+		if (name_is(r, n, "rss") || name_is(r, n, "rdf:RDF") || name_is(r, n, "RDF"))
+			return NX_FMT_RSS;
+		if (name_is(r, n, "feed"))
+			return NX_FMT_ATOM;
+		if (name_is(r, n, "nitf"))
+			return NX_FMT_NITF;
+		if (name_is(r, n, "newsItem") || name_is(r, n, "newsMessage") ||
+		    name_is(r, n, "packageItem") || name_is(r, n, "NewsML") ||
+		    name_is(r, n, "knowledgeItem"))
+			return NX_FMT_NEWSML;
+		if (name_is(r, n, "lewis") || name_is(r, n, "REUTERS"))
+			return NX_FMT_SGML;
+		if (name_is(r, n, "html") || name_is(r, n, "head") || name_is(r, n, "body") ||
+		    name_is(r, n, "meta") || name_is(r, n, "div") || name_is(r, n, "article") ||
+		    name_is(r, n, "title") || name_is(r, n, "p") || name_is(r, n, "link") ||
+		    name_is(r, n, "script"))
+			return NX_FMT_HTML;
+		if (nx_memcasemem(d, lim, "<html") != NULL || nx_memcasemem(d, lim, "<body") != NULL)
+			return NX_FMT_HTML;
+	}
+	if (looks_binary(d, len))
+		return NX_FMT_BINARY;
+	/* JSON Lines: first non-blank character is '{' */
+	for (i = 0; i < len && nx_isspace((unsigned char)d[i]); i++)
+		;
+	if (i < len && d[i] == '{')
+		return NX_FMT_JSONL;
+	if (i < len && d[i] == '<') {
+		if (nx_memcasemem(d, lim, "<html") != NULL || nx_memcasemem(d, lim, "<p>") != NULL)
+			return NX_FMT_HTML;
+		return NX_FMT_UNKNOWN;
+	}
+	return NX_FMT_TEXT;
+}
+
+int nx_gunzip(char **out, size_t *outlen, const char *data, size_t len, size_t max, nx_error *err)
+{
+	z_stream zs;
+	nx_buf b = NX_BUF_INIT;
+	size_t pos = 0;
+	int zrc = Z_OK, rc = NX_OK;
+
+	*out = NULL;
+	*outlen = 0;
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, 15 + 32) != Z_OK)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	while (pos < len) {
+		zs.next_in = (Bytef *)(data + pos);
+		zs.avail_in = (uInt)((len - pos) > (1u << 30) ? (1u << 30) : (len - pos));
+		do {
+			if (nx_buf_grow(&b, 65536) < 0) {
+				rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+				goto done;
+			}
+			zs.next_out = (Bytef *)(b.buf + b.len);
+			zs.avail_out = 65536;
+			zrc = inflate(&zs, Z_NO_FLUSH);
+			b.len += 65536 - zs.avail_out;
+			b.buf[b.len] = '\0';
+			if (b.len > max) {
+				rc = nx_error_set(err, NX_ETOOBIG,
+						  "gzip data inflates to more than %zu MB (limit)", max >> 20);
+				goto done;
+			}
+		} while (zrc == Z_OK && zs.avail_out == 0);
+		pos = (size_t)((const char *)zs.next_in - data);
+		if (zrc == Z_STREAM_END) {
+			/* another member may follow; trailing zero padding is fine */
+			while (pos < len && data[pos] == '\0')
+				pos++;
+			if (pos >= len)
+				break;
+			if (!nx_is_gzip(data + pos, len - pos)) {
+				break; /* trailing garbage after a complete member: ignore */
+			}
+			inflateReset(&zs);
+			continue;
+		}
+		if (zrc == Z_OK && zs.avail_in == 0) {
+			rc = nx_error_set(err, NX_EFORMAT, "truncated gzip data (after %zu bytes)", b.len);
+			goto done;
+		}
+		if (zrc != Z_OK) {
+			rc = nx_error_set(err, NX_EFORMAT, "corrupt gzip data: %s",
+					  zs.msg != NULL ? zs.msg : "inflate failed");
+			goto done;
+		}
+	}
+	if (zrc != Z_STREAM_END && rc == NX_OK)
+		rc = nx_error_set(err, NX_EFORMAT, "truncated gzip data (after %zu bytes)", b.len);
+done:
+	inflateEnd(&zs);
+	if (rc == NX_OK || rc == NX_EFORMAT) {
+		*outlen = b.len;
+		*out = nx_buf_detach(&b);
+		if (*out == NULL)
+			return nx_error_set(err, NX_ENOMEM, "out of memory");
+	} else {
+		nx_buf_free(&b);
+	}
+	return rc;
+}
+
+static int parse_unsupported(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err)
+{
+	(void)in; (void)cb; (void)ctx;
+	return nx_error_set(err, NX_EFORMAT, "format not supported");
+}
+
+int nx_ingest__dispatch(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err)
+{
+	nx_format f = NX_FMT_UNKNOWN;
+	nx_parser_fn fn = parse_unsupported;
+
+	if (in->depth > NX_MAX_DEPTH)
+		return nx_error_set(err, NX_EFORMAT, "documents nested too deeply");
+	if (in->len == 0)
+		return nx_error_set(err, NX_EFORMAT, "empty file");
+	f = nx_detect(in->data, in->len);
+	switch (f) {
+	case NX_FMT_TEXT: fn = nx_parse_text; break;
+	case NX_FMT_HTML: fn = nx_parse_html; break;
+	case NX_FMT_RSS:
+	case NX_FMT_ATOM: fn = nx_parse_feed; break;
+	case NX_FMT_NITF: fn = nx_parse_nitf; break;
+	case NX_FMT_NEWSML: fn = nx_parse_newsml; break;
+	case NX_FMT_WARC: fn = nx_parse_warc; break;
+	case NX_FMT_JSONL: fn = nx_parse_jsonl; break;
+	case NX_FMT_SGML: fn = nx_parse_sgml; break;
+	case NX_FMT_BINARY:
+		return nx_error_set(err, NX_EFORMAT, "binary data, not an article");
+	default:
+		return nx_error_set(err, NX_EFORMAT, "unrecognised format");
+	}
+	return fn(in, cb, ctx, err);
+}
+
+int nx_ingest__emit(nx_article *a, const nx_input *in, const char *format,
+		    nx_article_cb cb, void *ctx, nx_error *err)
+{
+	int rc = NX_OK;
+
+	if (a->title == NULL && a->nparas == 0)
+		goto done;
+	if (a->title == NULL && a->url == NULL)
+		goto done;
+	if (a->url == NULL && in->url != NULL && (rc = nx_article_set(&a->url, in->url, -1)) < 0)
+		goto oom;
+	if (in->path != NULL && a->origin.path == NULL) {
+		a->origin.path = strdup(in->path);
+		if (a->origin.path == NULL)
+			goto oom;
+	}
+	if (a->origin.offset < 0)
+		a->origin.offset = in->offset;
+	if (a->origin.record_id == NULL && in->record_id != NULL) {
+		a->origin.record_id = strdup(in->record_id);
+		if (a->origin.record_id == NULL)
+			goto oom;
+	}
+	if (a->origin.format == NULL)
+		a->origin.format = format;
+	if (a->origin.raw == NULL) {
+		a->origin.raw = in->data;
+		a->origin.rawlen = in->len;
+	}
+	if (!a->captured.set) {
+		if (in->captured.set) {
+			a->captured = in->captured;
+		} else {
+			a->captured.set = 1;
+			a->captured.has_time = 1;
+			a->captured.utc = in->opts != NULL && in->opts->now != 0 ? in->opts->now : (int64_t)time(NULL);
+		}
+	}
+	if ((rc = nx_article_identify(a, err)) < 0)
+		goto done;
+	rc = cb(a, ctx);
+	goto done;
+oom:
+	rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+done:
+	nx_article_free(a);
+	return rc;
+}
+
+int nx_ingest_buffer(const char *data, size_t len, const char *path,
+		     const nx_ingest_opts *opts, nx_article_cb cb, void *ctx, nx_error *err)
+{
+	nx_ingest_opts defaults = NX_INGEST_OPTS_INIT;
+	nx_input in;
+	char *plain = NULL;
+	size_t plainlen = 0;
+	int rc = NX_OK, zrc = NX_OK;
+	nx_error zerr = NX_ERROR_INIT;
+
+	if (opts == NULL)
+		opts = &defaults;
+	memset(&in, 0, sizeof(in));
+	in.path = path;
+	in.offset = -1;
+	in.opts = opts;
+	if (len == 0)
+		return nx_error_set(err, NX_EFORMAT, "empty file");
+	if (nx_is_gzip(data, len) && !(len >= 5 && memcmp(data, "WARC/", 5) == 0)) {
+		zrc = nx_gunzip(&plain, &plainlen, data, len, opts->max_inflated, &zerr);
+		if (zrc < 0 && (zrc != NX_EFORMAT || plainlen == 0)) {
+			if (err != NULL)
+				*err = zerr;
+			rc = zrc;
+			goto done;
+		}
+		/* a WARC keeps its per-record gzip members: hand over the original */
+		if (plainlen >= 5 && memcmp(plain, "WARC/", 5) == 0) {
+			in.data = data;
+			in.len = len;
+			rc = nx_parse_warc(&in, cb, ctx, err);
+			goto done;
+		}
+		in.data = plain;
+		in.len = plainlen;
+	} else {
+		in.data = data;
+		in.len = len;
+	}
+	if (in.len == 0) {
+		rc = nx_error_set(err, NX_EFORMAT, "empty file");
+		goto done;
+	}
+	rc = nx_ingest__dispatch(&in, cb, ctx, err);
+	if (rc == NX_OK && zrc < 0) {
+		/* parsed what the truncated gzip held; still report it */
+		if (err != NULL)
+			*err = zerr;
+		rc = zrc;
+	}
+done:
+	free(plain);
+	return rc;
+}
+
+static int read_all(char **out, size_t *outlen, int fd, const char *path, size_t max, nx_error *err)
+{
+	nx_buf b = NX_BUF_INIT;
+	ssize_t n = 0;
+	struct stat st;
+
+	*out = NULL;
+	*outlen = 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		if ((uint64_t)st.st_size > max)
+			return nx_error_set(err, NX_ETOOBIG, "file is larger than %zu MB (limit)", max >> 20);
+		if (nx_buf_grow(&b, (size_t)st.st_size + 1) < 0)
+			return nx_error_set(err, NX_ENOMEM, "out of memory reading %lld bytes", (long long)st.st_size);
+	} else if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		return nx_error_set(err, NX_EIO, "is a directory");
+	}
+	for (;;) {
+		if (nx_buf_grow(&b, 65536) < 0) {
+			nx_buf_free(&b);
+			return nx_error_set(err, NX_ENOMEM, "out of memory");
+		}
+		n = read(fd, b.buf + b.len, b.alloc - b.len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			nx_buf_free(&b);
+			return nx_error_set(err, NX_EIO, "cannot read: %s", strerror(errno));
+		}
+		if (n == 0)
+			break;
+		b.len += (size_t)n;
+		b.buf[b.len] = '\0';
+		if (b.len > max) {
+			nx_buf_free(&b);
+			return nx_error_set(err, NX_ETOOBIG, "input is larger than %zu MB (limit)", max >> 20);
+		}
+	}
+	(void)path;
+	*outlen = b.len;
+	*out = nx_buf_detach(&b);
+	return *out == NULL ? nx_error_set(err, NX_ENOMEM, "out of memory") : NX_OK;
+}
+
+int nx_ingest_file(const char *path, const nx_ingest_opts *opts,
+		   nx_article_cb cb, void *ctx, nx_error *err)
+{
+	nx_ingest_opts defaults = NX_INGEST_OPTS_INIT;
+	char *data = NULL;
+	size_t len = 0;
+	int fd = -1, rc = NX_OK;
+
+	if (opts == NULL)
+		opts = &defaults;
+	if (strcmp(path, "-") == 0) {
+		fd = STDIN_FILENO;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0)
+			return nx_error_set(err, NX_EIO, "cannot open: %s", strerror(errno));
+		/* a FIFO or device given by mistake must not hang us */
+		{
+			struct stat st;
+
+			if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+				close(fd);
+				return nx_error_set(err, NX_EIO, S_ISDIR(st.st_mode) ? "is a directory" :
+						    "not a regular file");
+			}
+		}
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	}
+	rc = read_all(&data, &len, fd, path, opts->max_file, err);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (rc < 0)
+		return rc;
+	rc = nx_ingest_buffer(data, len, strcmp(path, "-") == 0 ? "<stdin>" : path, opts, cb, ctx, err);
+	free(data);
+	return rc;
+}
+
+/* Directory walking, with loop detection through (dev, ino) of the open chain. */
+
+typedef struct walk_frame {
+	dev_t dev;
+	ino_t ino;
+	struct walk_frame *up;
+} walk_frame;
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk_dir(const char *path, const struct stat *st, walk_frame *up,
+		    nx_walk_cb cb, void *ctx, int depth)
+{
+	walk_frame me = { st->st_dev, st->st_ino, up };
+	walk_frame *f = NULL;
+	DIR *dir = NULL;
+	struct dirent *de = NULL;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i = 0;
+	char msg[256];
+	int rc = 0;
+
+	for (f = up; f != NULL; f = f->up) {
+		if (f->dev == st->st_dev && f->ino == st->st_ino)
+			return cb(path, NULL, ELOOP, "symbolic link loop, skipped", ctx);
+	}
+	if (depth > 64)
+		return cb(path, NULL, ELOOP, "folders nested too deeply, skipped", ctx);
+	dir = opendir(path);
+	if (dir == NULL) {
+		snprintf(msg, sizeof(msg), "cannot open folder: %s", strerror(errno));
+		return cb(path, NULL, errno, msg, ctx);
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			char **p = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*names));
+
+			if (p == NULL) {
+				rc = NX_ENOMEM;
+				goto done;
+			}
+			names = p;
+		}
+		names[n] = strdup(de->d_name);
+		if (names[n] == NULL) {
+			rc = NX_ENOMEM;
+			goto done;
+		}
+		n++;
+	}
+	qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n && rc == 0; i++) {
+		nx_buf child = NX_BUF_INIT;
+		struct stat cst;
+
+		nx_buf_addf(&child, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
+		if (!nx_buf_ok(&child)) {
+			rc = NX_ENOMEM;
+			break;
+		}
+		if (stat(child.buf, &cst) < 0) {
+			snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
+			rc = cb(child.buf, NULL, errno, msg, ctx);
+		} else if (S_ISDIR(cst.st_mode)) {
+			rc = walk_dir(child.buf, &cst, &me, cb, ctx, depth + 1);
+		} else if (S_ISREG(cst.st_mode)) {
+			if (access(child.buf, R_OK) != 0) {
+				snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
+				rc = cb(child.buf, NULL, errno, msg, ctx);
+			} else {
+				rc = cb(child.buf, &cst, 0, NULL, ctx);
+			}
+		}
+		/* sockets, FIFOs and devices inside an archive are skipped quietly */
+		nx_buf_free(&child);
+	}
+done:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(dir);
+	return rc;
+}
+
+int nx_walk(const char *path, nx_walk_cb cb, void *ctx, nx_error *err)
+{
+	struct stat st;
+	char msg[256];
+	int rc = 0;
+
+	if (strcmp(path, "-") == 0)
+		return cb(path, NULL, 0, NULL, ctx);
+	if (stat(path, &st) < 0) {
+		snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
+		rc = cb(path, NULL, errno, msg, ctx);
+	} else if (S_ISDIR(st.st_mode)) {
+		rc = walk_dir(path, &st, NULL, cb, ctx, 0);
+	} else {
+		rc = cb(path, &st, 0, NULL, ctx);
+	}
+	if (rc == NX_ENOMEM)
+		return nx_error_set(err, NX_ENOMEM, "out of memory walking '%s'", path);
+	return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * ingest_private.h - the interface every format parser implements.
+ */
+#ifndef NX_INGEST_PRIVATE_H
+#define NX_INGEST_PRIVATE_H
+
+#include "newsidx/ingest.h"
+
+/* One document to parse: the bytes plus what the container knew of it. */
+typedef struct nx_input {
+	const char *data;      /* decompressed bytes, not NUL-terminated */
+	size_t len;
+	const char *path;      /* file it came from, may be NULL */
+	int64_t offset;        /* offset inside the file, -1 when whole file */
+	const char *record_id; /* WARC-Record-ID and the like, may be NULL */
+	const char *url;       /* address the container gave (WARC-Target-URI) */
+	const char *content_type; /* HTTP Content-Type when known (charset) */
+	nx_time captured;      /* when it was fetched, if known */
+	const nx_ingest_opts *opts;
+	int depth;             /* nesting (WARC -> HTML), to bound recursion */
+} nx_input;
+
+typedef int (*nx_parser_fn)(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+
+int nx_parse_text(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+int nx_parse_html(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+int nx_parse_feed(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+int nx_parse_nitf(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+int nx_parse_newsml(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+int nx_parse_warc(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+int nx_parse_jsonl(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+int nx_parse_sgml(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+
+/*
+ * Parse one nested document (a WARC payload, an HTML description inside a
+ * feed): detect its format and dispatch.  Bounded in depth.
+ */
+int nx_ingest__dispatch(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+
+/*
+ * Finish an article and hand it to the callback: fills origin (path,
+ * offset, record, format, raw bytes) and capture time from in, computes the
+ * id, then calls cb.  Takes ownership of a (frees it).  Articles with no
+ * title and no body are dropped silently (returns NX_OK).
+ */
+int nx_ingest__emit(nx_article *a, const nx_input *in, const char *format,
+		    nx_article_cb cb, void *ctx, nx_error *err);
+
+/*
+ * gunzip data (one or more members) into a malloc'd buffer of at most max
+ * bytes.  Returns NX_OK, NX_EFORMAT (corrupt/truncated: *out holds what
+ * could be inflated, *outlen its size), NX_ETOOBIG or NX_ENOMEM.
+ */
+int nx_gunzip(char **out, size_t *outlen, const char *data, size_t len, size_t max, nx_error *err);
+
+/* 1 when data starts with the gzip magic. */
+int nx_is_gzip(const char *data, size_t len);
+
+#endif

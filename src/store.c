@@ -1,0 +1,1059 @@
+#include "store_private.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include "text.h"
+
+/* Schema of version NX_SCHEMA_VERSION, created in one transaction. */
+static const char schema_sql[] =
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+	"CREATE TABLE article("
+	"  id INTEGER PRIMARY KEY,"
+	"  uid TEXT NOT NULL UNIQUE,"      /* public id, 16 hex digits */
+	"  url TEXT,"
+	"  source TEXT, title TEXT NOT NULL DEFAULT '', authors TEXT, section TEXT, lang TEXT,"
+	"  published INTEGER, published_tz INTEGER, published_flags INTEGER,"
+	"  updated INTEGER, updated_tz INTEGER, updated_flags INTEGER,"
+	"  captured INTEGER NOT NULL,"
+	"  rev INTEGER NOT NULL DEFAULT 1,"
+	"  hash TEXT NOT NULL,"            /* nx_article_hash of this version */
+	"  body_len INTEGER NOT NULL,"
+	"  body_z BLOB NOT NULL,"          /* nx_deflate(body) */
+	"  body_hash TEXT NOT NULL,"       /* sha256 of the body text, for check */
+	"  captions TEXT NOT NULL DEFAULT '', credits TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX article_url ON article(url) WHERE url IS NOT NULL;"
+	"CREATE INDEX article_published ON article(published);"
+	"CREATE INDEX article_source ON article(source);"
+	"CREATE TABLE photo("
+	"  article_id INTEGER NOT NULL REFERENCES article(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL, agency TEXT, photographer TEXT, caption TEXT, url TEXT,"
+	"  PRIMARY KEY(article_id, seq)) WITHOUT ROWID;"
+	"CREATE INDEX photo_photographer ON photo(photographer);"
+	"CREATE TABLE revision("
+	"  article_id INTEGER NOT NULL REFERENCES article(id) ON DELETE CASCADE,"
+	"  rev INTEGER NOT NULL, captured INTEGER, updated INTEGER, hash TEXT NOT NULL,"
+	"  doc_z BLOB NOT NULL,"           /* nx_deflate(nx_article_to_json) */
+	"  PRIMARY KEY(article_id, rev));"
+	"CREATE TABLE file("
+	"  id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE,"
+	"  size INTEGER, mtime INTEGER, ino INTEGER, hash TEXT, seen INTEGER);"
+	"CREATE TABLE origin("
+	"  article_id INTEGER NOT NULL REFERENCES article(id) ON DELETE CASCADE,"
+	"  file_id INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE,"
+	"  offset INTEGER NOT NULL DEFAULT -1, record_id TEXT, format TEXT, original TEXT,"
+	"  hash TEXT, PRIMARY KEY(article_id, file_id, offset)) WITHOUT ROWID;"
+	"CREATE INDEX origin_file ON origin(file_id);"
+	"CREATE TABLE original(hash TEXT PRIMARY KEY, size INTEGER, data_z BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE VIEW fts_src AS SELECT id, title, nx_inflate(body_z) AS body, captions, credits FROM article;"
+	"CREATE VIRTUAL TABLE fts USING fts5(title, body, captions, credits,"
+	"  content='fts_src', content_rowid='id',"
+	"  tokenize='porter unicode61 remove_diacritics 2');"
+	"INSERT INTO fts(fts, rank) VALUES('rank', 'bm25(8.0, 1.0, 0.6, 0.4)');";
+
+static const char *const stmt_sql[NX_STMT__COUNT] = {
+	[NX_STMT_FIND_UID] = "SELECT id, hash, updated, captured FROM article WHERE uid = ?1",
+	[NX_STMT_INSERT_ARTICLE] =
+		"INSERT INTO article(uid, url, source, title, authors, section, lang,"
+		" published, published_tz, published_flags, updated, updated_tz, updated_flags,"
+		" captured, rev, hash, body_len, body_z, body_hash, captions, credits)"
+		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)",
+	[NX_STMT_UPDATE_ARTICLE] =
+		"UPDATE article SET uid=?1, url=?2, source=?3, title=?4, authors=?5, section=?6, lang=?7,"
+		" published=?8, published_tz=?9, published_flags=?10, updated=?11, updated_tz=?12,"
+		" updated_flags=?13, captured=?14, rev=?15, hash=?16, body_len=?17, body_z=?18,"
+		" body_hash=?19, captions=?20, credits=?21 WHERE id=?22",
+	[NX_STMT_DELETE_PHOTOS] = "DELETE FROM photo WHERE article_id = ?1",
+	[NX_STMT_INSERT_PHOTO] =
+		"INSERT INTO photo(article_id, seq, agency, photographer, caption, url) VALUES(?1,?2,?3,?4,?5,?6)",
+	[NX_STMT_FTS_INSERT] = "INSERT INTO fts(rowid, title, body, captions, credits) VALUES(?1,?2,?3,?4,?5)",
+	[NX_STMT_FTS_DELETE] =
+		"INSERT INTO fts(fts, rowid, title, body, captions, credits)"
+		" SELECT 'delete', id, title, body, captions, credits FROM fts_src WHERE id = ?1",
+	[NX_STMT_UPSERT_FILE] =
+		"INSERT INTO file(path) VALUES(?1) ON CONFLICT(path) DO UPDATE SET path = excluded.path"
+		" RETURNING id",
+	[NX_STMT_INSERT_ORIGIN] =
+		"INSERT INTO origin(article_id, file_id, offset, record_id, format, original, hash)"
+		" VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT DO UPDATE SET record_id = excluded.record_id,"
+		" format = excluded.format, original = coalesce(excluded.original, original), hash = excluded.hash",
+	[NX_STMT_INSERT_REVISION] =
+		"INSERT INTO revision(article_id, rev, captured, updated, hash, doc_z) VALUES(?1,?2,?3,?4,?5,?6)",
+	[NX_STMT_REVISION_HAS_HASH] = "SELECT 1 FROM revision WHERE article_id = ?1 AND hash = ?2",
+	[NX_STMT_NEXT_REV] =
+		"SELECT max(coalesce((SELECT max(rev) FROM revision WHERE article_id = ?1), 0),"
+		" (SELECT rev FROM article WHERE id = ?1)) + 1",
+	[NX_STMT_INSERT_ORIGINAL] =
+		"INSERT INTO original(hash, size, data_z) VALUES(?1,?2,?3) ON CONFLICT DO NOTHING",
+	[NX_STMT_GET_ARTICLE] =
+		"SELECT uid, url, source, title, authors, section, lang, published, published_tz,"
+		" published_flags, updated, updated_tz, updated_flags, captured, body_z"
+		" FROM article WHERE id = ?1",
+	[NX_STMT_GET_PHOTOS] =
+		"SELECT agency, photographer, caption, url FROM photo WHERE article_id = ?1 ORDER BY seq",
+	[NX_STMT_GET_ORIGIN] =
+		"SELECT f.path, o.offset, o.record_id, o.format FROM origin o JOIN file f ON f.id = o.file_id"
+		" WHERE o.article_id = ?1 ORDER BY f.id, o.offset LIMIT 1",
+	[NX_STMT_FIND_PREFIX] = "SELECT id FROM article WHERE uid >= ?1 AND uid < ?2 LIMIT 2",
+	[NX_STMT_FIND_URL] = "SELECT id FROM article WHERE url = ?1 LIMIT 1",
+	[NX_STMT_DELETE_ARTICLE] = "DELETE FROM article WHERE id = ?1",
+};
+
+int nx_store__dberr(nx_store *st, nx_error *err, const char *what)
+{
+	int code = st != NULL && st->db != NULL ? sqlite3_errcode(st->db) : SQLITE_ERROR;
+
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		return nx_error_set(err, NX_ELOCKED, "%s: the index is busy (another newsidx is writing)", what);
+	if (code == SQLITE_NOMEM)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	return nx_error_set(err, NX_EDB, "%s: %s", what,
+			    st != NULL && st->db != NULL ? sqlite3_errmsg(st->db) : "no database");
+}
+
+sqlite3_stmt *nx_store__stmt(nx_store *st, nx_stmt_id id, nx_error *err)
+{
+	sqlite3_stmt *s = st->stmt[id];
+
+	if (s == NULL) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+				       &st->stmt[id], NULL) != SQLITE_OK) {
+			nx_store__dberr(st, err, "cannot prepare statement");
+			return NULL;
+		}
+		return st->stmt[id];
+	}
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return s;
+}
+
+/* Compression */
+
+int nx_deflate(nx_buf *out, const char *s, size_t len)
+{
+	uLongf zlen = 0;
+	unsigned char hdr[4];
+
+	if (len > UINT32_MAX)
+		return NX_ETOOBIG;
+	zlen = compressBound((uLong)len);
+	hdr[0] = (unsigned char)len;
+	hdr[1] = (unsigned char)(len >> 8);
+	hdr[2] = (unsigned char)(len >> 16);
+	hdr[3] = (unsigned char)(len >> 24);
+	nx_buf_add(out, hdr, 4);
+	if (nx_buf_grow(out, zlen) < 0)
+		return NX_ENOMEM;
+	if (compress2((Bytef *)out->buf + out->len, &zlen, (const Bytef *)s, (uLong)len, 6) != Z_OK)
+		return NX_ENOMEM;
+	out->len += zlen;
+	out->buf[out->len] = '\0';
+	return NX_OK;
+}
+
+int nx_inflate_blob(nx_buf *out, const void *blob, size_t len)
+{
+	const unsigned char *p = blob;
+	uLongf want = 0, got = 0;
+
+	if (len < 4)
+		return NX_EFORMAT;
+	want = (uLongf)p[0] | (uLongf)p[1] << 8 | (uLongf)p[2] << 16 | (uLongf)p[3] << 24;
+	if (want > (64u << 20) && want > len * 1200u)
+		return NX_EFORMAT;
+	if (nx_buf_grow(out, want) < 0)
+		return NX_ENOMEM;
+	got = want;
+	if (want > 0 && uncompress((Bytef *)out->buf + out->len, &got, p + 4, (uLong)(len - 4)) != Z_OK)
+		return NX_EFORMAT;
+	if (got != want)
+		return NX_EFORMAT;
+	out->len += got;
+	out->buf[out->len] = '\0';
+	return NX_OK;
+}
+
+/* SQL: nx_inflate(blob) -> text */
+static void sql_inflate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	nx_buf b = NX_BUF_INIT;
+	const void *blob = NULL;
+	int n = 0, rc = 0;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
+		return;
+	blob = sqlite3_value_blob(argv[0]);
+	n = sqlite3_value_bytes(argv[0]);
+	rc = nx_inflate_blob(&b, blob, (size_t)n);
+	if (rc == NX_ENOMEM) {
+		sqlite3_result_error_nomem(ctx);
+	} else if (rc < 0) {
+		sqlite3_result_error(ctx, "corrupt compressed text in the index", -1);
+	} else {
+		size_t len = b.len;
+
+		sqlite3_result_text64(ctx, nx_buf_detach(&b), len, free, SQLITE_UTF8);
+		return;
+	}
+	nx_buf_free(&b);
+}
+
+static int exec(nx_store *st, const char *sql, nx_error *err, const char *what)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int code = sqlite3_errcode(st->db);
+
+		if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+			nx_error_set(err, NX_ELOCKED, "%s: the index is busy (another newsidx is writing)", what);
+		else
+			nx_error_set(err, NX_EDB, "%s: %s", what, msg != NULL ? msg : "unknown error");
+		sqlite3_free(msg);
+		return err != NULL ? err->code : NX_EDB;
+	}
+	return NX_OK;
+}
+
+static int query_int(nx_store *st, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = SQLITE_OK;
+
+	*out = 0;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int mkdirs_for(const char *path, nx_error *err)
+{
+	char *dir = strdup(path), *p = NULL;
+	int rc = NX_OK;
+
+	if (dir == NULL)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir)
+		goto done;
+	*p = '\0';
+	for (p = dir + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+				rc = nx_error_set(err, NX_EDB, "cannot create folder '%s': %s", dir, strerror(errno));
+				goto done;
+			}
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+done:
+	free(dir);
+	return rc;
+}
+
+static int load_settings(nx_store *st)
+{
+	int64_t v = 0;
+
+	if (query_int(st, "SELECT coalesce((SELECT value FROM meta WHERE key = 'keep_originals'), 0)", &v) == 0)
+		st->keep_originals = v != 0;
+	return NX_OK;
+}
+
+static int migrate(nx_store *st, nx_error *err)
+{
+	int64_t ver = 0, tables = 0;
+	int rc = NX_OK;
+
+	if (query_int(st, "PRAGMA user_version", &ver) < 0 ||
+	    query_int(st, "SELECT count(*) FROM sqlite_schema", &tables) < 0)
+		return nx_store__dberr(st, err, "cannot read the index");
+	if (ver > NX_SCHEMA_VERSION)
+		return nx_error_set(err, NX_EDB,
+				    "index '%s' has schema %lld, newer than this newsidx understands (%d): upgrade newsidx",
+				    st->path, (long long)ver, NX_SCHEMA_VERSION);
+	if (ver == NX_SCHEMA_VERSION)
+		return NX_OK;
+	if (ver == 0 && tables > 0)
+		return nx_error_set(err, NX_EDB, "'%s' is an SQLite file but not a newsidx index", st->path);
+	if (!(st->flags & NX_STORE_WRITE))
+		return nx_error_set(err, NX_EDB, "index '%s' is empty: add articles first", st->path);
+	if ((rc = exec(st, "BEGIN IMMEDIATE", err, "cannot create the index")) < 0)
+		return rc;
+	/* Future versions: if (ver == 1) { ALTER ...; ver = 2; } ... */
+	if (ver == 0)
+		rc = exec(st, schema_sql, err, "cannot create the index");
+	if (rc == NX_OK) {
+		char sql[64];
+
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", NX_SCHEMA_VERSION);
+		rc = exec(st, sql, err, "cannot create the index");
+	}
+	if (rc == NX_OK)
+		rc = exec(st, "COMMIT", err, "cannot create the index");
+	else
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *err)
+{
+	nx_store *st = NULL;
+	int rc = NX_OK, oflags = 0;
+	struct stat sb;
+
+	*out = NULL;
+	if (!(flags & NX_STORE_WRITE) && stat(path, &sb) < 0)
+		return nx_error_set(err, NX_EDB, "no index at '%s': run 'newsidx add' first", path);
+	st = calloc(1, sizeof(*st));
+	if (st == NULL || (st->path = strdup(path)) == NULL) {
+		free(st);
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	}
+	st->flags = flags;
+	if ((flags & NX_STORE_WRITE) && (rc = mkdirs_for(path, err)) < 0)
+		goto fail;
+	oflags = (flags & NX_STORE_WRITE) ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = nx_error_set(err, NX_EDB, "cannot open index '%s': %s", path,
+				  st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 0);
+	sqlite3_busy_timeout(st->db, 10000);
+	if (sqlite3_create_function(st->db, "nx_inflate", 1,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				    NULL, sql_inflate, NULL, NULL) != SQLITE_OK) {
+		rc = nx_store__dberr(st, err, "cannot set up the index");
+		goto fail;
+	}
+	/* A file that is not a database shows up at the first read. */
+	if (exec(st, "PRAGMA foreign_keys = ON", err, "cannot open index") < 0) {
+		rc = err != NULL ? err->code : NX_EDB;
+		goto fail;
+	}
+	if ((flags & NX_STORE_WRITE) &&
+	    ((rc = exec(st, "PRAGMA journal_mode = WAL", err, "cannot open index")) < 0 ||
+	     (rc = exec(st, "PRAGMA synchronous = NORMAL", err, "cannot open index")) < 0))
+		goto fail;
+	if ((rc = migrate(st, err)) < 0)
+		goto fail;
+	load_settings(st);
+	*out = st;
+	return NX_OK;
+fail:
+	if (err != NULL && err->code == NX_EDB && strstr(err->msg, path) == NULL)
+		nx_error_prefix(err, "index '%s'", path);
+	nx_store_close(st);
+	return rc < 0 ? rc : NX_EDB;
+}
+
+void nx_store_close(nx_store *st)
+{
+	int i = 0;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < NX_STMT__COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	if (st->db != NULL) {
+		if (st->in_tx)
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(st->db);
+	}
+	free(st->path);
+	free(st);
+}
+
+const char *nx_store_path(const nx_store *st)
+{
+	return st->path;
+}
+
+int nx_store_begin(nx_store *st, nx_error *err)
+{
+	int rc = exec(st, "BEGIN IMMEDIATE", err, "cannot start writing");
+
+	if (rc == NX_OK)
+		st->in_tx = 1;
+	return rc;
+}
+
+int nx_store_commit(nx_store *st, nx_error *err)
+{
+	int rc = exec(st, "COMMIT", err, "cannot save to the index");
+
+	if (rc == NX_OK)
+		st->in_tx = 0;
+	else
+		nx_store_rollback(st);
+	return rc;
+}
+
+void nx_store_rollback(nx_store *st)
+{
+	if (st->in_tx)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+}
+
+int nx_store_savepoint(nx_store *st, nx_error *err)
+{
+	return exec(st, "SAVEPOINT nx_unit", err, "cannot start writing");
+}
+
+int nx_store_release(nx_store *st, int keep, nx_error *err)
+{
+	if (!keep && exec(st, "ROLLBACK TO nx_unit", err, "cannot undo a partial write") < 0)
+		return err != NULL ? err->code : NX_EDB;
+	return exec(st, "RELEASE nx_unit", err, "cannot save to the index");
+}
+
+int nx_store_set_keep_originals(nx_store *st, int on, nx_error *err)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO meta(key, value) VALUES('keep_originals', %d)", on ? 1 : 0);
+	if (exec(st, sql, err, "cannot change the index setting") < 0)
+		return err != NULL ? err->code : NX_EDB;
+	st->keep_originals = on != 0;
+	return NX_OK;
+}
+
+int nx_store_keep_originals(nx_store *st)
+{
+	return st->keep_originals;
+}
+
+const char *nx_put_status_name(int status)
+{
+	switch (status) {
+	case NX_PUT_ADDED: return "added";
+	case NX_PUT_UPDATED: return "updated";
+	case NX_PUT_REVISION: return "unchanged";
+	default: return "unchanged";
+	}
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void bind_time(sqlite3_stmt *s, int i, const nx_time *t)
+{
+	if (!t->set) {
+		sqlite3_bind_null(s, i);
+		sqlite3_bind_null(s, i + 1);
+		sqlite3_bind_null(s, i + 2);
+		return;
+	}
+	sqlite3_bind_int64(s, i, t->utc);
+	if (t->has_offset)
+		sqlite3_bind_int(s, i + 1, t->offset);
+	else
+		sqlite3_bind_null(s, i + 1);
+	sqlite3_bind_int(s, i + 2, t->has_time ? 1 : 0);
+}
+
+static int step_done(nx_store *st, sqlite3_stmt *s, nx_error *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return nx_store__dberr(st, err, what);
+	return NX_OK;
+}
+
+/* Fields of the article and FTS rows, computed once per put. */
+typedef struct row {
+	char *authors, *body, *captions, *credits;
+	nx_buf body_z;
+	char body_hash[65];
+	char hash[65];
+} row;
+
+static void row_free(row *r)
+{
+	free(r->authors);
+	free(r->body);
+	free(r->captions);
+	free(r->credits);
+	nx_buf_free(&r->body_z);
+}
+
+static int row_make(row *r, const nx_article *a)
+{
+	nx_buf au = NX_BUF_INIT;
+	size_t i = 0;
+
+	memset(r, 0, sizeof(*r));
+	nx_buf_init(&r->body_z);
+	for (i = 0; i < a->nauthors; i++) {
+		if (i > 0)
+			nx_buf_addch(&au, '\n');
+		nx_buf_adds(&au, a->authors[i]);
+	}
+	if (!nx_buf_ok(&au))
+		return NX_ENOMEM;
+	r->authors = a->nauthors > 0 ? nx_buf_detach(&au) : (nx_buf_free(&au), NULL);
+	r->body = nx_article_body(a);
+	r->captions = nx_article_captions(a);
+	r->credits = nx_article_credits(a);
+	if (r->body == NULL || r->captions == NULL || r->credits == NULL)
+		return NX_ENOMEM;
+	if (nx_deflate(&r->body_z, r->body, strlen(r->body)) < 0 || !nx_buf_ok(&r->body_z))
+		return NX_ENOMEM;
+	nx_sha256_hex(r->body, strlen(r->body), r->body_hash);
+	return nx_article_hash(r->hash, a);
+}
+
+static int bind_article(sqlite3_stmt *s, const nx_article *a, const row *r, int64_t rev)
+{
+	bind_text(s, 1, a->id);
+	bind_text(s, 2, a->url);
+	bind_text(s, 3, a->source);
+	sqlite3_bind_text(s, 4, a->title != NULL ? a->title : "", -1, SQLITE_TRANSIENT);
+	bind_text(s, 5, r->authors);
+	bind_text(s, 6, a->section);
+	bind_text(s, 7, a->lang);
+	bind_time(s, 8, &a->published);
+	bind_time(s, 11, &a->updated);
+	sqlite3_bind_int64(s, 14, a->captured.set ? a->captured.utc : 0);
+	sqlite3_bind_int64(s, 15, rev);
+	sqlite3_bind_text(s, 16, r->hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 17, (sqlite3_int64)strlen(r->body));
+	sqlite3_bind_blob64(s, 18, r->body_z.buf, r->body_z.len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 19, r->body_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 20, r->captions, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 21, r->credits, -1, SQLITE_STATIC);
+	return NX_OK;
+}
+
+static int write_photos(nx_store *st, int64_t id, const nx_article *a, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t i = 0;
+	int rc = NX_OK;
+
+	if ((s = nx_store__stmt(st, NX_STMT_DELETE_PHOTOS, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = step_done(st, s, err, "cannot save photos")) < 0)
+		return rc;
+	for (i = 0; i < a->nphotos; i++) {
+		const nx_photo *p = &a->photos[i];
+
+		if ((s = nx_store__stmt(st, NX_STMT_INSERT_PHOTO, err)) == NULL)
+			return err != NULL ? err->code : NX_EDB;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)i);
+		bind_text(s, 3, p->agency);
+		bind_text(s, 4, p->photographer);
+		bind_text(s, 5, p->caption);
+		bind_text(s, 6, p->url);
+		if ((rc = step_done(st, s, err, "cannot save photos")) < 0)
+			return rc;
+	}
+	return NX_OK;
+}
+
+static int write_fts(nx_store *st, int64_t id, const nx_article *a, const row *r, nx_error *err)
+{
+	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_FTS_INSERT, err);
+
+	if (s == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, a->title != NULL ? a->title : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, r->body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, r->captions, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, r->credits, -1, SQLITE_STATIC);
+	return step_done(st, s, err, "cannot index the article");
+}
+
+static int delete_fts(nx_store *st, int64_t id, nx_error *err)
+{
+	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_FTS_DELETE, err);
+
+	if (s == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	return step_done(st, s, err, "cannot update the full-text index");
+}
+
+static int write_origin(nx_store *st, int64_t id, const nx_article *a, const char *hash, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t file_id = 0;
+	char orighash[65];
+	int rc = NX_OK, have_original = 0;
+
+	if (a->origin.path == NULL)
+		return NX_OK;
+	if (st->keep_originals && a->origin.raw != NULL) {
+		nx_buf z = NX_BUF_INIT;
+
+		nx_sha256_hex(a->origin.raw, a->origin.rawlen, orighash);
+		if (nx_deflate(&z, a->origin.raw, a->origin.rawlen) < 0 || !nx_buf_ok(&z)) {
+			nx_buf_free(&z);
+			return nx_error_set(err, NX_ENOMEM, "out of memory");
+		}
+		s = nx_store__stmt(st, NX_STMT_INSERT_ORIGINAL, err);
+		if (s == NULL) {
+			nx_buf_free(&z);
+			return err != NULL ? err->code : NX_EDB;
+		}
+		sqlite3_bind_text(s, 1, orighash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)a->origin.rawlen);
+		sqlite3_bind_blob64(s, 3, z.buf, z.len, SQLITE_STATIC);
+		rc = step_done(st, s, err, "cannot keep the original");
+		nx_buf_free(&z);
+		if (rc < 0)
+			return rc;
+		have_original = 1;
+	}
+	if ((s = nx_store__stmt(st, NX_STMT_UPSERT_FILE, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_text(s, 1, a->origin.path, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		rc = nx_store__dberr(st, err, "cannot record the source file");
+		sqlite3_reset(s);
+		return rc;
+	}
+	file_id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if ((s = nx_store__stmt(st, NX_STMT_INSERT_ORIGIN, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, file_id);
+	sqlite3_bind_int64(s, 3, a->origin.offset);
+	bind_text(s, 4, a->origin.record_id);
+	bind_text(s, 5, a->origin.format);
+	if (have_original)
+		sqlite3_bind_text(s, 6, orighash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, hash, -1, SQLITE_STATIC);
+	return step_done(st, s, err, "cannot record where the article came from");
+}
+
+/* Keep an article version as a revision (compressed JSON). */
+static int write_revision(nx_store *st, int64_t id, const nx_article *a, const char *hash, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	nx_buf z = NX_BUF_INIT;
+	char *json = NULL;
+	int64_t rev = 0;
+	int rc = NX_OK;
+
+	if ((s = nx_store__stmt(st, NX_STMT_NEXT_REV, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rev = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	json = nx_article_to_json(a, 0);
+	if (json == NULL || nx_deflate(&z, json, strlen(json)) < 0 || !nx_buf_ok(&z)) {
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((s = nx_store__stmt(st, NX_STMT_INSERT_REVISION, err)) == NULL) {
+		rc = err != NULL ? err->code : NX_EDB;
+		goto done;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, rev);
+	sqlite3_bind_int64(s, 3, a->captured.set ? a->captured.utc : 0);
+	if (a->updated.set)
+		sqlite3_bind_int64(s, 4, a->updated.utc);
+	sqlite3_bind_text(s, 5, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_blob64(s, 6, z.buf, z.len, SQLITE_STATIC);
+	rc = step_done(st, s, err, "cannot keep the earlier version");
+done:
+	free(json);
+	nx_buf_free(&z);
+	return rc;
+}
+
+/* Version time: the updated time when given, else when it was captured. */
+static int newer_than(const nx_article *a, sqlite3_stmt *cur)
+{
+	int old_has_upd = sqlite3_column_type(cur, 2) != SQLITE_NULL;
+	int64_t old_upd = sqlite3_column_int64(cur, 2), old_cap = sqlite3_column_int64(cur, 3);
+
+	if (a->updated.set && old_has_upd)
+		return a->updated.utc > old_upd || (a->updated.utc == old_upd && a->captured.utc >= old_cap);
+	if (a->updated.set && !old_has_upd)
+		return 1;
+	if (!a->updated.set && old_has_upd)
+		return 0;
+	return a->captured.utc >= old_cap;
+}
+
+int nx_store_put(nx_store *st, const nx_article *a, int *status, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	nx_article *old = NULL;
+	row r;
+	int64_t id = 0, rev = 1;
+	int rc = NX_OK, found = 0, step = 0;
+
+	*status = 0;
+	if (a->id == NULL)
+		return nx_error_set(err, NX_EINVAL, "article has no id");
+	if ((rc = row_make(&r, a)) < 0) {
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+		goto done;
+	}
+	if ((s = nx_store__stmt(st, NX_STMT_FIND_UID, err)) == NULL) {
+		rc = err->code;
+		goto done;
+	}
+	sqlite3_bind_text(s, 1, a->id, -1, SQLITE_STATIC);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		found = 1;
+		id = sqlite3_column_int64(s, 0);
+	} else if (step != SQLITE_DONE) {
+		rc = nx_store__dberr(st, err, "cannot look up the article");
+		goto done;
+	}
+	if (!found) {
+		if ((s = nx_store__stmt(st, NX_STMT_INSERT_ARTICLE, err)) == NULL) {
+			rc = err->code;
+			goto done;
+		}
+		bind_article(s, a, &r, 1);
+		if ((rc = step_done(st, s, err, "cannot save the article")) < 0)
+			goto done;
+		id = sqlite3_last_insert_rowid(st->db);
+		if ((rc = write_photos(st, id, a, err)) < 0 || (rc = write_fts(st, id, a, &r, err)) < 0)
+			goto done;
+		*status = NX_PUT_ADDED;
+		goto origin;
+	}
+	if (strcmp((const char *)sqlite3_column_text(s, 1), r.hash) == 0) {
+		sqlite3_reset(s);
+		*status = NX_PUT_UNCHANGED;
+		goto origin;
+	}
+	if (!newer_than(a, s)) {
+		sqlite3_reset(s);
+		/* an older version: keep it once as a revision */
+		if ((s = nx_store__stmt(st, NX_STMT_REVISION_HAS_HASH, err)) == NULL) {
+			rc = err->code;
+			goto done;
+		}
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_text(s, 2, r.hash, -1, SQLITE_STATIC);
+		step = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (step == SQLITE_ROW) {
+			*status = NX_PUT_UNCHANGED;
+		} else {
+			if ((rc = write_revision(st, id, a, r.hash, err)) < 0)
+				goto done;
+			*status = NX_PUT_REVISION;
+		}
+		goto origin;
+	}
+	sqlite3_reset(s);
+	/* a newer version: the current one becomes a revision */
+	if ((rc = nx_store__load(&old, st, id, err)) < 0)
+		goto done;
+	{
+		char oldhash[65];
+
+		if ((rc = nx_article_hash(oldhash, old)) < 0) {
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+			goto done;
+		}
+		if ((rc = write_revision(st, id, old, oldhash, err)) < 0)
+			goto done;
+	}
+	if ((s = nx_store__stmt(st, NX_STMT_NEXT_REV, err)) == NULL) {
+		rc = err->code;
+		goto done;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rev = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if ((rc = delete_fts(st, id, err)) < 0)
+		goto done;
+	if ((s = nx_store__stmt(st, NX_STMT_UPDATE_ARTICLE, err)) == NULL) {
+		rc = err->code;
+		goto done;
+	}
+	bind_article(s, a, &r, rev);
+	sqlite3_bind_int64(s, 22, id);
+	if ((rc = step_done(st, s, err, "cannot update the article")) < 0)
+		goto done;
+	if ((rc = write_photos(st, id, a, err)) < 0 || (rc = write_fts(st, id, a, &r, err)) < 0)
+		goto done;
+	*status = NX_PUT_UPDATED;
+origin:
+	rc = write_origin(st, id, a, r.hash, err);
+done:
+	nx_article_free(old);
+	row_free(&r);
+	return rc;
+}
+
+static int col_time(sqlite3_stmt *s, int i, nx_time *t)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return 0;
+	t->set = 1;
+	t->utc = sqlite3_column_int64(s, i);
+	t->has_offset = sqlite3_column_type(s, i + 1) != SQLITE_NULL;
+	t->offset = sqlite3_column_int(s, i + 1);
+	t->has_time = sqlite3_column_int(s, i + 2) != 0;
+	return 1;
+}
+
+static int col_str(sqlite3_stmt *s, int i, char **out)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+
+	if (v == NULL || *v == '\0')
+		return NX_OK;
+	*out = strdup((const char *)v);
+	return *out == NULL ? NX_ENOMEM : NX_OK;
+}
+
+int nx_store__load(nx_article **out, nx_store *st, int64_t rowid, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	nx_article *a = NULL;
+	nx_buf body = NX_BUF_INIT;
+	const char *p = NULL, *e = NULL;
+	char *authors = NULL;
+	int rc = NX_OK, step = 0;
+
+	*out = NULL;
+	if ((s = nx_store__stmt(st, NX_STMT_GET_ARTICLE, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_int64(s, 1, rowid);
+	step = sqlite3_step(s);
+	if (step != SQLITE_ROW) {
+		sqlite3_reset(s);
+		if (step == SQLITE_DONE)
+			return nx_error_set(err, NX_ENOTFOUND, "no such article");
+		return nx_store__dberr(st, err, "cannot read the article");
+	}
+	if ((a = nx_article_new()) == NULL)
+		goto oom;
+	if (col_str(s, 0, &a->id) < 0 || col_str(s, 1, &a->url) < 0 || col_str(s, 2, &a->source) < 0 ||
+	    col_str(s, 3, &a->title) < 0 || col_str(s, 4, &authors) < 0 || col_str(s, 5, &a->section) < 0 ||
+	    col_str(s, 6, &a->lang) < 0)
+		goto oom;
+	col_time(s, 7, &a->published);
+	col_time(s, 10, &a->updated);
+	a->captured.set = 1;
+	a->captured.has_time = 1;
+	a->captured.utc = sqlite3_column_int64(s, 13);
+	rc = nx_inflate_blob(&body, sqlite3_column_blob(s, 14), (size_t)sqlite3_column_bytes(s, 14));
+	sqlite3_reset(s);
+	if (rc == NX_ENOMEM)
+		goto oom;
+	if (rc < 0) {
+		rc = nx_error_set(err, NX_EDB, "article %s: corrupt compressed text (run 'newsidx check')", a->id);
+		goto done;
+	}
+	for (p = authors; p != NULL && *p != '\0'; p = e != NULL ? e + 1 : p + strlen(p)) {
+		e = strchr(p, '\n');
+		if (nx_article_add_author(a, p, e != NULL ? (long)(e - p) : -1) < 0)
+			goto oom;
+	}
+	for (p = body.buf; *p != '\0'; p = e != NULL ? e + 2 : p + strlen(p)) {
+		e = strstr(p, "\n\n");
+		if (nx_article_add_para(a, p, e != NULL ? (long)(e - p) : -1) < 0)
+			goto oom;
+	}
+	if ((s = nx_store__stmt(st, NX_STMT_GET_PHOTOS, err)) == NULL) {
+		rc = err != NULL ? err->code : NX_EDB;
+		goto done;
+	}
+	sqlite3_bind_int64(s, 1, rowid);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		nx_photo *ph = nx_article_add_photo(a);
+
+		if (ph == NULL || col_str(s, 0, &ph->agency) < 0 || col_str(s, 1, &ph->photographer) < 0 ||
+		    col_str(s, 2, &ph->caption) < 0 || col_str(s, 3, &ph->url) < 0) {
+			sqlite3_reset(s);
+			goto oom;
+		}
+	}
+	sqlite3_reset(s);
+	if ((s = nx_store__stmt(st, NX_STMT_GET_ORIGIN, err)) == NULL) {
+		rc = err != NULL ? err->code : NX_EDB;
+		goto done;
+	}
+	sqlite3_bind_int64(s, 1, rowid);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *fmt = sqlite3_column_text(s, 3);
+		static const char *const names[] = { "text", "html", "rss", "atom", "nitf", "newsml",
+						     "warc", "jsonl", "sgml" };
+		size_t i = 0;
+
+		if (col_str(s, 0, &a->origin.path) < 0 || col_str(s, 2, &a->origin.record_id) < 0) {
+			sqlite3_reset(s);
+			goto oom;
+		}
+		a->origin.offset = sqlite3_column_int64(s, 1);
+		for (i = 0; fmt != NULL && i < sizeof(names) / sizeof(names[0]); i++)
+			if (strcmp((const char *)fmt, names[i]) == 0)
+				a->origin.format = names[i];
+	}
+	sqlite3_reset(s);
+	*out = a;
+	a = NULL;
+	goto done;
+oom:
+	rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+done:
+	free(authors);
+	nx_buf_free(&body);
+	nx_article_free(a);
+	return rc;
+}
+
+static int is_hex_prefix(const char *s)
+{
+	size_t n = strlen(s), i = 0;
+
+	if (n < 4 || n > 16)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!(nx_isdigit((unsigned char)s[i]) || (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
+			return 0;
+	return 1;
+}
+
+int nx_store__resolve(nx_store *st, const char *ref, int64_t *rowid, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	char lo[17], hi[18];
+	size_t n = strlen(ref), i = 0;
+	int step = 0, count = 0;
+
+	*rowid = 0;
+	if (is_hex_prefix(ref)) {
+		for (i = 0; i < n; i++)
+			lo[i] = (char)nx_tolower((unsigned char)ref[i]);
+		lo[n] = '\0';
+		memcpy(hi, lo, n);
+		hi[n] = 'g'; /* just after every hex digit */
+		hi[n + 1] = '\0';
+		if ((s = nx_store__stmt(st, NX_STMT_FIND_PREFIX, err)) == NULL)
+			return err != NULL ? err->code : NX_EDB;
+		sqlite3_bind_text(s, 1, lo, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 2, hi, -1, SQLITE_TRANSIENT);
+		while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+			*rowid = sqlite3_column_int64(s, 0);
+			count++;
+		}
+		sqlite3_reset(s);
+		if (step != SQLITE_DONE)
+			return nx_store__dberr(st, err, "cannot look up the article");
+		if (count > 1)
+			return nx_error_set(err, NX_EAMBIGUOUS, "id '%s' is ambiguous: give more digits", ref);
+		if (count == 1)
+			return NX_OK;
+	}
+	if ((s = nx_store__stmt(st, NX_STMT_FIND_URL, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		*rowid = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (step == SQLITE_ROW)
+		return NX_OK;
+	if (step != SQLITE_DONE)
+		return nx_store__dberr(st, err, "cannot look up the article");
+	return nx_error_set(err, NX_ENOTFOUND, "no article with id or URL '%s'", ref);
+}
+
+int nx_store_get(nx_article **out, nx_store *st, const char *ref, nx_error *err)
+{
+	int64_t id = 0;
+	int rc = nx_store__resolve(st, ref, &id, err);
+
+	*out = NULL;
+	if (rc < 0)
+		return rc;
+	rc = nx_store__load(out, st, id, err);
+	if (rc == NX_ENOTFOUND)
+		nx_error_set(err, NX_ENOTFOUND, "no article with id or URL '%s'", ref);
+	return rc;
+}
+
+int nx_store_remove(nx_store *st, const char *ref, char id_out[17], nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t id = 0;
+	int rc = nx_store__resolve(st, ref, &id, err);
+
+	if (rc < 0)
+		return rc;
+	if (id_out != NULL) {
+		nx_article *a = NULL;
+
+		id_out[0] = '\0';
+		if (nx_store__load(&a, st, id, NULL) == NX_OK && a->id != NULL)
+			snprintf(id_out, 17, "%s", a->id);
+		nx_article_free(a);
+	}
+	if ((rc = delete_fts(st, id, err)) < 0)
+		return rc;
+	if ((s = nx_store__stmt(st, NX_STMT_DELETE_ARTICLE, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	return step_done(st, s, err, "cannot remove the article");
+}
+
+int nx_store_stats(nx_stats *out, nx_store *st, nx_error *err)
+{
+	int64_t v = 0, ps = 0, pc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (query_int(st, "SELECT count(*) FROM article", &out->articles) < 0 ||
+	    query_int(st, "SELECT count(*) FROM photo", &out->photos) < 0 ||
+	    query_int(st, "SELECT count(*) FROM revision", &out->revisions) < 0 ||
+	    query_int(st, "SELECT count(*) FROM file", &out->files) < 0 ||
+	    query_int(st, "SELECT count(*) FROM original", &out->originals) < 0 ||
+	    query_int(st, "SELECT coalesce(sum(body_len), 0) FROM article", &out->text_bytes) < 0 ||
+	    query_int(st, "SELECT coalesce(sum(length(body_z)), 0) FROM article", &out->stored_bytes) < 0 ||
+	    query_int(st, "PRAGMA page_size", &ps) < 0 || query_int(st, "PRAGMA page_count", &pc) < 0)
+		return nx_store__dberr(st, err, "cannot read index statistics");
+	out->db_bytes = ps * pc;
+	out->schema = NX_SCHEMA_VERSION;
+	if (out->articles > 0 && query_int(st, "SELECT count(published) FROM article", &v) == 0 && v > 0) {
+		query_int(st, "SELECT min(published) FROM article", &out->oldest.utc);
+		query_int(st, "SELECT max(published) FROM article", &out->newest.utc);
+		out->oldest.set = out->newest.set = 1;
+		out->oldest.has_time = out->newest.has_time = 1;
+	}
+	return NX_OK;
+}

@@ -1,0 +1,328 @@
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+size_t nx_utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t c = 0, min = 0;
+	size_t n = 0, i = 0;
+
+	if (len == 0) {
+		*cp = 0xFFFD;
+		return 0;
+	}
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if ((u[0] & 0xE0) == 0xC0) {
+		n = 2; c = u[0] & 0x1F; min = 0x80;
+	} else if ((u[0] & 0xF0) == 0xE0) {
+		n = 3; c = u[0] & 0x0F; min = 0x800;
+	} else if ((u[0] & 0xF8) == 0xF0) {
+		n = 4; c = u[0] & 0x07; min = 0x10000;
+	} else {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	if (len < n) {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	for (i = 1; i < n; i++) {
+		if ((u[i] & 0xC0) != 0x80) {
+			*cp = 0xFFFD;
+			return 1;
+		}
+		c = (c << 6) | (u[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+		*cp = 0xFFFD;
+		return 1;
+	}
+	*cp = c;
+	return n;
+}
+
+void nx_utf8_put(nx_buf *b, uint32_t cp)
+{
+	char t[4];
+
+	if (cp < 0x80) {
+		t[0] = (char)cp;
+		nx_buf_add(b, t, 1);
+	} else if (cp < 0x800) {
+		t[0] = (char)(0xC0 | (cp >> 6));
+		t[1] = (char)(0x80 | (cp & 0x3F));
+		nx_buf_add(b, t, 2);
+	} else if (cp < 0x10000) {
+		t[0] = (char)(0xE0 | (cp >> 12));
+		t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		t[2] = (char)(0x80 | (cp & 0x3F));
+		nx_buf_add(b, t, 3);
+	} else {
+		t[0] = (char)(0xF0 | (cp >> 18));
+		t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+		t[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		t[3] = (char)(0x80 | (cp & 0x3F));
+		nx_buf_add(b, t, 4);
+	}
+}
+
+int nx_utf8_valid(const char *s, size_t len)
+{
+	size_t i = 0, n = 0;
+	uint32_t cp = 0;
+
+	while (i < len) {
+		if (s[i] == '\0')
+			return 0;
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = nx_utf8_decode(s + i, len - i, &cp);
+		if (cp == 0xFFFD && !(n == 3 && (unsigned char)s[i] == 0xEF))
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+int nx_uni_isspace(uint32_t cp)
+{
+	if (cp <= 0x20 || cp == 0x7F)
+		return 1;
+	if (cp >= 0x80 && cp <= 0x9F) /* C1 controls */
+		return 1;
+	switch (cp) {
+	case 0xA0: case 0x1680: case 0x2028: case 0x2029: case 0x202F:
+	case 0x205F: case 0x3000: case 0x85:
+		return 1;
+	default:
+		return cp >= 0x2000 && cp <= 0x200A;
+	}
+}
+
+static int is_invisible(uint32_t cp)
+{
+	return cp == 0xAD || cp == 0x200B || cp == 0x200C || cp == 0x200D ||
+	       cp == 0x2060 || cp == 0xFEFF;
+}
+
+void nx_text_clean(nx_buf *out, const char *s, size_t len)
+{
+	size_t i = 0, n = 0, start = out->len;
+	uint32_t cp = 0;
+	int pending_space = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x80) {
+			n = 1;
+			cp = c;
+		} else {
+			n = nx_utf8_decode(s + i, len - i, &cp);
+		}
+		i += n;
+		if (is_invisible(cp))
+			continue;
+		if (nx_uni_isspace(cp)) {
+			pending_space = 1;
+			continue;
+		}
+		if (pending_space && out->len > start)
+			nx_buf_addch(out, ' ');
+		pending_space = 0;
+		if (cp < 0x80)
+			nx_buf_addch(out, (int)cp);
+		else if (n > 1)
+			nx_buf_add(out, s + i - n, n);
+		else
+			nx_utf8_put(out, cp);
+	}
+}
+
+int nx_strncaseeq(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+
+	for (i = 0; i < n; i++) {
+		if (nx_tolower((unsigned char)a[i]) != nx_tolower((unsigned char)b[i]))
+			return 0;
+		if (a[i] == '\0')
+			return 1;
+	}
+	return 1;
+}
+
+int nx_strcaseeq(const char *a, const char *b)
+{
+	while (*a != '\0' && nx_tolower((unsigned char)*a) == nx_tolower((unsigned char)*b)) {
+		a++;
+		b++;
+	}
+	return nx_tolower((unsigned char)*a) == nx_tolower((unsigned char)*b);
+}
+
+int nx_startswith_ci(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && nx_strncaseeq(s, prefix, n);
+}
+
+const char *nx_memcasemem(const char *s, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i = 0;
+
+	if (n == 0)
+		return s;
+	for (i = 0; i + n <= len; i++)
+		if (nx_tolower((unsigned char)s[i]) == nx_tolower((unsigned char)needle[0]) &&
+		    nx_strncaseeq(s + i, needle, n))
+			return s + i;
+	return NULL;
+}
+
+char *nx_strndup(const char *s, size_t n)
+{
+	char *p = malloc(n + 1);
+
+	if (p == NULL)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *nx_ascii_lowerdup(const char *s)
+{
+	size_t i = 0, n = strlen(s);
+	char *p = malloc(n + 1);
+
+	if (p == NULL)
+		return NULL;
+	for (i = 0; i <= n; i++)
+		p[i] = (char)nx_tolower((unsigned char)s[i]);
+	return p;
+}
+
+/* SHA-256 (FIPS 180-4). */
+
+static const uint32_t sha_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+	0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+	0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+	0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+	0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+	0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
+};
+
+#define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
+
+static void sha_block(nx_sha256_ctx *c, const unsigned char *p)
+{
+	uint32_t w[64], a, b, cc, d, e, f, g, h, t1, t2;
+	int i = 0;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | (uint32_t)p[4 * i + 3];
+	for (i = 16; i < 64; i++) {
+		uint32_t s0 = ROTR(w[i - 15], 7) ^ ROTR(w[i - 15], 18) ^ (w[i - 15] >> 3);
+		uint32_t s1 = ROTR(w[i - 2], 17) ^ ROTR(w[i - 2], 19) ^ (w[i - 2] >> 10);
+		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+	}
+	a = c->h[0]; b = c->h[1]; cc = c->h[2]; d = c->h[3];
+	e = c->h[4]; f = c->h[5]; g = c->h[6]; h = c->h[7];
+	for (i = 0; i < 64; i++) {
+		t1 = h + (ROTR(e, 6) ^ ROTR(e, 11) ^ ROTR(e, 25)) + ((e & f) ^ (~e & g)) + sha_k[i] + w[i];
+		t2 = (ROTR(a, 2) ^ ROTR(a, 13) ^ ROTR(a, 22)) + ((a & b) ^ (a & cc) ^ (b & cc));
+		h = g; g = f; f = e; e = d + t1;
+		d = cc; cc = b; b = a; a = t1 + t2;
+	}
+	c->h[0] += a; c->h[1] += b; c->h[2] += cc; c->h[3] += d;
+	c->h[4] += e; c->h[5] += f; c->h[6] += g; c->h[7] += h;
+}
+
+void nx_sha256_init(nx_sha256_ctx *c)
+{
+	static const uint32_t iv[8] = {
+		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19
+	};
+
+	memcpy(c->h, iv, sizeof(iv));
+	c->total = 0;
+	c->used = 0;
+}
+
+void nx_sha256_update(nx_sha256_ctx *c, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	c->total += len;
+	while (len > 0) {
+		size_t take = 64 - c->used;
+
+		if (take > len)
+			take = len;
+		memcpy(c->block + c->used, p, take);
+		c->used += take;
+		p += take;
+		len -= take;
+		if (c->used == 64) {
+			sha_block(c, c->block);
+			c->used = 0;
+		}
+	}
+}
+
+void nx_sha256_final(nx_sha256_ctx *c, unsigned char out[32])
+{
+	uint64_t bits = c->total * 8;
+	unsigned char pad = 0x80, zero = 0, len[8];
+	int i = 0;
+
+	nx_sha256_update(c, &pad, 1);
+	while (c->used != 56)
+		nx_sha256_update(c, &zero, 1);
+	for (i = 0; i < 8; i++)
+		len[i] = (unsigned char)(bits >> (56 - 8 * i));
+	nx_sha256_update(c, len, 8);
+	for (i = 0; i < 8; i++) {
+		out[4 * i] = (unsigned char)(c->h[i] >> 24);
+		out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);
+		out[4 * i + 2] = (unsigned char)(c->h[i] >> 8);
+		out[4 * i + 3] = (unsigned char)c->h[i];
+	}
+}
+
+void nx_sha256(const void *data, size_t len, unsigned char out[32])
+{
+	nx_sha256_ctx c;
+
+	nx_sha256_init(&c);
+	nx_sha256_update(&c, data, len);
+	nx_sha256_final(&c, out);
+}
+
+void nx_sha256_hex(const void *data, size_t len, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char d[32];
+	int i = 0;
+
+	nx_sha256(data, len, d);
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[64] = '\0';
+}

@@ -1,0 +1,712 @@
+/*
+ * test_query.c - nx_query_compile(): user text to FTS5 MATCH expression.
+ *
+ * The table below is the specification of the canonical output:
+ *
+ *   - every word or phrase is an FTS5 string in double quotes, '"' doubled;
+ *     case is kept (the unicode61 tokenizer folds it);
+ *   - operands are joined by a single space (implicit AND) while all of
+ *     them are phrases or column-filtered phrases, and by " AND " as soon
+ *     as one is parenthesised (FTS5 rejects an implicit AND next to "(");
+ *   - OR groups are parenthesised: ("a" OR "b");
+ *   - exclusions come last: P NOT n1 NOT n2, P parenthesised when it has
+ *     several operands;
+ *   - prefixes are "word"*, columns are title : "word";
+ *   - a query with nothing positive to search for gives fts == NULL.
+ *
+ * terms is the space-separated list nx_query.terms must hold: the words
+ * (as the unicode61 tokenizer splits them) of every positive word and
+ * phrase, ASCII lower-cased, first occurrence only.
+ *
+ * Every expression produced here, by the exhaustive sweep of short ASCII
+ * strings and by the seeded fuzzers is also run against a real FTS5 table,
+ * which must never report an error.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "newsidx/query.h"
+
+struct qcase {
+	const char *in;
+	const char *fts;   /* NULL when nothing is searchable */
+	const char *terms; /* space-separated, "" for none */
+	int neg;           /* expected has_negative */
+};
+
+static const struct qcase cases[] = {
+	/* Words and implicit AND */
+	{ "cyberattack RNC", "\"cyberattack\" \"RNC\"", "cyberattack rnc", 0 },
+	{ "biden", "\"biden\"", "biden", 0 },
+	{ "  biden \t ", "\"biden\"", "biden", 0 },
+	{ "", NULL, "", 0 },
+	{ "   \t\n", NULL, "", 0 },
+	{ "Biden BIDEN biden", "\"Biden\" \"BIDEN\" \"biden\"", "biden", 0 },
+	{ "a\tb\nc", "\"a\" \"b\" \"c\"", "a b c", 0 },
+
+	/* Phrases */
+	{ "\"joe biden\"", "\"joe biden\"", "joe biden", 0 },
+	{ "\"  joe \t  biden  \"", "\"joe biden\"", "joe biden", 0 },
+	{ "\"joe biden", "\"joe biden\"", "joe biden", 0 },
+	{ "x \"joe biden\" y", "\"x\" \"joe biden\" \"y\"", "x joe biden y", 0 },
+	{ "\"\"", NULL, "", 0 },
+	{ "\" \"", NULL, "", 0 },
+	{ "\"-\"", NULL, "", 0 },
+	{ "\"a\"b", "\"a\" \"b\"", "a b", 0 },
+	{ "\"a\"\"b\"", "\"a\" \"b\"", "a b", 0 },
+	{ "\"joe bid\"*", "\"joe bid\"*", "joe bid", 0 },
+	{ "\"joe bid\" *", "\"joe bid\"", "joe bid", 0 },
+	{ "\"joe bid\"**", "\"joe bid\"*", "joe bid", 0 },
+	{ "\"a (b) OR c*\"", "\"a (b) OR c*\"", "a b or c", 0 },
+
+	/* Prefixes */
+	{ "cyber*", "\"cyber\"*", "cyber", 0 },
+	{ "cyber**", "\"cyber\"*", "cyber", 0 },
+	{ "*cyber", "\"*cyber\"", "cyber", 0 },
+	{ "a*b", "\"a*b\"", "a b", 0 },
+	{ "*", NULL, "", 0 },
+	{ "**", NULL, "", 0 },
+	{ ".*", NULL, "", 0 },
+	{ "c++*", "\"c++\"*", "c", 0 },
+
+	/* OR, AND, NOT */
+	{ "a OR b", "(\"a\" OR \"b\")", "a b", 0 },
+	{ "x a OR b", "\"x\" AND (\"a\" OR \"b\")", "x a b", 0 },
+	{ "a OR b x", "(\"a\" OR \"b\") AND \"x\"", "a b x", 0 },
+	{ "a OR b OR c", "(\"a\" OR \"b\" OR \"c\")", "a b c", 0 },
+	{ "a or b", "\"a\" \"or\" \"b\"", "a or b", 0 },
+	{ "OR", "\"OR\"", "or", 0 },
+	{ "OR a", "\"OR\" \"a\"", "or a", 0 },
+	{ "a OR", "\"a\" \"OR\"", "a or", 0 },
+	{ "a OR OR b", "\"a\" \"OR\" \"OR\" \"b\"", "a or b", 0 },
+	{ "a OR b OR", "(\"a\" OR \"b\") AND \"OR\"", "a b or", 0 },
+	{ "OR*", "\"OR\"*", "or", 0 },
+	{ "a AND b", "\"a\" \"b\"", "a b", 0 },
+	{ "AND", "\"AND\"", "and", 0 },
+	{ "a AND", "\"a\" \"AND\"", "a and", 0 },
+	{ "AND a", "\"AND\" \"a\"", "and a", 0 },
+	{ "a AND AND b", "\"a\" \"b\"", "a b", 0 },
+	{ "a OR AND b", "\"a\" \"OR\" \"b\"", "a or b", 0 },
+	{ "a and not b", "\"a\" \"and\" \"not\" \"b\"", "a and not b", 0 },
+	{ "NOT", "\"NOT\"", "not", 0 },
+	{ "x NOT y", "\"x\" NOT \"y\"", "x", 1 },
+	{ "NOT y", NULL, "", 1 },
+	{ "NOT NOT x", "\"NOT\" NOT \"x\"", "not", 1 },
+	{ "x NOT", "\"x\" \"NOT\"", "x not", 0 },
+	{ "a OR -b", "(\"a\" \"OR\") NOT \"b\"", "a or", 1 },
+	{ "-a OR b", "(\"OR\" \"b\") NOT \"a\"", "or b", 1 },
+	{ "a OR NOT b", "(\"a\" \"OR\") NOT \"b\"", "a or", 1 },
+	{ "x AND -y", "\"x\" NOT \"y\"", "x", 1 },
+	{ "NEAR(a b)", "\"NEAR\" AND (\"a\" \"b\")", "near a b", 0 },
+
+	/* Exclusions */
+	{ "x -y -z", "\"x\" NOT \"y\" NOT \"z\"", "x", 1 },
+	{ "x w -y -z", "(\"x\" \"w\") NOT \"y\" NOT \"z\"", "x w", 1 },
+	{ "-x w -y x", "(\"w\" \"x\") NOT \"x\" NOT \"y\"", "w x", 1 },
+	{ "-x", NULL, "", 1 },
+	{ "-x -y", NULL, "", 1 },
+	{ "x -", "\"x\"", "x", 0 },
+	{ "x - y", "\"x\" \"y\"", "x y", 0 },
+	{ "covid-19", "\"covid-19\"", "covid 19", 0 },
+	{ "x --y", "\"x\" NOT \"-y\"", "x", 1 },
+	{ "-\"joe biden\" trump", "\"trump\" NOT \"joe biden\"", "trump", 1 },
+	{ "x -\"-\"", "\"x\"", "x", 0 },
+	{ "-x y OR z", "(\"y\" OR \"z\") NOT \"x\"", "y z", 1 },
+	{ "x -y*", "\"x\" NOT \"y\"*", "x", 1 },
+
+	/* Columns */
+	{ "title:word", "title : \"word\"", "word", 0 },
+	{ "body:\"a phrase\"", "body : \"a phrase\"", "a phrase", 0 },
+	{ "caption:x", "captions : \"x\"", "x", 0 },
+	{ "captions:x", "captions : \"x\"", "x", 0 },
+	{ "credit:x", "credits : \"x\"", "x", 0 },
+	{ "credits:x", "credits : \"x\"", "x", 0 },
+	{ "TITLE:x", "title : \"x\"", "x", 0 },
+	{ "foo:bar", "\"foo:bar\"", "foo bar", 0 },
+	{ "title:", "\"title:\"", "title", 0 },
+	{ "title: x", "\"title:\" \"x\"", "title x", 0 },
+	{ "title:-", NULL, "", 0 },
+	{ "-title:x y", "\"y\" NOT title : \"x\"", "y", 1 },
+	{ "title:x*", "title : \"x\"*", "x", 0 },
+	{ "title:(a OR b)", "title : (\"a\" OR \"b\")", "a b", 0 },
+	{ "title:(body:x)", "title : (body : \"x\")", "x", 0 },
+	{ "title:title:x", "title : \"title:x\"", "title x", 0 },
+	{ "title:OR", "title : \"OR\"", "or", 0 },
+	{ "title:a OR body:b", "(title : \"a\" OR body : \"b\")", "a b", 0 },
+	{ "title:a body:b", "title : \"a\" body : \"b\"", "a b", 0 },
+	{ "x title:(a -b)", "\"x\" AND title : (\"a\" NOT \"b\")", "x a", 1 },
+	{ "http://example.com/a", "\"http://example.com/a\"", "http example com a", 0 },
+
+	/* Terms with no letter or digit are dropped */
+	{ "-", NULL, "", 0 },
+	{ ":", NULL, "", 0 },
+	{ "&&", NULL, "", 0 },
+	{ "\"", NULL, "", 0 },
+	{ "()", NULL, "", 0 },
+	{ "( )", NULL, "", 0 },
+	{ "& x ||", "\"x\"", "x", 0 },
+	{ "U.S.", "\"U.S.\"", "u s", 0 },
+	{ "C++", "\"C++\"", "c", 0 },
+	{ "9/11", "\"9/11\"", "9 11", 0 },
+
+	/* '"' inside a word is a character, doubled in the output */
+	{ "5'10\"", "\"5'10\"\"\"", "5 10", 0 },
+	{ "a\"b", "\"a\"\"b\"", "a b", 0 },
+	{ "x \"", "\"x\"", "x", 0 },
+
+	/* Parentheses */
+	{ "(a OR b) c", "(\"a\" OR \"b\") AND \"c\"", "a b c", 0 },
+	{ "(a b) OR c", "((\"a\" \"b\") OR \"c\")", "a b c", 0 },
+	{ "a (b c)", "\"a\" AND (\"b\" \"c\")", "a b c", 0 },
+	{ "(a)", "\"a\"", "a", 0 },
+	{ "((a", "\"a\"", "a", 0 },
+	{ "a))", "\"a\"", "a", 0 },
+	{ ")a(", "\"a\"", "a", 0 },
+	{ "x (-y)", "\"x\" NOT \"y\"", "x", 1 },
+	{ "-(a OR b) c", "\"c\" NOT (\"a\" OR \"b\")", "c", 1 },
+	{ "(a -b) OR c", "((\"a\" NOT \"b\") OR \"c\")", "a c", 1 },
+	{ "x OR (-y)", "\"x\"", "x", 1 },
+	{ "-(-a)", NULL, "", 1 },
+	{ "f(x)", "\"f\" \"x\"", "f x", 0 },
+	{ "(a (b (c OR d)))", "(\"a\" AND (\"b\" AND (\"c\" OR \"d\")))", "a b c d", 0 },
+	{ "((((((((((a OR b))))))))))", "(\"a\" OR \"b\")", "a b", 0 },
+
+	/* FTS5 syntax typed by the user stays literal */
+	{ "^foo", "\"^foo\"", "foo", 0 },
+	{ "foo + bar", "\"foo\" \"bar\"", "foo bar", 0 },
+	{ "NEAR(\"a b\", 10)", "\"NEAR\" AND (\"a b\" \"10\")", "near a b 10", 0 },
+	{ "{title body}: x", "\"{title\" \"body}:\" \"x\"", "title body x", 0 },
+	{ "\"a\" : \"b\"", "\"a\" \"b\"", "a b", 0 },
+	{ "'; DROP TABLE fts; --", "\"DROP\" \"TABLE\" \"fts;\"", "drop table fts", 0 },
+	{ "rank:1 rowid:2", "\"rank:1\" \"rowid:2\"", "rank 1 rowid 2", 0 },
+
+	/* Control characters, Unicode, invalid UTF-8 */
+	{ "\x01" "a\x7f" "b\x1b", "\"a\" \"b\"", "a b", 0 },
+	{ "caf\xc3\xa9", "\"caf\xc3\xa9\"", "caf\xc3\xa9", 0 },
+	{ "\xc3\x9c" "ber TEST", "\"\xc3\x9c" "ber\" \"TEST\"", "\xc3\x9c" "ber test", 0 },
+	{ "a\xff" "b", "\"a\" \"b\"", "a b", 0 },
+	{ "\xc3", NULL, "", 0 },
+	{ "\xc0\xaf", NULL, "", 0 },
+	{ "\xed\xa0\x80x", "\"x\"", "x", 0 },
+	{ "\xf4\x90\x80\x80x", "\"x\"", "x", 0 },
+	{ "a\xc2\xa0" "b", "\"a\" \"b\"", "a b", 0 },
+	{ "a\xc2\x85" "b", "\"a\" \"b\"", "a b", 0 },
+	{ "\xe2\x82\xac", "\"\xe2\x82\xac\"", "\xe2\x82\xac", 0 },
+	{ "\xe6\x9d\xb1\xe4\xba\xac\xe3\x80\x80\xe5\xa4\xa7",
+	  "\"\xe6\x9d\xb1\xe4\xba\xac\" \"\xe5\xa4\xa7\"",
+	  "\xe6\x9d\xb1\xe4\xba\xac \xe5\xa4\xa7", 0 },
+	{ "\xe2\x80\x8b", NULL, "", 0 },
+	{ "\"a\xff" "b\"", "\"a b\"", "a b", 0 },
+};
+
+/* Queries run against the fixture rows, with the number of rows each matches. */
+static const struct {
+	const char *in;
+	int rows;
+} semantic[] = {
+	{ "cyberattack RNC", 1 },
+	{ "biden", 2 },
+	{ "biden -ohio", 1 },
+	{ "biden NOT ohio", 1 },
+	{ "title:biden", 1 },
+	{ "caption:biden", 1 },
+	{ "\"joe biden\"", 2 },
+	{ "\"biden joe\"", 0 },
+	{ "cyber*", 2 },
+	{ "\"joe bid\"*", 2 },
+	{ "rnc OR ohio", 2 },
+	{ "x rnc OR ohio", 0 },
+	{ "cafe", 1 },
+	{ "CAF\xc3\x89", 1 },
+	{ "happy OR sad", 1 },
+	{ "NOT", 1 },
+	{ "sunny (rain OR warm)", 1 },
+	{ "9/11", 1 },
+	{ "U.S.", 1 },
+	{ "C++ programmers", 1 },
+	{ "weather -sunny", 0 },
+	{ "credit:reuters", 1 },
+	{ "credits:(reuters OR ap)", 2 },
+	{ "-(ohio OR rnc) biden", 0 },
+	{ "(biden -ohio) OR weather", 2 },
+};
+
+/* -- Fixture: an in-memory FTS5 table shaped like the real one ------------- */
+
+struct fixture {
+	sqlite3 *db;
+	sqlite3_stmt *count; /* SELECT count(*) FROM fts WHERE fts MATCH ? */
+};
+
+static int setup_db(void **state)
+{
+	static const char *const sql =
+		"CREATE VIRTUAL TABLE fts USING fts5(title, body, captions, credits,"
+		" tokenize='porter unicode61 remove_diacritics 2');"
+		"INSERT INTO fts VALUES('Cyberattack hits RNC',"
+		" 'Joe Biden said the U.S. response on the 9/11 anniversary was firm.',"
+		" 'Photo of the convention', 'AP Photo/John Doe');"
+		"INSERT INTO fts VALUES('Biden visits Ohio',"
+		" 'The president spoke to C++ programmers about cyber security.',"
+		" 'Joe Biden in Ohio', 'Reuters');"
+		"INSERT INTO fts VALUES('Caf\xc3\xa9 owners protest',"
+		" 'Owners said they were NOT happy OR sad, AND that was that.',"
+		" 'Protesters outside', 'Jane Roe');"
+		"INSERT INTO fts VALUES('Weather', 'Sunny and warm', '', '');";
+	struct fixture *fx = NULL;
+	int rc = -1;
+
+	fx = calloc(1, sizeof(*fx));
+	if (fx == NULL)
+		goto done;
+	if (sqlite3_open(":memory:", &fx->db) != SQLITE_OK)
+		goto done;
+	if (sqlite3_exec(fx->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		goto done;
+	if (sqlite3_prepare_v2(fx->db, "SELECT count(*) FROM fts WHERE fts MATCH ?", -1,
+			       &fx->count, NULL) != SQLITE_OK)
+		goto done;
+	*state = fx;
+	fx = NULL;
+	rc = 0;
+done:
+	if (fx != NULL) {
+		sqlite3_finalize(fx->count);
+		sqlite3_close(fx->db);
+		free(fx);
+	}
+	return rc;
+}
+
+static int teardown_db(void **state)
+{
+	struct fixture *fx = *state;
+
+	if (fx != NULL) {
+		sqlite3_finalize(fx->count);
+		sqlite3_close(fx->db);
+		free(fx);
+	}
+	return 0;
+}
+
+/*
+ * Run expr through FTS5.  Returns the number of matching rows, or -1 with
+ * the SQLite message printed when FTS5 rejects it.
+ */
+static int run_fts(struct fixture *fx, const char *input, const char *expr)
+{
+	int rc = 0, rows = -1;
+
+	sqlite3_bind_text(fx->count, 1, expr, -1, SQLITE_STATIC);
+	rc = sqlite3_step(fx->count);
+	if (rc == SQLITE_ROW)
+		rows = sqlite3_column_int(fx->count, 0);
+	else
+		print_error("input <%s> expression <%s>: %s\n", input, expr,
+			    sqlite3_errmsg(fx->db));
+	rc = sqlite3_reset(fx->count);
+	if (rc != SQLITE_OK && rows >= 0) {
+		print_error("input <%s> expression <%s>: reset: %s\n", input, expr,
+			    sqlite3_errmsg(fx->db));
+		rows = -1;
+	}
+	sqlite3_clear_bindings(fx->count);
+	return rows;
+}
+
+/* -- Helpers -------------------------------------------------------------- */
+
+static int valid_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0, i = 0;
+	uint32_t c = 0, min = 0;
+
+	while (*p != '\0') {
+		c = *p;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF) {
+			n = 2;
+			c &= 0x1F;
+			min = 0x80;
+		} else if (c >= 0xE0 && c <= 0xEF) {
+			n = 3;
+			c &= 0x0F;
+			min = 0x800;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 4;
+			c &= 0x07;
+			min = 0x10000;
+		} else {
+			return 0;
+		}
+		for (i = 1; i < n; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return 0;
+			c = (c << 6) | (p[i] & 0x3F);
+		}
+		if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+/* Compile input, which must succeed, and check the invariants every result keeps. */
+static nx_query *compile_ok(const char *input)
+{
+	nx_error err = NX_ERROR_INIT;
+	nx_query *q = NULL;
+	size_t i = 0, j = 0;
+	const char *c = NULL;
+	int rc = nx_query_compile(&q, input, &err);
+
+	if (rc != NX_OK)
+		print_error("input <%s>: rc %d: %s\n", input, rc, err.msg);
+	assert_int_equal(rc, NX_OK);
+	assert_non_null(q);
+	if (q->fts != NULL) {
+		assert_true(q->fts[0] != '\0');
+		assert_true(valid_utf8(q->fts));
+	}
+	assert_true(q->nterms == 0 || q->terms != NULL);
+	for (i = 0; i < q->nterms; i++) {
+		assert_non_null(q->terms[i]);
+		assert_true(q->terms[i][0] != '\0');
+		for (c = q->terms[i]; *c != '\0'; c++)
+			assert_false(*c >= 'A' && *c <= 'Z');
+		/* Quadratic, but only used on small queries. */
+		for (j = 0; j < i && q->nterms < 200; j++)
+			assert_string_not_equal(q->terms[i], q->terms[j]);
+	}
+	return q;
+}
+
+static char *join_terms(const nx_query *q)
+{
+	size_t i = 0, len = 1;
+	char *s = NULL;
+
+	for (i = 0; i < q->nterms; i++)
+		len += strlen(q->terms[i]) + 1;
+	s = calloc(1, len);
+	assert_non_null(s);
+	for (i = 0; i < q->nterms; i++) {
+		if (i > 0)
+			strcat(s, " ");
+		strcat(s, q->terms[i]);
+	}
+	return s;
+}
+
+/* xorshift64*: the fuzzers are seeded so failures reproduce. */
+static uint64_t rng_next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* -- Tests ---------------------------------------------------------------- */
+
+static void test_table(void **state)
+{
+	size_t i = 0, failed = 0;
+	nx_query *q = NULL;
+	char *terms = NULL;
+	int ok = 0;
+
+	(void)state;
+	assert_true(sizeof(cases) / sizeof(cases[0]) >= 70);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		q = compile_ok(cases[i].in);
+		terms = join_terms(q);
+		ok = (q->fts == NULL) == (cases[i].fts == NULL) &&
+		     (q->fts == NULL || strcmp(q->fts, cases[i].fts) == 0) &&
+		     strcmp(terms, cases[i].terms) == 0 && q->has_negative == cases[i].neg;
+		if (!ok) {
+			print_error("case %zu <%s>:\n  got  fts <%s> terms <%s> neg %d\n"
+				    "  want fts <%s> terms <%s> neg %d\n",
+				    i, cases[i].in, q->fts != NULL ? q->fts : "(null)", terms,
+				    q->has_negative, cases[i].fts != NULL ? cases[i].fts : "(null)",
+				    cases[i].terms, cases[i].neg);
+			failed++;
+		}
+		free(terms);
+		nx_query_free(q);
+	}
+	assert_int_equal(failed, 0);
+}
+
+static void test_table_runs_in_fts5(void **state)
+{
+	struct fixture *fx = *state;
+	size_t i = 0, failed = 0;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].fts != NULL && run_fts(fx, cases[i].in, cases[i].fts) < 0)
+			failed++;
+	}
+	assert_int_equal(failed, 0);
+}
+
+static void test_semantics(void **state)
+{
+	struct fixture *fx = *state;
+	size_t i = 0, failed = 0;
+	nx_query *q = NULL;
+	int rows = 0;
+
+	for (i = 0; i < sizeof(semantic) / sizeof(semantic[0]); i++) {
+		q = compile_ok(semantic[i].in);
+		assert_non_null(q->fts);
+		rows = run_fts(fx, semantic[i].in, q->fts);
+		if (rows != semantic[i].rows) {
+			print_error("query <%s> as <%s>: %d rows, want %d\n", semantic[i].in,
+				    q->fts, rows, semantic[i].rows);
+			failed++;
+		}
+		nx_query_free(q);
+	}
+	assert_int_equal(failed, 0);
+}
+
+/*
+ * Every printable ASCII string of length 1, 2 and 3 compiles, and FTS5
+ * accepts what it compiles to.
+ */
+static void test_all_short_ascii(void **state)
+{
+	struct fixture *fx = *state;
+	char s[4];
+	nx_query *q = NULL;
+	nx_error err = NX_ERROR_INIT;
+	size_t count = 0, failed = 0;
+	int len = 0, a = 0, b = 0, c = 0, rc = 0;
+
+	for (len = 1; len <= 3; len++) {
+		for (a = 32; a < 127; a++) {
+			for (b = 32; b < (len >= 2 ? 127 : 33); b++) {
+				for (c = 32; c < (len >= 3 ? 127 : 33); c++) {
+					s[0] = (char)a;
+					s[1] = (char)b;
+					s[2] = (char)c;
+					s[len] = '\0';
+					rc = nx_query_compile(&q, s, &err);
+					if (rc != NX_OK) {
+						print_error("input <%s>: %s\n", s, err.msg);
+						failed++;
+						continue;
+					}
+					if (q->fts != NULL && run_fts(fx, s, q->fts) < 0)
+						failed++;
+					nx_query_free(q);
+					count++;
+				}
+			}
+		}
+	}
+	assert_int_equal(failed, 0);
+	assert_int_equal(count, 95 + 95 * 95 + 95 * 95 * 95);
+}
+
+/*
+ * Random strings built from query syntax, biased towards deep and
+ * unbalanced nesting, and random bytes including invalid UTF-8.
+ */
+static void test_fuzz(void **state)
+{
+	static const char *const pieces[] = {
+		"(", "(", "(", ")", ")", "-", "-(", "NOT ", " OR ", " AND ", "OR", "\"",
+		"\"", "*", " ", " ", "a", "b", "title:", "body:(", "caption:", "x*",
+		"\"p q\"*", ":", "^", "+", "NEAR", "{", "}", ",", "\xc3\xa9", "\xff",
+	};
+	struct fixture *fx = *state;
+	uint64_t seed = 0x9E3779B97F4A7C15ULL;
+	char s[512];
+	size_t i = 0, len = 0, k = 0, failed = 0, n = 0, npieces = sizeof(pieces) / sizeof(pieces[0]);
+	nx_query *q = NULL;
+	const char *p = NULL;
+
+	for (i = 0; i < 30000; i++) {
+		len = 0;
+		n = 1 + rng_next(&seed) % 80;
+		if (i % 2 == 0) {
+			for (k = 0; k < n; k++) {
+				p = pieces[rng_next(&seed) % npieces];
+				if (len + strlen(p) >= sizeof(s))
+					break;
+				memcpy(s + len, p, strlen(p));
+				len += strlen(p);
+			}
+		} else {
+			for (k = 0; k < n; k++) {
+				s[len] = (char)(1 + rng_next(&seed) % 255);
+				len++;
+			}
+		}
+		s[len] = '\0';
+		q = compile_ok(s);
+		if (q->fts != NULL && run_fts(fx, s, q->fts) < 0)
+			failed++;
+		nx_query_free(q);
+	}
+	assert_int_equal(failed, 0);
+}
+
+/* Nesting far past the honoured depth, in the shapes that cost FTS5 most. */
+static void test_deep_nesting(void **state)
+{
+	static const char *const shapes[][2] = {
+		{ "(", ")" },
+		{ "x (", ")" },
+		{ "x title:((a b -c) OR (", ") OR d)" },
+		{ "x AND title:(a b -c -(", ") OR d)" },
+		{ "-(", ") x" },
+		{ "a OR (b c -(", ") -d)" },
+		{ "title:(body:(", "))" },
+		{ "\"", "" },
+	};
+	struct fixture *fx = *state;
+	size_t i = 0, d = 0, depth = 0, failed = 0;
+	char *s = NULL;
+	size_t len = 0;
+	nx_query *q = NULL;
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		for (depth = 1; depth <= 40; depth += (depth < 12 ? 1 : 7)) {
+			len = depth * (strlen(shapes[i][0]) + strlen(shapes[i][1])) + 16;
+			s = calloc(1, len);
+			assert_non_null(s);
+			for (d = 0; d < depth; d++)
+				strcat(s, shapes[i][0]);
+			strcat(s, "core");
+			for (d = 0; d < depth; d++)
+				strcat(s, shapes[i][1]);
+			q = compile_ok(s);
+			if (q->fts != NULL && run_fts(fx, s, q->fts) < 0)
+				failed++;
+			nx_query_free(q);
+			free(s);
+		}
+	}
+	assert_int_equal(failed, 0);
+}
+
+static void test_ten_thousand_terms(void **state)
+{
+	struct fixture *fx = *state;
+	char *plain = NULL, *mixed = NULL;
+	size_t i = 0, len = 0;
+	nx_query *q = NULL;
+	double t0 = 0, t1 = 0;
+
+	plain = calloc(1, 70000);
+	mixed = calloc(1, 70000);
+	assert_non_null(plain);
+	assert_non_null(mixed);
+	for (i = 0; i < 10000; i++)
+		len += (size_t)sprintf(plain + len, "%sw%zu", i > 0 ? " " : "", i);
+	len = 0;
+	for (i = 0; i < 10000 / 4; i++)
+		len += (size_t)sprintf(mixed + len, "a%zu OR b%zu -c%zu (d%zu) ", i, i, i, i);
+	assert_true(strlen(plain) <= 64 * 1024);
+	assert_true(strlen(mixed) <= 64 * 1024);
+
+	t0 = now();
+	q = compile_ok(plain);
+	t1 = now();
+	assert_int_equal(q->nterms, 10000);
+	assert_string_equal(q->terms[9999], "w9999");
+	assert_true(t1 - t0 < 0.5);
+	assert_true(run_fts(fx, "10,000 words", q->fts) >= 0);
+	nx_query_free(q);
+
+	t0 = now();
+	q = compile_ok(mixed);
+	t1 = now();
+	assert_int_equal(q->nterms, 3 * 10000 / 4);
+	assert_int_equal(q->has_negative, 1);
+	assert_true(t1 - t0 < 0.5);
+	assert_true(run_fts(fx, "10,000 mixed terms", q->fts) >= 0);
+	nx_query_free(q);
+
+	free(plain);
+	free(mixed);
+}
+
+static void test_too_big(void **state)
+{
+	nx_error err = NX_ERROR_INIT;
+	nx_query *q = (nx_query *)&err; /* any non-NULL value: must be reset */
+	char *s = NULL;
+
+	(void)state;
+	s = malloc(64 * 1024 + 2);
+	assert_non_null(s);
+	memset(s, 'a', 64 * 1024 + 1);
+	s[64 * 1024 + 1] = '\0';
+	assert_int_equal(nx_query_compile(&q, s, &err), NX_ETOOBIG);
+	assert_null(q);
+	assert_int_equal(err.code, NX_ETOOBIG);
+	assert_non_null(strstr(err.msg, "too long"));
+
+	/* Exactly 64 KiB is still fine. */
+	s[64 * 1024] = '\0';
+	nx_error_clear(&err);
+	q = compile_ok(s);
+	assert_int_equal(q->nterms, 1);
+	nx_query_free(q);
+	free(s);
+}
+
+static void test_bad_arguments(void **state)
+{
+	nx_error err = NX_ERROR_INIT;
+	nx_query *q = NULL;
+
+	(void)state;
+	assert_int_equal(nx_query_compile(&q, NULL, &err), NX_EINVAL);
+	assert_null(q);
+	assert_int_equal(nx_query_compile(NULL, "x", NULL), NX_EINVAL);
+	nx_query_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test_setup_teardown(test_table_runs_in_fts5, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_semantics, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_all_short_ascii, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_fuzz, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_deep_nesting, setup_db, teardown_db),
+		cmocka_unit_test_setup_teardown(test_ten_thousand_terms, setup_db, teardown_db),
+		cmocka_unit_test(test_too_big),
+		cmocka_unit_test(test_bad_arguments),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
