@@ -263,6 +263,12 @@ static span trim(span p)
 		p.s++;
 		p.len--;
 	}
+	/* a copyright year before the holder: "2021 The Associated Press" */
+	if (p.len > 5 && nx_isdigit((unsigned char)p.s[0]) && nx_isdigit((unsigned char)p.s[1]) &&
+	    nx_isdigit((unsigned char)p.s[2]) && nx_isdigit((unsigned char)p.s[3]) && p.s[4] == ' ') {
+		p.s += 5;
+		p.len -= 5;
+	}
 	while (p.len > 0 && (nx_isspace((unsigned char)p.s[p.len - 1]) || p.s[p.len - 1] == ',' ||
 			     p.s[p.len - 1] == ';' || p.s[p.len - 1] == '.'))
 		p.len--;
@@ -509,7 +515,8 @@ int nx_credit_find_trailing(const char *s, size_t len, size_t *at)
 	}
 	/* "... sentence. Photograph: Name/Agency" or "... © Agency" near the end */
 	for (j = 1; j < len; j++) {
-		if (s[j - 1] != ' ' || len - j > 120)
+		/* a credit starts a new sentence: "Photo:" mid-sentence is prose */
+		if (s[j - 1] != ' ' || len - j > 120 || nx_islower((unsigned char)s[j]))
 			continue;
 		if (nx_credit_marker(s + j, len - j) > 0) {
 			*at = j;

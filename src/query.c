@@ -101,8 +101,9 @@ enum frag_kind {
 	FRAG_EMPTY,     /* nothing to search for */
 	FRAG_PHRASE,    /* "a b" or "a"* */
 	FRAG_COLPHRASE, /* title : "a" */
-	FRAG_GROUP,     /* (...) or title : (...): self-contained, but FTS5
-			   will not put it next to an implicit AND */
+	FRAG_GROUP,     /* (...): self-contained, but FTS5 will not put it
+			   next to an implicit AND */
+	FRAG_COLGROUP,  /* title : (...): likewise */
 	FRAG_LIST,      /* x y, x AND y: needs parentheses to be an operand */
 	FRAG_NOT        /* x NOT y: needs parentheses to be an operand */
 };
@@ -570,17 +571,20 @@ static void frag_enclose(struct frag *f)
 static void frag_column(struct frag *f, int col)
 {
 	nx_buf b = NX_BUF_INIT;
+	int wrap = 0;
 
 	if (f->kind == FRAG_EMPTY)
 		return;
+	/* FTS5 takes "col : phrase" and "col : (expr)", nothing else. */
+	wrap = f->kind == FRAG_COLPHRASE || f->kind == FRAG_COLGROUP;
 	nx_buf_adds(&b, column_names[col]);
 	nx_buf_adds(&b, " : ");
-	if (f->kind == FRAG_COLPHRASE)
+	if (wrap)
 		nx_buf_addch(&b, '(');
 	nx_buf_add(&b, f->text.buf, f->text.len);
-	if (f->kind == FRAG_COLPHRASE)
+	if (wrap)
 		nx_buf_addch(&b, ')');
-	f->kind = f->kind == FRAG_PHRASE ? FRAG_COLPHRASE : FRAG_GROUP;
+	f->kind = f->kind == FRAG_PHRASE ? FRAG_COLPHRASE : FRAG_COLGROUP;
 	buf_move(&f->text, &b);
 }
 
@@ -603,7 +607,7 @@ static int is_plain_operand(const struct parser *ps, size_t j)
 /*
  * unary := [column ":"] (word | phrase | "(" query ")").  neg is set inside
  * an exclusion, where words are not recorded as terms.  The result is
- * FRAG_EMPTY, FRAG_PHRASE, FRAG_COLPHRASE or FRAG_GROUP.
+ * FRAG_EMPTY, FRAG_PHRASE, FRAG_COLPHRASE, FRAG_GROUP or FRAG_COLGROUP.
  */
 static void parse_unary(struct parser *ps, int neg, struct frag *out)
 {

@@ -74,6 +74,10 @@ static int strip_marks(const char *s, char **out, nx_span **spans, size_t *nspan
 				n++;
 			}
 			in = 0;
+		} else if (*s == '\n') {
+			/* paragraph breaks read as one space in a snippet */
+			if (b.len > 0 && b.buf[b.len - 1] != ' ')
+				nx_buf_addch(&b, ' ');
 		} else {
 			nx_buf_addch(&b, *s);
 		}

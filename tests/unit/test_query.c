@@ -630,8 +630,16 @@ static void test_ten_thousand_terms(void **state)
 	for (i = 0; i < 10000; i++)
 		len += (size_t)sprintf(plain + len, "%sw%zu", i > 0 ? " " : "", i);
 	len = 0;
-	for (i = 0; i < 10000 / 4; i++)
-		len += (size_t)sprintf(mixed + len, "a%zu OR b%zu -c%zu (d%zu) ", i, i, i, i);
+	/* Four distinct three-letter words per round: "aaa OR aab -aac (aad) ". */
+	for (i = 0; i < 10000; i++) {
+		if (i % 4 == 1)
+			len += (size_t)sprintf(mixed + len, "OR ");
+		mixed[len++] = i % 4 == 2 ? '-' : i % 4 == 3 ? '(' : ' ';
+		mixed[len++] = (char)('a' + i / 676 % 26);
+		mixed[len++] = (char)('a' + i / 26 % 26);
+		mixed[len++] = (char)('a' + i % 26);
+		mixed[len++] = i % 4 == 3 ? ')' : ' ';
+	}
 	assert_true(strlen(plain) <= 64 * 1024);
 	assert_true(strlen(mixed) <= 64 * 1024);
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: install what is missing, build with
+# warnings as errors, run every test with ctest, then rebuild with
+# AddressSanitizer + UndefinedBehaviorSanitizer and run the suite again.
+# usage: scripts/test.sh            (from anywhere)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+
+scripts/deps.sh
+
+jobs=$(nproc 2>/dev/null || echo 2)
+build=${NX_BUILD_DIR:-$here/build}
+
+echo "== release build (warnings are errors) =="
+cmake -S . -B "$build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNX_WERROR=ON >/dev/null
+cmake --build "$build/release" -j"$jobs"
+ctest --test-dir "$build/release" --output-on-failure -j"$jobs" --timeout 600
+
+echo "== debug build with AddressSanitizer + UndefinedBehaviorSanitizer =="
+cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DNX_WERROR=ON -DNX_SANITIZE=ON >/dev/null
+cmake --build "$build/asan" -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir "$build/asan" --output-on-failure -j"$jobs" --timeout 900
+
+echo "newsidx: all tests passed (release and sanitizer builds)"

@@ -1,0 +1,114 @@
+#include "xml.h"
+
+#include <libxml/parser.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+static void silent(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+xmlDocPtr nx_xml_read(const char *data, size_t len, nx_error *err)
+{
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlDocPtr doc = NULL;
+	const xmlError *e = NULL;
+	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_RECOVER |
+		   XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
+
+	if (len > INT32_MAX) {
+		nx_error_set(err, NX_ETOOBIG, "XML document too large");
+		return NULL;
+	}
+	xmlSetGenericErrorFunc(NULL, silent);
+	ctxt = xmlNewParserCtxt();
+	if (ctxt == NULL) {
+		nx_error_set(err, NX_ENOMEM, "out of memory");
+		return NULL;
+	}
+	doc = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, NULL, opts);
+	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+		e = xmlCtxtGetLastError(ctxt);
+		nx_error_set(err, NX_EFORMAT, "broken XML%s%s", e != NULL && e->message != NULL ? ": " : "",
+			     e != NULL && e->message != NULL ? e->message : "");
+		/* libxml2 messages end with a newline */
+		if (err != NULL) {
+			size_t n = strlen(err->msg);
+
+			while (n > 0 && (err->msg[n - 1] == '\n' || err->msg[n - 1] == ' '))
+				err->msg[--n] = '\0';
+		}
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	return doc;
+}
+
+int nx_xml_is(const xmlNode *n, const char *local)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && n->name != NULL &&
+	       nx_strcaseeq((const char *)n->name, local);
+}
+
+xmlNode *nx_xml_child(const xmlNode *n, const char *local)
+{
+	xmlNode *c = NULL;
+
+	if (n == NULL)
+		return NULL;
+	for (c = n->children; c != NULL; c = c->next)
+		if (nx_xml_is(c, local))
+			return c;
+	return NULL;
+}
+
+static void text_rec(nx_buf *out, const xmlNode *n, int depth)
+{
+	const xmlNode *c = NULL;
+
+	if (depth > 256)
+		return;
+	for (c = n; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+			if (c->content != NULL)
+				nx_buf_adds(out, (const char *)c->content);
+		} else if (c->type == XML_ELEMENT_NODE) {
+			text_rec(out, c->children, depth + 1);
+			nx_buf_addch(out, ' ');
+		}
+	}
+}
+
+void nx_xml_text(nx_buf *out, const xmlNode *n)
+{
+	nx_buf raw = NX_BUF_INIT;
+
+	if (n == NULL)
+		return;
+	text_rec(&raw, n->children, 0);
+	nx_text_clean(out, raw.buf, raw.len);
+	nx_buf_free(&raw);
+}
+
+char *nx_xml_attr(const xmlNode *n, const char *local)
+{
+	const xmlAttr *a = NULL;
+
+	if (n == NULL)
+		return NULL;
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (a->name != NULL && nx_strcaseeq((const char *)a->name, local)) {
+			xmlChar *v = xmlNodeGetContent((const xmlNode *)a);
+			char *s = v != NULL ? strdup((const char *)v) : NULL;
+
+			xmlFree(v);
+			return s;
+		}
+	}
+	return NULL;
+}

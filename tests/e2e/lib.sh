@@ -1,0 +1,48 @@
+# Shared helpers for end-to-end tests (sourced, not run).
+# Environment from ctest: NEWSIDX (binary), NX_SRC (source tree), NX_SHARED_DATA.
+set -u
+: "${NEWSIDX:?run through ctest, or set NEWSIDX to the newsidx binary}"
+: "${NX_SRC:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/newsidx-e2e.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+DB="$TMP/index.db"
+export NO_COLOR=1
+failures=0
+checks=0
+
+nx() { "$NEWSIDX" --db "$DB" "$@"; }
+
+ok() { checks=$((checks + 1)); }
+bad() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*" >&2; }
+
+# expect_rc WANT CMD... : run CMD, compare its exit code
+expect_rc() {
+  local want=$1; shift
+  local got=0
+  "$@" >"$TMP/out" 2>"$TMP/err" || got=$?
+  if [ "$got" -eq "$want" ]; then ok; else bad "exit $got, want $want: $*"; cat "$TMP/err" >&2; fi
+}
+
+# json_check FILE PYTHON-EXPR : the expression (over d = parsed JSON) must be true
+json_check() {
+  local file=$1 expr=$2
+  if python3 - "$file" "$expr" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = eval(sys.argv[2])
+sys.exit(0 if ok else 1)
+PY
+  then ok; else bad "json check failed: $expr"; head -c 2000 "$file" >&2; echo >&2; fi
+}
+
+finish() {
+  echo "$((checks - failures)) passed, $failures failed"
+  [ "$failures" -eq 0 ]
+}
+
+skip_without_shared() {
+  if [ -z "${NX_SHARED_DATA:-}" ] || [ ! -d "$NX_SHARED_DATA" ]; then
+    echo "skipped: ../shared/data is absent"
+    exit 77
+  fi
+}
