@@ -27,6 +27,7 @@
  * TYPE="UNPROC" records have neither TITLE nor BODY: their first line is
  * taken as the title and the rest as the body.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
