@@ -1,8 +1,548 @@
-/* Placeholder until the jsonl parser lands. */
+/*
+ * jsonl.c - JSON Lines: one article object per line (news-please,
+ * newspaper, Common Crawl news extracts, home-made scrapes), or one JSON
+ * array of such objects.
+ *
+ * Mapping (first key present wins; names are case-sensitive):
+ *
+ *   title        <- title | headline | title_page | title_rss
+ *   body         <- maintext | text | body | content | article | articleBody
+ *                   a string: HTML when it starts with '<' or holds "</p>"
+ *                   (nx_html_fragment), else plain text split into
+ *                   paragraphs on blank lines, or on newlines when there
+ *                   is no blank line; an array of strings: one paragraph
+ *                   each
+ *                <- description, only when there is no body
+ *   published    <- date_publish | published | date | datePublished |
+ *                   pubDate | date_published   (string for nx_date_parse,
+ *                   or a number: Unix seconds, milliseconds when > 1e11)
+ *   updated      <- date_modify | updated | dateModified | modified
+ *   captured     <- date_download | captured
+ *   url          <- url | link | canonical_url
+ *   authors      <- authors | author  (string, array of strings, or objects
+ *                   with "name"; a leading "By " is dropped)
+ *   source       <- source_domain | source | outlet | publisher | site_name
+ *                   (string or {"name": ...})
+ *   lang         <- language | lang | inLanguage  ("en-US" -> "en")
+ *   section      <- section | category | categories (first when an array)
+ *   photo        <- image_url | image | top_image (string, or an object with
+ *                   url, caption, credit), with caption | image_caption and
+ *                   credit | image_credit | photographer next to it; the
+ *                   credit is split into agency and photographer
+ *   origin.record_id <- id | guid   (string or number)
+ *   origin.offset    <- byte offset of the line (of the element in an array)
+ *
+ * A line that is not valid JSON, not an object, or has neither title nor
+ * text is an error for that line only; the rest of the file is read, and
+ * at the end NX_EFORMAT reports "N of M lines could not be read; first:
+ * line L: ...".  Blank lines are ignored.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "credit.h"
+#include "html.h"
 #include "ingest_private.h"
+#include "text.h"
+
+typedef struct jstate {
+	const nx_input *in;
+	nx_article_cb cb;
+	void *ctx;
+	size_t nitems;  /* non-blank lines or array elements seen */
+	size_t nbad;
+	char first[NX_ERROR_MSG_MAX];
+	const char *unit; /* "line" or "element" */
+} jstate;
+
+static json_t *get_any(json_t *o, const char *const *keys)
+{
+	json_t *v = NULL;
+
+	for (; *keys != NULL; keys++) {
+		v = json_object_get(o, *keys);
+		if (v != NULL && !json_is_null(v))
+			return v;
+	}
+	return NULL;
+}
+
+/* A string value, or the "name" member of an object, or NULL. */
+static const char *str_or_name(json_t *v, size_t *len)
+{
+	if (json_is_object(v))
+		v = json_object_get(v, "name");
+	if (!json_is_string(v))
+		return NULL;
+	*len = json_string_length(v);
+	return json_string_value(v);
+}
+
+/* First string of v: v itself, or the first string element of an array. */
+static const char *first_str(json_t *v, size_t *len)
+{
+	size_t i = 0;
+	json_t *e = NULL;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			const char *s = str_or_name(e, len);
+
+			if (s != NULL)
+				return s;
+		}
+		return NULL;
+	}
+	return str_or_name(v, len);
+}
+
+static void get_time(json_t *v, nx_time *out)
+{
+	if (v == NULL)
+		return;
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		size_t n = json_string_length(v);
+
+		if (nx_date_parse(out, s, n) != NX_OK && n < 200)
+			(void)nx_date_find(out, s, n, NULL, NULL);
+	} else if (json_is_integer(v) || json_is_real(v)) {
+		double x = json_number_value(v);
+
+		if (x > 1e11)
+			x /= 1000.0;
+		if (x > 0 && x < 1e11) {
+			out->utc = (int64_t)x;
+			out->set = 1;
+			out->has_time = 1;
+			out->has_offset = 1;
+		}
+	}
+}
+
+static int looks_html(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && nx_isspace((unsigned char)s[i]))
+		i++;
+	return (i < len && s[i] == '<') || nx_memcasemem(s, len, "</p>") != NULL ||
+	       nx_memcasemem(s, len, "<br") != NULL;
+}
+
+/* Plain text: paragraphs on blank lines (lines inside joined), else on newlines. */
+static int add_plain(nx_article *a, const char *s, size_t len)
+{
+	nx_buf p = NX_BUF_INIT;
+	size_t i = 0;
+	int rc = NX_OK, blanks = 0, blank = 0;
+
+	/* is there a blank line? */
+	for (i = 0; i < len && !blanks; i++) {
+		if (s[i] == '\n') {
+			size_t k = i + 1;
+
+			while (k < len && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
+				k++;
+			if (k < len && s[k] == '\n')
+				blanks = 1;
+		}
+	}
+	i = 0;
+	while (i <= len && rc == NX_OK) {
+		const char *nl = i < len ? memchr(s + i, '\n', len - i) : NULL;
+		size_t e = nl != NULL ? (size_t)(nl - s) : len, n = e - i;
+		const char *l = s + i;
+
+		while (n > 0 && nx_isspace((unsigned char)l[0])) {
+			l++;
+			n--;
+		}
+		while (n > 0 && nx_isspace((unsigned char)l[n - 1]))
+			n--;
+		if (n == 0) {
+			blank = 1;
+		} else {
+			if ((!blanks || blank) && p.len > 0) {
+				rc = nx_buf_ok(&p) ? nx_article_add_para(a, p.buf, (long)p.len) : NX_ENOMEM;
+				nx_buf_reset(&p);
+			}
+			if (p.len > 0)
+				nx_buf_addch(&p, ' ');
+			nx_buf_add(&p, l, n);
+			blank = 0;
+		}
+		i = e + 1;
+	}
+	if (rc == NX_OK && p.len > 0)
+		rc = nx_buf_ok(&p) ? nx_article_add_para(a, p.buf, (long)p.len) : NX_ENOMEM;
+	nx_buf_free(&p);
+	return rc;
+}
+
+static int add_text(nx_article *a, json_t *v, nx_error *err)
+{
+	size_t i = 0;
+	json_t *e = NULL;
+	int rc = NX_OK;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			if (!json_is_string(e))
+				continue;
+			rc = add_text(a, e, err);
+			if (rc < 0)
+				return rc;
+		}
+		return NX_OK;
+	}
+	if (!json_is_string(v))
+		return NX_OK;
+	if (looks_html(json_string_value(v), json_string_length(v)))
+		return nx_html_fragment(a, json_string_value(v), json_string_length(v), err);
+	rc = add_plain(a, json_string_value(v), json_string_length(v));
+	return rc < 0 ? nx_error_set(err, rc, "out of memory") : NX_OK;
+}
+
+static int add_author(nx_article *a, const char *s, size_t len)
+{
+	while (len > 0 && nx_isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	if (nx_startswith_ci(s, len, "by ")) {
+		s += 3;
+		len -= 3;
+	}
+	return nx_article_add_author(a, s, (long)len);
+}
+
+static int add_authors(nx_article *a, json_t *v)
+{
+	size_t i = 0, n = 0;
+	json_t *e = NULL;
+	const char *s = NULL;
+	int rc = NX_OK;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			s = str_or_name(e, &n);
+			if (s != NULL && (rc = add_author(a, s, n)) < 0)
+				return rc;
+		}
+		return NX_OK;
+	}
+	s = str_or_name(v, &n);
+	return s != NULL ? add_author(a, s, n) : NX_OK;
+}
+
+static int set_lang(nx_article *a, const char *s, size_t n)
+{
+	char tag[16];
+	size_t i = 0;
+
+	while (i < n && i + 1 < sizeof(tag) && nx_isalpha((unsigned char)s[i])) {
+		tag[i] = (char)nx_tolower((unsigned char)s[i]);
+		i++;
+	}
+	tag[i] = '\0';
+	if (i < 2 || i > 8)
+		return NX_OK;
+	return nx_article_set(&a->lang, tag, (long)i);
+}
+
+static int add_photo(nx_article *a, json_t *o, nx_error *err)
+{
+	static const char *const img_keys[] = { "image_url", "image", "top_image", NULL };
+	static const char *const cap_keys[] = { "caption", "image_caption", NULL };
+	static const char *const cred_keys[] = { "credit", "image_credit", NULL };
+	json_t *img = get_any(o, img_keys), *cap = NULL, *cred = NULL, *who = NULL;
+	const char *url = NULL;
+	size_t n = 0;
+	nx_photo *p = NULL;
+	char *agency = NULL, *photographer = NULL, *named = NULL;
+	int rc = NX_OK;
+
+	if (json_is_object(img)) {
+		json_t *u = json_object_get(img, "url");
+
+		url = json_is_string(u) ? json_string_value(u) : NULL;
+		cap = get_any(img, cap_keys);
+		cred = get_any(img, cred_keys);
+		who = json_object_get(img, "photographer");
+	} else if (json_is_array(img)) {
+		url = first_str(img, &n);
+	} else if (json_is_string(img)) {
+		url = json_string_value(img);
+	}
+	if (cap == NULL)
+		cap = get_any(o, cap_keys);
+	if (cred == NULL)
+		cred = get_any(o, cred_keys);
+	if (who == NULL)
+		who = json_object_get(o, "photographer");
+	if (url == NULL && !json_is_string(cap) && !json_is_string(cred) && !json_is_string(who))
+		return NX_OK;
+	p = nx_article_add_photo(a);
+	if (p == NULL)
+		goto oom;
+	if (url != NULL && (rc = nx_article_set(&p->url, url, -1)) < 0)
+		goto oom;
+	if (json_is_string(cap) &&
+	    (rc = nx_article_set(&p->caption, json_string_value(cap), (long)json_string_length(cap))) < 0)
+		goto oom;
+	if (json_is_string(cred)) {
+		if (nx_credit_parse(json_string_value(cred), json_string_length(cred), &agency, &photographer) < 0)
+			goto oom;
+		p->agency = agency;
+		p->photographer = photographer;
+	}
+	if (json_is_string(who) && p->photographer == NULL) {
+		named = nx_name_case(json_string_value(who), json_string_length(who));
+		if (named == NULL)
+			goto oom;
+		if ((rc = nx_article_set(&p->photographer, named, -1)) < 0)
+			goto oom;
+	}
+	free(named);
+	return NX_OK;
+oom:
+	free(named);
+	return nx_error_set(err, NX_ENOMEM, "out of memory");
+}
+
+/*
+ * Build an article from one object.  Returns NX_OK with *out set (or NULL
+ * when it held nothing to index), or NX_ENOMEM.
+ */
+static int build(nx_article **out, json_t *o, nx_error *err)
+{
+	static const char *const title_keys[] = { "title", "headline", "title_page", "title_rss", NULL };
+	static const char *const body_keys[] = { "maintext", "text", "body", "content", "article",
+						  "articleBody", NULL };
+	static const char *const pub_keys[] = { "date_publish", "published", "date", "datePublished",
+						"pubDate", "date_published", NULL };
+	static const char *const upd_keys[] = { "date_modify", "updated", "dateModified", "modified", NULL };
+	static const char *const cap_keys[] = { "date_download", "captured", NULL };
+	static const char *const url_keys[] = { "url", "link", "canonical_url", NULL };
+	static const char *const author_keys[] = { "authors", "author", NULL };
+	static const char *const source_keys[] = { "source_domain", "source", "outlet", "publisher",
+						   "site_name", NULL };
+	static const char *const lang_keys[] = { "language", "lang", "inLanguage", NULL };
+	static const char *const section_keys[] = { "section", "category", "categories", NULL };
+	static const char *const id_keys[] = { "id", "guid", NULL };
+	nx_article *a = nx_article_new();
+	json_t *v = NULL;
+	const char *s = NULL;
+	size_t n = 0;
+	int rc = NX_OK;
+
+	*out = NULL;
+	if (a == NULL)
+		goto oom;
+	if ((s = first_str(get_any(o, title_keys), &n)) != NULL &&
+	    (rc = nx_article_set(&a->title, s, (long)n)) < 0)
+		goto oom;
+	if ((v = get_any(o, body_keys)) != NULL && (rc = add_text(a, v, err)) < 0)
+		goto done;
+	if (a->nparas == 0 && (v = json_object_get(o, "description")) != NULL &&
+	    (rc = add_text(a, v, err)) < 0)
+		goto done;
+	get_time(get_any(o, pub_keys), &a->published);
+	get_time(get_any(o, upd_keys), &a->updated);
+	get_time(get_any(o, cap_keys), &a->captured);
+	if ((s = first_str(get_any(o, url_keys), &n)) != NULL && (rc = nx_article_set(&a->url, s, (long)n)) < 0)
+		goto oom;
+	if ((v = get_any(o, author_keys)) != NULL && (rc = add_authors(a, v)) < 0)
+		goto oom;
+	if ((s = first_str(get_any(o, source_keys), &n)) != NULL &&
+	    (rc = nx_article_set(&a->source, s, (long)n)) < 0)
+		goto oom;
+	if ((s = first_str(get_any(o, lang_keys), &n)) != NULL && (rc = set_lang(a, s, n)) < 0)
+		goto oom;
+	if ((s = first_str(get_any(o, section_keys), &n)) != NULL &&
+	    (rc = nx_article_set(&a->section, s, (long)n)) < 0)
+		goto oom;
+	if ((rc = add_photo(a, o, err)) < 0)
+		goto done;
+	v = get_any(o, id_keys);
+	if (json_is_string(v)) {
+		rc = nx_article_set(&a->origin.record_id, json_string_value(v), (long)json_string_length(v));
+	} else if (json_is_integer(v)) {
+		char num[32];
+
+		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+		rc = nx_article_set(&a->origin.record_id, num, -1);
+	}
+	if (rc < 0)
+		goto oom;
+	*out = a;
+	a = NULL;
+	goto done;
+oom:
+	rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+done:
+	nx_article_free(a);
+	return rc;
+}
+
+static void note_bad(jstate *js, size_t no, const char *fmt, const char *detail)
+{
+	js->nbad++;
+	if (js->nbad == 1)
+		snprintf(js->first, sizeof(js->first), "%s %zu: %s%s", js->unit, no, fmt, detail);
+}
+
+/*
+ * One value v found at offset off (item number no, from 1).  Returns NX_OK
+ * (also when the item was bad: it is counted) or a fatal error.
+ */
+static int one_item(jstate *js, json_t *v, const char *raw, size_t rawlen, size_t off, size_t no,
+		    nx_error *err)
+{
+	nx_article *a = NULL;
+	nx_input sub = *js->in;
+	int rc = NX_OK;
+
+	if (!json_is_object(v)) {
+		note_bad(js, no, "not a JSON object", "");
+		return NX_OK;
+	}
+	if ((rc = build(&a, v, err)) < 0)
+		return rc;
+	if (a->title == NULL && (a->nparas == 0 || a->url == NULL)) {
+		note_bad(js, no, a->nparas == 0 ? "no title or text" : "no title or url", "");
+		nx_article_free(a);
+		return NX_OK;
+	}
+	sub.data = raw;
+	sub.len = rawlen;
+	sub.offset = (js->in->offset > 0 ? js->in->offset : 0) + (int64_t)off;
+	return nx_ingest__emit(a, &sub, "jsonl", js->cb, js->ctx, err);
+}
+
+static int parse_lines(jstate *js, nx_error *err)
+{
+	const char *d = js->in->data;
+	size_t len = js->in->len, i = 0, no = 0;
+	int rc = NX_OK;
+
+	if (len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < len) {
+		const char *nl = memchr(d + i, '\n', len - i);
+		size_t e = nl != NULL ? (size_t)(nl - d) : len, s = i, n = 0;
+		json_t *v = NULL;
+		json_error_t jerr;
+
+		no++;
+		i = e + 1;
+		while (s < e && nx_isspace((unsigned char)d[s]))
+			s++;
+		while (e > s && nx_isspace((unsigned char)d[e - 1]))
+			e--;
+		n = e - s;
+		if (n == 0)
+			continue;
+		js->nitems++;
+		v = json_loadb(d + s, n, 0, &jerr);
+		if (v == NULL) {
+			note_bad(js, no, "invalid JSON: ", jerr.text);
+			continue;
+		}
+		rc = one_item(js, v, d + s, n, s, no, err);
+		json_decref(v);
+		if (rc < 0)
+			break;
+	}
+	return rc;
+}
+
+/* A JSON array of objects: read element by element so offsets are known. */
+static int parse_array(jstate *js, size_t i, nx_error *err)
+{
+	const char *d = js->in->data;
+	size_t len = js->in->len, no = 0;
+	int rc = NX_OK;
+
+	js->unit = "element";
+	i++; /* '[' */
+	for (;;) {
+		json_t *v = NULL;
+		json_error_t jerr;
+
+		while (i < len && nx_isspace((unsigned char)d[i]))
+			i++;
+		if (i < len && d[i] == ']')
+			break;
+		if (i >= len) {
+			rc = nx_error_set(err, NX_EFORMAT, "truncated JSON array (after %zu elements)", no);
+			goto done;
+		}
+		no++;
+		js->nitems++;
+		v = json_loadb(d + i, len - i, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &jerr);
+		if (v == NULL) {
+			note_bad(js, no, "invalid JSON: ", jerr.text);
+			rc = nx_error_set(err, NX_EFORMAT, "%s (the rest of the array cannot be read)", js->first);
+			goto done;
+		}
+		if (jerr.position <= 0 || (size_t)jerr.position > len - i) {
+			json_decref(v);
+			rc = nx_error_set(err, NX_EFORMAT, "element %zu: bad JSON", no);
+			goto done;
+		}
+		rc = one_item(js, v, d + i, (size_t)jerr.position, i, no, err);
+		json_decref(v);
+		if (rc < 0)
+			goto done;
+		i += (size_t)jerr.position;
+		while (i < len && nx_isspace((unsigned char)d[i]))
+			i++;
+		if (i < len && d[i] == ',') {
+			i++;
+			continue;
+		}
+		if (i < len && d[i] == ']')
+			break;
+		rc = nx_error_set(err, NX_EFORMAT, "element %zu: expected ',' or ']' after it", no);
+		goto done;
+	}
+done:
+	return rc;
+}
 
 int nx_parse_jsonl(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err)
 {
-	(void)in; (void)cb; (void)ctx;
-	return nx_error_set(err, NX_EFORMAT, "jsonl input is not supported yet");
+	jstate js;
+	size_t i = 0;
+	int rc = NX_OK;
+
+	memset(&js, 0, sizeof(js));
+	js.in = in;
+	js.cb = cb;
+	js.ctx = ctx;
+	js.unit = "line";
+	if (in->len >= 3 && memcmp(in->data, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < in->len && nx_isspace((unsigned char)in->data[i]))
+		i++;
+	if (i < in->len && in->data[i] == '[')
+		rc = parse_array(&js, i, err);
+	else
+		rc = parse_lines(&js, err);
+	if (rc < 0)
+		goto done;
+	if (js.nitems == 0) {
+		rc = nx_error_set(err, NX_EFORMAT, "no JSON objects found");
+	} else if (js.nbad > 0) {
+		rc = nx_error_set(err, NX_EFORMAT, "%zu of %zu %ss could not be read; first: %s",
+				  js.nbad, js.nitems, js.unit, js.first);
+	}
+done:
+	return rc;
 }
