@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "text.h"
+#include "tokenizer.h"
 
 #define NX_MAX_DEPTH 4
 
@@ -331,6 +332,21 @@ int nx_ingest__emit(nx_article *a, const nx_input *in, const char *format,
 			a->captured.has_time = 1;
 			a->captured.utc = in->opts != NULL && in->opts->now != 0 ? in->opts->now : (int64_t)time(NULL);
 		}
+	}
+	if (a->lang != NULL)
+		nx_lang_normalize(a->lang);
+	if (a->lang == NULL || a->lang[0] == '\0') {
+		char *body = nx_article_body(a);
+		const char *g = NULL;
+
+		if (body == NULL)
+			goto oom;
+		g = nx_lang_guess(body, strlen(body));
+		if (g == NULL && a->title != NULL)
+			g = nx_lang_guess(a->title, strlen(a->title));
+		free(body);
+		if ((rc = nx_article_set(&a->lang, g, -1)) < 0)
+			goto oom;
 	}
 	if ((rc = nx_article_identify(a, err)) < 0)
 		goto done;

@@ -6,6 +6,7 @@
 #include "newsidx/query.h"
 #include "store_private.h"
 #include "text.h"
+#include "tokenizer.h"
 
 /* Markers FTS5 puts around matches; cleaned article text never holds them. */
 #define HL_OPEN "\x01"
@@ -56,6 +57,14 @@ static int strip_marks(const char *s, char **out, nx_span **spans, size_t *nspan
 	*spans = NULL;
 	*nspans = 0;
 	for (; *s != '\0'; s++) {
+		if (*s == NX_LANG_MARK) {
+			/* the language marker the tokenizer reads: never shown */
+			size_t m = nx_lang_mark_len(s, strlen(s));
+
+			if (m > 0)
+				s += m - 1;
+			continue;
+		}
 		if (*s == HL_OPEN[0]) {
 			open_at = b.len;
 			in = 1;

@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "text.h"
+#include "tokenizer.h"
 
 /* Schema of version NX_SCHEMA_VERSION, created in one transaction. */
 static const char schema_sql[] =
@@ -50,10 +51,13 @@ static const char schema_sql[] =
 	"  hash TEXT, PRIMARY KEY(article_id, file_id, offset)) WITHOUT ROWID;"
 	"CREATE INDEX origin_file ON origin(file_id);"
 	"CREATE TABLE original(hash TEXT PRIMARY KEY, size INTEGER, data_z BLOB NOT NULL) WITHOUT ROWID;"
-	"CREATE VIEW fts_src AS SELECT id, title, nx_inflate(body_z) AS body, captions, credits FROM article;"
+	"CREATE INDEX article_lang ON article(lang);"
+	/* every indexed value starts with its language marker: see tokenizer.h */
+	"CREATE VIEW fts_src AS SELECT id, nx_mark(lang, title) AS title,"
+	"  nx_mark(lang, nx_inflate(body_z)) AS body, nx_mark(lang, captions) AS captions,"
+	"  nx_mark(lang, credits) AS credits FROM article;"
 	"CREATE VIRTUAL TABLE fts USING fts5(title, body, captions, credits,"
-	"  content='fts_src', content_rowid='id',"
-	"  tokenize='porter unicode61 remove_diacritics 2');"
+	"  content='fts_src', content_rowid='id', tokenize='nx');"
 	"INSERT INTO fts(fts, rank) VALUES('rank', 'bm25(8.0, 1.0, 0.6, 0.4)');";
 
 static const char *const stmt_sql[NX_STMT__COUNT] = {
@@ -205,6 +209,29 @@ static void sql_inflate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	nx_buf_free(&b);
 }
 
+/* SQL: nx_mark(lang, text) -> "\x1Flang\x1F" || text, as the tokenizer expects */
+static void sql_mark(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	nx_buf b = NX_BUF_INIT;
+	const char *lang = (const char *)sqlite3_value_text(argv[0]);
+	const char *text = NULL;
+	size_t len = 0;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[1]) == SQLITE_NULL)
+		return;
+	text = (const char *)sqlite3_value_text(argv[1]);
+	len = (size_t)sqlite3_value_bytes(argv[1]);
+	nx_lang_mark(&b, lang, text != NULL ? text : "", len);
+	if (!nx_buf_ok(&b)) {
+		sqlite3_result_error_nomem(ctx);
+		nx_buf_free(&b);
+		return;
+	}
+	len = b.len;
+	sqlite3_result_text64(ctx, nx_buf_detach(&b), len, free, SQLITE_UTF8);
+}
+
 static int exec(nx_store *st, const char *sql, nx_error *err, const char *what)
 {
 	char *msg = NULL;
@@ -269,10 +296,40 @@ done:
 
 static int load_settings(nx_store *st)
 {
+	sqlite3_stmt *s = NULL;
 	int64_t v = 0;
 
 	if (query_int(st, "SELECT coalesce((SELECT value FROM meta WHERE key = 'keep_originals'), 0)", &v) == 0)
 		st->keep_originals = v != 0;
+	/* the languages the index holds: queries are stemmed in each of them */
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'langs'", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		snprintf(st->langs, sizeof(st->langs), "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	nx_tokenizer_set_query_langs(st->db, st->langs);
+	return NX_OK;
+}
+
+/* Remember a new language in meta 'langs' (comma-separated). */
+static int note_lang(nx_store *st, const char *lang, nx_error *err)
+{
+	char key[16], sql[512];
+	size_t n = 0;
+
+	if (lang == NULL || !nx_lang_has_stemmer(lang) || strlen(lang) > 8)
+		return NX_OK;
+	snprintf(key, sizeof(key), ",%s,", lang);
+	snprintf(sql, sizeof(sql), ",%s,", st->langs);
+	if (strstr(sql, key) != NULL)
+		return NX_OK;
+	n = strlen(st->langs);
+	if (n + strlen(lang) + 2 >= sizeof(st->langs))
+		return NX_OK;
+	snprintf(st->langs + n, sizeof(st->langs) - n, "%s%s", n > 0 ? "," : "", lang);
+	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO meta(key, value) VALUES('langs', '%s')", st->langs);
+	if (exec(st, sql, err, "cannot save the index languages") < 0)
+		return err != NULL ? err->code : NX_EDB;
+	nx_tokenizer_set_query_langs(st->db, st->langs);
 	return NX_OK;
 }
 
@@ -339,7 +396,11 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 	sqlite3_busy_timeout(st->db, 10000);
 	if (sqlite3_create_function(st->db, "nx_inflate", 1,
 				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				    NULL, sql_inflate, NULL, NULL) != SQLITE_OK) {
+				    NULL, sql_inflate, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "nx_mark", 2,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				    NULL, sql_mark, NULL, NULL) != SQLITE_OK ||
+	    nx_tokenizer_register(st->db) != SQLITE_OK) {
 		rc = nx_store__dberr(st, err, "cannot set up the index");
 		goto fail;
 	}
@@ -581,15 +642,29 @@ static int write_photos(nx_store *st, int64_t id, const nx_article *a, nx_error 
 static int write_fts(nx_store *st, int64_t id, const nx_article *a, const row *r, nx_error *err)
 {
 	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_FTS_INSERT, err);
+	nx_buf v[4] = { NX_BUF_INIT, NX_BUF_INIT, NX_BUF_INIT, NX_BUF_INIT };
+	const char *title = a->title != NULL ? a->title : "";
+	int rc = NX_OK, i = 0;
 
 	if (s == NULL)
 		return err != NULL ? err->code : NX_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, a->title != NULL ? a->title : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, r->body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, r->captions, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, r->credits, -1, SQLITE_STATIC);
-	return step_done(st, s, err, "cannot index the article");
+	/* the same text the fts_src view gives, so deletes match inserts */
+	nx_lang_mark(&v[0], a->lang, title, strlen(title));
+	nx_lang_mark(&v[1], a->lang, r->body, strlen(r->body));
+	nx_lang_mark(&v[2], a->lang, r->captions, strlen(r->captions));
+	nx_lang_mark(&v[3], a->lang, r->credits, strlen(r->credits));
+	for (i = 0; i < 4; i++)
+		if (!nx_buf_ok(&v[i]))
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+	if (rc == NX_OK) {
+		sqlite3_bind_int64(s, 1, id);
+		for (i = 0; i < 4; i++)
+			sqlite3_bind_text(s, i + 2, v[i].buf, (int)v[i].len, SQLITE_STATIC);
+		rc = step_done(st, s, err, "cannot index the article");
+	}
+	for (i = 0; i < 4; i++)
+		nx_buf_free(&v[i]);
+	return rc;
 }
 
 static int delete_fts(nx_store *st, int64_t id, nx_error *err)
@@ -724,6 +799,8 @@ int nx_store_put(nx_store *st, const nx_article *a, int *status, nx_error *err)
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 		goto done;
 	}
+	if ((rc = note_lang(st, a->lang, err)) < 0)
+		goto done;
 	if ((s = nx_store__stmt(st, NX_STMT_FIND_UID, err)) == NULL) {
 		rc = err->code;
 		goto done;

@@ -39,6 +39,7 @@ struct nx_store {
 	unsigned flags;
 	int in_tx;
 	int keep_originals;
+	char langs[256];     /* languages in the index, "en,de" (meta 'langs') */
 	sqlite3_stmt *stmt[NX_STMT__COUNT];
 };
 

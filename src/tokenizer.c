@@ -1,0 +1,390 @@
+/*
+ * tokenizer.c - the "nx" FTS5 tokenizer (see tokenizer.h), language
+ * markers, the language guesser and stop words.
+ */
+#include "tokenizer.h"
+
+#include <libstemmer.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+static const struct {
+	const char *tag;
+	const char *snowball;
+} stemmers[] = {
+	{ "en", "english" }, { "de", "german" }, { "fr", "french" }, { "es", "spanish" },
+	{ "it", "italian" }, { "pt", "portuguese" }, { "nl", "dutch" }, { "sv", "swedish" },
+	{ "da", "danish" }, { "no", "norwegian" }, { "nb", "norwegian" }, { "nn", "norwegian" },
+	{ "fi", "finnish" }, { "ru", "russian" }, { "tr", "turkish" }, { "ro", "romanian" },
+	{ "hu", "hungarian" }, { "ar", "arabic" }, { "el", "greek" }, { "hi", "hindi" },
+	{ "id", "indonesian" }, { "ga", "irish" }, { "lt", "lithuanian" }, { "ne", "nepali" },
+	{ "sr", "serbian" }, { "ta", "tamil" }, { "ca", "catalan" }, { "eu", "basque" },
+	{ "hy", "armenian" }, { "yi", "yiddish" },
+};
+#define NSTEM ((int)(sizeof(stemmers) / sizeof(stemmers[0])))
+#define MAX_QUERY_LANGS 16
+
+static int lang_index(const char *tag, size_t n)
+{
+	int i = 0;
+
+	for (i = 0; i < NSTEM; i++)
+		if (strlen(stemmers[i].tag) == n && memcmp(stemmers[i].tag, tag, n) == 0)
+			return i;
+	return -1;
+}
+
+int nx_lang_has_stemmer(const char *lang)
+{
+	return lang != NULL && lang_index(lang, strlen(lang)) >= 0;
+}
+
+void nx_lang_normalize(char *tag)
+{
+	size_t i = 0;
+
+	if (tag == NULL)
+		return;
+	for (i = 0; tag[i] != '\0'; i++) {
+		if (tag[i] == '-' || tag[i] == '_' || tag[i] == ' ' || tag[i] == ';' || tag[i] == ',') {
+			tag[i] = '\0';
+			break;
+		}
+		tag[i] = (char)nx_tolower((unsigned char)tag[i]);
+	}
+}
+
+void nx_lang_mark(nx_buf *out, const char *lang, const char *text, size_t len)
+{
+	nx_buf_addch(out, NX_LANG_MARK);
+	if (lang != NULL && strlen(lang) <= 8)
+		nx_buf_adds(out, lang);
+	nx_buf_addch(out, NX_LANG_MARK);
+	nx_buf_add(out, text, len);
+}
+
+size_t nx_lang_mark_len(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	if (len < 2 || s[0] != NX_LANG_MARK)
+		return 0;
+	for (i = 1; i < len && i <= 9; i++)
+		if (s[i] == NX_LANG_MARK)
+			return i + 1;
+	return 0;
+}
+
+/* Per-connection settings, shared by every tokenizer instance. */
+typedef struct tok_global {
+	int qlang[MAX_QUERY_LANGS]; /* indexes into stemmers[] */
+	int nqlang;
+} tok_global;
+
+typedef struct nx_tok {
+	fts5_tokenizer inner_api;
+	Fts5Tokenizer *inner;
+	tok_global *g;
+	struct sb_stemmer *stem[NSTEM]; /* created on first use */
+	int broken[NSTEM];
+} nx_tok;
+
+static fts5_api *fts5_api_of(sqlite3 *db)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+	return api;
+}
+
+typedef struct reg {
+	fts5_api *api;
+	tok_global g;
+} reg;
+
+static int tok_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out)
+{
+	static const char *inner_args[] = { "remove_diacritics", "2", "categories", "L* N* Co Mc Mn" };
+	reg *r = ctx;
+	nx_tok *t = NULL;
+	void *ud = NULL;
+	int rc = SQLITE_OK;
+
+	(void)argv;
+	(void)argc;
+	*out = NULL;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		return SQLITE_NOMEM;
+	t->g = &r->g;
+	rc = r->api->xFindTokenizer(r->api, "unicode61", &ud, &t->inner_api);
+	if (rc == SQLITE_OK)
+		rc = t->inner_api.xCreate(ud, inner_args, 4, &t->inner);
+	if (rc != SQLITE_OK) {
+		free(t);
+		return rc;
+	}
+	*out = (Fts5Tokenizer *)t;
+	return SQLITE_OK;
+}
+
+static void tok_delete(Fts5Tokenizer *p)
+{
+	nx_tok *t = (nx_tok *)p;
+	int i = 0;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < NSTEM; i++)
+		if (t->stem[i] != NULL)
+			sb_stemmer_delete(t->stem[i]);
+	t->inner_api.xDelete(t->inner);
+	free(t);
+}
+
+/* Stem tok[0..n) in language li; returns the stem (owned by the stemmer) or tok. */
+static const char *stem_word(nx_tok *t, int li, const char *tok, int n, int *outn)
+{
+	const sb_symbol *s = NULL;
+
+	*outn = n;
+	if (li < 0 || n > 64 || n < 3 || t->broken[li])
+		return tok;
+	if (nx_isdigit((unsigned char)tok[0]))
+		return tok;
+	if (t->stem[li] == NULL) {
+		t->stem[li] = sb_stemmer_new(stemmers[li].snowball, "UTF_8");
+		if (t->stem[li] == NULL) {
+			t->broken[li] = 1;
+			return tok;
+		}
+	}
+	s = sb_stemmer_stem(t->stem[li], (const sb_symbol *)tok, n);
+	if (s == NULL)
+		return tok;
+	*outn = sb_stemmer_length(t->stem[li]);
+	return (const char *)s;
+}
+
+static int is_unsegmented(uint32_t c)
+{
+	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+	       (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FFFF) ||
+	       (c >= 0x3040 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) ||
+	       (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0x1100 && c <= 0x11FF) ||
+	       (c >= 0x3130 && c <= 0x318F) || (c >= 0x0E00 && c <= 0x0EFF) ||
+	       (c >= 0x1780 && c <= 0x17FF) || (c >= 0x1000 && c <= 0x109F);
+}
+
+typedef struct cb_ctx {
+	nx_tok *t;
+	void *pCtx;
+	int (*xToken)(void *, int, const char *, int, int, int);
+	int off;       /* bytes of marker skipped */
+	int flags;     /* FTS5_TOKENIZE_* */
+	int lang;      /* stemmer index, -1: unknown */
+	int all_langs; /* query without marker: stems of every query language */
+	const char *text;
+} cb_ctx;
+
+/* Emit a word: stemmed (one language) or raw + colocated stems (query). */
+static int emit_word(cb_ctx *c, int tflags, const char *tok, int n, int s, int e)
+{
+	const char *seen[MAX_QUERY_LANGS + 1];
+	int seenn[MAX_QUERY_LANGS + 1];
+	int nseen = 0, i = 0, j = 0, rc = SQLITE_OK, sn = 0;
+	const char *st = NULL;
+	char keep[MAX_QUERY_LANGS + 1][72];
+
+	if ((c->flags & FTS5_TOKENIZE_PREFIX) != 0)
+		return c->xToken(c->pCtx, tflags, tok, n, s, e);
+	if (!c->all_langs) {
+		st = stem_word(c->t, c->lang, tok, n, &sn);
+		return c->xToken(c->pCtx, tflags, st, sn, s, e);
+	}
+	/* the word itself, then each distinct stem, colocated */
+	rc = c->xToken(c->pCtx, tflags, tok, n, s, e);
+	if (rc != SQLITE_OK || n > 64)
+		return rc;
+	memcpy(keep[0], tok, (size_t)n);
+	seen[nseen] = keep[0];
+	seenn[nseen++] = n;
+	for (i = 0; i < c->t->g->nqlang && rc == SQLITE_OK; i++) {
+		int dup = 0;
+
+		st = stem_word(c->t, c->t->g->qlang[i], tok, n, &sn);
+		if (sn <= 0 || sn > 64)
+			continue;
+		for (j = 0; j < nseen && !dup; j++)
+			dup = seenn[j] == sn && memcmp(seen[j], st, (size_t)sn) == 0;
+		if (dup)
+			continue;
+		memcpy(keep[nseen], st, (size_t)sn);
+		seen[nseen] = keep[nseen];
+		seenn[nseen++] = sn;
+		rc = c->xToken(c->pCtx, FTS5_TOKEN_COLOCATED, keep[nseen - 1], sn, s, e);
+	}
+	return rc;
+}
+
+/*
+ * Character bigrams over a run of an unsegmented script: "東京都" gives
+ * 東京, 京都 at consecutive positions (a single character stands alone).
+ * Offsets come from the original text, which folding leaves unchanged for
+ * these scripts.
+ */
+static int emit_bigrams(cb_ctx *c, const char *s, size_t len, int base)
+{
+	size_t pos[3] = { 0, 0, 0 }, i = 0, n = 0;
+	uint32_t cp = 0;
+	int count = 0, rc = SQLITE_OK;
+
+	while (i < len && rc == SQLITE_OK) {
+		n = nx_utf8_decode(s + i, len - i, &cp);
+		pos[0] = pos[1];
+		pos[1] = i;
+		i += n;
+		pos[2] = i;
+		count++;
+		if (count >= 2)
+			rc = c->xToken(c->pCtx, 0, s + pos[0], (int)(pos[2] - pos[0]), base + (int)pos[0],
+				       base + (int)pos[2]);
+	}
+	if (count == 1 && rc == SQLITE_OK)
+		rc = c->xToken(c->pCtx, 0, s, (int)len, base, base + (int)len);
+	return rc;
+}
+
+static int inner_token(void *ctx, int tflags, const char *tok, int n, int s, int e)
+{
+	cb_ctx *c = ctx;
+	const char *orig = c->text + s;
+	size_t olen = (size_t)(e - s), i = 0, k = 0, seg = 0;
+	uint32_t cp = 0;
+	int has = 0, rc = SQLITE_OK, segkind = -1, kind = 0;
+
+	s += c->off;
+	e += c->off;
+	for (i = 0; i < olen; i += k) {
+		k = nx_utf8_decode(orig + i, olen - i, &cp);
+		if (is_unsegmented(cp)) {
+			has = 1;
+			break;
+		}
+	}
+	if (!has)
+		return emit_word(c, tflags, tok, n, s, e);
+	/* split the original run into segmented / unsegmented pieces */
+	for (i = 0, seg = 0; i <= olen && rc == SQLITE_OK; i += k) {
+		if (i < olen) {
+			k = nx_utf8_decode(orig + i, olen - i, &cp);
+			kind = is_unsegmented(cp);
+		} else {
+			k = 1;
+			kind = -2;
+		}
+		if (segkind >= 0 && kind != segkind) {
+			if (segkind == 1) {
+				rc = emit_bigrams(c, orig + seg, i - seg, s + (int)seg);
+			} else {
+				/* a Latin piece glued to CJK: fold ASCII case, keep as word */
+				char low[72];
+				size_t m = i - seg < sizeof(low) ? i - seg : sizeof(low), q = 0;
+
+				for (q = 0; q < m; q++)
+					low[q] = (char)nx_tolower((unsigned char)orig[seg + q]);
+				rc = emit_word(c, 0, low, (int)m, s + (int)seg, s + (int)i);
+			}
+			seg = i;
+		}
+		if (segkind < 0 || kind != segkind)
+			seg = i;
+		segkind = kind;
+	}
+	return rc;
+}
+
+static int tok_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *text, int ntext,
+			int (*xToken)(void *, int, const char *, int, int, int))
+{
+	nx_tok *t = (nx_tok *)p;
+	cb_ctx c;
+	size_t m = ntext > 0 ? nx_lang_mark_len(text, (size_t)ntext) : 0;
+
+	memset(&c, 0, sizeof(c));
+	c.t = t;
+	c.pCtx = pCtx;
+	c.xToken = xToken;
+	c.flags = flags;
+	c.off = (int)m;
+	c.text = text + m;
+	c.lang = -1;
+	if (m > 2)
+		c.lang = lang_index(text + 1, m - 2); /* a language without stemmer: none */
+	else if ((flags & FTS5_TOKENIZE_QUERY) != 0 && m == 0)
+		c.all_langs = 1;
+	else
+		c.lang = 0; /* language unknown: English stems */
+	return t->inner_api.xTokenize(t->inner, &c, flags, text + m, ntext - (int)m, inner_token);
+}
+
+static void reg_free(void *p)
+{
+	free(p);
+}
+
+int nx_tokenizer_register(sqlite3 *db)
+{
+	fts5_tokenizer api = { tok_create, tok_delete, tok_tokenize };
+	reg *r = NULL;
+	fts5_api *f = fts5_api_of(db);
+
+	if (f == NULL || f->iVersion < 2)
+		return SQLITE_ERROR;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return SQLITE_NOMEM;
+	r->api = f;
+	r->g.qlang[0] = 0;
+	r->g.nqlang = 1;
+	return f->xCreateTokenizer(f, "nx", r, &api, reg_free);
+}
+
+int nx_tokenizer_set_query_langs(sqlite3 *db, const char *langs)
+{
+	fts5_api *f = fts5_api_of(db);
+	fts5_tokenizer api;
+	void *ud = NULL;
+	reg *r = NULL;
+	const char *p = langs;
+	int n = 0, li = 0;
+
+	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, &api) != SQLITE_OK || ud == NULL)
+		return SQLITE_ERROR;
+	r = ud;
+	while (p != NULL && *p != '\0' && n < MAX_QUERY_LANGS) {
+		const char *e = strchr(p, ',');
+		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+		int j = 0, dup = 0;
+
+		li = lang_index(p, len);
+		for (j = 0; j < n; j++)
+			dup |= r->g.qlang[j] == li;
+		if (li >= 0 && !dup)
+			r->g.qlang[n++] = li;
+		p = e != NULL ? e + 1 : NULL;
+	}
+	if (n == 0) {
+		r->g.qlang[0] = 0;
+		n = 1;
+	}
+	r->g.nqlang = n;
+	return SQLITE_OK;
+}
