@@ -58,7 +58,14 @@ static const char schema_sql[] =
 	"  nx_mark(lang, credits) AS credits FROM article;"
 	"CREATE VIRTUAL TABLE fts USING fts5(title, body, captions, credits,"
 	"  content='fts_src', content_rowid='id', tokenize='nx');"
-	"INSERT INTO fts(fts, rank) VALUES('rank', 'bm25(8.0, 1.0, 0.6, 0.4)');";
+	"INSERT INTO fts(fts, rank) VALUES('rank', 'bm25(8.0, 1.0, 0.6, 0.4)');"
+	/* earlier versions, searchable with --all-revisions */
+	"CREATE VIEW rev_src AS SELECT rowid AS id, article_id, nx_rev_text(doc_z, 0) AS title,"
+	"  nx_rev_text(doc_z, 1) AS body, nx_rev_text(doc_z, 2) AS captions,"
+	"  nx_rev_text(doc_z, 3) AS credits FROM revision;"
+	"CREATE VIRTUAL TABLE rev_fts USING fts5(title, body, captions, credits,"
+	"  content='rev_src', content_rowid='id', tokenize='nx');"
+	"INSERT INTO rev_fts(rev_fts, rank) VALUES('rank', 'bm25(8.0, 1.0, 0.6, 0.4)');";
 
 static const char *const stmt_sql[NX_STMT__COUNT] = {
 	[NX_STMT_FIND_UID] = "SELECT id, hash, updated, captured FROM article WHERE uid = ?1",
@@ -106,6 +113,12 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
 	[NX_STMT_FIND_PREFIX] = "SELECT id FROM article WHERE uid >= ?1 AND uid < ?2 LIMIT 2",
 	[NX_STMT_FIND_URL] = "SELECT id FROM article WHERE url = ?1 LIMIT 1",
 	[NX_STMT_DELETE_ARTICLE] = "DELETE FROM article WHERE id = ?1",
+	[NX_STMT_REV_FTS_INSERT] =
+		"INSERT INTO rev_fts(rowid, title, body, captions, credits)"
+		" SELECT id, title, body, captions, credits FROM rev_src WHERE id = ?1",
+	[NX_STMT_REV_FTS_DELETE] =
+		"INSERT INTO rev_fts(rev_fts, rowid, title, body, captions, credits)"
+		" SELECT 'delete', id, title, body, captions, credits FROM rev_src WHERE article_id = ?1",
 };
 
 int nx_store__dberr(nx_store *st, nx_error *err, const char *what)
@@ -230,6 +243,49 @@ static void sql_mark(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	len = b.len;
 	sqlite3_result_text64(ctx, nx_buf_detach(&b), len, free, SQLITE_UTF8);
+}
+
+/*
+ * Column col (0 title, 1 body, 2 captions, 3 credits) of a revision's
+ * compressed JSON, with its language marker: the text rev_fts indexes.
+ */
+static void sql_rev_text(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	nx_buf json = NX_BUF_INIT, out = NX_BUF_INIT;
+	nx_article *a = NULL;
+	char *text = NULL;
+	int col = sqlite3_value_int(argv[1]), rc = 0;
+
+	(void)argc;
+	rc = nx_inflate_blob(&json, sqlite3_value_blob(argv[0]), (size_t)sqlite3_value_bytes(argv[0]));
+	if (rc == NX_OK)
+		rc = nx_article_from_json(&a, json.buf, json.len, NULL);
+	if (rc < 0) {
+		sqlite3_result_error(ctx, "corrupt revision in the index", -1);
+		goto done;
+	}
+	switch (col) {
+	case 0: text = strdup(a->title != NULL ? a->title : ""); break;
+	case 1: text = nx_article_body(a); break;
+	case 2: text = nx_article_captions(a); break;
+	default: text = nx_article_credits(a); break;
+	}
+	if (text != NULL)
+		nx_lang_mark(&out, a->lang, text, strlen(text));
+	if (text == NULL || !nx_buf_ok(&out)) {
+		sqlite3_result_error_nomem(ctx);
+		goto done;
+	}
+	{
+		size_t len = out.len;
+
+		sqlite3_result_text64(ctx, nx_buf_detach(&out), len, free, SQLITE_UTF8);
+	}
+done:
+	free(text);
+	nx_article_free(a);
+	nx_buf_free(&json);
+	nx_buf_free(&out);
 }
 
 static int exec(nx_store *st, const char *sql, nx_error *err, const char *what)
@@ -397,6 +453,9 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 	if (sqlite3_create_function(st->db, "nx_inflate", 1,
 				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				    NULL, sql_inflate, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "nx_rev_text", 2,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				    NULL, sql_rev_text, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(st->db, "nx_mark", 2,
 				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				    NULL, sql_mark, NULL, NULL) != SQLITE_OK ||
@@ -762,7 +821,14 @@ static int write_revision(nx_store *st, int64_t id, const nx_article *a, const c
 		sqlite3_bind_int64(s, 4, a->updated.utc);
 	sqlite3_bind_text(s, 5, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_blob64(s, 6, z.buf, z.len, SQLITE_STATIC);
-	rc = step_done(st, s, err, "cannot keep the earlier version");
+	if ((rc = step_done(st, s, err, "cannot keep the earlier version")) < 0)
+		goto done;
+	if ((s = nx_store__stmt(st, NX_STMT_REV_FTS_INSERT, err)) == NULL) {
+		rc = err != NULL ? err->code : NX_EDB;
+		goto done;
+	}
+	sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(st->db));
+	rc = step_done(st, s, err, "cannot index the earlier version");
 done:
 	free(json);
 	nx_buf_free(&z);
@@ -1103,6 +1169,11 @@ int nx_store_remove(nx_store *st, const char *ref, char id_out[17], nx_error *er
 		nx_article_free(a);
 	}
 	if ((rc = delete_fts(st, id, err)) < 0)
+		return rc;
+	if ((s = nx_store__stmt(st, NX_STMT_REV_FTS_DELETE, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = step_done(st, s, err, "cannot remove earlier versions from the index")) < 0)
 		return rc;
 	if ((s = nx_store__stmt(st, NX_STMT_DELETE_ARTICLE, err)) == NULL)
 		return err != NULL ? err->code : NX_EDB;
