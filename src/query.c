@@ -59,8 +59,10 @@
 
 /*
  * Deepest parenthesis nesting honoured.  FTS5's parser has a fixed stack
- * of 100 entries and one user level can cost up to ten of them
- * ("x" AND title : ((("a" "b") NOT ...); eight levels stay well inside.
+ * (100 entries in 3.40) and fails with "parser stack overflow" beyond it;
+ * one user level can cost several entries ("x" AND ("y" OR (...).  The
+ * costliest shapes in tests/unit/test_query.c overflow from 16 levels, so
+ * 8 leaves room.
  */
 #define QUERY_MAX_DEPTH 8
 
@@ -146,8 +148,8 @@ static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
 	size_t n = 0, i = 0;
 
 	if (c < 0x80) {
-		*cp = c;
-		return 1;
+		n = 1;
+		goto done;
 	}
 	if (c >= 0xC2 && c <= 0xDF) {
 		n = 2;
@@ -162,15 +164,20 @@ static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
 		c &= 0x07;
 		min = 0x10000;
 	} else {
-		return 0;
+		goto invalid;
 	}
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xC0) != 0x80)
-			return 0;
+			goto invalid;
 		c = (c << 6) | (s[i] & 0x3F);
 	}
 	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
+		goto invalid;
+	goto done;
+invalid:
+	n = 0;
+	c = 0;
+done:
 	*cp = c;
 	return n;
 }
@@ -192,12 +199,9 @@ static size_t char_at(const unsigned char *s, int *sep)
 	uint32_t c = 0;
 	size_t n = utf8_decode(s, &c);
 
-	if (n == 0) {
-		*sep = 1;
-		return 1;
-	}
-	*sep = c <= 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || is_unicode_space(c);
-	return n;
+	*sep = n == 0 || c <= 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) ||
+	       is_unicode_space(c);
+	return n == 0 ? 1 : n;
 }
 
 static int is_alnum_byte(unsigned char c)
@@ -210,11 +214,9 @@ static int has_alnum(const char *s, size_t len)
 {
 	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		if (is_alnum_byte((unsigned char)s[i]))
-			return 1;
-	}
-	return 0;
+	while (i < len && !is_alnum_byte((unsigned char)s[i]))
+		i++;
+	return i < len;
 }
 
 static char ascii_lower(char c)
@@ -227,11 +229,10 @@ static char ascii_lower(char c)
 /* Does a term start at s (not the end, a separator or ')')? */
 static int term_follows(const unsigned char *s)
 {
-	int sep = 0;
+	int sep = 1;
 
-	if (*s == '\0' || *s == ')')
-		return 0;
-	char_at(s, &sep);
+	if (*s != '\0' && *s != ')')
+		char_at(s, &sep);
 	return !sep;
 }
 
@@ -241,27 +242,28 @@ static int term_follows(const unsigned char *s)
  */
 static size_t column_at(const unsigned char *s, int *col)
 {
+	const char *name = NULL;
 	size_t len = 0, i = 0, k = 0;
 
 	while (len < 9 && ((s[len] >= 'a' && s[len] <= 'z') || (s[len] >= 'A' && s[len] <= 'Z')))
 		len++;
 	if (len == 0 || s[len] != ':' || !term_follows(s + len + 1))
-		return 0;
+		goto none;
 	for (k = 0; k < sizeof(column_aliases) / sizeof(column_aliases[0]); k++) {
-		const char *name = column_aliases[k].name;
-
+		name = column_aliases[k].name;
 		if (strlen(name) != len)
 			continue;
-		for (i = 0; i < len; i++) {
-			if (ascii_lower((char)s[i]) != name[i])
-				break;
-		}
+		for (i = 0; i < len && ascii_lower((char)s[i]) == name[i]; i++)
+			;
 		if (i == len) {
 			*col = column_aliases[k].col;
-			return len + 1;
+			goto done;
 		}
 	}
-	return 0;
+none:
+	len = 0;
+done:
+	return len == 0 ? 0 : len + 1;
 }
 
 static void lex_push(struct lexer *lx, const struct tok *t)
@@ -270,18 +272,20 @@ static void lex_push(struct lexer *lx, const struct tok *t)
 	size_t n = 0;
 
 	if (lx->oom)
-		return;
+		goto done;
 	if (lx->ntoks == lx->alloc) {
 		n = lx->alloc == 0 ? 32 : lx->alloc * 2;
 		p = realloc(lx->toks, n * sizeof(*p));
 		if (p == NULL) {
 			lx->oom = 1;
-			return;
+			goto done;
 		}
 		lx->toks = p;
 		lx->alloc = n;
 	}
 	lx->toks[lx->ntoks++] = *t;
+done:
+	return;
 }
 
 /* Lex a phrase whose opening '"' is just before p; returns where it ends. */
@@ -421,9 +425,10 @@ static int termset_grow(struct termset *ts)
 {
 	size_t n = ts->nslots == 0 ? 64 : ts->nslots * 2, i = 0, j = 0;
 	size_t *slots = calloc(n, sizeof(*slots));
+	int rc = -1;
 
 	if (slots == NULL)
-		return -1;
+		goto done;
 	for (i = 0; i < ts->nterms; i++) {
 		j = term_hash(ts->terms[i]) & (n - 1);
 		while (slots[j] != 0)
@@ -433,7 +438,9 @@ static int termset_grow(struct termset *ts)
 	free(ts->slots);
 	ts->slots = slots;
 	ts->nslots = n;
-	return 0;
+	rc = 0;
+done:
+	return rc;
 }
 
 /* Add one lower-cased word unless already present. */
@@ -558,13 +565,13 @@ static void frag_enclose(struct frag *f)
 {
 	nx_buf b = NX_BUF_INIT;
 
-	if (f->kind != FRAG_LIST && f->kind != FRAG_NOT)
-		return;
-	nx_buf_addch(&b, '(');
-	nx_buf_add(&b, f->text.buf, f->text.len);
-	nx_buf_addch(&b, ')');
-	buf_move(&f->text, &b);
-	f->kind = FRAG_GROUP;
+	if (f->kind == FRAG_LIST || f->kind == FRAG_NOT) {
+		nx_buf_addch(&b, '(');
+		nx_buf_add(&b, f->text.buf, f->text.len);
+		nx_buf_addch(&b, ')');
+		buf_move(&f->text, &b);
+		f->kind = FRAG_GROUP;
+	}
 }
 
 /* Limit the self-contained fragment f to column col. */
@@ -574,7 +581,7 @@ static void frag_column(struct frag *f, int col)
 	int wrap = 0;
 
 	if (f->kind == FRAG_EMPTY)
-		return;
+		goto done;
 	/* FTS5 takes "col : phrase" and "col : (expr)", nothing else. */
 	wrap = f->kind == FRAG_COLPHRASE || f->kind == FRAG_COLGROUP;
 	nx_buf_adds(&b, column_names[col]);
@@ -586,6 +593,8 @@ static void frag_column(struct frag *f, int col)
 		nx_buf_addch(&b, ')');
 	f->kind = f->kind == FRAG_PHRASE ? FRAG_COLPHRASE : FRAG_COLGROUP;
 	buf_move(&f->text, &b);
+done:
+	nx_buf_free(&b);
 }
 
 /* -- Parser --------------------------------------------------------------- */

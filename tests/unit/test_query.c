@@ -261,7 +261,8 @@ static int setup_db(void **state)
 		"INSERT INTO fts VALUES('Caf\xc3\xa9 owners protest',"
 		" 'Owners said they were NOT happy OR sad, AND that was that.',"
 		" 'Protesters outside', 'Jane Roe');"
-		"INSERT INTO fts VALUES('Weather', 'Sunny and warm', '', '');";
+		"INSERT INTO fts VALUES('Weather', 'Sunny and warm', '', '');"
+		"INSERT INTO fts(fts) VALUES('optimize');";
 	struct fixture *fx = NULL;
 	int rc = -1;
 
@@ -635,42 +636,63 @@ static void test_fuzz(void **state)
 	assert_int_equal(failed, 0);
 }
 
-/* Nesting far past the honoured depth, in the shapes that cost FTS5 most. */
+/*
+ * Nesting far past the honoured depth, built from the shapes that cost
+ * FTS5's fixed-size parser stack most: operands and operators pending to
+ * the left of every "(".  First each shape alone, then random mixes.
+ */
 static void test_deep_nesting(void **state)
 {
 	static const char *const shapes[][2] = {
 		{ "(", ")" },
 		{ "x (", ")" },
+		{ "x AND (", ")" },
+		{ "x title:(", ")" },
+		{ "x -(", ")" },
+		{ "-(", ") x" },
+		{ "x OR (", ")" },
+		{ "x y OR (", ")" },
+		{ "(a b -c) OR (", ")" },
 		{ "x title:((a b -c) OR (", ") OR d)" },
 		{ "x AND title:(a b -c -(", ") OR d)" },
-		{ "-(", ") x" },
+		{ "a b -c -(", ")" },
 		{ "a OR (b c -(", ") -d)" },
 		{ "title:(body:(", "))" },
+		{ "x OR title:(y -(", "))" },
+		{ "a (b OR (", "))" },
+		{ "(", " a b -c)" },
+		{ "x (y (", ") z -w)" },
+		{ "x title:(a (", ") -c)" },
+		{ "x OR title:(a b OR (", ") -c)" },
+		{ "x -title:(a (", ") -c)" },
 		{ "\"", "" },
 	};
+	const size_t nshapes = sizeof(shapes) / sizeof(shapes[0]);
 	struct fixture *fx = *state;
-	size_t i = 0, d = 0, depth = 0, failed = 0;
+	uint64_t seed = 0x2545F4914F6CDD1DULL;
+	size_t i = 0, d = 0, depth = 0, failed = 0, round = 0;
+	size_t pick[48];
 	char *s = NULL;
-	size_t len = 0;
 	nx_query *q = NULL;
 
-	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
-		for (depth = 1; depth <= 40; depth += (depth < 12 ? 1 : 7)) {
-			len = depth * (strlen(shapes[i][0]) + strlen(shapes[i][1])) + 16;
-			s = calloc(1, len);
-			assert_non_null(s);
-			for (d = 0; d < depth; d++)
-				strcat(s, shapes[i][0]);
-			strcat(s, "core");
-			for (d = 0; d < depth; d++)
-				strcat(s, shapes[i][1]);
-			q = compile_ok(s);
-			if (q->fts != NULL && run_fts(fx, s, q->fts) < 0)
-				failed++;
-			nx_query_free(q);
-			free(s);
-		}
+	s = malloc(48 * 64 + 16);
+	assert_non_null(s);
+	for (round = 0; round < nshapes + 3000; round++) {
+		depth = round < nshapes ? 40 : 1 + rng_next(&seed) % 16;
+		for (d = 0; d < depth; d++)
+			pick[d] = round < nshapes ? round : rng_next(&seed) % nshapes;
+		s[0] = '\0';
+		for (d = 0; d < depth; d++)
+			strcat(s, shapes[pick[d]][0]);
+		strcat(s, "core");
+		for (i = depth; i > 0; i--)
+			strcat(s, shapes[pick[i - 1]][1]);
+		q = compile_ok(s);
+		if (q->fts != NULL && run_fts(fx, s, q->fts) < 0)
+			failed++;
+		nx_query_free(q);
 	}
+	free(s);
 	assert_int_equal(failed, 0);
 }
 
