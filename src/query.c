@@ -53,6 +53,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "tokenizer.h"
 
 /* Longest query accepted, in bytes. */
 #define QUERY_MAX_BYTES (64 * 1024)
@@ -85,6 +86,7 @@ struct lexer {
 	size_t alloc;
 	nx_buf text; /* the words and phrases, back to back */
 	int oom;
+	nx_filter *filter; /* metadata operators land here */
 };
 
 /* Column names as declared in the FTS5 table. */
@@ -132,6 +134,9 @@ struct parser {
 	struct termset ts;
 	int has_negative;
 	int oom;
+	nx_buf relaxed;   /* top-level positive items that are not stop words, ORed */
+	size_t nunits;
+	nx_buf top_negs;  /* top-level exclusions, " NOT x NOT y" */
 };
 
 /* -- Characters ----------------------------------------------------------- */
@@ -355,6 +360,95 @@ static const unsigned char *lex_word(struct lexer *lx, const unsigned char *p, s
 }
 
 /*
+ * A metadata operator at s ("published:2021-07", "source:\"new york times\"",
+ * "changed:>30d"): when its value parses, record it in lx->filter and
+ * return the length consumed; otherwise 0 (the text is then a plain word).
+ */
+static size_t filter_at(struct lexer *lx, const unsigned char *s)
+{
+	static const char *const names[] = { "published", "date", "updated", "changed",
+					     "source", "author", "lang", "language" };
+	char value[256];
+	size_t len = 0, k = 0, i = 0, vlen = 0, n = 0;
+	const unsigned char *v = NULL, *e = NULL;
+	int sep = 0, rc = NX_OK;
+	int64_t secs = 0;
+
+	if (lx->filter == NULL)
+		return 0;
+	while (len < 10 && ((s[len] >= 'a' && s[len] <= 'z') || (s[len] >= 'A' && s[len] <= 'Z')))
+		len++;
+	if (len == 0 || s[len] != ':')
+		return 0;
+	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		if (strlen(names[k]) != len)
+			continue;
+		for (i = 0; i < len && ascii_lower((char)s[i]) == names[k][i]; i++)
+			;
+		if (i == len)
+			break;
+	}
+	if (k == sizeof(names) / sizeof(names[0]))
+		return 0;
+	v = s + len + 1;
+	if (*v == '"') {
+		e = v + 1;
+		while (*e != '\0' && *e != '"')
+			e++;
+		vlen = (size_t)(e - v - 1);
+		if (vlen >= sizeof(value))
+			return 0;
+		memcpy(value, v + 1, vlen);
+		if (*e == '"')
+			e++;
+	} else {
+		e = v;
+		while (*e != '\0' && *e != '(' && *e != ')') {
+			n = char_at(e, &sep);
+			if (sep)
+				break;
+			e += n;
+		}
+		vlen = (size_t)(e - v);
+		if (vlen == 0 || vlen >= sizeof(value))
+			return 0;
+		memcpy(value, v, vlen);
+	}
+	value[vlen] = '\0';
+	if (vlen == 0)
+		return 0;
+	switch (k) {
+	case 0: case 1:
+		rc = nx_filter_set_dates(lx->filter, 'p', value, NULL);
+		break;
+	case 2:
+		rc = nx_filter_set_dates(lx->filter, 'u', value, NULL);
+		break;
+	case 3:
+		rc = nx_filter_duration(value, &secs);
+		if (rc == NX_OK) {
+			lx->filter->set |= NX_F_CHANGED;
+			lx->filter->changed_min = secs;
+		}
+		break;
+	case 4:
+		rc = nx_filter_set_str(&lx->filter->source, value);
+		break;
+	case 5:
+		rc = nx_filter_set_str(&lx->filter->author, value);
+		break;
+	default:
+		rc = nx_filter_set_str(&lx->filter->lang, value);
+		if (rc == NX_OK)
+			nx_lang_normalize(lx->filter->lang);
+		break;
+	}
+	if (rc == NX_ENOMEM)
+		lx->oom = 1;
+	return rc == NX_OK ? (size_t)(e - s) : 0;
+}
+
+/*
  * Cut text into tokens.  Parentheses come out balanced: an unmatched ')'
  * and any parenthesis nested deeper than QUERY_MAX_DEPTH are left out.
  */
@@ -387,6 +481,10 @@ static void lex(struct lexer *lx, const char *text)
 		if (*p == '-' && term_follows(p + 1)) {
 			t.neg = 1;
 			p++;
+		}
+		if (!t.neg && (n = filter_at(lx, p)) > 0) {
+			p += n;
+			continue;
 		}
 		p += column_at(p, &t.col);
 		if (*p == '(') {
@@ -618,6 +716,74 @@ static int is_plain_operand(const struct parser *ps, size_t j)
  * an exclusion, where words are not recorded as terms.  The result is
  * FRAG_EMPTY, FRAG_PHRASE, FRAG_COLPHRASE, FRAG_GROUP or FRAG_COLGROUP.
  */
+/*
+ * NEAR(a b "c d", 10): the phrases inside, and a trailing number as the
+ * distance (default 10).  ps->i is at the '(' after NEAR.
+ */
+static void parse_near(struct parser *ps, int col, int neg, struct frag *out)
+{
+	nx_buf b = NX_BUF_INIT;
+	size_t count = 0, len = 0, k = 0;
+	int depth = 0, dist = 10, isnum = 0;
+	const struct tok *t = NULL;
+	const char *s = NULL;
+
+	ps->i++; /* '(' */
+	nx_buf_adds(&b, "NEAR(");
+	while (ps->i < ps->n) {
+		t = &ps->t[ps->i++];
+		if (t->type == TOK_OPEN) {
+			depth++;
+			continue;
+		}
+		if (t->type == TOK_CLOSE) {
+			if (depth-- == 0)
+				break;
+			continue;
+		}
+		s = ps->text + t->off;
+		len = t->len;
+		while (len > 0 && s[len - 1] == ',')
+			len--;
+		isnum = t->type == TOK_WORD && len > 0 && len <= 3;
+		for (k = 0; k < len && isnum; k++)
+			isnum = s[k] >= '0' && s[k] <= '9';
+		if (isnum && count >= 1 && (ps->i >= ps->n || ps->t[ps->i].type == TOK_CLOSE)) {
+			dist = atoi(s);
+			continue;
+		}
+		if (t->neg || !has_alnum(s, len))
+			continue;
+		if (count > 0)
+			nx_buf_addch(&b, ' ');
+		add_quoted(&b, s, len);
+		if (t->prefix)
+			nx_buf_addch(&b, '*');
+		if (!neg)
+			add_terms(ps, s, len);
+		count++;
+	}
+	nx_buf_addf(&b, ", %d)", dist);
+	if (count >= 2) {
+		buf_move(&out->text, &b);
+		out->kind = FRAG_GROUP;
+		if (col >= 0)
+			frag_column(out, col);
+	} else if (count == 1) {
+		/* one word: NEAR means nothing, keep the word */
+		const char *q = strchr(b.buf, '"');
+		const char *e = strrchr(b.buf, ',');
+
+		nx_buf_add(&out->text, q, (size_t)(e - q));
+		out->kind = FRAG_PHRASE;
+		if (col >= 0)
+			frag_column(out, col);
+	}
+	if (!nx_buf_ok(&b))
+		ps->oom = 1;
+	nx_buf_free(&b);
+}
+
 static void parse_unary(struct parser *ps, int neg, struct frag *out)
 {
 	const struct tok *t = &ps->t[ps->i++];
@@ -626,6 +792,11 @@ static void parse_unary(struct parser *ps, int neg, struct frag *out)
 
 	frag_init(&inner);
 	frag_init(out);
+	if (t->type == TOK_WORD && t->len == 4 && memcmp(s, "NEAR", 4) == 0 && !t->prefix &&
+	    ps->i < ps->n && ps->t[ps->i].type == TOK_OPEN && ps->t[ps->i].col < 0 && !ps->t[ps->i].neg) {
+		parse_near(ps, t->col, neg, out);
+		goto done;
+	}
 	if (t->type == TOK_OPEN) {
 		parse_and(ps, neg, 0, &inner);
 		if (ps->i < ps->n && ps->t[ps->i].type == TOK_CLOSE)
@@ -715,6 +886,28 @@ done:
 	frag_check(ps, out);
 }
 
+/* A single-word phrase that is a stop word ("the"): left out of relaxed. */
+static int is_stop_item(const struct frag *f)
+{
+	const char *s = f->text.buf;
+	size_t n = f->text.len;
+
+	if (f->kind != FRAG_PHRASE || n < 3 || s[0] != '"' || s[n - 1] != '"')
+		return 0;
+	if (memchr(s + 1, ' ', n - 2) != NULL || memchr(s + 1, '"', n - 2) != NULL)
+		return 0;
+	{
+		char low[64];
+		size_t i = 0;
+
+		if (n - 2 >= sizeof(low))
+			return 0;
+		for (i = 0; i < n - 2; i++)
+			low[i] = ascii_lower(s[1 + i]);
+		return nx_is_stopword(low, n - 2, NULL);
+	}
+}
+
 /*
  * query := item*, up to a ')' or the end.  top is set for the whole query,
  * where a stray ')' is skipped.  Positive items are joined both ways (by
@@ -760,6 +953,12 @@ static void parse_and(struct parser *ps, int neg, int top, struct frag *out)
 		}
 		parse_or(ps, neg, &f);
 		nx_buf_add(&negs, f.hoist.buf, f.hoist.len);
+		if (top && f.kind != FRAG_EMPTY && !is_stop_item(&f)) {
+			if (ps->nunits > 0)
+				nx_buf_adds(&ps->relaxed, " OR ");
+			nx_buf_add(&ps->relaxed, f.text.buf, f.text.len);
+			ps->nunits++;
+		}
 		if (f.kind != FRAG_EMPTY) {
 			if (npos > 0) {
 				nx_buf_addch(&pos_sp, ' ');
@@ -774,6 +973,8 @@ static void parse_and(struct parser *ps, int neg, int top, struct frag *out)
 		}
 		frag_free(&f);
 	}
+	if (top)
+		nx_buf_add(&ps->top_negs, negs.buf, negs.len);
 	if (npos == 0) {
 		buf_move(&out->hoist, &negs);
 		goto done;
@@ -815,6 +1016,8 @@ int nx_query_compile(nx_query **out, const char *text, nx_error *err)
 	memset(&lx, 0, sizeof(lx));
 	nx_buf_init(&lx.text);
 	memset(&ps, 0, sizeof(ps));
+	nx_buf_init(&ps.relaxed);
+	nx_buf_init(&ps.top_negs);
 	frag_init(&top);
 	if (out != NULL)
 		*out = NULL;
@@ -832,6 +1035,7 @@ int nx_query_compile(nx_query **out, const char *text, nx_error *err)
 	q = calloc(1, sizeof(*q));
 	if (q == NULL)
 		goto oom;
+	lx.filter = &q->filter;
 	lex(&lx, text);
 	if (lx.oom)
 		goto oom;
@@ -851,6 +1055,18 @@ int nx_query_compile(nx_query **out, const char *text, nx_error *err)
 	ps.ts.terms = NULL;
 	ps.ts.nterms = 0;
 	q->has_negative = ps.has_negative;
+	if (ps.nunits >= 2) {
+		nx_buf r = NX_BUF_INIT;
+
+		nx_buf_addch(&r, '(');
+		nx_buf_add(&r, ps.relaxed.buf, ps.relaxed.len);
+		nx_buf_addch(&r, ')');
+		nx_buf_add(&r, ps.top_negs.buf, ps.top_negs.len);
+		if (!nx_buf_ok(&r))
+			goto oom;
+		q->relaxed = nx_buf_detach(&r);
+		q->nunits = ps.nunits;
+	}
 	*out = q;
 	q = NULL;
 	goto done;
@@ -859,6 +1075,8 @@ oom:
 done:
 	nx_query_free(q);
 	termset_free(&ps.ts);
+	nx_buf_free(&ps.relaxed);
+	nx_buf_free(&ps.top_negs);
 	frag_free(&top);
 	free(lx.toks);
 	nx_buf_free(&lx.text);
@@ -872,8 +1090,10 @@ void nx_query_free(nx_query *q)
 	if (q == NULL)
 		return;
 	free(q->fts);
+	free(q->relaxed);
 	for (i = 0; i < q->nterms; i++)
 		free(q->terms[i]);
 	free(q->terms);
+	nx_filter_clear(&q->filter);
 	free(q);
 }

@@ -1,5 +1,15 @@
+/*
+ * search.c - ranked search, snippets, relaxed matching, facets, "did you
+ * mean" and similar articles, over the FTS5 index of the store.
+ *
+ * A search runs in two steps: candidates (rowid and score only, ranked by
+ * FTS5 with the filters applied in SQL), then the details of the few hits
+ * shown (metadata and highlighted text), so only those are decompressed.
+ */
 #include "newsidx/search.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,22 +19,220 @@
 #include "tokenizer.h"
 
 /* Markers FTS5 puts around matches; cleaned article text never holds them. */
-#define HL_OPEN "\x01"
-#define HL_CLOSE "\x02"
+#define HL_OPEN '\x01'
+#define HL_CLOSE '\x02'
 
-static const char sql_hits[] =
-	"SELECT rowid, -rank FROM fts WHERE fts MATCH ?1 ORDER BY rank LIMIT ?2 OFFSET ?3";
-static const char sql_count[] = "SELECT count(*) FROM fts WHERE fts MATCH ?1";
-static const char sql_detail[] =
-	"SELECT a.uid, a.title, a.url, a.source, a.published, a.published_tz, a.published_flags,"
-	" a.updated, a.updated_tz, a.updated_flags,"
-	" snippet(fts, 1, X'01', X'02', '…', ?3), snippet(fts, 2, X'01', X'02', '…', ?3),"
-	" snippet(fts, 3, X'01', X'02', '…', ?3), highlight(fts, 0, X'01', X'02')"
-	" FROM fts JOIN article a ON a.id = fts.rowid WHERE fts MATCH ?1 AND fts.rowid = ?2";
+/* An SQL statement under construction, with its bindings. */
+typedef struct sq {
+	nx_buf sql;
+	struct {
+		int is_text;
+		int64_t i;
+		const char *s;
+	} bind[48];
+	int nbind;
+} sq;
+
+static void sq_int(sq *q, int64_t v)
+{
+	if (q->nbind >= 48)
+		return;
+	q->bind[q->nbind].is_text = 0;
+	q->bind[q->nbind].i = v;
+	q->nbind++;
+	nx_buf_addf(&q->sql, "?%d", q->nbind);
+}
+
+static void sq_text(sq *q, const char *s)
+{
+	if (q->nbind >= 48)
+		return;
+	q->bind[q->nbind].is_text = 1;
+	q->bind[q->nbind].s = s;
+	q->nbind++;
+	nx_buf_addf(&q->sql, "?%d", q->nbind);
+}
+
+static int sq_prepare(nx_store *st, sq *q, sqlite3_stmt **out, nx_error *err)
+{
+	int i = 0;
+
+	*out = NULL;
+	if (!nx_buf_ok(&q->sql) || q->nbind >= 48)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	if (sqlite3_prepare_v2(st->db, q->sql.buf, (int)q->sql.len, out, NULL) != SQLITE_OK)
+		return nx_store__dberr(st, err, "cannot search the index");
+	for (i = 0; i < q->nbind; i++) {
+		if (q->bind[i].is_text)
+			sqlite3_bind_text(*out, i + 1, q->bind[i].s, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_int64(*out, i + 1, q->bind[i].i);
+	}
+	return NX_OK;
+}
+
+/* A LIKE pattern matching s anywhere, with % and _ escaped by '\'. */
+static char *like_pattern(const char *s)
+{
+	nx_buf b = NX_BUF_INIT;
+
+	nx_buf_addch(&b, '%');
+	for (; *s != '\0'; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			nx_buf_addch(&b, '\\');
+		nx_buf_addch(&b, *s);
+	}
+	nx_buf_addch(&b, '%');
+	return nx_buf_detach(&b);
+}
+
+/* Everything a search needs besides its FTS expression. */
+typedef struct plan {
+	const nx_filter *f[2];   /* from the query and from the options */
+	char *likes[4];          /* LIKE patterns kept alive for the bindings */
+	int nlikes;
+	int64_t exclude_id;      /* similar: leave out this article ... */
+	const char *exclude_hash;/* ... and its exact copies */
+	int64_t newest;          /* for the recency boost */
+} plan;
+
+static void add_filters(sq *q, plan *p, const char *a)
+{
+	int k = 0;
+
+	for (k = 0; k < 2; k++) {
+		const nx_filter *f = p->f[k];
+
+		if (f == NULL)
+			continue;
+		if (f->set & NX_F_PUB_MIN) {
+			nx_buf_addf(&q->sql, " AND %s.published >= ", a);
+			sq_int(q, f->pub_min);
+		}
+		if (f->set & NX_F_PUB_MAX) {
+			nx_buf_addf(&q->sql, " AND %s.published < ", a);
+			sq_int(q, f->pub_max);
+		}
+		if (f->set & NX_F_UPD_MIN) {
+			nx_buf_addf(&q->sql, " AND %s.updated >= ", a);
+			sq_int(q, f->upd_min);
+		}
+		if (f->set & NX_F_UPD_MAX) {
+			nx_buf_addf(&q->sql, " AND %s.updated < ", a);
+			sq_int(q, f->upd_max);
+		}
+		if (f->set & NX_F_CHANGED) {
+			nx_buf_addf(&q->sql, " AND %s.updated - %s.published > ", a, a);
+			sq_int(q, f->changed_min);
+		}
+		if (f->lang != NULL) {
+			nx_buf_addf(&q->sql, " AND %s.lang = ", a);
+			sq_text(q, f->lang);
+		}
+		if (f->source != NULL && p->nlikes < 4) {
+			p->likes[p->nlikes] = like_pattern(f->source);
+			nx_buf_addf(&q->sql, " AND %s.source LIKE ", a);
+			sq_text(q, p->likes[p->nlikes++]);
+			nx_buf_adds(&q->sql, " ESCAPE '\\'");
+		}
+		if (f->author != NULL && p->nlikes < 4) {
+			p->likes[p->nlikes] = like_pattern(f->author);
+			nx_buf_addf(&q->sql, " AND %s.authors LIKE ", a);
+			sq_text(q, p->likes[p->nlikes++]);
+			nx_buf_adds(&q->sql, " ESCAPE '\\'");
+		}
+	}
+	if (p->exclude_id > 0) {
+		nx_buf_addf(&q->sql, " AND %s.id <> ", a);
+		sq_int(q, p->exclude_id);
+	}
+	if (p->exclude_hash != NULL) {
+		nx_buf_addf(&q->sql, " AND %s.body_hash <> ", a);
+		sq_text(q, p->exclude_hash);
+	}
+}
+
+/* FROM ... WHERE ... of the current articles matching expr (NULL: all). */
+static void add_from(sq *q, plan *p, const char *expr)
+{
+	if (expr != NULL) {
+		nx_buf_adds(&q->sql, " FROM fts f JOIN article a ON a.id = f.rowid WHERE fts MATCH ");
+		sq_text(q, expr);
+	} else {
+		nx_buf_adds(&q->sql, " FROM article a WHERE 1");
+	}
+	add_filters(q, p, "a");
+}
+
+/* The same over earlier revisions (rev_fts), for --all-revisions. */
+static void add_from_revisions(sq *q, plan *p, const char *expr)
+{
+	nx_buf_adds(&q->sql, " FROM rev_fts rf JOIN revision r ON r.rowid = rf.rowid"
+			     " JOIN article a ON a.id = r.article_id WHERE rev_fts MATCH ");
+	sq_text(q, expr);
+	add_filters(q, p, "a");
+}
+
+static void plan_free(plan *p)
+{
+	int i = 0;
+
+	for (i = 0; i < p->nlikes; i++)
+		free(p->likes[i]);
+}
+
+/* SQL functions used in ranking. */
+
+/* nx_coverage(fts): share of the query's phrases found in the row. */
+static void aux_coverage(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx,
+			 int nval, sqlite3_value **vals)
+{
+	int n = api->xPhraseCount(fctx), i = 0, hit = 0, col = 0, off = 0;
+	Fts5PhraseIter it;
+
+	(void)nval;
+	(void)vals;
+	for (i = 0; i < n; i++) {
+		if (api->xPhraseFirst(fctx, i, &it, &col, &off) == SQLITE_OK && col >= 0)
+			hit++;
+	}
+	sqlite3_result_double(ctx, n > 0 ? (double)hit / n : 0.0);
+}
+
+/* nx_decay(seconds): 2^(-age / 30 days) */
+static void sql_decay(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	double age = sqlite3_value_double(argv[0]);
+
+	(void)argc;
+	if (age < 0)
+		age = 0;
+	sqlite3_result_double(ctx, pow(2.0, -age / (30.0 * 86400.0)));
+}
+
+static int register_functions(nx_store *st)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc = SQLITE_OK;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (api == NULL)
+		return SQLITE_ERROR;
+	rc = api->xCreateFunction(api, "nx_coverage", NULL, aux_coverage, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(st->db, "nx_decay", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+					     sql_decay, NULL, NULL);
+	return rc;
+}
 
 void nx_results_free(nx_results *r)
 {
-	size_t i = 0;
+	size_t i = 0, j = 0;
 
 	if (r == NULL)
 		return;
@@ -38,74 +246,257 @@ void nx_results_free(nx_results *r)
 		free(h->snippet);
 		free(h->highlights);
 		free(h->title_highlights);
+		for (j = 0; j < h->nalso; j++) {
+			free(h->also_in[j]);
+			free(h->also_ids[j]);
+		}
+		free(h->also_in);
+		free(h->also_ids);
 	}
+	for (i = 0; i < r->nfacets; i++) {
+		for (j = 0; j < r->facets[i].nvalues; j++)
+			free(r->facets[i].values[j].value);
+		free(r->facets[i].values);
+	}
+	free(r->facets);
 	free(r->hits);
 	free(r->query);
 	free(r->fts);
+	free(r->suggestion);
 	free(r);
 }
 
-/* Strip the markers from s, recording the spans they enclosed. */
-static int strip_marks(const char *s, char **out, nx_span **spans, size_t *nspans)
+/* Highlighted text -> plain text + spans; paragraph breaks become spaces. */
+typedef struct marked {
+	nx_buf text;
+	nx_span *sp;
+	size_t n, cap;
+} marked;
+
+static int spans_push(nx_span **sp, size_t *n, size_t *cap, size_t s, size_t e)
 {
-	nx_buf b = NX_BUF_INIT;
-	nx_span *sp = NULL;
-	size_t n = 0, cap = 0, open_at = 0;
-	int in = 0;
+	if (*n == *cap) {
+		nx_span *p = realloc(*sp, (*cap = *cap ? *cap * 2 : 8) * sizeof(**sp));
 
-	*out = NULL;
-	*spans = NULL;
-	*nspans = 0;
-	for (; *s != '\0'; s++) {
-		if (*s == NX_LANG_MARK) {
-			/* the language marker the tokenizer reads: never shown */
-			size_t m = nx_lang_mark_len(s, strlen(s));
-
-			if (m > 0)
-				s += m - 1;
-			continue;
-		}
-		if (*s == HL_OPEN[0]) {
-			open_at = b.len;
-			in = 1;
-		} else if (*s == HL_CLOSE[0]) {
-			if (in && b.len > open_at) {
-				if (n == cap) {
-					nx_span *p = realloc(sp, (cap = cap ? cap * 2 : 8) * sizeof(*sp));
-
-					if (p == NULL)
-						goto oom;
-					sp = p;
-				}
-				/* merge adjacent highlights separated by nothing */
-				sp[n].start = open_at;
-				sp[n].end = b.len;
-				n++;
-			}
-			in = 0;
-		} else if (*s == '\n') {
-			/* paragraph breaks read as one space in a snippet */
-			if (b.len > 0 && b.buf[b.len - 1] != ' ')
-				nx_buf_addch(&b, ' ');
-		} else {
-			nx_buf_addch(&b, *s);
-		}
+		if (p == NULL)
+			return NX_ENOMEM;
+		*sp = p;
 	}
-	if (!nx_buf_ok(&b))
-		goto oom;
-	*out = nx_buf_detach(&b);
-	*spans = sp;
-	*nspans = n;
+	(*sp)[*n].start = s;
+	(*sp)[*n].end = e;
+	(*n)++;
 	return NX_OK;
-oom:
-	free(sp);
-	nx_buf_free(&b);
-	return NX_ENOMEM;
 }
 
-static int has_mark(const unsigned char *s)
+static int unmark(marked *m, const char *s)
 {
-	return s != NULL && strchr((const char *)s, HL_OPEN[0]) != NULL;
+	size_t open_at = 0;
+	int in = 0;
+
+	nx_buf_init(&m->text);
+	m->sp = NULL;
+	m->n = m->cap = 0;
+	if (s == NULL)
+		return NX_OK;
+	for (; *s != '\0'; s++) {
+		if (*s == NX_LANG_MARK) {
+			size_t k = nx_lang_mark_len(s, strlen(s));
+
+			if (k > 0)
+				s += k - 1;
+			continue;
+		}
+		if (*s == HL_OPEN) {
+			open_at = m->text.len;
+			in = 1;
+		} else if (*s == HL_CLOSE) {
+			if (in && m->text.len > open_at && spans_push(&m->sp, &m->n, &m->cap, open_at, m->text.len) < 0)
+				return NX_ENOMEM;
+			in = 0;
+		} else if (*s == '\n') {
+			if (m->text.len > 0 && m->text.buf[m->text.len - 1] != ' ')
+				nx_buf_addch(&m->text, ' ');
+		} else {
+			nx_buf_addch(&m->text, *s);
+		}
+	}
+	return nx_buf_ok(&m->text) ? NX_OK : NX_ENOMEM;
+}
+
+static void marked_free(marked *m)
+{
+	nx_buf_free(&m->text);
+	free(m->sp);
+}
+
+/* Byte offsets of word starts (after a space) in t, for fragment cutting. */
+static size_t *word_starts(const char *t, size_t len, size_t *n)
+{
+	size_t *w = NULL, cap = 0, i = 0;
+
+	*n = 0;
+	for (i = 0; i < len; i++) {
+		if ((i == 0 || t[i - 1] == ' ') && t[i] != ' ') {
+			if (*n == cap) {
+				size_t *p = realloc(w, (cap = cap ? cap * 2 : 256) * sizeof(*w));
+
+				if (p == NULL) {
+					free(w);
+					return NULL;
+				}
+				w = p;
+			}
+			w[(*n)++] = i;
+		}
+	}
+	return w;
+}
+
+/* Index of the word containing byte off. */
+static size_t word_at(const size_t *w, size_t nw, size_t off)
+{
+	size_t lo = 0, hi = nw;
+
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (w[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Two matches of (probably) the same query word: same first letters. */
+static int same_word(const char *t, const nx_span *a, const nx_span *b)
+{
+	size_t la = a->end - a->start, lb = b->end - b->start, n = la < lb ? la : lb, k = 0;
+
+	n = n * 3 / 5 < 3 ? (n < 3 ? n : 3) : n * 3 / 5;
+	for (k = 0; k < n; k++)
+		if (nx_tolower((unsigned char)t[a->start + k]) != nx_tolower((unsigned char)t[b->start + k]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Cut up to nfrag fragments of about ntok words from the marked text,
+ * around the matches (the densest first), cut on word boundaries, joined
+ * with " … ".  Highlights are rebased into the output.
+ */
+static int make_snippet(nx_hit *h, const marked *m, int nfrag, int ntok)
+{
+	size_t nw = 0, *w = NULL, i = 0, k = 0;
+	struct frag {
+		size_t w0, w1;
+	} fr[16];
+	size_t nfr = 0;
+	nx_buf out = NX_BUF_INIT;
+	nx_span *sp = NULL;
+	size_t nsp = 0, cap = 0;
+	int rc = NX_OK;
+
+	if (nfrag < 1)
+		nfrag = 1;
+	if (nfrag > 16)
+		nfrag = 16;
+	w = word_starts(m->text.buf, m->text.len, &nw);
+	if (nw == 0) {
+		free(w);
+		h->snippet = strdup("");
+		return h->snippet != NULL ? NX_OK : NX_ENOMEM;
+	}
+	if (w == NULL)
+		return NX_ENOMEM;
+	/* greedily choose windows that cover the most not-yet-covered matches */
+	while ((int)nfr < nfrag) {
+		size_t best_w0 = 0, best_cnt = 0;
+
+		for (i = 0; i < m->n; i++) {
+			size_t mw = word_at(w, nw, m->sp[i].start), w0 = mw > 3 ? mw - 3 : 0, cnt = 0, j = 0;
+			int covered = 0;
+
+			for (k = 0; k < nfr; k++)
+				if (mw >= fr[k].w0 && mw < fr[k].w1)
+					covered = 1;
+			if (covered)
+				continue;
+			/* distinct words matched in the window count most */
+			for (j = i; j < m->n; j++) {
+				size_t jw = word_at(w, nw, m->sp[j].start), q = 0;
+				int dup = 0;
+
+				if (jw >= w0 + (size_t)ntok)
+					break;
+				for (q = i; q < j && !dup; q++)
+					dup = same_word(m->text.buf, &m->sp[q], &m->sp[j]);
+				cnt += dup ? 1 : 16;
+			}
+			if (cnt > best_cnt) {
+				best_cnt = cnt;
+				best_w0 = w0;
+			}
+		}
+		if (best_cnt == 0) {
+			if (nfr == 0) {
+				fr[0].w0 = 0;
+				fr[0].w1 = nw < (size_t)ntok ? nw : (size_t)ntok;
+				nfr = 1;
+			}
+			break;
+		}
+		fr[nfr].w0 = best_w0;
+		fr[nfr].w1 = best_w0 + (size_t)ntok < nw ? best_w0 + (size_t)ntok : nw;
+		/* do not overlap an earlier fragment */
+		for (k = 0; k < nfr; k++) {
+			if (fr[nfr].w0 < fr[k].w1 && fr[nfr].w1 > fr[k].w0) {
+				if (fr[nfr].w0 >= fr[k].w0)
+					fr[nfr].w0 = fr[k].w1;
+				else
+					fr[nfr].w1 = fr[k].w0;
+			}
+		}
+		if (fr[nfr].w1 > fr[nfr].w0)
+			nfr++;
+		else
+			break;
+	}
+	/* in document order */
+	for (i = 1; i < nfr; i++)
+		for (k = i; k > 0 && fr[k - 1].w0 > fr[k].w0; k--) {
+			struct frag t = fr[k];
+
+			fr[k] = fr[k - 1];
+			fr[k - 1] = t;
+		}
+	for (k = 0; k < nfr && rc == NX_OK; k++) {
+		size_t b = w[fr[k].w0], e = fr[k].w1 < nw ? w[fr[k].w1] : m->text.len, base = 0;
+
+		while (e > b && m->text.buf[e - 1] == ' ')
+			e--;
+		if (k > 0)
+			nx_buf_adds(&out, " ");
+		if (b > 0 && (k == 0 || fr[k - 1].w1 != fr[k].w0))
+			nx_buf_adds(&out, "…");
+		base = out.len;
+		nx_buf_add(&out, m->text.buf + b, e - b);
+		for (i = 0; i < m->n; i++)
+			if (m->sp[i].start >= b && m->sp[i].end <= e)
+				rc = spans_push(&sp, &nsp, &cap, base + m->sp[i].start - b, base + m->sp[i].end - b);
+		if (e < m->text.len)
+			nx_buf_adds(&out, "…");
+	}
+	free(w);
+	if (rc < 0 || !nx_buf_ok(&out)) {
+		free(sp);
+		nx_buf_free(&out);
+		return NX_ENOMEM;
+	}
+	h->snippet = nx_buf_detach(&out);
+	h->highlights = sp;
+	h->nhighlights = nsp;
+	return h->snippet != NULL ? NX_OK : NX_ENOMEM;
 }
 
 static void col_time(sqlite3_stmt *s, int i, nx_time *t)
@@ -127,106 +518,684 @@ static char *col_dup(sqlite3_stmt *s, int i)
 	return v != NULL && *v != '\0' ? strdup((const char *)v) : NULL;
 }
 
-/* Fill one hit from the detail row. */
-static int fill_hit(nx_hit *h, sqlite3_stmt *d)
-{
-	const unsigned char *body = sqlite3_column_text(d, 10);
-	const unsigned char *cap = sqlite3_column_text(d, 11);
-	const unsigned char *cred = sqlite3_column_text(d, 12);
-	const unsigned char *title = sqlite3_column_text(d, 13);
-	const unsigned char *snip = body;
-	char *tmp = NULL;
+/* A candidate hit: enough to rank, collapse and fetch details. */
+typedef struct cand {
+	int64_t id;
+	double score;
+	char *body_hash;
+	char *title_key; /* lower-case letters and digits of the title */
+	int64_t published;
+	int64_t revrow;  /* rowid in revision when an earlier version matched */
+	int rev;
+	int folded;      /* folded into an earlier candidate */
+	int into;        /* index it was folded into */
+} cand;
 
-	h->id = col_dup(d, 0);
-	h->url = col_dup(d, 2);
-	h->source = col_dup(d, 3);
-	col_time(d, 4, &h->published);
-	col_time(d, 7, &h->updated);
-	h->snippet_field = "body";
-	if (!has_mark(body)) {
-		if (has_mark(cap)) {
-			snip = cap;
-			h->snippet_field = "caption";
-		} else if (has_mark(cred)) {
-			snip = cred;
-			h->snippet_field = "credit";
-		}
+static char *title_key(const unsigned char *t)
+{
+	nx_buf b = NX_BUF_INIT;
+
+	for (; t != NULL && *t != '\0'; t++) {
+		if (nx_isalnum(*t) || *t >= 0x80)
+			nx_buf_addch(&b, nx_tolower(*t));
 	}
-	if (strip_marks(snip != NULL ? (const char *)snip : "", &h->snippet, &h->highlights,
-			&h->nhighlights) < 0)
-		return NX_ENOMEM;
-	if (strip_marks(title != NULL ? (const char *)title : "", &tmp, &h->title_highlights,
-			&h->ntitle_highlights) < 0)
-		return NX_ENOMEM;
-	h->title = tmp;
-	if (h->id == NULL)
-		return NX_ENOMEM;
+	return nx_buf_detach(&b);
+}
+
+static void cands_free(cand *c, size_t n)
+{
+	size_t i = 0;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].body_hash);
+		free(c[i].title_key);
+	}
+	free(c);
+}
+
+/* Count matches of expr (NULL: filters only), current and optionally revisions. */
+static int count_matches(nx_store *st, plan *p, const char *expr, int revisions, int64_t *out, nx_error *err)
+{
+	sq q;
+	sqlite3_stmt *s = NULL;
+	int rc = NX_OK;
+
+	memset(&q, 0, sizeof(q));
+	nx_buf_init(&q.sql);
+	nx_buf_adds(&q.sql, "SELECT (SELECT count(*)");
+	add_from(&q, p, expr);
+	nx_buf_adds(&q.sql, ")");
+	if (revisions && expr != NULL) {
+		nx_buf_adds(&q.sql, " + (SELECT count(*)");
+		add_from_revisions(&q, p, expr);
+		nx_buf_adds(&q.sql, ")");
+	}
+	if ((rc = sq_prepare(st, &q, &s, err)) == NX_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			*out = sqlite3_column_int64(s, 0);
+		else
+			rc = nx_store__dberr(st, err, "cannot search the index");
+	}
+	sqlite3_finalize(s);
+	nx_buf_free(&q.sql);
+	return rc;
+}
+
+/* Score expression: relevance, possibly weighted by coverage and recency. */
+static void add_score(sq *q, plan *p, const nx_search_opts *o, const char *tab, int relaxed, int has_fts)
+{
+	if (!has_fts)
+		nx_buf_adds(&q->sql, "0.0");
+	else if (relaxed)
+		nx_buf_addf(&q->sql, "(-%s.rank * nx_coverage(%s) * nx_coverage(%s))", tab,
+			    strcmp(tab, "f") == 0 ? "fts" : "rev_fts", strcmp(tab, "f") == 0 ? "fts" : "rev_fts");
+	else
+		nx_buf_addf(&q->sql, "(-%s.rank)", tab);
+	if (o->recent) {
+		nx_buf_adds(&q->sql, " * (1.0 + nx_decay(");
+		sq_int(q, p->newest);
+		nx_buf_adds(&q->sql, " - coalesce(a.published, 0)))");
+		if (!has_fts)
+			nx_buf_adds(&q->sql, " + 1.0");
+	}
+}
+
+static int fetch_candidates(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int relaxed,
+			    int64_t want, cand **out, size_t *nout, nx_error *err)
+{
+	sq q;
+	sqlite3_stmt *s = NULL;
+	cand *c = NULL;
+	size_t n = 0, cap = 0;
+	int rc = NX_OK, step = 0;
+
+	*out = NULL;
+	*nout = 0;
+	memset(&q, 0, sizeof(q));
+	nx_buf_init(&q.sql);
+	nx_buf_adds(&q.sql, "SELECT a.id, ");
+	add_score(&q, p, o, "f", relaxed, expr != NULL);
+	nx_buf_adds(&q.sql, " AS score, a.body_hash, a.title, a.published, 0 AS revrow, 0 AS rev");
+	add_from(&q, p, expr);
+	if (o->all_revisions && expr != NULL) {
+		nx_buf_adds(&q.sql, " UNION ALL SELECT a.id, ");
+		add_score(&q, p, o, "rf", relaxed, 1);
+		nx_buf_adds(&q.sql, ", '', a.title, a.published, r.rowid, r.rev");
+		add_from_revisions(&q, p, expr);
+	}
+	switch (o->sort) {
+	case NX_SORT_NEWEST:
+		nx_buf_adds(&q.sql, " ORDER BY published IS NULL, published DESC, score DESC");
+		break;
+	case NX_SORT_OLDEST:
+		nx_buf_adds(&q.sql, " ORDER BY published IS NULL, published ASC, score DESC");
+		break;
+	default:
+		nx_buf_adds(&q.sql, expr != NULL || o->recent ? " ORDER BY score DESC" :
+			    " ORDER BY published IS NULL, published DESC");
+		break;
+	}
+	nx_buf_adds(&q.sql, " LIMIT ");
+	sq_int(&q, want);
+	if ((rc = sq_prepare(st, &q, &s, err)) < 0)
+		goto done;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cand *np = realloc(c, (cap = cap ? cap * 2 : 32) * sizeof(*c));
+
+			if (np == NULL) {
+				rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+				goto done;
+			}
+			c = np;
+		}
+		memset(&c[n], 0, sizeof(c[n]));
+		c[n].id = sqlite3_column_int64(s, 0);
+		c[n].score = sqlite3_column_double(s, 1);
+		c[n].body_hash = col_dup(s, 2);
+		c[n].title_key = title_key(sqlite3_column_text(s, 3));
+		c[n].published = sqlite3_column_type(s, 4) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(s, 4);
+		c[n].revrow = sqlite3_column_int64(s, 5);
+		c[n].rev = sqlite3_column_int(s, 6);
+		n++;
+	}
+	if (step != SQLITE_DONE)
+		rc = nx_store__dberr(st, err, "cannot search the index");
+done:
+	sqlite3_finalize(s);
+	nx_buf_free(&q.sql);
+	if (rc < 0) {
+		cands_free(c, n);
+		return rc;
+	}
+	*out = c;
+	*nout = n;
 	return NX_OK;
 }
 
-int nx_search(nx_results **out, nx_store *st, const char *query,
-	      const nx_search_opts *opts, nx_error *err)
+/*
+ * Syndicated copies: the same body, or the same title within three days,
+ * of an earlier (better ranked) candidate of the same version kind.
+ */
+static void collapse(cand *c, size_t n)
+{
+	size_t i = 0, j = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && !c[i].folded; j++) {
+			int64_t dt = 0;
+
+			if (c[j].folded || c[j].rev != 0 || c[i].rev != 0)
+				continue;
+			if (c[i].id == c[j].id)
+				continue;
+			if (c[i].body_hash != NULL && c[j].body_hash != NULL && strcmp(c[i].body_hash, c[j].body_hash) == 0 &&
+			    strcmp(c[i].body_hash, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") != 0) {
+				c[i].folded = 1;
+			} else if (c[i].title_key != NULL && c[j].title_key != NULL && strlen(c[i].title_key) >= 12 &&
+				   strcmp(c[i].title_key, c[j].title_key) == 0) {
+				dt = c[i].published - c[j].published;
+				if (c[i].published != INT64_MIN && c[j].published != INT64_MIN && dt < 3 * 86400 &&
+				    dt > -3 * 86400)
+					c[i].folded = 1;
+			}
+			if (c[i].folded)
+				c[i].into = (int)j;
+		}
+	}
+}
+
+static int add_also(nx_hit *h, const char *source, const char *id)
+{
+	char **a = realloc(h->also_in, (h->nalso + 1) * sizeof(*a));
+	char **b = NULL;
+
+	if (a == NULL)
+		return NX_ENOMEM;
+	h->also_in = a;
+	b = realloc(h->also_ids, (h->nalso + 1) * sizeof(*b));
+	if (b == NULL)
+		return NX_ENOMEM;
+	h->also_ids = b;
+	h->also_in[h->nalso] = strdup(source != NULL ? source : "unknown outlet");
+	h->also_ids[h->nalso] = strdup(id != NULL ? id : "");
+	if (h->also_in[h->nalso] == NULL || h->also_ids[h->nalso] == NULL) {
+		free(h->also_in[h->nalso]);
+		free(h->also_ids[h->nalso]);
+		return NX_ENOMEM;
+	}
+	h->nalso++;
+	return NX_OK;
+}
+
+/* Fill hit details: metadata from article, text from highlight(). */
+static int fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr, const nx_search_opts *o,
+		    nx_error *err)
+{
+	static const char sql_cur[] =
+		"SELECT a.uid, a.title, a.url, a.source, a.published, a.published_tz, a.published_flags,"
+		" a.updated, a.updated_tz, a.updated_flags,"
+		" highlight(fts, 0, X'01', X'02'), highlight(fts, 1, X'01', X'02'),"
+		" highlight(fts, 2, X'01', X'02'), highlight(fts, 3, X'01', X'02')"
+		" FROM fts JOIN article a ON a.id = fts.rowid WHERE fts MATCH ?1 AND fts.rowid = ?2";
+	static const char sql_rev[] =
+		"SELECT a.uid, highlight(rev_fts, 0, X'01', X'02'), a.url, a.source, a.published, a.published_tz,"
+		" a.published_flags, r.updated, NULL, 1,"
+		" highlight(rev_fts, 0, X'01', X'02'), highlight(rev_fts, 1, X'01', X'02'),"
+		" highlight(rev_fts, 2, X'01', X'02'), highlight(rev_fts, 3, X'01', X'02')"
+		" FROM rev_fts JOIN revision r ON r.rowid = rev_fts.rowid JOIN article a ON a.id = r.article_id"
+		" WHERE rev_fts MATCH ?1 AND rev_fts.rowid = ?2";
+	static const char sql_plain[] =
+		"SELECT a.uid, a.title, a.url, a.source, a.published, a.published_tz, a.published_flags,"
+		" a.updated, a.updated_tz, a.updated_flags, a.title, nx_inflate(a.body_z), a.captions, a.credits"
+		" FROM article a WHERE a.id = ?2 AND ?1 IS NULL";
+	sqlite3_stmt *s = NULL;
+	marked tm, bm;
+	const char *field = "body";
+	int rc = NX_OK, col = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	memset(&bm, 0, sizeof(bm));
+	nx_buf_init(&tm.text);
+	nx_buf_init(&bm.text);
+	if (sqlite3_prepare_v2(st->db, expr == NULL ? sql_plain : c->rev ? sql_rev : sql_cur, -1, &s, NULL) !=
+	    SQLITE_OK) {
+		rc = nx_store__dberr(st, err, "cannot read a search hit");
+		goto done;
+	}
+	if (expr != NULL)
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, c->rev ? c->revrow : c->id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		rc = nx_store__dberr(st, err, "cannot read a search hit");
+		goto done;
+	}
+	h->id = col_dup(s, 0);
+	h->url = col_dup(s, 2);
+	h->source = col_dup(s, 3);
+	col_time(s, 4, &h->published);
+	col_time(s, 7, &h->updated);
+	h->score = c->score;
+	h->revision = c->rev;
+	if (h->id == NULL)
+		goto oom;
+	/* the title with its highlights */
+	if (unmark(&tm, (const char *)sqlite3_column_text(s, 10)) < 0)
+		goto oom;
+	h->title = nx_buf_detach(&tm.text);
+	h->title_highlights = tm.sp;
+	h->ntitle_highlights = tm.n;
+	tm.sp = NULL;
+	if (h->title == NULL)
+		goto oom;
+	/* body, else a caption, else a credit that matched */
+	for (col = 11; col <= 13; col++) {
+		marked_free(&bm);
+		if (unmark(&bm, (const char *)sqlite3_column_text(s, col)) < 0)
+			goto oom;
+		if (bm.n > 0) {
+			field = col == 11 ? "body" : col == 12 ? "caption" : "credit";
+			break;
+		}
+	}
+	if (bm.n == 0) {
+		marked_free(&bm);
+		if (unmark(&bm, (const char *)sqlite3_column_text(s, 11)) < 0)
+			goto oom;
+		field = "body";
+	}
+	h->snippet_field = field;
+	if (make_snippet(h, &bm, o->fragments, o->snippet_tokens < 4 ? 4 : o->snippet_tokens > 64 ? 64 : o->snippet_tokens) < 0)
+		goto oom;
+	goto done;
+oom:
+	rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+done:
+	marked_free(&tm);
+	marked_free(&bm);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Facet counts over the whole result set. */
+static int facet(nx_store *st, plan *p, const char *expr, const char *name, nx_facet *out, nx_error *err)
+{
+	sq q;
+	sqlite3_stmt *s = NULL;
+	int rc = NX_OK, step = 0;
+
+	memset(&q, 0, sizeof(q));
+	nx_buf_init(&q.sql);
+	out->name = name;
+	if (strcmp(name, "source") == 0) {
+		nx_buf_adds(&q.sql, "SELECT a.source AS v, count(*)");
+		add_from(&q, p, expr);
+		nx_buf_adds(&q.sql, " AND a.source IS NOT NULL GROUP BY v ORDER BY 2 DESC, 1 LIMIT 20");
+	} else if (strcmp(name, "month") == 0) {
+		nx_buf_adds(&q.sql, "SELECT strftime('%Y-%m', a.published, 'unixepoch') AS v, count(*)");
+		add_from(&q, p, expr);
+		nx_buf_adds(&q.sql, " AND a.published IS NOT NULL GROUP BY v ORDER BY 1 DESC LIMIT 240");
+	} else if (strcmp(name, "credit") == 0) {
+		nx_buf_adds(&q.sql, "SELECT c.v, count(DISTINCT a.id)");
+		add_from(&q, p, expr);
+		/* splice the join in front of WHERE */
+		{
+			const char *w = strstr(q.sql.buf, " WHERE ");
+			size_t at = (size_t)(w - q.sql.buf);
+			nx_buf tail = NX_BUF_INIT;
+
+			nx_buf_add(&tail, q.sql.buf + at, q.sql.len - at);
+			nx_buf_truncate(&q.sql, at);
+			nx_buf_adds(&q.sql, " JOIN (SELECT article_id, photographer AS v FROM photo WHERE photographer"
+					    " IS NOT NULL UNION SELECT article_id, agency FROM photo WHERE agency IS NOT"
+					    " NULL) c ON c.article_id = a.id");
+			nx_buf_add(&q.sql, tail.buf, tail.len);
+			nx_buf_free(&tail);
+		}
+		nx_buf_adds(&q.sql, " GROUP BY c.v ORDER BY 2 DESC, 1 LIMIT 20");
+	} else {
+		nx_buf_adds(&q.sql, "WITH RECURSIVE m(rest) AS (SELECT a.authors || char(10)");
+		add_from(&q, p, expr);
+		nx_buf_adds(&q.sql, " AND a.authors IS NOT NULL),"
+				    " s(name, rest) AS (SELECT '', rest FROM m UNION ALL SELECT"
+				    " substr(rest, 1, instr(rest, char(10)) - 1), substr(rest, instr(rest, char(10)) + 1)"
+				    " FROM s WHERE rest <> '')"
+				    " SELECT name, count(*) FROM s WHERE name <> '' GROUP BY name ORDER BY 2 DESC, 1 LIMIT 20");
+	}
+	if ((rc = sq_prepare(st, &q, &s, err)) < 0)
+		goto done;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		nx_facet_value *v = realloc(out->values, (out->nvalues + 1) * sizeof(*v));
+
+		if (v == NULL) {
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+			goto done;
+		}
+		out->values = v;
+		v[out->nvalues].value = col_dup(s, 0);
+		v[out->nvalues].count = sqlite3_column_int64(s, 1);
+		if (v[out->nvalues].value == NULL)
+			v[out->nvalues].value = strdup("");
+		out->nvalues++;
+	}
+	if (step != SQLITE_DONE)
+		rc = nx_store__dberr(st, err, "cannot count facets");
+done:
+	sqlite3_finalize(s);
+	nx_buf_free(&q.sql);
+	return rc;
+}
+
+/* Levenshtein distance, bounded: returns max+1 when over max. */
+static int edit_distance(const char *a, size_t na, const char *b, size_t nb, int max)
+{
+	int row[66], prev = 0, tmp = 0;
+	size_t i = 0, j = 0;
+
+	if (na > 64 || nb > 64)
+		return max + 1;
+	if ((na > nb ? na - nb : nb - na) > (size_t)max)
+		return max + 1;
+	for (j = 0; j <= nb; j++)
+		row[j] = (int)j;
+	for (i = 1; i <= na; i++) {
+		int best = max + 1;
+
+		prev = row[0];
+		row[0] = (int)i;
+		for (j = 1; j <= nb; j++) {
+			tmp = row[j];
+			row[j] = a[i - 1] == b[j - 1] ? prev : 1 + (prev < row[j] ? (prev < row[j - 1] ? prev : row[j - 1]) :
+								     (row[j] < row[j - 1] ? row[j] : row[j - 1]));
+			prev = tmp;
+			if (row[j] < best)
+				best = row[j];
+		}
+		if (best > max)
+			return max + 1;
+	}
+	return row[nb];
+}
+
+/* Document frequency of term in the index vocabulary (0 when absent). */
+static int64_t vocab_df(sqlite3_stmt *df, const char *t, size_t n)
+{
+	int64_t v = 0;
+
+	sqlite3_reset(df);
+	sqlite3_bind_text(df, 1, t, (int)n, SQLITE_TRANSIENT);
+	if (sqlite3_step(df) == SQLITE_ROW)
+		v = sqlite3_column_int64(df, 0);
+	return v;
+}
+
+/*
+ * "Did you mean": for each query word the index does not know (neither it
+ * nor a stem-like prefix of it), the closest known word by edit distance,
+ * most frequent first.  Returns NULL when nothing would change.
+ */
+static char *suggest(nx_store *st, const nx_query *q, const char *query)
+{
+	sqlite3_stmt *df = NULL, *near = NULL;
+	nx_buf out = NX_BUF_INIT;
+	size_t i = 0, n = 0, k = 0;
+	int changed = 0;
+	char *result = NULL;
+	const char *rest = query;
+
+	if (sqlite3_exec(st->db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.nx_vocab USING fts5vocab(main, 'fts', 'row')",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT doc FROM temp.nx_vocab WHERE term = ?1", -1, &df, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT term, doc FROM temp.nx_vocab WHERE term >= ?1 AND term < ?2", -1,
+			       &near, NULL) != SQLITE_OK)
+		goto done;
+	for (i = 0; i < q->nterms; i++) {
+		const char *t = q->terms[i];
+		char lo[8], hi[8], best[72];
+		int64_t bestdf = 0;
+		int bestd = 3, known = 0;
+
+		n = strlen(t);
+		if (n < 4 || n > 64 || !nx_isalpha((unsigned char)t[0]))
+			continue;
+		for (k = n; k + 3 >= n && k >= 3 && !known; k--)
+			known = vocab_df(df, t, k) > 0;
+		if (known)
+			continue;
+		/* candidates share the first letter */
+		snprintf(lo, sizeof(lo), "%c", t[0]);
+		snprintf(hi, sizeof(hi), "%c", t[0] + 1);
+		sqlite3_reset(near);
+		sqlite3_bind_text(near, 1, lo, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(near, 2, hi, -1, SQLITE_TRANSIENT);
+		best[0] = '\0';
+		while (sqlite3_step(near) == SQLITE_ROW) {
+			const char *c = (const char *)sqlite3_column_text(near, 0);
+			size_t cn = (size_t)sqlite3_column_bytes(near, 0);
+			int64_t cdf = sqlite3_column_int64(near, 1);
+			int d = 0, maxd = n <= 5 ? 1 : 2;
+
+			if (c == NULL || cn > 64)
+				continue;
+			d = edit_distance(t, n, c, cn, maxd);
+			if (d <= maxd && (d < bestd || (d == bestd && cdf > bestdf))) {
+				bestd = d;
+				bestdf = cdf;
+				memcpy(best, c, cn);
+				best[cn] = '\0';
+			}
+		}
+		if (best[0] == '\0')
+			continue;
+		/* replace the word in the query text, case-insensitively */
+		{
+			const char *at = nx_memcasemem(rest, strlen(rest), t);
+
+			if (at == NULL)
+				continue;
+			nx_buf_add(&out, rest, (size_t)(at - rest));
+			nx_buf_adds(&out, best);
+			rest = at + n;
+			changed = 1;
+		}
+	}
+	if (changed) {
+		nx_buf_adds(&out, rest);
+		if (nx_buf_ok(&out))
+			result = nx_buf_detach(&out);
+	}
+done:
+	nx_buf_free(&out);
+	sqlite3_finalize(df);
+	sqlite3_finalize(near);
+	return result;
+}
+
+static int newest_published(nx_store *st, int64_t *out)
+{
+	sqlite3_stmt *s = NULL;
+
+	*out = 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT max(published) FROM article", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/* The search proper, shared by nx_search and nx_search_similar. */
+static int run(nx_results *r, nx_store *st, const nx_query *q, const char *strict, const char *relaxed_expr,
+	       plan *p, const nx_search_opts *o, nx_error *err)
+{
+	const char *expr = strict;
+	cand *c = NULL;
+	size_t nc = 0, i = 0, shown = 0, j = 0;
+	int64_t want = 0, limit = o->limit < 0 ? 0 : o->limit, offset = o->offset < 0 ? 0 : o->offset;
+	int rc = NX_OK, relaxed = 0;
+	static const struct {
+		unsigned bit;
+		const char *name;
+	} facets[] = { { NX_FACET_SOURCE, "source" }, { NX_FACET_MONTH, "month" },
+		       { NX_FACET_CREDIT, "credit" }, { NX_FACET_AUTHOR, "author" } };
+
+	if (register_functions(st) != SQLITE_OK)
+		return nx_store__dberr(st, err, "cannot set up searching");
+	if (o->recent)
+		newest_published(st, &p->newest);
+	if ((rc = count_matches(st, p, expr, o->all_revisions, &r->total, err)) < 0)
+		return rc;
+	if (o->relax && relaxed_expr != NULL && r->total < offset + limit) {
+		int64_t t = 0;
+
+		if ((rc = count_matches(st, p, relaxed_expr, o->all_revisions, &t, err)) < 0)
+			return rc;
+		if (t > r->total) {
+			expr = relaxed_expr;
+			relaxed = 1;
+			r->relaxed = 1;
+			r->total = t;
+		}
+	}
+	if (expr != NULL && (r->fts = strdup(expr)) == NULL)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	if (r->total > 0 && limit > 0) {
+		want = offset + limit;
+		if (o->collapse)
+			want = want * 3 + 10;
+		if ((rc = fetch_candidates(st, p, o, expr, relaxed, want, &c, &nc, err)) < 0)
+			return rc;
+		if (o->collapse)
+			collapse(c, nc);
+		r->hits = calloc((size_t)limit, sizeof(*r->hits));
+		if (r->hits == NULL) {
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (i = 0; i < nc && r->nhits < (size_t)limit; i++) {
+			if (c[i].folded)
+				continue;
+			if (shown++ < (size_t)offset)
+				continue;
+			if ((rc = fill_hit(st, &r->hits[r->nhits], &c[i], expr, o, err)) < 0) {
+				r->nhits++;
+				goto done;
+			}
+			r->nhits++;
+			/* copies folded into this hit */
+			for (j = i + 1; j < nc; j++) {
+				if (c[j].folded && (size_t)c[j].into == i) {
+					sqlite3_stmt *s = NULL;
+
+					if (sqlite3_prepare_v2(st->db, "SELECT uid, source FROM article WHERE id = ?1", -1, &s,
+							       NULL) == SQLITE_OK) {
+						sqlite3_bind_int64(s, 1, c[j].id);
+						if (sqlite3_step(s) == SQLITE_ROW)
+							rc = add_also(&r->hits[r->nhits - 1],
+								      (const char *)sqlite3_column_text(s, 1),
+								      (const char *)sqlite3_column_text(s, 0));
+					}
+					sqlite3_finalize(s);
+					if (rc < 0) {
+						rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+						goto done;
+					}
+				}
+			}
+		}
+	}
+	if (o->facets != 0) {
+		r->facets = calloc(4, sizeof(*r->facets));
+		if (r->facets == NULL) {
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+			goto done;
+		}
+		for (i = 0; i < 4; i++) {
+			if (!(o->facets & facets[i].bit))
+				continue;
+			if ((rc = facet(st, p, expr, facets[i].name, &r->facets[r->nfacets++], err)) < 0)
+				goto done;
+		}
+	}
+	if (q != NULL && r->total < 3)
+		r->suggestion = suggest(st, q, r->query);
+done:
+	cands_free(c, nc);
+	return rc;
+}
+
+/* "credits : "x"" as an FTS5 clause for --credit, safely quoted. */
+static char *credit_clause(const char *credit)
+{
+	nx_buf b = NX_BUF_INIT;
+	const char *s = credit;
+	int any = 0;
+
+	for (s = credit; *s != '\0'; s++)
+		if (nx_isalnum((unsigned char)*s) || (unsigned char)*s >= 0x80)
+			any = 1;
+	if (!any)
+		return NULL;
+	nx_buf_adds(&b, "credits : \"");
+	for (s = credit; *s != '\0'; s++) {
+		if (*s == '"')
+			nx_buf_addch(&b, '"');
+		if ((unsigned char)*s < 0x20)
+			nx_buf_addch(&b, ' ');
+		else
+			nx_buf_addch(&b, *s);
+	}
+	nx_buf_addch(&b, '"');
+	return nx_buf_detach(&b);
+}
+
+/* "(a) AND (b)" where either may be NULL. */
+static char *and_expr(const char *a, const char *b)
+{
+	nx_buf x = NX_BUF_INIT;
+
+	if (a == NULL && b == NULL)
+		return NULL;
+	if (a == NULL)
+		return strdup(b);
+	if (b == NULL)
+		return strdup(a);
+	nx_buf_addf(&x, "(%s) AND (%s)", a, b);
+	return nx_buf_detach(&x);
+}
+
+int nx_search(nx_results **out, nx_store *st, const char *query, const nx_search_opts *opts, nx_error *err)
 {
 	nx_search_opts defaults = NX_SEARCH_OPTS_INIT;
 	nx_results *r = NULL;
 	nx_query *q = NULL;
-	sqlite3_stmt *hits = NULL, *count = NULL, *detail = NULL;
-	int rc = NX_OK, step = 0, tokens = 0;
+	char *credit = NULL, *strict = NULL, *relaxed = NULL;
+	plan p;
+	int rc = NX_OK;
 
 	*out = NULL;
+	memset(&p, 0, sizeof(p));
 	if (opts == NULL)
 		opts = &defaults;
-	tokens = opts->snippet_tokens < 4 ? 4 : opts->snippet_tokens > 64 ? 64 : opts->snippet_tokens;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL || (r->query = strdup(query)) == NULL)
 		goto oom;
 	if ((rc = nx_query_compile(&q, query, err)) < 0)
 		goto done;
-	if (q->fts == NULL)
+	p.f[0] = &q->filter;
+	p.f[1] = &opts->filter;
+	if (opts->credit != NULL)
+		credit = credit_clause(opts->credit);
+	strict = and_expr(q->fts, credit);
+	if (q->relaxed != NULL)
+		relaxed = and_expr(q->relaxed, credit);
+	if ((q->fts != NULL || credit != NULL) && strict == NULL)
+		goto oom;
+	if (strict == NULL && !nx_filter_active(p.f[0]) && !nx_filter_active(p.f[1]))
 		goto finish; /* nothing searchable: zero hits */
-	if ((r->fts = strdup(q->fts)) == NULL)
-		goto oom;
-	if (sqlite3_prepare_v2(st->db, sql_count, -1, &count, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(st->db, sql_hits, -1, &hits, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(st->db, sql_detail, -1, &detail, NULL) != SQLITE_OK) {
-		rc = nx_store__dberr(st, err, "cannot search the index");
+	if ((rc = run(r, st, q, strict, relaxed, &p, opts, err)) < 0)
 		goto done;
-	}
-	sqlite3_bind_text(count, 1, q->fts, -1, SQLITE_STATIC);
-	step = sqlite3_step(count);
-	if (step != SQLITE_ROW) {
-		rc = nx_store__dberr(st, err, "cannot search the index");
-		goto done;
-	}
-	r->total = sqlite3_column_int64(count, 0);
-	if (r->total == 0 || opts->limit <= 0)
-		goto finish;
-	r->hits = calloc((size_t)opts->limit, sizeof(*r->hits));
-	if (r->hits == NULL)
-		goto oom;
-	sqlite3_bind_text(hits, 1, q->fts, -1, SQLITE_STATIC);
-	sqlite3_bind_int(hits, 2, opts->limit);
-	sqlite3_bind_int(hits, 3, opts->offset < 0 ? 0 : opts->offset);
-	while ((step = sqlite3_step(hits)) == SQLITE_ROW) {
-		nx_hit *h = &r->hits[r->nhits];
-
-		sqlite3_reset(detail);
-		sqlite3_bind_text(detail, 1, q->fts, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(detail, 2, sqlite3_column_int64(hits, 0));
-		sqlite3_bind_int(detail, 3, tokens);
-		if (sqlite3_step(detail) != SQLITE_ROW) {
-			rc = nx_store__dberr(st, err, "cannot read a search hit");
-			goto done;
-		}
-		r->nhits++;
-		h->score = sqlite3_column_double(hits, 1);
-		if (fill_hit(h, detail) < 0)
-			goto oom;
-	}
-	if (step != SQLITE_DONE) {
-		rc = nx_store__dberr(st, err, "cannot search the index");
-		goto done;
-	}
 finish:
 	*out = r;
 	r = NULL;
@@ -234,10 +1203,191 @@ finish:
 oom:
 	rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 done:
-	sqlite3_finalize(count);
-	sqlite3_finalize(hits);
-	sqlite3_finalize(detail);
+	plan_free(&p);
+	free(credit);
+	free(strict);
+	free(relaxed);
 	nx_query_free(q);
 	nx_results_free(r);
+	return rc;
+}
+
+/* Similar articles. */
+
+typedef struct term_count {
+	char *term;
+	int tf;
+	double w;
+} term_count;
+
+typedef struct tc_ctx {
+	term_count *t;
+	size_t n, cap;
+	int oom;
+} tc_ctx;
+
+static int collect_token(void *ctx, int tflags, const char *tok, int n, int s, int e)
+{
+	tc_ctx *c = ctx;
+	size_t i = 0;
+
+	(void)s;
+	(void)e;
+	if ((tflags & FTS5_TOKEN_COLOCATED) || n < 3 || n > 40 || nx_isdigit((unsigned char)tok[0]))
+		return SQLITE_OK;
+	if (nx_is_stopword(tok, (size_t)n, NULL))
+		return SQLITE_OK;
+	for (i = 0; i < c->n; i++) {
+		if (strlen(c->t[i].term) == (size_t)n && memcmp(c->t[i].term, tok, (size_t)n) == 0) {
+			c->t[i].tf++;
+			return SQLITE_OK;
+		}
+	}
+	if (c->n == c->cap) {
+		term_count *p = realloc(c->t, (c->cap = c->cap ? c->cap * 2 : 128) * sizeof(*p));
+
+		if (p == NULL) {
+			c->oom = 1;
+			return SQLITE_NOMEM;
+		}
+		c->t = p;
+	}
+	c->t[c->n].term = nx_strndup(tok, (size_t)n);
+	if (c->t[c->n].term == NULL) {
+		c->oom = 1;
+		return SQLITE_NOMEM;
+	}
+	c->t[c->n].tf = 1;
+	c->t[c->n].w = 0;
+	c->n++;
+	return SQLITE_OK;
+}
+
+static int cmp_weight(const void *a, const void *b)
+{
+	const term_count *x = a, *y = b;
+
+	return x->w < y->w ? 1 : x->w > y->w ? -1 : strcmp(x->term, y->term);
+}
+
+int nx_search_similar(nx_results **out, nx_store *st, const char *ref, const nx_search_opts *opts, nx_error *err)
+{
+	nx_search_opts defaults = NX_SEARCH_OPTS_INIT;
+	nx_results *r = NULL;
+	nx_article *a = NULL;
+	fts5_api *api = NULL;
+	fts5_tokenizer tk;
+	Fts5Tokenizer *tok = NULL;
+	void *ud = NULL;
+	sqlite3_stmt *s = NULL, *df = NULL;
+	nx_buf text = NX_BUF_INIT, expr = NX_BUF_INIT;
+	tc_ctx tc;
+	char *body = NULL, hash[65];
+	int64_t id = 0, ndocs = 1;
+	size_t i = 0, used = 0;
+	plan p;
+	int rc = NX_OK;
+
+	*out = NULL;
+	memset(&tc, 0, sizeof(tc));
+	memset(&p, 0, sizeof(p));
+	if (opts == NULL)
+		opts = &defaults;
+	if ((rc = nx_store__resolve(st, ref, &id, err)) < 0)
+		return rc;
+	if ((rc = nx_store__load(&a, st, id, err)) < 0)
+		return rc;
+	body = nx_article_body(a);
+	if (body == NULL)
+		goto oom;
+	nx_sha256_hex(body, strlen(body), hash);
+	/* the article's words as the index sees them: the nx tokenizer */
+	nx_lang_mark(&text, a->lang, a->title != NULL ? a->title : "", a->title != NULL ? strlen(a->title) : 0);
+	nx_buf_addch(&text, '\n');
+	nx_buf_adds(&text, body);
+	if (!nx_buf_ok(&text))
+		goto oom;
+	if (sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+		sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (api == NULL || api->xFindTokenizer(api, "nx", &ud, &tk) != SQLITE_OK ||
+	    tk.xCreate(ud, NULL, 0, &tok) != SQLITE_OK) {
+		rc = nx_store__dberr(st, err, "cannot read the article's words");
+		goto done;
+	}
+	tk.xTokenize(tok, &tc, FTS5_TOKENIZE_DOCUMENT, text.buf, (int)text.len, collect_token);
+	tk.xDelete(tok);
+	if (tc.oom)
+		goto oom;
+	/* weight by tf-idf from the index vocabulary */
+	if (sqlite3_exec(st->db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.nx_vocab USING fts5vocab(main, 'fts', 'row')",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT doc FROM temp.nx_vocab WHERE term = ?1", -1, &df, NULL) != SQLITE_OK) {
+		rc = nx_store__dberr(st, err, "cannot read the index vocabulary");
+		goto done;
+	}
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM article", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		ndocs = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	for (i = 0; i < tc.n; i++) {
+		int64_t d = vocab_df(df, tc.t[i].term, strlen(tc.t[i].term));
+
+		/* words in one article only (this one) say nothing about others */
+		tc.t[i].w = d <= 1 ? 0 : (1.0 + log((double)tc.t[i].tf)) * log((double)(ndocs + 1) / (double)d);
+	}
+	qsort(tc.t, tc.n, sizeof(*tc.t), cmp_weight);
+	for (i = 0; i < tc.n && used < 20; i++) {
+		const char *t = tc.t[i].term;
+
+		if (tc.t[i].w <= 0)
+			break;
+		if (used > 0)
+			nx_buf_adds(&expr, " OR ");
+		nx_buf_addch(&expr, '"');
+		for (; *t != '\0'; t++) {
+			if (*t == '"')
+				nx_buf_addch(&expr, '"');
+			nx_buf_addch(&expr, *t);
+		}
+		nx_buf_addch(&expr, '"');
+		used++;
+	}
+	if (!nx_buf_ok(&expr))
+		goto oom;
+	r = calloc(1, sizeof(*r));
+	if (r == NULL || (r->query = strdup(ref)) == NULL)
+		goto oom;
+	if (used > 0) {
+		nx_search_opts o = *opts;
+
+		o.relax = 0;
+		o.all_revisions = 0;
+		p.f[1] = &opts->filter;
+		p.exclude_id = id;
+		p.exclude_hash = hash;
+		if ((rc = run(r, st, NULL, expr.buf, NULL, &p, &o, err)) < 0)
+			goto done;
+	}
+	*out = r;
+	r = NULL;
+	goto done;
+oom:
+	rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+done:
+	for (i = 0; i < tc.n; i++)
+		free(tc.t[i].term);
+	free(tc.t);
+	sqlite3_finalize(df);
+	nx_buf_free(&text);
+	nx_buf_free(&expr);
+	free(body);
+	nx_article_free(a);
+	nx_results_free(r);
+	plan_free(&p);
 	return rc;
 }

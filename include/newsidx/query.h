@@ -12,6 +12,16 @@
  *   -word, NOT word   must not appear (needs at least one positive term)
  *   word*             prefix
  *   title:word        limit a term to a column: title, body, caption(s), credit(s)
+ *   NEAR(a b, 10)     the words within 10 words of each other (default 10)
+ *
+ * Metadata operators narrow the search without matching text (see filter.h):
+ *
+ *   published:2021-07  published:2021-07-01..2021-07-31  published:<2020
+ *   updated:>2022-01-01  date:2021 (same as published:)
+ *   changed:>30d      updated more than 30 days after publication (h, d, w, m, y)
+ *   source:reuters  author:"jane doe"  lang:de
+ *
+ * An operator whose value does not parse (published:soon) is a plain word.
  *
  * Terms that contain no letter or digit (`-`, `:`, `&&`) are dropped.
  */
@@ -21,6 +31,7 @@
 #include <stddef.h>
 
 #include "newsidx/error.h"
+#include "newsidx/filter.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,6 +43,11 @@ typedef struct nx_query {
 			 highlighting and suggestions */
 	size_t nterms;
 	int has_negative; /* the query excluded something */
+	nx_filter filter; /* metadata operators (published:, source:, ...) */
+	char *relaxed;    /* the positive items ORed (stop words left out),
+			     exclusions kept: for partial matches; NULL when
+			     the query has fewer than two such items */
+	size_t nunits;    /* items in relaxed */
 } nx_query;
 
 /*

@@ -1,5 +1,6 @@
 /*
- * newsidx/search.h - ranked full-text search with highlighted snippets.
+ * newsidx/search.h - ranked full-text search with highlighted snippets,
+ * filters, facets and suggestions.
  *
  *	nx_search_opts o = NX_SEARCH_OPTS_INIT;
  *	nx_results *r = NULL;
@@ -8,7 +9,10 @@
  *	nx_results_free(r);
  *
  * Ranking is FTS5's bm25 with the title weighted above the body, and the
- * body above captions and credits.
+ * body above captions and credits.  When the strict query (every word)
+ * finds fewer hits than asked for, the search goes on with the best partial
+ * matches ("relaxed"): ranked by the share of the query's words (stop words
+ * aside) they contain, then by bm25.
  */
 #ifndef NEWSIDX_SEARCH_H
 #define NEWSIDX_SEARCH_H
@@ -18,19 +22,36 @@
 
 #include "newsidx/date.h"
 #include "newsidx/error.h"
+#include "newsidx/filter.h"
 #include "newsidx/store.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+enum { NX_SORT_RELEVANCE = 0, NX_SORT_NEWEST, NX_SORT_OLDEST };
+
+#define NX_FACET_SOURCE 0x1u
+#define NX_FACET_MONTH 0x2u
+#define NX_FACET_CREDIT 0x4u
+#define NX_FACET_AUTHOR 0x8u
+
 typedef struct nx_search_opts {
 	int limit;          /* hits wanted (default 10) */
 	int offset;         /* hits skipped, for paging */
 	int snippet_tokens; /* words per snippet fragment (default 24) */
+	int fragments;      /* snippet fragments per hit (default 1) */
+	int sort;           /* NX_SORT_* */
+	int recent;         /* boost recent articles (see nx_search) */
+	int relax;          /* go on with partial matches (default 1) */
+	int collapse;       /* fold syndicated copies into one hit (default 1) */
+	int all_revisions;  /* search earlier versions too */
+	unsigned facets;    /* NX_FACET_* to count over the whole result set */
+	const char *credit; /* photographer or agency (as credit:"...") */
+	nx_filter filter;   /* more restrictions (--since, --source, ...) */
 } nx_search_opts;
 
-#define NX_SEARCH_OPTS_INIT { 10, 0, 24 }
+#define NX_SEARCH_OPTS_INIT { 10, 0, 24, 1, NX_SORT_RELEVANCE, 0, 1, 1, 0, 0, NULL, NX_FILTER_INIT }
 
 /* A byte range [start, end) inside a string. */
 typedef struct nx_span {
@@ -52,23 +73,54 @@ typedef struct nx_hit {
 	size_t nhighlights;
 	nx_span *title_highlights; /* matched words inside title */
 	size_t ntitle_highlights;
+	int revision;   /* 0: current version; else the earlier revision matched */
+	char **also_in; /* outlets of syndicated copies folded into this hit */
+	size_t nalso;
+	char **also_ids;
 } nx_hit;
+
+typedef struct nx_facet_value {
+	char *value;
+	int64_t count;
+} nx_facet_value;
+
+typedef struct nx_facet {
+	const char *name; /* "source", "month", "credit", "author" */
+	nx_facet_value *values;
+	size_t nvalues;
+} nx_facet;
 
 typedef struct nx_results {
 	char *query;   /* as the user typed it */
 	char *fts;     /* the FTS5 expression run, NULL when nothing searchable */
 	int64_t total; /* all matching articles, not just this page */
+	int relaxed;   /* partial matches were added (strict found too few) */
 	nx_hit *hits;
 	size_t nhits;
+	nx_facet *facets;
+	size_t nfacets;
+	char *suggestion; /* "did you mean" query, or NULL */
 } nx_results;
 
 /*
  * Run a query (see newsidx/query.h for the syntax).  Any string is a valid
  * query: a query with nothing to search for returns zero hits.  *out is
  * owned by the caller: free with nx_results_free().
+ *
+ * opts->recent multiplies relevance by 1 + 2^(-age/30 days), age counted
+ * back from the newest article in the index: an article published the
+ * same day as the newest weighs twice one published months before.
  */
 int nx_search(nx_results **out, nx_store *st, const char *query,
 	      const nx_search_opts *opts, nx_error *err);
+
+/*
+ * Articles most like the one ref names (id, prefix or URL): its most
+ * distinctive words, weighted by tf-idf, searched with OR; the article
+ * itself and exact copies of it are left out.
+ */
+int nx_search_similar(nx_results **out, nx_store *st, const char *ref,
+		      const nx_search_opts *opts, nx_error *err);
 
 /* Free results; every string of every hit goes with them.  NULL is fine. */
 void nx_results_free(nx_results *r);

@@ -42,9 +42,21 @@ typedef struct nx_command {
 /* Commands, one file each: src/cli/cmd_<name>.c */
 int cmd_add(nx_cli *cli, int argc, char **argv);
 int cmd_search(nx_cli *cli, int argc, char **argv);
+int cmd_similar(nx_cli *cli, int argc, char **argv);
+
+/* Long help of search: the query language (cmd_search.c). */
+extern const char nx_cli_search_help[];
+
+/* The JSON object search --json prints (also served by newsidx serve). */
+json_t *nx_cli_results_json(const nx_results *r, int offset, int limit);
 int cmd_show(nx_cli *cli, int argc, char **argv);
 int cmd_rm(nx_cli *cli, int argc, char **argv);
 int cmd_stats(nx_cli *cli, int argc, char **argv);
+int cmd_sync(nx_cli *cli, int argc, char **argv);
+int cmd_diff(nx_cli *cli, int argc, char **argv);
+int cmd_check(nx_cli *cli, int argc, char **argv);
+int cmd_reindex(nx_cli *cli, int argc, char **argv);
+int cmd_optimize(nx_cli *cli, int argc, char **argv);
 
 /* Print "newsidx: MSG" on stderr. */
 void nx_cli_warn(const char *fmt, ...)

@@ -1,5 +1,6 @@
 /*
- * cmd_search.c - newsidx search: ranked hits with highlighted snippets.
+ * cmd_search.c - newsidx search and newsidx similar: ranked hits with
+ * highlighted snippets, facets and suggestions.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -10,10 +11,10 @@
 /* Print s with the spans highlighted: bold on a terminal, [..] when piped. */
 static void print_marked(const char *s, const nx_span *sp, size_t n, int color)
 {
-	size_t pos = 0, i = 0;
+	size_t pos = 0, i = 0, len = strlen(s);
 
 	for (i = 0; i < n; i++) {
-		if (sp[i].start < pos || sp[i].end > strlen(s))
+		if (sp[i].start < pos || sp[i].end > len || sp[i].start > sp[i].end)
 			continue;
 		fwrite(s + pos, 1, sp[i].start - pos, stdout);
 		fputs(color ? "\033[1;31m" : "[", stdout);
@@ -34,49 +35,73 @@ static json_t *spans_json(const nx_span *sp, size_t n)
 	return a;
 }
 
-static void print_json(const nx_results *r, const nx_search_opts *o)
+/* The JSON form of one hit: the contract keys first, extensions after. */
+static json_t *hit_json(const nx_hit *h)
 {
-	json_t *root = json_object(), *hits = json_array();
-	size_t i = 0;
+	json_t *o = json_object(), *also = NULL;
+	size_t j = 0;
+
+	json_object_set_new(o, "id", nx_json_str(h->id));
+	json_object_set_new(o, "title", nx_json_str(h->title));
+	json_object_set_new(o, "url", nx_json_str(h->url));
+	json_object_set_new(o, "source", nx_json_str(h->source));
+	json_object_set_new(o, "published", nx_json_time(&h->published));
+	json_object_set_new(o, "updated", nx_json_time(&h->updated));
+	json_object_set_new(o, "score", json_real(h->score));
+	json_object_set_new(o, "snippet", nx_json_str(h->snippet));
+	json_object_set_new(o, "highlights", spans_json(h->highlights, h->nhighlights));
+	json_object_set_new(o, "snippet_field", json_string(h->snippet_field));
+	json_object_set_new(o, "title_highlights", spans_json(h->title_highlights, h->ntitle_highlights));
+	json_object_set_new(o, "revision", h->revision > 0 ? json_integer(h->revision) : json_null());
+	also = json_array();
+	for (j = 0; j < h->nalso; j++)
+		json_array_append_new(also, json_pack("{ssss}", "source", h->also_in[j], "id", h->also_ids[j]));
+	json_object_set_new(o, "also_in", also);
+	return o;
+}
+
+json_t *nx_cli_results_json(const nx_results *r, int offset, int limit)
+{
+	json_t *root = json_object(), *hits = json_array(), *facets = json_object();
+	size_t i = 0, j = 0;
 
 	json_object_set_new(root, "query", json_string(r->query));
 	json_object_set_new(root, "total", json_integer(r->total));
-	json_object_set_new(root, "offset", json_integer(o->offset));
-	json_object_set_new(root, "limit", json_integer(o->limit));
-	for (i = 0; i < r->nhits; i++) {
-		const nx_hit *h = &r->hits[i];
-		json_t *o2 = json_object();
-
-		json_object_set_new(o2, "id", nx_json_str(h->id));
-		json_object_set_new(o2, "title", nx_json_str(h->title));
-		json_object_set_new(o2, "url", nx_json_str(h->url));
-		json_object_set_new(o2, "source", nx_json_str(h->source));
-		json_object_set_new(o2, "published", nx_json_time(&h->published));
-		json_object_set_new(o2, "updated", nx_json_time(&h->updated));
-		json_object_set_new(o2, "score", json_real(h->score));
-		json_object_set_new(o2, "snippet", nx_json_str(h->snippet));
-		json_object_set_new(o2, "highlights", spans_json(h->highlights, h->nhighlights));
-		json_object_set_new(o2, "snippet_field", json_string(h->snippet_field));
-		json_object_set_new(o2, "title_highlights",
-				    spans_json(h->title_highlights, h->ntitle_highlights));
-		json_array_append_new(hits, o2);
-	}
+	json_object_set_new(root, "offset", json_integer(offset));
+	json_object_set_new(root, "limit", json_integer(limit));
+	json_object_set_new(root, "relaxed", json_boolean(r->relaxed));
+	json_object_set_new(root, "suggestion", nx_json_str(r->suggestion));
+	for (i = 0; i < r->nhits; i++)
+		json_array_append_new(hits, hit_json(&r->hits[i]));
 	json_object_set_new(root, "hits", hits);
-	nx_json_print(root, 0);
-	json_decref(root);
+	for (i = 0; i < r->nfacets; i++) {
+		json_t *vals = json_array();
+
+		for (j = 0; j < r->facets[i].nvalues; j++)
+			json_array_append_new(vals, json_pack("{sssI}", "value", r->facets[i].values[j].value,
+							      "count", (json_int_t)r->facets[i].values[j].count));
+		json_object_set_new(facets, r->facets[i].name, vals);
+	}
+	json_object_set_new(root, "facets", facets);
+	return root;
 }
 
 static void print_text(const nx_results *r, const nx_search_opts *o, int color)
 {
 	char t1[32], t2[32];
-	size_t i = 0;
+	size_t i = 0, j = 0;
 
+	if (r->relaxed && r->nhits > 0)
+		printf("%sNo article has every word; showing the closest matches.%s\n\n",
+		       color ? "\033[2m" : "", color ? "\033[0m" : "");
 	for (i = 0; i < r->nhits; i++) {
 		const nx_hit *h = &r->hits[i];
 
 		printf("%s%zu.%s ", color ? "\033[1m" : "", (size_t)o->offset + i + 1, color ? "\033[0m" : "");
 		print_marked(h->title != NULL ? h->title : "(untitled)", h->title_highlights,
 			     h->ntitle_highlights, color);
+		if (h->revision > 0)
+			printf(" (earlier version, revision %d)", h->revision);
 		fputc('\n', stdout);
 		printf("   %s", color ? "\033[2m" : "");
 		if (h->published.set)
@@ -95,55 +120,187 @@ static void print_text(const nx_results *r, const nx_search_opts *o, int color)
 		}
 		if (h->url != NULL)
 			printf("   %s\n", h->url);
+		if (h->nalso > 0) {
+			printf("   also in:");
+			for (j = 0; j < h->nalso; j++)
+				printf("%s %s", j > 0 ? "," : "", h->also_in[j]);
+			fputc('\n', stdout);
+		}
 		fputc('\n', stdout);
 	}
+	for (i = 0; i < r->nfacets; i++) {
+		printf("%s:", r->facets[i].name);
+		for (j = 0; j < r->facets[i].nvalues; j++)
+			printf("%s %s (%lld)", j > 0 ? "," : "", r->facets[i].values[j].value,
+			       (long long)r->facets[i].values[j].count);
+		fputc('\n', stdout);
+	}
+	if (r->nfacets > 0)
+		fputc('\n', stdout);
 	if (r->total > (int64_t)(o->offset + (int)r->nhits) && r->nhits > 0)
-		printf("%lld more: --offset %d\n", (long long)(r->total - o->offset - (int64_t)r->nhits),
-		       o->offset + (int)r->nhits);
+		printf("%lld of %lld shown; more with --offset %d\n", (long long)(o->offset + (int)r->nhits),
+		       (long long)r->total, o->offset + (int)r->nhits);
 }
 
-int cmd_search(nx_cli *cli, int argc, char **argv)
+static int parse_facets(const char *s, unsigned *out)
+{
+	char buf[128], *tok = NULL, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		if (strcmp(tok, "source") == 0)
+			*out |= NX_FACET_SOURCE;
+		else if (strcmp(tok, "month") == 0)
+			*out |= NX_FACET_MONTH;
+		else if (strcmp(tok, "credit") == 0)
+			*out |= NX_FACET_CREDIT;
+		else if (strcmp(tok, "author") == 0)
+			*out |= NX_FACET_AUTHOR;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+enum {
+	OPT_SINCE = 256, OPT_UNTIL, OPT_SOURCE, OPT_CREDIT, OPT_AUTHOR, OPT_LANG, OPT_SORT, OPT_RECENT,
+	OPT_FACETS, OPT_FRAGMENTS, OPT_ALL_REV, OPT_NO_COLLAPSE, OPT_STRICT
+};
+
+/* Options shared by search and similar; returns 0, or an exit code. */
+static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o, int *json)
 {
 	static const struct option longopts[] = {
 		{ "limit", required_argument, NULL, 'n' },
 		{ "offset", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "credit", required_argument, NULL, OPT_CREDIT },
+		{ "author", required_argument, NULL, OPT_AUTHOR },
+		{ "lang", required_argument, NULL, OPT_LANG },
+		{ "sort", required_argument, NULL, OPT_SORT },
+		{ "recent", no_argument, NULL, OPT_RECENT },
+		{ "facets", required_argument, NULL, OPT_FACETS },
+		{ "fragments", required_argument, NULL, OPT_FRAGMENTS },
+		{ "all-revisions", no_argument, NULL, OPT_ALL_REV },
+		{ "no-collapse", no_argument, NULL, OPT_NO_COLLAPSE },
+		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ NULL, 0, NULL, 0 }
 	};
-	nx_search_opts opts = NX_SEARCH_OPTS_INIT;
-	nx_results *r = NULL;
 	nx_error err = NX_ERROR_INIT;
-	char *query = NULL;
-	size_t qlen = 0;
+	char spec[128];
 	long v = 0;
-	int c = 0, i = 0, json = 0, rc = 0;
+	int c = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+n:o:j", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if ((v = nx_cli_number(optarg, 10000)) < 0)
-				return nx_cli_usage("search", "--limit takes a number from 0 to 10000, not '%s'", optarg);
-			opts.limit = (int)v;
+				return nx_cli_usage(cmd, "--limit takes a number from 0 to 10000, not '%s'", optarg);
+			o->limit = (int)v;
 			break;
 		case 'o':
 			if ((v = nx_cli_number(optarg, 1000000000)) < 0)
-				return nx_cli_usage("search", "--offset takes a non-negative number, not '%s'", optarg);
-			opts.offset = (int)v;
+				return nx_cli_usage(cmd, "--offset takes a non-negative number, not '%s'", optarg);
+			o->offset = (int)v;
 			break;
-		case 'j': json = 1; break;
-		default: return nx_cli_usage("search", "unknown option");
+		case 'j': *json = 1; break;
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			/* --since X: from the start of X; --until X: to the end of X */
+			snprintf(spec, sizeof(spec), c == OPT_SINCE ? "%s.." : "..%s", optarg);
+			if (nx_filter_set_dates(&o->filter, 'p', spec, &err) < 0)
+				return nx_cli_usage(cmd, "%s", err.msg);
+			break;
+		case OPT_SOURCE:
+			if (nx_filter_set_str(&o->filter.source, optarg) < 0)
+				return NX_EXIT_INDEX;
+			break;
+		case OPT_AUTHOR:
+			if (nx_filter_set_str(&o->filter.author, optarg) < 0)
+				return NX_EXIT_INDEX;
+			break;
+		case OPT_LANG:
+			if (nx_filter_set_str(&o->filter.lang, optarg) < 0)
+				return NX_EXIT_INDEX;
+			break;
+		case OPT_CREDIT: o->credit = optarg; break;
+		case OPT_SORT:
+			if (strcmp(optarg, "relevance") == 0)
+				o->sort = NX_SORT_RELEVANCE;
+			else if (strcmp(optarg, "newest") == 0)
+				o->sort = NX_SORT_NEWEST;
+			else if (strcmp(optarg, "oldest") == 0)
+				o->sort = NX_SORT_OLDEST;
+			else
+				return nx_cli_usage(cmd, "--sort takes relevance, newest or oldest, not '%s'", optarg);
+			break;
+		case OPT_RECENT: o->recent = 1; break;
+		case OPT_FACETS:
+			if (parse_facets(optarg, &o->facets) < 0)
+				return nx_cli_usage(cmd, "--facets takes a list of source, month, credit, author, not '%s'",
+						    optarg);
+			break;
+		case OPT_FRAGMENTS:
+			if ((v = nx_cli_number(optarg, 16)) < 1)
+				return nx_cli_usage(cmd, "--fragments takes a number from 1 to 16, not '%s'", optarg);
+			o->fragments = (int)v;
+			break;
+		case OPT_ALL_REV: o->all_revisions = 1; break;
+		case OPT_NO_COLLAPSE: o->collapse = 0; break;
+		case OPT_STRICT: o->relax = 0; break;
+		default: return nx_cli_usage(cmd, "unknown option");
 		}
 	}
-	if (optind >= argc)
-		return nx_cli_usage("search", "nothing to search for");
+	return 0;
+}
+
+static int finish(nx_cli *cli, nx_results *r, const nx_search_opts *o, int json)
+{
+	int rc = r->total == 0 ? NX_EXIT_NOTHING : NX_EXIT_OK;
+
+	if (json) {
+		json_t *root = nx_cli_results_json(r, o->offset, o->limit);
+
+		nx_json_print(root, 0);
+		json_decref(root);
+	} else {
+		if (r->total == 0)
+			fprintf(stderr, "newsidx: no articles match '%s'\n", r->query);
+		else
+			print_text(r, o, cli->color);
+		if (r->suggestion != NULL)
+			fprintf(r->total == 0 ? stderr : stdout, "Did you mean: %s\n", r->suggestion);
+	}
+	return rc;
+}
+
+int cmd_search(nx_cli *cli, int argc, char **argv)
+{
+	nx_search_opts opts = NX_SEARCH_OPTS_INIT;
+	nx_results *r = NULL;
+	nx_error err = NX_ERROR_INIT;
+	char *query = NULL;
+	size_t qlen = 0;
+	int i = 0, json = 0, rc = 0;
+
+	if ((rc = parse_opts("search", argc, argv, &opts, &json)) != 0)
+		goto done;
+	if (optind >= argc && !nx_filter_active(&opts.filter) && opts.credit == NULL) {
+		rc = nx_cli_usage("search", "nothing to search for");
+		goto done;
+	}
 	/* the query is every remaining argument, joined by spaces */
 	for (i = optind; i < argc; i++)
 		qlen += strlen(argv[i]) + 1;
 	query = calloc(1, qlen + 1);
 	if (query == NULL) {
 		nx_cli_warn("out of memory");
-		return NX_EXIT_INDEX;
+		rc = NX_EXIT_INDEX;
+		goto done;
 	}
 	for (i = optind; i < argc; i++) {
 		if (i > optind)
@@ -151,18 +308,78 @@ int cmd_search(nx_cli *cli, int argc, char **argv)
 		strcat(query, argv[i]);
 	}
 	rc = nx_search(&r, cli->st, query, &opts, &err);
-	free(query);
 	if (rc < 0) {
 		nx_cli_warn("%s", err.msg);
-		return nx_cli_exit_for(rc) == NX_EXIT_PARTIAL ? NX_EXIT_USAGE : nx_cli_exit_for(rc);
+		rc = rc == NX_ETOOBIG ? NX_EXIT_USAGE : nx_cli_exit_for(rc);
+		goto done;
 	}
-	if (json)
-		print_json(r, &opts);
-	else if (r->total == 0)
-		fprintf(stderr, "newsidx: no articles match '%s'\n", r->query);
-	else
-		print_text(r, &opts, cli->color);
-	rc = r->total == 0 ? NX_EXIT_NOTHING : NX_EXIT_OK;
+	rc = finish(cli, r, &opts, json);
+done:
+	free(query);
 	nx_results_free(r);
+	nx_filter_clear(&opts.filter);
 	return rc;
 }
+
+int cmd_similar(nx_cli *cli, int argc, char **argv)
+{
+	nx_search_opts opts = NX_SEARCH_OPTS_INIT;
+	nx_results *r = NULL;
+	nx_error err = NX_ERROR_INIT;
+	int json = 0, rc = 0;
+
+	if ((rc = parse_opts("similar", argc, argv, &opts, &json)) != 0)
+		goto done;
+	if (optind != argc - 1) {
+		rc = nx_cli_usage("similar", "give one article id or URL");
+		goto done;
+	}
+	rc = nx_search_similar(&r, cli->st, argv[optind], &opts, &err);
+	if (rc < 0) {
+		nx_cli_warn("%s", err.msg);
+		rc = nx_cli_exit_for(rc);
+		goto done;
+	}
+	rc = finish(cli, r, &opts, json);
+done:
+	nx_results_free(r);
+	nx_filter_clear(&opts.filter);
+	return rc;
+}
+
+const char nx_cli_search_help[] =
+	"Query language:\n"
+	"  word word          every word must appear (stemmed in each article's language:\n"
+	"                     attacks finds attack, Angriffe finds Angriff)\n"
+	"  \"a phrase\"         the words in this order; an unclosed quote ends at the end\n"
+	"  a OR b             either; binds tighter than the implicit AND\n"
+	"  -word, NOT word    must not appear\n"
+	"  word*              prefix\n"
+	"  NEAR(a b, 10)      the words within 10 words of each other\n"
+	"  ( ... )            grouping\n"
+	"  title:  body:  caption:  credit:   the word in that field only\n"
+	"                     (credit: is the photographer or the agency)\n"
+	"  published:2021-07  published:2021-07-01..2021-07-31  published:<2020\n"
+	"  updated:>2022-01-01  date: is published:  (ranges: A..B, >X, >=X, <X, <=X)\n"
+	"  changed:>30d       updated more than 30 days after publication (h, d, w, m, y)\n"
+	"  source:reuters  author:\"jane doe\"  lang:de\n"
+	"Anything else is taken literally: an unknown foo: is a word, stray operators are\n"
+	"words; no query is an error.\n"
+	"\n"
+	"When no article has every word, the closest matches follow, ranked by how much of\n"
+	"the query they hold (stop words aside) and by relevance (\"relaxed\": true in JSON;\n"
+	"--strict turns this off).  Copies of one agency story in several outlets fold into\n"
+	"one hit, \"also in: ...\" (--no-collapse shows each).  --recent multiplies relevance\n"
+	"by 1 + 2^(-age/30 days), age counted back from the newest article in the index.\n"
+	"\n"
+	"Options:\n"
+	"  --limit N, --offset N         page of hits (default 10 from 0)\n"
+	"  --sort relevance|newest|oldest\n"
+	"  --since DATE, --until DATE    published in this range (as published:DATE..DATE)\n"
+	"  --source S, --author A, --lang L, --credit C   as the operators above\n"
+	"  --facets source,month,credit,author            counts over all the hits\n"
+	"  --fragments N                 up to N snippet fragments per hit (default 1)\n"
+	"  --all-revisions               also search earlier versions of updated articles\n"
+	"  --json                        one JSON object: query, total, relaxed, suggestion,\n"
+	"                                hits [{id, title, url, source, published, updated,\n"
+	"                                score, snippet, highlights, ...}], facets\n\n";

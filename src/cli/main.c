@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "cli.h"
+#include "newsidx/lock.h"
 
 #ifndef NX_VERSION
 #define NX_VERSION "0.0.0"
@@ -18,13 +19,19 @@
 
 static const nx_command commands[] = {
 	{ "add", cmd_add, NX_CMD_DB_WRITE,
-	  "newsidx add [--json] [--keep-originals] PATH...",
+	  "newsidx add [--json] [--keep-originals] [--wait SECONDS] PATH...",
 	  "Add articles from files, folders or - (standard input) to the index" },
 	{ "search", cmd_search, NX_CMD_DB_READ,
-	  "newsidx search [--limit N] [--offset N] [--json] QUERY...",
+	  "newsidx search [--json] [--limit N] [--offset N] [--sort relevance|newest|oldest] [--recent]\n"
+	  "                      [--since DATE] [--until DATE] [--source S] [--credit C] [--author A] [--lang L]\n"
+	  "                      [--facets source,month,credit,author] [--fragments N] [--all-revisions]\n"
+	  "                      [--no-collapse] [--strict] QUERY...",
 	  "Search the index; ranked hits with highlighted snippets" },
+	{ "similar", cmd_similar, NX_CMD_DB_READ,
+	  "newsidx similar [--json] [--limit N] [--since DATE] [--until DATE] [--source S] ID|URL",
+	  "Articles most like the given one" },
 	{ "show", cmd_show, NX_CMD_DB_READ,
-	  "newsidx show [--json] ID|URL",
+	  "newsidx show [--json] [--revisions] ID|URL",
 	  "Print one whole normalized article" },
 	{ "rm", cmd_rm, NX_CMD_DB_WRITE,
 	  "newsidx rm ID|URL...",
@@ -32,9 +39,27 @@ static const nx_command commands[] = {
 	{ "stats", cmd_stats, NX_CMD_DB_READ,
 	  "newsidx stats [--json]",
 	  "Print what the index holds and its size" },
+	{ "sync", cmd_sync, NX_CMD_DB_WRITE,
+	  "newsidx sync [--prune] [--quiet] [--verbose] [--batch N] [--wait SECONDS] PATH...",
+	  "Ingest only what changed in folders; --prune removes articles whose files are gone" },
+	{ "diff", cmd_diff, NX_CMD_DB_READ,
+	  "newsidx diff ID|URL [REV [REV2]]",
+	  "Word diff between two versions of an article (default: previous and current)" },
+	{ "check", cmd_check, NX_CMD_DB_WRITE,
+	  "newsidx check [--quiet] [--wait SECONDS]",
+	  "Verify the index: SQLite and full-text integrity, every stored blob against its hash" },
+	{ "reindex", cmd_reindex, NX_CMD_DB_WRITE,
+	  "newsidx reindex [--quiet] [--wait SECONDS]",
+	  "Re-normalize every article with this version, from kept originals or source files" },
+	{ "optimize", cmd_optimize, NX_CMD_DB_WRITE,
+	  "newsidx optimize [--quiet] [--wait SECONDS]",
+	  "Merge full-text index segments and reclaim free space" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* Default --wait of commands that write: how long to wait for another writer. */
+#define NX_DEFAULT_WAIT 5.0
 
 static const char exit_codes_text[] =
 	"Exit status:\n"
@@ -72,8 +97,15 @@ void nx_cli_help(const char *cmd)
 
 	if (c == NULL)
 		return;
-	printf("usage: %s\n\n%s.\n\nGlobal option: --db PATH (else $NEWSIDX_DB, else "
-	       "$XDG_DATA_HOME/newsidx/index.db)\n\n%s", c->usage, c->summary, exit_codes_text);
+	printf("usage: %s\n\n%s.\n\n", c->usage, c->summary);
+	if (strcmp(c->name, "search") == 0 || strcmp(c->name, "similar") == 0)
+		fputs(nx_cli_search_help, stdout);
+	printf("Global option: --db PATH (else $NEWSIDX_DB, else "
+	       "$XDG_DATA_HOME/newsidx/index.db)\n");
+	if (c->flags & NX_CMD_DB_WRITE)
+		printf("--wait SECONDS: wait that long for another writer (default %g), then exit 5\n",
+		       NX_DEFAULT_WAIT);
+	printf("\n%s", exit_codes_text);
 }
 
 int nx_cli_usage(const char *cmd, const char *fmt, ...)
@@ -194,6 +226,40 @@ static void usage(FILE *f)
 		   "\nSee newsidx(1) for the query syntax and the index layout.\n", exit_codes_text);
 }
 
+
+/* Find --wait SECONDS / --wait=SECONDS in a writing command's arguments and remove it. */
+static int take_wait_option(int *argc, char **argv, double *wait)
+{
+	int i = 0, j = 0, drop = 0;
+	const char *v = NULL;
+	char *end = NULL;
+
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--wait") == 0) {
+			if (i + 1 >= *argc)
+				return -1;
+			v = argv[i + 1];
+			drop = 2;
+		} else if (strncmp(argv[i], "--wait=", 7) == 0) {
+			v = argv[i] + 7;
+			drop = 1;
+		} else {
+			continue;
+		}
+		errno = 0;
+		*wait = strtod(v, &end);
+		if (errno != 0 || end == v || *end != '\0' || !(*wait >= 0 && *wait <= 86400.0 * 7))
+			return -1;
+		for (j = i; j + drop <= *argc; j++)
+			argv[j] = argv[j + drop];
+		*argc -= drop;
+		i--;
+	}
+	return 0;
+}
+
 /* Find --db anywhere in the command's arguments and remove it. */
 static int take_db_option(int *argc, char **argv, char **db)
 {
@@ -226,6 +292,8 @@ static int take_db_option(int *argc, char **argv, char **db)
 int main(int argc, char **argv)
 {
 	const nx_command *c = NULL;
+	nx_lock *lock = NULL;
+	double wait = NX_DEFAULT_WAIT;
 	nx_cli cli;
 	nx_error err = NX_ERROR_INIT;
 	char *db = NULL;
@@ -284,6 +352,10 @@ int main(int argc, char **argv)
 		free(db);
 		return nx_cli_usage(c->name, "option '--db' needs a path");
 	}
+	if ((c->flags & NX_CMD_DB_WRITE) && take_wait_option(&argc, argv, &wait) < 0) {
+		free(db);
+		return nx_cli_usage(c->name, "option '--wait' needs a number of seconds");
+	}
 	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			nx_cli_help(c->name);
@@ -298,16 +370,30 @@ int main(int argc, char **argv)
 		return NX_EXIT_INDEX;
 	}
 	cli.db_path = db;
+	/* one writer at a time; readers never take the lock (WAL) */
+	if (c->flags & NX_CMD_DB_WRITE) {
+		rc = nx_lock_acquire(&lock, db, wait, NULL, &err);
+		if (rc < 0) {
+			if (rc == NX_ELOCKED)
+				nx_cli_warn("%s; try again later or use --wait", err.msg);
+			else
+				nx_cli_warn("%s", err.msg);
+			free(db);
+			return rc == NX_ELOCKED ? NX_EXIT_LOCKED : NX_EXIT_INDEX;
+		}
+	}
 	if (c->flags & (NX_CMD_DB_READ | NX_CMD_DB_WRITE)) {
 		rc = nx_store_open(&cli.st, db, (c->flags & NX_CMD_DB_WRITE) ? NX_STORE_WRITE : NX_STORE_READ, &err);
 		if (rc < 0) {
 			nx_cli_warn("%s", err.msg);
+			nx_lock_release(lock);
 			free(db);
 			return rc == NX_ELOCKED ? NX_EXIT_LOCKED : NX_EXIT_INDEX;
 		}
 	}
 	rc = c->run(&cli, argc, argv);
 	nx_store_close(cli.st);
+	nx_lock_release(lock);
 	free(db);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		if (errno != EPIPE)

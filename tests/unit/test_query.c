@@ -106,7 +106,17 @@ static const struct qcase cases[] = {
 	{ "-a OR b", "(\"OR\" \"b\") NOT \"a\"", "or b", 1 },
 	{ "a OR NOT b", "(\"a\" \"OR\") NOT \"b\"", "a or", 1 },
 	{ "x AND -y", "\"x\" NOT \"y\"", "x", 1 },
-	{ "NEAR(a b)", "\"NEAR\" AND (\"a\" \"b\")", "near a b", 0 },
+	{ "NEAR(a b)", "NEAR(\"a\" \"b\", 10)", "a b", 0 },
+	{ "NEAR(cyberattack RNC, 5)", "NEAR(\"cyberattack\" \"RNC\", 5)", "cyberattack rnc", 0 },
+	{ "title:NEAR(a b c)", "title : NEAR(\"a\" \"b\" \"c\", 10)", "a b c", 0 },
+	{ "x NEAR(a b)", "\"x\" AND NEAR(\"a\" \"b\", 10)", "x a b", 0 },
+	{ "NEAR(a)", "\"a\"", "a", 0 },
+	{ "NEAR", "\"NEAR\"", "near", 0 },
+	{ "near(a b)", "\"near\" AND (\"a\" \"b\")", "near a b", 0 },
+	{ "published:2021-07 cyberattack", "\"cyberattack\"", "cyberattack", 0 },
+	{ "published:soon", "\"published:soon\"", "published soon", 0 },
+	{ "source:\"new york times\" x", "\"x\"", "x", 0 },
+	{ "changed:>30d", NULL, "", 0 },
 
 	/* Exclusions */
 	{ "x -y -z", "\"x\" NOT \"y\" NOT \"z\"", "x", 1 },
@@ -183,7 +193,7 @@ static const struct qcase cases[] = {
 	/* FTS5 syntax typed by the user stays literal */
 	{ "^foo", "\"^foo\"", "foo", 0 },
 	{ "foo + bar", "\"foo\" \"bar\"", "foo bar", 0 },
-	{ "NEAR(\"a b\", 10)", "\"NEAR\" AND (\"a b\" \"10\")", "near a b 10", 0 },
+	{ "NEAR(\"a b\", 10)", "\"a b\"", "a b", 0 },
 	{ "{title body}: x", "\"{title\" \"body}:\" \"x\"", "title body x", 0 },
 	{ "\"a\" : \"b\"", "\"a\" \"b\"", "a b", 0 },
 	{ "'; DROP TABLE fts; --", "\"DROP\" \"TABLE\" \"fts;\"", "drop table fts", 0 },
@@ -783,10 +793,50 @@ static void test_bad_arguments(void **state)
 	nx_query_free(NULL);
 }
 
+
+/* Metadata operators become filters; relaxed ORs the non-stop-word items. */
+static void test_filters_and_relaxed(void **state)
+{
+	nx_query *q = NULL;
+	nx_error err = NX_ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(nx_query_compile(&q, "published:2021-07 updated:>2022-01-01 changed:>30d "
+					  "source:\"New York Times\" author:doe lang:de-DE rnc", &err), NX_OK);
+	assert_string_equal(q->fts, "\"rnc\"");
+	assert_int_equal(q->filter.set, NX_F_PUB_MIN | NX_F_PUB_MAX | NX_F_UPD_MIN | NX_F_CHANGED);
+	assert_int_equal(q->filter.pub_min, 1625097600);  /* 2021-07-01 */
+	assert_int_equal(q->filter.pub_max, 1627776000);  /* 2021-08-01 */
+	assert_int_equal(q->filter.upd_min, 1641081600);  /* after the whole of 2022-01-01 */
+	assert_int_equal(q->filter.changed_min, 30 * 86400);
+	assert_string_equal(q->filter.source, "New York Times");
+	assert_string_equal(q->filter.author, "doe");
+	assert_string_equal(q->filter.lang, "de");
+	assert_null(q->relaxed);
+	nx_query_free(q);
+
+	assert_int_equal(nx_query_compile(&q, "published:2021-07-01..2021-07-31 published:<2020", &err), NX_OK);
+	assert_null(q->fts);
+	assert_int_equal(q->filter.pub_min, 1625097600);
+	assert_int_equal(q->filter.pub_max, 1577836800); /* the tighter bound wins: before 2020 */
+	nx_query_free(q);
+
+	assert_int_equal(nx_query_compile(&q, "Kennedy pressure on the Buddhists -Laos", &err), NX_OK);
+	assert_string_equal(q->fts, "(\"Kennedy\" \"pressure\" \"on\" \"the\" \"Buddhists\") NOT \"Laos\"");
+	assert_string_equal(q->relaxed, "(\"Kennedy\" OR \"pressure\" OR \"Buddhists\") NOT \"Laos\"");
+	assert_int_equal(q->nunits, 3);
+	nx_query_free(q);
+
+	assert_int_equal(nx_query_compile(&q, "the cyberattack", &err), NX_OK);
+	assert_null(q->relaxed); /* one item that is not a stop word: nothing to relax */
+	nx_query_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_filters_and_relaxed),
 		cmocka_unit_test_setup_teardown(test_table_runs_in_fts5, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(test_semantics, setup_db, teardown_db),
 		cmocka_unit_test_setup_teardown(test_all_short_ascii, setup_db, teardown_db),
