@@ -82,7 +82,7 @@ static const char *markers[] = {
 	"Photo credit:", "Photograph:", "Photographs:", "Photo:", "Photos:",
 	"Picture:", "Pictures:", "Image:", "Images:", "Credit:", "Foto:",
 	"Fotos:", "Bild:", "Photo by", "Photos by", "Picture by", "Image by",
-	"Copyright", "(c)", "(C)", "©",
+	"Copyright", "(c)", "(C)", "©", "Composite:", "Illustration:", "Graphic:",
 };
 
 static size_t skip_space(const char *s, size_t len, size_t i)

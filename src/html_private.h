@@ -57,8 +57,4 @@ int nx_html__body(nx_article *a, htmlDocPtr doc);
  */
 int nx_html__meta(nx_article *a, htmlDocPtr doc, const char *url);
 
-/* After the body is known: drop paragraphs that only repeat the title,
- * the byline or a caption; add JSON-LD photos not seen in the page. */
-int nx_html__finish(nx_article *a, htmlDocPtr doc);
-
 #endif

@@ -153,6 +153,9 @@ nx_format nx_detect(const char *d, size_t len)
 		return NX_FMT_UNKNOWN;
 	if (len >= 5 && memcmp(d, "WARC/", 5) == 0)
 		return NX_FMT_WARC;
+	/* ARC, the format before WARC: the WARC parser reports it unsupported */
+	if (len >= 11 && memcmp(d, "filedesc://", 11) == 0)
+		return NX_FMT_WARC;
 	n = root_element(d, len, &at);
 	if (n > 0) {
 		const char *r = d + at;
@@ -165,7 +168,8 @@ nx_format nx_detect(const char *d, size_t len)
 			return NX_FMT_NITF;
 		if (name_is(r, n, "newsItem") || name_is(r, n, "newsMessage") ||
 		    name_is(r, n, "packageItem") || name_is(r, n, "NewsML") ||
-		    name_is(r, n, "knowledgeItem"))
+		    name_is(r, n, "knowledgeItem") || name_is(r, n, "conceptItem") ||
+		    name_is(r, n, "planningItem") || name_is(r, n, "catalogItem"))
 			return NX_FMT_NEWSML;
 		if (name_is(r, n, "lewis") || name_is(r, n, "REUTERS"))
 			return NX_FMT_SGML;
@@ -179,11 +183,21 @@ nx_format nx_detect(const char *d, size_t len)
 	}
 	if (looks_binary(d, len))
 		return NX_FMT_BINARY;
-	/* JSON Lines: first non-blank character is '{' */
-	for (i = 0; i < len && nx_isspace((unsigned char)d[i]); i++)
+	/* JSON Lines: first non-blank character (after a BOM) is '{' */
+	i = len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	for (; i < len && nx_isspace((unsigned char)d[i]); i++)
 		;
 	if (i < len && d[i] == '{')
 		return NX_FMT_JSONL;
+	/* a JSON array of article objects */
+	if (i < len && d[i] == '[') {
+		size_t k = i + 1;
+
+		while (k < len && nx_isspace((unsigned char)d[k]))
+			k++;
+		if (k < len && d[k] == '{')
+			return NX_FMT_JSONL;
+	}
 	if (i < len && d[i] == '<') {
 		if (nx_memcasemem(d, lim, "<html") != NULL || nx_memcasemem(d, lim, "<p>") != NULL)
 			return NX_FMT_HTML;
@@ -236,7 +250,7 @@ int nx_gunzip(char **out, size_t *outlen, const char *data, size_t len, size_t m
 			inflateReset(&zs);
 			continue;
 		}
-		if (zrc == Z_OK && zs.avail_in == 0) {
+		if ((zrc == Z_OK || zrc == Z_BUF_ERROR) && zs.avail_in == 0) {
 			rc = nx_error_set(err, NX_EFORMAT, "truncated gzip data (after %zu bytes)", b.len);
 			goto done;
 		}
@@ -359,6 +373,27 @@ done:
 	return rc;
 }
 
+/* 1 when the gzip data at data[0..len) inflates to text starting with prefix. */
+static int gzip_starts_with(const char *data, size_t len, const char *prefix)
+{
+	z_stream zs;
+	char head[16];
+	size_t n = strlen(prefix);
+	int ok = 0;
+
+	memset(&zs, 0, sizeof(zs));
+	if (n > sizeof(head) || inflateInit2(&zs, 15 + 16) != Z_OK)
+		return 0;
+	zs.next_in = (Bytef *)data;
+	zs.avail_in = (uInt)(len > 65536 ? 65536 : len);
+	zs.next_out = (Bytef *)head;
+	zs.avail_out = (uInt)n;
+	(void)inflate(&zs, Z_SYNC_FLUSH);
+	ok = zs.avail_out == 0 && memcmp(head, prefix, n) == 0;
+	inflateEnd(&zs);
+	return ok;
+}
+
 int nx_ingest_buffer(const char *data, size_t len, const char *path,
 		     const nx_ingest_opts *opts, nx_article_cb cb, void *ctx, nx_error *err)
 {
@@ -377,6 +412,14 @@ int nx_ingest_buffer(const char *data, size_t len, const char *path,
 	in.opts = opts;
 	if (len == 0)
 		return nx_error_set(err, NX_EFORMAT, "empty file");
+	if (nx_is_gzip(data, len) && gzip_starts_with(data, len, "WARC/")) {
+		/* a .warc.gz: records are inflated one member at a time, each
+		   bounded by max_inflated, so the whole file need not fit it */
+		in.data = data;
+		in.len = len;
+		rc = nx_parse_warc(&in, cb, ctx, err);
+		goto done;
+	}
 	if (nx_is_gzip(data, len) && !(len >= 5 && memcmp(data, "WARC/", 5) == 0)) {
 		zrc = nx_gunzip(&plain, &plainlen, data, len, opts->max_inflated, &zerr);
 		if (zrc < 0 && (zrc != NX_EFORMAT || plainlen == 0)) {
@@ -550,7 +593,8 @@ static int walk_dir(const char *path, const struct stat *st, walk_frame *up,
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n && rc == 0; i++) {
 		nx_buf child = NX_BUF_INIT;
 		struct stat cst;

@@ -587,8 +587,7 @@ static void add_score(sq *q, plan *p, const nx_search_opts *o, const char *tab, 
 	if (!has_fts)
 		nx_buf_adds(&q->sql, "0.0");
 	else if (relaxed)
-		nx_buf_addf(&q->sql, "(-%s.rank * nx_coverage(%s) * nx_coverage(%s))", tab,
-			    strcmp(tab, "f") == 0 ? "fts" : "rev_fts", strcmp(tab, "f") == 0 ? "fts" : "rev_fts");
+		nx_buf_addf(&q->sql, "(-%s.rank * (0.5 + nx_coverage(%s)))", tab, strcmp(tab, "f") == 0 ? "fts" : "rev_fts");
 	else
 		nx_buf_addf(&q->sql, "(-%s.rank)", tab);
 	if (o->recent) {

@@ -468,11 +468,12 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 		rc = err != NULL ? err->code : NX_EDB;
 		goto fail;
 	}
+	/* refuse a foreign file before changing anything in it (WAL mode) */
+	if ((rc = migrate(st, err)) < 0)
+		goto fail;
 	if ((flags & NX_STORE_WRITE) &&
 	    ((rc = exec(st, "PRAGMA journal_mode = WAL", err, "cannot open index")) < 0 ||
 	     (rc = exec(st, "PRAGMA synchronous = NORMAL", err, "cannot open index")) < 0))
-		goto fail;
-	if ((rc = migrate(st, err)) < 0)
 		goto fail;
 	load_settings(st);
 	*out = st;
@@ -791,20 +792,23 @@ static int write_origin(nx_store *st, int64_t id, const nx_article *a, const cha
 }
 
 /* Keep an article version as a revision (compressed JSON). */
-static int write_revision(nx_store *st, int64_t id, const nx_article *a, const char *hash, nx_error *err)
+/* Keep a version as revision rev (0: the next free number). */
+static int write_revision(nx_store *st, int64_t id, const nx_article *a, const char *hash, int64_t rev,
+			  nx_error *err)
 {
 	sqlite3_stmt *s = NULL;
 	nx_buf z = NX_BUF_INIT;
 	char *json = NULL;
-	int64_t rev = 0;
 	int rc = NX_OK;
 
-	if ((s = nx_store__stmt(st, NX_STMT_NEXT_REV, err)) == NULL)
-		return err != NULL ? err->code : NX_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		rev = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	if (rev <= 0) {
+		if ((s = nx_store__stmt(st, NX_STMT_NEXT_REV, err)) == NULL)
+			return err != NULL ? err->code : NX_EDB;
+		sqlite3_bind_int64(s, 1, id);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			rev = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+	}
 	json = nx_article_to_json(a, 0);
 	if (json == NULL || nx_deflate(&z, json, strlen(json)) < 0 || !nx_buf_ok(&z)) {
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
@@ -913,24 +917,32 @@ int nx_store_put(nx_store *st, const nx_article *a, int *status, nx_error *err)
 		if (step == SQLITE_ROW) {
 			*status = NX_PUT_UNCHANGED;
 		} else {
-			if ((rc = write_revision(st, id, a, r.hash, err)) < 0)
+			if ((rc = write_revision(st, id, a, r.hash, 0, err)) < 0)
 				goto done;
 			*status = NX_PUT_REVISION;
 		}
 		goto origin;
 	}
 	sqlite3_reset(s);
-	/* a newer version: the current one becomes a revision */
+	/* a newer version: the current one becomes a revision, keeping its number */
 	if ((rc = nx_store__load(&old, st, id, err)) < 0)
 		goto done;
 	{
 		char oldhash[65];
+		sqlite3_stmt *cur = NULL;
+		int64_t currev = 0;
 
 		if ((rc = nx_article_hash(oldhash, old)) < 0) {
 			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 			goto done;
 		}
-		if ((rc = write_revision(st, id, old, oldhash, err)) < 0)
+		if (sqlite3_prepare_v2(st->db, "SELECT rev FROM article WHERE id = ?1", -1, &cur, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(cur, 1, id);
+			if (sqlite3_step(cur) == SQLITE_ROW)
+				currev = sqlite3_column_int64(cur, 0);
+		}
+		sqlite3_finalize(cur);
+		if ((rc = write_revision(st, id, old, oldhash, currev, err)) < 0)
 			goto done;
 	}
 	if ((s = nx_store__stmt(st, NX_STMT_NEXT_REV, err)) == NULL) {

@@ -95,7 +95,7 @@ void nx_article_remove_para(nx_article *a, size_t i);
 /* The body as one malloc'd string, paragraphs separated by "\n\n". */
 char *nx_article_body(const nx_article *a);
 
-/* The captions (one per line) and the credits ("agency photographer" per
+/* The captions (one per line) and the credits ("photographer agency" per
  * line) as malloc'd strings; "" when there are none. */
 char *nx_article_captions(const nx_article *a);
 char *nx_article_credits(const nx_article *a);

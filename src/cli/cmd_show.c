@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "newsidx/revision.h"
 
 static void print_text(const nx_article *a, int color)
 {
@@ -61,26 +62,74 @@ static void print_text(const nx_article *a, int color)
 		printf("%s%s\n", i > 0 ? "\n" : "", a->paras[i]);
 }
 
+/* --revisions: every version of the article, oldest first. */
+static int show_revisions(nx_cli *cli, const char *ref, int json)
+{
+	nx_revision *v = NULL;
+	nx_error err = NX_ERROR_INIT;
+	json_t *arr = NULL;
+	char u[32], c[32];
+	size_t n = 0, i = 0;
+	int rc = nx_revision_list(&v, &n, cli->st, ref, &err);
+
+	if (rc < 0) {
+		nx_cli_warn("%s", err.msg);
+		return nx_cli_exit_for(rc);
+	}
+	if (json)
+		arr = json_array();
+	else
+		printf("%-6s %-20s  %-20s\n", "rev", "updated", "captured");
+	for (i = 0; i < n; i++) {
+		if (json) {
+			json_t *o = json_object();
+
+			json_object_set_new(o, "rev", json_integer(v[i].rev));
+			json_object_set_new(o, "updated", nx_json_time(&v[i].updated));
+			json_object_set_new(o, "captured", nx_json_time(&v[i].captured));
+			json_object_set_new(o, "hash", json_string(v[i].hash));
+			json_object_set_new(o, "current", json_boolean(v[i].current));
+			json_array_append_new(arr, o);
+		} else {
+			printf("%-6lld %-20s  %-20s%s\n", (long long)v[i].rev,
+			       v[i].updated.set ? nx_cli_time(u, &v[i].updated) : "-",
+			       v[i].captured.set ? nx_cli_time(c, &v[i].captured) : "-",
+			       v[i].current ? "  current" : "");
+		}
+	}
+	if (json) {
+		nx_json_print(arr, 1);
+		json_decref(arr);
+	}
+	free(v);
+	return NX_EXIT_OK;
+}
+
 int cmd_show(nx_cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "revisions", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 	nx_article *a = NULL;
 	nx_error err = NX_ERROR_INIT;
 	char *s = NULL;
-	int c = 0, json = 0, rc = 0;
+	int c = 0, json = 0, revisions = 0, rc = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "j", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jr", longopts, NULL)) != -1) {
 		if (c == 'j')
 			json = 1;
+		else if (c == 'r')
+			revisions = 1;
 		else
 			return nx_cli_usage("show", "unknown option");
 	}
 	if (optind != argc - 1)
 		return nx_cli_usage("show", "give one article id or URL");
+	if (revisions)
+		return show_revisions(cli, argv[optind], json);
 	rc = nx_store_get(&a, cli->st, argv[optind], &err);
 	if (rc < 0) {
 		nx_cli_warn("%s", err.msg);

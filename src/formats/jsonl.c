@@ -8,7 +8,7 @@
  *   title        <- title | headline | title_page | title_rss
  *   body         <- maintext | text | body | content | article | articleBody
  *                   a string: HTML when it starts with '<' or holds "</p>"
- *                   (nx_html_fragment), else plain text split into
+ *                   or "<br" (nx_html_fragment), else plain text split into
  *                   paragraphs on blank lines, or on newlines when there
  *                   is no blank line; an array of strings: one paragraph
  *                   each

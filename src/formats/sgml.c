@@ -410,7 +410,7 @@ int nx_parse_sgml(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 {
 	const char *d = in->data, *end = in->data + in->len, *p = d, *rec = NULL;
 	int64_t bad_at = -1;
-	size_t nrec = 0;
+	size_t nrec = 0, nbad = 0;
 	int rc = NX_OK;
 
 	while (p < end) {
@@ -424,6 +424,7 @@ int nx_parse_sgml(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 		gt = memchr(rec, '>', (size_t)(end - rec));
 		next = find_record(rec + 8, (size_t)(end - (rec + 8)));
 		if (gt == NULL || (next != NULL && gt > next)) {
+			nbad++;
 			if (bad_at < 0)
 				bad_at = (int64_t)(rec - d);
 			p = next != NULL ? next : end;
@@ -436,6 +437,7 @@ int nx_parse_sgml(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 		r.s = rec;
 		if (close == NULL) {
 			/* unterminated: read up to the next record, and report it */
+			nbad++;
 			if (bad_at < 0)
 				bad_at = (int64_t)(rec - d);
 			r.len = (size_t)((next != NULL ? next : end) - rec);
@@ -453,9 +455,12 @@ int nx_parse_sgml(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 		rc = nx_error_set(err, NX_EFORMAT, "no <REUTERS> record found");
 		goto done;
 	}
-	if (bad_at >= 0)
-		rc = nx_error_set(err, NX_EFORMAT, "truncated REUTERS record at offset %lld",
+	if (nbad == 1)
+		rc = nx_error_set(err, NX_EFORMAT, "unterminated REUTERS record at offset %lld",
 				  (long long)bad_at);
+	else if (nbad > 1)
+		rc = nx_error_set(err, NX_EFORMAT, "%zu REUTERS records are unterminated; first at offset %lld",
+				  nbad, (long long)bad_at);
 done:
 	return rc;
 }

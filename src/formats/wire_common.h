@@ -53,6 +53,9 @@ int nx_wire__photo(nx_article *a, const char *url, const char *caption,
  * into a->source when still NULL.  Returns NX_OK, NX_ENOMEM. */
 int nx_wire__source(nx_article *a, const char *s);
 
+/* 1 when s names a known agency ("reuters.com", "The Associated Press"). */
+int nx_wire__is_agency(const char *s);
+
 /* "en-US" -> a->lang = "en" when still NULL and the tag looks valid. */
 int nx_wire__lang(nx_article *a, const char *tag);
 
@@ -68,9 +71,15 @@ void nx_wire__text(nx_buf *out, const xmlNode *n);
 /* First element named local at most maxdepth levels below n, or NULL. */
 xmlNode *nx_wire__find(const xmlNode *n, const char *local, int maxdepth);
 
-/* When a has no title: the first heading paragraph, else the start of
- * the first paragraph (cut at a word, about 100 bytes). */
+/* When a has no title: the first paragraph that is not a "*** ..."
+ * banner, cut at a word near 100 bytes when longer than 120. */
 int nx_wire__fallback_title(nx_article *a);
+
+/*
+ * nx_xml_read(), except that a document declared as Latin-1 whose bytes
+ * are valid UTF-8 (a common agency mistake) is read as UTF-8.
+ */
+xmlDocPtr nx_wire__read(const char *data, size_t len, nx_error *err);
 
 /*
  * 1 when data[0..len) does not end with the closing tag of root (the

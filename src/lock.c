@@ -1,0 +1,223 @@
+/*
+ * lock.c - the writer lock: flock(2) on "<index>.lock" holding "PID START".
+ */
+#include "newsidx/lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "newsidx/date.h"
+
+struct nx_lock {
+	int fd;
+	int held;
+	char *path;
+};
+
+char *nx_lock_path(const char *index_path)
+{
+	size_t n = strlen(index_path);
+	char *p = malloc(n + 6);
+
+	if (p != NULL) {
+		memcpy(p, index_path, n);
+		memcpy(p + n, ".lock", 6);
+	}
+	return p;
+}
+
+/* mkdir -p of the folder holding path. */
+static int make_parent(const char *path)
+{
+	char *dir = strdup(path), *p = NULL;
+	int rc = 0;
+
+	if (dir == NULL)
+		return -1;
+	p = strrchr(dir, '/');
+	if (p == NULL || p == dir)
+		goto done;
+	*p = '\0';
+	for (p = dir + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+				rc = -1;
+				goto done;
+			}
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+done:
+	free(dir);
+	return rc;
+}
+
+static void read_holder(int fd, nx_lock_holder *h)
+{
+	char buf[64];
+	ssize_t n = 0;
+	long pid = 0;
+	long long since = 0;
+
+	h->pid = 0;
+	h->since = 0;
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	if (sscanf(buf, "%ld %lld", &pid, &since) == 2 && pid > 0) {
+		h->pid = pid;
+		h->since = since;
+	}
+}
+
+static void set_locked_error(nx_error *err, const char *index_path, const nx_lock_holder *h)
+{
+	char t[21];
+
+	if (h->pid > 0) {
+		nx_date_format_utc(t, h->since);
+		nx_error_set(err, NX_ELOCKED, "index '%s' is locked by pid %ld (running since %s)",
+			     index_path, h->pid, t);
+	} else {
+		nx_error_set(err, NX_ELOCKED, "index '%s' is locked by another newsidx", index_path);
+	}
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int nx_lock_acquire(nx_lock **out, const char *index_path, double wait_seconds,
+		    nx_lock_holder *holder, nx_error *err)
+{
+	nx_lock *lk = NULL;
+	nx_lock_holder h = { 0, 0 };
+	char text[64];
+	double deadline = now_seconds() + (wait_seconds > 0 ? wait_seconds : 0);
+	int rc = NX_OK, n = 0, grace = 0;
+
+	*out = NULL;
+	if (holder != NULL)
+		*holder = h;
+	lk = calloc(1, sizeof(*lk));
+	if (lk == NULL || (lk->path = nx_lock_path(index_path)) == NULL) {
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+		goto fail;
+	}
+	lk->fd = -1;
+	if (make_parent(lk->path) < 0) {
+		rc = nx_error_set(err, NX_EIO, "cannot create the folder of '%s': %s", lk->path, strerror(errno));
+		goto fail;
+	}
+	lk->fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
+	if (lk->fd < 0) {
+		rc = nx_error_set(err, NX_EIO, "cannot open lock file '%s': %s", lk->path, strerror(errno));
+		goto fail;
+	}
+	for (;;) {
+		if (flock(lk->fd, LOCK_EX | LOCK_NB) == 0) {
+			lk->held = 1;
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK) {
+			rc = nx_error_set(err, NX_EIO, "cannot lock '%s': %s", lk->path, strerror(errno));
+			goto fail;
+		}
+		if (now_seconds() >= deadline) {
+			read_holder(lk->fd, &h);
+			/* the holder is between flock and writing its pid, or just leaving */
+			if (h.pid == 0 && grace++ < 10) {
+				sleep_ms(20);
+				continue;
+			}
+			if (holder != NULL)
+				*holder = h;
+			set_locked_error(err, index_path, &h);
+			rc = NX_ELOCKED;
+			goto fail;
+		}
+		sleep_ms(50);
+	}
+	/* ours now: whatever a dead holder left is overwritten */
+	n = snprintf(text, sizeof(text), "%ld %lld\n", (long)getpid(), (long long)time(NULL));
+	if (ftruncate(lk->fd, 0) < 0 || pwrite(lk->fd, text, (size_t)n, 0) != (ssize_t)n) {
+		rc = nx_error_set(err, NX_EIO, "cannot write lock file '%s': %s", lk->path, strerror(errno));
+		goto fail;
+	}
+	*out = lk;
+	return NX_OK;
+fail:
+	nx_lock_release(lk);
+	return rc;
+}
+
+void nx_lock_release(nx_lock *lk)
+{
+	if (lk == NULL)
+		return;
+	if (lk->fd >= 0) {
+		/* empty it first so nobody reads a stale holder; never unlink (races) */
+		if (lk->held && ftruncate(lk->fd, 0) < 0)
+			lk->held = 0; /* harmless: the next holder overwrites it */
+		close(lk->fd);
+	}
+	free(lk->path);
+	free(lk);
+}
+
+int nx_lock_query(nx_lock_holder *holder, const char *index_path, nx_error *err)
+{
+	char *path = nx_lock_path(index_path);
+	int fd = -1, rc = NX_OK;
+
+	holder->pid = 0;
+	holder->since = 0;
+	if (path == NULL)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		rc = errno == ENOENT ? NX_ENOTFOUND :
+		     nx_error_set(err, NX_EIO, "cannot open lock file '%s': %s", path, strerror(errno));
+		goto done;
+	}
+	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+		flock(fd, LOCK_UN);
+		rc = NX_ENOTFOUND;
+		goto done;
+	}
+	read_holder(fd, holder);
+done:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return rc;
+}
