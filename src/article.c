@@ -223,7 +223,19 @@ done:
 
 static json_t *jstr(const char *s)
 {
-	return s != NULL ? json_string(s) : json_null();
+	nx_buf b = NX_BUF_INIT;
+	json_t *v = NULL;
+
+	if (s == NULL)
+		return json_null();
+	v = json_string(s);
+	if (v != NULL)
+		return v;
+	/* not UTF-8 (a file name in a legacy encoding): bad bytes become U+FFFD */
+	nx_text_clean(&b, s, strlen(s));
+	v = nx_buf_ok(&b) ? json_string(b.buf) : NULL;
+	nx_buf_free(&b);
+	return v != NULL ? v : json_null();
 }
 
 static json_t *jtime(const nx_time *t, int local)

@@ -2,8 +2,9 @@
  * date.c - one parser for every date form a news archive holds.
  *
  * The input is cut into tokens by a small lexer that never reads past
- * len: a run of ASCII digits, a run of ASCII letters, or any other single
- * byte (punctuation, and every byte of non-ASCII text).  White space,
+ * len: a run of ASCII digits, a run of letters (ASCII, and the two-byte
+ * UTF-8 letters of Latin-1, Latin Extended, Greek and Cyrillic), or any
+ * other single byte (punctuation, and every byte of other non-ASCII text).  White space,
  * including UTF-8 NBSP, thin and narrow no-break spaces, only separates
  * tokens; each token records whether some came before it, which is how
  * "2021-07-08" differs from "2021 - 07 - 08".
@@ -14,15 +15,20 @@
  *   time first   TIME [ZONE] [,] [on] DATE                 01:42 GMT 08.07.2021
  *   asctime      [WDAY] MON D TIME [ZONE] YYYY             Thu Jul  8 01:42:00 2021
  *
- * DATE is one of YYYY-MM-DD, YYYYMMDD, YYYY/M/D, D.M.YYYY, D-MON-YYYY,
- * D[th] MON[.][,] YYYY and MON[.] D[th][,] YYYY (D MON YY also, but only
- * before a time, as RFC 2822 allows).  SEP is "T" after an ISO date, or
- * ",", " - " or " | ".  TIME is H:MM[:SS[.frac]] with an optional AM/PM
- * ("a.m." too), H AM/PM, or HHMM[SS] after an ISO basic date.  ZONE is a
- * name (Z, UT, UTC, GMT, the RFC 822 US zones, ET/CT/MT/PT with US
- * daylight saving worked out from the date, a few more such as MSK) or a
- * numeric offset.  Day-first and month-first slashed dates (08/07/2021)
- * are ambiguous and never accepted.  Every field is checked (calendar,
+ * DATE is one of YYYY-MM-DD, YYYYMMDD, YYYY/M/D, D.M.YYYY, DD.MM.YY,
+ * D/M/YYYY or M/D/YYYY (also with "-"), D-MON-YYYY, D[th|.] [de] MON[.][,]
+ * [de] YYYY [г.|r.] and MON[.] D[th][,] YYYY (D MON YY also, but only
+ * before a time, as RFC 2822 allows).  MON is an English month name or
+ * abbreviation, or one of the foreign_months table (UTF-8, any case).
+ * SEP is "T" after an ISO date, or ",", " - " or " | ", then up to two
+ * linking words ("at", "um", "à", "a las").  TIME is H:MM[:SS[.frac]]
+ * with an optional AM/PM ("a.m." too) or "Uhr", H AM/PM, 14h30, 14.30 Uhr,
+ * or HHMM[SS] after an ISO basic date.  ZONE is a name (Z, UT, UTC, GMT,
+ * the RFC 822 US zones, ET/CT/MT/PT with US daylight saving worked out
+ * from the date, a few more such as MSK) or a numeric offset.  Slashed
+ * dates whose day and month could be either way round (08/07/2021) are
+ * read in the order the caller gives (nx_date_order) and rejected when it
+ * gives none; 13/01/2020 can only be one date.  Every field is checked (calendar,
  * years 1800..2200, 00:00..23:59:59, AM/PM hours, offsets -12:00..+14:00)
  * and a bad field rejects the whole pattern instead of being guessed.
  *
@@ -50,6 +56,26 @@ static int is_alpha(int c)
 static int to_lower(int c)
 {
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+/*
+ * Length of the UTF-8 letter at s[pos..len): 1 for an ASCII letter, 2 for
+ * a two-byte letter of the Latin-1, Latin Extended, Greek or Cyrillic
+ * blocks (lead bytes C3..D4, without the signs U+00D7 and U+00F7), else 0.
+ * Other non-ASCII bytes (punctuation, CJK) stay single punctuation tokens.
+ */
+static size_t letter_len(const char *s, size_t len, size_t pos)
+{
+	const unsigned char *u = (const unsigned char *)s + pos;
+
+	if (pos >= len)
+		return 0;
+	if (is_alpha(u[0]))
+		return 1;
+	if (len - pos >= 2 && u[0] >= 0xC3 && u[0] <= 0xD4 && (u[1] & 0xC0) == 0x80 &&
+	    !(u[0] == 0xC3 && (u[1] == 0x97 || u[1] == 0xB7)))
+		return 2;
+	return 0;
 }
 
 /*
@@ -101,6 +127,7 @@ typedef struct tok {
 typedef struct scan {
 	const char *s;
 	size_t len;
+	nx_date_order order; /* how to read 08/07/2021 */
 } scan;
 
 /* Read the token at or after pos (white space skipped). */
@@ -130,10 +157,12 @@ static void lex(const scan *sc, size_t pos, tok *t)
 			p++;
 		}
 		t->val = t->ndig <= 9 ? v : -1;
-	} else if (is_alpha(c)) {
+	} else if (letter_len(sc->s, sc->len, p) != 0) {
+		size_t n = 0;
+
 		t->kind = TK_WORD;
-		while (p < sc->len && is_alpha((unsigned char)sc->s[p]))
-			p++;
+		while ((n = letter_len(sc->s, sc->len, p)) != 0)
+			p += n;
 	} else {
 		t->kind = TK_PUNCT;
 		t->c = c;
@@ -200,15 +229,100 @@ static int take_word(const scan *sc, size_t *pos, const char *name, int glued)
 
 /* Names */
 
+/*
+ * Lower-case the word token t into buf (NUL-terminated UTF-8): ASCII,
+ * Latin-1, Latin Extended-A and the basic Cyrillic capitals.  Returns 0
+ * when the word does not fit.
+ */
+static int fold_word(const scan *sc, const tok *t, char *buf, size_t size)
+{
+	const unsigned char *u = (const unsigned char *)sc->s;
+	size_t i = t->start, k = 0;
+	unsigned cp = 0;
+
+	if (t->kind != TK_WORD)
+		return 0;
+	while (i < t->end) {
+		if (u[i] < 0x80) {
+			if (k + 2 > size)
+				return 0;
+			buf[k++] = (char)to_lower(u[i]);
+			i++;
+			continue;
+		}
+		if (k + 3 > size || i + 1 >= t->end)
+			return 0;
+		cp = ((unsigned)(u[i] & 0x1F) << 6) | (u[i + 1] & 0x3F);
+		if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
+			cp += 0x20;                      /* Latin-1 */
+		else if ((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177))
+			cp |= 1;                         /* Latin Extended-A pairs */
+		else if (((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) && (cp & 1))
+			cp += 1;
+		else if (cp >= 0x410 && cp <= 0x42F)
+			cp += 0x20;                      /* Cyrillic А..Я */
+		else if (cp >= 0x400 && cp <= 0x40F)
+			cp += 0x50;                      /* Ѐ..Џ */
+		buf[k++] = (char)(0xC0 | (cp >> 6));
+		buf[k++] = (char)(0x80 | (cp & 0x3F));
+		i += 2;
+	}
+	buf[k] = '\0';
+	return 1;
+}
+
 static const char *const month_names[] = {
 	"january", "february", "march", "april", "may", "june", "july",
 	"august", "september", "october", "november", "december"
 };
 
-/* Month 1..12 named by word token t ("jul", "July", "SEPT"), or 0. */
+typedef struct name_num {
+	const char *name; /* lower case UTF-8 */
+	int num;
+} name_num;
+
+/*
+ * Month names of the other languages of the archive (German, French,
+ * Spanish, Italian, Portuguese, Dutch, Scandinavian, and the genitive
+ * forms that Russian and Polish dates use), with common abbreviations.
+ * Short forms that are everyday words elsewhere ("set", "out") are left out.
+ */
+static const name_num foreign_months[] = {
+	{ "januar", 1 }, { "jänner", 1 }, { "janvier", 1 }, { "janv", 1 },
+	{ "enero", 1 }, { "ene", 1 }, { "gennaio", 1 }, { "janeiro", 1 },
+	{ "januari", 1 }, { "января", 1 }, { "stycznia", 1 },
+	{ "februar", 2 }, { "feber", 2 }, { "février", 2 }, { "fevrier", 2 },
+	{ "févr", 2 }, { "fevr", 2 }, { "febrero", 2 }, { "febbraio", 2 },
+	{ "fevereiro", 2 }, { "februari", 2 }, { "февраля", 2 }, { "lutego", 2 },
+	{ "märz", 3 }, { "maerz", 3 }, { "mär", 3 }, { "mrz", 3 }, { "mars", 3 },
+	{ "marzo", 3 }, { "março", 3 }, { "maart", 3 }, { "mrt", 3 },
+	{ "marts", 3 }, { "марта", 3 }, { "marca", 3 },
+	{ "avril", 4 }, { "avr", 4 }, { "abril", 4 }, { "abr", 4 },
+	{ "aprile", 4 }, { "апреля", 4 }, { "kwietnia", 4 },
+	{ "mai", 5 }, { "mayo", 5 }, { "maggio", 5 }, { "maio", 5 }, { "mei", 5 },
+	{ "maj", 5 }, { "мая", 5 }, { "maja", 5 },
+	{ "juni", 6 }, { "juin", 6 }, { "junio", 6 }, { "giugno", 6 },
+	{ "junho", 6 }, { "июня", 6 }, { "czerwca", 6 },
+	{ "juli", 7 }, { "juillet", 7 }, { "juil", 7 }, { "julio", 7 },
+	{ "luglio", 7 }, { "julho", 7 }, { "июля", 7 }, { "lipca", 7 },
+	{ "août", 8 }, { "aout", 8 }, { "agosto", 8 }, { "ago", 8 },
+	{ "augustus", 8 }, { "augusti", 8 }, { "августа", 8 }, { "sierpnia", 8 },
+	{ "septembre", 9 }, { "septiembre", 9 }, { "setiembre", 9 },
+	{ "settembre", 9 }, { "setembro", 9 }, { "сентября", 9 }, { "września", 9 },
+	{ "oktober", 10 }, { "okt", 10 }, { "octobre", 10 }, { "octubre", 10 },
+	{ "ottobre", 10 }, { "outubro", 10 }, { "октября", 10 }, { "października", 10 },
+	{ "novembre", 11 }, { "noviembre", 11 }, { "novembro", 11 },
+	{ "ноября", 11 }, { "listopada", 11 },
+	{ "dezember", 12 }, { "dez", 12 }, { "décembre", 12 }, { "decembre", 12 },
+	{ "déc", 12 }, { "diciembre", 12 }, { "dic", 12 }, { "dicembre", 12 },
+	{ "dezembro", 12 }, { "декабря", 12 }, { "grudnia", 12 }
+};
+
+/* Month 1..12 named by word token t ("jul", "July", "SEPT", "août"), or 0. */
 static int month_of(const scan *sc, const tok *t)
 {
 	size_t n = t->end - t->start, i = 0, k = 0;
+	char buf[32];
 	int found = 0;
 
 	if (t->kind != TK_WORD || n < 3)
@@ -229,6 +343,14 @@ static int month_of(const scan *sc, const tok *t)
 		if (k == n)
 			found = (int)i + 1;
 	}
+	if (found != 0 || !fold_word(sc, t, buf, sizeof(buf)))
+		goto done;
+	for (i = 0; i < sizeof(foreign_months) / sizeof(foreign_months[0]); i++) {
+		if (strcmp(buf, foreign_months[i].name) == 0) {
+			found = foreign_months[i].num;
+			break;
+		}
+	}
 done:
 	return found;
 }
@@ -236,15 +358,37 @@ done:
 static const char *const weekday_names[] = {
 	"mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu",
 	"thur", "thurs", "thursday", "fri", "friday", "sat", "saturday",
-	"sun", "sunday"
+	"sun", "sunday",
+	"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
+	"sonnabend", "sonntag", "lundi", "mardi", "mercredi", "jeudi",
+	"vendredi", "samedi", "dimanche", "lunes", "martes", "miércoles",
+	"jueves", "viernes", "sábado", "domingo"
 };
 
 static int is_weekday(const scan *sc, const tok *t)
 {
+	char buf[32];
 	size_t i = 0;
 
+	if (!fold_word(sc, t, buf, sizeof(buf)))
+		return 0;
 	for (i = 0; i < sizeof(weekday_names) / sizeof(weekday_names[0]); i++) {
-		if (word_is(sc, t, weekday_names[i]))
+		if (strcmp(buf, weekday_names[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when word token t is one of the lower-case UTF-8 words in list. */
+static int word_in(const scan *sc, const tok *t, const char *const *list)
+{
+	char buf[16];
+	size_t i = 0;
+
+	if (!fold_word(sc, t, buf, sizeof(buf)))
+		return 0;
+	for (i = 0; list[i] != NULL; i++) {
+		if (strcmp(buf, list[i]) == 0)
 			return 1;
 	}
 	return 0;
@@ -431,13 +575,46 @@ static long full_year(long y, size_t ndig)
 	return y;
 }
 
-/* Numeric dates: YYYYMMDD, YYYY-MM-DD, YYYY/M/D, D.M.YYYY. */
+/*
+ * Day and month of a D/M/YYYY or M/D/YYYY date from its two numbers x and
+ * y: a number above 12 can only be the day; otherwise sc->order decides,
+ * and with no order the date is ambiguous and rejected.
+ */
+static int day_month(const scan *sc, long x, long y, long *d, long *m)
+{
+	if (x > 12 && y <= 12) {
+		*d = x, *m = y;
+	} else if (y > 12 && x <= 12) {
+		*d = y, *m = x;
+	} else if (x > 12 || y > 12) {
+		return 0;
+	} else if (sc->order == NX_DATE_ORDER_DMY) {
+		*d = x, *m = y;
+	} else if (sc->order == NX_DATE_ORDER_MDY) {
+		*d = y, *m = x;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* 1 when the number at pos follows "<digit>." (an IP address, a version). */
+static int after_dotted_number(const scan *sc, size_t pos)
+{
+	return pos >= 2 && sc->s[pos - 1] == '.' && is_digit((unsigned char)sc->s[pos - 2]);
+}
+
+/*
+ * Numeric dates: YYYYMMDD, YYYY-MM-DD, YYYY/M/D, D.M.YYYY, DD.MM.YY, and
+ * D/M/YYYY or M/D/YYYY (also with "-") as day_month() allows.
+ */
 static int date_numeric(const scan *sc, size_t *pos, long *y, long *m, long *d,
 			int *kind)
 {
-	size_t p = *pos;
-	tok t;
-	int ok = 0;
+	size_t p = *pos, q = 0;
+	long x = 0, z = 0;
+	tok t, u;
+	int ok = 0, sep = 0;
 
 	lex(sc, p, &t);
 	if (t.kind != TK_NUM)
@@ -463,12 +640,40 @@ static int date_numeric(const scan *sc, size_t *pos, long *y, long *m, long *d,
 			     take_num(sc, &p, 1, 2, 1, d);
 		}
 	} else if (t.ndig <= 2) {
-		*d = t.val;
 		*kind = DK_TEXT;
-		ok = take_punct(sc, &p, '.', 1) &&
-		     take_num(sc, &p, 1, 2, 1, m) &&
-		     take_punct(sc, &p, '.', 1) &&
-		     take_num(sc, &p, 4, 4, 1, y);
+		x = t.val;
+		if (take_punct(sc, &p, '.', 1)) {
+			*d = x;
+			if (!take_num(sc, &p, 1, 2, 1, m) || !take_punct(sc, &p, '.', 1))
+				goto done;
+			lex(sc, p, &u);
+			if (u.kind != TK_NUM || u.sp)
+				goto done;
+			if (u.ndig == 4) {
+				*y = u.val;
+				p = u.end;
+				ok = 1;
+			} else if (u.ndig == 2 && t.ndig == 2 && u.start - t.start == 6 &&
+				   !after_dotted_number(sc, t.start)) {
+				/* DD.MM.YY, but not 10.10.10.10 */
+				q = u.end;
+				if (take_punct(sc, &q, '.', 1) && take_num(sc, &q, 1, 9, 1, &z))
+					goto done;
+				*y = full_year(u.val, 2);
+				p = u.end;
+				ok = 1;
+			}
+		} else if (take_punct(sc, &p, '/', 1)) {
+			sep = '/';
+		} else if (take_punct(sc, &p, '-', 1)) {
+			sep = '-';
+		}
+		if (sep != 0) {
+			ok = take_num(sc, &p, 1, 2, 1, &z) &&
+			     take_punct(sc, &p, sep, 1) &&
+			     take_num(sc, &p, 4, 4, 1, y) &&
+			     day_month(sc, x, z, d, m);
+		}
 	}
 	if (ok)
 		*pos = p;
@@ -476,15 +681,31 @@ done:
 	return ok;
 }
 
+/* Filler words between the parts of a date: "3 de agosto de 2015". */
+static const char *const date_fillers[] = { "de", "del", NULL };
+
+/* What may follow a year: "2015 г.", "2015 года", "2015 r." */
+static const char *const year_suffixes[] = { "г", "года", "r", "roku", NULL };
+
+static void skip_words(const scan *sc, size_t *pos, const char *const *list)
+{
+	tok t;
+
+	lex(sc, *pos, &t);
+	if (word_in(sc, &t, list))
+		*pos = t.end;
+}
+
 /*
- * Dates with an English month name: D-MON-YYYY (Reuters), D[th] MON[.][,]
- * YYYY and MON[.] D[th][,] YYYY.  With short_year, D MON YY and D MON YYY
- * are taken too (RFC 2822 obsolete years).
+ * Dates with a month name: D-MON-YYYY (Reuters), D[th|.] [de] MON[.][,]
+ * [de] YYYY and MON[.] D[th][,] YYYY, in the languages month_of() knows.
+ * With short_year, D MON YY and D MON YYY are taken too (RFC 2822
+ * obsolete years).
  */
 static int date_named(const scan *sc, size_t *pos, long *y, long *m, long *d,
 		      int short_year)
 {
-	size_t p = *pos;
+	size_t p = *pos, q = 0;
 	tok t, w;
 	int ok = 0;
 
@@ -502,7 +723,9 @@ static int date_named(const scan *sc, size_t *pos, long *y, long *m, long *d,
 			     take_num(sc, &p, 4, 4, 1, y);
 			goto done;
 		}
-		skip_ordinal(sc, &p);
+		if (!take_punct(sc, &p, '.', 1))
+			skip_ordinal(sc, &p);
+		skip_words(sc, &p, date_fillers);
 		lex(sc, p, &w);
 		*m = month_of(sc, &w);
 		if (*m == 0)
@@ -510,11 +733,20 @@ static int date_named(const scan *sc, size_t *pos, long *y, long *m, long *d,
 		p = w.end;
 		take_punct(sc, &p, '.', 1);
 		take_punct(sc, &p, ',', 0);
+		skip_words(sc, &p, date_fillers);
 		lex(sc, p, &t);
 		if (t.kind != TK_NUM || t.ndig > 4 || t.ndig < (short_year ? 2 : 4))
 			goto done;
 		*y = full_year(t.val, t.ndig);
 		p = t.end;
+		if (t.ndig == 4) {
+			q = p;
+			lex(sc, q, &w);
+			if (word_in(sc, &w, year_suffixes)) {
+				p = w.end;
+				take_punct(sc, &p, '.', 1);
+			}
+		}
 		ok = 1;
 	} else if (month_of(sc, &t) != 0) {
 		*m = month_of(sc, &t);
@@ -583,8 +815,11 @@ done:
 	return ok;
 }
 
+/* What may follow a 24-hour time: "14:30 Uhr", "14:30 h". */
+static const char *const clock_words[] = { "uhr", "h", NULL };
+
 /*
- * TIME: H:MM[:SS[.frac]] [AM|PM], or H AM|PM.  With basic, the ISO basic
+ * TIME: H:MM[:SS[.frac]] [AM|PM|Uhr|h], H AM|PM, 14h30 or 14.30 Uhr.  With basic, the ISO basic
  * HHMM[SS[.frac]] instead.  With glued, nothing may come before the hour.
  * Fractions of a second are dropped.
  */
@@ -623,6 +858,16 @@ static int p_time(const scan *sc, size_t *pos, fields *f, int basic, int glued)
 					goto done;
 			}
 			ampm = p_ampm(sc, &p, &pm);
+			if (!ampm)
+				skip_words(sc, &p, clock_words);
+		} else if (take_word(sc, &p, "h", 1)) {
+			/* French 14h30 */
+			if (!take_num(sc, &p, 2, 2, 1, &mi))
+				goto done;
+		} else if (take_punct(sc, &p, '.', 1)) {
+			/* German 14.30 Uhr: only with the word */
+			if (!take_num(sc, &p, 2, 2, 1, &mi) || !take_word(sc, &p, "uhr", 0))
+				goto done;
 		} else {
 			ampm = p_ampm(sc, &p, &pm);
 			if (!ampm)
@@ -773,6 +1018,11 @@ done:
 	return ok;
 }
 
+/* Words between a date and its time: "at", "um", "à", "a las", "às" ... */
+static const char *const time_links[] = {
+	"at", "um", "à", "a", "las", "às", "alle", "ore", "kl", "klo", "o", "в", NULL
+};
+
 /* [WDAY[,]] DATE [[,|-] [at] TIME [ZONE]] */
 static int pat_date_first(const scan *sc, size_t start, fields *f, size_t *end)
 {
@@ -800,7 +1050,8 @@ static int pat_date_first(const scan *sc, size_t start, fields *f, size_t *end)
 		if (t.kind == TK_PUNCT &&
 		    (t.c == ',' || ((t.c == '-' || t.c == '|') && t.sp)))
 			q = t.end;
-		take_word(sc, &q, "at", 0);
+		skip_words(sc, &q, time_links);
+		skip_words(sc, &q, time_links);
 		if (p_time(sc, &q, f, 0, 0)) {
 			p = q;
 			p_zone(sc, &p, f, kind == DK_ISO);
@@ -932,7 +1183,7 @@ static int may_start(const scan *sc, const tok *t)
 	return 0;
 }
 
-int nx_date_parse(nx_time *out, const char *s, size_t len)
+int nx_date_parse_order(nx_time *out, const char *s, size_t len, nx_date_order order)
 {
 	nx_time t = NX_TIME_INIT;
 	scan sc;
@@ -943,6 +1194,7 @@ int nx_date_parse(nx_time *out, const char *s, size_t len)
 		goto done;
 	sc.s = s;
 	sc.len = len;
+	sc.order = order;
 	start = skip_space(s, len, 0);
 	if (start >= len)
 		goto done;
@@ -959,8 +1211,13 @@ done:
 	return rc;
 }
 
-int nx_date_find(nx_time *out, const char *text, size_t len,
-		 size_t *start, size_t *end)
+int nx_date_parse(nx_time *out, const char *s, size_t len)
+{
+	return nx_date_parse_order(out, s, len, NX_DATE_ORDER_NONE);
+}
+
+int nx_date_find_order(nx_time *out, const char *text, size_t len, nx_date_order order,
+		       size_t *start, size_t *end)
 {
 	nx_time t = NX_TIME_INIT;
 	scan sc;
@@ -976,6 +1233,7 @@ int nx_date_find(nx_time *out, const char *text, size_t len,
 		goto done;
 	sc.s = text;
 	sc.len = len;
+	sc.order = order;
 	for (;;) {
 		lex(&sc, pos, &k);
 		if (k.kind == TK_END)
@@ -994,6 +1252,99 @@ done:
 	if (out != NULL)
 		*out = t;
 	return rc;
+}
+
+int nx_date_find(nx_time *out, const char *text, size_t len,
+		 size_t *start, size_t *end)
+{
+	return nx_date_find_order(out, text, len, NX_DATE_ORDER_NONE, start, end);
+}
+
+nx_date_order nx_date_order_of_lang(const char *lang)
+{
+	size_t i = 0;
+	char tag[8];
+
+	if (lang == NULL)
+		return NX_DATE_ORDER_NONE;
+	for (i = 0; i + 1 < sizeof(tag) && lang[i] != '\0'; i++)
+		tag[i] = (char)(lang[i] == '_' ? '-' : to_lower((unsigned char)lang[i]));
+	tag[i] = '\0';
+	if (strcmp(tag, "en") == 0 || strcmp(tag, "en-us") == 0 ||
+	    strncmp(tag, "en-us-", 6) == 0 || strcmp(tag, "en-ph") == 0)
+		return NX_DATE_ORDER_MDY;
+	if (!is_alpha((unsigned char)tag[0]) || !is_alpha((unsigned char)tag[1]) ||
+	    (tag[2] != '\0' && tag[2] != '-'))
+		return NX_DATE_ORDER_NONE;
+	/* year-first languages never write the day and month alone first */
+	if (strncmp(tag, "zh", 2) == 0 || strncmp(tag, "ja", 2) == 0 ||
+	    strncmp(tag, "ko", 2) == 0 || strncmp(tag, "hu", 2) == 0)
+		return NX_DATE_ORDER_NONE;
+	return NX_DATE_ORDER_DMY;
+}
+
+/* Labels, lower case, matched at the end of the text before a date. */
+typedef struct label {
+	const char *word;
+	int kind;
+} label;
+
+static const label labels[] = {
+	{ "updated", NX_DATE_LABEL_UPDATED }, { "update", NX_DATE_LABEL_UPDATED },
+	{ "modified", NX_DATE_LABEL_UPDATED }, { "edited", NX_DATE_LABEL_UPDATED },
+	{ "aktualisiert", NX_DATE_LABEL_UPDATED }, { "aktualisierung", NX_DATE_LABEL_UPDATED },
+	{ "änderung", NX_DATE_LABEL_UPDATED }, { "geändert", NX_DATE_LABEL_UPDATED },
+	{ "bearbeitet", NX_DATE_LABEL_UPDATED }, { "jour", NX_DATE_LABEL_UPDATED },
+	{ "modifié", NX_DATE_LABEL_UPDATED }, { "actualizado", NX_DATE_LABEL_UPDATED },
+	{ "actualización", NX_DATE_LABEL_UPDATED }, { "aggiornato", NX_DATE_LABEL_UPDATED },
+	{ "atualizado", NX_DATE_LABEL_UPDATED }, { "bijgewerkt", NX_DATE_LABEL_UPDATED },
+	{ "обновлено", NX_DATE_LABEL_UPDATED }, { "zaktualizowano", NX_DATE_LABEL_UPDATED },
+	{ "published", NX_DATE_LABEL_PUBLISHED }, { "posted", NX_DATE_LABEL_PUBLISHED },
+	{ "veröffentlicht", NX_DATE_LABEL_PUBLISHED }, { "erschienen", NX_DATE_LABEL_PUBLISHED },
+	{ "publié", NX_DATE_LABEL_PUBLISHED }, { "publicado", NX_DATE_LABEL_PUBLISHED },
+	{ "pubblicato", NX_DATE_LABEL_PUBLISHED }, { "gepubliceerd", NX_DATE_LABEL_PUBLISHED },
+	{ "опубликовано", NX_DATE_LABEL_PUBLISHED }, { "opublikowano", NX_DATE_LABEL_PUBLISHED },
+	{ "publicerad", NX_DATE_LABEL_PUBLISHED }
+};
+
+int nx_date_label(const char *text, size_t start)
+{
+	scan sc;
+	tok t;
+	size_t from = start > 48 ? start - 48 : 0, pos = 0, i = 0, words = 0;
+	int kind = NX_DATE_LABEL_NONE;
+	char buf[32];
+
+	if (text == NULL)
+		return NX_DATE_LABEL_NONE;
+	/* start at a character boundary */
+	while (from < start && ((unsigned char)text[from] & 0xC0) == 0x80)
+		from++;
+	sc.s = text + from;
+	sc.len = start - from;
+	sc.order = NX_DATE_ORDER_NONE;
+	/* the last label word wins: "Published ... Updated <date>" */
+	for (pos = 0;;) {
+		lex(&sc, pos, &t);
+		if (t.kind == TK_END)
+			break;
+		pos = t.end;
+		if (t.kind != TK_WORD)
+			continue;
+		words++;
+		if (!fold_word(&sc, &t, buf, sizeof(buf)))
+			continue;
+		for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+			if (strcmp(buf, labels[i].word) == 0) {
+				kind = labels[i].kind;
+				words = 0;
+			}
+		}
+	}
+	/* a label more than four words back names something else */
+	if (words > 4)
+		kind = NX_DATE_LABEL_NONE;
+	return kind;
 }
 
 /* Formatting */

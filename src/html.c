@@ -626,6 +626,9 @@ static int set_url(char **field, const char *v)
 	return nx_article_set(field, v, (long)n);
 }
 
+/* Most photos kept from one page. */
+#define NX_HTML_MAX_PHOTOS 256
+
 static int same_photo(const nx_article *a, const char *url, const char *caption)
 {
 	size_t i = 0;
@@ -688,6 +691,10 @@ static int add_photo_parts(nx_article *a, const char *capraw, size_t caplen, con
 			goto oom;
 	}
 	if (cap.len == 0 && cred.len == 0 && ucopy == NULL)
+		goto done;
+	/* a page with thousands of figures is a gallery or junk: keep the
+	   first ones, and keep same_photo() from going quadratic */
+	if (a->nphotos >= NX_HTML_MAX_PHOTOS)
 		goto done;
 	if (same_photo(a, ucopy, cap.len > 0 ? cap.buf : NULL))
 		goto done;

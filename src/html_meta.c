@@ -18,6 +18,11 @@
 #define MAX_METAS 512
 #define MAX_DATELINES 48
 #define MAX_LD_DEPTH 12
+#define MAX_TIMES 64
+/* the URL's day replaces a time one day later only before this local hour,
+   one day earlier only from this hour on (what a time zone can shift) */
+#define URL_EARLIER_MAX 10
+#define URL_LATER_MIN 14
 
 typedef struct meta_kv {
 	char key[64];      /* lower case name / property / itemprop / http-equiv */
@@ -28,6 +33,7 @@ typedef struct page_meta {
 	meta_kv kv[MAX_METAS];
 	size_t nkv;
 	xmlNode *root;
+	htmlDocPtr doc;
 	const char *html_lang;
 	const char *canonical;
 	xmlNode *title_el;
@@ -38,7 +44,9 @@ typedef struct page_meta {
 	xmlNode *ip_headline;
 	xmlNode *ip_author;
 	xmlNode *time_pub;      /* <time> that says it is the publication */
-	xmlNode *time_first;    /* first <time datetime> */
+	xmlNode *time_first;    /* first <time datetime> outside side blocks */
+	const char *times[MAX_TIMES]; /* every <time datetime> value */
+	size_t ntimes;
 	xmlNode *datelines[MAX_DATELINES]; /* small elements with a date-ish class */
 	size_t ndatelines;
 	xmlNode *bylines[8];
@@ -220,13 +228,86 @@ static int has_date_class(const xmlNode *n, int *strong)
 	if (strstr(buf, "publish") != NULL || strstr(buf, "posted") != NULL ||
 	    strstr(buf, "dateline") != NULL || strstr(buf, "pubdate") != NULL ||
 	    strstr(buf, "post-date") != NULL || strstr(buf, "entry-date") != NULL ||
-	    strstr(buf, "article-date") != NULL || strstr(buf, "created") != NULL)
+	    strstr(buf, "article-date") != NULL || strstr(buf, "created") != NULL ||
+	    strstr(buf, "submitted") != NULL)
 		*strong = 1;
 	return *strong || strstr(buf, "date") != NULL || strstr(buf, "time") != NULL ||
 	       strstr(buf, "byline") != NULL || strstr(buf, "meta") != NULL ||
 	       strstr(buf, "datum") != NULL || strstr(buf, "author") != NULL ||
 	       strstr(buf, "post-footer") != NULL || strstr(buf, "entry-footer") != NULL ||
 	       strstr(buf, "info") != NULL || strstr(buf, "details") != NULL;
+}
+
+/* 1 when the class or id token at s[0..n) names comments, related
+ * stories: "comment-body", "commentlist", "related-posts" (but not
+ * "comments-open" or "comment-count"). */
+static int side_token(const char *s, size_t n)
+{
+	char buf[48];
+	size_t i = 0;
+
+	if (n == 0 || n >= sizeof(buf))
+		return 0;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)nx_tolower((unsigned char)s[i]);
+	buf[n] = '\0';
+	if (strncmp(buf, "comment", 7) == 0 || strstr(buf, "-comment") != NULL ||
+	    strstr(buf, "_comment") != NULL)
+		return strstr(buf, "open") == NULL && strstr(buf, "closed") == NULL &&
+		       strstr(buf, "count") == NULL && strstr(buf, "link") == NULL &&
+		       strstr(buf, "number") == NULL;
+	return strcmp(buf, "respond") == 0 || strstr(buf, "related") != NULL ||
+	       strstr(buf, "recommend") != NULL;
+}
+
+/* 1 when the class or id value v has a "sidebar" token. */
+static int sidebar_attr(const char *v)
+{
+	return v != NULL && strstr(v, "sidebar") != NULL;
+}
+
+static int side_attr(const char *v)
+{
+	size_t n = 0;
+
+	while (v != NULL && *v != '\0') {
+		while (nx_isspace((unsigned char)*v))
+			v++;
+		for (n = 0; v[n] != '\0' && !nx_isspace((unsigned char)v[n]); n++)
+			;
+		if (side_token(v, n))
+			return 1;
+		v += n;
+	}
+	return 0;
+}
+
+/*
+ * 1 when n sits in a part of the page that is not the story: <nav>,
+ * comments, related stories, or an <aside>, <footer> or sidebar outside
+ * any <article> or <main>.  Dates there belong to other stories or to readers.
+ */
+static int in_side_block(const xmlNode *n)
+{
+	const xmlNode *p = NULL;
+	int depth = 0, footer = 0;
+
+	for (p = n; p != NULL && p->type == XML_ELEMENT_NODE && depth < 64; p = p->parent, depth++) {
+		const char *tag = nx_html__tag(p);
+
+		if (strcmp(tag, "body") == 0 || strcmp(tag, "html") == 0)
+			break;
+		if (strcmp(tag, "article") == 0 || strcmp(tag, "main") == 0)
+			footer = 0;
+		if (strcmp(tag, "nav") == 0)
+			return 1;
+		if (strcmp(tag, "footer") == 0 || strcmp(tag, "aside") == 0 ||
+		    sidebar_attr(nx_html__attr(p, "class")) || sidebar_attr(nx_html__attr(p, "id")))
+			footer = 1;
+		if (side_attr(nx_html__attr(p, "class")) || side_attr(nx_html__attr(p, "id")))
+			return 1;
+	}
+	return footer;
 }
 
 static int is_byline_el(const xmlNode *n)
@@ -250,6 +331,7 @@ static void collect_meta(page_meta *m, htmlDocPtr doc)
 	if (root == NULL)
 		return;
 	m->root = root;
+	m->doc = doc;
 	m->html_lang = nx_html__attr(root, "lang");
 	if (m->html_lang == NULL)
 		m->html_lang = nx_html__attr(root, "xml:lang");
@@ -305,7 +387,7 @@ static void collect_meta(page_meta *m, htmlDocPtr doc)
 			ip = nx_html__attr(n, "property");
 		if (ip != NULL) {
 			if ((strstr(ip, "datePublished") != NULL || strstr(ip, "dateCreated") != NULL) &&
-			    m->ip_published == NULL)
+			    m->ip_published == NULL && !in_side_block(n))
 				m->ip_published = n;
 			else if (strstr(ip, "dateModified") != NULL && m->ip_modified == NULL)
 				m->ip_modified = n;
@@ -316,6 +398,10 @@ static void collect_meta(page_meta *m, htmlDocPtr doc)
 		}
 		if (strcmp(tag, "time") == 0) {
 			v = nx_html__attr(n, "datetime");
+			if (v != NULL && m->ntimes < MAX_TIMES)
+				m->times[m->ntimes++] = v;
+			if (v != NULL && in_side_block(n))
+				v = NULL;
 			if (v != NULL && m->time_first == NULL)
 				m->time_first = n;
 			if (v != NULL && m->time_pub == NULL &&
@@ -323,7 +409,7 @@ static void collect_meta(page_meta *m, htmlDocPtr doc)
 				m->time_pub = n;
 		}
 		if (m->ndatelines < MAX_DATELINES && has_date_class(n, &strong) &&
-		    strcmp(tag, "body") != 0 && strcmp(tag, "html") != 0)
+		    strcmp(tag, "body") != 0 && strcmp(tag, "html") != 0 && !in_side_block(n))
 			m->datelines[m->ndatelines++] = n;
 		if (m->nbylines < 8 && is_byline_el(n))
 			m->bylines[m->nbylines++] = n;
@@ -365,159 +451,40 @@ static int parse_date(nx_time *out, const char *s)
 }
 
 
-/* Month names in the languages of the archive, to English. */
-static const char *const month_words[][2] = {
-	{ "januar", "January" }, { "jänner", "January" }, { "janvier", "January" },
-	{ "gennaio", "January" }, { "enero", "January" }, { "janeiro", "January" },
-	{ "januari", "January" }, { "января", "January" }, { "stycznia", "January" },
-	{ "februar", "February" }, { "feber", "February" }, { "février", "February" },
-	{ "fevrier", "February" }, { "febbraio", "February" }, { "febrero", "February" },
-	{ "fevereiro", "February" }, { "februari", "February" }, { "февраля", "February" },
-	{ "lutego", "February" }, { "märz", "March" }, { "maerz", "March" }, { "mars", "March" },
-	{ "marzo", "March" }, { "março", "March" }, { "maart", "March" }, { "марта", "March" },
-	{ "marca", "March" }, { "avril", "April" }, { "aprile", "April" }, { "abril", "April" },
-	{ "апреля", "April" }, { "kwietnia", "April" }, { "mai", "May" }, { "maggio", "May" },
-	{ "mayo", "May" }, { "maio", "May" }, { "mei", "May" }, { "мая", "May" }, { "maja", "May" },
-	{ "juni", "June" }, { "juin", "June" }, { "giugno", "June" }, { "junio", "June" },
-	{ "junho", "June" }, { "июня", "June" }, { "czerwca", "June" }, { "juli", "July" },
-	{ "juillet", "July" }, { "luglio", "July" }, { "julio", "July" }, { "julho", "July" },
-	{ "июля", "July" }, { "lipca", "July" }, { "août", "August" }, { "aout", "August" },
-	{ "agosto", "August" }, { "augustus", "August" }, { "августа", "August" },
-	{ "sierpnia", "August" }, { "septembre", "September" }, { "settembre", "September" },
-	{ "septiembre", "September" }, { "setiembre", "September" }, { "setembro", "September" },
-	{ "сентября", "September" }, { "września", "September" }, { "oktober", "October" },
-	{ "octobre", "October" }, { "ottobre", "October" }, { "octubre", "October" },
-	{ "outubro", "October" }, { "октября", "October" }, { "października", "October" },
-	{ "novembre", "November" }, { "noviembre", "November" }, { "novembro", "November" },
-	{ "ноября", "November" }, { "listopada", "November" }, { "dezember", "December" },
-	{ "décembre", "December" }, { "decembre", "December" }, { "dicembre", "December" },
-	{ "diciembre", "December" }, { "dezembro", "December" }, { "декабря", "December" },
-	{ "grudnia", "December" }, { "okt", "Oct" }, { "dez", "Dec" }, { "mär", "Mar" },
-	{ "mrz", "Mar" }, { "de", "" }, { "del", "" }, { "um", "" }, { "am", "" }, { "le", "" },
-	{ "г", "" }, { "года", "" }, { "року", "" }, { "uhr", "" }, { "h", "" },
-};
-
-static int word_byte(unsigned char c)
-{
-	return nx_isalpha(c) || c >= 0x80;
-}
-
-/* "D/M/YYYY" at s: the three numbers and the length. */
-static int slash_date(const char *s, size_t n, unsigned *a, unsigned *b, unsigned *y, size_t *len)
-{
-	size_t i = 0, k = 0;
-	unsigned v[3] = { 0, 0, 0 };
-	int part = 0;
-
-	for (part = 0; part < 3; part++) {
-		k = i;
-		while (i < n && nx_isdigit((unsigned char)s[i]) && i - k < 4)
-			v[part] = v[part] * 10 + (unsigned)(s[i++] - '0');
-		if (i == k || (part < 2 && (i - k > 2 || i >= n || s[i] != '/')) || (part == 2 && i - k != 4))
-			return 0;
-		if (part < 2)
-			i++;
-	}
-	if (i < n && nx_isdigit((unsigned char)s[i]))
-		return 0;
-	if (v[0] < 1 || v[1] < 1 || v[0] > 31 || v[1] > 31 || (v[0] > 12 && v[1] > 12))
-		return 0;
-	*a = v[0];
-	*b = v[1];
-	*y = v[2];
-	*len = i;
-	return 1;
-}
-
 /*
- * s with foreign month names in English, "14." before a month as "14",
- * filler words ("de", "um") dropped, into out.
+ * The first plausible date in free text (every form and language that
+ * nx_date_find knows, ambiguous D/M read in order).  A date that the words
+ * before it call an update ("Updated:", "Letzte Änderung:") is passed
+ * over when a later one is not.
  */
-static void translate_dates(nx_buf *out, const char *s, size_t n, int us)
+static int find_text_date(nx_time *out, const char *s, size_t n, nx_date_order order)
 {
-	size_t i = 0, k = 0, j = 0;
-
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (nx_isdigit(c) && (i == 0 || !nx_isdigit((unsigned char)s[i - 1]))) {
-			unsigned x = 0, y = 0, yr = 0;
-			size_t e = 0;
-
-			/* 17/02/2022 (day first) or 02/17/2022 (en) -> 2022-02-17 */
-			if (slash_date(s + i, n - i, &x, &y, &yr, &e)) {
-				unsigned d = us ? y : x, mo = us ? x : y;
-
-				if (x > 12) {
-					d = x;
-					mo = y;
-				} else if (y > 12) {
-					d = y;
-					mo = x;
-				}
-				nx_buf_addf(out, "%04u-%02u-%02u", yr, mo, d);
-				i += e;
-				continue;
-			}
-			k = i;
-			while (k < n && nx_isdigit((unsigned char)s[k]))
-				k++;
-			nx_buf_add(out, s + i, k - i);
-			/* "14. Dezember" -> "14 Dezember" */
-			if (k - i <= 2 && k + 2 < n && s[k] == '.' && s[k + 1] == ' ' &&
-			    word_byte((unsigned char)s[k + 2]))
-				k++;
-			i = k;
-			continue;
-		}
-		if (!word_byte(c) || (i > 0 && word_byte((unsigned char)s[i - 1]))) {
-			nx_buf_addch(out, (char)c);
-			i++;
-			continue;
-		}
-		k = i;
-		while (k < n && word_byte((unsigned char)s[k]))
-			k++;
-		for (j = 0; j < sizeof(month_words) / sizeof(month_words[0]); j++) {
-			size_t wl = strlen(month_words[j][0]);
-
-			if (wl == k - i && nx_strncaseeq(s + i, month_words[j][0], wl))
-				break;
-		}
-		if (j < sizeof(month_words) / sizeof(month_words[0])) {
-			nx_buf_adds(out, month_words[j][1]);
-			if (k < n && s[k] == '.' && month_words[j][1][0] != '\0')
-				k++; /* "Dez." */
-		} else {
-			nx_buf_add(out, s + i, k - i);
-		}
-		i = k;
-	}
-}
-
-/* The first plausible date in free text, in any language we know. */
-static int find_text_date(nx_time *out, const char *s, size_t n, int us)
-{
-	nx_buf t = NX_BUF_INIT;
+	nx_time t = NX_TIME_INIT, upd = NX_TIME_INIT;
 	size_t st = 0, en = 0, at = 0;
 	int ok = 0;
 
-	translate_dates(&t, s, n, us);
-	while (nx_buf_ok(&t) && at < t.len &&
-	       nx_date_find(out, t.buf + at, t.len - at, &st, &en) == NX_OK) {
-		if (plausible(out)) {
-			ok = 1;
-			break;
+	while (at < n && nx_date_find_order(&t, s + at, n - at, order, &st, &en) == NX_OK) {
+		if (plausible(&t)) {
+			if (nx_date_label(s, at + st) != NX_DATE_LABEL_UPDATED) {
+				*out = t;
+				ok = 1;
+				break;
+			}
+			if (!upd.set)
+				upd = t;
 		}
 		at += en > 0 ? en : 1;
 	}
+	if (!ok && upd.set) {
+		*out = upd;
+		ok = 1;
+	}
 	if (!ok)
 		memset(out, 0, sizeof(*out));
-	nx_buf_free(&t);
 	return ok;
 }
 
-static int date_from_node(nx_time *out, const xmlNode *n, int us)
+static int date_from_node(nx_time *out, const xmlNode *n, nx_date_order us)
 {
 	nx_buf b = NX_BUF_INIT;
 	int ok = 0;
@@ -541,51 +508,66 @@ static int date_from_node(nx_time *out, const xmlNode *n, int us)
 
 /* Published (and updated) from a visible dateline such as
  * "01:42 GMT 08.07.2021 (Updated: 13:20 GMT 06.08.2022)". */
-static int date_from_dateline(nx_article *a, const xmlNode *n, int us)
+static int date_from_dateline(nx_article *a, const xmlNode *n, nx_date_order us)
 {
-	nx_buf b = NX_BUF_INIT, c = NX_BUF_INIT, t = NX_BUF_INIT;
-	nx_time t1 = NX_TIME_INIT, t2 = NX_TIME_INIT;
-	size_t st = 0, en = 0;
-	const char *upd = NULL;
+	nx_buf b = NX_BUF_INIT, c = NX_BUF_INIT;
+	nx_time t = NX_TIME_INIT, pub = NX_TIME_INIT, upd = NX_TIME_INIT;
+	size_t st = 0, en = 0, at = 0, k = 0;
 	int ok = 0;
 
 	nx_html__text(&b, n);
 	nx_text_clean(&c, b.buf, b.len);
-	if (!nx_buf_ok(&c) || c.len == 0 || c.len > 250)
+	if (!nx_buf_ok(&c) || c.len > 250)
 		goto done;
-	translate_dates(&t, c.buf, c.len, us);
-	if (!nx_buf_ok(&t))
-		goto done;
-	if (nx_date_find(&t1, t.buf, t.len, &st, &en) != NX_OK || !plausible(&t1))
-		goto done;
-	upd = nx_memcasemem(t.buf, t.len, "updat");
-	if (upd != NULL && (size_t)(upd - t.buf) < st) {
-		/* "Updated: <date>" first: look for a published one after it */
-		if (nx_date_find(&t2, t.buf + en, t.len - en, NULL, NULL) == NX_OK && plausible(&t2)) {
-			a->published = t2;
-			if (!a->updated.set)
-				a->updated = t1;
-			ok = 1;
+	/* the dates in order: the first one not called an update is the
+	   publication, the first one called an update the revision */
+	for (k = 0; k < 4 && at < c.len; k++) {
+		if (nx_date_find_order(&t, c.buf + at, c.len - at, us, &st, &en) != NX_OK)
+			break;
+		if (plausible(&t)) {
+			if (nx_date_label(c.buf, at + st) == NX_DATE_LABEL_UPDATED) {
+				if (!upd.set)
+					upd = t;
+			} else if (!pub.set) {
+				pub = t;
+			}
 		}
-		goto done;
+		at += en > 0 ? en : 1;
 	}
-	a->published = t1;
+	/* <span class="updated" title="2013-04-04T18:52:11+00:00"></span> */
+	if (!pub.set && !upd.set && (parse_date(&t, nx_html__attr(n, "datetime")) ||
+				     parse_date(&t, nx_html__attr(n, "content")) ||
+				     parse_date(&t, nx_html__attr(n, "title"))))
+		pub = t;
+	if (!pub.set)
+		goto done;
+	a->published = pub;
+	if (!a->updated.set && upd.set)
+		a->updated = upd;
 	ok = 1;
-	if (!a->updated.set && nx_date_find(&t2, t.buf + en, t.len - en, NULL, NULL) == NX_OK &&
-	    plausible(&t2) && upd != NULL)
-		a->updated = t2;
 done:
 	nx_buf_free(&b);
 	nx_buf_free(&c);
-	nx_buf_free(&t);
 	return ok;
+}
+
+/* 1 when element n and what it holds are not the story (see in_side_block). */
+static int side_element(const xmlNode *n, const char *tag)
+{
+	return strcmp(tag, "nav") == 0 || side_attr(nx_html__attr(n, "class")) ||
+	       side_attr(nx_html__attr(n, "id")) ||
+	       ((strcmp(tag, "footer") == 0 || strcmp(tag, "aside") == 0 ||
+		 sidebar_attr(nx_html__attr(n, "class")) || sidebar_attr(nx_html__attr(n, "id"))) &&
+		in_side_block(n));
 }
 
 /*
  * Last resort: the first date in the visible text after the first <h1>
- * (where datelines sit), else anywhere in the page.
+ * (where datelines sit), else anywhere in the page.  Unless all is set,
+ * the text of comments, related stories and sidebars is left out.
  */
-static int date_from_text(nx_time *out, xmlNode *start, xmlNode *root, size_t max, int us)
+static int date_from_text(nx_time *out, xmlNode *start, xmlNode *root, size_t max,
+			  nx_date_order us, int all)
 {
 	nx_buf b = NX_BUF_INIT;
 	xmlNode *n = start;
@@ -600,7 +582,7 @@ static int date_from_text(nx_time *out, xmlNode *start, xmlNode *root, size_t ma
 
 			if (strcmp(tag, "script") == 0 || strcmp(tag, "style") == 0 ||
 			    strcmp(tag, "noscript") == 0 || strcmp(tag, "template") == 0 ||
-			    strcmp(tag, "head") == 0)
+			    strcmp(tag, "head") == 0 || (!all && side_element(n, tag)))
 				skip = 1;
 			else
 				nx_buf_adds(&b, " | ");
@@ -938,6 +920,117 @@ done:
 	return rc;
 }
 
+/*
+ * A time given in UTC (or with no zone) that the page also states with a
+ * local offset, same instant, in a <time datetime> or a meta tag: take
+ * that offset, so the day is the page's own ("2023-11-09T02:11:03+00:00"
+ * in the meta tags, "2023-11-08T21:11:03-05:00" on the page).
+ */
+static void local_offset(const page_meta *m, nx_time *t)
+{
+	nx_time c = NX_TIME_INIT;
+	size_t i = 0;
+
+	if (!t->set || !t->has_time || (t->has_offset && t->offset != 0))
+		return;
+	for (i = 0; i < m->ntimes + m->nkv; i++) {
+		const char *v = i < m->ntimes ? m->times[i] : m->kv[i - m->ntimes].value;
+
+		if (!parse_date(&c, v) || !c.has_offset || c.offset == 0 || !c.has_time)
+			continue;
+		/* same instant; a time with no zone must be the UTC one */
+		if (c.utc - t->utc <= 60 && t->utc - c.utc <= 60) {
+			t->offset = c.offset;
+			t->has_offset = 1;
+			return;
+		}
+	}
+}
+
+/*
+ * A publication date under a well-known key in raw script or comment text:
+ * "publishedDate":"2016-11-04T20:37:27Z" in a JSON state blob,
+ * dc:date="2020-07-12T22:00:00+09:00" in an RDF trackback comment.
+ */
+static int date_from_keys(nx_time *out, const char *s, size_t n)
+{
+	static const char *const keys[] = {
+		"\"datePublished\"", "\"publishedDate\"", "\"publishDate\"", "\"published_at\"",
+		"\"publishedAt\"", "\"date_published\"", "\"firstPublished\"", "\"pubDate\"",
+		"dc:date=", NULL
+	};
+	char val[64];
+	size_t i = 0, k = 0, at = 0;
+	const char *hit = NULL, *v = NULL;
+
+	for (i = 0; keys[i] != NULL; i++) {
+		for (at = 0; at < n; at = (size_t)(hit - s) + 1) {
+			hit = nx_memcasemem(s + at, n - at, keys[i]);
+			if (hit == NULL)
+				break;
+			v = hit + strlen(keys[i]);
+			while (v < s + n && (*v == ' ' || *v == ':' || *v == '\\'))
+				v++;
+			if (v >= s + n || *v != '"')
+				continue;
+			v++;
+			for (k = 0; v + k < s + n && v[k] != '"' && v[k] != '\\' && k + 1 < sizeof(val); k++)
+				val[k] = v[k];
+			val[k] = '\0';
+			if (parse_date(out, val))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The very last resort, for pages whose only date is machine text: a
+ * publication key in a script or a comment, else a date in a short
+ * inline script (showDate("2020/04/17 01:43:09")) or in a comment
+ * ("<!-- cached 2020-04-24 21:36:31 -->").
+ */
+static int date_from_hidden(nx_time *out, const page_meta *m, nx_date_order us)
+{
+	xmlNode *top = NULL, *n = NULL, *c = NULL;
+	nx_buf b = NX_BUF_INIT;
+	int pass = 0, ok = 0, skip = 0;
+
+	for (pass = 0; pass < 2 && !ok; pass++) {
+		for (top = m->doc != NULL ? m->doc->children : NULL; top != NULL && !ok; top = top->next) {
+			for (n = top; n != NULL && !ok; n = nx_html__next(n, top, skip)) {
+				const char *text = NULL;
+
+				skip = 0;
+				if (n->type == XML_COMMENT_NODE) {
+					text = (const char *)n->content;
+				} else if (n->type == XML_ELEMENT_NODE && strcmp(nx_html__tag(n), "script") == 0) {
+					const char *type = nx_html__attr(n, "type");
+
+					skip = 1;
+					if (type != NULL && nx_strcaseeq(type, "application/ld+json"))
+						continue;
+					nx_buf_reset(&b);
+					for (c = n->children; c != NULL; c = c->next)
+						if (c->content != NULL && b.len < 1000000)
+							nx_buf_adds(&b, (const char *)c->content);
+					if (!nx_buf_ok(&b) || (pass == 1 && b.len > 200))
+						continue;
+					text = b.buf;
+				}
+				if (text == NULL)
+					continue;
+				if (pass == 0)
+					ok = date_from_keys(out, text, strlen(text));
+				else
+					ok = find_text_date(out, text, strlen(text), us);
+			}
+		}
+	}
+	nx_buf_free(&b);
+	return ok;
+}
+
 static int apply_dates(nx_article *a, page_meta *m, const char *page_url)
 {
 	static const char *const pub_keys[] = {
@@ -956,7 +1049,8 @@ static int apply_dates(nx_article *a, page_meta *m, const char *page_url)
 	};
 	nx_time t = NX_TIME_INIT, u = NX_TIME_INIT;
 	size_t i = 0;
-	int strong = 0, us = a->lang != NULL && strcmp(a->lang, "en") == 0;
+	int strong = 0;
+	nx_date_order us = nx_date_order_of_lang(m->html_lang != NULL ? m->html_lang : a->lang);
 
 	if (m->ld_article != NULL && !a->published.set)
 		parse_date(&a->published, json_string_value(json_object_get(m->ld_article, "datePublished")));
@@ -979,17 +1073,25 @@ static int apply_dates(nx_article *a, page_meta *m, const char *page_url)
 			date_from_dateline(a, m->datelines[i], us);
 	if (!a->published.set && m->time_first != NULL && date_from_node(&t, m->time_first, us))
 		a->published = t;
+	local_offset(m, &a->published);
 	/* the day in the address wins over a structured time one day off
-	   (a UTC time for an evening story, a date stamped at midnight) */
-	if (date_from_url(&u, a->url) || date_from_url(&u, page_url)) {
-		int64_t d1 = u.utc / 86400, d2 = 0;
+	   when a time zone can explain it (a UTC time for an evening story,
+	   a date stamped at midnight) */
+	if (date_from_url(&u, a->url) || date_from_url(&u, page_url) ||
+	    date_from_url(&u, m->canonical)) {
+		int64_t d1 = u.utc / 86400, d2 = 0, local = 0, tod = 0;
 
 		if (!a->published.set) {
 			a->published = u;
 		} else {
-			d2 = (a->published.utc + (int64_t)a->published.offset * 60) / 86400;
-			if (d2 - d1 == 1 || d1 - d2 == 1)
-				a->published = u;
+			local = a->published.utc + (int64_t)a->published.offset * 60;
+			d2 = local / 86400;
+			tod = local - d2 * 86400;
+			if (!a->published.has_time ||
+			    (d2 - d1 == 1 && tod < URL_EARLIER_MAX * 3600) ||
+			    (d1 - d2 == 1 && tod >= URL_LATER_MIN * 3600))
+				if (d2 - d1 == 1 || d1 - d2 == 1)
+					a->published = u;
 		}
 	}
 	for (i = 0; i < m->ndatelines && !a->published.set; i++)
@@ -1003,7 +1105,7 @@ static int apply_dates(nx_article *a, page_meta *m, const char *page_url)
 		    strstr(k, "modif") == NULL && strstr(k, "updat") == NULL && strstr(k, "expir") == NULL)
 			parse_date(&a->published, m->kv[i].value);
 	}
-	if (!a->published.set && m->h1 != NULL && date_from_text(&t, m->h1, m->root, 3000, us))
+	if (!a->published.set && m->h1 != NULL && date_from_text(&t, m->h1, m->root, 3000, us, 0))
 		a->published = t;
 	if (!a->published.set) {
 		const char *d = get_kv(m, "description");
@@ -1013,8 +1115,13 @@ static int apply_dates(nx_article *a, page_meta *m, const char *page_url)
 		if (d != NULL && find_text_date(&t, d, strlen(d), us))
 			a->published = t;
 	}
-	if (!a->published.set && m->root != NULL && date_from_text(&t, m->root, m->root, 200000, us))
+	if (!a->published.set && m->root != NULL && date_from_text(&t, m->root, m->root, 200000, us, 0))
 		a->published = t;
+	if (!a->published.set && m->root != NULL && date_from_text(&t, m->root, m->root, 200000, us, 1))
+		a->published = t;
+	if (!a->published.set && date_from_hidden(&t, m, us))
+		a->published = t;
+	local_offset(m, &a->published);
 	return NX_OK;
 }
 

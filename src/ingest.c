@@ -17,6 +17,10 @@
 
 #define NX_MAX_DEPTH 4
 
+/* gzip data inflating more than NX_BOMB_RATIO times, past NX_BOMB_FLOOR bytes, is a bomb */
+#define NX_BOMB_RATIO 500
+#define NX_BOMB_FLOOR ((size_t)32 << 20)
+
 const char *nx_format_name(nx_format f)
 {
 	switch (f) {
@@ -236,6 +240,15 @@ int nx_gunzip(char **out, size_t *outlen, const char *data, size_t len, size_t m
 						  "gzip data inflates to more than %zu MB (limit)", max >> 20);
 				goto done;
 			}
+			/* text compresses 3 to 20 times; only a bomb nears deflate's
+			   1032:1 maximum: stop it before it fills max_inflated */
+			if (b.len > NX_BOMB_FLOOR &&
+			    b.len / ((size_t)((const char *)zs.next_in - data) + 1) > NX_BOMB_RATIO) {
+				rc = nx_error_set(err, NX_ETOOBIG,
+						  "gzip bomb: %zu KB inflate to more than %zu MB", len >> 10,
+						  b.len >> 20);
+				goto done;
+			}
 		} while (zrc == Z_OK && zs.avail_out == 0);
 		pos = (size_t)((const char *)zs.next_in - data);
 		if (zrc == Z_STREAM_END) {
@@ -281,15 +294,82 @@ static int parse_unsupported(const nx_input *in, nx_article_cb cb, void *ctx, nx
 	return nx_error_set(err, NX_EFORMAT, "format not supported");
 }
 
+/* 1 (little-endian) or 2 (big-endian) when data starts with a UTF-16 byte order mark. */
+static int utf16_bom(const char *d, size_t len)
+{
+	if (len < 2)
+		return 0;
+	if ((unsigned char)d[0] == 0xFF && (unsigned char)d[1] == 0xFE)
+		return 1;
+	if ((unsigned char)d[0] == 0xFE && (unsigned char)d[1] == 0xFF)
+		return 2;
+	return 0;
+}
+
+/*
+ * UTF-16 (after its byte order mark) to UTF-8, so that detection and every
+ * parser see one encoding.  Unpaired surrogates become U+FFFD, an odd last
+ * byte is dropped.
+ */
+static int utf16_to_utf8(nx_buf *out, const char *d, size_t len, int big_endian)
+{
+	size_t i = 2;
+
+	if (nx_buf_grow(out, len / 2 * 3 + 1) < 0)
+		return NX_ENOMEM;
+	while (i + 1 < len) {
+		const unsigned char *p = (const unsigned char *)d + i;
+		uint32_t u = big_endian ? (uint32_t)(p[0] << 8 | p[1]) : (uint32_t)(p[1] << 8 | p[0]);
+
+		i += 2;
+		if (u >= 0xD800 && u <= 0xDBFF && i + 1 < len) {
+			const unsigned char *q = (const unsigned char *)d + i;
+			uint32_t lo = big_endian ? (uint32_t)(q[0] << 8 | q[1]) : (uint32_t)(q[1] << 8 | q[0]);
+
+			if (lo >= 0xDC00 && lo <= 0xDFFF) {
+				u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+				i += 2;
+			} else {
+				u = 0xFFFD;
+			}
+		} else if (u >= 0xD800 && u <= 0xDFFF) {
+			u = 0xFFFD;
+		}
+		nx_utf8_put(out, u);
+	}
+	return nx_buf_ok(out) ? NX_OK : NX_ENOMEM;
+}
+
 int nx_ingest__dispatch(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err)
 {
 	nx_format f = NX_FMT_UNKNOWN;
 	nx_parser_fn fn = parse_unsupported;
+	int bom = 0, rc = NX_OK;
 
 	if (in->depth > NX_MAX_DEPTH)
 		return nx_error_set(err, NX_EFORMAT, "documents nested too deeply");
 	if (in->len == 0)
 		return nx_error_set(err, NX_EFORMAT, "empty file");
+	bom = utf16_bom(in->data, in->len);
+	if (bom != 0) {
+		nx_buf u8 = NX_BUF_INIT;
+		nx_input conv = *in;
+
+		if (utf16_to_utf8(&u8, in->data, in->len, bom == 2) < 0) {
+			nx_buf_free(&u8);
+			return nx_error_set(err, NX_ENOMEM, "out of memory");
+		}
+		if (u8.len == 0) {
+			nx_buf_free(&u8);
+			return nx_error_set(err, NX_EFORMAT, "empty file (only a UTF-16 byte order mark)");
+		}
+		conv.data = u8.buf;
+		conv.len = u8.len;
+		conv.depth = in->depth + 1;
+		rc = nx_ingest__dispatch(&conv, cb, ctx, err);
+		nx_buf_free(&u8);
+		return rc;
+	}
 	f = nx_detect(in->data, in->len);
 	switch (f) {
 	case NX_FMT_TEXT: fn = nx_parse_text; break;
@@ -307,6 +387,51 @@ int nx_ingest__dispatch(const nx_input *in, nx_article_cb cb, void *ctx, nx_erro
 		return nx_error_set(err, NX_EFORMAT, "unrecognised format");
 	}
 	return fn(in, cb, ctx, err);
+}
+
+/*
+ * The last guard of "every stored string is valid UTF-8": a field a parser
+ * copied from the input without cleaning (a credit, a record id) is
+ * cleaned here; invalid bytes become U+FFFD.
+ */
+static int ensure_utf8(char **field)
+{
+	nx_buf b = NX_BUF_INIT;
+
+	if (*field == NULL || nx_utf8_valid(*field, strlen(*field)))
+		return NX_OK;
+	nx_text_clean(&b, *field, strlen(*field));
+	if (!nx_buf_ok(&b)) {
+		nx_buf_free(&b);
+		return NX_ENOMEM;
+	}
+	free(*field);
+	*field = nx_buf_detach(&b);
+	return *field == NULL ? NX_ENOMEM : NX_OK;
+}
+
+static int ensure_utf8_article(nx_article *a)
+{
+	size_t i = 0;
+	int rc = NX_OK;
+
+	rc |= ensure_utf8(&a->url);
+	rc |= ensure_utf8(&a->source);
+	rc |= ensure_utf8(&a->title);
+	rc |= ensure_utf8(&a->section);
+	rc |= ensure_utf8(&a->lang);
+	rc |= ensure_utf8(&a->origin.record_id);
+	for (i = 0; i < a->nauthors; i++)
+		rc |= ensure_utf8(&a->authors[i]);
+	for (i = 0; i < a->nparas; i++)
+		rc |= ensure_utf8(&a->paras[i]);
+	for (i = 0; i < a->nphotos; i++) {
+		rc |= ensure_utf8(&a->photos[i].agency);
+		rc |= ensure_utf8(&a->photos[i].photographer);
+		rc |= ensure_utf8(&a->photos[i].caption);
+		rc |= ensure_utf8(&a->photos[i].url);
+	}
+	return rc != NX_OK ? NX_ENOMEM : NX_OK;
 }
 
 int nx_ingest__emit(nx_article *a, const nx_input *in, const char *format,
@@ -347,6 +472,8 @@ int nx_ingest__emit(nx_article *a, const nx_input *in, const char *format,
 			a->captured.utc = in->opts != NULL && in->opts->now != 0 ? in->opts->now : (int64_t)time(NULL);
 		}
 	}
+	if ((rc = ensure_utf8_article(a)) < 0)
+		goto oom;
 	if (a->lang != NULL)
 		nx_lang_normalize(a->lang);
 	if (a->lang == NULL || a->lang[0] == '\0') {
@@ -394,8 +521,60 @@ static int gzip_starts_with(const char *data, size_t len, const char *prefix)
 	return ok;
 }
 
+/*
+ * Parsers quote the input in their messages ("root element is <...>",
+ * "Content-Length '...' is not a size"); the CLI prints them on one line
+ * to a terminal.  Invalid UTF-8 becomes U+FFFD and control characters
+ * (newlines, escape sequences, C1 controls) become '?', so a message stays
+ * one harmless line.
+ */
+static void clean_message(nx_error *err)
+{
+	nx_buf b = NX_BUF_INIT;
+	size_t i = 0, n = 0, len = 0;
+	uint32_t cp = 0;
+
+	if (err == NULL)
+		return;
+	len = strnlen(err->msg, sizeof(err->msg));
+	if (len == sizeof(err->msg))
+		len--;
+	while (i < len) {
+		n = nx_utf8_decode(err->msg + i, len - i, &cp);
+		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+			nx_buf_addch(&b, '?');
+		else
+			nx_utf8_put(&b, cp);
+		i += n > 0 ? n : 1;
+	}
+	if (!nx_buf_ok(&b)) {
+		nx_buf_free(&b);
+		return;
+	}
+	/* cut at a character boundary */
+	len = b.len < sizeof(err->msg) - 1 ? b.len : sizeof(err->msg) - 1;
+	while (len > 0 && len < b.len && ((unsigned char)b.buf[len] & 0xC0) == 0x80)
+		len--;
+	memcpy(err->msg, b.buf, len);
+	err->msg[len] = '\0';
+	nx_buf_free(&b);
+}
+
+static int ingest_buffer(const char *data, size_t len, const char *path,
+			 const nx_ingest_opts *opts, nx_article_cb cb, void *ctx, nx_error *err);
+
 int nx_ingest_buffer(const char *data, size_t len, const char *path,
 		     const nx_ingest_opts *opts, nx_article_cb cb, void *ctx, nx_error *err)
+{
+	int rc = ingest_buffer(data, len, path, opts, cb, ctx, err);
+
+	if (rc < 0)
+		clean_message(err);
+	return rc;
+}
+
+static int ingest_buffer(const char *data, size_t len, const char *path,
+			 const nx_ingest_opts *opts, nx_article_cb cb, void *ctx, nx_error *err)
 {
 	nx_ingest_opts defaults = NX_INGEST_OPTS_INIT;
 	nx_input in;

@@ -53,6 +53,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "text.h"
 #include "tokenizer.h"
 
 /* Longest query accepted, in bytes. */
@@ -1061,8 +1062,10 @@ int nx_query_compile(nx_query **out, const char *text, nx_error *err)
 		nx_buf_addch(&r, '(');
 		nx_buf_add(&r, ps.relaxed.buf, ps.relaxed.len);
 		nx_buf_addch(&r, ')');
+		q->relaxed_pos = nx_strndup(r.buf, r.len);
+		q->negs = nx_strndup(ps.top_negs.buf, ps.top_negs.len);
 		nx_buf_add(&r, ps.top_negs.buf, ps.top_negs.len);
-		if (!nx_buf_ok(&r))
+		if (!nx_buf_ok(&r) || q->relaxed_pos == NULL || q->negs == NULL)
 			goto oom;
 		q->relaxed = nx_buf_detach(&r);
 		q->nunits = ps.nunits;
@@ -1091,6 +1094,8 @@ void nx_query_free(nx_query *q)
 		return;
 	free(q->fts);
 	free(q->relaxed);
+	free(q->relaxed_pos);
+	free(q->negs);
 	for (i = 0; i < q->nterms; i++)
 		free(q->terms[i]);
 	free(q->terms);

@@ -29,13 +29,13 @@ typedef struct sq {
 		int is_text;
 		int64_t i;
 		const char *s;
-	} bind[48];
+	} bind[128];
 	int nbind;
 } sq;
 
 static void sq_int(sq *q, int64_t v)
 {
-	if (q->nbind >= 48)
+	if (q->nbind >= 128)
 		return;
 	q->bind[q->nbind].is_text = 0;
 	q->bind[q->nbind].i = v;
@@ -45,7 +45,7 @@ static void sq_int(sq *q, int64_t v)
 
 static void sq_text(sq *q, const char *s)
 {
-	if (q->nbind >= 48)
+	if (q->nbind >= 128)
 		return;
 	q->bind[q->nbind].is_text = 1;
 	q->bind[q->nbind].s = s;
@@ -58,7 +58,7 @@ static int sq_prepare(nx_store *st, sq *q, sqlite3_stmt **out, nx_error *err)
 	int i = 0;
 
 	*out = NULL;
-	if (!nx_buf_ok(&q->sql) || q->nbind >= 48)
+	if (!nx_buf_ok(&q->sql) || q->nbind >= 128)
 		return nx_error_set(err, NX_ENOMEM, "out of memory");
 	if (sqlite3_prepare_v2(st->db, q->sql.buf, (int)q->sql.len, out, NULL) != SQLITE_OK)
 		return nx_store__dberr(st, err, "cannot search the index");
@@ -94,6 +94,8 @@ typedef struct plan {
 	int64_t exclude_id;      /* similar: leave out this article ... */
 	const char *exclude_hash;/* ... and its exact copies */
 	int64_t newest;          /* for the recency boost */
+	const double *weights;   /* relaxed ranking: weight of each phrase */
+	int nweights;
 } plan;
 
 static void add_filters(sq *q, plan *p, const char *a)
@@ -183,20 +185,97 @@ static void plan_free(plan *p)
 
 /* SQL functions used in ranking. */
 
-/* nx_coverage(fts): share of the query's phrases found in the row. */
-static void aux_coverage(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx,
-			 int nval, sqlite3_value **vals)
-{
-	int n = api->xPhraseCount(fctx), i = 0, hit = 0, col = 0, off = 0;
-	Fts5PhraseIter it;
+/*
+ * nx_rank(fts, w0, w1, ...): BM25 (k1 1.2, b 0.75, the idf of Lucene,
+ * always positive) with the same column weights as the index's rank, each
+ * phrase i weighted by wi (1 when not given), multiplied by
+ * 1 + NX_COVERAGE_GAIN * (share of the weight-1 phrases the row holds).
+ * Used for relaxed queries and their expansion with feedback terms.
+ */
+#define NX_K1 1.2
+#define NX_B 0.75
+#define NX_COVERAGE_GAIN 0.25
 
-	(void)nval;
-	(void)vals;
+typedef struct rank_data {
+	int nphrase;
+	double avgdl;
+	double idf[];
+} rank_data;
+
+static int count_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	(void)api;
+	(void)fctx;
+	(*(int64_t *)ud)++;
+	return SQLITE_OK;
+}
+
+static rank_data *rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fctx)
+{
+	rank_data *d = api->xGetAuxdata(fctx, 0);
+	sqlite3_int64 nrow = 0, ntok = 0;
+	int n = 0, i = 0;
+
+	if (d != NULL)
+		return d;
+	n = api->xPhraseCount(fctx);
+	d = calloc(1, sizeof(*d) + (size_t)(n > 0 ? n : 1) * sizeof(double));
+	if (d == NULL)
+		return NULL;
+	d->nphrase = n;
+	if (api->xRowCount(fctx, &nrow) != SQLITE_OK || nrow <= 0)
+		nrow = 1;
+	if (api->xColumnTotalSize(fctx, -1, &ntok) != SQLITE_OK)
+		ntok = 0;
+	d->avgdl = (double)ntok / (double)nrow;
+	if (d->avgdl <= 0)
+		d->avgdl = 1;
 	for (i = 0; i < n; i++) {
-		if (api->xPhraseFirst(fctx, i, &it, &col, &off) == SQLITE_OK && col >= 0)
-			hit++;
+		int64_t hits = 0;
+
+		api->xQueryPhrase(fctx, i, &hits, count_row);
+		d->idf[i] = log(1.0 + ((double)nrow - (double)hits + 0.5) / ((double)hits + 0.5));
 	}
-	sqlite3_result_double(ctx, n > 0 ? (double)hit / n : 0.0);
+	if (api->xSetAuxdata(fctx, d, free) != SQLITE_OK)
+		return NULL; /* freed by FTS5 */
+	return d;
+}
+
+static void aux_rank(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx,
+		     int nval, sqlite3_value **vals)
+{
+	static const double colw[4] = { 8.0, 1.0, 0.6, 0.4 };
+	rank_data *d = rank_data_get(api, fctx);
+	double freq[64], score = 0, norm = 0, w = 0;
+	int ninst = 0, k = 0, ip = 0, ic = 0, io = 0, i = 0, units = 0, found = 0, n = 0, dl = 0;
+
+	if (d == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	n = d->nphrase < 64 ? d->nphrase : 64;
+	memset(freq, 0, sizeof(freq));
+	if (api->xInstCount(fctx, &ninst) != SQLITE_OK)
+		ninst = 0;
+	for (k = 0; k < ninst; k++) {
+		if (api->xInst(fctx, k, &ip, &ic, &io) == SQLITE_OK && ip >= 0 && ip < n && ic >= 0 && ic < 4)
+			freq[ip] += colw[ic];
+	}
+	if (api->xColumnSize(fctx, -1, &dl) != SQLITE_OK)
+		dl = 0;
+	norm = NX_K1 * (1.0 - NX_B + NX_B * (double)dl / d->avgdl);
+	for (i = 0; i < n; i++) {
+		w = i < nval ? sqlite3_value_double(vals[i]) : 1.0;
+		if (w == 1.0) { /* the query's own words; added ones weigh otherwise */
+			units++;
+			found += freq[i] > 0;
+		}
+		if (freq[i] > 0)
+			score += w * d->idf[i] * freq[i] * (NX_K1 + 1.0) / (freq[i] + norm);
+	}
+	if (units > 0)
+		score *= 1.0 + NX_COVERAGE_GAIN * (double)found / units;
+	sqlite3_result_double(ctx, score);
 }
 
 /* nx_decay(seconds): 2^(-age / 30 days) */
@@ -223,7 +302,7 @@ static int register_functions(nx_store *st)
 	sqlite3_finalize(s);
 	if (api == NULL)
 		return SQLITE_ERROR;
-	rc = api->xCreateFunction(api, "nx_coverage", NULL, aux_coverage, NULL);
+	rc = api->xCreateFunction(api, "nx_rank", NULL, aux_rank, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(st->db, "nx_decay", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 					     sql_decay, NULL, NULL);
@@ -584,12 +663,22 @@ static int count_matches(nx_store *st, plan *p, const char *expr, int revisions,
 /* Score expression: relevance, possibly weighted by coverage and recency. */
 static void add_score(sq *q, plan *p, const nx_search_opts *o, const char *tab, int relaxed, int has_fts)
 {
-	if (!has_fts)
+	int i = 0;
+
+	if (!has_fts) {
 		nx_buf_adds(&q->sql, "0.0");
-	else if (relaxed)
-		nx_buf_addf(&q->sql, "(-%s.rank * (0.5 + nx_coverage(%s)))", tab, strcmp(tab, "f") == 0 ? "fts" : "rev_fts");
-	else
+	} else if (relaxed) {
+		nx_buf_addf(&q->sql, "nx_rank(%s", strcmp(tab, "f") == 0 ? "fts" : "rev_fts");
+		for (i = 0; i < p->nweights && i < 64; i++) {
+			nx_buf_adds(&q->sql, ", ");
+			/* weights are small integers of thousandths, bound as text-free ints */
+			sq_int(q, (int64_t)(p->weights[i] * 1000.0 + 0.5));
+			nx_buf_adds(&q->sql, " / 1000.0");
+		}
+		nx_buf_adds(&q->sql, ")");
+	} else {
 		nx_buf_addf(&q->sql, "(-%s.rank)", tab);
+	}
 	if (o->recent) {
 		nx_buf_adds(&q->sql, " * (1.0 + nx_decay(");
 		sq_int(q, p->newest);
@@ -1024,11 +1113,17 @@ static int newest_published(nx_store *st, int64_t *out)
 	return 0;
 }
 
+static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx_query *q,
+			const char *relaxed_expr, char **out_expr, double **out_w, int *out_nw, nx_error *err);
+
 /* The search proper, shared by nx_search and nx_search_similar. */
 static int run(nx_results *r, nx_store *st, const nx_query *q, const char *strict, const char *relaxed_expr,
 	       plan *p, const nx_search_opts *o, nx_error *err)
 {
 	const char *expr = strict;
+	char *expanded = NULL;
+	double *weights = NULL;
+	int nweights = 0;
 	cand *c = NULL;
 	size_t nc = 0, i = 0, shown = 0, j = 0;
 	int64_t want = 0, limit = o->limit < 0 ? 0 : o->limit, offset = o->offset < 0 ? 0 : o->offset;
@@ -1057,8 +1152,21 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 			r->total = t;
 		}
 	}
-	if (expr != NULL && (r->fts = strdup(expr)) == NULL)
-		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	if (relaxed && q != NULL && q->relaxed_pos != NULL && o->sort == NX_SORT_RELEVANCE && !o->all_revisions) {
+		/* pseudo-relevance feedback: rank with the query's words plus the
+		   words that distinguish its best partial matches */
+		if ((rc = expand_query(st, p, o, q, expr, &expanded, &weights, &nweights, err)) < 0)
+			return rc;
+		if (expanded != NULL) {
+			expr = expanded;
+			p->weights = weights;
+			p->nweights = nweights;
+		}
+	}
+	if (expr != NULL && (r->fts = strdup(expr)) == NULL) {
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+		goto done;
+	}
 	if (r->total > 0 && limit > 0) {
 		want = offset + limit;
 		if (o->collapse)
@@ -1120,6 +1228,10 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 	if (q != NULL && r->total < 3)
 		r->suggestion = suggest(st, q, r->query);
 done:
+	p->weights = NULL;
+	p->nweights = 0;
+	free(expanded);
+	free(weights);
 	cands_free(c, nc);
 	return rc;
 }
@@ -1388,5 +1500,261 @@ done:
 	nx_article_free(a);
 	nx_results_free(r);
 	plan_free(&p);
+	return rc;
+}
+
+/*
+ * Ranking of relaxed (verbose) queries, tuned on the TIME collection
+ * (scripts/eval-ranking): the query's words (weight 1), its adjacent word
+ * pairs as phrases ("viet nam", NX_BIGRAM_WEIGHT), and pseudo-relevance
+ * feedback: the NX_PRF_TERMS words that weigh most in the best NX_PRF_DOCS
+ * partial matches (tf/length times idf, found in at least two of them,
+ * neither stop words nor query words), with weights up to NX_PRF_WEIGHT,
+ * all ranked with nx_rank.  Strict queries (every word found) are not
+ * touched: this only orders what a long sentence-like query finds.
+ */
+#define NX_PRF_DOCS 5
+#define NX_PRF_TERMS 4
+#define NX_PRF_WEIGHT 0.5
+#define NX_BIGRAM_WEIGHT 0.999 /* just under 1: weight 1 marks the query words */
+
+typedef struct prf_term {
+	char *term;
+	double score;
+	int ndocs;
+	int last_doc;
+} prf_term;
+
+static int tokenize_text(fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *lang, const char *text,
+			 tc_ctx *tc)
+{
+	nx_buf b = NX_BUF_INIT;
+
+	nx_lang_mark(&b, lang, text, strlen(text));
+	if (!nx_buf_ok(&b))
+		return NX_ENOMEM;
+	tk->xTokenize(tok, tc, FTS5_TOKENIZE_DOCUMENT, b.buf, (int)b.len, collect_token);
+	nx_buf_free(&b);
+	return tc->oom ? NX_ENOMEM : NX_OK;
+}
+
+static int cmp_prf(const void *a, const void *b)
+{
+	const prf_term *x = a, *y = b;
+
+	return x->score < y->score ? 1 : x->score > y->score ? -1 : strcmp(x->term, y->term);
+}
+
+/* Number of FTS5 phrases (quoted strings) in an expression we built. */
+static int count_phrases(const char *e)
+{
+	int n = 0;
+
+	while (*e != '\0') {
+		if (*e == '"') {
+			e++;
+			for (;;) {
+				if (*e == '\0')
+					return n + 1;
+				if (*e == '"' && e[1] == '"') {
+					e += 2;
+					continue;
+				}
+				if (*e == '"')
+					break;
+				e++;
+			}
+			n++;
+		}
+		e++;
+	}
+	return n;
+}
+
+static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx_query *q,
+			const char *relaxed_expr, char **out_expr, double **out_w, int *out_nw, nx_error *err)
+{
+	fts5_api *api = NULL;
+	fts5_tokenizer tk;
+	Fts5Tokenizer *tok = NULL;
+	void *ud = NULL;
+	sqlite3_stmt *s = NULL, *doc = NULL, *df = NULL;
+	cand *c = NULL;
+	size_t nc = 0, i = 0, k = 0, npt = 0, cappt = 0;
+	prf_term *pt = NULL;
+	tc_ctx qtc;
+	nx_buf e = NX_BUF_INIT, first = NX_BUF_INIT;
+	double *w = NULL, maxs = 0;
+	int64_t ndocs = 1;
+	int rc = NX_OK, nphr = 0, nw = 0, cap = 0, added = 0;
+	nx_search_opts o1 = *o;
+
+	(void)relaxed_expr;
+	*out_expr = NULL;
+	*out_w = NULL;
+	*out_nw = 0;
+	memset(&qtc, 0, sizeof(qtc));
+	o1.recent = 0;
+	/* the query's words (weight 1), then its adjacent pairs as phrases */
+	nphr = count_phrases(q->relaxed_pos);
+	cap = nphr + (int)q->nterms + NX_PRF_TERMS + 1;
+	w = calloc((size_t)cap, sizeof(*w));
+	if (w == NULL)
+		goto oom;
+	for (nw = 0; nw < nphr; nw++)
+		w[nw] = 1.0;
+	nx_buf_add(&e, q->relaxed_pos, strlen(q->relaxed_pos) - 1);
+	for (k = 0; k + 1 < q->nterms && nw < cap - NX_PRF_TERMS - 1 && nw < 96; k++) {
+		const char *a = q->terms[k], *b = q->terms[k + 1];
+
+		if (nx_is_stopword(a, strlen(a), NULL) && nx_is_stopword(b, strlen(b), NULL))
+			continue;
+		nx_buf_addf(&e, " OR \"%s %s\"", a, b);
+		w[nw++] = NX_BIGRAM_WEIGHT;
+	}
+	nx_buf_addf(&first, "%s%s", q->relaxed_pos, q->negs != NULL ? q->negs : "");
+	if (!nx_buf_ok(&e) || !nx_buf_ok(&first))
+		goto oom;
+	/* first pass: the best partial matches by the words and pairs */
+	p->weights = w;
+	p->nweights = nphr;
+	rc = fetch_candidates(st, p, &o1, first.buf, 1, NX_PRF_DOCS, &c, &nc, err);
+	p->weights = NULL;
+	p->nweights = 0;
+	if (rc < 0)
+		goto done;
+	if (nc >= 2 && sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) == SQLITE_OK) {
+		sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+		sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (api == NULL || api->xFindTokenizer(api, "nx", &ud, &tk) != SQLITE_OK ||
+	    tk.xCreate(ud, NULL, 0, &tok) != SQLITE_OK)
+		goto finish; /* no feedback terms: words and pairs only */
+	if (sqlite3_exec(st->db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.nx_vocab USING fts5vocab(main, 'fts', 'row')",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT doc FROM temp.nx_vocab WHERE term = ?1", -1, &df, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT lang, title, nx_inflate(body_z) FROM article WHERE id = ?1", -1, &doc,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "SELECT count(*) FROM article", -1, &s, NULL) != SQLITE_OK)
+		goto finish;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		ndocs = sqlite3_column_int64(s, 0);
+	/* the query's own words, stemmed as the documents are */
+	for (i = 0; i < q->nterms && rc == NX_OK; i++)
+		rc = tokenize_text(&tk, tok, "en", q->terms[i], &qtc);
+	for (i = 0; i < nc && rc == NX_OK; i++) {
+		tc_ctx tc;
+		int len = 0;
+
+		memset(&tc, 0, sizeof(tc));
+		sqlite3_reset(doc);
+		sqlite3_bind_int64(doc, 1, c[i].id);
+		if (sqlite3_step(doc) == SQLITE_ROW) {
+			const char *lang = (const char *)sqlite3_column_text(doc, 0);
+			const char *title = (const char *)sqlite3_column_text(doc, 1);
+			const char *body = (const char *)sqlite3_column_text(doc, 2);
+
+			if (title != NULL)
+				rc = tokenize_text(&tk, tok, lang, title, &tc);
+			if (rc == NX_OK && body != NULL)
+				rc = tokenize_text(&tk, tok, lang, body, &tc);
+		}
+		for (k = 0; k < tc.n; k++)
+			len += tc.t[k].tf;
+		for (k = 0; k < tc.n && rc == NX_OK && len > 0; k++) {
+			size_t j = 0;
+
+			for (j = 0; j < npt; j++)
+				if (strcmp(pt[j].term, tc.t[k].term) == 0)
+					break;
+			if (j == npt) {
+				if (npt == cappt) {
+					prf_term *np = realloc(pt, (cappt = cappt ? cappt * 2 : 256) * sizeof(*pt));
+
+					if (np == NULL) {
+						rc = NX_ENOMEM;
+						break;
+					}
+					pt = np;
+				}
+				pt[npt].term = tc.t[k].term;
+				tc.t[k].term = NULL;
+				pt[npt].score = 0;
+				pt[npt].ndocs = 0;
+				pt[npt].last_doc = -1;
+				npt++;
+			}
+			pt[j].score += (double)tc.t[k].tf / len;
+			if (pt[j].last_doc != (int)i) {
+				pt[j].ndocs++;
+				pt[j].last_doc = (int)i;
+			}
+		}
+		for (k = 0; k < tc.n; k++)
+			free(tc.t[k].term);
+		free(tc.t);
+	}
+	if (rc < 0)
+		goto oom;
+	for (i = 0; i < npt; i++) {
+		int64_t d = 0;
+		int isq = 0;
+
+		for (k = 0; k < qtc.n && !isq; k++)
+			isq = strcmp(qtc.t[k].term, pt[i].term) == 0;
+		if (isq || pt[i].ndocs < 2) {
+			pt[i].score = 0;
+			continue;
+		}
+		d = vocab_df(df, pt[i].term, strlen(pt[i].term));
+		pt[i].score = d > 0 ? pt[i].score * log((double)(ndocs + 1) / (double)d) : 0;
+	}
+	qsort(pt, npt, sizeof(*pt), cmp_prf);
+	maxs = npt > 0 ? pt[0].score : 0;
+	for (i = 0; i < npt && added < NX_PRF_TERMS && pt[i].score > 0 && nw < cap; i++) {
+		const char *t = pt[i].term;
+
+		nx_buf_adds(&e, " OR \"");
+		for (; *t != '\0'; t++) {
+			if (*t == '"')
+				nx_buf_addch(&e, '"');
+			nx_buf_addch(&e, *t);
+		}
+		nx_buf_addch(&e, '"');
+		w[nw] = NX_PRF_WEIGHT * pt[i].score / maxs;
+		if (w[nw] == 1.0)
+			w[nw] = 0.999; /* weight 1 marks the query's own words */
+		nw++;
+		added++;
+	}
+finish:
+	nx_buf_addf(&e, ")%s", q->negs != NULL ? q->negs : "");
+	if (!nx_buf_ok(&e))
+		goto oom;
+	*out_expr = nx_buf_detach(&e);
+	*out_w = w;
+	*out_nw = nw;
+	w = NULL;
+	goto done;
+oom:
+	rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+done:
+	if (tok != NULL)
+		tk.xDelete(tok);
+	for (i = 0; i < npt; i++)
+		free(pt[i].term);
+	free(pt);
+	for (k = 0; k < qtc.n; k++)
+		free(qtc.t[k].term);
+	free(qtc.t);
+	free(w);
+	nx_buf_free(&e);
+	nx_buf_free(&first);
+	sqlite3_finalize(s);
+	sqlite3_finalize(doc);
+	sqlite3_finalize(df);
+	cands_free(c, nc);
 	return rc;
 }

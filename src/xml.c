@@ -12,6 +12,55 @@ static void silent(void *ctx, const char *msg, ...)
 	(void)msg;
 }
 
+/*
+ * Several real feeds and wires declare a single-byte Western encoding
+ * (ISO-8859-1, latin1, windows-1252, ASCII) on UTF-8 bytes; read as
+ * declared, "Décès" becomes "DÃ©cÃ¨s".  1 when the XML declaration names
+ * one of those and the document is valid UTF-8 with at least one
+ * multi-byte sequence: it is UTF-8, whatever it says (a real Latin-1
+ * text is practically never valid UTF-8).
+ */
+static int lies_about_latin1(const char *d, size_t len)
+{
+	static const char *const latin[] = { "iso-8859-1", "iso8859-1", "iso-8859-15", "latin1",
+					     "latin-1", "l1", "windows-1252", "cp1252", "us-ascii",
+					     "ascii", "iso_8859-1" };
+	size_t lim = len < 512 ? len : 512, at = 0, n = 0, k = 0, i = 0;
+	const char *end = NULL, *enc = NULL;
+	int high = 0;
+
+	if (len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0) {
+		d += 3;
+		len -= 3;
+		lim = len < 512 ? len : 512;
+	}
+	if (lim < 6 || memcmp(d, "<?xml", 5) != 0)
+		return 0;
+	end = memchr(d, '>', lim);
+	if (end == NULL)
+		return 0;
+	enc = nx_memcasemem(d, (size_t)(end - d), "encoding");
+	if (enc == NULL)
+		return 0;
+	at = (size_t)(enc - d) + 8;
+	while (at < (size_t)(end - d) && (nx_isspace((unsigned char)d[at]) || d[at] == '='))
+		at++;
+	if (at >= (size_t)(end - d) || (d[at] != '"' && d[at] != '\''))
+		return 0;
+	for (n = at + 1; n < (size_t)(end - d) && d[n] != d[at]; n++)
+		;
+	if (n >= (size_t)(end - d))
+		return 0;
+	for (k = 0; k < sizeof(latin) / sizeof(latin[0]); k++)
+		if (strlen(latin[k]) == n - at - 1 && nx_strncaseeq(d + at + 1, latin[k], n - at - 1))
+			break;
+	if (k == sizeof(latin) / sizeof(latin[0]))
+		return 0;
+	for (i = 0; i < len && !high; i++)
+		high = (unsigned char)d[i] >= 0x80;
+	return high && nx_utf8_valid(d, len);
+}
+
 xmlDocPtr nx_xml_read(const char *data, size_t len, nx_error *err)
 {
 	xmlParserCtxtPtr ctxt = NULL;
@@ -30,7 +79,10 @@ xmlDocPtr nx_xml_read(const char *data, size_t len, nx_error *err)
 		nx_error_set(err, NX_ENOMEM, "out of memory");
 		return NULL;
 	}
-	doc = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, NULL, opts);
+	if (lies_about_latin1(data, len))
+		doc = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, "UTF-8", opts | XML_PARSE_IGNORE_ENC);
+	else
+		doc = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, NULL, opts);
 	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
 		e = xmlCtxtGetLastError(ctxt);
 		nx_error_set(err, NX_EFORMAT, "broken XML%s%s", e != NULL && e->message != NULL ? ": " : "",

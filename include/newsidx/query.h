@@ -48,6 +48,8 @@ typedef struct nx_query {
 			     exclusions kept: for partial matches; NULL when
 			     the query has fewer than two such items */
 	size_t nunits;    /* items in relaxed */
+	char *relaxed_pos; /* relaxed without its exclusions: "(a OR b)" */
+	char *negs;        /* the top-level exclusions: " NOT x NOT y", or "" */
 } nx_query;
 
 /*

@@ -52,6 +52,7 @@ json_t *nx_cli_results_json(const nx_results *r, int offset, int limit);
 int cmd_show(nx_cli *cli, int argc, char **argv);
 int cmd_rm(nx_cli *cli, int argc, char **argv);
 int cmd_stats(nx_cli *cli, int argc, char **argv);
+int cmd_serve(nx_cli *cli, int argc, char **argv);
 int cmd_sync(nx_cli *cli, int argc, char **argv);
 int cmd_diff(nx_cli *cli, int argc, char **argv);
 int cmd_check(nx_cli *cli, int argc, char **argv);

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "cli.h"
+#include "text.h"
 
 #define BATCH_ARTICLES 2000
 
@@ -69,19 +71,46 @@ static int on_article(nx_article *a, void *ctx)
 	return NX_OK;
 }
 
+/*
+ * A file name as shown on one line: control characters (a newline in the
+ * name) become '?', bytes that are not UTF-8 U+FFFD, as ls(1) shows them.
+ */
+static void printable(nx_buf *out, const char *s)
+{
+	size_t i = 0, n = 0, len = strlen(s);
+	uint32_t cp = 0;
+
+	while (i < len) {
+		n = nx_utf8_decode(s + i, len - i, &cp);
+		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
+			nx_buf_addch(out, '?');
+		else
+			nx_utf8_put(out, cp);
+		i += n > 0 ? n : 1;
+	}
+}
+
 static void report_failure(add_ctx *x, const char *file, const char *reason)
 {
+	nx_buf shown = NX_BUF_INIT;
+
 	x->failed++;
+	printable(&shown, file);
+	if (!nx_buf_ok(&shown)) {
+		nx_buf_free(&shown);
+		nx_buf_adds(&shown, "?");
+	}
 	if (x->json) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "file", json_string(file));
+		json_object_set_new(o, "file", json_string(shown.buf));
 		json_object_set_new(o, "error", json_string(reason));
 		nx_json_print(o, 0);
 		json_decref(o);
 		fflush(stdout);
 	}
-	nx_cli_warn("%s: %s", file, reason);
+	nx_cli_warn("%s: %s", shown.buf, reason);
+	nx_buf_free(&shown);
 }
 
 static int commit_batch(add_ctx *x, int reopen)

@@ -89,7 +89,7 @@ int cmd_sync(nx_cli *cli, int argc, char **argv)
 		       (long long)s.removed, (long long)s.failed, s.seconds);
 	if (verbose)
 		printf("files %lld: skipped %lld, re-stamped %lld, read %lld, gone %lld; "
-		       "revisions %lld; batches %lld\n",
+		       "late versions kept as revisions %lld; batches %lld\n",
 		       (long long)s.files, (long long)s.files_skipped, (long long)s.files_restamped,
 		       (long long)s.files_read, (long long)s.files_gone, (long long)s.revisions,
 		       (long long)s.batches);

@@ -188,14 +188,24 @@ static int equals_clean(const char *s, size_t len, const char *caption)
 	return eq;
 }
 
+/*
+ * A line repeating the caption of one of the latest photos.  Cleaned once
+ * and compared with at most the last 64 photos: a file of thousands of
+ * credit lines stays linear.
+ */
 static int is_known_caption(const nx_article *a, const char *s, size_t len)
 {
-	size_t i = 0;
+	nx_buf b = NX_BUF_INIT;
+	size_t i = 0, from = a->nphotos > 64 ? a->nphotos - 64 : 0;
+	int found = 0;
 
-	for (i = 0; i < a->nphotos; i++)
-		if (equals_clean(s, len, a->photos[i].caption))
-			return 1;
-	return 0;
+	if (a->nphotos == 0)
+		return 0;
+	nx_text_clean(&b, s, len);
+	for (i = from; i < a->nphotos && nx_buf_ok(&b) && !found; i++)
+		found = a->photos[i].caption != NULL && strcmp(b.buf, a->photos[i].caption) == 0;
+	nx_buf_free(&b);
+	return found;
 }
 
 static int add_photo(tstate *t, const char *credit, size_t clen, const char *cap, size_t caplen,
@@ -274,17 +284,22 @@ static size_t credit_end(tstate *t, size_t i)
 	return nx_credit_split_glued(L->s, L->len);
 }
 
-/* Join hard-wrapped lines of one block: every line but the last is 40-100 bytes. */
+/*
+ * Join hard-wrapped lines of one block: every line but the last is 40-100
+ * bytes.  Stops at the first line that rules wrapping out, so a file of
+ * thousands of unseparated lines is read once, not once per line.
+ */
 static size_t block_end(const tstate *t, size_t i, int *wrapped)
 {
 	size_t j = i + 1;
 
-	while (j < t->nlines && !t->lines[j].blank_before)
+	*wrapped = 0;
+	while (j < t->nlines && !t->lines[j].blank_before) {
+		if (t->lines[j - 1].len < 40 || t->lines[j - 1].len > 100)
+			return j; /* not wrapped: the caller ignores the end */
 		j++;
+	}
 	*wrapped = j - i > 1;
-	for (size_t k = i; k + 1 < j && *wrapped; k++)
-		if (t->lines[k].len < 40 || t->lines[k].len > 100)
-			*wrapped = 0;
 	return j;
 }
 

@@ -149,6 +149,36 @@ static parse_case cases[] = {
 	OK("26-FEB-1987 15:01:01.79", "1987-02-26T15:01:01Z", 0, 1, 0),
 	OK("8-Mar-1987", "1987-03-08T00:00:00Z", 0, 0, 0),
 
+	/* other languages: month names, "3." days, fillers, clock words */
+	OK("3. August 2015", "2015-08-03T00:00:00Z", 0, 0, 0),
+	OK("14. Dezember 2021 um 10:30 Uhr", "2021-12-14T10:30:00Z", 0, 1, 0),
+	OK("Mittwoch, 3. März 2021", "2021-03-03T00:00:00Z", 0, 0, 0),
+	OK("3. Mär. 2021", "2021-03-03T00:00:00Z", 0, 0, 0),
+	OK("3 août 2015", "2015-08-03T00:00:00Z", 0, 0, 0),
+	OK("3 AOÛT 2015", "2015-08-03T00:00:00Z", 0, 0, 0),
+	OK("3 août 2015 à 14h30", "2015-08-03T14:30:00Z", 0, 1, 0),
+	OK("lundi 3 févr. 2020", "2020-02-03T00:00:00Z", 0, 0, 0),
+	OK("3 de agosto de 2015", "2015-08-03T00:00:00Z", 0, 0, 0),
+	OK("3 de agosto del 2015 a las 14:30", "2015-08-03T14:30:00Z", 0, 1, 0),
+	OK("3 agosto 2015", "2015-08-03T00:00:00Z", 0, 0, 0),
+	OK("3 março 2015", "2015-03-03T00:00:00Z", 0, 0, 0),
+	OK("3 augustus 2015", "2015-08-03T00:00:00Z", 0, 0, 0),
+	OK("3 августа 2015", "2015-08-03T00:00:00Z", 0, 0, 0),
+	OK("3 Августа 2015 г.", "2015-08-03T00:00:00Z", 0, 0, 0),
+	OK("3 августа 2015 года, 14:30", "2015-08-03T14:30:00Z", 0, 1, 0),
+	OK("3 sierpnia 2015", "2015-08-03T00:00:00Z", 0, 0, 0),
+	OK("3 października 2015 r.", "2015-10-03T00:00:00Z", 0, 0, 0),
+	OK("3 września 2015", "2015-09-03T00:00:00Z", 0, 0, 0),
+	OK("14.30 Uhr 08.07.2021", "2021-07-08T14:30:00Z", 0, 1, 0),
+	/* DD.MM.YY: two-digit day, month and year only */
+	OK("28.01.22", "2022-01-28T00:00:00Z", 0, 0, 0),
+	OK("31.10.23 13:20", "2023-10-31T13:20:00Z", 0, 1, 0),
+	OK("01.02.99", "1999-02-01T00:00:00Z", 0, 0, 0),
+	/* slashed and dashed: a number above 12 can only be the day */
+	OK("13/01/2020", "2020-01-13T00:00:00Z", 0, 0, 0),
+	OK("02/17/2020", "2020-02-17T00:00:00Z", 0, 0, 0),
+	OK("17-02-2022 10:00", "2022-02-17T10:00:00Z", 0, 1, 0),
+
 	/* white space */
 	OK("  2021-07-08T01:42:00Z \n", "2021-07-08T01:42:00Z", 0, 1, 1),
 	OKN("NBSP between words", "Jul\xc2\xa0" "8,\xc2\xa0" "2021",
@@ -182,10 +212,25 @@ static parse_case cases[] = {
 	BAD("2201-01-01"),
 	BAD("08.07.1799"),
 	BAD("July 8, 2500"),
-	/* ambiguous slashed dates */
+	/* ambiguous slashed dates (with no order given) and impossible ones */
 	BAD("08/07/2021"),
 	BAD("8/7/2021"),
 	BAD("07/08/21"),
+	BAD("08-07-2021"),
+	BAD("13/13/2020"),
+	BAD("31/02/2020"),
+	BAD("02/30/2020"),
+	/* foreign and short forms that are not dates */
+	BAD("31. Februar 2021"),
+	BAD("29 février 2021"),
+	BAD("3 août"),
+	BAD("3 de agosto"),
+	BAD("32 августа 2015"),
+	BAD("1.2.22"),
+	BAD("28.01.2"),
+	BAD("28.13.22"),
+	BAD("3 foo 2015"),
+	BAD("14.30 08.07.2021"),
 	/* trailing or leading garbage, partial dates */
 	BAD("2021-07-08 junk"),
 	BAD("2021-07-08T01:42:00Zjunk"),
@@ -309,6 +354,12 @@ static const find_case finds[] = {
 	  NX_OK, 5, 15, "2021-07-08T00:00:00Z" },
 	{ "No date here at all, 12:00 noon", NX_ENOTFOUND, 0, 0, NULL },
 	{ "on 08/07/2021 we met", NX_ENOTFOUND, 0, 0, NULL },
+	{ "Von: Björn Jahner | 31.10.23 | Bangkok",
+	  NX_OK, 21, 29, "2023-10-31T00:00:00Z" },
+	{ "host 10.10.10.10 up", NX_ENOTFOUND, 0, 0, NULL },
+	{ "Version 1.2.23 out", NX_ENOTFOUND, 0, 0, NULL },
+	{ "Gespeichert von rasos am 24. Juli 2017 - 18:55",
+	  NX_OK, 25, 46, "2017-07-24T18:55:00Z" },
 	{ "", NX_ENOTFOUND, 0, 0, NULL },
 };
 
@@ -333,6 +384,86 @@ static void test_find_table(void **state)
 			assert_int_equal(t.set, 0);
 		}
 	}
+}
+
+/* Ambiguous day/month order decided by the hint, impossible ones never. */
+static void test_order(void **state)
+{
+	static const struct {
+		const char *in;
+		nx_date_order order;
+		int rc;
+		const char *utc;
+	} c[] = {
+		{ "08/07/2021", NX_DATE_ORDER_DMY, NX_OK, "2021-07-08T00:00:00Z" },
+		{ "08/07/2021", NX_DATE_ORDER_MDY, NX_OK, "2021-08-07T00:00:00Z" },
+		{ "08/07/2021", NX_DATE_ORDER_NONE, NX_EFORMAT, NULL },
+		{ "13/01/2020", NX_DATE_ORDER_MDY, NX_OK, "2020-01-13T00:00:00Z" },
+		{ "02/17/2020", NX_DATE_ORDER_DMY, NX_OK, "2020-02-17T00:00:00Z" },
+		{ "8-7-2021 13:20", NX_DATE_ORDER_DMY, NX_OK, "2021-07-08T13:20:00Z" },
+		{ "31/04/2020", NX_DATE_ORDER_DMY, NX_EFORMAT, NULL },
+		{ "04/31/2020", NX_DATE_ORDER_MDY, NX_EFORMAT, NULL },
+		{ "13/13/2020", NX_DATE_ORDER_DMY, NX_EFORMAT, NULL },
+	};
+	nx_time t = NX_TIME_INIT;
+	size_t i = 0, st = 0, en = 0;
+	char buf[21];
+	int rc = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		rc = nx_date_parse_order(&t, c[i].in, strlen(c[i].in), c[i].order);
+		if (rc != c[i].rc)
+			fail_msg("'%s' order %d: rc %d, want %d", c[i].in, (int)c[i].order, rc, c[i].rc);
+		if (rc == NX_OK) {
+			nx_date_format_utc(buf, t.utc);
+			assert_string_equal(buf, c[i].utc);
+		}
+	}
+	rc = nx_date_find_order(&t, "am 08/07/2021 um", 16, NX_DATE_ORDER_DMY, &st, &en);
+	assert_int_equal(rc, NX_OK);
+	assert_int_equal(st, 3);
+	assert_int_equal(en, 13);
+	nx_date_format_utc(buf, t.utc);
+	assert_string_equal(buf, "2021-07-08T00:00:00Z");
+
+	assert_int_equal(nx_date_order_of_lang("en"), NX_DATE_ORDER_MDY);
+	assert_int_equal(nx_date_order_of_lang("en-US"), NX_DATE_ORDER_MDY);
+	assert_int_equal(nx_date_order_of_lang("en-GB"), NX_DATE_ORDER_DMY);
+	assert_int_equal(nx_date_order_of_lang("de"), NX_DATE_ORDER_DMY);
+	assert_int_equal(nx_date_order_of_lang("fr_FR"), NX_DATE_ORDER_DMY);
+	assert_int_equal(nx_date_order_of_lang("ja"), NX_DATE_ORDER_NONE);
+	assert_int_equal(nx_date_order_of_lang(""), NX_DATE_ORDER_NONE);
+	assert_int_equal(nx_date_order_of_lang(NULL), NX_DATE_ORDER_NONE);
+}
+
+static void test_label(void **state)
+{
+	static const struct {
+		const char *text; /* the date starts after the last '|' */
+		int kind;
+	} c[] = {
+		{ "Updated: |", NX_DATE_LABEL_UPDATED },
+		{ "Letzte Änderung: |", NX_DATE_LABEL_UPDATED },
+		{ "Mis à jour le |", NX_DATE_LABEL_UPDATED },
+		{ "Veröffentlicht am |", NX_DATE_LABEL_PUBLISHED },
+		{ "Erschienen am: |", NX_DATE_LABEL_PUBLISHED },
+		{ "Published 3 May 2020, updated |", NX_DATE_LABEL_UPDATED },
+		{ "Updated yesterday, published |", NX_DATE_LABEL_PUBLISHED },
+		{ "updated the rules for the spring season in |", NX_DATE_LABEL_NONE },
+		{ "By Jane Doe |", NX_DATE_LABEL_NONE },
+		{ "|", NX_DATE_LABEL_NONE },
+	};
+	size_t i = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		const char *bar = strrchr(c[i].text, '|');
+
+		if (nx_date_label(c[i].text, (size_t)(bar - c[i].text)) != c[i].kind)
+			fail_msg("'%s': want %d", c[i].text, c[i].kind);
+	}
+	assert_int_equal(nx_date_label(NULL, 0), NX_DATE_LABEL_NONE);
 }
 
 /* Walk a dateline: each call continues after the previous span. */
@@ -502,6 +633,8 @@ int main(void)
 		cmocka_unit_test(test_parse_no_nul),
 		cmocka_unit_test(test_find_table),
 		cmocka_unit_test(test_find_walk),
+		cmocka_unit_test(test_order),
+		cmocka_unit_test(test_label),
 		cmocka_unit_test(test_find_huge),
 		cmocka_unit_test(test_fuzz_smoke),
 		cmocka_unit_test(test_format),

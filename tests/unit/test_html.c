@@ -244,6 +244,109 @@ static void test_foreign_dateline(void **state)
 	json_decref(o);
 }
 
+#define PARA "<p>Die neue Brücke über den Fluss wurde am Montag eröffnet, nach drei Jahren " \
+	"Bauzeit, wie die Stadt mitteilte, und viele kamen.</p>"
+
+/* The published day of page (a string literal), or fail. */
+static void assert_published(const char *page, size_t len, const char *key, const char *want)
+{
+	json_t *o = ingest(page, len, NULL);
+
+	assert_non_null(o);
+	assert_str(o, key, want);
+	json_decref(o);
+}
+
+/* A UTC time that the page also shows with its local offset keeps that offset. */
+static void test_date_local_offset(void **state)
+{
+	static const char page[] =
+		"<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Two stabbed</title>"
+		"<meta property=\"article:published_time\" content=\"2023-11-09T02:11:03+00:00\">"
+		"</head><body><h1>Two stabbed</h1>"
+		"<time datetime=\"2023-11-08T21:11:03-05:00\">November 8, 2023</time>" PARA "</body></html>";
+
+	(void)state;
+	assert_published(page, sizeof(page) - 1, "published_local", "2023-11-08T21:11:03-05:00");
+}
+
+/* Dates in comments and related stories are not the story's. */
+static void test_date_side_blocks(void **state)
+{
+	static const char page[] =
+		"<html lang=\"de\"><head><meta charset=\"utf-8\"><title>Folge 158</title></head><body>"
+		"<h1>Folge 158</h1>" PARA "<p>Veröffentlicht am 16.08.2019</p>"
+		"<div class=\"related-posts\"><time datetime=\"2019-08-01\">1. August 2019</time></div>"
+		"<ol class=\"comment-list\"><li><div class=\"comment-metadata\">"
+		"<time datetime=\"2019-08-24T03:36:11+02:00\">24. August 2019 um 03:36 Uhr</time>"
+		"</div><p>Toll!</p></li></ol></body></html>";
+
+	(void)state;
+	assert_published(page, sizeof(page) - 1, "published", "2019-08-16T00:00:00Z");
+}
+
+/* "Letzte Änderung: <date> Erschienen am: <date>": the second is the publication. */
+static void test_date_update_label(void **state)
+{
+	static const char page[] =
+		"<html lang=\"de\"><head><meta charset=\"utf-8\"><title>Rezension</title></head><body>"
+		"<h1>Rezension</h1>" PARA "<p class=\"footerFrstLn\">Letzte Änderung: 31.10.2023 - 14:49:39"
+		"<br>Erschienen am: 01.11.2023</p></body></html>";
+
+	(void)state;
+	assert_published(page, sizeof(page) - 1, "published", "2023-11-01T00:00:00Z");
+}
+
+/* DD.MM.YY in a dateline; "submitted" (Drupal) is a dateline too. */
+static void test_date_short_year(void **state)
+{
+	static const char page[] =
+		"<html lang=\"de\"><head><meta charset=\"utf-8\"><title>Halloween</title></head><body>"
+		"<div class=\"date\"> Party, 30.10.23 </div><h1>Halloween</h1>" PARA
+		"<p><a href=\"/x\">Wochenende in Wien 12.10. - 15.10.2023</a></p></body></html>";
+	static const char page2[] =
+		"<html lang=\"de\"><head><meta charset=\"utf-8\"><title>Faircoin</title></head><body>"
+		"<h1>Faircoin</h1><p>Wir fahren am 23.-26.8.2017 hin.</p>" PARA
+		"<div class=\"submitted\">Gespeichert von rasos am 24. Juli 2017 - 18:55</div></body></html>";
+
+	(void)state;
+	assert_published(page, sizeof(page) - 1, "published", "2023-10-30T00:00:00Z");
+	assert_published(page2, sizeof(page2) - 1, "published", "2017-07-24T18:55:00Z");
+}
+
+/* With no visible date, a publication key in a JSON blob, then a comment. */
+static void test_date_hidden(void **state)
+{
+	static const char page[] =
+		"<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Review</title></head><body>"
+		"<h1>Review</h1>" PARA "<script type=\"application/json\">"
+		"{\"publishedDate\":\"2016-11-04T20:37:27Z\",\"updatedDate\":null}</script></body></html>";
+	static const char page2[] =
+		"<html lang=\"ar\"><head><meta charset=\"utf-8\"><title>Page</title></head><body>"
+		"<h1>Page</h1>" PARA "</body></html><!-- brought from cache 2020-04-24 21:36:31 -->";
+
+	(void)state;
+	assert_published(page, sizeof(page) - 1, "published", "2016-11-04T20:37:27Z");
+	assert_published(page2, sizeof(page2) - 1, "published", "2020-04-24T21:36:31Z");
+}
+
+/* The URL's day replaces a time one day off only when a time zone can explain it. */
+static void test_date_url_day(void **state)
+{
+	static const char page[] =
+		"<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Workers</title>"
+		"<link rel=\"canonical\" href=\"https://example.com/politics/2020/07/08/workers/\">"
+		"<meta property=\"article:published_time\" content=\"%s\"></head><body>"
+		"<h1>Workers</h1>" PARA "</body></html>";
+	char buf[1024];
+
+	(void)state;
+	snprintf(buf, sizeof(buf), page, "2020-07-09T10:04:04Z");
+	assert_published(buf, strlen(buf), "published", "2020-07-09T10:04:04Z");
+	snprintf(buf, sizeof(buf), page, "2020-07-09T02:30:00Z");
+	assert_published(buf, strlen(buf), "published", "2020-07-08T00:00:00Z");
+}
+
 /* ---- character sets -------------------------------------------------------- */
 
 static void test_windows1252_no_charset(void **state)
@@ -516,6 +619,12 @@ int main(void)
 		cmocka_unit_test(test_title_suffix),
 		cmocka_unit_test(test_visible_dateline),
 		cmocka_unit_test(test_foreign_dateline),
+		cmocka_unit_test(test_date_local_offset),
+		cmocka_unit_test(test_date_side_blocks),
+		cmocka_unit_test(test_date_update_label),
+		cmocka_unit_test(test_date_short_year),
+		cmocka_unit_test(test_date_hidden),
+		cmocka_unit_test(test_date_url_day),
 		cmocka_unit_test(test_windows1252_no_charset),
 		cmocka_unit_test(test_latin1_meta),
 		cmocka_unit_test(test_bom_and_bad_utf8),
