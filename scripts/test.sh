@@ -7,7 +7,14 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
-scripts/deps.sh
+# chromium, curl and fonts for the end-to-end tests of newsidx serve;
+# clang for the fuzzers
+scripts/deps.sh chromium curl fonts-dejavu-core clang libclang-rt-14-dev
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null
+else
+  echo "newsidx: npm not found: the browser test of newsidx serve will be skipped" >&2
+fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
 build=${NX_BUILD_DIR:-$here/build}
@@ -23,4 +30,7 @@ cmake --build "$build/asan" -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$build/asan" --output-on-failure -j"$jobs" --timeout 900
 
-echo "newsidx: all tests passed (release and sanitizer builds)"
+echo "== fuzzing (clang, libFuzzer + ASan/UBSan), each target for a bounded time =="
+bash scripts/fuzz --seconds "${NX_FUZZ_SECONDS:-30}" --parallel "$jobs"
+
+echo "newsidx: all tests passed (release and sanitizer builds, fuzzing)"

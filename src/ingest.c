@@ -340,6 +340,20 @@ static int utf16_to_utf8(nx_buf *out, const char *d, size_t len, int big_endian)
 	return nx_buf_ok(out) ? NX_OK : NX_ENOMEM;
 }
 
+typedef struct counting {
+	nx_article_cb cb;
+	void *ctx;
+	size_t n;
+} counting;
+
+static int count_article(nx_article *a, void *ctx)
+{
+	counting *c = ctx;
+
+	c->n++;
+	return c->cb(a, c->ctx);
+}
+
 int nx_ingest__dispatch(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err)
 {
 	nx_format f = NX_FMT_UNKNOWN;
@@ -385,6 +399,17 @@ int nx_ingest__dispatch(const nx_input *in, nx_article_cb cb, void *ctx, nx_erro
 		return nx_error_set(err, NX_EFORMAT, "binary data, not an article");
 	default:
 		return nx_error_set(err, NX_EFORMAT, "unrecognised format");
+	}
+	if (in->depth == 0 && (f == NX_FMT_TEXT || f == NX_FMT_HTML || f == NX_FMT_NITF)) {
+		/* one document, one article: finding none is an error, not silence
+		   (containers such as feeds and WARCs may hold none) */
+		counting cn = { cb, ctx, 0 };
+
+		rc = fn(in, count_article, &cn, err);
+		if (rc == NX_OK && cn.n == 0)
+			rc = nx_error_set(err, NX_EFORMAT, "no article found in this %s document (no title and no text)",
+					  nx_format_name(f));
+		return rc;
 	}
 	return fn(in, cb, ctx, err);
 }

@@ -154,6 +154,13 @@ static void add_filters(sq *q, plan *p, const char *a)
 	}
 }
 
+/* 1 when the search must look at article metadata to filter. */
+static int plan_filters(const plan *p)
+{
+	return nx_filter_active(p->f[0]) || nx_filter_active(p->f[1]) || p->exclude_id > 0 ||
+	       p->exclude_hash != NULL;
+}
+
 /* FROM ... WHERE ... of the current articles matching expr (NULL: all). */
 static void add_from(sq *q, plan *p, const char *expr)
 {
@@ -642,7 +649,13 @@ static int count_matches(nx_store *st, plan *p, const char *expr, int revisions,
 	memset(&q, 0, sizeof(q));
 	nx_buf_init(&q.sql);
 	nx_buf_adds(&q.sql, "SELECT (SELECT count(*)");
-	add_from(&q, p, expr);
+	if (expr != NULL && !plan_filters(p)) {
+		/* no metadata needed: FTS5 alone counts */
+		nx_buf_adds(&q.sql, " FROM fts WHERE fts MATCH ");
+		sq_text(&q, expr);
+	} else {
+		add_from(&q, p, expr);
+	}
 	nx_buf_adds(&q.sql, ")");
 	if (revisions && expr != NULL) {
 		nx_buf_adds(&q.sql, " + (SELECT count(*)");
@@ -701,6 +714,17 @@ static int fetch_candidates(nx_store *st, plan *p, const nx_search_opts *o, cons
 	*nout = 0;
 	memset(&q, 0, sizeof(q));
 	nx_buf_init(&q.sql);
+	if (expr != NULL && !relaxed && !o->recent && !o->all_revisions && o->sort == NX_SORT_RELEVANCE &&
+	    !plan_filters(p)) {
+		/* the common case: let FTS5 rank and cut, then join only the winners */
+		nx_buf_adds(&q.sql, "SELECT a.id, -f.rank AS score, a.body_hash, a.title, a.published, 0, 0"
+				    " FROM (SELECT rowid, rank FROM fts WHERE fts MATCH ");
+		sq_text(&q, expr);
+		nx_buf_adds(&q.sql, " ORDER BY rank LIMIT ");
+		sq_int(&q, want);
+		nx_buf_adds(&q.sql, ") f JOIN article a ON a.id = f.rowid ORDER BY f.rank");
+		goto prepared;
+	}
 	nx_buf_adds(&q.sql, "SELECT a.id, ");
 	add_score(&q, p, o, "f", relaxed, expr != NULL);
 	nx_buf_adds(&q.sql, " AS score, a.body_hash, a.title, a.published, 0 AS revrow, 0 AS rev");
@@ -725,6 +749,7 @@ static int fetch_candidates(nx_store *st, plan *p, const nx_search_opts *o, cons
 	}
 	nx_buf_adds(&q.sql, " LIMIT ");
 	sq_int(&q, want);
+prepared:
 	if ((rc = sq_prepare(st, &q, &s, err)) < 0)
 		goto done;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {

@@ -86,9 +86,9 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
 	[NX_STMT_FTS_DELETE] =
 		"INSERT INTO fts(fts, rowid, title, body, captions, credits)"
 		" SELECT 'delete', id, title, body, captions, credits FROM fts_src WHERE id = ?1",
-	[NX_STMT_UPSERT_FILE] =
-		"INSERT INTO file(path) VALUES(?1) ON CONFLICT(path) DO UPDATE SET path = excluded.path"
-		" RETURNING id",
+	/* no RETURNING: it would make FTS5 flush its pending terms per article */
+	[NX_STMT_UPSERT_FILE] = "INSERT INTO file(path) VALUES(?1) ON CONFLICT(path) DO NOTHING",
+	[NX_STMT_FILE_ID] = "SELECT id FROM file WHERE path = ?1",
 	[NX_STMT_INSERT_ORIGIN] =
 		"INSERT INTO origin(article_id, file_id, offset, record_id, format, original, hash)"
 		" VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT DO UPDATE SET record_id = excluded.record_id,"
@@ -475,6 +475,9 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 	    ((rc = exec(st, "PRAGMA journal_mode = WAL", err, "cannot open index")) < 0 ||
 	     (rc = exec(st, "PRAGMA synchronous = NORMAL", err, "cannot open index")) < 0))
 		goto fail;
+	/* 64 MB of page cache: bulk writes spill less; readers map the file */
+	exec(st, "PRAGMA cache_size = -65536", NULL, "");
+	exec(st, "PRAGMA mmap_size = 268435456", NULL, "");
 	load_settings(st);
 	*out = st;
 	return NX_OK;
@@ -499,6 +502,7 @@ void nx_store_close(nx_store *st)
 		sqlite3_close(st->db);
 	}
 	free(st->path);
+	free(st->file_path);
 	free(st);
 }
 
@@ -527,8 +531,17 @@ int nx_store_commit(nx_store *st, nx_error *err)
 	return rc;
 }
 
+/* Forget cached ids of rows a rollback may have undone. */
+static void forget_cache(nx_store *st)
+{
+	free(st->file_path);
+	st->file_path = NULL;
+	st->file_id = 0;
+}
+
 void nx_store_rollback(nx_store *st)
 {
+	forget_cache(st);
 	if (st->in_tx)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = 0;
@@ -541,6 +554,8 @@ int nx_store_savepoint(nx_store *st, nx_error *err)
 
 int nx_store_release(nx_store *st, int keep, nx_error *err)
 {
+	if (!keep)
+		forget_cache(st);
 	if (!keep && exec(st, "ROLLBACK TO nx_unit", err, "cannot undo a partial write") < 0)
 		return err != NULL ? err->code : NX_EDB;
 	return exec(st, "RELEASE nx_unit", err, "cannot save to the index");
@@ -768,16 +783,29 @@ static int write_origin(nx_store *st, int64_t id, const nx_article *a, const cha
 			return rc;
 		have_original = 1;
 	}
-	if ((s = nx_store__stmt(st, NX_STMT_UPSERT_FILE, err)) == NULL)
-		return err != NULL ? err->code : NX_EDB;
-	sqlite3_bind_text(s, 1, a->origin.path, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		rc = nx_store__dberr(st, err, "cannot record the source file");
+	/* the file of the previous article is usually the file of this one */
+	if (st->file_path != NULL && strcmp(st->file_path, a->origin.path) == 0) {
+		file_id = st->file_id;
+	} else {
+		if ((s = nx_store__stmt(st, NX_STMT_UPSERT_FILE, err)) == NULL)
+			return err != NULL ? err->code : NX_EDB;
+		sqlite3_bind_text(s, 1, a->origin.path, -1, SQLITE_STATIC);
+		if ((rc = step_done(st, s, err, "cannot record the source file")) < 0)
+			return rc;
+		if ((s = nx_store__stmt(st, NX_STMT_FILE_ID, err)) == NULL)
+			return err != NULL ? err->code : NX_EDB;
+		sqlite3_bind_text(s, 1, a->origin.path, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_ROW) {
+			rc = nx_store__dberr(st, err, "cannot record the source file");
+			sqlite3_reset(s);
+			return rc;
+		}
+		file_id = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
-		return rc;
+		free(st->file_path);
+		st->file_path = strdup(a->origin.path);
+		st->file_id = file_id;
 	}
-	file_id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
 	if ((s = nx_store__stmt(st, NX_STMT_INSERT_ORIGIN, err)) == NULL)
 		return err != NULL ? err->code : NX_EDB;
 	sqlite3_bind_int64(s, 1, id);

@@ -19,6 +19,7 @@ typedef enum nx_stmt_id {
 	NX_STMT_FTS_INSERT,
 	NX_STMT_FTS_DELETE,
 	NX_STMT_UPSERT_FILE,
+	NX_STMT_FILE_ID,
 	NX_STMT_INSERT_ORIGIN,
 	NX_STMT_INSERT_REVISION,
 	NX_STMT_REVISION_HAS_HASH,
@@ -42,6 +43,8 @@ struct nx_store {
 	int in_tx;
 	int keep_originals;
 	char langs[256];     /* languages in the index, "en,de" (meta 'langs') */
+	char *file_path;     /* the last source file recorded, and its id: a */
+	int64_t file_id;     /* cache, forgotten on rollback */
 	sqlite3_stmt *stmt[NX_STMT__COUNT];
 };
 
