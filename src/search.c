@@ -1210,7 +1210,7 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 				continue;
 			if (shown++ < (size_t)offset)
 				continue;
-			if ((rc = fill_hit(st, &r->hits[r->nhits], &c[i], expr, o, err)) < 0) {
+			if ((rc = fill_hit(st, &r->hits[r->nhits], &c[i], expanded != NULL ? relaxed_expr : expr, o, err)) < 0) {
 				r->nhits++;
 				goto done;
 			}
@@ -1755,13 +1755,26 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 		added++;
 	}
 finish:
-	nx_buf_addf(&e, ")%s", q->negs != NULL ? q->negs : "");
-	if (!nx_buf_ok(&e))
-		goto oom;
-	*out_expr = nx_buf_detach(&e);
-	*out_w = w;
-	*out_nw = nw;
-	w = NULL;
+	/*
+	 * "(query words) AND (query words OR pairs OR feedback words)": the
+	 * hits are still the articles holding a query word (the first group,
+	 * weight 0, only selects); the second group ranks.
+	 */
+	{
+		nx_buf full = NX_BUF_INIT;
+		double *w2 = calloc((size_t)(nphr + nw), sizeof(*w2));
+
+		nx_buf_addf(&full, "%s AND %s)%s", q->relaxed_pos, e.buf, q->negs != NULL ? q->negs : "");
+		if (w2 == NULL || !nx_buf_ok(&full)) {
+			free(w2);
+			nx_buf_free(&full);
+			goto oom;
+		}
+		memcpy(w2 + nphr, w, (size_t)nw * sizeof(*w));
+		*out_expr = nx_buf_detach(&full);
+		*out_w = w2;
+		*out_nw = nphr + nw;
+	}
 	goto done;
 oom:
 	rc = nx_error_set(err, NX_ENOMEM, "out of memory");

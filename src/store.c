@@ -425,6 +425,28 @@ static int migrate(nx_store *st, nx_error *err)
 	return rc;
 }
 
+/* Open the connection and give it the functions and tokenizer the index needs. */
+static int connect(nx_store *st, const char *name, int oflags, nx_error *err)
+{
+	if (sqlite3_open_v2(name, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return nx_error_set(err, NX_EDB, "cannot open index '%s': %s", st->path,
+				    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+	sqlite3_extended_result_codes(st->db, 0);
+	sqlite3_busy_timeout(st->db, 10000);
+	if (sqlite3_create_function(st->db, "nx_inflate", 1,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				    NULL, sql_inflate, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "nx_rev_text", 2,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				    NULL, sql_rev_text, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "nx_mark", 2,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				    NULL, sql_mark, NULL, NULL) != SQLITE_OK ||
+	    nx_tokenizer_register(st->db) != SQLITE_OK)
+		return nx_store__dberr(st, err, "cannot set up the index");
+	return NX_OK;
+}
+
 int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *err)
 {
 	nx_store *st = NULL;
@@ -443,25 +465,37 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 	if ((flags & NX_STORE_WRITE) && (rc = mkdirs_for(path, err)) < 0)
 		goto fail;
 	oflags = (flags & NX_STORE_WRITE) ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
-	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		rc = nx_error_set(err, NX_EDB, "cannot open index '%s': %s", path,
-				  st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+	if ((rc = connect(st, path, oflags, err)) < 0)
 		goto fail;
-	}
-	sqlite3_extended_result_codes(st->db, 0);
-	sqlite3_busy_timeout(st->db, 10000);
-	if (sqlite3_create_function(st->db, "nx_inflate", 1,
-				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				    NULL, sql_inflate, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(st->db, "nx_rev_text", 2,
-				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				    NULL, sql_rev_text, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(st->db, "nx_mark", 2,
-				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				    NULL, sql_mark, NULL, NULL) != SQLITE_OK ||
-	    nx_tokenizer_register(st->db) != SQLITE_OK) {
-		rc = nx_store__dberr(st, err, "cannot set up the index");
-		goto fail;
+	/*
+	 * A reader of an index it may not write to (a read-only file or folder,
+	 * a CD, another user's archive) cannot create the WAL's shared-memory
+	 * file: read it as an immutable database instead.
+	 */
+	if (!(flags & NX_STORE_WRITE) && sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_schema", NULL, NULL,
+						      NULL) != SQLITE_OK) {
+		int code = sqlite3_errcode(st->db);
+
+		if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_IOERR) {
+			nx_buf uri = NX_BUF_INIT;
+			const char *c = path;
+
+			nx_buf_adds(&uri, "file:");
+			for (; *c != '\0'; c++) {
+				if (*c == '?' || *c == '#' || *c == '%' || (unsigned char)*c < 0x20)
+					nx_buf_addf(&uri, "%%%02X", (unsigned char)*c);
+				else
+					nx_buf_addch(&uri, *c);
+			}
+			nx_buf_adds(&uri, "?immutable=1");
+			sqlite3_close(st->db);
+			st->db = NULL;
+			rc = nx_buf_ok(&uri) ? connect(st, uri.buf, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err) :
+					       nx_error_set(err, NX_ENOMEM, "out of memory");
+			nx_buf_free(&uri);
+			if (rc < 0)
+				goto fail;
+		}
 	}
 	/* A file that is not a database shows up at the first read. */
 	if (exec(st, "PRAGMA foreign_keys = ON", err, "cannot open index") < 0) {
