@@ -502,7 +502,7 @@ int nx_parse_newsml(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *e
 	size_t i = 0, n = 0, emitted = 0;
 	int rc = NX_OK, g1 = 0, truncated = 0;
 
-	doc = nx_wire__read(in->data, in->len, err);
+	doc = nx_xml_read(in->data, in->len, err);
 	if (doc == NULL) {
 		rc = err != NULL && err->code < 0 ? err->code : NX_EFORMAT;
 		goto done;

@@ -25,7 +25,7 @@ int nx_parse_nitf(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 	nx_article *a = NULL;
 	int rc = NX_OK;
 
-	doc = nx_wire__read(in->data, in->len, err);
+	doc = nx_xml_read(in->data, in->len, err);
 	if (doc == NULL) {
 		rc = err != NULL && err->code < 0 ? err->code : NX_EFORMAT;
 		goto done;

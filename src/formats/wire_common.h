@@ -75,11 +75,6 @@ xmlNode *nx_wire__find(const xmlNode *n, const char *local, int maxdepth);
  * banner, cut at a word near 100 bytes when longer than 120. */
 int nx_wire__fallback_title(nx_article *a);
 
-/*
- * nx_xml_read(), except that a document declared as Latin-1 whose bytes
- * are valid UTF-8 (a common agency mistake) is read as UTF-8.
- */
-xmlDocPtr nx_wire__read(const char *data, size_t len, nx_error *err);
 
 /*
  * 1 when data[0..len) does not end with the closing tag of root (the
