@@ -1,6 +1,7 @@
 #include "newsidx/article.h"
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -318,19 +319,69 @@ char *nx_article_to_json(const nx_article *a, unsigned flags)
 	return s;
 }
 
+/* Feed one field to the hash: a tag byte, the length, the bytes. */
+static void hash_str(nx_sha256_ctx *c, char tag, const char *v)
+{
+	unsigned char hdr[9];
+	uint64_t n = v != NULL ? strlen(v) : UINT64_MAX;
+	int i = 0;
+
+	hdr[0] = (unsigned char)tag;
+	for (i = 0; i < 8; i++)
+		hdr[1 + i] = (unsigned char)(n >> (8 * i));
+	nx_sha256_update(c, hdr, sizeof(hdr));
+	if (v != NULL)
+		nx_sha256_update(c, v, strlen(v));
+}
+
+static void hash_time(nx_sha256_ctx *c, char tag, const nx_time *t)
+{
+	char buf[48];
+
+	if (!t->set) {
+		hash_str(c, tag, NULL);
+		return;
+	}
+	/* what the JSON form shows: the instant, and the offset when not UTC
+	   (so a version read back from its JSON hashes the same) */
+	snprintf(buf, sizeof(buf), "%lld %d", (long long)t->utc,
+		 t->has_offset && t->offset != 0 ? (int)t->offset : 0);
+	hash_str(c, tag, buf);
+}
+
 int nx_article_hash(char out[65], const nx_article *a)
 {
-	json_t *o = article_json(a, 0, 0);
-	char *s = NULL;
+	static const char hex[] = "0123456789abcdef";
+	nx_sha256_ctx c;
+	unsigned char d[32];
+	size_t i = 0;
 
-	if (o == NULL)
-		return NX_ENOMEM;
-	s = json_dumps(o, JSON_PRESERVE_ORDER | JSON_COMPACT);
-	json_decref(o);
-	if (s == NULL)
-		return NX_ENOMEM;
-	nx_sha256_hex(s, strlen(s), out);
-	free(s);
+	/* every field a user sees, each length-prefixed so no two articles
+	   collide by moving text between fields; no JSON round trip */
+	nx_sha256_init(&c);
+	hash_str(&c, 'u', a->url);
+	hash_str(&c, 's', a->source);
+	hash_str(&c, 't', a->title);
+	hash_str(&c, 'c', a->section);
+	hash_str(&c, 'l', a->lang);
+	for (i = 0; i < a->nauthors; i++)
+		hash_str(&c, 'a', a->authors[i]);
+	hash_time(&c, 'p', &a->published);
+	hash_time(&c, 'm', &a->updated);
+	for (i = 0; i < a->nparas; i++)
+		hash_str(&c, 'b', a->paras[i]);
+	for (i = 0; i < a->nphotos; i++) {
+		hash_str(&c, 'g', a->photos[i].agency);
+		hash_str(&c, 'h', a->photos[i].photographer);
+		hash_str(&c, 'k', a->photos[i].caption);
+		hash_str(&c, 'r', a->photos[i].url);
+	}
+	nx_sha256_final(&c, d);
+	for (i = 0; i < 32; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[64] = '\0';
 	return NX_OK;
 }
 

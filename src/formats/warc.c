@@ -29,9 +29,11 @@
  * Content-Length is never trusted beyond the buffer.  ARC files (the
  * format before WARC) are reported as unsupported.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "buf.h"
@@ -170,13 +172,31 @@ static int sniff_html(const char *d, size_t len)
 	       nx_memcasemem(d + i, lim - i, "<body") != NULL;
 }
 
+/* A Content-Type of the documents we read. */
+static int document_type(const span *ct)
+{
+	return mime_is(ct, "text/html") || mime_is(ct, "application/xhtml+xml") || mime_is(ct, "text/plain");
+}
+
+/* No Content-Type, or one that says nothing: the bytes are sniffed. */
+static int untyped(const span *ct)
+{
+	return ct->s == NULL || ct->len == 0 || mime_is(ct, "application/octet-stream") ||
+	       mime_is(ct, "unknown/unknown");
+}
+
+/* 1 when a Content-Type rules the document out whatever its bytes (an image, a video). */
+static int type_rules_out(const span *ct)
+{
+	return !document_type(ct) && !untyped(ct);
+}
+
 /* HTML or plain text by its Content-Type, or sniffed when untyped. */
 static int wanted_type(const span *ct, const char *d, size_t len)
 {
-	if (mime_is(ct, "text/html") || mime_is(ct, "application/xhtml+xml") || mime_is(ct, "text/plain"))
+	if (document_type(ct))
 		return 1;
-	if (ct->s == NULL || ct->len == 0 || mime_is(ct, "application/octet-stream") ||
-	    mime_is(ct, "unknown/unknown"))
+	if (untyped(ct))
 		return sniff_html(d, len);
 	return 0;
 }
@@ -353,23 +373,31 @@ done:
 	return rc;
 }
 
-/* A response record: HTTP status line, headers, payload. */
-static int do_response(warc_state *ws, const warc_rec *r, int64_t off, nx_error *err)
-{
-	const char *d = r->block.s, *body = NULL;
-	size_t len = r->block.len, hend = 0, hlen = 0, pos = 0, blen = 0, i = 0, used = 0;
-	span name = { NULL, 0 }, value = { NULL, 0 }, ctype = { NULL, 0 }, te = { NULL, 0 }, ce = { NULL, 0 };
-	nx_buf chunked = NX_BUF_INIT, inflated = NX_BUF_INIT;
-	int status = 0, rc = NX_OK, zr = NX_OK;
+/* The head of an HTTP response, as far as records are concerned. */
+typedef struct http_head {
+	int status;
+	size_t body; /* the body starts here */
+	span ctype, te, ce;
+} http_head;
 
+/*
+ * Read the HTTP head at d[0..len): 1 when read, 0 when d is not an HTTP
+ * message (dns:, ftp: records), -1 when the head does not end (within
+ * WARC_MAX_HEADER bytes).  The result depends on no byte past
+ * WARC_MAX_HEADER + 2, so a stream can decide from a record's first bytes.
+ */
+static int read_http_head(http_head *h, const char *d, size_t len)
+{
+	size_t hlen = 0, pos = 0, i = 0;
+	span name = { NULL, 0 }, value = { NULL, 0 };
+	const char *nl = NULL;
+
+	memset(h, 0, sizeof(*h));
 	if (len < 12 || memcmp(d, "HTTP/", 5) != 0)
-		return NX_OK; /* dns:, ftp: or something else: not ours */
-	hend = header_end(d, len, &hlen);
-	if (hend == 0) {
-		/* headers only, or cut: nothing to index */
-		note_bad(ws, off, "HTTP headers do not end");
-		return NX_OK;
-	}
+		return 0;
+	h->body = header_end(d, len, &hlen);
+	if (h->body == 0)
+		return -1;
 	/* "HTTP/1.1 200 OK" */
 	for (i = 5; i < hlen && !nx_isspace((unsigned char)d[i]); i++)
 		;
@@ -377,33 +405,50 @@ static int do_response(warc_state *ws, const warc_rec *r, int64_t off, nx_error 
 		i++;
 	if (i + 3 <= hlen && nx_isdigit((unsigned char)d[i]) && nx_isdigit((unsigned char)d[i + 1]) &&
 	    nx_isdigit((unsigned char)d[i + 2]))
-		status = (d[i] - '0') * 100 + (d[i + 1] - '0') * 10 + (d[i + 2] - '0');
-	if (status != 200)
-		return NX_OK;
-	{
-		const char *nl = memchr(d, '\n', hlen);
-
-		pos = nl != NULL ? (size_t)(nl - d) + 1 : hlen;
-	}
+		h->status = (d[i] - '0') * 100 + (d[i + 1] - '0') * 10 + (d[i + 2] - '0');
+	nl = memchr(d, '\n', hlen);
+	pos = nl != NULL ? (size_t)(nl - d) + 1 : hlen;
 	while (next_field(d, hlen, &pos, &name, &value)) {
 		if (name_eq(&name, "Content-Type"))
-			ctype = value;
+			h->ctype = value;
 		else if (name_eq(&name, "Transfer-Encoding"))
-			te = value;
+			h->te = value;
 		else if (name_eq(&name, "Content-Encoding"))
-			ce = value;
+			h->ce = value;
 	}
-	body = d + hend;
-	blen = len - hend;
-	if (te.s != NULL && nx_memcasemem(te.s, te.len, "chunked") != NULL && dechunk(&chunked, body, blen)) {
+	return 1;
+}
+
+/* A response record: HTTP status line, headers, payload. */
+static int do_response(warc_state *ws, const warc_rec *r, int64_t off, nx_error *err)
+{
+	const char *d = r->block.s, *body = NULL;
+	size_t len = r->block.len, blen = 0, used = 0;
+	http_head h;
+	nx_buf chunked = NX_BUF_INIT, inflated = NX_BUF_INIT;
+	int rc = NX_OK, zr = NX_OK, k = read_http_head(&h, d, len);
+
+	if (k == 0)
+		return NX_OK; /* dns:, ftp: or something else: not ours */
+	if (k < 0) {
+		/* headers only, or cut: nothing to index */
+		note_bad(ws, off, "HTTP headers do not end");
+		return NX_OK;
+	}
+	/* an image or a video is not decoded at all */
+	if (h.status != 200 || type_rules_out(&h.ctype))
+		return NX_OK;
+	body = d + h.body;
+	blen = len - h.body;
+	if (h.te.s != NULL && nx_memcasemem(h.te.s, h.te.len, "chunked") != NULL && dechunk(&chunked, body, blen)) {
 		if (!nx_buf_ok(&chunked))
 			goto oom;
 		body = chunked.buf;
 		blen = chunked.len;
 	}
-	if (ce.s != NULL && (span_eq(&ce, "gzip") || span_eq(&ce, "x-gzip") || span_eq(&ce, "deflate"))) {
-		zr = inflate_one(&inflated, body, blen, span_eq(&ce, "deflate") ? 15 : 15 + 16, ws->max, &used);
-		if (zr == NX_EFORMAT && span_eq(&ce, "deflate")) {
+	if (h.ce.s != NULL && (span_eq(&h.ce, "gzip") || span_eq(&h.ce, "x-gzip") || span_eq(&h.ce, "deflate"))) {
+		zr = inflate_one(&inflated, body, blen, span_eq(&h.ce, "deflate") ? 15 : 15 + 16, ws->max, &used);
+		if (zr == NX_EFORMAT && span_eq(&h.ce, "deflate")) {
 			/* "deflate" is often raw deflate without the zlib wrapper */
 			nx_buf_reset(&inflated);
 			zr = inflate_one(&inflated, body, blen, -15, ws->max, &used);
@@ -422,18 +467,18 @@ static int do_response(warc_state *ws, const warc_rec *r, int64_t off, nx_error 
 			blen = inflated.len;
 		}
 		/* not compressed after all (a wrong header): take it as it is */
-	} else if (ce.s != NULL && ce.len > 0 && !span_eq(&ce, "identity")) {
+	} else if (h.ce.s != NULL && h.ce.len > 0 && !span_eq(&h.ce, "identity")) {
 		char msg[128];
 
 		snprintf(msg, sizeof(msg), "content encoding '%.*s' is not supported",
-			 (int)(ce.len > 40 ? 40 : ce.len), ce.s);
-		if (wanted_type(&ctype, "", 0) || ctype.s == NULL)
+			 (int)(h.ce.len > 40 ? 40 : h.ce.len), h.ce.s);
+		if (document_type(&h.ctype) || h.ctype.s == NULL)
 			note_bad(ws, off, msg);
 		goto done;
 	}
-	if (!wanted_type(&ctype, body, blen))
+	if (!wanted_type(&h.ctype, body, blen))
 		goto done;
-	rc = dispatch_doc(ws, r, off, body, blen, &ctype, err);
+	rc = dispatch_doc(ws, r, off, body, blen, &h.ctype, err);
 	goto done;
 oom:
 	rc = nx_error_set(err, NX_ENOMEM, "out of memory");
@@ -444,12 +489,12 @@ done:
 }
 
 /*
- * Read one record at d[0..len).  On success *next receives the bytes of
- * header and block.  Errors are NX_EFORMAT with the reason set; *trunc is
- * set when the record simply runs past the end of d (more bytes may come
- * from the next gzip member).
+ * Read the header block of the record at d[0..len).  On success *hend
+ * receives its size; the block (r->clen bytes) follows it and is not
+ * looked at.  Errors are NX_EFORMAT with the reason set; *trunc is set when
+ * the header simply runs past the end of d (more bytes may come).
  */
-static int read_record(warc_rec *r, const char *d, size_t len, int64_t off, size_t *next, int *trunc,
+static int read_header(warc_rec *r, const char *d, size_t len, int64_t off, size_t *hendp, int *trunc,
 		       nx_error *err)
 {
 	size_t hend = 0, hlen = 0, pos = 0;
@@ -506,13 +551,7 @@ static int read_record(warc_rec *r, const char *d, size_t len, int64_t off, size
 		return nx_error_set(err, NX_EFORMAT,
 				    "bad WARC record header at offset %lld: Content-Length '%.*s' is not a size",
 				    (long long)off, (int)(cl.len > 24 ? 24 : cl.len), cl.s);
-	if (r->clen > len - hend) {
-		*trunc = 1;
-		return nx_error_set(err, NX_EFORMAT, "truncated WARC record at offset %lld", (long long)off);
-	}
-	r->block.s = d + hend;
-	r->block.len = r->clen;
-	*next = hend + r->clen;
+	*hendp = hend;
 	return NX_OK;
 }
 
@@ -528,6 +567,12 @@ static int crawler_uri(const span *u)
 	return nx_startswith_ci(v.s, v.len, "metadata:") || nx_startswith_ci(v.s, v.len, "dns:");
 }
 
+/* Response and resource records may hold documents; the others never do. */
+static int may_hold_document(const warc_rec *r)
+{
+	return span_eq(&r->type, "response") || span_eq(&r->type, "resource");
+}
+
 static int handle_record(warc_state *ws, const warc_rec *r, int64_t off, nx_error *err)
 {
 	if (span_eq(&r->type, "response"))
@@ -540,55 +585,35 @@ static int handle_record(warc_state *ws, const warc_rec *r, int64_t off, nx_erro
 	return NX_OK; /* warcinfo, request, revisit, metadata, conversion, continuation */
 }
 
+/*
+ * 1 when handle_record() would pass over record r quietly whatever its
+ * block holds after its first blen bytes b (blen: the whole block, or at
+ * least WARC_PEEK bytes of it): a stream goes past a large video without
+ * reading it into memory.
+ */
+static int record_skippable(const warc_rec *r, const char *b, size_t blen)
+{
+	http_head h;
+	int k = 0;
+
+	if (!may_hold_document(r))
+		return 1;
+	if (span_eq(&r->type, "resource"))
+		return crawler_uri(&r->uri) || !wanted_type(&r->ctype, b, blen); /* sniffs 1 KB at most */
+	k = read_http_head(&h, b, blen);
+	if (k == 0)
+		return 1;
+	if (k < 0)
+		return 0; /* noted as a document that could not be read */
+	return h.status != 200 || type_rules_out(&h.ctype);
+}
+
 /* Skip the CR/LF padding between records. */
 static size_t skip_pad(const char *d, size_t len, size_t i)
 {
 	while (i < len && (d[i] == '\r' || d[i] == '\n' || d[i] == '\0'))
 		i++;
 	return i;
-}
-
-/* Where the records of a buffer start in the file. */
-typedef struct where {
-	int member;       /* d is inflated gzip data */
-	int64_t base;     /* plain: file offset of d[0]; member: the member's offset */
-	size_t tail_len;  /* member: d starts with this many bytes carried over ... */
-	int64_t tail_off; /* ... from the member at this offset */
-} where;
-
-#define WARC_INCOMPLETE 2
-
-/*
- * Read the records in d[0..len): a stretch of plain WARC, or inflated gzip
- * data.  *consumed receives the bytes read.  Returns NX_OK, an error, or
- * WARC_INCOMPLETE when inflated data ends inside a record (a record split
- * over gzip members: the caller appends the next member and goes on).
- */
-static int read_records(warc_state *ws, const char *d, size_t len, const where *w, size_t *consumed,
-			nx_error *err)
-{
-	size_t i = skip_pad(d, len, 0), next = 0;
-	int rc = NX_OK, trunc = 0;
-	warc_rec r;
-
-	while (i < len) {
-		int64_t off = !w->member ? w->base + (int64_t)i : i < w->tail_len ? w->tail_off : w->base;
-
-		if (!w->member && nx_is_gzip(d + i, len - i))
-			break; /* gzip members follow plain records: the caller goes on */
-		rc = read_record(&r, d + i, len - i, off, &next, &trunc, err);
-		if (rc < 0) {
-			if (trunc && w->member)
-				rc = WARC_INCOMPLETE;
-			break;
-		}
-		rc = handle_record(ws, &r, off, err);
-		if (rc < 0)
-			break;
-		i = skip_pad(d, len, i + next);
-	}
-	*consumed = i;
-	return rc;
 }
 
 /* Does a gzip member start at d and inflate to something starting "WARC/"? */
@@ -613,124 +638,557 @@ static int member_is_warc(const char *d, size_t len)
 	return ok;
 }
 
-/* After a member that cannot be read: the next member that holds a record. */
-static size_t resync(const char *d, size_t len, size_t from)
+/*
+ * The record reader, shared by the buffer and the file.  Raw bytes are the
+ * caller's buffer (fd < 0) or a window on the file, read WARC_CHUNK at a
+ * time; a record is read in place from the raw bytes (plain WARC) or from
+ * acc, the inflated bytes of its gzip member(s), inflated as far as the
+ * record needs.  A record that cannot hold a document is passed over
+ * without being kept, so memory holds one wanted record plus a chunk,
+ * whatever the size of the file.
+ *
+ * Offsets: a plain record's is where it starts; a gzip record's is the
+ * offset of the member it starts in.
+ */
+#define WARC_CHUNK ((size_t)1 << 20)
+#define WARC_PEEK (WARC_MAX_HEADER + 3) /* what decides whether a block is needed */
+#define WARC_ZTRUNC 3                   /* the input ends inside a gzip member */
+#define WARC_ZBAD 4                     /* a gzip member is corrupt */
+#define WARC_ZBIG 5                     /* it inflates past the limit */
+
+typedef struct warc_rd {
+	int fd;           /* -1: all of raw is the caller's buffer */
+	const char *raw;  /* raw[rs..re): raw bytes not read yet */
+	size_t rs, re;
+	int64_t roff;     /* offset of raw[rs] in the file */
+	int reof;         /* nothing after raw[re] */
+	nx_buf rbuf;      /* fd: the window */
+	z_stream zs;
+	int zinit;        /* zs initialised */
+	int zopen;        /* the member at moff is being inflated */
+	int member;       /* records come from acc */
+	int64_t moff;
+	size_t mout;      /* bytes it inflated so far */
+	size_t max;       /* limit of mout */
+	nx_buf acc;       /* acc.buf[as..acc.len): inflated bytes not read yet */
+	size_t as;
+	size_t seg;       /* acc bytes from seg on come from the member at moff, */
+	int64_t prev_off; /* those before seg from the member at prev_off */
+} warc_rd;
+
+static void rd_init(warc_rd *rd, int fd, int64_t off, size_t max)
 {
-	size_t i = from;
+	memset(rd, 0, sizeof(*rd));
+	nx_buf_init(&rd->rbuf);
+	nx_buf_init(&rd->acc);
+	rd->fd = fd;
+	rd->raw = rd->rbuf.buf;
+	rd->roff = off;
+	rd->max = max;
+}
 
-	while (i + 3 < len) {
-		const char *p = memchr(d + i, 0x1f, len - i);
+static void rd_free(warc_rd *rd)
+{
+	if (rd->zinit)
+		inflateEnd(&rd->zs);
+	nx_buf_free(&rd->rbuf);
+	nx_buf_free(&rd->acc);
+}
 
-		if (p == NULL)
-			return len;
-		i = (size_t)(p - d);
-		if (member_is_warc(d + i, len - i))
-			return i;
-		i++;
+/* After a large record: give back the memory of a buffer that holds little now. */
+static void buf_shrink(nx_buf *b)
+{
+	nx_buf small = NX_BUF_INIT;
+
+	if (b->alloc <= 8 * WARC_CHUNK || b->len > WARC_CHUNK)
+		return;
+	if (nx_buf_grow(&small, WARC_CHUNK) < 0)
+		return;
+	nx_buf_add(&small, b->buf, b->len);
+	if (!nx_buf_ok(&small)) {
+		nx_buf_free(&small);
+		return;
 	}
-	return len;
+	nx_buf_free(b);
+	*b = small;
+}
+
+static void raw_take(warc_rd *rd, size_t n)
+{
+	rd->rs += n;
+	rd->roff += (int64_t)n;
+}
+
+/* Make at least want raw bytes available (fewer at the end of the input). */
+static int raw_fill(warc_rd *rd, size_t want, nx_error *err)
+{
+	size_t have = rd->re - rd->rs;
+	ssize_t n = 0;
+
+	if (rd->fd < 0 || rd->reof || have >= want)
+		return NX_OK;
+	if (rd->rs > 0) {
+		memmove(rd->rbuf.buf, rd->rbuf.buf + rd->rs, have);
+		rd->rs = 0;
+		rd->re = have;
+		nx_buf_truncate(&rd->rbuf, have);
+		buf_shrink(&rd->rbuf);
+	}
+	if (nx_buf_grow(&rd->rbuf, want - have + WARC_CHUNK) < 0)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	rd->raw = rd->rbuf.buf;
+	while (rd->re < want) {
+		n = read(rd->fd, rd->rbuf.buf + rd->re, rd->rbuf.alloc - 1 - rd->re);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return nx_error_set(err, NX_EIO, "cannot read: %s", strerror(errno));
+		if (n == 0) {
+			rd->reof = 1;
+			break;
+		}
+		rd->re += (size_t)n;
+		rd->rbuf.len = rd->re;
+	}
+	rd->rbuf.buf[rd->rbuf.len] = '\0';
+	return NX_OK;
+}
+
+/* Skip raw padding (CR, LF, NUL); stops at a byte of something else or the end. */
+static int raw_skip_pad(warc_rd *rd, nx_error *err)
+{
+	int rc = NX_OK;
+
+	for (;;) {
+		if (rd->rs == rd->re && (rc = raw_fill(rd, 1, err)) < 0)
+			return rc;
+		if (rd->rs == rd->re)
+			return NX_OK;
+		raw_take(rd, skip_pad(rd->raw, rd->re, rd->rs) - rd->rs);
+		if (rd->rs < rd->re)
+			return NX_OK;
+	}
+}
+
+/* Go back (or on) to offset to. */
+static int raw_seek(warc_rd *rd, int64_t to, nx_error *err)
+{
+	int64_t first = rd->roff - (int64_t)rd->rs; /* offset of raw[0] */
+
+	if (to >= first && to <= rd->roff + (int64_t)(rd->re - rd->rs)) {
+		rd->rs = (size_t)(to - first);
+		rd->roff = to;
+		return NX_OK;
+	}
+	if (rd->fd < 0 || lseek(rd->fd, (off_t)to, SEEK_SET) < 0)
+		return nx_error_set(err, NX_EIO, "cannot seek: %s", rd->fd < 0 ? "outside the data" : strerror(errno));
+	rd->rs = rd->re = 0;
+	nx_buf_reset(&rd->rbuf);
+	rd->reof = 0;
+	rd->roff = to;
+	return NX_OK;
+}
+
+/* Offset of the member that inflated acc.buf[i]. */
+static int64_t acc_origin(const warc_rd *rd, size_t i)
+{
+	return i < rd->seg ? rd->prev_off : rd->moff;
+}
+
+static void acc_compact(warc_rd *rd)
+{
+	size_t n = rd->acc.len - rd->as;
+
+	if (rd->as == 0)
+		return;
+	memmove(rd->acc.buf, rd->acc.buf + rd->as, n);
+	rd->seg = rd->seg > rd->as ? rd->seg - rd->as : 0;
+	rd->as = 0;
+	nx_buf_truncate(&rd->acc, n);
+	buf_shrink(&rd->acc);
+}
+
+/* Start inflating the gzip member at the raw position (after acc's bytes). */
+static int member_open(warc_rd *rd, nx_error *err)
+{
+	if (!rd->zinit) {
+		memset(&rd->zs, 0, sizeof(rd->zs));
+		if (inflateInit2(&rd->zs, 15 + 16) != Z_OK)
+			return nx_error_set(err, NX_ENOMEM, "out of memory");
+		rd->zinit = 1;
+	} else if (inflateReset(&rd->zs) != Z_OK) {
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	}
+	acc_compact(rd);
+	if (rd->acc.len > 0)
+		rd->prev_off = acc_origin(rd, 0);
+	rd->seg = rd->acc.len;
+	rd->moff = rd->roff;
+	rd->mout = 0;
+	rd->zopen = 1;
+	rd->member = 1;
+	return NX_OK;
+}
+
+/*
+ * Inflate the open member until acc holds want unread bytes or the member
+ * ends.  Returns NX_OK, an NX_E* error, or WARC_ZTRUNC, WARC_ZBAD,
+ * WARC_ZBIG.
+ */
+static int member_more(warc_rd *rd, size_t want, nx_error *err)
+{
+	size_t step = 0, in = 0, got = 0;
+	int rc = NX_OK, zrc = Z_OK;
+
+	acc_compact(rd);
+	while (rd->zopen && rd->acc.len < want) {
+		if (rd->rs == rd->re && (rc = raw_fill(rd, WARC_CHUNK, err)) < 0)
+			return rc;
+		if (rd->rs == rd->re)
+			return WARC_ZTRUNC;
+		step = want - rd->acc.len;
+		step = step > WARC_CHUNK ? WARC_CHUNK : step < 65536 ? 65536 : step;
+		if (nx_buf_grow(&rd->acc, step) < 0)
+			return nx_error_set(err, NX_ENOMEM, "out of memory");
+		in = rd->re - rd->rs > (1u << 30) ? (1u << 30) : rd->re - rd->rs;
+		rd->zs.next_in = (Bytef *)(rd->raw + rd->rs);
+		rd->zs.avail_in = (uInt)in;
+		rd->zs.next_out = (Bytef *)(rd->acc.buf + rd->acc.len);
+		rd->zs.avail_out = (uInt)step;
+		zrc = inflate(&rd->zs, Z_NO_FLUSH);
+		raw_take(rd, in - rd->zs.avail_in);
+		got = step - rd->zs.avail_out;
+		rd->acc.len += got;
+		rd->acc.buf[rd->acc.len] = '\0';
+		rd->mout += got;
+		if (rd->mout > rd->max)
+			return WARC_ZBIG;
+		if (zrc == Z_STREAM_END)
+			rd->zopen = 0;
+		else if (zrc == Z_MEM_ERROR)
+			return nx_error_set(err, NX_ENOMEM, "out of memory");
+		else if ((zrc != Z_OK && zrc != Z_BUF_ERROR) || (got == 0 && in == rd->zs.avail_in))
+			return WARC_ZBAD;
+	}
+	return NX_OK;
+}
+
+/* The bytes of the current record: raw (plain) or inflated (gzip). */
+static const char *view_data(const warc_rd *rd)
+{
+	return rd->member ? rd->acc.buf + rd->as : rd->raw + rd->rs;
+}
+
+static size_t view_avail(const warc_rd *rd)
+{
+	return rd->member ? rd->acc.len - rd->as : rd->re - rd->rs;
+}
+
+static int64_t view_off(const warc_rd *rd)
+{
+	return rd->member ? acc_origin(rd, rd->as) : rd->roff;
+}
+
+static void view_take(warc_rd *rd, size_t n)
+{
+	if (rd->member)
+		rd->as += n;
+	else
+		raw_take(rd, n);
+}
+
+/*
+ * Make at least want bytes of the current record available (fewer at the
+ * end): more of the file, or more of the member, then of the next members
+ * when the record goes on there (a record split over gzip members).
+ * Moves the data: view_data() again after it.
+ */
+static int view_more(warc_rd *rd, size_t want, nx_error *err)
+{
+	int rc = NX_OK;
+
+	if (!rd->member)
+		return raw_fill(rd, want, err);
+	while (view_avail(rd) < want) {
+		if (rd->zopen) {
+			if ((rc = member_more(rd, want, err)) != NX_OK)
+				return rc;
+			continue;
+		}
+		if ((rc = raw_skip_pad(rd, err)) < 0 || (rc = raw_fill(rd, 2, err)) < 0)
+			return rc;
+		if (!nx_is_gzip(rd->raw + rd->rs, rd->re - rd->rs))
+			return NX_OK; /* the record does not go on */
+		if ((rc = member_open(rd, err)) < 0)
+			return rc;
+	}
+	return NX_OK;
+}
+
+/* Pass over n bytes of the current record; *done receives how many there were. */
+static int view_skip(warc_rd *rd, size_t n, size_t *done, nx_error *err)
+{
+	size_t k = 0;
+	int rc = NX_OK;
+
+	*done = 0;
+	while (n > 0) {
+		if (view_avail(rd) == 0) {
+			if ((rc = view_more(rd, n < WARC_CHUNK ? n : WARC_CHUNK, err)) != NX_OK)
+				return rc;
+			if (view_avail(rd) == 0)
+				return NX_OK;
+		}
+		k = view_avail(rd) < n ? view_avail(rd) : n;
+		view_take(rd, k);
+		n -= k;
+		*done += k;
+	}
+	return NX_OK;
+}
+
+/* At a record boundary inside members: skip padding; leave them at a member's end. */
+static int member_skip_pad(warc_rd *rd, nx_error *err)
+{
+	int rc = NX_OK;
+
+	for (;;) {
+		rd->as = skip_pad(rd->acc.buf, rd->acc.len, rd->as);
+		if (rd->as < rd->acc.len)
+			return NX_OK;
+		if (!rd->zopen) {
+			rd->member = 0;
+			rd->as = rd->seg = 0;
+			nx_buf_reset(&rd->acc);
+			buf_shrink(&rd->acc);
+			return NX_OK;
+		}
+		if ((rc = member_more(rd, WARC_CHUNK, err)) != NX_OK)
+			return rc;
+	}
+}
+
+static int truncated(int64_t off, nx_error *err)
+{
+	return nx_error_set(err, NX_EFORMAT, "truncated WARC record at offset %lld", (long long)off);
+}
+
+/*
+ * Read the record at the current position, hand it to handle_record() and
+ * go past it.  Returns NX_OK, an error, or one of WARC_Z* when its gzip
+ * member cannot be read.
+ */
+static int read_one(warc_state *ws, warc_rd *rd, nx_error *err)
+{
+	warc_rec r;
+	nx_error herr = NX_ERROR_INIT;
+	const char *d = NULL;
+	size_t avail = 0, hend = 0, need = 0, peek = 0, done = 0;
+	int64_t off = view_off(rd);
+	int rc = NX_OK, trunc = 0;
+
+	for (;;) {
+		d = view_data(rd);
+		avail = view_avail(rd);
+		if (read_header(&r, d, avail, off, &hend, &trunc, &herr) == NX_OK)
+			break;
+		if (!trunc)
+			goto bad_header;
+		if ((rc = view_more(rd, WARC_PEEK, err)) != NX_OK)
+			return rc;
+		if (view_avail(rd) <= avail)
+			goto bad_header; /* no more bytes: herr says truncated */
+	}
+	need = hend + r.clen;
+	if (!may_hold_document(&r))
+		goto skip;
+	if (need > avail) {
+		/* a block not read yet: is it wanted at all? */
+		peek = hend + (r.clen < WARC_PEEK ? r.clen : WARC_PEEK);
+		if ((rc = view_more(rd, peek, err)) != NX_OK)
+			return rc;
+		d = view_data(rd);
+		avail = view_avail(rd);
+		if (read_header(&r, d, avail, off, &hend, &trunc, &herr) < 0)
+			goto bad_header;
+		if (avail >= peek && record_skippable(&r, d + hend, peek - hend))
+			goto skip;
+		if (need > ws->max) {
+			if ((rc = view_skip(rd, need, &done, err)) != NX_OK)
+				return rc;
+			if (done < need)
+				return truncated(off, err);
+			{
+				char msg[96];
+
+				snprintf(msg, sizeof(msg), "record is larger than %zu MB (limit)", ws->max >> 20);
+				note_bad(ws, off, msg);
+			}
+			return NX_OK;
+		}
+		if ((rc = view_more(rd, need, err)) != NX_OK)
+			return rc;
+		d = view_data(rd);
+		avail = view_avail(rd);
+		if (avail < need)
+			return truncated(off, err);
+		if (read_header(&r, d, avail, off, &hend, &trunc, &herr) < 0)
+			goto bad_header;
+	}
+	r.block.s = d + hend;
+	r.block.len = r.clen;
+	rc = handle_record(ws, &r, off, err);
+	if (rc < 0)
+		return rc;
+	view_take(rd, need);
+	return NX_OK;
+skip:
+	if ((rc = view_skip(rd, need, &done, err)) != NX_OK)
+		return rc;
+	return done < need ? truncated(off, err) : NX_OK;
+bad_header:
+	if (err != NULL)
+		*err = herr;
+	return NX_EFORMAT;
+}
+
+/* After a gzip member that cannot be read: note it, go on at the next member holding a record. */
+static int member_failed(warc_state *ws, warc_rd *rd, int why, nx_error *err)
+{
+	int64_t off = rd->as < rd->acc.len ? acc_origin(rd, rd->as) : rd->moff;
+	const char *p = NULL;
+	char msg[96];
+	int rc = NX_OK;
+
+	if (why == WARC_ZTRUNC)
+		return truncated(off, err); /* the file ends inside this member */
+	if (why == WARC_ZBIG)
+		snprintf(msg, sizeof(msg), "record inflates to more than %zu MB (limit)", ws->max >> 20);
+	else
+		snprintf(msg, sizeof(msg), "corrupt gzip member");
+	note_bad(ws, off, msg);
+	rd->zopen = 0;
+	rd->member = 0;
+	rd->as = rd->seg = 0;
+	nx_buf_reset(&rd->acc);
+	buf_shrink(&rd->acc);
+	if ((rc = raw_seek(rd, rd->moff + 1, err)) < 0)
+		return rc;
+	for (;;) {
+		if ((rc = raw_fill(rd, 65536, err)) < 0)
+			return rc;
+		if (rd->re - rd->rs < 4) {
+			raw_take(rd, rd->re - rd->rs);
+			return NX_OK;
+		}
+		p = memchr(rd->raw + rd->rs, 0x1f, rd->re - rd->rs);
+		if (p == NULL) {
+			raw_take(rd, rd->re - rd->rs);
+			continue;
+		}
+		raw_take(rd, (size_t)(p - (rd->raw + rd->rs)));
+		if ((rc = raw_fill(rd, 65536, err)) < 0)
+			return rc;
+		if (member_is_warc(rd->raw + rd->rs, rd->re - rd->rs))
+			return NX_OK;
+		raw_take(rd, 1);
+	}
+}
+
+/* Every record: plain ones, gzip members, or both one after the other. */
+static int read_all_records(warc_state *ws, warc_rd *rd, nx_error *err)
+{
+	int rc = NX_OK;
+
+	if ((rc = raw_fill(rd, 9, err)) < 0)
+		return rc;
+	if (rd->re - rd->rs >= 9 && memcmp(rd->raw + rd->rs, "filedesc:", 9) == 0)
+		return nx_error_set(err, NX_EFORMAT, "ARC files (the format before WARC) are not supported");
+	for (;;) {
+		if (rd->member) {
+			rc = member_skip_pad(rd, err);
+			if (rc == NX_OK && !rd->member)
+				continue;
+		} else {
+			if ((rc = raw_skip_pad(rd, err)) < 0 || (rc = raw_fill(rd, 2, err)) < 0)
+				break;
+			if (rd->rs == rd->re)
+				break;
+			if (nx_is_gzip(rd->raw + rd->rs, rd->re - rd->rs)) {
+				if ((rc = member_open(rd, err)) < 0)
+					break;
+				continue;
+			}
+		}
+		if (rc == NX_OK)
+			rc = read_one(ws, rd, err);
+		if (rc > 0 && rd->member)
+			rc = member_failed(ws, rd, rc, err);
+		if (rc < 0)
+			break;
+		rc = NX_OK; /* a callback's positive return is no error */
+	}
+	return rc;
+}
+
+static void state_init(warc_state *ws, const nx_input *in, nx_article_cb cb, void *ctx)
+{
+	memset(ws, 0, sizeof(*ws));
+	ws->in = in;
+	ws->cb = cb;
+	ws->ctx = ctx;
+	ws->max = in->opts != NULL && in->opts->max_inflated > 0 ? in->opts->max_inflated : WARC_DEFAULT_MAX;
+}
+
+/* The result of a whole scan: documents that could not be read make it NX_EFORMAT. */
+static int scan_result(const warc_state *ws, int rc, nx_error *err)
+{
+	if (rc == NX_OK && ws->nbad > 0)
+		return nx_error_set(err, NX_EFORMAT, "%zu of %zu documents could not be read; first: %s",
+				    ws->nbad, ws->ndocs > ws->nbad ? ws->ndocs : ws->nbad, ws->first);
+	if (rc == NX_EFORMAT && ws->nbad > 0 && err != NULL) {
+		/* a fatal format error after rejected documents: mention them */
+		size_t n = strlen(err->msg);
+
+		snprintf(err->msg + n, sizeof(err->msg) - n, " (and %zu documents could not be read)", ws->nbad);
+	}
+	return rc;
 }
 
 int nx_parse_warc(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err)
 {
 	warc_state ws;
-	nx_buf acc = NX_BUF_INIT; /* inflated bytes not read yet (a record split over members) */
-	const char *d = in->data;
-	size_t len = in->len, pos = 0, used = 0, consumed = 0;
-	int64_t base = in->offset > 0 ? in->offset : 0;
-	where w = { 0, 0, 0, 0 };
-	int rc = NX_OK, zr = NX_OK;
+	warc_rd rd;
+	int rc = NX_OK;
 
-	memset(&ws, 0, sizeof(ws));
-	ws.in = in;
-	ws.cb = cb;
-	ws.ctx = ctx;
-	ws.max = in->opts != NULL && in->opts->max_inflated > 0 ? in->opts->max_inflated : WARC_DEFAULT_MAX;
-	if (len >= 9 && memcmp(d, "filedesc:", 9) == 0) {
-		rc = nx_error_set(err, NX_EFORMAT, "ARC files (the format before WARC) are not supported");
-		goto done;
-	}
-	pos = skip_pad(d, len, 0);
-	while (pos < len) {
-		int64_t off = base + (int64_t)pos;
+	state_init(&ws, in, cb, ctx);
+	rd_init(&rd, -1, in->offset > 0 ? in->offset : 0, ws.max);
+	rd.raw = in->data;
+	rd.re = in->len;
+	rd.reof = 1;
+	rc = read_all_records(&ws, &rd, err);
+	rc = scan_result(&ws, rc, err);
+	rd_free(&rd);
+	return rc;
+}
 
-		if (!nx_is_gzip(d + pos, len - pos)) {
-			if (acc.len > 0)
-				break; /* a split record never completed: reported below */
-			w.member = 0;
-			w.base = off;
-			rc = read_records(&ws, d + pos, len - pos, &w, &used, err);
-			if (rc < 0 || used == 0)
-				break;
-			pos += used;
-			continue;
-		}
-		zr = inflate_one(&acc, d + pos, len - pos, 15 + 16, ws.max, &used);
-		if (zr == NX_ENOMEM) {
-			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
-			break;
-		}
-		if (zr == 1) {
-			/* the file ends inside this member */
-			rc = nx_error_set(err, NX_EFORMAT, "truncated WARC record at offset %lld",
-					  (long long)(w.tail_len > 0 ? w.tail_off : off));
-			nx_buf_reset(&acc);
-			break;
-		}
-		if (zr == NX_ETOOBIG || zr == NX_EFORMAT) {
-			char msg[160];
+int nx_parse_warc_fd(int fd, const char *path, const nx_ingest_opts *opts, nx_article_cb cb, void *ctx,
+		     nx_error *err)
+{
+	nx_input in;
+	warc_state ws;
+	warc_rd rd;
+	off_t at = lseek(fd, 0, SEEK_CUR);
+	int rc = NX_OK;
 
-			if (zr == NX_ETOOBIG)
-				snprintf(msg, sizeof(msg), "record inflates to more than %zu MB (limit)", ws.max >> 20);
-			else
-				snprintf(msg, sizeof(msg), "corrupt gzip member");
-			note_bad(&ws, w.tail_len > 0 ? w.tail_off : off, msg);
-			nx_buf_reset(&acc);
-			w.tail_len = 0;
-			pos = resync(d, len, pos + 1);
-			continue;
-		}
-		if (pos == 0 && acc.len >= 9 && memcmp(acc.buf, "filedesc:", 9) == 0) {
-			rc = nx_error_set(err, NX_EFORMAT, "ARC files (the format before WARC) are not supported");
-			break;
-		}
-		w.member = 1;
-		w.base = off;
-		rc = read_records(&ws, acc.buf, acc.len, &w, &consumed, err);
-		if (rc == WARC_INCOMPLETE) {
-			/* keep the start of the split record for the next member */
-			if (consumed >= w.tail_len)
-				w.tail_off = off;
-			memmove(acc.buf, acc.buf + consumed, acc.len - consumed);
-			nx_buf_truncate(&acc, acc.len - consumed);
-			w.tail_len = acc.len;
-			rc = NX_OK;
-			if (err != NULL)
-				nx_error_clear(err);
-		} else {
-			nx_buf_reset(&acc);
-			w.tail_len = 0;
-		}
-		if (rc < 0)
-			break;
-		pos += used;
-		/* zero padding or CR/LF between members */
-		pos = skip_pad(d, len, pos);
-	}
-	if (rc == NX_OK && acc.len > 0)
-		rc = nx_error_set(err, NX_EFORMAT, "truncated WARC record at offset %lld", (long long)w.tail_off);
-	if (rc < 0)
-		goto done;
-	if (ws.nbad > 0)
-		rc = nx_error_set(err, NX_EFORMAT, "%zu of %zu documents could not be read; first: %s",
-				  ws.nbad, ws.ndocs > ws.nbad ? ws.ndocs : ws.nbad, ws.first);
-done:
-	if (rc == NX_EFORMAT && ws.nbad > 0 && err != NULL && strstr(err->msg, "documents could not") == NULL) {
-		/* a fatal format error after rejected documents: mention them */
-		size_t n = strlen(err->msg);
-
-		snprintf(err->msg + n, sizeof(err->msg) - n, " (and %zu documents could not be read)", ws.nbad);
-	}
-	nx_buf_free(&acc);
+	memset(&in, 0, sizeof(in));
+	in.path = path;
+	in.offset = -1;
+	in.opts = opts;
+	state_init(&ws, &in, cb, ctx);
+	rd_init(&rd, fd, at > 0 ? (int64_t)at : 0, ws.max);
+	rc = read_all_records(&ws, &rd, err);
+	rc = scan_result(&ws, rc, err);
+	rd_free(&rd);
 	return rc;
 }
