@@ -28,6 +28,17 @@ int nx_parse_feed(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 int nx_parse_nitf(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
 int nx_parse_newsml(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
 int nx_parse_warc(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+
+/*
+ * Parse the WARC (plain or .warc.gz) read from fd, from its current
+ * offset, one record at a time: memory holds one record, whatever the
+ * size of the file.  Articles, offsets (counted from where fd stood) and
+ * errors are those nx_parse_warc() gives for the same bytes; path (may be
+ * NULL) goes into each article's origin.  fd must be seekable (a corrupt
+ * gzip member makes it look back for the next member); it is not closed.
+ */
+int nx_parse_warc_fd(int fd, const char *path, const nx_ingest_opts *opts, nx_article_cb cb, void *ctx,
+		     nx_error *err);
 int nx_parse_jsonl(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
 int nx_parse_sgml(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
 

@@ -83,12 +83,28 @@ typedef struct tok_global {
 	int nqlang;
 } tok_global;
 
+/*
+ * A small direct-mapped cache of word -> stem: a few thousand words make up
+ * most of any text, and Snowball is a tenth of indexing time without it.
+ */
+#define STEM_CACHE 4096
+#define STEM_MAX 30
+
+typedef struct stem_slot {
+	signed char lang; /* -1: empty */
+	unsigned char wlen;
+	unsigned char slen;
+	char word[STEM_MAX];
+	char stem[STEM_MAX];
+} stem_slot;
+
 typedef struct nx_tok {
 	fts5_tokenizer inner_api;
 	Fts5Tokenizer *inner;
 	tok_global *g;
 	struct sb_stemmer *stem[NSTEM]; /* created on first use */
 	int broken[NSTEM];
+	stem_slot cache[STEM_CACHE];
 } nx_tok;
 
 static fts5_api *fts5_api_of(sqlite3 *db)
@@ -124,6 +140,8 @@ static int tok_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **ou
 	if (t == NULL)
 		return SQLITE_NOMEM;
 	t->g = &r->g;
+	for (int i = 0; i < STEM_CACHE; i++)
+		t->cache[i].lang = -1;
 	rc = r->api->xFindTokenizer(r->api, "unicode61", &ud, &t->inner_api);
 	if (rc == SQLITE_OK)
 		rc = t->inner_api.xCreate(ud, inner_args, 4, &t->inner);
@@ -153,12 +171,25 @@ static void tok_delete(Fts5Tokenizer *p)
 static const char *stem_word(nx_tok *t, int li, const char *tok, int n, int *outn)
 {
 	const sb_symbol *s = NULL;
+	stem_slot *slot = NULL;
 
 	*outn = n;
 	if (li < 0 || n > 64 || n < 3 || t->broken[li])
 		return tok;
 	if (nx_isdigit((unsigned char)tok[0]))
 		return tok;
+	if (n <= STEM_MAX) {
+		uint32_t h = 2166136261u ^ (uint32_t)li;
+		int k = 0;
+
+		for (k = 0; k < n; k++)
+			h = (h ^ (unsigned char)tok[k]) * 16777619u;
+		slot = &t->cache[h & (STEM_CACHE - 1)];
+		if (slot->lang == li && slot->wlen == n && memcmp(slot->word, tok, (size_t)n) == 0) {
+			*outn = slot->slen;
+			return slot->stem;
+		}
+	}
 	if (t->stem[li] == NULL) {
 		t->stem[li] = sb_stemmer_new(stemmers[li].snowball, "UTF_8");
 		if (t->stem[li] == NULL) {
@@ -170,6 +201,13 @@ static const char *stem_word(nx_tok *t, int li, const char *tok, int n, int *out
 	if (s == NULL)
 		return tok;
 	*outn = sb_stemmer_length(t->stem[li]);
+	if (slot != NULL && *outn <= STEM_MAX) {
+		slot->lang = (signed char)li;
+		slot->wlen = (unsigned char)n;
+		slot->slen = (unsigned char)*outn;
+		memcpy(slot->word, tok, (size_t)n);
+		memcpy(slot->stem, s, (size_t)*outn);
+	}
 	return (const char *)s;
 }
 

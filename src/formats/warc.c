@@ -1122,7 +1122,7 @@ static int read_all_records(warc_state *ws, warc_rd *rd, nx_error *err)
 		}
 		if (rc == NX_OK)
 			rc = read_one(ws, rd, err);
-		if (rc > 0 && rd->member)
+		if (rc > 0)
 			rc = member_failed(ws, rd, rc, err);
 		if (rc < 0)
 			break;
