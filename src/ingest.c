@@ -704,6 +704,45 @@ static int read_all(char **out, size_t *outlen, int fd, const char *path, size_t
 	return *out == NULL ? nx_error_set(err, NX_ENOMEM, "out of memory") : NX_OK;
 }
 
+/*
+ * A WARC file (plain, or gzip whose first member inflates to "WARC/") is
+ * read a record at a time rather than whole, so its size is not limited by
+ * max_file nor by memory.  Returns 1 when fd holds one (*rc: the result),
+ * 0 when it is to be read whole.  fd is a regular file at offset 0.
+ */
+static int ingest_warc_fd(int *rc, int fd, const char *path, const nx_ingest_opts *opts,
+			  nx_article_cb cb, void *ctx, nx_error *err)
+{
+	char *head = NULL;
+	size_t len = 0;
+	ssize_t n = 0;
+	int warc = 0;
+
+	head = malloc(65536);
+	if (head == NULL) {
+		*rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+		return 1;
+	}
+	/* the first 64 KB decide, as they do for nx_ingest_buffer() */
+	while (len < 65536) {
+		n = pread(fd, head + len, 65536 - len, (off_t)len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	warc = (len >= 5 && memcmp(head, "WARC/", 5) == 0) ||
+	       (nx_is_gzip(head, len) && gzip_starts_with(head, len, "WARC/"));
+	free(head);
+	if (!warc)
+		return 0;
+	*rc = nx_parse_warc_fd(fd, path, opts, cb, ctx, err);
+	if (*rc < 0)
+		clean_message(err);
+	return 1;
+}
+
 int nx_ingest_file(const char *path, const nx_ingest_opts *opts,
 		   nx_article_cb cb, void *ctx, nx_error *err)
 {
@@ -731,6 +770,10 @@ int nx_ingest_file(const char *path, const nx_ingest_opts *opts,
 			}
 		}
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+		if (ingest_warc_fd(&rc, fd, path, opts, cb, ctx, err)) {
+			close(fd);
+			return rc;
+		}
 	}
 	rc = read_all(&data, &len, fd, path, opts->max_file, err);
 	if (fd != STDIN_FILENO)

@@ -492,7 +492,8 @@ done:
  * Read the header block of the record at d[0..len).  On success *hend
  * receives its size; the block (r->clen bytes) follows it and is not
  * looked at.  Errors are NX_EFORMAT with the reason set; *trunc is set when
- * the header simply runs past the end of d (more bytes may come).
+ * more bytes after d could change the answer (the header runs past the end
+ * of d, or nearly fills WARC_MAX_HEADER).
  */
 static int read_header(warc_rec *r, const char *d, size_t len, int64_t off, size_t *hendp, int *trunc,
 		       nx_error *err)
@@ -516,10 +517,12 @@ static int read_header(warc_rec *r, const char *d, size_t len, int64_t off, size
 	}
 	hend = header_end(d, len, &hlen);
 	if (hend == 0) {
-		if (len >= WARC_MAX_HEADER)
+		if (len >= WARC_MAX_HEADER) {
+			*trunc = len < WARC_MAX_HEADER + 3; /* header_end() looks 2 bytes further */
 			return nx_error_set(err, NX_EFORMAT,
 					    "bad WARC record header at offset %lld: longer than %u KB",
 					    (long long)off, WARC_MAX_HEADER / 1024);
+		}
 		*trunc = 1;
 		return nx_error_set(err, NX_EFORMAT, "truncated WARC record at offset %lld", (long long)off);
 	}
@@ -650,11 +653,19 @@ static int member_is_warc(const char *d, size_t len)
  * Offsets: a plain record's is where it starts; a gzip record's is the
  * offset of the member it starts in.
  */
-#define WARC_CHUNK ((size_t)1 << 20)
+#ifndef WARC_CHUNK
+#define WARC_CHUNK ((size_t)1 << 20) /* file reads, inflate steps (smaller in stress builds) */
+#endif
 #define WARC_PEEK (WARC_MAX_HEADER + 3) /* what decides whether a block is needed */
 #define WARC_ZTRUNC 3                   /* the input ends inside a gzip member */
 #define WARC_ZBAD 4                     /* a gzip member is corrupt */
 #define WARC_ZBIG 5                     /* it inflates past the limit */
+
+/* acc bytes from at on were inflated from the gzip member at off. */
+typedef struct warc_seg {
+	size_t at;
+	int64_t off;
+} warc_seg;
 
 typedef struct warc_rd {
 	int fd;           /* -1: all of raw is the caller's buffer */
@@ -669,11 +680,12 @@ typedef struct warc_rd {
 	int member;       /* records come from acc */
 	int64_t moff;
 	size_t mout;      /* bytes it inflated so far */
+	int zfail;        /* why it ended early: WARC_Z*, 0 when it did not */
 	size_t max;       /* limit of mout */
 	nx_buf acc;       /* acc.buf[as..acc.len): inflated bytes not read yet */
 	size_t as;
-	size_t seg;       /* acc bytes from seg on come from the member at moff, */
-	int64_t prev_off; /* those before seg from the member at prev_off */
+	warc_seg *segs;   /* where each member's bytes start in acc, in order */
+	size_t nsegs, asegs;
 } warc_rd;
 
 static void rd_init(warc_rd *rd, int fd, int64_t off, size_t max)
@@ -693,6 +705,7 @@ static void rd_free(warc_rd *rd)
 		inflateEnd(&rd->zs);
 	nx_buf_free(&rd->rbuf);
 	nx_buf_free(&rd->acc);
+	free(rd->segs);
 }
 
 /* After a large record: give back the memory of a buffer that holds little now. */
@@ -792,17 +805,46 @@ static int raw_seek(warc_rd *rd, int64_t to, nx_error *err)
 /* Offset of the member that inflated acc.buf[i]. */
 static int64_t acc_origin(const warc_rd *rd, size_t i)
 {
-	return i < rd->seg ? rd->prev_off : rd->moff;
+	size_t lo = 0, hi = rd->nsegs, mid = 0;
+
+	/* the last segment starting at or before i */
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (rd->segs[mid].at <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return rd->nsegs > 0 ? rd->segs[lo].off : rd->moff;
+}
+
+static void acc_clear(warc_rd *rd)
+{
+	rd->member = 0;
+	rd->zopen = 0;
+	rd->zfail = 0;
+	rd->as = 0;
+	rd->nsegs = 0;
+	nx_buf_reset(&rd->acc);
+	buf_shrink(&rd->acc);
 }
 
 static void acc_compact(warc_rd *rd)
 {
-	size_t n = rd->acc.len - rd->as;
+	size_t n = rd->acc.len - rd->as, i = 0;
 
 	if (rd->as == 0)
 		return;
 	memmove(rd->acc.buf, rd->acc.buf + rd->as, n);
-	rd->seg = rd->seg > rd->as ? rd->seg - rd->as : 0;
+	for (i = 0; i < rd->nsegs; i++)
+		rd->segs[i].at = rd->segs[i].at > rd->as ? rd->segs[i].at - rd->as : 0;
+	/* drop the segments wholly read */
+	for (i = 0; i + 1 < rd->nsegs && rd->segs[i + 1].at == 0; i++)
+		;
+	if (i > 0) {
+		memmove(rd->segs, rd->segs + i, (rd->nsegs - i) * sizeof(*rd->segs));
+		rd->nsegs -= i;
+	}
 	rd->as = 0;
 	nx_buf_truncate(&rd->acc, n);
 	buf_shrink(&rd->acc);
@@ -820,20 +862,39 @@ static int member_open(warc_rd *rd, nx_error *err)
 		return nx_error_set(err, NX_ENOMEM, "out of memory");
 	}
 	acc_compact(rd);
-	if (rd->acc.len > 0)
-		rd->prev_off = acc_origin(rd, 0);
-	rd->seg = rd->acc.len;
+	if (rd->nsegs == rd->asegs) {
+		size_t n = rd->asegs > 0 ? rd->asegs * 2 : 8;
+		warc_seg *p = realloc(rd->segs, n * sizeof(*p));
+
+		if (p == NULL)
+			return nx_error_set(err, NX_ENOMEM, "out of memory");
+		rd->segs = p;
+		rd->asegs = n;
+	}
+	rd->segs[rd->nsegs].at = rd->acc.len;
+	rd->segs[rd->nsegs].off = rd->roff;
+	rd->nsegs++;
 	rd->moff = rd->roff;
 	rd->mout = 0;
 	rd->zopen = 1;
+	rd->zfail = 0;
 	rd->member = 1;
 	return NX_OK;
 }
 
+/* The open member cannot be read further: keep what it gave, remember why. */
+static void member_stop(warc_rd *rd, int why)
+{
+	rd->zopen = 0;
+	rd->zfail = why;
+}
+
 /*
  * Inflate the open member until acc holds want unread bytes or the member
- * ends.  Returns NX_OK, an NX_E* error, or WARC_ZTRUNC, WARC_ZBAD,
- * WARC_ZBIG.
+ * ends.  A member that is cut, corrupt or too big ends there with
+ * rd->zfail set (WARC_ZTRUNC, WARC_ZBAD, WARC_ZBIG): the records it held
+ * whole before that point are read all the same, however the inflating was
+ * split up.  Returns NX_OK or an NX_E* error.
  */
 static int member_more(warc_rd *rd, size_t want, nx_error *err)
 {
@@ -844,8 +905,10 @@ static int member_more(warc_rd *rd, size_t want, nx_error *err)
 	while (rd->zopen && rd->acc.len < want) {
 		if (rd->rs == rd->re && (rc = raw_fill(rd, WARC_CHUNK, err)) < 0)
 			return rc;
-		if (rd->rs == rd->re)
-			return WARC_ZTRUNC;
+		if (rd->rs == rd->re) {
+			member_stop(rd, WARC_ZTRUNC);
+			break;
+		}
 		step = want - rd->acc.len;
 		step = step > WARC_CHUNK ? WARC_CHUNK : step < 65536 ? 65536 : step;
 		if (nx_buf_grow(&rd->acc, step) < 0)
@@ -859,16 +922,19 @@ static int member_more(warc_rd *rd, size_t want, nx_error *err)
 		raw_take(rd, in - rd->zs.avail_in);
 		got = step - rd->zs.avail_out;
 		rd->acc.len += got;
-		rd->acc.buf[rd->acc.len] = '\0';
 		rd->mout += got;
-		if (rd->mout > rd->max)
-			return WARC_ZBIG;
-		if (zrc == Z_STREAM_END)
+		if (rd->mout > rd->max) {
+			/* exactly max bytes are kept, whatever the steps */
+			rd->acc.len -= rd->mout - rd->max;
+			member_stop(rd, WARC_ZBIG);
+		} else if (zrc == Z_STREAM_END) {
 			rd->zopen = 0;
-		else if (zrc == Z_MEM_ERROR)
+		} else if (zrc == Z_MEM_ERROR) {
 			return nx_error_set(err, NX_ENOMEM, "out of memory");
-		else if ((zrc != Z_OK && zrc != Z_BUF_ERROR) || (got == 0 && in == rd->zs.avail_in))
-			return WARC_ZBAD;
+		} else if ((zrc != Z_OK && zrc != Z_BUF_ERROR) || (got == 0 && in == rd->zs.avail_in)) {
+			member_stop(rd, WARC_ZBAD);
+		}
+		rd->acc.buf[rd->acc.len] = '\0';
 	}
 	return NX_OK;
 }
@@ -915,6 +981,8 @@ static int view_more(warc_rd *rd, size_t want, nx_error *err)
 				return rc;
 			continue;
 		}
+		if (rd->zfail != 0)
+			return rd->zfail;
 		if ((rc = raw_skip_pad(rd, err)) < 0 || (rc = raw_fill(rd, 2, err)) < 0)
 			return rc;
 		if (!nx_is_gzip(rd->raw + rd->rs, rd->re - rd->rs))
@@ -957,15 +1025,32 @@ static int member_skip_pad(warc_rd *rd, nx_error *err)
 		if (rd->as < rd->acc.len)
 			return NX_OK;
 		if (!rd->zopen) {
-			rd->member = 0;
-			rd->as = rd->seg = 0;
-			nx_buf_reset(&rd->acc);
-			buf_shrink(&rd->acc);
+			if (rd->zfail != 0)
+				return rd->zfail;
+			acc_clear(rd);
 			return NX_OK;
 		}
 		if ((rc = member_more(rd, WARC_CHUNK, err)) != NX_OK)
 			return rc;
 	}
+}
+
+/*
+ * A record header that cannot be read in a member: is the member corrupt
+ * (then WARC_Z*, and the scan goes on at the next member, as for a buffer)?
+ * Inflates the rest of it, keeping nothing new.
+ */
+static int member_finish(warc_rd *rd, nx_error *err)
+{
+	size_t keep = rd->acc.len - rd->as;
+	int rc = NX_OK;
+
+	while (rd->zopen) {
+		if ((rc = member_more(rd, keep + 65536, err)) != NX_OK)
+			return rc;
+		nx_buf_truncate(&rd->acc, rd->as + keep);
+	}
+	return rd->zfail == WARC_ZBAD || rd->zfail == WARC_ZBIG ? rd->zfail : NX_OK;
 }
 
 static int truncated(int64_t off, nx_error *err)
@@ -994,7 +1079,8 @@ static int read_one(warc_state *ws, warc_rd *rd, nx_error *err)
 			break;
 		if (!trunc)
 			goto bad_header;
-		if ((rc = view_more(rd, WARC_PEEK, err)) != NX_OK)
+		/* a byte more: the next member is opened only when the record goes on there */
+		if ((rc = view_more(rd, avail + 1, err)) != NX_OK)
 			return rc;
 		if (view_avail(rd) <= avail)
 			goto bad_header; /* no more bytes: herr says truncated */
@@ -1035,6 +1121,18 @@ static int read_one(warc_state *ws, warc_rd *rd, nx_error *err)
 		if (read_header(&r, d, avail, off, &hend, &trunc, &herr) < 0)
 			goto bad_header;
 	}
+	if (rd->member && rd->zopen) {
+		/* a member that ends soon after the record is checked to its end
+		   first: a corrupt one is not read, as in a buffer */
+		if ((rc = member_more(rd, need + 65536, err)) != NX_OK)
+			return rc;
+		d = view_data(rd);
+		avail = view_avail(rd);
+		if (read_header(&r, d, avail, off, &hend, &trunc, &herr) < 0)
+			goto bad_header;
+	}
+	if (rd->member && (rd->zfail == WARC_ZBAD || rd->zfail == WARC_ZBIG))
+		return rd->zfail;
 	r.block.s = d + hend;
 	r.block.len = r.clen;
 	rc = handle_record(ws, &r, off, err);
@@ -1047,6 +1145,8 @@ skip:
 		return rc;
 	return done < need ? truncated(off, err) : NX_OK;
 bad_header:
+	if (rd->member && (rc = member_finish(rd, err)) != NX_OK)
+		return rc;
 	if (err != NULL)
 		*err = herr;
 	return NX_EFORMAT;
@@ -1067,11 +1167,7 @@ static int member_failed(warc_state *ws, warc_rd *rd, int why, nx_error *err)
 	else
 		snprintf(msg, sizeof(msg), "corrupt gzip member");
 	note_bad(ws, off, msg);
-	rd->zopen = 0;
-	rd->member = 0;
-	rd->as = rd->seg = 0;
-	nx_buf_reset(&rd->acc);
-	buf_shrink(&rd->acc);
+	acc_clear(rd);
 	if ((rc = raw_seek(rd, rd->moff + 1, err)) < 0)
 		return rc;
 	for (;;) {
