@@ -1141,6 +1141,9 @@ static int newest_published(nx_store *st, int64_t *out)
 static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx_query *q,
 			const char *relaxed_expr, char **out_expr, double **out_w, int *out_nw, nx_error *err);
 
+/* Feedback and word pairs are for sentence-like queries of this many words or more. */
+#define NX_PRF_MIN_UNITS 3
+
 /* The search proper, shared by nx_search and nx_search_similar. */
 static int run(nx_results *r, nx_store *st, const nx_query *q, const char *strict, const char *relaxed_expr,
 	       plan *p, const nx_search_opts *o, nx_error *err)
@@ -1177,7 +1180,8 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 			r->total = t;
 		}
 	}
-	if (relaxed && q != NULL && q->relaxed_pos != NULL && o->sort == NX_SORT_RELEVANCE && !o->all_revisions) {
+	if (relaxed && q != NULL && q->relaxed_pos != NULL && q->nunits >= NX_PRF_MIN_UNITS &&
+	    o->sort == NX_SORT_RELEVANCE && !o->all_revisions) {
 		/* pseudo-relevance feedback: rank with the query's words plus the
 		   words that distinguish its best partial matches */
 		if ((rc = expand_query(st, p, o, q, expr, &expanded, &weights, &nweights, err)) < 0)
