@@ -3,6 +3,7 @@
  */
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,6 +18,7 @@ typedef struct add_ctx {
 	nx_cli *cli;
 	int json;
 	const char *file;      /* file being ingested, as shown to the user */
+	char *file_owned;      /* the pipeline's copy of it */
 	long added, updated, unchanged, failed, files;
 	long pending;          /* articles since the last commit */
 	int db_failed;         /* a store error: stop everything */
@@ -166,6 +168,262 @@ static int add_one(const char *path, const struct stat *st, int errnum, const ch
 	return 0;
 }
 
+/*
+ * Two-stage pipeline: one thread reads and parses files (the walk, gzip,
+ * parsers, normalization), the main thread writes the index (FTS5,
+ * compression, SQLite), connected by a bounded queue of events.  Output,
+ * counts and the savepoint per file are exactly those of the one-thread
+ * path, which --keep-originals still uses (it needs the original bytes,
+ * which live only while their file is being parsed).
+ */
+enum { EV_BEGIN, EV_ARTICLE, EV_END, EV_FAIL, EV_DONE };
+
+typedef struct event {
+	int kind;
+	char *path;       /* BEGIN, END, FAIL: as given (walk order) */
+	char *msg;        /* END (when rc < 0), FAIL */
+	int rc;           /* END */
+	nx_article *a;    /* ARTICLE */
+} event;
+
+#define QUEUE_SIZE 256
+
+typedef struct queue {
+	event ev[QUEUE_SIZE];
+	size_t head, count;
+	pthread_mutex_t mu;
+	pthread_cond_t not_full, not_empty;
+	int stop;         /* the writer failed: the reader gives up */
+} queue;
+
+typedef struct producer {
+	queue *q;
+	char **paths;
+	int npaths;
+	nx_error walk_err;
+	int walk_rc;
+} producer;
+
+static int queue_push(queue *q, const event *e)
+{
+	int stop = 0;
+
+	pthread_mutex_lock(&q->mu);
+	while (q->count == QUEUE_SIZE && !q->stop)
+		pthread_cond_wait(&q->not_full, &q->mu);
+	stop = q->stop;
+	if (!stop) {
+		q->ev[(q->head + q->count) % QUEUE_SIZE] = *e;
+		q->count++;
+		pthread_cond_signal(&q->not_empty);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return stop ? -1 : 0;
+}
+
+static void queue_pop(queue *q, event *e)
+{
+	pthread_mutex_lock(&q->mu);
+	while (q->count == 0)
+		pthread_cond_wait(&q->not_empty, &q->mu);
+	*e = q->ev[q->head];
+	q->head = (q->head + 1) % QUEUE_SIZE;
+	q->count--;
+	pthread_cond_signal(&q->not_full);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static void queue_stop(queue *q)
+{
+	pthread_mutex_lock(&q->mu);
+	q->stop = 1;
+	pthread_cond_broadcast(&q->not_full);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static void event_free(event *e)
+{
+	free(e->path);
+	free(e->msg);
+	nx_article_free(e->a);
+	memset(e, 0, sizeof(*e));
+}
+
+/* Push an event, or free what it holds when the writer has stopped. */
+static int push(queue *q, event *e)
+{
+	if (queue_push(q, e) < 0) {
+		event_free(e);
+		return -1;
+	}
+	return 0;
+}
+
+/* The parser thread's article callback: move the article into the queue. */
+static int prod_article(nx_article *a, void *ctx)
+{
+	producer *p = ctx;
+	event e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = EV_ARTICLE;
+	e.a = malloc(sizeof(*e.a));
+	if (e.a == NULL)
+		return NX_ENOMEM;
+	*e.a = *a;
+	memset(a, 0, sizeof(*a)); /* the caller frees an empty shell */
+	e.a->origin.raw = NULL;   /* borrowed from the file being parsed */
+	e.a->origin.rawlen = 0;
+	return push(p->q, &e) < 0 ? NX_EDB : NX_OK;
+}
+
+static int prod_file(const char *path, const struct stat *st, int errnum, const char *msg, void *ctx)
+{
+	producer *p = ctx;
+	nx_ingest_opts opts = NX_INGEST_OPTS_INIT;
+	nx_error err = NX_ERROR_INIT;
+	char real[PATH_MAX];
+	const char *open_as = path;
+	event e;
+	int rc = 0;
+
+	(void)st;
+	memset(&e, 0, sizeof(e));
+	if (errnum != 0) {
+		e.kind = EV_FAIL;
+		e.path = strdup(path);
+		e.msg = strdup(msg != NULL ? msg : "cannot read");
+		return push(p->q, &e);
+	}
+	if (strcmp(path, "-") != 0 && realpath(path, real) != NULL)
+		open_as = real;
+	e.kind = EV_BEGIN;
+	e.path = strdup(path);
+	if (push(p->q, &e) < 0)
+		return -1;
+	rc = nx_ingest_file(open_as, &opts, prod_article, p, &err);
+	memset(&e, 0, sizeof(e));
+	e.kind = EV_END;
+	e.path = strdup(path);
+	e.rc = rc;
+	if (rc < 0)
+		e.msg = strdup(err.msg[0] != '\0' ? err.msg : nx_strerror(rc));
+	return push(p->q, &e);
+}
+
+static void *producer_main(void *arg)
+{
+	producer *p = arg;
+	event e;
+	int i = 0;
+
+	for (i = 0; i < p->npaths && p->walk_rc == 0; i++) {
+		if (nx_walk(p->paths[i], prod_file, p, &p->walk_err) < 0 && p->walk_err.msg[0] != '\0')
+			p->walk_rc = -1;
+	}
+	memset(&e, 0, sizeof(e));
+	e.kind = EV_DONE;
+	/* always delivered: the writer waits for it even after stopping */
+	pthread_mutex_lock(&p->q->mu);
+	while (p->q->count == QUEUE_SIZE)
+		pthread_cond_wait(&p->q->not_full, &p->q->mu);
+	p->q->ev[(p->q->head + p->q->count) % QUEUE_SIZE] = e;
+	p->q->count++;
+	pthread_cond_signal(&p->q->not_empty);
+	pthread_mutex_unlock(&p->q->mu);
+	return NULL;
+}
+
+/* The writer: the main thread. */
+static void consume(add_ctx *x, queue *q)
+{
+	event e;
+	int stopped = 0;
+
+	for (;;) {
+		queue_pop(q, &e);
+		if (e.kind == EV_DONE)
+			break;
+		if (x->db_failed) {
+			if (!stopped) {
+				queue_stop(q);
+				stopped = 1;
+			}
+			event_free(&e);
+			continue;
+		}
+		switch (e.kind) {
+		case EV_FAIL:
+			report_failure(x, e.path, e.msg != NULL ? e.msg : "cannot read");
+			break;
+		case EV_BEGIN:
+			x->files++;
+			free((char *)x->file_owned);
+			x->file_owned = e.path;
+			x->file = e.path;
+			e.path = NULL;
+			if (nx_store_savepoint(x->cli->st, &x->err) < 0)
+				x->db_failed = 1;
+			break;
+		case EV_ARTICLE:
+			if (on_article(e.a, x) < 0)
+				x->db_failed = 1;
+			break;
+		case EV_END:
+			if (nx_store_release(x->cli->st, 1, &x->err) < 0) {
+				x->db_failed = 1;
+				break;
+			}
+			if (e.rc < 0)
+				report_failure(x, e.path, e.msg != NULL ? e.msg : nx_strerror(e.rc));
+			if (x->pending >= BATCH_ARTICLES && commit_batch(x, 1) < 0)
+				x->db_failed = 1;
+			progress(x, 0);
+			break;
+		default:
+			break;
+		}
+		event_free(&e);
+	}
+	if (x->db_failed)
+		nx_store_release(x->cli->st, 0, NULL);
+}
+
+static int run_pipeline(add_ctx *x, char **paths, int npaths, nx_error *walk_err)
+{
+	queue *q = calloc(1, sizeof(*q));
+	producer p;
+	pthread_t th;
+
+	if (q == NULL)
+		return -1;
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->not_full, NULL);
+	pthread_cond_init(&q->not_empty, NULL);
+	memset(&p, 0, sizeof(p));
+	p.q = q;
+	p.paths = paths;
+	p.npaths = npaths;
+	if (pthread_create(&th, NULL, producer_main, &p) != 0) {
+		free(q);
+		return -1;
+	}
+	consume(x, q);
+	pthread_join(th, NULL);
+	pthread_cond_destroy(&q->not_full);
+	pthread_cond_destroy(&q->not_empty);
+	pthread_mutex_destroy(&q->mu);
+	free(q);
+	free((char *)x->file_owned);
+	x->file_owned = NULL;
+	x->file = NULL;
+	if (p.walk_rc < 0 && !x->db_failed) {
+		*walk_err = p.walk_err;
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_add(nx_cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -200,10 +458,17 @@ int cmd_add(nx_cli *cli, int argc, char **argv)
 		nx_cli_warn("%s", x.err.msg);
 		return nx_cli_exit_for(x.err.code);
 	}
-	for (i = optind; i < argc && !x.db_failed; i++) {
-		if (nx_walk(argv[i], add_one, &x, &err) < 0 && !x.db_failed) {
-			nx_cli_warn("%s", err.msg);
+	if (!keep && !nx_store_keep_originals(cli->st)) {
+		if (run_pipeline(&x, argv + optind, argc - optind, &err) < 0 && !x.db_failed) {
+			nx_cli_warn("%s", err.msg[0] != '\0' ? err.msg : "cannot start reading");
 			x.db_failed = 1;
+		}
+	} else {
+		for (i = optind; i < argc && !x.db_failed; i++) {
+			if (nx_walk(argv[i], add_one, &x, &err) < 0 && !x.db_failed) {
+				nx_cli_warn("%s", err.msg);
+				x.db_failed = 1;
+			}
 		}
 	}
 	progress(&x, 1);

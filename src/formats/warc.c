@@ -6,6 +6,15 @@
  * record is its own gzip member, so a record can be read from its member's
  * offset; nx_ingest_buffer() hands us the original bytes for that reason.
  *
+ * Two entries, one reader: nx_parse_warc() reads a buffer, and
+ * nx_parse_warc_fd() a file (nx_ingest_file() streams every WARC file),
+ * a record at a time, never the whole file: memory holds the record being
+ * read plus a 1 MB window, whatever the size of the file.  Records that
+ * cannot hold an article (requests, metadata, a video response) are passed
+ * over without being kept; a record to read that is larger than
+ * opts->max_inflated is noted as a document that could not be read.  Both
+ * give the same articles, offsets and errors for the same bytes.
+ *
  * What becomes articles:
  *   response records (an HTTP message with status 200) and resource
  *   records whose document is HTML (text/html, application/xhtml+xml, or
@@ -19,14 +28,19 @@
  * HTTP payloads are decoded before dispatch: Transfer-Encoding: chunked
  * (a body that is not really chunked is taken as it is, as browsers and
  * warcio do) and Content-Encoding gzip/x-gzip/deflate, bounded by
- * opts->max_inflated like every record's gzip member.
+ * opts->max_inflated like every record's gzip member.  A response whose
+ * Content-Type rules it out (an image, a video) is not decoded at all.
  *
- * Errors: a truncated file yields the records it holds, then NX_EFORMAT
+ * Errors: a truncated file yields the records it holds (in a .warc.gz:
+ * also those whole before the cut in its last member), then NX_EFORMAT
  * "truncated WARC record at offset N"; a record header that cannot be read
- * stops the scan the same way with its reason.  A document that its parser
+ * stops the scan the same way with its reason.  A gzip member that is
+ * corrupt or inflates past the limit is noted, and the scan goes on at the
+ * next member holding a record; a member holding many records (a whole
+ * file gzipped as one) keeps those read before the damage.  A document that its parser
  * rejects does not stop the scan: the count is reported at the end ("2 of
  * 7 documents could not be read; first: record at offset N: ...").
- * Content-Length is never trusted beyond the buffer.  ARC files (the
+ * Content-Length is never trusted beyond the data.  ARC files (the
  * format before WARC) are reported as unsupported.
  */
 #include <errno.h>
@@ -1037,7 +1051,8 @@ static int member_skip_pad(warc_rd *rd, nx_error *err)
 
 /*
  * A record header that cannot be read in a member: is the member corrupt
- * (then WARC_Z*, and the scan goes on at the next member, as for a buffer)?
+ * or cut (then WARC_Z*: noted and the scan goes on at the next member, or
+ * truncated, as for a buffer)?
  * Inflates the rest of it, keeping nothing new.
  */
 static int member_finish(warc_rd *rd, nx_error *err)
@@ -1050,7 +1065,7 @@ static int member_finish(warc_rd *rd, nx_error *err)
 			return rc;
 		nx_buf_truncate(&rd->acc, rd->as + keep);
 	}
-	return rd->zfail == WARC_ZBAD || rd->zfail == WARC_ZBIG ? rd->zfail : NX_OK;
+	return rd->zfail;
 }
 
 static int truncated(int64_t off, nx_error *err)
@@ -1088,8 +1103,8 @@ static int read_one(warc_state *ws, warc_rd *rd, nx_error *err)
 	need = hend + r.clen;
 	if (!may_hold_document(&r))
 		goto skip;
-	if (need > avail) {
-		/* a block not read yet: is it wanted at all? */
+	if (need > avail || need > ws->max) {
+		/* a block not read yet (or too big to read): is it wanted at all? */
 		peek = hend + (r.clen < WARC_PEEK ? r.clen : WARC_PEEK);
 		if ((rc = view_more(rd, peek, err)) != NX_OK)
 			return rc;

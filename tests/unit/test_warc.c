@@ -9,6 +9,13 @@
  * chunk sizes that overflow, a gzip bomb in a record and in an HTTP body,
  * NUL bytes, every prefix of a good file (each copied to an exact-size
  * buffer so sanitizers see any over-read).
+ *
+ * The streaming reader (nx_parse_warc_fd, used by nx_ingest_file for WARC
+ * files) must give what the buffer gives: the same articles, offsets,
+ * record ids, result and message, on every sample and real file, every
+ * prefix and byte flip, and a large generated file whose records cross
+ * the reader's 1 MB windows (a video passed over, records split over gzip
+ * members, plain records then gzip members); bombs stay bounded.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,9 +23,13 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "buf.h"
@@ -677,6 +688,432 @@ static void test_real_warcio(void **state)
 	}
 }
 
+/* ---- the streaming reader ---- */
+
+/* What one parse gave: articles, result and message. */
+typedef struct run {
+	cap c;
+	int rc;
+	char msg[NX_ERROR_MSG_MAX];
+} run;
+
+static void run_free(run *r)
+{
+	cap_free(&r->c);
+}
+
+static void opts_for(nx_ingest_opts *opts, size_t max_inflated)
+{
+	nx_ingest_opts init = NX_INGEST_OPTS_INIT;
+
+	*opts = init;
+	opts->now = 1700000000;
+	if (max_inflated > 0)
+		opts->max_inflated = max_inflated;
+}
+
+/* nx_parse_warc on an exact-size copy of data. */
+static void run_buffer(run *r, const char *data, size_t len, size_t max_inflated)
+{
+	nx_error err = NX_ERROR_INIT;
+
+	memset(r, 0, sizeof(*r));
+	r->rc = parse(data, len, max_inflated, &r->c, &err);
+	if (r->rc < 0)
+		snprintf(r->msg, sizeof(r->msg), "%s", err.msg);
+}
+
+/* A temporary file holding data[0..len); returns its path (static). */
+static const char *temp_file(const char *data, size_t len)
+{
+	static char path[64];
+	int fd = -1;
+	size_t done = 0;
+
+	snprintf(path, sizeof(path), "/tmp/nx-test-warc-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+
+		assert_true(n > 0);
+		done += (size_t)n;
+	}
+	close(fd);
+	return path;
+}
+
+/* nx_parse_warc_fd on data written to a file. */
+static void run_fd(run *r, const char *data, size_t len, size_t max_inflated)
+{
+	nx_ingest_opts opts;
+	nx_error err = NX_ERROR_INIT;
+	const char *path = temp_file(data, len);
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd >= 0);
+	opts_for(&opts, max_inflated);
+	memset(r, 0, sizeof(*r));
+	r->rc = nx_parse_warc_fd(fd, "test.warc", &opts, on_article, &r->c, &err);
+	if (r->rc < 0)
+		snprintf(r->msg, sizeof(r->msg), "%s", err.msg);
+	close(fd);
+	unlink(path);
+}
+
+static int str_same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* The two runs gave the same: print the first difference. */
+static void assert_same(const run *a, const run *b, const char *what)
+{
+	size_t i = 0;
+
+	if (a->rc != b->rc || strcmp(a->msg, b->msg) != 0 || a->c.n != b->c.n)
+		fail_msg("%s: buffer gave %d '%s' and %zu articles, the stream %d '%s' and %zu", what, a->rc,
+			 a->msg, a->c.n, b->rc, b->msg, b->c.n);
+	for (i = 0; i < a->c.n && i < MAXCAP; i++) {
+		if (!str_same(a->c.title[i], b->c.title[i]) || !str_same(a->c.url[i], b->c.url[i]) ||
+		    !str_same(a->c.rid[i], b->c.rid[i]) || a->c.offset[i] != b->c.offset[i] ||
+		    a->c.captured[i] != b->c.captured[i] || a->c.nparas[i] != b->c.nparas[i])
+			fail_msg("%s: article %zu differs: '%s' %s %lld / '%s' %s %lld", what, i,
+				 a->c.title[i] != NULL ? a->c.title[i] : "", a->c.rid[i] != NULL ? a->c.rid[i] : "-",
+				 (long long)a->c.offset[i], b->c.title[i] != NULL ? b->c.title[i] : "",
+				 b->c.rid[i] != NULL ? b->c.rid[i] : "-", (long long)b->c.offset[i]);
+	}
+}
+
+static void same_both_ways(const char *data, size_t len, size_t max_inflated, const char *what)
+{
+	run a, b;
+
+	run_buffer(&a, data, len, max_inflated);
+	run_fd(&b, data, len, max_inflated);
+	assert_same(&a, &b, what);
+	run_free(&a);
+	run_free(&b);
+}
+
+/* nx_ingest_file (which streams WARC files) against nx_ingest_buffer on the whole file. */
+static void same_file_and_buffer(const char *path)
+{
+	size_t len = 0;
+	char *d = slurp(path, &len);
+	nx_ingest_opts opts;
+	nx_error err = NX_ERROR_INIT;
+	run a, b;
+
+	assert_non_null(d);
+	opts_for(&opts, 0);
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.rc = nx_ingest_buffer(d, len, path, &opts, on_article, &a.c, &err);
+	if (a.rc < 0)
+		snprintf(a.msg, sizeof(a.msg), "%s", err.msg);
+	nx_error_clear(&err);
+	b.rc = nx_ingest_file(path, &opts, on_article, &b.c, &err);
+	if (b.rc < 0)
+		snprintf(b.msg, sizeof(b.msg), "%s", err.msg);
+	assert_same(&a, &b, path);
+	/* and the parser on its own, for files that are WARCs */
+	if (len > 0)
+		same_both_ways(d, len, 0, path);
+	run_free(&a);
+	run_free(&b);
+	free(d);
+}
+
+/* Every regular file of dir; 0 when dir cannot be opened. */
+static size_t each_file(const char *dir, void (*fn)(const char *path))
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de = NULL;
+	size_t n = 0;
+
+	if (dh == NULL)
+		return 0;
+	while ((de = readdir(dh)) != NULL) {
+		char path[1024];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		fn(path);
+		n++;
+	}
+	closedir(dh);
+	return n;
+}
+
+static void test_stream_same_on_files(void **state)
+{
+	(void)state;
+	assert_true(each_file(NX_TEST_DATA "/warc", same_file_and_buffer) >= 2);
+	same_file_and_buffer(NX_CORPUS "/sample.warc.gz");
+	if (each_file(NX_SHARED_DATA "/warc/warcio", same_file_and_buffer) == 0)
+		skip();
+}
+
+/* Every prefix, and a byte flip every 5 bytes, of both samples: the stream gives what the buffer gives. */
+static void test_stream_same_on_prefixes(void **state)
+{
+	const char *files[2] = { NX_TEST_DATA "/warc/text.warc", NX_TEST_DATA "/warc/text.warc.gz" };
+	size_t f = 0, n = 0, len = 0;
+	char what[64];
+
+	(void)state;
+	for (f = 0; f < 2; f++) {
+		char *d = slurp(files[f], &len);
+
+		assert_non_null(d);
+		for (n = 1; n <= len; n++) {
+			snprintf(what, sizeof(what), "file %zu, %zu bytes", f, n);
+			same_both_ways(d, n, 0, what);
+		}
+		for (n = 0; n < len; n += 5) {
+			d[n] ^= 0x5a;
+			snprintf(what, sizeof(what), "file %zu, flip at %zu", f, n);
+			same_both_ways(d, len, 0, what);
+			d[n] ^= 0x5a;
+		}
+		free(d);
+	}
+}
+
+/* A record of type type with a block of len bytes of text (a title line, then paragraphs). */
+static void big_record(nx_buf *b, const char *type, const char *ctype, const char *id, size_t len)
+{
+	size_t start = 0, i = 0;
+
+	nx_buf_addf(b, "WARC/1.0\r\nWARC-Type: %s\r\nWARC-Record-ID: <urn:uuid:%s>\r\n"
+		       "WARC-Date: 2023-05-02T10:00:00Z\r\nWARC-Target-URI: http://x.example/%s\r\n"
+		       "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
+		    type, id, id, ctype, len);
+	start = b->len;
+	nx_buf_addf(b, "Story %s\n\n", id);
+	for (i = 0; b->len - start < len; i++)
+		nx_buf_addf(b, "Paragraph %zu of story %s, long enough to be a paragraph.\n\n", i, id);
+	nx_buf_truncate(b, start + len);
+	nx_buf_adds(b, "\r\n\r\n");
+}
+
+/*
+ * Records crossing the 1 MB windows of the stream: a 2.5 MB story, a
+ * 3 MB video passed over, a 1.2 MB request; then the same again as gzip
+ * members, one record split over three members.
+ */
+static void big_warc(nx_buf *out)
+{
+	nx_buf plain = NX_BUF_INIT, rec = NX_BUF_INIT;
+	char id[32];
+	size_t i = 0, a = 0, third = 0;
+
+	for (i = 0; i < 12; i++) {
+		size_t len = i == 3 ? (5u << 19) : i == 7 ? (1u << 20) + 17 : 1000 + i * 70001;
+
+		snprintf(id, sizeof(id), "p%zu", i);
+		if (i == 5)
+			big_record(&plain, "resource", "video/mp4", id, 3u << 20);
+		else if (i == 9)
+			big_record(&plain, "request", "application/http", id, 1200000);
+		else
+			big_record(&plain, "resource", "text/plain", id, len);
+	}
+	nx_buf_add(out, plain.buf, plain.len);
+	for (i = 0; i < 12; i++) {
+		nx_buf_reset(&rec);
+		snprintf(id, sizeof(id), "g%zu", i);
+		if (i == 5)
+			big_record(&rec, "resource", "video/mp4", id, 3u << 20);
+		else
+			big_record(&rec, "resource", "text/plain", id, i == 4 ? (3u << 19) : 500 + i * 90001);
+		if (i == 2 || i == 4) {
+			third = rec.len / 3;
+			for (a = 0; a < 3; a++)
+				add_member(out, rec.buf + a * third, a < 2 ? third : rec.len - 2 * third);
+		} else {
+			add_member(out, rec.buf, rec.len);
+		}
+	}
+	nx_buf_free(&plain);
+	nx_buf_free(&rec);
+}
+
+static void test_stream_big_file(void **state)
+{
+	nx_buf b = NX_BUF_INIT;
+	run a, s;
+	size_t i = 0;
+
+	(void)state;
+	big_warc(&b);
+	assert_true(nx_buf_ok(&b));
+	assert_true(b.len > (10u << 20));
+	run_buffer(&a, b.buf, b.len, 0);
+	run_fd(&s, b.buf, b.len, 0);
+	assert_same(&a, &s, "big file");
+	/* 10 plain stories and 11 gzip ones; the videos and the request are passed over */
+	assert_int_equal(a.rc, NX_OK);
+	assert_int_equal(a.c.n, 21);
+	assert_string_equal(s.c.title[3], "Story p3");
+	assert_true(s.c.nparas[3] > 10000);
+	assert_string_equal(s.c.rid[10], "<urn:uuid:g0>");
+	for (i = 1; i < s.c.n; i++)
+		assert_true(s.c.offset[i] > s.c.offset[i - 1]);
+	run_free(&a);
+	run_free(&s);
+	/* cut in the middle of the 2.5 MB story, of the video, of a split record */
+	{
+		size_t cuts[3] = { 0, 0, b.len - 20 };
+
+		cuts[0] = find(b.buf, b.len, "Paragraph 20000 of story p3");
+		cuts[1] = find(b.buf, b.len, "WARC-Record-ID: <urn:uuid:p5>") + (2u << 20);
+		for (i = 0; i < 3; i++) {
+			run_buffer(&a, b.buf, cuts[i], 0);
+			run_fd(&s, b.buf, cuts[i], 0);
+			assert_same(&a, &s, "big file cut");
+			assert_int_equal(s.rc, NX_EFORMAT);
+			assert_non_null(strstr(s.msg, "truncated WARC record at offset"));
+			run_free(&a);
+			run_free(&s);
+		}
+	}
+	/* a limit below the big records: they are noted, the others read */
+	run_buffer(&a, b.buf, b.len, 2u << 20);
+	run_fd(&s, b.buf, b.len, 2u << 20);
+	assert_same(&a, &s, "big file, 2 MB limit");
+	assert_int_equal(s.rc, NX_EFORMAT);
+	assert_non_null(strstr(s.msg, "record is larger than 2 MB (limit)"));
+	run_free(&a);
+	run_free(&s);
+	nx_buf_free(&b);
+}
+
+static void test_stream_truncated(void **state)
+{
+	size_t len = 0;
+	char *d = slurp(NX_TEST_DATA "/warc/text.warc", &len);
+	char want[64];
+	run s;
+
+	(void)state;
+	assert_non_null(d);
+	run_fd(&s, d, find(d, len, "Museum extends") + 10, 0);
+	assert_int_equal(s.rc, NX_EFORMAT);
+	assert_int_equal(s.c.n, 2);
+	snprintf(want, sizeof(want), "truncated WARC record at offset %lld",
+		 (long long)record_offset(d, len, ids[2]));
+	assert_string_equal(s.msg, want);
+	run_free(&s);
+	free(d);
+	/* a .warc.gz cut in its last member: the records before it are kept */
+	d = slurp(NX_TEST_DATA "/warc/text.warc.gz", &len);
+	assert_non_null(d);
+	run_fd(&s, d, len - 30, 0);
+	assert_int_equal(s.rc, NX_EFORMAT);
+	assert_int_equal(s.c.n, 3);
+	assert_non_null(strstr(s.msg, "truncated WARC record at offset"));
+	run_free(&s);
+	free(d);
+}
+
+static void test_stream_bombs(void **state)
+{
+	nx_buf b = NX_BUF_INIT, rec = NX_BUF_INIT;
+	size_t big = 8u << 20;
+	char *zeros = malloc(big);
+	run a, s;
+
+	(void)state;
+	assert_non_null(zeros);
+	memset(zeros, 'a', big);
+	/* a record that is a bomb, between two good ones */
+	text_record(&rec, "one", "http://x.example/1", "Before the bomb\n\nText one.\n");
+	add_member(&b, rec.buf, rec.len);
+	nx_buf_reset(&rec);
+	nx_buf_addf(&rec, "WARC/1.0\r\nWARC-Type: resource\r\nContent-Type: text/plain\r\n"
+			  "Content-Length: %zu\r\n\r\n", big);
+	nx_buf_add(&rec, zeros, big);
+	add_member(&b, rec.buf, rec.len);
+	nx_buf_reset(&rec);
+	text_record(&rec, "three", "http://x.example/3", "After the bomb\n\nText three.\n");
+	add_member(&b, rec.buf, rec.len);
+	run_buffer(&a, b.buf, b.len, 1u << 20);
+	run_fd(&s, b.buf, b.len, 1u << 20);
+	assert_same(&a, &s, "bomb");
+	assert_int_equal(s.c.n, 2);
+	assert_string_equal(s.c.title[1], "After the bomb");
+	assert_non_null(strstr(s.msg, "inflates to more than 1 MB"));
+	run_free(&a);
+	run_free(&s);
+	/* the whole file one gzip member that inflates past the limit */
+	nx_buf_reset(&b);
+	nx_buf_reset(&rec);
+	text_record(&rec, "one", "http://x.example/1", "First story\n\nText one.\n");
+	while (rec.len < (3u << 20))
+		text_record(&rec, "more", "http://x.example/m", "Another story\n\nMore text.\n");
+	add_member(&b, rec.buf, rec.len);
+	run_buffer(&a, b.buf, b.len, 1u << 20);
+	run_fd(&s, b.buf, b.len, 1u << 20);
+	assert_same(&a, &s, "one big member");
+	assert_int_equal(s.rc, NX_EFORMAT);
+	assert_true(s.c.n > 0);
+	assert_non_null(strstr(s.msg, "inflates to more than 1 MB"));
+	run_free(&a);
+	run_free(&s);
+	/* a bomb in an HTTP body */
+	nx_buf_reset(&b);
+	{
+		size_t zn = 0;
+		char *z = gzip_member(zeros, big, &zn);
+		nx_buf http = NX_BUF_INIT;
+
+		nx_buf_adds(&http, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n");
+		nx_buf_add(&http, z, zn);
+		nx_buf_addf(&b, "WARC/1.0\r\nWARC-Type: response\r\nContent-Length: %zu\r\n\r\n", http.len);
+		nx_buf_add(&b, http.buf, http.len);
+		nx_buf_adds(&b, "\r\n\r\n");
+		text_record(&b, "after", "http://x.example/4", "After the HTTP bomb\n\nText.\n");
+		free(z);
+		nx_buf_free(&http);
+	}
+	run_buffer(&a, b.buf, b.len, 1u << 20);
+	run_fd(&s, b.buf, b.len, 1u << 20);
+	assert_same(&a, &s, "HTTP bomb");
+	assert_int_equal(s.c.n, 1);
+	assert_non_null(strstr(s.msg, "1 of 1 documents could not be read"));
+	run_free(&a);
+	run_free(&s);
+	nx_buf_free(&b);
+	nx_buf_free(&rec);
+	free(zeros);
+}
+
+/* A streamed WARC is not held by max_file; other formats still are. */
+static void test_stream_no_file_limit(void **state)
+{
+	nx_ingest_opts opts;
+	nx_error err = NX_ERROR_INIT;
+	cap c;
+
+	(void)state;
+	opts_for(&opts, 0);
+	opts.max_file = 100;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(nx_ingest_file(NX_TEST_DATA "/warc/text.warc", &opts, on_article, &c, &err), NX_OK);
+	check_text_records(&c);
+	cap_free(&c);
+	assert_int_equal(nx_ingest_file(NX_TEST_DATA "/warc/text.warc.gz", &opts, on_article, &c, &err), NX_OK);
+	check_text_records(&c);
+	cap_free(&c);
+	assert_int_equal(nx_ingest_file(NX_CORPUS "/sample.jsonl", &opts, on_article, &c, &err), NX_ETOOBIG);
+	assert_int_equal(c.n, 0);
+	cap_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -692,6 +1129,12 @@ int main(void)
 		cmocka_unit_test(test_nul_and_junk),
 		cmocka_unit_test(test_skipped_status_and_types),
 		cmocka_unit_test(test_real_warcio),
+		cmocka_unit_test(test_stream_same_on_files),
+		cmocka_unit_test(test_stream_same_on_prefixes),
+		cmocka_unit_test(test_stream_big_file),
+		cmocka_unit_test(test_stream_truncated),
+		cmocka_unit_test(test_stream_bombs),
+		cmocka_unit_test(test_stream_no_file_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
