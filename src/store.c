@@ -506,9 +506,13 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 	    ((rc = exec(st, "PRAGMA journal_mode = WAL", err, "cannot open index")) < 0 ||
 	     (rc = exec(st, "PRAGMA synchronous = NORMAL", err, "cannot open index")) < 0))
 		goto fail;
-	/* 64 MB of page cache: bulk writes spill less; readers map the file */
-	exec(st, "PRAGMA cache_size = -65536", NULL, "");
-	exec(st, "PRAGMA mmap_size = 268435456", NULL, "");
+	/* writers: 64 MB of page cache, bulk writes spill less; readers map the
+	   file instead (mapped pages a writer touched would all count as its
+	   memory) */
+	if (flags & NX_STORE_WRITE)
+		exec(st, "PRAGMA cache_size = -65536", NULL, "");
+	else
+		exec(st, "PRAGMA mmap_size = 268435456", NULL, "");
 	load_settings(st);
 	*out = st;
 	return NX_OK;
