@@ -526,6 +526,7 @@ static int read_header(warc_rec *r, const char *d, size_t len, int64_t off, size
 		if (len >= 9 && memcmp(d, "filedesc:", 9) == 0)
 			return nx_error_set(err, NX_EFORMAT,
 					    "ARC files (the format before WARC) are not supported");
+		*trunc = len < 9 && memcmp(d, "filedesc:", len) == 0; /* more bytes tell */
 		return nx_error_set(err, NX_EFORMAT,
 				    "bad WARC record header at offset %lld: expected 'WARC/'", (long long)off);
 	}
@@ -674,6 +675,7 @@ static int member_is_warc(const char *d, size_t len)
 #define WARC_ZTRUNC 3                   /* the input ends inside a gzip member */
 #define WARC_ZBAD 4                     /* a gzip member is corrupt */
 #define WARC_ZBIG 5                     /* it inflates past the limit */
+#define WARC_TAIL 65536 /* a member failing this close after a record's end takes the record with it */
 
 /* acc bytes from at on were inflated from the gzip member at off. */
 typedef struct warc_seg {
@@ -1068,23 +1070,45 @@ static int member_finish(warc_rd *rd, nx_error *err)
 	return rd->zfail;
 }
 
+/*
+ * After a whole record that ends end bytes after acc.buf[as]: is its
+ * member sound for WARC_TAIL bytes past the record?  A .warc.gz member
+ * holding one record is thus checked to its end (its CRC) before the
+ * record is read, as a buffer always did; a member holding many records
+ * (a whole file gzipped) cannot be, and keeps those before the damage.
+ * Decided on byte positions only, so the buffer and the file agree
+ * however the inflating was split up.  Returns NX_OK, WARC_ZBAD,
+ * WARC_ZBIG or an NX_E* error.
+ */
+static int member_sound_after(warc_rd *rd, size_t end, nx_error *err)
+{
+	int rc = NX_OK;
+
+	if (!rd->member)
+		return NX_OK;
+	if (rd->zopen && (rc = member_more(rd, end + WARC_TAIL, err)) != NX_OK)
+		return rc;
+	if ((rd->zfail == WARC_ZBAD || rd->zfail == WARC_ZBIG) && rd->acc.len - rd->as - end <= WARC_TAIL)
+		return rd->zfail;
+	return NX_OK;
+}
+
 static int truncated(int64_t off, nx_error *err)
 {
 	return nx_error_set(err, NX_EFORMAT, "truncated WARC record at offset %lld", (long long)off);
 }
 
 /*
- * Read the record at the current position, hand it to handle_record() and
- * go past it.  Returns NX_OK, an error, or one of WARC_Z* when its gzip
- * member cannot be read.
+ * Read the record at offset off, the current position, hand it to
+ * handle_record() and go past it.  Returns NX_OK, an error, or one of
+ * WARC_Z* when its gzip member cannot be read.
  */
-static int read_one(warc_state *ws, warc_rd *rd, nx_error *err)
+static int read_record_at(warc_state *ws, warc_rd *rd, int64_t off, nx_error *err)
 {
 	warc_rec r;
 	nx_error herr = NX_ERROR_INIT;
 	const char *d = NULL;
 	size_t avail = 0, hend = 0, need = 0, peek = 0, done = 0;
-	int64_t off = view_off(rd);
 	int rc = NX_OK, trunc = 0;
 
 	for (;;) {
@@ -1119,6 +1143,8 @@ static int read_one(warc_state *ws, warc_rd *rd, nx_error *err)
 				return rc;
 			if (done < need)
 				return truncated(off, err);
+			if ((rc = member_sound_after(rd, 0, err)) != NX_OK)
+				return rc;
 			{
 				char msg[96];
 
@@ -1136,18 +1162,14 @@ static int read_one(warc_state *ws, warc_rd *rd, nx_error *err)
 		if (read_header(&r, d, avail, off, &hend, &trunc, &herr) < 0)
 			goto bad_header;
 	}
-	if (rd->member && rd->zopen) {
-		/* a member that ends soon after the record is checked to its end
-		   first: a corrupt one is not read, as in a buffer */
-		if ((rc = member_more(rd, need + 65536, err)) != NX_OK)
+	if (rd->member) {
+		if ((rc = member_sound_after(rd, need, err)) != NX_OK)
 			return rc;
 		d = view_data(rd);
 		avail = view_avail(rd);
 		if (read_header(&r, d, avail, off, &hend, &trunc, &herr) < 0)
 			goto bad_header;
 	}
-	if (rd->member && (rd->zfail == WARC_ZBAD || rd->zfail == WARC_ZBIG))
-		return rd->zfail;
 	r.block.s = d + hend;
 	r.block.len = r.clen;
 	rc = handle_record(ws, &r, off, err);
@@ -1158,7 +1180,9 @@ static int read_one(warc_state *ws, warc_rd *rd, nx_error *err)
 skip:
 	if ((rc = view_skip(rd, need, &done, err)) != NX_OK)
 		return rc;
-	return done < need ? truncated(off, err) : NX_OK;
+	if (done < need)
+		return truncated(off, err);
+	return member_sound_after(rd, 0, err);
 bad_header:
 	if (rd->member && (rc = member_finish(rd, err)) != NX_OK)
 		return rc;
@@ -1167,10 +1191,12 @@ bad_header:
 	return NX_EFORMAT;
 }
 
-/* After a gzip member that cannot be read: note it, go on at the next member holding a record. */
-static int member_failed(warc_state *ws, warc_rd *rd, int why, nx_error *err)
+/*
+ * After a gzip member that cannot be read: note it (at off, the record it
+ * took with it), go on at the next member holding a record.
+ */
+static int member_failed(warc_state *ws, warc_rd *rd, int why, int64_t off, nx_error *err)
 {
-	int64_t off = rd->as < rd->acc.len ? acc_origin(rd, rd->as) : rd->moff;
 	const char *p = NULL;
 	char msg[96];
 	int rc = NX_OK;
@@ -1206,6 +1232,15 @@ static int member_failed(warc_state *ws, warc_rd *rd, int why, nx_error *err)
 	}
 }
 
+/* Read the record at the current position; a member it cannot be read from is dealt with. */
+static int read_one(warc_state *ws, warc_rd *rd, nx_error *err)
+{
+	int64_t off = view_off(rd);
+	int rc = read_record_at(ws, rd, off, err);
+
+	return rc > 0 ? member_failed(ws, rd, rc, off, err) : rc;
+}
+
 /* Every record: plain ones, gzip members, or both one after the other. */
 static int read_all_records(warc_state *ws, warc_rd *rd, nx_error *err)
 {
@@ -1233,8 +1268,9 @@ static int read_all_records(warc_state *ws, warc_rd *rd, nx_error *err)
 		}
 		if (rc == NX_OK)
 			rc = read_one(ws, rd, err);
-		if (rc > 0)
-			rc = member_failed(ws, rd, rc, err);
+		if (rc > 0) /* at a record boundary */
+			rc = member_failed(ws, rd, rc, rd->as < rd->acc.len ? acc_origin(rd, rd->as) : rd->moff,
+					   err);
 		if (rc < 0)
 			break;
 		rc = NX_OK; /* a callback's positive return is no error */
