@@ -20,6 +20,8 @@
 #include "text.h"
 
 #define SYNC_MAX_DEPTH 64
+/* Files larger than this are hashed in a streaming pass and parsed from the file. */
+#define BIG_FILE ((uint64_t)64 << 20)
 
 /* Statements of this file, prepared once per run on the store's connection. */
 enum {
@@ -405,7 +407,7 @@ static int ingest_file(sync_run *r, fentry *e, const char *path)
 	struct stat sb;
 	unsigned char sha[32];
 	char hex[65];
-	int fd = -1, rc = NX_OK, irc = NX_OK, keep = 1, stamp = 1;
+	int fd = -1, rc = NX_OK, irc = NX_OK, keep = 1, stamp = 1, big = 0;
 	int64_t file_id = e->id;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -421,24 +423,48 @@ static int ingest_file(sync_run *r, fentry *e, const char *path)
 		fail_file(r, path, "not a regular file");
 		goto done;
 	}
-	if ((uint64_t)sb.st_size > r->ingest.max_file) {
-		char msg[96];
+	if ((uint64_t)sb.st_size > BIG_FILE) {
+		/*
+		 * A large file (a crawl WARC) is hashed in one streaming pass and
+		 * parsed by nx_ingest_file, which reads WARCs record by record:
+		 * memory stays bounded whatever the size.
+		 */
+		nx_sha256_ctx hc;
+		char *chunk = malloc(1 << 20);
+		ssize_t got = 0;
 
-		snprintf(msg, sizeof(msg), "file is larger than %zu MB (limit)", r->ingest.max_file >> 20);
-		fail_file(r, path, msg);
-		goto done;
+		if (chunk == NULL) {
+			fail_file(r, path, "out of memory");
+			goto done;
+		}
+		nx_sha256_init(&hc);
+		while ((got = read(fd, chunk, 1 << 20)) > 0)
+			nx_sha256_update(&hc, chunk, (size_t)got);
+		free(chunk);
+		if (got < 0) {
+			char msg[96];
+
+			snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
+			fail_file(r, path, msg);
+			goto done;
+		}
+		nx_sha256_final(&hc, sha);
+		for (int k = 0; k < 32; k++)
+			snprintf(hex + 2 * k, 3, "%02x", sha[k]);
+		big = 1;
+	} else {
+		if (nx_buf_grow(&data, (size_t)sb.st_size + 1) < 0) {
+			fail_file(r, path, "out of memory");
+			goto done;
+		}
+		nx_error_clear(&r->ferr);
+		if (read_fd(&data, fd, r->ingest.max_file, &r->ferr) < 0) {
+			fail_file(r, path, r->ferr.msg);
+			goto done;
+		}
+		nx_sha256(data.buf, data.len, sha);
+		nx_sha256_hex(data.buf, data.len, hex);
 	}
-	if (nx_buf_grow(&data, (size_t)sb.st_size + 1) < 0) {
-		fail_file(r, path, "out of memory");
-		goto done;
-	}
-	nx_error_clear(&r->ferr);
-	if (read_fd(&data, fd, r->ingest.max_file, &r->ferr) < 0) {
-		fail_file(r, path, r->ferr.msg);
-		goto done;
-	}
-	nx_sha256(data.buf, data.len, sha);
-	nx_sha256_hex(data.buf, data.len, hex);
 	if ((rc = ensure_tx(r)) < 0)
 		goto done;
 	if (e->has_state && e->id != 0 && memcmp(sha, e->sha, 32) == 0) {
@@ -494,7 +520,10 @@ static int ingest_file(sync_run *r, fentry *e, const char *path)
 	}
 	nx_error_clear(&r->ferr);
 	r->file = path;
-	irc = nx_ingest_buffer(data.buf, data.len, path, &r->ingest, on_article, r, &r->ferr);
+	if (big)
+		irc = nx_ingest_file(path, &r->ingest, on_article, r, &r->ferr);
+	else
+		irc = nx_ingest_buffer(data.buf, data.len, path, &r->ingest, on_article, r, &r->ferr);
 	if (r->db_failed) {
 		rc = r->err->code < 0 ? r->err->code : NX_EDB;
 		goto undo;
