@@ -51,6 +51,20 @@ void nx_article_free(nx_article *a)
 	free(a);
 }
 
+nx_article *nx_article_move(nx_article *a)
+{
+	nx_article *c = malloc(sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	*c = *a;
+	c->origin.raw = NULL;
+	c->origin.rawlen = 0;
+	memset(a, 0, sizeof(*a));
+	a->origin.offset = -1;
+	return c;
+}
+
 static char *clean_dup(const char *s, long len, int *oom)
 {
 	nx_buf b = NX_BUF_INIT;

@@ -70,6 +70,14 @@ nx_article *nx_article_new(void);
 void nx_article_free(nx_article *a);
 
 /*
+ * Move everything a holds into a new article and leave a empty, so that a
+ * callback can keep an article it was only lent (nx_article_cb).  The
+ * borrowed origin.raw is not carried over.  NULL on out of memory (a is
+ * then untouched).
+ */
+nx_article *nx_article_move(nx_article *a);
+
+/*
  * Replace *field with a cleaned copy of s[0..len) (len < 0: NUL-terminated).
  * Cleaning: invalid UTF-8 becomes U+FFFD, control characters and runs of
  * white space (including NBSP) become one space, ends are trimmed.  An

@@ -267,13 +267,9 @@ static int prod_article(nx_article *a, void *ctx)
 
 	memset(&e, 0, sizeof(e));
 	e.kind = EV_ARTICLE;
-	e.a = malloc(sizeof(*e.a));
+	e.a = nx_article_move(a); /* the caller frees an empty shell */
 	if (e.a == NULL)
 		return NX_ENOMEM;
-	*e.a = *a;
-	memset(a, 0, sizeof(*a)); /* the caller frees an empty shell */
-	e.a->origin.raw = NULL;   /* borrowed from the file being parsed */
-	e.a->origin.rawlen = 0;
 	return push(p->q, &e) < 0 ? NX_EDB : NX_OK;
 }
 
