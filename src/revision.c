@@ -30,8 +30,6 @@ static int prepare(sqlite3_stmt **s, nx_store *st, const char *sql, nx_error *er
 
 static void row_version(nx_revision *v, sqlite3_stmt *s)
 {
-	const unsigned char *h = sqlite3_column_text(s, 3);
-
 	memset(v, 0, sizeof(*v));
 	v->rev = sqlite3_column_int64(s, 0);
 	if (sqlite3_column_type(s, 1) != SQLITE_NULL && sqlite3_column_int64(s, 1) != 0) {
@@ -42,8 +40,7 @@ static void row_version(nx_revision *v, sqlite3_stmt *s)
 		v->updated.set = v->updated.has_time = 1;
 		v->updated.utc = sqlite3_column_int64(s, 2);
 	}
-	if (h != NULL)
-		snprintf(v->hash, sizeof(v->hash), "%s", (const char *)h);
+	nx_store__hash_col(s, 3, v->hash);
 }
 
 int nx_revision_list(nx_revision **out, size_t *n, nx_store *st, const char *ref, nx_error *err)

@@ -4,7 +4,10 @@
 #ifndef NX_STORE_PRIVATE_H
 #define NX_STORE_PRIVATE_H
 
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "newsidx/store.h"
@@ -36,6 +39,18 @@ typedef enum nx_stmt_id {
 	NX_STMT__COUNT
 } nx_stmt_id;
 
+/* Logical FTS fields; nx_store.fcol gives each one's FTS5 column. */
+enum { NX_F_TITLE, NX_F_BODY, NX_F_CAPTIONS, NX_F_CREDITS };
+
+/* A zlib preset dictionary for bodies (table zdict), by its Adler-32. */
+typedef struct nx_zdict {
+	uint32_t id;
+	size_t len;
+	unsigned char data[];
+} nx_zdict;
+
+typedef struct nx_zworker nx_zworker;
+
 struct nx_store {
 	sqlite3 *db;
 	char *path;
@@ -45,6 +60,13 @@ struct nx_store {
 	char langs[256];     /* languages in the index, "en,de" (meta 'langs') */
 	char *file_path;     /* the last source file recorded, and its id: a */
 	int64_t file_id;     /* cache, forgotten on rollback */
+	int schema;          /* PRAGMA user_version */
+	int fcol[4];         /* FTS5 column of NX_F_*: v1 title first, v2 body first */
+	_Atomic(const nx_zdict *) zdict; /* dictionary new bodies are compressed with */
+	nx_buf train;        /* bodies sampled to make the dictionary */
+	int ntrain;
+	pthread_mutex_t zmu; /* guards zfree */
+	nx_zworker *zfree;   /* idle compressors, one per thread that compressed */
 	sqlite3_stmt *stmt[NX_STMT__COUNT];
 };
 
@@ -62,6 +84,19 @@ int nx_store__dberr(nx_store *st, nx_error *err, const char *what);
  */
 int nx_deflate(nx_buf *out, const char *s, size_t len);
 int nx_inflate_blob(nx_buf *out, const void *blob, size_t len);
+
+/*
+ * The same with a preset dictionary (NULL: none).  nx_inflate_blob finds
+ * the dictionary a blob needs among those of the indexes this process
+ * opened (they are registered for the life of the process).
+ */
+int nx_deflate_dict(nx_buf *out, const char *s, size_t len, const nx_zdict *d);
+
+/*
+ * A hash column as 64 lower-case hex digits: schema 2 stores SHA-256
+ * digests as 32-byte blobs, schema 1 as hex text.  out is "" when NULL.
+ */
+void nx_store__hash_col(sqlite3_stmt *s, int col, char out[65]);
 
 /* Resolve a reference (id, id prefix, URL) to the article's rowid. */
 int nx_store__resolve(nx_store *st, const char *ref, int64_t *rowid, nx_error *err);

@@ -35,7 +35,7 @@ typedef struct nx_store nx_store;
 #define NX_STORE_WRITE 1u  /* read-write; created (with its folders) if missing */
 
 /* Current schema version written to PRAGMA user_version. */
-#define NX_SCHEMA_VERSION 1
+#define NX_SCHEMA_VERSION 2
 
 /*
  * Open the index at path.  On failure *out is NULL and err says why
@@ -80,6 +80,21 @@ const char *nx_put_status_name(int status);
  * of NX_PUT_*.  Returns NX_OK or NX_EDB/NX_ENOMEM.
  */
 int nx_store_put(nx_store *st, const nx_article *a, int *status, nx_error *err);
+
+/*
+ * The part of nx_store_put that needs no database -- joining the text,
+ * compressing the body, hashing -- done ahead, possibly on another thread
+ * than the store's (a bulk loader parses and prepares on one core while
+ * the other writes).  nx_store_prepare may run concurrently with any
+ * call on the same store; the prepared article must be put into that
+ * store with nx_store_put_prepared, which gives the same result as
+ * nx_store_put(st, a, ...).  *out is NULL on failure (NX_ENOMEM).
+ */
+typedef struct nx_prepared nx_prepared;
+
+int nx_store_prepare(nx_prepared **out, nx_store *st, const nx_article *a, nx_error *err);
+int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *p, int *status, nx_error *err);
+void nx_prepared_free(nx_prepared *p);
 
 /*
  * Resolve ref -- a full id, a unique id prefix of at least 4 hex digits, or

@@ -1,0 +1,52 @@
+#!/bin/bash
+# An index written by newsidx 0.1 (schema 1: title first in the full-text
+# tables, hashes as hex text, bodies without a dictionary) is searched as
+# it is, read-only, and upgraded to schema 2 by the first command that
+# writes, with the same answers before and after.
+. "$(dirname "$0")/lib.sh"
+
+cp "$NX_SRC/tests/data/store/index-v1.db" "$DB"
+schema() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("pragma user_version").fetchone()[0])' "$DB"; }
+
+[ "$(schema)" = 1 ] && ok || bad "fixture is not schema 1"
+
+answers() { # $1: file prefix
+  nx search --json "cyberattack RNC" >"$TMP/$1-a.json" &&
+  nx search --json --limit 50 harbour >"$TMP/$1-b.json" &&
+  nx search --json --all-revisions "two days" >"$TMP/$1-c.json" &&
+  nx search --json "title:strike" >"$TMP/$1-d.json" &&
+  nx show --json 0 >/dev/null 2>&1
+  nx stats --json >"$TMP/$1-stats.json"
+}
+answers v1
+json_check "$TMP/v1-a.json" 'd["hits"][0]["title"].startswith("Lavrov") and any(h for h in d["hits"][0]["highlights"])'
+json_check "$TMP/v1-c.json" 'any(h.get("revision", 0) for h in d["hits"])'
+[ "$(schema)" = 1 ] && ok || bad "a search changed the index"
+
+# a read-only index stays readable
+chmod a-w "$DB"
+expect_rc 0 nx search --json harbour
+chmod u+w "$DB"
+
+# the first write upgrades it
+expect_rc 0 nx add --quiet "$NX_SRC/corpus/lavrov-cybercrime.txt"
+[ "$(schema)" = 2 ] && ok || bad "not upgraded to schema 2: $(schema)"
+answers v2
+for k in a b c d; do
+  if python3 - "$TMP/v1-$k.json" "$TMP/v2-$k.json" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+key = lambda d: [(h["id"], h.get("revision"), h["title"], h.get("snippet"), round(h["score"], 6)) for h in d["hits"]]
+sys.exit(0 if key(a) == key(b) and a["total"] == b["total"] else 1)
+PY
+  then ok; else bad "answers to query $k changed with the upgrade"; fi
+done
+expect_rc 0 nx check
+json_check "$TMP/v2-stats.json" 'd["articles"] == 18 and d["schema"] == 2'
+
+# new articles in the upgraded index: hashes as blobs, found and shown
+expect_rc 0 nx add --quiet "$NX_SRC/corpus"
+nx search --json "harbour bridge" >"$TMP/new.json"
+json_check "$TMP/new.json" 'd["total"] >= 1'
+expect_rc 0 nx check
+finish
