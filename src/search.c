@@ -17,6 +17,7 @@
 #include "store_private.h"
 #include "text.h"
 #include "tokenizer.h"
+#include "topk.h"
 
 /* Markers FTS5 puts around matches; cleaned article text never holds them. */
 #define HL_OPEN '\x01'
@@ -96,6 +97,7 @@ typedef struct plan {
 	int64_t newest;          /* for the recency boost */
 	const double *weights;   /* relaxed ranking: weight of each phrase */
 	int nweights;
+	int64_t total;           /* rows matching the strict expression */
 } plan;
 
 static void add_filters(sq *q, plan *p, const char *a)
@@ -149,8 +151,12 @@ static void add_filters(sq *q, plan *p, const char *a)
 		sq_int(q, p->exclude_id);
 	}
 	if (p->exclude_hash != NULL) {
-		nx_buf_addf(&q->sql, " AND %s.body_hash <> ", a);
+		/* text in schema 1, a blob in schema 2 */
+		nx_buf_addf(&q->sql, " AND %s.body_hash NOT IN (", a);
 		sq_text(q, p->exclude_hash);
+		if (strspn(p->exclude_hash, "0123456789abcdef") == 64 && p->exclude_hash[64] == '\0')
+			nx_buf_addf(&q->sql, ", X'%s'", p->exclude_hash);
+		nx_buf_adds(&q->sql, ")");
 	}
 }
 
@@ -248,10 +254,15 @@ static rank_data *rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fctx)
 	return d;
 }
 
+static const double rank_w_v1[4] = { 8.0, 1.0, 0.6, 0.4 }; /* title, body, ... */
+static const double rank_w_v2[4] = { 1.0, 8.0, 0.6, 0.4 }; /* body, title, ... */
+
 static void aux_rank(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx,
 		     int nval, sqlite3_value **vals)
 {
-	static const double colw[4] = { 8.0, 1.0, 0.6, 0.4 };
+	/* the index's column weights, in its column order (store.h) */
+	const nx_store *st = api->xUserData(fctx);
+	const double *colw = st->fcol[NX_F_TITLE] == 0 ? rank_w_v1 : rank_w_v2;
 	rank_data *d = rank_data_get(api, fctx);
 	double freq[64], score = 0, norm = 0, w = 0;
 	int ninst = 0, k = 0, ip = 0, ic = 0, io = 0, i = 0, units = 0, found = 0, n = 0, dl = 0;
@@ -309,7 +320,7 @@ static int register_functions(nx_store *st)
 	sqlite3_finalize(s);
 	if (api == NULL)
 		return SQLITE_ERROR;
-	rc = api->xCreateFunction(api, "nx_rank", NULL, aux_rank, NULL);
+	rc = api->xCreateFunction(api, "nx_rank", st, aux_rank, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(st->db, "nx_decay", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 					     sql_decay, NULL, NULL);
@@ -701,14 +712,67 @@ static void add_score(sq *q, plan *p, const nx_search_opts *o, const char *tab, 
 	}
 }
 
+/*
+ * The fast path of the common case (topk.h): the best want rows by FTS5's
+ * own bm25 without scoring every match, for plain AND queries matching at
+ * least NX_TOPK_MIN_ROWS rows (below that FTS5 alone is as quick).  In the
+ * environment, NX_TOPK=0 turns it off and NX_TOPK=1 takes it whatever the
+ * count (the tests compare both ways).  Returns 1 with *hits (best first,
+ * caller frees), 0 when the SQL path must rank.
+ */
+#define NX_TOPK_MIN_ROWS 2000
+
+static int topk_hits(nx_store *st, const plan *p, const char *expr, int64_t want, nx_topk_hit **hits,
+		     size_t *nhits)
+{
+	const char *env = getenv("NX_TOPK");
+	double w[NX_TOPK_MAX_WEIGHTS];
+	int nw = 0, nphrase = nx_topk__plain(expr);
+
+	*hits = NULL;
+	*nhits = 0;
+	if (env != NULL && strcmp(env, "0") == 0)
+		return 0;
+	if (nphrase < 1 || nphrase > NX_TOPK_MAX_PHRASES || want <= 0)
+		return 0;
+	if ((env == NULL || strcmp(env, "1") != 0) && p->total < NX_TOPK_MIN_ROWS)
+		return 0;
+	if (!nx_topk__weights(st->db, w, &nw))
+		return 0;
+	/* on any failure the SQL path runs (and reports what persists) */
+	if (nx_topk__run(st->db, expr, w, nw, nphrase == 1 ? p->total : -1, (size_t)want, hits, nhits, NULL) !=
+	    SQLITE_OK)
+		return 0;
+	return 1;
+}
+
+/* The next candidate row: of s, or of s run for each fast-path hit in turn. */
+static int next_row(sqlite3_stmt *s, int fast, const nx_topk_hit *hits, size_t nhits, size_t *at)
+{
+	int step = SQLITE_DONE;
+
+	if (!fast)
+		return sqlite3_step(s);
+	while (*at < nhits) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, hits[*at].rowid);
+		sqlite3_bind_double(s, 2, hits[*at].score);
+		(*at)++;
+		if ((step = sqlite3_step(s)) != SQLITE_DONE)
+			return step; /* a row, or an error; no row: not an article, as in the join */
+	}
+	return SQLITE_DONE;
+}
+
 static int fetch_candidates(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int relaxed,
 			    int64_t want, cand **out, size_t *nout, nx_error *err)
 {
 	sq q;
 	sqlite3_stmt *s = NULL;
 	cand *c = NULL;
-	size_t n = 0, cap = 0;
-	int rc = NX_OK, step = 0;
+	nx_topk_hit *hits = NULL;
+	size_t n = 0, cap = 0, nhits = 0, at = 0;
+	int rc = NX_OK, step = 0, fast = 0;
 
 	*out = NULL;
 	*nout = 0;
@@ -716,6 +780,13 @@ static int fetch_candidates(nx_store *st, plan *p, const nx_search_opts *o, cons
 	nx_buf_init(&q.sql);
 	if (expr != NULL && !relaxed && !o->recent && !o->all_revisions && o->sort == NX_SORT_RELEVANCE &&
 	    !plan_filters(p)) {
+		if (topk_hits(st, p, expr, want, &hits, &nhits)) {
+			/* the winners known, with FTS5's scores: their metadata, in order */
+			nx_buf_adds(&q.sql, "SELECT a.id, ?2 AS score, a.body_hash, a.title, a.published, 0, 0"
+					    " FROM article a WHERE a.id = ?1");
+			fast = 1;
+			goto prepared;
+		}
 		/* the common case: let FTS5 rank and cut, then join only the winners */
 		nx_buf_adds(&q.sql, "SELECT a.id, -f.rank AS score, a.body_hash, a.title, a.published, 0, 0"
 				    " FROM (SELECT rowid, rank FROM fts WHERE fts MATCH ");
@@ -752,7 +823,7 @@ static int fetch_candidates(nx_store *st, plan *p, const nx_search_opts *o, cons
 prepared:
 	if ((rc = sq_prepare(st, &q, &s, err)) < 0)
 		goto done;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((step = next_row(s, fast, hits, nhits, &at)) == SQLITE_ROW) {
 		if (n == cap) {
 			cand *np = realloc(c, (cap = cap ? cap * 2 : 32) * sizeof(*c));
 
@@ -765,7 +836,12 @@ prepared:
 		memset(&c[n], 0, sizeof(c[n]));
 		c[n].id = sqlite3_column_int64(s, 0);
 		c[n].score = sqlite3_column_double(s, 1);
-		c[n].body_hash = col_dup(s, 2);
+		{
+			char hex[65];
+
+			nx_store__hash_col(s, 2, hex);
+			c[n].body_hash = hex[0] != '\0' ? strdup(hex) : NULL;
+		}
 		c[n].title_key = title_key(sqlite3_column_text(s, 3));
 		c[n].published = sqlite3_column_type(s, 4) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(s, 4);
 		c[n].revrow = sqlite3_column_int64(s, 5);
@@ -777,6 +853,7 @@ prepared:
 done:
 	sqlite3_finalize(s);
 	nx_buf_free(&q.sql);
+	free(hits);
 	if (rc < 0) {
 		cands_free(c, n);
 		return rc;
@@ -845,19 +922,22 @@ static int add_also(nx_hit *h, const char *source, const char *id)
 static int fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr, const nx_search_opts *o,
 		    nx_error *err)
 {
-	static const char sql_cur[] =
+	/* %d: the FTS5 columns of title, body, captions, credits (store_private.h) */
+	static const char sql_cur_fmt[] =
 		"SELECT a.uid, a.title, a.url, a.source, a.published, a.published_tz, a.published_flags,"
 		" a.updated, a.updated_tz, a.updated_flags,"
-		" highlight(fts, 0, X'01', X'02'), highlight(fts, 1, X'01', X'02'),"
-		" highlight(fts, 2, X'01', X'02'), highlight(fts, 3, X'01', X'02')"
+		" highlight(fts, %d, X'01', X'02'), highlight(fts, %d, X'01', X'02'),"
+		" highlight(fts, %d, X'01', X'02'), highlight(fts, %d, X'01', X'02')"
 		" FROM fts JOIN article a ON a.id = fts.rowid WHERE fts MATCH ?1 AND fts.rowid = ?2";
-	static const char sql_rev[] =
-		"SELECT a.uid, highlight(rev_fts, 0, X'01', X'02'), a.url, a.source, a.published, a.published_tz,"
+	static const char sql_rev_fmt[] =
+		"SELECT a.uid, highlight(rev_fts, %d, X'01', X'02'), a.url, a.source, a.published, a.published_tz,"
 		" a.published_flags, r.updated, NULL, 1,"
-		" highlight(rev_fts, 0, X'01', X'02'), highlight(rev_fts, 1, X'01', X'02'),"
-		" highlight(rev_fts, 2, X'01', X'02'), highlight(rev_fts, 3, X'01', X'02')"
+		" highlight(rev_fts, %d, X'01', X'02'), highlight(rev_fts, %d, X'01', X'02'),"
+		" highlight(rev_fts, %d, X'01', X'02'), highlight(rev_fts, %d, X'01', X'02')"
 		" FROM rev_fts JOIN revision r ON r.rowid = rev_fts.rowid JOIN article a ON a.id = r.article_id"
 		" WHERE rev_fts MATCH ?1 AND rev_fts.rowid = ?2";
+	char sql_cur[sizeof(sql_cur_fmt) + 16], sql_rev[sizeof(sql_rev_fmt) + 16];
+	const int *fc = st->fcol;
 	static const char sql_plain[] =
 		"SELECT a.uid, a.title, a.url, a.source, a.published, a.published_tz, a.published_flags,"
 		" a.updated, a.updated_tz, a.updated_flags, a.title, nx_inflate(a.body_z), a.captions, a.credits"
@@ -867,6 +947,10 @@ static int fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr, co
 	const char *field = "body";
 	int rc = NX_OK, col = 0;
 
+	snprintf(sql_cur, sizeof(sql_cur), sql_cur_fmt, fc[NX_F_TITLE], fc[NX_F_BODY], fc[NX_F_CAPTIONS],
+		 fc[NX_F_CREDITS]);
+	snprintf(sql_rev, sizeof(sql_rev), sql_rev_fmt, fc[NX_F_TITLE], fc[NX_F_TITLE], fc[NX_F_BODY],
+		 fc[NX_F_CAPTIONS], fc[NX_F_CREDITS]);
 	memset(&tm, 0, sizeof(tm));
 	memset(&bm, 0, sizeof(bm));
 	nx_buf_init(&tm.text);
@@ -1200,6 +1284,7 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 		want = offset + limit;
 		if (o->collapse)
 			want = want * 3 + 10;
+		p->total = r->total;
 		if ((rc = fetch_candidates(st, p, o, expr, relaxed, want, &c, &nc, err)) < 0)
 			return rc;
 		if (o->collapse)

@@ -47,7 +47,8 @@ static const char schema_sql[] =
 	"  article_id INTEGER NOT NULL REFERENCES article(id) ON DELETE CASCADE,"
 	"  file_id INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE,"
 	"  offset INTEGER NOT NULL DEFAULT -1, record_id TEXT, format TEXT, original TEXT,"
-	"  hash BLOB, PRIMARY KEY(article_id, file_id, offset)) WITHOUT ROWID;"
+	"  hash BLOB,"                     /* the version it gave: 8 bytes of its hash */
+	"  PRIMARY KEY(article_id, file_id, offset)) WITHOUT ROWID;"
 	"CREATE INDEX origin_file ON origin(file_id);"
 	"CREATE TABLE original(hash TEXT PRIMARY KEY, size INTEGER, data_z BLOB NOT NULL) WITHOUT ROWID;"
 	/* every indexed value starts with its language marker: see tokenizer.h */
@@ -456,17 +457,22 @@ static void unhex32(unsigned char out[32], const char *hex)
 	}
 }
 
-/* Bind a digest given in hex as the store keeps it: blob (2), text (1). */
-static void bind_hash(nx_store *st, sqlite3_stmt *s, int i, const char *hex)
+/* Bind the first n bytes of a digest given in hex: a blob (schema 2), else hex text. */
+static void bind_hash_n(nx_store *st, sqlite3_stmt *s, int i, const char *hex, int n)
 {
 	unsigned char b[32];
 
 	if (st->schema >= 2 && strlen(hex) == 64) {
 		unhex32(b, hex);
-		sqlite3_bind_blob(s, i, b, 32, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(s, i, b, n, SQLITE_TRANSIENT);
 	} else {
 		sqlite3_bind_text(s, i, hex, -1, SQLITE_TRANSIENT);
 	}
+}
+
+static void bind_hash(nx_store *st, sqlite3_stmt *s, int i, const char *hex)
+{
+	bind_hash_n(st, s, i, hex, 32);
 }
 
 /* SQL: nx_inflate(blob) -> text */
@@ -1242,7 +1248,8 @@ static int write_origin(nx_store *st, int64_t id, const nx_article *a, const cha
 	bind_text(s, 5, a->origin.format);
 	if (have_original)
 		sqlite3_bind_text(s, 6, orighash, -1, SQLITE_TRANSIENT);
-	bind_hash(st, s, 7, hash);
+	/* which version this origin gave: 8 bytes tell an article's versions apart */
+	bind_hash_n(st, s, 7, hash, 8);
 	return step_done(st, s, err, "cannot record where the article came from");
 }
 
