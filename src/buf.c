@@ -95,7 +95,7 @@ void nx_buf_adds(nx_buf *b, const char *s)
 	nx_buf_add(b, s, strlen(s));
 }
 
-void nx_buf_addch(nx_buf *b, int c)
+void nx_buf__addch(nx_buf *b, int c)
 {
 	char ch = (char)c;
 

@@ -37,7 +37,17 @@ void nx_buf_truncate(nx_buf *b, size_t len);
 /* Adding data */
 void nx_buf_add(nx_buf *b, const void *data, size_t len);
 void nx_buf_adds(nx_buf *b, const char *s);
-void nx_buf_addch(nx_buf *b, int c);
+void nx_buf__addch(nx_buf *b, int c);
+/* One byte: in place when there is room (the common case), else grows. */
+static inline void nx_buf_addch(nx_buf *b, int c)
+{
+	if (b->len + 1 < b->alloc && !b->failed) {
+		b->buf[b->len++] = (char)c;
+		b->buf[b->len] = '\0';
+		return;
+	}
+	nx_buf__addch(b, c);
+}
 void nx_buf_addf(nx_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 2, 3)))

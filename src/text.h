@@ -73,4 +73,13 @@ void nx_sha256_init(nx_sha256_ctx *c);
 void nx_sha256_update(nx_sha256_ctx *c, const void *data, size_t len);
 void nx_sha256_final(nx_sha256_ctx *c, unsigned char out[32]);
 
+/*
+ * For tests: nx_sha256__force_portable(1) makes every later hash use the
+ * portable C code even where the CPU has SHA extensions (0: back to the
+ * fastest); nx_sha256__accelerated() is 1 when the SHA-NI code is in use.
+ * Not for use while other threads hash.
+ */
+void nx_sha256__force_portable(int on);
+int nx_sha256__accelerated(void);
+
 #endif

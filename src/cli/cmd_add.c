@@ -44,12 +44,15 @@ static void progress(add_ctx *x, int final)
 		x->updated);
 }
 
-static int on_article(nx_article *a, void *ctx)
+/* Write one article (prepared ahead by the pipeline, or not: prep NULL). */
+static int put_article(add_ctx *x, nx_article *a, nx_prepared *prep)
 {
-	add_ctx *x = ctx;
 	int status = 0, rc = 0;
 
-	rc = nx_store_put(x->cli->st, a, &status, &x->err);
+	if (prep != NULL)
+		rc = nx_store_put_prepared(x->cli->st, a, prep, &status, &x->err);
+	else
+		rc = nx_store_put(x->cli->st, a, &status, &x->err);
 	if (rc < 0) {
 		x->db_failed = 1;
 		return rc;
@@ -71,6 +74,11 @@ static int on_article(nx_article *a, void *ctx)
 	}
 	x->pending++;
 	return NX_OK;
+}
+
+static int on_article(nx_article *a, void *ctx)
+{
+	return put_article(ctx, a, NULL);
 }
 
 /*
@@ -170,13 +178,17 @@ static int add_one(const char *path, const struct stat *st, int errnum, const ch
 
 /*
  * Two-stage pipeline: one thread reads and parses files (the walk, gzip,
- * parsers, normalization), the main thread writes the index (FTS5,
- * compression, SQLite), connected by a bounded queue of events.  Output,
- * counts and the savepoint per file are exactly those of the one-thread
- * path, which --keep-originals still uses (it needs the original bytes,
- * which live only while their file is being parsed).
+ * parsers, normalization) and prepares each article for the store
+ * (joining its text, compressing the body, hashing: nx_store_prepare),
+ * the main thread writes the index (FTS5, SQLite), connected by a bounded
+ * queue.  Events travel in batches of up to BATCH_EVENTS, handed over when
+ * a batch is full and at the end of each file, so the threads wake each
+ * other once per batch at most, not once per article.  Output, counts and
+ * the savepoint per file are exactly those of the one-thread path, which
+ * --keep-originals still uses (it needs the original bytes, which live
+ * only while their file is being parsed).
  */
-enum { EV_BEGIN, EV_ARTICLE, EV_END, EV_FAIL, EV_DONE };
+enum { EV_BEGIN, EV_ARTICLE, EV_END, EV_FAIL };
 
 typedef struct event {
 	int kind;
@@ -184,52 +196,132 @@ typedef struct event {
 	char *msg;        /* END (when rc < 0), FAIL */
 	int rc;           /* END */
 	nx_article *a;    /* ARTICLE */
+	nx_prepared *prep; /* ARTICLE: prepared ahead, or NULL: put it whole */
 } event;
 
-#define QUEUE_SIZE 256
+#define BATCH_EVENTS 64
+#define QUEUE_BATCHES 8
+
+typedef struct batch {
+	event ev[BATCH_EVENTS];
+	int n;
+	int last;         /* the reader is done: nothing follows */
+} batch;
 
 typedef struct queue {
-	event ev[QUEUE_SIZE];
+	batch b[QUEUE_BATCHES];
 	size_t head, count;
+	batch taken;      /* the writer's: the batch being written */
 	pthread_mutex_t mu;
 	pthread_cond_t not_full, not_empty;
+	int reader_waits, writer_waits;
 	int stop;         /* the writer failed: the reader gives up */
 } queue;
 
 typedef struct producer {
 	queue *q;
+	nx_store *st;
+	batch cur;        /* being filled by the reader */
+	int stopped;
+	int lend;         /* leave preparing to the writer, which is idle */
 	char **paths;
 	int npaths;
 	nx_error walk_err;
 	int walk_rc;
 } producer;
 
-static int queue_push(queue *q, const event *e)
+static void event_free(event *e)
 {
+	free(e->path);
+	free(e->msg);
+	nx_article_free(e->a);
+	nx_prepared_free(e->prep);
+	memset(e, 0, sizeof(*e));
+}
+
+static void batch_free(batch *b)
+{
+	int i = 0;
+
+	for (i = 0; i < b->n; i++)
+		event_free(&b->ev[i]);
+	b->n = 0;
+}
+
+/*
+ * Hand the reader's batch to the writer.  Waits while the queue is full,
+ * unless the writer has stopped: then the events are freed and -1
+ * returned.  The last batch is always delivered (the writer waits for it
+ * even after stopping), emptied when the writer has stopped.
+ */
+static int flush(producer *p, int last)
+{
+	queue *q = p->q;
 	int stop = 0;
 
+	if (p->cur.n == 0 && !last)
+		return p->stopped ? -1 : 0;
 	pthread_mutex_lock(&q->mu);
-	while (q->count == QUEUE_SIZE && !q->stop)
+	while (q->count == QUEUE_BATCHES && (last || !q->stop)) {
+		q->reader_waits = 1;
 		pthread_cond_wait(&q->not_full, &q->mu);
+	}
+	q->reader_waits = 0;
 	stop = q->stop;
-	if (!stop) {
-		q->ev[(q->head + q->count) % QUEUE_SIZE] = *e;
+	if (stop)
+		batch_free(&p->cur);
+	if (!stop || last) {
+		p->cur.last = last;
+		q->b[(q->head + q->count) % QUEUE_BATCHES] = p->cur;
 		q->count++;
-		pthread_cond_signal(&q->not_empty);
+		/*
+		 * Share the preparing: a writer waiting for work prepares the
+		 * next batch itself (nx_store_put), a writer with batches
+		 * waiting gets them prepared.
+		 */
+		if (q->writer_waits) {
+			p->lend = 1;
+			pthread_cond_signal(&q->not_empty);
+		} else if (q->count >= 2) {
+			p->lend = 0;
+		}
 	}
 	pthread_mutex_unlock(&q->mu);
+	p->cur.n = 0;
+	if (stop)
+		p->stopped = 1;
 	return stop ? -1 : 0;
 }
 
-static void queue_pop(queue *q, event *e)
+/* Queue an event, or free what it holds when the writer has stopped. */
+static int push(producer *p, event *e)
+{
+	if (p->stopped) {
+		event_free(e);
+		return -1;
+	}
+	p->cur.ev[p->cur.n++] = *e;
+	memset(e, 0, sizeof(*e));
+	if (p->cur.n == BATCH_EVENTS)
+		return flush(p, 0);
+	return 0;
+}
+
+/* The writer's side: the next batch (moved out of the queue). */
+static void queue_pop(queue *q, batch *out)
 {
 	pthread_mutex_lock(&q->mu);
-	while (q->count == 0)
+	while (q->count == 0) {
+		q->writer_waits = 1;
 		pthread_cond_wait(&q->not_empty, &q->mu);
-	*e = q->ev[q->head];
-	q->head = (q->head + 1) % QUEUE_SIZE;
+	}
+	q->writer_waits = 0;
+	*out = q->b[q->head];
+	q->head = (q->head + 1) % QUEUE_BATCHES;
 	q->count--;
-	pthread_cond_signal(&q->not_full);
+	/* wake a waiting reader once half the queue is free, not per batch */
+	if (q->reader_waits && q->count <= QUEUE_BATCHES / 2)
+		pthread_cond_signal(&q->not_full);
 	pthread_mutex_unlock(&q->mu);
 }
 
@@ -241,36 +333,28 @@ static void queue_stop(queue *q)
 	pthread_mutex_unlock(&q->mu);
 }
 
-static void event_free(event *e)
-{
-	free(e->path);
-	free(e->msg);
-	nx_article_free(e->a);
-	memset(e, 0, sizeof(*e));
-}
-
-/* Push an event, or free what it holds when the writer has stopped. */
-static int push(queue *q, event *e)
-{
-	if (queue_push(q, e) < 0) {
-		event_free(e);
-		return -1;
-	}
-	return 0;
-}
-
-/* The parser thread's article callback: move the article into the queue. */
+/*
+ * The parser thread's article callback: prepare the article for the store
+ * (unless the writer has time to) and move both into the queue.  When
+ * preparing fails the writer puts the article whole, which reports the
+ * error as the one-thread path does.
+ */
 static int prod_article(nx_article *a, void *ctx)
 {
 	producer *p = ctx;
+	nx_error err = NX_ERROR_INIT;
 	event e;
 
+	if (p->stopped)
+		return NX_EDB;
 	memset(&e, 0, sizeof(e));
 	e.kind = EV_ARTICLE;
 	e.a = nx_article_move(a); /* the caller frees an empty shell */
 	if (e.a == NULL)
 		return NX_ENOMEM;
-	return push(p->q, &e) < 0 ? NX_EDB : NX_OK;
+	if (!p->lend && e.a->id != NULL && nx_store_prepare(&e.prep, p->st, e.a, &err) < 0)
+		e.prep = NULL;
+	return push(p, &e) < 0 ? NX_EDB : NX_OK;
 }
 
 static int prod_file(const char *path, const struct stat *st, int errnum, const char *msg, void *ctx)
@@ -289,13 +373,13 @@ static int prod_file(const char *path, const struct stat *st, int errnum, const 
 		e.kind = EV_FAIL;
 		e.path = strdup(path);
 		e.msg = strdup(msg != NULL ? msg : "cannot read");
-		return push(p->q, &e);
+		return push(p, &e);
 	}
 	if (strcmp(path, "-") != 0 && realpath(path, real) != NULL)
 		open_as = real;
 	e.kind = EV_BEGIN;
 	e.path = strdup(path);
-	if (push(p->q, &e) < 0)
+	if (push(p, &e) < 0)
 		return -1;
 	rc = nx_ingest_file(open_as, &opts, prod_article, p, &err);
 	memset(&e, 0, sizeof(e));
@@ -304,82 +388,80 @@ static int prod_file(const char *path, const struct stat *st, int errnum, const 
 	e.rc = rc;
 	if (rc < 0)
 		e.msg = strdup(err.msg[0] != '\0' ? err.msg : nx_strerror(rc));
-	return push(p->q, &e);
+	if (push(p, &e) < 0)
+		return -1;
+	/* the end of a file: hand over what is ready (the next may be slow to read) */
+	return flush(p, 0);
 }
 
 static void *producer_main(void *arg)
 {
 	producer *p = arg;
-	event e;
 	int i = 0;
 
 	for (i = 0; i < p->npaths && p->walk_rc == 0; i++) {
 		if (nx_walk(p->paths[i], prod_file, p, &p->walk_err) < 0 && p->walk_err.msg[0] != '\0')
 			p->walk_rc = -1;
 	}
-	memset(&e, 0, sizeof(e));
-	e.kind = EV_DONE;
-	/* always delivered: the writer waits for it even after stopping */
-	pthread_mutex_lock(&p->q->mu);
-	while (p->q->count == QUEUE_SIZE)
-		pthread_cond_wait(&p->q->not_full, &p->q->mu);
-	p->q->ev[(p->q->head + p->q->count) % QUEUE_SIZE] = e;
-	p->q->count++;
-	pthread_cond_signal(&p->q->not_empty);
-	pthread_mutex_unlock(&p->q->mu);
+	flush(p, 1);
 	return NULL;
+}
+
+/* One event, on the writer. */
+static void consume_event(add_ctx *x, event *e)
+{
+	switch (e->kind) {
+	case EV_FAIL:
+		report_failure(x, e->path, e->msg != NULL ? e->msg : "cannot read");
+		break;
+	case EV_BEGIN:
+		x->files++;
+		free(x->file_owned);
+		x->file_owned = e->path;
+		x->file = e->path;
+		e->path = NULL;
+		if (nx_store_savepoint(x->cli->st, &x->err) < 0)
+			x->db_failed = 1;
+		break;
+	case EV_ARTICLE:
+		if (put_article(x, e->a, e->prep) < 0)
+			x->db_failed = 1;
+		break;
+	case EV_END:
+		if (nx_store_release(x->cli->st, 1, &x->err) < 0) {
+			x->db_failed = 1;
+			break;
+		}
+		if (e->rc < 0)
+			report_failure(x, e->path, e->msg != NULL ? e->msg : nx_strerror(e->rc));
+		if (x->pending >= BATCH_ARTICLES && commit_batch(x, 1) < 0)
+			x->db_failed = 1;
+		progress(x, 0);
+		break;
+	default:
+		break;
+	}
 }
 
 /* The writer: the main thread. */
 static void consume(add_ctx *x, queue *q)
 {
-	event e;
-	int stopped = 0;
+	batch *b = &q->taken;
+	int stopped = 0, i = 0, last = 0;
 
-	for (;;) {
-		queue_pop(q, &e);
-		if (e.kind == EV_DONE)
-			break;
-		if (x->db_failed) {
-			if (!stopped) {
-				queue_stop(q);
-				stopped = 1;
-			}
-			event_free(&e);
-			continue;
+	while (!last) {
+		queue_pop(q, b);
+		last = b->last;
+		for (i = 0; i < b->n; i++) {
+			if (!x->db_failed)
+				consume_event(x, &b->ev[i]);
+			event_free(&b->ev[i]);
 		}
-		switch (e.kind) {
-		case EV_FAIL:
-			report_failure(x, e.path, e.msg != NULL ? e.msg : "cannot read");
-			break;
-		case EV_BEGIN:
-			x->files++;
-			free((char *)x->file_owned);
-			x->file_owned = e.path;
-			x->file = e.path;
-			e.path = NULL;
-			if (nx_store_savepoint(x->cli->st, &x->err) < 0)
-				x->db_failed = 1;
-			break;
-		case EV_ARTICLE:
-			if (on_article(e.a, x) < 0)
-				x->db_failed = 1;
-			break;
-		case EV_END:
-			if (nx_store_release(x->cli->st, 1, &x->err) < 0) {
-				x->db_failed = 1;
-				break;
-			}
-			if (e.rc < 0)
-				report_failure(x, e.path, e.msg != NULL ? e.msg : nx_strerror(e.rc));
-			if (x->pending >= BATCH_ARTICLES && commit_batch(x, 1) < 0)
-				x->db_failed = 1;
-			progress(x, 0);
-			break;
-		default:
-			break;
+		b->n = 0;
+		if (x->db_failed && !stopped) {
+			queue_stop(q);
+			stopped = 1;
 		}
-		event_free(&e);
 	}
 	if (x->db_failed)
 		nx_store_release(x->cli->st, 0, NULL);
@@ -398,6 +480,7 @@ static int run_pipeline(add_ctx *x, char **paths, int npaths, nx_error *walk_err
 	pthread_cond_init(&q->not_empty, NULL);
 	memset(&p, 0, sizeof(p));
 	p.q = q;
+	p.st = x->cli->st;
 	p.paths = paths;
 	p.npaths = npaths;
 	if (pthread_create(&th, NULL, producer_main, &p) != 0) {

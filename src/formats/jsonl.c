@@ -124,14 +124,24 @@ static void get_time(json_t *v, nx_time *out)
 	}
 }
 
+/* Starts with '<', or holds "</p>" or "<br" (any case): one pass over the '<'s. */
 static int looks_html(const char *s, size_t len)
 {
+	const char *p = s, *end = s + len;
 	size_t i = 0;
 
 	while (i < len && nx_isspace((unsigned char)s[i]))
 		i++;
-	return (i < len && s[i] == '<') || nx_memcasemem(s, len, "</p>") != NULL ||
-	       nx_memcasemem(s, len, "<br") != NULL;
+	if (i < len && s[i] == '<')
+		return 1;
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		p++;
+		if (end - p >= 3 && nx_startswith_ci(p, 3, "/p>"))
+			return 1;
+		if (end - p >= 2 && nx_startswith_ci(p, 2, "br"))
+			return 1;
+	}
+	return 0;
 }
 
 /* Plain text: paragraphs on blank lines (lines inside joined), else on newlines. */

@@ -332,10 +332,50 @@ static void test_every_prefix(void **state)
 	}
 }
 
+/* A text is HTML when it starts with '<' or holds "</p>" or "<br", in any case. */
+static void test_html_detection(void **state)
+{
+	static const struct {
+		const char *text; /* JSON string content */
+		int html;
+	} v[] = {
+		{ "One</P>Two", 1 },
+		{ "line one <Br/> line two", 1 },
+		{ "  <p>hi</p>", 1 },
+		{ "a<br", 1 },
+		{ "x</p>", 1 },
+		{ "a < b, and 1<2 then <b", 0 },
+		{ "cut short </p", 0 },
+		{ "ends with <", 0 },
+		{ "ends with <b", 0 },
+	};
+	size_t i = 0, k = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char line[256];
+		cap c;
+		nx_error err = NX_ERROR_INIT;
+		int has_lt = 0;
+
+		memset(&c, 0, sizeof(c));
+		snprintf(line, sizeof(line), "{\"title\": \"T\", \"text\": \"%s\"}\n", v[i].text);
+		assert_int_equal(parse(line, strlen(line), &c, &err), NX_OK);
+		assert_int_equal(c.n, 1);
+		for (k = 0; k < c.a[0]->nparas; k++)
+			has_lt |= strchr(c.a[0]->paras[k], '<') != NULL;
+		/* HTML loses its tags; plain text keeps every '<' */
+		if (has_lt == v[i].html)
+			fail_msg("'%s': taken as %s", v[i].text, v[i].html ? "plain text" : "HTML");
+		cap_free(&c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mixed_lines),
+		cmocka_unit_test(test_html_detection),
 		cmocka_unit_test(test_array),
 		cmocka_unit_test(test_corpus_sample),
 		cmocka_unit_test(test_huge_line),

@@ -337,6 +337,80 @@ static void test_text_clean_random(void **state)
 
 /* ---- ASCII helpers ---- */
 
+/*
+ * nx_text_clean against a one-code-point-at-a-time model of it, on random
+ * mixes of ASCII words, punctuation, white space, controls and UTF-8 (valid
+ * and not), appended to a buffer that already holds text.
+ */
+static void model_clean(nx_buf *out, const char *s, size_t len)
+{
+	size_t i = 0, n = 0, start = out->len;
+	uint32_t cp = 0;
+	int pending = 0;
+
+	while (i < len) {
+		n = nx_utf8_decode(s + i, len - i, &cp);
+		i += n;
+		if (cp == 0xAD || cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0x2060 || cp == 0xFEFF)
+			continue;
+		if (nx_uni_isspace(cp)) {
+			pending = 1;
+			continue;
+		}
+		if (pending && out->len > start)
+			nx_buf_addch(out, ' ');
+		pending = 0;
+		nx_utf8_put(out, cp);
+	}
+}
+
+static void test_text_clean_model(void **state)
+{
+	static const char *const pieces[] = { "word", "Ab", "x", "3.5%", "!?", "~", " ", "  ", "\t", "\n",
+					      "\r\n", "\x01", "\x7F", "\x80", "\xFF", "\xC3", "\xC3\xA9",
+					      "\xE2\x82", "\xE2\x82\xAC", "\xC2\xA0", "\xE2\x80\x8B", "\xC2\xAD",
+					      "\xF0\x9F\x98\x80", "\xED\xA0\x80", "\xEF\xBB\xBF", "\xE3\x80\x80" };
+	unsigned seed = 777;
+	int round = 0;
+
+	(void)state;
+	for (round = 0; round < 5000; round++) {
+		char in[400];
+		size_t n = 0, k = 0, want = 0;
+		nx_buf got = NX_BUF_INIT, exp = NX_BUF_INIT;
+		char *p = NULL;
+
+		seed = seed * 1103515245u + 12345u;
+		want = (seed >> 16) % 60;
+		for (k = 0; k < want; k++) {
+			size_t j = 0, plen = 0;
+
+			seed = seed * 1103515245u + 12345u;
+			j = (seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]));
+			plen = strlen(pieces[j]);
+			if (n + plen > sizeof(in))
+				break;
+			memcpy(in + n, pieces[j], plen);
+			n += plen;
+		}
+		p = exact(in, n);
+		/* every other round appends to text already there */
+		if (round % 2 == 1) {
+			nx_buf_adds(&got, "head");
+			nx_buf_adds(&exp, "head");
+		}
+		nx_text_clean(&got, p, n);
+		model_clean(&exp, p, n);
+		assert_true(nx_buf_ok(&got));
+		assert_int_equal(strlen(got.buf), got.len);
+		if (got.len != exp.len || memcmp(got.buf, exp.buf, got.len) != 0)
+			fail_msg("round %d: got '%s', want '%s'", round, got.buf, exp.buf);
+		nx_buf_free(&got);
+		nx_buf_free(&exp);
+		free(p);
+	}
+}
+
 static void test_ascii_classes(void **state)
 {
 	int c = 0;
@@ -590,6 +664,57 @@ static void test_sha256_zero_updates(void **state)
 	assert_string_equal(hex, "709e80c88487a2411e1ee4dfb9f22a861492d20c4765150c0c794abd70f8147c");
 }
 
+/* Random messages of every length 0..300, whole and split: SHA-NI == portable. */
+static void test_sha256_paths_agree(void **state)
+{
+	unsigned char msg[300], d1[32], d2[32];
+	uint32_t x = 12345;
+	size_t n = 0, i = 0, split = 0;
+
+	(void)state;
+	if (!nx_sha256__accelerated())
+		skip(); /* no SHA extensions here: the portable code is checked by the vectors */
+	for (n = 0; n <= sizeof(msg); n++) {
+		for (i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			msg[i] = (unsigned char)(x >> 16);
+		}
+		nx_sha256__force_portable(1);
+		assert_int_equal(nx_sha256__accelerated(), 0);
+		nx_sha256(msg, n, d1);
+		nx_sha256__force_portable(0);
+		assert_int_equal(nx_sha256__accelerated(), 1);
+		nx_sha256(msg, n, d2);
+		if (memcmp(d1, d2, 32) != 0)
+			fail_msg("length %zu: the two implementations differ", n);
+		split = n > 0 ? (size_t)(x % (uint32_t)n) : 0;
+		{
+			nx_sha256_ctx c;
+
+			nx_sha256_init(&c);
+			nx_sha256_update(&c, msg, split);
+			nx_sha256_update(&c, msg + split, n - split);
+			nx_sha256_final(&c, d2);
+		}
+		if (memcmp(d1, d2, 32) != 0)
+			fail_msg("length %zu split %zu: the two implementations differ", n, split);
+	}
+}
+
+static int sha_portable_on(void **state)
+{
+	(void)state;
+	nx_sha256__force_portable(1);
+	return nx_sha256__accelerated() == 0 ? 0 : -1;
+}
+
+static int sha_portable_off(void **state)
+{
+	(void)state;
+	nx_sha256__force_portable(0);
+	return 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -602,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_text_clean),
 		cmocka_unit_test(test_text_clean_appends),
 		cmocka_unit_test(test_text_clean_random),
+		cmocka_unit_test(test_text_clean_model),
 		cmocka_unit_test(test_ascii_classes),
 		cmocka_unit_test(test_case_compare),
 		cmocka_unit_test(test_startswith_ci),
@@ -611,7 +737,18 @@ int main(void)
 		cmocka_unit_test(test_sha256_million_a),
 		cmocka_unit_test(test_sha256_padding_boundaries),
 		cmocka_unit_test(test_sha256_zero_updates),
+		cmocka_unit_test(test_sha256_paths_agree),
 	};
+	/* the same vectors again through the portable code, whatever the CPU */
+	const struct CMUnitTest portable[] = {
+		cmocka_unit_test(test_sha256_fips),
+		cmocka_unit_test(test_sha256_million_a),
+		cmocka_unit_test(test_sha256_padding_boundaries),
+		cmocka_unit_test(test_sha256_zero_updates),
+	};
+	int failed = 0;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	failed += cmocka_run_group_tests(tests, NULL, NULL);
+	failed += cmocka_run_group_tests_name("sha256_portable", portable, sha_portable_on, sha_portable_off);
+	return failed;
 }

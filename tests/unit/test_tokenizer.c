@@ -1,0 +1,178 @@
+/*
+ * test_tokenizer.c - the "nx" FTS5 tokenizer (src/tokenizer.c), called
+ * directly through fts5_api on an in-memory database: stems per language
+ * (through the stem cache, also when words evict each other), bigrams for
+ * unsegmented scripts, and plain words in other scripts.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <libstemmer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "tokenizer.h"
+
+typedef struct fixture {
+	sqlite3 *db;
+	fts5_tokenizer api;
+	Fts5Tokenizer *tok;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	fts5_api *fapi = NULL;
+	sqlite3_stmt *s = NULL;
+	void *ud = NULL;
+
+	if (f == NULL || sqlite3_open(":memory:", &f->db) != SQLITE_OK ||
+	    nx_tokenizer_register(f->db) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(f->db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_pointer(s, 1, (void *)&fapi, "fts5_api_ptr", NULL);
+	sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (fapi == NULL || fapi->xFindTokenizer(fapi, "nx", &ud, &f->api) != SQLITE_OK ||
+	    f->api.xCreate(ud, NULL, 0, &f->tok) != SQLITE_OK)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	f->api.xDelete(f->tok);
+	sqlite3_close(f->db);
+	free(f);
+	return 0;
+}
+
+/* Tokens as "tok@start-end" joined by spaces. */
+static int collect(void *ctx, int flags, const char *tok, int n, int s, int e)
+{
+	nx_buf *b = ctx;
+
+	(void)flags;
+	if (b->len > 0)
+		nx_buf_addch(b, ' ');
+	nx_buf_addf(b, "%.*s@%d-%d", n, tok, s, e);
+	return SQLITE_OK;
+}
+
+/* Tokenize text marked with lang (NULL: no marker) for the index. */
+static char *tokens(fixture *f, const char *lang, const char *text)
+{
+	nx_buf in = NX_BUF_INIT, out = NX_BUF_INIT;
+
+	if (lang != NULL)
+		nx_lang_mark(&in, lang, text, strlen(text));
+	else
+		nx_buf_adds(&in, text);
+	assert_true(nx_buf_ok(&in));
+	assert_int_equal(f->api.xTokenize(f->tok, &out, FTS5_TOKENIZE_DOCUMENT, in.buf, (int)in.len, collect),
+			 SQLITE_OK);
+	nx_buf_free(&in);
+	assert_true(nx_buf_ok(&out));
+	return nx_buf_detach(&out);
+}
+
+static void expect(fixture *f, const char *lang, const char *text, const char *want)
+{
+	char *got = tokens(f, lang, text);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("'%s' (%s): got '%s', want '%s'", text, lang != NULL ? lang : "-", got, want);
+	free(got);
+}
+
+static void test_stems(void **state)
+{
+	fixture *f = *state;
+	int round = 0;
+
+	/* twice: the second time the stems come from the cache */
+	for (round = 0; round < 2; round++) {
+		expect(f, "en", "Running attacks", "run@4-11 attack@12-19");
+		/* a language without marker content: English stems */
+		expect(f, "", "attacks", "attack@2-9");
+		/* German, then English again: the cache keeps languages apart */
+		expect(f, "de", "Angriffe running", "angriff@4-12 running@13-20");
+		expect(f, "en", "running", "run@4-11");
+		/* short words and numbers are not stemmed */
+		expect(f, "en", "is 1990s", "is@4-6 1990s@7-12");
+		/* a language Snowball lacks: words as they are */
+		expect(f, "ja", "Running", "running@4-11");
+	}
+}
+
+/* More distinct words than the cache has slots: every stem is Snowball's. */
+static void test_stem_cache_evictions(void **state)
+{
+	fixture *f = *state;
+	struct sb_stemmer *en = sb_stemmer_new("english", "UTF_8");
+	static const char *const ends[] = { "ing", "ed", "s", "ation", "ness", "ly" };
+	char word[32];
+	int i = 0, round = 0;
+
+	assert_non_null(en);
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 40000; i++) {
+			const sb_symbol *st = NULL;
+			char want[80], *got = NULL;
+
+			snprintf(word, sizeof(word), "%c%c%c%c%s", 'a' + i % 26, 'a' + i / 26 % 26,
+				 'a' + i / 676 % 26, 'b' + i / 17576, ends[i % 6]);
+			st = sb_stemmer_stem(en, (const sb_symbol *)word, (int)strlen(word));
+			assert_non_null(st);
+			snprintf(want, sizeof(want), "%.*s@4-%d", sb_stemmer_length(en), (const char *)st,
+				 4 + (int)strlen(word));
+			got = tokens(f, "en", word);
+			if (strcmp(got, want) != 0)
+				fail_msg("round %d '%s': got '%s', want '%s'", round, word, got, want);
+			free(got);
+		}
+	}
+	sb_stemmer_delete(en);
+}
+
+static void test_scripts(void **state)
+{
+	fixture *f = *state;
+
+	/* Han: bigrams at consecutive positions, offsets in the original */
+	expect(f, "zh", "\xE6\x9D\xB1\xE4\xBA\xAC\xE9\x83\xBD",
+	       "\xE6\x9D\xB1\xE4\xBA\xAC@4-10 \xE4\xBA\xAC\xE9\x83\xBD@7-13");
+	/* a single character stands alone */
+	expect(f, "zh", "\xE6\x9D\xB1", "\xE6\x9D\xB1@4-7");
+	/* Latin glued to CJK: the Latin piece is a word, lower-cased */
+	expect(f, NULL, "ABC\xE6\x9D\xB1\xE4\xBA\xAC", "abc@0-3 \xE6\x9D\xB1\xE4\xBA\xAC@3-9");
+	/* Thai (U+0E00..: a three-byte sequence from 0xE0) is unsegmented too */
+	expect(f, "th", "\xE0\xB8\xA0\xE0\xB8\xB2\xE0\xB8\xA9",
+	       "\xE0\xB8\xA0\xE0\xB8\xB2@4-10 \xE0\xB8\xB2\xE0\xB8\xA9@7-13");
+	/* two-byte scripts and accents: ordinary words, diacritics removed */
+	expect(f, "xx", "Caf\xC3\xA9", "cafe@4-9");
+	expect(f, "ru", "\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0",
+	       "\xD0\xBC\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2@4-16");
+	/* Devanagari is three-byte but segmented: one word */
+	expect(f, NULL, "\xE0\xA4\xA8\xE0\xA4\xAE", "\xE0\xA4\xA8\xE0\xA4\xAE@0-6");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_stems, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stem_cache_evictions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scripts, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
