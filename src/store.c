@@ -638,6 +638,7 @@ static int load_settings(nx_store *st)
 	st->schema = (int)v;
 	st->fcol[NX_F_TITLE] = st->schema >= 2 ? 1 : 0;
 	st->fcol[NX_F_BODY] = st->schema >= 2 ? 0 : 1;
+	nx_tokenizer_set_stopwords(st->db, st->schema >= 2);
 	st->fcol[NX_F_CAPTIONS] = 2;
 	st->fcol[NX_F_CREDITS] = 3;
 	/* the body dictionaries: every one (old rows need them), and the current one */
@@ -711,6 +712,7 @@ static int migrate(nx_store *st, nx_error *err)
 		exec(st, "PRAGMA page_size = 16384", NULL, "");
 	if ((rc = exec(st, "BEGIN IMMEDIATE", err, "cannot create the index")) < 0)
 		return rc;
+	nx_tokenizer_set_stopwords(st->db, 1); /* schema 2 indexes leave them out */
 	if (ver == 0 && (rc = exec(st, schema_sql, err, "cannot create the index")) == NX_OK)
 		rc = exec(st, schema2_sql, err, "cannot create the index");
 	if (ver == 1 && (rc = exec(st, migrate1_sql, err, "cannot upgrade the index")) == NX_OK &&

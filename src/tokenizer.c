@@ -81,7 +81,48 @@ size_t nx_lang_mark_len(const char *s, size_t len)
 typedef struct tok_global {
 	int qlang[MAX_QUERY_LANGS]; /* indexes into stemmers[] */
 	int nqlang;
+	int drop_stop;              /* leave out the commonest English words */
 } tok_global;
+
+/*
+ * The commonest English function words, left out of the index (schema 2):
+ * "the", "of", "and"... are a fifth of all positions FTS5 stores and a
+ * fifth of its index, and no one searches for them alone.  Words that
+ * are also names or abbreviations in news stay (US, WHO, May, Will), and
+ * so do no and not; "it" goes, though IT is sometimes meant.  The same
+ * words are left out of queries, so a phrase still matches: "told the BBC"
+ * is "told BBC" on both sides.
+ */
+static const char *const drop_words[] = {
+	"a", "also", "an", "and", "are", "as", "at", "be", "been", "but", "by", "could", "did", "do",
+	"does", "for", "from", "had", "has", "have", "he", "her", "him", "his", "i", "if", "in", "into",
+	"is", "it", "its", "me", "my", "of", "on", "or", "our", "she", "should", "so", "than", "that",
+	"the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "was", "we",
+	"were", "which", "with", "would", "you", "your",
+};
+
+static int is_drop_word(const char *w, int n)
+{
+	size_t lo = 0, hi = sizeof(drop_words) / sizeof(drop_words[0]);
+
+	if (n < 1 || n > 6 || w[0] < 'a' || w[0] > 'y')
+		return 0;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *d = drop_words[mid];
+		int c = strncmp(d, w, (size_t)n);
+
+		if (c == 0)
+			c = d[n] == '\0' ? 0 : 1;
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
 
 /*
  * A direct-mapped cache of word -> stem: a few thousand words make up most
@@ -253,6 +294,9 @@ static int emit_word(cb_ctx *c, int tflags, const char *tok, int n, int s, int e
 
 	if ((c->flags & FTS5_TOKENIZE_PREFIX) != 0)
 		return c->xToken(c->pCtx, tflags, tok, n, s, e);
+	/* English text (or unknown: English stems), and queries */
+	if (c->t->g->drop_stop && (c->all_langs || c->lang == 0) && is_drop_word(tok, n))
+		return SQLITE_OK;
 	if (!c->all_langs) {
 		st = stem_word(c->t, c->lang, tok, n, &sn);
 		return c->xToken(c->pCtx, tflags, st, sn, s, e);
@@ -406,6 +450,18 @@ int nx_tokenizer_register(sqlite3 *db)
 	r->g.qlang[0] = 0;
 	r->g.nqlang = 1;
 	return f->xCreateTokenizer(f, "nx", r, &api, reg_free);
+}
+
+int nx_tokenizer_set_stopwords(sqlite3 *db, int on)
+{
+	fts5_api *f = fts5_api_of(db);
+	fts5_tokenizer api;
+	void *ud = NULL;
+
+	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, &api) != SQLITE_OK || ud == NULL)
+		return SQLITE_ERROR;
+	((reg *)ud)->g.drop_stop = on != 0;
+	return SQLITE_OK;
 }
 
 int nx_tokenizer_set_query_langs(sqlite3 *db, const char *langs)

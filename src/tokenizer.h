@@ -32,6 +32,12 @@ int nx_tokenizer_register(sqlite3 *db);
  */
 int nx_tokenizer_set_query_langs(sqlite3 *db, const char *langs);
 
+/*
+ * Leave the commonest English words ("the", "of"...) out of what is
+ * indexed and of queries (on: schema 2 indexes), or keep them (schema 1).
+ */
+int nx_tokenizer_set_stopwords(sqlite3 *db, int on);
+
 /* Append "\x1Flang\x1F" + text (lang NULL or unsupported: "\x1F\x1F"). */
 void nx_lang_mark(nx_buf *out, const char *lang, const char *text, size_t len);
 

@@ -2,7 +2,7 @@
 # An index written by newsidx 0.1 (schema 1: title first in the full-text
 # tables, hashes as hex text, bodies without a dictionary) is searched as
 # it is, read-only, and upgraded to schema 2 by the first command that
-# writes, with the same answers before and after.
+# writes, with the same hits, order and snippets before and after.
 . "$(dirname "$0")/lib.sh"
 
 cp "$NX_SRC/tests/data/store/index-v1.db" "$DB"
@@ -36,7 +36,9 @@ for k in a b c d; do
   if python3 - "$TMP/v1-$k.json" "$TMP/v2-$k.json" <<'PY'
 import json, sys
 a, b = (json.load(open(f)) for f in sys.argv[1:3])
-key = lambda d: [(h["id"], h.get("revision"), h["title"], h.get("snippet"), round(h["score"], 6)) for h in d["hits"]]
+# the same hits in the same order with the same snippets; scores move a
+# little, as schema 2 leaves "the", "of"... out of the lengths BM25 uses
+key = lambda d: [(h["id"], h.get("revision"), h["title"], h.get("snippet")) for h in d["hits"]]
 sys.exit(0 if key(a) == key(b) and a["total"] == b["total"] else 1)
 PY
   then ok; else bad "answers to query $k changed with the upgrade"; fi

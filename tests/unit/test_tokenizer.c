@@ -114,6 +114,46 @@ static void test_stems(void **state)
 	}
 }
 
+/* Tokens of a query (no marker), flags FTS5_TOKENIZE_QUERY [| PREFIX]. */
+static char *query_tokens(fixture *f, int flags, const char *text)
+{
+	nx_buf out = NX_BUF_INIT;
+
+	assert_int_equal(f->api.xTokenize(f->tok, &out, flags, text, (int)strlen(text), collect), SQLITE_OK);
+	assert_true(nx_buf_ok(&out));
+	return nx_buf_detach(&out);
+}
+
+/*
+ * Schema 2 leaves the commonest English words out, of the index and of
+ * queries alike, so phrases across them still match; other languages and
+ * prefix queries keep them; schema 1 (off) keeps everything.
+ */
+static void test_stopwords(void **state)
+{
+	fixture *f = *state;
+	char *got = NULL;
+
+	expect(f, "en", "The Bank of England", "the@4-7 bank@8-12 of@13-15 england@16-23");
+	assert_int_equal(nx_tokenizer_set_stopwords(f->db, 1), SQLITE_OK);
+	expect(f, "en", "The Bank of England", "bank@8-12 england@16-23");
+	expect(f, "", "told the BBC it was", "told@2-6 bbc@11-14");
+	/* names and abbreviations that look like function words stay */
+	expect(f, "en", "US WHO May Will not", "us@4-6 who@7-10 may@11-14 will@15-19 not@20-23");
+	/* only English drops them */
+	expect(f, "de", "the in", "the@4-7 in@8-10");
+	/* words that merely start like one stay: "there" is out, "therefore" in */
+	expect(f, "en", "there therefore an and android", "therefor@10-19 android@27-34");
+	got = query_tokens(f, FTS5_TOKENIZE_QUERY, "the bank");
+	assert_string_equal(got, "bank@4-8");
+	free(got);
+	got = query_tokens(f, FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX, "the");
+	assert_string_equal(got, "the@0-3");
+	free(got);
+	assert_int_equal(nx_tokenizer_set_stopwords(f->db, 0), SQLITE_OK);
+	expect(f, "en", "of", "of@4-6");
+}
+
 /* More distinct words than the cache has slots: every stem is Snowball's. */
 static void test_stem_cache_evictions(void **state)
 {
@@ -170,6 +210,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stems, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stopwords, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stem_cache_evictions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scripts, setup, teardown),
 	};
