@@ -73,7 +73,9 @@ static const char schema2_sql[] =
 	"CREATE VIRTUAL TABLE rev_fts USING fts5(body, title, captions, credits,"
 	"  content='rev_src', content_rowid='id', tokenize='nx');"
 	"INSERT INTO rev_fts(rev_fts, rank) VALUES('rank', 'bm25(1.0, 8.0, 0.6, 0.4)');"
-	"CREATE TABLE IF NOT EXISTS zdict(id INTEGER PRIMARY KEY, data BLOB NOT NULL);";
+	"CREATE TABLE IF NOT EXISTS zdict(id INTEGER PRIMARY KEY, data BLOB NOT NULL);"
+	/* a URL is found through the id made from it (nx_store__resolve) */
+	"DROP INDEX IF EXISTS article_url;";
 
 /* From schema 1 (title first): drop the full-text tables, make them anew. */
 static const char migrate1_sql[] =
@@ -126,6 +128,7 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
 		" WHERE o.article_id = ?1 ORDER BY f.id, o.offset LIMIT 1",
 	[NX_STMT_FIND_PREFIX] = "SELECT id FROM article WHERE uid >= ?1 AND uid < ?2 LIMIT 2",
 	[NX_STMT_FIND_URL] = "SELECT id FROM article WHERE url = ?1 LIMIT 1",
+	[NX_STMT_FIND_URL_UID] = "SELECT id FROM article WHERE uid = ?1 AND url = ?2",
 	[NX_STMT_DELETE_ARTICLE] = "DELETE FROM article WHERE id = ?1",
 	[NX_STMT_REV_FTS_INSERT] =
 		"INSERT INTO rev_fts(rowid, title, body, captions, credits)"
@@ -1617,9 +1620,25 @@ int nx_store__resolve(nx_store *st, const char *ref, int64_t *rowid, nx_error *e
 		if (count == 1)
 			return NX_OK;
 	}
-	if ((s = nx_store__stmt(st, NX_STMT_FIND_URL, err)) == NULL)
-		return err != NULL ? err->code : NX_EDB;
-	sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
+	if (st->schema >= 2) {
+		/* an article with a URL has the id made from it: no index of URLs needed */
+		nx_article *a = nx_article_new();
+		int rc = NX_ENOMEM;
+
+		if (a != NULL && (a->url = strdup(ref)) != NULL)
+			rc = nx_article_identify(a, NULL);
+		if (rc < 0 || (s = nx_store__stmt(st, NX_STMT_FIND_URL_UID, err)) == NULL) {
+			nx_article_free(a);
+			return rc < 0 ? nx_error_set(err, NX_ENOMEM, "out of memory") : err != NULL ? err->code : NX_EDB;
+		}
+		sqlite3_bind_text(s, 1, a->id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 2, ref, -1, SQLITE_STATIC);
+		nx_article_free(a);
+	} else {
+		if ((s = nx_store__stmt(st, NX_STMT_FIND_URL, err)) == NULL)
+			return err != NULL ? err->code : NX_EDB;
+		sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
+	}
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW)
 		*rowid = sqlite3_column_int64(s, 0);

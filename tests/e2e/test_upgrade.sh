@@ -15,7 +15,7 @@ answers() { # $1: file prefix
   nx search --json --limit 50 harbour >"$TMP/$1-b.json" &&
   nx search --json --all-revisions "two days" >"$TMP/$1-c.json" &&
   nx search --json "title:strike" >"$TMP/$1-d.json" &&
-  nx show --json 0 >/dev/null 2>&1
+  nx show --json https://example.org/2024/harbour-strike >"$TMP/$1-show.json"
   nx stats --json >"$TMP/$1-stats.json"
 }
 answers v1
@@ -45,6 +45,10 @@ PY
 done
 expect_rc 0 nx check
 json_check "$TMP/v2-stats.json" 'd["articles"] == 18 and d["schema"] == 2'
+# a URL is found without its index (schema 2 finds it through the id)
+json_check "$TMP/v1-show.json" 'd["title"].startswith("Harbour strike")'
+cmp -s "$TMP/v1-show.json" "$TMP/v2-show.json" && ok || bad "show URL differs after the upgrade"
+expect_rc 1 nx show https://example.org/2024/no-such-page
 
 # new articles in the upgraded index: hashes as blobs, found and shown
 expect_rc 0 nx add --quiet "$NX_SRC/corpus"
