@@ -452,6 +452,33 @@ int nx_tokenizer_register(sqlite3 *db)
 	return f->xCreateTokenizer(f, "nx", r, &api, reg_free);
 }
 
+int nx_tokenizer_only_dropped(const char *query)
+{
+	char w[8];
+	size_t n = 0;
+	int words = 0, kept = 0;
+	const char *p = query;
+
+	for (;; p++) {
+		int c = (unsigned char)*p;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80 || (c >= '0' && c <= '9')) {
+			if (n < sizeof(w))
+				w[n] = (char)nx_tolower(c);
+			n++;
+			continue;
+		}
+		if (n > 0) {
+			words++;
+			kept += n > sizeof(w) || !is_drop_word(w, (int)n);
+			n = 0;
+		}
+		if (c == '\0')
+			break;
+	}
+	return words > 0 && kept == 0;
+}
+
 int nx_tokenizer_set_stopwords(sqlite3 *db, int on)
 {
 	fts5_api *f = fts5_api_of(db);

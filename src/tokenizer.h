@@ -38,6 +38,9 @@ int nx_tokenizer_set_query_langs(sqlite3 *db, const char *langs);
  */
 int nx_tokenizer_set_stopwords(sqlite3 *db, int on);
 
+/* 1 when every word of a query is one of those left out ("the of"). */
+int nx_tokenizer_only_dropped(const char *query);
+
 /* Append "\x1Flang\x1F" + text (lang NULL or unsupported: "\x1F\x1F"). */
 void nx_lang_mark(nx_buf *out, const char *lang, const char *text, size_t len);
 

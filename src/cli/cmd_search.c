@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tokenizer.h"
 
 /* Print s with the spans highlighted: bold on a terminal, [..] when piped. */
 static void print_marked(const char *s, const nx_span *sp, size_t n, int color)
@@ -268,7 +269,10 @@ static int finish(nx_cli *cli, nx_results *r, const nx_search_opts *o, int json)
 		nx_json_print(root, 0);
 		json_decref(root);
 	} else {
-		if (r->total == 0)
+		if (r->total == 0 && nx_tokenizer_only_dropped(r->query))
+			fprintf(stderr, "newsidx: no articles match '%s': its words are too common to be indexed;"
+				" add a rarer word\n", r->query);
+		else if (r->total == 0)
 			fprintf(stderr, "newsidx: no articles match '%s'\n", r->query);
 		else
 			print_text(r, o, cli->color);

@@ -49,6 +49,12 @@ json_check "$TMP/v2-stats.json" 'd["articles"] == 18 and d["schema"] == 2'
 json_check "$TMP/v1-show.json" 'd["title"].startswith("Harbour strike")'
 cmp -s "$TMP/v1-show.json" "$TMP/v2-show.json" && ok || bad "show URL differs after the upgrade"
 expect_rc 1 nx show https://example.org/2024/no-such-page
+# schema 2 leaves "the", "of"... out: a query of only those says so
+expect_rc 1 nx search "the of"
+grep -q "too common to be indexed" "$TMP/err" && ok || bad "no hint for a query of common words: $(cat "$TMP/err")"
+# ... and a phrase across them still matches
+nx search --json '"walked out on Monday"' >"$TMP/walked.json"
+json_check "$TMP/walked.json" 'd["total"] == 1 and "Harbour" in d["hits"][0]["title"] and not d.get("relaxed")'
 
 # new articles in the upgraded index: hashes as blobs, found and shown
 expect_rc 0 nx add --quiet "$NX_SRC/corpus"
