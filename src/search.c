@@ -90,14 +90,23 @@ static char *like_pattern(const char *s)
 /* Everything a search needs besides its FTS expression. */
 typedef struct plan {
 	const nx_filter *f[2];   /* from the query and from the options */
-	char *likes[4];          /* LIKE patterns kept alive for the bindings */
-	int nlikes;
+	char *like_source[2];    /* LIKE patterns of f[k], made once, kept alive */
+	char *like_author[2];    /* for the bindings */
 	int64_t exclude_id;      /* similar: leave out this article ... */
 	const char *exclude_hash;/* ... and its exact copies */
 	int64_t newest;          /* for the recency boost */
 	const double *weights;   /* relaxed ranking: weight of each phrase */
 	int nweights;
-	int64_t total;           /* rows matching the strict expression */
+	/* the fast paths (topk.h) */
+	nx_topk_cache *cache;    /* phrase match lists, from one stage to the next */
+	int flt_state;           /* 0: not made yet, 1: flt made, -1: the SQL paths filter */
+	nx_topk_filter flt;      /* the filters as rowid bits and/or a test by id */
+	uint64_t *bits;
+	sqlite3_stmt *keep;
+	const char *pre_expr;    /* the strict expression ranked while counting ... */
+	nx_topk_hit *pre;        /* ... its best pre_want rows */
+	size_t npre;
+	int64_t pre_want;
 } plan;
 
 static void add_filters(sq *q, plan *p, const char *a)
@@ -133,16 +142,18 @@ static void add_filters(sq *q, plan *p, const char *a)
 			nx_buf_addf(&q->sql, " AND %s.lang = ", a);
 			sq_text(q, f->lang);
 		}
-		if (f->source != NULL && p->nlikes < 4) {
-			p->likes[p->nlikes] = like_pattern(f->source);
+		if (f->source != NULL) {
+			if (p->like_source[k] == NULL)
+				p->like_source[k] = like_pattern(f->source);
 			nx_buf_addf(&q->sql, " AND %s.source LIKE ", a);
-			sq_text(q, p->likes[p->nlikes++]);
+			sq_text(q, p->like_source[k]);
 			nx_buf_adds(&q->sql, " ESCAPE '\\'");
 		}
-		if (f->author != NULL && p->nlikes < 4) {
-			p->likes[p->nlikes] = like_pattern(f->author);
+		if (f->author != NULL) {
+			if (p->like_author[k] == NULL)
+				p->like_author[k] = like_pattern(f->author);
 			nx_buf_addf(&q->sql, " AND %s.authors LIKE ", a);
-			sq_text(q, p->likes[p->nlikes++]);
+			sq_text(q, p->like_author[k]);
 			nx_buf_adds(&q->sql, " ESCAPE '\\'");
 		}
 	}
@@ -192,8 +203,16 @@ static void plan_free(plan *p)
 {
 	int i = 0;
 
-	for (i = 0; i < p->nlikes; i++)
-		free(p->likes[i]);
+	/* the statement binds the patterns: it goes first */
+	sqlite3_finalize(p->keep);
+	p->keep = NULL;
+	for (i = 0; i < 2; i++) {
+		free(p->like_source[i]);
+		free(p->like_author[i]);
+	}
+	free(p->bits);
+	free(p->pre);
+	nx_topk__cache_free(p->cache);
 }
 
 /* SQL functions used in ranking. */
@@ -202,13 +221,10 @@ static void plan_free(plan *p)
  * nx_rank(fts, w0, w1, ...): BM25 (k1 1.2, b 0.75, the idf of Lucene,
  * always positive) with the same column weights as the index's rank, each
  * phrase i weighted by wi (1 when not given), multiplied by
- * 1 + NX_COVERAGE_GAIN * (share of the weight-1 phrases the row holds).
- * Used for relaxed queries and their expansion with feedback terms.
+ * 1 + NX_RANK_COVERAGE_GAIN * (share of the weight-1 phrases the row holds).
+ * Used for relaxed queries and their expansion with feedback terms; the
+ * fast path (topk.h) computes the same scores without SQL.
  */
-#define NX_K1 1.2
-#define NX_B 0.75
-#define NX_COVERAGE_GAIN 0.25
-
 typedef struct rank_data {
 	int nphrase;
 	double avgdl;
@@ -247,7 +263,7 @@ static rank_data *rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fctx)
 		int64_t hits = 0;
 
 		api->xQueryPhrase(fctx, i, &hits, count_row);
-		d->idf[i] = log(1.0 + ((double)nrow - (double)hits + 0.5) / ((double)hits + 0.5));
+		d->idf[i] = nx_topk__rank_idf(nrow, hits);
 	}
 	if (api->xSetAuxdata(fctx, d, free) != SQLITE_OK)
 		return NULL; /* freed by FTS5 */
@@ -264,8 +280,8 @@ static void aux_rank(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_con
 	const nx_store *st = api->xUserData(fctx);
 	const double *colw = st->fcol[NX_F_TITLE] == 0 ? rank_w_v1 : rank_w_v2;
 	rank_data *d = rank_data_get(api, fctx);
-	double freq[64], score = 0, norm = 0, w = 0;
-	int ninst = 0, k = 0, ip = 0, ic = 0, io = 0, i = 0, units = 0, found = 0, n = 0, dl = 0;
+	double freq[64], w[64];
+	int ninst = 0, k = 0, ip = 0, ic = 0, io = 0, i = 0, n = 0, dl = 0;
 
 	if (d == NULL) {
 		sqlite3_result_error_nomem(ctx);
@@ -281,19 +297,10 @@ static void aux_rank(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_con
 	}
 	if (api->xColumnSize(fctx, -1, &dl) != SQLITE_OK)
 		dl = 0;
-	norm = NX_K1 * (1.0 - NX_B + NX_B * (double)dl / d->avgdl);
-	for (i = 0; i < n; i++) {
-		w = i < nval ? sqlite3_value_double(vals[i]) : 1.0;
-		if (w == 1.0) { /* the query's own words; added ones weigh otherwise */
-			units++;
-			found += freq[i] > 0;
-		}
-		if (freq[i] > 0)
-			score += w * d->idf[i] * freq[i] * (NX_K1 + 1.0) / (freq[i] + norm);
-	}
-	if (units > 0)
-		score *= 1.0 + NX_COVERAGE_GAIN * (double)found / units;
-	sqlite3_result_double(ctx, score);
+	for (i = 0; i < n; i++)
+		w[i] = i < nval ? sqlite3_value_double(vals[i]) : 1.0;
+	/* topk.c ranks relaxed queries with the same function, without SQL */
+	sqlite3_result_double(ctx, nx_topk__rank_score(d->idf, w, freq, n, (double)dl, d->avgdl));
 }
 
 /* nx_decay(seconds): 2^(-age / 30 days) */
@@ -713,36 +720,177 @@ static void add_score(sq *q, plan *p, const nx_search_opts *o, const char *tab, 
 }
 
 /*
- * The fast path of the common case (topk.h): the best want rows by FTS5's
- * own bm25 without scoring every match, for plain AND queries matching at
- * least NX_TOPK_MIN_ROWS rows (below that FTS5 alone is as quick).  In the
- * environment, NX_TOPK=0 turns it off and NX_TOPK=1 takes it whatever the
- * count (the tests compare both ways).  Returns 1 with *hits (best first,
- * caller frees), 0 when the SQL path must rank.
+ * The fast paths (topk.h): the best want rows without scoring every match,
+ * by FTS5's own bm25 for plain AND queries (counting the matches on the
+ * way: the total) and by nx_rank for relaxed queries (an OR of phrases),
+ * with the filters tested as rowid bits (a published range: the ids in it,
+ * from the index) or a lookup by id.  NX_TOPK=0 in the environment turns
+ * them off (the tests compare both ways).  On any failure of a fast path
+ * the SQL path runs (and reports what persists); NX_TOPK=check makes the
+ * failure an error instead (for the tests: the fast path did run).
  */
-#define NX_TOPK_MIN_ROWS 2000
-
-static int topk_hits(nx_store *st, const plan *p, const char *expr, int64_t want, nx_topk_hit **hits,
-		     size_t *nhits)
+static int topk_off(void)
 {
 	const char *env = getenv("NX_TOPK");
+
+	return env != NULL && strcmp(env, "0") == 0;
+}
+
+/* What a fast path that could not run returns: 0 (the SQL path), or -1 under NX_TOPK=check. */
+static int topk_failed(void)
+{
+	const char *env = getenv("NX_TOPK");
+
+	return env != NULL && strcmp(env, "check") == 0 ? -1 : 0;
+}
+
+/* Ranking by relevance over the current articles: what the fast paths do. */
+static int topk_fits(const nx_search_opts *o)
+{
+	return !topk_off() && !o->recent && !o->all_revisions && o->sort == NX_SORT_RELEVANCE;
+}
+
+static int keep_row(void *ctx, int64_t rowid)
+{
+	sqlite3_stmt *s = ctx;
+	int step = 0;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, rowid);
+	step = sqlite3_step(s);
+	sqlite3_reset(s);
+	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+}
+
+/* p's filters for the fast paths (*out NULL: none); 0 when they cannot be had. */
+static int topk_filter(nx_store *st, plan *p, const nx_topk_filter **out)
+{
+	nx_error err = NX_ERROR_INIT;
+	sqlite3_stmt *s = NULL;
+	sq q;
+	size_t cap = 0;
+	int k = 0, range = 0, step = 0, ok = 0;
+
+	*out = NULL;
+	if (!plan_filters(p))
+		return 1;
+	if (p->flt_state != 0) {
+		*out = &p->flt;
+		return p->flt_state > 0;
+	}
+	p->flt_state = -1;
+	memset(&q, 0, sizeof(q));
+	nx_buf_init(&q.sql);
+	for (k = 0; k < 2; k++)
+		if (p->f[k] != NULL && (p->f[k]->set & (NX_F_PUB_MIN | NX_F_PUB_MAX)))
+			range = 1;
+	if (!range) {
+		/* one lookup by id for each matching row */
+		nx_buf_adds(&q.sql, "SELECT 1 FROM article a WHERE a.id = ");
+		sq_int(&q, 0);
+		add_filters(&q, p, "a");
+		if (sq_prepare(st, &q, &p->keep, &err) < 0)
+			goto done;
+		p->flt.keep = keep_row;
+		p->flt.ctx = p->keep;
+		ok = 1;
+		goto done;
+	}
+	/* the ids in the range, from the index on published, and the other filters */
+	nx_buf_adds(&q.sql, "SELECT a.id");
+	add_from(&q, p, NULL);
+	if (sq_prepare(st, &q, &s, &err) < 0)
+		goto done;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+
+		if (id < 0)
+			continue; /* no such rowid in the full-text index */
+		if ((size_t)(id >> 6) >= cap) {
+			size_t ncap = cap ? cap : 1024;
+			uint64_t *b = NULL;
+
+			while ((size_t)(id >> 6) >= ncap)
+				ncap *= 2;
+			if ((b = realloc(p->bits, ncap * sizeof(*b))) == NULL)
+				goto done;
+			memset(b + cap, 0, (ncap - cap) * sizeof(*b));
+			p->bits = b;
+			cap = ncap;
+		}
+		p->bits[id >> 6] |= (uint64_t)1 << (id & 63);
+	}
+	if (step != SQLITE_DONE)
+		goto done;
+	p->flt.bits = p->bits;
+	p->flt.nbits = (int64_t)cap * 64;
+	if (p->bits == NULL) {
+		/* nothing in the range: no row passes */
+		static const uint64_t none = 0;
+
+		p->flt.bits = &none;
+		p->flt.nbits = 1;
+	}
+	ok = 1;
+done:
+	sqlite3_finalize(s);
+	nx_buf_free(&q.sql);
+	nx_error_clear(&err);
+	if (ok) {
+		p->flt_state = 1;
+		*out = &p->flt;
+	}
+	return ok;
+}
+
+/*
+ * Strict queries: the total and the best want rows in one walk, kept in p
+ * for fetch_candidates.  Returns 1 with *total, 0 when the SQL must count
+ * (-1: see topk_failed).
+ */
+static int strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int64_t want,
+		       int64_t *total)
+{
+	const nx_topk_filter *flt = NULL;
 	double w[NX_TOPK_MAX_WEIGHTS];
 	int nw = 0, nphrase = nx_topk__plain(expr);
 
+	if (expr == NULL || !topk_fits(o) || nphrase < 1 || nphrase > NX_TOPK_MAX_PHRASES)
+		return 0;
+	if (!nx_topk__weights(st->db, w, &nw) || !topk_filter(st, p, &flt))
+		return topk_failed();
+	free(p->pre);
+	p->pre = NULL;
+	p->pre_expr = NULL;
+	if (nx_topk__run(st->db, expr, w, nw, -1, flt, (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total,
+			 NULL) != SQLITE_OK)
+		return topk_failed();
+	p->pre_expr = expr;
+	p->pre_want = want;
+	return 1;
+}
+
+/* Relaxed queries: nx_rank's best want rows (0: count only) and the total; 1, or 0/-1 as strict_walk. */
+static int relaxed_rank(nx_store *st, plan *p, const char *expr, int64_t want, nx_topk_hit **hits,
+			size_t *nhits, int64_t *total)
+{
+	const nx_topk_filter *flt = NULL;
+	double pw[64];
+	int npw = 0, i = 0, ng1 = 0, n = nx_topk__or_shape(expr, &ng1);
+
 	*hits = NULL;
 	*nhits = 0;
-	if (env != NULL && strcmp(env, "0") == 0)
+	if (n < 1 || n > NX_TOPK_MAX_RANK_PHRASES)
 		return 0;
-	if (nphrase < 1 || nphrase > NX_TOPK_MAX_PHRASES || want <= 0)
-		return 0;
-	if ((env == NULL || strcmp(env, "1") != 0) && p->total < NX_TOPK_MIN_ROWS)
-		return 0;
-	if (!nx_topk__weights(st->db, w, &nw))
-		return 0;
-	/* on any failure the SQL path runs (and reports what persists) */
-	if (nx_topk__run(st->db, expr, w, nw, nphrase == 1 ? p->total : -1, (size_t)want, hits, nhits, NULL) !=
-	    SQLITE_OK)
-		return 0;
+	if (!topk_filter(st, p, &flt))
+		return topk_failed();
+	/* the weights exactly as add_score hands them to nx_rank */
+	npw = p->nweights < 64 ? p->nweights : 64;
+	for (i = 0; i < npw; i++)
+		pw[i] = (double)(int64_t)(p->weights[i] * 1000.0 + 0.5) / 1000.0;
+	if (nx_topk__rank(st->db, &p->cache, expr, st->fcol[NX_F_TITLE] == 0 ? rank_w_v1 : rank_w_v2, 4, pw, npw,
+			  flt, (size_t)(want > 0 ? want : 0), hits, nhits, total, NULL) != SQLITE_OK)
+		return topk_failed();
 	return 1;
 }
 
@@ -778,15 +926,27 @@ static int fetch_candidates(nx_store *st, plan *p, const nx_search_opts *o, cons
 	*nout = 0;
 	memset(&q, 0, sizeof(q));
 	nx_buf_init(&q.sql);
+	if (expr != NULL && !relaxed && p->pre_expr == expr && want <= p->pre_want) {
+		/* ranked while counting (strict_walk) */
+		hits = p->pre;
+		nhits = p->npre < (size_t)want ? p->npre : (size_t)want;
+		p->pre = NULL;
+		p->pre_expr = NULL;
+		fast = 1;
+	} else if (expr != NULL && relaxed && topk_fits(o)) {
+		if ((fast = relaxed_rank(st, p, expr, want, &hits, &nhits, NULL)) < 0) {
+			rc = nx_store__dberr(st, err, "cannot search the index (fast path)");
+			goto done;
+		}
+	}
+	if (fast) {
+		/* the winners known, with their scores: their metadata, in order */
+		nx_buf_adds(&q.sql, "SELECT a.id, ?2 AS score, a.body_hash, a.title, a.published, 0, 0"
+				    " FROM article a WHERE a.id = ?1");
+		goto prepared;
+	}
 	if (expr != NULL && !relaxed && !o->recent && !o->all_revisions && o->sort == NX_SORT_RELEVANCE &&
 	    !plan_filters(p)) {
-		if (topk_hits(st, p, expr, want, &hits, &nhits)) {
-			/* the winners known, with FTS5's scores: their metadata, in order */
-			nx_buf_adds(&q.sql, "SELECT a.id, ?2 AS score, a.body_hash, a.title, a.published, 0, 0"
-					    " FROM article a WHERE a.id = ?1");
-			fast = 1;
-			goto prepared;
-		}
 		/* the common case: let FTS5 rank and cut, then join only the winners */
 		nx_buf_adds(&q.sql, "SELECT a.id, -f.rank AS score, a.body_hash, a.title, a.published, 0, 0"
 				    " FROM (SELECT rowid, rank FROM fts WHERE fts MATCH ");
@@ -1239,7 +1399,7 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 	cand *c = NULL;
 	size_t nc = 0, i = 0, shown = 0, j = 0;
 	int64_t want = 0, limit = o->limit < 0 ? 0 : o->limit, offset = o->offset < 0 ? 0 : o->offset;
-	int rc = NX_OK, relaxed = 0;
+	int rc = NX_OK, relaxed = 0, fast = 0;
 	static const struct {
 		unsigned bit;
 		const char *name;
@@ -1250,13 +1410,25 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 		return nx_store__dberr(st, err, "cannot set up searching");
 	if (o->recent)
 		newest_published(st, &p->newest);
-	if ((rc = count_matches(st, p, expr, o->all_revisions, &r->total, err)) < 0)
+	want = offset + limit;
+	if (o->collapse)
+		want = want * 3 + 10;
+	/* a strict query the fast path ranks is counted by the same walk */
+	if ((fast = strict_walk(st, p, o, expr, limit > 0 ? want : 0, &r->total)) < 0)
+		return nx_store__dberr(st, err, "cannot search the index (fast path)");
+	if (fast == 0 && (rc = count_matches(st, p, expr, o->all_revisions, &r->total, err)) < 0)
 		return rc;
 	if (o->relax && relaxed_expr != NULL && r->total < offset + limit) {
+		nx_topk_hit *none = NULL;
+		size_t nnone = 0;
 		int64_t t = 0;
 
-		if ((rc = count_matches(st, p, relaxed_expr, o->all_revisions, &t, err)) < 0)
+		/* the relaxed count reads the lists the relaxed ranking uses next */
+		if ((fast = topk_fits(o) ? relaxed_rank(st, p, relaxed_expr, 0, &none, &nnone, &t) : 0) < 0)
+			return nx_store__dberr(st, err, "cannot search the index (fast path)");
+		if (fast == 0 && (rc = count_matches(st, p, relaxed_expr, o->all_revisions, &t, err)) < 0)
 			return rc;
+		free(none);
 		if (t > r->total) {
 			expr = relaxed_expr;
 			relaxed = 1;
@@ -1281,10 +1453,6 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 		goto done;
 	}
 	if (r->total > 0 && limit > 0) {
-		want = offset + limit;
-		if (o->collapse)
-			want = want * 3 + 10;
-		p->total = r->total;
 		if ((rc = fetch_candidates(st, p, o, expr, relaxed, want, &c, &nc, err)) < 0)
 			return rc;
 		if (o->collapse)
@@ -1635,6 +1803,7 @@ done:
 typedef struct prf_term {
 	char *term;
 	double score;
+	double ub;    /* at least the score (tf times the idf of one document); < 0: not a candidate */
 	int ndocs;
 	int last_doc;
 } prf_term;
@@ -1657,6 +1826,13 @@ static int cmp_prf(const void *a, const void *b)
 	const prf_term *x = a, *y = b;
 
 	return x->score < y->score ? 1 : x->score > y->score ? -1 : strcmp(x->term, y->term);
+}
+
+static int cmp_prf_ub(const void *a, const void *b)
+{
+	const prf_term *x = a, *y = b;
+
+	return x->ub < y->ub ? 1 : x->ub > y->ub ? -1 : strcmp(x->term, y->term);
 }
 
 /* Number of FTS5 phrases (quoted strings) in an expression we built. */
@@ -1698,7 +1874,8 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 	prf_term *pt = NULL;
 	tc_ctx qtc;
 	nx_buf e = NX_BUF_INIT, first = NX_BUF_INIT;
-	double *w = NULL, maxs = 0;
+	double *w = NULL, maxs = 0, best[NX_PRF_TERMS];
+	size_t nbest = 0;
 	int64_t ndocs = 1;
 	int rc = NX_OK, nphr = 0, nw = 0, cap = 0, added = 0;
 	nx_search_opts o1 = *o;
@@ -1812,18 +1989,44 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 	}
 	if (rc < 0)
 		goto oom;
+	/*
+	 * score = tf times idf, the idf from the term's document count: a walk
+	 * of its list in the index, milliseconds for a common word.  Only the
+	 * NX_PRF_TERMS best scores are used, so the terms are counted in the
+	 * order of an upper bound of their score (the idf of one document)
+	 * until the next bound is below the NX_PRF_TERMS-th best score: the
+	 * terms left could not be among the best, they score 0.  (NX_TOPK=0:
+	 * every term counted, for the tests.)
+	 */
 	for (i = 0; i < npt; i++) {
-		int64_t d = 0;
 		int isq = 0;
 
 		for (k = 0; k < qtc.n && !isq; k++)
 			isq = strcmp(qtc.t[k].term, pt[i].term) == 0;
-		if (isq || pt[i].ndocs < 2) {
+		pt[i].ub = -1;
+		if (isq || pt[i].ndocs < 2)
 			pt[i].score = 0;
-			continue;
+		else
+			pt[i].ub = pt[i].score * log((double)(ndocs + 1) / 1.0);
+	}
+	qsort(pt, npt, sizeof(*pt), cmp_prf_ub);
+	for (i = 0; i < npt && pt[i].ub >= 0; i++) {
+		int64_t d = 0;
+
+		if (nbest == NX_PRF_TERMS && pt[i].ub < best[NX_PRF_TERMS - 1] && !topk_off()) {
+			for (; i < npt; i++)
+				pt[i].score = 0;
+			break;
 		}
 		d = vocab_df(df, pt[i].term, strlen(pt[i].term));
 		pt[i].score = d > 0 ? pt[i].score * log((double)(ndocs + 1) / (double)d) : 0;
+		/* the best scores so far, in descending order */
+		for (k = nbest < NX_PRF_TERMS ? nbest++ : NX_PRF_TERMS; k > 0 && best[k - 1] < pt[i].score; k--) {
+			if (k < NX_PRF_TERMS)
+				best[k] = best[k - 1];
+		}
+		if (k < NX_PRF_TERMS)
+			best[k] = pt[i].score;
 	}
 	qsort(pt, npt, sizeof(*pt), cmp_prf);
 	maxs = npt > 0 ? pt[0].score : 0;

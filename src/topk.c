@@ -16,6 +16,14 @@
  * rounding keeps that order (every step is monotonic), so the bound holds
  * on the computed values too, and a row whose bound is below the k-th
  * best score so far cannot enter the top k: its length is never read.
+ *
+ * nx_rank (search.c) is BM25 with Lucene's idf, per-phrase weights and a
+ * coverage factor that does not depend on the length: the same argument
+ * bounds it.  For an OR, FTS5 would call the function on every row that
+ * holds any phrase; nx_topk__rank instead reads each phrase's matches once
+ * (xQueryPhrase: rowid, weighted count, last offset in each column) and
+ * merges the lists in C, so only the rows whose bound can still win cost
+ * a length read, in the order of decreasing bound.
  */
 #include "topk.h"
 
@@ -31,6 +39,8 @@ typedef struct topk_state {
 	const double *w;
 	int nw;
 	int64_t nhit;
+	const nx_topk_filter *flt;
+	int64_t total;
 	size_t k;
 	nx_topk_hit *heap; /* the best so far, worst at [0] */
 	size_t n;
@@ -229,6 +239,23 @@ static double bm25(const topk_state *t, const double *freq, double d)
 	return score;
 }
 
+/* 1 when the row passes flt, 0 when it does not, -1 on an error of keep() */
+static int passes(const nx_topk_filter *flt, int64_t rowid, nx_topk_stats *st)
+{
+	int keep = 0;
+
+	if (flt == NULL)
+		return 1;
+	if (flt->bits != NULL &&
+	    (rowid < 0 || rowid >= flt->nbits || ((flt->bits[rowid >> 6] >> (rowid & 63)) & 1) == 0))
+		return 0;
+	if (flt->keep == NULL)
+		return 1;
+	st->tests++;
+	keep = flt->keep(flt->ctx, rowid);
+	return keep < 0 ? -1 : keep != 0;
+}
+
 /* nx_topk(fts, state): called for each matching row, keeps the best k in state */
 static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
 		     sqlite3_value **vals)
@@ -237,7 +264,7 @@ static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_con
 	double freq[NX_TOPK_MAX_PHRASES];
 	int colmax[NX_TOPK_MAX_COLS];
 	nx_topk_hit h;
-	int rc = SQLITE_OK, k = 0, ip = 0, ic = 0, io = 0, ntok = 0, lb = 0;
+	int rc = SQLITE_OK, k = 0, ip = 0, ic = 0, io = 0, ntok = 0, lb = 0, pass = 0;
 
 	if (t == NULL) {
 		sqlite3_result_error(ctx, "nx_topk: no state", -1);
@@ -245,12 +272,22 @@ static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_con
 	}
 	if (t->rc != SQLITE_OK)
 		goto fail;
+	t->st.rows++;
+	h.rowid = api->xRowid(fctx);
+	if ((pass = passes(t->flt, h.rowid, &t->st)) < 0) {
+		t->rc = SQLITE_ERROR;
+		goto fail;
+	}
+	if (pass == 0)
+		goto done;
+	t->total++;
+	if (t->k == 0)
+		goto done;
 	if (!t->ready) {
 		if ((t->rc = prepare(t, api, fctx)) != SQLITE_OK)
 			goto fail;
 		t->ready = 1;
 	}
-	t->st.rows++;
 	memset(freq, 0, (size_t)t->nphrase * sizeof(*freq));
 	memset(colmax, 0, (size_t)t->ncol * sizeof(*colmax));
 	/* each phrase's instances in (column, offset) order, as xInst lists them */
@@ -269,7 +306,6 @@ static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_con
 		t->rc = rc;
 		goto fail;
 	}
-	h.rowid = api->xRowid(fctx);
 	if (t->n == t->k) {
 		/* full: skip the row when even its shortest possible length loses */
 		for (k = 0; k < t->ncol; k++)
@@ -309,6 +345,9 @@ static int cmp_hit(const void *a, const void *b)
 	return 0;
 }
 
+static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+			sqlite3_value **vals);
+
 static int register_aux(sqlite3 *db)
 {
 	fts5_api *api = NULL;
@@ -321,11 +360,14 @@ static int register_aux(sqlite3 *db)
 	sqlite3_finalize(s);
 	if (api == NULL)
 		return SQLITE_ERROR;
-	return api->xCreateFunction(api, "nx_topk", NULL, aux_topk, NULL);
+	if (api->xCreateFunction(api, "nx_topk", NULL, aux_topk, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	return api->xCreateFunction(api, "nx_topk_collect", NULL, aux_collect, NULL);
 }
 
-int nx_topk__run(sqlite3 *db, const char *expr, const double *w, int nw, int64_t nhit, size_t k,
-		 nx_topk_hit **out, size_t *nout, nx_topk_stats *stats)
+int nx_topk__run(sqlite3 *db, const char *expr, const double *w, int nw, int64_t nhit,
+		 const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,
+		 nx_topk_stats *stats)
 {
 	sqlite3_stmt *s = NULL;
 	topk_state t;
@@ -337,10 +379,9 @@ int nx_topk__run(sqlite3 *db, const char *expr, const double *w, int nw, int64_t
 	t.w = w;
 	t.nw = nw;
 	t.nhit = nhit;
+	t.flt = flt;
 	t.k = k;
-	if (k == 0)
-		goto done;
-	if ((t.heap = malloc(k * sizeof(*t.heap))) == NULL) {
+	if (k > 0 && (t.heap = malloc(k * sizeof(*t.heap))) == NULL) {
 		rc = SQLITE_NOMEM;
 		goto done;
 	}
@@ -360,14 +401,577 @@ int nx_topk__run(sqlite3 *db, const char *expr, const double *w, int nw, int64_t
 		rc = SQLITE_ERROR;
 	if (rc != SQLITE_OK)
 		goto done;
-	qsort(t.heap, t.n, sizeof(*t.heap), cmp_hit);
+	if (t.n > 0)
+		qsort(t.heap, t.n, sizeof(*t.heap), cmp_hit);
 	*out = t.heap;
 	*nout = t.n;
 	t.heap = NULL;
+	if (total != NULL)
+		*total = t.total;
 done:
 	sqlite3_finalize(s);
 	free(t.heap);
 	if (stats != NULL)
 		*stats = t.st;
+	return rc;
+}
+
+/* -- nx_rank over an OR of phrases ---------------------------------------- */
+
+/* Columns whose extent the lists keep (the store has 4). */
+#define NX_TOPK_EXT_COLS 8
+
+/* One phrase's matches, by ascending rowid. */
+typedef struct topk_list {
+	char *text; /* the phrase as written, quotes included */
+	size_t len;
+	size_t n, cap;
+	int64_t *rowid;
+	double *freq;  /* sum of the column weights of its instances, in order */
+	int32_t *ext;  /* NX_TOPK_EXT_COLS a row: last offset + 1 in each column */
+	int done;      /* read (the arrays may exist after a failed read) */
+} topk_list;
+
+struct nx_topk_cache {
+	topk_list *l;
+	size_t n, cap;
+	double colw[NX_TOPK_EXT_COLS];
+	int ncolw;
+	int ncol;
+	int have_totals;
+	sqlite3_int64 nrow, ntok;
+};
+
+/* What aux_collect fills: the lists of the phrases not yet read. */
+typedef struct collect_state {
+	nx_topk_cache *c;
+	int nphrase;
+	const int *which; /* list of each phrase */
+	int called;
+	int rc;
+} collect_state;
+
+void nx_topk__cache_free(nx_topk_cache *c)
+{
+	size_t i = 0;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->l[i].text);
+		free(c->l[i].rowid);
+		free(c->l[i].freq);
+		free(c->l[i].ext);
+	}
+	free(c->l);
+	free(c);
+}
+
+/* After the closing quote of the phrase s starts (at its '"'); NULL when s is no phrase. */
+static const char *skip_phrase(const char *s)
+{
+	if (*s != '"')
+		return NULL;
+	for (s++;; s++) {
+		if (*s == '\0')
+			return NULL;
+		if (*s == '"' && s[1] == '"') {
+			s++;
+			continue;
+		}
+		if (*s == '"')
+			return s + 1;
+	}
+}
+
+/* Parses the OR shape; fills at[i]/len[i] of each phrase when at is not NULL. */
+static int or_shape(const char *expr, int *ngroup1, const char **at, size_t *len, int max)
+{
+	const char *s = expr, *e = NULL;
+	int n = 0, groups = 0;
+
+	*ngroup1 = 0;
+	if (s == NULL)
+		return 0;
+	for (;;) {
+		if (*s != '(')
+			return 0;
+		s++;
+		for (;;) {
+			if ((e = skip_phrase(s)) == NULL)
+				return 0;
+			if (at != NULL) {
+				if (n >= max)
+					return 0;
+				at[n] = s;
+				len[n] = (size_t)(e - s);
+			}
+			n++;
+			s = e;
+			if (strncmp(s, " OR ", 4) == 0) {
+				s += 4;
+				continue;
+			}
+			if (*s != ')')
+				return 0;
+			s++;
+			break;
+		}
+		if (++groups == 1)
+			*ngroup1 = n;
+		if (*s == '\0')
+			return n;
+		if (groups == 2 || strncmp(s, " AND ", 5) != 0)
+			return 0;
+		s += 5;
+	}
+}
+
+int nx_topk__or_shape(const char *expr, int *ngroup1)
+{
+	return or_shape(expr, ngroup1, NULL, NULL, 0);
+}
+
+double nx_topk__rank_idf(int64_t nrow, int64_t hits)
+{
+	return log(1.0 + ((double)nrow - (double)hits + 0.5) / ((double)hits + 0.5));
+}
+
+double nx_topk__rank_score(const double *idf, const double *w, const double *freq, int n, double dl,
+			   double avgdl)
+{
+	double score = 0, norm = NX_RANK_K1 * (1.0 - NX_RANK_B + NX_RANK_B * dl / avgdl);
+	int i = 0, units = 0, found = 0;
+
+	for (i = 0; i < n; i++) {
+		if (w[i] == 1.0) { /* the query's own words; added ones weigh otherwise */
+			units++;
+			found += freq[i] > 0;
+		}
+		if (freq[i] > 0)
+			score += w[i] * idf[i] * freq[i] * (NX_RANK_K1 + 1.0) / (freq[i] + norm);
+	}
+	if (units > 0)
+		score *= 1.0 + NX_RANK_COVERAGE_GAIN * (double)found / units;
+	return score;
+}
+
+static int list_grow(topk_list *l)
+{
+	size_t cap = l->cap ? l->cap * 2 : 1024;
+	int64_t *r = NULL;
+	double *f = NULL;
+	int32_t *e = NULL;
+
+	if ((r = realloc(l->rowid, cap * sizeof(*r))) == NULL)
+		return SQLITE_NOMEM;
+	l->rowid = r;
+	if ((f = realloc(l->freq, cap * sizeof(*f))) == NULL)
+		return SQLITE_NOMEM;
+	l->freq = f;
+	if ((e = realloc(l->ext, cap * NX_TOPK_EXT_COLS * sizeof(*e))) == NULL)
+		return SQLITE_NOMEM;
+	l->ext = e;
+	l->cap = cap;
+	return SQLITE_OK;
+}
+
+typedef struct collect_one {
+	nx_topk_cache *c;
+	topk_list *l;
+} collect_one;
+
+/* xQueryPhrase callback: one row of the phrase */
+static int collect_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	collect_one *co = ud;
+	topk_list *l = co->l;
+	Fts5PhraseIter it;
+	int32_t *ext = NULL;
+	double freq = 0;
+	int rc = SQLITE_OK, ic = 0, io = 0;
+
+	if (l->n == l->cap && (rc = list_grow(l)) != SQLITE_OK)
+		return rc;
+	ext = &l->ext[l->n * NX_TOPK_EXT_COLS];
+	memset(ext, 0, NX_TOPK_EXT_COLS * sizeof(*ext));
+	rc = api->xPhraseFirst(fctx, 0, &it, &ic, &io);
+	while (rc == SQLITE_OK && ic >= 0) {
+		/* nx_rank: freq[phrase] += colw[column], instance by instance */
+		if (ic < co->c->ncolw)
+			freq += co->c->colw[ic];
+		if (ic < NX_TOPK_EXT_COLS && io + 1 > ext[ic])
+			ext[ic] = io + 1;
+		api->xPhraseNext(fctx, &it, &ic, &io);
+	}
+	if (rc != SQLITE_OK)
+		return rc;
+	l->rowid[l->n] = api->xRowid(fctx);
+	l->freq[l->n] = freq;
+	l->n++;
+	return SQLITE_OK;
+}
+
+/* nx_topk_collect(fts, state): on the first row, reads the missing lists */
+static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+			sqlite3_value **vals)
+{
+	collect_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_collect") : NULL;
+	nx_topk_cache *c = NULL;
+	int i = 0, rc = SQLITE_OK;
+
+	if (t == NULL) {
+		sqlite3_result_error(ctx, "nx_topk_collect: no state", -1);
+		return;
+	}
+	if (t->called || t->rc != SQLITE_OK)
+		goto done;
+	t->called = 1;
+	c = t->c;
+	if (!c->have_totals) {
+		c->ncol = api->xColumnCount(fctx);
+		if (c->ncol > NX_TOPK_EXT_COLS || c->ncol < 1)
+			rc = SQLITE_RANGE;
+		/* as nx_rank's rank_data_get */
+		if (rc == SQLITE_OK && (api->xRowCount(fctx, &c->nrow) != SQLITE_OK || c->nrow <= 0))
+			c->nrow = 1;
+		if (rc == SQLITE_OK && api->xColumnTotalSize(fctx, -1, &c->ntok) != SQLITE_OK)
+			c->ntok = 0;
+		c->have_totals = rc == SQLITE_OK;
+	}
+	for (i = 0; rc == SQLITE_OK && i < t->nphrase; i++) {
+		topk_list *l = &c->l[t->which[i]];
+		collect_one co;
+
+		if (l->done)
+			continue; /* read already */
+		co.c = c;
+		co.l = l;
+		l->n = 0;
+		if ((rc = list_grow(l)) == SQLITE_OK)
+			rc = api->xQueryPhrase(fctx, i, &co, collect_row);
+		l->done = rc == SQLITE_OK;
+	}
+	t->rc = rc;
+done:
+	if (t->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, t->rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
+/* The list of phrase text (at, len) in c, made (empty, unread) when new; -1 when out of memory. */
+static int cache_list(nx_topk_cache *c, const char *at, size_t len)
+{
+	size_t i = 0;
+	topk_list *l = NULL;
+
+	for (i = 0; i < c->n; i++)
+		if (c->l[i].len == len && memcmp(c->l[i].text, at, len) == 0)
+			return (int)i;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 32;
+
+		if ((l = realloc(c->l, cap * sizeof(*l))) == NULL)
+			return -1;
+		c->l = l;
+		c->cap = cap;
+	}
+	l = &c->l[c->n];
+	memset(l, 0, sizeof(*l));
+	if ((l->text = malloc(len + 1)) == NULL)
+		return -1;
+	memcpy(l->text, at, len);
+	l->text[len] = '\0';
+	l->len = len;
+	return (int)c->n++;
+}
+
+/* Index of rowid in l, or -1. */
+static ptrdiff_t list_find(const topk_list *l, int64_t rowid)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->rowid[mid] < rowid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < l->n && l->rowid[lo] == rowid ? (ptrdiff_t)lo : -1;
+}
+
+/* A row's length from fts_docsize, as xColumnSize(-1) sums it. */
+static int doc_length(sqlite3_stmt *s, int ncol, int64_t rowid, int *out)
+{
+	const unsigned char *b = NULL;
+	int n = 0, off = 0, i = 0, rc = SQLITE_OK, sum = 0;
+
+	*out = 0;
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, rowid);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SQLITE_CORRUPT : rc;
+	b = sqlite3_column_blob(s, 0);
+	n = sqlite3_column_bytes(s, 0);
+	for (i = 0; i < ncol; i++) {
+		uint32_t v = 0;
+		int k = 0;
+
+		if (off >= n)
+			return SQLITE_CORRUPT;
+		/* SQLite's varint, as FTS5 writes the column sizes */
+		for (k = 0; k < 9 && off < n; k++) {
+			unsigned char byte = b[off++];
+
+			if (k == 8) {
+				v = (v << 8) | byte;
+				break;
+			}
+			v = (v << 7) | (byte & 0x7f);
+			if ((byte & 0x80) == 0)
+				break;
+		}
+		sum += (int)v;
+	}
+	sqlite3_reset(s);
+	*out = sum;
+	return SQLITE_OK;
+}
+
+/* max-heap of bounds: a above b when better (higher, then lower rowid) */
+static void bsift_down(nx_topk_hit *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		nx_topk_hit t;
+
+		if (l < n && worse(&h[m], &h[l]))
+			m = l;
+		if (r < n && worse(&h[m], &h[r]))
+			m = r;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const double *colw, int ncolw,
+		  const double *pw, int npw, const nx_topk_filter *flt, size_t k, nx_topk_hit **out,
+		  size_t *nout, int64_t *total, nx_topk_stats *stats)
+{
+	const char *at[NX_TOPK_MAX_RANK_PHRASES];
+	size_t len[NX_TOPK_MAX_RANK_PHRASES], pos[NX_TOPK_MAX_RANK_PHRASES];
+	int which[NX_TOPK_MAX_RANK_PHRASES], local[NX_TOPK_MAX_RANK_PHRASES];
+	int lists[NX_TOPK_MAX_RANK_PHRASES];
+	double idf[NX_TOPK_MAX_RANK_PHRASES], w[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
+	double lfreq[NX_TOPK_MAX_RANK_PHRASES], avgdl = 1;
+	uint64_t g1 = 0, g2 = 0;
+	nx_topk_cache *c = NULL;
+	nx_topk_hit *cand = NULL, *best = NULL;
+	size_t ncand = 0, capcand = 0, nbest = 0, heapn = 0;
+	sqlite3_stmt *s = NULL;
+	collect_state cs;
+	nx_topk_stats st;
+	int64_t count = 0;
+	int n = 0, ng1 = 0, m = 0, i = 0, j = 0, rc = SQLITE_OK, missing = 0, ncol = 0, pass = 0;
+
+	*out = NULL;
+	*nout = 0;
+	memset(&st, 0, sizeof(st));
+	memset(&cs, 0, sizeof(cs));
+	n = or_shape(expr, &ng1, at, len, NX_TOPK_MAX_RANK_PHRASES);
+	if (n < 1 || ncolw > NX_TOPK_EXT_COLS) {
+		rc = SQLITE_RANGE;
+		goto done;
+	}
+	if (*cache == NULL) {
+		if ((*cache = calloc(1, sizeof(**cache))) == NULL) {
+			rc = SQLITE_NOMEM;
+			goto done;
+		}
+		memcpy((*cache)->colw, colw, (size_t)ncolw * sizeof(*colw));
+		(*cache)->ncolw = ncolw;
+	}
+	c = *cache;
+	if (c->ncolw != ncolw || memcmp(c->colw, colw, (size_t)ncolw * sizeof(*colw)) != 0) {
+		rc = SQLITE_MISUSE; /* the lists hold counts weighted otherwise */
+		goto done;
+	}
+	/* each phrase's list, and the distinct lists (merged once each) */
+	for (i = 0; i < n; i++) {
+		if ((which[i] = cache_list(c, at[i], len[i])) < 0) {
+			rc = SQLITE_NOMEM;
+			goto done;
+		}
+		missing += !c->l[which[i]].done;
+		for (j = 0; j < m && lists[j] != which[i]; j++)
+			;
+		if (j == m)
+			lists[m++] = which[i];
+		local[i] = j;
+		if (i < ng1)
+			g1 |= (uint64_t)1 << j;
+		if (i >= ng1 || ng1 == n)
+			g2 |= (uint64_t)1 << j;
+	}
+	if (missing > 0 || !c->have_totals) {
+		if ((rc = register_aux(db)) != SQLITE_OK)
+			goto done;
+		rc = sqlite3_prepare_v2(db, "SELECT nx_topk_collect(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1,
+					&s, NULL);
+		if (rc != SQLITE_OK)
+			goto done;
+		cs.c = c;
+		cs.nphrase = n;
+		cs.which = which;
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_pointer(s, 2, &cs, "nx_topk_collect", NULL);
+		rc = sqlite3_step(s);
+		if (cs.rc != SQLITE_OK)
+			rc = cs.rc;
+		else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+		sqlite3_finalize(s);
+		s = NULL;
+		if (rc != SQLITE_OK)
+			goto done;
+		if (!cs.called)
+			goto finish; /* no row matches */
+	}
+	ncol = c->ncol;
+	avgdl = (double)c->ntok / (double)c->nrow;
+	if (avgdl <= 0)
+		avgdl = 1;
+	for (i = 0; i < n; i++) {
+		idf[i] = nx_topk__rank_idf(c->nrow, (int64_t)c->l[which[i]].n);
+		w[i] = i < npw ? pw[i] : 1.0;
+	}
+	/* merge the lists: each row matching the expression, with its bound */
+	memset(pos, 0, sizeof(pos));
+	for (;;) {
+		int64_t r = INT64_MAX;
+		uint64_t present = 0;
+		int32_t ext[NX_TOPK_EXT_COLS];
+		int lb = 0;
+		nx_topk_hit h;
+
+		for (j = 0; j < m; j++) {
+			const topk_list *l = &c->l[lists[j]];
+
+			if (pos[j] < l->n && l->rowid[pos[j]] < r)
+				r = l->rowid[pos[j]];
+		}
+		if (r == INT64_MAX)
+			break;
+		for (j = 0; j < m; j++) {
+			const topk_list *l = &c->l[lists[j]];
+
+			if (pos[j] < l->n && l->rowid[pos[j]] == r)
+				present |= (uint64_t)1 << j;
+		}
+		if ((present & g1) != 0 && (present & g2) != 0) {
+			st.rows++;
+			if ((pass = passes(flt, r, &st)) < 0) {
+				rc = SQLITE_ERROR;
+				goto done;
+			}
+			if (pass && k > 0) {
+				memset(ext, 0, sizeof(ext));
+				for (j = 0; j < m; j++) {
+					const topk_list *l = &c->l[lists[j]];
+					int col = 0;
+
+					lfreq[j] = 0;
+					if (((present >> j) & 1) == 0)
+						continue;
+					lfreq[j] = l->freq[pos[j]];
+					for (col = 0; col < ncol; col++)
+						if (l->ext[pos[j] * NX_TOPK_EXT_COLS + col] > ext[col])
+							ext[col] = l->ext[pos[j] * NX_TOPK_EXT_COLS + col];
+				}
+				for (i = 0; i < n; i++)
+					freq[i] = lfreq[local[i]];
+				for (j = 0; j < ncol; j++)
+					lb += ext[j];
+				h.rowid = r;
+				h.score = nx_topk__rank_score(idf, w, freq, n, (double)lb, avgdl);
+				if (ncand == capcand) {
+					size_t cap = capcand ? capcand * 2 : 4096;
+					nx_topk_hit *p = realloc(cand, cap * sizeof(*p));
+
+					if (p == NULL) {
+						rc = SQLITE_NOMEM;
+						goto done;
+					}
+					cand = p;
+					capcand = cap;
+				}
+				cand[ncand++] = h;
+			}
+			count += pass;
+		}
+		for (j = 0; j < m; j++)
+			pos[j] += (present >> j) & 1;
+	}
+	if (k == 0 || ncand == 0)
+		goto finish;
+	/* lengths in the order of decreasing bound, until no bound can win */
+	if ((best = malloc(k * sizeof(*best))) == NULL) {
+		rc = SQLITE_NOMEM;
+		goto done;
+	}
+	rc = sqlite3_prepare_v2(db, "SELECT sz FROM fts_docsize WHERE id = ?1", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto done;
+	heapn = ncand;
+	for (i = (int)(heapn / 2); i >= 0; i--)
+		bsift_down(cand, heapn, (size_t)i);
+	while (heapn > 0) {
+		nx_topk_hit h = cand[0];
+		int dl = 0;
+
+		if (nbest == k && worse(&h, &best[0]))
+			break;
+		cand[0] = cand[--heapn];
+		bsift_down(cand, heapn, 0);
+		for (j = 0; j < m; j++) {
+			ptrdiff_t at1 = list_find(&c->l[lists[j]], h.rowid);
+
+			lfreq[j] = at1 >= 0 ? c->l[lists[j]].freq[at1] : 0;
+		}
+		for (i = 0; i < n; i++)
+			freq[i] = lfreq[local[i]];
+		if ((rc = doc_length(s, ncol, h.rowid, &dl)) != SQLITE_OK)
+			goto done;
+		st.lengths++;
+		h.score = nx_topk__rank_score(idf, w, freq, n, (double)dl, avgdl);
+		if (nbest < k) {
+			best[nbest] = h;
+			sift_up(best, nbest++);
+		} else if (worse(&best[0], &h)) {
+			best[0] = h;
+			sift_down(best, nbest, 0);
+		}
+	}
+	qsort(best, nbest, sizeof(*best), cmp_hit);
+	*out = best;
+	*nout = nbest;
+	best = NULL;
+finish:
+	if (total != NULL)
+		*total = count;
+	rc = SQLITE_OK;
+done:
+	sqlite3_finalize(s);
+	free(cand);
+	free(best);
+	if (stats != NULL)
+		*stats = st;
 	return rc;
 }

@@ -1,6 +1,7 @@
 /*
- * topk.h - the best k rows of an FTS5 MATCH by FTS5's own bm25, without
- * scoring every row (internal to the library).
+ * topk.h - the best k rows of an FTS5 MATCH without scoring every row
+ * (internal to the library): by FTS5's own bm25 for plain AND queries, and
+ * by search.c's nx_rank for relaxed queries (an OR of phrases).
  *
  * FTS5's "ORDER BY rank LIMIT k" calls bm25 on every matching row, and
  * bm25 reads the row's length from fts_docsize (a B-tree seek) each time:
@@ -11,6 +12,17 @@
  * real length only of rows whose bound beats the k-th best score so far.
  * The scores are bm25's to the bit (the same operations in the same order)
  * and ties order by rowid, as FTS5's sorted scan gives them.
+ *
+ * nx_topk__rank does the same for nx_rank over "(p1 OR p2 ...)" or
+ * "(p1 OR ...) AND (q1 OR ...)": each phrase's matches are read once into
+ * a list (xQueryPhrase; the lists are kept in a cache for the next stage
+ * of the same search), the lists are merged in C, every row gets an upper
+ * bound, and lengths are read in the order of decreasing bound until the
+ * k-th best exact score beats every bound left.  Ties order by rowid, as
+ * SQLite's "ORDER BY score DESC LIMIT k" over FTS5's rowid-ordered scan.
+ *
+ * Both count the matching rows that pass a filter (a bitmap of allowed
+ * rowids and/or a test per row) as they go: the search's total.
  */
 #ifndef NX_TOPK_H
 #define NX_TOPK_H
@@ -19,11 +31,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Most bm25 weights (columns) and phrases the fast path handles. */
+/* Most bm25 weights (columns) and phrases the fast paths handle. */
 #define NX_TOPK_MAX_WEIGHTS 16
 #define NX_TOPK_MAX_PHRASES 32
+#define NX_TOPK_MAX_RANK_PHRASES 64
 
-/* One of the best rows: score is bm25's, positive (-rank). */
+/* nx_rank's constants: BM25 k1 and b, and the gain of full coverage. */
+#define NX_RANK_K1 1.2
+#define NX_RANK_B 0.75
+#define NX_RANK_COVERAGE_GAIN 0.25
+
+/* One of the best rows: its score (bm25's, positive: -rank; or nx_rank's). */
 typedef struct nx_topk_hit {
 	int64_t rowid;
 	double score;
@@ -31,9 +49,25 @@ typedef struct nx_topk_hit {
 
 /* What a run did, for tests and profiling. */
 typedef struct nx_topk_stats {
-	int64_t rows;    /* rows matched */
+	int64_t rows;    /* rows matched (before the filter) */
 	int64_t lengths; /* rows whose length was read */
+	int64_t tests;   /* rows the filter's keep() was asked about */
 } nx_topk_stats;
+
+/*
+ * Which matching rows count: rowid r passes when bits is NULL or r < nbits
+ * and bit r of bits is set, and then when keep is NULL or keep(ctx, r)
+ * returns 1 (0: drop the row; < 0: an error, the run fails).
+ */
+typedef struct nx_topk_filter {
+	const uint64_t *bits;
+	int64_t nbits;
+	int (*keep)(void *ctx, int64_t rowid);
+	void *ctx;
+} nx_topk_filter;
+
+/* Phrase match lists kept across the calls of one search (nx_topk__rank). */
+typedef struct nx_topk_cache nx_topk_cache;
 
 /*
  * 1 when expr is a plain AND of simple phrases, the form query.c writes
@@ -41,6 +75,14 @@ typedef struct nx_topk_stats {
  * no operator, column, prefix or parenthesis); 0 otherwise.
  */
 int nx_topk__plain(const char *expr);
+
+/*
+ * The number of phrases when expr is "(p1 OR p2 ...)" or
+ * "(p1 OR ...) AND (q1 OR ...)" of simple phrases (the relaxed and the
+ * expanded queries of search.c), *ngroup1 then the phrases of the first
+ * group (all of them with one group); 0 for any other form.
+ */
+int nx_topk__or_shape(const char *expr, int *ngroup1);
 
 /*
  * The bm25 column weights of the FTS5 table "fts" from its rank setting
@@ -51,13 +93,42 @@ int nx_topk__plain(const char *expr);
 int nx_topk__weights(sqlite3 *db, double *w, int *nw);
 
 /*
- * The best k rows of "fts MATCH expr" by bm25 with weights w[0..nw-1]
- * (1.0 past nw), best first, equal scores by ascending rowid: *out is
- * malloc'd (caller frees), *nout <= k.  nhit, when >= 0, is the number
- * of rows matching expr: a one-phrase expression then needs no count.
+ * The best k rows of "fts MATCH expr" that pass flt (NULL: all) by bm25
+ * with weights w[0..nw-1] (1.0 past nw), best first, equal scores by
+ * ascending rowid: *out is malloc'd (caller frees), *nout <= k (k may be
+ * 0: count only).  nhit, when >= 0, is the number of rows matching expr
+ * (unfiltered): a one-phrase expression then needs no count.  *total
+ * (when not NULL) gets the number of matching rows passing flt.
  * Returns SQLITE_OK or an SQLite error code (the connection's message).
  */
-int nx_topk__run(sqlite3 *db, const char *expr, const double *w, int nw, int64_t nhit, size_t k,
-		 nx_topk_hit **out, size_t *nout, nx_topk_stats *stats);
+int nx_topk__run(sqlite3 *db, const char *expr, const double *w, int nw, int64_t nhit,
+		 const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,
+		 nx_topk_stats *stats);
+
+/*
+ * nx_rank's idf of a phrase in hits of nrow rows, and its score of a row
+ * (search.c's nx_rank computes with these): phrase i with weight w[i]
+ * (1.0 marks the query's own words, which count for coverage), idf[i] and
+ * weighted count freq[i] (0 when absent) in a row of dl tokens, avgdl on
+ * average.
+ */
+double nx_topk__rank_idf(int64_t nrow, int64_t hits);
+double nx_topk__rank_score(const double *idf, const double *w, const double *freq, int n, double dl,
+			   double avgdl);
+
+/*
+ * The best k rows of "fts MATCH expr" passing flt (NULL: all) by nx_rank
+ * with column weights colw[0..ncolw-1] (columns past ncolw count 0) and
+ * phrase weights pw[0..npw-1] (1.0 past npw), best first, equal scores by
+ * ascending rowid; expr has nx_topk__or_shape's form.  *out, *nout and
+ * *total as for nx_topk__run.  *cache (NULL at first; free with
+ * nx_topk__cache_free) keeps each phrase's matches for the next call with
+ * the same colw.  Returns SQLITE_OK or an SQLite error code.
+ */
+int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const double *colw, int ncolw,
+		  const double *pw, int npw, const nx_topk_filter *flt, size_t k, nx_topk_hit **out,
+		  size_t *nout, int64_t *total, nx_topk_stats *stats);
+
+void nx_topk__cache_free(nx_topk_cache *c);
 
 #endif

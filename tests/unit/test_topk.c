@@ -260,7 +260,7 @@ static void test_same_as_fts5(void **state)
 			size_t n = 0;
 			double prev = INFINITY;
 
-			assert_int_equal(nx_topk__run(f->st->db, expr, w, nw, kk == 0 ? r->total : -1, ks[kk], &h, &n, &ts),
+			assert_int_equal(nx_topk__run(f->st->db, expr, w, nw, kk == 0 ? r->total : -1, NULL, ks[kk], &h, &n, NULL, &ts),
 					 SQLITE_OK);
 			assert_int_equal(ts.rows, r->total);
 			if (ts.lengths < ts.rows)
