@@ -139,7 +139,8 @@ static int check_articles(checker *c)
 				(long long)sqlite3_column_int64(s, 1));
 		nx_sha256_hex(body.buf, body.len, got);
 		nx_store__hash_col(s, 2, want);
-		if (strcmp(got, want) != 0)
+		/* schema 2 keeps the first 8 bytes */
+		if (want[0] == '\0' || strncmp(got, want, strlen(want)) != 0)
 			problem(c, "article %s: body does not match its hash", uid != NULL ? uid : "?");
 	}
 	if (rc == NX_OK && step != SQLITE_DONE)

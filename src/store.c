@@ -27,7 +27,7 @@ static const char schema_sql[] =
 	"  hash BLOB NOT NULL,"            /* nx_article_hash of this version, 32 bytes */
 	"  body_len INTEGER NOT NULL,"
 	"  body_z BLOB NOT NULL,"          /* nx_deflate_dict(body, zdict) */
-	"  body_hash BLOB NOT NULL,"       /* sha256 of the body text: check, copies */
+	"  body_hash BLOB NOT NULL,"       /* 8 bytes of the body's sha256: check, copies */
 	"  captions TEXT NOT NULL DEFAULT '', credits TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX article_url ON article(url) WHERE url IS NOT NULL;"
 	"CREATE INDEX article_published ON article(published);"
@@ -440,13 +440,15 @@ void nx_store__hash_col(sqlite3_stmt *s, int col, char out[65])
 	int i = 0;
 
 	out[0] = '\0';
-	if (sqlite3_column_type(s, col) == SQLITE_BLOB && sqlite3_column_bytes(s, col) == 32) {
+	if (sqlite3_column_type(s, col) == SQLITE_BLOB && sqlite3_column_bytes(s, col) <= 32) {
+		int n = sqlite3_column_bytes(s, col);
+
 		v = sqlite3_column_blob(s, col);
-		for (i = 0; i < 32; i++) {
+		for (i = 0; i < n; i++) {
 			out[2 * i] = hex[v[i] >> 4];
 			out[2 * i + 1] = hex[v[i] & 15];
 		}
-		out[64] = '\0';
+		out[2 * n] = '\0';
 	} else if ((v = sqlite3_column_text(s, col)) != NULL) {
 		snprintf(out, 65, "%s", (const char *)v);
 	}
@@ -1124,7 +1126,7 @@ static int bind_article(nx_store *st, sqlite3_stmt *s, const nx_article *a, cons
 	bind_hash(st, s, 16, r->hash);
 	sqlite3_bind_int64(s, 17, (sqlite3_int64)strlen(r->body));
 	sqlite3_bind_blob64(s, 18, r->body_z.buf, r->body_z.len, SQLITE_STATIC);
-	bind_hash(st, s, 19, r->body_hash);
+	bind_hash_n(st, s, 19, r->body_hash, 8);
 	sqlite3_bind_text(s, 20, r->captions, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 21, r->credits, -1, SQLITE_STATIC);
 	return NX_OK;

@@ -94,8 +94,9 @@ int nx_inflate_blob(nx_buf *out, const void *blob, size_t len);
 int nx_deflate_dict(nx_buf *out, const char *s, size_t len, const nx_zdict *d);
 
 /*
- * A hash column as 64 lower-case hex digits: schema 2 stores SHA-256
- * digests as 32-byte blobs, schema 1 as hex text.  out is "" when NULL.
+ * A hash column as lower-case hex digits: schema 2 stores SHA-256 digests
+ * as blobs (32 bytes; body_hash and origin.hash keep the first 8), schema
+ * 1 as 64 hex digits of text.  out is "" when NULL.
  */
 void nx_store__hash_col(sqlite3_stmt *s, int col, char out[65]);
 
