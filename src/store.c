@@ -342,7 +342,8 @@ static int deflate_body(nx_store *st, nx_buf *out, const char *s, size_t len)
 		w->primed.zfree = zw_free;
 		w->primed.opaque = w;
 		w->permanent = 1;
-		if (deflateInit(&w->primed, NX_ZLEVEL) != Z_OK) {
+		/* memLevel 7: a smaller state to copy for each body, the same ratio */
+		if (deflateInit2(&w->primed, NX_ZLEVEL, Z_DEFLATED, 15, 7, Z_DEFAULT_STRATEGY) != Z_OK) {
 			w->permanent = 0;
 			rc = NX_ENOMEM;
 			goto release;

@@ -5,6 +5,8 @@
 #include "tokenizer.h"
 
 #include <libstemmer.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,22 +103,53 @@ static const char *const drop_words[] = {
 	"were", "which", "with", "would", "you", "your",
 };
 
+#define NDROP (sizeof(drop_words) / sizeof(drop_words[0]))
+
+/* A word of up to 7 bytes as one number: the test runs for every token. */
+static uint64_t pack_word(const char *w, int n)
+{
+	uint64_t k = (uint64_t)n << 56;
+	int i = 0;
+
+	for (i = 0; i < n; i++)
+		k |= (uint64_t)(unsigned char)w[i] << (8 * i);
+	return k;
+}
+
+static uint64_t drop_keys[NDROP];
+static pthread_once_t drop_once = PTHREAD_ONCE_INIT;
+
+static int cmp_key(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void drop_init(void)
+{
+	size_t i = 0;
+
+	for (i = 0; i < NDROP; i++)
+		drop_keys[i] = pack_word(drop_words[i], (int)strlen(drop_words[i]));
+	qsort(drop_keys, NDROP, sizeof(drop_keys[0]), cmp_key);
+}
+
 static int is_drop_word(const char *w, int n)
 {
-	size_t lo = 0, hi = sizeof(drop_words) / sizeof(drop_words[0]);
+	size_t lo = 0, hi = NDROP;
+	uint64_t k = 0;
 
 	if (n < 1 || n > 6 || w[0] < 'a' || w[0] > 'y')
 		return 0;
+	pthread_once(&drop_once, drop_init);
+	k = pack_word(w, n);
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
-		const char *d = drop_words[mid];
-		int c = strncmp(d, w, (size_t)n);
 
-		if (c == 0)
-			c = d[n] == '\0' ? 0 : 1;
-		if (c == 0)
+		if (drop_keys[mid] == k)
 			return 1;
-		if (c < 0)
+		if (drop_keys[mid] < k)
 			lo = mid + 1;
 		else
 			hi = mid;
