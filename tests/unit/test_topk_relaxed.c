@@ -30,8 +30,8 @@
 #include "store_private.h"
 #include "topk.h"
 
-/* Reuters files (1000 articles each) indexed, and BBC categories. */
-#define NREUT 6
+#include "real_index.h"
+
 
 /* A query, with the published range it is searched in (set 0: none). */
 typedef struct tq {
@@ -43,39 +43,14 @@ typedef struct tq {
 } tq;
 
 typedef struct fixture {
-	char dir[64];
-	char path[128];
-	nx_store *st;
+	real_index ri;
+	nx_store *st;    /* ri.st, NULL when ../shared/data is absent */
 	tq *q;
 	size_t nq;
 } fixture;
 
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
 
-static int on_article(nx_article *a, void *ctx)
-{
-	nx_error err = NX_ERROR_INIT;
-	int status = 0;
 
-	return nx_store_put(ctx, a, &status, &err);
-}
-
-static int on_file(const char *path, const struct stat *sb, int errnum, const char *msg, void *ctx)
-{
-	nx_error err = NX_ERROR_INIT;
-
-	(void)sb;
-	(void)msg;
-	if (errnum != 0)
-		return 0;
-	return nx_ingest_file(path, NULL, on_article, ctx, &err) < 0 ? -1 : 0;
-}
 
 static void add_query(fixture *f, const char *text, int dated, int64_t from, int64_t to, const char *source,
 		      const char *lang)
@@ -201,39 +176,15 @@ static void make_queries(fixture *f)
 static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
-	nx_error err = NX_ERROR_INIT;
-	char p[512];
-	int i = 0;
+	int rc = 0;
 
 	if (f == NULL)
 		return -1;
 	*state = f;
-	snprintf(p, sizeof(p), "%s/collections/reuters21578/reut2-000.sgm", NX_SHARED_DATA);
-	if (access(p, R_OK) != 0)
-		return 0; /* no shared data: the tests skip */
-	strcpy(f->dir, "/tmp/nx-topkr-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/index.db", f->dir);
-	if (nx_store_open(&f->st, f->path, NX_STORE_WRITE, &err) < 0 || nx_store_begin(f->st, &err) < 0)
-		return -1;
-	for (i = 0; i < NREUT; i++) {
-		snprintf(p, sizeof(p), "%s/collections/reuters21578/reut2-%03d.sgm", NX_SHARED_DATA, i);
-		if (nx_ingest_file(p, NULL, on_article, f->st, &err) < 0)
-			return -1;
-	}
-	snprintf(p, sizeof(p), "%s/collections/bbc/business", NX_SHARED_DATA);
-	if (nx_walk(p, on_file, f->st, &err) < 0)
-		return -1;
-	snprintf(p, sizeof(p), "%s/collections/bbc/politics", NX_SHARED_DATA);
-	if (nx_walk(p, on_file, f->st, &err) < 0)
-		return -1;
-	if (nx_store_commit(f->st, &err) < 0)
-		return -1;
-	nx_store_close(f->st);
-	f->st = NULL;
-	if (nx_store_open(&f->st, f->path, NX_STORE_READ, &err) < 0)
-		return -1;
+	rc = real_index_build(&f->ri, "/tmp/nx-topkr-XXXXXX");
+	if (rc <= 0)
+		return rc; /* 0: no shared data, the tests skip */
+	f->st = f->ri.st;
 	make_queries(f);
 	return 0;
 }
@@ -244,9 +195,7 @@ static int teardown(void **state)
 	size_t i = 0;
 
 	unsetenv("NX_TOPK");
-	nx_store_close(f->st);
-	if (f->dir[0] != '\0')
-		nftw(f->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	real_index_free(&f->ri);
 	for (i = 0; i < f->nq; i++)
 		free(f->q[i].text);
 	free(f->q);
