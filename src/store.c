@@ -217,43 +217,44 @@ static const nx_zdict *zdict_register(const void *data, size_t len)
 	return n;
 }
 
-int nx_deflate_dict(nx_buf *out, const char *s, size_t len, const nx_zdict *d)
+/* Append the 4-byte length and the whole of s compressed by a ready stream. */
+static int deflate_all(z_stream *zs, nx_buf *out, const char *s, size_t len)
 {
-	z_stream zs;
 	unsigned char hdr[4];
-	uLong bound = 0;
-	int rc = NX_OK;
+	uLong bound = deflateBound(zs, (uLong)len);
 
-	if (len > UINT32_MAX)
-		return NX_ETOOBIG;
 	hdr[0] = (unsigned char)len;
 	hdr[1] = (unsigned char)(len >> 8);
 	hdr[2] = (unsigned char)(len >> 16);
 	hdr[3] = (unsigned char)(len >> 24);
 	nx_buf_add(out, hdr, 4);
+	if (nx_buf_grow(out, bound) < 0)
+		return NX_ENOMEM;
+	zs->next_in = (Bytef *)(uintptr_t)s;
+	zs->avail_in = (uInt)len;
+	zs->next_out = (Bytef *)out->buf + out->len;
+	zs->avail_out = (uInt)bound;
+	if (deflate(zs, Z_FINISH) != Z_STREAM_END)
+		return NX_ENOMEM;
+	out->len += zs->total_out;
+	out->buf[out->len] = '\0';
+	return NX_OK;
+}
+
+int nx_deflate_dict(nx_buf *out, const char *s, size_t len, const nx_zdict *d)
+{
+	z_stream zs;
+	int rc = NX_OK;
+
+	if (len > UINT32_MAX)
+		return NX_ETOOBIG;
 	memset(&zs, 0, sizeof(zs));
 	if (deflateInit(&zs, 6) != Z_OK)
 		return NX_ENOMEM;
-	if (d != NULL && deflateSetDictionary(&zs, d->data, (uInt)d->len) != Z_OK) {
+	if (d != NULL && deflateSetDictionary(&zs, d->data, (uInt)d->len) != Z_OK)
 		rc = NX_ENOMEM;
-		goto done;
-	}
-	bound = deflateBound(&zs, (uLong)len);
-	if (nx_buf_grow(out, bound) < 0) {
-		rc = NX_ENOMEM;
-		goto done;
-	}
-	zs.next_in = (Bytef *)(uintptr_t)s;
-	zs.avail_in = (uInt)len;
-	zs.next_out = (Bytef *)out->buf + out->len;
-	zs.avail_out = (uInt)bound;
-	if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
-		rc = NX_ENOMEM;
-		goto done;
-	}
-	out->len += zs.total_out;
-	out->buf[out->len] = '\0';
-done:
+	else
+		rc = deflate_all(&zs, out, s, len);
 	deflateEnd(&zs);
 	return rc;
 }
@@ -320,8 +321,6 @@ static int deflate_body(nx_store *st, nx_buf *out, const char *s, size_t len)
 	const nx_zdict *d = atomic_load(&st->zdict);
 	nx_zworker *w = NULL;
 	z_stream zs;
-	unsigned char hdr[4];
-	uLong bound = 0;
 	int rc = NX_OK;
 
 	if (len > UINT32_MAX)
@@ -359,26 +358,7 @@ static int deflate_body(nx_store *st, nx_buf *out, const char *s, size_t len)
 		rc = NX_ENOMEM;
 		goto release;
 	}
-	hdr[0] = (unsigned char)len;
-	hdr[1] = (unsigned char)(len >> 8);
-	hdr[2] = (unsigned char)(len >> 16);
-	hdr[3] = (unsigned char)(len >> 24);
-	nx_buf_add(out, hdr, 4);
-	bound = deflateBound(&zs, (uLong)len);
-	if (nx_buf_grow(out, bound) < 0) {
-		rc = NX_ENOMEM;
-	} else {
-		zs.next_in = (Bytef *)(uintptr_t)s;
-		zs.avail_in = (uInt)len;
-		zs.next_out = (Bytef *)out->buf + out->len;
-		zs.avail_out = (uInt)bound;
-		if (deflate(&zs, Z_FINISH) != Z_STREAM_END) {
-			rc = NX_ENOMEM;
-		} else {
-			out->len += zs.total_out;
-			out->buf[out->len] = '\0';
-		}
-	}
+	rc = deflate_all(&zs, out, s, len);
 	deflateEnd(&zs);
 release:
 	pthread_mutex_lock(&st->zmu);

@@ -151,15 +151,19 @@ static int worse(const nx_topk_hit *a, const nx_topk_hit *b)
 	return a->score < b->score || (a->score == b->score && a->rowid > b->rowid);
 }
 
-static void sift_down(nx_topk_hit *h, size_t n, size_t i)
+/*
+ * Restore a heap below i: the worst hit on top (best 0: the heap of the
+ * k best so far) or the best (best 1: the bounds still to look at).
+ */
+static void heap_down(nx_topk_hit *h, size_t n, size_t i, int best)
 {
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, m = i;
 		nx_topk_hit t;
 
-		if (l < n && worse(&h[l], &h[m]))
+		if (l < n && (best ? worse(&h[m], &h[l]) : worse(&h[l], &h[m])))
 			m = l;
-		if (r < n && worse(&h[r], &h[m]))
+		if (r < n && (best ? worse(&h[m], &h[r]) : worse(&h[r], &h[m])))
 			m = r;
 		if (m == i)
 			return;
@@ -325,7 +329,7 @@ static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_con
 		sift_up(t->heap, t->n++);
 	} else if (worse(&t->heap[0], &h)) {
 		t->heap[0] = h;
-		sift_down(t->heap, t->n, 0);
+		heap_down(t->heap, t->n, 0, 0);
 	}
 done:
 	sqlite3_result_null(ctx);
@@ -741,26 +745,6 @@ static int doc_length(sqlite3_stmt *s, int ncol, int64_t rowid, int *out)
 	return SQLITE_OK;
 }
 
-/* max-heap of bounds: a above b when better (higher, then lower rowid) */
-static void bsift_down(nx_topk_hit *h, size_t n, size_t i)
-{
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-		nx_topk_hit t;
-
-		if (l < n && worse(&h[m], &h[l]))
-			m = l;
-		if (r < n && worse(&h[m], &h[r]))
-			m = r;
-		if (m == i)
-			return;
-		t = h[i];
-		h[i] = h[m];
-		h[m] = t;
-		i = m;
-	}
-}
-
 int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const double *colw, int ncolw,
 		  const double *pw, int npw, const nx_topk_filter *flt, size_t k, nx_topk_hit **out,
 		  size_t *nout, int64_t *total, nx_topk_stats *stats)
@@ -931,7 +915,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		goto done;
 	heapn = ncand;
 	for (i = (int)(heapn / 2); i >= 0; i--)
-		bsift_down(cand, heapn, (size_t)i);
+		heap_down(cand, heapn, (size_t)i, 1);
 	while (heapn > 0) {
 		nx_topk_hit h = cand[0];
 		int dl = 0;
@@ -939,7 +923,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		if (nbest == k && worse(&h, &best[0]))
 			break;
 		cand[0] = cand[--heapn];
-		bsift_down(cand, heapn, 0);
+		heap_down(cand, heapn, 0, 1);
 		for (j = 0; j < m; j++) {
 			ptrdiff_t at1 = list_find(&c->l[lists[j]], h.rowid);
 
@@ -956,7 +940,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 			sift_up(best, nbest++);
 		} else if (worse(&best[0], &h)) {
 			best[0] = h;
-			sift_down(best, nbest, 0);
+			heap_down(best, nbest, 0, 0);
 		}
 	}
 	qsort(best, nbest, sizeof(*best), cmp_hit);
