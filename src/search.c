@@ -1570,6 +1570,7 @@ int nx_search(nx_results **out, nx_store *st, const char *query, const nx_search
 	int rc = NX_OK;
 
 	*out = NULL;
+	nx_store__refresh(st); /* a writer may have upgraded the index since it was opened */
 	memset(&p, 0, sizeof(p));
 	if (opts == NULL)
 		opts = &defaults;
@@ -1684,6 +1685,7 @@ int nx_search_similar(nx_results **out, nx_store *st, const char *ref, const nx_
 	int rc = NX_OK;
 
 	*out = NULL;
+	nx_store__refresh(st); /* a writer may have upgraded the index since it was opened */
 	memset(&tc, 0, sizeof(tc));
 	memset(&p, 0, sizeof(p));
 	if (opts == NULL)

@@ -467,6 +467,40 @@ static void bind_hash(nx_store *st, sqlite3_stmt *s, int i, const char *hex)
 	bind_hash_n(st, s, i, hex, 32);
 }
 
+/*
+ * Register every dictionary of the index; the current one (meta 'zdict')
+ * goes to *cur when cur is not NULL.  A reader calls it again when a body
+ * needs a dictionary a writer made after the reader opened the index.
+ */
+static void zdict_load_all(sqlite3 *db, int64_t want, const nx_zdict **cur)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, data FROM zdict", -1, &s, NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const nx_zdict *d = zdict_register(sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1));
+
+		if (d != NULL && cur != NULL && (int64_t)d->id == want)
+			*cur = d;
+	}
+	sqlite3_finalize(s);
+}
+
+/* nx_inflate_blob, and once more after loading the index's dictionaries. */
+static int inflate_db(sqlite3 *db, nx_buf *out, const void *blob, size_t len)
+{
+	size_t start = out->len;
+	int rc = nx_inflate_blob(out, blob, len);
+
+	if (rc == NX_EFORMAT) {
+		out->len = start;
+		zdict_load_all(db, 0, NULL);
+		rc = nx_inflate_blob(out, blob, len);
+	}
+	return rc;
+}
+
 /* SQL: nx_inflate(blob) -> text */
 static void sql_inflate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -479,7 +513,7 @@ static void sql_inflate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	blob = sqlite3_value_blob(argv[0]);
 	n = sqlite3_value_bytes(argv[0]);
-	rc = nx_inflate_blob(&b, blob, (size_t)n);
+	rc = inflate_db(sqlite3_context_db_handle(ctx), &b, blob, (size_t)n);
 	if (rc == NX_ENOMEM) {
 		sqlite3_result_error_nomem(ctx);
 	} else if (rc < 0) {
@@ -635,16 +669,13 @@ static int load_settings(nx_store *st)
 	st->fcol[NX_F_CREDITS] = 3;
 	/* the body dictionaries: every one (old rows need them), and the current one */
 	query_int(st, "SELECT coalesce((SELECT value FROM meta WHERE key = 'zdict'), 0)", &cur);
-	if (st->schema >= 2 && sqlite3_prepare_v2(st->db, "SELECT id, data FROM zdict", -1, &s, NULL) == SQLITE_OK) {
-		while (sqlite3_step(s) == SQLITE_ROW) {
-			const nx_zdict *d = zdict_register(sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1));
+	if (st->schema >= 2) {
+		const nx_zdict *d = NULL;
 
-			if (d != NULL && (int64_t)d->id == cur)
-				atomic_store(&st->zdict, d);
-		}
+		zdict_load_all(st->db, cur, &d);
+		if (d != NULL)
+			atomic_store(&st->zdict, d);
 	}
-	sqlite3_finalize(s);
-	s = NULL;
 
 	if (query_int(st, "SELECT coalesce((SELECT value FROM meta WHERE key = 'keep_originals'), 0)", &v) == 0)
 		st->keep_originals = v != 0;
@@ -850,6 +881,14 @@ void nx_store_close(nx_store *st)
 	free(st->file_path);
 	nx_buf_free(&st->train);
 	free(st);
+}
+
+void nx_store__refresh(nx_store *st)
+{
+	int64_t ver = 0;
+
+	if (query_int(st, "PRAGMA user_version", &ver) == 0 && ver != st->schema)
+		load_settings(st);
 }
 
 const char *nx_store_path(const nx_store *st)
@@ -1500,7 +1539,7 @@ int nx_store__load(nx_article **out, nx_store *st, int64_t rowid, nx_error *err)
 	a->captured.set = 1;
 	a->captured.has_time = 1;
 	a->captured.utc = sqlite3_column_int64(s, 13);
-	rc = nx_inflate_blob(&body, sqlite3_column_blob(s, 14), (size_t)sqlite3_column_bytes(s, 14));
+	rc = inflate_db(st->db, &body, sqlite3_column_blob(s, 14), (size_t)sqlite3_column_bytes(s, 14));
 	sqlite3_reset(s);
 	if (rc == NX_ENOMEM)
 		goto oom;

@@ -100,6 +100,12 @@ int nx_deflate_dict(nx_buf *out, const char *s, size_t len, const nx_zdict *d);
  */
 void nx_store__hash_col(sqlite3_stmt *s, int col, char out[65]);
 
+/*
+ * For readers that stay open (serve): pick up a schema upgrade a writer
+ * made since the index was opened.  Cheap: one pragma.
+ */
+void nx_store__refresh(nx_store *st);
+
 /* Resolve a reference (id, id prefix, URL) to the article's rowid. */
 int nx_store__resolve(nx_store *st, const char *ref, int64_t *rowid, nx_error *err);
 

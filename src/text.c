@@ -277,7 +277,9 @@ static void sha_blocks_c(uint32_t st[8], const unsigned char *p, size_t nblocks)
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define NX_SHA_NI 1
+#include <cpuid.h>
 #include <immintrin.h>
+#include <stdatomic.h>
 
 /*
  * The SHA extensions keep the eight working variables in two registers,
@@ -342,6 +344,29 @@ __attribute__((target("sha,sse4.1"))) static void sha_blocks_ni(uint32_t st[8], 
 
 static int sha_portable_only;
 
+#ifdef NX_SHA_NI
+/*
+ * The SHA extensions (CPUID leaf 7, EBX bit 29) and SSSE3 + SSE4.1 (leaf 1,
+ * ECX bits 9 and 19), asked of the CPU once: __builtin_cpu_supports("sha")
+ * is GCC's only (clang 14 rejects it).
+ */
+static int cpu_has_sha(void)
+{
+	static _Atomic int known = -1;
+	unsigned a = 0, b = 0, c = 0, d = 0;
+	int yes = atomic_load(&known);
+
+	if (yes >= 0)
+		return yes;
+	yes = 0;
+	if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 9)) && (c & (1u << 19)) &&
+	    __get_cpuid_count(7, 0, &a, &b, &c, &d))
+		yes = (b & (1u << 29)) != 0;
+	atomic_store(&known, yes);
+	return yes;
+}
+#endif
+
 void nx_sha256__force_portable(int on)
 {
 	sha_portable_only = on;
@@ -350,7 +375,7 @@ void nx_sha256__force_portable(int on)
 int nx_sha256__accelerated(void)
 {
 #ifdef NX_SHA_NI
-	return !sha_portable_only && __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+	return !sha_portable_only && cpu_has_sha();
 #else
 	return 0;
 #endif
