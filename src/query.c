@@ -750,7 +750,9 @@ static void parse_near(struct parser *ps, int col, int neg, struct frag *out)
 		for (k = 0; k < len && isnum; k++)
 			isnum = s[k] >= '0' && s[k] <= '9';
 		if (isnum && count >= 1 && (ps->i >= ps->n || ps->t[ps->i].type == TOK_CLOSE)) {
-			dist = atoi(s);
+			/* the token's own digits only: the text goes on after it */
+			for (dist = 0, k = 0; k < len; k++)
+				dist = dist * 10 + (s[k] - '0');
 			continue;
 		}
 		if (t->neg || !has_alnum(s, len))

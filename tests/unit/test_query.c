@@ -111,6 +111,8 @@ static const struct qcase cases[] = {
 	{ "title:NEAR(a b c)", "title : NEAR(\"a\" \"b\" \"c\", 10)", "a b c", 0 },
 	{ "x NEAR(a b)", "\"x\" AND NEAR(\"a\" \"b\", 10)", "x a b", 0 },
 	{ "NEAR(a)", "\"a\"", "a", 0 },
+	/* the distance is the token's digits, not what follows it (fuzz find) */
+	{ "NEAR(a b, 10)22", "NEAR(\"a\" \"b\", 10) AND \"22\"", "a b 22", 0 },
 	{ "NEAR", "\"NEAR\"", "near", 0 },
 	{ "near(a b)", "\"near\" AND (\"a\" \"b\")", "near a b", 0 },
 	{ "published:2021-07 cyberattack", "\"cyberattack\"", "cyberattack", 0 },
