@@ -316,15 +316,9 @@ static void sql_decay(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 static int register_functions(nx_store *st)
 {
-	fts5_api *api = NULL;
-	sqlite3_stmt *s = NULL;
+	fts5_api *api = nx_fts5_api(st->db);
 	int rc = SQLITE_OK;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
-		return SQLITE_ERROR;
-	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(s);
-	sqlite3_finalize(s);
 	if (api == NULL)
 		return SQLITE_ERROR;
 	rc = api->xCreateFunction(api, "nx_rank", st, aux_rank, NULL);
@@ -1704,12 +1698,7 @@ int nx_search_similar(nx_results **out, nx_store *st, const char *ref, const nx_
 	nx_buf_adds(&text, body);
 	if (!nx_buf_ok(&text))
 		goto oom;
-	if (sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
-		sqlite3_step(s);
-	}
-	sqlite3_finalize(s);
-	s = NULL;
+	api = nx_fts5_api(st->db);
 	if (api == NULL || api->xFindTokenizer(api, "nx", &ud, &tk) != SQLITE_OK ||
 	    tk.xCreate(ud, NULL, 0, &tok) != SQLITE_OK) {
 		rc = nx_store__dberr(st, err, "cannot read the article's words");
@@ -1918,12 +1907,8 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 	p->nweights = 0;
 	if (rc < 0)
 		goto done;
-	if (nc >= 2 && sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
-		sqlite3_step(s);
-	}
-	sqlite3_finalize(s);
-	s = NULL;
+	if (nc >= 2)
+		api = nx_fts5_api(st->db);
 	if (api == NULL || api->xFindTokenizer(api, "nx", &ud, &tk) != SQLITE_OK ||
 	    tk.xCreate(ud, NULL, 0, &tok) != SQLITE_OK)
 		goto finish; /* no feedback terms: words and pairs only */

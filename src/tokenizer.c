@@ -186,7 +186,7 @@ typedef struct nx_tok {
 	stem_slot *cache; /* STEM_CACHE slots */
 } nx_tok;
 
-static fts5_api *fts5_api_of(sqlite3 *db)
+fts5_api *nx_fts5_api(sqlite3 *db)
 {
 	fts5_api *api = NULL;
 	sqlite3_stmt *s = NULL;
@@ -472,7 +472,7 @@ int nx_tokenizer_register(sqlite3 *db)
 {
 	fts5_tokenizer api = { tok_create, tok_delete, tok_tokenize };
 	reg *r = NULL;
-	fts5_api *f = fts5_api_of(db);
+	fts5_api *f = nx_fts5_api(db);
 
 	if (f == NULL || f->iVersion < 2)
 		return SQLITE_ERROR;
@@ -514,7 +514,7 @@ int nx_tokenizer_only_dropped(const char *query)
 
 int nx_tokenizer_set_stopwords(sqlite3 *db, int on)
 {
-	fts5_api *f = fts5_api_of(db);
+	fts5_api *f = nx_fts5_api(db);
 	fts5_tokenizer api;
 	void *ud = NULL;
 
@@ -526,7 +526,7 @@ int nx_tokenizer_set_stopwords(sqlite3 *db, int on)
 
 int nx_tokenizer_set_query_langs(sqlite3 *db, const char *langs)
 {
-	fts5_api *f = fts5_api_of(db);
+	fts5_api *f = nx_fts5_api(db);
 	fts5_tokenizer api;
 	void *ud = NULL;
 	reg *r = NULL;

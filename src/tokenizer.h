@@ -26,6 +26,9 @@
 /* Register the tokenizer "nx" on db.  Returns SQLITE_OK or an error code. */
 int nx_tokenizer_register(sqlite3 *db);
 
+/* The connection's FTS5 API (to add auxiliary functions, find tokenizers), or NULL. */
+fts5_api *nx_fts5_api(sqlite3 *db);
+
 /*
  * Set the languages (comma-separated primary tags, "en,de") whose stems a
  * query without a language is expanded to.  NULL or "" means English.

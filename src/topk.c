@@ -26,6 +26,7 @@
  * a length read, in the order of decreasing bound.
  */
 #include "topk.h"
+#include "tokenizer.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -354,14 +355,8 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 
 static int register_aux(sqlite3 *db)
 {
-	fts5_api *api = NULL;
-	sqlite3_stmt *s = NULL;
+	fts5_api *api = nx_fts5_api(db);
 
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
-		return SQLITE_ERROR;
-	sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(s);
-	sqlite3_finalize(s);
 	if (api == NULL)
 		return SQLITE_ERROR;
 	if (api->xCreateFunction(api, "nx_topk", NULL, aux_topk, NULL) != SQLITE_OK)

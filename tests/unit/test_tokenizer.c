@@ -28,17 +28,12 @@ static int setup(void **state)
 {
 	fixture *f = calloc(1, sizeof(*f));
 	fts5_api *fapi = NULL;
-	sqlite3_stmt *s = NULL;
 	void *ud = NULL;
 
 	if (f == NULL || sqlite3_open(":memory:", &f->db) != SQLITE_OK ||
 	    nx_tokenizer_register(f->db) != SQLITE_OK)
 		return -1;
-	if (sqlite3_prepare_v2(f->db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_pointer(s, 1, (void *)&fapi, "fts5_api_ptr", NULL);
-	sqlite3_step(s);
-	sqlite3_finalize(s);
+	fapi = nx_fts5_api(f->db);
 	if (fapi == NULL || fapi->xFindTokenizer(fapi, "nx", &ud, &f->api) != SQLITE_OK ||
 	    f->api.xCreate(ud, NULL, 0, &f->tok) != SQLITE_OK)
 		return -1;
