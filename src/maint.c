@@ -112,7 +112,7 @@ static void check_fts(checker *c)
 
 static int check_articles(checker *c)
 {
-	static const char sql[] = "SELECT uid, body_len, body_hash, body_z, hash FROM article";
+	static const char sql[] = "SELECT nx_uid(uid), body_len, body_hash, body_z, hash FROM article";
 	sqlite3_stmt *s = NULL;
 	nx_buf body = NX_BUF_INIT;
 	int step = 0, rc = NX_OK, irc = NX_OK;
@@ -153,7 +153,7 @@ static int check_articles(checker *c)
 static int check_revisions(checker *c)
 {
 	static const char sql[] =
-		"SELECT a.uid, r.rev, r.hash, r.doc_z FROM revision r LEFT JOIN article a ON a.id = r.article_id";
+		"SELECT nx_uid(a.uid), r.rev, r.hash, r.doc_z FROM revision r LEFT JOIN article a ON a.id = r.article_id";
 	sqlite3_stmt *s = NULL;
 	nx_buf doc = NX_BUF_INIT;
 	int step = 0, rc = NX_OK, irc = NX_OK;
@@ -276,14 +276,14 @@ static int ri_prepare(reindexer *r)
 		sqlite3_free(msg);
 		return NX_EDB;
 	}
-	if (sqlite3_prepare_v2(r->st->db, "SELECT id, captured FROM article WHERE uid = ?1", -1, &r->find,
+	if (sqlite3_prepare_v2(r->st->db, "SELECT id, captured FROM article WHERE uid = nx_uid_key(?1)", -1, &r->find,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->st->db,
 			       "DELETE FROM revision WHERE article_id = ?1 AND"
 			       " rev = (SELECT max(rev) FROM revision WHERE article_id = ?1)", -1, &r->drop_rev,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(r->st->db, "INSERT OR IGNORE INTO temp.nx_reindexed(id)"
-			       " SELECT id FROM article WHERE uid = ?1", -1, &r->mark, NULL) != SQLITE_OK)
+			       " SELECT id FROM article WHERE uid = nx_uid_key(?1)", -1, &r->mark, NULL) != SQLITE_OK)
 		return nx_store__dberr(r->st, r->err, "cannot prepare the reindex");
 	return NX_OK;
 }
@@ -462,7 +462,7 @@ done:
 static int ri_originals(reindexer *r)
 {
 	static const char sql[] =
-		"SELECT a.uid,"
+		"SELECT nx_uid(a.uid),"
 		" (SELECT o.original FROM origin o WHERE o.article_id = a.id AND o.original IS NOT NULL LIMIT 1),"
 		" (SELECT f.path FROM origin o JOIN file f ON f.id = o.file_id WHERE o.article_id = a.id"
 		"  ORDER BY o.original IS NULL LIMIT 1)"

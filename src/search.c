@@ -1080,13 +1080,13 @@ static int fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr, co
 {
 	/* %d: the FTS5 columns of title, body, captions, credits (store_private.h) */
 	static const char sql_cur_fmt[] =
-		"SELECT a.uid, a.title, a.url, a.source, a.published, a.published_tz, a.published_flags,"
+		"SELECT nx_uid(a.uid), a.title, a.url, a.source, a.published, a.published_tz, a.published_flags,"
 		" a.updated, a.updated_tz, a.updated_flags,"
 		" highlight(fts, %d, X'01', X'02'), highlight(fts, %d, X'01', X'02'),"
 		" highlight(fts, %d, X'01', X'02'), highlight(fts, %d, X'01', X'02')"
 		" FROM fts JOIN article a ON a.id = fts.rowid WHERE fts MATCH ?1 AND fts.rowid = ?2";
 	static const char sql_rev_fmt[] =
-		"SELECT a.uid, highlight(rev_fts, %d, X'01', X'02'), a.url, a.source, a.published, a.published_tz,"
+		"SELECT nx_uid(a.uid), highlight(rev_fts, %d, X'01', X'02'), a.url, a.source, a.published, a.published_tz,"
 		" a.published_flags, r.updated, NULL, 1,"
 		" highlight(rev_fts, %d, X'01', X'02'), highlight(rev_fts, %d, X'01', X'02'),"
 		" highlight(rev_fts, %d, X'01', X'02'), highlight(rev_fts, %d, X'01', X'02')"
@@ -1095,7 +1095,7 @@ static int fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr, co
 	char sql_cur[sizeof(sql_cur_fmt) + 16], sql_rev[sizeof(sql_rev_fmt) + 16];
 	const int *fc = st->fcol;
 	static const char sql_plain[] =
-		"SELECT a.uid, a.title, a.url, a.source, a.published, a.published_tz, a.published_flags,"
+		"SELECT nx_uid(a.uid), a.title, a.url, a.source, a.published, a.published_tz, a.published_flags,"
 		" a.updated, a.updated_tz, a.updated_flags, a.title, nx_inflate(a.body_z), a.captions, a.credits"
 		" FROM article a WHERE a.id = ?2 AND ?1 IS NULL";
 	sqlite3_stmt *s = NULL;
@@ -1473,7 +1473,7 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 				if (c[j].folded && (size_t)c[j].into == i) {
 					sqlite3_stmt *s = NULL;
 
-					if (sqlite3_prepare_v2(st->db, "SELECT uid, source FROM article WHERE id = ?1", -1, &s,
+					if (sqlite3_prepare_v2(st->db, "SELECT nx_uid(uid), source FROM article WHERE id = ?1", -1, &s,
 							       NULL) == SQLITE_OK) {
 						sqlite3_bind_int64(s, 1, c[j].id);
 						if (sqlite3_step(s) == SQLITE_ROW)

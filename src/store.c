@@ -17,7 +17,7 @@ static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
 	"CREATE TABLE article("
 	"  id INTEGER PRIMARY KEY,"
-	"  uid TEXT NOT NULL UNIQUE,"      /* public id, 16 hex digits */
+	"  uid BLOB NOT NULL UNIQUE,"      /* public id: 8 bytes, shown as 16 hex digits (see nx_uid) */
 	"  url TEXT,"
 	"  source TEXT, title TEXT NOT NULL DEFAULT '', authors TEXT, section TEXT, lang TEXT,"
 	"  published INTEGER, published_tz INTEGER, published_flags INTEGER,"
@@ -80,18 +80,24 @@ static const char schema2_sql[] =
 /* From schema 1 (title first): drop the full-text tables, make them anew. */
 static const char migrate1_sql[] =
 	"DROP TABLE fts; DROP TABLE rev_fts;";
+/*
+ * To schema 3 (from 1 or 2): ids as 8 bytes, and the full-text tables
+ * indexed again with the longer stop list.
+ */
+static const char migrate3_sql[] =
+	"UPDATE article SET uid = nx_uid_key(uid) WHERE typeof(uid) = 'text';";
 static const char rebuild_sql[] =
 	"INSERT INTO fts(fts) VALUES('rebuild'); INSERT INTO rev_fts(rev_fts) VALUES('rebuild');";
 
 static const char *const stmt_sql[NX_STMT__COUNT] = {
-	[NX_STMT_FIND_UID] = "SELECT id, hash, updated, captured FROM article WHERE uid = ?1",
+	[NX_STMT_FIND_UID] = "SELECT id, hash, updated, captured FROM article WHERE uid = nx_uid_key(?1)",
 	[NX_STMT_INSERT_ARTICLE] =
 		"INSERT INTO article(uid, url, source, title, authors, section, lang,"
 		" published, published_tz, published_flags, updated, updated_tz, updated_flags,"
 		" captured, rev, hash, body_len, body_z, body_hash, captions, credits)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)",
+		" VALUES(nx_uid_key(?1),?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)",
 	[NX_STMT_UPDATE_ARTICLE] =
-		"UPDATE article SET uid=?1, url=?2, source=?3, title=?4, authors=?5, section=?6, lang=?7,"
+		"UPDATE article SET uid=nx_uid_key(?1), url=?2, source=?3, title=?4, authors=?5, section=?6, lang=?7,"
 		" published=?8, published_tz=?9, published_flags=?10, updated=?11, updated_tz=?12,"
 		" updated_flags=?13, captured=?14, rev=?15, hash=?16, body_len=?17, body_z=?18,"
 		" body_hash=?19, captions=?20, credits=?21 WHERE id=?22",
@@ -118,7 +124,7 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
 	[NX_STMT_INSERT_ORIGINAL] =
 		"INSERT INTO original(hash, size, data_z) VALUES(?1,?2,?3) ON CONFLICT DO NOTHING",
 	[NX_STMT_GET_ARTICLE] =
-		"SELECT uid, url, source, title, authors, section, lang, published, published_tz,"
+		"SELECT nx_uid(uid), url, source, title, authors, section, lang, published, published_tz,"
 		" published_flags, updated, updated_tz, updated_flags, captured, body_z"
 		" FROM article WHERE id = ?1",
 	[NX_STMT_GET_PHOTOS] =
@@ -126,9 +132,10 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
 	[NX_STMT_GET_ORIGIN] =
 		"SELECT f.path, o.offset, o.record_id, o.format FROM origin o JOIN file f ON f.id = o.file_id"
 		" WHERE o.article_id = ?1 ORDER BY f.id, o.offset LIMIT 1",
-	[NX_STMT_FIND_PREFIX] = "SELECT id FROM article WHERE uid >= ?1 AND uid < ?2 LIMIT 2",
+	[NX_STMT_FIND_PREFIX] =
+		"SELECT id FROM article WHERE uid BETWEEN nx_uid_key(?1, '0') AND nx_uid_key(?1, 'f') LIMIT 2",
 	[NX_STMT_FIND_URL] = "SELECT id FROM article WHERE url = ?1 LIMIT 1",
-	[NX_STMT_FIND_URL_UID] = "SELECT id FROM article WHERE uid = ?1 AND url = ?2",
+	[NX_STMT_FIND_URL_UID] = "SELECT id FROM article WHERE uid = nx_uid_key(?1) AND url = ?2",
 	[NX_STMT_DELETE_ARTICLE] = "DELETE FROM article WHERE id = ?1",
 	[NX_STMT_REV_FTS_INSERT] =
 		"INSERT INTO rev_fts(rowid, title, body, captions, credits)"
@@ -528,6 +535,85 @@ static void sql_inflate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /* SQL: nx_mark(lang, text) -> "\x1Flang\x1F" || text, as the tokenizer expects */
+/*
+ * Article ids.  Users see 16 hex digits; schema 3 stores their 8 bytes
+ * (schemas 1 and 2 the digits as text): half the size in the row and in
+ * the index of ids.  SQL reads them through nx_uid(uid) and looks them up
+ * with uid = nx_uid_key(?, pad), which give the same answers for every
+ * schema, so one statement serves old and new indexes alike.
+ */
+
+/* 16 hex digits from 1 to 16 given (padded with pad) into 8 bytes; 0 if not hex. */
+static int uid_pack(const unsigned char *hex, int n, int pad, unsigned char out[8])
+{
+	int i = 0;
+
+	if (hex == NULL || n < 1 || n > 16)
+		return 0;
+	for (i = 0; i < 16; i++) {
+		int c = i < n ? nx_tolower(hex[i]) : pad;
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+
+		if (v < 0)
+			return 0;
+		if (i % 2 == 0)
+			out[i / 2] = (unsigned char)(v << 4);
+		else
+			out[i / 2] |= (unsigned char)v;
+	}
+	return 1;
+}
+
+/* nx_uid(uid): the id as users see it, 16 hex digits, whatever the schema. */
+static void sql_uid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *b = NULL;
+	char out[16];
+	int i = 0;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_BLOB || sqlite3_value_bytes(argv[0]) != 8) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	b = sqlite3_value_blob(argv[0]);
+	for (i = 0; i < 8; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	sqlite3_result_text(ctx, out, 16, SQLITE_TRANSIENT);
+}
+
+/*
+ * nx_uid_key(text[, pad]): what the uid column holds for an id given as
+ * text -- 8 bytes in schema 3, the lower-case digits before.  A shorter
+ * run of digits is padded with pad ('0' or 'f') to the first or the last
+ * id it begins.  Anything else is returned as it is and matches nothing.
+ */
+static void sql_uid_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const nx_store *st = sqlite3_user_data(ctx);
+	const unsigned char *t = sqlite3_value_text(argv[0]);
+	const unsigned char *pad = argc > 1 ? sqlite3_value_text(argv[1]) : NULL;
+	int n = sqlite3_value_bytes(argv[0]), i = 0;
+	unsigned char b[8];
+	char low[16];
+
+	if (sqlite3_value_type(argv[0]) != SQLITE_TEXT ||
+	    !uid_pack(t, n, pad != NULL && pad[0] != '\0' ? pad[0] : '0', b)) {
+		sqlite3_result_value(ctx, argv[0]);
+		return;
+	}
+	if (st->schema >= 3) {
+		sqlite3_result_blob(ctx, b, 8, SQLITE_TRANSIENT);
+		return;
+	}
+	for (i = 0; i < 16; i++)
+		low[i] = i < n ? (char)nx_tolower(t[i]) : (char)(pad != NULL && pad[0] != '\0' ? pad[0] : '0');
+	sqlite3_result_text(ctx, low, 16, SQLITE_TRANSIENT);
+}
+
 static void sql_mark(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	nx_buf b = NX_BUF_INIT;
@@ -664,7 +750,7 @@ static int load_settings(nx_store *st)
 	st->schema = (int)v;
 	st->fcol[NX_F_TITLE] = st->schema >= 2 ? 1 : 0;
 	st->fcol[NX_F_BODY] = st->schema >= 2 ? 0 : 1;
-	nx_tokenizer_set_stopwords(st->db, st->schema >= 2);
+	nx_tokenizer_set_stopwords(st->db, st->schema >= 3 ? 2 : st->schema == 2 ? 1 : 0);
 	st->fcol[NX_F_CAPTIONS] = 2;
 	st->fcol[NX_F_CREDITS] = 3;
 	/* the body dictionaries: every one (old rows need them), and the current one */
@@ -727,20 +813,27 @@ static int migrate(nx_store *st, nx_error *err)
 		return NX_OK;
 	if (ver == 0 && tables > 0)
 		return nx_error_set(err, NX_EDB, "'%s' is an SQLite file but not a newsidx index", st->path);
-	/* schema 1 is read as it is; the first writer upgrades it */
+	/* schemas 1 and 2 are read as they are; the first writer upgrades them */
 	if (!(st->flags & NX_STORE_WRITE))
-		return ver == 1 ? NX_OK : nx_error_set(err, NX_EDB, "index '%s' is empty: add articles first", st->path);
+		return ver == 1 || ver == 2 ? NX_OK : nx_error_set(err, NX_EDB, "index '%s' is empty: add articles first", st->path);
 	/* 16 kB pages: rows of about 1 kB leave less unused at page ends */
 	if (ver == 0 && tables == 0)
 		exec(st, "PRAGMA page_size = 16384", NULL, "");
 	if ((rc = exec(st, "BEGIN IMMEDIATE", err, "cannot create the index")) < 0)
 		return rc;
-	nx_tokenizer_set_stopwords(st->db, 1); /* schema 2 indexes leave them out */
+	/* what is written from here on is schema 3: ids as bytes, stop list 2 */
+	st->schema = NX_SCHEMA_VERSION;
+	nx_tokenizer_set_stopwords(st->db, 2);
 	if (ver == 0 && (rc = exec(st, schema_sql, err, "cannot create the index")) == NX_OK)
 		rc = exec(st, schema2_sql, err, "cannot create the index");
-	if (ver == 1 && (rc = exec(st, migrate1_sql, err, "cannot upgrade the index")) == NX_OK &&
-	    (rc = exec(st, schema2_sql, err, "cannot upgrade the index")) == NX_OK)
-		rc = exec(st, rebuild_sql, err, "cannot upgrade the index");
+	if (ver == 1 && (rc = exec(st, migrate1_sql, err, "cannot upgrade the index")) == NX_OK)
+		rc = exec(st, schema2_sql, err, "cannot upgrade the index");
+	if (ver > 0 && rc == NX_OK) {
+		/* the full-text rebuild reads bodies compressed with the dictionaries */
+		zdict_load_all(st->db, 0, NULL);
+		if ((rc = exec(st, migrate3_sql, err, "cannot upgrade the index")) == NX_OK)
+			rc = exec(st, rebuild_sql, err, "cannot upgrade the index");
+	}
 	if (rc == NX_OK) {
 		char sql[64];
 
@@ -771,6 +864,16 @@ static int connect(nx_store *st, const char *name, int oflags, nx_error *err)
 	    sqlite3_create_function(st->db, "nx_mark", 2,
 				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 				    NULL, sql_mark, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "nx_uid", 1,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				    NULL, sql_uid, NULL, NULL) != SQLITE_OK ||
+	    /* deterministic within a statement: the schema changes between them */
+	    sqlite3_create_function(st->db, "nx_uid_key", 1,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				    st, sql_uid_key, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "nx_uid_key", 2,
+				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+				    st, sql_uid_key, NULL, NULL) != SQLITE_OK ||
 	    nx_tokenizer_register(st->db) != SQLITE_OK)
 		return nx_store__dberr(st, err, "cannot set up the index");
 	return NX_OK;
@@ -1620,22 +1723,13 @@ static int is_hex_prefix(const char *s)
 int nx_store__resolve(nx_store *st, const char *ref, int64_t *rowid, nx_error *err)
 {
 	sqlite3_stmt *s = NULL;
-	char lo[17], hi[18];
-	size_t n = strlen(ref), i = 0;
 	int step = 0, count = 0;
 
 	*rowid = 0;
 	if (is_hex_prefix(ref)) {
-		for (i = 0; i < n; i++)
-			lo[i] = (char)nx_tolower((unsigned char)ref[i]);
-		lo[n] = '\0';
-		memcpy(hi, lo, n);
-		hi[n] = 'g'; /* just after every hex digit */
-		hi[n + 1] = '\0';
 		if ((s = nx_store__stmt(st, NX_STMT_FIND_PREFIX, err)) == NULL)
 			return err != NULL ? err->code : NX_EDB;
-		sqlite3_bind_text(s, 1, lo, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 2, hi, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
 		while ((step = sqlite3_step(s)) == SQLITE_ROW) {
 			*rowid = sqlite3_column_int64(s, 0);
 			count++;

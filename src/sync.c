@@ -62,10 +62,10 @@ static const char *const sync_sql[S__COUNT] = {
 		" FROM temp.nx_sync_prev p WHERE NOT EXISTS (SELECT 1 FROM origin o"
 		" WHERE o.file_id = p.file_id AND o.article_id = p.article_id)",
 	[S_FILE_ARTICLES] =
-		"SELECT DISTINCT a.uid FROM origin o JOIN article a ON a.id = o.article_id WHERE o.file_id = ?1",
+		"SELECT DISTINCT nx_uid(a.uid) FROM origin o JOIN article a ON a.id = o.article_id WHERE o.file_id = ?1",
 	[S_DELETE_FILE] = "DELETE FROM file WHERE id = ?1",
 	[S_ORIGIN_COUNT] =
-		"SELECT count(*) FROM origin WHERE article_id = (SELECT id FROM article WHERE uid = ?1)",
+		"SELECT count(*) FROM origin WHERE article_id = (SELECT id FROM article WHERE uid = nx_uid_key(?1))",
 	[S_MAX_SEEN] = "SELECT coalesce(max(seen), 0) FROM file",
 };
 

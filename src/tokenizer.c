@@ -83,17 +83,22 @@ size_t nx_lang_mark_len(const char *s, size_t len)
 typedef struct tok_global {
 	int qlang[MAX_QUERY_LANGS]; /* indexes into stemmers[] */
 	int nqlang;
-	int drop_stop;              /* leave out the commonest English words */
+	int drop_stop;              /* stop list of English words left out: 0 none, 1, 2 */
 } tok_global;
 
 /*
- * The commonest English function words, left out of the index (schema 2):
- * "the", "of", "and"... are a fifth of all positions FTS5 stores and a
- * fifth of its index, and no one searches for them alone.  Words that
- * are also names or abbreviations in news stay (US, WHO, May, Will), and
- * so do no and not; "it" goes, though IT is sometimes meant.  The same
- * words are left out of queries, so a phrase still matches: "told the BBC"
- * is "told BBC" on both sides.
+ * The commonest English function words, left out of the index: "the",
+ * "of", "and"... are a fifth of all positions FTS5 stores and a fifth of
+ * its index, and no one searches for them alone.  Words that are also
+ * names or abbreviations in news stay (US, WHO, May, Will), and so do no
+ * and not; "it" goes, though IT is sometimes meant.  The same words are
+ * left out of queries, so a phrase still matches: "told the BBC" is
+ * "told BBC" on both sides.
+ *
+ * Two lists, and an index uses one for ever (its schema says which):
+ * list 1 (schema 2) is drop_words, list 2 (schema 3 on) adds drop_words2,
+ * another 4% of positions -- the s of "Reuters's" and the t of "don't"
+ * among them.
  */
 static const char *const drop_words[] = {
 	"a", "also", "an", "and", "are", "as", "at", "be", "been", "but", "by", "could", "did", "do",
@@ -103,7 +108,16 @@ static const char *const drop_words[] = {
 	"were", "which", "with", "would", "you", "your",
 };
 
-#define NDROP (sizeof(drop_words) / sizeof(drop_words[0]))
+static const char *const drop_words2[] = {
+	"about", "after", "again", "all", "am", "any", "because", "before", "being", "between",
+	"both", "can", "each", "having", "here", "how", "itself", "just", "more", "most", "much",
+	"nor", "now", "off", "once", "only", "other", "out", "over", "own", "s", "same", "some",
+	"such", "t", "through", "too", "under", "until", "up", "very", "what", "when", "where",
+	"while", "whom", "whose", "why",
+};
+
+#define NDROP1 (sizeof(drop_words) / sizeof(drop_words[0]))
+#define NDROP2 (NDROP1 + sizeof(drop_words2) / sizeof(drop_words2[0]))
 
 /* A word of up to 7 bytes as one number: the test runs for every token. */
 static uint64_t pack_word(const char *w, int n)
@@ -116,7 +130,9 @@ static uint64_t pack_word(const char *w, int n)
 	return k;
 }
 
-static uint64_t drop_keys[NDROP];
+/* Sorted keys of list 1 alone, and of list 2 (both arrays). */
+static uint64_t drop_keys1[NDROP1];
+static uint64_t drop_keys2[NDROP2];
 static pthread_once_t drop_once = PTHREAD_ONCE_INIT;
 
 static int cmp_key(const void *a, const void *b)
@@ -130,26 +146,31 @@ static void drop_init(void)
 {
 	size_t i = 0;
 
-	for (i = 0; i < NDROP; i++)
-		drop_keys[i] = pack_word(drop_words[i], (int)strlen(drop_words[i]));
-	qsort(drop_keys, NDROP, sizeof(drop_keys[0]), cmp_key);
+	for (i = 0; i < NDROP1; i++)
+		drop_keys1[i] = drop_keys2[i] = pack_word(drop_words[i], (int)strlen(drop_words[i]));
+	for (i = NDROP1; i < NDROP2; i++)
+		drop_keys2[i] = pack_word(drop_words2[i - NDROP1], (int)strlen(drop_words2[i - NDROP1]));
+	qsort(drop_keys1, NDROP1, sizeof(drop_keys1[0]), cmp_key);
+	qsort(drop_keys2, NDROP2, sizeof(drop_keys2[0]), cmp_key);
 }
 
-static int is_drop_word(const char *w, int n)
+/* Is w (n bytes, lower case) on stop list 'list' (1 or 2; 0: none)? */
+static int is_drop_word(const char *w, int n, int list)
 {
-	size_t lo = 0, hi = NDROP;
+	const uint64_t *keys = list >= 2 ? drop_keys2 : drop_keys1;
+	size_t lo = 0, hi = list >= 2 ? NDROP2 : NDROP1;
 	uint64_t k = 0;
 
-	if (n < 1 || n > 6 || w[0] < 'a' || w[0] > 'y')
+	if (list <= 0 || n < 1 || n > 7 || w[0] < 'a' || w[0] > 'y')
 		return 0;
 	pthread_once(&drop_once, drop_init);
 	k = pack_word(w, n);
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (drop_keys[mid] == k)
+		if (keys[mid] == k)
 			return 1;
-		if (drop_keys[mid] < k)
+		if (keys[mid] < k)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -328,7 +349,8 @@ static int emit_word(cb_ctx *c, int tflags, const char *tok, int n, int s, int e
 	if ((c->flags & FTS5_TOKENIZE_PREFIX) != 0)
 		return c->xToken(c->pCtx, tflags, tok, n, s, e);
 	/* English text (or unknown: English stems), and queries */
-	if (c->t->g->drop_stop && (c->all_langs || c->lang == 0) && is_drop_word(tok, n))
+	if (c->t->g->drop_stop > 0 && (c->all_langs || c->lang == 0) &&
+	    is_drop_word(tok, n, c->t->g->drop_stop))
 		return SQLITE_OK;
 	if (!c->all_langs) {
 		st = stem_word(c->t, c->lang, tok, n, &sn);
@@ -503,7 +525,7 @@ int nx_tokenizer_only_dropped(const char *query)
 		}
 		if (n > 0) {
 			words++;
-			kept += n > sizeof(w) || !is_drop_word(w, (int)n);
+			kept += n > sizeof(w) || !is_drop_word(w, (int)n, 2);
 			n = 0;
 		}
 		if (c == '\0')
@@ -512,7 +534,7 @@ int nx_tokenizer_only_dropped(const char *query)
 	return words > 0 && kept == 0;
 }
 
-int nx_tokenizer_set_stopwords(sqlite3 *db, int on)
+int nx_tokenizer_set_stopwords(sqlite3 *db, int list)
 {
 	fts5_api *f = nx_fts5_api(db);
 	fts5_tokenizer api;
@@ -520,7 +542,7 @@ int nx_tokenizer_set_stopwords(sqlite3 *db, int on)
 
 	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, &api) != SQLITE_OK || ud == NULL)
 		return SQLITE_ERROR;
-	((reg *)ud)->g.drop_stop = on != 0;
+	((reg *)ud)->g.drop_stop = list < 0 ? 0 : list > 2 ? 2 : list;
 	return SQLITE_OK;
 }
 

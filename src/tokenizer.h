@@ -37,11 +37,12 @@ int nx_tokenizer_set_query_langs(sqlite3 *db, const char *langs);
 
 /*
  * Leave the commonest English words ("the", "of"...) out of what is
- * indexed and of queries (on: schema 2 indexes), or keep them (schema 1).
+ * indexed and of queries: list 1 (schema 2 indexes), list 2, longer
+ * (schema 3 on), or 0 to keep them all (schema 1).
  */
-int nx_tokenizer_set_stopwords(sqlite3 *db, int on);
+int nx_tokenizer_set_stopwords(sqlite3 *db, int list);
 
-/* 1 when every word of a query is one of those left out ("the of"). */
+/* 1 when every word of a query is on the longer stop list ("the of"). */
 int nx_tokenizer_only_dropped(const char *query);
 
 /* Append "\x1Flang\x1F" + text (lang NULL or unsupported: "\x1F\x1F"). */

@@ -35,7 +35,7 @@ typedef struct nx_store nx_store;
 #define NX_STORE_WRITE 1u  /* read-write; created (with its folders) if missing */
 
 /* Current schema version written to PRAGMA user_version. */
-#define NX_SCHEMA_VERSION 2
+#define NX_SCHEMA_VERSION 3
 
 /*
  * Open the index at path.  On failure *out is NULL and err says why

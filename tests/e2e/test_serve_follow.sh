@@ -1,7 +1,8 @@
 #!/bin/bash
 # newsidx serve keeps its index open while cron syncs write to it: it must
 # follow what a writer changes under it.  (1) A writer upgrades a schema-1
-# index to schema 2 (full-text columns in another order) while serve runs:
+# index (full-text columns in another order) and a schema-2 index (ids
+# stored as bytes, a longer stop list) to schema 3 while serve runs:
 # serve's answers stay those of the CLI.  (2) The first writer of a young
 # index makes the body compression dictionary after serve opened it:
 # serve still reads the new bodies (snippets, the article page).
@@ -29,10 +30,23 @@ cp "$NX_SRC/tests/data/store/index-v1.db" "$DB"
 serve_start --threads 1 || exit 1
 same_as_cli strike
 nx add --quiet "$NX_SRC/corpus/lavrov-cybercrime.txt" && ok || bad "add (upgrade) failed"
-python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execute("pragma user_version").fetchone()[0] == 2 else 1)' "$DB" \
+python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execute("pragma user_version").fetchone()[0] == 3 else 1)' "$DB" \
   && ok || bad "not upgraded"
 same_as_cli strike
 same_as_cli harbour
+serve_stop
+
+cp "$NX_SRC/tests/data/store/index-v2.db" "$DB"
+serve_start --threads 1 || exit 1
+same_as_cli harbour
+nx add --quiet "$NX_SRC/corpus/lavrov-cybercrime.txt" && ok || bad "add (upgrade from schema 2) failed"
+python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execute("pragma user_version").fetchone()[0] == 3 else 1)' "$DB" \
+  && ok || bad "schema 2 not upgraded"
+same_as_cli harbour
+same_as_cli flood
+id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hits"][0]["id"])' "$TMP/cli.json")
+code=$(curl -s -o "$TMP/art.json" -w '%{http_code}' "${URL}api/article/$id")
+[ "$code" = 200 ] && ok || bad "article $id after the upgrade: HTTP $code"
 serve_stop
 
 # (2) a dictionary made after serve opened the index

@@ -145,6 +145,19 @@ static void test_stopwords(void **state)
 	got = query_tokens(f, FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX, "the");
 	assert_string_equal(got, "the@0-3");
 	free(got);
+	/* list 1 keeps what list 2 adds */
+	expect(f, "en", "about Reuters's growth", "about@4-9 reuter@10-17 s@18-19 growth@20-26");
+	/* list 2 (schema 3): seven-letter words too, and the s of a possessive */
+	assert_int_equal(nx_tokenizer_set_stopwords(f->db, 2), SQLITE_OK);
+	expect(f, "en", "about Reuters's growth", "reuter@10-17 growth@20-26");
+	expect(f, "en", "because between through the Bank", "bank@32-36");
+	expect(f, "en", "US WHO May Will not", "us@4-6 who@7-10 may@11-14 will@15-19 not@20-23");
+	expect(f, "en", "upstream outside", "upstream@4-12 outsid@13-20");
+	got = query_tokens(f, FTS5_TOKENIZE_QUERY, "after the war");
+	assert_string_equal(got, "war@10-13");
+	free(got);
+	assert_int_equal(nx_tokenizer_only_dropped("about the"), 1);
+	assert_int_equal(nx_tokenizer_only_dropped("about the war"), 0);
 	assert_int_equal(nx_tokenizer_set_stopwords(f->db, 0), SQLITE_OK);
 	expect(f, "en", "of", "of@4-6");
 }
