@@ -66,6 +66,19 @@ int nx_revision_list(nx_revision **out, size_t *n, nx_store *st, const char *ref
 	cur.current = 1;
 	sqlite3_finalize(s);
 	s = NULL;
+	/* schema 3 keeps 16 bytes of the current version's hash: show all 32 */
+	if (strlen(cur.hash) < 64) {
+		nx_article *a = NULL;
+
+		if ((rc = nx_store__load(&a, st, id, err)) < 0)
+			goto done;
+		rc = nx_article_hash(cur.hash, a);
+		nx_article_free(a);
+		if (rc < 0) {
+			rc = nx_error_set(err, rc, "cannot hash the article");
+			goto done;
+		}
+	}
 	if ((rc = prepare(&s, st, sql_list, err)) < 0)
 		goto done;
 	sqlite3_bind_int64(s, 1, id);

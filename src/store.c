@@ -24,7 +24,7 @@ static const char schema_sql[] =
 	"  updated INTEGER, updated_tz INTEGER, updated_flags INTEGER,"
 	"  captured INTEGER NOT NULL,"
 	"  rev INTEGER NOT NULL DEFAULT 1,"
-	"  hash BLOB NOT NULL,"            /* nx_article_hash of this version, 32 bytes */
+	"  hash BLOB NOT NULL,"            /* nx_article_hash of this version: its first 16 bytes */
 	"  body_len INTEGER NOT NULL,"
 	"  body_z BLOB NOT NULL,"          /* nx_deflate_dict(body, zdict) */
 	"  body_hash BLOB NOT NULL,"       /* 8 bytes of the body's sha256: check, copies */
@@ -469,9 +469,13 @@ static void bind_hash_n(nx_store *st, sqlite3_stmt *s, int i, const char *hex, i
 	}
 }
 
+/*
+ * An article's version hash: 32 bytes in schema 2, 16 from schema 3 --
+ * enough to tell versions of one article apart, half the bytes in a row.
+ */
 static void bind_hash(nx_store *st, sqlite3_stmt *s, int i, const char *hex)
 {
-	bind_hash_n(st, s, i, hex, 32);
+	bind_hash_n(st, s, i, hex, st->schema >= 3 ? 16 : 32);
 }
 
 /*
@@ -1512,7 +1516,8 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 		char cur[65];
 
 		nx_store__hash_col(s, 1, cur);
-		found = strcmp(cur, r->hash) == 0 ? 2 : 1;
+		/* the stored hash may be a prefix (schema 3) */
+		found = strlen(cur) >= 32 && strncmp(cur, r->hash, strlen(cur)) == 0 ? 2 : 1;
 	}
 	if (found == 2) {
 		sqlite3_reset(s);
