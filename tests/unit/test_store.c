@@ -712,6 +712,68 @@ static void test_put_same_twice(void **state)
 	nx_store_close(st);
 }
 
+/*
+ * Each origin records the version it gave: NULL while that is the
+ * article's current one; the 8 bytes of the version's hash once the
+ * article moves on, or when the origin gave an older version.  And the
+ * format is stored as a number (schema 3), read back as its name.
+ */
+static void test_origin_versions(void **state)
+{
+	fixture *f = *state;
+	nx_store *st = open_ok(f->path, NX_STORE_WRITE);
+	nx_article *v0 = version("An early draft mentions Helsinki as the venue.", T0 - 3600);
+	nx_article *v1 = version("Negotiators met in Geneva on Monday.", T0);
+	nx_article *v2 = version("Negotiators moved the talks to Vienna on Tuesday.", T0 + 3600);
+	nx_article *got = NULL;
+	nx_error err = NX_ERROR_INIT;
+	char h1[65], h0[65], *stored = NULL;
+
+	v0->origin.path = strdup("/feeds/c.xml");
+	v1->origin.path = strdup("/feeds/a.xml");
+	v2->origin.path = strdup("/feeds/b.xml");
+	v0->origin.format = v1->origin.format = "rss";
+	v2->origin.format = "atom";
+	assert_int_equal(nx_article_hash(h1, v1), NX_OK);
+	assert_int_equal(nx_article_hash(h0, v0), NX_OK);
+	assert_int_equal(put(st, v1), NX_PUT_ADDED);
+	assert_int_equal(q_int(st->db, "SELECT count(*) FROM origin WHERE hash IS NULL", NULL), 1);
+	assert_int_equal(q_int(st->db, "SELECT format FROM origin", NULL), 3);
+
+	/* v2 replaces v1: a.xml now says it gave v1, b.xml gave the current */
+	assert_int_equal(put(st, v2), NX_PUT_UPDATED);
+	stored = q_text(st->db, "SELECT lower(hex(o.hash)) FROM origin o JOIN file f ON f.id = o.file_id"
+				" WHERE f.path = ?1", "/feeds/a.xml");
+	assert_non_null(stored);
+	assert_int_equal(strlen(stored), 16);
+	assert_memory_equal(stored, h1, 16);
+	free(stored);
+	assert_int_equal(q_int(st->db, "SELECT o.hash IS NULL FROM origin o JOIN file f ON f.id = o.file_id"
+				       " WHERE f.path = ?1", "/feeds/b.xml"), 1);
+
+	/* c.xml gives an older version: its hash, kept as a revision */
+	assert_int_equal(put(st, v0), NX_PUT_REVISION);
+	stored = q_text(st->db, "SELECT lower(hex(o.hash)) FROM origin o JOIN file f ON f.id = o.file_id"
+				" WHERE f.path = ?1", "/feeds/c.xml");
+	assert_non_null(stored);
+	assert_memory_equal(stored, h0, 16);
+	free(stored);
+
+	/* b.xml again, unchanged: still the current version */
+	assert_int_equal(put(st, v2), NX_PUT_UNCHANGED);
+	assert_int_equal(q_int(st->db, "SELECT count(*) FROM origin WHERE hash IS NULL", NULL), 1);
+
+	/* the format number reads back as the name */
+	assert_int_equal(nx_store_get(&got, st, v1->id, &err), NX_OK);
+	assert_non_null(got->origin.format);
+	assert_true(strcmp(got->origin.format, "rss") == 0 || strcmp(got->origin.format, "atom") == 0);
+	nx_article_free(got);
+	nx_article_free(v0);
+	nx_article_free(v1);
+	nx_article_free(v2);
+	nx_store_close(st);
+}
+
 static void test_versions(void **state)
 {
 	fixture *f = *state;
@@ -1166,6 +1228,7 @@ int main(void)
 		cmocka_unit_test(test_deflate_inflate_blob),
 		T(test_put_same_twice),
 		T(test_versions),
+		T(test_origin_versions),
 		T(test_versions_by_capture),
 		T(test_get_refs),
 		T(test_get_ambiguous),
