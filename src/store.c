@@ -11,6 +11,7 @@
 
 #include "text.h"
 #include "tokenizer.h"
+#include "zdict.h"
 
 /* Schema of version NX_SCHEMA_VERSION, created in one transaction. */
 static const char schema_sql[] =
@@ -184,8 +185,7 @@ sqlite3_stmt *nx_store__stmt(nx_store *st, nx_stmt_id id, nx_error *err)
  */
 #define NX_ZDICT_MAX 16
 #define NX_ZDICT_SIZE 32768
-#define NX_ZDICT_SAMPLES 128  /* bodies sampled ... */
-#define NX_ZDICT_TAKE 256     /* ... and bytes of each */
+#define NX_ZDICT_TAKE 16384   /* bytes of each sampled body (what nx_zdict_train reads) */
 
 static pthread_mutex_t zreg_mu = PTHREAD_MUTEX_INITIALIZER;
 static nx_zdict *zreg[NX_ZDICT_MAX];
@@ -1013,10 +1013,23 @@ int nx_store_begin(nx_store *st, nx_error *err)
 }
 
 static int save_zdict(nx_store *st, nx_error *err);
+static int make_zdict(nx_store *st, nx_error *err);
+
+/*
+ * A transaction that ends with fewer bodies sampled than a dictionary
+ * wants still makes one from NX_ZDICT_MIN or more: a small archive is
+ * compressed with one too, from its next batch on.
+ */
+#define NX_ZDICT_MIN 128
 
 int nx_store_commit(nx_store *st, nx_error *err)
 {
-	int rc = save_zdict(st, err);
+	int rc = NX_OK;
+
+	if (atomic_load(&st->zdict) == NULL && st->ntrain >= NX_ZDICT_MIN)
+		rc = make_zdict(st, err);
+	if (rc == NX_OK)
+		rc = save_zdict(st, err);
 
 	if (rc == NX_OK)
 		rc = exec(st, "COMMIT", err, "cannot save to the index");
@@ -1210,31 +1223,53 @@ static int save_zdict(nx_store *st, nx_error *err)
 }
 
 /*
- * The first bodies of an index train its dictionary: the beginning of
- * each of NX_ZDICT_SAMPLES bodies, the later ones last (zlib reaches the
- * end of a dictionary most cheaply).  Bodies stored before it exists
- * stay compressed without one.
+ * The first NX_ZDICT_SAMPLES bodies of an index train its dictionary
+ * (nx_zdict_train, src/zdict.c: the windows of text that recur across
+ * them most, the most common last, where zlib reaches them most cheaply).
+ * Bodies stored before it exists stay compressed without one.
  */
+/* Make the dictionary from the bodies sampled so far. */
+static int make_zdict(nx_store *st, nx_error *err)
+{
+	const char *samples[NX_ZDICT_SAMPLES];
+	unsigned char *dict = NULL;
+	size_t off = 0, len = 0;
+	const nx_zdict *d = NULL;
+	int i = 0, rc = NX_OK;
+
+	if (!nx_buf_ok(&st->train) || (dict = malloc(NX_ZDICT_SIZE)) == NULL) {
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < st->ntrain; i++) {
+		samples[i] = st->train.buf + off;
+		off += st->trainlen[i];
+	}
+	len = nx_zdict_train(samples, st->trainlen, (size_t)st->ntrain, dict, NX_ZDICT_SIZE);
+	/* nothing worth keeping (junk): the next NX_ZDICT_SAMPLES bodies try again */
+	if (len > 0 && (d = zdict_register(dict, len)) != NULL) {
+		atomic_store(&st->zdict, d);
+		rc = save_zdict(st, err);
+	}
+done:
+	free(dict);
+	nx_buf_free(&st->train);
+	st->ntrain = 0;
+	return rc;
+}
+
 static int train_zdict(nx_store *st, const row *r, nx_error *err)
 {
 	size_t n = strlen(r->body);
-	const nx_zdict *d = NULL;
 
 	if (atomic_load(&st->zdict) != NULL || st->schema < 2 || n < 64)
 		return NX_OK;
-	nx_buf_add(&st->train, r->body, n < NX_ZDICT_TAKE ? n : NX_ZDICT_TAKE);
-	if (++st->ntrain < NX_ZDICT_SAMPLES && st->train.len < NX_ZDICT_SIZE)
+	n = n < NX_ZDICT_TAKE ? n : NX_ZDICT_TAKE;
+	nx_buf_add(&st->train, r->body, n);
+	st->trainlen[st->ntrain] = n;
+	if (++st->ntrain < NX_ZDICT_SAMPLES)
 		return NX_OK;
-	if (!nx_buf_ok(&st->train))
-		return nx_error_set(err, NX_ENOMEM, "out of memory");
-	n = st->train.len < NX_ZDICT_SIZE ? st->train.len : NX_ZDICT_SIZE;
-	d = zdict_register(st->train.buf + st->train.len - n, n);
-	nx_buf_free(&st->train);
-	st->ntrain = 0;
-	if (d == NULL)
-		return NX_OK;
-	atomic_store(&st->zdict, d);
-	return save_zdict(st, err);
+	return make_zdict(st, err);
 }
 
 static int bind_article(nx_store *st, sqlite3_stmt *s, const nx_article *a, const row *r, int64_t rev)

@@ -12,6 +12,9 @@
 #include "buf.h"
 #include "newsidx/store.h"
 
+/* Bodies the index's zlib dictionary is trained on (src/store.c, train_zdict). */
+#define NX_ZDICT_SAMPLES 600
+
 /* All SQL lives in store.c; statements are prepared lazily and reused. */
 typedef enum nx_stmt_id {
 	NX_STMT_FIND_UID,
@@ -64,7 +67,8 @@ struct nx_store {
 	int schema;          /* PRAGMA user_version */
 	int fcol[4];         /* FTS5 column of NX_F_*: v1 title first, v2 body first */
 	_Atomic(const nx_zdict *) zdict; /* dictionary new bodies are compressed with */
-	nx_buf train;        /* bodies sampled to make the dictionary */
+	nx_buf train;        /* bodies sampled to make the dictionary, end to end */
+	size_t trainlen[NX_ZDICT_SAMPLES]; /* and their lengths */
 	int ntrain;
 	pthread_mutex_t zmu; /* guards zfree */
 	nx_zworker *zfree;   /* idle compressors, one per thread that compressed */

@@ -774,6 +774,48 @@ static void test_origin_versions(void **state)
 	nx_store_close(st);
 }
 
+/*
+ * Bodies are compressed with a dictionary trained on the index's first
+ * bodies: after NX_ZDICT_SAMPLES of them, or at the end of a transaction
+ * that sampled 128 or more.  Later bodies name it in their zlib header
+ * (FDICT) and come back whole; the file holds it in table zdict.
+ */
+static void test_dictionary(void **state)
+{
+	fixture *f = *state;
+	nx_store *st = open_ok(f->path, NX_STORE_WRITE);
+	nx_error err = NX_ERROR_INIT;
+	nx_article *a = NULL, *got = NULL;
+	char url[64], body[512];
+	int i = 0;
+
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	for (i = 0; i < 200; i++) {
+		snprintf(url, sizeof(url), "https://example.com/d/%d", i);
+		snprintf(body, sizeof(body), "The harbour authority said on day %d that the cranes stood idle|"
+			 "Dock workers in the port walked out over pay for the %d time this year, union leaders said.",
+			 i, i % 13);
+		a = mk(url, "Harbour strike", body);
+		assert_int_equal(put(st, a), NX_PUT_ADDED);
+		nx_article_free(a);
+	}
+	assert_int_equal(q_int(st->db, "SELECT count(*) FROM zdict", NULL), 0);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	assert_int_equal(q_int(st->db, "SELECT count(*) FROM zdict", NULL), 1);
+	assert_true(q_int(st->db, "SELECT length(data) FROM zdict", NULL) > 200);
+
+	a = mk("https://example.com/d/late", "Harbour strike ends", "The cranes moved again on Friday, the harbour authority said.");
+	assert_int_equal(put(st, a), NX_PUT_ADDED);
+	/* byte 5 of the blob is zlib's FLG: 0x20 says a dictionary is needed */
+	assert_int_equal(q_int(st->db, "SELECT (instr('0123456789ABCDEF', substr(hex(body_z), 11, 1)) - 1) & 2"
+				       " FROM article WHERE uid = nx_uid_key(?1)", a->id), 2);
+	assert_int_equal(nx_store_get(&got, st, a->id, &err), NX_OK);
+	same_article(a, got);
+	nx_article_free(got);
+	nx_article_free(a);
+	nx_store_close(st);
+}
+
 static void test_versions(void **state)
 {
 	fixture *f = *state;
@@ -1229,6 +1271,7 @@ int main(void)
 		T(test_put_same_twice),
 		T(test_versions),
 		T(test_origin_versions),
+		T(test_dictionary),
 		T(test_versions_by_capture),
 		T(test_get_refs),
 		T(test_get_ambiguous),
