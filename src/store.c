@@ -1137,6 +1137,9 @@ struct nx_prepared {
 	nx_buf body_z;
 	char body_hash[65];
 	char hash[65];
+	nx_buf orig_z;       /* the original document, with --keep-originals */
+	size_t orig_len;     /* its size */
+	char orig_hash[65];  /* its sha256; "" when not kept */
 };
 typedef struct nx_prepared row;
 
@@ -1147,6 +1150,7 @@ static void row_free(row *r)
 	free(r->captions);
 	free(r->credits);
 	nx_buf_free(&r->body_z);
+	nx_buf_free(&r->orig_z);
 }
 
 static int row_make(row *r, const nx_article *a, nx_store *st)
@@ -1156,6 +1160,7 @@ static int row_make(row *r, const nx_article *a, nx_store *st)
 
 	memset(r, 0, sizeof(*r));
 	nx_buf_init(&r->body_z);
+	nx_buf_init(&r->orig_z);
 	for (i = 0; i < a->nauthors; i++) {
 		if (i > 0)
 			nx_buf_addch(&au, '\n');
@@ -1172,6 +1177,13 @@ static int row_make(row *r, const nx_article *a, nx_store *st)
 	if (deflate_body(st, &r->body_z, r->body, strlen(r->body)) < 0 || !nx_buf_ok(&r->body_z))
 		return NX_ENOMEM;
 	nx_sha256_hex(r->body, strlen(r->body), r->body_hash);
+	/* the original too, here on the parser's thread rather than the writer's */
+	if (st->keep_originals && a->origin.raw != NULL) {
+		if (deflate_body(st, &r->orig_z, a->origin.raw, a->origin.rawlen) < 0 || !nx_buf_ok(&r->orig_z))
+			return NX_ENOMEM;
+		nx_sha256_hex(a->origin.raw, a->origin.rawlen, r->orig_hash);
+		r->orig_len = a->origin.rawlen;
+	}
 	return nx_article_hash(r->hash, a);
 }
 
@@ -1386,34 +1398,23 @@ static void bind_format(nx_store *st, sqlite3_stmt *s, int i, const char *format
  * 9 bytes saved per origin; when the article moves on, origins that gave
  * the version it leaves get its hash (keep_origin_versions).
  */
-static int write_origin(nx_store *st, int64_t id, const nx_article *a, const char *hash, nx_error *err)
+static int write_origin(nx_store *st, int64_t id, const nx_article *a, const row *r, const char *hash,
+			nx_error *err)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t file_id = 0;
-	char orighash[65];
 	int rc = NX_OK, have_original = 0;
 
 	if (a->origin.path == NULL)
 		return NX_OK;
-	if (st->keep_originals && a->origin.raw != NULL) {
-		nx_buf z = NX_BUF_INIT;
-
-		nx_sha256_hex(a->origin.raw, a->origin.rawlen, orighash);
-		if (nx_deflate(&z, a->origin.raw, a->origin.rawlen) < 0 || !nx_buf_ok(&z)) {
-			nx_buf_free(&z);
-			return nx_error_set(err, NX_ENOMEM, "out of memory");
-		}
-		s = nx_store__stmt(st, NX_STMT_INSERT_ORIGINAL, err);
-		if (s == NULL) {
-			nx_buf_free(&z);
+	/* compressed (with the bodies' dictionary) and hashed by row_make */
+	if (r->orig_hash[0] != '\0') {
+		if ((s = nx_store__stmt(st, NX_STMT_INSERT_ORIGINAL, err)) == NULL)
 			return err != NULL ? err->code : NX_EDB;
-		}
-		sqlite3_bind_text(s, 1, orighash, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)a->origin.rawlen);
-		sqlite3_bind_blob64(s, 3, z.buf, z.len, SQLITE_STATIC);
-		rc = step_done(st, s, err, "cannot keep the original");
-		nx_buf_free(&z);
-		if (rc < 0)
+		sqlite3_bind_text(s, 1, r->orig_hash, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)r->orig_len);
+		sqlite3_bind_blob64(s, 3, r->orig_z.buf, r->orig_z.len, SQLITE_STATIC);
+		if ((rc = step_done(st, s, err, "cannot keep the original")) < 0)
 			return rc;
 		have_original = 1;
 	}
@@ -1448,7 +1449,7 @@ static int write_origin(nx_store *st, int64_t id, const nx_article *a, const cha
 	bind_text(s, 4, a->origin.record_id);
 	bind_format(st, s, 5, a->origin.format);
 	if (have_original)
-		sqlite3_bind_text(s, 6, orighash, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 6, r->orig_hash, -1, SQLITE_STATIC);
 	/* which version this origin gave: 8 bytes tell an article's versions apart */
 	if (hash != NULL)
 		bind_hash_n(st, s, 7, hash, 8);
@@ -1622,7 +1623,7 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 			*status = NX_PUT_REVISION;
 		}
 		/* this origin gave an older version than the current one */
-		rc = write_origin(st, id, a, r->hash, err);
+		rc = write_origin(st, id, a, r, r->hash, err);
 		goto done;
 	}
 	sqlite3_reset(s);
@@ -1670,7 +1671,7 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 		goto done;
 	*status = NX_PUT_UPDATED;
 current:
-	rc = write_origin(st, id, a, NULL, err);
+	rc = write_origin(st, id, a, r, NULL, err);
 done:
 	nx_article_free(old);
 	return rc;

@@ -76,11 +76,6 @@ static int put_article(add_ctx *x, nx_article *a, nx_prepared *prep)
 	return NX_OK;
 }
 
-static int on_article(nx_article *a, void *ctx)
-{
-	return put_article(ctx, a, NULL);
-}
-
 /*
  * A file name as shown on one line: control characters (a newline in the
  * name) become '?', bytes that are not UTF-8 U+FFFD, as ls(1) shows them.
@@ -133,49 +128,6 @@ static int commit_batch(add_ctx *x, int reopen)
 	return 0;
 }
 
-static int add_one(const char *path, const struct stat *st, int errnum, const char *msg, void *ctx)
-{
-	add_ctx *x = ctx;
-	nx_ingest_opts opts = NX_INGEST_OPTS_INIT;
-	char real[PATH_MAX];
-	const char *shown = path;
-	int rc = 0;
-
-	(void)st;
-	if (errnum != 0) {
-		report_failure(x, path, msg != NULL ? msg : "cannot read");
-		return 0;
-	}
-	x->files++;
-	/* origins are recorded with absolute paths so that sync finds them again */
-	if (strcmp(path, "-") != 0 && realpath(path, real) != NULL)
-		shown = real;
-	x->file = strcmp(path, "-") == 0 ? "<stdin>" : path;
-	nx_error_clear(&x->err);
-	/* one savepoint per file: a store error undoes that file only */
-	if (nx_store_savepoint(x->cli->st, &x->err) < 0) {
-		x->db_failed = 1;
-		return -1;
-	}
-	rc = nx_ingest_file(strcmp(path, "-") == 0 ? "-" : shown, &opts, on_article, x, &x->err);
-	if (x->db_failed) {
-		nx_store_release(x->cli->st, 0, NULL);
-		return -1;
-	}
-	if (nx_store_release(x->cli->st, 1, &x->err) < 0) {
-		x->db_failed = 1;
-		return -1;
-	}
-	if (rc < 0)
-		report_failure(x, path, x->err.msg[0] != '\0' ? x->err.msg : nx_strerror(rc));
-	if (x->pending >= BATCH_ARTICLES && commit_batch(x, 1) < 0) {
-		x->db_failed = 1;
-		return -1;
-	}
-	progress(x, 0);
-	return 0;
-}
-
 /*
  * Two-stage pipeline: one thread reads and parses files (the walk, gzip,
  * parsers, normalization) and prepares each article for the store
@@ -184,9 +136,7 @@ static int add_one(const char *path, const struct stat *st, int errnum, const ch
  * queue.  Events travel in batches of up to BATCH_EVENTS, handed over when
  * a batch is full and at the end of each file, so the threads wake each
  * other once per batch at most, not once per article.  Output, counts and
- * the savepoint per file are exactly those of the one-thread path, which
- * --keep-originals still uses (it needs the original bytes, which live
- * only while their file is being parsed).
+ * the savepoint per file are exactly those of the one-thread path.
  */
 enum { EV_BEGIN, EV_ARTICLE, EV_END, EV_FAIL };
 
@@ -337,7 +287,9 @@ static void queue_stop(queue *q)
  * The parser thread's article callback: prepare the article for the store
  * (unless the writer has time to) and move both into the queue.  When
  * preparing fails the writer puts the article whole, which reports the
- * error as the one-thread path does.
+ * error as the one-thread path does.  With --keep-originals it is always
+ * prepared here: the original bytes live only while their file is parsed
+ * (nx_article_move leaves them behind).
  */
 static int prod_article(nx_article *a, void *ctx)
 {
@@ -349,11 +301,14 @@ static int prod_article(nx_article *a, void *ctx)
 		return NX_EDB;
 	memset(&e, 0, sizeof(e));
 	e.kind = EV_ARTICLE;
-	e.a = nx_article_move(a); /* the caller frees an empty shell */
-	if (e.a == NULL)
-		return NX_ENOMEM;
-	if (!p->lend && e.a->id != NULL && nx_store_prepare(&e.prep, p->st, e.a, &err) < 0)
+	if ((!p->lend || nx_store_keep_originals(p->st)) && a->id != NULL &&
+	    nx_store_prepare(&e.prep, p->st, a, &err) < 0)
 		e.prep = NULL;
+	e.a = nx_article_move(a); /* the caller frees an empty shell */
+	if (e.a == NULL) {
+		nx_prepared_free(e.prep);
+		return NX_ENOMEM;
+	}
 	return push(p, &e) < 0 ? NX_EDB : NX_OK;
 }
 
@@ -513,7 +468,7 @@ int cmd_add(nx_cli *cli, int argc, char **argv)
 	};
 	add_ctx x;
 	nx_error err = NX_ERROR_INIT;
-	int c = 0, i = 0, keep = 0, quiet = 0, rc = NX_EXIT_OK;
+	int c = 0, keep = 0, quiet = 0, rc = NX_EXIT_OK;
 
 	memset(&x, 0, sizeof(x));
 	x.cli = cli;
@@ -537,18 +492,9 @@ int cmd_add(nx_cli *cli, int argc, char **argv)
 		nx_cli_warn("%s", x.err.msg);
 		return nx_cli_exit_for(x.err.code);
 	}
-	if (!keep && !nx_store_keep_originals(cli->st)) {
-		if (run_pipeline(&x, argv + optind, argc - optind, &err) < 0 && !x.db_failed) {
-			nx_cli_warn("%s", err.msg[0] != '\0' ? err.msg : "cannot start reading");
-			x.db_failed = 1;
-		}
-	} else {
-		for (i = optind; i < argc && !x.db_failed; i++) {
-			if (nx_walk(argv[i], add_one, &x, &err) < 0 && !x.db_failed) {
-				nx_cli_warn("%s", err.msg);
-				x.db_failed = 1;
-			}
-		}
+	if (run_pipeline(&x, argv + optind, argc - optind, &err) < 0 && !x.db_failed) {
+		nx_cli_warn("%s", err.msg[0] != '\0' ? err.msg : "cannot start reading");
+		x.db_failed = 1;
 	}
 	progress(&x, 1);
 	if (x.db_failed) {
