@@ -1906,6 +1906,8 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 	size_t nbest = 0;
 	int64_t ndocs = 1;
 	int rc = NX_OK, nphr = 0, nw = 0, cap = 0, added = 0;
+	int drop = st->schema >= 3 ? 2 : st->schema == 2 ? 1 : 0; /* the index's stop list */
+	const char *a = NULL;
 	nx_search_opts o1 = *o;
 
 	(void)relaxed_expr;
@@ -1923,13 +1925,21 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 	for (nw = 0; nw < nphr; nw++)
 		w[nw] = 1.0;
 	nx_buf_add(&e, q->relaxed_pos, strlen(q->relaxed_pos) - 1);
-	for (k = 0; k + 1 < q->nterms && nw < cap - NX_PRF_TERMS - 1 && nw < 96; k++) {
-		const char *a = q->terms[k], *b = q->terms[k + 1];
+	/*
+	 * Pairs skip the words the index leaves out: "sales of new handsets"
+	 * gives "sales new" and "new handsets", adjacent in the index as in
+	 * the query; "sales of" would only be "sales" again.
+	 */
+	for (k = 0; k < q->nterms && nw < cap - NX_PRF_TERMS - 1 && nw < 96; k++) {
+		const char *b = q->terms[k];
 
-		if (nx_is_stopword(a, strlen(a), NULL) && nx_is_stopword(b, strlen(b), NULL))
+		if (nx_tokenizer_dropped(b, strlen(b), drop))
 			continue;
-		nx_buf_addf(&e, " OR \"%s %s\"", a, b);
-		w[nw++] = NX_BIGRAM_WEIGHT;
+		if (a != NULL && !(nx_is_stopword(a, strlen(a), NULL) && nx_is_stopword(b, strlen(b), NULL))) {
+			nx_buf_addf(&e, " OR \"%s %s\"", a, b);
+			w[nw++] = NX_BIGRAM_WEIGHT;
+		}
+		a = b;
 	}
 	nx_buf_addf(&first, "%s%s", q->relaxed_pos, q->negs != NULL ? q->negs : "");
 	if (!nx_buf_ok(&e) || !nx_buf_ok(&first))

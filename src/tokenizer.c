@@ -534,6 +534,18 @@ int nx_tokenizer_only_dropped(const char *query)
 	return words > 0 && kept == 0;
 }
 
+int nx_tokenizer_dropped(const char *word, size_t len, int list)
+{
+	char w[8];
+	size_t i = 0;
+
+	if (len == 0 || len > 7)
+		return 0;
+	for (i = 0; i < len; i++)
+		w[i] = (char)nx_tolower((unsigned char)word[i]);
+	return is_drop_word(w, (int)len, list);
+}
+
 int nx_tokenizer_set_stopwords(sqlite3 *db, int list)
 {
 	fts5_api *f = nx_fts5_api(db);

@@ -42,6 +42,9 @@ int nx_tokenizer_set_query_langs(sqlite3 *db, const char *langs);
  */
 int nx_tokenizer_set_stopwords(sqlite3 *db, int list);
 
+/* 1 when word (len bytes) is on stop list 'list' (1 or 2; 0: none). */
+int nx_tokenizer_dropped(const char *word, size_t len, int list);
+
 /* 1 when every word of a query is on the longer stop list ("the of"). */
 int nx_tokenizer_only_dropped(const char *query);
 

@@ -304,6 +304,26 @@ static void test_title_body_caption_order(void **state)
 	nx_results_free(r);
 }
 
+/*
+ * A sentence-like query that no article matches whole is ranked with its
+ * adjacent word pairs as phrases; the pairs skip the words the index
+ * leaves out ("over", "the"), as the index's positions do.
+ */
+static void test_relaxed_pairs(void **state)
+{
+	fixture *f = *state;
+	nx_results *r = search_ok(f->st, "volcano over the harbour zzyzxtown", NULL);
+
+	assert_true(r->relaxed);
+	assert_true(r->total >= 1);
+	assert_non_null(r->fts);
+	assert_non_null(strstr(r->fts, "\"volcano harbour\""));
+	assert_non_null(strstr(r->fts, "\"harbour zzyzxtown\""));
+	assert_null(strstr(r->fts, "\"volcano over\""));
+	assert_null(strstr(r->fts, "\"the harbour\""));
+	nx_results_free(r);
+}
+
 static void test_credit_match(void **state)
 {
 	fixture *f = *state;
@@ -555,6 +575,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_title_ranks_first),
 		T(test_title_body_caption_order),
+		T(test_relaxed_pairs),
 		T(test_credit_match),
 		T(test_stemming_and_multiword),
 		T(test_multibyte_highlight),

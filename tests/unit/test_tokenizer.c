@@ -156,6 +156,12 @@ static void test_stopwords(void **state)
 	got = query_tokens(f, FTS5_TOKENIZE_QUERY, "after the war");
 	assert_string_equal(got, "war@10-13");
 	free(got);
+	assert_int_equal(nx_tokenizer_dropped("About", 5, 2), 1);
+	assert_int_equal(nx_tokenizer_dropped("About", 5, 1), 0);
+	assert_int_equal(nx_tokenizer_dropped("The", 3, 1), 1);
+	assert_int_equal(nx_tokenizer_dropped("The", 3, 0), 0);
+	assert_int_equal(nx_tokenizer_dropped("harbour", 7, 2), 0);
+	assert_int_equal(nx_tokenizer_dropped("themselves", 10, 2), 0);
 	assert_int_equal(nx_tokenizer_only_dropped("about the"), 1);
 	assert_int_equal(nx_tokenizer_only_dropped("about the war"), 0);
 	assert_int_equal(nx_tokenizer_set_stopwords(f->db, 0), SQLITE_OK);
