@@ -854,31 +854,29 @@ static int migrate(nx_store *st, nx_error *err)
 /* Open the connection and give it the functions and tokenizer the index needs. */
 static int connect(nx_store *st, const char *name, int oflags, nx_error *err)
 {
+	/* nx_uid_key is deterministic within a statement: the schema changes between them */
+	static const struct {
+		const char *name;
+		int nargs, needs_store;
+		void (*fn)(sqlite3_context *, int, sqlite3_value **);
+	} fns[] = {
+		{ "nx_inflate", 1, 0, sql_inflate }, { "nx_rev_text", 2, 0, sql_rev_text },
+		{ "nx_mark", 2, 0, sql_mark },       { "nx_uid", 1, 0, sql_uid },
+		{ "nx_uid_key", 1, 1, sql_uid_key }, { "nx_uid_key", 2, 1, sql_uid_key },
+	};
+	size_t i = 0;
+
 	if (sqlite3_open_v2(name, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return nx_error_set(err, NX_EDB, "cannot open index '%s': %s", st->path,
 				    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
 	sqlite3_extended_result_codes(st->db, 0);
 	sqlite3_busy_timeout(st->db, 10000);
-	if (sqlite3_create_function(st->db, "nx_inflate", 1,
-				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				    NULL, sql_inflate, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(st->db, "nx_rev_text", 2,
-				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				    NULL, sql_rev_text, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(st->db, "nx_mark", 2,
-				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				    NULL, sql_mark, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(st->db, "nx_uid", 1,
-				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				    NULL, sql_uid, NULL, NULL) != SQLITE_OK ||
-	    /* deterministic within a statement: the schema changes between them */
-	    sqlite3_create_function(st->db, "nx_uid_key", 1,
-				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				    st, sql_uid_key, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(st->db, "nx_uid_key", 2,
-				    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-				    st, sql_uid_key, NULL, NULL) != SQLITE_OK ||
-	    nx_tokenizer_register(st->db) != SQLITE_OK)
+	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+		if (sqlite3_create_function(st->db, fns[i].name, fns[i].nargs,
+					    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+					    fns[i].needs_store ? st : NULL, fns[i].fn, NULL, NULL) != SQLITE_OK)
+			return nx_store__dberr(st, err, "cannot set up the index");
+	if (nx_tokenizer_register(st->db) != SQLITE_OK)
 		return nx_store__dberr(st, err, "cannot set up the index");
 	return NX_OK;
 }
