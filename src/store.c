@@ -819,7 +819,9 @@ static int migrate(nx_store *st, nx_error *err)
 		return nx_error_set(err, NX_EDB, "'%s' is an SQLite file but not a newsidx index", st->path);
 	/* schemas 1 and 2 are read as they are; the first writer upgrades them */
 	if (!(st->flags & NX_STORE_WRITE))
-		return ver == 1 || ver == 2 ? NX_OK : nx_error_set(err, NX_EDB, "index '%s' is empty: add articles first", st->path);
+		return ver == 1 || ver == 2 ? NX_OK :
+					      nx_error_set(err, NX_EDB, "index '%s' is empty: add articles first",
+							   st->path);
 	/* 16 kB pages: rows of about 1 kB leave less unused at page ends */
 	if (ver == 0 && tables == 0)
 		exec(st, "PRAGMA page_size = 16384", NULL, "");
@@ -1232,12 +1234,6 @@ static int save_zdict(nx_store *st, nx_error *err)
 	return rc;
 }
 
-/*
- * The first NX_ZDICT_SAMPLES bodies of an index train its dictionary
- * (nx_zdict_train, src/zdict.c: the windows of text that recur across
- * them most, the most common last, where zlib reaches them most cheaply).
- * Bodies stored before it exists stay compressed without one.
- */
 /* Make the dictionary from the bodies sampled so far. */
 static int make_zdict(nx_store *st, nx_error *err)
 {
@@ -1268,6 +1264,12 @@ done:
 	return rc;
 }
 
+/*
+ * The first NX_ZDICT_SAMPLES bodies of an index train its dictionary
+ * (nx_zdict_train, src/zdict.c: the windows of text that recur across
+ * them most, the most common last, where zlib reaches them most cheaply).
+ * Bodies stored before it exists stay compressed without one.
+ */
 static int train_zdict(nx_store *st, const row *r, nx_error *err)
 {
 	size_t n = strlen(r->body);
