@@ -112,6 +112,9 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
 	/* no RETURNING: it would make FTS5 flush its pending terms per article */
 	[NX_STMT_UPSERT_FILE] = "INSERT INTO file(path) VALUES(?1) ON CONFLICT(path) DO NOTHING",
 	[NX_STMT_FILE_ID] = "SELECT id FROM file WHERE path = ?1",
+	[NX_STMT_STAMP_FILE] =
+		"UPDATE file SET size = ?2, mtime = ?3, ino = ?4, hash = ?5,"
+		" seen = max(?6, (SELECT coalesce(max(seen), 0) FROM file)) WHERE path = ?1",
 	[NX_STMT_INSERT_ORIGIN] =
 		"INSERT INTO origin(article_id, file_id, offset, record_id, format, original, hash)"
 		" VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT DO UPDATE SET record_id = excluded.record_id,"

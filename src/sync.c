@@ -399,6 +399,74 @@ static int64_t mtime_ns(const struct stat *sb)
 	return (int64_t)sb->st_mtim.tv_sec * 1000000000 + (int64_t)sb->st_mtim.tv_nsec;
 }
 
+int nx_file_state_read(nx_file_state *fs, const char *path, nx_error *err)
+{
+	nx_sha256_ctx hc;
+	struct stat sb;
+	unsigned char sha[32];
+	char *chunk = NULL;
+	ssize_t got = 0;
+	int fd = -1, rc = NX_OK, k = 0;
+
+	memset(fs, 0, sizeof(*fs));
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return nx_error_set(err, NX_EIO, "cannot open: %s", strerror(errno));
+	/* the state before reading: a file still being written is read again */
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		rc = nx_error_set(err, NX_EIO, "not a regular file");
+		goto done;
+	}
+	if ((chunk = malloc(1 << 20)) == NULL) {
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+		goto done;
+	}
+	nx_sha256_init(&hc);
+	while ((got = read(fd, chunk, 1 << 20)) > 0)
+		nx_sha256_update(&hc, chunk, (size_t)got);
+	if (got < 0) {
+		rc = nx_error_set(err, NX_EIO, "cannot read: %s", strerror(errno));
+		goto done;
+	}
+	nx_sha256_final(&hc, sha);
+	for (k = 0; k < 32; k++)
+		snprintf(fs->sha + 2 * k, 3, "%02x", sha[k]);
+	fs->size = (int64_t)sb.st_size;
+	fs->mtime_ns = mtime_ns(&sb);
+	fs->ino = (int64_t)sb.st_ino;
+done:
+	free(chunk);
+	close(fd);
+	return rc;
+}
+
+int nx_sync_stamp(nx_store *st, const char *path, const nx_file_state *fs, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = NX_OK;
+
+	if ((s = nx_store__stmt(st, NX_STMT_UPSERT_FILE, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return nx_store__dberr(st, err, "cannot record the file state");
+	if ((s = nx_store__stmt(st, NX_STMT_STAMP_FILE, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, fs->size);
+	sqlite3_bind_int64(s, 3, fs->mtime_ns);
+	sqlite3_bind_int64(s, 4, fs->ino);
+	sqlite3_bind_text(s, 5, fs->sha, 64, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)time(NULL));
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return nx_store__dberr(st, err, "cannot record the file state");
+	return NX_OK;
+}
+
 /* Re-read a file whose recorded state differs; ingest it when its content changed. */
 static int ingest_file(sync_run *r, fentry *e, const char *path)
 {

@@ -91,6 +91,24 @@ typedef struct nx_sync_opts {
 int nx_sync_run(nx_sync_stats *out, nx_store *st, const char *const *paths, size_t npaths,
 		const nx_sync_opts *opts, nx_error *err);
 
+/*
+ * What sync records of a file: its stat (size, mtime in nanoseconds,
+ * inode) as it was before reading, and the SHA-256 of its content.
+ * nx_file_state_read takes it (reading the whole file, in 1 MB pieces);
+ * nx_sync_stamp records it for path (absolute, as origins record it), so
+ * that the next sync skips the file while it stays so.  `add` stamps each
+ * file it ingested: the first sync after a bulk add reads nothing again.
+ */
+typedef struct nx_file_state {
+	int64_t size;
+	int64_t mtime_ns;
+	int64_t ino;
+	char sha[65]; /* hex */
+} nx_file_state;
+
+int nx_file_state_read(nx_file_state *fs, const char *path, nx_error *err);
+int nx_sync_stamp(nx_store *st, const char *path, const nx_file_state *fs, nx_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "newsidx/sync.h"
 #include "text.h"
 
 #define BATCH_ARTICLES 2000
@@ -147,6 +148,8 @@ typedef struct event {
 	int rc;           /* END */
 	nx_article *a;    /* ARTICLE */
 	nx_prepared *prep; /* ARTICLE: prepared ahead, or NULL: put it whole */
+	char *real;       /* END: the absolute path, when fs was taken */
+	nx_file_state fs; /* END: the file as it was before reading, for sync */
 } event;
 
 #define BATCH_EVENTS 64
@@ -184,6 +187,7 @@ static void event_free(event *e)
 {
 	free(e->path);
 	free(e->msg);
+	free(e->real);
 	nx_article_free(e->a);
 	nx_prepared_free(e->prep);
 	memset(e, 0, sizeof(*e));
@@ -319,8 +323,9 @@ static int prod_file(const char *path, const struct stat *st, int errnum, const 
 	nx_error err = NX_ERROR_INIT;
 	char real[PATH_MAX];
 	const char *open_as = path;
+	nx_file_state fs;
 	event e;
-	int rc = 0;
+	int rc = 0, have_fs = 0;
 
 	(void)st;
 	memset(&e, 0, sizeof(e));
@@ -330,8 +335,11 @@ static int prod_file(const char *path, const struct stat *st, int errnum, const 
 		e.msg = strdup(msg != NULL ? msg : "cannot read");
 		return push(p, &e);
 	}
-	if (strcmp(path, "-") != 0 && realpath(path, real) != NULL)
+	if (strcmp(path, "-") != 0 && realpath(path, real) != NULL) {
 		open_as = real;
+		/* what sync would record, taken before reading (a failure here: not stamped) */
+		have_fs = nx_file_state_read(&fs, real, NULL) == NX_OK;
+	}
 	e.kind = EV_BEGIN;
 	e.path = strdup(path);
 	if (push(p, &e) < 0)
@@ -341,6 +349,8 @@ static int prod_file(const char *path, const struct stat *st, int errnum, const 
 	e.kind = EV_END;
 	e.path = strdup(path);
 	e.rc = rc;
+	if (have_fs && (e.real = strdup(real)) != NULL)
+		e.fs = fs;
 	if (rc < 0)
 		e.msg = strdup(err.msg[0] != '\0' ? err.msg : nx_strerror(rc));
 	if (push(p, &e) < 0)
@@ -383,6 +393,17 @@ static void consume_event(add_ctx *x, event *e)
 			x->db_failed = 1;
 		break;
 	case EV_END:
+		/*
+		 * The file's state, as sync records it, so that the next sync
+		 * skips it; not after a failure that other bytes might not have
+		 * (a read error), as sync does.
+		 */
+		if (e->real != NULL && (e->rc >= 0 || e->rc == NX_EFORMAT || e->rc == NX_ETOOBIG) &&
+		    nx_sync_stamp(x->cli->st, e->real, &e->fs, &x->err) < 0) {
+			nx_store_release(x->cli->st, 0, NULL);
+			x->db_failed = 1;
+			break;
+		}
 		if (nx_store_release(x->cli->st, 1, &x->err) < 0) {
 			x->db_failed = 1;
 			break;
