@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,43 @@ static void test_incremental(void **state)
 	assert_int_equal(f->errors, 0);
 }
 
+/*
+ * What add records (nx_file_state_read, nx_sync_stamp) is what sync
+ * compares: a stamped file is skipped unread; a missing file is an error
+ * naming why.
+ */
+static void test_stamp(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_file_state fs;
+	nx_sync_stats s;
+	char path[160], real[4096];
+
+	snprintf(path, sizeof(path), "%s/a.txt", f->arch);
+	assert_non_null(realpath(path, real));
+	assert_int_equal(nx_file_state_read(&fs, real, &err), NX_OK);
+	assert_int_equal(fs.size, 123);
+	assert_true(fs.mtime_ns > 0);
+	assert_true(fs.ino > 0);
+	assert_int_equal(strlen(fs.sha), 64);
+	/* sha256 of the file as written by setup */
+	assert_string_equal(fs.sha, "f797a88a55df559257f2883c1897d4f2bef8d07a98ddc933abeaf07c03c4acb6");
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	assert_int_equal(nx_sync_stamp(f->st, real, &fs, &err), NX_OK);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	run_sync(f, 0, &s);
+	assert_int_equal(s.files, 3);
+	assert_int_equal(s.files_skipped, 1);
+	assert_int_equal(s.files_read, 2);
+
+	snprintf(path, sizeof(path), "%s/no-such-file.txt", f->arch);
+	assert_int_equal(nx_file_state_read(&fs, path, &err), NX_EIO);
+	assert_non_null(strstr(err.msg, "cannot open"));
+	assert_int_equal(nx_file_state_read(&fs, f->arch, &err), NX_EIO);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+}
+
 static void test_failures(void **state)
 {
 	fixture *f = *state;
@@ -172,6 +210,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_incremental, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stamp, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
