@@ -399,14 +399,33 @@ static int64_t mtime_ns(const struct stat *sb)
 	return (int64_t)sb->st_mtim.tv_sec * 1000000000 + (int64_t)sb->st_mtim.tv_nsec;
 }
 
-int nx_file_state_read(nx_file_state *fs, const char *path, nx_error *err)
+/* SHA-256 of what is left to read of fd, in 1 MB pieces: memory stays bounded. */
+static int hash_fd(int fd, unsigned char sha[32], char hex[65], nx_error *err)
 {
 	nx_sha256_ctx hc;
+	char *chunk = malloc(1 << 20);
+	ssize_t got = 0;
+	int k = 0;
+
+	if (chunk == NULL)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	nx_sha256_init(&hc);
+	while ((got = read(fd, chunk, 1 << 20)) > 0)
+		nx_sha256_update(&hc, chunk, (size_t)got);
+	free(chunk);
+	if (got < 0)
+		return nx_error_set(err, NX_EIO, "cannot read: %s", strerror(errno));
+	nx_sha256_final(&hc, sha);
+	for (k = 0; k < 32; k++)
+		snprintf(hex + 2 * k, 3, "%02x", sha[k]);
+	return NX_OK;
+}
+
+int nx_file_state_read(nx_file_state *fs, const char *path, nx_error *err)
+{
 	struct stat sb;
 	unsigned char sha[32];
-	char *chunk = NULL;
-	ssize_t got = 0;
-	int fd = -1, rc = NX_OK, k = 0;
+	int fd = -1, rc = NX_OK;
 
 	memset(fs, 0, sizeof(*fs));
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -415,27 +434,11 @@ int nx_file_state_read(nx_file_state *fs, const char *path, nx_error *err)
 	/* the state before reading: a file still being written is read again */
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
 		rc = nx_error_set(err, NX_EIO, "not a regular file");
-		goto done;
+	} else if ((rc = hash_fd(fd, sha, fs->sha, err)) == NX_OK) {
+		fs->size = (int64_t)sb.st_size;
+		fs->mtime_ns = mtime_ns(&sb);
+		fs->ino = (int64_t)sb.st_ino;
 	}
-	if ((chunk = malloc(1 << 20)) == NULL) {
-		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
-		goto done;
-	}
-	nx_sha256_init(&hc);
-	while ((got = read(fd, chunk, 1 << 20)) > 0)
-		nx_sha256_update(&hc, chunk, (size_t)got);
-	if (got < 0) {
-		rc = nx_error_set(err, NX_EIO, "cannot read: %s", strerror(errno));
-		goto done;
-	}
-	nx_sha256_final(&hc, sha);
-	for (k = 0; k < 32; k++)
-		snprintf(fs->sha + 2 * k, 3, "%02x", sha[k]);
-	fs->size = (int64_t)sb.st_size;
-	fs->mtime_ns = mtime_ns(&sb);
-	fs->ino = (int64_t)sb.st_ino;
-done:
-	free(chunk);
 	close(fd);
 	return rc;
 }
@@ -497,28 +500,11 @@ static int ingest_file(sync_run *r, fentry *e, const char *path)
 		 * parsed by nx_ingest_file, which reads WARCs record by record:
 		 * memory stays bounded whatever the size.
 		 */
-		nx_sha256_ctx hc;
-		char *chunk = malloc(1 << 20);
-		ssize_t got = 0;
-
-		if (chunk == NULL) {
-			fail_file(r, path, "out of memory");
+		nx_error_clear(&r->ferr);
+		if (hash_fd(fd, sha, hex, &r->ferr) < 0) {
+			fail_file(r, path, r->ferr.msg);
 			goto done;
 		}
-		nx_sha256_init(&hc);
-		while ((got = read(fd, chunk, 1 << 20)) > 0)
-			nx_sha256_update(&hc, chunk, (size_t)got);
-		free(chunk);
-		if (got < 0) {
-			char msg[96];
-
-			snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
-			fail_file(r, path, msg);
-			goto done;
-		}
-		nx_sha256_final(&hc, sha);
-		for (int k = 0; k < 32; k++)
-			snprintf(hex + 2 * k, 3, "%02x", sha[k]);
 		big = 1;
 	} else {
 		if (nx_buf_grow(&data, (size_t)sb.st_size + 1) < 0) {
