@@ -365,7 +365,6 @@ static void hash_time(nx_sha256_ctx *c, char tag, const nx_time *t)
 
 int nx_article_hash(char out[65], const nx_article *a)
 {
-	static const char hex[] = "0123456789abcdef";
 	nx_sha256_ctx c;
 	unsigned char d[32];
 	size_t i = 0;
@@ -391,11 +390,7 @@ int nx_article_hash(char out[65], const nx_article *a)
 		hash_str(&c, 'r', a->photos[i].url);
 	}
 	nx_sha256_final(&c, d);
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[64] = '\0';
+	nx_hex(out, d, 32);
 	return NX_OK;
 }
 

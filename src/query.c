@@ -643,21 +643,6 @@ static void frag_check(struct parser *ps, const struct frag *f)
 		ps->oom = 1;
 }
 
-/* Append s as an FTS5 string: in double quotes, '"' doubled. */
-static void add_quoted(nx_buf *b, const char *s, size_t len)
-{
-	size_t i = 0, start = 0;
-
-	nx_buf_addch(b, '"');
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"') {
-			nx_buf_add(b, s + start, i - start + 1);
-			start = i;
-		}
-	}
-	nx_buf_add(b, s + start, len - start);
-	nx_buf_addch(b, '"');
-}
 
 /* Wrap f in parentheses when it cannot stand as an operand. */
 static void frag_enclose(struct frag *f)
@@ -759,7 +744,7 @@ static void parse_near(struct parser *ps, int col, int neg, struct frag *out)
 			continue;
 		if (count > 0)
 			nx_buf_addch(&b, ' ');
-		add_quoted(&b, s, len);
+		nx_fts5_quote(&b, s, len);
 		if (t->prefix)
 			nx_buf_addch(&b, '*');
 		if (!neg)
@@ -819,7 +804,7 @@ static void parse_unary(struct parser *ps, int neg, struct frag *out)
 	}
 	if (!has_alnum(s, t->len))
 		goto done;
-	add_quoted(&out->text, s, t->len);
+	nx_fts5_quote(&out->text, s, t->len);
 	if (t->prefix)
 		nx_buf_addch(&out->text, '*');
 	out->kind = FRAG_PHRASE;

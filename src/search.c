@@ -1292,19 +1292,15 @@ static int64_t vocab_df(sqlite3_stmt *df, const char *t, size_t n)
  */
 static int64_t count_upto(sqlite3_stmt *s, const char *t, int64_t limit)
 {
-	nx_buf q = NX_BUF_INIT;
+	nx_buf m = NX_BUF_INIT, q = NX_BUF_INIT;
 	int64_t v = -1;
 
-	nx_buf_adds(&q, "\"");
-	nx_buf_addch(&q, NX_LANG_MARK);
-	nx_buf_adds(&q, "zxx");
-	nx_buf_addch(&q, NX_LANG_MARK);
-	for (; *t != '\0'; t++) {
-		if (*t == '"')
-			nx_buf_addch(&q, '"');
-		nx_buf_addch(&q, *t);
-	}
-	nx_buf_addch(&q, '"');
+	nx_buf_addch(&m, NX_LANG_MARK);
+	nx_buf_adds(&m, "zxx");
+	nx_buf_addch(&m, NX_LANG_MARK);
+	nx_buf_adds(&m, t);
+	nx_fts5_quote(&q, m.buf, m.len);
+	nx_buf_free(&m);
 	if (!nx_buf_ok(&q))
 		return -1;
 	sqlite3_reset(s);
@@ -1769,13 +1765,7 @@ int nx_search_similar(nx_results **out, nx_store *st, const char *ref, const nx_
 			break;
 		if (used > 0)
 			nx_buf_adds(&expr, " OR ");
-		nx_buf_addch(&expr, '"');
-		for (; *t != '\0'; t++) {
-			if (*t == '"')
-				nx_buf_addch(&expr, '"');
-			nx_buf_addch(&expr, *t);
-		}
-		nx_buf_addch(&expr, '"');
+		nx_fts5_quote(&expr, t, strlen(t));
 		used++;
 	}
 	if (!nx_buf_ok(&expr))
@@ -1906,7 +1896,7 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 	size_t nbest = 0;
 	int64_t ndocs = 1;
 	int rc = NX_OK, nphr = 0, nw = 0, cap = 0, added = 0;
-	int drop = st->schema >= 3 ? 2 : st->schema == 2 ? 1 : 0; /* the index's stop list */
+	int drop = nx_store__stoplist(st);
 	const char *a = NULL;
 	nx_search_opts o1 = *o;
 
@@ -2090,13 +2080,8 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 	for (i = 0; i < npt && added < NX_PRF_TERMS && pt[i].score > 0 && nw < cap; i++) {
 		const char *t = pt[i].term;
 
-		nx_buf_adds(&e, " OR \"");
-		for (; *t != '\0'; t++) {
-			if (*t == '"')
-				nx_buf_addch(&e, '"');
-			nx_buf_addch(&e, *t);
-		}
-		nx_buf_addch(&e, '"');
+		nx_buf_adds(&e, " OR ");
+		nx_fts5_quote(&e, t, strlen(t));
 		w[nw] = NX_PRF_WEIGHT * pt[i].score / maxs;
 		if (w[nw] == 1.0)
 			w[nw] = 0.999; /* weight 1 marks the query's own words */

@@ -426,37 +426,33 @@ done:
 
 void nx_store__hash_col(sqlite3_stmt *s, int col, char out[65])
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *v = NULL;
-	int i = 0;
 
 	out[0] = '\0';
 	if (sqlite3_column_type(s, col) == SQLITE_BLOB && sqlite3_column_bytes(s, col) <= 32) {
-		int n = sqlite3_column_bytes(s, col);
-
-		v = sqlite3_column_blob(s, col);
-		for (i = 0; i < n; i++) {
-			out[2 * i] = hex[v[i] >> 4];
-			out[2 * i + 1] = hex[v[i] & 15];
-		}
-		out[2 * n] = '\0';
+		nx_hex(out, sqlite3_column_blob(s, col), (size_t)sqlite3_column_bytes(s, col));
 	} else if ((v = sqlite3_column_text(s, col)) != NULL) {
 		snprintf(out, 65, "%s", (const char *)v);
 	}
 }
 
-/* 64 hex digits -> 32 bytes (schema 2 stores digests so). */
-static void unhex32(unsigned char out[32], const char *hex)
+/* 2n hex digits (either case) into n bytes; 0 when one is not a hex digit. */
+static int unhex(unsigned char *out, const char *hex, size_t n)
 {
-	int i = 0;
+	size_t i = 0;
 
-	for (i = 0; i < 32; i++) {
-		int hi = hex[2 * i], lo = hi != '\0' ? hex[2 * i + 1] : '\0';
+	for (i = 0; i < 2 * n; i++) {
+		int c = nx_tolower((unsigned char)hex[i]);
+		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 
-		hi = hi >= 'a' ? hi - 'a' + 10 : hi - '0';
-		lo = lo >= 'a' ? lo - 'a' + 10 : lo - '0';
-		out[i] = (unsigned char)((hi & 15) << 4 | (lo & 15));
+		if (v < 0)
+			return 0;
+		if (i % 2 == 0)
+			out[i / 2] = (unsigned char)(v << 4);
+		else
+			out[i / 2] |= (unsigned char)v;
 	}
+	return 1;
 }
 
 /* Bind the first n bytes of a digest given in hex: a blob (schema 2), else hex text. */
@@ -464,8 +460,7 @@ static void bind_hash_n(nx_store *st, sqlite3_stmt *s, int i, const char *hex, i
 {
 	unsigned char b[32];
 
-	if (st->schema >= 2 && strlen(hex) == 64) {
-		unhex32(b, hex);
+	if (st->schema >= 2 && strlen(hex) == 64 && unhex(b, hex, 32)) {
 		sqlite3_bind_blob(s, i, b, n, SQLITE_TRANSIENT);
 	} else {
 		sqlite3_bind_text(s, i, hex, -1, SQLITE_TRANSIENT);
@@ -550,45 +545,17 @@ static void sql_inflate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
  * schema, so one statement serves old and new indexes alike.
  */
 
-/* 16 hex digits from 1 to 16 given (padded with pad) into 8 bytes; 0 if not hex. */
-static int uid_pack(const unsigned char *hex, int n, int pad, unsigned char out[8])
-{
-	int i = 0;
-
-	if (hex == NULL || n < 1 || n > 16)
-		return 0;
-	for (i = 0; i < 16; i++) {
-		int c = i < n ? nx_tolower(hex[i]) : pad;
-		int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-
-		if (v < 0)
-			return 0;
-		if (i % 2 == 0)
-			out[i / 2] = (unsigned char)(v << 4);
-		else
-			out[i / 2] |= (unsigned char)v;
-	}
-	return 1;
-}
-
 /* nx_uid(uid): the id as users see it, 16 hex digits, whatever the schema. */
 static void sql_uid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *b = NULL;
-	char out[16];
-	int i = 0;
+	char out[17];
 
 	(void)argc;
 	if (sqlite3_value_type(argv[0]) != SQLITE_BLOB || sqlite3_value_bytes(argv[0]) != 8) {
 		sqlite3_result_value(ctx, argv[0]);
 		return;
 	}
-	b = sqlite3_value_blob(argv[0]);
-	for (i = 0; i < 8; i++) {
-		out[2 * i] = hex[b[i] >> 4];
-		out[2 * i + 1] = hex[b[i] & 15];
-	}
+	nx_hex(out, sqlite3_value_blob(argv[0]), 8);
 	sqlite3_result_text(ctx, out, 16, SQLITE_TRANSIENT);
 }
 
@@ -601,24 +568,25 @@ static void sql_uid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static void sql_uid_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const nx_store *st = sqlite3_user_data(ctx);
-	const unsigned char *t = sqlite3_value_text(argv[0]);
-	const unsigned char *pad = argc > 1 ? sqlite3_value_text(argv[1]) : NULL;
-	int n = sqlite3_value_bytes(argv[0]), i = 0;
+	const unsigned char *t = NULL, *p = argc > 1 ? sqlite3_value_text(argv[1]) : NULL;
+	int n = 0, i = 0, pad = p != NULL && p[0] != '\0' ? p[0] : '0';
 	unsigned char b[8];
-	char low[16];
+	char digits[16];
 
-	if (sqlite3_value_type(argv[0]) != SQLITE_TEXT ||
-	    !uid_pack(t, n, pad != NULL && pad[0] != '\0' ? pad[0] : '0', b)) {
+	if (sqlite3_value_type(argv[0]) == SQLITE_TEXT) {
+		t = sqlite3_value_text(argv[0]);
+		n = sqlite3_value_bytes(argv[0]);
+	}
+	for (i = 0; i < 16 && t != NULL && n <= 16; i++)
+		digits[i] = (char)nx_tolower(i < n ? t[i] : pad);
+	if (n < 1 || n > 16 || !unhex(b, digits, 8)) {
 		sqlite3_result_value(ctx, argv[0]);
 		return;
 	}
-	if (st->schema >= 3) {
+	if (st->schema >= 3)
 		sqlite3_result_blob(ctx, b, 8, SQLITE_TRANSIENT);
-		return;
-	}
-	for (i = 0; i < 16; i++)
-		low[i] = i < n ? (char)nx_tolower(t[i]) : (char)(pad != NULL && pad[0] != '\0' ? pad[0] : '0');
-	sqlite3_result_text(ctx, low, 16, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_text(ctx, digits, 16, SQLITE_TRANSIENT);
 }
 
 static void sql_mark(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -757,7 +725,7 @@ static int load_settings(nx_store *st)
 	st->schema = (int)v;
 	st->fcol[NX_F_TITLE] = st->schema >= 2 ? 1 : 0;
 	st->fcol[NX_F_BODY] = st->schema >= 2 ? 0 : 1;
-	nx_tokenizer_set_stopwords(st->db, st->schema >= 3 ? 2 : st->schema == 2 ? 1 : 0);
+	nx_tokenizer_set_stopwords(st->db, nx_store__stoplist(st));
 	st->fcol[NX_F_CAPTIONS] = 2;
 	st->fcol[NX_F_CREDITS] = 3;
 	/* the body dictionaries: every one (old rows need them), and the current one */
@@ -832,17 +800,14 @@ static int migrate(nx_store *st, nx_error *err)
 		return rc;
 	/* what is written from here on is schema 3: ids as bytes, stop list 2 */
 	st->schema = NX_SCHEMA_VERSION;
-	nx_tokenizer_set_stopwords(st->db, 2);
+	nx_tokenizer_set_stopwords(st->db, nx_store__stoplist(st));
 	if (ver == 0 && (rc = exec(st, schema_sql, err, "cannot create the index")) == NX_OK)
 		rc = exec(st, schema2_sql, err, "cannot create the index");
 	if (ver == 1 && (rc = exec(st, migrate1_sql, err, "cannot upgrade the index")) == NX_OK)
 		rc = exec(st, schema2_sql, err, "cannot upgrade the index");
-	if (ver > 0 && rc == NX_OK) {
-		/* the full-text rebuild reads bodies compressed with the dictionaries */
-		zdict_load_all(st->db, 0, NULL);
-		if ((rc = exec(st, migrate3_sql, err, "cannot upgrade the index")) == NX_OK)
-			rc = exec(st, rebuild_sql, err, "cannot upgrade the index");
-	}
+	/* the rebuild's nx_inflate loads the index's dictionaries when a body needs one */
+	if (ver > 0 && rc == NX_OK && (rc = exec(st, migrate3_sql, err, "cannot upgrade the index")) == NX_OK)
+		rc = exec(st, rebuild_sql, err, "cannot upgrade the index");
 	if (rc == NX_OK) {
 		char sql[64];
 

@@ -105,6 +105,12 @@ int nx_deflate_dict(nx_buf *out, const char *s, size_t len, const nx_zdict *d);
  */
 void nx_store__hash_col(sqlite3_stmt *s, int col, char out[65]);
 
+/* The stop list the index was made with (nx_tokenizer_set_stopwords): schema 3 on 2, schema 2 1, else 0. */
+static inline int nx_store__stoplist(const nx_store *st)
+{
+	return st->schema >= 3 ? 2 : st->schema == 2 ? 1 : 0;
+}
+
 /*
  * For readers that stay open (serve): pick up a schema upgrade a writer
  * made since the index was opened.  Cheap: one pragma.

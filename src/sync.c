@@ -405,7 +405,6 @@ static int hash_fd(int fd, unsigned char sha[32], char hex[65], nx_error *err)
 	nx_sha256_ctx hc;
 	char *chunk = malloc(1 << 20);
 	ssize_t got = 0;
-	int k = 0;
 
 	if (chunk == NULL)
 		return nx_error_set(err, NX_ENOMEM, "out of memory");
@@ -416,8 +415,7 @@ static int hash_fd(int fd, unsigned char sha[32], char hex[65], nx_error *err)
 	if (got < 0)
 		return nx_error_set(err, NX_EIO, "cannot read: %s", strerror(errno));
 	nx_sha256_final(&hc, sha);
-	for (k = 0; k < 32; k++)
-		snprintf(hex + 2 * k, 3, "%02x", sha[k]);
+	nx_hex(hex, sha, 32);
 	return NX_OK;
 }
 

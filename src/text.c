@@ -466,16 +466,23 @@ void nx_sha256(const void *data, size_t len, unsigned char out[32])
 	nx_sha256_final(&c, out);
 }
 
-void nx_sha256_hex(const void *data, size_t len, char out[65])
+void nx_hex(char *out, const void *bytes, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *b = bytes;
+	size_t i = 0;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void nx_sha256_hex(const void *data, size_t len, char out[65])
+{
 	unsigned char d[32];
-	int i = 0;
 
 	nx_sha256(data, len, d);
-	for (i = 0; i < 32; i++) {
-		out[2 * i] = hex[d[i] >> 4];
-		out[2 * i + 1] = hex[d[i] & 15];
-	}
-	out[64] = '\0';
+	nx_hex(out, d, 32);
 }

@@ -59,6 +59,9 @@ char *nx_strndup(const char *s, size_t n);
 /* Lower-case copy of an ASCII/UTF-8 string (only ASCII letters change). */
 char *nx_ascii_lowerdup(const char *s);
 
+/* n bytes as 2n lower-case hex digits + NUL. */
+void nx_hex(char *out, const void *bytes, size_t n);
+
 /* SHA-256 of data into 32 bytes, and as 64 lower-case hex digits + NUL. */
 void nx_sha256(const void *data, size_t len, unsigned char out[32]);
 void nx_sha256_hex(const void *data, size_t len, char out[65]);

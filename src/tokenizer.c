@@ -509,29 +509,41 @@ int nx_tokenizer_register(sqlite3 *db)
 
 int nx_tokenizer_only_dropped(const char *query)
 {
-	char w[8];
-	size_t n = 0;
+	const char *p = query, *start = NULL;
 	int words = 0, kept = 0;
-	const char *p = query;
 
 	for (;; p++) {
 		int c = (unsigned char)*p;
 
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80 || (c >= '0' && c <= '9')) {
-			if (n < sizeof(w))
-				w[n] = (char)nx_tolower(c);
-			n++;
+			if (start == NULL)
+				start = p;
 			continue;
 		}
-		if (n > 0) {
+		if (start != NULL) {
 			words++;
-			kept += n > sizeof(w) || !is_drop_word(w, (int)n, 2);
-			n = 0;
+			kept += !nx_tokenizer_dropped(start, (size_t)(p - start), 2);
+			start = NULL;
 		}
 		if (c == '\0')
 			break;
 	}
 	return words > 0 && kept == 0;
+}
+
+void nx_fts5_quote(nx_buf *b, const char *s, size_t len)
+{
+	size_t i = 0, start = 0;
+
+	nx_buf_addch(b, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"') {
+			nx_buf_add(b, s + start, i - start + 1);
+			start = i;
+		}
+	}
+	nx_buf_add(b, s + start, len - start);
+	nx_buf_addch(b, '"');
 }
 
 int nx_tokenizer_dropped(const char *word, size_t len, int list)

@@ -42,6 +42,9 @@ int nx_tokenizer_set_query_langs(sqlite3 *db, const char *langs);
  */
 int nx_tokenizer_set_stopwords(sqlite3 *db, int list);
 
+/* Append s as an FTS5 string: in double quotes, '"' doubled. */
+void nx_fts5_quote(nx_buf *b, const char *s, size_t len);
+
 /* 1 when word (len bytes) is on stop list 'list' (1 or 2; 0: none). */
 int nx_tokenizer_dropped(const char *word, size_t len, int list);
 

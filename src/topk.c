@@ -54,6 +54,23 @@ typedef struct topk_state {
 	nx_topk_stats st;
 } topk_state;
 
+/* After the closing quote of the phrase s starts (at its '"'); NULL when s is no phrase. */
+static const char *skip_phrase(const char *s)
+{
+	if (*s != '"')
+		return NULL;
+	for (s++;; s++) {
+		if (*s == '\0')
+			return NULL;
+		if (*s == '"' && s[1] == '"') {
+			s++;
+			continue;
+		}
+		if (*s == '"')
+			return s + 1;
+	}
+}
+
 int nx_topk__plain(const char *expr)
 {
 	const char *s = expr;
@@ -62,21 +79,8 @@ int nx_topk__plain(const char *expr)
 	if (s == NULL)
 		return 0;
 	for (;;) {
-		if (*s != '"')
+		if ((s = skip_phrase(s)) == NULL)
 			return 0;
-		s++;
-		for (;;) {
-			if (*s == '\0')
-				return 0;
-			if (*s == '"' && s[1] == '"') {
-				s += 2;
-				continue;
-			}
-			if (*s == '"')
-				break;
-			s++;
-		}
-		s++;
 		n++;
 		if (*s == '\0')
 			return n;
@@ -464,23 +468,6 @@ void nx_topk__cache_free(nx_topk_cache *c)
 	}
 	free(c->l);
 	free(c);
-}
-
-/* After the closing quote of the phrase s starts (at its '"'); NULL when s is no phrase. */
-static const char *skip_phrase(const char *s)
-{
-	if (*s != '"')
-		return NULL;
-	for (s++;; s++) {
-		if (*s == '\0')
-			return NULL;
-		if (*s == '"' && s[1] == '"') {
-			s++;
-			continue;
-		}
-		if (*s == '"')
-			return s + 1;
-	}
 }
 
 /* Parses the OR shape; fills at[i]/len[i] of each phrase when at is not NULL. */
