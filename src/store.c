@@ -822,7 +822,7 @@ static int migrate(nx_store *st, nx_error *err)
 }
 
 /* Open the connection and give it the functions and tokenizer the index needs. */
-static int connect(nx_store *st, const char *name, int oflags, nx_error *err)
+static int connect_db(nx_store *st, sqlite3 **pdb, const char *name, int oflags, nx_error *err)
 {
 	/* nx_uid_key is deterministic within a statement: the schema changes between them */
 	static const struct {
@@ -834,21 +834,59 @@ static int connect(nx_store *st, const char *name, int oflags, nx_error *err)
 		{ "nx_mark", 2, 0, sql_mark },       { "nx_uid", 1, 0, sql_uid },
 		{ "nx_uid_key", 1, 1, sql_uid_key }, { "nx_uid_key", 2, 1, sql_uid_key },
 	};
+	sqlite3 *db = NULL;
 	size_t i = 0;
 
-	if (sqlite3_open_v2(name, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+	if (sqlite3_open_v2(name, pdb, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
 		return nx_error_set(err, NX_EDB, "cannot open index '%s': %s", st->path,
-				    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
-	sqlite3_extended_result_codes(st->db, 0);
-	sqlite3_busy_timeout(st->db, 10000);
+				    *pdb != NULL ? sqlite3_errmsg(*pdb) : "out of memory");
+	db = *pdb;
+	sqlite3_extended_result_codes(db, 0);
+	sqlite3_busy_timeout(db, 10000);
 	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
-		if (sqlite3_create_function(st->db, fns[i].name, fns[i].nargs,
+		if (sqlite3_create_function(db, fns[i].name, fns[i].nargs,
 					    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
 					    fns[i].needs_store ? st : NULL, fns[i].fn, NULL, NULL) != SQLITE_OK)
-			return nx_store__dberr(st, err, "cannot set up the index");
-	if (nx_tokenizer_register(st->db) != SQLITE_OK)
-		return nx_store__dberr(st, err, "cannot set up the index");
+			return nx_error_set(err, NX_EDB, "cannot set up the index: %s", sqlite3_errmsg(db));
+	if (nx_tokenizer_register(db) != SQLITE_OK)
+		return nx_error_set(err, NX_EDB, "cannot set up the index: %s", sqlite3_errmsg(db));
 	return NX_OK;
+}
+
+static int connect(nx_store *st, const char *name, int oflags, nx_error *err)
+{
+	int rc = connect_db(st, &st->db, name, oflags, err);
+
+	free(st->conn_name);
+	st->conn_name = rc == NX_OK ? strdup(name) : NULL;
+	st->conn_flags = oflags;
+	if (rc == NX_OK && st->conn_name == NULL)
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+	return rc;
+}
+
+sqlite3 *nx_store__db2(nx_store *st)
+{
+	sqlite3 *db = NULL;
+
+	if (st->db2 != NULL || st->db2_failed || (st->flags & NX_STORE_WRITE) || st->conn_name == NULL)
+		return st->db2;
+	if (connect_db(st, &db, st->conn_name, st->conn_flags, NULL) != NX_OK ||
+	    nx_tokenizer_set_stopwords(db, nx_store__stoplist(st)) != SQLITE_OK ||
+	    nx_tokenizer_set_query_langs(db, st->langs) != SQLITE_OK) {
+		sqlite3_close(db);
+		st->db2_failed = 1;
+		return NULL;
+	}
+	sqlite3_exec(db, "PRAGMA mmap_size = 268435456", NULL, NULL, NULL);
+	st->db2 = db;
+	return db;
+}
+
+static void close_db2(nx_store *st)
+{
+	sqlite3_close(st->db2);
+	st->db2 = NULL;
 }
 
 int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *err)
@@ -945,6 +983,8 @@ void nx_store_close(nx_store *st)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		sqlite3_close(st->db);
 	}
+	close_db2(st);
+	free(st->conn_name);
 	while (st->zfree != NULL) {
 		nx_zworker *w = st->zfree;
 
@@ -962,8 +1002,10 @@ void nx_store__refresh(nx_store *st)
 {
 	int64_t ver = 0;
 
-	if (query_int(st, "PRAGMA user_version", &ver) == 0 && ver != st->schema)
+	if (query_int(st, "PRAGMA user_version", &ver) == 0 && ver != st->schema) {
 		load_settings(st);
+		close_db2(st); /* reopened with the new settings when next needed */
+	}
 }
 
 const char *nx_store_path(const nx_store *st)

@@ -58,6 +58,10 @@ typedef struct nx_zworker nx_zworker;
 
 struct nx_store {
 	sqlite3 *db;
+	sqlite3 *db2;        /* a second reader for split walks (nx_store__db2), or NULL */
+	int db2_failed;      /* it could not be opened: do not retry */
+	char *conn_name;     /* what db was opened as (a path or an immutable URI) */
+	int conn_flags;      /* and with which flags */
 	char *path;
 	unsigned flags;
 	int in_tx;
@@ -116,6 +120,15 @@ static inline int nx_store__stoplist(const nx_store *st)
  * made since the index was opened.  Cheap: one pragma.
  */
 void nx_store__refresh(nx_store *st);
+
+/*
+ * A second read-only connection to the index, with the same functions,
+ * tokenizer settings and memory map, for a search that splits one walk
+ * over two threads; opened at the first call, NULL for a store opened to
+ * write (its reads must see its own transaction) or when it cannot be
+ * opened (the caller then walks on one thread).
+ */
+sqlite3 *nx_store__db2(nx_store *st);
 
 /* Resolve a reference (id, id prefix, URL) to the article's rowid. */
 int nx_store__resolve(nx_store *st, const char *ref, int64_t *rowid, nx_error *err);

@@ -29,6 +29,7 @@
 #include "tokenizer.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,30 @@ typedef struct topk_state {
 	double avgdl;
 	double idf[NX_TOPK_MAX_PHRASES];
 	nx_topk_stats st;
+	int probe;           /* only prepare, at the first row, and stop */
+	int check;           /* prepared by a probe: check the walk reads the same index */
+	int stale;           /* it does not (a writer committed between): walk again */
+	sqlite3_int64 nrow, ntok;
+	int64_t minhit;      /* the fewest rows any phrase matches */
+	int64_t *sample;     /* every NX_TOPK_SAMPLE-th rowid of that phrase */
+	size_t nsample;
+	int defer;           /* one phrase: rank by bm25 / idf, idf from the rows walked */
+	nx_topk_hit *near;   /* deferred: rows just below the k-th (see near_tie) */
+	size_t nnear, capnear;
 } topk_state;
+
+/* Walks of fewer rows stay on one thread (tests lower it). */
+int64_t nx_topk__split_min = 10000;
+
+#define NX_TOPK_SAMPLE 64
+
+/* What count_cb counts, and the rowids it samples. */
+typedef struct count_state {
+	sqlite3_int64 n;
+	int64_t *sample;
+	size_t nsample, cap;
+	int want_sample;
+} count_state;
 
 /* After the closing quote of the phrase s starts (at its '"'); NULL when s is no phrase. */
 static const char *skip_phrase(const char *s)
@@ -196,9 +220,21 @@ static void sift_up(nx_topk_hit *h, size_t i)
 
 static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 {
-	(void)api;
-	(void)fctx;
-	(*(sqlite3_int64 *)ud)++;
+	count_state *c = ud;
+
+	if (c->want_sample && c->n % NX_TOPK_SAMPLE == 0) {
+		if (c->nsample == c->cap) {
+			size_t cap = c->cap == 0 ? 256 : 2 * c->cap;
+			int64_t *p = realloc(c->sample, cap * sizeof(*p));
+
+			if (p == NULL)
+				return SQLITE_NOMEM;
+			c->sample = p;
+			c->cap = cap;
+		}
+		c->sample[c->nsample++] = api->xRowid(fctx);
+	}
+	c->n++;
 	return SQLITE_OK;
 }
 
@@ -217,14 +253,35 @@ static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx
 		rc = api->xColumnTotalSize(fctx, -1, &ntok);
 	if (rc == SQLITE_OK)
 		t->avgdl = (double)ntok / (double)nrow;
+	t->nrow = nrow;
+	t->ntok = ntok;
+	t->minhit = INT64_MAX;
 	for (i = 0; rc == SQLITE_OK && i < t->nphrase; i++) {
+		count_state c;
 		sqlite3_int64 nhit = 0;
 		double idf = 0;
 
-		if (t->nphrase == 1 && t->nhit >= 0)
+		memset(&c, 0, sizeof(c));
+		c.want_sample = t->probe;
+		if (t->defer) {
+			t->idf[i] = 1.0; /* the walk ranks by bm25 / idf: see finish_defer */
+			continue;
+		}
+		if (t->nphrase == 1 && t->nhit >= 0) {
 			nhit = t->nhit;
-		else
-			rc = api->xQueryPhrase(fctx, i, &nhit, count_cb);
+		} else {
+			rc = api->xQueryPhrase(fctx, i, &c, count_cb);
+			nhit = c.n;
+		}
+		/* a split follows the rows of the phrase with the fewest */
+		if (rc == SQLITE_OK && nhit < t->minhit) {
+			t->minhit = nhit;
+			free(t->sample);
+			t->sample = c.sample;
+			t->nsample = c.nsample;
+			c.sample = NULL;
+		}
+		free(c.sample);
 		if (rc == SQLITE_OK) {
 			idf = log((nrow - nhit + 0.5) / (nhit + 0.5));
 			if (idf <= 0.0)
@@ -265,6 +322,44 @@ static int passes(const nx_topk_filter *flt, int64_t rowid, nx_topk_stats *st)
 	return keep < 0 ? -1 : keep != 0;
 }
 
+/*
+ * A one-phrase query's bm25 is idf times a term that does not depend on
+ * idf, and idf needs the number of matching rows: counting them first is
+ * a second walk of the list.  So a deferred walk ranks by that term alone
+ * and multiplies by idf at the end (0.0 + idf * x, the same double bm25
+ * gives).  Multiplying keeps the order but rounding can merge two terms a
+ * few ulps apart into one score, which FTS5 then orders by rowid: so the
+ * rows just below the k-th are kept aside, in case they tie with it.
+ */
+static int near_tie(double x, double top)
+{
+	return x < top && x >= top - fabs(top) * 0x1p-40;
+}
+
+static int keep_near(topk_state *t, const nx_topk_hit *h)
+{
+	size_t i = 0, j = 0;
+
+	if (t->nnear == t->capnear) {
+		/* drop those the k-th has risen away from before growing */
+		for (i = 0; i < t->nnear; i++)
+			if (near_tie(t->near[i].score, t->heap[0].score))
+				t->near[j++] = t->near[i];
+		t->nnear = j;
+	}
+	if (t->nnear == t->capnear) {
+		size_t cap = t->capnear == 0 ? 16 : 2 * t->capnear;
+		nx_topk_hit *p = realloc(t->near, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		t->near = p;
+		t->capnear = cap;
+	}
+	t->near[t->nnear++] = *h;
+	return 0;
+}
+
 /* nx_topk(fts, state): called for each matching row, keeps the best k in state */
 static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
 		     sqlite3_value **vals)
@@ -281,6 +376,25 @@ static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_con
 	}
 	if (t->rc != SQLITE_OK)
 		goto fail;
+	if (t->probe) {
+		if (!t->ready && (t->rc = prepare(t, api, fctx)) != SQLITE_OK)
+			goto fail;
+		t->ready = 1;
+		goto done;
+	}
+	if (t->check) {
+		sqlite3_int64 nrow = 0, ntok = 0;
+
+		t->check = 0;
+		if ((t->rc = api->xRowCount(fctx, &nrow)) == SQLITE_OK)
+			t->rc = api->xColumnTotalSize(fctx, -1, &ntok);
+		if (t->rc == SQLITE_OK && (nrow != t->nrow || ntok != t->ntok)) {
+			t->stale = 1;
+			t->rc = SQLITE_ABORT;
+		}
+		if (t->rc != SQLITE_OK)
+			goto fail;
+	}
 	t->st.rows++;
 	h.rowid = api->xRowid(fctx);
 	if ((pass = passes(t->flt, h.rowid, &t->st)) < 0) {
@@ -320,7 +434,7 @@ static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_con
 		for (k = 0; k < t->ncol; k++)
 			lb += colmax[k];
 		h.score = bm25(t, freq, (double)lb);
-		if (worse(&h, &t->heap[0]))
+		if (worse(&h, &t->heap[0]) && !(t->defer && near_tie(h.score, t->heap[0].score)))
 			goto done;
 	}
 	if ((rc = api->xColumnSize(fctx, -1, &ntok)) != SQLITE_OK) {
@@ -333,8 +447,17 @@ static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_con
 		t->heap[t->n] = h;
 		sift_up(t->heap, t->n++);
 	} else if (worse(&t->heap[0], &h)) {
+		nx_topk_hit out = t->heap[0];
+
 		t->heap[0] = h;
 		heap_down(t->heap, t->n, 0, 0);
+		if (t->defer && near_tie(out.score, t->heap[0].score) && keep_near(t, &out) < 0) {
+			t->rc = SQLITE_NOMEM;
+			goto fail;
+		}
+	} else if (t->defer && near_tie(h.score, t->heap[0].score) && keep_near(t, &h) < 0) {
+		t->rc = SQLITE_NOMEM;
+		goto fail;
 	}
 done:
 	sqlite3_result_null(ctx);
@@ -368,13 +491,248 @@ static int register_aux(sqlite3 *db)
 	return api->xCreateFunction(api, "nx_topk_collect", NULL, aux_collect, NULL);
 }
 
-int nx_topk__run(sqlite3 *db, const char *expr, const double *w, int nw, int64_t nhit,
+/*
+ * One walk of the matches of expr through nx_topk into t: all of them, or
+ * (ranged) those with lo <= rowid <= hi, which FTS5 seeks to.
+ */
+static int walk(sqlite3 *db, const char *expr, topk_state *t, int ranged, int64_t lo, int64_t hi)
+{
+	static const char *const sql[2] = {
+		"SELECT count(*) FROM fts WHERE fts MATCH ?1 AND nx_topk(fts, ?2) IS NOT NULL",
+		"SELECT count(*) FROM fts WHERE fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4 AND nx_topk(fts, ?2) IS NOT NULL",
+	};
+	sqlite3_stmt *s = NULL;
+	int rc = register_aux(db);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, sql[ranged != 0], -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto done;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, 2, t, "nx_topk", NULL);
+	if (ranged) {
+		sqlite3_bind_int64(s, 3, lo);
+		sqlite3_bind_int64(s, 4, hi);
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_OK;
+	else if (t->rc != SQLITE_OK)
+		rc = t->rc;
+	else if (rc == SQLITE_DONE)
+		rc = SQLITE_ERROR;
+done:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* The statistics bm25 needs (and a sample of rowids), from the first match; t->ready stays 0 when none. */
+static int probe(sqlite3 *db, const char *expr, topk_state *t)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = SQLITE_OK;
+
+	t->probe = 1;
+	rc = sqlite3_prepare_v2(db, "SELECT nx_topk(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_pointer(s, 2, t, "nx_topk", NULL);
+		rc = sqlite3_step(s);
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? t->rc : rc;
+	}
+	sqlite3_finalize(s);
+	t->probe = 0;
+	return rc;
+}
+
+typedef struct split_half {
+	sqlite3 *db;
+	const char *expr;
+	topk_state *t;
+	int64_t lo, hi;
+	int rc;
+} split_half;
+
+static void *walk_half(void *arg)
+{
+	split_half *h = arg;
+	h->rc = walk(h->db, h->expr, h->t, 1, h->lo, h->hi);
+	return NULL;
+}
+
+/* Append n hits to *dst (of *ndst, room for *cap); -1 when out of memory. */
+static int append_hits(nx_topk_hit **dst, size_t *ndst, size_t *cap, const nx_topk_hit *h, size_t n)
+{
+	if (*ndst + n > *cap) {
+		size_t c = *ndst + n + 16;
+		nx_topk_hit *p = realloc(*dst, c * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		*dst = p;
+		*cap = c;
+	}
+	if (n > 0)
+		memcpy(*dst + *ndst, h, n * sizeof(*h));
+	*ndst += n;
+	return 0;
+}
+
+/*
+ * A deferred walk done: idf from the rows walked (as fts5Bm25GetData
+ * counts them), every kept row's score times idf, and the best k of the
+ * heap and of the near ties.
+ */
+static int finish_defer(topk_state *t)
+{
+	nx_topk_hit *all = NULL;
+	size_t n = 0, cap = 0, i = 0;
+	sqlite3_int64 nhit = t->st.rows;
+	double idf = log((t->nrow - nhit + 0.5) / (nhit + 0.5));
+
+	if (idf <= 0.0)
+		idf = 1e-6;
+	if (append_hits(&all, &n, &cap, t->heap, t->n) < 0 || append_hits(&all, &n, &cap, t->near, t->nnear) < 0) {
+		free(all);
+		return SQLITE_NOMEM;
+	}
+	for (i = 0; i < n; i++)
+		all[i].score = 0.0 + idf * all[i].score;
+	if (n > 0)
+		qsort(all, n, sizeof(*all), cmp_hit);
+	t->n = n < t->k ? n : t->k;
+	if (t->n > 0)
+		memcpy(t->heap, all, t->n * sizeof(*all));
+	free(all);
+	t->nnear = 0;
+	return SQLITE_OK;
+}
+
+/*
+ * A walk of many rows in two halves by rowid, the upper half (past mid)
+ * on db2 in a second thread.  Both halves score with the same statistics:
+ * those of the probe (t->ready), or, for a deferred walk, their own,
+ * which must agree.  The two best-k lists (and near ties) merge into t's.
+ * 1 when done, 0 when a half did not read the index the other or the
+ * probe did (a writer committed between: the caller walks again), < 0
+ * (minus an SQLite code) on an error.
+ */
+static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t, int64_t mid)
+{
+	topk_state u = *t;
+	split_half lower, upper;
+	pthread_t th;
+	nx_topk_hit *all = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 1;
+
+	u.sample = NULL;
+	u.near = NULL;
+	u.nnear = u.capnear = 0;
+	if ((u.heap = malloc(t->k * sizeof(*u.heap))) == NULL)
+		return -SQLITE_NOMEM;
+	t->check = u.check = t->ready;
+	lower = (split_half){ db, expr, t, INT64_MIN, mid, SQLITE_OK };
+	upper = (split_half){ db2, expr, &u, mid + 1, INT64_MAX, SQLITE_OK };
+	if (pthread_create(&th, NULL, walk_half, &upper) != 0) {
+		walk_half(&upper);
+		walk_half(&lower);
+	} else {
+		walk_half(&lower);
+		pthread_join(th, NULL);
+	}
+	if (t->stale || u.stale ||
+	    (lower.rc == SQLITE_OK && upper.rc == SQLITE_OK && t->ready && u.ready &&
+	     (t->nrow != u.nrow || t->ntok != u.ntok))) {
+		rc = 0;
+		goto done;
+	}
+	if (lower.rc != SQLITE_OK || upper.rc != SQLITE_OK) {
+		rc = -(lower.rc != SQLITE_OK ? lower.rc : upper.rc);
+		goto done;
+	}
+	if (append_hits(&all, &n, &cap, t->heap, t->n) < 0 || append_hits(&all, &n, &cap, u.heap, u.n) < 0 ||
+	    (t->defer && append_hits(&t->near, &t->nnear, &t->capnear, u.near, u.nnear) < 0)) {
+		rc = -SQLITE_NOMEM;
+		goto done;
+	}
+	if (n > 0)
+		qsort(all, n, sizeof(*all), cmp_hit);
+	t->n = n < t->k ? n : t->k;
+	if (t->n > 0)
+		memcpy(t->heap, all, t->n * sizeof(*all));
+	/* deferred: a row of either half's best k that misses the merged k may still tie */
+	if (t->defer && append_hits(&t->near, &t->nnear, &t->capnear, all + t->n, n - t->n) < 0) {
+		rc = -SQLITE_NOMEM;
+		goto done;
+	}
+	/* a deferred lower half that matched nothing never prepared */
+	if (!t->ready && u.ready) {
+		t->nrow = u.nrow;
+		t->ready = 1;
+	}
+	t->total += u.total;
+	t->st.rows += u.st.rows;
+	t->st.lengths += u.st.lengths;
+	t->st.tests += u.st.tests;
+done:
+	free(all);
+	free(u.heap);
+	free(u.near);
+	return rc;
+}
+
+/* Whether expr matches at least n rows (reading at most n). */
+static int matches_at_least(sqlite3 *db, const char *expr, int64_t n)
+{
+	sqlite3_stmt *s = NULL;
+	int yes = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ?1 LIMIT ?2)", -1, &s,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, n);
+		yes = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) >= n;
+	}
+	sqlite3_finalize(s);
+	return yes;
+}
+
+/* The middle of the table's rowids; 0 when it has none. */
+static int64_t middle_rowid(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t lo = 0, hi = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT min(id), max(id) FROM fts_docsize", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW) {
+		lo = sqlite3_column_int64(s, 0);
+		hi = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return lo + (hi - lo) / 2;
+}
+
+/* Back to the state before any walk, keeping the probe's statistics when keep. */
+static void reset_walk(topk_state *t, int keep)
+{
+	t->n = 0;
+	t->total = 0;
+	t->nnear = 0;
+	memset(&t->st, 0, sizeof(t->st));
+	t->ready = keep && t->ready && !t->defer;
+	t->check = t->ready;
+	t->stale = 0;
+	t->rc = SQLITE_OK;
+}
+
+int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, int nw, int64_t nhit,
 		 const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,
 		 nx_topk_stats *stats)
 {
-	sqlite3_stmt *s = NULL;
 	topk_state t;
-	int rc = SQLITE_OK;
+	int64_t mid = 0;
+	int rc = SQLITE_OK, split = 0, many = 0;
 
 	*out = NULL;
 	*nout = 0;
@@ -384,26 +742,44 @@ int nx_topk__run(sqlite3 *db, const char *expr, const double *w, int nw, int64_t
 	t.nhit = nhit;
 	t.flt = flt;
 	t.k = k;
+	t.defer = nhit < 0 && nx_topk__plain(expr) == 1;
 	if (k > 0 && (t.heap = malloc(k * sizeof(*t.heap))) == NULL) {
 		rc = SQLITE_NOMEM;
 		goto done;
 	}
 	if ((rc = register_aux(db)) != SQLITE_OK)
 		goto done;
-	rc = sqlite3_prepare_v2(db, "SELECT count(*) FROM fts WHERE fts MATCH ?1 AND nx_topk(fts, ?2) IS NOT NULL", -1, &s, NULL);
+	/* two threads only for long walks; a filter's keep() reads through db */
+	if (db2 != NULL && k > 0 && (flt == NULL || flt->keep == NULL)) {
+		if (t.defer) {
+			many = matches_at_least(db, expr, nx_topk__split_min);
+			mid = middle_rowid(db);
+		} else if (nhit < 0) {
+			if ((rc = probe(db, expr, &t)) != SQLITE_OK)
+				goto done;
+			if (!t.ready)
+				goto sorted; /* nothing matches */
+			many = t.minhit >= nx_topk__split_min && t.nsample >= 2;
+			mid = many ? t.sample[t.nsample / 2] : 0;
+		}
+	}
+	if (many && (split = split_walk(db, db2, expr, &t, mid)) < 0) {
+		rc = -split;
+		goto done;
+	}
+	if (split == 0) {
+		/* one thread, with the probe's statistics while the index is the same */
+		reset_walk(&t, 1);
+		if ((rc = walk(db, expr, &t, 0, 0, 0)) == SQLITE_ABORT && t.stale) {
+			reset_walk(&t, 0);
+			rc = walk(db, expr, &t, 0, 0, 0);
+		}
+	}
+	if (rc == SQLITE_OK && t.defer && t.ready)
+		rc = finish_defer(&t);
 	if (rc != SQLITE_OK)
 		goto done;
-	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-	sqlite3_bind_pointer(s, 2, &t, "nx_topk", NULL);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		rc = SQLITE_OK;
-	else if (t.rc != SQLITE_OK)
-		rc = t.rc;
-	else if (rc == SQLITE_DONE)
-		rc = SQLITE_ERROR;
-	if (rc != SQLITE_OK)
-		goto done;
+sorted:
 	if (t.n > 0)
 		qsort(t.heap, t.n, sizeof(*t.heap), cmp_hit);
 	*out = t.heap;
@@ -412,8 +788,9 @@ int nx_topk__run(sqlite3 *db, const char *expr, const double *w, int nw, int64_t
 	if (total != NULL)
 		*total = t.total;
 done:
-	sqlite3_finalize(s);
 	free(t.heap);
+	free(t.sample);
+	free(t.near);
 	if (stats != NULL)
 		*stats = t.st;
 	return rc;

@@ -100,8 +100,17 @@ int nx_topk__weights(sqlite3 *db, double *w, int *nw);
  * (unfiltered): a one-phrase expression then needs no count.  *total
  * (when not NULL) gets the number of matching rows passing flt.
  * Returns SQLITE_OK or an SQLite error code (the connection's message).
+ *
+ * db2, when not NULL, is a second connection to the same index: a walk of
+ * nx_topk__split_min rows or more (and no keep() in flt) is then split in
+ * two by rowid, the upper half walked on db2 by a second thread, with the
+ * statistics of one probe on db so that every score is the same; when a
+ * writer commits between the probe and the halves, the walk is redone on
+ * db alone.  The result is the one a single walk gives.
  */
-int nx_topk__run(sqlite3 *db, const char *expr, const double *w, int nw, int64_t nhit,
+extern int64_t nx_topk__split_min;
+
+int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, int nw, int64_t nhit,
 		 const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,
 		 nx_topk_stats *stats);
 

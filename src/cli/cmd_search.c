@@ -3,10 +3,12 @@
  * highlighted snippets, facets and suggestions.
  */
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "text.h"
 #include "tokenizer.h"
 
 /* Print s with the spans highlighted: bold on a terminal, [..] when piped. */
@@ -165,11 +167,14 @@ static int parse_facets(const char *s, unsigned *out)
 
 enum {
 	OPT_SINCE = 256, OPT_UNTIL, OPT_SOURCE, OPT_CREDIT, OPT_AUTHOR, OPT_LANG, OPT_SORT, OPT_RECENT,
-	OPT_FACETS, OPT_FRAGMENTS, OPT_ALL_REV, OPT_NO_COLLAPSE, OPT_STRICT
+	OPT_FACETS, OPT_FRAGMENTS, OPT_ALL_REV, OPT_NO_COLLAPSE, OPT_STRICT, OPT_BATCH
 };
 
-/* Options shared by search and similar; returns 0, or an exit code. */
-static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o, int *json)
+/*
+ * Options shared by search and similar; returns 0, or an exit code.
+ * batch is NULL for similar, which has no --batch.
+ */
+static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o, int *json, int *batch)
 {
 	static const struct option longopts[] = {
 		{ "limit", required_argument, NULL, 'n' },
@@ -188,6 +193,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o,
 		{ "all-revisions", no_argument, NULL, OPT_ALL_REV },
 		{ "no-collapse", no_argument, NULL, OPT_NO_COLLAPSE },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "batch", no_argument, NULL, OPT_BATCH },
 		{ NULL, 0, NULL, 0 }
 	};
 	nx_error err = NX_ERROR_INIT;
@@ -253,6 +259,11 @@ static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o,
 		case OPT_ALL_REV: o->all_revisions = 1; break;
 		case OPT_NO_COLLAPSE: o->collapse = 0; break;
 		case OPT_STRICT: o->relax = 0; break;
+		case OPT_BATCH:
+			if (batch == NULL)
+				return nx_cli_usage(cmd, "--batch is an option of search only");
+			*batch = 1;
+			break;
 		default: return nx_cli_usage(cmd, "unknown option");
 		}
 	}
@@ -282,6 +293,73 @@ static int finish(nx_cli *cli, nx_results *r, const nx_search_opts *o, int json)
 	return rc;
 }
 
+/* A query of a batch that could not run: {"query": ..., "error": ...}. */
+static void print_batch_error(const char *query, const char *msg)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "query", nx_utf8_valid(query, strlen(query)) ? json_string(query) : json_null());
+	json_object_set_new(o, "error", json_string(msg));
+	nx_json_print(o, 0);
+	json_decref(o);
+}
+
+/*
+ * search --batch: one query per line of standard input, one JSON object
+ * per query on standard output (JSON Lines, flushed after each, so a
+ * script can write a query and read its answer), the options of the
+ * command line applying to every query.  The index stays open and warm
+ * between queries: a script that runs thousands of them pays the start-up
+ * of the process and of the index once.  A query that cannot run (too
+ * long, not UTF-8) gets an object with "error" and the batch goes on;
+ * an index error ends it.
+ */
+static int run_batch(nx_cli *cli, const nx_search_opts *opts)
+{
+	nx_results *r = NULL;
+	char *line = NULL;
+	size_t cap = 0, len = 0;
+	ssize_t n = 0;
+	int rc = NX_EXIT_OK, src = 0;
+
+	while ((n = getline(&line, &cap, stdin)) != -1) {
+		nx_error err = NX_ERROR_INIT;
+
+		len = (size_t)n;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			len--;
+		line[len] = '\0';
+		if (line[strspn(line, " \t")] == '\0')
+			continue; /* blank lines get no answer */
+		if (strlen(line) != len || !nx_utf8_valid(line, len)) {
+			print_batch_error(line, "the query is not valid UTF-8 text");
+			rc = NX_EXIT_USAGE;
+			fflush(stdout);
+			continue;
+		}
+		src = nx_search(&r, cli->st, line, opts, &err);
+		if (src == NX_ETOOBIG || src == NX_EINVAL) {
+			print_batch_error(line, err.msg);
+			rc = NX_EXIT_USAGE;
+		} else if (src < 0) {
+			nx_cli_warn("%s", err.msg);
+			rc = nx_cli_exit_for(src);
+			break;
+		} else {
+			json_t *root = nx_cli_results_json(r, opts->offset, opts->limit);
+
+			nx_json_print(root, 0);
+			json_decref(root);
+		}
+		nx_results_free(r);
+		r = NULL;
+		fflush(stdout);
+	}
+	nx_results_free(r);
+	free(line);
+	return rc;
+}
+
 int cmd_search(nx_cli *cli, int argc, char **argv)
 {
 	nx_search_opts opts = NX_SEARCH_OPTS_INIT;
@@ -289,10 +367,19 @@ int cmd_search(nx_cli *cli, int argc, char **argv)
 	nx_error err = NX_ERROR_INIT;
 	char *query = NULL;
 	size_t qlen = 0;
-	int i = 0, json = 0, rc = 0;
+	int i = 0, json = 0, batch = 0, rc = 0;
 
-	if ((rc = parse_opts("search", argc, argv, &opts, &json)) != 0)
+	if ((rc = parse_opts("search", argc, argv, &opts, &json, &batch)) != 0)
 		goto done;
+	if (batch && optind < argc) {
+		rc = nx_cli_usage("search", "--batch reads its queries from standard input, one per line;"
+				  " give none on the command line");
+		goto done;
+	}
+	if (batch) {
+		rc = run_batch(cli, &opts);
+		goto done;
+	}
 	if (optind >= argc && !nx_filter_active(&opts.filter) && opts.credit == NULL) {
 		rc = nx_cli_usage("search", "nothing to search for");
 		goto done;
@@ -332,7 +419,7 @@ int cmd_similar(nx_cli *cli, int argc, char **argv)
 	nx_error err = NX_ERROR_INIT;
 	int json = 0, rc = 0;
 
-	if ((rc = parse_opts("similar", argc, argv, &opts, &json)) != 0)
+	if ((rc = parse_opts("similar", argc, argv, &opts, &json, NULL)) != 0)
 		goto done;
 	if (optind != argc - 1) {
 		rc = nx_cli_usage("similar", "give one article id or URL");
@@ -386,4 +473,7 @@ const char nx_cli_search_help[] =
 	"  --all-revisions               also search earlier versions of updated articles\n"
 	"  --json                        one JSON object: query, total, relaxed, suggestion,\n"
 	"                                hits [{id, title, url, source, published, updated,\n"
-	"                                score, snippet, highlights, ...}], facets\n\n";
+	"                                score, snippet, highlights, ...}], facets\n"
+	"  --batch                       queries from standard input, one per line; for each,\n"
+	"                                one line of JSON as --json prints it, or\n"
+	"                                {\"query\", \"error\"} when it cannot run (exit 2 at the end)\n\n";

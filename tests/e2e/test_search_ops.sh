@@ -100,6 +100,28 @@ json_check "$TMP/sim.json" "all(h['id'] != '$rid' for h in d['hits'])"
 q 'harbour' "set(d) >= {'query', 'total', 'hits', 'relaxed', 'suggestion', 'facets'} and all(set(h) >= {'id', 'title', 'url', 'source', 'published', 'updated', 'score', 'snippet', 'highlights'} for h in d['hits'])"
 json_check "$TMP/q.json" "all(isinstance(s, int) and isinstance(e, int) and 0 <= s < e <= len(h['snippet'].encode()) for h in d['hits'] for s, e in h['highlights'])"
 
+# --batch: a line of JSON per query, the same as search --json; blank lines
+# get none; a query that cannot run gets {"query", "error"} and the batch
+# goes on (exit 2 at the end); options apply to every query
+printf 'harbour\n\n\xff\xfe broken\n"harbour wall"\n' >"$TMP/batch.in"
+rc=0; nx search --batch --limit 5 <"$TMP/batch.in" >"$TMP/batch.out" 2>"$TMP/batch.err" || rc=$?
+[ $rc -eq 2 ] && ok || bad "search --batch with a bad line: exit $rc, not 2"
+[ "$(wc -l <"$TMP/batch.out")" -eq 3 ] && ok || bad "search --batch: $(wc -l <"$TMP/batch.out") lines, not 3"
+nx search --json --limit 5 harbour >"$TMP/one.json"
+nx search --json --limit 5 '"harbour wall"' >"$TMP/two.json"
+python3 - "$TMP/batch.out" "$TMP/one.json" "$TMP/two.json" <<'PY' && ok || bad "search --batch differs from search --json"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines[0] == json.load(open(sys.argv[2])), lines[0]
+assert lines[1] == {"query": None, "error": "the query is not valid UTF-8 text"}, lines[1]
+assert lines[2] == json.load(open(sys.argv[3])), lines[2]
+PY
+printf 'harbour\nharbour published:2021-07-10..2021-07-31\n' | nx search --batch --source reuters >"$TMP/batch.out" &&
+	python3 -c 'import json,sys; a,b=[json.loads(l) for l in open(sys.argv[1])]; assert [h["source"] for h in a["hits"]]==["Reuters"] and b["total"]==0' "$TMP/batch.out" &&
+	ok || bad "search --batch: options and date operators per line"
+expect_rc 2 nx search --batch harbour
+grep -q "standard input" "$TMP/err" && ok || bad "search --batch with a query argument: $(cat "$TMP/err")"
+
 # help documents the language
 expect_rc 0 nx help search
 grep -q "changed:>30d" "$TMP/out" && grep -q "NEAR(a b, 10)" "$TMP/out" && ok || bad "help search lacks the query language"

@@ -208,7 +208,7 @@ static void test_same_as_fts5(void **state)
 			size_t n = 0;
 			double prev = INFINITY;
 
-			assert_int_equal(nx_topk__run(f->st->db, expr, w, nw, kk == 0 ? r->total : -1, NULL, ks[kk], &h, &n, NULL, &ts),
+			assert_int_equal(nx_topk__run(f->st->db, NULL, expr, w, nw, kk == 0 ? r->total : -1, NULL, ks[kk], &h, &n, NULL, &ts),
 					 SQLITE_OK);
 			assert_int_equal(ts.rows, r->total);
 			if (ts.lengths < ts.rows)
@@ -241,6 +241,72 @@ static void test_same_as_fts5(void **state)
 	assert_true(checked >= 250);
 	assert_true(ties > 0);
 	assert_true(pruned > 100);
+}
+
+/*
+ * A walk split over two threads and connections (every query, however few
+ * its rows) gives what one walk gives, to the bit: hits, order, scores,
+ * totals; deferred (one phrase) and probed (several) walks alike.
+ */
+static void test_split_same(void **state)
+{
+	fixture *f = *state;
+	double w[NX_TOPK_MAX_WEIGHTS];
+	int nw = 0;
+	int64_t saved = nx_topk__split_min;
+	size_t i = 0, j = 0, kk = 0, checked = 0, multi = 0;
+	static const size_t ks[2] = { 10, 40 };
+	sqlite3 *db2 = NULL;
+
+	if (f->st == NULL)
+		skip();
+	db2 = nx_store__db2(f->st);
+	assert_non_null(db2);
+	assert_int_equal(nx_topk__weights(f->st->db, w, &nw), 1);
+	nx_topk__split_min = 1;
+	for (i = 0; i < f->nq; i++) {
+		nx_results *r = NULL;
+		nx_error err = NX_ERROR_INIT;
+		nx_search_opts o = NX_SEARCH_OPTS_INIT;
+		const char *expr = NULL;
+
+		o.relax = 0;
+		o.limit = 1;
+		assert_int_equal(nx_search(&r, f->st, f->queries[i], &o, &err), NX_OK);
+		expr = r->fts;
+		if (expr == NULL || r->total == 0 || nx_topk__plain(expr) == 0) {
+			nx_results_free(r);
+			continue;
+		}
+		for (kk = 0; kk < 2; kk++) {
+			nx_topk_hit *a = NULL, *b = NULL;
+			nx_topk_stats sa, sb;
+			int64_t ta = 0, tb = 0;
+			size_t na = 0, nb = 0;
+
+			assert_int_equal(nx_topk__run(f->st->db, NULL, expr, w, nw, -1, NULL, ks[kk], &a, &na, &ta, &sa),
+					 SQLITE_OK);
+			assert_int_equal(nx_topk__run(f->st->db, db2, expr, w, nw, -1, NULL, ks[kk], &b, &nb, &tb, &sb),
+					 SQLITE_OK);
+			assert_int_equal(ta, tb);
+			assert_int_equal(ta, r->total);
+			assert_int_equal(sa.rows, sb.rows);
+			assert_int_equal(na, nb);
+			for (j = 0; j < na; j++)
+				if (a[j].rowid != b[j].rowid || a[j].score != b[j].score)
+					fail_msg("query '%s' (%s), k %zu, row %zu: one walk %lld %.17g, split %lld %.17g",
+						 f->queries[i], expr, ks[kk], j, (long long)a[j].rowid, a[j].score,
+						 (long long)b[j].rowid, b[j].score);
+			free(a);
+			free(b);
+		}
+		multi += nx_topk__plain(expr) > 1;
+		checked++;
+		nx_results_free(r);
+	}
+	nx_topk__split_min = saved;
+	assert_true(checked >= 250);
+	assert_true(multi >= 20);
 }
 
 /* nx_search: the same hits, scores and snippets with and without it. */
@@ -287,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_same_as_fts5),
+		cmocka_unit_test(test_split_same),
 		cmocka_unit_test(test_search_both_ways),
 	};
 
