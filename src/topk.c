@@ -704,7 +704,9 @@ static int64_t middle_rowid(sqlite3 *db)
 	sqlite3_stmt *s = NULL;
 	int64_t lo = 0, hi = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT min(id), max(id) FROM fts_docsize", -1, &s, NULL) == SQLITE_OK &&
+	/* two subqueries: min() and max() together would scan the table */
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT min(id) FROM fts_docsize), (SELECT max(id) FROM fts_docsize)", -1,
+			       &s, NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW) {
 		lo = sqlite3_column_int64(s, 0);
 		hi = sqlite3_column_int64(s, 1);
@@ -753,7 +755,7 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 	if (db2 != NULL && k > 0 && (flt == NULL || flt->keep == NULL)) {
 		if (t.defer) {
 			many = matches_at_least(db, expr, nx_topk__split_min);
-			mid = middle_rowid(db);
+			mid = many ? middle_rowid(db) : 0;
 		} else if (nhit < 0) {
 			if ((rc = probe(db, expr, &t)) != SQLITE_OK)
 				goto done;
