@@ -856,8 +856,8 @@ static int strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const cha
 	free(p->pre);
 	p->pre = NULL;
 	p->pre_expr = NULL;
-	if (nx_topk__run(st->db, nx_store__db2(st), expr, w, nw, -1, flt, (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total,
-			 NULL) != SQLITE_OK)
+	if (nx_topk__run(st->db, nx_store__db2(st), expr, w, nw, -1, flt, (size_t)(want > 0 ? want : 0), &p->pre,
+			 &p->npre, total, NULL) != SQLITE_OK)
 		return topk_failed();
 	p->pre_expr = expr;
 	p->pre_want = want;
