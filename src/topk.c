@@ -30,6 +30,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,8 @@ typedef struct topk_state {
 	int64_t minhit;      /* the fewest rows any phrase matches */
 	int64_t *sample;     /* every NX_TOPK_SAMPLE-th rowid of that phrase */
 	size_t nsample;
+	atomic_int *next;    /* probes sharing the counting: the next phrase to count */
+	unsigned char counted[NX_TOPK_MAX_PHRASES]; /* this probe counted phrase i */
 	int defer;           /* one phrase: rank by bm25 / idf, idf from the rows walked */
 	nx_topk_hit *near;   /* deferred: rows just below the k-th (see near_tie) */
 	size_t nnear, capnear;
@@ -242,7 +245,7 @@ static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx)
 {
 	sqlite3_int64 nrow = 0, ntok = 0;
-	int rc = SQLITE_OK, i = 0;
+	int rc = SQLITE_OK, i = 0, seq = 0;
 
 	t->nphrase = api->xPhraseCount(fctx);
 	t->ncol = api->xColumnCount(fctx);
@@ -256,11 +259,16 @@ static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx
 	t->nrow = nrow;
 	t->ntok = ntok;
 	t->minhit = INT64_MAX;
-	for (i = 0; rc == SQLITE_OK && i < t->nphrase; i++) {
+	for (;;) {
 		count_state c;
 		sqlite3_int64 nhit = 0;
 		double idf = 0;
 
+		/* two probes on two threads take the phrases in turn */
+		i = t->next != NULL ? atomic_fetch_add(t->next, 1) : seq++;
+		if (rc != SQLITE_OK || i >= t->nphrase)
+			break;
+		t->counted[i] = 1;
 		memset(&c, 0, sizeof(c));
 		c.want_sample = t->probe;
 		if (t->defer) {
@@ -533,7 +541,9 @@ static int probe(sqlite3 *db, const char *expr, topk_state *t)
 	int rc = SQLITE_OK;
 
 	t->probe = 1;
-	rc = sqlite3_prepare_v2(db, "SELECT nx_topk(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s, NULL);
+	rc = register_aux(db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "SELECT nx_topk(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 		sqlite3_bind_pointer(s, 2, t, "nx_topk", NULL);
@@ -542,6 +552,74 @@ static int probe(sqlite3 *db, const char *expr, topk_state *t)
 	}
 	sqlite3_finalize(s);
 	t->probe = 0;
+	return rc;
+}
+
+typedef struct probe_arg {
+	sqlite3 *db;
+	const char *expr;
+	topk_state *t;
+	int rc;
+} probe_arg;
+
+static void *probe_thread(void *arg)
+{
+	probe_arg *a = arg;
+
+	a->rc = probe(a->db, a->expr, a->t);
+	return NULL;
+}
+
+/*
+ * The probe of a query of several phrases with the counting shared by two
+ * threads, each on its connection taking the next phrase not yet counted;
+ * the counts merge into t.  When the two did not read the same index (a
+ * writer committed between), t is probed again alone.
+ */
+static int probe_pair(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t)
+{
+	topk_state u = *t;
+	probe_arg a = { db2, expr, &u, SQLITE_OK };
+	atomic_int next = 0;
+	pthread_t th;
+	int rc = SQLITE_OK, i = 0, threaded = 0;
+
+	u.heap = NULL;
+	u.sample = NULL;
+	u.near = NULL;
+	t->next = u.next = &next;
+	threaded = pthread_create(&th, NULL, probe_thread, &a) == 0;
+	rc = probe(db, expr, t);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		probe_thread(&a);
+	t->next = NULL;
+	if (rc == SQLITE_OK)
+		rc = a.rc;
+	if (rc != SQLITE_OK || (!t->ready && !u.ready))
+		goto done;
+	if (t->ready != u.ready || t->nrow != u.nrow || t->ntok != u.ntok) {
+		memset(t->counted, 0, sizeof(t->counted));
+		free(t->sample);
+		t->sample = NULL;
+		t->nsample = 0;
+		t->ready = 0;
+		rc = probe(db, expr, t);
+		goto done;
+	}
+	for (i = 0; i < t->nphrase; i++)
+		if (u.counted[i])
+			t->idf[i] = u.idf[i];
+	if (u.minhit < t->minhit) {
+		free(t->sample);
+		t->sample = u.sample;
+		t->nsample = u.nsample;
+		t->minhit = u.minhit;
+		u.sample = NULL;
+	}
+done:
+	free(u.sample);
 	return rc;
 }
 
@@ -757,7 +835,7 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 			many = matches_at_least(db, expr, nx_topk__split_min);
 			mid = many ? middle_rowid(db) : 0;
 		} else if (nhit < 0) {
-			if ((rc = probe(db, expr, &t)) != SQLITE_OK)
+			if ((rc = probe_pair(db, db2, expr, &t)) != SQLITE_OK)
 				goto done;
 			if (!t.ready)
 				goto sorted; /* nothing matches */
