@@ -64,6 +64,7 @@ typedef struct topk_state {
 	atomic_int *next;    /* probes sharing the counting: the next phrase to count */
 	unsigned char counted[NX_TOPK_MAX_PHRASES]; /* this probe counted phrase i */
 	int defer;           /* one phrase: rank by bm25 / idf, idf from the rows walked */
+	int64_t lo, hi;      /* a walk by nx_topk_phrase: the rowids it takes */
 	nx_topk_hit *near;   /* deferred: rows just below the k-th (see near_tie) */
 	size_t nnear, capnear;
 } topk_state;
@@ -368,55 +369,26 @@ static int keep_near(topk_state *t, const nx_topk_hit *h)
 	return 0;
 }
 
-/* nx_topk(fts, state): called for each matching row, keeps the best k in state */
-static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
-		     sqlite3_value **vals)
+/* One matching row: count it, and keep it when it is among the best k so far. */
+static int score_row(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx, int64_t rowid)
 {
-	topk_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk") : NULL;
 	double freq[NX_TOPK_MAX_PHRASES];
 	int colmax[NX_TOPK_MAX_COLS];
 	nx_topk_hit h;
 	int rc = SQLITE_OK, k = 0, ip = 0, ic = 0, io = 0, ntok = 0, lb = 0, pass = 0;
 
-	if (t == NULL) {
-		sqlite3_result_error(ctx, "nx_topk: no state", -1);
-		return;
-	}
-	if (t->rc != SQLITE_OK)
-		goto fail;
-	if (t->probe) {
-		if (!t->ready && (t->rc = prepare(t, api, fctx)) != SQLITE_OK)
-			goto fail;
-		t->ready = 1;
-		goto done;
-	}
-	if (t->check) {
-		sqlite3_int64 nrow = 0, ntok = 0;
-
-		t->check = 0;
-		if ((t->rc = api->xRowCount(fctx, &nrow)) == SQLITE_OK)
-			t->rc = api->xColumnTotalSize(fctx, -1, &ntok);
-		if (t->rc == SQLITE_OK && (nrow != t->nrow || ntok != t->ntok)) {
-			t->stale = 1;
-			t->rc = SQLITE_ABORT;
-		}
-		if (t->rc != SQLITE_OK)
-			goto fail;
-	}
 	t->st.rows++;
-	h.rowid = api->xRowid(fctx);
-	if ((pass = passes(t->flt, h.rowid, &t->st)) < 0) {
-		t->rc = SQLITE_ERROR;
-		goto fail;
-	}
+	h.rowid = rowid;
+	if ((pass = passes(t->flt, h.rowid, &t->st)) < 0)
+		return SQLITE_ERROR;
 	if (pass == 0)
-		goto done;
+		return SQLITE_OK;
 	t->total++;
 	if (t->k == 0)
-		goto done;
+		return SQLITE_OK;
 	if (!t->ready) {
-		if ((t->rc = prepare(t, api, fctx)) != SQLITE_OK)
-			goto fail;
+		if ((rc = prepare(t, api, fctx)) != SQLITE_OK)
+			return rc;
 		t->ready = 1;
 	}
 	memset(freq, 0, (size_t)t->nphrase * sizeof(*freq));
@@ -433,22 +405,18 @@ static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_con
 			api->xPhraseNext(fctx, &it, &ic, &io);
 		}
 	}
-	if (rc != SQLITE_OK) {
-		t->rc = rc;
-		goto fail;
-	}
+	if (rc != SQLITE_OK)
+		return rc;
 	if (t->n == t->k) {
 		/* full: skip the row when even its shortest possible length loses */
 		for (k = 0; k < t->ncol; k++)
 			lb += colmax[k];
 		h.score = bm25(t, freq, (double)lb);
 		if (worse(&h, &t->heap[0]) && !(t->defer && near_tie(h.score, t->heap[0].score)))
-			goto done;
+			return SQLITE_OK;
 	}
-	if ((rc = api->xColumnSize(fctx, -1, &ntok)) != SQLITE_OK) {
-		t->rc = rc;
-		goto fail;
-	}
+	if ((rc = api->xColumnSize(fctx, -1, &ntok)) != SQLITE_OK)
+		return rc;
 	t->st.lengths++;
 	h.score = bm25(t, freq, (double)ntok);
 	if (t->n < t->k) {
@@ -459,19 +427,104 @@ static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_con
 
 		t->heap[0] = h;
 		heap_down(t->heap, t->n, 0, 0);
-		if (t->defer && near_tie(out.score, t->heap[0].score) && keep_near(t, &out) < 0) {
-			t->rc = SQLITE_NOMEM;
-			goto fail;
-		}
+		if (t->defer && near_tie(out.score, t->heap[0].score) && keep_near(t, &out) < 0)
+			return SQLITE_NOMEM;
 	} else if (t->defer && near_tie(h.score, t->heap[0].score) && keep_near(t, &h) < 0) {
-		t->rc = SQLITE_NOMEM;
-		goto fail;
+		return SQLITE_NOMEM;
 	}
+	return SQLITE_OK;
+}
+
+/* The state an auxiliary function was given, or NULL (an error set). */
+static topk_state *state_of(sqlite3_context *ctx, int nval, sqlite3_value **vals)
+{
+	topk_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk") : NULL;
+
+	if (t == NULL)
+		sqlite3_result_error(ctx, "nx_topk: no state", -1);
+	return t;
+}
+
+/*
+ * Before the first row of a walk: the statistics the probe had (t->check)
+ * must be those this walk reads, else a writer committed between.
+ */
+static int check_same(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx)
+{
+	sqlite3_int64 nrow = 0, ntok = 0;
+	int rc = SQLITE_OK;
+
+	if (!t->check)
+		return SQLITE_OK;
+	t->check = 0;
+	if ((rc = api->xRowCount(fctx, &nrow)) == SQLITE_OK)
+		rc = api->xColumnTotalSize(fctx, -1, &ntok);
+	if (rc == SQLITE_OK && (nrow != t->nrow || ntok != t->ntok)) {
+		t->stale = 1;
+		rc = SQLITE_ABORT;
+	}
+	return rc;
+}
+
+/* nx_topk(fts, state): called for each matching row, keeps the best k in state */
+static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		     sqlite3_value **vals)
+{
+	topk_state *t = state_of(ctx, nval, vals);
+
+	if (t == NULL)
+		return;
+	if (t->rc != SQLITE_OK)
+		goto fail;
+	if (t->probe) {
+		if (!t->ready && (t->rc = prepare(t, api, fctx)) != SQLITE_OK)
+			goto fail;
+		t->ready = 1;
+		goto done;
+	}
+	if ((t->rc = check_same(t, api, fctx)) != SQLITE_OK ||
+	    (t->rc = score_row(t, api, fctx, api->xRowid(fctx))) != SQLITE_OK)
+		goto fail;
 done:
 	sqlite3_result_null(ctx);
 	return;
 fail:
 	sqlite3_result_error_code(ctx, t->rc);
+}
+
+/* xQueryPhrase callback of nx_topk_phrase: rows up to t->hi, past t->lo */
+static int phrase_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	topk_state *t = ud;
+	int64_t rowid = api->xRowid(fctx);
+
+	if (rowid > t->hi)
+		return SQLITE_DONE; /* ends the walk: rows come in rowid order */
+	if (rowid < t->lo)
+		return SQLITE_OK;
+	return score_row(t, api, fctx, rowid);
+}
+
+/*
+ * nx_topk_phrase(fts, state), called once (LIMIT 1): the rows of a query of
+ * one phrase walked inside FTS5 by xQueryPhrase, without a statement step
+ * and a function call per row.
+ */
+static void aux_topk_phrase(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+			    sqlite3_value **vals)
+{
+	topk_state *t = state_of(ctx, nval, vals);
+
+	if (t == NULL)
+		return;
+	if (t->rc == SQLITE_OK)
+		t->rc = check_same(t, api, fctx);
+	if (t->rc == SQLITE_OK)
+		t->rc = api->xQueryPhrase(fctx, 0, t, phrase_row);
+	if (t->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, t->rc);
+	else
+		sqlite3_result_null(ctx);
 }
 
 static int cmp_hit(const void *a, const void *b)
@@ -494,7 +547,8 @@ static int register_aux(sqlite3 *db)
 
 	if (api == NULL)
 		return SQLITE_ERROR;
-	if (api->xCreateFunction(api, "nx_topk", NULL, aux_topk, NULL) != SQLITE_OK)
+	if (api->xCreateFunction(api, "nx_topk", NULL, aux_topk, NULL) != SQLITE_OK ||
+	    api->xCreateFunction(api, "nx_topk_phrase", NULL, aux_topk_phrase, NULL) != SQLITE_OK)
 		return SQLITE_ERROR;
 	return api->xCreateFunction(api, "nx_topk_collect", NULL, aux_collect, NULL);
 }
@@ -505,28 +559,35 @@ static int register_aux(sqlite3 *db)
  */
 static int walk(sqlite3 *db, const char *expr, topk_state *t, int ranged, int64_t lo, int64_t hi)
 {
-	static const char *const sql[2] = {
+	static const char *const sql[3] = {
 		"SELECT count(*) FROM fts WHERE fts MATCH ?1 AND nx_topk(fts, ?2) IS NOT NULL",
 		"SELECT count(*) FROM fts WHERE fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4 AND nx_topk(fts, ?2) IS NOT NULL",
+		"SELECT nx_topk_phrase(fts, ?2) FROM fts WHERE fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4 LIMIT 1",
 	};
 	sqlite3_stmt *s = NULL;
 	int rc = register_aux(db);
 
+	if (!ranged) {
+		lo = INT64_MIN;
+		hi = INT64_MAX;
+	}
+	t->lo = lo;
+	t->hi = hi;
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, sql[ranged != 0], -1, &s, NULL);
+		rc = sqlite3_prepare_v2(db, sql[t->defer ? 2 : ranged != 0], -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		goto done;
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_pointer(s, 2, t, "nx_topk", NULL);
-	if (ranged) {
+	if (ranged || t->defer) {
 		sqlite3_bind_int64(s, 3, lo);
 		sqlite3_bind_int64(s, 4, hi);
 	}
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		rc = SQLITE_OK;
-	else if (t->rc != SQLITE_OK)
+	if (t->rc != SQLITE_OK)
 		rc = t->rc;
+	else if (rc == SQLITE_ROW || (rc == SQLITE_DONE && t->defer))
+		rc = SQLITE_OK; /* DONE: no row in the range */
 	else if (rc == SQLITE_DONE)
 		rc = SQLITE_ERROR;
 done:
