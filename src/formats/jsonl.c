@@ -36,17 +36,21 @@
  * text is an error for that line only; the rest of the file is read, and
  * at the end NX_EFORMAT reports "N of M lines could not be read; first:
  * line L: ...".  Blank lines are ignored.
+ *
+ * Each line (each array element) is parsed by jlite.c, a strict reader
+ * that accepts exactly what jansson's json_loadb does, into memory reused
+ * from one line to the next (jansson's tree of malloc'd values and hash
+ * tables was a tenth of the CPU of add); the mapping only reads it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "buf.h"
 #include "credit.h"
 #include "html.h"
 #include "ingest_private.h"
+#include "jlite.h"
 #include "text.h"
 
 typedef struct jstate {
@@ -57,39 +61,40 @@ typedef struct jstate {
 	size_t nbad;
 	char first[NX_ERROR_MSG_MAX];
 	const char *unit; /* "line" or "element" */
+	nx_jlite jl;      /* one parser for every line: its memory is reused */
 } jstate;
 
-static json_t *get_any(json_t *o, const char *const *keys)
+static const nx_jlite_val *get_any(const nx_jlite_val *o, const char *const *keys)
 {
-	json_t *v = NULL;
+	const nx_jlite_val *v = NULL;
 
 	for (; *keys != NULL; keys++) {
-		v = json_object_get(o, *keys);
-		if (v != NULL && !json_is_null(v))
+		v = nx_jlite_get(o, *keys);
+		if (v != NULL && !nx_jlite_is_null(v))
 			return v;
 	}
 	return NULL;
 }
 
 /* A string value, or the "name" member of an object, or NULL. */
-static const char *str_or_name(json_t *v, size_t *len)
+static const char *str_or_name(const nx_jlite_val *v, size_t *len)
 {
-	if (json_is_object(v))
-		v = json_object_get(v, "name");
-	if (!json_is_string(v))
+	if (nx_jlite_is_object(v))
+		v = nx_jlite_get(v, "name");
+	if (!nx_jlite_is_string(v))
 		return NULL;
-	*len = json_string_length(v);
-	return json_string_value(v);
+	*len = nx_jlite_len(v);
+	return nx_jlite_str(v);
 }
 
 /* First string of v: v itself, or the first string element of an array. */
-static const char *first_str(json_t *v, size_t *len)
+static const char *first_str(const nx_jlite_val *v, size_t *len)
 {
 	size_t i = 0;
-	json_t *e = NULL;
+	const nx_jlite_val *e = NULL;
 
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, e) {
+	if (nx_jlite_is_array(v)) {
+		for (i = 0, e = nx_jlite_first(v); i < v->n; i++, e = nx_jlite_next(e)) {
 			const char *s = str_or_name(e, len);
 
 			if (s != NULL)
@@ -100,18 +105,18 @@ static const char *first_str(json_t *v, size_t *len)
 	return str_or_name(v, len);
 }
 
-static void get_time(json_t *v, nx_time *out)
+static void get_time(const nx_jlite_val *v, nx_time *out)
 {
 	if (v == NULL)
 		return;
-	if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		size_t n = json_string_length(v);
+	if (nx_jlite_is_string(v)) {
+		const char *s = nx_jlite_str(v);
+		size_t n = nx_jlite_len(v);
 
 		if (nx_date_parse(out, s, n) != NX_OK && n < 200)
 			(void)nx_date_find(out, s, n, NULL, NULL);
-	} else if (json_is_integer(v) || json_is_real(v)) {
-		double x = json_number_value(v);
+	} else if (nx_jlite_is_integer(v) || nx_jlite_is_real(v)) {
+		double x = nx_jlite_number(v);
 
 		if (x > 1e11)
 			x /= 1000.0;
@@ -194,15 +199,15 @@ static int add_plain(nx_article *a, const char *s, size_t len)
 	return rc;
 }
 
-static int add_text(nx_article *a, json_t *v, nx_error *err)
+static int add_text(nx_article *a, const nx_jlite_val *v, nx_error *err)
 {
 	size_t i = 0;
-	json_t *e = NULL;
+	const nx_jlite_val *e = NULL;
 	int rc = NX_OK;
 
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, e) {
-			if (!json_is_string(e))
+	if (nx_jlite_is_array(v)) {
+		for (i = 0, e = nx_jlite_first(v); i < v->n; i++, e = nx_jlite_next(e)) {
+			if (!nx_jlite_is_string(e))
 				continue;
 			rc = add_text(a, e, err);
 			if (rc < 0)
@@ -210,11 +215,11 @@ static int add_text(nx_article *a, json_t *v, nx_error *err)
 		}
 		return NX_OK;
 	}
-	if (!json_is_string(v))
+	if (!nx_jlite_is_string(v))
 		return NX_OK;
-	if (looks_html(json_string_value(v), json_string_length(v)))
-		return nx_html_fragment(a, json_string_value(v), json_string_length(v), err);
-	rc = add_plain(a, json_string_value(v), json_string_length(v));
+	if (looks_html(nx_jlite_str(v), nx_jlite_len(v)))
+		return nx_html_fragment(a, nx_jlite_str(v), nx_jlite_len(v), err);
+	rc = add_plain(a, nx_jlite_str(v), nx_jlite_len(v));
 	return rc < 0 ? nx_error_set(err, rc, "out of memory") : NX_OK;
 }
 
@@ -231,15 +236,15 @@ static int add_author(nx_article *a, const char *s, size_t len)
 	return nx_article_add_author(a, s, (long)len);
 }
 
-static int add_authors(nx_article *a, json_t *v)
+static int add_authors(nx_article *a, const nx_jlite_val *v)
 {
 	size_t i = 0, n = 0;
-	json_t *e = NULL;
+	const nx_jlite_val *e = NULL;
 	const char *s = NULL;
 	int rc = NX_OK;
 
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, e) {
+	if (nx_jlite_is_array(v)) {
+		for (i = 0, e = nx_jlite_first(v); i < v->n; i++, e = nx_jlite_next(e)) {
 			s = str_or_name(e, &n);
 			if (s != NULL && (rc = add_author(a, s, n)) < 0)
 				return rc;
@@ -265,54 +270,54 @@ static int set_lang(nx_article *a, const char *s, size_t n)
 	return nx_article_set(&a->lang, tag, (long)i);
 }
 
-static int add_photo(nx_article *a, json_t *o, nx_error *err)
+static int add_photo(nx_article *a, const nx_jlite_val *o, nx_error *err)
 {
 	static const char *const img_keys[] = { "image_url", "image", "top_image", NULL };
 	static const char *const cap_keys[] = { "caption", "image_caption", NULL };
 	static const char *const cred_keys[] = { "credit", "image_credit", NULL };
-	json_t *img = get_any(o, img_keys), *cap = NULL, *cred = NULL, *who = NULL;
+	const nx_jlite_val *img = get_any(o, img_keys), *cap = NULL, *cred = NULL, *who = NULL;
 	const char *url = NULL;
 	size_t n = 0;
 	nx_photo *p = NULL;
 	char *agency = NULL, *photographer = NULL, *named = NULL;
 	int rc = NX_OK;
 
-	if (json_is_object(img)) {
-		json_t *u = json_object_get(img, "url");
+	if (nx_jlite_is_object(img)) {
+		const nx_jlite_val *u = nx_jlite_get(img, "url");
 
-		url = json_is_string(u) ? json_string_value(u) : NULL;
+		url = nx_jlite_is_string(u) ? nx_jlite_str(u) : NULL;
 		cap = get_any(img, cap_keys);
 		cred = get_any(img, cred_keys);
-		who = json_object_get(img, "photographer");
-	} else if (json_is_array(img)) {
+		who = nx_jlite_get(img, "photographer");
+	} else if (nx_jlite_is_array(img)) {
 		url = first_str(img, &n);
-	} else if (json_is_string(img)) {
-		url = json_string_value(img);
+	} else if (nx_jlite_is_string(img)) {
+		url = nx_jlite_str(img);
 	}
 	if (cap == NULL)
 		cap = get_any(o, cap_keys);
 	if (cred == NULL)
 		cred = get_any(o, cred_keys);
 	if (who == NULL)
-		who = json_object_get(o, "photographer");
-	if (url == NULL && !json_is_string(cap) && !json_is_string(cred) && !json_is_string(who))
+		who = nx_jlite_get(o, "photographer");
+	if (url == NULL && !nx_jlite_is_string(cap) && !nx_jlite_is_string(cred) && !nx_jlite_is_string(who))
 		return NX_OK;
 	p = nx_article_add_photo(a);
 	if (p == NULL)
 		goto oom;
 	if (url != NULL && (rc = nx_article_set(&p->url, url, -1)) < 0)
 		goto oom;
-	if (json_is_string(cap) &&
-	    (rc = nx_article_set(&p->caption, json_string_value(cap), (long)json_string_length(cap))) < 0)
+	if (nx_jlite_is_string(cap) &&
+	    (rc = nx_article_set(&p->caption, nx_jlite_str(cap), (long)nx_jlite_len(cap))) < 0)
 		goto oom;
-	if (json_is_string(cred)) {
-		if (nx_credit_parse(json_string_value(cred), json_string_length(cred), &agency, &photographer) < 0)
+	if (nx_jlite_is_string(cred)) {
+		if (nx_credit_parse(nx_jlite_str(cred), nx_jlite_len(cred), &agency, &photographer) < 0)
 			goto oom;
 		p->agency = agency;
 		p->photographer = photographer;
 	}
-	if (json_is_string(who) && p->photographer == NULL) {
-		named = nx_name_case(json_string_value(who), json_string_length(who));
+	if (nx_jlite_is_string(who) && p->photographer == NULL) {
+		named = nx_name_case(nx_jlite_str(who), nx_jlite_len(who));
 		if (named == NULL)
 			goto oom;
 		if ((rc = nx_article_set(&p->photographer, named, -1)) < 0)
@@ -329,7 +334,7 @@ oom:
  * Build an article from one object.  Returns NX_OK with *out set (or NULL
  * when it held nothing to index), or NX_ENOMEM.
  */
-static int build(nx_article **out, json_t *o, nx_error *err)
+static int build(nx_article **out, const nx_jlite_val *o, nx_error *err)
 {
 	static const char *const title_keys[] = { "title", "headline", "title_page", "title_rss", NULL };
 	static const char *const body_keys[] = { "maintext", "text", "body", "content", "article",
@@ -346,7 +351,7 @@ static int build(nx_article **out, json_t *o, nx_error *err)
 	static const char *const section_keys[] = { "section", "category", "categories", NULL };
 	static const char *const id_keys[] = { "id", "guid", NULL };
 	nx_article *a = nx_article_new();
-	json_t *v = NULL;
+	const nx_jlite_val *v = NULL;
 	const char *s = NULL;
 	size_t n = 0;
 	int rc = NX_OK;
@@ -359,7 +364,7 @@ static int build(nx_article **out, json_t *o, nx_error *err)
 		goto oom;
 	if ((v = get_any(o, body_keys)) != NULL && (rc = add_text(a, v, err)) < 0)
 		goto done;
-	if (a->nparas == 0 && (v = json_object_get(o, "description")) != NULL &&
+	if (a->nparas == 0 && (v = nx_jlite_get(o, "description")) != NULL &&
 	    (rc = add_text(a, v, err)) < 0)
 		goto done;
 	get_time(get_any(o, pub_keys), &a->published);
@@ -380,12 +385,12 @@ static int build(nx_article **out, json_t *o, nx_error *err)
 	if ((rc = add_photo(a, o, err)) < 0)
 		goto done;
 	v = get_any(o, id_keys);
-	if (json_is_string(v)) {
-		rc = nx_article_set(&a->origin.record_id, json_string_value(v), (long)json_string_length(v));
-	} else if (json_is_integer(v)) {
+	if (nx_jlite_is_string(v)) {
+		rc = nx_article_set(&a->origin.record_id, nx_jlite_str(v), (long)nx_jlite_len(v));
+	} else if (nx_jlite_is_integer(v)) {
 		char num[32];
 
-		snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+		snprintf(num, sizeof(num), "%lld", nx_jlite_int(v));
 		rc = nx_article_set(&a->origin.record_id, num, -1);
 	}
 	if (rc < 0)
@@ -411,14 +416,14 @@ static void note_bad(jstate *js, size_t no, const char *fmt, const char *detail)
  * One value v found at offset off (item number no, from 1).  Returns NX_OK
  * (also when the item was bad: it is counted) or a fatal error.
  */
-static int one_item(jstate *js, json_t *v, const char *raw, size_t rawlen, size_t off, size_t no,
+static int one_item(jstate *js, const nx_jlite_val *v, const char *raw, size_t rawlen, size_t off, size_t no,
 		    nx_error *err)
 {
 	nx_article *a = NULL;
 	nx_input sub = *js->in;
 	int rc = NX_OK;
 
-	if (!json_is_object(v)) {
+	if (!nx_jlite_is_object(v)) {
 		note_bad(js, no, "not a JSON object", "");
 		return NX_OK;
 	}
@@ -446,8 +451,7 @@ static int parse_lines(jstate *js, nx_error *err)
 	while (i < len) {
 		const char *nl = memchr(d + i, '\n', len - i);
 		size_t e = nl != NULL ? (size_t)(nl - d) : len, s = i, n = 0;
-		json_t *v = NULL;
-		json_error_t jerr;
+		const nx_jlite_val *v = NULL;
 
 		no++;
 		i = e + 1;
@@ -459,13 +463,17 @@ static int parse_lines(jstate *js, nx_error *err)
 		if (n == 0)
 			continue;
 		js->nitems++;
-		v = json_loadb(d + s, n, 0, &jerr);
-		if (v == NULL) {
-			note_bad(js, no, "invalid JSON: ", jerr.text);
+		rc = nx_jlite_parse(&js->jl, &v, d + s, n, 0);
+		if (rc == NX_ENOMEM) {
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+			break;
+		}
+		if (rc < 0) {
+			rc = NX_OK;
+			note_bad(js, no, "invalid JSON: ", js->jl.msg);
 			continue;
 		}
 		rc = one_item(js, v, d + s, n, s, no, err);
-		json_decref(v);
 		if (rc < 0)
 			break;
 	}
@@ -482,8 +490,7 @@ static int parse_array(jstate *js, size_t i, nx_error *err)
 	js->unit = "element";
 	i++; /* '[' */
 	for (;;) {
-		json_t *v = NULL;
-		json_error_t jerr;
+		const nx_jlite_val *v = NULL;
 
 		while (i < len && nx_isspace((unsigned char)d[i]))
 			i++;
@@ -495,22 +502,25 @@ static int parse_array(jstate *js, size_t i, nx_error *err)
 		}
 		no++;
 		js->nitems++;
-		v = json_loadb(d + i, len - i, JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY, &jerr);
-		if (v == NULL) {
-			note_bad(js, no, "invalid JSON: ", jerr.text);
+		/* the element alone; jl.end says where it stopped */
+		rc = nx_jlite_parse(&js->jl, &v, d + i, len - i, NX_JLITE_NO_EOF_CHECK | NX_JLITE_DECODE_ANY);
+		if (rc == NX_ENOMEM) {
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+			goto done;
+		}
+		if (rc < 0) {
+			note_bad(js, no, "invalid JSON: ", js->jl.msg);
 			rc = nx_error_set(err, NX_EFORMAT, "%s (the rest of the array cannot be read)", js->first);
 			goto done;
 		}
-		if (jerr.position <= 0 || (size_t)jerr.position > len - i) {
-			json_decref(v);
+		if (js->jl.end == 0 || js->jl.end > len - i) {
 			rc = nx_error_set(err, NX_EFORMAT, "element %zu: bad JSON", no);
 			goto done;
 		}
-		rc = one_item(js, v, d + i, (size_t)jerr.position, i, no, err);
-		json_decref(v);
+		rc = one_item(js, v, d + i, js->jl.end, i, no, err);
 		if (rc < 0)
 			goto done;
-		i += (size_t)jerr.position;
+		i += js->jl.end;
 		while (i < len && nx_isspace((unsigned char)d[i]))
 			i++;
 		if (i < len && d[i] == ',') {
@@ -554,5 +564,6 @@ int nx_parse_jsonl(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *er
 				  js.nbad, js.nitems, js.unit, js.first);
 	}
 done:
+	nx_jlite_free(&js.jl);
 	return rc;
 }
