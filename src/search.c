@@ -1075,8 +1075,14 @@ static int add_also(nx_hit *h, const char *source, const char *id)
 }
 
 /* Fill hit details: metadata from article, text from highlight(). */
+/*
+ * Fill h from its candidate c: metadata, highlighted title and snippet.
+ * stmt[3] keeps the statements of one search's hits (current, revision,
+ * no query), prepared at the first hit that needs each: preparing a
+ * statement over the FTS table costs about as much as reading the hit.
+ */
 static int fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr, const nx_search_opts *o,
-		    nx_error *err)
+		    sqlite3_stmt *stmt[3], nx_error *err)
 {
 	/* %d: the FTS5 columns of title, body, captions, credits (store_private.h) */
 	static const char sql_cur_fmt[] =
@@ -1101,21 +1107,24 @@ static int fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr, co
 	sqlite3_stmt *s = NULL;
 	marked tm, bm;
 	const char *field = "body";
-	int rc = NX_OK, col = 0;
+	int rc = NX_OK, col = 0, which = expr == NULL ? 2 : c->rev ? 1 : 0;
 
-	snprintf(sql_cur, sizeof(sql_cur), sql_cur_fmt, fc[NX_F_TITLE], fc[NX_F_BODY], fc[NX_F_CAPTIONS],
-		 fc[NX_F_CREDITS]);
-	snprintf(sql_rev, sizeof(sql_rev), sql_rev_fmt, fc[NX_F_TITLE], fc[NX_F_TITLE], fc[NX_F_BODY],
-		 fc[NX_F_CAPTIONS], fc[NX_F_CREDITS]);
 	memset(&tm, 0, sizeof(tm));
 	memset(&bm, 0, sizeof(bm));
 	nx_buf_init(&tm.text);
 	nx_buf_init(&bm.text);
-	if (sqlite3_prepare_v2(st->db, expr == NULL ? sql_plain : c->rev ? sql_rev : sql_cur, -1, &s, NULL) !=
-	    SQLITE_OK) {
-		rc = nx_store__dberr(st, err, "cannot read a search hit");
-		goto done;
+	if (stmt[which] == NULL) {
+		snprintf(sql_cur, sizeof(sql_cur), sql_cur_fmt, fc[NX_F_TITLE], fc[NX_F_BODY], fc[NX_F_CAPTIONS],
+			 fc[NX_F_CREDITS]);
+		snprintf(sql_rev, sizeof(sql_rev), sql_rev_fmt, fc[NX_F_TITLE], fc[NX_F_TITLE], fc[NX_F_BODY],
+			 fc[NX_F_CAPTIONS], fc[NX_F_CREDITS]);
+		if (sqlite3_prepare_v2(st->db, which == 2 ? sql_plain : which == 1 ? sql_rev : sql_cur, -1, &stmt[which],
+				       NULL) != SQLITE_OK) {
+			rc = nx_store__dberr(st, err, "cannot read a search hit");
+			goto done;
+		}
 	}
+	s = stmt[which];
 	if (expr != NULL)
 		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, c->rev ? c->revrow : c->id);
@@ -1166,7 +1175,10 @@ oom:
 done:
 	marked_free(&tm);
 	marked_free(&bm);
-	sqlite3_finalize(s);
+	if (s != NULL) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
 	return rc;
 }
 
@@ -1424,6 +1436,7 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 	double *weights = NULL;
 	int nweights = 0;
 	cand *c = NULL;
+	sqlite3_stmt *hitstmt[3] = { NULL, NULL, NULL };
 	size_t nc = 0, i = 0, shown = 0, j = 0;
 	int64_t want = 0, limit = o->limit < 0 ? 0 : o->limit, offset = o->offset < 0 ? 0 : o->offset;
 	int rc = NX_OK, relaxed = 0, fast = 0;
@@ -1494,7 +1507,8 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 				continue;
 			if (shown++ < (size_t)offset)
 				continue;
-			if ((rc = fill_hit(st, &r->hits[r->nhits], &c[i], expanded != NULL ? relaxed_expr : expr, o, err)) < 0) {
+			if ((rc = fill_hit(st, &r->hits[r->nhits], &c[i], expanded != NULL ? relaxed_expr : expr, o, hitstmt,
+					   err)) < 0) {
 				r->nhits++;
 				goto done;
 			}
@@ -1541,6 +1555,8 @@ done:
 	p->nweights = 0;
 	free(expanded);
 	free(weights);
+	for (i = 0; i < 3; i++)
+		sqlite3_finalize(hitstmt[i]);
 	cands_free(c, nc);
 	return rc;
 }

@@ -821,39 +821,6 @@ done:
 	return rc;
 }
 
-/* Whether expr matches at least n rows (reading at most n). */
-static int matches_at_least(sqlite3 *db, const char *expr, int64_t n)
-{
-	sqlite3_stmt *s = NULL;
-	int yes = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ?1 LIMIT ?2)", -1, &s,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, n);
-		yes = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) >= n;
-	}
-	sqlite3_finalize(s);
-	return yes;
-}
-
-/* The middle of the table's rowids; 0 when it has none. */
-static int64_t middle_rowid(sqlite3 *db)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t lo = 0, hi = 0;
-
-	/* two subqueries: min() and max() together would scan the table */
-	if (sqlite3_prepare_v2(db, "SELECT (SELECT min(id) FROM fts_docsize), (SELECT max(id) FROM fts_docsize)", -1,
-			       &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW) {
-		lo = sqlite3_column_int64(s, 0);
-		hi = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_finalize(s);
-	return lo + (hi - lo) / 2;
-}
-
 /* Back to the state before any walk, keeping the probe's statistics when keep. */
 static void reset_walk(topk_state *t, int keep)
 {
@@ -893,8 +860,7 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 	/* two threads only for long walks; a filter's keep() reads through db */
 	if (db2 != NULL && k > 0 && (flt == NULL || flt->keep == NULL)) {
 		if (t.defer) {
-			many = matches_at_least(db, expr, nx_topk__split_min);
-			mid = many ? middle_rowid(db) : 0;
+			many = 0; /* inside FTS5 on one thread: see nx_topk_phrase */
 		} else if (nhit < 0) {
 			if ((rc = probe_pair(db, db2, expr, &t)) != SQLITE_OK)
 				goto done;
