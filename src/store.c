@@ -285,9 +285,18 @@ int nx_deflate(nx_buf *out, const char *s, size_t len)
 
 /*
  * Level 5 for bodies: with the dictionary, 0.419 of the text against 0.414
- * at level 6, for 30% less compression time (20k bench corpus).
+ * at level 6, for 30% less compression time (20k bench corpus).  Tuned
+ * further (deflateTune): with a dictionary, deflate follows hash chains
+ * through 32 kB of text that always matches somewhere, so shorter chains
+ * (24, not 32) and giving up sooner on a good match (4, not 8) cost little
+ * ratio: bodies 0.4025 of their text instead of 0.3978, for 21% less
+ * compression time (8,000 bodies of the bench corpus, dictionary of 20k).
  */
 #define NX_ZLEVEL 5
+#define NX_ZGOOD 4
+#define NX_ZLAZY 16
+#define NX_ZNICE 32
+#define NX_ZCHAIN 24
 
 struct nx_zworker {
 	nx_zworker *next;
@@ -359,6 +368,7 @@ static int deflate_body(nx_store *st, nx_buf *out, const char *s, size_t len)
 		}
 		w->ready = 1;
 		w->d = d;
+		deflateTune(&w->primed, NX_ZGOOD, NX_ZLAZY, NX_ZNICE, NX_ZCHAIN);
 		if (d != NULL && deflateSetDictionary(&w->primed, d->data, (uInt)d->len) != Z_OK)
 			w->d = NULL;
 		w->permanent = 0;
