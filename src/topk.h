@@ -101,10 +101,14 @@ int nx_topk__weights(sqlite3 *db, double *w, int *nw);
  * (when not NULL) gets the number of matching rows passing flt.
  * Returns SQLITE_OK or an SQLite error code (the connection's message).
  *
- * db2, when not NULL, is a second connection to the same index: a walk of
- * nx_topk__split_min rows or more (and no keep() in flt) is then split in
- * two by rowid, the upper half walked on db2 by a second thread, with the
- * statistics of one probe on db so that every score is the same; when a
+ * One phrase (nhit < 0): the walk runs inside FTS5 (xQueryPhrase) and
+ * ranks by bm25 / idf, idf applied at the end from the rows walked, so the
+ * list is read once.  Several phrases: one probe counts them, then a walk.
+ * db2, when not NULL, is a second connection to the same index: the probe's
+ * counting is then shared by two threads, and a walk whose shortest list
+ * has nx_topk__split_min rows or more (and no keep() in flt) is split in
+ * two by rowid, the upper half walked on db2 by the second thread, both
+ * with the probe's statistics so that every score is the same; when a
  * writer commits between the probe and the halves, the walk is redone on
  * db alone.  The result is the one a single walk gives.
  */
