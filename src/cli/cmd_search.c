@@ -293,12 +293,18 @@ static int finish(nx_cli *cli, nx_results *r, const nx_search_opts *o, int json)
 	return rc;
 }
 
-/* A query of a batch that could not run: {"query": ..., "error": ...}. */
+/*
+ * A query of a batch that could not run: {"query": ..., "error": ...};
+ * the query is null when it is not UTF-8 or too long to echo (a stray
+ * 100 MB line).
+ */
 static void print_batch_error(const char *query, const char *msg)
 {
 	json_t *o = json_object();
+	size_t len = strlen(query);
 
-	json_object_set_new(o, "query", nx_utf8_valid(query, strlen(query)) ? json_string(query) : json_null());
+	json_object_set_new(o, "query",
+			    len <= 4096 && nx_utf8_valid(query, len) ? json_string(query) : json_null());
 	json_object_set_new(o, "error", json_string(msg));
 	nx_json_print(o, 0);
 	json_decref(o);

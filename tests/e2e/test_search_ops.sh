@@ -119,6 +119,9 @@ PY
 printf 'harbour\nharbour published:2021-07-10..2021-07-31\n' | nx search --batch --source reuters >"$TMP/batch.out" &&
 	python3 -c 'import json,sys; a,b=[json.loads(l) for l in open(sys.argv[1])]; assert [h["source"] for h in a["hits"]]==["Reuters"] and b["total"]==0' "$TMP/batch.out" &&
 	ok || bad "search --batch: options and date operators per line"
+python3 -c 'print("harbour " * 20000)' | nx search --batch >"$TMP/batch.out" 2>/dev/null
+python3 -c 'import json,sys; o=json.loads(open(sys.argv[1]).read()); assert o["query"] is None and "too long" in o["error"], o' "$TMP/batch.out" &&
+	ok || bad "search --batch: a too long query gets an error object without the query echoed"
 expect_rc 2 nx search --batch harbour
 grep -q "standard input" "$TMP/err" && ok || bad "search --batch with a query argument: $(cat "$TMP/err")"
 
