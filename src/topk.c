@@ -748,13 +748,12 @@ static int finish_defer(topk_state *t)
 }
 
 /*
- * A walk of many rows in two halves by rowid, the upper half (past mid)
- * on db2 in a second thread.  Both halves score with the same statistics:
- * those of the probe (t->ready), or, for a deferred walk, their own,
- * which must agree.  The two best-k lists (and near ties) merge into t's.
- * 1 when done, 0 when a half did not read the index the other or the
- * probe did (a writer committed between: the caller walks again), < 0
- * (minus an SQLite code) on an error.
+ * A walk of many rows of a query of several phrases in two halves by
+ * rowid, the upper half (past mid) on db2 in a second thread, both with
+ * the probe's statistics, so every score is the one a single walk gives;
+ * the two best-k lists merge into t's.  1 when done, 0 when a half did
+ * not read the index the probe read (a writer committed between: the
+ * caller walks again), < 0 (minus an SQLite code) on an error.
  */
 static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t, int64_t mid)
 {
@@ -766,11 +765,10 @@ static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t
 	int rc = 1;
 
 	u.sample = NULL;
-	u.near = NULL;
-	u.nnear = u.capnear = 0;
 	if ((u.heap = malloc(t->k * sizeof(*u.heap))) == NULL)
 		return -SQLITE_NOMEM;
-	t->check = u.check = t->ready;
+	/* both halves check they read the index the probe read */
+	t->check = u.check = 1;
 	lower = (split_half){ db, expr, t, INT64_MIN, mid, SQLITE_OK };
 	upper = (split_half){ db2, expr, &u, mid + 1, INT64_MAX, SQLITE_OK };
 	if (pthread_create(&th, NULL, walk_half, &upper) != 0) {
@@ -780,9 +778,7 @@ static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t
 		walk_half(&lower);
 		pthread_join(th, NULL);
 	}
-	if (t->stale || u.stale ||
-	    (lower.rc == SQLITE_OK && upper.rc == SQLITE_OK && t->ready && u.ready &&
-	     (t->nrow != u.nrow || t->ntok != u.ntok))) {
+	if (t->stale || u.stale) {
 		rc = 0;
 		goto done;
 	}
@@ -790,8 +786,7 @@ static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t
 		rc = -(lower.rc != SQLITE_OK ? lower.rc : upper.rc);
 		goto done;
 	}
-	if (append_hits(&all, &n, &cap, t->heap, t->n) < 0 || append_hits(&all, &n, &cap, u.heap, u.n) < 0 ||
-	    (t->defer && append_hits(&t->near, &t->nnear, &t->capnear, u.near, u.nnear) < 0)) {
+	if (append_hits(&all, &n, &cap, t->heap, t->n) < 0 || append_hits(&all, &n, &cap, u.heap, u.n) < 0) {
 		rc = -SQLITE_NOMEM;
 		goto done;
 	}
@@ -800,16 +795,6 @@ static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t
 	t->n = n < t->k ? n : t->k;
 	if (t->n > 0)
 		memcpy(t->heap, all, t->n * sizeof(*all));
-	/* deferred: a row of either half's best k that misses the merged k may still tie */
-	if (t->defer && append_hits(&t->near, &t->nnear, &t->capnear, all + t->n, n - t->n) < 0) {
-		rc = -SQLITE_NOMEM;
-		goto done;
-	}
-	/* a deferred lower half that matched nothing never prepared */
-	if (!t->ready && u.ready) {
-		t->nrow = u.nrow;
-		t->ready = 1;
-	}
 	t->total += u.total;
 	t->st.rows += u.st.rows;
 	t->st.lengths += u.st.lengths;
@@ -817,7 +802,6 @@ static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t
 done:
 	free(all);
 	free(u.heap);
-	free(u.near);
 	return rc;
 }
 
