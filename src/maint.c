@@ -125,7 +125,7 @@ static int check_articles(checker *c)
 
 		c->out->articles++;
 		nx_buf_reset(&body);
-		irc = nx_inflate_blob(&body, sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3));
+		irc = nx_store__inflate(c->st, &body, sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3));
 		if (irc == NX_ENOMEM) {
 			rc = nx_error_set(c->err, NX_ENOMEM, "out of memory");
 			break;

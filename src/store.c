@@ -87,6 +87,14 @@ static const char migrate1_sql[] =
  */
 static const char migrate3_sql[] =
 	"UPDATE article SET uid = nx_uid_key(uid) WHERE typeof(uid) = 'text';";
+/*
+ * Schema 4: blocks of bodies.  A bulk load compresses the bodies of a few
+ * consecutive articles together (nx_store_pack); each article's body_z
+ * then refers to its block (see ref_encode).  refs counts the articles
+ * that refer to a block: the last one to go takes the block with it.
+ */
+static const char schema4_sql[] =
+	"CREATE TABLE IF NOT EXISTS body_block(id INTEGER PRIMARY KEY, refs INTEGER NOT NULL, z BLOB NOT NULL);";
 static const char rebuild_sql[] =
 	"INSERT INTO fts(fts) VALUES('rebuild'); INSERT INTO rev_fts(rev_fts) VALUES('rebuild');";
 
@@ -147,6 +155,11 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
 	[NX_STMT_REV_FTS_DELETE] =
 		"INSERT INTO rev_fts(rev_fts, rowid, title, body, captions, credits)"
 		" SELECT 'delete', id, title, body, captions, credits FROM rev_src WHERE article_id = ?1",
+	[NX_STMT_BODY_HEAD] = "SELECT substr(body_z, 1, 32) FROM article WHERE id = ?1",
+	[NX_STMT_BLOCK_NEXT] = "SELECT coalesce(max(id), 0) + 1 FROM body_block",
+	[NX_STMT_BLOCK_INSERT] = "INSERT INTO body_block(id, refs, z) VALUES(?1, ?2, ?3)",
+	[NX_STMT_BLOCK_UNREF] = "UPDATE body_block SET refs = refs - 1 WHERE id = ?1",
+	[NX_STMT_BLOCK_GC] = "DELETE FROM body_block WHERE id = ?1 AND refs <= 0",
 };
 
 int nx_store__dberr(nx_store *st, nx_error *err, const char *what)
@@ -297,12 +310,16 @@ int nx_deflate(nx_buf *out, const char *s, size_t len)
 #define NX_ZLAZY 16
 #define NX_ZNICE 32
 #define NX_ZCHAIN 24
+/* blocks of bodies (nx_store_pack): level 4 as zlib tunes it */
+#define NX_ZBLOCK_LEVEL 5
+
+enum { NX_ZK_BODY, NX_ZK_BLOCK, NX_ZK__COUNT };
 
 struct nx_zworker {
 	nx_zworker *next;
-	const nx_zdict *d;   /* the dictionary primed holds */
-	z_stream primed;
-	int ready;
+	const nx_zdict *d[NX_ZK__COUNT];   /* the dictionary primed[k] holds */
+	z_stream primed[NX_ZK__COUNT];
+	int ready[NX_ZK__COUNT];
 	int permanent;       /* allocations for primed come from malloc */
 	size_t used;
 	unsigned char scratch[NX_ZSCRATCH];
@@ -329,17 +346,20 @@ static void zw_free(voidpf opaque, voidpf p)
 
 static void zworker_free(nx_zworker *w)
 {
-	if (w != NULL && w->ready)
-		deflateEnd(&w->primed);
+	int k = 0;
+
+	for (k = 0; w != NULL && k < NX_ZK__COUNT; k++)
+		if (w->ready[k])
+			deflateEnd(&w->primed[k]);
 	free(w);
 }
 
-/* Compress a body with the store's current dictionary. */
-static int deflate_body(nx_store *st, nx_buf *out, const char *s, size_t len)
+/* Compress a body (kind NX_ZK_BODY) or a block of them with the store's current dictionary. */
+static int deflate_kind(nx_store *st, nx_buf *out, const char *s, size_t len, int kind)
 {
 	const nx_zdict *d = atomic_load(&st->zdict);
 	nx_zworker *w = NULL;
-	z_stream zs;
+	z_stream zs, *pr = NULL;
 	int rc = NX_OK;
 
 	if (len > UINT32_MAX)
@@ -350,31 +370,35 @@ static int deflate_body(nx_store *st, nx_buf *out, const char *s, size_t len)
 	pthread_mutex_unlock(&st->zmu);
 	if (w == NULL && (w = calloc(1, sizeof(*w))) == NULL)
 		return NX_ENOMEM;
-	if (w->ready && w->d != d) {
-		deflateEnd(&w->primed);
-		w->ready = 0;
+	pr = &w->primed[kind];
+	if (w->ready[kind] && w->d[kind] != d) {
+		deflateEnd(pr);
+		w->ready[kind] = 0;
 	}
-	if (!w->ready) {
-		memset(&w->primed, 0, sizeof(w->primed));
-		w->primed.zalloc = zw_alloc;
-		w->primed.zfree = zw_free;
-		w->primed.opaque = w;
+	if (!w->ready[kind]) {
+		int block = kind == NX_ZK_BLOCK;
+
+		memset(pr, 0, sizeof(*pr));
+		pr->zalloc = zw_alloc;
+		pr->zfree = zw_free;
+		pr->opaque = w;
 		w->permanent = 1;
-		/* memLevel 7: a smaller state to copy for each body, the same ratio */
-		if (deflateInit2(&w->primed, NX_ZLEVEL, Z_DEFLATED, 15, 7, Z_DEFAULT_STRATEGY) != Z_OK) {
+		/* memLevel 7 for a body: a smaller state to copy for each, the same ratio */
+		if (deflateInit2(pr, block ? NX_ZBLOCK_LEVEL : NX_ZLEVEL, Z_DEFLATED, 15, block ? 8 : 7,
+				 Z_DEFAULT_STRATEGY) != Z_OK) {
 			w->permanent = 0;
 			rc = NX_ENOMEM;
 			goto release;
 		}
-		w->ready = 1;
-		w->d = d;
-		deflateTune(&w->primed, NX_ZGOOD, NX_ZLAZY, NX_ZNICE, NX_ZCHAIN);
-		if (d != NULL && deflateSetDictionary(&w->primed, d->data, (uInt)d->len) != Z_OK)
-			w->d = NULL;
+		w->ready[kind] = 1;
+		w->d[kind] = d;
+		deflateTune(pr, NX_ZGOOD, NX_ZLAZY, NX_ZNICE, NX_ZCHAIN);
+		if (d != NULL && deflateSetDictionary(pr, d->data, (uInt)d->len) != Z_OK)
+			w->d[kind] = NULL;
 		w->permanent = 0;
 	}
 	w->used = 0;
-	if (deflateCopy(&zs, &w->primed) != Z_OK) {
+	if (deflateCopy(&zs, pr) != Z_OK) {
 		rc = NX_ENOMEM;
 		goto release;
 	}
@@ -386,6 +410,48 @@ release:
 	st->zfree = w;
 	pthread_mutex_unlock(&st->zmu);
 	return rc;
+}
+
+static int deflate_body(nx_store *st, nx_buf *out, const char *s, size_t len)
+{
+	return deflate_kind(st, out, s, len, NX_ZK_BODY);
+}
+
+/*
+ * A block of bodies packed together (nx_store_pack), shared by the
+ * prepared articles of its members.  Made on the parser's thread; from
+ * when it is queued on, only the writer touches it but for holders
+ * (either thread may free a prepared article).
+ */
+#define NX_BLOCK_ONE (8u << 10)   /* a longer body is compressed alone */
+#define NX_BLOCK_TEXT (10u << 10)  /* text of a block at most */
+
+struct nx_zblock {
+	atomic_int holders;  /* prepared articles holding it, and the store while open */
+	int members;         /* bodies in it */
+	int seen;            /* writer: members put so far */
+	int refs;            /* writer: articles stored referring to it */
+	int closed;          /* writer: its row is written (or given up): no more references */
+	int64_t id;          /* writer: its row id, taken when first referred to */
+	nx_buf z;            /* the bodies' text, end to end, as nx_deflate_dict makes it */
+};
+
+static void blk_drop(nx_zblock *b)
+{
+	if (b != NULL && atomic_fetch_sub(&b->holders, 1) == 1) {
+		nx_buf_free(&b->z);
+		free(b);
+	}
+}
+
+/* Forget the open block without writing it (a rollback undid its references). */
+static void blk_discard(nx_store *st)
+{
+	if (st->blk_open != NULL) {
+		st->blk_open->closed = 1;
+		blk_drop(st->blk_open);
+		st->blk_open = NULL;
+	}
 }
 
 int nx_inflate_blob(nx_buf *out, const void *blob, size_t len)
@@ -520,6 +586,161 @@ static int inflate_db(sqlite3 *db, nx_buf *out, const void *blob, size_t len)
 	return rc;
 }
 
+/*
+ * A body in a block: body_z holds the body's length (4 bytes, as every
+ * stored blob), a 0 byte where a zlib stream has its header (0x78), then
+ * the block's id and the body's offset in the block's text, as varints
+ * (7 bits a byte, low first).  About 9 bytes instead of a stream.
+ */
+#define NX_REF_MARK 0x00
+
+static size_t put_varint(unsigned char *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	return n;
+}
+
+static int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	int shift = 0;
+
+	*v = 0;
+	while (*p < end && shift < 63) {
+		unsigned char c = *(*p)++;
+
+		*v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return 1;
+		shift += 7;
+	}
+	return 0;
+}
+
+static size_t ref_encode(unsigned char out[32], size_t len, int64_t block, size_t off)
+{
+	size_t n = 0;
+
+	out[0] = (unsigned char)len;
+	out[1] = (unsigned char)(len >> 8);
+	out[2] = (unsigned char)(len >> 16);
+	out[3] = (unsigned char)(len >> 24);
+	out[4] = NX_REF_MARK;
+	n = 5 + put_varint(out + 5, (uint64_t)block);
+	return n + put_varint(out + n, off);
+}
+
+/* 1 when blob is a reference (then *len, *block and *off are set), else 0. */
+static int ref_decode(const void *blob, size_t n, uint32_t *len, int64_t *block, uint64_t *off)
+{
+	const unsigned char *p = blob, *end = p + n;
+	uint64_t b = 0;
+
+	if (n < 7 || p[4] != NX_REF_MARK)
+		return 0;
+	*len = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	p += 5;
+	if (!get_varint(&p, end, &b) || !get_varint(&p, end, off) || p != end || b == 0 || b > INT64_MAX)
+		return 0;
+	*block = (int64_t)b;
+	return 1;
+}
+
+int64_t nx_store__body_block(const void *blob, size_t len)
+{
+	uint32_t n = 0;
+	int64_t b = 0;
+	uint64_t off = 0;
+
+	return blob != NULL && ref_decode(blob, len, &n, &b, &off) ? b : 0;
+}
+
+/*
+ * The body a reference points to, from its block.  A connection keeps
+ * the last block it inflated: a scan in id order (check, a full-text
+ * rebuild) reads each block once, a search's ten hits one block each.
+ * The cached block is used only when its compressed bytes are the same
+ * as the row's, so a block deleted and its id reused is never mistaken.
+ */
+static int inflate_ref(nx_blkcache *c, nx_buf *out, const void *blob, size_t n)
+{
+	uint32_t len = 0;
+	int64_t block = 0;
+	uint64_t off = 0;
+	const void *zb = NULL;
+	size_t zn = 0;
+	int rc = NX_OK;
+
+	if (c == NULL || c->db == NULL || !ref_decode(blob, n, &len, &block, &off))
+		return NX_EFORMAT;
+	if (c->get == NULL &&
+	    sqlite3_prepare_v2(c->db, "SELECT z FROM body_block WHERE id = ?1", -1, &c->get, NULL) != SQLITE_OK)
+		return NX_EFORMAT;
+	sqlite3_bind_int64(c->get, 1, block);
+	if (sqlite3_step(c->get) != SQLITE_ROW) {
+		sqlite3_reset(c->get);
+		return NX_EFORMAT;
+	}
+	zb = sqlite3_column_blob(c->get, 0);
+	zn = (size_t)sqlite3_column_bytes(c->get, 0);
+	if (c->id != block || c->z.len != zn || zn == 0 || memcmp(c->z.buf, zb, zn) != 0) {
+		c->id = 0;
+		nx_buf_reset(&c->z);
+		nx_buf_reset(&c->text);
+		rc = zb != NULL ? inflate_db(c->db, &c->text, zb, zn) : NX_EFORMAT;
+		if (rc == NX_OK) {
+			nx_buf_add(&c->z, zb, zn);
+			rc = nx_buf_ok(&c->z) ? NX_OK : NX_ENOMEM;
+		}
+		if (rc == NX_OK)
+			c->id = block;
+	}
+	sqlite3_reset(c->get);
+	if (rc < 0)
+		return rc;
+	if (off > c->text.len || len > c->text.len - off)
+		return NX_EFORMAT;
+	if (nx_buf_grow(out, len) < 0)
+		return NX_ENOMEM;
+	memcpy(out->buf + out->len, c->text.buf + off, len);
+	out->len += len;
+	out->buf[out->len] = '\0';
+	return NX_OK;
+}
+
+/* A stored body, its own stream or a reference into a block. */
+static int inflate_body(nx_blkcache *c, nx_buf *out, const void *blob, size_t len)
+{
+	if (blob != NULL && len > 4 && ((const unsigned char *)blob)[4] == NX_REF_MARK)
+		return inflate_ref(c, out, blob, len);
+	return inflate_db(c->db, out, blob, len);
+}
+
+int nx_store__inflate(nx_store *st, nx_buf *out, const void *blob, size_t len)
+{
+	return inflate_body(&st->bc[0], out, blob, len);
+}
+
+static void blkcache_close(nx_blkcache *c)
+{
+	sqlite3_finalize(c->get);
+	c->get = NULL;
+	c->id = 0;
+	c->db = NULL;
+}
+
+static void blkcache_free(nx_blkcache *c)
+{
+	blkcache_close(c);
+	nx_buf_free(&c->z);
+	nx_buf_free(&c->text);
+}
+
 /* SQL: nx_inflate(blob) -> text */
 static void sql_inflate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
@@ -532,7 +753,7 @@ static void sql_inflate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	blob = sqlite3_value_blob(argv[0]);
 	n = sqlite3_value_bytes(argv[0]);
-	rc = inflate_db(sqlite3_context_db_handle(ctx), &b, blob, (size_t)n);
+	rc = inflate_body(sqlite3_user_data(ctx), &b, blob, (size_t)n);
 	if (rc == NX_ENOMEM) {
 		sqlite3_result_error_nomem(ctx);
 	} else if (rc < 0) {
@@ -798,9 +1019,9 @@ static int migrate(nx_store *st, nx_error *err)
 		return NX_OK;
 	if (ver == 0 && tables > 0)
 		return nx_error_set(err, NX_EDB, "'%s' is an SQLite file but not a newsidx index", st->path);
-	/* schemas 1 and 2 are read as they are; the first writer upgrades them */
+	/* schemas 1 to 3 are read as they are; the first writer upgrades them */
 	if (!(st->flags & NX_STORE_WRITE))
-		return ver == 1 || ver == 2 ? NX_OK :
+		return ver >= 1 && ver <= 3 ? NX_OK :
 					      nx_error_set(err, NX_EDB, "index '%s' is empty: add articles first",
 							   st->path);
 	/* 16 kB pages: rows of about 1 kB leave less unused at page ends */
@@ -808,7 +1029,7 @@ static int migrate(nx_store *st, nx_error *err)
 		exec(st, "PRAGMA page_size = 16384", NULL, "");
 	if ((rc = exec(st, "BEGIN IMMEDIATE", err, "cannot create the index")) < 0)
 		return rc;
-	/* what is written from here on is schema 3: ids as bytes, stop list 2 */
+	/* what is written from here on is schema 4: ids as bytes, stop list 2, blocks of bodies */
 	st->schema = NX_SCHEMA_VERSION;
 	nx_tokenizer_set_stopwords(st->db, nx_store__stoplist(st));
 	if (ver == 0 && (rc = exec(st, schema_sql, err, "cannot create the index")) == NX_OK)
@@ -816,8 +1037,10 @@ static int migrate(nx_store *st, nx_error *err)
 	if (ver == 1 && (rc = exec(st, migrate1_sql, err, "cannot upgrade the index")) == NX_OK)
 		rc = exec(st, schema2_sql, err, "cannot upgrade the index");
 	/* the rebuild's nx_inflate loads the index's dictionaries when a body needs one */
-	if (ver > 0 && rc == NX_OK && (rc = exec(st, migrate3_sql, err, "cannot upgrade the index")) == NX_OK)
+	if (ver > 0 && ver < 3 && rc == NX_OK && (rc = exec(st, migrate3_sql, err, "cannot upgrade the index")) == NX_OK)
 		rc = exec(st, rebuild_sql, err, "cannot upgrade the index");
+	if (rc == NX_OK)
+		rc = exec(st, schema4_sql, err, ver == 0 ? "cannot create the index" : "cannot upgrade the index");
 	if (rc == NX_OK) {
 		char sql[64];
 
@@ -832,15 +1055,15 @@ static int migrate(nx_store *st, nx_error *err)
 }
 
 /* Open the connection and give it the functions and tokenizer the index needs. */
-static int connect_db(nx_store *st, sqlite3 **pdb, const char *name, int oflags, nx_error *err)
+static int connect_db(nx_store *st, sqlite3 **pdb, nx_blkcache *bc, const char *name, int oflags, nx_error *err)
 {
 	/* nx_uid_key is deterministic within a statement: the schema changes between them */
 	static const struct {
 		const char *name;
-		int nargs, needs_store;
+		int nargs, needs_store; /* user data: 1 the store, 2 the connection's block cache */
 		void (*fn)(sqlite3_context *, int, sqlite3_value **);
 	} fns[] = {
-		{ "nx_inflate", 1, 0, sql_inflate }, { "nx_rev_text", 2, 0, sql_rev_text },
+		{ "nx_inflate", 1, 2, sql_inflate }, { "nx_rev_text", 2, 0, sql_rev_text },
 		{ "nx_mark", 2, 0, sql_mark },       { "nx_uid", 1, 0, sql_uid },
 		{ "nx_uid_key", 1, 1, sql_uid_key }, { "nx_uid_key", 2, 1, sql_uid_key },
 	};
@@ -851,12 +1074,15 @@ static int connect_db(nx_store *st, sqlite3 **pdb, const char *name, int oflags,
 		return nx_error_set(err, NX_EDB, "cannot open index '%s': %s", st->path,
 				    *pdb != NULL ? sqlite3_errmsg(*pdb) : "out of memory");
 	db = *pdb;
+	blkcache_close(bc);
+	bc->db = db;
 	sqlite3_extended_result_codes(db, 0);
 	sqlite3_busy_timeout(db, 10000);
 	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
 		if (sqlite3_create_function(db, fns[i].name, fns[i].nargs,
 					    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-					    fns[i].needs_store ? st : NULL, fns[i].fn, NULL, NULL) != SQLITE_OK)
+					    fns[i].needs_store == 1 ? (void *)st : fns[i].needs_store == 2 ? (void *)bc : NULL,
+					    fns[i].fn, NULL, NULL) != SQLITE_OK)
 			return nx_error_set(err, NX_EDB, "cannot set up the index: %s", sqlite3_errmsg(db));
 	if (nx_tokenizer_register(db) != SQLITE_OK)
 		return nx_error_set(err, NX_EDB, "cannot set up the index: %s", sqlite3_errmsg(db));
@@ -865,7 +1091,7 @@ static int connect_db(nx_store *st, sqlite3 **pdb, const char *name, int oflags,
 
 static int connect(nx_store *st, const char *name, int oflags, nx_error *err)
 {
-	int rc = connect_db(st, &st->db, name, oflags, err);
+	int rc = connect_db(st, &st->db, &st->bc[0], name, oflags, err);
 
 	free(st->conn_name);
 	st->conn_name = rc == NX_OK ? strdup(name) : NULL;
@@ -881,9 +1107,10 @@ sqlite3 *nx_store__db2(nx_store *st)
 
 	if (st->db2 != NULL || st->db2_failed || (st->flags & NX_STORE_WRITE) || st->conn_name == NULL)
 		return st->db2;
-	if (connect_db(st, &db, st->conn_name, st->conn_flags, NULL) != NX_OK ||
+	if (connect_db(st, &db, &st->bc[1], st->conn_name, st->conn_flags, NULL) != NX_OK ||
 	    nx_tokenizer_set_stopwords(db, nx_store__stoplist(st)) != SQLITE_OK ||
 	    nx_tokenizer_set_query_langs(db, st->langs) != SQLITE_OK) {
+		blkcache_close(&st->bc[1]);
 		sqlite3_close(db);
 		st->db2_failed = 1;
 		return NULL;
@@ -895,6 +1122,7 @@ sqlite3 *nx_store__db2(nx_store *st)
 
 static void close_db2(nx_store *st)
 {
+	blkcache_close(&st->bc[1]);
 	sqlite3_close(st->db2);
 	st->db2 = NULL;
 }
@@ -902,7 +1130,7 @@ static void close_db2(nx_store *st)
 int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *err)
 {
 	nx_store *st = NULL;
-	int rc = NX_OK, oflags = 0;
+	int rc = NX_OK, oflags = 0, i = 0;
 	struct stat sb;
 
 	*out = NULL;
@@ -915,6 +1143,10 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 	}
 	st->flags = flags;
 	nx_buf_init(&st->train);
+	for (i = 0; i < 2; i++) {
+		nx_buf_init(&st->bc[i].z);
+		nx_buf_init(&st->bc[i].text);
+	}
 	pthread_mutex_init(&st->zmu, NULL);
 	if ((flags & NX_STORE_WRITE) && (rc = mkdirs_for(path, err)) < 0)
 		goto fail;
@@ -942,6 +1174,7 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 					nx_buf_addch(&uri, *c);
 			}
 			nx_buf_adds(&uri, "?immutable=1");
+			blkcache_close(&st->bc[0]);
 			sqlite3_close(st->db);
 			st->db = NULL;
 			rc = nx_buf_ok(&uri) ? connect(st, uri.buf, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err) :
@@ -986,8 +1219,11 @@ void nx_store_close(nx_store *st)
 
 	if (st == NULL)
 		return;
+	blk_discard(st);
 	for (i = 0; i < NX_STMT__COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	blkcache_free(&st->bc[0]);
+	blkcache_free(&st->bc[1]);
 	if (st->db != NULL) {
 		if (st->in_tx)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1034,6 +1270,7 @@ int nx_store_begin(nx_store *st, nx_error *err)
 
 static int save_zdict(nx_store *st, nx_error *err);
 static int make_zdict(nx_store *st, nx_error *err);
+static int blk_close(nx_store *st, nx_error *err);
 
 /*
  * A transaction that ends with fewer bodies sampled than a dictionary
@@ -1046,7 +1283,8 @@ int nx_store_commit(nx_store *st, nx_error *err)
 {
 	int rc = NX_OK;
 
-	if (atomic_load(&st->zdict) == NULL && st->ntrain >= NX_ZDICT_MIN)
+	rc = blk_close(st, err);
+	if (rc == NX_OK && atomic_load(&st->zdict) == NULL && st->ntrain >= NX_ZDICT_MIN)
 		rc = make_zdict(st, err);
 	if (rc == NX_OK)
 		rc = save_zdict(st, err);
@@ -1072,6 +1310,7 @@ static void forget_cache(nx_store *st)
 void nx_store_rollback(nx_store *st)
 {
 	forget_cache(st);
+	blk_discard(st);
 	if (st->in_tx)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = 0;
@@ -1084,8 +1323,12 @@ int nx_store_savepoint(nx_store *st, nx_error *err)
 
 int nx_store_release(nx_store *st, int keep, nx_error *err)
 {
-	if (!keep)
+	if (keep && blk_close(st, err) < 0)
+		keep = 0;
+	if (!keep) {
 		forget_cache(st);
+		blk_discard(st);
+	}
 	if (!keep && exec(st, "ROLLBACK TO nx_unit", err, "cannot undo a partial write") < 0)
 		return err != NULL ? err->code : NX_EDB;
 	return exec(st, "RELEASE nx_unit", err, "cannot save to the index");
@@ -1160,6 +1403,10 @@ struct nx_prepared {
 	nx_buf orig_z;       /* the original document, with --keep-originals */
 	size_t orig_len;     /* its size */
 	char orig_hash[65];  /* its sha256; "" when not kept */
+	size_t body_len;
+	int deferred;        /* body_z not made yet: nx_store_pack will */
+	nx_zblock *blk;      /* or the body is in this block, */
+	size_t blk_off;      /* from this offset of its text */
 };
 typedef struct nx_prepared row;
 
@@ -1171,9 +1418,11 @@ static void row_free(row *r)
 	free(r->credits);
 	nx_buf_free(&r->body_z);
 	nx_buf_free(&r->orig_z);
+	blk_drop(r->blk);
+	r->blk = NULL;
 }
 
-static int row_make(row *r, const nx_article *a, nx_store *st)
+static int row_make(row *r, const nx_article *a, nx_store *st, int defer)
 {
 	nx_buf au = NX_BUF_INIT;
 	size_t i = 0;
@@ -1194,9 +1443,11 @@ static int row_make(row *r, const nx_article *a, nx_store *st)
 	r->credits = nx_article_credits(a);
 	if (r->body == NULL || r->captions == NULL || r->credits == NULL)
 		return NX_ENOMEM;
-	if (deflate_body(st, &r->body_z, r->body, strlen(r->body)) < 0 || !nx_buf_ok(&r->body_z))
+	r->body_len = strlen(r->body);
+	r->deferred = defer && st->schema >= 4;
+	if (!r->deferred && (deflate_body(st, &r->body_z, r->body, r->body_len) < 0 || !nx_buf_ok(&r->body_z)))
 		return NX_ENOMEM;
-	nx_sha256_hex(r->body, strlen(r->body), r->body_hash);
+	nx_sha256_hex(r->body, r->body_len, r->body_hash);
 	/* the original too, here on the parser's thread rather than the writer's */
 	if (st->keep_originals && a->origin.raw != NULL) {
 		if (deflate_body(st, &r->orig_z, a->origin.raw, a->origin.rawlen) < 0 || !nx_buf_ok(&r->orig_z))
@@ -1207,17 +1458,91 @@ static int row_make(row *r, const nx_article *a, nx_store *st)
 	return nx_article_hash(r->hash, a);
 }
 
-int nx_store_prepare(nx_prepared **out, nx_store *st, const nx_article *a, nx_error *err)
+static int prepare(nx_prepared **out, nx_store *st, const nx_article *a, int defer, nx_error *err)
 {
 	row *r = calloc(1, sizeof(*r));
 
 	*out = NULL;
-	if (r == NULL || row_make(r, a, st) < 0) {
+	if (r == NULL || row_make(r, a, st, defer) < 0) {
 		nx_prepared_free(r);
 		return nx_error_set(err, NX_ENOMEM, "out of memory");
 	}
 	*out = r;
 	return NX_OK;
+}
+
+int nx_store_prepare(nx_prepared **out, nx_store *st, const nx_article *a, nx_error *err)
+{
+	return prepare(out, st, a, 0, err);
+}
+
+int nx_store_prepare_deferred(nx_prepared **out, nx_store *st, const nx_article *a, nx_error *err)
+{
+	return prepare(out, st, a, 1, err);
+}
+
+/* A deferred body compressed alone. */
+static int pack_alone(nx_store *st, row *r)
+{
+	if (deflate_body(st, &r->body_z, r->body, r->body_len) < 0 || !nx_buf_ok(&r->body_z))
+		return NX_ENOMEM;
+	r->deferred = 0;
+	return NX_OK;
+}
+
+/*
+ * Blocks of 8 bodies of the bench corpus at level 4 come to 0.383 of
+ * their text, in 43% less time than each body alone at level 5 (0.401):
+ * the stream's set-up, its copy of the primed dictionary and its Huffman
+ * tables are paid once a block, and bodies find matches in their
+ * neighbours.  Measured on the 20k bench corpus's bodies.
+ */
+int nx_store_pack(nx_store *st, nx_prepared **v, int n, nx_error *err)
+{
+	nx_buf text = NX_BUF_INIT;
+	int i = 0, j = 0, k = 0, rc = NX_OK;
+
+	for (i = 0; i < n && rc == NX_OK; i = j) {
+		size_t total = 0, off = 0;
+		nx_zblock *b = NULL;
+
+		j = i + 1;
+		if (v[i] == NULL || !v[i]->deferred)
+			continue;
+		for (j = i; j < n && j - i < NX_PACK_MAX && v[j] != NULL && v[j]->deferred && v[j]->body_len > 0 &&
+			    v[j]->body_len <= NX_BLOCK_ONE && total + v[j]->body_len <= NX_BLOCK_TEXT;
+		     j++)
+			total += v[j]->body_len;
+		if (j - i < 2) {
+			j = i + 1;
+			rc = pack_alone(st, v[i]);
+			continue;
+		}
+		nx_buf_reset(&text);
+		for (k = i; k < j; k++)
+			nx_buf_add(&text, v[k]->body, v[k]->body_len);
+		if (!nx_buf_ok(&text) || (b = calloc(1, sizeof(*b))) == NULL) {
+			rc = NX_ENOMEM;
+			break;
+		}
+		nx_buf_init(&b->z);
+		if (deflate_kind(st, &b->z, text.buf, text.len, NX_ZK_BLOCK) < 0 || !nx_buf_ok(&b->z)) {
+			nx_buf_free(&b->z);
+			free(b);
+			rc = NX_ENOMEM;
+			break;
+		}
+		b->members = j - i;
+		atomic_init(&b->holders, j - i);
+		for (k = i; k < j; k++) {
+			v[k]->blk = b;
+			v[k]->blk_off = off;
+			v[k]->deferred = 0;
+			off += v[k]->body_len;
+		}
+	}
+	nx_buf_free(&text);
+	return rc == NX_OK ? NX_OK : nx_error_set(err, rc, "out of memory");
 }
 
 void nx_prepared_free(nx_prepared *p)
@@ -1304,6 +1629,124 @@ static int train_zdict(nx_store *st, const row *r, nx_error *err)
 	return make_zdict(st, err);
 }
 
+/* Write the open block's row, if any article refers to it. */
+static int blk_close(nx_store *st, nx_error *err)
+{
+	nx_zblock *b = st->blk_open;
+	sqlite3_stmt *s = NULL;
+	int rc = NX_OK;
+
+	if (b == NULL)
+		return NX_OK;
+	st->blk_open = NULL;
+	b->closed = 1;
+	if (b->refs > 0) {
+		if ((s = nx_store__stmt(st, NX_STMT_BLOCK_INSERT, err)) == NULL) {
+			rc = err != NULL ? err->code : NX_EDB;
+		} else {
+			sqlite3_bind_int64(s, 1, b->id);
+			sqlite3_bind_int(s, 2, b->refs);
+			sqlite3_bind_blob64(s, 3, b->z.buf, b->z.len, SQLITE_STATIC);
+			rc = step_done(st, s, err, "cannot save the article");
+		}
+	}
+	blk_drop(b);
+	return rc;
+}
+
+/*
+ * Make r's block the open one, with an id, before an article refers to
+ * it (closing the one open before).  A block already closed takes no
+ * more references: the body is then compressed alone.
+ */
+static int blk_use(nx_store *st, row *r, nx_error *err)
+{
+	nx_zblock *b = r->blk;
+	sqlite3_stmt *s = NULL;
+	int rc = NX_OK;
+
+	if (b == NULL || b == st->blk_open)
+		return NX_OK;
+	if ((rc = blk_close(st, err)) < 0)
+		return rc;
+	if (b->closed) {
+		r->blk = NULL;
+		blk_drop(b);
+		if (pack_alone(st, r) < 0)
+			return nx_error_set(err, NX_ENOMEM, "out of memory");
+		return NX_OK;
+	}
+	if ((s = nx_store__stmt(st, NX_STMT_BLOCK_NEXT, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		rc = nx_store__dberr(st, err, "cannot save the article");
+		sqlite3_reset(s);
+		return rc;
+	}
+	b->id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	atomic_fetch_add(&b->holders, 1);
+	st->blk_open = b;
+	return NX_OK;
+}
+
+/* The block article id's body is in, or 0 (read before the body changes or goes). */
+static int blk_of(nx_store *st, int64_t id, int64_t *block, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int step = 0;
+
+	*block = 0;
+	if (st->schema < 4)
+		return NX_OK;
+	if ((s = nx_store__stmt(st, NX_STMT_BODY_HEAD, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_int64(s, 1, id);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		*block = nx_store__body_block(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+	sqlite3_reset(s);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return nx_store__dberr(st, err, "cannot read the article");
+	return NX_OK;
+}
+
+/* Write the open block now if article id's body is in it. */
+static int blk_close_if_holds(nx_store *st, int64_t id, nx_error *err)
+{
+	int64_t block = 0;
+	int rc = NX_OK;
+
+	if (st->blk_open == NULL || st->blk_open->id == 0)
+		return NX_OK;
+	if ((rc = blk_of(st, id, &block, err)) < 0)
+		return rc;
+	return block == st->blk_open->id ? blk_close(st, err) : NX_OK;
+}
+
+/* An article no longer refers to block: the last one to go takes it along. */
+static int blk_unref(nx_store *st, int64_t block, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = NX_OK;
+
+	if (block == 0)
+		return NX_OK;
+	if (st->blk_open != NULL && st->blk_open->id == block) {
+		st->blk_open->refs--;
+		return NX_OK;
+	}
+	if ((s = nx_store__stmt(st, NX_STMT_BLOCK_UNREF, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_int64(s, 1, block);
+	if ((rc = step_done(st, s, err, "cannot update the stored bodies")) < 0)
+		return rc;
+	if ((s = nx_store__stmt(st, NX_STMT_BLOCK_GC, err)) == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_int64(s, 1, block);
+	return step_done(st, s, err, "cannot update the stored bodies");
+}
+
 static int bind_article(nx_store *st, sqlite3_stmt *s, const nx_article *a, const row *r, int64_t rev)
 {
 	bind_text(s, 1, a->id);
@@ -1318,8 +1761,15 @@ static int bind_article(nx_store *st, sqlite3_stmt *s, const nx_article *a, cons
 	sqlite3_bind_int64(s, 14, a->captured.set ? a->captured.utc : 0);
 	sqlite3_bind_int64(s, 15, rev);
 	bind_hash(st, s, 16, r->hash);
-	sqlite3_bind_int64(s, 17, (sqlite3_int64)strlen(r->body));
-	sqlite3_bind_blob64(s, 18, r->body_z.buf, r->body_z.len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 17, (sqlite3_int64)r->body_len);
+	if (r->blk != NULL) {
+		unsigned char ref[32];
+
+		sqlite3_bind_blob(s, 18, ref, (int)ref_encode(ref, r->body_len, r->blk->id, r->blk_off),
+				  SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_blob64(s, 18, r->body_z.buf, r->body_z.len, SQLITE_STATIC);
+	}
 	bind_hash_n(st, s, 19, r->body_hash, 8);
 	sqlite3_bind_text(s, 20, r->captions, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 21, r->credits, -1, SQLITE_STATIC);
@@ -1575,12 +2025,16 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 {
 	sqlite3_stmt *s = NULL;
 	nx_article *old = NULL;
-	int64_t id = 0, rev = 1;
+	int64_t id = 0, rev = 1, oldblk = 0;
 	int rc = NX_OK, found = 0, step = 0;
 
 	*status = 0;
 	if (a->id == NULL)
 		return nx_error_set(err, NX_EINVAL, "article has no id");
+	if (r->deferred && pack_alone(st, r) < 0)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	if (r->blk != NULL)
+		r->blk->seen++;
 	if ((rc = train_zdict(st, r, err)) < 0)
 		goto done;
 	if ((rc = note_lang(st, a->lang, err)) < 0)
@@ -1603,9 +2057,13 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 			rc = err->code;
 			goto done;
 		}
+		if ((rc = blk_use(st, r, err)) < 0)
+			goto done;
 		bind_article(st, s, a, r, 1);
 		if ((rc = step_done(st, s, err, "cannot save the article")) < 0)
 			goto done;
+		if (r->blk != NULL)
+			r->blk->refs++;
 		id = sqlite3_last_insert_rowid(st->db);
 		if ((rc = write_photos(st, id, a, err)) < 0 || (rc = write_fts(st, id, a, r, err)) < 0)
 			goto done;
@@ -1647,8 +2105,13 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 		goto done;
 	}
 	sqlite3_reset(s);
-	/* a newer version: the current one becomes a revision, keeping its number */
-	if ((rc = nx_store__load(&old, st, id, err)) < 0)
+	/*
+	 * a newer version: the current one becomes a revision, keeping its
+	 * number.  Reading it (here and to take it out of the full-text index)
+	 * needs its block written if it is the open one (the same article twice
+	 * in a few lines of one file).
+	 */
+	if ((rc = blk_close_if_holds(st, id, err)) < 0 || (rc = nx_store__load(&old, st, id, err)) < 0)
 		goto done;
 	{
 		char oldhash[65];
@@ -1677,7 +2140,8 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 	if (sqlite3_step(s) == SQLITE_ROW)
 		rev = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if ((rc = delete_fts(st, id, err)) < 0)
+	if ((rc = delete_fts(st, id, err)) < 0 || (rc = blk_of(st, id, &oldblk, err)) < 0 ||
+	    (rc = blk_use(st, r, err)) < 0)
 		goto done;
 	if ((s = nx_store__stmt(st, NX_STMT_UPDATE_ARTICLE, err)) == NULL) {
 		rc = err->code;
@@ -1687,12 +2151,19 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 	sqlite3_bind_int64(s, 22, id);
 	if ((rc = step_done(st, s, err, "cannot update the article")) < 0)
 		goto done;
+	if (r->blk != NULL)
+		r->blk->refs++;
+	if ((rc = blk_unref(st, oldblk, err)) < 0)
+		goto done;
 	if ((rc = write_photos(st, id, a, err)) < 0 || (rc = write_fts(st, id, a, r, err)) < 0)
 		goto done;
 	*status = NX_PUT_UPDATED;
 current:
 	rc = write_origin(st, id, a, r, NULL, err);
 done:
+	/* the last member of the open block put: write it */
+	if (rc >= 0 && r->blk != NULL && r->blk == st->blk_open && r->blk->seen >= r->blk->members)
+		rc = blk_close(st, err);
 	nx_article_free(old);
 	return rc;
 }
@@ -1750,7 +2221,7 @@ int nx_store__load(nx_article **out, nx_store *st, int64_t rowid, nx_error *err)
 	a->captured.set = 1;
 	a->captured.has_time = 1;
 	a->captured.utc = sqlite3_column_int64(s, 13);
-	rc = inflate_db(st->db, &body, sqlite3_column_blob(s, 14), (size_t)sqlite3_column_bytes(s, 14));
+	rc = nx_store__inflate(st, &body, sqlite3_column_blob(s, 14), (size_t)sqlite3_column_bytes(s, 14));
 	sqlite3_reset(s);
 	if (rc == NX_ENOMEM)
 		goto oom;
@@ -1896,7 +2367,7 @@ int nx_store_get(nx_article **out, nx_store *st, const char *ref, nx_error *err)
 int nx_store_remove(nx_store *st, const char *ref, char id_out[17], nx_error *err)
 {
 	sqlite3_stmt *s = NULL;
-	int64_t id = 0;
+	int64_t id = 0, block = 0;
 	int rc = nx_store__resolve(st, ref, &id, err);
 
 	if (rc < 0)
@@ -1909,7 +2380,8 @@ int nx_store_remove(nx_store *st, const char *ref, char id_out[17], nx_error *er
 			snprintf(id_out, 17, "%s", a->id);
 		nx_article_free(a);
 	}
-	if ((rc = delete_fts(st, id, err)) < 0)
+	if ((rc = blk_close(st, err)) < 0 || (rc = delete_fts(st, id, err)) < 0 ||
+	    (rc = blk_of(st, id, &block, err)) < 0)
 		return rc;
 	if ((s = nx_store__stmt(st, NX_STMT_REV_FTS_DELETE, err)) == NULL)
 		return err != NULL ? err->code : NX_EDB;
@@ -1919,7 +2391,9 @@ int nx_store_remove(nx_store *st, const char *ref, char id_out[17], nx_error *er
 	if ((s = nx_store__stmt(st, NX_STMT_DELETE_ARTICLE, err)) == NULL)
 		return err != NULL ? err->code : NX_EDB;
 	sqlite3_bind_int64(s, 1, id);
-	return step_done(st, s, err, "cannot remove the article");
+	if ((rc = step_done(st, s, err, "cannot remove the article")) < 0)
+		return rc;
+	return blk_unref(st, block, err);
 }
 
 int nx_store_stats(nx_stats *out, nx_store *st, nx_error *err)
@@ -1936,6 +2410,9 @@ int nx_store_stats(nx_stats *out, nx_store *st, nx_error *err)
 	    query_int(st, "SELECT coalesce(sum(length(body_z)), 0) FROM article", &out->stored_bytes) < 0 ||
 	    query_int(st, "PRAGMA page_size", &ps) < 0 || query_int(st, "PRAGMA page_count", &pc) < 0)
 		return nx_store__dberr(st, err, "cannot read index statistics");
+	if (st->schema >= 4 && query_int(st, "SELECT coalesce(sum(length(z)), 0) FROM body_block", &v) == 0)
+		out->stored_bytes += v;
+	v = 0;
 	out->db_bytes = ps * pc;
 	out->schema = st->schema;
 	if (out->articles > 0 && query_int(st, "SELECT count(published) FROM article", &v) == 0 && v > 0) {

@@ -41,6 +41,11 @@ typedef enum nx_stmt_id {
 	NX_STMT_DELETE_ARTICLE,
 	NX_STMT_REV_FTS_INSERT,
 	NX_STMT_REV_FTS_DELETE,
+	NX_STMT_BODY_HEAD,
+	NX_STMT_BLOCK_NEXT,
+	NX_STMT_BLOCK_INSERT,
+	NX_STMT_BLOCK_UNREF,
+	NX_STMT_BLOCK_GC,
 	NX_STMT__COUNT
 } nx_stmt_id;
 
@@ -55,6 +60,16 @@ typedef struct nx_zdict {
 } nx_zdict;
 
 typedef struct nx_zworker nx_zworker;
+typedef struct nx_zblock nx_zblock;
+
+/* A connection's last block of bodies (schema 4), inflated: see inflate_ref. */
+typedef struct nx_blkcache {
+	sqlite3 *db;
+	sqlite3_stmt *get;   /* SELECT z FROM body_block WHERE id = ?1, prepared when first needed */
+	int64_t id;          /* the block held, 0: none */
+	nx_buf z;            /* its compressed bytes (a changed block is told by them) */
+	nx_buf text;         /* and its text */
+} nx_blkcache;
 
 struct nx_store {
 	sqlite3 *db;
@@ -77,6 +92,8 @@ struct nx_store {
 	int ntrain;
 	pthread_mutex_t zmu; /* guards zfree */
 	nx_zworker *zfree;   /* idle compressors, one per thread that compressed */
+	nx_zblock *blk_open; /* the writer's block of bodies being put (its row is written when it closes) */
+	nx_blkcache bc[2];   /* for db and db2 */
 	sqlite3_stmt *stmt[NX_STMT__COUNT];
 };
 
@@ -94,6 +111,15 @@ int nx_store__dberr(nx_store *st, nx_error *err, const char *what);
  */
 int nx_deflate(nx_buf *out, const char *s, size_t len);
 int nx_inflate_blob(nx_buf *out, const void *blob, size_t len);
+
+/*
+ * A stored body (article.body_z) into out: a blob as above, or a
+ * reference into a block of bodies (schema 4), read from the index.
+ */
+int nx_store__inflate(nx_store *st, nx_buf *out, const void *blob, size_t len);
+
+/* The block a body_z refers to, or 0 when it holds its own stream. */
+int64_t nx_store__body_block(const void *blob, size_t len);
 
 /*
  * The same with a preset dictionary (NULL: none).  nx_inflate_blob finds

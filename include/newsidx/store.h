@@ -35,7 +35,7 @@ typedef struct nx_store nx_store;
 #define NX_STORE_WRITE 1u  /* read-write; created (with its folders) if missing */
 
 /* Current schema version written to PRAGMA user_version. */
-#define NX_SCHEMA_VERSION 3
+#define NX_SCHEMA_VERSION 4
 
 /*
  * Open the index at path.  On failure *out is NULL and err says why
@@ -93,6 +93,21 @@ int nx_store_put(nx_store *st, const nx_article *a, int *status, nx_error *err);
 typedef struct nx_prepared nx_prepared;
 
 int nx_store_prepare(nx_prepared **out, nx_store *st, const nx_article *a, nx_error *err);
+
+/*
+ * For a bulk loader: nx_store_prepare_deferred leaves the body
+ * uncompressed, and nx_store_pack then compresses the bodies of several
+ * articles prepared so (consecutive ones of one file, in the order they
+ * will be put) together, in blocks of up to NX_PACK_MAX: one zlib stream
+ * for a few short bodies compresses smaller and costs less than a
+ * stream each.  Entries that are NULL or not deferred are skipped; a body
+ * too long to share a block is compressed alone.  Put them in that order
+ * within one savepoint (or transaction); a prepared article left
+ * deferred (pack failed) is compressed alone when put.
+ */
+#define NX_PACK_MAX 6
+int nx_store_prepare_deferred(nx_prepared **out, nx_store *st, const nx_article *a, nx_error *err);
+int nx_store_pack(nx_store *st, nx_prepared **v, int n, nx_error *err);
 int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *p, int *status, nx_error *err);
 void nx_prepared_free(nx_prepared *p);
 

@@ -132,8 +132,9 @@ static int commit_batch(add_ctx *x, int reopen)
 /*
  * Two-stage pipeline: one thread reads and parses files (the walk, gzip,
  * parsers, normalization) and prepares each article for the store
- * (joining its text, compressing the body, hashing: nx_store_prepare),
- * the main thread writes the index (FTS5, SQLite), connected by a bounded
+ * (joining its text, hashing: nx_store_prepare_deferred, then compressing
+ * the bodies of a few together: nx_store_pack), the main thread writes
+ * the index (FTS5, SQLite), connected by a bounded
  * queue.  Events travel in batches of up to BATCH_EVENTS, handed over when
  * a batch is full and at the end of each file, so the threads wake each
  * other once per batch at most, not once per article.  Output, counts and
@@ -176,7 +177,9 @@ typedef struct producer {
 	nx_store *st;
 	batch cur;        /* being filled by the reader */
 	int stopped;
-	int lend;         /* leave preparing to the writer, which is idle */
+	int lend;         /* leave packing bodies to the writer, which is idle */
+	event held[NX_PACK_MAX]; /* articles prepared, waiting to be packed (nx_store_pack) */
+	int nheld;
 	char **paths;
 	int npaths;
 	nx_error walk_err;
@@ -229,9 +232,9 @@ static int flush(producer *p, int last)
 		q->b[(q->head + q->count) % QUEUE_BATCHES] = p->cur;
 		q->count++;
 		/*
-		 * Share the preparing: a writer waiting for work prepares the
-		 * next batch itself (nx_store_put), a writer with batches
-		 * waiting gets them prepared.
+		 * Share the compressing: a writer waiting for work packs the
+		 * next batch's bodies itself (pack_batch), a writer with
+		 * batches waiting gets them packed.
 		 */
 		if (q->writer_waits) {
 			p->lend = 1;
@@ -288,12 +291,35 @@ static void queue_stop(queue *q)
 }
 
 /*
+ * Compress the held articles' bodies together (nx_store_pack) and queue
+ * them, in order; or leave that to the writer when it is idle (lend: see
+ * pack_batch).  Called when NX_PACK_MAX are held, before an article that
+ * is not held, and at the end of each file: a block never spans two
+ * files, whose savepoints are apart.
+ */
+static int release_held(producer *p)
+{
+	nx_prepared *v[NX_PACK_MAX];
+	int i = 0, rc = 0;
+
+	if (p->nheld == 0)
+		return 0;
+	for (i = 0; i < p->nheld; i++)
+		v[i] = p->held[i].prep;
+	if (!p->lend)
+		nx_store_pack(p->st, v, p->nheld, NULL); /* on failure the writer compresses each alone */
+	for (i = 0; i < p->nheld; i++)
+		if (push(p, &p->held[i]) < 0)
+			rc = -1;
+	p->nheld = 0;
+	return rc;
+}
+
+/*
  * The parser thread's article callback: prepare the article for the store
- * (unless the writer has time to) and move both into the queue.  When
- * preparing fails the writer puts the article whole, which reports the
- * error as the one-thread path does.  With --keep-originals it is always
- * prepared here: the original bytes live only while their file is parsed
- * (nx_article_move leaves them behind).
+ * and move both into the queue, by way of the held articles whose bodies
+ * are packed together.  When preparing fails the writer puts the article
+ * whole, which reports the error as the one-thread path does.
  */
 static int prod_article(nx_article *a, void *ctx)
 {
@@ -305,15 +331,22 @@ static int prod_article(nx_article *a, void *ctx)
 		return NX_EDB;
 	memset(&e, 0, sizeof(e));
 	e.kind = EV_ARTICLE;
-	if ((!p->lend || nx_store_keep_originals(p->st)) && a->id != NULL &&
-	    nx_store_prepare(&e.prep, p->st, a, &err) < 0)
+	if (a->id != NULL && nx_store_prepare_deferred(&e.prep, p->st, a, &err) < 0)
 		e.prep = NULL;
 	e.a = nx_article_move(a); /* the caller frees an empty shell */
 	if (e.a == NULL) {
 		nx_prepared_free(e.prep);
 		return NX_ENOMEM;
 	}
-	return push(p, &e) < 0 ? NX_EDB : NX_OK;
+	if (e.prep == NULL) {
+		if (release_held(p) < 0)
+			return NX_EDB;
+		return push(p, &e) < 0 ? NX_EDB : NX_OK;
+	}
+	p->held[p->nheld++] = e;
+	if (p->nheld == NX_PACK_MAX && release_held(p) < 0)
+		return NX_EDB;
+	return NX_OK;
 }
 
 static int prod_file(const char *path, const struct stat *st, int errnum, const char *msg, void *ctx)
@@ -345,6 +378,8 @@ static int prod_file(const char *path, const struct stat *st, int errnum, const 
 	if (push(p, &e) < 0)
 		return -1;
 	rc = nx_ingest_file(open_as, &opts, prod_article, p, &err);
+	if (release_held(p) < 0)
+		return -1;
 	memset(&e, 0, sizeof(e));
 	e.kind = EV_END;
 	e.path = strdup(path);
@@ -368,6 +403,7 @@ static void *producer_main(void *arg)
 		if (nx_walk(p->paths[i], prod_file, p, &p->walk_err) < 0 && p->walk_err.msg[0] != '\0')
 			p->walk_rc = -1;
 	}
+	release_held(p);
 	flush(p, 1);
 	return NULL;
 }
@@ -419,6 +455,28 @@ static void consume_event(add_ctx *x, event *e)
 	}
 }
 
+/*
+ * The bodies of a batch the reader left unpacked (it was the slower one:
+ * lend), packed by the writer before it writes them: runs of articles
+ * between the events that end a file.
+ */
+static void pack_batch(add_ctx *x, batch *b)
+{
+	nx_prepared *v[BATCH_EVENTS];
+	int i = 0, n = 0;
+
+	for (i = 0; i <= b->n; i++) {
+		if (i < b->n && b->ev[i].kind == EV_ARTICLE) {
+			if (b->ev[i].prep != NULL)
+				v[n++] = b->ev[i].prep;
+			continue;
+		}
+		if (n > 1)
+			nx_store_pack(x->cli->st, v, n, NULL);
+		n = 0;
+	}
+}
+
 /* The writer: the main thread. */
 static void consume(add_ctx *x, queue *q)
 {
@@ -428,6 +486,8 @@ static void consume(add_ctx *x, queue *q)
 	while (!last) {
 		queue_pop(q, b);
 		last = b->last;
+		if (!x->db_failed)
+			pack_batch(x, b);
 		for (i = 0; i < b->n; i++) {
 			if (!x->db_failed)
 				consume_event(x, &b->ev[i]);

@@ -2,7 +2,7 @@
 # newsidx serve keeps its index open while cron syncs write to it: it must
 # follow what a writer changes under it.  (1) A writer upgrades a schema-1
 # index (full-text columns in another order) and a schema-2 index (ids
-# stored as bytes, a longer stop list) to schema 3 while serve runs:
+# stored as bytes, a longer stop list) to schema 4 while serve runs:
 # serve's answers stay those of the CLI.  (2) The first writer of a young
 # index makes the body compression dictionary after serve opened it:
 # serve still reads the new bodies (snippets, the article page).
@@ -30,7 +30,7 @@ cp "$NX_SRC/tests/data/store/index-v1.db" "$DB"
 serve_start --threads 1 || exit 1
 same_as_cli strike
 nx add --quiet "$NX_SRC/corpus/lavrov-cybercrime.txt" && ok || bad "add (upgrade) failed"
-python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execute("pragma user_version").fetchone()[0] == 3 else 1)' "$DB" \
+python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execute("pragma user_version").fetchone()[0] == 4 else 1)' "$DB" \
   && ok || bad "not upgraded"
 same_as_cli strike
 same_as_cli harbour
@@ -40,7 +40,7 @@ cp "$NX_SRC/tests/data/store/index-v2.db" "$DB"
 serve_start --threads 1 || exit 1
 same_as_cli harbour
 nx add --quiet "$NX_SRC/corpus/lavrov-cybercrime.txt" && ok || bad "add (upgrade from schema 2) failed"
-python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execute("pragma user_version").fetchone()[0] == 3 else 1)' "$DB" \
+python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execute("pragma user_version").fetchone()[0] == 4 else 1)' "$DB" \
   && ok || bad "schema 2 not upgraded"
 same_as_cli harbour
 same_as_cli flood

@@ -1,10 +1,11 @@
 #!/bin/bash
 # An index written by newsidx 0.1 (schema 1: title first in the full-text
 # tables, hashes as hex text, bodies without a dictionary) is searched as
-# it is, read-only, and upgraded to the current schema (3) by the first
+# it is, read-only, and upgraded to the current schema (4) by the first
 # command that writes, with the same hits, order and snippets before and
 # after.  Then the same for an index of schema 2 (body first, common words
-# left out, hashes as bytes, bodies compressed with a dictionary).
+# left out, hashes as bytes, bodies compressed with a dictionary), and
+# for one of schema 3 (before blocks of bodies).
 . "$(dirname "$0")/lib.sh"
 
 cp "$NX_SRC/tests/data/store/index-v1.db" "$DB"
@@ -32,7 +33,7 @@ chmod u+w "$DB"
 
 # the first write upgrades it
 expect_rc 0 nx add --quiet "$NX_SRC/corpus/lavrov-cybercrime.txt"
-[ "$(schema)" = 3 ] && ok || bad "not upgraded to schema 3: $(schema)"
+[ "$(schema)" = 4 ] && ok || bad "not upgraded to schema 4: $(schema)"
 answers v2
 for k in a b c d; do
   if python3 - "$TMP/v1-$k.json" "$TMP/v2-$k.json" <<'PY'
@@ -46,7 +47,7 @@ PY
   then ok; else bad "answers to query $k changed with the upgrade"; fi
 done
 expect_rc 0 nx check
-json_check "$TMP/v2-stats.json" 'd["articles"] == 18 and d["schema"] == 3'
+json_check "$TMP/v2-stats.json" 'd["articles"] == 18 and d["schema"] == 4'
 # a URL is found without its index (schema 2 finds it through the id)
 json_check "$TMP/v1-show.json" 'd["title"].startswith("Harbour strike")'
 cmp -s "$TMP/v1-show.json" "$TMP/v2-show.json" && ok || bad "show URL differs after the upgrade"
@@ -85,7 +86,7 @@ expect_rc 0 nx search --json "harbour bridge"
 chmod u+w "$DB"
 [ "$(schema)" = 2 ] && ok || bad "a search changed the schema-2 index"
 expect_rc 0 nx add --quiet "$NX_SRC/corpus/lavrov-cybercrime.txt"
-[ "$(schema)" = 3 ] && ok || bad "schema 2 not upgraded to 3: $(schema)"
+[ "$(schema)" = 4 ] && ok || bad "schema 2 not upgraded to 4: $(schema)"
 answers2 s3
 for k in a b c d; do
   if python3 - "$TMP/s2-$k.json" "$TMP/s3-$k.json" <<'PY'
@@ -110,5 +111,27 @@ cmp -s "$TMP/s2-id.json" "$TMP/s3-id.json" && ok || bad "show ID differs after t
 # ids are 8 bytes now, shown as 16 hex digits
 python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execute("select count(*) from article where typeof(uid) != \"blob\" or length(uid) != 8").fetchone()[0] == 0 else 1)' "$DB" && ok || bad "ids not converted to bytes"
 json_check "$TMP/s3-a.json" 'len(d["hits"][0]["id"]) == 16 and all(c in "0123456789abcdef" for c in d["hits"][0]["id"])'
+expect_rc 0 nx check
+
+# Schema 3 (no blocks of bodies): made here from a new index of single
+# articles, whose bodies are all their own streams, minus the table of
+# blocks.  Read as it is; the first write upgrades it, and the bodies of
+# a file of several articles go in blocks.
+rm -f "$DB" "$DB-wal" "$DB-shm"
+for f in "$NX_SRC"/corpus/*.txt "$NX_SRC"/corpus/*.html; do expect_rc 0 nx add --quiet "$f"; done
+blocks() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from body_block").fetchone()[0])' "$DB"; }
+[ "$(blocks)" = 0 ] && ok || bad "single articles went into blocks: $(blocks)"
+python3 -c 'import sqlite3,sys; c = sqlite3.connect(sys.argv[1]); c.execute("drop table body_block"); c.execute("pragma user_version = 3"); c.commit()' "$DB"
+[ "$(schema)" = 3 ] && ok || bad "not made schema 3"
+nx search --json "cyberattack RNC" >"$TMP/s3only-a.json"
+json_check "$TMP/s3only-a.json" 'd["hits"][0]["title"].startswith("Lavrov")'
+[ "$(schema)" = 3 ] && ok || bad "a search changed the schema-3 index"
+expect_rc 0 nx add --quiet "$NX_SRC/corpus"
+[ "$(schema)" = 4 ] && ok || bad "schema 3 not upgraded to 4: $(schema)"
+[ "$(blocks)" -gt 0 ] && ok || bad "no blocks of bodies after adding the corpus"
+nx search --json "cyberattack RNC" >"$TMP/s4-a.json"
+cmp -s <(python3 -c 'import json,sys; print([(h["id"], h.get("snippet")) for h in json.load(open(sys.argv[1]))["hits"]])' "$TMP/s3only-a.json") \
+       <(python3 -c 'import json,sys; print([(h["id"], h.get("snippet")) for h in json.load(open(sys.argv[1]))["hits"]])' "$TMP/s4-a.json") \
+  && ok || bad "answers changed with the upgrade from schema 3"
 expect_rc 0 nx check
 finish

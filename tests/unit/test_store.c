@@ -1076,6 +1076,212 @@ static void test_remove(void **state)
 	nx_store_close(st);
 }
 
+/* ---- blocks of bodies (nx_store_pack) ---- */
+
+/* Prepare a..a+n deferred, pack them, put them in order: their statuses into status. */
+static void put_packed(nx_store *st, nx_article **a, int n, int *status)
+{
+	nx_prepared *v[8];
+	nx_error err = NX_ERROR_INIT;
+	int i = 0;
+
+	assert_true(n <= 8);
+	for (i = 0; i < n; i++)
+		assert_int_equal(nx_store_prepare_deferred(&v[i], st, a[i], &err), NX_OK);
+	assert_int_equal(nx_store_pack(st, v, n, &err), NX_OK);
+	for (i = 0; i < n; i++) {
+		if (nx_store_put_prepared(st, a[i], v[i], &status[i], &err) != NX_OK)
+			fail_msg("nx_store_put_prepared: %s", err.msg);
+		nx_prepared_free(v[i]);
+	}
+}
+
+static int64_t block_of(nx_store *st, const char *id)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t b = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT body_z FROM article WHERE uid = nx_uid_key(?1)", -1, &s,
+					    NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		b = nx_store__body_block(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+	sqlite3_finalize(s);
+	return b;
+}
+
+static void get_same(nx_store *st, const nx_article *a)
+{
+	nx_article *b = NULL;
+	nx_error err = NX_ERROR_INIT;
+
+	if (nx_store_get(&b, st, a->id, &err) != NX_OK)
+		fail_msg("nx_store_get(%s): %s", a->id, err.msg);
+	same_article(a, b);
+	nx_article_free(b);
+}
+
+static void test_blocks(void **state)
+{
+	fixture *f = *state;
+	nx_store *st = open_ok(f->path, NX_STORE_WRITE);
+	nx_article *a[8], *upd = NULL;
+	nx_error err = NX_ERROR_INIT;
+	int status[8], i = 0;
+	char url[64], body[160];
+	int64_t blk = 0;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(url, sizeof(url), "https://example.com/block/%d", i);
+		snprintf(body, sizeof(body), "Story number %d about walrus%d herds.|Second paragraph of story %d.", i, i,
+			 i);
+		a[i] = mk(url, "Block story", body);
+		assert_int_equal(nx_article_identify(a[i], NULL), NX_OK);
+	}
+	/* five bodies in one block, one stream */
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	assert_int_equal(nx_store_savepoint(st, &err), NX_OK);
+	put_packed(st, a, 5, status);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(status[i], NX_PUT_ADDED);
+	assert_int_equal(nx_store_release(st, 1, &err), NX_OK);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	fts_check(st);
+	assert_int_equal(q_int(st->db, "SELECT count(*) FROM body_block", NULL), 1);
+	assert_int_equal(q_int(st->db, "SELECT refs FROM body_block", NULL), 5);
+	blk = block_of(st, a[0]->id);
+	assert_true(blk > 0);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(block_of(st, a[i]->id), blk);
+		get_same(st, a[i]);
+	}
+	assert_int_equal(fts_hits(st, "walrus3"), 1);
+	assert_int_equal(fts_hits(st, "walrus"), 0);
+	{
+		char *t = q_text(st->db, "SELECT nx_inflate(body_z) FROM article WHERE uid = nx_uid_key(?1)", a[2]->id);
+
+		assert_non_null(t);
+		assert_non_null(strstr(t, "Story number 2 about walrus2 herds."));
+		assert_null(strstr(t, "walrus1"));
+		free(t);
+	}
+	/* the same again: all unchanged, no second block */
+	put_packed(st, a, 5, status);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(status[i], NX_PUT_UNCHANGED);
+	assert_int_equal(q_int(st->db, "SELECT count(*) FROM body_block", NULL), 1);
+
+	/* a rolled-back file leaves no block and no article */
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	assert_int_equal(nx_store_savepoint(st, &err), NX_OK);
+	put_packed(st, a + 5, 1, status);
+	assert_int_equal(block_of(st, a[5]->id), 0); /* alone: its own stream */
+	assert_int_equal(nx_store_release(st, 0, &err), NX_OK);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	assert_int_equal(q_int(st->db, "SELECT count(*) FROM body_block", NULL), 1);
+	assert_int_equal(q_int(st->db, "SELECT count(*) FROM article", NULL), 5);
+
+	/* readers see the bodies too */
+	nx_store_close(st);
+	st = open_ok(f->path, NX_STORE_READ);
+	for (i = 0; i < 5; i++)
+		get_same(st, a[i]);
+	nx_store_close(st);
+	st = open_ok(f->path, NX_STORE_WRITE);
+
+	/* a newer version of one member: its body leaves the block */
+	upd = mk(a[1]->url, "Block story", "Story number 1, corrected.");
+	upd->updated = tm(T0 + 100, 0);
+	assert_int_equal(nx_article_identify(upd, NULL), NX_OK);
+	assert_int_equal(put(st, upd), NX_PUT_UPDATED);
+	assert_int_equal(block_of(st, upd->id), 0);
+	assert_int_equal(q_int(st->db, "SELECT refs FROM body_block", NULL), 4);
+	get_same(st, upd);
+	get_same(st, a[2]);
+	/* the last member to go takes the block with it */
+	for (i = 0; i < 5; i++)
+		assert_int_equal(nx_store_remove(st, a[i]->id, NULL, &err), NX_OK);
+	fts_check(st);
+	assert_int_equal(q_int(st->db, "SELECT count(*) FROM body_block", NULL), 0);
+	assert_int_equal(q_int(st->db, "SELECT count(*) FROM article", NULL), 0);
+
+	/*
+	 * one file with the same article twice in a block: the later version
+	 * is kept, the block is written when the earlier one is read, and the
+	 * later body, too late for it, is compressed alone
+	 */
+	nx_article_free(upd);
+	upd = mk(a[3]->url, "Block story", "Story number 3, second take.");
+	upd->updated = tm(T0 + 200, 0);
+	assert_int_equal(nx_article_identify(upd, NULL), NX_OK);
+	{
+		nx_article *two[3] = { a[3], a[4], upd };
+
+		assert_int_equal(nx_store_begin(st, &err), NX_OK);
+		put_packed(st, two, 3, status);
+		assert_int_equal(status[2], NX_PUT_UPDATED);
+		assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	}
+	fts_check(st);
+	assert_int_equal(q_int(st->db, "SELECT count(*) FROM body_block", NULL), 1);
+	assert_int_equal(q_int(st->db, "SELECT refs FROM body_block", NULL), 1);
+	assert_true(block_of(st, a[4]->id) > 0);
+	assert_int_equal(block_of(st, upd->id), 0);
+	get_same(st, upd);
+	get_same(st, a[4]);
+	for (i = 0; i < 6; i++)
+		nx_article_free(a[i]);
+	nx_article_free(upd);
+	nx_store_close(st);
+}
+
+/* A body too long to share a block, and entries pack skips. */
+static void test_pack_alone(void **state)
+{
+	fixture *f = *state;
+	nx_store *st = open_ok(f->path, NX_STORE_WRITE);
+	nx_article *a[3];
+	nx_prepared *v[4] = { NULL, NULL, NULL, NULL };
+	nx_error err = NX_ERROR_INIT;
+	nx_buf big = NX_BUF_INIT;
+	int i = 0, status = 0;
+
+	for (i = 0; i < 2000; i++)
+		nx_buf_addf(&big, "word%d ", i);
+	a[0] = mk("https://example.com/p/0", "Short", "A short body.");
+	a[1] = mk("https://example.com/p/1", "Long", big.buf);
+	a[2] = mk("https://example.com/p/2", "Short too", "Another short body.");
+	for (i = 0; i < 3; i++)
+		assert_int_equal(nx_article_identify(a[i], NULL), NX_OK);
+	assert_int_equal(nx_store_prepare_deferred(&v[0], st, a[0], &err), NX_OK);
+	assert_int_equal(nx_store_prepare_deferred(&v[2], st, a[1], &err), NX_OK);
+	assert_int_equal(nx_store_prepare(&v[3], st, a[2], &err), NX_OK); /* not deferred */
+	assert_int_equal(nx_store_pack(st, v, 4, &err), NX_OK);
+	assert_int_equal(nx_store_put_prepared(st, a[0], v[0], &status, &err), NX_OK);
+	assert_int_equal(nx_store_put_prepared(st, a[1], v[2], &status, &err), NX_OK);
+	assert_int_equal(nx_store_put_prepared(st, a[2], v[3], &status, &err), NX_OK);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(block_of(st, a[i]->id), 0);
+		get_same(st, a[i]);
+	}
+	assert_int_equal(q_int(st->db, "SELECT count(*) FROM body_block", NULL), 0);
+	/* a deferred body never packed is compressed when put */
+	nx_prepared_free(v[0]);
+	v[0] = NULL;
+	assert_int_equal(nx_store_remove(st, a[0]->id, NULL, &err), NX_OK);
+	assert_int_equal(nx_store_prepare_deferred(&v[0], st, a[0], &err), NX_OK);
+	assert_int_equal(nx_store_put_prepared(st, a[0], v[0], &status, &err), NX_OK);
+	assert_int_equal(status, NX_PUT_ADDED);
+	get_same(st, a[0]);
+	fts_check(st);
+	for (i = 0; i < 4; i++)
+		nx_prepared_free(v[i]);
+	for (i = 0; i < 3; i++)
+		nx_article_free(a[i]);
+	nx_buf_free(&big);
+	nx_store_close(st);
+}
+
 /* ---- transactions ---- */
 
 static void test_transactions(void **state)
@@ -1276,6 +1482,8 @@ int main(void)
 		T(test_get_refs),
 		T(test_get_ambiguous),
 		T(test_remove),
+		T(test_blocks),
+		T(test_pack_alone),
 		T(test_transactions),
 		T(test_keep_originals),
 		T(test_stats),
