@@ -46,6 +46,7 @@ typedef enum nx_stmt_id {
 	NX_STMT_BLOCK_INSERT,
 	NX_STMT_BLOCK_UNREF,
 	NX_STMT_BLOCK_GC,
+	NX_STMT_MAX_SEEN,
 	NX_STMT__COUNT
 } nx_stmt_id;
 
@@ -93,6 +94,7 @@ struct nx_store {
 	pthread_mutex_t zmu; /* guards zfree */
 	nx_zworker *zfree;   /* idle compressors, one per thread that compressed */
 	nx_zblock *blk_open; /* the writer's block of bodies being put (its row is written when it closes) */
+	int64_t seen_max;    /* nx_sync_stamp: the latest file.seen, -1: not read yet */
 	nx_blkcache bc[2];   /* for db and db2 */
 	sqlite3_stmt *stmt[NX_STMT__COUNT];
 };

@@ -26,7 +26,6 @@
 /* Statements of this file, prepared once per run on the store's connection. */
 enum {
 	S_LOAD_FILES,
-	S_UPSERT_FILE,
 	S_STAMP_FILE,
 	S_RESTAMP_FILE,
 	S_CLEAR_PREV,
@@ -44,9 +43,6 @@ static const char *const sync_sql[S__COUNT] = {
 	[S_LOAD_FILES] =
 		"SELECT f.id, f.path, f.size, f.mtime, f.ino, f.hash,"
 		" (SELECT count(*) FROM origin o WHERE o.file_id = f.id) FROM file f",
-	[S_UPSERT_FILE] =
-		"INSERT INTO file(path) VALUES(?1) ON CONFLICT(path) DO UPDATE SET path = excluded.path"
-		" RETURNING id",
 	[S_STAMP_FILE] = "UPDATE file SET size = ?2, mtime = ?3, ino = ?4, hash = ?5, seen = ?6 WHERE id = ?1",
 	[S_RESTAMP_FILE] = "UPDATE file SET size = ?2, mtime = ?3, ino = ?4, seen = ?5 WHERE id = ?1",
 	[S_CLEAR_PREV] = "DELETE FROM temp.nx_sync_prev",
@@ -107,6 +103,10 @@ typedef struct sync_run {
 	const char *file;
 	int db_failed;
 	nx_error ferr;
+	/* its articles waiting to have their bodies packed together (nx_store_pack) */
+	nx_article *held[NX_PACK_MAX];
+	nx_prepared *hprep[NX_PACK_MAX];
+	int nheld;
 } sync_run;
 
 static double mono_now(void)
@@ -298,6 +298,8 @@ static int load_files(sync_run *r)
 
 /* ---- transactions --------------------------------------------------------- */
 
+static int put_held(sync_run *r);
+
 static int ensure_tx(sync_run *r)
 {
 	if (r->in_tx)
@@ -315,6 +317,8 @@ static int commit(sync_run *r)
 {
 	if (!r->in_tx)
 		return NX_OK;
+	if (put_held(r) < 0)
+		return r->err->code;
 	r->in_tx = 0;
 	if (nx_store_commit(r->st, r->err) < 0) {
 		r->db_failed = 1;
@@ -352,15 +356,8 @@ static void fail_file(sync_run *r, const char *path, const char *msg)
 		r->o->on_error(path, msg, r->o->ctx);
 }
 
-static int on_article(nx_article *a, void *ctx)
+static void count_put(sync_run *r, int status)
 {
-	sync_run *r = ctx;
-	int status = 0, rc = NX_OK;
-
-	if ((rc = nx_store_put(r->st, a, &status, r->err)) < 0) {
-		r->db_failed = 1;
-		return rc;
-	}
 	switch (status) {
 	case NX_PUT_ADDED: r->s->added++; break;
 	case NX_PUT_UPDATED: r->s->updated++; break;
@@ -368,6 +365,61 @@ static int on_article(nx_article *a, void *ctx)
 	default: r->s->unchanged++; break;
 	}
 	r->pending_articles++;
+}
+
+/*
+ * Put the held articles, their bodies packed together, in order; called
+ * when NX_PACK_MAX are held, at the end of a file that had articles (its
+ * origins are settled after its articles: see ingest_file), before a
+ * commit and at the end of the run.  The articles of new files wait for
+ * the next file's: a folder of one-article pages is packed too.  After a
+ * store error the rest are dropped: the run stops and its transaction is
+ * rolled back.
+ */
+static int put_held(sync_run *r)
+{
+	int i = 0, status = 0, rc = NX_OK;
+
+	if (r->nheld > 1 && !r->db_failed)
+		nx_store_pack(r->st, r->hprep, r->nheld, NULL); /* on failure each is compressed alone */
+	for (i = 0; i < r->nheld; i++) {
+		if (!r->db_failed) {
+			if ((rc = nx_store_put_prepared(r->st, r->held[i], r->hprep[i], &status, r->err)) < 0)
+				r->db_failed = 1;
+			else
+				count_put(r, status);
+		}
+		nx_prepared_free(r->hprep[i]);
+		nx_article_free(r->held[i]);
+	}
+	r->nheld = 0;
+	return r->db_failed ? (r->err->code < 0 ? r->err->code : NX_EDB) : NX_OK;
+}
+
+static int on_article(nx_article *a, void *ctx)
+{
+	sync_run *r = ctx;
+	nx_prepared *prep = NULL;
+	nx_article *kept = NULL;
+	int status = 0, rc = NX_OK;
+
+	if (r->db_failed)
+		return NX_EDB;
+	/* prepared before the move: the original bytes stay with the parser */
+	if (a->id != NULL && nx_store_prepare_deferred(&prep, r->st, a, NULL) == NX_OK &&
+	    (kept = nx_article_move(a)) != NULL) {
+		r->held[r->nheld] = kept;
+		r->hprep[r->nheld++] = prep;
+		return r->nheld == NX_PACK_MAX ? put_held(r) : NX_OK;
+	}
+	nx_prepared_free(prep);
+	if ((rc = put_held(r)) < 0)
+		return rc;
+	if ((rc = nx_store_put(r->st, a, &status, r->err)) < 0) {
+		r->db_failed = 1;
+		return rc;
+	}
+	count_put(r, status);
 	return NX_OK;
 }
 
@@ -453,6 +505,20 @@ int nx_sync_stamp(nx_store *st, const char *path, const nx_file_state *fs, nx_er
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return nx_store__dberr(st, err, "cannot record the file state");
+	/*
+	 * seen: now, but never before a stamp already there (a clock set
+	 * back).  The latest is read once per store, not per file: a scan of
+	 * the file table for each of 5,000 files made a folder of one-article
+	 * pages quadratic.
+	 */
+	if (st->seen_max < 0) {
+		if ((s = nx_store__stmt(st, NX_STMT_MAX_SEEN, err)) == NULL)
+			return err != NULL ? err->code : NX_EDB;
+		st->seen_max = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+		sqlite3_reset(s);
+	}
+	if (st->seen_max < (int64_t)time(NULL))
+		st->seen_max = (int64_t)time(NULL);
 	if ((s = nx_store__stmt(st, NX_STMT_STAMP_FILE, err)) == NULL)
 		return err != NULL ? err->code : NX_EDB;
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
@@ -460,12 +526,43 @@ int nx_sync_stamp(nx_store *st, const char *path, const nx_file_state *fs, nx_er
 	sqlite3_bind_int64(s, 3, fs->mtime_ns);
 	sqlite3_bind_int64(s, 4, fs->ino);
 	sqlite3_bind_text(s, 5, fs->sha, 64, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(s, 6, st->seen_max);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
 		return nx_store__dberr(st, err, "cannot record the file state");
 	return NX_OK;
+}
+
+/*
+ * The file's row, made when new.  Not an upsert with RETURNING: a
+ * statement that may need undoing halfway opens a statement journal,
+ * and with it FTS5 writes out its pending terms (a segment per file).
+ */
+static int file_row(sync_run *r, const char *path, int64_t *id)
+{
+	sqlite3_stmt *s = NULL;
+	int step = 0;
+
+	if ((s = nx_store__stmt(r->st, NX_STMT_UPSERT_FILE, r->err)) == NULL)
+		return r->db_failed = 1, r->err->code;
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	step = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (step != SQLITE_DONE)
+		return dberr(r, "cannot record the source file");
+	if (sqlite3_changes(r->st->db) > 0) {
+		*id = sqlite3_last_insert_rowid(r->st->db);
+		return NX_OK;
+	}
+	if ((s = nx_store__stmt(r->st, NX_STMT_FILE_ID, r->err)) == NULL)
+		return r->db_failed = 1, r->err->code;
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return step == SQLITE_ROW ? NX_OK : dberr(r, "cannot record the source file");
 }
 
 /* Re-read a file whose recorded state differs; ingest it when its content changed. */
@@ -476,7 +573,7 @@ static int ingest_file(sync_run *r, fentry *e, const char *path)
 	struct stat sb;
 	unsigned char sha[32];
 	char hex[65];
-	int fd = -1, rc = NX_OK, irc = NX_OK, keep = 1, stamp = 1, big = 0;
+	int fd = -1, rc = NX_OK, irc = NX_OK, stamp = 1, big = 0;
 	int64_t file_id = e->id;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -539,22 +636,13 @@ static int ingest_file(sync_run *r, fentry *e, const char *path)
 	}
 	r->s->files_read++;
 	r->pending_files++;
-	if ((rc = nx_store_savepoint(r->st, r->err)) < 0) {
-		r->db_failed = 1;
-		goto done;
-	}
-	if ((s = stmt(r, S_UPSERT_FILE)) == NULL) {
-		rc = r->err->code;
+	/*
+	 * No savepoint for the file: a store error stops the run and rolls
+	 * back its transaction, and FTS5 writes its pending terms out at
+	 * every savepoint (a segment per file for a folder of pages).
+	 */
+	if (file_id == 0 && (rc = file_row(r, path, &file_id)) < 0)
 		goto undo;
-	}
-	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		rc = dberr(r, "cannot record the source file");
-		goto undo;
-	}
-	file_id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
 	if (e->narticles > 0) {
 		if ((s = stmt(r, S_CLEAR_PREV)) == NULL || (rc = run_stmt(r, s, "cannot update origins")) < 0 ||
 		    (s = stmt(r, S_SAVE_PREV)) == NULL) {
@@ -576,6 +664,9 @@ static int ingest_file(sync_run *r, fentry *e, const char *path)
 		irc = nx_ingest_file(path, &r->ingest, on_article, r, &r->ferr);
 	else
 		irc = nx_ingest_buffer(data.buf, data.len, path, &r->ingest, on_article, r, &r->ferr);
+	/* a changed file's origins are settled after its articles; a new file's may wait */
+	if (e->narticles > 0)
+		put_held(r);
 	if (r->db_failed) {
 		rc = r->err->code < 0 ? r->err->code : NX_EDB;
 		goto undo;
@@ -608,15 +699,9 @@ static int ingest_file(sync_run *r, fentry *e, const char *path)
 			goto undo;
 	}
 	e->id = file_id;
-	goto release;
+	goto done;
 undo:
-	keep = 0;
 	r->db_failed = 1;
-release:
-	if (nx_store_release(r->st, keep, keep ? r->err : NULL) < 0 && keep) {
-		r->db_failed = 1;
-		rc = r->err->code;
-	}
 done:
 	if (fd >= 0)
 		close(fd);
@@ -999,11 +1084,15 @@ int nx_sync_run(nx_sync_stats *out, nx_store *st, const char *const *paths, size
 		goto done;
 	for (i = 0; i < npaths && rc == NX_OK; i++)
 		rc = walk_root(&r, paths[i], &roots[i]);
+	if (rc == NX_OK)
+		rc = put_held(&r);
 	if (rc == NX_OK && r.o->prune)
 		rc = prune(&r, roots, npaths);
 	if (rc == NX_OK)
 		rc = commit(&r);
 done:
+	r.db_failed = r.db_failed || rc < 0;
+	put_held(&r); /* frees what a failure left held */
 	if (r.in_tx)
 		nx_store_rollback(st);
 	for (i = 0; i < S__COUNT; i++)

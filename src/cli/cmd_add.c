@@ -137,8 +137,14 @@ static int commit_batch(add_ctx *x, int reopen)
  * the index (FTS5, SQLite), connected by a bounded
  * queue.  Events travel in batches of up to BATCH_EVENTS, handed over when
  * a batch is full and at the end of each file, so the threads wake each
- * other once per batch at most, not once per article.  Output, counts and
- * the savepoint per file are exactly those of the one-thread path.
+ * other once per batch at most, not once per article.
+ *
+ * Transactions: a commit every BATCH_ARTICLES articles, at the end of a
+ * file; a store error rolls back everything since the last commit, so a
+ * file is never half in the index.  No savepoint per file: FTS5 writes
+ * its pending terms out at every savepoint, and a folder of one-article
+ * pages made a segment per article (5,000 such files took 4 times as long
+ * as the same articles in 5 files).
  */
 enum { EV_BEGIN, EV_ARTICLE, EV_END, EV_FAIL };
 
@@ -154,6 +160,7 @@ typedef struct event {
 } event;
 
 #define BATCH_EVENTS 64
+#define HOLD_EVENTS 32
 #define QUEUE_BATCHES 8
 
 typedef struct batch {
@@ -178,8 +185,9 @@ typedef struct producer {
 	batch cur;        /* being filled by the reader */
 	int stopped;
 	int lend;         /* leave packing bodies to the writer, which is idle */
-	event held[NX_PACK_MAX]; /* articles prepared, waiting to be packed (nx_store_pack) */
+	event held[HOLD_EVENTS]; /* events waiting for their articles' bodies to be packed */
 	int nheld;
+	int nheld_prep;   /* articles among them with a prepared body */
 	char **paths;
 	int npaths;
 	nx_error walk_err;
@@ -292,34 +300,55 @@ static void queue_stop(queue *q)
 
 /*
  * Compress the held articles' bodies together (nx_store_pack) and queue
- * them, in order; or leave that to the writer when it is idle (lend: see
- * pack_batch).  Called when NX_PACK_MAX are held, before an article that
- * is not held, and at the end of each file: a block never spans two
- * files, whose savepoints are apart.
+ * the held events, in order; or leave the packing to the writer when it
+ * is idle (lend: see pack_batch).  A block may span files: add has no
+ * savepoint per file (see consume), and the writer compresses alone a
+ * body whose block a commit closed before it.
  */
 static int release_held(producer *p)
 {
-	nx_prepared *v[NX_PACK_MAX];
-	int i = 0, rc = 0;
+	nx_prepared *v[HOLD_EVENTS];
+	int i = 0, n = 0, rc = 0;
 
 	if (p->nheld == 0)
 		return 0;
 	for (i = 0; i < p->nheld; i++)
-		v[i] = p->held[i].prep;
-	if (!p->lend)
-		nx_store_pack(p->st, v, p->nheld, NULL); /* on failure the writer compresses each alone */
+		if (p->held[i].kind == EV_ARTICLE && p->held[i].prep != NULL)
+			v[n++] = p->held[i].prep;
+	if (!p->lend && n > 0)
+		nx_store_pack(p->st, v, n, NULL); /* on failure the writer compresses each alone */
 	for (i = 0; i < p->nheld; i++)
 		if (push(p, &p->held[i]) < 0)
 			rc = -1;
 	p->nheld = 0;
+	p->nheld_prep = 0;
 	return rc;
+}
+
+/* Queue an event behind the held ones (directly when none is held and it has no body to pack). */
+static int hold(producer *p, event *e)
+{
+	int packable = e->kind == EV_ARTICLE && e->prep != NULL;
+
+	if (p->stopped) {
+		event_free(e);
+		return -1;
+	}
+	if (p->nheld == 0 && !packable)
+		return push(p, e);
+	p->held[p->nheld++] = *e;
+	memset(e, 0, sizeof(*e));
+	p->nheld_prep += packable;
+	if (p->nheld_prep == NX_PACK_MAX || p->nheld == HOLD_EVENTS)
+		return release_held(p);
+	return 0;
 }
 
 /*
  * The parser thread's article callback: prepare the article for the store
- * and move both into the queue, by way of the held articles whose bodies
- * are packed together.  When preparing fails the writer puts the article
- * whole, which reports the error as the one-thread path does.
+ * and move both into the queue, by way of the held events whose articles'
+ * bodies are packed together.  When preparing fails the writer puts the
+ * article whole, which reports the error as the one-thread path does.
  */
 static int prod_article(nx_article *a, void *ctx)
 {
@@ -338,15 +367,7 @@ static int prod_article(nx_article *a, void *ctx)
 		nx_prepared_free(e.prep);
 		return NX_ENOMEM;
 	}
-	if (e.prep == NULL) {
-		if (release_held(p) < 0)
-			return NX_EDB;
-		return push(p, &e) < 0 ? NX_EDB : NX_OK;
-	}
-	p->held[p->nheld++] = e;
-	if (p->nheld == NX_PACK_MAX && release_held(p) < 0)
-		return NX_EDB;
-	return NX_OK;
+	return hold(p, &e) < 0 ? NX_EDB : NX_OK;
 }
 
 static int prod_file(const char *path, const struct stat *st, int errnum, const char *msg, void *ctx)
@@ -366,7 +387,7 @@ static int prod_file(const char *path, const struct stat *st, int errnum, const 
 		e.kind = EV_FAIL;
 		e.path = strdup(path);
 		e.msg = strdup(msg != NULL ? msg : "cannot read");
-		return push(p, &e);
+		return hold(p, &e);
 	}
 	if (strcmp(path, "-") != 0 && realpath(path, real) != NULL) {
 		open_as = real;
@@ -375,11 +396,9 @@ static int prod_file(const char *path, const struct stat *st, int errnum, const 
 	}
 	e.kind = EV_BEGIN;
 	e.path = strdup(path);
-	if (push(p, &e) < 0)
+	if (hold(p, &e) < 0)
 		return -1;
 	rc = nx_ingest_file(open_as, &opts, prod_article, p, &err);
-	if (release_held(p) < 0)
-		return -1;
 	memset(&e, 0, sizeof(e));
 	e.kind = EV_END;
 	e.path = strdup(path);
@@ -388,10 +407,13 @@ static int prod_file(const char *path, const struct stat *st, int errnum, const 
 		e.fs = fs;
 	if (rc < 0)
 		e.msg = strdup(err.msg[0] != '\0' ? err.msg : nx_strerror(rc));
-	if (push(p, &e) < 0)
+	if (hold(p, &e) < 0)
 		return -1;
-	/* the end of a file: hand over what is ready (the next may be slow to read) */
-	return flush(p, 0);
+	/*
+	 * the end of a file: hand over what is ready (the next may be slow to
+	 * read), but for a few articles whose bodies wait for the next file's
+	 */
+	return p->nheld > 0 ? 0 : flush(p, 0);
 }
 
 static void *producer_main(void *arg)
@@ -421,8 +443,6 @@ static void consume_event(add_ctx *x, event *e)
 		x->file_owned = e->path;
 		x->file = e->path;
 		e->path = NULL;
-		if (nx_store_savepoint(x->cli->st, &x->err) < 0)
-			x->db_failed = 1;
 		break;
 	case EV_ARTICLE:
 		if (put_article(x, e->a, e->prep) < 0)
@@ -436,11 +456,6 @@ static void consume_event(add_ctx *x, event *e)
 		 */
 		if (e->real != NULL && (e->rc >= 0 || e->rc == NX_EFORMAT || e->rc == NX_ETOOBIG) &&
 		    nx_sync_stamp(x->cli->st, e->real, &e->fs, &x->err) < 0) {
-			nx_store_release(x->cli->st, 0, NULL);
-			x->db_failed = 1;
-			break;
-		}
-		if (nx_store_release(x->cli->st, 1, &x->err) < 0) {
 			x->db_failed = 1;
 			break;
 		}
@@ -457,24 +472,19 @@ static void consume_event(add_ctx *x, event *e)
 
 /*
  * The bodies of a batch the reader left unpacked (it was the slower one:
- * lend), packed by the writer before it writes them: runs of articles
- * between the events that end a file.
+ * lend), packed by the writer before it writes them (packed ones are
+ * skipped).
  */
 static void pack_batch(add_ctx *x, batch *b)
 {
 	nx_prepared *v[BATCH_EVENTS];
 	int i = 0, n = 0;
 
-	for (i = 0; i <= b->n; i++) {
-		if (i < b->n && b->ev[i].kind == EV_ARTICLE) {
-			if (b->ev[i].prep != NULL)
-				v[n++] = b->ev[i].prep;
-			continue;
-		}
-		if (n > 1)
-			nx_store_pack(x->cli->st, v, n, NULL);
-		n = 0;
-	}
+	for (i = 0; i < b->n; i++)
+		if (b->ev[i].kind == EV_ARTICLE && b->ev[i].prep != NULL)
+			v[n++] = b->ev[i].prep;
+	if (n > 0)
+		nx_store_pack(x->cli->st, v, n, NULL);
 }
 
 /* The writer: the main thread. */
@@ -499,8 +509,6 @@ static void consume(add_ctx *x, queue *q)
 			stopped = 1;
 		}
 	}
-	if (x->db_failed)
-		nx_store_release(x->cli->st, 0, NULL);
 }
 
 static int run_pipeline(add_ctx *x, char **paths, int npaths, nx_error *walk_err)
