@@ -233,6 +233,30 @@ static int check_originals(checker *c)
 	return rc;
 }
 
+/* Every block of bodies counts the articles that refer to it (schema 4). */
+static int check_blocks(checker *c)
+{
+	static const char sql[] =
+		"SELECT k.id, k.refs, coalesce(r.n, 0) FROM body_block k LEFT JOIN"
+		" (SELECT nx_body_block(body_z) AS b, count(*) AS n FROM article GROUP BY 1) r ON r.b = k.id"
+		" WHERE coalesce(r.n, 0) != k.refs";
+	sqlite3_stmt *s = NULL;
+	int step = 0;
+
+	if (c->st->schema < 4)
+		return NX_OK;
+	if (sqlite3_prepare_v2(c->st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return nx_store__dberr(c->st, c->err, "cannot read the blocks of bodies");
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		problem(c, "block of bodies %lld: counts %lld articles, %lld refer to it (run 'newsidx optimize')",
+			(long long)sqlite3_column_int64(s, 0), (long long)sqlite3_column_int64(s, 1),
+			(long long)sqlite3_column_int64(s, 2));
+	if (step != SQLITE_DONE)
+		problem(c, "blocks of bodies: %s", sqlite3_errmsg(c->st->db));
+	sqlite3_finalize(s);
+	return NX_OK;
+}
+
 int nx_maint_check(nx_check_result *out, nx_store *st, nx_maint_report_cb cb, void *ctx, nx_error *err)
 {
 	checker c;
@@ -248,7 +272,8 @@ int nx_maint_check(nx_check_result *out, nx_store *st, nx_maint_report_cb cb, vo
 	    (rc = check_pragma(&c, "PRAGMA foreign_key_check", "foreign keys", 0)) < 0)
 		return rc;
 	check_fts(&c);
-	if ((rc = check_articles(&c)) < 0 || (rc = check_revisions(&c)) < 0 || (rc = check_originals(&c)) < 0)
+	if ((rc = check_articles(&c)) < 0 || (rc = check_blocks(&c)) < 0 || (rc = check_revisions(&c)) < 0 ||
+	    (rc = check_originals(&c)) < 0)
 		return rc;
 	return NX_OK;
 }
@@ -591,12 +616,31 @@ static int run_sql(nx_store *st, const char *sql, const char *what, nx_error *er
 	return NX_OK;
 }
 
+/*
+ * The articles referring to each block of bodies, counted again: a block
+ * none refers to goes (what check reports as a wrong count).
+ */
+static const char recount_blocks_sql[] =
+	"BEGIN IMMEDIATE;"
+	"CREATE TEMP TABLE nx_blockrefs(b INTEGER PRIMARY KEY, n INTEGER);"
+	"INSERT INTO nx_blockrefs SELECT nx_body_block(body_z), count(*) FROM article"
+	"  WHERE nx_body_block(body_z) != 0 GROUP BY 1;"
+	"DELETE FROM body_block WHERE id NOT IN (SELECT b FROM nx_blockrefs);"
+	"UPDATE body_block SET refs = (SELECT n FROM nx_blockrefs WHERE b = body_block.id)"
+	"  WHERE refs != (SELECT n FROM nx_blockrefs WHERE b = body_block.id);"
+	"DROP TABLE nx_blockrefs;"
+	"COMMIT;";
+
 int nx_maint_optimize(nx_optimize_result *out, nx_store *st, nx_error *err)
 {
 	int rc = NX_OK;
 
 	memset(out, 0, sizeof(*out));
 	out->bytes_before = file_bytes(nx_store_path(st));
+	if ((rc = run_sql(st, recount_blocks_sql, "cannot recount the blocks of bodies", err)) < 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
 	if ((rc = run_sql(st, "INSERT INTO fts(fts) VALUES('optimize')", "cannot merge the full-text index",
 			  err)) < 0 ||
 	    (rc = run_sql(st, "VACUUM", "cannot reclaim free space", err)) < 0 ||

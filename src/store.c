@@ -437,7 +437,7 @@ static int deflate_body(nx_store *st, nx_buf *out, const char *s, size_t len)
  * (either thread may free a prepared article).
  */
 #define NX_BLOCK_ONE (8u << 10)   /* a longer body is compressed alone */
-#define NX_BLOCK_TEXT (10u << 10)  /* text of a block at most */
+#define NX_BLOCK_TEXT (8u << 10)  /* text of a block at most */
 
 struct nx_zblock {
 	atomic_int holders;  /* prepared articles holding it, and the store while open */
@@ -752,6 +752,18 @@ static void blkcache_free(nx_blkcache *c)
 	blkcache_close(c);
 	nx_buf_free(&c->z);
 	nx_buf_free(&c->text);
+}
+
+/* SQL: nx_body_block(body_z) -> the block it refers to, or 0 */
+static void sql_body_block(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_BLOB) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	sqlite3_result_int64(ctx, nx_store__body_block(sqlite3_value_blob(argv[0]),
+						       (size_t)sqlite3_value_bytes(argv[0])));
 }
 
 /* SQL: nx_inflate(blob) -> text */
@@ -1079,6 +1091,7 @@ static int connect_db(nx_store *st, sqlite3 **pdb, nx_blkcache *bc, const char *
 		{ "nx_inflate", 1, 2, sql_inflate }, { "nx_rev_text", 2, 0, sql_rev_text },
 		{ "nx_mark", 2, 0, sql_mark },       { "nx_uid", 1, 0, sql_uid },
 		{ "nx_uid_key", 1, 1, sql_uid_key }, { "nx_uid_key", 2, 1, sql_uid_key },
+		{ "nx_body_block", 1, 0, sql_body_block },
 	};
 	sqlite3 *db = NULL;
 	size_t i = 0;

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "newsidx/maint.h"
 #include "newsidx/store.h"
 #include "store_private.h"
 #include "text.h"
@@ -1235,6 +1236,62 @@ static void test_blocks(void **state)
 	nx_store_close(st);
 }
 
+/* A hostile or damaged index: references to no block, past a block's end; a wrong count. */
+static void test_blocks_damaged(void **state)
+{
+	fixture *f = *state;
+	nx_store *st = open_ok(f->path, NX_STORE_WRITE);
+	nx_article *a[3], *b = NULL;
+	nx_error err = NX_ERROR_INIT;
+	int status[3], i = 0;
+	char url[64];
+	/* length 5, the mark, block 99, offset 0 / block 1, offset 100000 */
+	static const unsigned char nowhere[] = { 5, 0, 0, 0, 0, 99, 0 };
+	static const unsigned char past[] = { 5, 0, 0, 0, 0, 1, 0xa0, 0x8d, 0x06 };
+	/* a varint that never ends */
+	static const unsigned char endless[] = { 5, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
+
+	for (i = 0; i < 3; i++) {
+		snprintf(url, sizeof(url), "https://example.com/damaged/%d", i);
+		a[i] = mk(url, "Damaged", "A body of a few words, stored in a block.");
+		assert_int_equal(nx_article_identify(a[i], NULL), NX_OK);
+	}
+	put_packed(st, a, 3, status);
+	assert_int_equal(q_int(st->db, "SELECT count(*) FROM body_block", NULL), 1);
+	assert_int_equal(q_int(st->db, "SELECT nx_body_block(body_z) FROM article LIMIT 1", NULL), 1);
+	{
+		sqlite3_stmt *s = NULL;
+		const unsigned char *bad[] = { nowhere, past, endless };
+		const int badn[] = { sizeof(nowhere), sizeof(past), sizeof(endless) };
+
+		for (i = 0; i < 3; i++) {
+			assert_int_equal(sqlite3_prepare_v2(st->db, "UPDATE article SET body_z = ?1 WHERE uid = nx_uid_key(?2)",
+							    -1, &s, NULL), SQLITE_OK);
+			sqlite3_bind_blob(s, 1, bad[i], badn[i], SQLITE_STATIC);
+			sqlite3_bind_text(s, 2, a[i]->id, -1, SQLITE_STATIC);
+			assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+			sqlite3_finalize(s);
+			assert_int_equal(nx_store_get(&b, st, a[i]->id, &err), NX_EDB);
+			assert_null(b);
+			assert_non_null(strstr(err.msg, "corrupt"));
+		}
+	}
+	/* the block's count is now wrong: check says so, optimize mends it */
+	{
+		nx_check_result cr;
+		nx_optimize_result orr;
+
+		assert_int_equal(nx_maint_check(&cr, st, NULL, NULL, &err), NX_OK);
+		assert_true(cr.problems >= 4);
+		assert_int_equal(nx_maint_optimize(&orr, st, &err), NX_OK);
+		assert_int_equal(q_int(st->db, "SELECT count(*) FROM body_block", NULL), 1);
+		assert_int_equal(q_int(st->db, "SELECT refs FROM body_block", NULL), 1);
+	}
+	for (i = 0; i < 3; i++)
+		nx_article_free(a[i]);
+	nx_store_close(st);
+}
+
 /* A body too long to share a block, and entries pack skips. */
 static void test_pack_alone(void **state)
 {
@@ -1483,6 +1540,7 @@ int main(void)
 		T(test_get_ambiguous),
 		T(test_remove),
 		T(test_blocks),
+		T(test_blocks_damaged),
 		T(test_pack_alone),
 		T(test_transactions),
 		T(test_keep_originals),
