@@ -162,6 +162,36 @@ static void test_stopwords(void **state)
 	assert_int_equal(nx_tokenizer_dropped("The", 3, 0), 0);
 	assert_int_equal(nx_tokenizer_dropped("harbour", 7, 2), 0);
 	assert_int_equal(nx_tokenizer_dropped("themselves", 10, 2), 0);
+	{
+		/* every word of both lists, each on the right ones, and words next to them not */
+		static const char *const l1[] = {
+			"a", "also", "an", "and", "are", "as", "at", "be", "been", "but", "by", "could", "did",
+			"do", "does", "for", "from", "had", "has", "have", "he", "her", "him", "his", "i", "if",
+			"in", "into", "is", "it", "its", "me", "my", "of", "on", "or", "our", "she", "should",
+			"so", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this",
+			"those", "to", "was", "we", "were", "which", "with", "would", "you", "your",
+		};
+		static const char *const l2[] = {
+			"about", "after", "again", "all", "am", "any", "because", "before", "being", "between",
+			"both", "can", "each", "having", "here", "how", "itself", "just", "more", "most", "much",
+			"nor", "now", "off", "once", "only", "other", "out", "over", "own", "s", "same", "some",
+			"such", "t", "through", "too", "under", "until", "up", "very", "what", "when", "where",
+			"while", "whom", "whose", "why",
+		};
+		static const char *const none[] = { "b", "ab", "thee", "tha", "ours", "wh", "shoul", "z", "yo" };
+		size_t k = 0;
+
+		for (k = 0; k < sizeof(l1) / sizeof(l1[0]); k++) {
+			assert_int_equal(nx_tokenizer_dropped(l1[k], strlen(l1[k]), 1), 1);
+			assert_int_equal(nx_tokenizer_dropped(l1[k], strlen(l1[k]), 2), 1);
+		}
+		for (k = 0; k < sizeof(l2) / sizeof(l2[0]); k++) {
+			assert_int_equal(nx_tokenizer_dropped(l2[k], strlen(l2[k]), 1), 0);
+			assert_int_equal(nx_tokenizer_dropped(l2[k], strlen(l2[k]), 2), 1);
+		}
+		for (k = 0; k < sizeof(none) / sizeof(none[0]); k++)
+			assert_int_equal(nx_tokenizer_dropped(none[k], strlen(none[k]), 2), 0);
+	}
 	assert_int_equal(nx_tokenizer_only_dropped("about the"), 1);
 	assert_int_equal(nx_tokenizer_only_dropped("about the war"), 0);
 	assert_int_equal(nx_tokenizer_set_stopwords(f->db, 0), SQLITE_OK);
