@@ -1421,6 +1421,17 @@ static int step_done(nx_store *st, sqlite3_stmt *s, nx_error *err, const char *w
 	return NX_OK;
 }
 
+/* Run statement id with ?1 = v, to its end; what names it in an error. */
+static int run_with(nx_store *st, nx_stmt_id id, int64_t v, nx_error *err, const char *what)
+{
+	sqlite3_stmt *s = nx_store__stmt(st, id, err);
+
+	if (s == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_int64(s, 1, v);
+	return step_done(st, s, err, what);
+}
+
 /* Fields of the article and FTS rows, computed once per put (or ahead). */
 struct nx_prepared {
 	char *authors, *body, *captions, *credits;
@@ -1754,7 +1765,6 @@ static int blk_close_if_holds(nx_store *st, int64_t id, nx_error *err)
 /* An article no longer refers to block: the last one to go takes it along. */
 static int blk_unref(nx_store *st, int64_t block, nx_error *err)
 {
-	sqlite3_stmt *s = NULL;
 	int rc = NX_OK;
 
 	if (block == 0)
@@ -1763,15 +1773,9 @@ static int blk_unref(nx_store *st, int64_t block, nx_error *err)
 		st->blk_open->refs--;
 		return NX_OK;
 	}
-	if ((s = nx_store__stmt(st, NX_STMT_BLOCK_UNREF, err)) == NULL)
-		return err != NULL ? err->code : NX_EDB;
-	sqlite3_bind_int64(s, 1, block);
-	if ((rc = step_done(st, s, err, "cannot update the stored bodies")) < 0)
+	if ((rc = run_with(st, NX_STMT_BLOCK_UNREF, block, err, "cannot update the stored bodies")) < 0)
 		return rc;
-	if ((s = nx_store__stmt(st, NX_STMT_BLOCK_GC, err)) == NULL)
-		return err != NULL ? err->code : NX_EDB;
-	sqlite3_bind_int64(s, 1, block);
-	return step_done(st, s, err, "cannot update the stored bodies");
+	return run_with(st, NX_STMT_BLOCK_GC, block, err, "cannot update the stored bodies");
 }
 
 static int bind_article(nx_store *st, sqlite3_stmt *s, const nx_article *a, const row *r, int64_t rev)
@@ -1861,12 +1865,7 @@ static int write_fts(nx_store *st, int64_t id, const nx_article *a, const row *r
 
 static int delete_fts(nx_store *st, int64_t id, nx_error *err)
 {
-	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_FTS_DELETE, err);
-
-	if (s == NULL)
-		return err != NULL ? err->code : NX_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	return step_done(st, s, err, "cannot update the full-text index");
+	return run_with(st, NX_STMT_FTS_DELETE, id, err, "cannot update the full-text index");
 }
 
 /*
@@ -2393,7 +2392,6 @@ int nx_store_get(nx_article **out, nx_store *st, const char *ref, nx_error *err)
 
 int nx_store_remove(nx_store *st, const char *ref, char id_out[17], nx_error *err)
 {
-	sqlite3_stmt *s = NULL;
 	int64_t id = 0, block = 0;
 	int rc = nx_store__resolve(st, ref, &id, err);
 
@@ -2410,15 +2408,8 @@ int nx_store_remove(nx_store *st, const char *ref, char id_out[17], nx_error *er
 	if ((rc = blk_close(st, err)) < 0 || (rc = delete_fts(st, id, err)) < 0 ||
 	    (rc = blk_of(st, id, &block, err)) < 0)
 		return rc;
-	if ((s = nx_store__stmt(st, NX_STMT_REV_FTS_DELETE, err)) == NULL)
-		return err != NULL ? err->code : NX_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	if ((rc = step_done(st, s, err, "cannot remove earlier versions from the index")) < 0)
-		return rc;
-	if ((s = nx_store__stmt(st, NX_STMT_DELETE_ARTICLE, err)) == NULL)
-		return err != NULL ? err->code : NX_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	if ((rc = step_done(st, s, err, "cannot remove the article")) < 0)
+	if ((rc = run_with(st, NX_STMT_REV_FTS_DELETE, id, err, "cannot remove earlier versions from the index")) < 0 ||
+	    (rc = run_with(st, NX_STMT_DELETE_ARTICLE, id, err, "cannot remove the article")) < 0)
 		return rc;
 	return blk_unref(st, block, err);
 }
