@@ -312,10 +312,9 @@ int nx_deflate(nx_buf *out, const char *s, size_t len)
 #define NX_ZCHAIN 24
 /*
  * Blocks of bodies (nx_store_pack): level 4, with chains cut at 16 and
- * lazy matching at 8.  On blocks of the 20k bench corpus (about 6 bodies,
- * 3 kB of text each) that is 0.379 of the text in 0.40 s, against 0.374
- * in 0.47 s for the bodies' settings and 0.401 in 0.65 s for each body
- * alone at level 5.
+ * lazy matching at 8.  On the 20k bench corpus's blocks that is 0.380 of
+ * the text in 0.43 s, against 0.376 in 0.50 s with the bodies' settings
+ * and 0.408 in 0.34 s at level 2 (scripts/bench-blocks).
  */
 #define NX_ZBLOCK_LEVEL 4
 #define NX_ZBLOCK_GOOD 4
@@ -1529,11 +1528,12 @@ static int pack_alone(nx_store *st, row *r)
 }
 
 /*
- * Blocks of 8 bodies of the bench corpus at level 4 come to 0.383 of
- * their text, in 43% less time than each body alone at level 5 (0.401):
- * the stream's set-up, its copy of the primed dictionary and its Huffman
+ * The bodies of the 20k bench corpus in blocks of up to 5 (8 kB of text),
+ * at NX_ZBLOCK_LEVEL, come to 0.380 of their text in 0.43 s, against 0.405
+ * in 0.65 s for each body alone at level 5 (scripts/bench-blocks): the
+ * stream's set-up, its copy of the primed dictionary and its Huffman
  * tables are paid once a block, and bodies find matches in their
- * neighbours.  Measured on the 20k bench corpus's bodies.
+ * neighbours.
  */
 int nx_store_pack(nx_store *st, nx_prepared **v, int n, nx_error *err)
 {
@@ -1749,17 +1749,18 @@ static int blk_of(nx_store *st, int64_t id, int64_t *block, nx_error *err)
 	return NX_OK;
 }
 
-/* Write the open block now if article id's body is in it. */
-static int blk_close_if_holds(nx_store *st, int64_t id, nx_error *err)
+/*
+ * The block article id's body is in (0: its own stream), made readable:
+ * when that is the open block, its row is written now (the same article
+ * twice within a few lines of one file, or removed during a bulk put).
+ */
+static int blk_of_readable(nx_store *st, int64_t id, int64_t *block, nx_error *err)
 {
-	int64_t block = 0;
-	int rc = NX_OK;
+	int rc = blk_of(st, id, block, err);
 
-	if (st->blk_open == NULL || st->blk_open->id == 0)
-		return NX_OK;
-	if ((rc = blk_of(st, id, &block, err)) < 0)
-		return rc;
-	return block == st->blk_open->id ? blk_close(st, err) : NX_OK;
+	if (rc == NX_OK && *block != 0 && st->blk_open != NULL && st->blk_open->id == *block)
+		rc = blk_close(st, err);
+	return rc;
 }
 
 /* An article no longer refers to block: the last one to go takes it along. */
@@ -2134,10 +2135,9 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 	/*
 	 * a newer version: the current one becomes a revision, keeping its
 	 * number.  Reading it (here and to take it out of the full-text index)
-	 * needs its block written if it is the open one (the same article twice
-	 * in a few lines of one file).
+	 * needs its block readable; the block loses a reference below.
 	 */
-	if ((rc = blk_close_if_holds(st, id, err)) < 0 || (rc = nx_store__load(&old, st, id, err)) < 0)
+	if ((rc = blk_of_readable(st, id, &oldblk, err)) < 0 || (rc = nx_store__load(&old, st, id, err)) < 0)
 		goto done;
 	{
 		char oldhash[65];
@@ -2166,8 +2166,7 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 	if (sqlite3_step(s) == SQLITE_ROW)
 		rev = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
-	if ((rc = delete_fts(st, id, err)) < 0 || (rc = blk_of(st, id, &oldblk, err)) < 0 ||
-	    (rc = blk_use(st, r, err)) < 0)
+	if ((rc = delete_fts(st, id, err)) < 0 || (rc = blk_use(st, r, err)) < 0)
 		goto done;
 	if ((s = nx_store__stmt(st, NX_STMT_UPDATE_ARTICLE, err)) == NULL) {
 		rc = err->code;
@@ -2395,7 +2394,7 @@ int nx_store_remove(nx_store *st, const char *ref, char id_out[17], nx_error *er
 	int64_t id = 0, block = 0;
 	int rc = nx_store__resolve(st, ref, &id, err);
 
-	if (rc < 0)
+	if (rc < 0 || (rc = blk_of_readable(st, id, &block, err)) < 0)
 		return rc;
 	if (id_out != NULL) {
 		nx_article *a = NULL;
@@ -2405,8 +2404,7 @@ int nx_store_remove(nx_store *st, const char *ref, char id_out[17], nx_error *er
 			snprintf(id_out, 17, "%s", a->id);
 		nx_article_free(a);
 	}
-	if ((rc = blk_close(st, err)) < 0 || (rc = delete_fts(st, id, err)) < 0 ||
-	    (rc = blk_of(st, id, &block, err)) < 0)
+	if ((rc = delete_fts(st, id, err)) < 0)
 		return rc;
 	if ((rc = run_with(st, NX_STMT_REV_FTS_DELETE, id, err, "cannot remove earlier versions from the index")) < 0 ||
 	    (rc = run_with(st, NX_STMT_DELETE_ARTICLE, id, err, "cannot remove the article")) < 0)

@@ -545,7 +545,7 @@ static int file_row(sync_run *r, const char *path, int64_t *id)
 	int step = 0;
 
 	if ((s = nx_store__stmt(r->st, NX_STMT_UPSERT_FILE, r->err)) == NULL)
-		return r->db_failed = 1, r->err->code;
+		return dberr(r, "cannot record the source file");
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 	step = sqlite3_step(s);
 	sqlite3_reset(s);
@@ -556,7 +556,7 @@ static int file_row(sync_run *r, const char *path, int64_t *id)
 		return NX_OK;
 	}
 	if ((s = nx_store__stmt(r->st, NX_STMT_FILE_ID, r->err)) == NULL)
-		return r->db_failed = 1, r->err->code;
+		return dberr(r, "cannot record the source file");
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 	step = sqlite3_step(s);
 	if (step == SQLITE_ROW)

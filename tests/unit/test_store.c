@@ -1292,6 +1292,47 @@ static void test_blocks_damaged(void **state)
 	nx_store_close(st);
 }
 
+/* An article removed while its block is still open (not all its members put). */
+static void test_block_remove_open(void **state)
+{
+	fixture *f = *state;
+	nx_store *st = open_ok(f->path, NX_STORE_WRITE);
+	nx_article *a[3];
+	nx_prepared *v[3];
+	nx_error err = NX_ERROR_INIT;
+	char url[64], body[96], id[17];
+	int i = 0, status = 0;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(url, sizeof(url), "https://example.com/open/%d", i);
+		snprintf(body, sizeof(body), "Open block story %d about heron%d sightings.", i, i);
+		a[i] = mk(url, "Open", body);
+		assert_int_equal(nx_article_identify(a[i], NULL), NX_OK);
+		assert_int_equal(nx_store_prepare_deferred(&v[i], st, a[i], &err), NX_OK);
+	}
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	assert_int_equal(nx_store_pack(st, v, 3, &err), NX_OK);
+	assert_int_equal(nx_store_put_prepared(st, a[0], v[0], &status, &err), NX_OK);
+	assert_int_equal(nx_store_put_prepared(st, a[1], v[1], &status, &err), NX_OK);
+	/* the block is open: removing a member writes it first, and finds the article's id */
+	assert_int_equal(nx_store_remove(st, a[0]->url, id, &err), NX_OK);
+	assert_string_equal(id, a[0]->id);
+	assert_int_equal(q_int(st->db, "SELECT refs FROM body_block", NULL), 1);
+	/* the last member comes too late for its block: compressed alone */
+	assert_int_equal(nx_store_put_prepared(st, a[2], v[2], &status, &err), NX_OK);
+	assert_int_equal(status, NX_PUT_ADDED);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	fts_check(st);
+	assert_int_equal(block_of(st, a[2]->id), 0);
+	get_same(st, a[1]);
+	get_same(st, a[2]);
+	for (i = 0; i < 3; i++) {
+		nx_prepared_free(v[i]);
+		nx_article_free(a[i]);
+	}
+	nx_store_close(st);
+}
+
 /* A body too long to share a block, and entries pack skips. */
 static void test_pack_alone(void **state)
 {
@@ -1541,6 +1582,7 @@ int main(void)
 		T(test_remove),
 		T(test_blocks),
 		T(test_blocks_damaged),
+		T(test_block_remove_open),
 		T(test_pack_alone),
 		T(test_transactions),
 		T(test_keep_originals),
