@@ -1427,6 +1427,23 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 /* Feedback and word pairs are for sentence-like queries of this many words or more. */
 #define NX_PRF_MIN_UNITS 3
 
+/* Rows of the full-text index matching expr, counted up to limit; -1 on an error. */
+static int64_t strict_upto(nx_store *st, const char *expr, int64_t limit)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ?1 LIMIT ?2)", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, limit);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
 /* The search proper, shared by nx_search and nx_search_similar. */
 static int run(nx_results *r, nx_store *st, const nx_query *q, const char *strict, const char *relaxed_expr,
 	       plan *p, const nx_search_opts *o, nx_error *err)
@@ -1453,12 +1470,34 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 	want = offset + limit;
 	if (o->collapse)
 		want = want * 3 + 10;
+	/*
+	 * A question no article answers in full ("mobile phone makers expect
+	 * strong sales of new handsets in europe"): ranking the rows that hold
+	 * every word needs each word's list counted, for nothing when there
+	 * are fewer of them than wanted and the relaxed query finds more.  So
+	 * those rows are counted first, up to the number wanted (filters
+	 * aside: an upper bound), and the relaxed query is tried first.
+	 */
+	if (o->relax && relaxed_expr != NULL && topk_fits(o) && offset + limit > 0 && nx_topk__plain(expr) >= 2) {
+		int64_t c = strict_upto(st, expr, offset + limit), t = 0;
+		nx_topk_hit *none = NULL;
+		size_t nnone = 0;
+
+		if (c >= 0 && c < offset + limit && relaxed_rank(st, p, relaxed_expr, 0, &none, &nnone, &t) > 0 &&
+		    t > c) {
+			expr = relaxed_expr;
+			relaxed = 1;
+			r->relaxed = 1;
+			r->total = t;
+		}
+		free(none);
+	}
 	/* a strict query the fast path ranks is counted by the same walk */
-	if ((fast = strict_walk(st, p, o, expr, limit > 0 ? want : 0, &r->total)) < 0)
+	if (!relaxed && (fast = strict_walk(st, p, o, expr, limit > 0 ? want : 0, &r->total)) < 0)
 		return nx_store__dberr(st, err, "cannot search the index (fast path)");
-	if (fast == 0 && (rc = count_matches(st, p, expr, o->all_revisions, &r->total, err)) < 0)
+	if (!relaxed && fast == 0 && (rc = count_matches(st, p, expr, o->all_revisions, &r->total, err)) < 0)
 		return rc;
-	if (o->relax && relaxed_expr != NULL && r->total < offset + limit) {
+	if (!relaxed && o->relax && relaxed_expr != NULL && r->total < offset + limit) {
 		nx_topk_hit *none = NULL;
 		size_t nnone = 0;
 		int64_t t = 0;
@@ -1838,8 +1877,11 @@ typedef struct prf_term {
 	char *term;
 	double score;
 	double ub;    /* at least the score (tf times the idf of one document); < 0: not a candidate */
+	double tf;    /* tf in the best documents; score = tf times idf */
 	int ndocs;
 	int last_doc;
+	int exact;    /* score counted */
+	int done;     /* counted, or out */
 } prf_term;
 
 static int tokenize_text(fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *lang, const char *text,
@@ -2016,6 +2058,8 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 				pt[npt].term = tc.t[k].term;
 				tc.t[k].term = NULL;
 				pt[npt].score = 0;
+				pt[npt].exact = 0;
+				pt[npt].done = 0;
 				pt[npt].ndocs = 0;
 				pt[npt].last_doc = -1;
 				npt++;
@@ -2035,11 +2079,12 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 	/*
 	 * score = tf times idf, the idf from the term's document count: a walk
 	 * of its list in the index, milliseconds for a common word.  Only the
-	 * NX_PRF_TERMS best scores are used, so the terms are counted in the
-	 * order of an upper bound of their score (the idf of one document)
-	 * until the next bound is below the NX_PRF_TERMS-th best score: the
-	 * terms left could not be among the best, they score 0.  (NX_TOPK=0:
-	 * every term counted, for the tests.)
+	 * NX_PRF_TERMS best scores are used, so the terms are taken in the
+	 * order of an upper bound of their score (at first the idf of one
+	 * document, lowered by partial counts) until the next bound is below
+	 * the NX_PRF_TERMS-th best score: the terms left could not be among
+	 * the best, they score 0.  (NX_TOPK=0: every term counted, for the
+	 * tests.)
 	 */
 	for (i = 0; i < npt; i++) {
 		int isq = 0;
@@ -2047,50 +2092,64 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 		for (k = 0; k < qtc.n && !isq; k++)
 			isq = strcmp(qtc.t[k].term, pt[i].term) == 0;
 		pt[i].ub = -1;
+		pt[i].tf = pt[i].score;
 		if (isq || pt[i].ndocs < 2)
 			pt[i].score = 0;
 		else
-			pt[i].ub = pt[i].score * log((double)(ndocs + 1) / 1.0);
+			pt[i].ub = pt[i].tf * log((double)(ndocs + 1) / 1.0);
 	}
-	qsort(pt, npt, sizeof(*pt), cmp_prf_ub);
-	for (i = 0; i < npt && pt[i].ub >= 0; i++) {
-		int64_t d = -1;
+	for (;;) {
+		prf_term *t = NULL;
+		int64_t d = -1, lim = 0;
+		double idf = 0;
 
-		if (nbest == NX_PRF_TERMS && pt[i].ub < best[NX_PRF_TERMS - 1] && !topk_off()) {
-			for (; i < npt; i++)
-				pt[i].score = 0;
-			break;
-		}
-		/*
-		 * Once there are NX_PRF_TERMS scores, a term beats the last only
-		 * with fewer than lim documents: count up to lim (one more, for
-		 * rounding), and a term that reaches it scores 0 -- the exact
-		 * score of a term that could not be among the best does not
-		 * matter.  A common word ("said") is then a short walk, not its
-		 * whole list.
-		 */
-		if (nbest == NX_PRF_TERMS && upto != NULL && !topk_off()) {
-			double lim = (double)(ndocs + 1) / exp(best[NX_PRF_TERMS - 1] / pt[i].score) + 2;
-
-			if (lim < (double)ndocs) {
-				d = count_upto(upto, pt[i].term, (int64_t)lim);
-				if (d >= (int64_t)lim) {
-					pt[i].score = 0;
+		/* the term of highest bound not yet scored */
+		for (i = 0; i < npt; i++)
+			if (pt[i].ub >= 0 && !pt[i].done && (t == NULL || cmp_prf_ub(&pt[i], t) < 0))
+				t = &pt[i];
+		if (t == NULL || (nbest == NX_PRF_TERMS && t->ub < best[NX_PRF_TERMS - 1] && !topk_off()))
+			break; /* the terms left could not be among the best */
+		if (upto != NULL && !topk_off() && t->tf > 0) {
+			/*
+			 * Once there are NX_PRF_TERMS scores, a term beats the last
+			 * only with fewer than lim documents: count up to lim (one
+			 * more, for rounding), and a term that reaches it scores 0.
+			 * Before that, count up to where its idf would be half its
+			 * bound: a common word ("said") then gets a lower bound
+			 * after a short walk, and is counted further only while
+			 * that bound is still among the best.
+			 */
+			idf = nbest == NX_PRF_TERMS ? best[NX_PRF_TERMS - 1] / t->tf : t->ub / t->tf / 2;
+			if ((double)(ndocs + 1) / exp(idf) + 2 < (double)ndocs) {
+				lim = (int64_t)((double)(ndocs + 1) / exp(idf) + 2);
+				d = count_upto(upto, t->term, lim);
+				if (d >= lim && nbest == NX_PRF_TERMS) {
+					t->done = 1;
+					continue;
+				}
+				if (d >= lim) {
+					t->ub = t->tf * log((double)(ndocs + 1) / (double)lim);
 					continue;
 				}
 			}
 		}
 		if (d < 0)
-			d = vocab_df(df, pt[i].term, strlen(pt[i].term));
-		pt[i].score = d > 0 ? pt[i].score * log((double)(ndocs + 1) / (double)d) : 0;
+			d = vocab_df(df, t->term, strlen(t->term));
+		t->score = d > 0 ? t->tf * log((double)(ndocs + 1) / (double)d) : 0;
+		t->exact = 1;
+		t->done = 1;
 		/* the best scores so far, in descending order */
-		for (k = nbest < NX_PRF_TERMS ? nbest++ : NX_PRF_TERMS; k > 0 && best[k - 1] < pt[i].score; k--) {
+		for (k = nbest < NX_PRF_TERMS ? nbest++ : NX_PRF_TERMS; k > 0 && best[k - 1] < t->score; k--) {
 			if (k < NX_PRF_TERMS)
 				best[k] = best[k - 1];
 		}
 		if (k < NX_PRF_TERMS)
-			best[k] = pt[i].score;
+			best[k] = t->score;
 	}
+	/* a term not scored exactly could not be among the best */
+	for (i = 0; i < npt; i++)
+		if (!pt[i].exact)
+			pt[i].score = 0;
 	qsort(pt, npt, sizeof(*pt), cmp_prf);
 	maxs = npt > 0 ? pt[0].score : 0;
 	for (i = 0; i < npt && added < NX_PRF_TERMS && pt[i].score > 0 && nw < cap; i++) {

@@ -72,6 +72,8 @@ typedef struct topk_state {
 /* Walks of fewer rows stay on one thread (tests lower it). */
 int64_t nx_topk__split_min = 10000;
 
+size_t nx_topk__rank_keep = 512;
+
 #define NX_TOPK_SAMPLE 64
 
 /* What count_cb counts, and the rowids it samples. */
@@ -1195,12 +1197,188 @@ static int doc_length(sqlite3_stmt *s, int ncol, int64_t rowid, int *out)
 	return SQLITE_OK;
 }
 
+/* What merge_lists needs of a ranking. */
+typedef struct merge_ctx {
+	const nx_topk_cache *c;
+	const int *lists; /* the distinct lists, m of them */
+	int m;
+	const int *local; /* list (index into lists) of each of the n phrases */
+	int n;
+	uint64_t g1, g2;  /* a row counts when it holds a list of each group */
+	const double *idf, *w;
+	double avgdl;
+	int ncol;
+	const nx_topk_filter *flt;
+} merge_ctx;
+
+/* Rows of rowids merged at a time: the window's arrays stay in the cache. */
+#define NX_MERGE_WIN 1024
+
+/*
+ * Merges the lists of x window by window of rowids: each row holding
+ * what the expression asks is counted (into count, when it passes the
+ * filter) and, when k > 0, gets its bound (nx_rank with its length
+ * bounded by its last offsets) into cand.  With a cap, only the cap best
+ * bounds are kept (cand is then a heap, worst on top); *dropped is the
+ * highest bound left out and *any says whether one was.  A row whose
+ * cheap bound (each list's most, the coverage at its most) is below the
+ * cap-th bound is left out without computing its bound.
+ */
+static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **cand, size_t *ncand,
+		       double *dropped, int *any, int64_t *count, nx_topk_stats *st)
+{
+	const nx_topk_cache *c = x->c;
+	size_t pos[NX_TOPK_MAX_RANK_PHRASES], n = 0, have = 0;
+	double most[NX_TOPK_MAX_RANK_PHRASES], lfreq[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
+	double gain = 1.0;
+	uint64_t *mask = NULL;
+	int32_t *ext = NULL;
+	double *fr = NULL, *cheap = NULL;
+	nx_topk_hit *h = NULL;
+	int i = 0, j = 0, rc = SQLITE_OK, units = 0;
+
+	memset(pos, 0, sizeof(pos));
+	/* the most each list adds to a score: freq / (freq + norm) < 1 */
+	for (j = 0; j < x->m; j++)
+		most[j] = 0;
+	for (i = 0; i < x->n; i++) {
+		double v = x->w[i] * x->idf[i] * (NX_RANK_K1 + 1.0);
+
+		if (v > 0)
+			most[x->local[i]] += v;
+		units += x->w[i] == 1.0;
+	}
+	if (units > 0)
+		gain += NX_RANK_COVERAGE_GAIN;
+	mask = calloc(NX_MERGE_WIN, sizeof(*mask));
+	ext = malloc(NX_MERGE_WIN * NX_TOPK_EXT_COLS * sizeof(*ext));
+	fr = malloc((size_t)NX_MERGE_WIN * (size_t)(x->m > 0 ? x->m : 1) * sizeof(*fr));
+	cheap = malloc(NX_MERGE_WIN * sizeof(*cheap));
+	if (mask == NULL || ext == NULL || fr == NULL || cheap == NULL) {
+		rc = SQLITE_NOMEM;
+		goto done;
+	}
+	for (;;) {
+		int64_t lo = INT64_MAX, hi = 0;
+		int off = 0;
+
+		for (j = 0; j < x->m; j++) {
+			const topk_list *l = &c->l[x->lists[j]];
+
+			if (pos[j] < l->n && l->rowid[pos[j]] < lo)
+				lo = l->rowid[pos[j]];
+		}
+		if (lo == INT64_MAX)
+			break;
+		hi = lo > INT64_MAX - NX_MERGE_WIN ? INT64_MAX : lo + NX_MERGE_WIN;
+		memset(mask, 0, NX_MERGE_WIN * sizeof(*mask));
+		for (j = 0; j < x->m; j++) {
+			const topk_list *l = &c->l[x->lists[j]];
+			size_t p = pos[j];
+
+			for (; p < l->n && l->rowid[p] < hi; p++) {
+				const int32_t *le = &l->ext[p * NX_TOPK_EXT_COLS];
+				int32_t *re = NULL;
+				int col = 0;
+
+				off = (int)(l->rowid[p] - lo);
+				re = &ext[off * NX_TOPK_EXT_COLS];
+				if (mask[off] == 0) {
+					memcpy(re, le, (size_t)x->ncol * sizeof(*re));
+					cheap[off] = most[j];
+				} else {
+					for (col = 0; col < x->ncol; col++)
+						if (le[col] > re[col])
+							re[col] = le[col];
+					cheap[off] += most[j];
+				}
+				mask[off] |= (uint64_t)1 << j;
+				fr[(size_t)off * (size_t)x->m + (size_t)j] = l->freq[p];
+			}
+			pos[j] = p;
+		}
+		for (off = 0; off < NX_MERGE_WIN; off++) {
+			uint64_t present = mask[off];
+			int64_t r = lo + off;
+			int pass = 0, lb = 0;
+			nx_topk_hit one;
+
+			if (present == 0 || (present & x->g1) == 0 || (present & x->g2) == 0)
+				continue;
+			st->rows++;
+			if ((pass = passes(x->flt, r, st)) < 0) {
+				rc = SQLITE_ERROR;
+				goto done;
+			}
+			*count += pass;
+			if (!pass || k == 0)
+				continue;
+			if (have == cap && cheap[off] * gain * (1.0 + 1e-9) < h[0].score) {
+				if (!*any || cheap[off] * gain * (1.0 + 1e-9) > *dropped)
+					*dropped = cheap[off] * gain * (1.0 + 1e-9);
+				*any = 1;
+				continue;
+			}
+			for (j = 0; j < x->m; j++)
+				lfreq[j] = ((present >> j) & 1) ? fr[(size_t)off * (size_t)x->m + (size_t)j] : 0;
+			for (i = 0; i < x->n; i++)
+				freq[i] = lfreq[x->local[i]];
+			for (j = 0; j < x->ncol; j++)
+				lb += ext[off * NX_TOPK_EXT_COLS + j];
+			one.rowid = r;
+			one.score = nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)lb, x->avgdl);
+			if (have == n && have < cap) {
+				size_t ncap = n ? n * 2 : 1024;
+				nx_topk_hit *p = NULL;
+
+				if (cap != SIZE_MAX && ncap > cap)
+					ncap = cap;
+				if ((p = realloc(h, ncap * sizeof(*p))) == NULL) {
+					rc = SQLITE_NOMEM;
+					goto done;
+				}
+				h = p;
+				n = ncap;
+			}
+			if (cap == SIZE_MAX) {
+				h[have++] = one;
+			} else if (have < cap) {
+				h[have] = one;
+				sift_up(h, have++);
+			} else {
+				const nx_topk_hit *out = worse(&one, &h[0]) ? &one : &h[0];
+
+				if (!*any || out->score > *dropped)
+					*dropped = out->score;
+				*any = 1;
+				if (out == &h[0]) {
+					h[0] = one;
+					heap_down(h, have, 0, 0);
+				}
+			}
+		}
+	}
+done:
+	free(mask);
+	free(ext);
+	free(fr);
+	free(cheap);
+	if (rc != SQLITE_OK) {
+		free(h);
+		h = NULL;
+		have = 0;
+	}
+	*cand = h;
+	*ncand = have;
+	return rc;
+}
+
 int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const double *colw, int ncolw,
 		  const double *pw, int npw, const nx_topk_filter *flt, size_t k, nx_topk_hit **out,
 		  size_t *nout, int64_t *total, nx_topk_stats *stats)
 {
 	const char *at[NX_TOPK_MAX_RANK_PHRASES];
-	size_t len[NX_TOPK_MAX_RANK_PHRASES], pos[NX_TOPK_MAX_RANK_PHRASES];
+	size_t len[NX_TOPK_MAX_RANK_PHRASES];
 	int which[NX_TOPK_MAX_RANK_PHRASES], local[NX_TOPK_MAX_RANK_PHRASES];
 	int lists[NX_TOPK_MAX_RANK_PHRASES];
 	double idf[NX_TOPK_MAX_RANK_PHRASES], w[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
@@ -1208,11 +1386,13 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 	uint64_t g1 = 0, g2 = 0;
 	nx_topk_cache *c = NULL;
 	nx_topk_hit *cand = NULL, *best = NULL;
-	size_t ncand = 0, capcand = 0, nbest = 0, heapn = 0;
+	size_t ncand = 0, nbest = 0, heapn = 0;
 	sqlite3_stmt *s = NULL;
 	collect_state cs;
 	nx_topk_stats st;
+	merge_ctx mx;
 	int64_t count = 0;
+	size_t cap = 0;
 	int n = 0, ng1 = 0, m = 0, i = 0, j = 0, rc = SQLITE_OK, missing = 0, ncol = 0, pass = 0;
 
 	*out = NULL;
@@ -1286,112 +1466,80 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		idf[i] = nx_topk__rank_idf(c->nrow, (int64_t)c->l[which[i]].n);
 		w[i] = i < npw ? pw[i] : 1.0;
 	}
-	/* merge the lists: each row matching the expression, with its bound */
-	memset(pos, 0, sizeof(pos));
-	for (;;) {
-		int64_t r = INT64_MAX;
-		uint64_t present = 0;
-		int32_t ext[NX_TOPK_EXT_COLS];
-		int lb = 0;
-		nx_topk_hit h;
+	mx.c = c;
+	mx.lists = lists;
+	mx.m = m;
+	mx.local = local;
+	mx.n = n;
+	mx.g1 = g1;
+	mx.g2 = g2;
+	mx.idf = idf;
+	mx.w = w;
+	mx.avgdl = avgdl;
+	mx.ncol = ncol;
+	mx.flt = flt;
+	/*
+	 * The rows whose bound is among the best cap are enough when the k-th
+	 * exact score beats every bound left out; otherwise (rare: bounds far
+	 * above the scores) the merge runs again and keeps every row.
+	 */
+	cap = nx_topk__rank_keep > 1 ? (k * 8 > nx_topk__rank_keep ? k * 8 : nx_topk__rank_keep) : k;
+	for (pass = 0; pass < 2; pass++) {
+		double dropped = -HUGE_VAL;
+		int any = 0;
 
-		for (j = 0; j < m; j++) {
-			const topk_list *l = &c->l[lists[j]];
-
-			if (pos[j] < l->n && l->rowid[pos[j]] < r)
-				r = l->rowid[pos[j]];
-		}
-		if (r == INT64_MAX)
-			break;
-		for (j = 0; j < m; j++) {
-			const topk_list *l = &c->l[lists[j]];
-
-			if (pos[j] < l->n && l->rowid[pos[j]] == r)
-				present |= (uint64_t)1 << j;
-		}
-		if ((present & g1) != 0 && (present & g2) != 0) {
-			st.rows++;
-			if ((pass = passes(flt, r, &st)) < 0) {
-				rc = SQLITE_ERROR;
-				goto done;
-			}
-			if (pass && k > 0) {
-				memset(ext, 0, sizeof(ext));
-				for (j = 0; j < m; j++) {
-					const topk_list *l = &c->l[lists[j]];
-					int col = 0;
-
-					lfreq[j] = 0;
-					if (((present >> j) & 1) == 0)
-						continue;
-					lfreq[j] = l->freq[pos[j]];
-					for (col = 0; col < ncol; col++)
-						if (l->ext[pos[j] * NX_TOPK_EXT_COLS + col] > ext[col])
-							ext[col] = l->ext[pos[j] * NX_TOPK_EXT_COLS + col];
-				}
-				for (i = 0; i < n; i++)
-					freq[i] = lfreq[local[i]];
-				for (j = 0; j < ncol; j++)
-					lb += ext[j];
-				h.rowid = r;
-				h.score = nx_topk__rank_score(idf, w, freq, n, (double)lb, avgdl);
-				if (ncand == capcand) {
-					size_t cap = capcand ? capcand * 2 : 4096;
-					nx_topk_hit *p = realloc(cand, cap * sizeof(*p));
-
-					if (p == NULL) {
-						rc = SQLITE_NOMEM;
-						goto done;
-					}
-					cand = p;
-					capcand = cap;
-				}
-				cand[ncand++] = h;
-			}
-			count += pass;
-		}
-		for (j = 0; j < m; j++)
-			pos[j] += (present >> j) & 1;
-	}
-	if (k == 0 || ncand == 0)
-		goto finish;
-	/* lengths in the order of decreasing bound, until no bound can win */
-	if ((best = malloc(k * sizeof(*best))) == NULL) {
-		rc = SQLITE_NOMEM;
-		goto done;
-	}
-	rc = sqlite3_prepare_v2(db, "SELECT sz FROM fts_docsize WHERE id = ?1", -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		goto done;
-	heapn = ncand;
-	for (i = (int)(heapn / 2); i >= 0; i--)
-		heap_down(cand, heapn, (size_t)i, 1);
-	while (heapn > 0) {
-		nx_topk_hit h = cand[0];
-		int dl = 0;
-
-		if (nbest == k && worse(&h, &best[0]))
-			break;
-		cand[0] = cand[--heapn];
-		heap_down(cand, heapn, 0, 1);
-		for (j = 0; j < m; j++) {
-			ptrdiff_t at1 = list_find(&c->l[lists[j]], h.rowid);
-
-			lfreq[j] = at1 >= 0 ? c->l[lists[j]].freq[at1] : 0;
-		}
-		for (i = 0; i < n; i++)
-			freq[i] = lfreq[local[i]];
-		if ((rc = doc_length(s, ncol, h.rowid, &dl)) != SQLITE_OK)
+		free(cand);
+		cand = NULL;
+		ncand = 0;
+		nbest = 0;
+		count = 0;
+		memset(&st, 0, sizeof(st));
+		st.merges = pass + 1;
+		if ((rc = merge_lists(&mx, k, pass == 0 ? cap : SIZE_MAX, &cand, &ncand, &dropped, &any, &count,
+				      &st)) != SQLITE_OK)
 			goto done;
-		st.lengths++;
-		h.score = nx_topk__rank_score(idf, w, freq, n, (double)dl, avgdl);
-		if (nbest < k) {
-			best[nbest] = h;
-			sift_up(best, nbest++);
-		} else if (worse(&best[0], &h)) {
-			best[0] = h;
-			heap_down(best, nbest, 0, 0);
+		if (k == 0 || (ncand == 0 && !any))
+			goto finish;
+		if (best == NULL && (best = malloc(k * sizeof(*best))) == NULL) {
+			rc = SQLITE_NOMEM;
+			goto done;
 		}
+		if (s == NULL &&
+		    (rc = sqlite3_prepare_v2(db, "SELECT sz FROM fts_docsize WHERE id = ?1", -1, &s, NULL)) != SQLITE_OK)
+			goto done;
+		/* lengths in the order of decreasing bound, until no bound can win */
+		heapn = ncand;
+		for (i = (int)(heapn / 2); i >= 0; i--)
+			heap_down(cand, heapn, (size_t)i, 1);
+		while (heapn > 0) {
+			nx_topk_hit h = cand[0];
+			int dl = 0;
+
+			if (nbest == k && worse(&h, &best[0]))
+				break;
+			cand[0] = cand[--heapn];
+			heap_down(cand, heapn, 0, 1);
+			for (j = 0; j < m; j++) {
+				ptrdiff_t at1 = list_find(&c->l[lists[j]], h.rowid);
+
+				lfreq[j] = at1 >= 0 ? c->l[lists[j]].freq[at1] : 0;
+			}
+			for (i = 0; i < n; i++)
+				freq[i] = lfreq[local[i]];
+			if ((rc = doc_length(s, ncol, h.rowid, &dl)) != SQLITE_OK)
+				goto done;
+			st.lengths++;
+			h.score = nx_topk__rank_score(idf, w, freq, n, (double)dl, avgdl);
+			if (nbest < k) {
+				best[nbest] = h;
+				sift_up(best, nbest++);
+			} else if (worse(&best[0], &h)) {
+				best[0] = h;
+				heap_down(best, nbest, 0, 0);
+			}
+		}
+		if (!any || (nbest == k && dropped < best[0].score))
+			break; /* nothing left out could have entered */
 	}
 	qsort(best, nbest, sizeof(*best), cmp_hit);
 	*out = best;

@@ -52,6 +52,7 @@ typedef struct nx_topk_stats {
 	int64_t rows;    /* rows matched (before the filter) */
 	int64_t lengths; /* rows whose length was read */
 	int64_t tests;   /* rows the filter's keep() was asked about */
+	int64_t merges;  /* nx_topk__rank: 2 when the bounds kept were not enough */
 } nx_topk_stats;
 
 /*
@@ -113,6 +114,12 @@ int nx_topk__weights(sqlite3 *db, double *w, int *nw);
  * db alone.  The result is the one a single walk gives.
  */
 extern int64_t nx_topk__split_min;
+
+/*
+ * nx_topk__rank keeps the best max(8 k, nx_topk__rank_keep) bounds of a
+ * merge (tests set 1: k bounds, so that the merge often runs again).
+ */
+extern size_t nx_topk__rank_keep;
 
 int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, int nw, int64_t nhit,
 		 const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,

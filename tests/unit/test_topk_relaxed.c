@@ -254,7 +254,7 @@ static void test_rank_same_as_sql(void **state)
 	fixture *f = *state;
 	static const double colw[4] = { 1.0, 8.0, 0.6, 0.4 };
 	size_t i = 0, j = 0, kk = 0, checked = 0;
-	int ties = 0, pruned = 0, form = 0;
+	int ties = 0, pruned = 0, form = 0, keep = 0, again = 0;
 	static const size_t ks[3] = { 5, 10, 40 };
 
 	if (f->st == NULL)
@@ -299,7 +299,7 @@ static void test_rank_same_as_sql(void **state)
 			n = nx_topk__or_shape(expr, &ng1);
 			assert_true(n > 0);
 			test_weights(expr, w, n, form == 0 ? n : ng1);
-			for (kk = 0; kk < 3; kk++) {
+			for (kk = 0; kk < 6; kk++) {
 				sqlite3_stmt *s = NULL;
 				nx_topk_hit *h = NULL;
 				nx_topk_stats ts;
@@ -309,6 +309,9 @@ static void test_rank_same_as_sql(void **state)
 				double prev = INFINITY, pw[NX_TOPK_MAX_RANK_PHRASES];
 				int p = 0;
 
+				/* kk 3-5: the merge keeps only k bounds, and often runs again */
+				keep = kk >= 3;
+				nx_topk__rank_keep = keep ? 1 : 512;
 				/* the weights as search.c binds them: thousandths */
 				snprintf(sql, sizeof(sql), "SELECT f.rowid, nx_rank(fts");
 				for (p = 0; p < n; p++) {
@@ -320,12 +323,15 @@ static void test_rank_same_as_sql(void **state)
 				snprintf(sql + strlen(sql), sizeof(sql) - strlen(sql),
 					 ") AS score FROM fts f JOIN article a ON a.id = f.rowid WHERE fts MATCH ?1"
 					 " ORDER BY score DESC LIMIT %zu",
-					 ks[kk]);
-				assert_int_equal(nx_topk__rank(f->st->db, &cache, expr, colw, 4, pw, n, NULL, ks[kk], &h, &nh,
-							       &total, &ts),
+					 ks[kk % 3]);
+				assert_int_equal(nx_topk__rank(f->st->db, &cache, expr, colw, 4, pw, n, NULL, ks[kk % 3], &h,
+							       &nh, &total, &ts),
 						 SQLITE_OK);
+				nx_topk__rank_keep = 512;
 				if (ts.lengths < ts.rows)
 					pruned++;
+				again += ts.merges == 2;
+				assert_true(ts.merges == 1 || (keep && ts.merges == 2));
 				assert_int_equal(sqlite3_prepare_v2(f->st->db, sql, -1, &s, NULL), SQLITE_OK);
 				sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 				for (j = 0; sqlite3_step(s) == SQLITE_ROW; j++) {
@@ -334,7 +340,7 @@ static void test_rank_same_as_sql(void **state)
 
 					if (j >= nh || h[j].rowid != id || fabs(h[j].score - sc) > 1e-9 * fabs(sc))
 						fail_msg("query '%s' (%s), k %zu, row %zu: SQL %lld %.17g, fast path %lld %.17g",
-							 f->q[i].text, expr, ks[kk], j, (long long)id, sc,
+							 f->q[i].text, expr, ks[kk % 3], j, (long long)id, sc,
 							 j < nh ? (long long)h[j].rowid : -1LL, j < nh ? h[j].score : 0.0);
 					ties += sc == prev;
 					prev = sc;
@@ -357,8 +363,9 @@ static void test_rank_same_as_sql(void **state)
 		nx_topk__cache_free(cache);
 		nx_query_free(q);
 	}
-	print_message("%zu queries, %d ties, %d runs pruned\n", checked, ties, pruned);
+	print_message("%zu queries, %d ties, %d runs pruned, %d merged again\n", checked, ties, pruned, again);
 	assert_true(checked >= 100);
+	assert_true(again > 10);
 	assert_true(ties > 0);
 	assert_true(pruned > 100);
 }
