@@ -1475,10 +1475,12 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 	 * strong sales of new handsets in europe"): ranking the rows that hold
 	 * every word needs each word's list counted, for nothing when there
 	 * are fewer of them than wanted and the relaxed query finds more.  So
-	 * those rows are counted first, up to the number wanted (filters
-	 * aside: an upper bound), and the relaxed query is tried first.
+	 * for a query of several words those rows are counted first, up to
+	 * the number wanted (filters aside: an upper bound), and the relaxed
+	 * query is tried first.
 	 */
-	if (o->relax && relaxed_expr != NULL && topk_fits(o) && offset + limit > 0 && nx_topk__plain(expr) >= 2) {
+	if (o->relax && relaxed_expr != NULL && topk_fits(o) && offset + limit > 0 && q != NULL &&
+	    q->nunits >= NX_PRF_MIN_UNITS && nx_topk__plain(expr) >= 2) {
 		int64_t c = strict_upto(st, expr, offset + limit), t = 0;
 		nx_topk_hit *none = NULL;
 		size_t nnone = 0;

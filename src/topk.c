@@ -82,6 +82,7 @@ typedef struct count_state {
 	int64_t *sample;
 	size_t nsample, cap;
 	int want_sample;
+	sqlite3_int64 stop; /* > 0: stop counting there */
 } count_state;
 
 /* After the closing quote of the phrase s starts (at its '"'); NULL when s is no phrase. */
@@ -241,7 +242,7 @@ static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 		c->sample[c->nsample++] = api->xRowid(fctx);
 	}
 	c->n++;
-	return SQLITE_OK;
+	return c->stop > 0 && c->n >= c->stop ? SQLITE_DONE : SQLITE_OK;
 }
 
 /* Once per query: avgdl and idf exactly as fts5Bm25GetData. */
@@ -281,6 +282,14 @@ static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx
 		if (t->nphrase == 1 && t->nhit >= 0) {
 			nhit = t->nhit;
 		} else {
+			/*
+			 * A phrase in half the rows or more gets idf 1e-6 however
+			 * many more it is in ("said"): counting stops there.  Its
+			 * count is then too low, but the phrase with the fewest
+			 * rows (whose sample splits the walk) is one counted whole
+			 * unless every phrase is that common.
+			 */
+			c.stop = (nrow + 1) / 2;
 			rc = api->xQueryPhrase(fctx, i, &c, count_cb);
 			nhit = c.n;
 		}
