@@ -1883,6 +1883,7 @@ typedef struct prf_term {
 	int ndocs;
 	int last_doc;
 	int exact;    /* score counted */
+	int refined;  /* ub lowered by a partial count */
 	int done;     /* counted, or out */
 } prf_term;
 
@@ -2061,6 +2062,7 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 				tc.t[k].term = NULL;
 				pt[npt].score = 0;
 				pt[npt].exact = 0;
+				pt[npt].refined = 0;
 				pt[npt].done = 0;
 				pt[npt].ndocs = 0;
 				pt[npt].last_doc = -1;
@@ -2116,12 +2118,15 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 			 * Once there are NX_PRF_TERMS scores, a term beats the last
 			 * only with fewer than lim documents: count up to lim (one
 			 * more, for rounding), and a term that reaches it scores 0.
-			 * Before that, count up to where its idf would be half its
-			 * bound: a common word ("said") then gets a lower bound
-			 * after a short walk, and is counted further only while
-			 * that bound is still among the best.
+			 * Before that, count up to an eighth of the rows, then to
+			 * where its idf would be half its bound: a common word
+			 * ("said") then gets a lower bound after a part of its
+			 * list, and is counted further only while that bound is
+			 * still among the best.
 			 */
-			idf = nbest == NX_PRF_TERMS ? best[NX_PRF_TERMS - 1] / t->tf : t->ub / t->tf / 2;
+			idf = nbest == NX_PRF_TERMS ? best[NX_PRF_TERMS - 1] / t->tf
+			      : t->refined	    ? t->ub / t->tf / 2
+						    : log(8.0);
 			if ((double)(ndocs + 1) / exp(idf) + 2 < (double)ndocs) {
 				lim = (int64_t)((double)(ndocs + 1) / exp(idf) + 2);
 				d = count_upto(upto, t->term, lim);
@@ -2131,6 +2136,7 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 				}
 				if (d >= lim) {
 					t->ub = t->tf * log((double)(ndocs + 1) / (double)lim);
+					t->refined = 1;
 					continue;
 				}
 			}

@@ -1285,6 +1285,12 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **c
 			const topk_list *l = &c->l[x->lists[j]];
 			size_t p = pos[j];
 
+			if (k == 0) { /* counting: which lists hold the row is enough */
+				for (; p < l->n && l->rowid[p] < hi; p++)
+					mask[l->rowid[p] - lo] |= (uint64_t)1 << j;
+				pos[j] = p;
+				continue;
+			}
 			for (; p < l->n && l->rowid[p] < hi; p++) {
 				const int32_t *le = &l->ext[p * NX_TOPK_EXT_COLS];
 				int32_t *re = NULL;
