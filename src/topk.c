@@ -1481,18 +1481,8 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		idf[i] = nx_topk__rank_idf(c->nrow, (int64_t)c->l[which[i]].n);
 		w[i] = i < npw ? pw[i] : 1.0;
 	}
-	mx.c = c;
-	mx.lists = lists;
-	mx.m = m;
-	mx.local = local;
-	mx.n = n;
-	mx.g1 = g1;
-	mx.g2 = g2;
-	mx.idf = idf;
-	mx.w = w;
-	mx.avgdl = avgdl;
-	mx.ncol = ncol;
-	mx.flt = flt;
+	mx = (merge_ctx){ .c = c, .lists = lists, .m = m, .local = local, .n = n, .g1 = g1, .g2 = g2,
+			  .idf = idf, .w = w, .avgdl = avgdl, .ncol = ncol, .flt = flt };
 	/*
 	 * The rows whose bound is among the best cap are enough when the k-th
 	 * exact score beats every bound left out; otherwise (rare: bounds far
