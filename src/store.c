@@ -1250,6 +1250,7 @@ void nx_store_close(nx_store *st)
 		sqlite3_finalize(st->stmt[i]);
 	blkcache_free(&st->bc[0]);
 	blkcache_free(&st->bc[1]);
+	nx_pretok_free(st->pretok);
 	if (st->db != NULL) {
 		if (st->in_tx)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -1431,6 +1432,9 @@ static int run_with(nx_store *st, nx_stmt_id id, int64_t v, nx_error *err, const
 	return step_done(st, s, err, what);
 }
 
+/* Values of an FTS row: title, body, captions, credits. */
+#define NX_FTS_VALUES 4
+
 /* Fields of the article and FTS rows, computed once per put (or ahead). */
 struct nx_prepared {
 	char *authors, *body, *captions, *credits;
@@ -1444,11 +1448,20 @@ struct nx_prepared {
 	int deferred;        /* body_z not made yet: nx_store_pack will */
 	nx_zblock *blk;      /* or the body is in this block, */
 	size_t blk_off;      /* from this offset of its text */
+	int taped;           /* nx_store_pretokenize: the FTS values and their tokens */
+	nx_buf fts[NX_FTS_VALUES];
+	nx_tape tape[NX_FTS_VALUES];
 };
 typedef struct nx_prepared row;
 
 static void row_free(row *r)
 {
+	int i = 0;
+
+	for (i = 0; i < NX_FTS_VALUES; i++) {
+		nx_buf_free(&r->fts[i]);
+		nx_buf_free(&r->tape[i].rec);
+	}
 	free(r->authors);
 	free(r->body);
 	free(r->captions);
@@ -1836,32 +1849,86 @@ static int write_photos(nx_store *st, int64_t id, const nx_article *a, nx_error 
 	return NX_OK;
 }
 
-static int write_fts(nx_store *st, int64_t id, const nx_article *a, const row *r, nx_error *err)
+/* The FTS row's values (title, body, captions, credits), each with its language marker. */
+static int fts_values(nx_buf *v, const nx_article *a, const row *r)
 {
-	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_FTS_INSERT, err);
-	nx_buf v[4] = { NX_BUF_INIT, NX_BUF_INIT, NX_BUF_INIT, NX_BUF_INIT };
 	const char *title = a->title != NULL ? a->title : "";
-	int rc = NX_OK, i = 0;
+	int i = 0;
 
-	if (s == NULL)
-		return err != NULL ? err->code : NX_EDB;
 	/* the same text the fts_src view gives, so deletes match inserts */
 	nx_lang_mark(&v[0], a->lang, title, strlen(title));
 	nx_lang_mark(&v[1], a->lang, r->body, strlen(r->body));
 	nx_lang_mark(&v[2], a->lang, r->captions, strlen(r->captions));
 	nx_lang_mark(&v[3], a->lang, r->credits, strlen(r->credits));
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < NX_FTS_VALUES; i++)
 		if (!nx_buf_ok(&v[i]))
-			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+			return NX_ENOMEM;
+	return NX_OK;
+}
+
+static int write_fts(nx_store *st, int64_t id, const nx_article *a, row *r, nx_error *err)
+{
+	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_FTS_INSERT, err);
+	nx_buf own[NX_FTS_VALUES] = { NX_BUF_INIT, NX_BUF_INIT, NX_BUF_INIT, NX_BUF_INIT };
+	const nx_buf *v = r->taped ? r->fts : own;
+	int rc = NX_OK, i = 0;
+
+	if (s == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	if (!r->taped && fts_values(own, a, r) < 0)
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 	if (rc == NX_OK) {
 		sqlite3_bind_int64(s, 1, id);
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < NX_FTS_VALUES; i++)
 			sqlite3_bind_text(s, i + 2, v[i].buf, (int)v[i].len, SQLITE_STATIC);
+		/* the tokens made ahead, replayed when FTS5 tokenizes these values */
+		if (r->taped && st->pretok != NULL) {
+			for (i = 0; i < NX_FTS_VALUES; i++)
+				r->tape[i].used = 0;
+			nx_pretok_offer(st->pretok, r->tape, NX_FTS_VALUES);
+		}
 		rc = step_done(st, s, err, "cannot index the article");
+		if (r->taped && st->pretok != NULL)
+			nx_pretok_offer(st->pretok, NULL, 0);
 	}
-	for (i = 0; i < 4; i++)
-		nx_buf_free(&v[i]);
+	for (i = 0; i < NX_FTS_VALUES; i++)
+		nx_buf_free(&own[i]);
 	return rc;
+}
+
+int nx_store_pretok_start(nx_store *st, nx_error *err)
+{
+	const char *env = getenv("NX_PRETOK");
+
+	if (st->pretok != NULL || (env != NULL && strcmp(env, "0") == 0))
+		return NX_OK;
+	if ((st->pretok = nx_pretok_new(st->db)) == NULL)
+		return nx_error_set(err, NX_ENOMEM, "cannot make a tokenizer for the parsing thread");
+	return NX_OK;
+}
+
+int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_error *err)
+{
+	int i = 0, rc = NX_OK;
+
+	if (st->pretok == NULL || p == NULL || p->taped)
+		return NX_OK;
+	for (i = 0; i < NX_FTS_VALUES; i++) {
+		nx_buf_init(&p->fts[i]);
+		nx_buf_init(&p->tape[i].rec);
+	}
+	if ((rc = fts_values(p->fts, a, p)) == NX_OK)
+		for (i = 0; i < NX_FTS_VALUES && rc == NX_OK; i++)
+			rc = nx_pretok_run(st->pretok, p->fts[i].buf, p->fts[i].len, &p->tape[i]);
+	if (rc < 0) {
+		for (i = 0; i < NX_FTS_VALUES; i++) {
+			nx_buf_free(&p->fts[i]);
+			nx_buf_free(&p->tape[i].rec);
+		}
+		return nx_error_set(err, rc, "cannot tokenize the article ahead");
+	}
+	p->taped = 1;
+	return NX_OK;
 }
 
 static int delete_fts(nx_store *st, int64_t id, nx_error *err)

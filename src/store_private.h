@@ -96,6 +96,7 @@ struct nx_store {
 	nx_zblock *blk_open; /* the writer's block of bodies being put (its row is written when it closes) */
 	int64_t seen_max;    /* nx_sync_stamp: the latest file.seen, -1: not read yet */
 	nx_blkcache bc[2];   /* for db and db2 */
+	struct nx_pretok *pretok; /* nx_store_pretokenize's tokenizer */
 	sqlite3_stmt *stmt[NX_STMT__COUNT];
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "newsidx/error.h"
 #include "text.h"
 
 static const struct {
@@ -84,6 +85,8 @@ typedef struct tok_global {
 	int qlang[MAX_QUERY_LANGS]; /* indexes into stemmers[] */
 	int nqlang;
 	int drop_stop;              /* stop list of English words left out: 0 none, 1, 2 */
+	nx_tape *offer;             /* tapes the writer offers (its thread only) */
+	int noffer;
 } tok_global;
 
 /*
@@ -468,10 +471,10 @@ static int inner_token(void *ctx, int tflags, const char *tok, int n, int s, int
 	return rc;
 }
 
-static int tok_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *text, int ntext,
-			int (*xToken)(void *, int, const char *, int, int, int))
+/* Tokenize text as t does for FTS5 (flags: FTS5_TOKENIZE_*). */
+static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text, int ntext,
+			     int (*xToken)(void *, int, const char *, int, int, int))
 {
-	nx_tok *t = (nx_tok *)p;
 	cb_ctx c;
 	size_t m = ntext > 0 ? nx_lang_mark_len(text, (size_t)ntext) : 0;
 
@@ -490,6 +493,156 @@ static int tok_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *tex
 	else
 		c.lang = 0; /* language unknown: English stems */
 	return t->inner_api.xTokenize(t->inner, &c, flags, text + m, ntext - (int)m, inner_token);
+}
+
+static int tape_replay(nx_tape *tp, void *pCtx, int (*xToken)(void *, int, const char *, int, int, int));
+
+static int tok_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *text, int ntext,
+			int (*xToken)(void *, int, const char *, int, int, int))
+{
+	nx_tok *t = (nx_tok *)p;
+	int i = 0;
+
+	/* a document's text whose tokens were made ahead */
+	for (i = 0; flags == FTS5_TOKENIZE_DOCUMENT && i < t->g->noffer; i++) {
+		nx_tape *tp = &t->g->offer[i];
+
+		if (!tp->used && ntext >= 0 && tp->len == (size_t)ntext &&
+		    (tp->text == text || memcmp(tp->text, text, tp->len) == 0)) {
+			tp->used = 1;
+			return tape_replay(tp, pCtx, xToken);
+		}
+	}
+	return tok_tokenize_text(t, pCtx, flags, text, ntext, xToken);
+}
+
+/* -- tapes: tokens made ahead (see tokenizer.h) ----------------------------- */
+
+struct nx_pretok {
+	reg *r;
+	nx_tok *t;
+};
+
+/* A tape holds, for each token: its flags, length, start and end (varints), then its bytes. */
+static unsigned char *put_varint(unsigned char *x, uint32_t v)
+{
+	do {
+		*x++ = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v > 0);
+	return x;
+}
+
+static int get_varint(const unsigned char **p, const unsigned char *end, uint32_t *v)
+{
+	uint32_t x = 0;
+	int shift = 0;
+
+	while (*p < end && shift < 35) {
+		unsigned char c = *(*p)++;
+
+		x |= (uint32_t)(c & 0x7f) << shift;
+		if ((c & 0x80) == 0) {
+			*v = x;
+			return 1;
+		}
+		shift += 7;
+	}
+	return 0;
+}
+
+static int tape_token(void *ctx, int tflags, const char *tok, int n, int s, int e)
+{
+	nx_buf *b = ctx;
+	unsigned char *x = NULL;
+
+	if (n < 0 || s < 0 || e < 0)
+		return SQLITE_ERROR;
+	/* one record in place: a byte and three varints of up to 5 bytes */
+	if (nx_buf_grow(b, (size_t)n + 16) < 0)
+		return SQLITE_NOMEM;
+	x = (unsigned char *)b->buf + b->len;
+	*x++ = (unsigned char)tflags;
+	x = put_varint(x, (uint32_t)n);
+	x = put_varint(x, (uint32_t)s);
+	x = put_varint(x, (uint32_t)e);
+	memcpy(x, tok, (size_t)n);
+	b->len = (size_t)((char *)x + n - b->buf);
+	b->buf[b->len] = '\0';
+	return SQLITE_OK;
+}
+
+static int tape_replay(nx_tape *tp, void *pCtx, int (*xToken)(void *, int, const char *, int, int, int))
+{
+	const unsigned char *p = (const unsigned char *)tp->rec.buf, *end = p + tp->rec.len;
+	int rc = SQLITE_OK;
+
+	while (p < end && rc == SQLITE_OK) {
+		uint32_t n = 0, s = 0, e = 0;
+		int tflags = *p++;
+
+		if (!get_varint(&p, end, &n) || !get_varint(&p, end, &s) || !get_varint(&p, end, &e) ||
+		    n > (size_t)(end - p))
+			return SQLITE_CORRUPT;
+		rc = xToken(pCtx, tflags, (const char *)p, (int)n, (int)s, (int)e);
+		p += n;
+	}
+	return rc;
+}
+
+nx_pretok *nx_pretok_new(sqlite3 *db)
+{
+	fts5_api *f = nx_fts5_api(db);
+	fts5_tokenizer api;
+	void *ud = NULL;
+	nx_pretok *p = NULL;
+	Fts5Tokenizer *t = NULL;
+
+	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, &api) != SQLITE_OK || ud == NULL)
+		return NULL;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	if (tok_create(ud, NULL, 0, &t) != SQLITE_OK) {
+		free(p);
+		return NULL;
+	}
+	p->r = ud;
+	p->t = (nx_tok *)t;
+	return p;
+}
+
+void nx_pretok_free(nx_pretok *p)
+{
+	if (p == NULL)
+		return;
+	tok_delete((Fts5Tokenizer *)p->t);
+	free(p);
+}
+
+int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape)
+{
+	int rc = SQLITE_OK;
+
+	nx_buf_reset(&tape->rec);
+	tape->text = text;
+	tape->len = len;
+	tape->used = 0;
+	if (len > INT32_MAX)
+		return NX_EINVAL;
+	/* about a record of 4-5 bytes for every 6-7 bytes of text */
+	if (nx_buf_grow(&tape->rec, len + len / 2 + 64) < 0)
+		return NX_ENOMEM;
+	/* as FTS5 calls it for a document's column, minus the offer check */
+	rc = tok_tokenize_text(p->t, &tape->rec, FTS5_TOKENIZE_DOCUMENT, text, (int)len, tape_token);
+	if (rc == SQLITE_NOMEM || !nx_buf_ok(&tape->rec))
+		return NX_ENOMEM;
+	return rc == SQLITE_OK ? NX_OK : NX_EINVAL;
+}
+
+void nx_pretok_offer(nx_pretok *p, nx_tape *tapes, int n)
+{
+	p->r->g.offer = n > 0 ? tapes : NULL;
+	p->r->g.noffer = n > 0 ? n : 0;
 }
 
 static void reg_free(void *p)

@@ -42,6 +42,38 @@ int nx_tokenizer_set_query_langs(sqlite3 *db, const char *langs);
  */
 int nx_tokenizer_set_stopwords(sqlite3 *db, int list);
 
+/*
+ * Tokens made ahead, on another thread than the one that writes the
+ * index.  A pretokenizer (nx_pretok_new, on the writer's connection, so
+ * with its stop list) records what the "nx" tokenizer emits for a
+ * document's text into a tape; the writer offers the tapes of the row it
+ * is about to insert (nx_pretok_offer), and the tokenizer replays a
+ * tape instead of tokenizing when FTS5 hands it the very text the tape was
+ * made from (compared byte for byte; any other text is tokenized as
+ * usual).  A pretokenizer is used by one thread at a time.
+ */
+typedef struct nx_pretok nx_pretok;
+
+/* A text's tokens; text/len: the text it was made from (not owned). */
+typedef struct nx_tape {
+	const char *text;
+	size_t len;
+	nx_buf rec;
+	int used; /* replayed already: a second tokenizing of the text tokenizes */
+} nx_tape;
+
+nx_pretok *nx_pretok_new(sqlite3 *db);
+void nx_pretok_free(nx_pretok *p);
+
+/* Record the tokens of a document's text (with its marker) into tape (reset first); NX_* code. */
+int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape);
+
+/*
+ * The tapes the next statements on p's connection may replay (NULL, 0:
+ * none), on the thread that runs them; the caller keeps them alive.
+ */
+void nx_pretok_offer(nx_pretok *p, nx_tape *tapes, int n);
+
 /* Append s as an FTS5 string: in double quotes, '"' doubled. */
 void nx_fts5_quote(nx_buf *b, const char *s, size_t len);
 

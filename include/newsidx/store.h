@@ -112,6 +112,19 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *p, int
 void nx_prepared_free(nx_prepared *p);
 
 /*
+ * For a bulk loader whose writer is the slower thread: nx_store_pretokenize
+ * makes the full-text tokens of a prepared article ahead, on the preparing
+ * thread, and putting it replays them instead of tokenizing on the
+ * writer's (the same index either way).  nx_store_pretok_start, called
+ * before the preparing thread starts, makes the tokenizer it uses; one
+ * thread at a time may pretokenize.  NX_PRETOK=0 in the environment turns
+ * it off, NX_PRETOK=all makes `add` pretokenize every article (the tests
+ * compare the ways).
+ */
+int nx_store_pretok_start(nx_store *st, nx_error *err);
+int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_error *err);
+
+/*
  * Resolve ref -- a full id, a unique id prefix of at least 4 hex digits, or
  * a URL -- to the current version of the article.  *out is a new article
  * the caller frees (origin filled from the first file it came from).

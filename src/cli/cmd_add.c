@@ -193,6 +193,7 @@ typedef struct producer {
 	batch cur;        /* being filled by the reader */
 	int stopped;
 	int lend;         /* leave packing bodies to the writer, which is idle */
+	int pretok_all;   /* NX_PRETOK=all (tests): make the tokens of every article ahead */
 	event held[HOLD_EVENTS]; /* events waiting for their articles' bodies to be packed */
 	int nheld;
 	int nheld_prep;   /* articles among them with a prepared body */
@@ -370,6 +371,13 @@ static int prod_article(nx_article *a, void *ctx)
 	e.kind = EV_ARTICLE;
 	if (a->id != NULL && nx_store_prepare_deferred(&e.prep, p->st, a, &err) < 0)
 		e.prep = NULL;
+	/*
+	 * While the writer is the slower thread (it has batches waiting: not
+	 * lend), the full-text tokens are made here too; on failure the
+	 * writer tokenizes.
+	 */
+	if (e.prep != NULL && (!p->lend || p->pretok_all))
+		nx_store_pretokenize(p->st, e.prep, a, NULL);
 	e.a = nx_article_move(a); /* the caller frees an empty shell */
 	if (e.a == NULL) {
 		nx_prepared_free(e.prep);
@@ -535,6 +543,8 @@ static int run_pipeline(add_ctx *x, char **paths, int npaths, nx_error *walk_err
 	p.st = x->cli->st;
 	p.paths = paths;
 	p.npaths = npaths;
+	nx_store_pretok_start(p.st, NULL); /* without it, the writer tokenizes */
+	p.pretok_all = getenv("NX_PRETOK") != NULL && strcmp(getenv("NX_PRETOK"), "all") == 0; /* tests */
 	if (pthread_create(&th, NULL, producer_main, &p) != 0) {
 		free(q);
 		return -1;

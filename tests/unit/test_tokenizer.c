@@ -2,7 +2,8 @@
  * test_tokenizer.c - the "nx" FTS5 tokenizer (src/tokenizer.c), called
  * directly through fts5_api on an in-memory database: stems per language
  * (through the stem cache, also when words evict each other), bigrams for
- * unsegmented scripts, and plain words in other scripts.
+ * unsegmented scripts, and plain words in other scripts; tokens made
+ * ahead (tapes) replay as the tokenizer would emit them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -250,6 +251,94 @@ static void test_scripts(void **state)
 	expect(f, NULL, "\xE0\xA4\xA8\xE0\xA4\xAE", "\xE0\xA4\xA8\xE0\xA4\xAE@0-6");
 }
 
+/* Tokens with their flags: a replay must give what tokenizing gives. */
+static int collect_flags(void *ctx, int flags, const char *tok, int n, int s, int e)
+{
+	nx_buf *b = ctx;
+
+	nx_buf_addf(b, "%d:%.*s@%d-%d ", flags, n, tok, s, e);
+	return SQLITE_OK;
+}
+
+static char *run_tokens(fixture *f, int flags, const char *text, size_t len)
+{
+	nx_buf out = NX_BUF_INIT;
+
+	assert_int_equal(f->api.xTokenize(f->tok, &out, flags, text, (int)len, collect_flags), SQLITE_OK);
+	assert_true(nx_buf_ok(&out));
+	return nx_buf_detach(&out);
+}
+
+static void test_tapes(void **state)
+{
+	fixture *f = *state;
+	static const struct {
+		const char *lang;
+		const char *text;
+	} docs[] = {
+		{ "en", "The RNC was hit by a cyberattack, officials said on Tuesday; it's the 3rd." },
+		{ "en", "" },
+		{ "de", "Die Angriffe auf die Server der Partei" },
+		{ "zh", "\xE6\x9D\xB1\xE4\xBA\xAC\xE9\x83\xBD Tokyo 2024 ABC\xE6\x9D\xB1\xE4\xBA\xAC" },
+		{ NULL, "no marker: English stems, and the stop words of the index" },
+		{ "xx", "Caf\xC3\xA9 au lait, na\xC3\xAFve r\xC3\xA9sum\xC3\xA9" },
+		{ "en", "pneumonoultramicroscopicsilicovolcanoconiosis, longer than a stem cache slot" },
+	};
+	nx_pretok *p = nx_pretok_new(f->db);
+	size_t i = 0;
+
+	assert_non_null(p);
+	assert_int_equal(nx_tokenizer_set_stopwords(f->db, 2), SQLITE_OK);
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		nx_buf in = NX_BUF_INIT, copy = NX_BUF_INIT;
+		nx_tape tp;
+		char *want = NULL, *got = NULL, *other = NULL;
+
+		memset(&tp, 0, sizeof(tp));
+		nx_buf_init(&tp.rec);
+		if (docs[i].lang != NULL)
+			nx_lang_mark(&in, docs[i].lang, docs[i].text, strlen(docs[i].text));
+		else
+			nx_buf_adds(&in, docs[i].text);
+		nx_buf_add(&copy, in.buf, in.len);
+		assert_true(nx_buf_ok(&in) && nx_buf_ok(&copy));
+		want = run_tokens(f, FTS5_TOKENIZE_DOCUMENT, in.buf, in.len);
+		assert_int_equal(nx_pretok_run(p, in.buf, in.len, &tp), 0);
+		/* the same text (here a copy of it, elsewhere in memory): replayed */
+		nx_pretok_offer(p, &tp, 1);
+		got = run_tokens(f, FTS5_TOKENIZE_DOCUMENT, copy.buf, copy.len);
+		assert_true(tp.used);
+		assert_string_equal(got, want);
+		free(got);
+		/* replayed once: the same text again is tokenized, alike */
+		got = run_tokens(f, FTS5_TOKENIZE_DOCUMENT, in.buf, in.len);
+		assert_string_equal(got, want);
+		free(got);
+		/* another text, or a query, with the tape offered: tokenized */
+		tp.used = 0;
+		other = run_tokens(f, FTS5_TOKENIZE_DOCUMENT, "\x1F" "en\x1F" "harbour cranes", 18);
+		assert_false(tp.used);
+		assert_string_equal(other, "0:harbour@4-11 0:crane@12-18 ");
+		free(other);
+		other = run_tokens(f, FTS5_TOKENIZE_QUERY, in.buf, in.len);
+		assert_false(tp.used);
+		free(other);
+		/* a damaged tape is an error, not tokens made up */
+		if (tp.rec.len > 2) {
+			tp.rec.len = 2;
+			assert_int_not_equal(f->api.xTokenize(f->tok, &copy, FTS5_TOKENIZE_DOCUMENT, in.buf, (int)in.len,
+							      collect_flags),
+					     SQLITE_OK);
+		}
+		nx_pretok_offer(p, NULL, 0);
+		free(want);
+		nx_buf_free(&in);
+		nx_buf_free(&copy);
+		nx_buf_free(&tp.rec);
+	}
+	nx_pretok_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +346,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stopwords, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stem_cache_evictions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scripts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tapes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
