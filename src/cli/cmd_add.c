@@ -141,8 +141,9 @@ static int commit_batch(add_ctx *x, int reopen)
  * Two-stage pipeline: one thread reads and parses files (the walk, gzip,
  * parsers, normalization) and prepares each article for the store
  * (joining its text, hashing: nx_store_prepare_deferred, then compressing
- * the bodies of a few together: nx_store_pack), the main thread writes
- * the index (FTS5, SQLite), connected by a bounded
+ * the bodies of a few together: nx_store_pack; while the writer is the
+ * slower thread, its full-text tokens too: nx_store_pretokenize), the
+ * main thread writes the index (FTS5, SQLite), connected by a bounded
  * queue.  Events travel in batches of up to BATCH_EVENTS, handed over when
  * a batch is full and at the end of each file, so the threads wake each
  * other once per batch at most, not once per article.
