@@ -1294,6 +1294,23 @@ static int64_t vocab_df(sqlite3_stmt *df, const char *t, size_t n)
 	return v;
 }
 
+/* SQL counting the rows of an FTS5 expression (?1) up to a limit (?2). */
+#define MATCH_UPTO_SQL "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ?1 LIMIT ?2)"
+
+/* Rows matching expr counted with s (MATCH_UPTO_SQL), up to limit; -1 on an error. */
+static int64_t match_upto(sqlite3_stmt *s, const char *expr, int64_t limit)
+{
+	int64_t v = -1;
+
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, limit);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
 /*
  * Documents holding the indexed term t, counted up to limit: a walk of
  * its list that stops there, where fts5vocab reads the whole list (7 ms
@@ -1313,14 +1330,8 @@ static int64_t count_upto(sqlite3_stmt *s, const char *t, int64_t limit)
 	nx_buf_adds(&m, t);
 	nx_fts5_quote(&q, m.buf, m.len);
 	nx_buf_free(&m);
-	if (!nx_buf_ok(&q))
-		return -1;
-	sqlite3_reset(s);
-	sqlite3_bind_text(s, 1, q.buf, (int)q.len, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, limit);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	if (nx_buf_ok(&q))
+		v = match_upto(s, q.buf, limit);
 	nx_buf_free(&q);
 	return v;
 }
@@ -1433,13 +1444,8 @@ static int64_t strict_upto(nx_store *st, const char *expr, int64_t limit)
 	sqlite3_stmt *s = NULL;
 	int64_t n = -1;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ?1 LIMIT ?2)", -1, &s,
-			       NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, limit);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
+	if (sqlite3_prepare_v2(st->db, MATCH_UPTO_SQL, -1, &s, NULL) == SQLITE_OK)
+		n = match_upto(s, expr, limit);
 	sqlite3_finalize(s);
 	return n;
 }
@@ -2015,8 +2021,7 @@ static int expand_query(nx_store *st, plan *p, const nx_search_opts *o, const nx
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db, "SELECT count(*) FROM article", -1, &s, NULL) != SQLITE_OK)
 		goto finish;
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ?1 LIMIT ?2)", -1,
-			       &upto, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, MATCH_UPTO_SQL, -1, &upto, NULL) != SQLITE_OK)
 		upto = NULL; /* every term counted whole */
 	if (sqlite3_step(s) == SQLITE_ROW)
 		ndocs = sqlite3_column_int64(s, 0);

@@ -1316,6 +1316,7 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **c
 			uint64_t present = mask[off];
 			int64_t r = lo + off;
 			int pass = 0, lb = 0;
+			double bound = 0;
 			nx_topk_hit one;
 
 			if (present == 0 || (present & x->g1) == 0 || (present & x->g2) == 0)
@@ -1328,9 +1329,11 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **c
 			*count += pass;
 			if (!pass || k == 0)
 				continue;
-			if (have == cap && cheap[off] * gain * (1.0 + 1e-9) < h[0].score) {
-				if (!*any || cheap[off] * gain * (1.0 + 1e-9) > *dropped)
-					*dropped = cheap[off] * gain * (1.0 + 1e-9);
+			/* (a margin for the rounding of the bound's terms) */
+			bound = cheap[off] * gain * (1.0 + 1e-9);
+			if (have == cap && bound < h[0].score) {
+				if (!*any || bound > *dropped)
+					*dropped = bound;
 				*any = 1;
 				continue;
 			}

@@ -533,6 +533,7 @@ static int run_pipeline(add_ctx *x, char **paths, int npaths, nx_error *walk_err
 	queue *q = calloc(1, sizeof(*q));
 	producer p;
 	pthread_t th;
+	const char *env = NULL;
 
 	if (q == NULL)
 		return -1;
@@ -545,7 +546,8 @@ static int run_pipeline(add_ctx *x, char **paths, int npaths, nx_error *walk_err
 	p.paths = paths;
 	p.npaths = npaths;
 	nx_store_pretok_start(p.st, NULL); /* without it, the writer tokenizes */
-	p.pretok_all = getenv("NX_PRETOK") != NULL && strcmp(getenv("NX_PRETOK"), "all") == 0; /* tests */
+	env = getenv("NX_PRETOK");
+	p.pretok_all = env != NULL && strcmp(env, "all") == 0; /* tests */
 	if (pthread_create(&th, NULL, producer_main, &p) != 0) {
 		free(q);
 		return -1;
