@@ -727,6 +727,7 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 	char why[300], host[NI_MAXHOST];
 	unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_INTERNAL_POLLING_THREAD;
 	long threads = 8, max_conn = 64;
+	struct MHD_OptionItem pool[2] = { { MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL } };
 	int c = 0, sig = 0, have_key = 0, rc = NX_EXIT_OK;
 
 	memset(&s, 0, sizeof(s));
@@ -772,6 +773,9 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 	 */
 	if (threads > max_conn)
 		threads = max_conn;
+	/* one thread: no pool at all (a pool of 0 makes MHD print a warning) */
+	if (threads > 1)
+		pool[0] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL };
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	flags |= MHD_USE_AUTO;
@@ -780,8 +784,7 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)max_conn,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
 			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(threads > 1 ? threads : 0),
-			     MHD_OPTION_END);
+			     MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
 	if (d == NULL) {
 		nx_cli_warn("serve: cannot listen on %s (in use, or not an address of this machine)", listen);
 		rc = NX_EXIT_USAGE;

@@ -15,12 +15,15 @@ URL=
 
 # serve_start [serve options...]: start newsidx serve on a free loopback
 # port; sets SERVE_PID and URL (http://127.0.0.1:PORT/).
+# The files of an earlier server go first: the background child truncates
+# them only when it runs, and until then a poll would read the old URL.
 serve_start() {
+  rm -f "$TMP/serve.out" "$TMP/serve.err"
   "$NEWSIDX" --db "$DB" serve --listen 127.0.0.1:0 "$@" >"$TMP/serve.out" 2>"$TMP/serve.err" &
   SERVE_PID=$!
   local i
   for i in $(seq 100); do
-    URL=$(grep -o 'http://[^ ]*' "$TMP/serve.out" 2>/dev/null || true)
+    URL=$(sed -n 's|^newsidx: serving .* on \(http://[^ ]*/\) (read-only.*|\1|p' "$TMP/serve.out" 2>/dev/null || true)
     [ -n "$URL" ] && return 0
     kill -0 "$SERVE_PID" 2>/dev/null || break
     sleep 0.1
@@ -49,6 +52,15 @@ serve_stop() {
     wait "$SERVE_PID" || SERVE_RC=$?
   fi
   SERVE_PID=
+}
+
+# serve_state: one line on the server, for a failed check's message
+serve_state() {
+  if [ -n "$SERVE_PID" ] && kill -0 "$SERVE_PID" 2>/dev/null; then
+    echo "server $SERVE_PID at $URL is running"
+  else
+    echo "server $SERVE_PID at $URL is gone; its stderr: $(tail -n 3 "$TMP/serve.err" 2>/dev/null | tr '\n' ' ')"
+  fi
 }
 
 trap 'serve_stop KILL; rm -rf "$TMP"' EXIT

@@ -12,7 +12,9 @@ command -v curl >/dev/null || { echo "skipped: curl is not installed"; exit 77; 
 
 # same hits, titles, snippets and highlights from serve and from the CLI
 same_as_cli() { # $1: query (URL-safe)
-  curl -s "${URL}api/search?q=$1" >"$TMP/api.json" || { bad "curl failed"; return; }
+  local rc=0
+  curl -s "${URL}api/search?q=$1" >"$TMP/api.json" || rc=$?
+  [ "$rc" = 0 ] || { bad "curl failed for '$1' (exit $rc): $(serve_state)"; return; }
   nx search --json "$1" >"$TMP/cli.json" 2>/dev/null
   if python3 - "$TMP/api.json" "$TMP/cli.json" <<'PY'
 import json, sys
@@ -28,6 +30,8 @@ PY
 # (1) upgrade under a running server
 cp "$NX_SRC/tests/data/store/index-v1.db" "$DB"
 serve_start --threads 1 || exit 1
+# nothing on stderr at start (libmicrohttpd warns of a thread pool of 0)
+[ ! -s "$TMP/serve.err" ] && ok || bad "serve --threads 1 printed: $(head -c 300 "$TMP/serve.err")"
 same_as_cli strike
 nx add --quiet "$NX_SRC/corpus/lavrov-cybercrime.txt" && ok || bad "add (upgrade) failed"
 python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execute("pragma user_version").fetchone()[0] == 4 else 1)' "$DB" \
@@ -46,7 +50,7 @@ same_as_cli harbour
 same_as_cli flood
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hits"][0]["id"])' "$TMP/cli.json")
 code=$(curl -s -o "$TMP/art.json" -w '%{http_code}' "${URL}api/article/$id")
-[ "$code" = 200 ] && ok || bad "article $id after the upgrade: HTTP $code"
+[ "$code" = 200 ] && ok || bad "article $id after the upgrade: HTTP $code: $(serve_state)"
 serve_stop
 
 # (2) a dictionary made after serve opened the index
@@ -61,7 +65,7 @@ python3 -c 'import sqlite3,sys; sys.exit(0 if sqlite3.connect(sys.argv[1]).execu
 same_as_cli harbour
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hits"][0]["id"])' "$TMP/cli.json")
 code=$(curl -s -o "$TMP/art.json" -w '%{http_code}' "${URL}api/article/$id")
-[ "$code" = 200 ] && ok || bad "article $id: HTTP $code"
+[ "$code" = 200 ] && ok || bad "article $id: HTTP $code: $(serve_state)"
 nx show --json "$id" >"$TMP/show.json"
 cmp -s "$TMP/art.json" "$TMP/show.json" && ok || bad "serve's article differs from show --json"
 serve_stop
