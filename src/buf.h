@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct nx_buf {
 	char *buf;
@@ -57,5 +58,39 @@ void nx_buf_vaddf(nx_buf *b, const char *fmt, va_list ap);
 
 /* Trim ASCII white space at both ends. */
 void nx_buf_trim(nx_buf *b);
+
+/*
+ * Varints: 7 bits a byte, low first, the top bit set on every byte but
+ * the last.  nx_varint_put writes v at p (up to 10 bytes) and returns the
+ * bytes written; nx_varint_get reads one below end into *v, advancing *p,
+ * and returns 0 when it ends past end or past 63 bits.
+ */
+static inline size_t nx_varint_put(unsigned char *p, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (unsigned char)v;
+	return n;
+}
+
+static inline int nx_varint_get(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+	int shift = 0;
+
+	*v = 0;
+	while (*p < end && shift < 63) {
+		unsigned char c = *(*p)++;
+
+		*v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return 1;
+		shift += 7;
+	}
+	return 0;
+}
 
 #endif

@@ -1450,6 +1450,22 @@ static int64_t strict_upto(nx_store *st, const char *expr, int64_t limit)
 	return n;
 }
 
+/* Rows of the relaxed query, into *total. */
+static int relaxed_count(nx_store *st, plan *p, const nx_search_opts *o, const char *relaxed_expr, int64_t *total,
+			 nx_error *err)
+{
+	nx_topk_hit *none = NULL;
+	size_t nnone = 0;
+	int fast = 0;
+
+	*total = 0;
+	/* the relaxed count reads the lists the relaxed ranking uses next */
+	if ((fast = topk_fits(o) ? relaxed_rank(st, p, relaxed_expr, 0, &none, &nnone, total) : 0) < 0)
+		return nx_store__dberr(st, err, "cannot search the index (fast path)");
+	free(none);
+	return fast == 0 ? count_matches(st, p, relaxed_expr, o->all_revisions, total, err) : NX_OK;
+}
+
 /* The search proper, shared by nx_search and nx_search_similar. */
 static int run(nx_results *r, nx_store *st, const nx_query *q, const char *strict, const char *relaxed_expr,
 	       plan *p, const nx_search_opts *o, nx_error *err)
@@ -1462,6 +1478,7 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 	sqlite3_stmt *hitstmt[3] = { NULL, NULL, NULL };
 	size_t nc = 0, i = 0, shown = 0, j = 0;
 	int64_t want = 0, limit = o->limit < 0 ? 0 : o->limit, offset = o->offset < 0 ? 0 : o->offset;
+	int64_t rtotal = -1; /* rows of the relaxed query, once counted */
 	int rc = NX_OK, relaxed = 0, fast = 0;
 	static const struct {
 		unsigned bit;
@@ -1487,41 +1504,30 @@ static int run(nx_results *r, nx_store *st, const nx_query *q, const char *stric
 	 */
 	if (o->relax && relaxed_expr != NULL && topk_fits(o) && offset + limit > 0 && q != NULL &&
 	    q->nunits >= NX_PRF_MIN_UNITS && nx_topk__plain(expr) >= 2) {
-		int64_t c = strict_upto(st, expr, offset + limit), t = 0;
-		nx_topk_hit *none = NULL;
-		size_t nnone = 0;
+		int64_t n = strict_upto(st, expr, offset + limit);
 
-		if (c >= 0 && c < offset + limit && relaxed_rank(st, p, relaxed_expr, 0, &none, &nnone, &t) > 0 &&
-		    t > c) {
-			expr = relaxed_expr;
-			relaxed = 1;
-			r->relaxed = 1;
-			r->total = t;
+		if (n >= 0 && n < offset + limit) {
+			if ((rc = relaxed_count(st, p, o, relaxed_expr, &rtotal, err)) < 0)
+				return rc;
+			relaxed = rtotal > n;
 		}
-		free(none);
 	}
-	/* a strict query the fast path ranks is counted by the same walk */
-	if (!relaxed && (fast = strict_walk(st, p, o, expr, limit > 0 ? want : 0, &r->total)) < 0)
-		return nx_store__dberr(st, err, "cannot search the index (fast path)");
-	if (!relaxed && fast == 0 && (rc = count_matches(st, p, expr, o->all_revisions, &r->total, err)) < 0)
-		return rc;
-	if (!relaxed && o->relax && relaxed_expr != NULL && r->total < offset + limit) {
-		nx_topk_hit *none = NULL;
-		size_t nnone = 0;
-		int64_t t = 0;
-
-		/* the relaxed count reads the lists the relaxed ranking uses next */
-		if ((fast = topk_fits(o) ? relaxed_rank(st, p, relaxed_expr, 0, &none, &nnone, &t) : 0) < 0)
+	if (!relaxed) {
+		/* a strict query the fast path ranks is counted by the same walk */
+		if ((fast = strict_walk(st, p, o, expr, limit > 0 ? want : 0, &r->total)) < 0)
 			return nx_store__dberr(st, err, "cannot search the index (fast path)");
-		if (fast == 0 && (rc = count_matches(st, p, relaxed_expr, o->all_revisions, &t, err)) < 0)
+		if (fast == 0 && (rc = count_matches(st, p, expr, o->all_revisions, &r->total, err)) < 0)
 			return rc;
-		free(none);
-		if (t > r->total) {
-			expr = relaxed_expr;
-			relaxed = 1;
-			r->relaxed = 1;
-			r->total = t;
+		if (o->relax && relaxed_expr != NULL && r->total < offset + limit) {
+			if (rtotal < 0 && (rc = relaxed_count(st, p, o, relaxed_expr, &rtotal, err)) < 0)
+				return rc;
+			relaxed = rtotal > r->total;
 		}
+	}
+	if (relaxed) {
+		expr = relaxed_expr;
+		r->relaxed = 1;
+		r->total = rtotal;
 	}
 	if (relaxed && q != NULL && q->relaxed_pos != NULL && q->nunits >= NX_PRF_MIN_UNITS &&
 	    o->sort == NX_SORT_RELEVANCE && !o->all_revisions) {

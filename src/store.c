@@ -606,34 +606,6 @@ static int inflate_db(sqlite3 *db, nx_buf *out, const void *blob, size_t len)
  */
 #define NX_REF_MARK 0x00
 
-static size_t put_varint(unsigned char *p, uint64_t v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		p[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	p[n++] = (unsigned char)v;
-	return n;
-}
-
-static int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
-{
-	int shift = 0;
-
-	*v = 0;
-	while (*p < end && shift < 63) {
-		unsigned char c = *(*p)++;
-
-		*v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			return 1;
-		shift += 7;
-	}
-	return 0;
-}
-
 static size_t ref_encode(unsigned char out[32], size_t len, int64_t block, size_t off)
 {
 	size_t n = 0;
@@ -643,8 +615,8 @@ static size_t ref_encode(unsigned char out[32], size_t len, int64_t block, size_
 	out[2] = (unsigned char)(len >> 16);
 	out[3] = (unsigned char)(len >> 24);
 	out[4] = NX_REF_MARK;
-	n = 5 + put_varint(out + 5, (uint64_t)block);
-	return n + put_varint(out + n, off);
+	n = 5 + nx_varint_put(out + 5, (uint64_t)block);
+	return n + nx_varint_put(out + n, off);
 }
 
 /* 1 when blob is a reference (then *len, *block and *off are set), else 0. */
@@ -657,7 +629,7 @@ static int ref_decode(const void *blob, size_t n, uint32_t *len, int64_t *block,
 		return 0;
 	*len = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 	p += 5;
-	if (!get_varint(&p, end, &b) || !get_varint(&p, end, off) || p != end || b == 0 || b > INT64_MAX)
+	if (!nx_varint_get(&p, end, &b) || !nx_varint_get(&p, end, off) || p != end || b == 0 || b > INT64_MAX)
 		return 0;
 	*block = (int64_t)b;
 	return 1;
@@ -1882,13 +1854,13 @@ static int write_fts(nx_store *st, int64_t id, const nx_article *a, row *r, nx_e
 		for (i = 0; i < NX_FTS_VALUES; i++)
 			sqlite3_bind_text(s, i + 2, v[i].buf, (int)v[i].len, SQLITE_STATIC);
 		/* the tokens made ahead, replayed when FTS5 tokenizes these values */
-		if (r->taped && st->pretok != NULL) {
+		if (r->taped) {
 			for (i = 0; i < NX_FTS_VALUES; i++)
 				r->tape[i].used = 0;
 			nx_pretok_offer(st->pretok, r->tape, NX_FTS_VALUES);
 		}
 		rc = step_done(st, s, err, "cannot index the article");
-		if (r->taped && st->pretok != NULL)
+		if (r->taped)
 			nx_pretok_offer(st->pretok, NULL, 0);
 	}
 	for (i = 0; i < NX_FTS_VALUES; i++)
@@ -1898,9 +1870,7 @@ static int write_fts(nx_store *st, int64_t id, const nx_article *a, row *r, nx_e
 
 int nx_store_pretok_start(nx_store *st, nx_error *err)
 {
-	const char *env = getenv("NX_PRETOK");
-
-	if (st->pretok != NULL || (env != NULL && strcmp(env, "0") == 0))
+	if (st->pretok != NULL)
 		return NX_OK;
 	if ((st->pretok = nx_pretok_new(st->db)) == NULL)
 		return nx_error_set(err, NX_ENOMEM, "cannot make a tokenizer for the parsing thread");

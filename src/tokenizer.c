@@ -524,33 +524,6 @@ struct nx_pretok {
 };
 
 /* A tape holds, for each token: its flags, length, start and end (varints), then its bytes. */
-static unsigned char *put_varint(unsigned char *x, uint32_t v)
-{
-	do {
-		*x++ = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
-		v >>= 7;
-	} while (v > 0);
-	return x;
-}
-
-static int get_varint(const unsigned char **p, const unsigned char *end, uint32_t *v)
-{
-	uint32_t x = 0;
-	int shift = 0;
-
-	while (*p < end && shift < 35) {
-		unsigned char c = *(*p)++;
-
-		x |= (uint32_t)(c & 0x7f) << shift;
-		if ((c & 0x80) == 0) {
-			*v = x;
-			return 1;
-		}
-		shift += 7;
-	}
-	return 0;
-}
-
 static int tape_token(void *ctx, int tflags, const char *tok, int n, int s, int e)
 {
 	nx_buf *b = ctx;
@@ -563,9 +536,9 @@ static int tape_token(void *ctx, int tflags, const char *tok, int n, int s, int 
 		return SQLITE_NOMEM;
 	x = (unsigned char *)b->buf + b->len;
 	*x++ = (unsigned char)tflags;
-	x = put_varint(x, (uint32_t)n);
-	x = put_varint(x, (uint32_t)s);
-	x = put_varint(x, (uint32_t)e);
+	x += nx_varint_put(x, (uint64_t)n);
+	x += nx_varint_put(x, (uint64_t)s);
+	x += nx_varint_put(x, (uint64_t)e);
 	memcpy(x, tok, (size_t)n);
 	b->len = (size_t)((char *)x + n - b->buf);
 	b->buf[b->len] = '\0';
@@ -578,11 +551,11 @@ static int tape_replay(nx_tape *tp, void *pCtx, int (*xToken)(void *, int, const
 	int rc = SQLITE_OK;
 
 	while (p < end && rc == SQLITE_OK) {
-		uint32_t n = 0, s = 0, e = 0;
+		uint64_t n = 0, s = 0, e = 0;
 		int tflags = *p++;
 
-		if (!get_varint(&p, end, &n) || !get_varint(&p, end, &s) || !get_varint(&p, end, &e) ||
-		    n > (size_t)(end - p))
+		if (!nx_varint_get(&p, end, &n) || !nx_varint_get(&p, end, &s) || !nx_varint_get(&p, end, &e) ||
+		    n > (uint64_t)(end - p) || s > INT32_MAX || e > INT32_MAX)
 			return SQLITE_CORRUPT;
 		rc = xToken(pCtx, tflags, (const char *)p, (int)n, (int)s, (int)e);
 		p += n;

@@ -116,10 +116,9 @@ void nx_prepared_free(nx_prepared *p);
  * makes the full-text tokens of a prepared article ahead, on the preparing
  * thread, and putting it replays them instead of tokenizing on the
  * writer's (the same index either way).  nx_store_pretok_start, called
- * before the preparing thread starts, makes the tokenizer it uses; one
- * thread at a time may pretokenize.  NX_PRETOK=0 in the environment turns
- * it off, NX_PRETOK=all makes `add` pretokenize every article (the tests
- * compare the ways).
+ * before the preparing thread starts, makes the tokenizer it uses (without
+ * it, nx_store_pretokenize does nothing); one thread at a time may
+ * pretokenize.
  */
 int nx_store_pretok_start(nx_store *st, nx_error *err);
 int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_error *err);

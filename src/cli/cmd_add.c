@@ -545,9 +545,11 @@ static int run_pipeline(add_ctx *x, char **paths, int npaths, nx_error *walk_err
 	p.st = x->cli->st;
 	p.paths = paths;
 	p.npaths = npaths;
-	nx_store_pretok_start(p.st, NULL); /* without it, the writer tokenizes */
+	/* NX_PRETOK=0: the writer tokenizes every article; =all: none (the tests compare the ways) */
 	env = getenv("NX_PRETOK");
-	p.pretok_all = env != NULL && strcmp(env, "all") == 0; /* tests */
+	if (env == NULL || strcmp(env, "0") != 0)
+		nx_store_pretok_start(p.st, NULL); /* on failure, the writer tokenizes */
+	p.pretok_all = env != NULL && strcmp(env, "all") == 0;
 	if (pthread_create(&th, NULL, producer_main, &p) != 0) {
 		free(q);
 		return -1;

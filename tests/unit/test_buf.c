@@ -346,6 +346,38 @@ static void test_trim(void **state)
 	check_invariants(&b);
 }
 
+static void test_varint(void **state)
+{
+	static const uint64_t vals[] = { 0, 1, 127, 128, 300, 16383, 16384, UINT32_MAX, (uint64_t)INT64_MAX };
+	static const size_t lens[] = { 1, 1, 1, 2, 2, 2, 3, 5, 9 };
+	unsigned char x[16];
+	const unsigned char *p = NULL;
+	uint64_t v = 0;
+	size_t i = 0, n = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		n = nx_varint_put(x, vals[i]);
+		assert_int_equal(n, lens[i]);
+		p = x;
+		assert_int_equal(nx_varint_get(&p, x + n, &v), 1);
+		assert_true(v == vals[i]);
+		assert_ptr_equal(p, x + n);
+		/* cut short: not a varint */
+		p = x;
+		assert_int_equal(nx_varint_get(&p, x + n - 1, &v), 0);
+	}
+	/* 300 = 0xAC 0x02 */
+	assert_int_equal(nx_varint_put(x, 300), 2);
+	assert_int_equal(x[0], 0xAC);
+	assert_int_equal(x[1], 0x02);
+	/* past 63 bits: refused, however long the input */
+	memset(x, 0xFF, sizeof(x));
+	p = x;
+	assert_int_equal(nx_varint_get(&p, x + sizeof(x), &v), 0);
+	assert_true(p <= x + 9);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -364,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_detach),
 		cmocka_unit_test(test_reset_truncate),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_varint),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
