@@ -1,7 +1,7 @@
 /*
  * bench-blocks.c - how long zlib takes to compress news bodies, and how
  * small they come out, alone or in blocks of a few, with a preset
- * dictionary: the measurement behind the settings in src/store.c.
+ * dictionary: the measurement behind the settings in src/index/store.c.
  * Built and run by scripts/bench-blocks.
  *
  * usage: bench-blocks DICT BODIES LEVEL GOOD LAZY NICE CHAIN MEMLEVEL

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
-#include "cli.h"
+#include "util/buf.h"
+#include "cli/cli.h"
 #include "newsidx/sync.h"
-#include "text.h"
+#include "util/text.h"
 
 /*
  * Articles per transaction.  Each commit writes every page it dirtied to

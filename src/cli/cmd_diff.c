@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "newsidx/revision.h"
 
 static void version_line(const char *mark, const nx_revision *v)

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "text.h"
-#include "tokenizer.h"
+#include "cli/cli.h"
+#include "util/text.h"
+#include "index/tokenizer.h"
 
 /* Print s with the spans highlighted: bold on a terminal, [..] when piped. */
 static void print_marked(const char *s, const nx_span *sp, size_t n, int color)

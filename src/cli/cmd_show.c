@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "newsidx/revision.h"
 
 static void print_text(const nx_article *a, int color)

@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 #include "newsidx/lock.h"
 
 #ifndef NX_VERSION

@@ -30,12 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "credit.h"
-#include "html.h"
-#include "ingest_private.h"
-#include "text.h"
-#include "xml.h"
+#include "util/buf.h"
+#include "article/credit.h"
+#include "extract/extract.h"
+#include "formats/format.h"
+#include "util/text.h"
+#include "util/xml.h"
 
 #define FEED_MAX_DEPTH 256   /* element nesting we follow when serializing */
 #define FEED_MAX_ENTITY 1024 /* longest internal entity text we expand */

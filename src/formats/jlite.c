@@ -24,7 +24,7 @@
 
 #include "newsidx/error.h"
 
-#include "jlite.h"
+#include "formats/jlite.h"
 
 typedef struct jparse {
 	nx_jlite *jl;

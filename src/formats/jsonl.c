@@ -46,12 +46,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "credit.h"
-#include "html.h"
-#include "ingest_private.h"
-#include "jlite.h"
-#include "text.h"
+#include "util/buf.h"
+#include "article/credit.h"
+#include "extract/extract.h"
+#include "formats/format.h"
+#include "formats/jlite.h"
+#include "util/text.h"
 
 typedef struct jstate {
 	const nx_input *in;

@@ -24,11 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "html.h"
-#include "ingest_private.h"
-#include "text.h"
-#include "wire_common.h"
-#include "xml.h"
+#include "extract/extract.h"
+#include "formats/format.h"
+#include "util/text.h"
+#include "formats/wire_common.h"
+#include "util/xml.h"
 
 #define MAX_ITEMS 100000
 

@@ -14,9 +14,9 @@
  */
 #include <stdlib.h>
 
-#include "ingest_private.h"
-#include "wire_common.h"
-#include "xml.h"
+#include "formats/format.h"
+#include "formats/wire_common.h"
+#include "util/xml.h"
 
 int nx_parse_nitf(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err)
 {

@@ -31,10 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "credit.h"
-#include "ingest_private.h"
-#include "text.h"
+#include "util/buf.h"
+#include "article/credit.h"
+#include "formats/format.h"
+#include "util/text.h"
 
 typedef struct span {
 	const char *s;

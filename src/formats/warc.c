@@ -50,9 +50,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "buf.h"
-#include "ingest_private.h"
-#include "text.h"
+#include "util/buf.h"
+#include "formats/format.h"
+#include "util/text.h"
 
 #define WARC_MAX_HEADER (256u * 1024u) /* WARC or HTTP header block */
 #define WARC_DEFAULT_MAX ((size_t)1 << 30)

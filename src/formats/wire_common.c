@@ -2,15 +2,15 @@
  * wire_common.c - body, byline, photo, date and outlet helpers shared by
  * the NITF and NewsML parsers.
  */
-#include "wire_common.h"
+#include "formats/wire_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "credit.h"
-#include "text.h"
-#include "xml.h"
+#include "article/credit.h"
+#include "util/text.h"
+#include "util/xml.h"
 
 /* ---- small text helpers ------------------------------------------------ */
 

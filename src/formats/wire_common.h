@@ -14,7 +14,7 @@
 #include <libxml/tree.h>
 #include <stddef.h>
 
-#include "buf.h"
+#include "util/buf.h"
 #include "newsidx/article.h"
 #include "newsidx/error.h"
 

@@ -17,7 +17,7 @@
 #include <sqlite3.h>
 
 #include "newsidx/store.h"
-#include "store_private.h"
+#include "index/store_private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,10 +1,10 @@
 /*
- * fuzz_html.c - fuzz target: HTML article pages (src/formats/html.c,
- * src/html.c, src/html_meta.c) and the fragment helpers every format with
+ * fuzz_html.c - fuzz target: HTML article pages (src/formats/html_page.c,
+ * src/extract/extract.c, src/extract/meta.c) and the fragment helpers every format with
  * HTML inside uses (nx_html_fragment, nx_html_to_text).
  */
 #include "fuzz_common.h"
-#include "html.h"
+#include "extract/extract.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -9,7 +9,7 @@
 
 #include "fuzz_common.h"
 #include "newsidx/query.h"
-#include "tokenizer.h"
+#include "index/tokenizer.h"
 
 static sqlite3 *db;
 static sqlite3_stmt *match;

@@ -8,7 +8,7 @@
  * comes back whole.
  */
 #include "fuzz_common.h"
-#include "zdict.h"
+#include "index/zdict.h"
 
 #include <zlib.h>
 

@@ -1,0 +1,60 @@
+/*
+ * html_private.h - the pieces of the HTML reader shared by src/extract/extract.c
+ * (parsing, body and figure extraction), src/extract/meta.c (metadata) and
+ * src/formats/html_page.c (the page parser).  Internal.
+ */
+#ifndef NX_HTML_PRIVATE_H
+#define NX_HTML_PRIVATE_H
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <stddef.h>
+
+#include "util/buf.h"
+#include "newsidx/article.h"
+#include "newsidx/error.h"
+
+/*
+ * Parse data[0..len) as HTML.  The character set comes from a byte order
+ * mark, else content_type (HTTP header, may be NULL), else <meta charset>
+ * or http-equiv Content-Type, else UTF-8, falling back to windows-1252
+ * when the bytes are not UTF-8.  Returns the document (xmlFreeDoc) or
+ * NULL with err set (NX_EFORMAT, NX_ETOOBIG, NX_ENOMEM).
+ */
+htmlDocPtr nx_html__read(const char *data, size_t len, const char *content_type, nx_error *err);
+
+/* Lower-case tag name of an element ("" for other nodes). */
+const char *nx_html__tag(const xmlNode *n);
+
+/* 1 when n is an element named tag (lower case). */
+int nx_html__is(const xmlNode *n, const char *tag);
+
+/* Attribute value, borrowed from the tree (NULL when absent). */
+const char *nx_html__attr(const xmlNode *n, const char *name);
+
+/*
+ * Append the visible text of n to out: script/style skipped, block
+ * elements and <br> separated by a space.  Not cleaned (call
+ * nx_text_clean on the result).  Iterative: any depth is fine.
+ */
+void nx_html__text(nx_buf *out, const xmlNode *n);
+
+/* The next node in document order inside root (NULL at the end);
+ * skip_children: do not descend into n. */
+xmlNode *nx_html__next(xmlNode *n, const xmlNode *root, int skip_children);
+
+/*
+ * Extract the article body of a whole page into a: choose the main
+ * container by readability-style scoring, keep its paragraphs, turn its
+ * figures into photos.  Returns NX_OK or NX_ENOMEM.
+ */
+int nx_html__body(nx_article *a, htmlDocPtr doc);
+
+/*
+ * Read the page's metadata into a (fields already set are kept): JSON-LD,
+ * OpenGraph, Dublin Core, microdata, <time>, canonical link, language,
+ * the visible dateline.  Returns NX_OK or NX_ENOMEM.
+ */
+int nx_html__meta(nx_article *a, htmlDocPtr doc, const char *url);
+
+#endif

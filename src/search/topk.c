@@ -1,0 +1,1567 @@
+/*
+ * topk.c - the best k rows of an FTS5 MATCH by bm25: see topk.h.
+ *
+ * bm25 as SQLite's fts5_aux.c computes it (fts5Bm25Function), for each
+ * phrase i of the query:
+ *
+ *   idf[i]  = log((N - nHit + 0.5) / (nHit + 0.5)), 1e-6 when <= 0
+ *   freq[i] = sum of the column weights of the phrase's instances in the row
+ *   score  += idf[i] * (freq[i] * (k1 + 1)) / (freq[i] + k1 * (1 - b + b * D / avgdl))
+ *
+ * with k1 1.2, b 0.75, N the rows of the table, avgdl its tokens per row
+ * and D the row's tokens in all columns.  The terms fall as D grows, so a
+ * row's score is at most the same sum with D replaced by any smaller
+ * length; the row's instances give one for free (an instance at offset o
+ * of a column means that column holds more than o tokens).  Floating-point
+ * rounding keeps that order (every step is monotonic), so the bound holds
+ * on the computed values too, and a row whose bound is below the k-th
+ * best score so far cannot enter the top k: its length is never read.
+ *
+ * nx_rank (search.c) is BM25 with Lucene's idf, per-phrase weights and a
+ * coverage factor that does not depend on the length: the same argument
+ * bounds it.  For an OR, FTS5 would call the function on every row that
+ * holds any phrase; nx_topk__rank instead reads each phrase's matches once
+ * (xQueryPhrase: rowid, weighted count, last offset in each column) and
+ * merges the lists in C, so only the rows whose bound can still win cost
+ * a length read, in the order of decreasing bound.
+ */
+#include "search/topk.h"
+#include "index/tokenizer.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NX_TOPK_K1 1.2
+#define NX_TOPK_B 0.75
+#define NX_TOPK_MAX_COLS 64
+
+typedef struct topk_state {
+	const double *w;
+	int nw;
+	int64_t nhit;
+	const nx_topk_filter *flt;
+	int64_t total;
+	size_t k;
+	nx_topk_hit *heap; /* the best so far, worst at [0] */
+	size_t n;
+	int ready;
+	int nphrase;
+	int ncol;
+	int rc;
+	double avgdl;
+	double idf[NX_TOPK_MAX_PHRASES];
+	nx_topk_stats st;
+	int probe;           /* only prepare, at the first row, and stop */
+	int check;           /* prepared by a probe: check the walk reads the same index */
+	int stale;           /* it does not (a writer committed between): walk again */
+	sqlite3_int64 nrow, ntok;
+	int64_t minhit;      /* the fewest rows any phrase matches */
+	int64_t *sample;     /* every NX_TOPK_SAMPLE-th rowid of that phrase */
+	size_t nsample;
+	atomic_int *next;    /* probes sharing the counting: the next phrase to count */
+	unsigned char counted[NX_TOPK_MAX_PHRASES]; /* this probe counted phrase i */
+	int defer;           /* one phrase: rank by bm25 / idf, idf from the rows walked */
+	int64_t lo, hi;      /* a walk by nx_topk_phrase: the rowids it takes */
+	nx_topk_hit *near;   /* deferred: rows just below the k-th (see near_tie) */
+	size_t nnear, capnear;
+} topk_state;
+
+/* Walks of fewer rows stay on one thread (tests lower it). */
+int64_t nx_topk__split_min = 10000;
+
+size_t nx_topk__rank_keep = 512;
+
+#define NX_TOPK_SAMPLE 64
+
+/* What count_cb counts, and the rowids it samples. */
+typedef struct count_state {
+	sqlite3_int64 n;
+	int64_t *sample;
+	size_t nsample, cap;
+	int want_sample;
+	sqlite3_int64 stop; /* > 0: stop counting there */
+} count_state;
+
+/* After the closing quote of the phrase s starts (at its '"'); NULL when s is no phrase. */
+static const char *skip_phrase(const char *s)
+{
+	if (*s != '"')
+		return NULL;
+	for (s++;; s++) {
+		if (*s == '\0')
+			return NULL;
+		if (*s == '"' && s[1] == '"') {
+			s++;
+			continue;
+		}
+		if (*s == '"')
+			return s + 1;
+	}
+}
+
+int nx_topk__plain(const char *expr)
+{
+	const char *s = expr;
+	int n = 0;
+
+	if (s == NULL)
+		return 0;
+	for (;;) {
+		if ((s = skip_phrase(s)) == NULL)
+			return 0;
+		n++;
+		if (*s == '\0')
+			return n;
+		if (*s != ' ' || s[1] != '"')
+			return 0;
+		s++;
+	}
+}
+
+int nx_topk__weights(sqlite3 *db, double *w, int *nw)
+{
+	sqlite3_stmt *s = NULL;
+	const char *v = NULL, *p = NULL;
+	char *sql = NULL;
+	size_t len = 0;
+	int ok = 0, i = 0;
+
+	*nw = 0;
+	if (sqlite3_prepare_v2(db, "SELECT v FROM fts_config WHERE k = 'rank'", -1, &s, NULL) != SQLITE_OK)
+		goto done;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		ok = 1; /* no rank setting: FTS5's default, bm25() */
+		goto done;
+	}
+	v = (const char *)sqlite3_column_text(s, 0);
+	if (v == NULL)
+		goto done;
+	while (*v == ' ')
+		v++;
+	if (strncmp(v, "bm25(", 5) != 0)
+		goto done;
+	v += 5;
+	len = strlen(v);
+	while (len > 0 && v[len - 1] == ' ')
+		len--;
+	if (len == 0 || v[len - 1] != ')')
+		goto done;
+	len--;
+	/* numbers only: FTS5 evaluates them as "SELECT <args>" */
+	for (p = v; p < v + len; p++) {
+		if (strchr("0123456789.,+-eE ", *p) == NULL)
+			goto done;
+	}
+	for (p = v; p < v + len && *p == ' '; p++)
+		;
+	if (p == v + len) {
+		ok = 1;
+		goto done;
+	}
+	sql = sqlite3_mprintf("SELECT %.*s", (int)len, v);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sql == NULL || sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto done;
+	if (sqlite3_column_count(s) > NX_TOPK_MAX_WEIGHTS || sqlite3_step(s) != SQLITE_ROW)
+		goto done;
+	for (i = 0; i < sqlite3_column_count(s); i++) {
+		if (sqlite3_column_type(s, i) != SQLITE_FLOAT && sqlite3_column_type(s, i) != SQLITE_INTEGER)
+			goto done;
+		w[i] = sqlite3_column_double(s, i);
+	}
+	*nw = i;
+	ok = 1;
+done:
+	sqlite3_free(sql);
+	sqlite3_finalize(s);
+	return ok;
+}
+
+/* a ranks below b: lower score, or the same score and a later rowid */
+static int worse(const nx_topk_hit *a, const nx_topk_hit *b)
+{
+	return a->score < b->score || (a->score == b->score && a->rowid > b->rowid);
+}
+
+/*
+ * Restore a heap below i: the worst hit on top (best 0: the heap of the
+ * k best so far) or the best (best 1: the bounds still to look at).
+ */
+static void heap_down(nx_topk_hit *h, size_t n, size_t i, int best)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		nx_topk_hit t;
+
+		if (l < n && (best ? worse(&h[m], &h[l]) : worse(&h[l], &h[m])))
+			m = l;
+		if (r < n && (best ? worse(&h[m], &h[r]) : worse(&h[r], &h[m])))
+			m = r;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static void sift_up(nx_topk_hit *h, size_t i)
+{
+	while (i > 0) {
+		size_t up = (i - 1) / 2;
+		nx_topk_hit t;
+
+		if (!worse(&h[i], &h[up]))
+			return;
+		t = h[i];
+		h[i] = h[up];
+		h[up] = t;
+		i = up;
+	}
+}
+
+static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	count_state *c = ud;
+
+	if (c->want_sample && c->n % NX_TOPK_SAMPLE == 0) {
+		if (c->nsample == c->cap) {
+			size_t cap = c->cap == 0 ? 256 : 2 * c->cap;
+			int64_t *p = realloc(c->sample, cap * sizeof(*p));
+
+			if (p == NULL)
+				return SQLITE_NOMEM;
+			c->sample = p;
+			c->cap = cap;
+		}
+		c->sample[c->nsample++] = api->xRowid(fctx);
+	}
+	c->n++;
+	return c->stop > 0 && c->n >= c->stop ? SQLITE_DONE : SQLITE_OK;
+}
+
+/* Once per query: avgdl and idf exactly as fts5Bm25GetData. */
+static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx)
+{
+	sqlite3_int64 nrow = 0, ntok = 0;
+	int rc = SQLITE_OK, i = 0, seq = 0;
+
+	t->nphrase = api->xPhraseCount(fctx);
+	t->ncol = api->xColumnCount(fctx);
+	if (t->nphrase > NX_TOPK_MAX_PHRASES || t->ncol > NX_TOPK_MAX_COLS || t->ncol < 1)
+		return SQLITE_RANGE;
+	rc = api->xRowCount(fctx, &nrow);
+	if (rc == SQLITE_OK)
+		rc = api->xColumnTotalSize(fctx, -1, &ntok);
+	if (rc == SQLITE_OK)
+		t->avgdl = (double)ntok / (double)nrow;
+	t->nrow = nrow;
+	t->ntok = ntok;
+	t->minhit = INT64_MAX;
+	for (;;) {
+		count_state c;
+		sqlite3_int64 nhit = 0;
+		double idf = 0;
+
+		/* two probes on two threads take the phrases in turn */
+		i = t->next != NULL ? atomic_fetch_add(t->next, 1) : seq++;
+		if (rc != SQLITE_OK || i >= t->nphrase)
+			break;
+		t->counted[i] = 1;
+		memset(&c, 0, sizeof(c));
+		c.want_sample = t->probe;
+		if (t->defer) {
+			t->idf[i] = 1.0; /* the walk ranks by bm25 / idf: see finish_defer */
+			continue;
+		}
+		if (t->nphrase == 1 && t->nhit >= 0) {
+			nhit = t->nhit;
+		} else {
+			/*
+			 * A phrase in half the rows or more gets idf 1e-6 however
+			 * many more it is in ("said"): counting stops there.  Its
+			 * count is then too low, but the phrase with the fewest
+			 * rows (whose sample splits the walk) is one counted whole
+			 * unless every phrase is that common.
+			 */
+			c.stop = (nrow + 1) / 2;
+			rc = api->xQueryPhrase(fctx, i, &c, count_cb);
+			nhit = c.n;
+		}
+		/* a split follows the rows of the phrase with the fewest */
+		if (rc == SQLITE_OK && nhit < t->minhit) {
+			t->minhit = nhit;
+			free(t->sample);
+			t->sample = c.sample;
+			t->nsample = c.nsample;
+			c.sample = NULL;
+		}
+		free(c.sample);
+		if (rc == SQLITE_OK) {
+			idf = log((nrow - nhit + 0.5) / (nhit + 0.5));
+			if (idf <= 0.0)
+				idf = 1e-6;
+			t->idf[i] = idf;
+		}
+	}
+	return rc;
+}
+
+/* bm25's sum for a row of length d (the same operations in the same order) */
+static double bm25(const topk_state *t, const double *freq, double d)
+{
+	const double k1 = NX_TOPK_K1;
+	const double b = NX_TOPK_B;
+	double score = 0.0;
+	int i = 0;
+
+	for (i = 0; i < t->nphrase; i++)
+		score += t->idf[i] * ((freq[i] * (k1 + 1.0)) / (freq[i] + k1 * (1 - b + b * d / t->avgdl)));
+	return score;
+}
+
+/* 1 when the row passes flt, 0 when it does not, -1 on an error of keep() */
+static int passes(const nx_topk_filter *flt, int64_t rowid, nx_topk_stats *st)
+{
+	int keep = 0;
+
+	if (flt == NULL)
+		return 1;
+	if (flt->bits != NULL &&
+	    (rowid < 0 || rowid >= flt->nbits || ((flt->bits[rowid >> 6] >> (rowid & 63)) & 1) == 0))
+		return 0;
+	if (flt->keep == NULL)
+		return 1;
+	st->tests++;
+	keep = flt->keep(flt->ctx, rowid);
+	return keep < 0 ? -1 : keep != 0;
+}
+
+/*
+ * A one-phrase query's bm25 is idf times a term that does not depend on
+ * idf, and idf needs the number of matching rows: counting them first is
+ * a second walk of the list.  So a deferred walk ranks by that term alone
+ * and multiplies by idf at the end (0.0 + idf * x, the same double bm25
+ * gives).  Multiplying keeps the order but rounding can merge two terms a
+ * few ulps apart into one score, which FTS5 then orders by rowid: so the
+ * rows just below the k-th are kept aside, in case they tie with it.
+ */
+static int near_tie(double x, double top)
+{
+	return x < top && x >= top - fabs(top) * 0x1p-40;
+}
+
+static int keep_near(topk_state *t, const nx_topk_hit *h)
+{
+	size_t i = 0, j = 0;
+
+	if (t->nnear == t->capnear) {
+		/* drop those the k-th has risen away from before growing */
+		for (i = 0; i < t->nnear; i++)
+			if (near_tie(t->near[i].score, t->heap[0].score))
+				t->near[j++] = t->near[i];
+		t->nnear = j;
+	}
+	if (t->nnear == t->capnear) {
+		size_t cap = t->capnear == 0 ? 16 : 2 * t->capnear;
+		nx_topk_hit *p = realloc(t->near, cap * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		t->near = p;
+		t->capnear = cap;
+	}
+	t->near[t->nnear++] = *h;
+	return 0;
+}
+
+/* One matching row: count it, and keep it when it is among the best k so far. */
+static int score_row(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx, int64_t rowid)
+{
+	double freq[NX_TOPK_MAX_PHRASES];
+	int colmax[NX_TOPK_MAX_COLS];
+	nx_topk_hit h;
+	int rc = SQLITE_OK, k = 0, ip = 0, ic = 0, io = 0, ntok = 0, lb = 0, pass = 0;
+
+	t->st.rows++;
+	h.rowid = rowid;
+	if ((pass = passes(t->flt, h.rowid, &t->st)) < 0)
+		return SQLITE_ERROR;
+	if (pass == 0)
+		return SQLITE_OK;
+	t->total++;
+	if (t->k == 0)
+		return SQLITE_OK;
+	if (!t->ready) {
+		if ((rc = prepare(t, api, fctx)) != SQLITE_OK)
+			return rc;
+		t->ready = 1;
+	}
+	memset(freq, 0, (size_t)t->nphrase * sizeof(*freq));
+	memset(colmax, 0, (size_t)t->ncol * sizeof(*colmax));
+	/* each phrase's instances in (column, offset) order, as xInst lists them */
+	for (ip = 0; rc == SQLITE_OK && ip < t->nphrase; ip++) {
+		Fts5PhraseIter it;
+
+		rc = api->xPhraseFirst(fctx, ip, &it, &ic, &io);
+		while (rc == SQLITE_OK && ic >= 0) {
+			freq[ip] += t->nw > ic ? t->w[ic] : 1.0;
+			if (ic < t->ncol && io + 1 > colmax[ic])
+				colmax[ic] = io + 1;
+			api->xPhraseNext(fctx, &it, &ic, &io);
+		}
+	}
+	if (rc != SQLITE_OK)
+		return rc;
+	if (t->n == t->k) {
+		/* full: skip the row when even its shortest possible length loses */
+		for (k = 0; k < t->ncol; k++)
+			lb += colmax[k];
+		h.score = bm25(t, freq, (double)lb);
+		if (worse(&h, &t->heap[0]) && !(t->defer && near_tie(h.score, t->heap[0].score)))
+			return SQLITE_OK;
+	}
+	if ((rc = api->xColumnSize(fctx, -1, &ntok)) != SQLITE_OK)
+		return rc;
+	t->st.lengths++;
+	h.score = bm25(t, freq, (double)ntok);
+	if (t->n < t->k) {
+		t->heap[t->n] = h;
+		sift_up(t->heap, t->n++);
+	} else if (worse(&t->heap[0], &h)) {
+		nx_topk_hit out = t->heap[0];
+
+		t->heap[0] = h;
+		heap_down(t->heap, t->n, 0, 0);
+		if (t->defer && near_tie(out.score, t->heap[0].score) && keep_near(t, &out) < 0)
+			return SQLITE_NOMEM;
+	} else if (t->defer && near_tie(h.score, t->heap[0].score) && keep_near(t, &h) < 0) {
+		return SQLITE_NOMEM;
+	}
+	return SQLITE_OK;
+}
+
+/* The state an auxiliary function was given, or NULL (an error set). */
+static topk_state *state_of(sqlite3_context *ctx, int nval, sqlite3_value **vals)
+{
+	topk_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk") : NULL;
+
+	if (t == NULL)
+		sqlite3_result_error(ctx, "nx_topk: no state", -1);
+	return t;
+}
+
+/*
+ * Before the first row of a walk: the statistics the probe had (t->check)
+ * must be those this walk reads, else a writer committed between.
+ */
+static int check_same(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx)
+{
+	sqlite3_int64 nrow = 0, ntok = 0;
+	int rc = SQLITE_OK;
+
+	if (!t->check)
+		return SQLITE_OK;
+	t->check = 0;
+	if ((rc = api->xRowCount(fctx, &nrow)) == SQLITE_OK)
+		rc = api->xColumnTotalSize(fctx, -1, &ntok);
+	if (rc == SQLITE_OK && (nrow != t->nrow || ntok != t->ntok)) {
+		t->stale = 1;
+		rc = SQLITE_ABORT;
+	}
+	return rc;
+}
+
+/* nx_topk(fts, state): called for each matching row, keeps the best k in state */
+static void aux_topk(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		     sqlite3_value **vals)
+{
+	topk_state *t = state_of(ctx, nval, vals);
+
+	if (t == NULL)
+		return;
+	if (t->rc != SQLITE_OK)
+		goto fail;
+	if (t->probe) {
+		if (!t->ready && (t->rc = prepare(t, api, fctx)) != SQLITE_OK)
+			goto fail;
+		t->ready = 1;
+		goto done;
+	}
+	if ((t->rc = check_same(t, api, fctx)) != SQLITE_OK ||
+	    (t->rc = score_row(t, api, fctx, api->xRowid(fctx))) != SQLITE_OK)
+		goto fail;
+done:
+	sqlite3_result_null(ctx);
+	return;
+fail:
+	sqlite3_result_error_code(ctx, t->rc);
+}
+
+/* xQueryPhrase callback of nx_topk_phrase: rows up to t->hi, past t->lo */
+static int phrase_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	topk_state *t = ud;
+	int64_t rowid = api->xRowid(fctx);
+
+	if (rowid > t->hi)
+		return SQLITE_DONE; /* ends the walk: rows come in rowid order */
+	if (rowid < t->lo)
+		return SQLITE_OK;
+	return score_row(t, api, fctx, rowid);
+}
+
+/*
+ * nx_topk_phrase(fts, state), called once (LIMIT 1): the rows of a query of
+ * one phrase walked inside FTS5 by xQueryPhrase, without a statement step
+ * and a function call per row.
+ */
+static void aux_topk_phrase(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+			    sqlite3_value **vals)
+{
+	topk_state *t = state_of(ctx, nval, vals);
+
+	if (t == NULL)
+		return;
+	if (t->rc == SQLITE_OK)
+		t->rc = check_same(t, api, fctx);
+	if (t->rc == SQLITE_OK)
+		t->rc = api->xQueryPhrase(fctx, 0, t, phrase_row);
+	if (t->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, t->rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+	const nx_topk_hit *x = a, *y = b;
+
+	if (worse(x, y))
+		return 1;
+	if (worse(y, x))
+		return -1;
+	return 0;
+}
+
+static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+			sqlite3_value **vals);
+
+static int register_aux(sqlite3 *db)
+{
+	fts5_api *api = nx_fts5_api(db);
+
+	if (api == NULL)
+		return SQLITE_ERROR;
+	if (api->xCreateFunction(api, "nx_topk", NULL, aux_topk, NULL) != SQLITE_OK ||
+	    api->xCreateFunction(api, "nx_topk_phrase", NULL, aux_topk_phrase, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	return api->xCreateFunction(api, "nx_topk_collect", NULL, aux_collect, NULL);
+}
+
+/*
+ * One walk of the matches of expr through nx_topk into t: all of them, or
+ * (ranged) those with lo <= rowid <= hi, which FTS5 seeks to.
+ */
+static int walk(sqlite3 *db, const char *expr, topk_state *t, int ranged, int64_t lo, int64_t hi)
+{
+	static const char *const sql[3] = {
+		"SELECT count(*) FROM fts WHERE fts MATCH ?1 AND nx_topk(fts, ?2) IS NOT NULL",
+		"SELECT count(*) FROM fts WHERE fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4 AND nx_topk(fts, ?2) IS NOT NULL",
+		"SELECT nx_topk_phrase(fts, ?2) FROM fts WHERE fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4 LIMIT 1",
+	};
+	sqlite3_stmt *s = NULL;
+	int rc = register_aux(db);
+
+	if (!ranged) {
+		lo = INT64_MIN;
+		hi = INT64_MAX;
+	}
+	t->lo = lo;
+	t->hi = hi;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, sql[t->defer ? 2 : ranged != 0], -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		goto done;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, 2, t, "nx_topk", NULL);
+	if (ranged || t->defer) {
+		sqlite3_bind_int64(s, 3, lo);
+		sqlite3_bind_int64(s, 4, hi);
+	}
+	rc = sqlite3_step(s);
+	if (t->rc != SQLITE_OK)
+		rc = t->rc;
+	else if (rc == SQLITE_ROW || (rc == SQLITE_DONE && t->defer))
+		rc = SQLITE_OK; /* DONE: no row in the range */
+	else if (rc == SQLITE_DONE)
+		rc = SQLITE_ERROR;
+done:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* The statistics bm25 needs (and a sample of rowids), from the first match; t->ready stays 0 when none. */
+static int probe(sqlite3 *db, const char *expr, topk_state *t)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = SQLITE_OK;
+
+	t->probe = 1;
+	rc = register_aux(db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "SELECT nx_topk(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_pointer(s, 2, t, "nx_topk", NULL);
+		rc = sqlite3_step(s);
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? t->rc : rc;
+	}
+	sqlite3_finalize(s);
+	t->probe = 0;
+	return rc;
+}
+
+typedef struct probe_arg {
+	sqlite3 *db;
+	const char *expr;
+	topk_state *t;
+	int rc;
+} probe_arg;
+
+static void *probe_thread(void *arg)
+{
+	probe_arg *a = arg;
+
+	a->rc = probe(a->db, a->expr, a->t);
+	return NULL;
+}
+
+/*
+ * The probe of a query of several phrases with the counting shared by two
+ * threads, each on its connection taking the next phrase not yet counted;
+ * the counts merge into t.  When the two did not read the same index (a
+ * writer committed between), t is probed again alone.
+ */
+static int probe_pair(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t)
+{
+	topk_state u = *t;
+	probe_arg a = { db2, expr, &u, SQLITE_OK };
+	atomic_int next = 0;
+	pthread_t th;
+	int rc = SQLITE_OK, i = 0, threaded = 0;
+
+	u.heap = NULL;
+	u.sample = NULL;
+	u.near = NULL;
+	t->next = u.next = &next;
+	threaded = pthread_create(&th, NULL, probe_thread, &a) == 0;
+	rc = probe(db, expr, t);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		probe_thread(&a);
+	t->next = NULL;
+	if (rc == SQLITE_OK)
+		rc = a.rc;
+	if (rc != SQLITE_OK || (!t->ready && !u.ready))
+		goto done;
+	if (t->ready != u.ready || t->nrow != u.nrow || t->ntok != u.ntok) {
+		memset(t->counted, 0, sizeof(t->counted));
+		free(t->sample);
+		t->sample = NULL;
+		t->nsample = 0;
+		t->ready = 0;
+		rc = probe(db, expr, t);
+		goto done;
+	}
+	for (i = 0; i < t->nphrase; i++)
+		if (u.counted[i])
+			t->idf[i] = u.idf[i];
+	if (u.minhit < t->minhit) {
+		free(t->sample);
+		t->sample = u.sample;
+		t->nsample = u.nsample;
+		t->minhit = u.minhit;
+		u.sample = NULL;
+	}
+done:
+	free(u.sample);
+	return rc;
+}
+
+typedef struct split_half {
+	sqlite3 *db;
+	const char *expr;
+	topk_state *t;
+	int64_t lo, hi;
+	int rc;
+} split_half;
+
+static void *walk_half(void *arg)
+{
+	split_half *h = arg;
+	h->rc = walk(h->db, h->expr, h->t, 1, h->lo, h->hi);
+	return NULL;
+}
+
+/* Append n hits to *dst (of *ndst, room for *cap); -1 when out of memory. */
+static int append_hits(nx_topk_hit **dst, size_t *ndst, size_t *cap, const nx_topk_hit *h, size_t n)
+{
+	if (*ndst + n > *cap) {
+		size_t c = *ndst + n + 16;
+		nx_topk_hit *p = realloc(*dst, c * sizeof(*p));
+
+		if (p == NULL)
+			return -1;
+		*dst = p;
+		*cap = c;
+	}
+	if (n > 0)
+		memcpy(*dst + *ndst, h, n * sizeof(*h));
+	*ndst += n;
+	return 0;
+}
+
+/*
+ * A deferred walk done: idf from the rows walked (as fts5Bm25GetData
+ * counts them), every kept row's score times idf, and the best k of the
+ * heap and of the near ties.
+ */
+static int finish_defer(topk_state *t)
+{
+	nx_topk_hit *all = NULL;
+	size_t n = 0, cap = 0, i = 0;
+	sqlite3_int64 nhit = t->st.rows;
+	double idf = log((t->nrow - nhit + 0.5) / (nhit + 0.5));
+
+	if (idf <= 0.0)
+		idf = 1e-6;
+	if (append_hits(&all, &n, &cap, t->heap, t->n) < 0 || append_hits(&all, &n, &cap, t->near, t->nnear) < 0) {
+		free(all);
+		return SQLITE_NOMEM;
+	}
+	for (i = 0; i < n; i++)
+		all[i].score = 0.0 + idf * all[i].score;
+	if (n > 0)
+		qsort(all, n, sizeof(*all), cmp_hit);
+	t->n = n < t->k ? n : t->k;
+	if (t->n > 0)
+		memcpy(t->heap, all, t->n * sizeof(*all));
+	free(all);
+	t->nnear = 0;
+	return SQLITE_OK;
+}
+
+/*
+ * A walk of many rows of a query of several phrases in two halves by
+ * rowid, the upper half (past mid) on db2 in a second thread, both with
+ * the probe's statistics, so every score is the one a single walk gives;
+ * the two best-k lists merge into t's.  1 when done, 0 when a half did
+ * not read the index the probe read (a writer committed between: the
+ * caller walks again), < 0 (minus an SQLite code) on an error.
+ */
+static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t, int64_t mid)
+{
+	topk_state u = *t;
+	split_half lower, upper;
+	pthread_t th;
+	nx_topk_hit *all = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 1;
+
+	u.sample = NULL;
+	if ((u.heap = malloc(t->k * sizeof(*u.heap))) == NULL)
+		return -SQLITE_NOMEM;
+	/* both halves check they read the index the probe read */
+	t->check = u.check = 1;
+	lower = (split_half){ db, expr, t, INT64_MIN, mid, SQLITE_OK };
+	upper = (split_half){ db2, expr, &u, mid + 1, INT64_MAX, SQLITE_OK };
+	if (pthread_create(&th, NULL, walk_half, &upper) != 0) {
+		walk_half(&upper);
+		walk_half(&lower);
+	} else {
+		walk_half(&lower);
+		pthread_join(th, NULL);
+	}
+	if (t->stale || u.stale) {
+		rc = 0;
+		goto done;
+	}
+	if (lower.rc != SQLITE_OK || upper.rc != SQLITE_OK) {
+		rc = -(lower.rc != SQLITE_OK ? lower.rc : upper.rc);
+		goto done;
+	}
+	if (append_hits(&all, &n, &cap, t->heap, t->n) < 0 || append_hits(&all, &n, &cap, u.heap, u.n) < 0) {
+		rc = -SQLITE_NOMEM;
+		goto done;
+	}
+	if (n > 0)
+		qsort(all, n, sizeof(*all), cmp_hit);
+	t->n = n < t->k ? n : t->k;
+	if (t->n > 0)
+		memcpy(t->heap, all, t->n * sizeof(*all));
+	t->total += u.total;
+	t->st.rows += u.st.rows;
+	t->st.lengths += u.st.lengths;
+	t->st.tests += u.st.tests;
+done:
+	free(all);
+	free(u.heap);
+	return rc;
+}
+
+/* Back to the state before any walk, keeping the probe's statistics when keep. */
+static void reset_walk(topk_state *t, int keep)
+{
+	t->n = 0;
+	t->total = 0;
+	t->nnear = 0;
+	memset(&t->st, 0, sizeof(t->st));
+	t->ready = keep && t->ready && !t->defer;
+	t->check = t->ready;
+	t->stale = 0;
+	t->rc = SQLITE_OK;
+}
+
+int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, int nw, int64_t nhit,
+		 const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,
+		 nx_topk_stats *stats)
+{
+	topk_state t;
+	int64_t mid = 0;
+	int rc = SQLITE_OK, split = 0, many = 0;
+
+	*out = NULL;
+	*nout = 0;
+	memset(&t, 0, sizeof(t));
+	t.w = w;
+	t.nw = nw;
+	t.nhit = nhit;
+	t.flt = flt;
+	t.k = k;
+	t.defer = nhit < 0 && nx_topk__plain(expr) == 1;
+	if (k > 0 && (t.heap = malloc(k * sizeof(*t.heap))) == NULL) {
+		rc = SQLITE_NOMEM;
+		goto done;
+	}
+	if ((rc = register_aux(db)) != SQLITE_OK)
+		goto done;
+	/* two threads only for long walks; a filter's keep() reads through db */
+	if (db2 != NULL && k > 0 && (flt == NULL || flt->keep == NULL)) {
+		if (t.defer) {
+			many = 0; /* inside FTS5 on one thread: see nx_topk_phrase */
+		} else if (nhit < 0) {
+			if ((rc = probe_pair(db, db2, expr, &t)) != SQLITE_OK)
+				goto done;
+			if (!t.ready)
+				goto sorted; /* nothing matches */
+			many = t.minhit >= nx_topk__split_min && t.nsample >= 2;
+			mid = many ? t.sample[t.nsample / 2] : 0;
+		}
+	}
+	if (many && (split = split_walk(db, db2, expr, &t, mid)) < 0) {
+		rc = -split;
+		goto done;
+	}
+	if (split == 0) {
+		/* one thread, with the probe's statistics while the index is the same */
+		reset_walk(&t, 1);
+		if ((rc = walk(db, expr, &t, 0, 0, 0)) == SQLITE_ABORT && t.stale) {
+			reset_walk(&t, 0);
+			rc = walk(db, expr, &t, 0, 0, 0);
+		}
+	}
+	if (rc == SQLITE_OK && t.defer && t.ready)
+		rc = finish_defer(&t);
+	if (rc != SQLITE_OK)
+		goto done;
+sorted:
+	if (t.n > 0)
+		qsort(t.heap, t.n, sizeof(*t.heap), cmp_hit);
+	*out = t.heap;
+	*nout = t.n;
+	t.heap = NULL;
+	if (total != NULL)
+		*total = t.total;
+done:
+	free(t.heap);
+	free(t.sample);
+	free(t.near);
+	if (stats != NULL)
+		*stats = t.st;
+	return rc;
+}
+
+/* -- nx_rank over an OR of phrases ---------------------------------------- */
+
+/* Columns whose extent the lists keep (the store has 4). */
+#define NX_TOPK_EXT_COLS 8
+
+/* One phrase's matches, by ascending rowid. */
+typedef struct topk_list {
+	char *text; /* the phrase as written, quotes included */
+	size_t len;
+	size_t n, cap;
+	int64_t *rowid;
+	double *freq;  /* sum of the column weights of its instances, in order */
+	int32_t *ext;  /* NX_TOPK_EXT_COLS a row: last offset + 1 in each column */
+	int done;      /* read (the arrays may exist after a failed read) */
+} topk_list;
+
+struct nx_topk_cache {
+	topk_list *l;
+	size_t n, cap;
+	double colw[NX_TOPK_EXT_COLS];
+	int ncolw;
+	int ncol;
+	int have_totals;
+	sqlite3_int64 nrow, ntok;
+};
+
+/* What aux_collect fills: the lists of the phrases not yet read. */
+typedef struct collect_state {
+	nx_topk_cache *c;
+	int nphrase;
+	const int *which; /* list of each phrase */
+	int called;
+	int rc;
+} collect_state;
+
+void nx_topk__cache_free(nx_topk_cache *c)
+{
+	size_t i = 0;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->l[i].text);
+		free(c->l[i].rowid);
+		free(c->l[i].freq);
+		free(c->l[i].ext);
+	}
+	free(c->l);
+	free(c);
+}
+
+/* Parses the OR shape; fills at[i]/len[i] of each phrase when at is not NULL. */
+static int or_shape(const char *expr, int *ngroup1, const char **at, size_t *len, int max)
+{
+	const char *s = expr, *e = NULL;
+	int n = 0, groups = 0;
+
+	*ngroup1 = 0;
+	if (s == NULL)
+		return 0;
+	for (;;) {
+		if (*s != '(')
+			return 0;
+		s++;
+		for (;;) {
+			if ((e = skip_phrase(s)) == NULL)
+				return 0;
+			if (at != NULL) {
+				if (n >= max)
+					return 0;
+				at[n] = s;
+				len[n] = (size_t)(e - s);
+			}
+			n++;
+			s = e;
+			if (strncmp(s, " OR ", 4) == 0) {
+				s += 4;
+				continue;
+			}
+			if (*s != ')')
+				return 0;
+			s++;
+			break;
+		}
+		if (++groups == 1)
+			*ngroup1 = n;
+		if (*s == '\0')
+			return n;
+		if (groups == 2 || strncmp(s, " AND ", 5) != 0)
+			return 0;
+		s += 5;
+	}
+}
+
+int nx_topk__or_shape(const char *expr, int *ngroup1)
+{
+	return or_shape(expr, ngroup1, NULL, NULL, 0);
+}
+
+double nx_topk__rank_idf(int64_t nrow, int64_t hits)
+{
+	return log(1.0 + ((double)nrow - (double)hits + 0.5) / ((double)hits + 0.5));
+}
+
+double nx_topk__rank_score(const double *idf, const double *w, const double *freq, int n, double dl,
+			   double avgdl)
+{
+	double score = 0, norm = NX_RANK_K1 * (1.0 - NX_RANK_B + NX_RANK_B * dl / avgdl);
+	int i = 0, units = 0, found = 0;
+
+	for (i = 0; i < n; i++) {
+		if (w[i] == 1.0) { /* the query's own words; added ones weigh otherwise */
+			units++;
+			found += freq[i] > 0;
+		}
+		if (freq[i] > 0)
+			score += w[i] * idf[i] * freq[i] * (NX_RANK_K1 + 1.0) / (freq[i] + norm);
+	}
+	if (units > 0)
+		score *= 1.0 + NX_RANK_COVERAGE_GAIN * (double)found / units;
+	return score;
+}
+
+static int list_grow(topk_list *l)
+{
+	size_t cap = l->cap ? l->cap * 2 : 1024;
+	int64_t *r = NULL;
+	double *f = NULL;
+	int32_t *e = NULL;
+
+	if ((r = realloc(l->rowid, cap * sizeof(*r))) == NULL)
+		return SQLITE_NOMEM;
+	l->rowid = r;
+	if ((f = realloc(l->freq, cap * sizeof(*f))) == NULL)
+		return SQLITE_NOMEM;
+	l->freq = f;
+	if ((e = realloc(l->ext, cap * NX_TOPK_EXT_COLS * sizeof(*e))) == NULL)
+		return SQLITE_NOMEM;
+	l->ext = e;
+	l->cap = cap;
+	return SQLITE_OK;
+}
+
+typedef struct collect_one {
+	nx_topk_cache *c;
+	topk_list *l;
+} collect_one;
+
+/* xQueryPhrase callback: one row of the phrase */
+static int collect_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	collect_one *co = ud;
+	topk_list *l = co->l;
+	Fts5PhraseIter it;
+	int32_t *ext = NULL;
+	double freq = 0;
+	int rc = SQLITE_OK, ic = 0, io = 0;
+
+	if (l->n == l->cap && (rc = list_grow(l)) != SQLITE_OK)
+		return rc;
+	ext = &l->ext[l->n * NX_TOPK_EXT_COLS];
+	memset(ext, 0, NX_TOPK_EXT_COLS * sizeof(*ext));
+	rc = api->xPhraseFirst(fctx, 0, &it, &ic, &io);
+	while (rc == SQLITE_OK && ic >= 0) {
+		/* nx_rank: freq[phrase] += colw[column], instance by instance */
+		if (ic < co->c->ncolw)
+			freq += co->c->colw[ic];
+		if (ic < NX_TOPK_EXT_COLS && io + 1 > ext[ic])
+			ext[ic] = io + 1;
+		api->xPhraseNext(fctx, &it, &ic, &io);
+	}
+	if (rc != SQLITE_OK)
+		return rc;
+	l->rowid[l->n] = api->xRowid(fctx);
+	l->freq[l->n] = freq;
+	l->n++;
+	return SQLITE_OK;
+}
+
+/* nx_topk_collect(fts, state): on the first row, reads the missing lists */
+static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+			sqlite3_value **vals)
+{
+	collect_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_collect") : NULL;
+	nx_topk_cache *c = NULL;
+	int i = 0, rc = SQLITE_OK;
+
+	if (t == NULL) {
+		sqlite3_result_error(ctx, "nx_topk_collect: no state", -1);
+		return;
+	}
+	if (t->called || t->rc != SQLITE_OK)
+		goto done;
+	t->called = 1;
+	c = t->c;
+	if (!c->have_totals) {
+		c->ncol = api->xColumnCount(fctx);
+		if (c->ncol > NX_TOPK_EXT_COLS || c->ncol < 1)
+			rc = SQLITE_RANGE;
+		/* as nx_rank's rank_data_get */
+		if (rc == SQLITE_OK && (api->xRowCount(fctx, &c->nrow) != SQLITE_OK || c->nrow <= 0))
+			c->nrow = 1;
+		if (rc == SQLITE_OK && api->xColumnTotalSize(fctx, -1, &c->ntok) != SQLITE_OK)
+			c->ntok = 0;
+		c->have_totals = rc == SQLITE_OK;
+	}
+	for (i = 0; rc == SQLITE_OK && i < t->nphrase; i++) {
+		topk_list *l = &c->l[t->which[i]];
+		collect_one co;
+
+		if (l->done)
+			continue; /* read already */
+		co.c = c;
+		co.l = l;
+		l->n = 0;
+		if ((rc = list_grow(l)) == SQLITE_OK)
+			rc = api->xQueryPhrase(fctx, i, &co, collect_row);
+		l->done = rc == SQLITE_OK;
+	}
+	t->rc = rc;
+done:
+	if (t->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, t->rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
+/* The list of phrase text (at, len) in c, made (empty, unread) when new; -1 when out of memory. */
+static int cache_list(nx_topk_cache *c, const char *at, size_t len)
+{
+	size_t i = 0;
+	topk_list *l = NULL;
+
+	for (i = 0; i < c->n; i++)
+		if (c->l[i].len == len && memcmp(c->l[i].text, at, len) == 0)
+			return (int)i;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 32;
+
+		if ((l = realloc(c->l, cap * sizeof(*l))) == NULL)
+			return -1;
+		c->l = l;
+		c->cap = cap;
+	}
+	l = &c->l[c->n];
+	memset(l, 0, sizeof(*l));
+	if ((l->text = malloc(len + 1)) == NULL)
+		return -1;
+	memcpy(l->text, at, len);
+	l->text[len] = '\0';
+	l->len = len;
+	return (int)c->n++;
+}
+
+/* Index of rowid in l, or -1. */
+static ptrdiff_t list_find(const topk_list *l, int64_t rowid)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->rowid[mid] < rowid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < l->n && l->rowid[lo] == rowid ? (ptrdiff_t)lo : -1;
+}
+
+/* A row's length from fts_docsize, as xColumnSize(-1) sums it. */
+static int doc_length(sqlite3_stmt *s, int ncol, int64_t rowid, int *out)
+{
+	const unsigned char *b = NULL;
+	int n = 0, off = 0, i = 0, rc = SQLITE_OK, sum = 0;
+
+	*out = 0;
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, rowid);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SQLITE_CORRUPT : rc;
+	b = sqlite3_column_blob(s, 0);
+	n = sqlite3_column_bytes(s, 0);
+	for (i = 0; i < ncol; i++) {
+		uint32_t v = 0;
+		int k = 0;
+
+		if (off >= n)
+			return SQLITE_CORRUPT;
+		/* SQLite's varint, as FTS5 writes the column sizes */
+		for (k = 0; k < 9 && off < n; k++) {
+			unsigned char byte = b[off++];
+
+			if (k == 8) {
+				v = (v << 8) | byte;
+				break;
+			}
+			v = (v << 7) | (byte & 0x7f);
+			if ((byte & 0x80) == 0)
+				break;
+		}
+		sum += (int)v;
+	}
+	sqlite3_reset(s);
+	*out = sum;
+	return SQLITE_OK;
+}
+
+/* What merge_lists needs of a ranking. */
+typedef struct merge_ctx {
+	const nx_topk_cache *c;
+	const int *lists; /* the distinct lists, m of them */
+	int m;
+	const int *local; /* list (index into lists) of each of the n phrases */
+	int n;
+	uint64_t g1, g2;  /* a row counts when it holds a list of each group */
+	const double *idf, *w;
+	double avgdl;
+	int ncol;
+	const nx_topk_filter *flt;
+} merge_ctx;
+
+/* Rows of rowids merged at a time: the window's arrays stay in the cache. */
+#define NX_MERGE_WIN 1024
+
+/*
+ * Merges the lists of x window by window of rowids: each row holding
+ * what the expression asks is counted (into count, when it passes the
+ * filter) and, when k > 0, gets its bound (nx_rank with its length
+ * bounded by its last offsets) into cand.  With a cap, only the cap best
+ * bounds are kept (cand is then a heap, worst on top); *dropped is the
+ * highest bound left out and *any says whether one was.  A row whose
+ * cheap bound (each list's most, the coverage at its most) is below the
+ * cap-th bound is left out without computing its bound.
+ */
+static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **cand, size_t *ncand,
+		       double *dropped, int *any, int64_t *count, nx_topk_stats *st)
+{
+	const nx_topk_cache *c = x->c;
+	size_t pos[NX_TOPK_MAX_RANK_PHRASES], n = 0, have = 0;
+	double most[NX_TOPK_MAX_RANK_PHRASES], lfreq[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
+	double gain = 1.0;
+	uint64_t *mask = NULL;
+	int32_t *ext = NULL;
+	double *fr = NULL, *cheap = NULL;
+	nx_topk_hit *h = NULL;
+	int i = 0, j = 0, rc = SQLITE_OK, units = 0;
+
+	memset(pos, 0, sizeof(pos));
+	/* the most each list adds to a score: freq / (freq + norm) < 1 */
+	for (j = 0; j < x->m; j++)
+		most[j] = 0;
+	for (i = 0; i < x->n; i++) {
+		double v = x->w[i] * x->idf[i] * (NX_RANK_K1 + 1.0);
+
+		if (v > 0)
+			most[x->local[i]] += v;
+		units += x->w[i] == 1.0;
+	}
+	if (units > 0)
+		gain += NX_RANK_COVERAGE_GAIN;
+	mask = calloc(NX_MERGE_WIN, sizeof(*mask));
+	ext = malloc(NX_MERGE_WIN * NX_TOPK_EXT_COLS * sizeof(*ext));
+	fr = malloc((size_t)NX_MERGE_WIN * (size_t)(x->m > 0 ? x->m : 1) * sizeof(*fr));
+	cheap = malloc(NX_MERGE_WIN * sizeof(*cheap));
+	if (mask == NULL || ext == NULL || fr == NULL || cheap == NULL) {
+		rc = SQLITE_NOMEM;
+		goto done;
+	}
+	for (;;) {
+		int64_t lo = INT64_MAX, hi = 0;
+		int off = 0;
+
+		for (j = 0; j < x->m; j++) {
+			const topk_list *l = &c->l[x->lists[j]];
+
+			if (pos[j] < l->n && l->rowid[pos[j]] < lo)
+				lo = l->rowid[pos[j]];
+		}
+		if (lo == INT64_MAX)
+			break;
+		hi = lo > INT64_MAX - NX_MERGE_WIN ? INT64_MAX : lo + NX_MERGE_WIN;
+		memset(mask, 0, NX_MERGE_WIN * sizeof(*mask));
+		for (j = 0; j < x->m; j++) {
+			const topk_list *l = &c->l[x->lists[j]];
+			size_t p = pos[j];
+
+			if (k == 0) { /* counting: which lists hold the row is enough */
+				for (; p < l->n && l->rowid[p] < hi; p++)
+					mask[l->rowid[p] - lo] |= (uint64_t)1 << j;
+				pos[j] = p;
+				continue;
+			}
+			for (; p < l->n && l->rowid[p] < hi; p++) {
+				const int32_t *le = &l->ext[p * NX_TOPK_EXT_COLS];
+				int32_t *re = NULL;
+				int col = 0;
+
+				off = (int)(l->rowid[p] - lo);
+				re = &ext[off * NX_TOPK_EXT_COLS];
+				if (mask[off] == 0) {
+					memcpy(re, le, (size_t)x->ncol * sizeof(*re));
+					cheap[off] = most[j];
+				} else {
+					for (col = 0; col < x->ncol; col++)
+						if (le[col] > re[col])
+							re[col] = le[col];
+					cheap[off] += most[j];
+				}
+				mask[off] |= (uint64_t)1 << j;
+				fr[(size_t)off * (size_t)x->m + (size_t)j] = l->freq[p];
+			}
+			pos[j] = p;
+		}
+		for (off = 0; off < NX_MERGE_WIN; off++) {
+			uint64_t present = mask[off];
+			int64_t r = lo + off;
+			int pass = 0, lb = 0;
+			double bound = 0;
+			nx_topk_hit one;
+
+			if (present == 0 || (present & x->g1) == 0 || (present & x->g2) == 0)
+				continue;
+			st->rows++;
+			if ((pass = passes(x->flt, r, st)) < 0) {
+				rc = SQLITE_ERROR;
+				goto done;
+			}
+			*count += pass;
+			if (!pass || k == 0)
+				continue;
+			/* (a margin for the rounding of the bound's terms) */
+			bound = cheap[off] * gain * (1.0 + 1e-9);
+			if (have == cap && bound < h[0].score) {
+				if (!*any || bound > *dropped)
+					*dropped = bound;
+				*any = 1;
+				continue;
+			}
+			for (j = 0; j < x->m; j++)
+				lfreq[j] = ((present >> j) & 1) ? fr[(size_t)off * (size_t)x->m + (size_t)j] : 0;
+			for (i = 0; i < x->n; i++)
+				freq[i] = lfreq[x->local[i]];
+			for (j = 0; j < x->ncol; j++)
+				lb += ext[off * NX_TOPK_EXT_COLS + j];
+			one.rowid = r;
+			one.score = nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)lb, x->avgdl);
+			if (have == n && have < cap) {
+				size_t ncap = n ? n * 2 : 1024;
+				nx_topk_hit *p = NULL;
+
+				if (cap != SIZE_MAX && ncap > cap)
+					ncap = cap;
+				if ((p = realloc(h, ncap * sizeof(*p))) == NULL) {
+					rc = SQLITE_NOMEM;
+					goto done;
+				}
+				h = p;
+				n = ncap;
+			}
+			if (cap == SIZE_MAX) {
+				h[have++] = one;
+			} else if (have < cap) {
+				h[have] = one;
+				sift_up(h, have++);
+			} else {
+				const nx_topk_hit *out = worse(&one, &h[0]) ? &one : &h[0];
+
+				if (!*any || out->score > *dropped)
+					*dropped = out->score;
+				*any = 1;
+				if (out == &h[0]) {
+					h[0] = one;
+					heap_down(h, have, 0, 0);
+				}
+			}
+		}
+	}
+done:
+	free(mask);
+	free(ext);
+	free(fr);
+	free(cheap);
+	if (rc != SQLITE_OK) {
+		free(h);
+		h = NULL;
+		have = 0;
+	}
+	*cand = h;
+	*ncand = have;
+	return rc;
+}
+
+int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const double *colw, int ncolw,
+		  const double *pw, int npw, const nx_topk_filter *flt, size_t k, nx_topk_hit **out,
+		  size_t *nout, int64_t *total, nx_topk_stats *stats)
+{
+	const char *at[NX_TOPK_MAX_RANK_PHRASES];
+	size_t len[NX_TOPK_MAX_RANK_PHRASES];
+	int which[NX_TOPK_MAX_RANK_PHRASES], local[NX_TOPK_MAX_RANK_PHRASES];
+	int lists[NX_TOPK_MAX_RANK_PHRASES];
+	double idf[NX_TOPK_MAX_RANK_PHRASES], w[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
+	double lfreq[NX_TOPK_MAX_RANK_PHRASES], avgdl = 1;
+	uint64_t g1 = 0, g2 = 0;
+	nx_topk_cache *c = NULL;
+	nx_topk_hit *cand = NULL, *best = NULL;
+	size_t ncand = 0, nbest = 0, heapn = 0;
+	sqlite3_stmt *s = NULL;
+	collect_state cs;
+	nx_topk_stats st;
+	merge_ctx mx;
+	int64_t count = 0;
+	size_t cap = 0;
+	int n = 0, ng1 = 0, m = 0, i = 0, j = 0, rc = SQLITE_OK, missing = 0, ncol = 0, pass = 0;
+
+	*out = NULL;
+	*nout = 0;
+	memset(&st, 0, sizeof(st));
+	memset(&cs, 0, sizeof(cs));
+	n = or_shape(expr, &ng1, at, len, NX_TOPK_MAX_RANK_PHRASES);
+	if (n < 1 || ncolw > NX_TOPK_EXT_COLS) {
+		rc = SQLITE_RANGE;
+		goto done;
+	}
+	if (*cache == NULL) {
+		if ((*cache = calloc(1, sizeof(**cache))) == NULL) {
+			rc = SQLITE_NOMEM;
+			goto done;
+		}
+		memcpy((*cache)->colw, colw, (size_t)ncolw * sizeof(*colw));
+		(*cache)->ncolw = ncolw;
+	}
+	c = *cache;
+	if (c->ncolw != ncolw || memcmp(c->colw, colw, (size_t)ncolw * sizeof(*colw)) != 0) {
+		rc = SQLITE_MISUSE; /* the lists hold counts weighted otherwise */
+		goto done;
+	}
+	/* each phrase's list, and the distinct lists (merged once each) */
+	for (i = 0; i < n; i++) {
+		if ((which[i] = cache_list(c, at[i], len[i])) < 0) {
+			rc = SQLITE_NOMEM;
+			goto done;
+		}
+		missing += !c->l[which[i]].done;
+		for (j = 0; j < m && lists[j] != which[i]; j++)
+			;
+		if (j == m)
+			lists[m++] = which[i];
+		local[i] = j;
+		if (i < ng1)
+			g1 |= (uint64_t)1 << j;
+		if (i >= ng1 || ng1 == n)
+			g2 |= (uint64_t)1 << j;
+	}
+	if (missing > 0 || !c->have_totals) {
+		if ((rc = register_aux(db)) != SQLITE_OK)
+			goto done;
+		rc = sqlite3_prepare_v2(db, "SELECT nx_topk_collect(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1,
+					&s, NULL);
+		if (rc != SQLITE_OK)
+			goto done;
+		cs.c = c;
+		cs.nphrase = n;
+		cs.which = which;
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_pointer(s, 2, &cs, "nx_topk_collect", NULL);
+		rc = sqlite3_step(s);
+		if (cs.rc != SQLITE_OK)
+			rc = cs.rc;
+		else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+		sqlite3_finalize(s);
+		s = NULL;
+		if (rc != SQLITE_OK)
+			goto done;
+		if (!cs.called)
+			goto finish; /* no row matches */
+	}
+	ncol = c->ncol;
+	avgdl = (double)c->ntok / (double)c->nrow;
+	if (avgdl <= 0)
+		avgdl = 1;
+	for (i = 0; i < n; i++) {
+		idf[i] = nx_topk__rank_idf(c->nrow, (int64_t)c->l[which[i]].n);
+		w[i] = i < npw ? pw[i] : 1.0;
+	}
+	mx = (merge_ctx){ .c = c, .lists = lists, .m = m, .local = local, .n = n, .g1 = g1, .g2 = g2,
+			  .idf = idf, .w = w, .avgdl = avgdl, .ncol = ncol, .flt = flt };
+	/*
+	 * The rows whose bound is among the best cap are enough when the k-th
+	 * exact score beats every bound left out; otherwise (rare: bounds far
+	 * above the scores) the merge runs again and keeps every row.
+	 */
+	cap = nx_topk__rank_keep > 1 ? (k * 8 > nx_topk__rank_keep ? k * 8 : nx_topk__rank_keep) : k;
+	for (pass = 0; pass < 2; pass++) {
+		double dropped = -HUGE_VAL;
+		int any = 0;
+
+		free(cand);
+		cand = NULL;
+		ncand = 0;
+		nbest = 0;
+		count = 0;
+		memset(&st, 0, sizeof(st));
+		st.merges = pass + 1;
+		if ((rc = merge_lists(&mx, k, pass == 0 ? cap : SIZE_MAX, &cand, &ncand, &dropped, &any, &count,
+				      &st)) != SQLITE_OK)
+			goto done;
+		if (k == 0 || (ncand == 0 && !any))
+			goto finish;
+		if (best == NULL && (best = malloc(k * sizeof(*best))) == NULL) {
+			rc = SQLITE_NOMEM;
+			goto done;
+		}
+		if (s == NULL &&
+		    (rc = sqlite3_prepare_v2(db, "SELECT sz FROM fts_docsize WHERE id = ?1", -1, &s, NULL)) != SQLITE_OK)
+			goto done;
+		/* lengths in the order of decreasing bound, until no bound can win */
+		heapn = ncand;
+		for (i = (int)(heapn / 2); i >= 0; i--)
+			heap_down(cand, heapn, (size_t)i, 1);
+		while (heapn > 0) {
+			nx_topk_hit h = cand[0];
+			int dl = 0;
+
+			if (nbest == k && worse(&h, &best[0]))
+				break;
+			cand[0] = cand[--heapn];
+			heap_down(cand, heapn, 0, 1);
+			for (j = 0; j < m; j++) {
+				ptrdiff_t at1 = list_find(&c->l[lists[j]], h.rowid);
+
+				lfreq[j] = at1 >= 0 ? c->l[lists[j]].freq[at1] : 0;
+			}
+			for (i = 0; i < n; i++)
+				freq[i] = lfreq[local[i]];
+			if ((rc = doc_length(s, ncol, h.rowid, &dl)) != SQLITE_OK)
+				goto done;
+			st.lengths++;
+			h.score = nx_topk__rank_score(idf, w, freq, n, (double)dl, avgdl);
+			if (nbest < k) {
+				best[nbest] = h;
+				sift_up(best, nbest++);
+			} else if (worse(&best[0], &h)) {
+				best[0] = h;
+				heap_down(best, nbest, 0, 0);
+			}
+		}
+		if (!any || (nbest == k && dropped < best[0].score))
+			break; /* nothing left out could have entered */
+	}
+	qsort(best, nbest, sizeof(*best), cmp_hit);
+	*out = best;
+	*nout = nbest;
+	best = NULL;
+finish:
+	if (total != NULL)
+		*total = count;
+	rc = SQLITE_OK;
+done:
+	sqlite3_finalize(s);
+	free(cand);
+	free(best);
+	if (stats != NULL)
+		*stats = st;
+	return rc;
+}

@@ -1,0 +1,812 @@
+/*
+ * cmd_serve.c - newsidx serve: the index, read-only, over HTTP.
+ *
+ *   /                  the search page (serve_html.c), works without script
+ *   /a/REF             one whole article: photos, source, revisions, diff
+ *   /api/search?q=     exactly what `newsidx search --json` prints
+ *   /api/article/REF   exactly what `newsidx show --json` prints
+ *   /static/app.css, /static/app.js   served from memory
+ *
+ * HTTP is libmicrohttpd's: nothing here parses a request.  Requests run on
+ * a pool of --threads threads (8 by default: a slow broad search holds up
+ * only the connections of its own thread), each with its own read-only
+ * nx_store opened on first use and closed when the thread ends (SQLite
+ * connections are not shared between threads); reads never block the
+ * writer of a cron sync (WAL).  Not thread per connection: with
+ * libmicrohttpd 0.9.75 a server that reached its connection limit in that
+ * mode never accepted again.  scripts/bench-serve measures pool sizes.
+ * Limits: connections (MHD_OPTION_CONNECTION_LIMIT), argument and path
+ * lengths (414), methods (GET and HEAD, else 405), page depth (400).
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <microhttpd.h>
+
+#include "cli/cli.h"
+#include "newsidx/revision.h"
+#include "serve/pages.h"
+#include "util/text.h"
+
+#define ARG_MAX_LEN 2048   /* one argument (the query above all) */
+#define ARGS_MAX_LEN 8192  /* all arguments together */
+#define PATH_MAX_LEN 4096  /* the decoded path */
+#define API_LIMIT_MAX 100  /* hits per /api/search call */
+#define OFFSET_MAX 100000  /* deepest page */
+
+#define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " \
+	    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+typedef struct serve_ctx {
+	const char *db_path;
+	pthread_key_t store_key; /* this thread's nx_store */
+	int log;                 /* one line per request on stderr */
+} serve_ctx;
+
+/* One request being answered. */
+typedef struct req {
+	serve_ctx *s;
+	struct MHD_Connection *c;
+	const char *method;
+	const char *url;
+	int api; /* errors as JSON */
+	struct timespec t0;
+} req;
+
+static void close_store(void *p)
+{
+	nx_store_close(p);
+}
+
+/* This thread's read-only store, opened on first use; NULL when it cannot be. */
+static nx_store *thread_store(req *r)
+{
+	nx_store *st = pthread_getspecific(r->s->store_key);
+	nx_error err = NX_ERROR_INIT;
+
+	if (st != NULL)
+		return st;
+	if (nx_store_open(&st, r->s->db_path, NX_STORE_READ, &err) < 0) {
+		nx_cli_warn("serve: %s", err.msg);
+		return NULL;
+	}
+	if (pthread_setspecific(r->s->store_key, st) != 0) {
+		nx_store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+static const char *reason(unsigned status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 414: return "URI Too Long";
+	case 503: return "Service Unavailable";
+	default: return "Internal Server Error";
+	}
+}
+
+/* The access log line: printable ASCII only, so a URL cannot forge log lines. */
+static void log_request(const req *r, unsigned status)
+{
+	struct timespec t1;
+	char url[256];
+	size_t i = 0;
+	double ms = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
+	for (i = 0; i + 1 < sizeof(url) && r->url[i] != '\0'; i++)
+		url[i] = r->url[i] > 0x20 && r->url[i] < 0x7f ? r->url[i] : '?';
+	url[i] = '\0';
+	fprintf(stderr, "newsidx: serve: %s %s %u %.1f ms\n", r->method, url, status, ms);
+}
+
+/*
+ * Queue a response.  body is malloc'd and handed over (MHD frees it), or
+ * static when is_static.  Every response carries the security headers.
+ */
+static enum MHD_Result respond(req *r, unsigned status, const char *ctype, char *body, size_t len,
+			       int is_static)
+{
+	struct MHD_Response *resp = NULL;
+	enum MHD_Result ret = MHD_NO;
+
+	resp = MHD_create_response_from_buffer(len, body,
+					       is_static ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		if (!is_static)
+			free(body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(resp, "Content-Security-Policy", CSP);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				is_static ? "public, max-age=3600" : "no-store");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(r->c, status, resp);
+	MHD_destroy_response(resp);
+	if (r->s->log)
+		log_request(r, status);
+	return ret;
+}
+
+static enum MHD_Result respond_buf(req *r, unsigned status, const char *ctype, nx_buf *b)
+{
+	size_t len = b->len;
+	char *s = NULL;
+
+	if (!nx_buf_ok(b)) {
+		nx_buf_free(b);
+		return MHD_NO;
+	}
+	s = nx_buf_detach(b);
+	if (s == NULL)
+		return MHD_NO;
+	return respond(r, status, ctype, s, len, 0);
+}
+
+/* The JSON value v (taken) as the whole body, followed by a newline as the CLI prints it. */
+static enum MHD_Result respond_json(req *r, unsigned status, json_t *v, int pretty)
+{
+	nx_buf b = NX_BUF_INIT;
+	char *s = json_dumps(v, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
+
+	json_decref(v);
+	if (s == NULL)
+		return MHD_NO;
+	nx_buf_adds(&b, s);
+	nx_buf_addch(&b, '\n');
+	free(s);
+	return respond_buf(r, status, "application/json; charset=utf-8", &b);
+}
+
+/* A 4xx/5xx answer: {"error", "status"} on the API, an HTML page elsewhere. */
+static enum MHD_Result fail(req *r, unsigned status, const char *msg)
+{
+	nx_buf b = NX_BUF_INIT;
+
+	if (r->api)
+		return respond_json(r, status, json_pack("{sssi}", "error", msg, "status", (int)status), 0);
+	nx_serve_page_error(&b, status, reason(status), msg);
+	return respond_buf(r, status, "text/html; charset=utf-8", &b);
+}
+
+/* Arguments, checked once before anything reads them. */
+typedef struct args_check {
+	size_t total;
+	unsigned status; /* 0: fine */
+	const char *msg;
+} args_check;
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+				 const char *value, size_t value_size)
+{
+	args_check *a = cls;
+
+	(void)kind;
+	a->total += key_size + value_size + 2;
+	if (value_size > ARG_MAX_LEN || a->total > ARGS_MAX_LEN) {
+		a->status = MHD_HTTP_URI_TOO_LONG;
+		a->msg = value_size > ARG_MAX_LEN ? "the query is too long (2048 bytes at most)"
+						  : "the request has too many arguments";
+		return MHD_NO;
+	}
+	if ((key_size > 0 && !nx_utf8_valid(key, key_size)) ||
+	    (value != NULL && value_size > 0 && !nx_utf8_valid(value, value_size))) {
+		a->status = MHD_HTTP_BAD_REQUEST;
+		a->msg = "arguments must be UTF-8 text";
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static const char *arg(req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* A flag argument: absent 0; "", 1, true, yes, on 1; 0, false, no, off 0; else -1. */
+static int arg_flag(req *r, const char *name)
+{
+	const char *v = NULL;
+
+	if (MHD_lookup_connection_value_n(r->c, MHD_GET_ARGUMENT_KIND, name, strlen(name), &v, NULL) != MHD_YES)
+		return 0;
+	if (v == NULL || *v == '\0' || strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 ||
+	    strcmp(v, "on") == 0)
+		return 1;
+	if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0 || strcmp(v, "off") == 0)
+		return 0;
+	return -1;
+}
+
+static int filled(const char *s)
+{
+	return s != NULL && *s != '\0';
+}
+
+static unsigned bad(const char **msg, const char *why)
+{
+	*msg = why;
+	return MHD_HTTP_BAD_REQUEST;
+}
+
+static int parse_facets(const char *s, unsigned *out)
+{
+	static const struct { const char *name; unsigned bit; } names[] = {
+		{ "source", NX_FACET_SOURCE }, { "month", NX_FACET_MONTH },
+		{ "credit", NX_FACET_CREDIT }, { "author", NX_FACET_AUTHOR }
+	};
+	const char *p = s;
+	size_t n = 0, i = 0;
+
+	while (*p != '\0') {
+		n = strcspn(p, ",");
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i].name) == n && strncmp(p, names[i].name, n) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return -1;
+		*out |= names[i].bit;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/*
+ * Fill o from the request, as search's command-line options do (the API
+ * takes them all, the page those of its form).  Returns 0, or 400 with
+ * *msg saying why (msg points into err or is static).
+ */
+static unsigned search_args(req *r, nx_search_opts *o, int page, nx_error *err, const char **msg)
+{
+	static const char *const flag_names[4] = { "recent", "all-revisions", "strict", "no-collapse" };
+	const char *v = NULL;
+	char spec[ARG_MAX_LEN + 8];
+	long n = 0;
+	int fl[4], i = 0;
+
+	*msg = NULL;
+	if ((v = arg(r, "offset")) != NULL && *v != '\0') {
+		if ((n = nx_cli_number(v, OFFSET_MAX)) < 0)
+			return bad(msg, "offset takes a number from 0 to 100000");
+		o->offset = (int)n;
+	}
+	if ((v = arg(r, "sort")) != NULL && *v != '\0') {
+		if (strcmp(v, "relevance") == 0)
+			o->sort = NX_SORT_RELEVANCE;
+		else if (strcmp(v, "newest") == 0)
+			o->sort = NX_SORT_NEWEST;
+		else if (strcmp(v, "oldest") == 0)
+			o->sort = NX_SORT_OLDEST;
+		else
+			return bad(msg, "sort takes relevance, newest or oldest");
+	}
+	if (filled(v = arg(r, "since"))) {
+		snprintf(spec, sizeof(spec), "%s..", v);
+		if (nx_filter_set_dates(&o->filter, 'p', spec, err) < 0)
+			return bad(msg, err->msg);
+	}
+	if (filled(v = arg(r, "until"))) {
+		snprintf(spec, sizeof(spec), "..%s", v);
+		if (nx_filter_set_dates(&o->filter, 'p', spec, err) < 0)
+			return bad(msg, err->msg);
+	}
+	if (filled(v = arg(r, "source")) && nx_filter_set_str(&o->filter.source, v) < 0)
+		return bad(msg, "out of memory");
+	if (filled(v = arg(r, "credit")))
+		o->credit = v;
+	if (page) {
+		o->limit = NX_SERVE_PAGE;
+		o->facets = NX_FACET_SOURCE | NX_FACET_CREDIT | NX_FACET_MONTH;
+		return 0;
+	}
+	if (filled(v = arg(r, "author")) && nx_filter_set_str(&o->filter.author, v) < 0)
+		return bad(msg, "out of memory");
+	if (filled(v = arg(r, "lang")) && nx_filter_set_str(&o->filter.lang, v) < 0)
+		return bad(msg, "out of memory");
+	if ((v = arg(r, "limit")) != NULL && *v != '\0') {
+		if ((n = nx_cli_number(v, API_LIMIT_MAX)) < 0)
+			return bad(msg, "limit takes a number from 0 to 100");
+		o->limit = (int)n;
+	}
+	if ((v = arg(r, "fragments")) != NULL && *v != '\0') {
+		if ((n = nx_cli_number(v, 16)) < 1)
+			return bad(msg, "fragments takes a number from 1 to 16");
+		o->fragments = (int)n;
+	}
+	if (filled(v = arg(r, "facets")) && parse_facets(v, &o->facets) < 0)
+		return bad(msg, "facets takes a list of source, month, credit, author");
+	for (i = 0; i < 4; i++)
+		if ((fl[i] = arg_flag(r, flag_names[i])) < 0)
+			return bad(msg, "flags (recent, all-revisions, strict, no-collapse) take 1 or 0");
+	o->recent = fl[0];
+	o->all_revisions = fl[1];
+	o->relax = !fl[2];
+	o->collapse = !fl[3];
+	return 0;
+}
+
+/* Map a failed search or lookup to an answer; the full reason goes to stderr only. */
+static enum MHD_Result fail_lib(req *r, int code, const nx_error *err)
+{
+	switch (code) {
+	case NX_ENOTFOUND: return fail(r, MHD_HTTP_NOT_FOUND, "no such article");
+	case NX_EAMBIGUOUS: return fail(r, MHD_HTTP_BAD_REQUEST, "this id prefix names more than one article");
+	case NX_ETOOBIG:
+	case NX_EINVAL: return fail(r, MHD_HTTP_BAD_REQUEST, err->msg);
+	default:
+		nx_cli_warn("serve: %s", err->msg);
+		return fail(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "the index could not be read");
+	}
+}
+
+static enum MHD_Result api_search(req *r, nx_store *st)
+{
+	nx_search_opts o = NX_SEARCH_OPTS_INIT;
+	nx_results *res = NULL;
+	nx_error err = NX_ERROR_INIT;
+	const char *q = arg(r, "q"), *msg = NULL;
+	enum MHD_Result ret = MHD_NO;
+	unsigned status = 0;
+	int rc = 0;
+
+	if ((status = search_args(r, &o, 0, &err, &msg)) != 0) {
+		ret = fail(r, status, msg);
+		goto done;
+	}
+	if (!filled(q) && !nx_filter_active(&o.filter) && o.credit == NULL) {
+		ret = fail(r, MHD_HTTP_BAD_REQUEST, "nothing to search for: give q (or a filter)");
+		goto done;
+	}
+	if ((rc = nx_search(&res, st, q != NULL ? q : "", &o, &err)) < 0) {
+		ret = fail_lib(r, rc, &err);
+		goto done;
+	}
+	ret = respond_json(r, MHD_HTTP_OK, nx_cli_results_json(res, o.offset, o.limit), 0);
+done:
+	nx_results_free(res);
+	nx_filter_clear(&o.filter);
+	return ret;
+}
+
+static enum MHD_Result page_search(req *r, nx_store *st)
+{
+	nx_search_opts o = NX_SEARCH_OPTS_INIT;
+	nx_serve_form f = { NULL, NULL, NULL, NULL, NULL, NULL, 0 };
+	nx_results *res = NULL;
+	nx_article **arts = NULL;
+	nx_error err = NX_ERROR_INIT;
+	nx_stats stats;
+	nx_buf b = NX_BUF_INIT;
+	const char *msg = NULL;
+	enum MHD_Result ret = MHD_NO;
+	unsigned status = 0;
+	size_t i = 0;
+	int rc = 0;
+
+	f.q = arg(r, "q");
+	f.since = arg(r, "since");
+	f.until = arg(r, "until");
+	f.source = arg(r, "source");
+	f.credit = arg(r, "credit");
+	f.sort = arg(r, "sort");
+	if ((status = search_args(r, &o, 1, &err, &msg)) != 0) {
+		nx_serve_page_search(&b, &f, NULL, NULL, NULL, msg);
+		ret = respond_buf(r, status, "text/html; charset=utf-8", &b);
+		goto done;
+	}
+	f.offset = o.offset;
+	if (!filled(f.q) && !nx_filter_active(&o.filter) && o.credit == NULL) {
+		/* the start page: what the index holds */
+		rc = nx_store_stats(&stats, st, &err);
+		nx_serve_page_search(&b, &f, NULL, NULL, rc == NX_OK ? &stats : NULL, NULL);
+		ret = respond_buf(r, MHD_HTTP_OK, "text/html; charset=utf-8", &b);
+		goto done;
+	}
+	if ((rc = nx_search(&res, st, f.q != NULL ? f.q : "", &o, &err)) < 0) {
+		if (rc == NX_ETOOBIG || rc == NX_EINVAL) {
+			nx_serve_page_search(&b, &f, NULL, NULL, NULL, err.msg);
+			ret = respond_buf(r, MHD_HTTP_BAD_REQUEST, "text/html; charset=utf-8", &b);
+		} else {
+			ret = fail_lib(r, rc, &err);
+		}
+		goto done;
+	}
+	/* each hit's article, for its photo credits (a failed load just shows none) */
+	if (res->nhits > 0 && (arts = calloc(res->nhits, sizeof(*arts))) != NULL)
+		for (i = 0; i < res->nhits; i++)
+			if (nx_store_get(&arts[i], st, res->hits[i].id, &err) < 0)
+				arts[i] = NULL;
+	nx_serve_page_search(&b, &f, res, arts, NULL, NULL);
+	ret = respond_buf(r, MHD_HTTP_OK, "text/html; charset=utf-8", &b);
+done:
+	for (i = 0; arts != NULL && i < res->nhits; i++)
+		nx_article_free(arts[i]);
+	free(arts);
+	nx_results_free(res);
+	nx_filter_clear(&o.filter);
+	return ret;
+}
+
+/* An article reference from a path: an id or id prefix (hex), or a web URL. */
+static int valid_ref(const char *ref)
+{
+	size_t n = strlen(ref), i = 0;
+
+	if (n >= 4 && n <= 16) {
+		for (i = 0; i < n; i++)
+			if (!((ref[i] >= '0' && ref[i] <= '9') || (ref[i] >= 'a' && ref[i] <= 'f')))
+				break;
+		if (i == n)
+			return 1;
+	}
+	if (n > ARG_MAX_LEN || !(strncmp(ref, "http://", 7) == 0 || strncmp(ref, "https://", 8) == 0))
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)ref[i] < 0x20 || ref[i] == 0x7f)
+			return 0;
+	return nx_utf8_valid(ref, n);
+}
+
+static enum MHD_Result api_article(req *r, nx_store *st, const char *ref)
+{
+	nx_article *a = NULL;
+	nx_error err = NX_ERROR_INIT;
+	nx_buf b = NX_BUF_INIT;
+	char *s = NULL;
+	int rc = 0;
+
+	if (!valid_ref(ref))
+		return fail(r, MHD_HTTP_NOT_FOUND, "no such article");
+	if ((rc = nx_store_get(&a, st, ref, &err)) < 0)
+		return fail_lib(r, rc, &err);
+	s = nx_article_to_json(a, NX_JSON_PRETTY | NX_JSON_ORIGIN);
+	nx_article_free(a);
+	if (s == NULL)
+		return MHD_NO;
+	/* as show --json prints it: puts() adds the newline */
+	nx_buf_adds(&b, s);
+	nx_buf_addch(&b, '\n');
+	free(s);
+	return respond_buf(r, MHD_HTTP_OK, "application/json; charset=utf-8", &b);
+}
+
+/* A revision number argument: 0 when absent, -1 when not a number >= 1. */
+static long rev_arg(req *r, const char *name)
+{
+	const char *v = arg(r, name);
+
+	if (!filled(v))
+		return 0;
+	return nx_cli_number(v, 1L << 30) >= 1 ? nx_cli_number(v, 1L << 30) : -1;
+}
+
+static int has_rev(const nx_revision *v, size_t n, long rev)
+{
+	size_t i = 0;
+
+	for (i = 0; i < n; i++)
+		if (v[i].rev == rev)
+			return 1;
+	return 0;
+}
+
+static enum MHD_Result page_article(req *r, nx_store *st, const char *ref)
+{
+	nx_serve_article p;
+	nx_article *cur = NULL, *shown = NULL, *da = NULL, *db = NULL;
+	nx_revision *v = NULL;
+	nx_error err = NX_ERROR_INIT;
+	nx_buf b = NX_BUF_INIT;
+	char *diff = NULL;
+	size_t n = 0;
+	long rev = rev_arg(r, "rev"), from = rev_arg(r, "from"), to = rev_arg(r, "to");
+	enum MHD_Result ret = MHD_NO;
+	int rc = 0, changed = 0;
+
+	memset(&p, 0, sizeof(p));
+	if (!valid_ref(ref))
+		return fail(r, MHD_HTTP_NOT_FOUND, "no such article");
+	if (rev < 0 || from < 0 || to < 0)
+		return fail(r, MHD_HTTP_BAD_REQUEST, "rev, from and to take a revision number");
+	if ((rc = nx_store_get(&cur, st, ref, &err)) < 0)
+		return fail_lib(r, rc, &err);
+	if ((rc = nx_revision_list(&v, &n, st, cur->id, &err)) < 0) {
+		ret = fail_lib(r, rc, &err);
+		goto done;
+	}
+	if ((rev > 0 && !has_rev(v, n, rev)) || (from > 0 && !has_rev(v, n, from)) || (to > 0 && !has_rev(v, n, to))) {
+		ret = fail(r, MHD_HTTP_NOT_FOUND, "this article has no such revision");
+		goto done;
+	}
+	if (rev > 0 && rev != v[n - 1].rev && (rc = nx_revision_load(&shown, st, cur->id, rev, &err)) < 0) {
+		ret = fail_lib(r, rc, &err);
+		goto done;
+	}
+	/* the diff: as asked, else the latest change */
+	if (n >= 2) {
+		if (from == 0)
+			from = to > 0 ? (long)v[0].rev : (long)v[n - 2].rev;
+		if (to == 0)
+			to = (long)v[n - 1].rev;
+		if ((rc = nx_revision_load(&da, st, cur->id, from, &err)) < 0 ||
+		    (rc = nx_revision_load(&db, st, cur->id, to, &err)) < 0 ||
+		    (rc = nx_revision_diff(&diff, &changed, da, db, NX_DIFF_COLOR, &err)) < 0) {
+			ret = fail_lib(r, rc, &err);
+			goto done;
+		}
+	}
+	p.a = shown != NULL ? shown : cur;
+	p.id = cur->id;
+	p.rev = shown != NULL ? rev : 0;
+	p.revs = v;
+	p.nrevs = n;
+	p.diff_from = diff != NULL ? from : 0;
+	p.diff_to = diff != NULL ? to : 0;
+	p.diff = diff;
+	nx_serve_page_article(&b, &p);
+	ret = respond_buf(r, MHD_HTTP_OK, "text/html; charset=utf-8", &b);
+done:
+	free(diff);
+	nx_article_free(da);
+	nx_article_free(db);
+	nx_article_free(shown);
+	nx_article_free(cur);
+	free(v);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size,
+				  void **req_cls)
+{
+	static int seen; /* *req_cls after the first call: only its address is used */
+	req r;
+	args_check ac = { 0, 0, NULL };
+	nx_store *st = NULL;
+	int is_api = 0;
+
+	(void)version;
+	(void)upload_data;
+	memset(&r, 0, sizeof(r));
+	r.s = cls;
+	r.c = c;
+	r.method = method;
+	r.url = url;
+	clock_gettime(CLOCK_MONOTONIC, &r.t0);
+	is_api = strncmp(url, "/api/", 5) == 0;
+	r.api = is_api;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return fail(&r, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD are served: the index is read-only");
+	/*
+	 * Answer on the second call, once the request is complete: a response
+	 * queued on the first call makes MHD close the connection (no
+	 * keep-alive).  A body sent with GET is read and dropped.
+	 */
+	if (*req_cls == NULL) {
+		*req_cls = &seen;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (strlen(url) > PATH_MAX_LEN)
+		return fail(&r, MHD_HTTP_URI_TOO_LONG, "the path is too long");
+	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, check_arg, &ac);
+	if (ac.status != 0)
+		return fail(&r, ac.status, ac.msg);
+	if (strcmp(url, "/static/app.css") == 0)
+		return respond(&r, MHD_HTTP_OK, "text/css; charset=utf-8", (char *)nx_serve_css,
+			       strlen(nx_serve_css), 1);
+	if (strcmp(url, "/static/app.js") == 0)
+		return respond(&r, MHD_HTTP_OK, "text/javascript; charset=utf-8", (char *)nx_serve_js,
+			       strlen(nx_serve_js), 1);
+	if (strcmp(url, "/static/icon.svg") == 0 || strcmp(url, "/favicon.ico") == 0)
+		return respond(&r, MHD_HTTP_OK, "image/svg+xml", (char *)nx_serve_icon, strlen(nx_serve_icon), 1);
+	if (strcmp(url, "/") != 0 && strcmp(url, "/api/search") != 0 && strncmp(url, "/a/", 3) != 0 &&
+	    strncmp(url, "/api/article/", 13) != 0)
+		return fail(&r, MHD_HTTP_NOT_FOUND, "nothing here: try the search page at /");
+	if ((st = thread_store(&r)) == NULL)
+		return fail(&r, MHD_HTTP_SERVICE_UNAVAILABLE, "the index cannot be opened right now");
+	if (strcmp(url, "/") == 0)
+		return page_search(&r, st);
+	if (strcmp(url, "/api/search") == 0)
+		return api_search(&r, st);
+	if (strncmp(url, "/a/", 3) == 0)
+		return page_article(&r, st, url + 3);
+	return api_article(&r, st, url + 13);
+}
+
+/* --listen: HOST:PORT, [V6]:PORT, PORT or HOST; 127.0.0.1:8080 by default. */
+static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *sslen, char *why, size_t whylen)
+{
+	struct addrinfo hints, *ai = NULL;
+	char host[256], port[24];
+	const char *colon = strrchr(spec, ':'), *h = spec;
+	size_t hlen = 0;
+	long pn = 0;
+	int rc = 0;
+
+	snprintf(port, sizeof(port), "8080");
+	if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+
+		if (close == NULL || (close[1] != '\0' && close[1] != ':')) {
+			snprintf(why, whylen, "'%s' is not HOST:PORT", spec);
+			return -1;
+		}
+		h = spec + 1;
+		hlen = (size_t)(close - h);
+		colon = close[1] == ':' ? close + 1 : NULL;
+	} else if (colon != NULL && strchr(spec, ':') != colon) {
+		snprintf(why, whylen, "write an IPv6 address in brackets: [%s]:8080", spec);
+		return -1;
+	} else if (colon == NULL && spec[0] != '\0' && strspn(spec, "0123456789") == strlen(spec)) {
+		/* just a port */
+		h = "127.0.0.1";
+		hlen = strlen(h);
+		colon = spec - 1;
+	} else {
+		hlen = colon != NULL ? (size_t)(colon - spec) : strlen(spec);
+	}
+	if (colon != NULL) {
+		if ((pn = nx_cli_number(colon + 1, 65535)) < 0) {
+			snprintf(why, whylen, "'%s' is not a port number", colon + 1);
+			return -1;
+		}
+		snprintf(port, sizeof(port), "%ld", pn);
+	}
+	if (hlen == 0 || hlen >= sizeof(host)) {
+		snprintf(why, whylen, "'%s' names no host: write 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:8080", spec);
+		return -1;
+	}
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0 || ai == NULL) {
+		snprintf(why, whylen, "cannot resolve '%s': %s", host, gai_strerror(rc));
+		return -1;
+	}
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*sslen = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static int is_loopback(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return 0;
+}
+
+enum { OPT_LISTEN = 256, OPT_THREADS, OPT_MAX_CONN, OPT_LOG };
+
+int cmd_serve(nx_cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "max-connections", required_argument, NULL, OPT_MAX_CONN },
+		{ "log", no_argument, NULL, OPT_LOG },
+		{ NULL, 0, NULL, 0 }
+	};
+	serve_ctx s;
+	struct sockaddr_storage ss;
+	socklen_t sslen = 0;
+	struct MHD_Daemon *d = NULL;
+	const union MHD_DaemonInfo *info = NULL;
+	struct sigaction ign;
+	sigset_t set, old;
+	const char *listen = "127.0.0.1:8080";
+	char why[300], host[NI_MAXHOST];
+	unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_INTERNAL_POLLING_THREAD;
+	long threads = 8, max_conn = 64;
+	struct MHD_OptionItem pool[2] = { { MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL } };
+	int c = 0, sig = 0, have_key = 0, rc = NX_EXIT_OK;
+
+	memset(&s, 0, sizeof(s));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_LISTEN: listen = optarg; break;
+		case OPT_THREADS:
+			if ((threads = nx_cli_number(optarg, 64)) < 1)
+				return nx_cli_usage("serve", "--threads takes a number from 1 to 64, not '%s'", optarg);
+			break;
+		case OPT_MAX_CONN:
+			if ((max_conn = nx_cli_number(optarg, 4096)) < 1)
+				return nx_cli_usage("serve", "--max-connections takes a number from 1 to 4096, not '%s'",
+						    optarg);
+			break;
+		case OPT_LOG: s.log = 1; break;
+		default: return nx_cli_usage("serve", "unknown option");
+		}
+	}
+	if (optind != argc)
+		return nx_cli_usage("serve", "unexpected argument '%s'", argv[optind]);
+	if (parse_listen(listen, &ss, &sslen, why, sizeof(why)) < 0)
+		return nx_cli_usage("serve", "--listen: %s", why);
+	s.db_path = cli->db_path;
+	if (pthread_key_create(&s.store_key, close_store) != 0) {
+		nx_cli_warn("serve: cannot create thread storage");
+		return NX_EXIT_INDEX;
+	}
+	have_key = 1;
+	/* the signals that stop us are taken by sigwait below, never by a worker */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	/*
+	 * MHD shares the connection limit out between the pool's threads; a
+	 * thread left with none never wakes up to stop (libmicrohttpd 0.9.75).
+	 */
+	if (threads > max_conn)
+		threads = max_conn;
+	/* one thread: no pool at all (a pool of 0 makes MHD print a warning) */
+	if (threads > 1)
+		pool[0] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL };
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	flags |= MHD_USE_AUTO;
+	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)max_conn,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+			     MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
+	if (d == NULL) {
+		nx_cli_warn("serve: cannot listen on %s (in use, or not an address of this machine)", listen);
+		rc = NX_EXIT_USAGE;
+		goto done;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	if (getnameinfo((struct sockaddr *)&ss, sslen, host, sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(host, sizeof(host), "?");
+	if (!is_loopback(&ss))
+		nx_cli_warn("serve: listening on %s: anyone who can reach this machine can read the index", host);
+	printf("newsidx: serving %s on http://%s%s%s:%u/ (read-only; Ctrl-C stops)\n", cli->db_path,
+	       ss.ss_family == AF_INET6 ? "[" : "", host, ss.ss_family == AF_INET6 ? "]" : "",
+	       info != NULL ? (unsigned)info->port : 0u);
+	fflush(stdout);
+	while (sigwait(&set, &sig) != 0)
+		;
+	fprintf(stderr, "newsidx: serve: stopping (%s)\n", sig == SIGINT ? "interrupt" : sig == SIGTERM ? "terminate" : "hangup");
+done:
+	if (d != NULL)
+		MHD_stop_daemon(d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (have_key)
+		pthread_key_delete(s.store_key);
+	return rc;
+}

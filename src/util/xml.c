@@ -1,0 +1,166 @@
+#include "util/xml.h"
+
+#include <libxml/parser.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/text.h"
+
+static void silent(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+/*
+ * Several real feeds and wires declare a single-byte Western encoding
+ * (ISO-8859-1, latin1, windows-1252, ASCII) on UTF-8 bytes; read as
+ * declared, "Décès" becomes "DÃ©cÃ¨s".  1 when the XML declaration names
+ * one of those and the document is valid UTF-8 with at least one
+ * multi-byte sequence: it is UTF-8, whatever it says (a real Latin-1
+ * text is practically never valid UTF-8).
+ */
+static int lies_about_latin1(const char *d, size_t len)
+{
+	static const char *const latin[] = { "iso-8859-1", "iso8859-1", "iso-8859-15", "latin1",
+					     "latin-1", "l1", "windows-1252", "cp1252", "us-ascii",
+					     "ascii", "iso_8859-1" };
+	size_t lim = len < 512 ? len : 512, at = 0, n = 0, k = 0, i = 0;
+	const char *end = NULL, *enc = NULL;
+	int high = 0;
+
+	if (len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0) {
+		d += 3;
+		len -= 3;
+		lim = len < 512 ? len : 512;
+	}
+	if (lim < 6 || memcmp(d, "<?xml", 5) != 0)
+		return 0;
+	end = memchr(d, '>', lim);
+	if (end == NULL)
+		return 0;
+	enc = nx_memcasemem(d, (size_t)(end - d), "encoding");
+	if (enc == NULL)
+		return 0;
+	at = (size_t)(enc - d) + 8;
+	while (at < (size_t)(end - d) && (nx_isspace((unsigned char)d[at]) || d[at] == '='))
+		at++;
+	if (at >= (size_t)(end - d) || (d[at] != '"' && d[at] != '\''))
+		return 0;
+	for (n = at + 1; n < (size_t)(end - d) && d[n] != d[at]; n++)
+		;
+	if (n >= (size_t)(end - d))
+		return 0;
+	for (k = 0; k < sizeof(latin) / sizeof(latin[0]); k++)
+		if (strlen(latin[k]) == n - at - 1 && nx_strncaseeq(d + at + 1, latin[k], n - at - 1))
+			break;
+	if (k == sizeof(latin) / sizeof(latin[0]))
+		return 0;
+	for (i = 0; i < len && !high; i++)
+		high = (unsigned char)d[i] >= 0x80;
+	return high && nx_utf8_valid(d, len);
+}
+
+xmlDocPtr nx_xml_read(const char *data, size_t len, nx_error *err)
+{
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlDocPtr doc = NULL;
+	const xmlError *e = NULL;
+	int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_RECOVER |
+		   XML_PARSE_NOCDATA | XML_PARSE_COMPACT;
+
+	if (len > INT32_MAX) {
+		nx_error_set(err, NX_ETOOBIG, "XML document too large");
+		return NULL;
+	}
+	xmlSetGenericErrorFunc(NULL, silent);
+	ctxt = xmlNewParserCtxt();
+	if (ctxt == NULL) {
+		nx_error_set(err, NX_ENOMEM, "out of memory");
+		return NULL;
+	}
+	if (lies_about_latin1(data, len))
+		doc = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, "UTF-8", opts | XML_PARSE_IGNORE_ENC);
+	else
+		doc = xmlCtxtReadMemory(ctxt, data, (int)len, NULL, NULL, opts);
+	if (doc == NULL || xmlDocGetRootElement(doc) == NULL) {
+		e = xmlCtxtGetLastError(ctxt);
+		nx_error_set(err, NX_EFORMAT, "broken XML%s%s", e != NULL && e->message != NULL ? ": " : "",
+			     e != NULL && e->message != NULL ? e->message : "");
+		/* libxml2 messages end with a newline */
+		if (err != NULL) {
+			size_t n = strlen(err->msg);
+
+			while (n > 0 && (err->msg[n - 1] == '\n' || err->msg[n - 1] == ' '))
+				err->msg[--n] = '\0';
+		}
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	return doc;
+}
+
+int nx_xml_is(const xmlNode *n, const char *local)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && n->name != NULL &&
+	       nx_strcaseeq((const char *)n->name, local);
+}
+
+xmlNode *nx_xml_child(const xmlNode *n, const char *local)
+{
+	xmlNode *c = NULL;
+
+	if (n == NULL)
+		return NULL;
+	for (c = n->children; c != NULL; c = c->next)
+		if (nx_xml_is(c, local))
+			return c;
+	return NULL;
+}
+
+static void text_rec(nx_buf *out, const xmlNode *n, int depth)
+{
+	const xmlNode *c = NULL;
+
+	if (depth > 256)
+		return;
+	for (c = n; c != NULL; c = c->next) {
+		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+			if (c->content != NULL)
+				nx_buf_adds(out, (const char *)c->content);
+		} else if (c->type == XML_ELEMENT_NODE) {
+			text_rec(out, c->children, depth + 1);
+			nx_buf_addch(out, ' ');
+		}
+	}
+}
+
+void nx_xml_text(nx_buf *out, const xmlNode *n)
+{
+	nx_buf raw = NX_BUF_INIT;
+
+	if (n == NULL)
+		return;
+	text_rec(&raw, n->children, 0);
+	nx_text_clean(out, raw.buf, raw.len);
+	nx_buf_free(&raw);
+}
+
+char *nx_xml_attr(const xmlNode *n, const char *local)
+{
+	const xmlAttr *a = NULL;
+
+	if (n == NULL)
+		return NULL;
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (a->name != NULL && nx_strcaseeq((const char *)a->name, local)) {
+			xmlChar *v = xmlNodeGetContent((const xmlNode *)a);
+			char *s = v != NULL ? strdup((const char *)v) : NULL;
+
+			xmlFree(v);
+			return s;
+		}
+	}
+	return NULL;
+}
