@@ -2230,7 +2230,7 @@ done:
 	return rc;
 }
 
-static int col_time(sqlite3_stmt *s, int i, nx_time *t)
+int nx_store__col_time(sqlite3_stmt *s, int i, nx_time *t)
 {
 	if (sqlite3_column_type(s, i) == SQLITE_NULL)
 		return 0;
@@ -2278,8 +2278,8 @@ int nx_store__load(nx_article **out, nx_store *st, int64_t rowid, nx_error *err)
 	    col_str(s, 3, &a->title) < 0 || col_str(s, 4, &authors) < 0 || col_str(s, 5, &a->section) < 0 ||
 	    col_str(s, 6, &a->lang) < 0)
 		goto oom;
-	col_time(s, 7, &a->published);
-	col_time(s, 10, &a->updated);
+	nx_store__col_time(s, 7, &a->published);
+	nx_store__col_time(s, 10, &a->updated);
 	a->captured.set = 1;
 	a->captured.has_time = 1;
 	a->captured.utc = sqlite3_column_int64(s, 13);

@@ -138,6 +138,13 @@ int nx_deflate_dict(nx_buf *out, const char *s, size_t len, const nx_zdict *d);
  */
 void nx_store__hash_col(sqlite3_stmt *s, int col, char out[65]);
 
+/*
+ * A time from columns i (UTC seconds), i + 1 (offset, NULL when none) and
+ * i + 2 (flags, nonzero when the time of day is known) into *t, left as
+ * it is when column i is NULL.  Returns 1 when set, 0 when NULL.
+ */
+int nx_store__col_time(sqlite3_stmt *s, int i, nx_time *t);
+
 /* The stop list the index was made with (nx_tokenizer_set_stopwords): schema 3 on 2, schema 2 1, else 0. */
 static inline int nx_store__stoplist(const nx_store *st)
 {
