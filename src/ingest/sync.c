@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/hex.h"
 #include "index/store_private.h"
 #include "util/text.h"
 
@@ -237,31 +238,10 @@ static fentry *add_entry(sync_run *r, const char *path)
 	return e;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
+/* A stored SHA-256: 64 hex digits of text. */
 static int parse_sha(unsigned char out[32], const unsigned char *hex)
 {
-	size_t i = 0;
-
-	if (hex == NULL || strlen((const char *)hex) != 64)
-		return 0;
-	for (i = 0; i < 32; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return 0;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 1;
+	return hex != NULL && strlen((const char *)hex) == 64 && nx_unhex(out, (const char *)hex, 32);
 }
 
 static int load_files(sync_run *r)
