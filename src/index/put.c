@@ -457,12 +457,158 @@ int nx_store_put(nx_store *st, const nx_article *a, int *status, nx_error *err)
 	return rc;
 }
 
-int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int *status, nx_error *err)
+/* The code err carries, for a failure already reported into it (err may be NULL). */
+static int err_code(const nx_error *err)
+{
+	return err != NULL && err->code < 0 ? err->code : NX_EDB;
+}
+
+/* A new article: its row, photos and full-text row; *id receives its rowid. */
+static int put_new(nx_store *st, const nx_article *a, nx_prepared *r, int64_t *id, nx_error *err)
+{
+	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_INSERT_ARTICLE, err);
+	int rc = NX_OK;
+
+	if (s == NULL)
+		return err_code(err);
+	if ((rc = nx_store__blk_use(st, r, err)) < 0)
+		return rc;
+	bind_article(st, s, a, r, 1);
+	if ((rc = nx_store__step_done(st, s, err, "cannot save the article")) < 0)
+		return rc;
+	if (r->blk != NULL)
+		r->blk->refs++;
+	*id = sqlite3_last_insert_rowid(st->db);
+	if ((rc = write_photos(st, *id, a, err)) < 0)
+		return rc;
+	return write_fts(st, *id, a, r, err);
+}
+
+/* An older version than the current one: kept once as a revision, and its origin. */
+static int put_older(nx_store *st, int64_t id, const nx_article *a, nx_prepared *r, int *status, nx_error *err)
+{
+	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_REVISION_HAS_HASH, err);
+	int rc = NX_OK, step = 0;
+
+	if (s == NULL)
+		return err_code(err);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, r->hash, -1, SQLITE_STATIC);
+	step = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (step == SQLITE_ROW) {
+		*status = NX_PUT_UNCHANGED;
+	} else {
+		if ((rc = write_revision(st, id, a, r->hash, 0, err)) < 0)
+			return rc;
+		*status = NX_PUT_REVISION;
+	}
+	/* this origin gave an older version than the current one */
+	return write_origin(st, id, a, r, r->hash, err);
+}
+
+/* The current version of article id becomes a revision, keeping its number. */
+static int keep_current(nx_store *st, int64_t id, nx_error *err)
+{
+	nx_article *old = NULL;
+	char oldhash[65];
+	sqlite3_stmt *cur = NULL;
+	int64_t currev = 0;
+	int rc = nx_store__load(&old, st, id, err);
+
+	if (rc < 0)
+		return rc;
+	if (nx_article_hash(oldhash, old) < 0) {
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+		goto done;
+	}
+	if (sqlite3_prepare_v2(st->db, "SELECT rev FROM article WHERE id = ?1", -1, &cur, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(cur, 1, id);
+		if (sqlite3_step(cur) == SQLITE_ROW)
+			currev = sqlite3_column_int64(cur, 0);
+	}
+	sqlite3_finalize(cur);
+	if ((rc = write_revision(st, id, old, oldhash, currev, err)) == NX_OK)
+		rc = keep_origin_versions(st, id, oldhash, err);
+done:
+	nx_article_free(old);
+	return rc;
+}
+
+/*
+ * A newer version: the current one becomes a revision, keeping its
+ * number.  Reading it (here and to take it out of the full-text index)
+ * needs its block readable; the block loses a reference below.
+ */
+static int put_newer(nx_store *st, int64_t id, const nx_article *a, nx_prepared *r, nx_error *err)
 {
 	sqlite3_stmt *s = NULL;
-	nx_article *old = NULL;
-	int64_t id = 0, rev = 1, oldblk = 0;
-	int rc = NX_OK, found = 0, step = 0;
+	int64_t rev = 1, oldblk = 0;
+	int rc = NX_OK;
+
+	if ((rc = nx_store__blk_of_readable(st, id, &oldblk, err)) < 0 || (rc = keep_current(st, id, err)) < 0)
+		return rc;
+	if ((s = nx_store__stmt(st, NX_STMT_NEXT_REV, err)) == NULL)
+		return err_code(err);
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rev = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if ((rc = delete_fts(st, id, err)) < 0 || (rc = nx_store__blk_use(st, r, err)) < 0)
+		return rc;
+	if ((s = nx_store__stmt(st, NX_STMT_UPDATE_ARTICLE, err)) == NULL)
+		return err_code(err);
+	bind_article(st, s, a, r, rev);
+	sqlite3_bind_int64(s, 22, id);
+	if ((rc = nx_store__step_done(st, s, err, "cannot update the article")) < 0)
+		return rc;
+	if (r->blk != NULL)
+		r->blk->refs++;
+	if ((rc = nx_store__blk_unref(st, oldblk, err)) < 0)
+		return rc;
+	if ((rc = write_photos(st, id, a, err)) < 0)
+		return rc;
+	return write_fts(st, id, a, r, err);
+}
+
+/*
+ * Look article a up by id: *id 0 when it is new, else its rowid and
+ * *same 1 when the stored version is this one (its hash, which schema 3
+ * stores as a prefix), and *newer 1 when a is newer than the stored one.
+ */
+static int find_current(nx_store *st, const nx_article *a, const nx_prepared *r, int64_t *id, int *same,
+			int *newer, nx_error *err)
+{
+	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_FIND_UID, err);
+	char cur[65];
+	int step = 0;
+
+	*id = 0;
+	*same = *newer = 0;
+	if (s == NULL)
+		return err_code(err);
+	sqlite3_bind_text(s, 1, a->id, -1, SQLITE_STATIC);
+	step = sqlite3_step(s);
+	if (step == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return NX_OK;
+	}
+	if (step != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return nx_store__dberr(st, err, "cannot look up the article");
+	}
+	*id = sqlite3_column_int64(s, 0);
+	nx_store__hash_col(s, 1, cur);
+	*same = strlen(cur) >= 32 && strncmp(cur, r->hash, strlen(cur)) == 0;
+	*newer = !*same && newer_than(a, s);
+	sqlite3_reset(s);
+	return NX_OK;
+}
+
+int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int *status, nx_error *err)
+{
+	int64_t id = 0;
+	int rc = NX_OK, same = 0, newer = 0;
 
 	*status = 0;
 	if (a->id == NULL)
@@ -471,134 +617,26 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 		return nx_error_set(err, NX_ENOMEM, "out of memory");
 	if (r->blk != NULL)
 		r->blk->seen++;
-	if ((rc = nx_store__train_zdict(st, r->body, err)) < 0)
+	if ((rc = nx_store__train_zdict(st, r->body, err)) < 0 || (rc = nx_store__note_lang(st, a->lang, err)) < 0 ||
+	    (rc = find_current(st, a, r, &id, &same, &newer, err)) < 0)
 		goto done;
-	if ((rc = nx_store__note_lang(st, a->lang, err)) < 0)
-		goto done;
-	if ((s = nx_store__stmt(st, NX_STMT_FIND_UID, err)) == NULL) {
-		rc = err->code;
-		goto done;
-	}
-	sqlite3_bind_text(s, 1, a->id, -1, SQLITE_STATIC);
-	step = sqlite3_step(s);
-	if (step == SQLITE_ROW) {
-		found = 1;
-		id = sqlite3_column_int64(s, 0);
-	} else if (step != SQLITE_DONE) {
-		rc = nx_store__dberr(st, err, "cannot look up the article");
-		goto done;
-	}
-	if (!found) {
-		if ((s = nx_store__stmt(st, NX_STMT_INSERT_ARTICLE, err)) == NULL) {
-			rc = err->code;
-			goto done;
-		}
-		if ((rc = nx_store__blk_use(st, r, err)) < 0)
-			goto done;
-		bind_article(st, s, a, r, 1);
-		if ((rc = nx_store__step_done(st, s, err, "cannot save the article")) < 0)
-			goto done;
-		if (r->blk != NULL)
-			r->blk->refs++;
-		id = sqlite3_last_insert_rowid(st->db);
-		if ((rc = write_photos(st, id, a, err)) < 0 || (rc = write_fts(st, id, a, r, err)) < 0)
-			goto done;
-		*status = NX_PUT_ADDED;
-		goto current;
-	}
-	{
-		char cur[65];
-
-		nx_store__hash_col(s, 1, cur);
-		/* the stored hash may be a prefix (schema 3) */
-		found = strlen(cur) >= 32 && strncmp(cur, r->hash, strlen(cur)) == 0 ? 2 : 1;
-	}
-	if (found == 2) {
-		sqlite3_reset(s);
+	if (id == 0) {
+		if ((rc = put_new(st, a, r, &id, err)) == NX_OK)
+			*status = NX_PUT_ADDED;
+	} else if (same) {
 		*status = NX_PUT_UNCHANGED;
-		goto current;
+	} else if (!newer) {
+		rc = put_older(st, id, a, r, status, err);
+		goto done;
+	} else if ((rc = put_newer(st, id, a, r, err)) == NX_OK) {
+		*status = NX_PUT_UPDATED;
 	}
-	if (!newer_than(a, s)) {
-		sqlite3_reset(s);
-		/* an older version: keep it once as a revision */
-		if ((s = nx_store__stmt(st, NX_STMT_REVISION_HAS_HASH, err)) == NULL) {
-			rc = err->code;
-			goto done;
-		}
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_text(s, 2, r->hash, -1, SQLITE_STATIC);
-		step = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (step == SQLITE_ROW) {
-			*status = NX_PUT_UNCHANGED;
-		} else {
-			if ((rc = write_revision(st, id, a, r->hash, 0, err)) < 0)
-				goto done;
-			*status = NX_PUT_REVISION;
-		}
-		/* this origin gave an older version than the current one */
-		rc = write_origin(st, id, a, r, r->hash, err);
-		goto done;
-	}
-	sqlite3_reset(s);
-	/*
-	 * a newer version: the current one becomes a revision, keeping its
-	 * number.  Reading it (here and to take it out of the full-text index)
-	 * needs its block readable; the block loses a reference below.
-	 */
-	if ((rc = nx_store__blk_of_readable(st, id, &oldblk, err)) < 0 || (rc = nx_store__load(&old, st, id, err)) < 0)
-		goto done;
-	{
-		char oldhash[65];
-		sqlite3_stmt *cur = NULL;
-		int64_t currev = 0;
-
-		if ((rc = nx_article_hash(oldhash, old)) < 0) {
-			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
-			goto done;
-		}
-		if (sqlite3_prepare_v2(st->db, "SELECT rev FROM article WHERE id = ?1", -1, &cur, NULL) == SQLITE_OK) {
-			sqlite3_bind_int64(cur, 1, id);
-			if (sqlite3_step(cur) == SQLITE_ROW)
-				currev = sqlite3_column_int64(cur, 0);
-		}
-		sqlite3_finalize(cur);
-		if ((rc = write_revision(st, id, old, oldhash, currev, err)) < 0 ||
-		    (rc = keep_origin_versions(st, id, oldhash, err)) < 0)
-			goto done;
-	}
-	if ((s = nx_store__stmt(st, NX_STMT_NEXT_REV, err)) == NULL) {
-		rc = err->code;
-		goto done;
-	}
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		rev = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if ((rc = delete_fts(st, id, err)) < 0 || (rc = nx_store__blk_use(st, r, err)) < 0)
-		goto done;
-	if ((s = nx_store__stmt(st, NX_STMT_UPDATE_ARTICLE, err)) == NULL) {
-		rc = err->code;
-		goto done;
-	}
-	bind_article(st, s, a, r, rev);
-	sqlite3_bind_int64(s, 22, id);
-	if ((rc = nx_store__step_done(st, s, err, "cannot update the article")) < 0)
-		goto done;
-	if (r->blk != NULL)
-		r->blk->refs++;
-	if ((rc = nx_store__blk_unref(st, oldblk, err)) < 0)
-		goto done;
-	if ((rc = write_photos(st, id, a, err)) < 0 || (rc = write_fts(st, id, a, r, err)) < 0)
-		goto done;
-	*status = NX_PUT_UPDATED;
-current:
-	rc = write_origin(st, id, a, r, NULL, err);
+	if (rc == NX_OK)
+		rc = write_origin(st, id, a, r, NULL, err);
 done:
 	/* the last member of the open block put: write it */
 	if (rc >= 0 && r->blk != NULL && r->blk == st->blk_open && r->blk->seen >= r->blk->members)
 		rc = nx_store__blk_close(st, err);
-	nx_article_free(old);
 	return rc;
 }
 
