@@ -58,14 +58,14 @@ int nx_search__fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr
 	static const char sql_cur_fmt[] =
 		"SELECT nx_uid(a.uid), a.title, a.url, a.source, a.published, a.published_tz, a.published_flags,"
 		" a.updated, a.updated_tz, a.updated_flags,"
-		" highlight(fts, %d, X'01', X'02'), highlight(fts, %d, X'01', X'02'),"
-		" highlight(fts, %d, X'01', X'02'), highlight(fts, %d, X'01', X'02')"
+		" nx_highlight(fts, %d), nx_highlight(fts, %d),"
+		" nx_highlight(fts, %d), nx_highlight(fts, %d)"
 		" FROM fts JOIN article a ON a.id = fts.rowid WHERE fts MATCH ?1 AND fts.rowid = ?2";
 	static const char sql_rev_fmt[] =
-		"SELECT nx_uid(a.uid), highlight(rev_fts, %d, X'01', X'02'), a.url, a.source, a.published, a.published_tz,"
+		"SELECT nx_uid(a.uid), nx_highlight(rev_fts, %d), a.url, a.source, a.published, a.published_tz,"
 		" a.published_flags, r.updated, NULL, 1,"
-		" highlight(rev_fts, %d, X'01', X'02'), highlight(rev_fts, %d, X'01', X'02'),"
-		" highlight(rev_fts, %d, X'01', X'02'), highlight(rev_fts, %d, X'01', X'02')"
+		" nx_highlight(rev_fts, %d), nx_highlight(rev_fts, %d),"
+		" nx_highlight(rev_fts, %d), nx_highlight(rev_fts, %d)"
 		" FROM rev_fts JOIN revision r ON r.rowid = rev_fts.rowid JOIN article a ON a.id = r.article_id"
 		" WHERE rev_fts MATCH ?1 AND rev_fts.rowid = ?2";
 	char sql_cur[sizeof(sql_cur_fmt) + 16], sql_rev[sizeof(sql_rev_fmt) + 16];

@@ -120,6 +120,8 @@ int nx_search__register(nx_store *st)
 		return SQLITE_ERROR;
 	rc = api->xCreateFunction(api, "nx_rank", st, aux_rank, NULL);
 	if (rc == SQLITE_OK)
+		rc = nx_search__register_highlight(api);
+	if (rc == SQLITE_OK)
 		rc = sqlite3_create_function(st->db, "nx_decay", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 					     sql_decay, NULL, NULL);
 	return rc;

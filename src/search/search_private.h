@@ -136,6 +136,8 @@ int nx_search__add_copies(nx_store *st, nx_hit *h, const cand *c, size_t nc, siz
 
 int nx_search__fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr, const nx_search_opts *o,
 			sqlite3_stmt *stmt[3], nx_error *err);
+/* Register nx_highlight(fts, col) (snippet.c) with FTS5; an SQLite code. */
+int nx_search__register_highlight(fts5_api *api);
 /* h's title and its highlights from highlight() output (NULL: empty). */
 int nx_search__title(nx_hit *h, const char *marked_title);
 /* h's snippet, field and highlights from the highlight() output of three columns. */

@@ -349,6 +349,129 @@ typedef struct merge_ctx {
 /* Rows of rowids merged at a time: the window's arrays stay in the cache. */
 #define NX_MERGE_WIN 1024
 
+/* The state of one merge: the window's arrays, the bounds kept so far. */
+typedef struct merge_state {
+	size_t pos[NX_TOPK_MAX_RANK_PHRASES]; /* next row of each list */
+	double most[NX_TOPK_MAX_RANK_PHRASES]; /* the most each list adds to a score */
+	double gain;      /* the coverage factor at its most */
+	uint64_t *mask;   /* of each row of the window: the lists holding it */
+	int32_t *ext;     /* its last offset + 1 in each column (all lists) */
+	double *fr;       /* its weighted count in each list */
+	double *cheap;    /* the sum of most[] of its lists */
+	nx_topk_hit *h;   /* the bounds kept (a heap, worst on top, under a cap) */
+	size_t n, have;   /* allocated, kept */
+} merge_state;
+
+static int merge_init(merge_state *ms, const merge_ctx *x)
+{
+	int i = 0, units = 0;
+
+	memset(ms, 0, sizeof(*ms));
+	/* the most each list adds to a score: freq / (freq + norm) < 1 */
+	for (i = 0; i < x->n; i++) {
+		double v = x->w[i] * x->idf[i] * (NX_RANK_K1 + 1.0);
+
+		if (v > 0)
+			ms->most[x->local[i]] += v;
+		units += x->w[i] == 1.0;
+	}
+	ms->gain = units > 0 ? 1.0 + NX_RANK_COVERAGE_GAIN : 1.0;
+	ms->mask = calloc(NX_MERGE_WIN, sizeof(*ms->mask));
+	ms->ext = malloc(NX_MERGE_WIN * NX_TOPK_EXT_COLS * sizeof(*ms->ext));
+	ms->fr = malloc((size_t)NX_MERGE_WIN * (size_t)(x->m > 0 ? x->m : 1) * sizeof(*ms->fr));
+	ms->cheap = malloc(NX_MERGE_WIN * sizeof(*ms->cheap));
+	return ms->mask == NULL || ms->ext == NULL || ms->fr == NULL || ms->cheap == NULL ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/*
+ * The rows of the lists in [lo, hi) into the window: which lists hold
+ * each, and (k > 0) its extents, counts and cheap bound.
+ */
+static void merge_window(merge_state *ms, const merge_ctx *x, size_t k, int64_t lo, int64_t hi)
+{
+	int j = 0, col = 0, off = 0;
+
+	memset(ms->mask, 0, NX_MERGE_WIN * sizeof(*ms->mask));
+	for (j = 0; j < x->m; j++) {
+		const topk_list *l = &x->c->l[x->lists[j]];
+		size_t p = ms->pos[j];
+
+		if (k == 0) { /* counting: which lists hold the row is enough */
+			for (; p < l->n && l->rowid[p] < hi; p++)
+				ms->mask[l->rowid[p] - lo] |= (uint64_t)1 << j;
+			ms->pos[j] = p;
+			continue;
+		}
+		for (; p < l->n && l->rowid[p] < hi; p++) {
+			const int32_t *le = &l->ext[p * NX_TOPK_EXT_COLS];
+			int32_t *re = NULL;
+
+			off = (int)(l->rowid[p] - lo);
+			re = &ms->ext[off * NX_TOPK_EXT_COLS];
+			if (ms->mask[off] == 0) {
+				memcpy(re, le, (size_t)x->ncol * sizeof(*re));
+				ms->cheap[off] = ms->most[j];
+			} else {
+				for (col = 0; col < x->ncol; col++)
+					if (le[col] > re[col])
+						re[col] = le[col];
+				ms->cheap[off] += ms->most[j];
+			}
+			ms->mask[off] |= (uint64_t)1 << j;
+			ms->fr[(size_t)off * (size_t)x->m + (size_t)j] = l->freq[p];
+		}
+		ms->pos[j] = p;
+	}
+}
+
+/* Keep the bound one among the cap best (SIZE_MAX: all); what falls out raises *dropped. */
+static int merge_keep(merge_state *ms, nx_topk_hit one, size_t cap, double *dropped, int *any)
+{
+	if (ms->have == ms->n && ms->have < cap) {
+		size_t ncap = ms->n ? ms->n * 2 : 1024;
+		nx_topk_hit *p = NULL;
+
+		if (cap != SIZE_MAX && ncap > cap)
+			ncap = cap;
+		if ((p = realloc(ms->h, ncap * sizeof(*p))) == NULL)
+			return SQLITE_NOMEM;
+		ms->h = p;
+		ms->n = ncap;
+	}
+	if (cap == SIZE_MAX) {
+		ms->h[ms->have++] = one;
+	} else if (ms->have < cap) {
+		ms->h[ms->have] = one;
+		sift_up(ms->h, ms->have++);
+	} else {
+		const nx_topk_hit *out = worse(&one, &ms->h[0]) ? &one : &ms->h[0];
+
+		if (!*any || out->score > *dropped)
+			*dropped = out->score;
+		*any = 1;
+		if (out == &ms->h[0]) {
+			ms->h[0] = one;
+			heap_down(ms->h, ms->have, 0, 0);
+		}
+	}
+	return SQLITE_OK;
+}
+
+/* The bound of the row at off of the window: nx_rank with its length bounded by its last offsets. */
+static double merge_bound(const merge_state *ms, const merge_ctx *x, int off, uint64_t present)
+{
+	double lfreq[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
+	int i = 0, j = 0, lb = 0;
+
+	for (j = 0; j < x->m; j++)
+		lfreq[j] = ((present >> j) & 1) ? ms->fr[(size_t)off * (size_t)x->m + (size_t)j] : 0;
+	for (i = 0; i < x->n; i++)
+		freq[i] = lfreq[x->local[i]];
+	for (j = 0; j < x->ncol; j++)
+		lb += ms->ext[off * NX_TOPK_EXT_COLS + j];
+	return nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)lb, x->avgdl);
+}
+
 /*
  * Merges the lists of x window by window of rowids: each row holding
  * what the expression asks is counted (into count, when it passes the
@@ -362,93 +485,35 @@ typedef struct merge_ctx {
 static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **cand, size_t *ncand,
 		       double *dropped, int *any, int64_t *count, nx_topk_stats *st)
 {
-	const nx_topk_cache *c = x->c;
-	size_t pos[NX_TOPK_MAX_RANK_PHRASES], n = 0, have = 0;
-	double most[NX_TOPK_MAX_RANK_PHRASES], lfreq[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
-	double gain = 1.0;
-	uint64_t *mask = NULL;
-	int32_t *ext = NULL;
-	double *fr = NULL, *cheap = NULL;
-	nx_topk_hit *h = NULL;
-	int i = 0, j = 0, rc = SQLITE_OK, units = 0;
+	merge_state ms;
+	int j = 0, rc = SQLITE_OK;
 
-	memset(pos, 0, sizeof(pos));
-	/* the most each list adds to a score: freq / (freq + norm) < 1 */
-	for (j = 0; j < x->m; j++)
-		most[j] = 0;
-	for (i = 0; i < x->n; i++) {
-		double v = x->w[i] * x->idf[i] * (NX_RANK_K1 + 1.0);
-
-		if (v > 0)
-			most[x->local[i]] += v;
-		units += x->w[i] == 1.0;
-	}
-	if (units > 0)
-		gain += NX_RANK_COVERAGE_GAIN;
-	mask = calloc(NX_MERGE_WIN, sizeof(*mask));
-	ext = malloc(NX_MERGE_WIN * NX_TOPK_EXT_COLS * sizeof(*ext));
-	fr = malloc((size_t)NX_MERGE_WIN * (size_t)(x->m > 0 ? x->m : 1) * sizeof(*fr));
-	cheap = malloc(NX_MERGE_WIN * sizeof(*cheap));
-	if (mask == NULL || ext == NULL || fr == NULL || cheap == NULL) {
-		rc = SQLITE_NOMEM;
+	if ((rc = merge_init(&ms, x)) != SQLITE_OK)
 		goto done;
-	}
 	for (;;) {
 		int64_t lo = INT64_MAX, hi = 0;
 		int off = 0;
 
 		for (j = 0; j < x->m; j++) {
-			const topk_list *l = &c->l[x->lists[j]];
+			const topk_list *l = &x->c->l[x->lists[j]];
 
-			if (pos[j] < l->n && l->rowid[pos[j]] < lo)
-				lo = l->rowid[pos[j]];
+			if (ms.pos[j] < l->n && l->rowid[ms.pos[j]] < lo)
+				lo = l->rowid[ms.pos[j]];
 		}
 		if (lo == INT64_MAX)
 			break;
 		hi = lo > INT64_MAX - NX_MERGE_WIN ? INT64_MAX : lo + NX_MERGE_WIN;
-		memset(mask, 0, NX_MERGE_WIN * sizeof(*mask));
-		for (j = 0; j < x->m; j++) {
-			const topk_list *l = &c->l[x->lists[j]];
-			size_t p = pos[j];
-
-			if (k == 0) { /* counting: which lists hold the row is enough */
-				for (; p < l->n && l->rowid[p] < hi; p++)
-					mask[l->rowid[p] - lo] |= (uint64_t)1 << j;
-				pos[j] = p;
-				continue;
-			}
-			for (; p < l->n && l->rowid[p] < hi; p++) {
-				const int32_t *le = &l->ext[p * NX_TOPK_EXT_COLS];
-				int32_t *re = NULL;
-				int col = 0;
-
-				off = (int)(l->rowid[p] - lo);
-				re = &ext[off * NX_TOPK_EXT_COLS];
-				if (mask[off] == 0) {
-					memcpy(re, le, (size_t)x->ncol * sizeof(*re));
-					cheap[off] = most[j];
-				} else {
-					for (col = 0; col < x->ncol; col++)
-						if (le[col] > re[col])
-							re[col] = le[col];
-					cheap[off] += most[j];
-				}
-				mask[off] |= (uint64_t)1 << j;
-				fr[(size_t)off * (size_t)x->m + (size_t)j] = l->freq[p];
-			}
-			pos[j] = p;
-		}
+		merge_window(&ms, x, k, lo, hi);
 		for (off = 0; off < NX_MERGE_WIN; off++) {
-			uint64_t present = mask[off];
-			int64_t r = lo + off;
-			int pass = 0, lb = 0;
+			uint64_t present = ms.mask[off];
+			int pass = 0;
 			double bound = 0;
 			nx_topk_hit one;
 
 			if (present == 0 || (present & x->g1) == 0 || (present & x->g2) == 0)
 				continue;
 			st->rows++;
-			if ((pass = passes(x->flt, r, st)) < 0) {
+			if ((pass = passes(x->flt, lo + off, st)) < 0) {
 				rc = SQLITE_ERROR;
 				goto done;
 			}
@@ -456,65 +521,124 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **c
 			if (!pass || k == 0)
 				continue;
 			/* (a margin for the rounding of the bound's terms) */
-			bound = cheap[off] * gain * (1.0 + 1e-9);
-			if (have == cap && bound < h[0].score) {
+			bound = ms.cheap[off] * ms.gain * (1.0 + 1e-9);
+			if (ms.have == cap && bound < ms.h[0].score) {
 				if (!*any || bound > *dropped)
 					*dropped = bound;
 				*any = 1;
 				continue;
 			}
-			for (j = 0; j < x->m; j++)
-				lfreq[j] = ((present >> j) & 1) ? fr[(size_t)off * (size_t)x->m + (size_t)j] : 0;
-			for (i = 0; i < x->n; i++)
-				freq[i] = lfreq[x->local[i]];
-			for (j = 0; j < x->ncol; j++)
-				lb += ext[off * NX_TOPK_EXT_COLS + j];
-			one.rowid = r;
-			one.score = nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)lb, x->avgdl);
-			if (have == n && have < cap) {
-				size_t ncap = n ? n * 2 : 1024;
-				nx_topk_hit *p = NULL;
-
-				if (cap != SIZE_MAX && ncap > cap)
-					ncap = cap;
-				if ((p = realloc(h, ncap * sizeof(*p))) == NULL) {
-					rc = SQLITE_NOMEM;
-					goto done;
-				}
-				h = p;
-				n = ncap;
-			}
-			if (cap == SIZE_MAX) {
-				h[have++] = one;
-			} else if (have < cap) {
-				h[have] = one;
-				sift_up(h, have++);
-			} else {
-				const nx_topk_hit *out = worse(&one, &h[0]) ? &one : &h[0];
-
-				if (!*any || out->score > *dropped)
-					*dropped = out->score;
-				*any = 1;
-				if (out == &h[0]) {
-					h[0] = one;
-					heap_down(h, have, 0, 0);
-				}
-			}
+			one.rowid = lo + off;
+			one.score = merge_bound(&ms, x, off, present);
+			if ((rc = merge_keep(&ms, one, cap, dropped, any)) != SQLITE_OK)
+				goto done;
 		}
 	}
 done:
-	free(mask);
-	free(ext);
-	free(fr);
-	free(cheap);
+	free(ms.mask);
+	free(ms.ext);
+	free(ms.fr);
+	free(ms.cheap);
 	if (rc != SQLITE_OK) {
-		free(h);
-		h = NULL;
-		have = 0;
+		free(ms.h);
+		ms.h = NULL;
+		ms.have = 0;
 	}
-	*cand = h;
-	*ncand = have;
+	*cand = ms.h;
+	*ncand = ms.have;
 	return rc;
+}
+
+/*
+ * Read the lists of the phrases not in the cache yet (and the table's
+ * totals) in one pass over the matches of expr; *called is 0 when no row
+ * matches.
+ */
+static int read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
+{
+	sqlite3_stmt *s = NULL;
+	collect_state cs;
+	int rc = SQLITE_OK;
+
+	memset(&cs, 0, sizeof(cs));
+	*called = 0;
+	if ((rc = register_collect(db)) != SQLITE_OK)
+		return rc;
+	rc = sqlite3_prepare_v2(db, "SELECT nx_topk_collect(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s,
+				NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	cs.c = c;
+	cs.nphrase = n;
+	cs.which = which;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, 2, &cs, "nx_topk_collect", NULL);
+	rc = sqlite3_step(s);
+	if (cs.rc != SQLITE_OK)
+		rc = cs.rc;
+	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(s);
+	*called = cs.called;
+	return rc;
+}
+
+/*
+ * The k best exact scores into best (a heap, worst on top, *nbest of
+ * them): lengths read (with s) in the order of decreasing bound of the
+ * ncand rows of cand, until no bound left can win.
+ */
+static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand, size_t ncand, size_t k,
+			  nx_topk_hit *best, size_t *nbest, nx_topk_stats *st)
+{
+	double lfreq[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
+	size_t heapn = ncand;
+	int i = 0, j = 0, rc = SQLITE_OK;
+
+	for (i = (int)(heapn / 2); i >= 0; i--)
+		heap_down(cand, heapn, (size_t)i, 1);
+	while (heapn > 0) {
+		nx_topk_hit h = cand[0];
+		int dl = 0;
+
+		if (*nbest == k && worse(&h, &best[0]))
+			break;
+		cand[0] = cand[--heapn];
+		heap_down(cand, heapn, 0, 1);
+		for (j = 0; j < x->m; j++) {
+			ptrdiff_t at1 = list_find(&x->c->l[x->lists[j]], h.rowid);
+
+			lfreq[j] = at1 >= 0 ? x->c->l[x->lists[j]].freq[at1] : 0;
+		}
+		for (i = 0; i < x->n; i++)
+			freq[i] = lfreq[x->local[i]];
+		if ((rc = doc_length(s, x->ncol, h.rowid, &dl)) != SQLITE_OK)
+			return rc;
+		st->lengths++;
+		h.score = nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)dl, x->avgdl);
+		if (*nbest < k) {
+			best[*nbest] = h;
+			sift_up(best, (*nbest)++);
+		} else if (worse(&best[0], &h)) {
+			best[0] = h;
+			heap_down(best, *nbest, 0, 0);
+		}
+	}
+	return SQLITE_OK;
+}
+
+/* The cache for colw: made at the first call, the same weights after. */
+static int cache_for(nx_topk_cache **cache, const double *colw, int ncolw)
+{
+	if (*cache == NULL) {
+		if ((*cache = calloc(1, sizeof(**cache))) == NULL)
+			return SQLITE_NOMEM;
+		memcpy((*cache)->colw, colw, (size_t)ncolw * sizeof(*colw));
+		(*cache)->ncolw = ncolw;
+	}
+	if ((*cache)->ncolw != ncolw || memcmp((*cache)->colw, colw, (size_t)ncolw * sizeof(*colw)) != 0)
+		return SQLITE_MISUSE; /* the lists hold counts weighted otherwise */
+	return SQLITE_OK;
 }
 
 int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const double *colw, int ncolw,
@@ -527,42 +651,29 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 	size_t len[NX_TOPK_MAX_RANK_PHRASES];
 	int which[NX_TOPK_MAX_RANK_PHRASES], local[NX_TOPK_MAX_RANK_PHRASES];
 	int lists[NX_TOPK_MAX_RANK_PHRASES];
-	double idf[NX_TOPK_MAX_RANK_PHRASES], w[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
-	double lfreq[NX_TOPK_MAX_RANK_PHRASES], avgdl = 1;
+	double idf[NX_TOPK_MAX_RANK_PHRASES], w[NX_TOPK_MAX_RANK_PHRASES], avgdl = 1;
 	uint64_t g1 = 0, g2 = 0;
 	nx_topk_cache *c = NULL;
 	nx_topk_hit *cand = NULL, *best = NULL;
-	size_t ncand = 0, nbest = 0, heapn = 0;
+	size_t ncand = 0, nbest = 0;
 	sqlite3_stmt *s = NULL;
-	collect_state cs;
 	nx_topk_stats st;
 	merge_ctx mx;
 	int64_t count = 0;
 	size_t cap = 0;
-	int n = 0, ng1 = 0, m = 0, i = 0, j = 0, rc = SQLITE_OK, missing = 0, ncol = 0, pass = 0;
+	int n = 0, ng1 = 0, m = 0, i = 0, j = 0, rc = SQLITE_OK, missing = 0, pass = 0, called = 0;
 
 	*out = NULL;
 	*nout = 0;
 	memset(&st, 0, sizeof(st));
-	memset(&cs, 0, sizeof(cs));
 	n = or_shape(expr, &ng1, at, len, NX_TOPK_MAX_RANK_PHRASES);
 	if (n < 1 || ncolw > NX_TOPK_EXT_COLS) {
 		rc = SQLITE_RANGE;
 		goto done;
 	}
-	if (*cache == NULL) {
-		if ((*cache = calloc(1, sizeof(**cache))) == NULL) {
-			rc = SQLITE_NOMEM;
-			goto done;
-		}
-		memcpy((*cache)->colw, colw, (size_t)ncolw * sizeof(*colw));
-		(*cache)->ncolw = ncolw;
-	}
-	c = *cache;
-	if (c->ncolw != ncolw || memcmp(c->colw, colw, (size_t)ncolw * sizeof(*colw)) != 0) {
-		rc = SQLITE_MISUSE; /* the lists hold counts weighted otherwise */
+	if ((rc = cache_for(cache, colw, ncolw)) != SQLITE_OK)
 		goto done;
-	}
+	c = *cache;
 	/* each phrase's list, and the distinct lists (merged once each) */
 	for (i = 0; i < n; i++) {
 		if ((which[i] = cache_list(c, at[i], len[i])) < 0) {
@@ -581,30 +692,11 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 			g2 |= (uint64_t)1 << j;
 	}
 	if (missing > 0 || !c->have_totals) {
-		if ((rc = register_collect(db)) != SQLITE_OK)
+		if ((rc = read_lists(db, c, expr, n, which, &called)) != SQLITE_OK)
 			goto done;
-		rc = sqlite3_prepare_v2(db, "SELECT nx_topk_collect(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1,
-					&s, NULL);
-		if (rc != SQLITE_OK)
-			goto done;
-		cs.c = c;
-		cs.nphrase = n;
-		cs.which = which;
-		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-		sqlite3_bind_pointer(s, 2, &cs, "nx_topk_collect", NULL);
-		rc = sqlite3_step(s);
-		if (cs.rc != SQLITE_OK)
-			rc = cs.rc;
-		else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-			rc = SQLITE_OK;
-		sqlite3_finalize(s);
-		s = NULL;
-		if (rc != SQLITE_OK)
-			goto done;
-		if (!cs.called)
+		if (!called)
 			goto finish; /* no row matches */
 	}
-	ncol = c->ncol;
 	avgdl = (double)c->ntok / (double)c->nrow;
 	if (avgdl <= 0)
 		avgdl = 1;
@@ -613,7 +705,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		w[i] = i < npw ? pw[i] : 1.0;
 	}
 	mx = (merge_ctx){ .c = c, .lists = lists, .m = m, .local = local, .n = n, .g1 = g1, .g2 = g2,
-			  .idf = idf, .w = w, .avgdl = avgdl, .ncol = ncol, .flt = flt };
+			  .idf = idf, .w = w, .avgdl = avgdl, .ncol = c->ncol, .flt = flt };
 	/*
 	 * The rows whose bound is among the best cap are enough when the k-th
 	 * exact score beats every bound left out; otherwise (rare: bounds far
@@ -644,36 +736,8 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		    (rc = sqlite3_prepare_v2(db, "SELECT sz FROM fts_docsize WHERE id = ?1", -1, &s, NULL)) != SQLITE_OK)
 			goto done;
 		/* lengths in the order of decreasing bound, until no bound can win */
-		heapn = ncand;
-		for (i = (int)(heapn / 2); i >= 0; i--)
-			heap_down(cand, heapn, (size_t)i, 1);
-		while (heapn > 0) {
-			nx_topk_hit h = cand[0];
-			int dl = 0;
-
-			if (nbest == k && worse(&h, &best[0]))
-				break;
-			cand[0] = cand[--heapn];
-			heap_down(cand, heapn, 0, 1);
-			for (j = 0; j < m; j++) {
-				ptrdiff_t at1 = list_find(&c->l[lists[j]], h.rowid);
-
-				lfreq[j] = at1 >= 0 ? c->l[lists[j]].freq[at1] : 0;
-			}
-			for (i = 0; i < n; i++)
-				freq[i] = lfreq[local[i]];
-			if ((rc = doc_length(s, ncol, h.rowid, &dl)) != SQLITE_OK)
-				goto done;
-			st.lengths++;
-			h.score = nx_topk__rank_score(idf, w, freq, n, (double)dl, avgdl);
-			if (nbest < k) {
-				best[nbest] = h;
-				sift_up(best, nbest++);
-			} else if (worse(&best[0], &h)) {
-				best[0] = h;
-				heap_down(best, nbest, 0, 0);
-			}
-		}
+		if ((rc = best_by_length(s, &mx, cand, ncand, k, best, &nbest, &st)) != SQLITE_OK)
+			goto done;
 		if (!any || (nbest == k && dropped < best[0].score))
 			break; /* nothing left out could have entered */
 	}
