@@ -8,10 +8,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "util/buf.h"
-#include "cli/cli.h"
+#include "strbuf.h"
+#include "cli.h"
 #include "newsidx/sync.h"
-#include "util/text.h"
 
 /*
  * Articles per transaction.  Each commit writes every page it dirtied to
@@ -87,32 +86,23 @@ static int put_article(add_ctx *x, nx_article *a, nx_prepared *prep)
 
 /*
  * A file name as shown on one line: control characters (a newline in the
- * name) become '?', bytes that are not UTF-8 U+FFFD, as ls(1) shows them.
+ * name) and bidi overrides become '?', bytes that are not UTF-8 U+FFFD,
+ * as ls(1) shows them (nx_sb_add_safe, the one helper for printed text).
  */
-static void printable(nx_buf *out, const char *s)
+static void printable(nx_sb *out, const char *s)
 {
-	size_t i = 0, n = 0, len = strlen(s);
-	uint32_t cp = 0;
-
-	while (i < len) {
-		n = nx_utf8_decode(s + i, len - i, &cp);
-		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
-			nx_buf_addch(out, '?');
-		else
-			nx_utf8_put(out, cp);
-		i += n > 0 ? n : 1;
-	}
+	nx_sb_add_safe(out, s, strlen(s), 0);
 }
 
 static void report_failure(add_ctx *x, const char *file, const char *reason)
 {
-	nx_buf shown = NX_BUF_INIT;
+	nx_sb shown = NX_SB_INIT;
 
 	x->failed++;
 	printable(&shown, file);
-	if (!nx_buf_ok(&shown)) {
-		nx_buf_free(&shown);
-		nx_buf_adds(&shown, "?");
+	if (!nx_sb_ok(&shown)) {
+		nx_sb_free(&shown);
+		nx_sb_adds(&shown, "?");
 	}
 	if (x->json) {
 		json_t *o = json_object();
@@ -124,7 +114,7 @@ static void report_failure(add_ctx *x, const char *file, const char *reason)
 		fflush(stdout);
 	}
 	nx_cli_warn("%s: %s", shown.buf, reason);
-	nx_buf_free(&shown);
+	nx_sb_free(&shown);
 }
 
 static int commit_batch(add_ctx *x, int reopen)
