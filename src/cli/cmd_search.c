@@ -312,16 +312,16 @@ static int finish(nx_cli *cli, nx_results *r, const nx_search_opts *o, int json)
 
 /*
  * A query of a batch that could not run: {"query": ..., "error": ...};
- * the query is null when it is not UTF-8 or too long to echo (a stray
- * 100 MB line).
+ * the query is null (query NULL) when it holds a NUL, is not UTF-8 or is
+ * too long to echo (a stray 100 MB line).
  */
 static void print_batch_error(const char *query, const char *msg)
 {
 	json_t *o = json_object();
-	size_t len = strlen(query);
+	size_t len = query != NULL ? strlen(query) : 0;
 
-	json_object_set_new(o, "query",
-			    len <= 4096 && nx_sb_utf8_valid(query, len) ? json_string(query) : json_null());
+	json_object_set_new(o, "query", query != NULL && len <= 4096 && nx_sb_utf8_valid(query, len)
+					? json_string(query) : json_null());
 	json_object_set_new(o, "error", json_string(msg));
 	nx_json_print(o, 0);
 	json_decref(o);
@@ -352,9 +352,15 @@ static int run_batch(nx_cli *cli, const nx_search_opts *opts)
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			len--;
 		line[len] = '\0';
-		if (line[strspn(line, " \t")] == '\0')
-			continue; /* blank lines get no answer */
-		if (strlen(line) != len || !nx_sb_utf8_valid(line, len)) {
+		if (strspn(line, " \t") == len)
+			continue; /* blank lines get no answer (a NUL is not blank) */
+		if (strlen(line) != len) {
+			print_batch_error(NULL, "the query contains a NUL byte");
+			rc = NX_EXIT_USAGE;
+			fflush(stdout);
+			continue;
+		}
+		if (!nx_sb_utf8_valid(line, len)) {
 			print_batch_error(line, "the query is not valid UTF-8 text");
 			rc = NX_EXIT_USAGE;
 			fflush(stdout);
