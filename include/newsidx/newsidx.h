@@ -9,6 +9,7 @@
 #include "newsidx/article.h"
 #include "newsidx/ingest.h"
 #include "newsidx/store.h"
+#include "newsidx/add.h"
 #include "newsidx/query.h"
 #include "newsidx/search.h"
 #include "newsidx/cursor.h"

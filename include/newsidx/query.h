@@ -63,6 +63,14 @@ int nx_query_compile(nx_query **out, const char *text, nx_error *err);
 /* Free a compiled query; NULL is fine. */
 void nx_query_free(nx_query *q);
 
+/*
+ * 1 when every word of the query text is one the index leaves out (too
+ * common to be indexed, like "the" or "of"), so a search for it finds
+ * nothing however large the archive; 0 otherwise, and for a query with no
+ * words.  Lets a front end explain an empty result ("add a rarer word").
+ */
+int nx_query_only_common(const char *text);
+
 #ifdef __cplusplus
 }
 #endif

@@ -90,6 +90,15 @@ json_t *nx_json_time(const nx_time *t);
 /* Print a JSON value on one line (or indented) followed by a newline. */
 void nx_json_print(json_t *v, int pretty);
 
+/*
+ * Make every text field of a (title, authors, credits, captions, body,
+ * origin, ...) safe to print, in place, with nx_sb_add_safe() (strbuf.h):
+ * control characters and bidi overrides become '?', newlines and tabs stay
+ * only in body paragraphs.  Returns 0, or -1 on out of memory (fields
+ * already replaced stay replaced; the others are untouched).
+ */
+int nx_cli_article_safe(nx_article *a);
+
 /* Format a time as UTC ISO 8601 into buf (>= 21 bytes); "" when unset. */
 const char *nx_cli_time(char buf[32], const nx_time *t);
 

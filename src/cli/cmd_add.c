@@ -2,41 +2,21 @@
  * cmd_add.c - newsidx add: ingest files and folders into the index.
  */
 #include <getopt.h>
-#include <limits.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "util/buf.h"
-#include "cli/cli.h"
-#include "index/bulk.h" /* the two-thread pipeline prepares articles ahead (internal API) */
-#include "newsidx/sync.h"
-#include "util/text.h"
-
-/*
- * Articles per transaction.  Each commit writes every page it dirtied to
- * the WAL, and ids and dates land at random in their indexes: at 1M
- * articles 2,000 a commit rewrote most of those indexes' pages 500 times.
- * Measured at 1M (wall / CPU s): 2,000: 124 / 150; 4,000: 96 / 131;
- * 8,000: 88-89 / 124-127; 16,000: 93 / 133; 32,000: 99 / 140 (more dirty
- * pages than the cache holds); peak memory 89 MB for all.
- */
-#define BATCH_ARTICLES 8000
+#include "strbuf.h"
+#include "cli.h"
+#include "newsidx/add.h"
 
 typedef struct add_ctx {
 	nx_cli *cli;
 	int json;
-	const char *file;      /* file being ingested, as shown to the user */
-	char *file_owned;      /* the pipeline's copy of it */
-	long added, updated, unchanged, failed, files;
-	long pending;          /* articles since the last commit */
-	int db_failed;         /* a store error: stop everything */
-	nx_error err;
 	time_t started, last_progress;
 } add_ctx;
 
-static void progress(add_ctx *x, int final)
+static void progress(add_ctx *x, const nx_add_stats *s, int final)
 {
 	time_t now = time(NULL);
 
@@ -50,70 +30,45 @@ static void progress(add_ctx *x, int final)
 	if (now - x->started < 1 || now == x->last_progress)
 		return;
 	x->last_progress = now;
-	fprintf(stderr, "\r\033[K%ld files, %ld articles added, %ld updated...", x->files, x->added,
-		x->updated);
+	fprintf(stderr, "\r\033[K%ld files, %ld articles added, %ld updated...", s->files, s->added,
+		s->updated);
 }
 
-/* Write one article (prepared ahead by the pipeline, or not: prep NULL). */
-static int put_article(add_ctx *x, nx_article *a, nx_prepared *prep)
+static void on_file(const nx_add_stats *s, void *ctx)
 {
-	int status = 0, rc = 0;
+	progress(ctx, s, 0);
+}
 
-	if (prep != NULL)
-		rc = nx_store_put_prepared(x->cli->st, a, prep, &status, &x->err);
-	else
-		rc = nx_store_put(x->cli->st, a, &status, &x->err);
-	if (rc < 0) {
-		x->db_failed = 1;
-		return rc;
-	}
-	switch (status) {
-	case NX_PUT_ADDED: x->added++; break;
-	case NX_PUT_UPDATED: x->updated++; break;
-	default: x->unchanged++; break;
-	}
-	if (x->json) {
-		json_t *o = json_object();
+static void on_article(const nx_article *a, const char *file, int status, void *ctx)
+{
+	add_ctx *x = ctx;
+	json_t *o = NULL;
 
-		json_object_set_new(o, "id", nx_json_str(a->id));
-		json_object_set_new(o, "file", nx_json_str(x->file));
-		json_object_set_new(o, "title", nx_json_str(a->title));
-		json_object_set_new(o, "status", json_string(nx_put_status_name(status)));
-		nx_json_print(o, 0);
-		json_decref(o);
-	}
-	x->pending++;
-	return NX_OK;
+	if (!x->json)
+		return;
+	o = json_object();
+	json_object_set_new(o, "id", nx_json_str(a->id));
+	json_object_set_new(o, "file", nx_json_str(file));
+	json_object_set_new(o, "title", nx_json_str(a->title));
+	json_object_set_new(o, "status", json_string(nx_put_status_name(status)));
+	nx_json_print(o, 0);
+	json_decref(o);
 }
 
 /*
  * A file name as shown on one line: control characters (a newline in the
- * name) become '?', bytes that are not UTF-8 U+FFFD, as ls(1) shows them.
+ * name) and bidi overrides become '?', bytes that are not UTF-8 U+FFFD,
+ * as ls(1) shows them (nx_sb_add_safe, the one helper for printed text).
  */
-static void printable(nx_buf *out, const char *s)
+static void on_failure(const char *file, const char *reason, void *ctx)
 {
-	size_t i = 0, n = 0, len = strlen(s);
-	uint32_t cp = 0;
+	add_ctx *x = ctx;
+	nx_sb shown = NX_SB_INIT;
 
-	while (i < len) {
-		n = nx_utf8_decode(s + i, len - i, &cp);
-		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
-			nx_buf_addch(out, '?');
-		else
-			nx_utf8_put(out, cp);
-		i += n > 0 ? n : 1;
-	}
-}
-
-static void report_failure(add_ctx *x, const char *file, const char *reason)
-{
-	nx_buf shown = NX_BUF_INIT;
-
-	x->failed++;
-	printable(&shown, file);
-	if (!nx_buf_ok(&shown)) {
-		nx_buf_free(&shown);
-		nx_buf_adds(&shown, "?");
+	nx_sb_add_safe(&shown, file, strlen(file), 0);
+	if (!nx_sb_ok(&shown)) {
+		nx_sb_free(&shown);
+		nx_sb_adds(&shown, "?");
 	}
 	if (x->json) {
 		json_t *o = json_object();
@@ -125,450 +80,7 @@ static void report_failure(add_ctx *x, const char *file, const char *reason)
 		fflush(stdout);
 	}
 	nx_cli_warn("%s: %s", shown.buf, reason);
-	nx_buf_free(&shown);
-}
-
-static int commit_batch(add_ctx *x, int reopen)
-{
-	if (nx_store_commit(x->cli->st, &x->err) < 0)
-		return -1;
-	x->pending = 0;
-	if (reopen && nx_store_begin(x->cli->st, &x->err) < 0)
-		return -1;
-	return 0;
-}
-
-/*
- * Two-stage pipeline: one thread reads and parses files (the walk, gzip,
- * parsers, normalization) and prepares each article for the store
- * (joining its text, hashing: nx_store_prepare_deferred, then compressing
- * the bodies of a few together: nx_store_pack; while the writer is the
- * slower thread, its full-text tokens too: nx_store_pretokenize), the
- * main thread writes the index (FTS5, SQLite), connected by a bounded
- * queue.  Events travel in batches of up to BATCH_EVENTS, handed over when
- * a batch is full and at the end of each file, so the threads wake each
- * other once per batch at most, not once per article.
- *
- * Transactions: a commit every BATCH_ARTICLES articles, at the end of a
- * file; a store error rolls back everything since the last commit, so a
- * file is never half in the index.  No savepoint per file: FTS5 writes
- * its pending terms out at every savepoint, and a folder of one-article
- * pages made a segment per article (5,000 such files took 4 times as long
- * as the same articles in 5 files).
- */
-enum { EV_BEGIN, EV_ARTICLE, EV_END, EV_FAIL };
-
-typedef struct event {
-	int kind;
-	char *path;       /* BEGIN, END, FAIL: as given (walk order) */
-	char *msg;        /* END (when rc < 0), FAIL */
-	int rc;           /* END */
-	nx_article *a;    /* ARTICLE */
-	nx_prepared *prep; /* ARTICLE: prepared ahead, or NULL: put it whole */
-	char *real;       /* END: the absolute path, when fs was taken */
-	nx_file_state fs; /* END: the file as it was before reading, for sync */
-} event;
-
-#define BATCH_EVENTS 64
-#define HOLD_EVENTS 32
-#define QUEUE_BATCHES 8
-
-typedef struct batch {
-	event ev[BATCH_EVENTS];
-	int n;
-	int last;         /* the reader is done: nothing follows */
-} batch;
-
-typedef struct queue {
-	batch b[QUEUE_BATCHES];
-	size_t head, count;
-	batch taken;      /* the writer's: the batch being written */
-	pthread_mutex_t mu;
-	pthread_cond_t not_full, not_empty;
-	int reader_waits, writer_waits;
-	int stop;         /* the writer failed: the reader gives up */
-} queue;
-
-typedef struct producer {
-	queue *q;
-	nx_store *st;
-	batch cur;        /* being filled by the reader */
-	int stopped;
-	int lend;         /* leave packing bodies to the writer, which is idle */
-	int pretok_all;   /* NX_PRETOK=all (tests): make the tokens of every article ahead */
-	event held[HOLD_EVENTS]; /* events waiting for their articles' bodies to be packed */
-	int nheld;
-	int nheld_prep;   /* articles among them with a prepared body */
-	char **paths;
-	int npaths;
-	nx_error walk_err;
-	int walk_rc;
-} producer;
-
-static void event_free(event *e)
-{
-	free(e->path);
-	free(e->msg);
-	free(e->real);
-	nx_article_free(e->a);
-	nx_prepared_free(e->prep);
-	memset(e, 0, sizeof(*e));
-}
-
-static void batch_free(batch *b)
-{
-	int i = 0;
-
-	for (i = 0; i < b->n; i++)
-		event_free(&b->ev[i]);
-	b->n = 0;
-}
-
-/*
- * Hand the reader's batch to the writer.  Waits while the queue is full,
- * unless the writer has stopped: then the events are freed and -1
- * returned.  The last batch is always delivered (the writer waits for it
- * even after stopping), emptied when the writer has stopped.
- */
-static int flush(producer *p, int last)
-{
-	queue *q = p->q;
-	int stop = 0;
-
-	if (p->cur.n == 0 && !last)
-		return p->stopped ? -1 : 0;
-	pthread_mutex_lock(&q->mu);
-	while (q->count == QUEUE_BATCHES && (last || !q->stop)) {
-		q->reader_waits = 1;
-		pthread_cond_wait(&q->not_full, &q->mu);
-	}
-	q->reader_waits = 0;
-	stop = q->stop;
-	if (stop)
-		batch_free(&p->cur);
-	if (!stop || last) {
-		p->cur.last = last;
-		q->b[(q->head + q->count) % QUEUE_BATCHES] = p->cur;
-		q->count++;
-		/*
-		 * Share the compressing: a writer waiting for work packs the
-		 * next batch's bodies itself (pack_batch), a writer with
-		 * batches waiting gets them packed.
-		 */
-		if (q->writer_waits) {
-			p->lend = 1;
-			pthread_cond_signal(&q->not_empty);
-		} else if (q->count >= 2) {
-			p->lend = 0;
-		}
-	}
-	pthread_mutex_unlock(&q->mu);
-	p->cur.n = 0;
-	if (stop)
-		p->stopped = 1;
-	return stop ? -1 : 0;
-}
-
-/* Queue an event, or free what it holds when the writer has stopped. */
-static int push(producer *p, event *e)
-{
-	if (p->stopped) {
-		event_free(e);
-		return -1;
-	}
-	p->cur.ev[p->cur.n++] = *e;
-	memset(e, 0, sizeof(*e));
-	if (p->cur.n == BATCH_EVENTS)
-		return flush(p, 0);
-	return 0;
-}
-
-/* The writer's side: the next batch (moved out of the queue). */
-static void queue_pop(queue *q, batch *out)
-{
-	pthread_mutex_lock(&q->mu);
-	while (q->count == 0) {
-		q->writer_waits = 1;
-		pthread_cond_wait(&q->not_empty, &q->mu);
-	}
-	q->writer_waits = 0;
-	*out = q->b[q->head];
-	q->head = (q->head + 1) % QUEUE_BATCHES;
-	q->count--;
-	/* wake a waiting reader once half the queue is free, not per batch */
-	if (q->reader_waits && q->count <= QUEUE_BATCHES / 2)
-		pthread_cond_signal(&q->not_full);
-	pthread_mutex_unlock(&q->mu);
-}
-
-static void queue_stop(queue *q)
-{
-	pthread_mutex_lock(&q->mu);
-	q->stop = 1;
-	pthread_cond_broadcast(&q->not_full);
-	pthread_mutex_unlock(&q->mu);
-}
-
-/*
- * Compress the held articles' bodies together (nx_store_pack) and queue
- * the held events, in order; or leave the packing to the writer when it
- * is idle (lend: see pack_batch).  A block may span files: add has no
- * savepoint per file (see consume), and the writer compresses alone a
- * body whose block a commit closed before it.
- */
-static int release_held(producer *p)
-{
-	nx_prepared *v[HOLD_EVENTS];
-	int i = 0, n = 0, rc = 0;
-
-	if (p->nheld == 0)
-		return 0;
-	for (i = 0; i < p->nheld; i++)
-		if (p->held[i].kind == EV_ARTICLE && p->held[i].prep != NULL)
-			v[n++] = p->held[i].prep;
-	if (!p->lend && n > 0)
-		nx_store_pack(p->st, v, n, NULL); /* on failure the writer compresses each alone */
-	for (i = 0; i < p->nheld; i++)
-		if (push(p, &p->held[i]) < 0)
-			rc = -1;
-	p->nheld = 0;
-	p->nheld_prep = 0;
-	return rc;
-}
-
-/* Queue an event behind the held ones (directly when none is held and it has no body to pack). */
-static int hold(producer *p, event *e)
-{
-	int packable = e->kind == EV_ARTICLE && e->prep != NULL;
-
-	if (p->stopped) {
-		event_free(e);
-		return -1;
-	}
-	if (p->nheld == 0 && !packable)
-		return push(p, e);
-	p->held[p->nheld++] = *e;
-	memset(e, 0, sizeof(*e));
-	p->nheld_prep += packable;
-	if (p->nheld_prep == NX_PACK_MAX || p->nheld == HOLD_EVENTS)
-		return release_held(p);
-	return 0;
-}
-
-/*
- * The parser thread's article callback: prepare the article for the store
- * and move both into the queue, by way of the held events whose articles'
- * bodies are packed together.  When preparing fails the writer puts the
- * article whole, which reports the error as the one-thread path does.
- */
-static int prod_article(nx_article *a, void *ctx)
-{
-	producer *p = ctx;
-	nx_error err = NX_ERROR_INIT;
-	event e;
-
-	if (p->stopped)
-		return NX_EDB;
-	memset(&e, 0, sizeof(e));
-	e.kind = EV_ARTICLE;
-	if (a->id != NULL && nx_store_prepare_deferred(&e.prep, p->st, a, &err) < 0)
-		e.prep = NULL;
-	/*
-	 * While the writer is the slower thread (it has batches waiting: not
-	 * lend), the full-text tokens are made here too; on failure the
-	 * writer tokenizes.
-	 */
-	if (e.prep != NULL && (!p->lend || p->pretok_all))
-		nx_store_pretokenize(p->st, e.prep, a, NULL);
-	e.a = nx_article_move(a); /* the caller frees an empty shell */
-	if (e.a == NULL) {
-		nx_prepared_free(e.prep);
-		return NX_ENOMEM;
-	}
-	return hold(p, &e) < 0 ? NX_EDB : NX_OK;
-}
-
-static int prod_file(const char *path, const struct stat *st, int errnum, const char *msg, void *ctx)
-{
-	producer *p = ctx;
-	nx_ingest_opts opts = NX_INGEST_OPTS_INIT;
-	nx_error err = NX_ERROR_INIT;
-	char real[PATH_MAX];
-	const char *open_as = path;
-	nx_file_state fs;
-	event e;
-	int rc = 0, have_fs = 0;
-
-	(void)st;
-	memset(&e, 0, sizeof(e));
-	if (errnum != 0) {
-		e.kind = EV_FAIL;
-		e.path = strdup(path);
-		e.msg = strdup(msg != NULL ? msg : "cannot read");
-		return hold(p, &e);
-	}
-	if (strcmp(path, "-") != 0 && realpath(path, real) != NULL) {
-		open_as = real;
-		/* what sync would record, taken before reading (a failure here: not stamped) */
-		have_fs = nx_file_state_read(&fs, real, NULL) == NX_OK;
-	}
-	e.kind = EV_BEGIN;
-	e.path = strdup(path);
-	if (hold(p, &e) < 0)
-		return -1;
-	rc = nx_ingest_file(open_as, &opts, prod_article, p, &err);
-	memset(&e, 0, sizeof(e));
-	e.kind = EV_END;
-	e.path = strdup(path);
-	e.rc = rc;
-	if (have_fs && (e.real = strdup(real)) != NULL)
-		e.fs = fs;
-	if (rc < 0)
-		e.msg = strdup(err.msg[0] != '\0' ? err.msg : nx_strerror(rc));
-	if (hold(p, &e) < 0)
-		return -1;
-	/*
-	 * the end of a file: hand over what is ready (the next may be slow to
-	 * read), but for a few articles whose bodies wait for the next file's
-	 */
-	return p->nheld > 0 ? 0 : flush(p, 0);
-}
-
-static void *producer_main(void *arg)
-{
-	producer *p = arg;
-	int i = 0;
-
-	for (i = 0; i < p->npaths && p->walk_rc == 0; i++) {
-		if (nx_walk(p->paths[i], prod_file, p, &p->walk_err) < 0 && p->walk_err.msg[0] != '\0')
-			p->walk_rc = -1;
-	}
-	release_held(p);
-	flush(p, 1);
-	return NULL;
-}
-
-/* One event, on the writer. */
-static void consume_event(add_ctx *x, event *e)
-{
-	switch (e->kind) {
-	case EV_FAIL:
-		report_failure(x, e->path, e->msg != NULL ? e->msg : "cannot read");
-		break;
-	case EV_BEGIN:
-		x->files++;
-		free(x->file_owned);
-		x->file_owned = e->path;
-		x->file = e->path;
-		e->path = NULL;
-		break;
-	case EV_ARTICLE:
-		if (put_article(x, e->a, e->prep) < 0)
-			x->db_failed = 1;
-		break;
-	case EV_END:
-		/*
-		 * The file's state, as sync records it, so that the next sync
-		 * skips it; not after a failure that other bytes might not have
-		 * (a read error), as sync does.
-		 */
-		if (e->real != NULL && (e->rc >= 0 || e->rc == NX_EFORMAT || e->rc == NX_ETOOBIG) &&
-		    nx_sync_stamp(x->cli->st, e->real, &e->fs, &x->err) < 0) {
-			x->db_failed = 1;
-			break;
-		}
-		if (e->rc < 0)
-			report_failure(x, e->path, e->msg != NULL ? e->msg : nx_strerror(e->rc));
-		if (x->pending >= BATCH_ARTICLES && commit_batch(x, 1) < 0)
-			x->db_failed = 1;
-		progress(x, 0);
-		break;
-	default:
-		break;
-	}
-}
-
-/*
- * The bodies of a batch the reader left unpacked (it was the slower one:
- * lend), packed by the writer before it writes them (packed ones are
- * skipped).
- */
-static void pack_batch(add_ctx *x, batch *b)
-{
-	nx_prepared *v[BATCH_EVENTS];
-	int i = 0, n = 0;
-
-	for (i = 0; i < b->n; i++)
-		if (b->ev[i].kind == EV_ARTICLE && b->ev[i].prep != NULL)
-			v[n++] = b->ev[i].prep;
-	if (n > 0)
-		nx_store_pack(x->cli->st, v, n, NULL);
-}
-
-/* The writer: the main thread. */
-static void consume(add_ctx *x, queue *q)
-{
-	batch *b = &q->taken;
-	int stopped = 0, i = 0, last = 0;
-
-	while (!last) {
-		queue_pop(q, b);
-		last = b->last;
-		if (!x->db_failed)
-			pack_batch(x, b);
-		for (i = 0; i < b->n; i++) {
-			if (!x->db_failed)
-				consume_event(x, &b->ev[i]);
-			event_free(&b->ev[i]);
-		}
-		b->n = 0;
-		if (x->db_failed && !stopped) {
-			queue_stop(q);
-			stopped = 1;
-		}
-	}
-}
-
-static int run_pipeline(add_ctx *x, char **paths, int npaths, nx_error *walk_err)
-{
-	queue *q = calloc(1, sizeof(*q));
-	producer p;
-	pthread_t th;
-	const char *env = NULL;
-
-	if (q == NULL)
-		return -1;
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->not_full, NULL);
-	pthread_cond_init(&q->not_empty, NULL);
-	memset(&p, 0, sizeof(p));
-	p.q = q;
-	p.st = x->cli->st;
-	p.paths = paths;
-	p.npaths = npaths;
-	/* NX_PRETOK=0: the writer tokenizes every article; =all: none (the tests compare the ways) */
-	env = getenv("NX_PRETOK");
-	if (env == NULL || strcmp(env, "0") != 0)
-		nx_store_pretok_start(p.st, NULL); /* on failure, the writer tokenizes */
-	p.pretok_all = env != NULL && strcmp(env, "all") == 0;
-	if (pthread_create(&th, NULL, producer_main, &p) != 0) {
-		free(q);
-		return -1;
-	}
-	consume(x, q);
-	pthread_join(th, NULL);
-	pthread_cond_destroy(&q->not_full);
-	pthread_cond_destroy(&q->not_empty);
-	pthread_mutex_destroy(&q->mu);
-	free(q);
-	free((char *)x->file_owned);
-	x->file_owned = NULL;
-	x->file = NULL;
-	if (p.walk_rc < 0 && !x->db_failed) {
-		*walk_err = p.walk_err;
-		return -1;
-	}
-	return 0;
+	nx_sb_free(&shown);
 }
 
 int cmd_add(nx_cli *cli, int argc, char **argv)
@@ -579,10 +91,12 @@ int cmd_add(nx_cli *cli, int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
+	nx_add_opts o = NX_ADD_OPTS_INIT;
+	nx_add_stats s;
 	add_ctx x;
 	nx_error err = NX_ERROR_INIT;
+	const char *env = NULL;
 	int c = 0, keep = 0, quiet = 0, rc = NX_EXIT_OK;
-
 	memset(&x, 0, sizeof(x));
 	x.cli = cli;
 	optind = 1;
@@ -601,28 +115,24 @@ int cmd_add(nx_cli *cli, int argc, char **argv)
 		return nx_cli_exit_for(err.code);
 	}
 	x.started = time(NULL);
-	if (nx_store_begin(cli->st, &x.err) < 0) {
-		nx_cli_warn("%s", x.err.msg);
-		return nx_cli_exit_for(x.err.code);
-	}
-	if (run_pipeline(&x, argv + optind, argc - optind, &err) < 0 && !x.db_failed) {
-		nx_cli_warn("%s", err.msg[0] != '\0' ? err.msg : "cannot start reading");
-		x.db_failed = 1;
-	}
-	progress(&x, 1);
-	if (x.db_failed) {
-		nx_store_rollback(cli->st);
-		nx_cli_warn("%s", x.err.msg[0] != '\0' ? x.err.msg : "cannot write the index");
-		return x.err.code == NX_ELOCKED ? NX_EXIT_LOCKED : NX_EXIT_INDEX;
-	}
-	if (commit_batch(&x, 0) < 0) {
-		nx_cli_warn("%s", x.err.msg);
-		return x.err.code == NX_ELOCKED ? NX_EXIT_LOCKED : NX_EXIT_INDEX;
+	o.on_article = on_article;
+	o.on_failure = on_failure;
+	o.on_file = on_file;
+	o.ctx = &x;
+	/* NX_PRETOK=0: the writer tokenizes every article; =all: none (the tests compare the ways) */
+	env = getenv("NX_PRETOK");
+	if (env != NULL && strcmp(env, "0") == 0)
+		o.pretok = NX_ADD_PRETOK_NONE;
+	else if (env != NULL && strcmp(env, "all") == 0)
+		o.pretok = NX_ADD_PRETOK_ALL;
+	rc = nx_add_run(&s, cli->st, argv + optind, argc - optind, &o, &err);
+	progress(&x, &s, 1);
+	if (rc < 0) {
+		nx_cli_warn("%s", err.msg[0] != '\0' ? err.msg : "cannot write the index");
+		return err.code == NX_ELOCKED ? NX_EXIT_LOCKED : NX_EXIT_INDEX;
 	}
 	if (!x.json && !quiet)
-		printf("added %ld, updated %ld, unchanged %ld, failed %ld\n", x.added, x.updated,
-		       x.unchanged, x.failed);
-	if (x.failed > 0)
-		rc = NX_EXIT_PARTIAL;
-	return rc;
+		printf("added %ld, updated %ld, unchanged %ld, failed %ld\n", s.added, s.updated, s.unchanged,
+		       s.failed);
+	return s.failed > 0 ? NX_EXIT_PARTIAL : NX_EXIT_OK;
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 #include "newsidx/revision.h"
 
 static void version_line(const char *mark, const nx_revision *v)
@@ -28,6 +28,18 @@ static const nx_revision *find_rev(const nx_revision *v, size_t n, int64_t rev)
 		if (v[i].rev == rev)
 			return &v[i];
 	return NULL;
+}
+
+/*
+ * Both versions made safe to print before they are compared, so the diff
+ * holds no control character of theirs: the only escapes in the coloured
+ * output are the markers, which no credit or title can imitate.
+ */
+static int safe_pair(nx_article *a, nx_article *b, nx_error *err)
+{
+	if (nx_cli_article_safe(a) < 0 || nx_cli_article_safe(b) < 0)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	return NX_OK;
 }
 
 int cmd_diff(nx_cli *cli, int argc, char **argv)
@@ -87,6 +99,7 @@ int cmd_diff(nx_cli *cli, int argc, char **argv)
 	}
 	if ((lrc = nx_revision_load(&a, cli->st, ref, from->rev, &err)) < 0 ||
 	    (lrc = nx_revision_load(&b, cli->st, ref, to->rev, &err)) < 0 ||
+	    (lrc = safe_pair(a, b, &err)) < 0 ||
 	    (lrc = nx_revision_diff(&text, &changed, a, b, color ? NX_DIFF_COLOR : 0, &err)) < 0) {
 		nx_cli_warn("%s", err.msg);
 		rc = nx_cli_exit_for(lrc);

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 #include "newsidx/revision.h"
 #include "newsidx/cursor.h"
 

@@ -4,7 +4,7 @@
 #include <getopt.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 #include "newsidx/maint.h"
 
 int cmd_optimize(nx_cli *cli, int argc, char **argv)

@@ -4,7 +4,7 @@
 #include <getopt.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 #include "newsidx/maint.h"
 
 static void on_notice(const char *msg, void *ctx)

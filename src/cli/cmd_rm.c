@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 
 int cmd_rm(nx_cli *cli, int argc, char **argv)
 {

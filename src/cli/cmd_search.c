@@ -7,9 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
-#include "util/text.h"
-#include "index/tokenizer.h"
+#include "cli.h"
+#include "strbuf.h"
 
 /* Print s with the spans highlighted: bold on a terminal, [..] when piped. */
 static void print_marked(const char *s, const nx_span *sp, size_t n, int color)
@@ -19,13 +18,13 @@ static void print_marked(const char *s, const nx_span *sp, size_t n, int color)
 	for (i = 0; i < n; i++) {
 		if (sp[i].start < pos || sp[i].end > len || sp[i].start > sp[i].end)
 			continue;
-		fwrite(s + pos, 1, sp[i].start - pos, stdout);
+		nx_safe_fwrite(stdout, s + pos, sp[i].start - pos, 0);
 		fputs(color ? "\033[1;31m" : "[", stdout);
-		fwrite(s + sp[i].start, 1, sp[i].end - sp[i].start, stdout);
+		nx_safe_fwrite(stdout, s + sp[i].start, sp[i].end - sp[i].start, 0);
 		fputs(color ? "\033[0m" : "]", stdout);
 		pos = sp[i].end;
 	}
-	fputs(s + pos, stdout);
+	nx_safe_fputs(stdout, s + pos, 0);
 }
 
 static json_t *spans_json(const nx_span *sp, size_t n)
@@ -111,31 +110,44 @@ static void print_text(const nx_results *r, const nx_search_opts *o, int color)
 			printf("%s", nx_cli_time(t1, &h->published));
 		else
 			printf("undated");
-		if (h->updated.set)
+		/* an update time equal to the publication time says nothing */
+		if (h->updated.set && (!h->published.set ||
+				       strcmp(nx_cli_time(t2, &h->updated), t1) != 0))
 			printf(" (updated %s)", nx_cli_time(t2, &h->updated));
-		if (h->source != NULL)
-			printf(" · %s", h->source);
-		printf(" · id %s%s\n", h->id, color ? "\033[0m" : "");
+		if (h->source != NULL) {
+			fputs(" · ", stdout);
+			nx_safe_fputs(stdout, h->source, 0);
+		}
+		fputs(" · id ", stdout);
+		nx_safe_fputs(stdout, h->id, 0);
+		printf("%s\n", color ? "\033[0m" : "");
 		if (h->snippet != NULL && *h->snippet != '\0') {
 			printf("   %s", strcmp(h->snippet_field, "body") == 0 ? "" : "photo: ");
 			print_marked(h->snippet, h->highlights, h->nhighlights, color);
 			fputc('\n', stdout);
 		}
-		if (h->url != NULL)
-			printf("   %s\n", h->url);
+		if (h->url != NULL) {
+			fputs("   ", stdout);
+			nx_safe_fputs(stdout, h->url, 0);
+			fputc('\n', stdout);
+		}
 		if (h->nalso > 0) {
 			printf("   also in:");
-			for (j = 0; j < h->nalso; j++)
-				printf("%s %s", j > 0 ? "," : "", h->also_in[j]);
+			for (j = 0; j < h->nalso; j++) {
+				fputs(j > 0 ? ", " : " ", stdout);
+				nx_safe_fputs(stdout, h->also_in[j], 0);
+			}
 			fputc('\n', stdout);
 		}
 		fputc('\n', stdout);
 	}
 	for (i = 0; i < r->nfacets; i++) {
 		printf("%s:", r->facets[i].name);
-		for (j = 0; j < r->facets[i].nvalues; j++)
-			printf("%s %s (%lld)", j > 0 ? "," : "", r->facets[i].values[j].value,
-			       (long long)r->facets[i].values[j].count);
+		for (j = 0; j < r->facets[i].nvalues; j++) {
+			fputs(j > 0 ? ", " : " ", stdout);
+			nx_safe_fputs(stdout, r->facets[i].values[j].value, 0);
+			printf(" (%lld)", (long long)r->facets[i].values[j].count);
+		}
 		fputc('\n', stdout);
 	}
 	if (r->nfacets > 0)
@@ -284,31 +296,36 @@ static int finish(nx_cli *cli, nx_results *r, const nx_search_opts *o, int json)
 		nx_json_print(root, 0);
 		json_decref(root);
 	} else {
-		if (r->total == 0 && nx_tokenizer_only_dropped(r->query))
-			fprintf(stderr, "newsidx: no articles match '%s': its words are too common to be indexed;"
-				" add a rarer word\n", r->query);
+		if (r->total == 0 && nx_query_only_common(r->query))
+			nx_cli_warn("no articles match '%s': its words are too common to be indexed;"
+				    " add a rarer word", r->query);
 		else if (r->total == 0)
-			fprintf(stderr, "newsidx: no articles match '%s'\n", r->query);
+			nx_cli_warn("no articles match '%s'", r->query);
 		else
 			print_text(r, o, cli->color);
-		if (r->suggestion != NULL)
-			fprintf(r->total == 0 ? stderr : stdout, "Did you mean: %s\n", r->suggestion);
+		if (r->suggestion != NULL) {
+			FILE *f = r->total == 0 ? stderr : stdout;
+
+			fputs("Did you mean: ", f);
+			nx_safe_fputs(f, r->suggestion, 0);
+			fputc('\n', f);
+		}
 	}
 	return rc;
 }
 
 /*
  * A query of a batch that could not run: {"query": ..., "error": ...};
- * the query is null when it is not UTF-8 or too long to echo (a stray
- * 100 MB line).
+ * the query is null (query NULL) when it holds a NUL, is not UTF-8 or is
+ * too long to echo (a stray 100 MB line).
  */
 static void print_batch_error(const char *query, const char *msg)
 {
 	json_t *o = json_object();
-	size_t len = strlen(query);
+	size_t len = query != NULL ? strlen(query) : 0;
 
-	json_object_set_new(o, "query",
-			    len <= 4096 && nx_utf8_valid(query, len) ? json_string(query) : json_null());
+	json_object_set_new(o, "query", query != NULL && len <= 4096 && nx_sb_utf8_valid(query, len)
+					? json_string(query) : json_null());
 	json_object_set_new(o, "error", json_string(msg));
 	nx_json_print(o, 0);
 	json_decref(o);
@@ -339,9 +356,15 @@ static int run_batch(nx_cli *cli, const nx_search_opts *opts)
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			len--;
 		line[len] = '\0';
-		if (line[strspn(line, " \t")] == '\0')
-			continue; /* blank lines get no answer */
-		if (strlen(line) != len || !nx_utf8_valid(line, len)) {
+		if (strspn(line, " \t") == len)
+			continue; /* blank lines get no answer (a NUL is not blank) */
+		if (strlen(line) != len) {
+			print_batch_error(NULL, "the query contains a NUL byte");
+			rc = NX_EXIT_USAGE;
+			fflush(stdout);
+			continue;
+		}
+		if (!nx_sb_utf8_valid(line, len)) {
 			print_batch_error(line, "the query is not valid UTF-8 text");
 			rc = NX_EXIT_USAGE;
 			fflush(stdout);

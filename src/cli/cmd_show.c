@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 #include "newsidx/revision.h"
 
 static void print_text(const nx_article *a, int color)
@@ -140,6 +140,10 @@ int cmd_show(nx_cli *cli, int argc, char **argv)
 		if (s != NULL)
 			puts(s);
 		free(s);
+	} else if (nx_cli_article_safe(a) < 0) {
+		nx_cli_warn("out of memory");
+		nx_article_free(a);
+		return NX_EXIT_INDEX;
 	} else {
 		print_text(a, cli->color);
 	}

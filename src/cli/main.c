@@ -10,7 +10,8 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
-#include "cli/cli.h"
+#include "cli.h"
+#include "strbuf.h"
 #include "newsidx/lock.h"
 
 #ifndef NX_VERSION
@@ -81,13 +82,17 @@ static const char exit_codes_text[] =
 
 void nx_cli_warn(const char *fmt, ...)
 {
+	nx_sb b = NX_SB_INIT;
 	va_list ap;
 
-	fputs("newsidx: ", stderr);
+	/* messages carry file names, ids and queries: made safe as one line */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	nx_sb_vaddf(&b, fmt, ap);
 	va_end(ap);
+	fputs("newsidx: ", stderr);
+	nx_safe_fwrite(stderr, b.buf, b.len, 0);
 	fputc('\n', stderr);
+	nx_sb_free(&b);
 }
 
 static const nx_command *find_command(const char *name)
@@ -120,13 +125,16 @@ void nx_cli_help(const char *cmd)
 int nx_cli_usage(const char *cmd, const char *fmt, ...)
 {
 	const nx_command *c = find_command(cmd);
+	nx_sb b = NX_SB_INIT;
 	va_list ap;
 
-	fputs("newsidx: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	nx_sb_vaddf(&b, fmt, ap);
 	va_end(ap);
+	fputs("newsidx: ", stderr);
+	nx_safe_fwrite(stderr, b.buf, b.len, 0);
 	fputc('\n', stderr);
+	nx_sb_free(&b);
 	if (c != NULL)
 		fprintf(stderr, "usage: %s\n", c->usage);
 	return NX_EXIT_USAGE;

@@ -2,7 +2,8 @@
  * bulk.h - the bulk loader's side of the store (internal to newsidx): an
  * article prepared ahead on a parsing thread, bodies of a few packed
  * together, full-text tokens made ahead.  Used by sync (src/ingest/sync.c)
- * and by `add`'s two-thread pipeline; library users call nx_store_put.
+ * and by the two-thread pipeline of nx_add_run (src/ingest/add.c); library
+ * users call nx_store_put or nx_add_run.
  */
 #ifndef NX_INDEX_BULK_H
 #define NX_INDEX_BULK_H

@@ -8,13 +8,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "serve/pages.h"
+#include "pages.h"
 
 static const char *const month_abbr[12] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
 
-static void esc_n(nx_buf *b, const char *s, size_t n)
+static void esc_n(nx_sb *b, const char *s, size_t n)
 {
 	size_t i = 0, start = 0;
 	const char *rep = NULL;
@@ -28,20 +28,20 @@ static void esc_n(nx_buf *b, const char *s, size_t n)
 		case '\'': rep = "&#39;"; break;
 		default: continue;
 		}
-		nx_buf_add(b, s + start, i - start);
-		nx_buf_adds(b, rep);
+		nx_sb_add(b, s + start, i - start);
+		nx_sb_adds(b, rep);
 		start = i + 1;
 	}
-	nx_buf_add(b, s + start, n - start);
+	nx_sb_add(b, s + start, n - start);
 }
 
-void nx_serve_esc(nx_buf *b, const char *s)
+void nx_serve_esc(nx_sb *b, const char *s)
 {
 	if (s != NULL)
 		esc_n(b, s, strlen(s));
 }
 
-void nx_serve_url_arg(nx_buf *b, const char *s)
+void nx_serve_url_arg(nx_sb *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *p = (const unsigned char *)s;
@@ -49,19 +49,19 @@ void nx_serve_url_arg(nx_buf *b, const char *s)
 	for (; p != NULL && *p != '\0'; p++) {
 		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
 		    *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-			nx_buf_addch(b, *p);
+			nx_sb_addch(b, *p);
 		} else if (*p == ' ') {
-			nx_buf_addch(b, '+');
+			nx_sb_addch(b, '+');
 		} else {
-			nx_buf_addch(b, '%');
-			nx_buf_addch(b, hex[*p >> 4]);
-			nx_buf_addch(b, hex[*p & 15]);
+			nx_sb_addch(b, '%');
+			nx_sb_addch(b, hex[*p >> 4]);
+			nx_sb_addch(b, hex[*p & 15]);
 		}
 	}
 }
 
 /* s with the byte ranges sp[] wrapped in <mark>; bad or overlapping spans are skipped. */
-static void marked(nx_buf *b, const char *s, const nx_span *sp, size_t n)
+static void marked(nx_sb *b, const char *s, const nx_span *sp, size_t n)
 {
 	size_t pos = 0, i = 0, len = strlen(s);
 
@@ -69,16 +69,16 @@ static void marked(nx_buf *b, const char *s, const nx_span *sp, size_t n)
 		if (sp[i].start < pos || sp[i].end > len || sp[i].start >= sp[i].end)
 			continue;
 		esc_n(b, s + pos, sp[i].start - pos);
-		nx_buf_adds(b, "<mark>");
+		nx_sb_adds(b, "<mark>");
 		esc_n(b, s + sp[i].start, sp[i].end - sp[i].start);
-		nx_buf_adds(b, "</mark>");
+		nx_sb_adds(b, "</mark>");
 		pos = sp[i].end;
 	}
 	esc_n(b, s + pos, len - pos);
 }
 
 /* <time datetime="2021-07-08T01:42:00Z">8 Jul 2021, 01:42 UTC</time> */
-static void time_html(nx_buf *b, const nx_time *t)
+static void time_html(nx_sb *b, const nx_time *t)
 {
 	char iso[32];
 	time_t tt = (time_t)t->utc;
@@ -89,40 +89,40 @@ static void time_html(nx_buf *b, const nx_time *t)
 		nx_serve_esc(b, iso);
 		return;
 	}
-	nx_buf_addf(b, "<time datetime=\"%s\">%d %s %d", iso, tm.tm_mday, month_abbr[tm.tm_mon],
+	nx_sb_addf(b, "<time datetime=\"%s\">%d %s %d", iso, tm.tm_mday, month_abbr[tm.tm_mon],
 		    tm.tm_year + 1900);
 	if (t->has_time)
-		nx_buf_addf(b, ", %02d:%02d UTC", tm.tm_hour, tm.tm_min);
-	nx_buf_adds(b, "</time>");
+		nx_sb_addf(b, ", %02d:%02d UTC", tm.tm_hour, tm.tm_min);
+	nx_sb_adds(b, "</time>");
 }
 
 /* "13 months later": how long after publication an update came. */
-static void later(nx_buf *b, int64_t secs)
+static void later(nx_sb *b, int64_t secs)
 {
 	double days = (double)secs / 86400.0;
 
 	if (secs < 0)
-		nx_buf_adds(b, "before publication");
+		nx_sb_adds(b, "before publication");
 	else if (secs < 60)
-		nx_buf_adds(b, "within a minute");
+		nx_sb_adds(b, "within a minute");
 	else if (secs < 3600)
-		nx_buf_addf(b, "%lld minute%s later", (long long)(secs / 60), secs / 60 == 1 ? "" : "s");
+		nx_sb_addf(b, "%lld minute%s later", (long long)(secs / 60), secs / 60 == 1 ? "" : "s");
 	else if (secs < 2 * 86400)
-		nx_buf_addf(b, "%lld hour%s later", (long long)(secs / 3600), secs / 3600 == 1 ? "" : "s");
+		nx_sb_addf(b, "%lld hour%s later", (long long)(secs / 3600), secs / 3600 == 1 ? "" : "s");
 	else if (days < 60)
-		nx_buf_addf(b, "%lld days later", (long long)(secs / 86400));
+		nx_sb_addf(b, "%lld days later", (long long)(secs / 86400));
 	else if (days < 730)
-		nx_buf_addf(b, "%d months later", (int)(days / 30.4375 + 0.5));
+		nx_sb_addf(b, "%d months later", (int)(days / 30.4375 + 0.5));
 	else
-		nx_buf_addf(b, "%d years later", (int)(days / 365.25 + 0.5));
+		nx_sb_addf(b, "%d years later", (int)(days / 365.25 + 0.5));
 }
 
 /* "Reuters / Evelyn Hockstein", as `newsidx show` prints a credit. */
-static void credit_html(nx_buf *b, const nx_photo *p)
+static void credit_html(nx_sb *b, const nx_photo *p)
 {
 	nx_serve_esc(b, p->agency);
 	if (p->agency != NULL && p->photographer != NULL)
-		nx_buf_adds(b, " / ");
+		nx_sb_adds(b, " / ");
 	nx_serve_esc(b, p->photographer);
 }
 
@@ -131,21 +131,21 @@ static int has_credit(const nx_photo *p)
 	return p->agency != NULL || p->photographer != NULL;
 }
 
-static void page_head(nx_buf *b, const char *title, const char *title_suffix)
+static void page_head(nx_sb *b, const char *title, const char *title_suffix)
 {
-	nx_buf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	nx_sb_adds(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		       "<meta name=\"referrer\" content=\"no-referrer\">\n<title>");
 	nx_serve_esc(b, title);
 	nx_serve_esc(b, title_suffix);
-	nx_buf_adds(b, "</title>\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n"
+	nx_sb_adds(b, "</title>\n<link rel=\"stylesheet\" href=\"/static/app.css\">\n"
 		       "<link rel=\"icon\" href=\"/static/icon.svg\" type=\"image/svg+xml\">\n"
 		       "<script src=\"/static/app.js\" defer></script>\n</head>\n<body>\n");
 }
 
-static void page_foot(nx_buf *b)
+static void page_foot(nx_sb *b)
 {
-	nx_buf_adds(b, "<footer><a href=\"/\">newsidx</a> · a read-only view of the index · "
+	nx_sb_adds(b, "<footer><a href=\"/\">newsidx</a> · a read-only view of the index · "
 		       "JSON: <code>/api/search?q=</code>, <code>/api/article/ID</code></footer>\n"
 		       "</body>\n</html>\n");
 }
@@ -156,7 +156,7 @@ static int filled(const char *s)
 }
 
 /* href="/?q=...&since=..." for a form state. */
-static void form_href(nx_buf *b, const nx_serve_form *f)
+static void form_href(nx_sb *b, const nx_serve_form *f)
 {
 	const char *names[] = { "q", "since", "until", "source", "credit", "sort" };
 	const char *vals[6];
@@ -169,45 +169,45 @@ static void form_href(nx_buf *b, const nx_serve_form *f)
 	vals[3] = f->source;
 	vals[4] = f->credit;
 	vals[5] = f->sort != NULL && strcmp(f->sort, "relevance") != 0 ? f->sort : NULL;
-	nx_buf_adds(b, "/");
+	nx_sb_adds(b, "/");
 	for (i = 0; i < 6; i++) {
 		if (!filled(vals[i]))
 			continue;
-		nx_buf_addf(b, "%c%s=", sep, names[i]);
+		nx_sb_addf(b, "%c%s=", sep, names[i]);
 		/* the & between arguments is escaped in the attribute */
 		nx_serve_url_arg(b, vals[i]);
 		sep = '&';
 	}
 	if (f->offset > 0)
-		nx_buf_addf(b, "%coffset=%d", sep, f->offset);
+		nx_sb_addf(b, "%coffset=%d", sep, f->offset);
 }
 
 /* <a href="...">, with the & of the query string written &amp;. */
-static void link_open(nx_buf *b, const nx_serve_form *f, const char *cls)
+static void link_open(nx_sb *b, const nx_serve_form *f, const char *cls)
 {
-	nx_buf u = NX_BUF_INIT;
+	nx_sb u = NX_SB_INIT;
 
 	form_href(&u, f);
-	nx_buf_adds(b, "<a");
+	nx_sb_adds(b, "<a");
 	if (cls != NULL)
-		nx_buf_addf(b, " class=\"%s\"", cls);
-	nx_buf_adds(b, " href=\"");
+		nx_sb_addf(b, " class=\"%s\"", cls);
+	nx_sb_adds(b, " href=\"");
 	nx_serve_esc(b, u.buf);
-	nx_buf_adds(b, "\">");
-	if (!nx_buf_ok(&u))
+	nx_sb_adds(b, "\">");
+	if (!nx_sb_ok(&u))
 		b->failed = 1;
-	nx_buf_free(&u);
+	nx_sb_free(&u);
 }
 
-static void input(nx_buf *b, const char *label, const char *type, const char *name, const char *value,
+static void input(nx_sb *b, const char *label, const char *type, const char *name, const char *value,
 		  const char *extra)
 {
-	nx_buf_addf(b, "<label>%s <input type=\"%s\" name=\"%s\" value=\"", label, type, name);
+	nx_sb_addf(b, "<label>%s <input type=\"%s\" name=\"%s\" value=\"", label, type, name);
 	nx_serve_esc(b, value);
-	nx_buf_addf(b, "\"%s></label>\n", extra);
+	nx_sb_addf(b, "\"%s></label>\n", extra);
 }
 
-static void search_form(nx_buf *b, const nx_serve_form *f)
+static void search_form(nx_sb *b, const nx_serve_form *f)
 {
 	static const char *const sorts[][2] = {
 		{ "relevance", "Best match" }, { "newest", "Newest first" }, { "oldest", "Oldest first" }
@@ -216,24 +216,24 @@ static void search_form(nx_buf *b, const nx_serve_form *f)
 		   (filled(f->sort) && strcmp(f->sort, "relevance") != 0);
 	size_t i = 0;
 
-	nx_buf_adds(b, "<header>\n<a class=\"home\" href=\"/\">newsidx</a>\n"
+	nx_sb_adds(b, "<header>\n<a class=\"home\" href=\"/\">newsidx</a>\n"
 		       "<form id=\"search\" method=\"get\" action=\"/\" role=\"search\">\n"
 		       "<div class=\"qrow\"><input type=\"search\" id=\"q\" name=\"q\" maxlength=\"2048\" "
 		       "aria-label=\"Search the archive\" placeholder=\"cyberattack RNC, &quot;a phrase&quot;, "
 		       "credit:reuters\" autofocus value=\"");
 	nx_serve_esc(b, f->q);
-	nx_buf_adds(b, "\"><button type=\"submit\">Search</button></div>\n");
-	nx_buf_addf(b, "<details class=\"filters\"%s><summary>Filters</summary>\n<div class=\"frow\">\n",
+	nx_sb_adds(b, "\"><button type=\"submit\">Search</button></div>\n");
+	nx_sb_addf(b, "<details class=\"filters\"%s><summary>Filters</summary>\n<div class=\"frow\">\n",
 		    open ? " open" : "");
 	input(b, "From", "date", "since", f->since, "");
 	input(b, "To", "date", "until", f->until, "");
 	input(b, "Source", "text", "source", f->source, " placeholder=\"Reuters\"");
 	input(b, "Photo credit", "text", "credit", f->credit, " placeholder=\"photographer or agency\"");
-	nx_buf_adds(b, "<label>Sort <select name=\"sort\">");
+	nx_sb_adds(b, "<label>Sort <select name=\"sort\">");
 	for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
-		nx_buf_addf(b, "<option value=\"%s\"%s>%s</option>", sorts[i][0],
+		nx_sb_addf(b, "<option value=\"%s\"%s>%s</option>", sorts[i][0],
 			    filled(f->sort) && strcmp(f->sort, sorts[i][0]) == 0 ? " selected" : "", sorts[i][1]);
-	nx_buf_adds(b, "</select></label>\n<button type=\"submit\">Apply</button>\n</div>\n"
+	nx_sb_adds(b, "</select></label>\n<button type=\"submit\">Apply</button>\n</div>\n"
 		       "<p class=\"help\">Words, <code>\"phrases\"</code>, <code>a OR b</code>, <code>-word</code>, "
 		       "<code>word*</code>, <code>title:</code> <code>caption:</code> <code>credit:</code>, "
 		       "<code>published:2021-07</code>, <code>updated:&gt;2022</code>, <code>changed:&gt;30d</code>, "
@@ -241,76 +241,76 @@ static void search_form(nx_buf *b, const nx_serve_form *f)
 		       "</header>\n");
 }
 
-static void hit_html(nx_buf *b, const nx_hit *h, const nx_article *a)
+static void hit_html(nx_sb *b, const nx_hit *h, const nx_article *a)
 {
 	size_t i = 0, n = 0;
 
-	nx_buf_adds(b, "<li class=\"hit\">\n<h2><a href=\"/a/");
+	nx_sb_adds(b, "<li class=\"hit\">\n<h2><a href=\"/a/");
 	nx_serve_url_arg(b, h->id);
-	nx_buf_adds(b, "\">");
+	nx_sb_adds(b, "\">");
 	if (h->title != NULL)
 		marked(b, h->title, h->title_highlights, h->ntitle_highlights);
 	else
-		nx_buf_adds(b, "(untitled)");
-	nx_buf_adds(b, "</a></h2>\n<p class=\"meta\">");
+		nx_sb_adds(b, "(untitled)");
+	nx_sb_adds(b, "</a></h2>\n<p class=\"meta\">");
 	if (h->source != NULL) {
-		nx_buf_adds(b, "<span class=\"source\">");
+		nx_sb_adds(b, "<span class=\"source\">");
 		nx_serve_esc(b, h->source);
-		nx_buf_adds(b, "</span> · ");
+		nx_sb_adds(b, "</span> · ");
 	}
 	if (h->published.set)
 		time_html(b, &h->published);
 	else
-		nx_buf_adds(b, "undated");
+		nx_sb_adds(b, "undated");
 	if (h->updated.set) {
-		nx_buf_adds(b, " · <span class=\"updated\">updated ");
+		nx_sb_adds(b, " · <span class=\"updated\">updated ");
 		if (h->published.set) {
 			later(b, h->updated.utc - h->published.utc);
-			nx_buf_adds(b, " (");
+			nx_sb_adds(b, " (");
 			time_html(b, &h->updated);
-			nx_buf_adds(b, ")");
+			nx_sb_adds(b, ")");
 		} else {
 			time_html(b, &h->updated);
 		}
-		nx_buf_adds(b, "</span>");
+		nx_sb_adds(b, "</span>");
 	}
 	if (h->revision > 0)
-		nx_buf_addf(b, " · <span class=\"rev\">earlier version (revision %d)</span>", h->revision);
-	nx_buf_adds(b, "</p>\n");
+		nx_sb_addf(b, " · <span class=\"rev\">earlier version (revision %d)</span>", h->revision);
+	nx_sb_adds(b, "</p>\n");
 	if (h->snippet != NULL && *h->snippet != '\0') {
-		nx_buf_adds(b, "<p class=\"snippet\">");
+		nx_sb_adds(b, "<p class=\"snippet\">");
 		if (h->snippet_field != NULL && strcmp(h->snippet_field, "body") != 0)
-			nx_buf_adds(b, "<span class=\"field\">photo:</span> ");
+			nx_sb_adds(b, "<span class=\"field\">photo:</span> ");
 		marked(b, h->snippet, h->highlights, h->nhighlights);
-		nx_buf_adds(b, "</p>\n");
+		nx_sb_adds(b, "</p>\n");
 	}
 	if (a != NULL) {
 		for (i = 0; i < a->nphotos; i++)
 			n += has_credit(&a->photos[i]) ? 1 : 0;
 		if (n > 0) {
-			nx_buf_addf(b, "<p class=\"credits\">Photo%s: ", n > 1 ? "s" : "");
+			nx_sb_addf(b, "<p class=\"credits\">Photo%s: ", n > 1 ? "s" : "");
 			for (i = 0, n = 0; i < a->nphotos; i++) {
 				if (!has_credit(&a->photos[i]))
 					continue;
-				nx_buf_adds(b, n++ > 0 ? "; <span class=\"credit\">" : "<span class=\"credit\">");
+				nx_sb_adds(b, n++ > 0 ? "; <span class=\"credit\">" : "<span class=\"credit\">");
 				credit_html(b, &a->photos[i]);
-				nx_buf_adds(b, "</span>");
+				nx_sb_adds(b, "</span>");
 			}
-			nx_buf_adds(b, "</p>\n");
+			nx_sb_adds(b, "</p>\n");
 		}
 	}
 	if (h->nalso > 0) {
-		nx_buf_adds(b, "<p class=\"also\">Also in: ");
+		nx_sb_adds(b, "<p class=\"also\">Also in: ");
 		for (i = 0; i < h->nalso; i++) {
-			nx_buf_adds(b, i > 0 ? ", <a href=\"/a/" : "<a href=\"/a/");
+			nx_sb_adds(b, i > 0 ? ", <a href=\"/a/" : "<a href=\"/a/");
 			nx_serve_url_arg(b, h->also_ids[i]);
-			nx_buf_adds(b, "\">");
+			nx_sb_adds(b, "\">");
 			nx_serve_esc(b, h->also_in[i]);
-			nx_buf_adds(b, "</a>");
+			nx_sb_adds(b, "</a>");
 		}
-		nx_buf_adds(b, "</p>\n");
+		nx_sb_adds(b, "</p>\n");
 	}
-	nx_buf_adds(b, "</li>\n");
+	nx_sb_adds(b, "</li>\n");
 }
 
 static int leap(int y)
@@ -318,7 +318,7 @@ static int leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static void facets_html(nx_buf *b, const nx_serve_form *f, const nx_results *r)
+static void facets_html(nx_sb *b, const nx_serve_form *f, const nx_results *r)
 {
 	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	char since[16], until[16];
@@ -326,7 +326,7 @@ static void facets_html(nx_buf *b, const nx_serve_form *f, const nx_results *r)
 
 	if (r->nfacets == 0)
 		return;
-	nx_buf_adds(b, "<aside class=\"facets\" aria-label=\"Narrow the results\">\n");
+	nx_sb_adds(b, "<aside class=\"facets\" aria-label=\"Narrow the results\">\n");
 	for (i = 0; i < r->nfacets; i++) {
 		const nx_facet *fc = &r->facets[i];
 		const char *title = strcmp(fc->name, "source") == 0 ? "Sources" :
@@ -335,7 +335,7 @@ static void facets_html(nx_buf *b, const nx_serve_form *f, const nx_results *r)
 
 		if (fc->nvalues == 0)
 			continue;
-		nx_buf_addf(b, "<section class=\"facet\" data-facet=\"%s\"><h3>%s</h3>\n<ul>\n", fc->name, title);
+		nx_sb_addf(b, "<section class=\"facet\" data-facet=\"%s\"><h3>%s</h3>\n<ul>\n", fc->name, title);
 		for (j = 0; j < fc->nvalues; j++) {
 			nx_serve_form g = *f;
 			int y = 0, m = 0;
@@ -354,23 +354,23 @@ static void facets_html(nx_buf *b, const nx_serve_form *f, const nx_results *r)
 				g.until = until;
 			} else {
 				/* authors: shown, not linked (the query language has author:) */
-				nx_buf_adds(b, "<li><span>");
+				nx_sb_adds(b, "<li><span>");
 				nx_serve_esc(b, fc->values[j].value);
-				nx_buf_addf(b, "</span> <span class=\"n\">%lld</span></li>\n",
+				nx_sb_addf(b, "</span> <span class=\"n\">%lld</span></li>\n",
 					    (long long)fc->values[j].count);
 				continue;
 			}
-			nx_buf_adds(b, "<li>");
+			nx_sb_adds(b, "<li>");
 			link_open(b, &g, NULL);
 			nx_serve_esc(b, fc->values[j].value);
-			nx_buf_addf(b, "</a> <span class=\"n\">%lld</span></li>\n", (long long)fc->values[j].count);
+			nx_sb_addf(b, "</a> <span class=\"n\">%lld</span></li>\n", (long long)fc->values[j].count);
 		}
-		nx_buf_adds(b, "</ul></section>\n");
+		nx_sb_adds(b, "</ul></section>\n");
 	}
-	nx_buf_adds(b, "</aside>\n");
+	nx_sb_adds(b, "</aside>\n");
 }
 
-static void pages_html(nx_buf *b, const nx_serve_form *f, const nx_results *r)
+static void pages_html(nx_sb *b, const nx_serve_form *f, const nx_results *r)
 {
 	nx_serve_form g = *f;
 	int64_t pages = (r->total + NX_SERVE_PAGE - 1) / NX_SERVE_PAGE;
@@ -378,81 +378,81 @@ static void pages_html(nx_buf *b, const nx_serve_form *f, const nx_results *r)
 
 	if (f->offset == 0 && r->total <= (int64_t)r->nhits)
 		return;
-	nx_buf_adds(b, "<nav class=\"pages\" aria-label=\"Pages\">");
+	nx_sb_adds(b, "<nav class=\"pages\" aria-label=\"Pages\">");
 	if (f->offset > 0) {
 		g.offset = f->offset > NX_SERVE_PAGE ? f->offset - NX_SERVE_PAGE : 0;
 		link_open(b, &g, "prev");
-		nx_buf_adds(b, "← Previous</a> ");
+		nx_sb_adds(b, "← Previous</a> ");
 	}
-	nx_buf_addf(b, "<span>Page %lld of %lld</span>", (long long)page, (long long)(pages > 0 ? pages : 1));
+	nx_sb_addf(b, "<span>Page %lld of %lld</span>", (long long)page, (long long)(pages > 0 ? pages : 1));
 	if (r->total > (int64_t)f->offset + (int64_t)r->nhits && r->nhits > 0) {
 		g.offset = f->offset + NX_SERVE_PAGE;
-		nx_buf_adds(b, " ");
+		nx_sb_adds(b, " ");
 		link_open(b, &g, "next");
-		nx_buf_adds(b, "Next →</a>");
+		nx_sb_adds(b, "Next →</a>");
 	}
-	nx_buf_adds(b, "</nav>\n");
+	nx_sb_adds(b, "</nav>\n");
 }
 
-void nx_serve_page_search(nx_buf *b, const nx_serve_form *f, const nx_results *r,
+void nx_serve_page_search(nx_sb *b, const nx_serve_form *f, const nx_results *r,
 			  nx_article *const *arts, const nx_stats *st, const char *error)
 {
 	size_t i = 0;
 
 	page_head(b, filled(f->q) ? f->q : "Search the archive", filled(f->q) ? " · newsidx" : "");
 	search_form(b, f);
-	nx_buf_adds(b, "<main>\n");
+	nx_sb_adds(b, "<main>\n");
 	if (error != NULL) {
-		nx_buf_adds(b, "<p class=\"error\" role=\"alert\">");
+		nx_sb_adds(b, "<p class=\"error\" role=\"alert\">");
 		nx_serve_esc(b, error);
-		nx_buf_adds(b, "</p>\n");
+		nx_sb_adds(b, "</p>\n");
 	} else if (r == NULL) {
 		if (st != NULL) {
-			nx_buf_addf(b, "<p class=\"intro\">%lld articles", (long long)st->articles);
+			nx_sb_addf(b, "<p class=\"intro\">%lld articles", (long long)st->articles);
 			if (st->oldest.set && st->newest.set) {
-				nx_buf_adds(b, " from ");
+				nx_sb_adds(b, " from ");
 				time_html(b, &st->oldest);
-				nx_buf_adds(b, " to ");
+				nx_sb_adds(b, " to ");
 				time_html(b, &st->newest);
 			}
-			nx_buf_addf(b, ", %lld photos, %lld earlier revisions.</p>\n", (long long)st->photos,
+			nx_sb_addf(b, ", %lld photos, %lld earlier revisions.</p>\n", (long long)st->photos,
 				    (long long)st->revisions);
 		}
 	} else {
-		nx_buf_addf(b, "<p class=\"count\" id=\"count\" data-total=\"%lld\">%lld article%s</p>\n",
+		nx_sb_addf(b, "<p class=\"count\" id=\"count\" data-total=\"%lld\">%lld article%s</p>\n",
 			    (long long)r->total, (long long)r->total, r->total == 1 ? "" : "s");
 		if (r->suggestion != NULL) {
 			nx_serve_form g = *f;
 
 			g.q = r->suggestion;
 			g.offset = 0;
-			nx_buf_adds(b, "<p class=\"suggest\">Did you mean ");
+			nx_sb_adds(b, "<p class=\"suggest\">Did you mean ");
 			link_open(b, &g, "suggestion");
 			nx_serve_esc(b, r->suggestion);
-			nx_buf_adds(b, "</a>?</p>\n");
+			nx_sb_adds(b, "</a>?</p>\n");
 		}
 		if (r->relaxed && r->nhits > 0)
-			nx_buf_adds(b, "<p class=\"note\">No article has every word; these are the closest "
+			nx_sb_adds(b, "<p class=\"note\">No article has every word; these are the closest "
 				       "matches.</p>\n");
-		nx_buf_adds(b, "<div class=\"results\">\n");
+		nx_sb_adds(b, "<div class=\"results\">\n");
 		if (r->nhits > 0) {
-			nx_buf_addf(b, "<ol class=\"hits\" start=\"%d\">\n", f->offset + 1);
+			nx_sb_addf(b, "<ol class=\"hits\" start=\"%d\">\n", f->offset + 1);
 			for (i = 0; i < r->nhits; i++)
 				hit_html(b, &r->hits[i], arts != NULL ? arts[i] : NULL);
-			nx_buf_adds(b, "</ol>\n");
+			nx_sb_adds(b, "</ol>\n");
 		} else {
-			nx_buf_adds(b, "<p class=\"none\">No articles match.</p>\n");
+			nx_sb_adds(b, "<p class=\"none\">No articles match.</p>\n");
 		}
 		facets_html(b, f, r);
-		nx_buf_adds(b, "</div>\n");
+		nx_sb_adds(b, "</div>\n");
 		pages_html(b, f, r);
 	}
-	nx_buf_adds(b, "</main>\n");
+	nx_sb_adds(b, "</main>\n");
 	page_foot(b);
 }
 
 /* One line of nx_revision_diff output with NX_DIFF_COLOR markers turned into <del>/<ins>. */
-static void diff_line(nx_buf *b, const char *s, size_t n)
+static void diff_line(nx_sb *b, const char *s, size_t n)
 {
 	static const char del_open[] = "\033[31m[-", ins_open[] = "\033[32m{+";
 	static const char del_close[] = "-]\033[0m", ins_close[] = "+}\033[0m";
@@ -463,13 +463,13 @@ static void diff_line(nx_buf *b, const char *s, size_t n)
 		if (in == 0 && n - i >= 7 && (memcmp(s + i, del_open, 7) == 0 || memcmp(s + i, ins_open, 7) == 0)) {
 			esc_n(b, s + start, i - start);
 			in = s[i + 5] == '[' ? '-' : '+';
-			nx_buf_adds(b, in == '-' ? "<del>" : "<ins>");
+			nx_sb_adds(b, in == '-' ? "<del>" : "<ins>");
 			i += 7;
 			start = i;
 		} else if (in != 0 && n - i >= 6 &&
 			   memcmp(s + i, in == '-' ? del_close : ins_close, 6) == 0) {
 			esc_n(b, s + start, i - start);
-			nx_buf_adds(b, in == '-' ? "</del>" : "</ins>");
+			nx_sb_adds(b, in == '-' ? "</del>" : "</ins>");
 			in = 0;
 			i += 6;
 			start = i;
@@ -487,35 +487,35 @@ static void diff_line(nx_buf *b, const char *s, size_t n)
 	}
 	esc_n(b, s + start, n - start);
 	if (in != 0)
-		nx_buf_adds(b, in == '-' ? "</del>" : "</ins>");
+		nx_sb_adds(b, in == '-' ? "</del>" : "</ins>");
 }
 
-static void diff_html(nx_buf *b, const char *diff)
+static void diff_html(nx_sb *b, const char *diff)
 {
 	const char *p = diff, *nl = NULL;
 
-	nx_buf_adds(b, "<div class=\"diff\">\n");
+	nx_sb_adds(b, "<div class=\"diff\">\n");
 	if (*p == '\0')
-		nx_buf_adds(b, "<p>No change in the text.</p>\n");
+		nx_sb_adds(b, "<p>No change in the text.</p>\n");
 	while (*p != '\0') {
 		nl = strchr(p, '\n');
 		if (nl == NULL)
 			nl = p + strlen(p);
-		nx_buf_adds(b, "<p>");
+		nx_sb_adds(b, "<p>");
 		diff_line(b, p, (size_t)(nl - p));
-		nx_buf_adds(b, "</p>\n");
+		nx_sb_adds(b, "</p>\n");
 		p = *nl == '\n' ? nl + 1 : nl;
 	}
-	nx_buf_adds(b, "</div>\n");
+	nx_sb_adds(b, "</div>\n");
 }
 
-static void fact(nx_buf *b, const char *label, const char *value)
+static void fact(nx_sb *b, const char *label, const char *value)
 {
 	if (value == NULL)
 		return;
-	nx_buf_addf(b, "<dt>%s</dt><dd>", label);
+	nx_sb_addf(b, "<dt>%s</dt><dd>", label);
 	nx_serve_esc(b, value);
-	nx_buf_adds(b, "</dd>\n");
+	nx_sb_adds(b, "</dd>\n");
 }
 
 static int is_web_url(const char *u)
@@ -523,55 +523,55 @@ static int is_web_url(const char *u)
 	return u != NULL && (strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0);
 }
 
-static void revisions_html(nx_buf *b, const nx_serve_article *p)
+static void revisions_html(nx_sb *b, const nx_serve_article *p)
 {
 	size_t i = 0;
 
 	if (p->nrevs < 2)
 		return;
-	nx_buf_addf(b, "<section class=\"revisions\" id=\"revisions\"><h2>Revisions (%zu versions)</h2>\n"
+	nx_sb_addf(b, "<section class=\"revisions\" id=\"revisions\"><h2>Revisions (%zu versions)</h2>\n"
 		       "<table><thead><tr><th>Version</th><th>Updated</th><th>Captured</th><th></th></tr></thead>"
 		       "<tbody>\n", p->nrevs);
 	for (i = 0; i < p->nrevs; i++) {
 		const nx_revision *v = &p->revs[i];
 		int shown = p->rev == v->rev || (p->rev == 0 && v->current);
 
-		nx_buf_addf(b, "<tr%s><td>", shown ? " class=\"shown\"" : "");
+		nx_sb_addf(b, "<tr%s><td>", shown ? " class=\"shown\"" : "");
 		if (shown)
-			nx_buf_addf(b, "rev %lld%s", (long long)v->rev, v->current ? " (current)" : "");
+			nx_sb_addf(b, "rev %lld%s", (long long)v->rev, v->current ? " (current)" : "");
 		else {
-			nx_buf_adds(b, "<a href=\"/a/");
+			nx_sb_adds(b, "<a href=\"/a/");
 			nx_serve_url_arg(b, p->id);
 			if (!v->current)
-				nx_buf_addf(b, "?rev=%lld", (long long)v->rev);
-			nx_buf_addf(b, "\">rev %lld%s</a>", (long long)v->rev, v->current ? " (current)" : "");
+				nx_sb_addf(b, "?rev=%lld", (long long)v->rev);
+			nx_sb_addf(b, "\">rev %lld%s</a>", (long long)v->rev, v->current ? " (current)" : "");
 		}
-		nx_buf_adds(b, "</td><td>");
+		nx_sb_adds(b, "</td><td>");
 		if (v->updated.set)
 			time_html(b, &v->updated);
-		nx_buf_adds(b, "</td><td>");
+		nx_sb_adds(b, "</td><td>");
 		if (v->captured.set)
 			time_html(b, &v->captured);
-		nx_buf_adds(b, "</td><td>");
+		nx_sb_adds(b, "</td><td>");
 		if (i > 0) {
-			nx_buf_adds(b, "<a class=\"difflink\" href=\"/a/");
+			nx_sb_adds(b, "<a class=\"difflink\" href=\"/a/");
 			nx_serve_url_arg(b, p->id);
-			nx_buf_addf(b, "?from=%lld&amp;to=%lld#diff\">changes</a>", (long long)p->revs[i - 1].rev,
+			nx_sb_addf(b, "?from=%lld&amp;to=%lld#diff\">changes</a>", (long long)p->revs[i - 1].rev,
 				    (long long)v->rev);
 		}
-		nx_buf_adds(b, "</td></tr>\n");
+		nx_sb_adds(b, "</td></tr>\n");
 	}
-	nx_buf_adds(b, "</tbody></table>\n");
+	nx_sb_adds(b, "</tbody></table>\n");
 	if (p->diff != NULL && p->diff_to != 0) {
-		nx_buf_addf(b, "<h3 id=\"diff\">Changes from rev %lld to rev %lld</h3>\n"
+		nx_sb_addf(b, "<h3 id=\"diff\">Changes from rev %lld to rev %lld</h3>\n"
 			       "<p class=\"legend\"><del>removed</del> <ins>added</ins></p>\n",
 			    (long long)p->diff_from, (long long)p->diff_to);
 		diff_html(b, p->diff);
 	}
-	nx_buf_adds(b, "</section>\n");
+	nx_sb_adds(b, "</section>\n");
 }
 
-void nx_serve_page_article(nx_buf *b, const nx_serve_article *p)
+void nx_serve_page_article(nx_sb *b, const nx_serve_article *p)
 {
 	const nx_article *a = p->a;
 	char loc[32];
@@ -579,123 +579,123 @@ void nx_serve_page_article(nx_buf *b, const nx_serve_article *p)
 
 	page_head(b, a->title != NULL ? a->title : "(untitled)", " · newsidx");
 	search_form(b, &(nx_serve_form){ NULL, NULL, NULL, NULL, NULL, NULL, 0 });
-	nx_buf_adds(b, "<main>\n<article class=\"article\">\n");
+	nx_sb_adds(b, "<main>\n<article class=\"article\">\n");
 	if (p->rev != 0) {
-		nx_buf_addf(b, "<p class=\"note\" role=\"note\">An earlier version (rev %lld). <a href=\"/a/",
+		nx_sb_addf(b, "<p class=\"note\" role=\"note\">An earlier version (rev %lld). <a href=\"/a/",
 			    (long long)p->rev);
 		nx_serve_url_arg(b, p->id);
-		nx_buf_adds(b, "\">See the current one.</a></p>\n");
+		nx_sb_adds(b, "\">See the current one.</a></p>\n");
 	}
-	nx_buf_adds(b, "<h1>");
+	nx_sb_adds(b, "<h1>");
 	nx_serve_esc(b, a->title != NULL ? a->title : "(untitled)");
-	nx_buf_adds(b, "</h1>\n<dl class=\"facts\">\n");
+	nx_sb_adds(b, "</h1>\n<dl class=\"facts\">\n");
 	fact(b, "Outlet", a->source);
 	if (a->nauthors > 0) {
-		nx_buf_adds(b, "<dt>By</dt><dd>");
+		nx_sb_adds(b, "<dt>By</dt><dd>");
 		for (i = 0; i < a->nauthors; i++) {
-			nx_buf_adds(b, i > 0 ? ", " : "");
+			nx_sb_adds(b, i > 0 ? ", " : "");
 			nx_serve_esc(b, a->authors[i]);
 		}
-		nx_buf_adds(b, "</dd>\n");
+		nx_sb_adds(b, "</dd>\n");
 	}
 	if (a->published.set) {
-		nx_buf_adds(b, "<dt>Published</dt><dd class=\"published\">");
+		nx_sb_adds(b, "<dt>Published</dt><dd class=\"published\">");
 		time_html(b, &a->published);
 		if (a->published.has_offset && a->published.offset != 0) {
 			nx_date_format_local(loc, &a->published);
-			nx_buf_adds(b, " <span class=\"local\">(");
+			nx_sb_adds(b, " <span class=\"local\">(");
 			nx_serve_esc(b, loc);
-			nx_buf_adds(b, " local)</span>");
+			nx_sb_adds(b, " local)</span>");
 		}
-		nx_buf_adds(b, "</dd>\n");
+		nx_sb_adds(b, "</dd>\n");
 	}
 	if (a->updated.set) {
-		nx_buf_adds(b, "<dt>Updated</dt><dd class=\"updated\">");
+		nx_sb_adds(b, "<dt>Updated</dt><dd class=\"updated\">");
 		time_html(b, &a->updated);
 		if (a->published.set) {
-			nx_buf_adds(b, " — ");
+			nx_sb_adds(b, " — ");
 			later(b, a->updated.utc - a->published.utc);
 		}
-		nx_buf_adds(b, "</dd>\n");
+		nx_sb_adds(b, "</dd>\n");
 	}
 	fact(b, "Section", a->section);
 	fact(b, "Language", a->lang);
 	if (a->url != NULL) {
-		nx_buf_adds(b, "<dt>URL</dt><dd class=\"url\">");
+		nx_sb_adds(b, "<dt>URL</dt><dd class=\"url\">");
 		if (is_web_url(a->url)) {
-			nx_buf_adds(b, "<a rel=\"noopener noreferrer nofollow\" href=\"");
+			nx_sb_adds(b, "<a rel=\"noopener noreferrer nofollow\" href=\"");
 			nx_serve_esc(b, a->url);
-			nx_buf_adds(b, "\">");
+			nx_sb_adds(b, "\">");
 			nx_serve_esc(b, a->url);
-			nx_buf_adds(b, "</a>");
+			nx_sb_adds(b, "</a>");
 		} else {
 			nx_serve_esc(b, a->url);
 		}
-		nx_buf_adds(b, "</dd>\n");
+		nx_sb_adds(b, "</dd>\n");
 	}
 	fact(b, "Id", p->id);
-	nx_buf_adds(b, "</dl>\n");
+	nx_sb_adds(b, "</dl>\n");
 	if (a->nphotos > 0) {
-		nx_buf_addf(b, "<section class=\"photos\"><h2>Photo%s</h2>\n", a->nphotos > 1 ? "s" : "");
+		nx_sb_addf(b, "<section class=\"photos\"><h2>Photo%s</h2>\n", a->nphotos > 1 ? "s" : "");
 		for (i = 0; i < a->nphotos; i++) {
 			const nx_photo *ph = &a->photos[i];
 
-			nx_buf_adds(b, "<figure class=\"photo\"><figcaption>");
+			nx_sb_adds(b, "<figure class=\"photo\"><figcaption>");
 			if (ph->caption != NULL) {
-				nx_buf_adds(b, "<span class=\"caption\">");
+				nx_sb_adds(b, "<span class=\"caption\">");
 				nx_serve_esc(b, ph->caption);
-				nx_buf_adds(b, "</span> ");
+				nx_sb_adds(b, "</span> ");
 			}
 			if (has_credit(ph)) {
-				nx_buf_adds(b, "<span class=\"credit\">Photo: ");
+				nx_sb_adds(b, "<span class=\"credit\">Photo: ");
 				credit_html(b, ph);
-				nx_buf_adds(b, "</span>");
+				nx_sb_adds(b, "</span>");
 			}
 			if (ph->url != NULL) {
-				nx_buf_adds(b, " <span class=\"imgurl\">");
+				nx_sb_adds(b, " <span class=\"imgurl\">");
 				nx_serve_esc(b, ph->url);
-				nx_buf_adds(b, "</span>");
+				nx_sb_adds(b, "</span>");
 			}
-			nx_buf_adds(b, "</figcaption></figure>\n");
+			nx_sb_adds(b, "</figcaption></figure>\n");
 		}
-		nx_buf_adds(b, "</section>\n");
+		nx_sb_adds(b, "</section>\n");
 	}
-	nx_buf_adds(b, "<section class=\"body\">\n");
+	nx_sb_adds(b, "<section class=\"body\">\n");
 	for (i = 0; i < a->nparas; i++) {
-		nx_buf_adds(b, "<p>");
+		nx_sb_adds(b, "<p>");
 		nx_serve_esc(b, a->paras[i]);
-		nx_buf_adds(b, "</p>\n");
+		nx_sb_adds(b, "</p>\n");
 	}
-	nx_buf_adds(b, "</section>\n");
+	nx_sb_adds(b, "</section>\n");
 	if (a->origin.path != NULL || a->origin.record_id != NULL) {
-		nx_buf_adds(b, "<section class=\"origin\"><h2>Source</h2>\n<dl class=\"facts\">\n");
+		nx_sb_adds(b, "<section class=\"origin\"><h2>Source</h2>\n<dl class=\"facts\">\n");
 		fact(b, "File", a->origin.path);
 		if (a->origin.offset >= 0)
-			nx_buf_addf(b, "<dt>Offset</dt><dd>%lld</dd>\n", (long long)a->origin.offset);
+			nx_sb_addf(b, "<dt>Offset</dt><dd>%lld</dd>\n", (long long)a->origin.offset);
 		fact(b, a->origin.format != NULL && strcmp(a->origin.format, "warc") == 0 ? "WARC record" : "Record",
 		     a->origin.record_id);
 		fact(b, "Format", a->origin.format);
-		nx_buf_adds(b, "</dl></section>\n");
+		nx_sb_adds(b, "</dl></section>\n");
 	}
 	revisions_html(b, p);
-	nx_buf_adds(b, "<p class=\"json\"><a href=\"/api/article/");
+	nx_sb_adds(b, "<p class=\"json\"><a href=\"/api/article/");
 	nx_serve_url_arg(b, p->id);
-	nx_buf_adds(b, "\">This article as JSON</a></p>\n</article>\n</main>\n");
+	nx_sb_adds(b, "\">This article as JSON</a></p>\n</article>\n</main>\n");
 	page_foot(b);
 }
 
-void nx_serve_page_error(nx_buf *b, unsigned status, const char *reason, const char *msg)
+void nx_serve_page_error(nx_sb *b, unsigned status, const char *reason, const char *msg)
 {
 	char title[64];
 
 	snprintf(title, sizeof(title), "%u %s", status, reason);
 	page_head(b, title, " · newsidx");
 	search_form(b, &(nx_serve_form){ NULL, NULL, NULL, NULL, NULL, NULL, 0 });
-	nx_buf_adds(b, "<main>\n<h1>");
+	nx_sb_adds(b, "<main>\n<h1>");
 	nx_serve_esc(b, title);
-	nx_buf_adds(b, "</h1>\n<p class=\"error\" role=\"alert\">");
+	nx_sb_adds(b, "</h1>\n<p class=\"error\" role=\"alert\">");
 	nx_serve_esc(b, msg);
-	nx_buf_adds(b, "</p>\n</main>\n");
+	nx_sb_adds(b, "</p>\n</main>\n");
 	page_foot(b);
 }
 

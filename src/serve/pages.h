@@ -1,6 +1,6 @@
 /*
  * serve_html.h - the pages of newsidx serve: HTML escaping and the search,
- * article and error pages, built into an nx_buf.  The HTTP side is in
+ * article and error pages, built into an nx_sb.  The HTTP side is in
  * cmd_serve.c; nothing here touches a socket.
  *
  * Every value that reaches a page goes through nx_serve_esc() (text and
@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/buf.h"
+#include "strbuf.h"
 #include "newsidx/newsidx.h"
 #include "newsidx/revision.h"
 
@@ -34,10 +34,10 @@ typedef struct nx_serve_form {
 } nx_serve_form;
 
 /* Append s with & < > " ' escaped: safe as text and inside quoted attributes. */
-void nx_serve_esc(nx_buf *b, const char *s);
+void nx_serve_esc(nx_sb *b, const char *s);
 
 /* Append s percent-encoded for a query-string value (unreserved bytes kept). */
-void nx_serve_url_arg(nx_buf *b, const char *s);
+void nx_serve_url_arg(nx_sb *b, const char *s);
 
 /*
  * The search page.  r is NULL for the start page (no query yet), where st
@@ -45,7 +45,7 @@ void nx_serve_url_arg(nx_buf *b, const char *s);
  * NULLs) is the article of hit i, for its authors and photo credits.
  * error, when not NULL, is shown instead of results (a bad date, ...).
  */
-void nx_serve_page_search(nx_buf *b, const nx_serve_form *f, const nx_results *r,
+void nx_serve_page_search(nx_sb *b, const nx_serve_form *f, const nx_results *r,
 			  nx_article *const *arts, const nx_stats *st, const char *error);
 
 /* One version of an article's revision history, as the article page shows it. */
@@ -61,10 +61,10 @@ typedef struct nx_serve_article {
 } nx_serve_article;
 
 /* The article page: metadata, photos with credits, body, source, revisions, diff. */
-void nx_serve_page_article(nx_buf *b, const nx_serve_article *p);
+void nx_serve_page_article(nx_sb *b, const nx_serve_article *p);
 
 /* A whole error page: status line as the title and one sentence. */
-void nx_serve_page_error(nx_buf *b, unsigned status, const char *reason, const char *msg);
+void nx_serve_page_error(nx_sb *b, unsigned status, const char *reason, const char *msg);
 
 /* The stylesheet, script and icon served at /static/app.css, app.js, icon.svg. */
 extern const char nx_serve_css[];

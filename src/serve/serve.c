@@ -31,10 +31,9 @@
 
 #include <microhttpd.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 #include "newsidx/revision.h"
-#include "serve/pages.h"
-#include "util/text.h"
+#include "pages.h"
 
 #define ARG_MAX_LEN 2048   /* one argument (the query above all) */
 #define ARGS_MAX_LEN 8192  /* all arguments together */
@@ -147,16 +146,16 @@ static enum MHD_Result respond(req *r, unsigned status, const char *ctype, char 
 	return ret;
 }
 
-static enum MHD_Result respond_buf(req *r, unsigned status, const char *ctype, nx_buf *b)
+static enum MHD_Result respond_buf(req *r, unsigned status, const char *ctype, nx_sb *b)
 {
 	size_t len = b->len;
 	char *s = NULL;
 
-	if (!nx_buf_ok(b)) {
-		nx_buf_free(b);
+	if (!nx_sb_ok(b)) {
+		nx_sb_free(b);
 		return MHD_NO;
 	}
-	s = nx_buf_detach(b);
+	s = nx_sb_detach(b);
 	if (s == NULL)
 		return MHD_NO;
 	return respond(r, status, ctype, s, len, 0);
@@ -165,14 +164,14 @@ static enum MHD_Result respond_buf(req *r, unsigned status, const char *ctype, n
 /* The JSON value v (taken) as the whole body, followed by a newline as the CLI prints it. */
 static enum MHD_Result respond_json(req *r, unsigned status, json_t *v, int pretty)
 {
-	nx_buf b = NX_BUF_INIT;
+	nx_sb b = NX_SB_INIT;
 	char *s = json_dumps(v, JSON_PRESERVE_ORDER | (pretty ? JSON_INDENT(2) : JSON_COMPACT));
 
 	json_decref(v);
 	if (s == NULL)
 		return MHD_NO;
-	nx_buf_adds(&b, s);
-	nx_buf_addch(&b, '\n');
+	nx_sb_adds(&b, s);
+	nx_sb_addch(&b, '\n');
 	free(s);
 	return respond_buf(r, status, "application/json; charset=utf-8", &b);
 }
@@ -180,7 +179,7 @@ static enum MHD_Result respond_json(req *r, unsigned status, json_t *v, int pret
 /* A 4xx/5xx answer: {"error", "status"} on the API, an HTML page elsewhere. */
 static enum MHD_Result fail(req *r, unsigned status, const char *msg)
 {
-	nx_buf b = NX_BUF_INIT;
+	nx_sb b = NX_SB_INIT;
 
 	if (r->api)
 		return respond_json(r, status, json_pack("{sssi}", "error", msg, "status", (int)status), 0);
@@ -208,8 +207,8 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 						  : "the request has too many arguments";
 		return MHD_NO;
 	}
-	if ((key_size > 0 && !nx_utf8_valid(key, key_size)) ||
-	    (value != NULL && value_size > 0 && !nx_utf8_valid(value, value_size))) {
+	if ((key_size > 0 && !nx_sb_utf8_valid(key, key_size)) ||
+	    (value != NULL && value_size > 0 && !nx_sb_utf8_valid(value, value_size))) {
 		a->status = MHD_HTTP_BAD_REQUEST;
 		a->msg = "arguments must be UTF-8 text";
 		return MHD_NO;
@@ -397,7 +396,7 @@ static enum MHD_Result page_search(req *r, nx_store *st)
 	nx_article **arts = NULL;
 	nx_error err = NX_ERROR_INIT;
 	nx_stats stats;
-	nx_buf b = NX_BUF_INIT;
+	nx_sb b = NX_SB_INIT;
 	const char *msg = NULL;
 	enum MHD_Result ret = MHD_NO;
 	unsigned status = 0;
@@ -465,14 +464,14 @@ static int valid_ref(const char *ref)
 	for (i = 0; i < n; i++)
 		if ((unsigned char)ref[i] < 0x20 || ref[i] == 0x7f)
 			return 0;
-	return nx_utf8_valid(ref, n);
+	return nx_sb_utf8_valid(ref, n);
 }
 
 static enum MHD_Result api_article(req *r, nx_store *st, const char *ref)
 {
 	nx_article *a = NULL;
 	nx_error err = NX_ERROR_INIT;
-	nx_buf b = NX_BUF_INIT;
+	nx_sb b = NX_SB_INIT;
 	char *s = NULL;
 	int rc = 0;
 
@@ -485,8 +484,8 @@ static enum MHD_Result api_article(req *r, nx_store *st, const char *ref)
 	if (s == NULL)
 		return MHD_NO;
 	/* as show --json prints it: puts() adds the newline */
-	nx_buf_adds(&b, s);
-	nx_buf_addch(&b, '\n');
+	nx_sb_adds(&b, s);
+	nx_sb_addch(&b, '\n');
 	free(s);
 	return respond_buf(r, MHD_HTTP_OK, "application/json; charset=utf-8", &b);
 }
@@ -511,13 +510,25 @@ static int has_rev(const nx_revision *v, size_t n, long rev)
 	return 0;
 }
 
+/*
+ * The two versions of the diff made safe first (cli.h), so the diff holds
+ * no escape of theirs and the page's <del>/<ins> come only from real
+ * markers, whatever a credit or title contains.
+ */
+static int safe_pair(nx_article *a, nx_article *b, nx_error *err)
+{
+	if (nx_cli_article_safe(a) < 0 || nx_cli_article_safe(b) < 0)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	return NX_OK;
+}
+
 static enum MHD_Result page_article(req *r, nx_store *st, const char *ref)
 {
 	nx_serve_article p;
 	nx_article *cur = NULL, *shown = NULL, *da = NULL, *db = NULL;
 	nx_revision *v = NULL;
 	nx_error err = NX_ERROR_INIT;
-	nx_buf b = NX_BUF_INIT;
+	nx_sb b = NX_SB_INIT;
 	char *diff = NULL;
 	size_t n = 0;
 	long rev = rev_arg(r, "rev"), from = rev_arg(r, "from"), to = rev_arg(r, "to");
@@ -551,6 +562,7 @@ static enum MHD_Result page_article(req *r, nx_store *st, const char *ref)
 			to = (long)v[n - 1].rev;
 		if ((rc = nx_revision_load(&da, st, cur->id, from, &err)) < 0 ||
 		    (rc = nx_revision_load(&db, st, cur->id, to, &err)) < 0 ||
+		    (rc = safe_pair(da, db, &err)) < 0 ||
 		    (rc = nx_revision_diff(&diff, &changed, da, db, NX_DIFF_COLOR, &err)) < 0) {
 			ret = fail_lib(r, rc, &err);
 			goto done;
