@@ -271,6 +271,33 @@ static char *utf8_repair(const char *d, size_t len, size_t *outlen)
 	return nx_buf_detach(&b);
 }
 
+/*
+ * Broken markup at the top of a page (an <html> tag whose attribute runs
+ * into the next tag) can leave libxml2 with an empty first root element
+ * and the page in a second one beside it: move the content of every later
+ * top-level element into the first, so that the page is one tree.
+ */
+static void merge_roots(htmlDocPtr doc)
+{
+	xmlNode *root = xmlDocGetRootElement(doc), *n = NULL, *next = NULL, *c = NULL, *cn = NULL;
+
+	if (root == NULL)
+		return;
+	for (n = root->next; n != NULL; n = next) {
+		next = n->next;
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		for (c = n->children; c != NULL; c = cn) {
+			cn = c->next;
+			xmlUnlinkNode(c);
+			if (xmlAddChild(root, c) == NULL)
+				xmlFreeNode(c);
+		}
+		xmlUnlinkNode(n);
+		xmlFreeNode(n);
+	}
+}
+
 htmlDocPtr nx_html__read(const char *data, size_t len, const char *content_type, nx_error *err)
 {
 	htmlParserCtxtPtr ctxt = NULL;
@@ -352,6 +379,8 @@ htmlDocPtr nx_html__read(const char *data, size_t len, const char *content_type,
 	}
 	if (doc == NULL)
 		nx_error_set(err, NX_EFORMAT, "unreadable HTML");
+	else
+		merge_roots(doc);
 done:
 	if (ctxt != NULL)
 		htmlFreeParserCtxt(ctxt);

@@ -10,6 +10,7 @@
 
 #include "extract/extract_private.h"
 #include "formats/format.h"
+#include "util/buf.h"
 #include "util/text.h"
 
 /* Paragraphs that only repeat the title (an <h1> the scorer kept). */
@@ -25,6 +26,46 @@ static void drop_title_repeats(nx_article *a)
 		else
 			i++;
 	}
+}
+
+/*
+ * A page that names no headline anywhere (no <title>, no heading: its
+ * head was lost) still holds a story: its title is the start of the first
+ * paragraph, up to the end of the first sentence or 12 words ("..." when
+ * cut), so that the text is kept and can be found.
+ */
+static int title_from_text(nx_article *a)
+{
+	const char *p = NULL, *end = NULL;
+	nx_buf b = NX_BUF_INIT;
+	size_t words = 0;
+	int in_word = 0, rc = NX_OK;
+
+	if (a->title != NULL || a->nparas == 0)
+		return NX_OK;
+	p = a->paras[0];
+	for (end = p; *end != '\0'; end++) {
+		if (*end == ' ') {
+			in_word = 0;
+			if (words == 12)
+				break;
+			if (end > p + 1 && (end[-1] == '.' || end[-1] == '?' || end[-1] == '!') && words >= 4)
+				break;
+		} else if (!in_word) {
+			in_word = 1;
+			words++;
+		}
+	}
+	if (*end == '\0' || end[-1] == '.' || end[-1] == '?' || end[-1] == '!') {
+		while (end > p && (end[-1] == '.' || end[-1] == ' '))
+			end--;
+		return nx_article_set(&a->title, p, (long)(end - p));
+	}
+	nx_buf_add(&b, p, (size_t)(end - p));
+	nx_buf_adds(&b, "\xE2\x80\xA6"); /* ... */
+	rc = nx_buf_ok(&b) ? nx_article_set(&a->title, b.buf, (long)b.len) : NX_ENOMEM;
+	nx_buf_free(&b);
+	return rc;
 }
 
 int nx_parse_html(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err)
@@ -48,6 +89,8 @@ int nx_parse_html(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 	if ((rc = nx_html__meta(a, doc, in->url)) < 0)
 		goto oom;
 	drop_title_repeats(a);
+	if (title_from_text(a) < 0)
+		goto oom;
 	if (a->title == NULL && a->nparas == 0) {
 		rc = nx_error_set(err, NX_EFORMAT, "HTML page has neither a title nor text");
 		goto done;

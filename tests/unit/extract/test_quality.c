@@ -119,11 +119,52 @@ static void test_head_cut_off_headline_class(void **state)
 	json_decref(o);
 }
 
+/* No headline anywhere (head and headings lost): the title is the start
+   of the first paragraph, so the story is kept.  Before: no article. */
+static void test_no_headline_anywhere(void **state)
+{
+	const char *page =
+		"<!DOCTYPEw.example.org/rss/feed.xml\" >\n<div id=\"main\"><div>" STORY "</div></div>";
+	int rc = 0;
+	json_t *o = ingest(page, &rc);
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	assert_non_null(o);
+	assert_string_equal(str(o, "title"),
+			    "The harbour board voted on Tuesday to close the old ferry pier\xE2\x80\xA6");
+	json_decref(o);
+}
+
+/* An <html> tag whose attribute runs into the next tag: libxml2 leaves an
+   empty first root and the page in a second one.  Before: no article. */
+static void test_broken_html_tag(void **state)
+{
+	const char *page =
+		"<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\">\n"
+		"<html xmlogo.png\" alt=\"Logo\" width=\"145\" /></a></td><td><table><tr><td>"
+		"<h1>Harbour board closes the old ferry pier</h1>" STORY "</td></tr></table>";
+	int rc = 0;
+	json_t *o = ingest(page, &rc);
+	char *body = NULL;
+
+	(void)state;
+	assert_int_equal(rc, 0);
+	assert_non_null(o);
+	assert_string_equal(str(o, "title"), "Harbour board closes the old ferry pier");
+	body = body_of(o);
+	assert_non_null(strstr(body, "temporary landing stage"));
+	free(body);
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_head_cut_off_h2_headline),
 		cmocka_unit_test(test_head_cut_off_headline_class),
+		cmocka_unit_test(test_no_headline_anywhere),
+		cmocka_unit_test(test_broken_html_tag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
