@@ -24,6 +24,9 @@ cmake -S . -B "$build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNX_WERROR=ON 
 cmake --build "$build/release" -j"$jobs"
 ctest --test-dir "$build/release" --output-on-failure -j"$jobs" --timeout 600
 
+echo "== ranking: no figure below doc/ranking-floor.json (skipped without ../shared/data) =="
+scripts/eval-ranking --newsidx "$build/release/newsidx" --check doc/ranking-floor.json || [ $? -eq 77 ]
+
 echo "== debug build with AddressSanitizer + UndefinedBehaviorSanitizer =="
 cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DNX_WERROR=ON -DNX_SANITIZE=ON >/dev/null
 cmake --build "$build/asan" -j"$jobs"
