@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "newsidx/article.h"
 #include "newsidx/error.h"
 
 #ifdef __cplusplus
@@ -63,6 +64,15 @@ int nx_filter_duration(const char *spec, int64_t *seconds);
 
 /* Replace a string field (source, author, lang) with a copy of value. */
 int nx_filter_set_str(char **field, const char *value);
+
+/*
+ * 1 when article a passes filter f (NULL: no filter), tested on the
+ * article itself with the meaning a search gives the filter: a range on a
+ * time the article lacks fails, source and author match when they contain
+ * the value ignoring ASCII case, lang is compared exactly.  For code that
+ * holds articles rather than searching (newsidx export).
+ */
+int nx_filter_match(const nx_filter *f, const nx_article *a);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@
 #include "newsidx/store.h"
 #include "newsidx/query.h"
 #include "newsidx/search.h"
+#include "newsidx/cursor.h"
 
 #define NX_VERSION_STRING "0.1.0"
 

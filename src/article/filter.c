@@ -32,6 +32,62 @@ int nx_filter_set_str(char **field, const char *value)
 	return NX_OK;
 }
 
+/* 1 when hay contains needle, ignoring ASCII case (as SQLite's LIKE does). */
+static int contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle), i = 0;
+
+	if (hay == NULL)
+		return 0;
+	for (; *hay != '\0'; hay++) {
+		for (i = 0; i < n && hay[i] != '\0'; i++)
+			if (nx_tolower((unsigned char)hay[i]) != nx_tolower((unsigned char)needle[i]))
+				break;
+		if (i == n)
+			return 1;
+	}
+	return n == 0;
+}
+
+static int in_range(const nx_time *t, unsigned set, unsigned fmin, int64_t min, unsigned fmax, int64_t max)
+{
+	if ((set & (fmin | fmax)) == 0)
+		return 1;
+	if (!t->set)
+		return 0;
+	if ((set & fmin) && t->utc < min)
+		return 0;
+	if ((set & fmax) && t->utc >= max)
+		return 0;
+	return 1;
+}
+
+int nx_filter_match(const nx_filter *f, const nx_article *a)
+{
+	size_t i = 0;
+	int found = 0;
+
+	if (f == NULL)
+		return 1;
+	if (!in_range(&a->published, f->set, NX_F_PUB_MIN, f->pub_min, NX_F_PUB_MAX, f->pub_max) ||
+	    !in_range(&a->updated, f->set, NX_F_UPD_MIN, f->upd_min, NX_F_UPD_MAX, f->upd_max))
+		return 0;
+	if ((f->set & NX_F_CHANGED) &&
+	    (!a->published.set || !a->updated.set || a->updated.utc - a->published.utc <= f->changed_min))
+		return 0;
+	if (f->lang != NULL && (a->lang == NULL || strcmp(a->lang, f->lang) != 0))
+		return 0;
+	if (f->source != NULL && !contains_ci(a->source, f->source))
+		return 0;
+	if (f->author != NULL) {
+		for (i = 0; i < a->nauthors && !found; i++)
+			found = contains_ci(a->authors[i], f->author);
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
 static int all_digits(const char *s, size_t n)
 {
 	size_t i = 0;

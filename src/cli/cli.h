@@ -55,6 +55,7 @@ int cmd_stats(nx_cli *cli, int argc, char **argv);
 int cmd_serve(nx_cli *cli, int argc, char **argv);
 int cmd_sync(nx_cli *cli, int argc, char **argv);
 int cmd_diff(nx_cli *cli, int argc, char **argv);
+int cmd_export(nx_cli *cli, int argc, char **argv);
 int cmd_check(nx_cli *cli, int argc, char **argv);
 int cmd_reindex(nx_cli *cli, int argc, char **argv);
 int cmd_optimize(nx_cli *cli, int argc, char **argv);

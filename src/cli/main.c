@@ -34,6 +34,11 @@ static const nx_command commands[] = {
 	{ "show", cmd_show, NX_CMD_DB_READ,
 	  "newsidx show [--json] [--revisions] ID|URL",
 	  "Print one whole normalized article" },
+	{ "export", cmd_export, NX_CMD_DB_NONE, /* opens the index itself: the template needs none */
+	  "newsidx export [--format jsonl|opensearch] [--index NAME] [--output FILE] [--revisions]\n"
+	  "                      [--since DATE] [--until DATE] [QUERY...]\n"
+	  "       newsidx export --opensearch-template [--index NAME] [--lang L]",
+	  "Write the articles as JSON Lines, or as bulk NDJSON for OpenSearch/Elasticsearch" },
 	{ "rm", cmd_rm, NX_CMD_DB_WRITE,
 	  "newsidx rm ID|URL...",
 	  "Remove articles from the index" },

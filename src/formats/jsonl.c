@@ -29,6 +29,12 @@
  *                   url, caption, credit), with caption | image_caption and
  *                   credit | image_credit | photographer next to it; the
  *                   credit is split into agency and photographer
+ *                <- photos: an array of {agency, photographer, caption, url}
+ *                   objects (what `newsidx export` writes), taken as they
+ *                   are; when present, the single-photo keys above are not
+ *                   read
+ *   published and updated also <- published_local, updated_local first
+ *                   (export's local form keeps the source's UTC offset)
  *   origin.record_id <- id | guid   (string or number)
  *   origin.offset    <- byte offset of the line (of the element in an array)
  *
@@ -270,6 +276,35 @@ static int set_lang(nx_article *a, const char *s, size_t n)
 	return nx_article_set(&a->lang, tag, (long)i);
 }
 
+/* A field of an export's photo object, as it is. */
+static int photo_str(char **field, const nx_jlite_val *o, const char *key)
+{
+	const nx_jlite_val *v = nx_jlite_get(o, key);
+
+	if (!nx_jlite_is_string(v))
+		return NX_OK;
+	return nx_article_set(field, nx_jlite_str(v), (long)nx_jlite_len(v));
+}
+
+/* "photos": [{agency, photographer, caption, url}, ...] as export writes it. */
+static int add_photo_list(nx_article *a, const nx_jlite_val *arr, nx_error *err)
+{
+	const nx_jlite_val *e = NULL;
+	size_t i = 0;
+
+	for (i = 0, e = nx_jlite_first(arr); i < arr->n; i++, e = nx_jlite_next(e)) {
+		nx_photo *p = NULL;
+
+		if (!nx_jlite_is_object(e))
+			continue;
+		if ((p = nx_article_add_photo(a)) == NULL || photo_str(&p->agency, e, "agency") < 0 ||
+		    photo_str(&p->photographer, e, "photographer") < 0 || photo_str(&p->caption, e, "caption") < 0 ||
+		    photo_str(&p->url, e, "url") < 0)
+			return nx_error_set(err, NX_ENOMEM, "out of memory");
+	}
+	return NX_OK;
+}
+
 static int add_photo(nx_article *a, const nx_jlite_val *o, nx_error *err)
 {
 	static const char *const img_keys[] = { "image_url", "image", "top_image", NULL };
@@ -282,6 +317,8 @@ static int add_photo(nx_article *a, const nx_jlite_val *o, nx_error *err)
 	char *agency = NULL, *photographer = NULL, *named = NULL;
 	int rc = NX_OK;
 
+	if (nx_jlite_is_array(nx_jlite_get(o, "photos")))
+		return add_photo_list(a, nx_jlite_get(o, "photos"), err);
 	if (nx_jlite_is_object(img)) {
 		const nx_jlite_val *u = nx_jlite_get(img, "url");
 
@@ -339,9 +376,10 @@ static int build(nx_article **out, const nx_jlite_val *o, nx_error *err)
 	static const char *const title_keys[] = { "title", "headline", "title_page", "title_rss", NULL };
 	static const char *const body_keys[] = { "maintext", "text", "body", "content", "article",
 						  "articleBody", NULL };
-	static const char *const pub_keys[] = { "date_publish", "published", "date", "datePublished",
-						"pubDate", "date_published", NULL };
-	static const char *const upd_keys[] = { "date_modify", "updated", "dateModified", "modified", NULL };
+	static const char *const pub_keys[] = { "date_publish", "published_local", "published", "date",
+						"datePublished", "pubDate", "date_published", NULL };
+	static const char *const upd_keys[] = { "date_modify", "updated_local", "updated", "dateModified",
+						"modified", NULL };
 	static const char *const cap_keys[] = { "date_download", "captured", NULL };
 	static const char *const url_keys[] = { "url", "link", "canonical_url", NULL };
 	static const char *const author_keys[] = { "authors", "author", NULL };
@@ -437,7 +475,7 @@ static int one_item(jstate *js, const nx_jlite_val *v, const char *raw, size_t r
 	sub.data = raw;
 	sub.len = rawlen;
 	sub.offset = (js->in->offset > 0 ? js->in->offset : 0) + (int64_t)off;
-	return nx_ingest__emit(a, &sub, "jsonl", js->cb, js->ctx, err);
+	return nx_format__emit(a, &sub, "jsonl", js->cb, js->ctx, err);
 }
 
 static int parse_lines(jstate *js, nx_error *err)
