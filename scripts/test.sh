@@ -31,6 +31,9 @@ else
   echo "newsidx: ../shared/data not found: the extraction quality gate is skipped" >&2
 fi
 
+echo "== ranking: no figure below doc/ranking-floor.json (skipped without ../shared/data) =="
+scripts/eval-ranking --newsidx "$build/release/newsidx" --check doc/ranking-floor.json || [ $? -eq 77 ]
+
 echo "== debug build with AddressSanitizer + UndefinedBehaviorSanitizer =="
 cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DNX_WERROR=ON -DNX_SANITIZE=ON >/dev/null
 cmake --build "$build/asan" -j"$jobs"

@@ -8,7 +8,8 @@
  *
  *   word              must appear (words are ANDed)
  *   "a phrase"        the words in order; an unbalanced quote closes at the end
- *   a OR b            either (upper-case OR between two terms)
+ *   a OR b            either (upper-case OR between two terms; in a query
+ *                     written all in capitals, OR, AND and NOT are words)
  *   -word, NOT word   must not appear (needs at least one positive term)
  *   word*             prefix
  *   title:word        limit a term to a column: title, body, caption(s), credit(s)

@@ -489,6 +489,8 @@ const char nx_cli_search_help[] =
 	"  source:reuters  author:\"jane doe\"  lang:de\n"
 	"Anything else is taken literally: an unknown foo: is a word, stray operators are\n"
 	"words; no query is an error.\n"
+	"OR, AND and NOT are operators when written in capitals in a query that is not\n"
+	"itself all capitals: in WHAT IS KNOWN ABOUT TARIFFS OR QUOTAS they are words.\n"
 	"\n"
 	"When no article has every word, the closest matches follow, ranked by how much of\n"
 	"the query they hold (stop words aside) and by relevance (\"relaxed\": true in JSON;\n"

@@ -362,6 +362,35 @@ static const unsigned char *lex_word(struct lexer *lx, const unsigned char *p, s
 }
 
 /*
+ * A query written in capitals ("WHAT IS KNOWN ABOUT TARIFFS OR QUOTAS, AND
+ * WHY IS IT NOT ...") is a question typed with caps lock or pasted from a
+ * headline, not an expression: its OR, AND and NOT are words.  They stay
+ * operators when some other word of the query has a lower-case letter
+ * ("tariffs OR quotas"), or when no other word has a letter at all.
+ */
+static void caps_keywords(struct lexer *lx)
+{
+	size_t i = 0, k = 0;
+	int upper = 0;
+
+	for (i = 0; i < lx->ntoks; i++) {
+		const struct tok *t = &lx->toks[i];
+
+		if ((t->type != TOK_WORD && t->type != TOK_PHRASE) || t->kw != KW_NONE)
+			continue;
+		for (k = 0; k < t->len; k++) {
+			unsigned char c = (unsigned char)lx->text.buf[t->off + k];
+
+			if (c >= 'a' && c <= 'z')
+				return;
+			upper |= c >= 'A' && c <= 'Z';
+		}
+	}
+	for (i = 0; upper && i < lx->ntoks; i++)
+		lx->toks[i].kw = KW_NONE;
+}
+
+/*
  * A metadata operator at s ("published:2021-07", "source:\"new york times\"",
  * "changed:>30d"): when its value parses, record it in lx->filter and
  * return the length consumed; otherwise 0 (the text is then a plain word).
@@ -1028,6 +1057,7 @@ int nx_query_compile(nx_query **out, const char *text, nx_error *err)
 	lex(&lx, text);
 	if (lx.oom)
 		goto oom;
+	caps_keywords(&lx);
 	ps.t = lx.toks;
 	ps.n = lx.ntoks;
 	ps.text = lx.text.buf;

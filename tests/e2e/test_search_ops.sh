@@ -128,5 +128,6 @@ grep -q "standard input" "$TMP/err" && ok || bad "search --batch with a query ar
 # help documents the language
 expect_rc 0 nx help search
 grep -q "changed:>30d" "$TMP/out" && grep -q "NEAR(a b, 10)" "$TMP/out" && ok || bad "help search lacks the query language"
+grep -q "all capitals" "$TMP/out" && ok || bad "help search does not say that OR in an all-capitals query is a word"
 
 finish

@@ -80,6 +80,14 @@ static const struct qcase cases[] = {
 
 	/* OR, AND, NOT */
 	{ "a OR b", "(\"a\" OR \"b\")", "a b", 0 },
+	/* in a query written in capitals, OR, AND and NOT are words */
+	{ "TARIFFS OR QUOTAS", "\"TARIFFS\" \"OR\" \"QUOTAS\"", "tariffs or quotas", 0 },
+	{ "TARIFFS AND QUOTAS", "\"TARIFFS\" \"AND\" \"QUOTAS\"", "tariffs and quotas", 0 },
+	{ "WHY IS IT NOT KNOWN", "\"WHY\" \"IS\" \"IT\" \"NOT\" \"KNOWN\"", "why is it not known", 0 },
+	{ "\"US TRADE\" OR TARIFFS", "\"US TRADE\" \"OR\" \"TARIFFS\"", "us trade or tariffs", 0 },
+	{ "tariffs OR QUOTAS", "(\"tariffs\" OR \"QUOTAS\")", "tariffs quotas", 0 },
+	{ "NATO NOT russia", "\"NATO\" NOT \"russia\"", "nato", 1 },
+	{ "2021 OR 2022", "(\"2021\" OR \"2022\")", "2021 2022", 0 },
 	{ "x a OR b", "\"x\" AND (\"a\" OR \"b\")", "x a b", 0 },
 	{ "a OR b x", "(\"a\" OR \"b\") AND \"x\"", "a b x", 0 },
 	{ "a OR b OR c", "(\"a\" OR \"b\" OR \"c\")", "a b c", 0 },
