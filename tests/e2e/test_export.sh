@@ -127,6 +127,10 @@ expect_rc 0 nx export quillbridge
 json_check "$TMP/out" '"revisions" not in d'
 
 # --- round trip: export -> add into a new index -> identical show --json ---
+# a body with '<' in it (Reuters writes company names so) stays plain text
+mkdir -p "$TMP/lt"
+printf 'Acme orders planes\n\n<Acme Corp> said it ordered four <br> planes.\n\nA second paragraph.\n' >"$TMP/lt/acme.txt"
+nx add "$TMP/lt/acme.txt" >/dev/null 2>&1
 nx export >"$TMP/rt.jsonl" 2>/dev/null
 DB2="$TMP/copy.db"
 expect_rc 0 "$NEWSIDX" --db "$DB2" add "$TMP/rt.jsonl"

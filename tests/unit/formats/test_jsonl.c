@@ -172,7 +172,7 @@ static void test_export_form(void **state)
 		"{\"id\":\"0123456789abcdef\",\"url\":\"https://x.example/a\",\"source\":\"X\","
 		"\"title\":\"Two photos\",\"authors\":[\"Ann Lee\"],\"section\":null,\"lang\":\"en\","
 		"\"published\":\"2021-07-08T08:00:00Z\",\"published_local\":\"2021-07-08T10:00:00+02:00\","
-		"\"updated\":\"2021-07-08T09:00:00Z\",\"updated_local\":null,\"body\":\"One.\\n\\nTwo.\","
+		"\"updated\":\"2021-07-08T09:00:00Z\",\"updated_local\":null,\"body\":\"<Acme Corp> said <br> is a tag.\\n\\nTwo.\","
 		"\"photos\":[{\"agency\":\"Reuters\",\"photographer\":\"Jane Roe\",\"caption\":\"First\","
 		"\"url\":\"https://x.example/1.jpg\"},{\"agency\":\"AP Photo\",\"photographer\":null,"
 		"\"caption\":\"Second\"}],\"origin\":{\"file\":\"a.html\",\"offset\":0}}\n";
@@ -183,7 +183,9 @@ static void test_export_form(void **state)
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(parse(line, sizeof(line) - 1, &c, &err), NX_OK);
 	assert_int_equal(c.n, 1);
+	/* its body is plain text, whatever '<' it holds */
 	assert_int_equal(c.a[0]->nparas, 2);
+	assert_string_equal(c.a[0]->paras[0], "<Acme Corp> said <br> is a tag.");
 	assert_int_equal(c.a[0]->nphotos, 2);
 	assert_string_equal(c.a[0]->photos[0].agency, "Reuters");
 	assert_string_equal(c.a[0]->photos[0].photographer, "Jane Roe");
