@@ -8,7 +8,7 @@ include(CMakePackageConfigHelpers)
 
 install(TARGETS newsidx RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(PROGRAMS scripts/newsidx-cron DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(FILES doc/newsidx.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES doc/newsidx.1 doc/newsidx-cron.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES scripts/completion/newsidx.bash DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
         RENAME newsidx)
 install(FILES scripts/completion/_newsidx DESTINATION ${CMAKE_INSTALL_DATADIR}/zsh/site-functions)

@@ -68,7 +68,7 @@ grep -q '^ExecStart=/usr/bin/newsidx ' /usr/lib/systemd/user/newsidx-sync.servic
 [ -f /usr/lib/systemd/user/newsidx-sync.timer ] || fail "no timer unit"
 [ -f /usr/share/bash-completion/completions/newsidx ] || fail "no bash completion"
 [ -f /usr/share/zsh/vendor-completions/_newsidx ] || fail "no zsh completion"
-man -w newsidx >/dev/null 2>&1 || fail "no man page"
+man -w newsidx >/dev/null 2>&1 && man -w newsidx-cron >/dev/null 2>&1 || fail "no man pages"
 cc -std=c11 -o "$work/count" "$src/examples/count.c" $(pkg-config --cflags --libs newsidx) || fail "cannot build against libnewsidx-dev"
 [ "$("$work/count" "$db" 2>&1)" = "$("$nx" --db "$db" stats --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["articles"])')" ] ||
   fail "examples/count.c disagrees with stats"

@@ -19,7 +19,7 @@ if grep -q '^NX_SANITIZE:BOOL=ON' "$build/CMakeCache.txt"; then xflags="-fsaniti
 
 inst="$TMP/inst"
 expect_rc 0 cmake --install "$build" --prefix "$inst"
-for f in bin/newsidx bin/newsidx-cron share/man/man1/newsidx.1 \
+for f in bin/newsidx bin/newsidx-cron share/man/man1/newsidx.1 share/man/man1/newsidx-cron.1 \
          lib/systemd/user/newsidx-sync.service lib/systemd/user/newsidx-sync.timer \
          share/bash-completion/completions/newsidx share/zsh/site-functions/_newsidx \
          include/newsidx/newsidx.h include/newsidx/cursor.h; do
