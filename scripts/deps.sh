@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(cmake make gcc pkg-config libsqlite3-dev libxml2-dev zlib1g-dev libjansson-dev
-      libstemmer-dev libmicrohttpd-dev libcmocka-dev python3 "$@")
+      libstemmer-dev libmicrohttpd-dev nettle-dev libcmocka-dev python3 "$@")
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

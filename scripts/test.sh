@@ -24,6 +24,13 @@ cmake -S . -B "$build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNX_WERROR=ON 
 cmake --build "$build/release" -j"$jobs"
 ctest --test-dir "$build/release" --output-on-failure -j"$jobs" --timeout 600
 
+echo "== extraction quality gate (doc/quality-floor.json) =="
+if [ -d "$here/../shared/data" ]; then
+  scripts/eval-extraction --newsidx "$build/release/newsidx" --check
+else
+  echo "newsidx: ../shared/data not found: the extraction quality gate is skipped" >&2
+fi
+
 echo "== debug build with AddressSanitizer + UndefinedBehaviorSanitizer =="
 cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DNX_WERROR=ON -DNX_SANITIZE=ON >/dev/null
 cmake --build "$build/asan" -j"$jobs"

@@ -49,9 +49,20 @@ typedef struct nx_search_opts {
 	unsigned facets;    /* NX_FACET_* to count over the whole result set */
 	const char *credit; /* photographer or agency (as credit:"...") */
 	nx_filter filter;   /* more restrictions (--since, --source, ...) */
+	/* For tests and benchmarks only; 0 (NX_FAST_PATHS_ON) otherwise. */
+	int fast_paths;     /* NX_FAST_PATHS_*: the rankings without SQL */
 } nx_search_opts;
 
-#define NX_SEARCH_OPTS_INIT { 10, 0, 24, 1, NX_SORT_RELEVANCE, 0, 1, 1, 0, 0, NULL, NX_FILTER_INIT }
+/*
+ * opts->fast_paths, for tests and benchmarks: the results are the same
+ * every way, only the time differs.  ON (default): the rankings of topk
+ * where they apply, the SQL paths where not or when they fail; OFF: the
+ * SQL paths only (FTS5 scores every match); CHECK: as ON, but a fast path
+ * that fails is an error (a test then knows it ran).
+ */
+enum { NX_FAST_PATHS_ON = 0, NX_FAST_PATHS_OFF, NX_FAST_PATHS_CHECK };
+
+#define NX_SEARCH_OPTS_INIT { 10, 0, 24, 1, NX_SORT_RELEVANCE, 0, 1, 1, 0, 0, NULL, NX_FILTER_INIT, NX_FAST_PATHS_ON }
 
 /* A byte range [start, end) inside a string. */
 typedef struct nx_span {

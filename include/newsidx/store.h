@@ -82,48 +82,6 @@ const char *nx_put_status_name(int status);
 int nx_store_put(nx_store *st, const nx_article *a, int *status, nx_error *err);
 
 /*
- * The part of nx_store_put that needs no database -- joining the text,
- * compressing the body, hashing -- done ahead, possibly on another thread
- * than the store's (a bulk loader parses and prepares on one core while
- * the other writes).  nx_store_prepare may run concurrently with any
- * call on the same store; the prepared article must be put into that
- * store with nx_store_put_prepared, which gives the same result as
- * nx_store_put(st, a, ...).  *out is NULL on failure (NX_ENOMEM).
- */
-typedef struct nx_prepared nx_prepared;
-
-int nx_store_prepare(nx_prepared **out, nx_store *st, const nx_article *a, nx_error *err);
-
-/*
- * For a bulk loader: nx_store_prepare_deferred leaves the body
- * uncompressed, and nx_store_pack then compresses the bodies of several
- * articles prepared so (consecutive ones of one file, in the order they
- * will be put) together, in blocks of up to NX_PACK_MAX: one zlib stream
- * for a few short bodies compresses smaller and costs less than a
- * stream each.  Entries that are NULL or not deferred are skipped; a body
- * too long to share a block is compressed alone.  Put them in that order
- * within one savepoint (or transaction); a prepared article left
- * deferred (pack failed) is compressed alone when put.
- */
-#define NX_PACK_MAX 5
-int nx_store_prepare_deferred(nx_prepared **out, nx_store *st, const nx_article *a, nx_error *err);
-int nx_store_pack(nx_store *st, nx_prepared **v, int n, nx_error *err);
-int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *p, int *status, nx_error *err);
-void nx_prepared_free(nx_prepared *p);
-
-/*
- * For a bulk loader whose writer is the slower thread: nx_store_pretokenize
- * makes the full-text tokens of a prepared article ahead, on the preparing
- * thread, and putting it replays them instead of tokenizing on the
- * writer's (the same index either way).  nx_store_pretok_start, called
- * before the preparing thread starts, makes the tokenizer it uses (without
- * it, nx_store_pretokenize does nothing); one thread at a time may
- * pretokenize.
- */
-int nx_store_pretok_start(nx_store *st, nx_error *err);
-int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_error *err);
-
-/*
  * Resolve ref -- a full id, a unique id prefix of at least 4 hex digits, or
  * a URL -- to the current version of the article.  *out is a new article
  * the caller frees (origin filled from the first file it came from).

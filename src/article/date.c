@@ -34,490 +34,16 @@
  *
  * nx_date_find() runs the same matcher at each token start of the text,
  * so it costs a small constant per byte on any input.
+ *
+ * The lexer and its words are in date_lex.c, the calendar and formatting
+ * in date_format.c (date_private.h).
  */
-#include "newsidx/date.h"
+#include "article/date_private.h"
 
 #include <string.h>
 
 #define YEAR_MIN 1800
 #define YEAR_MAX 2200
-
-/* ASCII helpers: nothing here may depend on the locale. */
-static int is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int to_lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-/*
- * Length of the UTF-8 letter at s[pos..len): 1 for an ASCII letter, 2 for
- * a two-byte letter of the Latin-1, Latin Extended, Greek or Cyrillic
- * blocks (lead bytes C3..D4, without the signs U+00D7 and U+00F7), else 0.
- * Other non-ASCII bytes (punctuation, CJK) stay single punctuation tokens.
- */
-static size_t letter_len(const char *s, size_t len, size_t pos)
-{
-	const unsigned char *u = (const unsigned char *)s + pos;
-
-	if (pos >= len)
-		return 0;
-	if (is_alpha(u[0]))
-		return 1;
-	if (len - pos >= 2 && u[0] >= 0xC3 && u[0] <= 0xD4 && (u[1] & 0xC0) == 0x80 &&
-	    !(u[0] == 0xC3 && (u[1] == 0x97 || u[1] == 0xB7)))
-		return 2;
-	return 0;
-}
-
-/*
- * Length of the white space at s[pos..len): ASCII space and controls,
- * U+00A0, U+2009 and U+202F (the last is what CLDR puts before "AM").
- * 0 when s[pos] is not white space.
- */
-static size_t space_len(const char *s, size_t len, size_t pos)
-{
-	const unsigned char *u = (const unsigned char *)s + pos;
-	size_t left = len - pos;
-
-	if (left == 0)
-		return 0;
-	if (u[0] == ' ' || u[0] == '\t' || u[0] == '\n' || u[0] == '\r' ||
-	    u[0] == '\f' || u[0] == '\v')
-		return 1;
-	if (left >= 2 && u[0] == 0xC2 && u[1] == 0xA0)
-		return 2;
-	if (left >= 3 && u[0] == 0xE2 && u[1] == 0x80 &&
-	    (u[2] == 0x89 || u[2] == 0xAF))
-		return 3;
-	return 0;
-}
-
-static size_t skip_space(const char *s, size_t len, size_t pos)
-{
-	size_t n = 0;
-
-	while ((n = space_len(s, len, pos)) != 0)
-		pos += n;
-	return pos;
-}
-
-/* Lexer */
-
-enum { TK_END, TK_NUM, TK_WORD, TK_PUNCT };
-
-typedef struct tok {
-	int kind;
-	size_t start; /* first byte of the token */
-	size_t end;   /* one past its last byte */
-	int sp;       /* white space came before it */
-	int c;        /* the byte, for TK_PUNCT */
-	size_t ndig;  /* digits, for TK_NUM */
-	long val;     /* value of a TK_NUM of at most 9 digits, else -1 */
-} tok;
-
-typedef struct scan {
-	const char *s;
-	size_t len;
-	nx_date_order order; /* how to read 08/07/2021 */
-} scan;
-
-/* Read the token at or after pos (white space skipped). */
-static void lex(const scan *sc, size_t pos, tok *t)
-{
-	size_t p = skip_space(sc->s, sc->len, pos);
-	int c = 0;
-
-	memset(t, 0, sizeof(*t));
-	t->sp = p != pos;
-	t->start = p;
-	t->end = p;
-	t->val = -1;
-	if (p >= sc->len) {
-		t->kind = TK_END;
-		return;
-	}
-	c = (unsigned char)sc->s[p];
-	if (is_digit(c)) {
-		long v = 0;
-
-		t->kind = TK_NUM;
-		while (p < sc->len && is_digit((unsigned char)sc->s[p])) {
-			if (t->ndig < 9)
-				v = v * 10 + (sc->s[p] - '0');
-			t->ndig++;
-			p++;
-		}
-		t->val = t->ndig <= 9 ? v : -1;
-	} else if (letter_len(sc->s, sc->len, p) != 0) {
-		size_t n = 0;
-
-		t->kind = TK_WORD;
-		while ((n = letter_len(sc->s, sc->len, p)) != 0)
-			p += n;
-	} else {
-		t->kind = TK_PUNCT;
-		t->c = c;
-		p++;
-	}
-	t->end = p;
-}
-
-/* 1 when the word token t is name (lower case), ignoring ASCII case. */
-static int word_is(const scan *sc, const tok *t, const char *name)
-{
-	size_t n = strlen(name), i = 0;
-
-	if (t->kind != TK_WORD || t->end - t->start != n)
-		return 0;
-	for (i = 0; i < n; i++) {
-		if (to_lower((unsigned char)sc->s[t->start + i]) != name[i])
-			return 0;
-	}
-	return 1;
-}
-
-/*
- * Consume punctuation byte c at *pos.  With glued, no white space may
- * come before it.  Returns 1 and advances *pos, or 0 and leaves it.
- */
-static int take_punct(const scan *sc, size_t *pos, int c, int glued)
-{
-	tok t;
-
-	lex(sc, *pos, &t);
-	if (t.kind != TK_PUNCT || t.c != c || (glued && t.sp))
-		return 0;
-	*pos = t.end;
-	return 1;
-}
-
-/* Consume a number of mindig..maxdig digits; *val receives it. */
-static int take_num(const scan *sc, size_t *pos, size_t mindig, size_t maxdig,
-		    int glued, long *val)
-{
-	tok t;
-
-	lex(sc, *pos, &t);
-	if (t.kind != TK_NUM || t.ndig < mindig || t.ndig > maxdig ||
-	    (glued && t.sp))
-		return 0;
-	*val = t.val;
-	*pos = t.end;
-	return 1;
-}
-
-/* Consume the word name (lower case), any case in the text. */
-static int take_word(const scan *sc, size_t *pos, const char *name, int glued)
-{
-	tok t;
-
-	lex(sc, *pos, &t);
-	if (!word_is(sc, &t, name) || (glued && t.sp))
-		return 0;
-	*pos = t.end;
-	return 1;
-}
-
-/* Names */
-
-/*
- * Lower-case the word token t into buf (NUL-terminated UTF-8): ASCII,
- * Latin-1, Latin Extended-A and the basic Cyrillic capitals.  Returns 0
- * when the word does not fit.
- */
-static int fold_word(const scan *sc, const tok *t, char *buf, size_t size)
-{
-	const unsigned char *u = (const unsigned char *)sc->s;
-	size_t i = t->start, k = 0;
-	unsigned cp = 0;
-
-	if (t->kind != TK_WORD)
-		return 0;
-	while (i < t->end) {
-		if (u[i] < 0x80) {
-			if (k + 2 > size)
-				return 0;
-			buf[k++] = (char)to_lower(u[i]);
-			i++;
-			continue;
-		}
-		if (k + 3 > size || i + 1 >= t->end)
-			return 0;
-		cp = ((unsigned)(u[i] & 0x1F) << 6) | (u[i + 1] & 0x3F);
-		if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
-			cp += 0x20;                      /* Latin-1 */
-		else if ((cp >= 0x100 && cp <= 0x137) || (cp >= 0x14A && cp <= 0x177))
-			cp |= 1;                         /* Latin Extended-A pairs */
-		else if (((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) && (cp & 1))
-			cp += 1;
-		else if (cp >= 0x410 && cp <= 0x42F)
-			cp += 0x20;                      /* Cyrillic А..Я */
-		else if (cp >= 0x400 && cp <= 0x40F)
-			cp += 0x50;                      /* Ѐ..Џ */
-		buf[k++] = (char)(0xC0 | (cp >> 6));
-		buf[k++] = (char)(0x80 | (cp & 0x3F));
-		i += 2;
-	}
-	buf[k] = '\0';
-	return 1;
-}
-
-static const char *const month_names[] = {
-	"january", "february", "march", "april", "may", "june", "july",
-	"august", "september", "october", "november", "december"
-};
-
-typedef struct name_num {
-	const char *name; /* lower case UTF-8 */
-	int num;
-} name_num;
-
-/*
- * Month names of the other languages of the archive (German, French,
- * Spanish, Italian, Portuguese, Dutch, Scandinavian, and the genitive
- * forms that Russian and Polish dates use), with common abbreviations.
- * Short forms that are everyday words elsewhere ("set", "out") are left out.
- */
-static const name_num foreign_months[] = {
-	{ "januar", 1 }, { "jänner", 1 }, { "janvier", 1 }, { "janv", 1 },
-	{ "enero", 1 }, { "ene", 1 }, { "gennaio", 1 }, { "janeiro", 1 },
-	{ "januari", 1 }, { "января", 1 }, { "stycznia", 1 },
-	{ "februar", 2 }, { "feber", 2 }, { "février", 2 }, { "fevrier", 2 },
-	{ "févr", 2 }, { "fevr", 2 }, { "febrero", 2 }, { "febbraio", 2 },
-	{ "fevereiro", 2 }, { "februari", 2 }, { "февраля", 2 }, { "lutego", 2 },
-	{ "märz", 3 }, { "maerz", 3 }, { "mär", 3 }, { "mrz", 3 }, { "mars", 3 },
-	{ "marzo", 3 }, { "março", 3 }, { "maart", 3 }, { "mrt", 3 },
-	{ "marts", 3 }, { "марта", 3 }, { "marca", 3 },
-	{ "avril", 4 }, { "avr", 4 }, { "abril", 4 }, { "abr", 4 },
-	{ "aprile", 4 }, { "апреля", 4 }, { "kwietnia", 4 },
-	{ "mai", 5 }, { "mayo", 5 }, { "maggio", 5 }, { "maio", 5 }, { "mei", 5 },
-	{ "maj", 5 }, { "мая", 5 }, { "maja", 5 },
-	{ "juni", 6 }, { "juin", 6 }, { "junio", 6 }, { "giugno", 6 },
-	{ "junho", 6 }, { "июня", 6 }, { "czerwca", 6 },
-	{ "juli", 7 }, { "juillet", 7 }, { "juil", 7 }, { "julio", 7 },
-	{ "luglio", 7 }, { "julho", 7 }, { "июля", 7 }, { "lipca", 7 },
-	{ "août", 8 }, { "aout", 8 }, { "agosto", 8 }, { "ago", 8 },
-	{ "augustus", 8 }, { "augusti", 8 }, { "августа", 8 }, { "sierpnia", 8 },
-	{ "septembre", 9 }, { "septiembre", 9 }, { "setiembre", 9 },
-	{ "settembre", 9 }, { "setembro", 9 }, { "сентября", 9 }, { "września", 9 },
-	{ "oktober", 10 }, { "okt", 10 }, { "octobre", 10 }, { "octubre", 10 },
-	{ "ottobre", 10 }, { "outubro", 10 }, { "октября", 10 }, { "października", 10 },
-	{ "novembre", 11 }, { "noviembre", 11 }, { "novembro", 11 },
-	{ "ноября", 11 }, { "listopada", 11 },
-	{ "dezember", 12 }, { "dez", 12 }, { "décembre", 12 }, { "decembre", 12 },
-	{ "déc", 12 }, { "diciembre", 12 }, { "dic", 12 }, { "dicembre", 12 },
-	{ "dezembro", 12 }, { "декабря", 12 }, { "grudnia", 12 }
-};
-
-/* Month 1..12 named by word token t ("jul", "July", "SEPT", "août"), or 0. */
-static int month_of(const scan *sc, const tok *t)
-{
-	size_t n = t->end - t->start, i = 0, k = 0;
-	char buf[32];
-	int found = 0;
-
-	if (t->kind != TK_WORD || n < 3)
-		goto done;
-	if (word_is(sc, t, "sept")) {
-		found = 9;
-		goto done;
-	}
-	for (i = 0; i < 12 && found == 0; i++) {
-		const char *name = month_names[i];
-
-		if (n != 3 && n != strlen(name))
-			continue;
-		for (k = 0; k < n; k++) {
-			if (to_lower((unsigned char)sc->s[t->start + k]) != name[k])
-				break;
-		}
-		if (k == n)
-			found = (int)i + 1;
-	}
-	if (found != 0 || !fold_word(sc, t, buf, sizeof(buf)))
-		goto done;
-	for (i = 0; i < sizeof(foreign_months) / sizeof(foreign_months[0]); i++) {
-		if (strcmp(buf, foreign_months[i].name) == 0) {
-			found = foreign_months[i].num;
-			break;
-		}
-	}
-done:
-	return found;
-}
-
-static const char *const weekday_names[] = {
-	"mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu",
-	"thur", "thurs", "thursday", "fri", "friday", "sat", "saturday",
-	"sun", "sunday",
-	"montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
-	"sonnabend", "sonntag", "lundi", "mardi", "mercredi", "jeudi",
-	"vendredi", "samedi", "dimanche", "lunes", "martes", "miércoles",
-	"jueves", "viernes", "sábado", "domingo"
-};
-
-static int is_weekday(const scan *sc, const tok *t)
-{
-	char buf[32];
-	size_t i = 0;
-
-	if (!fold_word(sc, t, buf, sizeof(buf)))
-		return 0;
-	for (i = 0; i < sizeof(weekday_names) / sizeof(weekday_names[0]); i++) {
-		if (strcmp(buf, weekday_names[i]) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* 1 when word token t is one of the lower-case UTF-8 words in list. */
-static int word_in(const scan *sc, const tok *t, const char *const *list)
-{
-	char buf[16];
-	size_t i = 0;
-
-	if (!fold_word(sc, t, buf, sizeof(buf)))
-		return 0;
-	for (i = 0; list[i] != NULL; i++) {
-		if (strcmp(buf, list[i]) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-typedef struct zone_name {
-	const char *name;
-	int off;     /* minutes east; the standard offset when us_auto */
-	int us_auto; /* US zone named without S/D: DST from the date */
-} zone_name;
-
-static const zone_name zones[] = {
-	{ "z", 0, 0 }, { "ut", 0, 0 }, { "utc", 0, 0 }, { "gmt", 0, 0 },
-	{ "est", -300, 0 }, { "edt", -240, 0 }, { "et", -300, 1 },
-	{ "cst", -360, 0 }, { "cdt", -300, 0 }, { "ct", -360, 1 },
-	{ "mst", -420, 0 }, { "mdt", -360, 0 }, { "mt", -420, 1 },
-	{ "pst", -480, 0 }, { "pdt", -420, 0 }, { "pt", -480, 1 },
-	{ "akst", -540, 0 }, { "akdt", -480, 0 }, { "hst", -600, 0 },
-	{ "bst", 60, 0 }, { "cet", 60, 0 }, { "cest", 120, 0 },
-	{ "eet", 120, 0 }, { "eest", 180, 0 }, { "msk", 180, 0 },
-	{ "jst", 540, 0 }
-};
-
-static const zone_name *zone_of(const scan *sc, const tok *t)
-{
-	size_t i = 0;
-
-	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
-		if (word_is(sc, t, zones[i].name))
-			return &zones[i];
-	}
-	return NULL;
-}
-
-/* Calendar */
-
-int64_t nx_date_days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era = 0, yoe = 0, doy = 0, doe = 0;
-	int64_t mm = (int64_t)m, dd = (int64_t)d;
-
-	y -= mm <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (mm > 2 ? mm - 3 : mm + 9) + 2) / 5 + dd - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Inverse of nx_date_days_from_civil (Howard Hinnant's civil_from_days). */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era = 0, doe = 0, yoe = 0, doy = 0, mp = 0;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-static int is_leap(long y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(long y, long m)
-{
-	static const int dim[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	if (m == 2 && is_leap(y))
-		return 29;
-	return dim[m - 1];
-}
-
-/* 0 = Sunday .. 6 = Saturday. */
-static int weekday(long y, int m, int d)
-{
-	int64_t days = nx_date_days_from_civil(y, (unsigned)m, (unsigned)d);
-	int64_t w = (days + 4) % 7; /* 1970-01-01 was a Thursday */
-
-	return (int)(w < 0 ? w + 7 : w);
-}
-
-/* Day of month of the n-th (1..) Sunday, or of the last one with n = 0. */
-static int sunday(long y, int m, int n)
-{
-	int last = 0;
-
-	if (n == 0) {
-		last = days_in_month(y, m);
-		return last - weekday(y, m, last);
-	}
-	return 1 + (7 - weekday(y, m, 1)) % 7 + 7 * (n - 1);
-}
-
-/*
- * 1 when a US local wall-clock time observes daylight saving time.  The
- * switch happens at 02:00 local; the repeated hour in autumn is taken as
- * daylight time.  Rules: 2007 on, second Sunday in March to first Sunday
- * in November; 1987-2006, first Sunday in April to last Sunday in October;
- * 1967-1986, last Sunday in April to last Sunday in October; none before.
- */
-static int us_dst(long y, int m, int d, int h)
-{
-	int sm = 0, sd = 0, em = 0, ed = 0;
-	long key = 0, from = 0, to = 0;
-
-	if (y >= 2007) {
-		sm = 3, sd = sunday(y, 3, 2);
-		em = 11, ed = sunday(y, 11, 1);
-	} else if (y >= 1987) {
-		sm = 4, sd = sunday(y, 4, 1);
-		em = 10, ed = sunday(y, 10, 0);
-	} else if (y >= 1967) {
-		sm = 4, sd = sunday(y, 4, 0);
-		em = 10, ed = sunday(y, 10, 0);
-	} else {
-		return 0;
-	}
-	key = ((long)m * 32 + d) * 24 + h;
-	from = ((long)sm * 32 + sd) * 24 + 2;
-	to = ((long)em * 32 + ed) * 24 + 2;
-	return key >= from && key < to;
-}
 
 /* Patterns */
 
@@ -536,7 +62,7 @@ enum { DK_TEXT, DK_ISO, DK_BASIC };
 static int valid_date(long y, long m, long d)
 {
 	return y >= YEAR_MIN && y <= YEAR_MAX && m >= 1 && m <= 12 &&
-	       d >= 1 && d <= days_in_month(y, m);
+	       d >= 1 && d <= nx_date__days_in_month(y, m);
 }
 
 /* An optional "st", "nd", "rd" or "th" glued to a day number. */
@@ -544,11 +70,11 @@ static void skip_ordinal(const scan *sc, size_t *pos)
 {
 	tok t;
 
-	lex(sc, *pos, &t);
+	nx_date__lex(sc, *pos, &t);
 	if (t.sp)
 		return;
-	if (word_is(sc, &t, "st") || word_is(sc, &t, "nd") ||
-	    word_is(sc, &t, "rd") || word_is(sc, &t, "th"))
+	if (nx_date__word_is(sc, &t, "st") || nx_date__word_is(sc, &t, "nd") ||
+	    nx_date__word_is(sc, &t, "rd") || nx_date__word_is(sc, &t, "th"))
 		*pos = t.end;
 }
 
@@ -557,12 +83,12 @@ static void skip_weekday(const scan *sc, size_t *pos)
 {
 	tok t;
 
-	lex(sc, *pos, &t);
-	if (!is_weekday(sc, &t))
+	nx_date__lex(sc, *pos, &t);
+	if (!nx_date__is_weekday(sc, &t))
 		return;
 	*pos = t.end;
-	take_punct(sc, pos, '.', 1);
-	take_punct(sc, pos, ',', 0);
+	nx_date__take_punct(sc, pos, '.', 1);
+	nx_date__take_punct(sc, pos, ',', 0);
 }
 
 /* Map an RFC 2822 two- or three-digit year; four digits stay as they are. */
@@ -601,7 +127,7 @@ static int day_month(const scan *sc, long x, long y, long *d, long *m)
 /* 1 when the number at pos follows "<digit>." (an IP address, a version). */
 static int after_dotted_number(const scan *sc, size_t pos)
 {
-	return pos >= 2 && sc->s[pos - 1] == '.' && is_digit((unsigned char)sc->s[pos - 2]);
+	return pos >= 2 && sc->s[pos - 1] == '.' && nx_date__is_digit((unsigned char)sc->s[pos - 2]);
 }
 
 /*
@@ -616,7 +142,7 @@ static int date_numeric(const scan *sc, size_t *pos, long *y, long *m, long *d,
 	tok t, u;
 	int ok = 0, sep = 0;
 
-	lex(sc, p, &t);
+	nx_date__lex(sc, p, &t);
 	if (t.kind != TK_NUM)
 		goto done;
 	p = t.end;
@@ -629,24 +155,24 @@ static int date_numeric(const scan *sc, size_t *pos, long *y, long *m, long *d,
 	} else if (t.ndig == 4) {
 		*y = t.val;
 		*kind = DK_ISO;
-		if (take_punct(sc, &p, '-', 1)) {
-			ok = take_num(sc, &p, 2, 2, 1, m) &&
-			     take_punct(sc, &p, '-', 1) &&
-			     take_num(sc, &p, 2, 2, 1, d);
-		} else if (take_punct(sc, &p, '/', 1)) {
+		if (nx_date__take_punct(sc, &p, '-', 1)) {
+			ok = nx_date__take_num(sc, &p, 2, 2, 1, m) &&
+			     nx_date__take_punct(sc, &p, '-', 1) &&
+			     nx_date__take_num(sc, &p, 2, 2, 1, d);
+		} else if (nx_date__take_punct(sc, &p, '/', 1)) {
 			*kind = DK_TEXT;
-			ok = take_num(sc, &p, 1, 2, 1, m) &&
-			     take_punct(sc, &p, '/', 1) &&
-			     take_num(sc, &p, 1, 2, 1, d);
+			ok = nx_date__take_num(sc, &p, 1, 2, 1, m) &&
+			     nx_date__take_punct(sc, &p, '/', 1) &&
+			     nx_date__take_num(sc, &p, 1, 2, 1, d);
 		}
 	} else if (t.ndig <= 2) {
 		*kind = DK_TEXT;
 		x = t.val;
-		if (take_punct(sc, &p, '.', 1)) {
+		if (nx_date__take_punct(sc, &p, '.', 1)) {
 			*d = x;
-			if (!take_num(sc, &p, 1, 2, 1, m) || !take_punct(sc, &p, '.', 1))
+			if (!nx_date__take_num(sc, &p, 1, 2, 1, m) || !nx_date__take_punct(sc, &p, '.', 1))
 				goto done;
-			lex(sc, p, &u);
+			nx_date__lex(sc, p, &u);
 			if (u.kind != TK_NUM || u.sp)
 				goto done;
 			if (u.ndig == 4) {
@@ -657,21 +183,21 @@ static int date_numeric(const scan *sc, size_t *pos, long *y, long *m, long *d,
 				   !after_dotted_number(sc, t.start)) {
 				/* DD.MM.YY, but not 10.10.10.10 */
 				q = u.end;
-				if (take_punct(sc, &q, '.', 1) && take_num(sc, &q, 1, 9, 1, &z))
+				if (nx_date__take_punct(sc, &q, '.', 1) && nx_date__take_num(sc, &q, 1, 9, 1, &z))
 					goto done;
 				*y = full_year(u.val, 2);
 				p = u.end;
 				ok = 1;
 			}
-		} else if (take_punct(sc, &p, '/', 1)) {
+		} else if (nx_date__take_punct(sc, &p, '/', 1)) {
 			sep = '/';
-		} else if (take_punct(sc, &p, '-', 1)) {
+		} else if (nx_date__take_punct(sc, &p, '-', 1)) {
 			sep = '-';
 		}
 		if (sep != 0) {
-			ok = take_num(sc, &p, 1, 2, 1, &z) &&
-			     take_punct(sc, &p, sep, 1) &&
-			     take_num(sc, &p, 4, 4, 1, y) &&
+			ok = nx_date__take_num(sc, &p, 1, 2, 1, &z) &&
+			     nx_date__take_punct(sc, &p, sep, 1) &&
+			     nx_date__take_num(sc, &p, 4, 4, 1, y) &&
 			     day_month(sc, x, z, d, m);
 		}
 	}
@@ -691,14 +217,14 @@ static void skip_words(const scan *sc, size_t *pos, const char *const *list)
 {
 	tok t;
 
-	lex(sc, *pos, &t);
-	if (word_in(sc, &t, list))
+	nx_date__lex(sc, *pos, &t);
+	if (nx_date__word_in(sc, &t, list))
 		*pos = t.end;
 }
 
 /*
  * Dates with a month name: D-MON-YYYY (Reuters), D[th|.] [de] MON[.][,]
- * [de] YYYY and MON[.] D[th][,] YYYY, in the languages month_of() knows.
+ * [de] YYYY and MON[.] D[th][,] YYYY, in the languages nx_date__month_of() knows.
  * With short_year, D MON YY and D MON YYY are taken too (RFC 2822
  * obsolete years).
  */
@@ -709,54 +235,54 @@ static int date_named(const scan *sc, size_t *pos, long *y, long *m, long *d,
 	tok t, w;
 	int ok = 0;
 
-	lex(sc, p, &t);
+	nx_date__lex(sc, p, &t);
 	if (t.kind == TK_NUM && t.ndig <= 2) {
 		*d = t.val;
 		p = t.end;
-		if (take_punct(sc, &p, '-', 1)) {
-			lex(sc, p, &w);
-			*m = month_of(sc, &w);
+		if (nx_date__take_punct(sc, &p, '-', 1)) {
+			nx_date__lex(sc, p, &w);
+			*m = nx_date__month_of(sc, &w);
 			if (w.sp || *m == 0)
 				goto done;
 			p = w.end;
-			ok = take_punct(sc, &p, '-', 1) &&
-			     take_num(sc, &p, 4, 4, 1, y);
+			ok = nx_date__take_punct(sc, &p, '-', 1) &&
+			     nx_date__take_num(sc, &p, 4, 4, 1, y);
 			goto done;
 		}
-		if (!take_punct(sc, &p, '.', 1))
+		if (!nx_date__take_punct(sc, &p, '.', 1))
 			skip_ordinal(sc, &p);
 		skip_words(sc, &p, date_fillers);
-		lex(sc, p, &w);
-		*m = month_of(sc, &w);
+		nx_date__lex(sc, p, &w);
+		*m = nx_date__month_of(sc, &w);
 		if (*m == 0)
 			goto done;
 		p = w.end;
-		take_punct(sc, &p, '.', 1);
-		take_punct(sc, &p, ',', 0);
+		nx_date__take_punct(sc, &p, '.', 1);
+		nx_date__take_punct(sc, &p, ',', 0);
 		skip_words(sc, &p, date_fillers);
-		lex(sc, p, &t);
+		nx_date__lex(sc, p, &t);
 		if (t.kind != TK_NUM || t.ndig > 4 || t.ndig < (short_year ? 2 : 4))
 			goto done;
 		*y = full_year(t.val, t.ndig);
 		p = t.end;
 		if (t.ndig == 4) {
 			q = p;
-			lex(sc, q, &w);
-			if (word_in(sc, &w, year_suffixes)) {
+			nx_date__lex(sc, q, &w);
+			if (nx_date__word_in(sc, &w, year_suffixes)) {
 				p = w.end;
-				take_punct(sc, &p, '.', 1);
+				nx_date__take_punct(sc, &p, '.', 1);
 			}
 		}
 		ok = 1;
-	} else if (month_of(sc, &t) != 0) {
-		*m = month_of(sc, &t);
+	} else if (nx_date__month_of(sc, &t) != 0) {
+		*m = nx_date__month_of(sc, &t);
 		p = t.end;
-		take_punct(sc, &p, '.', 1);
-		if (!take_num(sc, &p, 1, 2, 0, d))
+		nx_date__take_punct(sc, &p, '.', 1);
+		if (!nx_date__take_num(sc, &p, 1, 2, 0, d))
 			goto done;
 		skip_ordinal(sc, &p);
-		take_punct(sc, &p, ',', 0);
-		ok = take_num(sc, &p, 4, 4, 0, y);
+		nx_date__take_punct(sc, &p, ',', 0);
+		ok = nx_date__take_num(sc, &p, 4, 4, 0, y);
 	}
 done:
 	if (ok)
@@ -796,17 +322,17 @@ static int p_ampm(const scan *sc, size_t *pos, int *pm)
 	tok t;
 	int ok = 0;
 
-	lex(sc, p, &t);
-	if (word_is(sc, &t, "am") || word_is(sc, &t, "pm")) {
-		*pm = to_lower((unsigned char)sc->s[t.start]) == 'p';
+	nx_date__lex(sc, p, &t);
+	if (nx_date__word_is(sc, &t, "am") || nx_date__word_is(sc, &t, "pm")) {
+		*pm = nx_date__to_lower((unsigned char)sc->s[t.start]) == 'p';
 		p = t.end;
 		ok = 1;
-	} else if (word_is(sc, &t, "a") || word_is(sc, &t, "p")) {
-		*pm = to_lower((unsigned char)sc->s[t.start]) == 'p';
+	} else if (nx_date__word_is(sc, &t, "a") || nx_date__word_is(sc, &t, "p")) {
+		*pm = nx_date__to_lower((unsigned char)sc->s[t.start]) == 'p';
 		p = t.end;
-		if (!take_punct(sc, &p, '.', 1) || !take_word(sc, &p, "m", 1))
+		if (!nx_date__take_punct(sc, &p, '.', 1) || !nx_date__take_word(sc, &p, "m", 1))
 			goto done;
-		take_punct(sc, &p, '.', 1);
+		nx_date__take_punct(sc, &p, '.', 1);
 		ok = 1;
 	}
 done:
@@ -830,7 +356,7 @@ static int p_time(const scan *sc, size_t *pos, fields *f, int basic, int glued)
 	int pm = 0, ampm = 0, ok = 0;
 	tok t;
 
-	lex(sc, p, &t);
+	nx_date__lex(sc, p, &t);
 	if (t.kind != TK_NUM || (glued && t.sp))
 		goto done;
 	p = t.end;
@@ -840,33 +366,33 @@ static int p_time(const scan *sc, size_t *pos, fields *f, int basic, int glued)
 		h = t.ndig == 6 ? t.val / 10000 : t.val / 100;
 		mi = t.ndig == 6 ? t.val / 100 % 100 : t.val % 100;
 		se = t.ndig == 6 ? t.val % 100 : 0;
-		if (t.ndig == 6 && take_punct(sc, &p, '.', 1) &&
-		    !take_num(sc, &p, 1, (size_t)-1, 1, &frac))
+		if (t.ndig == 6 && nx_date__take_punct(sc, &p, '.', 1) &&
+		    !nx_date__take_num(sc, &p, 1, (size_t)-1, 1, &frac))
 			goto done;
 	} else {
 		if (t.ndig > 2)
 			goto done;
 		h = t.val;
-		if (take_punct(sc, &p, ':', 1)) {
-			if (!take_num(sc, &p, 2, 2, 1, &mi))
+		if (nx_date__take_punct(sc, &p, ':', 1)) {
+			if (!nx_date__take_num(sc, &p, 2, 2, 1, &mi))
 				goto done;
-			if (take_punct(sc, &p, ':', 1)) {
-				if (!take_num(sc, &p, 2, 2, 1, &se))
+			if (nx_date__take_punct(sc, &p, ':', 1)) {
+				if (!nx_date__take_num(sc, &p, 2, 2, 1, &se))
 					goto done;
-				if (take_punct(sc, &p, '.', 1) &&
-				    !take_num(sc, &p, 1, (size_t)-1, 1, &frac))
+				if (nx_date__take_punct(sc, &p, '.', 1) &&
+				    !nx_date__take_num(sc, &p, 1, (size_t)-1, 1, &frac))
 					goto done;
 			}
 			ampm = p_ampm(sc, &p, &pm);
 			if (!ampm)
 				skip_words(sc, &p, clock_words);
-		} else if (take_word(sc, &p, "h", 1)) {
+		} else if (nx_date__take_word(sc, &p, "h", 1)) {
 			/* French 14h30 */
-			if (!take_num(sc, &p, 2, 2, 1, &mi))
+			if (!nx_date__take_num(sc, &p, 2, 2, 1, &mi))
 				goto done;
-		} else if (take_punct(sc, &p, '.', 1)) {
+		} else if (nx_date__take_punct(sc, &p, '.', 1)) {
 			/* German 14.30 Uhr: only with the word */
-			if (!take_num(sc, &p, 2, 2, 1, &mi) || !take_word(sc, &p, "uhr", 0))
+			if (!nx_date__take_num(sc, &p, 2, 2, 1, &mi) || !nx_date__take_word(sc, &p, "uhr", 0))
 				goto done;
 		} else {
 			ampm = p_ampm(sc, &p, &pm);
@@ -913,7 +439,7 @@ static int p_offset_digits(const scan *sc, size_t *pos, int sign, int forms,
 	int ok = 0;
 	tok t;
 
-	lex(sc, p, &t);
+	nx_date__lex(sc, p, &t);
 	if (t.kind != TK_NUM || t.sp)
 		goto done;
 	p = t.end;
@@ -922,9 +448,9 @@ static int p_offset_digits(const scan *sc, size_t *pos, int sign, int forms,
 		mm = t.val % 100;
 	} else if (t.ndig == 2 || (t.ndig == 1 && (forms & OFF_H) != 0)) {
 		hh = t.val;
-		if (take_punct(sc, &p, ':', 1)) {
+		if (nx_date__take_punct(sc, &p, ':', 1)) {
 			if ((forms & (OFF_HH_MM | OFF_H)) == 0 ||
-			    !take_num(sc, &p, 2, 2, 1, &mm))
+			    !nx_date__take_num(sc, &p, 2, 2, 1, &mm))
 				goto done;
 		} else if ((forms & (OFF_HH | OFF_H)) == 0) {
 			goto done;
@@ -947,13 +473,13 @@ static void skip_zone_comment(const scan *sc, size_t *pos)
 	size_t p = *pos;
 	tok w;
 
-	if (!take_punct(sc, &p, '(', 0))
+	if (!nx_date__take_punct(sc, &p, '(', 0))
 		return;
-	lex(sc, p, &w);
+	nx_date__lex(sc, p, &w);
 	if (w.kind != TK_WORD || w.sp || w.end - w.start > 5)
 		return;
 	p = w.end;
-	if (take_punct(sc, &p, ')', 1))
+	if (nx_date__take_punct(sc, &p, ')', 1))
 		*pos = p;
 }
 
@@ -973,20 +499,20 @@ static int p_zone(const scan *sc, size_t *pos, fields *f, int iso)
 	int sign = 0, forms = 0, ok = 0;
 	tok t;
 
-	lex(sc, p, &t);
+	nx_date__lex(sc, p, &t);
 	if (t.kind == TK_WORD) {
-		z = zone_of(sc, &t);
+		z = nx_date__zone_of(sc, &t);
 		if (z == NULL)
 			goto done;
 		p = t.end;
 		f->off = z->off;
 		f->us_auto = z->us_auto;
-		if (z->off == 0 && !word_is(sc, &t, "z")) {
+		if (z->off == 0 && !nx_date__word_is(sc, &t, "z")) {
 			size_t q = p;
 
-			if (take_punct(sc, &q, '+', 1))
+			if (nx_date__take_punct(sc, &q, '+', 1))
 				sign = 1;
-			else if (take_punct(sc, &q, '-', 1))
+			else if (nx_date__take_punct(sc, &q, '-', 1))
 				sign = -1;
 			forms = OFF_HHMM | OFF_HH_MM | OFF_HH | OFF_H;
 			if (sign != 0 && p_offset_digits(sc, &q, sign, forms, &mins)) {
@@ -1039,8 +565,8 @@ static int pat_date_first(const scan *sc, size_t start, fields *f, size_t *end)
 		need_time = 1; /* "08 Jul 21" only in the RFC 2822 form */
 	}
 	q = p;
-	lex(sc, q, &t);
-	if (kind != DK_TEXT && !t.sp && word_is(sc, &t, "t")) {
+	nx_date__lex(sc, q, &t);
+	if (kind != DK_TEXT && !t.sp && nx_date__word_is(sc, &t, "t")) {
 		q = t.end;
 		if (p_time(sc, &q, f, kind == DK_BASIC, 1)) {
 			p = q;
@@ -1074,8 +600,8 @@ static int pat_time_first(const scan *sc, size_t start, fields *f, size_t *end)
 	if (!p_time(sc, &p, f, 0, 0))
 		goto done;
 	p_zone(sc, &p, f, 0);
-	take_punct(sc, &p, ',', 0);
-	take_word(sc, &p, "on", 0);
+	nx_date__take_punct(sc, &p, ',', 0);
+	nx_date__take_word(sc, &p, "on", 0);
 	if (!p_date(sc, &p, f, 0, &kind) || kind == DK_BASIC)
 		goto done;
 	*end = p;
@@ -1093,17 +619,17 @@ static int pat_asctime(const scan *sc, size_t start, fields *f, size_t *end)
 	tok t;
 
 	skip_weekday(sc, &p);
-	lex(sc, p, &t);
-	m = month_of(sc, &t);
+	nx_date__lex(sc, p, &t);
+	m = nx_date__month_of(sc, &t);
 	if (m == 0)
 		goto done;
 	p = t.end;
-	if (!take_num(sc, &p, 1, 2, 0, &d))
+	if (!nx_date__take_num(sc, &p, 1, 2, 0, &d))
 		goto done;
 	if (!p_time(sc, &p, f, 0, 0))
 		goto done;
 	p_zone(sc, &p, f, 0);
-	if (!take_num(sc, &p, 4, 4, 0, &y) || !valid_date(y, m, d))
+	if (!nx_date__take_num(sc, &p, 4, 4, 0, &y) || !valid_date(y, m, d))
 		goto done;
 	f->year = y;
 	f->mon = m;
@@ -1126,7 +652,7 @@ static void finish(nx_time *out, const fields *f)
 		secs = (int64_t)f->hour * 3600 + f->min * 60 + f->sec;
 	if (f->has_zone) {
 		off = f->off;
-		if (f->us_auto && us_dst(f->year, f->mon, f->day, f->hour))
+		if (f->us_auto && nx_date__us_dst(f->year, f->mon, f->day, f->hour))
 			off += 60;
 	}
 	out->utc = days * 86400 + secs - (int64_t)off * 60;
@@ -1152,7 +678,7 @@ static int match_at(const scan *sc, size_t start, nx_time *out, size_t *end)
 	tok t;
 
 	/* time first starts with a number, asctime with a word */
-	lex(sc, start, &t);
+	nx_date__lex(sc, start, &t);
 	memset(&best, 0, sizeof(best));
 	for (i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
 		if ((patterns[i] == pat_time_first && t.kind != TK_NUM) ||
@@ -1179,7 +705,7 @@ static int may_start(const scan *sc, const tok *t)
 	if (t->kind == TK_NUM)
 		return t->ndig <= 8;
 	if (t->kind == TK_WORD)
-		return month_of(sc, t) != 0 || is_weekday(sc, t);
+		return nx_date__month_of(sc, t) != 0 || nx_date__is_weekday(sc, t);
 	return 0;
 }
 
@@ -1195,12 +721,12 @@ int nx_date_parse_order(nx_time *out, const char *s, size_t len, nx_date_order o
 	sc.s = s;
 	sc.len = len;
 	sc.order = order;
-	start = skip_space(s, len, 0);
+	start = nx_date__skip_space(s, len, 0);
 	if (start >= len)
 		goto done;
 	if (!match_at(&sc, start, &t, &end))
 		goto done;
-	if (skip_space(s, len, end) != len) {
+	if (nx_date__skip_space(s, len, end) != len) {
 		memset(&t, 0, sizeof(t));
 		goto done;
 	}
@@ -1235,7 +761,7 @@ int nx_date_find_order(nx_time *out, const char *text, size_t len, nx_date_order
 	sc.len = len;
 	sc.order = order;
 	for (;;) {
-		lex(&sc, pos, &k);
+		nx_date__lex(&sc, pos, &k);
 		if (k.kind == TK_END)
 			break;
 		if (may_start(&sc, &k) && match_at(&sc, k.start, &t, &e)) {
@@ -1268,12 +794,12 @@ nx_date_order nx_date_order_of_lang(const char *lang)
 	if (lang == NULL)
 		return NX_DATE_ORDER_NONE;
 	for (i = 0; i + 1 < sizeof(tag) && lang[i] != '\0'; i++)
-		tag[i] = (char)(lang[i] == '_' ? '-' : to_lower((unsigned char)lang[i]));
+		tag[i] = (char)(lang[i] == '_' ? '-' : nx_date__to_lower((unsigned char)lang[i]));
 	tag[i] = '\0';
 	if (strcmp(tag, "en") == 0 || strcmp(tag, "en-us") == 0 ||
 	    strncmp(tag, "en-us-", 6) == 0 || strcmp(tag, "en-ph") == 0)
 		return NX_DATE_ORDER_MDY;
-	if (!is_alpha((unsigned char)tag[0]) || !is_alpha((unsigned char)tag[1]) ||
+	if (!nx_date__is_alpha((unsigned char)tag[0]) || !nx_date__is_alpha((unsigned char)tag[1]) ||
 	    (tag[2] != '\0' && tag[2] != '-'))
 		return NX_DATE_ORDER_NONE;
 	/* year-first languages never write the day and month alone first */
@@ -1325,14 +851,14 @@ int nx_date_label(const char *text, size_t start)
 	sc.order = NX_DATE_ORDER_NONE;
 	/* the last label word wins: "Published ... Updated <date>" */
 	for (pos = 0;;) {
-		lex(&sc, pos, &t);
+		nx_date__lex(&sc, pos, &t);
 		if (t.kind == TK_END)
 			break;
 		pos = t.end;
 		if (t.kind != TK_WORD)
 			continue;
 		words++;
-		if (!fold_word(&sc, &t, buf, sizeof(buf)))
+		if (!nx_date__fold_word(&sc, &t, buf, sizeof(buf)))
 			continue;
 		for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
 			if (strcmp(buf, labels[i].word) == 0) {
@@ -1345,82 +871,4 @@ int nx_date_label(const char *text, size_t start)
 	if (words > 4)
 		kind = NX_DATE_LABEL_NONE;
 	return kind;
-}
-
-/* Formatting */
-
-static char *put_digits(char *p, int64_t v, int width)
-{
-	int i = 0;
-
-	for (i = width - 1; i >= 0; i--) {
-		p[i] = (char)('0' + v % 10);
-		v /= 10;
-	}
-	return p + width;
-}
-
-/* Write "YYYY-MM-DDTHH:MM:SS" (19 bytes, no NUL); years clamp to 0..9999. */
-static char *put_civil(char *p, int64_t secs)
-{
-	const int64_t lo = nx_date_days_from_civil(0, 1, 1) * 86400;
-	const int64_t hi = nx_date_days_from_civil(9999, 12, 31) * 86400 + 86399;
-	int64_t days = 0, sod = 0, y = 0;
-	int m = 0, d = 0;
-
-	if (secs < lo)
-		secs = lo;
-	if (secs > hi)
-		secs = hi;
-	days = secs / 86400;
-	sod = secs % 86400;
-	if (sod < 0) {
-		sod += 86400;
-		days--;
-	}
-	civil_from_days(days, &y, &m, &d);
-	p = put_digits(p, y, 4);
-	*p++ = '-';
-	p = put_digits(p, m, 2);
-	*p++ = '-';
-	p = put_digits(p, d, 2);
-	*p++ = 'T';
-	p = put_digits(p, sod / 3600, 2);
-	*p++ = ':';
-	p = put_digits(p, sod / 60 % 60, 2);
-	*p++ = ':';
-	p = put_digits(p, sod % 60, 2);
-	return p;
-}
-
-void nx_date_format_utc(char buf[21], int64_t utc)
-{
-	char *p = put_civil(buf, utc);
-
-	*p++ = 'Z';
-	*p = '\0';
-}
-
-void nx_date_format_local(char buf[26], const nx_time *t)
-{
-	char *p = NULL;
-	int64_t off = 0, aoff = 0;
-
-	if (t == NULL) {
-		buf[0] = '\0';
-		return;
-	}
-	off = t->offset;
-	aoff = off < 0 ? -off : off;
-	if (aoff > 99 * 60 + 59)
-		aoff = 99 * 60 + 59;
-	if (t->utc > INT64_MAX / 2 || t->utc < INT64_MIN / 2)
-		p = put_civil(buf, t->utc);
-	else
-		p = put_civil(buf, t->utc + off * 60);
-	*p++ = off < 0 ? '-' : '+';
-	p = put_digits(p, aoff / 60, 2);
-	*p++ = ':';
-	p = put_digits(p, aoff % 60, 2);
-	*p = '\0';
 }

@@ -10,6 +10,7 @@
 
 #include "util/buf.h"
 #include "cli/cli.h"
+#include "index/bulk.h" /* the two-thread pipeline prepares articles ahead (internal API) */
 #include "newsidx/sync.h"
 #include "util/text.h"
 

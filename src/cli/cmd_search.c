@@ -198,9 +198,13 @@ static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o,
 	};
 	nx_error err = NX_ERROR_INIT;
 	char spec[128];
+	const char *topk = getenv("NX_TOPK");
 	long v = 0;
 	int c = 0;
 
+	/* NX_TOPK=0: the SQL rankings only (scripts/bench-topk compares both ways) */
+	if (topk != NULL && strcmp(topk, "0") == 0)
+		o->fast_paths = NX_FAST_PATHS_OFF;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+n:o:j", longopts, NULL)) != -1) {
 		switch (c) {

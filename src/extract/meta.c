@@ -39,6 +39,8 @@ typedef struct page_meta {
 	xmlNode *title_el;
 	xmlNode *h1;
 	size_t nh1;
+	xmlNode *h2;            /* first <h2> outside side blocks */
+	xmlNode *headline_el;   /* first element with a "headline" class */
 	xmlNode *ip_published;  /* itemprop=datePublished (not <meta>) */
 	xmlNode *ip_modified;
 	xmlNode *ip_headline;
@@ -383,6 +385,11 @@ static void collect_meta(page_meta *m, htmlDocPtr doc)
 				m->h1 = n;
 			m->nh1++;
 		}
+		if (strcmp(tag, "h2") == 0 && m->h2 == NULL && !in_side_block(n))
+			m->h2 = n;
+		if (m->headline_el == NULL && (v = nx_html__attr(n, "class")) != NULL &&
+		    nx_memcasemem(v, strlen(v), "headline") != NULL && !in_side_block(n))
+			m->headline_el = n;
 		if (ip == NULL)
 			ip = nx_html__attr(n, "property");
 		if (ip != NULL) {
@@ -876,6 +883,33 @@ static char *node_text(const xmlNode *n)
 	return nx_buf_detach(&t);
 }
 
+/*
+ * A page with no <title> and no <h1> (its head cut off, an old layout):
+ * the first element with a "headline" class, else the first <h2>, when
+ * it reads like a headline (2 to 40 words).
+ */
+static int title_from_heading(nx_article *a, page_meta *m)
+{
+	xmlNode *cand[2] = { m->headline_el, m->h2 };
+	char *t = NULL;
+	size_t i = 0, w = 0;
+	int rc = NX_OK;
+
+	for (i = 0; i < 2 && a->title == NULL; i++) {
+		if (cand[i] == NULL)
+			continue;
+		if ((t = node_text(cand[i])) == NULL)
+			return NX_ENOMEM;
+		w = word_count(t, strlen(t));
+		if (w >= 2 && w <= 40)
+			rc = nx_article_set(&a->title, t, -1);
+		free(t);
+		if (rc < 0)
+			return rc;
+	}
+	return NX_OK;
+}
+
 static int apply_title(nx_article *a, page_meta *m)
 {
 	static const char *const keys[] = { "og:title", "twitter:title", "dc.title", "parsely-title",
@@ -911,6 +945,8 @@ static int apply_title(nx_article *a, page_meta *m)
 		rc = nx_article_set(&a->title, h1, -1);
 	else if (tt != NULL && *tt != '\0')
 		rc = title_from_tag(a, tt);
+	else
+		rc = title_from_heading(a, m);
 	goto done;
 oom:
 	rc = NX_ENOMEM;

@@ -14,6 +14,9 @@
  *   media:content/thumbnail/group, image enclosures -> photos, with
  *   media:credit, media:description/title and media:copyright.
  *
+ * This file reads items and the feed; feed_xml.c reads the text and
+ * markup of elements, feed_media.c the photos (feed_private.h).
+ *
  * The document is read with nx_xml_read() (no external entities, bounded
  * entity expansion).  Entity references left in the tree are never
  * expanded here except for short internal ones, so neither an external
@@ -30,547 +33,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/buf.h"
 #include "article/credit.h"
 #include "extract/extract.h"
-#include "formats/format.h"
+#include "formats/feed_private.h"
+#include "util/buf.h"
 #include "util/text.h"
 #include "util/xml.h"
-
-#define FEED_MAX_DEPTH 256   /* element nesting we follow when serializing */
-#define FEED_MAX_ENTITY 1024 /* longest internal entity text we expand */
-
-/* Namespace classes of the elements we look at. */
-enum {
-	NS_OTHER = 0,
-	NS_PLAIN,   /* no namespace, or RSS 0.90/1.0/2.0 */
-	NS_ATOM,    /* Atom 1.0 or 0.3 */
-	NS_MEDIA,   /* Media RSS */
-	NS_DC,      /* Dublin Core elements */
-	NS_DCTERMS, /* Dublin Core terms */
-	NS_CONTENT, /* RSS 1.0 content module */
-	NS_RDF
-};
-
-static const struct {
-	const char *href;
-	int ns;
-} namespaces[] = {
-	{ "http://purl.org/rss/1.0/", NS_PLAIN },
-	{ "http://my.netscape.com/rdf/simple/0.9/", NS_PLAIN },
-	{ "http://backend.userland.com/rss2", NS_PLAIN },
-	{ "http://blogs.law.harvard.edu/tech/rss", NS_PLAIN },
-	{ "http://www.w3.org/2005/Atom", NS_ATOM },
-	{ "http://purl.org/atom/ns#", NS_ATOM },
-	{ "http://search.yahoo.com/mrss/", NS_MEDIA },
-	{ "http://search.yahoo.com/mrss", NS_MEDIA },
-	{ "http://purl.org/dc/elements/1.1/", NS_DC },
-	{ "http://purl.org/dc/terms/", NS_DCTERMS },
-	{ "http://purl.org/rss/1.0/modules/content/", NS_CONTENT },
-	{ "http://www.w3.org/1999/02/22-rdf-syntax-ns#", NS_RDF },
-};
-
-/* Usual prefixes, for undeclared prefixes and unknown namespace names. */
-static const struct {
-	const char *prefix;
-	int ns;
-} prefixes[] = {
-	{ "atom", NS_ATOM }, { "media", NS_MEDIA }, { "dc", NS_DC },
-	{ "dcterms", NS_DCTERMS }, { "content", NS_CONTENT }, { "rdf", NS_RDF },
-};
-
-/* How a text construct is written. */
-enum { KIND_TEXT = 0, KIND_HTML, KIND_XHTML, KIND_SKIP };
-
-typedef struct feed {
-	const nx_input *in;
-	xmlDocPtr doc;
-	xmlNode *root;
-	xmlNode *channel;  /* RSS channel, Atom feed element */
-	int atom;
-	char *source;      /* channel title */
-	char *lang;        /* channel language, primary tag */
-	char *base;        /* channel link, for relative addresses */
-	nx_article_cb cb;
-	void *ctx;
-	nx_error *err;
-} feed;
-
-typedef struct item {
-	feed *f;
-	xmlNode *node;
-	nx_article *a;
-	char *record_id;
-	char *guid_url;          /* guid usable as url (isPermaLink) */
-	int link_rank;           /* quality of the url found so far */
-	int pub_rank, upd_rank;  /* 0: none yet; lower is better */
-	int section_rank;
-	const xmlNode *content;  /* preferred body */
-	const xmlNode *summary;  /* fallback body */
-	int content_kind, summary_kind;
-	const xmlNode *dc_title;       /* fallbacks: dc:title, dc:description */
-	const xmlNode *dc_description;
-	char *lang;
-	char *source;            /* RSS <source>: the outlet, in an aggregator */
-	long *widths;            /* media width per photo, 0 when unknown */
-	size_t nwidths;
-	int rc;                  /* sticky NX_ENOMEM */
-} item;
-
-/* ---- names and namespaces ---------------------------------------------- */
-
-/* Local name; an undeclared prefix stays in the name ("content:encoded"). */
-static const char *local_name(const xmlNode *n)
-{
-	const char *name = (const char *)n->name;
-	const char *colon = NULL;
-
-	if (name == NULL)
-		return "";
-	if (n->ns == NULL) {
-		colon = strchr(name, ':');
-		if (colon != NULL)
-			return colon + 1;
-	}
-	return name;
-}
-
-static int ns_of_prefix(const char *p, size_t len)
-{
-	size_t i = 0;
-
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strlen(prefixes[i].prefix) == len && nx_strncaseeq(p, prefixes[i].prefix, len))
-			return prefixes[i].ns;
-	return NS_OTHER;
-}
-
-static int node_ns(const xmlNode *n)
-{
-	const char *href = NULL, *name = (const char *)n->name, *colon = NULL;
-	size_t i = 0;
-
-	if (n->ns == NULL) {
-		colon = name != NULL ? strchr(name, ':') : NULL;
-		if (colon == NULL)
-			return NS_PLAIN;
-		return ns_of_prefix(name, (size_t)(colon - name));
-	}
-	href = (const char *)n->ns->href;
-	if (href == NULL || href[0] == '\0')
-		return NS_PLAIN;
-	for (i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++)
-		if (nx_strcaseeq(href, namespaces[i].href))
-			return namespaces[i].ns;
-	if (n->ns->prefix != NULL)
-		return ns_of_prefix((const char *)n->ns->prefix, strlen((const char *)n->ns->prefix));
-	return NS_OTHER;
-}
-
-static int is_el(const xmlNode *n, int ns, const char *local)
-{
-	return n != NULL && n->type == XML_ELEMENT_NODE && node_ns(n) == ns &&
-	       strcmp(local_name(n), local) == 0;
-}
-
-/* An element of the feed's own vocabulary (RSS, or Atom in an Atom feed). */
-static int is_home(const feed *f, const xmlNode *n, const char *local)
-{
-	int ns = 0;
-
-	if (n == NULL || n->type != XML_ELEMENT_NODE || strcmp(local_name(n), local) != 0)
-		return 0;
-	ns = node_ns(n);
-	return ns == NS_PLAIN || (f->atom && ns == NS_ATOM);
-}
-
-/* An Atom element: atom:x anywhere, or x in an Atom feed. */
-static int is_atom(const feed *f, const xmlNode *n, const char *local)
-{
-	int ns = 0;
-
-	if (n == NULL || n->type != XML_ELEMENT_NODE || strcmp(local_name(n), local) != 0)
-		return 0;
-	ns = node_ns(n);
-	return ns == NS_ATOM || (f->atom && ns == NS_PLAIN);
-}
-
-/* ---- text ----------------------------------------------------------------- */
-
-/* Replacement text of a short internal entity; NULL for anything else. */
-static const char *entity_text(const xmlNode *n)
-{
-	const xmlEntity *e = NULL;
-
-	if (n->type != XML_ENTITY_REF_NODE || n->children == NULL ||
-	    n->children->type != XML_ENTITY_DECL)
-		return NULL;
-	e = (const xmlEntity *)n->children;
-	if (e->etype != XML_INTERNAL_GENERAL_ENTITY || e->content == NULL)
-		return NULL;
-	if (strlen((const char *)e->content) > FEED_MAX_ENTITY ||
-	    strpbrk((const char *)e->content, "&<") != NULL)
-		return NULL;
-	return (const char *)e->content;
-}
-
-/* Text of all descendants, raw (not cleaned). */
-static void raw_text(nx_buf *b, const xmlNode *n, int depth)
-{
-	const char *t = NULL;
-
-	if (depth > FEED_MAX_DEPTH)
-		return;
-	for (; n != NULL; n = n->next) {
-		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-			if (n->content != NULL)
-				nx_buf_adds(b, (const char *)n->content);
-		} else if (n->type == XML_ENTITY_REF_NODE) {
-			t = entity_text(n);
-			if (t != NULL)
-				nx_buf_adds(b, t);
-		} else if (n->type == XML_ELEMENT_NODE) {
-			raw_text(b, n->children, depth + 1);
-			nx_buf_addch(b, ' ');
-		}
-	}
-}
-
-/* Attribute value by local name (text only, no external entities); malloc'd. */
-static char *attr(const xmlNode *n, const char *local)
-{
-	const xmlAttr *a = NULL;
-	nx_buf b = NX_BUF_INIT;
-
-	for (a = n->properties; a != NULL; a = a->next) {
-		if (a->name == NULL || strcmp((const char *)a->name, local) != 0)
-			continue;
-		raw_text(&b, a->children, 0);
-		if (!nx_buf_ok(&b))
-			return NULL;
-		return nx_buf_detach(&b);
-	}
-	return NULL;
-}
-
-static int attr_is(const xmlNode *n, const char *local, const char *want)
-{
-	char *v = attr(n, local);
-	int eq = 0;
-
-	if (v != NULL) {
-		nx_buf t = NX_BUF_INIT;
-
-		nx_text_clean(&t, v, strlen(v));
-		eq = nx_strcaseeq(t.buf, want);
-		nx_buf_free(&t);
-	}
-	free(v);
-	return eq;
-}
-
-/* Cleaned text of an element, or NULL (empty or out of memory: see it->rc). */
-static char *text_of(item *it, const xmlNode *n)
-{
-	nx_buf raw = NX_BUF_INIT, out = NX_BUF_INIT;
-	char *s = NULL;
-
-	raw_text(&raw, n->children, 0);
-	nx_text_clean(&out, raw.buf, raw.len);
-	if (!nx_buf_ok(&raw) || !nx_buf_ok(&out)) {
-		if (it != NULL)
-			it->rc = NX_ENOMEM;
-	} else if (out.len > 0) {
-		s = nx_buf_detach(&out);
-		if (s == NULL && it != NULL)
-			it->rc = NX_ENOMEM;
-	}
-	nx_buf_free(&raw);
-	nx_buf_free(&out);
-	return s;
-}
-
-static int has_element_child(const xmlNode *n)
-{
-	const xmlNode *c = NULL;
-
-	for (c = n->children; c != NULL; c = c->next)
-		if (c->type == XML_ELEMENT_NODE)
-			return 1;
-	return 0;
-}
-
-/* 1 when s looks like it holds markup or escaped entities. */
-static int looks_html(const char *s)
-{
-	const char *p = NULL;
-
-	for (p = s; *p != '\0'; p++) {
-		if (p[0] == '<' && (nx_isalpha((unsigned char)p[1]) || p[1] == '/' || p[1] == '!'))
-			return 1;
-		if (p[0] == '&') {
-			const char *q = p + 1;
-
-			if (*q == '#')
-				q++;
-			while (nx_isalnum((unsigned char)*q) && q - p < 12)
-				q++;
-			if (*q == ';' && q > p + 1)
-				return 1;
-		}
-	}
-	return 0;
-}
-
-/* Kind of an Atom text construct (type and 0.3 mode attributes). */
-static int text_kind(const xmlNode *n, int dflt)
-{
-	char *type = attr(n, "type"), *mode = attr(n, "mode");
-	int kind = dflt;
-
-	if (mode != NULL && nx_strcaseeq(mode, "base64")) {
-		kind = KIND_SKIP;
-	} else if (type == NULL) {
-		kind = mode != NULL && nx_strcaseeq(mode, "escaped") ? KIND_HTML : dflt;
-	} else if (nx_strcaseeq(type, "text") || nx_strcaseeq(type, "text/plain")) {
-		kind = mode != NULL && nx_strcaseeq(mode, "escaped") ? KIND_HTML : KIND_TEXT;
-	} else if (nx_strcaseeq(type, "html") || nx_strcaseeq(type, "text/html")) {
-		kind = KIND_HTML;
-	} else if (nx_strcaseeq(type, "xhtml") || nx_strcaseeq(type, "application/xhtml+xml")) {
-		kind = KIND_XHTML;
-	} else if (nx_startswith_ci(type, strlen(type), "text/")) {
-		kind = KIND_TEXT;
-	} else {
-		kind = KIND_SKIP; /* images, video, JSON, nested Atom, ... */
-	}
-	free(type);
-	free(mode);
-	return kind;
-}
-
-/* Title-like text: markup removed when the construct (or the text) is HTML. */
-static char *title_of(item *it, const xmlNode *n, int atom_typed)
-{
-	char *t = text_of(it, n);
-	int kind = atom_typed ? text_kind(n, KIND_TEXT) : KIND_TEXT;
-	nx_buf b = NX_BUF_INIT;
-
-	if (t == NULL || kind == KIND_XHTML || has_element_child(n))
-		return t;
-	if (kind == KIND_HTML || (!atom_typed && looks_html(t))) {
-		if (nx_html_to_text(&b, t, strlen(t)) < 0 || !nx_buf_ok(&b)) {
-			it->rc = NX_ENOMEM;
-		} else {
-			free(t);
-			t = b.len > 0 ? nx_buf_detach(&b) : NULL;
-		}
-	}
-	nx_buf_free(&b);
-	return t;
-}
-
-/* ---- markup inside the feed (naked HTML, Atom xhtml) ---------------------- */
-
-static void add_escaped(nx_buf *b, const char *s, int quote)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&': nx_buf_adds(b, "&amp;"); break;
-		case '<': nx_buf_adds(b, "&lt;"); break;
-		case '>': nx_buf_adds(b, "&gt;"); break;
-		case '"':
-			if (quote) {
-				nx_buf_adds(b, "&quot;");
-				break;
-			}
-			/* fall through */
-		default: nx_buf_addch(b, *s); break;
-		}
-	}
-}
-
-static int is_void_element(const char *name)
-{
-	static const char *const voids[] = { "area", "base", "br", "col", "embed", "hr", "img",
-					     "input", "link", "meta", "source", "track", "wbr" };
-	size_t i = 0;
-
-	for (i = 0; i < sizeof(voids) / sizeof(voids[0]); i++)
-		if (nx_strcaseeq(name, voids[i]))
-			return 1;
-	return 0;
-}
-
-/* Serialize nodes as HTML with namespace prefixes dropped ("xhtml:p" -> "p"). */
-static void to_html(nx_buf *b, const xmlNode *n, int depth)
-{
-	const xmlAttr *a = NULL;
-	const char *t = NULL;
-
-	if (depth > FEED_MAX_DEPTH)
-		return;
-	for (; n != NULL; n = n->next) {
-		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-			if (n->content != NULL)
-				add_escaped(b, (const char *)n->content, 0);
-		} else if (n->type == XML_ENTITY_REF_NODE) {
-			t = entity_text(n); /* external entities are never read */
-			if (t != NULL)
-				add_escaped(b, t, 0);
-		} else if (n->type == XML_ELEMENT_NODE) {
-			const char *name = local_name(n);
-
-			nx_buf_addf(b, "<%s", name);
-			for (a = n->properties; a != NULL; a = a->next) {
-				nx_buf v = NX_BUF_INIT;
-
-				if (a->name == NULL)
-					continue;
-				raw_text(&v, a->children, 0);
-				nx_buf_addf(b, " %s=\"", (const char *)a->name);
-				add_escaped(b, v.buf, 1);
-				nx_buf_addch(b, '"');
-				if (!nx_buf_ok(&v))
-					b->failed = 1;
-				nx_buf_free(&v);
-			}
-			nx_buf_addch(b, '>');
-			if (is_void_element(name))
-				continue;
-			to_html(b, n->children, depth + 1);
-			nx_buf_addf(b, "</%s>", name);
-		}
-	}
-}
-
-/* Plain text: one paragraph per blank-line separated block. */
-static int add_plain_paras(nx_article *a, const char *s, size_t len)
-{
-	size_t i = 0, start = 0, j = 0;
-	int rc = NX_OK;
-
-	while (i <= len && rc == NX_OK) {
-		int brk = i == len;
-
-		if (!brk && s[i] == '\n') {
-			for (j = i + 1; j < len && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r'); j++)
-				;
-			brk = j < len && s[j] == '\n';
-		}
-		if (brk) {
-			rc = nx_article_add_para(a, s + start, (long)(i - start));
-			start = i + 1;
-		}
-		i++;
-	}
-	return rc;
-}
-
-/* Add the paragraphs (and figures) of a body element. */
-static int add_body(item *it, const xmlNode *n, int kind)
-{
-	nx_buf b = NX_BUF_INIT;
-	int rc = NX_OK;
-
-	if (kind == KIND_SKIP)
-		return NX_OK;
-	if (has_element_child(n)) {
-		to_html(&b, n->children, 0);
-		kind = KIND_HTML;
-	} else {
-		raw_text(&b, n->children, 0);
-	}
-	if (!nx_buf_ok(&b)) {
-		rc = NX_ENOMEM;
-		goto done;
-	}
-	if (kind == KIND_TEXT)
-		rc = add_plain_paras(it->a, b.buf, b.len);
-	else
-		rc = nx_html_fragment(it->a, b.buf, b.len, NULL);
-done:
-	nx_buf_free(&b);
-	return rc;
-}
-
-/* ---- addresses ------------------------------------------------------------ */
-
-static int has_scheme(const char *s)
-{
-	const char *p = s;
-
-	if (!nx_isalpha((unsigned char)*p))
-		return 0;
-	while (nx_isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
-		p++;
-	return *p == ':';
-}
-
-/* href made absolute with xml:base and the channel link; malloc'd or NULL. */
-static char *resolve(item *it, const feed *f, const xmlNode *n, const char *href)
-{
-	xmlChar *base = NULL, *b2 = NULL, *abs = NULL;
-	char *out = NULL;
-
-	if (href == NULL || href[0] == '\0')
-		return NULL;
-	if (!has_scheme(href)) {
-		base = xmlNodeGetBase(f->doc, n);
-		if (base != NULL && !has_scheme((const char *)base) && f->base != NULL) {
-			b2 = xmlBuildURI(base, (const xmlChar *)f->base);
-			xmlFree(base);
-			base = b2;
-		}
-		if (base == NULL && f->base != NULL)
-			base = xmlStrdup((const xmlChar *)f->base);
-		if (base != NULL)
-			abs = xmlBuildURI((const xmlChar *)href, base);
-	}
-	out = strdup(abs != NULL ? (const char *)abs : href);
-	if (out == NULL && it != NULL)
-		it->rc = NX_ENOMEM;
-	xmlFree(abs);
-	xmlFree(base);
-	return out;
-}
-
-/* Cleaned href-like value: text_of for RSS links, attr for Atom. */
-static char *clean_value(item *it, const char *s)
-{
-	nx_buf b = NX_BUF_INIT;
-	char *out = NULL;
-
-	if (s == NULL)
-		return NULL;
-	nx_text_clean(&b, s, strlen(s));
-	if (!nx_buf_ok(&b))
-		it->rc = NX_ENOMEM;
-	else if (b.len > 0)
-		out = nx_buf_detach(&b);
-	nx_buf_free(&b);
-	return out;
-}
-
-static void set_url(item *it, const xmlNode *n, const char *href, int rank)
-{
-	char *u = NULL;
-
-	if (rank <= it->link_rank)
-		return;
-	u = resolve(it, it->f, n, href);
-	if (u == NULL)
-		return;
-	/* a relative address that nothing resolves is no canonical url */
-	if (!has_scheme(u)) {
-		free(u);
-		return;
-	}
-	if (nx_article_set(&it->a->url, u, -1) < 0)
-		it->rc = NX_ENOMEM;
-	else
-		it->link_rank = rank;
-	free(u);
-}
 
 /* ---- dates, people, language -------------------------------------------- */
 
@@ -583,7 +51,7 @@ static void take_date(item *it, const xmlNode *n, int upd, int rank)
 
 	if (*have != 0 && *have <= rank)
 		return;
-	s = text_of(it, n);
+	s = nx_feed__text_of(it, n);
 	if (s != NULL && nx_date_parse(&t, s, strlen(s)) == NX_OK) {
 		*dst = t;
 		*have = rank;
@@ -764,8 +232,8 @@ static void add_person(item *it, const xmlNode *n)
 	char *s = NULL;
 
 	for (c = n->children; c != NULL; c = c->next) {
-		if (c->type == XML_ELEMENT_NODE && strcmp(local_name(c), "name") == 0) {
-			s = text_of(it, c);
+		if (c->type == XML_ELEMENT_NODE && strcmp(nx_feed__local_name(c), "name") == 0) {
+			s = nx_feed__text_of(it, c);
 			break;
 		}
 	}
@@ -790,315 +258,12 @@ static char *primary_lang(const char *s)
 	return strdup(tag);
 }
 
-/* ---- photos --------------------------------------------------------------- */
-
-static int has_ext(const char *url, const char *const *exts, size_t n)
-{
-	size_t end = strcspn(url, "?#"), i = 0, el = 0;
-
-	for (i = 0; i < n; i++) {
-		el = strlen(exts[i]);
-		if (end >= el && nx_strncaseeq(url + end - el, exts[i], el))
-			return 1;
-	}
-	return 0;
-}
-
-static int image_ext(const char *url)
-{
-	static const char *const exts[] = { ".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif" };
-
-	return has_ext(url, exts, sizeof(exts) / sizeof(exts[0]));
-}
-
-static int av_ext(const char *url)
-{
-	static const char *const exts[] = { ".mp3", ".mp4", ".m4a", ".m4v", ".mov", ".webm", ".ogg",
-					    ".oga", ".ogv", ".wav", ".m3u8", ".aac", ".flac", ".pdf" };
-
-	return has_ext(url, exts, sizeof(exts) / sizeof(exts[0]));
-}
-
-/* media:content and enclosures: an image (medium, type, or file name)? */
-static int is_image(const xmlNode *n, const char *url, int need_hint)
-{
-	char *medium = attr(n, "medium"), *type = attr(n, "type");
-	int yes = 0;
-
-	if (medium != NULL && medium[0] != '\0')
-		yes = nx_strcaseeq(medium, "image");
-	else if (type != NULL && type[0] != '\0')
-		yes = nx_startswith_ci(type, strlen(type), "image/");
-	else
-		yes = need_hint ? image_ext(url) : !av_ext(url);
-	free(medium);
-	free(type);
-	return yes;
-}
-
-static void fill_credit(item *it, nx_photo *p, const char *s, int copyright)
-{
-	char *agency = NULL, *who = NULL;
-
-	if (nx_credit_parse(s, strlen(s), &agency, &who) < 0) {
-		it->rc = NX_ENOMEM;
-		return;
-	}
-	if (p->agency == NULL) {
-		p->agency = agency;
-		agency = NULL;
-	}
-	if (p->photographer == NULL && (!copyright || p->agency == NULL || agency == NULL)) {
-		p->photographer = who;
-		who = NULL;
-	}
-	free(agency);
-	free(who);
-}
-
-/* Credit, caption and copyright from the most specific level that has them. */
-static void fill_meta(item *it, nx_photo *p, const xmlNode *const *levels, size_t nlevels)
-{
-	const xmlNode *c = NULL;
-	char *s = NULL, *role = NULL;
-	size_t i = 0;
-	int copyright_done = 0;
-
-	for (i = 0; i < nlevels; i++) {
-		if (levels[i] == NULL)
-			continue;
-		for (c = levels[i]->children; c != NULL; c = c->next) {
-			if (c->type != XML_ELEMENT_NODE || node_ns(c) != NS_MEDIA)
-				continue;
-			if (strcmp(local_name(c), "credit") == 0) {
-				s = text_of(it, c);
-				role = attr(c, "role");
-				if (s != NULL && role != NULL && nx_strcaseeq(role, "photographer")) {
-					if (p->photographer == NULL) {
-						p->photographer = nx_name_case(s, strlen(s));
-						if (p->photographer == NULL)
-							it->rc = NX_ENOMEM;
-					}
-				} else if (s != NULL) {
-					fill_credit(it, p, s, 0);
-				}
-				free(role);
-				free(s);
-				role = s = NULL;
-			} else if (strcmp(local_name(c), "description") == 0 && p->caption == NULL) {
-				s = title_of(it, c, 1);
-				if (s != NULL && nx_article_set(&p->caption, s, -1) < 0)
-					it->rc = NX_ENOMEM;
-				free(s);
-				s = NULL;
-			}
-		}
-	}
-	/* media:title only when no level had a description */
-	for (i = 0; i < nlevels && p->caption == NULL; i++) {
-		c = levels[i] != NULL ? levels[i]->children : NULL;
-		for (; c != NULL && p->caption == NULL; c = c->next) {
-			if (!is_el(c, NS_MEDIA, "title"))
-				continue;
-			s = title_of(it, c, 1);
-			if (s != NULL && nx_article_set(&p->caption, s, -1) < 0)
-				it->rc = NX_ENOMEM;
-			free(s);
-			s = NULL;
-		}
-	}
-	for (i = 0; i < nlevels && !copyright_done; i++) {
-		c = levels[i] != NULL ? levels[i]->children : NULL;
-		for (; c != NULL && !copyright_done; c = c->next) {
-			if (!is_el(c, NS_MEDIA, "copyright"))
-				continue;
-			copyright_done = 1;
-			s = text_of(it, c);
-			if (s != NULL && (p->agency == NULL || p->photographer == NULL))
-				fill_credit(it, p, s, 1);
-			free(s);
-			s = NULL;
-		}
-	}
-}
-
-/* Add a photo for an image element at url, with metadata from levels. */
-static void add_photo(item *it, const xmlNode *n, const char *href, const xmlNode *const *levels,
-		      size_t nlevels)
-{
-	nx_photo *p = NULL;
-	char *url = NULL, *w = NULL;
-	long *nw = NULL;
-
-	url = resolve(it, it->f, n, href);
-	if (url == NULL)
-		return;
-	p = nx_article_add_photo(it->a);
-	if (p == NULL) {
-		free(url);
-		it->rc = NX_ENOMEM;
-		return;
-	}
-	nw = realloc(it->widths, it->a->nphotos * sizeof(*nw));
-	if (nw == NULL) {
-		free(url);
-		it->rc = NX_ENOMEM;
-		return;
-	}
-	it->widths = nw;
-	while (it->nwidths < it->a->nphotos)
-		it->widths[it->nwidths++] = 0;
-	w = attr(n, "width");
-	it->widths[it->a->nphotos - 1] = w != NULL ? strtol(w, NULL, 10) : 0;
-	free(w);
-	if (nx_article_set(&p->url, url, -1) < 0)
-		it->rc = NX_ENOMEM;
-	free(url);
-	fill_meta(it, p, levels, nlevels);
-}
-
-/* Media RSS content; a thumbnail nested in it is ignored (for a video it is
- * a still, not a photo of the story; for an image it is the same picture). */
-static void media_content(item *it, const xmlNode *n, const xmlNode *group)
-{
-	const xmlNode *levels[3];
-	char *url = attr(n, "url");
-	char *clean = clean_value(it, url);
-
-	levels[0] = n;
-	levels[1] = group;
-	levels[2] = it->node;
-	if (clean != NULL && is_image(n, clean, 0))
-		add_photo(it, n, clean, levels, 3);
-	free(url);
-	free(clean);
-}
-
-static void media_thumbnail(item *it, const xmlNode *n, const xmlNode *group)
-{
-	const xmlNode *levels[3];
-	char *url = attr(n, "url");
-	char *clean = clean_value(it, url);
-
-	levels[0] = n;
-	levels[1] = group;
-	levels[2] = it->node;
-	if (clean != NULL)
-		add_photo(it, n, clean, levels, 3);
-	free(url);
-	free(clean);
-}
-
-static void media_group(item *it, const xmlNode *g)
-{
-	const xmlNode *c = NULL;
-	size_t before = it->a->nphotos;
-
-	for (c = g->children; c != NULL; c = c->next)
-		if (is_el(c, NS_MEDIA, "content"))
-			media_content(it, c, g);
-	if (it->a->nphotos > before)
-		return;
-	for (c = g->children; c != NULL; c = c->next)
-		if (is_el(c, NS_MEDIA, "thumbnail"))
-			media_thumbnail(it, c, g);
-}
-
-static void enclosure(item *it, const xmlNode *n, const char *urlattr)
-{
-	const xmlNode *levels[1];
-	char *url = attr(n, urlattr);
-	char *clean = clean_value(it, url);
-
-	levels[0] = it->node;
-	if (clean != NULL && is_image(n, clean, 1))
-		add_photo(it, n, clean, levels, 1);
-	free(url);
-	free(clean);
-}
-
-static int same_str(const char *a, const char *b)
-{
-	return a == NULL || b == NULL || strcmp(a, b) == 0;
-}
-
-/* Same picture: the same address, or the same image file in another size
- * ("x.jpg?w=140" and "x.jpg?w=460") with nothing that tells them apart. */
-static int same_photo(const nx_photo *p, const nx_photo *q, int *by_path)
-{
-	size_t lp = 0, lq = 0;
-
-	*by_path = 0;
-	if (p->url == NULL || q->url == NULL)
-		return 0;
-	if (strcmp(p->url, q->url) == 0)
-		return 1;
-	lp = strcspn(p->url, "?#");
-	lq = strcspn(q->url, "?#");
-	if (lp != lq || memcmp(p->url, q->url, lp) != 0 || !image_ext(p->url))
-		return 0;
-	if (!same_str(p->caption, q->caption) || !same_str(p->agency, q->agency) ||
-	    !same_str(p->photographer, q->photographer))
-		return 0;
-	*by_path = 1;
-	return 1;
-}
-
-static void steal(char **dst, char **src)
-{
-	if (*dst == NULL) {
-		*dst = *src;
-		*src = NULL;
-	}
-}
-
-static void dedup_photos(item *it)
-{
-	nx_article *a = it->a;
-	size_t i = 0, j = 0;
-	int by_path = 0;
-
-	for (i = 1; i < a->nphotos; i++) {
-		for (j = 0; j < i; j++) {
-			nx_photo *p = &a->photos[j], *q = &a->photos[i];
-			long wp = j < it->nwidths ? it->widths[j] : 0;
-			long wq = i < it->nwidths ? it->widths[i] : 0;
-			char *tmp = NULL;
-
-			if (!same_photo(p, q, &by_path))
-				continue;
-			if (by_path && wq > wp) {
-				tmp = p->url;
-				p->url = q->url;
-				q->url = tmp;
-				it->widths[j] = wq;
-			}
-			steal(&p->caption, &q->caption);
-			steal(&p->agency, &q->agency);
-			steal(&p->photographer, &q->photographer);
-			free(q->url);
-			free(q->caption);
-			free(q->agency);
-			free(q->photographer);
-			memmove(q, q + 1, (a->nphotos - i - 1) * sizeof(*q));
-			if (i < it->nwidths) {
-				memmove(&it->widths[i], &it->widths[i + 1],
-					(it->nwidths - i - 1) * sizeof(*it->widths));
-				it->nwidths--;
-			}
-			a->nphotos--;
-			i--;
-			break;
-		}
-	}
-}
-
 /* ---- items ---------------------------------------------------------------- */
 
 static void atom_link(item *it, const xmlNode *n)
 {
-	char *rel = attr(n, "rel"), *type = attr(n, "type"), *href = attr(n, "href");
-	char *clean = clean_value(it, href);
+	char *rel = nx_feed__attr(n, "rel"), *type = nx_feed__attr(n, "type"), *href = nx_feed__attr(n, "href");
+	char *clean = nx_feed__clean_value(it, href);
 	int rank = 0;
 
 	if (clean == NULL)
@@ -1109,9 +274,9 @@ static void atom_link(item *it, const xmlNode *n)
 			rank = 3;
 		else
 			rank = 1;
-		set_url(it, n, clean, rank);
+		nx_feed__set_url(it, n, clean, rank);
 	} else if (nx_strcaseeq(rel, "enclosure")) {
-		enclosure(it, n, "href");
+		nx_feed__enclosure(it, n, "href");
 	}
 done:
 	free(rel);
@@ -1133,28 +298,28 @@ static void set_section(item *it, const char *s, int rank)
 static void item_child(item *it, const xmlNode *c)
 {
 	const feed *f = it->f;
-	int ns = node_ns(c);
-	const char *name = local_name(c);
+	int ns = nx_feed__node_ns(c);
+	const char *name = nx_feed__local_name(c);
 	char *s = NULL, *v = NULL;
 	int has_href = xmlHasProp(c, (const xmlChar *)"href") != NULL;
 
-	if (is_home(f, c, "title") || is_atom(f, c, "title")) {
+	if (nx_feed__is_home(f, c, "title") || nx_feed__is_atom(f, c, "title")) {
 		if (it->a->title == NULL) {
-			s = title_of(it, c, ns == NS_ATOM || f->atom);
+			s = nx_feed__title_of(it, c, ns == NS_ATOM || f->atom);
 			if (s != NULL && nx_article_set(&it->a->title, s, -1) < 0)
 				it->rc = NX_ENOMEM;
 		}
-	} else if (is_atom(f, c, "link") || (is_home(f, c, "link") && has_href)) {
+	} else if (nx_feed__is_atom(f, c, "link") || (nx_feed__is_home(f, c, "link") && has_href)) {
 		atom_link(it, c);
-	} else if (is_home(f, c, "link")) {
-		s = text_of(it, c);
-		set_url(it, c, s, 4);
-	} else if (!f->atom && is_home(f, c, "guid")) {
-		s = text_of(it, c);
+	} else if (nx_feed__is_home(f, c, "link")) {
+		s = nx_feed__text_of(it, c);
+		nx_feed__set_url(it, c, s, 4);
+	} else if (!f->atom && nx_feed__is_home(f, c, "guid")) {
+		s = nx_feed__text_of(it, c);
 		if (s != NULL && it->record_id == NULL) {
 			it->record_id = s;
 			s = NULL;
-			if (!attr_is(c, "isPermaLink", "false") &&
+			if (!nx_feed__attr_is(c, "isPermaLink", "false") &&
 			    (nx_startswith_ci(it->record_id, strlen(it->record_id), "http://") ||
 			     nx_startswith_ci(it->record_id, strlen(it->record_id), "https://"))) {
 				it->guid_url = strdup(it->record_id);
@@ -1162,64 +327,64 @@ static void item_child(item *it, const xmlNode *c)
 					it->rc = NX_ENOMEM;
 			}
 		}
-	} else if (is_atom(f, c, "id")) {
-		s = text_of(it, c);
+	} else if (nx_feed__is_atom(f, c, "id")) {
+		s = nx_feed__text_of(it, c);
 		if (s != NULL && it->record_id == NULL) {
 			it->record_id = s;
 			s = NULL;
 		}
-	} else if (is_home(f, c, "pubDate") || is_atom(f, c, "published")) {
+	} else if (nx_feed__is_home(f, c, "pubDate") || nx_feed__is_atom(f, c, "published")) {
 		take_date(it, c, 0, 1);
-	} else if (is_atom(f, c, "issued") || (ns == NS_DC && strcmp(name, "date") == 0)) {
+	} else if (nx_feed__is_atom(f, c, "issued") || (ns == NS_DC && strcmp(name, "date") == 0)) {
 		take_date(it, c, 0, 2);
-	} else if (is_atom(f, c, "created") ||
+	} else if (nx_feed__is_atom(f, c, "created") ||
 		   (ns == NS_DCTERMS && (strcmp(name, "issued") == 0 || strcmp(name, "created") == 0 ||
 					 strcmp(name, "date") == 0))) {
 		take_date(it, c, 0, 3);
-	} else if (is_atom(f, c, "updated") || is_atom(f, c, "modified")) {
+	} else if (nx_feed__is_atom(f, c, "updated") || nx_feed__is_atom(f, c, "modified")) {
 		take_date(it, c, 1, 1);
 	} else if ((ns == NS_DC || ns == NS_DCTERMS) && strcmp(name, "modified") == 0) {
 		take_date(it, c, 1, 2);
-	} else if (is_atom(f, c, "author")) {
+	} else if (nx_feed__is_atom(f, c, "author")) {
 		add_person(it, c);
-	} else if ((is_home(f, c, "author") && !f->atom) || (ns == NS_DC && strcmp(name, "creator") == 0)) {
-		s = text_of(it, c);
+	} else if ((nx_feed__is_home(f, c, "author") && !f->atom) || (ns == NS_DC && strcmp(name, "creator") == 0)) {
+		s = nx_feed__text_of(it, c);
 		if (s != NULL && add_author_str(it->a, s) < 0)
 			it->rc = NX_ENOMEM;
-	} else if (is_atom(f, c, "category")) {
-		s = attr(c, "label");
-		v = attr(c, "term");
+	} else if (nx_feed__is_atom(f, c, "category")) {
+		s = nx_feed__attr(c, "label");
+		v = nx_feed__attr(c, "term");
 		set_section(it, s != NULL && s[0] != '\0' ? s : v, 1);
-	} else if (!f->atom && is_home(f, c, "category")) {
-		s = text_of(it, c);
+	} else if (!f->atom && nx_feed__is_home(f, c, "category")) {
+		s = nx_feed__text_of(it, c);
 		set_section(it, s, 1);
 	} else if (ns == NS_DC && strcmp(name, "subject") == 0) {
-		s = text_of(it, c);
+		s = nx_feed__text_of(it, c);
 		set_section(it, s, 2);
 	} else if (ns == NS_CONTENT && strcmp(name, "encoded") == 0) {
 		if (it->content == NULL) {
 			it->content = c;
 			it->content_kind = KIND_HTML;
 		}
-	} else if (is_atom(f, c, "content")) {
-		v = attr(c, "src");
+	} else if (nx_feed__is_atom(f, c, "content")) {
+		v = nx_feed__attr(c, "src");
 		if (it->content == NULL && v == NULL) {
 			it->content = c;
-			it->content_kind = text_kind(c, KIND_TEXT);
+			it->content_kind = nx_feed__text_kind(c, KIND_TEXT);
 		}
-	} else if (!f->atom && is_home(f, c, "description")) {
+	} else if (!f->atom && nx_feed__is_home(f, c, "description")) {
 		if (it->summary == NULL) {
 			it->summary = c;
 			it->summary_kind = KIND_HTML;
 		}
-	} else if (is_atom(f, c, "summary")) {
+	} else if (nx_feed__is_atom(f, c, "summary")) {
 		if (it->summary == NULL) {
 			it->summary = c;
-			it->summary_kind = text_kind(c, KIND_TEXT);
+			it->summary_kind = nx_feed__text_kind(c, KIND_TEXT);
 		}
-	} else if (!f->atom && is_home(f, c, "source")) {
+	} else if (!f->atom && nx_feed__is_home(f, c, "source")) {
 		/* an aggregator's item names the outlet it came from */
-		s = text_of(it, c);
+		s = nx_feed__text_of(it, c);
 		if (s != NULL && it->source == NULL) {
 			it->source = s;
 			s = NULL;
@@ -1231,7 +396,7 @@ static void item_child(item *it, const xmlNode *c)
 		if (it->dc_description == NULL)
 			it->dc_description = c;
 	} else if ((ns == NS_DC || ns == NS_DCTERMS) && strcmp(name, "language") == 0) {
-		s = text_of(it, c);
+		s = nx_feed__text_of(it, c);
 		if (s != NULL && it->lang == NULL)
 			it->lang = primary_lang(s);
 	}
@@ -1245,18 +410,18 @@ static void item_media(item *it)
 	const feed *f = it->f;
 
 	for (c = it->node->children; c != NULL; c = c->next) {
-		if (is_el(c, NS_MEDIA, "content"))
-			media_content(it, c, NULL);
-		else if (is_el(c, NS_MEDIA, "group"))
-			media_group(it, c);
-		else if (!f->atom && is_home(f, c, "enclosure"))
-			enclosure(it, c, "url");
+		if (nx_feed__is_el(c, NS_MEDIA, "content"))
+			nx_feed__media_content(it, c, NULL);
+		else if (nx_feed__is_el(c, NS_MEDIA, "group"))
+			nx_feed__media_group(it, c);
+		else if (!f->atom && nx_feed__is_home(f, c, "enclosure"))
+			nx_feed__enclosure(it, c, "url");
 	}
 	if (it->a->nphotos > 0)
 		return;
 	for (c = it->node->children; c != NULL; c = c->next)
-		if (is_el(c, NS_MEDIA, "thumbnail"))
-			media_thumbnail(it, c, NULL);
+		if (nx_feed__is_el(c, NS_MEDIA, "thumbnail"))
+			nx_feed__media_thumbnail(it, c, NULL);
 }
 
 static int emit_item(feed *f, xmlNode *node)
@@ -1278,7 +443,7 @@ static int emit_item(feed *f, xmlNode *node)
 		if (c->type == XML_ELEMENT_NODE)
 			item_child(&it, c);
 	if (it.a->title == NULL && it.dc_title != NULL) {
-		s = title_of(&it, it.dc_title, 0);
+		s = nx_feed__title_of(&it, it.dc_title, 0);
 		if (s != NULL && nx_article_set(&it.a->title, s, -1) < 0)
 			goto oom;
 	}
@@ -1289,19 +454,19 @@ static int emit_item(feed *f, xmlNode *node)
 	if (it.rc < 0)
 		goto oom;
 	if (it.record_id == NULL) { /* RSS 1.0: <item rdf:about="..."> */
-		v = attr(node, "about");
-		it.record_id = clean_value(&it, v);
+		v = nx_feed__attr(node, "about");
+		it.record_id = nx_feed__clean_value(&it, v);
 		free(v);
 		v = NULL;
 	}
 	if (it.a->url == NULL && it.guid_url != NULL)
-		set_url(&it, node, it.guid_url, 1);
+		nx_feed__set_url(&it, node, it.guid_url, 1);
 	if (it.a->title == NULL && it.a->url == NULL)
 		goto done; /* nothing to call it by */
 	/* Atom: entries inherit the feed's authors */
 	if (f->atom && it.a->nauthors == 0)
 		for (c = f->channel->children; c != NULL; c = c->next)
-			if (is_atom(f, c, "author"))
+			if (nx_feed__is_atom(f, c, "author"))
 				add_person(&it, c);
 	if (!it.a->published.set && it.a->updated.set) {
 		it.a->published = it.a->updated;
@@ -1322,12 +487,12 @@ static int emit_item(feed *f, xmlNode *node)
 	item_media(&it);
 	if (it.rc < 0)
 		goto oom;
-	if (it.content != NULL && (rc = add_body(&it, it.content, it.content_kind)) < 0)
+	if (it.content != NULL && (rc = nx_feed__add_body(&it, it.content, it.content_kind)) < 0)
 		goto oom;
 	if (it.a->nparas == 0 && it.summary != NULL &&
-	    (rc = add_body(&it, it.summary, it.summary_kind)) < 0)
+	    (rc = nx_feed__add_body(&it, it.summary, it.summary_kind)) < 0)
 		goto oom;
-	dedup_photos(&it);
+	nx_feed__dedup_photos(&it);
 	if (it.record_id != NULL) {
 		it.a->origin.record_id = it.record_id;
 		it.record_id = NULL;
@@ -1337,7 +502,7 @@ static int emit_item(feed *f, xmlNode *node)
 		it.a->origin.raw = (const char *)xmlBufferContent(raw);
 		it.a->origin.rawlen = (size_t)xmlBufferLength(raw);
 	}
-	rc = nx_ingest__emit(it.a, f->in, f->atom ? "atom" : "rss", f->cb, f->ctx, f->err);
+	rc = nx_format__emit(it.a, f->in, f->atom ? "atom" : "rss", f->cb, f->ctx, f->err);
 	it.a = NULL;
 	goto done;
 oom:
@@ -1458,7 +623,7 @@ static size_t count_elements(const xmlNode *n, const char *local, int depth)
 	for (; n != NULL; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
-		if (strcmp(local_name(n), local) == 0)
+		if (strcmp(nx_feed__local_name(n), local) == 0)
 			count++;
 		count += count_elements(n->children, local, depth + 1);
 	}
@@ -1482,28 +647,28 @@ static int read_channel(feed *f)
 	for (c = f->channel->children; c != NULL; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (f->source == NULL && (is_home(f, c, "title") || (f->atom && is_atom(f, c, "title")))) {
+		if (f->source == NULL && (nx_feed__is_home(f, c, "title") || (f->atom && nx_feed__is_atom(f, c, "title")))) {
 			item it;
 
 			memset(&it, 0, sizeof(it));
-			f->source = title_of(&it, c, f->atom);
+			f->source = nx_feed__title_of(&it, c, f->atom);
 			if (it.rc < 0)
 				rc = NX_ENOMEM;
-		} else if (f->lang == NULL && (is_home(f, c, "language") ||
-					       (node_ns(c) == NS_DC && strcmp(local_name(c), "language") == 0))) {
-			s = text_of(NULL, c);
+		} else if (f->lang == NULL && (nx_feed__is_home(f, c, "language") ||
+					       (nx_feed__node_ns(c) == NS_DC && strcmp(nx_feed__local_name(c), "language") == 0))) {
+			s = nx_feed__text_of(NULL, c);
 			f->lang = s != NULL ? primary_lang(s) : NULL;
-		} else if (f->base == NULL && !f->atom && is_home(f, c, "link") && !xmlHasProp(c, (const xmlChar *)"href")) {
-			s = text_of(NULL, c);
-			if (s != NULL && has_scheme(s)) {
+		} else if (f->base == NULL && !f->atom && nx_feed__is_home(f, c, "link") && !xmlHasProp(c, (const xmlChar *)"href")) {
+			s = nx_feed__text_of(NULL, c);
+			if (s != NULL && nx_feed__has_scheme(s)) {
 				f->base = s;
 				s = NULL;
 			}
-		} else if (f->base == NULL && is_atom(f, c, "link")) {
-			rel = attr(c, "rel");
+		} else if (f->base == NULL && nx_feed__is_atom(f, c, "link")) {
+			rel = nx_feed__attr(c, "rel");
 			if (rel == NULL || nx_strcaseeq(rel, "alternate")) {
-				s = attr(c, "href");
-				if (s != NULL && has_scheme(s)) {
+				s = nx_feed__attr(c, "href");
+				if (s != NULL && nx_feed__has_scheme(s)) {
 					f->base = s;
 					s = NULL;
 				}
@@ -1557,7 +722,7 @@ int nx_parse_feed(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 		goto done;
 	}
 	f.root = xmlDocGetRootElement(f.doc);
-	root_name = local_name(f.root);
+	root_name = nx_feed__local_name(f.root);
 	if (strcmp(root_name, "feed") == 0) {
 		f.atom = 1;
 		f.channel = f.root;
@@ -1565,7 +730,7 @@ int nx_parse_feed(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 	} else if (strcmp(root_name, "rss") == 0 || strcmp(root_name, "RDF") == 0) {
 		item_name = "item";
 		for (c = f.root->children; c != NULL && f.channel == NULL; c = c->next)
-			if (is_home(&f, c, "channel"))
+			if (nx_feed__is_home(&f, c, "channel"))
 				f.channel = c;
 	} else {
 		rc = nx_error_set(err, NX_EFORMAT, "not a feed: root element is '%s'", root_name);
@@ -1576,12 +741,12 @@ int nx_parse_feed(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 	/* items: in the channel (RSS 2.0, Atom) and beside it (RSS 0.90/1.0) */
 	if (f.channel != NULL)
 		for (c = f.channel->children; c != NULL; c = c->next)
-			if ((f.atom ? is_atom(&f, c, item_name) : is_home(&f, c, item_name)) &&
+			if ((f.atom ? nx_feed__is_atom(&f, c, item_name) : nx_feed__is_home(&f, c, item_name)) &&
 			    push_item(&items, &nitems, &cap, c) < 0)
 				goto oom;
 	if (!f.atom)
 		for (c = f.root->children; c != NULL; c = c->next)
-			if (is_home(&f, c, item_name) && push_item(&items, &nitems, &cap, c) < 0)
+			if (nx_feed__is_home(&f, c, item_name) && push_item(&items, &nitems, &cap, c) < 0)
 				goto oom;
 	/* compare with the raw bytes: was the root closed, were items lost?
 	   (only for ASCII-compatible encodings: no NUL in UTF-8 or Latin-1) */

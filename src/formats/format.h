@@ -1,8 +1,9 @@
 /*
- * ingest_private.h - the interface every format parser implements.
+ * format.h - the interface every format parser implements, and the
+ * dispatch and emit steps they share.
  */
-#ifndef NX_INGEST_PRIVATE_H
-#define NX_INGEST_PRIVATE_H
+#ifndef NX_FORMATS_FORMAT_H
+#define NX_FORMATS_FORMAT_H
 
 #include "newsidx/ingest.h"
 
@@ -44,27 +45,17 @@ int nx_parse_sgml(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 
 /*
  * Parse one nested document (a WARC payload, an HTML description inside a
- * feed): detect its format and dispatch.  Bounded in depth.
+ * feed): detect its format and dispatch.  Bounded in depth.  (detect.c)
  */
-int nx_ingest__dispatch(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+int nx_format__dispatch(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
 
 /*
  * Finish an article and hand it to the callback: fills origin (path,
  * offset, record, format, raw bytes) and capture time from in, computes the
  * id, then calls cb.  Takes ownership of a (frees it).  Articles with no
- * title and no body are dropped silently (returns NX_OK).
+ * title and no body are dropped silently (returns NX_OK).  (emit.c)
  */
-int nx_ingest__emit(nx_article *a, const nx_input *in, const char *format,
+int nx_format__emit(nx_article *a, const nx_input *in, const char *format,
 		    nx_article_cb cb, void *ctx, nx_error *err);
-
-/*
- * gunzip data (one or more members) into a malloc'd buffer of at most max
- * bytes.  Returns NX_OK, NX_EFORMAT (corrupt/truncated: *out holds what
- * could be inflated, *outlen its size), NX_ETOOBIG or NX_ENOMEM.
- */
-int nx_gunzip(char **out, size_t *outlen, const char *data, size_t len, size_t max, nx_error *err);
-
-/* 1 when data starts with the gzip magic. */
-int nx_is_gzip(const char *data, size_t len);
 
 #endif

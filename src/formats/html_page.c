@@ -52,7 +52,7 @@ int nx_parse_html(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 		rc = nx_error_set(err, NX_EFORMAT, "HTML page has neither a title nor text");
 		goto done;
 	}
-	rc = nx_ingest__emit(a, in, "html", cb, ctx, err);
+	rc = nx_format__emit(a, in, "html", cb, ctx, err);
 	a = NULL;
 	goto done;
 oom:

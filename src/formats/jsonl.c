@@ -484,7 +484,7 @@ static int one_item(jstate *js, const nx_jlite_val *v, const char *raw, size_t r
 	sub.data = raw;
 	sub.len = rawlen;
 	sub.offset = (js->in->offset > 0 ? js->in->offset : 0) + (int64_t)off;
-	return nx_ingest__emit(a, &sub, "jsonl", js->cb, js->ctx, err);
+	return nx_format__emit(a, &sub, "jsonl", js->cb, js->ctx, err);
 }
 
 static int parse_lines(jstate *js, nx_error *err)

@@ -372,7 +372,7 @@ static int g2_item(const nx_input *in, const xmlNode *item, nx_article_cb cb, vo
 	if (a->title == NULL && a->nparas == 0)
 		goto done; /* an empty shell ("<newsItem guid="N1"> ..... </newsItem>") */
 	(*emitted)++;
-	rc = nx_ingest__emit(a, in, "newsml", cb, ctx, err);
+	rc = nx_format__emit(a, in, "newsml", cb, ctx, err);
 	a = NULL;
 	goto done;
 oom:
@@ -480,7 +480,7 @@ static int n1_item(const nx_input *in, const xmlNode *item, nx_article_cb cb, vo
 	if (a->title == NULL && a->nparas == 0)
 		goto done;
 	(*emitted)++;
-	rc = nx_ingest__emit(a, in, "newsml", cb, ctx, err);
+	rc = nx_format__emit(a, in, "newsml", cb, ctx, err);
 	a = NULL;
 	goto done;
 oom:

@@ -52,7 +52,7 @@ int nx_parse_nitf(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 		rc = nx_error_set(err, NX_EFORMAT, "NITF document has no headline and no body text");
 		goto done;
 	}
-	rc = nx_ingest__emit(a, in, "nitf", cb, ctx, err);
+	rc = nx_format__emit(a, in, "nitf", cb, ctx, err);
 	a = NULL;
 	goto done;
 oom:

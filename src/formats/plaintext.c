@@ -395,7 +395,7 @@ int nx_parse_text(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 			t.last_para_line = i;
 		}
 	}
-	rc = nx_ingest__emit(a, in, "text", cb, ctx, err);
+	rc = nx_format__emit(a, in, "text", cb, ctx, err);
 	a = NULL;
 	goto done;
 oom:

@@ -394,7 +394,7 @@ static int parse_record(const nx_input *in, const span *r, int64_t off, const sp
 	sub.data = r->s;
 	sub.len = r->len;
 	sub.offset = off;
-	rc = nx_ingest__emit(a, &sub, "sgml", cb, ctx, err);
+	rc = nx_format__emit(a, &sub, "sgml", cb, ctx, err);
 	a = NULL;
 	goto done;
 oom:

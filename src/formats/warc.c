@@ -19,7 +19,7 @@
  *   response records (an HTTP message with status 200) and resource
  *   records whose document is HTML (text/html, application/xhtml+xml, or
  *   markup sniffed when no type is given) or plain text (text/plain); each
- *   is handed to nx_ingest__dispatch() as a nested document whose url is
+ *   is handed to nx_format__dispatch() as a nested document whose url is
  *   WARC-Target-URI, record_id WARC-Record-ID, captured WARC-Date and
  *   offset the record's (gzip member's) byte offset in the file.
  * What is skipped quietly: warcinfo, request, revisit, metadata,
@@ -42,6 +42,9 @@
  * 7 documents could not be read; first: record at offset N: ...").
  * Content-Length is never trusted beyond the data.  ARC files (the
  * format before WARC) are reported as unsupported.
+ *
+ * This file reads records (header blocks, gzip members, the file window);
+ * warc_http.c turns a record's payload into a document to dispatch.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,38 +53,14 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "formats/warc_private.h"
 #include "util/buf.h"
-#include "formats/format.h"
+#include "util/gunzip.h"
 #include "util/text.h"
-
-#define WARC_MAX_HEADER (256u * 1024u) /* WARC or HTTP header block */
-#define WARC_DEFAULT_MAX ((size_t)1 << 30)
-
-typedef struct span {
-	const char *s;
-	size_t len;
-} span;
-
-typedef struct warc_state {
-	const nx_input *in;
-	nx_article_cb cb;
-	void *ctx;
-	size_t max;      /* inflated-size limit per record */
-	size_t ndocs;    /* documents dispatched */
-	size_t nbad;     /* of which rejected */
-	char first[NX_ERROR_MSG_MAX];
-} warc_state;
-
-/* One parsed WARC record header. */
-typedef struct warc_rec {
-	span type, uri, date, id, ctype;
-	size_t clen;
-	span block;
-} warc_rec;
 
 /* Find the end of a header block: returns the offset just past the blank
  * line, or 0 when none within lim. *eol receives the header bytes. */
-static size_t header_end(const char *d, size_t len, size_t *hlen)
+size_t nx_warc__header_end(const char *d, size_t len, size_t *hlen)
 {
 	size_t i = 0, lim = len < WARC_MAX_HEADER ? len : WARC_MAX_HEADER;
 
@@ -101,7 +80,7 @@ static size_t header_end(const char *d, size_t len, size_t *hlen)
 }
 
 /* Iterate "Name: value" lines of a header block; returns 0 at the end. */
-static int next_field(const char *h, size_t hlen, size_t *pos, span *name, span *value)
+int nx_warc__next_field(const char *h, size_t hlen, size_t *pos, span *name, span *value)
 {
 	while (*pos < hlen) {
 		const char *nl = memchr(h + *pos, '\n', hlen - *pos);
@@ -129,14 +108,14 @@ static int next_field(const char *h, size_t hlen, size_t *pos, span *name, span 
 	return 0;
 }
 
-static int name_eq(const span *n, const char *want)
+int nx_warc__name_eq(const span *n, const char *want)
 {
 	return strlen(want) == n->len && nx_strncaseeq(n->s, want, n->len);
 }
 
-static int span_eq(const span *v, const char *want)
+int nx_warc__span_eq(const span *v, const char *want)
 {
-	return v->s != NULL && name_eq(v, want);
+	return v->s != NULL && nx_warc__name_eq(v, want);
 }
 
 /* Strict decimal: digits only, no sign, no overflow past SIZE_MAX/2. */
@@ -157,350 +136,6 @@ static int parse_size(const span *v, size_t *out)
 	return 0;
 }
 
-/* MIME type of a Content-Type value (before ';'), compared to want. */
-static int mime_is(const span *ct, const char *want)
-{
-	size_t n = 0;
-
-	if (ct->s == NULL)
-		return 0;
-	while (n < ct->len && ct->s[n] != ';' && !nx_isspace((unsigned char)ct->s[n]))
-		n++;
-	return strlen(want) == n && nx_strncaseeq(ct->s, want, n);
-}
-
-/* 1 when the document looks like HTML markup. */
-static int sniff_html(const char *d, size_t len)
-{
-	size_t i = 0, lim = len < 1024 ? len : 1024;
-
-	if (len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0)
-		i = 3;
-	while (i < lim && nx_isspace((unsigned char)d[i]))
-		i++;
-	if (i >= lim || d[i] != '<')
-		return 0;
-	return nx_memcasemem(d + i, lim - i, "<html") != NULL ||
-	       nx_memcasemem(d + i, lim - i, "<!doctype html") != NULL ||
-	       nx_memcasemem(d + i, lim - i, "<head") != NULL ||
-	       nx_memcasemem(d + i, lim - i, "<body") != NULL;
-}
-
-/* A Content-Type of the documents we read. */
-static int document_type(const span *ct)
-{
-	return mime_is(ct, "text/html") || mime_is(ct, "application/xhtml+xml") || mime_is(ct, "text/plain");
-}
-
-/* No Content-Type, or one that says nothing: the bytes are sniffed. */
-static int untyped(const span *ct)
-{
-	return ct->s == NULL || ct->len == 0 || mime_is(ct, "application/octet-stream") ||
-	       mime_is(ct, "unknown/unknown");
-}
-
-/* 1 when a Content-Type rules the document out whatever its bytes (an image, a video). */
-static int type_rules_out(const span *ct)
-{
-	return !document_type(ct) && !untyped(ct);
-}
-
-/* HTML or plain text by its Content-Type, or sniffed when untyped. */
-static int wanted_type(const span *ct, const char *d, size_t len)
-{
-	if (document_type(ct))
-		return 1;
-	if (untyped(ct))
-		return sniff_html(d, len);
-	return 0;
-}
-
-/*
- * Inflate one gzip (or zlib, or raw deflate with wbits -15) stream at
- * data[0..len) into *out (at most max bytes).  *used receives the input
- * bytes consumed.  Returns NX_OK, NX_EFORMAT (corrupt; *out holds what was
- * inflated), NX_ETOOBIG, NX_ENOMEM, or 1 when the input ended before the
- * stream did (truncated; *out holds what was inflated).
- */
-static int inflate_one(nx_buf *out, const char *data, size_t len, int wbits, size_t max, size_t *used)
-{
-	z_stream zs;
-	size_t done = 0;
-	int zrc = Z_OK, rc = NX_OK;
-
-	*used = 0;
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit2(&zs, wbits) != Z_OK)
-		return NX_ENOMEM;
-	zs.next_in = (Bytef *)data;
-	for (;;) {
-		done = (size_t)((const char *)zs.next_in - data);
-		if (zs.avail_in == 0 && done < len)
-			zs.avail_in = (uInt)(len - done > (1u << 30) ? (1u << 30) : len - done);
-		if (nx_buf_grow(out, 65536) < 0) {
-			rc = NX_ENOMEM;
-			break;
-		}
-		zs.next_out = (Bytef *)(out->buf + out->len);
-		zs.avail_out = 65536;
-		zrc = inflate(&zs, Z_NO_FLUSH);
-		out->len += 65536 - zs.avail_out;
-		out->buf[out->len] = '\0';
-		if (out->len > max) {
-			rc = NX_ETOOBIG;
-			break;
-		}
-		if (zrc == Z_STREAM_END)
-			break;
-		if (zrc == Z_OK)
-			continue;
-		if (zrc == Z_BUF_ERROR) {
-			/* no progress: out of input */
-			if ((size_t)((const char *)zs.next_in - data) >= len) {
-				rc = 1;
-				break;
-			}
-			continue;
-		}
-		rc = zrc == Z_MEM_ERROR ? NX_ENOMEM : NX_EFORMAT;
-		break;
-	}
-	*used = (size_t)((const char *)zs.next_in - data);
-	inflateEnd(&zs);
-	return rc;
-}
-
-/*
- * Undo chunked transfer coding.  Returns 1 when body was chunked (out holds
- * the data, possibly cut short when the chunks run past the end), 0 when
- * the body does not start with a chunk-size line (use it as it is).
- */
-static int dechunk(nx_buf *out, const char *d, size_t len)
-{
-	size_t i = 0;
-	int chunks = 0;
-
-	while (i < len) {
-		size_t size = 0, digits = 0, eol = 0;
-
-		while (i + digits < len && digits <= 16) {
-			int c = (unsigned char)d[i + digits];
-			int v = nx_isdigit(c) ? c - '0' :
-				(c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
-
-			if (v < 0)
-				break;
-			size = size * 16 + (size_t)v;
-			digits++;
-		}
-		if (digits == 0 || digits > 15)
-			return chunks > 0;
-		/* chunk extensions, then CRLF */
-		eol = i + digits;
-		while (eol < len && d[eol] != '\n' && eol - i < 1024)
-			eol++;
-		if (eol >= len || d[eol] != '\n') {
-			/* not a chunk-size line after all */
-			return chunks > 0;
-		}
-		if (digits < eol - i && d[i + digits] != ';' && d[i + digits] != '\r' &&
-		    d[i + digits] != ' ' && d[i + digits] != '\t')
-			return chunks > 0;
-		i = eol + 1;
-		chunks++;
-		if (size == 0)
-			break;
-		if (size > len - i)
-			size = len - i; /* cut short: keep what is there */
-		nx_buf_add(out, d + i, size);
-		i += size;
-		if (i < len && d[i] == '\r')
-			i++;
-		if (i < len && d[i] == '\n')
-			i++;
-	}
-	return 1;
-}
-
-static void note_bad(warc_state *ws, int64_t off, const char *msg)
-{
-	ws->nbad++;
-	if (ws->nbad == 1)
-		snprintf(ws->first, sizeof(ws->first), "record at offset %lld: %.400s", (long long)off, msg);
-}
-
-/* NUL-terminated copy of a span into b; b.buf (or NULL when absent). */
-static const char *cstr(nx_buf *b, const span *v)
-{
-	if (v->s == NULL || v->len == 0)
-		return NULL;
-	nx_buf_reset(b);
-	nx_buf_add(b, v->s, v->len);
-	return b->buf;
-}
-
-/* Hand one document (HTML or text) of record r at offset off to dispatch. */
-static int dispatch_doc(warc_state *ws, const warc_rec *r, int64_t off, const char *doc, size_t len,
-			const span *ctype, nx_error *err)
-{
-	nx_input sub;
-	nx_buf url = NX_BUF_INIT, id = NX_BUF_INIT, ct = NX_BUF_INIT;
-	nx_error e2 = NX_ERROR_INIT;
-	span u = r->uri;
-	int rc = NX_OK;
-
-	if (len == 0)
-		return NX_OK;
-	/* WARC 1.0 writers (wget) put the URI in angle brackets */
-	if (u.len >= 2 && u.s[0] == '<' && u.s[u.len - 1] == '>') {
-		u.s++;
-		u.len -= 2;
-	}
-	memset(&sub, 0, sizeof(sub));
-	sub.data = doc;
-	sub.len = len;
-	sub.path = ws->in->path;
-	sub.offset = off;
-	sub.opts = ws->in->opts;
-	sub.depth = ws->in->depth + 1;
-	sub.url = cstr(&url, &u);
-	sub.record_id = cstr(&id, &r->id);
-	sub.content_type = cstr(&ct, ctype);
-	if (!nx_buf_ok(&url) || !nx_buf_ok(&id) || !nx_buf_ok(&ct)) {
-		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
-		goto done;
-	}
-	if (r->date.s != NULL && nx_date_parse(&sub.captured, r->date.s, r->date.len) != NX_OK)
-		memset(&sub.captured, 0, sizeof(sub.captured));
-	ws->ndocs++;
-	rc = nx_ingest__dispatch(&sub, ws->cb, ws->ctx, &e2);
-	if (rc == NX_EFORMAT || rc == NX_ETOOBIG) {
-		note_bad(ws, off, e2.msg);
-		rc = NX_OK;
-	} else if (rc < 0 && err != NULL) {
-		*err = e2;
-	}
-done:
-	nx_buf_free(&url);
-	nx_buf_free(&id);
-	nx_buf_free(&ct);
-	return rc;
-}
-
-/* The head of an HTTP response, as far as records are concerned. */
-typedef struct http_head {
-	int status;
-	size_t body; /* the body starts here */
-	span ctype, te, ce;
-} http_head;
-
-/*
- * Read the HTTP head at d[0..len): 1 when read, 0 when d is not an HTTP
- * message (dns:, ftp: records), -1 when the head does not end (within
- * WARC_MAX_HEADER bytes).  The result depends on no byte past
- * WARC_MAX_HEADER + 2, so a stream can decide from a record's first bytes.
- */
-static int read_http_head(http_head *h, const char *d, size_t len)
-{
-	size_t hlen = 0, pos = 0, i = 0;
-	span name = { NULL, 0 }, value = { NULL, 0 };
-	const char *nl = NULL;
-
-	memset(h, 0, sizeof(*h));
-	if (len < 12 || memcmp(d, "HTTP/", 5) != 0)
-		return 0;
-	h->body = header_end(d, len, &hlen);
-	if (h->body == 0)
-		return -1;
-	/* "HTTP/1.1 200 OK" */
-	for (i = 5; i < hlen && !nx_isspace((unsigned char)d[i]); i++)
-		;
-	while (i < hlen && d[i] == ' ')
-		i++;
-	if (i + 3 <= hlen && nx_isdigit((unsigned char)d[i]) && nx_isdigit((unsigned char)d[i + 1]) &&
-	    nx_isdigit((unsigned char)d[i + 2]))
-		h->status = (d[i] - '0') * 100 + (d[i + 1] - '0') * 10 + (d[i + 2] - '0');
-	nl = memchr(d, '\n', hlen);
-	pos = nl != NULL ? (size_t)(nl - d) + 1 : hlen;
-	while (next_field(d, hlen, &pos, &name, &value)) {
-		if (name_eq(&name, "Content-Type"))
-			h->ctype = value;
-		else if (name_eq(&name, "Transfer-Encoding"))
-			h->te = value;
-		else if (name_eq(&name, "Content-Encoding"))
-			h->ce = value;
-	}
-	return 1;
-}
-
-/* A response record: HTTP status line, headers, payload. */
-static int do_response(warc_state *ws, const warc_rec *r, int64_t off, nx_error *err)
-{
-	const char *d = r->block.s, *body = NULL;
-	size_t len = r->block.len, blen = 0, used = 0;
-	http_head h;
-	nx_buf chunked = NX_BUF_INIT, inflated = NX_BUF_INIT;
-	int rc = NX_OK, zr = NX_OK, k = read_http_head(&h, d, len);
-
-	if (k == 0)
-		return NX_OK; /* dns:, ftp: or something else: not ours */
-	if (k < 0) {
-		/* headers only, or cut: nothing to index */
-		note_bad(ws, off, "HTTP headers do not end");
-		return NX_OK;
-	}
-	/* an image or a video is not decoded at all */
-	if (h.status != 200 || type_rules_out(&h.ctype))
-		return NX_OK;
-	body = d + h.body;
-	blen = len - h.body;
-	if (h.te.s != NULL && nx_memcasemem(h.te.s, h.te.len, "chunked") != NULL && dechunk(&chunked, body, blen)) {
-		if (!nx_buf_ok(&chunked))
-			goto oom;
-		body = chunked.buf;
-		blen = chunked.len;
-	}
-	if (h.ce.s != NULL && (span_eq(&h.ce, "gzip") || span_eq(&h.ce, "x-gzip") || span_eq(&h.ce, "deflate"))) {
-		zr = inflate_one(&inflated, body, blen, span_eq(&h.ce, "deflate") ? 15 : 15 + 16, ws->max, &used);
-		if (zr == NX_EFORMAT && span_eq(&h.ce, "deflate")) {
-			/* "deflate" is often raw deflate without the zlib wrapper */
-			nx_buf_reset(&inflated);
-			zr = inflate_one(&inflated, body, blen, -15, ws->max, &used);
-		}
-		if (zr == NX_ENOMEM)
-			goto oom;
-		if (zr == NX_ETOOBIG) {
-			char msg[128];
-
-			snprintf(msg, sizeof(msg), "HTTP body inflates to more than %zu MB (limit)", ws->max >> 20);
-			note_bad(ws, off, msg);
-			goto done;
-		}
-		if (zr == NX_OK || inflated.len > 0) {
-			body = inflated.buf;
-			blen = inflated.len;
-		}
-		/* not compressed after all (a wrong header): take it as it is */
-	} else if (h.ce.s != NULL && h.ce.len > 0 && !span_eq(&h.ce, "identity")) {
-		char msg[128];
-
-		snprintf(msg, sizeof(msg), "content encoding '%.*s' is not supported",
-			 (int)(h.ce.len > 40 ? 40 : h.ce.len), h.ce.s);
-		if (document_type(&h.ctype) || h.ctype.s == NULL)
-			note_bad(ws, off, msg);
-		goto done;
-	}
-	if (!wanted_type(&h.ctype, body, blen))
-		goto done;
-	rc = dispatch_doc(ws, r, off, body, blen, &h.ctype, err);
-	goto done;
-oom:
-	rc = nx_error_set(err, NX_ENOMEM, "out of memory");
-done:
-	nx_buf_free(&chunked);
-	nx_buf_free(&inflated);
-	return rc;
-}
 
 /*
  * Read the header block of the record at d[0..len).  On success *hend
@@ -530,10 +165,10 @@ static int read_header(warc_rec *r, const char *d, size_t len, int64_t off, size
 		return nx_error_set(err, NX_EFORMAT,
 				    "bad WARC record header at offset %lld: expected 'WARC/'", (long long)off);
 	}
-	hend = header_end(d, len, &hlen);
+	hend = nx_warc__header_end(d, len, &hlen);
 	if (hend == 0) {
 		if (len >= WARC_MAX_HEADER) {
-			*trunc = len < WARC_MAX_HEADER + 3; /* header_end() looks 2 bytes further */
+			*trunc = len < WARC_MAX_HEADER + 3; /* nx_warc__header_end() looks 2 bytes further */
 			return nx_error_set(err, NX_EFORMAT,
 					    "bad WARC record header at offset %lld: longer than %u KB",
 					    (long long)off, WARC_MAX_HEADER / 1024);
@@ -546,18 +181,18 @@ static int read_header(warc_rec *r, const char *d, size_t len, int64_t off, size
 
 		pos = nl != NULL ? (size_t)(nl - d) + 1 : hlen;
 	}
-	while (next_field(d, hlen, &pos, &name, &value)) {
-		if (name_eq(&name, "WARC-Type")) {
+	while (nx_warc__next_field(d, hlen, &pos, &name, &value)) {
+		if (nx_warc__name_eq(&name, "WARC-Type")) {
 			r->type = value;
-		} else if (name_eq(&name, "WARC-Target-URI")) {
+		} else if (nx_warc__name_eq(&name, "WARC-Target-URI")) {
 			r->uri = value;
-		} else if (name_eq(&name, "WARC-Date")) {
+		} else if (nx_warc__name_eq(&name, "WARC-Date")) {
 			r->date = value;
-		} else if (name_eq(&name, "WARC-Record-ID")) {
+		} else if (nx_warc__name_eq(&name, "WARC-Record-ID")) {
 			r->id = value;
-		} else if (name_eq(&name, "Content-Type")) {
+		} else if (nx_warc__name_eq(&name, "Content-Type")) {
 			r->ctype = value;
-		} else if (name_eq(&name, "Content-Length")) {
+		} else if (nx_warc__name_eq(&name, "Content-Length")) {
 			cl = value;
 			have_len = 1;
 		}
@@ -588,17 +223,17 @@ static int crawler_uri(const span *u)
 /* Response and resource records may hold documents; the others never do. */
 static int may_hold_document(const warc_rec *r)
 {
-	return span_eq(&r->type, "response") || span_eq(&r->type, "resource");
+	return nx_warc__span_eq(&r->type, "response") || nx_warc__span_eq(&r->type, "resource");
 }
 
 static int handle_record(warc_state *ws, const warc_rec *r, int64_t off, nx_error *err)
 {
-	if (span_eq(&r->type, "response"))
-		return do_response(ws, r, off, err);
-	if (span_eq(&r->type, "resource")) {
-		if (crawler_uri(&r->uri) || !wanted_type(&r->ctype, r->block.s, r->block.len))
+	if (nx_warc__span_eq(&r->type, "response"))
+		return nx_warc__do_response(ws, r, off, err);
+	if (nx_warc__span_eq(&r->type, "resource")) {
+		if (crawler_uri(&r->uri) || !nx_warc__wanted_type(&r->ctype, r->block.s, r->block.len))
 			return NX_OK;
-		return dispatch_doc(ws, r, off, r->block.s, r->block.len, &r->ctype, err);
+		return nx_warc__dispatch_doc(ws, r, off, r->block.s, r->block.len, &r->ctype, err);
 	}
 	return NX_OK; /* warcinfo, request, revisit, metadata, conversion, continuation */
 }
@@ -616,14 +251,14 @@ static int record_skippable(const warc_rec *r, const char *b, size_t blen)
 
 	if (!may_hold_document(r))
 		return 1;
-	if (span_eq(&r->type, "resource"))
-		return crawler_uri(&r->uri) || !wanted_type(&r->ctype, b, blen); /* sniffs 1 KB at most */
-	k = read_http_head(&h, b, blen);
+	if (nx_warc__span_eq(&r->type, "resource"))
+		return crawler_uri(&r->uri) || !nx_warc__wanted_type(&r->ctype, b, blen); /* sniffs 1 KB at most */
+	k = nx_warc__read_http_head(&h, b, blen);
 	if (k == 0)
 		return 1;
 	if (k < 0)
 		return 0; /* noted as a document that could not be read */
-	return h.status != 200 || type_rules_out(&h.ctype);
+	return h.status != 200 || nx_warc__type_rules_out(&h.ctype);
 }
 
 /* Skip the CR/LF padding between records. */
@@ -1149,7 +784,7 @@ static int read_record_at(warc_state *ws, warc_rd *rd, int64_t off, nx_error *er
 				char msg[96];
 
 				snprintf(msg, sizeof(msg), "record is larger than %zu MB (limit)", ws->max >> 20);
-				note_bad(ws, off, msg);
+				nx_warc__note_bad(ws, off, msg);
 			}
 			return NX_OK;
 		}
@@ -1207,7 +842,7 @@ static int member_failed(warc_state *ws, warc_rd *rd, int why, int64_t off, nx_e
 		snprintf(msg, sizeof(msg), "record inflates to more than %zu MB (limit)", ws->max >> 20);
 	else
 		snprintf(msg, sizeof(msg), "corrupt gzip member");
-	note_bad(ws, off, msg);
+	nx_warc__note_bad(ws, off, msg);
 	acc_clear(rd);
 	if ((rc = raw_seek(rd, rd->moff + 1, err)) < 0)
 		return rc;

@@ -1,5 +1,9 @@
 /*
- * store_private.h - what search and maintenance code needs of the store.
+ * store_private.h - what search and maintenance code needs of the store,
+ * and what the store's files share: store.c (connections, transactions,
+ * the statements), schema.c (schema, upgrades, SQL functions),
+ * compress.c (zlib and the dictionaries), blocks.c (blocks of bodies),
+ * put.c (put, versions, origins), load.c (load, resolve), stats.c.
  */
 #ifndef NX_STORE_PRIVATE_H
 #define NX_STORE_PRIVATE_H
@@ -11,11 +15,13 @@
 
 #include "util/buf.h"
 #include "newsidx/store.h"
+#include "index/bulk.h"
+#include "index/tokenizer.h"
 
 /* Bodies the index's zlib dictionary is trained on (src/index/store.c, train_zdict). */
 #define NX_ZDICT_SAMPLES 600
 
-/* All SQL lives in store.c; statements are prepared lazily and reused. */
+/* All SQL of the statements below lives in store.c; statements are prepared lazily and reused. */
 typedef enum nx_stmt_id {
 	NX_STMT_FIND_UID,
 	NX_STMT_INSERT_ARTICLE,
@@ -138,6 +144,13 @@ int nx_deflate_dict(nx_buf *out, const char *s, size_t len, const nx_zdict *d);
  */
 void nx_store__hash_col(sqlite3_stmt *s, int col, char out[65]);
 
+/*
+ * A time from columns i (UTC seconds), i + 1 (offset, NULL when none) and
+ * i + 2 (flags, nonzero when the time of day is known) into *t, left as
+ * it is when column i is NULL.  Returns 1 when set, 0 when NULL.
+ */
+int nx_store__col_time(sqlite3_stmt *s, int i, nx_time *t);
+
 /* The stop list the index was made with (nx_tokenizer_set_stopwords): schema 3 on 2, schema 2 1, else 0. */
 static inline int nx_store__stoplist(const nx_store *st)
 {
@@ -164,5 +177,118 @@ int nx_store__resolve(nx_store *st, const char *ref, int64_t *rowid, nx_error *e
 
 /* Load the article with this rowid (current version). */
 int nx_store__load(nx_article **out, nx_store *st, int64_t rowid, nx_error *err);
+
+
+/*
+ * A block of bodies packed together (nx_store_pack), shared by the
+ * prepared articles of its members.  Made on the parser's thread; from
+ * when it is queued on, only the writer touches it but for holders
+ * (either thread may free a prepared article).
+ */
+#define NX_BLOCK_ONE (8u << 10)   /* a longer body is compressed alone */
+#define NX_BLOCK_TEXT (8u << 10)  /* text of a block at most */
+
+struct nx_zblock {
+	atomic_int holders;  /* prepared articles holding it, and the store while open */
+	int members;         /* bodies in it */
+	int seen;            /* writer: members put so far */
+	int refs;            /* writer: articles stored referring to it */
+	int closed;          /* writer: its row is written (or given up): no more references */
+	int64_t id;          /* writer: its row id, taken when first referred to */
+	nx_buf z;            /* the bodies' text, end to end, as nx_deflate_dict makes it */
+};
+
+/* Values of an FTS row: title, body, captions, credits. */
+#define NX_FTS_VALUES 4
+
+/* Fields of the article and FTS rows, computed once per put (or ahead). */
+struct nx_prepared {
+	char *authors, *body, *captions, *credits;
+	nx_buf body_z;
+	char body_hash[65];
+	char hash[65];
+	nx_buf orig_z;       /* the original document, with --keep-originals */
+	size_t orig_len;     /* its size */
+	char orig_hash[65];  /* its sha256; "" when not kept */
+	size_t body_len;
+	int deferred;        /* body_z not made yet: nx_store_pack will */
+	nx_zblock *blk;      /* or the body is in this block, */
+	size_t blk_off;      /* from this offset of its text */
+	int taped;           /* nx_store_pretokenize: the FTS values and their tokens */
+	nx_buf fts[NX_FTS_VALUES];
+	nx_tape tape[NX_FTS_VALUES];
+};
+
+/*
+ * The formats an origin can have (store.c).  Schema 3 stores the number
+ * of one (from 1) rather than its name.
+ */
+#define NX_NFORMATS 9
+extern const char *const nx_store__origin_formats[NX_NFORMATS];
+
+/* ---- store.c: statements and connections ---- */
+
+/* Run sql (no result rows); errors worded "what: message". */
+int nx_store__exec(nx_store *st, const char *sql, nx_error *err, const char *what);
+/* The first column of sql's first row (0 when none); -1 on error. */
+int nx_store__query_int(nx_store *st, const char *sql, int64_t *out);
+/* Step s once and reset it; NX_OK on a row or its end. */
+int nx_store__step_done(nx_store *st, sqlite3_stmt *s, nx_error *err, const char *what);
+/* Run statement id with ?1 = v, to its end; what names it in an error. */
+int nx_store__run_with(nx_store *st, nx_stmt_id id, int64_t v, nx_error *err, const char *what);
+/* Bind v as text, NULL as NULL. */
+void nx_store__bind_text(sqlite3_stmt *s, int i, const char *v);
+
+/* ---- schema.c ---- */
+
+/* Open a connection and give it the functions and tokenizer the index needs. */
+int nx_store__connect_db(nx_store *st, sqlite3 **pdb, nx_blkcache *bc, const char *name, int oflags,
+			 nx_error *err);
+/* Create the schema or upgrade it (writers); refuse what is not an index. */
+int nx_store__migrate(nx_store *st, nx_error *err);
+/* Read the schema version, dictionaries, languages and settings into st. */
+int nx_store__load_settings(nx_store *st);
+/* Remember a new language in meta 'langs'. */
+int nx_store__note_lang(nx_store *st, const char *lang, nx_error *err);
+
+/* ---- compress.c ---- */
+
+/* Compress a body, or a block of bodies, with the store's current dictionary. */
+int nx_store__deflate_body(nx_store *st, nx_buf *out, const char *s, size_t len);
+int nx_store__deflate_block(nx_store *st, nx_buf *out, const char *s, size_t len);
+/* Free the store's idle compressors. */
+void nx_store__zworkers_free(nx_store *st);
+/* nx_inflate_blob, and once more after loading db's dictionaries. */
+int nx_store__inflate_db(sqlite3 *db, nx_buf *out, const void *blob, size_t len);
+/* Register every dictionary of db; the one with id want goes to *cur (when not NULL). */
+void nx_store__zdict_load_all(sqlite3 *db, int64_t want, const nx_zdict **cur);
+/* Keep the current dictionary in the index. */
+int nx_store__save_zdict(nx_store *st, nx_error *err);
+/* Make the dictionary from the bodies sampled so far. */
+int nx_store__make_zdict(nx_store *st, nx_error *err);
+/* Sample a body for the dictionary (the first NX_ZDICT_SAMPLES make it). */
+int nx_store__train_zdict(nx_store *st, const char *body, nx_error *err);
+
+/* ---- blocks.c ---- */
+
+void nx_store__blk_drop(nx_zblock *b);
+/* Forget the open block without writing it (a rollback undid its references). */
+void nx_store__blk_discard(nx_store *st);
+/* Write the open block's row, if any article refers to it. */
+int nx_store__blk_close(nx_store *st, nx_error *err);
+/* Make r's block the open one, with an id, before an article refers to it. */
+int nx_store__blk_use(nx_store *st, nx_prepared *r, nx_error *err);
+/* The block article id's body is in (0: its own stream), made readable. */
+int nx_store__blk_of_readable(nx_store *st, int64_t id, int64_t *block, nx_error *err);
+/* An article no longer refers to block: the last one to go takes it along. */
+int nx_store__blk_unref(nx_store *st, int64_t block, nx_error *err);
+/* body_z of a body in a block (at most 32 bytes into out); its length. */
+size_t nx_store__ref_encode(unsigned char out[32], size_t len, int64_t block, size_t off);
+/* A deferred body compressed alone. */
+int nx_store__pack_alone(nx_store *st, nx_prepared *r);
+/* A stored body through a connection's block cache. */
+int nx_store__inflate_cached(nx_blkcache *c, nx_buf *out, const void *blob, size_t len);
+void nx_store__blkcache_close(nx_blkcache *c);
+void nx_store__blkcache_free(nx_blkcache *c);
 
 #endif

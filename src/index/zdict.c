@@ -155,53 +155,54 @@ static size_t sample_take(const char *const *samples, const size_t *lens, size_t
 	return n;
 }
 
-static size_t train(const zd_params *pr, const char *const *samples, const size_t *lens, size_t n,
-		    unsigned char *out, size_t cap)
+/* The trainer's working memory, freed by work_free. */
+typedef struct zd_work {
+	const zd_params *pr;
+	const char *const *samples;
+	const size_t *lens;
+	size_t n;            /* samples read */
+	size_t total;        /* bytes read of them */
+	uint32_t *tab;       /* k-mer hash -> (last sample, count), then ZD_ID | id */
+	uint32_t *hs;        /* per byte read: its k-mer's hash, then its id */
+	uint16_t *cnt;       /* per id: its weight, 0 once taken */
+	uint16_t *saved;     /* seg_score's scratch */
+	zd_seg *segs;        /* the candidate windows */
+	size_t nsegs, maxsegs;
+	uint32_t *score, *next, *head; /* windows bucketed by score */
+	uint32_t top;        /* the highest score */
+} zd_work;
+
+static void work_free(zd_work *w)
 {
-	uint16_t *cnt = NULL, *saved = NULL;
-	uint32_t *hs = NULL, *tab = NULL;
-	uint32_t nid = 0;
-	zd_seg *segs = NULL;
-	uint32_t *score = NULL, *next = NULL, *head = NULL;
-	uint32_t top = 0;
-	size_t nsegs = 0, maxsegs = 0, room = 0, total = 0, base = 0, i = 0, j = 0, len = 0;
-	size_t ret = 0;
+	free(w->cnt);
+	free(w->tab);
+	free(w->hs);
+	free(w->saved);
+	free(w->segs);
+	free(w->score);
+	free(w->next);
+	free(w->head);
+}
 
-	if (samples == NULL || lens == NULL || out == NULL || cap < ZD_K || n == 0)
-		goto done;
-	if (cap > NX_ZDICT_TRAIN_MAX)
-		cap = NX_ZDICT_TRAIN_MAX;
-	if (n > ZD_MAX_SAMPLES)
-		n = ZD_MAX_SAMPLES;
-	for (i = 0; i < n; i++) {
-		len = sample_take(samples, lens, i, &total);
-		maxsegs += len / pr->step + 1;
-	}
-	if (total < ZD_K)
-		goto done;
-	tab = calloc((size_t)ZD_HMASK + 1, sizeof(*tab));
-	hs = malloc(total * sizeof(*hs));
-	saved = malloc(pr->seg * sizeof(*saved));
-	segs = malloc(maxsegs * sizeof(*segs));
-	score = malloc(maxsegs * sizeof(*score));
-	next = malloc(maxsegs * sizeof(*next));
-	if (tab == NULL || hs == NULL || saved == NULL || segs == NULL || score == NULL || next == NULL)
-		goto done;
+/*
+ * Hash every k-mer once (hs[base + j] for byte j of a sample; UINT32_MAX
+ * where no k-mer starts) and cut the candidate windows.
+ */
+static void cut_windows(zd_work *w)
+{
+	const zd_params *pr = w->pr;
+	size_t total = 0, base = 0, len = 0, i = 0, j = 0;
 
-	/*
-	 * Hash every k-mer once (hs[base + j] for byte j of a sample; UINT32_MAX
-	 * where no k-mer starts) and cut the candidate windows.
-	 */
-	total = 0;
-	for (i = 0; i < n; i++) {
-		const unsigned char *p = (const unsigned char *)samples[i];
+	for (i = 0; i < w->n; i++) {
+		const unsigned char *p = (const unsigned char *)w->samples[i];
 
 		base = total;
-		len = sample_take(samples, lens, i, &total);
+		len = sample_take(w->samples, w->lens, i, &total);
 		for (j = 0; j < len; j++)
-			hs[base + j] = j + ZD_K <= len ? kmer_hash(p + j) : UINT32_MAX;
-		for (j = 0; j + ZD_K <= len && nsegs < maxsegs; j += pr->step) {
+			w->hs[base + j] = j + ZD_K <= len ? kmer_hash(p + j) : UINT32_MAX;
+		for (j = 0; j + ZD_K <= len && w->nsegs < w->maxsegs; j += pr->step) {
 			size_t q = j, a = 0;
+			zd_seg *sg = &w->segs[w->nsegs];
 
 			/* start at a word when one begins close by: a match rarely starts mid-word */
 			for (a = 0; q > 0 && a < pr->align && q + a + ZD_K <= len; a++) {
@@ -210,119 +211,173 @@ static size_t train(const zd_params *pr, const char *const *samples, const size_
 					break;
 				}
 			}
-			segs[nsegs].p = p + q;
-			segs[nsegs].len = (uint32_t)(len - q < pr->seg ? len - q : pr->seg);
-			segs[nsegs].h = (uint32_t)(base + q);
-			nsegs++;
+			sg->p = p + q;
+			sg->len = (uint32_t)(len - q < pr->seg ? len - q : pr->seg);
+			sg->h = (uint32_t)(base + q);
+			w->nsegs++;
 			if (q + pr->seg >= len)
 				break;
 		}
 	}
+}
 
-	/*
-	 * Count the samples holding each k-mer.  One word per hash, so one
-	 * cache miss per byte: the last sample that counted it (+1, bits 14-27)
-	 * and the count (bits 0-13; at most ZD_MAX_SAMPLES).
-	 */
-	total = 0;
-	for (i = 0; i < n; i++) {
+/*
+ * Count the samples holding each k-mer.  One word per hash, so one
+ * cache miss per byte: the last sample that counted it (+1, bits 14-27)
+ * and the count (bits 0-13; at most ZD_MAX_SAMPLES).
+ */
+static void count_samples(zd_work *w)
+{
+	size_t total = 0, base = 0, len = 0, i = 0, j = 0;
+
+	for (i = 0; i < w->n; i++) {
 		uint32_t t = (uint32_t)(i + 1) << 14;
 
 		base = total;
-		len = sample_take(samples, lens, i, &total);
+		len = sample_take(w->samples, w->lens, i, &total);
 		for (j = 0; j + ZD_K <= len; j++) {
-			uint32_t *w = &tab[hs[base + j]];
+			uint32_t *c = &w->tab[w->hs[base + j]];
 
-			ZD_PREFETCH(&tab[hs[base + j + ZD_AHEAD < total ? base + j + ZD_AHEAD : base + j] & ZD_HMASK]);
-			if ((*w & ZD_TAG) != t)
-				*w = t | ((*w & ZD_CNT) + 1);
+			ZD_PREFETCH(&w->tab[w->hs[base + j + ZD_AHEAD < total ? base + j + ZD_AHEAD : base + j] &
+					    ZD_HMASK]);
+			if ((*c & ZD_TAG) != t)
+				*c = t | ((*c & ZD_CNT) + 1);
 		}
 	}
+}
 
-	/*
-	 * Only k-mers in two samples or more can score: renumber those densely
-	 * (id 0 stands for all the others, with a count of 0), so the counts
-	 * the greedy loop keeps reading and clearing stay in cache.  A word of
-	 * tab becomes ZD_ID | id once its k-mer has an id.
-	 */
-	cnt = malloc((total < ZD_HMASK ? total : ZD_HMASK + 1) * sizeof(*cnt) + sizeof(*cnt));
-	if (cnt == NULL)
-		goto done;
-	cnt[0] = 0;
+/*
+ * Only k-mers in two samples or more can score: renumber those densely
+ * (id 0 stands for all the others, with a count of 0), so the counts
+ * the greedy loop keeps reading and clearing stay in cache.  A word of
+ * tab becomes ZD_ID | id once its k-mer has an id.  0 when out of memory.
+ */
+static int number_kmers(zd_work *w)
+{
+	size_t total = w->total, i = 0;
+	uint32_t nid = 0;
+
+	w->cnt = malloc((total < ZD_HMASK ? total : ZD_HMASK + 1) * sizeof(*w->cnt) + sizeof(*w->cnt));
+	if (w->cnt == NULL)
+		return 0;
+	w->cnt[0] = 0;
 	for (i = 0; i < total; i++) {
-		uint32_t *w = NULL;
+		uint32_t *c = NULL;
 
-		if (hs[i] == UINT32_MAX) {
-			hs[i] = 0;
+		if (w->hs[i] == UINT32_MAX) {
+			w->hs[i] = 0;
 			continue;
 		}
-		w = &tab[hs[i]];
-		ZD_PREFETCH(&tab[hs[i + ZD_AHEAD < total ? i + ZD_AHEAD : i] & ZD_HMASK]);
-		if ((*w & ZD_ID) == 0 && (*w & ZD_CNT) >= 2) {
-			cnt[++nid] = log_weight(*w & ZD_CNT);
-			*w = ZD_ID | nid;
+		c = &w->tab[w->hs[i]];
+		ZD_PREFETCH(&w->tab[w->hs[i + ZD_AHEAD < total ? i + ZD_AHEAD : i] & ZD_HMASK]);
+		if ((*c & ZD_ID) == 0 && (*c & ZD_CNT) >= 2) {
+			w->cnt[++nid] = log_weight(*c & ZD_CNT);
+			*c = ZD_ID | nid;
 		}
-		hs[i] = (*w & ZD_ID) != 0 ? *w & ~ZD_ID : 0;
+		w->hs[i] = (*c & ZD_ID) != 0 ? *c & ~ZD_ID : 0;
 	}
-	free(tab);
-	tab = NULL;
+	free(w->tab);
+	w->tab = NULL;
+	return 1;
+}
 
-	/*
-	 * Bucket the windows by score, the lowest-numbered on top of each
-	 * bucket at first (a window moved down goes on top of its new one).
-	 */
-	for (i = 0; i < nsegs; i++) {
-		score[i] = seg_score(cnt, hs, &segs[i], saved);
-		if (score[i] > top)
-			top = score[i];
-	}
-	head = malloc(((size_t)top + 1) * sizeof(*head));
-	if (head == NULL)
-		goto done;
-	for (i = 0; i <= top; i++)
-		head[i] = ZD_NONE;
-	for (i = nsegs; i-- > 0;) {
-		next[i] = head[score[i]];
-		head[score[i]] = (uint32_t)i;
-	}
+/*
+ * Bucket the windows by score, the lowest-numbered on top of each
+ * bucket at first (a window moved down goes on top of its new one).
+ * 0 when out of memory.
+ */
+static int bucket_windows(zd_work *w)
+{
+	size_t i = 0;
 
-	room = cap;
+	for (i = 0; i < w->nsegs; i++) {
+		w->score[i] = seg_score(w->cnt, w->hs, &w->segs[i], w->saved);
+		if (w->score[i] > w->top)
+			w->top = w->score[i];
+	}
+	w->head = malloc(((size_t)w->top + 1) * sizeof(*w->head));
+	if (w->head == NULL)
+		return 0;
+	for (i = 0; i <= w->top; i++)
+		w->head[i] = ZD_NONE;
+	for (i = w->nsegs; i-- > 0;) {
+		w->next[i] = w->head[w->score[i]];
+		w->head[w->score[i]] = (uint32_t)i;
+	}
+	return 1;
+}
+
+/*
+ * Greedily take the best window (scored again: the k-mers taken before
+ * count no more), back to front of out, the best last; its length.
+ */
+static size_t pick_windows(zd_work *w, unsigned char *out, size_t cap)
+{
+	uint32_t top = w->top;
+	size_t room = cap, ret = 0;
+
 	while (top > 0 && room >= ZD_K) {
-		uint32_t k = head[top], sc = 0;
+		uint32_t k = w->head[top], sc = 0;
 		zd_seg s;
 
 		if (k == ZD_NONE) {
 			top--;
 			continue;
 		}
-		head[top] = next[k];
-		s = segs[k];
-		sc = seg_score(cnt, hs, &s, saved);
+		w->head[top] = w->next[k];
+		s = w->segs[k];
+		sc = seg_score(w->cnt, w->hs, &s, w->saved);
 		if (sc < top) {
-			next[k] = head[sc];
-			head[sc] = k;
+			w->next[k] = w->head[sc];
+			w->head[sc] = k;
 			continue;
 		}
-		seg_trim(cnt, hs, &s);
+		seg_trim(w->cnt, w->hs, &s);
 		if (s.len > room)
 			s.len = (uint32_t)room; /* the last, least useful, piece: its start */
-		seg_clear(cnt, hs, &s);
+		seg_clear(w->cnt, w->hs, &s);
 		room -= s.len;
 		memcpy(out + room, s.p, s.len);
 	}
 	ret = cap - room;
 	if (ret > 0 && room > 0)
 		memmove(out, out + room, ret);
+	return ret;
+}
 
-done:
-	free(cnt);
-	free(tab);
-	free(hs);
-	free(saved);
-	free(segs);
-	free(score);
-	free(next);
-	free(head);
+static size_t train(const zd_params *pr, const char *const *samples, const size_t *lens, size_t n,
+		    unsigned char *out, size_t cap)
+{
+	zd_work w;
+	size_t i = 0, ret = 0;
+
+	memset(&w, 0, sizeof(w));
+	if (samples == NULL || lens == NULL || out == NULL || cap < ZD_K || n == 0)
+		return 0;
+	if (cap > NX_ZDICT_TRAIN_MAX)
+		cap = NX_ZDICT_TRAIN_MAX;
+	w.pr = pr;
+	w.samples = samples;
+	w.lens = lens;
+	w.n = n > ZD_MAX_SAMPLES ? ZD_MAX_SAMPLES : n;
+	for (i = 0; i < w.n; i++)
+		w.maxsegs += sample_take(samples, lens, i, &w.total) / pr->step + 1;
+	if (w.total < ZD_K)
+		return 0;
+	w.tab = calloc((size_t)ZD_HMASK + 1, sizeof(*w.tab));
+	w.hs = malloc(w.total * sizeof(*w.hs));
+	w.saved = malloc(pr->seg * sizeof(*w.saved));
+	w.segs = malloc(w.maxsegs * sizeof(*w.segs));
+	w.score = malloc(w.maxsegs * sizeof(*w.score));
+	w.next = malloc(w.maxsegs * sizeof(*w.next));
+	if (w.tab != NULL && w.hs != NULL && w.saved != NULL && w.segs != NULL && w.score != NULL &&
+	    w.next != NULL) {
+		cut_windows(&w);
+		count_samples(&w);
+		if (number_kmers(&w) && bucket_windows(&w))
+			ret = pick_windows(&w, out, cap);
+	}
+	work_free(&w);
 	return ret;
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "newsidx/date.h"
+#include "util/fs.h"
 
 struct nx_lock {
 	int fd;
@@ -31,37 +32,6 @@ char *nx_lock_path(const char *index_path)
 		memcpy(p + n, ".lock", 6);
 	}
 	return p;
-}
-
-/* mkdir -p of the folder holding path. */
-static int make_parent(const char *path)
-{
-	char *dir = strdup(path), *p = NULL;
-	int rc = 0;
-
-	if (dir == NULL)
-		return -1;
-	p = strrchr(dir, '/');
-	if (p == NULL || p == dir)
-		goto done;
-	*p = '\0';
-	for (p = dir + 1; ; p++) {
-		if (*p == '/' || *p == '\0') {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-				rc = -1;
-				goto done;
-			}
-			*p = c;
-			if (c == '\0')
-				break;
-		}
-	}
-done:
-	free(dir);
-	return rc;
 }
 
 static void read_holder(int fd, nx_lock_holder *h)
@@ -132,7 +102,7 @@ int nx_lock_acquire(nx_lock **out, const char *index_path, double wait_seconds,
 		goto fail;
 	}
 	lk->fd = -1;
-	if (make_parent(lk->path) < 0) {
+	if (nx_mkdirs_for(lk->path, NULL) < 0) {
 		rc = nx_error_set(err, NX_EIO, "cannot create the folder of '%s': %s", lk->path, strerror(errno));
 		goto fail;
 	}

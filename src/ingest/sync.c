@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "ingest/filestate.h"
+#include "util/hex.h"
 #include "index/store_private.h"
 #include "util/text.h"
 
@@ -237,31 +239,10 @@ static fentry *add_entry(sync_run *r, const char *path)
 	return e;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
+/* A stored SHA-256: 64 hex digits of text. */
 static int parse_sha(unsigned char out[32], const unsigned char *hex)
 {
-	size_t i = 0;
-
-	if (hex == NULL || strlen((const char *)hex) != 64)
-		return 0;
-	for (i = 0; i < 32; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return 0;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 1;
+	return hex != NULL && strlen((const char *)hex) == 64 && nx_unhex(out, (const char *)hex, 32);
 }
 
 static int load_files(sync_run *r)
@@ -423,117 +404,6 @@ static int on_article(nx_article *a, void *ctx)
 	return NX_OK;
 }
 
-static int read_fd(nx_buf *out, int fd, size_t max, nx_error *err)
-{
-	ssize_t n = 0;
-
-	for (;;) {
-		if (nx_buf_grow(out, 65536) < 0)
-			return nx_error_set(err, NX_ENOMEM, "out of memory");
-		n = read(fd, out->buf + out->len, out->alloc - out->len - 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return nx_error_set(err, NX_EIO, "cannot read: %s", strerror(errno));
-		}
-		if (n == 0)
-			break;
-		out->len += (size_t)n;
-		out->buf[out->len] = '\0';
-		if (out->len > max)
-			return nx_error_set(err, NX_ETOOBIG, "file is larger than %zu MB (limit)", max >> 20);
-	}
-	return NX_OK;
-}
-
-static int64_t mtime_ns(const struct stat *sb)
-{
-	return (int64_t)sb->st_mtim.tv_sec * 1000000000 + (int64_t)sb->st_mtim.tv_nsec;
-}
-
-/* SHA-256 of what is left to read of fd, in 1 MB pieces: memory stays bounded. */
-static int hash_fd(int fd, unsigned char sha[32], char hex[65], nx_error *err)
-{
-	nx_sha256_ctx hc;
-	char *chunk = malloc(1 << 20);
-	ssize_t got = 0;
-
-	if (chunk == NULL)
-		return nx_error_set(err, NX_ENOMEM, "out of memory");
-	nx_sha256_init(&hc);
-	while ((got = read(fd, chunk, 1 << 20)) > 0)
-		nx_sha256_update(&hc, chunk, (size_t)got);
-	free(chunk);
-	if (got < 0)
-		return nx_error_set(err, NX_EIO, "cannot read: %s", strerror(errno));
-	nx_sha256_final(&hc, sha);
-	nx_hex(hex, sha, 32);
-	return NX_OK;
-}
-
-int nx_file_state_read(nx_file_state *fs, const char *path, nx_error *err)
-{
-	struct stat sb;
-	unsigned char sha[32];
-	int fd = -1, rc = NX_OK;
-
-	memset(fs, 0, sizeof(*fs));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0)
-		return nx_error_set(err, NX_EIO, "cannot open: %s", strerror(errno));
-	/* the state before reading: a file still being written is read again */
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		rc = nx_error_set(err, NX_EIO, "not a regular file");
-	} else if ((rc = hash_fd(fd, sha, fs->sha, err)) == NX_OK) {
-		fs->size = (int64_t)sb.st_size;
-		fs->mtime_ns = mtime_ns(&sb);
-		fs->ino = (int64_t)sb.st_ino;
-	}
-	close(fd);
-	return rc;
-}
-
-int nx_sync_stamp(nx_store *st, const char *path, const nx_file_state *fs, nx_error *err)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = NX_OK;
-
-	if ((s = nx_store__stmt(st, NX_STMT_UPSERT_FILE, err)) == NULL)
-		return err != NULL ? err->code : NX_EDB;
-	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return nx_store__dberr(st, err, "cannot record the file state");
-	/*
-	 * seen: now, but never before a stamp already there (a clock set
-	 * back).  The latest is read once per store, not per file: a scan of
-	 * the file table for each of 5,000 files made a folder of one-article
-	 * pages quadratic.
-	 */
-	if (st->seen_max < 0) {
-		if ((s = nx_store__stmt(st, NX_STMT_MAX_SEEN, err)) == NULL)
-			return err != NULL ? err->code : NX_EDB;
-		st->seen_max = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-		sqlite3_reset(s);
-	}
-	if (st->seen_max < (int64_t)time(NULL))
-		st->seen_max = (int64_t)time(NULL);
-	if ((s = nx_store__stmt(st, NX_STMT_STAMP_FILE, err)) == NULL)
-		return err != NULL ? err->code : NX_EDB;
-	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, fs->size);
-	sqlite3_bind_int64(s, 3, fs->mtime_ns);
-	sqlite3_bind_int64(s, 4, fs->ino);
-	sqlite3_bind_text(s, 5, fs->sha, 64, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, st->seen_max);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return nx_store__dberr(st, err, "cannot record the file state");
-	return NX_OK;
-}
-
 /*
  * The file's row, made when new.  Not an upsert with RETURNING: a
  * statement that may need undoing halfway opens a statement journal,
@@ -565,16 +435,128 @@ static int file_row(sync_run *r, const char *path, int64_t *id)
 	return step == SQLITE_ROW ? NX_OK : dberr(r, "cannot record the source file");
 }
 
+/*
+ * Read fd (stat'ed as sb) and hash it: a file up to BIG_FILE into data,
+ * a larger one (a crawl WARC) hashed in one streaming pass and left to
+ * nx_ingest_file, which reads WARCs record by record, so memory stays
+ * bounded whatever the size (*big 1).  r->ferr says why on failure.
+ */
+static int read_and_hash(sync_run *r, int fd, const struct stat *sb, nx_buf *data, unsigned char sha[32],
+			 char hex[65], int *big)
+{
+	nx_error_clear(&r->ferr);
+	*big = (uint64_t)sb->st_size > BIG_FILE;
+	if (*big)
+		return nx_sync__hash_fd(fd, sha, hex, &r->ferr);
+	if (nx_buf_grow(data, (size_t)sb->st_size + 1) < 0)
+		return nx_error_set(&r->ferr, NX_ENOMEM, "out of memory");
+	if (nx_sync__read_fd(data, fd, r->ingest.max_file, &r->ferr) < 0)
+		return r->ferr.code;
+	nx_sha256(data->buf, data->len, sha);
+	nx_sha256_hex(data->buf, data->len, hex);
+	return NX_OK;
+}
+
+/* Record a file's new stat, hash and run (hex NULL: the hash stays). */
+static int stamp_file(sync_run *r, int64_t file_id, const struct stat *sb, const char *hex)
+{
+	sqlite3_stmt *s = stmt(r, hex != NULL ? S_STAMP_FILE : S_RESTAMP_FILE);
+
+	if (s == NULL)
+		return r->err->code;
+	sqlite3_bind_int64(s, 1, file_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)sb->st_size);
+	sqlite3_bind_int64(s, 3, nx_sync__mtime_ns(sb));
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)sb->st_ino);
+	if (hex != NULL) {
+		sqlite3_bind_text(s, 5, hex, 64, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 6, r->run_id);
+	} else {
+		sqlite3_bind_int64(s, 5, r->run_id);
+	}
+	return run_stmt(r, s, "cannot record the file state");
+}
+
+/* Run one of this file's statements with ?1 = file_id (0: none bound). */
+static int run_for_file(sync_run *r, int id, int64_t file_id, const char *what)
+{
+	sqlite3_stmt *s = stmt(r, id);
+
+	if (s == NULL)
+		return r->err->code;
+	if (file_id != 0)
+		sqlite3_bind_int64(s, 1, file_id);
+	return run_stmt(r, s, what);
+}
+
+/* Set a changed file's origins aside (temp.nx_sync_prev) before its articles are put again. */
+static int save_origins(sync_run *r, int64_t file_id)
+{
+	int rc = run_for_file(r, S_CLEAR_PREV, 0, "cannot update origins");
+
+	if (rc == NX_OK)
+		rc = run_for_file(r, S_SAVE_PREV, file_id, "cannot update origins");
+	if (rc == NX_OK)
+		rc = run_for_file(r, S_DROP_ORIGINS, file_id, "cannot update origins");
+	return rc;
+}
+
+/*
+ * Ingest a file whose content changed (data: its bytes, or big: read it
+ * from path) and stamp it.  No savepoint for the file: a store error
+ * stops the run and rolls back its transaction, and FTS5 writes its
+ * pending terms out at every savepoint (a segment per file for a folder
+ * of pages).  A store error sets r->db_failed.
+ */
+static int ingest_changed(sync_run *r, fentry *e, const char *path, const nx_buf *data, int big,
+			  const struct stat *sb, const char *hex)
+{
+	int64_t file_id = e->id;
+	int rc = NX_OK, irc = NX_OK, stamp = 1;
+
+	r->s->files_read++;
+	r->pending_files++;
+	if (file_id == 0 && (rc = file_row(r, path, &file_id)) < 0)
+		goto undo;
+	if (e->narticles > 0 && (rc = save_origins(r, file_id)) < 0)
+		goto undo;
+	nx_error_clear(&r->ferr);
+	r->file = path;
+	if (big)
+		irc = nx_ingest_file(path, &r->ingest, on_article, r, &r->ferr);
+	else
+		irc = nx_ingest_buffer(data->buf, data->len, path, &r->ingest, on_article, r, &r->ferr);
+	/* a changed file's origins are settled after its articles; a new file's may wait */
+	if (e->narticles > 0)
+		put_held(r);
+	if (r->db_failed) {
+		rc = r->err->code < 0 ? r->err->code : NX_EDB;
+		goto undo;
+	}
+	if (irc < 0) {
+		fail_file(r, path, r->ferr.msg[0] != '\0' ? r->ferr.msg : nx_strerror(irc));
+		/* the same bytes fail the same way: read again only once they change */
+		stamp = irc == NX_EFORMAT || irc == NX_ETOOBIG;
+	}
+	if (e->narticles > 0 && (rc = run_for_file(r, S_RESTORE_PREV, 0, "cannot update origins")) < 0)
+		goto undo;
+	if (stamp && (rc = stamp_file(r, file_id, sb, hex)) < 0)
+		goto undo;
+	e->id = file_id;
+	return NX_OK;
+undo:
+	r->db_failed = 1;
+	return rc;
+}
+
 /* Re-read a file whose recorded state differs; ingest it when its content changed. */
 static int ingest_file(sync_run *r, fentry *e, const char *path)
 {
 	nx_buf data = NX_BUF_INIT;
-	sqlite3_stmt *s = NULL;
 	struct stat sb;
 	unsigned char sha[32];
 	char hex[65];
-	int fd = -1, rc = NX_OK, irc = NX_OK, stamp = 1, big = 0;
-	int64_t file_id = e->id;
+	int fd = -1, rc = NX_OK, big = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
@@ -589,119 +571,22 @@ static int ingest_file(sync_run *r, fentry *e, const char *path)
 		fail_file(r, path, "not a regular file");
 		goto done;
 	}
-	if ((uint64_t)sb.st_size > BIG_FILE) {
-		/*
-		 * A large file (a crawl WARC) is hashed in one streaming pass and
-		 * parsed by nx_ingest_file, which reads WARCs record by record:
-		 * memory stays bounded whatever the size.
-		 */
-		nx_error_clear(&r->ferr);
-		if (hash_fd(fd, sha, hex, &r->ferr) < 0) {
-			fail_file(r, path, r->ferr.msg);
-			goto done;
-		}
-		big = 1;
-	} else {
-		if (nx_buf_grow(&data, (size_t)sb.st_size + 1) < 0) {
-			fail_file(r, path, "out of memory");
-			goto done;
-		}
-		nx_error_clear(&r->ferr);
-		if (read_fd(&data, fd, r->ingest.max_file, &r->ferr) < 0) {
-			fail_file(r, path, r->ferr.msg);
-			goto done;
-		}
-		nx_sha256(data.buf, data.len, sha);
-		nx_sha256_hex(data.buf, data.len, hex);
+	if (read_and_hash(r, fd, &sb, &data, sha, hex, &big) < 0) {
+		fail_file(r, path, r->ferr.msg);
+		goto done;
 	}
 	if ((rc = ensure_tx(r)) < 0)
 		goto done;
 	if (e->has_state && e->id != 0 && memcmp(sha, e->sha, 32) == 0) {
 		/* touched, copied back, moved: same bytes, nothing to ingest */
-		if ((s = stmt(r, S_RESTAMP_FILE)) == NULL) {
-			rc = r->err->code;
-			goto done;
-		}
-		sqlite3_bind_int64(s, 1, e->id);
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)sb.st_size);
-		sqlite3_bind_int64(s, 3, mtime_ns(&sb));
-		sqlite3_bind_int64(s, 4, (sqlite3_int64)sb.st_ino);
-		sqlite3_bind_int64(s, 5, r->run_id);
-		if ((rc = run_stmt(r, s, "cannot record the file state")) < 0)
+		if ((rc = stamp_file(r, e->id, &sb, NULL)) < 0)
 			goto done;
 		r->s->files_restamped++;
 		r->s->unchanged += e->narticles;
 		r->pending_files++;
 		goto done;
 	}
-	r->s->files_read++;
-	r->pending_files++;
-	/*
-	 * No savepoint for the file: a store error stops the run and rolls
-	 * back its transaction, and FTS5 writes its pending terms out at
-	 * every savepoint (a segment per file for a folder of pages).
-	 */
-	if (file_id == 0 && (rc = file_row(r, path, &file_id)) < 0)
-		goto undo;
-	if (e->narticles > 0) {
-		if ((s = stmt(r, S_CLEAR_PREV)) == NULL || (rc = run_stmt(r, s, "cannot update origins")) < 0 ||
-		    (s = stmt(r, S_SAVE_PREV)) == NULL) {
-			rc = r->err->code;
-			goto undo;
-		}
-		sqlite3_bind_int64(s, 1, file_id);
-		if ((rc = run_stmt(r, s, "cannot update origins")) < 0 || (s = stmt(r, S_DROP_ORIGINS)) == NULL) {
-			rc = r->err->code;
-			goto undo;
-		}
-		sqlite3_bind_int64(s, 1, file_id);
-		if ((rc = run_stmt(r, s, "cannot update origins")) < 0)
-			goto undo;
-	}
-	nx_error_clear(&r->ferr);
-	r->file = path;
-	if (big)
-		irc = nx_ingest_file(path, &r->ingest, on_article, r, &r->ferr);
-	else
-		irc = nx_ingest_buffer(data.buf, data.len, path, &r->ingest, on_article, r, &r->ferr);
-	/* a changed file's origins are settled after its articles; a new file's may wait */
-	if (e->narticles > 0)
-		put_held(r);
-	if (r->db_failed) {
-		rc = r->err->code < 0 ? r->err->code : NX_EDB;
-		goto undo;
-	}
-	if (irc < 0) {
-		fail_file(r, path, r->ferr.msg[0] != '\0' ? r->ferr.msg : nx_strerror(irc));
-		/* the same bytes fail the same way: read again only once they change */
-		stamp = irc == NX_EFORMAT || irc == NX_ETOOBIG;
-	}
-	if (e->narticles > 0) {
-		if ((s = stmt(r, S_RESTORE_PREV)) == NULL) {
-			rc = r->err->code;
-			goto undo;
-		}
-		if ((rc = run_stmt(r, s, "cannot update origins")) < 0)
-			goto undo;
-	}
-	if (stamp) {
-		if ((s = stmt(r, S_STAMP_FILE)) == NULL) {
-			rc = r->err->code;
-			goto undo;
-		}
-		sqlite3_bind_int64(s, 1, file_id);
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)sb.st_size);
-		sqlite3_bind_int64(s, 3, mtime_ns(&sb));
-		sqlite3_bind_int64(s, 4, (sqlite3_int64)sb.st_ino);
-		sqlite3_bind_text(s, 5, hex, 64, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 6, r->run_id);
-		if ((rc = run_stmt(r, s, "cannot record the file state")) < 0)
-			goto undo;
-	}
-	e->id = file_id;
-	goto done;
-undo:
-	r->db_failed = 1;
+	rc = ingest_changed(r, e, path, &data, big, &sb, hex);
 done:
 	if (fd >= 0)
 		close(fd);
@@ -727,7 +612,7 @@ static int visit_file(sync_run *r, const char *path, const struct stat *sb)
 		r->s->seconds = mono_now() - r->started;
 		r->o->on_progress(r->s, r->o->ctx);
 	}
-	if (e->has_state && e->size == (int64_t)sb->st_size && e->mtime == mtime_ns(sb) &&
+	if (e->has_state && e->size == (int64_t)sb->st_size && e->mtime == nx_sync__mtime_ns(sb) &&
 	    e->ino == (int64_t)sb->st_ino) {
 		r->s->files_skipped++;
 		r->s->unchanged += e->narticles;

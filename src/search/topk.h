@@ -67,6 +67,21 @@ typedef struct nx_topk_filter {
 	void *ctx;
 } nx_topk_filter;
 
+/*
+ * How the fast paths work, not what they return: the search uses the
+ * defaults (NX_TOPK_TUNE_INIT, or NULL); tests change them to reach the
+ * rarer paths.  split_min: a walk of fewer rows stays on one thread
+ * (nx_topk__run).  rank_keep: nx_topk__rank keeps the best
+ * max(8 k, rank_keep) bounds of a merge; 1 keeps k bounds, so that the
+ * merge often runs again.
+ */
+typedef struct nx_topk_tune {
+	int64_t split_min;
+	size_t rank_keep;
+} nx_topk_tune;
+
+#define NX_TOPK_TUNE_INIT { 10000, 512 }
+
 /* Phrase match lists kept across the calls of one search (nx_topk__rank). */
 typedef struct nx_topk_cache nx_topk_cache;
 
@@ -107,23 +122,16 @@ int nx_topk__weights(sqlite3 *db, double *w, int *nw);
  * list is read once.  Several phrases: one probe counts them, then a walk.
  * db2, when not NULL, is a second connection to the same index: the probe's
  * counting is then shared by two threads, and a walk whose shortest list
- * has nx_topk__split_min rows or more (and no keep() in flt) is split in
+ * has tune->split_min rows or more (and no keep() in flt) is split in
  * two by rowid, the upper half walked on db2 by the second thread, both
  * with the probe's statistics so that every score is the same; when a
  * writer commits between the probe and the halves, the walk is redone on
- * db alone.  The result is the one a single walk gives.
+ * db alone.  The result is the one a single walk gives.  tune: see
+ * nx_topk_tune (NULL: the defaults).
  */
-extern int64_t nx_topk__split_min;
-
-/*
- * nx_topk__rank keeps the best max(8 k, nx_topk__rank_keep) bounds of a
- * merge (tests set 1: k bounds, so that the merge often runs again).
- */
-extern size_t nx_topk__rank_keep;
-
 int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, int nw, int64_t nhit,
 		 const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,
-		 nx_topk_stats *stats);
+		 nx_topk_stats *stats, const nx_topk_tune *tune);
 
 /*
  * nx_rank's idf of a phrase in hits of nrow rows, and its score of a row
@@ -143,11 +151,12 @@ double nx_topk__rank_score(const double *idf, const double *w, const double *fre
  * ascending rowid; expr has nx_topk__or_shape's form.  *out, *nout and
  * *total as for nx_topk__run.  *cache (NULL at first; free with
  * nx_topk__cache_free) keeps each phrase's matches for the next call with
- * the same colw.  Returns SQLITE_OK or an SQLite error code.
+ * the same colw.  tune: see nx_topk_tune (NULL: the defaults).  Returns
+ * SQLITE_OK or an SQLite error code.
  */
 int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const double *colw, int ncolw,
 		  const double *pw, int npw, const nx_topk_filter *flt, size_t k, nx_topk_hit **out,
-		  size_t *nout, int64_t *total, nx_topk_stats *stats);
+		  size_t *nout, int64_t *total, nx_topk_stats *stats, const nx_topk_tune *tune);
 
 void nx_topk__cache_free(nx_topk_cache *c);
 

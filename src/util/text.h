@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <nettle/sha2.h>
+
 #include "util/buf.h"
 
 /*
@@ -66,23 +68,12 @@ void nx_hex(char *out, const void *bytes, size_t n);
 void nx_sha256(const void *data, size_t len, unsigned char out[32]);
 void nx_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* Incremental hashing: init, update any number of times, final once. */
 typedef struct nx_sha256_ctx {
-	uint32_t h[8];
-	uint64_t total;
-	unsigned char block[64];
-	size_t used;
+	struct sha256_ctx nettle;
 } nx_sha256_ctx;
 void nx_sha256_init(nx_sha256_ctx *c);
 void nx_sha256_update(nx_sha256_ctx *c, const void *data, size_t len);
 void nx_sha256_final(nx_sha256_ctx *c, unsigned char out[32]);
-
-/*
- * For tests: nx_sha256__force_portable(1) makes every later hash use the
- * portable C code even where the CPU has SHA extensions (0: back to the
- * fastest); nx_sha256__accelerated() is 1 when the SHA-NI code is in use.
- * Not for use while other threads hash.
- */
-void nx_sha256__force_portable(int on);
-int nx_sha256__accelerated(void);
 
 #endif

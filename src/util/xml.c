@@ -119,34 +119,6 @@ xmlNode *nx_xml_child(const xmlNode *n, const char *local)
 	return NULL;
 }
 
-static void text_rec(nx_buf *out, const xmlNode *n, int depth)
-{
-	const xmlNode *c = NULL;
-
-	if (depth > 256)
-		return;
-	for (c = n; c != NULL; c = c->next) {
-		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
-			if (c->content != NULL)
-				nx_buf_adds(out, (const char *)c->content);
-		} else if (c->type == XML_ELEMENT_NODE) {
-			text_rec(out, c->children, depth + 1);
-			nx_buf_addch(out, ' ');
-		}
-	}
-}
-
-void nx_xml_text(nx_buf *out, const xmlNode *n)
-{
-	nx_buf raw = NX_BUF_INIT;
-
-	if (n == NULL)
-		return;
-	text_rec(&raw, n->children, 0);
-	nx_text_clean(out, raw.buf, raw.len);
-	nx_buf_free(&raw);
-}
-
 char *nx_xml_attr(const xmlNode *n, const char *local)
 {
 	const xmlAttr *a = NULL;

@@ -26,9 +26,6 @@ int nx_xml_is(const xmlNode *n, const char *local);
 /* First child element with this local name, or NULL. */
 xmlNode *nx_xml_child(const xmlNode *n, const char *local);
 
-/* Append the text content of n (all descendants), white space folded. */
-void nx_xml_text(nx_buf *out, const xmlNode *n);
-
 /* Attribute value (malloc'd, NULL when absent) by local name. */
 char *nx_xml_attr(const xmlNode *n, const char *local);
 

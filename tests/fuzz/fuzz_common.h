@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "formats/format.h"
+#include "util/gunzip.h"
 #include "util/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -25,6 +25,7 @@
 
 #include "util/buf.h"
 #include "formats/format.h"
+#include "util/gunzip.h"
 #include "util/text.h"
 
 #define DETECT_DIR NX_TEST_DATA "/ingest/detect"

@@ -21,6 +21,7 @@
 
 #include "newsidx/search.h"
 #include "newsidx/store.h"
+#include "index/store_private.h"
 #include "util/text.h"
 
 #define T0 1625708520
@@ -389,6 +390,52 @@ static void test_multibyte_highlight(void **state)
 	nx_results_free(r);
 }
 
+/*
+ * nx_highlight (snippet.c), the linear-time stand-in for FTS5's
+ * highlight(), marks every column of every matching row as it does:
+ * words, phrases, overlapping phrases, prefixes, several columns.
+ */
+static void test_highlight_same_as_fts5(void **state)
+{
+	static const char *const exprs[] = { "\"volcano\"", "\"harbour\"", "\"lava flows\" OR \"flows reached\"",
+					     "\"the\"", "\"lawmak\" *", "\"volcano\" OR \"storm\" OR \"the storm\"",
+					     "\"caf\" *" };
+	fixture *f = *state;
+	nx_results *r = search_ok(f->st, "volcano", NULL); /* registers nx_highlight */
+	sqlite3_stmt *s = NULL;
+	size_t i = 0;
+	int col = 0, all = 0, matched = 0;
+
+	nx_results_free(r);
+	for (i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
+		for (col = 0; col < 4; col++) {
+			char sql[256];
+			int rows = 0, same = 0, step = 0;
+
+			snprintf(sql, sizeof(sql), "SELECT highlight(fts, %d, X'01', X'02'), nx_highlight(fts, %d)"
+				 " FROM fts WHERE fts MATCH ?1", col, col);
+			assert_int_equal(sqlite3_prepare_v2(f->st->db, sql, -1, &s, NULL), SQLITE_OK);
+			sqlite3_bind_text(s, 1, exprs[i], -1, SQLITE_STATIC);
+			while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+				const char *a = (const char *)sqlite3_column_text(s, 0);
+				const char *b = (const char *)sqlite3_column_text(s, 1);
+
+				rows++;
+				same += (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+			}
+			if (step != SQLITE_DONE)
+				fail_msg("'%s' column %d: %s", exprs[i], col, sqlite3_errmsg(f->st->db));
+			sqlite3_finalize(s);
+			all += rows;
+			matched += col == 0 && rows > 0;
+			if (same != rows)
+				fail_msg("'%s' column %d: %d of %d rows marked otherwise", exprs[i], col, rows - same, rows);
+		}
+	}
+	assert_true(matched >= 5);
+	assert_true(all >= 40);
+}
+
 static void test_paging(void **state)
 {
 	fixture *f = *state;
@@ -579,6 +626,7 @@ int main(void)
 		T(test_credit_match),
 		T(test_stemming_and_multiword),
 		T(test_multibyte_highlight),
+		T(test_highlight_same_as_fts5),
 		T(test_paging),
 		T(test_no_match),
 		T(test_hostile_queries),

@@ -124,7 +124,6 @@ static int teardown(void **state)
 	fixture *f = *state;
 	size_t i = 0;
 
-	unsetenv("NX_TOPK");
 	real_index_free(&f->ri);
 	for (i = 0; i < f->nq; i++)
 		free(f->queries[i]);
@@ -208,7 +207,7 @@ static void test_same_as_fts5(void **state)
 			size_t n = 0;
 			double prev = INFINITY;
 
-			assert_int_equal(nx_topk__run(f->st->db, NULL, expr, w, nw, kk == 0 ? r->total : -1, NULL, ks[kk], &h, &n, NULL, &ts),
+			assert_int_equal(nx_topk__run(f->st->db, NULL, expr, w, nw, kk == 0 ? r->total : -1, NULL, ks[kk], &h, &n, NULL, &ts, NULL),
 					 SQLITE_OK);
 			assert_int_equal(ts.rows, r->total);
 			if (ts.lengths < ts.rows)
@@ -253,7 +252,7 @@ static void test_split_same(void **state)
 	fixture *f = *state;
 	double w[NX_TOPK_MAX_WEIGHTS];
 	int nw = 0;
-	int64_t saved = nx_topk__split_min;
+	nx_topk_tune split = NX_TOPK_TUNE_INIT;
 	size_t i = 0, j = 0, kk = 0, checked = 0, multi = 0;
 	static const size_t ks[2] = { 10, 40 };
 	nx_store *st = NULL;
@@ -267,7 +266,7 @@ static void test_split_same(void **state)
 	db2 = nx_store__db2(st);
 	assert_non_null(db2);
 	assert_int_equal(nx_topk__weights(st->db, w, &nw), 1);
-	nx_topk__split_min = 1;
+	split.split_min = 1;
 	/* queries of several phrases first: their probe is the first use of db2 */
 	for (i = 0; i < 2 * f->nq; i++) {
 		nx_results *r = NULL;
@@ -290,9 +289,9 @@ static void test_split_same(void **state)
 			int64_t ta = 0, tb = 0;
 			size_t na = 0, nb = 0;
 
-			assert_int_equal(nx_topk__run(st->db, db2, expr, w, nw, -1, NULL, ks[kk], &b, &nb, &tb, &sb),
+			assert_int_equal(nx_topk__run(st->db, db2, expr, w, nw, -1, NULL, ks[kk], &b, &nb, &tb, &sb, &split),
 					 SQLITE_OK);
-			assert_int_equal(nx_topk__run(st->db, NULL, expr, w, nw, -1, NULL, ks[kk], &a, &na, &ta, &sa),
+			assert_int_equal(nx_topk__run(st->db, NULL, expr, w, nw, -1, NULL, ks[kk], &a, &na, &ta, &sa, &split),
 					 SQLITE_OK);
 			assert_int_equal(ta, tb);
 			assert_int_equal(ta, r->total);
@@ -310,7 +309,6 @@ static void test_split_same(void **state)
 		checked++;
 		nx_results_free(r);
 	}
-	nx_topk__split_min = saved;
 	nx_store_close(st);
 	assert_true(checked >= 250);
 	assert_true(multi >= 20);
@@ -331,11 +329,10 @@ static void test_search_both_ways(void **state)
 
 		o.limit = i % 3 == 0 ? 25 : 10;
 		o.offset = i % 5 == 0 ? 3 : 0;
-		setenv("NX_TOPK", "0", 1);
+		o.fast_paths = NX_FAST_PATHS_OFF;
 		assert_int_equal(nx_search(&a, f->st, f->queries[i], &o, &err), NX_OK);
-		setenv("NX_TOPK", "1", 1);
+		o.fast_paths = NX_FAST_PATHS_ON;
 		assert_int_equal(nx_search(&b, f->st, f->queries[i], &o, &err), NX_OK);
-		unsetenv("NX_TOPK");
 		assert_int_equal(a->total, b->total);
 		assert_int_equal(a->nhits, b->nhits);
 		fast += a->fts != NULL && nx_topk__plain(a->fts) > 0 && a->nhits > 0 && !a->relaxed;

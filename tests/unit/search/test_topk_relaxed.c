@@ -1,8 +1,8 @@
 /*
  * test_topk_relaxed.c - the fast paths of search for relaxed queries (an
- * OR of phrases ranked by nx_rank, src/search/topk.c nx_topk__rank) and for
+ * OR of phrases ranked by nx_rank, src/search/topk_rank.c nx_topk__rank) and for
  * filtered strict queries (nx_topk__run with a filter): the same hits,
- * order, scores, totals and snippets as the SQL paths (NX_TOPK=0), on an
+ * order, scores, totals and snippets as the SQL paths (NX_FAST_PATHS_OFF), on an
  * index of real articles (Reuters-21578 and BBC from NX_SHARED_DATA;
  * skipped when absent) for a few hundred queries: questions made of real
  * titles (no article holds every word), two-word queries, OR queries,
@@ -194,7 +194,6 @@ static int teardown(void **state)
 	fixture *f = *state;
 	size_t i = 0;
 
-	unsetenv("NX_TOPK");
 	real_index_free(&f->ri);
 	for (i = 0; i < f->nq; i++)
 		free(f->q[i].text);
@@ -255,6 +254,7 @@ static void test_rank_same_as_sql(void **state)
 	static const double colw[4] = { 1.0, 8.0, 0.6, 0.4 };
 	size_t i = 0, j = 0, kk = 0, checked = 0;
 	int ties = 0, pruned = 0, form = 0, keep = 0, again = 0;
+	nx_topk_tune tune = NX_TOPK_TUNE_INIT;
 	static const size_t ks[3] = { 5, 10, 40 };
 
 	if (f->st == NULL)
@@ -311,7 +311,7 @@ static void test_rank_same_as_sql(void **state)
 
 				/* kk 3-5: the merge keeps only k bounds, and often runs again */
 				keep = kk >= 3;
-				nx_topk__rank_keep = keep ? 1 : 512;
+				tune.rank_keep = keep ? 1 : 512;
 				/* the weights as search.c binds them: thousandths */
 				snprintf(sql, sizeof(sql), "SELECT f.rowid, nx_rank(fts");
 				for (p = 0; p < n; p++) {
@@ -325,9 +325,8 @@ static void test_rank_same_as_sql(void **state)
 					 " ORDER BY score DESC LIMIT %zu",
 					 ks[kk % 3]);
 				assert_int_equal(nx_topk__rank(f->st->db, &cache, expr, colw, 4, pw, n, NULL, ks[kk % 3], &h,
-							       &nh, &total, &ts),
+							       &nh, &total, &ts, &tune),
 						 SQLITE_OK);
-				nx_topk__rank_keep = 512;
 				if (ts.lengths < ts.rows)
 					pruned++;
 				again += ts.merges == 2;
@@ -401,13 +400,12 @@ static void test_search_both_ways(void **state)
 		}
 		o.filter.source = (char *)f->q[i].source;
 		o.filter.lang = (char *)f->q[i].lang;
-		setenv("NX_TOPK", "0", 1);
+		o.fast_paths = NX_FAST_PATHS_OFF;
 		assert_int_equal(nx_search(&a, f->st, f->q[i].text, &o, &err), NX_OK);
 		/* a fast path that cannot run is an error, not the SQL path */
-		setenv("NX_TOPK", "check", 1);
+		o.fast_paths = NX_FAST_PATHS_CHECK;
 		if (nx_search(&b, f->st, f->q[i].text, &o, &err) != NX_OK)
 			fail_msg("query '%s': %s", f->q[i].text, err.msg);
-		unsetenv("NX_TOPK");
 		if (a->total != b->total || a->relaxed != b->relaxed || a->nhits != b->nhits)
 			fail_msg("query '%s' (%s): SQL total %lld relaxed %d hits %zu, fast path %lld %d %zu", f->q[i].text,
 				 a->fts != NULL ? a->fts : "", (long long)a->total, a->relaxed, a->nhits, (long long)b->total,

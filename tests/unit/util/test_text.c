@@ -664,57 +664,6 @@ static void test_sha256_zero_updates(void **state)
 	assert_string_equal(hex, "709e80c88487a2411e1ee4dfb9f22a861492d20c4765150c0c794abd70f8147c");
 }
 
-/* Random messages of every length 0..300, whole and split: SHA-NI == portable. */
-static void test_sha256_paths_agree(void **state)
-{
-	unsigned char msg[300], d1[32], d2[32];
-	uint32_t x = 12345;
-	size_t n = 0, i = 0, split = 0;
-
-	(void)state;
-	if (!nx_sha256__accelerated())
-		skip(); /* no SHA extensions here: the portable code is checked by the vectors */
-	for (n = 0; n <= sizeof(msg); n++) {
-		for (i = 0; i < n; i++) {
-			x = x * 1103515245u + 12345u;
-			msg[i] = (unsigned char)(x >> 16);
-		}
-		nx_sha256__force_portable(1);
-		assert_int_equal(nx_sha256__accelerated(), 0);
-		nx_sha256(msg, n, d1);
-		nx_sha256__force_portable(0);
-		assert_int_equal(nx_sha256__accelerated(), 1);
-		nx_sha256(msg, n, d2);
-		if (memcmp(d1, d2, 32) != 0)
-			fail_msg("length %zu: the two implementations differ", n);
-		split = n > 0 ? (size_t)(x % (uint32_t)n) : 0;
-		{
-			nx_sha256_ctx c;
-
-			nx_sha256_init(&c);
-			nx_sha256_update(&c, msg, split);
-			nx_sha256_update(&c, msg + split, n - split);
-			nx_sha256_final(&c, d2);
-		}
-		if (memcmp(d1, d2, 32) != 0)
-			fail_msg("length %zu split %zu: the two implementations differ", n, split);
-	}
-}
-
-static int sha_portable_on(void **state)
-{
-	(void)state;
-	nx_sha256__force_portable(1);
-	return nx_sha256__accelerated() == 0 ? 0 : -1;
-}
-
-static int sha_portable_off(void **state)
-{
-	(void)state;
-	nx_sha256__force_portable(0);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -737,18 +686,9 @@ int main(void)
 		cmocka_unit_test(test_sha256_million_a),
 		cmocka_unit_test(test_sha256_padding_boundaries),
 		cmocka_unit_test(test_sha256_zero_updates),
-		cmocka_unit_test(test_sha256_paths_agree),
-	};
-	/* the same vectors again through the portable code, whatever the CPU */
-	const struct CMUnitTest portable[] = {
-		cmocka_unit_test(test_sha256_fips),
-		cmocka_unit_test(test_sha256_million_a),
-		cmocka_unit_test(test_sha256_padding_boundaries),
-		cmocka_unit_test(test_sha256_zero_updates),
 	};
 	int failed = 0;
 
 	failed += cmocka_run_group_tests(tests, NULL, NULL);
-	failed += cmocka_run_group_tests_name("sha256_portable", portable, sha_portable_on, sha_portable_off);
 	return failed;
 }

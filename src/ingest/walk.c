@@ -1,0 +1,124 @@
+/*
+ * walk.c - walking folders for files to ingest, in name order, with loop
+ * detection through the (dev, ino) of the chain of open folders.
+ */
+#include "newsidx/ingest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+
+typedef struct walk_frame {
+	dev_t dev;
+	ino_t ino;
+	struct walk_frame *up;
+} walk_frame;
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk_dir(const char *path, const struct stat *st, walk_frame *up,
+		    nx_walk_cb cb, void *ctx, int depth)
+{
+	walk_frame me = { st->st_dev, st->st_ino, up };
+	walk_frame *f = NULL;
+	DIR *dir = NULL;
+	struct dirent *de = NULL;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i = 0;
+	char msg[256];
+	int rc = 0;
+
+	for (f = up; f != NULL; f = f->up) {
+		if (f->dev == st->st_dev && f->ino == st->st_ino)
+			return cb(path, NULL, ELOOP, "symbolic link loop, skipped", ctx);
+	}
+	if (depth > 64)
+		return cb(path, NULL, ELOOP, "folders nested too deeply, skipped", ctx);
+	dir = opendir(path);
+	if (dir == NULL) {
+		snprintf(msg, sizeof(msg), "cannot open folder: %s", strerror(errno));
+		return cb(path, NULL, errno, msg, ctx);
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			char **p = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*names));
+
+			if (p == NULL) {
+				rc = NX_ENOMEM;
+				goto done;
+			}
+			names = p;
+		}
+		names[n] = strdup(de->d_name);
+		if (names[n] == NULL) {
+			rc = NX_ENOMEM;
+			goto done;
+		}
+		n++;
+	}
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_names);
+	for (i = 0; i < n && rc == 0; i++) {
+		nx_buf child = NX_BUF_INIT;
+		struct stat cst;
+
+		nx_buf_addf(&child, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
+		if (!nx_buf_ok(&child)) {
+			rc = NX_ENOMEM;
+			break;
+		}
+		if (stat(child.buf, &cst) < 0) {
+			snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
+			rc = cb(child.buf, NULL, errno, msg, ctx);
+		} else if (S_ISDIR(cst.st_mode)) {
+			rc = walk_dir(child.buf, &cst, &me, cb, ctx, depth + 1);
+		} else if (S_ISREG(cst.st_mode)) {
+			if (access(child.buf, R_OK) != 0) {
+				snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
+				rc = cb(child.buf, NULL, errno, msg, ctx);
+			} else {
+				rc = cb(child.buf, &cst, 0, NULL, ctx);
+			}
+		}
+		/* sockets, FIFOs and devices inside an archive are skipped quietly */
+		nx_buf_free(&child);
+	}
+done:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(dir);
+	return rc;
+}
+
+int nx_walk(const char *path, nx_walk_cb cb, void *ctx, nx_error *err)
+{
+	struct stat st;
+	char msg[256];
+	int rc = 0;
+
+	if (strcmp(path, "-") == 0)
+		return cb(path, NULL, 0, NULL, ctx);
+	if (stat(path, &st) < 0) {
+		snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
+		rc = cb(path, NULL, errno, msg, ctx);
+	} else if (S_ISDIR(st.st_mode)) {
+		rc = walk_dir(path, &st, NULL, cb, ctx, 0);
+	} else {
+		rc = cb(path, &st, 0, NULL, ctx);
+	}
+	if (rc == NX_ENOMEM)
+		return nx_error_set(err, NX_ENOMEM, "out of memory walking '%s'", path);
+	return rc;
+}

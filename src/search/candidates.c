@@ -1,0 +1,378 @@
+/*
+ * candidates.c - the ranked candidates of a search: rowid and score of
+ * the best rows (and what collapsing needs), from FTS5's rank, from SQL
+ * with filters and nx_rank, or from the fast paths of topk.h.
+ */
+#include "search/search_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/text.h"
+
+
+static char *title_key(const unsigned char *t)
+{
+	nx_buf b = NX_BUF_INIT;
+
+	for (; t != NULL && *t != '\0'; t++) {
+		if (nx_isalnum(*t) || *t >= 0x80)
+			nx_buf_addch(&b, nx_tolower(*t));
+	}
+	return nx_buf_detach(&b);
+}
+
+void nx_search__cands_free(cand *c, size_t n)
+{
+	size_t i = 0;
+
+	for (i = 0; i < n; i++) {
+		free(c[i].body_hash);
+		free(c[i].title_key);
+	}
+	free(c);
+}
+
+/* Score expression: relevance, possibly weighted by coverage and recency. */
+static void add_score(sq *q, plan *p, const nx_search_opts *o, const char *tab, int relaxed, int has_fts)
+{
+	int i = 0;
+
+	if (!has_fts) {
+		nx_buf_adds(&q->sql, "0.0");
+	} else if (relaxed) {
+		nx_buf_addf(&q->sql, "nx_rank(%s", strcmp(tab, "f") == 0 ? "fts" : "rev_fts");
+		for (i = 0; i < p->nweights && i < 64; i++) {
+			nx_buf_adds(&q->sql, ", ");
+			/* weights are small integers of thousandths, bound as text-free ints */
+			nx_search__sq_int(q, (int64_t)(p->weights[i] * 1000.0 + 0.5));
+			nx_buf_adds(&q->sql, " / 1000.0");
+		}
+		nx_buf_adds(&q->sql, ")");
+	} else {
+		nx_buf_addf(&q->sql, "(-%s.rank)", tab);
+	}
+	if (o->recent) {
+		nx_buf_adds(&q->sql, " * (1.0 + nx_decay(");
+		nx_search__sq_int(q, p->newest);
+		nx_buf_adds(&q->sql, " - coalesce(a.published, 0)))");
+		if (!has_fts)
+			nx_buf_adds(&q->sql, " + 1.0");
+	}
+}
+
+/*
+ * The fast paths (topk.h): the best want rows without scoring every match,
+ * by FTS5's own bm25 for plain AND queries (counting the matches on the
+ * way: the total) and by nx_rank for relaxed queries (an OR of phrases),
+ * with the filters tested as rowid bits (a published range: the ids in it,
+ * from the index) or a lookup by id.  o->fast_paths NX_FAST_PATHS_OFF
+ * turns them off (the tests compare both ways).  On any failure of a fast
+ * path the SQL path runs (and reports what persists); NX_FAST_PATHS_CHECK
+ * makes the failure an error instead (for the tests: the fast path did run).
+ */
+int nx_search__topk_off(const nx_search_opts *o)
+{
+	return o->fast_paths == NX_FAST_PATHS_OFF;
+}
+
+/* What a fast path that could not run returns: 0 (the SQL path), or -1 under NX_FAST_PATHS_CHECK. */
+static int topk_failed(const nx_search_opts *o)
+{
+	return o->fast_paths == NX_FAST_PATHS_CHECK ? -1 : 0;
+}
+
+int nx_search__topk_fits(const nx_search_opts *o)
+{
+	return !nx_search__topk_off(o) && !o->recent && !o->all_revisions && o->sort == NX_SORT_RELEVANCE;
+}
+
+static int keep_row(void *ctx, int64_t rowid)
+{
+	sqlite3_stmt *s = ctx;
+	int step = 0;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, rowid);
+	step = sqlite3_step(s);
+	sqlite3_reset(s);
+	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+}
+
+/* p's filters for the fast paths (*out NULL: none); 0 when they cannot be had. */
+static int topk_filter(nx_store *st, plan *p, const nx_topk_filter **out)
+{
+	nx_error err = NX_ERROR_INIT;
+	sqlite3_stmt *s = NULL;
+	sq q;
+	size_t cap = 0;
+	int k = 0, range = 0, step = 0, ok = 0;
+
+	*out = NULL;
+	if (!nx_search__plan_filters(p))
+		return 1;
+	if (p->flt_state != 0) {
+		*out = &p->flt;
+		return p->flt_state > 0;
+	}
+	p->flt_state = -1;
+	memset(&q, 0, sizeof(q));
+	nx_buf_init(&q.sql);
+	for (k = 0; k < 2; k++)
+		if (p->f[k] != NULL && (p->f[k]->set & (NX_F_PUB_MIN | NX_F_PUB_MAX)))
+			range = 1;
+	if (!range) {
+		/* one lookup by id for each matching row */
+		nx_buf_adds(&q.sql, "SELECT 1 FROM article a WHERE a.id = ");
+		nx_search__sq_int(&q, 0);
+		nx_search__add_filters(&q, p, "a");
+		if (nx_search__sq_prepare(st, &q, &p->keep, &err) < 0)
+			goto done;
+		p->flt.keep = keep_row;
+		p->flt.ctx = p->keep;
+		ok = 1;
+		goto done;
+	}
+	/* the ids in the range, from the index on published, and the other filters */
+	nx_buf_adds(&q.sql, "SELECT a.id");
+	nx_search__add_from(&q, p, NULL);
+	if (nx_search__sq_prepare(st, &q, &s, &err) < 0)
+		goto done;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+
+		if (id < 0)
+			continue; /* no such rowid in the full-text index */
+		if ((size_t)(id >> 6) >= cap) {
+			size_t ncap = cap ? cap : 1024;
+			uint64_t *b = NULL;
+
+			while ((size_t)(id >> 6) >= ncap)
+				ncap *= 2;
+			if ((b = realloc(p->bits, ncap * sizeof(*b))) == NULL)
+				goto done;
+			memset(b + cap, 0, (ncap - cap) * sizeof(*b));
+			p->bits = b;
+			cap = ncap;
+		}
+		p->bits[id >> 6] |= (uint64_t)1 << (id & 63);
+	}
+	if (step != SQLITE_DONE)
+		goto done;
+	p->flt.bits = p->bits;
+	p->flt.nbits = (int64_t)cap * 64;
+	if (p->bits == NULL) {
+		/* nothing in the range: no row passes */
+		static const uint64_t none = 0;
+
+		p->flt.bits = &none;
+		p->flt.nbits = 1;
+	}
+	ok = 1;
+done:
+	sqlite3_finalize(s);
+	nx_buf_free(&q.sql);
+	nx_error_clear(&err);
+	if (ok) {
+		p->flt_state = 1;
+		*out = &p->flt;
+	}
+	return ok;
+}
+
+/*
+ * Strict queries: the total and the best want rows in one walk, kept in p
+ * for fetch_candidates.  Returns 1 with *total, 0 when the SQL must count
+ * (-1: see topk_failed).
+ */
+int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int64_t want,
+		       int64_t *total)
+{
+	const nx_topk_filter *flt = NULL;
+	double w[NX_TOPK_MAX_WEIGHTS];
+	int nw = 0, nphrase = nx_topk__plain(expr);
+
+	if (expr == NULL || !nx_search__topk_fits(o) || nphrase < 1 || nphrase > NX_TOPK_MAX_PHRASES)
+		return 0;
+	if (!nx_topk__weights(st->db, w, &nw) || !topk_filter(st, p, &flt))
+		return topk_failed(o);
+	free(p->pre);
+	p->pre = NULL;
+	p->pre_expr = NULL;
+	if (nx_topk__run(st->db, nx_store__db2(st), expr, w, nw, -1, flt, (size_t)(want > 0 ? want : 0), &p->pre,
+			 &p->npre, total, NULL, NULL) != SQLITE_OK)
+		return topk_failed(o);
+	p->pre_expr = expr;
+	p->pre_want = want;
+	return 1;
+}
+
+/* Relaxed queries: nx_rank's best want rows (0: count only) and the total; 1, or 0/-1 as strict_walk. */
+static int relaxed_rank(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int64_t want,
+			nx_topk_hit **hits, size_t *nhits, int64_t *total)
+{
+	const nx_topk_filter *flt = NULL;
+	double pw[64];
+	int npw = 0, i = 0, ng1 = 0, n = nx_topk__or_shape(expr, &ng1);
+
+	*hits = NULL;
+	*nhits = 0;
+	if (n < 1 || n > NX_TOPK_MAX_RANK_PHRASES)
+		return 0;
+	if (!topk_filter(st, p, &flt))
+		return topk_failed(o);
+	/* the weights exactly as add_score hands them to nx_rank */
+	npw = p->nweights < 64 ? p->nweights : 64;
+	for (i = 0; i < npw; i++)
+		pw[i] = (double)(int64_t)(p->weights[i] * 1000.0 + 0.5) / 1000.0;
+	if (nx_topk__rank(st->db, &p->cache, expr, nx_search__colw(st), 4, pw, npw,
+			  flt, (size_t)(want > 0 ? want : 0), hits, nhits, total, NULL, NULL) != SQLITE_OK)
+		return topk_failed(o);
+	return 1;
+}
+
+/* The next candidate row: of s, or of s run for each fast-path hit in turn. */
+static int next_row(sqlite3_stmt *s, int fast, const nx_topk_hit *hits, size_t nhits, size_t *at)
+{
+	int step = SQLITE_DONE;
+
+	if (!fast)
+		return sqlite3_step(s);
+	while (*at < nhits) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, hits[*at].rowid);
+		sqlite3_bind_double(s, 2, hits[*at].score);
+		(*at)++;
+		if ((step = sqlite3_step(s)) != SQLITE_DONE)
+			return step; /* a row, or an error; no row: not an article, as in the join */
+	}
+	return SQLITE_DONE;
+}
+
+int nx_search__candidates(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int relaxed,
+			    int64_t want, cand **out, size_t *nout, nx_error *err)
+{
+	sq q;
+	sqlite3_stmt *s = NULL;
+	cand *c = NULL;
+	nx_topk_hit *hits = NULL;
+	size_t n = 0, cap = 0, nhits = 0, at = 0;
+	int rc = NX_OK, step = 0, fast = 0;
+
+	*out = NULL;
+	*nout = 0;
+	memset(&q, 0, sizeof(q));
+	nx_buf_init(&q.sql);
+	if (expr != NULL && !relaxed && p->pre_expr == expr && want <= p->pre_want) {
+		/* ranked while counting (strict_walk) */
+		hits = p->pre;
+		nhits = p->npre < (size_t)want ? p->npre : (size_t)want;
+		p->pre = NULL;
+		p->pre_expr = NULL;
+		fast = 1;
+	} else if (expr != NULL && relaxed && nx_search__topk_fits(o)) {
+		if ((fast = relaxed_rank(st, p, o, expr, want, &hits, &nhits, NULL)) < 0) {
+			rc = nx_store__dberr(st, err, "cannot search the index (fast path)");
+			goto done;
+		}
+	}
+	if (fast) {
+		/* the winners known, with their scores: their metadata, in order */
+		nx_buf_adds(&q.sql, "SELECT a.id, ?2 AS score, a.body_hash, a.title, a.published, 0, 0"
+				    " FROM article a WHERE a.id = ?1");
+		goto prepared;
+	}
+	if (expr != NULL && !relaxed && !o->recent && !o->all_revisions && o->sort == NX_SORT_RELEVANCE &&
+	    !nx_search__plan_filters(p)) {
+		/* the common case: let FTS5 rank and cut, then join only the winners */
+		nx_buf_adds(&q.sql, "SELECT a.id, -f.rank AS score, a.body_hash, a.title, a.published, 0, 0"
+				    " FROM (SELECT rowid, rank FROM fts WHERE fts MATCH ");
+		nx_search__sq_text(&q, expr);
+		nx_buf_adds(&q.sql, " ORDER BY rank LIMIT ");
+		nx_search__sq_int(&q, want);
+		nx_buf_adds(&q.sql, ") f JOIN article a ON a.id = f.rowid ORDER BY f.rank");
+		goto prepared;
+	}
+	nx_buf_adds(&q.sql, "SELECT a.id, ");
+	add_score(&q, p, o, "f", relaxed, expr != NULL);
+	nx_buf_adds(&q.sql, " AS score, a.body_hash, a.title, a.published, 0 AS revrow, 0 AS rev");
+	nx_search__add_from(&q, p, expr);
+	if (o->all_revisions && expr != NULL) {
+		nx_buf_adds(&q.sql, " UNION ALL SELECT a.id, ");
+		add_score(&q, p, o, "rf", relaxed, 1);
+		nx_buf_adds(&q.sql, ", '', a.title, a.published, r.rowid, r.rev");
+		nx_search__add_from_revisions(&q, p, expr);
+	}
+	switch (o->sort) {
+	case NX_SORT_NEWEST:
+		nx_buf_adds(&q.sql, " ORDER BY published IS NULL, published DESC, score DESC");
+		break;
+	case NX_SORT_OLDEST:
+		nx_buf_adds(&q.sql, " ORDER BY published IS NULL, published ASC, score DESC");
+		break;
+	default:
+		nx_buf_adds(&q.sql, expr != NULL || o->recent ? " ORDER BY score DESC" :
+			    " ORDER BY published IS NULL, published DESC");
+		break;
+	}
+	nx_buf_adds(&q.sql, " LIMIT ");
+	nx_search__sq_int(&q, want);
+prepared:
+	if ((rc = nx_search__sq_prepare(st, &q, &s, err)) < 0)
+		goto done;
+	while ((step = next_row(s, fast, hits, nhits, &at)) == SQLITE_ROW) {
+		if (n == cap) {
+			cand *np = realloc(c, (cap = cap ? cap * 2 : 32) * sizeof(*c));
+
+			if (np == NULL) {
+				rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+				goto done;
+			}
+			c = np;
+		}
+		memset(&c[n], 0, sizeof(c[n]));
+		c[n].id = sqlite3_column_int64(s, 0);
+		c[n].score = sqlite3_column_double(s, 1);
+		{
+			char hex[65];
+
+			nx_store__hash_col(s, 2, hex);
+			c[n].body_hash = hex[0] != '\0' ? strdup(hex) : NULL;
+		}
+		c[n].title_key = title_key(sqlite3_column_text(s, 3));
+		c[n].published = sqlite3_column_type(s, 4) == SQLITE_NULL ? INT64_MIN : sqlite3_column_int64(s, 4);
+		c[n].revrow = sqlite3_column_int64(s, 5);
+		c[n].rev = sqlite3_column_int(s, 6);
+		n++;
+	}
+	if (step != SQLITE_DONE)
+		rc = nx_store__dberr(st, err, "cannot search the index");
+done:
+	sqlite3_finalize(s);
+	nx_buf_free(&q.sql);
+	free(hits);
+	if (rc < 0) {
+		nx_search__cands_free(c, n);
+		return rc;
+	}
+	*out = c;
+	*nout = n;
+	return NX_OK;
+}
+
+
+/* Rows of the relaxed query, into *total. */
+int nx_search__relaxed_count(nx_store *st, plan *p, const nx_search_opts *o, const char *relaxed_expr, int64_t *total,
+			 nx_error *err)
+{
+	nx_topk_hit *none = NULL;
+	size_t nnone = 0;
+	int fast = 0;
+
+	*total = 0;
+	/* the relaxed count reads the lists the relaxed ranking uses next */
+	if ((fast = nx_search__topk_fits(o) ? relaxed_rank(st, p, o, relaxed_expr, 0, &none, &nnone, total) : 0) < 0)
+		return nx_store__dberr(st, err, "cannot search the index (fast path)");
+	free(none);
+	return fast == 0 ? nx_search__count(st, p, relaxed_expr, o->all_revisions, total, err) : NX_OK;
+}

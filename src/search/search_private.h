@@ -1,0 +1,180 @@
+/*
+ * search_private.h - what the files of src/search share (internal).
+ *
+ * A search (search.c) runs in two steps: candidates (candidates.c: rowid
+ * and score only, ranked by FTS5 or by the fast paths of topk.h, with the
+ * filters of sql.c applied), then the details of the few hits shown
+ * (hit.c: metadata; snippet.c: highlighted title and snippet), so only
+ * those are decompressed.  Around it: counting (count.c), syndicated
+ * copies (dedup.c), facets (facet.c), "did you mean" (suggest.c), query
+ * expansion for long queries (expand.c), similar articles (similar.c) and
+ * the SQL ranking functions (rank.c).
+ *
+ * Functions shared between these files are named nx_search__<verb>.
+ */
+#ifndef NX_SEARCH_PRIVATE_H
+#define NX_SEARCH_PRIVATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "newsidx/query.h"
+#include "newsidx/search.h"
+#include "index/store_private.h"
+#include "search/topk.h"
+#include "util/buf.h"
+
+/* Feedback and word pairs are for sentence-like queries of this many words or more. */
+#define NX_PRF_MIN_UNITS 3
+
+/* SQL counting the rows of an FTS5 expression (?1) up to a limit (?2). */
+#define NX_MATCH_UPTO_SQL "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ?1 LIMIT ?2)"
+
+/* Interface to code in sql.c: SQL statements built with their bindings. */
+
+/* An SQL statement under construction, with its bindings. */
+typedef struct sq {
+	nx_buf sql;
+	struct {
+		int is_text;
+		int64_t i;
+		const char *s;
+	} bind[128];
+	int nbind;
+} sq;
+
+/* Everything a search needs besides its FTS expression. */
+typedef struct plan {
+	const nx_filter *f[2];   /* from the query and from the options */
+	char *like_source[2];    /* LIKE patterns of f[k], made once, kept alive */
+	char *like_author[2];    /* for the bindings */
+	int64_t exclude_id;      /* similar: leave out this article ... */
+	const char *exclude_hash;/* ... and its exact copies */
+	int64_t newest;          /* for the recency boost */
+	const double *weights;   /* relaxed ranking: weight of each phrase */
+	int nweights;
+	/* the fast paths (topk.h) */
+	nx_topk_cache *cache;    /* phrase match lists, from one stage to the next */
+	int flt_state;           /* 0: not made yet, 1: flt made, -1: the SQL paths filter */
+	nx_topk_filter flt;      /* the filters as rowid bits and/or a test by id */
+	uint64_t *bits;
+	sqlite3_stmt *keep;
+	const char *pre_expr;    /* the strict expression ranked while counting ... */
+	nx_topk_hit *pre;        /* ... its best pre_want rows */
+	size_t npre;
+	int64_t pre_want;
+} plan;
+
+/* Append a placeholder bound to v (an integer) or s (text, kept alive by the caller). */
+void nx_search__sq_int(sq *q, int64_t v);
+void nx_search__sq_text(sq *q, const char *s);
+/* Prepare q on st's connection with its bindings. */
+int nx_search__sq_prepare(nx_store *st, sq *q, sqlite3_stmt **out, nx_error *err);
+/* " AND ..." for p's filters over the article table aliased a. */
+void nx_search__add_filters(sq *q, plan *p, const char *a);
+/* 1 when the search must look at article metadata to filter. */
+int nx_search__plan_filters(const plan *p);
+/* FROM ... WHERE ... of the current articles matching expr (NULL: all). */
+void nx_search__add_from(sq *q, plan *p, const char *expr);
+/* The same over earlier revisions (rev_fts), for --all-revisions. */
+void nx_search__add_from_revisions(sq *q, plan *p, const char *expr);
+void nx_search__plan_free(plan *p);
+/* Column i as a new string; NULL when NULL or empty. */
+char *nx_search__col_dup(sqlite3_stmt *s, int i);
+
+/* Interface to code in rank.c: SQL functions used in ranking. */
+
+/* Register nx_rank() and nx_decay() on st's connection; an SQLite code. */
+int nx_search__register(nx_store *st);
+/* nx_rank's column weights, in the index's column order (4 of them). */
+const double *nx_search__colw(const nx_store *st);
+
+/* Interface to code in count.c: counting matches. */
+
+int nx_search__count(nx_store *st, plan *p, const char *expr, int revisions, int64_t *out, nx_error *err);
+int64_t nx_search__vocab_df(sqlite3_stmt *df, const char *t, size_t n);
+/* Prepare "the documents holding term ?1" on the index vocabulary. */
+int nx_search__vocab_prepare(nx_store *st, sqlite3_stmt **df);
+int64_t nx_search__match_upto(sqlite3_stmt *s, const char *expr, int64_t limit);
+int64_t nx_search__count_upto(sqlite3_stmt *s, const char *t, int64_t limit);
+int64_t nx_search__strict_upto(nx_store *st, const char *expr, int64_t limit);
+
+/* Interface to code in candidates.c: the ranked candidates. */
+
+/* A candidate hit: enough to rank, collapse and fetch details. */
+typedef struct cand {
+	int64_t id;
+	double score;
+	char *body_hash;
+	char *title_key; /* lower-case letters and digits of the title */
+	int64_t published;
+	int64_t revrow;  /* rowid in revision when an earlier version matched */
+	int rev;
+	int folded;      /* folded into an earlier candidate */
+	int into;        /* index it was folded into */
+} cand;
+
+void nx_search__cands_free(cand *c, size_t n);
+/* The fast paths are off (o->fast_paths, for tests and benchmarks). */
+int nx_search__topk_off(const nx_search_opts *o);
+/* Ranking by relevance over the current articles: what the fast paths do. */
+int nx_search__topk_fits(const nx_search_opts *o);
+int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int64_t want,
+			   int64_t *total);
+int nx_search__relaxed_count(nx_store *st, plan *p, const nx_search_opts *o, const char *relaxed_expr,
+			     int64_t *total, nx_error *err);
+int nx_search__candidates(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int relaxed,
+			  int64_t want, cand **out, size_t *nout, nx_error *err);
+
+/* Interface to code in dedup.c: syndicated copies. */
+
+void nx_search__collapse(cand *c, size_t n);
+/* Name the copies folded into c[i] in h ("also in"). */
+int nx_search__add_copies(nx_store *st, nx_hit *h, const cand *c, size_t nc, size_t i, nx_error *err);
+
+/* Interface to code in hit.c and snippet.c: the hits shown. */
+
+int nx_search__fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr, const nx_search_opts *o,
+			sqlite3_stmt *stmt[3], nx_error *err);
+/* Register nx_highlight(fts, col) (snippet.c) with FTS5; an SQLite code. */
+int nx_search__register_highlight(fts5_api *api);
+/* h's title and its highlights from highlight() output (NULL: empty). */
+int nx_search__title(nx_hit *h, const char *marked_title);
+/* h's snippet, field and highlights from the highlight() output of three columns. */
+int nx_search__snippet(nx_hit *h, const char *body, const char *caption, const char *credit,
+		       const nx_search_opts *o);
+
+/* Interface to code in facet.c, suggest.c and expand.c. */
+
+int nx_search__facets(nx_results *r, nx_store *st, plan *p, const char *expr, const nx_search_opts *o,
+		      nx_error *err);
+char *nx_search__suggest(nx_store *st, const nx_query *q, const char *query);
+int nx_search__expand(nx_store *st, plan *p, const nx_search_opts *o, const nx_query *q, char **out_expr,
+		      double **out_w, int *out_nw, nx_error *err);
+
+/* Interface to code in similar.c: words of a text as the index sees them. */
+
+typedef struct term_count {
+	char *term;
+	int tf;
+	double w;
+} term_count;
+
+typedef struct tc_ctx {
+	term_count *t;
+	size_t n, cap;
+	int oom;
+} tc_ctx;
+
+/* The index's tokenizer ("nx"), ready to use; an SQLite code. */
+int nx_search__tokenizer(nx_store *st, fts5_tokenizer *tk, Fts5Tokenizer **tok);
+/* Count the words of text (in lang) into tc, stop words and short words aside. */
+int nx_search__tokenize(fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *lang, const char *text, tc_ctx *tc);
+void nx_search__tc_free(tc_ctx *tc);
+int nx_search__collect_token(void *ctx, int tflags, const char *tok, int n, int s, int e);
+
+/* Run a search (search.c); p holds filters, and exclusions for similar. */
+int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *strict, const char *relaxed_expr,
+		   plan *p, const nx_search_opts *o, nx_error *err);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * topk_private.h - what topk.c (bm25 walks) and topk_rank.c (nx_rank over
+ * an OR of phrases) share: the order of hits, their heaps, the filter test
+ * and the phrase syntax.  Static inline: the heaps are on the hot path.
+ */
+#ifndef NX_TOPK_PRIVATE_H
+#define NX_TOPK_PRIVATE_H
+
+#include "search/topk.h"
+
+/* After the closing quote of the phrase s starts (at its '"'); NULL when s is no phrase. */
+static inline const char *skip_phrase(const char *s)
+{
+	if (*s != '"')
+		return NULL;
+	for (s++;; s++) {
+		if (*s == '\0')
+			return NULL;
+		if (*s == '"' && s[1] == '"') {
+			s++;
+			continue;
+		}
+		if (*s == '"')
+			return s + 1;
+	}
+}
+
+/* a ranks below b: lower score, or the same score and a later rowid */
+static inline int worse(const nx_topk_hit *a, const nx_topk_hit *b)
+{
+	return a->score < b->score || (a->score == b->score && a->rowid > b->rowid);
+}
+
+/*
+ * Restore a heap below i: the worst hit on top (best 0: the heap of the
+ * k best so far) or the best (best 1: the bounds still to look at).
+ */
+static inline void heap_down(nx_topk_hit *h, size_t n, size_t i, int best)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		nx_topk_hit t;
+
+		if (l < n && (best ? worse(&h[m], &h[l]) : worse(&h[l], &h[m])))
+			m = l;
+		if (r < n && (best ? worse(&h[m], &h[r]) : worse(&h[r], &h[m])))
+			m = r;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+static inline void sift_up(nx_topk_hit *h, size_t i)
+{
+	while (i > 0) {
+		size_t up = (i - 1) / 2;
+		nx_topk_hit t;
+
+		if (!worse(&h[i], &h[up]))
+			return;
+		t = h[i];
+		h[i] = h[up];
+		h[up] = t;
+		i = up;
+	}
+}
+
+/* 1 when the row passes flt, 0 when it does not, -1 on an error of keep() */
+static inline int passes(const nx_topk_filter *flt, int64_t rowid, nx_topk_stats *st)
+{
+	int keep = 0;
+
+	if (flt == NULL)
+		return 1;
+	if (flt->bits != NULL &&
+	    (rowid < 0 || rowid >= flt->nbits || ((flt->bits[rowid >> 6] >> (rowid & 63)) & 1) == 0))
+		return 0;
+	if (flt->keep == NULL)
+		return 1;
+	st->tests++;
+	keep = flt->keep(flt->ctx, rowid);
+	return keep < 0 ? -1 : keep != 0;
+}
+
+static inline int cmp_hit(const void *a, const void *b)
+{
+	const nx_topk_hit *x = a, *y = b;
+
+	if (worse(x, y))
+		return 1;
+	if (worse(y, x))
+		return -1;
+	return 0;
+}
+
+#endif

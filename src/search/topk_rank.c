@@ -1,0 +1,759 @@
+/*
+ * topk_rank.c - nx_topk__rank: the best k rows of an OR of phrases by
+ * nx_rank (see topk.h and the bound argument at the top of topk.c): each
+ * phrase's matches read once into a list, the lists merged in C, lengths
+ * read in the order of decreasing bound.
+ */
+#include "search/topk_private.h"
+#include "index/tokenizer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+/* -- nx_rank over an OR of phrases ---------------------------------------- */
+
+/* Columns whose extent the lists keep (the store has 4). */
+#define NX_TOPK_EXT_COLS 8
+
+/* One phrase's matches, by ascending rowid. */
+typedef struct topk_list {
+	char *text; /* the phrase as written, quotes included */
+	size_t len;
+	size_t n, cap;
+	int64_t *rowid;
+	double *freq;  /* sum of the column weights of its instances, in order */
+	int32_t *ext;  /* NX_TOPK_EXT_COLS a row: last offset + 1 in each column */
+	int done;      /* read (the arrays may exist after a failed read) */
+} topk_list;
+
+struct nx_topk_cache {
+	topk_list *l;
+	size_t n, cap;
+	double colw[NX_TOPK_EXT_COLS];
+	int ncolw;
+	int ncol;
+	int have_totals;
+	sqlite3_int64 nrow, ntok;
+};
+
+/* What aux_collect fills: the lists of the phrases not yet read. */
+typedef struct collect_state {
+	nx_topk_cache *c;
+	int nphrase;
+	const int *which; /* list of each phrase */
+	int called;
+	int rc;
+} collect_state;
+
+void nx_topk__cache_free(nx_topk_cache *c)
+{
+	size_t i = 0;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->l[i].text);
+		free(c->l[i].rowid);
+		free(c->l[i].freq);
+		free(c->l[i].ext);
+	}
+	free(c->l);
+	free(c);
+}
+
+static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+			sqlite3_value **vals);
+
+static int register_collect(sqlite3 *db)
+{
+	fts5_api *api = nx_fts5_api(db);
+
+	if (api == NULL)
+		return SQLITE_ERROR;
+	return api->xCreateFunction(api, "nx_topk_collect", NULL, aux_collect, NULL);
+}
+
+/* Parses the OR shape; fills at[i]/len[i] of each phrase when at is not NULL. */
+static int or_shape(const char *expr, int *ngroup1, const char **at, size_t *len, int max)
+{
+	const char *s = expr, *e = NULL;
+	int n = 0, groups = 0;
+
+	*ngroup1 = 0;
+	if (s == NULL)
+		return 0;
+	for (;;) {
+		if (*s != '(')
+			return 0;
+		s++;
+		for (;;) {
+			if ((e = skip_phrase(s)) == NULL)
+				return 0;
+			if (at != NULL) {
+				if (n >= max)
+					return 0;
+				at[n] = s;
+				len[n] = (size_t)(e - s);
+			}
+			n++;
+			s = e;
+			if (strncmp(s, " OR ", 4) == 0) {
+				s += 4;
+				continue;
+			}
+			if (*s != ')')
+				return 0;
+			s++;
+			break;
+		}
+		if (++groups == 1)
+			*ngroup1 = n;
+		if (*s == '\0')
+			return n;
+		if (groups == 2 || strncmp(s, " AND ", 5) != 0)
+			return 0;
+		s += 5;
+	}
+}
+
+int nx_topk__or_shape(const char *expr, int *ngroup1)
+{
+	return or_shape(expr, ngroup1, NULL, NULL, 0);
+}
+
+double nx_topk__rank_idf(int64_t nrow, int64_t hits)
+{
+	return log(1.0 + ((double)nrow - (double)hits + 0.5) / ((double)hits + 0.5));
+}
+
+double nx_topk__rank_score(const double *idf, const double *w, const double *freq, int n, double dl,
+			   double avgdl)
+{
+	double score = 0, norm = NX_RANK_K1 * (1.0 - NX_RANK_B + NX_RANK_B * dl / avgdl);
+	int i = 0, units = 0, found = 0;
+
+	for (i = 0; i < n; i++) {
+		if (w[i] == 1.0) { /* the query's own words; added ones weigh otherwise */
+			units++;
+			found += freq[i] > 0;
+		}
+		if (freq[i] > 0)
+			score += w[i] * idf[i] * freq[i] * (NX_RANK_K1 + 1.0) / (freq[i] + norm);
+	}
+	if (units > 0)
+		score *= 1.0 + NX_RANK_COVERAGE_GAIN * (double)found / units;
+	return score;
+}
+
+static int list_grow(topk_list *l)
+{
+	size_t cap = l->cap ? l->cap * 2 : 1024;
+	int64_t *r = NULL;
+	double *f = NULL;
+	int32_t *e = NULL;
+
+	if ((r = realloc(l->rowid, cap * sizeof(*r))) == NULL)
+		return SQLITE_NOMEM;
+	l->rowid = r;
+	if ((f = realloc(l->freq, cap * sizeof(*f))) == NULL)
+		return SQLITE_NOMEM;
+	l->freq = f;
+	if ((e = realloc(l->ext, cap * NX_TOPK_EXT_COLS * sizeof(*e))) == NULL)
+		return SQLITE_NOMEM;
+	l->ext = e;
+	l->cap = cap;
+	return SQLITE_OK;
+}
+
+typedef struct collect_one {
+	nx_topk_cache *c;
+	topk_list *l;
+} collect_one;
+
+/* xQueryPhrase callback: one row of the phrase */
+static int collect_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	collect_one *co = ud;
+	topk_list *l = co->l;
+	Fts5PhraseIter it;
+	int32_t *ext = NULL;
+	double freq = 0;
+	int rc = SQLITE_OK, ic = 0, io = 0;
+
+	if (l->n == l->cap && (rc = list_grow(l)) != SQLITE_OK)
+		return rc;
+	ext = &l->ext[l->n * NX_TOPK_EXT_COLS];
+	memset(ext, 0, NX_TOPK_EXT_COLS * sizeof(*ext));
+	rc = api->xPhraseFirst(fctx, 0, &it, &ic, &io);
+	while (rc == SQLITE_OK && ic >= 0) {
+		/* nx_rank: freq[phrase] += colw[column], instance by instance */
+		if (ic < co->c->ncolw)
+			freq += co->c->colw[ic];
+		if (ic < NX_TOPK_EXT_COLS && io + 1 > ext[ic])
+			ext[ic] = io + 1;
+		api->xPhraseNext(fctx, &it, &ic, &io);
+	}
+	if (rc != SQLITE_OK)
+		return rc;
+	l->rowid[l->n] = api->xRowid(fctx);
+	l->freq[l->n] = freq;
+	l->n++;
+	return SQLITE_OK;
+}
+
+/* nx_topk_collect(fts, state): on the first row, reads the missing lists */
+static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+			sqlite3_value **vals)
+{
+	collect_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_collect") : NULL;
+	nx_topk_cache *c = NULL;
+	int i = 0, rc = SQLITE_OK;
+
+	if (t == NULL) {
+		sqlite3_result_error(ctx, "nx_topk_collect: no state", -1);
+		return;
+	}
+	if (t->called || t->rc != SQLITE_OK)
+		goto done;
+	t->called = 1;
+	c = t->c;
+	if (!c->have_totals) {
+		c->ncol = api->xColumnCount(fctx);
+		if (c->ncol > NX_TOPK_EXT_COLS || c->ncol < 1)
+			rc = SQLITE_RANGE;
+		/* as nx_rank's rank_data_get */
+		if (rc == SQLITE_OK && (api->xRowCount(fctx, &c->nrow) != SQLITE_OK || c->nrow <= 0))
+			c->nrow = 1;
+		if (rc == SQLITE_OK && api->xColumnTotalSize(fctx, -1, &c->ntok) != SQLITE_OK)
+			c->ntok = 0;
+		c->have_totals = rc == SQLITE_OK;
+	}
+	for (i = 0; rc == SQLITE_OK && i < t->nphrase; i++) {
+		topk_list *l = &c->l[t->which[i]];
+		collect_one co;
+
+		if (l->done)
+			continue; /* read already */
+		co.c = c;
+		co.l = l;
+		l->n = 0;
+		if ((rc = list_grow(l)) == SQLITE_OK)
+			rc = api->xQueryPhrase(fctx, i, &co, collect_row);
+		l->done = rc == SQLITE_OK;
+	}
+	t->rc = rc;
+done:
+	if (t->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, t->rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
+/* The list of phrase text (at, len) in c, made (empty, unread) when new; -1 when out of memory. */
+static int cache_list(nx_topk_cache *c, const char *at, size_t len)
+{
+	size_t i = 0;
+	topk_list *l = NULL;
+
+	for (i = 0; i < c->n; i++)
+		if (c->l[i].len == len && memcmp(c->l[i].text, at, len) == 0)
+			return (int)i;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 32;
+
+		if ((l = realloc(c->l, cap * sizeof(*l))) == NULL)
+			return -1;
+		c->l = l;
+		c->cap = cap;
+	}
+	l = &c->l[c->n];
+	memset(l, 0, sizeof(*l));
+	if ((l->text = malloc(len + 1)) == NULL)
+		return -1;
+	memcpy(l->text, at, len);
+	l->text[len] = '\0';
+	l->len = len;
+	return (int)c->n++;
+}
+
+/* Index of rowid in l, or -1. */
+static ptrdiff_t list_find(const topk_list *l, int64_t rowid)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->rowid[mid] < rowid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < l->n && l->rowid[lo] == rowid ? (ptrdiff_t)lo : -1;
+}
+
+/* A row's length from fts_docsize, as xColumnSize(-1) sums it. */
+static int doc_length(sqlite3_stmt *s, int ncol, int64_t rowid, int *out)
+{
+	const unsigned char *b = NULL;
+	int n = 0, off = 0, i = 0, rc = SQLITE_OK, sum = 0;
+
+	*out = 0;
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, rowid);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SQLITE_CORRUPT : rc;
+	b = sqlite3_column_blob(s, 0);
+	n = sqlite3_column_bytes(s, 0);
+	for (i = 0; i < ncol; i++) {
+		uint32_t v = 0;
+		int k = 0;
+
+		if (off >= n)
+			return SQLITE_CORRUPT;
+		/* SQLite's varint, as FTS5 writes the column sizes */
+		for (k = 0; k < 9 && off < n; k++) {
+			unsigned char byte = b[off++];
+
+			if (k == 8) {
+				v = (v << 8) | byte;
+				break;
+			}
+			v = (v << 7) | (byte & 0x7f);
+			if ((byte & 0x80) == 0)
+				break;
+		}
+		sum += (int)v;
+	}
+	sqlite3_reset(s);
+	*out = sum;
+	return SQLITE_OK;
+}
+
+/* What merge_lists needs of a ranking. */
+typedef struct merge_ctx {
+	const nx_topk_cache *c;
+	const int *lists; /* the distinct lists, m of them */
+	int m;
+	const int *local; /* list (index into lists) of each of the n phrases */
+	int n;
+	uint64_t g1, g2;  /* a row counts when it holds a list of each group */
+	const double *idf, *w;
+	double avgdl;
+	int ncol;
+	const nx_topk_filter *flt;
+} merge_ctx;
+
+/* Rows of rowids merged at a time: the window's arrays stay in the cache. */
+#define NX_MERGE_WIN 1024
+
+/* The state of one merge: the window's arrays, the bounds kept so far. */
+typedef struct merge_state {
+	size_t pos[NX_TOPK_MAX_RANK_PHRASES]; /* next row of each list */
+	double most[NX_TOPK_MAX_RANK_PHRASES]; /* the most each list adds to a score */
+	double gain;      /* the coverage factor at its most */
+	uint64_t *mask;   /* of each row of the window: the lists holding it */
+	int32_t *ext;     /* its last offset + 1 in each column (all lists) */
+	double *fr;       /* its weighted count in each list */
+	double *cheap;    /* the sum of most[] of its lists */
+	nx_topk_hit *h;   /* the bounds kept (a heap, worst on top, under a cap) */
+	size_t n, have;   /* allocated, kept */
+} merge_state;
+
+static int merge_init(merge_state *ms, const merge_ctx *x)
+{
+	int i = 0, units = 0;
+
+	memset(ms, 0, sizeof(*ms));
+	/* the most each list adds to a score: freq / (freq + norm) < 1 */
+	for (i = 0; i < x->n; i++) {
+		double v = x->w[i] * x->idf[i] * (NX_RANK_K1 + 1.0);
+
+		if (v > 0)
+			ms->most[x->local[i]] += v;
+		units += x->w[i] == 1.0;
+	}
+	ms->gain = units > 0 ? 1.0 + NX_RANK_COVERAGE_GAIN : 1.0;
+	ms->mask = calloc(NX_MERGE_WIN, sizeof(*ms->mask));
+	ms->ext = malloc(NX_MERGE_WIN * NX_TOPK_EXT_COLS * sizeof(*ms->ext));
+	ms->fr = malloc((size_t)NX_MERGE_WIN * (size_t)(x->m > 0 ? x->m : 1) * sizeof(*ms->fr));
+	ms->cheap = malloc(NX_MERGE_WIN * sizeof(*ms->cheap));
+	return ms->mask == NULL || ms->ext == NULL || ms->fr == NULL || ms->cheap == NULL ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/*
+ * The rows of the lists in [lo, hi) into the window: which lists hold
+ * each, and (k > 0) its extents, counts and cheap bound.
+ */
+static void merge_window(merge_state *ms, const merge_ctx *x, size_t k, int64_t lo, int64_t hi)
+{
+	int j = 0, col = 0, off = 0;
+
+	memset(ms->mask, 0, NX_MERGE_WIN * sizeof(*ms->mask));
+	for (j = 0; j < x->m; j++) {
+		const topk_list *l = &x->c->l[x->lists[j]];
+		size_t p = ms->pos[j];
+
+		if (k == 0) { /* counting: which lists hold the row is enough */
+			for (; p < l->n && l->rowid[p] < hi; p++)
+				ms->mask[l->rowid[p] - lo] |= (uint64_t)1 << j;
+			ms->pos[j] = p;
+			continue;
+		}
+		for (; p < l->n && l->rowid[p] < hi; p++) {
+			const int32_t *le = &l->ext[p * NX_TOPK_EXT_COLS];
+			int32_t *re = NULL;
+
+			off = (int)(l->rowid[p] - lo);
+			re = &ms->ext[off * NX_TOPK_EXT_COLS];
+			if (ms->mask[off] == 0) {
+				memcpy(re, le, (size_t)x->ncol * sizeof(*re));
+				ms->cheap[off] = ms->most[j];
+			} else {
+				for (col = 0; col < x->ncol; col++)
+					if (le[col] > re[col])
+						re[col] = le[col];
+				ms->cheap[off] += ms->most[j];
+			}
+			ms->mask[off] |= (uint64_t)1 << j;
+			ms->fr[(size_t)off * (size_t)x->m + (size_t)j] = l->freq[p];
+		}
+		ms->pos[j] = p;
+	}
+}
+
+/* Keep the bound one among the cap best (SIZE_MAX: all); what falls out raises *dropped. */
+static int merge_keep(merge_state *ms, nx_topk_hit one, size_t cap, double *dropped, int *any)
+{
+	if (ms->have == ms->n && ms->have < cap) {
+		size_t ncap = ms->n ? ms->n * 2 : 1024;
+		nx_topk_hit *p = NULL;
+
+		if (cap != SIZE_MAX && ncap > cap)
+			ncap = cap;
+		if ((p = realloc(ms->h, ncap * sizeof(*p))) == NULL)
+			return SQLITE_NOMEM;
+		ms->h = p;
+		ms->n = ncap;
+	}
+	if (cap == SIZE_MAX) {
+		ms->h[ms->have++] = one;
+	} else if (ms->have < cap) {
+		ms->h[ms->have] = one;
+		sift_up(ms->h, ms->have++);
+	} else {
+		const nx_topk_hit *out = worse(&one, &ms->h[0]) ? &one : &ms->h[0];
+
+		if (!*any || out->score > *dropped)
+			*dropped = out->score;
+		*any = 1;
+		if (out == &ms->h[0]) {
+			ms->h[0] = one;
+			heap_down(ms->h, ms->have, 0, 0);
+		}
+	}
+	return SQLITE_OK;
+}
+
+/* The bound of the row at off of the window: nx_rank with its length bounded by its last offsets. */
+static double merge_bound(const merge_state *ms, const merge_ctx *x, int off, uint64_t present)
+{
+	double lfreq[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
+	int i = 0, j = 0, lb = 0;
+
+	for (j = 0; j < x->m; j++)
+		lfreq[j] = ((present >> j) & 1) ? ms->fr[(size_t)off * (size_t)x->m + (size_t)j] : 0;
+	for (i = 0; i < x->n; i++)
+		freq[i] = lfreq[x->local[i]];
+	for (j = 0; j < x->ncol; j++)
+		lb += ms->ext[off * NX_TOPK_EXT_COLS + j];
+	return nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)lb, x->avgdl);
+}
+
+/*
+ * Merges the lists of x window by window of rowids: each row holding
+ * what the expression asks is counted (into count, when it passes the
+ * filter) and, when k > 0, gets its bound (nx_rank with its length
+ * bounded by its last offsets) into cand.  With a cap, only the cap best
+ * bounds are kept (cand is then a heap, worst on top); *dropped is the
+ * highest bound left out and *any says whether one was.  A row whose
+ * cheap bound (each list's most, the coverage at its most) is below the
+ * cap-th bound is left out without computing its bound.
+ */
+static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **cand, size_t *ncand,
+		       double *dropped, int *any, int64_t *count, nx_topk_stats *st)
+{
+	merge_state ms;
+	int j = 0, rc = SQLITE_OK;
+
+	if ((rc = merge_init(&ms, x)) != SQLITE_OK)
+		goto done;
+	for (;;) {
+		int64_t lo = INT64_MAX, hi = 0;
+		int off = 0;
+
+		for (j = 0; j < x->m; j++) {
+			const topk_list *l = &x->c->l[x->lists[j]];
+
+			if (ms.pos[j] < l->n && l->rowid[ms.pos[j]] < lo)
+				lo = l->rowid[ms.pos[j]];
+		}
+		if (lo == INT64_MAX)
+			break;
+		hi = lo > INT64_MAX - NX_MERGE_WIN ? INT64_MAX : lo + NX_MERGE_WIN;
+		merge_window(&ms, x, k, lo, hi);
+		for (off = 0; off < NX_MERGE_WIN; off++) {
+			uint64_t present = ms.mask[off];
+			int pass = 0;
+			double bound = 0;
+			nx_topk_hit one;
+
+			if (present == 0 || (present & x->g1) == 0 || (present & x->g2) == 0)
+				continue;
+			st->rows++;
+			if ((pass = passes(x->flt, lo + off, st)) < 0) {
+				rc = SQLITE_ERROR;
+				goto done;
+			}
+			*count += pass;
+			if (!pass || k == 0)
+				continue;
+			/* (a margin for the rounding of the bound's terms) */
+			bound = ms.cheap[off] * ms.gain * (1.0 + 1e-9);
+			if (ms.have == cap && bound < ms.h[0].score) {
+				if (!*any || bound > *dropped)
+					*dropped = bound;
+				*any = 1;
+				continue;
+			}
+			one.rowid = lo + off;
+			one.score = merge_bound(&ms, x, off, present);
+			if ((rc = merge_keep(&ms, one, cap, dropped, any)) != SQLITE_OK)
+				goto done;
+		}
+	}
+done:
+	free(ms.mask);
+	free(ms.ext);
+	free(ms.fr);
+	free(ms.cheap);
+	if (rc != SQLITE_OK) {
+		free(ms.h);
+		ms.h = NULL;
+		ms.have = 0;
+	}
+	*cand = ms.h;
+	*ncand = ms.have;
+	return rc;
+}
+
+/*
+ * Read the lists of the phrases not in the cache yet (and the table's
+ * totals) in one pass over the matches of expr; *called is 0 when no row
+ * matches.
+ */
+static int read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
+{
+	sqlite3_stmt *s = NULL;
+	collect_state cs;
+	int rc = SQLITE_OK;
+
+	memset(&cs, 0, sizeof(cs));
+	*called = 0;
+	if ((rc = register_collect(db)) != SQLITE_OK)
+		return rc;
+	rc = sqlite3_prepare_v2(db, "SELECT nx_topk_collect(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s,
+				NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	cs.c = c;
+	cs.nphrase = n;
+	cs.which = which;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, 2, &cs, "nx_topk_collect", NULL);
+	rc = sqlite3_step(s);
+	if (cs.rc != SQLITE_OK)
+		rc = cs.rc;
+	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(s);
+	*called = cs.called;
+	return rc;
+}
+
+/*
+ * The k best exact scores into best (a heap, worst on top, *nbest of
+ * them): lengths read (with s) in the order of decreasing bound of the
+ * ncand rows of cand, until no bound left can win.
+ */
+static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand, size_t ncand, size_t k,
+			  nx_topk_hit *best, size_t *nbest, nx_topk_stats *st)
+{
+	double lfreq[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
+	size_t heapn = ncand;
+	int i = 0, j = 0, rc = SQLITE_OK;
+
+	for (i = (int)(heapn / 2); i >= 0; i--)
+		heap_down(cand, heapn, (size_t)i, 1);
+	while (heapn > 0) {
+		nx_topk_hit h = cand[0];
+		int dl = 0;
+
+		if (*nbest == k && worse(&h, &best[0]))
+			break;
+		cand[0] = cand[--heapn];
+		heap_down(cand, heapn, 0, 1);
+		for (j = 0; j < x->m; j++) {
+			ptrdiff_t at1 = list_find(&x->c->l[x->lists[j]], h.rowid);
+
+			lfreq[j] = at1 >= 0 ? x->c->l[x->lists[j]].freq[at1] : 0;
+		}
+		for (i = 0; i < x->n; i++)
+			freq[i] = lfreq[x->local[i]];
+		if ((rc = doc_length(s, x->ncol, h.rowid, &dl)) != SQLITE_OK)
+			return rc;
+		st->lengths++;
+		h.score = nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)dl, x->avgdl);
+		if (*nbest < k) {
+			best[*nbest] = h;
+			sift_up(best, (*nbest)++);
+		} else if (worse(&best[0], &h)) {
+			best[0] = h;
+			heap_down(best, *nbest, 0, 0);
+		}
+	}
+	return SQLITE_OK;
+}
+
+/* The cache for colw: made at the first call, the same weights after. */
+static int cache_for(nx_topk_cache **cache, const double *colw, int ncolw)
+{
+	if (*cache == NULL) {
+		if ((*cache = calloc(1, sizeof(**cache))) == NULL)
+			return SQLITE_NOMEM;
+		memcpy((*cache)->colw, colw, (size_t)ncolw * sizeof(*colw));
+		(*cache)->ncolw = ncolw;
+	}
+	if ((*cache)->ncolw != ncolw || memcmp((*cache)->colw, colw, (size_t)ncolw * sizeof(*colw)) != 0)
+		return SQLITE_MISUSE; /* the lists hold counts weighted otherwise */
+	return SQLITE_OK;
+}
+
+int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const double *colw, int ncolw,
+		  const double *pw, int npw, const nx_topk_filter *flt, size_t k, nx_topk_hit **out,
+		  size_t *nout, int64_t *total, nx_topk_stats *stats, const nx_topk_tune *tune)
+{
+	static const nx_topk_tune defaults = NX_TOPK_TUNE_INIT;
+	size_t keep = (tune != NULL ? tune : &defaults)->rank_keep;
+	const char *at[NX_TOPK_MAX_RANK_PHRASES];
+	size_t len[NX_TOPK_MAX_RANK_PHRASES];
+	int which[NX_TOPK_MAX_RANK_PHRASES], local[NX_TOPK_MAX_RANK_PHRASES];
+	int lists[NX_TOPK_MAX_RANK_PHRASES];
+	double idf[NX_TOPK_MAX_RANK_PHRASES], w[NX_TOPK_MAX_RANK_PHRASES], avgdl = 1;
+	uint64_t g1 = 0, g2 = 0;
+	nx_topk_cache *c = NULL;
+	nx_topk_hit *cand = NULL, *best = NULL;
+	size_t ncand = 0, nbest = 0;
+	sqlite3_stmt *s = NULL;
+	nx_topk_stats st;
+	merge_ctx mx;
+	int64_t count = 0;
+	size_t cap = 0;
+	int n = 0, ng1 = 0, m = 0, i = 0, j = 0, rc = SQLITE_OK, missing = 0, pass = 0, called = 0;
+
+	*out = NULL;
+	*nout = 0;
+	memset(&st, 0, sizeof(st));
+	n = or_shape(expr, &ng1, at, len, NX_TOPK_MAX_RANK_PHRASES);
+	if (n < 1 || ncolw > NX_TOPK_EXT_COLS) {
+		rc = SQLITE_RANGE;
+		goto done;
+	}
+	if ((rc = cache_for(cache, colw, ncolw)) != SQLITE_OK)
+		goto done;
+	c = *cache;
+	/* each phrase's list, and the distinct lists (merged once each) */
+	for (i = 0; i < n; i++) {
+		if ((which[i] = cache_list(c, at[i], len[i])) < 0) {
+			rc = SQLITE_NOMEM;
+			goto done;
+		}
+		missing += !c->l[which[i]].done;
+		for (j = 0; j < m && lists[j] != which[i]; j++)
+			;
+		if (j == m)
+			lists[m++] = which[i];
+		local[i] = j;
+		if (i < ng1)
+			g1 |= (uint64_t)1 << j;
+		if (i >= ng1 || ng1 == n)
+			g2 |= (uint64_t)1 << j;
+	}
+	if (missing > 0 || !c->have_totals) {
+		if ((rc = read_lists(db, c, expr, n, which, &called)) != SQLITE_OK)
+			goto done;
+		if (!called)
+			goto finish; /* no row matches */
+	}
+	avgdl = (double)c->ntok / (double)c->nrow;
+	if (avgdl <= 0)
+		avgdl = 1;
+	for (i = 0; i < n; i++) {
+		idf[i] = nx_topk__rank_idf(c->nrow, (int64_t)c->l[which[i]].n);
+		w[i] = i < npw ? pw[i] : 1.0;
+	}
+	mx = (merge_ctx){ .c = c, .lists = lists, .m = m, .local = local, .n = n, .g1 = g1, .g2 = g2,
+			  .idf = idf, .w = w, .avgdl = avgdl, .ncol = c->ncol, .flt = flt };
+	/*
+	 * The rows whose bound is among the best cap are enough when the k-th
+	 * exact score beats every bound left out; otherwise (rare: bounds far
+	 * above the scores) the merge runs again and keeps every row.
+	 */
+	cap = keep > 1 ? (k * 8 > keep ? k * 8 : keep) : k;
+	for (pass = 0; pass < 2; pass++) {
+		double dropped = -HUGE_VAL;
+		int any = 0;
+
+		free(cand);
+		cand = NULL;
+		ncand = 0;
+		nbest = 0;
+		count = 0;
+		memset(&st, 0, sizeof(st));
+		st.merges = pass + 1;
+		if ((rc = merge_lists(&mx, k, pass == 0 ? cap : SIZE_MAX, &cand, &ncand, &dropped, &any, &count,
+				      &st)) != SQLITE_OK)
+			goto done;
+		if (k == 0 || (ncand == 0 && !any))
+			goto finish;
+		if (best == NULL && (best = malloc(k * sizeof(*best))) == NULL) {
+			rc = SQLITE_NOMEM;
+			goto done;
+		}
+		if (s == NULL &&
+		    (rc = sqlite3_prepare_v2(db, "SELECT sz FROM fts_docsize WHERE id = ?1", -1, &s, NULL)) != SQLITE_OK)
+			goto done;
+		/* lengths in the order of decreasing bound, until no bound can win */
+		if ((rc = best_by_length(s, &mx, cand, ncand, k, best, &nbest, &st)) != SQLITE_OK)
+			goto done;
+		if (!any || (nbest == k && dropped < best[0].score))
+			break; /* nothing left out could have entered */
+	}
+	qsort(best, nbest, sizeof(*best), cmp_hit);
+	*out = best;
+	*nout = nbest;
+	best = NULL;
+finish:
+	if (total != NULL)
+		*total = count;
+	rc = SQLITE_OK;
+done:
+	sqlite3_finalize(s);
+	free(cand);
+	free(best);
+	if (stats != NULL)
+		*stats = st;
+	return rc;
+}
