@@ -54,6 +54,17 @@ int64_t nx_cursor_count(const nx_cursor *w);
 /* End the walk; NULL is fine. */
 void nx_cursor_free(nx_cursor *w);
 
+/* Called by nx_cursor_ids for each id; title may be NULL. */
+typedef void (*nx_cursor_id_cb)(const char *id, const char *title, void *ctx);
+
+/*
+ * Up to limit ids of current articles that begin with prefix (hex digits,
+ * any case), in id order; with an empty prefix, the articles added last,
+ * newest first.  For shell completion: an index range, no text is read.
+ * A prefix that is not hex digits matches nothing.  Returns NX_OK or NX_EDB.
+ */
+int nx_cursor_ids(nx_store *st, const char *prefix, int limit, nx_cursor_id_cb cb, void *ctx, nx_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -23,6 +23,7 @@ enum {
 #define NX_CMD_DB_NONE 0u
 #define NX_CMD_DB_READ 1u
 #define NX_CMD_DB_WRITE 2u
+#define NX_CMD_HIDDEN 4u   /* for scripts (completion): not in the usage list */
 
 typedef struct nx_cli {
 	const char *db_path;  /* resolved index path */
@@ -56,6 +57,7 @@ int cmd_serve(nx_cli *cli, int argc, char **argv);
 int cmd_sync(nx_cli *cli, int argc, char **argv);
 int cmd_diff(nx_cli *cli, int argc, char **argv);
 int cmd_export(nx_cli *cli, int argc, char **argv);
+int cmd_complete_ids(nx_cli *cli, int argc, char **argv);
 int cmd_check(nx_cli *cli, int argc, char **argv);
 int cmd_reindex(nx_cli *cli, int argc, char **argv);
 int cmd_optimize(nx_cli *cli, int argc, char **argv);

@@ -335,10 +335,8 @@ int cmd_export(nx_cli *cli, int argc, char **argv)
 			}
 			break;
 		default:
-			if (optopt != 0 && optopt < 256)
-				ex = nx_cli_usage("export", "unknown option '-%c' or missing value", optopt);
-			else
-				ex = nx_cli_usage("export", "unknown option '%s' or missing value", argv[optind - 1]);
+			ex = nx_cli_usage("export", "unknown option, or an option without its value: '%s'",
+					  argv[optind - 1]);
 			goto done;
 		}
 	}

@@ -64,6 +64,9 @@ static const nx_command commands[] = {
 	{ "optimize", cmd_optimize, NX_CMD_DB_WRITE,
 	  "newsidx optimize [--quiet] [--wait SECONDS]",
 	  "Merge full-text index segments and reclaim free space" },
+	{ "complete-ids", cmd_complete_ids, NX_CMD_DB_NONE | NX_CMD_HIDDEN,
+	  "newsidx complete-ids [PREFIX]",
+	  "Article ids and titles for shell completion" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -233,7 +236,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: newsidx [--db PATH] COMMAND [ARGS...]\n\n"
 		   "Index a news archive and search it.\n\nCommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		if (!(commands[i].flags & NX_CMD_HIDDEN))
+			fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "  %-8s %s\n", "help", "Show help for a command");
 	fprintf(f, "\nOptions:\n"
 		   "  --db PATH    index file (default: $NEWSIDX_DB, else\n"

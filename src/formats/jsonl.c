@@ -13,6 +13,9 @@
  *                   is no blank line; an array of strings: one paragraph
  *                   each
  *                <- description, only when there is no body
+ *                   An object with a "published_local" key (null or not)
+ *                   is newsidx's own form (show --json, export): its
+ *                   "body" is plain text, never taken for HTML
  *   published    <- date_publish | published | date | datePublished |
  *                   pubDate | date_published   (string for nx_date_parse,
  *                   or a number: Unix seconds, milliseconds when > 1e11)
@@ -400,8 +403,14 @@ static int build(nx_article **out, const nx_jlite_val *o, nx_error *err)
 	if ((s = first_str(get_any(o, title_keys), &n)) != NULL &&
 	    (rc = nx_article_set(&a->title, s, (long)n)) < 0)
 		goto oom;
-	if ((v = get_any(o, body_keys)) != NULL && (rc = add_text(a, v, err)) < 0)
+	if (nx_jlite_get(o, "published_local") != NULL && nx_jlite_is_string(v = nx_jlite_get(o, "body"))) {
+		/* newsidx's own article JSON (show --json, export): the body is
+		   plain paragraphs, whatever '<' the text holds */
+		if ((rc = add_plain(a, nx_jlite_str(v), nx_jlite_len(v))) < 0)
+			goto oom;
+	} else if ((v = get_any(o, body_keys)) != NULL && (rc = add_text(a, v, err)) < 0) {
 		goto done;
+	}
 	if (a->nparas == 0 && (v = nx_jlite_get(o, "description")) != NULL &&
 	    (rc = add_text(a, v, err)) < 0)
 		goto done;

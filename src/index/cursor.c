@@ -30,6 +30,11 @@ struct nx_cursor {
 static const char cursor_all_sql[] = "SELECT id FROM article ORDER BY id";
 static const char cursor_match_sql[] = "SELECT rowid FROM fts WHERE fts MATCH ?1 ORDER BY rowid";
 
+static const char ids_recent_sql[] = "SELECT nx_uid(uid), title FROM article ORDER BY id DESC LIMIT ?2";
+static const char ids_prefix_sql[] =
+	"SELECT nx_uid(uid), title FROM article WHERE uid BETWEEN nx_uid_key(?1, '0') AND nx_uid_key(?1, 'f')"
+	" ORDER BY uid LIMIT ?2";
+
 static int64_t mmap_size(sqlite3 *db)
 {
 	sqlite3_stmt *s = NULL;
@@ -144,4 +149,24 @@ void nx_cursor_free(nx_cursor *w)
 	nx_query_free(w->q);
 	nx_filter_clear(&w->filter);
 	free(w);
+}
+
+int nx_cursor_ids(nx_store *st, const char *prefix, int limit, nx_cursor_id_cb cb, void *ctx, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t n = strlen(prefix);
+	int step = 0;
+
+	if (n > 16 || strspn(prefix, "0123456789abcdefABCDEF") != n)
+		return NX_OK;
+	if (sqlite3_prepare_v2(st->db, n == 0 ? ids_recent_sql : ids_prefix_sql, -1, &s, NULL) != SQLITE_OK)
+		return nx_store__dberr(st, err, "cannot read the list of articles");
+	sqlite3_bind_text(s, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, limit);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		cb((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1), ctx);
+	sqlite3_finalize(s);
+	if (step != SQLITE_DONE)
+		return nx_store__dberr(st, err, "cannot read the list of articles");
+	return NX_OK;
 }

@@ -165,6 +165,42 @@ static void test_mixed_lines(void **state)
 	free(d);
 }
 
+/* What `newsidx export` writes comes back whole: every photo, local times. */
+static void test_export_form(void **state)
+{
+	static const char line[] =
+		"{\"id\":\"0123456789abcdef\",\"url\":\"https://x.example/a\",\"source\":\"X\","
+		"\"title\":\"Two photos\",\"authors\":[\"Ann Lee\"],\"section\":null,\"lang\":\"en\","
+		"\"published\":\"2021-07-08T08:00:00Z\",\"published_local\":\"2021-07-08T10:00:00+02:00\","
+		"\"updated\":\"2021-07-08T09:00:00Z\",\"updated_local\":null,\"body\":\"<Acme Corp> said <br> is a tag.\\n\\nTwo.\","
+		"\"photos\":[{\"agency\":\"Reuters\",\"photographer\":\"Jane Roe\",\"caption\":\"First\","
+		"\"url\":\"https://x.example/1.jpg\"},{\"agency\":\"AP Photo\",\"photographer\":null,"
+		"\"caption\":\"Second\"}],\"origin\":{\"file\":\"a.html\",\"offset\":0}}\n";
+	cap c;
+	nx_error err = NX_ERROR_INIT;
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(parse(line, sizeof(line) - 1, &c, &err), NX_OK);
+	assert_int_equal(c.n, 1);
+	/* its body is plain text, whatever '<' it holds */
+	assert_int_equal(c.a[0]->nparas, 2);
+	assert_string_equal(c.a[0]->paras[0], "<Acme Corp> said <br> is a tag.");
+	assert_int_equal(c.a[0]->nphotos, 2);
+	assert_string_equal(c.a[0]->photos[0].agency, "Reuters");
+	assert_string_equal(c.a[0]->photos[0].photographer, "Jane Roe");
+	assert_string_equal(c.a[0]->photos[0].url, "https://x.example/1.jpg");
+	/* taken as written: no credit splitting of "AP Photo" */
+	assert_string_equal(c.a[0]->photos[1].agency, "AP Photo");
+	assert_null(c.a[0]->photos[1].photographer);
+	assert_string_equal(c.a[0]->photos[1].caption, "Second");
+	assert_true(c.a[0]->published.has_offset);
+	assert_int_equal(c.a[0]->published.offset, 120);
+	assert_int_equal(c.a[0]->published.utc, 1625731200);
+	assert_int_equal(c.a[0]->updated.utc, 1625734800);
+	cap_free(&c);
+}
+
 static void test_array(void **state)
 {
 	size_t len = 0;
@@ -377,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_mixed_lines),
 		cmocka_unit_test(test_html_detection),
 		cmocka_unit_test(test_array),
+		cmocka_unit_test(test_export_form),
 		cmocka_unit_test(test_corpus_sample),
 		cmocka_unit_test(test_huge_line),
 		cmocka_unit_test(test_deep_nesting),
