@@ -9,7 +9,7 @@
  */
 #include <stdio.h>
 
-#include "cli/cli.h"
+#include "cli.h"
 #include "newsidx/cursor.h"
 
 #define COMPLETE_MAX 50

@@ -1,0 +1,179 @@
+/*
+ * test_add.c - nx_add_run: the bulk loader's counts, callbacks, and its
+ * commits inside a large file.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "newsidx/add.h"
+
+typedef struct fixture {
+	char dir[64];
+	char db[96];
+	char file[96];
+	nx_store *st;
+	long articles, failures, files;
+	long seen_by_reader[16]; /* articles a second connection sees at each article */
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	nx_error err = NX_ERROR_INIT;
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/nx-add-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->db, sizeof(f->db), "%s/index.db", f->dir);
+	snprintf(f->file, sizeof(f->file), "%s/wire.jsonl", f->dir);
+	if (nx_store_open(&f->st, f->db, NX_STORE_WRITE, &err) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	char cmd[160];
+
+	nx_store_close(f->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* n JSON Lines articles with distinct URLs in one file. */
+static void write_jsonl(const char *path, int n)
+{
+	FILE *fp = fopen(path, "w");
+	int i = 0;
+
+	assert_non_null(fp);
+	for (i = 0; i < n; i++)
+		fprintf(fp,
+			"{\"url\":\"https://example.org/story/%d\",\"title\":\"Harbour vote %d\","
+			"\"published\":\"2024-03-%02dT10:00:00Z\",\"text\":\"Dock workers voted on day %d.\"}\n",
+			i, i, i % 28 + 1, i);
+	fclose(fp);
+}
+
+static long count_from_reader(const char *db)
+{
+	nx_store *rd = NULL;
+	nx_error err = NX_ERROR_INIT;
+	nx_stats s;
+
+	if (nx_store_open(&rd, db, NX_STORE_READ, &err) < 0)
+		return -1;
+	memset(&s, 0, sizeof(s));
+	if (nx_store_stats(&s, rd, &err) < 0)
+		s.articles = -1;
+	nx_store_close(rd);
+	return (long)s.articles;
+}
+
+static void on_article(const nx_article *a, const char *file, int status, void *ctx)
+{
+	fixture *f = ctx;
+
+	(void)file;
+	assert_non_null(a->id);
+	assert_int_equal(status, NX_PUT_ADDED);
+	if (f->articles < 16)
+		f->seen_by_reader[f->articles] = count_from_reader(f->db);
+	f->articles++;
+}
+
+static void on_failure(const char *file, const char *reason, void *ctx)
+{
+	fixture *f = ctx;
+
+	(void)file;
+	(void)reason;
+	f->failures++;
+}
+
+static void on_file(const nx_add_stats *s, void *ctx)
+{
+	fixture *f = ctx;
+
+	f->files = s->files;
+}
+
+/* A file of 10 articles with batches of 3: three commits happen inside the file. */
+static void test_commits_inside_a_file(void **state)
+{
+	fixture *f = *state;
+	nx_add_opts o = NX_ADD_OPTS_INIT;
+	nx_add_stats s;
+	nx_error err = NX_ERROR_INIT;
+	char *paths[1];
+
+	write_jsonl(f->file, 10);
+	paths[0] = f->file;
+	o.on_article = on_article;
+	o.on_failure = on_failure;
+	o.on_file = on_file;
+	o.ctx = f;
+	o.batch_articles = 3;
+	assert_int_equal(nx_add_run(&s, f->st, paths, 1, &o, &err), NX_OK);
+	assert_int_equal(s.added, 10);
+	assert_int_equal(s.files, 1);
+	assert_int_equal(s.failed, 0);
+	assert_int_equal(f->articles, 10);
+	assert_int_equal(f->files, 1);
+	/* before the first commit a reader sees nothing; after the third article, 3 */
+	assert_int_equal(f->seen_by_reader[0], 0);
+	assert_int_equal(f->seen_by_reader[3], 3);
+	assert_int_equal(f->seen_by_reader[6], 6);
+	assert_int_equal(f->seen_by_reader[9], 9);
+	assert_int_equal(count_from_reader(f->db), 10);
+}
+
+/* The same file again: unchanged; a missing file: one failure, the batch goes on. */
+static void test_again_and_missing(void **state)
+{
+	fixture *f = *state;
+	nx_add_opts o = NX_ADD_OPTS_INIT;
+	nx_add_stats s;
+	nx_error err = NX_ERROR_INIT;
+	char missing[128];
+	char *paths[2];
+
+	write_jsonl(f->file, 4);
+	snprintf(missing, sizeof(missing), "%s/absent.txt", f->dir);
+	paths[0] = missing;
+	paths[1] = f->file;
+	o.on_failure = on_failure;
+	o.ctx = f;
+	assert_int_equal(nx_add_run(&s, f->st, paths, 2, &o, &err), NX_OK);
+	assert_int_equal(s.added, 4);
+	assert_int_equal(s.failed, 1);
+	assert_int_equal(f->failures, 1);
+	assert_int_equal(nx_add_run(&s, f->st, paths + 1, 1, NULL, &err), NX_OK);
+	assert_int_equal(s.added, 0);
+	assert_int_equal(s.unchanged, 4);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_commits_inside_a_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_again_and_missing, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
