@@ -31,6 +31,7 @@ typedef struct add_ctx {
 	char *file_owned;      /* the pipeline's copy of it */
 	long added, updated, unchanged, failed, files;
 	long pending;          /* articles since the last commit */
+	long batch;            /* commit after this many (BATCH_ARTICLES; NX_ADD_BATCH for tests) */
 	int db_failed;         /* a store error: stop everything */
 	nx_error err;
 	time_t started, last_progress;
@@ -149,9 +150,10 @@ static int commit_batch(add_ctx *x, int reopen)
  * a batch is full and at the end of each file, so the threads wake each
  * other once per batch at most, not once per article.
  *
- * Transactions: a commit every BATCH_ARTICLES articles, at the end of a
- * file; a store error rolls back everything since the last commit, so a
- * file is never half in the index.  No savepoint per file: FTS5 writes
+ * Transactions: a commit every BATCH_ARTICLES articles, inside a file
+ * too; a store error rolls back everything since the last commit.  A file
+ * is stamped (nx_sync_stamp) only at its end, so a file left half in the
+ * index by a kill is read again, whole, by the next add or sync.  No savepoint per file: FTS5 writes
  * its pending terms out at every savepoint, and a folder of one-article
  * pages made a segment per article (5,000 such files took 4 times as long
  * as the same articles in 5 files).
@@ -465,6 +467,13 @@ static void consume_event(add_ctx *x, event *e)
 	case EV_ARTICLE:
 		if (put_article(x, e->a, e->prep) < 0)
 			x->db_failed = 1;
+		/*
+		 * Inside a file too (a WARC of a million records): an add killed
+		 * there leaves the batches before, the file unstamped, and the
+		 * next add of it finds those articles unchanged and goes on.
+		 */
+		else if (x->pending >= x->batch && commit_batch(x, 1) < 0)
+			x->db_failed = 1;
 		break;
 	case EV_END:
 		/*
@@ -479,7 +488,7 @@ static void consume_event(add_ctx *x, event *e)
 		}
 		if (e->rc < 0)
 			report_failure(x, e->path, e->msg != NULL ? e->msg : nx_strerror(e->rc));
-		if (x->pending >= BATCH_ARTICLES && commit_batch(x, 1) < 0)
+		if (x->pending >= x->batch && commit_batch(x, 1) < 0)
 			x->db_failed = 1;
 		progress(x, 0);
 		break;
@@ -585,6 +594,9 @@ int cmd_add(nx_cli *cli, int argc, char **argv)
 
 	memset(&x, 0, sizeof(x));
 	x.cli = cli;
+	x.batch = BATCH_ARTICLES;
+	if (getenv("NX_ADD_BATCH") != NULL && atol(getenv("NX_ADD_BATCH")) > 0)
+		x.batch = atol(getenv("NX_ADD_BATCH"));
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jkq", longopts, NULL)) != -1) {
 		switch (c) {
