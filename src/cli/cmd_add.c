@@ -125,6 +125,10 @@ int cmd_add(nx_cli *cli, int argc, char **argv)
 		o.pretok = NX_ADD_PRETOK_NONE;
 	else if (env != NULL && strcmp(env, "all") == 0)
 		o.pretok = NX_ADD_PRETOK_ALL;
+	/* NX_ADD_BATCH: articles per transaction, for tests that kill add inside a file */
+	env = getenv("NX_ADD_BATCH");
+	if (env != NULL && atol(env) > 0)
+		o.batch_articles = atol(env);
 	rc = nx_add_run(&s, cli->st, argv + optind, argc - optind, &o, &err);
 	progress(&x, &s, 1);
 	if (rc < 0) {

@@ -23,45 +23,70 @@
  * dictionaries of every index this process opened are kept here, found
  * by the Adler-32 zlib writes in each stream's header.
  */
-#define NX_ZDICT_MAX 16
 #define NX_ZDICT_SIZE 32768
 #define NX_ZDICT_TAKE 16384   /* bytes of each sampled body (what nx_zdict_train reads) */
 
+/*
+ * The registry has no fixed size: a process that opens many indexes (a
+ * library user, a server of several archives) keeps every dictionary it
+ * met, 32 kB each.  Entries are never freed or moved, so a pointer found
+ * here stays valid after the lock is released.
+ */
 static pthread_mutex_t zreg_mu = PTHREAD_MUTEX_INITIALIZER;
-static nx_zdict *zreg[NX_ZDICT_MAX];
-static int nzreg;
+static nx_zdict **zreg;
+static size_t nzreg, zreg_alloc;
+
+static const nx_zdict *zdict_find_locked(uint32_t id)
+{
+	size_t i = 0;
+
+	for (i = 0; i < nzreg; i++)
+		if (zreg[i]->id == id)
+			return zreg[i];
+	return NULL;
+}
 
 static const nx_zdict *zdict_find(uint32_t id)
 {
 	const nx_zdict *d = NULL;
-	int i = 0;
 
 	pthread_mutex_lock(&zreg_mu);
-	for (i = 0; i < nzreg && d == NULL; i++)
-		if (zreg[i]->id == id)
-			d = zreg[i];
+	d = zdict_find_locked(id);
 	pthread_mutex_unlock(&zreg_mu);
 	return d;
 }
 
-/* Register a dictionary (or find it registered); NULL when the table is full. */
+/* Register a dictionary (or find it registered); NULL when out of memory. */
 static const nx_zdict *zdict_register(const void *data, size_t len)
 {
 	uint32_t id = (uint32_t)adler32(adler32(0L, Z_NULL, 0), data, (uInt)len);
-	const nx_zdict *d = zdict_find(id);
+	const nx_zdict *d = NULL;
 	nx_zdict *n = NULL;
 
-	if (d != NULL || len == 0 || len > NX_ZDICT_SIZE)
-		return d;
+	if (len == 0 || len > NX_ZDICT_SIZE)
+		return NULL;
 	pthread_mutex_lock(&zreg_mu);
-	if (nzreg < NX_ZDICT_MAX && (n = malloc(sizeof(*n) + len)) != NULL) {
+	if ((d = zdict_find_locked(id)) != NULL)
+		goto done;
+	if (nzreg == zreg_alloc) {
+		size_t want = zreg_alloc > 0 ? 2 * zreg_alloc : 16;
+		nx_zdict **v = realloc(zreg, want * sizeof(*v));
+
+		if (v == NULL)
+			goto done;
+		zreg = v;
+		zreg_alloc = want;
+	}
+	if ((n = malloc(sizeof(*n) + len)) != NULL) {
 		n->id = id;
 		n->len = len;
 		memcpy(n->data, data, len);
 		zreg[nzreg++] = n;
+		d = n;
 	}
+done:
 	pthread_mutex_unlock(&zreg_mu);
-	return n;
+	return d;
 }
 
 /* Append the 4-byte length and the whole of s compressed by a ready stream. */

@@ -379,6 +379,31 @@ static int keep_origin_versions(nx_store *st, int64_t id, const char *oldhash, n
 	return rc;
 }
 
+/* The code err carries, for a failure already reported into it (err may be NULL). */
+static int err_code(const nx_error *err)
+{
+	return err != NULL && err->code < 0 ? err->code : NX_EDB;
+}
+
+/* The number the next version of article id takes: one past every number it has had. */
+static int next_rev(nx_store *st, int64_t id, int64_t *rev, nx_error *err)
+{
+	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_NEXT_REV, err);
+	int step = 0;
+
+	if (s == NULL)
+		return err_code(err);
+	sqlite3_bind_int64(s, 1, id);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		*rev = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (step != SQLITE_ROW || *rev <= 0)
+		return step != SQLITE_ROW ? nx_store__dberr(st, err, "cannot number the revision") :
+					    nx_error_set(err, NX_EDB, "cannot number the revision: bad number");
+	return NX_OK;
+}
+
 /* Keep an article version as a revision (compressed JSON). */
 /* Keep a version as revision rev (0: the next free number). */
 static int write_revision(nx_store *st, int64_t id, const nx_article *a, const char *hash, int64_t rev,
@@ -389,14 +414,8 @@ static int write_revision(nx_store *st, int64_t id, const nx_article *a, const c
 	char *json = NULL;
 	int rc = NX_OK;
 
-	if (rev <= 0) {
-		if ((s = nx_store__stmt(st, NX_STMT_NEXT_REV, err)) == NULL)
-			return err != NULL ? err->code : NX_EDB;
-		sqlite3_bind_int64(s, 1, id);
-		if (sqlite3_step(s) == SQLITE_ROW)
-			rev = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-	}
+	if (rev <= 0 && (rc = next_rev(st, id, &rev, err)) < 0)
+		return rc;
 	json = nx_article_to_json(a, 0);
 	if (json == NULL || nx_deflate(&z, json, strlen(json)) < 0 || !nx_buf_ok(&z)) {
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
@@ -457,11 +476,6 @@ int nx_store_put(nx_store *st, const nx_article *a, int *status, nx_error *err)
 	return rc;
 }
 
-/* The code err carries, for a failure already reported into it (err may be NULL). */
-static int err_code(const nx_error *err)
-{
-	return err != NULL && err->code < 0 ? err->code : NX_EDB;
-}
 
 /* A new article: its row, photos and full-text row; *id receives its rowid. */
 static int put_new(nx_store *st, const nx_article *a, nx_prepared *r, int64_t *id, nx_error *err)
@@ -522,12 +536,18 @@ static int keep_current(nx_store *st, int64_t id, nx_error *err)
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (sqlite3_prepare_v2(st->db, "SELECT rev FROM article WHERE id = ?1", -1, &cur, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(cur, 1, id);
-		if (sqlite3_step(cur) == SQLITE_ROW)
-			currev = sqlite3_column_int64(cur, 0);
+	if (sqlite3_prepare_v2(st->db, "SELECT rev FROM article WHERE id = ?1", -1, &cur, NULL) != SQLITE_OK) {
+		rc = nx_store__dberr(st, err, "cannot read the revision number");
+		goto done;
 	}
+	sqlite3_bind_int64(cur, 1, id);
+	if (sqlite3_step(cur) == SQLITE_ROW)
+		currev = sqlite3_column_int64(cur, 0);
+	else
+		rc = nx_store__dberr(st, err, "cannot read the revision number");
 	sqlite3_finalize(cur);
+	if (rc < 0)
+		goto done;
 	if ((rc = write_revision(st, id, old, oldhash, currev, err)) == NX_OK)
 		rc = keep_origin_versions(st, id, oldhash, err);
 done:
@@ -548,12 +568,8 @@ static int put_newer(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 
 	if ((rc = nx_store__blk_of_readable(st, id, &oldblk, err)) < 0 || (rc = keep_current(st, id, err)) < 0)
 		return rc;
-	if ((s = nx_store__stmt(st, NX_STMT_NEXT_REV, err)) == NULL)
-		return err_code(err);
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		rev = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
+	if ((rc = next_rev(st, id, &rev, err)) < 0)
+		return rc;
 	if ((rc = delete_fts(st, id, err)) < 0 || (rc = nx_store__blk_use(st, r, err)) < 0)
 		return rc;
 	if ((s = nx_store__stmt(st, NX_STMT_UPDATE_ARTICLE, err)) == NULL)

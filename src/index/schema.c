@@ -286,25 +286,33 @@ int nx_store__load_settings(nx_store *st)
 	return NX_OK;
 }
 
-/* Remember a new language in meta 'langs' (comma-separated). */
+/* Remember a new language in meta 'langs' (comma-separated); the value is bound, never pasted into SQL. */
 int nx_store__note_lang(nx_store *st, const char *lang, nx_error *err)
 {
-	char key[16], sql[512];
+	char key[16], have[sizeof(st->langs) + 2], langs[2 * sizeof(st->langs) + 8];
+	sqlite3_stmt *s = NULL;
 	size_t n = 0;
+	int rc = NX_OK;
 
 	if (lang == NULL || !nx_lang_has_stemmer(lang) || strlen(lang) > 8)
 		return NX_OK;
 	snprintf(key, sizeof(key), ",%s,", lang);
-	snprintf(sql, sizeof(sql), ",%s,", st->langs);
-	if (strstr(sql, key) != NULL)
+	snprintf(have, sizeof(have), ",%s,", st->langs);
+	if (strstr(have, key) != NULL)
 		return NX_OK;
 	n = strlen(st->langs);
 	if (n + strlen(lang) + 2 >= sizeof(st->langs))
 		return NX_OK;
-	snprintf(st->langs + n, sizeof(st->langs) - n, "%s%s", n > 0 ? "," : "", lang);
-	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO meta(key, value) VALUES('langs', '%s')", st->langs);
-	if (nx_store__exec(st, sql, err, "cannot save the index languages") < 0)
-		return err != NULL ? err->code : NX_EDB;
+	snprintf(langs, sizeof(langs), "%s%s%s", st->langs, n > 0 ? "," : "", lang);
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta(key, value) VALUES('langs', ?1)", -1, &s,
+			       NULL) != SQLITE_OK)
+		return nx_store__dberr(st, err, "cannot save the index languages");
+	sqlite3_bind_text(s, 1, langs, -1, SQLITE_STATIC);
+	rc = nx_store__step_done(st, s, err, "cannot save the index languages");
+	sqlite3_finalize(s);
+	if (rc < 0)
+		return rc;
+	memcpy(st->langs, langs, strlen(langs) + 1);
 	nx_tokenizer_set_query_langs(st->db, st->langs);
 	return NX_OK;
 }

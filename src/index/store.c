@@ -216,8 +216,19 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 	struct stat sb;
 
 	*out = NULL;
-	if (!(flags & NX_STORE_WRITE) && stat(path, &sb) < 0)
-		return nx_error_set(err, NX_EDB, "no index at '%s': run 'newsidx add' first", path);
+	/*
+	 * Only a regular file is an index (or nothing yet, for a writer): a
+	 * FIFO or a device named by mistake is refused here, before SQLite
+	 * opens it and a read blocks forever.
+	 */
+	if (stat(path, &sb) < 0) {
+		if (errno != ENOENT)
+			return nx_error_set(err, NX_EDB, "cannot open index '%s': %s", path, strerror(errno));
+		if (!(flags & NX_STORE_WRITE))
+			return nx_error_set(err, NX_EDB, "no index at '%s': run 'newsidx add' first", path);
+	} else if (!S_ISREG(sb.st_mode)) {
+		return nx_error_set(err, NX_EDB, "index '%s' is not a regular file", path);
+	}
 	st = calloc(1, sizeof(*st));
 	if (st == NULL || (st->path = strdup(path)) == NULL) {
 		free(st);

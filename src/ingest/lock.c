@@ -34,6 +34,42 @@ char *nx_lock_path(const char *index_path)
 	return p;
 }
 
+/*
+ * Open the lock file (flags O_RDWR | O_CREAT, or O_RDONLY) without
+ * following a symbolic link and without blocking on a FIFO, and refuse
+ * anything but a regular file of the user's: the lock file is written
+ * and emptied, and must never be someone else's file or a link to one.
+ */
+static int open_lock_file(int *fd, const char *path, int flags, nx_error *err)
+{
+	struct stat sb;
+	int e = 0;
+
+	*fd = open(path, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+	if (*fd < 0) {
+		e = errno;
+		if (e == ENOENT && !(flags & O_CREAT))
+			return NX_ENOTFOUND;
+		if (e == ELOOP)
+			return nx_error_set(err, NX_EIO, "lock file '%s' is a symbolic link: remove it", path);
+		if (e == EISDIR)
+			return nx_error_set(err, NX_EIO, "lock file '%s' is not a regular file: remove it", path);
+		return nx_error_set(err, NX_EIO, "cannot open lock file '%s': %s", path, strerror(e));
+	}
+	if (fstat(*fd, &sb) < 0)
+		e = errno;
+	if (e == 0 && S_ISREG(sb.st_mode) && sb.st_uid == geteuid())
+		return NX_OK;
+	close(*fd);
+	*fd = -1;
+	if (e != 0)
+		return nx_error_set(err, NX_EIO, "cannot read lock file '%s': %s", path, strerror(e));
+	if (!S_ISREG(sb.st_mode))
+		return nx_error_set(err, NX_EIO, "lock file '%s' is not a regular file: remove it", path);
+	return nx_error_set(err, NX_EIO, "lock file '%s' belongs to another user: remove it or use another index",
+			    path);
+}
+
 static void read_holder(int fd, nx_lock_holder *h)
 {
 	char buf[64];
@@ -106,11 +142,8 @@ int nx_lock_acquire(nx_lock **out, const char *index_path, double wait_seconds,
 		rc = nx_error_set(err, NX_EIO, "cannot create the folder of '%s': %s", lk->path, strerror(errno));
 		goto fail;
 	}
-	lk->fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-	if (lk->fd < 0) {
-		rc = nx_error_set(err, NX_EIO, "cannot open lock file '%s': %s", lk->path, strerror(errno));
+	if ((rc = open_lock_file(&lk->fd, lk->path, O_RDWR | O_CREAT, err)) < 0)
 		goto fail;
-	}
 	for (;;) {
 		if (flock(lk->fd, LOCK_EX | LOCK_NB) == 0) {
 			lk->held = 1;
@@ -173,12 +206,8 @@ int nx_lock_query(nx_lock_holder *holder, const char *index_path, nx_error *err)
 	holder->since = 0;
 	if (path == NULL)
 		return nx_error_set(err, NX_ENOMEM, "out of memory");
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		rc = errno == ENOENT ? NX_ENOTFOUND :
-		     nx_error_set(err, NX_EIO, "cannot open lock file '%s': %s", path, strerror(errno));
+	if ((rc = open_lock_file(&fd, path, O_RDONLY, err)) < 0)
 		goto done;
-	}
 	if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
 		flock(fd, LOCK_UN);
 		rc = NX_ENOTFOUND;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "newsidx/lock.h"
@@ -96,11 +97,79 @@ static void test_dead_holder_taken_over(void **state)
 	free(path);
 }
 
+/* Size of path, -1 when it cannot be read. */
+static long file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+/*
+ * A lock file that is a symbolic link (to a file of the user's, say) is
+ * refused with a clear error, and what it points to is left as it was:
+ * not emptied, not written.
+ */
+static void test_symlink_lock_refused(void **state)
+{
+	fixture *f = *state;
+	nx_lock *a = NULL;
+	nx_lock_holder h;
+	nx_error err = NX_ERROR_INIT;
+	char *path = nx_lock_path(f->db), victim[160], sub[128];
+	FILE *fp = NULL;
+
+	assert_non_null(path);
+	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	snprintf(victim, sizeof(victim), "%s/victim.txt", f->dir);
+	fp = fopen(victim, "w");
+	assert_non_null(fp);
+	fputs("precious\n", fp);
+	fclose(fp);
+	assert_int_equal(symlink(victim, path), 0);
+	assert_int_equal(nx_lock_acquire(&a, f->db, 0, NULL, &err), NX_EIO);
+	assert_null(a);
+	assert_non_null(strstr(err.msg, "symbolic link"));
+	assert_non_null(strstr(err.msg, path));
+	assert_int_equal(file_size(victim), 9);
+	/* the query does not follow it either */
+	assert_int_equal(nx_lock_query(&h, f->db, &err), NX_EIO);
+	assert_int_equal(file_size(victim), 9);
+	free(path);
+}
+
+/* A lock file that is a FIFO is refused at once (no hang), and so is a folder. */
+static void test_special_lock_refused(void **state)
+{
+	fixture *f = *state;
+	nx_lock *a = NULL;
+	nx_error err = NX_ERROR_INIT;
+	char *path = nx_lock_path(f->db), sub[128];
+
+	assert_non_null(path);
+	snprintf(sub, sizeof(sub), "%s/sub", f->dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(mkfifo(path, 0644), 0);
+	alarm(20); /* a hang fails the test */
+	assert_int_equal(nx_lock_acquire(&a, f->db, 0, NULL, &err), NX_EIO);
+	alarm(0);
+	assert_null(a);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(nx_lock_acquire(&a, f->db, 0, NULL, &err), NX_EIO);
+	assert_null(a);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_exclusive_and_holder, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dead_holder_taken_over, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlink_lock_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_special_lock_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
