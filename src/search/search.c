@@ -97,7 +97,10 @@ static int fill_page(nx_results *r, nx_store *st, plan *p, const nx_search_opts 
 			continue;
 		if (shown++ < (size_t)offset)
 			continue;
-		rc = nx_search__fill_hit(st, &r->hits[r->nhits], &c[i], hl, o, hitstmt, err);
+		if ((rc = nx_search__fill_hit(st, &r->hits[r->nhits], &c[i], hl, o, hitstmt, err)) > 0) {
+			rc = NX_OK;
+			continue;
+		}
 		r->nhits++;
 		if (rc < 0 || (rc = nx_search__add_copies(st, &r->hits[r->nhits - 1], c, nc, i, err)) < 0)
 			goto done;
@@ -202,7 +205,8 @@ static char *and_expr(const char *a, const char *b)
 	return nx_buf_detach(&x);
 }
 
-int nx_search(nx_results **out, nx_store *st, const char *query, const nx_search_opts *opts, nx_error *err)
+static int search_in(nx_results **out, nx_store *st, const char *query, const nx_search_opts *opts,
+		     nx_error *err)
 {
 	nx_search_opts defaults = NX_SEARCH_OPTS_INIT;
 	nx_results *r = NULL;
@@ -212,7 +216,6 @@ int nx_search(nx_results **out, nx_store *st, const char *query, const nx_search
 	int rc = NX_OK;
 
 	*out = NULL;
-	nx_store__refresh(st); /* a writer may have upgraded the index since it was opened */
 	memset(&p, 0, sizeof(p));
 	if (opts == NULL)
 		opts = &defaults;
@@ -250,3 +253,45 @@ done:
 	return rc;
 }
 
+
+/*
+ * One snapshot for a whole search: the hits are chosen by one statement
+ * and read by others, and a writer (rm, sync, an update) committing in
+ * between would otherwise take a chosen hit away.  Nothing to do inside a
+ * transaction the caller opened on this connection.
+ */
+int nx_search__read_begin(nx_store *st, int *began, nx_error *err)
+{
+	*began = 0;
+	nx_store__refresh(st); /* a writer may have upgraded the index since it was opened */
+	if (!sqlite3_get_autocommit(st->db))
+		return NX_OK;
+	if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return nx_store__dberr(st, err, "cannot start reading the index");
+	*began = 1;
+	/* the snapshot starts at the first read: now */
+	if (sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
+		nx_search__read_end(st, began);
+		return nx_store__dberr(st, err, "cannot start reading the index");
+	}
+	return NX_OK;
+}
+
+void nx_search__read_end(nx_store *st, int *began)
+{
+	if (*began && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	*began = 0;
+}
+
+int nx_search(nx_results **out, nx_store *st, const char *query, const nx_search_opts *opts, nx_error *err)
+{
+	int began = 0, rc = 0;
+
+	*out = NULL;
+	if ((rc = nx_search__read_begin(st, &began, err)) < 0)
+		return rc;
+	rc = search_in(out, st, query, opts, err);
+	nx_search__read_end(st, &began);
+	return rc;
+}

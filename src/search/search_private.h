@@ -173,6 +173,10 @@ int nx_search__tokenize(fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *lang
 void nx_search__tc_free(tc_ctx *tc);
 int nx_search__collect_token(void *ctx, int tflags, const char *tok, int n, int s, int e);
 
+/* Open (*began 1) and close a read transaction: one snapshot for a search (search.c). */
+int nx_search__read_begin(nx_store *st, int *began, nx_error *err);
+void nx_search__read_end(nx_store *st, int *began);
+
 /* Run a search (search.c); p holds filters, and exclusions for similar. */
 int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *strict, const char *relaxed_expr,
 		   plan *p, const nx_search_opts *o, nx_error *err);

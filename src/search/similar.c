@@ -19,7 +19,8 @@ static int cmp_weight(const void *a, const void *b)
 	return x->w < y->w ? 1 : x->w > y->w ? -1 : strcmp(x->term, y->term);
 }
 
-int nx_search_similar(nx_results **out, nx_store *st, const char *ref, const nx_search_opts *opts, nx_error *err)
+static int similar_in(nx_results **out, nx_store *st, const char *ref, const nx_search_opts *opts,
+		      nx_error *err)
 {
 	nx_search_opts defaults = NX_SEARCH_OPTS_INIT;
 	nx_results *r = NULL;
@@ -36,7 +37,6 @@ int nx_search_similar(nx_results **out, nx_store *st, const char *ref, const nx_
 	int rc = NX_OK;
 
 	*out = NULL;
-	nx_store__refresh(st); /* a writer may have upgraded the index since it was opened */
 	memset(&tc, 0, sizeof(tc));
 	memset(&p, 0, sizeof(p));
 	if (opts == NULL)
@@ -120,5 +120,17 @@ done:
 	nx_article_free(a);
 	nx_results_free(r);
 	nx_search__plan_free(&p);
+	return rc;
+}
+
+int nx_search_similar(nx_results **out, nx_store *st, const char *ref, const nx_search_opts *opts, nx_error *err)
+{
+	int began = 0, rc = 0;
+
+	*out = NULL;
+	if ((rc = nx_search__read_begin(st, &began, err)) < 0)
+		return rc;
+	rc = similar_in(out, st, ref, opts, err);
+	nx_search__read_end(st, &began);
 	return rc;
 }
