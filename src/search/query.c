@@ -999,7 +999,7 @@ int nx_query_compile(nx_query **out, const char *text, nx_error *err)
 	struct parser ps;
 	struct frag top;
 	nx_query *q = NULL;
-	size_t len = 0;
+	size_t len = 0, i = 0;
 	int rc = NX_OK;
 
 	memset(&lx, 0, sizeof(lx));
@@ -1028,6 +1028,8 @@ int nx_query_compile(nx_query **out, const char *text, nx_error *err)
 	lex(&lx, text);
 	if (lx.oom)
 		goto oom;
+	for (i = 0; i < lx.ntoks; i++)
+		q->nprefix += lx.toks[i].prefix != 0;
 	ps.t = lx.toks;
 	ps.n = lx.ntoks;
 	ps.text = lx.text.buf;

@@ -20,7 +20,7 @@ static int cmp_weight(const void *a, const void *b)
 }
 
 static int similar_in(nx_results **out, nx_store *st, const char *ref, const nx_search_opts *opts,
-		      nx_error *err)
+		      nx_budget *b, nx_error *err)
 {
 	nx_search_opts defaults = NX_SEARCH_OPTS_INIT;
 	nx_results *r = NULL;
@@ -39,6 +39,7 @@ static int similar_in(nx_results **out, nx_store *st, const char *ref, const nx_
 	*out = NULL;
 	memset(&tc, 0, sizeof(tc));
 	memset(&p, 0, sizeof(p));
+	p.budget = b;
 	if (opts == NULL)
 		opts = &defaults;
 	if ((rc = nx_store__resolve(st, ref, &id, err)) < 0)
@@ -125,12 +126,20 @@ done:
 
 int nx_search_similar(nx_results **out, nx_store *st, const char *ref, const nx_search_opts *opts, nx_error *err)
 {
+	nx_search_opts defaults = NX_SEARCH_OPTS_INIT;
+	nx_budget b;
 	int began = 0, rc = 0;
 
 	*out = NULL;
+	if (opts == NULL)
+		opts = &defaults;
 	if ((rc = nx_search__read_begin(st, &began, err)) < 0)
 		return rc;
-	rc = similar_in(out, st, ref, opts, err);
+	nx_search__budget_start(&b, opts);
+	nx_search__budget_watch(st->db, &b);
+	rc = similar_in(out, st, ref, opts, &b, err);
+	nx_search__budget_watch(st->db, NULL);
+	rc = nx_search__budget_end(&b, opts, rc, out, err);
 	nx_search__read_end(st, &began);
 	return rc;
 }
