@@ -26,7 +26,9 @@ enum {
 	NX_EINVAL = -6,    /* bad argument from the caller */
 	NX_ELOCKED = -7,   /* another writer holds the index */
 	NX_ETOOBIG = -8,   /* input exceeds a safety limit */
-	NX_EAMBIGUOUS = -9 /* an id prefix names more than one article */
+	NX_EAMBIGUOUS = -9, /* an id prefix names more than one article */
+	NX_ELIMIT = -10,    /* a search needs more time or work than its budget */
+	NX_EQUERY = -11     /* a query operator's value is malformed or out of range */
 };
 
 #define NX_ERROR_MSG_MAX 512

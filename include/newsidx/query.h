@@ -51,6 +51,7 @@ typedef struct nx_query {
 	size_t nunits;    /* items in relaxed */
 	char *relaxed_pos; /* relaxed without its exclusions: "(a OR b)" */
 	char *negs;        /* the top-level exclusions: " NOT x NOT y", or "" */
+	size_t nprefix;    /* prefix terms (word*) in the query */
 } nx_query;
 
 /*

@@ -49,9 +49,23 @@ typedef struct nx_search_opts {
 	unsigned facets;    /* NX_FACET_* to count over the whole result set */
 	const char *credit; /* photographer or agency (as credit:"...") */
 	nx_filter filter;   /* more restrictions (--since, --source, ...) */
+	/*
+	 * The budget of one search: past it, nx_search and nx_search_similar
+	 * stop and return NX_ELIMIT (no results).  Work counts SQLite's own
+	 * steps, not those inside FTS5 (a prefix's expansion): the time limit
+	 * and the number of prefixes bound those.  A query of a few words on
+	 * 5,000 articles takes 10 to 300 thousand steps.
+	 */
+	int time_limit_ms;  /* wall time (default NX_SEARCH_TIME_LIMIT_MS; 0: none) */
+	int64_t work_limit; /* SQLite VM steps, in thousands (default NX_SEARCH_WORK_LIMIT; 0: none) */
+	int max_prefixes;   /* prefix searches (word*) in a query (default NX_SEARCH_MAX_PREFIXES; 0: any) */
 	/* For tests and benchmarks only; 0 (NX_FAST_PATHS_ON) otherwise. */
 	int fast_paths;     /* NX_FAST_PATHS_*: the rankings without SQL */
 } nx_search_opts;
+
+#define NX_SEARCH_TIME_LIMIT_MS 10000
+#define NX_SEARCH_WORK_LIMIT 1000000
+#define NX_SEARCH_MAX_PREFIXES 8
 
 /*
  * opts->fast_paths, for tests and benchmarks: the results are the same
@@ -62,7 +76,8 @@ typedef struct nx_search_opts {
  */
 enum { NX_FAST_PATHS_ON = 0, NX_FAST_PATHS_OFF, NX_FAST_PATHS_CHECK };
 
-#define NX_SEARCH_OPTS_INIT { 10, 0, 24, 1, NX_SORT_RELEVANCE, 0, 1, 1, 0, 0, NULL, NX_FILTER_INIT, NX_FAST_PATHS_ON }
+#define NX_SEARCH_OPTS_INIT { 10, 0, 24, 1, NX_SORT_RELEVANCE, 0, 1, 1, 0, 0, NULL, NX_FILTER_INIT, \
+			      NX_SEARCH_TIME_LIMIT_MS, NX_SEARCH_WORK_LIMIT, NX_SEARCH_MAX_PREFIXES, NX_FAST_PATHS_ON }
 
 /* A byte range [start, end) inside a string. */
 typedef struct nx_span {

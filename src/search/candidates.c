@@ -189,8 +189,9 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		       int64_t *total)
 {
 	const nx_topk_filter *flt = NULL;
+	sqlite3 *db2 = NULL;
 	double w[NX_TOPK_MAX_WEIGHTS];
-	int nw = 0, nphrase = nx_topk__plain(expr);
+	int nw = 0, rc = SQLITE_OK, nphrase = nx_topk__plain(expr);
 
 	if (expr == NULL || !nx_search__topk_fits(o) || nphrase < 1 || nphrase > NX_TOPK_MAX_PHRASES)
 		return 0;
@@ -199,8 +200,18 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	free(p->pre);
 	p->pre = NULL;
 	p->pre_expr = NULL;
-	if (nx_topk__run(st->db, nx_store__db2(st), expr, w, nw, -1, flt, (size_t)(want > 0 ? want : 0), &p->pre,
-			 &p->npre, total, NULL, NULL) != SQLITE_OK)
+	if ((db2 = nx_store__db2(st)) != NULL && p->budget != NULL) {
+		p->budget2 = *p->budget;
+		nx_search__budget_watch(db2, &p->budget2);
+	}
+	rc = nx_topk__run(st->db, db2, expr, w, nw, -1, flt, (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total,
+			  NULL, NULL);
+	if (db2 != NULL && p->budget != NULL) {
+		nx_search__budget_watch(db2, NULL);
+		if (p->budget2.stopped && !p->budget->stopped)
+			p->budget->stopped = p->budget2.stopped;
+	}
+	if (rc != SQLITE_OK)
 		return topk_failed(o);
 	p->pre_expr = expr;
 	p->pre_want = want;

@@ -50,6 +50,8 @@ void nx_results_free(nx_results *r)
  * stmt[3] keeps the statements of one search's hits (current, revision,
  * no query), prepared at the first hit that needs each: preparing a
  * statement over the FTS table costs about as much as reading the hit.
+ * Returns NX_OK, 1 when the hit is no longer in the index (h untouched),
+ * or an error.
  */
 int nx_search__fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr, const nx_search_opts *o,
 		    sqlite3_stmt *stmt[3], nx_error *err)
@@ -75,7 +77,7 @@ int nx_search__fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr
 		" a.updated, a.updated_tz, a.updated_flags, a.title, nx_inflate(a.body_z), a.captions, a.credits"
 		" FROM article a WHERE a.id = ?2 AND ?1 IS NULL";
 	sqlite3_stmt *s = NULL;
-	int rc = NX_OK, which = expr == NULL ? 2 : c->rev ? 1 : 0;
+	int rc = NX_OK, step = 0, which = expr == NULL ? 2 : c->rev ? 1 : 0;
 
 	if (stmt[which] == NULL) {
 		snprintf(sql_cur, sizeof(sql_cur), sql_cur_fmt, fc[NX_F_TITLE], fc[NX_F_BODY], fc[NX_F_CAPTIONS],
@@ -92,7 +94,11 @@ int nx_search__fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr
 	if (expr != NULL)
 		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, c->rev ? c->revrow : c->id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
+	if ((step = sqlite3_step(s)) == SQLITE_DONE) {
+		rc = 1; /* gone (removed or updated since it was chosen): skipped */
+		goto done;
+	}
+	if (step != SQLITE_ROW) {
 		rc = nx_store__dberr(st, err, "cannot read a search hit");
 		goto done;
 	}

@@ -1028,7 +1028,7 @@ int nx_query_compile(nx_query **out, const char *text, nx_error *err)
 	struct parser ps;
 	struct frag top;
 	nx_query *q = NULL;
-	size_t len = 0;
+	size_t len = 0, i = 0;
 	int rc = NX_OK;
 
 	memset(&lx, 0, sizeof(lx));
@@ -1058,6 +1058,8 @@ int nx_query_compile(nx_query **out, const char *text, nx_error *err)
 	if (lx.oom)
 		goto oom;
 	caps_keywords(&lx);
+	for (i = 0; i < lx.ntoks; i++)
+		q->nprefix += lx.toks[i].prefix != 0;
 	ps.t = lx.toks;
 	ps.n = lx.ntoks;
 	ps.text = lx.text.buf;

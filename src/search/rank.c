@@ -113,10 +113,20 @@ static void sql_decay(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 int nx_search__register(nx_store *st)
 {
-	fts5_api *api = nx_fts5_api(st->db);
+	fts5_api *api = NULL;
+	sqlite3_stmt *probe = NULL;
 	int rc = SQLITE_OK;
 
-	if (api == NULL)
+	/*
+	 * Once per connection (nx_decay comes last): registering again fails
+	 * while a statement of the connection is active, and FTS5 would keep
+	 * every registration.
+	 */
+	if (sqlite3_prepare_v2(st->db, "SELECT nx_decay(0)", -1, &probe, NULL) == SQLITE_OK) {
+		sqlite3_finalize(probe);
+		return SQLITE_OK;
+	}
+	if ((api = nx_fts5_api(st->db)) == NULL)
 		return SQLITE_ERROR;
 	rc = api->xCreateFunction(api, "nx_rank", st, aux_rank, NULL);
 	if (rc == SQLITE_OK)

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "search/search_private.h"
 #include "util/text.h"
@@ -97,7 +98,10 @@ static int fill_page(nx_results *r, nx_store *st, plan *p, const nx_search_opts 
 			continue;
 		if (shown++ < (size_t)offset)
 			continue;
-		rc = nx_search__fill_hit(st, &r->hits[r->nhits], &c[i], hl, o, hitstmt, err);
+		if ((rc = nx_search__fill_hit(st, &r->hits[r->nhits], &c[i], hl, o, hitstmt, err)) > 0) {
+			rc = NX_OK;
+			continue;
+		}
 		r->nhits++;
 		if (rc < 0 || (rc = nx_search__add_copies(st, &r->hits[r->nhits - 1], c, nc, i, err)) < 0)
 			goto done;
@@ -202,7 +206,8 @@ static char *and_expr(const char *a, const char *b)
 	return nx_buf_detach(&x);
 }
 
-int nx_search(nx_results **out, nx_store *st, const char *query, const nx_search_opts *opts, nx_error *err)
+static int search_in(nx_results **out, nx_store *st, const char *query, const nx_search_opts *opts,
+		     nx_budget *b, nx_error *err)
 {
 	nx_search_opts defaults = NX_SEARCH_OPTS_INIT;
 	nx_results *r = NULL;
@@ -212,15 +217,22 @@ int nx_search(nx_results **out, nx_store *st, const char *query, const nx_search
 	int rc = NX_OK;
 
 	*out = NULL;
-	nx_store__refresh(st); /* a writer may have upgraded the index since it was opened */
 	memset(&p, 0, sizeof(p));
 	if (opts == NULL)
 		opts = &defaults;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL || (r->query = strdup(query)) == NULL)
 		goto oom;
+	p.budget = b;
 	if ((rc = nx_query_compile(&q, query, err)) < 0)
 		goto done;
+	if (opts->max_prefixes > 0 && q->nprefix > (size_t)opts->max_prefixes) {
+		rc = nx_error_set(err, NX_ELIMIT,
+				  "the query has %zu prefix searches (word*), more than the %d allowed: use fewer"
+				  " or spell the words out",
+				  q->nprefix, opts->max_prefixes);
+		goto done;
+	}
 	p.f[0] = &q->filter;
 	p.f[1] = &opts->filter;
 	if (opts->credit != NULL)
@@ -250,3 +262,112 @@ done:
 	return rc;
 }
 
+
+/*
+ * One snapshot for a whole search: the hits are chosen by one statement
+ * and read by others, and a writer (rm, sync, an update) committing in
+ * between would otherwise take a chosen hit away.  Nothing to do inside a
+ * transaction the caller opened on this connection.
+ */
+int nx_search__read_begin(nx_store *st, int *began, nx_error *err)
+{
+	*began = 0;
+	nx_store__refresh(st); /* a writer may have upgraded the index since it was opened */
+	if (!sqlite3_get_autocommit(st->db))
+		return NX_OK;
+	if (sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return nx_store__dberr(st, err, "cannot start reading the index");
+	*began = 1;
+	/* the snapshot starts at the first read: now */
+	if (sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK) {
+		nx_search__read_end(st, began);
+		return nx_store__dberr(st, err, "cannot start reading the index");
+	}
+	return NX_OK;
+}
+
+void nx_search__read_end(nx_store *st, int *began)
+{
+	if (*began && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	*began = 0;
+}
+
+static int on_progress(void *ud)
+{
+	nx_budget *b = ud;
+	struct timespec ts;
+
+	b->work++;
+	if (b->work_left >= 0 && b->work >= b->work_left) {
+		b->stopped = NX_BUDGET_WORK;
+		return 1;
+	}
+	if (b->deadline_ns > 0 && b->work % 10 == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if ((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec > b->deadline_ns) {
+			b->stopped = NX_BUDGET_TIME;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void nx_search__budget_watch(sqlite3 *db, nx_budget *b)
+{
+	if (b == NULL || (b->deadline_ns == 0 && b->work_left < 0))
+		sqlite3_progress_handler(db, 0, NULL, NULL);
+	else
+		sqlite3_progress_handler(db, 100, on_progress, b);
+}
+
+/* Start o's budget in b. */
+void nx_search__budget_start(nx_budget *b, const nx_search_opts *o)
+{
+	struct timespec ts;
+
+	memset(b, 0, sizeof(*b));
+	b->work_left = o->work_limit > 0 ? o->work_limit * 10 : -1;
+	if (o->time_limit_ms > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		b->deadline_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + (int64_t)o->time_limit_ms * 1000000;
+	}
+}
+
+/* After a search under b: NX_ELIMIT when b ran out (whatever else happened), else rc. */
+int nx_search__budget_end(nx_budget *b, const nx_search_opts *o, int rc, nx_results **out, nx_error *err)
+{
+	if (!b->stopped)
+		return rc;
+	nx_results_free(*out);
+	*out = NULL;
+	if (b->stopped == NX_BUDGET_TIME)
+		return nx_error_set(err, NX_ELIMIT,
+				    "the search took longer than its limit of %d ms: try fewer ORed words or"
+				    " prefixes (word*), longer prefixes, or a filter such as published:",
+				    o->time_limit_ms);
+	return nx_error_set(err, NX_ELIMIT,
+			    "the search needed more work than its limit (%lld thousand steps): try fewer ORed"
+			    " words or prefixes (word*), longer prefixes, or a filter such as published:",
+			    (long long)o->work_limit);
+}
+
+int nx_search(nx_results **out, nx_store *st, const char *query, const nx_search_opts *opts, nx_error *err)
+{
+	nx_search_opts defaults = NX_SEARCH_OPTS_INIT;
+	nx_budget b;
+	int began = 0, rc = 0;
+
+	*out = NULL;
+	if (opts == NULL)
+		opts = &defaults;
+	if ((rc = nx_search__read_begin(st, &began, err)) < 0)
+		return rc;
+	nx_search__budget_start(&b, opts);
+	nx_search__budget_watch(st->db, &b);
+	rc = search_in(out, st, query, opts, &b, err);
+	nx_search__budget_watch(st->db, NULL);
+	rc = nx_search__budget_end(&b, opts, rc, out, err);
+	nx_search__read_end(st, &began);
+	return rc;
+}

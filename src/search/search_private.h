@@ -43,8 +43,20 @@ typedef struct sq {
 	int nbind;
 } sq;
 
+/* The budget of one search on one connection (search.c). */
+typedef struct nx_budget {
+	int64_t deadline_ns; /* CLOCK_MONOTONIC; 0: none */
+	int64_t work_left;   /* progress calls (100 VM steps each) allowed; < 0: no limit */
+	int64_t work;        /* progress calls made */
+	int stopped;         /* NX_BUDGET_TIME or NX_BUDGET_WORK once over */
+} nx_budget;
+
+enum { NX_BUDGET_TIME = 1, NX_BUDGET_WORK = 2 };
+
 /* Everything a search needs besides its FTS expression. */
 typedef struct plan {
+	nx_budget *budget;       /* of the search, on the store's connection */
+	nx_budget budget2;       /* the same limits on the second connection */
 	const nx_filter *f[2];   /* from the query and from the options */
 	char *like_source[2];    /* LIKE patterns of f[k], made once, kept alive */
 	char *like_author[2];    /* for the bindings */
@@ -172,6 +184,15 @@ int nx_search__tokenizer(nx_store *st, fts5_tokenizer *tk, Fts5Tokenizer **tok);
 int nx_search__tokenize(fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *lang, const char *text, tc_ctx *tc);
 void nx_search__tc_free(tc_ctx *tc);
 int nx_search__collect_token(void *ctx, int tflags, const char *tok, int n, int s, int e);
+
+void nx_search__budget_start(nx_budget *b, const nx_search_opts *o);
+int nx_search__budget_end(nx_budget *b, const nx_search_opts *o, int rc, nx_results **out, nx_error *err);
+/* Watch b on db (b NULL: stop watching): SQLite statements past it are interrupted. */
+void nx_search__budget_watch(sqlite3 *db, nx_budget *b);
+
+/* Open (*began 1) and close a read transaction: one snapshot for a search (search.c). */
+int nx_search__read_begin(nx_store *st, int *began, nx_error *err);
+void nx_search__read_end(nx_store *st, int *began);
 
 /* Run a search (search.c); p holds filters, and exclusions for similar. */
 int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *strict, const char *relaxed_expr,

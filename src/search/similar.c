@@ -19,7 +19,8 @@ static int cmp_weight(const void *a, const void *b)
 	return x->w < y->w ? 1 : x->w > y->w ? -1 : strcmp(x->term, y->term);
 }
 
-int nx_search_similar(nx_results **out, nx_store *st, const char *ref, const nx_search_opts *opts, nx_error *err)
+static int similar_in(nx_results **out, nx_store *st, const char *ref, const nx_search_opts *opts,
+		      nx_budget *b, nx_error *err)
 {
 	nx_search_opts defaults = NX_SEARCH_OPTS_INIT;
 	nx_results *r = NULL;
@@ -36,9 +37,9 @@ int nx_search_similar(nx_results **out, nx_store *st, const char *ref, const nx_
 	int rc = NX_OK;
 
 	*out = NULL;
-	nx_store__refresh(st); /* a writer may have upgraded the index since it was opened */
 	memset(&tc, 0, sizeof(tc));
 	memset(&p, 0, sizeof(p));
+	p.budget = b;
 	if (opts == NULL)
 		opts = &defaults;
 	if ((rc = nx_store__resolve(st, ref, &id, err)) < 0)
@@ -120,5 +121,25 @@ done:
 	nx_article_free(a);
 	nx_results_free(r);
 	nx_search__plan_free(&p);
+	return rc;
+}
+
+int nx_search_similar(nx_results **out, nx_store *st, const char *ref, const nx_search_opts *opts, nx_error *err)
+{
+	nx_search_opts defaults = NX_SEARCH_OPTS_INIT;
+	nx_budget b;
+	int began = 0, rc = 0;
+
+	*out = NULL;
+	if (opts == NULL)
+		opts = &defaults;
+	if ((rc = nx_search__read_begin(st, &began, err)) < 0)
+		return rc;
+	nx_search__budget_start(&b, opts);
+	nx_search__budget_watch(st->db, &b);
+	rc = similar_in(out, st, ref, opts, &b, err);
+	nx_search__budget_watch(st->db, NULL);
+	rc = nx_search__budget_end(&b, opts, rc, out, err);
+	nx_search__read_end(st, &began);
 	return rc;
 }

@@ -63,6 +63,8 @@ const char *nx_strerror(int code)
 	case NX_ELOCKED: return "index locked by another writer";
 	case NX_ETOOBIG: return "input too large";
 	case NX_EAMBIGUOUS: return "ambiguous id";
+	case NX_ELIMIT: return "search over its budget";
+	case NX_EQUERY: return "bad query";
 	default: return "unknown error";
 	}
 }

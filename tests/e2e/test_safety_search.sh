@@ -31,4 +31,15 @@ for frag in 1 16; do
   json_check "$TMP/out" "d['total'] == 1 and d['hits'][0]['snippet'].count('zzrep') >= 20 and len(d['hits'][0]['highlights']) >= 20"
 done
 
+# --- item 9: a query over its budget ends with a clear error (exit 4), at once
+expect_rc 0 nx add "$NX_SRC/corpus"
+q26="a* OR b* OR c* OR d* OR e* OR f* OR g* OR h* OR i* OR j* OR k* OR l* OR m*"
+q26="$q26 OR n* OR o* OR p* OR q* OR r* OR s* OR t* OR u* OR v* OR w* OR x* OR y* OR z*"
+rc=0
+secs nx search --json --limit 100 --fragments 16 "$q26" || rc=$?
+if [ $rc -eq 4 ]; then ok; else bad "26 prefixes: exit $rc, want 4"; fi
+grep -q "prefix searches" "$TMP/err" && ok || bad "26 prefixes: $(cat "$TMP/err")"
+if [ "$(cat "$TMP/secs")" -lt 5 ]; then ok; else bad "26 prefixes took $(cat "$TMP/secs") s"; fi
+expect_rc 0 nx search --json "harb* OR bridg*"
+
 finish

@@ -436,6 +436,50 @@ static void test_highlight_same_as_fts5(void **state)
 	assert_true(all >= 40);
 }
 
+/*
+ * The budget of a search (issue 16, item 9): too many prefixes, or more
+ * work than allowed, end with NX_ELIMIT and no results; the defaults let
+ * the same searches through.
+ */
+static void test_budget(void **state)
+{
+	fixture *f = *state;
+	nx_search_opts o = NX_SEARCH_OPTS_INIT;
+	nx_results *r = NULL;
+	nx_error err = NX_ERROR_INIT;
+	int i = 0;
+
+	o.facets = NX_FACET_SOURCE | NX_FACET_MONTH | NX_FACET_CREDIT | NX_FACET_AUTHOR;
+	assert_int_equal(nx_search(&r, f->st, "vol* OR lav* OR har*", &o, &err), NX_OK);
+	assert_true(r->total >= 2);
+	nx_results_free(r);
+	r = NULL;
+	o.max_prefixes = 2;
+	assert_int_equal(nx_search(&r, f->st, "vol* OR lav* OR har*", &o, &err), NX_ELIMIT);
+	assert_null(r);
+	assert_non_null(strstr(err.msg, "3 prefix searches"));
+	o.max_prefixes = NX_SEARCH_MAX_PREFIXES;
+	/* statements long enough for the work to be counted: 300 more articles */
+	for (i = 0; i < 300; i++) {
+		char url[64];
+
+		snprintf(url, sizeof(url), "https://example.com/more%d", i);
+		put(f->st, mk(url, "Volcano watch", "The volcano slept again today.", NULL, NULL, T0 + i), NULL);
+	}
+	o.work_limit = 1; /* a thousand steps: less than any search with facets */
+	assert_int_equal(nx_search(&r, f->st, "volcano", &o, &err), NX_ELIMIT);
+	assert_null(r);
+	assert_non_null(strstr(err.msg, "more work than its limit"));
+	assert_int_equal(nx_search_similar(&r, f->st, "https://example.com/volcano", &o, &err), NX_ELIMIT);
+	assert_null(r);
+	/* the store is still usable, and a search within the limits runs */
+	o.work_limit = 0;
+	o.time_limit_ms = 60000;
+	assert_int_equal(nx_search(&r, f->st, "volcano", &o, &err), NX_OK);
+	assert_int_equal(r->total, 303);
+	nx_results_free(r);
+}
+
 static void test_paging(void **state)
 {
 	fixture *f = *state;
@@ -627,6 +671,7 @@ int main(void)
 		T(test_stemming_and_multiword),
 		T(test_multibyte_highlight),
 		T(test_highlight_same_as_fts5),
+		T(test_budget),
 		T(test_paging),
 		T(test_no_match),
 		T(test_hostile_queries),
