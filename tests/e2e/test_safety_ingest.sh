@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Hostile input, ingest side (issue 16): what `add` stores and how much it
+# costs, whatever the input holds.
+. "$(dirname "$0")/lib.sh"
+
+# id of the first hit of a search
+first_id() { nx search "$@" 2>/dev/null | sed -n 's/.*id \([0-9a-f]\{16\}\).*/\1/p' | head -1; }
+
+# no_controls FILE WHAT: FILE holds no C0/C1 control (but tab, newline) nor bidi override
+no_controls() {
+  if python3 - "$1" <<'PY'
+import json, re, sys
+raw = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+bad = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+def walk(v):
+    if isinstance(v, str):
+        return bad.search(v) is None
+    if isinstance(v, list):
+        return all(walk(x) for x in v)
+    if isinstance(v, dict):
+        return all(walk(x) for x in v.values())
+    return True
+try:
+    ok = walk(json.loads(raw))
+except ValueError:
+    ok = bad.search(raw) is None
+sys.exit(0 if ok else 1)
+PY
+  then ok; else bad "$2: control or bidi characters stored"; cat -v "$1" | head -c 2000 >&2; echo >&2; fi
+}
+
+# ---- item 5: control characters in credits, record ids ----
+A="$TMP/ctl"
+mkdir -p "$A"
+printf '%s\n' '{"title":"Harbour vote","text":"Dock workers voted.","credit":"Reuters/\u001b]0;owned\u0007\u001b[2JJane Doe"}' >"$A/credit.jsonl"
+printf 'Storm Closes Quay\n14:05 GMT 12.08.2023\nThe quay was closed on Saturday as the storm reached the coast.\nBoats are moored along it.\nPhoto: Maria \033[2JSantos/Reuters\033]0;owned\007\nOfficials said it would reopen on Monday.\n' >"$A/photo.txt"
+page='HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><head><title>Lighthouse works</title></head><body><p>Work on the lighthouse began on Monday and will last a month.</p></body></html>'
+body=$(printf "$page")
+printf 'WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:\033]0;owned\007\342\200\256x>\r\nWARC-Target-URI: https://x.example/lh\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n%s\r\n\r\n' \
+  "${#body}" "$body" >"$A/rec.warc"
+expect_rc 0 nx add "$A"
+for q in harbour quay lighthouse; do
+  id=$(first_id "$q")
+  [ -n "$id" ] && ok || { bad "$q: not indexed"; continue; }
+  nx show --json "$id" >"$TMP/show.json" 2>"$TMP/err"
+  no_controls "$TMP/show.json" "$q (show --json)"
+  nx show "$id" >"$TMP/show.txt" 2>"$TMP/err"
+  no_controls "$TMP/show.txt" "$q (show)"
+done
+grep -q 'Jane Doe' "$TMP/show.txt" 2>/dev/null || true
+nx show --json "$(first_id harbour)" >"$TMP/show.json"
+json_check "$TMP/show.json" "'Jane Doe' in json.dumps(d)"
+
+finish
