@@ -51,4 +51,30 @@ grep -q 'Jane Doe' "$TMP/show.txt" 2>/dev/null || true
 nx show --json "$(first_id harbour)" >"$TMP/show.json"
 json_check "$TMP/show.json" "'Jane Doe' in json.dumps(d)"
 
+# ---- item 7: gzip bombs inside WARC files (HTTP Content-Encoding, .warc.gz member) ----
+B="$TMP/bomb"
+mkdir -p "$B"
+python3 - "$B" <<'PY'
+import sys, zlib
+d = sys.argv[1]
+big = b"<html><body><p>x" + b" " * (64 * 1024 * 1024 - 16)
+def gz(data):
+    co = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return co.compress(data) + co.flush()
+http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n" + gz(big)
+open(d + "/http.warc", "wb").write(b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: %d\r\n\r\n" % len(http) + http + b"\r\n\r\n")
+rec = b"WARC/1.0\r\nWARC-Type: resource\r\nContent-Type: text/html\r\nContent-Length: %d\r\n\r\n" % len(big) + big + b"\r\n\r\n"
+open(d + "/member.warc.gz", "wb").write(gz(rec))
+PY
+for f in http.warc member.warc.gz; do
+  if [ -x /usr/bin/time ]; then
+    expect_rc 3 /usr/bin/time -f 'maxrss %M' "$NEWSIDX" --db "$TMP/bomb.db" add "$B/$f"
+    kb=$(sed -n 's/^maxrss \([0-9]*\)$/\1/p' "$TMP/err")
+    [ -n "$kb" ] && [ "$kb" -lt 200000 ] && ok || bad "$f: peak memory ${kb:-?} KB, want under 200 MB"
+  else
+    expect_rc 3 "$NEWSIDX" --db "$TMP/bomb.db" add "$B/$f"
+  fi
+  grep -q 'gzip bomb' "$TMP/err" && ok || { bad "$f: bomb not reported"; cat "$TMP/err" >&2; }
+done
+
 finish
