@@ -77,4 +77,28 @@ for f in http.warc member.warc.gz; do
   grep -q 'gzip bomb' "$TMP/err" && ok || { bad "$f: bomb not reported"; cat "$TMP/err" >&2; }
 done
 
+# ---- item 10: the walk stays inside the folder given; FIFOs are not opened ----
+W="$TMP/walk"
+mkdir -p "$W/arch/sub" "$W/outside"
+printf 'Outside Secret Memo\n\nThe zanzibarian memo must never be indexed from a link.\n' >"$W/outside/memo.txt"
+printf 'Inside Story Here\n\nThe quokka census counted more animals this year.\n' >"$W/arch/story.txt"
+ln -s "$W/outside/memo.txt" "$W/arch/memo.txt"
+ln -s ../outside "$W/arch/outdir"
+ln -s ../story.txt "$W/arch/sub/story-link.txt"
+[ -r /etc/passwd ] && ln -s /etc/passwd "$W/arch/passwd"
+mkfifo "$W/arch/pipe"
+timeout 60 "$NEWSIDX" --db "$TMP/walk.db" add "$W/arch" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" != 124 ] && ok || bad "walk: add hung (FIFO opened?)"
+"$NEWSIDX" --db "$TMP/walk.db" search quokka >/dev/null 2>&1 && ok || bad "walk: the file inside was not indexed"
+"$NEWSIDX" --db "$TMP/walk.db" search zanzibarian >"$TMP/out" 2>&1 && bad "walk: a link out of the folder was followed" || ok
+if [ -r /etc/passwd ]; then
+  "$NEWSIDX" --db "$TMP/walk.db" search root >"$TMP/out" 2>&1 && bad "walk: /etc/passwd was indexed through a link" || ok
+fi
+grep -q 'memo.txt: symbolic link leads out' "$TMP/err" && ok || { bad "walk: link out not noted"; cat "$TMP/err" >&2; }
+grep -q 'pipe: a FIFO' "$TMP/err" && ok || { bad "walk: FIFO not noted"; cat "$TMP/err" >&2; }
+# a FIFO given by name is not opened either
+timeout 60 "$NEWSIDX" --db "$TMP/walk.db" add "$W/arch/pipe" >"$TMP/out" 2>"$TMP/err"
+[ "$?" != 124 ] && ok || bad "walk: add of a FIFO hung"
+
 finish
