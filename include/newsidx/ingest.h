@@ -56,9 +56,13 @@ typedef struct nx_ingest_opts {
 	size_t max_inflated; /* largest decompressed size (gzip bomb guard) */
 	int64_t now;         /* capture time for articles that have none (0: time(NULL)) */
 	int follow_symlinks; /* walk: also follow symbolic links leading out of the folder given */
+	/* when set, told of what was dropped from an article that was kept
+	   (authors or photos past the caps); path may be NULL */
+	void (*note)(const char *path, const char *msg, void *note_ctx);
+	void *note_ctx;
 } nx_ingest_opts;
 
-#define NX_INGEST_OPTS_INIT { (size_t)1 << 30, (size_t)1 << 30, 0, 0 }
+#define NX_INGEST_OPTS_INIT { (size_t)1 << 30, (size_t)1 << 30, 0, 0, NULL, NULL }
 
 /*
  * Parse data[0..len) (gzip allowed) as coming from path (may be NULL).

@@ -5,6 +5,7 @@
  */
 #include "formats/format.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -141,6 +142,34 @@ static int clean_article(nx_article *a)
 	return rc != NX_OK ? NX_ENOMEM : NX_OK;
 }
 
+/* Keep at most NX_ARTICLE_MAX_PHOTOS photos; tell opts->note of what was dropped. */
+static void apply_caps(nx_article *a, const nx_input *in)
+{
+	size_t photos = a->nphotos, i = 0;
+	char msg[200];
+
+	for (i = NX_ARTICLE_MAX_PHOTOS; i < a->nphotos; i++) {
+		free(a->photos[i].agency);
+		free(a->photos[i].photographer);
+		free(a->photos[i].caption);
+		free(a->photos[i].url);
+	}
+	if (a->nphotos > NX_ARTICLE_MAX_PHOTOS)
+		a->nphotos = NX_ARTICLE_MAX_PHOTOS;
+	if (in->opts == NULL || in->opts->note == NULL)
+		return;
+	if (a->authors_dropped > 0) {
+		snprintf(msg, sizeof(msg), "article '%.60s' lists %zu authors: kept the first %d",
+			 a->title != NULL ? a->title : "", a->nauthors + a->authors_dropped, NX_ARTICLE_MAX_AUTHORS);
+		in->opts->note(in->path, msg, in->opts->note_ctx);
+	}
+	if (photos > NX_ARTICLE_MAX_PHOTOS) {
+		snprintf(msg, sizeof(msg), "article '%.60s' has %zu photos: kept the first %d",
+			 a->title != NULL ? a->title : "", photos, NX_ARTICLE_MAX_PHOTOS);
+		in->opts->note(in->path, msg, in->opts->note_ctx);
+	}
+}
+
 int nx_format__emit(nx_article *a, const nx_input *in, const char *format,
 		    nx_article_cb cb, void *ctx, nx_error *err)
 {
@@ -182,6 +211,7 @@ int nx_format__emit(nx_article *a, const nx_input *in, const char *format,
 			a->captured.utc = in->opts != NULL && in->opts->now != 0 ? in->opts->now : (int64_t)time(NULL);
 		}
 	}
+	apply_caps(a, in);
 	/* the fields filled from the container (record id, url) */
 	if ((rc = clean_article(a)) < 0)
 		goto oom;

@@ -101,4 +101,18 @@ grep -q 'pipe: a FIFO' "$TMP/err" && ok || { bad "walk: FIFO not noted"; cat "$T
 timeout 60 "$NEWSIDX" --db "$TMP/walk.db" add "$W/arch/pipe" >"$TMP/out" 2>"$TMP/err"
 [ "$?" != 124 ] && ok || bad "walk: add of a FIFO hung"
 
+# ---- item 6: 100k authors in one line are capped (at most 100 stored), quickly ----
+python3 -c "
+import json
+print(json.dumps({'title': 'Many bylines', 'text': 'A story with far too many authors.',
+                  'authors': ['Author Number %d' % i for i in range(100000)]}))" >"$TMP/authors.jsonl"
+start=$(date +%s)
+expect_rc 0 timeout 120 "$NEWSIDX" --db "$TMP/authors.db" add "$TMP/authors.jsonl"
+id=$("$NEWSIDX" --db "$TMP/authors.db" search bylines 2>/dev/null | sed -n 's/.*id \([0-9a-f]\{16\}\).*/\1/p' | head -1)
+timeout 120 "$NEWSIDX" --db "$TMP/authors.db" show --json "$id" >"$TMP/show.json" 2>"$TMP/err"
+json_check "$TMP/show.json" "len(d['authors']) == 100"
+timeout 120 "$NEWSIDX" --db "$TMP/authors.db" search bylines --facets author >/dev/null 2>&1 && ok || bad "authors: facets failed"
+secs=$(( $(date +%s) - start ))
+[ "$secs" -lt 30 ] && ok || bad "authors: add, show and facets took $secs s"
+
 finish

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "formats/format.h"
+#include "util/buf.h"
 #include "util/text.h"
 
 #define MAX_SEEN 8
@@ -207,6 +208,82 @@ static void test_body_keeps_tab(void **state)
 	assert_int_equal(s.n, 1);
 }
 
+typedef struct notes {
+	int n;
+	char path[64];
+	char msg[256];
+} notes;
+
+static void on_note(const char *path, const char *msg, void *ctx)
+{
+	notes *nt = ctx;
+
+	if (nt->n++ == 0) {
+		snprintf(nt->path, sizeof(nt->path), "%s", path != NULL ? path : "");
+		snprintf(nt->msg, sizeof(nt->msg), "%s", msg);
+	}
+}
+
+static void ingest_noted(seen *s, notes *nt, const char *data, size_t len)
+{
+	nx_ingest_opts opts = NX_INGEST_OPTS_INIT;
+	nx_error err = NX_ERROR_INIT;
+
+	memset(s, 0, sizeof(*s));
+	memset(nt, 0, sizeof(*nt));
+	opts.now = 1700000000;
+	opts.note = on_note;
+	opts.note_ctx = nt;
+	if (nx_ingest_buffer(data, len, "many.jsonl", &opts, on_article, s, &err) != NX_OK)
+		fail_msg("ingest: %s", err.msg);
+}
+
+/* 100k authors in one line: capped at 100, with a note naming the file (issue 16 item 6). */
+static void test_author_cap(void **state)
+{
+	nx_buf b = NX_BUF_INIT;
+	seen s;
+	notes nt;
+	int i = 0;
+
+	(void)state;
+	nx_buf_adds(&b, "{\"title\":\"Many bylines\",\"text\":\"A story.\",\"authors\":[");
+	for (i = 0; i < 100000; i++)
+		nx_buf_addf(&b, "%s\"Author Number %d\"", i > 0 ? "," : "", i);
+	nx_buf_adds(&b, "]}\n");
+	assert_true(nx_buf_ok(&b));
+	ingest_noted(&s, &nt, b.buf, b.len);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.nauthors[0], NX_ARTICLE_MAX_AUTHORS);
+	assert_int_equal(nt.n, 1);
+	assert_string_equal(nt.path, "many.jsonl");
+	assert_non_null(strstr(nt.msg, "100000 authors"));
+	nx_buf_free(&b);
+}
+
+/* 250 photos in one page: 200 kept, with a note. */
+static void test_photo_cap(void **state)
+{
+	nx_buf b = NX_BUF_INIT;
+	seen s;
+	notes nt;
+	int i = 0;
+
+	(void)state;
+	nx_buf_adds(&b, "<html><head><title>Gallery</title></head><body><article><h1>Gallery</h1>"
+			"<p>The gallery opened on Monday with hundreds of pictures on its walls.</p>");
+	for (i = 0; i < 250; i++)
+		nx_buf_addf(&b, "<figure><img src=\"https://x.example/p%d.jpg\"><figcaption>Picture %d. "
+				"(AP Photo/Name %d)</figcaption></figure>", i, i, i);
+	nx_buf_adds(&b, "<p>It stays open until the end of the year, the curator said.</p></article></body></html>");
+	ingest_noted(&s, &nt, b.buf, b.len);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.nphotos[0], NX_ARTICLE_MAX_PHOTOS);
+	assert_int_equal(nt.n, 1);
+	assert_non_null(strstr(nt.msg, "250 photos"));
+	nx_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -216,6 +293,8 @@ int main(void)
 		cmocka_unit_test(test_html_credits),
 		cmocka_unit_test(test_warc_record_id),
 		cmocka_unit_test(test_body_keeps_tab),
+		cmocka_unit_test(test_author_cap),
+		cmocka_unit_test(test_photo_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
