@@ -61,7 +61,16 @@ typedef struct nx_article {
 	nx_photo *photos;
 	size_t nphotos;
 	nx_origin origin;
+	size_t authors_dropped; /* authors past NX_ARTICLE_MAX_AUTHORS, not kept */
 } nx_article;
+
+/*
+ * At most this many authors are kept per article (more is a hostile or
+ * broken input: the rest are counted in authors_dropped), and at most
+ * NX_ARTICLE_MAX_PHOTOS photos are stored (ingest drops the rest).
+ */
+#define NX_ARTICLE_MAX_AUTHORS 100
+#define NX_ARTICLE_MAX_PHOTOS 200
 
 /* Allocate an empty article; NULL on out of memory. */
 nx_article *nx_article_new(void);

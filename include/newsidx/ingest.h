@@ -55,9 +55,14 @@ typedef struct nx_ingest_opts {
 	size_t max_file;     /* largest input file read, bytes */
 	size_t max_inflated; /* largest decompressed size (gzip bomb guard) */
 	int64_t now;         /* capture time for articles that have none (0: time(NULL)) */
+	int follow_symlinks; /* walk: also follow symbolic links leading out of the folder given */
+	/* when set, told of what was dropped from an article that was kept
+	   (authors or photos past the caps); path may be NULL */
+	void (*note)(const char *path, const char *msg, void *note_ctx);
+	void *note_ctx;
 } nx_ingest_opts;
 
-#define NX_INGEST_OPTS_INIT { (size_t)1 << 30, (size_t)1 << 30, 0 }
+#define NX_INGEST_OPTS_INIT { (size_t)1 << 30, (size_t)1 << 30, 0, 0, NULL, NULL }
 
 /*
  * Parse data[0..len) (gzip allowed) as coming from path (may be NULL).
@@ -77,12 +82,19 @@ int nx_ingest_file(const char *path, const nx_ingest_opts *opts,
  * Walk path recursively, calling cb for each regular file (errnum == 0,
  * st filled) and for each entry that could not be read or would loop
  * (errnum != 0 and msg says why; st is NULL).  Symbolic links to files and
- * folders are followed once; loops are reported.  Entries are visited in
- * name order, so runs are reproducible.  cb returns 0 to go on.
+ * folders inside the folder given are followed once; loops are reported.
+ * Entries skipped on purpose come with errnum == NX_WALK_SKIP (a note, not
+ * an error): a symbolic link leading out of the folder given (unless
+ * opts->follow_symlinks), a FIFO, socket or device (never opened).
+ * Entries are visited in name order, so runs are reproducible.  cb returns
+ * 0 to go on.  nx_walk() is nx_walk_with() with default options.
  */
+#define NX_WALK_SKIP (-1)
 typedef int (*nx_walk_cb)(const char *path, const struct stat *st, int errnum,
 			  const char *msg, void *ctx);
 int nx_walk(const char *path, nx_walk_cb cb, void *ctx, nx_error *err);
+int nx_walk_with(const char *path, const nx_ingest_opts *opts, nx_walk_cb cb, void *ctx,
+		 nx_error *err);
 
 #ifdef __cplusplus
 }

@@ -128,6 +128,12 @@ int nx_article_add_author(nx_article *a, const char *s, long len)
 
 	if (v == NULL)
 		return oom ? NX_ENOMEM : NX_OK;
+	/* the cap also bounds the de-duplication below: at most 100 compares */
+	if (a->nauthors >= NX_ARTICLE_MAX_AUTHORS) {
+		free(v);
+		a->authors_dropped++;
+		return NX_OK;
+	}
 	for (i = 0; i < a->nauthors; i++) {
 		if (nx_strcaseeq(a->authors[i], v)) {
 			free(v);

@@ -5,6 +5,7 @@
  */
 #include "formats/format.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,48 +16,158 @@
 #include "util/text.h"
 
 /*
- * The last guard of "every stored string is valid UTF-8": a field a parser
- * copied from the input without cleaning (a credit, a record id) is
- * cleaned here; invalid bytes become U+FFFD.
+ * A character no stored field may hold, because it would reach a terminal
+ * (or a page) as something other than text: C0 and C1 controls and DEL,
+ * and the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+ * U+2066-U+2069) that reorder what is shown.  Bodies may keep tab and
+ * newline.
  */
-static int ensure_utf8(char **field)
+static int unsafe_char(uint32_t cp, int body)
 {
-	nx_buf b = NX_BUF_INIT;
+	if (body && (cp == '\t' || cp == '\n'))
+		return 0;
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
 
-	if (*field == NULL || nx_utf8_valid(*field, strlen(*field)))
+/* 1 when s is valid UTF-8 holding no unsafe character. */
+static int field_safe(const char *s, int body)
+{
+	size_t i = 0, n = 0, len = strlen(s);
+	uint32_t cp = 0;
+
+	while (i < len) {
+		if ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F) {
+			i++;
+			continue;
+		}
+		n = nx_utf8_decode(s + i, len - i, &cp);
+		/* U+FFFD itself (EF BF BD) is fine; a decoding failure is not */
+		if (cp == 0xFFFD && !(n == 3 && (unsigned char)s[i] == 0xEF))
+			return 0;
+		if (unsafe_char(cp, body))
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
+/*
+ * The last guard of every stored string, for every format in one place:
+ * a field a parser copied from the input without cleaning (a credit, a
+ * record id) is cleaned here.  Invalid bytes become U+FFFD (the whole
+ * field is folded as nx_text_clean() does); tab, CR and newline become a
+ * space outside bodies; other unsafe characters are dropped.  A field left
+ * empty becomes NULL (*emptied set).
+ */
+static int clean_field(char **field, int body, int *emptied)
+{
+	nx_buf b = NX_BUF_INIT, folded = NX_BUF_INIT;
+	const char *s = NULL;
+	size_t i = 0, n = 0, len = 0;
+	uint32_t cp = 0;
+
+	if (*field == NULL || field_safe(*field, body))
 		return NX_OK;
-	nx_text_clean(&b, *field, strlen(*field));
+	s = *field;
+	len = strlen(s);
+	if (!nx_utf8_valid(s, len)) {
+		nx_text_clean(&folded, s, len);
+		if (!nx_buf_ok(&folded))
+			return NX_ENOMEM;
+		s = folded.buf;
+		len = folded.len;
+	}
+	while (i < len) {
+		n = nx_utf8_decode(s + i, len - i, &cp);
+		i += n > 0 ? n : 1;
+		if (!body && (cp == '\t' || cp == '\n' || cp == '\r'))
+			nx_buf_addch(&b, ' ');
+		else if (!unsafe_char(cp, body))
+			nx_utf8_put(&b, cp);
+	}
+	nx_buf_free(&folded);
 	if (!nx_buf_ok(&b)) {
 		nx_buf_free(&b);
 		return NX_ENOMEM;
 	}
 	free(*field);
+	*field = NULL;
+	if (b.len == 0) {
+		nx_buf_free(&b);
+		*emptied = 1;
+		return NX_OK;
+	}
 	*field = nx_buf_detach(&b);
 	return *field == NULL ? NX_ENOMEM : NX_OK;
 }
 
-static int ensure_utf8_article(nx_article *a)
+/* Drop the NULL entries a list of strings was left with. */
+static void drop_nulls(char **v, size_t *n)
+{
+	size_t i = 0, k = 0;
+
+	for (i = 0; i < *n; i++)
+		if (v[i] != NULL)
+			v[k++] = v[i];
+	*n = k;
+}
+
+static int clean_article(nx_article *a)
 {
 	size_t i = 0;
-	int rc = NX_OK;
+	int rc = NX_OK, emptied = 0, lost = 0;
 
-	rc |= ensure_utf8(&a->url);
-	rc |= ensure_utf8(&a->source);
-	rc |= ensure_utf8(&a->title);
-	rc |= ensure_utf8(&a->section);
-	rc |= ensure_utf8(&a->lang);
-	rc |= ensure_utf8(&a->origin.record_id);
+	rc |= clean_field(&a->url, 0, &emptied);
+	rc |= clean_field(&a->source, 0, &emptied);
+	rc |= clean_field(&a->title, 0, &emptied);
+	rc |= clean_field(&a->section, 0, &emptied);
+	rc |= clean_field(&a->lang, 0, &emptied);
+	rc |= clean_field(&a->origin.record_id, 0, &emptied);
 	for (i = 0; i < a->nauthors; i++)
-		rc |= ensure_utf8(&a->authors[i]);
+		rc |= clean_field(&a->authors[i], 0, &lost);
+	if (lost)
+		drop_nulls(a->authors, &a->nauthors);
+	lost = 0;
 	for (i = 0; i < a->nparas; i++)
-		rc |= ensure_utf8(&a->paras[i]);
+		rc |= clean_field(&a->paras[i], 1, &lost);
+	if (lost)
+		drop_nulls(a->paras, &a->nparas);
 	for (i = 0; i < a->nphotos; i++) {
-		rc |= ensure_utf8(&a->photos[i].agency);
-		rc |= ensure_utf8(&a->photos[i].photographer);
-		rc |= ensure_utf8(&a->photos[i].caption);
-		rc |= ensure_utf8(&a->photos[i].url);
+		rc |= clean_field(&a->photos[i].agency, 0, &emptied);
+		rc |= clean_field(&a->photos[i].photographer, 0, &emptied);
+		rc |= clean_field(&a->photos[i].caption, 0, &emptied);
+		rc |= clean_field(&a->photos[i].url, 0, &emptied);
 	}
 	return rc != NX_OK ? NX_ENOMEM : NX_OK;
+}
+
+/* Keep at most NX_ARTICLE_MAX_PHOTOS photos; tell opts->note of what was dropped. */
+static void apply_caps(nx_article *a, const nx_input *in)
+{
+	size_t photos = a->nphotos, i = 0;
+	char msg[200];
+
+	for (i = NX_ARTICLE_MAX_PHOTOS; i < a->nphotos; i++) {
+		free(a->photos[i].agency);
+		free(a->photos[i].photographer);
+		free(a->photos[i].caption);
+		free(a->photos[i].url);
+	}
+	if (a->nphotos > NX_ARTICLE_MAX_PHOTOS)
+		a->nphotos = NX_ARTICLE_MAX_PHOTOS;
+	if (in->opts == NULL || in->opts->note == NULL)
+		return;
+	if (a->authors_dropped > 0) {
+		snprintf(msg, sizeof(msg), "article '%.60s' lists %zu authors: kept the first %d",
+			 a->title != NULL ? a->title : "", a->nauthors + a->authors_dropped, NX_ARTICLE_MAX_AUTHORS);
+		in->opts->note(in->path, msg, in->opts->note_ctx);
+	}
+	if (photos > NX_ARTICLE_MAX_PHOTOS) {
+		snprintf(msg, sizeof(msg), "article '%.60s' has %zu photos: kept the first %d",
+			 a->title != NULL ? a->title : "", photos, NX_ARTICLE_MAX_PHOTOS);
+		in->opts->note(in->path, msg, in->opts->note_ctx);
+	}
 }
 
 int nx_format__emit(nx_article *a, const nx_input *in, const char *format,
@@ -64,6 +175,9 @@ int nx_format__emit(nx_article *a, const nx_input *in, const char *format,
 {
 	int rc = NX_OK;
 
+	/* before the emptiness tests: a title of escape codes is no title */
+	if ((rc = clean_article(a)) < 0)
+		goto oom;
 	if (a->title == NULL && a->nparas == 0)
 		goto done;
 	if (a->title == NULL && a->url == NULL)
@@ -97,7 +211,9 @@ int nx_format__emit(nx_article *a, const nx_input *in, const char *format,
 			a->captured.utc = in->opts != NULL && in->opts->now != 0 ? in->opts->now : (int64_t)time(NULL);
 		}
 	}
-	if ((rc = ensure_utf8_article(a)) < 0)
+	apply_caps(a, in);
+	/* the fields filled from the container (record id, url) */
+	if ((rc = clean_article(a)) < 0)
 		goto oom;
 	if (a->lang != NULL)
 		nx_lang_normalize(a->lang);

@@ -310,6 +310,7 @@ static int member_is_warc(const char *d, size_t len)
 #define WARC_ZTRUNC 3                   /* the input ends inside a gzip member */
 #define WARC_ZBAD 4                     /* a gzip member is corrupt */
 #define WARC_ZBIG 5                     /* it inflates past the limit */
+#define WARC_ZBOMB 6                    /* it inflates like a gzip bomb (nx_gunzip_bomb) */
 #define WARC_TAIL 65536 /* a member failing this close after a record's end takes the record with it */
 
 /* acc bytes from at on were inflated from the gzip member at off. */
@@ -543,7 +544,7 @@ static void member_stop(warc_rd *rd, int why)
 /*
  * Inflate the open member until acc holds want unread bytes or the member
  * ends.  A member that is cut, corrupt or too big ends there with
- * rd->zfail set (WARC_ZTRUNC, WARC_ZBAD, WARC_ZBIG): the records it held
+ * rd->zfail set (WARC_ZTRUNC, WARC_ZBAD, WARC_ZBIG, WARC_ZBOMB): the records it held
  * whole before that point are read all the same, however the inflating was
  * split up.  Returns NX_OK or an NX_E* error.
  */
@@ -578,6 +579,8 @@ static int member_more(warc_rd *rd, size_t want, nx_error *err)
 			/* exactly max bytes are kept, whatever the steps */
 			rd->acc.len -= rd->mout - rd->max;
 			member_stop(rd, WARC_ZBIG);
+		} else if (nx_gunzip_bomb((size_t)(rd->roff - rd->moff), rd->mout)) {
+			member_stop(rd, WARC_ZBOMB);
 		} else if (zrc == Z_STREAM_END) {
 			rd->zopen = 0;
 		} else if (zrc == Z_MEM_ERROR) {
@@ -723,7 +726,7 @@ static int member_sound_after(warc_rd *rd, size_t end, nx_error *err)
 		return NX_OK;
 	if (rd->zopen && (rc = member_more(rd, end + WARC_TAIL, err)) != NX_OK)
 		return rc;
-	if ((rd->zfail == WARC_ZBAD || rd->zfail == WARC_ZBIG) && rd->acc.len - rd->as - end <= WARC_TAIL)
+	if ((rd->zfail == WARC_ZBAD || rd->zfail == WARC_ZBIG || rd->zfail == WARC_ZBOMB) && rd->acc.len - rd->as - end <= WARC_TAIL)
 		return rd->zfail;
 	return NX_OK;
 }
@@ -840,6 +843,8 @@ static int member_failed(warc_state *ws, warc_rd *rd, int why, int64_t off, nx_e
 		return truncated(off, err); /* the file ends inside this member */
 	if (why == WARC_ZBIG)
 		snprintf(msg, sizeof(msg), "record inflates to more than %zu MB (limit)", ws->max >> 20);
+	else if (why == WARC_ZBOMB)
+		snprintf(msg, sizeof(msg), "gzip bomb: a member inflates more than %d times", NX_BOMB_RATIO);
 	else
 		snprintf(msg, sizeof(msg), "corrupt gzip member");
 	nx_warc__note_bad(ws, off, msg);

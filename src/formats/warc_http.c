@@ -110,6 +110,11 @@ static int inflate_one(nx_buf *out, const char *data, size_t len, int wbits, siz
 			rc = NX_ETOOBIG;
 			break;
 		}
+		/* the same bomb guard as nx_gunzip: out->len <= max tells it apart */
+		if (nx_gunzip_bomb((size_t)((const char *)zs.next_in - data), out->len)) {
+			rc = NX_ETOOBIG;
+			break;
+		}
 		if (zrc == Z_STREAM_END)
 			break;
 		if (zrc == Z_OK)
@@ -326,7 +331,11 @@ int nx_warc__do_response(warc_state *ws, const warc_rec *r, int64_t off, nx_erro
 		if (zr == NX_ETOOBIG) {
 			char msg[128];
 
-			snprintf(msg, sizeof(msg), "HTTP body inflates to more than %zu MB (limit)", ws->max >> 20);
+			if (inflated.len <= ws->max)
+				snprintf(msg, sizeof(msg), "HTTP body is a gzip bomb: %zu KB inflate to more than %zu MB",
+					 blen >> 10, inflated.len >> 20);
+			else
+				snprintf(msg, sizeof(msg), "HTTP body inflates to more than %zu MB (limit)", ws->max >> 20);
 			nx_warc__note_bad(ws, off, msg);
 			goto done;
 		}

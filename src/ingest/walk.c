@@ -6,6 +6,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,14 +21,61 @@ typedef struct walk_frame {
 	struct walk_frame *up;
 } walk_frame;
 
+/* What every level of one walk shares. */
+typedef struct walk_ctx {
+	nx_walk_cb cb;
+	void *ctx;
+	int follow_symlinks;
+	const char *root; /* real path of the folder given, NULL when unknown */
+} walk_ctx;
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int walk_dir(const char *path, const struct stat *st, walk_frame *up,
-		    nx_walk_cb cb, void *ctx, int depth)
+/* What kind of special file st is, for the note that skips it; NULL for files and folders. */
+static const char *special_kind(const struct stat *st)
 {
+	if (S_ISFIFO(st->st_mode))
+		return "a FIFO";
+	if (S_ISSOCK(st->st_mode))
+		return "a socket";
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+		return "a device";
+	if (S_ISREG(st->st_mode) || S_ISDIR(st->st_mode))
+		return NULL;
+	return "not a regular file";
+}
+
+/*
+ * 1 when child is a symbolic link whose target is outside the folder the
+ * walk was given (a link to /etc/passwd in an archive).  Links inside it,
+ * to files or folders, are followed as before.
+ */
+static int link_leaves(const walk_ctx *w, const char *child)
+{
+	struct stat lst;
+	char real[PATH_MAX];
+	size_t n = 0;
+
+	if (w->follow_symlinks || w->root == NULL)
+		return 0;
+	if (lstat(child, &lst) < 0 || !S_ISLNK(lst.st_mode))
+		return 0;
+	if (realpath(child, real) == NULL)
+		return 1;
+	n = strlen(w->root);
+	if (strcmp(w->root, "/") == 0)
+		return 0;
+	return !(strncmp(real, w->root, n) == 0 && (real[n] == '\0' || real[n] == '/'));
+}
+
+static int walk_dir(const char *path, const struct stat *st, walk_frame *up,
+		    const walk_ctx *w, int depth)
+{
+	nx_walk_cb cb = w->cb;
+	void *ctx = w->ctx;
 	walk_frame me = { st->st_dev, st->st_ino, up };
 	walk_frame *f = NULL;
 	DIR *dir = NULL;
@@ -81,8 +129,15 @@ static int walk_dir(const char *path, const struct stat *st, walk_frame *up,
 		if (stat(child.buf, &cst) < 0) {
 			snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
 			rc = cb(child.buf, NULL, errno, msg, ctx);
+		} else if (link_leaves(w, child.buf)) {
+			rc = cb(child.buf, NULL, NX_WALK_SKIP,
+				"symbolic link leads out of the folder, skipped (--follow-symlinks follows it)", ctx);
+		} else if (special_kind(&cst) != NULL) {
+			/* never opened: a FIFO would block the reader */
+			snprintf(msg, sizeof(msg), "%s, not a regular file: skipped", special_kind(&cst));
+			rc = cb(child.buf, NULL, NX_WALK_SKIP, msg, ctx);
 		} else if (S_ISDIR(cst.st_mode)) {
-			rc = walk_dir(child.buf, &cst, &me, cb, ctx, depth + 1);
+			rc = walk_dir(child.buf, &cst, &me, w, depth + 1);
 		} else if (S_ISREG(cst.st_mode)) {
 			if (access(child.buf, R_OK) != 0) {
 				snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
@@ -91,7 +146,6 @@ static int walk_dir(const char *path, const struct stat *st, walk_frame *up,
 				rc = cb(child.buf, &cst, 0, NULL, ctx);
 			}
 		}
-		/* sockets, FIFOs and devices inside an archive are skipped quietly */
 		nx_buf_free(&child);
 	}
 done:
@@ -104,6 +158,13 @@ done:
 
 int nx_walk(const char *path, nx_walk_cb cb, void *ctx, nx_error *err)
 {
+	return nx_walk_with(path, NULL, cb, ctx, err);
+}
+
+int nx_walk_with(const char *path, const nx_ingest_opts *opts, nx_walk_cb cb, void *ctx, nx_error *err)
+{
+	walk_ctx w = { cb, ctx, opts != NULL && opts->follow_symlinks, NULL };
+	char real[PATH_MAX];
 	struct stat st;
 	char msg[256];
 	int rc = 0;
@@ -114,7 +175,13 @@ int nx_walk(const char *path, nx_walk_cb cb, void *ctx, nx_error *err)
 		snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
 		rc = cb(path, NULL, errno, msg, ctx);
 	} else if (S_ISDIR(st.st_mode)) {
-		rc = walk_dir(path, &st, NULL, cb, ctx, 0);
+		/* the folder given, as the user named it, may itself be a link */
+		if (realpath(path, real) != NULL)
+			w.root = real;
+		rc = walk_dir(path, &st, NULL, &w, 0);
+	} else if (special_kind(&st) != NULL) {
+		snprintf(msg, sizeof(msg), "%s, not a regular file: skipped", special_kind(&st));
+		rc = cb(path, NULL, NX_WALK_SKIP, msg, ctx);
 	} else {
 		rc = cb(path, &st, 0, NULL, ctx);
 	}

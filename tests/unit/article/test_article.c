@@ -619,9 +619,28 @@ static void test_from_json_cleans_and_tolerates(void **state)
 	nx_article_free(b);
 }
 
+static void test_author_cap(void **state)
+{
+	nx_article *a = nx_article_new();
+	char name[32];
+	int i = 0;
+
+	(void)state;
+	assert_non_null(a);
+	for (i = 0; i < 150; i++) {
+		snprintf(name, sizeof(name), "Writer %d", i);
+		assert_int_equal(nx_article_add_author(a, name, -1), NX_OK);
+	}
+	assert_int_equal(a->nauthors, NX_ARTICLE_MAX_AUTHORS);
+	assert_int_equal(a->authors_dropped, 50);
+	assert_string_equal(a->authors[99], "Writer 99");
+	nx_article_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_author_cap),
 		cmocka_unit_test(test_set_cleans),
 		cmocka_unit_test(test_set_len),
 		cmocka_unit_test(test_set_empty_is_null),

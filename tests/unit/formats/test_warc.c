@@ -761,6 +761,64 @@ static void run_fd(run *r, const char *data, size_t len, size_t max_inflated)
 	close(fd);
 }
 
+/*
+ * A bomb under the size limit (issue 16 item 7): 48 MB of spaces from
+ * 48 KB, in a .warc.gz member and in an HTTP Content-Encoding, with the
+ * default 1 GB limit.  The 500:1 guard of nx_gunzip stops both at 32 MB.
+ */
+static void test_ratio_bomb(void **state)
+{
+	nx_buf b = NX_BUF_INIT, rec = NX_BUF_INIT, http = NX_BUF_INIT;
+	size_t big = 48u << 20, zn = 0;
+	char *spaces = malloc(big), *z = NULL;
+	cap c;
+	nx_error err = NX_ERROR_INIT;
+	run r;
+
+	(void)state;
+	assert_non_null(spaces);
+	memset(&c, 0, sizeof(c));
+	memset(spaces, ' ', big);
+	memcpy(spaces, "<html><body><p>x", 16);
+	nx_buf_addf(&rec, "WARC/1.0\r\nWARC-Type: resource\r\nContent-Type: text/html\r\n"
+			  "Content-Length: %zu\r\n\r\n", big);
+	nx_buf_add(&rec, spaces, big);
+	add_member(&b, rec.buf, rec.len);
+	nx_buf_reset(&rec);
+	text_record(&rec, "after", "http://x.example/2", "After the bomb\n\nText.\n");
+	add_member(&b, rec.buf, rec.len);
+	assert_true(b.len < 256 * 1024);
+	assert_int_equal(parse(b.buf, b.len, 0, &c, &err), NX_EFORMAT);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.title[0], "After the bomb");
+	assert_non_null(strstr(err.msg, "gzip bomb"));
+	cap_free(&c);
+	run_fd(&r, b.buf, b.len, 0);
+	assert_int_equal(r.rc, NX_EFORMAT);
+	assert_int_equal(r.c.n, 1);
+	assert_non_null(strstr(r.msg, "gzip bomb"));
+	run_free(&r);
+
+	nx_buf_reset(&b);
+	z = gzip_member(spaces, big, &zn);
+	nx_buf_adds(&http, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\r\n");
+	nx_buf_add(&http, z, zn);
+	nx_buf_addf(&b, "WARC/1.0\r\nWARC-Type: response\r\nContent-Length: %zu\r\n\r\n", http.len);
+	nx_buf_add(&b, http.buf, http.len);
+	nx_buf_adds(&b, "\r\n\r\n");
+	text_record(&b, "after", "http://x.example/4", "After the HTTP bomb\n\nText.\n");
+	assert_int_equal(parse(b.buf, b.len, 0, &c, &err), NX_EFORMAT);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.title[0], "After the HTTP bomb");
+	assert_non_null(strstr(err.msg, "gzip bomb"));
+	cap_free(&c);
+	free(z);
+	nx_buf_free(&http);
+	nx_buf_free(&b);
+	nx_buf_free(&rec);
+	free(spaces);
+}
+
 static int str_same(const char *a, const char *b)
 {
 	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
@@ -1127,6 +1185,7 @@ int main(void)
 		cmocka_unit_test(test_bad_content_length),
 		cmocka_unit_test(test_chunks),
 		cmocka_unit_test(test_gzip_bomb),
+		cmocka_unit_test(test_ratio_bomb),
 		cmocka_unit_test(test_split_member_and_corrupt),
 		cmocka_unit_test(test_nul_and_junk),
 		cmocka_unit_test(test_skipped_status_and_types),

@@ -915,7 +915,8 @@ static int on_walk(const char *path, const struct stat *st, int errnum, const ch
 	}
 	if (w->n < 64)
 		snprintf(w->lines[w->n], sizeof(w->lines[w->n]), "%s %s",
-			 errnum == 0 ? "file" : errnum == ELOOP ? "loop" : errnum == EACCES ? "denied" : "error", rel);
+			 errnum == 0 ? "file" : errnum == ELOOP ? "loop" : errnum == EACCES ? "denied" :
+			 errnum == NX_WALK_SKIP ? "skip" : "error", rel);
 	w->n++;
 	if (w->stop_at != 0 && w->n == w->stop_at)
 		return 1;
@@ -953,15 +954,15 @@ static void test_walk_tree(void **state)
 	char fifo[320];
 	int as_root = geteuid() == 0;
 	const char *want_root[] = {
-		"file Sub2/x.txt", "file a.txt", "file b.txt", "file link-to-file", "loop self",
+		"file Sub2/x.txt", "file a.txt", "file b.txt", "skip fifo", "file link-to-file", "loop self",
 		"file sub/deeper/y.txt", "loop sub/loop", "file sub/z.txt",
 	};
 	const char *want_user[] = {
-		"file Sub2/x.txt", "file a.txt", "file b.txt", "file link-to-file", "denied secret.txt",
-		"loop self", "file sub/deeper/y.txt", "loop sub/loop", "file sub/z.txt",
+		"file Sub2/x.txt", "file a.txt", "file b.txt", "skip fifo", "file link-to-file",
+		"denied secret.txt", "loop self", "file sub/deeper/y.txt", "loop sub/loop", "file sub/z.txt",
 	};
 	const char **want = as_root ? want_root : want_user;
-	int nwant = as_root ? 8 : 9, i = 0, loops = 0;
+	int nwant = as_root ? 9 : 10, i = 0, loops = 0;
 
 	(void)state;
 	memset(&w, 0, sizeof(w));
@@ -979,7 +980,7 @@ static void test_walk_tree(void **state)
 	make_link(w.root, "link-to-file", "a.txt"); /* followed */
 	make_link(w.root, "self", "self");          /* loops on itself */
 	snprintf(fifo, sizeof(fifo), "%s/fifo", w.root);
-	assert_int_equal(mkfifo(fifo, 0600), 0);     /* skipped quietly */
+	assert_int_equal(mkfifo(fifo, 0600), 0);     /* skipped with a note, never opened */
 	if (!as_root) {
 		make_file(w.root, "secret.txt", "s");
 		snprintf(fifo, sizeof(fifo), "%s/secret.txt", w.root);
@@ -1043,6 +1044,74 @@ static void test_walk_stop_and_single(void **state)
 	assert_int_equal(nx_walk(path, on_walk, &w, &err), 0);
 	assert_int_equal(w.n, 1);
 	assert_string_equal(w.lines[0], "error missing");
+}
+
+/* Symbolic links leading out of the folder given are not followed (issue 16 item 10). */
+static void test_walk_symlink_out(void **state)
+{
+	walk_log w;
+	nx_ingest_opts opts = NX_INGEST_OPTS_INIT;
+	nx_error err = NX_ERROR_INIT;
+	char path[200];
+	int i = 0;
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	snprintf(path, sizeof(path), "%s/outside", tmpdir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	make_file(path, "secret.txt", "s");
+	snprintf(w.root, sizeof(w.root), "%s/arch", tmpdir);
+	assert_int_equal(mkdir(w.root, 0755), 0);
+	make_file(w.root, "in.txt", "i");
+	make_dir(w.root, "d");
+	make_file(w.root, "d/deep.txt", "d");
+	make_link(w.root, "in-link", "in.txt");        /* inside: followed */
+	make_link(w.root, "d-link", "d");              /* inside: followed */
+	make_link(w.root, "out-dir", "../outside");    /* leaves: skipped */
+	snprintf(path, sizeof(path), "%s/outside/secret.txt", tmpdir);
+	make_link(w.root, "out-file", path);           /* leaves: skipped */
+	make_link(w.root, "passwd", "/etc/passwd");    /* leaves: skipped */
+	make_link(w.root, "d/up", "../in.txt");        /* inside: followed */
+	assert_int_equal(nx_walk(w.root, on_walk, &w, &err), 0);
+	for (i = 0; i < w.n && i < 64; i++)
+		print_message("  walk: %s\n", w.lines[i]);
+	assert_int_equal(w.n, 9);
+	assert_string_equal(w.lines[0], "file d/deep.txt");
+	assert_string_equal(w.lines[1], "file d/up");
+	assert_string_equal(w.lines[2], "file d-link/deep.txt");
+	assert_string_equal(w.lines[3], "file d-link/up");
+	assert_string_equal(w.lines[4], "file in-link");
+	assert_string_equal(w.lines[5], "file in.txt");
+	assert_string_equal(w.lines[6], "skip out-dir");
+	assert_string_equal(w.lines[7], "skip out-file");
+	assert_string_equal(w.lines[8], "skip passwd");
+	memset(&w.lines, 0, sizeof(w.lines));
+	w.n = 0;
+	opts.follow_symlinks = 1;
+	assert_int_equal(nx_walk_with(w.root, &opts, on_walk, &w, &err), 0);
+	assert_int_equal(w.n, 9);
+	assert_string_equal(w.lines[6], "file out-dir/secret.txt");
+	assert_string_equal(w.lines[7], "file out-file");
+	assert_string_equal(w.lines[8], "file passwd");
+}
+
+/* A FIFO given as the path is noted, never opened (it would block). */
+static void test_walk_fifo_arg(void **state)
+{
+	walk_log w;
+	nx_error err = NX_ERROR_INIT;
+	char path[320];
+
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	snprintf(path, sizeof(path), "%s/walk-fifo", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(w.root, sizeof(w.root), "%s", tmpdir);
+	alarm(10);
+	assert_int_equal(nx_walk(path, on_walk, &w, &err), 0);
+	alarm(0);
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.lines[0], "skip walk-fifo");
 }
 
 /* Last in the list: under UBSan a failure here aborts the process. */
@@ -1114,6 +1183,8 @@ int main(void)
 		cmocka_unit_test(test_ingest_file_too_big),
 		cmocka_unit_test(test_walk_tree),
 		cmocka_unit_test(test_walk_stop_and_single),
+		cmocka_unit_test(test_walk_symlink_out),
+		cmocka_unit_test(test_walk_fifo_arg),
 		cmocka_unit_test(test_walk_unreadable_dir),
 		cmocka_unit_test(test_walk_empty_dir),
 	};
