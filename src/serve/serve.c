@@ -1020,7 +1020,8 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	opterr = 0; /* nx_cli_bad_option() words the message */
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_LISTEN: listen = optarg; break;
 		case OPT_THREADS:
@@ -1041,7 +1042,7 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 						    optarg);
 			s.hosts[s.nhosts++] = optarg;
 			break;
-		default: return nx_cli_usage("serve", "unknown option");
+		default: return nx_cli_bad_option("serve", c, argv);
 		}
 	}
 	if (optind != argc)
