@@ -39,7 +39,7 @@ static const nx_command commands[] = {
 	  "newsidx rm ID|URL...",
 	  "Remove articles from the index" },
 	{ "serve", cmd_serve, NX_CMD_DB_READ,
-	  "newsidx serve [--listen HOST:PORT] [--max-connections N] [--threads N] [--log]",
+	  "newsidx serve [--listen HOST:PORT] [--allow-host NAME]... [--max-connections N] [--threads N] [--log]",
 	  "Serve a search page and a JSON API over HTTP, read-only (127.0.0.1:8080 by default)" },
 	{ "stats", cmd_stats, NX_CMD_DB_READ,
 	  "newsidx stats [--json]",
