@@ -20,9 +20,12 @@ jobs=$(nproc 2>/dev/null || echo 2)
 build=${NX_BUILD_DIR:-$here/build}
 
 echo "== release build (warnings are errors) =="
-cmake -S . -B "$build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNX_WERROR=ON >/dev/null
+# -DNX_TESTS=ON explicitly: scripts/demo.sh configures build/release with the
+# tests off, and a cache reused from it would build none; --no-tests=error
+# makes an empty run a failure instead of a green "No tests were found".
+cmake -S . -B "$build/release" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNX_WERROR=ON -DNX_TESTS=ON >/dev/null
 cmake --build "$build/release" -j"$jobs"
-ctest --test-dir "$build/release" --output-on-failure -j"$jobs" --timeout 600
+ctest --test-dir "$build/release" --output-on-failure --no-tests=error -j"$jobs" --timeout 600
 
 echo "== extraction quality gate (doc/quality-floor.json) =="
 if [ -d "$here/../shared/data" ]; then
@@ -35,10 +38,10 @@ echo "== ranking: no figure below doc/ranking-floor.json (skipped without ../sha
 scripts/eval-ranking --newsidx "$build/release/newsidx" --check doc/ranking-floor.json || [ $? -eq 77 ]
 
 echo "== debug build with AddressSanitizer + UndefinedBehaviorSanitizer =="
-cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DNX_WERROR=ON -DNX_SANITIZE=ON >/dev/null
+cmake -S . -B "$build/asan" -DCMAKE_BUILD_TYPE=Debug -DNX_WERROR=ON -DNX_SANITIZE=ON -DNX_TESTS=ON >/dev/null
 cmake --build "$build/asan" -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir "$build/asan" --output-on-failure -j"$jobs" --timeout 900
+  ctest --test-dir "$build/asan" --output-on-failure --no-tests=error -j"$jobs" --timeout 900
 
 echo "== fuzzing (clang, libFuzzer + ASan/UBSan), each target for a bounded time =="
 bash scripts/fuzz --seconds "${NX_FUZZ_SECONDS:-60}" --parallel "$jobs"

@@ -47,6 +47,8 @@ int cmd_similar(nx_cli *cli, int argc, char **argv);
 
 /* Long help of search: the query language (cmd_search.c). */
 extern const char nx_cli_search_help[];
+/* Long help of similar: its options (cmd_search.c). */
+extern const char nx_cli_similar_help[];
 
 /* The JSON object search --json prints (also served by newsidx serve). */
 json_t *nx_cli_results_json(const nx_results *r, int offset, int limit);
@@ -75,6 +77,16 @@ int nx_cli_usage(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)))
 #endif
 	;
+
+/*
+ * Every command parses with getopt_long(), options before or after the
+ * operands (GNU permutation), "--" ending them, opterr = 0 and an option
+ * string starting with ':'.  A '?' or ':' from getopt_long() goes here:
+ * "unknown option '-x'" or "option '--limit' needs a value", the usage
+ * line, and NX_EXIT_USAGE.  A word that looks like an option is never
+ * taken for an operand; write it after "--".
+ */
+int nx_cli_bad_option(const char *cmd, int c, char **argv);
 
 /* Print the usage and summary of a command on stdout. */
 void nx_cli_help(const char *cmd);

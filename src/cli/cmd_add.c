@@ -100,12 +100,13 @@ int cmd_add(nx_cli *cli, int argc, char **argv)
 	memset(&x, 0, sizeof(x));
 	x.cli = cli;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jkq", longopts, NULL)) != -1) {
+	opterr = 0; /* nx_cli_bad_option() words the message */
+	while ((c = getopt_long(argc, argv, ":jkq", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': x.json = 1; break;
 		case 'k': keep = 1; break;
 		case 'q': quiet = 1; break;
-		default: return nx_cli_usage("add", "unknown option");
+		default: return nx_cli_bad_option("add", c, argv);
 		}
 	}
 	if (optind >= argc)

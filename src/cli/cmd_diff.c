@@ -60,11 +60,12 @@ int cmd_diff(nx_cli *cli, int argc, char **argv)
 	const char *ref = NULL;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	opterr = 0; /* nx_cli_bad_option() words the message */
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': color = 1; break;
 		case 'C': color = 0; break;
-		default: return nx_cli_usage("diff", "unknown option");
+		default: return nx_cli_bad_option("diff", c, argv);
 		}
 	}
 	if (optind >= argc || argc - optind > 3)

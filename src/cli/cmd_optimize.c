@@ -18,11 +18,12 @@ int cmd_optimize(nx_cli *cli, int argc, char **argv)
 	int c = 0, quiet = 0, rc = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+	opterr = 0; /* nx_cli_bad_option() words the message */
+	while ((c = getopt_long(argc, argv, ":q", longopts, NULL)) != -1) {
 		if (c == 'q')
 			quiet = 1;
 		else
-			return nx_cli_usage("optimize", "unknown option");
+			return nx_cli_bad_option("optimize", c, argv);
 	}
 	if (optind != argc)
 		return nx_cli_usage("optimize", "no arguments expected");

@@ -24,11 +24,12 @@ int cmd_reindex(nx_cli *cli, int argc, char **argv)
 	int c = 0, quiet = 0, rc = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "q", longopts, NULL)) != -1) {
+	opterr = 0; /* nx_cli_bad_option() words the message */
+	while ((c = getopt_long(argc, argv, ":q", longopts, NULL)) != -1) {
 		if (c == 'q')
 			quiet = 1;
 		else
-			return nx_cli_usage("reindex", "unknown option");
+			return nx_cli_bad_option("reindex", c, argv);
 	}
 	if (optind != argc)
 		return nx_cli_usage("reindex", "no arguments expected");

@@ -218,7 +218,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o,
 	if (topk != NULL && strcmp(topk, "0") == 0)
 		o->fast_paths = NX_FAST_PATHS_OFF;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+n:o:j", longopts, NULL)) != -1) {
+	opterr = 0; /* nx_cli_bad_option() words the message */
+	while ((c = getopt_long(argc, argv, ":n:o:j", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if ((v = nx_cli_number(optarg, 10000)) < 0)
@@ -280,7 +281,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o,
 				return nx_cli_usage(cmd, "--batch is an option of search only");
 			*batch = 1;
 			break;
-		default: return nx_cli_usage(cmd, "unknown option");
+		default: return nx_cli_bad_option(cmd, c, argv);
 		}
 	}
 	return 0;
@@ -488,7 +489,8 @@ const char nx_cli_search_help[] =
 	"  changed:>30d       updated more than 30 days after publication (h, d, w, m, y)\n"
 	"  source:reuters  author:\"jane doe\"  lang:de\n"
 	"Anything else is taken literally: an unknown foo: is a word, stray operators are\n"
-	"words; no query is an error.\n"
+	"words; no query is an error.  Options go before or after the query; a word that\n"
+	"starts with '-' (-word, -5) goes after '--':  newsidx search --limit 5 -- blair -brown\n"
 	"OR, AND and NOT are operators when written in capitals in a query that is not\n"
 	"itself all capitals: in WHAT IS KNOWN ABOUT TARIFFS OR QUOTAS they are words.\n"
 	"\n"
@@ -512,3 +514,13 @@ const char nx_cli_search_help[] =
 	"  --batch                       queries from standard input, one per line; for each,\n"
 	"                                one line of JSON as --json prints it, or\n"
 	"                                {\"query\", \"error\"} when it cannot run (exit 2 at the end)\n\n";
+
+const char nx_cli_similar_help[] =
+	"The hits are ranked by the distinctive words the article shares with them; the\n"
+	"article itself and its copies in other outlets are left out.\n"
+	"\n"
+	"Options (before or after the id; '--' ends them):\n"
+	"  --limit N, --offset N         page of hits (default 10 from 0)\n"
+	"  --since DATE, --until DATE    published in this range\n"
+	"  --source S, --author A, --lang L, --credit C   only such articles\n"
+	"  --sort relevance|newest|oldest, --facets ..., --json   as for search\n\n";

@@ -118,13 +118,14 @@ int cmd_show(nx_cli *cli, int argc, char **argv)
 	int c = 0, json = 0, revisions = 0, rc = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jr", longopts, NULL)) != -1) {
+	opterr = 0; /* nx_cli_bad_option() words the message */
+	while ((c = getopt_long(argc, argv, ":jr", longopts, NULL)) != -1) {
 		if (c == 'j')
 			json = 1;
 		else if (c == 'r')
 			revisions = 1;
 		else
-			return nx_cli_usage("show", "unknown option");
+			return nx_cli_bad_option("show", c, argv);
 	}
 	if (optind != argc - 1)
 		return nx_cli_usage("show", "give one article id or URL");

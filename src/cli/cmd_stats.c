@@ -1,6 +1,7 @@
 /*
  * cmd_stats.c - newsidx stats: what the index holds.
  */
+#include <getopt.h>
 #include <string.h>
 
 #include "cli.h"
@@ -10,14 +11,19 @@ int cmd_stats(nx_cli *cli, int argc, char **argv)
 	nx_stats s;
 	nx_error err = NX_ERROR_INIT;
 	char t1[32], t2[32];
-	int json = 0, i = 0;
+	static const struct option longopts[] = { { "json", no_argument, NULL, 'j' }, { NULL, 0, NULL, 0 } };
+	int json = 0, c = 0;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
+	optind = 1;
+	opterr = 0; /* nx_cli_bad_option() words the message */
+	while ((c = getopt_long(argc, argv, ":j", longopts, NULL)) != -1) {
+		if (c == 'j')
 			json = 1;
 		else
-			return nx_cli_usage("stats", "unknown argument '%s'", argv[i]);
+			return nx_cli_bad_option("stats", c, argv);
 	}
+	if (optind != argc)
+		return nx_cli_usage("stats", "unexpected argument '%s'", argv[optind]);
 	if (nx_store_stats(&s, cli->st, &err) < 0) {
 		nx_cli_warn("%s", err.msg);
 		return nx_cli_exit_for(err.code);

@@ -55,7 +55,8 @@ int cmd_sync(nx_cli *cli, int argc, char **argv)
 	memset(&x, 0, sizeof(x));
 	x.cli = cli;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:pqv", longopts, NULL)) != -1) {
+	opterr = 0; /* nx_cli_bad_option() words the message */
+	while ((c = getopt_long(argc, argv, ":b:pqv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if ((batch = nx_cli_number(optarg, 10000000)) < 1)
@@ -64,7 +65,7 @@ int cmd_sync(nx_cli *cli, int argc, char **argv)
 		case 'p': o.prune = 1; break;
 		case 'q': x.quiet = 1; break;
 		case 'v': verbose = 1; break;
-		default: return nx_cli_usage("sync", "unknown option");
+		default: return nx_cli_bad_option("sync", c, argv);
 		}
 	}
 	if (optind >= argc)

@@ -44,7 +44,7 @@ static const nx_command commands[] = {
 	  "newsidx rm ID|URL...",
 	  "Remove articles from the index" },
 	{ "serve", cmd_serve, NX_CMD_DB_READ,
-	  "newsidx serve [--listen HOST:PORT] [--max-connections N] [--threads N] [--log]",
+	  "newsidx serve [--listen HOST:PORT] [--allow-host NAME]... [--max-connections N] [--threads N] [--log]",
 	  "Serve a search page and a JSON API over HTTP, read-only (127.0.0.1:8080 by default)" },
 	{ "stats", cmd_stats, NX_CMD_DB_READ,
 	  "newsidx stats [--json]",
@@ -115,8 +115,10 @@ void nx_cli_help(const char *cmd)
 	if (c == NULL)
 		return;
 	printf("usage: %s\n\n%s.\n\n", c->usage, c->summary);
-	if (strcmp(c->name, "search") == 0 || strcmp(c->name, "similar") == 0)
+	if (strcmp(c->name, "search") == 0)
 		fputs(nx_cli_search_help, stdout);
+	else if (strcmp(c->name, "similar") == 0)
+		fputs(nx_cli_similar_help, stdout);
 	printf("Global option: --db PATH (else $NEWSIDX_DB, else "
 	       "$XDG_DATA_HOME/newsidx/index.db)\n");
 	if (c->flags & NX_CMD_DB_WRITE)
@@ -141,6 +143,19 @@ int nx_cli_usage(const char *cmd, const char *fmt, ...)
 	if (c != NULL)
 		fprintf(stderr, "usage: %s\n", c->usage);
 	return NX_EXIT_USAGE;
+}
+
+int nx_cli_bad_option(const char *cmd, int c, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "?";
+	char shortopt[3] = { '-', (char)optopt, '\0' };
+
+	/* a short option inside a cluster (-jx) is not argv[optind - 1] itself */
+	if (optopt > 0 && optopt < 128 && strncmp(arg, "--", 2) != 0)
+		arg = shortopt;
+	if (c == ':')
+		return nx_cli_usage(cmd, "option '%s' needs a value", arg);
+	return nx_cli_usage(cmd, "unknown option '%s' (an operand that starts with '-' goes after '--')", arg);
 }
 
 int nx_cli_exit_for(int code)

@@ -14,23 +14,44 @@ static const char *const month_abbr[12] = {
 	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
 };
 
+/*
+ * Append s[0..n) escaped for HTML, and made safe like every printed field
+ * (nx_sb_add_safe): controls and bidi overrides become '?', bytes that are
+ * not UTF-8 U+FFFD, newline and tab stay.
+ */
 static void esc_n(nx_sb *b, const char *s, size_t n)
 {
-	size_t i = 0, start = 0;
+	size_t i = 0, start = 0, len = 0;
 	const char *rep = NULL;
+	uint32_t cp = 0;
 
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		len = 1;
+		switch (c) {
 		case '&': rep = "&amp;"; break;
 		case '<': rep = "&lt;"; break;
 		case '>': rep = "&gt;"; break;
 		case '"': rep = "&quot;"; break;
 		case '\'': rep = "&#39;"; break;
-		default: continue;
+		default:
+			rep = NULL;
+			if (c >= 0x20 && c < 0x7F)
+				break;
+			len = nx_sb_utf8_decode(s + i, n - i, &cp);
+			if (nx_sb_unsafe_cp(cp, NX_SAFE_LINES))
+				rep = "?";
+			else if (cp == 0xFFFD && !(len == 3 && memcmp(s + i, "\xEF\xBF\xBD", 3) == 0))
+				rep = "\xEF\xBF\xBD";
+			break;
 		}
-		nx_sb_add(b, s + start, i - start);
-		nx_sb_adds(b, rep);
-		start = i + 1;
+		if (rep != NULL) {
+			nx_sb_add(b, s + start, i - start);
+			nx_sb_adds(b, rep);
+			start = i + len;
+		}
+		i += len;
 	}
 	nx_sb_add(b, s + start, n - start);
 }

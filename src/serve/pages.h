@@ -33,7 +33,10 @@ typedef struct nx_serve_form {
 	int offset;
 } nx_serve_form;
 
-/* Append s with & < > " ' escaped: safe as text and inside quoted attributes. */
+/*
+ * Append s with & < > " ' escaped: safe as text and inside quoted attributes;
+ * control characters and bidi overrides become '?' (newline, tab kept).
+ */
 void nx_serve_esc(nx_sb *b, const char *s);
 
 /* Append s percent-encoded for a query-string value (unreserved bytes kept). */

@@ -26,28 +26,55 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
 #include "cli.h"
 #include "newsidx/revision.h"
 #include "pages.h"
+#include "strbuf.h"
 
 #define ARG_MAX_LEN 2048   /* one argument (the query above all) */
 #define ARGS_MAX_LEN 8192  /* all arguments together */
+#define ARGS_MAX_COUNT 64  /* arguments (the API takes about 15) */
 #define PATH_MAX_LEN 4096  /* the decoded path */
 #define API_LIMIT_MAX 100  /* hits per /api/search call */
 #define OFFSET_MAX 100000  /* deepest page */
+#define HEADER_DEADLINE_MS 10000 /* from connection (or last answer) to a whole request header */
+#define MAX_ALLOW_HOSTS 32
+#define POOL_BYTES (256 * 1024) /* per connection: holds 8 KB of arguments parsed */
+#define HTTP_MISDIRECTED 421
 
 #define CSP "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " \
 	    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+/* One open connection, for the header deadline and the connection count. */
+typedef struct conn_slot {
+	struct conn_slot *next, *prev;
+	int fd;
+	int in_header;          /* waiting for a (next) request header */
+	struct timespec since;  /* connection start, or the end of the last answer */
+} conn_slot;
 
 typedef struct serve_ctx {
 	const char *db_path;
 	pthread_key_t store_key; /* this thread's nx_store */
 	int log;                 /* one line per request on stderr */
+	int started;             /* MHD's own messages are shown only once listening */
+	/* Host check (DNS rebinding): the names a request may give in Host */
+	const char *hosts[MAX_ALLOW_HOSTS + 2];
+	size_t nhosts;
+	int any_ip;              /* listening on 0.0.0.0 or ::: any IP literal names us */
+	/* open connections: counted, and their headers timed by the reaper */
+	pthread_mutex_t lock;
+	conn_slot *conns;
+	long nconns, max_conns;
+	int stop;
+	pthread_t reaper;
 } serve_ctx;
 
 /* One request being answered. */
@@ -92,6 +119,7 @@ static const char *reason(unsigned status)
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 414: return "URI Too Long";
+	case 421: return "Misdirected Request";
 	case 503: return "Service Unavailable";
 	default: return "Internal Server Error";
 	}
@@ -189,7 +217,7 @@ static enum MHD_Result fail(req *r, unsigned status, const char *msg)
 
 /* Arguments, checked once before anything reads them. */
 typedef struct args_check {
-	size_t total;
+	size_t total, count;
 	unsigned status; /* 0: fine */
 	const char *msg;
 } args_check;
@@ -201,7 +229,8 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
 
 	(void)kind;
 	a->total += key_size + value_size + 2;
-	if (value_size > ARG_MAX_LEN || a->total > ARGS_MAX_LEN) {
+	a->count++;
+	if (value_size > ARG_MAX_LEN || a->total > ARGS_MAX_LEN || a->count > ARGS_MAX_COUNT) {
 		a->status = MHD_HTTP_URI_TOO_LONG;
 		a->msg = value_size > ARG_MAX_LEN ? "the query is too long (2048 bytes at most)"
 						  : "the request has too many arguments";
@@ -588,13 +617,237 @@ done:
 	return ret;
 }
 
+/*
+ * What the raw request line held, seen by uri_seen() before MHD decodes
+ * it: MHD turns %00 into a NUL that silently cuts the path short.  The
+ * address of a tag is the request's *req_cls; the SEEN ones mark the
+ * second call of on_request.
+ */
+enum { URI_NEW, URI_NUL, URI_LONG, URI_SEEN, URI_SEEN_NUL, URI_SEEN_LONG, URI__COUNT };
+static char uri_tags[URI__COUNT];
+
+static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	const char *q = strchr(uri, '?');
+	size_t plen = q != NULL ? (size_t)(q - uri) : strlen(uri), i = 0;
+
+	(void)cls;
+	(void)c;
+	for (i = 0; i + 2 < plen; i++)
+		if (uri[i] == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
+			return &uri_tags[URI_NUL];
+	if (q != NULL) {
+		size_t n = 1;
+
+		for (i = 0; q[i] != '\0'; i++)
+			n += q[i] == '&';
+		if (strlen(q) > ARGS_MAX_LEN || n > ARGS_MAX_COUNT)
+			return &uri_tags[URI_LONG];
+	}
+	return &uri_tags[URI_NEW];
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* A connection opens or closes: the count and the reaper's list follow. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	serve_ctx *s = cls;
+	conn_slot *k = NULL;
+	const union MHD_ConnectionInfo *ci = NULL;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		if ((k = calloc(1, sizeof(*k))) == NULL)
+			return;
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		k->fd = ci != NULL ? ci->connect_fd : -1;
+		k->in_header = 1;
+		clock_gettime(CLOCK_MONOTONIC, &k->since);
+		pthread_mutex_lock(&s->lock);
+		k->next = s->conns;
+		if (s->conns != NULL)
+			s->conns->prev = k;
+		s->conns = k;
+		s->nconns++;
+		pthread_mutex_unlock(&s->lock);
+		*socket_context = k;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && (k = *socket_context) != NULL) {
+		/* MHD closes the socket after this returns: the reaper never sees a stale fd */
+		pthread_mutex_lock(&s->lock);
+		if (k->prev != NULL)
+			k->prev->next = k->next;
+		else
+			s->conns = k->next;
+		if (k->next != NULL)
+			k->next->prev = k->prev;
+		s->nconns--;
+		pthread_mutex_unlock(&s->lock);
+		free(k);
+		*socket_context = NULL;
+	}
+}
+
+static conn_slot *slot_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The request header is complete: the deadline no longer applies. */
+static void header_done(serve_ctx *s, struct MHD_Connection *c)
+{
+	conn_slot *k = slot_of(c);
+
+	if (k == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	k->in_header = 0;
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* A request was answered: the deadline runs again for the next one (keep-alive). */
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+			 enum MHD_RequestTerminationCode code)
+{
+	serve_ctx *s = cls;
+	conn_slot *k = slot_of(c);
+
+	(void)req_cls;
+	(void)code;
+	if (k == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	k->in_header = 1;
+	clock_gettime(CLOCK_MONOTONIC, &k->since);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/*
+ * The reaper: twice a second, a connection that has spent more than
+ * HEADER_DEADLINE_MS on one request header (one byte every few seconds,
+ * each of which restarts MHD's idle timeout) is shut down; MHD then sees
+ * the end of the stream and closes it.
+ */
+static void *reaper(void *arg)
+{
+	serve_ctx *s = arg;
+	struct timespec nap = { 0, 500 * 1000 * 1000 };
+	conn_slot *k = NULL;
+	int stop = 0;
+
+	while (!stop) {
+		nanosleep(&nap, NULL);
+		pthread_mutex_lock(&s->lock);
+		stop = s->stop;
+		for (k = s->conns; k != NULL && !stop; k = k->next)
+			if (k->in_header && k->fd >= 0 && ms_since(&k->since) > HEADER_DEADLINE_MS) {
+				shutdown(k->fd, SHUT_RDWR);
+				k->in_header = 0; /* once */
+			}
+		pthread_mutex_unlock(&s->lock);
+	}
+	return NULL;
+}
+
+/* Beyond --max-connections a new connection is refused at once, never queued. */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	serve_ctx *s = cls;
+	long n = 0;
+
+	(void)addr;
+	(void)addrlen;
+	pthread_mutex_lock(&s->lock);
+	n = s->nconns;
+	pthread_mutex_unlock(&s->lock);
+	return n < s->max_conns ? MHD_YES : MHD_NO;
+}
+
+/* libmicrohttpd's own messages: dropped until listening (we say why we cannot), then shown. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	serve_ctx *s = cls;
+	nx_sb b = NX_SB_INIT;
+	int started = 0;
+
+	pthread_mutex_lock(&s->lock);
+	started = s->started;
+	pthread_mutex_unlock(&s->lock);
+	if (!started)
+		return;
+	nx_sb_vaddf(&b, fmt, ap);
+	while (b.len > 0 && b.buf[b.len - 1] == '\n')
+		b.buf[--b.len] = '\0';
+	nx_cli_warn("serve: %s", b.buf);
+	nx_sb_free(&b);
+}
+
+/* 1 for an IPv4 or IPv6 literal. */
+static int is_ip_literal(const char *h)
+{
+	unsigned char a[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, h, a) == 1 || inet_pton(AF_INET6, h, a) == 1;
+}
+
+/*
+ * The Host check against DNS rebinding: a page on another site whose name
+ * was made to resolve to 127.0.0.1 still sends its own name in Host.  The
+ * host part (port dropped) must be the listen address, localhost, a name
+ * given with --allow-host, or, when listening on every address, any IP
+ * literal (a rebinding page cannot send one).  No Host (HTTP/1.0) passes.
+ */
+static int host_allowed(const serve_ctx *s, const char *host)
+{
+	char h[256];
+	const char *end = NULL, *start = host;
+	size_t n = 0, i = 0;
+
+	if (host == NULL)
+		return 1;
+	if (host[0] == '[') {
+		start = host + 1;
+		end = strchr(start, ']');
+		if (end == NULL || (end[1] != '\0' && end[1] != ':'))
+			return 0;
+		if (end[1] == ':' && (end[2] == '\0' || strspn(end + 2, "0123456789") != strlen(end + 2)))
+			return 0;
+	} else {
+		end = strchr(host, ':');
+		if (end != NULL && (end[1] == '\0' || strspn(end + 1, "0123456789") != strlen(end + 1)))
+			return 0;
+		if (end == NULL)
+			end = host + strlen(host);
+	}
+	n = (size_t)(end - start);
+	if (n == 0 || n >= sizeof(h))
+		return 0;
+	memcpy(h, start, n);
+	h[n] = '\0';
+	if (n > 1 && h[n - 1] == '.')
+		h[--n] = '\0'; /* "localhost." is localhost */
+	if (strcasecmp(h, "localhost") == 0)
+		return 1;
+	for (i = 0; i < s->nhosts; i++)
+		if (strcasecmp(h, s->hosts[i]) == 0)
+			return 1;
+	return s->any_ip && is_ip_literal(h);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **req_cls)
 {
-	static int seen; /* *req_cls after the first call: only its address is used */
 	req r;
-	args_check ac = { 0, 0, NULL };
+	args_check ac = { 0, 0, 0, NULL };
 	nx_store *st = NULL;
 	int is_api = 0;
 
@@ -608,23 +861,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	clock_gettime(CLOCK_MONOTONIC, &r.t0);
 	is_api = strncmp(url, "/api/", 5) == 0;
 	r.api = is_api;
+	if (*req_cls == &uri_tags[URI_NEW] || *req_cls == &uri_tags[URI_NUL] || *req_cls == &uri_tags[URI_LONG])
+		header_done(r.s, c);
+	if (!host_allowed(r.s, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
+		return fail(&r, HTTP_MISDIRECTED, "this server answers only to its own address: "
+						  "start it with --allow-host NAME to serve under another name");
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return fail(&r, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD are served: the index is read-only");
 	/*
 	 * Answer on the second call, once the request is complete: a response
 	 * queued on the first call makes MHD close the connection (no
-	 * keep-alive).  A body sent with GET is read and dropped.
+	 * keep-alive).  A body sent with GET is read and dropped.  *req_cls
+	 * holds what uri_seen() found in the raw request line.
 	 */
-	if (*req_cls == NULL) {
-		*req_cls = &seen;
+	if (*req_cls != &uri_tags[URI_SEEN] && *req_cls != &uri_tags[URI_SEEN_NUL] &&
+	    *req_cls != &uri_tags[URI_SEEN_LONG]) {
+		*req_cls = *req_cls == &uri_tags[URI_NUL] ? &uri_tags[URI_SEEN_NUL]
+			 : *req_cls == &uri_tags[URI_LONG] ? &uri_tags[URI_SEEN_LONG] : &uri_tags[URI_SEEN];
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (strlen(url) > PATH_MAX_LEN)
-		return fail(&r, MHD_HTTP_URI_TOO_LONG, "the path is too long");
+	if (*req_cls == &uri_tags[URI_SEEN_NUL])
+		return fail(&r, MHD_HTTP_BAD_REQUEST, "the path holds a NUL byte (%00)");
+	if (strlen(url) > PATH_MAX_LEN || *req_cls == &uri_tags[URI_SEEN_LONG])
+		return fail(&r, MHD_HTTP_URI_TOO_LONG, strlen(url) > PATH_MAX_LEN ? "the path is too long"
+										 : "the request has too many arguments");
 	MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND, check_arg, &ac);
 	if (ac.status != 0)
 		return fail(&r, ac.status, ac.msg);
@@ -717,7 +981,17 @@ static int is_loopback(const struct sockaddr_storage *ss)
 	return 0;
 }
 
-enum { OPT_LISTEN = 256, OPT_THREADS, OPT_MAX_CONN, OPT_LOG };
+/* Listening on every address (0.0.0.0 or ::). */
+static int is_any(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)ss)->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (ss->ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)ss)->sin6_addr);
+	return 0;
+}
+
+enum { OPT_LISTEN = 256, OPT_THREADS, OPT_MAX_CONN, OPT_LOG, OPT_ALLOW_HOST };
 
 int cmd_serve(nx_cli *cli, int argc, char **argv)
 {
@@ -726,6 +1000,7 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "max-connections", required_argument, NULL, OPT_MAX_CONN },
 		{ "log", no_argument, NULL, OPT_LOG },
+		{ "allow-host", required_argument, NULL, OPT_ALLOW_HOST },
 		{ NULL, 0, NULL, 0 }
 	};
 	serve_ctx s;
@@ -740,11 +1015,13 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 	unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_INTERNAL_POLLING_THREAD;
 	long threads = 8, max_conn = 64;
 	struct MHD_OptionItem pool[2] = { { MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL } };
-	int c = 0, sig = 0, have_key = 0, rc = NX_EXIT_OK;
+	int c = 0, sig = 0, have_key = 0, have_lock = 0, have_reaper = 0, rc = NX_EXIT_OK;
+	long per_ip = 0;
 
 	memset(&s, 0, sizeof(s));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	opterr = 0; /* nx_cli_bad_option() words the message */
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_LISTEN: listen = optarg; break;
 		case OPT_THREADS:
@@ -757,7 +1034,15 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 						    optarg);
 			break;
 		case OPT_LOG: s.log = 1; break;
-		default: return nx_cli_usage("serve", "unknown option");
+		case OPT_ALLOW_HOST:
+			if (s.nhosts >= MAX_ALLOW_HOSTS)
+				return nx_cli_usage("serve", "--allow-host can be given %d times at most", MAX_ALLOW_HOSTS);
+			if (optarg[0] == '\0' || strlen(optarg) > 253 || strpbrk(optarg, ":/[] \t") != NULL)
+				return nx_cli_usage("serve", "--allow-host takes a host name without port, not '%s'",
+						    optarg);
+			s.hosts[s.nhosts++] = optarg;
+			break;
+		default: return nx_cli_bad_option("serve", c, argv);
 		}
 	}
 	if (optind != argc)
@@ -765,9 +1050,25 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 	if (parse_listen(listen, &ss, &sslen, why, sizeof(why)) < 0)
 		return nx_cli_usage("serve", "--listen: %s", why);
 	s.db_path = cli->db_path;
+	/* the Host check: the listen address itself, and any IP when listening on all */
+	if (getnameinfo((struct sockaddr *)&ss, sslen, host, sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(host, sizeof(host), "?");
+	s.hosts[s.nhosts++] = host;
+	s.any_ip = is_any(&ss);
+	s.max_conns = max_conn;
+	/* one address holds a quarter of the connections at most (2 to 64) */
+	per_ip = max_conn / 4 < 2 ? 2 : max_conn / 4 > 64 ? 64 : max_conn / 4;
+	if (per_ip > max_conn)
+		per_ip = max_conn;
+	if (pthread_mutex_init(&s.lock, NULL) != 0) {
+		nx_cli_warn("serve: cannot create a mutex");
+		return NX_EXIT_INDEX;
+	}
+	have_lock = 1;
 	if (pthread_key_create(&s.store_key, close_store) != 0) {
 		nx_cli_warn("serve: cannot create thread storage");
-		return NX_EXIT_INDEX;
+		rc = NX_EXIT_INDEX;
+		goto done;
 	}
 	have_key = 1;
 	/* the signals that stop us are taken by sigwait below, never by a worker */
@@ -791,20 +1092,37 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	flags |= MHD_USE_AUTO;
-	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &s,
+	/*
+	 * accept_policy refuses connections beyond max_conn; MHD's own limit
+	 * is above it, since at its limit MHD stops accepting and new
+	 * clients wait in the listen queue instead of being refused.
+	 */
+	d = MHD_start_daemon(flags, 0, accept_policy, &s, on_request, &s,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)max_conn,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(max_conn + max_conn / 2 + threads),
+			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)per_ip,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES,
+			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+			     MHD_OPTION_URI_LOG_CALLBACK, uri_seen, &s,
+			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &s,
 			     MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
 	if (d == NULL) {
 		nx_cli_warn("serve: cannot listen on %s (in use, or not an address of this machine)", listen);
 		rc = NX_EXIT_USAGE;
 		goto done;
 	}
+	pthread_mutex_lock(&s.lock);
+	s.started = 1;
+	pthread_mutex_unlock(&s.lock);
+	if (pthread_create(&s.reaper, NULL, reaper, &s) != 0) {
+		nx_cli_warn("serve: cannot start a thread");
+		rc = NX_EXIT_INDEX;
+		goto done;
+	}
+	have_reaper = 1;
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	if (getnameinfo((struct sockaddr *)&ss, sslen, host, sizeof(host), NULL, 0, NI_NUMERICHOST) != 0)
-		snprintf(host, sizeof(host), "?");
 	if (!is_loopback(&ss))
 		nx_cli_warn("serve: listening on %s: anyone who can reach this machine can read the index", host);
 	printf("newsidx: serving %s on http://%s%s%s:%u/ (read-only; Ctrl-C stops)\n", cli->db_path,
@@ -817,8 +1135,17 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 done:
 	if (d != NULL)
 		MHD_stop_daemon(d);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (have_key)
+	if (have_reaper) {
+		pthread_mutex_lock(&s.lock);
+		s.stop = 1;
+		pthread_mutex_unlock(&s.lock);
+		pthread_join(s.reaper, NULL);
+	}
+	if (have_key) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		pthread_key_delete(s.store_key);
+	}
+	if (have_lock)
+		pthread_mutex_destroy(&s.lock);
 	return rc;
 }

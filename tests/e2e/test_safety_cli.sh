@@ -81,4 +81,100 @@ assert rows[2]["query"] is None and "error" in rows[2]
 assert rows[3]["query"] == "vote"
 PY
 
+# --- the server ------------------------------------------------------------
+if ! command -v curl >/dev/null; then
+  echo "skipped the serve checks: curl is not installed"
+  finish; exit $?
+fi
+. "$NX_SRC/tests/e2e/serve_lib.sh"
+trap 'serve_stop; rm -rf "$TMP"' EXIT
+# get URL [curl options...]: status code in $code, body in $TMP/body
+get() {
+  local u=$1; shift
+  code=$(curl -s -m 20 --path-as-is -o "$TMP/body" -w '%{http_code}' "$@" "$u") || true
+}
+
+serve_start --max-connections 40 --allow-host news.example.org
+port=${URL##*:}; port=${port%/}
+
+# item 5: the diff page's <del>/<ins> come only from the real markers
+get "${URL}a/$id"
+[ "$code" = 200 ] && ok || bad "article page: $code"
+grep -q 'FAKE' "$TMP/body" && ok || bad "the credit is missing from the diff page"
+! grep -q '<ins>FAKE' "$TMP/body" && ok || bad "a credit faked an <ins> marker: $(grep -o '.\{40\}FAKE.\{40\}' "$TMP/body")"
+no_raw "$TMP/body" "the article page"
+
+# item 12: Host names the listen address, localhost or an --allow-host name
+for h in "127.0.0.1:$port" 127.0.0.1 localhost "localhost:$port" LOCALHOST news.example.org "news.example.org:$port"; do
+  get "${URL}api/search?q=harbour" -H "Host: $h"
+  [ "$code" = 200 ] && ok || bad "Host: $h answered $code, want 200"
+done
+for h in attacker.example "attacker.example:$port" 127.0.0.2 "[::1]" "localhost:x" "localhost.attacker.example" "news.example.org.evil"; do
+  get "${URL}api/search?q=x" -H "Host: $h"
+  [ "$code" = 421 ] && ok || bad "Host: $h answered $code, want 421"
+  ! grep -q '"hits"' "$TMP/body" && ok || bad "Host: $h got results"
+done
+get "${URL}" -H "Host: attacker.example"
+[ "$code" = 421 ] && ok || bad "search page for a foreign Host: $code"
+
+# item 13: 1,000 arguments (10 KB) get 414; a NUL in the path 400
+args=$(python3 -c 'print("&".join("arg%d=12" % i for i in range(1000)))')
+get "${URL}api/search?q=x&$args"
+[ "$code" = 414 ] && ok || bad "1,000 arguments: $code, want 414"
+get "${URL}a/$id%00"
+[ "$code" = 400 ] && ok || bad "/a/ID%00: $code, want 400"
+get "${URL}api/article/$id%00x"
+[ "$code" = 400 ] && ok || bad "/api/article/ID%00x: $code, want 400"
+get "${URL}a/$id"
+[ "$code" = 200 ] && ok || bad "the article without %00: $code"
+
+# item 13: 45 clients sending a header byte every 2 s (the server allows 40
+# connections, 10 per address).  35 are refused at once, not queued; the
+# 10 it holds are cut at the 10 s header deadline; another address is
+# answered at once, and this one as soon as the slow ones are cut.
+python3 "$NX_SRC/tests/e2e/slow_clients.py" "$port" 127.0.0.1 45 2 20 >"$TMP/slow.out" 2>&1 &
+slow_pid=$!
+sleep 2
+t0=$(date +%s%N)
+get "${URL}api/search?q=harbour" --interface 127.0.0.2
+t1=$(date +%s%N)
+[ "$code" = 200 ] && ok || bad "another address under slow clients: $code"
+[ $(( (t1 - t0) / 1000000 )) -lt 3000 ] && ok || bad "another address waited $(( (t1 - t0) / 1000000 )) ms"
+answered=0
+for i in $(seq 20); do
+  get "${URL}api/search?q=harbour"
+  if [ "$code" = 200 ]; then answered=1; break; fi
+  sleep 1
+done
+t2=$(date +%s%N)
+[ $answered = 1 ] && ok || bad "the slow clients' address was never answered again"
+[ $(( (t2 - t0) / 1000000 )) -lt 15000 ] && ok || bad "the slow clients' address waited $(( (t2 - t0) / 1000000 )) ms"
+wait "$slow_pid"
+python3 - "$TMP/slow.out" <<'PY' && ok || bad "slow clients: $(cat "$TMP/slow.out")"
+import sys
+last = open(sys.argv[1]).read().split("\n")[-2].split()
+d = dict(zip(last[0::2], map(int, last[1::2])))
+assert d["opened"] == 45 and d["refused"] >= 35 and d["open"] == 0, d
+PY
+# the total cap: 5 addresses x 9 = 45 > 40; the rest refused at once
+python3 "$NX_SRC/tests/e2e/slow_clients.py" "$port" 127.0.0.3,127.0.0.4,127.0.0.5,127.0.0.6,127.0.0.7 9 2 1 >"$TMP/slow.out" 2>&1
+python3 - "$TMP/slow.out" <<'PY' && ok || bad "total cap: $(cat "$TMP/slow.out")"
+import sys
+last = open(sys.argv[1]).read().split("\n")[-2].split()
+d = dict(zip(last[0::2], map(int, last[1::2])))
+assert d["opened"] == 45 and 5 <= d["refused"] <= 8, d
+PY
+serve_stop
+[ "$SERVE_RC" = 0 ] && ok || bad "serve did not stop cleanly: $SERVE_RC"
+
+# a busy port: our one message, not libmicrohttpd's "Failed to bind"
+python3 -c 'import socket,time,sys; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(20)' >"$TMP/busy" &
+busy_pid=$!
+for i in $(seq 50); do [ -s "$TMP/busy" ] && break; sleep 0.1; done
+expect_rc 2 nx serve --listen "127.0.0.1:$(cat "$TMP/busy")"
+kill "$busy_pid" 2>/dev/null; wait "$busy_pid" 2>/dev/null
+grep -q 'cannot listen on' "$TMP/err" && ok || bad "busy port: $(cat "$TMP/err")"
+! grep -qi 'failed to bind' "$TMP/err" && ok || bad "busy port: libmicrohttpd's message shown: $(cat "$TMP/err")"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok || bad "busy port: more than one line: $(cat "$TMP/err")"
+
 finish
