@@ -179,7 +179,8 @@ static int parse_facets(const char *s, unsigned *out)
 
 enum {
 	OPT_SINCE = 256, OPT_UNTIL, OPT_SOURCE, OPT_CREDIT, OPT_AUTHOR, OPT_LANG, OPT_SORT, OPT_RECENT,
-	OPT_FACETS, OPT_FRAGMENTS, OPT_ALL_REV, OPT_NO_COLLAPSE, OPT_STRICT, OPT_BATCH
+	OPT_FACETS, OPT_FRAGMENTS, OPT_ALL_REV, OPT_NO_COLLAPSE, OPT_STRICT, OPT_BATCH,
+	OPT_TIME_LIMIT
 };
 
 /*
@@ -206,6 +207,7 @@ static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o,
 		{ "no-collapse", no_argument, NULL, OPT_NO_COLLAPSE },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "batch", no_argument, NULL, OPT_BATCH },
+		{ "time-limit", required_argument, NULL, OPT_TIME_LIMIT },
 		{ NULL, 0, NULL, 0 }
 	};
 	nx_error err = NX_ERROR_INIT;
@@ -276,6 +278,11 @@ static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o,
 		case OPT_ALL_REV: o->all_revisions = 1; break;
 		case OPT_NO_COLLAPSE: o->collapse = 0; break;
 		case OPT_STRICT: o->relax = 0; break;
+		case OPT_TIME_LIMIT: /* milliseconds a search may take; 0: no limit */
+			if ((v = nx_cli_number(optarg, 3600000)) < 0)
+				return nx_cli_usage(cmd, "--time-limit takes milliseconds, 0 for none");
+			o->time_limit_ms = (int)v;
+			break;
 		case OPT_BATCH:
 			if (batch == NULL)
 				return nx_cli_usage(cmd, "--batch is an option of search only");

@@ -382,6 +382,7 @@ static enum MHD_Result fail_lib(req *r, int code, const nx_error *err)
 	case NX_EAMBIGUOUS: return fail(r, MHD_HTTP_BAD_REQUEST, "this id prefix names more than one article");
 	case NX_ETOOBIG:
 	case NX_EINVAL: return fail(r, MHD_HTTP_BAD_REQUEST, err->msg);
+	case NX_ELIMIT: return fail(r, MHD_HTTP_SERVICE_UNAVAILABLE, err->msg); /* over the query budget */
 	default:
 		nx_cli_warn("serve: %s", err->msg);
 		return fail(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "the index could not be read");
@@ -452,7 +453,7 @@ static enum MHD_Result page_search(req *r, nx_store *st)
 		goto done;
 	}
 	if ((rc = nx_search(&res, st, f.q != NULL ? f.q : "", &o, &err)) < 0) {
-		if (rc == NX_ETOOBIG || rc == NX_EINVAL) {
+		if (rc == NX_ETOOBIG || rc == NX_EINVAL || rc == NX_ELIMIT) {
 			nx_serve_page_search(&b, &f, NULL, NULL, NULL, err.msg);
 			ret = respond_buf(r, MHD_HTTP_BAD_REQUEST, "text/html; charset=utf-8", &b);
 		} else {
