@@ -117,6 +117,13 @@ done
 get "${URL}" -H "Host: attacker.example"
 [ "$code" = 421 ] && ok || bad "search page for a foreign Host: $code"
 
+# item 9: a query over the budget (nine prefix words, eight allowed) is a 503 with a JSON error
+get "${URL}api/search?q=a*+OR+b*+OR+c*+OR+d*+OR+e*+OR+f*+OR+g*+OR+h*+OR+i*"
+[ "$code" = 503 ] && ok || bad "a query over the budget: $code, want 503"
+grep -q '"error"' "$TMP/body" && ok || bad "no JSON error for a query over the budget: $(head -c 200 "$TMP/body")"
+get "${URL}api/search?q=harbour"
+[ "$code" = 200 ] && ok || bad "the next query after one over the budget: $code"
+
 # item 13: 1,000 arguments (10 KB) get 414; a NUL in the path 400
 args=$(python3 -c 'print("&".join("arg%d=12" % i for i in range(1000)))')
 get "${URL}api/search?q=x&$args"
