@@ -22,7 +22,11 @@
  *   changed:>30d      updated more than 30 days after publication (h, d, w, m, y)
  *   source:reuters  author:"jane doe"  lang:de
  *
- * An operator whose value does not parse (published:soon) is a plain word.
+ * A date or duration operator whose value does not parse or is out of
+ * range (published:soon, published:<9999, published:1987-3) is an error:
+ * nx_query_compile returns NX_EQUERY, with a message that says what is
+ * accepted (years 1800 to 2200, as --since and --until).  Another
+ * operator with an empty value (source:) is a plain word.
  *
  * Terms that contain no letter or digit (`-`, `:`, `&&`) are dropped.
  */
@@ -58,7 +62,8 @@ typedef struct nx_query {
  * Compile the user's query.  On success *out is a new nx_query that the
  * caller frees with nx_query_free(); out->fts is NULL when the query has
  * nothing to search for (for example "-" or only negative terms).
- * Returns NX_OK, NX_ENOMEM or NX_ETOOBIG (query longer than 64 KiB).
+ * Returns NX_OK, NX_ENOMEM, NX_ETOOBIG (query longer than 64 KiB) or
+ * NX_EQUERY (a malformed date or duration in an operator).
  */
 int nx_query_compile(nx_query **out, const char *text, nx_error *err);
 

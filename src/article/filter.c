@@ -201,7 +201,8 @@ int nx_filter_set_dates(nx_filter *f, int which, const char *spec, nx_error *err
 
 	if (nx_filter_date_range(spec, &mn, &hmin, &mx, &hmax) < 0)
 		return nx_error_set(err, NX_EFORMAT,
-				    "'%s' is not a date or date range (try 2021-07, 2021-07-01..2021-07-31, >2022-01-01)",
+				    "'%s' is not a date or date range of the years 1800 to 2200 (try 2021-07,"
+				    " 2021-07-01..2021-07-31, >2022-01-01)",
 				    spec);
 	if (which == 'p') {
 		if (hmin && (!(f->set & NX_F_PUB_MIN) || mn > f->pub_min)) {

@@ -379,7 +379,7 @@ static int run_batch(nx_cli *cli, const nx_search_opts *opts)
 			continue;
 		}
 		src = nx_search(&r, cli->st, line, opts, &err);
-		if (src == NX_ETOOBIG || src == NX_EINVAL) {
+		if (src == NX_ETOOBIG || src == NX_EINVAL || src == NX_EQUERY) {
 			print_batch_error(line, err.msg);
 			rc = NX_EXIT_USAGE;
 		} else if (src < 0) {
@@ -442,7 +442,7 @@ int cmd_search(nx_cli *cli, int argc, char **argv)
 	rc = nx_search(&r, cli->st, query, &opts, &err);
 	if (rc < 0) {
 		nx_cli_warn("%s", err.msg);
-		rc = rc == NX_ETOOBIG ? NX_EXIT_USAGE : nx_cli_exit_for(rc);
+		rc = rc == NX_ETOOBIG || rc == NX_EQUERY ? NX_EXIT_USAGE : nx_cli_exit_for(rc);
 		goto done;
 	}
 	rc = finish(cli, r, &opts, json);

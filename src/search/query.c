@@ -49,6 +49,7 @@
 #include "newsidx/query.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +90,7 @@ struct lexer {
 	nx_buf text; /* the words and phrases, back to back */
 	int oom;
 	nx_filter *filter; /* metadata operators land here */
+	char bad[320];     /* the first operator whose value is malformed, "" when none */
 };
 
 /* Column names as declared in the FTS5 table. */
@@ -395,6 +397,27 @@ static void caps_keywords(struct lexer *lx)
  * "changed:>30d"): when its value parses, record it in lx->filter and
  * return the length consumed; otherwise 0 (the text is then a plain word).
  */
+/* Record the malformed value of operator s[0..len) in lx->bad, control characters shown as '?'. */
+static void bad_value(struct lexer *lx, const unsigned char *s, size_t len, const char *value, int duration)
+{
+	char shown[64];
+	size_t i = 0;
+
+	for (i = 0; value[i] != '\0' && i + 1 < sizeof(shown); i++)
+		shown[i] = (unsigned char)value[i] < 0x20 || value[i] == 0x7f ? '?' : value[i];
+	shown[i] = '\0';
+	if (duration)
+		snprintf(lx->bad, sizeof(lx->bad),
+			 "'%.*s:%s%s' is not a duration (try %.*s:>30d; units h, d, w, m, y, up to 100000)", (int)len,
+			 (const char *)s, shown, value[i] != '\0' ? "..." : "", (int)len, (const char *)s);
+	else
+		snprintf(lx->bad, sizeof(lx->bad),
+			 "'%.*s:%s%s' is not a date or date range of the years 1800 to 2200 (try %.*s:2021-07,"
+			 " %.*s:2021-07-01..2021-07-31, %.*s:>2022-01-01)",
+			 (int)len, (const char *)s, shown, value[i] != '\0' ? "..." : "", (int)len, (const char *)s,
+			 (int)len, (const char *)s, (int)len, (const char *)s);
+}
+
 static size_t filter_at(struct lexer *lx, const unsigned char *s)
 {
 	static const char *const names[] = { "published", "date", "updated", "changed",
@@ -476,6 +499,12 @@ static size_t filter_at(struct lexer *lx, const unsigned char *s)
 	}
 	if (rc == NX_ENOMEM)
 		lx->oom = 1;
+	if (rc == NX_EFORMAT && k <= 3) {
+		/* a date or duration operator: its value must be one */
+		if (lx->bad[0] == '\0')
+			bad_value(lx, s, len, value, k == 3);
+		return (size_t)(e - s);
+	}
 	return rc == NX_OK ? (size_t)(e - s) : 0;
 }
 
@@ -1057,6 +1086,10 @@ int nx_query_compile(nx_query **out, const char *text, nx_error *err)
 	lex(&lx, text);
 	if (lx.oom)
 		goto oom;
+	if (lx.bad[0] != '\0') {
+		rc = nx_error_set(err, NX_EQUERY, "%s", lx.bad);
+		goto done;
+	}
 	caps_keywords(&lx);
 	for (i = 0; i < lx.ntoks; i++)
 		q->nprefix += lx.toks[i].prefix != 0;

@@ -42,4 +42,18 @@ grep -q "prefix searches" "$TMP/err" && ok || bad "26 prefixes: $(cat "$TMP/err"
 if [ "$(cat "$TMP/secs")" -lt 5 ]; then ok; else bad "26 prefixes took $(cat "$TMP/secs") s"; fi
 expect_rc 0 nx search --json "harb* OR bridg*"
 
+# --- item 14: a malformed or out-of-range date in an operator is an error (exit 2), never dropped
+for query in 'published:<9999' 'published:1000-01-01..9999-12-31' 'oil published:1987-3' 'changed:>3x'; do
+  expect_rc 2 nx search --json "$query"
+  grep -q "is not a" "$TMP/err" && ok || bad "$query: $(cat "$TMP/err")"
+done
+expect_rc 2 nx search --until 9999-12-31 oil            # the flags accept the same years
+expect_rc 0 nx search --json 'published:1800-01-01..2200-12-31 harbour'
+printf 'published:<9999\nharbour\n' | nx search --batch >"$TMP/batch.out" 2>"$TMP/err"
+python3 - "$TMP/batch.out" <<'PY' && ok || bad "batch: $(cat "$TMP/batch.out")"
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 2 and "error" in lines[0] and "9999" in lines[0]["error"] and lines[1]["total"] >= 1
+PY
+
 finish

@@ -47,7 +47,7 @@ q 'caption:lighthouse'               "$srcs == ['Local Gazette'] and d['hits'][0
 q 'lighthouse'                       "d['hits'][0]['snippet'].startswith('The restored lighthouse')"
 q 'foo:harbour'                      "d['total'] == 0"   # a literal phrase "foo harbour", not a filter
 q 'foo: harbour'                     "d['total'] == 0" --strict   # the word "foo" is required too
-q 'published:soon'                   "d['total'] == 0"
+expect_rc 2 nx search --json 'published:soon'   # a malformed date is an error (issue 16 item 14)
 
 # flags
 q 'harbour'   "$srcs == ['ANSA']"              --source ansa
