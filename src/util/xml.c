@@ -61,6 +61,91 @@ static int lies_about_latin1(const char *d, size_t len)
 	return high && nx_utf8_valid(d, len);
 }
 
+/*
+ * libxml2 checks each attribute of an element against every other one:
+ * an element with 100k attributes takes 33 s to parse, 200k over a
+ * minute.  No real document comes near these limits.
+ */
+#define XML_MAX_ATTRS 1024                /* attributes in one start tag */
+#define XML_MAX_TAG ((size_t)8 << 20)     /* bytes of one start tag */
+
+/* Skip from d[i] (just after "<!" or "<?") to the end of that markup; returns the index after it. */
+static size_t skip_markup(const char *d, size_t len, size_t i)
+{
+	const char *end = NULL;
+	const char *close = "?>";
+
+	if (i + 2 <= len && memcmp(d + i, "--", 2) == 0)
+		close = "-->";
+	else if (i + 7 <= len && memcmp(d + i, "[CDATA[", 7) == 0)
+		close = "]]>";
+	else if (d[i - 1] == '!')
+		close = ">";
+	for (; i + strlen(close) <= len; i++) {
+		end = memchr(d + i, close[0], len - i);
+		if (end == NULL)
+			return len;
+		i = (size_t)(end - d);
+		if (i + strlen(close) <= len && memcmp(d + i, close, strlen(close)) == 0)
+			return i + strlen(close);
+	}
+	return len;
+}
+
+/*
+ * One linear pass over the bytes before libxml2 sees them: refuse a
+ * start tag with more than XML_MAX_ATTRS attributes or longer than
+ * XML_MAX_TAG bytes.  Attributes are counted by their '=' outside quoted
+ * values, so a broken tag is bounded the same way.
+ */
+static int attrs_bounded(const char *d, size_t len, nx_error *err)
+{
+	size_t i = 0, start = 0, nattr = 0;
+	char quote = 0;
+
+	while (i < len) {
+		const char *lt = memchr(d + i, '<', len - i);
+		unsigned char c = 0;
+
+		if (lt == NULL)
+			break;
+		i = (size_t)(lt - d) + 1;
+		if (i >= len)
+			break;
+		if (d[i] == '!' || d[i] == '?') {
+			i = skip_markup(d, len, i + 1);
+			continue;
+		}
+		c = (unsigned char)d[i];
+		if (!(nx_isalpha(c) || c == '_' || c == ':' || c >= 0x80))
+			continue; /* an end tag, or a stray '<' in text */
+		start = i;
+		nattr = 0;
+		quote = 0;
+		for (; i < len; i++) {
+			char ch = d[i];
+
+			if (quote != 0) {
+				if (ch == quote)
+					quote = 0;
+			} else if (ch == '"' || ch == '\'') {
+				quote = ch;
+			} else if (ch == '=') {
+				if (++nattr > XML_MAX_ATTRS)
+					return nx_error_set(err, NX_EFORMAT,
+							    "an element has more than %d attributes (limit)",
+							    XML_MAX_ATTRS);
+			} else if (ch == '>') {
+				break;
+			}
+			if (i - start > XML_MAX_TAG)
+				return nx_error_set(err, NX_EFORMAT, "an element's tag is longer than %zu MB (limit)",
+						    XML_MAX_TAG >> 20);
+		}
+	}
+	return NX_OK;
+}
+
 xmlDocPtr nx_xml_read(const char *data, size_t len, nx_error *err)
 {
 	xmlParserCtxtPtr ctxt = NULL;
@@ -73,6 +158,8 @@ xmlDocPtr nx_xml_read(const char *data, size_t len, nx_error *err)
 		nx_error_set(err, NX_ETOOBIG, "XML document too large");
 		return NULL;
 	}
+	if (attrs_bounded(data, len, err) < 0)
+		return NULL;
 	xmlSetGenericErrorFunc(NULL, silent);
 	ctxt = xmlNewParserCtxt();
 	if (ctxt == NULL) {

@@ -115,4 +115,15 @@ timeout 120 "$NEWSIDX" --db "$TMP/authors.db" search bylines --facets author >/d
 secs=$(( $(date +%s) - start ))
 [ "$secs" -lt 30 ] && ok || bad "authors: add, show and facets took $secs s"
 
+# ---- item 8: an element with 100k attributes is refused at once ----
+python3 -c "
+attrs = ' '.join('a%d=\"x\"' % i for i in range(100000))
+print('<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><item %s><title>Attr bomb</title>'
+      '<description>Body text here.</description></item></channel></rss>' % attrs)" >"$TMP/attrs.rss"
+start=$(date +%s)
+expect_rc 3 timeout 120 "$NEWSIDX" --db "$TMP/attrs.db" add "$TMP/attrs.rss"
+grep -q 'attrs.rss: .*more than 1024 attributes' "$TMP/err" && ok || { bad "attrs: not refused clearly"; cat "$TMP/err" >&2; }
+secs=$(( $(date +%s) - start ))
+[ "$secs" -lt 10 ] && ok || bad "attrs: took $secs s"
+
 finish
