@@ -1,9 +1,8 @@
 /*
- * html.c - reading HTML: character sets, visible text, and the article
- * body of a page or a fragment (paragraphs, figures with their captions
- * and credits).
+ * extract.c - the article body of a page or a fragment: paragraphs,
+ * figures with their captions and credits.  Reading the page (character
+ * set, parser, tree helpers) is src/extract/html_read.c.
  *
- * Parsing is libxml2's HTML parser (recovering, silent, no network).
  * Every walk over the tree is iterative, so pathological nesting (10000
  * nested tables) costs time linear in the document, never stack.
  *
@@ -26,367 +25,6 @@
 #include "article/credit.h"
 #include "extract/extract_private.h"
 #include "util/text.h"
-
-/* ---- tree helpers ------------------------------------------------------ */
-
-const char *nx_html__tag(const xmlNode *n)
-{
-	if (n == NULL || n->type != XML_ELEMENT_NODE || n->name == NULL)
-		return "";
-	return (const char *)n->name;
-}
-
-int nx_html__is(const xmlNode *n, const char *tag)
-{
-	return n != NULL && n->type == XML_ELEMENT_NODE && n->name != NULL &&
-	       nx_strcaseeq((const char *)n->name, tag);
-}
-
-const char *nx_html__attr(const xmlNode *n, const char *name)
-{
-	const xmlAttr *at = NULL;
-
-	if (n == NULL || n->type != XML_ELEMENT_NODE)
-		return NULL;
-	for (at = n->properties; at != NULL; at = at->next) {
-		if (at->name == NULL || !nx_strcaseeq((const char *)at->name, name))
-			continue;
-		if (at->children != NULL && at->children->type == XML_TEXT_NODE &&
-		    at->children->content != NULL)
-			return (const char *)at->children->content;
-		return "";
-	}
-	return NULL;
-}
-
-xmlNode *nx_html__next(xmlNode *n, const xmlNode *root, int skip_children)
-{
-	if (n == NULL)
-		return NULL;
-	if (!skip_children && n->children != NULL && n->type == XML_ELEMENT_NODE)
-		return n->children;
-	if (n == root)
-		return NULL;
-	while (n != NULL && n != root) {
-		if (n->next != NULL)
-			return n->next;
-		n = n->parent;
-	}
-	return NULL;
-}
-
-static int tag_in(const char *tag, const char *const *list)
-{
-	size_t i = 0;
-
-	for (i = 0; list[i] != NULL; i++)
-		if (strcmp(tag, list[i]) == 0)
-			return 1;
-	return 0;
-}
-
-/* Elements whose content is never article text. */
-static const char *const drop_tags[] = {
-	"script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
-	"canvas", "button", "input", "select", "textarea", "option", "head", "title", "meta",
-	"link", "nav", "aside", "footer", "audio", "video", "source", "map", "area", "dialog",
-	"menu", "label", "frameset", "frame", "applet", NULL
-};
-
-/* Elements that end the running paragraph. */
-static const char *const block_tags[] = {
-	"p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul",
-	"ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tr", "td", "th", "tbody", "thead",
-	"tfoot", "caption", "hr", "br", "figure", "figcaption", "header", "footer", "aside", "nav",
-	"form", "center", "address", "details", "summary", "fieldset", "body", "html", "picture",
-	"img", "hgroup", NULL
-};
-
-/* Elements that make their parent a container rather than a paragraph. */
-static const char *const container_tags[] = {
-	"p", "div", "section", "article", "main", "blockquote", "dl", "ol", "ul", "pre", "table",
-	"figure", "h1", "h2", "h3", "h4", "h5", "h6", "header", "form", NULL
-};
-
-static int is_drop_tag(const char *tag) { return tag_in(tag, drop_tags); }
-static int is_block_tag(const char *tag) { return tag_in(tag, block_tags); }
-
-static int is_heading(const char *tag)
-{
-	return tag[0] == 'h' && tag[1] >= '1' && tag[1] <= '6' && tag[2] == '\0';
-}
-
-void nx_html__text(nx_buf *out, const xmlNode *root)
-{
-	xmlNode *n = (xmlNode *)root;
-	int skip = 0;
-
-	if (root == NULL)
-		return;
-	if (root->type == XML_TEXT_NODE || root->type == XML_CDATA_SECTION_NODE) {
-		if (root->content != NULL)
-			nx_buf_adds(out, (const char *)root->content);
-		return;
-	}
-	while (n != NULL) {
-		skip = 0;
-		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-			if (n->content != NULL)
-				nx_buf_adds(out, (const char *)n->content);
-		} else if (n->type == XML_ELEMENT_NODE) {
-			const char *tag = nx_html__tag(n);
-
-			if (n != root && (strcmp(tag, "script") == 0 || strcmp(tag, "style") == 0 ||
-					  strcmp(tag, "template") == 0 || strcmp(tag, "noscript") == 0))
-				skip = 1;
-			else if (is_block_tag(tag))
-				nx_buf_addch(out, ' ');
-		} else {
-			skip = 1;
-		}
-		n = nx_html__next(n, root, skip);
-	}
-}
-
-/* ---- character sets ---------------------------------------------------- */
-
-/* The charset value after "charset=" in s[0..len), lower case, into out. */
-static int charset_param(char *out, size_t outsz, const char *s, size_t len)
-{
-	const char *p = nx_memcasemem(s, len, "charset");
-	size_t i = 0, n = 0;
-
-	if (p == NULL)
-		return 0;
-	i = (size_t)(p - s) + 7;
-	while (i < len && (nx_isspace((unsigned char)s[i])))
-		i++;
-	if (i >= len || s[i] != '=')
-		return 0;
-	i++;
-	while (i < len && (nx_isspace((unsigned char)s[i]) || s[i] == '"' || s[i] == '\''))
-		i++;
-	while (i + n < len && n + 1 < outsz &&
-	       (nx_isalnum((unsigned char)s[i + n]) || s[i + n] == '-' || s[i + n] == '_' ||
-		s[i + n] == ':' || s[i + n] == '.'))
-		n++;
-	if (n == 0)
-		return 0;
-	for (size_t k = 0; k < n; k++)
-		out[k] = (char)nx_tolower((unsigned char)s[i + k]);
-	out[n] = '\0';
-	return 1;
-}
-
-/* <meta charset=...> or <meta http-equiv=Content-Type content="...charset=..."> */
-static int meta_charset(char *out, size_t outsz, const char *d, size_t len)
-{
-	size_t lim = len < 65536 ? len : 65536, i = 0;
-	const char *p = NULL;
-
-	while (i < lim) {
-		const char *end = NULL;
-
-		p = nx_memcasemem(d + i, lim - i, "<meta");
-		if (p == NULL)
-			return 0;
-		i = (size_t)(p - d) + 5;
-		end = memchr(d + i, '>', lim - i);
-		if (end == NULL)
-			return 0;
-		if (charset_param(out, outsz, d + i, (size_t)(end - (d + i))))
-			return 1;
-		i = (size_t)(end - d) + 1;
-	}
-	return 0;
-}
-
-/* Spell a declared charset the way libxml2/iconv knows it; NULL: ignore it. */
-static const char *charset_name(const char *cs)
-{
-	if (strcmp(cs, "utf-8") == 0 || strcmp(cs, "utf8") == 0 || strcmp(cs, "unicode-1-1-utf-8") == 0)
-		return "UTF-8";
-	/* a page that says UTF-16 in its bytes cannot be UTF-16 (WHATWG) */
-	if (strncmp(cs, "utf-16", 6) == 0 || strcmp(cs, "unicode") == 0)
-		return "UTF-8";
-	if (strcmp(cs, "iso-8859-1") == 0 || strcmp(cs, "iso8859-1") == 0 || strcmp(cs, "latin1") == 0 ||
-	    strcmp(cs, "latin-1") == 0 || strcmp(cs, "us-ascii") == 0 || strcmp(cs, "ascii") == 0 ||
-	    strcmp(cs, "cp1252") == 0 || strcmp(cs, "windows-1252") == 0 || strcmp(cs, "iso_8859-1") == 0)
-		return "windows-1252";
-	if (strcmp(cs, "gb2312") == 0 || strcmp(cs, "gbk") == 0)
-		return "GB18030";
-	if (strcmp(cs, "x-sjis") == 0 || strcmp(cs, "shift-jis") == 0)
-		return "SHIFT_JIS";
-	if (strcmp(cs, "iso-8859-9") == 0)
-		return "windows-1254";
-	return NULL;
-}
-
-/* Count invalid UTF-8 sequences and multi-byte characters. */
-static void utf8_stats(const char *d, size_t len, size_t *bad, size_t *good)
-{
-	size_t i = 0, n = 0;
-	uint32_t cp = 0;
-
-	*bad = 0;
-	*good = 0;
-	while (i < len) {
-		if ((unsigned char)d[i] < 0x80) {
-			i++;
-			continue;
-		}
-		n = nx_utf8_decode(d + i, len - i, &cp);
-		if (cp == 0xFFFD && n == 1)
-			(*bad)++;
-		else
-			(*good)++;
-		i += n;
-	}
-}
-
-/* A copy of d with invalid UTF-8 replaced by U+FFFD and NUL by space. */
-static char *utf8_repair(const char *d, size_t len, size_t *outlen)
-{
-	nx_buf b = NX_BUF_INIT;
-	size_t i = 0, n = 0;
-	uint32_t cp = 0;
-
-	nx_buf_grow(&b, len + 16);
-	while (i < len) {
-		unsigned char c = (unsigned char)d[i];
-
-		if (c < 0x80) {
-			nx_buf_addch(&b, c == 0 ? ' ' : c);
-			i++;
-			continue;
-		}
-		n = nx_utf8_decode(d + i, len - i, &cp);
-		if (cp == 0xFFFD && n == 1)
-			nx_utf8_put(&b, 0xFFFD);
-		else
-			nx_buf_add(&b, d + i, n);
-		i += n;
-	}
-	*outlen = b.len;
-	return nx_buf_detach(&b);
-}
-
-/*
- * Broken markup at the top of a page (an <html> tag whose attribute runs
- * into the next tag) can leave libxml2 with an empty first root element
- * and the page in a second one beside it: move the content of every later
- * top-level element into the first, so that the page is one tree.
- */
-static void merge_roots(htmlDocPtr doc)
-{
-	xmlNode *root = xmlDocGetRootElement(doc), *n = NULL, *next = NULL, *c = NULL, *cn = NULL;
-
-	if (root == NULL)
-		return;
-	for (n = root->next; n != NULL; n = next) {
-		next = n->next;
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		for (c = n->children; c != NULL; c = cn) {
-			cn = c->next;
-			xmlUnlinkNode(c);
-			if (xmlAddChild(root, c) == NULL)
-				xmlFreeNode(c);
-		}
-		xmlUnlinkNode(n);
-		xmlFreeNode(n);
-	}
-}
-
-htmlDocPtr nx_html__read(const char *data, size_t len, const char *content_type, nx_error *err)
-{
-	htmlParserCtxtPtr ctxt = NULL;
-	htmlDocPtr doc = NULL;
-	char cs[64];
-	const char *enc = NULL;
-	char *copy = NULL;
-	size_t copylen = 0, bad = 0, good = 0;
-	int declared = 0;
-	int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-		   HTML_PARSE_COMPACT;
-
-	if (len > INT_MAX / 2) {
-		nx_error_set(err, NX_ETOOBIG, "HTML document too large");
-		return NULL;
-	}
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
-		enc = "UTF-8";
-		data += 3;
-		len -= 3;
-		declared = 1;
-	} else if (len >= 2 && memcmp(data, "\xFF\xFE", 2) == 0) {
-		enc = "UTF-16LE";
-	} else if (len >= 2 && memcmp(data, "\xFE\xFF", 2) == 0) {
-		enc = "UTF-16BE";
-	}
-	if (enc == NULL && content_type != NULL &&
-	    charset_param(cs, sizeof(cs), content_type, strlen(content_type))) {
-		enc = charset_name(cs);
-		if (enc == NULL)
-			enc = cs;
-		declared = enc != NULL;
-	}
-	if (enc == NULL && meta_charset(cs, sizeof(cs), data, len)) {
-		enc = charset_name(cs);
-		if (enc == NULL)
-			enc = cs;
-		declared = 1;
-	}
-	utf8_stats(data, len, &bad, &good);
-	/* bytes that are valid UTF-8 with multi-byte characters are UTF-8,
-	   whatever the page claims (a re-saved page keeps its old meta) */
-	if (enc != NULL && bad == 0 && good > 0 && strncmp(enc, "UTF-16", 6) != 0)
-		enc = "UTF-8";
-	if (enc == NULL || strcmp(enc, "UTF-8") == 0) {
-		if (bad > 0 && (!declared || bad > good)) {
-			enc = "windows-1252";
-		} else {
-			enc = "UTF-8";
-			if (bad > 0 || memchr(data, '\0', len) != NULL) {
-				copy = utf8_repair(data, len, &copylen);
-				if (copy == NULL) {
-					nx_error_set(err, NX_ENOMEM, "out of memory");
-					return NULL;
-				}
-				data = copy;
-				len = copylen;
-			}
-		}
-	}
-	if (len == 0) {
-		nx_error_set(err, NX_EFORMAT, "empty HTML document");
-		goto done;
-	}
-	if (len > INT_MAX) {
-		nx_error_set(err, NX_ETOOBIG, "HTML document too large");
-		goto done;
-	}
-	ctxt = htmlNewParserCtxt();
-	if (ctxt == NULL) {
-		nx_error_set(err, NX_ENOMEM, "out of memory");
-		goto done;
-	}
-	doc = htmlCtxtReadMemory(ctxt, data, (int)len, NULL, enc, opts);
-	if (doc == NULL && strcmp(enc, "UTF-8") != 0) {
-		/* an encoding iconv does not know: read it as windows-1252 */
-		htmlCtxtReset(ctxt);
-		doc = htmlCtxtReadMemory(ctxt, data, (int)len, NULL, "windows-1252", opts);
-	}
-	if (doc == NULL)
-		nx_error_set(err, NX_EFORMAT, "unreadable HTML");
-	else
-		merge_roots(doc);
-done:
-	if (ctxt != NULL)
-		htmlFreeParserCtxt(ctxt);
-	free(copy);
-	return doc;
-}
 
 /* ---- per-element statistics -------------------------------------------- */
 
@@ -535,7 +173,7 @@ static int boilerplate_class(const xmlNode *n)
 	const char *v = NULL;
 
 	v = nx_html__attr(n, "role");
-	if (v != NULL && tag_in(v, hint_roles))
+	if (v != NULL && nx_html__tag_in(v, hint_roles))
 		return 2;
 	if (nx_html__attr(n, "hidden") != NULL)
 		return 2;
@@ -770,14 +408,14 @@ static void caption_text(nx_buf *cap, nx_buf *cred, xmlNode *root)
 		} else if (n->type == XML_ELEMENT_NODE) {
 			const char *tag = nx_html__tag(n);
 
-			if (is_drop_tag(tag) || strcmp(tag, "img") == 0) {
+			if (nx_html__drop_tag(tag) || strcmp(tag, "img") == 0) {
 				skip = 1;
 			} else if (is_credit_class(n)) {
 				if (cred->len > 0)
 					nx_buf_addch(cred, ' ');
 				nx_html__text(cred, n);
 				skip = 1;
-			} else if (is_block_tag(tag)) {
+			} else if (nx_html__block_tag(tag)) {
 				nx_buf_addch(cap, ' ');
 			}
 		} else {
@@ -947,7 +585,7 @@ static int col_skip(collector *c, xmlNode *n, const char *tag)
 {
 	hinfo *h = info(n);
 
-	if (is_drop_tag(tag))
+	if (nx_html__drop_tag(tag))
 		return 1;
 	if (strcmp(tag, "h1") == 0 && c->page)
 		return 1;
@@ -990,7 +628,7 @@ static void collect(collector *c, xmlNode *root)
 				c->pending_img = n;
 			} else if (strcmp(tag, "a") == 0) {
 				c->in_link++;
-			} else if (is_block_tag(tag)) {
+			} else if (nx_html__block_tag(tag)) {
 				col_flush(c);
 			}
 		} else {
@@ -1008,7 +646,7 @@ static void collect(collector *c, xmlNode *root)
 
 				if (strcmp(tag, "a") == 0 && c->in_link > 0)
 					c->in_link--;
-				else if (is_block_tag(tag))
+				else if (nx_html__block_tag(tag))
 					col_flush(c);
 			}
 			skip = 0;
@@ -1065,29 +703,6 @@ int nx_html_fragment(nx_article *a, const char *html, size_t len, nx_error *err)
 	return NX_OK;
 }
 
-int nx_html_to_text(nx_buf *out, const char *html, size_t len)
-{
-	htmlDocPtr doc = NULL;
-	nx_buf raw = NX_BUF_INIT;
-	xmlNode *root = NULL;
-
-	if (memchr(html, '<', len) == NULL && memchr(html, '&', len) == NULL) {
-		nx_text_clean(out, html, len);
-		return nx_buf_ok(out) ? NX_OK : NX_ENOMEM;
-	}
-	doc = nx_html__read(html, len, "text/html; charset=utf-8", NULL);
-	if (doc == NULL) {
-		nx_text_clean(out, html, len);
-		return nx_buf_ok(out) ? NX_OK : NX_ENOMEM;
-	}
-	root = xmlDocGetRootElement(doc);
-	if (root != NULL)
-		nx_html__text(&raw, root);
-	nx_text_clean(out, raw.buf, raw.len);
-	nx_buf_free(&raw);
-	xmlFreeDoc(doc);
-	return nx_buf_ok(out) ? NX_OK : NX_ENOMEM;
-}
 
 /* ---- whole pages: scoring ---------------------------------------------- */
 
@@ -1104,7 +719,7 @@ static double tag_base(const char *tag)
 	    strcmp(tag, "dl") == 0 || strcmp(tag, "dd") == 0 || strcmp(tag, "dt") == 0 ||
 	    strcmp(tag, "li") == 0 || strcmp(tag, "form") == 0)
 		return -3;
-	if (is_heading(tag) || strcmp(tag, "th") == 0)
+	if (nx_html__heading(tag) || strcmp(tag, "th") == 0)
 		return -5;
 	return 0;
 }
@@ -1152,7 +767,7 @@ static void measure(xmlNode *body, int raw)
 		} else if (n->type == XML_ELEMENT_NODE) {
 			hinfo *h = info(n);
 
-			if (h == NULL || is_drop_tag(nx_html__tag(n)) || (!raw && h->skip))
+			if (h == NULL || nx_html__drop_tag(nx_html__tag(n)) || (!raw && h->skip))
 				skip = 1;
 			else if (nx_html__is(n, "a"))
 				in_link++;
@@ -1180,7 +795,7 @@ static void measure(xmlNode *body, int raw)
 						p->text += h->text;
 						p->link += h->link;
 						p->commas += h->commas;
-						if (tag_in(nx_html__tag(up), container_tags) || h->has_block)
+						if (nx_html__container_tag(nx_html__tag(up)) || h->has_block)
 							p->has_block = 1;
 					}
 				}
@@ -1216,7 +831,7 @@ static void mark_skips(xmlNode *body)
 			hinfo *h = info(n);
 			const char *tag = nx_html__tag(n);
 
-			if (h == NULL || is_drop_tag(tag)) {
+			if (h == NULL || nx_html__drop_tag(tag)) {
 				skip = 1;
 			} else if (is_figure_like(n) || strcmp(tag, "figcaption") == 0 ||
 				   strcmp(tag, "a") == 0 || strcmp(tag, "table") == 0 ||
@@ -1271,7 +886,7 @@ static int is_para_like(xmlNode *n, const char *tag)
 {
 	hinfo *h = info(n);
 
-	if (tag_in(tag, para_tags))
+	if (nx_html__tag_in(tag, para_tags))
 		return 1;
 	if (h != NULL && !h->has_block &&
 	    (strcmp(tag, "div") == 0 || strcmp(tag, "section") == 0 || strcmp(tag, "article") == 0 ||
@@ -1300,7 +915,7 @@ static xmlNode *score_all(xmlNode *body)
 		}
 		h = info(n);
 		tag = nx_html__tag(n);
-		if (h == NULL || h->skip || is_drop_tag(tag)) {
+		if (h == NULL || h->skip || nx_html__drop_tag(tag)) {
 			skip = 1;
 			continue;
 		}
@@ -1311,7 +926,7 @@ static xmlNode *score_all(xmlNode *body)
 			touch(p);
 			info(p)->score += level == 0 ? s : level == 1 ? s / 2 : s / (level * 3);
 		}
-		if (tag_in(tag, para_tags) || strcmp(tag, "div") == 0)
+		if (nx_html__tag_in(tag, para_tags) || strcmp(tag, "div") == 0)
 			skip = 1; /* do not score nested paragraphs twice */
 	}
 	n = body;
@@ -1374,7 +989,7 @@ static int sibling_ok(xmlNode *s, xmlNode *top)
 	double threshold = 0, bonus = 0;
 	const char *c1 = NULL, *c2 = NULL;
 
-	if (h == NULL || h->skip || is_drop_tag(nx_html__tag(s)))
+	if (h == NULL || h->skip || nx_html__drop_tag(nx_html__tag(s)))
 		return 0;
 	threshold = t->score * 0.2 > 10 ? t->score * 0.2 : 10;
 	c1 = nx_html__attr(s, "class");

@@ -1,7 +1,8 @@
 /*
- * html_private.h - the pieces of the HTML reader shared by src/extract/extract.c
- * (parsing, body and figure extraction), src/extract/meta.c (metadata) and
- * src/formats/html_page.c (the page parser).  Internal.
+ * extract_private.h - the pieces of the HTML reader shared by
+ * src/extract/html_read.c (parsing, tree helpers), extract.c (body and
+ * figures), meta.c and dates.c (metadata) and src/formats/html_page.c
+ * (the page parser).  Internal.
  */
 #ifndef NX_HTML_PRIVATE_H
 #define NX_HTML_PRIVATE_H
@@ -22,6 +23,17 @@
  * NULL with err set (NX_EFORMAT, NX_ETOOBIG, NX_ENOMEM).
  */
 htmlDocPtr nx_html__read(const char *data, size_t len, const char *content_type, nx_error *err);
+
+/* 1 when tag is one of the NULL-terminated list. */
+int nx_html__tag_in(const char *tag, const char *const *list);
+
+/* Tag classes (tag in lower case): never article text (script, nav ...);
+ * ends the running paragraph (p, div, br ...); makes its parent a
+ * container rather than a paragraph; h1 to h6. */
+int nx_html__drop_tag(const char *tag);
+int nx_html__block_tag(const char *tag);
+int nx_html__container_tag(const char *tag);
+int nx_html__heading(const char *tag);
 
 /* Lower-case tag name of an element ("" for other nodes). */
 const char *nx_html__tag(const xmlNode *n);
