@@ -11,8 +11,8 @@
  * Ranking is FTS5's bm25 with the title weighted above the body, and the
  * body above captions and credits.  When the strict query (every word)
  * finds fewer hits than asked for, the search goes on with the best partial
- * matches ("relaxed"): ranked by the share of the query's words (stop words
- * aside) they contain, then by bm25.
+ * matches ("relaxed"): every article holding one of the query's words (stop
+ * words aside), ranked by BM25 over them (doc/ranking.md).
  */
 #ifndef NEWSIDX_SEARCH_H
 #define NEWSIDX_SEARCH_H
@@ -61,6 +61,8 @@ typedef struct nx_search_opts {
 	int max_prefixes;   /* prefix searches (word*) in a query (default NX_SEARCH_MAX_PREFIXES; 0: any) */
 	/* For tests and benchmarks only; 0 (NX_FAST_PATHS_ON) otherwise. */
 	int fast_paths;     /* NX_FAST_PATHS_*: the rankings without SQL */
+	int snippets;       /* 0: hits without snippet or highlights, the text not
+			       read (scripts, deep lists); default 1 */
 } nx_search_opts;
 
 #define NX_SEARCH_TIME_LIMIT_MS 10000
@@ -77,7 +79,7 @@ typedef struct nx_search_opts {
 enum { NX_FAST_PATHS_ON = 0, NX_FAST_PATHS_OFF, NX_FAST_PATHS_CHECK };
 
 #define NX_SEARCH_OPTS_INIT { 10, 0, 24, 1, NX_SORT_RELEVANCE, 0, 1, 1, 0, 0, NULL, NX_FILTER_INIT, \
-			      NX_SEARCH_TIME_LIMIT_MS, NX_SEARCH_WORK_LIMIT, NX_SEARCH_MAX_PREFIXES, NX_FAST_PATHS_ON }
+			      NX_SEARCH_TIME_LIMIT_MS, NX_SEARCH_WORK_LIMIT, NX_SEARCH_MAX_PREFIXES, NX_FAST_PATHS_ON, 1 }
 
 /* A byte range [start, end) inside a string. */
 typedef struct nx_span {

@@ -180,14 +180,71 @@ static int parse_facets(const char *s, unsigned *out)
 enum {
 	OPT_SINCE = 256, OPT_UNTIL, OPT_SOURCE, OPT_CREDIT, OPT_AUTHOR, OPT_LANG, OPT_SORT, OPT_RECENT,
 	OPT_FACETS, OPT_FRAGMENTS, OPT_ALL_REV, OPT_NO_COLLAPSE, OPT_STRICT, OPT_BATCH,
-	OPT_TIME_LIMIT
+	OPT_TIME_LIMIT, OPT_FIELDS
 };
+
+/* The keys of a hit --fields may name, as hit_json writes them. */
+static const char *const hit_fields[] = { "id", "title", "url", "source", "published", "updated", "score",
+					  "snippet", "highlights", "snippet_field", "title_highlights",
+					  "revision", "also_in", NULL };
+
+/* 1 when the comma-separated list names only hit keys, and at least one. */
+static int fields_valid(const char *list, int *text)
+{
+	char buf[256], *tok = NULL, *save = NULL;
+	size_t i = 0;
+	int n = 0;
+
+	*text = 0;
+	if (strlen(list) >= sizeof(buf))
+		return 0;
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save), n++) {
+		for (i = 0; hit_fields[i] != NULL && strcmp(hit_fields[i], tok) != 0; i++)
+			;
+		if (hit_fields[i] == NULL)
+			return 0;
+		/* highlights and snippets need the text read */
+		*text |= strstr(tok, "snippet") != NULL || strstr(tok, "highlights") != NULL;
+	}
+	return n > 0;
+}
+
+/* 1 when key is in the comma-separated list. */
+static int field_listed(const char *list, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p = list;
+
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* --fields: each hit of root keeps the listed keys only. */
+static void keep_fields(json_t *root, const char *fields)
+{
+	json_t *hits = json_object_get(root, "hits"), *h = NULL;
+	size_t i = 0, k = 0;
+
+	if (fields == NULL)
+		return;
+	json_array_foreach(hits, i, h) {
+		for (k = 0; hit_fields[k] != NULL; k++)
+			if (!field_listed(fields, hit_fields[k]))
+				json_object_del(h, hit_fields[k]);
+	}
+}
 
 /*
  * Options shared by search and similar; returns 0, or an exit code.
  * batch is NULL for similar, which has no --batch.
  */
-static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o, int *json, int *batch)
+static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o, int *json, int *batch,
+		      const char **fields)
 {
 	static const struct option longopts[] = {
 		{ "limit", required_argument, NULL, 'n' },
@@ -208,13 +265,14 @@ static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o,
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "batch", no_argument, NULL, OPT_BATCH },
 		{ "time-limit", required_argument, NULL, OPT_TIME_LIMIT },
+		{ "fields", required_argument, NULL, OPT_FIELDS },
 		{ NULL, 0, NULL, 0 }
 	};
 	nx_error err = NX_ERROR_INIT;
 	char spec[128];
 	const char *topk = getenv("NX_TOPK");
 	long v = 0;
-	int c = 0;
+	int c = 0, text = 1;
 
 	/* NX_TOPK=0: the SQL rankings only (scripts/bench-topk compares both ways) */
 	if (topk != NULL && strcmp(topk, "0") == 0)
@@ -288,18 +346,29 @@ static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o,
 				return nx_cli_usage(cmd, "--batch is an option of search only");
 			*batch = 1;
 			break;
+		case OPT_FIELDS:
+			if (!fields_valid(optarg, &text))
+				return nx_cli_usage(cmd, "--fields takes a comma-separated list of id, title, url,"
+						    " source, published, updated, score, snippet, highlights,"
+						    " snippet_field, title_highlights, revision, also_in, not '%s'", optarg);
+			o->snippets = text;
+			*fields = optarg;
+			*json = 1;
+			break;
 		default: return nx_cli_bad_option(cmd, c, argv);
 		}
 	}
 	return 0;
 }
 
-static int finish(nx_cli *cli, nx_results *r, const nx_search_opts *o, int json)
+static int finish(nx_cli *cli, nx_results *r, const nx_search_opts *o, int json, const char *fields)
 {
 	int rc = r->total == 0 ? NX_EXIT_NOTHING : NX_EXIT_OK;
 
 	if (json) {
 		json_t *root = nx_cli_results_json(r, o->offset, o->limit);
+
+		keep_fields(root, fields);
 
 		nx_json_print(root, 0);
 		json_decref(root);
@@ -349,7 +418,7 @@ static void print_batch_error(const char *query, const char *msg)
  * long, not UTF-8) gets an object with "error" and the batch goes on;
  * an index error ends it.
  */
-static int run_batch(nx_cli *cli, const nx_search_opts *opts)
+static int run_batch(nx_cli *cli, const nx_search_opts *opts, const char *fields)
 {
 	nx_results *r = NULL;
 	char *line = NULL;
@@ -389,6 +458,8 @@ static int run_batch(nx_cli *cli, const nx_search_opts *opts)
 		} else {
 			json_t *root = nx_cli_results_json(r, opts->offset, opts->limit);
 
+			keep_fields(root, fields);
+
 			nx_json_print(root, 0);
 			json_decref(root);
 		}
@@ -408,9 +479,10 @@ int cmd_search(nx_cli *cli, int argc, char **argv)
 	nx_error err = NX_ERROR_INIT;
 	char *query = NULL;
 	size_t qlen = 0;
+	const char *fields = NULL;
 	int i = 0, json = 0, batch = 0, rc = 0;
 
-	if ((rc = parse_opts("search", argc, argv, &opts, &json, &batch)) != 0)
+	if ((rc = parse_opts("search", argc, argv, &opts, &json, &batch, &fields)) != 0)
 		goto done;
 	if (batch && optind < argc) {
 		rc = nx_cli_usage("search", "--batch reads its queries from standard input, one per line;"
@@ -418,7 +490,7 @@ int cmd_search(nx_cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if (batch) {
-		rc = run_batch(cli, &opts);
+		rc = run_batch(cli, &opts, fields);
 		goto done;
 	}
 	if (optind >= argc && !nx_filter_active(&opts.filter) && opts.credit == NULL) {
@@ -445,7 +517,7 @@ int cmd_search(nx_cli *cli, int argc, char **argv)
 		rc = rc == NX_ETOOBIG || rc == NX_EQUERY ? NX_EXIT_USAGE : nx_cli_exit_for(rc);
 		goto done;
 	}
-	rc = finish(cli, r, &opts, json);
+	rc = finish(cli, r, &opts, json, fields);
 done:
 	free(query);
 	nx_results_free(r);
@@ -458,9 +530,10 @@ int cmd_similar(nx_cli *cli, int argc, char **argv)
 	nx_search_opts opts = NX_SEARCH_OPTS_INIT;
 	nx_results *r = NULL;
 	nx_error err = NX_ERROR_INIT;
+	const char *fields = NULL;
 	int json = 0, rc = 0;
 
-	if ((rc = parse_opts("similar", argc, argv, &opts, &json, NULL)) != 0)
+	if ((rc = parse_opts("similar", argc, argv, &opts, &json, NULL, &fields)) != 0)
 		goto done;
 	if (optind != argc - 1) {
 		rc = nx_cli_usage("similar", "give one article id or URL");
@@ -472,7 +545,7 @@ int cmd_similar(nx_cli *cli, int argc, char **argv)
 		rc = nx_cli_exit_for(rc);
 		goto done;
 	}
-	rc = finish(cli, r, &opts, json);
+	rc = finish(cli, r, &opts, json, fields);
 done:
 	nx_results_free(r);
 	nx_filter_clear(&opts.filter);
@@ -501,10 +574,10 @@ const char nx_cli_search_help[] =
 	"OR, AND and NOT are operators when written in capitals in a query that is not\n"
 	"itself all capitals: in WHAT IS KNOWN ABOUT TARIFFS OR QUOTAS they are words.\n"
 	"\n"
-	"When no article has every word, the closest matches follow, ranked by how much of\n"
-	"the query they hold (stop words aside) and by relevance (\"relaxed\": true in JSON;\n"
-	"--strict turns this off).  Copies of one agency story in several outlets fold into\n"
-	"one hit, \"also in: ...\" (--no-collapse shows each).  --recent multiplies relevance\n"
+	"When no article has every word, the closest matches follow, ranked by BM25 over the\n"
+	"query's words (stop words aside; \"relaxed\": true in JSON; --strict turns this off).\n"
+	"Copies of one agency story in several outlets fold into one hit, \"also in: ...\"\n"
+	"(--no-collapse shows each).  --recent multiplies relevance\n"
 	"by 1 + 2^(-age/30 days), age counted back from the newest article in the index.\n"
 	"\n"
 	"Options:\n"
@@ -518,6 +591,9 @@ const char nx_cli_search_help[] =
 	"  --json                        one JSON object: query, total, relaxed, suggestion,\n"
 	"                                hits [{id, title, url, source, published, updated,\n"
 	"                                score, snippet, highlights, ...}], facets\n"
+	"  --fields id,url,score,...     JSON with only these keys per hit (implies --json);\n"
+	"                                without snippet or highlights the text is not read:\n"
+	"                                deep lists (--limit 1000) for scripts cost little\n"
 	"  --batch                       queries from standard input, one per line; for each,\n"
 	"                                one line of JSON as --json prints it, or\n"
 	"                                {\"query\", \"error\"} when it cannot run (exit 2 at the end)\n\n";

@@ -26,7 +26,8 @@ static const nx_command commands[] = {
 	  "newsidx search [--json] [--limit N] [--offset N] [--sort relevance|newest|oldest] [--recent]\n"
 	  "                      [--since DATE] [--until DATE] [--source S] [--credit C] [--author A] [--lang L]\n"
 	  "                      [--facets source,month,credit,author] [--fragments N] [--all-revisions]\n"
-	  "                      [--no-collapse] [--strict] [--time-limit MS] QUERY...\n"
+	  "                      [--no-collapse] [--strict] [--time-limit MS] [--fields id,url,score,...]\n"
+	  "                      QUERY...\n"
 	  "       newsidx search --batch [OPTIONS] < QUERIES   (one per line; JSON Lines out)",
 	  "Search the index; ranked hits with highlighted snippets" },
 	{ "similar", cmd_similar, NX_CMD_DB_READ,

@@ -14,19 +14,20 @@
 #include "util/text.h"
 
 /*
- * Ranking of relaxed (verbose) queries, tuned on the TIME collection
- * (scripts/eval-ranking): the query's words (weight 1), its adjacent word
- * pairs as phrases ("viet nam", NX_BIGRAM_WEIGHT), and pseudo-relevance
- * feedback: the NX_PRF_TERMS words that weigh most in the best NX_PRF_DOCS
- * partial matches (tf/length times idf, found in at least two of them,
- * neither stop words nor query words), with weights up to NX_PRF_WEIGHT,
- * all ranked with nx_rank.  Strict queries (every word found) are not
- * touched: this only orders what a long sentence-like query finds.
+ * Ranking of relaxed (verbose) queries, with the parameters of tune.c
+ * (chosen by leave-one-collection-out, doc/ranking.md): the query's words
+ * (weight: their count in the query, reshape.c), its adjacent word pairs as
+ * phrases ("viet nam", NX_BIGRAM_WEIGHT), and pseudo-relevance feedback:
+ * the NX_PRF_TERMS words that weigh most in the best NX_PRF_DOCS partial
+ * matches (tf/length times idf, found in at least two of them, neither stop
+ * words nor query words), with weights up to NX_PRF_WEIGHT, all ranked with
+ * nx_rank.  Strict queries (every word found) are not touched: this only
+ * orders what a long sentence-like query finds.
  */
-#define NX_PRF_DOCS 5
-#define NX_PRF_TERMS 4
-#define NX_PRF_WEIGHT 0.5
-#define NX_BIGRAM_WEIGHT 0.999 /* just under 1: weight 1 marks the query words */
+#define NX_PRF_DOCS ((int64_t)nx_rank__params()->prf_docs)
+#define NX_PRF_TERMS ((size_t)nx_rank__params()->prf_terms)
+#define NX_PRF_WEIGHT (nx_rank__params()->prf_weight)
+#define NX_BIGRAM_WEIGHT (nx_rank__params()->pairs) /* under 1: weight 1 and more marks the query words */
 
 typedef struct prf_term {
 	char *term;
@@ -91,26 +92,26 @@ typedef struct expansion {
 } expansion;
 
 /* The query's words (weight 1), then its adjacent pairs as phrases. */
-static int add_words(expansion *x, nx_store *st, const nx_query *q)
+static int add_words(expansion *x, nx_store *st, const nx_query *q, const double *qw, int nqw)
 {
 	int drop = nx_store__stoplist(st);
 	const char *a = NULL;
 	size_t k = 0;
 
 	x->nphr = count_phrases(q->relaxed_pos);
-	x->cap = x->nphr + (int)q->nterms + NX_PRF_TERMS + 1;
+	x->cap = x->nphr + (int)q->nterms + (int)NX_PRF_TERMS + 1;
 	x->w = calloc((size_t)x->cap, sizeof(*x->w));
 	if (x->w == NULL)
 		return NX_ENOMEM;
 	for (x->nw = 0; x->nw < x->nphr; x->nw++)
-		x->w[x->nw] = 1.0;
+		x->w[x->nw] = qw != NULL && x->nw < nqw ? qw[x->nw] : 1.0;
 	nx_buf_add(&x->e, q->relaxed_pos, strlen(q->relaxed_pos) - 1);
 	/*
 	 * Pairs skip the words the index leaves out: "sales of new handsets"
 	 * gives "sales new" and "new handsets", adjacent in the index as in
 	 * the query; "sales of" would only be "sales" again.
 	 */
-	for (k = 0; k < q->nterms && x->nw < x->cap - NX_PRF_TERMS - 1 && x->nw < 96; k++) {
+	for (k = 0; k < q->nterms && x->nw < x->cap - (int)NX_PRF_TERMS - 1 && x->nw < 96 && NX_BIGRAM_WEIGHT > 0; k++) {
 		const char *b = q->terms[k];
 
 		if (nx_tokenizer_dropped(b, strlen(b), drop))
@@ -211,7 +212,7 @@ static void init_bounds(expansion *x, const tc_ctx *qtc, int64_t ndocs)
  */
 static void score_terms(expansion *x, sqlite3_stmt *df, sqlite3_stmt *upto, int64_t ndocs, int exhaustive)
 {
-	double best[NX_PRF_TERMS];
+	double best[NX_RANK_PRF_MAX];
 	size_t nbest = 0, i = 0, k = 0;
 
 	for (;;) {
@@ -219,6 +220,8 @@ static void score_terms(expansion *x, sqlite3_stmt *df, sqlite3_stmt *upto, int6
 		int64_t d = -1, lim = 0;
 		double idf = 0;
 
+		if (NX_PRF_TERMS == 0)
+			break;
 		/* the term of highest bound not yet scored */
 		for (i = 0; i < x->npt; i++)
 			if (x->pt[i].ub >= 0 && !x->pt[i].done && (t == NULL || cmp_prf_ub(&x->pt[i], t) < 0))
@@ -281,14 +284,14 @@ static void add_feedback(expansion *x)
 
 	qsort(x->pt, x->npt, sizeof(*x->pt), cmp_prf);
 	maxs = x->npt > 0 ? x->pt[0].score : 0;
-	for (i = 0; i < x->npt && added < NX_PRF_TERMS && x->pt[i].score > 0 && x->nw < x->cap; i++) {
+	for (i = 0; i < x->npt && added < (int)NX_PRF_TERMS && x->pt[i].score > 0 && x->nw < x->cap; i++) {
 		const char *t = x->pt[i].term;
 
 		nx_buf_adds(&x->e, " OR ");
 		nx_fts5_quote(&x->e, t, strlen(t));
 		x->w[x->nw] = NX_PRF_WEIGHT * x->pt[i].score / maxs;
-		if (x->w[x->nw] == 1.0)
-			x->w[x->nw] = 0.999; /* weight 1 marks the query's own words */
+		if (x->w[x->nw] >= 1.0)
+			x->w[x->nw] = 0.999; /* weight 1 and more marks the query's own words */
 		x->nw++;
 		added++;
 	}
@@ -382,7 +385,7 @@ int nx_search__expand(nx_store *st, plan *p, const nx_search_opts *o, const nx_q
 	memset(&x, 0, sizeof(x));
 	nx_buf_init(&x.e);
 	o1.recent = 0;
-	if (add_words(&x, st, q) < 0)
+	if (add_words(&x, st, q, p->qw, p->nqw) < 0)
 		goto oom;
 	nx_buf_addf(&first, "%s%s", q->relaxed_pos, q->negs != NULL ? q->negs : "");
 	if (!nx_buf_ok(&first))

@@ -47,14 +47,14 @@ void nx_results_free(nx_results *r)
 
 /*
  * Fill h from its candidate c: metadata, highlighted title and snippet.
- * stmt[3] keeps the statements of one search's hits (current, revision,
- * no query), prepared at the first hit that needs each: preparing a
+ * stmt[4] keeps the statements of one search's hits (current, revision,
+ * no query, no snippet), prepared at the first hit that needs each: preparing a
  * statement over the FTS table costs about as much as reading the hit.
  * Returns NX_OK, 1 when the hit is no longer in the index (h untouched),
  * or an error.
  */
 int nx_search__fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr, const nx_search_opts *o,
-		    sqlite3_stmt *stmt[3], nx_error *err)
+		    sqlite3_stmt *stmt[4], nx_error *err)
 {
 	/* %d: the FTS5 columns of title, body, captions, credits (store_private.h) */
 	static const char sql_cur_fmt[] =
@@ -76,22 +76,29 @@ int nx_search__fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr
 		"SELECT nx_uid(a.uid), a.title, a.url, a.source, a.published, a.published_tz, a.published_flags,"
 		" a.updated, a.updated_tz, a.updated_flags, a.title, nx_inflate(a.body_z), a.captions, a.credits"
 		" FROM article a WHERE a.id = ?2 AND ?1 IS NULL";
+	/* o->snippets 0: metadata only, the text neither read nor decompressed */
+	static const char sql_bare[] =
+		"SELECT nx_uid(a.uid), a.title, a.url, a.source, a.published, a.published_tz, a.published_flags,"
+		" a.updated, a.updated_tz, a.updated_flags, NULL, NULL, NULL, NULL"
+		" FROM article a WHERE a.id = ?2 AND ?1 IS NULL";
+	static const char *const plain_sql[2] = { sql_plain, sql_bare };
 	sqlite3_stmt *s = NULL;
-	int rc = NX_OK, step = 0, which = expr == NULL ? 2 : c->rev ? 1 : 0;
+	int bare = !o->snippets && !c->rev;
+	int rc = NX_OK, step = 0, which = bare ? 3 : expr == NULL ? 2 : c->rev ? 1 : 0;
 
 	if (stmt[which] == NULL) {
 		snprintf(sql_cur, sizeof(sql_cur), sql_cur_fmt, fc[NX_F_TITLE], fc[NX_F_BODY], fc[NX_F_CAPTIONS],
 			 fc[NX_F_CREDITS]);
 		snprintf(sql_rev, sizeof(sql_rev), sql_rev_fmt, fc[NX_F_TITLE], fc[NX_F_TITLE], fc[NX_F_BODY],
 			 fc[NX_F_CAPTIONS], fc[NX_F_CREDITS]);
-		if (sqlite3_prepare_v2(st->db, which == 2 ? sql_plain : which == 1 ? sql_rev : sql_cur, -1, &stmt[which],
+		if (sqlite3_prepare_v2(st->db, which >= 2 ? plain_sql[which - 2] : which == 1 ? sql_rev : sql_cur, -1, &stmt[which],
 				       NULL) != SQLITE_OK) {
 			rc = nx_store__dberr(st, err, "cannot read a search hit");
 			goto done;
 		}
 	}
 	s = stmt[which];
-	if (expr != NULL)
+	if (expr != NULL && which < 2)
 		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, c->rev ? c->revrow : c->id);
 	if ((step = sqlite3_step(s)) == SQLITE_DONE) {
@@ -111,6 +118,14 @@ int nx_search__fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr
 	h->revision = c->rev;
 	if (h->id == NULL)
 		goto oom;
+	if (bare) {
+		h->title = nx_search__col_dup(s, 1);
+		h->snippet = strdup("");
+		h->snippet_field = "body";
+		if (h->snippet == NULL)
+			goto oom;
+		goto done;
+	}
 	if (nx_search__title(h, (const char *)sqlite3_column_text(s, 10)) < 0 ||
 	    nx_search__snippet(h, (const char *)sqlite3_column_text(s, 11), (const char *)sqlite3_column_text(s, 12),
 			       (const char *)sqlite3_column_text(s, 13), o) < 0)

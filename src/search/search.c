@@ -79,7 +79,7 @@ static int fill_page(nx_results *r, nx_store *st, plan *p, const nx_search_opts 
 		     const char *hl, int64_t want, nx_error *err)
 {
 	int64_t limit = o->limit < 0 ? 0 : o->limit, offset = o->offset < 0 ? 0 : o->offset;
-	sqlite3_stmt *hitstmt[3] = { NULL, NULL, NULL };
+	sqlite3_stmt *hitstmt[4] = { NULL, NULL, NULL, NULL };
 	cand *c = NULL;
 	size_t nc = 0, i = 0, shown = 0;
 	int rc = NX_OK;
@@ -107,7 +107,7 @@ static int fill_page(nx_results *r, nx_store *st, plan *p, const nx_search_opts 
 			goto done;
 	}
 done:
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		sqlite3_finalize(hitstmt[i]);
 	nx_search__cands_free(c, nc);
 	return rc;
@@ -133,8 +133,11 @@ int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *s
 		want = want * 3 + 10;
 	if ((rc = choose(r, st, q, strict, relaxed_expr, p, o, want, err)) < 0)
 		return rc;
-	if (r->relaxed)
+	if (r->relaxed) {
 		expr = relaxed_expr;
+		p->weights = p->qw; /* each word by its count in the query */
+		p->nweights = p->nqw;
+	}
 	if (r->relaxed && q != NULL && q->relaxed_pos != NULL && q->nunits >= NX_PRF_MIN_UNITS &&
 	    o->sort == NX_SORT_RELEVANCE && !o->all_revisions) {
 		/* pseudo-relevance feedback: rank with the query's words plus the
@@ -145,6 +148,9 @@ int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *s
 			expr = expanded;
 			p->weights = weights;
 			p->nweights = nweights;
+		} else {
+			p->weights = p->qw;
+			p->nweights = p->nqw;
 		}
 	}
 	if (expr != NULL && (r->fts = strdup(expr)) == NULL) {
@@ -238,6 +244,8 @@ static int search_in(nx_results **out, nx_store *st, const char *query, const nx
 	if (opts->credit != NULL)
 		credit = credit_clause(opts->credit);
 	strict = and_expr(q->fts, credit);
+	if (q->relaxed != NULL && nx_search__reshape(st, q, &p) < 0)
+		goto oom;
 	if (q->relaxed != NULL)
 		relaxed = and_expr(q->relaxed, credit);
 	if ((q->fts != NULL || credit != NULL) && strict == NULL)

@@ -65,6 +65,8 @@ typedef struct plan {
 	int64_t newest;          /* for the recency boost */
 	const double *weights;   /* relaxed ranking: weight of each phrase */
 	int nweights;
+	double *qw;              /* weights of the relaxed query's words (reshape.c), or NULL: 1 each */
+	int nqw;
 	/* the fast paths (topk.h) */
 	nx_topk_cache *cache;    /* phrase match lists, from one stage to the next */
 	int flt_state;           /* 0: not made yet, 1: flt made, -1: the SQL paths filter */
@@ -147,7 +149,7 @@ int nx_search__add_copies(nx_store *st, nx_hit *h, const cand *c, size_t nc, siz
 /* Interface to code in hit.c and snippet.c: the hits shown. */
 
 int nx_search__fill_hit(nx_store *st, nx_hit *h, const cand *c, const char *expr, const nx_search_opts *o,
-			sqlite3_stmt *stmt[3], nx_error *err);
+			sqlite3_stmt *stmt[4], nx_error *err);
 /* Register nx_highlight(fts, col) (snippet.c) with FTS5; an SQLite code. */
 int nx_search__register_highlight(fts5_api *api);
 /* h's title and its highlights from highlight() output (NULL: empty). */
@@ -163,6 +165,14 @@ int nx_search__facets(nx_results *r, nx_store *st, plan *p, const char *expr, co
 char *nx_search__suggest(nx_store *st, const nx_query *q, const char *query);
 int nx_search__expand(nx_store *st, plan *p, const nx_search_opts *o, const nx_query *q, char **out_expr,
 		      double **out_w, int *out_nw, nx_error *err);
+
+/*
+ * Interface to code in reshape.c: the relaxed query's words grouped by stem
+ * (p->qw: each one's count in the query), question filler left out, a long
+ * query cut to its most informative words; q->relaxed, q->relaxed_pos and
+ * q->nunits are rewritten when that changes them.  NX_OK, or NX_ENOMEM.
+ */
+int nx_search__reshape(nx_store *st, nx_query *q, plan *p);
 
 /* Interface to code in similar.c: words of a text as the index sees them. */
 

@@ -163,6 +163,9 @@ void nx_search__plan_free(plan *p)
 		free(p->like_author[i]);
 	}
 	free(p->bits);
+	free(p->qw);
+	p->qw = NULL;
+	p->nqw = 0;
 	free(p->pre);
 	nx_topk__cache_free(p->cache);
 }

@@ -39,7 +39,27 @@
 /* nx_rank's constants: BM25 k1 and b, and the gain of full coverage. */
 #define NX_RANK_K1 1.2
 #define NX_RANK_B 0.75
-#define NX_RANK_COVERAGE_GAIN 0.25
+#define NX_RANK_COVERAGE_GAIN (nx_rank__params()->coverage)
+#define NX_RANK_PRF_MAX 16
+
+/*
+ * The relaxed ranking's parameters (tune.c), chosen by leave-one-collection-
+ * out (doc/ranking.md).  A phrase of weight 1 or more is one of the query's
+ * own words (its weight is its count in the query); pairs and feedback words
+ * weigh less than 1.
+ */
+typedef struct nx_rank_params {
+	double coverage;   /* score times 1 + coverage * share of the query's words held */
+	double pairs;      /* weight of adjacent word pairs as phrases (0: none) */
+	int prf_terms;     /* feedback words added (0: no feedback) */
+	int prf_docs;      /* from this many best partial matches */
+	double prf_weight; /* weight of the best feedback word */
+	int max_words;     /* a longer relaxed query keeps its most informative words (0: all) */
+	double qtf;        /* weight added by each repeat of a word (same stem) */
+	int filler;        /* 1: question filler ("describe", "documents") left out of relaxed queries */
+} nx_rank_params;
+
+const nx_rank_params *nx_rank__params(void);
 
 /* One of the best rows: its score (bm25's, positive: -rank; or nx_rank's). */
 typedef struct nx_topk_hit {

@@ -135,7 +135,7 @@ double nx_topk__rank_score(const double *idf, const double *w, const double *fre
 	int i = 0, units = 0, found = 0;
 
 	for (i = 0; i < n; i++) {
-		if (w[i] == 1.0) { /* the query's own words; added ones weigh otherwise */
+		if (w[i] >= 1.0) { /* the query's own words; added ones weigh otherwise */
 			units++;
 			found += freq[i] > 0;
 		}
@@ -373,7 +373,7 @@ static int merge_init(merge_state *ms, const merge_ctx *x)
 
 		if (v > 0)
 			ms->most[x->local[i]] += v;
-		units += x->w[i] == 1.0;
+		units += x->w[i] >= 1.0;
 	}
 	ms->gain = units > 0 ? 1.0 + NX_RANK_COVERAGE_GAIN : 1.0;
 	ms->mask = calloc(NX_MERGE_WIN, sizeof(*ms->mask));

@@ -125,6 +125,16 @@ python3 -c 'import json,sys; o=json.loads(open(sys.argv[1]).read()); assert o["q
 expect_rc 2 nx search --batch harbour
 grep -q "standard input" "$TMP/err" && ok || bad "search --batch with a query argument: $(cat "$TMP/err")"
 
+# --fields: only the keys asked for; without snippet or highlights the text is not read
+printf 'harbour\n' | nx search --batch --fields url,score --limit 3 >"$TMP/fields.out" 2>"$TMP/err"
+python3 -c 'import json,sys; o=json.loads(open(sys.argv[1]).read()); assert o["hits"] and all(set(h)=={"url","score"} for h in o["hits"]), o' "$TMP/fields.out" &&
+	ok || bad "search --fields url,score: $(head -c 300 "$TMP/fields.out")"
+expect_rc 0 nx search --fields id,snippet harbour
+python3 -c 'import json,sys; o=json.loads(open(sys.argv[1]).read()); assert o["hits"] and all(set(h)=={"id","snippet"} and h["snippet"] for h in o["hits"]), o' "$TMP/out" &&
+	ok || bad "search --fields id,snippet (implies --json, snippets kept): $(head -c 300 "$TMP/out")"
+expect_rc 2 nx search --fields url,nope harbour
+grep -q "fields" "$TMP/err" && ok || bad "search --fields with an unknown key: $(cat "$TMP/err")"
+
 # help documents the language
 expect_rc 0 nx help search
 grep -q "changed:>30d" "$TMP/out" && grep -q "NEAR(a b, 10)" "$TMP/out" && ok || bad "help search lacks the query language"

@@ -22,6 +22,7 @@
 #include "newsidx/search.h"
 #include "newsidx/store.h"
 #include "index/store_private.h"
+#include "util/buf.h"
 #include "util/text.h"
 
 #define T0 1625708520
@@ -323,6 +324,96 @@ static void test_relaxed_pairs(void **state)
 	assert_null(strstr(r->fts, "\"volcano over\""));
 	assert_null(strstr(r->fts, "\"the harbour\""));
 	nx_results_free(r);
+}
+
+/* Occurrences of needle in s. */
+static int count_of(const char *s, const char *needle)
+{
+	int n = 0;
+
+	while (s != NULL && (s = strstr(s, needle)) != NULL) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
+/*
+ * A word repeated in a relaxed query (or in another form of the same stem)
+ * is one phrase of the query's words, weighted by its count: "lava" three
+ * times outweighs "harbour", which its article holds in title and body.
+ */
+static void test_relaxed_repeated_word(void **state)
+{
+	fixture *f = *state;
+	nx_results *r = search_ok(f->st, "lava lava LAVA harbour zzyzxtown", NULL);
+
+	assert_true(r->relaxed);
+	assert_non_null(r->fts);
+	/* the query's words come first, "(\"lava\" OR \"harbour\" OR \"zzyzxtown\")" */
+	assert_int_equal(count_of(r->fts, "\"lava\""), 2); /* selecting group and ranking group */
+	assert_true(r->nhits >= 2);
+	assert_string_equal(r->hits[0].id, f->id_title);
+	nx_results_free(r);
+	r = search_ok(f->st, "harbours harbour lava zzyzxtown", NULL);
+	assert_int_equal(count_of(r->fts, "\"harbours\""), 2);
+	assert_int_equal(count_of(r->fts, "\"harbour\""), 0);
+	nx_results_free(r);
+}
+
+/*
+ * A long relaxed query keeps its most informative words (tune.c's
+ * max_words): words no article holds go first, then the commonest.
+ */
+static void test_relaxed_long_query(void **state)
+{
+	fixture *f = *state;
+	nx_buf q = NX_BUF_INIT;
+	nx_results *r = NULL;
+	int i = 0, absent = 0;
+
+	nx_buf_adds(&q, "volcano harbour lawmakers");
+	for (i = 0; i < 40; i++)
+		nx_buf_addf(&q, " zq%c%c", 'a' + i / 26, 'a' + i % 26);
+	r = search_ok(f->st, q.buf, NULL);
+	assert_true(r->relaxed);
+	assert_non_null(strstr(r->fts, "\"volcano\""));
+	assert_non_null(strstr(r->fts, "\"harbour\""));
+	assert_non_null(strstr(r->fts, "\"lawmakers\""));
+	for (i = 0; i < 40; i++) {
+		char w[8];
+
+		snprintf(w, sizeof(w), "\"zq%c%c\"", 'a' + i / 26, 'a' + i % 26);
+		absent += strstr(r->fts, w) != NULL;
+	}
+	assert_true(absent < 40);
+	assert_true(r->nhits >= 3);
+	nx_results_free(r);
+	nx_buf_free(&q);
+}
+
+/* snippets 0: the same hits in the same order, without text. */
+static void test_no_snippets(void **state)
+{
+	fixture *f = *state;
+	nx_search_opts o = NX_SEARCH_OPTS_INIT;
+	nx_results *a = search_ok(f->st, "volcano", NULL), *b = NULL;
+	size_t i = 0;
+
+	o.snippets = 0;
+	b = search_ok(f->st, "volcano", &o);
+	assert_int_equal(a->nhits, b->nhits);
+	assert_int_equal(a->total, b->total);
+	assert_true(a->nhits >= 3);
+	for (i = 0; i < a->nhits; i++) {
+		assert_string_equal(a->hits[i].id, b->hits[i].id);
+		assert_string_equal(b->hits[i].snippet, "");
+		assert_int_equal(b->hits[i].nhighlights, 0);
+		assert_non_null(b->hits[i].url);
+	}
+	assert_true(strlen(a->hits[0].snippet) > 0);
+	nx_results_free(a);
+	nx_results_free(b);
 }
 
 static void test_credit_match(void **state)
@@ -667,6 +758,9 @@ int main(void)
 		T(test_title_ranks_first),
 		T(test_title_body_caption_order),
 		T(test_relaxed_pairs),
+		T(test_relaxed_repeated_word),
+		T(test_relaxed_long_query),
+		T(test_no_snippets),
 		T(test_credit_match),
 		T(test_stemming_and_multiword),
 		T(test_multibyte_highlight),
