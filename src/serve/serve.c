@@ -381,6 +381,7 @@ static enum MHD_Result fail_lib(req *r, int code, const nx_error *err)
 	case NX_ENOTFOUND: return fail(r, MHD_HTTP_NOT_FOUND, "no such article");
 	case NX_EAMBIGUOUS: return fail(r, MHD_HTTP_BAD_REQUEST, "this id prefix names more than one article");
 	case NX_ETOOBIG:
+	case NX_EQUERY: /* a malformed operator value: published:1987-3 */
 	case NX_EINVAL: return fail(r, MHD_HTTP_BAD_REQUEST, err->msg);
 	case NX_ELIMIT: return fail(r, MHD_HTTP_SERVICE_UNAVAILABLE, err->msg); /* over the query budget */
 	default:
@@ -453,7 +454,7 @@ static enum MHD_Result page_search(req *r, nx_store *st)
 		goto done;
 	}
 	if ((rc = nx_search(&res, st, f.q != NULL ? f.q : "", &o, &err)) < 0) {
-		if (rc == NX_ETOOBIG || rc == NX_EINVAL || rc == NX_ELIMIT) {
+		if (rc == NX_ETOOBIG || rc == NX_EINVAL || rc == NX_EQUERY || rc == NX_ELIMIT) {
 			nx_serve_page_search(&b, &f, NULL, NULL, NULL, err.msg);
 			ret = respond_buf(r, MHD_HTTP_BAD_REQUEST, "text/html; charset=utf-8", &b);
 		} else {

@@ -123,6 +123,10 @@ get "${URL}api/search?q=a*+OR+b*+OR+c*+OR+d*+OR+e*+OR+f*+OR+g*+OR+h*+OR+i*"
 grep -q '"error"' "$TMP/body" && ok || bad "no JSON error for a query over the budget: $(head -c 200 "$TMP/body")"
 get "${URL}api/search?q=harbour"
 [ "$code" = 200 ] && ok || bad "the next query after one over the budget: $code"
+# item 14: a malformed date in an operator is a 400 with a JSON error, never a dropped filter
+get "${URL}api/search?q=harbour+published:1987-3"
+[ "$code" = 400 ] && ok || bad "published:1987-3: $code, want 400"
+grep -q '"error"' "$TMP/body" && ok || bad "no JSON error for published:1987-3: $(head -c 200 "$TMP/body")"
 
 # item 13: 1,000 arguments (10 KB) get 414; a NUL in the path 400
 args=$(python3 -c 'print("&".join("arg%d=12" % i for i in range(1000)))')
