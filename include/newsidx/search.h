@@ -63,7 +63,7 @@ typedef struct nx_search_opts {
 	int fast_paths;     /* NX_FAST_PATHS_*: the rankings without SQL */
 } nx_search_opts;
 
-#define NX_SEARCH_TIME_LIMIT_MS 10000
+#define NX_SEARCH_TIME_LIMIT_MS 30000
 #define NX_SEARCH_WORK_LIMIT 1000000
 #define NX_SEARCH_MAX_PREFIXES 8
 
