@@ -65,7 +65,7 @@ typedef struct nx_search_opts {
 			       read (scripts, deep lists); default 1 */
 } nx_search_opts;
 
-#define NX_SEARCH_TIME_LIMIT_MS 10000
+#define NX_SEARCH_TIME_LIMIT_MS 30000
 #define NX_SEARCH_WORK_LIMIT 1000000
 #define NX_SEARCH_MAX_PREFIXES 8
 
