@@ -42,6 +42,13 @@ typedef struct nx_add_opts {
 	void (*on_article)(const nx_article *a, const char *file, int status, void *ctx);
 	void (*on_failure)(const char *file, const char *reason, void *ctx);
 	void (*on_file)(const nx_add_stats *so_far, void *ctx);
+	/*
+	 * on_note: something the user may want to know that is not a failure:
+	 * an entry skipped on purpose (a symbolic link leading out of a folder
+	 * given, a FIFO, socket or device: never opened), an article whose
+	 * authors or photos were capped.  May be NULL.
+	 */
+	void (*on_note)(const char *file, const char *note, void *ctx);
 	void *ctx;
 	/*
 	 * Full-text tokens made on the parsing thread: NX_ADD_PRETOK_AUTO
@@ -51,11 +58,12 @@ typedef struct nx_add_opts {
 	 */
 	int pretok;
 	long batch_articles; /* articles per transaction; 0: NX_ADD_BATCH_ARTICLES */
+	int follow_symlinks; /* follow symbolic links that lead out of a folder given */
 } nx_add_opts;
 
 enum { NX_ADD_PRETOK_AUTO = 0, NX_ADD_PRETOK_NONE = 1, NX_ADD_PRETOK_ALL = 2 };
 
-#define NX_ADD_OPTS_INIT { NULL, NULL, NULL, NULL, NX_ADD_PRETOK_AUTO, 0 }
+#define NX_ADD_OPTS_INIT { NULL, NULL, NULL, NULL, NULL, NX_ADD_PRETOK_AUTO, 0, 0 }
 
 /*
  * Add paths (files, folders walked recursively, "-" for standard input)

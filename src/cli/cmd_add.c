@@ -13,6 +13,7 @@
 typedef struct add_ctx {
 	nx_cli *cli;
 	int json;
+	int quiet;
 	time_t started, last_progress;
 } add_ctx;
 
@@ -55,6 +56,23 @@ static void on_article(const nx_article *a, const char *file, int status, void *
 	json_decref(o);
 }
 
+/* Not a failure: a link out of the folder not followed, a FIFO skipped, authors capped. */
+static void on_note(const char *file, const char *note, void *ctx)
+{
+	add_ctx *x = ctx;
+
+	if (x->json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "file", nx_json_str(file));
+		json_object_set_new(o, "note", json_string(note));
+		nx_json_print(o, 0);
+		json_decref(o);
+	}
+	if (!x->quiet)
+		nx_cli_warn("%s: %s", file, note);
+}
+
 /*
  * A file name as shown on one line: control characters (a newline in the
  * name) and bidi overrides become '?', bytes that are not UTF-8 U+FFFD,
@@ -89,6 +107,7 @@ int cmd_add(nx_cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "keep-originals", no_argument, NULL, 'k' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "follow-symlinks", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	nx_add_opts o = NX_ADD_OPTS_INIT;
@@ -106,6 +125,7 @@ int cmd_add(nx_cli *cli, int argc, char **argv)
 		case 'j': x.json = 1; break;
 		case 'k': keep = 1; break;
 		case 'q': quiet = 1; break;
+		case 'L': o.follow_symlinks = 1; break;
 		default: return nx_cli_bad_option("add", c, argv);
 		}
 	}
@@ -119,7 +139,9 @@ int cmd_add(nx_cli *cli, int argc, char **argv)
 	o.on_article = on_article;
 	o.on_failure = on_failure;
 	o.on_file = on_file;
+	o.on_note = on_note;
 	o.ctx = &x;
+	x.quiet = quiet;
 	/* NX_PRETOK=0: the writer tokenizes every article; =all: none (the tests compare the ways) */
 	env = getenv("NX_PRETOK");
 	if (env != NULL && strcmp(env, "0") == 0)

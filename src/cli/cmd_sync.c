@@ -25,6 +25,16 @@ static void on_error(const char *path, const char *msg, void *ctx)
 	nx_cli_warn("%s: %s", path, msg);
 }
 
+/* Not a failure: a link out of the folder not followed, a FIFO skipped, authors capped. */
+static void on_note(const char *path, const char *msg, void *ctx)
+{
+	sync_ctx *x = ctx;
+
+	if (x->quiet)
+		return;
+	on_error(path, msg, ctx);
+}
+
 static void on_progress(const nx_sync_stats *s, void *ctx)
 {
 	sync_ctx *x = ctx;
@@ -43,6 +53,7 @@ int cmd_sync(nx_cli *cli, int argc, char **argv)
 		{ "prune", no_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "follow-symlinks", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 }
 	};
 	nx_sync_opts o = NX_SYNC_OPTS_INIT;
@@ -65,6 +76,7 @@ int cmd_sync(nx_cli *cli, int argc, char **argv)
 		case 'p': o.prune = 1; break;
 		case 'q': x.quiet = 1; break;
 		case 'v': verbose = 1; break;
+		case 'L': o.ingest.follow_symlinks = 1; break;
 		default: return nx_cli_bad_option("sync", c, argv);
 		}
 	}
@@ -75,6 +87,8 @@ int cmd_sync(nx_cli *cli, int argc, char **argv)
 		o.batch_files = (size_t)batch;
 	o.on_error = on_error;
 	o.on_progress = on_progress;
+	o.ingest.note = on_note;
+	o.ingest.note_ctx = &x;
 	o.ctx = &x;
 	rc = nx_sync_run(&s, cli->st, (const char *const *)(argv + optind), (size_t)(argc - optind), &o, &err);
 	if (x.shown_progress)

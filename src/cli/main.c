@@ -20,7 +20,7 @@
 
 static const nx_command commands[] = {
 	{ "add", cmd_add, NX_CMD_DB_WRITE,
-	  "newsidx add [--json] [--keep-originals] [--wait SECONDS] PATH...",
+	  "newsidx add [--json] [--keep-originals] [--follow-symlinks] [--wait SECONDS] PATH...",
 	  "Add articles from files, folders or - (standard input) to the index" },
 	{ "search", cmd_search, NX_CMD_DB_READ,
 	  "newsidx search [--json] [--limit N] [--offset N] [--sort relevance|newest|oldest] [--recent]\n"
@@ -51,7 +51,8 @@ static const nx_command commands[] = {
 	  "newsidx stats [--json]",
 	  "Print what the index holds and its size" },
 	{ "sync", cmd_sync, NX_CMD_DB_WRITE,
-	  "newsidx sync [--prune] [--quiet] [--verbose] [--batch N] [--wait SECONDS] PATH...",
+	  "newsidx sync [--prune] [--quiet] [--verbose] [--batch N] [--follow-symlinks] [--wait SECONDS]\n"
+	  "                    PATH...",
 	  "Ingest only what changed in folders; --prune removes articles whose files are gone" },
 	{ "diff", cmd_diff, NX_CMD_DB_READ,
 	  "newsidx diff ID|URL [REV [REV2]]",

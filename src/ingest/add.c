@@ -97,12 +97,12 @@ static int commit_batch(add_ctx *x, int reopen)
  * pages made a segment per article (5,000 such files took 4 times as long
  * as the same articles in 5 files).
  */
-enum { EV_BEGIN, EV_ARTICLE, EV_END, EV_FAIL };
+enum { EV_BEGIN, EV_ARTICLE, EV_END, EV_FAIL, EV_NOTE };
 
 typedef struct event {
 	int kind;
 	char *path;       /* BEGIN, END, FAIL: as given (walk order) */
-	char *msg;        /* END (when rc < 0), FAIL */
+	char *msg;        /* END (when rc < 0), FAIL, NOTE */
 	int rc;           /* END */
 	nx_article *a;    /* ARTICLE */
 	nx_prepared *prep; /* ARTICLE: prepared ahead, or NULL: put it whole */
@@ -142,6 +142,7 @@ typedef struct producer {
 	int nheld_prep;   /* articles among them with a prepared body */
 	char *const *paths;
 	int npaths;
+	nx_ingest_opts walk_opts; /* follow_symlinks */
 	nx_error walk_err;
 	int walk_rc;
 } producer;
@@ -329,6 +330,19 @@ static int prod_article(nx_article *a, void *ctx)
 	return hold(p, &e) < 0 ? NX_EDB : NX_OK;
 }
 
+/* A parser's note (an article's authors capped...), queued for the writer to report in order. */
+static void prod_note(const char *path, const char *msg, void *ctx)
+{
+	producer *p = ctx;
+	event e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = EV_NOTE;
+	e.path = strdup(path != NULL ? path : "-");
+	e.msg = strdup(msg);
+	hold(p, &e);
+}
+
 static int prod_file(const char *path, const struct stat *st, int errnum, const char *msg, void *ctx)
 {
 	producer *p = ctx;
@@ -342,6 +356,12 @@ static int prod_file(const char *path, const struct stat *st, int errnum, const 
 
 	(void)st;
 	memset(&e, 0, sizeof(e));
+	if (errnum == NX_WALK_SKIP) { /* a link out of the folder, a FIFO...: a note */
+		e.kind = EV_NOTE;
+		e.path = strdup(path);
+		e.msg = strdup(msg != NULL ? msg : "skipped");
+		return hold(p, &e);
+	}
 	if (errnum != 0) {
 		e.kind = EV_FAIL;
 		e.path = strdup(path);
@@ -357,6 +377,8 @@ static int prod_file(const char *path, const struct stat *st, int errnum, const 
 	e.path = strdup(path);
 	if (hold(p, &e) < 0)
 		return -1;
+	opts.note = prod_note;
+	opts.note_ctx = p;
 	rc = nx_ingest_file(open_as, &opts, prod_article, p, &err);
 	memset(&e, 0, sizeof(e));
 	e.kind = EV_END;
@@ -381,7 +403,8 @@ static void *producer_main(void *arg)
 	int i = 0;
 
 	for (i = 0; i < p->npaths && p->walk_rc == 0; i++) {
-		if (nx_walk(p->paths[i], prod_file, p, &p->walk_err) < 0 && p->walk_err.msg[0] != '\0')
+		if (nx_walk_with(p->paths[i], &p->walk_opts, prod_file, p, &p->walk_err) < 0 &&
+		    p->walk_err.msg[0] != '\0')
 			p->walk_rc = -1;
 	}
 	release_held(p);
@@ -395,6 +418,10 @@ static void consume_event(add_ctx *x, event *e)
 	switch (e->kind) {
 	case EV_FAIL:
 		report_failure(x, e->path, e->msg != NULL ? e->msg : "cannot read");
+		break;
+	case EV_NOTE:
+		if (x->o->on_note != NULL && e->path != NULL && e->msg != NULL)
+			x->o->on_note(e->path, e->msg, x->o->ctx);
 		break;
 	case EV_BEGIN:
 		x->s.files++;
@@ -489,6 +516,8 @@ static int run_pipeline(add_ctx *x, char *const *paths, int npaths, nx_error *wa
 	p.st = x->st;
 	p.paths = paths;
 	p.npaths = npaths;
+	p.walk_opts = (nx_ingest_opts)NX_INGEST_OPTS_INIT;
+	p.walk_opts.follow_symlinks = x->o->follow_symlinks;
 	if (x->o->pretok != NX_ADD_PRETOK_NONE)
 		nx_store_pretok_start(p.st, NULL); /* on failure, the writer tokenizes */
 	p.pretok_all = x->o->pretok == NX_ADD_PRETOK_ALL;

@@ -101,6 +101,7 @@ typedef struct sync_run {
 	int in_tx;
 	size_t pending_articles, pending_files;
 	double batch_started, started;
+	const char *root_real; /* the folder being walked, resolved */
 	/* the file being ingested */
 	const char *file;
 	int db_failed;
@@ -641,6 +642,16 @@ static int cmp_dentries(const void *a, const void *b)
 
 static int walk_dir(sync_run *r, nx_buf *path, const struct stat *dsb, const frame *up, int depth);
 
+/* 1 when path is root or inside it (both resolved, absolute). */
+static int inside(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+
+	if (strncmp(path, root, n) != 0)
+		return 0;
+	return path[n] == '\0' || path[n] == '/' || (n > 0 && root[n - 1] == '/');
+}
+
 /* A symbolic link or an entry of unknown type: resolve it and visit what it names. */
 static int visit_resolved(sync_run *r, const char *path, const frame *up, int depth)
 {
@@ -652,6 +663,13 @@ static int visit_resolved(sync_run *r, const char *path, const frame *up, int de
 	if (realpath(path, real) == NULL || stat(real, &sb) < 0) {
 		snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
 		fail_file(r, path, msg);
+		return NX_OK;
+	}
+	/* a link out of the folder given is not followed (as nx_walk_with) */
+	if (!r->o->ingest.follow_symlinks && r->root_real != NULL && !inside(real, r->root_real)) {
+		if (r->o->ingest.note != NULL)
+			r->o->ingest.note(path, "symbolic link leads out of the folder, skipped"
+					  " (--follow-symlinks follows it)", r->o->ingest.note_ctx);
 		return NX_OK;
 	}
 	if (S_ISREG(sb.st_mode))
@@ -739,8 +757,10 @@ static int walk_dir(sync_run *r, nx_buf *path, const struct stat *dsb, const fra
 				rc = visit_resolved(r, path->buf, &me, depth);
 		} else if (t == DT_LNK) {
 			rc = visit_resolved(r, path->buf, &me, depth);
+		} else if (r->o->ingest.note != NULL) { /* a FIFO, socket or device: never opened */
+			r->o->ingest.note(path->buf, "a FIFO, socket or device, not a regular file: skipped",
+					  r->o->ingest.note_ctx);
 		}
-		/* sockets, FIFOs and devices inside an archive are skipped quietly */
 	}
 	goto done;
 oom:
@@ -779,7 +799,9 @@ static int walk_root(sync_run *r, const char *arg, root *rt)
 	nx_buf_adds(&path, real);
 	if (!nx_buf_ok(&path))
 		return nx_error_set(r->err, NX_ENOMEM, "out of memory");
+	r->root_real = rt->real;
 	rc = walk_dir(r, &path, &sb, NULL, 0);
+	r->root_real = NULL;
 	nx_buf_free(&path);
 	rt->walked = 1;
 	return rc;

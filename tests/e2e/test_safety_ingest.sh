@@ -97,6 +97,20 @@ if [ -r /etc/passwd ]; then
 fi
 grep -q 'memo.txt: symbolic link leads out' "$TMP/err" && ok || { bad "walk: link out not noted"; cat "$TMP/err" >&2; }
 grep -q 'pipe: a FIFO' "$TMP/err" && ok || { bad "walk: FIFO not noted"; cat "$TMP/err" >&2; }
+[ "$rc" = 0 ] && ok || bad "walk: notes made add exit $rc (a skipped link or FIFO is not a failure)"
+# sync walks the same way: the link out is noted, not followed
+timeout 60 "$NEWSIDX" --db "$TMP/walk-sync.db" sync "$W/arch" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ "$rc" = 0 ] && ok || bad "walk: sync exit $rc"
+"$NEWSIDX" --db "$TMP/walk-sync.db" search quokka >/dev/null 2>&1 && ok || bad "walk: sync did not index the file inside"
+"$NEWSIDX" --db "$TMP/walk-sync.db" search zanzibarian >/dev/null 2>&1 && bad "walk: sync followed a link out of the folder" || ok
+grep -q 'memo.txt: symbolic link leads out' "$TMP/err" && ok || { bad "walk: sync did not note the link out"; cat "$TMP/err" >&2; }
+grep -q 'pipe: a FIFO' "$TMP/err" && ok || { bad "walk: sync did not note the FIFO"; cat "$TMP/err" >&2; }
+# --follow-symlinks follows it, in add and in sync
+timeout 60 "$NEWSIDX" --db "$TMP/walk-follow.db" add --follow-symlinks "$W/arch" >/dev/null 2>&1
+"$NEWSIDX" --db "$TMP/walk-follow.db" search zanzibarian >/dev/null 2>&1 && ok || bad "walk: add --follow-symlinks did not follow"
+timeout 60 "$NEWSIDX" --db "$TMP/walk-follow2.db" sync "$W/arch" --follow-symlinks >/dev/null 2>&1
+"$NEWSIDX" --db "$TMP/walk-follow2.db" search zanzibarian >/dev/null 2>&1 && ok || bad "walk: sync --follow-symlinks did not follow"
 # a FIFO given by name is not opened either
 timeout 60 "$NEWSIDX" --db "$TMP/walk.db" add "$W/arch/pipe" >"$TMP/out" 2>"$TMP/err"
 [ "$?" != 124 ] && ok || bad "walk: add of a FIFO hung"
