@@ -179,3 +179,18 @@ int nx_is_stopword(const char *word, size_t len, const char *lang)
 	}
 	return 0;
 }
+
+void nx_lang_normalize(char *tag)
+{
+	size_t i = 0;
+
+	if (tag == NULL)
+		return;
+	for (i = 0; tag[i] != '\0'; i++) {
+		if (tag[i] == '-' || tag[i] == '_' || tag[i] == ' ' || tag[i] == ';' || tag[i] == ',') {
+			tag[i] = '\0';
+			break;
+		}
+		tag[i] = (char)nx_tolower((unsigned char)tag[i]);
+	}
+}

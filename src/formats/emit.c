@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "article/lang.h"
-#include "index/tokenizer.h" /* nx_lang_normalize */
 #include "util/buf.h"
 #include "util/text.h"
 

@@ -44,21 +44,6 @@ int nx_lang_has_stemmer(const char *lang)
 	return lang != NULL && lang_index(lang, strlen(lang)) >= 0;
 }
 
-void nx_lang_normalize(char *tag)
-{
-	size_t i = 0;
-
-	if (tag == NULL)
-		return;
-	for (i = 0; tag[i] != '\0'; i++) {
-		if (tag[i] == '-' || tag[i] == '_' || tag[i] == ' ' || tag[i] == ';' || tag[i] == ',') {
-			tag[i] = '\0';
-			break;
-		}
-		tag[i] = (char)nx_tolower((unsigned char)tag[i]);
-	}
-}
-
 void nx_lang_mark(nx_buf *out, const char *lang, const char *text, size_t len)
 {
 	nx_buf_addch(out, NX_LANG_MARK);

@@ -92,7 +92,5 @@ size_t nx_lang_mark_len(const char *s, size_t len);
 /* 1 when Snowball has a stemmer for this primary language tag. */
 int nx_lang_has_stemmer(const char *lang);
 
-/* Normalize a language tag in place: "en-US" -> "en", "PT_br" -> "pt". */
-void nx_lang_normalize(char *tag);
 
 #endif
