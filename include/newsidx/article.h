@@ -119,10 +119,18 @@ char *nx_article_credits(const nx_article *a);
 
 /*
  * Compute a->id from the article's identity: the canonical URL when known,
- * else outlet + title + published time.  Returns NX_OK, NX_ENOMEM, or
+ * else outlet + title + published time, else (no time either) outlet +
+ * title + the SHA-256 of the body.  Returns NX_OK, NX_ENOMEM, or
  * NX_EFORMAT when the article has neither URL nor title.
  */
 int nx_article_identify(nx_article *a, nx_error *err);
+
+/*
+ * Internal (the store): when a's id includes its body (no URL, no time),
+ * the id such an article had before it did, into out; returns 1, else 0.
+ * An index made then finds the article under its old id.
+ */
+int nx_article__legacy_id(const nx_article *a, char out[17]);
 
 /*
  * Hash of the normalized content (everything users see except the id and

@@ -213,22 +213,51 @@ char *nx_article_credits(const nx_article *a)
 	return nx_buf_detach(&b);
 }
 
+/*
+ * The key an article's id is made from (see nx_article_identify); with_body
+ * 0 gives the key of versions before 0.2, which left the body out.
+ * NX_EFORMAT when the article has neither URL nor title.
+ */
+static int identity_key(nx_buf *key, const nx_article *a, int with_body)
+{
+	char hex[65];
+	char *body = NULL;
+
+	if (a->url != NULL) {
+		nx_buf_addf(key, "url\n%s", a->url);
+	} else if (a->title != NULL) {
+		nx_buf_addf(key, "ota\n%s\n%s\n%lld", a->source != NULL ? a->source : "", a->title,
+			    a->published.set ? (long long)a->published.utc : -1LL);
+		/*
+		 * Neither URL nor time: outlet and headline alone would merge two
+		 * undated texts that share a headline ("Weather forecast") into
+		 * one article, the first a hidden revision of the second.  The
+		 * body tells them apart.
+		 */
+		if (with_body && !a->published.set && a->nparas > 0) {
+			if ((body = nx_article_body(a)) == NULL)
+				return NX_ENOMEM;
+			nx_sha256_hex(body, strlen(body), hex);
+			free(body);
+			nx_buf_addf(key, "\n%s", hex);
+		}
+	} else {
+		return NX_EFORMAT;
+	}
+	return nx_buf_ok(key) ? NX_OK : NX_ENOMEM;
+}
+
 int nx_article_identify(nx_article *a, nx_error *err)
 {
 	nx_buf key = NX_BUF_INIT;
 	char hex[65];
-	int rc = NX_OK;
+	int rc = identity_key(&key, a, 1);
 
-	if (a->url != NULL) {
-		nx_buf_addf(&key, "url\n%s", a->url);
-	} else if (a->title != NULL) {
-		nx_buf_addf(&key, "ota\n%s\n%s\n%lld", a->source != NULL ? a->source : "",
-			    a->title, a->published.set ? (long long)a->published.utc : -1LL);
-	} else {
+	if (rc == NX_EFORMAT) {
 		rc = nx_error_set(err, NX_EFORMAT, "article has neither a URL nor a title");
 		goto done;
 	}
-	if (!nx_buf_ok(&key)) {
+	if (rc < 0) {
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -238,6 +267,25 @@ int nx_article_identify(nx_article *a, nx_error *err)
 	if (a->id == NULL)
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 done:
+	nx_buf_free(&key);
+	return rc;
+}
+
+int nx_article__legacy_id(const nx_article *a, char out[17])
+{
+	nx_buf key = NX_BUF_INIT;
+	char hex[65];
+	int rc = 0;
+
+	out[0] = '\0';
+	if (a->url != NULL || a->title == NULL || a->published.set || a->nparas == 0)
+		return 0;
+	if (identity_key(&key, a, 0) == NX_OK) {
+		nx_sha256_hex(key.buf, key.len, hex);
+		memcpy(out, hex, 16);
+		out[16] = '\0';
+		rc = 1;
+	}
 	nx_buf_free(&key);
 	return rc;
 }

@@ -588,12 +588,40 @@ static int put_newer(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 }
 
 /*
+ * An undated article without URL stored under the id it had before ids
+ * included the body (nx_article__legacy_id): that id goes to legacy
+ * (else ""), so that adding the same file again to an index made then
+ * finds the article instead of making a copy (such an index keeps the
+ * old identity for the articles it has; new ones get the new).
+ */
+static int find_legacy(nx_store *st, const nx_article *a, char legacy[17], nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int step = 0;
+
+	if (!nx_article__legacy_id(a, legacy))
+		return NX_OK;
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM article WHERE uid = nx_uid_key(?1)", -1, &s,
+			       NULL) != SQLITE_OK)
+		return nx_store__dberr(st, err, "cannot look up the article");
+	sqlite3_bind_text(s, 1, legacy, -1, SQLITE_STATIC);
+	step = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (step != SQLITE_ROW)
+		legacy[0] = '\0';
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return nx_store__dberr(st, err, "cannot look up the article");
+	return NX_OK;
+}
+
+/*
  * Look article a up by id: *id 0 when it is new, else its rowid and
  * *same 1 when the stored version is this one (its hash, which schema 3
  * stores as a prefix), and *newer 1 when a is newer than the stored one.
+ * Looked up by uid (a->id: then also under its older id, find_legacy).
  */
-static int find_current(nx_store *st, const nx_article *a, const nx_prepared *r, int64_t *id, int *same,
-			int *newer, nx_error *err)
+static int find_current(nx_store *st, const nx_article *a, const nx_prepared *r, const char *uid, int64_t *id,
+			int *same, int *newer, nx_error *err)
 {
 	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_FIND_UID, err);
 	char cur[65];
@@ -603,8 +631,17 @@ static int find_current(nx_store *st, const nx_article *a, const nx_prepared *r,
 	*same = *newer = 0;
 	if (s == NULL)
 		return err_code(err);
-	sqlite3_bind_text(s, 1, a->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, uid, -1, SQLITE_STATIC);
 	step = sqlite3_step(s);
+	if (step == SQLITE_DONE && uid == a->id) {
+		char legacy[17] = "";
+		int rc = NX_OK;
+
+		sqlite3_reset(s);
+		if ((rc = find_legacy(st, a, legacy, err)) < 0 || legacy[0] == '\0')
+			return rc;
+		return find_current(st, a, r, legacy, id, same, newer, err);
+	}
 	if (step == SQLITE_DONE) {
 		sqlite3_reset(s);
 		return NX_OK;
@@ -634,7 +671,7 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 	if (r->blk != NULL)
 		r->blk->seen++;
 	if ((rc = nx_store__train_zdict(st, r->body, err)) < 0 || (rc = nx_store__note_lang(st, a->lang, err)) < 0 ||
-	    (rc = find_current(st, a, r, &id, &same, &newer, err)) < 0)
+	    (rc = find_current(st, a, r, a->id, &id, &same, &newer, err)) < 0)
 		goto done;
 	if (id == 0) {
 		if ((rc = put_new(st, a, r, &id, err)) == NX_OK)

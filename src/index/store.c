@@ -58,7 +58,14 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
 		"SELECT agency, photographer, caption, url FROM photo WHERE article_id = ?1 ORDER BY seq",
 	[NX_STMT_GET_ORIGIN] =
 		"SELECT f.path, o.offset, o.record_id, o.format FROM origin o JOIN file f ON f.id = o.file_id"
-		" WHERE o.article_id = ?1 ORDER BY f.id, o.offset LIMIT 1",
+		" JOIN article a ON a.id = o.article_id"
+		/*
+		 * an origin of the current text first, not one that gave an older
+		 * version: hash NULL (schema 4), or the article's own hash (as
+		 * text before schema 3, a prefix of it as a blob since)
+		 */
+		" WHERE o.article_id = ?1 ORDER BY NOT (o.hash IS NULL OR o.hash = a.hash OR"
+		" (typeof(o.hash) = 'blob' AND o.hash = substr(a.hash, 1, length(o.hash)))), f.id, o.offset LIMIT 1",
 	[NX_STMT_FIND_PREFIX] =
 		"SELECT id FROM article WHERE uid BETWEEN nx_uid_key(?1, '0') AND nx_uid_key(?1, 'f') LIMIT 2",
 	[NX_STMT_FIND_URL] = "SELECT id FROM article WHERE url = ?1 LIMIT 1",

@@ -53,4 +53,42 @@ got=$(count "SELECT count(*) FROM article")
 expect_rc 0 nx check
 [ "$(count "SELECT count(*) FROM revision")" -eq 0 ] && ok || bad "the re-run made revisions"
 
+# ---- item 2: undated articles without URLs that share a headline stay two
+DB="$TMP/weather.db"
+mkdir -p "$TMP/w"
+printf 'Weather forecast\n\nRain is expected in the north.\n' >"$TMP/w/a.txt"
+printf 'Weather forecast\n\nSunshine for the south.\n' >"$TMP/w/b.txt"
+expect_rc 0 nx add --quiet "$TMP/w/a.txt" "$TMP/w/b.txt"
+[ "$(count "SELECT count(*) FROM article")" -eq 2 ] && ok || bad "two undated texts with one headline were merged"
+[ "$(count "SELECT count(*) FROM revision")" -eq 0 ] && ok || bad "one of them became a hidden revision"
+nx search --json --limit 10 weather >"$TMP/hits.json"
+for id in $(python3 -c 'import json,sys; print(" ".join(h["id"] for h in json.load(open(sys.argv[1]))["hits"]))' "$TMP/hits.json"); do
+  nx show --json "$id" >"$TMP/show.json"
+  # origin names the file whose text this is
+  json_check "$TMP/show.json" '("Rain" in d["body"]) == d["origin"]["file"].endswith("/a.txt") and ("Sunshine" in d["body"]) == d["origin"]["file"].endswith("/b.txt")'
+done
+# reindex twice: the second run changes nothing
+expect_rc 0 nx reindex
+revs=$(count "SELECT coalesce(max(rev), 0) FROM article")
+expect_rc 0 nx reindex
+grep -q ' 0 renormalized' "$TMP/out" && ok || { bad "the second reindex renormalized again"; cat "$TMP/out" >&2; }
+[ "$(count "SELECT coalesce(max(rev), 0) FROM article")" -eq "$revs" ] && ok || bad "revision numbers grew on a second reindex"
+[ "$(count "SELECT count(*) FROM article")" -eq 2 ] && ok || bad "reindex merged them"
+
+# ---- item 11: a lock file that is a symbolic link is refused, its target untouched
+DB="$TMP/locked.db"
+printf 'precious\n' >"$TMP/victim.txt"
+ln -s "$TMP/victim.txt" "$DB.lock"
+expect_rc 4 nx add --quiet "$TMP/w/a.txt"
+grep -q 'symbolic link' "$TMP/err" && ok || { bad "no clear error for a symlinked lock file"; cat "$TMP/err" >&2; }
+[ "$(cat "$TMP/victim.txt")" = precious ] && ok || bad "the symlinked lock file's target was changed"
+
+# ---- item 10: --db naming a FIFO is refused at once (search used to hang)
+mkfifo "$TMP/fifo.db"
+DB="$TMP/fifo.db"
+got=0
+timeout 20 "$NEWSIDX" --db "$DB" search weather >"$TMP/out" 2>"$TMP/err" || got=$?
+[ "$got" -ne 0 ] && [ "$got" -ne 124 ] && ok || bad "search on a FIFO: exit $got (124: it hung)"
+grep -q 'not a regular file' "$TMP/err" && ok || { bad "no clear error for a FIFO as index"; cat "$TMP/err" >&2; }
+
 finish

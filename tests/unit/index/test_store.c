@@ -975,7 +975,7 @@ static void test_get_ambiguous(void **state)
 		if (other >= 0) {
 			x = t;
 			snprintf(title, sizeof(title), "Ambiguous story %d", other);
-			y = mk(NULL, title, "another body");
+			y = mk(NULL, title, "body"); /* undated: the body is part of the id */
 		} else {
 			nx_article_free(t);
 		}

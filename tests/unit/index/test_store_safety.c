@@ -214,6 +214,66 @@ static void test_langs_saved_after_failure(void **state)
 	nx_article_free(de);
 }
 
+/* Two undated articles without URL, one headline, two bodies: two articles. */
+static void test_undated_same_headline(void **state)
+{
+	fixture *f = *state;
+	nx_store *st = NULL;
+	nx_error err = NX_ERROR_INIT;
+	nx_article *a = nx_article_new(), *b = nx_article_new(), *got = NULL;
+	int status = 0;
+
+	nx_article_set(&a->title, "Weather forecast", -1);
+	nx_article_add_para(a, "Rain is expected in the north.", -1);
+	nx_article_set(&b->title, "Weather forecast", -1);
+	nx_article_add_para(b, "Sunshine for the south.", -1);
+	assert_int_equal(nx_article_identify(a, &err), NX_OK);
+	assert_int_equal(nx_article_identify(b, &err), NX_OK);
+	assert_string_not_equal(a->id, b->id);
+	assert_int_equal(nx_store_open(&st, f->path, NX_STORE_WRITE, &err), NX_OK);
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	assert_int_equal(nx_store_put(st, a, &status, &err), NX_OK);
+	assert_int_equal(status, NX_PUT_ADDED);
+	assert_int_equal(nx_store_put(st, b, &status, &err), NX_OK);
+	assert_int_equal(status, NX_PUT_ADDED);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	assert_int_equal(nx_store_get(&got, st, a->id, &err), NX_OK);
+	assert_string_equal(got->paras[0], "Rain is expected in the north.");
+	nx_article_free(got);
+	nx_store_close(st);
+	nx_article_free(a);
+	nx_article_free(b);
+}
+
+/* The origin shown is a file that gave the current text, not the first file seen. */
+static void test_origin_of_current_text(void **state)
+{
+	fixture *f = *state;
+	nx_store *st = NULL;
+	nx_error err = NX_ERROR_INIT;
+	nx_article *v1 = mk("https://example.com/o", "Old text.", 1700000100);
+	nx_article *v2 = mk("https://example.com/o", "New text.", 1700000200);
+	nx_article *got = NULL;
+	int status = 0;
+
+	nx_article_set(&v1->origin.path, "/archive/old.txt", -1);
+	nx_article_set(&v2->origin.path, "/archive/new.txt", -1);
+	v1->origin.offset = v2->origin.offset = -1;
+	assert_int_equal(nx_store_open(&st, f->path, NX_STORE_WRITE, &err), NX_OK);
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	assert_int_equal(nx_store_put(st, v1, &status, &err), NX_OK);
+	assert_int_equal(nx_store_put(st, v2, &status, &err), NX_OK);
+	assert_int_equal(status, NX_PUT_UPDATED);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	assert_int_equal(nx_store_get(&got, st, v2->id, &err), NX_OK);
+	assert_string_equal(got->paras[0], "New text.");
+	assert_string_equal(got->origin.path, "/archive/new.txt");
+	nx_article_free(got);
+	nx_store_close(st);
+	nx_article_free(v1);
+	nx_article_free(v2);
+}
+
 #define MANY 40
 #define MANY_BODIES 160
 
@@ -298,6 +358,8 @@ int main(void)
 		T(test_put_null_err),
 		T(test_next_rev_failure),
 		T(test_langs_saved_after_failure),
+		T(test_undated_same_headline),
+		T(test_origin_of_current_text),
 		T(test_many_indexes),
 	};
 
