@@ -575,7 +575,8 @@ static int is_any(const struct sockaddr_storage *ss)
 
 enum { OPT_LISTEN = 256, OPT_THREADS, OPT_MAX_CONN, OPT_LOG, OPT_ALLOW_HOST };
 
-int cmd_serve(nx_cli *cli, int argc, char **argv)
+/* serve's options into s, *listen, *threads, *max_conn; 0, or an exit code (usage). */
+static int serve_options(serve_ctx *s, int argc, char **argv, const char **listen, long *threads, long *max_conn)
 {
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, OPT_LISTEN },
@@ -585,6 +586,84 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 		{ "allow-host", required_argument, NULL, OPT_ALLOW_HOST },
 		{ NULL, 0, NULL, 0 }
 	};
+	int c = 0;
+
+	optind = 1;
+	opterr = 0; /* nx_cli_bad_option() words the message */
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_LISTEN: *listen = optarg; break;
+		case OPT_THREADS:
+			if ((*threads = nx_cli_number(optarg, 64)) < 1)
+				return nx_cli_usage("serve", "--threads takes a number from 1 to 64, not '%s'", optarg);
+			break;
+		case OPT_MAX_CONN:
+			if ((*max_conn = nx_cli_number(optarg, 4096)) < 1)
+				return nx_cli_usage("serve", "--max-connections takes a number from 1 to 4096, not '%s'",
+						    optarg);
+			break;
+		case OPT_LOG: s->log = 1; break;
+		case OPT_ALLOW_HOST:
+			if (s->nhosts >= MAX_ALLOW_HOSTS)
+				return nx_cli_usage("serve", "--allow-host can be given %d times at most", MAX_ALLOW_HOSTS);
+			if (optarg[0] == '\0' || strlen(optarg) > 253 || strpbrk(optarg, ":/[] \t") != NULL)
+				return nx_cli_usage("serve", "--allow-host takes a host name without port, not '%s'",
+						    optarg);
+			s->hosts[s->nhosts++] = optarg;
+			break;
+		default: return nx_cli_bad_option("serve", c, argv);
+		}
+	}
+	if (optind != argc)
+		return nx_cli_usage("serve", "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/*
+ * Start libmicrohttpd on ss with threads request threads (capped so that
+ * each has connections to serve) and max_conn connections; NULL when it
+ * cannot listen.
+ */
+static struct MHD_Daemon *start_daemon(serve_ctx *s, const struct sockaddr_storage *ss, long threads, long max_conn)
+{
+	struct MHD_OptionItem pool[2] = { { MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL } };
+	unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+	/* one address holds a quarter of the connections at most (2 to 64) */
+	long per_ip = max_conn / 4 < 2 ? 2 : max_conn / 4 > 64 ? 64 : max_conn / 4;
+
+	if (per_ip > max_conn)
+		per_ip = max_conn;
+	/*
+	 * MHD shares the connection limit out between the pool's threads; a
+	 * thread left with none never wakes up to stop (libmicrohttpd 0.9.75).
+	 */
+	if (threads > max_conn)
+		threads = max_conn;
+	/* one thread: no pool at all (a pool of 0 makes MHD print a warning) */
+	if (threads > 1)
+		pool[0] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL };
+	if (ss->ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	/*
+	 * accept_policy refuses connections beyond max_conn; MHD's own limit
+	 * is above it, since at its limit MHD stops accepting and new
+	 * clients wait in the listen queue instead of being refused.
+	 */
+	return MHD_start_daemon(flags, 0, accept_policy, s, on_request, s,
+				MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)ss,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(max_conn + max_conn / 2 + threads),
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)per_ip,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES,
+				MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				MHD_OPTION_URI_LOG_CALLBACK, uri_seen, s,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+				MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
+}
+
+int cmd_serve(nx_cli *cli, int argc, char **argv)
+{
 	serve_ctx s;
 	struct sockaddr_storage ss;
 	socklen_t sslen = 0;
@@ -594,41 +673,12 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 	sigset_t set, old;
 	const char *listen = "127.0.0.1:8080";
 	char why[300], host[NI_MAXHOST];
-	unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_INTERNAL_POLLING_THREAD;
 	long threads = 8, max_conn = 64;
-	struct MHD_OptionItem pool[2] = { { MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL } };
-	int c = 0, sig = 0, have_key = 0, have_lock = 0, have_reaper = 0, rc = NX_EXIT_OK;
-	long per_ip = 0;
+	int sig = 0, have_key = 0, have_lock = 0, have_reaper = 0, rc = NX_EXIT_OK;
 
 	memset(&s, 0, sizeof(s));
-	optind = 1;
-	opterr = 0; /* nx_cli_bad_option() words the message */
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_LISTEN: listen = optarg; break;
-		case OPT_THREADS:
-			if ((threads = nx_cli_number(optarg, 64)) < 1)
-				return nx_cli_usage("serve", "--threads takes a number from 1 to 64, not '%s'", optarg);
-			break;
-		case OPT_MAX_CONN:
-			if ((max_conn = nx_cli_number(optarg, 4096)) < 1)
-				return nx_cli_usage("serve", "--max-connections takes a number from 1 to 4096, not '%s'",
-						    optarg);
-			break;
-		case OPT_LOG: s.log = 1; break;
-		case OPT_ALLOW_HOST:
-			if (s.nhosts >= MAX_ALLOW_HOSTS)
-				return nx_cli_usage("serve", "--allow-host can be given %d times at most", MAX_ALLOW_HOSTS);
-			if (optarg[0] == '\0' || strlen(optarg) > 253 || strpbrk(optarg, ":/[] \t") != NULL)
-				return nx_cli_usage("serve", "--allow-host takes a host name without port, not '%s'",
-						    optarg);
-			s.hosts[s.nhosts++] = optarg;
-			break;
-		default: return nx_cli_bad_option("serve", c, argv);
-		}
-	}
-	if (optind != argc)
-		return nx_cli_usage("serve", "unexpected argument '%s'", argv[optind]);
+	if ((rc = serve_options(&s, argc, argv, &listen, &threads, &max_conn)) != 0)
+		return rc;
 	if (parse_listen(listen, &ss, &sslen, why, sizeof(why)) < 0)
 		return nx_cli_usage("serve", "--listen: %s", why);
 	s.db_path = cli->db_path;
@@ -638,10 +688,6 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 	s.hosts[s.nhosts++] = host;
 	s.any_ip = is_any(&ss);
 	s.max_conns = max_conn;
-	/* one address holds a quarter of the connections at most (2 to 64) */
-	per_ip = max_conn / 4 < 2 ? 2 : max_conn / 4 > 64 ? 64 : max_conn / 4;
-	if (per_ip > max_conn)
-		per_ip = max_conn;
 	if (pthread_mutex_init(&s.lock, NULL) != 0) {
 		nx_cli_warn("serve: cannot create a mutex");
 		return NX_EXIT_INDEX;
@@ -662,34 +708,7 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
-	/*
-	 * MHD shares the connection limit out between the pool's threads; a
-	 * thread left with none never wakes up to stop (libmicrohttpd 0.9.75).
-	 */
-	if (threads > max_conn)
-		threads = max_conn;
-	/* one thread: no pool at all (a pool of 0 makes MHD print a warning) */
-	if (threads > 1)
-		pool[0] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)threads, NULL };
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
-	flags |= MHD_USE_AUTO;
-	/*
-	 * accept_policy refuses connections beyond max_conn; MHD's own limit
-	 * is above it, since at its limit MHD stops accepting and new
-	 * clients wait in the listen queue instead of being refused.
-	 */
-	d = MHD_start_daemon(flags, 0, accept_policy, &s, on_request, &s,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(max_conn + max_conn / 2 + threads),
-			     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)per_ip,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-			     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES,
-			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s,
-			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
-			     MHD_OPTION_URI_LOG_CALLBACK, uri_seen, &s,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &s,
-			     MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
+	d = start_daemon(&s, &ss, threads, max_conn);
 	if (d == NULL) {
 		nx_cli_warn("serve: cannot listen on %s (in use, or not an address of this machine)", listen);
 		rc = NX_EXIT_USAGE;

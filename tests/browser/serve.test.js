@@ -102,7 +102,7 @@ async function main() {
     check(photoCredits.some((s) => s.includes('Sputnik / Ramil Sitdikov')), 'the Sputnik credit is shown');
     check(photoCredits.some((s) => s.includes('Reuters / Evelyn Hockstein')), 'the Reuters credit is shown');
     check((await page.locator('.photo .caption').count()) === 2, 'both captions are shown');
-    check((await page.textContent('.origin')).includes('lavrov-cybercrime.txt'), 'the source file is named');
+    check((await page.textContent('.origin')).includes('seed-v2.txt'), 'the file of the current text is named');
     check((await page.locator('.revisions tbody tr').count()) === 2, 'both versions are listed');
     check((await page.locator('.diff ins').count()) >= 1, 'the diff marks added words');
     check((await page.locator('.diff ins').allTextContents()).join(' ').includes('Geneva'),

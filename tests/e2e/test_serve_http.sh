@@ -168,7 +168,7 @@ body_lacks '"><script' "the hostile article"
 expect_status 200 "${URL}a/87ec169d"
 body_has 'Photo: Sputnik / Ramil Sitdikov' "the seed's page"
 body_has 'Photo: Reuters / Evelyn Hockstein' "the seed's page"
-body_has 'lavrov-cybercrime.txt' "the seed's page"
+body_has 'seed-v2.txt' "the seed's page" # origin: the file of the current text (the second version)
 body_has '<dt>Format</dt><dd>text</dd>' "the seed's page"
 body_has 'Revisions (2 versions)' "the seed's page"
 body_has '<ins>' "the seed's page"
