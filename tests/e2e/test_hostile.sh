@@ -5,6 +5,38 @@
 # same batch is indexed, nothing outside the given files is read or
 # fetched, time and memory stay bounded, and `newsidx check` passes.
 #
+# The reproductions of the safety review (issue 16), by number, and the
+# test that runs each (the e2e scripts beside this one, and unit tests):
+#   1  snapshot reads: a writer beside 1,000 searches and similar look-ups
+#      -> tests/unit/search/test_search_snapshot.c
+#   2  undated articles with one headline stay two; origin names the file
+#      of the current text; reindex twice changes nothing
+#      -> test_safety_index.sh (item 2), unit/index/test_store_safety.c
+#   3  add commits in batches inside a big file; kill -9 inside it
+#      -> test_safety_index.sh (item 3), unit/ingest/test_add.c
+#   4  library errors (err NULL, next revision, note_lang, 40 dictionaries)
+#      -> unit/index/test_store_safety.c
+#   5  control characters and bidi overrides: stripped at ingest, neutral
+#      in print, no fake <ins>/<del> -> test_safety_ingest.sh,
+#      test_safety_cli.sh (item 5), unit/formats/test_emit.c
+#   6  snippets of a 400,000-word body; 100k authors
+#      -> test_safety_search.sh, test_safety_ingest.sh (item 6)
+#   7  gzip bombs through WARC (Content-Encoding, .warc.gz member)
+#      -> test_safety_ingest.sh (item 7), unit/formats/test_warc.c
+#   8  an element with 100k attributes -> test_safety_ingest.sh (item 8),
+#      unit/util/test_xml.c
+#   9  query budget (prefixes, time): exit 4, HTTP 503
+#      -> test_safety_search.sh, test_safety_cli.sh (item 9)
+#  10  symlinks out of the folder, FIFOs in it, --db naming a FIFO
+#      -> test_safety_ingest.sh, test_safety_index.sh (item 10)
+#  11  the lock file as a symlink -> test_safety_index.sh (item 11),
+#      unit/ingest/test_lock.c
+#  12  Host check (421) -> test_safety_cli.sh (item 12)
+#  13  slow clients, 1,000 arguments (414), %00 (400)
+#      -> test_safety_cli.sh (item 13)
+#  14  malformed dates in operators; a NUL line in --batch
+#      -> test_safety_search.sh, test_safety_cli.sh (item 14)
+#
 # Every input is generated in $TMP.  Under AddressSanitizer (NX_SANITIZE
 # builds) the 100 MB single-line file is skipped: ASan makes it minutes
 # long; the release build runs it.  NX_HOSTILE_BIG=0 skips it too.
