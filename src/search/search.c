@@ -360,7 +360,8 @@ int nx_search__budget_end(nx_budget *b, const nx_search_opts *o, int rc, nx_resu
 			    (long long)o->work_limit);
 }
 
-int nx_search(nx_results **out, nx_store *st, const char *query, const nx_search_opts *opts, nx_error *err)
+int nx_search__guarded(nx_results **out, nx_store *st, const char *arg, const nx_search_opts *opts,
+		       nx_search__body body, nx_error *err)
 {
 	nx_search_opts defaults = NX_SEARCH_OPTS_INIT;
 	nx_budget b;
@@ -373,9 +374,14 @@ int nx_search(nx_results **out, nx_store *st, const char *query, const nx_search
 		return rc;
 	nx_search__budget_start(&b, opts);
 	nx_search__budget_watch(st->db, &b);
-	rc = search_in(out, st, query, opts, &b, err);
+	rc = body(out, st, arg, opts, &b, err);
 	nx_search__budget_watch(st->db, NULL);
 	rc = nx_search__budget_end(&b, opts, rc, out, err);
 	nx_search__read_end(st, &began);
 	return rc;
+}
+
+int nx_search(nx_results **out, nx_store *st, const char *query, const nx_search_opts *opts, nx_error *err)
+{
+	return nx_search__guarded(out, st, query, opts, search_in, err);
 }

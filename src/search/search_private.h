@@ -204,6 +204,16 @@ void nx_search__budget_watch(sqlite3 *db, nx_budget *b);
 int nx_search__read_begin(nx_store *st, int *began, nx_error *err);
 void nx_search__read_end(nx_store *st, int *began);
 
+/*
+ * Run body(out, st, arg, opts, budget, err) inside one read transaction
+ * (one snapshot) and under opts' budget: nx_search and nx_search_similar.
+ * opts NULL: the defaults.
+ */
+typedef int (*nx_search__body)(nx_results **out, nx_store *st, const char *arg, const nx_search_opts *opts,
+			       nx_budget *b, nx_error *err);
+int nx_search__guarded(nx_results **out, nx_store *st, const char *arg, const nx_search_opts *opts,
+		       nx_search__body body, nx_error *err);
+
 /* Run a search (search.c); p holds filters, and exclusions for similar. */
 int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *strict, const char *relaxed_expr,
 		   plan *p, const nx_search_opts *o, nx_error *err);

@@ -126,20 +126,5 @@ done:
 
 int nx_search_similar(nx_results **out, nx_store *st, const char *ref, const nx_search_opts *opts, nx_error *err)
 {
-	nx_search_opts defaults = NX_SEARCH_OPTS_INIT;
-	nx_budget b;
-	int began = 0, rc = 0;
-
-	*out = NULL;
-	if (opts == NULL)
-		opts = &defaults;
-	if ((rc = nx_search__read_begin(st, &began, err)) < 0)
-		return rc;
-	nx_search__budget_start(&b, opts);
-	nx_search__budget_watch(st->db, &b);
-	rc = similar_in(out, st, ref, opts, &b, err);
-	nx_search__budget_watch(st->db, NULL);
-	rc = nx_search__budget_end(&b, opts, rc, out, err);
-	nx_search__read_end(st, &began);
-	return rc;
+	return nx_search__guarded(out, st, ref, opts, similar_in, err);
 }
