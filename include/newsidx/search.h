@@ -118,6 +118,9 @@ typedef struct nx_facet {
 	size_t nvalues;
 } nx_facet;
 
+/* Corrected queries a search offers at most (nx_results.suggestions). */
+#define NX_SUGGEST_TOP 3
+
 typedef struct nx_results {
 	char *query;   /* as the user typed it */
 	char *fts;     /* the FTS5 expression run, NULL when nothing searchable */
@@ -128,6 +131,10 @@ typedef struct nx_results {
 	nx_facet *facets;
 	size_t nfacets;
 	char *suggestion; /* "did you mean" query, or NULL */
+	/* the query with the likeliest corrections, best first (suggestions[0]
+	   is suggestion); the k-th takes each misspelled word's k-th candidate */
+	char *suggestions[NX_SUGGEST_TOP];
+	size_t nsuggestions;
 } nx_results;
 
 /*

@@ -64,7 +64,7 @@ static json_t *hit_json(const nx_hit *h)
 
 json_t *nx_cli_results_json(const nx_results *r, int offset, int limit)
 {
-	json_t *root = json_object(), *hits = json_array(), *facets = json_object();
+	json_t *root = json_object(), *hits = json_array(), *facets = json_object(), *sugg = NULL;
 	size_t i = 0, j = 0;
 
 	json_object_set_new(root, "query", json_string(r->query));
@@ -73,6 +73,10 @@ json_t *nx_cli_results_json(const nx_results *r, int offset, int limit)
 	json_object_set_new(root, "limit", json_integer(limit));
 	json_object_set_new(root, "relaxed", json_boolean(r->relaxed));
 	json_object_set_new(root, "suggestion", nx_json_str(r->suggestion));
+	sugg = json_array();
+	for (i = 0; i < r->nsuggestions; i++)
+		json_array_append_new(sugg, nx_json_str(r->suggestions[i]));
+	json_object_set_new(root, "suggestions", sugg);
 	for (i = 0; i < r->nhits; i++)
 		json_array_append_new(hits, hit_json(&r->hits[i]));
 	json_object_set_new(root, "hits", hits);

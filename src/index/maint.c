@@ -305,7 +305,8 @@ int nx_maint_optimize(nx_optimize_result *out, nx_store *st, nx_error *err)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
-	if ((rc = run_sql(st, "INSERT INTO fts(fts) VALUES('optimize')", "cannot merge the full-text index",
+	if ((rc = nx_store__vocab_rebuild(st, err)) < 0 ||
+	    (rc = run_sql(st, "INSERT INTO fts(fts) VALUES('optimize')", "cannot merge the full-text index",
 			  err)) < 0 ||
 	    (rc = run_sql(st, "VACUUM", "cannot reclaim free space", err)) < 0 ||
 	    (rc = run_sql(st, "PRAGMA optimize", "cannot update statistics", err)) < 0)

@@ -243,6 +243,13 @@ static int write_fts(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 		if (r->taped)
 			nx_pretok_offer(st->pretok, NULL, 0);
 	}
+	/* its words, for "did you mean" (vocab.c) */
+	if (rc == NX_OK && (nx_store__vocab_note(st, a->title) < 0 || nx_store__vocab_note(st, r->body) < 0 ||
+			    nx_store__vocab_note(st, r->captions) < 0))
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+	/* outside a transaction every statement commits itself: the counts too */
+	if (rc == NX_OK && !st->in_tx)
+		rc = nx_store__vocab_flush(st, err);
 	for (i = 0; i < NX_FTS_VALUES; i++)
 		nx_buf_free(&own[i]);
 	return rc;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/text.h"
 #include "index/store_private.h"
 
 /* Largest LCS table (cells) of one diff; bigger pairs degrade to replace-all. */
@@ -189,16 +190,6 @@ typedef struct toks {
 	size_t n, cap;
 } toks;
 
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i = 0;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
-}
-
 static int toks_add(toks *t, const char *s, size_t len)
 {
 	if (t->n == t->cap) {
@@ -212,7 +203,7 @@ static int toks_add(toks *t, const char *s, size_t len)
 	}
 	t->v[t->n].s = s;
 	t->v[t->n].len = len;
-	t->v[t->n].h = hash_bytes(s, len);
+	t->v[t->n].h = nx_fnv1a(s, len);
 	t->n++;
 	return NX_OK;
 }

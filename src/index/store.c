@@ -293,6 +293,8 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 	/* refuse a foreign file before changing anything in it (WAL mode) */
 	if ((rc = nx_store__migrate(st, err)) < 0)
 		goto fail;
+	if ((flags & NX_STORE_WRITE) && (rc = nx_store__vocab_upgrade(st, err)) < 0)
+		goto fail;
 	if ((flags & NX_STORE_WRITE) &&
 	    ((rc = nx_store__exec(st, "PRAGMA journal_mode = WAL", err, "cannot open index")) < 0 ||
 	     (rc = nx_store__exec(st, "PRAGMA synchronous = NORMAL", err, "cannot open index")) < 0))
@@ -326,6 +328,7 @@ void nx_store_close(nx_store *st)
 	nx_store__blkcache_free(&st->bc[0]);
 	nx_store__blkcache_free(&st->bc[1]);
 	nx_pretok_free(st->pretok);
+	nx_store__vocab_discard(st);
 	if (st->db != NULL) {
 		if (st->in_tx)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -381,6 +384,8 @@ int nx_store_commit(nx_store *st, nx_error *err)
 		rc = nx_store__make_zdict(st, err);
 	if (rc == NX_OK)
 		rc = nx_store__save_zdict(st, err);
+	if (rc == NX_OK)
+		rc = nx_store__vocab_flush(st, err);
 
 	if (rc == NX_OK)
 		rc = nx_store__exec(st, "COMMIT", err, "cannot save to the index");
@@ -404,6 +409,7 @@ void nx_store_rollback(nx_store *st)
 {
 	forget_cache(st);
 	nx_store__blk_discard(st);
+	nx_store__vocab_discard(st);
 	if (st->in_tx)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = 0;

@@ -67,6 +67,7 @@ typedef struct nx_zdict {
 } nx_zdict;
 
 typedef struct nx_zworker nx_zworker;
+typedef struct nx_vocab_acc nx_vocab_acc;
 typedef struct nx_zblock nx_zblock;
 
 /* A connection's last block of bodies (schema 4), inflated: see inflate_ref. */
@@ -103,6 +104,7 @@ struct nx_store {
 	int64_t seen_max;    /* nx_sync_stamp: the latest file.seen, -1: not read yet */
 	nx_blkcache bc[2];   /* for db and db2 */
 	struct nx_pretok *pretok; /* nx_store_pretokenize's tokenizer */
+	nx_vocab_acc *vocab;  /* words of the articles put since the last commit (vocab.c), or NULL */
 	sqlite3_stmt *stmt[NX_STMT__COUNT];
 };
 
@@ -236,6 +238,27 @@ int nx_store__query_int(nx_store *st, const char *sql, int64_t *out);
 int nx_store__step_done(nx_store *st, sqlite3_stmt *s, nx_error *err, const char *what);
 /* Run statement id with ?1 = v, to its end; what names it in an error. */
 int nx_store__run_with(nx_store *st, nx_stmt_id id, int64_t v, nx_error *err, const char *what);
+
+/*
+ * Interface to code in vocab.c: the index's words as written (table
+ * vocab), the candidates of "did you mean".
+ */
+
+/* Called for each word of a text: w (n bytes, lower case, not NUL-terminated); capital: written Xxxx. */
+typedef void (*nx_vocab_word_cb)(void *ctx, const char *w, size_t n, int capital);
+/* The words of s as vocab counts them: runs of letters of any script, no digits, 2 to 40 bytes. */
+void nx_vocab_split(const char *s, size_t len, nx_vocab_word_cb cb, void *ctx);
+/* Count the words of text (NULL: nothing) for the next commit; NX_OK or NX_ENOMEM. */
+int nx_store__vocab_note(nx_store *st, const char *text);
+/* Add the counted words to the table (in the open transaction), or forget them. */
+int nx_store__vocab_flush(nx_store *st, nx_error *err);
+void nx_store__vocab_discard(nx_store *st);
+/* 1 when the table vocab holds every article's words (meta 'vocab'). */
+int nx_store__vocab_ready(nx_store *st);
+/* Count every article's words again, in a transaction of its own (optimize). */
+int nx_store__vocab_rebuild(nx_store *st, nx_error *err);
+/* The same when the table is not complete yet (an index made before it): writers, on opening. */
+int nx_store__vocab_upgrade(nx_store *st, nx_error *err);
 /* Bind v as text, NULL as NULL. */
 void nx_store__bind_text(sqlite3_stmt *s, int i, const char *v);
 

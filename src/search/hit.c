@@ -42,6 +42,8 @@ void nx_results_free(nx_results *r)
 	free(r->query);
 	free(r->fts);
 	free(r->suggestion);
+	for (i = 0; i < r->nsuggestions; i++)
+		free(r->suggestions[i]);
 	free(r);
 }
 

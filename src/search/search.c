@@ -162,8 +162,8 @@ int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *s
 		goto done;
 	if (o->facets != 0 && (rc = nx_search__facets(r, st, p, expr, o, err)) < 0)
 		goto done;
-	if (q != NULL && r->total < 3)
-		r->suggestion = nx_search__suggest(st, q, r->query);
+	if (q != NULL && nx_search__suggest(r, st, q, r->total < 3) < 0)
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 done:
 	p->weights = NULL;
 	p->nweights = 0;

@@ -162,7 +162,18 @@ int nx_search__snippet(nx_hit *h, const char *body, const char *caption, const c
 
 int nx_search__facets(nx_results *r, nx_store *st, plan *p, const char *expr, const nx_search_opts *o,
 		      nx_error *err);
-char *nx_search__suggest(nx_store *st, const nx_query *q, const char *query);
+/*
+ * r->suggestion(s) for the words of q the index does not know, and when
+ * few articles were found (few), for those it holds rarely (suggest.c).
+ * NX_OK or NX_ENOMEM.
+ */
+int nx_search__suggest(nx_results *r, nx_store *st, const nx_query *q, int few);
+/*
+ * The Damerau-Levenshtein (optimal string alignment) distance of two byte
+ * strings in half edits: 2 an edit, 1 a vowel for a vowel or a letter
+ * doubled or undoubled; max + 1 when over max (suggest.c).
+ */
+int nx_search__edit_cost(const char *a, size_t na, const char *b, size_t nb, int max);
 int nx_search__expand(nx_store *st, plan *p, const nx_search_opts *o, const nx_query *q, char **out_expr,
 		      double **out_w, int *out_nw, nx_error *err);
 

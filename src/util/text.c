@@ -204,6 +204,17 @@ const char *nx_memcasemem(const char *s, size_t len, const char *needle)
 	return NULL;
 }
 
+uint32_t nx_fnv1a(const void *s, size_t n)
+{
+	const unsigned char *p = s;
+	uint32_t h = 2166136261u;
+	size_t i = 0;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
 char *nx_strndup(const char *s, size_t n)
 {
 	char *p = malloc(n + 1);

@@ -58,6 +58,9 @@ const char *nx_memcasemem(const char *s, size_t len, const char *needle);
 /* malloc'd copy of s[0..n), NUL-terminated; NULL on out of memory. */
 char *nx_strndup(const char *s, size_t n);
 
+/* FNV-1a hash of n bytes (for hash tables, not for security). */
+uint32_t nx_fnv1a(const void *s, size_t n);
+
 /* Lower-case copy of an ASCII/UTF-8 string (only ASCII letters change). */
 char *nx_ascii_lowerdup(const char *s);
 

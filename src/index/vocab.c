@@ -1,0 +1,279 @@
+/*
+ * vocab.c - the words of the index as they were written: each word's
+ * surface form (lower case, never a stem), how often it occurs and how
+ * often it starts with a capital.  "Did you mean" (search/suggest.c)
+ * draws its candidates from here.
+ *
+ * A writer counts the words of every article it puts (title, body,
+ * captions) in memory and adds the counts to the table vocab when the
+ * transaction commits.  Removing or replacing an article leaves its counts
+ * in place until optimize counts every word again; a suggestion is
+ * checked against the full-text index before it is shown, so a word no
+ * article holds any more is never suggested.  An index made before the
+ * table existed gets it (every article read once) when a writer first
+ * opens it; meta 'vocab' = 1 says the table is complete.
+ */
+#include "index/store_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/text.h"
+
+/* Words longer than this (in bytes) are not counted: no one misspells a URL. */
+#define VOCAB_MAX_WORD 40
+
+typedef struct vocab_ent {
+	char *w;     /* NULL: a free slot */
+	int64_t n;   /* occurrences */
+	int64_t cap; /* of which Capitalised (Xxxx: a name, or a sentence's first word) */
+} vocab_ent;
+
+struct nx_vocab_acc {
+	vocab_ent *slot; /* open addressing, a power of two of them */
+	size_t nslot, nused;
+	int oom;
+};
+
+static int acc_grow(nx_vocab_acc *a)
+{
+	size_t n = a->nslot ? a->nslot * 2 : 4096, i = 0;
+	vocab_ent *s = calloc(n, sizeof(*s));
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < a->nslot; i++) {
+		size_t j = 0;
+
+		if (a->slot[i].w == NULL)
+			continue;
+		j = nx_fnv1a(a->slot[i].w, strlen(a->slot[i].w)) & (n - 1);
+		while (s[j].w != NULL)
+			j = (j + 1) & (n - 1);
+		s[j] = a->slot[i];
+	}
+	free(a->slot);
+	a->slot = s;
+	a->nslot = n;
+	return 0;
+}
+
+/* Count one word (w, n bytes, already lower case); capital: it was written Xxxx. */
+static void acc_add(nx_vocab_acc *a, const char *w, size_t n, int capital)
+{
+	size_t j = 0;
+
+	if (a->oom || (2 * (a->nused + 1) > a->nslot && acc_grow(a) < 0)) {
+		a->oom = 1;
+		return;
+	}
+	j = nx_fnv1a(w, n) & (a->nslot - 1);
+	while (a->slot[j].w != NULL && (strncmp(a->slot[j].w, w, n) != 0 || a->slot[j].w[n] != '\0'))
+		j = (j + 1) & (a->nslot - 1);
+	if (a->slot[j].w == NULL) {
+		if ((a->slot[j].w = nx_strndup(w, n)) == NULL) {
+			a->oom = 1;
+			return;
+		}
+		a->nused++;
+	}
+	a->slot[j].n++;
+	a->slot[j].cap += capital;
+}
+
+static void acc_clear(nx_vocab_acc *a)
+{
+	size_t i = 0;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->nslot; i++)
+		free(a->slot[i].w);
+	free(a->slot);
+	memset(a, 0, sizeof(*a));
+}
+
+/*
+ * 1 when code point cp is part of a word: letters and marks of any script,
+ * not punctuation, symbols or spaces (the ASCII ones, Latin-1's, general
+ * punctuation, CJK punctuation).  Digits are told apart by the caller.
+ */
+static int word_cp(uint32_t cp)
+{
+	if (cp < 0x80)
+		return nx_isalnum((int)cp);
+	if (cp < 0xC0 || cp == 0xD7 || cp == 0xF7)
+		return 0;
+	if ((cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFE30 && cp <= 0xFE4F) ||
+	    (cp >= 0xFF00 && cp <= 0xFF20) || cp >= 0x1F000)
+		return 0;
+	return 1;
+}
+
+void nx_vocab_split(const char *s, size_t len, nx_vocab_word_cb cb, void *ctx)
+{
+	char w[VOCAB_MAX_WORD + 4];
+	size_t i = 0;
+
+	while (i < len) {
+		size_t start = i, wn = 0;
+		int digit = 0, capital = 0, toolong = 0;
+		uint32_t cp = 0;
+		size_t k = nx_utf8_decode(s + i, len - i, &cp);
+
+		if (k == 0)
+			k = 1;
+		if (!word_cp(cp)) {
+			i += k;
+			continue;
+		}
+		/* a word: a run of word code points */
+		while (i < len) {
+			k = nx_utf8_decode(s + i, len - i, &cp);
+			if (k == 0 || !word_cp(cp))
+				break;
+			digit |= cp < 0x80 && nx_isdigit((int)cp);
+			if (wn + k <= VOCAB_MAX_WORD) {
+				size_t m = 0;
+
+				for (m = 0; m < k; m++)
+					w[wn + m] = (char)(k == 1 ? nx_tolower((unsigned char)s[i]) : s[i + m]);
+				wn += k;
+			} else {
+				toolong = 1;
+			}
+			i += k;
+		}
+		if (i == start)
+			i++;
+		if (digit || toolong || wn < 2)
+			continue;
+		/* Xxxx: a capital, then a lower-case letter (not an all-capitals headline) */
+		capital = nx_isupper((unsigned char)s[start]) && i - start > 1 && nx_islower((unsigned char)s[start + 1]);
+		cb(ctx, w, wn, capital);
+	}
+}
+
+static void note_word(void *ctx, const char *w, size_t n, int capital)
+{
+	acc_add(ctx, w, n, capital);
+}
+
+int nx_store__vocab_note(nx_store *st, const char *text)
+{
+	if (text == NULL)
+		return NX_OK;
+	if (st->vocab == NULL && (st->vocab = calloc(1, sizeof(*st->vocab))) == NULL)
+		return NX_ENOMEM;
+	nx_vocab_split(text, strlen(text), note_word, st->vocab);
+	return st->vocab->oom ? NX_ENOMEM : NX_OK;
+}
+
+void nx_store__vocab_discard(nx_store *st)
+{
+	acc_clear(st->vocab);
+	free(st->vocab);
+	st->vocab = NULL;
+}
+
+int nx_store__vocab_flush(nx_store *st, nx_error *err)
+{
+	static const char upsert[] =
+		"INSERT INTO vocab(w, n, cap) VALUES(?1, ?2, ?3)"
+		" ON CONFLICT(w) DO UPDATE SET n = n + excluded.n, cap = cap + excluded.cap";
+	sqlite3_stmt *s = NULL;
+	size_t i = 0;
+	int rc = NX_OK;
+
+	if (st->vocab == NULL || st->vocab->nused == 0) {
+		nx_store__vocab_discard(st);
+		return NX_OK;
+	}
+	if (st->vocab->oom) {
+		nx_store__vocab_discard(st);
+		return nx_error_set(err, NX_ENOMEM, "out of memory counting the words of the index");
+	}
+	if (sqlite3_prepare_v2(st->db, upsert, -1, &s, NULL) != SQLITE_OK) {
+		rc = nx_store__dberr(st, err, "cannot save the words of the index");
+		goto done;
+	}
+	for (i = 0; i < st->vocab->nslot && rc == NX_OK; i++) {
+		const vocab_ent *e = &st->vocab->slot[i];
+
+		if (e->w == NULL)
+			continue;
+		sqlite3_bind_text(s, 1, e->w, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, e->n);
+		sqlite3_bind_int64(s, 3, e->cap);
+		rc = nx_store__step_done(st, s, err, "cannot save the words of the index");
+	}
+done:
+	sqlite3_finalize(s);
+	nx_store__vocab_discard(st);
+	return rc;
+}
+
+/* Count every word of every article again, inside the caller's transaction. */
+static int vocab_recount(nx_store *st, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = NX_OK, step = 0;
+
+	nx_store__vocab_discard(st);
+	if ((rc = nx_store__exec(st, "DELETE FROM vocab", err, "cannot count the words of the index")) < 0)
+		return rc;
+	if (sqlite3_prepare_v2(st->db, "SELECT title, nx_inflate(body_z), captions FROM article", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return nx_store__dberr(st, err, "cannot count the words of the index");
+	while ((step = sqlite3_step(s)) == SQLITE_ROW && rc == NX_OK) {
+		int c = 0;
+
+		for (c = 0; c < 3 && rc == NX_OK; c++)
+			rc = nx_store__vocab_note(st, (const char *)sqlite3_column_text(s, c));
+		/* flush now and then: the counts of a large index stay small in memory */
+		if (rc == NX_OK && st->vocab != NULL && st->vocab->nused > 2000000)
+			rc = nx_store__vocab_flush(st, err);
+	}
+	if (rc == NX_ENOMEM)
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory counting the words of the index");
+	else if (rc == NX_OK && step != SQLITE_DONE)
+		rc = nx_store__dberr(st, err, "cannot count the words of the index");
+	sqlite3_finalize(s);
+	if (rc == NX_OK)
+		rc = nx_store__vocab_flush(st, err);
+	nx_store__vocab_discard(st);
+	return rc;
+}
+
+static const char vocab_table_sql[] =
+	"CREATE TABLE IF NOT EXISTS vocab(w TEXT PRIMARY KEY, n INTEGER NOT NULL, cap INTEGER NOT NULL)"
+	" WITHOUT ROWID";
+
+int nx_store__vocab_ready(nx_store *st)
+{
+	int64_t v = 0;
+
+	return nx_store__query_int(st, "SELECT coalesce((SELECT value FROM meta WHERE key = 'vocab'), 0)", &v) == 0 &&
+	       v == 1;
+}
+
+int nx_store__vocab_rebuild(nx_store *st, nx_error *err)
+{
+	int rc = NX_OK;
+
+	if ((rc = nx_store__exec(st, "BEGIN IMMEDIATE", err, "cannot count the words of the index")) < 0)
+		return rc;
+	if ((rc = nx_store__exec(st, vocab_table_sql, err, "cannot count the words of the index")) == NX_OK &&
+	    (rc = vocab_recount(st, err)) == NX_OK &&
+	    (rc = nx_store__exec(st, "INSERT OR REPLACE INTO meta(key, value) VALUES('vocab', 1)", err,
+				 "cannot count the words of the index")) == NX_OK)
+		rc = nx_store__exec(st, "COMMIT", err, "cannot count the words of the index");
+	if (rc < 0)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int nx_store__vocab_upgrade(nx_store *st, nx_error *err)
+{
+	return nx_store__vocab_ready(st) ? NX_OK : nx_store__vocab_rebuild(st, err);
+}
