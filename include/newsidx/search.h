@@ -105,6 +105,7 @@ typedef struct nx_hit {
 	char **also_in; /* outlets of syndicated copies folded into this hit */
 	size_t nalso;
 	char **also_ids;
+	int some;       /* 0: holds every word; 1: a closest match, holding some */
 } nx_hit;
 
 typedef struct nx_facet_value {
@@ -124,8 +125,13 @@ typedef struct nx_facet {
 typedef struct nx_results {
 	char *query;   /* as the user typed it */
 	char *fts;     /* the FTS5 expression run, NULL when nothing searchable */
-	int64_t total; /* all matching articles, not just this page */
-	int relaxed;   /* partial matches were added (strict found too few) */
+	int64_t total; /* the articles holding every word, not just this page
+			  (whatever the limit) */
+	int64_t total_some; /* the closest matches: articles holding some of the
+			       words but not all (0 when opts->relax is 0) */
+	int relaxed;   /* closest matches follow the hits holding every word in
+			  this listing (there were too few of those) */
+	int more;      /* hits follow this page (--offset offset + nhits) */
 	nx_hit *hits;
 	size_t nhits;
 	nx_facet *facets;

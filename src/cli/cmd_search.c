@@ -59,6 +59,7 @@ static json_t *hit_json(const nx_hit *h)
 	for (j = 0; j < h->nalso; j++)
 		json_array_append_new(also, json_pack("{ssss}", "source", h->also_in[j], "id", h->also_ids[j]));
 	json_object_set_new(o, "also_in", also);
+	json_object_set_new(o, "match", json_string(h->some ? "some" : "all"));
 	return o;
 }
 
@@ -72,6 +73,8 @@ json_t *nx_cli_results_json(const nx_results *r, int offset, int limit)
 	json_object_set_new(root, "offset", json_integer(offset));
 	json_object_set_new(root, "limit", json_integer(limit));
 	json_object_set_new(root, "relaxed", json_boolean(r->relaxed));
+	json_object_set_new(root, "total_some", json_integer(r->total_some));
+	json_object_set_new(root, "more", json_boolean(r->more));
 	json_object_set_new(root, "suggestion", nx_json_str(r->suggestion));
 	sugg = json_array();
 	for (i = 0; i < r->nsuggestions; i++)
@@ -92,16 +95,30 @@ json_t *nx_cli_results_json(const nx_results *r, int offset, int limit)
 	return root;
 }
 
+/* The line before the closest matches. */
+static void print_some_heading(const nx_results *r, int color)
+{
+	printf("%s", color ? "\033[2m" : "");
+	if (r->total == 0)
+		printf("No article has every word; showing the closest matches (%lld articles hold some of the words).",
+		       (long long)r->total_some);
+	else
+		printf("-- closest matches: %lld more article%s hold%s some of the words, not all --",
+		       (long long)r->total_some, r->total_some == 1 ? "" : "s", r->total_some == 1 ? "s" : "");
+	printf("%s\n\n", color ? "\033[0m" : "");
+}
+
 static void print_text(const nx_results *r, const nx_search_opts *o, int color)
 {
 	char t1[32], t2[32];
 	size_t i = 0, j = 0;
 
-	if (r->relaxed && r->nhits > 0)
-		printf("%sNo article has every word; showing the closest matches.%s\n\n",
-		       color ? "\033[2m" : "", color ? "\033[0m" : "");
 	for (i = 0; i < r->nhits; i++) {
 		const nx_hit *h = &r->hits[i];
+
+		/* where the closest matches begin: after the hits holding every word, or at once */
+		if (h->some && (i == 0 || !r->hits[i - 1].some))
+			print_some_heading(r, color);
 
 		printf("%s%zu.%s ", color ? "\033[1m" : "", (size_t)o->offset + i + 1, color ? "\033[0m" : "");
 		print_marked(h->title != NULL ? h->title : "(untitled)", h->title_highlights,
@@ -156,9 +173,14 @@ static void print_text(const nx_results *r, const nx_search_opts *o, int color)
 	}
 	if (r->nfacets > 0)
 		fputc('\n', stdout);
-	if (r->total > (int64_t)(o->offset + (int)r->nhits) && r->nhits > 0)
-		printf("%lld of %lld shown; more with --offset %d\n", (long long)(o->offset + (int)r->nhits),
-		       (long long)r->total, o->offset + (int)r->nhits);
+	if (r->more && r->nhits > 0) {
+		/* articles: copies folded into a hit count too */
+		printf("%lld of %lld shown", (long long)(o->offset + (int)r->nhits),
+		       (long long)(r->total + r->total_some));
+		if (r->total_some > 0 && r->total > 0)
+			printf(" (%lld with every word)", (long long)r->total);
+		printf("; more with --offset %d\n", o->offset + (int)r->nhits);
+	}
 }
 
 static int parse_facets(const char *s, unsigned *out)
@@ -367,7 +389,8 @@ static int parse_opts(const char *cmd, int argc, char **argv, nx_search_opts *o,
 
 static int finish(nx_cli *cli, nx_results *r, const nx_search_opts *o, int json, const char *fields)
 {
-	int rc = r->total == 0 ? NX_EXIT_NOTHING : NX_EXIT_OK;
+	int rc = r->total + r->total_some == 0 ? NX_EXIT_NOTHING : NX_EXIT_OK;
+	int none = r->total + r->total_some == 0;
 
 	if (json) {
 		json_t *root = nx_cli_results_json(r, o->offset, o->limit);
@@ -377,15 +400,15 @@ static int finish(nx_cli *cli, nx_results *r, const nx_search_opts *o, int json,
 		nx_json_print(root, 0);
 		json_decref(root);
 	} else {
-		if (r->total == 0 && nx_query_only_common(r->query))
+		if (none && nx_query_only_common(r->query))
 			nx_cli_warn("no articles match '%s': its words are too common to be indexed;"
 				    " add a rarer word", r->query);
-		else if (r->total == 0)
+		else if (none)
 			nx_cli_warn("no articles match '%s'", r->query);
 		else
 			print_text(r, o, cli->color);
 		if (r->suggestion != NULL) {
-			FILE *f = r->total == 0 ? stderr : stdout;
+			FILE *f = none ? stderr : stdout;
 
 			fputs("Did you mean: ", f);
 			nx_safe_fputs(f, r->suggestion, 0);

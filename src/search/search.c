@@ -26,126 +26,100 @@ static int newest_published(nx_store *st, int64_t *out)
 }
 
 /*
- * Count the matches and choose the query to rank: the strict one, or the
- * relaxed one (r->relaxed) when the strict finds fewer than the page.
+ * r->total: the articles holding every word (strict).  For a question no
+ * article answers in full ("mobile phone makers expect strong sales of new
+ * handsets in europe"), ranking the rows that hold every word needs each
+ * word's list counted, for nothing when there are few of them: so for a
+ * query of several words they are counted first up to the page's end; a
+ * count below that is exact.  Else the fast path counts them while ranking
+ * the best want rows (kept in p), or SQL counts them.
  */
-static int choose(nx_results *r, nx_store *st, const nx_query *q, const char *strict, const char *relaxed_expr,
-		  plan *p, const nx_search_opts *o, int64_t want, nx_error *err)
+static int count_strict(nx_results *r, nx_store *st, const nx_query *q, const char *strict, plan *p,
+			const nx_search_opts *o, int64_t want, int question, nx_error *err)
 {
-	int64_t limit = o->limit < 0 ? 0 : o->limit, offset = o->offset < 0 ? 0 : o->offset;
-	int64_t rtotal = -1; /* rows of the relaxed query, once counted */
-	int rc = NX_OK, relaxed = 0, fast = 0;
+	int64_t end = (o->offset < 0 ? 0 : o->offset) + (o->limit < 0 ? 0 : o->limit);
+	int fast = 0;
 
-	/*
-	 * A question no article answers in full ("mobile phone makers expect
-	 * strong sales of new handsets in europe"): ranking the rows that hold
-	 * every word needs each word's list counted, for nothing when there
-	 * are fewer of them than wanted and the relaxed query finds more.  So
-	 * for a query of several words those rows are counted first, up to
-	 * the number wanted (filters aside: an upper bound), and the relaxed
-	 * query is tried first.
-	 */
-	if (o->relax && relaxed_expr != NULL && nx_search__topk_fits(o) && offset + limit > 0 && q != NULL &&
-	    q->nunits >= NX_PRF_MIN_UNITS && nx_topk__plain(strict) >= 2) {
-		int64_t n = nx_search__strict_upto(st, strict, offset + limit);
+	if (question && nx_search__topk_fits(o) && end > 0 && q != NULL && q->nunits >= NX_PRF_MIN_UNITS &&
+	    nx_topk__plain(strict) >= 2) {
+		int64_t n = nx_search__strict_upto(st, strict, end);
 
-		if (n >= 0 && n < offset + limit) {
-			if ((rc = nx_search__relaxed_count(st, p, o, relaxed_expr, &rtotal, err)) < 0)
-				return rc;
-			relaxed = rtotal > n;
+		if (n >= 0 && n < end) {
+			r->total = n;
+			return NX_OK;
 		}
 	}
-	if (!relaxed) {
-		/* a strict query the fast path ranks is counted by the same walk */
-		if ((fast = nx_search__strict_walk(st, p, o, strict, limit > 0 ? want : 0, &r->total)) < 0)
-			return nx_store__dberr(st, err, "cannot search the index (fast path)");
-		if (fast == 0 && (rc = nx_search__count(st, p, strict, o->all_revisions, &r->total, err)) < 0)
-			return rc;
-		if (o->relax && relaxed_expr != NULL && r->total < offset + limit) {
-			if (rtotal < 0 && (rc = nx_search__relaxed_count(st, p, o, relaxed_expr, &rtotal, err)) < 0)
-				return rc;
-			relaxed = rtotal > r->total;
+	if ((fast = nx_search__strict_walk(st, p, o, strict, o->limit > 0 ? want : 0, &r->total)) < 0)
+		return nx_store__dberr(st, err, "cannot search the index (fast path)");
+	return fast == 0 ? nx_search__count(st, p, strict, o->all_revisions, &r->total, err) : NX_OK;
+}
+
+/* A growable list of candidates: those of the strict query, then the closest matches. */
+typedef struct cand_list {
+	cand *c;
+	size_t n;
+	size_t nstrict;   /* the first nstrict hold every word */
+	int strict_cut;   /* the strict query has more rows than were fetched */
+	int some_cut;     /* so has the relaxed one */
+} cand_list;
+
+/* Append the candidates of b not already in l (by article) as closest matches; b is emptied. */
+static int append_some(cand_list *l, cand *b, size_t nb, nx_error *err)
+{
+	cand *c = realloc(l->c, (l->n + nb + 1) * sizeof(*c));
+	size_t i = 0, j = 0;
+
+	if (c == NULL) {
+		nx_search__cands_free(b, nb);
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	}
+	l->c = c;
+	for (i = 0; i < nb; i++) {
+		for (j = 0; j < l->nstrict && (c[j].id != b[i].id || c[j].rev != b[i].rev); j++)
+			;
+		if (j < l->nstrict) {
+			free(b[i].body_hash);
+			free(b[i].title_key);
+			continue;
 		}
+		c[l->n] = b[i];
+		c[l->n++].some = 1;
 	}
-	if (relaxed) {
-		r->relaxed = 1;
-		r->total = rtotal;
-	}
+	free(b);
 	return NX_OK;
 }
 
-/* The page of hits of expr; hl: the expression to highlight with. */
-static int fill_page(nx_results *r, nx_store *st, plan *p, const nx_search_opts *o, const char *expr,
-		     const char *hl, int64_t want, nx_error *err)
+/* Hits not folded into an earlier one, among the first n of l. */
+static size_t unfolded(const cand_list *l, size_t n)
 {
-	int64_t limit = o->limit < 0 ? 0 : o->limit, offset = o->offset < 0 ? 0 : o->offset;
-	sqlite3_stmt *hitstmt[4] = { NULL, NULL, NULL, NULL };
-	cand *c = NULL;
-	size_t nc = 0, i = 0, shown = 0;
-	int rc = NX_OK;
+	size_t i = 0, k = 0;
 
-	if ((rc = nx_search__candidates(st, p, o, expr, r->relaxed, want, &c, &nc, err)) < 0)
-		return rc;
-	if (o->collapse)
-		nx_search__collapse(c, nc);
-	r->hits = calloc((size_t)limit, sizeof(*r->hits));
-	if (r->hits == NULL) {
-		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
-		goto done;
-	}
-	for (i = 0; i < nc && r->nhits < (size_t)limit; i++) {
-		if (c[i].folded)
-			continue;
-		if (shown++ < (size_t)offset)
-			continue;
-		if ((rc = nx_search__fill_hit(st, &r->hits[r->nhits], &c[i], hl, o, hitstmt, err)) > 0) {
-			rc = NX_OK;
-			continue;
-		}
-		r->nhits++;
-		if (rc < 0 || (rc = nx_search__add_copies(st, &r->hits[r->nhits - 1], c, nc, i, err)) < 0)
-			goto done;
-	}
-done:
-	for (i = 0; i < 4; i++)
-		sqlite3_finalize(hitstmt[i]);
-	nx_search__cands_free(c, nc);
-	return rc;
+	for (i = 0; i < n && i < l->n; i++)
+		k += !l->c[i].folded;
+	return k;
 }
 
-/* The search proper, shared by nx_search and nx_search_similar. */
-int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *strict, const char *relaxed_expr,
-		   plan *p, const nx_search_opts *o, nx_error *err)
+/*
+ * The closest matches, ranked by the relaxed query: its words weighted by
+ * their count in the query, and for a sentence-like question the words of
+ * pseudo-relevance feedback too.  *rank_expr: the expression ranked.
+ */
+static int some_candidates(nx_results *r, nx_store *st, const nx_query *q, const char *relaxed_expr, plan *p,
+			   const nx_search_opts *o, int64_t want, cand **out, size_t *nout, char **expanded,
+			   nx_error *err)
 {
-	const char *expr = strict;
-	char *expanded = NULL;
+	const char *expr = relaxed_expr;
 	double *weights = NULL;
-	int nweights = 0;
-	int64_t want = 0, limit = o->limit < 0 ? 0 : o->limit, offset = o->offset < 0 ? 0 : o->offset;
-	int rc = NX_OK;
+	int nweights = 0, rc = NX_OK;
 
-	if (nx_search__register(st) != SQLITE_OK)
-		return nx_store__dberr(st, err, "cannot set up searching");
-	if (o->recent)
-		newest_published(st, &p->newest);
-	want = offset + limit;
-	if (o->collapse)
-		want = want * 3 + 10;
-	if ((rc = choose(r, st, q, strict, relaxed_expr, p, o, want, err)) < 0)
-		return rc;
-	if (r->relaxed) {
-		expr = relaxed_expr;
-		p->weights = p->qw; /* each word by its count in the query */
-		p->nweights = p->nqw;
-	}
-	if (r->relaxed && q != NULL && q->relaxed_pos != NULL && q->nunits >= NX_PRF_MIN_UNITS &&
-	    o->sort == NX_SORT_RELEVANCE && !o->all_revisions) {
-		/* pseudo-relevance feedback: rank with the query's words plus the
-		   words that distinguish its best partial matches */
-		if ((rc = nx_search__expand(st, p, o, q, &expanded, &weights, &nweights, err)) < 0)
-			return rc;
-		if (expanded != NULL) {
-			expr = expanded;
+	p->weights = p->qw;
+	p->nweights = p->nqw;
+	if (q != NULL && q->relaxed_pos != NULL && q->nunits >= NX_PRF_MIN_UNITS && o->sort == NX_SORT_RELEVANCE &&
+	    !o->all_revisions) {
+		if ((rc = nx_search__expand(st, p, o, q, expanded, &weights, &nweights, err)) < 0)
+			goto done;
+		if (*expanded != NULL) {
+			expr = *expanded;
 			p->weights = weights;
 			p->nweights = nweights;
 		} else {
@@ -153,22 +127,143 @@ int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *s
 			p->nweights = p->nqw;
 		}
 	}
-	if (expr != NULL && (r->fts = strdup(expr)) == NULL) {
-		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
-		goto done;
+	if (r->total == 0 && (r->fts == NULL || strcmp(r->fts, expr) != 0)) {
+		free(r->fts);
+		if ((r->fts = strdup(expr)) == NULL) {
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+			goto done;
+		}
 	}
-	if (r->total > 0 && limit > 0 &&
-	    (rc = fill_page(r, st, p, o, expr, expanded != NULL ? relaxed_expr : expr, want, err)) < 0)
-		goto done;
-	if (o->facets != 0 && (rc = nx_search__facets(r, st, p, expr, o, err)) < 0)
+	rc = nx_search__candidates(st, p, o, expr, 1, want, out, nout, err);
+done:
+	p->weights = NULL;
+	p->nweights = 0;
+	free(weights);
+	return rc;
+}
+
+/*
+ * The candidates of the listing up to the page's end and one hit beyond
+ * (to tell whether more follow): the strict query's, then, when they are
+ * all fetched and too few, the relaxed query's others.
+ */
+static int list_candidates(nx_results *r, nx_store *st, const nx_query *q, const char *strict,
+			   const char *relaxed_expr, plan *p, const nx_search_opts *o, int64_t want, cand_list *l,
+			   char **expanded, nx_error *err)
+{
+	int64_t end = (o->offset < 0 ? 0 : o->offset) + (o->limit < 0 ? 0 : o->limit) + 1;
+	cand *b = NULL;
+	size_t nb = 0;
+	int rc = NX_OK;
+
+	if (r->total > 0) {
+		if ((rc = nx_search__candidates(st, p, o, strict, 0, want, &l->c, &l->n, err)) < 0)
+			return rc;
+		l->nstrict = l->n;
+		l->strict_cut = (int64_t)l->n < r->total && (int64_t)l->n == want;
+	}
+	if (o->collapse)
+		nx_search__collapse(l->c, l->n);
+	if (l->strict_cut || r->total_some == 0 || (int64_t)unfolded(l, l->n) >= end)
+		return NX_OK;
+	if ((rc = some_candidates(r, st, q, relaxed_expr, p, o, want + (int64_t)l->nstrict, &b, &nb, expanded,
+				  err)) < 0)
+		return rc;
+	l->some_cut = (int64_t)nb == want + (int64_t)l->nstrict;
+	if ((rc = append_some(l, b, nb, err)) < 0)
+		return rc;
+	r->relaxed = l->n > l->nstrict;
+	if (o->collapse) {
+		size_t i = 0;
+
+		for (i = 0; i < l->n; i++)
+			l->c[i].folded = 0;
+		nx_search__collapse(l->c, l->n);
+	}
+	return NX_OK;
+}
+
+/* The page of hits of the listing l; hl[0], hl[1]: the expressions to highlight strict and closest matches. */
+static int fill_page(nx_results *r, nx_store *st, const nx_search_opts *o, cand_list *l, const char *hl[2],
+		     nx_error *err)
+{
+	int64_t limit = o->limit < 0 ? 0 : o->limit, offset = o->offset < 0 ? 0 : o->offset;
+	sqlite3_stmt *hitstmt[2][4] = { { NULL, NULL, NULL, NULL }, { NULL, NULL, NULL, NULL } };
+	cand *c = l->c;
+	size_t i = 0, shown = 0;
+	int rc = NX_OK, k = 0;
+
+	r->hits = calloc((size_t)limit, sizeof(*r->hits));
+	if (r->hits == NULL)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	for (i = 0; i < l->n && r->nhits < (size_t)limit; i++) {
+		if (c[i].folded)
+			continue;
+		if (shown++ < (size_t)offset)
+			continue;
+		k = c[i].some;
+		if ((rc = nx_search__fill_hit(st, &r->hits[r->nhits], &c[i], hl[k], o, hitstmt[k], err)) > 0) {
+			rc = NX_OK;
+			continue;
+		}
+		r->hits[r->nhits++].some = k;
+		if (rc < 0 || (rc = nx_search__add_copies(st, &r->hits[r->nhits - 1], c, l->n, i, err)) < 0)
+			goto done;
+	}
+	/* more: a hit after this page, or rows not fetched */
+	for (; i < l->n && !r->more; i++)
+		r->more = !c[i].folded;
+	if (l->strict_cut || l->some_cut)
+		r->more = 1;
+done:
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < 4; i++)
+			sqlite3_finalize(hitstmt[k][i]);
+	return rc;
+}
+
+/* The search proper, shared by nx_search and nx_search_similar. */
+int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *strict, const char *relaxed_expr,
+		   plan *p, const nx_search_opts *o, nx_error *err)
+{
+	char *expanded = NULL;
+	const char *hl[2] = { strict, relaxed_expr };
+	int64_t want = 0, limit = o->limit < 0 ? 0 : o->limit, offset = o->offset < 0 ? 0 : o->offset;
+	int64_t rtotal = 0;
+	cand_list l;
+	int rc = NX_OK, relax = o->relax && relaxed_expr != NULL;
+
+	memset(&l, 0, sizeof(l));
+	if (nx_search__register(st) != SQLITE_OK)
+		return nx_store__dberr(st, err, "cannot set up searching");
+	if (o->recent)
+		newest_published(st, &p->newest);
+	want = offset + limit;
+	if (o->collapse)
+		want = want * 3 + 10;
+	if ((rc = count_strict(r, st, q, strict, p, o, want, relax, err)) < 0)
+		return rc;
+	/* the closest matches: the relaxed query's rows, those holding every word aside */
+	if (relax && (rc = nx_search__relaxed_count(st, p, o, relaxed_expr, &rtotal, err)) < 0)
+		return rc;
+	r->total_some = rtotal > r->total ? rtotal - r->total : 0;
+	if (strict != NULL && (r->fts = strdup(r->total > 0 || !relax ? strict : relaxed_expr)) == NULL)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	if (limit > 0) {
+		if ((rc = list_candidates(r, st, q, strict, relaxed_expr, p, o, want, &l, &expanded, err)) < 0 ||
+		    (rc = fill_page(r, st, o, &l, hl, err)) < 0)
+			goto done;
+	} else {
+		r->more = r->total + (relax ? r->total_some : 0) > offset;
+	}
+	if (o->facets != 0 && (rc = nx_search__facets(r, st, p, r->total > 0 || !relax ? strict : relaxed_expr, o,
+						      err)) < 0)
 		goto done;
 	if (q != NULL && nx_search__suggest(r, st, q, r->total < 3) < 0)
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 done:
-	p->weights = NULL;
-	p->nweights = 0;
+	nx_search__cands_free(l.c, l.n);
 	free(expanded);
-	free(weights);
 	return rc;
 }
 

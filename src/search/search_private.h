@@ -126,6 +126,7 @@ typedef struct cand {
 	int rev;
 	int folded;      /* folded into an earlier candidate */
 	int into;        /* index it was folded into */
+	int some;        /* a closest match: holds some of the words, not all */
 } cand;
 
 void nx_search__cands_free(cand *c, size_t n);

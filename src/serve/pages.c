@@ -394,10 +394,11 @@ static void facets_html(nx_sb *b, const nx_serve_form *f, const nx_results *r)
 static void pages_html(nx_sb *b, const nx_serve_form *f, const nx_results *r)
 {
 	nx_serve_form g = *f;
-	int64_t pages = (r->total + NX_SERVE_PAGE - 1) / NX_SERVE_PAGE;
+	int64_t listed = r->total + r->total_some; /* articles: folded copies count too */
+	int64_t pages = (listed + NX_SERVE_PAGE - 1) / NX_SERVE_PAGE;
 	int64_t page = f->offset / NX_SERVE_PAGE + 1;
 
-	if (f->offset == 0 && r->total <= (int64_t)r->nhits)
+	if (f->offset == 0 && !r->more)
 		return;
 	nx_sb_adds(b, "<nav class=\"pages\" aria-label=\"Pages\">");
 	if (f->offset > 0) {
@@ -406,7 +407,7 @@ static void pages_html(nx_sb *b, const nx_serve_form *f, const nx_results *r)
 		nx_sb_adds(b, "← Previous</a> ");
 	}
 	nx_sb_addf(b, "<span>Page %lld of %lld</span>", (long long)page, (long long)(pages > 0 ? pages : 1));
-	if (r->total > (int64_t)f->offset + (int64_t)r->nhits && r->nhits > 0) {
+	if (r->more && r->nhits > 0) {
 		g.offset = f->offset + NX_SERVE_PAGE;
 		nx_sb_adds(b, " ");
 		link_open(b, &g, "next");
@@ -440,8 +441,11 @@ void nx_serve_page_search(nx_sb *b, const nx_serve_form *f, const nx_results *r,
 				    (long long)st->revisions);
 		}
 	} else {
-		nx_sb_addf(b, "<p class=\"count\" id=\"count\" data-total=\"%lld\">%lld article%s</p>\n",
-			    (long long)r->total, (long long)r->total, r->total == 1 ? "" : "s");
+		nx_sb_addf(b, "<p class=\"count\" id=\"count\" data-total=\"%lld\" data-total-some=\"%lld\">%lld article%s",
+			    (long long)r->total, (long long)r->total_some, (long long)r->total, r->total == 1 ? "" : "s");
+		if (r->total_some > 0)
+			nx_sb_addf(b, " with every word, %lld with some", (long long)r->total_some);
+		nx_sb_adds(b, "</p>\n");
 		if (r->suggestion != NULL) {
 			nx_serve_form g = *f;
 
@@ -452,14 +456,21 @@ void nx_serve_page_search(nx_sb *b, const nx_serve_form *f, const nx_results *r,
 			nx_serve_esc(b, r->suggestion);
 			nx_sb_adds(b, "</a>?</p>\n");
 		}
-		if (r->relaxed && r->nhits > 0)
-			nx_sb_adds(b, "<p class=\"note\">No article has every word; these are the closest "
-				       "matches.</p>\n");
 		nx_sb_adds(b, "<div class=\"results\">\n");
 		if (r->nhits > 0) {
-			nx_sb_addf(b, "<ol class=\"hits\" start=\"%d\">\n", f->offset + 1);
-			for (i = 0; i < r->nhits; i++)
+			for (i = 0; i < r->nhits; i++) {
+				/* the closest matches under their own heading, after the full ones */
+				if (i == 0 || r->hits[i].some != r->hits[i - 1].some) {
+					if (i > 0)
+						nx_sb_adds(b, "</ol>\n");
+					if (r->hits[i].some)
+						nx_sb_adds(b, r->total == 0 ?
+							"<h2 class=\"closest\">No article has every word; these are the closest matches</h2>\n" :
+							"<h2 class=\"closest\">Closest matches: some of the words, not all</h2>\n");
+					nx_sb_addf(b, "<ol class=\"hits\" start=\"%d\">\n", f->offset + (int)i + 1);
+				}
 				hit_html(b, &r->hits[i], arts != NULL ? arts[i] : NULL);
+			}
 			nx_sb_adds(b, "</ol>\n");
 		} else {
 			nx_sb_adds(b, "<p class=\"none\">No articles match.</p>\n");
