@@ -212,7 +212,7 @@ enum {
 /* The keys of a hit --fields may name, as hit_json writes them. */
 static const char *const hit_fields[] = { "id", "title", "url", "source", "published", "updated", "score",
 					  "snippet", "highlights", "snippet_field", "title_highlights",
-					  "revision", "also_in", NULL };
+					  "revision", "also_in", "match", NULL };
 
 /* 1 when the comma-separated list names only hit keys, and at least one. */
 static int fields_valid(const char *list, int *text)

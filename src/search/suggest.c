@@ -30,6 +30,8 @@
 #define NX_SUGGEST_EDIT_COST 300.0
 /* A word of the index this many times rarer than a word one edit away is taken for a typo. */
 #define NX_SUGGEST_RARE 100
+/* Words of a query typed, not pasted: beyond, a word the index holds is taken as right. */
+#define NX_SUGGEST_TYPED 8
 /* The longest word considered, in bytes. */
 #define NX_SUGGEST_MAXLEN 40
 
@@ -245,7 +247,8 @@ static size_t find_fixes(nx_store *st, sqlite3_stmt *stmt[3], const nx_query *q,
 			continue;
 		for (j = 0; j < n && nx_isalpha((unsigned char)t[j]); j++)
 			;
-		if (j < n || ((known = vocab_count(stmt[0], t, n)) > 0 && !few) ||
+		/* a word the index holds: a typo only in a typed query (not a pasted text) that found little */
+		if (j < n || ((known = vocab_count(stmt[0], t, n)) > 0 && (!few || q->nterms > NX_SUGGEST_TYPED)) ||
 		    (at = find_word(from, t, n)) == NULL)
 			continue;
 		f[nf].ntop = candidates(stmt[1], t, n, nx_isupper((unsigned char)*at), f[nf].top);
