@@ -35,6 +35,16 @@ PY
   then ok; else bad "json check failed: $expr"; head -c 2000 "$file" >&2; echo >&2; fi
 }
 
+# q QUERY PYTHON-EXPR [FLAGS...]: search --json, then check the expression (over d)
+q() {
+  local query=$1 expr=$2
+  shift 2
+  local rc=0
+  nx search --json "$@" -- "$query" >"$TMP/q.json" 2>"$TMP/q.err" || rc=$?
+  if [ $rc -gt 1 ]; then bad "search '$query' $*: exit $rc $(cat "$TMP/q.err")"; return; fi
+  json_check "$TMP/q.json" "$expr"
+}
+
 finish() {
   echo "$((checks - failures)) passed, $failures failed"
   [ "$failures" -eq 0 ]

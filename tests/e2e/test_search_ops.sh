@@ -7,15 +7,6 @@
 expect_rc 0 nx add "$NX_SRC/tests/data/search/articles.jsonl"
 grep -q "^added 6, " "$TMP/out" && ok || bad "add: $(cat "$TMP/out")"
 
-# q QUERY PYTHON-EXPR [FLAGS...]: search --json, then check the expression
-q() {
-  local query=$1 expr=$2
-  shift 2
-  local rc=0
-  nx search --json "$@" -- "$query" >"$TMP/q.json" 2>"$TMP/q.err" || rc=$?
-  if [ $rc -gt 1 ]; then bad "search '$query' $*: exit $rc $(cat "$TMP/q.err")"; return; fi
-  json_check "$TMP/q.json" "$expr"
-}
 srcs='[h["source"] for h in d["hits"]]'
 
 q 'harbour'                          "d['total'] == 2 and sorted($srcs) == ['ANSA', 'Reuters']"

@@ -7,15 +7,6 @@
 
 expect_rc 0 nx add "$NX_SRC/tests/data/totals/articles.jsonl"
 
-# q QUERY PYTHON-EXPR [FLAGS...]: search --json, then check the expression
-q() {
-  local query=$1 expr=$2
-  shift 2
-  local rc=0
-  nx search --json "$@" -- "$query" >"$TMP/q.json" 2>"$TMP/q.err" || rc=$?
-  if [ $rc -gt 1 ]; then bad "search '$query' $*: exit $rc $(cat "$TMP/q.err")"; return; fi
-  json_check "$TMP/q.json" "$expr"
-}
 matches='[h["match"] for h in d["hits"]]'
 
 # --- item 7: total counts the articles holding every word, whatever the limit
