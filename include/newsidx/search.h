@@ -129,8 +129,7 @@ typedef struct nx_results {
 			  (whatever the limit) */
 	int64_t total_some; /* the closest matches: articles holding some of the
 			       words but not all (0 when opts->relax is 0) */
-	int relaxed;   /* closest matches follow the hits holding every word in
-			  this listing (there were too few of those) */
+	int relaxed;   /* this page holds closest matches (hits[i].some) */
 	int more;      /* hits follow this page (--offset offset + nhits) */
 	nx_hit *hits;
 	size_t nhits;

@@ -222,14 +222,18 @@ static int vocab_recount(nx_store *st, nx_error *err)
 	nx_store__vocab_discard(st);
 	if ((rc = nx_store__exec(st, "DELETE FROM vocab", err, "cannot count the words of the index")) < 0)
 		return rc;
-	if (sqlite3_prepare_v2(st->db, "SELECT title, nx_inflate(body_z), captions FROM article", -1, &s, NULL) !=
-	    SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "SELECT title, captions, body_z FROM article", -1, &s, NULL) != SQLITE_OK)
 		return nx_store__dberr(st, err, "cannot count the words of the index");
 	while ((step = sqlite3_step(s)) == SQLITE_ROW && rc == NX_OK) {
-		int c = 0;
+		nx_buf body = NX_BUF_INIT;
 
-		for (c = 0; c < 3 && rc == NX_OK; c++)
-			rc = nx_store__vocab_note(st, (const char *)sqlite3_column_text(s, c));
+		if ((rc = nx_store__vocab_note(st, (const char *)sqlite3_column_text(s, 0))) == NX_OK)
+			rc = nx_store__vocab_note(st, (const char *)sqlite3_column_text(s, 1));
+		/* a damaged body (check reports it) leaves its words out, nothing more */
+		if (rc == NX_OK && nx_store__inflate(st, &body, sqlite3_column_blob(s, 2),
+						     (size_t)sqlite3_column_bytes(s, 2)) == NX_OK)
+			rc = nx_store__vocab_note(st, body.buf);
+		nx_buf_free(&body);
 		/* flush now and then: the counts of a large index stay small in memory */
 		if (rc == NX_OK && st->vocab != NULL && st->vocab->nused > 2000000)
 			rc = nx_store__vocab_flush(st, err);

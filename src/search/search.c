@@ -63,21 +63,35 @@ typedef struct cand_list {
 	int some_cut;     /* so has the relaxed one */
 } cand_list;
 
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* Append the candidates of b not already in l (by article) as closest matches; b is emptied. */
 static int append_some(cand_list *l, cand *b, size_t nb, nx_error *err)
 {
 	cand *c = realloc(l->c, (l->n + nb + 1) * sizeof(*c));
-	size_t i = 0, j = 0;
+	int64_t *ids = malloc((l->nstrict + 1) * sizeof(*ids));
+	size_t i = 0;
 
-	if (c == NULL) {
+	if (c != NULL)
+		l->c = c;
+	if (c == NULL || ids == NULL) {
+		free(ids);
 		nx_search__cands_free(b, nb);
 		return nx_error_set(err, NX_ENOMEM, "out of memory");
 	}
-	l->c = c;
+	/* the full matches' articles, sorted (an earlier version of one is a row of its own) */
+	for (i = 0; i < l->nstrict; i++)
+		ids[i] = c[i].rev ? -c[i].revrow : c[i].id;
+	qsort(ids, l->nstrict, sizeof(*ids), cmp_id);
 	for (i = 0; i < nb; i++) {
-		for (j = 0; j < l->nstrict && (c[j].id != b[i].id || c[j].rev != b[i].rev); j++)
-			;
-		if (j < l->nstrict) {
+		int64_t key = b[i].rev ? -b[i].revrow : b[i].id;
+
+		if (bsearch(&key, ids, l->nstrict, sizeof(*ids), cmp_id) != NULL) {
 			free(b[i].body_hash);
 			free(b[i].title_key);
 			continue;
@@ -85,6 +99,7 @@ static int append_some(cand_list *l, cand *b, size_t nb, nx_error *err)
 		c[l->n] = b[i];
 		c[l->n++].some = 1;
 	}
+	free(ids);
 	free(b);
 	return NX_OK;
 }
@@ -172,7 +187,6 @@ static int list_candidates(nx_results *r, nx_store *st, const nx_query *q, const
 	l->some_cut = (int64_t)nb == want + (int64_t)l->nstrict;
 	if ((rc = append_some(l, b, nb, err)) < 0)
 		return rc;
-	r->relaxed = l->n > l->nstrict;
 	if (o->collapse) {
 		size_t i = 0;
 
@@ -207,6 +221,7 @@ static int fill_page(nx_results *r, nx_store *st, const nx_search_opts *o, cand_
 			continue;
 		}
 		r->hits[r->nhits++].some = k;
+		r->relaxed |= k;
 		if (rc < 0 || (rc = nx_search__add_copies(st, &r->hits[r->nhits - 1], c, l->n, i, err)) < 0)
 			goto done;
 	}
