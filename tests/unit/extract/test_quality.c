@@ -158,6 +158,107 @@ static void test_broken_html_tag(void **state)
 	json_decref(o);
 }
 
+/* The page's headline and story, as every test below checks them. */
+static void assert_pier_story(json_t *o, const char *title)
+{
+	char *body = NULL;
+
+	assert_non_null(o);
+	assert_string_equal(str(o, "title"), title);
+	body = body_of(o);
+	assert_non_null(strstr(body, "ninety years of crossings"));
+	assert_null(strstr(body, "<p>"));
+	assert_null(strstr(body, "harbour-board-junk"));
+	free(body);
+}
+
+/* The page is read as that headline and the story. */
+static void check_page(const char *html, const char *title)
+{
+	json_t *o = ingest(html, NULL);
+
+	assert_pier_story(o, title);
+	json_decref(o);
+}
+
+#define PIER_HEAD "<title>Pier closes</title></head><body><h1>Pier closes</h1>"
+
+/* Item 5: junk before <html>: before, the page was read as plain text
+   (its markup the body). */
+static void test_junk_before_html(void **state)
+{
+	(void)state;
+	check_page("harbour-board-junk 0 0\n<html><head>" PIER_HEAD STORY "</body></html>", "Pier closes");
+}
+
+/* A byte order mark saved through windows-1252 and back ("ï»¿"). */
+static void test_mangled_bom(void **state)
+{
+	(void)state;
+	check_page("\xC3\xAF\xC2\xBB\xC2\xBF\xC3\xAF\xC2\xBB\xC2\xBF<html><head>" PIER_HEAD STORY "</body></html>",
+		   "Pier closes");
+}
+
+/* A doctype cut off inside its quoted identifier runs into <html>:
+   libxml2 read the whole page as the doctype. */
+static void test_doctype_cut_off_into_html(void **state)
+{
+	(void)state;
+	check_page("harbour-board-junk <!DOCTYPE html PUBLIC \"-//W3C//DTD <html><head>" PIER_HEAD STORY
+		   "</body></html>", "Pier closes");
+}
+
+/* A <title> never closed (a template cut it off) swallowed the page as
+   title text: no body. */
+static void test_title_never_closed(void **state)
+{
+	(void)state;
+	check_page("<html><head><title>Pier closes - Ne(OAS_version >= 11)\n"
+		   "document.write('<SCRIPT SR' + 'C=\"x\">');\n</SCRIPT>\n"
+		   "<div class=\"story\"><h1>Pier closes</h1>" STORY "</div></html>", "Pier closes");
+}
+
+/* A stray </script>, a head never closed, a frameset with the story in
+   <noframes>: the story is read all the same. */
+static void test_stray_script_end_unclosed_head_frameset(void **state)
+{
+	(void)state;
+	check_page("<html><head><title>Pier closes</title></script><meta name=x content=y>"
+		   "<body><h1>Pier closes</h1>" STORY "</body></html>", "Pier closes");
+	check_page("<html><head><title>Pier closes</title></head><frameset><frame src=\"a.html\">"
+		   "</frameset><noframes><body><h1>Pier closes</h1>" STORY "</body></noframes></html>",
+		   "Pier closes");
+}
+
+#define CAFE_UTF8 "Caf\xC3\xA9 \xE2\x80\x9Cpier\xE2\x80\x9D"
+#define CAFE_1252 "Caf\xE9 \x93pier\x94"
+
+/* Item 6: valid UTF-8 under a windows-1252 or ISO-8859-1 label, or no
+   label, is UTF-8; invalid UTF-8 under a UTF-8 label is windows-1252. */
+static void test_charset_utf8_labelled_latin1(void **state)
+{
+	(void)state;
+	check_page("<html><head><meta charset=\"iso-8859-1\"><title>" CAFE_UTF8 "</title></head><body>" STORY
+		   "</body></html>", CAFE_UTF8);
+	check_page("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">"
+		   "<title>" CAFE_UTF8 "</title></head><body>" STORY "</body></html>", CAFE_UTF8);
+}
+
+static void test_charset_unlabelled(void **state)
+{
+	(void)state;
+	check_page("<html><head><title>" CAFE_UTF8 "</title></head><body>" STORY "</body></html>", CAFE_UTF8);
+	/* unlabelled and not UTF-8: windows-1252 */
+	check_page("<html><head><title>" CAFE_1252 "</title></head><body>" STORY "</body></html>", CAFE_UTF8);
+}
+
+static void test_charset_invalid_utf8_labelled_utf8(void **state)
+{
+	(void)state;
+	check_page("<html><head><meta charset=\"utf-8\"><title>" CAFE_1252 "</title></head><body>" STORY
+		   "</body></html>", CAFE_UTF8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +266,14 @@ int main(void)
 		cmocka_unit_test(test_head_cut_off_headline_class),
 		cmocka_unit_test(test_no_headline_anywhere),
 		cmocka_unit_test(test_broken_html_tag),
+		cmocka_unit_test(test_junk_before_html),
+		cmocka_unit_test(test_mangled_bom),
+		cmocka_unit_test(test_doctype_cut_off_into_html),
+		cmocka_unit_test(test_title_never_closed),
+		cmocka_unit_test(test_stray_script_end_unclosed_head_frameset),
+		cmocka_unit_test(test_charset_utf8_labelled_latin1),
+		cmocka_unit_test(test_charset_unlabelled),
+		cmocka_unit_test(test_charset_invalid_utf8_labelled_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
