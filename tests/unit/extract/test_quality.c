@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,6 +260,105 @@ static void test_charset_invalid_utf8_labelled_utf8(void **state)
 		   "</body></html>", CAFE_UTF8);
 }
 
+/* ---- item 11: dates ---------------------------------------------------- */
+
+/* The publication time of the page as it states it ("" when none). */
+static char *published_of(const char *html)
+{
+	json_t *o = ingest(html, NULL);
+	const char *v = NULL;
+	char *out = NULL;
+
+	assert_non_null(o);
+	v = str(o, "published_local");
+	if (v == NULL)
+		v = str(o, "published");
+	out = strdup(v != NULL ? v : "");
+	json_decref(o);
+	return out;
+}
+
+static void check_published(const char *head, const char *body, const char *want)
+{
+	char page[4096];
+	char *got = NULL;
+
+	snprintf(page, sizeof(page), "<html><head><title>Pier closes</title>%s</head><body>"
+		 "<h1>Pier closes</h1>%s" STORY "</body></html>", head, body);
+	got = published_of(page);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* Digits of other scripts in a meta value: Arabic-Indic, Persian,
+   Devanagari.  Before: no date. */
+static void test_date_other_script_digits(void **state)
+{
+	(void)state;
+	check_published("<meta property=\"article:published_time\" content=\""
+			"\xD9\xA2\xD9\xA0\xD9\xA2\xD9\xA0-\xD9\xA0\xD9\xA7-\xD9\xA1\xD9\xA2\">", "",
+			"2020-07-12T00:00:00Z");
+	check_published("<meta property=\"article:published_time\" content=\""
+			"\xDB\xB2\xDB\xB0\xDB\xB2\xDB\xB0-\xDB\xB0\xDB\xB7-\xDB\xB1\xDB\xB2\">", "",
+			"2020-07-12T00:00:00Z");
+	check_published("<meta name=\"publish-date\" content=\"\xE0\xA5\xA8\xE0\xA5\xA6\xE0\xA5\xA8\xE0\xA5\xA6-"
+			"\xE0\xA5\xA6\xE0\xA5\xAD-\xE0\xA5\xA7\xE0\xA5\xA8\">", "", "2020-07-12T00:00:00Z");
+}
+
+/* A 12-hour local time with a zone abbreviation is kept with its offset
+   (before: IST unknown, the time read as UTC). */
+static void test_date_12_hour_zone(void **state)
+{
+	(void)state;
+	check_published("", "<div class=\"dateline\">Jul 12, 2020, 01:38:07 PM IST</div>",
+			"2020-07-12T13:38:07+05:30");
+	check_published("", "<div class=\"dateline\">Posted 11:05 pm AEST, July 12 2020</div>",
+			"2020-07-12T23:05:00+10:00");
+	/* "ist" in German prose after a time is not a zone */
+	check_published("", "<div class=\"dateline\">12.07.2020 um 23:30 ist es passiert</div>",
+			"2020-07-12T23:30:00Z");
+}
+
+/* A date in an HTML comment is when the page was made or cached; a date
+   in a related story's image address is that story's.  Before: the
+   comment's date was the publication. */
+static void test_date_comment_and_related_image(void **state)
+{
+	(void)state;
+	check_published("", "<!-- cached 2020-04-24 21:36:31 -->", "");
+	check_published("", "<!-- page generated 24/04/2020 -->", "");
+	check_published("", "<div class=\"related\"><a href=\"/x\"><img src=\"/images/2019/03/04/t.jpg\">"
+			"</a></div>", "");
+	/* a publication key in a comment (an RDF trackback) still counts */
+	check_published("", "<!-- <rdf:Description dc:date=\"2020-07-12T22:00:00+09:00\" /> -->",
+			"2020-07-12T22:00:00+09:00");
+}
+
+/* Old dates: metadata may be as old as archives go; an old date in the
+   address counts when the title repeats its year; a date in free text
+   before 1990 does not without such evidence.  Before: nothing before
+   1990 (1995 in the address). */
+static void test_date_old_pages(void **state)
+{
+	char *got = NULL;
+
+	(void)state;
+	check_published("<meta name=\"date\" content=\"1963-02-15\">", "", "1963-02-15T00:00:00Z");
+	check_published("<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+			"\"datePublished\":\"1892-03-04\"}</script>", "", "1892-03-04T00:00:00Z");
+	got = published_of("<html><head><title>The Evening Star, March 4, 1892</title>"
+			   "<link rel=\"canonical\" href=\"https://archive.example.org/1892/03/04/page-2/\">"
+			   "</head><body><h1>Pier closes</h1>" STORY "</body></html>");
+	assert_string_equal(got, "1892-03-04T00:00:00Z");
+	free(got);
+	got = published_of("<html><head><title>Pier closes</title>"
+			   "<link rel=\"canonical\" href=\"https://archive.example.org/1892/03/04/page-2/\">"
+			   "</head><body><h1>Pier closes</h1>" STORY "</body></html>");
+	assert_string_equal(got, "");
+	free(got);
+	check_published("", "<p>The pier opened on July 20, 1969, the day of the moon landing.</p>", "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +374,10 @@ int main(void)
 		cmocka_unit_test(test_charset_utf8_labelled_latin1),
 		cmocka_unit_test(test_charset_unlabelled),
 		cmocka_unit_test(test_charset_invalid_utf8_labelled_utf8),
+		cmocka_unit_test(test_date_other_script_digits),
+		cmocka_unit_test(test_date_12_hour_zone),
+		cmocka_unit_test(test_date_comment_and_related_image),
+		cmocka_unit_test(test_date_old_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
