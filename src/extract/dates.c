@@ -377,19 +377,20 @@ static int date_from_keys(nx_time *out, const char *s, size_t n, int64_t floor)
 }
 
 /*
- * The very last resort, for pages whose only date is machine text: a
- * publication key in a script or a comment, else a date in a short
- * inline script (showDate("2020/04/17 01:43:09")).  A bare date in a
- * comment is when the page was made or cached ("<!-- cached 2020-04-24
- * 21:36:31 -->"), not when the story was published.
+ * Dates in machine text.  With keys: a publication key in a script's data
+ * or a comment ("publishedDate":"...", dc:date="..."), metadata that only
+ * the visible metadata outranks.  Without: the very last resort, a date
+ * in a short inline script (showDate("2020/04/17 01:43:09")).  A bare
+ * date in a comment is when the page was made or cached ("<!-- cached
+ * 2020-04-24 21:36:31 -->"), not when the story was published.
  */
-static int date_from_hidden(nx_time *out, const page_meta *m, const dctx *dc)
+static int date_from_hidden(nx_time *out, const page_meta *m, const dctx *dc, int keys)
 {
 	xmlNode *top = NULL, *n = NULL, *c = NULL;
 	nx_buf b = NX_BUF_INIT;
 	int pass = 0, ok = 0, skip = 0;
 
-	for (pass = 0; pass < 2 && !ok; pass++) {
+	for (pass = keys ? 0 : 1; pass < (keys ? 1 : 2) && !ok; pass++) {
 		for (top = m->doc != NULL ? m->doc->children : NULL; top != NULL && !ok; top = top->next) {
 			for (n = top; n != NULL && !ok; n = nx_html__next(n, top, skip)) {
 				const char *text = NULL;
@@ -604,6 +605,9 @@ int nx_html__dates(nx_article *a, page_meta *m, const char *page_url)
 		    strstr(k, "modif") == NULL && strstr(k, "updat") == NULL && strstr(k, "expir") == NULL)
 			parse_date(&a->published, m->kv[i].value, c.floor);
 	}
+	/* a publication key in a script's data or a comment is metadata */
+	if (!a->published.set && date_from_hidden(&t, m, &c, 1))
+		a->published = t;
 	if (!a->published.set && m->h1 != NULL && date_from_text(&t, m->h1, m->root, 3000, &c, 0))
 		a->published = t;
 	if (!a->published.set) {
@@ -618,7 +622,7 @@ int nx_html__dates(nx_article *a, page_meta *m, const char *page_url)
 		a->published = t;
 	if (!a->published.set && m->root != NULL && date_from_text(&t, m->root, m->root, 200000, &c, 1))
 		a->published = t;
-	if (!a->published.set && date_from_hidden(&t, m, &c))
+	if (!a->published.set && date_from_hidden(&t, m, &c, 0))
 		a->published = t;
 	local_offset(m, &a->published);
 	return NX_OK;

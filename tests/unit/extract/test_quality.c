@@ -332,6 +332,9 @@ static void test_date_comment_and_related_image(void **state)
 	/* a publication key in a comment (an RDF trackback) still counts */
 	check_published("", "<!-- <rdf:Description dc:date=\"2020-07-12T22:00:00+09:00\" /> -->",
 			"2020-07-12T22:00:00+09:00");
+	/* ... and outranks a date in the text (the first day of a range) */
+	check_published("", "<!-- <rdf:Description dc:date=\"2020-07-12T22:00:00+09:00\" /> -->"
+			"<p>Winners of the races of 2020/07/11-12.</p>", "2020-07-12T22:00:00+09:00");
 }
 
 /* Old dates: metadata may be as old as archives go; an old date in the
