@@ -362,6 +362,90 @@ static void test_date_old_pages(void **state)
 	check_published("", "<p>The pier opened on July 20, 1969, the day of the moon landing.</p>", "");
 }
 
+/* ---- item 10: metadata ------------------------------------------------- */
+
+/* The authors joined by "; " ("" when none), and the source. */
+static void check_meta(const char *head, const char *body, const char *authors, const char *source)
+{
+	char page[4096], got[512];
+	json_t *o = NULL, *au = NULL;
+	size_t i = 0;
+
+	snprintf(page, sizeof(page), "<html><head>%s</head><body><h1>Pier closes</h1>%s" STORY
+		 "</body></html>", head, body);
+	o = ingest(page, NULL);
+	assert_non_null(o);
+	got[0] = '\0';
+	au = json_object_get(o, "authors");
+	for (i = 0; i < json_array_size(au); i++) {
+		if (i > 0)
+			strcat(got, "; ");
+		strcat(got, json_string_value(json_array_get(au, i)));
+	}
+	assert_string_equal(got, authors);
+	if (source == NULL)
+		assert_null(str(o, "source"));
+	else
+		assert_string_equal(str(o, "source"), source);
+	json_decref(o);
+}
+
+/* A title and a body the page encoded twice.  Before: "&#8216;" kept. */
+static void test_double_encoded_entities(void **state)
+{
+	json_t *o = ingest("<html><head><title>Pier &amp;#8216;closes&amp;#8217; &amp;#038; more</title></head>"
+			   "<body><h1>Pier &amp;#8216;closes&amp;#8217; &amp;#038; more</h1>"
+			   "<p>The harbour board voted on Tuesday to close the old ferry pier for good, ending "
+			   "&amp;ldquo;ninety years&amp;rdquo; of crossings to the island.</p></body></html>", NULL);
+	char *body = NULL;
+
+	(void)state;
+	assert_non_null(o);
+	assert_string_equal(str(o, "title"), "Pier \xE2\x80\x98" "closes\xE2\x80\x99 & more");
+	body = body_of(o);
+	assert_non_null(strstr(body, "ending \xE2\x80\x9Cninety years\xE2\x80\x9D of"));
+	free(body);
+	json_decref(o);
+}
+
+/* Bylines with a dateline glued, an agency after the name, a job title
+   beside the name or alone.  Before: all of it was the author. */
+static void test_byline_cleaned(void **state)
+{
+	(void)state;
+	check_meta("<title>Pier closes</title>",
+		   "<div class=\"byline\">Jane Roe Associated Press Published 10:02 PM EST Nov 3, 2019</div>",
+		   "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"Jane Roe, Political Correspondent\">",
+		   "", "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title>", "<div class=\"byline\">By Jane Roe Senior Political Correspondent</div>",
+		   "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+		   "\"headline\":\"Pier closes\",\"author\":[{\"@type\":\"Person\",\"name\":\"Jane Roe\"},"
+		   "{\"@type\":\"Person\",\"name\":\"Political Correspondent\"},"
+		   "{\"@type\":\"Person\",\"name\":\"John Doe | Updated 3 Nov 2019\"}]}</script>", "",
+		   "Jane Roe; John Doe", NULL);
+	/* names are not cut short: two authors, a name with a comma-free suffix */
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"Jane Roe, John Doe\">", "",
+		   "Jane Roe, John Doe", NULL);
+}
+
+/* The publisher by its "@id" in an @graph: its name, never the @id.
+   Before: the source was "#Publisher". */
+static void test_publisher_id_not_source(void **state)
+{
+	(void)state;
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">{\"@graph\":["
+		   "{\"@type\":\"NewsArticle\",\"headline\":\"Pier closes\",\"publisher\":{\"@id\":\"#Publisher\"}},"
+		   "{\"@type\":\"Organization\",\"@id\":\"#Publisher\",\"name\":\"The Harbour Gazette\"}]}</script>",
+		   "", "", "The Harbour Gazette");
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+		   "\"headline\":\"Pier closes\",\"publisher\":{\"@id\":\"#Publisher\"}}</script>", "", "", NULL);
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+		   "\"headline\":\"Pier closes\",\"publisher\":\"#Publisher\"}</script>"
+		   "<meta property=\"og:site_name\" content=\"Harbour Gazette\">", "", "", "Harbour Gazette");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +465,9 @@ int main(void)
 		cmocka_unit_test(test_date_12_hour_zone),
 		cmocka_unit_test(test_date_comment_and_related_image),
 		cmocka_unit_test(test_date_old_pages),
+		cmocka_unit_test(test_double_encoded_entities),
+		cmocka_unit_test(test_byline_cleaned),
+		cmocka_unit_test(test_publisher_id_not_source),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
