@@ -321,7 +321,7 @@ static int add_photo_parts(nx_article *a, const char *capraw, size_t caplen, con
 	char *agency = NULL, *who = NULL, *ucopy = NULL, *ccopy = NULL;
 	nx_photo *p = NULL;
 	size_t at = 0, m = 0, ce = 0;
-	int rc = NX_OK;
+	int rc = NX_OK, from_caption = 0;
 
 	nx_text_clean(&cap, capraw, caplen);
 	nx_text_clean(&cred, credraw, credlen);
@@ -338,8 +338,10 @@ static int add_photo_parts(nx_article *a, const char *capraw, size_t caplen, con
 			nx_text_clean(&cap, tmp.buf, tmp.len);
 		} else if (nx_credit_find_trailing(cap.buf, cap.len, &at)) {
 			nx_buf_add(&cred, cap.buf + at, cap.len - at);
+			nx_buf_add(&tmp, cap.buf, cap.len);
 			nx_buf_truncate(&cap, at);
 			nx_buf_trim(&cap);
+			from_caption = 1;
 		}
 	} else if (cred.len > 0 && cap.len > cred.len) {
 		/* the credit text repeated at the end of the caption */
@@ -367,6 +369,11 @@ static int add_photo_parts(nx_article *a, const char *capraw, size_t caplen, con
 		goto done;
 	if (cred.len > 0 && nx_credit_parse(cred.buf, cred.len, &agency, &who) < 0)
 		goto oom;
+	/* "Photo: Supporters wave flags ..." names nobody: caption text */
+	if (from_caption && agency == NULL && who == NULL) {
+		nx_buf_reset(&cap);
+		nx_buf_add(&cap, tmp.buf, tmp.len);
+	}
 	if (cap.len > 0) {
 		ccopy = nx_buf_detach(&cap);
 		if (ccopy == NULL)
