@@ -10,6 +10,13 @@
 #include "cli.h"
 #include "newsidx/add.h"
 
+const char nx_cli_add_help[] =
+	"Ends with 'added N, updated N, unchanged N, failed N'.  An article with a title\n"
+	"and no body text (a page whose story was not found, a headline-only item) is\n"
+	"indexed and said: 'newsidx: FILE: 'TITLE': no body text: indexed by its title\n"
+	"only' on stderr, \"warning\" on its --json line, '(N without body text)' after\n"
+	"the summary.  --quiet prints neither.\n\n";
+
 typedef struct add_ctx {
 	nx_cli *cli;
 	int json;

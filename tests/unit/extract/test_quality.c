@@ -446,6 +446,98 @@ static void test_publisher_id_not_source(void **state)
 		   "<meta property=\"og:site_name\" content=\"Harbour Gazette\">", "", "", "Harbour Gazette");
 }
 
+/* ---- item 7: the lead paragraph is not a caption ----------------------- */
+
+#define LEAD "WASHINGTON (XYZ) The harbour board voted on Tuesday to close the old ferry pier for good."
+
+/* The body starts with the lead; no photo has it as its caption. */
+static void check_lead_kept(const char *article)
+{
+	char page[4096];
+	json_t *o = NULL, *photos = NULL;
+	char *body = NULL;
+	size_t i = 0;
+
+	snprintf(page, sizeof(page), "<html><head><title>Pier closes</title></head><body><article>"
+		 "<h1>Pier closes</h1>%s</article></body></html>", article);
+	o = ingest(page, NULL);
+	assert_non_null(o);
+	body = body_of(o);
+	assert_memory_equal(body, LEAD, strlen(LEAD));
+	assert_non_null(strstr(body, "temporary landing stage"));
+	photos = json_object_get(o, "photos");
+	for (i = 0; i < json_array_size(photos); i++) {
+		const char *cap = json_string_value(json_object_get(json_array_get(photos, i), "caption"));
+
+		assert_true(cap == NULL || strstr(cap, "harbour board voted") == NULL);
+	}
+	free(body);
+	json_decref(o);
+}
+
+#define REST "<p>Repairs would have cost more than a new pier, the board said, and the island " \
+	"council has agreed to a temporary landing stage until then.</p>"
+
+/* Before: the lead inside a media container, or written where a caption
+   goes, was a caption or dropped; the body started at the second one. */
+static void test_lead_in_media_container(void **state)
+{
+	(void)state;
+	check_lead_kept("<figure class=\"media\"><img src=\"/lead.jpg\"><p>" LEAD "</p></figure>" REST);
+	check_lead_kept("<div class=\"lead-image\"><img src=\"/lead.jpg\"><div class=\"caption\"><p>" LEAD
+			"</p></div></div>" REST);
+	check_lead_kept("<p><cite>WASHINGTON (XYZ)</cite> The harbour board voted on Tuesday to close the old "
+			"ferry pier for good.</p>" REST "<figure><img src=\"/pier.jpg\"><figcaption>The old pier.</figcaption></figure>");
+}
+
+/* A caption never holds the only text: a page whose one paragraph is in
+   a <figcaption> keeps it as its body.  Before: no body. */
+static void test_caption_not_the_only_text(void **state)
+{
+	json_t *o = ingest("<html><head><title>Pier closes</title></head><body><article><h1>Pier closes</h1>"
+			   "<figure><img src=\"/lead.jpg\"><figcaption>The harbour board voted on Tuesday to close "
+			   "the old ferry pier for good.</figcaption></figure></article></body></html>", NULL);
+	char *body = NULL;
+
+	(void)state;
+	assert_non_null(o);
+	body = body_of(o);
+	assert_non_null(strstr(body, "harbour board voted"));
+	free(body);
+	json_decref(o);
+	/* a real caption stays a caption */
+	o = ingest("<html><head><title>Pier closes</title></head><body><article><h1>Pier closes</h1>"
+		   "<figure><img src=\"/lead.jpg\"><figcaption>The old pier at dawn. Photo: Jane Roe/Reuters"
+		   "</figcaption></figure>" STORY "</article></body></html>", NULL);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(o, "photos"), 0),
+							      "caption")), "The old pier at dawn.");
+	json_decref(o);
+}
+
+/* ---- item 12: credits on pages ----------------------------------------- */
+
+/* "Photograph by Name/Agency/Agency"; related-story thumbnails are not
+   the article's photos. */
+static void test_credits_on_page(void **state)
+{
+	json_t *o = ingest("<html><head><title>Pier closes</title></head><body><article><h1>Pier closes</h1>"
+			   "<figure><img src=\"/lead.jpg\"><figcaption>The old pier at dawn. Photograph by Jane Roe/AFP/"
+			   "Getty Images</figcaption></figure>" STORY "<div class=\"related-stories\"><ul><li><figure>"
+			   "<a href=\"/news/other\"><img src=\"/thumb.jpg\"></a><figcaption>Ferry timetable changes. "
+			   "Photo: John Doe/Reuters</figcaption></figure></li></ul></div></article></body></html>", NULL);
+	json_t *ph = NULL;
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(json_array_size(json_object_get(o, "photos")), 1);
+	ph = json_array_get(json_object_get(o, "photos"), 0);
+	assert_string_equal(str(ph, "photographer"), "Jane Roe");
+	assert_string_equal(str(ph, "agency"), "AFP/Getty Images");
+	assert_string_equal(str(ph, "caption"), "The old pier at dawn.");
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,6 +560,9 @@ int main(void)
 		cmocka_unit_test(test_double_encoded_entities),
 		cmocka_unit_test(test_byline_cleaned),
 		cmocka_unit_test(test_publisher_id_not_source),
+		cmocka_unit_test(test_lead_in_media_container),
+		cmocka_unit_test(test_caption_not_the_only_text),
+		cmocka_unit_test(test_credits_on_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
