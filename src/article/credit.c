@@ -345,9 +345,9 @@ static int looks_like_org(span p)
 }
 
 /*
- * A photographer is a name, not a clause: at most six words, no digits,
- * no sentence punctuation (a full stop only after an initial), words in
- * lower case only the particles of names ("de la", "van", "and").
+ * A photographer is a name, not a clause: at most six words, no sentence
+ * punctuation (a full stop only after an initial), words in lower case
+ * only the particles of names ("de la", "van", "and").
  */
 static int looks_like_name(span p)
 {
@@ -356,7 +356,7 @@ static int looks_like_name(span p)
 	for (i = 0; i < p.len; i++) {
 		unsigned char c = (unsigned char)p.s[i];
 
-		if (nx_isdigit(c) || c == '!' || c == '?' || c == ':' || c == ';' || c == '"')
+		if (c == '!' || c == '?')
 			return 0;
 		if (c == '.' && !(i > 0 && nx_isupper((unsigned char)p.s[i - 1]) && (i < 2 || p.s[i - 2] == ' ' ||
 										    p.s[i - 2] == '.' || p.s[i - 2] == '-')))
