@@ -67,6 +67,9 @@ static const struct {
 	{ "NASA", "NASA" },
 	{ "Wikimedia Commons", "Wikimedia Commons" },
 	{ "Handout", "Handout" },
+	{ "picture alliance", "picture alliance" },
+	{ "picture-alliance", "picture alliance" },
+	{ "KNS", "KNS" },
 };
 
 /* Fragments that page templates glue onto credits or leave as lines. */
@@ -81,7 +84,8 @@ static const char *debris[] = {
 static const char *markers[] = {
 	"Photo credit:", "Photograph:", "Photographs:", "Photo:", "Photos:",
 	"Picture:", "Pictures:", "Image:", "Images:", "Credit:", "Foto:",
-	"Fotos:", "Bild:", "Photo by", "Photos by", "Picture by", "Image by",
+	"Fotos:", "Bild:", "Photograph by", "Photographs by", "Photography by", "Photography:",
+	"Photo by", "Photos by", "Picture by", "Image by",
 	"Copyright", "(c)", "(C)", "©", "Composite:", "Illustration:", "Graphic:",
 };
 
@@ -276,14 +280,35 @@ static span trim(span p)
 	return p;
 }
 
+/* Split at " via " / " for " : "Name via Reuters", "Name for The Times". */
+static int split_word(span p, const char *word, span *left, span *right)
+{
+	const char *w = nx_memcasemem(p.s, p.len, word);
+
+	if (w == NULL)
+		return 0;
+	left->s = p.s;
+	left->len = (size_t)(w - p.s);
+	right->s = w + strlen(word);
+	right->len = p.len - left->len - strlen(word);
+	return 1;
+}
+
 /* Strip "Photo"/"Photos"/"Images"/"Pictures" after a known agency. */
 static const char *agency_of_part(span p)
 {
-	static const char *suffix[] = { " Photos", " Photo", " Pictures", " Images", " Wire", " News" };
+	static const char *suffix[] = { " Photos", " Photo", " Pictures", " Images", " Image", " Wire",
+					" News" };
 	const char *a = nx_agency_canonical(p.s, p.len);
 	size_t i = 0, n = 0;
+	span l, r;
 
 	if (a != NULL)
+		return a;
+	/* "KCNA via KNS": the originating agency */
+	l.s = r.s = NULL;
+	l.len = r.len = 0;
+	if (split_word(p, " via ", &l, &r) && (a = agency_of_part(trim(l))) != NULL)
 		return a;
 	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		n = strlen(suffix[i]);
@@ -319,6 +344,61 @@ static int looks_like_org(span p)
 	return 0;
 }
 
+/*
+ * A photographer is a name, not a clause: at most six words, no sentence
+ * punctuation (a full stop only after an initial), words in lower case
+ * only the particles of names ("de la", "van", "and").
+ */
+static int looks_like_name(span p)
+{
+	size_t i = 0, w = 0, words = 0;
+
+	for (i = 0; i < p.len; i++) {
+		unsigned char c = (unsigned char)p.s[i];
+
+		if (c == '!' || c == '?')
+			return 0;
+		if (c == '.' && !(i > 0 && nx_isupper((unsigned char)p.s[i - 1]) && (i < 2 || p.s[i - 2] == ' ' ||
+										    p.s[i - 2] == '.' || p.s[i - 2] == '-')))
+			return 0;
+	}
+	for (i = 0; i <= p.len; i++) {
+		if (i < p.len && p.s[i] != ' ')
+			continue;
+		if (i > w) {
+			words++;
+			if (nx_islower((unsigned char)p.s[w]) && !is_particle(p.s + w, i - w) &&
+			    !(i - w == 3 && nx_strncaseeq(p.s + w, "and", 3)))
+				return 0;
+		}
+		w = i + 1;
+	}
+	return words > 0 && words <= 6;
+}
+
+/* What agencies write where a photographer's name would be. */
+static int not_a_name(span p)
+{
+	static const char *const words[] = { "str", "stringer", "staff", "file", "handout", "pool",
+					     "stf", "afp photo", "ap photo", NULL };
+	size_t i = 0;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strlen(words[i]) == p.len && nx_strncaseeq(p.s, words[i], p.len))
+			return 1;
+	return 0;
+}
+
+/* p without a parenthesised part: "Karen Blumberg (flickr.com/x)" -> "Karen Blumberg". */
+static span drop_parenthetical(span p)
+{
+	const char *o = memchr(p.s, '(', p.len);
+
+	if (o != NULL && o > p.s)
+		p.len = (size_t)(o - p.s);
+	return trim(p);
+}
+
 static int set_out(char **out, span p, int is_agency)
 {
 	const char *canon = NULL;
@@ -338,29 +418,108 @@ static int set_out(char **out, span p, int is_agency)
 		else
 			*out = nx_name_case(p.s, p.len);
 	} else {
+		p = drop_parenthetical(p);
+		if (p.len == 0 || !looks_like_name(p) || not_a_name(p))
+			return 0;
 		*out = nx_name_case(p.s, p.len);
 	}
 	return *out == NULL ? -1 : 0;
 }
 
-/* Split at " via " / " for " : "Name via Reuters", "Name for The Times". */
-static int split_word(span p, const char *word, span *left, span *right)
+/*
+ * Every known agency among the parts, in order and once, joined with
+ * "/": "Jane Roe/AFP/Getty Images" -> "AFP/Getty Images".  A pool or a
+ * handout joins nothing.  *agency stays NULL when no part is known.
+ */
+static int join_agencies(const span *parts, size_t nparts, char **agency)
 {
-	const char *w = nx_memcasemem(p.s, p.len, word);
+	nx_buf b = NX_BUF_INIT;
+	const char *seen[8];
+	size_t i = 0, k = 0, nseen = 0;
 
-	if (w == NULL)
-		return 0;
-	left->s = p.s;
-	left->len = (size_t)(w - p.s);
-	right->s = w + strlen(word);
-	right->len = p.len - left->len - strlen(word);
-	return 1;
+	for (i = 0; i < nparts; i++) {
+		const char *c = agency_of_part(parts[i]);
+
+		if (c == NULL)
+			continue;
+		for (k = 0; k < nseen && strcmp(seen[k], c) != 0; k++)
+			;
+		if (k < nseen || (nseen > 0 && (strcmp(c, "Pool") == 0 || strcmp(c, "Handout") == 0)))
+			continue;
+		seen[nseen++] = c;
+		if (b.len > 0)
+			nx_buf_addch(&b, '/');
+		nx_buf_adds(&b, c);
+	}
+	if (!nx_buf_ok(&b))
+		return -1;
+	if (b.len > 0) {
+		*agency = nx_buf_detach(&b);
+		return *agency == NULL ? -1 : 0;
+	}
+	nx_buf_free(&b);
+	return 0;
+}
+
+/* Length of a spaced dash at s (" - ", " \u2013 ", " \u2014 "), else 0. */
+static size_t dash_len(const char *s, size_t len)
+{
+	if (len >= 3 && memcmp(s, " - ", 3) == 0)
+		return 3;
+	if (len >= 5 && (memcmp(s, " \xE2\x80\x93 ", 5) == 0 || memcmp(s, " \xE2\x80\x94 ", 5) == 0))
+		return 5;
+	return 0;
+}
+
+/*
+ * Split p into parts at '/', '|' and spaced dashes outside parentheses; a known agency
+ * in parentheses at the end of a part is a part of its own ("Jane Roe
+ * (AP)").  Debris and bare years are dropped.  Returns the count.
+ */
+static size_t split_parts(span p, span *parts, size_t max)
+{
+	size_t i = 0, start = 0, n = 0, sep = 0;
+	int depth = 0;
+
+	for (i = 0; i <= p.len && n < max; i++) {
+		if (i < p.len && p.s[i] == '(')
+			depth++;
+		else if (i < p.len && p.s[i] == ')' && depth > 0)
+			depth--;
+		sep = i < p.len ? dash_len(p.s + i, p.len - i) : 0;
+		if (i < p.len && (depth > 0 || (p.s[i] != '/' && p.s[i] != '|' && sep == 0)))
+			continue;
+		span part = { p.s + start, i - start };
+		const char *o = NULL;
+
+		part = trim(part);
+		start = i + (sep > 0 ? sep : 1);
+		i = start - 1;
+		if (part.len == 0 || nx_is_debris_line(part.s, part.len))
+			continue;
+		/* a bare year ("2021") is not a name */
+		if (part.len == 4 && nx_isdigit((unsigned char)part.s[0]) && nx_isdigit((unsigned char)part.s[3]))
+			continue;
+		o = part.len > 2 && part.s[part.len - 1] == ')' ? memchr(part.s, '(', part.len) : NULL;
+		if (o != NULL && o > part.s && n + 1 < max) {
+			span in = { o + 1, (size_t)(part.s + part.len - 1 - (o + 1)) };
+
+			if (agency_of_part(trim(in)) != NULL) {
+				span name = { part.s, (size_t)(o - part.s) };
+
+				parts[n++] = trim(name);
+				part = trim(in);
+			}
+		}
+		parts[n++] = part;
+	}
+	return n;
 }
 
 int nx_credit_parse(const char *s, size_t len, char **agency, char **photographer)
 {
 	span parts[8];
-	size_t nparts = 0, i = 0, m = 0, start = 0;
+	size_t nparts = 0, i = 0, m = 0;
 	int copyright_form = 0, rc = 0, ai = -1;
 	span p, l, r;
 
@@ -377,6 +536,10 @@ int nx_credit_parse(const char *s, size_t len, char **agency, char **photographe
 	}
 	for (;;) {
 		m = nx_credit_marker(p.s, p.len);
+		/* "Credit Jane Roe", "CreditJane Roe" (a credit element's own label) */
+		if (m == 0 && p.len > 7 && memcmp(p.s, "Credit", 6) == 0 &&
+		    (p.s[6] == ' ' || nx_isupper((unsigned char)p.s[6])))
+			m = skip_space(p.s, p.len, 6);
 		if (m == 0)
 			break;
 		if (p.s[0] == '(' || (unsigned char)p.s[0] == 0xC2 || nx_startswith_ci(p.s, p.len, "copyright"))
@@ -384,21 +547,7 @@ int nx_credit_parse(const char *s, size_t len, char **agency, char **photographe
 		p.s += m;
 		p.len -= m;
 	}
-	/* split on '/' and '|' (also the typographic "／") */
-	for (i = 0; i <= p.len && nparts < 8; i++) {
-		if (i == p.len || p.s[i] == '/' || p.s[i] == '|') {
-			span part = { p.s + start, i - start };
-
-			part = trim(part);
-			start = i + 1;
-			if (part.len == 0 || nx_is_debris_line(part.s, part.len))
-				continue;
-			/* a bare year ("2021") is not a name */
-			if (part.len == 4 && nx_isdigit((unsigned char)part.s[0]) && nx_isdigit((unsigned char)part.s[3]))
-				continue;
-			parts[nparts++] = part;
-		}
-	}
+	nparts = split_parts(p, parts, sizeof(parts) / sizeof(parts[0]));
 	if (nparts == 0)
 		return 0;
 	if (nparts == 1) {
@@ -418,28 +567,23 @@ int nx_credit_parse(const char *s, size_t len, char **agency, char **photographe
 		}
 		goto done;
 	}
-	/* the first known agency wins; the other part is the photographer */
-	for (i = 0; i < nparts && ai < 0; i++)
-		if (agency_of_part(parts[i]) != NULL)
-			ai = (int)i;
-	if (ai < 0) {
+	/* the known agencies; else an organisation; the first other part is the photographer */
+	rc = join_agencies(parts, nparts, agency);
+	if (rc == 0 && *agency == NULL) {
 		for (i = 0; i < nparts && ai < 0; i++)
 			if (looks_like_org(parts[i]))
 				ai = (int)i;
+		if (ai < 0)
+			ai = copyright_form ? 0 : (int)nparts - 1;
+		/* "Name via Somebody": the originating one */
+		if (split_word(parts[ai], " via ", &l, &r))
+			rc = set_out(agency, l, 1);
+		else
+			rc = set_out(agency, parts[ai], 1);
 	}
-	if (ai < 0)
-		ai = copyright_form ? 0 : (int)nparts - 1;
-	for (i = 0; i < nparts && rc == 0; i++) {
-		if ((int)i == ai) {
-			/* "AFP via Getty Images": the originating agency */
-			if (split_word(parts[i], " via ", &l, &r))
-				rc = set_out(agency, agency_of_part(trim(l)) != NULL ? l : r, 1);
-			else
-				rc = set_out(agency, parts[i], 1);
-		} else if (*photographer == NULL && agency_of_part(parts[i]) == NULL) {
+	for (i = 0; i < nparts && rc == 0 && *photographer == NULL; i++)
+		if ((int)i != ai && agency_of_part(parts[i]) == NULL)
 			rc = set_out(photographer, parts[i], 0);
-		}
-	}
 done:
 	if (rc < 0) {
 		free(*agency);

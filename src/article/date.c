@@ -140,7 +140,7 @@ static int date_numeric(const scan *sc, size_t *pos, long *y, long *m, long *d,
 	size_t p = *pos, q = 0;
 	long x = 0, z = 0;
 	tok t, u;
-	int ok = 0, sep = 0;
+	int ok = 0, sep = 0, spaced = 0;
 
 	nx_date__lex(sc, p, &t);
 	if (t.kind != TK_NUM)
@@ -170,10 +170,14 @@ static int date_numeric(const scan *sc, size_t *pos, long *y, long *m, long *d,
 		x = t.val;
 		if (nx_date__take_punct(sc, &p, '.', 1)) {
 			*d = x;
-			if (!nx_date__take_num(sc, &p, 1, 2, 1, m) || !nx_date__take_punct(sc, &p, '.', 1))
+			/* "4. 2. 2022" (German typography, often thin spaces):
+			   spaced only with a four-digit year */
+			spaced = !nx_date__take_num(sc, &p, 1, 2, 1, m);
+			if ((spaced && !nx_date__take_num(sc, &p, 1, 2, 0, m)) ||
+			    !nx_date__take_punct(sc, &p, '.', 1))
 				goto done;
 			nx_date__lex(sc, p, &u);
-			if (u.kind != TK_NUM || u.sp)
+			if (u.kind != TK_NUM || (u.sp && !spaced) || (spaced && u.ndig != 4))
 				goto done;
 			if (u.ndig == 4) {
 				*y = u.val;

@@ -339,13 +339,29 @@ static const zone_name zones[] = {
 	{ "jst", 540, 0 }
 };
 
+/* Zones of news outside Europe and North America, after a time
+   ("01:38:07 PM IST"); only in capitals, as "ist" is also a word. */
+static const zone_name caps_zones[] = {
+	{ "ist", 330, 0 }, { "pkt", 300, 0 }, { "kst", 540, 0 }, { "hkt", 480, 0 },
+	{ "sgt", 480, 0 }, { "pht", 480, 0 }, { "wib", 420, 0 }, { "ict", 420, 0 },
+	{ "aest", 600, 0 }, { "aedt", 660, 0 }, { "acst", 570, 0 }, { "awst", 480, 0 },
+	{ "nzst", 720, 0 }, { "nzdt", 780, 0 }, { "sast", 120, 0 }, { "wat", 60, 0 }
+};
+
 const zone_name *nx_date__zone_of(const scan *sc, const tok *t)
 {
-	size_t i = 0;
+	size_t i = 0, k = 0;
 
 	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
 		if (nx_date__word_is(sc, t, zones[i].name))
 			return &zones[i];
+	}
+	for (k = t->start; k < t->end; k++)
+		if (sc->s[k] < 'A' || sc->s[k] > 'Z')
+			return NULL;
+	for (i = 0; i < sizeof(caps_zones) / sizeof(caps_zones[0]); i++) {
+		if (nx_date__word_is(sc, t, caps_zones[i].name))
+			return &caps_zones[i];
 	}
 	return NULL;
 }

@@ -47,6 +47,7 @@ int cmd_similar(nx_cli *cli, int argc, char **argv);
 
 /* Long help of search: the query language (cmd_search.c). */
 extern const char nx_cli_search_help[];
+extern const char nx_cli_add_help[];
 /* Long help of similar: its options (cmd_search.c). */
 extern const char nx_cli_similar_help[];
 

@@ -10,10 +10,18 @@
 #include "cli.h"
 #include "newsidx/add.h"
 
+const char nx_cli_add_help[] =
+	"Ends with 'added N, updated N, unchanged N, failed N'.  An article with a title\n"
+	"and no body text (a page whose story was not found, a headline-only item) is\n"
+	"indexed and said: 'newsidx: FILE: 'TITLE': no body text: indexed by its title\n"
+	"only' on stderr, \"warning\" on its --json line, '(N without body text)' after\n"
+	"the summary.  --quiet prints neither.\n\n";
+
 typedef struct add_ctx {
 	nx_cli *cli;
 	int json;
 	int quiet;
+	long empty; /* articles written without body text */
 	time_t started, last_progress;
 } add_ctx;
 
@@ -40,10 +48,43 @@ static void on_file(const nx_add_stats *s, void *ctx)
 	progress(ctx, s, 0);
 }
 
+/* A name or title as shown on one line (nx_sb_add_safe); "?" when out of memory. */
+static void shown_text(nx_sb *out, const char *s)
+{
+	nx_sb_add_safe(out, s != NULL ? s : "", s != NULL ? strlen(s) : 0, 0);
+	if (!nx_sb_ok(out)) {
+		nx_sb_free(out);
+		nx_sb_adds(out, "?");
+	}
+}
+
+/*
+ * An article written with a title and no body text (the page's story
+ * was not found, or the item has only a headline) is indexed, and said.
+ */
+static const char *empty_body_warning(add_ctx *x, const nx_article *a, const char *file, int status)
+{
+	static const char warning[] = "no body text: indexed by its title only";
+	nx_sb f = NX_SB_INIT, t = NX_SB_INIT;
+
+	if (a->nparas > 0 || (status != NX_PUT_ADDED && status != NX_PUT_UPDATED))
+		return NULL;
+	x->empty++;
+	if (!x->quiet) {
+		shown_text(&f, file);
+		shown_text(&t, a->title);
+		nx_cli_warn("%s: '%s': %s", f.buf, t.buf, warning);
+		nx_sb_free(&f);
+		nx_sb_free(&t);
+	}
+	return warning;
+}
+
 static void on_article(const nx_article *a, const char *file, int status, void *ctx)
 {
 	add_ctx *x = ctx;
 	json_t *o = NULL;
+	const char *warning = empty_body_warning(x, a, file, status);
 
 	if (!x->json)
 		return;
@@ -52,6 +93,8 @@ static void on_article(const nx_article *a, const char *file, int status, void *
 	json_object_set_new(o, "file", nx_json_str(file));
 	json_object_set_new(o, "title", nx_json_str(a->title));
 	json_object_set_new(o, "status", json_string(nx_put_status_name(status)));
+	if (warning != NULL)
+		json_object_set_new(o, "warning", json_string(warning));
 	nx_json_print(o, 0);
 	json_decref(o);
 }
@@ -83,11 +126,7 @@ static void on_failure(const char *file, const char *reason, void *ctx)
 	add_ctx *x = ctx;
 	nx_sb shown = NX_SB_INIT;
 
-	nx_sb_add_safe(&shown, file, strlen(file), 0);
-	if (!nx_sb_ok(&shown)) {
-		nx_sb_free(&shown);
-		nx_sb_adds(&shown, "?");
-	}
+	shown_text(&shown, file);
 	if (x->json) {
 		json_t *o = json_object();
 
@@ -158,8 +197,12 @@ int cmd_add(nx_cli *cli, int argc, char **argv)
 		nx_cli_warn("%s", err.msg[0] != '\0' ? err.msg : "cannot write the index");
 		return err.code == NX_ELOCKED ? NX_EXIT_LOCKED : NX_EXIT_INDEX;
 	}
-	if (!x.json && !quiet)
-		printf("added %ld, updated %ld, unchanged %ld, failed %ld\n", s.added, s.updated, s.unchanged,
+	if (!x.json && !quiet) {
+		printf("added %ld, updated %ld, unchanged %ld, failed %ld", s.added, s.updated, s.unchanged,
 		       s.failed);
+		if (x.empty > 0)
+			printf(" (%ld without body text)", x.empty);
+		putchar('\n');
+	}
 	return s.failed > 0 ? NX_EXIT_PARTIAL : NX_EXIT_OK;
 }

@@ -119,6 +119,8 @@ void nx_cli_help(const char *cmd)
 	printf("usage: %s\n\n%s.\n\n", c->usage, c->summary);
 	if (strcmp(c->name, "search") == 0)
 		fputs(nx_cli_search_help, stdout);
+	else if (strcmp(c->name, "add") == 0)
+		fputs(nx_cli_add_help, stdout);
 	else if (strcmp(c->name, "similar") == 0)
 		fputs(nx_cli_similar_help, stdout);
 	printf("Global option: --db PATH (else $NEWSIDX_DB, else "

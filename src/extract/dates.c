@@ -41,16 +41,64 @@ int nx_html__has_date_class(const xmlNode *n, int *strong)
 	       strstr(buf, "info") != NULL || strstr(buf, "details") != NULL;
 }
 
-/* A plausible publication time: after 1990, not far in the future. */
-static int plausible(const nx_time *t)
+/*
+ * Bounds of a plausible publication time.  A date the page states as
+ * metadata (JSON-LD, <meta>, datetime attributes, a dateline that says it
+ * is the publication) may be as old as archives go; a date read from free
+ * text or the address must be from 1990 (1995 in the address) on, unless
+ * the page's own evidence says it is older: an old metadata date, or an
+ * old date in the address whose year the title or a dateline repeats.
+ */
+#define FLOOR_STRUCTURED (-11676096000LL) /* 1600-01-01 */
+#define FLOOR_TEXT 631152000LL            /* 1990-01-01 */
+#define URL_MIN_YEAR 1995
+#define OLDEST_YEAR 1600
+
+/* How dates in text are read on this page: the D/M order, the floor. */
+typedef struct dctx {
+	nx_date_order us;
+	int64_t floor;
+} dctx;
+
+/* A plausible publication time: from floor on, not far in the future. */
+static int plausible(const nx_time *t, int64_t floor)
 {
 	int64_t now = (int64_t)time(NULL);
 
-	return t->set && t->utc >= 631152000 && t->utc <= now + 2 * 86400;
+	return t->set && t->utc >= floor && t->utc <= now + 2 * 86400;
 }
 
-static int parse_date(nx_time *out, const char *s)
+/*
+ * s with the digits of other scripts made ASCII, into out (at most outsz
+ * - 1 bytes): Arabic-Indic U+0660.., Extended Arabic-Indic (Persian)
+ * U+06F0.., Devanagari U+0966.., Bengali U+09E6.. ("٢٠٢٠-٠٧-١٢").
+ */
+static void ascii_digits(char *out, size_t outsz, const char *s, size_t n)
 {
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k = 0;
+
+	while (i < n && k + 1 < outsz) {
+		if (i + 1 < n && (u[i] == 0xD9 && u[i + 1] >= 0xA0 && u[i + 1] <= 0xA9)) {
+			out[k++] = (char)('0' + u[i + 1] - 0xA0);
+			i += 2;
+		} else if (i + 1 < n && u[i] == 0xDB && u[i + 1] >= 0xB0 && u[i + 1] <= 0xB9) {
+			out[k++] = (char)('0' + u[i + 1] - 0xB0);
+			i += 2;
+		} else if (i + 2 < n && u[i] == 0xE0 && (u[i + 1] == 0xA5 || u[i + 1] == 0xA7) &&
+			   u[i + 2] >= 0xA6 && u[i + 2] <= 0xAF) {
+			out[k++] = (char)('0' + u[i + 2] - 0xA6);
+			i += 3;
+		} else {
+			out[k++] = s[i++];
+		}
+	}
+	out[k] = '\0';
+}
+
+static int parse_date(nx_time *out, const char *s, int64_t floor)
+{
+	char buf[256];
 	size_t n = 0;
 
 	if (s == NULL)
@@ -58,14 +106,15 @@ static int parse_date(nx_time *out, const char *s)
 	n = strlen(s);
 	if (n > 200)
 		n = 200;
-	if (nx_date_parse(out, s, n) == NX_OK && plausible(out))
+	ascii_digits(buf, sizeof(buf), s, n);
+	n = strlen(buf);
+	if (nx_date_parse(out, buf, n) == NX_OK && plausible(out, floor))
 		return 1;
-	if (nx_date_find(out, s, n, NULL, NULL) == NX_OK && plausible(out))
+	if (nx_date_find(out, buf, n, NULL, NULL) == NX_OK && plausible(out, floor))
 		return 1;
 	memset(out, 0, sizeof(*out));
 	return 0;
 }
-
 
 /*
  * The first plausible date in free text (every form and language that
@@ -73,14 +122,14 @@ static int parse_date(nx_time *out, const char *s)
  * before it call an update ("Updated:", "Letzte Änderung:") is passed
  * over when a later one is not.
  */
-static int find_text_date(nx_time *out, const char *s, size_t n, nx_date_order order)
+static int find_text_date(nx_time *out, const char *s, size_t n, const dctx *c)
 {
 	nx_time t = NX_TIME_INIT, upd = NX_TIME_INIT;
 	size_t st = 0, en = 0, at = 0;
 	int ok = 0;
 
-	while (at < n && nx_date_find_order(&t, s + at, n - at, order, &st, &en) == NX_OK) {
-		if (plausible(&t)) {
+	while (at < n && nx_date_find_order(&t, s + at, n - at, c->us, &st, &en) == NX_OK) {
+		if (plausible(&t, c->floor)) {
 			if (nx_date_label(s, at + st) != NX_DATE_LABEL_UPDATED) {
 				*out = t;
 				ok = 1;
@@ -100,22 +149,23 @@ static int find_text_date(nx_time *out, const char *s, size_t n, nx_date_order o
 	return ok;
 }
 
-static int date_from_node(nx_time *out, const xmlNode *n, nx_date_order us)
+static int date_from_node(nx_time *out, const xmlNode *n, const dctx *c)
 {
 	nx_buf b = NX_BUF_INIT;
 	int ok = 0;
 
 	if (n == NULL)
 		return 0;
-	if (parse_date(out, nx_html__attr(n, "content")) || parse_date(out, nx_html__attr(n, "datetime")) ||
-	    parse_date(out, nx_html__attr(n, "title")))
+	if (parse_date(out, nx_html__attr(n, "content"), FLOOR_STRUCTURED) ||
+	    parse_date(out, nx_html__attr(n, "datetime"), FLOOR_STRUCTURED) ||
+	    parse_date(out, nx_html__attr(n, "title"), c->floor))
 		return 1;
 	nx_html__text(&b, n);
 	if (nx_buf_ok(&b) && b.len < 300) {
 		nx_buf t = NX_BUF_INIT;
 
 		nx_text_clean(&t, b.buf, b.len);
-		ok = nx_buf_ok(&t) && (parse_date(out, t.buf) || find_text_date(out, t.buf, t.len, us));
+		ok = nx_buf_ok(&t) && (parse_date(out, t.buf, c->floor) || find_text_date(out, t.buf, t.len, c));
 		nx_buf_free(&t);
 	}
 	nx_buf_free(&b);
@@ -124,7 +174,7 @@ static int date_from_node(nx_time *out, const xmlNode *n, nx_date_order us)
 
 /* Published (and updated) from a visible dateline such as
  * "01:42 GMT 08.07.2021 (Updated: 13:20 GMT 06.08.2022)". */
-static int date_from_dateline(nx_article *a, const xmlNode *n, nx_date_order us)
+static int date_from_dateline(nx_article *a, const xmlNode *n, const dctx *dc, int64_t floor)
 {
 	nx_buf b = NX_BUF_INIT, c = NX_BUF_INIT;
 	nx_time t = NX_TIME_INIT, pub = NX_TIME_INIT, upd = NX_TIME_INIT;
@@ -138,9 +188,9 @@ static int date_from_dateline(nx_article *a, const xmlNode *n, nx_date_order us)
 	/* the dates in order: the first one not called an update is the
 	   publication, the first one called an update the revision */
 	for (k = 0; k < 4 && at < c.len; k++) {
-		if (nx_date_find_order(&t, c.buf + at, c.len - at, us, &st, &en) != NX_OK)
+		if (nx_date_find_order(&t, c.buf + at, c.len - at, dc->us, &st, &en) != NX_OK)
 			break;
-		if (plausible(&t)) {
+		if (plausible(&t, floor)) {
 			if (nx_date_label(c.buf, at + st) == NX_DATE_LABEL_UPDATED) {
 				if (!upd.set)
 					upd = t;
@@ -151,9 +201,9 @@ static int date_from_dateline(nx_article *a, const xmlNode *n, nx_date_order us)
 		at += en > 0 ? en : 1;
 	}
 	/* <span class="updated" title="2013-04-04T18:52:11+00:00"></span> */
-	if (!pub.set && !upd.set && (parse_date(&t, nx_html__attr(n, "datetime")) ||
-				     parse_date(&t, nx_html__attr(n, "content")) ||
-				     parse_date(&t, nx_html__attr(n, "title"))))
+	if (!pub.set && !upd.set && (parse_date(&t, nx_html__attr(n, "datetime"), FLOOR_STRUCTURED) ||
+				     parse_date(&t, nx_html__attr(n, "content"), FLOOR_STRUCTURED) ||
+				     parse_date(&t, nx_html__attr(n, "title"), floor)))
 		pub = t;
 	if (!pub.set)
 		goto done;
@@ -183,7 +233,7 @@ static int side_element(const xmlNode *n, const char *tag)
  * the text of comments, related stories and sidebars is left out.
  */
 static int date_from_text(nx_time *out, xmlNode *start, xmlNode *root, size_t max,
-			  nx_date_order us, int all)
+			  const dctx *c, int all)
 {
 	nx_buf b = NX_BUF_INIT;
 	xmlNode *n = start;
@@ -208,13 +258,13 @@ static int date_from_text(nx_time *out, xmlNode *start, xmlNode *root, size_t ma
 		n = nx_html__next(n, root, skip);
 	}
 	if (nx_buf_ok(&b))
-		ok = find_text_date(out, b.buf, b.len, us);
+		ok = find_text_date(out, b.buf, b.len, c);
 	nx_buf_free(&b);
 	return ok;
 }
 
 /* A date in the address: /2021/07/08/, /2021-07-08/, _20210708 ... */
-static int date_from_url(nx_time *out, const char *url)
+static int date_from_url(nx_time *out, const char *url, int min_year)
 {
 	const char *p = NULL;
 	size_t n = 0, i = 0;
@@ -237,7 +287,7 @@ static int date_from_url(nx_time *out, const char *url)
 		    !nx_isdigit((unsigned char)s[2]) || !nx_isdigit((unsigned char)s[3]))
 			continue;
 		y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-		if (y < 1995 || y > 2100)
+		if (y < min_year || y > 2100)
 			continue;
 		if ((s[4] == '/' || s[4] == '-' || s[4] == '_' || s[4] == '.') && i + 10 <= n &&
 		    nx_isdigit((unsigned char)s[5]) && nx_isdigit((unsigned char)s[6]) &&
@@ -256,7 +306,7 @@ static int date_from_url(nx_time *out, const char *url)
 		if (mo < 1 || mo > 12 || d < 1 || d > 31)
 			continue;
 		snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, mo, d);
-		if (nx_date_parse(out, buf, strlen(buf)) == NX_OK && plausible(out))
+		if (nx_date_parse(out, buf, strlen(buf)) == NX_OK && plausible(out, FLOOR_STRUCTURED))
 			return 1;
 	}
 	return 0;
@@ -278,7 +328,7 @@ static void local_offset(const page_meta *m, nx_time *t)
 	for (i = 0; i < m->ntimes + m->nkv; i++) {
 		const char *v = i < m->ntimes ? m->times[i] : m->kv[i - m->ntimes].value;
 
-		if (!parse_date(&c, v) || !c.has_offset || c.offset == 0 || !c.has_time)
+		if (!parse_date(&c, v, FLOOR_STRUCTURED) || !c.has_offset || c.offset == 0 || !c.has_time)
 			continue;
 		/* same instant; a time with no zone must be the UTC one */
 		if (c.utc - t->utc <= 60 && t->utc - c.utc <= 60) {
@@ -294,7 +344,7 @@ static void local_offset(const page_meta *m, nx_time *t)
  * "publishedDate":"2016-11-04T20:37:27Z" in a JSON state blob,
  * dc:date="2020-07-12T22:00:00+09:00" in an RDF trackback comment.
  */
-static int date_from_keys(nx_time *out, const char *s, size_t n)
+static int date_from_keys(nx_time *out, const char *s, size_t n, int64_t floor)
 {
 	static const char *const keys[] = {
 		"\"datePublished\"", "\"publishedDate\"", "\"publishDate\"", "\"published_at\"",
@@ -319,7 +369,7 @@ static int date_from_keys(nx_time *out, const char *s, size_t n)
 			for (k = 0; v + k < s + n && v[k] != '"' && v[k] != '\\' && k + 1 < sizeof(val); k++)
 				val[k] = v[k];
 			val[k] = '\0';
-			if (parse_date(out, val))
+			if (parse_date(out, val, floor))
 				return 1;
 		}
 	}
@@ -327,25 +377,27 @@ static int date_from_keys(nx_time *out, const char *s, size_t n)
 }
 
 /*
- * The very last resort, for pages whose only date is machine text: a
- * publication key in a script or a comment, else a date in a short
- * inline script (showDate("2020/04/17 01:43:09")) or in a comment
- * ("<!-- cached 2020-04-24 21:36:31 -->").
+ * Dates in machine text.  With keys: a publication key in a script's data
+ * or a comment ("publishedDate":"...", dc:date="..."), metadata that only
+ * the visible metadata outranks.  Without: the very last resort, a date
+ * in a short inline script (showDate("2020/04/17 01:43:09")).  A bare
+ * date in a comment is when the page was made or cached ("<!-- cached
+ * 2020-04-24 21:36:31 -->"), not when the story was published.
  */
-static int date_from_hidden(nx_time *out, const page_meta *m, nx_date_order us)
+static int date_from_hidden(nx_time *out, const page_meta *m, const dctx *dc, int keys)
 {
 	xmlNode *top = NULL, *n = NULL, *c = NULL;
 	nx_buf b = NX_BUF_INIT;
 	int pass = 0, ok = 0, skip = 0;
 
-	for (pass = 0; pass < 2 && !ok; pass++) {
+	for (pass = keys ? 0 : 1; pass < (keys ? 1 : 2) && !ok; pass++) {
 		for (top = m->doc != NULL ? m->doc->children : NULL; top != NULL && !ok; top = top->next) {
 			for (n = top; n != NULL && !ok; n = nx_html__next(n, top, skip)) {
 				const char *text = NULL;
 
 				skip = 0;
 				if (n->type == XML_COMMENT_NODE) {
-					text = (const char *)n->content;
+					text = pass == 0 ? (const char *)n->content : NULL;
 				} else if (n->type == XML_ELEMENT_NODE && strcmp(nx_html__tag(n), "script") == 0) {
 					const char *type = nx_html__attr(n, "type");
 
@@ -363,9 +415,9 @@ static int date_from_hidden(nx_time *out, const page_meta *m, nx_date_order us)
 				if (text == NULL)
 					continue;
 				if (pass == 0)
-					ok = date_from_keys(out, text, strlen(text));
+					ok = date_from_keys(out, text, strlen(text), dc->floor);
 				else
-					ok = find_text_date(out, text, strlen(text), us);
+					ok = find_text_date(out, text, strlen(text), dc);
 			}
 		}
 	}
@@ -373,7 +425,91 @@ static int date_from_hidden(nx_time *out, const page_meta *m, nx_date_order us)
 	return ok;
 }
 
-int nx_html__dates(nx_article *a, page_meta *m, const char *page_url)
+/* 1 when the 4-digit year y is written in s. */
+static int mentions_year(const char *s, int y)
+{
+	char want[16];
+	const char *p = s;
+
+	if (s == NULL)
+		return 0;
+	snprintf(want, sizeof(want), "%04d", y);
+	while ((p = strstr(p, want)) != NULL) {
+		if ((p == s || !nx_isdigit((unsigned char)p[-1])) && !nx_isdigit((unsigned char)p[4]))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+/* The calendar year of t, as the page states it (local time). */
+static int year_of(const nx_time *t)
+{
+	time_t secs = (time_t)(t->utc + (int64_t)t->offset * 60);
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (gmtime_r(&secs, &tm) == NULL)
+		return 0;
+	return tm.tm_year + 1900;
+}
+
+/* Midnight UTC on 1 January of year y. */
+static int64_t year_start(int y)
+{
+	int64_t days = 0;
+	int k = 0;
+
+	for (k = 1970; k > y; k--)
+		days -= ((k - 1) % 4 == 0 && ((k - 1) % 100 != 0 || (k - 1) % 400 == 0)) ? 366 : 365;
+	for (k = 1970; k < y; k++)
+		days += (k % 4 == 0 && (k % 100 != 0 || k % 400 == 0)) ? 366 : 365;
+	return days * 86400;
+}
+
+/*
+ * The page's own evidence for a date before 1990 (see FLOOR_TEXT): a
+ * metadata date that old, or a date in the address whose year the title,
+ * the description or a dateline repeats.  Lowers c->floor and *url_min.
+ */
+static void old_date_evidence(const nx_article *a, const page_meta *m, const char *page_url, dctx *c,
+			      int *url_min)
+{
+	nx_time u = NX_TIME_INIT;
+	nx_buf b = NX_BUF_INIT;
+	size_t i = 0;
+	int y = 0, seen = 0;
+
+	if (a->published.set && a->published.utc < c->floor) {
+		y = year_of(&a->published);
+	} else if (date_from_url(&u, a->url, OLDEST_YEAR) || date_from_url(&u, page_url, OLDEST_YEAR) ||
+		   date_from_url(&u, m->canonical, OLDEST_YEAR)) {
+		y = year_of(&u);
+		if (y >= URL_MIN_YEAR)
+			return;
+		seen = mentions_year(a->title, y) || mentions_year(nx_html__get_kv(m, "description"), y);
+		for (i = 0; i < m->ndatelines && !seen; i++) {
+			nx_buf_reset(&b);
+			nx_html__text(&b, m->datelines[i]);
+			seen = nx_buf_ok(&b) && b.len > 0 && mentions_year(b.buf, y);
+		}
+		nx_buf_free(&b);
+		if (!seen)
+			return;
+	}
+	if (y >= OLDEST_YEAR && year_start(y) < c->floor) {
+		c->floor = year_start(y);
+		if (y < *url_min)
+			*url_min = y;
+	}
+}
+
+/*
+ * What the page states as metadata, most trusted first: JSON-LD,
+ * <meta> keys, microdata, a <time> that says it is the publication, a
+ * dateline that says so, the first <time datetime>.
+ */
+static void structured_dates(nx_article *a, page_meta *m, const dctx *c)
 {
 	static const char *const pub_keys[] = {
 		"article:published_time", "og:article:published_time", "article:published",
@@ -389,55 +525,77 @@ int nx_html__dates(nx_article *a, page_meta *m, const char *page_url)
 		"article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
 		"dc.date.modified", "article:modified", "modified_time", "last-modified", NULL
 	};
-	nx_time t = NX_TIME_INIT, u = NX_TIME_INIT;
+	const int64_t f = FLOOR_STRUCTURED;
+	nx_time t = NX_TIME_INIT;
 	size_t i = 0;
 	int strong = 0;
-	nx_date_order us = nx_date_order_of_lang(m->html_lang != NULL ? m->html_lang : a->lang);
 
 	if (m->ld_article != NULL && !a->published.set)
-		parse_date(&a->published, json_string_value(json_object_get(m->ld_article, "datePublished")));
+		parse_date(&a->published, json_string_value(json_object_get(m->ld_article, "datePublished")), f);
 	if (m->ld_article != NULL && !a->updated.set)
-		parse_date(&a->updated, json_string_value(json_object_get(m->ld_article, "dateModified")));
+		parse_date(&a->updated, json_string_value(json_object_get(m->ld_article, "dateModified")), f);
 	if (m->ld_article != NULL && !a->published.set)
-		parse_date(&a->published, json_string_value(json_object_get(m->ld_article, "dateCreated")));
+		parse_date(&a->published, json_string_value(json_object_get(m->ld_article, "dateCreated")), f);
 	for (i = 0; pub_keys[i] != NULL && !a->published.set; i++)
-		parse_date(&a->published, nx_html__get_kv(m, pub_keys[i]));
+		parse_date(&a->published, nx_html__get_kv(m, pub_keys[i]), f);
 	for (i = 0; mod_keys[i] != NULL && !a->updated.set; i++)
-		parse_date(&a->updated, nx_html__get_kv(m, mod_keys[i]));
-	if (!a->published.set && date_from_node(&t, m->ip_published, us))
+		parse_date(&a->updated, nx_html__get_kv(m, mod_keys[i]), f);
+	if (!a->published.set && date_from_node(&t, m->ip_published, c))
 		a->published = t;
-	if (!a->updated.set && date_from_node(&t, m->ip_modified, us))
+	if (!a->updated.set && date_from_node(&t, m->ip_modified, c))
 		a->updated = t;
-	if (!a->published.set && m->time_pub != NULL && date_from_node(&t, m->time_pub, us))
+	if (!a->published.set && m->time_pub != NULL && date_from_node(&t, m->time_pub, c))
 		a->published = t;
+	/* a dateline that says it is the publication is metadata too */
 	for (i = 0; i < m->ndatelines && !a->published.set; i++)
 		if (nx_html__has_date_class(m->datelines[i], &strong) && strong)
-			date_from_dateline(a, m->datelines[i], us);
-	if (!a->published.set && m->time_first != NULL && date_from_node(&t, m->time_first, us))
+			date_from_dateline(a, m->datelines[i], c, f);
+	if (!a->published.set && m->time_first != NULL && date_from_node(&t, m->time_first, c))
 		a->published = t;
-	local_offset(m, &a->published);
-	/* the day in the address wins over a structured time one day off
-	   when a time zone can explain it (a UTC time for an evening story,
-	   a date stamped at midnight) */
-	if (date_from_url(&u, a->url) || date_from_url(&u, page_url) ||
-	    date_from_url(&u, m->canonical)) {
-		int64_t d1 = u.utc / 86400, d2 = 0, local = 0, tod = 0;
+}
 
-		if (!a->published.set) {
-			a->published = u;
-		} else {
-			local = a->published.utc + (int64_t)a->published.offset * 60;
-			d2 = local / 86400;
-			tod = local - d2 * 86400;
-			if (!a->published.has_time ||
-			    (d2 - d1 == 1 && tod < URL_EARLIER_MAX * 3600) ||
-			    (d1 - d2 == 1 && tod >= URL_LATER_MIN * 3600))
-				if (d2 - d1 == 1 || d1 - d2 == 1)
-					a->published = u;
-		}
+/*
+ * The day in the address wins over a structured time one day off when a
+ * time zone can explain it (a UTC time for an evening story, a date
+ * stamped at midnight); with no time yet, it is the time.
+ */
+static void url_day(nx_article *a, const page_meta *m, const char *page_url, int url_min)
+{
+	nx_time u = NX_TIME_INIT;
+	int64_t d1 = 0, d2 = 0, local = 0, tod = 0;
+
+	if (!date_from_url(&u, a->url, url_min) && !date_from_url(&u, page_url, url_min) &&
+	    !date_from_url(&u, m->canonical, url_min))
+		return;
+	if (!a->published.set) {
+		a->published = u;
+		return;
 	}
+	d1 = u.utc / 86400;
+	local = a->published.utc + (int64_t)a->published.offset * 60;
+	d2 = local / 86400;
+	tod = local - d2 * 86400;
+	if (!a->published.has_time || (d2 - d1 == 1 && tod < URL_EARLIER_MAX * 3600) ||
+	    (d1 - d2 == 1 && tod >= URL_LATER_MIN * 3600))
+		if (d2 - d1 == 1 || d1 - d2 == 1)
+			a->published = u;
+}
+
+int nx_html__dates(nx_article *a, page_meta *m, const char *page_url)
+{
+	nx_time t = NX_TIME_INIT;
+	size_t i = 0;
+	int url_min = URL_MIN_YEAR;
+	dctx c;
+
+	c.us = nx_date_order_of_lang(m->html_lang != NULL ? m->html_lang : a->lang);
+	c.floor = FLOOR_TEXT;
+	structured_dates(a, m, &c);
+	local_offset(m, &a->published);
+	old_date_evidence(a, m, page_url, &c, &url_min);
+	url_day(a, m, page_url, url_min);
 	for (i = 0; i < m->ndatelines && !a->published.set; i++)
-		date_from_dateline(a, m->datelines[i], us);
+		date_from_dateline(a, m->datelines[i], &c, c.floor);
 	/* any other meta tag that names a publication or creation date */
 	for (i = 0; i < m->nkv && !a->published.set; i++) {
 		const char *k = m->kv[i].key;
@@ -445,23 +603,26 @@ int nx_html__dates(nx_article *a, page_meta *m, const char *page_url)
 		if ((strstr(k, "publish") != NULL || strstr(k, "created") != NULL ||
 		     strstr(k, "uploaded") != NULL || strstr(k, "date") != NULL) &&
 		    strstr(k, "modif") == NULL && strstr(k, "updat") == NULL && strstr(k, "expir") == NULL)
-			parse_date(&a->published, m->kv[i].value);
+			parse_date(&a->published, m->kv[i].value, c.floor);
 	}
-	if (!a->published.set && m->h1 != NULL && date_from_text(&t, m->h1, m->root, 3000, us, 0))
+	/* a publication key in a script's data or a comment is metadata */
+	if (!a->published.set && date_from_hidden(&t, m, &c, 1))
+		a->published = t;
+	if (!a->published.set && m->h1 != NULL && date_from_text(&t, m->h1, m->root, 3000, &c, 0))
 		a->published = t;
 	if (!a->published.set) {
 		const char *d = nx_html__get_kv(m, "description");
 
 		if (d == NULL)
 			d = nx_html__get_kv(m, "og:description");
-		if (d != NULL && find_text_date(&t, d, strlen(d), us))
+		if (d != NULL && find_text_date(&t, d, strlen(d), &c))
 			a->published = t;
 	}
-	if (!a->published.set && m->root != NULL && date_from_text(&t, m->root, m->root, 200000, us, 0))
+	if (!a->published.set && m->root != NULL && date_from_text(&t, m->root, m->root, 200000, &c, 0))
 		a->published = t;
-	if (!a->published.set && m->root != NULL && date_from_text(&t, m->root, m->root, 200000, us, 1))
+	if (!a->published.set && m->root != NULL && date_from_text(&t, m->root, m->root, 200000, &c, 1))
 		a->published = t;
-	if (!a->published.set && date_from_hidden(&t, m, us))
+	if (!a->published.set && date_from_hidden(&t, m, &c, 0))
 		a->published = t;
 	local_offset(m, &a->published);
 	return NX_OK;

@@ -321,7 +321,7 @@ static int add_photo_parts(nx_article *a, const char *capraw, size_t caplen, con
 	char *agency = NULL, *who = NULL, *ucopy = NULL, *ccopy = NULL;
 	nx_photo *p = NULL;
 	size_t at = 0, m = 0, ce = 0;
-	int rc = NX_OK;
+	int rc = NX_OK, from_caption = 0;
 
 	nx_text_clean(&cap, capraw, caplen);
 	nx_text_clean(&cred, credraw, credlen);
@@ -338,8 +338,10 @@ static int add_photo_parts(nx_article *a, const char *capraw, size_t caplen, con
 			nx_text_clean(&cap, tmp.buf, tmp.len);
 		} else if (nx_credit_find_trailing(cap.buf, cap.len, &at)) {
 			nx_buf_add(&cred, cap.buf + at, cap.len - at);
+			nx_buf_add(&tmp, cap.buf, cap.len);
 			nx_buf_truncate(&cap, at);
 			nx_buf_trim(&cap);
+			from_caption = 1;
 		}
 	} else if (cred.len > 0 && cap.len > cred.len) {
 		/* the credit text repeated at the end of the caption */
@@ -367,6 +369,11 @@ static int add_photo_parts(nx_article *a, const char *capraw, size_t caplen, con
 		goto done;
 	if (cred.len > 0 && nx_credit_parse(cred.buf, cred.len, &agency, &who) < 0)
 		goto oom;
+	/* "Photo: Supporters wave flags ..." names nobody: caption text */
+	if (from_caption && agency == NULL && who == NULL) {
+		nx_buf_reset(&cap);
+		nx_buf_add(&cap, tmp.buf, tmp.len);
+	}
 	if (cap.len > 0) {
 		ccopy = nx_buf_detach(&cap);
 		if (ccopy == NULL)
@@ -427,8 +434,12 @@ static void caption_text(nx_buf *cap, nx_buf *cred, xmlNode *root)
 	}
 }
 
-/* A <figure> (or figure-like wrapper): one photo, or none when no image. */
-static int figure_photo(nx_article *a, xmlNode *fig, int *has_img)
+/*
+ * A <figure> (or figure-like wrapper): one photo, or none when no image.
+ * *has_text: the figure also holds story text (a lead paragraph beside
+ * the image, or a "caption" written as a lead), to be collected.
+ */
+static int figure_photo(nx_article *a, xmlNode *fig, int *has_img, int *has_text)
 {
 	xmlNode *n = fig, *img = NULL, *capel = NULL;
 	nx_buf cap = NX_BUF_INIT, cred = NX_BUF_INIT;
@@ -436,6 +447,7 @@ static int figure_photo(nx_article *a, xmlNode *fig, int *has_img)
 	int rc = NX_OK;
 
 	*has_img = 0;
+	*has_text = 0;
 	while ((n = nx_html__next(n, fig, 0)) != NULL) {
 		if (n->type != XML_ELEMENT_NODE)
 			continue;
@@ -459,6 +471,12 @@ static int figure_photo(nx_article *a, xmlNode *fig, int *has_img)
 	if (img == NULL && url == NULL)
 		goto done;
 	*has_img = 1;
+	if (capel != NULL && nx_html__caption_is_story(capel)) {
+		capel = NULL;
+		*has_text = 1;
+	}
+	if (nx_html__story_outside(fig, capel))
+		*has_text = 1;
 	if (capel != NULL)
 		caption_text(&cap, &cred, capel);
 	if (!nx_buf_ok(&cap) || !nx_buf_ok(&cred)) {
@@ -600,7 +618,7 @@ static int col_skip(collector *c, xmlNode *n, const char *tag)
 static void collect(collector *c, xmlNode *root)
 {
 	xmlNode *n = root, *up = NULL;
-	int skip = 0, has_img = 0;
+	int skip = 0, has_img = 0, has_text = 0;
 
 	while (n != NULL && c->rc == NX_OK) {
 		skip = 0;
@@ -614,12 +632,12 @@ static void collect(collector *c, xmlNode *root)
 				skip = 1;
 			} else if (is_figure_like(n)) {
 				col_flush(c);
-				c->rc = figure_photo(c->a, n, &has_img);
-				if (has_img)
+				c->rc = figure_photo(c->a, n, &has_img, &has_text);
+				if (has_img && !has_text)
 					skip = 1;
-			} else if (strcmp(tag, "figcaption") == 0 || (n != root && is_caption_class(n)) ||
-				   (n != root && is_credit_class(n) && info(n) != NULL &&
-				    info(n)->text < 200)) {
+			} else if ((strcmp(tag, "figcaption") == 0 || (n != root && is_caption_class(n)) ||
+				    (n != root && is_credit_class(n) && info(n) != NULL &&
+				     info(n)->text < 200)) && !nx_html__caption_is_story(n)) {
 				col_flush(c);
 				c->rc = loose_caption(c, n);
 				skip = 1;
@@ -834,6 +852,7 @@ static void mark_skips(xmlNode *body)
 			if (h == NULL || nx_html__drop_tag(tag)) {
 				skip = 1;
 			} else if (is_figure_like(n) || strcmp(tag, "figcaption") == 0 ||
+				   (is_caption_class(n) && nx_html__caption_is_story(n)) ||
 				   strcmp(tag, "a") == 0 || strcmp(tag, "table") == 0 ||
 				   strcmp(tag, "tbody") == 0 || strcmp(tag, "tr") == 0 ||
 				   strcmp(tag, "td") == 0) {
@@ -1064,6 +1083,8 @@ int nx_html__body(nx_article *a, htmlDocPtr doc)
 		}
 	}
 	rc = c.rc;
+	if (rc == NX_OK && a->nparas == 0)
+		rc = nx_html__captions_as_body(a);
 	goto done;
 oom:
 	rc = NX_ENOMEM;

@@ -69,4 +69,19 @@ int nx_html__body(nx_article *a, htmlDocPtr doc);
  */
 int nx_html__meta(nx_article *a, htmlDocPtr doc, const char *url);
 
+/* ---- caption.c ---- */
+
+/* 1 when caption element n holds story text: written as a news lead
+   ("WASHINGTON (XYZ) ...", "(XYZ) The ..."), or a block of a caption class
+   (not a <figcaption>) over 600 characters. */
+int nx_html__caption_is_story(xmlNode *n);
+
+/* 1 when figure-like n holds story text outside its element caption (may
+   be NULL): 150 characters or more, or a news lead. */
+int nx_html__story_outside(xmlNode *n, const xmlNode *caption);
+
+/* With no body, captions of a sentence or more (60 bytes) become the
+   body: a caption never holds the only text.  NX_OK or NX_ENOMEM. */
+int nx_html__captions_as_body(nx_article *a);
+
 #endif

@@ -287,6 +287,90 @@ static void merge_roots(htmlDocPtr doc)
 	}
 }
 
+/*
+ * Junk before a whole document: a byte order mark saved through a wrong
+ * charset ("\xC3\xAF\xC2\xBB\xC2\xBF", "\xEF\xBB\xBF" twice), stray text
+ * before "<!DOCTYPE" or "<html" in the first kilobytes.  Returns how many
+ * bytes to skip (0 for a fragment, whose text before its first tag is
+ * content).
+ */
+static size_t junk_before_document(const char *d, size_t len)
+{
+	static const char *const boms[] = { "\xC3\xAF\xC2\xBB\xC2\xBF", "\xEF\xBB\xBF", NULL };
+	size_t i = 0, k = 0, lim = len < 4096 ? len : 4096;
+	const char *doctype = NULL, *html = NULL, *first = NULL;
+	int again = 1;
+
+	while (again) {
+		again = 0;
+		for (k = 0; boms[k] != NULL; k++)
+			if (len - i >= strlen(boms[k]) && memcmp(d + i, boms[k], strlen(boms[k])) == 0) {
+				i += strlen(boms[k]);
+				again = 1;
+			}
+	}
+	while (i < len && nx_isspace((unsigned char)d[i]))
+		i++;
+	if (i < len && nx_startswith_ci(d + i, len - i, "<!doctype")) {
+		/* a doctype cut off before its ">": its quote would run on
+		   over the page; drop it, start at the next tag */
+		for (k = i + 9; k < len && d[k] != '>' && d[k] != '<'; k++)
+			;
+		return k < len && d[k] == '<' ? k : i;
+	}
+	if (i >= len || d[i] == '<' || i >= lim)
+		return i;
+	doctype = nx_memcasemem(d + i, lim - i, "<!doctype");
+	html = nx_memcasemem(d + i, lim - i, "<html");
+	first = doctype != NULL && (html == NULL || doctype < html) ? doctype : html;
+	if (first == NULL)
+		return i;
+	return (size_t)(first - d) + junk_before_document(first, len - (size_t)(first - d));
+}
+
+/*
+ * A <title> never closed ("<title>Pier closes - Ne" cut off in a
+ * template) makes the rest of the page title text (RCDATA) in libxml2
+ * as in browsers.  When no "</title" follows within 1,000 bytes and markup
+ * does, return where to close it: the end of the title's first line, or
+ * the first "<" if sooner.  0: nothing to close.
+ */
+static size_t runaway_title(const char *d, size_t len)
+{
+	size_t lim = len < 65536 ? len : 65536, at = 0, e = 0, near = 0;
+	const char *t = nx_memcasemem(d, lim, "<title"), *close = NULL;
+
+	if (t == NULL)
+		return 0;
+	at = (size_t)(t - d) + 6;
+	if (at < len && d[at] != '>' && !nx_isspace((unsigned char)d[at]))
+		return 0;
+	while (at < len && d[at] != '>')
+		at++;
+	if (at >= len)
+		return 0;
+	at++;
+	near = len - at < 1000 ? len - at : 1000;
+	close = nx_memcasemem(d + at, near, "</title");
+	if (close != NULL || memchr(d + at, '<', len - at) == NULL)
+		return 0;
+	for (e = at; e < len && d[e] != '\n' && d[e] != '\r' && d[e] != '<'; e++)
+		;
+	return e;
+}
+
+/* A copy of d[0..len) with "</title>" inserted at byte at. */
+static char *close_title(const char *d, size_t len, size_t at, size_t *outlen)
+{
+	nx_buf b = NX_BUF_INIT;
+
+	nx_buf_add(&b, d, at);
+	nx_buf_adds(&b, "</title>");
+	nx_buf_add(&b, d + at, len - at);
+	*outlen = b.len;
+	return nx_buf_detach(&b);
+}
+
 htmlDocPtr nx_html__read(const char *data, size_t len, const char *content_type, nx_error *err)
 {
 	htmlParserCtxtPtr ctxt = NULL;
@@ -312,6 +396,12 @@ htmlDocPtr nx_html__read(const char *data, size_t len, const char *content_type,
 		enc = "UTF-16LE";
 	} else if (len >= 2 && memcmp(data, "\xFE\xFF", 2) == 0) {
 		enc = "UTF-16BE";
+	}
+	if (enc == NULL || strcmp(enc, "UTF-8") == 0) {
+		size_t skip = junk_before_document(data, len);
+
+		data += skip;
+		len -= skip;
 	}
 	if (enc == NULL && content_type != NULL &&
 	    charset_param(cs, sizeof(cs), content_type, strlen(content_type))) {
@@ -345,6 +435,22 @@ htmlDocPtr nx_html__read(const char *data, size_t len, const char *content_type,
 				data = copy;
 				len = copylen;
 			}
+		}
+	}
+	if (strncmp(enc, "UTF-16", 6) != 0) {
+		size_t at = runaway_title(data, len);
+
+		if (at > 0) {
+			char *closed = close_title(data, len, at, &copylen);
+
+			if (closed == NULL) {
+				nx_error_set(err, NX_ENOMEM, "out of memory");
+				goto done;
+			}
+			free(copy);
+			copy = closed;
+			data = copy;
+			len = copylen;
 		}
 	}
 	if (len == 0) {

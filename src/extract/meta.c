@@ -381,6 +381,61 @@ static const char *json_str(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* The JSON-LD node under v whose "@id" is id and that has a name, or NULL. */
+static json_t *ld_named_node(json_t *v, const char *id, int depth)
+{
+	json_t *c = NULL, *hit = NULL;
+	const char *k = NULL;
+	size_t i = 0;
+
+	if (depth > MAX_LD_DEPTH)
+		return NULL;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, c)
+			if ((hit = ld_named_node(c, id, depth + 1)) != NULL)
+				return hit;
+		return NULL;
+	}
+	if (!json_is_object(v))
+		return NULL;
+	if (json_is_string(json_object_get(v, "name")) &&
+	    json_is_string(json_object_get(v, "@id")) &&
+	    strcmp(json_string_value(json_object_get(v, "@id")), id) == 0)
+		return v;
+	json_object_foreach(v, k, c)
+		if (strcmp(k, "@graph") == 0 && (hit = ld_named_node(c, id, depth + 1)) != NULL)
+			return hit;
+	return NULL;
+}
+
+/*
+ * The publisher's name: a string, an object's "name", or the name of the
+ * node its "@id" points to ("#publisher" in an @graph); never an @id or
+ * an address.
+ */
+static const char *ld_publisher(const page_meta *m, json_t *ld)
+{
+	json_t *v = json_object_get(ld, "publisher"), *node = NULL;
+	const char *s = NULL;
+	size_t i = 0;
+
+	if (json_is_array(v))
+		v = json_array_get(v, 0);
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		return s[0] == '#' || strstr(s, "://") != NULL ? NULL : s;
+	}
+	if (!json_is_object(v))
+		return NULL;
+	s = json_string_value(json_object_get(v, "name"));
+	if (s != NULL)
+		return s;
+	s = json_string_value(json_object_get(v, "@id"));
+	for (i = 0; s != NULL && i < m->nld && node == NULL; i++)
+		node = ld_named_node(m->ld_roots[i], s, 0);
+	return node != NULL ? json_string_value(json_object_get(node, "name")) : NULL;
+}
+
 /* "By Jane Doe" -> "Jane Doe" */
 static int add_author_str(nx_article *a, const char *s)
 {
@@ -394,6 +449,9 @@ static int add_author_str(nx_article *a, const char *s)
 		s += 3;
 	n = strlen(s);
 	if (n == 0 || n > 120 || strncmp(s, "http", 4) == 0 || s[0] == '@')
+		return NX_OK;
+	n = nx_html__byline_name(s, n);
+	if (n == 0)
 		return NX_OK;
 	return nx_article_add_author(a, s, (long)n);
 }
@@ -767,7 +825,7 @@ int nx_html__meta(nx_article *a, htmlDocPtr doc, const char *page_url)
 	if (absolute_url(m->canonical) && (rc = set_if_empty(&a->url, m->canonical)) < 0)
 		goto done;
 	/* outlet */
-	if (ld != NULL && (rc = set_if_empty(&a->source, json_str(ld, "publisher"))) < 0)
+	if (ld != NULL && (rc = set_if_empty(&a->source, ld_publisher(m, ld))) < 0)
 		goto done;
 	if (a->source != NULL && absolute_url(a->source)) {
 		free(a->source);

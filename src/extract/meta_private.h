@@ -83,4 +83,12 @@ int nx_html__has_date_class(const xmlNode *n, int *strong);
  */
 int nx_html__dates(nx_article *a, page_meta *m, const char *page_url);
 
+/*
+ * The length of the name at the start of byline s[0..n) (byline.c): a
+ * glued dateline, a news agency after the name and a job title beside it
+ * dropped; 0 when the byline is only a job title ("Political
+ * Correspondent").
+ */
+size_t nx_html__byline_name(const char *s, size_t n);
+
 #endif

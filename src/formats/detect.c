@@ -160,6 +160,23 @@ static int looks_binary(const char *d, size_t len)
 	return ctl * 20 > lim || (bad * 4 > lim && lim > 64);
 }
 
+/*
+ * Markup of a whole HTML document in the first kilobytes, behind junk or
+ * a mangled byte order mark ("\xC3\xAF\xC2\xBB\xC2\xBF<html>"): a start
+ * tag of html, head or body (or an HTML doctype) and an end tag.
+ */
+static int html_markup_near_top(const char *d, size_t len)
+{
+	static const char *const starts[] = { "<html>", "<html ", "<head>", "<head ", "<body>",
+					      "<body ", "<!doctype html", NULL };
+	size_t lim = len < 4096 ? len : 4096, i = 0;
+
+	for (i = 0; starts[i] != NULL; i++)
+		if (nx_memcasemem(d, lim, starts[i]) != NULL)
+			return nx_memcasemem(d, len < 65536 ? len : 65536, "</") != NULL;
+	return 0;
+}
+
 nx_format nx_detect(const char *d, size_t len)
 {
 	size_t at = 0, n = 0, i = 0, lim = len < 65536 ? len : 65536;
@@ -218,6 +235,8 @@ nx_format nx_detect(const char *d, size_t len)
 			return NX_FMT_HTML;
 		return NX_FMT_UNKNOWN;
 	}
+	if (html_markup_near_top(d, len))
+		return NX_FMT_HTML;
 	return NX_FMT_TEXT;
 }
 

@@ -12,6 +12,7 @@
 
 #include "article/lang.h"
 #include "util/buf.h"
+#include "util/entity.h"
 #include "util/text.h"
 
 /*
@@ -101,6 +102,26 @@ static int clean_field(char **field, int body, int *emptied)
 	return *field == NULL ? NX_ENOMEM : NX_OK;
 }
 
+/*
+ * A page that encoded its text twice leaves "&#8216;", "&#038;" or
+ * "&raquo;" in it: decode those once more (nx_entity_decode).
+ */
+static int decode_twice_encoded(char **field)
+{
+	nx_buf b = NX_BUF_INIT;
+
+	if (*field == NULL || !nx_entity_present(*field, strlen(*field)))
+		return NX_OK;
+	nx_entity_decode(&b, *field, strlen(*field));
+	if (!nx_buf_ok(&b)) {
+		nx_buf_free(&b);
+		return NX_ENOMEM;
+	}
+	free(*field);
+	*field = nx_buf_detach(&b);
+	return *field == NULL ? NX_ENOMEM : NX_OK;
+}
+
 /* Drop the NULL entries a list of strings was left with. */
 static void drop_nulls(char **v, size_t *n)
 {
@@ -117,6 +138,14 @@ static int clean_article(nx_article *a)
 	size_t i = 0;
 	int rc = NX_OK, emptied = 0, lost = 0;
 
+	rc |= decode_twice_encoded(&a->title);
+	rc |= decode_twice_encoded(&a->source);
+	for (i = 0; i < a->nauthors; i++)
+		rc |= decode_twice_encoded(&a->authors[i]);
+	for (i = 0; i < a->nparas; i++)
+		rc |= decode_twice_encoded(&a->paras[i]);
+	for (i = 0; i < a->nphotos; i++)
+		rc |= decode_twice_encoded(&a->photos[i].caption);
 	rc |= clean_field(&a->url, 0, &emptied);
 	rc |= clean_field(&a->source, 0, &emptied);
 	rc |= clean_field(&a->title, 0, &emptied);

@@ -284,22 +284,35 @@ static size_t credit_end(tstate *t, size_t i)
 	return nx_credit_split_glued(L->s, L->len);
 }
 
+/* 1 when line L ends a sentence and the next line starts one. */
+static int sentence_break(const line *L, const line *next)
+{
+	unsigned char last = L->len > 0 ? (unsigned char)L->s[L->len - 1] : 0;
+	int ends = last == '.' || last == '!' || last == '?' || last == '"' ||
+		   (L->len >= 3 && (unsigned char)L->s[L->len - 3] == 0xE2 && last == 0x9D); /* ” */
+
+	return ends && next->len > 0 && !nx_islower((unsigned char)next->s[0]);
+}
+
 /*
  * Join hard-wrapped lines of one block: every line but the last is 40-100
- * bytes.  Stops at the first line that rules wrapping out, so a file of
- * thousands of unseparated lines is read once, not once per line.
+ * bytes, and most of them break inside a sentence (a file of one short
+ * paragraph per line breaks at every sentence end: kept apart).  Stops at
+ * the first line that rules wrapping out, so a file of thousands of
+ * unseparated lines is read once, not once per line.
  */
 static size_t block_end(const tstate *t, size_t i, int *wrapped)
 {
-	size_t j = i + 1;
+	size_t j = i + 1, breaks = 0;
 
 	*wrapped = 0;
 	while (j < t->nlines && !t->lines[j].blank_before) {
 		if (t->lines[j - 1].len < 40 || t->lines[j - 1].len > 100)
 			return j; /* not wrapped: the caller ignores the end */
+		breaks += sentence_break(&t->lines[j - 1], &t->lines[j]);
 		j++;
 	}
-	*wrapped = j - i > 1;
+	*wrapped = j - i > 1 && breaks * 2 <= j - i - 1;
 	return j;
 }
 

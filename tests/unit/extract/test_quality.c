@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,6 +159,385 @@ static void test_broken_html_tag(void **state)
 	json_decref(o);
 }
 
+/* The page's headline and story, as every test below checks them. */
+static void assert_pier_story(json_t *o, const char *title)
+{
+	char *body = NULL;
+
+	assert_non_null(o);
+	assert_string_equal(str(o, "title"), title);
+	body = body_of(o);
+	assert_non_null(strstr(body, "ninety years of crossings"));
+	assert_null(strstr(body, "<p>"));
+	assert_null(strstr(body, "harbour-board-junk"));
+	free(body);
+}
+
+/* The page is read as that headline and the story. */
+static void check_page(const char *html, const char *title)
+{
+	json_t *o = ingest(html, NULL);
+
+	assert_pier_story(o, title);
+	json_decref(o);
+}
+
+#define PIER_HEAD "<title>Pier closes</title></head><body><h1>Pier closes</h1>"
+
+/* Item 5: junk before <html>: before, the page was read as plain text
+   (its markup the body). */
+static void test_junk_before_html(void **state)
+{
+	(void)state;
+	check_page("harbour-board-junk 0 0\n<html><head>" PIER_HEAD STORY "</body></html>", "Pier closes");
+}
+
+/* A byte order mark saved through windows-1252 and back ("ï»¿"). */
+static void test_mangled_bom(void **state)
+{
+	(void)state;
+	check_page("\xC3\xAF\xC2\xBB\xC2\xBF\xC3\xAF\xC2\xBB\xC2\xBF<html><head>" PIER_HEAD STORY "</body></html>",
+		   "Pier closes");
+}
+
+/* A doctype cut off inside its quoted identifier runs into <html>:
+   libxml2 read the whole page as the doctype. */
+static void test_doctype_cut_off_into_html(void **state)
+{
+	(void)state;
+	check_page("harbour-board-junk <!DOCTYPE html PUBLIC \"-//W3C//DTD <html><head>" PIER_HEAD STORY
+		   "</body></html>", "Pier closes");
+}
+
+/* A <title> never closed (a template cut it off) swallowed the page as
+   title text: no body. */
+static void test_title_never_closed(void **state)
+{
+	(void)state;
+	check_page("<html><head><title>Pier closes - Ne(OAS_version >= 11)\n"
+		   "document.write('<SCRIPT SR' + 'C=\"x\">');\n</SCRIPT>\n"
+		   "<div class=\"story\"><h1>Pier closes</h1>" STORY "</div></html>", "Pier closes");
+}
+
+/* A stray </script>, a head never closed, a frameset with the story in
+   <noframes>: the story is read all the same. */
+static void test_stray_script_end_unclosed_head_frameset(void **state)
+{
+	(void)state;
+	check_page("<html><head><title>Pier closes</title></script><meta name=x content=y>"
+		   "<body><h1>Pier closes</h1>" STORY "</body></html>", "Pier closes");
+	check_page("<html><head><title>Pier closes</title></head><frameset><frame src=\"a.html\">"
+		   "</frameset><noframes><body><h1>Pier closes</h1>" STORY "</body></noframes></html>",
+		   "Pier closes");
+}
+
+#define CAFE_UTF8 "Caf\xC3\xA9 \xE2\x80\x9Cpier\xE2\x80\x9D"
+#define CAFE_1252 "Caf\xE9 \x93pier\x94"
+
+/* Item 6: valid UTF-8 under a windows-1252 or ISO-8859-1 label, or no
+   label, is UTF-8; invalid UTF-8 under a UTF-8 label is windows-1252. */
+static void test_charset_utf8_labelled_latin1(void **state)
+{
+	(void)state;
+	check_page("<html><head><meta charset=\"iso-8859-1\"><title>" CAFE_UTF8 "</title></head><body>" STORY
+		   "</body></html>", CAFE_UTF8);
+	check_page("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\">"
+		   "<title>" CAFE_UTF8 "</title></head><body>" STORY "</body></html>", CAFE_UTF8);
+}
+
+static void test_charset_unlabelled(void **state)
+{
+	(void)state;
+	check_page("<html><head><title>" CAFE_UTF8 "</title></head><body>" STORY "</body></html>", CAFE_UTF8);
+	/* unlabelled and not UTF-8: windows-1252 */
+	check_page("<html><head><title>" CAFE_1252 "</title></head><body>" STORY "</body></html>", CAFE_UTF8);
+}
+
+static void test_charset_invalid_utf8_labelled_utf8(void **state)
+{
+	(void)state;
+	check_page("<html><head><meta charset=\"utf-8\"><title>" CAFE_1252 "</title></head><body>" STORY
+		   "</body></html>", CAFE_UTF8);
+}
+
+/* ---- item 11: dates ---------------------------------------------------- */
+
+/* The publication time of the page as it states it ("" when none). */
+static char *published_of(const char *html)
+{
+	json_t *o = ingest(html, NULL);
+	const char *v = NULL;
+	char *out = NULL;
+
+	assert_non_null(o);
+	v = str(o, "published_local");
+	if (v == NULL)
+		v = str(o, "published");
+	out = strdup(v != NULL ? v : "");
+	json_decref(o);
+	return out;
+}
+
+static void check_published(const char *head, const char *body, const char *want)
+{
+	char page[4096];
+	char *got = NULL;
+
+	snprintf(page, sizeof(page), "<html><head><title>Pier closes</title>%s</head><body>"
+		 "<h1>Pier closes</h1>%s" STORY "</body></html>", head, body);
+	got = published_of(page);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+/* Digits of other scripts in a meta value: Arabic-Indic, Persian,
+   Devanagari.  Before: no date. */
+static void test_date_other_script_digits(void **state)
+{
+	(void)state;
+	check_published("<meta property=\"article:published_time\" content=\""
+			"\xD9\xA2\xD9\xA0\xD9\xA2\xD9\xA0-\xD9\xA0\xD9\xA7-\xD9\xA1\xD9\xA2\">", "",
+			"2020-07-12T00:00:00Z");
+	check_published("<meta property=\"article:published_time\" content=\""
+			"\xDB\xB2\xDB\xB0\xDB\xB2\xDB\xB0-\xDB\xB0\xDB\xB7-\xDB\xB1\xDB\xB2\">", "",
+			"2020-07-12T00:00:00Z");
+	check_published("<meta name=\"publish-date\" content=\"\xE0\xA5\xA8\xE0\xA5\xA6\xE0\xA5\xA8\xE0\xA5\xA6-"
+			"\xE0\xA5\xA6\xE0\xA5\xAD-\xE0\xA5\xA7\xE0\xA5\xA8\">", "", "2020-07-12T00:00:00Z");
+}
+
+/* A 12-hour local time with a zone abbreviation is kept with its offset
+   (before: IST unknown, the time read as UTC). */
+static void test_date_12_hour_zone(void **state)
+{
+	(void)state;
+	check_published("", "<div class=\"dateline\">Jul 12, 2020, 01:38:07 PM IST</div>",
+			"2020-07-12T13:38:07+05:30");
+	check_published("", "<div class=\"dateline\">Posted 11:05 pm AEST, July 12 2020</div>",
+			"2020-07-12T23:05:00+10:00");
+	/* "ist" in German prose after a time is not a zone */
+	check_published("", "<div class=\"dateline\">12.07.2020 um 23:30 ist es passiert</div>",
+			"2020-07-12T23:30:00Z");
+}
+
+/* A date in an HTML comment is when the page was made or cached; a date
+   in a related story's image address is that story's.  Before: the
+   comment's date was the publication. */
+static void test_date_comment_and_related_image(void **state)
+{
+	(void)state;
+	check_published("", "<!-- cached 2020-04-24 21:36:31 -->", "");
+	check_published("", "<!-- page generated 24/04/2020 -->", "");
+	check_published("", "<div class=\"related\"><a href=\"/x\"><img src=\"/images/2019/03/04/t.jpg\">"
+			"</a></div>", "");
+	/* a publication key in a comment (an RDF trackback) still counts */
+	check_published("", "<!-- <rdf:Description dc:date=\"2020-07-12T22:00:00+09:00\" /> -->",
+			"2020-07-12T22:00:00+09:00");
+	/* ... and outranks a date in the text (the first day of a range) */
+	check_published("", "<!-- <rdf:Description dc:date=\"2020-07-12T22:00:00+09:00\" /> -->"
+			"<p>Winners of the races of 2020/07/11-12.</p>", "2020-07-12T22:00:00+09:00");
+}
+
+/* Old dates: metadata may be as old as archives go; an old date in the
+   address counts when the title repeats its year; a date in free text
+   before 1990 does not without such evidence.  Before: nothing before
+   1990 (1995 in the address). */
+static void test_date_old_pages(void **state)
+{
+	char *got = NULL;
+
+	(void)state;
+	check_published("<meta name=\"date\" content=\"1963-02-15\">", "", "1963-02-15T00:00:00Z");
+	check_published("<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+			"\"datePublished\":\"1892-03-04\"}</script>", "", "1892-03-04T00:00:00Z");
+	got = published_of("<html><head><title>The Evening Star, March 4, 1892</title>"
+			   "<link rel=\"canonical\" href=\"https://archive.example.org/1892/03/04/page-2/\">"
+			   "</head><body><h1>Pier closes</h1>" STORY "</body></html>");
+	assert_string_equal(got, "1892-03-04T00:00:00Z");
+	free(got);
+	got = published_of("<html><head><title>Pier closes</title>"
+			   "<link rel=\"canonical\" href=\"https://archive.example.org/1892/03/04/page-2/\">"
+			   "</head><body><h1>Pier closes</h1>" STORY "</body></html>");
+	assert_string_equal(got, "");
+	free(got);
+	check_published("", "<p>The pier opened on July 20, 1969, the day of the moon landing.</p>", "");
+}
+
+/* ---- item 10: metadata ------------------------------------------------- */
+
+/* The authors joined by "; " ("" when none), and the source. */
+static void check_meta(const char *head, const char *body, const char *authors, const char *source)
+{
+	char page[4096], got[512];
+	json_t *o = NULL, *au = NULL;
+	size_t i = 0;
+
+	snprintf(page, sizeof(page), "<html><head>%s</head><body><h1>Pier closes</h1>%s" STORY
+		 "</body></html>", head, body);
+	o = ingest(page, NULL);
+	assert_non_null(o);
+	got[0] = '\0';
+	au = json_object_get(o, "authors");
+	for (i = 0; i < json_array_size(au); i++) {
+		if (i > 0)
+			strcat(got, "; ");
+		strcat(got, json_string_value(json_array_get(au, i)));
+	}
+	assert_string_equal(got, authors);
+	if (source == NULL)
+		assert_null(str(o, "source"));
+	else
+		assert_string_equal(str(o, "source"), source);
+	json_decref(o);
+}
+
+/* A title and a body the page encoded twice.  Before: "&#8216;" kept. */
+static void test_double_encoded_entities(void **state)
+{
+	json_t *o = ingest("<html><head><title>Pier &amp;#8216;closes&amp;#8217; &amp;#038; more</title></head>"
+			   "<body><h1>Pier &amp;#8216;closes&amp;#8217; &amp;#038; more</h1>"
+			   "<p>The harbour board voted on Tuesday to close the old ferry pier for good, ending "
+			   "&amp;ldquo;ninety years&amp;rdquo; of crossings to the island.</p></body></html>", NULL);
+	char *body = NULL;
+
+	(void)state;
+	assert_non_null(o);
+	assert_string_equal(str(o, "title"), "Pier \xE2\x80\x98" "closes\xE2\x80\x99 & more");
+	body = body_of(o);
+	assert_non_null(strstr(body, "ending \xE2\x80\x9Cninety years\xE2\x80\x9D of"));
+	free(body);
+	json_decref(o);
+}
+
+/* Bylines with a dateline glued, an agency after the name, a job title
+   beside the name or alone.  Before: all of it was the author. */
+static void test_byline_cleaned(void **state)
+{
+	(void)state;
+	check_meta("<title>Pier closes</title>",
+		   "<div class=\"byline\">Jane Roe Associated Press Published 10:02 PM EST Nov 3, 2019</div>",
+		   "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"Jane Roe, Political Correspondent\">",
+		   "", "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title>", "<div class=\"byline\">By Jane Roe Senior Political Correspondent</div>",
+		   "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+		   "\"headline\":\"Pier closes\",\"author\":[{\"@type\":\"Person\",\"name\":\"Jane Roe\"},"
+		   "{\"@type\":\"Person\",\"name\":\"Political Correspondent\"},"
+		   "{\"@type\":\"Person\",\"name\":\"John Doe | Updated 3 Nov 2019\"}]}</script>", "",
+		   "Jane Roe; John Doe", NULL);
+	/* names are not cut short: two authors, a name with a comma-free suffix */
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"Jane Roe, John Doe\">", "",
+		   "Jane Roe, John Doe", NULL);
+}
+
+/* The publisher by its "@id" in an @graph: its name, never the @id.
+   Before: the source was "#Publisher". */
+static void test_publisher_id_not_source(void **state)
+{
+	(void)state;
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">{\"@graph\":["
+		   "{\"@type\":\"NewsArticle\",\"headline\":\"Pier closes\",\"publisher\":{\"@id\":\"#Publisher\"}},"
+		   "{\"@type\":\"Organization\",\"@id\":\"#Publisher\",\"name\":\"The Harbour Gazette\"}]}</script>",
+		   "", "", "The Harbour Gazette");
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+		   "\"headline\":\"Pier closes\",\"publisher\":{\"@id\":\"#Publisher\"}}</script>", "", "", NULL);
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+		   "\"headline\":\"Pier closes\",\"publisher\":\"#Publisher\"}</script>"
+		   "<meta property=\"og:site_name\" content=\"Harbour Gazette\">", "", "", "Harbour Gazette");
+}
+
+/* ---- item 7: the lead paragraph is not a caption ----------------------- */
+
+#define LEAD "WASHINGTON (XYZ) The harbour board voted on Tuesday to close the old ferry pier for good."
+
+/* The body starts with the lead; no photo has it as its caption. */
+static void check_lead_kept(const char *article)
+{
+	char page[4096];
+	json_t *o = NULL, *photos = NULL;
+	char *body = NULL;
+	size_t i = 0;
+
+	snprintf(page, sizeof(page), "<html><head><title>Pier closes</title></head><body><article>"
+		 "<h1>Pier closes</h1>%s</article></body></html>", article);
+	o = ingest(page, NULL);
+	assert_non_null(o);
+	body = body_of(o);
+	assert_memory_equal(body, LEAD, strlen(LEAD));
+	assert_non_null(strstr(body, "temporary landing stage"));
+	photos = json_object_get(o, "photos");
+	for (i = 0; i < json_array_size(photos); i++) {
+		const char *cap = json_string_value(json_object_get(json_array_get(photos, i), "caption"));
+
+		assert_true(cap == NULL || strstr(cap, "harbour board voted") == NULL);
+	}
+	free(body);
+	json_decref(o);
+}
+
+#define REST "<p>Repairs would have cost more than a new pier, the board said, and the island " \
+	"council has agreed to a temporary landing stage until then.</p>"
+
+/* Before: the lead inside a media container, or written where a caption
+   goes, was a caption or dropped; the body started at the second one. */
+static void test_lead_in_media_container(void **state)
+{
+	(void)state;
+	check_lead_kept("<figure class=\"media\"><img src=\"/lead.jpg\"><p>" LEAD "</p></figure>" REST);
+	check_lead_kept("<div class=\"lead-image\"><img src=\"/lead.jpg\"><div class=\"caption\"><p>" LEAD
+			"</p></div></div>" REST);
+	check_lead_kept("<p><cite>WASHINGTON (XYZ)</cite> The harbour board voted on Tuesday to close the old "
+			"ferry pier for good.</p>" REST "<figure><img src=\"/pier.jpg\"><figcaption>The old pier.</figcaption></figure>");
+}
+
+/* A caption never holds the only text: a page whose one paragraph is in
+   a <figcaption> keeps it as its body.  Before: no body. */
+static void test_caption_not_the_only_text(void **state)
+{
+	json_t *o = ingest("<html><head><title>Pier closes</title></head><body><article><h1>Pier closes</h1>"
+			   "<figure><img src=\"/lead.jpg\"><figcaption>The harbour board voted on Tuesday to close "
+			   "the old ferry pier for good.</figcaption></figure></article></body></html>", NULL);
+	char *body = NULL;
+
+	(void)state;
+	assert_non_null(o);
+	body = body_of(o);
+	assert_non_null(strstr(body, "harbour board voted"));
+	free(body);
+	json_decref(o);
+	/* a real caption stays a caption */
+	o = ingest("<html><head><title>Pier closes</title></head><body><article><h1>Pier closes</h1>"
+		   "<figure><img src=\"/lead.jpg\"><figcaption>The old pier at dawn. Photo: Jane Roe/Reuters"
+		   "</figcaption></figure>" STORY "</article></body></html>", NULL);
+	assert_non_null(o);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(o, "photos"), 0),
+							      "caption")), "The old pier at dawn.");
+	json_decref(o);
+}
+
+/* ---- item 12: credits on pages ----------------------------------------- */
+
+/* "Photograph by Name/Agency/Agency"; related-story thumbnails are not
+   the article's photos. */
+static void test_credits_on_page(void **state)
+{
+	json_t *o = ingest("<html><head><title>Pier closes</title></head><body><article><h1>Pier closes</h1>"
+			   "<figure><img src=\"/lead.jpg\"><figcaption>The old pier at dawn. Photograph by Jane Roe/AFP/"
+			   "Getty Images</figcaption></figure>" STORY "<div class=\"related-stories\"><ul><li><figure>"
+			   "<a href=\"/news/other\"><img src=\"/thumb.jpg\"></a><figcaption>Ferry timetable changes. "
+			   "Photo: John Doe/Reuters</figcaption></figure></li></ul></div></article></body></html>", NULL);
+	json_t *ph = NULL;
+
+	(void)state;
+	assert_non_null(o);
+	assert_int_equal(json_array_size(json_object_get(o, "photos")), 1);
+	ph = json_array_get(json_object_get(o, "photos"), 0);
+	assert_string_equal(str(ph, "photographer"), "Jane Roe");
+	assert_string_equal(str(ph, "agency"), "AFP/Getty Images");
+	assert_string_equal(str(ph, "caption"), "The old pier at dawn.");
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +545,24 @@ int main(void)
 		cmocka_unit_test(test_head_cut_off_headline_class),
 		cmocka_unit_test(test_no_headline_anywhere),
 		cmocka_unit_test(test_broken_html_tag),
+		cmocka_unit_test(test_junk_before_html),
+		cmocka_unit_test(test_mangled_bom),
+		cmocka_unit_test(test_doctype_cut_off_into_html),
+		cmocka_unit_test(test_title_never_closed),
+		cmocka_unit_test(test_stray_script_end_unclosed_head_frameset),
+		cmocka_unit_test(test_charset_utf8_labelled_latin1),
+		cmocka_unit_test(test_charset_unlabelled),
+		cmocka_unit_test(test_charset_invalid_utf8_labelled_utf8),
+		cmocka_unit_test(test_date_other_script_digits),
+		cmocka_unit_test(test_date_12_hour_zone),
+		cmocka_unit_test(test_date_comment_and_related_image),
+		cmocka_unit_test(test_date_old_pages),
+		cmocka_unit_test(test_double_encoded_entities),
+		cmocka_unit_test(test_byline_cleaned),
+		cmocka_unit_test(test_publisher_id_not_source),
+		cmocka_unit_test(test_lead_in_media_container),
+		cmocka_unit_test(test_caption_not_the_only_text),
+		cmocka_unit_test(test_credits_on_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

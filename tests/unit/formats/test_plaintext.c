@@ -173,6 +173,53 @@ static void test_invalid_dateline_not_guessed(void **state)
 	json_decref(o);
 }
 
+/* The text parsed, its body checked; the article returned (to decref). */
+static json_t *check_body(const char *text, const char *body)
+{
+	json_t *o = parse_str(text);
+
+	assert_string_equal(json_string_value(json_object_get(o, "body")), body);
+	return o;
+}
+
+/* Issue 19 item 12: "Photo: Name/Agency" after its caption, blank lines
+   between: the caption's photo, never body text. */
+static void test_credit_after_caption_blank_lines(void **state)
+{
+	json_t *o = NULL, *ph = NULL;
+
+	(void)state;
+	o = check_body("Pier closes for good\n\nThe harbour board voted on Tuesday to close the old ferry "
+		       "pier for good.\n\nThe old pier at dawn.\n\nPhoto: Jane Roe/AFP/Getty Images\n\n"
+		       "Repairs would have cost more than a new pier, the board said.\n",
+		       "The harbour board voted on Tuesday to close the old ferry pier for good.\n\n"
+		       "Repairs would have cost more than a new pier, the board said.");
+	ph = json_array_get(json_object_get(o, "photos"), 0);
+	assert_non_null(ph);
+	assert_string_equal(json_string_value(json_object_get(ph, "caption")), "The old pier at dawn.");
+	assert_string_equal(json_string_value(json_object_get(ph, "photographer")), "Jane Roe");
+	assert_string_equal(json_string_value(json_object_get(ph, "agency")), "AFP/Getty Images");
+	json_decref(o);
+}
+
+/* One short paragraph per line, each 40-100 bytes: kept apart (before:
+   read as one hard-wrapped paragraph); a hard-wrapped block still joined. */
+static void test_one_paragraph_per_line(void **state)
+{
+	(void)state;
+	json_decref(check_body("Pier closes for good\nThe harbour board voted on Tuesday to close the pier.\n"
+			       "It ends ninety years of crossings to the island.\n"
+			       "Repairs would have cost more than a new pier, they said.\n",
+			       "The harbour board voted on Tuesday to close the pier.\n\n"
+			       "It ends ninety years of crossings to the island.\n\n"
+			       "Repairs would have cost more than a new pier, they said."));
+	json_decref(check_body("Pier closes for good\n\nThe harbour board voted on Tuesday to close the old\n"
+			       "ferry pier for good, ending ninety years of crossings\n"
+			       "to the island. Repairs would have cost more.\n",
+			       "The harbour board voted on Tuesday to close the old ferry pier for good, ending "
+			       "ninety years of crossings to the island. Repairs would have cost more."));
+}
+
 static void test_whitespace_only_fails(void **state)
 {
 	nx_error err = NX_ERROR_INIT;
@@ -210,6 +257,8 @@ int main(void)
 		cmocka_unit_test(test_crlf_and_bom),
 		cmocka_unit_test(test_invalid_utf8_repaired),
 		cmocka_unit_test(test_invalid_dateline_not_guessed),
+		cmocka_unit_test(test_credit_after_caption_blank_lines),
+		cmocka_unit_test(test_one_paragraph_per_line),
 		cmocka_unit_test(test_whitespace_only_fails),
 		cmocka_unit_test(test_long_first_line_rejected),
 	};
