@@ -110,6 +110,17 @@ static const nx_command *find_command(const char *name)
 	return NULL;
 }
 
+static const char show_help[] =
+	"ID is an article's id or a unique prefix of it (4 hex digits or more).  URL is its\n"
+	"address as you paste it: http or https, \"www.\", a trailing slash, a #fragment and\n"
+	"tracking parameters (utm_*, fbclid, gclid, wt_mc, mc_cid...) make no difference.\n\n";
+
+static const char add_help[] =
+	"Formats are detected from the content.  A plain-text file needs a title line and a\n"
+	"paragraph of two words or more; a word list (one word per line) or a licence text is\n"
+	"refused.  In a folder, README, LICENSE, COPYING, CHANGELOG, AUTHORS... files are\n"
+	"skipped with a note.  URLs are stored without tracking parameters and #fragment.\n\n";
+
 void nx_cli_help(const char *cmd)
 {
 	const nx_command *c = find_command(cmd);
@@ -119,6 +130,10 @@ void nx_cli_help(const char *cmd)
 	printf("usage: %s\n\n%s.\n\n", c->usage, c->summary);
 	if (strcmp(c->name, "search") == 0)
 		fputs(nx_cli_search_help, stdout);
+	else if (strcmp(c->name, "show") == 0)
+		fputs(show_help, stdout);
+	else if (strcmp(c->name, "add") == 0)
+		fputs(add_help, stdout);
 	else if (strcmp(c->name, "similar") == 0)
 		fputs(nx_cli_similar_help, stdout);
 	printf("Global option: --db PATH (else $NEWSIDX_DB, else "
