@@ -326,7 +326,7 @@ int nx_format__dispatch(const nx_input *in, nx_article_cb cb, void *ctx, nx_erro
 
 		rc = fn(in, count_article, &cn, err);
 		if (rc == NX_OK && cn.n == 0)
-			rc = nx_error_set(err, NX_EFORMAT, "no article found in this %s document (no title and no text)",
+			rc = nx_error_set(err, NX_EFORMAT, "this %s document has neither a title nor text",
 					  nx_format_name(f));
 		return rc;
 	}
