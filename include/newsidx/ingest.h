@@ -36,7 +36,8 @@ typedef enum nx_format {
 	NX_FMT_WARC,
 	NX_FMT_JSONL,
 	NX_FMT_SGML,    /* Reuters-21578 */
-	NX_FMT_BINARY   /* not text at all */
+	NX_FMT_BINARY,  /* not text at all */
+	NX_FMT_ANPA     /* ANPA 1312 wire messages */
 } nx_format;
 
 /* Static name of a format: "text", "html", "rss", ... */

@@ -92,7 +92,7 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
  * (from 1) rather than its name: 4 bytes less for every origin.
  */
 const char *const nx_store__origin_formats[NX_NFORMATS] = { "text", "html", "rss", "atom", "nitf", "newsml",
-					      "warc", "jsonl", "sgml", "ninjs" };
+					      "warc", "jsonl", "sgml", "ninjs", "anpa" };
 
 int nx_store__dberr(nx_store *st, nx_error *err, const char *what)
 {

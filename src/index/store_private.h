@@ -225,7 +225,7 @@ struct nx_prepared {
  * The formats an origin can have (store.c).  Schema 3 stores the number
  * of one (from 1) rather than its name.
  */
-#define NX_NFORMATS 10
+#define NX_NFORMATS 11
 extern const char *const nx_store__origin_formats[NX_NFORMATS];
 
 /* ---- store.c: statements and connections ---- */
