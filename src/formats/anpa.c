@@ -14,7 +14,9 @@
  * '<' and '=' at the ends of lines are the format's line endings; `` and
  * '' are quotation marks, " _ " a dash.  The trailer gives the time
  * (month-day-year, UTC) and the agency.  A story without a heading takes
- * its title from its first paragraph.
+ * its title from its first paragraph.  dpa's form has no '^': a flash flag
+ * ("EXTRA"), the headline on the first line, "By ...=", paragraphs
+ * hard-wrapped with a blank line between, the trailer "212101 GMT Nov 18".
  */
 #include <stdio.h>
 #include <string.h>
@@ -79,7 +81,22 @@ static int read_trailer(nx_article *a, const char *t, size_t tn)
 	for (k = 0; i + k < n && k + 1 < sizeof(agency) && nx_isalpha((unsigned char)s[i + k]); k++)
 		agency[k] = s[i + k];
 	agency[k] = '\0';
-	for (; i + 16 <= n; i++) {
+	/* dpa: "212101 GMT Nov 18" (day, hour, minute; month, year) */
+	for (i = 0; i + 17 <= n; i++) {
+		static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+		char mon[4];
+		const char *m = NULL;
+		int dd = 0, hh = 0, mi = 0, yy = 0;
+
+		if (sscanf(s + i, "%2d%2d%2d GMT %3s %2d", &dd, &hh, &mi, mon, &yy) == 5 && (i == 0 || s[i - 1] == ' ') &&
+		    (m = strstr(months, mon)) != NULL && (m - months) % 3 == 0 && strlen(mon) == 3) {
+			snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:00Z", 2000 + yy, (int)(m - months) / 3 + 1, dd,
+				 hh, mi);
+			nx_wire__date(&a->published, iso);
+			return NX_OK;
+		}
+	}
+	for (i = k; i + 16 <= n; i++) {
 		if (sscanf(s + i, "%2d-%2d-%2d %4dGMT", &mo, &d, &y, &hm) == 4 && s[i + 2] == '-' && s[i + 5] == '-' &&
 		    nx_isdigit((unsigned char)s[i]) && (i == 0 || s[i - 1] == '-')) {
 			snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:00Z", y < 70 ? 2000 + y : 1900 + y, mo, d,
@@ -91,42 +108,96 @@ static int read_trailer(nx_article *a, const char *t, size_t tn)
 	return k >= 2 && k <= 5 ? nx_wire__source(a, agency) : NX_OK;
 }
 
-/* The text of one message, STX to ETX (text[0..n)), into a. */
+/* One word in capitals, alone on the first line: a flash flag ("EXTRA"), not a headline. */
+static int is_flag(const nx_buf *l)
+{
+	size_t i = 0;
+
+	if (l->len < 3 || l->len > 12)
+		return 0;
+	for (i = 0; i < l->len; i++)
+		if (!(l->buf[i] >= 'A' && l->buf[i] <= 'Z'))
+			return 0;
+	return 1;
+}
+
+/* A text line not indented and after no blank: the paragraph goes on (hard-wrapped text). */
+static int flush(nx_article *a, nx_buf *para)
+{
+	int rc = NX_OK;
+
+	if (para->len > 0)
+		rc = nx_buf_ok(para) ? nx_article_add_para(a, para->buf, (long)para->len) : NX_ENOMEM;
+	nx_buf_reset(para);
+	return rc;
+}
+
+/* One line (cleaned into l) of the text; heading: it began with '^'. */
+static int read_line(nx_article *a, nx_buf *para, const nx_buf *l, int heading, int first, int joins)
+{
+	int lead = a->nparas == 0 && para->len == 0; /* before the first paragraph */
+
+	if (first && heading)
+		return NX_OK; /* AP's keyword line: "^BC-US--Ethanol-Losing Grassland, 1st Ld-Writethru,1140<" */
+	if (heading && is_note(l->buf, l->len))
+		return NX_OK;
+	if (lead && a->nauthors == 0 && nx_startswith_ci(l->buf, l->len, "by "))
+		return nx_wire__byline(a, l->buf, l->len);
+	if (lead && a->title == NULL && (heading || first))
+		return nx_article_set(&a->title, l->buf, (long)l->len);
+	if (lead && heading && a->nauthors > 0 && strchr(l->buf, ' ') != NULL && nx_wire__is_agency(l->buf))
+		return NX_OK; /* "^Associated Press=" under the byline */
+	if (!joins || heading) {
+		int rc = flush(a, para);
+
+		if (rc < 0 || heading)
+			return rc < 0 ? rc : nx_article_add_para(a, l->buf, (long)l->len);
+	}
+	if (para->len > 0)
+		nx_buf_addch(para, ' ');
+	nx_buf_add(para, l->buf, l->len);
+	return NX_OK;
+}
+
+/*
+ * The text of one message, STX to ETX (text[0..n)), into a.  AP writes a
+ * paragraph per indented line; dpa hard-wraps them, a blank line between.
+ */
 static int read_text(nx_article *a, const char *text, size_t n)
 {
-	nx_buf l = NX_BUF_INIT;
+	nx_buf l = NX_BUF_INIT, para = NX_BUF_INIT;
 	size_t i = 0, no = 0;
-	int rc = NX_OK;
+	int rc = NX_OK, prev_text = 0;
 
 	while (i < n && rc == NX_OK) {
 		const char *nl = memchr(text + i, '\n', n - i);
 		size_t e = nl != NULL ? (size_t)(nl - text) : n, s = i;
-		int heading = 0;
+		int heading = 0, indented = 0;
 
-		i = e + 1;
 		while (s < e && (text[s] == '\t' || text[s] == ' ' || text[s] == '\r'))
 			s++;
-		if (s == e)
-			continue;
-		heading = text[s] == '^';
+		indented = s > i; /* AP's paragraphs start with a tab */
+		i = e + 1;
 		clean_line(&l, text + s, e - s);
 		if (!nx_buf_ok(&l)) {
 			rc = NX_ENOMEM;
 			break;
 		}
-		if (no++ == 0 || l.len == 0 || (heading && is_note(l.buf, l.len)))
-			continue; /* the keyword line, an empty one, a note */
-		if (heading && nx_startswith_ci(l.buf, l.len, "by ") && a->nauthors == 0 && a->nparas == 0)
-			rc = nx_wire__byline(a, l.buf, l.len);
-		else if (heading && a->title == NULL && a->nparas == 0)
-			rc = nx_article_set(&a->title, l.buf, (long)l.len);
-		else if (heading && a->nauthors > 0 && a->nparas == 0 && strchr(l.buf, ' ') != NULL &&
-			 nx_wire__is_agency(l.buf))
-			continue; /* "^Associated Press=" under the byline */
-		else
-			rc = nx_article_add_para(a, l.buf, (long)l.len);
+		if (l.len == 0) {
+			rc = flush(a, &para);
+			prev_text = 0;
+			continue;
+		}
+		heading = text[s] == '^';
+		if (no == 0 && !heading && is_flag(&l))
+			continue; /* "EXTRA", "URGENT" above the headline */
+		rc = read_line(a, &para, &l, heading, no++ == 0, prev_text && !indented);
+		prev_text = !heading;
 	}
+	if (rc == NX_OK)
+		rc = flush(a, &para);
 	nx_buf_free(&l);
+	nx_buf_free(&para);
 	return rc;
 }
 

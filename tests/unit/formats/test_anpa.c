@@ -115,6 +115,28 @@ static void test_two_messages_and_no_heading(void **state)
 	release(&c);
 }
 
+/* dpa's form: no '^', a flash flag, the headline ending '=', hard-wrapped paragraphs. */
+static void test_wrapped_paragraphs(void **state)
+{
+	static const char doc[] = "\x01" "eca0124 3 i 93  dpa 1888\r\n\nPort/strike/\r\n"
+				  "\x02" "EXTRA\nDockers end strike in Hamburg =\r\n\n"
+				  "Hamburg (dpa) - Dockers in Hamburg ended their strike\r\non Monday after two weeks.\r\n\r\n"
+				  "Ships queued in the river.\r\n\r\n\x03" "212101 GMT Nov 18\r\n\x04";
+	cap c = { 0 };
+	nx_error err = NX_ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(nx_detect(doc, sizeof(doc) - 1), NX_FMT_ANPA);
+	assert_int_equal(parse(doc, sizeof(doc) - 1, &c, &err), NX_OK);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.a[0]->title, "Dockers end strike in Hamburg");
+	assert_int_equal(c.a[0]->nparas, 2);
+	assert_string_equal(c.a[0]->paras[0], "Hamburg (dpa) - Dockers in Hamburg ended their strike on Monday after two weeks.");
+	assert_true(c.a[0]->published.set);
+	assert_int_equal(c.a[0]->published.utc, 1542834060); /* 2018-11-21T21:01:00Z */
+	release(&c);
+}
+
 static void test_truncated(void **state)
 {
 	static const char doc[] = STORY;
@@ -140,6 +162,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_story),
 		cmocka_unit_test(test_two_messages_and_no_heading),
+		cmocka_unit_test(test_wrapped_paragraphs),
 		cmocka_unit_test(test_truncated),
 	};
 
