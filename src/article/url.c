@@ -138,7 +138,7 @@ static void add_host(nx_buf *b, const char *h, size_t n)
 char *nx_url_key(const char *url)
 {
 	nx_buf b = NX_BUF_INIT;
-	const char *s = url, *p = NULL, *hash = NULL, *end = NULL;
+	const char *s = url, *p = NULL, *hash = NULL, *end = NULL, *lim = NULL;
 	size_t n = 0, sc = 0, mark = 0;
 
 	while (nx_isspace((unsigned char)*s))
@@ -160,7 +160,8 @@ char *nx_url_key(const char *url)
 	}
 	s += sc;
 	n -= sc;
-	end = hash != NULL ? hash : s + n; /* a route fragment is kept, after the query */
+	lim = s + n;
+	end = hash != NULL ? hash : lim; /* a route fragment is kept, after the query */
 	for (p = s; p < end && *p != '/' && *p != '?'; p++)
 		;
 	add_host(&b, s, (size_t)(p - s));
@@ -179,7 +180,7 @@ char *nx_url_key(const char *url)
 			nx_buf_truncate(&b, mark - 1);
 	}
 	if (hash != NULL)
-		nx_buf_add(&b, hash, (size_t)(s + n - hash));
+		nx_buf_add(&b, hash, (size_t)(lim - hash));
 	if (!nx_buf_ok(&b)) {
 		nx_buf_free(&b);
 		return NULL;
