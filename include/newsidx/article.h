@@ -42,6 +42,10 @@ typedef struct nx_origin {
 	const char *format; /* static name: "text", "html", "rss", ... */
 	const char *raw; /* the original document bytes, borrowed: valid only */
 	size_t rawlen;   /* during the ingest callback; may be NULL */
+	char *url;       /* the URL as the source gave it, when ingest dropped its
+			    tracking parameters from the article's url; else
+			    NULL.  Known at ingest only (not stored: the source
+			    file at path and offset holds it). */
 } nx_origin;
 
 typedef struct nx_article {
@@ -128,7 +132,10 @@ int nx_article_identify(nx_article *a, nx_error *err);
 /*
  * Internal (the store): when a's id includes its body (no URL, no time),
  * the id such an article had before it did, into out; returns 1, else 0.
- * An index made then finds the article under its old id.
+ * Likewise when ingest dropped tracking parameters from a's URL
+ * (origin.url set): the id of the URL as given, which indexes made
+ * before ingest dropped them store it under.  An index made then finds the article under its
+ * old id.
  */
 int nx_article__legacy_id(const nx_article *a, char out[17]);
 

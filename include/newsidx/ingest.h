@@ -36,7 +36,8 @@ typedef enum nx_format {
 	NX_FMT_WARC,
 	NX_FMT_JSONL,
 	NX_FMT_SGML,    /* Reuters-21578 */
-	NX_FMT_BINARY   /* not text at all */
+	NX_FMT_BINARY,  /* not text at all */
+	NX_FMT_ANPA     /* ANPA 1312 wire messages */
 } nx_format;
 
 /* Static name of a format: "text", "html", "rss", ... */
@@ -85,7 +86,10 @@ int nx_ingest_file(const char *path, const nx_ingest_opts *opts,
  * folders inside the folder given are followed once; loops are reported.
  * Entries skipped on purpose come with errnum == NX_WALK_SKIP (a note, not
  * an error): a symbolic link leading out of the folder given (unless
- * opts->follow_symlinks), a FIFO, socket or device (never opened).
+ * opts->follow_symlinks), a FIFO, socket or device (never opened), a
+ * README, licence or changelog file inside a folder (by its name: README,
+ * LICENSE, COPYING, CHANGELOG... bare or .txt/.md/.rst; a file named on
+ * its own is read).
  * Entries are visited in name order, so runs are reproducible.  cb returns
  * 0 to go on.  nx_walk() is nx_walk_with() with default options.
  */

@@ -48,6 +48,7 @@ void nx_article_free(nx_article *a)
 	free(a->photos);
 	free(a->origin.path);
 	free(a->origin.record_id);
+	free(a->origin.url);
 	free(a);
 }
 
@@ -278,9 +279,11 @@ int nx_article__legacy_id(const nx_article *a, char out[17])
 	int rc = 0;
 
 	out[0] = '\0';
-	if (a->url != NULL || a->title == NULL || a->published.set || a->nparas == 0)
+	if (a->url != NULL && a->origin.url != NULL && strcmp(a->url, a->origin.url) != 0)
+		nx_buf_addf(&key, "url\n%s", a->origin.url);
+	else if (a->url != NULL || a->title == NULL || a->published.set || a->nparas == 0)
 		return 0;
-	if (identity_key(&key, a, 0) == NX_OK) {
+	if (key.len > 0 ? nx_buf_ok(&key) : identity_key(&key, a, 0) == NX_OK) {
 		nx_sha256_hex(key.buf, key.len, hex);
 		memcpy(out, hex, 16);
 		out[16] = '\0';

@@ -11,6 +11,10 @@
 #include "newsidx/add.h"
 
 const char nx_cli_add_help[] =
+	"Formats are detected from the content.  A plain-text file needs a title line and a\n"
+	"paragraph of two words or more; a word list (one word per line) or a licence text is\n"
+	"refused.  In a folder, README, LICENSE, COPYING, CHANGELOG, AUTHORS... files are\n"
+	"skipped with a note.  URLs are stored without tracking parameters and #fragment.\n\n"
 	"Ends with 'added N, updated N, unchanged N, failed N'.  An article with a title\n"
 	"and no body text (a page whose story was not found, a headline-only item) is\n"
 	"indexed and said: 'newsidx: FILE: 'TITLE': no body text: indexed by its title\n"

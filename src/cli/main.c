@@ -110,6 +110,11 @@ static const nx_command *find_command(const char *name)
 	return NULL;
 }
 
+static const char show_help[] =
+	"ID is an article's id or a unique prefix of it (4 hex digits or more).  URL is its\n"
+	"address as you paste it: http or https, \"www.\", a trailing slash, a #fragment and\n"
+	"tracking parameters (utm_*, fbclid, gclid, wt_mc, mc_cid...) make no difference.\n\n";
+
 void nx_cli_help(const char *cmd)
 {
 	const nx_command *c = find_command(cmd);
@@ -119,6 +124,8 @@ void nx_cli_help(const char *cmd)
 	printf("usage: %s\n\n%s.\n\n", c->usage, c->summary);
 	if (strcmp(c->name, "search") == 0)
 		fputs(nx_cli_search_help, stdout);
+	else if (strcmp(c->name, "show") == 0)
+		fputs(show_help, stdout);
 	else if (strcmp(c->name, "add") == 0)
 		fputs(nx_cli_add_help, stdout);
 	else if (strcmp(c->name, "similar") == 0)

@@ -2,11 +2,11 @@
  * detect.c - which format a document is in, and handing it to its parser.
  *
  * nx_detect() looks at the content only (never a file name): the WARC
- * magic, the root element of XML and HTML, JSON's first character, and
- * otherwise plain text unless the bytes look binary.  The order of its
+ * magic, the root element of XML and HTML, ANPA's control codes, JSON's
+ * first character, and otherwise plain text unless the bytes look binary.  The order of its
  * tests matters (an XHTML page is XML, an RSS item holds HTML), so it is
  * one function; formats[] then says, for each detected format, its name,
- * its parser, and whether one document must give one article.
+ * its parser, and whether a document must give an article.
  */
 #include "formats/format.h"
 
@@ -21,7 +21,7 @@ typedef struct nx_format_entry {
 	nx_format fmt;
 	const char *name;    /* static, the origin.format of its articles */
 	nx_parser_fn parse;  /* NULL: detected but never parsed */
-	int single;          /* a top-level document gives exactly one article */
+	int single;          /* a top-level document holds an article: none is an error */
 } nx_format_entry;
 
 static const nx_format_entry formats[] = {
@@ -35,6 +35,7 @@ static const nx_format_entry formats[] = {
 	{ NX_FMT_JSONL, "jsonl", nx_parse_jsonl, 0 },
 	{ NX_FMT_SGML, "sgml", nx_parse_sgml, 0 },
 	{ NX_FMT_BINARY, "binary", NULL, 0 },
+	{ NX_FMT_ANPA, "anpa", nx_parse_anpa, 1 },
 };
 
 static const nx_format_entry *format_entry(nx_format f)
@@ -213,6 +214,8 @@ nx_format nx_detect(const char *d, size_t len)
 		if (nx_memcasemem(d, lim, "<html") != NULL || nx_memcasemem(d, lim, "<body") != NULL)
 			return NX_FMT_HTML;
 	}
+	if (nx_anpa__detect(d, len))
+		return NX_FMT_ANPA; /* before the test for binary: its control codes */
 	if (looks_binary(d, len))
 		return NX_FMT_BINARY;
 	/* JSON Lines: first non-blank character (after a BOM) is '{' */
@@ -345,7 +348,7 @@ int nx_format__dispatch(const nx_input *in, nx_article_cb cb, void *ctx, nx_erro
 
 		rc = fn(in, count_article, &cn, err);
 		if (rc == NX_OK && cn.n == 0)
-			rc = nx_error_set(err, NX_EFORMAT, "no article found in this %s document (no title and no text)",
+			rc = nx_error_set(err, NX_EFORMAT, "this %s document has neither a title nor text",
 					  nx_format_name(f));
 		return rc;
 	}

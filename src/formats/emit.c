@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "article/lang.h"
+#include "article/url.h"
 #include "util/buf.h"
 #include "util/entity.h"
 #include "util/text.h"
@@ -198,6 +199,30 @@ static void apply_caps(nx_article *a, const nx_input *in)
 	}
 }
 
+/*
+ * The canonical URL has no tracking parameters ("?utm_source=rss"): the
+ * article's id is made from it, so that one story shared through several
+ * campaigns is one article.  The URL as given goes to origin.url.
+ */
+static int canonical_url(nx_article *a)
+{
+	char *clean = NULL;
+	int changed = 0;
+
+	if (a->url == NULL)
+		return NX_OK;
+	if ((changed = nx_url_clean(&clean, a->url)) < 0)
+		return NX_ENOMEM;
+	if (changed == 0 || clean[0] == '\0') {
+		free(clean);
+		return NX_OK;
+	}
+	free(a->origin.url);
+	a->origin.url = a->url;
+	a->url = clean;
+	return NX_OK;
+}
+
 int nx_format__emit(nx_article *a, const nx_input *in, const char *format,
 		    nx_article_cb cb, void *ctx, nx_error *err)
 {
@@ -258,6 +283,8 @@ int nx_format__emit(nx_article *a, const nx_input *in, const char *format,
 		if ((rc = nx_article_set(&a->lang, g, -1)) < 0)
 			goto oom;
 	}
+	if ((rc = canonical_url(a)) < 0)
+		goto oom;
 	if ((rc = nx_article_identify(a, err)) < 0)
 		goto done;
 	rc = cb(a, ctx);

@@ -42,6 +42,10 @@ int nx_parse_warc_fd(int fd, const char *path, const nx_ingest_opts *opts, nx_ar
 		     nx_error *err);
 int nx_parse_jsonl(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
 int nx_parse_sgml(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+int nx_parse_anpa(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err);
+
+/* 1 when d starts as an ANPA 1312 message (SYN SYN SOH ... STX).  (anpa.c) */
+int nx_anpa__detect(const char *d, size_t len);
 
 /*
  * Parse one nested document (a WARC payload, an HTML description inside a

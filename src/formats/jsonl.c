@@ -41,6 +41,11 @@
  *   origin.record_id <- id | guid   (string or number)
  *   origin.offset    <- byte offset of the line (of the element in an array)
  *
+ * An object with ninjs keys (nx_ninjs__is) is mapped by ninjs.c instead,
+ * and an API answer wrapping ninjs items gives each item.  A whole input
+ * that is one JSON object spread over several lines (a pretty-printed
+ * ninjs item or article) is read as one document, not line by line.
+ *
  * A line that is not valid JSON, not an object, or has neither title nor
  * text is an error for that line only; the rest of the file is read, and
  * at the end NX_EFORMAT reports "N of M lines could not be read; first:
@@ -60,6 +65,7 @@
 #include "extract/extract.h"
 #include "formats/format.h"
 #include "formats/jlite.h"
+#include "formats/ninjs.h"
 #include "util/text.h"
 
 typedef struct jstate {
@@ -208,7 +214,7 @@ static int add_plain(nx_article *a, const char *s, size_t len)
 	return rc;
 }
 
-static int add_text(nx_article *a, const nx_jlite_val *v, nx_error *err)
+int nx_jsonl__add_text(nx_article *a, const nx_jlite_val *v, nx_error *err)
 {
 	size_t i = 0;
 	const nx_jlite_val *e = NULL;
@@ -218,7 +224,7 @@ static int add_text(nx_article *a, const nx_jlite_val *v, nx_error *err)
 		for (i = 0, e = nx_jlite_first(v); i < v->n; i++, e = nx_jlite_next(e)) {
 			if (!nx_jlite_is_string(e))
 				continue;
-			rc = add_text(a, e, err);
+			rc = nx_jsonl__add_text(a, e, err);
 			if (rc < 0)
 				return rc;
 		}
@@ -408,11 +414,11 @@ static int build(nx_article **out, const nx_jlite_val *o, nx_error *err)
 		   plain paragraphs, whatever '<' the text holds */
 		if ((rc = add_plain(a, nx_jlite_str(v), nx_jlite_len(v))) < 0)
 			goto oom;
-	} else if ((v = get_any(o, body_keys)) != NULL && (rc = add_text(a, v, err)) < 0) {
+	} else if ((v = get_any(o, body_keys)) != NULL && (rc = nx_jsonl__add_text(a, v, err)) < 0) {
 		goto done;
 	}
 	if (a->nparas == 0 && (v = nx_jlite_get(o, "description")) != NULL &&
-	    (rc = add_text(a, v, err)) < 0)
+	    (rc = nx_jsonl__add_text(a, v, err)) < 0)
 		goto done;
 	get_time(get_any(o, pub_keys), &a->published);
 	get_time(get_any(o, upd_keys), &a->updated);
@@ -459,32 +465,50 @@ static void note_bad(jstate *js, size_t no, const char *fmt, const char *detail)
 		snprintf(js->first, sizeof(js->first), "%s %zu: %s%s", js->unit, no, fmt, detail);
 }
 
-/*
- * One value v found at offset off (item number no, from 1).  Returns NX_OK
- * (also when the item was bad: it is counted) or a fatal error.
- */
-static int one_item(jstate *js, const nx_jlite_val *v, const char *raw, size_t rawlen, size_t off, size_t no,
-		    nx_error *err)
+/* Emit the article built from object o (item number no), or count it bad. */
+static int emit_one(jstate *js, const nx_jlite_val *o, const nx_input *sub, size_t no, nx_error *err)
 {
 	nx_article *a = NULL;
-	nx_input sub = *js->in;
-	int rc = NX_OK;
+	int ninjs = nx_ninjs__is(o), rc = NX_OK;
 
-	if (!nx_jlite_is_object(v)) {
-		note_bad(js, no, "not a JSON object", "");
-		return NX_OK;
-	}
-	if ((rc = build(&a, v, err)) < 0)
+	if ((rc = ninjs ? nx_ninjs__build(&a, o, err) : build(&a, o, err)) < 0)
 		return rc;
 	if (a->title == NULL && (a->nparas == 0 || a->url == NULL)) {
 		note_bad(js, no, a->nparas == 0 ? "no title or text" : "no title or url", "");
 		nx_article_free(a);
 		return NX_OK;
 	}
+	return nx_format__emit(a, sub, ninjs ? "ninjs" : "jsonl", js->cb, js->ctx, err);
+}
+
+/*
+ * One value v found at offset off (item number no, from 1).  Returns NX_OK
+ * (also when the item was bad: it is counted) or a fatal error.  An API
+ * answer that wraps ninjs items gives each of them.
+ */
+static int one_item(jstate *js, const nx_jlite_val *v, const char *raw, size_t rawlen, size_t off, size_t no,
+		    nx_error *err)
+{
+	const nx_jlite_val *w = NULL, *e = NULL;
+	nx_input sub = *js->in;
+	size_t i = 0;
+	int rc = NX_OK;
+
+	if (!nx_jlite_is_object(v)) {
+		note_bad(js, no, "not a JSON object", "");
+		return NX_OK;
+	}
 	sub.data = raw;
 	sub.len = rawlen;
 	sub.offset = (js->in->offset > 0 ? js->in->offset : 0) + (int64_t)off;
-	return nx_format__emit(a, &sub, "jsonl", js->cb, js->ctx, err);
+	if (nx_ninjs__is(v) || (w = nx_ninjs__wrapped(v)) == NULL)
+		return emit_one(js, v, &sub, no, err);
+	if (nx_jlite_is_object(w))
+		return emit_one(js, w, &sub, no, err);
+	for (i = 0, e = nx_jlite_first(w); i < w->n && rc == NX_OK; i++, e = nx_jlite_next(e))
+		if (nx_ninjs__is(e))
+			rc = emit_one(js, e, &sub, no, err);
+	return rc;
 }
 
 static int parse_lines(jstate *js, nx_error *err)
@@ -583,6 +607,31 @@ done:
 	return rc;
 }
 
+/*
+ * The whole input one JSON object, pretty-printed or not (a ninjs item, an
+ * API answer, one article): read it as one item, set *rc and return 1;
+ * else 0 (JSON Lines, read line by line).  Only the first line of a JSON
+ * Lines file is parsed here before the trailing lines stop it.
+ */
+static int single_document(jstate *js, size_t i, int *rc, nx_error *err)
+{
+	const nx_jlite_val *v = NULL;
+	const char *d = js->in->data + i;
+	size_t n = js->in->len - i;
+	int prc = nx_jlite_parse(&js->jl, &v, d, n, 0);
+
+	if (prc == NX_ENOMEM) {
+		*rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+		return 1;
+	}
+	if (prc < 0 || memchr(d, '\n', js->jl.end) == NULL)
+		return 0; /* not one document, or one line: JSON Lines says it the same way */
+	js->unit = "document";
+	js->nitems = 1;
+	*rc = one_item(js, v, d, n, i, 1, err);
+	return 1;
+}
+
 int nx_parse_jsonl(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err)
 {
 	jstate js;
@@ -600,7 +649,7 @@ int nx_parse_jsonl(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *er
 		i++;
 	if (i < in->len && in->data[i] == '[')
 		rc = parse_array(&js, i, err);
-	else
+	else if (!single_document(&js, i, &rc, err))
 		rc = parse_lines(&js, err);
 	if (rc < 0)
 		goto done;

@@ -49,7 +49,7 @@ int nx_parse_nitf(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 	if ((rc = nx_wire__fallback_title(a)) < 0)
 		goto oom;
 	if (a->title == NULL && a->nparas == 0) {
-		rc = nx_error_set(err, NX_EFORMAT, "NITF document has no headline and no body text");
+		rc = nx_error_set(err, NX_EFORMAT, "NITF document has neither a title nor text");
 		goto done;
 	}
 	rc = nx_format__emit(a, in, "nitf", cb, ctx, err);

@@ -316,8 +316,79 @@ static size_t block_end(const tstate *t, size_t i, int *wrapped)
 	return j;
 }
 
+/*
+ * A paragraph of text rather than a label: two words or more, or a long
+ * line, or eight characters of a script written without spaces (Chinese,
+ * Japanese, Thai: three bytes each in UTF-8).
+ */
+static int is_prose(const char *p)
+{
+	size_t len = strlen(p), words = 0, wide = 0, i = 0;
+
+	if (len >= 80)
+		return 1;
+	for (i = 0; i < len; i++) {
+		if (!nx_isspace((unsigned char)p[i]) && (i == 0 || nx_isspace((unsigned char)p[i - 1])))
+			words++;
+		if ((unsigned char)p[i] >= 0xE0)
+			wide++;
+	}
+	return words >= 2 || wide >= 8;
+}
+
+/* One token per line, short: a word list (a stop list, a spelling list). */
+static int is_word_list(const tstate *t)
+{
+	size_t i = 0, single = 0;
+
+	for (i = 0; i < t->nlines; i++) {
+		const char *sp = memchr(t->lines[i].s, ' ', t->lines[i].len);
+
+		if (sp == NULL && memchr(t->lines[i].s, '\t', t->lines[i].len) == NULL && t->lines[i].len <= 40)
+			single++;
+	}
+	return t->nlines >= 3 && single * 10 >= t->nlines * 9;
+}
+
+/* A licence: "licence"/"license" or "Copyright" in its first lines, "warranty" in it. */
+static int is_licence(const tstate *t, const char *d, size_t len)
+{
+	size_t i = 0;
+	int named = 0;
+
+	for (i = 0; i < t->nlines && i < 3 && !named; i++)
+		named = nx_memcasemem(t->lines[i].s, t->lines[i].len, "license") != NULL ||
+			nx_memcasemem(t->lines[i].s, t->lines[i].len, "licence") != NULL ||
+			nx_startswith_ci(t->lines[i].s, t->lines[i].len, "copyright");
+	return named && nx_memcasemem(d, len, "warranty") != NULL;
+}
+
+/*
+ * Why a text file is not an article (a word list, a licence, a title
+ * without a paragraph of text), or NULL when it is one.  Only for a file
+ * of its own: a WARC's text payload is what the crawl kept.  A README or
+ * licence file in a folder is skipped by its name before (ingest/walk.c).
+ */
+static const char *not_an_article(const tstate *t, const nx_article *a, const nx_input *in)
+{
+	size_t i = 0;
+
+	if (in->depth > 0)
+		return NULL;
+	if (is_word_list(t))
+		return "one short word per line: a word list, not an article";
+	if (is_licence(t, in->data, in->len))
+		return "a licence text, not an article";
+	for (i = 0; i < a->nparas; i++)
+		if (is_prose(a->paras[i]))
+			return NULL;
+	return a->nparas == 0 ? "a title and no text: not an article"
+			      : "no paragraph of two words or more (only labels): not an article";
+}
+
 int nx_parse_text(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err)
 {
+	const char *why = NULL;
 	tstate t;
 	nx_article *a = NULL;
 	size_t i = 0, at = 0, m = 0, ce = 0;
@@ -407,6 +478,10 @@ int nx_parse_text(const nx_input *in, nx_article_cb cb, void *ctx, nx_error *err
 				goto oom;
 			t.last_para_line = i;
 		}
+	}
+	if ((why = not_an_article(&t, a, in)) != NULL) {
+		rc = nx_error_set(err, NX_EFORMAT, "%s", why);
+		goto done;
 	}
 	rc = nx_format__emit(a, in, "text", cb, ctx, err);
 	a = NULL;

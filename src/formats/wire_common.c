@@ -413,6 +413,9 @@ int nx_wire__photo(nx_article *a, const char *url, const char *caption,
 		ag1 = ph1;
 		ph1 = t;
 	}
+	/* "john Doe/Something/AP" credits the photographer the item names: its spelling */
+	if (ph1 != NULL && who != NULL && strlen(ph1) == strlen(who) && nx_strcaseeq(ph1, who))
+		memcpy(ph1, who, strlen(who));
 	if (ph1 == NULL && ph2 == NULL && who != NULL) {
 		nx_buf_reset(&cred);
 		nx_text_clean(&cred, who, strlen(who));

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "article/url.h"
+#include "util/buf.h"
 #include "util/hex.h"
 #include "util/text.h"
 
@@ -140,10 +142,120 @@ static int is_hex_prefix(const char *s)
 	return 1;
 }
 
+/* Step s (bound) for one rowid: 1 found (into rowid), 0 none, < 0 error. */
+static int step_rowid(nx_store *st, sqlite3_stmt *s, int64_t *rowid, nx_error *err)
+{
+	int step = sqlite3_step(s);
+
+	if (step == SQLITE_ROW)
+		*rowid = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return nx_store__dberr(st, err, "cannot look up the article");
+	return step == SQLITE_ROW;
+}
+
+/* The article stored under exactly this URL: 1 (rowid set), 0 none, < 0 error. */
+static int find_url(nx_store *st, const char *url, int64_t *rowid, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	nx_article *a = NULL;
+	int rc = NX_ENOMEM;
+
+	if (st->schema < 2) {
+		if ((s = nx_store__stmt(st, NX_STMT_FIND_URL, err)) == NULL)
+			return err != NULL ? err->code : NX_EDB;
+		sqlite3_bind_text(s, 1, url, -1, SQLITE_STATIC);
+		return step_rowid(st, s, rowid, err);
+	}
+	/* an article with a URL has the id made from it: no index of URLs needed */
+	if ((a = nx_article_new()) != NULL && (a->url = strdup(url)) != NULL)
+		rc = nx_article_identify(a, NULL);
+	if (rc < 0 || (s = nx_store__stmt(st, NX_STMT_FIND_URL_UID, err)) == NULL) {
+		nx_article_free(a);
+		return rc < 0 ? nx_error_set(err, NX_ENOMEM, "out of memory") : err != NULL ? err->code : NX_EDB;
+	}
+	sqlite3_bind_text(s, 1, a->id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, url, -1, SQLITE_STATIC);
+	nx_article_free(a);
+	return step_rowid(st, s, rowid, err);
+}
+
+/*
+ * An index made before ingest dropped tracking parameters holds URLs with
+ * them, under ids made from them: scan the URLs with a query that hold
+ * host and path (there is no index of URLs) for one of key.
+ */
+static int find_url_tracked(nx_store *st, const char *key, size_t hostpath, int64_t *rowid, nx_error *err)
+{
+	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_FIND_URL_TRACKED, err);
+	int step = 0, found = 0;
+
+	if (s == NULL)
+		return err != NULL ? err->code : NX_EDB;
+	sqlite3_bind_text(s, 1, key, (int)hostpath, SQLITE_STATIC);
+	while (!found && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		char *k = nx_url_key((const char *)sqlite3_column_text(s, 1));
+
+		if (k == NULL) {
+			sqlite3_reset(s);
+			return nx_error_set(err, NX_ENOMEM, "out of memory");
+		}
+		found = strcmp(k, key) == 0;
+		if (found)
+			*rowid = sqlite3_column_int64(s, 0);
+		free(k);
+	}
+	sqlite3_reset(s);
+	if (!found && step != SQLITE_DONE)
+		return nx_store__dberr(st, err, "cannot look up the article");
+	return found;
+}
+
+/*
+ * A web address as people paste it (url.h): the stored URL of the same
+ * key, tried as https and http, with and without "www." and a trailing
+ * slash, the query without tracking parameters, no fragment.  1 found,
+ * 0 none, < 0 error.
+ */
+static int find_url_key(nx_store *st, const char *ref, int64_t *rowid, nx_error *err)
+{
+	static const char *const forms[] = { "https://", "http://", "https://www.", "http://www." };
+	char *key = nx_url_key(ref);
+	nx_buf u = NX_BUF_INIT;
+	size_t host = 0, path = 0, i = 0;
+	int rc = 0;
+
+	if (key == NULL)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	host = strcspn(key, "/?#");
+	path = host + strcspn(key + host, "?#");
+	for (i = 0; i < 2 * sizeof(forms) / sizeof(forms[0]) && rc == 0; i++) {
+		nx_buf_reset(&u);
+		nx_buf_adds(&u, forms[i / 2]);
+		nx_buf_add(&u, key, path);
+		if (i % 2 == 1 || path == host)
+			nx_buf_addch(&u, '/');
+		nx_buf_adds(&u, key + path);
+		if (!nx_buf_ok(&u)) {
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+			break;
+		}
+		if (i % 2 == 1 && path == host)
+			continue; /* "https://host/" was the first try of this form */
+		rc = find_url(st, u.buf, rowid, err);
+	}
+	if (rc == 0 && !st->clean_urls)
+		rc = find_url_tracked(st, key, path, rowid, err);
+	nx_buf_free(&u);
+	free(key);
+	return rc;
+}
+
 int nx_store__resolve(nx_store *st, const char *ref, int64_t *rowid, nx_error *err)
 {
 	sqlite3_stmt *s = NULL;
-	int step = 0, count = 0;
+	int step = 0, count = 0, rc = 0;
 
 	*rowid = 0;
 	if (is_hex_prefix(ref)) {
@@ -162,33 +274,13 @@ int nx_store__resolve(nx_store *st, const char *ref, int64_t *rowid, nx_error *e
 		if (count == 1)
 			return NX_OK;
 	}
-	if (st->schema >= 2) {
-		/* an article with a URL has the id made from it: no index of URLs needed */
-		nx_article *a = nx_article_new();
-		int rc = NX_ENOMEM;
-
-		if (a != NULL && (a->url = strdup(ref)) != NULL)
-			rc = nx_article_identify(a, NULL);
-		if (rc < 0 || (s = nx_store__stmt(st, NX_STMT_FIND_URL_UID, err)) == NULL) {
-			nx_article_free(a);
-			return rc < 0 ? nx_error_set(err, NX_ENOMEM, "out of memory") : err != NULL ? err->code : NX_EDB;
-		}
-		sqlite3_bind_text(s, 1, a->id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 2, ref, -1, SQLITE_STATIC);
-		nx_article_free(a);
-	} else {
-		if ((s = nx_store__stmt(st, NX_STMT_FIND_URL, err)) == NULL)
-			return err != NULL ? err->code : NX_EDB;
-		sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
-	}
-	step = sqlite3_step(s);
-	if (step == SQLITE_ROW)
-		*rowid = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (step == SQLITE_ROW)
+	rc = find_url(st, ref, rowid, err);
+	if (rc == 0 && nx_url_is_web(ref))
+		rc = find_url_key(st, ref, rowid, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
 		return NX_OK;
-	if (step != SQLITE_DONE)
-		return nx_store__dberr(st, err, "cannot look up the article");
 	return nx_error_set(err, NX_ENOTFOUND, "no article with id or URL '%s'", ref);
 }
 

@@ -567,7 +567,9 @@ done:
  * number.  Reading it (here and to take it out of the full-text index)
  * needs its block readable; the block loses a reference below.
  */
-static int put_newer(nx_store *st, int64_t id, const nx_article *a, nx_prepared *r, nx_error *err)
+/* uid: the id the article is stored under, kept (an older index's id of it, see find_legacy) */
+static int put_newer(nx_store *st, int64_t id, const nx_article *a, nx_prepared *r, const char *uid,
+		     nx_error *err)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t rev = 1, oldblk = 0;
@@ -582,6 +584,7 @@ static int put_newer(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 	if ((s = nx_store__stmt(st, NX_STMT_UPDATE_ARTICLE, err)) == NULL)
 		return err_code(err);
 	bind_article(st, s, a, r, rev);
+	sqlite3_bind_text(s, 1, uid, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 22, id);
 	if ((rc = nx_store__step_done(st, s, err, "cannot update the article")) < 0)
 		return rc;
@@ -625,10 +628,11 @@ static int find_legacy(nx_store *st, const nx_article *a, char legacy[17], nx_er
  * Look article a up by id: *id 0 when it is new, else its rowid and
  * *same 1 when the stored version is this one (its hash, which schema 3
  * stores as a prefix), and *newer 1 when a is newer than the stored one.
- * Looked up by uid (a->id: then also under its older id, find_legacy).
+ * Looked up by uid (a->id: then also under its older id, find_legacy);
+ * the uid it was found under goes to found.
  */
 static int find_current(nx_store *st, const nx_article *a, const nx_prepared *r, const char *uid, int64_t *id,
-			int *same, int *newer, nx_error *err)
+			int *same, int *newer, char found[17], nx_error *err)
 {
 	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_FIND_UID, err);
 	char cur[65];
@@ -647,7 +651,7 @@ static int find_current(nx_store *st, const nx_article *a, const nx_prepared *r,
 		sqlite3_reset(s);
 		if ((rc = find_legacy(st, a, legacy, err)) < 0 || legacy[0] == '\0')
 			return rc;
-		return find_current(st, a, r, legacy, id, same, newer, err);
+		return find_current(st, a, r, legacy, id, same, newer, found, err);
 	}
 	if (step == SQLITE_DONE) {
 		sqlite3_reset(s);
@@ -658,6 +662,7 @@ static int find_current(nx_store *st, const nx_article *a, const nx_prepared *r,
 		return nx_store__dberr(st, err, "cannot look up the article");
 	}
 	*id = sqlite3_column_int64(s, 0);
+	snprintf(found, 17, "%s", uid);
 	nx_store__hash_col(s, 1, cur);
 	*same = strlen(cur) >= 32 && strncmp(cur, r->hash, strlen(cur)) == 0;
 	*newer = !*same && newer_than(a, s);
@@ -669,6 +674,7 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 {
 	int64_t id = 0;
 	int rc = NX_OK, same = 0, newer = 0;
+	char found[17] = "";
 
 	*status = 0;
 	if (a->id == NULL)
@@ -678,7 +684,7 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 	if (r->blk != NULL)
 		r->blk->seen++;
 	if ((rc = nx_store__train_zdict(st, r->body, err)) < 0 || (rc = nx_store__note_lang(st, a->lang, err)) < 0 ||
-	    (rc = find_current(st, a, r, a->id, &id, &same, &newer, err)) < 0)
+	    (rc = find_current(st, a, r, a->id, &id, &same, &newer, found, err)) < 0)
 		goto done;
 	if (id == 0) {
 		if ((rc = put_new(st, a, r, &id, err)) == NX_OK)
@@ -688,7 +694,7 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 	} else if (!newer) {
 		rc = put_older(st, id, a, r, status, err);
 		goto done;
-	} else if ((rc = put_newer(st, id, a, r, err)) == NX_OK) {
+	} else if ((rc = put_newer(st, id, a, r, found, err)) == NX_OK) {
 		*status = NX_PUT_UPDATED;
 	}
 	if (rc == NX_OK)

@@ -277,6 +277,8 @@ int nx_store__load_settings(nx_store *st)
 
 	if (nx_store__query_int(st, "SELECT coalesce((SELECT value FROM meta WHERE key = 'keep_originals'), 0)", &v) == 0)
 		st->keep_originals = v != 0;
+	if (nx_store__query_int(st, "SELECT coalesce((SELECT value FROM meta WHERE key = 'clean_urls'), 0)", &v) == 0)
+		st->clean_urls = v != 0;
 	/* the languages the index holds: queries are stemmed in each of them */
 	if (sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = 'langs'", -1, &s, NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
@@ -348,6 +350,11 @@ int nx_store__migrate(nx_store *st, nx_error *err)
 	nx_tokenizer_set_stopwords(st->db, nx_store__stoplist(st));
 	if (ver == 0 && (rc = nx_store__exec(st, schema_sql, err, "cannot create the index")) == NX_OK)
 		rc = nx_store__exec(st, schema2_sql, err, "cannot create the index");
+	/* every URL it will hold is without tracking parameters (nx_store__resolve) */
+	if (ver == 0 && rc == NX_OK &&
+	    (rc = nx_store__exec(st, "INSERT OR REPLACE INTO meta(key, value) VALUES('clean_urls', 1)", err,
+				 "cannot create the index")) == NX_OK)
+		st->clean_urls = 1;
 	if (ver == 1 && (rc = nx_store__exec(st, migrate1_sql, err, "cannot upgrade the index")) == NX_OK)
 		rc = nx_store__exec(st, schema2_sql, err, "cannot upgrade the index");
 	/* the rebuild's nx_inflate loads the index's dictionaries when a body needs one */

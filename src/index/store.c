@@ -70,6 +70,8 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
 		"SELECT id FROM article WHERE uid BETWEEN nx_uid_key(?1, '0') AND nx_uid_key(?1, 'f') LIMIT 2",
 	[NX_STMT_FIND_URL] = "SELECT id FROM article WHERE url = ?1 LIMIT 1",
 	[NX_STMT_FIND_URL_UID] = "SELECT id FROM article WHERE uid = nx_uid_key(?1) AND url = ?2",
+	/* no index of URLs: a scan, only for indexes made before ingest cleaned URLs */
+	[NX_STMT_FIND_URL_TRACKED] = "SELECT id, url FROM article WHERE (instr(url, '?') > 0 OR instr(url, '#') > 0) AND instr(url, ?1) > 0",
 	[NX_STMT_DELETE_ARTICLE] = "DELETE FROM article WHERE id = ?1",
 	[NX_STMT_REV_FTS_INSERT] =
 		"INSERT INTO rev_fts(rowid, title, body, captions, credits)"
@@ -90,7 +92,7 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
  * (from 1) rather than its name: 4 bytes less for every origin.
  */
 const char *const nx_store__origin_formats[NX_NFORMATS] = { "text", "html", "rss", "atom", "nitf", "newsml",
-					      "warc", "jsonl", "sgml" };
+					      "warc", "jsonl", "sgml", "ninjs", "anpa" };
 
 int nx_store__dberr(nx_store *st, nx_error *err, const char *what)
 {

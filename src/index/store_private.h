@@ -44,6 +44,7 @@ typedef enum nx_stmt_id {
 	NX_STMT_FIND_PREFIX,
 	NX_STMT_FIND_URL,
 	NX_STMT_FIND_URL_UID,
+	NX_STMT_FIND_URL_TRACKED,
 	NX_STMT_DELETE_ARTICLE,
 	NX_STMT_REV_FTS_INSERT,
 	NX_STMT_REV_FTS_DELETE,
@@ -93,6 +94,7 @@ struct nx_store {
 	char *file_path;     /* the last source file recorded, and its id: a */
 	int64_t file_id;     /* cache, forgotten on rollback */
 	int schema;          /* PRAGMA user_version */
+	int clean_urls;      /* meta 'clean_urls': made by a newsidx that drops tracking parameters at ingest */
 	int fcol[4];         /* FTS5 column of NX_F_*: v1 title first, v2 body first */
 	_Atomic(const nx_zdict *) zdict; /* dictionary new bodies are compressed with */
 	nx_buf train;        /* bodies sampled to make the dictionary, end to end */
@@ -225,7 +227,7 @@ struct nx_prepared {
  * The formats an origin can have (store.c).  Schema 3 stores the number
  * of one (from 1) rather than its name.
  */
-#define NX_NFORMATS 9
+#define NX_NFORMATS 11
 extern const char *const nx_store__origin_formats[NX_NFORMATS];
 
 /* ---- store.c: statements and connections ---- */

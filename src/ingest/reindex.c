@@ -92,12 +92,19 @@ static int ri_article(nx_article *a, void *ctx)
 {
 	reindexer *r = ctx;
 	int64_t id = 0;
-	int status = 0, found = 0, rc = NX_OK;
+	int status = 0, found = 0, rc = NX_OK, tries = 0;
+	char legacy[17] = "";
+	const char *uid = a->id;
 
-	sqlite3_reset(r->find);
-	sqlite3_bind_text(r->find, 1, a->id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(r->find) == SQLITE_ROW) {
-		found = 1;
+	/* under its id, else the id an older index gave it (the put does the same) */
+	for (tries = 0; tries < 2 && !found && uid != NULL; tries++) {
+		sqlite3_reset(r->find);
+		sqlite3_bind_text(r->find, 1, uid, -1, SQLITE_TRANSIENT);
+		found = sqlite3_step(r->find) == SQLITE_ROW;
+		if (!found)
+			uid = tries == 0 && nx_article__legacy_id(a, legacy) ? legacy : NULL;
+	}
+	if (found) {
 		id = sqlite3_column_int64(r->find, 0);
 		/* same capture time: the put sees the same version, not a newer one */
 		a->captured.set = a->captured.has_time = 1;
@@ -119,7 +126,7 @@ static int ri_article(nx_article *a, void *ctx)
 	} else {
 		r->out->unchanged++;
 	}
-	sqlite3_bind_text(r->mark, 1, a->id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(r->mark, 1, found ? uid : a->id, -1, SQLITE_TRANSIENT);
 	if ((rc = ri_step(r, r->mark)) < 0)
 		return rc;
 	r->pending++;

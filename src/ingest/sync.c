@@ -17,6 +17,7 @@
 
 #include "util/buf.h"
 #include "ingest/filestate.h"
+#include "ingest/walk.h"
 #include "util/hex.h"
 #include "index/store_private.h"
 #include "util/text.h"
@@ -749,7 +750,9 @@ static int walk_dir(sync_run *r, nx_buf *path, const struct stat *dsb, const fra
 				fail_file(r, path->buf, msg);
 				continue;
 			}
-			if (S_ISREG(sb.st_mode))
+			if (S_ISREG(sb.st_mode) && nx_walk__paperwork(ents[i].name) && r->o->ingest.note != NULL)
+				r->o->ingest.note(path->buf, NX_WALK_PAPERWORK_NOTE, r->o->ingest.note_ctx);
+			else if (S_ISREG(sb.st_mode) && !nx_walk__paperwork(ents[i].name))
 				rc = visit_file(r, path->buf, &sb);
 			else if (S_ISDIR(sb.st_mode))
 				rc = walk_dir(r, path, &sb, &me, depth + 1);

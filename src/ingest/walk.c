@@ -14,6 +14,27 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/text.h"
+#include "ingest/walk.h"
+
+int nx_walk__paperwork(const char *name)
+{
+	static const char *const stems[] = { "readme", "license", "licence", "copying", "copyright", "notice",
+					     "changelog", "changes", "authors", "contributors", "contributing",
+					     "install", NULL };
+	static const char *const exts[] = { "", ".txt", ".md", ".markdown", ".rst", ".text", ".org", NULL };
+	size_t i = 0, k = 0, n = 0;
+
+	for (i = 0; stems[i] != NULL; i++) {
+		n = strlen(stems[i]);
+		if (strlen(name) < n || !nx_strncaseeq(name, stems[i], n))
+			continue;
+		for (k = 0; exts[k] != NULL; k++)
+			if (nx_strcaseeq(name + n, exts[k]))
+				return 1;
+	}
+	return 0;
+}
 
 typedef struct walk_frame {
 	dev_t dev;
@@ -139,7 +160,9 @@ static int walk_dir(const char *path, const struct stat *st, walk_frame *up,
 		} else if (S_ISDIR(cst.st_mode)) {
 			rc = walk_dir(child.buf, &cst, &me, w, depth + 1);
 		} else if (S_ISREG(cst.st_mode)) {
-			if (access(child.buf, R_OK) != 0) {
+			if (nx_walk__paperwork(names[i])) {
+				rc = cb(child.buf, NULL, NX_WALK_SKIP, NX_WALK_PAPERWORK_NOTE, ctx);
+			} else if (access(child.buf, R_OK) != 0) {
 				snprintf(msg, sizeof(msg), "cannot read: %s", strerror(errno));
 				rc = cb(child.buf, NULL, errno, msg, ctx);
 			} else {

@@ -245,7 +245,22 @@ done:
 	return ret;
 }
 
-/* An article reference from a path: an id or id prefix (hex), or a web URL. */
+/* ref starts with a host name: "www.example.com/...", "example.com/..." */
+static int host_first(const char *ref)
+{
+	size_t i = 0, dot = 0;
+
+	for (i = 0; ref[i] != '\0' && ref[i] != '/'; i++) {
+		if (ref[i] == '.')
+			dot = i;
+		else if (!((ref[i] >= '0' && ref[i] <= '9') || (ref[i] >= 'a' && ref[i] <= 'z') ||
+			   (ref[i] >= 'A' && ref[i] <= 'Z') || ref[i] == '-' || ref[i] == ':'))
+			return 0;
+	}
+	return dot > 0 && dot + 1 < i;
+}
+
+/* An article reference from a path: an id or id prefix (hex), or a web URL as pasted. */
 int serve_valid_ref(const char *ref)
 {
 	size_t n = strlen(ref), i = 0;
@@ -257,12 +272,57 @@ int serve_valid_ref(const char *ref)
 		if (i == n)
 			return 1;
 	}
-	if (n > ARG_MAX_LEN || !(strncmp(ref, "http://", 7) == 0 || strncmp(ref, "https://", 8) == 0))
+	if (n > ARG_MAX_LEN || !(strncasecmp(ref, "http://", 7) == 0 || strncasecmp(ref, "https://", 8) == 0 ||
+				 host_first(ref)))
 		return 0;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)ref[i] < 0x20 || ref[i] == 0x7f)
 			return 0;
 	return nx_sb_utf8_valid(ref, n);
+}
+
+typedef struct query_acc {
+	nx_sb *b;
+	int n;
+} query_acc;
+
+/* Append one argument of the request, percent-encoded again, to the address. */
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	static const char keep[] = "-._~!$'()*,;:@/";
+	query_acc *q = cls;
+	const char *part[2] = { key, value };
+	size_t i = 0, k = 0;
+
+	(void)kind;
+	if (key == NULL || strcmp(key, "rev") == 0 || strcmp(key, "from") == 0 || strcmp(key, "to") == 0)
+		return MHD_YES; /* the article page's own arguments */
+	nx_sb_addch(q->b, q->n++ == 0 ? '?' : '&');
+	for (k = 0; k < 2 && part[k] != NULL; k++) {
+		if (k == 1)
+			nx_sb_addch(q->b, '=');
+		for (i = 0; part[k][i] != '\0'; i++) {
+			unsigned char c = (unsigned char)part[k][i];
+
+			if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    strchr(keep, c) != NULL)
+				nx_sb_addch(q->b, c);
+			else
+				nx_sb_addf(q->b, "%%%02X", c);
+		}
+	}
+	return MHD_YES;
+}
+
+char *serve_pasted_ref(req *r, const char *ref)
+{
+	nx_sb b = NX_SB_INIT;
+	query_acc q = { &b, 0 };
+
+	nx_sb_adds(&b, ref);
+	if (strncasecmp(ref, "http://", 7) == 0 || strncasecmp(ref, "https://", 8) == 0 || host_first(ref))
+		MHD_get_connection_values(r->c, MHD_GET_ARGUMENT_KIND, add_query_arg, &q);
+	return nx_sb_detach(&b);
 }
 
 enum MHD_Result serve_api_article(req *r, nx_store *st, const char *ref)

@@ -424,6 +424,20 @@ static int host_allowed(const serve_ctx *s, const char *host)
 	return s->any_ip && is_ip_literal(h);
 }
 
+/* /a/REF and /api/article/REF, REF with the query of a pasted address put back */
+static enum MHD_Result article_route(req *r, nx_store *st, const char *url)
+{
+	int page = strncmp(url, "/a/", 3) == 0;
+	char *ref = serve_pasted_ref(r, url + (page ? 3 : 13));
+	enum MHD_Result ret = MHD_NO;
+
+	if (ref == NULL)
+		return serve_fail(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+	ret = page ? serve_page_article(r, st, ref) : serve_api_article(r, st, ref);
+	free(ref);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **req_cls)
@@ -491,9 +505,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return serve_page_search(&r, st);
 	if (strcmp(url, "/api/search") == 0)
 		return serve_api_search(&r, st);
-	if (strncmp(url, "/a/", 3) == 0)
-		return serve_page_article(&r, st, url + 3);
-	return serve_api_article(&r, st, url + 13);
+	return article_route(&r, st, url);
 }
 
 /* --listen: HOST:PORT, [V6]:PORT, PORT or HOST; 127.0.0.1:8080 by default. */

@@ -88,4 +88,12 @@ enum MHD_Result serve_page_article(req *r, nx_store *st, const char *ref);
 /* 1 when ref can name an article (an id, an id prefix or a URL). */
 int serve_valid_ref(const char *ref);
 
+/*
+ * The article reference of path ref with the request's query put back
+ * when ref is a web address: "/a/https://x.org/story?id=7" reaches us as
+ * ref "https://x.org/story" and the argument id=7 (the article page's own
+ * rev, from and to are left out).  Malloc'd, NULL on out of memory.
+ */
+char *serve_pasted_ref(req *r, const char *ref);
+
 #endif

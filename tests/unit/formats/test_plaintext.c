@@ -245,6 +245,55 @@ static void test_long_first_line_rejected(void **state)
 	free(big);
 }
 
+/* Read text as a file of its own: NX_OK with one article, or the error's message in why. */
+static int read_text(const char *text, char *why, size_t whylen)
+{
+	nx_error err = NX_ERROR_INIT;
+	got g = { 0, NULL };
+	int rc = nx_ingest_buffer(text, strlen(text), "x.txt", NULL, keep_json, &g, &err);
+
+	snprintf(why, whylen, "%s", rc == NX_OK ? "" : err.msg);
+	free(g.json);
+	return rc == NX_OK && g.count == 1 ? NX_OK : rc;
+}
+
+static void test_not_articles(void **state)
+{
+	char why[NX_ERROR_MSG_MAX];
+
+	(void)state;
+	assert_int_equal(read_text("acq\nalum\nbarley\ncocoa\ncoffee\n", why, sizeof(why)), NX_EFORMAT);
+	assert_non_null(strstr(why, "word list"));
+	assert_int_equal(read_text("GNU GENERAL PUBLIC LICENSE\nVersion 3\n\nThis program comes WITHOUT ANY WARRANTY.\n",
+				   why, sizeof(why)),
+			 NX_EFORMAT);
+	assert_non_null(strstr(why, "licence"));
+	assert_int_equal(read_text("Just a headline\n", why, sizeof(why)), NX_EFORMAT);
+	assert_non_null(strstr(why, "a title and no text"));
+	assert_int_equal(read_text("Menu\n\nHome\n\nContact\n\nAbout us\n", why, sizeof(why)), NX_OK); /* "About us" */
+	assert_int_equal(read_text("Menu\nHome\nNews\nSport\nContact\n", why, sizeof(why)), NX_EFORMAT);
+}
+
+static void test_short_articles_kept(void **state)
+{
+	char why[NX_ERROR_MSG_MAX];
+
+	(void)state;
+	assert_int_equal(read_text("Weather forecast\n\nSunshine for the south.\n", why, sizeof(why)), NX_OK);
+	assert_int_equal(read_text("A Title\nBody text.\n", why, sizeof(why)), NX_OK);
+	/* a story about a licence is a story */
+	assert_int_equal(read_text("Court rules on software licence\n\nThe judge said the licence was valid.\n", why,
+				   sizeof(why)),
+			 NX_OK);
+	/* one long line of a script written without spaces */
+	assert_int_equal(read_text("\xe6\xa0\x87\xe9\xa2\x98\n"
+				   "\xe4\xbb\x8a\xe5\xa4\xa9\xe4\xb8\x8a\xe5\x8d\x88\xe5\xb8\x82\xe6\x94\xbf"
+				   "\xe5\xba\x9c\xe5\x8f\xac\xe5\xbc\x80\xe4\xba\x86\xe6\x96\xb0\xe9\x97\xbb"
+				   "\xe5\x8f\x91\xe5\xb8\x83\xe4\xbc\x9a\xe3\x80\x82\n",
+				   why, sizeof(why)),
+			 NX_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +310,8 @@ int main(void)
 		cmocka_unit_test(test_one_paragraph_per_line),
 		cmocka_unit_test(test_whitespace_only_fails),
 		cmocka_unit_test(test_long_first_line_rejected),
+		cmocka_unit_test(test_not_articles),
+		cmocka_unit_test(test_short_articles_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -165,7 +165,7 @@ static nx_format format_by_name(const char *name)
 {
 	int f = 0;
 
-	for (f = NX_FMT_UNKNOWN; f <= NX_FMT_BINARY; f++)
+	for (f = NX_FMT_UNKNOWN; f <= NX_FMT_ANPA; f++)
 		if (strcmp(nx_format_name((nx_format)f), name) == 0)
 			return (nx_format)f;
 	fail_msg("no format named '%s'", name);
@@ -175,11 +175,11 @@ static nx_format format_by_name(const char *name)
 static void test_format_names(void **state)
 {
 	static const char *names[] = { "unknown", "text", "html", "rss", "atom", "nitf", "newsml",
-				       "warc", "jsonl", "sgml", "binary" };
+				       "warc", "jsonl", "sgml", "binary", "anpa" };
 	int f = 0;
 
 	(void)state;
-	for (f = NX_FMT_UNKNOWN; f <= NX_FMT_BINARY; f++)
+	for (f = NX_FMT_UNKNOWN; f <= NX_FMT_ANPA; f++)
 		assert_string_equal(nx_format_name((nx_format)f), names[f]);
 	assert_string_equal(nx_format_name((nx_format)99), "unknown");
 }
@@ -189,7 +189,7 @@ static void test_detect_fixtures(void **state)
 	DIR *d = opendir(DETECT_DIR);
 	struct dirent *de = NULL;
 	int n = 0, bad = 0;
-	int seen[NX_FMT_BINARY + 1];
+	int seen[NX_FMT_ANPA + 1];
 
 	(void)state;
 	memset(seen, 0, sizeof(seen));
@@ -249,7 +249,7 @@ static void test_detect_prefixes(void **state)
 			char *p = exact(data, k);
 			nx_format f = nx_detect(p, k);
 
-			assert_true(f >= NX_FMT_UNKNOWN && f <= NX_FMT_BINARY);
+			assert_true(f >= NX_FMT_UNKNOWN && f <= NX_FMT_ANPA);
 			if (k == 0)
 				assert_int_equal(f, NX_FMT_UNKNOWN);
 			free(p);
@@ -346,7 +346,7 @@ static void test_detect_broken_markup(void **state)
 		char *p = exact(cases[i], len);
 		nx_format f = nx_detect(p, len);
 
-		assert_true(f >= NX_FMT_UNKNOWN && f <= NX_FMT_BINARY);
+		assert_true(f >= NX_FMT_UNKNOWN && f <= NX_FMT_ANPA);
 		assert_int_not_equal(f, NX_FMT_BINARY);
 		free(p);
 	}
