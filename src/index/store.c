@@ -356,6 +356,11 @@ const char *nx_store_path(const nx_store *st)
 	return st->path;
 }
 
+void nx_store__trim(nx_store *st)
+{
+	nx_store__exec(st, "PRAGMA incremental_vacuum", NULL, "");
+}
+
 int nx_store_begin(nx_store *st, nx_error *err)
 {
 	int rc = nx_store__exec(st, "BEGIN IMMEDIATE", err, "cannot start writing");
