@@ -40,6 +40,10 @@ typedef struct nx_store nx_store;
 /*
  * Open the index at path.  On failure *out is NULL and err says why
  * (NX_EDB).  A busy index is waited for (busy timeout), never corrupted.
+ * The first call in a process turns off SQLite's memory statistics
+ * (SQLITE_CONFIG_MEMSTATUS, before SQLite starts): a program that uses
+ * SQLite itself on other threads makes its first nx_store_open before
+ * starting them, or starts SQLite first (then nothing is changed).
  */
 int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *err);
 

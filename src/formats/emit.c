@@ -34,14 +34,17 @@ static int unsafe_char(uint32_t cp, int body)
 /* 1 when s is valid UTF-8 holding no unsafe character. */
 static int field_safe(const char *s, int body)
 {
-	size_t i = 0, n = 0, len = strlen(s);
+	size_t i = 0, n = 0, len = 0;
 	uint32_t cp = 0;
 
-	while (i < len) {
-		if ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F) {
+	for (;;) {
+		/* printable ASCII, most of any field, in one pass without strlen */
+		while ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F)
 			i++;
-			continue;
-		}
+		if (s[i] == '\0')
+			return 1;
+		if (len <= i)
+			len = i + strlen(s + i);
 		n = nx_utf8_decode(s + i, len - i, &cp);
 		/* U+FFFD itself (EF BF BD) is fine; a decoding failure is not */
 		if (cp == 0xFFFD && !(n == 3 && (unsigned char)s[i] == 0xEF))
@@ -50,7 +53,6 @@ static int field_safe(const char *s, int body)
 			return 0;
 		i += n;
 	}
-	return 1;
 }
 
 /*
@@ -226,7 +228,7 @@ static int canonical_url(nx_article *a)
 int nx_format__emit(nx_article *a, const nx_input *in, const char *format,
 		    nx_article_cb cb, void *ctx, nx_error *err)
 {
-	int rc = NX_OK;
+	int rc = NX_OK, emptied = 0;
 
 	/* before the emptiness tests: a title of escape codes is no title */
 	if ((rc = clean_article(a)) < 0)
@@ -265,8 +267,8 @@ int nx_format__emit(nx_article *a, const nx_input *in, const char *format,
 		}
 	}
 	apply_caps(a, in);
-	/* the fields filled from the container (record id, url) */
-	if ((rc = clean_article(a)) < 0)
+	/* the fields filled from the container since: the rest was cleaned above */
+	if ((rc = clean_field(&a->url, 0, &emptied)) < 0 || (rc = clean_field(&a->origin.record_id, 0, &emptied)) < 0)
 		goto oom;
 	if (a->lang != NULL)
 		nx_lang_normalize(a->lang);

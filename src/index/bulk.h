@@ -37,6 +37,12 @@ int nx_store_prepare(nx_prepared **out, nx_store *st, const nx_article *a, nx_er
 #define NX_PACK_MAX 5
 int nx_store_prepare_deferred(nx_prepared **out, nx_store *st, const nx_article *a, nx_error *err);
 int nx_store_pack(nx_store *st, nx_prepared **v, int n, nx_error *err);
+/*
+ * Give the file's free pages back to the file system before the last
+ * commit of a load (an index made with auto_vacuum = INCREMENTAL: the
+ * pages FTS5's segment merges freed); nothing on older indexes.
+ */
+void nx_store__trim(nx_store *st);
 int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *p, int *status, nx_error *err);
 void nx_prepared_free(nx_prepared *p);
 

@@ -341,8 +341,10 @@ int nx_store__migrate(nx_store *st, nx_error *err)
 					      nx_error_set(err, NX_EDB, "index '%s' is empty: add articles first",
 							   st->path);
 	/* 16 kB pages: rows of about 1 kB leave less unused at page ends */
-	if (ver == 0 && tables == 0)
+	if (ver == 0 && tables == 0) {
 		nx_store__exec(st, "PRAGMA page_size = 16384", NULL, "");
+		nx_store__exec(st, "PRAGMA auto_vacuum = INCREMENTAL", NULL, "");
+	}
 	if ((rc = nx_store__exec(st, "BEGIN IMMEDIATE", err, "cannot create the index")) < 0)
 		return rc;
 	/* what is written from here on is schema 4: ids as bytes, stop list 2, blocks of bodies */

@@ -125,11 +125,22 @@ void nx_text_clean(nx_buf *out, const char *s, size_t len)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c > 0x20 && c < 0x7F) {
-			/* a run of printable ASCII other than space goes out as is */
+			/*
+			 * A run of printable ASCII goes out as is, single spaces
+			 * between words included (a sentence at a time, not a word:
+			 * most of a news body is such runs).
+			 */
 			size_t j = i + 1;
 
-			while (j < len && (unsigned char)s[j] > 0x20 && (unsigned char)s[j] < 0x7F)
-				j++;
+			for (;;) {
+				while (j < len && (unsigned char)s[j] > 0x20 && (unsigned char)s[j] < 0x7F)
+					j++;
+				if (j + 1 < len && s[j] == ' ' && (unsigned char)s[j + 1] > 0x20 &&
+				    (unsigned char)s[j + 1] < 0x7F)
+					j += 2;
+				else
+					break;
+			}
 			if (pending_space && out->len > start)
 				nx_buf_addch(out, ' ');
 			pending_space = 0;

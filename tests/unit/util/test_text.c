@@ -207,6 +207,13 @@ static void test_text_clean(void **state)
 {
 	static const struct ccase cases[] = {
 		{ "hello", -1, "hello" },
+		{ "one two, three.", -1, "one two, three." },  /* a sentence in one run */
+		{ "one two ", -1, "one two" },
+		{ "one two  three", -1, "one two three" },
+		{ "one \ttwo", -1, "one two" },
+		{ "one t", 6, "one t" },
+		{ "one two", 5, "one t" },                     /* len cuts the run */
+		{ "one \xC2\xA0two", -1, "one two" },
 		{ "  hello  world  ", -1, "hello world" },
 		{ "\t\r\nline one\n\nline two\r\n", -1, "line one line two" },
 		{ "a\xC2\xA0" "b", -1, "a b" },               /* NBSP */
