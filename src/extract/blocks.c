@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "article/credit.h"
 #include "article/lang.h"
 #include "extract/extract_private.h"
 #include "util/buf.h"
@@ -181,55 +180,58 @@ static void text_node(walker *w, const xmlNode *n, const xmlNode *body)
 		w->link += k;
 }
 
+/* Leaving element n: the end of a link or of a block. */
+static void leave(walker *w, const xmlNode *n)
+{
+	const char *tag = NULL;
+
+	if (n->type != XML_ELEMENT_NODE)
+		return;
+	tag = nx_html__tag(n);
+	if (strcmp(tag, "a") == 0 && w->in_link > 0)
+		w->in_link--;
+	else if (nx_html__block_tag(tag))
+		flush(w);
+}
+
+/* Entering node n; 1 when its subtree is not read. */
+static int enter(walker *w, const xmlNode *n, const xmlNode *body)
+{
+	const char *tag = NULL;
+
+	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+		text_node(w, n, body);
+		return 0;
+	}
+	if (n->type != XML_ELEMENT_NODE)
+		return 1;
+	tag = nx_html__tag(n);
+	if (n != body && skipped(n))
+		return 1;
+	if (strcmp(tag, "a") == 0)
+		w->in_link++;
+	else if (nx_html__block_tag(tag))
+		flush(w);
+	return 0;
+}
+
+/* Cut body into blocks, in document order. */
 static void cut(walker *w, xmlNode *body)
 {
-	xmlNode *n = body, *up = NULL;
+	xmlNode *n = body, *next = NULL, *p = NULL;
 	int skip = 0;
 
-	while (n != NULL && w->rc == NX_OK) {
-		skip = 0;
-		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-			text_node(w, n, body);
-		} else if (n->type == XML_ELEMENT_NODE) {
-			const char *tag = nx_html__tag(n);
-
-			if (n != body && skipped(n))
-				skip = 1;
-			else if (strcmp(tag, "a") == 0)
-				w->in_link++;
-			else if (nx_html__block_tag(tag))
-				flush(w);
-		} else {
-			skip = 1;
-		}
-		if (!skip && n->type == XML_ELEMENT_NODE && n->children != NULL) {
-			n = n->children;
+	for (; n != NULL && w->rc == NX_OK; n = next) {
+		skip = enter(w, n, body);
+		next = nx_html__next(n, body, skip);
+		if (next != NULL && next->parent == n)
 			continue;
-		}
-		up = n;
-		for (;;) {
-			if (up->type == XML_ELEMENT_NODE && !skip) {
-				const char *tag = nx_html__tag(up);
-
-				if (strcmp(tag, "a") == 0 && w->in_link > 0)
-					w->in_link--;
-				else if (nx_html__block_tag(tag))
-					flush(w);
-			}
-			skip = 0;
-			if (up == body) {
-				n = NULL;
+		/* the elements closed between n and next */
+		for (p = n; p != NULL; p = p->parent) {
+			if (p != n || !skip)
+				leave(w, p);
+			if (p == body || (next != NULL && p->next == next))
 				break;
-			}
-			if (up->next != NULL) {
-				n = up->next;
-				break;
-			}
-			up = up->parent;
-			if (up == NULL) {
-				n = NULL;
-				break;
-			}
 		}
 	}
 	flush(w);
@@ -676,7 +678,7 @@ int nx_blocks__apply(nx_article *a, htmlDocPtr doc)
 		goto done;
 	}
 	for (i = 0; i < bs.n; i++) {
-		pick[i] = nx_blocks__margin(&bs.v[i]) > 0 && !nx_is_debris_line(bs.v[i].text, bs.v[i].len);
+		pick[i] = nx_blocks__margin(&bs.v[i]) > 0;
 		chosen += pick[i] ? bs.v[i].chars : 0;
 	}
 	if (chosen == 0)
