@@ -11,8 +11,9 @@
  * common markup (article, comment, share, related, footer ...), where it
  * sits in the page, whether the hand rules (extract.c) kept its text, and
  * the same for its neighbours.  A logistic model (block_model.c, made by
- * scripts/train-blocks) scores the vector; blocks with a positive margin
- * are the body.  When the model keeps nothing, the hand rules' body stays,
+ * scripts/train-blocks) scores the vector: a block the rules kept stays
+ * when its margin is positive, a block they left is added only when its
+ * margin is above a higher threshold (nx_block_model_add).  When the model keeps nothing, the hand rules' body stays,
  * so a page never loses its only text.
  */
 #include "extract/blocks.h"
@@ -678,7 +679,7 @@ int nx_blocks__apply(nx_article *a, htmlDocPtr doc)
 		goto done;
 	}
 	for (i = 0; i < bs.n; i++) {
-		pick[i] = nx_blocks__margin(&bs.v[i]) > 0;
+		pick[i] = nx_blocks__margin(&bs.v[i]) > (bs.v[i].kept ? 0 : nx_block_model_add);
 		chosen += pick[i] ? bs.v[i].chars : 0;
 	}
 	if (chosen == 0)

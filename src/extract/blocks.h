@@ -46,7 +46,9 @@ void nx_blocks__free(nx_blocks *b);
 /* NULL-terminated names of the features, in the order of nx_block.x. */
 const char *const *nx_blocks__names(void);
 
-/* The model's margin for block b: content when > 0.  0 without a model. */
+/* The model's margin for block b: a block the hand rules kept stays when
+ * it is > 0, another is added when it is > nx_block_model_add.  0 without
+ * a model. */
 double nx_blocks__margin(const nx_block *b);
 
 /*
@@ -60,5 +62,6 @@ int nx_blocks__apply(nx_article *a, htmlDocPtr doc);
 extern const size_t nx_block_model_nfeat;   /* 0: no model */
 extern const double nx_block_model_w[];     /* nx_block_model_nfeat weights */
 extern const double nx_block_model_bias;
+extern const double nx_block_model_add;     /* margin to add a block the rules left */
 
 #endif
