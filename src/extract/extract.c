@@ -1036,7 +1036,7 @@ static int sibling_ok(xmlNode *s, xmlNode *top)
 	return 0;
 }
 
-int nx_html__body(nx_article *a, htmlDocPtr doc)
+int nx_html__body_rules(nx_article *a, htmlDocPtr doc)
 {
 	xmlNode *root = xmlDocGetRootElement(doc), *body = NULL, *n = NULL, *top = NULL;
 	hinfo *infos = NULL;

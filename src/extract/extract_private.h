@@ -58,9 +58,12 @@ xmlNode *nx_html__next(xmlNode *n, const xmlNode *root, int skip_children);
 /*
  * Extract the article body of a whole page into a: choose the main
  * container by readability-style scoring, keep its paragraphs, turn its
- * figures into photos.  Returns NX_OK or NX_ENOMEM.
+ * figures into photos (extract.c, the hand rules); then let the learned
+ * block classifier choose the paragraphs (blocks.c).  Returns NX_OK or
+ * NX_ENOMEM.
  */
 int nx_html__body(nx_article *a, htmlDocPtr doc);
+int nx_html__body_rules(nx_article *a, htmlDocPtr doc);
 
 /*
  * Read the page's metadata into a (fields already set are kept): JSON-LD,
