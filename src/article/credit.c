@@ -479,15 +479,22 @@ static size_t dash_len(const char *s, size_t len)
 static size_t split_parts(span p, span *parts, size_t max)
 {
 	size_t i = 0, start = 0, n = 0, sep = 0;
-	int depth = 0;
+	int depth = 0, in_url = 0;
 
 	for (i = 0; i <= p.len && n < max; i++) {
 		if (i < p.len && p.s[i] == '(')
 			depth++;
 		else if (i < p.len && p.s[i] == ')' && depth > 0)
 			depth--;
+		/* an address's slashes ("available at https://x.example/a") split nothing */
+		if (i < p.len && (i == 0 || p.s[i - 1] == ' ') &&
+		    (nx_startswith_ci(p.s + i, p.len - i, "http://") || nx_startswith_ci(p.s + i, p.len - i, "https://") ||
+		     nx_startswith_ci(p.s + i, p.len - i, "www.")))
+			in_url = 1;
+		else if (i < p.len && p.s[i] == ' ')
+			in_url = 0;
 		sep = i < p.len ? dash_len(p.s + i, p.len - i) : 0;
-		if (i < p.len && (depth > 0 || (p.s[i] != '/' && p.s[i] != '|' && sep == 0)))
+		if (i < p.len && (depth > 0 || in_url || (p.s[i] != '/' && p.s[i] != '|' && sep == 0)))
 			continue;
 		span part = { p.s + start, i - start };
 		const char *o = NULL;
@@ -581,9 +588,17 @@ int nx_credit_parse(const char *s, size_t len, char **agency, char **photographe
 		else
 			rc = set_out(agency, parts[ai], 1);
 	}
-	for (i = 0; i < nparts && rc == 0 && *photographer == NULL; i++)
-		if ((int)i != ai && agency_of_part(parts[i]) == NULL)
-			rc = set_out(photographer, parts[i], 0);
+	/*
+	 * The first other part is the photographer, or nobody when it is no
+	 * name ("john Doe/Something/AP": not "Something"); "STR", "Staff"
+	 * and "File" stand where a name would and are passed over.
+	 */
+	for (i = 0; i < nparts; i++) {
+		if ((int)i == ai || agency_of_part(parts[i]) != NULL || not_a_name(drop_parenthetical(parts[i])))
+			continue;
+		rc = set_out(photographer, parts[i], 0);
+		break;
+	}
 done:
 	if (rc < 0) {
 		free(*agency);

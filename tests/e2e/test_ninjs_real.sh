@@ -27,9 +27,16 @@ if ! "$NEWSIDX" --db "$db" add "${files[@]}" >"$tmp/add.out" 2>"$tmp/add.err"; t
 	exit 1
 fi
 cat "$tmp/add.out"
-if [ -s "$tmp/add.err" ]; then
+# One item (AP Media's text item) carries no text, only a link to its NITF
+# rendition: add indexes it by its title and says so (issue 19 item 8).
+# That is the only line stderr may hold.
+if grep -v -E '/ap_media_text_item\.json: .*: no body text: indexed by its title only$' "$tmp/add.err" | grep -q .; then
 	echo "FAIL: add reported errors:"
 	cat "$tmp/add.err"
+	exit 1
+fi
+if ! grep -q 'ap_media_text_item\.json: .*no body text' "$tmp/add.err"; then
+	echo "FAIL: the text item without text was not said"
 	exit 1
 fi
 "$NEWSIDX" --db "$db" export >"$tmp/all.jsonl" || { echo "FAIL: export"; exit 1; }
