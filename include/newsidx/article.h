@@ -43,9 +43,9 @@ typedef struct nx_origin {
 	const char *raw; /* the original document bytes, borrowed: valid only */
 	size_t rawlen;   /* during the ingest callback; may be NULL */
 	char *url;       /* the URL as the source gave it, when ingest dropped its
-			    tracking parameters from the article's url; else
-			    NULL.  Known at ingest only (not stored: the source
-			    file at path and offset holds it). */
+			    tracking parameters or fragment from the article's
+			    url; else NULL.  Stored (table origin_url) and shown
+			    as origin.url by show --json. */
 } nx_origin;
 
 typedef struct nx_article {

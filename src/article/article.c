@@ -373,6 +373,9 @@ static json_t *article_json(const nx_article *a, unsigned flags, int with_id)
 				    json_integer(a->origin.offset) : json_null());
 		json_object_set_new(og, "record", jstr(a->origin.record_id));
 		json_object_set_new(og, "format", jstr(a->origin.format));
+		/* the URL as the source gave it, when ingest dropped tracking parameters from it */
+		if (a->origin.url != NULL)
+			json_object_set_new(og, "url", jstr(a->origin.url));
 		json_object_set_new(o, "origin", og);
 	}
 	return o;

@@ -34,6 +34,26 @@ static int col_str(sqlite3_stmt *s, int i, char **out)
 	return *out == NULL ? NX_ENOMEM : NX_OK;
 }
 
+/* origin.url of a: the URL its source gave, when ingest cleaned it (table origin_url). */
+static int load_origin_url(nx_store *st, int64_t rowid, int64_t file_id, nx_article *a, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = NX_OK;
+
+	if (!st->has_origin_url)
+		return NX_OK;
+	if (sqlite3_prepare_v2(st->db, "SELECT url FROM origin_url WHERE article_id = ?1 AND file_id = ?2 AND offset = ?3",
+			       -1, &s, NULL) != SQLITE_OK)
+		return nx_store__dberr(st, err, "cannot read the URL the source gave");
+	sqlite3_bind_int64(s, 1, rowid);
+	sqlite3_bind_int64(s, 2, file_id);
+	sqlite3_bind_int64(s, 3, a->origin.offset);
+	if (sqlite3_step(s) == SQLITE_ROW && col_str(s, 0, &a->origin.url) < 0)
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int nx_store__load(nx_article **out, nx_store *st, int64_t rowid, nx_error *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -41,7 +61,8 @@ int nx_store__load(nx_article **out, nx_store *st, int64_t rowid, nx_error *err)
 	nx_buf body = NX_BUF_INIT;
 	const char *p = NULL, *e = NULL;
 	char *authors = NULL;
-	int rc = NX_OK, step = 0;
+	int64_t file_id = 0;
+	int rc = NX_OK, step = 0, found = 0;
 
 	*out = NULL;
 	if ((s = nx_store__stmt(st, NX_STMT_GET_ARTICLE, err)) == NULL)
@@ -116,8 +137,12 @@ int nx_store__load(nx_article **out, nx_store *st, int64_t rowid, nx_error *err)
 			if (strcmp(fmt, nx_store__origin_formats[i]) == 0 || (nx_isdigit((unsigned char)fmt[0]) &&
 								    strtoul(fmt, NULL, 10) == i + 1))
 				a->origin.format = nx_store__origin_formats[i];
+		file_id = sqlite3_column_int64(s, 4);
+		found = 1;
 	}
 	sqlite3_reset(s);
+	if (found && (rc = load_origin_url(st, rowid, file_id, a, err)) < 0)
+		goto done;
 	*out = a;
 	a = NULL;
 	goto done;

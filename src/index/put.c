@@ -305,6 +305,27 @@ static void bind_format(nx_store *st, sqlite3_stmt *s, int i, const char *format
 	nx_store__bind_text(s, i, format);
 }
 
+/* The URL as the source gave it, when ingest cleaned it (table origin_url). */
+static int put_origin_url(nx_store *st, const nx_article *a, int64_t id, int64_t file_id, nx_error *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = NX_OK;
+
+	if (!st->has_origin_url || a->origin.url == NULL || (a->url != NULL && strcmp(a->url, a->origin.url) == 0))
+		return NX_OK;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT OR REPLACE INTO origin_url(article_id, file_id, offset, url) VALUES(?1, ?2, ?3, ?4)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return nx_store__dberr(st, err, "cannot record the URL the source gave");
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, file_id);
+	sqlite3_bind_int64(s, 3, a->origin.offset);
+	sqlite3_bind_text(s, 4, a->origin.url, -1, SQLITE_STATIC);
+	rc = nx_store__step_done(st, s, err, "cannot record the URL the source gave");
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /*
  * Record where an article came from.  hash: the version the origin gave,
  * NULL when that is the article's current version -- nearly always, and
@@ -366,7 +387,9 @@ static int write_origin(nx_store *st, int64_t id, const nx_article *a, const nx_
 	/* which version this origin gave: 8 bytes tell an article's versions apart */
 	if (hash != NULL)
 		bind_hash_n(st, s, 7, hash, 8);
-	return nx_store__step_done(st, s, err, "cannot record where the article came from");
+	if ((rc = nx_store__step_done(st, s, err, "cannot record where the article came from")) < 0)
+		return rc;
+	return put_origin_url(st, a, id, file_id, err);
 }
 
 /* An article leaves the version oldhash: origins that gave it say so. */

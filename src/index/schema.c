@@ -412,3 +412,32 @@ int nx_store__connect_db(nx_store *st, sqlite3 **pdb, nx_blkcache *bc, const cha
 		return nx_error_set(err, NX_EDB, "cannot set up the index: %s", sqlite3_errmsg(db));
 	return NX_OK;
 }
+
+/*
+ * The URL of an article as its source gave it, when ingest dropped
+ * tracking parameters or a fragment from it (issue 20 item 3): one row per
+ * origin that had one.  A table of its own rather than a column of origin,
+ * so indexes of schema 4 need no upgrade step and older newsidx versions
+ * read and write them as before (the cascade keeps it in step with
+ * article).  Readers of an index no writer of this version opened see no
+ * such table and show no original URL.
+ */
+int nx_store__origin_url_upgrade(nx_store *st, nx_error *err)
+{
+	int64_t have = 0;
+
+	if (nx_store__query_int(st, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'origin_url'",
+				&have) < 0)
+		return nx_store__dberr(st, err, "cannot read the index");
+	if (have == 0 && (st->flags & NX_STORE_WRITE) &&
+	    nx_store__exec(st,
+			   "CREATE TABLE IF NOT EXISTS origin_url("
+			   "  article_id INTEGER NOT NULL REFERENCES article(id) ON DELETE CASCADE,"
+			   "  file_id INTEGER NOT NULL REFERENCES file(id) ON DELETE CASCADE,"
+			   "  offset INTEGER NOT NULL, url TEXT NOT NULL,"
+			   "  PRIMARY KEY(article_id, file_id, offset)) WITHOUT ROWID",
+			   err, "cannot upgrade the index") < 0)
+		return err != NULL ? err->code : NX_EDB;
+	st->has_origin_url = have > 0 || (st->flags & NX_STORE_WRITE);
+	return NX_OK;
+}

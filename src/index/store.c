@@ -57,7 +57,7 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
 	[NX_STMT_GET_PHOTOS] =
 		"SELECT agency, photographer, caption, url FROM photo WHERE article_id = ?1 ORDER BY seq",
 	[NX_STMT_GET_ORIGIN] =
-		"SELECT f.path, o.offset, o.record_id, o.format FROM origin o JOIN file f ON f.id = o.file_id"
+		"SELECT f.path, o.offset, o.record_id, o.format, o.file_id FROM origin o JOIN file f ON f.id = o.file_id"
 		" JOIN article a ON a.id = o.article_id"
 		/*
 		 * an origin of the current text first, not one that gave an older
@@ -311,6 +311,8 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 	if ((rc = nx_store__migrate(st, err)) < 0)
 		goto fail;
 	if ((flags & NX_STORE_WRITE) && (rc = nx_store__vocab_upgrade(st, err)) < 0)
+		goto fail;
+	if ((rc = nx_store__origin_url_upgrade(st, err)) < 0)
 		goto fail;
 	if ((flags & NX_STORE_WRITE) &&
 	    ((rc = nx_store__exec(st, "PRAGMA journal_mode = WAL", err, "cannot open index")) < 0 ||

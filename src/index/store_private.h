@@ -95,6 +95,7 @@ struct nx_store {
 	int64_t file_id;     /* cache, forgotten on rollback */
 	int schema;          /* PRAGMA user_version */
 	int clean_urls;      /* meta 'clean_urls': made by a newsidx that drops tracking parameters at ingest */
+	int has_origin_url; /* table origin_url exists: the URLs as the sources gave them */
 	int fcol[4];         /* FTS5 column of NX_F_*: v1 title first, v2 body first */
 	_Atomic(const nx_zdict *) zdict; /* dictionary new bodies are compressed with */
 	nx_buf train;        /* bodies sampled to make the dictionary, end to end */
@@ -261,6 +262,9 @@ int nx_store__vocab_ready(nx_store *st);
 int nx_store__vocab_rebuild(nx_store *st, nx_error *err);
 /* The same when the table is not complete yet (an index made before it): writers, on opening. */
 int nx_store__vocab_upgrade(nx_store *st, nx_error *err);
+
+/* Make table origin_url when a writer opens an index without it; note whether it exists. */
+int nx_store__origin_url_upgrade(nx_store *st, nx_error *err);
 /* Bind v as text, NULL as NULL. */
 void nx_store__bind_text(sqlite3_stmt *s, int i, const char *v);
 

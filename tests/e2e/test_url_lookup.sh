@@ -22,6 +22,14 @@ urls = sorted(json.loads(l)["url"] for l in open(sys.argv[1]))
 sys.exit(0 if urls == ["http://example.org/b/bridge/", "https://www.example.com/news/harbour-reopens?id=7"] else 1)
 PY
 
+# the URL as the source gave it stays in origin (show --json); a URL ingest
+# left alone has none
+nx show --json "https://www.example.com/news/harbour-reopens?id=7" >"$TMP/h.json"
+json_check "$TMP/h.json" 'd["origin"]["url"] == "https://www.example.com/news/harbour-reopens?utm_source=rss&utm_medium=feed&id=7#comments" and d["url"] == "https://www.example.com/news/harbour-reopens?id=7"' ||
+	bad "origin.url of the cleaned URL: $(cat "$TMP/h.json")"
+nx show --json "http://example.org/b/bridge/" >"$TMP/b.json"
+json_check "$TMP/b.json" '"url" not in d["origin"]' || bad "origin.url of a URL left alone: $(cat "$TMP/b.json")"
+
 title_of() { # ref -> prints the title show finds
   nx show --json "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["title"])' 2>/dev/null
 }
