@@ -136,8 +136,9 @@ int nx_search__topk_off(const nx_search_opts *o);
 int nx_search__topk_fits(const nx_search_opts *o);
 int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int64_t want,
 			   int64_t *total);
+/* count_only: no relaxed ranking follows (the strict query fills the listing) */
 int nx_search__relaxed_count(nx_store *st, plan *p, const nx_search_opts *o, const char *relaxed_expr,
-			     int64_t *total, nx_error *err);
+			     int count_only, int64_t *total, nx_error *err);
 int nx_search__candidates(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int relaxed,
 			  int64_t want, cand **out, size_t *nout, nx_error *err);
 

@@ -180,4 +180,15 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 
 void nx_topk__cache_free(nx_topk_cache *c);
 
+/*
+ * The rows of "fts MATCH expr" (nx_topk__or_shape's form) passing flt
+ * (NULL: all) into *total, as nx_topk__rank with k 0 counts them, from
+ * the rowids alone: no positions read, no lists kept (topk_count.c).  For
+ * a count no ranking of expr follows.  Returns SQLITE_OK, SQLITE_RANGE
+ * when expr has another form or a rowid is too large for its bitmaps (the
+ * caller counts otherwise), or an SQLite error code.
+ */
+int nx_topk__or_count(sqlite3 *db, const char *expr, const nx_topk_filter *flt, int64_t *total,
+		      nx_topk_stats *stats);
+
 #endif
