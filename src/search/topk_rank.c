@@ -24,7 +24,7 @@ typedef struct topk_list {
 	size_t n, cap;
 	int64_t *rowid;
 	double *freq;  /* sum of the column weights of its instances, in order */
-	int32_t *ext;  /* NX_TOPK_EXT_COLS a row: last offset + 1 in each column */
+	int32_t *ext;  /* the cache's ncol a row: last offset + 1 in each column */
 	int done;      /* read (the arrays may exist after a failed read) */
 } topk_list;
 
@@ -147,7 +147,8 @@ double nx_topk__rank_score(const double *idf, const double *w, const double *fre
 	return score;
 }
 
-static int list_grow(topk_list *l)
+/* Room for more rows in l, of ncol extents each. */
+static int list_grow(topk_list *l, int ncol)
 {
 	size_t cap = l->cap ? l->cap * 2 : 1024;
 	int64_t *r = NULL;
@@ -160,7 +161,7 @@ static int list_grow(topk_list *l)
 	if ((f = realloc(l->freq, cap * sizeof(*f))) == NULL)
 		return SQLITE_NOMEM;
 	l->freq = f;
-	if ((e = realloc(l->ext, cap * NX_TOPK_EXT_COLS * sizeof(*e))) == NULL)
+	if ((e = realloc(l->ext, cap * (size_t)ncol * sizeof(*e))) == NULL)
 		return SQLITE_NOMEM;
 	l->ext = e;
 	l->cap = cap;
@@ -182,16 +183,16 @@ static int collect_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 	double freq = 0;
 	int rc = SQLITE_OK, ic = 0, io = 0;
 
-	if (l->n == l->cap && (rc = list_grow(l)) != SQLITE_OK)
+	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol)) != SQLITE_OK)
 		return rc;
-	ext = &l->ext[l->n * NX_TOPK_EXT_COLS];
-	memset(ext, 0, NX_TOPK_EXT_COLS * sizeof(*ext));
+	ext = &l->ext[l->n * (size_t)co->c->ncol];
+	memset(ext, 0, (size_t)co->c->ncol * sizeof(*ext));
 	rc = api->xPhraseFirst(fctx, 0, &it, &ic, &io);
 	while (rc == SQLITE_OK && ic >= 0) {
 		/* nx_rank: freq[phrase] += colw[column], instance by instance */
 		if (ic < co->c->ncolw)
 			freq += co->c->colw[ic];
-		if (ic < NX_TOPK_EXT_COLS && io + 1 > ext[ic])
+		if (ic < co->c->ncol && io + 1 > ext[ic])
 			ext[ic] = io + 1;
 		api->xPhraseNext(fctx, &it, &ic, &io);
 	}
@@ -239,7 +240,7 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 		co.c = c;
 		co.l = l;
 		l->n = 0;
-		if ((rc = list_grow(l)) == SQLITE_OK)
+		if ((rc = list_grow(l, c->ncol)) == SQLITE_OK)
 			rc = api->xQueryPhrase(fctx, i, &co, collect_row);
 		l->done = rc == SQLITE_OK;
 	}
@@ -403,7 +404,7 @@ static void merge_window(merge_state *ms, const merge_ctx *x, size_t k, int64_t 
 			continue;
 		}
 		for (; p < l->n && l->rowid[p] < hi; p++) {
-			const int32_t *le = &l->ext[p * NX_TOPK_EXT_COLS];
+			const int32_t *le = &l->ext[p * (size_t)x->ncol];
 			int32_t *re = NULL;
 
 			off = (int)(l->rowid[p] - lo);
