@@ -63,6 +63,9 @@ typedef struct nx_search_opts {
 	int fast_paths;     /* NX_FAST_PATHS_*: the rankings without SQL */
 	int snippets;       /* 0: hits without snippet or highlights, the text not
 			       read (scripts, deep lists); default 1 */
+	int one_thread;     /* 1: a long walk is not split over a second thread (a
+			       server already answering other requests: the CPUs
+			       are taken); default 0 */
 } nx_search_opts;
 
 #define NX_SEARCH_TIME_LIMIT_MS 30000
@@ -79,7 +82,7 @@ typedef struct nx_search_opts {
 enum { NX_FAST_PATHS_ON = 0, NX_FAST_PATHS_OFF, NX_FAST_PATHS_CHECK };
 
 #define NX_SEARCH_OPTS_INIT { 10, 0, 24, 1, NX_SORT_RELEVANCE, 0, 1, 1, 0, 0, NULL, NX_FILTER_INIT, \
-			      NX_SEARCH_TIME_LIMIT_MS, NX_SEARCH_WORK_LIMIT, NX_SEARCH_MAX_PREFIXES, NX_FAST_PATHS_ON, 1 }
+			      NX_SEARCH_TIME_LIMIT_MS, NX_SEARCH_WORK_LIMIT, NX_SEARCH_MAX_PREFIXES, NX_FAST_PATHS_ON, 1, 0 }
 
 /* A byte range [start, end) inside a string. */
 typedef struct nx_span {

@@ -200,7 +200,7 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	free(p->pre);
 	p->pre = NULL;
 	p->pre_expr = NULL;
-	if ((db2 = nx_store__db2(st)) != NULL && p->budget != NULL) {
+	if (!o->one_thread && (db2 = nx_store__db2(st)) != NULL && p->budget != NULL) {
 		p->budget2 = *p->budget;
 		nx_search__budget_watch(db2, &p->budget2);
 	}

@@ -141,6 +141,21 @@ static unsigned search_args(req *r, nx_search_opts *o, int page, nx_error *err, 
 	return 0;
 }
 
+/*
+ * One more search in progress: with another already running the CPUs
+ * are taken, and splitting a long walk over a second thread would only
+ * add its cost (nx_search_opts.one_thread).  search_end when answered.
+ */
+static void search_begin(req *r, nx_search_opts *o)
+{
+	o->one_thread = atomic_fetch_add(&r->s->searches, 1) > 0;
+}
+
+static void search_end(req *r)
+{
+	atomic_fetch_sub(&r->s->searches, 1);
+}
+
 /* Map a failed search or lookup to an answer; the full reason goes to stderr only. */
 static enum MHD_Result fail_lib(req *r, int code, const nx_error *err)
 {
@@ -175,7 +190,10 @@ enum MHD_Result serve_api_search(req *r, nx_store *st)
 		ret = serve_fail(r, MHD_HTTP_BAD_REQUEST, "nothing to search for: give q (or a filter)");
 		goto done;
 	}
-	if ((rc = nx_search(&res, st, q != NULL ? q : "", &o, &err)) < 0) {
+	search_begin(r, &o);
+	rc = nx_search(&res, st, q != NULL ? q : "", &o, &err);
+	search_end(r);
+	if (rc < 0) {
 		ret = fail_lib(r, rc, &err);
 		goto done;
 	}
@@ -220,7 +238,10 @@ enum MHD_Result serve_page_search(req *r, nx_store *st)
 		ret = serve_respond_buf(r, MHD_HTTP_OK, "text/html; charset=utf-8", &b);
 		goto done;
 	}
-	if ((rc = nx_search(&res, st, f.q != NULL ? f.q : "", &o, &err)) < 0) {
+	search_begin(r, &o);
+	rc = nx_search(&res, st, f.q != NULL ? f.q : "", &o, &err);
+	search_end(r);
+	if (rc < 0) {
 		if (rc == NX_ETOOBIG || rc == NX_EINVAL || rc == NX_EQUERY || rc == NX_ELIMIT) {
 			nx_serve_page_search(&b, &f, NULL, NULL, NULL, err.msg);
 			ret = serve_respond_buf(r, MHD_HTTP_BAD_REQUEST, "text/html; charset=utf-8", &b);

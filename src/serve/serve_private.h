@@ -7,6 +7,7 @@
 #define NX_SERVE_PRIVATE_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include <microhttpd.h>
@@ -49,6 +50,7 @@ typedef struct serve_ctx {
 	pthread_mutex_t lock;
 	conn_slot *conns;
 	long nconns, max_conns;
+	atomic_int searches;     /* searches being answered (search_begin) */
 	int stop;
 	pthread_t reaper;
 } serve_ctx;
