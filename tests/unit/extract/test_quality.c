@@ -362,6 +362,50 @@ static void test_date_old_pages(void **state)
 	check_published("", "<p>The pier opened on July 20, 1969, the day of the moon landing.</p>", "");
 }
 
+/* A date beside another story's headline is that story's: in a list
+   item with a headline link to another page, in a short <article> card
+   without the page's <h1>, inside a teaser link.  A list item linking to
+   the page itself dates the page.  Before: the first <time> (or the first
+   "pubdate" one) on the page, whoever's it was. */
+static void test_date_of_teaser_not_page(void **state)
+{
+	const char *canon = "<link rel=\"canonical\" href=\"https://example.org/blog/pier-closes\">";
+
+	(void)state;
+	check_published(canon, "<ul><li><a href=\"/blog/ferry-timetable-changes\">Ferry timetable changes "
+			"again</a> <span><time datetime=\"2019-07-30\">30 July</time> by <a rel=\"author\" "
+			"href=\"/jane\">Jane</a></span></li></ul><p class=\"when\"><time datetime=\"2019-06-27\">"
+			"27 June</time></p>", "2019-06-27T00:00:00Z");
+	check_published(canon, "<ul><li><a href=\"/blog/ferry-timetable-changes\">Ferry timetable changes "
+			"again</a> <time datetime=\"2019-07-30\">30 July</time></li><li><a href=\"/blog/pier-closes"
+			"\">Pier closes for the winter</a> <time datetime=\"2019-06-27\">27 June</time></li></ul>",
+			"2019-06-27T00:00:00Z");
+	check_published(canon, "<p>Le <time datetime=\"2019-06-28T13:49:45Z\">28 juin</time></p>"
+			"<div class=\"more\"><article class=\"entry\"><a href=\"blog/ferry-timetable-changes\">"
+			"<strong>Ferry timetable changes again</strong></a><p><time pubdate datetime=\""
+			"2019-09-24T13:34:33Z\">24/09</time></p></article></div>", "2019-06-28T13:49:45Z");
+	check_published(canon, "<p>Le <time datetime=\"2019-06-28T13:49:45Z\">28 juin</time></p>"
+			"<div class=\"more\"><a href=\"blog/ferry-timetable-changes?c=2\">I disagree with the "
+			"pier's owners <p><time pubdate datetime=\"2019-09-22T07:30:29Z\">22/09</time></p></a>"
+			"</div>", "2019-06-28T13:49:45Z");
+	/* a permalink around the page's own date is not a teaser */
+	check_published(canon, "<p><a href=\"https://example.org/blog/pier-closes/\" rel=\"bookmark\">"
+			"<time class=\"entry-date published\" datetime=\"2019-06-28T10:00:00Z\">28 June</time>"
+			"</a></p>", "2019-06-28T10:00:00Z");
+}
+
+/* "pubdate" on times of different days singles out none of them: the
+   first time on the page is taken.  Before: the first "pubdate" one. */
+static void test_date_pubdate_on_many_days(void **state)
+{
+	(void)state;
+	check_published("", "<p><time datetime=\"2019-06-28\">28 June</time></p><div><span><time pubdate "
+			"datetime=\"2019-09-24\">24 Sep</time></span><span><time pubdate datetime=\"2019-09-20\">"
+			"20 Sep</time></span></div>", "2019-06-28T00:00:00Z");
+	check_published("", "<p><time datetime=\"2019-06-28\">28 June</time></p><div><span><time pubdate "
+			"datetime=\"2019-09-24\">24 Sep</time></span></div>", "2019-09-24T00:00:00Z");
+}
+
 /* ---- item 10: metadata ------------------------------------------------- */
 
 /* The authors joined by "; " ("" when none), and the source. */
@@ -557,6 +601,8 @@ int main(void)
 		cmocka_unit_test(test_date_12_hour_zone),
 		cmocka_unit_test(test_date_comment_and_related_image),
 		cmocka_unit_test(test_date_old_pages),
+		cmocka_unit_test(test_date_of_teaser_not_page),
+		cmocka_unit_test(test_date_pubdate_on_many_days),
 		cmocka_unit_test(test_double_encoded_entities),
 		cmocka_unit_test(test_byline_cleaned),
 		cmocka_unit_test(test_publisher_id_not_source),
