@@ -490,6 +490,55 @@ static void test_publisher_id_not_source(void **state)
 		   "<meta property=\"og:site_name\" content=\"Harbour Gazette\">", "", "", "Harbour Gazette");
 }
 
+/* JSON-LD wrapped in <![CDATA[ ... ]]> (as XHTML templates write it) is
+   read: authors, several of them, and the publication time.  Before: the
+   wrapper's "[" was taken for the data's start and nothing was read. */
+static void test_json_ld_in_cdata(void **state)
+{
+	json_t *o = NULL;
+
+	(void)state;
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">\n  <![CDATA[\n"
+		   "  {\"@type\":\"BlogPosting\",\"headline\":\"Pier closes\",\"author\":[{\"@type\":"
+		   "\"Person\",\"name\":\"Jane Roe\"},{\"@type\":\"Person\",\"name\":\"John Doe\"}],"
+		   "\"datePublished\":\"2024-06-25\"}\n  ]]>\n</script>", "", "Jane Roe; John Doe", NULL);
+	o = ingest("<html><head><title>Pier closes</title><script type=\"application/ld+json\">//<![CDATA["
+		   "\n{\"@type\":\"NewsArticle\",\"headline\":\"Pier closes\",\"datePublished\":"
+		   "\"2024-06-25T10:00:00Z\"}\n//]]></script></head><body><h1>Pier closes</h1>" STORY
+		   "</body></html>", NULL);
+	assert_non_null(o);
+	assert_string_equal(str(o, "published"), "2024-06-25T10:00:00Z");
+	json_decref(o);
+	/* "<![CDATA[" inside a string of the data is not a wrapper */
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+		   "\"headline\":\"Pier closes\",\"description\":\"x <![CDATA[ y ]]> z\",\"author\":"
+		   "\"Jane Roe\"}</script>", "", "Jane Roe", NULL);
+}
+
+/* A JSON-LD headline that the <title> mostly lacks is a tagline or a
+   description, not the title.  Before: "country in Oceania" titled the
+   page "New Zealand - Encyclopedia". */
+static void test_json_ld_headline_not_title(void **state)
+{
+	json_t *o = ingest("<html><head><title>New Zealand - Encyclopedia</title>"
+			   "<script type=\"application/ld+json\">{\"@type\":\"Article\",\"name\":\"New Zealand\","
+			   "\"headline\":\"island country in Oceania\"}</script></head><body><h1>New Zealand</h1>"
+			   STORY "</body></html>", NULL);
+
+	(void)state;
+	assert_non_null(o);
+	assert_string_equal(str(o, "title"), "New Zealand");
+	json_decref(o);
+	/* a headline worded a little apart from the <title> is still taken */
+	o = ingest("<html><head><title>Vision Pro hands-on: the display moment for headsets | Site</title>"
+		   "<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\",\"headline\":"
+		   "\"Vision Pro is the display moment for headsets\"}</script></head><body><h1>Vision Pro</h1>"
+		   STORY "</body></html>", NULL);
+	assert_non_null(o);
+	assert_string_equal(str(o, "title"), "Vision Pro is the display moment for headsets");
+	json_decref(o);
+}
+
 /* ---- item 7: the lead paragraph is not a caption ----------------------- */
 
 #define LEAD "WASHINGTON (XYZ) The harbour board voted on Tuesday to close the old ferry pier for good."
@@ -606,6 +655,8 @@ int main(void)
 		cmocka_unit_test(test_double_encoded_entities),
 		cmocka_unit_test(test_byline_cleaned),
 		cmocka_unit_test(test_publisher_id_not_source),
+		cmocka_unit_test(test_json_ld_in_cdata),
+		cmocka_unit_test(test_json_ld_headline_not_title),
 		cmocka_unit_test(test_lead_in_media_container),
 		cmocka_unit_test(test_caption_not_the_only_text),
 		cmocka_unit_test(test_credits_on_page),
