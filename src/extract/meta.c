@@ -253,16 +253,47 @@ int nx_html__in_side_block(const xmlNode *n)
 	return footer;
 }
 
+/* 1 when the class token c[0..n) names an author: "author", "authorname",
+   "post-author", "article__author" (not "author-bio", "about-author"). */
+static int author_token(const char *c, size_t n)
+{
+	char buf[48];
+	size_t i = 0;
+
+	if (n < 6 || n >= sizeof(buf))
+		return 0;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)nx_tolower((unsigned char)c[i]);
+	buf[n] = '\0';
+	if (strstr(buf, "about") != NULL)
+		return 0;
+	if (strcmp(buf, "author") == 0 || strcmp(buf, "authorname") == 0)
+		return 1;
+	return n > 7 && strcmp(buf + n - 6, "author") == 0 && (buf[n - 7] == '-' || buf[n - 7] == '_');
+}
+
 static int is_byline_el(const xmlNode *n)
 {
 	const char *c = nx_html__attr(n, "class"), *rel = nx_html__attr(n, "rel");
+	size_t k = 0;
 
 	if (rel != NULL && strcmp(rel, "author") == 0)
 		return 1;
 	if (c == NULL)
 		return 0;
-	return strstr(c, "byline") != NULL || strstr(c, "author-name") != NULL ||
-	       strstr(c, "author_name") != NULL || strstr(c, "authorName") != NULL;
+	if (nx_memcasemem(c, strlen(c), "byline") != NULL || strstr(c, "author-name") != NULL ||
+	    strstr(c, "author_name") != NULL || strstr(c, "authorName") != NULL)
+		return 1;
+	while (*c != '\0') {
+		while (nx_isspace((unsigned char)*c))
+			c++;
+		for (k = 0; c[k] != '\0' && !nx_isspace((unsigned char)c[k]); k++)
+			;
+		if (author_token(c, k))
+			return !nx_html__in_side_block(n);
+		c += k;
+	}
+	return 0;
 }
 
 static void collect_meta(page_meta *m, htmlDocPtr doc)
@@ -446,7 +477,27 @@ static const char *ld_publisher(const page_meta *m, json_t *ld)
 	return node != NULL ? json_string_value(json_object_get(node, "name")) : NULL;
 }
 
-/* "By Jane Doe" -> "Jane Doe" */
+/* "By Jane Doe", "Par Jane Doe", "Von Jane Doe" -> "Jane Doe" (a word
+   "by" in the page's language before a name of two words or more). */
+static const char *after_by(const char *s)
+{
+	static const char *const by[] = { "by", "par", "von", "por", "door", "av", "af", NULL };
+	size_t i = 0, n = 0, words = 0;
+	const char *p = NULL;
+
+	for (i = 0; by[i] != NULL; i++) {
+		n = strlen(by[i]);
+		if (!nx_startswith_ci(s, strlen(s), by[i]) || !nx_isspace((unsigned char)s[n]))
+			continue;
+		for (p = s + n, words = 0; *p != '\0'; p++)
+			if (!nx_isspace((unsigned char)*p) && nx_isspace((unsigned char)p[-1]))
+				words++;
+		if (i == 0 || words >= 2)
+			return s + n + 1;
+	}
+	return s;
+}
+
 static int add_author_str(nx_article *a, const char *s)
 {
 	size_t n = 0;
@@ -455,8 +506,9 @@ static int add_author_str(nx_article *a, const char *s)
 		return NX_OK;
 	while (nx_isspace((unsigned char)*s))
 		s++;
-	if (nx_startswith_ci(s, strlen(s), "by "))
-		s += 3;
+	s = after_by(s);
+	while (nx_isspace((unsigned char)*s))
+		s++;
 	n = strlen(s);
 	if (n == 0 || n > 120 || strncmp(s, "http", 4) == 0 || s[0] == '@')
 		return NX_OK;

@@ -474,6 +474,26 @@ static void test_byline_cleaned(void **state)
 		   "Jane Roe, John Doe", NULL);
 }
 
+/* Bylines under the classes templates give them ("article__author",
+   "post-author", "author", "FeatureByline") and "by" in other languages.
+   Before: none of these was read; "Par" stayed in the name. */
+static void test_byline_classes_and_languages(void **state)
+{
+	(void)state;
+	check_meta("<title>Pier closes</title>", "<div class=\"article__author\">By\n\t\tJane Roe\t</div>",
+		   "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title>", "<div class=\"FeatureByline\"> By <b>Jane Roe</b><br>"
+		   "March 25, 2015</div>", "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title>", "<span class=\"author\">Par<span class=\"authorname\"> "
+		   "Jeanne Rousseau</span></span>", "Jeanne Rousseau", NULL);
+	check_meta("<title>Pier closes</title>", "<p class=\"post-author\">Von Hans Meier</p>", "Hans Meier", NULL);
+	/* "Von" that is part of a name stays */
+	check_meta("<title>Pier closes</title>", "<p class=\"post-author\">Von Miller</p>", "Von Miller", NULL);
+	/* an "about the author" box and a commenter are not the byline */
+	check_meta("<title>Pier closes</title>", "<div class=\"about-author\">Jane Roe</div>"
+		   "<div class=\"comments\"><span class=\"comment-author\">John Doe</span></div>", "", NULL);
+}
+
 /* The publisher by its "@id" in an @graph: its name, never the @id.
    Before: the source was "#Publisher". */
 static void test_publisher_id_not_source(void **state)
@@ -654,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_date_pubdate_on_many_days),
 		cmocka_unit_test(test_double_encoded_entities),
 		cmocka_unit_test(test_byline_cleaned),
+		cmocka_unit_test(test_byline_classes_and_languages),
 		cmocka_unit_test(test_publisher_id_not_source),
 		cmocka_unit_test(test_json_ld_in_cdata),
 		cmocka_unit_test(test_json_ld_headline_not_title),
