@@ -398,8 +398,8 @@ static int holds(const xmlNode *n, const xmlNode *d)
  * 1 when the date element n belongs to another story's teaser: it sits
  * inside a link to another page that holds more than the date, or in a
  * list item or a short <article> without the page's headline (a story
- * card) that holds another
- * story's headline link ("<li><a href=/other>Headline</a> <time>").
+ * card) that holds another story's headline link ("<li><a
+ * href=/other>Headline</a> <time>").
  */
 static int teaser_date(const xmlNode *n, const page_meta *m, const char *const urls[3])
 {
