@@ -53,6 +53,9 @@ int nx_html__has_date_class(const xmlNode *n, int *strong)
 #define FLOOR_TEXT 631152000LL            /* 1990-01-01 */
 #define URL_MIN_YEAR 1995
 #define OLDEST_YEAR 1600
+/* an <article> of at most this many words, without the page's <h1>, is a
+   story card, not the story */
+#define TEASER_MAX_WORDS 300
 
 /* How dates in text are read on this page: the D/M order, the floor. */
 typedef struct dctx {
@@ -312,6 +315,152 @@ static int date_from_url(nx_time *out, const char *url, int min_year)
 	return 0;
 }
 
+/* The path of address u ("/a/b" of "https://host/a/b/?q#f", "a/b" of a
+   relative "a/b"), its length in *n; NULL for a fragment, a query, a
+   "mailto:" or "javascript:" link. */
+static const char *url_path(const char *u, size_t *n)
+{
+	const char *p = NULL;
+
+	*n = 0;
+	if (u == NULL)
+		return NULL;
+	p = strstr(u, "://");
+	if (p != NULL)
+		p = strchr(p + 3, '/');
+	else if (u[0] == '/' && u[1] == '/')
+		p = strchr(u + 2, '/');
+	else if (u[0] != '#' && u[0] != '?' && strchr(u, ':') == NULL)
+		p = u; /* "/a/b" or relative "a/b" */
+	if (p == NULL)
+		return NULL;
+	while (p[*n] != '\0' && p[*n] != '?' && p[*n] != '#')
+		(*n)++;
+	while (*n > 1 && p[*n - 1] == '/')
+		(*n)--;
+	return p;
+}
+
+/* 1 when link href leads away from the page (its address or canonical one). */
+static int links_away(const char *href, const char *const urls[3])
+{
+	size_t hn = 0, un = 0, i = 0;
+	const char *h = url_path(href, &hn), *u = NULL;
+
+	if (h == NULL || hn <= 1)
+		return 0; /* a fragment, the home page: not a story */
+	for (i = 0; i < 3; i++) {
+		u = url_path(urls[i], &un);
+		/* the same path, or a relative one the page's path ends with */
+		if (u != NULL && un >= hn && memcmp(u + un - hn, h, hn) == 0 &&
+		    (un == hn || (h[0] != '/' && u[un - hn - 1] == '/')))
+			return 0;
+	}
+	return 1;
+}
+
+/* The number of words in the text of n. */
+static size_t text_words(const xmlNode *n)
+{
+	nx_buf b = NX_BUF_INIT;
+	size_t i = 0, words = 0;
+
+	nx_html__text(&b, n);
+	for (i = 0; nx_buf_ok(&b) && i < b.len; i++)
+		if (!nx_isspace((unsigned char)b.buf[i]) && (i == 0 || nx_isspace((unsigned char)b.buf[i - 1])))
+			words++;
+	nx_buf_free(&b);
+	return words;
+}
+
+/* 1 when element a is a link away from the page with at least words more
+   words than the date element n it may hold: a headline, a teaser. */
+static int story_link(const xmlNode *a, const xmlNode *n, const char *const urls[3])
+{
+	const char *rel = nx_html__attr(a, "rel");
+
+	if (strcmp(nx_html__tag(a), "a") != 0 || (rel != NULL && strstr(rel, "author") != NULL) ||
+	    !links_away(nx_html__attr(a, "href"), urls))
+		return 0;
+	return text_words(a) >= 3 + (n != NULL ? text_words(n) : 0);
+}
+
+/* 1 when element n is d or holds it. */
+static int holds(const xmlNode *n, const xmlNode *d)
+{
+	for (; d != NULL; d = d->parent)
+		if (d == n)
+			return 1;
+	return 0;
+}
+
+/*
+ * 1 when the date element n belongs to another story's teaser: it sits
+ * inside a link to another page that holds more than the date, or in a
+ * list item or a short <article> without the page's headline (a story
+ * card) that holds another story's headline link ("<li><a
+ * href=/other>Headline</a> <time>").
+ */
+static int teaser_date(const xmlNode *n, const page_meta *m, const char *const urls[3])
+{
+	const xmlNode *p = NULL, *c = NULL;
+	int depth = 0;
+
+	for (p = n; p != NULL && p->type == XML_ELEMENT_NODE && depth < 16; p = p->parent, depth++) {
+		const char *tag = nx_html__tag(p);
+
+		if (strcmp(tag, "body") == 0 || strcmp(tag, "main") == 0)
+			return 0;
+		if (strcmp(tag, "a") == 0 && p != n)
+			return story_link(p, n, urls);
+		/* a list item, or a story card: an <article> of a few lines */
+		if (strcmp(tag, "li") == 0 ||
+		    (strcmp(tag, "article") == 0 && !holds(p, m->h1) && text_words(p) <= TEASER_MAX_WORDS)) {
+			for (c = p->children; c != NULL; c = nx_html__next((xmlNode *)c, p, 0))
+				if (c->type == XML_ELEMENT_NODE && story_link(c, NULL, urls))
+					return 1;
+			return 0;
+		}
+		if (strcmp(tag, "article") == 0)
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * The first <time datetime> from n on (n included) that is not in a side
+ * block nor another story's teaser; with pub, one that says it is the
+ * publication, and only when no other one says so of another day (a
+ * template that marks every listed story's time "pubdate" singles out
+ * none).  NULL when none.
+ */
+static const xmlNode *story_time(xmlNode *n, const page_meta *m, const char *const urls[3], int pub)
+{
+	const xmlNode *found = NULL;
+	const char *v = NULL, *day = NULL;
+	int strong = 0, skip = 0;
+
+	for (; n != NULL; n = nx_html__next(n, m->root, skip)) {
+		const char *tag = n->type == XML_ELEMENT_NODE ? nx_html__tag(n) : "";
+
+		skip = strcmp(tag, "script") == 0 || strcmp(tag, "style") == 0;
+		if (strcmp(tag, "time") != 0 || (v = nx_html__attr(n, "datetime")) == NULL ||
+		    nx_html__in_side_block(n) || teaser_date(n, m, urls))
+			continue;
+		if (!pub)
+			return n;
+		if (nx_html__attr(n, "pubdate") == NULL && !(nx_html__has_date_class(n, &strong) && strong))
+			continue;
+		if (found == NULL) {
+			found = n;
+			day = v;
+		} else if (strncmp(v, day, 10) != 0) {
+			return NULL;
+		}
+	}
+	return found;
+}
+
 /*
  * A time given in UTC (or with no zone) that the page also states with a
  * local offset, same instant, in a <time datetime> or a meta tag: take
@@ -509,7 +658,7 @@ static void old_date_evidence(const nx_article *a, const page_meta *m, const cha
  * <meta> keys, microdata, a <time> that says it is the publication, a
  * dateline that says so, the first <time datetime>.
  */
-static void structured_dates(nx_article *a, page_meta *m, const dctx *c)
+static void structured_dates(nx_article *a, page_meta *m, const dctx *c, const char *const urls[3])
 {
 	static const char *const pub_keys[] = {
 		"article:published_time", "og:article:published_time", "article:published",
@@ -544,13 +693,13 @@ static void structured_dates(nx_article *a, page_meta *m, const dctx *c)
 		a->published = t;
 	if (!a->updated.set && date_from_node(&t, m->ip_modified, c))
 		a->updated = t;
-	if (!a->published.set && m->time_pub != NULL && date_from_node(&t, m->time_pub, c))
+	if (!a->published.set && date_from_node(&t, story_time(m->time_pub, m, urls, 1), c))
 		a->published = t;
 	/* a dateline that says it is the publication is metadata too */
 	for (i = 0; i < m->ndatelines && !a->published.set; i++)
 		if (nx_html__has_date_class(m->datelines[i], &strong) && strong)
 			date_from_dateline(a, m->datelines[i], c, f);
-	if (!a->published.set && m->time_first != NULL && date_from_node(&t, m->time_first, c))
+	if (!a->published.set && date_from_node(&t, story_time(m->time_first, m, urls, 0), c))
 		a->published = t;
 }
 
@@ -586,11 +735,15 @@ int nx_html__dates(nx_article *a, page_meta *m, const char *page_url)
 	nx_time t = NX_TIME_INIT;
 	size_t i = 0;
 	int url_min = URL_MIN_YEAR;
+	const char *urls[3];
 	dctx c;
 
 	c.us = nx_date_order_of_lang(m->html_lang != NULL ? m->html_lang : a->lang);
 	c.floor = FLOOR_TEXT;
-	structured_dates(a, m, &c);
+	urls[0] = a->url;
+	urls[1] = page_url;
+	urls[2] = m->canonical;
+	structured_dates(a, m, &c, urls);
 	local_offset(m, &a->published);
 	old_date_evidence(a, m, page_url, &c, &url_min);
 	url_day(a, m, page_url, url_min);

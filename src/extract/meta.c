@@ -140,16 +140,26 @@ static void read_ld(page_meta *m, xmlNode *script)
 	json_t *v = NULL;
 	json_error_t jerr;
 	size_t s = 0, e = 0, i = 0;
+	const char *cdata = NULL;
 
 	if (m->nld >= sizeof(m->ld_roots) / sizeof(m->ld_roots[0]))
 		return;
 	nx_html__text(&b, script);
 	if (!nx_buf_ok(&b))
 		goto done;
-	/* <!-- ... -->, //<![CDATA[ ... //]]> wrappers: from the first { or [ */
+	/* <!-- ... -->, //<![CDATA[ ... //]]> wrappers: from the first { or [
+	   after the wrapper, to the last } or ] before its end */
+	cdata = nx_memcasemem(b.buf, b.len, "<![CDATA[");
+	if (cdata != NULL && memchr(b.buf, '{', (size_t)(cdata - b.buf)) != NULL)
+		cdata = NULL; /* inside the data, not around it */
+	if (cdata != NULL)
+		s = (size_t)(cdata - b.buf) + 9;
 	while (s < b.len && b.buf[s] != '{' && b.buf[s] != '[')
 		s++;
 	e = b.len;
+	for (i = s; cdata != NULL && i + 3 <= b.len; i++)
+		if (memcmp(b.buf + i, "]]>", 3) == 0)
+			e = i;
 	while (e > s && b.buf[e - 1] != '}' && b.buf[e - 1] != ']')
 		e--;
 	if (e <= s)
@@ -243,16 +253,47 @@ int nx_html__in_side_block(const xmlNode *n)
 	return footer;
 }
 
+/* 1 when the class token c[0..n) names an author: "author", "authorname",
+   "post-author", "article__author" (not "author-bio", "about-author"). */
+static int author_token(const char *c, size_t n)
+{
+	char buf[48];
+	size_t i = 0;
+
+	if (n < 6 || n >= sizeof(buf))
+		return 0;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)nx_tolower((unsigned char)c[i]);
+	buf[n] = '\0';
+	if (strstr(buf, "about") != NULL)
+		return 0;
+	if (strcmp(buf, "author") == 0 || strcmp(buf, "authorname") == 0)
+		return 1;
+	return n > 7 && strcmp(buf + n - 6, "author") == 0 && (buf[n - 7] == '-' || buf[n - 7] == '_');
+}
+
 static int is_byline_el(const xmlNode *n)
 {
 	const char *c = nx_html__attr(n, "class"), *rel = nx_html__attr(n, "rel");
+	size_t k = 0;
 
 	if (rel != NULL && strcmp(rel, "author") == 0)
 		return 1;
 	if (c == NULL)
 		return 0;
-	return strstr(c, "byline") != NULL || strstr(c, "author-name") != NULL ||
-	       strstr(c, "author_name") != NULL || strstr(c, "authorName") != NULL;
+	if (nx_memcasemem(c, strlen(c), "byline") != NULL || strstr(c, "author-name") != NULL ||
+	    strstr(c, "author_name") != NULL || strstr(c, "authorName") != NULL)
+		return 1;
+	while (*c != '\0') {
+		while (nx_isspace((unsigned char)*c))
+			c++;
+		for (k = 0; c[k] != '\0' && !nx_isspace((unsigned char)c[k]); k++)
+			;
+		if (author_token(c, k))
+			return !nx_html__in_side_block(n);
+		c += k;
+	}
+	return 0;
 }
 
 static void collect_meta(page_meta *m, htmlDocPtr doc)
@@ -436,7 +477,27 @@ static const char *ld_publisher(const page_meta *m, json_t *ld)
 	return node != NULL ? json_string_value(json_object_get(node, "name")) : NULL;
 }
 
-/* "By Jane Doe" -> "Jane Doe" */
+/* "By Jane Doe", "Par Jane Doe", "Von Jane Doe" -> "Jane Doe" (a word
+   "by" in the page's language before a name of two words or more). */
+static const char *after_by(const char *s)
+{
+	static const char *const by[] = { "by", "par", "von", "por", "door", "av", "af", NULL };
+	size_t i = 0, n = 0, words = 0;
+	const char *p = NULL;
+
+	for (i = 0; by[i] != NULL; i++) {
+		n = strlen(by[i]);
+		if (!nx_startswith_ci(s, strlen(s), by[i]) || !nx_isspace((unsigned char)s[n]))
+			continue;
+		for (p = s + n, words = 0; *p != '\0'; p++)
+			if (!nx_isspace((unsigned char)*p) && nx_isspace((unsigned char)p[-1]))
+				words++;
+		if (i == 0 || words >= 2)
+			return s + n + 1;
+	}
+	return s;
+}
+
 static int add_author_str(nx_article *a, const char *s)
 {
 	size_t n = 0;
@@ -445,8 +506,9 @@ static int add_author_str(nx_article *a, const char *s)
 		return NX_OK;
 	while (nx_isspace((unsigned char)*s))
 		s++;
-	if (nx_startswith_ci(s, strlen(s), "by "))
-		s += 3;
+	s = after_by(s);
+	while (nx_isspace((unsigned char)*s))
+		s++;
 	n = strlen(s);
 	if (n == 0 || n > 120 || strncmp(s, "http", 4) == 0 || s[0] == '@')
 		return NX_OK;
@@ -678,6 +740,58 @@ static int title_from_heading(nx_article *a, page_meta *m)
 	return NX_OK;
 }
 
+/* 1 when the word w is a word of t, case aside. */
+static int has_word(const char *t, const char *w)
+{
+	size_t tn = strlen(t), n = strlen(w);
+	const char *hit = NULL;
+
+	for (hit = t; (hit = nx_memcasemem(hit, tn - (size_t)(hit - t), w)) != NULL; hit++) {
+		unsigned char before = hit > t ? (unsigned char)hit[-1] : ' ';
+		unsigned char after = (unsigned char)hit[n];
+
+		if (!nx_isalnum(before) && before < 0x80 && !nx_isalnum(after) && after < 0x80)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 when at least half the words of s (two characters or more) are words of t. */
+static int half_words_in(const char *s, const char *t)
+{
+	size_t i = 0, n = 0, words = 0, found = 0;
+	char w[64];
+
+	for (i = 0; s[i] != '\0'; i += n > 0 ? n : 1) {
+		for (n = 0; s[i + n] != '\0' && (nx_isalnum((unsigned char)s[i + n]) ||
+						 (unsigned char)s[i + n] >= 0x80); n++)
+			;
+		if (n < 2 || n >= sizeof(w))
+			continue;
+		memcpy(w, s + i, n);
+		w[n] = '\0';
+		words++;
+		found += has_word(t, w);
+	}
+	return 2 * found >= words;
+}
+
+/* The JSON-LD headline, unless the page's <title> lacks most of its words
+   (a tagline or a description given as the headline). */
+static const char *ld_headline(const page_meta *m)
+{
+	const char *h = json_string_value(json_object_get(m->ld_article, "headline"));
+	char *tt = NULL;
+	int ok = 1;
+
+	if (h == NULL || m->title_el == NULL || (tt = node_text(m->title_el)) == NULL)
+		return h;
+	if (*tt != '\0' && !half_words_in(h, tt))
+		ok = 0;
+	free(tt);
+	return ok ? h : NULL;
+}
+
 static int apply_title(nx_article *a, page_meta *m)
 {
 	static const char *const keys[] = { "og:title", "twitter:title", "dc.title", "parsely-title",
@@ -686,8 +800,7 @@ static int apply_title(nx_article *a, page_meta *m)
 	size_t i = 0;
 	int rc = NX_OK;
 
-	if (m->ld_article != NULL && (rc = set_if_empty(&a->title, json_string_value(
-					      json_object_get(m->ld_article, "headline")))) < 0)
+	if (m->ld_article != NULL && (rc = set_if_empty(&a->title, ld_headline(m))) < 0)
 		return rc;
 	for (i = 0; keys[i] != NULL && a->title == NULL; i++)
 		if ((rc = set_if_empty(&a->title, nx_html__get_kv(m, keys[i]))) < 0)

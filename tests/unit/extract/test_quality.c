@@ -362,6 +362,50 @@ static void test_date_old_pages(void **state)
 	check_published("", "<p>The pier opened on July 20, 1969, the day of the moon landing.</p>", "");
 }
 
+/* A date beside another story's headline is that story's: in a list
+   item with a headline link to another page, in a short <article> card
+   without the page's <h1>, inside a teaser link.  A list item linking to
+   the page itself dates the page.  Before: the first <time> (or the first
+   "pubdate" one) on the page, whoever's it was. */
+static void test_date_of_teaser_not_page(void **state)
+{
+	const char *canon = "<link rel=\"canonical\" href=\"https://example.org/blog/pier-closes\">";
+
+	(void)state;
+	check_published(canon, "<ul><li><a href=\"/blog/ferry-timetable-changes\">Ferry timetable changes "
+			"again</a> <span><time datetime=\"2019-07-30\">30 July</time> by <a rel=\"author\" "
+			"href=\"/jane\">Jane</a></span></li></ul><p class=\"when\"><time datetime=\"2019-06-27\">"
+			"27 June</time></p>", "2019-06-27T00:00:00Z");
+	check_published(canon, "<ul><li><a href=\"/blog/ferry-timetable-changes\">Ferry timetable changes "
+			"again</a> <time datetime=\"2019-07-30\">30 July</time></li><li><a href=\"/blog/pier-closes"
+			"\">Pier closes for the winter</a> <time datetime=\"2019-06-27\">27 June</time></li></ul>",
+			"2019-06-27T00:00:00Z");
+	check_published(canon, "<p>Le <time datetime=\"2019-06-28T13:49:45Z\">28 juin</time></p>"
+			"<div class=\"more\"><article class=\"entry\"><a href=\"blog/ferry-timetable-changes\">"
+			"<strong>Ferry timetable changes again</strong></a><p><time pubdate datetime=\""
+			"2019-09-24T13:34:33Z\">24/09</time></p></article></div>", "2019-06-28T13:49:45Z");
+	check_published(canon, "<p>Le <time datetime=\"2019-06-28T13:49:45Z\">28 juin</time></p>"
+			"<div class=\"more\"><a href=\"blog/ferry-timetable-changes?c=2\">I disagree with the "
+			"pier's owners <p><time pubdate datetime=\"2019-09-22T07:30:29Z\">22/09</time></p></a>"
+			"</div>", "2019-06-28T13:49:45Z");
+	/* a permalink around the page's own date is not a teaser */
+	check_published(canon, "<p><a href=\"https://example.org/blog/pier-closes/\" rel=\"bookmark\">"
+			"<time class=\"entry-date published\" datetime=\"2019-06-28T10:00:00Z\">28 June</time>"
+			"</a></p>", "2019-06-28T10:00:00Z");
+}
+
+/* "pubdate" on times of different days singles out none of them: the
+   first time on the page is taken.  Before: the first "pubdate" one. */
+static void test_date_pubdate_on_many_days(void **state)
+{
+	(void)state;
+	check_published("", "<p><time datetime=\"2019-06-28\">28 June</time></p><div><span><time pubdate "
+			"datetime=\"2019-09-24\">24 Sep</time></span><span><time pubdate datetime=\"2019-09-20\">"
+			"20 Sep</time></span></div>", "2019-06-28T00:00:00Z");
+	check_published("", "<p><time datetime=\"2019-06-28\">28 June</time></p><div><span><time pubdate "
+			"datetime=\"2019-09-24\">24 Sep</time></span></div>", "2019-09-24T00:00:00Z");
+}
+
 /* ---- item 10: metadata ------------------------------------------------- */
 
 /* The authors joined by "; " ("" when none), and the source. */
@@ -430,6 +474,26 @@ static void test_byline_cleaned(void **state)
 		   "Jane Roe, John Doe", NULL);
 }
 
+/* Bylines under the classes templates give them ("article__author",
+   "post-author", "author", "FeatureByline") and "by" in other languages.
+   Before: none of these was read; "Par" stayed in the name. */
+static void test_byline_classes_and_languages(void **state)
+{
+	(void)state;
+	check_meta("<title>Pier closes</title>", "<div class=\"article__author\">By\n\t\tJane Roe\t</div>",
+		   "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title>", "<div class=\"FeatureByline\"> By <b>Jane Roe</b><br>"
+		   "March 25, 2015</div>", "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title>", "<span class=\"author\">Par<span class=\"authorname\"> "
+		   "Jeanne Rousseau</span></span>", "Jeanne Rousseau", NULL);
+	check_meta("<title>Pier closes</title>", "<p class=\"post-author\">Von Hans Meier</p>", "Hans Meier", NULL);
+	/* "Von" that is part of a name stays */
+	check_meta("<title>Pier closes</title>", "<p class=\"post-author\">Von Miller</p>", "Von Miller", NULL);
+	/* an "about the author" box and a commenter are not the byline */
+	check_meta("<title>Pier closes</title>", "<div class=\"about-author\">Jane Roe</div>"
+		   "<div class=\"comments\"><span class=\"comment-author\">John Doe</span></div>", "", NULL);
+}
+
 /* The publisher by its "@id" in an @graph: its name, never the @id.
    Before: the source was "#Publisher". */
 static void test_publisher_id_not_source(void **state)
@@ -444,6 +508,55 @@ static void test_publisher_id_not_source(void **state)
 	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
 		   "\"headline\":\"Pier closes\",\"publisher\":\"#Publisher\"}</script>"
 		   "<meta property=\"og:site_name\" content=\"Harbour Gazette\">", "", "", "Harbour Gazette");
+}
+
+/* JSON-LD wrapped in <![CDATA[ ... ]]> (as XHTML templates write it) is
+   read: authors, several of them, and the publication time.  Before: the
+   wrapper's "[" was taken for the data's start and nothing was read. */
+static void test_json_ld_in_cdata(void **state)
+{
+	json_t *o = NULL;
+
+	(void)state;
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">\n  <![CDATA[\n"
+		   "  {\"@type\":\"BlogPosting\",\"headline\":\"Pier closes\",\"author\":[{\"@type\":"
+		   "\"Person\",\"name\":\"Jane Roe\"},{\"@type\":\"Person\",\"name\":\"John Doe\"}],"
+		   "\"datePublished\":\"2024-06-25\"}\n  ]]>\n</script>", "", "Jane Roe; John Doe", NULL);
+	o = ingest("<html><head><title>Pier closes</title><script type=\"application/ld+json\">//<![CDATA["
+		   "\n{\"@type\":\"NewsArticle\",\"headline\":\"Pier closes\",\"datePublished\":"
+		   "\"2024-06-25T10:00:00Z\"}\n//]]></script></head><body><h1>Pier closes</h1>" STORY
+		   "</body></html>", NULL);
+	assert_non_null(o);
+	assert_string_equal(str(o, "published"), "2024-06-25T10:00:00Z");
+	json_decref(o);
+	/* "<![CDATA[" inside a string of the data is not a wrapper */
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+		   "\"headline\":\"Pier closes\",\"description\":\"x <![CDATA[ y ]]> z\",\"author\":"
+		   "\"Jane Roe\"}</script>", "", "Jane Roe", NULL);
+}
+
+/* A JSON-LD headline that the <title> mostly lacks is a tagline or a
+   description, not the title.  Before: "country in Oceania" titled the
+   page "New Zealand - Encyclopedia". */
+static void test_json_ld_headline_not_title(void **state)
+{
+	json_t *o = ingest("<html><head><title>New Zealand - Encyclopedia</title>"
+			   "<script type=\"application/ld+json\">{\"@type\":\"Article\",\"name\":\"New Zealand\","
+			   "\"headline\":\"island country in Oceania\"}</script></head><body><h1>New Zealand</h1>"
+			   STORY "</body></html>", NULL);
+
+	(void)state;
+	assert_non_null(o);
+	assert_string_equal(str(o, "title"), "New Zealand");
+	json_decref(o);
+	/* a headline worded a little apart from the <title> is still taken */
+	o = ingest("<html><head><title>Vision Pro hands-on: the display moment for headsets | Site</title>"
+		   "<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\",\"headline\":"
+		   "\"Vision Pro is the display moment for headsets\"}</script></head><body><h1>Vision Pro</h1>"
+		   STORY "</body></html>", NULL);
+	assert_non_null(o);
+	assert_string_equal(str(o, "title"), "Vision Pro is the display moment for headsets");
+	json_decref(o);
 }
 
 /* ---- item 7: the lead paragraph is not a caption ----------------------- */
@@ -557,9 +670,14 @@ int main(void)
 		cmocka_unit_test(test_date_12_hour_zone),
 		cmocka_unit_test(test_date_comment_and_related_image),
 		cmocka_unit_test(test_date_old_pages),
+		cmocka_unit_test(test_date_of_teaser_not_page),
+		cmocka_unit_test(test_date_pubdate_on_many_days),
 		cmocka_unit_test(test_double_encoded_entities),
 		cmocka_unit_test(test_byline_cleaned),
+		cmocka_unit_test(test_byline_classes_and_languages),
 		cmocka_unit_test(test_publisher_id_not_source),
+		cmocka_unit_test(test_json_ld_in_cdata),
+		cmocka_unit_test(test_json_ld_headline_not_title),
 		cmocka_unit_test(test_lead_in_media_container),
 		cmocka_unit_test(test_caption_not_the_only_text),
 		cmocka_unit_test(test_credits_on_page),
