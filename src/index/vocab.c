@@ -24,30 +24,29 @@
 #define VOCAB_MAX_WORD 40
 
 /*
- * The counts of a transaction: an open-addressing table of words whose
- * bytes sit in one arena (no allocation per word), each slot with the
- * word's hash and length, so a probe compares bytes only when both match.
- * The table and the arena are kept, emptied, from one commit to the next.
+ * The counts of a transaction: an open-addressing table of 32-byte slots,
+ * each with the word's hash and length and the word itself when it has
+ * up to VOCAB_INLINE bytes (all but a few in a thousand), else its place
+ * in an arena; a lookup reads one slot and no other memory.  The table
+ * and the arena are kept, emptied, from one commit to the next.
  */
+#define VOCAB_INLINE 16
+
 typedef struct vocab_ent {
-	uint32_t h;    /* hash of the word */
-	uint32_t len;  /* bytes; 0: a free slot (a word has 2 or more) */
-	size_t off;    /* the word in the arena */
-	int64_t n;     /* occurrences */
-	int64_t cap;   /* of which Capitalised (Xxxx: a name, or a sentence's first word) */
+	char w[VOCAB_INLINE]; /* the word, zero-padded, or (longer) its offset in the arena */
+	uint32_t h;           /* hash of the word */
+	uint32_t len;         /* bytes; 0: a free slot (a word has 2 or more) */
+	uint32_t n;           /* occurrences */
+	uint32_t cap;         /* of which Capitalised (Xxxx: a name, or a sentence's first word) */
 } vocab_ent;
 
 struct nx_vocab_acc {
 	vocab_ent *slot; /* a power of two of them */
 	size_t nslot, nused;
+	uint64_t noted;  /* words counted since the table was emptied: no count passes it */
 	nx_buf words;    /* the arena */
 	int oom;
 };
-
-static uint32_t word_hash(const char *w, size_t n)
-{
-	return nx_fnv1a(w, n);
-}
 
 static int acc_grow(nx_vocab_acc *a)
 {
@@ -72,10 +71,22 @@ static int acc_grow(nx_vocab_acc *a)
 	return 0;
 }
 
-/* Count one word (w, n bytes, already lower case); capital: it was written Xxxx. */
-static void acc_add(nx_vocab_acc *a, const char *w, size_t n, int capital)
+static const char *ent_word(const nx_vocab_acc *a, const vocab_ent *e)
 {
-	uint32_t h = word_hash(w, n);
+	size_t off = 0;
+
+	if (e->len <= VOCAB_INLINE)
+		return e->w;
+	memcpy(&off, e->w, sizeof(off));
+	return a->words.buf + off;
+}
+
+/*
+ * Count one word (w, n bytes, already lower case, zero-padded to
+ * VOCAB_INLINE bytes at least; h its hash); capital: it was written Xxxx.
+ */
+static void acc_add(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, int capital)
+{
 	size_t j = 0;
 	vocab_ent *e = NULL;
 
@@ -85,22 +96,29 @@ static void acc_add(nx_vocab_acc *a, const char *w, size_t n, int capital)
 	}
 	for (j = h & (a->nslot - 1);; j = (j + 1) & (a->nslot - 1)) {
 		e = &a->slot[j];
-		if (e->len == 0 || (e->h == h && e->len == n && memcmp(a->words.buf + e->off, w, n) == 0))
+		if (e->len == 0)
+			break;
+		if (e->h == h && e->len == n &&
+		    (n <= VOCAB_INLINE ? memcmp(e->w, w, VOCAB_INLINE) : memcmp(ent_word(a, e), w, n)) == 0)
 			break;
 	}
 	if (e->len == 0) {
 		e->h = h;
 		e->len = (uint32_t)n;
-		e->off = a->words.len;
-		nx_buf_add(&a->words, w, n);
-		if (!nx_buf_ok(&a->words)) {
-			a->oom = 1;
-			return;
+		if (n <= VOCAB_INLINE) {
+			memcpy(e->w, w, VOCAB_INLINE);
+		} else {
+			memcpy(e->w, &a->words.len, sizeof(a->words.len));
+			nx_buf_add(&a->words, w, n);
+			if (!nx_buf_ok(&a->words)) {
+				a->oom = 1;
+				return;
+			}
 		}
 		a->nused++;
 	}
 	e->n++;
-	e->cap += capital;
+	e->cap += (uint32_t)capital;
 }
 
 /* Empty the table for the next transaction, keeping its memory. */
@@ -109,6 +127,7 @@ static void acc_reset(nx_vocab_acc *a)
 	if (a->slot != NULL)
 		memset(a->slot, 0, a->nslot * sizeof(*a->slot));
 	a->nused = 0;
+	a->noted = 0;
 	nx_buf_reset(&a->words);
 }
 
@@ -158,14 +177,18 @@ static inline size_t word_char(const char *s, size_t len, int *digit)
 	return word_cp(cp) ? k : 0;
 }
 
-static inline void split(const char *s, size_t len, nx_vocab_word_cb cb, void *ctx)
+typedef void (*word_cb)(void *ctx, const char *w, size_t n, uint32_t h, int capital);
+
+/* The words of s[0..len) to cb, lower case, zero-padded, with their FNV-1a hash. */
+static inline void split(const char *s, size_t len, word_cb cb, void *ctx)
 {
-	char w[VOCAB_MAX_WORD + 4];
+	char w[VOCAB_MAX_WORD + VOCAB_INLINE];
 	size_t i = 0;
 
 	while (i < len) {
 		size_t start = i, wn = 0, k = 0;
 		int digit = 0, d = 0, capital = 0, toolong = 0;
+		uint32_t h = 2166136261u;
 
 		if ((k = word_char(s + i, len - i, &d)) == 0) {
 			/* not a word: skip the code point (a byte of ASCII or a bad one) */
@@ -178,10 +201,12 @@ static inline void split(const char *s, size_t len, nx_vocab_word_cb cb, void *c
 		while (i < len && (k = word_char(s + i, len - i, &d)) > 0) {
 			digit |= d;
 			if (wn + k <= VOCAB_MAX_WORD) {
-				if (k == 1)
-					w[wn] = (char)nx_tolower((unsigned char)s[i]);
-				else
-					memcpy(w + wn, s + i, k);
+				size_t m = 0;
+
+				for (m = 0; m < k; m++) {
+					w[wn + m] = (char)(k == 1 ? nx_tolower((unsigned char)s[i]) : s[i + m]);
+					h = (h ^ (unsigned char)w[wn + m]) * 16777619u;
+				}
 				wn += k;
 			} else {
 				toolong = 1;
@@ -190,20 +215,36 @@ static inline void split(const char *s, size_t len, nx_vocab_word_cb cb, void *c
 		}
 		if (digit || toolong || wn < 2)
 			continue;
+		memset(w + wn, 0, VOCAB_INLINE);
 		/* Xxxx: a capital, then a lower-case letter (not an all-capitals headline) */
 		capital = nx_isupper((unsigned char)s[start]) && i - start > 1 && nx_islower((unsigned char)s[start + 1]);
-		cb(ctx, w, wn, capital);
+		cb(ctx, w, wn, h, capital);
 	}
+}
+
+typedef struct split_ctx {
+	nx_vocab_word_cb cb;
+	void *ctx;
+} split_ctx;
+
+static void to_user(void *ctx, const char *w, size_t n, uint32_t h, int capital)
+{
+	split_ctx *c = ctx;
+
+	(void)h;
+	c->cb(c->ctx, w, n, capital);
 }
 
 void nx_vocab_split(const char *s, size_t len, nx_vocab_word_cb cb, void *ctx)
 {
-	split(s, len, cb, ctx);
+	split_ctx c = { cb, ctx };
+
+	split(s, len, to_user, &c);
 }
 
-static void note_word(void *ctx, const char *w, size_t n, int capital)
+static void note_word(void *ctx, const char *w, size_t n, uint32_t h, int capital)
 {
-	acc_add(ctx, w, n, capital);
+	acc_add(ctx, w, n, h, capital);
 }
 
 int nx_store__vocab_note(nx_store *st, const char *text)
@@ -215,6 +256,12 @@ int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len)
 {
 	if (st->vocab == NULL && (st->vocab = calloc(1, sizeof(*st->vocab))) == NULL)
 		return NX_ENOMEM;
+	/* a text has fewer words than bytes: flush before a count could pass 32 bits */
+	if (st->vocab->noted + len >= UINT32_MAX && nx_store__vocab_flush(st, NULL) < 0)
+		return NX_EDB;
+	if (st->vocab == NULL && (st->vocab = calloc(1, sizeof(*st->vocab))) == NULL)
+		return NX_ENOMEM;
+	st->vocab->noted += len;
 	split(text, len, note_word, st->vocab);
 	return st->vocab->oom ? NX_ENOMEM : NX_OK;
 }
@@ -255,7 +302,7 @@ static vocab_row *acc_rows(const nx_vocab_acc *a)
 
 		if (e->len == 0)
 			continue;
-		v[n].w = a->words.buf + e->off;
+		v[n].w = ent_word(a, e);
 		v[n].len = e->len;
 		v[n].n = e->n;
 		v[n++].cap = e->cap;
