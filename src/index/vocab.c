@@ -252,14 +252,23 @@ int nx_store__vocab_note(nx_store *st, const char *text)
 	return text != NULL ? nx_store__vocab_note_n(st, text, strlen(text)) : NX_OK;
 }
 
+static nx_vocab_acc *acc_new(void)
+{
+	nx_vocab_acc *a = calloc(1, sizeof(*a));
+
+	if (a != NULL)
+		nx_buf_init(&a->words);
+	return a;
+}
+
 int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len)
 {
-	if (st->vocab == NULL && (st->vocab = calloc(1, sizeof(*st->vocab))) == NULL)
+	if (st->vocab == NULL && (st->vocab = acc_new()) == NULL)
 		return NX_ENOMEM;
 	/* a text has fewer words than bytes: flush before a count could pass 32 bits */
 	if (st->vocab->noted + len >= UINT32_MAX && nx_store__vocab_flush(st, NULL) < 0)
 		return NX_EDB;
-	if (st->vocab == NULL && (st->vocab = calloc(1, sizeof(*st->vocab))) == NULL)
+	if (st->vocab == NULL && (st->vocab = acc_new()) == NULL)
 		return NX_ENOMEM;
 	st->vocab->noted += len;
 	split(text, len, note_word, st->vocab);
