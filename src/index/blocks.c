@@ -168,9 +168,7 @@ int nx_store__pack_alone(nx_store *st, nx_prepared *r)
  * in 0.65 s for each body alone at level 5 (scripts/bench-blocks): the
  * stream's set-up, its copy of the primed dictionary and its Huffman
  * tables are paid once a block, and bodies find matches in their
- * neighbours.  Blocks of up to 10 bodies and 16 kB pay the copy half as
- * often again (see NX_ZBLOCK_MEM in compress.c); reading one body
- * inflates its block, up to 16 kB.
+ * neighbours.
  */
 int nx_store_pack(nx_store *st, nx_prepared **v, int n, nx_error *err)
 {

@@ -34,7 +34,7 @@ int nx_store_prepare(nx_prepared **out, nx_store *st, const nx_article *a, nx_er
  * within one savepoint (or transaction); a prepared article left
  * deferred (pack failed) is compressed alone when put.
  */
-#define NX_PACK_MAX 10
+#define NX_PACK_MAX 5
 int nx_store_prepare_deferred(nx_prepared **out, nx_store *st, const nx_article *a, nx_error *err);
 int nx_store_pack(nx_store *st, nx_prepared **v, int n, nx_error *err);
 /*

@@ -163,13 +163,8 @@ int nx_deflate(nx_buf *out, const char *s, size_t len)
  * Blocks of bodies (nx_store_pack): level 4, with chains cut at 16 and
  * lazy matching at 8.  On the 20k bench corpus's blocks that is 0.380 of
  * the text in 0.43 s, against 0.376 in 0.50 s with the bodies' settings
- * and 0.408 in 0.34 s at level 2 (scripts/bench-blocks).  memLevel 7: the
- * state deflateCopy copies for every block is 192 kB, not 256; in blocks
- * of up to 10 bodies and 16 kB (NX_PACK_MAX, NX_BLOCK_TEXT) that keeps
- * 0.380 of the text for 20% fewer instructions than blocks of 5 and 8 kB
- * at memLevel 8 (callgrind, the 20k corpus's bodies and dictionary).
+ * and 0.408 in 0.34 s at level 2 (scripts/bench-blocks).
  */
-#define NX_ZBLOCK_MEM 7
 #define NX_ZBLOCK_LEVEL 4
 #define NX_ZBLOCK_GOOD 4
 #define NX_ZBLOCK_LAZY 8
@@ -247,7 +242,7 @@ static int deflate_kind(nx_store *st, nx_buf *out, const char *s, size_t len, in
 		pr->opaque = w;
 		w->permanent = 1;
 		/* memLevel 7 for a body: a smaller state to copy for each, the same ratio */
-		if (deflateInit2(pr, block ? NX_ZBLOCK_LEVEL : NX_ZLEVEL, Z_DEFLATED, 15, block ? NX_ZBLOCK_MEM : 7,
+		if (deflateInit2(pr, block ? NX_ZBLOCK_LEVEL : NX_ZLEVEL, Z_DEFLATED, 15, block ? 8 : 7,
 				 Z_DEFAULT_STRATEGY) != Z_OK) {
 			w->permanent = 0;
 			rc = NX_ENOMEM;

@@ -191,7 +191,7 @@ int nx_store__load(nx_article **out, nx_store *st, int64_t rowid, nx_error *err)
  * (either thread may free a prepared article).
  */
 #define NX_BLOCK_ONE (8u << 10)   /* a longer body is compressed alone */
-#define NX_BLOCK_TEXT (16u << 10) /* text of a block at most */
+#define NX_BLOCK_TEXT (8u << 10)  /* text of a block at most */
 
 struct nx_zblock {
 	atomic_int holders;  /* prepared articles holding it, and the store while open */
