@@ -198,7 +198,28 @@ static inline void split(const char *s, size_t len, word_cb cb, void *ctx)
 			continue;
 		}
 		/* a word: a run of word code points */
-		while (i < len && (k = word_char(s + i, len - i, &d)) > 0) {
+		while (i < len) {
+			unsigned char c = (unsigned char)s[i], l = c | 0x20;
+
+			/* ASCII, most of news text: a letter (l is it in lower case) or a digit */
+			if (c < 0x80) {
+				if (l < 'a' || l > 'z') {
+					if (c < '0' || c > '9')
+						break;
+					l = c;
+					digit = 1;
+				}
+				if (wn < VOCAB_MAX_WORD) {
+					w[wn++] = (char)l;
+					h = (h ^ l) * 16777619u;
+				} else {
+					toolong = 1;
+				}
+				i++;
+				continue;
+			}
+			if ((k = word_char(s + i, len - i, &d)) == 0)
+				break;
 			digit |= d;
 			if (wn + k <= VOCAB_MAX_WORD) {
 				size_t m = 0;
