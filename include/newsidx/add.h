@@ -52,7 +52,8 @@ typedef struct nx_add_opts {
 	void *ctx;
 	/*
 	 * Full-text tokens made on the parsing thread: NX_ADD_PRETOK_AUTO
-	 * (while the writer is the slower thread), _NONE (the writer
+	 * (while the writer is the slower thread, and never when the process
+	 * may run on one CPU only: taskset, a cpuset), _NONE (the writer
 	 * tokenizes every article) or _ALL (every article ahead).  The index
 	 * is byte for byte the same; tests compare the three.
 	 */

@@ -209,7 +209,7 @@ static int fts_values(nx_buf *v, const nx_article *a, const nx_prepared *r)
 
 	/* the same text the fts_src view gives, so deletes match inserts */
 	nx_lang_mark(&v[0], a->lang, title, strlen(title));
-	nx_lang_mark(&v[1], a->lang, r->body, strlen(r->body));
+	nx_lang_mark(&v[1], a->lang, r->body, r->body_len);
 	nx_lang_mark(&v[2], a->lang, r->captions, strlen(r->captions));
 	nx_lang_mark(&v[3], a->lang, r->credits, strlen(r->credits));
 	for (i = 0; i < NX_FTS_VALUES; i++)
@@ -244,8 +244,9 @@ static int write_fts(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 			nx_pretok_offer(st->pretok, NULL, 0);
 	}
 	/* its words, for "did you mean" (vocab.c) */
-	if (rc == NX_OK && (nx_store__vocab_note(st, a->title) < 0 || nx_store__vocab_note(st, r->body) < 0 ||
-			    nx_store__vocab_note(st, r->captions) < 0))
+	if (rc == NX_OK &&
+	    (nx_store__vocab_note(st, a->title) < 0 || nx_store__vocab_note_n(st, r->body, r->body_len) < 0 ||
+	     nx_store__vocab_note(st, r->captions) < 0))
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 	/* outside a transaction every statement commits itself: the counts too */
 	if (rc == NX_OK && !st->in_tx)

@@ -253,6 +253,8 @@ typedef void (*nx_vocab_word_cb)(void *ctx, const char *w, size_t n, int capital
 void nx_vocab_split(const char *s, size_t len, nx_vocab_word_cb cb, void *ctx);
 /* Count the words of text (NULL: nothing) for the next commit; NX_OK or NX_ENOMEM. */
 int nx_store__vocab_note(nx_store *st, const char *text);
+/* The same for len bytes of text (not NUL-terminated). */
+int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len);
 /* Add the counted words to the table (in the open transaction), or forget them. */
 int nx_store__vocab_flush(nx_store *st, nx_error *err);
 void nx_store__vocab_discard(nx_store *st);

@@ -23,15 +23,28 @@
 /* Words longer than this (in bytes) are not counted: no one misspells a URL. */
 #define VOCAB_MAX_WORD 40
 
+/*
+ * The counts of a transaction: an open-addressing table of 32-byte slots,
+ * each with the word's hash and length and the word itself when it has
+ * up to VOCAB_INLINE bytes (all but a few in a thousand), else its place
+ * in an arena; a lookup reads one slot and no other memory.  The table
+ * and the arena are kept, emptied, from one commit to the next.
+ */
+#define VOCAB_INLINE 16
+
 typedef struct vocab_ent {
-	char *w;     /* NULL: a free slot */
-	int64_t n;   /* occurrences */
-	int64_t cap; /* of which Capitalised (Xxxx: a name, or a sentence's first word) */
+	char w[VOCAB_INLINE]; /* the word, zero-padded, or (longer) its offset in the arena */
+	uint32_t h;           /* hash of the word */
+	uint32_t len;         /* bytes; 0: a free slot (a word has 2 or more) */
+	uint32_t n;           /* occurrences */
+	uint32_t cap;         /* of which Capitalised (Xxxx: a name, or a sentence's first word) */
 } vocab_ent;
 
 struct nx_vocab_acc {
-	vocab_ent *slot; /* open addressing, a power of two of them */
+	vocab_ent *slot; /* a power of two of them */
 	size_t nslot, nused;
+	uint64_t noted;  /* words counted since the table was emptied: no count passes it */
+	nx_buf words;    /* the arena */
 	int oom;
 };
 
@@ -45,10 +58,10 @@ static int acc_grow(nx_vocab_acc *a)
 	for (i = 0; i < a->nslot; i++) {
 		size_t j = 0;
 
-		if (a->slot[i].w == NULL)
+		if (a->slot[i].len == 0)
 			continue;
-		j = nx_fnv1a(a->slot[i].w, strlen(a->slot[i].w)) & (n - 1);
-		while (s[j].w != NULL)
+		j = a->slot[i].h & (n - 1);
+		while (s[j].len != 0)
 			j = (j + 1) & (n - 1);
 		s[j] = a->slot[i];
 	}
@@ -58,38 +71,72 @@ static int acc_grow(nx_vocab_acc *a)
 	return 0;
 }
 
-/* Count one word (w, n bytes, already lower case); capital: it was written Xxxx. */
-static void acc_add(nx_vocab_acc *a, const char *w, size_t n, int capital)
+static const char *ent_word(const nx_vocab_acc *a, const vocab_ent *e)
+{
+	size_t off = 0;
+
+	if (e->len <= VOCAB_INLINE)
+		return e->w;
+	memcpy(&off, e->w, sizeof(off));
+	return a->words.buf + off;
+}
+
+/*
+ * Count one word (w, n bytes, already lower case, zero-padded to
+ * VOCAB_INLINE bytes at least; h its hash); capital: it was written Xxxx.
+ */
+static void acc_add(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, int capital)
 {
 	size_t j = 0;
+	vocab_ent *e = NULL;
 
 	if (a->oom || (2 * (a->nused + 1) > a->nslot && acc_grow(a) < 0)) {
 		a->oom = 1;
 		return;
 	}
-	j = nx_fnv1a(w, n) & (a->nslot - 1);
-	while (a->slot[j].w != NULL && (strncmp(a->slot[j].w, w, n) != 0 || a->slot[j].w[n] != '\0'))
-		j = (j + 1) & (a->nslot - 1);
-	if (a->slot[j].w == NULL) {
-		if ((a->slot[j].w = nx_strndup(w, n)) == NULL) {
-			a->oom = 1;
-			return;
+	for (j = h & (a->nslot - 1);; j = (j + 1) & (a->nslot - 1)) {
+		e = &a->slot[j];
+		if (e->len == 0)
+			break;
+		if (e->h == h && e->len == n &&
+		    (n <= VOCAB_INLINE ? memcmp(e->w, w, VOCAB_INLINE) : memcmp(ent_word(a, e), w, n)) == 0)
+			break;
+	}
+	if (e->len == 0) {
+		e->h = h;
+		e->len = (uint32_t)n;
+		if (n <= VOCAB_INLINE) {
+			memcpy(e->w, w, VOCAB_INLINE);
+		} else {
+			memcpy(e->w, &a->words.len, sizeof(a->words.len));
+			nx_buf_add(&a->words, w, n);
+			if (!nx_buf_ok(&a->words)) {
+				a->oom = 1;
+				return;
+			}
 		}
 		a->nused++;
 	}
-	a->slot[j].n++;
-	a->slot[j].cap += capital;
+	e->n++;
+	e->cap += (uint32_t)capital;
+}
+
+/* Empty the table for the next transaction, keeping its memory. */
+static void acc_reset(nx_vocab_acc *a)
+{
+	if (a->slot != NULL)
+		memset(a->slot, 0, a->nslot * sizeof(*a->slot));
+	a->nused = 0;
+	a->noted = 0;
+	nx_buf_reset(&a->words);
 }
 
 static void acc_clear(nx_vocab_acc *a)
 {
-	size_t i = 0;
-
 	if (a == NULL)
 		return;
-	for (i = 0; i < a->nslot; i++)
-		free(a->slot[i].w);
 	free(a->slot);
+	nx_buf_free(&a->words);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -110,62 +157,142 @@ static int word_cp(uint32_t cp)
 	return 1;
 }
 
-void nx_vocab_split(const char *s, size_t len, nx_vocab_word_cb cb, void *ctx)
+/*
+ * Bytes of one code point at s (len > 0) when it is part of a word, else
+ * 0; *digit set for an ASCII digit.  ASCII, most of news text, without
+ * decoding.
+ */
+static inline size_t word_char(const char *s, size_t len, int *digit)
 {
-	char w[VOCAB_MAX_WORD + 4];
+	unsigned char c = (unsigned char)s[0];
+	uint32_t cp = 0;
+	size_t k = 0;
+
+	if (c < 0x80) {
+		*digit = nx_isdigit(c);
+		return nx_isalnum(c) ? 1 : 0;
+	}
+	*digit = 0;
+	k = nx_utf8_decode(s, len, &cp);
+	return word_cp(cp) ? k : 0;
+}
+
+typedef void (*word_cb)(void *ctx, const char *w, size_t n, uint32_t h, int capital);
+
+/* The words of s[0..len) to cb, lower case, zero-padded, with their FNV-1a hash. */
+static inline void split(const char *s, size_t len, word_cb cb, void *ctx)
+{
+	char w[VOCAB_MAX_WORD + VOCAB_INLINE];
 	size_t i = 0;
 
 	while (i < len) {
-		size_t start = i, wn = 0;
-		int digit = 0, capital = 0, toolong = 0;
-		uint32_t cp = 0;
-		size_t k = nx_utf8_decode(s + i, len - i, &cp);
+		size_t start = i, wn = 0, k = 0;
+		int digit = 0, d = 0, capital = 0, toolong = 0;
+		uint32_t h = 2166136261u;
 
-		if (k == 0)
-			k = 1;
-		if (!word_cp(cp)) {
-			i += k;
+		if ((k = word_char(s + i, len - i, &d)) == 0) {
+			/* not a word: skip the code point (a byte of ASCII or a bad one) */
+			uint32_t cp = 0;
+
+			i += (unsigned char)s[i] < 0x80 ? 1 : nx_utf8_decode(s + i, len - i, &cp);
 			continue;
 		}
 		/* a word: a run of word code points */
 		while (i < len) {
-			k = nx_utf8_decode(s + i, len - i, &cp);
-			if (k == 0 || !word_cp(cp))
+			unsigned char c = (unsigned char)s[i], l = c | 0x20;
+
+			/* ASCII, most of news text: a letter (l is it in lower case) or a digit */
+			if (c < 0x80) {
+				if (l < 'a' || l > 'z') {
+					if (c < '0' || c > '9')
+						break;
+					l = c;
+					digit = 1;
+				}
+				if (wn < VOCAB_MAX_WORD) {
+					w[wn++] = (char)l;
+					h = (h ^ l) * 16777619u;
+				} else {
+					toolong = 1;
+				}
+				i++;
+				continue;
+			}
+			if ((k = word_char(s + i, len - i, &d)) == 0)
 				break;
-			digit |= cp < 0x80 && nx_isdigit((int)cp);
+			digit |= d;
 			if (wn + k <= VOCAB_MAX_WORD) {
 				size_t m = 0;
 
-				for (m = 0; m < k; m++)
+				for (m = 0; m < k; m++) {
 					w[wn + m] = (char)(k == 1 ? nx_tolower((unsigned char)s[i]) : s[i + m]);
+					h = (h ^ (unsigned char)w[wn + m]) * 16777619u;
+				}
 				wn += k;
 			} else {
 				toolong = 1;
 			}
 			i += k;
 		}
-		if (i == start)
-			i++;
 		if (digit || toolong || wn < 2)
 			continue;
+		memset(w + wn, 0, VOCAB_INLINE);
 		/* Xxxx: a capital, then a lower-case letter (not an all-capitals headline) */
 		capital = nx_isupper((unsigned char)s[start]) && i - start > 1 && nx_islower((unsigned char)s[start + 1]);
-		cb(ctx, w, wn, capital);
+		cb(ctx, w, wn, h, capital);
 	}
 }
 
-static void note_word(void *ctx, const char *w, size_t n, int capital)
+typedef struct split_ctx {
+	nx_vocab_word_cb cb;
+	void *ctx;
+} split_ctx;
+
+static void to_user(void *ctx, const char *w, size_t n, uint32_t h, int capital)
 {
-	acc_add(ctx, w, n, capital);
+	split_ctx *c = ctx;
+
+	(void)h;
+	c->cb(c->ctx, w, n, capital);
+}
+
+void nx_vocab_split(const char *s, size_t len, nx_vocab_word_cb cb, void *ctx)
+{
+	split_ctx c = { cb, ctx };
+
+	split(s, len, to_user, &c);
+}
+
+static void note_word(void *ctx, const char *w, size_t n, uint32_t h, int capital)
+{
+	acc_add(ctx, w, n, h, capital);
 }
 
 int nx_store__vocab_note(nx_store *st, const char *text)
 {
-	if (text == NULL)
-		return NX_OK;
-	if (st->vocab == NULL && (st->vocab = calloc(1, sizeof(*st->vocab))) == NULL)
+	return text != NULL ? nx_store__vocab_note_n(st, text, strlen(text)) : NX_OK;
+}
+
+static nx_vocab_acc *acc_new(void)
+{
+	nx_vocab_acc *a = calloc(1, sizeof(*a));
+
+	if (a != NULL)
+		nx_buf_init(&a->words);
+	return a;
+}
+
+int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len)
+{
+	if (st->vocab == NULL && (st->vocab = acc_new()) == NULL)
 		return NX_ENOMEM;
-	nx_vocab_split(text, strlen(text), note_word, st->vocab);
+	/* a text has fewer words than bytes: flush before a count could pass 32 bits */
+	if (st->vocab->noted + len >= UINT32_MAX && nx_store__vocab_flush(st, NULL) < 0)
+		return NX_EDB;
+	if (st->vocab == NULL && (st->vocab = acc_new()) == NULL)
+		return NX_ENOMEM;
+	st->vocab->noted += len;
+	split(text, len, note_word, st->vocab);
 	return st->vocab->oom ? NX_ENOMEM : NX_OK;
 }
 
@@ -176,20 +303,57 @@ void nx_store__vocab_discard(nx_store *st)
 	st->vocab = NULL;
 }
 
+/* A counted word as the flush writes it. */
+typedef struct vocab_row {
+	const char *w;
+	size_t len;
+	int64_t n, cap;
+} vocab_row;
+
+/* SQLite's order of TEXT (BINARY): bytes, then the shorter first. */
+static int row_cmp(const void *x, const void *y)
+{
+	const vocab_row *a = x, *b = y;
+	int c = memcmp(a->w, b->w, a->len < b->len ? a->len : b->len);
+
+	return c != 0 ? c : (a->len > b->len) - (a->len < b->len);
+}
+
+/* The counted words in the table's order: its b-tree is then written front to back. */
+static vocab_row *acc_rows(const nx_vocab_acc *a)
+{
+	vocab_row *v = malloc(a->nused * sizeof(*v));
+	size_t i = 0, n = 0;
+
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < a->nslot; i++) {
+		const vocab_ent *e = &a->slot[i];
+
+		if (e->len == 0)
+			continue;
+		v[n].w = ent_word(a, e);
+		v[n].len = e->len;
+		v[n].n = e->n;
+		v[n++].cap = e->cap;
+	}
+	qsort(v, n, sizeof(*v), row_cmp);
+	return v;
+}
+
 int nx_store__vocab_flush(nx_store *st, nx_error *err)
 {
 	static const char upsert[] =
 		"INSERT INTO vocab(w, n, cap) VALUES(?1, ?2, ?3)"
 		" ON CONFLICT(w) DO UPDATE SET n = n + excluded.n, cap = cap + excluded.cap";
 	sqlite3_stmt *s = NULL;
+	vocab_row *v = NULL;
 	size_t i = 0;
 	int rc = NX_OK;
 
-	if (st->vocab == NULL || st->vocab->nused == 0) {
-		nx_store__vocab_discard(st);
+	if (st->vocab == NULL || st->vocab->nused == 0)
 		return NX_OK;
-	}
-	if (st->vocab->oom) {
+	if (st->vocab->oom || (v = acc_rows(st->vocab)) == NULL) {
 		nx_store__vocab_discard(st);
 		return nx_error_set(err, NX_ENOMEM, "out of memory counting the words of the index");
 	}
@@ -197,19 +361,19 @@ int nx_store__vocab_flush(nx_store *st, nx_error *err)
 		rc = nx_store__dberr(st, err, "cannot save the words of the index");
 		goto done;
 	}
-	for (i = 0; i < st->vocab->nslot && rc == NX_OK; i++) {
-		const vocab_ent *e = &st->vocab->slot[i];
-
-		if (e->w == NULL)
-			continue;
-		sqlite3_bind_text(s, 1, e->w, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, e->n);
-		sqlite3_bind_int64(s, 3, e->cap);
+	for (i = 0; i < st->vocab->nused && rc == NX_OK; i++) {
+		sqlite3_bind_text(s, 1, v[i].w, (int)v[i].len, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, v[i].n);
+		sqlite3_bind_int64(s, 3, v[i].cap);
 		rc = nx_store__step_done(st, s, err, "cannot save the words of the index");
 	}
 done:
 	sqlite3_finalize(s);
-	nx_store__vocab_discard(st);
+	free(v);
+	if (rc == NX_OK)
+		acc_reset(st->vocab);
+	else
+		nx_store__vocab_discard(st);
 	return rc;
 }
 
