@@ -11,7 +11,7 @@
  */
 #include "extract/blocks.h"
 
-const double nx_block_model_cut = -0.5;
+const double nx_block_model_cut = -1.25;
 
 /* blocks: 100 trees of depth 3; split most on lchars 37, kept_before 31, chars_before 31, prev_lchars 27, next_lchars 24, commas 24 */
 static const unsigned short blocks_feat[700] = {
