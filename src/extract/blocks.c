@@ -10,11 +10,13 @@
  * around it, class and id words of its ancestors from a vocabulary of
  * common markup (article, comment, share, related, footer ...), where it
  * sits in the page, whether the hand rules (extract.c) kept its text, and
- * the same for its neighbours.  A logistic model (block_model.c, made by
- * scripts/train-blocks) scores the vector: a block the rules kept stays
- * when its margin is positive, a block they left is added only when its
- * margin is above a higher threshold (nx_block_model_add).  When the model keeps nothing, the hand rules' body stays,
- * so a page never loses its only text.
+ * the same for its neighbours.  Gradient-boosted trees (block_model.c,
+ * made by scripts/train-blocks) score the vector; a block is content when
+ * its margin is above a threshold (one for blocks the rules kept, one for
+ * those they left), whatever the rules chose, except that a sign-up box
+ * the rules left is never added.  When the model keeps no text but
+ * headings, the hand rules' body stays, so a page never loses its only
+ * text.
  */
 #include "extract/blocks.h"
 
@@ -649,41 +651,136 @@ void nx_blocks__free(nx_blocks *b)
 
 /* ---- the classifier ----------------------------------------------------- */
 
-double nx_blocks__margin(const nx_block *b)
+double nx_blocks__margin(const nx_trees *m, const double *x)
 {
-	double m = nx_block_model_bias;
+	size_t inner = ((size_t)1 << m->depth) - 1, t = 0, k = 0, d = 0;
+	double v = m->bias;
+
+	if (m->nfeat == 0)
+		return 0;
+	for (t = 0; t < m->ntrees; t++) {
+		const unsigned short *f = m->feat + t * inner;
+		const double *thr = m->thr + t * inner;
+
+		for (k = 0, d = 0; d < m->depth; d++)
+			k = 2 * k + 1 + (f[k] < m->nfeat && x[f[k]] > thr[k]);
+		v += m->leaf[t * (inner + 1) + (k - inner)];
+	}
+	return v;
+}
+
+#define NONE (-8.0) /* the margin of a neighbour that does not exist */
+
+static double margin_at(const double *m1, size_t n, size_t i, int off)
+{
+	if ((off < 0 && i < (size_t)-off) || i + (size_t)(off > 0 ? off : 0) >= n)
+		return NONE;
+	return m1[(ptrdiff_t)i + off];
+}
+
+void nx_blocks__context(double *out, const nx_blocks *bs, const double *m1)
+{
+	size_t n = bs->n, i = 0, first = n, last = 0;
+	double best = -1e300, all = 0, pos = 0, before = 0;
+
+	for (i = 0; i < n; i++) {
+		best = m1[i] > best ? m1[i] : best;
+		all += (double)bs->v[i].chars;
+		if (m1[i] > 0) {
+			pos += (double)bs->v[i].chars;
+			first = first == n ? i : first;
+			last = i;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		double *x = out + i * NX_BLOCK_NCTX, p = margin_at(m1, n, i, -1), q = margin_at(m1, n, i, 1);
+
+		x[0] = m1[i];
+		x[1] = p;
+		x[2] = q;
+		x[3] = margin_at(m1, n, i, -2);
+		x[4] = margin_at(m1, n, i, 2);
+		x[5] = p > q ? p : q;
+		x[6] = best;
+		x[7] = m1[i] - best;
+		x[8] = pos > 0 ? before / pos : 0;
+		x[9] = first < n && i >= first && i <= last;
+		x[10] = all > 0 ? pos / all : 0;
+		x[11] = bs->v[i].kept;
+		if (m1[i] > 0)
+			before += (double)bs->v[i].chars;
+	}
+}
+
+/* The index of feature name, or NX_BLOCK_NFEAT. */
+static size_t feature_index(const char *name)
+{
+	const char *const *names = nx_blocks__names();
 	size_t i = 0;
 
-	if (nx_block_model_nfeat == 0)
-		return 0;
-	for (i = 0; i < nx_block_model_nfeat && i < NX_BLOCK_NFEAT; i++)
-		m += nx_block_model_w[i] * b->x[i];
-	return m;
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(names[i], name) == 0)
+			return i;
+	return NX_BLOCK_NFEAT;
+}
+
+/* A sign-up box (its element or its two parents named newsletter or
+ * subscribe) the rules left is never added, whatever its margin. */
+static int signup(const nx_block *b)
+{
+	static size_t news = NX_BLOCK_NFEAT + 1, sub = NX_BLOCK_NFEAT + 1;
+
+	if (news > NX_BLOCK_NFEAT) {
+		news = feature_index("near_newsletter");
+		sub = feature_index("near_subscri");
+	}
+	return !b->kept && ((news < NX_BLOCK_NFEAT && b->x[news] > 0) ||
+			    (sub < NX_BLOCK_NFEAT && b->x[sub] > 0));
+}
+
+/*
+ * 1 for the blocks of bs that are content (pick[i]); the text picked
+ * outside headings (a heading alone is not a body: it is the title, which
+ * the body loses later).
+ */
+static size_t classify(const nx_blocks *bs, unsigned char *pick, double *m1, double *ctx)
+{
+	size_t i = 0, chosen = 0, head = feature_index("own_heading");
+
+	for (i = 0; i < bs->n; i++)
+		m1[i] = nx_blocks__margin(&nx_block_model_blocks, bs->v[i].x);
+	nx_blocks__context(ctx, bs, m1);
+	for (i = 0; i < bs->n; i++) {
+		pick[i] = nx_blocks__margin(&nx_block_model_context, ctx + i * NX_BLOCK_NCTX) >
+			  nx_block_model_cut && !signup(&bs->v[i]);
+		if (pick[i] && !(head < NX_BLOCK_NFEAT && bs->v[i].x[head] > 0))
+			chosen += bs->v[i].chars;
+	}
+	return chosen;
 }
 
 int nx_blocks__apply(nx_article *a, htmlDocPtr doc)
 {
 	nx_blocks bs;
-	size_t i = 0, chosen = 0;
+	size_t i = 0;
 	int rc = NX_OK;
 	unsigned char *pick = NULL;
+	double *m1 = NULL, *ctx = NULL;
 
-	if (nx_block_model_nfeat == 0)
+	if (nx_block_model_blocks.nfeat == 0 || nx_block_model_context.nfeat != NX_BLOCK_NCTX)
 		return NX_OK;
 	rc = nx_blocks__build(&bs, doc, a);
-	if (rc < 0 || bs.n == 0 || bs.nfeat != nx_block_model_nfeat)
+	if (rc < 0 || bs.n == 0 || bs.nfeat != nx_block_model_blocks.nfeat)
 		goto done; /* a model for other features is never applied */
 	pick = calloc(bs.n, 1);
-	if (pick == NULL) {
+	m1 = calloc(bs.n, sizeof(*m1));
+	ctx = calloc(bs.n * NX_BLOCK_NCTX, sizeof(*ctx));
+	if (pick == NULL || m1 == NULL || ctx == NULL) {
 		rc = NX_ENOMEM;
 		goto done;
 	}
-	for (i = 0; i < bs.n; i++) {
-		pick[i] = nx_blocks__margin(&bs.v[i]) > (bs.v[i].kept ? 0 : nx_block_model_add);
-		chosen += pick[i] ? bs.v[i].chars : 0;
-	}
-	if (chosen == 0)
-		goto done; /* the hand rules' body stays */
+	if (classify(&bs, pick, m1, ctx) == 0)
+		goto done; /* no text but headings: the hand rules' body stays */
 	while (a->nparas > 0)
 		nx_article_remove_para(a, a->nparas - 1);
 	for (i = 0; i < bs.n && rc == NX_OK; i++)
@@ -691,6 +788,8 @@ int nx_blocks__apply(nx_article *a, htmlDocPtr doc)
 			rc = nx_article_add_para(a, bs.v[i].text, (long)bs.v[i].len);
 done:
 	free(pick);
+	free(m1);
+	free(ctx);
 	nx_blocks__free(&bs);
 	return rc;
 }

@@ -46,10 +46,28 @@ void nx_blocks__free(nx_blocks *b);
 /* NULL-terminated names of the features, in the order of nx_block.x. */
 const char *const *nx_blocks__names(void);
 
-/* The model's margin for block b: a block the hand rules kept stays when
- * it is > 0, another is added when it is > nx_block_model_add.  0 without
- * a model. */
-double nx_blocks__margin(const nx_block *b);
+/* A model of gradient-boosted trees: tree t has (1 << depth) - 1 split
+ * nodes in heap order (the children of node k are 2k + 1 and 2k + 2) and
+ * 1 << depth leaves; x goes to the right child when x[feat] > thr. */
+typedef struct nx_trees {
+	size_t nfeat; /* the features it was trained on; 0: no model */
+	size_t ntrees;
+	unsigned depth;
+	const unsigned short *feat; /* per split node */
+	const double *thr;          /* per split node */
+	const double *leaf;         /* per leaf */
+	double bias;
+} nx_trees;
+
+/* The margin of x (nfeat values) under model m: the bias plus the leaf each
+ * tree gives x.  0 without a model. */
+double nx_blocks__margin(const nx_trees *m, const double *x);
+
+/* The second stage's features of every block (NX_BLOCK_NCTX each, block i's
+ * at out + i * NX_BLOCK_NCTX) from the first stage's margins m1; the same
+ * as context() in scripts/train-blocks. */
+#define NX_BLOCK_NCTX 12
+void nx_blocks__context(double *out, const nx_blocks *bs, const double *m1);
 
 /*
  * The article body of doc: the hand rules' paragraphs (nx_html__body_rules)
@@ -58,10 +76,14 @@ double nx_blocks__margin(const nx_block *b);
  */
 int nx_blocks__apply(nx_article *a, htmlDocPtr doc);
 
-/* The generated model (block_model.c). */
-extern const size_t nx_block_model_nfeat;   /* 0: no model */
-extern const double nx_block_model_w[];     /* nx_block_model_nfeat weights */
-extern const double nx_block_model_bias;
-extern const double nx_block_model_add;     /* margin to add a block the rules left */
+/*
+ * The generated model (block_model.c): the first stage scores each block
+ * by its features, the second by the context of the first stage's margins
+ * (its neighbours', the page's best...); a block is content when its
+ * second-stage margin is above nx_block_model_cut.
+ */
+extern const nx_trees nx_block_model_blocks;
+extern const nx_trees nx_block_model_context;
+extern const double nx_block_model_cut;
 
 #endif

@@ -84,7 +84,7 @@ static int page(const char *path, int index)
 
 		printf("{\"page\":%d,\"i\":%zu,\"x\":[", index, i);
 		for (k = 0; k < bs.nfeat; k++)
-			printf(k ? ",%.4g" : "%.4g", bs.v[i].x[k]);
+			printf(k ? ",%.9g" : "%.9g", bs.v[i].x[k]);
 		printf("],\"text\":%s}\n", ts != NULL ? ts : "\"\"");
 		free(ts);
 		json_decref(t);

@@ -1,9 +1,11 @@
 /*
  * test_blocks.c - unit tests for src/extract/blocks.c: how a page is cut
  * into text blocks, the features of a block (the same ones the training
- * tool writes), and the learned classifier's use at run time (a story
- * with a comment list and related headlines: the story is the body, the
- * comments and headlines are not; a page never loses its only text).
+ * tool writes), the two stages of trees (a margin, the context of the
+ * first stage's margins), and the classifier's use at run time (a story
+ * with a comment list and related headlines, a story split across sibling
+ * containers: the story is the body, the rest is not; a page never loses
+ * its only text).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,28 +145,122 @@ static void test_skipped(void **state)
 	xmlFreeDoc(doc);
 }
 
-/* The body at run time: the story, not the comments, headlines or footer. */
-static void test_body(void **state)
+/* The body html gets at run time holds every one of in[] and none of out[]. */
+static void check_body(const char *html, const char *const *in, const char *const *out)
 {
-	htmlDocPtr doc = parse(story);
+	htmlDocPtr doc = parse(html);
 	nx_article *a = nx_article_new();
 	char *body = NULL;
 
-	(void)state;
 	assert_int_equal(nx_html__body(a, doc), NX_OK);
 	body = nx_article_body(a);
 	assert_non_null(body);
-	assert_non_null(strstr(body, "The city council voted on Tuesday"));
-	assert_non_null(strstr(body, "open in the spring of 2029"));
-	assert_non_null(strstr(body, "take the decision to court"));
-	assert_null(strstr(body, "I cross that bridge"));
-	assert_null(strstr(body, "tunnel was the better idea"));
-	assert_null(strstr(body, "Tram line to reach"));
-	assert_null(strstr(body, "All rights reserved"));
-	assert_null(strstr(body, "Home News"));
+	for (; *in != NULL; in++)
+		if (strstr(body, *in) == NULL)
+			fail_msg("body lost \"%s\"", *in);
+	for (; *out != NULL; out++)
+		if (strstr(body, *out) != NULL)
+			fail_msg("body holds \"%s\"", *out);
 	free(body);
 	nx_article_free(a);
 	xmlFreeDoc(doc);
+}
+
+/* The body at run time: the story, not the comments, headlines or footer. */
+static void test_body(void **state)
+{
+	static const char *const in[] = { "The city council voted on Tuesday",
+		"open in the spring of 2029", "take the decision to court", NULL };
+	static const char *const out[] = { "I cross that bridge", "tunnel was the better idea",
+		"Tram line to reach", "All rights reserved", "Home News", NULL };
+
+	(void)state;
+	check_body(story, in, out);
+}
+
+/* A story split across sibling containers, a share bar and a subscription
+ * box between its parts and a list of headlines after it: the parts after
+ * the share bar are the body, the widgets and headlines are not (issue 19
+ * item 9).  The lead alone in its container before the share bar is still
+ * lost (the hand rules and the model both leave it; doc/quality.md). */
+static const char split[] =
+	"<html><head><title>Harbour reopens</title></head><body>"
+	"<div class=\"nav\"><a href=\"/\">Front page</a> | <a href=\"/local\">Local</a> | "
+	"<a href=\"/weather\">Weather</a></div>"
+	"<div class=\"main\"><div class=\"intro\"><p>The harbour reopened to fishing boats on "
+	"Monday, three weeks after the storm that sank two trawlers and closed the quay.</p></div>"
+	"<div class=\"share\"><a href=\"/s/fb\">Facebook</a> <a href=\"/s/tw\">Twitter</a> "
+	"<a href=\"/s/mail\">Email</a></div>"
+	"<div class=\"text\"><p>Divers spent the weekend clearing the wrecks from the entrance, "
+	"and the harbour master said the channel was safe again for boats of every size.</p>"
+	"<p>Fishermen, who had lost almost a month of work, said prices at the morning auction "
+	"were already back to where they had been before the storm.</p>"
+	"<p>The council will pay for new lights on the breakwater, which the storm tore away, "
+	"before the winter season begins in November.</p></div>"
+	"<div class=\"newsletter\"><p>Subscribe to our newsletter</p></div>"
+	"<div class=\"text\"><p>Repairs to the quay itself will take until the spring, and "
+	"the ferry to the islands will leave from the old pier until then.</p></div></div>"
+	"<div class=\"popular\"><h3>Most read</h3><ul>"
+	"<li><a href=\"/1\">School bus timetable changes next week</a></li>"
+	"<li><a href=\"/2\">Record crowd at the autumn fair</a></li></ul></div>"
+	"</body></html>";
+
+static void test_split_story(void **state)
+{
+	static const char *const in[] = { "Divers spent the weekend", "back to where they had been",
+		"new lights on the breakwater", "Repairs to the quay itself", NULL };
+	static const char *const out[] = { "Facebook", "Subscribe to our newsletter",
+		"School bus timetable", "Front page", NULL };
+
+	(void)state;
+	check_body(split, in, out);
+}
+
+/* The second stage's context of each block, from given first-stage margins. */
+static void test_context(void **state)
+{
+	htmlDocPtr doc = parse("<html><body><p>aaaa</p><p>bbbbbbbb</p><p>cccc</p>"
+			       "<p>dddddddddddd</p></body></html>");
+	nx_blocks bs;
+	const double m1[4] = { -1.0, 2.0, -0.5, 1.0 };
+	double x[4 * NX_BLOCK_NCTX];
+
+	(void)state;
+	assert_int_equal(nx_blocks__build(&bs, doc, NULL), NX_OK);
+	assert_int_equal(bs.n, 4);
+	nx_blocks__context(x, &bs, m1);
+	/* block 0: no neighbour before, positive text after */
+	assert_true(x[0] == -1.0 && x[1] == -8.0 && x[2] == 2.0 && x[3] == -8.0 && x[4] == -0.5);
+	assert_true(x[5] == 2.0 && x[6] == 2.0 && x[7] == -3.0 && x[8] == 0.0 && x[9] == 0.0);
+	/* the positive blocks hold 8 + 12 of the 28 characters */
+	assert_true(fabs(x[10] - 20.0 / 28.0) < 1e-12);
+	/* block 2: between the first and the last positive block, 8 of 20 before it */
+	assert_true(x[2 * NX_BLOCK_NCTX + 9] == 1.0);
+	assert_true(fabs(x[2 * NX_BLOCK_NCTX + 8] - 0.4) < 1e-12);
+	assert_true(x[2 * NX_BLOCK_NCTX + 5] == 2.0);
+	/* block 3: the last, its next neighbours missing */
+	assert_true(x[3 * NX_BLOCK_NCTX + 2] == -8.0 && x[3 * NX_BLOCK_NCTX + 4] == -8.0);
+	assert_true(fabs(x[3 * NX_BLOCK_NCTX + 8] - 0.4) < 1e-12);
+	assert_true(x[3 * NX_BLOCK_NCTX + 11] == 0.0);
+	nx_blocks__free(&bs);
+	xmlFreeDoc(doc);
+}
+
+/* The margin of a hand-made model: two trees of depth 1. */
+static void test_margin(void **state)
+{
+	static const unsigned short feat[2] = { 0, 1 };
+	static const double thr[2] = { 0.5, -1e300 };
+	static const double leaf[4] = { -1.0, 2.0, 10.0, 0.25 };
+	const nx_trees m = { 2, 2, 1, feat, thr, leaf, 0.5 };
+	const nx_trees none = { 0, 0, 1, feat, thr, leaf, 0.5 };
+	const double lo[2] = { 0.5, 3.0 }, hi[2] = { 0.75, 3.0 };
+
+	(void)state;
+	/* x[0] <= 0.5 goes left (-1), > 0.5 right (2); the second tree never splits (0.25) */
+	assert_true(nx_blocks__margin(&m, lo) == 0.5 - 1.0 + 0.25);
+	assert_true(nx_blocks__margin(&m, hi) == 0.5 + 2.0 + 0.25);
+	assert_true(nx_blocks__margin(&none, hi) == 0.0);
 }
 
 /* A page whose only text is one short line keeps it. */
@@ -190,6 +287,9 @@ int main(void)
 		cmocka_unit_test(test_features),
 		cmocka_unit_test(test_skipped),
 		cmocka_unit_test(test_body),
+		cmocka_unit_test(test_context),
+		cmocka_unit_test(test_margin),
+		cmocka_unit_test(test_split_story),
 		cmocka_unit_test(test_only_text),
 	};
 
