@@ -566,6 +566,27 @@ static int absolute_url(const char *u)
 	return u != NULL && (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0);
 }
 
+/*
+ * An address an article page can own: absolute, and not the site's front page.
+ * Templates that fill og:url or the canonical link with the home page would
+ * otherwise give every story of the site one address, and the index would file
+ * them as revisions of one article.
+ */
+static int article_url(const char *u)
+{
+	const char *p = NULL;
+
+	if (!absolute_url(u))
+		return 0;
+	p = strchr(u, ':') + 3;
+	p += strcspn(p, "/?#");
+	if (*p == '/')
+		p++;
+	if (*p == '?')
+		p++;
+	return *p != '\0' && *p != '#';
+}
+
 static int ld_photos(nx_article *a, json_t *img, int depth)
 {
 	size_t i = 0;
@@ -927,15 +948,15 @@ int nx_html__meta(nx_article *a, htmlDocPtr doc, const char *page_url)
 	/* address */
 	if (ld != NULL) {
 		v = json_str(ld, "url");
-		if (!absolute_url(v))
+		if (!article_url(v))
 			v = json_str(ld, "mainEntityOfPage");
-		if (absolute_url(v) && (rc = set_if_empty(&a->url, v)) < 0)
+		if (article_url(v) && (rc = set_if_empty(&a->url, v)) < 0)
 			goto done;
 	}
 	v = nx_html__get_kv(m, "og:url");
-	if (absolute_url(v) && (rc = set_if_empty(&a->url, v)) < 0)
+	if (article_url(v) && (rc = set_if_empty(&a->url, v)) < 0)
 		goto done;
-	if (absolute_url(m->canonical) && (rc = set_if_empty(&a->url, m->canonical)) < 0)
+	if (article_url(m->canonical) && (rc = set_if_empty(&a->url, m->canonical)) < 0)
 		goto done;
 	/* outlet */
 	if (ld != NULL && (rc = set_if_empty(&a->source, ld_publisher(m, ld))) < 0)

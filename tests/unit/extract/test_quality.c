@@ -651,6 +651,37 @@ static void test_credits_on_page(void **state)
 	json_decref(o);
 }
 
+/* A template that gives every story the site's front page as og:url or
+   canonical link would file them all as revisions of one article: such an
+   address is not the article's. */
+static void test_front_page_url_not_article(void **state)
+{
+	static const char *roots[] = { "https://blog.example.com/", "https://blog.example.com",
+				       "http://blog.example.com:8080/#top", "https://blog.example.com/?" };
+	char html[1024];
+	json_t *o = NULL;
+	size_t i = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		snprintf(html, sizeof(html),
+			 "<html><head><title>Pier closes</title><meta property=\"og:url\" content=\"%s\">"
+			 "<link rel=\"canonical\" href=\"%s\"></head><body><h1>Pier closes</h1>" STORY
+			 "</body></html>", roots[i], roots[i]);
+		o = ingest(html, NULL);
+		assert_non_null(o);
+		assert_null(str(o, "url"));
+		json_decref(o);
+	}
+	/* a story's own address is kept, whichever of the two gives it */
+	o = ingest("<html><head><title>Pier closes</title><meta property=\"og:url\" content=\"https://blog."
+		   "example.com/\"><link rel=\"canonical\" href=\"https://blog.example.com/2012/05/pier\">"
+		   "</head><body><h1>Pier closes</h1>" STORY "</body></html>", NULL);
+	assert_non_null(o);
+	assert_string_equal(str(o, "url"), "https://blog.example.com/2012/05/pier");
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -678,6 +709,7 @@ int main(void)
 		cmocka_unit_test(test_publisher_id_not_source),
 		cmocka_unit_test(test_json_ld_in_cdata),
 		cmocka_unit_test(test_json_ld_headline_not_title),
+		cmocka_unit_test(test_front_page_url_not_article),
 		cmocka_unit_test(test_lead_in_media_container),
 		cmocka_unit_test(test_caption_not_the_only_text),
 		cmocka_unit_test(test_credits_on_page),
