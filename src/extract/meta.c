@@ -566,25 +566,29 @@ static int absolute_url(const char *u)
 	return u != NULL && (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0);
 }
 
-/*
- * An address an article page can own: absolute, and not the site's front page.
- * Templates that fill og:url or the canonical link with the home page would
- * otherwise give every story of the site one address, and the index would file
- * them as revisions of one article.
- */
-static int article_url(const char *u)
+/* 1 when absolute address u is a site's front page: no path, no query. */
+static int front_page_url(const char *u)
 {
-	const char *p = NULL;
+	const char *p = strchr(u, ':') + 3;
 
-	if (!absolute_url(u))
-		return 0;
-	p = strchr(u, ':') + 3;
 	p += strcspn(p, "/?#");
 	if (*p == '/')
 		p++;
 	if (*p == '?')
 		p++;
-	return *p != '\0' && *p != '#';
+	return *p == '\0' || *p == '#';
+}
+
+/*
+ * An address the page can claim as its own: absolute, and not the site's front
+ * page unless the page was fetched from a front page itself.  Templates that fill
+ * og:url or the canonical link with the home page would otherwise give every
+ * story of the site one address, and the index would file them as revisions of
+ * one article.
+ */
+static int article_url(const char *u, int front)
+{
+	return absolute_url(u) && (front || !front_page_url(u));
 }
 
 static int ld_photos(nx_article *a, json_t *img, int depth)
@@ -939,24 +943,25 @@ int nx_html__meta(nx_article *a, htmlDocPtr doc, const char *page_url)
 	const char *v = NULL;
 	json_t *ld = NULL;
 	size_t i = 0;
-	int rc = NX_OK;
+	int rc = NX_OK, front = 0;
 
 	if (m == NULL)
 		return NX_ENOMEM;
 	collect_meta(m, doc);
 	ld = m->ld_article;
 	/* address */
+	front = absolute_url(page_url) && front_page_url(page_url);
 	if (ld != NULL) {
 		v = json_str(ld, "url");
-		if (!article_url(v))
+		if (!article_url(v, front))
 			v = json_str(ld, "mainEntityOfPage");
-		if (article_url(v) && (rc = set_if_empty(&a->url, v)) < 0)
+		if (article_url(v, front) && (rc = set_if_empty(&a->url, v)) < 0)
 			goto done;
 	}
 	v = nx_html__get_kv(m, "og:url");
-	if (article_url(v) && (rc = set_if_empty(&a->url, v)) < 0)
+	if (article_url(v, front) && (rc = set_if_empty(&a->url, v)) < 0)
 		goto done;
-	if (article_url(m->canonical) && (rc = set_if_empty(&a->url, m->canonical)) < 0)
+	if (article_url(m->canonical, front) && (rc = set_if_empty(&a->url, m->canonical)) < 0)
 		goto done;
 	/* outlet */
 	if (ld != NULL && (rc = set_if_empty(&a->source, ld_publisher(m, ld))) < 0)

@@ -680,6 +680,30 @@ static void test_front_page_url_not_article(void **state)
 	assert_non_null(o);
 	assert_string_equal(str(o, "url"), "https://blog.example.com/2012/05/pier");
 	json_decref(o);
+	/* a front page fetched from a front page (a crawl's record) keeps its canonical address */
+	{
+		static const char page[] = "<html><head><title>Pier closes</title><link rel=\"canonical\" "
+					   "href=\"https://example.com/\"></head><body><h1>Pier closes</h1>" STORY
+					   "</body></html>";
+		static const char http[] = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n";
+		char warc[4096];
+		nx_error err = NX_ERROR_INIT;
+		nx_ingest_opts opts = NX_INGEST_OPTS_INIT;
+		int n = snprintf(warc, sizeof(warc),
+				 "WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:f1>\r\n"
+				 "WARC-Date: 2023-05-02T10:00:00Z\r\nWARC-Target-URI: https://www.example.com/\r\n"
+				 "Content-Type: application/http; msgtype=response\r\nContent-Length: %zu\r\n\r\n"
+				 "%s%s\r\n\r\n", strlen(http) + strlen(page), http, page);
+
+		assert_true(n > 0 && (size_t)n < sizeof(warc));
+		o = NULL;
+		opts.now = 1700000000;
+		assert_int_equal(nx_ingest_buffer(warc, (size_t)n, "crawl.warc", &opts, on_article, &o, &err), NX_OK);
+		nx_error_clear(&err);
+		assert_non_null(o);
+		assert_string_equal(str(o, "url"), "https://example.com/");
+		json_decref(o);
+	}
 }
 
 int main(void)
