@@ -1122,6 +1122,33 @@ static void get_same(nx_store *st, const nx_article *a)
 	nx_article_free(b);
 }
 
+static int check_problems(nx_store *st)
+{
+	nx_check_result r;
+	nx_error err = NX_ERROR_INIT;
+
+	assert_int_equal(nx_maint_check(&r, st, NULL, NULL, &err), NX_OK);
+	return (int)r.problems;
+}
+
+/* check compares each block's count with the articles referring to it */
+static void check_block_counts(nx_store *st, int64_t blk)
+{
+	char sql[160];
+
+	assert_int_equal(check_problems(st), 0);
+	snprintf(sql, sizeof(sql), "UPDATE body_block SET refs = 7 WHERE id = %lld", (long long)blk);
+	assert_int_equal(sqlite3_exec(st->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(check_problems(st), 1);
+	snprintf(sql, sizeof(sql), "UPDATE body_block SET refs = 5 WHERE id = %lld;"
+		 "INSERT INTO body_block(id, refs, z) VALUES(%lld, 2, X'00')", (long long)blk, (long long)blk + 9);
+	assert_int_equal(sqlite3_exec(st->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(check_problems(st), 1); /* a block counting 2 articles none refers to */
+	snprintf(sql, sizeof(sql), "DELETE FROM body_block WHERE id = %lld", (long long)blk + 9);
+	assert_int_equal(sqlite3_exec(st->db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(check_problems(st), 0);
+}
+
 static void test_blocks(void **state)
 {
 	fixture *f = *state;
@@ -1158,6 +1185,7 @@ static void test_blocks(void **state)
 	}
 	assert_int_equal(fts_hits(st, "walrus3"), 1);
 	assert_int_equal(fts_hits(st, "walrus"), 0);
+	check_block_counts(st, blk);
 	{
 		char *t = q_text(st->db, "SELECT nx_inflate(body_z) FROM article WHERE uid = nx_uid_key(?1)", a[2]->id);
 
