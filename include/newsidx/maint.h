@@ -65,9 +65,10 @@ typedef struct nx_optimize_result {
 } nx_optimize_result;
 
 /*
- * Merge the FTS5 segments into one, VACUUM the file (reclaims the space of
- * removed articles; needs as much free disk as the index), update the
- * query planner statistics and checkpoint the WAL.
+ * Merge the FTS5 segments into one, VACUUM the file when a twentieth or
+ * more of its pages are free (reclaims the space of removed articles and
+ * merged segments; needs as much free disk as the index, and 8 MB of page
+ * cache), update the query planner statistics and checkpoint the WAL.
  */
 int nx_maint_optimize(nx_optimize_result *out, nx_store *st, nx_error *err);
 

@@ -91,6 +91,41 @@ static void test_optimize_keeps_everything(void **state)
 	nx_store_close(st);
 }
 
+static int64_t pragma(nx_store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* the file is rewritten when a twentieth of it or more is free, not for a few pages */
+static void test_optimize_vacuums_only_free_space(void **state)
+{
+	nx_store *st = filled_store();
+	nx_optimize_result o;
+	nx_error err = NX_ERROR_INIT;
+
+	(void)state;
+	/* 4 MB kept, then 40 KB freed: about 1% of the pages */
+	assert_int_equal(sqlite3_exec(st->db, "CREATE TABLE ballast(b); INSERT INTO ballast VALUES(zeroblob(4000000));"
+				      "CREATE TABLE crumbs(b); INSERT INTO crumbs VALUES(zeroblob(40000));"
+				      "DROP TABLE crumbs;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(nx_maint_optimize(&o, st, &err), NX_OK);
+	assert_true(pragma(st, "PRAGMA freelist_count") > 0);
+	/* 4 MB freed: reclaimed */
+	assert_int_equal(sqlite3_exec(st->db, "DROP TABLE ballast", NULL, NULL, NULL), SQLITE_OK);
+	assert_true(pragma(st, "PRAGMA freelist_count") > 100);
+	assert_int_equal(nx_maint_optimize(&o, st, &err), NX_OK);
+	assert_int_equal(pragma(st, "PRAGMA freelist_count"), 0);
+	assert_int_equal(pragma(st, "PRAGMA cache_size"), -65536);
+	nx_store_close(st);
+}
+
 static void test_reindex_without_sources(void **state)
 {
 	nx_store *st = filled_store();
@@ -113,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_check_sound_and_damaged),
 		cmocka_unit_test(test_optimize_keeps_everything),
+		cmocka_unit_test(test_optimize_vacuums_only_free_space),
 		cmocka_unit_test(test_reindex_without_sources),
 	};
 
