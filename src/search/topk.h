@@ -93,14 +93,17 @@ typedef struct nx_topk_filter {
  * rarer paths.  split_min: a walk of fewer rows stays on one thread
  * (nx_topk__run).  rank_keep: nx_topk__rank keeps the best
  * max(8 k, rank_keep) bounds of a merge; 1 keeps k bounds, so that the
- * merge often runs again.
+ * merge often runs again.  exhaustive: 1 turns off nx_topk__rank's
+ * dynamic pruning (MaxScore, see topk_rank.c), so that a test can compare
+ * the pruned merge with the one that looks at every row.
  */
 typedef struct nx_topk_tune {
 	int64_t split_min;
 	size_t rank_keep;
+	int exhaustive;
 } nx_topk_tune;
 
-#define NX_TOPK_TUNE_INIT { 10000, 512 }
+#define NX_TOPK_TUNE_INIT { 10000, 512, 0 }
 
 /* Phrase match lists kept across the calls of one search (nx_topk__rank). */
 typedef struct nx_topk_cache nx_topk_cache;
@@ -173,6 +176,12 @@ double nx_topk__rank_score(const double *idf, const double *w, const double *fre
  * nx_topk__cache_free) keeps each phrase's matches for the next call with
  * the same colw.  tune: see nx_topk_tune (NULL: the defaults).  Returns
  * SQLITE_OK or an SQLite error code.
+ *
+ * When total is NULL and k > 0 the merge prunes (MaxScore): once the
+ * bounds kept are many, a list whose rows cannot reach them on its own is
+ * no longer walked, only looked into for the rows the other lists bring;
+ * stats->rows then counts the rows looked at, not all the matches.  The
+ * hits are the same.
  */
 int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const double *colw, int ncolw,
 		  const double *pw, int npw, const nx_topk_filter *flt, size_t k, nx_topk_hit **out,
