@@ -136,7 +136,10 @@ int nx_topk__weights(sqlite3 *db, double *w, int *nw);
  * with weights w[0..nw-1] (1.0 past nw), best first, equal scores by
  * ascending rowid: *out is malloc'd (caller frees), *nout <= k (k may be
  * 0: count only).  nhit, when >= 0, is the number of rows matching expr
- * (unfiltered): a one-phrase expression then needs no count.  *total
+ * (unfiltered): a one-phrase expression then needs no count;
+ * known[0..nknown-1], when not NULL, the rows each phrase as written
+ * matches (-1: not known; from nx_topk__cache_counts): those are not
+ * counted again.  *total
  * (when not NULL) gets the number of matching rows passing flt.
  * Returns SQLITE_OK or an SQLite error code (the connection's message).
  *
@@ -153,7 +156,7 @@ int nx_topk__weights(sqlite3 *db, double *w, int *nw);
  * nx_topk_tune (NULL: the defaults).
  */
 int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, int nw, int64_t nhit,
-		 const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,
+		 const int64_t *known, int nknown, const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,
 		 nx_topk_stats *stats, const nx_topk_tune *tune);
 
 /*
@@ -188,6 +191,13 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		  size_t *nout, int64_t *total, nx_topk_stats *stats, const nx_topk_tune *tune);
 
 void nx_topk__cache_free(nx_topk_cache *c);
+
+/*
+ * For each phrase of expr (nx_topk__plain's form, up to max), the rows it
+ * matches when c holds its list (read by nx_topk__rank in the same read
+ * transaction), else -1, into known.  Returns the number of phrases set.
+ */
+int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *known, int max);
 
 /*
  * The rows of "fts MATCH expr" (nx_topk__or_shape's form) passing flt

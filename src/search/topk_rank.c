@@ -279,6 +279,22 @@ static int cache_list(nx_topk_cache *c, const char *at, size_t len)
 	return (int)c->n++;
 }
 
+int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *known, int max)
+{
+	const char *s = expr, *e = NULL;
+	size_t i = 0;
+	int n = 0;
+
+	for (; s != NULL && n < max && (e = skip_phrase(s)) != NULL; n++) {
+		known[n] = -1;
+		for (i = 0; c != NULL && i < c->n; i++)
+			if (c->l[i].done && c->l[i].len == (size_t)(e - s) && memcmp(c->l[i].text, s, c->l[i].len) == 0)
+				known[n] = (int64_t)c->l[i].n;
+		s = *e == ' ' ? e + 1 : NULL;
+	}
+	return n;
+}
+
 /* Index of rowid in l, or -1. */
 static ptrdiff_t list_find(const topk_list *l, int64_t rowid)
 {
