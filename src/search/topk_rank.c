@@ -418,7 +418,7 @@ static int merge_init(merge_state *ms, const merge_ctx *x)
 }
 
 /* Row p of list j into the row at off of the window: its extents, count and cheap bound. */
-static void add_row(merge_state *ms, const merge_ctx *x, int off, int j, size_t p)
+static inline void add_row(merge_state *ms, const merge_ctx *x, int off, int j, size_t p)
 {
 	const topk_list *l = &x->c->l[x->lists[j]];
 	const int32_t *le = &l->ext[p * (size_t)x->ncol];
