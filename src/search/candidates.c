@@ -263,6 +263,21 @@ static int next_row(sqlite3_stmt *s, int fast, const nx_topk_hit *hits, size_t n
 	return SQLITE_DONE;
 }
 
+/*
+ * A strict query counted without ranking (few rows: see count_strict),
+ * whose words' lists the relaxed query read: ranked on the fast path with
+ * their counts (the hits kept in p), where FTS5's bm25 would count every
+ * word's rows again for its idf.  0, or -1 on an error.
+ */
+static int strict_from_cache(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int64_t want)
+{
+	int64_t total = 0;
+
+	if (expr == NULL || p->pre_expr == expr || p->cache == NULL)
+		return 0;
+	return nx_search__strict_walk(st, p, o, expr, want, &total) < 0 ? -1 : 0;
+}
+
 int nx_search__candidates(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int relaxed,
 			    int64_t want, cand **out, size_t *nout, nx_error *err)
 {
@@ -277,19 +292,9 @@ int nx_search__candidates(nx_store *st, plan *p, const nx_search_opts *o, const 
 	*nout = 0;
 	memset(&q, 0, sizeof(q));
 	nx_buf_init(&q.sql);
-	if (expr != NULL && !relaxed && p->pre_expr != expr && p->cache != NULL) {
-		/*
-		 * A strict query counted without ranking (few rows: see
-		 * count_strict), whose words' lists the relaxed query read:
-		 * ranked on the fast path with their counts, where FTS5's
-		 * bm25 would count every word's rows again for its idf.
-		 */
-		int64_t total = 0;
-
-		if (nx_search__strict_walk(st, p, o, expr, want, &total) < 0) {
-			rc = nx_store__dberr(st, err, "cannot search the index (fast path)");
-			goto done;
-		}
+	if (!relaxed && strict_from_cache(st, p, o, expr, want) < 0) {
+		rc = nx_store__dberr(st, err, "cannot search the index (fast path)");
+		goto done;
 	}
 	if (expr != NULL && !relaxed && p->pre_expr == expr && want <= p->pre_want) {
 		/* ranked while counting (strict_walk) */
