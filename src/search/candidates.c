@@ -191,7 +191,8 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	const nx_topk_filter *flt = NULL;
 	sqlite3 *db2 = NULL;
 	double w[NX_TOPK_MAX_WEIGHTS];
-	int nw = 0, rc = SQLITE_OK, nphrase = nx_topk__plain(expr);
+	int64_t known[NX_TOPK_MAX_PHRASES];
+	int nw = 0, rc = SQLITE_OK, nphrase = nx_topk__plain(expr), nknown = 0;
 
 	if (expr == NULL || !nx_search__topk_fits(o) || nphrase < 1 || nphrase > NX_TOPK_MAX_PHRASES)
 		return 0;
@@ -204,8 +205,10 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		p->budget2 = *p->budget;
 		nx_search__budget_watch(db2, &p->budget2);
 	}
-	rc = nx_topk__run(st->db, db2, expr, w, nw, -1, flt, (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total,
-			  NULL, NULL);
+	/* the words' counts, when the relaxed query read their lists: not counted again */
+	nknown = nx_topk__cache_counts(p->cache, expr, known, NX_TOPK_MAX_PHRASES);
+	rc = nx_topk__run(st->db, db2, expr, w, nw, -1, nknown > 0 ? known : NULL, nknown, flt, (size_t)(want > 0 ? want : 0),
+			  &p->pre, &p->npre, total, NULL, NULL);
 	if (db2 != NULL && p->budget != NULL) {
 		nx_search__budget_watch(db2, NULL);
 		if (p->budget2.stopped && !p->budget->stopped)
@@ -260,6 +263,21 @@ static int next_row(sqlite3_stmt *s, int fast, const nx_topk_hit *hits, size_t n
 	return SQLITE_DONE;
 }
 
+/*
+ * A strict query counted without ranking (few rows: see count_strict),
+ * whose words' lists the relaxed query read: ranked on the fast path with
+ * their counts (the hits kept in p), where FTS5's bm25 would count every
+ * word's rows again for its idf.  0, or -1 on an error.
+ */
+static int strict_from_cache(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int64_t want)
+{
+	int64_t total = 0;
+
+	if (expr == NULL || p->pre_expr == expr || p->cache == NULL)
+		return 0;
+	return nx_search__strict_walk(st, p, o, expr, want, &total) < 0 ? -1 : 0;
+}
+
 int nx_search__candidates(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int relaxed,
 			    int64_t want, cand **out, size_t *nout, nx_error *err)
 {
@@ -274,6 +292,10 @@ int nx_search__candidates(nx_store *st, plan *p, const nx_search_opts *o, const 
 	*nout = 0;
 	memset(&q, 0, sizeof(q));
 	nx_buf_init(&q.sql);
+	if (!relaxed && strict_from_cache(st, p, o, expr, want) < 0) {
+		rc = nx_store__dberr(st, err, "cannot search the index (fast path)");
+		goto done;
+	}
 	if (expr != NULL && !relaxed && p->pre_expr == expr && want <= p->pre_want) {
 		/* ranked while counting (strict_walk) */
 		hits = p->pre;

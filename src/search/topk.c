@@ -42,6 +42,9 @@ typedef struct topk_state {
 	const double *w;
 	int nw;
 	int64_t nhit;
+	const int64_t *known; /* rows of each phrase as written, -1: count them (see map_known) */
+	int nknown;
+	int64_t kn[NX_TOPK_MAX_PHRASES]; /* of each phrase of FTS5's, -1: count it */
 	const nx_topk_filter *flt;
 	int64_t total;
 	size_t k;
@@ -180,6 +183,29 @@ static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 	return c->stop > 0 && c->n >= c->stop ? SQLITE_DONE : SQLITE_OK;
 }
 
+/*
+ * t->kn from t->known: the counts of the phrases as written, when FTS5's
+ * phrases can be told apart.  FTS5 leaves out a phrase with no token (a
+ * stop word the index drops): when it has as many phrases as written, they
+ * are the same; when the phrases it left out are as many as those of
+ * unknown count, those are they (a phrase of known count has rows: it has
+ * tokens), and the others follow in order; else nothing is known.
+ */
+static void map_known(topk_state *t)
+{
+	int i = 0, j = 0, unknown = 0;
+
+	for (i = 0; i < t->nphrase; i++)
+		t->kn[i] = -1;
+	for (i = 0; t->known != NULL && i < t->nknown; i++)
+		unknown += t->known[i] < 0;
+	if (t->known == NULL || (t->nknown != t->nphrase && t->nknown - t->nphrase != unknown))
+		return;
+	for (i = 0; i < t->nknown && j < t->nphrase; i++)
+		if (t->nknown == t->nphrase || t->known[i] >= 0)
+			t->kn[j++] = t->known[i];
+}
+
 /* Once per query: avgdl and idf exactly as fts5Bm25GetData. */
 static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx)
 {
@@ -198,6 +224,7 @@ static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx
 	t->nrow = nrow;
 	t->ntok = ntok;
 	t->minhit = INT64_MAX;
+	map_known(t);
 	for (;;) {
 		count_state c;
 		sqlite3_int64 nhit = 0;
@@ -216,6 +243,8 @@ static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx
 		}
 		if (t->nphrase == 1 && t->nhit >= 0) {
 			nhit = t->nhit;
+		} else if (t->kn[i] >= 0) {
+			nhit = t->kn[i]; /* (no sample: such a walk is not split) */
 		} else {
 			/*
 			 * A phrase in half the rows or more gets idf 1e-6 however
@@ -733,7 +762,7 @@ static void reset_walk(topk_state *t, int keep)
 }
 
 int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, int nw, int64_t nhit,
-		 const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,
+		 const int64_t *known, int nknown, const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,
 		 nx_topk_stats *stats, const nx_topk_tune *tune)
 {
 	static const nx_topk_tune defaults = NX_TOPK_TUNE_INIT;
@@ -747,6 +776,8 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 	t.w = w;
 	t.nw = nw;
 	t.nhit = nhit;
+	t.known = known;
+	t.nknown = nknown;
 	t.flt = flt;
 	t.k = k;
 	t.defer = nhit < 0 && nx_topk__plain(expr) == 1;

@@ -93,14 +93,17 @@ typedef struct nx_topk_filter {
  * rarer paths.  split_min: a walk of fewer rows stays on one thread
  * (nx_topk__run).  rank_keep: nx_topk__rank keeps the best
  * max(8 k, rank_keep) bounds of a merge; 1 keeps k bounds, so that the
- * merge often runs again.
+ * merge often runs again.  exhaustive: 1 turns off nx_topk__rank's
+ * dynamic pruning (MaxScore, see topk_rank.c), so that a test can compare
+ * the pruned merge with the one that looks at every row.
  */
 typedef struct nx_topk_tune {
 	int64_t split_min;
 	size_t rank_keep;
+	int exhaustive;
 } nx_topk_tune;
 
-#define NX_TOPK_TUNE_INIT { 10000, 512 }
+#define NX_TOPK_TUNE_INIT { 10000, 512, 0 }
 
 /* Phrase match lists kept across the calls of one search (nx_topk__rank). */
 typedef struct nx_topk_cache nx_topk_cache;
@@ -133,7 +136,10 @@ int nx_topk__weights(sqlite3 *db, double *w, int *nw);
  * with weights w[0..nw-1] (1.0 past nw), best first, equal scores by
  * ascending rowid: *out is malloc'd (caller frees), *nout <= k (k may be
  * 0: count only).  nhit, when >= 0, is the number of rows matching expr
- * (unfiltered): a one-phrase expression then needs no count.  *total
+ * (unfiltered): a one-phrase expression then needs no count;
+ * known[0..nknown-1], when not NULL, the rows each phrase as written
+ * matches (-1: not known; from nx_topk__cache_counts): those are not
+ * counted again.  *total
  * (when not NULL) gets the number of matching rows passing flt.
  * Returns SQLITE_OK or an SQLite error code (the connection's message).
  *
@@ -150,7 +156,7 @@ int nx_topk__weights(sqlite3 *db, double *w, int *nw);
  * nx_topk_tune (NULL: the defaults).
  */
 int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, int nw, int64_t nhit,
-		 const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,
+		 const int64_t *known, int nknown, const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,
 		 nx_topk_stats *stats, const nx_topk_tune *tune);
 
 /*
@@ -173,12 +179,25 @@ double nx_topk__rank_score(const double *idf, const double *w, const double *fre
  * nx_topk__cache_free) keeps each phrase's matches for the next call with
  * the same colw.  tune: see nx_topk_tune (NULL: the defaults).  Returns
  * SQLITE_OK or an SQLite error code.
+ *
+ * When total is NULL and k > 0 the merge prunes (MaxScore): once the
+ * bounds kept are many, a list whose rows cannot reach them on its own is
+ * no longer walked, only looked into for the rows the other lists bring;
+ * stats->rows then counts the rows looked at, not all the matches.  The
+ * hits are the same.
  */
 int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const double *colw, int ncolw,
 		  const double *pw, int npw, const nx_topk_filter *flt, size_t k, nx_topk_hit **out,
 		  size_t *nout, int64_t *total, nx_topk_stats *stats, const nx_topk_tune *tune);
 
 void nx_topk__cache_free(nx_topk_cache *c);
+
+/*
+ * For each phrase of expr (nx_topk__plain's form, up to max), the rows it
+ * matches when c holds its list (read by nx_topk__rank in the same read
+ * transaction), else -1, into known.  Returns the number of phrases set.
+ */
+int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *known, int max);
 
 /*
  * The rows of "fts MATCH expr" (nx_topk__or_shape's form) passing flt

@@ -279,6 +279,22 @@ static int cache_list(nx_topk_cache *c, const char *at, size_t len)
 	return (int)c->n++;
 }
 
+int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *known, int max)
+{
+	const char *s = expr, *e = NULL;
+	size_t i = 0;
+	int n = 0;
+
+	for (; s != NULL && n < max && (e = skip_phrase(s)) != NULL; n++) {
+		known[n] = -1;
+		for (i = 0; c != NULL && i < c->n; i++)
+			if (c->l[i].done && c->l[i].len == (size_t)(e - s) && memcmp(c->l[i].text, s, c->l[i].len) == 0)
+				known[n] = (int64_t)c->l[i].n;
+		s = *e == ' ' ? e + 1 : NULL;
+	}
+	return n;
+}
+
 /* Index of rowid in l, or -1. */
 static ptrdiff_t list_find(const topk_list *l, int64_t rowid)
 {
@@ -345,6 +361,7 @@ typedef struct merge_ctx {
 	double avgdl;
 	int ncol;
 	const nx_topk_filter *flt;
+	int prune;        /* MaxScore: lists left out once they cannot win alone (no count then) */
 } merge_ctx;
 
 /* Rows of rowids merged at a time: the window's arrays stay in the cache. */
@@ -361,6 +378,11 @@ typedef struct merge_state {
 	double *cheap;    /* the sum of most[] of its lists */
 	nx_topk_hit *h;   /* the bounds kept (a heap, worst on top, under a cap) */
 	size_t n, have;   /* allocated, kept */
+	/* MaxScore: the lists by ascending most[], ub[i] the sum of the first i */
+	int order[NX_TOPK_MAX_RANK_PHRASES];
+	double ub[NX_TOPK_MAX_RANK_PHRASES + 1];
+	int ness;         /* the first ness of order are not walked, only looked into */
+	uint64_t walked;  /* the lists walked (the others: see probe_rest) */
 } merge_state;
 
 static int merge_init(merge_state *ms, const merge_ctx *x)
@@ -377,11 +399,43 @@ static int merge_init(merge_state *ms, const merge_ctx *x)
 		units += x->w[i] >= 1.0;
 	}
 	ms->gain = units > 0 ? 1.0 + NX_RANK_COVERAGE_GAIN : 1.0;
+	/* the lists by ascending most (insertion: m <= 64), and the sums of the smallest */
+	for (i = 0; i < x->m; i++) {
+		int j = i;
+
+		for (; j > 0 && ms->most[ms->order[j - 1]] > ms->most[i]; j--)
+			ms->order[j] = ms->order[j - 1];
+		ms->order[j] = i;
+	}
+	for (i = 0; i < x->m; i++)
+		ms->ub[i + 1] = ms->ub[i] + ms->most[ms->order[i]];
+	ms->walked = x->m >= 64 ? ~(uint64_t)0 : ((uint64_t)1 << x->m) - 1;
 	ms->mask = calloc(NX_MERGE_WIN, sizeof(*ms->mask));
 	ms->ext = malloc(NX_MERGE_WIN * NX_TOPK_EXT_COLS * sizeof(*ms->ext));
 	ms->fr = malloc((size_t)NX_MERGE_WIN * (size_t)(x->m > 0 ? x->m : 1) * sizeof(*ms->fr));
 	ms->cheap = malloc(NX_MERGE_WIN * sizeof(*ms->cheap));
 	return ms->mask == NULL || ms->ext == NULL || ms->fr == NULL || ms->cheap == NULL ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/* Row p of list j into the row at off of the window: its extents, count and cheap bound. */
+static inline void add_row(merge_state *ms, const merge_ctx *x, int off, int j, size_t p)
+{
+	const topk_list *l = &x->c->l[x->lists[j]];
+	const int32_t *le = &l->ext[p * (size_t)x->ncol];
+	int32_t *re = &ms->ext[off * NX_TOPK_EXT_COLS];
+	int col = 0;
+
+	if (ms->mask[off] == 0) {
+		memcpy(re, le, (size_t)x->ncol * sizeof(*re));
+		ms->cheap[off] = ms->most[j];
+	} else {
+		for (col = 0; col < x->ncol; col++)
+			if (le[col] > re[col])
+				re[col] = le[col];
+		ms->cheap[off] += ms->most[j];
+	}
+	ms->mask[off] |= (uint64_t)1 << j;
+	ms->fr[(size_t)off * (size_t)x->m + (size_t)j] = l->freq[p];
 }
 
 /*
@@ -390,39 +444,33 @@ static int merge_init(merge_state *ms, const merge_ctx *x)
  */
 static void merge_window(merge_state *ms, const merge_ctx *x, size_t k, int64_t lo, int64_t hi)
 {
-	int j = 0, col = 0, off = 0;
+	int j = 0;
 
 	memset(ms->mask, 0, NX_MERGE_WIN * sizeof(*ms->mask));
 	for (j = 0; j < x->m; j++) {
 		const topk_list *l = &x->c->l[x->lists[j]];
 		size_t p = ms->pos[j];
 
+		if (((ms->walked >> j) & 1) == 0)
+			continue; /* looked into row by row (probe_rest) */
 		if (k == 0) { /* counting: which lists hold the row is enough */
 			for (; p < l->n && l->rowid[p] < hi; p++)
 				ms->mask[l->rowid[p] - lo] |= (uint64_t)1 << j;
 			ms->pos[j] = p;
 			continue;
 		}
-		for (; p < l->n && l->rowid[p] < hi; p++) {
-			const int32_t *le = &l->ext[p * (size_t)x->ncol];
-			int32_t *re = NULL;
-
-			off = (int)(l->rowid[p] - lo);
-			re = &ms->ext[off * NX_TOPK_EXT_COLS];
-			if (ms->mask[off] == 0) {
-				memcpy(re, le, (size_t)x->ncol * sizeof(*re));
-				ms->cheap[off] = ms->most[j];
-			} else {
-				for (col = 0; col < x->ncol; col++)
-					if (le[col] > re[col])
-						re[col] = le[col];
-				ms->cheap[off] += ms->most[j];
-			}
-			ms->mask[off] |= (uint64_t)1 << j;
-			ms->fr[(size_t)off * (size_t)x->m + (size_t)j] = l->freq[p];
-		}
+		for (; p < l->n && l->rowid[p] < hi; p++)
+			add_row(ms, x, (int)(l->rowid[p] - lo), j, p);
 		ms->pos[j] = p;
 	}
+}
+
+/* A bound left out: the highest so far into *dropped. */
+static void note_dropped(double bound, double *dropped, int *any)
+{
+	if (!*any || bound > *dropped)
+		*dropped = bound;
+	*any = 1;
 }
 
 /* Keep the bound one among the cap best (SIZE_MAX: all); what falls out raises *dropped. */
@@ -447,9 +495,7 @@ static int merge_keep(merge_state *ms, nx_topk_hit one, size_t cap, double *drop
 	} else {
 		const nx_topk_hit *out = worse(&one, &ms->h[0]) ? &one : &ms->h[0];
 
-		if (!*any || out->score > *dropped)
-			*dropped = out->score;
-		*any = 1;
+		note_dropped(out->score, dropped, any);
 		if (out == &ms->h[0]) {
 			ms->h[0] = one;
 			heap_down(ms->h, ms->have, 0, 0);
@@ -474,6 +520,65 @@ static double merge_bound(const merge_state *ms, const merge_ctx *x, int off, ui
 }
 
 /*
+ * MaxScore (Turtle and Flood): a row holding only lists whose most[] sum
+ * below the cap-th bound kept cannot be kept.  So once the cap bounds are
+ * kept, the lists of smallest most[] whose sum ub[] stays below the cap-th
+ * bound are no longer walked: a row enters the window only from the other
+ * lists, and is looked for in these (probe_rest) only when its own lists
+ * plus all of these could still beat that bound.  The bounds rise, so
+ * lists only leave the walk.  (A margin: ub[] adds the most[] in another
+ * order than a row's cheap bound.)
+ */
+#define NX_PRUNE_MARGIN (1.0 + 1e-6)
+
+static void prune_lists(merge_state *ms, const merge_ctx *x, size_t cap)
+{
+	if (!x->prune || ms->have < cap || cap == 0)
+		return;
+	while (ms->ness < x->m && ms->ub[ms->ness + 1] * ms->gain * NX_PRUNE_MARGIN < ms->h[0].score)
+		ms->walked &= ~((uint64_t)1 << ms->order[ms->ness++]);
+}
+
+/* The first index at or after p of n ascending rowids r that is >= want (n: none), by galloping. */
+static size_t gallop(const int64_t *r, size_t p, size_t n, int64_t want)
+{
+	size_t step = 1, hi = 0;
+
+	if (p >= n || r[p] >= want)
+		return p;
+	while (p + step < n && r[p + step] < want) {
+		p += step;
+		step *= 2;
+	}
+	hi = p + step < n ? p + step : n;
+	for (p++; p < hi;) {
+		size_t mid = p + (hi - p) / 2;
+
+		if (r[mid] < want)
+			p = mid + 1;
+		else
+			hi = mid;
+	}
+	return p;
+}
+
+/* The lists not walked that hold rowid, into the row at off of the window, as merge_window adds them. */
+static void probe_rest(merge_state *ms, const merge_ctx *x, int off, int64_t rowid)
+{
+	int i = 0;
+
+	for (i = 0; i < ms->ness; i++) {
+		int j = ms->order[i];
+		const topk_list *l = &x->c->l[x->lists[j]];
+		size_t p = gallop(l->rowid, ms->pos[j], l->n, rowid);
+
+		ms->pos[j] = p;
+		if (p < l->n && l->rowid[p] == rowid)
+			add_row(ms, x, off, j, p); /* the row came from a walked list: mask is set */
+	}
+}
+
+/*
  * Merges the lists of x window by window of rowids: each row holding
  * what the expression asks is counted (into count, when it passes the
  * filter) and, when k > 0, gets its bound (nx_rank with its length
@@ -481,7 +586,8 @@ static double merge_bound(const merge_state *ms, const merge_ctx *x, int off, ui
  * bounds are kept (cand is then a heap, worst on top); *dropped is the
  * highest bound left out and *any says whether one was.  A row whose
  * cheap bound (each list's most, the coverage at its most) is below the
- * cap-th bound is left out without computing its bound.
+ * cap-th bound is left out without computing its bound.  With x->prune,
+ * lists stop being walked (see prune_lists): count is then not the total.
  */
 static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **cand, size_t *ncand,
 		       double *dropped, int *any, int64_t *count, nx_topk_stats *st)
@@ -495,10 +601,11 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **c
 		int64_t lo = INT64_MAX, hi = 0;
 		int off = 0;
 
+		prune_lists(&ms, x, cap);
 		for (j = 0; j < x->m; j++) {
 			const topk_list *l = &x->c->l[x->lists[j]];
 
-			if (ms.pos[j] < l->n && l->rowid[ms.pos[j]] < lo)
+			if (((ms.walked >> j) & 1) && ms.pos[j] < l->n && l->rowid[ms.pos[j]] < lo)
 				lo = l->rowid[ms.pos[j]];
 		}
 		if (lo == INT64_MAX)
@@ -511,7 +618,19 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **c
 			double bound = 0;
 			nx_topk_hit one;
 
-			if (present == 0 || (present & x->g1) == 0 || (present & x->g2) == 0)
+			if (present == 0)
+				continue;
+			if (ms.ness > 0) {
+				/* the lists not walked could add at most ub[ness] */
+				bound = (ms.cheap[off] + ms.ub[ms.ness]) * ms.gain * NX_PRUNE_MARGIN;
+				if (bound < ms.h[0].score) {
+					note_dropped(bound, dropped, any);
+					continue;
+				}
+				probe_rest(&ms, x, off, lo + off);
+				present = ms.mask[off];
+			}
+			if ((present & x->g1) == 0 || (present & x->g2) == 0)
 				continue;
 			st->rows++;
 			if ((pass = passes(x->flt, lo + off, st)) < 0) {
@@ -524,9 +643,7 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **c
 			/* (a margin for the rounding of the bound's terms) */
 			bound = ms.cheap[off] * ms.gain * (1.0 + 1e-9);
 			if (ms.have == cap && bound < ms.h[0].score) {
-				if (!*any || bound > *dropped)
-					*dropped = bound;
-				*any = 1;
+				note_dropped(bound, dropped, any);
 				continue;
 			}
 			one.rowid = lo + off;
@@ -535,6 +652,8 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **c
 				goto done;
 		}
 	}
+	if (ms.ness > 0) /* rows held only by lists not walked were never looked at */
+		note_dropped(ms.ub[ms.ness] * ms.gain * NX_PRUNE_MARGIN, dropped, any);
 done:
 	free(ms.mask);
 	free(ms.ext);
@@ -706,7 +825,8 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		w[i] = i < npw ? pw[i] : 1.0;
 	}
 	mx = (merge_ctx){ .c = c, .lists = lists, .m = m, .local = local, .n = n, .g1 = g1, .g2 = g2,
-			  .idf = idf, .w = w, .avgdl = avgdl, .ncol = c->ncol, .flt = flt };
+			  .idf = idf, .w = w, .avgdl = avgdl, .ncol = c->ncol, .flt = flt,
+			  .prune = total == NULL && k > 0 && !(tune != NULL ? tune : &defaults)->exhaustive };
 	/*
 	 * The rows whose bound is among the best cap are enough when the k-th
 	 * exact score beats every bound left out; otherwise (rare: bounds far

@@ -207,7 +207,7 @@ static void test_same_as_fts5(void **state)
 			size_t n = 0;
 			double prev = INFINITY;
 
-			assert_int_equal(nx_topk__run(f->st->db, NULL, expr, w, nw, kk == 0 ? r->total : -1, NULL, ks[kk], &h, &n, NULL, &ts, NULL),
+			assert_int_equal(nx_topk__run(f->st->db, NULL, expr, w, nw, kk == 0 ? r->total : -1, NULL, 0, NULL, ks[kk], &h, &n, NULL, &ts, NULL),
 					 SQLITE_OK);
 			assert_int_equal(ts.rows, r->total);
 			if (ts.lengths < ts.rows)
@@ -289,9 +289,9 @@ static void test_split_same(void **state)
 			int64_t ta = 0, tb = 0;
 			size_t na = 0, nb = 0;
 
-			assert_int_equal(nx_topk__run(st->db, db2, expr, w, nw, -1, NULL, ks[kk], &b, &nb, &tb, &sb, &split),
+			assert_int_equal(nx_topk__run(st->db, db2, expr, w, nw, -1, NULL, 0, NULL, ks[kk], &b, &nb, &tb, &sb, &split),
 					 SQLITE_OK);
-			assert_int_equal(nx_topk__run(st->db, NULL, expr, w, nw, -1, NULL, ks[kk], &a, &na, &ta, &sa, &split),
+			assert_int_equal(nx_topk__run(st->db, NULL, expr, w, nw, -1, NULL, 0, NULL, ks[kk], &a, &na, &ta, &sa, &split),
 					 SQLITE_OK);
 			assert_int_equal(ta, tb);
 			assert_int_equal(ta, r->total);
