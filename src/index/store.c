@@ -383,6 +383,24 @@ void nx_store__trim(nx_store *st)
 	nx_store__exec(st, "PRAGMA incremental_vacuum", NULL, "");
 }
 
+/*
+ * Merge at the end of a load only while the merge is cheap beside the
+ * load: the index at most NX_SETTLE_MAX articles, at least half of them
+ * written by this load (a sync of a few articles into a large index
+ * never rewrites it).
+ */
+#define NX_SETTLE_MAX 100000
+
+void nx_store__settle(nx_store *st, long written)
+{
+	int64_t last = 0;
+
+	if (written > 0 && nx_store__query_int(st, "SELECT coalesce(max(id), 0) FROM article", &last) == 0 &&
+	    last <= NX_SETTLE_MAX && (int64_t)written * 2 >= last)
+		nx_store__exec(st, "INSERT INTO fts(fts) VALUES('optimize')", NULL, "");
+	nx_store__trim(st);
+}
+
 int nx_store_begin(nx_store *st, nx_error *err)
 {
 	int rc = nx_store__exec(st, "BEGIN IMMEDIATE", err, "cannot start writing");
