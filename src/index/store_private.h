@@ -272,6 +272,8 @@ int nx_vocab_row_cmp(const void *x, const void *y);
  * the open transaction.
  */
 int nx_store__vocab_merge(nx_store *st, const nx_vocab_row *v, size_t n, nx_error *err);
+/* Rewrite the blocks full and in order (the end of a new archive's load). */
+int nx_store__vocab_compact(nx_store *st, nx_error *err);
 /* Make the SQL table vocab (w, n, cap) that reads the blocks: each connection. */
 int nx_store__vocab_register(sqlite3 *db);
 /* 1 when vocab holds every article's words (meta 'vocab': 1 a table of old, 2 blocks). */

@@ -82,7 +82,7 @@ static void test_settle_merges_a_new_index(void **state)
 
 	(void)state;
 	assert_int_equal(nx_store_begin(st, &err), NX_OK);
-	nx_store__settle(st, 30);
+	assert_int_equal(nx_store__settle(st, 30, &err), NX_OK);
 	assert_int_equal(nx_store_commit(st, &err), NX_OK);
 	assert_int_equal(segments(st), 1);
 	assert_int_equal(hits(st, "lighthouse"), 30);
@@ -98,11 +98,11 @@ static void test_settle_leaves_a_larger_index(void **state)
 	(void)state;
 	/* a sync that wrote a few articles of many: no merge */
 	assert_int_equal(nx_store_begin(st, &err), NX_OK);
-	nx_store__settle(st, 14);
+	assert_int_equal(nx_store__settle(st, 14, &err), NX_OK);
 	assert_int_equal(nx_store_commit(st, &err), NX_OK);
 	assert_int_equal(segments(st), 3);
 	assert_int_equal(nx_store_begin(st, &err), NX_OK);
-	nx_store__settle(st, 0);
+	assert_int_equal(nx_store__settle(st, 0, &err), NX_OK);
 	assert_int_equal(nx_store_commit(st, &err), NX_OK);
 	assert_int_equal(segments(st), 3);
 	assert_int_equal(hits(st, "lighthouse"), 30);

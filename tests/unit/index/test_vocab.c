@@ -163,6 +163,38 @@ static void test_blocks_read_as_a_table(void **state)
 	same_words(f->st->db);
 }
 
+static void test_compact(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_buf t = NX_BUF_INIT;
+	char w[8];
+	int k = 0, j = 0;
+
+	/* 12 blocks of 125 words; 4 more in each: 24 blocks of about 64 */
+	assert_int_equal(q_int(f->st->db, "SELECT count(*) FROM vocab_block", NULL, NULL), 12);
+	for (k = 0; k < 12; k++)
+		for (j = 0; j < 4; j++) {
+			word(w, 125 * k + j);
+			nx_buf_addf(&t, "%sx ", w);
+		}
+	note(f->st, t.buf);
+	nx_buf_free(&t);
+	assert_int_equal(q_int(f->st->db, "SELECT count(*) FROM vocab_block", NULL, NULL), 24);
+	/* rewritten, every block but the last holds 128 */
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	assert_int_equal(nx_store__vocab_compact(f->st, &err), NX_OK);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	assert_int_equal(q_int(f->st->db, "SELECT count(*) FROM vocab_block", NULL, NULL), (NWORDS + 48 + 127) / 128);
+	assert_int_equal(q_int(f->st->db, "SELECT count(*) FROM vocab", NULL, NULL), NWORDS + 48);
+	assert_int_equal(q_int(f->st->db, "SELECT sum(n) FROM vocab", NULL, NULL), 2 * NWORDS + 48);
+	assert_int_equal(q_int(f->st->db, "SELECT n FROM vocab WHERE w = 'qaaax'", NULL, NULL), 1);
+	assert_int_equal(q_int(f->st->db, "SELECT cap FROM vocab WHERE w = 'qaaa'", NULL, NULL), 1);
+	note(f->st, "qzzz qaaa");
+	assert_int_equal(q_int(f->st->db, "SELECT n FROM vocab WHERE w = 'qaaa'", NULL, NULL), 3);
+	assert_int_equal(q_int(f->st->db, "SELECT n FROM vocab WHERE w = 'qzzz'", NULL, NULL), 1);
+}
+
 static void test_rebuild_counts_again(void **state)
 {
 	fixture *f = *state;
@@ -245,6 +277,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_blocks_read_as_a_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_counts_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_table_read_then_converted, setup, teardown),
