@@ -6,7 +6,8 @@
  * cost 17 bytes a word, 0.9 MB of a 21 MB index of 20,000 articles.  A
  * block holds up to VB_MAX consecutive words, keyed by its first; each
  * word is written as the bytes it shares with the one before, the rest,
- * and its two counts (vb_encode): about 5 bytes a word.
+ * and its two counts (vb_encode): about 5 bytes a word; the blocks a new
+ * archive's load rewrites at its end are deflated too: about 4.
  *
  * Readers keep the SQL they had: "vocab" is an eponymous virtual table
  * (columns w, n, cap, in the order of w) over the blocks, which seeks the
@@ -19,6 +20,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 /* Words per block: a look-up decodes one block, a flush rewrites the blocks it touches. */
 #define VB_MAX 128
@@ -65,8 +67,8 @@ static int vb_head(const unsigned char **p, const unsigned char *end, uint64_t *
 	return nx_varint_get(p, end, shared) && nx_varint_get(p, end, rest);
 }
 
-/* Decode blob z (zn bytes) after the words b holds; NX_OK, NX_ENOMEM or NX_EFORMAT. */
-static int vb_decode_more(vb_block *b, const void *z, size_t zn)
+/* Decode the words of z (zn bytes, not deflated) after those b holds; NX_OK, NX_ENOMEM or NX_EFORMAT. */
+static int vb_decode_raw(vb_block *b, const void *z, size_t zn)
 {
 	const unsigned char *p = z, *end = p + zn;
 	unsigned char w[VB_WORD];
@@ -100,6 +102,28 @@ static int vb_decode_more(vb_block *b, const void *z, size_t zn)
 		nx_buf_add(&b->text, (const char *)w, wn);
 	}
 	return nx_buf_ok(&b->text) ? NX_OK : NX_ENOMEM;
+}
+
+/*
+ * The blocks a new archive's load rewrites at its end are deflated (a
+ * zlib stream: 0.8 of their size); a zlib stream's first byte, 0x78, is
+ * no block's first (a first word shares no bytes with one before).
+ */
+#define VB_ZLIB 0x78
+/* Bytes of a block's words at most: VB_MAX words of 40 bytes, their headers and counts. */
+#define VB_RAW_MAX (VB_MAX * 64)
+
+/* Decode blob z (zn bytes, deflated or not) after the words b holds. */
+static int vb_decode_more(vb_block *b, const void *z, size_t zn)
+{
+	unsigned char raw[VB_RAW_MAX];
+	uLongf n = sizeof(raw);
+
+	if (zn == 0 || *(const unsigned char *)z != VB_ZLIB)
+		return vb_decode_raw(b, z, zn);
+	if (uncompress(raw, &n, z, (uLong)zn) != Z_OK)
+		return NX_EFORMAT;
+	return vb_decode_raw(b, raw, n);
 }
 
 /* The same into b emptied first. */
@@ -158,9 +182,10 @@ typedef struct vb_writer {
 	nx_vocab_row *m;     /* its words and the new ones, in order */
 	size_t mcap;
 	nx_buf z;
+	int deflate;         /* deflate the blocks written (the rewrite at the end of a load) */
 } vb_writer;
 
-/* Write words m[0..n) as blocks of at most VB_MAX, of even sizes. */
+/* Write words m[0..n) as blocks of at most VB_MAX, of even sizes; deflated when x->deflate. */
 static int vb_put_blocks(vb_writer *x, const nx_vocab_row *m, size_t n, nx_error *err)
 {
 	size_t nb = (n + VB_MAX - 1) / VB_MAX, i = 0, at = 0;
@@ -168,13 +193,24 @@ static int vb_put_blocks(vb_writer *x, const nx_vocab_row *m, size_t n, nx_error
 
 	for (i = 0; i < nb && rc == NX_OK; i++) {
 		size_t k = (n - at) / (nb - i);
+		unsigned char zb[VB_RAW_MAX + 64];
+		uLongf zn = sizeof(zb);
+		const void *blob = NULL;
+		size_t len = 0;
 
 		nx_buf_reset(&x->z);
 		vb_encode(&x->z, m + at, k);
 		if (!nx_buf_ok(&x->z))
 			return nx_error_set(err, NX_ENOMEM, "out of memory saving the words of the index");
+		blob = x->z.buf;
+		len = x->z.len;
+		if (x->deflate && len <= VB_RAW_MAX &&
+		    compress2(zb, &zn, (const Bytef *)x->z.buf, (uLong)x->z.len, 9) == Z_OK && zn < len) {
+			blob = zb;
+			len = zn;
+		}
 		sqlite3_bind_text(x->s[VB_PUT], 1, m[at].w, (int)m[at].len, SQLITE_STATIC);
-		sqlite3_bind_blob(x->s[VB_PUT], 2, x->z.buf, (int)x->z.len, SQLITE_STATIC);
+		sqlite3_bind_blob(x->s[VB_PUT], 2, blob, (int)len, SQLITE_STATIC);
 		rc = nx_store__step_done(x->st, x->s[VB_PUT], err, "cannot save the words of the index");
 		at += k;
 	}
@@ -343,6 +379,7 @@ int nx_store__vocab_compact(nx_store *st, nx_error *err)
 	memset(&x, 0, sizeof(x));
 	memset(&all, 0, sizeof(all));
 	x.st = st;
+	x.deflate = 1;
 	nx_buf_init(&x.z);
 	nx_buf_init(&all.text);
 	if ((rc = nx_store__exec(st,
