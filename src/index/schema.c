@@ -70,13 +70,6 @@ static const char schema2_sql[] =
 	"CREATE VIRTUAL TABLE fts USING fts5(body, title, captions, credits,"
 	"  content='fts_src', content_rowid='id', tokenize='nx');"
 	"INSERT INTO fts(fts, rank) VALUES('rank', 'bm25(1.0, 8.0, 0.6, 0.4)');"
-	/*
-	 * FTS5 writes its pending terms out as a new segment each 8 MB instead
-	 * of each 1 MB: a commit of 8,000 articles makes one segment, not
-	 * seven that are merged again (20,000 articles: 6.6% fewer
-	 * instructions in add, 32% fewer in FTS5's writes)
-	 */
-	"INSERT INTO fts(fts, rank) VALUES('hashsize', 8388608);"
 	"CREATE VIRTUAL TABLE rev_fts USING fts5(body, title, captions, credits,"
 	"  content='rev_src', content_rowid='id', tokenize='nx');"
 	"INSERT INTO rev_fts(rev_fts, rank) VALUES('rank', 'bm25(1.0, 8.0, 0.6, 0.4)');"

@@ -75,21 +75,6 @@ static nx_store *three_commits(void)
 	return st;
 }
 
-static void test_new_index_hashsize(void **state)
-{
-	nx_store *st = three_commits();
-	sqlite3_stmt *s = NULL;
-
-	(void)state;
-	/* one segment a commit: the pending terms are written out at 8 MB, not 1 */
-	assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT v FROM fts_config WHERE k = 'hashsize'", -1, &s, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int64(s, 0), 8388608);
-	sqlite3_finalize(s);
-	nx_store_close(st);
-}
-
 static void test_settle_merges_a_new_index(void **state)
 {
 	nx_store *st = three_commits();
@@ -127,7 +112,6 @@ static void test_settle_leaves_a_larger_index(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_new_index_hashsize),
 		cmocka_unit_test(test_settle_merges_a_new_index),
 		cmocka_unit_test(test_settle_leaves_a_larger_index),
 	};
