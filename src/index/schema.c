@@ -408,7 +408,7 @@ int nx_store__connect_db(nx_store *st, sqlite3 **pdb, nx_blkcache *bc, const cha
 					    fns[i].needs_store == 1 ? (void *)st : fns[i].needs_store == 2 ? (void *)bc : NULL,
 					    fns[i].fn, NULL, NULL) != SQLITE_OK)
 			return nx_error_set(err, NX_EDB, "cannot set up the index: %s", sqlite3_errmsg(db));
-	if (nx_tokenizer_register(db) != SQLITE_OK)
+	if (nx_tokenizer_register(db) != SQLITE_OK || nx_store__vocab_register(db) != SQLITE_OK)
 		return nx_error_set(err, NX_EDB, "cannot set up the index: %s", sqlite3_errmsg(db));
 	return NX_OK;
 }

@@ -383,6 +383,37 @@ void nx_store__trim(nx_store *st)
 	nx_store__exec(st, "PRAGMA incremental_vacuum", NULL, "");
 }
 
+/*
+ * Merge at the end of a load only while the merge is cheap beside the
+ * load: the index at most NX_SETTLE_MAX articles, at least half of them
+ * written by this load (a sync of a few articles into a large index
+ * never rewrites it).
+ */
+#define NX_SETTLE_MAX 100000
+
+int nx_store__settle(nx_store *st, long written, nx_error *err)
+{
+	int64_t last = 0;
+
+	if (written > 0 && nx_store__query_int(st, "SELECT coalesce(max(id), 0) FROM article", &last) == 0 &&
+	    last <= NX_SETTLE_MAX && (int64_t)written * 2 >= last) {
+		int rc = NX_OK;
+
+		/* a merge that fails is undone by SQLite, the segments stay */
+		nx_store__exec(st, "INSERT INTO fts(fts) VALUES('optimize')", NULL, "");
+		/* the words of the last batch in (a failure here fails the commit), then the blocks rewritten */
+		if ((rc = nx_store__vocab_flush(st, err)) < 0)
+			return rc;
+		if (nx_store__exec(st, "SAVEPOINT nx_settle", NULL, "") == NX_OK)
+			nx_store__exec(st,
+				       nx_store__vocab_compact(st, NULL) == NX_OK ? "RELEASE nx_settle" :
+										  "ROLLBACK TO nx_settle; RELEASE nx_settle",
+				       NULL, "");
+	}
+	nx_store__trim(st);
+	return NX_OK;
+}
+
 int nx_store_begin(nx_store *st, nx_error *err)
 {
 	int rc = nx_store__exec(st, "BEGIN IMMEDIATE", err, "cannot start writing");

@@ -258,7 +258,25 @@ int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len);
 /* Add the counted words to the table (in the open transaction), or forget them. */
 int nx_store__vocab_flush(nx_store *st, nx_error *err);
 void nx_store__vocab_discard(nx_store *st);
-/* 1 when the table vocab holds every article's words (meta 'vocab'). */
+/* A word and its counts, as a flush writes it. */
+typedef struct nx_vocab_row {
+	const char *w;
+	size_t len;
+	int64_t n, cap;
+} nx_vocab_row;
+/* SQLite's order of TEXT (BINARY) for qsort: bytes, then the shorter first. */
+int nx_vocab_row_cmp(const void *x, const void *y);
+/*
+ * Interface to code in vocab_blocks.c: add the counts of v[0..n) (sorted
+ * by nx_vocab_row_cmp, distinct) to the blocks of words (vocab_block), in
+ * the open transaction.
+ */
+int nx_store__vocab_merge(nx_store *st, const nx_vocab_row *v, size_t n, nx_error *err);
+/* Rewrite the blocks full and in order (the end of a new archive's load). */
+int nx_store__vocab_compact(nx_store *st, nx_error *err);
+/* Make the SQL table vocab (w, n, cap) that reads the blocks: each connection. */
+int nx_store__vocab_register(sqlite3 *db);
+/* 1 when vocab holds every article's words (meta 'vocab': 1 a table of old, 2 blocks). */
 int nx_store__vocab_ready(nx_store *st);
 /* Count every article's words again, in a transaction of its own (optimize). */
 int nx_store__vocab_rebuild(nx_store *st, nx_error *err);

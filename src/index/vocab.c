@@ -303,26 +303,10 @@ void nx_store__vocab_discard(nx_store *st)
 	st->vocab = NULL;
 }
 
-/* A counted word as the flush writes it. */
-typedef struct vocab_row {
-	const char *w;
-	size_t len;
-	int64_t n, cap;
-} vocab_row;
-
-/* SQLite's order of TEXT (BINARY): bytes, then the shorter first. */
-static int row_cmp(const void *x, const void *y)
+/* The counted words in the table's order: the blocks are then merged front to back. */
+static nx_vocab_row *acc_rows(const nx_vocab_acc *a)
 {
-	const vocab_row *a = x, *b = y;
-	int c = memcmp(a->w, b->w, a->len < b->len ? a->len : b->len);
-
-	return c != 0 ? c : (a->len > b->len) - (a->len < b->len);
-}
-
-/* The counted words in the table's order: its b-tree is then written front to back. */
-static vocab_row *acc_rows(const nx_vocab_acc *a)
-{
-	vocab_row *v = malloc(a->nused * sizeof(*v));
+	nx_vocab_row *v = malloc(a->nused * sizeof(*v));
 	size_t i = 0, n = 0;
 
 	if (v == NULL)
@@ -337,18 +321,13 @@ static vocab_row *acc_rows(const nx_vocab_acc *a)
 		v[n].n = e->n;
 		v[n++].cap = e->cap;
 	}
-	qsort(v, n, sizeof(*v), row_cmp);
+	qsort(v, n, sizeof(*v), nx_vocab_row_cmp);
 	return v;
 }
 
 int nx_store__vocab_flush(nx_store *st, nx_error *err)
 {
-	static const char upsert[] =
-		"INSERT INTO vocab(w, n, cap) VALUES(?1, ?2, ?3)"
-		" ON CONFLICT(w) DO UPDATE SET n = n + excluded.n, cap = cap + excluded.cap";
-	sqlite3_stmt *s = NULL;
-	vocab_row *v = NULL;
-	size_t i = 0;
+	nx_vocab_row *v = NULL;
 	int rc = NX_OK;
 
 	if (st->vocab == NULL || st->vocab->nused == 0)
@@ -357,18 +336,7 @@ int nx_store__vocab_flush(nx_store *st, nx_error *err)
 		nx_store__vocab_discard(st);
 		return nx_error_set(err, NX_ENOMEM, "out of memory counting the words of the index");
 	}
-	if (sqlite3_prepare_v2(st->db, upsert, -1, &s, NULL) != SQLITE_OK) {
-		rc = nx_store__dberr(st, err, "cannot save the words of the index");
-		goto done;
-	}
-	for (i = 0; i < st->vocab->nused && rc == NX_OK; i++) {
-		sqlite3_bind_text(s, 1, v[i].w, (int)v[i].len, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, v[i].n);
-		sqlite3_bind_int64(s, 3, v[i].cap);
-		rc = nx_store__step_done(st, s, err, "cannot save the words of the index");
-	}
-done:
-	sqlite3_finalize(s);
+	rc = nx_store__vocab_merge(st, v, st->vocab->nused, err);
 	free(v);
 	if (rc == NX_OK)
 		acc_reset(st->vocab);
@@ -384,7 +352,7 @@ static int vocab_recount(nx_store *st, nx_error *err)
 	int rc = NX_OK, step = 0;
 
 	nx_store__vocab_discard(st);
-	if ((rc = nx_store__exec(st, "DELETE FROM vocab", err, "cannot count the words of the index")) < 0)
+	if ((rc = nx_store__exec(st, "DELETE FROM vocab_block", err, "cannot count the words of the index")) < 0)
 		return rc;
 	if (sqlite3_prepare_v2(st->db, "SELECT title, captions, body_z FROM article", -1, &s, NULL) != SQLITE_OK)
 		return nx_store__dberr(st, err, "cannot count the words of the index");
@@ -414,34 +382,151 @@ static int vocab_recount(nx_store *st, nx_error *err)
 }
 
 static const char vocab_table_sql[] =
-	"CREATE TABLE IF NOT EXISTS vocab(w TEXT PRIMARY KEY, n INTEGER NOT NULL, cap INTEGER NOT NULL)"
-	" WITHOUT ROWID";
+	"CREATE TABLE IF NOT EXISTS vocab_block(w TEXT PRIMARY KEY, z BLOB NOT NULL) WITHOUT ROWID";
 
-int nx_store__vocab_ready(nx_store *st)
+/* meta 'vocab': 0 no words yet, 1 all in table vocab (up to round 8), 2 all in vocab_block */
+static int64_t vocab_state(nx_store *st)
 {
 	int64_t v = 0;
 
-	return nx_store__query_int(st, "SELECT coalesce((SELECT value FROM meta WHERE key = 'vocab'), 0)", &v) == 0 &&
-	       v == 1;
+	if (nx_store__query_int(st, "SELECT coalesce((SELECT value FROM meta WHERE key = 'vocab'), 0)", &v) < 0)
+		return 0;
+	return v;
 }
 
-int nx_store__vocab_rebuild(nx_store *st, nx_error *err)
+int nx_store__vocab_ready(nx_store *st)
 {
+	int64_t v = vocab_state(st);
+
+	return v == 1 || v == 2;
+}
+
+/* 1 when the index has the table vocab of round 8 (else "vocab" is the reader of the blocks) */
+static int has_old_table(nx_store *st)
+{
+	int64_t n = 0;
+
+	return nx_store__query_int(st, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'vocab'",
+				   &n) == 0 &&
+	       n > 0;
+}
+
+/*
+ * Run sql[0..n) in a transaction of its own, fill(st, err) in place of the
+ * NULL among them; what: the error's start.
+ */
+static int in_transaction(nx_store *st, const char *const *sql, size_t n, int (*fill)(nx_store *, nx_error *),
+			  const char *what, nx_error *err)
+{
+	size_t i = 0;
 	int rc = NX_OK;
 
-	if ((rc = nx_store__exec(st, "BEGIN IMMEDIATE", err, "cannot count the words of the index")) < 0)
+	if ((rc = nx_store__exec(st, "BEGIN IMMEDIATE", err, what)) < 0)
 		return rc;
-	if ((rc = nx_store__exec(st, vocab_table_sql, err, "cannot count the words of the index")) == NX_OK &&
-	    (rc = vocab_recount(st, err)) == NX_OK &&
-	    (rc = nx_store__exec(st, "INSERT OR REPLACE INTO meta(key, value) VALUES('vocab', 1)", err,
-				 "cannot count the words of the index")) == NX_OK)
-		rc = nx_store__exec(st, "COMMIT", err, "cannot count the words of the index");
+	for (i = 0; i < n && rc == NX_OK; i++)
+		rc = sql[i] == NULL ? fill(st, err) : nx_store__exec(st, sql[i], err, what);
 	if (rc < 0)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
 
+int nx_store__vocab_rebuild(nx_store *st, nx_error *err)
+{
+	const char *const sql[] = {
+		vocab_table_sql,
+		NULL, /* the count */
+		has_old_table(st) ? "DROP TABLE main.vocab" : "SELECT 1",
+		"INSERT OR REPLACE INTO meta(key, value) VALUES('vocab', 2)",
+		"COMMIT",
+	};
+
+	return in_transaction(st, sql, sizeof(sql) / sizeof(sql[0]), vocab_recount, "cannot count the words of the index",
+			      err);
+}
+
+/* Merge the words of v[0..*n), their bytes end to end in words, and empty both. */
+static int convert_chunk(nx_store *st, nx_vocab_row *v, size_t *n, nx_buf *words, nx_error *err)
+{
+	size_t i = 0, off = 0;
+	int rc = NX_OK;
+
+	/* the buffer may have moved as it grew: point into it now */
+	for (i = 0; i < *n; i++) {
+		v[i].w = words->buf + off;
+		off += v[i].len;
+	}
+	if (*n > 0)
+		rc = nx_store__vocab_merge(st, v, *n, err);
+	*n = 0;
+	nx_buf_reset(words);
+	return rc;
+}
+
+/* The rows of the table vocab of round 8 into blocks, in chunks (the caller's transaction). */
+static int convert_rows(nx_store *st, nx_error *err)
+{
+	enum { CHUNK = 65536 };
+	nx_vocab_row *v = malloc(CHUNK * sizeof(*v));
+	nx_buf words = NX_BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	size_t n = 0;
+	int rc = NX_OK, step = 0;
+
+	if (v == NULL)
+		return nx_error_set(err, NX_ENOMEM, "out of memory converting the words of the index");
+	if (sqlite3_prepare_v2(st->db, "SELECT w, n, cap FROM main.vocab ORDER BY w", -1, &s, NULL) != SQLITE_OK)
+		rc = nx_store__dberr(st, err, "cannot convert the words of the index");
+	while (rc == NX_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
+		size_t len = (size_t)sqlite3_column_bytes(s, 0);
+
+		if (sqlite3_column_type(s, 0) != SQLITE_TEXT || len == 0 || len > VOCAB_MAX_WORD)
+			continue;
+		nx_buf_add(&words, (const char *)sqlite3_column_text(s, 0), len);
+		v[n].len = len;
+		v[n].n = sqlite3_column_int64(s, 1);
+		v[n++].cap = sqlite3_column_int64(s, 2);
+		if (!nx_buf_ok(&words))
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory converting the words of the index");
+		else if (n == CHUNK)
+			rc = convert_chunk(st, v, &n, &words, err);
+	}
+	if (rc == NX_OK && step != SQLITE_DONE)
+		rc = nx_store__dberr(st, err, "cannot convert the words of the index");
+	sqlite3_finalize(s);
+	if (rc == NX_OK)
+		rc = convert_chunk(st, v, &n, &words, err);
+	free(v);
+	nx_buf_free(&words);
+	return rc;
+}
+
+/*
+ * An index whose words are in the table vocab of round 8 (meta 'vocab' =
+ * 1): its rows into blocks and the table dropped, in one transaction; no
+ * article is read.
+ */
+static int vocab_convert(nx_store *st, nx_error *err)
+{
+	static const char *const sql[] = {
+		vocab_table_sql,
+		"DELETE FROM vocab_block",
+		NULL, /* the rows */
+		"DROP TABLE main.vocab",
+		"INSERT OR REPLACE INTO meta(key, value) VALUES('vocab', 2)",
+		"COMMIT",
+	};
+
+	return in_transaction(st, sql, sizeof(sql) / sizeof(sql[0]), convert_rows,
+			      "cannot convert the words of the index", err);
+}
+
 int nx_store__vocab_upgrade(nx_store *st, nx_error *err)
 {
-	return nx_store__vocab_ready(st) ? NX_OK : nx_store__vocab_rebuild(st, err);
+	int64_t v = vocab_state(st);
+
+	if (v == 2)
+		return NX_OK;
+	if (v == 1 && has_old_table(st))
+		return vocab_convert(st, err);
+	return nx_store__vocab_rebuild(st, err);
 }

@@ -583,8 +583,8 @@ int nx_add_run(nx_add_stats *out, nx_store *st, char *const *paths, int npaths, 
 			nx_error_set(&x.err, NX_EIO, "cannot start reading");
 		x.db_failed = 1;
 	}
-	if (!x.db_failed)
-		nx_store__trim(st);
+	if (!x.db_failed && nx_store__settle(st, x.s.added + x.s.updated, &x.err) < 0)
+		x.db_failed = 1;
 	if (!x.db_failed && commit_batch(&x, 0) < 0)
 		x.db_failed = 1;
 	if (out != NULL)

@@ -195,7 +195,7 @@ static void old_index_upgraded(void **state)
 	nx_store *ro = NULL;
 
 	/* an index as made before the table: neither table nor mark */
-	assert_int_equal(nx_store__exec(f->st, "DROP TABLE vocab; DELETE FROM meta WHERE key = 'vocab'", &err, "x"),
+	assert_int_equal(nx_store__exec(f->st, "DROP TABLE vocab_block; DELETE FROM meta WHERE key = 'vocab'", &err, "x"),
 			 NX_OK);
 	nx_store_close(f->st);
 	f->st = NULL;

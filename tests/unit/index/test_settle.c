@@ -1,0 +1,120 @@
+/*
+ * test_settle.c - the end of a load: the full-text segments of a small
+ * index its load wrote merged into one, a large one left as it is.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/bulk.h"
+#include "index/store_private.h"
+
+/* FTS5 numbers the rows of a segment's pages from segid << 37. */
+static int64_t segments(nx_store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db,
+					    "SELECT count(DISTINCT id >> 37) FROM fts_data WHERE id >= (1 << 37)",
+					    -1, &s, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+static int64_t hits(nx_store *st, const char *match)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT count(*) FROM fts WHERE fts MATCH ?1", -1, &s, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(s, 1, match, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* An index of three commits of ten articles: three segments. */
+static nx_store *three_commits(void)
+{
+	nx_store *st = NULL;
+	nx_error err = NX_ERROR_INIT;
+	char title[64], body[128];
+	int i = 0, status = 0;
+
+	assert_int_equal(nx_store_open(&st, ":memory:", NX_STORE_WRITE, &err), NX_OK);
+	for (i = 0; i < 30; i++) {
+		nx_article *a = nx_article_new();
+
+		if (i % 10 == 0)
+			assert_int_equal(nx_store_begin(st, &err), NX_OK);
+		snprintf(title, sizeof(title), "Harbour report number %d", i);
+		snprintf(body, sizeof(body), "Ferries sailed %d times past the lighthouse.", i);
+		assert_int_equal(nx_article_set(&a->title, title, -1), NX_OK);
+		assert_int_equal(nx_article_add_para(a, body, -1), NX_OK);
+		a->captured.set = a->captured.has_time = 1;
+		a->captured.utc = 1700000000 + i;
+		assert_int_equal(nx_article_identify(a, NULL), NX_OK);
+		assert_int_equal(nx_store_put(st, a, &status, &err), NX_OK);
+		nx_article_free(a);
+		if (i % 10 == 9)
+			assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	}
+	assert_int_equal(segments(st), 3);
+	return st;
+}
+
+static void test_settle_merges_a_new_index(void **state)
+{
+	nx_store *st = three_commits();
+	nx_error err = NX_ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	assert_int_equal(nx_store__settle(st, 30, &err), NX_OK);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	assert_int_equal(segments(st), 1);
+	assert_int_equal(hits(st, "lighthouse"), 30);
+	assert_int_equal(hits(st, "\"harbour report\""), 30);
+	nx_store_close(st);
+}
+
+static void test_settle_leaves_a_larger_index(void **state)
+{
+	nx_store *st = three_commits();
+	nx_error err = NX_ERROR_INIT;
+
+	(void)state;
+	/* a sync that wrote a few articles of many: no merge */
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	assert_int_equal(nx_store__settle(st, 14, &err), NX_OK);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	assert_int_equal(segments(st), 3);
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	assert_int_equal(nx_store__settle(st, 0, &err), NX_OK);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	assert_int_equal(segments(st), 3);
+	assert_int_equal(hits(st, "lighthouse"), 30);
+	nx_store_close(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_settle_merges_a_new_index),
+		cmocka_unit_test(test_settle_leaves_a_larger_index),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

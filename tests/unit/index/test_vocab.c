@@ -1,0 +1,290 @@
+/*
+ * test_vocab.c - the words of "did you mean" in blocks (vocab_blocks.c):
+ * counts added over several commits, blocks split and merged, the SQL
+ * table vocab over them (=, ranges, order), an index of the older layout
+ * (a table vocab) read as it is and converted by its first writer.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "index/store_private.h"
+#include "util/buf.h"
+
+#define NWORDS 1500
+
+typedef struct fixture {
+	char dir[64], path[96];
+	nx_store *st;
+} fixture;
+
+/* Word i: "q" and three letters, in the order of i. */
+static void word(char out[8], int i)
+{
+	out[0] = 'q';
+	out[1] = (char)('a' + i / 676);
+	out[2] = (char)('a' + i / 26 % 26);
+	out[3] = (char)('a' + i % 26);
+	out[4] = '\0';
+}
+
+static int64_t q_int(sqlite3 *db, const char *sql, const char *a, const char *b)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (a != NULL)
+		sqlite3_bind_text(s, 1, a, -1, SQLITE_STATIC);
+	if (b != NULL)
+		sqlite3_bind_text(s, 2, b, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Count the words of text in a transaction of their own. */
+static void note(nx_store *st, const char *text)
+{
+	nx_error err = NX_ERROR_INIT;
+
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	assert_int_equal(nx_store__vocab_note(st, text), NX_OK);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+}
+
+/*
+ * Every even word, then (with "Qaaa" capitalised) every word once, then
+ * the odd ones in reverse order: even words twice, odd words twice too
+ * but over blocks written before.
+ */
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	nx_error err = NX_ERROR_INIT;
+	nx_buf t = NX_BUF_INIT;
+	char w[8];
+	int i = 0;
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/nx-test-vocab-XXXXXX");
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/index.db", f->dir);
+	if (nx_store_open(&f->st, f->path, NX_STORE_WRITE, &err) != NX_OK)
+		return -1;
+	for (i = 0; i < NWORDS; i += 2) {
+		word(w, i);
+		nx_buf_addf(&t, "%s ", w);
+	}
+	note(f->st, t.buf);
+	nx_buf_reset(&t);
+	nx_buf_adds(&t, "Qaaa ");
+	for (i = 1; i < NWORDS; i++) {
+		word(w, i);
+		nx_buf_addf(&t, "%s ", w);
+	}
+	note(f->st, t.buf);
+	nx_buf_reset(&t);
+	for (i = NWORDS - 1; i > 0; i -= 2) {
+		word(w, i);
+		nx_buf_addf(&t, "%s ", w);
+	}
+	note(f->st, t.buf);
+	nx_buf_free(&t);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	char cmd[128];
+
+	nx_store_close(f->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+/* What every reader sees, whatever the layout. */
+static void same_words(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	char w[8];
+	int i = 0;
+
+	assert_int_equal(q_int(db, "SELECT count(*) FROM vocab", NULL, NULL), NWORDS);
+	assert_int_equal(q_int(db, "SELECT sum(n) FROM vocab", NULL, NULL), 2 * NWORDS);
+	assert_int_equal(q_int(db, "SELECT sum(cap) FROM vocab", NULL, NULL), 1);
+	assert_int_equal(q_int(db, "SELECT cap FROM vocab WHERE w = 'qaaa'", NULL, NULL), 1);
+	assert_int_equal(q_int(db, "SELECT n FROM vocab WHERE w = ?1", "qbcd", NULL), 2);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM vocab WHERE w = ?1", "qbc", NULL), 0);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM vocab WHERE w = ?1", "zzzz", NULL), 0);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM vocab WHERE w = ?1", "a", NULL), 0);
+	/* the ranges "did you mean" reads: words from one letter pair to the next */
+	assert_int_equal(q_int(db, "SELECT count(*) FROM vocab WHERE w >= ?1 AND w < ?2", "qb", "qc"), 676);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM vocab WHERE w >= ?1 AND w < ?2", "qab", "qac"), 26);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM vocab WHERE w > ?1 AND w <= ?2", "qaaa", "qaaz"), 25);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM vocab WHERE w >= ?1", "qcaa", NULL), NWORDS - 1352);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM vocab WHERE w < ?1", "qaba", NULL), 26);
+	assert_int_equal(q_int(db, "SELECT count(*) FROM vocab WHERE w LIKE 'qa%'", NULL, NULL), 676);
+	/* every word, in order */
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT w, n FROM vocab ORDER BY w", -1, &s, NULL), SQLITE_OK);
+	for (i = 0; sqlite3_step(s) == SQLITE_ROW; i++) {
+		word(w, i);
+		assert_string_equal((const char *)sqlite3_column_text(s, 0), w);
+		assert_int_equal(sqlite3_column_int64(s, 1), 2);
+	}
+	sqlite3_finalize(s);
+	assert_int_equal(i, NWORDS);
+}
+
+static void test_blocks_read_as_a_table(void **state)
+{
+	fixture *f = *state;
+
+	assert_int_equal(nx_store__vocab_ready(f->st), 1);
+	assert_int_equal(q_int(f->st->db, "SELECT value FROM meta WHERE key = 'vocab'", NULL, NULL), 2);
+	/* blocks of at most 128 words, fewer rows than words */
+	assert_true(q_int(f->st->db, "SELECT count(*) FROM vocab_block", NULL, NULL) >= NWORDS / 128);
+	assert_true(q_int(f->st->db, "SELECT count(*) FROM vocab_block", NULL, NULL) <= NWORDS / 32);
+	same_words(f->st->db);
+}
+
+static void test_compact(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_buf t = NX_BUF_INIT;
+	char w[8];
+	int k = 0, j = 0;
+
+	/* 12 blocks of 125 words; 4 more in each: 24 blocks of about 64 */
+	assert_int_equal(q_int(f->st->db, "SELECT count(*) FROM vocab_block", NULL, NULL), 12);
+	for (k = 0; k < 12; k++)
+		for (j = 0; j < 4; j++) {
+			word(w, 125 * k + j);
+			nx_buf_addf(&t, "%sx ", w);
+		}
+	note(f->st, t.buf);
+	nx_buf_free(&t);
+	assert_int_equal(q_int(f->st->db, "SELECT count(*) FROM vocab_block", NULL, NULL), 24);
+	/* rewritten, every block but the last holds 128 */
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	assert_int_equal(nx_store__vocab_compact(f->st, &err), NX_OK);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	assert_int_equal(q_int(f->st->db, "SELECT count(*) FROM vocab_block", NULL, NULL), (NWORDS + 48 + 127) / 128);
+	/* the full ones deflated (a zlib stream each); the last, of 12 words, deflates to no less */
+	assert_int_equal(q_int(f->st->db, "SELECT count(*) FROM vocab_block WHERE substr(z, 1, 1) = X'78'", NULL, NULL),
+			 (NWORDS + 48) / 128);
+	assert_int_equal(q_int(f->st->db, "SELECT count(*) FROM vocab", NULL, NULL), NWORDS + 48);
+	assert_int_equal(q_int(f->st->db, "SELECT sum(n) FROM vocab", NULL, NULL), 2 * NWORDS + 48);
+	assert_int_equal(q_int(f->st->db, "SELECT n FROM vocab WHERE w = 'qaaax'", NULL, NULL), 1);
+	assert_int_equal(q_int(f->st->db, "SELECT cap FROM vocab WHERE w = 'qaaa'", NULL, NULL), 1);
+	note(f->st, "qzzz qaaa");
+	assert_int_equal(q_int(f->st->db, "SELECT n FROM vocab WHERE w = 'qaaa'", NULL, NULL), 3);
+	assert_int_equal(q_int(f->st->db, "SELECT n FROM vocab WHERE w = 'qzzz'", NULL, NULL), 1);
+}
+
+static void test_rebuild_counts_again(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+
+	/* no article holds these words: optimize's count leaves none */
+	assert_int_equal(nx_store__vocab_rebuild(f->st, &err), NX_OK);
+	assert_int_equal(q_int(f->st->db, "SELECT count(*) FROM vocab", NULL, NULL), 0);
+	assert_int_equal(q_int(f->st->db, "SELECT count(*) FROM vocab_block", NULL, NULL), 0);
+	note(f->st, "Harbour harbour ferry");
+	assert_int_equal(q_int(f->st->db, "SELECT n FROM vocab WHERE w = 'harbour'", NULL, NULL), 2);
+	assert_int_equal(q_int(f->st->db, "SELECT cap FROM vocab WHERE w = 'harbour'", NULL, NULL), 1);
+}
+
+static void test_damaged_block(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	sqlite3_stmt *s = NULL;
+
+	assert_int_equal(sqlite3_exec(f->st->db, "UPDATE vocab_block SET z = X'05ff' WHERE w = (SELECT min(w) FROM vocab_block)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	/* a reader gets an error, not a crash; a writer says what to do */
+	assert_int_equal(sqlite3_prepare_v2(f->st->db, "SELECT count(*) FROM vocab", -1, &s, NULL), SQLITE_OK);
+	assert_int_not_equal(sqlite3_step(s), SQLITE_ROW);
+	sqlite3_finalize(s);
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	assert_int_equal(nx_store__vocab_note(f->st, "qaaa"), NX_OK);
+	assert_int_not_equal(nx_store_commit(f->st, &err), NX_OK);
+	assert_non_null(strstr(err.msg, "optimize"));
+}
+
+/* The table of round 8: one row a word. */
+static void make_old_table(fixture *f)
+{
+	nx_error err = NX_ERROR_INIT;
+	char w[8];
+	int i = 0;
+
+	assert_int_equal(nx_store__exec(f->st,
+					"CREATE TABLE vocab(w TEXT PRIMARY KEY, n INTEGER NOT NULL, cap INTEGER NOT NULL)"
+					" WITHOUT ROWID;"
+					"DROP TABLE vocab_block; UPDATE meta SET value = 1 WHERE key = 'vocab'",
+					&err, "x"),
+			 NX_OK);
+	for (i = 0; i < NWORDS; i++) {
+		char sql[96];
+
+		word(w, i);
+		snprintf(sql, sizeof(sql), "INSERT INTO vocab VALUES('%s', 2, %d)", w, i == 0);
+		assert_int_equal(nx_store__exec(f->st, sql, &err, "x"), NX_OK);
+	}
+	nx_store_close(f->st);
+	f->st = NULL;
+}
+
+static void test_old_table_read_then_converted(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_store *ro = NULL;
+
+	make_old_table(f);
+	/* a reader reads the table as it is */
+	assert_int_equal(nx_store_open(&ro, f->path, NX_STORE_READ, &err), NX_OK);
+	assert_int_equal(nx_store__vocab_ready(ro), 1);
+	same_words(ro->db);
+	nx_store_close(ro);
+	/* a writer puts its rows into blocks and drops it */
+	assert_int_equal(nx_store_open(&f->st, f->path, NX_STORE_WRITE, &err), NX_OK);
+	assert_int_equal(q_int(f->st->db, "SELECT value FROM meta WHERE key = 'vocab'", NULL, NULL), 2);
+	assert_int_equal(q_int(f->st->db, "SELECT count(*) FROM sqlite_schema WHERE name = 'vocab'", NULL, NULL), 0);
+	same_words(f->st->db);
+	note(f->st, "qaab");
+	assert_int_equal(q_int(f->st->db, "SELECT n FROM vocab WHERE w = 'qaab'", NULL, NULL), 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_blocks_read_as_a_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_compact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebuild_counts_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_old_table_read_then_converted, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
