@@ -7,8 +7,11 @@
  *
  *   blockdump --names               the feature names, one JSON array
  *   blockdump PAGE...               {"page":N,"path":P,"rules":TEXT} then
- *                                   {"page":N,"i":I,"x":[...],"text":T} per block
- *                                   (N: the page's place among the arguments)
+ *                                   {"page":N,"i":I,"x":[...],"m":[M1,M2],"text":T}
+ *                                   per block (N: the page's place among the
+ *                                   arguments; M1, M2: the built-in model's
+ *                                   first- and second-stage margins, to see
+ *                                   why a block was kept or left)
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -65,6 +68,7 @@ static int page(const char *path, int index)
 	htmlDocPtr doc = NULL;
 	nx_article *a = nx_article_new();
 	nx_blocks bs;
+	double *m1 = NULL, *ctx = NULL;
 
 	memset(&bs, 0, sizeof(bs));
 	if (data == NULL || a == NULL) {
@@ -77,6 +81,13 @@ static int page(const char *path, int index)
 		goto done;
 	}
 	body = nx_article_body(a);
+	m1 = calloc(bs.n + 1, sizeof(*m1));
+	ctx = calloc((bs.n + 1) * NX_BLOCK_NCTX, sizeof(*ctx));
+	if (m1 == NULL || ctx == NULL)
+		goto done;
+	for (i = 0; i < bs.n; i++)
+		m1[i] = nx_blocks__margin(&nx_block_model_blocks, bs.v[i].x);
+	nx_blocks__context(ctx, &bs, m1);
 	emit(json_pack("{s:i,s:s,s:s}", "page", index, "path", path, "rules", body != NULL ? body : ""));
 	for (i = 0; i < bs.n; i++) {
 		json_t *t = json_string(bs.v[i].text);
@@ -85,11 +96,15 @@ static int page(const char *path, int index)
 		printf("{\"page\":%d,\"i\":%zu,\"x\":[", index, i);
 		for (k = 0; k < bs.nfeat; k++)
 			printf(k ? ",%.9g" : "%.9g", bs.v[i].x[k]);
-		printf("],\"text\":%s}\n", ts != NULL ? ts : "\"\"");
+		printf("],\"m\":[%.4f,%.4f],\"text\":%s}\n", m1[i],
+		       nx_blocks__margin(&nx_block_model_context, ctx + i * NX_BLOCK_NCTX),
+		       ts != NULL ? ts : "\"\"");
 		free(ts);
 		json_decref(t);
 	}
 done:
+	free(m1);
+	free(ctx);
 	free(body);
 	nx_blocks__free(&bs);
 	nx_article_free(a);
