@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "newsidx/search.h"
 #include "newsidx/sync.h"
 
 typedef struct sync_ctx {
@@ -98,6 +99,9 @@ int cmd_sync(nx_cli *cli, int argc, char **argv)
 		nx_cli_warn("sync stopped: work committed before the error is kept; run it again");
 		return nx_cli_exit_for(rc) == NX_EXIT_LOCKED ? NX_EXIT_LOCKED : NX_EXIT_INDEX;
 	}
+	/* the best rows of the most frequent words made again (a failure costs only speed) */
+	if (s.added + s.updated + s.removed > 0 && nx_search_impact_build(cli->st, &err) < 0)
+		nx_cli_warn("%s", err.msg);
 	if (!x.quiet || s.failed > 0)
 		printf("added %lld, updated %lld, unchanged %lld, removed %lld, failed %lld in %.2f s\n",
 		       (long long)s.added, (long long)s.updated, (long long)s.unchanged,

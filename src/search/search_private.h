@@ -100,6 +100,15 @@ char *nx_search__col_dup(sqlite3_stmt *s, int i);
 
 /* Register nx_rank() and nx_decay() on st's connection; an SQLite code. */
 int nx_search__register(nx_store *st);
+
+/*
+ * The best k rows of expr (one word, no filter) from its impact list
+ * (impact.c), best first, into *out (malloc'd, *nout of them) and the rows
+ * it matches into *total: 1; 0 when it has no list fit for k (walk it
+ * instead); -1 on an error.
+ */
+int nx_search__impact_hits(nx_store *st, const char *expr, size_t k, nx_topk_hit **out, size_t *nout,
+			   int64_t *total);
 /* nx_rank's column weights, in the index's column order (4 of them). */
 const double *nx_search__colw(const nx_store *st);
 

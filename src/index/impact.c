@@ -1,0 +1,149 @@
+/*
+ * impact.c - the tables of impact lists (see impact.h).
+ *
+ * impact(expr, df, hits): for the full-text expression of one word (as
+ * the query compiler writes it), the rows it matches and its best
+ * NX_IMPACT_ROWS rows, best first, each as its rowid (a varint) and its
+ * score (8 bytes, the double's bits little-endian), after their count.
+ * impact_state holds one row: the full-text table's totals record
+ * (fts_data id 1: the number of rows and of tokens in each column) when
+ * the lists were made.  A list is used only while that record is the
+ * same, so any article added since turns every list off until the next
+ * build; removing or replacing an article (a DELETE or UPDATE of table
+ * article, by this program or another) empties impact_state through the
+ * triggers, since a replacement can keep the totals.
+ */
+#include "index/impact.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+
+static const char impact_sql[] =
+	"CREATE TABLE IF NOT EXISTS impact(expr TEXT PRIMARY KEY, df INTEGER NOT NULL, hits BLOB NOT NULL)"
+	" WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS impact_state(id INTEGER PRIMARY KEY, totals BLOB NOT NULL);"
+	"CREATE TRIGGER IF NOT EXISTS impact_gone AFTER DELETE ON article BEGIN DELETE FROM impact_state; END;"
+	"CREATE TRIGGER IF NOT EXISTS impact_changed AFTER UPDATE ON article BEGIN DELETE FROM impact_state; END;"
+	"DELETE FROM impact_state; DELETE FROM impact;";
+
+int nx_impact__reset(sqlite3 *db)
+{
+	return sqlite3_exec(db, impact_sql, NULL, NULL, NULL);
+}
+
+int nx_impact__drop(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int have = 0, rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE name = 'impact'", -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	have = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	if (!have)
+		return SQLITE_OK;
+	return sqlite3_exec(db,
+			    "DROP TRIGGER IF EXISTS impact_gone; DROP TRIGGER IF EXISTS impact_changed;"
+			    " DROP TABLE IF EXISTS impact_state; DROP TABLE IF EXISTS impact;",
+			    NULL, NULL, NULL);
+}
+
+int nx_impact__put(sqlite3 *db, const char *expr, int64_t df, const int64_t *rowid, const double *score,
+		   size_t n)
+{
+	unsigned char *b = malloc(10 + n * 18), *p = b;
+	sqlite3_stmt *s = NULL;
+	size_t i = 0;
+	int rc = SQLITE_OK, j = 0;
+
+	if (b == NULL)
+		return SQLITE_NOMEM;
+	p += nx_varint_put(p, (uint64_t)n);
+	for (i = 0; i < n; i++) {
+		uint64_t bits = 0;
+
+		p += nx_varint_put(p, (uint64_t)rowid[i]);
+		memcpy(&bits, &score[i], sizeof(bits));
+		for (j = 0; j < 8; j++)
+			*p++ = (unsigned char)(bits >> (8 * j));
+	}
+	rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO impact(expr, df, hits) VALUES(?1, ?2, ?3)", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, df);
+		sqlite3_bind_blob(s, 3, b, (int)(p - b), SQLITE_STATIC);
+		rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	}
+	sqlite3_finalize(s);
+	free(b);
+	return rc;
+}
+
+int nx_impact__seal(sqlite3 *db)
+{
+	return sqlite3_exec(db,
+			    "INSERT OR REPLACE INTO impact_state(id, totals)"
+			    " SELECT 1, block FROM fts_data WHERE id = 1 AND block IS NOT NULL",
+			    NULL, NULL, NULL);
+}
+
+/* Decode the first k rows of a list (k no more than it holds, or all): 1, or -1 when it is cut short. */
+static int decode(const unsigned char *p, const unsigned char *end, size_t k, int64_t *rowid, double *score,
+		  size_t *n)
+{
+	uint64_t have = 0, v = 0;
+	size_t i = 0;
+	int j = 0;
+
+	if (!nx_varint_get(&p, end, &have))
+		return -1;
+	if (have < k)
+		k = (size_t)have;
+	for (i = 0; i < k; i++) {
+		uint64_t bits = 0;
+
+		if (!nx_varint_get(&p, end, &v) || end - p < 8)
+			return -1;
+		rowid[i] = (int64_t)v;
+		for (j = 0; j < 8; j++)
+			bits |= (uint64_t)p[j] << (8 * j);
+		p += 8;
+		memcpy(&score[i], &bits, sizeof(bits));
+	}
+	*n = k;
+	return 1;
+}
+
+int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, double *score, size_t *n,
+		   int64_t *df)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	*n = 0;
+	*df = 0;
+	/* no such table (an older index, or a small one): not served */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT i.df, i.hits FROM impact i, impact_state t, fts_data d"
+			       " WHERE i.expr = ?1 AND t.id = 1 AND d.id = 1 AND t.totals = d.block",
+			       -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *b = sqlite3_column_blob(s, 1), *p = b;
+		const unsigned char *end = b + sqlite3_column_bytes(s, 1);
+		uint64_t have = 0;
+
+		*df = sqlite3_column_int64(s, 0);
+		if (b == NULL || !nx_varint_get(&p, end, &have))
+			rc = -1;
+		else if (have < k && (int64_t)have < *df)
+			rc = 0; /* too short for k */
+		else
+			rc = decode(b, end, k, rowid, score, n);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}

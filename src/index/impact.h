@@ -1,0 +1,47 @@
+/*
+ * impact.h - impact lists (internal to the library): for each word in
+ * many articles, its best rows by the search's own ranking, stored at the
+ * end of a load so that a search for the word alone reads them instead of
+ * the word's whole list (see impact.c; search/impact.c builds and reads).
+ */
+#ifndef NX_INDEX_IMPACT_H
+#define NX_INDEX_IMPACT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Words in at least this many articles get a list; fewer: the walk is cheap. */
+#define NX_IMPACT_MIN_DF 50000
+/* Rows kept per list: a search deeper than this walks the word's list. */
+#define NX_IMPACT_ROWS 1024
+
+/*
+ * Make the tables impact (one row per expression) and impact_state (the
+ * full-text table's totals when the lists were made) and the triggers
+ * that empty both when an article is removed or replaced; empties them.
+ * Returns SQLITE_OK or an SQLite error code.
+ */
+int nx_impact__reset(sqlite3 *db);
+
+/* Drop the lists (an index too small for any), when there are any. */
+int nx_impact__drop(sqlite3 *db);
+
+/* Store the list of expr: df rows match it, the best n by score (best first). */
+int nx_impact__put(sqlite3 *db, const char *expr, int64_t df, const int64_t *rowid, const double *score,
+		   size_t n);
+
+/* The lists are complete: record the full-text table's totals they were made with. */
+int nx_impact__seal(sqlite3 *db);
+
+/*
+ * The best k rows of expr (k <= the rows kept, or all of them) into
+ * rowid[] and score[] (caller's arrays of k), *n of them, and *df the
+ * rows it matches.  Returns 1 when served, 0 when there is no list for
+ * expr, it is too short for k or the index changed since it was made
+ * (no table: an older index), -1 on an error of the list (corrupt).
+ */
+int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, double *score, size_t *n,
+		   int64_t *df);
+
+#endif
