@@ -4,7 +4,9 @@
  * impact(expr, df, hits): for the full-text expression of one word (as
  * the query compiler writes it), the rows it matches and its best
  * NX_IMPACT_ROWS rows, best first, each as its rowid (a varint) and its
- * score (8 bytes, the double's bits little-endian), after their count.
+ * score (8 bytes, the double's bits little-endian), after their count;
+ * or, when another word's list is the same bytes (year, years: one stem),
+ * no bytes and twin, that word's expression.
  * impact_state holds one row: the full-text table's totals record
  * (fts_data id 1: the number of rows and of tokens in each column) when
  * the lists were made.  A list is used only while that record is the
@@ -21,8 +23,8 @@
 #include "util/buf.h"
 
 static const char impact_sql[] =
-	"CREATE TABLE IF NOT EXISTS impact(expr TEXT PRIMARY KEY, df INTEGER NOT NULL, hits BLOB NOT NULL)"
-	" WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS impact(expr TEXT PRIMARY KEY, df INTEGER NOT NULL, hits BLOB NOT NULL,"
+	" twin TEXT) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS impact_state(id INTEGER PRIMARY KEY, totals BLOB NOT NULL);"
 	"CREATE TRIGGER IF NOT EXISTS impact_gone AFTER DELETE ON article BEGIN DELETE FROM impact_state; END;"
 	"CREATE TRIGGER IF NOT EXISTS impact_changed AFTER UPDATE ON article BEGIN DELETE FROM impact_state; END;"
@@ -69,7 +71,12 @@ int nx_impact__put(sqlite3 *db, const char *expr, int64_t df, const int64_t *row
 		for (j = 0; j < 8; j++)
 			*p++ = (unsigned char)(bits >> (8 * j));
 	}
-	rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO impact(expr, df, hits) VALUES(?1, ?2, ?3)", -1, &s, NULL);
+	/* the same list stored already (another form of the word): a reference to it */
+	rc = sqlite3_prepare_v2(db,
+				"INSERT OR REPLACE INTO impact(expr, df, hits, twin)"
+				" SELECT ?1, ?2, CASE WHEN t IS NULL THEN ?3 ELSE x'' END, t FROM"
+				" (SELECT (SELECT expr FROM impact WHERE df = ?2 AND twin IS NULL AND hits = ?3) AS t)",
+				-1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, df);
@@ -126,7 +133,8 @@ int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, doub
 	*df = 0;
 	/* no such table (an older index, or a small one): not served */
 	if (sqlite3_prepare_v2(db,
-			       "SELECT i.df, i.hits FROM impact i, impact_state t, fts_data d"
+			       "SELECT i.df, coalesce((SELECT hits FROM impact WHERE expr = i.twin), i.hits)"
+			       " FROM impact i, impact_state t, fts_data d"
 			       " WHERE i.expr = ?1 AND t.id = 1 AND d.id = 1 AND t.totals = d.block",
 			       -1, &s, NULL) != SQLITE_OK)
 		return 0;

@@ -14,7 +14,7 @@
 /* Words in at least this many articles get a list; fewer: the walk is cheap. */
 #define NX_IMPACT_MIN_DF 50000
 /* Rows kept per list: a search deeper than this walks the word's list. */
-#define NX_IMPACT_ROWS 1024
+#define NX_IMPACT_ROWS 512
 
 /*
  * Make the tables impact (one row per expression) and impact_state (the

@@ -84,7 +84,8 @@ static int frequent_words(nx_store *st, int64_t limit, char ***out, size_t *nout
 }
 
 /* The list of the word w (its expression as a search writes it), when it has one; seen: done already. */
-static int build_one(nx_store *st, const char *w, const double *cw, int ncw, nx_buf *seen)
+static int build_one(nx_store *st, const char *w, const double *cw, int ncw, int64_t min_df, size_t rows,
+		     nx_buf *seen)
 {
 	nx_error err = NX_ERROR_INIT;
 	nx_query *q = NULL;
@@ -101,8 +102,8 @@ static int build_one(nx_store *st, const char *w, const double *cw, int ncw, nx_
 		if (strcmp(seen->buf + i, q->fts) == 0)
 			goto done;
 	nx_buf_add(seen, q->fts, len + 1);
-	if ((rc = nx_topk__run(st->db, NULL, q->fts, cw, ncw, -1, NULL, 0, NULL, NX_IMPACT_ROWS, &h, &n, &total,
-			       NULL, NULL)) != SQLITE_OK || total < NX_IMPACT_MIN_DF)
+	if ((rc = nx_topk__run(st->db, NULL, q->fts, cw, ncw, -1, NULL, 0, NULL, rows, &h, &n, &total, NULL,
+			       NULL)) != SQLITE_OK || total < min_df)
 		goto done;
 	rowid = malloc((n ? n : 1) * sizeof(*rowid));
 	score = malloc((n ? n : 1) * sizeof(*score));
@@ -124,7 +125,7 @@ done:
 	return rc;
 }
 
-int nx_search_impact_build(nx_store *st, nx_error *err)
+int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error *err)
 {
 	double cw[NX_TOPK_MAX_WEIGHTS];
 	nx_buf seen = NX_BUF_INIT;
@@ -137,7 +138,7 @@ int nx_search_impact_build(nx_store *st, nx_error *err)
 		return nx_store__dberr(st, err, "cannot make the lists of frequent words");
 	if ((rc = nx_store_begin(st, err)) < 0)
 		return rc;
-	if (last < NX_IMPACT_MIN_DF) {
+	if (last < min_df) {
 		/* too few articles for any word to need a list */
 		rc = nx_impact__drop(st->db);
 		goto end;
@@ -146,10 +147,10 @@ int nx_search_impact_build(nx_store *st, nx_error *err)
 		rc = nx_impact__drop(st->db); /* a ranking the lists cannot stand for */
 		goto end;
 	}
-	if ((rc = nx_impact__reset(st->db)) != SQLITE_OK || (rc = frequent_words(st, NX_IMPACT_MIN_DF, &w, &nw)) != SQLITE_OK)
+	if ((rc = nx_impact__reset(st->db)) != SQLITE_OK || (rc = frequent_words(st, min_df, &w, &nw)) != SQLITE_OK)
 		goto end;
 	for (i = 0; i < nw && rc == SQLITE_OK; i++)
-		rc = build_one(st, w[i], cw, ncw, &seen);
+		rc = build_one(st, w[i], cw, ncw, min_df, rows, &seen);
 	if (rc == SQLITE_OK)
 		rc = nx_impact__seal(st->db);
 end:
@@ -164,4 +165,9 @@ end:
 		return e;
 	}
 	return nx_store_commit(st, err);
+}
+
+int nx_search_impact_build(nx_store *st, nx_error *err)
+{
+	return nx_search__impact_build(st, NX_IMPACT_MIN_DF, NX_IMPACT_ROWS, err);
 }

@@ -109,6 +109,8 @@ int nx_search__register(nx_store *st);
  */
 int nx_search__impact_hits(nx_store *st, const char *expr, size_t k, nx_topk_hit **out, size_t *nout,
 			   int64_t *total);
+/* nx_search_impact_build for words in min_df rows or more, rows kept per word (tests use small ones). */
+int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error *err);
 /* nx_rank's column weights, in the index's column order (4 of them). */
 const double *nx_search__colw(const nx_store *st);
 
