@@ -168,11 +168,15 @@ int nx_search_similar(nx_results **out, nx_store *st, const char *ref,
 /*
  * Make the impact lists of the index (see doc/architecture.md): for each
  * word in 50,000 articles or more, its best rows, which a search for the
- * word alone then reads instead of ranking every article holding it.  The
- * end of add, sync and optimize calls it; an index of fewer articles has
- * none (any it had are dropped).  Opens and commits its own transaction.
+ * word alone then reads instead of ranking every article holding it,
+ * while no article is added, replaced or removed.  written < 0 (optimize):
+ * always; else the articles a load just added, updated or removed: the
+ * lists are made when that is half the index or more (a new archive's
+ * load), else left off until the next optimize.  An index of fewer
+ * articles has none (any it had are dropped).  Opens and commits its own
+ * transaction.
  */
-int nx_search_impact_build(nx_store *st, nx_error *err);
+int nx_search_impact_build(nx_store *st, int64_t written, nx_error *err);
 
 /* Free results; every string of every hit goes with them.  NULL is fine. */
 void nx_results_free(nx_results *r);

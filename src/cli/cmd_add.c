@@ -202,8 +202,8 @@ int cmd_add(nx_cli *cli, int argc, char **argv)
 		nx_cli_warn("%s", err.msg[0] != '\0' ? err.msg : "cannot write the index");
 		return err.code == NX_ELOCKED ? NX_EXIT_LOCKED : NX_EXIT_INDEX;
 	}
-	/* the best rows of the most frequent words, for searches of one of them (a failure costs only speed) */
-	if (s.added + s.updated > 0 && nx_search_impact_build(cli->st, &err) < 0)
+	/* the best rows of the most frequent words, after a large load (a failure costs only speed) */
+	if (nx_search_impact_build(cli->st, s.added + s.updated, &err) < 0)
 		nx_cli_warn("%s", err.msg);
 	if (!x.json && !quiet) {
 		printf("added %ld, updated %ld, unchanged %ld, failed %ld", s.added, s.updated, s.unchanged,

@@ -34,7 +34,7 @@ int cmd_optimize(nx_cli *cli, int argc, char **argv)
 		return nx_cli_exit_for(rc) == NX_EXIT_LOCKED ? NX_EXIT_LOCKED : NX_EXIT_INDEX;
 	}
 	/* the best rows of the most frequent words (a failure costs only speed) */
-	if (nx_search_impact_build(cli->st, &err) < 0)
+	if (nx_search_impact_build(cli->st, -1, &err) < 0)
 		nx_cli_warn("%s", err.msg);
 	if (!quiet)
 		printf("optimized: %.1f MB -> %.1f MB\n", (double)r.bytes_before / 1048576.0,

@@ -99,8 +99,8 @@ int cmd_sync(nx_cli *cli, int argc, char **argv)
 		nx_cli_warn("sync stopped: work committed before the error is kept; run it again");
 		return nx_cli_exit_for(rc) == NX_EXIT_LOCKED ? NX_EXIT_LOCKED : NX_EXIT_INDEX;
 	}
-	/* the best rows of the most frequent words made again (a failure costs only speed) */
-	if (s.added + s.updated + s.removed > 0 && nx_search_impact_build(cli->st, &err) < 0)
+	/* the best rows of the most frequent words, after a large sync (a failure costs only speed) */
+	if (nx_search_impact_build(cli->st, s.added + s.updated + s.removed, &err) < 0)
 		nx_cli_warn("%s", err.msg);
 	if (!x.quiet || s.failed > 0)
 		printf("added %lld, updated %lld, unchanged %lld, removed %lld, failed %lld in %.2f s\n",

@@ -23,8 +23,8 @@
 #include "util/buf.h"
 
 static const char impact_sql[] =
-	"CREATE TABLE IF NOT EXISTS impact(expr TEXT PRIMARY KEY, df INTEGER NOT NULL, hits BLOB NOT NULL,"
-	" twin TEXT) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS impact(expr TEXT NOT NULL UNIQUE, df INTEGER NOT NULL, hits BLOB NOT NULL,"
+	" twin TEXT);"
 	"CREATE TABLE IF NOT EXISTS impact_state(id INTEGER PRIMARY KEY, totals BLOB NOT NULL);"
 	"CREATE TRIGGER IF NOT EXISTS impact_gone AFTER DELETE ON article BEGIN DELETE FROM impact_state; END;"
 	"CREATE TRIGGER IF NOT EXISTS impact_changed AFTER UPDATE ON article BEGIN DELETE FROM impact_state; END;"

@@ -13,8 +13,13 @@
 
 /* Words in at least this many articles get a list; fewer: the walk is cheap. */
 #define NX_IMPACT_MIN_DF 50000
-/* Rows kept per list: a search deeper than this walks the word's list. */
-#define NX_IMPACT_ROWS 512
+/*
+ * Rows kept per list: a search deeper than this walks the word's list.
+ * A page of 10 hits asks for 40 rows (copies of a story fold into one
+ * hit, see search.c), of 50 for 160; 256 rows (about 2.8 kB) fit in one
+ * page of the table.
+ */
+#define NX_IMPACT_ROWS 256
 
 /*
  * Make the tables impact (one row per expression) and impact_state (the
