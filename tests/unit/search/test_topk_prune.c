@@ -23,101 +23,16 @@
 #include "index/store_private.h"
 #include "search/topk.h"
 
-#include "tmpdir.h"
 
 #define NART 2400
 #define NWORD 24
 #define T0 1625708520
 
-typedef struct fixture {
-	char dir[64];
-	char path[128];
-	nx_store *st;
-} fixture;
-
-static uint32_t lcg(uint32_t *s)
-{
-	*s = *s * 1664525u + 1013904223u;
-	return *s >> 8;
-}
-
-/* Word i of the made-up vocabulary: "zorba", "zorbe", ... (no stop word, one stem each). */
-static void word(char out[8], int i)
-{
-	snprintf(out, 8, "zor%c%c", 'b' + i / 5, "aeiou"[i % 5]);
-}
-
-/* Article n: word i in it with a chance falling with i, up to 3 times; filler of varied length. */
-static void make_text(uint32_t *s, char *title, size_t tn, char *body, size_t bn)
-{
-	int i = 0, r = 0, fill = (int)(lcg(s) % 60);
-	char w[8];
-
-	snprintf(title, tn, "Report");
-	snprintf(body, bn, "Opening");
-	for (i = 0; i < NWORD; i++) {
-		/* word 0 in about 90% of rows, word 23 in about 1% */
-		if ((int)(lcg(s) % 1000) >= 900 / (1 + i * i / 3))
-			continue;
-		word(w, i);
-		for (r = (int)(lcg(s) % 3); r >= 0; r--)
-			snprintf(body + strlen(body), bn - strlen(body), " %s", w);
-		if (lcg(s) % 9 == 0)
-			snprintf(title + strlen(title), tn - strlen(title), " %s", w);
-	}
-	for (i = 0; i < fill; i++)
-		snprintf(body + strlen(body), bn - strlen(body), " filler%c", 'a' + (int)(lcg(s) % 20));
-	snprintf(body + strlen(body), bn - strlen(body), ".");
-}
+#include "madeup.h" /* after NWORD */
 
 static int setup(void **state)
 {
-	fixture *f = calloc(1, sizeof(*f));
-	nx_error err = NX_ERROR_INIT;
-	char title[256], body[2048], url[64];
-	uint32_t seed = 12345;
-	int n = 0, status = 0;
-
-	if (f == NULL)
-		return -1;
-	*state = f;
-	snprintf(f->dir, sizeof(f->dir), "/tmp/nx-test-prune-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
-	snprintf(f->path, sizeof(f->path), "%s/index.db", f->dir);
-	if (nx_store_open(&f->st, f->path, NX_STORE_WRITE, &err) != NX_OK || nx_store_begin(f->st, &err) != NX_OK)
-		return -1;
-	for (n = 0; n < NART; n++) {
-		nx_article *a = nx_article_new();
-
-		/* every 7th article is a copy of the one before: the same score */
-		if (n % 7 != 6)
-			make_text(&seed, title, sizeof(title), body, sizeof(body));
-		snprintf(url, sizeof(url), "https://example.com/%d", n);
-		nx_article_set(&a->url, url, -1);
-		nx_article_set(&a->title, title, -1);
-		nx_article_set(&a->source, "Example Wire", -1);
-		nx_article_add_para(a, body, -1);
-		a->published.set = 1;
-		a->published.has_time = 1;
-		a->published.utc = T0 + n;
-		if (nx_article_identify(a, &err) != NX_OK || nx_store_put(f->st, a, &status, &err) != NX_OK) {
-			nx_article_free(a);
-			return -1;
-		}
-		nx_article_free(a);
-	}
-	return nx_store_commit(f->st, &err) == NX_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-
-	nx_store_close(f->st);
-	tmpdir_remove(f->dir);
-	free(f);
-	return 0;
+	return madeup_setup(state, "prune", 12345);
 }
 
 /*
@@ -264,5 +179,5 @@ int main(void)
 		cmocka_unit_test(test_pruned_no_match),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, madeup_teardown);
 }

@@ -1,0 +1,119 @@
+/*
+ * madeup.h - for tests: articles of made-up words at frequencies from
+ * most rows to a few ("zorba", "zorbe", ...: no stop word, one stem each),
+ * titles that hold some, filler of varied length, every 7th article a
+ * copy of the one before (equal scores); and an index of NART of them in
+ * a fresh folder.  Static functions, no library of its own; the including
+ * file defines NWORD (the words used), NART and T0 (the first date).
+ */
+#ifndef NX_TEST_MADEUP_H
+#define NX_TEST_MADEUP_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "newsidx/store.h"
+#include "tmpdir.h"
+
+typedef struct fixture {
+	char dir[64];
+	char path[128];
+	nx_store *st;
+} fixture;
+
+static uint32_t lcg(uint32_t *s)
+{
+	*s = *s * 1664525u + 1013904223u;
+	return *s >> 8;
+}
+
+/* Word i of the made-up vocabulary. */
+static void word(char out[8], int i)
+{
+	snprintf(out, 8, "zor%c%c", 'b' + i / 5, "aeiou"[i % 5]);
+}
+
+/* Article text: word i in it with a chance falling with i (word 0 in about 90% of rows), up to 3 times. */
+static void make_text(uint32_t *s, char *title, size_t tn, char *body, size_t bn)
+{
+	int i = 0, r = 0, fill = (int)(lcg(s) % 60);
+	char w[8];
+
+	snprintf(title, tn, "Report");
+	snprintf(body, bn, "Opening");
+	for (i = 0; i < NWORD; i++) {
+		if ((int)(lcg(s) % 1000) >= 900 / (1 + i * i / 3))
+			continue;
+		word(w, i);
+		for (r = (int)(lcg(s) % 3); r >= 0; r--)
+			snprintf(body + strlen(body), bn - strlen(body), " %s", w);
+		if (lcg(s) % 9 == 0)
+			snprintf(title + strlen(title), tn - strlen(title), " %s", w);
+	}
+	for (i = 0; i < fill; i++)
+		snprintf(body + strlen(body), bn - strlen(body), " filler%c", 'a' + (int)(lcg(s) % 20));
+	snprintf(body + strlen(body), bn - strlen(body), ".");
+}
+
+/* Article n (url n, published T0 + n seconds) with this text, in the open transaction: 0, or -1. */
+static int put_article(nx_store *st, int n, const char *title, const char *body)
+{
+	nx_error err = NX_ERROR_INIT;
+	nx_article *a = nx_article_new();
+	char url[64];
+	int status = 0, rc = 0;
+
+	snprintf(url, sizeof(url), "https://example.com/%d", n);
+	nx_article_set(&a->url, url, -1);
+	nx_article_set(&a->title, title, -1);
+	nx_article_set(&a->source, "Example Wire", -1);
+	nx_article_add_para(a, body, -1);
+	a->published.set = 1;
+	a->published.has_time = 1;
+	a->published.utc = T0 + n;
+	if (nx_article_identify(a, &err) != NX_OK || nx_store_put(st, a, &status, &err) != NX_OK)
+		rc = -1;
+	nx_article_free(a);
+	return rc;
+}
+
+/* cmocka setup: an index of NART made-up articles (texts from seed) in /tmp/nx-test-NAME-XXXXXX. */
+static int madeup_setup(void **state, const char *name, uint32_t seed)
+{
+	fixture *f = calloc(1, sizeof(*f));
+	nx_error err = NX_ERROR_INIT;
+	char title[256], body[2048];
+	int n = 0;
+
+	if (f == NULL)
+		return -1;
+	*state = f;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/nx-test-%s-XXXXXX", name);
+	if (mkdtemp(f->dir) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/index.db", f->dir);
+	if (nx_store_open(&f->st, f->path, NX_STORE_WRITE, &err) != NX_OK || nx_store_begin(f->st, &err) != NX_OK)
+		return -1;
+	for (n = 0; n < NART; n++) {
+		/* every 7th article is a copy of the one before: the same score */
+		if (n % 7 != 6)
+			make_text(&seed, title, sizeof(title), body, sizeof(body));
+		if (put_article(f->st, n, title, body) < 0)
+			return -1;
+	}
+	return nx_store_commit(f->st, &err) == NX_OK ? 0 : -1;
+}
+
+static int madeup_teardown(void **state)
+{
+	fixture *f = *state;
+
+	nx_store_close(f->st);
+	tmpdir_remove(f->dir);
+	free(f);
+	return 0;
+}
+
+#endif
