@@ -7,9 +7,10 @@
  * score (8 bytes, the double's bits little-endian), after their count;
  * or, when another word's list is the same bytes (year, years: one stem),
  * no bytes and twin, that word's expression.
- * impact_state holds one row: the full-text table's totals record
- * (fts_data id 1: the number of rows and of tokens in each column) when
- * the lists were made.  A list is used only while that record is the
+ * impact_state holds one row, id 1 (the version of this layout: another
+ * id is ignored), with the full-text table's totals record (fts_data id 1:
+ * the number of rows and of tokens in each column) when the lists were
+ * made.  A list is used only while that record is the
  * same, so any article added since turns every list off until the next
  * build; removing or replacing an article (a DELETE or UPDATE of table
  * article, by this program or another) empties impact_state through the
