@@ -243,8 +243,8 @@ static int write_fts(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 		if (r->taped)
 			nx_pretok_offer(st->pretok, NULL, 0);
 	}
-	/* its words, for "did you mean" (vocab.c) */
-	if (rc == NX_OK &&
+	/* its words, for "did you mean" (vocab.c), unless counted ahead */
+	if (rc == NX_OK && !r->counted &&
 	    (nx_store__vocab_note(st, a->title) < 0 || nx_store__vocab_note_n(st, r->body, r->body_len) < 0 ||
 	     nx_store__vocab_note(st, r->captions) < 0))
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
@@ -286,6 +286,37 @@ int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_e
 		return nx_error_set(err, rc, "cannot tokenize the article ahead");
 	}
 	p->taped = 1;
+	return NX_OK;
+}
+
+int nx_store_count_words(nx_vocab_acc **acc, nx_prepared *p, const nx_article *a)
+{
+	size_t tlen = a->title != NULL ? strlen(a->title) : 0, clen = strlen(p->captions);
+	int rc = 0;
+
+	if (p->counted)
+		return NX_OK;
+	/* all three or none: a table that cannot take them leaves them to the writer */
+	if (*acc != NULL && !nx_store__vocab_room(*acc, tlen + p->body_len + clen))
+		return NX_OK;
+	if ((rc = nx_store__vocab_note_acc(acc, a->title != NULL ? a->title : "", tlen)) > 0 &&
+	    (rc = nx_store__vocab_note_acc(acc, p->body, p->body_len)) > 0)
+		rc = nx_store__vocab_note_acc(acc, p->captions, clen);
+	if (rc < 0)
+		return NX_ENOMEM;
+	p->counted = 1;
+	return NX_OK;
+}
+
+/* An article whose words were counted ahead and that was not written: its counts are taken back. */
+static int uncount(nx_store *st, const nx_article *a, const nx_prepared *r)
+{
+	if (!r->counted)
+		return NX_OK;
+	if (nx_store__vocab_unnote(st, a->title, a->title != NULL ? strlen(a->title) : 0) < 0 ||
+	    nx_store__vocab_unnote(st, r->body, r->body_len) < 0 ||
+	    nx_store__vocab_unnote(st, r->captions, strlen(r->captions)) < 0)
+		return NX_ENOMEM;
 	return NX_OK;
 }
 
@@ -715,8 +746,11 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 			*status = NX_PUT_ADDED;
 	} else if (same) {
 		*status = NX_PUT_UNCHANGED;
+		if (uncount(st, a, r) < 0)
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 	} else if (!newer) {
-		rc = put_older(st, id, a, r, status, err);
+		if ((rc = put_older(st, id, a, r, status, err)) == NX_OK && uncount(st, a, r) < 0)
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 		goto done;
 	} else if ((rc = put_newer(st, id, a, r, found, err)) == NX_OK) {
 		*status = NX_PUT_UPDATED;
