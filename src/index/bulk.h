@@ -82,5 +82,7 @@ typedef struct nx_vocab_acc nx_vocab_acc;
 int nx_store_count_words(nx_vocab_acc **acc, nx_prepared *p, const nx_article *a);
 int nx_store_vocab_adopt(nx_store *st, nx_vocab_acc **acc, nx_error *err);
 void nx_store_vocab_free(nx_vocab_acc *acc);
+/* Sort the words of acc ahead (on the preparing thread), for the writer to merge as they are. */
+void nx_store_vocab_sort(nx_vocab_acc *acc);
 
 #endif

@@ -173,17 +173,20 @@ static int bind_article(nx_store *st, sqlite3_stmt *s, const nx_article *a, cons
 	return NX_OK;
 }
 
-static int write_photos(nx_store *st, int64_t id, const nx_article *a, nx_error *err)
+/* fresh: a row just inserted, which has no photos (those of a row deleted went with it) */
+static int write_photos(nx_store *st, int64_t id, const nx_article *a, int fresh, nx_error *err)
 {
 	sqlite3_stmt *s = NULL;
 	size_t i = 0;
 	int rc = NX_OK;
 
-	if ((s = nx_store__stmt(st, NX_STMT_DELETE_PHOTOS, err)) == NULL)
+	if (!fresh && (s = nx_store__stmt(st, NX_STMT_DELETE_PHOTOS, err)) == NULL)
 		return err != NULL ? err->code : NX_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	if ((rc = nx_store__step_done(st, s, err, "cannot save photos")) < 0)
-		return rc;
+	if (!fresh) {
+		sqlite3_bind_int64(s, 1, id);
+		if ((rc = nx_store__step_done(st, s, err, "cannot save photos")) < 0)
+			return rc;
+	}
 	for (i = 0; i < a->nphotos; i++) {
 		const nx_photo *p = &a->photos[i];
 
@@ -555,7 +558,7 @@ static int put_new(nx_store *st, const nx_article *a, nx_prepared *r, int64_t *i
 	if (r->blk != NULL)
 		r->blk->refs++;
 	*id = sqlite3_last_insert_rowid(st->db);
-	if ((rc = write_photos(st, *id, a, err)) < 0)
+	if ((rc = write_photos(st, *id, a, 1, err)) < 0)
 		return rc;
 	return write_fts(st, *id, a, r, err);
 }
@@ -647,7 +650,7 @@ static int put_newer(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 		r->blk->refs++;
 	if ((rc = nx_store__blk_unref(st, oldblk, err)) < 0)
 		return rc;
-	if ((rc = write_photos(st, id, a, err)) < 0)
+	if ((rc = write_photos(st, id, a, 0, err)) < 0)
 		return rc;
 	return write_fts(st, id, a, r, err);
 }

@@ -46,6 +46,8 @@ struct nx_vocab_acc {
 	uint64_t noted;  /* words counted since the table was emptied: no count passes it */
 	nx_buf words;    /* the arena */
 	int oom;
+	nx_vocab_row *rows; /* its words sorted ahead (nx_store_vocab_sort), or NULL */
+	size_t nrows;
 };
 
 static int acc_grow(nx_vocab_acc *a)
@@ -132,6 +134,9 @@ static void acc_add(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, int ca
 /* Empty the table for the next transaction, keeping its memory. */
 static void acc_reset(nx_vocab_acc *a)
 {
+	free(a->rows);
+	a->rows = NULL;
+	a->nrows = 0;
 	if (a->slot != NULL)
 		memset(a->slot, 0, a->nslot * sizeof(*a->slot));
 	a->nused = 0;
@@ -143,6 +148,7 @@ static void acc_clear(nx_vocab_acc *a)
 {
 	if (a == NULL)
 		return;
+	free(a->rows);
 	free(a->slot);
 	nx_buf_free(&a->words);
 	memset(a, 0, sizeof(*a));
@@ -312,6 +318,14 @@ int nx_store__vocab_note_acc(nx_vocab_acc **acc, const char *text, size_t len)
 	return (*acc)->oom ? NX_ENOMEM : 1;
 }
 
+static nx_vocab_row *acc_rows(const nx_vocab_acc *a, size_t *nrows);
+
+void nx_store_vocab_sort(nx_vocab_acc *a)
+{
+	if (a != NULL && !a->oom && a->nused > 0 && a->rows == NULL)
+		a->rows = acc_rows(a, &a->nrows); /* NULL: the writer sorts them */
+}
+
 int nx_store__vocab_room(const nx_vocab_acc *a, size_t len)
 {
 	return a->noted + len < UINT32_MAX;
@@ -333,6 +347,9 @@ static void acc_sub(nx_vocab_acc *a, const nx_vocab_acc *debt)
 
 		if (d->len == 0)
 			continue;
+		/* rows sorted ahead no longer hold the counts */
+		free(a->rows);
+		a->rows = NULL;
 		if (d->len <= VOCAB_INLINE)
 			memcpy(w, d->w, VOCAB_INLINE);
 		e = acc_slot(a, d->len <= VOCAB_INLINE ? w : ent_word(debt, d), d->len, d->h);
@@ -426,7 +443,12 @@ int nx_store__vocab_flush(nx_store *st, nx_error *err)
 
 	if (st->vocab == NULL || st->vocab->nused == 0)
 		return NX_OK;
-	if (st->vocab->oom || (v = acc_rows(st->vocab, &n)) == NULL) {
+	/* sorted ahead on the parsing thread, or here */
+	if (st->vocab->rows != NULL) {
+		v = st->vocab->rows;
+		n = st->vocab->nrows;
+		st->vocab->rows = NULL;
+	} else if (st->vocab->oom || (v = acc_rows(st->vocab, &n)) == NULL) {
 		nx_store__vocab_discard(st);
 		return nx_error_set(err, NX_ENOMEM, "out of memory counting the words of the index");
 	}

@@ -319,6 +319,7 @@ static int hold_commit(producer *p, int commit)
 	memset(&e, 0, sizeof(e));
 	e.kind = EV_COMMIT;
 	e.rc = commit;
+	nx_store_vocab_sort(p->vocab);
 	e.vocab = p->vocab;
 	p->pending = 0;
 	pthread_mutex_lock(&q->mu);
