@@ -189,21 +189,20 @@ static long vocab_n(nx_store *st, const char *w)
 static void test_words_counted_once(void **state)
 {
 	fixture *f = *state;
-	nx_add_opts o = NX_ADD_OPTS_INIT;
-	nx_add_stats s;
-	nx_error err = NX_ERROR_INIT;
 	char more[128];
-	char *paths[3];
+	char *paths[3] = { f->file, more, f->file };
+	nx_add_opts o = NX_ADD_OPTS_INIT;
+	nx_error err = NX_ERROR_INIT;
+	nx_add_stats s;
 
-	write_jsonl(f->file, 10);
 	snprintf(more, sizeof(more), "%s/more.jsonl", f->dir);
-	write_jsonl(more, 13); /* the same 10 and 3 new */
+	write_jsonl(more, 13); /* the 10 of the first file and 3 new */
+	write_jsonl(f->file, 10);
 	o.batch_articles = 3;
-	paths[0] = f->file;
 	assert_int_equal(nx_add_run(&s, f->st, paths, 1, &o, &err), NX_OK);
 	assert_int_equal(vocab_n(f->st, "harbour"), 10);
 	assert_int_equal(vocab_n(f->st, "dock"), 10);
-	paths[0] = more;
+	paths[0] = more; /* more, file, more */
 	paths[1] = f->file;
 	paths[2] = more;
 	assert_int_equal(nx_add_run(&s, f->st, paths, 3, &o, &err), NX_OK);
