@@ -626,6 +626,7 @@ int nx_add_run(nx_add_stats *out, nx_store *st, char *const *paths, int npaths, 
 	x.batch = x.o->batch_articles > 0 ? x.o->batch_articles : NX_ADD_BATCH_ARTICLES;
 	if ((rc = nx_store_begin(st, err)) < 0)
 		return rc;
+	nx_store__bulk_settings(st, 1);
 	if (run_pipeline(&x, paths, npaths, &walk_err) < 0 && !x.db_failed) {
 		x.err = walk_err;
 		if (x.err.msg[0] == '\0')
@@ -636,6 +637,7 @@ int nx_add_run(nx_add_stats *out, nx_store *st, char *const *paths, int npaths, 
 		x.db_failed = 1;
 	if (!x.db_failed && commit_batch(&x, 0) < 0)
 		x.db_failed = 1;
+	nx_store__bulk_settings(st, 0);
 	if (out != NULL)
 		*out = x.s;
 	if (x.db_failed) {
