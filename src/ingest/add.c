@@ -76,6 +76,8 @@ static int commit_batch(add_ctx *x, int reopen)
 		return -1;
 	if (reopen && nx_store_begin(x->st, &x->err) < 0)
 		return -1;
+	if (reopen)
+		nx_store__bulk_settings(x->st, 1); /* the cache grows with the index */
 	return 0;
 }
 
