@@ -92,8 +92,10 @@ static int commit_batch(add_ctx *x, int reopen)
  * a batch is full and at the end of each file, so the threads wake each
  * other once per batch at most, not once per article.
  *
- * Transactions: a commit every batch of articles (x->batch), at the end
- * of a file or, in a large file, between two of its articles; a store
+ * Transactions: a commit every batch of articles (x->batch), in a large
+ * file between two of its articles; the reader marks where each ends
+ * (EV_COMMIT) and counts the words of its articles for "did you mean",
+ * which the writer takes before committing (nx_store_vocab_adopt); a store
  * error rolls back everything since the last commit.  A file cut by a
  * commit and then by a kill is read again whole by the next add or sync
  * (it is stamped only at its end).  No savepoint per file: FTS5 writes
