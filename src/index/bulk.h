@@ -43,6 +43,8 @@ int nx_store_pack(nx_store *st, nx_prepared **v, int n, nx_error *err);
  * pages FTS5's segment merges freed); nothing on older indexes.
  */
 void nx_store__trim(nx_store *st);
+/* A bulk load's page cache and checkpoints (store.c); on 0: the usual ones again. */
+void nx_store__bulk_settings(nx_store *st, int on);
 /*
  * Before the last commit of a load that wrote (added or replaced) written
  * articles: when they are most of a small index (a new archive, its first
@@ -67,5 +69,22 @@ void nx_prepared_free(nx_prepared *p);
  */
 int nx_store_pretok_start(nx_store *st, nx_error *err);
 int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_error *err);
+
+/*
+ * Words for "did you mean" counted ahead, on the preparing thread:
+ * nx_store_count_words counts the words of a prepared article into *acc
+ * (made when NULL), and putting it then counts nothing.  The writer
+ * takes the counts with nx_store_vocab_adopt before the commit of the
+ * transaction that puts exactly those articles (the words of those it
+ * did not write, unchanged or older versions, are taken back then);
+ * *acc receives an empty table to count into next, or NULL.  A table
+ * not adopted is freed with nx_store_vocab_free.
+ */
+typedef struct nx_vocab_acc nx_vocab_acc;
+int nx_store_count_words(nx_vocab_acc **acc, nx_prepared *p, const nx_article *a);
+int nx_store_vocab_adopt(nx_store *st, nx_vocab_acc **acc, nx_error *err);
+void nx_store_vocab_free(nx_vocab_acc *acc);
+/* Sort the words of acc ahead (on the preparing thread), for the writer to merge as they are. */
+void nx_store_vocab_sort(nx_vocab_acc *acc);
 
 #endif

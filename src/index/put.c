@@ -173,17 +173,20 @@ static int bind_article(nx_store *st, sqlite3_stmt *s, const nx_article *a, cons
 	return NX_OK;
 }
 
-static int write_photos(nx_store *st, int64_t id, const nx_article *a, nx_error *err)
+/* fresh: a row just inserted, which has no photos (those of a row deleted went with it) */
+static int write_photos(nx_store *st, int64_t id, const nx_article *a, int fresh, nx_error *err)
 {
 	sqlite3_stmt *s = NULL;
 	size_t i = 0;
 	int rc = NX_OK;
 
-	if ((s = nx_store__stmt(st, NX_STMT_DELETE_PHOTOS, err)) == NULL)
+	if (!fresh && (s = nx_store__stmt(st, NX_STMT_DELETE_PHOTOS, err)) == NULL)
 		return err != NULL ? err->code : NX_EDB;
-	sqlite3_bind_int64(s, 1, id);
-	if ((rc = nx_store__step_done(st, s, err, "cannot save photos")) < 0)
-		return rc;
+	if (!fresh) {
+		sqlite3_bind_int64(s, 1, id);
+		if ((rc = nx_store__step_done(st, s, err, "cannot save photos")) < 0)
+			return rc;
+	}
 	for (i = 0; i < a->nphotos; i++) {
 		const nx_photo *p = &a->photos[i];
 
@@ -243,8 +246,8 @@ static int write_fts(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 		if (r->taped)
 			nx_pretok_offer(st->pretok, NULL, 0);
 	}
-	/* its words, for "did you mean" (vocab.c) */
-	if (rc == NX_OK &&
+	/* its words, for "did you mean" (vocab.c), unless counted ahead */
+	if (rc == NX_OK && !r->counted &&
 	    (nx_store__vocab_note(st, a->title) < 0 || nx_store__vocab_note_n(st, r->body, r->body_len) < 0 ||
 	     nx_store__vocab_note(st, r->captions) < 0))
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
@@ -286,6 +289,37 @@ int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_e
 		return nx_error_set(err, rc, "cannot tokenize the article ahead");
 	}
 	p->taped = 1;
+	return NX_OK;
+}
+
+int nx_store_count_words(nx_vocab_acc **acc, nx_prepared *p, const nx_article *a)
+{
+	size_t tlen = a->title != NULL ? strlen(a->title) : 0, clen = strlen(p->captions);
+	int rc = 0;
+
+	if (p->counted)
+		return NX_OK;
+	/* all three or none: a table that cannot take them leaves them to the writer */
+	if (*acc != NULL && !nx_store__vocab_room(*acc, tlen + p->body_len + clen))
+		return NX_OK;
+	if ((rc = nx_store__vocab_note_acc(acc, a->title != NULL ? a->title : "", tlen)) > 0 &&
+	    (rc = nx_store__vocab_note_acc(acc, p->body, p->body_len)) > 0)
+		rc = nx_store__vocab_note_acc(acc, p->captions, clen);
+	if (rc < 0)
+		return NX_ENOMEM;
+	p->counted = 1;
+	return NX_OK;
+}
+
+/* An article whose words were counted ahead and that was not written: its counts are taken back. */
+static int uncount(nx_store *st, const nx_article *a, const nx_prepared *r)
+{
+	if (!r->counted)
+		return NX_OK;
+	if (nx_store__vocab_unnote(st, a->title, a->title != NULL ? strlen(a->title) : 0) < 0 ||
+	    nx_store__vocab_unnote(st, r->body, r->body_len) < 0 ||
+	    nx_store__vocab_unnote(st, r->captions, strlen(r->captions)) < 0)
+		return NX_ENOMEM;
 	return NX_OK;
 }
 
@@ -524,7 +558,7 @@ static int put_new(nx_store *st, const nx_article *a, nx_prepared *r, int64_t *i
 	if (r->blk != NULL)
 		r->blk->refs++;
 	*id = sqlite3_last_insert_rowid(st->db);
-	if ((rc = write_photos(st, *id, a, err)) < 0)
+	if ((rc = write_photos(st, *id, a, 1, err)) < 0)
 		return rc;
 	return write_fts(st, *id, a, r, err);
 }
@@ -616,7 +650,7 @@ static int put_newer(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 		r->blk->refs++;
 	if ((rc = nx_store__blk_unref(st, oldblk, err)) < 0)
 		return rc;
-	if ((rc = write_photos(st, id, a, err)) < 0)
+	if ((rc = write_photos(st, id, a, 0, err)) < 0)
 		return rc;
 	return write_fts(st, id, a, r, err);
 }
@@ -715,8 +749,11 @@ int nx_store_put_prepared(nx_store *st, const nx_article *a, nx_prepared *r, int
 			*status = NX_PUT_ADDED;
 	} else if (same) {
 		*status = NX_PUT_UNCHANGED;
+		if (uncount(st, a, r) < 0)
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 	} else if (!newer) {
-		rc = put_older(st, id, a, r, status, err);
+		if ((rc = put_older(st, id, a, r, status, err)) == NX_OK && uncount(st, a, r) < 0)
+			rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 		goto done;
 	} else if ((rc = put_newer(st, id, a, r, found, err)) == NX_OK) {
 		*status = NX_PUT_UPDATED;

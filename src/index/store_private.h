@@ -108,6 +108,7 @@ struct nx_store {
 	nx_blkcache bc[2];   /* for db and db2 */
 	struct nx_pretok *pretok; /* nx_store_pretokenize's tokenizer */
 	nx_vocab_acc *vocab;  /* words of the articles put since the last commit (vocab.c), or NULL */
+	nx_vocab_acc *vocab_debt; /* words counted ahead (nx_store_count_words) of articles not written */
 	sqlite3_stmt *stmt[NX_STMT__COUNT];
 };
 
@@ -220,6 +221,7 @@ struct nx_prepared {
 	nx_zblock *blk;      /* or the body is in this block, */
 	size_t blk_off;      /* from this offset of its text */
 	int taped;           /* nx_store_pretokenize: the FTS values and their tokens */
+	int counted;         /* nx_store_count_words: its words are counted ahead */
 	nx_buf fts[NX_FTS_VALUES];
 	nx_tape tape[NX_FTS_VALUES];
 };
@@ -257,6 +259,12 @@ int nx_store__vocab_note(nx_store *st, const char *text);
 int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len);
 /* Add the counted words to the table (in the open transaction), or forget them. */
 int nx_store__vocab_flush(nx_store *st, nx_error *err);
+/* Count text into *acc (made when NULL): 1, 0 when a count could pass 32 bits (not counted), < 0 no memory. */
+int nx_store__vocab_note_acc(nx_vocab_acc **acc, const char *text, size_t len);
+/* 1 when a can count len more bytes of text (its counts stay under 32 bits). */
+int nx_store__vocab_room(const nx_vocab_acc *a, size_t len);
+/* The words of an article counted ahead but not written: taken back at nx_store_vocab_adopt. */
+int nx_store__vocab_unnote(nx_store *st, const char *text, size_t len);
 void nx_store__vocab_discard(nx_store *st);
 /* A word and its counts, as a flush writes it. */
 typedef struct nx_vocab_row {

@@ -46,6 +46,8 @@ struct nx_vocab_acc {
 	uint64_t noted;  /* words counted since the table was emptied: no count passes it */
 	nx_buf words;    /* the arena */
 	int oom;
+	nx_vocab_row *rows; /* its words sorted ahead (nx_store_vocab_sort), or NULL */
+	size_t nrows;
 };
 
 static int acc_grow(nx_vocab_acc *a)
@@ -85,23 +87,31 @@ static const char *ent_word(const nx_vocab_acc *a, const vocab_ent *e)
  * Count one word (w, n bytes, already lower case, zero-padded to
  * VOCAB_INLINE bytes at least; h its hash); capital: it was written Xxxx.
  */
-static void acc_add(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, int capital)
+/* The slot of word w (as acc_add takes it): its entry, or the free slot it would take. */
+static inline vocab_ent *acc_slot(const nx_vocab_acc *a, const char *w, size_t n, uint32_t h)
 {
 	size_t j = 0;
+	vocab_ent *e = NULL;
+
+	for (j = h & (a->nslot - 1);; j = (j + 1) & (a->nslot - 1)) {
+		e = &a->slot[j];
+		if (e->len == 0)
+			return e;
+		if (e->h == h && e->len == n &&
+		    (n <= VOCAB_INLINE ? memcmp(e->w, w, VOCAB_INLINE) : memcmp(ent_word(a, e), w, n)) == 0)
+			return e;
+	}
+}
+
+static void acc_add(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, int capital)
+{
 	vocab_ent *e = NULL;
 
 	if (a->oom || (2 * (a->nused + 1) > a->nslot && acc_grow(a) < 0)) {
 		a->oom = 1;
 		return;
 	}
-	for (j = h & (a->nslot - 1);; j = (j + 1) & (a->nslot - 1)) {
-		e = &a->slot[j];
-		if (e->len == 0)
-			break;
-		if (e->h == h && e->len == n &&
-		    (n <= VOCAB_INLINE ? memcmp(e->w, w, VOCAB_INLINE) : memcmp(ent_word(a, e), w, n)) == 0)
-			break;
-	}
+	e = acc_slot(a, w, n, h);
 	if (e->len == 0) {
 		e->h = h;
 		e->len = (uint32_t)n;
@@ -124,6 +134,9 @@ static void acc_add(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, int ca
 /* Empty the table for the next transaction, keeping its memory. */
 static void acc_reset(nx_vocab_acc *a)
 {
+	free(a->rows);
+	a->rows = NULL;
+	a->nrows = 0;
 	if (a->slot != NULL)
 		memset(a->slot, 0, a->nslot * sizeof(*a->slot));
 	a->nused = 0;
@@ -135,6 +148,7 @@ static void acc_clear(nx_vocab_acc *a)
 {
 	if (a == NULL)
 		return;
+	free(a->rows);
 	free(a->slot);
 	nx_buf_free(&a->words);
 	memset(a, 0, sizeof(*a));
@@ -282,6 +296,100 @@ static nx_vocab_acc *acc_new(void)
 	return a;
 }
 
+void nx_store_vocab_free(nx_vocab_acc *a)
+{
+	acc_clear(a);
+	free(a);
+}
+
+/*
+ * Count the words of text into *acc (made when NULL): 1 counted, 0 not
+ * (a count could pass 32 bits: the caller leaves the text to the
+ * writer), < 0 out of memory.
+ */
+int nx_store__vocab_note_acc(nx_vocab_acc **acc, const char *text, size_t len)
+{
+	if (*acc == NULL && (*acc = acc_new()) == NULL)
+		return NX_ENOMEM;
+	if ((*acc)->noted + len >= UINT32_MAX)
+		return 0;
+	(*acc)->noted += len;
+	split(text, len, note_word, *acc);
+	return (*acc)->oom ? NX_ENOMEM : 1;
+}
+
+static nx_vocab_row *acc_rows(const nx_vocab_acc *a, size_t *nrows);
+
+void nx_store_vocab_sort(nx_vocab_acc *a)
+{
+	if (a != NULL && !a->oom && a->nused > 0 && a->rows == NULL)
+		a->rows = acc_rows(a, &a->nrows); /* NULL: the writer sorts them */
+}
+
+int nx_store__vocab_room(const nx_vocab_acc *a, size_t len)
+{
+	return a->noted + len < UINT32_MAX;
+}
+
+/*
+ * Take back the counts in debt (words of articles counted ahead but not
+ * written) from a; an entry whose count falls to 0 is left out of the
+ * rows (acc_rows).
+ */
+static void acc_sub(nx_vocab_acc *a, const nx_vocab_acc *debt)
+{
+	size_t i = 0;
+
+	for (i = 0; a->nslot > 0 && debt != NULL && i < debt->nslot; i++) {
+		const vocab_ent *d = &debt->slot[i];
+		char w[VOCAB_INLINE];
+		vocab_ent *e = NULL;
+
+		if (d->len == 0)
+			continue;
+		/* rows sorted ahead no longer hold the counts */
+		free(a->rows);
+		a->rows = NULL;
+		if (d->len <= VOCAB_INLINE)
+			memcpy(w, d->w, VOCAB_INLINE);
+		e = acc_slot(a, d->len <= VOCAB_INLINE ? w : ent_word(debt, d), d->len, d->h);
+		if (e->len == 0)
+			continue;
+		e->n -= d->n < e->n ? d->n : e->n;
+		e->cap -= d->cap < e->cap ? d->cap : e->cap;
+	}
+}
+
+int nx_store_vocab_adopt(nx_store *st, nx_vocab_acc **acc, nx_error *err)
+{
+	nx_vocab_acc *mine = NULL;
+
+	if (*acc == NULL)
+		return NX_OK;
+	if ((*acc)->oom || (st->vocab_debt != NULL && st->vocab_debt->oom)) {
+		nx_store__vocab_discard(st);
+		return nx_error_set(err, NX_ENOMEM, "out of memory counting the words of the index");
+	}
+	/* words the writer counted itself go in first */
+	if (st->vocab != NULL && st->vocab->nused > 0 && nx_store__vocab_flush(st, err) < 0)
+		return err != NULL ? err->code : NX_EDB;
+	if (st->vocab_debt != NULL && st->vocab_debt->nused > 0) {
+		acc_sub(*acc, st->vocab_debt);
+		acc_reset(st->vocab_debt);
+	}
+	mine = st->vocab;
+	if (mine != NULL)
+		acc_reset(mine);
+	st->vocab = *acc;
+	*acc = mine;
+	return NX_OK;
+}
+
+int nx_store__vocab_unnote(nx_store *st, const char *text, size_t len)
+{
+	return text != NULL && nx_store__vocab_note_acc(&st->vocab_debt, text, len) < 0 ? NX_ENOMEM : NX_OK;
+}
+
 int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len)
 {
 	if (st->vocab == NULL && (st->vocab = acc_new()) == NULL)
@@ -298,13 +406,14 @@ int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len)
 
 void nx_store__vocab_discard(nx_store *st)
 {
-	acc_clear(st->vocab);
-	free(st->vocab);
+	nx_store_vocab_free(st->vocab);
 	st->vocab = NULL;
+	nx_store_vocab_free(st->vocab_debt);
+	st->vocab_debt = NULL;
 }
 
 /* The counted words in the table's order: the blocks are then merged front to back. */
-static nx_vocab_row *acc_rows(const nx_vocab_acc *a)
+static nx_vocab_row *acc_rows(const nx_vocab_acc *a, size_t *nrows)
 {
 	nx_vocab_row *v = malloc(a->nused * sizeof(*v));
 	size_t i = 0, n = 0;
@@ -314,7 +423,7 @@ static nx_vocab_row *acc_rows(const nx_vocab_acc *a)
 	for (i = 0; i < a->nslot; i++) {
 		const vocab_ent *e = &a->slot[i];
 
-		if (e->len == 0)
+		if (e->len == 0 || e->n == 0)
 			continue;
 		v[n].w = ent_word(a, e);
 		v[n].len = e->len;
@@ -322,21 +431,28 @@ static nx_vocab_row *acc_rows(const nx_vocab_acc *a)
 		v[n++].cap = e->cap;
 	}
 	qsort(v, n, sizeof(*v), nx_vocab_row_cmp);
+	*nrows = n;
 	return v;
 }
 
 int nx_store__vocab_flush(nx_store *st, nx_error *err)
 {
 	nx_vocab_row *v = NULL;
+	size_t n = 0;
 	int rc = NX_OK;
 
 	if (st->vocab == NULL || st->vocab->nused == 0)
 		return NX_OK;
-	if (st->vocab->oom || (v = acc_rows(st->vocab)) == NULL) {
+	/* sorted ahead on the parsing thread, or here */
+	if (st->vocab->rows != NULL) {
+		v = st->vocab->rows;
+		n = st->vocab->nrows;
+		st->vocab->rows = NULL;
+	} else if (st->vocab->oom || (v = acc_rows(st->vocab, &n)) == NULL) {
 		nx_store__vocab_discard(st);
 		return nx_error_set(err, NX_ENOMEM, "out of memory counting the words of the index");
 	}
-	rc = nx_store__vocab_merge(st, v, st->vocab->nused, err);
+	rc = n > 0 ? nx_store__vocab_merge(st, v, n, err) : NX_OK;
 	free(v);
 	if (rc == NX_OK)
 		acc_reset(st->vocab);

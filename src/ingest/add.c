@@ -35,7 +35,7 @@ typedef struct add_ctx {
 	nx_add_stats s;
 	const char *file;      /* file being ingested, as given */
 	char *file_owned;      /* the pipeline's copy of it */
-	long pending;          /* articles since the last commit */
+	struct queue *q;       /* the pipeline's queue (its spare table of words) */
 	int db_failed;         /* a store error: stop everything */
 	nx_error err;
 } add_ctx;
@@ -60,7 +60,6 @@ static int put_article(add_ctx *x, nx_article *a, nx_prepared *prep)
 	}
 	if (x->o->on_article != NULL)
 		x->o->on_article(a, x->file, status, x->o->ctx);
-	x->pending++;
 	return NX_OK;
 }
 
@@ -75,9 +74,10 @@ static int commit_batch(add_ctx *x, int reopen)
 {
 	if (nx_store_commit(x->st, &x->err) < 0)
 		return -1;
-	x->pending = 0;
 	if (reopen && nx_store_begin(x->st, &x->err) < 0)
 		return -1;
+	if (reopen)
+		nx_store__bulk_settings(x->st, 1); /* the cache grows with the index */
 	return 0;
 }
 
@@ -92,8 +92,10 @@ static int commit_batch(add_ctx *x, int reopen)
  * a batch is full and at the end of each file, so the threads wake each
  * other once per batch at most, not once per article.
  *
- * Transactions: a commit every batch of articles (x->batch), at the end
- * of a file or, in a large file, between two of its articles; a store
+ * Transactions: a commit every batch of articles (x->batch), in a large
+ * file between two of its articles; the reader marks where each ends
+ * (EV_COMMIT) and counts the words of its articles for "did you mean",
+ * which the writer takes before committing (nx_store_vocab_adopt); a store
  * error rolls back everything since the last commit.  A file cut by a
  * commit and then by a kill is read again whole by the next add or sync
  * (it is stamped only at its end).  No savepoint per file: FTS5 writes
@@ -101,7 +103,7 @@ static int commit_batch(add_ctx *x, int reopen)
  * pages made a segment per article (5,000 such files took 4 times as long
  * as the same articles in 5 files).
  */
-enum { EV_BEGIN, EV_ARTICLE, EV_END, EV_FAIL, EV_NOTE };
+enum { EV_BEGIN, EV_ARTICLE, EV_END, EV_FAIL, EV_NOTE, EV_COMMIT };
 
 typedef struct event {
 	int kind;
@@ -112,6 +114,7 @@ typedef struct event {
 	nx_prepared *prep; /* ARTICLE: prepared ahead, or NULL: put it whole */
 	char *real;       /* END: the absolute path, when fs was taken */
 	nx_file_state fs; /* END: the file as it was before reading, for sync */
+	nx_vocab_acc *vocab; /* COMMIT: the words of the articles since the last one (rc 0: the last, no commit) */
 } event;
 
 #define BATCH_EVENTS 64
@@ -132,6 +135,7 @@ typedef struct queue {
 	pthread_cond_t not_full, not_empty;
 	int reader_waits, writer_waits;
 	int stop;         /* the writer failed: the reader gives up */
+	nx_vocab_acc *spare; /* the writer's emptied table of words, for the reader to count into */
 } queue;
 
 typedef struct producer {
@@ -141,6 +145,9 @@ typedef struct producer {
 	int stopped;
 	int lend;         /* leave packing bodies to the writer, which is idle */
 	int pretok_all;   /* NX_ADD_PRETOK_ALL (tests): make the tokens of every article ahead */
+	long batch;       /* articles per transaction: the reader says where each ends (EV_COMMIT) */
+	long pending;     /* articles queued since the last EV_COMMIT */
+	nx_vocab_acc *vocab; /* their words, counted here rather than on the writer */
 	event held[HOLD_EVENTS]; /* events waiting for their articles' bodies to be packed */
 	int nheld;
 	int nheld_prep;   /* articles among them with a prepared body */
@@ -158,6 +165,7 @@ static void event_free(event *e)
 	free(e->real);
 	nx_article_free(e->a);
 	nx_prepared_free(e->prep);
+	nx_store_vocab_free(e->vocab);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -302,6 +310,30 @@ static int hold(producer *p, event *e)
 }
 
 /*
+ * The end of a transaction, after the batch-th article since the last
+ * (commit 1), or the words of the last articles before the end (commit
+ * 0: the writer commits after settling, nx_add_run): the words counted
+ * go with it, and counting goes on in the table the writer emptied.
+ */
+static int hold_commit(producer *p, int commit)
+{
+	queue *q = p->q;
+	event e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = EV_COMMIT;
+	e.rc = commit;
+	nx_store_vocab_sort(p->vocab);
+	e.vocab = p->vocab;
+	p->pending = 0;
+	pthread_mutex_lock(&q->mu);
+	p->vocab = q->spare;
+	q->spare = NULL;
+	pthread_mutex_unlock(&q->mu);
+	return hold(p, &e);
+}
+
+/*
  * The parser thread's article callback: prepare the article for the store
  * and move both into the queue, by way of the held events whose articles'
  * bodies are packed together.  When preparing fails the writer puts the
@@ -326,12 +358,17 @@ static int prod_article(nx_article *a, void *ctx)
 	 */
 	if (e.prep != NULL && (!p->lend || p->pretok_all))
 		nx_store_pretokenize(p->st, e.prep, a, NULL);
+	/* its words for "did you mean" too (on failure the writer counts them) */
+	if (e.prep != NULL)
+		nx_store_count_words(&p->vocab, e.prep, a);
 	e.a = nx_article_move(a); /* the caller frees an empty shell */
 	if (e.a == NULL) {
 		nx_prepared_free(e.prep);
 		return NX_ENOMEM;
 	}
-	return hold(p, &e) < 0 ? NX_EDB : NX_OK;
+	if (hold(p, &e) < 0)
+		return NX_EDB;
+	return ++p->pending >= p->batch && hold_commit(p, 1) < 0 ? NX_EDB : NX_OK;
 }
 
 /* A parser's note (an article's authors capped...), queued for the writer to report in order. */
@@ -411,8 +448,12 @@ static void *producer_main(void *arg)
 		    p->walk_err.msg[0] != '\0')
 			p->walk_rc = -1;
 	}
+	if (p->vocab != NULL)
+		hold_commit(p, 0);
 	release_held(p);
 	flush(p, 1);
+	nx_store_vocab_free(p->vocab);
+	p->vocab = NULL;
 	return NULL;
 }
 
@@ -437,8 +478,18 @@ static void consume_event(add_ctx *x, event *e)
 	case EV_ARTICLE:
 		if (put_article(x, e->a, e->prep) < 0)
 			x->db_failed = 1;
-		else if (x->pending >= x->batch && commit_batch(x, 1) < 0)
-			x->db_failed = 1; /* a large file commits as it goes */
+		break;
+	case EV_COMMIT:
+		/* a large file commits as it goes */
+		if (nx_store_vocab_adopt(x->st, &e->vocab, &x->err) < 0 || (e->rc && commit_batch(x, 1) < 0)) {
+			x->db_failed = 1;
+			break;
+		}
+		pthread_mutex_lock(&x->q->mu);
+		nx_store_vocab_free(x->q->spare);
+		x->q->spare = e->vocab;
+		pthread_mutex_unlock(&x->q->mu);
+		e->vocab = NULL;
 		break;
 	case EV_END:
 		/*
@@ -453,8 +504,6 @@ static void consume_event(add_ctx *x, event *e)
 		}
 		if (e->rc < 0)
 			report_failure(x, e->path, e->msg != NULL ? e->msg : nx_strerror(e->rc));
-		if (x->pending >= x->batch && commit_batch(x, 1) < 0)
-			x->db_failed = 1;
 		if (x->o->on_file != NULL)
 			x->o->on_file(&x->s, x->o->ctx);
 		break;
@@ -542,12 +591,16 @@ static int run_pipeline(add_ctx *x, char *const *paths, int npaths, nx_error *wa
 	if (x->o->pretok == NX_ADD_PRETOK_ALL || (x->o->pretok == NX_ADD_PRETOK_AUTO && cpus_allowed() != 1))
 		nx_store_pretok_start(p.st, NULL); /* on failure, the writer tokenizes */
 	p.pretok_all = x->o->pretok == NX_ADD_PRETOK_ALL;
+	p.batch = x->batch;
+	x->q = q;
 	if (pthread_create(&th, NULL, producer_main, &p) != 0) {
 		free(q);
 		return -1;
 	}
 	consume(x, q);
 	pthread_join(th, NULL);
+	nx_store_vocab_free(q->spare);
+	x->q = NULL;
 	pthread_cond_destroy(&q->not_full);
 	pthread_cond_destroy(&q->not_empty);
 	pthread_mutex_destroy(&q->mu);
@@ -577,6 +630,7 @@ int nx_add_run(nx_add_stats *out, nx_store *st, char *const *paths, int npaths, 
 	x.batch = x.o->batch_articles > 0 ? x.o->batch_articles : NX_ADD_BATCH_ARTICLES;
 	if ((rc = nx_store_begin(st, err)) < 0)
 		return rc;
+	nx_store__bulk_settings(st, 1);
 	if (run_pipeline(&x, paths, npaths, &walk_err) < 0 && !x.db_failed) {
 		x.err = walk_err;
 		if (x.err.msg[0] == '\0')
@@ -587,6 +641,7 @@ int nx_add_run(nx_add_stats *out, nx_store *st, char *const *paths, int npaths, 
 		x.db_failed = 1;
 	if (!x.db_failed && commit_batch(&x, 0) < 0)
 		x.db_failed = 1;
+	nx_store__bulk_settings(st, 0);
 	if (out != NULL)
 		*out = x.s;
 	if (x.db_failed) {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "newsidx/add.h"
+#include "index/store_private.h"
 
 typedef struct fixture {
 	char dir[64];
@@ -168,11 +169,56 @@ static void test_again_and_missing(void **state)
 	assert_int_equal(s.unchanged, 4);
 }
 
+static long vocab_n(nx_store *st, const char *w)
+{
+	sqlite3_stmt *s = NULL;
+	long n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT n FROM vocab WHERE w = ?1", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, w, -1, SQLITE_STATIC);
+	n = sqlite3_step(s) == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return n;
+}
+
+/*
+ * The words of "did you mean" are counted on the parsing thread and
+ * handed over with each transaction: every written article once, across
+ * commits inside a file; articles read again unchanged not at all.
+ */
+static void test_words_counted_once(void **state)
+{
+	fixture *f = *state;
+	char more[128];
+	char *paths[3] = { f->file, more, f->file };
+	nx_add_opts o = NX_ADD_OPTS_INIT;
+	nx_error err = NX_ERROR_INIT;
+	nx_add_stats s;
+
+	snprintf(more, sizeof(more), "%s/more.jsonl", f->dir);
+	write_jsonl(more, 13); /* the 10 of the first file and 3 new */
+	write_jsonl(f->file, 10);
+	o.batch_articles = 3;
+	assert_int_equal(nx_add_run(&s, f->st, paths, 1, &o, &err), NX_OK);
+	assert_int_equal(vocab_n(f->st, "harbour"), 10);
+	assert_int_equal(vocab_n(f->st, "dock"), 10);
+	paths[0] = more; /* more, file, more */
+	paths[1] = f->file;
+	paths[2] = more;
+	assert_int_equal(nx_add_run(&s, f->st, paths, 3, &o, &err), NX_OK);
+	assert_int_equal(s.added, 3);
+	assert_int_equal(s.unchanged, 33);
+	assert_int_equal(vocab_n(f->st, "harbour"), 13);
+	assert_int_equal(vocab_n(f->st, "workers"), 13);
+	assert_int_equal(vocab_n(f->st, "voted"), 13);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_commits_inside_a_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_again_and_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_words_counted_once, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
