@@ -267,8 +267,28 @@ static void tok_delete(Fts5Tokenizer *p)
 	free(t);
 }
 
-/* Stem tok[0..n) in language li; returns the stem (owned by the stemmer) or tok. */
-static const char *stem_word(nx_tok *t, int li, const char *tok, int n, int *outn)
+/* 1 when tok[0..n) in language li may have a slot in the cache of stems */
+static inline int stem_cached(int li, int n)
+{
+	return li >= 0 && n >= 3 && n <= STEM_MAX;
+}
+
+/* The hash of tok[0..n) in language li: its slot in the cache of stems. */
+static inline uint32_t stem_hash(int li, const char *tok, int n)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)li;
+	int k = 0;
+
+	for (k = 0; k < n; k++)
+		h = (h ^ (unsigned char)tok[k]) * 16777619u;
+	return h;
+}
+
+/*
+ * Stem tok[0..n) in language li, h its stem_hash when stem_cached;
+ * returns the stem (owned by the stemmer) or tok.
+ */
+static const char *stem_word_h(nx_tok *t, int li, const char *tok, int n, int *outn, uint32_t h)
 {
 	const sb_symbol *s = NULL;
 	stem_slot *slot = NULL;
@@ -279,11 +299,6 @@ static const char *stem_word(nx_tok *t, int li, const char *tok, int n, int *out
 	if (nx_isdigit((unsigned char)tok[0]))
 		return tok;
 	if (n <= STEM_MAX) {
-		uint32_t h = 2166136261u ^ (uint32_t)li;
-		int k = 0;
-
-		for (k = 0; k < n; k++)
-			h = (h ^ (unsigned char)tok[k]) * 16777619u;
 		slot = &t->cache[h & (STEM_CACHE - 1)];
 		if (slot->lang == li + 1 && slot->wlen == n && memcmp(slot->word, tok, (size_t)n) == 0) {
 			*outn = slot->slen;
@@ -311,6 +326,12 @@ static const char *stem_word(nx_tok *t, int li, const char *tok, int n, int *out
 	return (const char *)s;
 }
 
+/* Stem tok[0..n) in language li; returns the stem (owned by the stemmer) or tok. */
+static const char *stem_word(nx_tok *t, int li, const char *tok, int n, int *outn)
+{
+	return stem_word_h(t, li, tok, n, outn, stem_cached(li, n) ? stem_hash(li, tok, n) : 0);
+}
+
 static int is_unsegmented(uint32_t c)
 {
 	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
@@ -321,6 +342,23 @@ static int is_unsegmented(uint32_t c)
 	       (c >= 0x1780 && c <= 0x17FF) || (c >= 0x1000 && c <= 0x109F);
 }
 
+/*
+ * A document's words wait in a ring before they are stemmed and handed to
+ * FTS5: the slot of each in the cache of stems is fetched into the CPU's
+ * cache (__builtin_prefetch) when the word joins the ring and read
+ * TOK_AHEAD words later, by when it has arrived; waiting for the slots
+ * was most of the time stem_word spent.  The words leave in the order
+ * they came, so FTS5 and the cache of stems see what they saw without.
+ */
+#define TOK_AHEAD 16
+#define TOK_WAIT_MAX 64 /* longer words do not wait */
+
+typedef struct tok_wait {
+	char tok[TOK_WAIT_MAX];
+	int n, s, e, tflags;
+	uint32_t h; /* stem_hash when stem_cached */
+} tok_wait;
+
 typedef struct cb_ctx {
 	nx_tok *t;
 	void *pCtx;
@@ -330,7 +368,61 @@ typedef struct cb_ctx {
 	int lang;      /* stemmer index, -1: unknown */
 	int all_langs; /* query without marker: stems of every query language */
 	const char *text;
+	tok_wait wait[TOK_AHEAD];
+	int head, nwait; /* the oldest waiting word, how many wait */
 } cb_ctx;
+
+/* Stem the oldest waiting word and hand it to FTS5. */
+static int wait_pop(cb_ctx *c)
+{
+	const tok_wait *w = &c->wait[c->head];
+	const char *st = NULL;
+	int sn = 0;
+
+	c->head = (c->head + 1) % TOK_AHEAD;
+	c->nwait--;
+	st = stem_word_h(c->t, c->lang, w->tok, w->n, &sn, w->h);
+	return c->xToken(c->pCtx, w->tflags, st, sn, w->s, w->e);
+}
+
+/* Every waiting word to FTS5: before any other token is handed over, and at the end. */
+static int wait_drain(cb_ctx *c)
+{
+	int rc = SQLITE_OK;
+
+	while (c->nwait > 0 && rc == SQLITE_OK)
+		rc = wait_pop(c);
+	return rc;
+}
+
+/* A word of one language (n <= TOK_WAIT_MAX) into the ring, its stem's slot fetched. */
+static int wait_push(cb_ctx *c, int tflags, const char *tok, int n, int s, int e)
+{
+	tok_wait *w = NULL;
+	int rc = SQLITE_OK;
+
+	if (c->nwait == TOK_AHEAD && (rc = wait_pop(c)) != SQLITE_OK)
+		return rc;
+	w = &c->wait[(c->head + c->nwait) % TOK_AHEAD];
+	memcpy(w->tok, tok, (size_t)n);
+	w->n = n;
+	w->s = s;
+	w->e = e;
+	w->tflags = tflags;
+	w->h = 0;
+	if (stem_cached(c->lang, n)) {
+		const char *slot = (const char *)&c->t->cache[(w->h = stem_hash(c->lang, tok, n)) & (STEM_CACHE - 1)];
+
+#if defined(__GNUC__)
+		__builtin_prefetch(slot, 0, 3);
+		__builtin_prefetch(slot + sizeof(stem_slot) - 1, 0, 3); /* a slot may span two lines */
+#else
+		(void)slot;
+#endif
+	}
+	c->nwait++;
+	return SQLITE_OK;
+}
 
 /* Emit a word: stemmed (one language) or raw + colocated stems (query). */
 static int emit_word(cb_ctx *c, int tflags, const char *tok, int n, int s, int e)
@@ -342,11 +434,15 @@ static int emit_word(cb_ctx *c, int tflags, const char *tok, int n, int s, int e
 	char keep[MAX_QUERY_LANGS + 1][72];
 
 	if ((c->flags & FTS5_TOKENIZE_PREFIX) != 0)
-		return c->xToken(c->pCtx, tflags, tok, n, s, e);
+		return (rc = wait_drain(c)) != SQLITE_OK ? rc : c->xToken(c->pCtx, tflags, tok, n, s, e);
 	/* English text (or unknown: English stems), and queries */
 	if (c->t->g->drop_stop > 0 && (c->all_langs || c->lang == 0) &&
 	    is_drop_word(tok, n, c->t->g->drop_stop))
 		return SQLITE_OK;
+	if (!c->all_langs && n >= 0 && n <= TOK_WAIT_MAX)
+		return wait_push(c, tflags, tok, n, s, e);
+	if ((rc = wait_drain(c)) != SQLITE_OK)
+		return rc;
 	if (!c->all_langs) {
 		st = stem_word(c->t, c->lang, tok, n, &sn);
 		return c->xToken(c->pCtx, tflags, st, sn, s, e);
@@ -386,7 +482,7 @@ static int emit_bigrams(cb_ctx *c, const char *s, size_t len, int base)
 {
 	size_t pos[3] = { 0, 0, 0 }, i = 0, n = 0;
 	uint32_t cp = 0;
-	int count = 0, rc = SQLITE_OK;
+	int count = 0, rc = wait_drain(c);
 
 	while (i < len && rc == SQLITE_OK) {
 		n = nx_utf8_decode(s + i, len - i, &cp);
@@ -462,6 +558,7 @@ static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text,
 {
 	cb_ctx c;
 	size_t m = ntext > 0 ? nx_lang_mark_len(text, (size_t)ntext) : 0;
+	int rc = SQLITE_OK;
 
 	memset(&c, 0, sizeof(c));
 	c.t = t;
@@ -477,7 +574,8 @@ static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text,
 		c.all_langs = 1;
 	else
 		c.lang = 0; /* language unknown: English stems */
-	return t->inner_api.xTokenize(t->inner, &c, flags, text + m, ntext - (int)m, inner_token);
+	rc = t->inner_api.xTokenize(t->inner, &c, flags, text + m, ntext - (int)m, inner_token);
+	return rc == SQLITE_OK ? wait_drain(&c) : rc;
 }
 
 static int tape_replay(nx_tape *tp, void *pCtx, int (*xToken)(void *, int, const char *, int, int, int));

@@ -40,7 +40,25 @@ typedef struct vocab_ent {
 	uint32_t cap;         /* of which Capitalised (Xxxx: a name, or a sentence's first word) */
 } vocab_ent;
 
+/*
+ * Words wait in a ring before they are counted: the slot of each is
+ * fetched into the cache (__builtin_prefetch) when it joins the ring and
+ * read VOCAB_AHEAD words later, by when it has arrived.  A table of a
+ * transaction's words is larger than the cache, and waiting for its
+ * slots was three quarters of the time spent counting.  The words are
+ * counted in the order they came, so the table is as it was without.
+ */
+#define VOCAB_AHEAD 16
+
+typedef struct vocab_wait {
+	char w[VOCAB_MAX_WORD + VOCAB_INLINE];
+	uint32_t n, h;
+	int capital;
+} vocab_wait;
+
 struct nx_vocab_acc {
+	vocab_wait ring[VOCAB_AHEAD];
+	unsigned ring_head, ring_n; /* oldest waiting word, how many wait */
 	vocab_ent *slot; /* a power of two of them */
 	size_t nslot, nused;
 	uint64_t noted;  /* words counted since the table was emptied: no count passes it */
@@ -277,9 +295,56 @@ void nx_vocab_split(const char *s, size_t len, nx_vocab_word_cb cb, void *ctx)
 	split(s, len, to_user, &c);
 }
 
+static inline void prefetch_slot(const nx_vocab_acc *a, uint32_t h)
+{
+#if defined(__GNUC__)
+	if (a->nslot > 0)
+		__builtin_prefetch(&a->slot[h & (a->nslot - 1)], 0, 3);
+#else
+	(void)a;
+	(void)h;
+#endif
+}
+
+/* Count the oldest waiting word. */
+static inline void ring_pop(nx_vocab_acc *a)
+{
+	const vocab_wait *q = &a->ring[a->ring_head];
+
+	acc_add(a, q->w, q->n, q->h, q->capital);
+	a->ring_head = (a->ring_head + 1) % VOCAB_AHEAD;
+	a->ring_n--;
+}
+
+/* Count every waiting word: before the table is read, emptied or grown by anyone else. */
+static void ring_drain(nx_vocab_acc *a)
+{
+	while (a->ring_n > 0)
+		ring_pop(a);
+}
+
+/* w: split's buffer, VOCAB_MAX_WORD + VOCAB_INLINE bytes (the word zero-padded, then anything) */
 static void note_word(void *ctx, const char *w, size_t n, uint32_t h, int capital)
 {
-	acc_add(ctx, w, n, h, capital);
+	nx_vocab_acc *a = ctx;
+	vocab_wait *q = NULL;
+
+	if (a->ring_n == VOCAB_AHEAD)
+		ring_pop(a);
+	q = &a->ring[(a->ring_head + a->ring_n) % VOCAB_AHEAD];
+	memcpy(q->w, w, n + VOCAB_INLINE);
+	q->n = (uint32_t)n;
+	q->h = h;
+	q->capital = capital;
+	a->ring_n++;
+	prefetch_slot(a, h);
+}
+
+/* The words of text[0..len) into a's counts. */
+static void acc_note(nx_vocab_acc *a, const char *text, size_t len)
+{
+	split(text, len, note_word, a);
+	ring_drain(a);
 }
 
 int nx_store__vocab_note(nx_store *st, const char *text)
@@ -314,7 +379,7 @@ int nx_store__vocab_note_acc(nx_vocab_acc **acc, const char *text, size_t len)
 	if ((*acc)->noted + len >= UINT32_MAX)
 		return 0;
 	(*acc)->noted += len;
-	split(text, len, note_word, *acc);
+	acc_note(*acc, text, len);
 	return (*acc)->oom ? NX_ENOMEM : 1;
 }
 
@@ -400,7 +465,7 @@ int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len)
 	if (st->vocab == NULL && (st->vocab = acc_new()) == NULL)
 		return NX_ENOMEM;
 	st->vocab->noted += len;
-	split(text, len, note_word, st->vocab);
+	acc_note(st->vocab, text, len);
 	return st->vocab->oom ? NX_ENOMEM : NX_OK;
 }
 
