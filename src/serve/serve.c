@@ -244,6 +244,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 	serve_ctx *s = cls;
 	conn_slot *k = NULL;
 	const union MHD_ConnectionInfo *ci = NULL;
+	int over = 0;
 
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		if ((k = calloc(1, sizeof(*k))) == NULL)
@@ -253,6 +254,14 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 		k->in_header = 1;
 		clock_gettime(CLOCK_MONOTONIC, &k->since);
 		pthread_mutex_lock(&s->lock);
+		/*
+		 * accept_policy only reads the count: two pool threads can both
+		 * let a connection in at max_conns - 1.  The one over the cap is
+		 * shut down here, before it is read from: refused, not queued.
+		 */
+		over = s->nconns >= s->max_conns;
+		if (over)
+			k->in_header = 0;
 		k->next = s->conns;
 		if (s->conns != NULL)
 			s->conns->prev = k;
@@ -260,6 +269,8 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 		s->nconns++;
 		pthread_mutex_unlock(&s->lock);
 		*socket_context = k;
+		if (over && k->fd >= 0)
+			shutdown(k->fd, SHUT_RDWR);
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && (k = *socket_context) != NULL) {
 		/* MHD closes the socket after this returns: the reaper never sees a stale fd */
 		pthread_mutex_lock(&s->lock);
