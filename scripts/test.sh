@@ -44,6 +44,6 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir "$build/asan" --output-on-failure --no-tests=error -j"$jobs" --timeout 900
 
 echo "== fuzzing (clang, libFuzzer + ASan/UBSan), each target for a bounded time =="
-bash scripts/fuzz --seconds "${NX_FUZZ_SECONDS:-30}" --parallel "$jobs"
+bash scripts/fuzz --seconds "${NX_FUZZ_SECONDS:-20}" --parallel "$jobs"
 
 echo "newsidx: all tests passed (release and sanitizer builds, fuzzing)"
