@@ -5,6 +5,7 @@
  * read in the order of decreasing bound.
  */
 #include "search/topk_private.h"
+#include "index/impact.h"
 #include "index/tokenizer.h"
 
 #include <math.h>
@@ -26,6 +27,19 @@ typedef struct topk_list {
 	double *freq;  /* sum of the column weights of its instances, in order */
 	int32_t *ext;  /* the cache's ncol a row: last offset + 1 in each column */
 	int done;      /* read (the arrays may exist after a failed read) */
+	/*
+	 * Lazy (a word with an impact list): rowids read, not positions.  A
+	 * row not probed yet has freq -s, s a bm25 score (of the word alone,
+	 * the impact list's weights) its own is at most, and ext zeros; xscale
+	 * turns s into a bound of the row's freq (k1 + 1) / (freq + norm).
+	 */
+	int lazy;
+	int loose;       /* lazy for a count: no impact list, the bound is k1 + 1 (read again to rank) */
+	double xscale;
+	int64_t *head;   /* the impact list's rows, by ascending rowid (while reading) */
+	double *hscore;  /* and their scores */
+	size_t nhead;
+	double tail;     /* the score of its last row: a bound for the others */
 } topk_list;
 
 struct nx_topk_cache {
@@ -36,6 +50,8 @@ struct nx_topk_cache {
 	int ncol;
 	int have_totals;
 	sqlite3_int64 nrow, ntok;
+	int lazy_ok;     /* 1: the impact lists rank with colw (lazy lists allowed), -1: they do not, 0: unknown */
+	sqlite3_stmt *probe; /* one row of one phrase (probe_freq) */
 };
 
 /* What aux_collect fills: the lists of the phrases not yet read. */
@@ -58,7 +74,10 @@ void nx_topk__cache_free(nx_topk_cache *c)
 		free(c->l[i].rowid);
 		free(c->l[i].freq);
 		free(c->l[i].ext);
+		free(c->l[i].head);
+		free(c->l[i].hscore);
 	}
+	sqlite3_finalize(c->probe);
 	free(c->l);
 	free(c);
 }
@@ -66,13 +85,18 @@ void nx_topk__cache_free(nx_topk_cache *c)
 static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
 			sqlite3_value **vals);
 
+static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		      sqlite3_value **vals);
+
 static int register_collect(sqlite3 *db)
 {
 	fts5_api *api = nx_fts5_api(db);
+	int rc = SQLITE_OK;
 
 	if (api == NULL)
 		return SQLITE_ERROR;
-	return api->xCreateFunction(api, "nx_topk_collect", NULL, aux_collect, NULL);
+	rc = api->xCreateFunction(api, "nx_topk_collect", NULL, aux_collect, NULL);
+	return rc == SQLITE_OK ? api->xCreateFunction(api, "nx_topk_probe", NULL, aux_probe, NULL) : rc;
 }
 
 /* Parses the OR shape; fills at[i]/len[i] of each phrase when at is not NULL. */
@@ -147,7 +171,10 @@ double nx_topk__rank_score(const double *idf, const double *w, const double *fre
 	return score;
 }
 
-/* Room for more rows in l, of ncol extents each. */
+/*
+ * Room for more rows in l, of ncol extents each: a lazy list keeps no
+ * extents (its rows' are zeros, a lower bound), a loose one no counts.
+ */
 static int list_grow(topk_list *l, int ncol)
 {
 	size_t cap = l->cap ? l->cap * 2 : 1024;
@@ -158,49 +185,93 @@ static int list_grow(topk_list *l, int ncol)
 	if ((r = realloc(l->rowid, cap * sizeof(*r))) == NULL)
 		return SQLITE_NOMEM;
 	l->rowid = r;
-	if ((f = realloc(l->freq, cap * sizeof(*f))) == NULL)
-		return SQLITE_NOMEM;
-	l->freq = f;
-	if ((e = realloc(l->ext, cap * (size_t)ncol * sizeof(*e))) == NULL)
-		return SQLITE_NOMEM;
-	l->ext = e;
+	if (!l->loose) {
+		if ((f = realloc(l->freq, cap * sizeof(*f))) == NULL)
+			return SQLITE_NOMEM;
+		l->freq = f;
+	}
+	if (!l->lazy) {
+		if ((e = realloc(l->ext, cap * (size_t)ncol * sizeof(*e))) == NULL)
+			return SQLITE_NOMEM;
+		l->ext = e;
+	}
 	l->cap = cap;
 	return SQLITE_OK;
+}
+
+/* The arrays of l let go (a list read again otherwise). */
+static void list_clear(topk_list *l)
+{
+	free(l->rowid);
+	free(l->freq);
+	free(l->ext);
+	l->rowid = NULL;
+	l->freq = NULL;
+	l->ext = NULL;
+	l->n = l->cap = 0;
+	l->done = l->lazy = l->loose = 0;
 }
 
 typedef struct collect_one {
 	nx_topk_cache *c;
 	topk_list *l;
+	size_t h; /* lazy: the next row of l->head */
 } collect_one;
+
+/* Instances of phrase 0 of the row fctx is on: nx_rank's weighted count, the extents into ext. */
+static int row_freq(const Fts5ExtensionApi *api, Fts5Context *fctx, const nx_topk_cache *c, int phrase,
+		    double *out, int32_t *ext)
+{
+	Fts5PhraseIter it;
+	double freq = 0;
+	int rc = SQLITE_OK, ic = 0, io = 0;
+
+	memset(ext, 0, (size_t)c->ncol * sizeof(*ext));
+	rc = api->xPhraseFirst(fctx, phrase, &it, &ic, &io);
+	while (rc == SQLITE_OK && ic >= 0) {
+		/* nx_rank: freq[phrase] += colw[column], instance by instance */
+		if (ic < c->ncolw)
+			freq += c->colw[ic];
+		if (ic < c->ncol && io + 1 > ext[ic])
+			ext[ic] = io + 1;
+		api->xPhraseNext(fctx, &it, &ic, &io);
+	}
+	*out = freq;
+	return rc;
+}
 
 /* xQueryPhrase callback: one row of the phrase */
 static int collect_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 {
 	collect_one *co = ud;
 	topk_list *l = co->l;
-	Fts5PhraseIter it;
-	int32_t *ext = NULL;
-	double freq = 0;
-	int rc = SQLITE_OK, ic = 0, io = 0;
+	int rc = SQLITE_OK;
 
 	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol)) != SQLITE_OK)
 		return rc;
-	ext = &l->ext[l->n * (size_t)co->c->ncol];
-	memset(ext, 0, (size_t)co->c->ncol * sizeof(*ext));
-	rc = api->xPhraseFirst(fctx, 0, &it, &ic, &io);
-	while (rc == SQLITE_OK && ic >= 0) {
-		/* nx_rank: freq[phrase] += colw[column], instance by instance */
-		if (ic < co->c->ncolw)
-			freq += co->c->colw[ic];
-		if (ic < co->c->ncol && io + 1 > ext[ic])
-			ext[ic] = io + 1;
-		api->xPhraseNext(fctx, &it, &ic, &io);
-	}
-	if (rc != SQLITE_OK)
+	if ((rc = row_freq(api, fctx, co->c, 0, &l->freq[l->n], &l->ext[l->n * (size_t)co->c->ncol])) != SQLITE_OK)
 		return rc;
 	l->rowid[l->n] = api->xRowid(fctx);
-	l->freq[l->n] = freq;
 	l->n++;
+	return SQLITE_OK;
+}
+
+/* xQueryPhrase callback of a lazy list: the rowid and (not loose) the bound of its score as -1 - score */
+static int collect_lazy(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	collect_one *co = ud;
+	topk_list *l = co->l;
+	int64_t rowid = api->xRowid(fctx);
+	int rc = SQLITE_OK;
+
+	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol)) != SQLITE_OK)
+		return rc;
+	if (!l->loose) {
+		while (co->h < l->nhead && l->head[co->h] < rowid)
+			co->h++;
+		l->freq[l->n] = -1.0 - (co->h < l->nhead && l->head[co->h] == rowid ? l->hscore[co->h] : l->tail);
+	}
+	l->rowid[l->n++] = rowid;
 	return SQLITE_OK;
 }
 
@@ -239,9 +310,10 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 			continue; /* read already */
 		co.c = c;
 		co.l = l;
+		co.h = 0;
 		l->n = 0;
-		if ((rc = list_grow(l, c->ncol)) == SQLITE_OK)
-			rc = api->xQueryPhrase(fctx, i, &co, collect_row);
+		if (l->cap > 0 || (rc = list_grow(l, c->ncol)) == SQLITE_OK)
+			rc = api->xQueryPhrase(fctx, i, &co, l->lazy ? collect_lazy : collect_row);
 		l->done = rc == SQLITE_OK;
 	}
 	t->rc = rc;
@@ -277,6 +349,148 @@ static int cache_list(nx_topk_cache *c, const char *at, size_t len)
 	l->text[len] = '\0';
 	l->len = len;
 	return (int)c->n++;
+}
+
+/* -- lazy lists: words in many rows, their positions read only where a row may win -- */
+
+/* What aux_probe fills: the row's weighted count and extents of the phrase. */
+typedef struct probe_state {
+	const nx_topk_cache *c;
+	double freq;
+	int32_t ext[NX_TOPK_EXT_COLS];
+	int found;
+	int rc;
+} probe_state;
+
+/* nx_topk_probe(fts, state): the row's instances of phrase 0, as collect_row reads them */
+static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		      sqlite3_value **vals)
+{
+	probe_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_probe") : NULL;
+
+	if (t == NULL) {
+		sqlite3_result_error(ctx, "nx_topk_probe: no state", -1);
+		return;
+	}
+	t->found = 1;
+	t->rc = row_freq(api, fctx, t->c, 0, &t->freq, t->ext);
+	if (t->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, t->rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
+/* Row p of the lazy list l read exactly (its weighted count and extents), through FTS5 at its rowid. */
+static int probe_row(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p)
+{
+	probe_state t;
+	int rc = SQLITE_OK;
+
+	if (c->probe == NULL &&
+	    (rc = sqlite3_prepare_v2(db, "SELECT nx_topk_probe(fts, ?3) FROM fts WHERE fts MATCH ?1 AND rowid = ?2",
+				     -1, &c->probe, NULL)) != SQLITE_OK)
+		return rc;
+	memset(&t, 0, sizeof(t));
+	t.c = c;
+	sqlite3_reset(c->probe);
+	sqlite3_bind_text(c->probe, 1, l->text, (int)l->len, SQLITE_STATIC);
+	sqlite3_bind_int64(c->probe, 2, l->rowid[p]);
+	sqlite3_bind_pointer(c->probe, 3, &t, "nx_topk_probe", NULL);
+	rc = sqlite3_step(c->probe);
+	sqlite3_reset(c->probe);
+	if (t.rc != SQLITE_OK)
+		return t.rc;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return rc;
+	if (!t.found)
+		return SQLITE_CORRUPT; /* the list holds the row: the index changed under the read transaction */
+	l->freq[p] = t.freq; /* its extents stay zeros (a lazy list keeps none) */
+	return SQLITE_OK;
+}
+
+/* 1 when the impact lists' bm25 counts each column at least as nx_rank does here (their scores bound ours). */
+static int lazy_fits(sqlite3 *db, const nx_topk_cache *c)
+{
+	double bw[NX_TOPK_EXT_COLS];
+	int nbw = 0, i = 0;
+
+	if (!nx_topk__weights(db, bw, &nbw))
+		return 0;
+	for (i = 0; i < c->ncolw; i++)
+		if ((i < nbw ? bw[i] : 1.0) < c->colw[i])
+			return 0;
+	for (i = c->ncolw; i < nbw && i < NX_TOPK_EXT_COLS; i++)
+		if (bw[i] < 0)
+			return 0;
+	return 1;
+}
+
+/* Order of (rowid, score) pairs by rowid. */
+typedef struct head_row {
+	int64_t rowid;
+	double score;
+} head_row;
+
+static int cmp_head(const void *a, const void *b)
+{
+	int64_t x = ((const head_row *)a)->rowid, y = ((const head_row *)b)->rowid;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * l read lazily when its word has an impact list (valid for the index as
+ * it is): its rows kept by rowid; else, for a count (count_only), loosely.
+ */
+static int lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l, int count_only)
+{
+	int64_t rowid[NX_IMPACT_ROWS], df = 0;
+	double score[NX_IMPACT_ROWS];
+	head_row *h = NULL;
+	size_t n = 0, i = 0;
+
+	if (c->lazy_ok == 0)
+		c->lazy_ok = lazy_fits(db, c) ? 1 : -1;
+	if (c->lazy_ok < 0 || nx_impact__get(db, l->text, NX_IMPACT_ROWS, rowid, score, &n, &df) != 1 || n == 0) {
+		/* a count needs the rowids alone: a ranking reads the list again, whole */
+		l->lazy = l->loose = count_only;
+		l->tail = HUGE_VAL;
+		return SQLITE_OK;
+	}
+	if ((h = malloc(n * sizeof(*h))) == NULL || (l->head = malloc(n * sizeof(*l->head))) == NULL ||
+	    (l->hscore = malloc(n * sizeof(*l->hscore))) == NULL) {
+		free(h);
+		return SQLITE_NOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		h[i].rowid = rowid[i];
+		h[i].score = score[i];
+	}
+	l->tail = score[n - 1]; /* best first: a row not in the list scores at most this */
+	qsort(h, n, sizeof(*h), cmp_head);
+	for (i = 0; i < n; i++) {
+		l->head[i] = h[i].rowid;
+		l->hscore[i] = h[i].score;
+	}
+	free(h);
+	l->nhead = n;
+	l->lazy = 1;
+	return SQLITE_OK;
+}
+
+/* After the read: the scale from a bm25 score of the word to its row's (k1 + 1) f / (f + norm). */
+static void lazy_finish(const nx_topk_cache *c, topk_list *l)
+{
+	double df = (double)l->n, idf = log(((double)c->nrow - df + 0.5) / (df + 0.5));
+
+	if (idf <= 0.0)
+		idf = 1e-6; /* as bm25 */
+	l->xscale = (1.0 + 1e-9) / idf; /* a margin for the rounding of the score */
+	free(l->head);
+	free(l->hscore);
+	l->head = NULL;
+	l->hscore = NULL;
+	l->nhead = 0;
 }
 
 int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *known, int max)
@@ -351,7 +565,8 @@ static int doc_length(sqlite3_stmt *s, int ncol, int64_t rowid, int *out)
 
 /* What merge_lists needs of a ranking. */
 typedef struct merge_ctx {
-	const nx_topk_cache *c;
+	nx_topk_cache *c; /* lazy rows probed are written back */
+	sqlite3 *db;
 	const int *lists; /* the distinct lists, m of them */
 	int m;
 	const int *local; /* list (index into lists) of each of the n phrases */
@@ -420,8 +635,9 @@ static int merge_init(merge_state *ms, const merge_ctx *x)
 /* Row p of list j into the row at off of the window: its extents, count and cheap bound. */
 static inline void add_row(merge_state *ms, const merge_ctx *x, int off, int j, size_t p)
 {
+	static const int32_t none[NX_TOPK_EXT_COLS];
 	const topk_list *l = &x->c->l[x->lists[j]];
-	const int32_t *le = &l->ext[p * (size_t)x->ncol];
+	const int32_t *le = l->ext != NULL ? &l->ext[p * (size_t)x->ncol] : none;
 	int32_t *re = &ms->ext[off * NX_TOPK_EXT_COLS];
 	int col = 0;
 
@@ -504,18 +720,52 @@ static int merge_keep(merge_state *ms, nx_topk_hit one, size_t cap, double *drop
 	return SQLITE_OK;
 }
 
+/*
+ * nx_rank_score's bound when some rows are lazy (lfreq < 0: the list's
+ * bound of (k1 + 1) f / (f + norm) instead of f): the same sum, the
+ * lazy terms at their bound, the coverage counting them, a margin.
+ */
+static double lazy_bound(const merge_ctx *x, const double *lfreq, double dl)
+{
+	double score = 0, norm = NX_RANK_K1 * (1.0 - NX_RANK_B + NX_RANK_B * dl / x->avgdl);
+	int i = 0, units = 0, found = 0;
+
+	for (i = 0; i < x->n; i++) {
+		double f = lfreq[x->local[i]], t = 0;
+
+		if (f < 0) {
+			t = (-1.0 - f) * x->c->l[x->lists[x->local[i]]].xscale;
+			t = x->w[i] * x->idf[i] * (t < NX_RANK_K1 + 1.0 ? t : NX_RANK_K1 + 1.0);
+		} else if (f > 0) {
+			t = x->w[i] * x->idf[i] * f * (NX_RANK_K1 + 1.0) / (f + norm);
+		}
+		if (x->w[i] >= 1.0) {
+			units++;
+			found += f != 0;
+		}
+		score += t;
+	}
+	if (units > 0)
+		score *= 1.0 + NX_RANK_COVERAGE_GAIN * (double)found / units;
+	return score * (1.0 + 1e-9);
+}
+
 /* The bound of the row at off of the window: nx_rank with its length bounded by its last offsets. */
 static double merge_bound(const merge_state *ms, const merge_ctx *x, int off, uint64_t present)
 {
 	double lfreq[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
-	int i = 0, j = 0, lb = 0;
+	int i = 0, j = 0, lb = 0, lazy = 0;
 
-	for (j = 0; j < x->m; j++)
+	for (j = 0; j < x->m; j++) {
 		lfreq[j] = ((present >> j) & 1) ? ms->fr[(size_t)off * (size_t)x->m + (size_t)j] : 0;
-	for (i = 0; i < x->n; i++)
-		freq[i] = lfreq[x->local[i]];
+		lazy |= lfreq[j] < 0;
+	}
 	for (j = 0; j < x->ncol; j++)
 		lb += ms->ext[off * NX_TOPK_EXT_COLS + j];
+	if (lazy)
+		return lazy_bound(x, lfreq, (double)lb);
+	for (i = 0; i < x->n; i++)
+		freq[i] = lfreq[x->local[i]];
 	return nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)lb, x->avgdl);
 }
 
@@ -726,9 +976,12 @@ static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand
 		cand[0] = cand[--heapn];
 		heap_down(cand, heapn, 0, 1);
 		for (j = 0; j < x->m; j++) {
-			ptrdiff_t at1 = list_find(&x->c->l[x->lists[j]], h.rowid);
+			topk_list *l = &x->c->l[x->lists[j]];
+			ptrdiff_t at1 = list_find(l, h.rowid);
 
-			lfreq[j] = at1 >= 0 ? x->c->l[x->lists[j]].freq[at1] : 0;
+			if (at1 >= 0 && l->freq[at1] < 0 && (rc = probe_row(x->db, x->c, l, (size_t)at1)) != SQLITE_OK)
+				return rc;
+			lfreq[j] = at1 >= 0 ? l->freq[at1] : 0;
 		}
 		for (i = 0; i < x->n; i++)
 			freq[i] = lfreq[x->local[i]];
@@ -782,6 +1035,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 	int64_t count = 0;
 	size_t cap = 0;
 	int n = 0, ng1 = 0, m = 0, i = 0, j = 0, rc = SQLITE_OK, missing = 0, pass = 0, called = 0;
+	int count_only = k == 0 && total != NULL;
 
 	*out = NULL;
 	*nout = 0;
@@ -800,6 +1054,8 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 			rc = SQLITE_NOMEM;
 			goto done;
 		}
+		if (c->l[which[i]].loose && !count_only) /* read for a count: now ranked, read whole */
+			list_clear(&c->l[which[i]]);
 		missing += !c->l[which[i]].done;
 		for (j = 0; j < m && lists[j] != which[i]; j++)
 			;
@@ -812,8 +1068,15 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 			g2 |= (uint64_t)1 << j;
 	}
 	if (missing > 0 || !c->have_totals) {
+		for (i = 0; i < n; i++)
+			if (!c->l[which[i]].done && !c->l[which[i]].lazy &&
+			    (rc = lazy_prepare(db, c, &c->l[which[i]], count_only)) != SQLITE_OK)
+				goto done;
 		if ((rc = read_lists(db, c, expr, n, which, &called)) != SQLITE_OK)
 			goto done;
+		for (i = 0; i < n; i++)
+			if (c->l[which[i]].done && c->l[which[i]].lazy && c->l[which[i]].xscale == 0)
+				lazy_finish(c, &c->l[which[i]]);
 		if (!called)
 			goto finish; /* no row matches */
 	}
@@ -824,7 +1087,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		idf[i] = nx_topk__rank_idf(c->nrow, (int64_t)c->l[which[i]].n);
 		w[i] = i < npw ? pw[i] : 1.0;
 	}
-	mx = (merge_ctx){ .c = c, .lists = lists, .m = m, .local = local, .n = n, .g1 = g1, .g2 = g2,
+	mx = (merge_ctx){ .c = c, .db = db, .lists = lists, .m = m, .local = local, .n = n, .g1 = g1, .g2 = g2,
 			  .idf = idf, .w = w, .avgdl = avgdl, .ncol = c->ncol, .flt = flt,
 			  .prune = total == NULL && k > 0 && !(tune != NULL ? tune : &defaults)->exhaustive };
 	/*
