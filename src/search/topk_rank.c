@@ -979,8 +979,11 @@ static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand
 			topk_list *l = &x->c->l[x->lists[j]];
 			ptrdiff_t at1 = list_find(l, h.rowid);
 
-			if (at1 >= 0 && l->freq[at1] < 0 && (rc = probe_row(x->db, x->c, l, (size_t)at1)) != SQLITE_OK)
-				return rc;
+			if (at1 >= 0 && l->freq[at1] < 0) {
+				if ((rc = probe_row(x->db, x->c, l, (size_t)at1)) != SQLITE_OK)
+					return rc;
+				st->probes++;
+			}
 			lfreq[j] = at1 >= 0 ? l->freq[at1] : 0;
 		}
 		for (i = 0; i < x->n; i++)
