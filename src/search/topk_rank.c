@@ -4,8 +4,7 @@
  * phrase's matches read once into a list, the lists merged in C, lengths
  * read in the order of decreasing bound.
  */
-#include "search/topk_private.h"
-#include "index/impact.h"
+#include "search/topk_rank_private.h"
 #include "index/tokenizer.h"
 
 #include <math.h>
@@ -14,54 +13,6 @@
 
 
 /* -- nx_rank over an OR of phrases ---------------------------------------- */
-
-/* Columns whose extent the lists keep (the store has 4). */
-#define NX_TOPK_EXT_COLS 8
-
-/* One phrase's matches, by ascending rowid. */
-typedef struct topk_list {
-	char *text; /* the phrase as written, quotes included */
-	size_t len;
-	size_t n, cap;
-	int64_t *rowid;
-	double *freq;  /* sum of the column weights of its instances, in order */
-	int32_t *ext;  /* the cache's ncol a row: last offset + 1 in each column */
-	int done;      /* read (the arrays may exist after a failed read) */
-	/*
-	 * Lazy (a word with an impact list): rowids read, not positions.  A
-	 * row not probed yet has freq -s, s a bm25 score (of the word alone,
-	 * the impact list's weights) its own is at most, and ext zeros; xscale
-	 * turns s into a bound of the row's freq (k1 + 1) / (freq + norm).
-	 */
-	int lazy;
-	int loose;       /* lazy for a count: no impact list, the bound is k1 + 1 (read again to rank) */
-	double xscale;
-	int64_t *head;   /* the impact list's rows, by ascending rowid (while reading) */
-	double *hscore;  /* and their scores */
-	size_t nhead;
-	double tail;     /* the score of its last row: a bound for the others */
-} topk_list;
-
-struct nx_topk_cache {
-	topk_list *l;
-	size_t n, cap;
-	double colw[NX_TOPK_EXT_COLS];
-	int ncolw;
-	int ncol;
-	int have_totals;
-	sqlite3_int64 nrow, ntok;
-	int lazy_ok;     /* 1: the impact lists rank with colw (lazy lists allowed), -1: they do not, 0: unknown */
-	sqlite3_stmt *probe; /* one row of one phrase (probe_freq) */
-};
-
-/* What aux_collect fills: the lists of the phrases not yet read. */
-typedef struct collect_state {
-	nx_topk_cache *c;
-	int nphrase;
-	const int *which; /* list of each phrase */
-	int called;
-	int rc;
-} collect_state;
 
 void nx_topk__cache_free(nx_topk_cache *c)
 {
@@ -82,22 +33,6 @@ void nx_topk__cache_free(nx_topk_cache *c)
 	free(c);
 }
 
-static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
-			sqlite3_value **vals);
-
-static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
-		      sqlite3_value **vals);
-
-static int register_collect(sqlite3 *db)
-{
-	fts5_api *api = nx_fts5_api(db);
-	int rc = SQLITE_OK;
-
-	if (api == NULL)
-		return SQLITE_ERROR;
-	rc = api->xCreateFunction(api, "nx_topk_collect", NULL, aux_collect, NULL);
-	return rc == SQLITE_OK ? api->xCreateFunction(api, "nx_topk_probe", NULL, aux_probe, NULL) : rc;
-}
 
 /* Parses the OR shape; fills at[i]/len[i] of each phrase when at is not NULL. */
 static int or_shape(const char *expr, int *ngroup1, const char **at, size_t *len, int max)
@@ -171,158 +106,6 @@ double nx_topk__rank_score(const double *idf, const double *w, const double *fre
 	return score;
 }
 
-/*
- * Room for more rows in l, of ncol extents each: a lazy list keeps no
- * extents (its rows' are zeros, a lower bound), a loose one no counts.
- */
-static int list_grow(topk_list *l, int ncol)
-{
-	size_t cap = l->cap ? l->cap * 2 : 1024;
-	int64_t *r = NULL;
-	double *f = NULL;
-	int32_t *e = NULL;
-
-	if ((r = realloc(l->rowid, cap * sizeof(*r))) == NULL)
-		return SQLITE_NOMEM;
-	l->rowid = r;
-	if (!l->loose) {
-		if ((f = realloc(l->freq, cap * sizeof(*f))) == NULL)
-			return SQLITE_NOMEM;
-		l->freq = f;
-	}
-	if (!l->lazy) {
-		if ((e = realloc(l->ext, cap * (size_t)ncol * sizeof(*e))) == NULL)
-			return SQLITE_NOMEM;
-		l->ext = e;
-	}
-	l->cap = cap;
-	return SQLITE_OK;
-}
-
-/* The arrays of l let go (a list read again otherwise). */
-static void list_clear(topk_list *l)
-{
-	free(l->rowid);
-	free(l->freq);
-	free(l->ext);
-	l->rowid = NULL;
-	l->freq = NULL;
-	l->ext = NULL;
-	l->n = l->cap = 0;
-	l->done = l->lazy = l->loose = 0;
-}
-
-typedef struct collect_one {
-	nx_topk_cache *c;
-	topk_list *l;
-	size_t h; /* lazy: the next row of l->head */
-} collect_one;
-
-/* Instances of phrase 0 of the row fctx is on: nx_rank's weighted count, the extents into ext. */
-static int row_freq(const Fts5ExtensionApi *api, Fts5Context *fctx, const nx_topk_cache *c, int phrase,
-		    double *out, int32_t *ext)
-{
-	Fts5PhraseIter it;
-	double freq = 0;
-	int rc = SQLITE_OK, ic = 0, io = 0;
-
-	memset(ext, 0, (size_t)c->ncol * sizeof(*ext));
-	rc = api->xPhraseFirst(fctx, phrase, &it, &ic, &io);
-	while (rc == SQLITE_OK && ic >= 0) {
-		/* nx_rank: freq[phrase] += colw[column], instance by instance */
-		if (ic < c->ncolw)
-			freq += c->colw[ic];
-		if (ic < c->ncol && io + 1 > ext[ic])
-			ext[ic] = io + 1;
-		api->xPhraseNext(fctx, &it, &ic, &io);
-	}
-	*out = freq;
-	return rc;
-}
-
-/* xQueryPhrase callback: one row of the phrase */
-static int collect_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
-{
-	collect_one *co = ud;
-	topk_list *l = co->l;
-	int rc = SQLITE_OK;
-
-	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol)) != SQLITE_OK)
-		return rc;
-	if ((rc = row_freq(api, fctx, co->c, 0, &l->freq[l->n], &l->ext[l->n * (size_t)co->c->ncol])) != SQLITE_OK)
-		return rc;
-	l->rowid[l->n] = api->xRowid(fctx);
-	l->n++;
-	return SQLITE_OK;
-}
-
-/* xQueryPhrase callback of a lazy list: the rowid and (not loose) the bound of its score as -1 - score */
-static int collect_lazy(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
-{
-	collect_one *co = ud;
-	topk_list *l = co->l;
-	int64_t rowid = api->xRowid(fctx);
-	int rc = SQLITE_OK;
-
-	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol)) != SQLITE_OK)
-		return rc;
-	if (!l->loose) {
-		while (co->h < l->nhead && l->head[co->h] < rowid)
-			co->h++;
-		l->freq[l->n] = -1.0 - (co->h < l->nhead && l->head[co->h] == rowid ? l->hscore[co->h] : l->tail);
-	}
-	l->rowid[l->n++] = rowid;
-	return SQLITE_OK;
-}
-
-/* nx_topk_collect(fts, state): on the first row, reads the missing lists */
-static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
-			sqlite3_value **vals)
-{
-	collect_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_collect") : NULL;
-	nx_topk_cache *c = NULL;
-	int i = 0, rc = SQLITE_OK;
-
-	if (t == NULL) {
-		sqlite3_result_error(ctx, "nx_topk_collect: no state", -1);
-		return;
-	}
-	if (t->called || t->rc != SQLITE_OK)
-		goto done;
-	t->called = 1;
-	c = t->c;
-	if (!c->have_totals) {
-		c->ncol = api->xColumnCount(fctx);
-		if (c->ncol > NX_TOPK_EXT_COLS || c->ncol < 1)
-			rc = SQLITE_RANGE;
-		/* as nx_rank's rank_data_get */
-		if (rc == SQLITE_OK && (api->xRowCount(fctx, &c->nrow) != SQLITE_OK || c->nrow <= 0))
-			c->nrow = 1;
-		if (rc == SQLITE_OK && api->xColumnTotalSize(fctx, -1, &c->ntok) != SQLITE_OK)
-			c->ntok = 0;
-		c->have_totals = rc == SQLITE_OK;
-	}
-	for (i = 0; rc == SQLITE_OK && i < t->nphrase; i++) {
-		topk_list *l = &c->l[t->which[i]];
-		collect_one co;
-
-		if (l->done)
-			continue; /* read already */
-		co.c = c;
-		co.l = l;
-		co.h = 0;
-		l->n = 0;
-		if (l->cap > 0 || (rc = list_grow(l, c->ncol)) == SQLITE_OK)
-			rc = api->xQueryPhrase(fctx, i, &co, l->lazy ? collect_lazy : collect_row);
-		l->done = rc == SQLITE_OK;
-	}
-	t->rc = rc;
-done:
-	if (t->rc != SQLITE_OK)
-		sqlite3_result_error_code(ctx, t->rc);
-	else
-		sqlite3_result_null(ctx);
-}
 
 /* The list of phrase text (at, len) in c, made (empty, unread) when new; -1 when out of memory. */
 static int cache_list(nx_topk_cache *c, const char *at, size_t len)
@@ -351,147 +134,6 @@ static int cache_list(nx_topk_cache *c, const char *at, size_t len)
 	return (int)c->n++;
 }
 
-/* -- lazy lists: words in many rows, their positions read only where a row may win -- */
-
-/* What aux_probe fills: the row's weighted count and extents of the phrase. */
-typedef struct probe_state {
-	const nx_topk_cache *c;
-	double freq;
-	int32_t ext[NX_TOPK_EXT_COLS];
-	int found;
-	int rc;
-} probe_state;
-
-/* nx_topk_probe(fts, state): the row's instances of phrase 0, as collect_row reads them */
-static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
-		      sqlite3_value **vals)
-{
-	probe_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_probe") : NULL;
-
-	if (t == NULL) {
-		sqlite3_result_error(ctx, "nx_topk_probe: no state", -1);
-		return;
-	}
-	t->found = 1;
-	t->rc = row_freq(api, fctx, t->c, 0, &t->freq, t->ext);
-	if (t->rc != SQLITE_OK)
-		sqlite3_result_error_code(ctx, t->rc);
-	else
-		sqlite3_result_null(ctx);
-}
-
-/* Row p of the lazy list l read exactly (its weighted count and extents), through FTS5 at its rowid. */
-static int probe_row(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p)
-{
-	probe_state t;
-	int rc = SQLITE_OK;
-
-	if (c->probe == NULL &&
-	    (rc = sqlite3_prepare_v2(db, "SELECT nx_topk_probe(fts, ?3) FROM fts WHERE fts MATCH ?1 AND rowid = ?2",
-				     -1, &c->probe, NULL)) != SQLITE_OK)
-		return rc;
-	memset(&t, 0, sizeof(t));
-	t.c = c;
-	sqlite3_reset(c->probe);
-	sqlite3_bind_text(c->probe, 1, l->text, (int)l->len, SQLITE_STATIC);
-	sqlite3_bind_int64(c->probe, 2, l->rowid[p]);
-	sqlite3_bind_pointer(c->probe, 3, &t, "nx_topk_probe", NULL);
-	rc = sqlite3_step(c->probe);
-	sqlite3_reset(c->probe);
-	if (t.rc != SQLITE_OK)
-		return t.rc;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return rc;
-	if (!t.found)
-		return SQLITE_CORRUPT; /* the list holds the row: the index changed under the read transaction */
-	l->freq[p] = t.freq; /* its extents stay zeros (a lazy list keeps none) */
-	return SQLITE_OK;
-}
-
-/* 1 when the impact lists' bm25 counts each column at least as nx_rank does here (their scores bound ours). */
-static int lazy_fits(sqlite3 *db, const nx_topk_cache *c)
-{
-	double bw[NX_TOPK_EXT_COLS];
-	int nbw = 0, i = 0;
-
-	if (!nx_topk__weights(db, bw, &nbw))
-		return 0;
-	for (i = 0; i < c->ncolw; i++)
-		if ((i < nbw ? bw[i] : 1.0) < c->colw[i])
-			return 0;
-	for (i = c->ncolw; i < nbw && i < NX_TOPK_EXT_COLS; i++)
-		if (bw[i] < 0)
-			return 0;
-	return 1;
-}
-
-/* Order of (rowid, score) pairs by rowid. */
-typedef struct head_row {
-	int64_t rowid;
-	double score;
-} head_row;
-
-static int cmp_head(const void *a, const void *b)
-{
-	int64_t x = ((const head_row *)a)->rowid, y = ((const head_row *)b)->rowid;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * l read lazily when its word has an impact list (valid for the index as
- * it is): its rows kept by rowid; else, for a count (count_only), loosely.
- */
-static int lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l, int count_only)
-{
-	int64_t rowid[NX_IMPACT_ROWS], df = 0;
-	double score[NX_IMPACT_ROWS];
-	head_row *h = NULL;
-	size_t n = 0, i = 0;
-
-	if (c->lazy_ok == 0)
-		c->lazy_ok = lazy_fits(db, c) ? 1 : -1;
-	if (c->lazy_ok < 0 || nx_impact__get(db, l->text, NX_IMPACT_ROWS, rowid, score, &n, &df) != 1 || n == 0) {
-		/* a count needs the rowids alone: a ranking reads the list again, whole */
-		l->lazy = l->loose = count_only;
-		l->tail = HUGE_VAL;
-		return SQLITE_OK;
-	}
-	if ((h = malloc(n * sizeof(*h))) == NULL || (l->head = malloc(n * sizeof(*l->head))) == NULL ||
-	    (l->hscore = malloc(n * sizeof(*l->hscore))) == NULL) {
-		free(h);
-		return SQLITE_NOMEM;
-	}
-	for (i = 0; i < n; i++) {
-		h[i].rowid = rowid[i];
-		h[i].score = score[i];
-	}
-	l->tail = score[n - 1]; /* best first: a row not in the list scores at most this */
-	qsort(h, n, sizeof(*h), cmp_head);
-	for (i = 0; i < n; i++) {
-		l->head[i] = h[i].rowid;
-		l->hscore[i] = h[i].score;
-	}
-	free(h);
-	l->nhead = n;
-	l->lazy = 1;
-	return SQLITE_OK;
-}
-
-/* After the read: the scale from a bm25 score of the word to its row's (k1 + 1) f / (f + norm). */
-static void lazy_finish(const nx_topk_cache *c, topk_list *l)
-{
-	double df = (double)l->n, idf = log(((double)c->nrow - df + 0.5) / (df + 0.5));
-
-	if (idf <= 0.0)
-		idf = 1e-6; /* as bm25 */
-	l->xscale = (1.0 + 1e-9) / idf; /* a margin for the rounding of the score */
-	free(l->head);
-	free(l->hscore);
-	l->head = NULL;
-	l->hscore = NULL;
-	l->nhead = 0;
-}
 
 int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *known, int max)
 {
@@ -502,7 +144,7 @@ int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *kno
 	for (; s != NULL && n < max && (e = skip_phrase(s)) != NULL; n++) {
 		known[n] = -1;
 		for (i = 0; c != NULL && i < c->n; i++)
-			if (c->l[i].done && c->l[i].len == (size_t)(e - s) && memcmp(c->l[i].text, s, c->l[i].len) == 0)
+			if ((c->l[i].done || c->l[i].counted) && c->l[i].len == (size_t)(e - s) && memcmp(c->l[i].text, s, c->l[i].len) == 0)
 				known[n] = (int64_t)c->l[i].n;
 		s = *e == ' ' ? e + 1 : NULL;
 	}
@@ -919,39 +561,6 @@ done:
 	return rc;
 }
 
-/*
- * Read the lists of the phrases not in the cache yet (and the table's
- * totals) in one pass over the matches of expr; *called is 0 when no row
- * matches.
- */
-static int read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
-{
-	sqlite3_stmt *s = NULL;
-	collect_state cs;
-	int rc = SQLITE_OK;
-
-	memset(&cs, 0, sizeof(cs));
-	*called = 0;
-	if ((rc = register_collect(db)) != SQLITE_OK)
-		return rc;
-	rc = sqlite3_prepare_v2(db, "SELECT nx_topk_collect(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s,
-				NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	cs.c = c;
-	cs.nphrase = n;
-	cs.which = which;
-	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-	sqlite3_bind_pointer(s, 2, &cs, "nx_topk_collect", NULL);
-	rc = sqlite3_step(s);
-	if (cs.rc != SQLITE_OK)
-		rc = cs.rc;
-	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-		rc = SQLITE_OK;
-	sqlite3_finalize(s);
-	*called = cs.called;
-	return rc;
-}
 
 /*
  * The k best exact scores into best (a heap, worst on top, *nbest of
@@ -980,7 +589,7 @@ static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand
 			ptrdiff_t at1 = list_find(l, h.rowid);
 
 			if (at1 >= 0 && l->freq[at1] < 0) {
-				if ((rc = probe_row(x->db, x->c, l, (size_t)at1)) != SQLITE_OK)
+				if ((rc = nx_topk__probe_row(x->db, x->c, l, (size_t)at1)) != SQLITE_OK)
 					return rc;
 				st->probes++;
 			}
@@ -1000,6 +609,23 @@ static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand
 			heap_down(best, *nbest, 0, 0);
 		}
 	}
+	return SQLITE_OK;
+}
+
+/* The lists of expr's phrases not read yet (lazily when they can be), and the totals. */
+static int read_missing(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
+{
+	int i = 0, rc = SQLITE_OK;
+
+	for (i = 0; i < n; i++)
+		if (!c->l[which[i]].done && !c->l[which[i]].lazy &&
+		    (rc = nx_topk__lazy_prepare(db, c, &c->l[which[i]])) != SQLITE_OK)
+			return rc;
+	if ((rc = nx_topk__read_lists(db, c, expr, n, which, called)) != SQLITE_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (c->l[which[i]].done && c->l[which[i]].lazy && c->l[which[i]].xscale == 0)
+			nx_topk__lazy_finish(c, &c->l[which[i]]);
 	return SQLITE_OK;
 }
 
@@ -1038,7 +664,6 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 	int64_t count = 0;
 	size_t cap = 0;
 	int n = 0, ng1 = 0, m = 0, i = 0, j = 0, rc = SQLITE_OK, missing = 0, pass = 0, called = 0;
-	int count_only = k == 0 && total != NULL;
 
 	*out = NULL;
 	*nout = 0;
@@ -1057,8 +682,6 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 			rc = SQLITE_NOMEM;
 			goto done;
 		}
-		if (c->l[which[i]].loose && !count_only) /* read for a count: now ranked, read whole */
-			list_clear(&c->l[which[i]]);
 		missing += !c->l[which[i]].done;
 		for (j = 0; j < m && lists[j] != which[i]; j++)
 			;
@@ -1070,19 +693,18 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		if (i >= ng1 || ng1 == n)
 			g2 |= (uint64_t)1 << j;
 	}
-	if (missing > 0 || !c->have_totals) {
-		for (i = 0; i < n; i++)
-			if (!c->l[which[i]].done && !c->l[which[i]].lazy &&
-			    (rc = lazy_prepare(db, c, &c->l[which[i]], count_only)) != SQLITE_OK)
-				goto done;
-		if ((rc = read_lists(db, c, expr, n, which, &called)) != SQLITE_OK)
+	/* a count alone: the rowids into bitmaps, the lists only counted (a ranking reads them) */
+	if (k == 0 && total != NULL &&
+	    (rc = nx_topk__count_lists(db, c, expr, n, which, ng1, flt, &count, &called, &st)) != SQLITE_RANGE) {
+		if (rc != SQLITE_OK)
 			goto done;
-		for (i = 0; i < n; i++)
-			if (c->l[which[i]].done && c->l[which[i]].lazy && c->l[which[i]].xscale == 0)
-				lazy_finish(c, &c->l[which[i]]);
-		if (!called)
-			goto finish; /* no row matches */
+		*total = count;
+		goto done;
 	}
+	if ((missing > 0 || !c->have_totals) && (rc = read_missing(db, c, expr, n, which, &called)) != SQLITE_OK)
+		goto done;
+	if ((missing > 0 || !c->have_totals) && !called)
+		goto finish; /* no row matches */
 	avgdl = (double)c->ntok / (double)c->nrow;
 	if (avgdl <= 0)
 		avgdl = 1;

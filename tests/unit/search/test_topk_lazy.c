@@ -91,10 +91,20 @@ static void rank_all(nx_store *st, int e, int count_first, int exhaustive, ranke
 	make_expr(e, expr, sizeof(expr), pw, &npw);
 	out->total = -1;
 	if (count_first) {
+		nx_topk_cache *c2 = NULL;
+		int64_t merged = -1;
+
 		assert_int_equal(nx_topk__rank(st->db, &c, expr, colw, 4, pw, npw, NULL, 0, &none, &nnone, &out->total,
 					       NULL, &tune),
 				 SQLITE_OK);
 		free(none);
+		/* the count from bitmaps, as the merge counts while ranking */
+		assert_int_equal(nx_topk__rank(st->db, &c2, expr, colw, 4, pw, npw, NULL, 3, &none, &nnone, &merged,
+					       NULL, &tune),
+				 SQLITE_OK);
+		free(none);
+		nx_topk__cache_free(c2);
+		assert_int_equal(out->total, merged);
 	}
 	for (kk = 0; kk < NK; kk++) {
 		nx_topk_stats s;
