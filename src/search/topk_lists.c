@@ -9,6 +9,7 @@
 #include "index/tokenizer.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -314,9 +315,29 @@ void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l)
  * totals) in one pass over the matches of expr; *called is 0 when no row
  * matches.
  */
-int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
+/*
+ * The first row of "fts MATCH expr" given to the auxiliary function fn
+ * with state (its pointer type the function's name), which does its work
+ * there; *state_rc: what it reported.  Returns an SQLite code.
+ */
+static int run_aux(sqlite3 *db, const char *fn, const char *expr, void *state, const int *state_rc)
 {
 	sqlite3_stmt *s = NULL;
+	char sql[128];
+	int rc = SQLITE_OK;
+
+	snprintf(sql, sizeof(sql), "SELECT %s(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", fn);
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, 2, state, fn, NULL);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return *state_rc != SQLITE_OK ? *state_rc : rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
+{
 	collect_state cs;
 	int rc = SQLITE_OK;
 
@@ -324,21 +345,10 @@ int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, 
 	*called = 0;
 	if ((rc = register_collect(db)) != SQLITE_OK)
 		return rc;
-	rc = sqlite3_prepare_v2(db, "SELECT nx_topk_collect(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s,
-				NULL);
-	if (rc != SQLITE_OK)
-		return rc;
 	cs.c = c;
 	cs.nphrase = n;
 	cs.which = which;
-	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-	sqlite3_bind_pointer(s, 2, &cs, "nx_topk_collect", NULL);
-	rc = sqlite3_step(s);
-	if (cs.rc != SQLITE_OK)
-		rc = cs.rc;
-	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-		rc = SQLITE_OK;
-	sqlite3_finalize(s);
+	rc = run_aux(db, "nx_topk_collect", expr, &cs, &cs.rc);
 	*called = cs.called;
 	return rc;
 }
@@ -435,7 +445,6 @@ int nx_topk__count_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n,
 			 const nx_topk_filter *flt, int64_t *total, int *called, nx_topk_stats *st)
 {
 	fts5_api *api = nx_fts5_api(db);
-	sqlite3_stmt *s = NULL;
 	count_lists_state t;
 	size_t at = 0;
 	int rc = SQLITE_OK, two = ng1 < n;
@@ -448,15 +457,7 @@ int nx_topk__count_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n,
 	t.ng1 = two ? ng1 : n;
 	if (api == NULL || api->xCreateFunction(api, "nx_topk_countlists", NULL, aux_count, NULL) != SQLITE_OK)
 		return SQLITE_ERROR;
-	rc = sqlite3_prepare_v2(db, "SELECT nx_topk_countlists(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s,
-				NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-		sqlite3_bind_pointer(s, 2, &t, "nx_topk_countlists", NULL);
-		rc = sqlite3_step(s);
-		rc = t.rc != SQLITE_OK ? t.rc : rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
-	}
-	sqlite3_finalize(s);
+	rc = run_aux(db, "nx_topk_countlists", expr, &t, &t.rc);
 	/* the rows in both groups (one group: in it) that pass flt */
 	for (at = 0; rc == SQLITE_OK && at < t.nw[0]; at++) {
 		uint64_t v = t.b[0][at] & (two ? (at < t.nw[1] ? t.b[1][at] : 0) : ~(uint64_t)0);
