@@ -73,6 +73,7 @@ typedef struct nx_topk_stats {
 	int64_t lengths; /* rows whose length was read */
 	int64_t tests;   /* rows the filter's keep() was asked about */
 	int64_t merges;  /* nx_topk__rank: 2 when the bounds kept were not enough */
+	int64_t probes;  /* nx_topk__rank: rows of lazy lists read through FTS5 (see topk_rank.c) */
 } nx_topk_stats;
 
 /*

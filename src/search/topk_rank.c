@@ -4,7 +4,7 @@
  * phrase's matches read once into a list, the lists merged in C, lengths
  * read in the order of decreasing bound.
  */
-#include "search/topk_private.h"
+#include "search/topk_rank_private.h"
 #include "index/tokenizer.h"
 
 #include <math.h>
@@ -13,39 +13,6 @@
 
 
 /* -- nx_rank over an OR of phrases ---------------------------------------- */
-
-/* Columns whose extent the lists keep (the store has 4). */
-#define NX_TOPK_EXT_COLS 8
-
-/* One phrase's matches, by ascending rowid. */
-typedef struct topk_list {
-	char *text; /* the phrase as written, quotes included */
-	size_t len;
-	size_t n, cap;
-	int64_t *rowid;
-	double *freq;  /* sum of the column weights of its instances, in order */
-	int32_t *ext;  /* the cache's ncol a row: last offset + 1 in each column */
-	int done;      /* read (the arrays may exist after a failed read) */
-} topk_list;
-
-struct nx_topk_cache {
-	topk_list *l;
-	size_t n, cap;
-	double colw[NX_TOPK_EXT_COLS];
-	int ncolw;
-	int ncol;
-	int have_totals;
-	sqlite3_int64 nrow, ntok;
-};
-
-/* What aux_collect fills: the lists of the phrases not yet read. */
-typedef struct collect_state {
-	nx_topk_cache *c;
-	int nphrase;
-	const int *which; /* list of each phrase */
-	int called;
-	int rc;
-} collect_state;
 
 void nx_topk__cache_free(nx_topk_cache *c)
 {
@@ -58,22 +25,14 @@ void nx_topk__cache_free(nx_topk_cache *c)
 		free(c->l[i].rowid);
 		free(c->l[i].freq);
 		free(c->l[i].ext);
+		free(c->l[i].head);
+		free(c->l[i].hscore);
 	}
+	sqlite3_finalize(c->probe);
 	free(c->l);
 	free(c);
 }
 
-static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
-			sqlite3_value **vals);
-
-static int register_collect(sqlite3 *db)
-{
-	fts5_api *api = nx_fts5_api(db);
-
-	if (api == NULL)
-		return SQLITE_ERROR;
-	return api->xCreateFunction(api, "nx_topk_collect", NULL, aux_collect, NULL);
-}
 
 /* Parses the OR shape; fills at[i]/len[i] of each phrase when at is not NULL. */
 static int or_shape(const char *expr, int *ngroup1, const char **at, size_t *len, int max)
@@ -147,110 +106,6 @@ double nx_topk__rank_score(const double *idf, const double *w, const double *fre
 	return score;
 }
 
-/* Room for more rows in l, of ncol extents each. */
-static int list_grow(topk_list *l, int ncol)
-{
-	size_t cap = l->cap ? l->cap * 2 : 1024;
-	int64_t *r = NULL;
-	double *f = NULL;
-	int32_t *e = NULL;
-
-	if ((r = realloc(l->rowid, cap * sizeof(*r))) == NULL)
-		return SQLITE_NOMEM;
-	l->rowid = r;
-	if ((f = realloc(l->freq, cap * sizeof(*f))) == NULL)
-		return SQLITE_NOMEM;
-	l->freq = f;
-	if ((e = realloc(l->ext, cap * (size_t)ncol * sizeof(*e))) == NULL)
-		return SQLITE_NOMEM;
-	l->ext = e;
-	l->cap = cap;
-	return SQLITE_OK;
-}
-
-typedef struct collect_one {
-	nx_topk_cache *c;
-	topk_list *l;
-} collect_one;
-
-/* xQueryPhrase callback: one row of the phrase */
-static int collect_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
-{
-	collect_one *co = ud;
-	topk_list *l = co->l;
-	Fts5PhraseIter it;
-	int32_t *ext = NULL;
-	double freq = 0;
-	int rc = SQLITE_OK, ic = 0, io = 0;
-
-	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol)) != SQLITE_OK)
-		return rc;
-	ext = &l->ext[l->n * (size_t)co->c->ncol];
-	memset(ext, 0, (size_t)co->c->ncol * sizeof(*ext));
-	rc = api->xPhraseFirst(fctx, 0, &it, &ic, &io);
-	while (rc == SQLITE_OK && ic >= 0) {
-		/* nx_rank: freq[phrase] += colw[column], instance by instance */
-		if (ic < co->c->ncolw)
-			freq += co->c->colw[ic];
-		if (ic < co->c->ncol && io + 1 > ext[ic])
-			ext[ic] = io + 1;
-		api->xPhraseNext(fctx, &it, &ic, &io);
-	}
-	if (rc != SQLITE_OK)
-		return rc;
-	l->rowid[l->n] = api->xRowid(fctx);
-	l->freq[l->n] = freq;
-	l->n++;
-	return SQLITE_OK;
-}
-
-/* nx_topk_collect(fts, state): on the first row, reads the missing lists */
-static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
-			sqlite3_value **vals)
-{
-	collect_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_collect") : NULL;
-	nx_topk_cache *c = NULL;
-	int i = 0, rc = SQLITE_OK;
-
-	if (t == NULL) {
-		sqlite3_result_error(ctx, "nx_topk_collect: no state", -1);
-		return;
-	}
-	if (t->called || t->rc != SQLITE_OK)
-		goto done;
-	t->called = 1;
-	c = t->c;
-	if (!c->have_totals) {
-		c->ncol = api->xColumnCount(fctx);
-		if (c->ncol > NX_TOPK_EXT_COLS || c->ncol < 1)
-			rc = SQLITE_RANGE;
-		/* as nx_rank's rank_data_get */
-		if (rc == SQLITE_OK && (api->xRowCount(fctx, &c->nrow) != SQLITE_OK || c->nrow <= 0))
-			c->nrow = 1;
-		if (rc == SQLITE_OK && api->xColumnTotalSize(fctx, -1, &c->ntok) != SQLITE_OK)
-			c->ntok = 0;
-		c->have_totals = rc == SQLITE_OK;
-	}
-	for (i = 0; rc == SQLITE_OK && i < t->nphrase; i++) {
-		topk_list *l = &c->l[t->which[i]];
-		collect_one co;
-
-		if (l->done)
-			continue; /* read already */
-		co.c = c;
-		co.l = l;
-		l->n = 0;
-		if ((rc = list_grow(l, c->ncol)) == SQLITE_OK)
-			rc = api->xQueryPhrase(fctx, i, &co, collect_row);
-		l->done = rc == SQLITE_OK;
-	}
-	t->rc = rc;
-done:
-	if (t->rc != SQLITE_OK)
-		sqlite3_result_error_code(ctx, t->rc);
-	else
-		sqlite3_result_null(ctx);
-}
 
 /* The list of phrase text (at, len) in c, made (empty, unread) when new; -1 when out of memory. */
 static int cache_list(nx_topk_cache *c, const char *at, size_t len)
@@ -279,6 +134,7 @@ static int cache_list(nx_topk_cache *c, const char *at, size_t len)
 	return (int)c->n++;
 }
 
+
 int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *known, int max)
 {
 	const char *s = expr, *e = NULL;
@@ -288,7 +144,7 @@ int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *kno
 	for (; s != NULL && n < max && (e = skip_phrase(s)) != NULL; n++) {
 		known[n] = -1;
 		for (i = 0; c != NULL && i < c->n; i++)
-			if (c->l[i].done && c->l[i].len == (size_t)(e - s) && memcmp(c->l[i].text, s, c->l[i].len) == 0)
+			if ((c->l[i].done || c->l[i].counted) && c->l[i].len == (size_t)(e - s) && memcmp(c->l[i].text, s, c->l[i].len) == 0)
 				known[n] = (int64_t)c->l[i].n;
 		s = *e == ' ' ? e + 1 : NULL;
 	}
@@ -351,7 +207,8 @@ static int doc_length(sqlite3_stmt *s, int ncol, int64_t rowid, int *out)
 
 /* What merge_lists needs of a ranking. */
 typedef struct merge_ctx {
-	const nx_topk_cache *c;
+	nx_topk_cache *c; /* lazy rows probed are written back */
+	sqlite3 *db;
 	const int *lists; /* the distinct lists, m of them */
 	int m;
 	const int *local; /* list (index into lists) of each of the n phrases */
@@ -420,8 +277,9 @@ static int merge_init(merge_state *ms, const merge_ctx *x)
 /* Row p of list j into the row at off of the window: its extents, count and cheap bound. */
 static inline void add_row(merge_state *ms, const merge_ctx *x, int off, int j, size_t p)
 {
+	static const int32_t none[NX_TOPK_EXT_COLS];
 	const topk_list *l = &x->c->l[x->lists[j]];
-	const int32_t *le = &l->ext[p * (size_t)x->ncol];
+	const int32_t *le = l->ext != NULL ? &l->ext[p * (size_t)x->ncol] : none;
 	int32_t *re = &ms->ext[off * NX_TOPK_EXT_COLS];
 	int col = 0;
 
@@ -504,18 +362,52 @@ static int merge_keep(merge_state *ms, nx_topk_hit one, size_t cap, double *drop
 	return SQLITE_OK;
 }
 
+/*
+ * nx_rank_score's bound when some rows are lazy (lfreq < 0: the list's
+ * bound of (k1 + 1) f / (f + norm) instead of f): the same sum, the
+ * lazy terms at their bound, the coverage counting them, a margin.
+ */
+static double lazy_bound(const merge_ctx *x, const double *lfreq, double dl)
+{
+	double score = 0, norm = NX_RANK_K1 * (1.0 - NX_RANK_B + NX_RANK_B * dl / x->avgdl);
+	int i = 0, units = 0, found = 0;
+
+	for (i = 0; i < x->n; i++) {
+		double f = lfreq[x->local[i]], t = 0;
+
+		if (f < 0) {
+			t = (-1.0 - f) * x->c->l[x->lists[x->local[i]]].xscale;
+			t = x->w[i] * x->idf[i] * (t < NX_RANK_K1 + 1.0 ? t : NX_RANK_K1 + 1.0);
+		} else if (f > 0) {
+			t = x->w[i] * x->idf[i] * f * (NX_RANK_K1 + 1.0) / (f + norm);
+		}
+		if (x->w[i] >= 1.0) {
+			units++;
+			found += f != 0;
+		}
+		score += t;
+	}
+	if (units > 0)
+		score *= 1.0 + NX_RANK_COVERAGE_GAIN * (double)found / units;
+	return score * (1.0 + 1e-9);
+}
+
 /* The bound of the row at off of the window: nx_rank with its length bounded by its last offsets. */
 static double merge_bound(const merge_state *ms, const merge_ctx *x, int off, uint64_t present)
 {
 	double lfreq[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
-	int i = 0, j = 0, lb = 0;
+	int i = 0, j = 0, lb = 0, lazy = 0;
 
-	for (j = 0; j < x->m; j++)
+	for (j = 0; j < x->m; j++) {
 		lfreq[j] = ((present >> j) & 1) ? ms->fr[(size_t)off * (size_t)x->m + (size_t)j] : 0;
-	for (i = 0; i < x->n; i++)
-		freq[i] = lfreq[x->local[i]];
+		lazy |= lfreq[j] < 0;
+	}
 	for (j = 0; j < x->ncol; j++)
 		lb += ms->ext[off * NX_TOPK_EXT_COLS + j];
+	if (lazy)
+		return lazy_bound(x, lfreq, (double)lb);
+	for (i = 0; i < x->n; i++)
+		freq[i] = lfreq[x->local[i]];
 	return nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)lb, x->avgdl);
 }
 
@@ -669,39 +561,6 @@ done:
 	return rc;
 }
 
-/*
- * Read the lists of the phrases not in the cache yet (and the table's
- * totals) in one pass over the matches of expr; *called is 0 when no row
- * matches.
- */
-static int read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
-{
-	sqlite3_stmt *s = NULL;
-	collect_state cs;
-	int rc = SQLITE_OK;
-
-	memset(&cs, 0, sizeof(cs));
-	*called = 0;
-	if ((rc = register_collect(db)) != SQLITE_OK)
-		return rc;
-	rc = sqlite3_prepare_v2(db, "SELECT nx_topk_collect(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s,
-				NULL);
-	if (rc != SQLITE_OK)
-		return rc;
-	cs.c = c;
-	cs.nphrase = n;
-	cs.which = which;
-	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-	sqlite3_bind_pointer(s, 2, &cs, "nx_topk_collect", NULL);
-	rc = sqlite3_step(s);
-	if (cs.rc != SQLITE_OK)
-		rc = cs.rc;
-	else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-		rc = SQLITE_OK;
-	sqlite3_finalize(s);
-	*called = cs.called;
-	return rc;
-}
 
 /*
  * The k best exact scores into best (a heap, worst on top, *nbest of
@@ -726,9 +585,15 @@ static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand
 		cand[0] = cand[--heapn];
 		heap_down(cand, heapn, 0, 1);
 		for (j = 0; j < x->m; j++) {
-			ptrdiff_t at1 = list_find(&x->c->l[x->lists[j]], h.rowid);
+			topk_list *l = &x->c->l[x->lists[j]];
+			ptrdiff_t at1 = list_find(l, h.rowid);
 
-			lfreq[j] = at1 >= 0 ? x->c->l[x->lists[j]].freq[at1] : 0;
+			if (at1 >= 0 && l->freq[at1] < 0) {
+				if ((rc = nx_topk__probe_row(x->db, x->c, l, (size_t)at1)) != SQLITE_OK)
+					return rc;
+				st->probes++;
+			}
+			lfreq[j] = at1 >= 0 ? l->freq[at1] : 0;
 		}
 		for (i = 0; i < x->n; i++)
 			freq[i] = lfreq[x->local[i]];
@@ -744,6 +609,23 @@ static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand
 			heap_down(best, *nbest, 0, 0);
 		}
 	}
+	return SQLITE_OK;
+}
+
+/* The lists of expr's phrases not read yet (lazily when they can be), and the totals. */
+static int read_missing(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
+{
+	int i = 0, rc = SQLITE_OK;
+
+	for (i = 0; i < n; i++)
+		if (!c->l[which[i]].done && !c->l[which[i]].lazy &&
+		    (rc = nx_topk__lazy_prepare(db, c, &c->l[which[i]])) != SQLITE_OK)
+			return rc;
+	if ((rc = nx_topk__read_lists(db, c, expr, n, which, called)) != SQLITE_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (c->l[which[i]].done && c->l[which[i]].lazy && c->l[which[i]].xscale == 0)
+			nx_topk__lazy_finish(c, &c->l[which[i]]);
 	return SQLITE_OK;
 }
 
@@ -811,12 +693,18 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		if (i >= ng1 || ng1 == n)
 			g2 |= (uint64_t)1 << j;
 	}
-	if (missing > 0 || !c->have_totals) {
-		if ((rc = read_lists(db, c, expr, n, which, &called)) != SQLITE_OK)
+	/* a count alone: the rowids into bitmaps, the lists only counted (a ranking reads them) */
+	if (k == 0 && total != NULL &&
+	    (rc = nx_topk__count_lists(db, c, expr, n, which, ng1, flt, &count, &called, &st)) != SQLITE_RANGE) {
+		if (rc != SQLITE_OK)
 			goto done;
-		if (!called)
-			goto finish; /* no row matches */
+		*total = count;
+		goto done;
 	}
+	if ((missing > 0 || !c->have_totals) && (rc = read_missing(db, c, expr, n, which, &called)) != SQLITE_OK)
+		goto done;
+	if ((missing > 0 || !c->have_totals) && !called)
+		goto finish; /* no row matches */
 	avgdl = (double)c->ntok / (double)c->nrow;
 	if (avgdl <= 0)
 		avgdl = 1;
@@ -824,7 +712,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		idf[i] = nx_topk__rank_idf(c->nrow, (int64_t)c->l[which[i]].n);
 		w[i] = i < npw ? pw[i] : 1.0;
 	}
-	mx = (merge_ctx){ .c = c, .lists = lists, .m = m, .local = local, .n = n, .g1 = g1, .g2 = g2,
+	mx = (merge_ctx){ .c = c, .db = db, .lists = lists, .m = m, .local = local, .n = n, .g1 = g1, .g2 = g2,
 			  .idf = idf, .w = w, .avgdl = avgdl, .ncol = c->ncol, .flt = flt,
 			  .prune = total == NULL && k > 0 && !(tune != NULL ? tune : &defaults)->exhaustive };
 	/*

@@ -1,0 +1,483 @@
+/*
+ * topk_lists.c - the phrase lists of nx_topk__rank read from FTS5: whole
+ * (rowid, weighted count and extents of every row), lazily for a word
+ * with an impact list (rowids and a bound of each row's score; a row's
+ * count probed only when it can still win), or only counted.
+ */
+#include "search/topk_rank_private.h"
+#include "index/impact.h"
+#include "index/tokenizer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+			sqlite3_value **vals);
+
+static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		      sqlite3_value **vals);
+
+static int register_collect(sqlite3 *db)
+{
+	fts5_api *api = nx_fts5_api(db);
+	int rc = SQLITE_OK;
+
+	if (api == NULL)
+		return SQLITE_ERROR;
+	rc = api->xCreateFunction(api, "nx_topk_collect", NULL, aux_collect, NULL);
+	return rc == SQLITE_OK ? api->xCreateFunction(api, "nx_topk_probe", NULL, aux_probe, NULL) : rc;
+}
+
+/*
+ * Room for more rows in l, of ncol extents each: a lazy list keeps no
+ * extents (its rows' are zeros, a lower bound).
+ */
+static int list_grow(topk_list *l, int ncol)
+{
+	size_t cap = l->cap ? l->cap * 2 : 1024;
+	int64_t *r = NULL;
+	double *f = NULL;
+	int32_t *e = NULL;
+
+	if ((r = realloc(l->rowid, cap * sizeof(*r))) == NULL)
+		return SQLITE_NOMEM;
+	l->rowid = r;
+	if ((f = realloc(l->freq, cap * sizeof(*f))) == NULL)
+		return SQLITE_NOMEM;
+	l->freq = f;
+	if (!l->lazy) {
+		if ((e = realloc(l->ext, cap * (size_t)ncol * sizeof(*e))) == NULL)
+			return SQLITE_NOMEM;
+		l->ext = e;
+	}
+	l->cap = cap;
+	return SQLITE_OK;
+}
+
+typedef struct collect_one {
+	nx_topk_cache *c;
+	topk_list *l;
+	size_t h; /* lazy: the next row of l->head */
+} collect_one;
+
+/* Instances of phrase 0 of the row fctx is on: nx_rank's weighted count, the extents into ext. */
+static int row_freq(const Fts5ExtensionApi *api, Fts5Context *fctx, const nx_topk_cache *c, int phrase,
+		    double *out, int32_t *ext)
+{
+	Fts5PhraseIter it;
+	double freq = 0;
+	int rc = SQLITE_OK, ic = 0, io = 0;
+
+	memset(ext, 0, (size_t)c->ncol * sizeof(*ext));
+	rc = api->xPhraseFirst(fctx, phrase, &it, &ic, &io);
+	while (rc == SQLITE_OK && ic >= 0) {
+		/* nx_rank: freq[phrase] += colw[column], instance by instance */
+		if (ic < c->ncolw)
+			freq += c->colw[ic];
+		if (ic < c->ncol && io + 1 > ext[ic])
+			ext[ic] = io + 1;
+		api->xPhraseNext(fctx, &it, &ic, &io);
+	}
+	*out = freq;
+	return rc;
+}
+
+/* xQueryPhrase callback: one row of the phrase */
+static int collect_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	collect_one *co = ud;
+	topk_list *l = co->l;
+	int rc = SQLITE_OK;
+
+	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol)) != SQLITE_OK)
+		return rc;
+	if ((rc = row_freq(api, fctx, co->c, 0, &l->freq[l->n], &l->ext[l->n * (size_t)co->c->ncol])) != SQLITE_OK)
+		return rc;
+	l->rowid[l->n] = api->xRowid(fctx);
+	l->n++;
+	return SQLITE_OK;
+}
+
+/* xQueryPhrase callback of a lazy list: the rowid and the bound of its score as -1 - score, no positions */
+static int collect_lazy(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	collect_one *co = ud;
+	topk_list *l = co->l;
+	int64_t rowid = api->xRowid(fctx);
+	int rc = SQLITE_OK;
+
+	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol)) != SQLITE_OK)
+		return rc;
+	while (co->h < l->nhead && l->head[co->h] < rowid)
+		co->h++;
+	l->freq[l->n] = -1.0 - (co->h < l->nhead && l->head[co->h] == rowid ? l->hscore[co->h] : l->tail);
+	l->rowid[l->n++] = rowid;
+	return SQLITE_OK;
+}
+
+/* nx_topk_collect(fts, state): on the first row, reads the missing lists */
+/* The table's columns, rows and tokens into c, once. */
+static int read_totals(const Fts5ExtensionApi *api, Fts5Context *fctx, nx_topk_cache *c)
+{
+	int rc = SQLITE_OK;
+
+	if (c->have_totals)
+		return SQLITE_OK;
+	c->ncol = api->xColumnCount(fctx);
+	if (c->ncol > NX_TOPK_EXT_COLS || c->ncol < 1)
+		rc = SQLITE_RANGE;
+	/* as nx_rank's rank_data_get */
+	if (rc == SQLITE_OK && (api->xRowCount(fctx, &c->nrow) != SQLITE_OK || c->nrow <= 0))
+		c->nrow = 1;
+	if (rc == SQLITE_OK && api->xColumnTotalSize(fctx, -1, &c->ntok) != SQLITE_OK)
+		c->ntok = 0;
+	c->have_totals = rc == SQLITE_OK;
+	return rc;
+}
+
+static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+			sqlite3_value **vals)
+{
+	collect_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_collect") : NULL;
+	nx_topk_cache *c = NULL;
+	int i = 0, rc = SQLITE_OK;
+
+	if (t == NULL) {
+		sqlite3_result_error(ctx, "nx_topk_collect: no state", -1);
+		return;
+	}
+	if (t->called || t->rc != SQLITE_OK)
+		goto done;
+	t->called = 1;
+	c = t->c;
+	rc = read_totals(api, fctx, c);
+	for (i = 0; rc == SQLITE_OK && i < t->nphrase; i++) {
+		topk_list *l = &c->l[t->which[i]];
+		collect_one co;
+
+		if (l->done)
+			continue; /* read already */
+		co.c = c;
+		co.l = l;
+		co.h = 0;
+		l->n = 0;
+		if (l->cap > 0 || (rc = list_grow(l, c->ncol)) == SQLITE_OK)
+			rc = api->xQueryPhrase(fctx, i, &co, l->lazy ? collect_lazy : collect_row);
+		l->done = rc == SQLITE_OK;
+	}
+	t->rc = rc;
+done:
+	if (t->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, t->rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
+/* -- lazy lists: words in many rows, their positions read only where a row may win -- */
+
+/* What aux_probe fills: the row's weighted count and extents of the phrase. */
+typedef struct probe_state {
+	const nx_topk_cache *c;
+	double freq;
+	int32_t ext[NX_TOPK_EXT_COLS];
+	int found;
+	int rc;
+} probe_state;
+
+/* nx_topk_probe(fts, state): the row's instances of phrase 0, as collect_row reads them */
+static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		      sqlite3_value **vals)
+{
+	probe_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_probe") : NULL;
+
+	if (t == NULL) {
+		sqlite3_result_error(ctx, "nx_topk_probe: no state", -1);
+		return;
+	}
+	t->found = 1;
+	t->rc = row_freq(api, fctx, t->c, 0, &t->freq, t->ext);
+	if (t->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, t->rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
+/* Row p of the lazy list l read exactly (its weighted count and extents), through FTS5 at its rowid. */
+int nx_topk__probe_row(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p)
+{
+	probe_state t;
+	int rc = SQLITE_OK;
+
+	if (c->probe == NULL &&
+	    (rc = sqlite3_prepare_v2(db, "SELECT nx_topk_probe(fts, ?3) FROM fts WHERE fts MATCH ?1 AND rowid = ?2",
+				     -1, &c->probe, NULL)) != SQLITE_OK)
+		return rc;
+	memset(&t, 0, sizeof(t));
+	t.c = c;
+	sqlite3_reset(c->probe);
+	sqlite3_bind_text(c->probe, 1, l->text, (int)l->len, SQLITE_STATIC);
+	sqlite3_bind_int64(c->probe, 2, l->rowid[p]);
+	sqlite3_bind_pointer(c->probe, 3, &t, "nx_topk_probe", NULL);
+	rc = sqlite3_step(c->probe);
+	sqlite3_reset(c->probe);
+	if (t.rc != SQLITE_OK)
+		return t.rc;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return rc;
+	if (!t.found)
+		return SQLITE_CORRUPT; /* the list holds the row: the index changed under the read transaction */
+	l->freq[p] = t.freq; /* its extents stay zeros (a lazy list keeps none) */
+	return SQLITE_OK;
+}
+
+/* 1 when the impact lists' bm25 counts each column at least as nx_rank does here (their scores bound ours). */
+static int lazy_fits(sqlite3 *db, const nx_topk_cache *c)
+{
+	double bw[NX_TOPK_EXT_COLS];
+	int nbw = 0, i = 0;
+
+	if (!nx_topk__weights(db, bw, &nbw))
+		return 0;
+	for (i = 0; i < c->ncolw; i++)
+		if ((i < nbw ? bw[i] : 1.0) < c->colw[i])
+			return 0;
+	for (i = c->ncolw; i < nbw && i < NX_TOPK_EXT_COLS; i++)
+		if (bw[i] < 0)
+			return 0;
+	return 1;
+}
+
+/* Order of (rowid, score) pairs by rowid. */
+typedef struct head_row {
+	int64_t rowid;
+	double score;
+} head_row;
+
+static int cmp_head(const void *a, const void *b)
+{
+	int64_t x = ((const head_row *)a)->rowid, y = ((const head_row *)b)->rowid;
+
+	return x < y ? -1 : x > y;
+}
+
+/* l read lazily when its word has an impact list (valid for the index as it is): its rows kept by rowid. */
+int nx_topk__lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l)
+{
+	int64_t rowid[NX_IMPACT_ROWS], df = 0;
+	double score[NX_IMPACT_ROWS];
+	head_row *h = NULL;
+	size_t n = 0, i = 0;
+
+	if (c->lazy_ok == 0)
+		c->lazy_ok = lazy_fits(db, c) ? 1 : -1;
+	if (c->lazy_ok < 0 || nx_impact__get(db, l->text, NX_IMPACT_ROWS, rowid, score, &n, &df) != 1 || n == 0)
+		return SQLITE_OK; /* read whole */
+	if ((h = malloc(n * sizeof(*h))) == NULL || (l->head = malloc(n * sizeof(*l->head))) == NULL ||
+	    (l->hscore = malloc(n * sizeof(*l->hscore))) == NULL) {
+		free(h);
+		return SQLITE_NOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		h[i].rowid = rowid[i];
+		h[i].score = score[i];
+	}
+	l->tail = score[n - 1]; /* best first: a row not in the list scores at most this */
+	qsort(h, n, sizeof(*h), cmp_head);
+	for (i = 0; i < n; i++) {
+		l->head[i] = h[i].rowid;
+		l->hscore[i] = h[i].score;
+	}
+	free(h);
+	l->nhead = n;
+	l->lazy = 1;
+	return SQLITE_OK;
+}
+
+/* After the read: the scale from a bm25 score of the word to its row's (k1 + 1) f / (f + norm). */
+void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l)
+{
+	double df = (double)l->n, idf = log(((double)c->nrow - df + 0.5) / (df + 0.5));
+
+	if (idf <= 0.0)
+		idf = 1e-6; /* as bm25 */
+	l->xscale = (1.0 + 1e-9) / idf; /* a margin for the rounding of the score */
+	free(l->head);
+	free(l->hscore);
+	l->head = NULL;
+	l->hscore = NULL;
+	l->nhead = 0;
+}
+
+/*
+ * Read the lists of the phrases not in the cache yet (and the table's
+ * totals) in one pass over the matches of expr; *called is 0 when no row
+ * matches.
+ */
+/*
+ * The first row of "fts MATCH expr" given to the auxiliary function fn
+ * with state (its pointer type the function's name), which does its work
+ * there; *state_rc: what it reported.  Returns an SQLite code.
+ */
+static int run_aux(sqlite3 *db, const char *fn, const char *expr, void *state, const int *state_rc)
+{
+	sqlite3_stmt *s = NULL;
+	char sql[128];
+	int rc = SQLITE_OK;
+
+	snprintf(sql, sizeof(sql), "SELECT %s(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", fn);
+	if ((rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, 2, state, fn, NULL);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return *state_rc != SQLITE_OK ? *state_rc : rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
+{
+	collect_state cs;
+	int rc = SQLITE_OK;
+
+	memset(&cs, 0, sizeof(cs));
+	*called = 0;
+	if ((rc = register_collect(db)) != SQLITE_OK)
+		return rc;
+	cs.c = c;
+	cs.nphrase = n;
+	cs.which = which;
+	rc = run_aux(db, "nx_topk_collect", expr, &cs, &cs.rc);
+	*called = cs.called;
+	return rc;
+}
+
+/* -- counted lists: the rows of an OR of phrases from their rowids ---------- */
+
+/* Past this rowid the bitmaps would be too large: the lists are read instead. */
+#define NX_COUNT_MAX_ROWID ((int64_t)1 << 33)
+
+/* What aux_count fills: a bitmap of rows for each group, each phrase's count. */
+typedef struct count_lists_state {
+	nx_topk_cache *c;
+	const int *which;
+	int n, ng1;
+	uint64_t *b[2];
+	size_t nw[2];
+	int g;         /* the bitmap the phrase being read marks */
+	int64_t rows;  /* its rows */
+	int called;
+	int rc;
+} count_lists_state;
+
+/* Mark rowid in bitmap g of t. */
+static int count_mark(count_lists_state *t, int g, int64_t rowid)
+{
+	size_t at = 0;
+
+	if (rowid < 0 || rowid >= NX_COUNT_MAX_ROWID)
+		return SQLITE_RANGE;
+	at = (size_t)(rowid >> 6);
+	if (at >= t->nw[g]) {
+		size_t nw = t->nw[g] ? t->nw[g] : 1024;
+		uint64_t *w = NULL;
+
+		while (nw <= at)
+			nw *= 2;
+		if ((w = realloc(t->b[g], nw * sizeof(*w))) == NULL)
+			return SQLITE_NOMEM;
+		memset(w + t->nw[g], 0, (nw - t->nw[g]) * sizeof(*w));
+		t->b[g] = w;
+		t->nw[g] = nw;
+	}
+	t->b[g][at] |= (uint64_t)1 << (rowid & 63);
+	return SQLITE_OK;
+}
+
+/* xQueryPhrase callback: one row of the phrase being counted */
+static int count_one(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	count_lists_state *t = ud;
+
+	t->rows++;
+	return count_mark(t, t->g, api->xRowid(fctx));
+}
+
+/* nx_topk_countlists(fts, state): on the first row, the totals and every phrase's rows marked */
+static void aux_count(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		      sqlite3_value **vals)
+{
+	count_lists_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_countlists") : NULL;
+	int i = 0;
+	size_t p = 0;
+
+	if (t == NULL) {
+		sqlite3_result_error(ctx, "nx_topk_countlists: no state", -1);
+		return;
+	}
+	if (!t->called && t->rc == SQLITE_OK) {
+		t->called = 1;
+		t->rc = read_totals(api, fctx, t->c);
+		for (i = 0; t->rc == SQLITE_OK && i < t->n; i++) {
+			topk_list *l = &t->c->l[t->which[i]];
+
+			t->g = i < t->ng1 ? 0 : 1;
+			if (l->done) { /* read already: its rowids */
+				for (p = 0; t->rc == SQLITE_OK && p < l->n; p++)
+					t->rc = count_mark(t, t->g, l->rowid[p]);
+				continue;
+			}
+			t->rows = 0;
+			if ((t->rc = api->xQueryPhrase(fctx, i, t, count_one)) == SQLITE_OK) {
+				l->n = (size_t)t->rows;
+				l->counted = 1;
+			}
+		}
+	}
+	if (t->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, t->rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
+int nx_topk__count_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int ng1,
+			 const nx_topk_filter *flt, int64_t *total, int *called, nx_topk_stats *st)
+{
+	fts5_api *api = nx_fts5_api(db);
+	count_lists_state t;
+	size_t at = 0;
+	int rc = SQLITE_OK, two = ng1 < n;
+
+	*total = 0;
+	memset(&t, 0, sizeof(t));
+	t.c = c;
+	t.which = which;
+	t.n = n;
+	t.ng1 = two ? ng1 : n;
+	if (api == NULL || api->xCreateFunction(api, "nx_topk_countlists", NULL, aux_count, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	rc = run_aux(db, "nx_topk_countlists", expr, &t, &t.rc);
+	/* the rows in both groups (one group: in it) that pass flt */
+	for (at = 0; rc == SQLITE_OK && at < t.nw[0]; at++) {
+		uint64_t v = t.b[0][at] & (two ? (at < t.nw[1] ? t.b[1][at] : 0) : ~(uint64_t)0);
+		int pass = 0;
+
+		st->rows += __builtin_popcountll(v);
+		if (flt == NULL) {
+			*total += __builtin_popcountll(v);
+			continue;
+		}
+		for (; v != 0 && rc == SQLITE_OK; v &= v - 1) {
+			if ((pass = passes(flt, ((int64_t)at << 6) + __builtin_ctzll(v), st)) < 0)
+				rc = SQLITE_ERROR;
+			*total += pass > 0;
+		}
+	}
+	free(t.b[0]);
+	free(t.b[1]);
+	*called = t.called;
+	if (rc != SQLITE_OK)
+		*total = 0;
+	return rc;
+}
