@@ -31,6 +31,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -485,15 +486,33 @@ static void aux_topk_phrase(const Fts5ExtensionApi *api, Fts5Context *fctx, sqli
 		sqlite3_result_null(ctx);
 }
 
+/*
+ * Once per connection: FTS5 keeps every registration in a list it walks
+ * by name for each query, so registering on every search would grow it
+ * for as long as a server runs.  Registering also overloads name as an
+ * SQL function, which is how a later call finds it there.
+ */
+int nx_topk__aux(sqlite3 *db, const char *name, fts5_extension_function fn)
+{
+	char sql[64];
+	sqlite3_stmt *probe = NULL;
+	fts5_api *api = NULL;
+
+	snprintf(sql, sizeof(sql), "SELECT %s(0)", name);
+	if (sqlite3_prepare_v2(db, sql, -1, &probe, NULL) == SQLITE_OK) {
+		sqlite3_finalize(probe);
+		return SQLITE_OK;
+	}
+	if ((api = nx_fts5_api(db)) == NULL)
+		return SQLITE_ERROR;
+	return api->xCreateFunction(api, name, NULL, fn, NULL);
+}
+
 static int register_aux(sqlite3 *db)
 {
-	fts5_api *api = nx_fts5_api(db);
+	int rc = nx_topk__aux(db, "nx_topk", aux_topk);
 
-	if (api == NULL)
-		return SQLITE_ERROR;
-	if (api->xCreateFunction(api, "nx_topk", NULL, aux_topk, NULL) != SQLITE_OK)
-		return SQLITE_ERROR;
-	return api->xCreateFunction(api, "nx_topk_phrase", NULL, aux_topk_phrase, NULL);
+	return rc == SQLITE_OK ? nx_topk__aux(db, "nx_topk_phrase", aux_topk_phrase) : rc;
 }
 
 /*

@@ -118,7 +118,6 @@ static int64_t count_word(const count_state *t, const bitmap *b2, size_t at, con
 int nx_topk__or_count(sqlite3 *db, const char *expr, const nx_topk_filter *flt, int64_t *total,
 		      nx_topk_stats *stats)
 {
-	fts5_api *api = nx_fts5_api(db);
 	sqlite3_stmt *s = NULL;
 	count_state t;
 	nx_topk_stats st;
@@ -130,7 +129,7 @@ int nx_topk__or_count(sqlite3 *db, const char *expr, const nx_topk_filter *flt, 
 	memset(&st, 0, sizeof(st));
 	if ((t.nphrase = nx_topk__or_shape(expr, &t.ngroup1)) < 1)
 		return SQLITE_RANGE;
-	if (api == NULL || api->xCreateFunction(api, "nx_topk_orcount", NULL, aux_orcount, NULL) != SQLITE_OK)
+	if (nx_topk__aux(db, "nx_topk_orcount", aux_orcount) != SQLITE_OK)
 		return SQLITE_ERROR;
 	rc = sqlite3_prepare_v2(db, "SELECT nx_topk_orcount(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s,
 				NULL);

@@ -21,13 +21,9 @@ static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 
 static int register_collect(sqlite3 *db)
 {
-	fts5_api *api = nx_fts5_api(db);
-	int rc = SQLITE_OK;
+	int rc = nx_topk__aux(db, "nx_topk_collect", aux_collect);
 
-	if (api == NULL)
-		return SQLITE_ERROR;
-	rc = api->xCreateFunction(api, "nx_topk_collect", NULL, aux_collect, NULL);
-	return rc == SQLITE_OK ? api->xCreateFunction(api, "nx_topk_probe", NULL, aux_probe, NULL) : rc;
+	return rc == SQLITE_OK ? nx_topk__aux(db, "nx_topk_probe", aux_probe) : rc;
 }
 
 /*
@@ -444,7 +440,6 @@ static void aux_count(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 int nx_topk__count_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int ng1,
 			 const nx_topk_filter *flt, int64_t *total, int *called, nx_topk_stats *st)
 {
-	fts5_api *api = nx_fts5_api(db);
 	count_lists_state t;
 	size_t at = 0;
 	int rc = SQLITE_OK, two = ng1 < n;
@@ -455,7 +450,7 @@ int nx_topk__count_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n,
 	t.which = which;
 	t.n = n;
 	t.ng1 = two ? ng1 : n;
-	if (api == NULL || api->xCreateFunction(api, "nx_topk_countlists", NULL, aux_count, NULL) != SQLITE_OK)
+	if (nx_topk__aux(db, "nx_topk_countlists", aux_count) != SQLITE_OK)
 		return SQLITE_ERROR;
 	rc = run_aux(db, "nx_topk_countlists", expr, &t, &t.rc);
 	/* the rows in both groups (one group: in it) that pass flt */

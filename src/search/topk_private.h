@@ -7,6 +7,10 @@
 #define NX_TOPK_PRIVATE_H
 
 #include "search/topk.h"
+#include "index/tokenizer.h"
+
+/* Registers the FTS5 auxiliary function name on db unless it already is (topk.c). */
+int nx_topk__aux(sqlite3 *db, const char *name, fts5_extension_function fn);
 
 /* After the closing quote of the phrase s starts (at its '"'); NULL when s is no phrase. */
 static inline const char *skip_phrase(const char *s)
