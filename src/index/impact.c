@@ -15,11 +15,20 @@
  * build; removing or replacing an article (a DELETE or UPDATE of table
  * article, by this program or another) empties impact_state through the
  * triggers, since a replacement can keep the totals.
+ *
+ * impact_set(expr, nbits, bits): for the words of a list in an eighth of
+ * the rows or more, the set of the rows they match, a bitmap of nbits bits
+ * (bit r of byte r / 8 for rowid r) deflated by zlib; none for a twin (its
+ * twin's set is the same).  The sets stand beside the lists under row
+ * id 2 of impact_state: a build of an older program empties impact_state
+ * and seals id 1 alone, leaving sets it did not make set aside.
  */
 #include "index/impact.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include "util/buf.h"
 
@@ -27,9 +36,10 @@ static const char impact_sql[] =
 	"CREATE TABLE IF NOT EXISTS impact(expr TEXT NOT NULL UNIQUE, df INTEGER NOT NULL, hits BLOB NOT NULL,"
 	" twin TEXT);"
 	"CREATE TABLE IF NOT EXISTS impact_state(id INTEGER PRIMARY KEY, totals BLOB NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS impact_set(expr TEXT NOT NULL UNIQUE, nbits INTEGER NOT NULL, bits BLOB NOT NULL);"
 	"CREATE TRIGGER IF NOT EXISTS impact_gone AFTER DELETE ON article BEGIN DELETE FROM impact_state; END;"
 	"CREATE TRIGGER IF NOT EXISTS impact_changed AFTER UPDATE ON article BEGIN DELETE FROM impact_state; END;"
-	"DELETE FROM impact_state; DELETE FROM impact;";
+	"DELETE FROM impact_state; DELETE FROM impact; DELETE FROM impact_set;";
 
 int nx_impact__reset(sqlite3 *db)
 {
@@ -49,7 +59,8 @@ int nx_impact__drop(sqlite3 *db)
 		return SQLITE_OK;
 	return sqlite3_exec(db,
 			    "DROP TRIGGER IF EXISTS impact_gone; DROP TRIGGER IF EXISTS impact_changed;"
-			    " DROP TABLE IF EXISTS impact_state; DROP TABLE IF EXISTS impact;",
+			    " DROP TABLE IF EXISTS impact_state; DROP TABLE IF EXISTS impact;"
+			    " DROP TABLE IF EXISTS impact_set;",
 			    NULL, NULL, NULL);
 }
 
@@ -93,7 +104,9 @@ int nx_impact__seal(sqlite3 *db)
 {
 	return sqlite3_exec(db,
 			    "INSERT OR REPLACE INTO impact_state(id, totals)"
-			    " SELECT 1, block FROM fts_data WHERE id = 1 AND block IS NOT NULL",
+			    " SELECT 1, block FROM fts_data WHERE id = 1 AND block IS NOT NULL;"
+			    "INSERT OR REPLACE INTO impact_state(id, totals)"
+			    " SELECT 2, block FROM fts_data WHERE id = 1 AND block IS NOT NULL",
 			    NULL, NULL, NULL);
 }
 
@@ -153,6 +166,81 @@ int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, doub
 		else
 			rc = decode(b, end, k, rowid, score, n);
 	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int nx_impact__put_set(sqlite3 *db, const char *expr, const uint64_t *w, size_t nw)
+{
+	size_t nbytes = nw * 8, i = 0;
+	unsigned char *raw = malloc(nbytes ? nbytes : 1), *z = NULL;
+	uLongf zlen = compressBound((uLong)nbytes);
+	sqlite3_stmt *s = NULL;
+	int rc = SQLITE_NOMEM;
+
+	if (raw == NULL || (z = malloc(zlen)) == NULL)
+		goto done;
+	for (i = 0; i < nbytes; i++)
+		raw[i] = (unsigned char)(w[i / 8] >> (8 * (i % 8)));
+	if (compress2(z, &zlen, raw, (uLong)nbytes, 9) != Z_OK)
+		goto done;
+	/* a twin (the same rows under another form of the word) keeps none: its twin's is read */
+	rc = sqlite3_prepare_v2(db,
+				"INSERT OR REPLACE INTO impact_set(expr, nbits, bits)"
+				" SELECT ?1, ?2, ?3 WHERE (SELECT twin FROM impact WHERE expr = ?1) IS NULL",
+				-1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)nbytes * 8);
+		sqlite3_bind_blob(s, 3, z, (int)zlen, SQLITE_STATIC);
+		rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	}
+done:
+	sqlite3_finalize(s);
+	free(raw);
+	free(z);
+	return rc;
+}
+
+int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw)
+{
+	sqlite3_stmt *s = NULL;
+	unsigned char *raw = NULL;
+	int rc = 0;
+
+	*w = NULL;
+	*nw = 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT b.nbits, b.bits FROM impact i, impact_set b, impact_state t, fts_data d"
+			       " WHERE i.expr = ?1 AND b.expr = coalesce(i.twin, i.expr)"
+			       " AND t.id = 2 AND d.id = 1 AND t.totals = d.block",
+			       -1, &s, NULL) != SQLITE_OK)
+		return 0; /* no table: an older index */
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		sqlite3_int64 nbits = sqlite3_column_int64(s, 0);
+		const unsigned char *z = sqlite3_column_blob(s, 1);
+		uLongf len = (uLongf)(nbits / 8);
+		size_t i = 0, n = (size_t)(nbits / 64);
+
+		rc = -1;
+		if (nbits <= 0 || nbits % 64 != 0 || nbits > ((sqlite3_int64)1 << 36) || z == NULL)
+			goto done;
+		if ((raw = malloc(len)) == NULL || (*w = calloc(n, sizeof(**w))) == NULL)
+			goto done;
+		if (uncompress(raw, &len, z, (uLong)sqlite3_column_bytes(s, 1)) != Z_OK || len != (uLongf)(nbits / 8))
+			goto done;
+		for (i = 0; i < (size_t)len; i++)
+			(*w)[i / 8] |= (uint64_t)raw[i] << (8 * (i % 8));
+		*nw = n;
+		rc = 1;
+	}
+done:
+	if (rc < 0) {
+		free(*w);
+		*w = NULL;
+	}
+	free(raw);
 	sqlite3_finalize(s);
 	return rc;
 }

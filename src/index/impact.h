@@ -49,4 +49,21 @@ int nx_impact__seal(sqlite3 *db);
 int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, double *score, size_t *n,
 		   int64_t *df);
 
+/* Words in at least 1/NX_IMPACT_SET_SHARE of the rows also get their set of rows. */
+#define NX_IMPACT_SET_SHARE 8
+
+/*
+ * Store the set of rows of expr (after its list: a twin stores none),
+ * bit r of w[r / 64] for rowid r, nw words.  Returns SQLITE_OK or an
+ * SQLite error code.
+ */
+int nx_impact__put_set(sqlite3 *db, const char *expr, const uint64_t *w, size_t nw);
+
+/*
+ * The set of rows of expr into *w (malloc'd, *nw 64-bit words, bit r of
+ * w[r / 64] for rowid r): 1 when served, 0 when it has none or the index
+ * changed since it was made, -1 when the set is corrupt.
+ */
+int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw);
+
 #endif

@@ -87,9 +87,24 @@ static int frequent_words(nx_store *st, int64_t limit, char ***out, size_t *nout
 	return rc == SQLITE_DONE ? SQLITE_OK : rc == SQLITE_ROW ? SQLITE_NOMEM : rc;
 }
 
+/* The set of rows of the phrase expr, stored beside its list. */
+static int build_set(nx_store *st, const char *expr)
+{
+	uint64_t *w = NULL;
+	size_t nw = 0;
+	int rc = nx_topk__phrase_rows(st->db, expr, &w, &nw);
+
+	if (rc == SQLITE_OK && w != NULL)
+		rc = nx_impact__put_set(st->db, expr, w, nw);
+	else if (rc == SQLITE_RANGE)
+		rc = SQLITE_OK; /* rowids too large for a bitmap: the count walks */
+	free(w);
+	return rc;
+}
+
 /* The list of the word w (its expression as a search writes it), when it has one; seen: done already. */
 static int build_one(nx_store *st, const char *w, const double *cw, int ncw, int64_t min_df, size_t rows,
-		     nx_buf *seen)
+		     int64_t nrow, nx_buf *seen)
 {
 	nx_error err = NX_ERROR_INIT;
 	nx_query *q = NULL;
@@ -119,7 +134,9 @@ static int build_one(nx_store *st, const char *w, const double *cw, int ncw, int
 		rowid[i] = h[i].rowid;
 		score[i] = h[i].score;
 	}
-	rc = nx_impact__put(st->db, q->fts, total, rowid, score, n);
+	if ((rc = nx_impact__put(st->db, q->fts, total, rowid, score, n)) == SQLITE_OK &&
+	    total * NX_IMPACT_SET_SHARE >= nrow)
+		rc = build_set(st, q->fts);
 done:
 	free(rowid);
 	free(score);
@@ -154,7 +171,7 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 	if ((rc = nx_impact__reset(st->db)) != SQLITE_OK || (rc = frequent_words(st, min_df, &w, &nw)) != SQLITE_OK)
 		goto end;
 	for (i = 0; i < nw && rc == SQLITE_OK; i++)
-		rc = build_one(st, w[i], cw, ncw, min_df, rows, &seen);
+		rc = build_one(st, w[i], cw, ncw, min_df, rows, last, &seen);
 	if (rc == SQLITE_OK)
 		rc = nx_impact__seal(st->db);
 end:
