@@ -11,17 +11,14 @@
  *
  *  - the counts are the sets ANDed (and ORed for the relaxed query's
  *    groups) and their bits counted;
- *  - the best k rows come from the lists by the threshold algorithm: the
- *    lists are read a row deep at a time, each row met is scored exactly
- *    by bm25 over the whole query (FTS5 seeks to the one rowid: the row
- *    holds every word or gives nothing), and the reading stops as soon as
- *    the k-th best score beats the sum of the scores at the depth reached
- *    (no row not met yet can score more: its score for each word is at
- *    most that word's score there, since a list is best first).  bm25 of
- *    the query is the sum over its words, in their order, of each word's
- *    own bm25 (the score its list keeps), so that sum bounds it, rounding
- *    included (each addition is monotonic).  Lists read to the end
- *    without the bound met: the walk runs as before.
+ *  - the best k rows: bm25 of the query is the sum over its words, in
+ *    their order, of each word's own bm25, so the sum of the words' best
+ *    scores in a block of rowids (kept with the sets) bounds every row of
+ *    the block, rounding included (each addition is monotonic).  The
+ *    blocks (64 rowids) holding a row of every word are walked (FTS5
+ *    seeks to the block's first rowid) in the order of decreasing bound,
+ *    each row scored exactly, until the k-th best score beats the bound
+ *    of the next block: a few hundred blocks instead of the whole lists.
  *
  * The scores are bm25's as topk.c computes it (the same operations in the
  * same order, idf from the rows each word matches), ties by ascending
@@ -71,29 +68,43 @@ static void free_phrases(char **ph, int n)
 		free(ph[--n]);
 }
 
-/* The sets of rows of the n phrases, into set[i] / nset[i]: 1 when every one has one, else 0. */
-static int load_sets(nx_store *st, char **ph, int n, uint64_t **set, size_t *nset)
-{
-	int i = 0;
+/* The sets of rows of up to NX_TOPK_MAX_RANK_PHRASES phrases and their blocks' best scores. */
+typedef struct sets {
+	uint64_t *w[NX_TOPK_MAX_RANK_PHRASES];
+	size_t nw[NX_TOPK_MAX_RANK_PHRASES];
+	double *max[NX_TOPK_MAX_RANK_PHRASES];
+	int n;
+} sets;
 
-	for (i = 0; i < n; i++)
-		if (nx_impact__get_set(st->db, ph[i], &set[i], &nset[i]) != 1)
+/* The sets of the n phrases: 1 when every one has one, else 0. */
+static int load_sets(nx_store *st, char **ph, int n, sets *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (s->n = 0; s->n < n; s->n++)
+		if (nx_impact__get_set(st->db, ph[s->n], &s->w[s->n], &s->nw[s->n], &s->max[s->n]) != 1)
 			return 0;
 	return 1;
 }
 
-static void free_sets(uint64_t **set, int n)
+static void free_sets(sets *s)
 {
-	while (n > 0)
-		free(set[--n]);
+	int i = 0;
+
+	for (i = 0; i < NX_TOPK_MAX_RANK_PHRASES; i++) {
+		free(s->w[i]);
+		free(s->max[i]);
+	}
 }
 
 /*
  * The rows in some set of each group (phrases [0, ng1) and [ng1, n); ng1
  * == n: one group).  All the sets are loaded.
  */
-static int64_t count_sets(uint64_t **set, const size_t *nset, int n, int ng1)
+static int64_t count_sets(const sets *s, int ng1)
 {
+	uint64_t *const *set = s->w;
+	const size_t *nset = s->nw;
+	int n = s->n;
 	size_t most = 0, at = 0;
 	int64_t total = 0;
 	int i = 0;
@@ -116,53 +127,55 @@ static int64_t count_sets(uint64_t **set, const size_t *nset, int n, int ng1)
 	return total;
 }
 
-/* The rows in every one of the n sets. */
-static int64_t count_and(uint64_t **set, const size_t *nset, int n)
+/* The rows in every one of the sets: its words (64 rows each) into s->w[0] (cut to them), their count returned. */
+static int64_t and_sets(sets *s)
 {
 	size_t least = SIZE_MAX, at = 0;
 	int64_t total = 0;
 	int i = 0;
 
-	for (i = 0; i < n; i++)
-		least = nset[i] < least ? nset[i] : least;
+	for (i = 0; i < s->n; i++)
+		least = s->nw[i] < least ? s->nw[i] : least;
 	for (at = 0; at < least; at++) {
-		uint64_t v = ~(uint64_t)0;
+		uint64_t v = s->w[0][at];
 
-		for (i = 0; i < n; i++)
-			v &= set[i][at];
+		for (i = 1; i < s->n; i++)
+			v &= s->w[i][at];
+		s->w[0][at] = v;
 		total += __builtin_popcountll(v);
 	}
+	s->nw[0] = least;
 	return total;
 }
 
 int nx_search__impact_or_count(nx_store *st, const char *expr, int64_t *total)
 {
 	char *ph[NX_TOPK_MAX_RANK_PHRASES];
-	uint64_t *set[NX_TOPK_MAX_RANK_PHRASES] = { NULL };
-	size_t nset[NX_TOPK_MAX_RANK_PHRASES] = { 0 };
+	sets s;
 	int ng1 = 0, n = nx_topk__or_shape(expr, &ng1), ok = 0;
 
 	*total = 0;
 	if (n < 1 || n > NX_TOPK_MAX_RANK_PHRASES || split_phrases(expr, ph, n) != n)
 		return 0;
-	if ((ok = load_sets(st, ph, n, set, nset)) == 1)
-		*total = count_sets(set, nset, n, ng1);
-	free_sets(set, n);
+	if ((ok = load_sets(st, ph, n, &s)) == 1)
+		*total = count_sets(&s, ng1);
+	free_sets(&s);
 	free_phrases(ph, n);
 	return ok;
 }
 
-/* What the probe of one row (nx_impact_probe) needs and gives. */
+/* What the walk of a block (nx_impact_probe) needs, and the best rows it keeps. */
 typedef struct probe_state {
 	int nphrase;
 	const int64_t *df; /* rows each phrase matches */
 	const double *w;   /* column weights */
 	int nw;
+	int ncol;
 	int ready;
 	double idf[NX_TOPK_MAX_PHRASES];
 	double avgdl;
-	double score; /* of the row probed */
-	int found;
+	nx_topk_hit *heap; /* the best so far, worst at [0] */
+	size_t n, k;
 	int rc;
 } probe_state;
 
@@ -172,7 +185,8 @@ static int probe_prepare(probe_state *t, const Fts5ExtensionApi *api, Fts5Contex
 	sqlite3_int64 nrow = 0, ntok = 0;
 	int i = 0, rc = SQLITE_OK;
 
-	if (api->xPhraseCount(fctx) != t->nphrase || api->xColumnCount(fctx) > NX_AND_MAX_COLS)
+	t->ncol = api->xColumnCount(fctx);
+	if (api->xPhraseCount(fctx) != t->nphrase || t->ncol > NX_AND_MAX_COLS || t->ncol < 1)
 		return SQLITE_RANGE;
 	if ((rc = api->xRowCount(fctx, &nrow)) != SQLITE_OK || (rc = api->xColumnTotalSize(fctx, -1, &ntok)) != SQLITE_OK)
 		return rc;
@@ -186,16 +200,30 @@ static int probe_prepare(probe_state *t, const Fts5ExtensionApi *api, Fts5Contex
 	return SQLITE_OK;
 }
 
-/* bm25 of the row FTS5 stands on (topk.c's score_row and bm25, the same operations in the same order) */
-static int probe_score(probe_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx)
+/* bm25's sum for a row of length d (topk.c's bm25: the same operations in the same order) */
+static double and_bm25(const probe_state *t, const double *freq, double d)
 {
 	const double k1 = NX_AND_K1;
 	const double b = NX_AND_B;
-	double freq[NX_TOPK_MAX_PHRASES], score = 0.0, d = 0;
-	int rc = SQLITE_OK, ip = 0, ic = 0, io = 0, ntok = 0;
+	double score = 0.0;
+	int i = 0;
+
+	for (i = 0; i < t->nphrase; i++)
+		score += t->idf[i] * ((freq[i] * (k1 + 1.0)) / (freq[i] + k1 * (1 - b + b * d / t->avgdl)));
+	return score;
+}
+
+/* The row FTS5 stands on, scored and kept when among the best k (topk.c's score_row, no count). */
+static int probe_row(probe_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx)
+{
+	double freq[NX_TOPK_MAX_PHRASES];
+	int colmax[NX_AND_MAX_COLS];
+	nx_topk_hit h;
+	int rc = SQLITE_OK, ip = 0, ic = 0, io = 0, ntok = 0, lb = 0;
 
 	if (!t->ready && (rc = probe_prepare(t, api, fctx)) != SQLITE_OK)
 		return rc;
+	memset(colmax, 0, (size_t)t->ncol * sizeof(*colmax));
 	for (ip = 0; rc == SQLITE_OK && ip < t->nphrase; ip++) {
 		Fts5PhraseIter it;
 
@@ -203,20 +231,36 @@ static int probe_score(probe_state *t, const Fts5ExtensionApi *api, Fts5Context 
 		rc = api->xPhraseFirst(fctx, ip, &it, &ic, &io);
 		while (rc == SQLITE_OK && ic >= 0) {
 			freq[ip] += t->nw > ic ? t->w[ic] : 1.0;
+			if (ic < t->ncol && io + 1 > colmax[ic])
+				colmax[ic] = io + 1;
 			api->xPhraseNext(fctx, &it, &ic, &io);
 		}
 	}
-	if (rc != SQLITE_OK || (rc = api->xColumnSize(fctx, -1, &ntok)) != SQLITE_OK)
+	if (rc != SQLITE_OK)
 		return rc;
-	d = (double)ntok;
-	for (ip = 0; ip < t->nphrase; ip++)
-		score += t->idf[ip] * ((freq[ip] * (k1 + 1.0)) / (freq[ip] + k1 * (1 - b + b * d / t->avgdl)));
-	t->score = score;
-	t->found = 1;
+	h.rowid = api->xRowid(fctx);
+	if (t->n == t->k) {
+		/* full: skip the row when even its shortest possible length loses */
+		for (ic = 0; ic < t->ncol; ic++)
+			lb += colmax[ic];
+		h.score = and_bm25(t, freq, (double)lb);
+		if (worse(&h, &t->heap[0]))
+			return SQLITE_OK;
+	}
+	if ((rc = api->xColumnSize(fctx, -1, &ntok)) != SQLITE_OK)
+		return rc;
+	h.score = and_bm25(t, freq, (double)ntok);
+	if (t->n < t->k) {
+		t->heap[t->n] = h;
+		sift_up(t->heap, t->n++);
+	} else if (worse(&t->heap[0], &h)) {
+		t->heap[0] = h;
+		heap_down(t->heap, t->n, 0, 0);
+	}
 	return SQLITE_OK;
 }
 
-/* nx_impact_probe(fts, state): the one row of "MATCH expr AND rowid = r" scored into state */
+/* nx_impact_probe(fts, state): each row of a block, into state's best */
 static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
 		      sqlite3_value **vals)
 {
@@ -227,162 +271,121 @@ static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 		return;
 	}
 	if (t->rc == SQLITE_OK)
-		t->rc = probe_score(t, api, fctx);
+		t->rc = probe_row(t, api, fctx);
 	if (t->rc != SQLITE_OK)
 		sqlite3_result_error_code(ctx, t->rc);
 	else
 		sqlite3_result_null(ctx);
 }
 
-/* The best k rows, as the threshold algorithm finds them (see the top). */
-typedef struct ta_state {
-	sqlite3_stmt *probe;
-	probe_state ps;
-	int64_t *seen; /* rowids probed, in the order met */
-	size_t nseen;
-	nx_topk_hit *heap; /* the best so far, worst at [0] */
-	size_t n, k;
-} ta_state;
-
-/* Score rowid (once) and keep it when among the best k: SQLITE_OK or an error code. */
-static int ta_meet(ta_state *a, int64_t rowid)
-{
-	nx_topk_hit h;
-	size_t i = 0;
-	int step = 0;
-
-	for (i = 0; i < a->nseen; i++)
-		if (a->seen[i] == rowid)
-			return SQLITE_OK;
-	a->seen[a->nseen++] = rowid;
-	a->ps.found = 0;
-	sqlite3_reset(a->probe);
-	sqlite3_bind_int64(a->probe, 3, rowid);
-	while ((step = sqlite3_step(a->probe)) == SQLITE_ROW)
-		;
-	if (a->ps.rc != SQLITE_OK)
-		return a->ps.rc;
-	if (step != SQLITE_DONE)
-		return step;
-	if (!a->ps.found)
-		return SQLITE_OK; /* the row lacks a word */
-	h.rowid = rowid;
-	h.score = a->ps.score;
-	if (a->n < a->k) {
-		a->heap[a->n] = h;
-		sift_up(a->heap, a->n++);
-	} else if (worse(&a->heap[0], &h)) {
-		a->heap[0] = h;
-		heap_down(a->heap, a->n, 0, 0);
-	}
-	return SQLITE_OK;
-}
-
 /*
- * Read the lists (list[i]: len[i] rows of the phrase's df[i]) a row deep
- * at a time: 1 when the best k are found, 0 when the lists end first,
- * -1 on an error.
+ * The blocks of 64 rowids holding a row of every word (s->w[0]: and_sets'
+ * rows) as a heap, best bound first (rowid: the block; score: its bound),
+ * *nb of them.
  */
-static int ta_run(ta_state *a, nx_topk_hit **list, const size_t *len, const int64_t *df, int n)
+static nx_topk_hit *rank_blocks(const sets *s, size_t *nb)
 {
-	size_t depth = 0, most = 0;
-	int i = 0, rc = SQLITE_OK;
-
-	for (i = 0; i < n; i++)
-		most = len[i] > most ? len[i] : most;
-	for (depth = 0; depth < most; depth++) {
-		double bound = 0.0;
-		int all = 0;
-
-		for (i = 0; i < n; i++) {
-			if (depth < len[i] && (rc = ta_meet(a, list[i][depth].rowid)) != SQLITE_OK)
-				return -1;
-			/* a whole list read: every row holding its word (every hit) was met */
-			if ((int64_t)len[i] == df[i] && depth + 1 >= len[i])
-				all = 1;
-		}
-		if (all)
-			return 1;
-		for (i = 0; i < n; i++)
-			bound += list[i][depth < len[i] ? depth : len[i] - 1].score;
-		if (a->n == a->k && a->k > 0 && a->heap[0].score > bound)
-			return 1;
-	}
-	return 0;
-}
-
-/* The lists of the n phrases (whole: NX_IMPACT_ROWS rows, or all of a shorter word's): 1 when all are had. */
-static int load_lists(nx_store *st, char **ph, int n, nx_topk_hit **list, size_t *len, int64_t *df)
-{
+	nx_topk_hit *out = malloc((s->nw[0] ? s->nw[0] : 1) * sizeof(*out));
+	size_t b = 0;
 	int i = 0;
 
-	for (i = 0; i < n; i++)
-		if (nx_search__impact_hits(st, ph[i], NX_IMPACT_ROWS, &list[i], &len[i], &df[i]) != 1 || len[i] == 0)
-			return 0;
-	return 1;
+	*nb = 0;
+	if (out == NULL)
+		return NULL;
+	for (b = 0; b < s->nw[0]; b++) {
+		if (s->w[0][b] == 0)
+			continue;
+		out[*nb].rowid = (int64_t)b;
+		out[*nb].score = 0.0;
+		for (i = 0; i < s->n; i++)
+			out[*nb].score += s->max[i][b];
+		(*nb)++;
+	}
+	for (b = *nb / 2; b > 0; b--)
+		heap_down(out, *nb, b - 1, 1);
+	return out;
 }
 
-static int ta_top(nx_store *st, const char *expr, char **ph, int n, const double *w, int nw, size_t k,
-		  nx_topk_hit **out, size_t *nout)
+/* The best k rows of expr, block by block (see the top): SQLITE_OK with *out, or an error code. */
+static int block_top(nx_store *st, const char *expr, const sets *s, const int64_t *df, const double *w, int nw,
+		     size_t k, nx_topk_hit **out, size_t *nout)
 {
-	nx_topk_hit *list[NX_TOPK_MAX_PHRASES] = { NULL };
-	size_t len[NX_TOPK_MAX_PHRASES] = { 0 }, lens = 0;
-	int64_t df[NX_TOPK_MAX_PHRASES] = { 0 };
 	fts5_api *api = nx_fts5_api(st->db);
-	ta_state a;
-	int i = 0, ok = 0;
+	sqlite3_stmt *q = NULL;
+	probe_state t;
+	nx_topk_hit *bl = NULL;
+	size_t nb = 0;
+	int rc = SQLITE_NOMEM;
 
-	memset(&a, 0, sizeof(a));
-	if (!load_lists(st, ph, n, list, len, df) || api == NULL ||
-	    api->xCreateFunction(api, "nx_impact_probe", NULL, aux_probe, NULL) != SQLITE_OK)
+	memset(&t, 0, sizeof(t));
+	t.nphrase = s->n;
+	t.df = df;
+	t.w = w;
+	t.nw = nw;
+	t.k = k;
+	if ((bl = rank_blocks(s, &nb)) == NULL || (t.heap = malloc((k ? k : 1) * sizeof(*t.heap))) == NULL)
 		goto done;
-	for (i = 0; i < n; i++)
-		lens += len[i];
-	a.k = k;
-	a.ps.nphrase = n;
-	a.ps.df = df;
-	a.ps.w = w;
-	a.ps.nw = nw;
-	if ((a.seen = malloc(lens * sizeof(*a.seen))) == NULL || (a.heap = malloc((k ? k : 1) * sizeof(*a.heap))) == NULL)
+	rc = SQLITE_ERROR;
+	if (api == NULL || api->xCreateFunction(api, "nx_impact_probe", NULL, aux_probe, NULL) != SQLITE_OK)
 		goto done;
-	if (sqlite3_prepare_v2(st->db, "SELECT nx_impact_probe(fts, ?2) FROM fts WHERE fts MATCH ?1 AND rowid = ?3", -1,
-			       &a.probe, NULL) != SQLITE_OK)
+	rc = sqlite3_prepare_v2(st->db,
+				"SELECT count(*) FROM fts WHERE fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4"
+				" AND nx_impact_probe(fts, ?2) IS NOT NULL",
+				-1, &q, NULL);
+	if (rc != SQLITE_OK)
 		goto done;
-	sqlite3_bind_text(a.probe, 1, expr, -1, SQLITE_STATIC);
-	sqlite3_bind_pointer(a.probe, 2, &a.ps, "nx_impact_probe", NULL);
-	if ((ok = ta_run(&a, list, len, df, n)) == 1) {
-		qsort(a.heap, a.n, sizeof(*a.heap), cmp_hit);
-		*out = a.heap;
-		*nout = a.n;
-		a.heap = NULL;
+	sqlite3_bind_text(q, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(q, 2, &t, "nx_impact_probe", NULL);
+	while (nb > 0 && rc == SQLITE_OK) {
+		int64_t at = bl[0].rowid;
+
+		/* no row of this block or of any after it can beat the k-th */
+		if (t.n == k && t.heap[0].score > bl[0].score)
+			break;
+		bl[0] = bl[--nb];
+		heap_down(bl, nb, 0, 1);
+		sqlite3_reset(q);
+		sqlite3_bind_int64(q, 3, at * 64);
+		sqlite3_bind_int64(q, 4, at * 64 + 63);
+		rc = sqlite3_step(q);
+		rc = t.rc != SQLITE_OK ? t.rc : rc == SQLITE_ROW ? SQLITE_OK : rc;
+	}
+	if (rc == SQLITE_OK) {
+		qsort(t.heap, t.n, sizeof(*t.heap), cmp_hit);
+		*out = t.heap;
+		*nout = t.n;
+		t.heap = NULL;
 	}
 done:
-	sqlite3_finalize(a.probe);
-	free(a.seen);
-	free(a.heap);
-	for (i = 0; i < n; i++)
-		free(list[i]);
-	return ok == 1;
+	sqlite3_finalize(q);
+	free(bl);
+	free(t.heap);
+	return rc;
 }
 
 int nx_search__impact_and(nx_store *st, const char *expr, const double *w, int nw, size_t k, nx_topk_hit **out,
 			  size_t *nout, int64_t *total)
 {
 	char *ph[NX_TOPK_MAX_PHRASES];
-	uint64_t *set[NX_TOPK_MAX_PHRASES] = { NULL };
-	size_t nset[NX_TOPK_MAX_PHRASES] = { 0 };
-	int n = nx_topk__plain(expr), ok = 0;
+	int64_t df[NX_TOPK_MAX_PHRASES];
+	sets s;
+	int n = nx_topk__plain(expr), ok = 0, i = 0;
 
 	*out = NULL;
 	*nout = 0;
 	if (n < 2 || n > NX_TOPK_MAX_PHRASES || split_phrases(expr, ph, n) != n)
 		return 0;
-	if (load_sets(st, ph, n, set, nset)) {
-		*total = count_and(set, nset, n);
-		/* fewer rows than asked for: the walk lists them all */
-		ok = (int64_t)k <= *total && (k == 0 || ta_top(st, expr, ph, n, w, nw, k, out, nout));
+	ok = load_sets(st, ph, n, &s);
+	for (i = 0; ok && i < n; i++) {
+		size_t none = 0;
+
+		ok = nx_impact__get(st->db, ph[i], 0, NULL, NULL, &none, &df[i]) == 1;
 	}
-	free_sets(set, n);
+	if (ok) {
+		*total = and_sets(&s);
+		ok = k == 0 || block_top(st, expr, &s, df, w, nw, k, out, nout) == SQLITE_OK;
+	}
+	free_sets(&s);
 	free_phrases(ph, n);
 	return ok;
 }

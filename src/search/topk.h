@@ -210,12 +210,4 @@ int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *kno
 int nx_topk__or_count(sqlite3 *db, const char *expr, const nx_topk_filter *flt, int64_t *total,
 		      nx_topk_stats *stats);
 
-/*
- * The rows the one phrase '"..."' matches, as a bitmap (bit r of w[r / 64]
- * for rowid r; *w malloc'd, *nw words, NULL when none).  Returns SQLITE_OK,
- * SQLITE_RANGE when phrase is no phrase or a rowid is too large, or an
- * SQLite error code.
- */
-int nx_topk__phrase_rows(sqlite3 *db, const char *phrase, uint64_t **w, size_t *nw);
-
 #endif

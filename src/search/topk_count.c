@@ -12,7 +12,6 @@
  */
 #include "search/topk_private.h"
 #include "index/tokenizer.h"
-#include "util/buf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -116,15 +115,20 @@ static int64_t count_word(const count_state *t, const bitmap *b2, size_t at, con
 	return n;
 }
 
-/* Every row of each phrase of expr (nx_topk__or_shape's form) marked in t's bitmaps. */
-static int mark_all(sqlite3 *db, const char *expr, count_state *t)
+int nx_topk__or_count(sqlite3 *db, const char *expr, const nx_topk_filter *flt, int64_t *total,
+		      nx_topk_stats *stats)
 {
 	fts5_api *api = nx_fts5_api(db);
 	sqlite3_stmt *s = NULL;
+	count_state t;
+	nx_topk_stats st;
+	size_t at = 0;
 	int rc = SQLITE_OK;
 
-	memset(t, 0, sizeof(*t));
-	if ((t->nphrase = nx_topk__or_shape(expr, &t->ngroup1)) < 1)
+	*total = 0;
+	memset(&t, 0, sizeof(t));
+	memset(&st, 0, sizeof(st));
+	if ((t.nphrase = nx_topk__or_shape(expr, &t.ngroup1)) < 1)
 		return SQLITE_RANGE;
 	if (api == NULL || api->xCreateFunction(api, "nx_topk_orcount", NULL, aux_orcount, NULL) != SQLITE_OK)
 		return SQLITE_ERROR;
@@ -132,25 +136,11 @@ static int mark_all(sqlite3 *db, const char *expr, count_state *t)
 				NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-		sqlite3_bind_pointer(s, 2, t, "nx_topk_orcount", NULL);
+		sqlite3_bind_pointer(s, 2, &t, "nx_topk_orcount", NULL);
 		rc = sqlite3_step(s);
-		rc = t->rc != SQLITE_OK ? t->rc : rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+		rc = t.rc != SQLITE_OK ? t.rc : rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 	}
 	sqlite3_finalize(s);
-	return rc;
-}
-
-int nx_topk__or_count(sqlite3 *db, const char *expr, const nx_topk_filter *flt, int64_t *total,
-		      nx_topk_stats *stats)
-{
-	count_state t;
-	nx_topk_stats st;
-	size_t at = 0;
-	int rc = SQLITE_OK;
-
-	*total = 0;
-	memset(&st, 0, sizeof(st));
-	rc = mark_all(db, expr, &t);
 	for (at = 0; rc == SQLITE_OK && at < t.b[0].nw; at++) {
 		int64_t n = count_word(&t, t.ngroup1 < t.nphrase ? &t.b[1] : NULL, at, flt, &st);
 
@@ -165,28 +155,5 @@ int nx_topk__or_count(sqlite3 *db, const char *expr, const nx_topk_filter *flt, 
 		*stats = st;
 	if (rc != SQLITE_OK)
 		*total = 0;
-	return rc;
-}
-
-int nx_topk__phrase_rows(sqlite3 *db, const char *phrase, uint64_t **w, size_t *nw)
-{
-	nx_buf e = NX_BUF_INIT;
-	count_state t;
-	int rc = SQLITE_NOMEM;
-
-	*w = NULL;
-	*nw = 0;
-	memset(&t, 0, sizeof(t));
-	nx_buf_addf(&e, "(%s)", phrase);
-	if (nx_buf_ok(&e) && (rc = mark_all(db, e.buf, &t)) == SQLITE_OK && t.nphrase == 1) {
-		*w = t.b[0].w;
-		*nw = t.b[0].nw;
-		t.b[0].w = NULL;
-	} else if (rc == SQLITE_OK) {
-		rc = SQLITE_RANGE;
-	}
-	free(t.b[0].w);
-	free(t.b[1].w);
-	nx_buf_free(&e);
 	return rc;
 }
