@@ -68,32 +68,79 @@ static void free_phrases(char **ph, int n)
 		free(ph[--n]);
 }
 
-/* The sets of rows of up to NX_TOPK_MAX_RANK_PHRASES phrases and their blocks' best scores. */
-typedef struct sets {
-	uint64_t *w[NX_TOPK_MAX_RANK_PHRASES];
-	size_t nw[NX_TOPK_MAX_RANK_PHRASES];
-	double *max[NX_TOPK_MAX_RANK_PHRASES];
+/* One word's set of rows and its blocks' bounds, as read. */
+typedef struct loaded {
+	char *phrase;
+	uint64_t *w;
+	size_t nw;
+	double *max;
+} loaded;
+
+/* The sets read by one search (the strict query's, then the relaxed query's count). */
+struct nx_impact_sets {
+	loaded l[NX_TOPK_MAX_RANK_PHRASES];
 	int n;
-} sets;
+	uint64_t *and; /* the rows holding every word of the strict query */
+	size_t nand;
+};
 
-/* The sets of the n phrases: 1 when every one has one, else 0. */
-static int load_sets(nx_store *st, char **ph, int n, sets *s)
-{
-	memset(s, 0, sizeof(*s));
-	for (s->n = 0; s->n < n; s->n++)
-		if (nx_impact__get_set(st->db, ph[s->n], &s->w[s->n], &s->nw[s->n], &s->max[s->n]) != 1)
-			return 0;
-	return 1;
-}
-
-static void free_sets(sets *s)
+void nx_search__impact_sets_free(nx_impact_sets *c)
 {
 	int i = 0;
 
-	for (i = 0; i < NX_TOPK_MAX_RANK_PHRASES; i++) {
-		free(s->w[i]);
-		free(s->max[i]);
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->l[i].phrase);
+		free(c->l[i].w);
+		free(c->l[i].max);
 	}
+	free(c->and);
+	free(c);
+}
+
+/* The sets of the n phrases of one query (borrowed from the search's cache). */
+typedef struct sets {
+	const uint64_t *w[NX_TOPK_MAX_RANK_PHRASES];
+	size_t nw[NX_TOPK_MAX_RANK_PHRASES];
+	const double *max[NX_TOPK_MAX_RANK_PHRASES];
+	int n;
+} sets;
+
+/* The set of phrase, from *cache or read into it: its entry, NULL when it has none. */
+static const loaded *load_one(nx_store *st, nx_impact_sets **cache, const char *phrase)
+{
+	nx_impact_sets *c = *cache;
+	loaded *l = NULL;
+	int i = 0;
+
+	if (c == NULL && (c = *cache = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->l[i].phrase, phrase) == 0)
+			return c->l[i].w != NULL ? &c->l[i] : NULL;
+	if (c->n == NX_TOPK_MAX_RANK_PHRASES || (c->l[c->n].phrase = strdup(phrase)) == NULL)
+		return NULL;
+	l = &c->l[c->n++];
+	if (nx_impact__get_set(st->db, phrase, &l->w, &l->nw, &l->max) != 1)
+		return NULL; /* none (kept as none) */
+	return l;
+}
+
+/* The sets of the n phrases into s: 1 when every one has one, else 0. */
+static int load_sets(nx_store *st, nx_impact_sets **cache, char **ph, int n, sets *s)
+{
+	const loaded *l = NULL;
+
+	memset(s, 0, sizeof(*s));
+	for (s->n = 0; s->n < n; s->n++) {
+		if ((l = load_one(st, cache, ph[s->n])) == NULL)
+			return 0;
+		s->w[s->n] = l->w;
+		s->nw[s->n] = l->nw;
+		s->max[s->n] = l->max;
+	}
+	return 1;
 }
 
 /*
@@ -102,7 +149,7 @@ static void free_sets(sets *s)
  */
 static int64_t count_sets(const sets *s, int ng1)
 {
-	uint64_t *const *set = s->w;
+	const uint64_t *const *set = s->w;
 	const size_t *nset = s->nw;
 	int n = s->n;
 	size_t most = 0, at = 0;
@@ -127,28 +174,31 @@ static int64_t count_sets(const sets *s, int ng1)
 	return total;
 }
 
-/* The rows in every one of the sets: its words (64 rows each) into s->w[0] (cut to them), their count returned. */
-static int64_t and_sets(sets *s)
+/* The rows in every one of the sets into c->and (c->nand words), their count; -1 out of memory. */
+static int64_t and_sets(const sets *s, nx_impact_sets *c)
 {
-	size_t least = SIZE_MAX, at = 0;
+	size_t least = s->nw[0], at = 0;
 	int64_t total = 0;
 	int i = 0;
 
-	for (i = 0; i < s->n; i++)
+	for (i = 1; i < s->n; i++)
 		least = s->nw[i] < least ? s->nw[i] : least;
+	free(c->and);
+	if ((c->and = malloc((least ? least : 1) * sizeof(*c->and))) == NULL)
+		return -1;
 	for (at = 0; at < least; at++) {
 		uint64_t v = s->w[0][at];
 
 		for (i = 1; i < s->n; i++)
 			v &= s->w[i][at];
-		s->w[0][at] = v;
+		c->and[at] = v;
 		total += __builtin_popcountll(v);
 	}
-	s->nw[0] = least;
+	c->nand = least;
 	return total;
 }
 
-int nx_search__impact_or_count(nx_store *st, const char *expr, int64_t *total)
+int nx_search__impact_or_count(nx_store *st, nx_impact_sets **cache, const char *expr, int64_t *total)
 {
 	char *ph[NX_TOPK_MAX_RANK_PHRASES];
 	sets s;
@@ -157,9 +207,8 @@ int nx_search__impact_or_count(nx_store *st, const char *expr, int64_t *total)
 	*total = 0;
 	if (n < 1 || n > NX_TOPK_MAX_RANK_PHRASES || split_phrases(expr, ph, n) != n)
 		return 0;
-	if ((ok = load_sets(st, ph, n, &s)) == 1)
+	if ((ok = load_sets(st, cache, ph, n, &s)) == 1)
 		*total = count_sets(&s, ng1);
-	free_sets(&s);
 	free_phrases(ph, n);
 	return ok;
 }
@@ -279,21 +328,20 @@ static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 }
 
 /*
- * The blocks of 64 rowids holding a row of every word (s->w[0]: and_sets'
- * rows) as a heap, best bound first (rowid: the block; score: its bound),
- * *nb of them.
+ * The blocks of 64 rowids holding a row of every word (c->and) as a heap,
+ * best bound first (rowid: the block; score: its bound), *nb of them.
  */
-static nx_topk_hit *rank_blocks(const sets *s, size_t *nb)
+static nx_topk_hit *rank_blocks(const sets *s, const nx_impact_sets *c, size_t *nb)
 {
-	nx_topk_hit *out = malloc((s->nw[0] ? s->nw[0] : 1) * sizeof(*out));
+	nx_topk_hit *out = malloc((c->nand ? c->nand : 1) * sizeof(*out));
 	size_t b = 0;
 	int i = 0;
 
 	*nb = 0;
 	if (out == NULL)
 		return NULL;
-	for (b = 0; b < s->nw[0]; b++) {
-		if (s->w[0][b] == 0)
+	for (b = 0; b < c->nand; b++) {
+		if (c->and[b] == 0)
 			continue;
 		out[*nb].rowid = (int64_t)b;
 		out[*nb].score = 0.0;
@@ -307,8 +355,8 @@ static nx_topk_hit *rank_blocks(const sets *s, size_t *nb)
 }
 
 /* The best k rows of expr, block by block (see the top): SQLITE_OK with *out, or an error code. */
-static int block_top(nx_store *st, const char *expr, const sets *s, const int64_t *df, const double *w, int nw,
-		     size_t k, nx_topk_hit **out, size_t *nout)
+static int block_top(nx_store *st, const char *expr, const sets *s, const nx_impact_sets *c, const int64_t *df,
+		     const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout)
 {
 	fts5_api *api = nx_fts5_api(st->db);
 	sqlite3_stmt *q = NULL;
@@ -323,7 +371,7 @@ static int block_top(nx_store *st, const char *expr, const sets *s, const int64_
 	t.w = w;
 	t.nw = nw;
 	t.k = k;
-	if ((bl = rank_blocks(s, &nb)) == NULL || (t.heap = malloc((k ? k : 1) * sizeof(*t.heap))) == NULL)
+	if ((bl = rank_blocks(s, c, &nb)) == NULL || (t.heap = malloc((k ? k : 1) * sizeof(*t.heap))) == NULL)
 		goto done;
 	rc = SQLITE_ERROR;
 	if (api == NULL || api->xCreateFunction(api, "nx_impact_probe", NULL, aux_probe, NULL) != SQLITE_OK)
@@ -363,8 +411,8 @@ done:
 	return rc;
 }
 
-int nx_search__impact_and(nx_store *st, const char *expr, const double *w, int nw, size_t k, nx_topk_hit **out,
-			  size_t *nout, int64_t *total)
+int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr, const double *w, int nw,
+			  size_t k, nx_topk_hit **out, size_t *nout, int64_t *total)
 {
 	char *ph[NX_TOPK_MAX_PHRASES];
 	int64_t df[NX_TOPK_MAX_PHRASES];
@@ -375,17 +423,16 @@ int nx_search__impact_and(nx_store *st, const char *expr, const double *w, int n
 	*nout = 0;
 	if (n < 2 || n > NX_TOPK_MAX_PHRASES || split_phrases(expr, ph, n) != n)
 		return 0;
-	ok = load_sets(st, ph, n, &s);
+	ok = load_sets(st, cache, ph, n, &s);
 	for (i = 0; ok && i < n; i++) {
 		size_t none = 0;
 
 		ok = nx_impact__get(st->db, ph[i], 0, NULL, NULL, &none, &df[i]) == 1;
 	}
-	if (ok) {
-		*total = and_sets(&s);
-		ok = k == 0 || block_top(st, expr, &s, df, w, nw, k, out, nout) == SQLITE_OK;
-	}
-	free_sets(&s);
+	if (ok && (*total = and_sets(&s, *cache)) < 0)
+		ok = 0;
+	if (ok)
+		ok = k == 0 || block_top(st, expr, &s, *cache, df, w, nw, k, out, nout) == SQLITE_OK;
 	free_phrases(ph, n);
 	return ok;
 }
