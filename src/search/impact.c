@@ -238,7 +238,13 @@ static int rowset_row(rowset_state *t, const Fts5ExtensionApi *api, Fts5Context 
 	return rc;
 }
 
-/* nx_impact_rowset(fts, state): each row of the word */
+/* xQueryPhrase callback: one row of the word */
+static int rowset_cb(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	return rowset_row(ud, api, fctx);
+}
+
+/* nx_impact_rowset(fts, state): on the first row, every row of the word, read inside FTS5 */
 static void aux_rowset(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
 		       sqlite3_value **vals)
 {
@@ -248,8 +254,8 @@ static void aux_rowset(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_c
 		sqlite3_result_error(ctx, "nx_impact_rowset: no state", -1);
 		return;
 	}
-	if (t->rc == SQLITE_OK)
-		t->rc = rowset_row(t, api, fctx);
+	if (t->rc == SQLITE_OK && t->rows == 0)
+		t->rc = api->xQueryPhrase(fctx, 0, t, rowset_cb);
 	if (t->rc != SQLITE_OK)
 		sqlite3_result_error_code(ctx, t->rc);
 	else
@@ -275,13 +281,13 @@ static int build_set(nx_store *st, const char *expr, int64_t df, const double *c
 	t.df = df;
 	if (api->xCreateFunction(api, "nx_impact_rowset", NULL, aux_rowset, NULL) != SQLITE_OK)
 		return SQLITE_ERROR;
-	rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM fts WHERE fts MATCH ?1 AND nx_impact_rowset(fts, ?2) IS NOT NULL", -1,
+	rc = sqlite3_prepare_v2(st->db, "SELECT nx_impact_rowset(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1,
 				&s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 		sqlite3_bind_pointer(s, 2, &t, "nx_impact_rowset", NULL);
 		rc = sqlite3_step(s);
-		rc = t.rc != SQLITE_OK ? t.rc : rc == SQLITE_ROW ? SQLITE_OK : rc;
+		rc = t.rc != SQLITE_OK ? t.rc : rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_OK && t.w != NULL)
