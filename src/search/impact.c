@@ -18,6 +18,7 @@
  * sync of a few thousand articles costs.
  */
 #include "search/search_private.h"
+#include "search/topk_private.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -200,7 +201,7 @@ static int rowset_grow(rowset_state *t, int64_t rowid)
 /* One row of the word: marked, and its bm25 (as the walk scores it) raised into its block's best. */
 static int rowset_row(rowset_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx)
 {
-	const double k1 = 1.2, b = 0.75;
+	static const double one = 1.0;
 	int64_t rowid = api->xRowid(fctx);
 	double freq = 0, d = 0, x = 0, score = 0;
 	int rc = SQLITE_OK, ic = 0, io = 0, ntok = 0;
@@ -213,9 +214,7 @@ static int rowset_row(rowset_state *t, const Fts5ExtensionApi *api, Fts5Context 
 		    (rc = api->xColumnTotalSize(fctx, -1, &ntoks)) != SQLITE_OK)
 			return rc;
 		t->avgdl = (double)ntoks / (double)nrow;
-		t->idf = log((nrow - t->df + 0.5) / (t->df + 0.5));
-		if (t->idf <= 0.0)
-			t->idf = 1e-6;
+		t->idf = nx_bm25_idf(nrow, t->df);
 		t->ready = 1;
 	}
 	if (rowid < 0 || (size_t)rowid >= t->l->n)
@@ -230,8 +229,9 @@ static int rowset_row(rowset_state *t, const Fts5ExtensionApi *api, Fts5Context 
 	for (rc = api->xPhraseFirst(fctx, 0, &it, &ic, &io); rc == SQLITE_OK && ic >= 0;
 	     api->xPhraseNext(fctx, &it, &ic, &io))
 		freq += t->ncw > ic ? t->cw[ic] : 1.0;
+	/* as the walk of the word alone scores it: bm25 with idf 1, times idf (topk.c's finish_defer) */
 	d = (double)t->l->len[rowid];
-	x = (freq * (k1 + 1.0)) / (freq + k1 * (1 - b + b * d / t->avgdl));
+	x = nx_bm25(&one, &freq, 1, d, t->avgdl);
 	score = 0.0 + t->idf * x;
 	if (score > t->max[rowid >> 6])
 		t->max[rowid >> 6] = score;

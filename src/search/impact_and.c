@@ -34,8 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NX_AND_K1 1.2
-#define NX_AND_B 0.75
 #define NX_AND_MAX_COLS 64
 
 /* The phrases of expr (up to max) as strings of their own; their count, 0 past max or out of memory. */
@@ -240,26 +238,15 @@ static int probe_prepare(probe_state *t, const Fts5ExtensionApi *api, Fts5Contex
 	if ((rc = api->xRowCount(fctx, &nrow)) != SQLITE_OK || (rc = api->xColumnTotalSize(fctx, -1, &ntok)) != SQLITE_OK)
 		return rc;
 	t->avgdl = (double)ntok / (double)nrow;
-	for (i = 0; i < t->nphrase; i++) {
-		double idf = log((nrow - t->df[i] + 0.5) / (t->df[i] + 0.5));
-
-		t->idf[i] = idf <= 0.0 ? 1e-6 : idf;
-	}
+	for (i = 0; i < t->nphrase; i++)
+		t->idf[i] = nx_bm25_idf(nrow, t->df[i]);
 	t->ready = 1;
 	return SQLITE_OK;
 }
 
-/* bm25's sum for a row of length d (topk.c's bm25: the same operations in the same order) */
 static double and_bm25(const probe_state *t, const double *freq, double d)
 {
-	const double k1 = NX_AND_K1;
-	const double b = NX_AND_B;
-	double score = 0.0;
-	int i = 0;
-
-	for (i = 0; i < t->nphrase; i++)
-		score += t->idf[i] * ((freq[i] * (k1 + 1.0)) / (freq[i] + k1 * (1 - b + b * d / t->avgdl)));
-	return score;
+	return nx_bm25(t->idf, freq, t->nphrase, d, t->avgdl);
 }
 
 /* The row FTS5 stands on, scored and kept when among the best k (topk.c's score_row, no count). */

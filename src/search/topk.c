@@ -34,8 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NX_TOPK_K1 1.2
-#define NX_TOPK_B 0.75
 #define NX_TOPK_MAX_COLS 64
 
 typedef struct topk_state {
@@ -228,7 +226,6 @@ static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx
 	for (;;) {
 		count_state c;
 		sqlite3_int64 nhit = 0;
-		double idf = 0;
 
 		/* two probes on two threads take the phrases in turn */
 		i = t->next != NULL ? atomic_fetch_add(t->next, 1) : seq++;
@@ -267,10 +264,7 @@ static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx
 		}
 		free(c.sample);
 		if (rc == SQLITE_OK) {
-			idf = log((nrow - nhit + 0.5) / (nhit + 0.5));
-			if (idf <= 0.0)
-				idf = 1e-6;
-			t->idf[i] = idf;
+			t->idf[i] = nx_bm25_idf(nrow, nhit);
 		}
 	}
 	return rc;
@@ -279,14 +273,7 @@ static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx
 /* bm25's sum for a row of length d (the same operations in the same order) */
 static double bm25(const topk_state *t, const double *freq, double d)
 {
-	const double k1 = NX_TOPK_K1;
-	const double b = NX_TOPK_B;
-	double score = 0.0;
-	int i = 0;
-
-	for (i = 0; i < t->nphrase; i++)
-		score += t->idf[i] * ((freq[i] * (k1 + 1.0)) / (freq[i] + k1 * (1 - b + b * d / t->avgdl)));
-	return score;
+	return nx_bm25(t->idf, freq, t->nphrase, d, t->avgdl);
 }
 
 /*
@@ -670,10 +657,8 @@ static int finish_defer(topk_state *t)
 	nx_topk_hit *all = NULL;
 	size_t n = 0, cap = 0, i = 0;
 	sqlite3_int64 nhit = t->st.rows;
-	double idf = log((t->nrow - nhit + 0.5) / (nhit + 0.5));
+	double idf = nx_bm25_idf(t->nrow, nhit);
 
-	if (idf <= 0.0)
-		idf = 1e-6;
 	if (append_hits(&all, &n, &cap, t->heap, t->n) < 0 || append_hits(&all, &n, &cap, t->near, t->nnear) < 0) {
 		free(all);
 		return SQLITE_NOMEM;

@@ -6,7 +6,34 @@
 #ifndef NX_TOPK_PRIVATE_H
 #define NX_TOPK_PRIVATE_H
 
+#include <math.h>
+
 #include "search/topk.h"
+
+/*
+ * FTS5's bm25 (fts5Bm25Function), the same operations in the same order,
+ * so that every fast path gives its scores to the bit: a phrase's idf in
+ * nrow rows of which nhit hold it, and the sum over n phrases for a row
+ * of d tokens with weighted counts freq[] (avgdl: tokens per row).
+ */
+static inline double nx_bm25_idf(int64_t nrow, int64_t nhit)
+{
+	double idf = log((nrow - nhit + 0.5) / (nhit + 0.5));
+
+	return idf <= 0.0 ? 1e-6 : idf;
+}
+
+static inline double nx_bm25(const double *idf, const double *freq, int n, double d, double avgdl)
+{
+	const double k1 = 1.2;
+	const double b = 0.75;
+	double score = 0.0;
+	int i = 0;
+
+	for (i = 0; i < n; i++)
+		score += idf[i] * ((freq[i] * (k1 + 1.0)) / (freq[i] + k1 * (1 - b + b * d / avgdl)));
+	return score;
+}
 
 /* After the closing quote of the phrase s starts (at its '"'); NULL when s is no phrase. */
 static inline const char *skip_phrase(const char *s)
