@@ -255,24 +255,11 @@ static int probe_row(probe_state *t, const Fts5ExtensionApi *api, Fts5Context *f
 	double freq[NX_TOPK_MAX_PHRASES];
 	int colmax[NX_AND_MAX_COLS];
 	nx_topk_hit h;
-	int rc = SQLITE_OK, ip = 0, ic = 0, io = 0, ntok = 0, lb = 0;
+	int rc = SQLITE_OK, ic = 0, ntok = 0, lb = 0;
 
 	if (!t->ready && (rc = probe_prepare(t, api, fctx)) != SQLITE_OK)
 		return rc;
-	memset(colmax, 0, (size_t)t->ncol * sizeof(*colmax));
-	for (ip = 0; rc == SQLITE_OK && ip < t->nphrase; ip++) {
-		Fts5PhraseIter it;
-
-		freq[ip] = 0;
-		rc = api->xPhraseFirst(fctx, ip, &it, &ic, &io);
-		while (rc == SQLITE_OK && ic >= 0) {
-			freq[ip] += t->nw > ic ? t->w[ic] : 1.0;
-			if (ic < t->ncol && io + 1 > colmax[ic])
-				colmax[ic] = io + 1;
-			api->xPhraseNext(fctx, &it, &ic, &io);
-		}
-	}
-	if (rc != SQLITE_OK)
+	if ((rc = nx_phrase_freqs(api, fctx, t->nphrase, t->w, t->nw, t->ncol, freq, colmax)) != SQLITE_OK)
 		return rc;
 	h.rowid = api->xRowid(fctx);
 	if (t->n == t->k) {

@@ -320,7 +320,7 @@ static int score_row(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fc
 	double freq[NX_TOPK_MAX_PHRASES];
 	int colmax[NX_TOPK_MAX_COLS];
 	nx_topk_hit h;
-	int rc = SQLITE_OK, k = 0, ip = 0, ic = 0, io = 0, ntok = 0, lb = 0, pass = 0;
+	int rc = SQLITE_OK, k = 0, ntok = 0, lb = 0, pass = 0;
 
 	t->st.rows++;
 	h.rowid = rowid;
@@ -336,21 +336,7 @@ static int score_row(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fc
 			return rc;
 		t->ready = 1;
 	}
-	memset(freq, 0, (size_t)t->nphrase * sizeof(*freq));
-	memset(colmax, 0, (size_t)t->ncol * sizeof(*colmax));
-	/* each phrase's instances in (column, offset) order, as xInst lists them */
-	for (ip = 0; rc == SQLITE_OK && ip < t->nphrase; ip++) {
-		Fts5PhraseIter it;
-
-		rc = api->xPhraseFirst(fctx, ip, &it, &ic, &io);
-		while (rc == SQLITE_OK && ic >= 0) {
-			freq[ip] += t->nw > ic ? t->w[ic] : 1.0;
-			if (ic < t->ncol && io + 1 > colmax[ic])
-				colmax[ic] = io + 1;
-			api->xPhraseNext(fctx, &it, &ic, &io);
-		}
-	}
-	if (rc != SQLITE_OK)
+	if ((rc = nx_phrase_freqs(api, fctx, t->nphrase, t->w, t->nw, t->ncol, freq, colmax)) != SQLITE_OK)
 		return rc;
 	if (t->n == t->k) {
 		/* full: skip the row when even its shortest possible length loses */

@@ -7,6 +7,7 @@
 #define NX_TOPK_PRIVATE_H
 
 #include <math.h>
+#include <string.h>
 
 #include "search/topk.h"
 
@@ -33,6 +34,34 @@ static inline double nx_bm25(const double *idf, const double *freq, int n, doubl
 	for (i = 0; i < n; i++)
 		score += idf[i] * ((freq[i] * (k1 + 1.0)) / (freq[i] + k1 * (1 - b + b * d / avgdl)));
 	return score;
+}
+
+/*
+ * The weighted count of each of the n phrases in the row FTS5 stands on
+ * (column weights w[0..nw-1], 1.0 past nw) into freq[], each phrase's
+ * instances in (column, offset) order as xInst lists them, and one past
+ * the last instance in each column into colmax[0..ncol-1] (the row is at
+ * least that long).  SQLITE_OK or an error code.
+ */
+static inline int nx_phrase_freqs(const Fts5ExtensionApi *api, Fts5Context *fctx, int n, const double *w, int nw,
+				  int ncol, double *freq, int *colmax)
+{
+	int rc = SQLITE_OK, ip = 0, ic = 0, io = 0;
+
+	memset(freq, 0, (size_t)n * sizeof(*freq));
+	memset(colmax, 0, (size_t)ncol * sizeof(*colmax));
+	for (ip = 0; rc == SQLITE_OK && ip < n; ip++) {
+		Fts5PhraseIter it;
+
+		rc = api->xPhraseFirst(fctx, ip, &it, &ic, &io);
+		while (rc == SQLITE_OK && ic >= 0) {
+			freq[ip] += nw > ic ? w[ic] : 1.0;
+			if (ic < ncol && io + 1 > colmax[ic])
+				colmax[ic] = io + 1;
+			api->xPhraseNext(fctx, &it, &ic, &io);
+		}
+	}
+	return rc;
 }
 
 /* After the closing quote of the phrase s starts (at its '"'); NULL when s is no phrase. */
