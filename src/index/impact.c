@@ -15,11 +15,25 @@
  * build; removing or replacing an article (a DELETE or UPDATE of table
  * article, by this program or another) empties impact_state through the
  * triggers, since a replacement can keep the totals.
+ *
+ * impact_set(expr, nbits, bits, maxes): for the words of a list in an
+ * eighth of the rows or more, the set of the rows they match, a bitmap of
+ * nbits bits (bit r of byte r / 8 for rowid r) deflated by zlib, and a
+ * bound of the word's score in each block of 64 rowids (those of one
+ * 64-bit word of the bitmap): a step (a double, 8 bytes little-endian, the
+ * best score over 65000), then per block q (2 bytes little-endian), the
+ * least with q * step no less than the block's best score;
+ * none for a twin (its twin's set is the same).  The sets stand beside the lists under row
+ * id 2 of impact_state: a build of an older program empties impact_state
+ * and seals id 1 alone, leaving sets it did not make set aside.
  */
 #include "index/impact.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include "util/buf.h"
 
@@ -27,6 +41,8 @@ static const char impact_sql[] =
 	"CREATE TABLE IF NOT EXISTS impact(expr TEXT NOT NULL UNIQUE, df INTEGER NOT NULL, hits BLOB NOT NULL,"
 	" twin TEXT);"
 	"CREATE TABLE IF NOT EXISTS impact_state(id INTEGER PRIMARY KEY, totals BLOB NOT NULL);"
+	"DROP TABLE IF EXISTS impact_set; CREATE TABLE impact_set(expr TEXT NOT NULL UNIQUE, nbits INTEGER NOT NULL, bits BLOB NOT NULL,"
+	" maxes BLOB NOT NULL);"
 	"CREATE TRIGGER IF NOT EXISTS impact_gone AFTER DELETE ON article BEGIN DELETE FROM impact_state; END;"
 	"CREATE TRIGGER IF NOT EXISTS impact_changed AFTER UPDATE ON article BEGIN DELETE FROM impact_state; END;"
 	"DELETE FROM impact_state; DELETE FROM impact;";
@@ -49,7 +65,8 @@ int nx_impact__drop(sqlite3 *db)
 		return SQLITE_OK;
 	return sqlite3_exec(db,
 			    "DROP TRIGGER IF EXISTS impact_gone; DROP TRIGGER IF EXISTS impact_changed;"
-			    " DROP TABLE IF EXISTS impact_state; DROP TABLE IF EXISTS impact;",
+			    " DROP TABLE IF EXISTS impact_state; DROP TABLE IF EXISTS impact;"
+			    " DROP TABLE IF EXISTS impact_set;",
 			    NULL, NULL, NULL);
 }
 
@@ -93,7 +110,9 @@ int nx_impact__seal(sqlite3 *db)
 {
 	return sqlite3_exec(db,
 			    "INSERT OR REPLACE INTO impact_state(id, totals)"
-			    " SELECT 1, block FROM fts_data WHERE id = 1 AND block IS NOT NULL",
+			    " SELECT 1, block FROM fts_data WHERE id = 1 AND block IS NOT NULL;"
+			    "INSERT OR REPLACE INTO impact_state(id, totals)"
+			    " SELECT 2, block FROM fts_data WHERE id = 1 AND block IS NOT NULL",
 			    NULL, NULL, NULL);
 }
 
@@ -153,6 +172,131 @@ int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, doub
 		else
 			rc = decode(b, end, k, rowid, score, n);
 	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* The step of a word's quantized block scores: its best over 65000 (room for rounding up). */
+static double quantum(const double *max, size_t n)
+{
+	double top = 0;
+	size_t i = 0;
+
+	for (i = 0; i < n; i++)
+		top = max[i] > top ? max[i] : top;
+	return top > 0 ? top / 65000.0 : 1.0;
+}
+
+int nx_impact__put_set(sqlite3 *db, const char *expr, const uint64_t *w, size_t nw, const double *max)
+{
+	size_t nbytes = nw * 8, i = 0;
+	unsigned char *raw = malloc(nbytes ? nbytes : 1), *z = NULL, *m = malloc(8 + nw * 2);
+	uLongf zlen = compressBound((uLong)nbytes);
+	double step = quantum(max, nw);
+	uint64_t bits = 0;
+	sqlite3_stmt *s = NULL;
+	int rc = SQLITE_NOMEM;
+
+	if (raw == NULL || m == NULL || (z = malloc(zlen)) == NULL)
+		goto done;
+	for (i = 0; i < nbytes; i++)
+		raw[i] = (unsigned char)(w[i / 8] >> (8 * (i % 8)));
+	memcpy(&bits, &step, 8);
+	for (i = 0; i < 8; i++)
+		m[i] = (unsigned char)(bits >> (8 * i));
+	for (i = 0; i < nw; i++) {
+		/* the least q with q * step (as nx_impact__get_set computes it) no less than the best */
+		double q = ceil(max[i] / step);
+
+		while (q > 0 && (q - 1) * step >= max[i])
+			q--;
+		while (q * step < max[i])
+			q++;
+		m[8 + 2 * i] = (unsigned char)((unsigned)q & 0xff);
+		m[9 + 2 * i] = (unsigned char)((unsigned)q >> 8);
+	}
+	if (compress2(z, &zlen, raw, (uLong)nbytes, 9) != Z_OK)
+		goto done;
+	/* a twin (the same rows under another form of the word) keeps none: its twin's is read */
+	rc = sqlite3_prepare_v2(db,
+				"INSERT OR REPLACE INTO impact_set(expr, nbits, bits, maxes)"
+				" SELECT ?1, ?2, ?3, ?4 WHERE (SELECT twin FROM impact WHERE expr = ?1) IS NULL",
+				-1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)nbytes * 8);
+		sqlite3_bind_blob(s, 3, z, (int)zlen, SQLITE_STATIC);
+		sqlite3_bind_blob(s, 4, m, (int)(8 + nw * 2), SQLITE_STATIC);
+		rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	}
+done:
+	sqlite3_finalize(s);
+	free(raw);
+	free(z);
+	free(m);
+	return rc;
+}
+
+/* The blocks' bounds from the maxes column (step, then a 16-bit multiple of it per block): 0, or -1. */
+static int read_maxes(const unsigned char *m, size_t len, size_t n, double **max)
+{
+	uint64_t bits = 0;
+	double step = 0;
+	size_t i = 0;
+
+	if (m == NULL || len != 8 + 2 * n || (*max = malloc((n ? n : 1) * sizeof(**max))) == NULL)
+		return -1;
+	for (i = 0; i < 8; i++)
+		bits |= (uint64_t)m[i] << (8 * i);
+	memcpy(&step, &bits, 8);
+	for (i = 0; i < n; i++)
+		(*max)[i] = (double)((unsigned)m[8 + 2 * i] | (unsigned)m[9 + 2 * i] << 8) * step;
+	return 0;
+}
+
+int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max)
+{
+	sqlite3_stmt *s = NULL;
+	unsigned char *raw = NULL;
+	int rc = 0;
+
+	*w = NULL;
+	*nw = 0;
+	*max = NULL;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT b.nbits, b.bits, b.maxes FROM impact i, impact_set b, impact_state t, fts_data d"
+			       " WHERE i.expr = ?1 AND b.expr = coalesce(i.twin, i.expr)"
+			       " AND t.id = 2 AND d.id = 1 AND t.totals = d.block",
+			       -1, &s, NULL) != SQLITE_OK)
+		return 0; /* no table: an older index */
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		sqlite3_int64 nbits = sqlite3_column_int64(s, 0);
+		const unsigned char *z = sqlite3_column_blob(s, 1);
+		uLongf len = (uLongf)(nbits / 8);
+		size_t i = 0, n = (size_t)(nbits / 64);
+
+		rc = -1;
+		if (nbits <= 0 || nbits % 64 != 0 || nbits > ((sqlite3_int64)1 << 36) || z == NULL ||
+		    read_maxes(sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2), n, max) < 0)
+			goto done;
+		if ((raw = malloc(len)) == NULL || (*w = calloc(n, sizeof(**w))) == NULL)
+			goto done;
+		if (uncompress(raw, &len, z, (uLong)sqlite3_column_bytes(s, 1)) != Z_OK || len != (uLongf)(nbits / 8))
+			goto done;
+		for (i = 0; i < (size_t)len; i++)
+			(*w)[i / 8] |= (uint64_t)raw[i] << (8 * (i % 8));
+		*nw = n;
+		rc = 1;
+	}
+done:
+	if (rc < 0) {
+		free(*w);
+		free(*max);
+		*w = NULL;
+		*max = NULL;
+	}
+	free(raw);
 	sqlite3_finalize(s);
 	return rc;
 }

@@ -49,4 +49,24 @@ int nx_impact__seal(sqlite3 *db);
 int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, double *score, size_t *n,
 		   int64_t *df);
 
+/* Words in at least 1/NX_IMPACT_SET_SHARE of the rows also get their set of rows. */
+#define NX_IMPACT_SET_SHARE 8
+
+/*
+ * Store the set of rows of expr (after its list: a twin stores none),
+ * bit r of w[r / 64] for rowid r, nw words, and max[b], the word's best
+ * score in the rows of w[b] (0 for none).  Returns SQLITE_OK or an SQLite
+ * error code.
+ */
+int nx_impact__put_set(sqlite3 *db, const char *expr, const uint64_t *w, size_t nw, const double *max);
+
+/*
+ * The set of rows of expr into *w (malloc'd, *nw 64-bit words, bit r of
+ * w[r / 64] for rowid r) and into *max (malloc'd, *nw of them) a bound of
+ * the word's score in the rows of each word, no less than the best: 1
+ * when served, 0 when it has none or the index changed since it was
+ * made, -1 when the set is corrupt.
+ */
+int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max);
+
 #endif

@@ -208,6 +208,13 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		p->pre_want = want;
 		return 1;
 	}
+	/* several frequent words, no filter: their lists and sets of rows, when they have them */
+	if (flt == NULL && nphrase > 1 &&
+	    nx_search__impact_and(st, &p->isets, expr, w, nw, (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total) == 1) {
+		p->pre_expr = expr;
+		p->pre_want = want;
+		return 1;
+	}
 	if (!o->one_thread && (db2 = nx_store__db2(st)) != NULL && p->budget != NULL) {
 		p->budget2 = *p->budget;
 		nx_search__budget_watch(db2, &p->budget2);
@@ -413,6 +420,9 @@ int nx_search__relaxed_count(nx_store *st, plan *p, const nx_search_opts *o, con
 	*total = 0;
 	/* no ranking follows: the rowids alone (a word in most rows costs a bit, not its positions) */
 	if (count_only && nx_search__topk_fits(o) && topk_filter(st, p, &flt)) {
+		/* no filter, words with sets of rows: the sets ORed */
+		if (flt == NULL && nx_search__impact_or_count(st, &p->isets, relaxed_expr, total) == 1)
+			return NX_OK;
 		if ((rc = nx_topk__or_count(st->db, relaxed_expr, flt, total, NULL)) == SQLITE_OK)
 			return NX_OK;
 		if (rc != SQLITE_RANGE && topk_failed(o) < 0)

@@ -18,11 +18,14 @@
  * sync of a few thousand articles costs.
  */
 #include "search/search_private.h"
+#include "search/topk_private.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "index/impact.h"
+#include "index/tokenizer.h"
 
 int nx_search__impact_hits(nx_store *st, const char *expr, size_t k, nx_topk_hit **out, size_t *nout,
 			   int64_t *total)
@@ -87,9 +90,218 @@ static int frequent_words(nx_store *st, int64_t limit, char ***out, size_t *nout
 	return rc == SQLITE_DONE ? SQLITE_OK : rc == SQLITE_ROW ? SQLITE_NOMEM : rc;
 }
 
+/* Every row's length in tokens (all columns), by rowid, read once for the sets of rows. */
+typedef struct row_lengths {
+	int32_t *len;
+	size_t n;
+	int tried;
+} row_lengths;
+
+/* SQLite's varint (FTS5 writes fts_docsize with it): its bytes, 0 when cut short. */
+static int sqlite_varint(const unsigned char *p, const unsigned char *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	int i = 0;
+
+	for (i = 0; i < 8 && p + i < end; i++) {
+		x = (x << 7) | (p[i] & 0x7f);
+		if ((p[i] & 0x80) == 0) {
+			*v = x;
+			return i + 1;
+		}
+	}
+	if (i == 8 && p + 8 < end) {
+		*v = (x << 8) | p[8];
+		return 9;
+	}
+	return 0;
+}
+
+/* l from fts_docsize: SQLITE_OK (l->len NULL: no such table, no sets) or an error code. */
+static int read_lengths(nx_store *st, row_lengths *l)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = SQLITE_OK;
+
+	l->tried = 1;
+	if (sqlite3_prepare_v2(st->db, "SELECT id, sz FROM fts_docsize ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+		return SQLITE_OK;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		const unsigned char *p = sqlite3_column_blob(s, 1), *end = p + sqlite3_column_bytes(s, 1);
+		uint64_t v = 0, sum = 0;
+		int used = 0;
+
+		if (id < 0 || id >= ((int64_t)1 << 33)) {
+			rc = SQLITE_RANGE;
+			break;
+		}
+		if ((size_t)id >= l->n) {
+			size_t n = l->n ? l->n : 65536;
+			int32_t *len = NULL;
+
+			while (n <= (size_t)id)
+				n *= 2;
+			if ((len = realloc(l->len, n * sizeof(*len))) == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			memset(len + l->n, 0, (n - l->n) * sizeof(*len));
+			l->len = len;
+			l->n = n;
+		}
+		for (; p != NULL && p < end && (used = sqlite_varint(p, end, &v)) > 0; p += used)
+			sum += v;
+		l->len[id] = sum > INT32_MAX ? INT32_MAX : (int32_t)sum;
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return SQLITE_OK;
+	free(l->len);
+	l->len = NULL;
+	l->n = 0;
+	return rc == SQLITE_RANGE ? SQLITE_OK : rc; /* rowids too large for a bitmap: no sets */
+}
+
+/* What nx_impact_rowset marks and scores, row by row. */
+typedef struct rowset_state {
+	const row_lengths *l;
+	const double *cw;
+	int ncw;
+	int64_t df;
+	double idf, avgdl;
+	int ready;
+	int64_t rows;
+	uint64_t *w; /* the rows */
+	size_t nw;
+	double *max; /* per 64 rowids (a word of w): the best score */
+	int rc;
+} rowset_state;
+
+static int rowset_grow(rowset_state *t, int64_t rowid)
+{
+	size_t nw = t->nw ? t->nw : 1024, at = (size_t)(rowid >> 6);
+	uint64_t *w = NULL;
+	double *max = NULL;
+
+	while (nw <= at)
+		nw *= 2;
+	if ((w = realloc(t->w, nw * sizeof(*w))) == NULL)
+		return SQLITE_NOMEM;
+	t->w = w;
+	if ((max = realloc(t->max, nw * sizeof(*max))) == NULL)
+		return SQLITE_NOMEM;
+	t->max = max;
+	memset(w + t->nw, 0, (nw - t->nw) * sizeof(*w));
+	memset(max + t->nw, 0, (nw - t->nw) * sizeof(*max));
+	t->nw = nw;
+	return SQLITE_OK;
+}
+
+/* One row of the word: marked, and its bm25 (as the walk scores it) raised into its block's best. */
+static int rowset_row(rowset_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx)
+{
+	static const double one = 1.0;
+	int64_t rowid = api->xRowid(fctx);
+	double freq = 0, d = 0, x = 0, score = 0;
+	int rc = SQLITE_OK, ic = 0, io = 0, ntok = 0;
+	Fts5PhraseIter it;
+
+	if (!t->ready) {
+		sqlite3_int64 nrow = 0, ntoks = 0;
+
+		if ((rc = api->xRowCount(fctx, &nrow)) != SQLITE_OK ||
+		    (rc = api->xColumnTotalSize(fctx, -1, &ntoks)) != SQLITE_OK)
+			return rc;
+		t->avgdl = (double)ntoks / (double)nrow;
+		t->idf = nx_bm25_idf(nrow, t->df);
+		t->ready = 1;
+	}
+	if (rowid < 0 || (size_t)rowid >= t->l->n)
+		return SQLITE_RANGE;
+	if ((size_t)(rowid >> 6) >= t->nw && (rc = rowset_grow(t, rowid)) != SQLITE_OK)
+		return rc;
+	t->w[rowid >> 6] |= (uint64_t)1 << (rowid & 63);
+	/* every 1024th row: the length read is FTS5's own, or no set */
+	if (t->rows++ % 1024 == 0 &&
+	    ((rc = api->xColumnSize(fctx, -1, &ntok)) != SQLITE_OK || ntok != t->l->len[rowid]))
+		return rc != SQLITE_OK ? rc : SQLITE_MISMATCH;
+	for (rc = api->xPhraseFirst(fctx, 0, &it, &ic, &io); rc == SQLITE_OK && ic >= 0;
+	     api->xPhraseNext(fctx, &it, &ic, &io))
+		freq += t->ncw > ic ? t->cw[ic] : 1.0;
+	/* as the walk of the word alone scores it: bm25 with idf 1, times idf (topk.c's finish_defer) */
+	d = (double)t->l->len[rowid];
+	x = nx_bm25(&one, &freq, 1, d, t->avgdl);
+	score = 0.0 + t->idf * x;
+	if (score > t->max[rowid >> 6])
+		t->max[rowid >> 6] = score;
+	return rc;
+}
+
+/* xQueryPhrase callback: one row of the word */
+static int rowset_cb(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	return rowset_row(ud, api, fctx);
+}
+
+/* nx_impact_rowset(fts, state): on the first row, every row of the word, read inside FTS5 */
+static void aux_rowset(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		       sqlite3_value **vals)
+{
+	rowset_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_impact_rowset") : NULL;
+
+	if (t == NULL) {
+		sqlite3_result_error(ctx, "nx_impact_rowset: no state", -1);
+		return;
+	}
+	if (t->rc == SQLITE_OK && t->rows == 0)
+		t->rc = api->xQueryPhrase(fctx, 0, t, rowset_cb);
+	if (t->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, t->rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
+/* The set of rows of the phrase expr (df of them) and its blocks' best scores, stored beside its list. */
+static int build_set(nx_store *st, const char *expr, int64_t df, const double *cw, int ncw, row_lengths *l)
+{
+	fts5_api *api = nx_fts5_api(st->db);
+	sqlite3_stmt *s = NULL;
+	rowset_state t;
+	int rc = SQLITE_OK;
+
+	if (!l->tried && (rc = read_lengths(st, l)) != SQLITE_OK)
+		return rc;
+	if (l->len == NULL || api == NULL)
+		return SQLITE_OK; /* no lengths to be had: no sets, the counts walk */
+	memset(&t, 0, sizeof(t));
+	t.l = l;
+	t.cw = cw;
+	t.ncw = ncw;
+	t.df = df;
+	if (api->xCreateFunction(api, "nx_impact_rowset", NULL, aux_rowset, NULL) != SQLITE_OK)
+		return SQLITE_ERROR;
+	rc = sqlite3_prepare_v2(st->db, "SELECT nx_impact_rowset(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1,
+				&s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_pointer(s, 2, &t, "nx_impact_rowset", NULL);
+		rc = sqlite3_step(s);
+		rc = t.rc != SQLITE_OK ? t.rc : rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_OK && t.w != NULL)
+		rc = nx_impact__put_set(st->db, expr, t.w, t.nw, t.max);
+	else if (rc == SQLITE_MISMATCH || rc == SQLITE_RANGE)
+		rc = SQLITE_OK; /* lengths not FTS5's, or past them: no set, the counts walk */
+	free(t.w);
+	free(t.max);
+	return rc;
+}
+
 /* The list of the word w (its expression as a search writes it), when it has one; seen: done already. */
 static int build_one(nx_store *st, const char *w, const double *cw, int ncw, int64_t min_df, size_t rows,
-		     nx_buf *seen)
+		     int64_t nrow, row_lengths *l, nx_buf *seen)
 {
 	nx_error err = NX_ERROR_INIT;
 	nx_query *q = NULL;
@@ -119,7 +331,9 @@ static int build_one(nx_store *st, const char *w, const double *cw, int ncw, int
 		rowid[i] = h[i].rowid;
 		score[i] = h[i].score;
 	}
-	rc = nx_impact__put(st->db, q->fts, total, rowid, score, n);
+	if ((rc = nx_impact__put(st->db, q->fts, total, rowid, score, n)) == SQLITE_OK &&
+	    total * NX_IMPACT_SET_SHARE >= nrow)
+		rc = build_set(st, q->fts, total, cw, ncw, l);
 done:
 	free(rowid);
 	free(score);
@@ -133,6 +347,7 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 {
 	double cw[NX_TOPK_MAX_WEIGHTS];
 	nx_buf seen = NX_BUF_INIT;
+	row_lengths lengths = { NULL, 0, 0 };
 	char **w = NULL;
 	size_t nw = 0, i = 0;
 	int64_t last = 0;
@@ -154,7 +369,7 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 	if ((rc = nx_impact__reset(st->db)) != SQLITE_OK || (rc = frequent_words(st, min_df, &w, &nw)) != SQLITE_OK)
 		goto end;
 	for (i = 0; i < nw && rc == SQLITE_OK; i++)
-		rc = build_one(st, w[i], cw, ncw, min_df, rows, &seen);
+		rc = build_one(st, w[i], cw, ncw, min_df, rows, last, &lengths, &seen);
 	if (rc == SQLITE_OK)
 		rc = nx_impact__seal(st->db);
 end:
@@ -162,6 +377,7 @@ end:
 		free(w[i]);
 	free(w);
 	nx_buf_free(&seen);
+	free(lengths.len);
 	if (rc != SQLITE_OK) {
 		int e = nx_store__dberr(st, err, "cannot make the lists of frequent words");
 

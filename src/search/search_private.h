@@ -54,6 +54,9 @@ typedef struct nx_budget {
 enum { NX_BUDGET_TIME = 1, NX_BUDGET_WORK = 2 };
 
 /* Everything a search needs besides its FTS expression. */
+/* Impact sets of rows read by one search (impact_and.c). */
+typedef struct nx_impact_sets nx_impact_sets;
+
 typedef struct plan {
 	nx_budget *budget;       /* of the search, on the store's connection */
 	nx_budget budget2;       /* the same limits on the second connection */
@@ -77,6 +80,7 @@ typedef struct plan {
 	nx_topk_hit *pre;        /* ... its best pre_want rows */
 	size_t npre;
 	int64_t pre_want;
+	nx_impact_sets *isets;   /* impact sets read (impact_and.c), for the next stage */
 } plan;
 
 /* Append a placeholder bound to v (an integer) or s (text, kept alive by the caller). */
@@ -109,6 +113,29 @@ int nx_search__register(nx_store *st);
  */
 int nx_search__impact_hits(nx_store *st, const char *expr, size_t k, nx_topk_hit **out, size_t *nout,
 			   int64_t *total);
+/*
+ * A plain AND of several words (expr: nx_topk__plain's form), no filter,
+ * from the words' impact lists and sets of rows (impact_and.c; *cache: the
+ * sets read, kept for the next stage, NULL at first): the rows
+ * holding every word into *total, and the best k by bm25 with column
+ * weights w[0..nw-1] into *out (malloc'd, *nout of them), exactly as
+ * nx_topk__run gives them.  1 when served, 0 when a word has no list or
+ * set, the index changed since they were made, the lists end before the
+ * best k are certain or fewer than k rows match (the walk then runs).
+ */
+int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr, const double *w, int nw,
+			  size_t k, nx_topk_hit **out, size_t *nout, int64_t *total);
+
+/*
+ * The rows of expr (nx_topk__or_shape's form: the relaxed query), no
+ * filter, from the sets of rows of its words: 1 with *total, 0 when a
+ * word has no set or the index changed since they were made.
+ */
+int nx_search__impact_or_count(nx_store *st, nx_impact_sets **cache, const char *expr, int64_t *total);
+
+/* The sets a search read (*cache of the two above; NULL: none). */
+void nx_search__impact_sets_free(nx_impact_sets *c);
+
 /* nx_search_impact_build for words in min_df rows or more, rows kept per word (tests use small ones). */
 int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error *err);
 /* nx_rank's column weights, in the index's column order (4 of them). */

@@ -155,6 +155,8 @@ void nx_search__plan_free(plan *p)
 {
 	int i = 0;
 
+	nx_search__impact_sets_free(p->isets);
+	p->isets = NULL;
 	/* the statement binds the patterns: it goes first */
 	sqlite3_finalize(p->keep);
 	p->keep = NULL;

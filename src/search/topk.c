@@ -35,8 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NX_TOPK_K1 1.2
-#define NX_TOPK_B 0.75
 #define NX_TOPK_MAX_COLS 64
 
 typedef struct topk_state {
@@ -229,7 +227,6 @@ static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx
 	for (;;) {
 		count_state c;
 		sqlite3_int64 nhit = 0;
-		double idf = 0;
 
 		/* two probes on two threads take the phrases in turn */
 		i = t->next != NULL ? atomic_fetch_add(t->next, 1) : seq++;
@@ -268,10 +265,7 @@ static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx
 		}
 		free(c.sample);
 		if (rc == SQLITE_OK) {
-			idf = log((nrow - nhit + 0.5) / (nhit + 0.5));
-			if (idf <= 0.0)
-				idf = 1e-6;
-			t->idf[i] = idf;
+			t->idf[i] = nx_bm25_idf(nrow, nhit);
 		}
 	}
 	return rc;
@@ -280,14 +274,7 @@ static int prepare(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx
 /* bm25's sum for a row of length d (the same operations in the same order) */
 static double bm25(const topk_state *t, const double *freq, double d)
 {
-	const double k1 = NX_TOPK_K1;
-	const double b = NX_TOPK_B;
-	double score = 0.0;
-	int i = 0;
-
-	for (i = 0; i < t->nphrase; i++)
-		score += t->idf[i] * ((freq[i] * (k1 + 1.0)) / (freq[i] + k1 * (1 - b + b * d / t->avgdl)));
-	return score;
+	return nx_bm25(t->idf, freq, t->nphrase, d, t->avgdl);
 }
 
 /*
@@ -334,7 +321,7 @@ static int score_row(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fc
 	double freq[NX_TOPK_MAX_PHRASES];
 	int colmax[NX_TOPK_MAX_COLS];
 	nx_topk_hit h;
-	int rc = SQLITE_OK, k = 0, ip = 0, ic = 0, io = 0, ntok = 0, lb = 0, pass = 0;
+	int rc = SQLITE_OK, k = 0, ntok = 0, lb = 0, pass = 0;
 
 	t->st.rows++;
 	h.rowid = rowid;
@@ -350,21 +337,7 @@ static int score_row(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fc
 			return rc;
 		t->ready = 1;
 	}
-	memset(freq, 0, (size_t)t->nphrase * sizeof(*freq));
-	memset(colmax, 0, (size_t)t->ncol * sizeof(*colmax));
-	/* each phrase's instances in (column, offset) order, as xInst lists them */
-	for (ip = 0; rc == SQLITE_OK && ip < t->nphrase; ip++) {
-		Fts5PhraseIter it;
-
-		rc = api->xPhraseFirst(fctx, ip, &it, &ic, &io);
-		while (rc == SQLITE_OK && ic >= 0) {
-			freq[ip] += t->nw > ic ? t->w[ic] : 1.0;
-			if (ic < t->ncol && io + 1 > colmax[ic])
-				colmax[ic] = io + 1;
-			api->xPhraseNext(fctx, &it, &ic, &io);
-		}
-	}
-	if (rc != SQLITE_OK)
+	if ((rc = nx_phrase_freqs(api, fctx, t->nphrase, t->w, t->nw, t->ncol, freq, colmax)) != SQLITE_OK)
 		return rc;
 	if (t->n == t->k) {
 		/* full: skip the row when even its shortest possible length loses */
@@ -689,10 +662,8 @@ static int finish_defer(topk_state *t)
 	nx_topk_hit *all = NULL;
 	size_t n = 0, cap = 0, i = 0;
 	sqlite3_int64 nhit = t->st.rows;
-	double idf = log((t->nrow - nhit + 0.5) / (nhit + 0.5));
+	double idf = nx_bm25_idf(t->nrow, nhit);
 
-	if (idf <= 0.0)
-		idf = 1e-6;
 	if (append_hits(&all, &n, &cap, t->heap, t->n) < 0 || append_hits(&all, &n, &cap, t->near, t->nnear) < 0) {
 		free(all);
 		return SQLITE_NOMEM;

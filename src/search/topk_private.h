@@ -6,11 +6,67 @@
 #ifndef NX_TOPK_PRIVATE_H
 #define NX_TOPK_PRIVATE_H
 
+#include <math.h>
+#include <string.h>
+
 #include "search/topk.h"
 #include "index/tokenizer.h"
 
 /* Registers the FTS5 auxiliary function name on db unless it already is (topk.c). */
 int nx_topk__aux(sqlite3 *db, const char *name, fts5_extension_function fn);
+
+/*
+ * FTS5's bm25 (fts5Bm25Function), the same operations in the same order,
+ * so that every fast path gives its scores to the bit: a phrase's idf in
+ * nrow rows of which nhit hold it, and the sum over n phrases for a row
+ * of d tokens with weighted counts freq[] (avgdl: tokens per row).
+ */
+static inline double nx_bm25_idf(int64_t nrow, int64_t nhit)
+{
+	double idf = log((nrow - nhit + 0.5) / (nhit + 0.5));
+
+	return idf <= 0.0 ? 1e-6 : idf;
+}
+
+static inline double nx_bm25(const double *idf, const double *freq, int n, double d, double avgdl)
+{
+	const double k1 = 1.2;
+	const double b = 0.75;
+	double score = 0.0;
+	int i = 0;
+
+	for (i = 0; i < n; i++)
+		score += idf[i] * ((freq[i] * (k1 + 1.0)) / (freq[i] + k1 * (1 - b + b * d / avgdl)));
+	return score;
+}
+
+/*
+ * The weighted count of each of the n phrases in the row FTS5 stands on
+ * (column weights w[0..nw-1], 1.0 past nw) into freq[], each phrase's
+ * instances in (column, offset) order as xInst lists them, and one past
+ * the last instance in each column into colmax[0..ncol-1] (the row is at
+ * least that long).  SQLITE_OK or an error code.
+ */
+static inline int nx_phrase_freqs(const Fts5ExtensionApi *api, Fts5Context *fctx, int n, const double *w, int nw,
+				  int ncol, double *freq, int *colmax)
+{
+	int rc = SQLITE_OK, ip = 0, ic = 0, io = 0;
+
+	memset(freq, 0, (size_t)n * sizeof(*freq));
+	memset(colmax, 0, (size_t)ncol * sizeof(*colmax));
+	for (ip = 0; rc == SQLITE_OK && ip < n; ip++) {
+		Fts5PhraseIter it;
+
+		rc = api->xPhraseFirst(fctx, ip, &it, &ic, &io);
+		while (rc == SQLITE_OK && ic >= 0) {
+			freq[ip] += nw > ic ? w[ic] : 1.0;
+			if (ic < ncol && io + 1 > colmax[ic])
+				colmax[ic] = io + 1;
+			api->xPhraseNext(fctx, &it, &ic, &io);
+		}
+	}
+	return rc;
+}
 
 /* After the closing quote of the phrase s starts (at its '"'); NULL when s is no phrase. */
 static inline const char *skip_phrase(const char *s)

@@ -116,4 +116,56 @@ static int madeup_teardown(void **state)
 	return 0;
 }
 
+#ifdef MADEUP_SEARCH
+/*
+ * For the tests that compare a fast path with the walk (define
+ * MADEUP_SEARCH and include cmocka.h first): what a search gave, and the
+ * two compared whole, scores to the bit.
+ */
+#include "newsidx/search.h"
+
+typedef struct seen {
+	int64_t total, total_some;
+	size_t n;
+	char id[64][17];
+	double score[64];
+} seen;
+
+static void search(nx_store *st, const char *q, int limit, int offset, seen *out)
+{
+	nx_search_opts o = NX_SEARCH_OPTS_INIT;
+	nx_error err = NX_ERROR_INIT;
+	nx_results *r = NULL;
+	size_t i = 0;
+
+	o.limit = limit;
+	o.offset = offset;
+	o.fast_paths = NX_FAST_PATHS_CHECK;
+	assert_int_equal(nx_search(&r, st, q, &o, &err), NX_OK);
+	memset(out, 0, sizeof(*out));
+	out->total = r->total;
+	out->total_some = r->total_some;
+	out->n = r->nhits;
+	assert_true(r->nhits <= 64);
+	for (i = 0; i < r->nhits; i++) {
+		snprintf(out->id[i], sizeof(out->id[i]), "%s", r->hits[i].id);
+		out->score[i] = r->hits[i].score;
+	}
+	nx_results_free(r);
+}
+
+static void assert_same(const seen *a, const seen *b)
+{
+	size_t i = 0;
+
+	assert_int_equal(a->total, b->total);
+	assert_int_equal(a->total_some, b->total_some);
+	assert_int_equal(a->n, b->n);
+	for (i = 0; i < a->n; i++) {
+		assert_string_equal(a->id[i], b->id[i]);
+		assert_true(a->score[i] == b->score[i]); /* to the bit */
+	}
+}
+#endif
+
 #endif

@@ -30,53 +30,12 @@
 #define ROWS 32
 #define T0 1625708520
 
+#define MADEUP_SEARCH
 #include "madeup.h" /* after NWORD */
 
 static int setup(void **state)
 {
 	return madeup_setup(state, "impact", 4242);
-}
-
-/* What a search gave: its total and hits. */
-typedef struct seen {
-	int64_t total;
-	size_t n;
-	char id[64][17];
-	double score[64];
-} seen;
-
-static void search(nx_store *st, const char *q, int limit, int offset, seen *out)
-{
-	nx_search_opts o = NX_SEARCH_OPTS_INIT;
-	nx_error err = NX_ERROR_INIT;
-	nx_results *r = NULL;
-	size_t i = 0;
-
-	o.limit = limit;
-	o.offset = offset;
-	o.fast_paths = NX_FAST_PATHS_CHECK;
-	assert_int_equal(nx_search(&r, st, q, &o, &err), NX_OK);
-	memset(out, 0, sizeof(*out));
-	out->total = r->total;
-	out->n = r->nhits;
-	assert_true(r->nhits <= 64);
-	for (i = 0; i < r->nhits; i++) {
-		snprintf(out->id[i], sizeof(out->id[i]), "%s", r->hits[i].id);
-		out->score[i] = r->hits[i].score;
-	}
-	nx_results_free(r);
-}
-
-static void assert_same(const seen *a, const seen *b)
-{
-	size_t i = 0;
-
-	assert_int_equal(a->total, b->total);
-	assert_int_equal(a->n, b->n);
-	for (i = 0; i < a->n; i++) {
-		assert_string_equal(a->id[i], b->id[i]);
-		assert_true(a->score[i] == b->score[i]); /* to the bit */
-	}
 }
 
 /* Pages of the searches compared: limit, offset (collapse asks 3 (offset + limit) + 10 rows). */

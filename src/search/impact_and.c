@@ -1,0 +1,412 @@
+/*
+ * impact_and.c - queries of several frequent words ("said year") from
+ * their impact lists and sets of rows (index/impact.c), no walk.
+ *
+ * The walk of an AND of two words each in most articles reads both whole
+ * lists through FTS5 to count the rows holding both and to rank them: at
+ * a million articles most of two million rows for ten hits, and again for
+ * the relaxed query's count (the rows holding either).  When every word
+ * of the query has an impact list and a set of rows, made for the index
+ * as it is now, and there is no filter:
+ *
+ *  - the counts are the sets ANDed (and ORed for the relaxed query's
+ *    groups) and their bits counted;
+ *  - the best k rows: bm25 of the query is the sum over its words, in
+ *    their order, of each word's own bm25, so the sum of the words' best
+ *    scores in a block of rowids (kept with the sets) bounds every row of
+ *    the block, rounding included (each addition is monotonic).  The
+ *    blocks (64 rowids) holding a row of every word are walked (FTS5
+ *    seeks to the block's first rowid) in the order of decreasing bound,
+ *    each row scored exactly, until the k-th best score beats the bound
+ *    of the next block: a few hundred blocks instead of the whole lists.
+ *
+ * The scores are bm25's as topk.c computes it (the same operations in the
+ * same order, idf from the rows each word matches), ties by ascending
+ * rowid: the hits are the walk's to the bit.
+ */
+#include "search/search_private.h"
+#include "search/topk_private.h"
+#include "index/impact.h"
+#include "index/tokenizer.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NX_AND_MAX_COLS 64
+
+/* The phrases of expr (up to max) as strings of their own; their count, 0 past max or out of memory. */
+static int split_phrases(const char *expr, char **ph, int max)
+{
+	const char *s = expr, *e = NULL;
+	int n = 0;
+
+	while (s != NULL && *s != '\0') {
+		if (*s != '"') {
+			s++;
+			continue;
+		}
+		if ((e = skip_phrase(s)) == NULL || n == max || (ph[n] = malloc((size_t)(e - s) + 1)) == NULL)
+			goto fail;
+		memcpy(ph[n], s, (size_t)(e - s));
+		ph[n++][e - s] = '\0';
+		s = e;
+	}
+	return n;
+fail:
+	while (n > 0)
+		free(ph[--n]);
+	return 0;
+}
+
+static void free_phrases(char **ph, int n)
+{
+	while (n > 0)
+		free(ph[--n]);
+}
+
+/* One word's set of rows and its blocks' bounds, as read. */
+typedef struct loaded {
+	char *phrase;
+	uint64_t *w;
+	size_t nw;
+	double *max;
+} loaded;
+
+/* The sets read by one search (the strict query's, then the relaxed query's count). */
+struct nx_impact_sets {
+	loaded l[NX_TOPK_MAX_RANK_PHRASES];
+	int n;
+	uint64_t *and; /* the rows holding every word of the strict query */
+	size_t nand;
+};
+
+void nx_search__impact_sets_free(nx_impact_sets *c)
+{
+	int i = 0;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->l[i].phrase);
+		free(c->l[i].w);
+		free(c->l[i].max);
+	}
+	free(c->and);
+	free(c);
+}
+
+/* The sets of the n phrases of one query (borrowed from the search's cache). */
+typedef struct sets {
+	const uint64_t *w[NX_TOPK_MAX_RANK_PHRASES];
+	size_t nw[NX_TOPK_MAX_RANK_PHRASES];
+	const double *max[NX_TOPK_MAX_RANK_PHRASES];
+	int n;
+} sets;
+
+/* The set of phrase, from *cache or read into it: its entry, NULL when it has none. */
+static const loaded *load_one(nx_store *st, nx_impact_sets **cache, const char *phrase)
+{
+	nx_impact_sets *c = *cache;
+	loaded *l = NULL;
+	int i = 0;
+
+	if (c == NULL && (c = *cache = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->l[i].phrase, phrase) == 0)
+			return c->l[i].w != NULL ? &c->l[i] : NULL;
+	if (c->n == NX_TOPK_MAX_RANK_PHRASES || (c->l[c->n].phrase = strdup(phrase)) == NULL)
+		return NULL;
+	l = &c->l[c->n++];
+	if (nx_impact__get_set(st->db, phrase, &l->w, &l->nw, &l->max) != 1)
+		return NULL; /* none (kept as none) */
+	return l;
+}
+
+/* The sets of the n phrases into s: 1 when every one has one, else 0. */
+static int load_sets(nx_store *st, nx_impact_sets **cache, char **ph, int n, sets *s)
+{
+	const loaded *l = NULL;
+
+	memset(s, 0, sizeof(*s));
+	for (s->n = 0; s->n < n; s->n++) {
+		if ((l = load_one(st, cache, ph[s->n])) == NULL)
+			return 0;
+		s->w[s->n] = l->w;
+		s->nw[s->n] = l->nw;
+		s->max[s->n] = l->max;
+	}
+	return 1;
+}
+
+/*
+ * The rows in some set of each group (phrases [0, ng1) and [ng1, n); ng1
+ * == n: one group).  All the sets are loaded.
+ */
+static int64_t count_sets(const sets *s, int ng1)
+{
+	const uint64_t *const *set = s->w;
+	const size_t *nset = s->nw;
+	int n = s->n;
+	size_t most = 0, at = 0;
+	int64_t total = 0;
+	int i = 0;
+
+	for (i = 0; i < n; i++)
+		most = nset[i] > most ? nset[i] : most;
+	for (at = 0; at < most; at++) {
+		uint64_t g1 = 0, g2 = ng1 < n ? 0 : ~(uint64_t)0;
+
+		for (i = 0; i < n; i++) {
+			uint64_t v = at < nset[i] ? set[i][at] : 0;
+
+			if (i < ng1)
+				g1 |= v;
+			else
+				g2 |= v;
+		}
+		total += __builtin_popcountll(g1 & g2);
+	}
+	return total;
+}
+
+/* The rows in every one of the sets into c->and (c->nand words), their count; -1 out of memory. */
+static int64_t and_sets(const sets *s, nx_impact_sets *c)
+{
+	size_t least = s->nw[0], at = 0;
+	int64_t total = 0;
+	int i = 0;
+
+	for (i = 1; i < s->n; i++)
+		least = s->nw[i] < least ? s->nw[i] : least;
+	free(c->and);
+	if ((c->and = malloc((least ? least : 1) * sizeof(*c->and))) == NULL)
+		return -1;
+	for (at = 0; at < least; at++) {
+		uint64_t v = s->w[0][at];
+
+		for (i = 1; i < s->n; i++)
+			v &= s->w[i][at];
+		c->and[at] = v;
+		total += __builtin_popcountll(v);
+	}
+	c->nand = least;
+	return total;
+}
+
+int nx_search__impact_or_count(nx_store *st, nx_impact_sets **cache, const char *expr, int64_t *total)
+{
+	char *ph[NX_TOPK_MAX_RANK_PHRASES];
+	sets s;
+	int ng1 = 0, n = nx_topk__or_shape(expr, &ng1), ok = 0;
+
+	*total = 0;
+	if (n < 1 || n > NX_TOPK_MAX_RANK_PHRASES || split_phrases(expr, ph, n) != n)
+		return 0;
+	if ((ok = load_sets(st, cache, ph, n, &s)) == 1)
+		*total = count_sets(&s, ng1);
+	free_phrases(ph, n);
+	return ok;
+}
+
+/* What the walk of a block (nx_impact_probe) needs, and the best rows it keeps. */
+typedef struct probe_state {
+	int nphrase;
+	const int64_t *df; /* rows each phrase matches */
+	const double *w;   /* column weights */
+	int nw;
+	int ncol;
+	int ready;
+	double idf[NX_TOPK_MAX_PHRASES];
+	double avgdl;
+	nx_topk_hit *heap; /* the best so far, worst at [0] */
+	size_t n, k;
+	int rc;
+} probe_state;
+
+/* idf and avgdl exactly as topk.c's prepare has them. */
+static int probe_prepare(probe_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx)
+{
+	sqlite3_int64 nrow = 0, ntok = 0;
+	int i = 0, rc = SQLITE_OK;
+
+	t->ncol = api->xColumnCount(fctx);
+	if (api->xPhraseCount(fctx) != t->nphrase || t->ncol > NX_AND_MAX_COLS || t->ncol < 1)
+		return SQLITE_RANGE;
+	if ((rc = api->xRowCount(fctx, &nrow)) != SQLITE_OK || (rc = api->xColumnTotalSize(fctx, -1, &ntok)) != SQLITE_OK)
+		return rc;
+	t->avgdl = (double)ntok / (double)nrow;
+	for (i = 0; i < t->nphrase; i++)
+		t->idf[i] = nx_bm25_idf(nrow, t->df[i]);
+	t->ready = 1;
+	return SQLITE_OK;
+}
+
+static double and_bm25(const probe_state *t, const double *freq, double d)
+{
+	return nx_bm25(t->idf, freq, t->nphrase, d, t->avgdl);
+}
+
+/* The row FTS5 stands on, scored and kept when among the best k (topk.c's score_row, no count). */
+static int probe_row(probe_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx)
+{
+	double freq[NX_TOPK_MAX_PHRASES];
+	int colmax[NX_AND_MAX_COLS];
+	nx_topk_hit h;
+	int rc = SQLITE_OK, ic = 0, ntok = 0, lb = 0;
+
+	if (!t->ready && (rc = probe_prepare(t, api, fctx)) != SQLITE_OK)
+		return rc;
+	if ((rc = nx_phrase_freqs(api, fctx, t->nphrase, t->w, t->nw, t->ncol, freq, colmax)) != SQLITE_OK)
+		return rc;
+	h.rowid = api->xRowid(fctx);
+	if (t->n == t->k) {
+		/* full: skip the row when even its shortest possible length loses */
+		for (ic = 0; ic < t->ncol; ic++)
+			lb += colmax[ic];
+		h.score = and_bm25(t, freq, (double)lb);
+		if (worse(&h, &t->heap[0]))
+			return SQLITE_OK;
+	}
+	if ((rc = api->xColumnSize(fctx, -1, &ntok)) != SQLITE_OK)
+		return rc;
+	h.score = and_bm25(t, freq, (double)ntok);
+	if (t->n < t->k) {
+		t->heap[t->n] = h;
+		sift_up(t->heap, t->n++);
+	} else if (worse(&t->heap[0], &h)) {
+		t->heap[0] = h;
+		heap_down(t->heap, t->n, 0, 0);
+	}
+	return SQLITE_OK;
+}
+
+/* nx_impact_probe(fts, state): each row of a block, into state's best */
+static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		      sqlite3_value **vals)
+{
+	probe_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_impact_probe") : NULL;
+
+	if (t == NULL) {
+		sqlite3_result_error(ctx, "nx_impact_probe: no state", -1);
+		return;
+	}
+	if (t->rc == SQLITE_OK)
+		t->rc = probe_row(t, api, fctx);
+	if (t->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, t->rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
+/*
+ * The blocks of 64 rowids holding a row of every word (c->and) as a heap,
+ * best bound first (rowid: the block; score: its bound), *nb of them.
+ */
+static nx_topk_hit *rank_blocks(const sets *s, const nx_impact_sets *c, size_t *nb)
+{
+	nx_topk_hit *out = malloc((c->nand ? c->nand : 1) * sizeof(*out));
+	size_t b = 0;
+	int i = 0;
+
+	*nb = 0;
+	if (out == NULL)
+		return NULL;
+	for (b = 0; b < c->nand; b++) {
+		if (c->and[b] == 0)
+			continue;
+		out[*nb].rowid = (int64_t)b;
+		out[*nb].score = 0.0;
+		for (i = 0; i < s->n; i++)
+			out[*nb].score += s->max[i][b];
+		(*nb)++;
+	}
+	for (b = *nb / 2; b > 0; b--)
+		heap_down(out, *nb, b - 1, 1);
+	return out;
+}
+
+/* The best k rows of expr, block by block (see the top): SQLITE_OK with *out, or an error code. */
+static int block_top(nx_store *st, const char *expr, const sets *s, const nx_impact_sets *c, const int64_t *df,
+		     const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout)
+{
+	fts5_api *api = nx_fts5_api(st->db);
+	sqlite3_stmt *q = NULL;
+	probe_state t;
+	nx_topk_hit *bl = NULL;
+	size_t nb = 0;
+	int rc = SQLITE_NOMEM;
+
+	memset(&t, 0, sizeof(t));
+	t.nphrase = s->n;
+	t.df = df;
+	t.w = w;
+	t.nw = nw;
+	t.k = k;
+	if ((bl = rank_blocks(s, c, &nb)) == NULL || (t.heap = malloc((k ? k : 1) * sizeof(*t.heap))) == NULL)
+		goto done;
+	rc = SQLITE_ERROR;
+	if (api == NULL || api->xCreateFunction(api, "nx_impact_probe", NULL, aux_probe, NULL) != SQLITE_OK)
+		goto done;
+	rc = sqlite3_prepare_v2(st->db,
+				"SELECT count(*) FROM fts WHERE fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4"
+				" AND nx_impact_probe(fts, ?2) IS NOT NULL",
+				-1, &q, NULL);
+	if (rc != SQLITE_OK)
+		goto done;
+	sqlite3_bind_text(q, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(q, 2, &t, "nx_impact_probe", NULL);
+	while (nb > 0 && rc == SQLITE_OK) {
+		int64_t at = bl[0].rowid;
+
+		/* no row of this block or of any after it can beat the k-th */
+		if (t.n == k && t.heap[0].score > bl[0].score)
+			break;
+		bl[0] = bl[--nb];
+		heap_down(bl, nb, 0, 1);
+		sqlite3_reset(q);
+		sqlite3_bind_int64(q, 3, at * 64);
+		sqlite3_bind_int64(q, 4, at * 64 + 63);
+		rc = sqlite3_step(q);
+		rc = t.rc != SQLITE_OK ? t.rc : rc == SQLITE_ROW ? SQLITE_OK : rc;
+	}
+	if (rc == SQLITE_OK) {
+		qsort(t.heap, t.n, sizeof(*t.heap), cmp_hit);
+		*out = t.heap;
+		*nout = t.n;
+		t.heap = NULL;
+	}
+done:
+	sqlite3_finalize(q);
+	free(bl);
+	free(t.heap);
+	return rc;
+}
+
+int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr, const double *w, int nw,
+			  size_t k, nx_topk_hit **out, size_t *nout, int64_t *total)
+{
+	char *ph[NX_TOPK_MAX_PHRASES];
+	int64_t df[NX_TOPK_MAX_PHRASES];
+	sets s;
+	int n = nx_topk__plain(expr), ok = 0, i = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (n < 2 || n > NX_TOPK_MAX_PHRASES || split_phrases(expr, ph, n) != n)
+		return 0;
+	ok = load_sets(st, cache, ph, n, &s);
+	for (i = 0; ok && i < n; i++) {
+		size_t none = 0;
+
+		ok = nx_impact__get(st->db, ph[i], 0, NULL, NULL, &none, &df[i]) == 1;
+	}
+	if (ok && (*total = and_sets(&s, *cache)) < 0)
+		ok = 0;
+	if (ok)
+		ok = k == 0 || block_top(st, expr, &s, *cache, df, w, nw, k, out, nout) == SQLITE_OK;
+	free_phrases(ph, n);
+	return ok;
+}
