@@ -279,7 +279,7 @@ static int build_set(nx_store *st, const char *expr, int64_t df, const double *c
 	t.cw = cw;
 	t.ncw = ncw;
 	t.df = df;
-	if (api->xCreateFunction(api, "nx_impact_rowset", NULL, aux_rowset, NULL) != SQLITE_OK)
+	if (nx_topk__aux(st->db, "nx_impact_rowset", aux_rowset) != SQLITE_OK)
 		return SQLITE_ERROR;
 	rc = sqlite3_prepare_v2(st->db, "SELECT nx_impact_rowset(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1,
 				&s, NULL);

@@ -332,7 +332,6 @@ static nx_topk_hit *rank_blocks(const sets *s, const nx_impact_sets *c, size_t *
 static int block_top(nx_store *st, const char *expr, const sets *s, const nx_impact_sets *c, const int64_t *df,
 		     const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout)
 {
-	fts5_api *api = nx_fts5_api(st->db);
 	sqlite3_stmt *q = NULL;
 	probe_state t;
 	nx_topk_hit *bl = NULL;
@@ -348,7 +347,7 @@ static int block_top(nx_store *st, const char *expr, const sets *s, const nx_imp
 	if ((bl = rank_blocks(s, c, &nb)) == NULL || (t.heap = malloc((k ? k : 1) * sizeof(*t.heap))) == NULL)
 		goto done;
 	rc = SQLITE_ERROR;
-	if (api == NULL || api->xCreateFunction(api, "nx_impact_probe", NULL, aux_probe, NULL) != SQLITE_OK)
+	if (nx_topk__aux(st->db, "nx_impact_probe", aux_probe) != SQLITE_OK)
 		goto done;
 	rc = sqlite3_prepare_v2(st->db,
 				"SELECT count(*) FROM fts WHERE fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4"
