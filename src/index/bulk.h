@@ -46,6 +46,14 @@ void nx_store__trim(nx_store *st);
 /* A bulk load's page cache and checkpoints (store.c); on 0: the usual ones again. */
 void nx_store__bulk_settings(nx_store *st, int on);
 /*
+ * FTS5's table of pending terms during a bulk load (on 1, inside its first
+ * transaction): written out at each commit rather than at every
+ * NX_BULK_FTS_HASH bytes; on 0 (inside its last transaction, before the
+ * commit): FTS5's default again, and no row of it left in fts_config.
+ */
+#define NX_BULK_FTS_HASH (64 << 20)
+void nx_store__bulk_fts(nx_store *st, int on);
+/*
  * Before the last commit of a load that wrote (added or replaced) written
  * articles: when they are most of a small index (a new archive, its first
  * load), merge the full-text index's segments into one, as optimize does,

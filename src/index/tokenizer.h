@@ -23,6 +23,9 @@
 
 #define NX_LANG_MARK '\x1F'
 
+/* Slots in each tokenizer's cache of stems (a power of two; tests size their evictions by it). */
+#define NX_STEM_CACHE 65536
+
 /* Register the tokenizer "nx" on db.  Returns SQLITE_OK or an error code. */
 int nx_tokenizer_register(sqlite3 *db);
 

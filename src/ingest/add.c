@@ -631,6 +631,7 @@ int nx_add_run(nx_add_stats *out, nx_store *st, char *const *paths, int npaths, 
 	if ((rc = nx_store_begin(st, err)) < 0)
 		return rc;
 	nx_store__bulk_settings(st, 1);
+	nx_store__bulk_fts(st, 1);
 	if (run_pipeline(&x, paths, npaths, &walk_err) < 0 && !x.db_failed) {
 		x.err = walk_err;
 		if (x.err.msg[0] == '\0')
@@ -639,6 +640,8 @@ int nx_add_run(nx_add_stats *out, nx_store *st, char *const *paths, int npaths, 
 	}
 	if (!x.db_failed && nx_store__settle(st, x.s.added + x.s.updated, &x.err) < 0)
 		x.db_failed = 1;
+	if (!x.db_failed)
+		nx_store__bulk_fts(st, 0);
 	if (!x.db_failed && commit_batch(&x, 0) < 0)
 		x.db_failed = 1;
 	nx_store__bulk_settings(st, 0);

@@ -109,11 +109,66 @@ static void test_settle_leaves_a_larger_index(void **state)
 	nx_store_close(st);
 }
 
+/* One transaction of 200 articles of 500 words each (17,576 distinct): over 1 MB of pending terms. */
+static int64_t one_big_commit(int bulk, int64_t *hashsize_rows)
+{
+	nx_store *st = NULL;
+	nx_error err = NX_ERROR_INIT;
+	nx_buf body = NX_BUF_INIT;
+	char title[64];
+	int i = 0, w = 0, status = 0;
+	int64_t n = 0;
+
+	assert_int_equal(nx_store_open(&st, ":memory:", NX_STORE_WRITE, &err), NX_OK);
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	if (bulk)
+		nx_store__bulk_fts(st, 1);
+	for (i = 0; i < 200; i++) {
+		nx_article *a = nx_article_new();
+
+		nx_buf_reset(&body);
+		for (w = 0; w < 500; w++)
+			nx_buf_addf(&body, "%cq%cx%c ", 'a' + (i * 500 + w) % 26, 'a' + (i * 500 + w) / 26 % 26,
+				    'a' + (i * 500 + w) / 676 % 26);
+		assert_true(nx_buf_ok(&body));
+		snprintf(title, sizeof(title), "Ledger page %d", i);
+		assert_int_equal(nx_article_set(&a->title, title, -1), NX_OK);
+		assert_int_equal(nx_article_add_para(a, body.buf, -1), NX_OK);
+		a->captured.set = a->captured.has_time = 1;
+		a->captured.utc = 1700000000 + i;
+		assert_int_equal(nx_article_identify(a, NULL), NX_OK);
+		assert_int_equal(nx_store_put(st, a, &status, &err), NX_OK);
+		nx_article_free(a);
+	}
+	if (bulk)
+		nx_store__bulk_fts(st, 0);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	n = segments(st);
+	assert_int_equal(hits(st, "\"ledger page\""), 200);
+	assert_int_equal(nx_store__query_int(st, "SELECT count(*) FROM fts_config WHERE k = 'hashsize'", hashsize_rows), 0);
+	nx_buf_free(&body);
+	nx_store_close(st);
+	return n;
+}
+
+/* A bulk load's transaction is one segment; FTS5's default size writes several. */
+static void test_bulk_fts_one_segment_a_commit(void **state)
+{
+	int64_t rows = -1;
+
+	(void)state;
+	assert_true(one_big_commit(0, &rows) > 1);
+	assert_int_equal(rows, 0);
+	assert_int_equal(one_big_commit(1, &rows), 1);
+	assert_int_equal(rows, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_settle_merges_a_new_index),
 		cmocka_unit_test(test_settle_leaves_a_larger_index),
+		cmocka_unit_test(test_bulk_fts_one_segment_a_commit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
