@@ -6,7 +6,11 @@
  * valid UTF-8 with no control characters, and is freed by nx_article_free().
  * Fields that the source did not give are NULL (strings) or have set == 0
  * (times).  Fill string fields through the setters below so that cleaning
- * (white space folding, UTF-8 repair) happens in one place.
+ * (white space folding, UTF-8 repair) happens in one place.  The arrays
+ * paras and authors grow only through nx_article_add_para() and
+ * nx_article_add_author(), which size them by doubling: a caller may
+ * shorten them (free the last string, lower the count) but never put an
+ * array of its own in their place.
  *
  *	nx_article *a = nx_article_new();
  *	nx_article_set(&a->title, "  Lavrov:\tUS  Gave ... ", -1);

@@ -98,16 +98,39 @@ int nx_article_set(char **field, const char *s, long len)
 	return NX_OK;
 }
 
+/*
+ * The arrays of strings grow by doubling, so a page of 100,000 paragraphs
+ * costs no quadratic copying.  Their capacity is implied by the count: 8
+ * slots, then the next power of two at or above it.  Only push_str() makes
+ * these arrays and the rest only shorten them, so the memory behind the
+ * array is always at least the capacity its count implies.
+ */
+static size_t implied_cap(size_t n)
+{
+	size_t c = 8;
+
+	if (n == 0)
+		return 0;
+	while (c < n)
+		c *= 2;
+	return c;
+}
+
 static int push_str(char ***arr, size_t *n, char *v)
 {
-	char **p = realloc(*arr, (*n + 1) * sizeof(**arr));
+	char **p = *arr;
 
-	if (p == NULL) {
-		free(v);
-		return NX_ENOMEM;
+	if (*n == implied_cap(*n)) {
+		size_t want = *n == 0 ? 8 : *n * 2;
+
+		p = want <= ((size_t)-1) / sizeof(*p) ? realloc(*arr, want * sizeof(*p)) : NULL;
+		if (p == NULL) {
+			free(v);
+			return NX_ENOMEM;
+		}
+		*arr = p;
 	}
 	p[(*n)++] = v;
-	*arr = p;
 	return NX_OK;
 }
 

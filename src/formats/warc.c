@@ -50,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -325,6 +326,7 @@ typedef struct warc_rd {
 	size_t rs, re;
 	int64_t roff;     /* offset of raw[rs] in the file */
 	int reof;         /* nothing after raw[re] */
+	int64_t fsize;    /* fd: the size of a regular file when opened, else -1 */
 	nx_buf rbuf;      /* fd: the window */
 	z_stream zs;
 	int zinit;        /* zs initialised */
@@ -348,6 +350,7 @@ static void rd_init(warc_rd *rd, int fd, int64_t off, size_t max)
 	rd->fd = fd;
 	rd->raw = rd->rbuf.buf;
 	rd->roff = off;
+	rd->fsize = -1;
 	rd->max = max;
 }
 
@@ -387,7 +390,7 @@ static void raw_take(warc_rd *rd, size_t n)
 /* Make at least want raw bytes available (fewer at the end of the input). */
 static int raw_fill(warc_rd *rd, size_t want, nx_error *err)
 {
-	size_t have = rd->re - rd->rs;
+	size_t have = rd->re - rd->rs, room = 0;
 	ssize_t n = 0;
 
 	if (rd->fd < 0 || rd->reof || have >= want)
@@ -399,10 +402,21 @@ static int raw_fill(warc_rd *rd, size_t want, nx_error *err)
 		nx_buf_truncate(&rd->rbuf, have);
 		buf_shrink(&rd->rbuf);
 	}
-	if (nx_buf_grow(&rd->rbuf, want - have + WARC_CHUNK) < 0)
+	/* a window no larger than what is left of a regular file (a small file is
+	   read whole without a chunk-sized buffer); it grows if the file does */
+	room = want - have + WARC_CHUNK;
+	if (rd->fsize >= 0 && rd->fsize - rd->roff >= (int64_t)have &&
+	    (uint64_t)(rd->fsize - rd->roff) - have + 1 < room)
+		room = (size_t)(rd->fsize - rd->roff) - have + 1;
+	if (nx_buf_grow(&rd->rbuf, room) < 0)
 		return nx_error_set(err, NX_ENOMEM, "out of memory");
 	rd->raw = rd->rbuf.buf;
 	while (rd->re < want) {
+		if (rd->rbuf.alloc - 1 - rd->re == 0) {
+			if (nx_buf_grow(&rd->rbuf, WARC_CHUNK) < 0)
+				return nx_error_set(err, NX_ENOMEM, "out of memory");
+			rd->raw = rd->rbuf.buf;
+		}
 		n = read(rd->fd, rd->rbuf.buf + rd->re, rd->rbuf.alloc - 1 - rd->re);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -561,7 +575,10 @@ static int member_more(warc_rd *rd, size_t want, nx_error *err)
 			member_stop(rd, WARC_ZTRUNC);
 			break;
 		}
+		/* steps grow with what the member gave so far: a small member never
+		   costs a chunk-sized buffer */
 		step = want - rd->acc.len;
+		step = step > rd->acc.len + 65536 ? rd->acc.len + 65536 : step;
 		step = step > WARC_CHUNK ? WARC_CHUNK : step < 65536 ? 65536 : step;
 		if (nx_buf_grow(&rd->acc, step) < 0)
 			return nx_error_set(err, NX_ENOMEM, "out of memory");
@@ -966,6 +983,7 @@ int nx_parse_warc_fd(int fd, const char *path, const nx_ingest_opts *opts, nx_ar
 	warc_state ws;
 	warc_rd rd;
 	off_t at = lseek(fd, 0, SEEK_CUR);
+	struct stat st;
 	int rc = NX_OK;
 
 	memset(&in, 0, sizeof(in));
@@ -974,6 +992,8 @@ int nx_parse_warc_fd(int fd, const char *path, const nx_ingest_opts *opts, nx_ar
 	in.opts = opts;
 	state_init(&ws, &in, cb, ctx);
 	rd_init(&rd, fd, at > 0 ? (int64_t)at : 0, ws.max);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		rd.fsize = (int64_t)st.st_size;
 	rc = read_all_records(&ws, &rd, err);
 	rc = scan_result(&ws, rc, err);
 	rd_free(&rd);

@@ -169,6 +169,40 @@ static void test_add_para(void **state)
 	nx_article_free(NULL);
 }
 
+/*
+ * Many paragraphs, with removals between additions: the array grows by
+ * doubling (capacity implied by the count), so lengthening it again after
+ * it was shortened must land in memory it owns (ASan checks that) and
+ * keep every paragraph in order.
+ */
+static void test_many_paras(void **state)
+{
+	nx_article *a = nx_article_new();
+	char word[32];
+	size_t i = 0, n = 0;
+
+	(void)state;
+	assert_non_null(a);
+	for (i = 0; i < 20000; i++) {
+		snprintf(word, sizeof(word), "p%zu", i);
+		assert_int_equal(nx_article_add_para(a, word, -1), NX_OK);
+		n++;
+		if (i % 7 == 6) { /* shorten by the last two, across capacity steps */
+			nx_article_remove_para(a, a->nparas - 1);
+			nx_article_remove_para(a, a->nparas - 1);
+			n -= 2;
+		}
+	}
+	assert_int_equal(a->nparas, n);
+	for (i = 0; i < 5; i++) {
+		snprintf(word, sizeof(word), "p%zu", i);
+		assert_string_equal(a->paras[i], word);
+	}
+	/* the last kept one: i = 19999 (19999 % 7 == 0, not followed by a cut) */
+	assert_string_equal(a->paras[a->nparas - 1], "p19999");
+	nx_article_free(a);
+}
+
 static void test_add_author_dedup(void **state)
 {
 	nx_article *a = nx_article_new();
@@ -657,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_set_empty_is_null),
 		cmocka_unit_test(test_set_from_itself),
 		cmocka_unit_test(test_add_para),
+		cmocka_unit_test(test_many_paras),
 		cmocka_unit_test(test_add_author_dedup),
 		cmocka_unit_test(test_photos_captions_credits),
 		cmocka_unit_test(test_credits_order_matches_header),
