@@ -158,7 +158,7 @@ static void drop_init(void)
 		drop_put(drop_words2[i - NDROP1], 2);
 }
 
-/* Is w (n bytes, lower case) on stop list 'list' (1 or 2; 0: none)? */
+/* Is w (n bytes, lower case) on stop list 'list' (1 or 2; 0: none)?  After pthread_once(&drop_once, drop_init). */
 static int is_drop_word(const char *w, int n, int list)
 {
 	uint64_t k = 0;
@@ -166,7 +166,6 @@ static int is_drop_word(const char *w, int n, int list)
 
 	if (list <= 0 || n < 1 || n > 7 || w[0] < 'a' || w[0] > 'y')
 		return 0;
-	pthread_once(&drop_once, drop_init);
 	k = pack_word(w, n);
 	for (i = drop_slot(k); drop_key[i] != 0; i = (i + 1) & (DROP_SLOTS - 1))
 		if (drop_key[i] == k)
@@ -249,6 +248,7 @@ static int tok_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **ou
 	(void)argv;
 	(void)argc;
 	*out = NULL;
+	pthread_once(&drop_once, drop_init); /* once here, not at every word */
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return SQLITE_NOMEM;
@@ -570,6 +570,66 @@ static int inner_token(void *ctx, int tflags, const char *tok, int n, int s, int
 	return rc;
 }
 
+/*
+ * ASCII, most of news text, without unicode61.  With the categories of
+ * tok_create, unicode61's only ASCII token characters are letters and
+ * digits, every other ASCII byte ends a token, and no byte of a multibyte
+ * UTF-8 character is below 0x80.  So the text splits at its ASCII
+ * separators into runs that unicode61 would tokenize on their own: a run
+ * of ASCII letters and digits is one token, folded here to lower case as
+ * unicode61 folds it; a run holding any byte of 0x80 or above goes to
+ * unicode61 (offsets moved to the run).  The tokens, their offsets and
+ * their order are those of unicode61 over the whole text; a callback and
+ * a scan of each token for CJK are saved per ASCII word (tests: the
+ * tokens of mixed texts equal unicode61's through inner_token).
+ */
+#define ASCII_WORD_MAX 256 /* longer ASCII runs go to unicode61 as they are */
+
+static const unsigned char ascii_word[256] = {
+#define D1(x) [x] = 1
+	D1('0'), D1('1'), D1('2'), D1('3'), D1('4'), D1('5'), D1('6'), D1('7'), D1('8'), D1('9'),
+	D1('A'), D1('B'), D1('C'), D1('D'), D1('E'), D1('F'), D1('G'), D1('H'), D1('I'), D1('J'),
+	D1('K'), D1('L'), D1('M'), D1('N'), D1('O'), D1('P'), D1('Q'), D1('R'), D1('S'), D1('T'),
+	D1('U'), D1('V'), D1('W'), D1('X'), D1('Y'), D1('Z'),
+	D1('a'), D1('b'), D1('c'), D1('d'), D1('e'), D1('f'), D1('g'), D1('h'), D1('i'), D1('j'),
+	D1('k'), D1('l'), D1('m'), D1('n'), D1('o'), D1('p'), D1('q'), D1('r'), D1('s'), D1('t'),
+	D1('u'), D1('v'), D1('w'), D1('x'), D1('y'), D1('z'),
+#undef D1
+};
+
+/* text[0..len) (after its marker, which is c->off bytes) to FTS5 as unicode61 + inner_token would. */
+static int tokenize_runs(nx_tok *t, cb_ctx *c, const char *text, int len)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	int base = c->off, i = 0, rc = SQLITE_OK;
+	char low[ASCII_WORD_MAX];
+
+	while (i < len && rc == SQLITE_OK) {
+		int start = 0, wide = 0, n = 0;
+
+		while (i < len && u[i] < 0x80 && !ascii_word[u[i]])
+			i++;
+		if (i >= len)
+			break;
+		start = i;
+		for (; i < len && (u[i] >= 0x80 || ascii_word[u[i]]); i++) {
+			wide |= u[i] >= 0x80;
+			if (n < ASCII_WORD_MAX)
+				low[n++] = (char)(u[i] | ((unsigned)(u[i] - 'A') < 26u ? 0x20 : 0));
+		}
+		if (!wide && i - start <= ASCII_WORD_MAX) {
+			rc = emit_word(c, 0, low, i - start, base + start, base + i);
+			continue;
+		}
+		c->off = base + start;
+		c->text = text + start;
+		rc = t->inner_api.xTokenize(t->inner, c, c->flags, text + start, i - start, inner_token);
+	}
+	c->off = base;
+	c->text = text;
+	return rc;
+}
+
 /* Tokenize text as t does for FTS5 (flags: FTS5_TOKENIZE_*). */
 static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text, int ntext,
 			     int (*xToken)(void *, int, const char *, int, int, int))
@@ -592,7 +652,7 @@ static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text,
 		c.all_langs = 1;
 	else
 		c.lang = 0; /* language unknown: English stems */
-	rc = t->inner_api.xTokenize(t->inner, &c, flags, text + m, ntext - (int)m, inner_token);
+	rc = tokenize_runs(t, &c, text + m, ntext - (int)m);
 	return rc == SQLITE_OK ? wait_drain(&c) : rc;
 }
 
@@ -789,6 +849,7 @@ int nx_tokenizer_dropped(const char *word, size_t len, int list)
 		return 0;
 	for (i = 0; i < len; i++)
 		w[i] = (char)nx_tolower((unsigned char)word[i]);
+	pthread_once(&drop_once, drop_init);
 	return is_drop_word(w, (int)len, list);
 }
 
