@@ -148,6 +148,10 @@ static void drop_put(const char *w, unsigned char list)
 	}
 }
 
+/* An ASCII letter or digit as unicode61 folds it; 0: any other byte (filled below) */
+static unsigned char ascii_fold[256];
+
+/* The stop lists and ascii_fold: once a process (pthread_once), before any tokenizer runs. */
 static void drop_init(void)
 {
 	size_t i = 0;
@@ -156,6 +160,9 @@ static void drop_init(void)
 		drop_put(drop_words[i], 1);
 	for (i = NDROP1; i < NDROP2; i++)
 		drop_put(drop_words2[i - NDROP1], 2);
+	for (i = 0; i < 128; i++)
+		if (nx_isalnum((int)i))
+			ascii_fold[i] = (unsigned char)nx_tolower((int)i);
 }
 
 /* Is w (n bytes, lower case) on stop list 'list' (1 or 2; 0: none)?  After pthread_once(&drop_once, drop_init). */
@@ -413,8 +420,11 @@ static int wait_drain(cb_ctx *c)
 	return rc;
 }
 
-/* A word of one language (n <= TOK_WAIT_MAX) into the ring, its stem's slot fetched. */
-static int wait_push(cb_ctx *c, int tflags, const char *tok, int n, int s, int e)
+/*
+ * A word of one language (n <= TOK_WAIT_MAX) into the ring, its stem's
+ * slot fetched; h: its stem_hash when have_h (made while it was folded).
+ */
+static int wait_push(cb_ctx *c, int tflags, const char *tok, int n, int s, int e, uint32_t h, int have_h)
 {
 	tok_wait *w = NULL;
 	int rc = SQLITE_OK;
@@ -429,7 +439,10 @@ static int wait_push(cb_ctx *c, int tflags, const char *tok, int n, int s, int e
 	w->tflags = tflags;
 	w->h = 0;
 	if (stem_cached(c->lang, n)) {
-		const char *slot = (const char *)&c->t->cache[(w->h = stem_hash(c->lang, tok, n)) & (STEM_CACHE - 1)];
+		const char *slot = NULL;
+
+		w->h = have_h ? h : stem_hash(c->lang, tok, n);
+		slot = (const char *)&c->t->cache[w->h & (STEM_CACHE - 1)];
 
 #if defined(__GNUC__)
 		__builtin_prefetch(slot, 0, 3);
@@ -442,8 +455,11 @@ static int wait_push(cb_ctx *c, int tflags, const char *tok, int n, int s, int e
 	return SQLITE_OK;
 }
 
-/* Emit a word: stemmed (one language) or raw + colocated stems (query). */
-static int emit_word(cb_ctx *c, int tflags, const char *tok, int n, int s, int e)
+/*
+ * Emit a word: stemmed (one language) or raw + colocated stems (query);
+ * h: stem_hash(c->lang, tok, n) when have_h.
+ */
+static int emit_word_h(cb_ctx *c, int tflags, const char *tok, int n, int s, int e, uint32_t h, int have_h)
 {
 	const char *seen[MAX_QUERY_LANGS + 1];
 	int seenn[MAX_QUERY_LANGS + 1];
@@ -458,7 +474,7 @@ static int emit_word(cb_ctx *c, int tflags, const char *tok, int n, int s, int e
 	    is_drop_word(tok, n, c->t->g->drop_stop))
 		return SQLITE_OK;
 	if (!c->all_langs && n >= 0 && n <= TOK_WAIT_MAX)
-		return wait_push(c, tflags, tok, n, s, e);
+		return wait_push(c, tflags, tok, n, s, e, h, have_h);
 	if ((rc = wait_drain(c)) != SQLITE_OK)
 		return rc;
 	if (!c->all_langs) {
@@ -488,6 +504,11 @@ static int emit_word(cb_ctx *c, int tflags, const char *tok, int n, int s, int e
 		rc = c->xToken(c->pCtx, FTS5_TOKEN_COLOCATED, keep[nseen - 1], sn, s, e);
 	}
 	return rc;
+}
+
+static int emit_word(cb_ctx *c, int tflags, const char *tok, int n, int s, int e)
+{
+	return emit_word_h(c, tflags, tok, n, s, e, 0, 0);
 }
 
 /*
@@ -585,42 +606,38 @@ static int inner_token(void *ctx, int tflags, const char *tok, int n, int s, int
  */
 #define ASCII_WORD_MAX 256 /* longer ASCII runs go to unicode61 as they are */
 
-static const unsigned char ascii_word[256] = {
-#define D1(x) [x] = 1
-	D1('0'), D1('1'), D1('2'), D1('3'), D1('4'), D1('5'), D1('6'), D1('7'), D1('8'), D1('9'),
-	D1('A'), D1('B'), D1('C'), D1('D'), D1('E'), D1('F'), D1('G'), D1('H'), D1('I'), D1('J'),
-	D1('K'), D1('L'), D1('M'), D1('N'), D1('O'), D1('P'), D1('Q'), D1('R'), D1('S'), D1('T'),
-	D1('U'), D1('V'), D1('W'), D1('X'), D1('Y'), D1('Z'),
-	D1('a'), D1('b'), D1('c'), D1('d'), D1('e'), D1('f'), D1('g'), D1('h'), D1('i'), D1('j'),
-	D1('k'), D1('l'), D1('m'), D1('n'), D1('o'), D1('p'), D1('q'), D1('r'), D1('s'), D1('t'),
-	D1('u'), D1('v'), D1('w'), D1('x'), D1('y'), D1('z'),
-#undef D1
-};
-
-/* text[0..len) (after its marker, which is c->off bytes) to FTS5 as unicode61 + inner_token would. */
+/*
+ * text[0..len) (after its marker, which is c->off bytes) to FTS5 as
+ * unicode61 + inner_token would: an ASCII word is folded, hashed for the
+ * cache of stems and copied in one pass.
+ */
 static int tokenize_runs(nx_tok *t, cb_ctx *c, const char *text, int len)
 {
 	const unsigned char *u = (const unsigned char *)text;
+	const uint32_t seed = 2166136261u ^ (uint32_t)c->lang; /* as stem_hash */
 	int base = c->off, i = 0, rc = SQLITE_OK;
 	char low[ASCII_WORD_MAX];
 
 	while (i < len && rc == SQLITE_OK) {
-		int start = 0, wide = 0, n = 0;
+		int start = 0, n = 0;
+		uint32_t h = seed;
+		unsigned char l = 0;
 
-		while (i < len && u[i] < 0x80 && !ascii_word[u[i]])
+		while (i < len && u[i] < 0x80 && ascii_fold[u[i]] == 0)
 			i++;
 		if (i >= len)
 			break;
-		start = i;
-		for (; i < len && (u[i] >= 0x80 || ascii_word[u[i]]); i++) {
-			wide |= u[i] >= 0x80;
-			if (n < ASCII_WORD_MAX)
-				low[n++] = (char)(u[i] | ((unsigned)(u[i] - 'A') < 26u ? 0x20 : 0));
+		for (start = i; i < len && n < ASCII_WORD_MAX && (l = ascii_fold[u[i]]) != 0; i++) {
+			low[n++] = (char)l;
+			h = (h ^ l) * 16777619u;
 		}
-		if (!wide && i - start <= ASCII_WORD_MAX) {
-			rc = emit_word(c, 0, low, i - start, base + start, base + i);
+		if (i >= len || (u[i] < 0x80 && ascii_fold[u[i]] == 0)) {
+			rc = emit_word_h(c, 0, low, n, base + start, base + i, h, 1);
 			continue;
 		}
+		/* a byte of 0x80 or above, or a long word: the rest of the run to unicode61 */
+		while (i < len && (u[i] >= 0x80 || ascii_fold[u[i]] != 0))
+			i++;
 		c->off = base + start;
 		c->text = text + start;
 		rc = t->inner_api.xTokenize(t->inner, c, c->flags, text + start, i - start, inner_token);
