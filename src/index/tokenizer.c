@@ -148,6 +148,10 @@ static void drop_put(const char *w, unsigned char list)
 	}
 }
 
+/* An ASCII letter or digit as unicode61 folds it; 0: any other byte (filled below) */
+static unsigned char ascii_fold[256];
+
+/* The stop lists and ascii_fold: once a process (pthread_once), before any tokenizer runs. */
 static void drop_init(void)
 {
 	size_t i = 0;
@@ -156,9 +160,12 @@ static void drop_init(void)
 		drop_put(drop_words[i], 1);
 	for (i = NDROP1; i < NDROP2; i++)
 		drop_put(drop_words2[i - NDROP1], 2);
+	for (i = 0; i < 128; i++)
+		if (nx_isalnum((int)i))
+			ascii_fold[i] = (unsigned char)nx_tolower((int)i);
 }
 
-/* Is w (n bytes, lower case) on stop list 'list' (1 or 2; 0: none)? */
+/* Is w (n bytes, lower case) on stop list 'list' (1 or 2; 0: none)?  After pthread_once(&drop_once, drop_init). */
 static int is_drop_word(const char *w, int n, int list)
 {
 	uint64_t k = 0;
@@ -166,7 +173,6 @@ static int is_drop_word(const char *w, int n, int list)
 
 	if (list <= 0 || n < 1 || n > 7 || w[0] < 'a' || w[0] > 'y')
 		return 0;
-	pthread_once(&drop_once, drop_init);
 	k = pack_word(w, n);
 	for (i = drop_slot(k); drop_key[i] != 0; i = (i + 1) & (DROP_SLOTS - 1))
 		if (drop_key[i] == k)
@@ -249,6 +255,7 @@ static int tok_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **ou
 	(void)argv;
 	(void)argc;
 	*out = NULL;
+	pthread_once(&drop_once, drop_init); /* once here, not at every word */
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return SQLITE_NOMEM;
@@ -413,8 +420,11 @@ static int wait_drain(cb_ctx *c)
 	return rc;
 }
 
-/* A word of one language (n <= TOK_WAIT_MAX) into the ring, its stem's slot fetched. */
-static int wait_push(cb_ctx *c, int tflags, const char *tok, int n, int s, int e)
+/*
+ * A word of one language (n <= TOK_WAIT_MAX) into the ring, its stem's
+ * slot fetched; h: its stem_hash when have_h (made while it was folded).
+ */
+static int wait_push(cb_ctx *c, int tflags, const char *tok, int n, int s, int e, uint32_t h, int have_h)
 {
 	tok_wait *w = NULL;
 	int rc = SQLITE_OK;
@@ -429,7 +439,10 @@ static int wait_push(cb_ctx *c, int tflags, const char *tok, int n, int s, int e
 	w->tflags = tflags;
 	w->h = 0;
 	if (stem_cached(c->lang, n)) {
-		const char *slot = (const char *)&c->t->cache[(w->h = stem_hash(c->lang, tok, n)) & (STEM_CACHE - 1)];
+		const char *slot = NULL;
+
+		w->h = have_h ? h : stem_hash(c->lang, tok, n);
+		slot = (const char *)&c->t->cache[w->h & (STEM_CACHE - 1)];
 
 #if defined(__GNUC__)
 		__builtin_prefetch(slot, 0, 3);
@@ -442,8 +455,11 @@ static int wait_push(cb_ctx *c, int tflags, const char *tok, int n, int s, int e
 	return SQLITE_OK;
 }
 
-/* Emit a word: stemmed (one language) or raw + colocated stems (query). */
-static int emit_word(cb_ctx *c, int tflags, const char *tok, int n, int s, int e)
+/*
+ * Emit a word: stemmed (one language) or raw + colocated stems (query);
+ * h: stem_hash(c->lang, tok, n) when have_h.
+ */
+static int emit_word_h(cb_ctx *c, int tflags, const char *tok, int n, int s, int e, uint32_t h, int have_h)
 {
 	const char *seen[MAX_QUERY_LANGS + 1];
 	int seenn[MAX_QUERY_LANGS + 1];
@@ -458,7 +474,7 @@ static int emit_word(cb_ctx *c, int tflags, const char *tok, int n, int s, int e
 	    is_drop_word(tok, n, c->t->g->drop_stop))
 		return SQLITE_OK;
 	if (!c->all_langs && n >= 0 && n <= TOK_WAIT_MAX)
-		return wait_push(c, tflags, tok, n, s, e);
+		return wait_push(c, tflags, tok, n, s, e, h, have_h);
 	if ((rc = wait_drain(c)) != SQLITE_OK)
 		return rc;
 	if (!c->all_langs) {
@@ -488,6 +504,11 @@ static int emit_word(cb_ctx *c, int tflags, const char *tok, int n, int s, int e
 		rc = c->xToken(c->pCtx, FTS5_TOKEN_COLOCATED, keep[nseen - 1], sn, s, e);
 	}
 	return rc;
+}
+
+static int emit_word(cb_ctx *c, int tflags, const char *tok, int n, int s, int e)
+{
+	return emit_word_h(c, tflags, tok, n, s, e, 0, 0);
 }
 
 /*
@@ -570,6 +591,62 @@ static int inner_token(void *ctx, int tflags, const char *tok, int n, int s, int
 	return rc;
 }
 
+/*
+ * ASCII, most of news text, without unicode61.  With the categories of
+ * tok_create, unicode61's only ASCII token characters are letters and
+ * digits, every other ASCII byte ends a token, and no byte of a multibyte
+ * UTF-8 character is below 0x80.  So the text splits at its ASCII
+ * separators into runs that unicode61 would tokenize on their own: a run
+ * of ASCII letters and digits is one token, folded here to lower case as
+ * unicode61 folds it; a run holding any byte of 0x80 or above goes to
+ * unicode61 (offsets moved to the run).  The tokens, their offsets and
+ * their order are those of unicode61 over the whole text; a callback and
+ * a scan of each token for CJK are saved per ASCII word (tests: the
+ * tokens of mixed texts equal unicode61's through inner_token).
+ */
+#define ASCII_WORD_MAX 256 /* longer ASCII runs go to unicode61 as they are */
+
+/*
+ * text[0..len) (after its marker, which is c->off bytes) to FTS5 as
+ * unicode61 + inner_token would: an ASCII word is folded, hashed for the
+ * cache of stems and copied in one pass.
+ */
+static int tokenize_runs(nx_tok *t, cb_ctx *c, const char *text, int len)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	const uint32_t seed = 2166136261u ^ (uint32_t)c->lang; /* as stem_hash */
+	int base = c->off, i = 0, rc = SQLITE_OK;
+	char low[ASCII_WORD_MAX];
+
+	while (i < len && rc == SQLITE_OK) {
+		int start = 0, n = 0;
+		uint32_t h = seed;
+		unsigned char l = 0;
+
+		while (i < len && u[i] < 0x80 && ascii_fold[u[i]] == 0)
+			i++;
+		if (i >= len)
+			break;
+		for (start = i; i < len && n < ASCII_WORD_MAX && (l = ascii_fold[u[i]]) != 0; i++) {
+			low[n++] = (char)l;
+			h = (h ^ l) * 16777619u;
+		}
+		if (i >= len || (u[i] < 0x80 && ascii_fold[u[i]] == 0)) {
+			rc = emit_word_h(c, 0, low, n, base + start, base + i, h, 1);
+			continue;
+		}
+		/* a byte of 0x80 or above, or a long word: the rest of the run to unicode61 */
+		while (i < len && (u[i] >= 0x80 || ascii_fold[u[i]] != 0))
+			i++;
+		c->off = base + start;
+		c->text = text + start;
+		rc = t->inner_api.xTokenize(t->inner, c, c->flags, text + start, i - start, inner_token);
+	}
+	c->off = base;
+	c->text = text;
+	return rc;
+}
+
 /* Tokenize text as t does for FTS5 (flags: FTS5_TOKENIZE_*). */
 static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text, int ntext,
 			     int (*xToken)(void *, int, const char *, int, int, int))
@@ -592,7 +669,7 @@ static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text,
 		c.all_langs = 1;
 	else
 		c.lang = 0; /* language unknown: English stems */
-	rc = t->inner_api.xTokenize(t->inner, &c, flags, text + m, ntext - (int)m, inner_token);
+	rc = tokenize_runs(t, &c, text + m, ntext - (int)m);
 	return rc == SQLITE_OK ? wait_drain(&c) : rc;
 }
 
@@ -789,6 +866,7 @@ int nx_tokenizer_dropped(const char *word, size_t len, int list)
 		return 0;
 	for (i = 0; i < len; i++)
 		w[i] = (char)nx_tolower((unsigned char)word[i]);
+	pthread_once(&drop_once, drop_init);
 	return is_drop_word(w, (int)len, list);
 }
 

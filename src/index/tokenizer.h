@@ -1,8 +1,9 @@
 /*
  * tokenizer.h - the "nx" FTS5 tokenizer: Unicode words (FTS5's unicode61
- * with diacritics removed), each stemmed with Snowball in its article's
- * language, and character bigrams for scripts written without spaces
- * (Chinese, Japanese, Korean, Thai).
+ * with diacritics removed; words of ASCII letters and digits split and
+ * folded by the tokenizer itself, alike), each stemmed with Snowball in
+ * its article's language, and character bigrams for scripts written
+ * without spaces (Chinese, Japanese, Korean, Thai).
  *
  * SQLite 3.40 passes no locale to tokenizers, so the language travels in
  * the text: every indexed value starts with a marker "\x1F" LANG "\x1F"

@@ -340,6 +340,79 @@ static void test_tapes(void **state)
 	nx_pretok_free(p);
 }
 
+/*
+ * ASCII words are split and folded by the tokenizer itself, other runs by
+ * unicode61: over texts that mix them (accents, combining marks, curly
+ * quotes, invalid UTF-8, runs longer than the fast path takes, random
+ * mixtures), the tokens of a language without stemmer equal unicode61's
+ * own with the options the tokenizer gives it, offsets after the marker.
+ */
+static int collect_shift(void *ctx, int flags, const char *tok, int n, int s, int e)
+{
+	return collect_flags(ctx, flags, tok, n, s + 4, e + 4); /* the marker "\x1Fxx\x1F" */
+}
+
+static void test_ascii_fast_path(void **state)
+{
+	static const char *inner_args[] = { "remove_diacritics", "2", "categories", "L* N* Co Mc Mn" };
+	static const char *pieces[] = { "a", "Z", "q", "7", " ", ",", "_", "-", "'", "\0", "\xC3\xA9", "\xC3\x89",
+					"\xE2\x80\x99", "\xCC\x81", "\xC3\x9F", "\xC4\xB0", "\xFF", "\x80", "\xE2\x80",
+					"\xD0\x96", "\xE2\x80\x94", "\x7F" };
+	static const char *texts[] = {
+		"The RNC's 3.14 bn_dollar e-mail, O'Neill (AP) -- 2024-05-06T10:00Z",
+		"Caf\xC3\xA9-au-lait na\xC3\xAFve R\xC3\xA9SUM\xC3\xA9 e\xCC\x81t\xC3\xA9 don\xE2\x80\x99t",
+		"abc\xFF\xFE" "def \xC3 ghi \x80jkl",
+		"",
+		"   ",
+		"x",
+	};
+	fixture *f = *state;
+	fts5_api *fapi = nx_fts5_api(f->db);
+	fts5_tokenizer u61;
+	Fts5Tokenizer *u = NULL;
+	void *ud = NULL;
+	char big[700];
+	unsigned seed = 12345;
+	size_t i = 0, k = 0;
+
+	assert_non_null(fapi);
+	assert_int_equal(fapi->xFindTokenizer(fapi, "unicode61", &ud, &u61), SQLITE_OK);
+	assert_int_equal(u61.xCreate(ud, inner_args, 4, &u), SQLITE_OK);
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]) + 40; i++) {
+		nx_buf in = NX_BUF_INIT, want = NX_BUF_INIT;
+		const char *text = i < sizeof(texts) / sizeof(texts[0]) ? texts[i] : big;
+		size_t len = strlen(text);
+		char *got = NULL;
+
+		if (text == big) { /* random mixtures, and (i even) a long ASCII run in them */
+			for (len = 0; len < 300;) {
+				const char *pc = NULL;
+				size_t pl = 0;
+
+				seed = seed * 1103515245u + 12345u;
+				pc = pieces[(seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+				pl = pc[0] == '\0' ? 1 : strlen(pc);
+				memcpy(big + len, pc, pl);
+				len += pl;
+			}
+			for (k = 0; i % 2 == 0 && k < 300; k++)
+				big[len++] = (char)('a' + k % 26);
+		}
+		nx_lang_mark(&in, "xx", text, len);
+		assert_true(nx_buf_ok(&in));
+		got = run_tokens(f, FTS5_TOKENIZE_DOCUMENT, in.buf, in.len);
+		assert_int_equal(u61.xTokenize(u, &want, FTS5_TOKENIZE_DOCUMENT, text, (int)len, collect_shift),
+				 SQLITE_OK);
+		assert_true(nx_buf_ok(&want));
+		if (strcmp(got, want.buf != NULL ? want.buf : "") != 0)
+			fail_msg("text %zu: got '%s', want '%s'", i, got, want.buf);
+		free(got);
+		nx_buf_free(&in);
+		nx_buf_free(&want);
+	}
+	u61.xDelete(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +421,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stem_cache_evictions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scripts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tapes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ascii_fast_path, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
