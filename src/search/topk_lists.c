@@ -27,15 +27,19 @@ static int register_collect(sqlite3 *db)
 }
 
 /*
- * Room for more rows in l, of ncol extents each: a lazy list keeps no
- * extents (its rows' are zeros, a lower bound).
+ * Room for more rows in l (want at least, or twice as many), of ncol
+ * extents each: a lazy list keeps no extents (its rows' are zeros, a
+ * lower bound).
  */
-static int list_grow(topk_list *l, int ncol)
+static int list_grow(topk_list *l, int ncol, size_t want)
 {
 	size_t cap = l->cap ? l->cap * 2 : 1024;
 	int64_t *r = NULL;
 	double *f = NULL;
 	int32_t *e = NULL;
+
+	if (cap < want)
+		cap = want;
 
 	if ((r = realloc(l->rowid, cap * sizeof(*r))) == NULL)
 		return SQLITE_NOMEM;
@@ -87,7 +91,7 @@ static int collect_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 	topk_list *l = co->l;
 	int rc = SQLITE_OK;
 
-	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol)) != SQLITE_OK)
+	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol, 0)) != SQLITE_OK)
 		return rc;
 	if ((rc = row_freq(api, fctx, co->c, 0, &l->freq[l->n], &l->ext[l->n * (size_t)co->c->ncol])) != SQLITE_OK)
 		return rc;
@@ -104,7 +108,7 @@ static int collect_lazy(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud
 	int64_t rowid = api->xRowid(fctx);
 	int rc = SQLITE_OK;
 
-	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol)) != SQLITE_OK)
+	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol, 0)) != SQLITE_OK)
 		return rc;
 	while (co->h < l->nhead && l->head[co->h] < rowid)
 		co->h++;
@@ -138,6 +142,7 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 {
 	collect_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_collect") : NULL;
 	nx_topk_cache *c = NULL;
+	size_t want = 0;
 	int i = 0, rc = SQLITE_OK;
 
 	if (t == NULL) {
@@ -158,8 +163,10 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 		co.c = c;
 		co.l = l;
 		co.h = 0;
+		/* a list counted already is read into arrays of its size: no copies as they grow */
+		want = l->counted ? l->n : 0;
 		l->n = 0;
-		if (l->cap > 0 || (rc = list_grow(l, c->ncol)) == SQLITE_OK)
+		if (l->cap > 0 || (rc = list_grow(l, c->ncol, want)) == SQLITE_OK)
 			rc = api->xQueryPhrase(fctx, i, &co, l->lazy ? collect_lazy : collect_row);
 		l->done = rc == SQLITE_OK;
 	}
