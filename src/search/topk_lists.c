@@ -527,6 +527,8 @@ static void aux_count(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 	if (!t->called && t->rc == SQLITE_OK) {
 		t->called = 1;
 		t->rc = read_totals(api, fctx, t->c);
+		if (t->rc == SQLITE_OK && api->xPhraseCount(fctx) != t->n)
+			t->rc = SQLITE_RANGE; /* FTS5 parsed other phrases: counted otherwise */
 		for (i = 0; t->rc == SQLITE_OK && i < t->n; i++) {
 			topk_list *l = &t->c->l[t->which[i]];
 
