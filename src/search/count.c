@@ -3,6 +3,7 @@
  * expression up to a limit, and a term's documents in the vocabulary.
  */
 #include "search/search_private.h"
+#include "search/topk_private.h"
 
 #include <string.h>
 
@@ -81,29 +82,90 @@ int64_t nx_search__match_upto(sqlite3_stmt *s, const char *expr, int64_t limit)
 	return v;
 }
 
+/* What nx_count_upto counts into: the rows of the matched phrase, up to lim (< 0: all). */
+typedef struct upto_state {
+	int64_t lim, n;
+	int called, rc;
+} upto_state;
+
+/* xQueryPhrase callback: one row more, and SQLITE_DONE (the walk stops) at the limit */
+static int upto_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	upto_state *u = ud;
+
+	(void)api;
+	(void)fctx;
+	return ++u->n == u->lim ? SQLITE_DONE : SQLITE_OK;
+}
+
+/* nx_count_upto(fts, state): on the first row, the phrase's rows walked from its start, up to the limit */
+static void aux_upto(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		     sqlite3_value **vals)
+{
+	upto_state *u = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_count_upto") : NULL;
+
+	if (u == NULL) {
+		sqlite3_result_error(ctx, "nx_count_upto: no state", -1);
+		return;
+	}
+	if (!u->called) {
+		u->called = 1;
+		u->rc = api->xQueryPhrase(fctx, 0, u, upto_row);
+	}
+	if (u->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, u->rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
+int nx_search__upto_prepare(nx_store *st, sqlite3_stmt **s)
+{
+	int rc = nx_topk__aux(st->db, "nx_count_upto", aux_upto);
+
+	*s = NULL;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->db, "SELECT nx_count_upto(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1,
+					s, NULL);
+	return rc;
+}
+
 /*
  * Documents holding the indexed term t, counted up to limit: a walk of
  * its list that stops there, where fts5vocab reads the whole list (7 ms
- * for "said" at 200k articles).  The phrase carries the marker of a
- * language without a stemmer ("zxx", no linguistic content), so the
+ * for "said" at 200k articles), inside FTS5 (xQueryPhrase), a third of
+ * the time of an SQL count of its rows.  The phrase carries the marker
+ * of a language without a stemmer ("zxx", no linguistic content), so the
  * tokenizer hands the term over as it is.  Returns the count (limit when
  * there are at least that many), or -1.
  */
 int64_t nx_search__count_upto(sqlite3_stmt *s, const char *t, int64_t limit)
 {
 	nx_buf m = NX_BUF_INIT, q = NX_BUF_INIT;
-	int64_t v = -1;
+	upto_state u;
+	int rc = SQLITE_OK;
 
+	if (limit == 0)
+		return 0; /* as LIMIT 0 */
+	memset(&u, 0, sizeof(u));
+	u.lim = limit;
 	nx_buf_addch(&m, NX_LANG_MARK);
 	nx_buf_adds(&m, "zxx");
 	nx_buf_addch(&m, NX_LANG_MARK);
 	nx_buf_adds(&m, t);
 	nx_fts5_quote(&q, m.buf, m.len);
 	nx_buf_free(&m);
-	if (nx_buf_ok(&q))
-		v = nx_search__match_upto(s, q.buf, limit);
+	if (!nx_buf_ok(&q)) {
+		nx_buf_free(&q);
+		return -1;
+	}
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, q.buf, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, 2, &u, "nx_count_upto", NULL);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	sqlite3_reset(s);
 	nx_buf_free(&q);
-	return v;
+	return rc == SQLITE_DONE && u.rc == SQLITE_OK ? u.n : -1;
 }
 
 /* Rows of the full-text index matching expr, counted up to limit; -1 on an error. */

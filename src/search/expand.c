@@ -321,7 +321,7 @@ static int feedback(expansion *x, nx_store *st, const nx_query *q, const nx_sear
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(st->db, "SELECT count(*) FROM article", -1, &s, NULL) != SQLITE_OK)
 		goto done;
-	if (sqlite3_prepare_v2(st->db, NX_MATCH_UPTO_SQL, -1, &upto, NULL) != SQLITE_OK)
+	if (nx_search__upto_prepare(st, &upto) != SQLITE_OK)
 		upto = NULL; /* every term counted whole */
 	if (sqlite3_step(s) == SQLITE_ROW)
 		ndocs = sqlite3_column_int64(s, 0);

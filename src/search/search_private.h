@@ -148,6 +148,8 @@ int64_t nx_search__vocab_df(sqlite3_stmt *df, const char *t, size_t n);
 /* Prepare "the documents holding term ?1" on the index vocabulary. */
 int nx_search__vocab_prepare(nx_store *st, sqlite3_stmt **df);
 int64_t nx_search__match_upto(sqlite3_stmt *s, const char *expr, int64_t limit);
+/* Prepare the statement of nx_search__count_upto (an auxiliary function of FTS5 that counts). */
+int nx_search__upto_prepare(nx_store *st, sqlite3_stmt **s);
 int64_t nx_search__count_upto(sqlite3_stmt *s, const char *t, int64_t limit);
 int64_t nx_search__strict_upto(nx_store *st, const char *expr, int64_t limit);
 

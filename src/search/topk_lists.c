@@ -27,15 +27,19 @@ static int register_collect(sqlite3 *db)
 }
 
 /*
- * Room for more rows in l, of ncol extents each: a lazy list keeps no
- * extents (its rows' are zeros, a lower bound).
+ * Room for more rows in l (want at least, or twice as many), of ncol
+ * extents each: a lazy list keeps no extents (its rows' are zeros, a
+ * lower bound).
  */
-static int list_grow(topk_list *l, int ncol)
+static int list_grow(topk_list *l, int ncol, size_t want)
 {
 	size_t cap = l->cap ? l->cap * 2 : 1024;
 	int64_t *r = NULL;
 	double *f = NULL;
 	int32_t *e = NULL;
+
+	if (cap < want)
+		cap = want;
 
 	if ((r = realloc(l->rowid, cap * sizeof(*r))) == NULL)
 		return SQLITE_NOMEM;
@@ -87,7 +91,7 @@ static int collect_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 	topk_list *l = co->l;
 	int rc = SQLITE_OK;
 
-	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol)) != SQLITE_OK)
+	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol, 0)) != SQLITE_OK)
 		return rc;
 	if ((rc = row_freq(api, fctx, co->c, 0, &l->freq[l->n], &l->ext[l->n * (size_t)co->c->ncol])) != SQLITE_OK)
 		return rc;
@@ -104,7 +108,7 @@ static int collect_lazy(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud
 	int64_t rowid = api->xRowid(fctx);
 	int rc = SQLITE_OK;
 
-	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol)) != SQLITE_OK)
+	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol, 0)) != SQLITE_OK)
 		return rc;
 	while (co->h < l->nhead && l->head[co->h] < rowid)
 		co->h++;
@@ -138,6 +142,7 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 {
 	collect_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_collect") : NULL;
 	nx_topk_cache *c = NULL;
+	size_t want = 0;
 	int i = 0, rc = SQLITE_OK;
 
 	if (t == NULL) {
@@ -158,8 +163,10 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 		co.c = c;
 		co.l = l;
 		co.h = 0;
+		/* a list counted already is read into arrays of its size: no copies as they grow */
+		want = l->counted ? l->n : 0;
 		l->n = 0;
-		if (l->cap > 0 || (rc = list_grow(l, c->ncol)) == SQLITE_OK)
+		if (l->cap > 0 || (rc = list_grow(l, c->ncol, want)) == SQLITE_OK)
 			rc = api->xQueryPhrase(fctx, i, &co, l->lazy ? collect_lazy : collect_row);
 		l->done = rc == SQLITE_OK;
 	}
@@ -306,6 +313,78 @@ void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l)
 	l->nhead = 0;
 }
 
+/* -- impact sets: the rows of a frequent word as a bitmap, no walk of its list -- */
+
+/*
+ * The rows l's word matches from its impact set (valid for the index as
+ * it is) into *w, *nw words of 64 rows (malloc'd): 1, 0 when it has none
+ * (or its text is no phrase of one word the set could be keyed by).
+ */
+static int list_set(sqlite3 *db, const topk_list *l, uint64_t **w, size_t *nw)
+{
+	double *max = NULL;
+	int rc = 0;
+
+	*w = NULL;
+	*nw = 0;
+	if (l->len < 3 || l->text[0] != '"' || l->text[l->len] != '\0')
+		return 0;
+	rc = nx_impact__get_set(db, l->text, w, nw, &max);
+	free(max);
+	if (rc != 1) {
+		free(*w);
+		*w = NULL;
+		*nw = 0;
+		return 0;
+	}
+	return 1;
+}
+
+static size_t bits_count(const uint64_t *w, size_t nw)
+{
+	size_t i = 0, n = 0;
+
+	for (i = 0; i < nw; i++)
+		n += (size_t)__builtin_popcountll(w[i]);
+	return n;
+}
+
+/*
+ * The lazy list l read from its impact set instead of FTS5: the same
+ * rowids, and the same bound of each row's score as collect_lazy gives
+ * (its impact list's score, else the list's last).  SQLITE_OK with l
+ * done, SQLITE_NOTFOUND when the word has no set (read it from FTS5).
+ */
+static int lazy_from_set(sqlite3 *db, nx_topk_cache *c, topk_list *l)
+{
+	uint64_t *w = NULL;
+	size_t nw = 0, i = 0, h = 0;
+	int rc = SQLITE_OK;
+
+	if (!list_set(db, l, &w, &nw))
+		return SQLITE_NOTFOUND;
+	l->n = 0;
+	if ((rc = list_grow(l, c->ncol, bits_count(w, nw))) != SQLITE_OK) {
+		free(w);
+		return rc;
+	}
+	for (i = 0; i < nw; i++) {
+		uint64_t v = w[i];
+
+		for (; v != 0; v &= v - 1) {
+			int64_t rowid = ((int64_t)i << 6) + __builtin_ctzll(v);
+
+			while (h < l->nhead && l->head[h] < rowid)
+				h++;
+			l->freq[l->n] = -1.0 - (h < l->nhead && l->head[h] == rowid ? l->hscore[h] : l->tail);
+			l->rowid[l->n++] = rowid;
+		}
+	}
+	free(w);
+	l->done = 1;
+	return SQLITE_OK;
+}
+
 /*
  * Read the lists of the phrases not in the cache yet (and the table's
  * totals) in one pass over the matches of expr; *called is 0 when no row
@@ -335,12 +414,19 @@ static int run_aux(sqlite3 *db, const char *fn, const char *expr, void *state, c
 int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
 {
 	collect_state cs;
-	int rc = SQLITE_OK;
+	int i = 0, rc = SQLITE_OK;
 
 	memset(&cs, 0, sizeof(cs));
 	*called = 0;
 	if ((rc = register_collect(db)) != SQLITE_OK)
 		return rc;
+	/* lazy lists of words with a set of rows: read from it, not walked */
+	for (i = 0; i < n; i++) {
+		topk_list *l = &c->l[which[i]];
+
+		if (!l->done && l->lazy && (rc = lazy_from_set(db, c, l)) != SQLITE_OK && rc != SQLITE_NOTFOUND)
+			return rc;
+	}
 	cs.c = c;
 	cs.nphrase = n;
 	cs.which = which;
@@ -361,20 +447,17 @@ typedef struct count_lists_state {
 	int n, ng1;
 	uint64_t *b[2];
 	size_t nw[2];
+	uint64_t *set[NX_TOPK_MAX_RANK_PHRASES]; /* the rows of phrase i from its impact set, or NULL */
+	size_t setn[NX_TOPK_MAX_RANK_PHRASES];
 	int g;         /* the bitmap the phrase being read marks */
 	int64_t rows;  /* its rows */
 	int called;
 	int rc;
 } count_lists_state;
 
-/* Mark rowid in bitmap g of t. */
-static int count_mark(count_lists_state *t, int g, int64_t rowid)
+/* Bitmap g of t with word at in it. */
+static int count_room(count_lists_state *t, int g, size_t at)
 {
-	size_t at = 0;
-
-	if (rowid < 0 || rowid >= NX_COUNT_MAX_ROWID)
-		return SQLITE_RANGE;
-	at = (size_t)(rowid >> 6);
 	if (at >= t->nw[g]) {
 		size_t nw = t->nw[g] ? t->nw[g] : 1024;
 		uint64_t *w = NULL;
@@ -387,7 +470,36 @@ static int count_mark(count_lists_state *t, int g, int64_t rowid)
 		t->b[g] = w;
 		t->nw[g] = nw;
 	}
+	return SQLITE_OK;
+}
+
+/* Mark rowid in bitmap g of t. */
+static int count_mark(count_lists_state *t, int g, int64_t rowid)
+{
+	size_t at = 0;
+	int rc = SQLITE_OK;
+
+	if (rowid < 0 || rowid >= NX_COUNT_MAX_ROWID)
+		return SQLITE_RANGE;
+	at = (size_t)(rowid >> 6);
+	if ((rc = count_room(t, g, at)) != SQLITE_OK)
+		return rc;
 	t->b[g][at] |= (uint64_t)1 << (rowid & 63);
+	return SQLITE_OK;
+}
+
+/* The rows of set (nw words) into bitmap g of t. */
+static int count_set(count_lists_state *t, int g, const uint64_t *set, size_t nw)
+{
+	size_t i = 0;
+	int rc = SQLITE_OK;
+
+	while (nw > 0 && set[nw - 1] == 0)
+		nw--;
+	if (nw > 0 && (rc = count_room(t, g, nw - 1)) != SQLITE_OK)
+		return rc;
+	for (i = 0; i < nw; i++)
+		t->b[g][i] |= set[i];
 	return SQLITE_OK;
 }
 
@@ -415,6 +527,8 @@ static void aux_count(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 	if (!t->called && t->rc == SQLITE_OK) {
 		t->called = 1;
 		t->rc = read_totals(api, fctx, t->c);
+		if (t->rc == SQLITE_OK && api->xPhraseCount(fctx) != t->n)
+			t->rc = SQLITE_RANGE; /* FTS5 parsed other phrases: counted otherwise */
 		for (i = 0; t->rc == SQLITE_OK && i < t->n; i++) {
 			topk_list *l = &t->c->l[t->which[i]];
 
@@ -422,6 +536,13 @@ static void aux_count(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 			if (l->done) { /* read already: its rowids */
 				for (p = 0; t->rc == SQLITE_OK && p < l->n; p++)
 					t->rc = count_mark(t, t->g, l->rowid[p]);
+				continue;
+			}
+			if (t->set[i] != NULL) { /* its impact set: the rows without a walk */
+				if ((t->rc = count_set(t, t->g, t->set[i], t->setn[i])) == SQLITE_OK) {
+					l->n = bits_count(t->set[i], t->setn[i]);
+					l->counted = 1;
+				}
 				continue;
 			}
 			t->rows = 0;
@@ -442,7 +563,7 @@ int nx_topk__count_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n,
 {
 	count_lists_state t;
 	size_t at = 0;
-	int rc = SQLITE_OK, two = ng1 < n;
+	int i = 0, rc = SQLITE_OK, two = ng1 < n;
 
 	*total = 0;
 	memset(&t, 0, sizeof(t));
@@ -450,9 +571,15 @@ int nx_topk__count_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n,
 	t.which = which;
 	t.n = n;
 	t.ng1 = two ? ng1 : n;
-	if (nx_topk__aux(db, "nx_topk_countlists", aux_count) != SQLITE_OK)
+	if (nx_topk__aux(db, "nx_topk_countlists", aux_count) != SQLITE_OK || n > NX_TOPK_MAX_RANK_PHRASES)
 		return SQLITE_ERROR;
+	/* words with a set of rows (frequent ones): counted from it */
+	for (i = 0; i < n; i++)
+		if (!c->l[which[i]].done)
+			list_set(db, &c->l[which[i]], &t.set[i], &t.setn[i]);
 	rc = run_aux(db, "nx_topk_countlists", expr, &t, &t.rc);
+	for (i = 0; i < n; i++)
+		free(t.set[i]);
 	/* the rows in both groups (one group: in it) that pass flt */
 	for (at = 0; rc == SQLITE_OK && at < t.nw[0]; at++) {
 		uint64_t v = t.b[0][at] & (two ? (at < t.nw[1] ? t.b[1][at] : 0) : ~(uint64_t)0);

@@ -7,7 +7,9 @@
  * index without impact lists (every list read whole), to the bit, ties
  * included, counted first or not, pruned or exhaustive.  A small index
  * made here: made-up words from most rows to a few, lists made for
- * words in 300 rows or more (5 of them), NX_IMPACT_ROWS rows each.
+ * words in 300 rows or more (5 of them), NX_IMPACT_ROWS rows each, and
+ * their sets of rows (counts, and lazy lists, read from them).  And the
+ * count of a term's rows up to a limit that feedback words are scored by.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -165,6 +167,9 @@ static void test_lazy_same_as_whole(void **state)
 	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, NX_IMPACT_ROWS, &err), NX_OK);
 	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact", &nlists), 0);
 	assert_true(nlists >= 4);
+	/* and sets of rows: lazy lists and counts of these words read from them (topk_lists.c) */
+	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact_set", &nlists), 0);
+	assert_true(nlists >= 2);
 	for (e = 0; e < NEXPR; e++) {
 		for (cf = 0; cf < 2; cf++) {
 			for (ex = 0; ex < 2; ex++) {
@@ -208,10 +213,71 @@ static void test_stale_lists_not_used(void **state)
 	}
 }
 
+/* Counts of the relaxed query alone (nx_topk__or_count): from the words' sets as from their lists walked. */
+static void test_or_count_from_sets(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	int64_t want[NEXPR], got = 0, nsets = 0;
+	char expr[512];
+	double pw[16];
+	int npw = 0, e = 0;
+
+	assert_int_equal(nx_store__query_int(f->st, "DELETE FROM impact_set", &nsets), 0);
+	for (e = 0; e < NEXPR; e++) {
+		make_expr(e, expr, sizeof(expr), pw, &npw);
+		assert_int_equal(nx_topk__or_count(f->st->db, expr, NULL, &want[e], NULL), SQLITE_OK);
+		assert_true(want[e] > 0);
+	}
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, NX_IMPACT_ROWS, &err), NX_OK);
+	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact_set", &nsets), 0);
+	assert_true(nsets >= 2);
+	for (e = 0; e < NEXPR; e++) {
+		make_expr(e, expr, sizeof(expr), pw, &npw);
+		assert_int_equal(nx_topk__or_count(f->st->db, expr, NULL, &got, NULL), SQLITE_OK);
+		if (got != want[e])
+			fail_msg("expression %d (%s): %lld rows walked, %lld from sets", e, expr, (long long)want[e],
+				 (long long)got);
+	}
+}
+
+/* A term's rows counted up to a limit (pseudo-relevance feedback): its document count, cut at the limit. */
+static void test_count_upto(void **state)
+{
+	fixture *f = *state;
+	sqlite3_stmt *up = NULL, *df = NULL;
+	static const int64_t lims[] = { 1, 2, 299, 300, 301, 2399, 5000, -1 };
+	char w[8];
+	size_t j = 0;
+	int i = 0, held = 0;
+
+	assert_int_equal(nx_search__upto_prepare(f->st, &up), SQLITE_OK);
+	assert_int_equal(nx_search__vocab_prepare(f->st, &df), SQLITE_OK);
+	for (i = 0; i < NWORD + 1; i++) {
+		int64_t n = 0;
+
+		/* the terms as indexed: a word the stemmer leaves alone ("zorba", not "zorbe"); the last none */
+		if (i < NWORD)
+			word(w, i);
+		else
+			snprintf(w, sizeof(w), "zzzzq");
+		n = nx_search__vocab_df(df, w, strlen(w));
+		held += n > 0;
+		for (j = 0; j < sizeof(lims) / sizeof(lims[0]); j++)
+			assert_int_equal(nx_search__count_upto(up, w, lims[j]), lims[j] >= 0 && n > lims[j] ? lims[j] : n);
+		assert_int_equal(nx_search__count_upto(up, w, 0), 0);
+	}
+	assert_true(held >= 4);
+	sqlite3_finalize(up);
+	sqlite3_finalize(df);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lazy_same_as_whole),
+		cmocka_unit_test(test_or_count_from_sets),
+		cmocka_unit_test(test_count_upto),
 		cmocka_unit_test(test_stale_lists_not_used),
 	};
 
