@@ -208,9 +208,10 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		p->pre_want = want;
 		return 1;
 	}
-	/* several frequent words, no filter: their lists and sets of rows, when they have them */
-	if (flt == NULL && nphrase > 1 &&
-	    nx_search__impact_and(st, &p->isets, expr, w, nw, (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total) == 1) {
+	/* several frequent words, or frequent words in a published range: their lists and sets of rows */
+	if ((flt != NULL || nphrase > 1) &&
+	    nx_search__impact_and(st, &p->isets, expr, flt, w, nw, (size_t)(want > 0 ? want : 0), &p->pre, &p->npre,
+				  total) == 1) {
 		p->pre_expr = expr;
 		p->pre_want = want;
 		return 1;
