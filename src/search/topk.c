@@ -508,8 +508,13 @@ static int walk(sqlite3 *db, const char *expr, topk_state *t, int ranged, int64_
 	}
 	t->lo = lo;
 	t->hi = hi;
+	/*
+	 * xQueryPhrase reads a phrase from its first row: a deferred walk that
+	 * starts past it (the upper half of a split) has FTS5 seek there and
+	 * calls nx_topk on each row instead.
+	 */
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, sql[t->defer ? 2 : ranged != 0], -1, &s, NULL);
+		rc = sqlite3_prepare_v2(db, sql[t->defer && lo == INT64_MIN ? 2 : ranged != 0], -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		goto done;
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
@@ -738,6 +743,92 @@ done:
 	return rc;
 }
 
+/* The largest rowid of the full-text index (0: none or unknown): where a walk of one phrase is halved. */
+static int64_t last_rowid(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t last = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(id) FROM fts_docsize", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		last = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return last;
+}
+
+/*
+ * A deferred walk (one phrase) in two halves by rowid, the upper half
+ * (past mid) on db2 in a second thread, each inside FTS5 ranking by bm25 /
+ * idf with its own near ties.  The halves' rows add up to the phrase's
+ * count, so each half is finished with the idf of the whole (exactly its
+ * best k by bm25, as finish_defer makes them) and the two best-k lists
+ * merge into t's: the single walk's result.  1 when done (t finished), 0
+ * when the halves did not read the same index (the caller walks again),
+ * < 0 (minus an SQLite code) on an error.
+ */
+static int split_defer(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t, int64_t mid)
+{
+	topk_state u = *t;
+	split_half lower, upper;
+	pthread_t th;
+	nx_topk_hit *all = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_int64 rows = 0;
+	int rc = 1;
+
+	u.sample = NULL;
+	u.near = NULL;
+	u.nnear = u.capnear = 0;
+	if ((u.heap = malloc(t->k * sizeof(*u.heap))) == NULL)
+		return -SQLITE_NOMEM;
+	lower = (split_half){ db, expr, t, INT64_MIN, mid, SQLITE_OK };
+	upper = (split_half){ db2, expr, &u, mid + 1, INT64_MAX, SQLITE_OK };
+	if (pthread_create(&th, NULL, walk_half, &upper) != 0) {
+		walk_half(&upper);
+		walk_half(&lower);
+	} else {
+		walk_half(&lower);
+		pthread_join(th, NULL);
+	}
+	if (lower.rc != SQLITE_OK || upper.rc != SQLITE_OK) {
+		rc = -(lower.rc != SQLITE_OK ? lower.rc : upper.rc);
+		goto done;
+	}
+	if (t->ready && u.ready && (t->nrow != u.nrow || t->ntok != u.ntok)) {
+		rc = 0; /* a writer committed between the two */
+		goto done;
+	}
+	if (!t->ready && u.ready) {
+		t->nrow = u.nrow;
+		t->ntok = u.ntok;
+		t->avgdl = u.avgdl;
+		t->nphrase = u.nphrase;
+		t->ncol = u.ncol;
+	}
+	rows = t->st.rows + u.st.rows;
+	t->st.rows = u.st.rows = rows;
+	u.nrow = t->nrow;
+	if ((t->ready && finish_defer(t) != SQLITE_OK) || (u.ready && finish_defer(&u) != SQLITE_OK) ||
+	    append_hits(&all, &n, &cap, t->heap, t->n) < 0 || append_hits(&all, &n, &cap, u.heap, u.n) < 0) {
+		rc = -SQLITE_NOMEM;
+		goto done;
+	}
+	if (n > 0)
+		qsort(all, n, sizeof(*all), cmp_hit);
+	t->n = n < t->k ? n : t->k;
+	if (t->n > 0)
+		memcpy(t->heap, all, t->n * sizeof(*all));
+	t->ready = t->ready || u.ready;
+	t->total += u.total;
+	t->st.lengths += u.st.lengths;
+	t->st.tests += u.st.tests;
+done:
+	free(all);
+	free(u.heap);
+	free(u.near);
+	return rc;
+}
+
 /* Back to the state before any walk, keeping the probe's statistics when keep. */
 static void reset_walk(topk_state *t, int keep)
 {
@@ -780,7 +871,9 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 	/* two threads only for long walks; a filter's keep() reads through db */
 	if (db2 != NULL && k > 0 && (flt == NULL || flt->keep == NULL)) {
 		if (t.defer) {
-			many = 0; /* inside FTS5 on one thread: see nx_topk_phrase */
+			/* inside FTS5 (see nx_topk_phrase), in two halves of the rowids of a large index */
+			mid = last_rowid(db) / 2;
+			many = mid >= (tune != NULL ? tune : &defaults)->split_min;
 		} else if (nhit < 0) {
 			if ((rc = probe_pair(db, db2, expr, &t)) != SQLITE_OK)
 				goto done;
@@ -790,7 +883,7 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 			mid = many ? t.sample[t.nsample / 2] : 0;
 		}
 	}
-	if (many && (split = split_walk(db, db2, expr, &t, mid)) < 0) {
+	if (many && (split = (t.defer ? split_defer : split_walk)(db, db2, expr, &t, mid)) < 0) {
 		rc = -split;
 		goto done;
 	}
@@ -802,8 +895,8 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 			rc = walk(db, expr, &t, 0, 0, 0);
 		}
 	}
-	if (rc == SQLITE_OK && t.defer && t.ready)
-		rc = finish_defer(&t);
+	if (rc == SQLITE_OK && t.defer && t.ready && split == 0)
+		rc = finish_defer(&t); /* (split_defer finished its halves) */
 	if (rc != SQLITE_OK)
 		goto done;
 sorted:

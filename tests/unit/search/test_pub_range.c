@@ -219,6 +219,63 @@ static void test_every_depth(void **state)
 	nx_search__impact_sets_free(cache);
 }
 
+/* One phrase walked in two halves (two connections, two threads): the single walk's rows, scores and total. */
+static void test_split_phrase(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_topk_tune split = NX_TOPK_TUNE_INIT;
+	uint64_t bits[NART / 64 + 2];
+	nx_topk_filter flt = { bits, (int64_t)sizeof(bits) * 8, NULL, NULL };
+	double cw[NX_TOPK_MAX_WEIGHTS];
+	static const char *const one[] = { "zorba", "zorco", "\"zorba zorbe\"", "\"zorba zorba\"" };
+	static const size_t ks[] = { 1, 10, 40, 3000 };
+	nx_store *st = NULL;
+	sqlite3 *db2 = NULL;
+	size_t q = 0, kk = 0, i = 0;
+	int ncw = 0, fl = 0;
+
+	/* a reader of its own: it has the second connection */
+	assert_int_equal(nx_store_open(&st, f->path, NX_STORE_READ, &err), NX_OK);
+	db2 = nx_store__db2(st);
+	assert_non_null(db2);
+	assert_int_equal(nx_search__register(st), SQLITE_OK);
+	assert_true(nx_topk__weights(st->db, cw, &ncw));
+	split.split_min = 1;
+	memset(bits, 0, sizeof(bits));
+	for (i = 0; i < NART; i += 3)
+		bits[i / 64] |= (uint64_t)1 << (i % 64);
+	for (q = 0; q < sizeof(one) / sizeof(one[0]); q++) {
+		nx_query *cq = NULL;
+
+		assert_int_equal(nx_query_compile(&cq, one[q], &err), NX_OK);
+		for (fl = 0; fl < 2; fl++)
+			for (kk = 0; kk < sizeof(ks) / sizeof(ks[0]); kk++) {
+				nx_topk_hit *a = NULL, *b = NULL;
+				size_t na = 0, nb = 0;
+				int64_t ta = 0, tb = 0;
+
+				assert_int_equal(nx_topk__run(st->db, db2, cq->fts, cw, ncw, -1, NULL, 0, fl ? &flt : NULL,
+							      ks[kk], &b, &nb, &tb, NULL, &split),
+						 SQLITE_OK);
+				assert_int_equal(nx_topk__run(st->db, NULL, cq->fts, cw, ncw, -1, NULL, 0, fl ? &flt : NULL,
+							      ks[kk], &a, &na, &ta, NULL, &split),
+						 SQLITE_OK);
+				assert_true(ta > 0);
+				assert_int_equal(ta, tb);
+				assert_int_equal(na, nb);
+				for (i = 0; i < na; i++) {
+					assert_true(a[i].rowid == b[i].rowid);
+					assert_true(a[i].score == b[i].score);
+				}
+				free(a);
+				free(b);
+			}
+		nx_query_free(cq);
+	}
+	nx_store_close(st);
+}
+
 /* Through nx_search: the SQL path's results before the build, after it, and after an article is added. */
 static void test_same_as_sql(void **state)
 {
@@ -247,6 +304,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_every_depth),
+		cmocka_unit_test(test_split_phrase),
 		cmocka_unit_test(test_same_as_sql),
 	};
 
