@@ -136,17 +136,14 @@ typedef struct seen {
 	double score[64];
 } seen;
 
-static void search(nx_store *st, const char *q, int limit, int offset, seen *out)
+/* A search of q with options o into out. */
+static void search_opts(nx_store *st, const char *q, const nx_search_opts *o, seen *out)
 {
-	nx_search_opts o = NX_SEARCH_OPTS_INIT;
 	nx_error err = NX_ERROR_INIT;
 	nx_results *r = NULL;
 	size_t i = 0;
 
-	o.limit = limit;
-	o.offset = offset;
-	o.fast_paths = NX_FAST_PATHS_CHECK;
-	assert_int_equal(nx_search(&r, st, q, &o, &err), NX_OK);
+	assert_int_equal(nx_search(&r, st, q, o, &err), NX_OK);
 	memset(out, 0, sizeof(*out));
 	out->total = r->total;
 	out->total_some = r->total_some;
@@ -157,6 +154,16 @@ static void search(nx_store *st, const char *q, int limit, int offset, seen *out
 		out->score[i] = r->hits[i].score;
 	}
 	nx_results_free(r);
+}
+
+static void search(nx_store *st, const char *q, int limit, int offset, seen *out)
+{
+	nx_search_opts o = NX_SEARCH_OPTS_INIT;
+
+	o.limit = limit;
+	o.offset = offset;
+	o.fast_paths = NX_FAST_PATHS_CHECK;
+	search_opts(st, q, &o, out);
 }
 
 static void assert_same(const seen *a, const seen *b)

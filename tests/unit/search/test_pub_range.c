@@ -85,9 +85,6 @@ static void ranges(int64_t lo[NRANGES], int64_t hi[NRANGES])
 static void search_in(nx_store *st, const char *q, int64_t lo, int64_t hi, int limit, int offset, int fp, seen *out)
 {
 	nx_search_opts o = NX_SEARCH_OPTS_INIT;
-	nx_error err = NX_ERROR_INIT;
-	nx_results *r = NULL;
-	size_t i = 0;
 
 	o.limit = limit;
 	o.offset = offset;
@@ -95,17 +92,22 @@ static void search_in(nx_store *st, const char *q, int64_t lo, int64_t hi, int l
 	o.filter.set = NX_F_PUB_MIN | NX_F_PUB_MAX;
 	o.filter.pub_min = lo;
 	o.filter.pub_max = hi;
-	assert_int_equal(nx_search(&r, st, q, &o, &err), NX_OK);
-	memset(out, 0, sizeof(*out));
-	out->total = r->total;
-	out->total_some = r->total_some;
-	out->n = r->nhits;
-	assert_true(r->nhits <= 64);
-	for (i = 0; i < r->nhits; i++) {
-		snprintf(out->id[i], sizeof(out->id[i]), "%s", r->hits[i].id);
-		out->score[i] = r->hits[i].score;
+	search_opts(st, q, &o, out);
+}
+
+/* Two rankings the same: totals, rows and scores to the bit; both freed. */
+static void same_hits(nx_topk_hit *a, size_t na, int64_t ta, nx_topk_hit *b, size_t nb, int64_t tb)
+{
+	size_t i = 0;
+
+	assert_int_equal(ta, tb);
+	assert_int_equal(na, nb);
+	for (i = 0; i < na; i++) {
+		assert_true(a[i].rowid == b[i].rowid);
+		assert_true(a[i].score == b[i].score);
 	}
-	nx_results_free(r);
+	free(a);
+	free(b);
 }
 
 static const int pages[][2] = { { 0, 0 }, { 10, 0 }, { 20, 30 } };
@@ -204,14 +206,7 @@ static void test_every_depth(void **state)
 				assert_int_equal(nx_topk__run(f->st->db, NULL, cq->fts, cw, ncw, -1, NULL, 0, &flt, k, &wk, &nw,
 							      &tw, NULL, NULL),
 						 SQLITE_OK);
-				assert_int_equal(th, tw);
-				assert_int_equal(nh, nw);
-				for (i = 0; i < nh; i++) {
-					assert_true(h[i].rowid == wk[i].rowid);
-					assert_true(h[i].score == wk[i].score);
-				}
-				free(h);
-				free(wk);
+				same_hits(h, nh, th, wk, nw, tw);
 			}
 			nx_query_free(cq);
 		}
@@ -262,14 +257,7 @@ static void test_split_phrase(void **state)
 							      ks[kk], &a, &na, &ta, NULL, &split),
 						 SQLITE_OK);
 				assert_true(ta > 0);
-				assert_int_equal(ta, tb);
-				assert_int_equal(na, nb);
-				for (i = 0; i < na; i++) {
-					assert_true(a[i].rowid == b[i].rowid);
-					assert_true(a[i].score == b[i].score);
-				}
-				free(a);
-				free(b);
+				same_hits(a, na, ta, b, nb, tb);
 			}
 		nx_query_free(cq);
 	}
