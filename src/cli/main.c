@@ -66,7 +66,7 @@ static const nx_command commands[] = {
 	{ "optimize", cmd_optimize, NX_CMD_DB_WRITE,
 	  "newsidx optimize [--quiet] [--wait SECONDS]",
 	  "Merge full-text index segments, count the words of \"did you mean\" again, list the best articles"
-	  " and the sets of articles of the most frequent words, reclaim free space" },
+	  " and the sets of articles of the most frequent words, the articles by published time, reclaim free space" },
 	{ "complete-ids", cmd_complete_ids, NX_CMD_DB_NONE | NX_CMD_HIDDEN,
 	  "newsidx complete-ids [PREFIX]",
 	  "Article ids and titles for shell completion" },

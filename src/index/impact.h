@@ -69,4 +69,26 @@ int nx_impact__put_set(sqlite3 *db, const char *expr, const uint64_t *w, size_t 
  */
 int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max);
 
+/* Published times in buckets of 2^NX_IMPACT_PUB_SHIFT seconds (about 24 days). */
+#define NX_IMPACT_PUB_SHIFT 21
+
+/* The bucket of published time t (floor(t / 2^NX_IMPACT_PUB_SHIFT)). */
+int64_t nx_impact__pub_bucket(int64_t t);
+
+/*
+ * Fill the table of the articles by published bucket (after
+ * nx_impact__reset; nx_impact__seal makes it valid).  Returns SQLITE_OK
+ * or an SQLite error code.
+ */
+int nx_impact__put_pub(sqlite3 *db);
+
+/*
+ * Call add(ctx, rowid) for every article published in buckets b0..b1
+ * (rowids ascending within a bucket); add returning < 0 stops with -1.
+ * Returns 1 when served, 0 when there is no table or it was made for
+ * another state of the index (read the index on published instead), -1
+ * on an error or a corrupt bucket.
+ */
+int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid), void *ctx);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "index/impact.h"
 #include "util/text.h"
 
 
@@ -99,6 +100,111 @@ static int keep_row(void *ctx, int64_t rowid)
 	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
+/* Bit id of p->bits set, the bits grown as needed (*cap words): 0, or -1 out of memory. */
+static int set_row(plan *p, size_t *cap, int64_t id)
+{
+	if (id < 0)
+		return 0; /* no such rowid in the full-text index */
+	if ((size_t)(id >> 6) >= *cap) {
+		size_t ncap = *cap ? *cap : 1024;
+		uint64_t *b = NULL;
+
+		while ((size_t)(id >> 6) >= ncap)
+			ncap *= 2;
+		if ((b = realloc(p->bits, ncap * sizeof(*b))) == NULL)
+			return -1;
+		memset(b + *cap, 0, (ncap - *cap) * sizeof(*b));
+		p->bits = b;
+		*cap = ncap;
+	}
+	p->bits[id >> 6] |= (uint64_t)1 << (id & 63);
+	return 0;
+}
+
+/* The range [*lo, *hi) of published times when p filters by that alone: 1, else 0. */
+static int pub_only(const plan *p, int64_t *lo, int64_t *hi)
+{
+	int k = 0;
+
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	if (p->exclude_id > 0 || p->exclude_hash != NULL)
+		return 0;
+	for (k = 0; k < 2; k++) {
+		const nx_filter *f = p->f[k];
+
+		if (f == NULL)
+			continue;
+		if ((f->set & ~(NX_F_PUB_MIN | NX_F_PUB_MAX)) != 0 || f->source != NULL || f->author != NULL ||
+		    f->lang != NULL)
+			return 0;
+		if ((f->set & NX_F_PUB_MIN) && f->pub_min > *lo)
+			*lo = f->pub_min;
+		if ((f->set & NX_F_PUB_MAX) && f->pub_max < *hi)
+			*hi = f->pub_max;
+	}
+	return 1;
+}
+
+typedef struct bits_ctx {
+	plan *p;
+	size_t *cap;
+} bits_ctx;
+
+static int add_row(void *ctx, int64_t rowid)
+{
+	bits_ctx *c = ctx;
+
+	return set_row(c->p, c->cap, rowid);
+}
+
+/* The rows published in [lo, hi) from the index on published into p->bits: 0, or -1. */
+static int scan_pub(nx_store *st, plan *p, size_t *cap, int64_t lo, int64_t hi)
+{
+	sqlite3_stmt *s = NULL;
+	int step = SQLITE_DONE;
+
+	if (lo >= hi)
+		return 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT id FROM article WHERE published >= ?1 AND published < ?2", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, lo);
+	sqlite3_bind_int64(s, 2, hi);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if (set_row(p, cap, sqlite3_column_int64(s, 0)) < 0)
+			break;
+	sqlite3_finalize(s);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * A published range [lo, hi) alone: the rows of the whole buckets inside
+ * it from index/impact.c's table, the edges from the index on published.
+ * 1 when done, 0 when the buckets cannot be read (no whole bucket in the
+ * range, or none made for the index as it is), -1 on an error.
+ */
+static int pub_buckets(nx_store *st, plan *p, size_t *cap, int64_t lo, int64_t hi)
+{
+	const int64_t w = (int64_t)1 << NX_IMPACT_PUB_SHIFT;
+	int64_t b0 = 0, b1 = 0;
+	bits_ctx c = { p, cap };
+	int rc = 0;
+
+	/* the first bucket starting at lo or after, the last ending at hi or before */
+	if (lo <= INT64_MIN + w || hi >= INT64_MAX - w)
+		return 0;
+	b0 = nx_impact__pub_bucket(lo - 1) + 1;
+	b1 = nx_impact__pub_bucket(hi) - 1;
+	if (b0 > b1)
+		return 0;
+	if ((rc = nx_impact__pub_rows(st->db, b0, b1, add_row, &c)) != 1)
+		return rc;
+	if (scan_pub(st, p, cap, lo, b0 * w) < 0 || scan_pub(st, p, cap, (b1 + 1) * w, hi) < 0)
+		return -1;
+	return 1;
+}
+
 /* p's filters for the fast paths (*out NULL: none); 0 when they cannot be had. */
 static int topk_filter(nx_store *st, plan *p, const nx_topk_filter **out)
 {
@@ -106,7 +212,8 @@ static int topk_filter(nx_store *st, plan *p, const nx_topk_filter **out)
 	sqlite3_stmt *s = NULL;
 	sq q;
 	size_t cap = 0;
-	int k = 0, range = 0, step = 0, ok = 0;
+	int64_t lo = 0, hi = 0;
+	int k = 0, range = 0, step = 0, ok = 0, got = 0;
 
 	*out = NULL;
 	if (!nx_search__plan_filters(p))
@@ -133,32 +240,22 @@ static int topk_filter(nx_store *st, plan *p, const nx_topk_filter **out)
 		ok = 1;
 		goto done;
 	}
-	/* the ids in the range, from the index on published, and the other filters */
-	nx_buf_adds(&q.sql, "SELECT a.id");
-	nx_search__add_from(&q, p, NULL);
-	if (nx_search__sq_prepare(st, &q, &s, &err) < 0)
-		goto done;
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(s, 0);
-
-		if (id < 0)
-			continue; /* no such rowid in the full-text index */
-		if ((size_t)(id >> 6) >= cap) {
-			size_t ncap = cap ? cap : 1024;
-			uint64_t *b = NULL;
-
-			while ((size_t)(id >> 6) >= ncap)
-				ncap *= 2;
-			if ((b = realloc(p->bits, ncap * sizeof(*b))) == NULL)
+	if (pub_only(p, &lo, &hi) && (got = pub_buckets(st, p, &cap, lo, hi)) != 0) {
+		/* a published range alone, by buckets of days */
+		if (got < 0)
+			goto done;
+	} else {
+		/* the ids in the range, from the index on published, and the other filters */
+		nx_buf_adds(&q.sql, "SELECT a.id");
+		nx_search__add_from(&q, p, NULL);
+		if (nx_search__sq_prepare(st, &q, &s, &err) < 0)
+			goto done;
+		while ((step = sqlite3_step(s)) == SQLITE_ROW)
+			if (set_row(p, &cap, sqlite3_column_int64(s, 0)) < 0)
 				goto done;
-			memset(b + cap, 0, (ncap - cap) * sizeof(*b));
-			p->bits = b;
-			cap = ncap;
-		}
-		p->bits[id >> 6] |= (uint64_t)1 << (id & 63);
+		if (step != SQLITE_DONE)
+			goto done;
 	}
-	if (step != SQLITE_DONE)
-		goto done;
 	p->flt.bits = p->bits;
 	p->flt.nbits = (int64_t)cap * 64;
 	if (p->bits == NULL) {
@@ -208,9 +305,10 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		p->pre_want = want;
 		return 1;
 	}
-	/* several frequent words, no filter: their lists and sets of rows, when they have them */
-	if (flt == NULL && nphrase > 1 &&
-	    nx_search__impact_and(st, &p->isets, expr, w, nw, (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total) == 1) {
+	/* several frequent words, or frequent words in a published range: their lists and sets of rows */
+	if ((flt != NULL || nphrase > 1) &&
+	    nx_search__impact_and(st, &p->isets, expr, flt, w, nw, (size_t)(want > 0 ? want : 0), &p->pre, &p->npre,
+				  total) == 1) {
 		p->pre_expr = expr;
 		p->pre_want = want;
 		return 1;

@@ -371,6 +371,8 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 	for (i = 0; i < nw && rc == SQLITE_OK; i++)
 		rc = build_one(st, w[i], cw, ncw, min_df, rows, last, &lengths, &seen);
 	if (rc == SQLITE_OK)
+		rc = nx_impact__put_pub(st->db);
+	if (rc == SQLITE_OK)
 		rc = nx_impact__seal(st->db);
 end:
 	for (i = 0; i < nw; i++)

@@ -20,6 +20,13 @@
  *    each row scored exactly, until the k-th best score beats the bound
  *    of the next block: a few hundred blocks instead of the whole lists.
  *
+ * A filter given as rowid bits (a published range: candidates.c) is one
+ * more set ANDed: the total is the rows in it too, the blocks walked are
+ * those holding such a row, and only those rows are scored (a block's
+ * bound, of all its rows, bounds those too).  With a filter a single
+ * word is served the same way ("said" in one week of a million articles:
+ * the week's rows of its set, not its whole list of 800,000 rows).
+ *
  * The scores are bm25's as topk.c computes it (the same operations in the
  * same order, idf from the rows each word matches), ties by ascending
  * rowid: the hits are the walk's to the bit.
@@ -172,10 +179,14 @@ static int64_t count_sets(const sets *s, int ng1)
 	return total;
 }
 
-/* The rows in every one of the sets into c->and (c->nand words), their count; -1 out of memory. */
-static int64_t and_sets(const sets *s, nx_impact_sets *c)
+/*
+ * The rows in every one of the sets and in the filter's bits (bits NULL:
+ * no filter; nbits of them) into c->and (c->nand words), their count; -1
+ * out of memory.
+ */
+static int64_t and_sets(const sets *s, const uint64_t *bits, int64_t nbits, nx_impact_sets *c)
 {
-	size_t least = s->nw[0], at = 0;
+	size_t least = s->nw[0], at = 0, nfw = bits != NULL ? (size_t)((nbits + 63) / 64) : 0;
 	int64_t total = 0;
 	int i = 0;
 
@@ -189,6 +200,8 @@ static int64_t and_sets(const sets *s, nx_impact_sets *c)
 
 		for (i = 1; i < s->n; i++)
 			v &= s->w[i][at];
+		if (bits != NULL)
+			v &= at < nfw ? bits[at] : 0;
 		c->and[at] = v;
 		total += __builtin_popcountll(v);
 	}
@@ -223,6 +236,8 @@ typedef struct probe_state {
 	double avgdl;
 	nx_topk_hit *heap; /* the best so far, worst at [0] */
 	size_t n, k;
+	const uint64_t *rows; /* the rows to score, bit r of rows[r / 64] (the sets and the filter ANDed) */
+	size_t nrows;         /* words of rows */
 	int rc;
 } probe_state;
 
@@ -259,9 +274,11 @@ static int probe_row(probe_state *t, const Fts5ExtensionApi *api, Fts5Context *f
 
 	if (!t->ready && (rc = probe_prepare(t, api, fctx)) != SQLITE_OK)
 		return rc;
+	h.rowid = api->xRowid(fctx);
+	if (h.rowid < 0 || (size_t)(h.rowid >> 6) >= t->nrows || ((t->rows[h.rowid >> 6] >> (h.rowid & 63)) & 1) == 0)
+		return SQLITE_OK; /* left out by the filter (FTS5 stands only on rows of every word) */
 	if ((rc = nx_phrase_freqs(api, fctx, t->nphrase, t->w, t->nw, t->ncol, freq, colmax)) != SQLITE_OK)
 		return rc;
-	h.rowid = api->xRowid(fctx);
 	if (t->n == t->k) {
 		/* full: skip the row when even its shortest possible length loses */
 		for (ic = 0; ic < t->ncol; ic++)
@@ -344,6 +361,8 @@ static int block_top(nx_store *st, const char *expr, const sets *s, const nx_imp
 	t.w = w;
 	t.nw = nw;
 	t.k = k;
+	t.rows = c->and;
+	t.nrows = c->nand;
 	if ((bl = rank_blocks(s, c, &nb)) == NULL || (t.heap = malloc((k ? k : 1) * sizeof(*t.heap))) == NULL)
 		goto done;
 	rc = SQLITE_ERROR;
@@ -384,8 +403,8 @@ done:
 	return rc;
 }
 
-int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr, const double *w, int nw,
-			  size_t k, nx_topk_hit **out, size_t *nout, int64_t *total)
+int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr, const nx_topk_filter *flt,
+			  const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total)
 {
 	char *ph[NX_TOPK_MAX_PHRASES];
 	int64_t df[NX_TOPK_MAX_PHRASES];
@@ -394,7 +413,9 @@ int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr
 
 	*out = NULL;
 	*nout = 0;
-	if (n < 2 || n > NX_TOPK_MAX_PHRASES || split_phrases(expr, ph, n) != n)
+	/* one word alone is its impact list's unless filtered; a filter only as rowid bits */
+	if (n < (flt != NULL ? 1 : 2) || n > NX_TOPK_MAX_PHRASES || (flt != NULL && (flt->bits == NULL || flt->keep != NULL)) ||
+	    split_phrases(expr, ph, n) != n)
 		return 0;
 	ok = load_sets(st, cache, ph, n, &s);
 	for (i = 0; ok && i < n; i++) {
@@ -402,7 +423,7 @@ int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr
 
 		ok = nx_impact__get(st->db, ph[i], 0, NULL, NULL, &none, &df[i]) == 1;
 	}
-	if (ok && (*total = and_sets(&s, *cache)) < 0)
+	if (ok && (*total = and_sets(&s, flt != NULL ? flt->bits : NULL, flt != NULL ? flt->nbits : 0, *cache)) < 0)
 		ok = 0;
 	if (ok)
 		ok = k == 0 || block_top(st, expr, &s, *cache, df, w, nw, k, out, nout) == SQLITE_OK;

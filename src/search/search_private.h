@@ -114,17 +114,19 @@ int nx_search__register(nx_store *st);
 int nx_search__impact_hits(nx_store *st, const char *expr, size_t k, nx_topk_hit **out, size_t *nout,
 			   int64_t *total);
 /*
- * A plain AND of several words (expr: nx_topk__plain's form), no filter,
- * from the words' impact lists and sets of rows (impact_and.c; *cache: the
- * sets read, kept for the next stage, NULL at first): the rows
- * holding every word into *total, and the best k by bm25 with column
+ * A plain AND of several words (expr: nx_topk__plain's form), or of one or
+ * more words with a filter given as rowid bits alone (flt, NULL: none; a
+ * filter with a keep() is not served), from the words' impact lists and
+ * sets of rows (impact_and.c; *cache: the sets read, kept for the next
+ * stage, NULL at first): the rows holding every word (and passing flt)
+ * into *total, and the best k by bm25 with column
  * weights w[0..nw-1] into *out (malloc'd, *nout of them), exactly as
  * nx_topk__run gives them.  1 when served, 0 when a word has no list or
  * set, the index changed since they were made, the lists end before the
  * best k are certain or fewer than k rows match (the walk then runs).
  */
-int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr, const double *w, int nw,
-			  size_t k, nx_topk_hit **out, size_t *nout, int64_t *total);
+int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr, const nx_topk_filter *flt,
+			  const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total);
 
 /*
  * The rows of expr (nx_topk__or_shape's form: the relaxed query), no

@@ -508,8 +508,13 @@ static int walk(sqlite3 *db, const char *expr, topk_state *t, int ranged, int64_
 	}
 	t->lo = lo;
 	t->hi = hi;
+	/*
+	 * xQueryPhrase reads a phrase from its first row: a deferred walk that
+	 * starts past it (the upper half of a split) has FTS5 seek there and
+	 * calls nx_topk on each row instead.
+	 */
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, sql[t->defer ? 2 : ranged != 0], -1, &s, NULL);
+		rc = sqlite3_prepare_v2(db, sql[t->defer && lo == INT64_MIN ? 2 : ranged != 0], -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		goto done;
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
@@ -653,22 +658,19 @@ static int append_hits(nx_topk_hit **dst, size_t *ndst, size_t *cap, const nx_to
 }
 
 /*
- * A deferred walk done: idf from the rows walked (as fts5Bm25GetData
- * counts them), every kept row's score times idf, and the best k of the
- * heap and of the near ties.
+ * The best k of t's hits and of b[0..nb-1] into t's heap, sorted, every
+ * score first made 0.0 + idf * score when idf > 0: 0, or -1 out of memory.
  */
-static int finish_defer(topk_state *t)
+static int best_of_two(topk_state *t, const nx_topk_hit *b, size_t nb, double idf)
 {
 	nx_topk_hit *all = NULL;
 	size_t n = 0, cap = 0, i = 0;
-	sqlite3_int64 nhit = t->st.rows;
-	double idf = nx_bm25_idf(t->nrow, nhit);
 
-	if (append_hits(&all, &n, &cap, t->heap, t->n) < 0 || append_hits(&all, &n, &cap, t->near, t->nnear) < 0) {
+	if (append_hits(&all, &n, &cap, t->heap, t->n) < 0 || append_hits(&all, &n, &cap, b, nb) < 0) {
 		free(all);
-		return SQLITE_NOMEM;
+		return -1;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; idf > 0 && i < n; i++)
 		all[i].score = 0.0 + idf * all[i].score;
 	if (n > 0)
 		qsort(all, n, sizeof(*all), cmp_hit);
@@ -676,8 +678,55 @@ static int finish_defer(topk_state *t)
 	if (t->n > 0)
 		memcpy(t->heap, all, t->n * sizeof(*all));
 	free(all);
+	return 0;
+}
+
+/*
+ * A deferred walk done: idf from the rows walked (as fts5Bm25GetData
+ * counts them), every kept row's score times idf, and the best k of the
+ * heap and of the near ties.
+ */
+static int finish_defer(topk_state *t)
+{
+	sqlite3_int64 nhit = t->st.rows;
+	double idf = nx_bm25_idf(t->nrow, nhit);
+
+	if (best_of_two(t, t->near, t->nnear, idf) < 0)
+		return SQLITE_NOMEM;
 	t->nnear = 0;
 	return SQLITE_OK;
+}
+
+/*
+ * The rows up to mid walked into t on db, those past it into u on db2 by a
+ * second thread (both halves on this one when no thread can be had).
+ * SQLITE_OK, or the first half's error.
+ */
+static int walk_halves(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t, topk_state *u, int64_t mid)
+{
+	split_half lower = { db, expr, t, INT64_MIN, mid, SQLITE_OK };
+	split_half upper = { db2, expr, u, mid + 1, INT64_MAX, SQLITE_OK };
+	pthread_t th;
+
+	if (pthread_create(&th, NULL, walk_half, &upper) != 0) {
+		walk_half(&upper);
+		walk_half(&lower);
+	} else {
+		walk_half(&lower);
+		pthread_join(th, NULL);
+	}
+	return lower.rc != SQLITE_OK ? lower.rc : upper.rc;
+}
+
+/* The best k of t's and u's hits into t's, with u's counts: 1, or -SQLITE_NOMEM. */
+static int merge_halves(topk_state *t, const topk_state *u)
+{
+	if (best_of_two(t, u->heap, u->n, 0.0) < 0)
+		return -SQLITE_NOMEM;
+	t->total += u->total;
+	t->st.lengths += u->st.lengths;
+	t->st.tests += u->st.tests;
+	return 1;
 }
 
 /*
@@ -691,10 +740,6 @@ static int finish_defer(topk_state *t)
 static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t, int64_t mid)
 {
 	topk_state u = *t;
-	split_half lower, upper;
-	pthread_t th;
-	nx_topk_hit *all = NULL;
-	size_t n = 0, cap = 0;
 	int rc = 1;
 
 	u.sample = NULL;
@@ -702,39 +747,78 @@ static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t
 		return -SQLITE_NOMEM;
 	/* both halves check they read the index the probe read */
 	t->check = u.check = 1;
-	lower = (split_half){ db, expr, t, INT64_MIN, mid, SQLITE_OK };
-	upper = (split_half){ db2, expr, &u, mid + 1, INT64_MAX, SQLITE_OK };
-	if (pthread_create(&th, NULL, walk_half, &upper) != 0) {
-		walk_half(&upper);
-		walk_half(&lower);
-	} else {
-		walk_half(&lower);
-		pthread_join(th, NULL);
-	}
-	if (t->stale || u.stale) {
+	rc = walk_halves(db, db2, expr, t, &u, mid);
+	if (t->stale || u.stale)
 		rc = 0;
+	else if (rc != SQLITE_OK)
+		rc = -rc;
+	else if ((rc = merge_halves(t, &u)) > 0)
+		t->st.rows += u.st.rows;
+	free(u.heap);
+	return rc;
+}
+
+/* The largest rowid of the full-text index (0: none or unknown): where a walk of one phrase is halved. */
+static int64_t last_rowid(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t last = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(id) FROM fts_docsize", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		last = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return last;
+}
+
+/*
+ * A deferred walk (one phrase) in two halves by rowid, the upper half
+ * (past mid) on db2 in a second thread, each inside FTS5 ranking by bm25 /
+ * idf with its own near ties.  The halves' rows add up to the phrase's
+ * count, so each half is finished with the idf of the whole (exactly its
+ * best k by bm25, as finish_defer makes them) and the two best-k lists
+ * merge into t's: the single walk's result.  1 when done (t finished), 0
+ * when the halves did not read the same index (the caller walks again),
+ * < 0 (minus an SQLite code) on an error.
+ */
+static int split_defer(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t, int64_t mid)
+{
+	topk_state u = *t;
+	int rc = 1;
+
+	u.sample = NULL;
+	u.near = NULL;
+	u.nnear = u.capnear = 0;
+	if ((u.heap = malloc(t->k * sizeof(*u.heap))) == NULL)
+		return -SQLITE_NOMEM;
+	if ((rc = walk_halves(db, db2, expr, t, &u, mid)) != SQLITE_OK) {
+		rc = -rc;
 		goto done;
 	}
-	if (lower.rc != SQLITE_OK || upper.rc != SQLITE_OK) {
-		rc = -(lower.rc != SQLITE_OK ? lower.rc : upper.rc);
+	rc = 1;
+	if (t->ready && u.ready && (t->nrow != u.nrow || t->ntok != u.ntok)) {
+		rc = 0; /* a writer committed between the two */
 		goto done;
 	}
-	if (append_hits(&all, &n, &cap, t->heap, t->n) < 0 || append_hits(&all, &n, &cap, u.heap, u.n) < 0) {
+	if (!t->ready && u.ready) {
+		t->nrow = u.nrow;
+		t->ntok = u.ntok;
+		t->avgdl = u.avgdl;
+		t->nphrase = u.nphrase;
+		t->ncol = u.ncol;
+	}
+	/* the rows of both halves: the phrase's count, for the idf of each */
+	t->st.rows = u.st.rows = t->st.rows + u.st.rows;
+	u.nrow = t->nrow;
+	if ((t->ready && finish_defer(t) != SQLITE_OK) || (u.ready && finish_defer(&u) != SQLITE_OK)) {
 		rc = -SQLITE_NOMEM;
 		goto done;
 	}
-	if (n > 0)
-		qsort(all, n, sizeof(*all), cmp_hit);
-	t->n = n < t->k ? n : t->k;
-	if (t->n > 0)
-		memcpy(t->heap, all, t->n * sizeof(*all));
-	t->total += u.total;
-	t->st.rows += u.st.rows;
-	t->st.lengths += u.st.lengths;
-	t->st.tests += u.st.tests;
+	rc = merge_halves(t, &u);
+	t->ready = t->ready || u.ready;
 done:
-	free(all);
 	free(u.heap);
+	free(u.near);
 	return rc;
 }
 
@@ -780,7 +864,9 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 	/* two threads only for long walks; a filter's keep() reads through db */
 	if (db2 != NULL && k > 0 && (flt == NULL || flt->keep == NULL)) {
 		if (t.defer) {
-			many = 0; /* inside FTS5 on one thread: see nx_topk_phrase */
+			/* inside FTS5 (see nx_topk_phrase), in two halves of the rowids of a large index */
+			mid = last_rowid(db) / 2;
+			many = mid >= (tune != NULL ? tune : &defaults)->split_min;
 		} else if (nhit < 0) {
 			if ((rc = probe_pair(db, db2, expr, &t)) != SQLITE_OK)
 				goto done;
@@ -790,7 +876,7 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 			mid = many ? t.sample[t.nsample / 2] : 0;
 		}
 	}
-	if (many && (split = split_walk(db, db2, expr, &t, mid)) < 0) {
+	if (many && (split = (t.defer ? split_defer : split_walk)(db, db2, expr, &t, mid)) < 0) {
 		rc = -split;
 		goto done;
 	}
@@ -802,8 +888,8 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 			rc = walk(db, expr, &t, 0, 0, 0);
 		}
 	}
-	if (rc == SQLITE_OK && t.defer && t.ready)
-		rc = finish_defer(&t);
+	if (rc == SQLITE_OK && t.defer && t.ready && split == 0)
+		rc = finish_defer(&t); /* (split_defer finished its halves) */
 	if (rc != SQLITE_OK)
 		goto done;
 sorted:

@@ -57,7 +57,12 @@ static void make_text(uint32_t *s, char *title, size_t tn, char *body, size_t bn
 	snprintf(body + strlen(body), bn - strlen(body), ".");
 }
 
-/* Article n (url n, published T0 + n seconds) with this text, in the open transaction: 0, or -1. */
+/* Seconds after T0 that article n was published (a test may define its own spread of dates). */
+#ifndef MADEUP_WHEN
+#define MADEUP_WHEN(n) ((int64_t)(n))
+#endif
+
+/* Article n (url n, published T0 + MADEUP_WHEN(n) seconds) with this text, in the open transaction: 0, or -1. */
 static int put_article(nx_store *st, int n, const char *title, const char *body)
 {
 	nx_error err = NX_ERROR_INIT;
@@ -72,7 +77,7 @@ static int put_article(nx_store *st, int n, const char *title, const char *body)
 	nx_article_add_para(a, body, -1);
 	a->published.set = 1;
 	a->published.has_time = 1;
-	a->published.utc = T0 + n;
+	a->published.utc = T0 + MADEUP_WHEN(n);
 	if (nx_article_identify(a, &err) != NX_OK || nx_store_put(st, a, &status, &err) != NX_OK)
 		rc = -1;
 	nx_article_free(a);
@@ -131,17 +136,14 @@ typedef struct seen {
 	double score[64];
 } seen;
 
-static void search(nx_store *st, const char *q, int limit, int offset, seen *out)
+/* A search of q with options o into out. */
+static void search_opts(nx_store *st, const char *q, const nx_search_opts *o, seen *out)
 {
-	nx_search_opts o = NX_SEARCH_OPTS_INIT;
 	nx_error err = NX_ERROR_INIT;
 	nx_results *r = NULL;
 	size_t i = 0;
 
-	o.limit = limit;
-	o.offset = offset;
-	o.fast_paths = NX_FAST_PATHS_CHECK;
-	assert_int_equal(nx_search(&r, st, q, &o, &err), NX_OK);
+	assert_int_equal(nx_search(&r, st, q, o, &err), NX_OK);
 	memset(out, 0, sizeof(*out));
 	out->total = r->total;
 	out->total_some = r->total_some;
@@ -152,6 +154,16 @@ static void search(nx_store *st, const char *q, int limit, int offset, seen *out
 		out->score[i] = r->hits[i].score;
 	}
 	nx_results_free(r);
+}
+
+static void search(nx_store *st, const char *q, int limit, int offset, seen *out)
+{
+	nx_search_opts o = NX_SEARCH_OPTS_INIT;
+
+	o.limit = limit;
+	o.offset = offset;
+	o.fast_paths = NX_FAST_PATHS_CHECK;
+	search_opts(st, q, &o, out);
 }
 
 static void assert_same(const seen *a, const seen *b)

@@ -84,7 +84,7 @@ static int both(nx_store *st, const char *q, size_t k, nx_topk_hit **h, size_t *
 	assert_int_equal(nx_query_compile(&cq, q, &err), NX_OK);
 	assert_int_equal(nx_search__register(st), SQLITE_OK);
 	assert_true(nx_topk__weights(st->db, cw, &ncw));
-	rc = nx_search__impact_and(st, &cache, cq->fts, cw, ncw, k, h, nh, th);
+	rc = nx_search__impact_and(st, &cache, cq->fts, NULL, cw, ncw, k, h, nh, th);
 	assert_int_equal(nx_topk__run(st->db, NULL, cq->fts, cw, ncw, -1, NULL, 0, NULL, k, w, nw, tw, NULL, NULL),
 			 SQLITE_OK);
 	nx_search__impact_sets_free(cache);

@@ -1,0 +1,300 @@
+/*
+ * test_pub_range.c - searches in a range of published days: the rows of
+ * the range from the buckets of days (index/impact.c) and the frequent
+ * words' sets ANDed with them (search/impact_and.c) must give the walk's
+ * results (ids, scores to the bit, totals) at every depth, on ranges that
+ * start and end on a bucket's edge, a second inside and outside it, hold
+ * no whole bucket or none at all; an article added since: the index on
+ * published and the walk again.  Made-up words (madeup.h), their dates
+ * spread over twenty years out of rowid order.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "newsidx/search.h"
+#include "newsidx/store.h"
+#include "index/impact.h"
+#include "search/search_private.h"
+
+#define NART 1200
+#define NWORD 10
+#define MIN_DF 150
+#define ROWS 32
+#define T0 1625708520
+#define DAY 86400
+/*
+ * Every sixth day of twenty years, shuffled against the rowids; every
+ * fourth article a second before, on or after the edge of one of the 30
+ * buckets after T0's.
+ */
+static int64_t when(int n)
+{
+	const int64_t w = (int64_t)1 << NX_IMPACT_PUB_SHIFT;
+
+	if (n % 4 == 0)
+		return (nx_impact__pub_bucket(T0) + 1 + (n / 4) % 30) * w + (n / 4) % 3 - 1 - T0;
+	return (int64_t)((n * 7919) % NART) * 6 * DAY + n % 5;
+}
+#define MADEUP_WHEN(n) when(n)
+
+#define MADEUP_SEARCH
+#include "madeup.h" /* after NWORD */
+
+static int setup(void **state)
+{
+	return madeup_setup(state, "pub-range", 4242);
+}
+
+/* Words with sets, one without, a pair, and a phrase. */
+static const char *const words[] = { "zorba", "zorbe", "zorba zorbe", "zorco", "\"zorba zorbe\"" };
+#define NWORDS (sizeof(words) / sizeof(words[0]))
+
+#define NRANGES 9
+/* Ranges [lo, hi) of published times around the buckets' edges. */
+static void ranges(int64_t lo[NRANGES], int64_t hi[NRANGES])
+{
+	const int64_t w = (int64_t)1 << NX_IMPACT_PUB_SHIFT;
+	int64_t e = (nx_impact__pub_bucket(T0) + 3) * w; /* the start of a bucket inside the dates */
+	int i = 0;
+	const int64_t r[NRANGES][2] = {
+		{ e, e + 5 * w },              /* five whole buckets */
+		{ e - 1, e + 5 * w + 1 },      /* and a second past each edge */
+		{ e + 1, e + 5 * w - 1 },      /* a second inside each edge */
+		{ e + 7, e + w - 3 },          /* inside one bucket */
+		{ e - DAY, e + DAY },          /* over one edge, no whole bucket */
+		{ T0 - 40 * w, T0 + 400 * w }, /* everything */
+		{ T0 - 40 * w, T0 - 30 * w },  /* before everything */
+		{ e + 2 * w, e + 2 * w },      /* empty */
+		{ e + 90 * w + 11, e + 150 * w - 5 },
+	};
+
+	for (i = 0; i < NRANGES; i++) {
+		lo[i] = r[i][0];
+		hi[i] = r[i][1];
+	}
+}
+
+/* A search of q in [lo, hi), limit and offset, fast paths as fp, into out. */
+static void search_in(nx_store *st, const char *q, int64_t lo, int64_t hi, int limit, int offset, int fp, seen *out)
+{
+	nx_search_opts o = NX_SEARCH_OPTS_INIT;
+
+	o.limit = limit;
+	o.offset = offset;
+	o.fast_paths = fp;
+	o.filter.set = NX_F_PUB_MIN | NX_F_PUB_MAX;
+	o.filter.pub_min = lo;
+	o.filter.pub_max = hi;
+	search_opts(st, q, &o, out);
+}
+
+/* Two rankings the same: totals, rows and scores to the bit; both freed. */
+static void same_hits(nx_topk_hit *a, size_t na, int64_t ta, nx_topk_hit *b, size_t nb, int64_t tb)
+{
+	size_t i = 0;
+
+	assert_int_equal(ta, tb);
+	assert_int_equal(na, nb);
+	for (i = 0; i < na; i++) {
+		assert_true(a[i].rowid == b[i].rowid);
+		assert_true(a[i].score == b[i].score);
+	}
+	free(a);
+	free(b);
+}
+
+static const int pages[][2] = { { 0, 0 }, { 10, 0 }, { 20, 30 } };
+#define NPAGES (sizeof(pages) / sizeof(pages[0]))
+
+static seen want[NWORDS][NRANGES][NPAGES];
+
+/* Every word, range and page as the SQL path gives it (fp OFF) into want, or checked against it. */
+static void all(nx_store *st, int fp, int check)
+{
+	int64_t lo[NRANGES], hi[NRANGES];
+	seen got;
+	size_t i = 0, r = 0, p = 0;
+
+	ranges(lo, hi);
+	for (i = 0; i < NWORDS; i++)
+		for (r = 0; r < NRANGES; r++)
+			for (p = 0; p < NPAGES; p++) {
+				search_in(st, words[i], lo[r], hi[r], pages[p][0], pages[p][1], fp,
+					  check ? &got : &want[i][r][p]);
+				if (check)
+					assert_same(&want[i][r][p], &got);
+			}
+}
+
+/* The rows of whole buckets b0..b1, counted. */
+static int count_row(void *ctx, int64_t rowid)
+{
+	(void)rowid;
+	(*(int64_t *)ctx)++;
+	return 0;
+}
+
+static int64_t sql_count(nx_store *st, int64_t lo, int64_t hi)
+{
+	char sql[160];
+	int64_t n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM article WHERE published >= %lld AND published < %lld",
+		 (long long)lo, (long long)hi);
+	assert_int_equal(nx_store__query_int(st, sql, &n), 0);
+	return n;
+}
+
+static void test_buckets(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	const int64_t w = (int64_t)1 << NX_IMPACT_PUB_SHIFT;
+	int64_t b = 0, n = 0, b0 = nx_impact__pub_bucket(T0);
+
+	assert_int_equal(nx_impact__pub_bucket(0), 0);
+	assert_int_equal(nx_impact__pub_bucket(w - 1), 0);
+	assert_int_equal(nx_impact__pub_bucket(w), 1);
+	assert_int_equal(nx_impact__pub_bucket(-1), -1);
+	assert_int_equal(nx_impact__pub_bucket(-w), -1);
+	assert_int_equal(nx_impact__pub_bucket(-w - 1), -2);
+	/* none before a build */
+	assert_int_equal(nx_impact__pub_rows(f->st->db, b0, b0 + 10, count_row, &n), 0);
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, ROWS, &err), NX_OK);
+	for (b = b0 - 1; b < b0 + 110; b += 7) {
+		n = 0;
+		assert_int_equal(nx_impact__pub_rows(f->st->db, b, b + 6, count_row, &n), 1);
+		assert_int_equal(n, sql_count(f->st, b * w, (b + 7) * w));
+	}
+}
+
+/* The sets and the walk, both with a filter of rowid bits: the same total and rows at every depth. */
+static void test_every_depth(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_impact_sets *cache = NULL;
+	uint64_t bits[NART / 64 + 2];
+	nx_topk_filter flt = { bits, (int64_t)sizeof(bits) * 8, NULL, NULL };
+	double cw[NX_TOPK_MAX_WEIGHTS];
+	nx_topk_hit *h = NULL, *wk = NULL;
+	size_t nh = 0, nw = 0, k = 0, i = 0, q = 0, j = 0;
+	int64_t th = 0, tw = 0;
+	int ncw = 0;
+
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, ROWS, &err), NX_OK);
+	assert_int_equal(nx_search__register(f->st), SQLITE_OK);
+	assert_true(nx_topk__weights(f->st->db, cw, &ncw));
+	for (j = 0; j < 3; j++) {
+		/* every 2nd, 9th, 61st row */
+		memset(bits, 0, sizeof(bits));
+		for (i = 0; i < NART + 64; i += (size_t)(j == 0 ? 2 : j == 1 ? 9 : 61))
+			bits[i / 64] |= (uint64_t)1 << (i % 64);
+		for (q = 0; q < 3; q++) {
+			nx_query *cq = NULL;
+
+			assert_int_equal(nx_query_compile(&cq, words[q], &err), NX_OK);
+			for (k = 1; k < 200; k += k < 12 ? 1 : 37) {
+				assert_int_equal(nx_search__impact_and(f->st, &cache, cq->fts, &flt, cw, ncw, k, &h, &nh, &th), 1);
+				assert_int_equal(nx_topk__run(f->st->db, NULL, cq->fts, cw, ncw, -1, NULL, 0, &flt, k, &wk, &nw,
+							      &tw, NULL, NULL),
+						 SQLITE_OK);
+				same_hits(h, nh, th, wk, nw, tw);
+			}
+			nx_query_free(cq);
+		}
+	}
+	nx_search__impact_sets_free(cache);
+}
+
+/* One phrase walked in two halves (two connections, two threads): the single walk's rows, scores and total. */
+static void test_split_phrase(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_topk_tune split = NX_TOPK_TUNE_INIT;
+	uint64_t bits[NART / 64 + 2];
+	nx_topk_filter flt = { bits, (int64_t)sizeof(bits) * 8, NULL, NULL };
+	double cw[NX_TOPK_MAX_WEIGHTS];
+	static const char *const one[] = { "zorba", "zorco", "\"zorba zorbe\"", "\"zorba zorba\"" };
+	static const size_t ks[] = { 1, 10, 40, 3000 };
+	nx_store *st = NULL;
+	sqlite3 *db2 = NULL;
+	size_t q = 0, kk = 0, i = 0;
+	int ncw = 0, fl = 0;
+
+	/* a reader of its own: it has the second connection */
+	assert_int_equal(nx_store_open(&st, f->path, NX_STORE_READ, &err), NX_OK);
+	db2 = nx_store__db2(st);
+	assert_non_null(db2);
+	assert_int_equal(nx_search__register(st), SQLITE_OK);
+	assert_true(nx_topk__weights(st->db, cw, &ncw));
+	split.split_min = 1;
+	memset(bits, 0, sizeof(bits));
+	for (i = 0; i < NART; i += 3)
+		bits[i / 64] |= (uint64_t)1 << (i % 64);
+	for (q = 0; q < sizeof(one) / sizeof(one[0]); q++) {
+		nx_query *cq = NULL;
+
+		assert_int_equal(nx_query_compile(&cq, one[q], &err), NX_OK);
+		for (fl = 0; fl < 2; fl++)
+			for (kk = 0; kk < sizeof(ks) / sizeof(ks[0]); kk++) {
+				nx_topk_hit *a = NULL, *b = NULL;
+				size_t na = 0, nb = 0;
+				int64_t ta = 0, tb = 0;
+
+				assert_int_equal(nx_topk__run(st->db, db2, cq->fts, cw, ncw, -1, NULL, 0, fl ? &flt : NULL,
+							      ks[kk], &b, &nb, &tb, NULL, &split),
+						 SQLITE_OK);
+				assert_int_equal(nx_topk__run(st->db, NULL, cq->fts, cw, ncw, -1, NULL, 0, fl ? &flt : NULL,
+							      ks[kk], &a, &na, &ta, NULL, &split),
+						 SQLITE_OK);
+				assert_true(ta > 0);
+				same_hits(a, na, ta, b, nb, tb);
+			}
+		nx_query_free(cq);
+	}
+	nx_store_close(st);
+}
+
+/* Through nx_search: the SQL path's results before the build, after it, and after an article is added. */
+static void test_same_as_sql(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+
+	all(f->st, NX_FAST_PATHS_OFF, 0);
+	all(f->st, NX_FAST_PATHS_CHECK, 1);
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, ROWS, &err), NX_OK);
+	all(f->st, NX_FAST_PATHS_CHECK, 1);
+	/* added since: the buckets and sets are set aside */
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	assert_int_equal(put_article(f->st, NART + 1, "zorba zorbe", "zorba zorbe zorba zorbe."), 0);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	all(f->st, NX_FAST_PATHS_OFF, 0);
+	all(f->st, NX_FAST_PATHS_CHECK, 1);
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, ROWS, &err), NX_OK);
+	all(f->st, NX_FAST_PATHS_CHECK, 1);
+	/* no filter: the sets alone, as before */
+	search(f->st, "zorba zorbe", 10, 0, &want[0][0][0]);
+	assert_true(want[0][0][0].total > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buckets),
+		cmocka_unit_test(test_every_depth),
+		cmocka_unit_test(test_split_phrase),
+		cmocka_unit_test(test_same_as_sql),
+	};
+
+	return cmocka_run_group_tests(tests, setup, madeup_teardown);
+}
