@@ -10,7 +10,9 @@
  * around it, class and id words of its ancestors from a vocabulary of
  * common markup (article, comment, share, related, footer ...), where it
  * sits in the page, whether the hand rules (extract.c) kept its text, and
- * the same for its neighbours.  Gradient-boosted trees (block_model.c,
+ * the same for its neighbours, whether a block the rules kept sits in a
+ * container of the same kind (one tag and class: a story split across
+ * sibling containers), and its share of the page's text.  Gradient-boosted trees (block_model.c,
  * made by scripts/train-blocks) score the vector; a block is content when
  * its margin is above a threshold (one for blocks the rules kept, one for
  * those they left), whatever the rules chose, except that a sign-up box
@@ -69,6 +71,7 @@ typedef struct bstat {
 	uint64_t near, far; /* vocabulary words on the element and 2 parents; on any ancestor */
 	const xmlNode *parent, *grand;
 	const char *klass;
+	const char *pclass; /* the parent's class, NULL when it has none */
 } bstat;
 
 /* ---- cutting the page into blocks --------------------------------------- */
@@ -390,6 +393,9 @@ static void stat_of(bstat *s, const nx_block *b, const xmlNode *body)
 	s->parent = b->owner != NULL && b->owner != body ? b->owner->parent : NULL;
 	s->grand = s->parent != NULL && s->parent != body ? s->parent->parent : NULL;
 	s->klass = b->owner != NULL ? nx_html__attr(b->owner, "class") : NULL;
+	s->pclass = s->parent != NULL ? nx_html__attr(s->parent, "class") : NULL;
+	if (s->pclass != NULL && s->pclass[0] == '\0')
+		s->pclass = NULL;
 	for (n = b->owner; n != NULL && n->type == XML_ELEMENT_NODE; n = n->parent, depth++) {
 		uint64_t v = vocab_of(n);
 
@@ -474,7 +480,7 @@ static void put_vocab(fsink *f, const bstat *s)
 /* Page-level context of one block. */
 typedef struct pctx {
 	double pos, chars_before, kept_before, first_kept, after_kept, same_parent, same_grand;
-	double same_class, window_kept;
+	double same_class, window_kept, parent_like, share;
 } pctx;
 
 static void put_all(fsink *f, const bstat *s, int kept, const bstat *prev, int pk,
@@ -499,6 +505,8 @@ static void put_all(fsink *f, const bstat *s, int kept, const bstat *prev, int p
 	put(f, "same_grandparent_as_kept", c->same_grand);
 	put(f, "same_class_as_kept", c->same_class);
 	put(f, "window_kept", c->window_kept);
+	put(f, "parent_like_kept", c->parent_like);
+	put(f, "share", c->share);
 }
 
 const char *const *nx_blocks__names(void)
@@ -516,6 +524,16 @@ const char *const *nx_blocks__names(void)
 }
 
 /* ---- features of every block -------------------------------------------- */
+
+/* 1 when the parents of a and b are two elements of the same kind: one
+ * tag, one class (not empty), such as the sibling containers of a story
+ * split by a box. */
+static int parents_alike(const bstat *a, const bstat *b)
+{
+	return a->parent != b->parent && a->pclass != NULL && b->pclass != NULL &&
+	       strcmp(a->pclass, b->pclass) == 0 &&
+	       strcmp(nx_html__tag(a->parent), nx_html__tag(b->parent)) == 0;
+}
 
 /* 1 when the hand rules kept this text (or a paragraph holding it). */
 static int kept_by_rules(const nx_block *b, const nx_article *rules)
@@ -547,11 +565,14 @@ static void context_of(pctx *c, const nx_blocks *bs, const bstat *st, size_t i, 
 	c->kept_before = ktotal ? (double)kcum[i] / (double)ktotal : 0;
 	c->first_kept = kcum[i] == 0 && ktotal > 0;
 	c->after_kept = ktotal > 0 && kcum[i + 1] == ktotal && !bs->v[i].kept;
+	c->share = total ? (double)bs->v[i].chars / (double)total : 0;
 	for (j = 0; j < n; j++) {
 		if (j == i || !bs->v[j].kept)
 			continue;
 		if (st[i].parent != NULL && st[j].parent == st[i].parent)
 			c->same_parent = 1;
+		else if (!c->parent_like && parents_alike(&st[i], &st[j]))
+			c->parent_like = 1;
 		if (st[i].grand != NULL && st[j].grand == st[i].grand)
 			c->same_grand = 1;
 		if (st[i].klass != NULL && st[j].klass != NULL && st[i].klass[0] != '\0' &&
