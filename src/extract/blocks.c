@@ -12,8 +12,7 @@
  * sits in the page, whether the hand rules (extract.c) kept its text, and
  * the same for its neighbours, whether it sits in the container that holds
  * most of the text the rules kept or in one of the same kind (one tag and
- * class: a story split across sibling containers), and its share of the
- * page's text.  Gradient-boosted trees (block_model.c,
+ * class: a story split across sibling containers).  Gradient-boosted trees (block_model.c,
  * made by scripts/train-blocks) score the vector; a block is content when
  * its margin is above a threshold (one for blocks the rules kept, one for
  * those they left), whatever the rules chose, except that a sign-up box
@@ -481,7 +480,7 @@ static void put_vocab(fsink *f, const bstat *s)
 /* Page-level context of one block. */
 typedef struct pctx {
 	double pos, chars_before, kept_before, first_kept, after_kept, same_parent, same_grand;
-	double same_class, window_kept, like_main, share;
+	double same_class, window_kept, like_main;
 } pctx;
 
 static void put_all(fsink *f, const bstat *s, int kept, const bstat *prev, int pk,
@@ -507,7 +506,6 @@ static void put_all(fsink *f, const bstat *s, int kept, const bstat *prev, int p
 	put(f, "same_class_as_kept", c->same_class);
 	put(f, "window_kept", c->window_kept);
 	put(f, "like_main", c->like_main);
-	put(f, "share", c->share);
 }
 
 const char *const *nx_blocks__names(void)
@@ -594,7 +592,6 @@ static void context_of(pctx *c, const nx_blocks *bs, const bstat *st, size_t i, 
 	c->kept_before = ktotal ? (double)kcum[i] / (double)ktotal : 0;
 	c->first_kept = kcum[i] == 0 && ktotal > 0;
 	c->after_kept = ktotal > 0 && kcum[i + 1] == ktotal && !bs->v[i].kept;
-	c->share = total ? (double)bs->v[i].chars / (double)total : 0;
 	c->like_main = parent_like(&st[i], main);
 	for (j = 0; j < n; j++) {
 		if (j == i || !bs->v[j].kept)
