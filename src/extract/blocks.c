@@ -10,9 +10,7 @@
  * around it, class and id words of its ancestors from a vocabulary of
  * common markup (article, comment, share, related, footer ...), where it
  * sits in the page, whether the hand rules (extract.c) kept its text, and
- * the same for its neighbours, whether it sits in the container that holds
- * most of the text the rules kept or in one of the same kind (one tag and
- * class: a story split across sibling containers).  Gradient-boosted trees (block_model.c,
+ * the same for its neighbours.  Gradient-boosted trees (block_model.c,
  * made by scripts/train-blocks) score the vector; a block is content when
  * its margin is above a threshold (one for blocks the rules kept, one for
  * those they left), whatever the rules chose, except that a sign-up box
@@ -71,7 +69,6 @@ typedef struct bstat {
 	uint64_t near, far; /* vocabulary words on the element and 2 parents; on any ancestor */
 	const xmlNode *parent, *grand;
 	const char *klass;
-	const char *pclass; /* the parent's class, NULL when it has none */
 } bstat;
 
 /* ---- cutting the page into blocks --------------------------------------- */
@@ -393,9 +390,6 @@ static void stat_of(bstat *s, const nx_block *b, const xmlNode *body)
 	s->parent = b->owner != NULL && b->owner != body ? b->owner->parent : NULL;
 	s->grand = s->parent != NULL && s->parent != body ? s->parent->parent : NULL;
 	s->klass = b->owner != NULL ? nx_html__attr(b->owner, "class") : NULL;
-	s->pclass = s->parent != NULL ? nx_html__attr(s->parent, "class") : NULL;
-	if (s->pclass != NULL && s->pclass[0] == '\0')
-		s->pclass = NULL;
 	for (n = b->owner; n != NULL && n->type == XML_ELEMENT_NODE; n = n->parent, depth++) {
 		uint64_t v = vocab_of(n);
 
@@ -480,7 +474,7 @@ static void put_vocab(fsink *f, const bstat *s)
 /* Page-level context of one block. */
 typedef struct pctx {
 	double pos, chars_before, kept_before, first_kept, after_kept, same_parent, same_grand;
-	double same_class, window_kept, like_main;
+	double same_class, window_kept;
 } pctx;
 
 static void put_all(fsink *f, const bstat *s, int kept, const bstat *prev, int pk,
@@ -505,7 +499,6 @@ static void put_all(fsink *f, const bstat *s, int kept, const bstat *prev, int p
 	put(f, "same_grandparent_as_kept", c->same_grand);
 	put(f, "same_class_as_kept", c->same_class);
 	put(f, "window_kept", c->window_kept);
-	put(f, "like_main", c->like_main);
 }
 
 const char *const *nx_blocks__names(void)
@@ -523,44 +516,6 @@ const char *const *nx_blocks__names(void)
 }
 
 /* ---- features of every block -------------------------------------------- */
-
-/* 1 when block a's parent is m's, or an element of the same kind (one tag,
- * one class, not empty): the sibling containers of a story split by a box. */
-static int parent_like(const bstat *a, const bstat *m)
-{
-	if (a->parent == NULL || m == NULL)
-		return 0;
-	return a->parent == m->parent ||
-	       (a->pclass != NULL && m->pclass != NULL && strcmp(a->pclass, m->pclass) == 0 &&
-		strcmp(nx_html__tag(a->parent), nx_html__tag(m->parent)) == 0);
-}
-
-#define NMAIN 64 /* parents of kept blocks counted for the main container */
-
-/* A block whose parent holds the most of the text the rules kept (the
- * story's main container), or NULL. */
-static const bstat *main_of(const nx_blocks *bs, const bstat *st)
-{
-	size_t i = 0, k = 0, np = 0, best = 0, sum[NMAIN];
-	const bstat *who[NMAIN];
-
-	for (i = 0; i < bs->n; i++) {
-		if (!bs->v[i].kept || st[i].parent == NULL)
-			continue;
-		for (k = 0; k < np && who[k]->parent != st[i].parent; k++)
-			;
-		if (k == np && np == NMAIN)
-			continue;
-		if (k == np) {
-			who[np] = &st[i];
-			sum[np++] = 0;
-		}
-		sum[k] += bs->v[i].chars;
-		if (sum[k] > sum[best])
-			best = k;
-	}
-	return np > 0 ? who[best] : NULL;
-}
 
 /* 1 when the hand rules kept this text (or a paragraph holding it). */
 static int kept_by_rules(const nx_block *b, const nx_article *rules)
@@ -581,7 +536,7 @@ static int kept_by_rules(const nx_block *b, const nx_article *rules)
 }
 
 static void context_of(pctx *c, const nx_blocks *bs, const bstat *st, size_t i, const size_t *cum,
-		       const size_t *kcum, const bstat *main)
+		       const size_t *kcum)
 {
 	size_t n = bs->n, j = 0, lo = i >= 2 ? i - 2 : 0, hi = i + 3 < n ? i + 3 : n;
 	size_t total = cum[n], ktotal = kcum[n], wk = 0, wall = 0;
@@ -592,7 +547,6 @@ static void context_of(pctx *c, const nx_blocks *bs, const bstat *st, size_t i, 
 	c->kept_before = ktotal ? (double)kcum[i] / (double)ktotal : 0;
 	c->first_kept = kcum[i] == 0 && ktotal > 0;
 	c->after_kept = ktotal > 0 && kcum[i + 1] == ktotal && !bs->v[i].kept;
-	c->like_main = parent_like(&st[i], main);
 	for (j = 0; j < n; j++) {
 		if (j == i || !bs->v[j].kept)
 			continue;
@@ -617,14 +571,13 @@ static void context_of(pctx *c, const nx_blocks *bs, const bstat *st, size_t i, 
 static void features(nx_blocks *bs, const bstat *st, const size_t *cum, const size_t *kcum)
 {
 	size_t i = 0;
-	const bstat *main = main_of(bs, st);
 
 	for (i = 0; i < bs->n; i++) {
 		nx_block *b = &bs->v[i];
 		fsink f = { b->x, NULL, 0 };
 		pctx c;
 
-		context_of(&c, bs, st, i, cum, kcum, main);
+		context_of(&c, bs, st, i, cum, kcum);
 		put_all(&f, &st[i], b->kept, i > 0 ? &st[i - 1] : NULL, i > 0 ? bs->v[i - 1].kept : 0,
 			i + 1 < bs->n ? &st[i + 1] : NULL, i + 1 < bs->n ? bs->v[i + 1].kept : 0, &c);
 		bs->nfeat = f.k < NX_BLOCK_NFEAT ? f.k : NX_BLOCK_NFEAT;

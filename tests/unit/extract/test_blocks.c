@@ -102,10 +102,7 @@ static void test_features(void **state)
 	assert_true(b->x[feature("ends")] == 1);
 	assert_true(b->x[feature("stops")] > 0.2);
 	assert_true(b->x[feature("next_kept")] == 1);
-	/* its parent is the container of the rules' text */
-	assert_true(b->x[feature("like_main")] == 1);
 	b = find(&bs, "Tram line to reach");
-	assert_true(b->x[feature("like_main")] == 0);
 	assert_true(b->x[feature("ld")] == 1);
 	assert_true(b->x[feature("own_li")] == 1);
 	assert_true(b->x[feature("in_list")] == 1);
@@ -315,27 +312,6 @@ static void test_margin(void **state)
 	assert_true(nx_blocks__margin(&none, hi) == 0.0);
 }
 
-/* The second part of a split story sits in a container of the story's
- * kind; a sign-up box between the parts does not. */
-static void test_like_main(void **state)
-{
-	htmlDocPtr doc = parse(split);
-	nx_article *rules = nx_article_new();
-	nx_blocks bs;
-
-	(void)state;
-	assert_int_equal(nx_html__body_rules(rules, doc), NX_OK);
-	assert_int_equal(nx_blocks__build(&bs, doc, rules), NX_OK);
-	assert_true(find(&bs, "Divers spent")->x[feature("like_main")] == 1);
-	assert_true(find(&bs, "Repairs to the quay")->x[feature("like_main")] == 1);
-	assert_true(find(&bs, "Repairs to the quay")->x[feature("same_parent_as_kept")] == 0);
-	assert_true(find(&bs, "Subscribe to our")->x[feature("like_main")] == 0);
-	assert_true(find(&bs, "Facebook")->x[feature("like_main")] == 0);
-	nx_blocks__free(&bs);
-	nx_article_free(rules);
-	xmlFreeDoc(doc);
-}
-
 /* A page whose only text is one short line keeps it. */
 static void test_only_text(void **state)
 {
@@ -364,7 +340,6 @@ int main(void)
 		cmocka_unit_test(test_margin),
 		cmocka_unit_test(test_split_story),
 		cmocka_unit_test(test_split_long),
-		cmocka_unit_test(test_like_main),
 		cmocka_unit_test(test_only_text),
 	};
 
