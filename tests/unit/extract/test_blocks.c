@@ -4,8 +4,8 @@
  * tool writes), the two stages of trees (a margin, the context of the
  * first stage's margins), and the classifier's use at run time (a story
  * with a comment list and related headlines, a story split across sibling
- * containers: the story is the body, the rest is not; a page never loses
- * its only text).
+ * containers, short and long: the story is the body, the rest is not; a
+ * page never loses its only text).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -216,6 +216,55 @@ static void test_split_story(void **state)
 	check_body(split, in, out);
 }
 
+/* A longer story split across two containers of one class by a "read
+ * more" box and an advertisement, with comments in repeated containers of
+ * their own class after it: every paragraph of both parts is the body, the
+ * box, the advertisement and the comments are not (issue 19 item 9). */
+static const char split_long[] =
+	"<html><head><title>Night trains return</title></head><body>"
+	"<header class=\"masthead\"><a href=\"/\">The Valley Courier</a> "
+	"<a href=\"/travel\">Travel</a> <a href=\"/business\">Business</a></header>"
+	"<article><h1>Night trains return to the valley line</h1>"
+	"<div class=\"byline\">By Ana Lopes, transport reporter</div>"
+	"<div class=\"article-text\">"
+	"<p>Night trains will run again on the valley line from March, the regional rail "
+	"company said on Thursday, ten years after the last sleeper service was cut.</p>"
+	"<p>The service will leave the capital at half past ten in the evening and reach the "
+	"coast shortly after seven, stopping at four towns on the way.</p>"
+	"<p>Tickets go on sale next month, with seats from forty euros and a bed in a shared "
+	"cabin from seventy, the company said in a statement.</p></div>"
+	"<div class=\"read-more\"><h4>Read more</h4>"
+	"<a href=\"/t/1\">Bus fares to rise by five per cent in January</a></div>"
+	"<div class=\"ad-slot\">Advertisement</div>"
+	"<div class=\"article-text\">"
+	"<p>The company bought twelve second-hand sleeping cars from an operator in the north, "
+	"which it will refit over the winter in its workshop near the station.</p>"
+	"<p>Unions welcomed the plan but warned that the line still lacked the staff to run "
+	"trains through the night without cancelling daytime services.</p>"
+	"<p>The regional transport minister said the government would pay for thirty new "
+	"drivers, and that a second route to the mountains was being studied.</p></div>"
+	"</article>"
+	"<section class=\"comments\"><h3>3 comments</h3>"
+	"<div class=\"comment-body\"><p>About time. I took that train every summer as a child "
+	"and always wondered why they stopped it.</p></div>"
+	"<div class=\"comment-body\"><p>Forty euros is too much for a seat, the bus costs half "
+	"as much and takes the same time.</p></div>"
+	"<div class=\"comment-body\"><p>Will bicycles be allowed on board?</p></div></section>"
+	"<footer class=\"site-footer\">&copy; 2026 The Valley Courier</footer>"
+	"</body></html>";
+
+static void test_split_long(void **state)
+{
+	static const char *const in[] = { "Night trains will run again", "stopping at four towns",
+		"Tickets go on sale", "twelve second-hand sleeping cars", "Unions welcomed the plan",
+		"thirty new drivers", NULL };
+	static const char *const out[] = { "Bus fares to rise", "Advertisement", "About time",
+		"too much for a seat", "bicycles be allowed", "2026 The Valley Courier", NULL };
+
+	(void)state;
+	check_body(split_long, in, out);
+}
+
 /* The second stage's context of each block, from given first-stage margins. */
 static void test_context(void **state)
 {
@@ -290,6 +339,7 @@ int main(void)
 		cmocka_unit_test(test_context),
 		cmocka_unit_test(test_margin),
 		cmocka_unit_test(test_split_story),
+		cmocka_unit_test(test_split_long),
 		cmocka_unit_test(test_only_text),
 	};
 
