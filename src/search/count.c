@@ -102,12 +102,10 @@ static int upto_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 static void aux_upto(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
 		     sqlite3_value **vals)
 {
-	upto_state *u = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_count_upto") : NULL;
+	upto_state *u = nx_topk__aux_state(ctx, nval, vals, "nx_count_upto");
 
-	if (u == NULL) {
-		sqlite3_result_error(ctx, "nx_count_upto: no state", -1);
+	if (u == NULL)
 		return;
-	}
 	if (!u->called) {
 		u->called = 1;
 		u->rc = api->xQueryPhrase(fctx, 0, u, upto_row);

@@ -248,12 +248,10 @@ static int rowset_cb(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 static void aux_rowset(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
 		       sqlite3_value **vals)
 {
-	rowset_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_impact_rowset") : NULL;
+	rowset_state *t = nx_topk__aux_state(ctx, nval, vals, "nx_impact_rowset");
 
-	if (t == NULL) {
-		sqlite3_result_error(ctx, "nx_impact_rowset: no state", -1);
+	if (t == NULL)
 		return;
-	}
 	if (t->rc == SQLITE_OK && t->rows == 0)
 		t->rc = api->xQueryPhrase(fctx, 0, t, rowset_cb);
 	if (t->rc != SQLITE_OK)

@@ -304,12 +304,10 @@ static int probe_row(probe_state *t, const Fts5ExtensionApi *api, Fts5Context *f
 static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
 		      sqlite3_value **vals)
 {
-	probe_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_impact_probe") : NULL;
+	probe_state *t = nx_topk__aux_state(ctx, nval, vals, "nx_impact_probe");
 
-	if (t == NULL) {
-		sqlite3_result_error(ctx, "nx_impact_probe: no state", -1);
+	if (t == NULL)
 		return;
-	}
 	if (t->rc == SQLITE_OK)
 		t->rc = probe_row(t, api, fctx);
 	if (t->rc != SQLITE_OK)

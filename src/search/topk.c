@@ -367,14 +367,22 @@ static int score_row(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fc
 	return SQLITE_OK;
 }
 
-/* The state an auxiliary function was given, or NULL (an error set). */
+void *nx_topk__aux_state(sqlite3_context *ctx, int nval, sqlite3_value **vals, const char *type)
+{
+	void *p = nval == 1 ? sqlite3_value_pointer(vals[0], type) : NULL;
+	char *msg = NULL;
+
+	if (p == NULL) {
+		msg = sqlite3_mprintf("%s: no state", type);
+		sqlite3_result_error(ctx, msg != NULL ? msg : "no state", -1);
+		sqlite3_free(msg);
+	}
+	return p;
+}
+
 static topk_state *state_of(sqlite3_context *ctx, int nval, sqlite3_value **vals)
 {
-	topk_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk") : NULL;
-
-	if (t == NULL)
-		sqlite3_result_error(ctx, "nx_topk: no state", -1);
-	return t;
+	return nx_topk__aux_state(ctx, nval, vals, "nx_topk");
 }
 
 /*

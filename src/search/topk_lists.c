@@ -140,15 +140,13 @@ static int read_totals(const Fts5ExtensionApi *api, Fts5Context *fctx, nx_topk_c
 static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
 			sqlite3_value **vals)
 {
-	collect_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_collect") : NULL;
+	collect_state *t = nx_topk__aux_state(ctx, nval, vals, "nx_topk_collect");
 	nx_topk_cache *c = NULL;
 	size_t want = 0;
 	int i = 0, rc = SQLITE_OK;
 
-	if (t == NULL) {
-		sqlite3_result_error(ctx, "nx_topk_collect: no state", -1);
+	if (t == NULL)
 		return;
-	}
 	if (t->called || t->rc != SQLITE_OK)
 		goto done;
 	t->called = 1;
@@ -193,12 +191,10 @@ typedef struct probe_state {
 static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
 		      sqlite3_value **vals)
 {
-	probe_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_probe") : NULL;
+	probe_state *t = nx_topk__aux_state(ctx, nval, vals, "nx_topk_probe");
 
-	if (t == NULL) {
-		sqlite3_result_error(ctx, "nx_topk_probe: no state", -1);
+	if (t == NULL)
 		return;
-	}
 	t->found = 1;
 	t->rc = row_freq(api, fctx, t->c, 0, &t->freq, t->ext);
 	if (t->rc != SQLITE_OK)
@@ -516,14 +512,12 @@ static int count_one(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 static void aux_count(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
 		      sqlite3_value **vals)
 {
-	count_lists_state *t = nval == 1 ? sqlite3_value_pointer(vals[0], "nx_topk_countlists") : NULL;
+	count_lists_state *t = nx_topk__aux_state(ctx, nval, vals, "nx_topk_countlists");
 	int i = 0;
 	size_t p = 0;
 
-	if (t == NULL) {
-		sqlite3_result_error(ctx, "nx_topk_countlists: no state", -1);
+	if (t == NULL)
 		return;
-	}
 	if (!t->called && t->rc == SQLITE_OK) {
 		t->called = 1;
 		t->rc = read_totals(api, fctx, t->c);

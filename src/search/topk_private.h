@@ -14,6 +14,9 @@
 
 /* Registers the FTS5 auxiliary function name on db unless it already is (topk.c). */
 int nx_topk__aux(sqlite3 *db, const char *name, fts5_extension_function fn);
+/* The state pointer of type an auxiliary function was given (its one
+   argument), or NULL with "TYPE: no state" set as its error. */
+void *nx_topk__aux_state(sqlite3_context *ctx, int nval, sqlite3_value **vals, const char *type);
 
 /*
  * FTS5's bm25 (fts5Bm25Function), the same operations in the same order,
