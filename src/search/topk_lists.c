@@ -152,6 +152,8 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 	t->called = 1;
 	c = t->c;
 	rc = read_totals(api, fctx, c);
+	if (rc == SQLITE_OK && api->xPhraseCount(fctx) != t->nphrase)
+		rc = SQLITE_RANGE; /* FTS5 parsed other phrases: phrase i would fill another's list; ranked otherwise */
 	for (i = 0; rc == SQLITE_OK && i < t->nphrase; i++) {
 		topk_list *l = &c->l[t->which[i]];
 		collect_one co;
