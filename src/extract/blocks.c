@@ -730,8 +730,7 @@ static size_t feature_index(const char *name)
  * is never added, whatever its margin. Blocks the rules kept are the
  * model's to judge.
  */
-static const char *const left_guard[] = { "newsletter", "subscri", "comment", "reply", "related",
-	"recommend", "popular", "trending", "share", "social", "widget", "footer", "copyright" };
+static const char *const left_guard[] = { "newsletter", "subscri" };
 #define NGUARD (sizeof(left_guard) / sizeof(left_guard[0]))
 
 /* The features of left_guard's words (NX_BLOCK_NFEAT for one not found). */

@@ -265,44 +265,6 @@ static void test_split_long(void **state)
 	check_body(split_long, in, out);
 }
 
-/* Chrome written like a story: comments in whole sentences right after the
- * story, a related story's summary, a share box with a sentence, a
- * copyright footer. The hand rules leave them; the model, reading prose,
- * would add some: a block the rules left under markup naming chrome is
- * never added (issue 19 item 9). */
-static const char chrome[] =
-	"<html><head><title>Library reopens</title></head><body>"
-	"<div class=\"page\"><div class=\"story-text\">"
-	"<p>The city library reopened on Saturday after two years of repairs to its roof, "
-	"and more than three thousand people came through its doors on the first day.</p>"
-	"<div class=\"related-story\"><p>The old swimming pool, closed for repairs since the "
-	"spring, will open again in March, the council said on Monday.</p></div>"
-	"<p>The reading room, which had been closed since a storm damaged the ceiling, now has "
-	"new lights, a lift for wheelchairs and a children's corner with a small stage.</p>"
-	"<div class=\"share-box\"><p>Share this article with your friends, it only takes a "
-	"moment, and they will thank you for it later.</p></div>"
-	"<p>The repairs cost four million euros, a third more than planned, the mayor said, "
-	"because old timber beams had to be replaced one by one.</p></div>"
-	"<div class=\"comments\"><div class=\"comment-text\"><p>I went on Saturday with my "
-	"two daughters, and the new children's corner is lovely, although the queue at the "
-	"door was far too long.</p></div>"
-	"<div class=\"comment-text\"><p>Four million euros for a roof, while the schools in "
-	"the north of the city still wait for new windows, is a scandal.</p></div></div>"
-	"<div class=\"footer\"><p>All the articles on this site are written by our own "
-	"reporters, and may not be copied without their permission.</p></div></div>"
-	"</body></html>";
-
-static void test_chrome(void **state)
-{
-	static const char *const in[] = { "The city library reopened", "The reading room",
-		"The repairs cost four million", NULL };
-	static const char *const out[] = { "Share this article", "old swimming pool",
-		"with my two daughters", "is a scandal", "written by our own reporters", NULL };
-
-	(void)state;
-	check_body(chrome, in, out);
-}
-
 /* The second stage's context of each block, from given first-stage margins. */
 static void test_context(void **state)
 {
@@ -379,7 +341,6 @@ int main(void)
 		cmocka_unit_test(test_split_story),
 		cmocka_unit_test(test_split_long),
 		cmocka_unit_test(test_only_text),
-		cmocka_unit_test(test_chrome),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
