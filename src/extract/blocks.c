@@ -745,6 +745,7 @@ static void guard_features(size_t *idx)
 	}
 }
 
+/* 1 when b is a block the rules left under a word of left_guard (features idx). */
 static int left_chrome(const nx_block *b, const size_t *idx)
 {
 	size_t i = 0;
