@@ -724,18 +724,38 @@ static size_t feature_index(const char *name)
 	return NX_BLOCK_NFEAT;
 }
 
-/* A sign-up box (its element or its two parents named newsletter or
- * subscribe) the rules left is never added, whatever its margin. */
-static int signup(const nx_block *b)
-{
-	static size_t news = NX_BLOCK_NFEAT + 1, sub = NX_BLOCK_NFEAT + 1;
+/*
+ * Words of markup naming what is never a story's text (scripts/train-blocks'
+ * LEFT_GUARD): a block the rules left whose element or two parents carry one
+ * is never added, whatever its margin. Blocks the rules kept are the
+ * model's to judge.
+ */
+static const char *const left_guard[] = { "newsletter", "subscri" };
+#define NGUARD (sizeof(left_guard) / sizeof(left_guard[0]))
 
-	if (news > NX_BLOCK_NFEAT) {
-		news = feature_index("near_newsletter");
-		sub = feature_index("near_subscri");
+/* The features of left_guard's words (NX_BLOCK_NFEAT for one not found). */
+static void guard_features(size_t *idx)
+{
+	char name[32];
+	size_t i = 0;
+
+	for (i = 0; i < NGUARD; i++) {
+		snprintf(name, sizeof(name), "near_%s", left_guard[i]);
+		idx[i] = feature_index(name);
 	}
-	return !b->kept && ((news < NX_BLOCK_NFEAT && b->x[news] > 0) ||
-			    (sub < NX_BLOCK_NFEAT && b->x[sub] > 0));
+}
+
+/* 1 when b is a block the rules left under a word of left_guard (features idx). */
+static int left_chrome(const nx_block *b, const size_t *idx)
+{
+	size_t i = 0;
+
+	if (b->kept)
+		return 0;
+	for (i = 0; i < NGUARD; i++)
+		if (idx[i] < NX_BLOCK_NFEAT && b->x[idx[i]] > 0)
+			return 1;
+	return 0;
 }
 
 /*
@@ -746,13 +766,15 @@ static int signup(const nx_block *b)
 static size_t classify(const nx_blocks *bs, unsigned char *pick, double *m1, double *ctx)
 {
 	size_t i = 0, chosen = 0, head = feature_index("own_heading");
+	size_t guard[NGUARD];
 
+	guard_features(guard);
 	for (i = 0; i < bs->n; i++)
 		m1[i] = nx_blocks__margin(&nx_block_model_blocks, bs->v[i].x);
 	nx_blocks__context(ctx, bs, m1);
 	for (i = 0; i < bs->n; i++) {
 		pick[i] = nx_blocks__margin(&nx_block_model_context, ctx + i * NX_BLOCK_NCTX) >
-			  nx_block_model_cut && !signup(&bs->v[i]);
+			  nx_block_model_cut && !left_chrome(&bs->v[i], guard);
 		if (pick[i] && !(head < NX_BLOCK_NFEAT && bs->v[i].x[head] > 0))
 			chosen += bs->v[i].chars;
 	}
