@@ -449,6 +449,13 @@ void nx_store__bulk_settings(nx_store *st, int on)
 	nx_store__exec(st, sql, NULL, "");
 }
 
+int nx_store__is_empty(nx_store *st)
+{
+	int64_t any = 1;
+
+	return nx_store__query_int(st, "SELECT EXISTS (SELECT 1 FROM article)", &any) == 0 && any == 0;
+}
+
 /*
  * FTS5 writes its pending terms out as a new segment whenever they pass
  * its hash size (1 MB by default), and merges every four segments of a
