@@ -225,6 +225,23 @@ static void on_article_probe(const nx_article *a, const char *file, int status, 
 		f->seen_at_probe = count_from_reader(f->db);
 }
 
+/* Add file with batch (0: the default), a reader counting at article probe_at. */
+static nx_add_stats add_probed(fixture *f, char *file, long batch, long probe_at)
+{
+	nx_add_opts o = NX_ADD_OPTS_INIT;
+	nx_add_stats s;
+	nx_error err = NX_ERROR_INIT;
+
+	o.on_article = on_article_probe;
+	o.ctx = f;
+	o.batch_articles = batch;
+	f->articles = 0;
+	f->seen_at_probe = -1;
+	f->probe_at = probe_at;
+	assert_int_equal(nx_add_run(&s, f->st, &file, 1, &o, &err), NX_OK);
+	return s;
+}
+
 /*
  * Into an empty index, the first transaction holds up to
  * NX_ADD_FIRST_BATCH articles: a reader sees none of 8,600 until the end
@@ -235,22 +252,14 @@ static void on_article_probe(const nx_article *a, const char *file, int status, 
 static void test_first_transaction_of_a_new_archive(void **state)
 {
 	fixture *f = *state;
-	nx_add_opts o = NX_ADD_OPTS_INIT;
 	nx_add_stats s;
-	nx_error err = NX_ERROR_INIT;
-	char *paths[1];
 	char other[128];
 
 	write_jsonl(f->file, NX_ADD_BATCH_ARTICLES + 600);
-	paths[0] = f->file;
-	o.on_article = on_article_probe;
-	o.ctx = f;
-	f->probe_at = NX_ADD_BATCH_ARTICLES + 500;
-	assert_int_equal(nx_add_run(&s, f->st, paths, 1, &o, &err), NX_OK);
+	s = add_probed(f, f->file, 0, NX_ADD_BATCH_ARTICLES + 500);
 	assert_int_equal(s.added, NX_ADD_BATCH_ARTICLES + 600);
 	assert_int_equal(f->seen_at_probe, 0);
 	assert_int_equal(count_from_reader(f->db), NX_ADD_BATCH_ARTICLES + 600);
-
 	/*
 	 * The same and as many new ones again: a commit every
 	 * NX_ADD_BATCH_ARTICLES articles read, so at the probe the index
@@ -258,11 +267,7 @@ static void test_first_transaction_of_a_new_archive(void **state)
 	 */
 	snprintf(other, sizeof(other), "%s/more.jsonl", f->dir);
 	write_jsonl(other, 2 * NX_ADD_BATCH_ARTICLES + 1200);
-	paths[0] = other;
-	f->articles = 0;
-	f->seen_at_probe = -1;
-	f->probe_at = 2 * NX_ADD_BATCH_ARTICLES + 500;
-	assert_int_equal(nx_add_run(&s, f->st, paths, 1, &o, &err), NX_OK);
+	s = add_probed(f, other, 0, 2 * NX_ADD_BATCH_ARTICLES + 500);
 	assert_int_equal(s.unchanged, NX_ADD_BATCH_ARTICLES + 600);
 	assert_int_equal(s.added, NX_ADD_BATCH_ARTICLES + 600);
 	assert_int_equal(f->seen_at_probe, 2 * NX_ADD_BATCH_ARTICLES);
@@ -272,18 +277,10 @@ static void test_first_transaction_of_a_new_archive(void **state)
 static void test_batch_set_by_the_caller(void **state)
 {
 	fixture *f = *state;
-	nx_add_opts o = NX_ADD_OPTS_INIT;
 	nx_add_stats s;
-	nx_error err = NX_ERROR_INIT;
-	char *paths[1];
 
 	write_jsonl(f->file, 1000);
-	paths[0] = f->file;
-	o.on_article = on_article_probe;
-	o.ctx = f;
-	o.batch_articles = 400;
-	f->probe_at = 900;
-	assert_int_equal(nx_add_run(&s, f->st, paths, 1, &o, &err), NX_OK);
+	s = add_probed(f, f->file, 400, 900);
 	assert_int_equal(s.added, 1000);
 	assert_int_equal(f->seen_at_probe, 800);
 }
