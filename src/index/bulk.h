@@ -43,6 +43,8 @@ int nx_store_pack(nx_store *st, nx_prepared **v, int n, nx_error *err);
  * pages FTS5's segment merges freed); nothing on older indexes.
  */
 void nx_store__trim(nx_store *st);
+/* 1 when the index holds no article (a new archive); 0 also when that cannot be read. */
+int nx_store__is_empty(nx_store *st);
 /* A bulk load's page cache and checkpoints (store.c); on 0: the usual ones again. */
 void nx_store__bulk_settings(nx_store *st, int on);
 /*

@@ -449,6 +449,13 @@ void nx_store__bulk_settings(nx_store *st, int on)
 	nx_store__exec(st, sql, NULL, "");
 }
 
+int nx_store__is_empty(nx_store *st)
+{
+	int64_t any = 1;
+
+	return nx_store__query_int(st, "SELECT EXISTS (SELECT 1 FROM article)", &any) == 0 && any == 0;
+}
+
 /*
  * FTS5 writes its pending terms out as a new segment whenever they pass
  * its hash size (1 MB by default), and merges every four segments of a
@@ -459,14 +466,16 @@ void nx_store__bulk_settings(nx_store *st, int on)
  * bench corpus 7,813 M -> 7,314 M instructions (-6.4%), fts_data the same
  * size to 4 bytes (the structure record's write counter).  The size is a
  * row of fts_config while the load runs (a load killed midway leaves it:
- * the next load's end takes it away).
+ * the next load's end takes it away).  Environment NX_BULK_FTS_HASH_KB
+ * (measurements) sets another size.
  */
 void nx_store__bulk_fts(nx_store *st, int on)
 {
+	const char *env = getenv("NX_BULK_FTS_HASH_KB");
+	long size = env != NULL && atol(env) > 0 ? atol(env) * 1024L : (long)NX_BULK_FTS_HASH;
 	char sql[96];
 
-	snprintf(sql, sizeof(sql), "INSERT INTO fts(fts, rank) VALUES('hashsize', %ld)",
-		 on ? (long)NX_BULK_FTS_HASH : 1048576L);
+	snprintf(sql, sizeof(sql), "INSERT INTO fts(fts, rank) VALUES('hashsize', %ld)", on ? size : 1048576L);
 	if (nx_store__exec(st, sql, NULL, "") == NX_OK && !on)
 		nx_store__exec(st, "DELETE FROM fts_config WHERE k = 'hashsize'", NULL, "");
 }

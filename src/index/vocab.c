@@ -211,7 +211,81 @@ static inline size_t word_char(const char *s, size_t len, int *digit)
 
 typedef void (*word_cb)(void *ctx, const char *w, size_t n, uint32_t h, int capital);
 
-/* The words of s[0..len) to cb, lower case, zero-padded, with their FNV-1a hash. */
+/*
+ * The hash of a word w of n bytes, zero-padded to VOCAB_INLINE bytes at
+ * least: its first 16 bytes as two words, multiplied and folded (the
+ * table's slot is its low bits), the rest of a longer word by FNV-1a.
+ * Words are counted by their bytes; the hash only places them.
+ */
+static inline uint32_t word_hash(const char *w, size_t n)
+{
+	uint64_t a = 0, b = 0, h = 0;
+	size_t i = 0;
+
+	memcpy(&a, w, 8);
+	memcpy(&b, w + 8, 8);
+	h = (a * UINT64_C(0x9E3779B97F4A7C15)) ^ (b * UINT64_C(0xC2B2AE3D27D4EB4F)) ^ n;
+	for (i = VOCAB_INLINE; i < n; i++)
+		h = (h ^ (unsigned char)w[i]) * UINT64_C(0x100000001B3);
+	h *= UINT64_C(0xFF51AFD7ED558CCD);
+	return (uint32_t)(h >> 32);
+}
+
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define VOCAB_SWAR 1
+#define B8(c) (UINT64_C(0x0101010101010101) * (c))
+
+/*
+ * The letters of 8 bytes of text at a time (little-endian hosts): the
+ * high bit of each byte that is an ASCII letter; *low: the bytes OR 0x20
+ * (a letter's lower case).  No carry crosses a byte: the sums are of
+ * 7-bit values.
+ */
+static inline uint64_t letters8(const char *p, uint64_t *low)
+{
+	uint64_t x = 0, y = 0;
+
+	memcpy(&x, p, 8);
+	y = (x | B8(0x20)) & B8(0x7F);
+	*low = x | B8(0x20);
+	/* y >= 'a' and y <= 'z', and x < 0x80 */
+	return (y + B8(0x80 - 'a')) & ~(y + B8(0x80 - 'z' - 1)) & ~x & B8(0x80);
+}
+
+/*
+ * A word of 2 to 15 ASCII letters at s + i followed by an ASCII byte that
+ * is neither a letter nor a digit (the common case, read 16 bytes at a
+ * time; there must be 16 bytes to read): its length, and w[0..32) holds
+ * it in lower case, zero-padded.  0: take the general way.
+ */
+static inline size_t split_fast(const char *s, size_t i, char *w)
+{
+	uint64_t lo0 = 0, lo1 = 0, l0 = letters8(s + i, &lo0), l1 = 0, z = 0;
+	size_t m = 0;
+	unsigned char next = 0;
+
+	if (l0 != B8(0x80)) {
+		m = (size_t)__builtin_ctzll(~l0 & B8(0x80)) / 8;
+		lo0 &= m > 0 ? ~UINT64_C(0) >> (64 - 8 * m) : 0;
+	} else {
+		l1 = letters8(s + i + 8, &lo1);
+		if (l1 == B8(0x80))
+			return 0;
+		m = 8 + (size_t)__builtin_ctzll(~l1 & B8(0x80)) / 8;
+		lo1 &= m > 8 ? ~UINT64_C(0) >> (64 - 8 * (m - 8)) : 0;
+	}
+	next = (unsigned char)s[i + m];
+	if (m < 2 || next >= 0x80 || nx_isalnum(next))
+		return 0;
+	memcpy(w, &lo0, 8);
+	memcpy(w + 8, &lo1, 8);
+	memcpy(w + 16, &z, 8);
+	memcpy(w + 24, &z, 8);
+	return m;
+}
+#endif
+
+/* The words of s[0..len) to cb, lower case, zero-padded, with their hash (word_hash). */
 static inline void split(const char *s, size_t len, word_cb cb, void *ctx)
 {
 	char w[VOCAB_MAX_WORD + VOCAB_INLINE];
@@ -220,7 +294,6 @@ static inline void split(const char *s, size_t len, word_cb cb, void *ctx)
 	while (i < len) {
 		size_t start = i, wn = 0, k = 0;
 		int digit = 0, d = 0, capital = 0, toolong = 0;
-		uint32_t h = 2166136261u;
 
 		if ((k = word_char(s + i, len - i, &d)) == 0) {
 			/* not a word: skip the code point (a byte of ASCII or a bad one) */
@@ -229,6 +302,14 @@ static inline void split(const char *s, size_t len, word_cb cb, void *ctx)
 			i += (unsigned char)s[i] < 0x80 ? 1 : nx_utf8_decode(s + i, len - i, &cp);
 			continue;
 		}
+#ifdef VOCAB_SWAR
+		if (len - i >= 16 && (wn = split_fast(s, i, w)) != 0) {
+			i += wn + 1; /* and the separator after it */
+			capital = nx_isupper((unsigned char)s[start]) && nx_islower((unsigned char)s[start + 1]);
+			cb(ctx, w, wn, word_hash(w, wn), capital);
+			continue;
+		}
+#endif
 		/* a word: a run of word code points */
 		while (i < len) {
 			unsigned char c = (unsigned char)s[i], l = c | 0x20;
@@ -241,12 +322,10 @@ static inline void split(const char *s, size_t len, word_cb cb, void *ctx)
 					l = c;
 					digit = 1;
 				}
-				if (wn < VOCAB_MAX_WORD) {
+				if (wn < VOCAB_MAX_WORD)
 					w[wn++] = (char)l;
-					h = (h ^ l) * 16777619u;
-				} else {
+				else
 					toolong = 1;
-				}
 				i++;
 				continue;
 			}
@@ -256,10 +335,8 @@ static inline void split(const char *s, size_t len, word_cb cb, void *ctx)
 			if (wn + k <= VOCAB_MAX_WORD) {
 				size_t m = 0;
 
-				for (m = 0; m < k; m++) {
+				for (m = 0; m < k; m++)
 					w[wn + m] = (char)(k == 1 ? nx_tolower((unsigned char)s[i]) : s[i + m]);
-					h = (h ^ (unsigned char)w[wn + m]) * 16777619u;
-				}
 				wn += k;
 			} else {
 				toolong = 1;
@@ -271,7 +348,7 @@ static inline void split(const char *s, size_t len, word_cb cb, void *ctx)
 		memset(w + wn, 0, VOCAB_INLINE);
 		/* Xxxx: a capital, then a lower-case letter (not an all-capitals headline) */
 		capital = nx_isupper((unsigned char)s[start]) && i - start > 1 && nx_islower((unsigned char)s[start + 1]);
-		cb(ctx, w, wn, h, capital);
+		cb(ctx, w, wn, word_hash(w, wn), capital);
 	}
 }
 
@@ -332,7 +409,11 @@ static void note_word(void *ctx, const char *w, size_t n, uint32_t h, int capita
 	if (a->ring_n == VOCAB_AHEAD)
 		ring_pop(a);
 	q = &a->ring[(a->ring_head + a->ring_n) % VOCAB_AHEAD];
-	memcpy(q->w, w, n + VOCAB_INLINE);
+	/* a fixed size for the short words, the most: a copy inlined */
+	if (n <= VOCAB_INLINE)
+		memcpy(q->w, w, 2 * VOCAB_INLINE);
+	else
+		memcpy(q->w, w, n + VOCAB_INLINE);
 	q->n = (uint32_t)n;
 	q->h = h;
 	q->capital = capital;

@@ -276,6 +276,117 @@ static void test_old_table_read_then_converted(void **state)
 	assert_int_equal(q_int(f->st->db, "SELECT n FROM vocab WHERE w = 'qaab'", NULL, NULL), 3);
 }
 
+/* The words nx_vocab_split gives, as "word" or "Word" (capital), one a line. */
+static void collect(void *ctx, const char *w, size_t n, int capital)
+{
+	nx_buf *b = ctx;
+
+	nx_buf_add(b, capital ? "^" : "", capital ? 1 : 0);
+	nx_buf_add(b, w, n);
+	nx_buf_addch(b, '\n');
+}
+
+static char *split_all(const char *s, size_t len)
+{
+	nx_buf b = NX_BUF_INIT;
+
+	nx_vocab_split(s, len, collect, &b);
+	nx_buf_addch(&b, '\0');
+	assert_true(nx_buf_ok(&b));
+	return nx_buf_detach(&b);
+}
+
+/*
+ * Words read 16 bytes at a time where the text allows (2-15 ASCII
+ * letters, then an ASCII separator) and byte by byte elsewhere: the
+ * boundaries, lengths and neighbours of that way.
+ */
+static void test_split_cases(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "Reuters said on Monday that profits rose.      ", "^reuters\nsaid\non\n^monday\nthat\nprofits\nrose\n" },
+		{ "abcdefghijklmno abcdefghijklmnop abcdefghijklmnopq x",
+		  "abcdefghijklmno\nabcdefghijklmnop\nabcdefghijklmnopq\n" },
+		{ "abcdefgh abcdefghi ABCDEFGH Abcdefgh aBcdefgh                 ",
+		  "abcdefgh\nabcdefghi\nabcdefgh\n^abcdefgh\nabcdefgh\n" },
+		{ "price9 of 10 g7 items, a b cd 3d-films ok                      ", "of\nitems\ncd\nfilms\nok\n" },
+		{ "caf\xc3\xa9 Stra\xc3\x9f" "e na\xc3\xafve \xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0 zzzzzzzzzzzzzzzz",
+		  "caf\xc3\xa9\n^stra\xc3\x9f" "e\nna\xc3\xafve\n\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0\nzzzzzzzzzzzzzzzz\n" },
+		{ "word\xe2\x80\x94word [brackets] `tick` @at {curly} under_score                ",
+		  "word\nword\nbrackets\ntick\nat\ncurly\nunder\nscore\n" },
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa tail",
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\ntail\n" },
+	};
+	size_t i = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = split_all(cases[i].text, strlen(cases[i].text));
+
+		assert_string_equal(got, cases[i].want);
+		free(got);
+	}
+}
+
+/*
+ * Random texts of letters, digits, punctuation, UTF-8 and bad bytes: the
+ * words of the whole text (read 16 bytes at a time where it can) are
+ * those of its pieces between spaces each split alone (under 16 bytes:
+ * byte by byte), capitals and all.
+ */
+static void test_split_fast_and_slow_alike(void **state)
+{
+	static const char *const atoms[] = { "a", "e", "s", "z", "A", "Q", "Z", "0", "7", ".", ",", "-", "'", "@",
+					     "[", "`", "{", "_", "\xc3\xa9", "\xc3\x89", "\xd0\xb4", "\xe2\x80\x94",
+					     "\xe3\x80\x81", "\xff", "\x80", "\t" };
+	unsigned seed = 12345;
+	int round = 0;
+
+	(void)state;
+	for (round = 0; round < 300; round++) {
+		nx_buf text = NX_BUF_INIT, pieces = NX_BUF_INIT;
+		size_t start = 0, i = 0;
+		char *whole = NULL;
+
+		while (text.len < 400) {
+			size_t piece = 0, want = 0;
+
+			seed = seed * 1103515245u + 12345u;
+			want = 1 + (seed >> 16) % 14;
+			start = text.len;
+			while (text.len - start < want) {
+				seed = seed * 1103515245u + 12345u;
+				/* mostly letters: long runs of them take the fast way */
+				piece = (seed >> 16) % 4 != 0 ? (seed >> 20) % 7 : (seed >> 20) % (sizeof(atoms) / sizeof(atoms[0]));
+				if (text.len - start + strlen(atoms[piece]) > 15)
+					break;
+				nx_buf_adds(&text, atoms[piece]);
+			}
+			nx_buf_addch(&text, ' ');
+		}
+		assert_true(nx_buf_ok(&text));
+		whole = split_all(text.buf, text.len);
+		for (start = 0, i = 0; i <= text.len; i++) {
+			if (i == text.len || text.buf[i] == ' ') {
+				char *one = split_all(text.buf + start, i - start);
+
+				assert_true(i - start < 16);
+				nx_buf_adds(&pieces, one);
+				free(one);
+				start = i + 1;
+			}
+		}
+		nx_buf_addch(&pieces, '\0');
+		assert_true(nx_buf_ok(&pieces));
+		assert_string_equal(whole, pieces.buf);
+		free(whole);
+		nx_buf_free(&pieces);
+		nx_buf_free(&text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +395,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rebuild_counts_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_table_read_then_converted, setup, teardown),
+		cmocka_unit_test(test_split_cases),
+		cmocka_unit_test(test_split_fast_and_slow_alike),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,7 @@ typedef struct fixture {
 	nx_store *st;
 	long articles, failures, files;
 	long seen_by_reader[16]; /* articles a second connection sees at each article */
+	long probe_at, seen_at_probe; /* and at article probe_at (counted from 1) */
 } fixture;
 
 static int setup(void **state)
@@ -213,12 +214,85 @@ static void test_words_counted_once(void **state)
 	assert_int_equal(vocab_n(f->st, "voted"), 13);
 }
 
+static void on_article_probe(const nx_article *a, const char *file, int status, void *ctx)
+{
+	fixture *f = ctx;
+
+	(void)a;
+	(void)file;
+	(void)status;
+	if (++f->articles == f->probe_at)
+		f->seen_at_probe = count_from_reader(f->db);
+}
+
+/* Add file with batch (0: the default), a reader counting at article probe_at. */
+static nx_add_stats add_probed(fixture *f, char *file, long batch, long probe_at)
+{
+	nx_add_opts o = NX_ADD_OPTS_INIT;
+	nx_add_stats s;
+	nx_error err = NX_ERROR_INIT;
+
+	o.on_article = on_article_probe;
+	o.ctx = f;
+	o.batch_articles = batch;
+	f->articles = 0;
+	f->seen_at_probe = -1;
+	f->probe_at = probe_at;
+	assert_int_equal(nx_add_run(&s, f->st, &file, 1, &o, &err), NX_OK);
+	return s;
+}
+
+/*
+ * Into an empty index, the first transaction holds up to
+ * NX_ADD_FIRST_BATCH articles: a reader sees none of 8,600 until the end
+ * (with NX_ADD_BATCH_ARTICLES, 8,000 from the 8,000th on).  Into an index
+ * that has articles, and with a batch the caller sets, commits come every
+ * batch as before.
+ */
+static void test_first_transaction_of_a_new_archive(void **state)
+{
+	fixture *f = *state;
+	nx_add_stats s;
+	char other[128];
+
+	write_jsonl(f->file, NX_ADD_BATCH_ARTICLES + 600);
+	s = add_probed(f, f->file, 0, NX_ADD_BATCH_ARTICLES + 500);
+	assert_int_equal(s.added, NX_ADD_BATCH_ARTICLES + 600);
+	assert_int_equal(f->seen_at_probe, 0);
+	assert_int_equal(count_from_reader(f->db), NX_ADD_BATCH_ARTICLES + 600);
+	/*
+	 * The same and as many new ones again: a commit every
+	 * NX_ADD_BATCH_ARTICLES articles read, so at the probe the index
+	 * holds the first 2 * NX_ADD_BATCH_ARTICLES URLs
+	 */
+	snprintf(other, sizeof(other), "%s/more.jsonl", f->dir);
+	write_jsonl(other, 2 * NX_ADD_BATCH_ARTICLES + 1200);
+	s = add_probed(f, other, 0, 2 * NX_ADD_BATCH_ARTICLES + 500);
+	assert_int_equal(s.unchanged, NX_ADD_BATCH_ARTICLES + 600);
+	assert_int_equal(s.added, NX_ADD_BATCH_ARTICLES + 600);
+	assert_int_equal(f->seen_at_probe, 2 * NX_ADD_BATCH_ARTICLES);
+}
+
+/* A batch set by the caller is kept for a new archive too. */
+static void test_batch_set_by_the_caller(void **state)
+{
+	fixture *f = *state;
+	nx_add_stats s;
+
+	write_jsonl(f->file, 1000);
+	s = add_probed(f, f->file, 400, 900);
+	assert_int_equal(s.added, 1000);
+	assert_int_equal(f->seen_at_probe, 800);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_commits_inside_a_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_again_and_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_words_counted_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_transaction_of_a_new_archive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_set_by_the_caller, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
