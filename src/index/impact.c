@@ -189,6 +189,30 @@ int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, doub
 	return rc;
 }
 
+int nx_impact__df_prepare(sqlite3 *db, sqlite3_stmt **s)
+{
+	*s = NULL;
+	return sqlite3_prepare_v2(db,
+				  "SELECT i.df FROM impact i, impact_state t, fts_data d"
+				  " WHERE i.expr = ?1 AND t.id = 1 AND d.id = 1 AND t.totals = d.block",
+				  -1, s, NULL);
+}
+
+int nx_impact__df(sqlite3_stmt *s, const char *expr, int64_t *df)
+{
+	int rc = 0;
+
+	*df = 0;
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*df = sqlite3_column_int64(s, 0);
+		rc = 1;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
 /* The step of a word's quantized block scores: its best over 65000 (room for rounding up). */
 static double quantum(const double *max, size_t n)
 {

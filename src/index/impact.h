@@ -49,6 +49,18 @@ int nx_impact__seal(sqlite3 *db);
 int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, double *score, size_t *n,
 		   int64_t *df);
 
+/*
+ * The statement of nx_impact__df (prepared on db; the caller finalizes
+ * it): SQLITE_OK, or an error (no table: an older or a small index).
+ */
+int nx_impact__df_prepare(sqlite3 *db, sqlite3_stmt **s);
+
+/*
+ * The rows expr matches as its list stored them (no rows read): 1 with
+ * *df, 0 when expr has no list or the index changed since they were made.
+ */
+int nx_impact__df(sqlite3_stmt *s, const char *expr, int64_t *df);
+
 /* Words in at least 1/NX_IMPACT_SET_SHARE of the rows also get their set of rows. */
 #define NX_IMPACT_SET_SHARE 8
 

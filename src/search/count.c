@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "article/lang.h"
+#include "index/impact.h"
 #include "index/tokenizer.h"
 
 /* Count matches of expr (NULL: filters only), current and optionally revisions. */
@@ -164,6 +165,52 @@ int64_t nx_search__count_upto(sqlite3_stmt *s, const char *t, int64_t limit)
 	sqlite3_reset(s);
 	nx_buf_free(&q);
 	return rc == SQLITE_DONE && u.rc == SQLITE_OK ? u.n : -1;
+}
+
+/* The tokens a query's phrase of one word gives: how many, and whether the last is the word itself. */
+typedef struct word_tokens {
+	const char *w;
+	size_t n;
+	int count;
+	int same;
+} word_tokens;
+
+static int word_token(void *ctx, int tflags, const char *tok, int n, int s, int e)
+{
+	word_tokens *o = ctx;
+
+	(void)tflags;
+	(void)s;
+	(void)e;
+	o->count++;
+	o->same = n >= 0 && (size_t)n == o->n && memcmp(tok, o->w, o->n) == 0;
+	return SQLITE_OK;
+}
+
+/*
+ * Documents holding the indexed term t as the impact lists stored them,
+ * no list walked: when the phrase "t" a query writes is the term t alone
+ * (no other form, no stem in another language: the rows it matches are
+ * those nx_search__count_upto walks) and a list for it was made from the
+ * index as it is (a term in NX_IMPACT_MIN_DF rows or more).  -1 otherwise.
+ */
+int64_t nx_search__stored_df(sqlite3_stmt *s, fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *t)
+{
+	word_tokens o;
+	nx_buf q = NX_BUF_INIT;
+	int64_t df = -1;
+
+	memset(&o, 0, sizeof(o));
+	o.w = t;
+	o.n = strlen(t);
+	if (s == NULL || tok == NULL || o.n == 0 ||
+	    tk->xTokenize(tok, &o, FTS5_TOKENIZE_QUERY, t, (int)o.n, word_token) != SQLITE_OK || o.count != 1 || !o.same)
+		return -1;
+	nx_fts5_quote(&q, t, o.n);
+	if (!nx_buf_ok(&q) || nx_impact__df(s, q.buf, &df) != 1)
+		df = -1;
+	nx_buf_free(&q);
+	return df;
 }
 
 /* Rows of the full-text index matching expr, counted up to limit; -1 on an error. */

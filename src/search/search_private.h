@@ -153,6 +153,8 @@ int64_t nx_search__match_upto(sqlite3_stmt *s, const char *expr, int64_t limit);
 /* Prepare the statement of nx_search__count_upto (an auxiliary function of FTS5 that counts). */
 int nx_search__upto_prepare(nx_store *st, sqlite3_stmt **s);
 int64_t nx_search__count_upto(sqlite3_stmt *s, const char *t, int64_t limit);
+/* The documents of term t stored with its impact list (s: nx_impact__df_prepare), -1 when none; see count.c. */
+int64_t nx_search__stored_df(sqlite3_stmt *s, fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *t);
 int64_t nx_search__strict_upto(nx_store *st, const char *expr, int64_t limit);
 
 /* Interface to code in candidates.c: the ranked candidates. */

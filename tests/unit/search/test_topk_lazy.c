@@ -9,7 +9,8 @@
  * made here: made-up words from most rows to a few, lists made for
  * words in 300 rows or more (5 of them), NX_IMPACT_ROWS rows each, and
  * their sets of rows (counts, and lazy lists, read from them).  And the
- * count of a term's rows up to a limit that feedback words are scored by.
+ * count of a term's rows up to a limit that feedback words are scored by,
+ * walked or as the impact lists stored it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -191,10 +192,35 @@ static void test_lazy_same_as_whole(void **state)
 	assert_true(after.probes > 100);
 }
 
+/* The tokenizer, the vocabulary and the two counts of feedback terms, for test_stored_df. */
+typedef struct counters {
+	fts5_tokenizer tk;
+	Fts5Tokenizer *tok;
+	sqlite3_stmt *up, *df, *stored;
+} counters;
+
+static void counters_open(nx_store *st, counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(nx_search__tokenizer(st, &c->tk, &c->tok), SQLITE_OK);
+	assert_int_equal(nx_search__upto_prepare(st, &c->up), SQLITE_OK);
+	assert_int_equal(nx_search__vocab_prepare(st, &c->df), SQLITE_OK);
+	assert_int_equal(nx_impact__df_prepare(st->db, &c->stored), SQLITE_OK);
+}
+
+static void counters_close(counters *c)
+{
+	c->tk.xDelete(c->tok);
+	sqlite3_finalize(c->up);
+	sqlite3_finalize(c->df);
+	sqlite3_finalize(c->stored);
+}
+
 /* An article added after the lists were made: they no longer hold, every list is read whole again. */
 static void test_stale_lists_not_used(void **state)
 {
 	fixture *f = *state;
+	counters c;
 	nx_error err = NX_ERROR_INIT;
 	ranked got;
 	nx_topk_stats s;
@@ -211,6 +237,10 @@ static void test_stale_lists_not_used(void **state)
 		assert_int_equal(s.probes, 0);
 		ranked_free(&got);
 	}
+	/* nor the counts stored with them */
+	counters_open(f->st, &c);
+	assert_int_equal(nx_search__stored_df(c.stored, &c.tk, c.tok, "zorba"), -1);
+	counters_close(&c);
 }
 
 /* Counts of the relaxed query alone (nx_topk__or_count): from the words' sets as from their lists walked. */
@@ -272,12 +302,52 @@ static void test_count_upto(void **state)
 	sqlite3_finalize(df);
 }
 
+/*
+ * A feedback term's documents from the count stored with its impact list:
+ * the number its list walked gives, for each term that has one; none for
+ * a word the stemmer changes ("zorbe": its phrase finds "zorb" too), a
+ * word without a list, or lists made before the index changed.
+ */
+static void test_stored_df(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	counters c;
+	char w[8];
+	int64_t listed = 0;
+	int i = 0, served = 0;
+
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, NX_IMPACT_ROWS, &err), NX_OK);
+	counters_open(f->st, &c);
+	for (i = 0; i < NWORD; i++) {
+		int64_t n = 0, got = 0;
+
+		word(w, i);
+		n = nx_search__vocab_df(c.df, w, strlen(w));
+		got = nx_search__stored_df(c.stored, &c.tk, c.tok, w);
+		if (got < 0)
+			continue;
+		served++;
+		assert_true(n >= MIN_DF);
+		assert_int_equal(got, n);
+		assert_int_equal(got, nx_search__count_upto(c.up, w, -1));
+	}
+	assert_true(served >= 2);
+	/* "zorbe" has a list, of the rows of "zorbe" or "zorb": not a term's count */
+	assert_int_equal(nx_impact__df(c.stored, "\"zorbe\"", &listed), 1);
+	assert_true(listed >= MIN_DF);
+	assert_int_equal(nx_search__stored_df(c.stored, &c.tk, c.tok, "zorbe"), -1);
+	assert_int_equal(nx_search__stored_df(c.stored, &c.tk, c.tok, "zzzzq"), -1);
+	counters_close(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lazy_same_as_whole),
 		cmocka_unit_test(test_or_count_from_sets),
 		cmocka_unit_test(test_count_upto),
+		cmocka_unit_test(test_stored_df),
 		cmocka_unit_test(test_stale_lists_not_used),
 	};
 
