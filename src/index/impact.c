@@ -117,6 +117,20 @@ int nx_impact__put(sqlite3 *db, const char *expr, int64_t df, const int64_t *row
 	return rc;
 }
 
+int nx_impact__is_twin(sqlite3 *db, const char *expr)
+{
+	sqlite3_stmt *s = NULL;
+	int twin = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM impact WHERE expr = ?1 AND twin IS NOT NULL", -1, &s, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+		twin = sqlite3_step(s) == SQLITE_ROW;
+	}
+	sqlite3_finalize(s);
+	return twin;
+}
+
 int nx_impact__seal(sqlite3 *db)
 {
 	return sqlite3_exec(db,

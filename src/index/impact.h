@@ -36,6 +36,9 @@ int nx_impact__drop(sqlite3 *db);
 int nx_impact__put(sqlite3 *db, const char *expr, int64_t df, const int64_t *rowid, const double *score,
 		   size_t n);
 
+/* 1 when the list of expr was stored as another's twin (the same rows: it needs no set of its own), else 0. */
+int nx_impact__is_twin(sqlite3 *db, const char *expr);
+
 /* The lists are complete: record the full-text table's totals they were made with. */
 int nx_impact__seal(sqlite3 *db);
 

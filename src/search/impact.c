@@ -329,8 +329,9 @@ static int build_one(nx_store *st, const char *w, const double *cw, int ncw, int
 		rowid[i] = h[i].rowid;
 		score[i] = h[i].score;
 	}
+	/* (a twin's set would be its twin's: not walked for) */
 	if ((rc = nx_impact__put(st->db, q->fts, total, rowid, score, n)) == SQLITE_OK &&
-	    total * NX_IMPACT_SET_SHARE >= nrow)
+	    total * NX_IMPACT_SET_SHARE >= nrow && !nx_impact__is_twin(st->db, q->fts))
 		rc = build_set(st, q->fts, total, cw, ncw, l);
 done:
 	free(rowid);
@@ -341,8 +342,58 @@ done:
 	return rc;
 }
 
+/* The forms of a word a query's phrase of it finds (the word, then its stems), up to NX_IMPACT_FORMS. */
+#define NX_IMPACT_FORMS 8
+
+typedef struct word_forms {
+	char f[NX_IMPACT_FORMS][72];
+	int n;
+} word_forms;
+
+static int add_form(void *ctx, int tflags, const char *tok, int n, int s, int e)
+{
+	word_forms *w = ctx;
+	int i = 0;
+
+	(void)tflags;
+	(void)s;
+	(void)e;
+	if (n <= 0 || n >= (int)sizeof(w->f[0]) || w->n == NX_IMPACT_FORMS)
+		return SQLITE_OK;
+	for (i = 0; i < w->n; i++)
+		if (strncmp(w->f[i], tok, (size_t)n) == 0 && w->f[i][n] == '\0')
+			return SQLITE_OK;
+	memcpy(w->f[w->n], tok, (size_t)n);
+	w->f[w->n++][n] = '\0';
+	return SQLITE_OK;
+}
+
+/*
+ * The lists of word w and of each stem a query's phrase of it also finds
+ * ("expected": "expect"): a question or a feedback word writes the stem
+ * ("expect", "peopl"), which finds no list under the word.  A stem's list
+ * is mostly the word's rows again, stored as its twin.
+ */
+static int build_forms(nx_store *st, const char *w, const double *cw, int ncw, int64_t min_df, size_t rows,
+		       int64_t nrow, row_lengths *l, nx_buf *seen, fts5_tokenizer *tk, Fts5Tokenizer *tok)
+{
+	word_forms f;
+	int i = 0, rc = build_one(st, w, cw, ncw, min_df, rows, nrow, l, seen);
+
+	memset(&f, 0, sizeof(f));
+	if (rc != SQLITE_OK || tok == NULL ||
+	    tk->xTokenize(tok, &f, FTS5_TOKENIZE_QUERY, w, (int)strlen(w), add_form) != SQLITE_OK)
+		return rc;
+	for (i = 0; i < f.n && rc == SQLITE_OK; i++)
+		if (strcmp(f.f[i], w) != 0)
+			rc = build_one(st, f.f[i], cw, ncw, min_df, rows, nrow, l, seen);
+	return rc;
+}
+
 int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error *err)
 {
+	fts5_tokenizer tk;
+	Fts5Tokenizer *tok = NULL;
 	double cw[NX_TOPK_MAX_WEIGHTS];
 	nx_buf seen = NX_BUF_INIT;
 	row_lengths lengths = { NULL, 0, 0 };
@@ -366,13 +417,17 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 	}
 	if ((rc = nx_impact__reset(st->db)) != SQLITE_OK || (rc = frequent_words(st, min_df, &w, &nw)) != SQLITE_OK)
 		goto end;
+	if (nx_search__tokenizer(st, &tk, &tok) != SQLITE_OK)
+		tok = NULL; /* the words' lists alone */
 	for (i = 0; i < nw && rc == SQLITE_OK; i++)
-		rc = build_one(st, w[i], cw, ncw, min_df, rows, last, &lengths, &seen);
+		rc = build_forms(st, w[i], cw, ncw, min_df, rows, last, &lengths, &seen, &tk, tok);
 	if (rc == SQLITE_OK)
 		rc = nx_impact__put_pub(st->db);
 	if (rc == SQLITE_OK)
 		rc = nx_impact__seal(st->db);
 end:
+	if (tok != NULL)
+		tk.xDelete(tok);
 	for (i = 0; i < nw; i++)
 		free(w[i]);
 	free(w);
