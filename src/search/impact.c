@@ -55,6 +55,45 @@ int nx_search__impact_hits(nx_store *st, const char *expr, size_t k, nx_topk_hit
 	return rc;
 }
 
+void nx_search__impact_counts(nx_store *st, const char *expr, int64_t *known, int n)
+{
+	sqlite3_stmt *s = NULL;
+	nx_buf ph = NX_BUF_INIT;
+	const char *at = expr, *e = NULL;
+	int i = 0, filled = 0, unknown = 0, least = -1;
+
+	if (n < 2 || nx_impact__df_prepare(st->db, &s) != SQLITE_OK)
+		goto done;
+	for (i = 0; i < n && at != NULL && (e = skip_phrase(at)) != NULL; i++) {
+		int64_t df = 0;
+
+		if (known[i] < 0 && e - at > 2 && memchr(at + 1, '"', (size_t)(e - at - 2)) == NULL &&
+		    memchr(at + 1, ' ', (size_t)(e - at - 2)) == NULL &&
+		    nx_tokenizer_dropped(at + 1, (size_t)(e - at - 2), nx_store__stoplist(st))) {
+			known[i] = NX_TOPK_NO_TOKEN; /* a stop word the index drops: FTS5 leaves the phrase out */
+		} else if (known[i] < 0) {
+			nx_buf_reset(&ph);
+			nx_buf_add(&ph, at, (size_t)(e - at));
+			nx_buf_addch(&ph, '\0');
+			if (nx_buf_ok(&ph) && nx_impact__df(s, ph.buf, &df) == 1) {
+				known[i] = df;
+				filled++;
+				if (least < 0 || df < known[least])
+					least = i;
+			} else {
+				unknown++;
+			}
+		}
+		at = *e == ' ' ? e + 1 : NULL;
+	}
+	/* every count stored: the phrase of fewest rows is still walked, for the rowids a split follows */
+	if (filled > 0 && unknown == 0 && least >= 0)
+		known[least] = -1;
+done:
+	sqlite3_finalize(s);
+	nx_buf_free(&ph);
+}
+
 /* The words of the index in limit articles or more (their occurrences, an upper bound, first). */
 static int frequent_words(nx_store *st, int64_t limit, char ***out, size_t *nout)
 {
