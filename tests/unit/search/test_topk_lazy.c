@@ -341,6 +341,67 @@ static void test_stored_df(void **state)
 	counters_close(&c);
 }
 
+/*
+ * A strict walk whose idf takes the counts stored with the impact lists
+ * (nx_search__impact_counts, as a search hands them over) instead of
+ * counting: the same rows, scores, order and totals as counted, at every
+ * k, with a stop word among the words (its phrase left out by FTS5,
+ * marked NX_TOPK_NO_TOKEN) or not, every count stored or some walked.
+ */
+static void test_strict_stored_counts(void **state)
+{
+	static const char *const qs[] = { "zorba zorbe", "zorba the zorbi", "zorbu zorba zorca", "the zorbe of zorbo zorca",
+					  "zorce zorba zorbi" };
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	double cw[NX_TOPK_MAX_WEIGHTS];
+	int ncw = 0, stored = 0, none = 0;
+	size_t q = 0, i = 0;
+
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, NX_IMPACT_ROWS, &err), NX_OK);
+	assert_int_equal(nx_search__register(f->st), SQLITE_OK);
+	assert_true(nx_topk__weights(f->st->db, cw, &ncw));
+	for (q = 0; q < sizeof(qs) / sizeof(qs[0]); q++) {
+		nx_query *cq = NULL;
+		int64_t known[NX_TOPK_MAX_PHRASES];
+		int n = 0, j = 0, kk = 0;
+
+		assert_int_equal(nx_query_compile(&cq, qs[q], &err), NX_OK);
+		n = nx_topk__plain(cq->fts);
+		assert_true(n >= 2);
+		for (j = 0; j < n; j++)
+			known[j] = -1;
+		nx_search__impact_counts(f->st, cq->fts, known, n);
+		for (j = 0; j < n; j++) {
+			stored += known[j] >= 0;
+			none += known[j] == NX_TOPK_NO_TOKEN;
+		}
+		for (kk = 0; kk < NK; kk++) {
+			nx_topk_hit *a = NULL, *b = NULL;
+			size_t na = 0, nb = 0;
+			int64_t ta = -1, tb = -2;
+
+			assert_int_equal(nx_topk__run(f->st->db, NULL, cq->fts, cw, ncw, -1, NULL, 0, NULL, ks[kk], &a, &na,
+						      &ta, NULL, NULL),
+					 SQLITE_OK);
+			assert_int_equal(nx_topk__run(f->st->db, NULL, cq->fts, cw, ncw, -1, known, n, NULL, ks[kk], &b, &nb,
+						      &tb, NULL, NULL),
+					 SQLITE_OK);
+			assert_int_equal(ta, tb);
+			assert_int_equal(na, nb);
+			for (i = 0; i < na; i++)
+				if (a[i].rowid != b[i].rowid || a[i].score != b[i].score)
+					fail_msg("%s, k %zu, hit %zu: counted %lld %.17g, stored %lld %.17g", qs[q], ks[kk], i,
+						 (long long)a[i].rowid, a[i].score, (long long)b[i].rowid, b[i].score);
+			free(a);
+			free(b);
+		}
+		nx_query_free(cq);
+	}
+	assert_true(stored >= 5);
+	assert_int_equal(none, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -348,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_or_count_from_sets),
 		cmocka_unit_test(test_count_upto),
 		cmocka_unit_test(test_stored_df),
+		cmocka_unit_test(test_strict_stored_counts),
 		cmocka_unit_test(test_stale_lists_not_used),
 	};
 
