@@ -167,26 +167,6 @@ int64_t nx_search__count_upto(sqlite3_stmt *s, const char *t, int64_t limit)
 	return rc == SQLITE_DONE && u.rc == SQLITE_OK ? u.n : -1;
 }
 
-/* The tokens a query's phrase of one word gives: how many, and whether the last is the word itself. */
-typedef struct word_tokens {
-	const char *w;
-	size_t n;
-	int count;
-	int same;
-} word_tokens;
-
-static int word_token(void *ctx, int tflags, const char *tok, int n, int s, int e)
-{
-	word_tokens *o = ctx;
-
-	(void)tflags;
-	(void)s;
-	(void)e;
-	o->count++;
-	o->same = n >= 0 && (size_t)n == o->n && memcmp(tok, o->w, o->n) == 0;
-	return SQLITE_OK;
-}
-
 /*
  * Documents holding the indexed term t as the impact lists stored them,
  * no list walked: when the phrase "t" a query writes is the term t alone
@@ -196,17 +176,14 @@ static int word_token(void *ctx, int tflags, const char *tok, int n, int s, int 
  */
 int64_t nx_search__stored_df(sqlite3_stmt *s, fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *t)
 {
-	word_tokens o;
+	word_forms f;
 	nx_buf q = NX_BUF_INIT;
 	int64_t df = -1;
 
-	memset(&o, 0, sizeof(o));
-	o.w = t;
-	o.n = strlen(t);
-	if (s == NULL || tok == NULL || o.n == 0 ||
-	    tk->xTokenize(tok, &o, FTS5_TOKENIZE_QUERY, t, (int)o.n, word_token) != SQLITE_OK || o.count != 1 || !o.same)
+	if (s == NULL || tok == NULL || *t == '\0' || nx_search__word_forms(tk, tok, t, &f) != SQLITE_OK || f.more ||
+	    f.n != 1 || strcmp(f.f[0], t) != 0)
 		return -1;
-	nx_fts5_quote(&q, t, o.n);
+	nx_fts5_quote(&q, t, strlen(t));
 	if (!nx_buf_ok(&q) || nx_impact__df(s, q.buf, &df) != 1)
 		df = -1;
 	nx_buf_free(&q);

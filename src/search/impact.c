@@ -381,32 +381,6 @@ done:
 	return rc;
 }
 
-/* The forms of a word a query's phrase of it finds (the word, then its stems), up to NX_IMPACT_FORMS. */
-#define NX_IMPACT_FORMS 8
-
-typedef struct word_forms {
-	char f[NX_IMPACT_FORMS][72];
-	int n;
-} word_forms;
-
-static int add_form(void *ctx, int tflags, const char *tok, int n, int s, int e)
-{
-	word_forms *w = ctx;
-	int i = 0;
-
-	(void)tflags;
-	(void)s;
-	(void)e;
-	if (n <= 0 || n >= (int)sizeof(w->f[0]) || w->n == NX_IMPACT_FORMS)
-		return SQLITE_OK;
-	for (i = 0; i < w->n; i++)
-		if (strncmp(w->f[i], tok, (size_t)n) == 0 && w->f[i][n] == '\0')
-			return SQLITE_OK;
-	memcpy(w->f[w->n], tok, (size_t)n);
-	w->f[w->n++][n] = '\0';
-	return SQLITE_OK;
-}
-
 /*
  * The lists of word w and of each stem a query's phrase of it also finds
  * ("expected": "expect"): a question or a feedback word writes the stem
@@ -419,9 +393,7 @@ static int build_forms(nx_store *st, const char *w, const double *cw, int ncw, i
 	word_forms f;
 	int i = 0, rc = build_one(st, w, cw, ncw, min_df, rows, nrow, l, seen);
 
-	memset(&f, 0, sizeof(f));
-	if (rc != SQLITE_OK || tok == NULL ||
-	    tk->xTokenize(tok, &f, FTS5_TOKENIZE_QUERY, w, (int)strlen(w), add_form) != SQLITE_OK)
+	if (rc != SQLITE_OK || tok == NULL || nx_search__word_forms(tk, tok, w, &f) != SQLITE_OK)
 		return rc;
 	for (i = 0; i < f.n && rc == SQLITE_OK; i++)
 		if (strcmp(f.f[i], w) != 0)

@@ -260,6 +260,18 @@ int nx_search__tokenizer(nx_store *st, fts5_tokenizer *tk, Fts5Tokenizer **tok);
 /* Count the words of text (in lang) into tc, stop words and short words aside. */
 int nx_search__tokenize(fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *lang, const char *text, tc_ctx *tc);
 void nx_search__tc_free(tc_ctx *tc);
+
+/* The distinct tokens a query's phrase of one word gives (the word, then its stems), up to NX_WORD_FORMS. */
+#define NX_WORD_FORMS 8
+
+typedef struct word_forms {
+	char f[NX_WORD_FORMS][72];
+	int n;
+	int more;  /* a token left out (too long, or past NX_WORD_FORMS) */
+} word_forms;
+
+/* The tokens of w as FTS5 gets them for the phrase "w" of a query, into out: an SQLite code. */
+int nx_search__word_forms(fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *w, word_forms *out);
 int nx_search__collect_token(void *ctx, int tflags, const char *tok, int n, int s, int e);
 
 void nx_search__budget_start(nx_budget *b, const nx_search_opts *o);

@@ -304,7 +304,8 @@ static void test_count_upto(void **state)
 
 /*
  * A feedback term's documents from the count stored with its impact list:
- * the number its list walked gives, for each term that has one; none for
+ * the number its list walked gives, for each term that has one (a stem
+ * too: the build makes lists for the stems of frequent words); none for
  * a word the stemmer changes ("zorbe": its phrase finds "zorb" too), a
  * word without a list, or lists made before the index changed.
  */
@@ -337,6 +338,12 @@ static void test_stored_df(void **state)
 	assert_int_equal(nx_impact__df(c.stored, "\"zorbe\"", &listed), 1);
 	assert_true(listed >= MIN_DF);
 	assert_int_equal(nx_search__stored_df(c.stored, &c.tk, c.tok, "zorbe"), -1);
+	/* its stem "zorb" (a feedback word writes it) got a list of its own at the build, the twin of "zorbe"'s */
+	assert_int_equal(nx_search__stored_df(c.stored, &c.tk, c.tok, "zorb"), nx_search__vocab_df(c.df, "zorb", 4));
+	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact WHERE expr = '\"zorb\"' AND twin = '\"zorbe\"'",
+					     &listed),
+			 0);
+	assert_int_equal(listed, 1);
 	assert_int_equal(nx_search__stored_df(c.stored, &c.tk, c.tok, "zzzzq"), -1);
 	counters_close(&c);
 }
