@@ -117,6 +117,25 @@ int nx_impact__put(sqlite3 *db, const char *expr, int64_t df, const int64_t *row
 	return rc;
 }
 
+int nx_impact__put_twin(sqlite3 *db, const char *expr, const char *other)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db,
+				    "INSERT OR REPLACE INTO impact(expr, df, hits, twin)"
+				    " SELECT ?1, df, x'', coalesce(twin, expr) FROM impact WHERE expr = ?2",
+				    -1, &s, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, other, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_OK)
+		return rc > 0 ? -rc : rc;
+	return sqlite3_changes(db) > 0;
+}
+
 int nx_impact__is_twin(sqlite3 *db, const char *expr)
 {
 	sqlite3_stmt *s = NULL;

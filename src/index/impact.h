@@ -36,6 +36,13 @@ int nx_impact__drop(sqlite3 *db);
 int nx_impact__put(sqlite3 *db, const char *expr, int64_t df, const int64_t *rowid, const double *score,
 		   size_t n);
 
+/*
+ * Store expr as a twin of the list of other (of its twin, when it is one):
+ * for an expression known to match the same rows, scored the same.  1
+ * when stored, 0 when other has no list, or an SQLite error code (< 0).
+ */
+int nx_impact__put_twin(sqlite3 *db, const char *expr, const char *other);
+
 /* 1 when the list of expr was stored as another's twin (the same rows: it needs no set of its own), else 0. */
 int nx_impact__is_twin(sqlite3 *db, const char *expr);
 

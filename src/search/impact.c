@@ -94,19 +94,20 @@ done:
 	nx_buf_free(&ph);
 }
 
-/* The words of the index in limit articles or more (their occurrences, an upper bound, first). */
-static int frequent_words(nx_store *st, int64_t limit, char ***out, size_t *nout)
+/* The words of the index in limit articles or more, fewer than below (their occurrences, an upper bound, first). */
+static int frequent_words(nx_store *st, int64_t limit, int64_t below, char ***out, size_t *nout)
 {
 	sqlite3_stmt *s = NULL;
 	char **w = NULL;
 	size_t n = 0, cap = 0;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT w FROM vocab WHERE n >= ?1", -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(st->db, "SELECT w FROM vocab WHERE n >= ?1 AND n < ?2", -1, &s, NULL);
 
 	*out = NULL;
 	*nout = 0;
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int64(s, 1, limit);
+	sqlite3_bind_int64(s, 2, below);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(s, 0);
 
@@ -401,6 +402,62 @@ static int build_forms(nx_store *st, const char *w, const double *cw, int ncw, i
 	return rc;
 }
 
+/*
+ * Less frequent words whose phrase finds a frequent stem ("profits":
+ * "profit", "quarterly": "quarter"), in min_df / NX_IMPACT_FORM_SHARE
+ * rows or more: when the word itself is no term of the index (every
+ * article stemmed it), its phrase matches the stem's rows at the stem's
+ * places, so its list is the stem's, stored as its twin without a walk.
+ */
+#define NX_IMPACT_FORM_SHARE 50
+
+static int build_twins(nx_store *st, int64_t min_df, nx_buf *seen, fts5_tokenizer *tk, Fts5Tokenizer *tok)
+{
+	nx_error err = NX_ERROR_INIT;
+	sqlite3_stmt *upto = NULL;
+	nx_buf stem = NX_BUF_INIT;
+	char **w = NULL;
+	size_t nw = 0, i = 0, k = 0;
+	int rc = frequent_words(st, min_df / NX_IMPACT_FORM_SHARE, min_df, &w, &nw);
+
+	if (rc == SQLITE_OK && nx_search__upto_prepare(st, &upto) != SQLITE_OK)
+		nw = 0; /* no count of a term: no twins */
+	for (i = 0; i < nw && rc == SQLITE_OK; i++) {
+		nx_query *q = NULL;
+		word_forms f;
+		size_t len = 0;
+		int got = 0;
+
+		if (nx_search__word_forms(tk, tok, w[i], &f) != SQLITE_OK || f.more || f.n != 2 ||
+		    strcmp(f.f[0], w[i]) != 0 || nx_query_compile(&q, w[i], &err) < 0 || q->fts == NULL ||
+		    nx_topk__plain(q->fts) != 1)
+			goto next;
+		len = strlen(q->fts);
+		for (k = 0; k + len < seen->len; k += strlen(seen->buf + k) + 1)
+			if (strcmp(seen->buf + k, q->fts) == 0)
+				goto next;
+		nx_buf_reset(&stem);
+		nx_fts5_quote(&stem, f.f[1], strlen(f.f[1]));
+		nx_buf_addch(&stem, '\0');
+		/* the word as a term of its own (an article in a language that keeps it) would add rows */
+		if (!nx_buf_ok(&stem) || nx_search__count_upto(upto, w[i], 1) != 0)
+			goto next;
+		if ((got = nx_impact__put_twin(st->db, q->fts, stem.buf)) < 0)
+			rc = -got;
+		else if (got > 0)
+			nx_buf_add(seen, q->fts, len + 1);
+	next:
+		nx_query_free(q);
+		nx_error_clear(&err);
+	}
+	for (i = 0; i < nw; i++)
+		free(w[i]);
+	free(w);
+	nx_buf_free(&stem);
+	sqlite3_finalize(upto);
+	return rc;
+}
+
 int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error *err)
 {
 	fts5_tokenizer tk;
@@ -426,12 +483,14 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 		rc = nx_impact__drop(st->db); /* a ranking the lists cannot stand for */
 		goto end;
 	}
-	if ((rc = nx_impact__reset(st->db)) != SQLITE_OK || (rc = frequent_words(st, min_df, &w, &nw)) != SQLITE_OK)
+	if ((rc = nx_impact__reset(st->db)) != SQLITE_OK || (rc = frequent_words(st, min_df, INT64_MAX, &w, &nw)) != SQLITE_OK)
 		goto end;
 	if (nx_search__tokenizer(st, &tk, &tok) != SQLITE_OK)
 		tok = NULL; /* the words' lists alone */
 	for (i = 0; i < nw && rc == SQLITE_OK; i++)
 		rc = build_forms(st, w[i], cw, ncw, min_df, rows, last, &lengths, &seen, &tk, tok);
+	if (rc == SQLITE_OK && tok != NULL)
+		rc = build_twins(st, min_df, &seen, &tk, tok);
 	if (rc == SQLITE_OK)
 		rc = nx_impact__put_pub(st->db);
 	if (rc == SQLITE_OK)

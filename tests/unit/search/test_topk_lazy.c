@@ -409,6 +409,51 @@ static void test_strict_stored_counts(void **state)
 	assert_int_equal(none, 3);
 }
 
+/*
+ * A rarer form of a frequent word ("zorbes", in a dozen rows, whose
+ * phrase finds the stem "zorb" of "zorbe"): its list is the stem's,
+ * stored as a twin without a walk, and a search of it alone served from
+ * there gives the walk's rows, scores and total.
+ */
+static void test_form_twins(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_topk_hit *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0, i = 0;
+	int64_t ta = -1, tb = -2, n = 0;
+	double cw[NX_TOPK_MAX_WEIGHTS];
+	int ncw = 0, j = 0;
+
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	for (j = 1; j <= 12; j++)
+		assert_int_equal(put_article(f->st, NART + j, "Report zorbes", "Opening zorbes filler zorbi."), 0);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, NX_IMPACT_ROWS, &err), NX_OK);
+	assert_int_equal(nx_store__query_int(f->st,
+					     "SELECT count(*) FROM impact WHERE expr = '\"zorbes\"' AND twin = '\"zorbe\"'"
+					     " AND hits = x''",
+					     &n),
+			 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(nx_search__register(f->st), SQLITE_OK);
+	assert_true(nx_topk__weights(f->st->db, cw, &ncw));
+	for (j = 0; j < NK - 1; j++) {
+		assert_int_equal(nx_search__impact_hits(f->st, "\"zorbes\"", ks[j], &a, &na, &ta), 1);
+		assert_int_equal(nx_topk__run(f->st->db, NULL, "\"zorbes\"", cw, ncw, -1, NULL, 0, NULL, ks[j], &b, &nb, &tb,
+					      NULL, NULL),
+				 SQLITE_OK);
+		assert_int_equal(ta, tb);
+		assert_int_equal(na, nb);
+		for (i = 0; i < na; i++)
+			if (a[i].rowid != b[i].rowid || a[i].score != b[i].score)
+				fail_msg("k %zu, hit %zu: twin %lld %.17g, walk %lld %.17g", ks[j], i, (long long)a[i].rowid,
+					 a[i].score, (long long)b[i].rowid, b[i].score);
+		free(a);
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_count_upto),
 		cmocka_unit_test(test_stored_df),
 		cmocka_unit_test(test_strict_stored_counts),
+		cmocka_unit_test(test_form_twins),
 		cmocka_unit_test(test_stale_lists_not_used),
 	};
 
