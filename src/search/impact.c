@@ -424,13 +424,17 @@ static int build_twins(nx_store *st, int64_t min_df, nx_buf *seen, fts5_tokenize
 		nw = 0; /* no count of a term: no twins */
 	for (i = 0; i < nw && rc == SQLITE_OK; i++) {
 		nx_query *q = NULL;
-		word_forms f;
+		word_forms f, g;
 		size_t len = 0;
 		int got = 0;
 
 		if (nx_search__word_forms(tk, tok, w[i], &f) != SQLITE_OK || f.more || f.n != 2 ||
 		    strcmp(f.f[0], w[i]) != 0 || nx_query_compile(&q, w[i], &err) < 0 || q->fts == NULL ||
 		    nx_topk__plain(q->fts) != 1)
+			goto next;
+		/* the stem's own phrase must find the stem alone (a stem of the stem would add its rows) */
+		if (nx_search__word_forms(tk, tok, f.f[1], &g) != SQLITE_OK || g.more || g.n != 1 ||
+		    strcmp(g.f[0], f.f[1]) != 0)
 			goto next;
 		len = strlen(q->fts);
 		for (k = 0; k + len < seen->len; k += strlen(seen->buf + k) + 1)
