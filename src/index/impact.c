@@ -117,6 +117,39 @@ int nx_impact__put(sqlite3 *db, const char *expr, int64_t df, const int64_t *row
 	return rc;
 }
 
+int nx_impact__put_twin(sqlite3 *db, const char *expr, const char *other)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db,
+				    "INSERT OR REPLACE INTO impact(expr, df, hits, twin)"
+				    " SELECT ?1, df, x'', coalesce(twin, expr) FROM impact WHERE expr = ?2",
+				    -1, &s, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, other, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_OK)
+		return rc > 0 ? -rc : rc;
+	return sqlite3_changes(db) > 0;
+}
+
+int nx_impact__is_twin(sqlite3 *db, const char *expr)
+{
+	sqlite3_stmt *s = NULL;
+	int twin = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM impact WHERE expr = ?1 AND twin IS NOT NULL", -1, &s, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+		twin = sqlite3_step(s) == SQLITE_ROW;
+	}
+	sqlite3_finalize(s);
+	return twin;
+}
+
 int nx_impact__seal(sqlite3 *db)
 {
 	return sqlite3_exec(db,
@@ -186,6 +219,30 @@ int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, doub
 			rc = decode(b, end, k, rowid, score, n);
 	}
 	sqlite3_finalize(s);
+	return rc;
+}
+
+int nx_impact__df_prepare(sqlite3 *db, sqlite3_stmt **s)
+{
+	*s = NULL;
+	return sqlite3_prepare_v2(db,
+				  "SELECT i.df FROM impact i, impact_state t, fts_data d"
+				  " WHERE i.expr = ?1 AND t.id = 1 AND d.id = 1 AND t.totals = d.block",
+				  -1, s, NULL);
+}
+
+int nx_impact__df(sqlite3_stmt *s, const char *expr, int64_t *df)
+{
+	int rc = 0;
+
+	*df = 0;
+	sqlite3_reset(s);
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*df = sqlite3_column_int64(s, 0);
+		rc = 1;
+	}
+	sqlite3_reset(s);
 	return rc;
 }
 

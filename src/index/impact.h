@@ -36,6 +36,16 @@ int nx_impact__drop(sqlite3 *db);
 int nx_impact__put(sqlite3 *db, const char *expr, int64_t df, const int64_t *rowid, const double *score,
 		   size_t n);
 
+/*
+ * Store expr as a twin of the list of other (of its twin, when it is one):
+ * for an expression known to match the same rows, scored the same.  1
+ * when stored, 0 when other has no list, or an SQLite error code (< 0).
+ */
+int nx_impact__put_twin(sqlite3 *db, const char *expr, const char *other);
+
+/* 1 when the list of expr was stored as another's twin (the same rows: it needs no set of its own), else 0. */
+int nx_impact__is_twin(sqlite3 *db, const char *expr);
+
 /* The lists are complete: record the full-text table's totals they were made with. */
 int nx_impact__seal(sqlite3 *db);
 
@@ -48,6 +58,18 @@ int nx_impact__seal(sqlite3 *db);
  */
 int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, double *score, size_t *n,
 		   int64_t *df);
+
+/*
+ * The statement of nx_impact__df (prepared on db; the caller finalizes
+ * it): SQLITE_OK, or an error (no table: an older or a small index).
+ */
+int nx_impact__df_prepare(sqlite3 *db, sqlite3_stmt **s);
+
+/*
+ * The rows expr matches as its list stored them (no rows read): 1 with
+ * *df, 0 when expr has no list or the index changed since they were made.
+ */
+int nx_impact__df(sqlite3_stmt *s, const char *expr, int64_t *df);
 
 /* Words in at least 1/NX_IMPACT_SET_SHARE of the rows also get their set of rows. */
 #define NX_IMPACT_SET_SHARE 8

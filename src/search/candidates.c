@@ -319,6 +319,8 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	}
 	/* the words' counts, when the relaxed query read their lists: not counted again */
 	nknown = nx_topk__cache_counts(p->cache, expr, known, NX_TOPK_MAX_PHRASES);
+	/* and those stored with the impact lists of frequent words */
+	nx_search__impact_counts(st, expr, known, nknown);
 	rc = nx_topk__run(st->db, db2, expr, w, nw, -1, nknown > 0 ? known : NULL, nknown, flt, (size_t)(want > 0 ? want : 0),
 			  &p->pre, &p->npre, total, NULL, NULL);
 	if (db2 != NULL && p->budget != NULL) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "article/lang.h"
+#include "index/impact.h"
 #include "index/tokenizer.h"
 
 /* Count matches of expr (NULL: filters only), current and optionally revisions. */
@@ -164,6 +165,29 @@ int64_t nx_search__count_upto(sqlite3_stmt *s, const char *t, int64_t limit)
 	sqlite3_reset(s);
 	nx_buf_free(&q);
 	return rc == SQLITE_DONE && u.rc == SQLITE_OK ? u.n : -1;
+}
+
+/*
+ * Documents holding the indexed term t as the impact lists stored them,
+ * no list walked: when the phrase "t" a query writes is the term t alone
+ * (no other form, no stem in another language: the rows it matches are
+ * those nx_search__count_upto walks) and a list for it was made from the
+ * index as it is (a term in NX_IMPACT_MIN_DF rows or more).  -1 otherwise.
+ */
+int64_t nx_search__stored_df(sqlite3_stmt *s, fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *t)
+{
+	word_forms f;
+	nx_buf q = NX_BUF_INIT;
+	int64_t df = -1;
+
+	if (s == NULL || tok == NULL || *t == '\0' || nx_search__word_forms(tk, tok, t, &f) != SQLITE_OK || f.more ||
+	    f.n != 1 || strcmp(f.f[0], t) != 0)
+		return -1;
+	nx_fts5_quote(&q, t, strlen(t));
+	if (!nx_buf_ok(&q) || nx_impact__df(s, q.buf, &df) != 1)
+		df = -1;
+	nx_buf_free(&q);
+	return df;
 }
 
 /* Rows of the full-text index matching expr, counted up to limit; -1 on an error. */

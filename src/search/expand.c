@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "article/lang.h"
+#include "index/impact.h"
 #include "index/tokenizer.h"
 #include "util/text.h"
 
@@ -36,6 +37,8 @@ typedef struct prf_term {
 	double tf;    /* tf in the best documents; score = tf times idf */
 	int ndocs;
 	int last_doc;
+	int64_t stored; /* its documents as its impact list stored them, -1: none (when looked) */
+	int looked;   /* stored looked up */
 	int exact;    /* score counted */
 	int refined;  /* ub lowered by a partial count */
 	int done;     /* counted, or out */
@@ -200,9 +203,31 @@ static void init_bounds(expansion *x, const tc_ctx *qtc, int64_t ndocs)
 	}
 }
 
+/* How feedback terms' documents are counted: the vocabulary, walks up to a limit, stored counts. */
+typedef struct term_counter {
+	sqlite3_stmt *df;     /* nx_search__vocab_df */
+	sqlite3_stmt *upto;   /* nx_search__count_upto, NULL: none */
+	sqlite3_stmt *stored; /* nx_impact__df, NULL: none */
+	fts5_tokenizer *tk;
+	Fts5Tokenizer *tok;
+} term_counter;
+
+/* t's documents as its impact list stored them, looked up once; -1 when it has none. */
+static int64_t stored_rows(const term_counter *c, prf_term *t)
+{
+	if (!t->looked) {
+		t->stored = nx_search__stored_df(c->stored, c->tk, c->tok, t->term);
+		t->looked = 1;
+	}
+	return t->stored;
+}
+
 /*
  * score = tf times idf, the idf from the term's document count: a walk
- * of its list in the index, milliseconds for a common word.  Only the
+ * of its list in the index, milliseconds for a common word, unless a
+ * frequent term's count was stored with its impact list (the same
+ * number, read instead: a count up to a limit is then the lesser of the
+ * two, as the walk would stop).  Only the
  * NX_PRF_TERMS best scores are used, so the terms are taken in the
  * order of an upper bound of their score (at first the idf of one
  * document, lowered by partial counts) until the next bound is below
@@ -210,7 +235,7 @@ static void init_bounds(expansion *x, const tc_ctx *qtc, int64_t ndocs)
  * the best, they score 0.  (exhaustive, when the fast paths are off:
  * every term counted, for the tests.)
  */
-static void score_terms(expansion *x, sqlite3_stmt *df, sqlite3_stmt *upto, int64_t ndocs, int exhaustive)
+static void score_terms(expansion *x, const term_counter *c, int64_t ndocs, int exhaustive)
 {
 	double best[NX_RANK_PRF_MAX];
 	size_t nbest = 0, i = 0, k = 0;
@@ -228,7 +253,7 @@ static void score_terms(expansion *x, sqlite3_stmt *df, sqlite3_stmt *upto, int6
 				t = &x->pt[i];
 		if (t == NULL || (nbest == NX_PRF_TERMS && t->ub < best[NX_PRF_TERMS - 1] && !exhaustive))
 			break; /* the terms left could not be among the best */
-		if (upto != NULL && !exhaustive && t->tf > 0) {
+		if (c->upto != NULL && !exhaustive && t->tf > 0) {
 			/*
 			 * Once there are NX_PRF_TERMS scores, a term beats the last
 			 * only with fewer than lim documents: count up to lim (one
@@ -244,7 +269,8 @@ static void score_terms(expansion *x, sqlite3_stmt *df, sqlite3_stmt *upto, int6
 						    : log(8.0);
 			if ((double)(ndocs + 1) / exp(idf) + 2 < (double)ndocs) {
 				lim = (int64_t)((double)(ndocs + 1) / exp(idf) + 2);
-				d = nx_search__count_upto(upto, t->term, lim);
+				d = stored_rows(c, t);
+				d = d < 0 ? nx_search__count_upto(c->upto, t->term, lim) : d < lim ? d : lim;
 				if (d >= lim && nbest == NX_PRF_TERMS) {
 					t->done = 1;
 					continue;
@@ -256,8 +282,10 @@ static void score_terms(expansion *x, sqlite3_stmt *df, sqlite3_stmt *upto, int6
 				}
 			}
 		}
+		if (d < 0 && !exhaustive)
+			d = stored_rows(c, t);
 		if (d < 0)
-			d = nx_search__vocab_df(df, t->term, strlen(t->term));
+			d = nx_search__vocab_df(c->df, t->term, strlen(t->term));
 		t->score = d > 0 ? t->tf * log((double)(ndocs + 1) / (double)d) : 0;
 		t->exact = 1;
 		t->done = 1;
@@ -307,7 +335,8 @@ static int feedback(expansion *x, nx_store *st, const nx_query *q, const nx_sear
 {
 	fts5_tokenizer tk;
 	Fts5Tokenizer *tok = NULL;
-	sqlite3_stmt *s = NULL, *doc = NULL, *df = NULL, *upto = NULL;
+	sqlite3_stmt *s = NULL, *doc = NULL, *df = NULL, *upto = NULL, *stored = NULL;
+	term_counter tcnt;
 	tc_ctx qtc;
 	int64_t ndocs = 1;
 	size_t i = 0;
@@ -323,6 +352,8 @@ static int feedback(expansion *x, nx_store *st, const nx_query *q, const nx_sear
 		goto done;
 	if (nx_search__upto_prepare(st, &upto) != SQLITE_OK)
 		upto = NULL; /* every term counted whole */
+	if (nx_impact__df_prepare(st->db, &stored) != SQLITE_OK)
+		stored = NULL; /* no impact lists: every count walked */
 	if (sqlite3_step(s) == SQLITE_ROW)
 		ndocs = sqlite3_column_int64(s, 0);
 	/* the query's own words, stemmed as the documents are */
@@ -333,7 +364,8 @@ static int feedback(expansion *x, nx_store *st, const nx_query *q, const nx_sear
 	if (rc < 0)
 		goto done;
 	init_bounds(x, &qtc, ndocs);
-	score_terms(x, df, upto, ndocs, nx_search__topk_off(o));
+	tcnt = (term_counter){ .df = df, .upto = upto, .stored = stored, .tk = &tk, .tok = tok };
+	score_terms(x, &tcnt, ndocs, nx_search__topk_off(o));
 	add_feedback(x);
 done:
 	if (tok != NULL)
@@ -343,6 +375,7 @@ done:
 	sqlite3_finalize(doc);
 	sqlite3_finalize(df);
 	sqlite3_finalize(upto);
+	sqlite3_finalize(stored);
 	return rc;
 }
 

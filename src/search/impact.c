@@ -55,19 +55,59 @@ int nx_search__impact_hits(nx_store *st, const char *expr, size_t k, nx_topk_hit
 	return rc;
 }
 
-/* The words of the index in limit articles or more (their occurrences, an upper bound, first). */
-static int frequent_words(nx_store *st, int64_t limit, char ***out, size_t *nout)
+void nx_search__impact_counts(nx_store *st, const char *expr, int64_t *known, int n)
+{
+	sqlite3_stmt *s = NULL;
+	nx_buf ph = NX_BUF_INIT;
+	const char *at = expr, *e = NULL;
+	int i = 0, filled = 0, unknown = 0, least = -1;
+
+	if (n < 2 || nx_impact__df_prepare(st->db, &s) != SQLITE_OK)
+		goto done;
+	for (i = 0; i < n && at != NULL && (e = skip_phrase(at)) != NULL; i++) {
+		int64_t df = 0;
+
+		if (known[i] < 0 && e - at > 2 && memchr(at + 1, '"', (size_t)(e - at - 2)) == NULL &&
+		    memchr(at + 1, ' ', (size_t)(e - at - 2)) == NULL &&
+		    nx_tokenizer_dropped(at + 1, (size_t)(e - at - 2), nx_store__stoplist(st))) {
+			known[i] = NX_TOPK_NO_TOKEN; /* a stop word the index drops: FTS5 leaves the phrase out */
+		} else if (known[i] < 0) {
+			nx_buf_reset(&ph);
+			nx_buf_add(&ph, at, (size_t)(e - at));
+			nx_buf_addch(&ph, '\0');
+			if (nx_buf_ok(&ph) && nx_impact__df(s, ph.buf, &df) == 1) {
+				known[i] = df;
+				filled++;
+				if (least < 0 || df < known[least])
+					least = i;
+			} else {
+				unknown++;
+			}
+		}
+		at = *e == ' ' ? e + 1 : NULL;
+	}
+	/* every count stored: the phrase of fewest rows is still walked, for the rowids a split follows */
+	if (filled > 0 && unknown == 0 && least >= 0)
+		known[least] = -1;
+done:
+	sqlite3_finalize(s);
+	nx_buf_free(&ph);
+}
+
+/* The words of the index in limit articles or more, fewer than below (their occurrences, an upper bound, first). */
+static int frequent_words(nx_store *st, int64_t limit, int64_t below, char ***out, size_t *nout)
 {
 	sqlite3_stmt *s = NULL;
 	char **w = NULL;
 	size_t n = 0, cap = 0;
-	int rc = sqlite3_prepare_v2(st->db, "SELECT w FROM vocab WHERE n >= ?1", -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(st->db, "SELECT w FROM vocab WHERE n >= ?1 AND n < ?2", -1, &s, NULL);
 
 	*out = NULL;
 	*nout = 0;
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int64(s, 1, limit);
+	sqlite3_bind_int64(s, 2, below);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *t = (const char *)sqlite3_column_text(s, 0);
 
@@ -329,8 +369,9 @@ static int build_one(nx_store *st, const char *w, const double *cw, int ncw, int
 		rowid[i] = h[i].rowid;
 		score[i] = h[i].score;
 	}
+	/* (a twin's set would be its twin's: not walked for) */
 	if ((rc = nx_impact__put(st->db, q->fts, total, rowid, score, n)) == SQLITE_OK &&
-	    total * NX_IMPACT_SET_SHARE >= nrow)
+	    total * NX_IMPACT_SET_SHARE >= nrow && !nx_impact__is_twin(st->db, q->fts))
 		rc = build_set(st, q->fts, total, cw, ncw, l);
 done:
 	free(rowid);
@@ -341,8 +382,90 @@ done:
 	return rc;
 }
 
+/*
+ * The lists of word w and of each stem a query's phrase of it also finds
+ * ("expected": "expect"): a question or a feedback word writes the stem
+ * ("expect", "peopl"), which finds no list under the word.  A stem's list
+ * is mostly the word's rows again, stored as its twin.
+ */
+static int build_forms(nx_store *st, const char *w, const double *cw, int ncw, int64_t min_df, size_t rows,
+		       int64_t nrow, row_lengths *l, nx_buf *seen, fts5_tokenizer *tk, Fts5Tokenizer *tok)
+{
+	word_forms f;
+	int i = 0, rc = build_one(st, w, cw, ncw, min_df, rows, nrow, l, seen);
+
+	if (rc != SQLITE_OK || tok == NULL || nx_search__word_forms(tk, tok, w, &f) != SQLITE_OK)
+		return rc;
+	for (i = 0; i < f.n && rc == SQLITE_OK; i++)
+		if (strcmp(f.f[i], w) != 0)
+			rc = build_one(st, f.f[i], cw, ncw, min_df, rows, nrow, l, seen);
+	return rc;
+}
+
+/*
+ * Less frequent words whose phrase finds a frequent stem ("profits":
+ * "profit", "quarterly": "quarter"), in min_df / NX_IMPACT_FORM_SHARE
+ * rows or more: when the word itself is no term of the index (every
+ * article stemmed it), its phrase matches the stem's rows at the stem's
+ * places, so its list is the stem's, stored as its twin without a walk.
+ */
+#define NX_IMPACT_FORM_SHARE 50
+
+static int build_twins(nx_store *st, int64_t min_df, nx_buf *seen, fts5_tokenizer *tk, Fts5Tokenizer *tok)
+{
+	nx_error err = NX_ERROR_INIT;
+	sqlite3_stmt *upto = NULL;
+	nx_buf stem = NX_BUF_INIT;
+	char **w = NULL;
+	size_t nw = 0, i = 0, k = 0;
+	int rc = frequent_words(st, min_df / NX_IMPACT_FORM_SHARE, min_df, &w, &nw);
+
+	if (rc == SQLITE_OK && nx_search__upto_prepare(st, &upto) != SQLITE_OK)
+		nw = 0; /* no count of a term: no twins */
+	for (i = 0; i < nw && rc == SQLITE_OK; i++) {
+		nx_query *q = NULL;
+		word_forms f, g;
+		size_t len = 0;
+		int got = 0;
+
+		if (nx_search__word_forms(tk, tok, w[i], &f) != SQLITE_OK || f.more || f.n != 2 ||
+		    strcmp(f.f[0], w[i]) != 0 || nx_query_compile(&q, w[i], &err) < 0 || q->fts == NULL ||
+		    nx_topk__plain(q->fts) != 1)
+			goto next;
+		/* the stem's own phrase must find the stem alone (a stem of the stem would add its rows) */
+		if (nx_search__word_forms(tk, tok, f.f[1], &g) != SQLITE_OK || g.more || g.n != 1 ||
+		    strcmp(g.f[0], f.f[1]) != 0)
+			goto next;
+		len = strlen(q->fts);
+		for (k = 0; k + len < seen->len; k += strlen(seen->buf + k) + 1)
+			if (strcmp(seen->buf + k, q->fts) == 0)
+				goto next;
+		nx_buf_reset(&stem);
+		nx_fts5_quote(&stem, f.f[1], strlen(f.f[1]));
+		nx_buf_addch(&stem, '\0');
+		/* the word as a term of its own (an article in a language that keeps it) would add rows */
+		if (!nx_buf_ok(&stem) || nx_search__count_upto(upto, w[i], 1) != 0)
+			goto next;
+		if ((got = nx_impact__put_twin(st->db, q->fts, stem.buf)) < 0)
+			rc = -got;
+		else if (got > 0)
+			nx_buf_add(seen, q->fts, len + 1);
+	next:
+		nx_query_free(q);
+		nx_error_clear(&err);
+	}
+	for (i = 0; i < nw; i++)
+		free(w[i]);
+	free(w);
+	nx_buf_free(&stem);
+	sqlite3_finalize(upto);
+	return rc;
+}
+
 int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error *err)
 {
+	fts5_tokenizer tk;
+	Fts5Tokenizer *tok = NULL;
 	double cw[NX_TOPK_MAX_WEIGHTS];
 	nx_buf seen = NX_BUF_INIT;
 	row_lengths lengths = { NULL, 0, 0 };
@@ -364,15 +487,21 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 		rc = nx_impact__drop(st->db); /* a ranking the lists cannot stand for */
 		goto end;
 	}
-	if ((rc = nx_impact__reset(st->db)) != SQLITE_OK || (rc = frequent_words(st, min_df, &w, &nw)) != SQLITE_OK)
+	if ((rc = nx_impact__reset(st->db)) != SQLITE_OK || (rc = frequent_words(st, min_df, INT64_MAX, &w, &nw)) != SQLITE_OK)
 		goto end;
+	if (nx_search__tokenizer(st, &tk, &tok) != SQLITE_OK)
+		tok = NULL; /* the words' lists alone */
 	for (i = 0; i < nw && rc == SQLITE_OK; i++)
-		rc = build_one(st, w[i], cw, ncw, min_df, rows, last, &lengths, &seen);
+		rc = build_forms(st, w[i], cw, ncw, min_df, rows, last, &lengths, &seen, &tk, tok);
+	if (rc == SQLITE_OK && tok != NULL)
+		rc = build_twins(st, min_df, &seen, &tk, tok);
 	if (rc == SQLITE_OK)
 		rc = nx_impact__put_pub(st->db);
 	if (rc == SQLITE_OK)
 		rc = nx_impact__seal(st->db);
 end:
+	if (tok != NULL)
+		tk.xDelete(tok);
 	for (i = 0; i < nw; i++)
 		free(w[i]);
 	free(w);

@@ -135,6 +135,16 @@ int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr
  */
 int nx_search__impact_or_count(nx_store *st, nx_impact_sets **cache, const char *expr, int64_t *total);
 
+/*
+ * The rows of each phrase of expr (n of them, a plain list of phrases) as
+ * their impact lists stored them, into known[i] where it is -1 (unknown),
+ * for the idf of a strict walk, which would count them, and
+ * NX_TOPK_NO_TOKEN for a stop word the index drops; when that leaves none
+ * to count, the phrase of fewest rows stays -1: its walk samples the
+ * rowids a walk split in two follows.
+ */
+void nx_search__impact_counts(nx_store *st, const char *expr, int64_t *known, int n);
+
 /* The sets a search read (*cache of the two above; NULL: none). */
 void nx_search__impact_sets_free(nx_impact_sets *c);
 
@@ -153,6 +163,8 @@ int64_t nx_search__match_upto(sqlite3_stmt *s, const char *expr, int64_t limit);
 /* Prepare the statement of nx_search__count_upto (an auxiliary function of FTS5 that counts). */
 int nx_search__upto_prepare(nx_store *st, sqlite3_stmt **s);
 int64_t nx_search__count_upto(sqlite3_stmt *s, const char *t, int64_t limit);
+/* The documents of term t stored with its impact list (s: nx_impact__df_prepare), -1 when none; see count.c. */
+int64_t nx_search__stored_df(sqlite3_stmt *s, fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *t);
 int64_t nx_search__strict_upto(nx_store *st, const char *expr, int64_t limit);
 
 /* Interface to code in candidates.c: the ranked candidates. */
@@ -248,6 +260,18 @@ int nx_search__tokenizer(nx_store *st, fts5_tokenizer *tk, Fts5Tokenizer **tok);
 /* Count the words of text (in lang) into tc, stop words and short words aside. */
 int nx_search__tokenize(fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *lang, const char *text, tc_ctx *tc);
 void nx_search__tc_free(tc_ctx *tc);
+
+/* The distinct tokens a query's phrase of one word gives (the word, then its stems), up to NX_WORD_FORMS. */
+#define NX_WORD_FORMS 8
+
+typedef struct word_forms {
+	char f[NX_WORD_FORMS][72];
+	int n;
+	int more;  /* a token left out (too long, or past NX_WORD_FORMS) */
+} word_forms;
+
+/* The tokens of w as FTS5 gets them for the phrase "w" of a query, into out: an SQLite code. */
+int nx_search__word_forms(fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *w, word_forms *out);
 int nx_search__collect_token(void *ctx, int tflags, const char *tok, int n, int s, int e);
 
 void nx_search__budget_start(nx_budget *b, const nx_search_opts *o);

@@ -73,6 +73,32 @@ int nx_search__tokenize(fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *lang
 	return tc->oom ? NX_ENOMEM : NX_OK;
 }
 
+static int add_form(void *ctx, int tflags, const char *tok, int n, int s, int e)
+{
+	word_forms *w = ctx;
+	int i = 0;
+
+	(void)tflags;
+	(void)s;
+	(void)e;
+	if (n <= 0 || n >= (int)sizeof(w->f[0]) || w->n == NX_WORD_FORMS) {
+		w->more = 1;
+		return SQLITE_OK;
+	}
+	for (i = 0; i < w->n; i++)
+		if (strncmp(w->f[i], tok, (size_t)n) == 0 && w->f[i][n] == '\0')
+			return SQLITE_OK;
+	memcpy(w->f[w->n], tok, (size_t)n);
+	w->f[w->n++][n] = '\0';
+	return SQLITE_OK;
+}
+
+int nx_search__word_forms(fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *w, word_forms *out)
+{
+	memset(out, 0, sizeof(*out));
+	return tk->xTokenize(tok, out, FTS5_TOKENIZE_QUERY, w, (int)strlen(w), add_form);
+}
+
 void nx_search__tc_free(tc_ctx *tc)
 {
 	size_t i = 0;

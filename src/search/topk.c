@@ -186,23 +186,30 @@ static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
  * t->kn from t->known: the counts of the phrases as written, when FTS5's
  * phrases can be told apart.  FTS5 leaves out a phrase with no token (a
  * stop word the index drops): when it has as many phrases as written, they
- * are the same; when the phrases it left out are as many as those of
- * unknown count, those are they (a phrase of known count has rows: it has
- * tokens), and the others follow in order; else nothing is known.
+ * are the same; when the phrases it left out are as many as those marked
+ * NX_TOPK_NO_TOKEN, those are they, and the others follow in order; when
+ * they are as many as those of unknown count, those are they (a phrase of
+ * known count has rows: it has tokens), and the others follow in order;
+ * else nothing is known.
  */
 static void map_known(topk_state *t)
 {
-	int i = 0, j = 0, unknown = 0;
+	int i = 0, j = 0, unknown = 0, none = 0, gone = t->nknown - t->nphrase;
 
 	for (i = 0; i < t->nphrase; i++)
 		t->kn[i] = -1;
-	for (i = 0; t->known != NULL && i < t->nknown; i++)
+	for (i = 0; t->known != NULL && i < t->nknown; i++) {
 		unknown += t->known[i] < 0;
-	if (t->known == NULL || (t->nknown != t->nphrase && t->nknown - t->nphrase != unknown))
+		none += t->known[i] == NX_TOPK_NO_TOKEN;
+	}
+	if (t->known == NULL || (gone != 0 && gone != none && gone != unknown))
 		return;
-	for (i = 0; i < t->nknown && j < t->nphrase; i++)
-		if (t->nknown == t->nphrase || t->known[i] >= 0)
-			t->kn[j++] = t->known[i];
+	for (i = 0; i < t->nknown && j < t->nphrase; i++) {
+		if (gone == 0)
+			t->kn[j++] = t->known[i] < 0 ? -1 : t->known[i];
+		else if (gone == none ? t->known[i] != NX_TOPK_NO_TOKEN : t->known[i] >= 0)
+			t->kn[j++] = t->known[i] < 0 ? -1 : t->known[i];
+	}
 }
 
 /* Once per query: avgdl and idf exactly as fts5Bm25GetData. */

@@ -139,8 +139,9 @@ int nx_topk__weights(sqlite3 *db, double *w, int *nw);
  * 0: count only).  nhit, when >= 0, is the number of rows matching expr
  * (unfiltered): a one-phrase expression then needs no count;
  * known[0..nknown-1], when not NULL, the rows each phrase as written
- * matches (-1: not known; from nx_topk__cache_counts): those are not
- * counted again.  *total
+ * matches (-1: not known; NX_TOPK_NO_TOKEN: a phrase with no token, which
+ * FTS5 leaves out; from nx_topk__cache_counts and the counts stored with
+ * impact lists): those are not counted again.  *total
  * (when not NULL) gets the number of matching rows passing flt.
  * Returns SQLITE_OK or an SQLite error code (the connection's message).
  *
@@ -156,6 +157,8 @@ int nx_topk__weights(sqlite3 *db, double *w, int *nw);
  * db alone.  The result is the one a single walk gives.  tune: see
  * nx_topk_tune (NULL: the defaults).
  */
+#define NX_TOPK_NO_TOKEN (-2)
+
 int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, int nw, int64_t nhit,
 		 const int64_t *known, int nknown, const nx_topk_filter *flt, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total,
 		 nx_topk_stats *stats, const nx_topk_tune *tune);

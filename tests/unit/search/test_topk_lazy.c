@@ -9,7 +9,8 @@
  * made here: made-up words from most rows to a few, lists made for
  * words in 300 rows or more (5 of them), NX_IMPACT_ROWS rows each, and
  * their sets of rows (counts, and lazy lists, read from them).  And the
- * count of a term's rows up to a limit that feedback words are scored by.
+ * count of a term's rows up to a limit that feedback words are scored by,
+ * walked or as the impact lists stored it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -191,10 +192,35 @@ static void test_lazy_same_as_whole(void **state)
 	assert_true(after.probes > 100);
 }
 
+/* The tokenizer, the vocabulary and the two counts of feedback terms, for test_stored_df. */
+typedef struct counters {
+	fts5_tokenizer tk;
+	Fts5Tokenizer *tok;
+	sqlite3_stmt *up, *df, *stored;
+} counters;
+
+static void counters_open(nx_store *st, counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(nx_search__tokenizer(st, &c->tk, &c->tok), SQLITE_OK);
+	assert_int_equal(nx_search__upto_prepare(st, &c->up), SQLITE_OK);
+	assert_int_equal(nx_search__vocab_prepare(st, &c->df), SQLITE_OK);
+	assert_int_equal(nx_impact__df_prepare(st->db, &c->stored), SQLITE_OK);
+}
+
+static void counters_close(counters *c)
+{
+	c->tk.xDelete(c->tok);
+	sqlite3_finalize(c->up);
+	sqlite3_finalize(c->df);
+	sqlite3_finalize(c->stored);
+}
+
 /* An article added after the lists were made: they no longer hold, every list is read whole again. */
 static void test_stale_lists_not_used(void **state)
 {
 	fixture *f = *state;
+	counters c;
 	nx_error err = NX_ERROR_INIT;
 	ranked got;
 	nx_topk_stats s;
@@ -211,6 +237,10 @@ static void test_stale_lists_not_used(void **state)
 		assert_int_equal(s.probes, 0);
 		ranked_free(&got);
 	}
+	/* nor the counts stored with them */
+	counters_open(f->st, &c);
+	assert_int_equal(nx_search__stored_df(c.stored, &c.tk, c.tok, "zorba"), -1);
+	counters_close(&c);
 }
 
 /* Counts of the relaxed query alone (nx_topk__or_count): from the words' sets as from their lists walked. */
@@ -272,12 +302,167 @@ static void test_count_upto(void **state)
 	sqlite3_finalize(df);
 }
 
+/*
+ * A feedback term's documents from the count stored with its impact list:
+ * the number its list walked gives, for each term that has one (a stem
+ * too: the build makes lists for the stems of frequent words); none for
+ * a word the stemmer changes ("zorbe": its phrase finds "zorb" too), a
+ * word without a list, or lists made before the index changed.
+ */
+static void test_stored_df(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	counters c;
+	char w[8];
+	int64_t listed = 0;
+	int i = 0, served = 0;
+
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, NX_IMPACT_ROWS, &err), NX_OK);
+	counters_open(f->st, &c);
+	for (i = 0; i < NWORD; i++) {
+		int64_t n = 0, got = 0;
+
+		word(w, i);
+		n = nx_search__vocab_df(c.df, w, strlen(w));
+		got = nx_search__stored_df(c.stored, &c.tk, c.tok, w);
+		if (got < 0)
+			continue;
+		served++;
+		assert_true(n >= MIN_DF);
+		assert_int_equal(got, n);
+		assert_int_equal(got, nx_search__count_upto(c.up, w, -1));
+	}
+	assert_true(served >= 2);
+	/* "zorbe" has a list, of the rows of "zorbe" or "zorb": not a term's count */
+	assert_int_equal(nx_impact__df(c.stored, "\"zorbe\"", &listed), 1);
+	assert_true(listed >= MIN_DF);
+	assert_int_equal(nx_search__stored_df(c.stored, &c.tk, c.tok, "zorbe"), -1);
+	/* its stem "zorb" (a feedback word writes it) got a list of its own at the build, the twin of "zorbe"'s */
+	assert_int_equal(nx_search__stored_df(c.stored, &c.tk, c.tok, "zorb"), nx_search__vocab_df(c.df, "zorb", 4));
+	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact WHERE expr = '\"zorb\"' AND twin = '\"zorbe\"'",
+					     &listed),
+			 0);
+	assert_int_equal(listed, 1);
+	assert_int_equal(nx_search__stored_df(c.stored, &c.tk, c.tok, "zzzzq"), -1);
+	counters_close(&c);
+}
+
+/*
+ * A strict walk whose idf takes the counts stored with the impact lists
+ * (nx_search__impact_counts, as a search hands them over) instead of
+ * counting: the same rows, scores, order and totals as counted, at every
+ * k, with a stop word among the words (its phrase left out by FTS5,
+ * marked NX_TOPK_NO_TOKEN) or not, every count stored or some walked.
+ */
+static void test_strict_stored_counts(void **state)
+{
+	static const char *const qs[] = { "zorba zorbe", "zorba the zorbi", "zorbu zorba zorca", "the zorbe of zorbo zorca",
+					  "zorce zorba zorbi" };
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	double cw[NX_TOPK_MAX_WEIGHTS];
+	int ncw = 0, stored = 0, none = 0;
+	size_t q = 0, i = 0;
+
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, NX_IMPACT_ROWS, &err), NX_OK);
+	assert_int_equal(nx_search__register(f->st), SQLITE_OK);
+	assert_true(nx_topk__weights(f->st->db, cw, &ncw));
+	for (q = 0; q < sizeof(qs) / sizeof(qs[0]); q++) {
+		nx_query *cq = NULL;
+		int64_t known[NX_TOPK_MAX_PHRASES];
+		int n = 0, j = 0, kk = 0;
+
+		assert_int_equal(nx_query_compile(&cq, qs[q], &err), NX_OK);
+		n = nx_topk__plain(cq->fts);
+		assert_true(n >= 2);
+		for (j = 0; j < n; j++)
+			known[j] = -1;
+		nx_search__impact_counts(f->st, cq->fts, known, n);
+		for (j = 0; j < n; j++) {
+			stored += known[j] >= 0;
+			none += known[j] == NX_TOPK_NO_TOKEN;
+		}
+		for (kk = 0; kk < NK; kk++) {
+			nx_topk_hit *a = NULL, *b = NULL;
+			size_t na = 0, nb = 0;
+			int64_t ta = -1, tb = -2;
+
+			assert_int_equal(nx_topk__run(f->st->db, NULL, cq->fts, cw, ncw, -1, NULL, 0, NULL, ks[kk], &a, &na,
+						      &ta, NULL, NULL),
+					 SQLITE_OK);
+			assert_int_equal(nx_topk__run(f->st->db, NULL, cq->fts, cw, ncw, -1, known, n, NULL, ks[kk], &b, &nb,
+						      &tb, NULL, NULL),
+					 SQLITE_OK);
+			assert_int_equal(ta, tb);
+			assert_int_equal(na, nb);
+			for (i = 0; i < na; i++)
+				if (a[i].rowid != b[i].rowid || a[i].score != b[i].score)
+					fail_msg("%s, k %zu, hit %zu: counted %lld %.17g, stored %lld %.17g", qs[q], ks[kk], i,
+						 (long long)a[i].rowid, a[i].score, (long long)b[i].rowid, b[i].score);
+			free(a);
+			free(b);
+		}
+		nx_query_free(cq);
+	}
+	assert_true(stored >= 5);
+	assert_int_equal(none, 3);
+}
+
+/*
+ * A rarer form of a frequent word ("zorbes", in a dozen rows, whose
+ * phrase finds the stem "zorb" of "zorbe"): its list is the stem's,
+ * stored as a twin without a walk, and a search of it alone served from
+ * there gives the walk's rows, scores and total.
+ */
+static void test_form_twins(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_topk_hit *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0, i = 0;
+	int64_t ta = -1, tb = -2, n = 0;
+	double cw[NX_TOPK_MAX_WEIGHTS];
+	int ncw = 0, j = 0;
+
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	for (j = 1; j <= 12; j++)
+		assert_int_equal(put_article(f->st, NART + j, "Report zorbes", "Opening zorbes filler zorbi."), 0);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, NX_IMPACT_ROWS, &err), NX_OK);
+	assert_int_equal(nx_store__query_int(f->st,
+					     "SELECT count(*) FROM impact WHERE expr = '\"zorbes\"' AND twin = '\"zorbe\"'"
+					     " AND hits = x''",
+					     &n),
+			 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(nx_search__register(f->st), SQLITE_OK);
+	assert_true(nx_topk__weights(f->st->db, cw, &ncw));
+	for (j = 0; j < NK - 1; j++) {
+		assert_int_equal(nx_search__impact_hits(f->st, "\"zorbes\"", ks[j], &a, &na, &ta), 1);
+		assert_int_equal(nx_topk__run(f->st->db, NULL, "\"zorbes\"", cw, ncw, -1, NULL, 0, NULL, ks[j], &b, &nb, &tb,
+					      NULL, NULL),
+				 SQLITE_OK);
+		assert_int_equal(ta, tb);
+		assert_int_equal(na, nb);
+		for (i = 0; i < na; i++)
+			if (a[i].rowid != b[i].rowid || a[i].score != b[i].score)
+				fail_msg("k %zu, hit %zu: twin %lld %.17g, walk %lld %.17g", ks[j], i, (long long)a[i].rowid,
+					 a[i].score, (long long)b[i].rowid, b[i].score);
+		free(a);
+		free(b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lazy_same_as_whole),
 		cmocka_unit_test(test_or_count_from_sets),
 		cmocka_unit_test(test_count_upto),
+		cmocka_unit_test(test_stored_df),
+		cmocka_unit_test(test_strict_stored_counts),
+		cmocka_unit_test(test_form_twins),
 		cmocka_unit_test(test_stale_lists_not_used),
 	};
 
