@@ -10,11 +10,16 @@
  * impact_state holds one row, id 1 (the version of this layout: another
  * id is ignored), with the full-text table's totals record (fts_data id 1:
  * the number of rows and of tokens in each column) when the lists were
- * made.  A list is used only while that record is the
- * same, so any article added since turns every list off until the next
- * build; removing or replacing an article (a DELETE or UPDATE of table
- * article, by this program or another) empties impact_state through the
- * triggers, since a replacement can keep the totals.
+ * made.  A list is used as it is while that record is the same.  Row id
+ * 4 (the mark) holds the largest rowid of the full-text table then (8
+ * bytes little-endian) and the same record: articles added since take
+ * rowids above it, and a list then stands for the rows at or below it
+ * (search/impact_fresh.c scores the others) as long as the totals now
+ * are those then plus the added rows' (nx_impact__mark).  Removing or
+ * replacing an article (a DELETE or UPDATE of table article, by this
+ * program or another) empties impact_state through the triggers, since
+ * a replacement can keep the totals, and a removed last row's rowid can
+ * be given again: every list is then off until the next build.
  *
  * impact_set(expr, nbits, bits, maxes): for the words of a list in an
  * eighth of the rows or more, the set of the rows they match, a bitmap of
@@ -119,14 +124,158 @@ int nx_impact__put(sqlite3 *db, const char *expr, int64_t df, const int64_t *row
 
 int nx_impact__seal(sqlite3 *db)
 {
-	return sqlite3_exec(db,
-			    "INSERT OR REPLACE INTO impact_state(id, totals)"
-			    " SELECT 1, block FROM fts_data WHERE id = 1 AND block IS NOT NULL;"
-			    "INSERT OR REPLACE INTO impact_state(id, totals)"
-			    " SELECT 2, block FROM fts_data WHERE id = 1 AND block IS NOT NULL;"
-			    "INSERT OR REPLACE INTO impact_state(id, totals)"
-			    " SELECT 3, block FROM fts_data WHERE id = 1 AND block IS NOT NULL",
-			    NULL, NULL, NULL);
+	sqlite3_stmt *s = NULL, *ins = NULL;
+	unsigned char *b = NULL;
+	int rc = sqlite3_exec(db,
+			      "INSERT OR REPLACE INTO impact_state(id, totals)"
+			      " SELECT 1, block FROM fts_data WHERE id = 1 AND block IS NOT NULL;"
+			      "INSERT OR REPLACE INTO impact_state(id, totals)"
+			      " SELECT 2, block FROM fts_data WHERE id = 1 AND block IS NOT NULL;"
+			      "INSERT OR REPLACE INTO impact_state(id, totals)"
+			      " SELECT 3, block FROM fts_data WHERE id = 1 AND block IS NOT NULL",
+			      NULL, NULL, NULL);
+
+	/* the mark (row 4): the largest rowid, 8 bytes little-endian, then the same totals */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db,
+					"SELECT (SELECT coalesce(max(id), 0) FROM fts_docsize), block FROM fts_data"
+					" WHERE id = 1 AND block IS NOT NULL",
+					-1, &s, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint64_t last = (uint64_t)sqlite3_column_int64(s, 0);
+		int len = sqlite3_column_bytes(s, 1), i = 0;
+
+		rc = SQLITE_NOMEM;
+		if ((b = malloc(8 + (size_t)len)) == NULL)
+			goto done;
+		for (i = 0; i < 8; i++)
+			b[i] = (unsigned char)(last >> (8 * i));
+		if (len > 0)
+			memcpy(b + 8, sqlite3_column_blob(s, 1), (size_t)len);
+		rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO impact_state(id, totals) VALUES (4, ?1)", -1, &ins,
+					NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_blob(ins, 1, b, 8 + len, SQLITE_STATIC);
+			rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+		}
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_OK; /* no totals: no mark, the lists hold for this state alone */
+	}
+done:
+	sqlite3_finalize(s);
+	sqlite3_finalize(ins);
+	free(b);
+	return rc;
+}
+
+int nx_impact__sqlite_varint(const unsigned char *p, const unsigned char *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	int i = 0;
+
+	for (i = 0; i < 8 && p + i < end; i++) {
+		x = (x << 7) | (p[i] & 0x7f);
+		if ((p[i] & 0x80) == 0) {
+			*v = x;
+			return i + 1;
+		}
+	}
+	if (i == 8 && p + 8 < end) {
+		*v = (x << 8) | p[8];
+		return 9;
+	}
+	return 0;
+}
+
+/* FTS5's totals record (rows, then tokens per column) into *nrow and tok[]: the columns, or -1 when corrupt. */
+static int read_totals(const unsigned char *p, const unsigned char *end, int64_t *nrow, int64_t *tok)
+{
+	uint64_t v = 0;
+	int used = 0, n = 0;
+
+	if (p == NULL || (used = nx_impact__sqlite_varint(p, end, &v)) == 0 || v > INT64_MAX)
+		return -1;
+	*nrow = (int64_t)v;
+	for (p += used; p < end; p += used) {
+		if (n == NX_IMPACT_MAX_COLS || (used = nx_impact__sqlite_varint(p, end, &v)) == 0 || v > INT64_MAX)
+			return -1;
+		tok[n++] = (int64_t)v;
+	}
+	return n;
+}
+
+/* The rows of fts_docsize above last: *n of them and their tokens per column added into add[0..ncol-1]. */
+static int added_rows(sqlite3 *db, int64_t last, int ncol, int64_t *n, int64_t *add)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT sz FROM fts_docsize WHERE id > ?1", -1, &s, NULL);
+
+	*n = 0;
+	if (rc != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, last);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_blob(s, 0), *end = p + sqlite3_column_bytes(s, 0);
+		uint64_t v = 0;
+		int used = 0, c = 0;
+
+		for (; p != NULL && p < end && c < ncol && (used = nx_impact__sqlite_varint(p, end, &v)) > 0; p += used)
+			add[c++] += (int64_t)v;
+		(*n)++;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int nx_impact__mark(sqlite3 *db, nx_impact_mark *m)
+{
+	int64_t tok0[NX_IMPACT_MAX_COLS], tok[NX_IMPACT_MAX_COLS], add[NX_IMPACT_MAX_COLS] = { 0 }, nadd = 0;
+	sqlite3_stmt *s = NULL;
+	int rc = 0, ncol = 0, i = 0;
+
+	memset(m, 0, sizeof(*m));
+	/* row 4 beside row 1: both emptied by the triggers when an article is removed or replaced */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT t.totals, d.block FROM impact_state t, impact_state one, fts_data d"
+			       " WHERE t.id = 4 AND one.id = 1 AND d.id = 1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return 0; /* no table: an older index, or a small one */
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		rc = rc == SQLITE_DONE ? 0 : -1;
+		goto done;
+	}
+	{
+		const unsigned char *t = sqlite3_column_blob(s, 0), *d = sqlite3_column_blob(s, 1);
+		int tn = sqlite3_column_bytes(s, 0), dn = sqlite3_column_bytes(s, 1);
+		uint64_t last = 0;
+
+		rc = -1;
+		if (t == NULL || tn < 8 || d == NULL)
+			goto done;
+		for (i = 0; i < 8; i++)
+			last |= (uint64_t)t[i] << (8 * i);
+		m->last = (int64_t)last;
+		if ((ncol = read_totals(t + 8, t + tn, &m->nrow0, tok0)) < 0 ||
+		    read_totals(d, d + dn, &m->nrow, tok) != ncol)
+			goto done;
+	}
+	rc = 0;
+	/* every row at or below the mark as it was: the totals now are those then and the added rows' */
+	if (m->last < 0 || m->nrow0 <= 0 || added_rows(db, m->last, ncol, &nadd, add) < 0)
+		goto done;
+	if (m->nrow != m->nrow0 + nadd)
+		goto done;
+	for (i = 0; i < ncol; i++) {
+		if (tok[i] != tok0[i] + add[i])
+			goto done;
+		m->ntok0 += tok0[i];
+		m->ntok += tok[i];
+	}
+	m->added = nadd;
+	rc = 1;
+done:
+	sqlite3_finalize(s);
+	return rc;
 }
 
 /* Decode the first k rows of a list (k no more than it holds, or all): 1, or -1 when it is cut short. */
@@ -184,6 +333,45 @@ int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, doub
 			rc = 0; /* too short for k */
 		else
 			rc = decode(b, end, k, rowid, score, n);
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int nx_impact__get_made(sqlite3 *db, const char *expr, int64_t **rowid, double **score, size_t *n, int64_t *df)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	*rowid = NULL;
+	*score = NULL;
+	*n = 0;
+	*df = 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT i.df, coalesce((SELECT hits FROM impact WHERE expr = i.twin), i.hits)"
+			       " FROM impact i WHERE i.expr = ?1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return 0; /* no table */
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *b = sqlite3_column_blob(s, 1), *p = b;
+		const unsigned char *end = b + sqlite3_column_bytes(s, 1);
+		uint64_t have = 0;
+
+		*df = sqlite3_column_int64(s, 0);
+		rc = -1;
+		/* each row takes 9 bytes or more: a count past the blob is corrupt */
+		if (b != NULL && nx_varint_get(&p, end, &have) && have <= (uint64_t)(end - p) / 9 &&
+		    (*rowid = malloc((have ? have : 1) * sizeof(**rowid))) != NULL &&
+		    (*score = malloc((have ? have : 1) * sizeof(**score))) != NULL)
+			rc = decode(b, end, (size_t)have, *rowid, *score, n);
+		if (rc < 0) {
+			free(*rowid);
+			free(*score);
+			*rowid = NULL;
+			*score = NULL;
+			*n = 0;
+		}
 	}
 	sqlite3_finalize(s);
 	return rc;
