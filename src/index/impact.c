@@ -40,7 +40,9 @@
  * the edges from the index on published: a decade of a million articles
  * is a few hundred thousand varints instead of as many steps of an index.
  * Made with the lists and valid under row id 3 of impact_state, which an
- * older program's build leaves out (the table is then set aside).
+ * older program's build leaves out (the table is then set aside), or
+ * under the mark once articles were added: those are read by rowid from
+ * the table of articles.
  */
 #include "index/impact.h"
 
@@ -582,22 +584,49 @@ int nx_impact__put_pub(sqlite3 *db)
 	return rc;
 }
 
+/* The rows added since the mark published in buckets b0..b1, ascending: 0, or -1. */
+static int pub_added(sqlite3 *db, int64_t last, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid),
+		     void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	int step = SQLITE_DONE;
+
+	/* by rowid (a few rows at the end), not by the index on published (a decade of them) */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id FROM article WHERE id > ?1 AND +published >= ?2 AND +published < ?3 ORDER BY id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, last);
+	sqlite3_bind_int64(s, 2, b0 * ((int64_t)1 << NX_IMPACT_PUB_SHIFT));
+	sqlite3_bind_int64(s, 3, (b1 + 1) * ((int64_t)1 << NX_IMPACT_PUB_SHIFT));
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if (add(ctx, sqlite3_column_int64(s, 0)) < 0)
+			break;
+	sqlite3_finalize(s);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
 int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid), void *ctx)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = 0, step = 0;
+	nx_impact_mark m;
+	int rc = 0, step = 0, fresh = 0;
 
 	/* made for the index as it is now (the caller reads in one transaction) */
 	if (sqlite3_prepare_v2(db,
-			       "SELECT 1 FROM impact_state t, fts_data d, sqlite_master m"
-			       " WHERE t.id = 3 AND d.id = 1 AND t.totals = d.block AND m.name = 'impact_pub'",
+			       "SELECT t.totals = d.block FROM impact_state t, fts_data d, sqlite_master m"
+			       " WHERE t.id = 3 AND d.id = 1 AND m.name = 'impact_pub'",
 			       -1, &s, NULL) != SQLITE_OK)
 		return 0; /* no table: an older index, or a small one */
 	step = sqlite3_step(s);
+	fresh = step == SQLITE_ROW && sqlite3_column_int(s, 0) == 0;
 	sqlite3_finalize(s);
 	s = NULL;
 	if (step != SQLITE_ROW)
 		return step == SQLITE_DONE ? 0 : -1;
+	/* or for it before articles were added: those are read from the table of articles */
+	if (fresh && (rc = nx_impact__mark(db, &m)) != 1)
+		return rc;
 	if (sqlite3_prepare_v2(db, "SELECT ids FROM impact_pub WHERE b BETWEEN ?1 AND ?2", -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(s, 1, b0);
@@ -614,6 +643,8 @@ int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ct
 		}
 	}
 	rc = step == SQLITE_DONE ? 1 : -1;
+	if (rc == 1 && fresh && pub_added(db, m.last, b0, b1, add, ctx) < 0)
+		rc = -1;
 done:
 	sqlite3_finalize(s);
 	return rc;

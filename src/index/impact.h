@@ -120,10 +120,11 @@ int nx_impact__put_pub(sqlite3 *db);
 
 /*
  * Call add(ctx, rowid) for every article published in buckets b0..b1
- * (rowids ascending within a bucket); add returning < 0 stops with -1.
- * Returns 1 when served, 0 when there is no table or it was made for
- * another state of the index (read the index on published instead), -1
- * on an error or a corrupt bucket.
+ * (rowids ascending within a bucket; after articles were added, those
+ * follow, ascending); add returning < 0 stops with -1.  Returns 1 when
+ * served, 0 when there is no table or it was made for another state of
+ * the index than this one or this one's before additions (read the index
+ * on published instead), -1 on an error or a corrupt bucket.
  */
 int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid), void *ctx);
 

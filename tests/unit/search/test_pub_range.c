@@ -4,8 +4,8 @@
  * words' sets ANDed with them (search/impact_and.c) must give the walk's
  * results (ids, scores to the bit, totals) at every depth, on ranges that
  * start and end on a bucket's edge, a second inside and outside it, hold
- * no whole bucket or none at all; an article added since: the index on
- * published and the walk again.  Made-up words (madeup.h), their dates
+ * no whole bucket or none at all; articles added since: the buckets and
+ * the added rows (by rowid); one removed: the index on published.  Made-up words (madeup.h), their dates
  * spread over twenty years out of rowid order.
  */
 #include <stdarg.h>
@@ -158,6 +158,7 @@ static void test_buckets(void **state)
 	nx_error err = NX_ERROR_INIT;
 	const int64_t w = (int64_t)1 << NX_IMPACT_PUB_SHIFT;
 	int64_t b = 0, n = 0, b0 = nx_impact__pub_bucket(T0);
+	char id[17];
 
 	assert_int_equal(nx_impact__pub_bucket(0), 0);
 	assert_int_equal(nx_impact__pub_bucket(w - 1), 0);
@@ -173,6 +174,21 @@ static void test_buckets(void **state)
 		assert_int_equal(nx_impact__pub_rows(f->st->db, b, b + 6, count_row, &n), 1);
 		assert_int_equal(n, sql_count(f->st, b * w, (b + 7) * w));
 	}
+	/* articles added since: the buckets and the added rows, by rowid */
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	for (n = 0; n < 40; n++)
+		assert_int_equal(put_article(f->st, 5000 + (int)n, "Added", "zorba added."), 0);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	for (b = b0 - 1; b < b0 + 110; b += 7) {
+		n = 0;
+		assert_int_equal(nx_impact__pub_rows(f->st->db, b, b + 6, count_row, &n), 1);
+		assert_int_equal(n, sql_count(f->st, b * w, (b + 7) * w));
+	}
+	/* one removed: the buckets are set aside */
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	assert_int_equal(nx_store_remove(f->st, "https://example.com/5003", id, &err), NX_OK);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	assert_int_equal(nx_impact__pub_rows(f->st->db, b0, b0 + 6, count_row, &n), 0);
 }
 
 /* The sets and the walk, both with a filter of rowid bits: the same total and rows at every depth. */
@@ -274,7 +290,7 @@ static void test_same_as_sql(void **state)
 	all(f->st, NX_FAST_PATHS_CHECK, 1);
 	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, ROWS, &err), NX_OK);
 	all(f->st, NX_FAST_PATHS_CHECK, 1);
-	/* added since: the buckets and sets are set aside */
+	/* added since: the buckets serve with the added rows read by rowid, the sets are set aside */
 	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
 	assert_int_equal(put_article(f->st, NART + 1, "zorba zorbe", "zorba zorbe zorba zorbe."), 0);
 	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
