@@ -457,7 +457,8 @@ static int read_maxes(const unsigned char *m, size_t len, size_t n, double **max
 	return 0;
 }
 
-int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max)
+/* The set of expr the statement sql selects (nbits, bits, maxes), as nx_impact__get_set gives it. */
+static int get_set(sqlite3 *db, const char *sql, const char *expr, uint64_t **w, size_t *nw, double **max)
 {
 	sqlite3_stmt *s = NULL;
 	unsigned char *raw = NULL;
@@ -466,11 +467,7 @@ int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, 
 	*w = NULL;
 	*nw = 0;
 	*max = NULL;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT b.nbits, b.bits, b.maxes FROM impact i, impact_set b, impact_state t, fts_data d"
-			       " WHERE i.expr = ?1 AND b.expr = coalesce(i.twin, i.expr)"
-			       " AND t.id = 2 AND d.id = 1 AND t.totals = d.block",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		return 0; /* no table: an older index */
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {
@@ -501,6 +498,41 @@ done:
 	}
 	free(raw);
 	sqlite3_finalize(s);
+	return rc;
+}
+
+int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max)
+{
+	return get_set(db,
+		       "SELECT b.nbits, b.bits, b.maxes FROM impact i, impact_set b, impact_state t, fts_data d"
+		       " WHERE i.expr = ?1 AND b.expr = coalesce(i.twin, i.expr)"
+		       " AND t.id = 2 AND d.id = 1 AND t.totals = d.block",
+		       expr, w, nw, max);
+}
+
+int nx_impact__get_set_made(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max, int64_t *df)
+{
+	int64_t n = 0;
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	*df = 0;
+	/* (row 2 present: the sets were made with the lists, not set aside by an older program's build) */
+	if (sqlite3_prepare_v2(db, "SELECT i.df FROM impact i, impact_state t WHERE i.expr = ?1 AND t.id = 2", -1, &s,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (n <= 0)
+		return 0;
+	rc = get_set(db,
+		     "SELECT b.nbits, b.bits, b.maxes FROM impact i, impact_set b"
+		     " WHERE i.expr = ?1 AND b.expr = coalesce(i.twin, i.expr)",
+		     expr, w, nw, max);
+	if (rc == 1)
+		*df = n;
 	return rc;
 }
 

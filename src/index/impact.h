@@ -105,6 +105,13 @@ int nx_impact__put_set(sqlite3 *db, const char *expr, const uint64_t *w, size_t 
  */
 int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max);
 
+/*
+ * The same as it was made, whatever the index is now (see
+ * nx_impact__mark), and *df the rows expr matched then: 1, 0 when it has
+ * none (or the sets were not made with the lists), -1 when corrupt.
+ */
+int nx_impact__get_set_made(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max, int64_t *df);
+
 /* Published times in buckets of 2^NX_IMPACT_PUB_SHIFT seconds (about 24 days). */
 #define NX_IMPACT_PUB_SHIFT 21
 

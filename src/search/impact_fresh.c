@@ -104,13 +104,17 @@ static void aux_fresh(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 		sqlite3_result_null(ctx);
 }
 
-/* What the bound needs: the idf then and now, rho = min(1, A / A'). */
-typedef struct fresh_bound {
-	double idf0, idf1, rho;
-} fresh_bound;
+void nx_search__fresh_bound_init(nx_fresh_bound *b, int64_t nrow0, int64_t ntok0, int64_t nrow, int64_t ntok,
+				 int64_t df0, int64_t df1)
+{
+	double avgdl0 = (double)ntok0 / (double)nrow0, avgdl = (double)ntok / (double)nrow;
 
-/* A bound of the score now of a row that scored s when the list was made (see above); grows with s. */
-static double bound(const fresh_bound *b, double s)
+	b->idf0 = nx_bm25_idf(nrow0, df0);
+	b->idf1 = nx_bm25_idf(nrow, df1);
+	b->rho = avgdl > avgdl0 ? avgdl0 / avgdl : 1.0;
+}
+
+double nx_search__fresh_bound(const nx_fresh_bound *b, double s)
 {
 	const double k = NX_BM25_K1 + 1.0;
 	double t = s / b->idf0, tc = t < k ? t : k;
@@ -151,8 +155,8 @@ int nx_search__impact_fresh(nx_store *st, const char *expr, const double *cw, in
 	sqlite3_stmt *s = NULL;
 	nx_topk_hit *heap = NULL;
 	int64_t *rowid = NULL, df = 0, df1 = 0;
-	double *old = NULL, avgdl0 = 0;
-	fresh_bound b;
+	double *old = NULL;
+	nx_fresh_bound b;
 	size_t nlist = 0, i = 0, nh = 0, nnew = 0;
 	int rc = 0, done = 0;
 
@@ -185,10 +189,7 @@ int nx_search__impact_fresh(nx_store *st, const char *expr, const double *cw, in
 		goto walked;
 	nnew = t.n;
 	df1 = df + (int64_t)nnew;
-	b.idf0 = nx_bm25_idf(m.nrow0, df);
-	b.idf1 = nx_bm25_idf(m.nrow, df1);
-	avgdl0 = (double)m.ntok0 / (double)m.nrow0;
-	b.rho = t.avgdl > avgdl0 ? avgdl0 / t.avgdl : 1.0;
+	nx_search__fresh_bound_init(&b, m.nrow0, m.ntok0, m.nrow, m.ntok, df, df1);
 	for (i = 0; i < nnew; i++) {
 		t.h[i].score = 0.0 + b.idf1 * t.h[i].score;
 		keep(heap, k, &nh, &t.h[i]);
@@ -196,7 +197,7 @@ int nx_search__impact_fresh(nx_store *st, const char *expr, const double *cw, in
 	/* the listed rows by their old scores, while one can still enter */
 	done = k == 0;
 	for (i = 0; i < nlist && !done; i++) {
-		if (nh == k && bound(&b, old[i]) < heap[0].score) {
+		if (nh == k && nx_search__fresh_bound(&b, old[i]) < heap[0].score) {
 			done = 1;
 			break;
 		}
@@ -212,7 +213,7 @@ int nx_search__impact_fresh(nx_store *st, const char *expr, const double *cw, in
 	}
 	/* the list ran out: done when it held every row, or no row past it can enter */
 	if (!done)
-		done = (int64_t)nlist == df || (nh == k && nlist > 0 && bound(&b, old[nlist - 1]) < heap[0].score);
+		done = (int64_t)nlist == df || (nh == k && nlist > 0 && nx_search__fresh_bound(&b, old[nlist - 1]) < heap[0].score);
 	rc = 0;
 	if (done) {
 		if (nh > 0)

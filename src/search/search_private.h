@@ -123,6 +123,18 @@ int nx_search__impact_hits(nx_store *st, const char *expr, const double *cw, int
 int nx_search__impact_fresh(nx_store *st, const char *expr, const double *cw, int ncw, size_t k, nx_topk_hit **out,
 			    size_t *nout, int64_t *total);
 /*
+ * What bounds a word's bm25 now (nrow rows, ntok tokens, the word in df1
+ * of them) from its bm25 when the lists were made (nrow0, ntok0, df0),
+ * column weights no less than 0 (impact_fresh.c tells why it holds).
+ */
+typedef struct nx_fresh_bound {
+	double idf0, idf1, rho;
+} nx_fresh_bound;
+void nx_search__fresh_bound_init(nx_fresh_bound *b, int64_t nrow0, int64_t ntok0, int64_t nrow, int64_t ntok,
+				 int64_t df0, int64_t df1);
+/* The bound of the score now of a row that scored s then; grows with s. */
+double nx_search__fresh_bound(const nx_fresh_bound *b, double s);
+/*
  * A plain AND of several words (expr: nx_topk__plain's form), or of one or
  * more words with a filter given as rowid bits alone (flt, NULL: none; a
  * filter with a keep() is not served), from the words' impact lists and
