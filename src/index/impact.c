@@ -15,11 +15,14 @@
  * bytes little-endian) and the same record: articles added since take
  * rowids above it, and a list then stands for the rows at or below it
  * (search/impact_fresh.c scores the others) as long as the totals now
- * are those then plus the added rows' (nx_impact__mark).  Removing or
- * replacing an article (a DELETE or UPDATE of table article, by this
- * program or another) empties impact_state through the triggers, since
- * a replacement can keep the totals, and a removed last row's rowid can
- * be given again: every list is then off until the next build.
+ * are those then plus the rows' above it (nx_impact__mark); row 5 holds
+ * the same rowid as an integer, for the triggers.  Removing or replacing
+ * an article (a DELETE or UPDATE of table article, by this program or
+ * another) empties rows 1-3 through the triggers, since a replacement can
+ * keep the totals, and rows 4 and 5 too when the article is at or below
+ * the mark (or there is no mark): a removed last row's rowid can be given
+ * again.  An article added since and removed or replaced leaves the mark
+ * as it is: the rows above it are read as they are now.
  *
  * impact_set(expr, nbits, bits, maxes): for the words of a list in an
  * eighth of the rows or more, the set of the rows they match, a bitmap of
@@ -61,8 +64,13 @@ static const char impact_sql[] =
 	"DROP TABLE IF EXISTS impact_set; CREATE TABLE impact_set(expr TEXT NOT NULL UNIQUE, nbits INTEGER NOT NULL, bits BLOB NOT NULL,"
 	" maxes BLOB NOT NULL);"
 	"DROP TABLE IF EXISTS impact_pub; CREATE TABLE impact_pub(b INTEGER PRIMARY KEY, ids BLOB NOT NULL);"
-	"CREATE TRIGGER IF NOT EXISTS impact_gone AFTER DELETE ON article BEGIN DELETE FROM impact_state; END;"
-	"CREATE TRIGGER IF NOT EXISTS impact_changed AFTER UPDATE ON article BEGIN DELETE FROM impact_state; END;"
+	/* every row but the mark's; those too (all) unless the article is above the mark (row 5) */
+	"DROP TRIGGER IF EXISTS impact_gone; CREATE TRIGGER impact_gone AFTER DELETE ON article BEGIN"
+	" DELETE FROM impact_state WHERE id NOT IN (4, 5)"
+	" OR coalesce(old.id <= (SELECT totals FROM impact_state WHERE id = 5), 1); END;"
+	"DROP TRIGGER IF EXISTS impact_changed; CREATE TRIGGER impact_changed AFTER UPDATE ON article BEGIN"
+	" DELETE FROM impact_state WHERE id NOT IN (4, 5)"
+	" OR coalesce(min(old.id, new.id) <= (SELECT totals FROM impact_state WHERE id = 5), 1); END;"
 	"DELETE FROM impact_state; DELETE FROM impact;";
 
 int nx_impact__reset(sqlite3 *db)
@@ -154,10 +162,12 @@ int nx_impact__seal(sqlite3 *db)
 			b[i] = (unsigned char)(last >> (8 * i));
 		if (len > 0)
 			memcpy(b + 8, sqlite3_column_blob(s, 1), (size_t)len);
-		rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO impact_state(id, totals) VALUES (4, ?1)", -1, &ins,
-					NULL);
+		/* and row 5: the same rowid as an integer, for the triggers */
+		rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO impact_state(id, totals) VALUES (4, ?1), (5, ?2)", -1,
+					&ins, NULL);
 		if (rc == SQLITE_OK) {
 			sqlite3_bind_blob(ins, 1, b, 8 + len, SQLITE_STATIC);
+			sqlite3_bind_int64(ins, 2, (sqlite3_int64)last);
 			rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
 		}
 	} else if (rc == SQLITE_DONE) {
@@ -236,10 +246,9 @@ int nx_impact__mark(sqlite3 *db, nx_impact_mark *m)
 	int rc = 0, ncol = 0, i = 0;
 
 	memset(m, 0, sizeof(*m));
-	/* row 4 beside row 1: both emptied by the triggers when an article is removed or replaced */
+	/* row 4 emptied by the triggers when an article at or below the mark is removed or replaced */
 	if (sqlite3_prepare_v2(db,
-			       "SELECT t.totals, d.block FROM impact_state t, impact_state one, fts_data d"
-			       " WHERE t.id = 4 AND one.id = 1 AND d.id = 1",
+			       "SELECT t.totals, d.block FROM impact_state t, fts_data d WHERE t.id = 4 AND d.id = 1",
 			       -1, &s, NULL) != SQLITE_OK)
 		return 0; /* no table: an older index, or a small one */
 	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
@@ -517,8 +526,8 @@ int nx_impact__get_set_made(sqlite3 *db, const char *expr, uint64_t **w, size_t 
 	int rc = 0;
 
 	*df = 0;
-	/* (row 2 present: the sets were made with the lists, not set aside by an older program's build) */
-	if (sqlite3_prepare_v2(db, "SELECT i.df FROM impact i, impact_state t WHERE i.expr = ?1 AND t.id = 2", -1, &s,
+	/* (the mark present: the sets were made with the lists, not left by an older program's build) */
+	if (sqlite3_prepare_v2(db, "SELECT i.df FROM impact i, impact_state t WHERE i.expr = ?1 AND t.id = 4", -1, &s,
 			       NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
@@ -646,12 +655,12 @@ int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ct
 
 	/* made for the index as it is now (the caller reads in one transaction) */
 	if (sqlite3_prepare_v2(db,
-			       "SELECT t.totals = d.block FROM impact_state t, fts_data d, sqlite_master m"
-			       " WHERE t.id = 3 AND d.id = 1 AND m.name = 'impact_pub'",
+			       "SELECT (SELECT t.totals = d.block FROM impact_state t, fts_data d WHERE t.id = 3 AND d.id = 1)"
+			       " FROM sqlite_master m WHERE m.name = 'impact_pub'",
 			       -1, &s, NULL) != SQLITE_OK)
 		return 0; /* no table: an older index, or a small one */
 	step = sqlite3_step(s);
-	fresh = step == SQLITE_ROW && sqlite3_column_int(s, 0) == 0;
+	fresh = step == SQLITE_ROW && sqlite3_column_int(s, 0) != 1;
 	sqlite3_finalize(s);
 	s = NULL;
 	if (step != SQLITE_ROW)

@@ -5,8 +5,9 @@
  * results (ids, scores to the bit, totals) at every depth, on ranges that
  * start and end on a bucket's edge, a second inside and outside it, hold
  * no whole bucket or none at all; articles added since: the buckets and
- * the added rows (by rowid), the sets and the added rows (walked); one
- * removed: the index on published and the walk.  Made-up words (madeup.h), their dates
+ * the added rows (by rowid), the sets and the added rows (walked), an
+ * added one removed too; one made before removed: the index on published
+ * and the walk.  Made-up words (madeup.h), their dates
  * spread over twenty years out of rowid order.
  */
 #include <stdarg.h>
@@ -185,9 +186,17 @@ static void test_buckets(void **state)
 		assert_int_equal(nx_impact__pub_rows(f->st->db, b, b + 6, count_row, &n), 1);
 		assert_int_equal(n, sql_count(f->st, b * w, (b + 7) * w));
 	}
-	/* one removed: the buckets are set aside */
+	/* an added one removed: the same; one made before removed: the buckets are set aside */
 	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
 	assert_int_equal(nx_store_remove(f->st, "https://example.com/5003", id, &err), NX_OK);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	for (b = b0 - 1; b < b0 + 110; b += 7) {
+		n = 0;
+		assert_int_equal(nx_impact__pub_rows(f->st->db, b, b + 6, count_row, &n), 1);
+		assert_int_equal(n, sql_count(f->st, b * w, (b + 7) * w));
+	}
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	assert_int_equal(nx_store_remove(f->st, "https://example.com/7", id, &err), NX_OK);
 	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
 	assert_int_equal(nx_impact__pub_rows(f->st->db, b0, b0 + 6, count_row, &n), 0);
 }
