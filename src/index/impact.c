@@ -10,11 +10,19 @@
  * impact_state holds one row, id 1 (the version of this layout: another
  * id is ignored), with the full-text table's totals record (fts_data id 1:
  * the number of rows and of tokens in each column) when the lists were
- * made.  A list is used only while that record is the
- * same, so any article added since turns every list off until the next
- * build; removing or replacing an article (a DELETE or UPDATE of table
- * article, by this program or another) empties impact_state through the
- * triggers, since a replacement can keep the totals.
+ * made.  A list is used as it is while that record is the same.  Row id
+ * 4 (the mark) holds the largest rowid of the full-text table then (8
+ * bytes little-endian) and the same record: articles added since take
+ * rowids above it, and a list then stands for the rows at or below it
+ * (search/impact_fresh.c scores the others) as long as the totals now
+ * are those then plus the rows' above it (nx_impact__mark); row 5 holds
+ * the same rowid as an integer, for the triggers.  Removing or replacing
+ * an article (a DELETE or UPDATE of table article, by this program or
+ * another) empties rows 1-3 through the triggers, since a replacement can
+ * keep the totals, and rows 4 and 5 too when the article is at or below
+ * the mark (or there is no mark): a removed last row's rowid can be given
+ * again.  An article added since and removed or replaced leaves the mark
+ * as it is: the rows above it are read as they are now.
  *
  * impact_set(expr, nbits, bits, maxes): for the words of a list in an
  * eighth of the rows or more, the set of the rows they match, a bitmap of
@@ -35,7 +43,9 @@
  * the edges from the index on published: a decade of a million articles
  * is a few hundred thousand varints instead of as many steps of an index.
  * Made with the lists and valid under row id 3 of impact_state, which an
- * older program's build leaves out (the table is then set aside).
+ * older program's build leaves out (the table is then set aside), or
+ * under the mark once articles were added: those are read by rowid from
+ * the table of articles.
  */
 #include "index/impact.h"
 
@@ -54,8 +64,13 @@ static const char impact_sql[] =
 	"DROP TABLE IF EXISTS impact_set; CREATE TABLE impact_set(expr TEXT NOT NULL UNIQUE, nbits INTEGER NOT NULL, bits BLOB NOT NULL,"
 	" maxes BLOB NOT NULL);"
 	"DROP TABLE IF EXISTS impact_pub; CREATE TABLE impact_pub(b INTEGER PRIMARY KEY, ids BLOB NOT NULL);"
-	"CREATE TRIGGER IF NOT EXISTS impact_gone AFTER DELETE ON article BEGIN DELETE FROM impact_state; END;"
-	"CREATE TRIGGER IF NOT EXISTS impact_changed AFTER UPDATE ON article BEGIN DELETE FROM impact_state; END;"
+	/* every row but the mark's; those too (all) unless the article is above the mark (row 5) */
+	"DROP TRIGGER IF EXISTS impact_gone; CREATE TRIGGER impact_gone AFTER DELETE ON article BEGIN"
+	" DELETE FROM impact_state WHERE id NOT IN (4, 5)"
+	" OR coalesce(old.id <= (SELECT totals FROM impact_state WHERE id = 5), 1); END;"
+	"DROP TRIGGER IF EXISTS impact_changed; CREATE TRIGGER impact_changed AFTER UPDATE ON article BEGIN"
+	" DELETE FROM impact_state WHERE id NOT IN (4, 5)"
+	" OR coalesce(min(old.id, new.id) <= (SELECT totals FROM impact_state WHERE id = 5), 1); END;"
 	"DELETE FROM impact_state; DELETE FROM impact;";
 
 int nx_impact__reset(sqlite3 *db)
@@ -152,14 +167,159 @@ int nx_impact__is_twin(sqlite3 *db, const char *expr)
 
 int nx_impact__seal(sqlite3 *db)
 {
-	return sqlite3_exec(db,
-			    "INSERT OR REPLACE INTO impact_state(id, totals)"
-			    " SELECT 1, block FROM fts_data WHERE id = 1 AND block IS NOT NULL;"
-			    "INSERT OR REPLACE INTO impact_state(id, totals)"
-			    " SELECT 2, block FROM fts_data WHERE id = 1 AND block IS NOT NULL;"
-			    "INSERT OR REPLACE INTO impact_state(id, totals)"
-			    " SELECT 3, block FROM fts_data WHERE id = 1 AND block IS NOT NULL",
-			    NULL, NULL, NULL);
+	sqlite3_stmt *s = NULL, *ins = NULL;
+	unsigned char *b = NULL;
+	int rc = sqlite3_exec(db,
+			      "INSERT OR REPLACE INTO impact_state(id, totals)"
+			      " SELECT 1, block FROM fts_data WHERE id = 1 AND block IS NOT NULL;"
+			      "INSERT OR REPLACE INTO impact_state(id, totals)"
+			      " SELECT 2, block FROM fts_data WHERE id = 1 AND block IS NOT NULL;"
+			      "INSERT OR REPLACE INTO impact_state(id, totals)"
+			      " SELECT 3, block FROM fts_data WHERE id = 1 AND block IS NOT NULL",
+			      NULL, NULL, NULL);
+
+	/* the mark (row 4): the largest rowid, 8 bytes little-endian, then the same totals */
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db,
+					"SELECT (SELECT coalesce(max(id), 0) FROM fts_docsize), block FROM fts_data"
+					" WHERE id = 1 AND block IS NOT NULL",
+					-1, &s, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint64_t last = (uint64_t)sqlite3_column_int64(s, 0);
+		int len = sqlite3_column_bytes(s, 1), i = 0;
+
+		rc = SQLITE_NOMEM;
+		if ((b = malloc(8 + (size_t)len)) == NULL)
+			goto done;
+		for (i = 0; i < 8; i++)
+			b[i] = (unsigned char)(last >> (8 * i));
+		if (len > 0)
+			memcpy(b + 8, sqlite3_column_blob(s, 1), (size_t)len);
+		/* and row 5: the same rowid as an integer, for the triggers */
+		rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO impact_state(id, totals) VALUES (4, ?1), (5, ?2)", -1,
+					&ins, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_blob(ins, 1, b, 8 + len, SQLITE_STATIC);
+			sqlite3_bind_int64(ins, 2, (sqlite3_int64)last);
+			rc = sqlite3_step(ins) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+		}
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_OK; /* no totals: no mark, the lists hold for this state alone */
+	}
+done:
+	sqlite3_finalize(s);
+	sqlite3_finalize(ins);
+	free(b);
+	return rc;
+}
+
+int nx_impact__sqlite_varint(const unsigned char *p, const unsigned char *end, uint64_t *v)
+{
+	uint64_t x = 0;
+	int i = 0;
+
+	for (i = 0; i < 8 && p + i < end; i++) {
+		x = (x << 7) | (p[i] & 0x7f);
+		if ((p[i] & 0x80) == 0) {
+			*v = x;
+			return i + 1;
+		}
+	}
+	if (i == 8 && p + 8 < end) {
+		*v = (x << 8) | p[8];
+		return 9;
+	}
+	return 0;
+}
+
+/* FTS5's totals record (rows, then tokens per column) into *nrow and tok[]: the columns, or -1 when corrupt. */
+static int read_totals(const unsigned char *p, const unsigned char *end, int64_t *nrow, int64_t *tok)
+{
+	uint64_t v = 0;
+	int used = 0, n = 0;
+
+	if (p == NULL || (used = nx_impact__sqlite_varint(p, end, &v)) == 0 || v > INT64_MAX)
+		return -1;
+	*nrow = (int64_t)v;
+	for (p += used; p < end; p += used) {
+		if (n == NX_IMPACT_MAX_COLS || (used = nx_impact__sqlite_varint(p, end, &v)) == 0 || v > INT64_MAX)
+			return -1;
+		tok[n++] = (int64_t)v;
+	}
+	return n;
+}
+
+/* The rows of fts_docsize above last: *n of them and their tokens per column added into add[0..ncol-1]. */
+static int added_rows(sqlite3 *db, int64_t last, int ncol, int64_t *n, int64_t *add)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT sz FROM fts_docsize WHERE id > ?1", -1, &s, NULL);
+
+	*n = 0;
+	if (rc != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, last);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_blob(s, 0), *end = p + sqlite3_column_bytes(s, 0);
+		uint64_t v = 0;
+		int used = 0, c = 0;
+
+		for (; p != NULL && p < end && c < ncol && (used = nx_impact__sqlite_varint(p, end, &v)) > 0; p += used)
+			add[c++] += (int64_t)v;
+		(*n)++;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int nx_impact__mark(sqlite3 *db, nx_impact_mark *m)
+{
+	int64_t tok0[NX_IMPACT_MAX_COLS], tok[NX_IMPACT_MAX_COLS], add[NX_IMPACT_MAX_COLS] = { 0 }, nadd = 0;
+	sqlite3_stmt *s = NULL;
+	int rc = 0, ncol = 0, i = 0;
+
+	memset(m, 0, sizeof(*m));
+	/* row 4 emptied by the triggers when an article at or below the mark is removed or replaced */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT t.totals, d.block FROM impact_state t, fts_data d WHERE t.id = 4 AND d.id = 1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return 0; /* no table: an older index, or a small one */
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		rc = rc == SQLITE_DONE ? 0 : -1;
+		goto done;
+	}
+	{
+		const unsigned char *t = sqlite3_column_blob(s, 0), *d = sqlite3_column_blob(s, 1);
+		int tn = sqlite3_column_bytes(s, 0), dn = sqlite3_column_bytes(s, 1);
+		uint64_t last = 0;
+
+		rc = -1;
+		if (t == NULL || tn < 8 || d == NULL)
+			goto done;
+		for (i = 0; i < 8; i++)
+			last |= (uint64_t)t[i] << (8 * i);
+		m->last = (int64_t)last;
+		if ((ncol = read_totals(t + 8, t + tn, &m->nrow0, tok0)) < 0 ||
+		    read_totals(d, d + dn, &m->nrow, tok) != ncol)
+			goto done;
+	}
+	rc = 0;
+	/* every row at or below the mark as it was: the totals now are those then and the added rows' */
+	if (m->last < 0 || m->nrow0 <= 0 || added_rows(db, m->last, ncol, &nadd, add) < 0)
+		goto done;
+	if (m->nrow != m->nrow0 + nadd)
+		goto done;
+	for (i = 0; i < ncol; i++) {
+		if (tok[i] != tok0[i] + add[i])
+			goto done;
+		m->ntok0 += tok0[i];
+		m->ntok += tok[i];
+	}
+	m->added = nadd;
+	rc = 1;
+done:
+	sqlite3_finalize(s);
+	return rc;
 }
 
 /* Decode the first k rows of a list (k no more than it holds, or all): 1, or -1 when it is cut short. */
@@ -246,6 +406,45 @@ int nx_impact__df(sqlite3_stmt *s, const char *expr, int64_t *df)
 	return rc;
 }
 
+int nx_impact__get_made(sqlite3 *db, const char *expr, int64_t **rowid, double **score, size_t *n, int64_t *df)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	*rowid = NULL;
+	*score = NULL;
+	*n = 0;
+	*df = 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT i.df, coalesce((SELECT hits FROM impact WHERE expr = i.twin), i.hits)"
+			       " FROM impact i WHERE i.expr = ?1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return 0; /* no table */
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *b = sqlite3_column_blob(s, 1), *p = b;
+		const unsigned char *end = b + sqlite3_column_bytes(s, 1);
+		uint64_t have = 0;
+
+		*df = sqlite3_column_int64(s, 0);
+		rc = -1;
+		/* each row takes 9 bytes or more: a count past the blob is corrupt */
+		if (b != NULL && nx_varint_get(&p, end, &have) && have <= (uint64_t)(end - p) / 9 &&
+		    (*rowid = malloc((have ? have : 1) * sizeof(**rowid))) != NULL &&
+		    (*score = malloc((have ? have : 1) * sizeof(**score))) != NULL)
+			rc = decode(b, end, (size_t)have, *rowid, *score, n);
+		if (rc < 0) {
+			free(*rowid);
+			free(*score);
+			*rowid = NULL;
+			*score = NULL;
+			*n = 0;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /* The step of a word's quantized block scores: its best over 65000 (room for rounding up). */
 static double quantum(const double *max, size_t n)
 {
@@ -324,7 +523,8 @@ static int read_maxes(const unsigned char *m, size_t len, size_t n, double **max
 	return 0;
 }
 
-int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max)
+/* The set of expr the statement sql selects (nbits, bits, maxes), as nx_impact__get_set gives it. */
+static int get_set(sqlite3 *db, const char *sql, const char *expr, uint64_t **w, size_t *nw, double **max)
 {
 	sqlite3_stmt *s = NULL;
 	unsigned char *raw = NULL;
@@ -333,11 +533,7 @@ int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, 
 	*w = NULL;
 	*nw = 0;
 	*max = NULL;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT b.nbits, b.bits, b.maxes FROM impact i, impact_set b, impact_state t, fts_data d"
-			       " WHERE i.expr = ?1 AND b.expr = coalesce(i.twin, i.expr)"
-			       " AND t.id = 2 AND d.id = 1 AND t.totals = d.block",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
 		return 0; /* no table: an older index */
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {
@@ -368,6 +564,41 @@ done:
 	}
 	free(raw);
 	sqlite3_finalize(s);
+	return rc;
+}
+
+int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max)
+{
+	return get_set(db,
+		       "SELECT b.nbits, b.bits, b.maxes FROM impact i, impact_set b, impact_state t, fts_data d"
+		       " WHERE i.expr = ?1 AND b.expr = coalesce(i.twin, i.expr)"
+		       " AND t.id = 2 AND d.id = 1 AND t.totals = d.block",
+		       expr, w, nw, max);
+}
+
+int nx_impact__get_set_made(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max, int64_t *df)
+{
+	int64_t n = 0;
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	*df = 0;
+	/* (the mark present: the sets were made with the lists, not left by an older program's build) */
+	if (sqlite3_prepare_v2(db, "SELECT i.df FROM impact i, impact_state t WHERE i.expr = ?1 AND t.id = 4", -1, &s,
+			       NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (n <= 0)
+		return 0;
+	rc = get_set(db,
+		     "SELECT b.nbits, b.bits, b.maxes FROM impact i, impact_set b"
+		     " WHERE i.expr = ?1 AND b.expr = coalesce(i.twin, i.expr)",
+		     expr, w, nw, max);
+	if (rc == 1)
+		*df = n;
 	return rc;
 }
 
@@ -451,22 +682,49 @@ int nx_impact__put_pub(sqlite3 *db)
 	return rc;
 }
 
+/* The rows added since the mark published in buckets b0..b1, ascending: 0, or -1. */
+static int pub_added(sqlite3 *db, int64_t last, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid),
+		     void *ctx)
+{
+	sqlite3_stmt *s = NULL;
+	int step = SQLITE_DONE;
+
+	/* by rowid (a few rows at the end), not by the index on published (a decade of them) */
+	if (sqlite3_prepare_v2(db,
+			       "SELECT id FROM article WHERE id > ?1 AND +published >= ?2 AND +published < ?3 ORDER BY id",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, last);
+	sqlite3_bind_int64(s, 2, b0 * ((int64_t)1 << NX_IMPACT_PUB_SHIFT));
+	sqlite3_bind_int64(s, 3, (b1 + 1) * ((int64_t)1 << NX_IMPACT_PUB_SHIFT));
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		if (add(ctx, sqlite3_column_int64(s, 0)) < 0)
+			break;
+	sqlite3_finalize(s);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
 int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid), void *ctx)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = 0, step = 0;
+	nx_impact_mark m;
+	int rc = 0, step = 0, fresh = 0;
 
 	/* made for the index as it is now (the caller reads in one transaction) */
 	if (sqlite3_prepare_v2(db,
-			       "SELECT 1 FROM impact_state t, fts_data d, sqlite_master m"
-			       " WHERE t.id = 3 AND d.id = 1 AND t.totals = d.block AND m.name = 'impact_pub'",
+			       "SELECT (SELECT t.totals = d.block FROM impact_state t, fts_data d WHERE t.id = 3 AND d.id = 1)"
+			       " FROM sqlite_master m WHERE m.name = 'impact_pub'",
 			       -1, &s, NULL) != SQLITE_OK)
 		return 0; /* no table: an older index, or a small one */
 	step = sqlite3_step(s);
+	fresh = step == SQLITE_ROW && sqlite3_column_int(s, 0) != 1;
 	sqlite3_finalize(s);
 	s = NULL;
 	if (step != SQLITE_ROW)
 		return step == SQLITE_DONE ? 0 : -1;
+	/* or for it before articles were added: those are read from the table of articles */
+	if (fresh && (rc = nx_impact__mark(db, &m)) != 1)
+		return rc;
 	if (sqlite3_prepare_v2(db, "SELECT ids FROM impact_pub WHERE b BETWEEN ?1 AND ?2", -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(s, 1, b0);
@@ -483,6 +741,8 @@ int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ct
 		}
 	}
 	rc = step == SQLITE_DONE ? 1 : -1;
+	if (rc == 1 && fresh && pub_added(db, m.last, b0, b1, add, ctx) < 0)
+		rc = -1;
 done:
 	sqlite3_finalize(s);
 	return rc;

@@ -46,8 +46,36 @@ int nx_impact__put_twin(sqlite3 *db, const char *expr, const char *other);
 /* 1 when the list of expr was stored as another's twin (the same rows: it needs no set of its own), else 0. */
 int nx_impact__is_twin(sqlite3 *db, const char *expr);
 
-/* The lists are complete: record the full-text table's totals they were made with. */
+/*
+ * The lists are complete: record the full-text table's totals they were
+ * made with, and the mark (its largest rowid with them).
+ */
 int nx_impact__seal(sqlite3 *db);
+
+/* Columns of the full-text table a mark can hold. */
+#define NX_IMPACT_MAX_COLS 64
+
+/* The index when the lists were made and now (nx_impact__mark). */
+typedef struct nx_impact_mark {
+	int64_t last;         /* the largest rowid then */
+	int64_t nrow0, ntok0; /* rows and tokens (all columns) then */
+	int64_t nrow, ntok;   /* now */
+	int64_t added;        /* rows above last now */
+} nx_impact_mark;
+
+/*
+ * Whether the lists stand for the index as it is now through additions
+ * alone: 1 with *m when the rows above m->last are the only ones added
+ * and none at or below it was removed or replaced since they were made
+ * (no trigger fired and the totals now are those then plus the added
+ * rows'), 0 when not (no mark: an older program's build, a removal, a
+ * replacement), -1 when the mark is corrupt.  The caller reads in one
+ * transaction.
+ */
+int nx_impact__mark(sqlite3 *db, nx_impact_mark *m);
+
+/* SQLite's varint (FTS5's records and fts_docsize): its bytes, 0 when cut short. */
+int nx_impact__sqlite_varint(const unsigned char *p, const unsigned char *end, uint64_t *v);
 
 /*
  * The best k rows of expr (k <= the rows kept, or all of them) into
@@ -71,6 +99,14 @@ int nx_impact__df_prepare(sqlite3 *db, sqlite3_stmt **s);
  */
 int nx_impact__df(sqlite3_stmt *s, const char *expr, int64_t *df);
 
+/*
+ * The whole list of expr as it was made, whatever the index is now (see
+ * nx_impact__mark): its rows into *rowid and *score (malloc'd, *n of
+ * them, best first) and *df the rows it matched then.  1, 0 when there is
+ * no list, -1 when it is corrupt or out of memory.
+ */
+int nx_impact__get_made(sqlite3 *db, const char *expr, int64_t **rowid, double **score, size_t *n, int64_t *df);
+
 /* Words in at least 1/NX_IMPACT_SET_SHARE of the rows also get their set of rows. */
 #define NX_IMPACT_SET_SHARE 8
 
@@ -91,6 +127,13 @@ int nx_impact__put_set(sqlite3 *db, const char *expr, const uint64_t *w, size_t 
  */
 int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max);
 
+/*
+ * The same as it was made, whatever the index is now (see
+ * nx_impact__mark), and *df the rows expr matched then: 1, 0 when it has
+ * none (or the sets were not made with the lists), -1 when corrupt.
+ */
+int nx_impact__get_set_made(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max, int64_t *df);
+
 /* Published times in buckets of 2^NX_IMPACT_PUB_SHIFT seconds (about 24 days). */
 #define NX_IMPACT_PUB_SHIFT 21
 
@@ -106,10 +149,11 @@ int nx_impact__put_pub(sqlite3 *db);
 
 /*
  * Call add(ctx, rowid) for every article published in buckets b0..b1
- * (rowids ascending within a bucket); add returning < 0 stops with -1.
- * Returns 1 when served, 0 when there is no table or it was made for
- * another state of the index (read the index on published instead), -1
- * on an error or a corrupt bucket.
+ * (rowids ascending within a bucket; after articles were added, those
+ * follow, ascending); add returning < 0 stops with -1.  Returns 1 when
+ * served, 0 when there is no table or it was made for another state of
+ * the index than this one or this one's before additions (read the index
+ * on published instead), -1 on an error or a corrupt bucket.
  */
 int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid), void *ctx);
 

@@ -300,7 +300,7 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	p->pre_expr = NULL;
 	/* one frequent word, no filter: its impact list, when it has one */
 	if (flt == NULL && nphrase == 1 &&
-	    nx_search__impact_hits(st, expr, (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total) == 1) {
+	    nx_search__impact_hits(st, expr, w, nw, (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total) == 1) {
 		p->pre_expr = expr;
 		p->pre_want = want;
 		return 1;

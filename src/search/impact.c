@@ -10,9 +10,11 @@
  * the same walk a search does, and keeps its best NX_IMPACT_ROWS rows
  * with their scores and its count of rows.  A search for that word alone,
  * with no filter, then reads them: the same rows, scores, order and total,
- * as long as the index holds the same articles (index/impact.c tells).
- * Otherwise (another word, a filter, a page deeper than the list, an index
- * changed since, an older index) the search walks as before.  A smaller
+ * as long as the index holds the same articles (index/impact.c tells), or
+ * those and articles added since (impact_fresh.c rescores the list and
+ * walks the added rows).  Otherwise (another word, a filter, a page
+ * deeper than the list, an article removed or replaced since, an older
+ * index) the search walks as before.  A smaller
  * load leaves the lists off until the next optimize: making them walks
  * every frequent word (5 CPU seconds at a million articles), more than a
  * sync of a few thousand articles costs.
@@ -27,8 +29,8 @@
 #include "index/impact.h"
 #include "index/tokenizer.h"
 
-int nx_search__impact_hits(nx_store *st, const char *expr, size_t k, nx_topk_hit **out, size_t *nout,
-			   int64_t *total)
+int nx_search__impact_hits(nx_store *st, const char *expr, const double *cw, int ncw, size_t k, nx_topk_hit **out,
+			   size_t *nout, int64_t *total)
 {
 	int64_t *rowid = malloc((k ? k : 1) * sizeof(*rowid));
 	double *score = malloc((k ? k : 1) * sizeof(*score));
@@ -52,6 +54,9 @@ int nx_search__impact_hits(nx_store *st, const char *expr, size_t k, nx_topk_hit
 	free(rowid);
 	free(score);
 	free(h);
+	/* made before articles were added: its rows, rescored, and the added ones (impact_fresh.c) */
+	if (rc == 0)
+		rc = nx_search__impact_fresh(st, expr, cw, ncw, k, out, nout, total);
 	return rc;
 }
 
@@ -137,26 +142,6 @@ typedef struct row_lengths {
 	int tried;
 } row_lengths;
 
-/* SQLite's varint (FTS5 writes fts_docsize with it): its bytes, 0 when cut short. */
-static int sqlite_varint(const unsigned char *p, const unsigned char *end, uint64_t *v)
-{
-	uint64_t x = 0;
-	int i = 0;
-
-	for (i = 0; i < 8 && p + i < end; i++) {
-		x = (x << 7) | (p[i] & 0x7f);
-		if ((p[i] & 0x80) == 0) {
-			*v = x;
-			return i + 1;
-		}
-	}
-	if (i == 8 && p + 8 < end) {
-		*v = (x << 8) | p[8];
-		return 9;
-	}
-	return 0;
-}
-
 /* l from fts_docsize: SQLITE_OK (l->len NULL: no such table, no sets) or an error code. */
 static int read_lengths(nx_store *st, row_lengths *l)
 {
@@ -190,7 +175,7 @@ static int read_lengths(nx_store *st, row_lengths *l)
 			l->len = len;
 			l->n = n;
 		}
-		for (; p != NULL && p < end && (used = sqlite_varint(p, end, &v)) > 0; p += used)
+		for (; p != NULL && p < end && (used = nx_impact__sqlite_varint(p, end, &v)) > 0; p += used)
 			sum += v;
 		l->len[id] = sum > INT32_MAX ? INT32_MAX : (int32_t)sum;
 	}

@@ -73,12 +73,14 @@ static void free_phrases(char **ph, int n)
 		free(ph[--n]);
 }
 
-/* One word's set of rows and its blocks' bounds, as read. */
+/* One word's set of rows and its blocks' bounds, as read, and the rows it matches. */
 typedef struct loaded {
 	char *phrase;
 	uint64_t *w;
 	size_t nw;
 	double *max;
+	int64_t df;
+	int fresh; /* made before articles were added: its bounds hold for weights no less than 0 */
 } loaded;
 
 /* The sets read by one search (the strict query's, then the relaxed query's count). */
@@ -109,8 +111,72 @@ typedef struct sets {
 	const uint64_t *w[NX_TOPK_MAX_RANK_PHRASES];
 	size_t nw[NX_TOPK_MAX_RANK_PHRASES];
 	const double *max[NX_TOPK_MAX_RANK_PHRASES];
+	int64_t df[NX_TOPK_MAX_RANK_PHRASES];
+	int fresh;
 	int n;
 } sets;
+
+/* Bit r of l's set, the set grown to hold it: 0, or -1 out of memory. */
+static int set_bit(loaded *l, int64_t r)
+{
+	size_t at = (size_t)(r >> 6), nw = l->nw ? l->nw : 64;
+	uint64_t *w = NULL;
+	double *max = NULL;
+
+	if (at >= l->nw) {
+		while (nw <= at)
+			nw *= 2;
+		if ((w = realloc(l->w, nw * sizeof(*w))) == NULL)
+			return -1;
+		l->w = w;
+		if ((max = realloc(l->max, nw * sizeof(*max))) == NULL)
+			return -1;
+		l->max = max;
+		memset(w + l->nw, 0, (nw - l->nw) * sizeof(*w));
+		memset(max + l->nw, 0, (nw - l->nw) * sizeof(*max));
+		l->nw = nw;
+	}
+	l->w[at] |= (uint64_t)1 << (r & 63);
+	return 0;
+}
+
+/*
+ * The set of phrase as made before articles were added (see
+ * index/impact.c's mark) brought up to now: the rows added since that
+ * hold it (walked in FTS5 above the mark) in it and its count, their
+ * blocks' bounds infinite (walked first), the others' raised as
+ * impact_fresh.c raises a list's scores.  1, 0 when it cannot be.
+ */
+static int load_fresh(nx_store *st, loaded *l)
+{
+	nx_impact_mark m;
+	nx_fresh_bound bd;
+	sqlite3_stmt *s = NULL;
+	int64_t df = 0, nnew = 0;
+	size_t b = 0;
+	int step = SQLITE_DONE;
+
+	if (nx_impact__mark(st->db, &m) != 1 || nx_impact__get_set_made(st->db, l->phrase, &l->w, &l->nw, &l->max, &df) != 1)
+		return 0;
+	if (sqlite3_prepare_v2(st->db, "SELECT rowid FROM fts WHERE fts MATCH ?1 AND rowid > ?2", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(s, 1, l->phrase, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, m.last);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (set_bit(l, sqlite3_column_int64(s, 0)) < 0)
+			break;
+		nnew++;
+	}
+	sqlite3_finalize(s);
+	if (step != SQLITE_DONE)
+		return 0;
+	nx_search__fresh_bound_init(&bd, m.nrow0, m.ntok0, m.nrow, m.ntok, df, df + nnew);
+	for (b = 0; b < l->nw; b++)
+		l->max[b] = (int64_t)b * 64 + 63 > m.last ? HUGE_VAL : nx_search__fresh_bound(&bd, l->max[b]);
+	l->df = df + nnew;
+	l->fresh = 1;
+	return 1;
+}
 
 /* The set of phrase, from *cache or read into it: its entry, NULL when it has none. */
 static const loaded *load_one(nx_store *st, nx_impact_sets **cache, const char *phrase)
@@ -127,9 +193,20 @@ static const loaded *load_one(nx_store *st, nx_impact_sets **cache, const char *
 	if (c->n == NX_TOPK_MAX_RANK_PHRASES || (c->l[c->n].phrase = strdup(phrase)) == NULL)
 		return NULL;
 	l = &c->l[c->n++];
-	if (nx_impact__get_set(st->db, phrase, &l->w, &l->nw, &l->max) != 1)
-		return NULL; /* none (kept as none) */
-	return l;
+	if (nx_impact__get_set(st->db, phrase, &l->w, &l->nw, &l->max) == 1) {
+		size_t none = 0;
+
+		if (nx_impact__get(st->db, phrase, 0, NULL, NULL, &none, &l->df) == 1)
+			return l;
+	} else if (load_fresh(st, l) == 1) {
+		return l;
+	}
+	/* none (kept as none) */
+	free(l->w);
+	free(l->max);
+	l->w = NULL;
+	l->max = NULL;
+	return NULL;
 }
 
 /* The sets of the n phrases into s: 1 when every one has one, else 0. */
@@ -144,6 +221,8 @@ static int load_sets(nx_store *st, nx_impact_sets **cache, char **ph, int n, set
 		s->w[s->n] = l->w;
 		s->nw[s->n] = l->nw;
 		s->max[s->n] = l->max;
+		s->df[s->n] = l->df;
+		s->fresh |= l->fresh;
 	}
 	return 1;
 }
@@ -416,11 +495,11 @@ int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr
 	    split_phrases(expr, ph, n) != n)
 		return 0;
 	ok = load_sets(st, cache, ph, n, &s);
-	for (i = 0; ok && i < n; i++) {
-		size_t none = 0;
-
-		ok = nx_impact__get(st->db, ph[i], 0, NULL, NULL, &none, &df[i]) == 1;
-	}
+	for (i = 0; ok && i < n; i++)
+		df[i] = s.df[i];
+	/* the bounds of sets made before additions hold for weights no less than 0 */
+	for (i = 0; ok && s.fresh && i < nw; i++)
+		ok = w[i] >= 0;
 	if (ok && (*total = and_sets(&s, flt != NULL ? flt->bits : NULL, flt != NULL ? flt->nbits : 0, *cache)) < 0)
 		ok = 0;
 	if (ok)

@@ -106,13 +106,34 @@ char *nx_search__col_dup(sqlite3_stmt *s, int i);
 int nx_search__register(nx_store *st);
 
 /*
- * The best k rows of expr (one word, no filter) from its impact list
- * (impact.c), best first, into *out (malloc'd, *nout of them) and the rows
- * it matches into *total: 1; 0 when it has no list fit for k (walk it
- * instead); -1 on an error.
+ * The best k rows of expr (one word, no filter) by bm25 with column
+ * weights cw[0..ncw-1] from its impact list (impact.c; after articles
+ * were added, impact_fresh.c), best first, into *out (malloc'd, *nout of
+ * them) and the rows it matches into *total: 1; 0 when it has no list fit
+ * for k (walk it instead); -1 on an error.
  */
-int nx_search__impact_hits(nx_store *st, const char *expr, size_t k, nx_topk_hit **out, size_t *nout,
-			   int64_t *total);
+int nx_search__impact_hits(nx_store *st, const char *expr, const double *cw, int ncw, size_t k, nx_topk_hit **out,
+			   size_t *nout, int64_t *total);
+/*
+ * The same from a list made before articles were added (impact_fresh.c):
+ * 1 when served, exactly as the walk gives them; 0 when there is no list,
+ * the index changed otherwise since, or the list ends before the best k
+ * are known; -1 on an error.
+ */
+int nx_search__impact_fresh(nx_store *st, const char *expr, const double *cw, int ncw, size_t k, nx_topk_hit **out,
+			    size_t *nout, int64_t *total);
+/*
+ * What bounds a word's bm25 now (nrow rows, ntok tokens, the word in df1
+ * of them) from its bm25 when the lists were made (nrow0, ntok0, df0),
+ * column weights no less than 0 (impact_fresh.c tells why it holds).
+ */
+typedef struct nx_fresh_bound {
+	double idf0, idf1, rho;
+} nx_fresh_bound;
+void nx_search__fresh_bound_init(nx_fresh_bound *b, int64_t nrow0, int64_t ntok0, int64_t nrow, int64_t ntok,
+				 int64_t df0, int64_t df1);
+/* The bound of the score now of a row that scored s then; grows with s. */
+double nx_search__fresh_bound(const nx_fresh_bound *b, double s);
 /*
  * A plain AND of several words (expr: nx_topk__plain's form), or of one or
  * more words with a filter given as rowid bits alone (flt, NULL: none; a

@@ -31,10 +31,13 @@ static inline double nx_bm25_idf(int64_t nrow, int64_t nhit)
 	return idf <= 0.0 ? 1e-6 : idf;
 }
 
+#define NX_BM25_K1 1.2
+#define NX_BM25_B 0.75
+
 static inline double nx_bm25(const double *idf, const double *freq, int n, double d, double avgdl)
 {
-	const double k1 = 1.2;
-	const double b = 0.75;
+	const double k1 = NX_BM25_K1;
+	const double b = NX_BM25_B;
 	double score = 0.0;
 	int i = 0;
 

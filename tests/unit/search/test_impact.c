@@ -1,9 +1,10 @@
 /*
  * test_impact.c - impact lists (src/search/impact.c, src/index/impact.c):
  * a search for one frequent word reads its list and must give what the
- * walk gives (ids, scores, order, total), ties included; a page deeper
- * than the list, an article added, replaced or removed since the lists
- * were made: the walk again, the same results.  A small index made here:
+ * walk gives (ids, scores, order, total), ties included; articles added
+ * since the lists were made: the list rescored and the added rows, still
+ * the walk's results; a page deeper than the list, an article replaced or
+ * removed since (a removed last rowid given again): the walk again.  A small index made here:
  * made-up words from most rows to a few, every 7th article a copy of the
  * one before (equal scores), lists made for words in 300 rows or more,
  * 32 rows each.
@@ -66,9 +67,13 @@ static int served(nx_store *st, int i, size_t k)
 	char w[8];
 	int rc = 0;
 
+	double cw[NX_TOPK_MAX_WEIGHTS];
+	int ncw = 0;
+
 	word(w, i);
 	assert_int_equal(nx_query_compile(&q, w, &err), NX_OK);
-	rc = nx_search__impact_hits(st, q->fts, k, &h, &n, &total);
+	assert_true(nx_topk__weights(st->db, cw, &ncw));
+	rc = nx_search__impact_hits(st, q->fts, cw, ncw, k, &h, &n, &total);
 	assert_true(rc >= 0);
 	if (rc == 1)
 		assert_true(n == k || (int64_t)n == total);
@@ -82,6 +87,16 @@ static void build(nx_store *st)
 	nx_error err = NX_ERROR_INIT;
 
 	assert_int_equal(nx_search__impact_build(st, MIN_DF, ROWS, &err), NX_OK);
+}
+
+/* Every word, every page, by the walk on the index as it is (the mark set aside in a transaction undone). */
+static void walk_all(nx_store *st, seen want[NWORD][NPAGES])
+{
+	assert_int_equal(sqlite3_exec(st->db, "BEGIN; DELETE FROM impact_state WHERE id = 4", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(served(st, 0, 1), 0);
+	search_all(st, want);
+	assert_int_equal(sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 }
 
 static void check_all(nx_store *st, seen want[NWORD][NPAGES])
@@ -118,7 +133,160 @@ static void test_same_as_walk(void **state)
 	check_all(f->st, want);
 }
 
-/* An article added, replaced or removed since: no list is used until they are made again. */
+/* Articles n0.. (n of them): every one-in-every all filler, long or short (avgdl moves), the others made-up texts. */
+static void add_articles(nx_store *st, int n0, int n, int fill, int every, uint32_t seed)
+{
+	nx_error err = NX_ERROR_INIT;
+	char title[256], body[4096];
+	int j = 0, r = 0;
+
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	for (j = 0; j < n; j++) {
+		if (j % every == 0) {
+			snprintf(title, sizeof(title), "Notice");
+			snprintf(body, sizeof(body), "Filler");
+			for (r = 0; r < fill; r++)
+				snprintf(body + strlen(body), sizeof(body) - strlen(body), " filler%c", 'a' + (int)(lcg(&seed) % 20));
+			snprintf(body + strlen(body), sizeof(body) - strlen(body), ".");
+		} else {
+			make_text(&seed, title, sizeof(title), body, sizeof(body));
+		}
+		assert_int_equal(put_article(st, n0 + j, title, body), 0);
+	}
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+}
+
+/* Words served from their lists. */
+static int served_words(nx_store *st, size_t k)
+{
+	int i = 0, n = 0;
+
+	for (i = 0; i < NWORD; i++)
+		n += served(st, i, k);
+	return n;
+}
+
+/*
+ * Articles added since the lists were made, longer than most (avgdl up),
+ * then shorter (down), some with the frequent words (their idf moves):
+ * the lists still serve, with the walk's rows, scores and totals.
+ */
+static void test_additions_keep_lists(void **state)
+{
+	fixture *f = *state;
+	static seen want[NWORD][NPAGES];
+	static seen got[NWORD][NPAGES];
+	size_t i = 0, p = 0;
+	int round = 0;
+
+	build(f->st);
+	for (round = 0; round < 3; round++) {
+		/* 90 long, 90 short, then 1: a row added at the end of every list */
+		add_articles(f->st, 10000 + 1000 * round, round == 2 ? 1 : 90, round == 0 ? 400 : 2, 3, 77u + (uint32_t)round);
+		assert_true(served_words(f->st, 1) >= 3);
+		assert_true(served_words(f->st, ROWS / 2) >= 3);
+		assert_int_equal(served(f->st, 0, ROWS + 1), 0); /* deeper than the list: the walk */
+		walk_all(f->st, want);
+		search_all(f->st, got);
+		for (i = 0; i < NWORD; i++)
+			for (p = 0; p < NPAGES; p++)
+				assert_same(&want[i][p], &got[i][p]);
+	}
+	/* the best row of word 0 by far, added: first */
+	add_articles(f->st, 20000, 2, 0, 3, 5u);
+	assert_int_equal(served(f->st, 0, 1), 1);
+	walk_all(f->st, want);
+	check_all(f->st, want);
+}
+
+/* Remove the article of url n in a transaction of its own. */
+static void remove_article(nx_store *st, int n)
+{
+	nx_error err = NX_ERROR_INIT;
+	char url[64], id[17];
+
+	snprintf(url, sizeof(url), "https://example.com/%d", n);
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	assert_int_equal(nx_store_remove(st, url, id, &err), NX_OK);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+}
+
+/* The rowid of the article of url n. */
+static int64_t rowid_of(nx_store *st, int n)
+{
+	char sql[96];
+	int64_t id = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT id FROM article WHERE url = 'https://example.com/%d'", n);
+	assert_int_equal(nx_store__query_int(st, sql, &id), 0);
+	return id;
+}
+
+/*
+ * The last article removed gives its rowid to the next one.  Added since
+ * the lists were made, then removed or replaced: they still serve, with
+ * the walk's results.  The last one when they were made (the mark):
+ * every list is set aside, none serves a stale result.
+ */
+static void test_reused_rowid(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	static seen want[NWORD][NPAGES];
+	int64_t last = 0;
+
+	/* added since, removed, its rowid given again */
+	build(f->st);
+	add_articles(f->st, 30000, 2, 0, 3, 9u);
+	last = rowid_of(f->st, 30001);
+	remove_article(f->st, 30001);
+	assert_int_equal(served(f->st, 0, 1), 1);
+	add_articles(f->st, 30002, 1, 0, 3, 11u);
+	assert_true(rowid_of(f->st, 30002) == last);
+	assert_int_equal(served(f->st, 0, 1), 1);
+	walk_all(f->st, want);
+	check_all(f->st, want);
+	/* added since and replaced (the same url, another text) */
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	assert_int_equal(put_article(f->st, 30002, "zorba zorba zorba", "zorba zorba zorba zorba zorba."), 0);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	assert_true(rowid_of(f->st, 30002) == last);
+	assert_int_equal(served(f->st, 0, 1), 1);
+	walk_all(f->st, want);
+	check_all(f->st, want);
+	/* the mark's own article removed, its rowid given again: set aside */
+	build(f->st);
+	last = rowid_of(f->st, 30002);
+	remove_article(f->st, 30002);
+	add_articles(f->st, 30003, 1, 0, 3, 13u);
+	assert_true(rowid_of(f->st, 30003) == last);
+	assert_int_equal(served_words(f->st, 1), 0);
+	search_all(f->st, want);
+	build(f->st);
+	assert_int_equal(served(f->st, 0, 1), 1);
+	check_all(f->st, want);
+}
+
+/*
+ * So many articles added without the most frequent words that their idf
+ * leaves its floor: the bound is too loose for the list, the walk serves.
+ */
+static void test_additions_past_bound_walk(void **state)
+{
+	fixture *f = *state;
+	static seen want[NWORD][NPAGES];
+
+	build(f->st);
+	add_articles(f->st, 40000, 2 * NART, 3, 1, 13u);
+	assert_int_equal(served(f->st, 0, 1), 0);
+	walk_all(f->st, want);
+	check_all(f->st, want);
+}
+
+/*
+ * An article added since: the lists serve (test_additions_keep_lists);
+ * replaced or removed: no list is used until they are made again.
+ */
 static void test_changes_turn_lists_off(void **state)
 {
 	fixture *f = *state;
@@ -138,7 +306,7 @@ static void test_changes_turn_lists_off(void **state)
 		else /* removed */
 			assert_int_equal(nx_store_remove(f->st, "https://example.com/3", id, &err), NX_OK);
 		assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
-		assert_int_equal(served(f->st, 0, 1), 0);
+		assert_int_equal(served(f->st, 0, 1), step == 0);
 		/* the walk's results, then the lists made again: the same */
 		search_all(f->st, want);
 		build(f->st);
@@ -172,6 +340,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_as_walk),
 		cmocka_unit_test(test_changes_turn_lists_off),
+		cmocka_unit_test(test_additions_keep_lists),
+		cmocka_unit_test(test_reused_rowid),
+		cmocka_unit_test(test_additions_past_bound_walk),
 		cmocka_unit_test(test_small_index_none),
 	};
 

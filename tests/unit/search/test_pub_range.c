@@ -4,8 +4,10 @@
  * words' sets ANDed with them (search/impact_and.c) must give the walk's
  * results (ids, scores to the bit, totals) at every depth, on ranges that
  * start and end on a bucket's edge, a second inside and outside it, hold
- * no whole bucket or none at all; an article added since: the index on
- * published and the walk again.  Made-up words (madeup.h), their dates
+ * no whole bucket or none at all; articles added since: the buckets and
+ * the added rows (by rowid), the sets and the added rows (walked), an
+ * added one removed too; one made before removed: the index on published
+ * and the walk.  Made-up words (madeup.h), their dates
  * spread over twenty years out of rowid order.
  */
 #include <stdarg.h>
@@ -152,12 +154,26 @@ static int64_t sql_count(nx_store *st, int64_t lo, int64_t hi)
 	return n;
 }
 
+/* Buckets from b0 - 1 on, seven at a time: served, as many rows as the index on published has. */
+static void same_buckets(nx_store *st, int64_t b0)
+{
+	const int64_t w = (int64_t)1 << NX_IMPACT_PUB_SHIFT;
+	int64_t b = 0, n = 0;
+
+	for (b = b0 - 1; b < b0 + 110; b += 7) {
+		n = 0;
+		assert_int_equal(nx_impact__pub_rows(st->db, b, b + 6, count_row, &n), 1);
+		assert_int_equal(n, sql_count(st, b * w, (b + 7) * w));
+	}
+}
+
 static void test_buckets(void **state)
 {
 	fixture *f = *state;
 	nx_error err = NX_ERROR_INIT;
 	const int64_t w = (int64_t)1 << NX_IMPACT_PUB_SHIFT;
-	int64_t b = 0, n = 0, b0 = nx_impact__pub_bucket(T0);
+	int64_t n = 0, b0 = nx_impact__pub_bucket(T0);
+	char id[17];
 
 	assert_int_equal(nx_impact__pub_bucket(0), 0);
 	assert_int_equal(nx_impact__pub_bucket(w - 1), 0);
@@ -168,50 +184,90 @@ static void test_buckets(void **state)
 	/* none before a build */
 	assert_int_equal(nx_impact__pub_rows(f->st->db, b0, b0 + 10, count_row, &n), 0);
 	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, ROWS, &err), NX_OK);
-	for (b = b0 - 1; b < b0 + 110; b += 7) {
-		n = 0;
-		assert_int_equal(nx_impact__pub_rows(f->st->db, b, b + 6, count_row, &n), 1);
-		assert_int_equal(n, sql_count(f->st, b * w, (b + 7) * w));
-	}
+	same_buckets(f->st, b0);
+	/* articles added since: the buckets and the added rows, by rowid */
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	for (n = 0; n < 40; n++)
+		assert_int_equal(put_article(f->st, 5000 + (int)n, "Added", "zorba added."), 0);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	same_buckets(f->st, b0);
+	/* an added one removed: the same; one made before removed: the buckets are set aside */
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	assert_int_equal(nx_store_remove(f->st, "https://example.com/5003", id, &err), NX_OK);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	same_buckets(f->st, b0);
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	assert_int_equal(nx_store_remove(f->st, "https://example.com/7", id, &err), NX_OK);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	assert_int_equal(nx_impact__pub_rows(f->st->db, b0, b0 + 6, count_row, &n), 0);
 }
 
-/* The sets and the walk, both with a filter of rowid bits: the same total and rows at every depth. */
+/* Articles n0..n0+n-1 holding the frequent words, of lengths varied so that avgdl moves. */
+static void add_some(nx_store *st, int n0, int n)
+{
+	nx_error err = NX_ERROR_INIT;
+	char body[2048];
+	int j = 0, r = 0;
+
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	for (j = 0; j < n; j++) {
+		snprintf(body, sizeof(body), "%s", j % 2 ? "zorba zorbe zorba" : "zorbe");
+		for (r = 0; r < (j * 37) % 150; r++)
+			snprintf(body + strlen(body), sizeof(body) - strlen(body), " filler%c", 'a' + r % 20);
+		snprintf(body + strlen(body), sizeof(body) - strlen(body), ".");
+		assert_int_equal(put_article(st, n0 + j, j % 3 ? "Added" : "Added zorba", body), 0);
+	}
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+}
+
+/*
+ * The sets and the walk, both with a filter of rowid bits: the same total
+ * and rows at every depth; again after articles are added (the sets made
+ * before, the added rows walked in FTS5).
+ */
 static void test_every_depth(void **state)
 {
 	fixture *f = *state;
 	nx_error err = NX_ERROR_INIT;
 	nx_impact_sets *cache = NULL;
-	uint64_t bits[NART / 64 + 2];
+	uint64_t bits[(NART + 256) / 64 + 2];
 	nx_topk_filter flt = { bits, (int64_t)sizeof(bits) * 8, NULL, NULL };
 	double cw[NX_TOPK_MAX_WEIGHTS];
 	nx_topk_hit *h = NULL, *wk = NULL;
 	size_t nh = 0, nw = 0, k = 0, i = 0, q = 0, j = 0;
 	int64_t th = 0, tw = 0;
-	int ncw = 0;
+	int ncw = 0, round = 0;
 
 	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, ROWS, &err), NX_OK);
 	assert_int_equal(nx_search__register(f->st), SQLITE_OK);
 	assert_true(nx_topk__weights(f->st->db, cw, &ncw));
-	for (j = 0; j < 3; j++) {
-		/* every 2nd, 9th, 61st row */
-		memset(bits, 0, sizeof(bits));
-		for (i = 0; i < NART + 64; i += (size_t)(j == 0 ? 2 : j == 1 ? 9 : 61))
-			bits[i / 64] |= (uint64_t)1 << (i % 64);
-		for (q = 0; q < 3; q++) {
-			nx_query *cq = NULL;
+	for (round = 0; round < 2; round++) {
+		if (round == 1)
+			add_some(f->st, 6000, 90);
+		for (j = 0; j < 3; j++) {
+			/* every 2nd, 9th, 61st row */
+			memset(bits, 0, sizeof(bits));
+			for (i = 0; i < sizeof(bits) * 8; i += (size_t)(j == 0 ? 2 : j == 1 ? 9 : 61))
+				bits[i / 64] |= (uint64_t)1 << (i % 64);
+			for (q = 0; q < 3; q++) {
+				nx_query *cq = NULL;
 
-			assert_int_equal(nx_query_compile(&cq, words[q], &err), NX_OK);
-			for (k = 1; k < 200; k += k < 12 ? 1 : 37) {
-				assert_int_equal(nx_search__impact_and(f->st, &cache, cq->fts, &flt, cw, ncw, k, &h, &nh, &th), 1);
-				assert_int_equal(nx_topk__run(f->st->db, NULL, cq->fts, cw, ncw, -1, NULL, 0, &flt, k, &wk, &nw,
-							      &tw, NULL, NULL),
-						 SQLITE_OK);
-				same_hits(h, nh, th, wk, nw, tw);
+				assert_int_equal(nx_query_compile(&cq, words[q], &err), NX_OK);
+				for (k = 1; k < 200; k += k < 12 ? 1 : 37) {
+					assert_int_equal(nx_search__impact_and(f->st, &cache, cq->fts, &flt, cw, ncw, k, &h, &nh, &th),
+							 1);
+					assert_int_equal(nx_topk__run(f->st->db, NULL, cq->fts, cw, ncw, -1, NULL, 0, &flt, k, &wk,
+								      &nw, &tw, NULL, NULL),
+							 SQLITE_OK);
+					same_hits(h, nh, th, wk, nw, tw);
+				}
+				nx_query_free(cq);
 			}
-			nx_query_free(cq);
 		}
+		/* the sets read again for the index as it is now */
+		nx_search__impact_sets_free(cache);
+		cache = NULL;
 	}
-	nx_search__impact_sets_free(cache);
 }
 
 /* One phrase walked in two halves (two connections, two threads): the single walk's rows, scores and total. */
@@ -274,7 +330,7 @@ static void test_same_as_sql(void **state)
 	all(f->st, NX_FAST_PATHS_CHECK, 1);
 	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, ROWS, &err), NX_OK);
 	all(f->st, NX_FAST_PATHS_CHECK, 1);
-	/* added since: the buckets and sets are set aside */
+	/* added since: the buckets serve with the added rows read by rowid, the sets with those walked */
 	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
 	assert_int_equal(put_article(f->st, NART + 1, "zorba zorbe", "zorba zorbe zorba zorbe."), 0);
 	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);

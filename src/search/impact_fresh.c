@@ -1,0 +1,238 @@
+/*
+ * impact_fresh.c - a word's impact list after articles were added.
+ *
+ * A list (impact.c) holds a frequent word's best rows scored when it was
+ * made: N rows in the index, avgdl A tokens a row, the word in df of
+ * them.  Articles added since take rowids above the largest then (the
+ * mark, index/impact.c; a removal or a replacement sets every list
+ * aside), so the word's rows now are those it had then and the new ones
+ * above the mark: these are walked in FTS5 (rowid > mark, a few rows at
+ * the end of its list) and scored exactly, and df' = df + their count.
+ * An old row's score s = idf * T(f, d, A), with
+ *
+ *   T(f, d, A) = f (k1 + 1) / (f + L),  L = k1 (1 - b + b d / A)
+ *
+ * (topk.c), moves with idf and A alone.  With r = L' / L, which lies
+ * between 1 and A / A' whatever d (it is 1 at d = 0 and tends to A / A'),
+ * so r >= rho = min(1, A / A'), and f = T L / (k1 + 1 - T):
+ *
+ *   T' / T = (f + L) / (f + L') = (k1 + 1) / (T + (k1 + 1 - T) r)
+ *          <= (k1 + 1) / (T + (k1 + 1 - T) rho)
+ *
+ * and, T = s / idf being known, s' <= idf' T (k1 + 1) / (T + (k1 + 1 - T)
+ * rho), times 1 + 1e-9 for rounding: a bound that grows with s, near s
+ * idf' / idf for a row of many instances (T near k1 + 1), at most s idf' /
+ * idf * max(1, A' / A).  The listed rows are scored exactly (the
+ * word's weighted count and the row's length read from FTS5 as the walk
+ * reads them, the walk's operations) in the order of their old scores
+ * until the bound of the next is below the k-th best exact score so far:
+ * no row after it can enter, nor a row past the list (its old score is no
+ * more than the list's last).  When the list ends first, the search
+ * walks.  The result is the walk's: the same rows, scores to the bit, ties
+ * by rowid, and the total.
+ */
+#include "search/search_private.h"
+#include "search/topk_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/impact.h"
+
+/* What nx_impact_fresh scores: each row FTS5 gives it, by bm25 with idf 1 (as a deferred walk). */
+typedef struct fresh_state {
+	const double *cw;
+	int ncw;
+	int64_t nrow, ntok; /* the totals the mark found: FTS5's must be the same */
+	double avgdl;
+	int checked;
+	nx_topk_hit *h;
+	size_t n, cap;
+	int rc;
+} fresh_state;
+
+static int fresh_row(fresh_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx)
+{
+	static const double one = 1.0;
+	int colmax[NX_IMPACT_MAX_COLS];
+	double freq = 0;
+	int rc = SQLITE_OK, ncol = api->xColumnCount(fctx), ntok = 0;
+
+	if (!t->checked) {
+		sqlite3_int64 nrow = 0, ntoks = 0;
+
+		if ((rc = api->xRowCount(fctx, &nrow)) != SQLITE_OK ||
+		    (rc = api->xColumnTotalSize(fctx, -1, &ntoks)) != SQLITE_OK)
+			return rc;
+		if (nrow != t->nrow || ntoks != t->ntok)
+			return SQLITE_MISMATCH;
+		t->checked = 1;
+	}
+	if (api->xPhraseCount(fctx) != 1 || ncol < 1 || ncol > NX_IMPACT_MAX_COLS)
+		return SQLITE_MISMATCH;
+	if ((rc = nx_phrase_freqs(api, fctx, 1, t->cw, t->ncw, ncol, &freq, colmax)) != SQLITE_OK ||
+	    (rc = api->xColumnSize(fctx, -1, &ntok)) != SQLITE_OK)
+		return rc;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		nx_topk_hit *h = realloc(t->h, cap * sizeof(*h));
+
+		if (h == NULL)
+			return SQLITE_NOMEM;
+		t->h = h;
+		t->cap = cap;
+	}
+	t->h[t->n].rowid = api->xRowid(fctx);
+	t->h[t->n].score = nx_bm25(&one, &freq, 1, (double)ntok, t->avgdl);
+	t->n++;
+	return SQLITE_OK;
+}
+
+/* nx_impact_fresh(fts, state): called on each row of the match */
+static void aux_fresh(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		      sqlite3_value **vals)
+{
+	fresh_state *t = nx_topk__aux_state(ctx, nval, vals, "nx_impact_fresh");
+
+	if (t == NULL)
+		return;
+	if (t->rc == SQLITE_OK)
+		t->rc = fresh_row(t, api, fctx);
+	if (t->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, t->rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
+void nx_search__fresh_bound_init(nx_fresh_bound *b, int64_t nrow0, int64_t ntok0, int64_t nrow, int64_t ntok,
+				 int64_t df0, int64_t df1)
+{
+	double avgdl0 = (double)ntok0 / (double)nrow0, avgdl = (double)ntok / (double)nrow;
+
+	b->idf0 = nx_bm25_idf(nrow0, df0);
+	b->idf1 = nx_bm25_idf(nrow, df1);
+	b->rho = avgdl > avgdl0 ? avgdl0 / avgdl : 1.0;
+}
+
+double nx_search__fresh_bound(const nx_fresh_bound *b, double s)
+{
+	const double k = NX_BM25_K1 + 1.0;
+	double t = s / b->idf0, tc = t < k ? t : k;
+
+	return b->idf1 * t * (k / (tc + (k - tc) * b->rho)) * (1.0 + 1e-9);
+}
+
+/* The rows of the word s matches with lo <= rowid <= hi scored into t: SQLITE_OK or an error code. */
+static int score_range(sqlite3_stmt *s, fresh_state *t, int64_t lo, int64_t hi)
+{
+	int rc = SQLITE_OK;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 3, lo);
+	sqlite3_bind_int64(s, 4, hi);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	return t->rc != SQLITE_OK ? t->rc : rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* h into the heap of the k best (worst at [0], *n of them). */
+static void keep(nx_topk_hit *heap, size_t k, size_t *n, const nx_topk_hit *h)
+{
+	if (*n < k) {
+		heap[*n] = *h;
+		sift_up(heap, (*n)++);
+	} else if (k > 0 && worse(&heap[0], h)) {
+		heap[0] = *h;
+		heap_down(heap, *n, 0, 0);
+	}
+}
+
+int nx_search__impact_fresh(nx_store *st, const char *expr, const double *cw, int ncw, size_t k, nx_topk_hit **out,
+			    size_t *nout, int64_t *total)
+{
+	nx_impact_mark m;
+	fresh_state t;
+	sqlite3_stmt *s = NULL;
+	nx_topk_hit *heap = NULL;
+	int64_t *rowid = NULL, df = 0, df1 = 0;
+	double *old = NULL;
+	nx_fresh_bound b;
+	size_t nlist = 0, i = 0, nh = 0, nnew = 0;
+	int rc = 0, done = 0;
+
+	*out = NULL;
+	*nout = 0;
+	memset(&t, 0, sizeof(t));
+	/* the bound needs counts that only grow with the instances */
+	for (i = 0; (int)i < ncw; i++)
+		if (!(cw[i] >= 0))
+			return 0;
+	if ((rc = nx_impact__get_made(st->db, expr, &rowid, &old, &nlist, &df)) != 1 ||
+	    (rc = nx_impact__mark(st->db, &m)) != 1 || df <= 0)
+		goto done;
+	rc = -1;
+	if ((heap = malloc((k ? k : 1) * sizeof(*heap))) == NULL ||
+	    nx_topk__aux(st->db, "nx_impact_fresh", aux_fresh) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db,
+			       "SELECT nx_impact_fresh(fts, ?2) FROM fts WHERE fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4",
+			       -1, &s, NULL) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, 2, &t, "nx_impact_fresh", NULL);
+	t.cw = cw;
+	t.ncw = ncw;
+	t.nrow = m.nrow;
+	t.ntok = m.ntok;
+	t.avgdl = (double)m.ntok / (double)m.nrow; /* as FTS5's xRowCount and xColumnTotalSize give it */
+	/* the rows added: scored exactly once their count (the idf) is known */
+	if ((rc = score_range(s, &t, m.last + 1, INT64_MAX)) != SQLITE_OK)
+		goto walked;
+	nnew = t.n;
+	df1 = df + (int64_t)nnew;
+	nx_search__fresh_bound_init(&b, m.nrow0, m.ntok0, m.nrow, m.ntok, df, df1);
+	for (i = 0; i < nnew; i++) {
+		t.h[i].score = 0.0 + b.idf1 * t.h[i].score;
+		keep(heap, k, &nh, &t.h[i]);
+	}
+	/* the listed rows by their old scores, while one can still enter */
+	done = k == 0;
+	for (i = 0; i < nlist && !done; i++) {
+		if (nh == k && nx_search__fresh_bound(&b, old[i]) < heap[0].score) {
+			done = 1;
+			break;
+		}
+		if (rowid[i] > m.last)
+			goto walked; /* a list that is not of rows then */
+		t.n = 0;
+		if ((rc = score_range(s, &t, rowid[i], rowid[i])) != SQLITE_OK)
+			goto walked;
+		if (t.n != 1)
+			goto walked; /* the row no longer holds the word: not the index the list was made of */
+		t.h[0].score = 0.0 + b.idf1 * t.h[0].score;
+		keep(heap, k, &nh, &t.h[0]);
+	}
+	/* the list ran out: done when it held every row, or no row past it can enter */
+	if (!done)
+		done = (int64_t)nlist == df || (nh == k && nlist > 0 && nx_search__fresh_bound(&b, old[nlist - 1]) < heap[0].score);
+	rc = 0;
+	if (done) {
+		if (nh > 0)
+			qsort(heap, nh, sizeof(*heap), cmp_hit);
+		*out = heap;
+		*nout = nh;
+		*total = df1;
+		heap = NULL;
+		rc = 1;
+	}
+	goto done;
+walked:
+	/* an error of the list's own (not the index as it is): the walk, which reports any real one */
+	rc = 0;
+done:
+	sqlite3_finalize(s);
+	free(t.h);
+	free(heap);
+	free(rowid);
+	free(old);
+	return rc;
+}
