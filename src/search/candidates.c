@@ -340,6 +340,7 @@ static int relaxed_rank(nx_store *st, plan *p, const nx_search_opts *o, const ch
 			nx_topk_hit **hits, size_t *nhits, int64_t *total)
 {
 	const nx_topk_filter *flt = NULL;
+	nx_topk_tune tune = NX_TOPK_TUNE_INIT;
 	double pw[64];
 	int npw = 0, i = 0, ng1 = 0, n = nx_topk__or_shape(expr, &ng1);
 
@@ -353,8 +354,10 @@ static int relaxed_rank(nx_store *st, plan *p, const nx_search_opts *o, const ch
 	npw = p->nweights < 64 ? p->nweights : 64;
 	for (i = 0; i < npw; i++)
 		pw[i] = (double)(int64_t)(p->weights[i] * 1000.0 + 0.5) / 1000.0;
+	/* a count here (want 0) comes before the ranking of the same lists (see nx_search__relaxed_count) */
+	tune.count_reads = 1;
 	if (nx_topk__rank(st->db, &p->cache, expr, nx_search__colw(st), 4, pw, npw,
-			  flt, (size_t)(want > 0 ? want : 0), hits, nhits, total, NULL, NULL) != SQLITE_OK)
+			  flt, (size_t)(want > 0 ? want : 0), hits, nhits, total, NULL, &tune) != SQLITE_OK)
 		return topk_failed(o);
 	return 1;
 }
