@@ -286,6 +286,7 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		       int64_t *total)
 {
 	const nx_topk_filter *flt = NULL;
+	nx_topk_tune tune = NX_TOPK_TUNE_INIT;
 	sqlite3 *db2 = NULL;
 	double w[NX_TOPK_MAX_WEIGHTS];
 	int64_t known[NX_TOPK_MAX_PHRASES];
@@ -321,8 +322,13 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	nknown = nx_topk__cache_counts(p->cache, expr, known, NX_TOPK_MAX_PHRASES);
 	/* and those stored with the impact lists of frequent words */
 	nx_search__impact_counts(st, expr, known, nknown);
+	/* every row seen by count_strict (search.c): scored alone */
+	if (p->all_expr != NULL && strcmp(p->all_expr, expr) == 0) {
+		tune.rows = p->all_rows;
+		tune.nrows = p->nall;
+	}
 	rc = nx_topk__run(st->db, db2, expr, w, nw, -1, nknown > 0 ? known : NULL, nknown, flt, (size_t)(want > 0 ? want : 0),
-			  &p->pre, &p->npre, total, NULL, NULL);
+			  &p->pre, &p->npre, total, NULL, &tune);
 	if (db2 != NULL && p->budget != NULL) {
 		nx_search__budget_watch(db2, NULL);
 		if (p->budget2.stopped && !p->budget->stopped)
