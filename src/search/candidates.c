@@ -343,7 +343,7 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 
 /* Relaxed queries: nx_rank's best want rows (0: count only) and the total; 1, or 0/-1 as strict_walk. */
 static int relaxed_rank(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int64_t want,
-			nx_topk_hit **hits, size_t *nhits, int64_t *total)
+			int reads, nx_topk_hit **hits, size_t *nhits, int64_t *total)
 {
 	const nx_topk_filter *flt = NULL;
 	nx_topk_tune tune = NX_TOPK_TUNE_INIT;
@@ -360,8 +360,8 @@ static int relaxed_rank(nx_store *st, plan *p, const nx_search_opts *o, const ch
 	npw = p->nweights < 64 ? p->nweights : 64;
 	for (i = 0; i < npw; i++)
 		pw[i] = (double)(int64_t)(p->weights[i] * 1000.0 + 0.5) / 1000.0;
-	/* a count here (want 0) comes before the ranking of the same lists (see nx_search__relaxed_count) */
-	tune.count_reads = 1;
+	/* a count (want 0) the ranking of the same lists surely follows: they are read now */
+	tune.count_reads = reads;
 	if (nx_topk__rank(st->db, &p->cache, expr, nx_search__colw(st), 4, pw, npw,
 			  flt, (size_t)(want > 0 ? want : 0), hits, nhits, total, NULL, &tune) != SQLITE_OK)
 		return topk_failed(o);
@@ -427,7 +427,7 @@ int nx_search__candidates(nx_store *st, plan *p, const nx_search_opts *o, const 
 		p->pre_expr = NULL;
 		fast = 1;
 	} else if (expr != NULL && relaxed && nx_search__topk_fits(o)) {
-		if ((fast = relaxed_rank(st, p, o, expr, want, &hits, &nhits, NULL)) < 0) {
+		if ((fast = relaxed_rank(st, p, o, expr, want, 0, &hits, &nhits, NULL)) < 0) {
 			rc = nx_store__dberr(st, err, "cannot search the index (fast path)");
 			goto done;
 		}
@@ -519,7 +519,7 @@ done:
 
 /* Rows of the relaxed query, into *total. */
 int nx_search__relaxed_count(nx_store *st, plan *p, const nx_search_opts *o, const char *relaxed_expr,
-			     int count_only, int64_t *total, nx_error *err)
+			     int count_only, int ranks, int64_t *total, nx_error *err)
 {
 	const nx_topk_filter *flt = NULL;
 	nx_topk_hit *none = NULL;
@@ -538,7 +538,7 @@ int nx_search__relaxed_count(nx_store *st, plan *p, const nx_search_opts *o, con
 			return nx_store__dberr(st, err, "cannot search the index (fast path)");
 	}
 	/* else the count reads the lists the relaxed ranking uses next */
-	if ((fast = nx_search__topk_fits(o) ? relaxed_rank(st, p, o, relaxed_expr, 0, &none, &nnone, total) : 0) < 0)
+	if ((fast = nx_search__topk_fits(o) ? relaxed_rank(st, p, o, relaxed_expr, 0, ranks, &none, &nnone, total) : 0) < 0)
 		return nx_store__dberr(st, err, "cannot search the index (fast path)");
 	free(none);
 	return fast == 0 ? nx_search__count(st, p, relaxed_expr, o->all_revisions, total, err) : NX_OK;

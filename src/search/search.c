@@ -266,8 +266,9 @@ int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *s
 		return rc;
 	/* the closest matches: the relaxed query's rows, those holding every word aside */
 	/* more strict rows than the listing takes: the relaxed query is only counted */
-	if (relax && (rc = nx_search__relaxed_count(st, p, o, relaxed_expr, limit == 0 || r->total > want, &rtotal,
-						    err)) < 0)
+	/* fewer strict rows than the page's end (list_candidates): the relaxed ranking follows */
+	if (relax && (rc = nx_search__relaxed_count(st, p, o, relaxed_expr, limit == 0 || r->total > want,
+						    limit > 0 && r->total < offset + limit + 1, &rtotal, err)) < 0)
 		return rc;
 	r->total_some = rtotal > r->total ? rtotal - r->total : 0;
 	if (strict != NULL && (r->fts = strdup(r->total > 0 || !relax ? strict : relaxed_expr)) == NULL)

@@ -217,9 +217,13 @@ int nx_search__topk_off(const nx_search_opts *o);
 int nx_search__topk_fits(const nx_search_opts *o);
 int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int64_t want,
 			   int64_t *total);
-/* count_only: no relaxed ranking follows (the strict query fills the listing) */
+/*
+ * count_only: no relaxed ranking follows (the strict query fills the
+ * listing); ranks: one surely follows (too few strict rows for the page,
+ * folded or not), so the count reads the lists it will rank with.
+ */
 int nx_search__relaxed_count(nx_store *st, plan *p, const nx_search_opts *o, const char *relaxed_expr,
-			     int count_only, int64_t *total, nx_error *err);
+			     int count_only, int ranks, int64_t *total, nx_error *err);
 int nx_search__candidates(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int relaxed,
 			  int64_t want, cand **out, size_t *nout, nx_error *err);
 
