@@ -286,6 +286,7 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		       int64_t *total)
 {
 	const nx_topk_filter *flt = NULL;
+	nx_topk_tune tune = NX_TOPK_TUNE_INIT;
 	sqlite3 *db2 = NULL;
 	double w[NX_TOPK_MAX_WEIGHTS];
 	int64_t known[NX_TOPK_MAX_PHRASES];
@@ -321,8 +322,13 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	nknown = nx_topk__cache_counts(p->cache, expr, known, NX_TOPK_MAX_PHRASES);
 	/* and those stored with the impact lists of frequent words */
 	nx_search__impact_counts(st, expr, known, nknown);
+	/* every row seen by count_strict (search.c): scored alone */
+	if (p->all_expr != NULL && strcmp(p->all_expr, expr) == 0) {
+		tune.rows = p->all_rows;
+		tune.nrows = p->nall;
+	}
 	rc = nx_topk__run(st->db, db2, expr, w, nw, -1, nknown > 0 ? known : NULL, nknown, flt, (size_t)(want > 0 ? want : 0),
-			  &p->pre, &p->npre, total, NULL, NULL);
+			  &p->pre, &p->npre, total, NULL, &tune);
 	if (db2 != NULL && p->budget != NULL) {
 		nx_search__budget_watch(db2, NULL);
 		if (p->budget2.stopped && !p->budget->stopped)
@@ -337,9 +343,10 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 
 /* Relaxed queries: nx_rank's best want rows (0: count only) and the total; 1, or 0/-1 as strict_walk. */
 static int relaxed_rank(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int64_t want,
-			nx_topk_hit **hits, size_t *nhits, int64_t *total)
+			int reads, nx_topk_hit **hits, size_t *nhits, int64_t *total)
 {
 	const nx_topk_filter *flt = NULL;
+	nx_topk_tune tune = NX_TOPK_TUNE_INIT;
 	double pw[64];
 	int npw = 0, i = 0, ng1 = 0, n = nx_topk__or_shape(expr, &ng1);
 
@@ -353,8 +360,10 @@ static int relaxed_rank(nx_store *st, plan *p, const nx_search_opts *o, const ch
 	npw = p->nweights < 64 ? p->nweights : 64;
 	for (i = 0; i < npw; i++)
 		pw[i] = (double)(int64_t)(p->weights[i] * 1000.0 + 0.5) / 1000.0;
+	/* a count (want 0) the ranking of the same lists surely follows: they are read now */
+	tune.count_reads = reads;
 	if (nx_topk__rank(st->db, &p->cache, expr, nx_search__colw(st), 4, pw, npw,
-			  flt, (size_t)(want > 0 ? want : 0), hits, nhits, total, NULL, NULL) != SQLITE_OK)
+			  flt, (size_t)(want > 0 ? want : 0), hits, nhits, total, NULL, &tune) != SQLITE_OK)
 		return topk_failed(o);
 	return 1;
 }
@@ -418,7 +427,7 @@ int nx_search__candidates(nx_store *st, plan *p, const nx_search_opts *o, const 
 		p->pre_expr = NULL;
 		fast = 1;
 	} else if (expr != NULL && relaxed && nx_search__topk_fits(o)) {
-		if ((fast = relaxed_rank(st, p, o, expr, want, &hits, &nhits, NULL)) < 0) {
+		if ((fast = relaxed_rank(st, p, o, expr, want, 0, &hits, &nhits, NULL)) < 0) {
 			rc = nx_store__dberr(st, err, "cannot search the index (fast path)");
 			goto done;
 		}
@@ -510,7 +519,7 @@ done:
 
 /* Rows of the relaxed query, into *total. */
 int nx_search__relaxed_count(nx_store *st, plan *p, const nx_search_opts *o, const char *relaxed_expr,
-			     int count_only, int64_t *total, nx_error *err)
+			     int count_only, int ranks, int64_t *total, nx_error *err)
 {
 	const nx_topk_filter *flt = NULL;
 	nx_topk_hit *none = NULL;
@@ -529,7 +538,7 @@ int nx_search__relaxed_count(nx_store *st, plan *p, const nx_search_opts *o, con
 			return nx_store__dberr(st, err, "cannot search the index (fast path)");
 	}
 	/* else the count reads the lists the relaxed ranking uses next */
-	if ((fast = nx_search__topk_fits(o) ? relaxed_rank(st, p, o, relaxed_expr, 0, &none, &nnone, total) : 0) < 0)
+	if ((fast = nx_search__topk_fits(o) ? relaxed_rank(st, p, o, relaxed_expr, 0, ranks, &none, &nnone, total) : 0) < 0)
 		return nx_store__dberr(st, err, "cannot search the index (fast path)");
 	free(none);
 	return fast == 0 ? nx_search__count(st, p, relaxed_expr, o->all_revisions, total, err) : NX_OK;

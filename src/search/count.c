@@ -5,6 +5,7 @@
 #include "search/search_private.h"
 #include "search/topk_private.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "article/lang.h"
@@ -66,20 +67,6 @@ int64_t nx_search__vocab_df(sqlite3_stmt *df, const char *t, size_t n)
 	sqlite3_bind_text(df, 1, t, (int)n, SQLITE_TRANSIENT);
 	if (sqlite3_step(df) == SQLITE_ROW)
 		v = sqlite3_column_int64(df, 0);
-	return v;
-}
-
-/* Rows matching expr counted with s (NX_MATCH_UPTO_SQL), up to limit; -1 on an error. */
-int64_t nx_search__match_upto(sqlite3_stmt *s, const char *expr, int64_t limit)
-{
-	int64_t v = -1;
-
-	sqlite3_reset(s);
-	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, limit);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
 	return v;
 }
 
@@ -191,13 +178,30 @@ int64_t nx_search__stored_df(sqlite3_stmt *s, fts5_tokenizer *tk, Fts5Tokenizer 
 }
 
 /* Rows of the full-text index matching expr, counted up to limit; -1 on an error. */
-int64_t nx_search__strict_upto(nx_store *st, const char *expr, int64_t limit)
+int64_t nx_search__strict_upto(nx_store *st, const char *expr, int64_t limit, int64_t **rows)
 {
 	sqlite3_stmt *s = NULL;
-	int64_t n = -1;
+	int64_t n = 0, *r = NULL;
+	int step = SQLITE_ERROR;
 
-	if (sqlite3_prepare_v2(st->db, NX_MATCH_UPTO_SQL, -1, &s, NULL) == SQLITE_OK)
-		n = nx_search__match_upto(s, expr, limit);
+	*rows = NULL;
+	if (limit <= 0 || (r = malloc((size_t)limit * sizeof(*r))) == NULL ||
+	    sqlite3_prepare_v2(st->db, NX_MATCH_ROWS_SQL, -1, &s, NULL) != SQLITE_OK) {
+		free(r);
+		return -1;
+	}
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, limit);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		r[n++] = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
+	if (step != SQLITE_DONE) {
+		free(r);
+		return -1;
+	}
+	if (n > 0 && n < limit)
+		*rows = r;
+	else
+		free(r);
 	return n;
 }

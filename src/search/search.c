@@ -42,12 +42,18 @@ static int count_strict(nx_results *r, nx_store *st, const nx_query *q, const ch
 
 	if (question && nx_search__topk_fits(o) && end > 0 && q != NULL && q->nunits >= NX_PRF_MIN_UNITS &&
 	    nx_topk__plain(strict) >= 2) {
-		int64_t n = nx_search__strict_upto(st, strict, end);
+		int64_t *rows = NULL, n = nx_search__strict_upto(st, strict, end, &rows);
 
 		if (n >= 0 && n < end) {
 			r->total = n;
+			/* all its rows seen: the ranking scores them alone (see nx_topk_tune) */
+			free(p->all_rows);
+			p->all_expr = rows != NULL ? strict : NULL;
+			p->all_rows = rows;
+			p->nall = (size_t)n;
 			return NX_OK;
 		}
+		free(rows);
 	}
 	if ((fast = nx_search__strict_walk(st, p, o, strict, o->limit > 0 ? want : 0, &r->total)) < 0)
 		return nx_store__dberr(st, err, "cannot search the index (fast path)");
@@ -260,8 +266,9 @@ int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *s
 		return rc;
 	/* the closest matches: the relaxed query's rows, those holding every word aside */
 	/* more strict rows than the listing takes: the relaxed query is only counted */
-	if (relax && (rc = nx_search__relaxed_count(st, p, o, relaxed_expr, limit == 0 || r->total > want, &rtotal,
-						    err)) < 0)
+	/* fewer strict rows than the page's end (list_candidates): the relaxed ranking follows */
+	if (relax && (rc = nx_search__relaxed_count(st, p, o, relaxed_expr, limit == 0 || r->total > want,
+						    limit > 0 && r->total < offset + limit + 1, &rtotal, err)) < 0)
 		return rc;
 	r->total_some = rtotal > r->total ? rtotal - r->total : 0;
 	if (strict != NULL && (r->fts = strdup(r->total > 0 || !relax ? strict : relaxed_expr)) == NULL)

@@ -27,8 +27,8 @@
 /* Feedback and word pairs are for sentence-like queries of this many words or more. */
 #define NX_PRF_MIN_UNITS 3
 
-/* SQL counting the rows of an FTS5 expression (?1) up to a limit (?2). */
-#define NX_MATCH_UPTO_SQL "SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ?1 LIMIT ?2)"
+/* SQL of the rowids of an FTS5 expression (?1), up to a limit (?2). */
+#define NX_MATCH_ROWS_SQL "SELECT rowid FROM fts WHERE fts MATCH ?1 LIMIT ?2"
 
 /* Interface to code in sql.c: SQL statements built with their bindings. */
 
@@ -81,6 +81,9 @@ typedef struct plan {
 	size_t npre;
 	int64_t pre_want;
 	nx_impact_sets *isets;   /* impact sets read (impact_and.c), for the next stage */
+	const char *all_expr;    /* a strict expression with fewer rows than the page (count_strict) ... */
+	int64_t *all_rows;       /* ... all its rowids, ascending */
+	size_t nall;
 } plan;
 
 /* Append a placeholder bound to v (an integer) or s (text, kept alive by the caller). */
@@ -180,13 +183,16 @@ int nx_search__count(nx_store *st, plan *p, const char *expr, int revisions, int
 int64_t nx_search__vocab_df(sqlite3_stmt *df, const char *t, size_t n);
 /* Prepare "the documents holding term ?1" on the index vocabulary. */
 int nx_search__vocab_prepare(nx_store *st, sqlite3_stmt **df);
-int64_t nx_search__match_upto(sqlite3_stmt *s, const char *expr, int64_t limit);
 /* Prepare the statement of nx_search__count_upto (an auxiliary function of FTS5 that counts). */
 int nx_search__upto_prepare(nx_store *st, sqlite3_stmt **s);
 int64_t nx_search__count_upto(sqlite3_stmt *s, const char *t, int64_t limit);
 /* The documents of term t stored with its impact list (s: nx_impact__df_prepare), -1 when none; see count.c. */
 int64_t nx_search__stored_df(sqlite3_stmt *s, fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *t);
-int64_t nx_search__strict_upto(nx_store *st, const char *expr, int64_t limit);
+/*
+ * The rows of a strict query counted up to limit; when fewer, their
+ * rowids (ascending) into *rows (malloc'd, NULL when none); -1 on an error.
+ */
+int64_t nx_search__strict_upto(nx_store *st, const char *expr, int64_t limit, int64_t **rows);
 
 /* Interface to code in candidates.c: the ranked candidates. */
 
@@ -211,9 +217,13 @@ int nx_search__topk_off(const nx_search_opts *o);
 int nx_search__topk_fits(const nx_search_opts *o);
 int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int64_t want,
 			   int64_t *total);
-/* count_only: no relaxed ranking follows (the strict query fills the listing) */
+/*
+ * count_only: no relaxed ranking follows (the strict query fills the
+ * listing); ranks: one surely follows (too few strict rows for the page,
+ * folded or not), so the count reads the lists it will rank with.
+ */
 int nx_search__relaxed_count(nx_store *st, plan *p, const nx_search_opts *o, const char *relaxed_expr,
-			     int count_only, int64_t *total, nx_error *err);
+			     int count_only, int ranks, int64_t *total, nx_error *err);
 int nx_search__candidates(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int relaxed,
 			  int64_t want, cand **out, size_t *nout, nx_error *err);
 

@@ -169,6 +169,7 @@ void nx_search__plan_free(plan *p)
 	p->qw = NULL;
 	p->nqw = 0;
 	free(p->pre);
+	free(p->all_rows);
 	nx_topk__cache_free(p->cache);
 }
 

@@ -550,6 +550,58 @@ done:
 	return rc;
 }
 
+/*
+ * The rows of a query of several phrases when the caller saw them all
+ * (nx_topk_tune's rows), each scored alone by a walk of an OR of the
+ * phrases with tokens at its rowid: every phrase matches there, so its
+ * positions are the AND's, and FTS5 seeks each phrase to the row where
+ * the AND would walk to its first match.  1 when done, 0 when a phrase's
+ * count is not known (> 0, or NX_TOPK_NO_TOKEN: which phrases FTS5 keeps),
+ * < 0 (minus an SQLite code) on an error.
+ */
+static int walk_rows(sqlite3 *db, const char *expr, topk_state *t, const int64_t *rows, size_t nrows)
+{
+	const int64_t *known = t->known;
+	int64_t kept[NX_TOPK_MAX_PHRASES];
+	const char *s = expr, *e = NULL;
+	size_t at = 1, r = 0;
+	char *any = NULL;
+	int i = 0, n = 0, nknown = t->nknown, rc = SQLITE_OK;
+
+	if (known == NULL || (any = malloc(strlen(expr) + 5 * (size_t)nknown + 3)) == NULL)
+		return known == NULL ? 0 : -SQLITE_NOMEM;
+	any[0] = '(';
+	for (i = 0; s != NULL && (e = skip_phrase(s)) != NULL; i++) {
+		if (i >= nknown || known[i] == -1 || known[i] == 0) {
+			free(any);
+			return 0;
+		}
+		if (known[i] != NX_TOPK_NO_TOKEN) {
+			if (n > 0) {
+				memcpy(any + at, " OR ", 4);
+				at += 4;
+			}
+			memcpy(any + at, s, (size_t)(e - s));
+			at += (size_t)(e - s);
+			kept[n++] = known[i];
+		}
+		s = *e == ' ' ? e + 1 : NULL;
+	}
+	if (i != nknown || n == 0 || s != NULL) {
+		free(any);
+		return 0;
+	}
+	memcpy(any + at, ")", 2);
+	t->known = kept;
+	t->nknown = n;
+	for (r = 0; r < nrows && rc == SQLITE_OK; r++)
+		rc = walk(db, any, t, 1, rows[r], rows[r]);
+	t->known = known;
+	t->nknown = nknown;
+	free(any);
+	return rc == SQLITE_OK ? 1 : -rc;
+}
+
 /* The statistics bm25 needs (and a sample of rowids), from the first match; t->ready stays 0 when none. */
 static int probe(sqlite3 *db, const char *expr, topk_state *t)
 {
@@ -876,6 +928,15 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 	}
 	if ((rc = register_aux(db)) != SQLITE_OK)
 		goto done;
+	/* every row known: each scored alone */
+	if (tune != NULL && tune->rows != NULL && !t.defer && nhit < 0 &&
+	    (split = walk_rows(db, expr, &t, tune->rows, tune->nrows)) != 0) {
+		if (split < 0)
+			rc = -split;
+		else
+			goto sorted;
+		goto done;
+	}
 	/* two threads only for long walks; a filter's keep() reads through db */
 	if (db2 != NULL && k > 0 && (flt == NULL || flt->keep == NULL)) {
 		if (t.defer) {

@@ -96,15 +96,30 @@ typedef struct nx_topk_filter {
  * max(8 k, rank_keep) bounds of a merge; 1 keeps k bounds, so that the
  * merge often runs again.  exhaustive: 1 turns off nx_topk__rank's
  * dynamic pruning (MaxScore, see topk_rank.c), so that a test can compare
- * the pruned merge with the one that looks at every row.
+ * the pruned merge with the one that looks at every row.  count_reads:
+ * 1 when a ranking with the same cache follows nx_topk__rank's count
+ * alone (k 0): the lists it lacks are then read whole (positions too)
+ * and counted from their rowids, so that each is walked once, not once
+ * for the count and again for the ranking; 0 (a count no ranking
+ * follows) marks only the rowids.  rows, nrows: nx_topk__run's caller
+ * saw every row of expr (of several phrases), in the same read
+ * transaction: these rowids, ascending.  When every phrase's count is
+ * known (known: > 0, or NX_TOPK_NO_TOKEN), each row is then scored alone
+ * through an OR of the phrases with tokens at its rowid (FTS5 seeks each
+ * phrase there; an AND walks from the lists' first rows to its first
+ * match, even with a bound on the rowid), with the same phrases, counts
+ * and positions, so the same scores.
  */
 typedef struct nx_topk_tune {
 	int64_t split_min;
 	size_t rank_keep;
 	int exhaustive;
+	int count_reads;
+	const int64_t *rows;
+	size_t nrows;
 } nx_topk_tune;
 
-#define NX_TOPK_TUNE_INIT { 10000, 512, 0 }
+#define NX_TOPK_TUNE_INIT { 10000, 512, 0, 0, NULL, 0 }
 
 /* Phrase match lists kept across the calls of one search (nx_topk__rank). */
 typedef struct nx_topk_cache nx_topk_cache;

@@ -648,7 +648,8 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		  size_t *nout, int64_t *total, nx_topk_stats *stats, const nx_topk_tune *tune)
 {
 	static const nx_topk_tune defaults = NX_TOPK_TUNE_INIT;
-	size_t keep = (tune != NULL ? tune : &defaults)->rank_keep;
+	const nx_topk_tune *t = tune != NULL ? tune : &defaults;
+	size_t keep = t->rank_keep;
 	const char *at[NX_TOPK_MAX_RANK_PHRASES];
 	size_t len[NX_TOPK_MAX_RANK_PHRASES];
 	int which[NX_TOPK_MAX_RANK_PHRASES], local[NX_TOPK_MAX_RANK_PHRASES];
@@ -693,6 +694,10 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		if (i >= ng1 || ng1 == n)
 			g2 |= (uint64_t)1 << j;
 	}
+	/* a count a ranking follows: the lists read now (once), their rowids counted below */
+	if (k == 0 && total != NULL && t->count_reads && (missing > 0 || !c->have_totals) &&
+	    (rc = read_missing(db, c, expr, n, which, &called)) != SQLITE_OK)
+		goto done;
 	/* a count alone: the rowids into bitmaps, the lists only counted (a ranking reads them) */
 	if (k == 0 && total != NULL &&
 	    (rc = nx_topk__count_lists(db, c, expr, n, which, ng1, flt, &count, &called, &st)) != SQLITE_RANGE) {
@@ -714,7 +719,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 	}
 	mx = (merge_ctx){ .c = c, .db = db, .lists = lists, .m = m, .local = local, .n = n, .g1 = g1, .g2 = g2,
 			  .idf = idf, .w = w, .avgdl = avgdl, .ncol = c->ncol, .flt = flt,
-			  .prune = total == NULL && k > 0 && !(tune != NULL ? tune : &defaults)->exhaustive };
+			  .prune = total == NULL && k > 0 && !t->exhaustive };
 	/*
 	 * The rows whose bound is among the best cap are enough when the k-th
 	 * exact score beats every bound left out; otherwise (rare: bounds far

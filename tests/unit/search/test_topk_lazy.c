@@ -28,6 +28,7 @@
 #include "index/store_private.h"
 #include "search/search_private.h"
 #include "search/topk.h"
+#include "search/topk_private.h"
 
 
 #define NART 2400
@@ -348,6 +349,76 @@ static void test_stored_df(void **state)
 	counters_close(&c);
 }
 
+/* The rows of phrase s (up to e) of an FTS5 expression, counted by SQL. */
+static int64_t phrase_rows(sqlite3 *db, const char *s, const char *e)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM fts WHERE fts MATCH ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, s, (int)(e - s), SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * A strict walk told every row of expr (nx_topk_tune's rows, as
+ * count_strict hands them over): with every count known, each row scored
+ * alone gives a's rows, scores and total ta (na of k); told fewer rows,
+ * only those (so the path was taken); with a count unknown, the walk's.
+ */
+static void rows_alone(sqlite3 *db, const char *expr, const double *cw, int ncw, const int64_t *known, int n, size_t k,
+		       const nx_topk_hit *a, size_t na, int64_t ta)
+{
+	nx_topk_tune tune = NX_TOPK_TUNE_INIT;
+	int64_t all[NX_TOPK_MAX_PHRASES], *rows = NULL, tb = -1;
+	nx_topk_hit *b = NULL;
+	sqlite3_stmt *st = NULL;
+	const char *s = expr, *e = NULL;
+	size_t nrows = 0, nb = 0, i = 0;
+	int j = 0, pass = 0;
+
+	/* every count: the stored ones, the others counted */
+	for (j = 0; j < n && (e = skip_phrase(s)) != NULL; j++) {
+		all[j] = known[j] != -1 ? known[j] : phrase_rows(db, s, e);
+		s = e + (*e == ' ');
+	}
+	assert_int_equal(j, n);
+	assert_non_null(rows = malloc((size_t)(ta + 1) * sizeof(*rows)));
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rowid FROM fts WHERE fts MATCH ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW && nrows <= (size_t)ta)
+		rows[nrows++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	assert_int_equal(nrows, ta);
+	for (pass = 0; pass < 3; pass++) {
+		tune.rows = rows;
+		tune.nrows = pass == 1 && nrows > 1 ? 1 : nrows;
+		assert_int_equal(nx_topk__run(db, NULL, expr, cw, ncw, -1, pass == 2 ? known : all, n, NULL, k, &b, &nb, &tb,
+					      NULL, &tune),
+				 SQLITE_OK);
+		if (pass == 1 && nrows > 1) {
+			/* told one row: that one alone */
+			assert_int_equal(tb, 1);
+			assert_int_equal(nb, k > 0 ? 1 : 0);
+			if (nb > 0)
+				assert_int_equal(b[0].rowid, rows[0]);
+		} else {
+			assert_int_equal(tb, ta);
+			assert_int_equal(nb, na);
+			for (i = 0; i < na; i++)
+				if (a[i].rowid != b[i].rowid || a[i].score != b[i].score)
+					fail_msg("%s, k %zu, hit %zu (pass %d): walked %lld %.17g, rows alone %lld %.17g", expr, k,
+						 i, pass, (long long)a[i].rowid, a[i].score, (long long)b[i].rowid, b[i].score);
+		}
+		free(b);
+		b = NULL;
+	}
+	free(rows);
+}
+
 /*
  * A strict walk whose idf takes the counts stored with the impact lists
  * (nx_search__impact_counts, as a search hands them over) instead of
@@ -400,8 +471,9 @@ static void test_strict_stored_counts(void **state)
 				if (a[i].rowid != b[i].rowid || a[i].score != b[i].score)
 					fail_msg("%s, k %zu, hit %zu: counted %lld %.17g, stored %lld %.17g", qs[q], ks[kk], i,
 						 (long long)a[i].rowid, a[i].score, (long long)b[i].rowid, b[i].score);
-			free(a);
 			free(b);
+			rows_alone(f->st->db, cq->fts, cw, ncw, known, n, ks[kk], a, na, ta);
+			free(a);
 		}
 		nx_query_free(cq);
 	}

@@ -29,6 +29,7 @@
 #include "newsidx/store.h"
 #include "index/store_private.h"
 #include "search/topk.h"
+#include "search/topk_rank_private.h"
 
 #include "real_index.h"
 
@@ -249,6 +250,40 @@ static int test_weights(const char *expr, double *w, int n, int ng1)
  * (words OR others)" with weights: the same rows, order (ties too) and
  * scores, and the same count as count(*).
  */
+/*
+ * A count alone that reads the lists for the ranking to follow
+ * (count_reads): the same total, every list read (not only counted), and
+ * the ranking that follows from the same cache gives hits h (nh of them,
+ * k asked) to the bit.
+ */
+static void reads_at_count(sqlite3 *db, const char *expr, const double *colw, const double *pw, int n, size_t k,
+			   const nx_topk_hit *h, size_t nh, int64_t total)
+{
+	nx_topk_tune rd = NX_TOPK_TUNE_INIT;
+	nx_topk_cache *c = NULL;
+	nx_topk_hit *none = NULL, *h2 = NULL;
+	size_t nnone = 0, nh2 = 0, i = 0;
+	int64_t t2 = -1;
+
+	rd.count_reads = 1;
+	assert_int_equal(nx_topk__rank(db, &c, expr, colw, 4, pw, n, NULL, 0, &none, &nnone, &t2, NULL, &rd), SQLITE_OK);
+	free(none);
+	assert_int_equal(nnone, 0);
+	assert_int_equal(t2, total);
+	assert_non_null(c);
+	for (i = 0; i < c->n; i++)
+		if (!c->l[i].done || c->l[i].counted)
+			fail_msg("'%s': list %s not read by the count", expr, c->l[i].text);
+	assert_int_equal(nx_topk__rank(db, &c, expr, colw, 4, pw, n, NULL, k, &h2, &nh2, NULL, NULL, &rd), SQLITE_OK);
+	assert_int_equal(nh2, nh);
+	for (i = 0; i < nh; i++)
+		if (h2[i].rowid != h[i].rowid || h2[i].score != h[i].score)
+			fail_msg("'%s', hit %zu: %lld %.17g after a counting read, %lld %.17g", expr, i,
+				 (long long)h2[i].rowid, h2[i].score, (long long)h[i].rowid, h[i].score);
+	free(h2);
+	nx_topk__cache_free(c);
+}
+
 static void test_rank_same_as_sql(void **state)
 {
 	fixture *f = *state;
@@ -347,6 +382,8 @@ static void test_rank_same_as_sql(void **state)
 				}
 				sqlite3_finalize(s);
 				assert_int_equal(j, nh);
+				if (kk == 0)
+					reads_at_count(f->st->db, expr, colw, pw, n, ks[0], h, nh, total);
 				free(h);
 				assert_int_equal(sqlite3_prepare_v2(f->st->db, "SELECT count(*) FROM fts WHERE fts MATCH ?1", -1,
 								    &s, NULL),
