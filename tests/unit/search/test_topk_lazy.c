@@ -439,7 +439,7 @@ static void test_form_twins(void **state)
 	assert_int_equal(nx_search__register(f->st), SQLITE_OK);
 	assert_true(nx_topk__weights(f->st->db, cw, &ncw));
 	for (j = 0; j < NK - 1; j++) {
-		assert_int_equal(nx_search__impact_hits(f->st, "\"zorbes\"", ks[j], &a, &na, &ta), 1);
+		assert_int_equal(nx_search__impact_hits(f->st, "\"zorbes\"", cw, ncw, ks[j], &a, &na, &ta), 1);
 		assert_int_equal(nx_topk__run(f->st->db, NULL, "\"zorbes\"", cw, ncw, -1, NULL, 0, NULL, ks[j], &b, &nb, &tb,
 					      NULL, NULL),
 				 SQLITE_OK);
