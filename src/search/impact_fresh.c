@@ -114,12 +114,32 @@ void nx_search__fresh_bound_init(nx_fresh_bound *b, int64_t nrow0, int64_t ntok0
 	b->rho = avgdl > avgdl0 ? avgdl0 / avgdl : 1.0;
 }
 
-double nx_search__fresh_bound(const nx_fresh_bound *b, double s)
+double nx_search__fresh_term(const nx_fresh_bound *b, double s)
 {
 	const double k = NX_BM25_K1 + 1.0;
 	double t = s / b->idf0, tc = t < k ? t : k;
 
-	return b->idf1 * t * (k / (tc + (k - tc) * b->rho)) * (1.0 + 1e-9);
+	return t * (k / (tc + (k - tc) * b->rho)) * (1.0 + 1e-9);
+}
+
+double nx_search__fresh_bound(const nx_fresh_bound *b, double s)
+{
+	return b->idf1 * nx_search__fresh_term(b, s);
+}
+
+int nx_search__fresh_list(sqlite3 *db, const char *expr, nx_impact_mark *m, int64_t **rowid, double **old,
+			  size_t *n, int64_t *df)
+{
+	int rc = nx_impact__get_made(db, expr, rowid, old, n, df);
+
+	if (rc == 1 && (rc = nx_impact__mark(db, m)) == 1 && *df > 0 && *n > 0)
+		return 1;
+	free(*rowid);
+	free(*old);
+	*rowid = NULL;
+	*old = NULL;
+	*n = 0;
+	return rc < 0 ? -1 : 0;
 }
 
 /* The rows of the word s matches with lo <= rowid <= hi scored into t: SQLITE_OK or an error code. */
@@ -167,8 +187,7 @@ int nx_search__impact_fresh(nx_store *st, const char *expr, const double *cw, in
 	for (i = 0; (int)i < ncw; i++)
 		if (!(cw[i] >= 0))
 			return 0;
-	if ((rc = nx_impact__get_made(st->db, expr, &rowid, &old, &nlist, &df)) != 1 ||
-	    (rc = nx_impact__mark(st->db, &m)) != 1 || df <= 0)
+	if ((rc = nx_search__fresh_list(st->db, expr, &m, &rowid, &old, &nlist, &df)) != 1)
 		goto done;
 	rc = -1;
 	if ((heap = malloc((k ? k : 1) * sizeof(*heap))) == NULL ||

@@ -5,6 +5,7 @@
  * count probed only when it can still win), or only counted.
  */
 #include "search/topk_rank_private.h"
+#include "search/search_private.h"
 #include "index/impact.h"
 #include "index/tokenizer.h"
 
@@ -110,6 +111,14 @@ static int collect_lazy(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud
 
 	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol, 0)) != SQLITE_OK)
 		return rc;
+	if (l->fresh && rowid > l->mark) { /* added after the list was made: no bound, read as collect_row does */
+		int32_t ext[NX_TOPK_EXT_COLS];
+
+		if ((rc = row_freq(api, fctx, co->c, 0, &l->freq[l->n], ext)) != SQLITE_OK)
+			return rc;
+		l->rowid[l->n++] = rowid;
+		return SQLITE_OK;
+	}
 	while (co->h < l->nhead && l->head[co->h] < rowid)
 		co->h++;
 	l->freq[l->n] = -1.0 - (co->h < l->nhead && l->head[co->h] == rowid ? l->hscore[co->h] : l->tail);
@@ -263,18 +272,12 @@ static int cmp_head(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* l read lazily when its word has an impact list (valid for the index as it is): its rows kept by rowid. */
-int nx_topk__lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l)
+/* The rows of a list (rowid[], score[] best first, n > 0) into l's head by rowid: SQLITE_OK or SQLITE_NOMEM. */
+static int lazy_head(topk_list *l, const int64_t *rowid, const double *score, size_t n)
 {
-	int64_t rowid[NX_IMPACT_ROWS], df = 0;
-	double score[NX_IMPACT_ROWS];
 	head_row *h = NULL;
-	size_t n = 0, i = 0;
+	size_t i = 0;
 
-	if (c->lazy_ok == 0)
-		c->lazy_ok = lazy_fits(db, c) ? 1 : -1;
-	if (c->lazy_ok < 0 || nx_impact__get(db, l->text, NX_IMPACT_ROWS, rowid, score, &n, &df) != 1 || n == 0)
-		return SQLITE_OK; /* read whole */
 	if ((h = malloc(n * sizeof(*h))) == NULL || (l->head = malloc(n * sizeof(*l->head))) == NULL ||
 	    (l->hscore = malloc(n * sizeof(*l->hscore))) == NULL) {
 		free(h);
@@ -296,6 +299,64 @@ int nx_topk__lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 	return SQLITE_OK;
 }
 
+/*
+ * l read lazily from its word's list made before articles were added
+ * (impact_fresh.c): each listed row's score then raised to the bound of
+ * its term now, the list's last for the other rows at or below the mark,
+ * the rows above it read exactly (collect_lazy).  Read whole (SQLITE_OK,
+ * l not lazy) when there is no such list or the impact lists' weights
+ * are not all at least 0 (the bound needs counts that grow with the
+ * instances).
+ */
+static int lazy_prepare_fresh(sqlite3 *db, topk_list *l)
+{
+	double bw[NX_TOPK_EXT_COLS], *old = NULL;
+	int64_t *rowid = NULL, df = 0;
+	nx_impact_mark m;
+	nx_fresh_bound b;
+	size_t n = 0, i = 0;
+	int nbw = 0, rc = SQLITE_OK;
+
+	if (!nx_topk__weights(db, bw, &nbw))
+		return SQLITE_OK;
+	for (i = 0; i < (size_t)nbw && i < NX_TOPK_EXT_COLS; i++)
+		if (!(bw[i] >= 0))
+			return SQLITE_OK;
+	if (nx_search__fresh_list(db, l->text, &m, &rowid, &old, &n, &df) != 1)
+		return SQLITE_OK; /* read whole */
+	nx_search__fresh_bound_init(&b, m.nrow0, m.ntok0, m.nrow, m.ntok, df, df);
+	for (i = 0; i < n; i++)
+		old[i] = nx_search__fresh_term(&b, old[i]); /* grows with the score: still best first */
+	if ((rc = lazy_head(l, rowid, old, n)) == SQLITE_OK) {
+		l->fresh = 1;
+		l->mark = m.last;
+		l->nrow = m.nrow;
+		l->ntok = m.ntok;
+	}
+	free(rowid);
+	free(old);
+	return rc;
+}
+
+/* l read lazily when its word has an impact list (valid for the index as it is): its rows kept by rowid. */
+int nx_topk__lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l)
+{
+	int64_t rowid[NX_IMPACT_ROWS], df = 0;
+	double score[NX_IMPACT_ROWS];
+	size_t n = 0;
+	int rc = 0;
+
+	if (c->lazy_ok == 0)
+		c->lazy_ok = lazy_fits(db, c) ? 1 : -1;
+	if (c->lazy_ok < 0)
+		return SQLITE_OK; /* read whole */
+	if ((rc = nx_impact__get(db, l->text, NX_IMPACT_ROWS, rowid, score, &n, &df)) == 0)
+		return lazy_prepare_fresh(db, l);
+	if (rc != 1 || n == 0)
+		return SQLITE_OK; /* read whole */
+	return lazy_head(l, rowid, score, n);
+}
+
 /* After the read: the scale from a bm25 score of the word to its row's (k1 + 1) f / (f + norm). */
 void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l)
 {
@@ -304,6 +365,13 @@ void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l)
 	if (idf <= 0.0)
 		idf = 1e-6; /* as bm25 */
 	l->xscale = (1.0 + 1e-9) / idf; /* a margin for the rounding of the score */
+	/*
+	 * Fresh: bounds of the term already (with their margin) for the totals
+	 * the mark found; were FTS5's others, no bound: every row the largest
+	 * term (lazy_bound's cap), so each that may win is probed.
+	 */
+	if (l->fresh)
+		l->xscale = c->nrow == l->nrow && c->ntok == l->ntok ? 1.0 : HUGE_VAL;
 	free(l->head);
 	free(l->hscore);
 	l->head = NULL;
