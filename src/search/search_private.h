@@ -147,6 +147,21 @@ double nx_search__fresh_term(const nx_fresh_bound *b, double s);
 int nx_search__fresh_list(sqlite3 *db, const char *expr, nx_impact_mark *m, int64_t **rowid, double **old,
 			  size_t *n, int64_t *df);
 /*
+ * The set of rows of expr as it was made (nx_impact__get_set_made), when
+ * it stands for the rows at or below the mark of the index as it is (into
+ * *m; any bit above the mark cleared), *df the rows it matched then: 1,
+ * 0 when there is no such set or mark (nothing allocated), -1 corrupt.
+ */
+int nx_search__fresh_set(sqlite3 *db, const char *expr, nx_impact_mark *m, uint64_t **w, size_t *nw, double **max,
+			 int64_t *df);
+/*
+ * The rows expr matches above rowid last (the articles added since the
+ * mark), ascending, each given to fn (which returns 0, else the walk
+ * stops): how many were, or -1 when the walk failed or fn stopped it.
+ */
+int64_t nx_search__rows_above(sqlite3 *db, const char *expr, int64_t last, int (*fn)(void *ud, int64_t rowid),
+			      void *ud);
+/*
  * A plain AND of several words (expr: nx_topk__plain's form), or of one or
  * more words with a filter given as rowid bits alone (flt, NULL: none; a
  * filter with a keep() is not served), from the words' impact lists and
