@@ -278,7 +278,7 @@ static void test_additions_lazy_same_as_whole(void **state)
 	nx_error err = NX_ERROR_INIT;
 	nx_topk_stats s;
 	char body[512], w0[8], w1[8];
-	int round = 0, r = 0;
+	int round = 0, r = 0, served = 0;
 
 	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, NX_IMPACT_ROWS, &err), NX_OK);
 	for (round = 0; round < 3; round++) {
@@ -299,8 +299,18 @@ static void test_additions_lazy_same_as_whole(void **state)
 		print_message("round %d after additions: lazy rows probed %lld\n", round, (long long)s.probes);
 		assert_true(s.probes > 100);
 	}
+	/* the counts stored with the lists, and the added rows: each term's count walked */
 	counters_open(f->st, &c);
-	assert_int_equal(nx_search__stored_df(c.stored, &c.tk, c.tok, "zorba"), -1);
+	for (r = 0; r < NWORD; r++) {
+		int64_t got = 0;
+
+		word(w0, r);
+		if ((got = nx_search__stored_df(c.stored, &c.tk, c.tok, w0)) < 0)
+			continue;
+		served++;
+		assert_int_equal(got, nx_search__count_upto(c.up, w0, -1));
+	}
+	assert_true(served >= 2);
 	counters_close(&c);
 }
 
@@ -309,7 +319,8 @@ static void test_stale_lists_not_used(void **state)
 {
 	fixture *f = *state;
 	nx_error err = NX_ERROR_INIT;
-	char id[17];
+	counters c;
+	char id[17], w[8];
 	ranked got;
 	nx_topk_stats s;
 	int e = 0;
@@ -325,6 +336,13 @@ static void test_stale_lists_not_used(void **state)
 		assert_int_equal(s.probes, 0);
 		ranked_free(&got);
 	}
+	/* nor the counts stored with them */
+	counters_open(f->st, &c);
+	for (e = 0; e < NWORD; e++) {
+		word(w, e);
+		assert_int_equal(nx_search__stored_df(c.stored, &c.tk, c.tok, w), -1);
+	}
+	counters_close(&c);
 }
 
 /* Counts of the relaxed query alone (nx_topk__or_count): from the words' sets as from their lists walked. */
