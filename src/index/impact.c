@@ -385,24 +385,54 @@ int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, doub
 int nx_impact__df_prepare(sqlite3 *db, sqlite3_stmt **s)
 {
 	*s = NULL;
+	/* the count, and whether the lists were made of the index as it is (else: the mark, nx_impact__df) */
 	return sqlite3_prepare_v2(db,
-				  "SELECT i.df FROM impact i, impact_state t, fts_data d"
-				  " WHERE i.expr = ?1 AND t.id = 1 AND d.id = 1 AND t.totals = d.block",
+				  "SELECT i.df, EXISTS (SELECT 1 FROM impact_state t, fts_data d"
+				  " WHERE t.id = 1 AND d.id = 1 AND t.totals = d.block) FROM impact i WHERE i.expr = ?1",
 				  -1, s, NULL);
+}
+
+/* The rows expr matches above rowid last (added since the mark): the count, or -1 on an error. */
+static int64_t count_above(sqlite3 *db, const char *expr, int64_t last)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM fts WHERE fts MATCH ?1 AND rowid > ?2", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, last);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
 }
 
 int nx_impact__df(sqlite3_stmt *s, const char *expr, int64_t *df)
 {
-	int rc = 0;
+	nx_impact_mark m;
+	int64_t then = 0, above = 0;
+	int rc = 0, exact = 0;
 
 	*df = 0;
 	sqlite3_reset(s);
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		*df = sqlite3_column_int64(s, 0);
+		then = sqlite3_column_int64(s, 0);
+		exact = sqlite3_column_int(s, 1);
 		rc = 1;
 	}
 	sqlite3_reset(s);
+	if (rc == 1 && !exact) {
+		/* made before articles were added: the count then and the rows added since that hold expr */
+		rc = 0;
+		if (nx_impact__mark(sqlite3_db_handle(s), &m) == 1 &&
+		    (above = count_above(sqlite3_db_handle(s), expr, m.last)) >= 0)
+			rc = 1;
+	}
+	if (rc == 1)
+		*df = then + above;
 	return rc;
 }
 

@@ -95,7 +95,9 @@ int nx_impact__df_prepare(sqlite3 *db, sqlite3_stmt **s);
 
 /*
  * The rows expr matches as its list stored them (no rows read): 1 with
- * *df, 0 when expr has no list or the index changed since they were made.
+ * *df, 0 when expr has no list or the index changed since they were made
+ * otherwise than by additions (nx_impact__mark); after additions alone,
+ * the count then plus the rows above the mark that match expr (walked).
  */
 int nx_impact__df(sqlite3_stmt *s, const char *expr, int64_t *df);
 

@@ -117,8 +117,9 @@ typedef struct sets {
 } sets;
 
 /* Bit r of l's set, the set grown to hold it: 0, or -1 out of memory. */
-static int set_bit(loaded *l, int64_t r)
+static int set_bit(void *ud, int64_t r)
 {
+	loaded *l = ud;
 	size_t at = (size_t)(r >> 6), nw = l->nw ? l->nw : 64;
 	uint64_t *w = NULL;
 	double *max = NULL;
@@ -151,24 +152,12 @@ static int load_fresh(nx_store *st, loaded *l)
 {
 	nx_impact_mark m;
 	nx_fresh_bound bd;
-	sqlite3_stmt *s = NULL;
 	int64_t df = 0, nnew = 0;
 	size_t b = 0;
-	int step = SQLITE_DONE;
 
-	if (nx_impact__mark(st->db, &m) != 1 || nx_impact__get_set_made(st->db, l->phrase, &l->w, &l->nw, &l->max, &df) != 1)
+	if (nx_search__fresh_set(st->db, l->phrase, &m, &l->w, &l->nw, &l->max, &df) != 1)
 		return 0;
-	if (sqlite3_prepare_v2(st->db, "SELECT rowid FROM fts WHERE fts MATCH ?1 AND rowid > ?2", -1, &s, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(s, 1, l->phrase, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, m.last);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (set_bit(l, sqlite3_column_int64(s, 0)) < 0)
-			break;
-		nnew++;
-	}
-	sqlite3_finalize(s);
-	if (step != SQLITE_DONE)
+	if ((nnew = nx_search__rows_above(st->db, l->phrase, m.last, set_bit, l)) < 0)
 		return 0;
 	nx_search__fresh_bound_init(&bd, m.nrow0, m.ntok0, m.nrow, m.ntok, df, df + nnew);
 	for (b = 0; b < l->nw; b++)

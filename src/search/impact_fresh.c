@@ -114,12 +114,75 @@ void nx_search__fresh_bound_init(nx_fresh_bound *b, int64_t nrow0, int64_t ntok0
 	b->rho = avgdl > avgdl0 ? avgdl0 / avgdl : 1.0;
 }
 
-double nx_search__fresh_bound(const nx_fresh_bound *b, double s)
+double nx_search__fresh_term(const nx_fresh_bound *b, double s)
 {
 	const double k = NX_BM25_K1 + 1.0;
 	double t = s / b->idf0, tc = t < k ? t : k;
 
-	return b->idf1 * t * (k / (tc + (k - tc) * b->rho)) * (1.0 + 1e-9);
+	return t * (k / (tc + (k - tc) * b->rho)) * (1.0 + 1e-9);
+}
+
+double nx_search__fresh_bound(const nx_fresh_bound *b, double s)
+{
+	return b->idf1 * nx_search__fresh_term(b, s);
+}
+
+int nx_search__fresh_list(sqlite3 *db, const char *expr, nx_impact_mark *m, int64_t **rowid, double **old,
+			  size_t *n, int64_t *df)
+{
+	int rc = nx_impact__get_made(db, expr, rowid, old, n, df);
+
+	if (rc == 1 && (rc = nx_impact__mark(db, m)) == 1 && *df > 0 && *n > 0)
+		return 1;
+	free(*rowid);
+	free(*old);
+	*rowid = NULL;
+	*old = NULL;
+	*n = 0;
+	return rc < 0 ? -1 : 0;
+}
+
+int nx_search__fresh_set(sqlite3 *db, const char *expr, nx_impact_mark *m, uint64_t **w, size_t *nw, double **max,
+			 int64_t *df)
+{
+	size_t i = 0;
+	int rc = nx_impact__mark(db, m);
+
+	*w = NULL;
+	*max = NULL;
+	*nw = 0;
+	*df = 0;
+	if (rc == 1 && (rc = nx_impact__get_set_made(db, expr, w, nw, max, df)) == 1 && *df > 0) {
+		/* rows above the mark are read as they are now, not from the set */
+		for (i = 0; i < *nw; i++)
+			if ((int64_t)i * 64 + 63 > m->last)
+				(*w)[i] &= (int64_t)i * 64 > m->last ? 0 : ~(uint64_t)0 >> (63 - (m->last - (int64_t)i * 64));
+		return 1;
+	}
+	free(*w);
+	free(*max);
+	*w = NULL;
+	*max = NULL;
+	*nw = 0;
+	return rc < 0 ? -1 : 0;
+}
+
+int64_t nx_search__rows_above(sqlite3 *db, const char *expr, int64_t last, int (*fn)(void *ud, int64_t rowid),
+			      void *ud)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = 0;
+	int step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(db, "SELECT rowid FROM fts WHERE fts MATCH ?1 AND rowid > ?2 ORDER BY rowid", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, last);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW && fn(ud, sqlite3_column_int64(s, 0)) == 0)
+		n++;
+	sqlite3_finalize(s);
+	return step == SQLITE_DONE ? n : -1;
 }
 
 /* The rows of the word s matches with lo <= rowid <= hi scored into t: SQLITE_OK or an error code. */
@@ -167,8 +230,7 @@ int nx_search__impact_fresh(nx_store *st, const char *expr, const double *cw, in
 	for (i = 0; (int)i < ncw; i++)
 		if (!(cw[i] >= 0))
 			return 0;
-	if ((rc = nx_impact__get_made(st->db, expr, &rowid, &old, &nlist, &df)) != 1 ||
-	    (rc = nx_impact__mark(st->db, &m)) != 1 || df <= 0)
+	if ((rc = nx_search__fresh_list(st->db, expr, &m, &rowid, &old, &nlist, &df)) != 1)
 		goto done;
 	rc = -1;
 	if ((heap = malloc((k ? k : 1) * sizeof(*heap))) == NULL ||

@@ -20,6 +20,7 @@
 
 #include "newsidx/query.h"
 #include "newsidx/search.h"
+#include "index/impact.h"
 #include "index/store_private.h"
 #include "search/topk.h"
 #include "util/buf.h"
@@ -137,6 +138,32 @@ void nx_search__fresh_bound_init(nx_fresh_bound *b, int64_t nrow0, int64_t ntok0
 				 int64_t df0, int64_t df1);
 /* The bound of the score now of a row that scored s then; grows with s. */
 double nx_search__fresh_bound(const nx_fresh_bound *b, double s);
+/* The same without the idf now: a bound of the row's f (k1 + 1) / (f + L) now (b's idf1 unused). */
+double nx_search__fresh_term(const nx_fresh_bound *b, double s);
+/*
+ * The list of expr as it was made, when it stands for the rows at or
+ * below the mark of the index as it is (nx_impact__mark, into *m): its
+ * rows into *rowid and their scores then into *old (malloc'd, *n > 0 of
+ * them, best first) and *df the rows it matched then; 1, 0 when there is
+ * no such list or mark (nothing allocated), -1 when one is corrupt.
+ */
+int nx_search__fresh_list(sqlite3 *db, const char *expr, nx_impact_mark *m, int64_t **rowid, double **old,
+			  size_t *n, int64_t *df);
+/*
+ * The set of rows of expr as it was made (nx_impact__get_set_made), when
+ * it stands for the rows at or below the mark of the index as it is (into
+ * *m; any bit above the mark cleared), *df the rows it matched then: 1,
+ * 0 when there is no such set or mark (nothing allocated), -1 corrupt.
+ */
+int nx_search__fresh_set(sqlite3 *db, const char *expr, nx_impact_mark *m, uint64_t **w, size_t *nw, double **max,
+			 int64_t *df);
+/*
+ * The rows expr matches above rowid last (the articles added since the
+ * mark), ascending, each given to fn (which returns 0, else the walk
+ * stops): how many were, or -1 when the walk failed or fn stopped it.
+ */
+int64_t nx_search__rows_above(sqlite3 *db, const char *expr, int64_t last, int (*fn)(void *ud, int64_t rowid),
+			      void *ud);
 /*
  * A plain AND of several words (expr: nx_topk__plain's form), or of one or
  * more words with a filter given as rowid bits alone (flt, NULL: none; a

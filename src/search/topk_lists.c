@@ -5,6 +5,7 @@
  * count probed only when it can still win), or only counted.
  */
 #include "search/topk_rank_private.h"
+#include "search/search_private.h"
 #include "index/impact.h"
 #include "index/tokenizer.h"
 
@@ -19,11 +20,16 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
 		      sqlite3_value **vals);
 
+static void aux_above(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		      sqlite3_value **vals);
+
 static int register_collect(sqlite3 *db)
 {
 	int rc = nx_topk__aux(db, "nx_topk_collect", aux_collect);
 
-	return rc == SQLITE_OK ? nx_topk__aux(db, "nx_topk_probe", aux_probe) : rc;
+	if (rc == SQLITE_OK)
+		rc = nx_topk__aux(db, "nx_topk_probe", aux_probe);
+	return rc == SQLITE_OK ? nx_topk__aux(db, "nx_topk_above", aux_above) : rc;
 }
 
 /*
@@ -110,6 +116,14 @@ static int collect_lazy(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud
 
 	if (l->n == l->cap && (rc = list_grow(l, co->c->ncol, 0)) != SQLITE_OK)
 		return rc;
+	if (l->fresh && rowid > l->mark) { /* added after the list was made: no bound, read as collect_row does */
+		int32_t ext[NX_TOPK_EXT_COLS];
+
+		if ((rc = row_freq(api, fctx, co->c, 0, &l->freq[l->n], ext)) != SQLITE_OK)
+			return rc;
+		l->rowid[l->n++] = rowid;
+		return SQLITE_OK;
+	}
 	while (co->h < l->nhead && l->head[co->h] < rowid)
 		co->h++;
 	l->freq[l->n] = -1.0 - (co->h < l->nhead && l->head[co->h] == rowid ? l->hscore[co->h] : l->tail);
@@ -263,18 +277,12 @@ static int cmp_head(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* l read lazily when its word has an impact list (valid for the index as it is): its rows kept by rowid. */
-int nx_topk__lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l)
+/* The rows of a list (rowid[], score[] best first, n > 0) into l's head by rowid: SQLITE_OK or SQLITE_NOMEM. */
+static int lazy_head(topk_list *l, const int64_t *rowid, const double *score, size_t n)
 {
-	int64_t rowid[NX_IMPACT_ROWS], df = 0;
-	double score[NX_IMPACT_ROWS];
 	head_row *h = NULL;
-	size_t n = 0, i = 0;
+	size_t i = 0;
 
-	if (c->lazy_ok == 0)
-		c->lazy_ok = lazy_fits(db, c) ? 1 : -1;
-	if (c->lazy_ok < 0 || nx_impact__get(db, l->text, NX_IMPACT_ROWS, rowid, score, &n, &df) != 1 || n == 0)
-		return SQLITE_OK; /* read whole */
 	if ((h = malloc(n * sizeof(*h))) == NULL || (l->head = malloc(n * sizeof(*l->head))) == NULL ||
 	    (l->hscore = malloc(n * sizeof(*l->hscore))) == NULL) {
 		free(h);
@@ -296,6 +304,64 @@ int nx_topk__lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 	return SQLITE_OK;
 }
 
+/*
+ * l read lazily from its word's list made before articles were added
+ * (impact_fresh.c): each listed row's score then raised to the bound of
+ * its term now, the list's last for the other rows at or below the mark,
+ * the rows above it read exactly (collect_lazy).  Read whole (SQLITE_OK,
+ * l not lazy) when there is no such list or the impact lists' weights
+ * are not all at least 0 (the bound needs counts that grow with the
+ * instances).
+ */
+static int lazy_prepare_fresh(sqlite3 *db, topk_list *l)
+{
+	double bw[NX_TOPK_EXT_COLS], *old = NULL;
+	int64_t *rowid = NULL, df = 0;
+	nx_impact_mark m;
+	nx_fresh_bound b;
+	size_t n = 0, i = 0;
+	int nbw = 0, rc = SQLITE_OK;
+
+	if (!nx_topk__weights(db, bw, &nbw))
+		return SQLITE_OK;
+	for (i = 0; i < (size_t)nbw && i < NX_TOPK_EXT_COLS; i++)
+		if (!(bw[i] >= 0))
+			return SQLITE_OK;
+	if (nx_search__fresh_list(db, l->text, &m, &rowid, &old, &n, &df) != 1)
+		return SQLITE_OK; /* read whole */
+	nx_search__fresh_bound_init(&b, m.nrow0, m.ntok0, m.nrow, m.ntok, df, df);
+	for (i = 0; i < n; i++)
+		old[i] = nx_search__fresh_term(&b, old[i]); /* grows with the score: still best first */
+	if ((rc = lazy_head(l, rowid, old, n)) == SQLITE_OK) {
+		l->fresh = 1;
+		l->mark = m.last;
+		l->nrow = m.nrow;
+		l->ntok = m.ntok;
+	}
+	free(rowid);
+	free(old);
+	return rc;
+}
+
+/* l read lazily when its word has an impact list (valid for the index as it is): its rows kept by rowid. */
+int nx_topk__lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l)
+{
+	int64_t rowid[NX_IMPACT_ROWS], df = 0;
+	double score[NX_IMPACT_ROWS];
+	size_t n = 0;
+	int rc = 0;
+
+	if (c->lazy_ok == 0)
+		c->lazy_ok = lazy_fits(db, c) ? 1 : -1;
+	if (c->lazy_ok < 0)
+		return SQLITE_OK; /* read whole */
+	if ((rc = nx_impact__get(db, l->text, NX_IMPACT_ROWS, rowid, score, &n, &df)) == 0)
+		return lazy_prepare_fresh(db, l);
+	if (rc != 1 || n == 0)
+		return SQLITE_OK; /* read whole */
+	return lazy_head(l, rowid, score, n);
+}
+
 /* After the read: the scale from a bm25 score of the word to its row's (k1 + 1) f / (f + norm). */
 void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l)
 {
@@ -304,6 +370,13 @@ void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l)
 	if (idf <= 0.0)
 		idf = 1e-6; /* as bm25 */
 	l->xscale = (1.0 + 1e-9) / idf; /* a margin for the rounding of the score */
+	/*
+	 * Fresh: bounds of the term already (with their margin) for the totals
+	 * the mark found; were FTS5's others, no bound: every row the largest
+	 * term (lazy_bound's cap), so each that may win is probed.
+	 */
+	if (l->fresh)
+		l->xscale = c->nrow == l->nrow && c->ntok == l->ntok ? 1.0 : HUGE_VAL;
 	free(l->head);
 	free(l->hscore);
 	l->head = NULL;
@@ -314,20 +387,32 @@ void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l)
 /* -- impact sets: the rows of a frequent word as a bitmap, no walk of its list -- */
 
 /*
- * The rows l's word matches from its impact set (valid for the index as
- * it is) into *w, *nw words of 64 rows (malloc'd): 1, 0 when it has none
- * (or its text is no phrase of one word the set could be keyed by).
+ * The rows l's word matches from its impact set into *w, *nw words of 64
+ * rows (malloc'd): 1, 0 when it has none (or its text is no phrase of
+ * one word the set could be keyed by).  *above: INT64_MAX when the set
+ * is valid for the index as it is; else, the set made before articles
+ * were added, the mark (nx_search__fresh_set): the rows above it are not
+ * in *w, the caller reads them.
  */
-static int list_set(sqlite3 *db, const topk_list *l, uint64_t **w, size_t *nw)
+static int list_set(sqlite3 *db, const topk_list *l, uint64_t **w, size_t *nw, int64_t *above)
 {
+	nx_impact_mark m;
 	double *max = NULL;
+	int64_t df = 0;
 	int rc = 0;
 
 	*w = NULL;
 	*nw = 0;
+	*above = INT64_MAX;
 	if (l->len < 3 || l->text[0] != '"' || l->text[l->len] != '\0')
 		return 0;
-	rc = nx_impact__get_set(db, l->text, w, nw, &max);
+	if ((rc = nx_impact__get_set(db, l->text, w, nw, &max)) == 0) {
+		free(*w);
+		free(max);
+		max = NULL;
+		if ((rc = nx_search__fresh_set(db, l->text, &m, w, nw, &max, &df)) == 1)
+			*above = m.last;
+	}
 	free(max);
 	if (rc != 1) {
 		free(*w);
@@ -347,20 +432,77 @@ static size_t bits_count(const uint64_t *w, size_t nw)
 	return n;
 }
 
+/* What aux_above fills: the rows of l above the mark, as collect_lazy reads them. */
+typedef struct above_state {
+	const nx_topk_cache *c;
+	topk_list *l;
+	int rc;
+} above_state;
+
+/* nx_topk_above(fts, state): one row of the phrase above the mark, its count read exactly */
+static void aux_above(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		      sqlite3_value **vals)
+{
+	above_state *t = nx_topk__aux_state(ctx, nval, vals, "nx_topk_above");
+	int32_t ext[NX_TOPK_EXT_COLS];
+	topk_list *l = NULL;
+
+	if (t == NULL)
+		return;
+	l = t->l;
+	if (t->rc == SQLITE_OK && l->n == l->cap)
+		t->rc = list_grow(l, t->c->ncol, 0);
+	if (t->rc == SQLITE_OK && (t->rc = row_freq(api, fctx, t->c, 0, &l->freq[l->n], ext)) == SQLITE_OK)
+		l->rowid[l->n++] = api->xRowid(fctx);
+	if (t->rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, t->rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
+/* The rows of the fresh lazy list l above its mark appended, read exactly: an SQLite code. */
+static int lazy_above(sqlite3 *db, const nx_topk_cache *c, topk_list *l)
+{
+	above_state t;
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(
+		db, "SELECT nx_topk_above(fts, ?3) FROM fts WHERE fts MATCH ?1 AND rowid > ?2 ORDER BY rowid", -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	memset(&t, 0, sizeof(t));
+	t.c = c;
+	t.l = l;
+	sqlite3_bind_text(s, 1, l->text, (int)l->len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, l->mark);
+	sqlite3_bind_pointer(s, 3, &t, "nx_topk_above", NULL);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	sqlite3_finalize(s);
+	return t.rc != SQLITE_OK ? t.rc : rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 /*
  * The lazy list l read from its impact set instead of FTS5: the same
  * rowids, and the same bound of each row's score as collect_lazy gives
- * (its impact list's score, else the list's last).  SQLITE_OK with l
- * done, SQLITE_NOTFOUND when the word has no set (read it from FTS5).
+ * (its impact list's score, else the list's last); for a list made
+ * before articles were added, the set then and the rows above its mark
+ * read exactly, as collect_lazy reads them.  SQLITE_OK with l done,
+ * SQLITE_NOTFOUND when the word has no set fit for l (read it from FTS5).
  */
 static int lazy_from_set(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 {
 	uint64_t *w = NULL;
 	size_t nw = 0, i = 0, h = 0;
+	int64_t above = INT64_MAX;
 	int rc = SQLITE_OK;
 
-	if (!list_set(db, l, &w, &nw))
+	if (!list_set(db, l, &w, &nw, &above))
 		return SQLITE_NOTFOUND;
+	if (above != (l->fresh ? l->mark : INT64_MAX)) {
+		free(w); /* a set of another state than the list's: read from FTS5 */
+		return SQLITE_NOTFOUND;
+	}
 	l->n = 0;
 	if ((rc = list_grow(l, c->ncol, bits_count(w, nw))) != SQLITE_OK) {
 		free(w);
@@ -379,6 +521,8 @@ static int lazy_from_set(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 		}
 	}
 	free(w);
+	if (l->fresh && (rc = lazy_above(db, c, l)) != SQLITE_OK)
+		return rc;
 	l->done = 1;
 	return SQLITE_OK;
 }
@@ -438,6 +582,30 @@ int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, 
 /* Past this rowid the bitmaps would be too large: the lists are read instead. */
 #define NX_COUNT_MAX_ROWID ((int64_t)1 << 33)
 
+/* Rowids, in the order given. */
+typedef struct count_rows {
+	int64_t *r;
+	size_t n, cap;
+} count_rows;
+
+/* nx_search__rows_above's callback: rowid appended to the count_rows ud, 0 or -1 out of memory. */
+static int count_rows_add(void *ud, int64_t rowid)
+{
+	count_rows *a = ud;
+
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? 2 * a->cap : 256;
+		int64_t *r = realloc(a->r, cap * sizeof(*r));
+
+		if (r == NULL)
+			return -1;
+		a->r = r;
+		a->cap = cap;
+	}
+	a->r[a->n++] = rowid;
+	return 0;
+}
+
 /* What aux_count fills: a bitmap of rows for each group, each phrase's count. */
 typedef struct count_lists_state {
 	nx_topk_cache *c;
@@ -447,6 +615,7 @@ typedef struct count_lists_state {
 	size_t nw[2];
 	uint64_t *set[NX_TOPK_MAX_RANK_PHRASES]; /* the rows of phrase i from its impact set, or NULL */
 	size_t setn[NX_TOPK_MAX_RANK_PHRASES];
+	count_rows above[NX_TOPK_MAX_RANK_PHRASES]; /* a set made before additions: the rows added since */
 	int g;         /* the bitmap the phrase being read marks */
 	int64_t rows;  /* its rows */
 	int called;
@@ -534,9 +703,11 @@ static void aux_count(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 					t->rc = count_mark(t, t->g, l->rowid[p]);
 				continue;
 			}
-			if (t->set[i] != NULL) { /* its impact set: the rows without a walk */
+			if (t->set[i] != NULL) { /* its impact set (and the rows added since): the rows without a walk */
 				if ((t->rc = count_set(t, t->g, t->set[i], t->setn[i])) == SQLITE_OK) {
-					l->n = bits_count(t->set[i], t->setn[i]);
+					for (p = 0; t->rc == SQLITE_OK && p < t->above[i].n; p++)
+						t->rc = count_mark(t, t->g, t->above[i].r[p]);
+					l->n = bits_count(t->set[i], t->setn[i]) + t->above[i].n;
 					l->counted = 1;
 				}
 				continue;
@@ -570,12 +741,24 @@ int nx_topk__count_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n,
 	if (nx_topk__aux(db, "nx_topk_countlists", aux_count) != SQLITE_OK || n > NX_TOPK_MAX_RANK_PHRASES)
 		return SQLITE_ERROR;
 	/* words with a set of rows (frequent ones): counted from it */
-	for (i = 0; i < n; i++)
-		if (!c->l[which[i]].done)
-			list_set(db, &c->l[which[i]], &t.set[i], &t.setn[i]);
+	for (i = 0; i < n; i++) {
+		int64_t above = INT64_MAX;
+
+		if (c->l[which[i]].done || !list_set(db, &c->l[which[i]], &t.set[i], &t.setn[i], &above) ||
+		    above == INT64_MAX)
+			continue;
+		/* made before articles were added: those holding the word walked (or, failing, the whole list) */
+		if (nx_search__rows_above(db, c->l[which[i]].text, above, count_rows_add, &t.above[i]) < 0) {
+			free(t.set[i]);
+			t.set[i] = NULL;
+			t.above[i].n = 0;
+		}
+	}
 	rc = run_aux(db, "nx_topk_countlists", expr, &t, &t.rc);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(t.set[i]);
+		free(t.above[i].r);
+	}
 	/* the rows in both groups (one group: in it) that pass flt */
 	for (at = 0; rc == SQLITE_OK && at < t.nw[0]; at++) {
 		uint64_t v = t.b[0][at] & (two ? (at < t.nw[1] ? t.b[1][at] : 0) : ~(uint64_t)0);

@@ -32,6 +32,15 @@ typedef struct topk_list {
 	double *hscore;  /* and their scores */
 	size_t nhead;
 	double tail;     /* the score of its last row: a bound for the others */
+	/*
+	 * Fresh (a list made before articles were added, topk_lists.c): head
+	 * and tail hold bounds of (k1 + 1) f / (f + norm) itself, no idf, and
+	 * the rows above mark (the added ones) are read exactly; nrow and ntok:
+	 * the totals the bounds are for.
+	 */
+	int fresh;
+	int64_t mark;
+	sqlite3_int64 nrow, ntok;
 } topk_list;
 
 struct nx_topk_cache {
