@@ -279,10 +279,7 @@ static void aux_rowset(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_c
 		return;
 	if (t->rc == SQLITE_OK && t->rows == 0)
 		t->rc = api->xQueryPhrase(fctx, 0, t, rowset_cb);
-	if (t->rc != SQLITE_OK)
-		sqlite3_result_error_code(ctx, t->rc);
-	else
-		sqlite3_result_null(ctx);
+	nx_topk__aux_result(ctx, t->rc);
 }
 
 /* The set of rows of the phrase expr (df of them) and its blocks' best scores, stored beside its list. */

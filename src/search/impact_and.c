@@ -378,10 +378,7 @@ static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 		return;
 	if (t->rc == SQLITE_OK)
 		t->rc = probe_row(t, api, fctx);
-	if (t->rc != SQLITE_OK)
-		sqlite3_result_error_code(ctx, t->rc);
-	else
-		sqlite3_result_null(ctx);
+	nx_topk__aux_result(ctx, t->rc);
 }
 
 /*

@@ -98,10 +98,7 @@ static void aux_fresh(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 		return;
 	if (t->rc == SQLITE_OK)
 		t->rc = fresh_row(t, api, fctx);
-	if (t->rc != SQLITE_OK)
-		sqlite3_result_error_code(ctx, t->rc);
-	else
-		sqlite3_result_null(ctx);
+	nx_topk__aux_result(ctx, t->rc);
 }
 
 void nx_search__fresh_bound_init(nx_fresh_bound *b, int64_t nrow0, int64_t ntok0, int64_t nrow, int64_t ntok,

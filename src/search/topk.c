@@ -387,6 +387,14 @@ void *nx_topk__aux_state(sqlite3_context *ctx, int nval, sqlite3_value **vals, c
 	return p;
 }
 
+void nx_topk__aux_result(sqlite3_context *ctx, int rc)
+{
+	if (rc != SQLITE_OK)
+		sqlite3_result_error_code(ctx, rc);
+	else
+		sqlite3_result_null(ctx);
+}
+
 static topk_state *state_of(sqlite3_context *ctx, int nval, sqlite3_value **vals)
 {
 	return nx_topk__aux_state(ctx, nval, vals, "nx_topk");
@@ -468,10 +476,7 @@ static void aux_topk_phrase(const Fts5ExtensionApi *api, Fts5Context *fctx, sqli
 		t->rc = check_same(t, api, fctx);
 	if (t->rc == SQLITE_OK)
 		t->rc = api->xQueryPhrase(fctx, 0, t, phrase_row);
-	if (t->rc != SQLITE_OK)
-		sqlite3_result_error_code(ctx, t->rc);
-	else
-		sqlite3_result_null(ctx);
+	nx_topk__aux_result(ctx, t->rc);
 }
 
 /*

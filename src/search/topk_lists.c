@@ -186,10 +186,7 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 	}
 	t->rc = rc;
 done:
-	if (t->rc != SQLITE_OK)
-		sqlite3_result_error_code(ctx, t->rc);
-	else
-		sqlite3_result_null(ctx);
+	nx_topk__aux_result(ctx, t->rc);
 }
 
 /* -- lazy lists: words in many rows, their positions read only where a row may win -- */
@@ -213,10 +210,7 @@ static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 		return;
 	t->found = 1;
 	t->rc = row_freq(api, fctx, t->c, 0, &t->freq, t->ext);
-	if (t->rc != SQLITE_OK)
-		sqlite3_result_error_code(ctx, t->rc);
-	else
-		sqlite3_result_null(ctx);
+	nx_topk__aux_result(ctx, t->rc);
 }
 
 /* Row p of the lazy list l read exactly (its weighted count and extents), through FTS5 at its rowid. */
@@ -454,10 +448,7 @@ static void aux_above(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 		t->rc = list_grow(l, t->c->ncol, 0);
 	if (t->rc == SQLITE_OK && (t->rc = row_freq(api, fctx, t->c, 0, &l->freq[l->n], ext)) == SQLITE_OK)
 		l->rowid[l->n++] = api->xRowid(fctx);
-	if (t->rc != SQLITE_OK)
-		sqlite3_result_error_code(ctx, t->rc);
-	else
-		sqlite3_result_null(ctx);
+	nx_topk__aux_result(ctx, t->rc);
 }
 
 /* The rows of the fresh lazy list l above its mark appended, read exactly: an SQLite code. */
@@ -719,10 +710,7 @@ static void aux_count(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 			}
 		}
 	}
-	if (t->rc != SQLITE_OK)
-		sqlite3_result_error_code(ctx, t->rc);
-	else
-		sqlite3_result_null(ctx);
+	nx_topk__aux_result(ctx, t->rc);
 }
 
 int nx_topk__count_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int ng1,

@@ -18,6 +18,9 @@ int nx_topk__aux(sqlite3 *db, const char *name, fts5_extension_function fn);
    argument), or NULL with "TYPE: no state" set as its error. */
 void *nx_topk__aux_state(sqlite3_context *ctx, int nval, sqlite3_value **vals, const char *type);
 
+/* The end of an auxiliary function's call: NULL as its value when rc is SQLITE_OK, else rc as its error. */
+void nx_topk__aux_result(sqlite3_context *ctx, int rc);
+
 /*
  * FTS5's bm25 (fts5Bm25Function), the same operations in the same order,
  * so that every fast path gives its scores to the bit: a phrase's idf in
