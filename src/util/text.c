@@ -119,8 +119,10 @@ static int is_invisible(uint32_t cp)
  * on past s[j] (s[j - 1] printable, not a space), 8 bytes at a time: a
  * word is taken whole when its bytes are 0x20-0x7E, no two of its spaces
  * touch and it does not end in a space -- then each of its spaces is
- * between two printable bytes, as a space copied with the words must be.
- * The first word that is not so is left to the byte-at-a-time loop.
+ * between two printable bytes, as a space copied with the words must be
+ * -- and its first seven when it ends in one.  The first word that is
+ * not so is left to the byte-at-a-time loop, which comes back here after
+ * each space it passes.
  */
 static size_t ascii_words_end(const char *s, size_t j, size_t len)
 {
@@ -129,9 +131,10 @@ static size_t ascii_words_end(const char *s, size_t j, size_t len)
 		uint64_t x = nx_swar_load(s + j), sp = nx_swar_eq(x, ' ');
 
 		/* little-endian: s[j + k + 1] is the byte above s[j + k] */
-		if ((nx_swar_below(x, 0x20) | nx_swar_above(x, 0x7E) | (sp & (sp << 8)) | (sp >> 63)) != 0)
+		if ((nx_swar_below(x, 0x20) | nx_swar_above(x, 0x7E) | (sp & (sp << 8))) != 0)
 			break;
-		j += 8;
+		/* a space last: the seven before it (the seventh not a space) */
+		j += (sp >> 63) != 0 ? 7 : 8;
 	}
 #else
 	(void)s;
@@ -158,9 +161,10 @@ void nx_text_clean(nx_buf *out, const char *s, size_t len)
 			 * between words included (a sentence at a time, not a word:
 			 * most of a news body is such runs).
 			 */
-			size_t j = ascii_words_end(s, i + 1, len);
+			size_t j = i + 1;
 
 			for (;;) {
+				j = ascii_words_end(s, j, len);
 				while (j < len && (unsigned char)s[j] > 0x20 && (unsigned char)s[j] < 0x7F)
 					j++;
 				if (j + 1 < len && s[j] == ' ' && (unsigned char)s[j + 1] > 0x20 &&
