@@ -25,6 +25,7 @@
 #include "newsidx/error.h"
 
 #include "formats/jlite.h"
+#include "util/swar.h"
 
 typedef struct jparse {
 	nx_jlite *jl;
@@ -304,6 +305,14 @@ static int string(jparse *jp)
 		const unsigned char *run = jp->p;
 		size_t n = 0;
 
+		/* 8 plain bytes at a time: none below 0x20 or above 0x7F, no quote, no backslash */
+		while (jp->end - jp->p >= 8) {
+			uint64_t x = nx_swar_load(jp->p);
+
+			if ((nx_swar_below(x, 0x20) | (x & NX_B8(0x80)) | nx_swar_eq(x, '"') | nx_swar_eq(x, '\\')) != 0)
+				break;
+			jp->p += 8;
+		}
 		while (jp->p < jp->end && str_class[*jp->p] == C_PLAIN)
 			jp->p++;
 		/* the run, and the NUL or a UTF-8 sequence after it */

@@ -168,19 +168,19 @@ static int looks_html(const char *s, size_t len)
 static int add_plain(nx_article *a, const char *s, size_t len)
 {
 	nx_buf p = NX_BUF_INIT;
+	const char *nl = NULL;
 	size_t i = 0;
 	int rc = NX_OK, blanks = 0, blank = 0;
 
-	/* is there a blank line? */
-	for (i = 0; i < len && !blanks; i++) {
-		if (s[i] == '\n') {
-			size_t k = i + 1;
+	/* is there a blank line?  (memchr to each newline: a body of one line is read once, fast) */
+	for (nl = memchr(s, '\n', len); nl != NULL && !blanks;
+	     nl = memchr(nl + 1, '\n', len - (size_t)(nl + 1 - s))) {
+		size_t k = (size_t)(nl - s) + 1;
 
-			while (k < len && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
-				k++;
-			if (k < len && s[k] == '\n')
-				blanks = 1;
-		}
+		while (k < len && (s[k] == ' ' || s[k] == '\t' || s[k] == '\r'))
+			k++;
+		if (k < len && s[k] == '\n')
+			blanks = 1;
 	}
 	i = 0;
 	while (i <= len && rc == NX_OK) {

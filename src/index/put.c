@@ -97,12 +97,15 @@ void nx_prepared_free(nx_prepared *p)
 	free(p);
 }
 
-/* Bind the first n bytes of a digest given in hex: a blob (schema 2), else hex text. */
+/*
+ * Bind the first n bytes of a digest given in hex: a blob (schema 2), else
+ * hex text.  Only the digits bound are read (16 or 8 bytes of the 32).
+ */
 static void bind_hash_n(nx_store *st, sqlite3_stmt *s, int i, const char *hex, int n)
 {
 	unsigned char b[32];
 
-	if (st->schema >= 2 && strlen(hex) == 64 && nx_unhex(b, hex, 32)) {
+	if (st->schema >= 2 && strlen(hex) == 64 && nx_unhex(b, hex, (size_t)n)) {
 		sqlite3_bind_blob(s, i, b, n, SQLITE_TRANSIENT);
 	} else {
 		sqlite3_bind_text(s, i, hex, -1, SQLITE_TRANSIENT);

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/swar.h"
+
 size_t nx_utf8_decode(const char *s, size_t len, uint32_t *cp)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -112,6 +114,35 @@ static int is_invisible(uint32_t cp)
 	       cp == 0x2060 || cp == 0xFEFF;
 }
 
+/*
+ * Where a run of printable ASCII that nx_text_clean copies as it is goes
+ * on past s[j] (s[j - 1] printable, not a space), 8 bytes at a time: a
+ * word is taken whole when its bytes are 0x20-0x7E, no two of its spaces
+ * touch and it does not end in a space -- then each of its spaces is
+ * between two printable bytes, as a space copied with the words must be
+ * -- and its first seven when it ends in one.  The first word that is
+ * not so is left to the byte-at-a-time loop, which comes back here after
+ * each space it passes.
+ */
+static size_t ascii_words_end(const char *s, size_t j, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	while (len - j >= 8) {
+		uint64_t x = nx_swar_load(s + j), sp = nx_swar_eq(x, ' ');
+
+		/* little-endian: s[j + k + 1] is the byte above s[j + k] */
+		if ((nx_swar_below(x, 0x20) | nx_swar_above(x, 0x7E) | (sp & (sp << 8))) != 0)
+			break;
+		/* a space last: the seven before it (the seventh not a space) */
+		j += (sp >> 63) != 0 ? 7 : 8;
+	}
+#else
+	(void)s;
+	(void)len;
+#endif
+	return j;
+}
+
 void nx_text_clean(nx_buf *out, const char *s, size_t len)
 {
 	size_t i = 0, n = 0, start = out->len;
@@ -133,6 +164,7 @@ void nx_text_clean(nx_buf *out, const char *s, size_t len)
 			size_t j = i + 1;
 
 			for (;;) {
+				j = ascii_words_end(s, j, len);
 				while (j < len && (unsigned char)s[j] > 0x20 && (unsigned char)s[j] < 0x7F)
 					j++;
 				if (j + 1 < len && s[j] == ' ' && (unsigned char)s[j + 1] > 0x20 &&

@@ -196,6 +196,72 @@ static void test_warc_record_id(void **state)
 	assert_non_null(strstr(s.record_id[0], "urn:uuid:"));
 }
 
+/* s without its spaces, into out (128 bytes) */
+static const char *squeeze(char *out, const char *s)
+{
+	size_t k = 0;
+
+	for (; *s != '\0' && k < 127; s++)
+		if (*s != ' ')
+			out[k++] = *s;
+	out[k] = '\0';
+	return out;
+}
+
+/*
+ * Fields are checked 8 bytes at a time: a DEL or a bidi override at every
+ * offset of a long title and paragraph is found and dropped, the rest kept.
+ */
+static void test_unsafe_at_every_offset(void **state)
+{
+	static const char *const bad[] = { "\\u007f", "\\u202e", "\\u0080" };
+	const char *text = "Harbour workers voted on Monday to end the strike at the port";
+	size_t b = 0, at = 0;
+
+	(void)state;
+	for (b = 0; b < sizeof(bad) / sizeof(bad[0]); b++) {
+		for (at = 0; at <= 20; at++) {
+			char doc[512], want[128], got[128];
+			int n = 0;
+			seen s;
+
+			n = snprintf(doc, sizeof(doc), "{\"title\":\"%.*s%s%s\",\"text\":\"%.*s%s%s\"}\n", (int)at,
+				     text, bad[b], text + at, (int)at, text, bad[b], text + at);
+			assert_true(n > 0 && (size_t)n < sizeof(doc));
+			ingest(&s, doc, (size_t)n);
+			assert_int_equal(s.n, 1);
+			/* dropped, or a space where nx_text_clean folds it (DEL): the words all kept */
+			assert_string_equal(squeeze(got, s.title[0]), squeeze(want, text));
+		}
+	}
+}
+
+/* A field no parser cleans (a WARC record id): a DEL at every offset of a long one is dropped. */
+static void test_warc_record_id_del(void **state)
+{
+	static const char page[] = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nWork on the quay began.";
+	const char *id = "urn:uuid:0123456789abcdef0123456789abcdef";
+	size_t at = 0;
+
+	(void)state;
+	for (at = 0; at <= 24; at++) {
+		char doc[2048], want[128];
+		int n = 0;
+		seen s;
+
+		n = snprintf(doc, sizeof(doc),
+			     "WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <%.*s\x7f%s>\r\n"
+			     "WARC-Target-URI: https://x.example/quay\r\nWARC-Date: 2023-08-12T10:00:00Z\r\n"
+			     "Content-Type: application/http; msgtype=response\r\nContent-Length: %zu\r\n\r\n%s\r\n\r\n",
+			     (int)at, id, id + at, sizeof(page) - 1, page);
+		assert_true(n > 0 && (size_t)n < sizeof(doc));
+		ingest(&s, doc, (size_t)n);
+		assert_int_equal(s.n, 1);
+		snprintf(want, sizeof(want), "<%s>", id);
+		assert_string_equal(s.record_id[0], want);
+	}
+}
+
 /* Tab and newline stay in a body paragraph; other controls do not. */
 static void test_body_keeps_tab(void **state)
 {
@@ -288,6 +354,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_jsonl_credit_controls),
+		cmocka_unit_test(test_unsafe_at_every_offset),
+		cmocka_unit_test(test_warc_record_id_del),
 		cmocka_unit_test(test_jsonl_bidi_and_c1),
 		cmocka_unit_test(test_text_photo_line),
 		cmocka_unit_test(test_html_credits),

@@ -489,6 +489,72 @@ static void test_accessors(void **state)
 	nx_jlite_free(&jl); /* twice is fine */
 }
 
+/*
+ * Strings are scanned 8 bytes at a time: every byte that ends a plain run
+ * (quote, backslash, control, UTF-8 and bad bytes, NUL), and a plain 0x7F,
+ * at every offset of a long run, with the whole input exactly as long as
+ * the text (a read past it shows under ASan), jansson agreeing.
+ */
+static void test_long_runs(void **state)
+{
+	static const struct {
+		const char *b;   /* the bytes put in the run */
+		const char *dec; /* what they decode to; NULL: refused */
+	} cuts[] = {
+		{ "\\\"", "\"" }, { "\\\\", "\\" }, { "\\n", "\n" }, { "\\u00e9", "\xC3\xA9" },
+		{ "\xC3\xA9", "\xC3\xA9" }, { "\x7F", "\x7F" }, { "\x01", NULL }, { "\t", NULL },
+		{ "\xFF", NULL }, { "\xC3", NULL }, { "\"", "" },
+	};
+	const char *text = "The quick brown fox jumps over the lazy dog, 3.5% of it.";
+	size_t c = 0, at = 0, tl = strlen(text);
+
+	(void)state;
+	for (c = 0; c < sizeof(cuts) / sizeof(cuts[0]); c++) {
+		for (at = 0; at <= 24; at++) {
+			nx_jlite jl = NX_JLITE_INIT;
+			const nx_jlite_val *v = NULL;
+			char in[128], want[128];
+			size_t n = 0, w = 0, bl = strlen(cuts[c].b), tail = tl - at;
+			char *exact = NULL;
+			int rc = 0;
+
+			in[n++] = '"';
+			memcpy(in + n, text, at);
+			n += at;
+			memcpy(in + n, cuts[c].b, bl);
+			n += bl;
+			/* a bare quote ends the string there: the rest is left out */
+			if (strcmp(cuts[c].b, "\"") != 0) {
+				memcpy(in + n, text + at, tail);
+				n += tail;
+				in[n++] = '"';
+			}
+			memcpy(want, text, at);
+			w = at;
+			if (cuts[c].dec != NULL && cuts[c].dec[0] != '\0') {
+				memcpy(want + w, cuts[c].dec, strlen(cuts[c].dec));
+				w += strlen(cuts[c].dec);
+				memcpy(want + w, text + at, tail);
+				w += tail;
+			}
+			exact = malloc(n);
+			assert_non_null(exact);
+			memcpy(exact, in, n);
+			rc = both(&jl, &v, exact, n, JSON_DECODE_ANY);
+			if (cuts[c].dec == NULL) {
+				assert_int_not_equal(rc, NX_OK);
+			} else {
+				if (rc != NX_OK)
+					fail_msg("cut %zu at %zu refused: %s", c, at, jl.msg);
+				assert_int_equal(nx_jlite_len(v), w);
+				assert_memory_equal(nx_jlite_str(v), want, w);
+			}
+			free(exact);
+			nx_jlite_free(&jl);
+		}
+	}
+}
+
 /* Once grown to the largest line, parsing more lines allocates nothing. */
 static void test_reuse(void **state)
 {
@@ -865,6 +931,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_long_runs),
 		cmocka_unit_test(test_surrogates),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_nesting),

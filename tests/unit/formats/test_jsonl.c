@@ -137,6 +137,42 @@ static void check_first_two(cap *c)
 	assert_string_equal(b->origin.record_id, "42");
 }
 
+/* Plain text: a blank line of spaces, tabs or CR splits paragraphs; a newline at the end alone does not make one. */
+static void test_plain_blank_lines(void **state)
+{
+	static const struct {
+		const char *text;
+		size_t nparas;
+		const char *first, *last;
+	} cases[] = {
+		{ "One line only, no newline at all", 1, "One line only, no newline at all", NULL },
+		{ "Line one\\nline two\\n", 2, "Line one", "line two" },
+		{ "Para one\\nwrapped.\\n \\t\\r\\nPara two.", 2, "Para one wrapped.", "Para two." },
+		{ "Para one.\\r\\n\\r\\nPara two\\nwrapped.", 2, "Para one.", "Para two wrapped." },
+		{ "\\nA\\nB\\nC\\n\\n", 1, "A B C", NULL },
+		{ "A\\nB\\n  x", 3, "A", "x" },
+	};
+	size_t i = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char line[256];
+		cap c;
+		nx_error err = NX_ERROR_INIT;
+		int n = snprintf(line, sizeof(line), "{\"title\":\"T\",\"text\":\"%s\"}\n", cases[i].text);
+
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(parse(line, (size_t)n, &c, &err), NX_OK);
+		assert_int_equal(c.n, 1);
+		if (c.a[0]->nparas != cases[i].nparas)
+			fail_msg("case %zu: %zu paragraphs, want %zu", i, c.a[0]->nparas, cases[i].nparas);
+		assert_string_equal(c.a[0]->paras[0], cases[i].first);
+		if (cases[i].last != NULL)
+			assert_string_equal(c.a[0]->paras[c.a[0]->nparas - 1], cases[i].last);
+		cap_free(&c);
+	}
+}
+
 static void test_mixed_lines(void **state)
 {
 	size_t len = 0;
@@ -411,6 +447,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mixed_lines),
+		cmocka_unit_test(test_plain_blank_lines),
 		cmocka_unit_test(test_html_detection),
 		cmocka_unit_test(test_array),
 		cmocka_unit_test(test_export_form),

@@ -376,7 +376,11 @@ static void test_text_clean_model(void **state)
 	static const char *const pieces[] = { "word", "Ab", "x", "3.5%", "!?", "~", " ", "  ", "\t", "\n",
 					      "\r\n", "\x01", "\x7F", "\x80", "\xFF", "\xC3", "\xC3\xA9",
 					      "\xE2\x82", "\xE2\x82\xAC", "\xC2\xA0", "\xE2\x80\x8B", "\xC2\xAD",
-					      "\xF0\x9F\x98\x80", "\xED\xA0\x80", "\xEF\xBB\xBF", "\xE3\x80\x80" };
+					      "\xF0\x9F\x98\x80", "\xED\xA0\x80", "\xEF\xBB\xBF", "\xE3\x80\x80",
+					      /* long runs, read 8 bytes at a time: single and double spaces */
+					      "The quick brown fox jumps over the lazy dog.", "a b c d e f g h i j",
+					      "abcdefghijklmnopqrstuvwxyz0123", "one  two   three    four", "x y  z ",
+					      "~!@#$%^&*()_+{}|:<>?`-=[]\\;',./" };
 	unsigned seed = 777;
 	int round = 0;
 
