@@ -155,6 +155,9 @@ static int some_candidates(nx_results *r, nx_store *st, const nx_query *q, const
 			goto done;
 		}
 	}
+	/* the pairs read ahead (nx_search__run) into the lists this ranking reads */
+	if (*expanded != NULL && (rc = nx_search__prefetch_take(st, p, err)) < 0)
+		goto done;
 	rc = nx_search__candidates(st, p, o, expr, 1, want, out, nout, err);
 done:
 	p->weights = NULL;
@@ -264,6 +267,9 @@ int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *s
 		want = want * 3 + 10;
 	if ((rc = count_strict(r, st, q, strict, p, o, want, relax, err)) < 0)
 		return rc;
+	/* a verbose question ranked next: its word pairs read meanwhile on a second thread */
+	if (relax && limit > 0)
+		nx_search__prefetch_pairs(st, p, o, q, r->total < offset + limit + 1);
 	/* the closest matches: the relaxed query's rows, those holding every word aside */
 	/* more strict rows than the listing takes: the relaxed query is only counted */
 	/* fewer strict rows than the page's end (list_candidates): the relaxed ranking follows */

@@ -212,6 +212,33 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 void nx_topk__cache_free(nx_topk_cache *c);
 
 /*
+ * Lists read ahead (topk_prefetch.c): the n phrases of phrases (each one
+ * phrase, '"a b"') read whole, as nx_topk__rank reads them with colw, by
+ * a second thread on db2 (its own read transaction), while the caller
+ * does other work; db2 is the thread's until nx_topk__prefetch_finish.
+ * *out NULL when no thread could be started (nothing read ahead).
+ * Returns SQLITE_OK or SQLITE_NOMEM.
+ */
+typedef struct nx_topk_prefetch nx_topk_prefetch;
+
+int nx_topk__prefetch_start(nx_topk_prefetch **out, sqlite3 *db2, const double *colw, int ncolw,
+			    char *const *phrases, int n);
+
+/*
+ * The caller reads on db (in its read transaction) the phrases the thread
+ * has not taken yet, waits for it, and hands the lists read over to
+ * *cache (the lists cache holds already, or holds otherwise, are left
+ * alone): the thread's only when it read the index db reads (the same
+ * FTS5 structure record and totals), so the ranking finds what it would
+ * have read itself.  *handed: the lists handed over.  pf is then spent
+ * (free it).  Returns SQLITE_OK or an SQLite error code of db's reads.
+ */
+int nx_topk__prefetch_finish(nx_topk_prefetch *pf, sqlite3 *db, nx_topk_cache **cache, int *handed);
+
+/* Stops the thread (it takes no further phrase), waits for it, frees pf; NULL is fine. */
+void nx_topk__prefetch_free(nx_topk_prefetch *pf);
+
+/*
  * For each phrase of expr (nx_topk__plain's form, up to max), the rows it
  * matches when c holds its list (read by nx_topk__rank in the same read
  * transaction), else -1, into known.  Returns the number of phrases set.
