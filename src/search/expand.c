@@ -519,11 +519,11 @@ void nx_search__prefetch_pairs(nx_store *st, plan *p, const nx_search_opts *o, c
 
 int nx_search__prefetch_take(nx_store *st, plan *p, nx_error *err)
 {
-	int rc = SQLITE_OK, handed = 0;
+	int rc = SQLITE_OK, handed = 0, set_aside = 0;
 
 	if (p->prefetch == NULL)
 		return NX_OK;
-	rc = nx_topk__prefetch_finish(p->prefetch, st->db, &p->cache, &handed);
+	rc = nx_topk__prefetch_finish(p->prefetch, st->db, &p->cache, &handed, &set_aside);
 	nx_topk__prefetch_free(p->prefetch);
 	p->prefetch = NULL;
 	nx_search__budget_watch(st->db2, NULL);

@@ -230,10 +230,12 @@ int nx_topk__prefetch_start(nx_topk_prefetch **out, sqlite3 *db2, const double *
  * *cache (the lists cache holds already, or holds otherwise, are left
  * alone): the thread's only when it read the index db reads (the same
  * FTS5 structure record and totals), so the ranking finds what it would
- * have read itself.  *handed: the lists handed over.  pf is then spent
- * (free it).  Returns SQLITE_OK or an SQLite error code of db's reads.
+ * have read itself.  *handed: the lists handed over; *set_aside: those
+ * the thread read and were not (another index, or its error).  pf is then
+ * spent (free it).  Returns SQLITE_OK or an SQLite error code of db's reads.
  */
-int nx_topk__prefetch_finish(nx_topk_prefetch *pf, sqlite3 *db, nx_topk_cache **cache, int *handed);
+int nx_topk__prefetch_finish(nx_topk_prefetch *pf, sqlite3 *db, nx_topk_cache **cache, int *handed,
+			     int *set_aside);
 
 /* Stops the thread (it takes no further phrase), waits for it, frees pf; NULL is fine. */
 void nx_topk__prefetch_free(nx_topk_prefetch *pf);

@@ -184,12 +184,15 @@ static int hand_over(nx_topk_cache *c, nx_topk_cache *from, int *rc)
 	return handed;
 }
 
-int nx_topk__prefetch_finish(nx_topk_prefetch *pf, sqlite3 *db, nx_topk_cache **cache, int *handed)
+int nx_topk__prefetch_finish(nx_topk_prefetch *pf, sqlite3 *db, nx_topk_cache **cache, int *handed,
+			     int *set_aside)
 {
 	nx_topk_cache *c = NULL;
+	size_t i = 0;
 	int rc = SQLITE_OK, s = 0;
 
 	*handed = 0;
+	*set_aside = 0;
 	/* the phrases the thread has not taken, read here meanwhile (db: the ranking's snapshot) */
 	if ((rc = read_structure(db, &pf->side[1])) == SQLITE_OK)
 		rc = take(pf, 1, db);
@@ -210,8 +213,12 @@ int nx_topk__prefetch_finish(nx_topk_prefetch *pf, sqlite3 *db, nx_topk_cache **
 		c->have_totals = 1;
 	}
 	for (s = 0; s < 2 && rc == SQLITE_OK; s++) {
-		if (s == 0 && (pf->rc != SQLITE_OK || !same_index(&pf->side[0], &pf->side[1], c)))
-			continue; /* failed, or a writer committed between: read again by the ranking */
+		if (s == 0 && (pf->rc != SQLITE_OK || !same_index(&pf->side[0], &pf->side[1], c))) {
+			/* failed, or a writer committed between: read again by the ranking */
+			for (i = 0; i < pf->side[0].c->n; i++)
+				*set_aside += pf->side[0].c->l[i].done;
+			continue;
+		}
 		if (s == 1 && pf->side[1].c->have_totals && !same_index(&pf->side[1], &pf->side[1], c))
 			continue; /* (cannot be: one transaction) */
 		*handed += hand_over(c, pf->side[s].c, &rc);
