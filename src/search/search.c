@@ -213,6 +213,13 @@ static int fill_page(nx_results *r, nx_store *st, const nx_search_opts *o, cand_
 	int64_t limit = o->limit < 0 ? 0 : o->limit, offset = o->offset < 0 ? 0 : o->offset;
 	sqlite3_stmt *hitstmt[2][4] = { { NULL, NULL, NULL, NULL }, { NULL, NULL, NULL, NULL } };
 	cand *c = l->c;
+	/*
+	 * A strict hit holds every word: its marks from the words ORed, the
+	 * same instances, where FTS5 would walk their AND from the first rows
+	 * to the hit (milliseconds a hit for a question of common words).
+	 */
+	char *any = nx_topk__plain(hl[0]) >= 2 ? nx_topk__any_of(hl[0]) : NULL;
+	const char *mark[2] = { any != NULL ? any : hl[0], hl[1] };
 	size_t i = 0, shown = 0;
 	int rc = NX_OK, k = 0;
 
@@ -225,7 +232,7 @@ static int fill_page(nx_results *r, nx_store *st, const nx_search_opts *o, cand_
 		if (shown++ < (size_t)offset)
 			continue;
 		k = c[i].some;
-		if ((rc = nx_search__fill_hit(st, &r->hits[r->nhits], &c[i], hl[k], o, hitstmt[k], err)) > 0) {
+		if ((rc = nx_search__fill_hit(st, &r->hits[r->nhits], &c[i], mark[k], o, hitstmt[k], err)) > 0) {
 			rc = NX_OK;
 			continue;
 		}
@@ -243,6 +250,7 @@ done:
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < 4; i++)
 			sqlite3_finalize(hitstmt[k][i]);
+	free(any);
 	return rc;
 }
 

@@ -132,6 +132,15 @@ typedef struct nx_topk_cache nx_topk_cache;
 int nx_topk__plain(const char *expr);
 
 /*
+ * The phrases of a plain expr (nx_topk__plain's form) ORed, in their
+ * order: '("a" OR "b c")', malloc'd; NULL when expr is not plain (or out
+ * of memory).  At a row holding every phrase it gives FTS5's instances of
+ * the AND (phrases without tokens have none in either), and FTS5 seeks
+ * its phrases to a rowid where it walks an AND from the lists' first rows.
+ */
+char *nx_topk__any_of(const char *expr);
+
+/*
  * The number of phrases when expr is "(p1 OR p2 ...)" or
  * "(p1 OR ...) AND (q1 OR ...)" of simple phrases (the relaxed and the
  * expanded queries of search.c), *ngroup1 then the phrases of the first
