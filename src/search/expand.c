@@ -533,3 +533,24 @@ int nx_search__prefetch_take(nx_store *st, plan *p, nx_error *err)
 		return nx_error_set(err, NX_ENOMEM, "out of memory");
 	return rc == SQLITE_OK ? NX_OK : nx_store__dberr(st, err, "cannot search the index (word pairs)");
 }
+
+int nx_search__read_shared(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, nx_error *err)
+{
+	sqlite3 *db2 = NULL;
+	int rc = SQLITE_OK, handed = 0, ng1 = 0;
+
+	if (o->one_thread || !nx_search__topk_fits(o) || p->prefetch != NULL || nx_topk__or_shape(expr, &ng1) < 2 ||
+	    (db2 = nx_store__db2(st)) == NULL)
+		return NX_OK;
+	if (p->budget != NULL) {
+		p->budget2 = *p->budget;
+		nx_search__budget_watch(db2, &p->budget2);
+	}
+	rc = nx_topk__read_shared(st->db, db2, &p->cache, expr, nx_search__colw(st), 4, &handed);
+	nx_search__budget_watch(db2, NULL);
+	if (p->budget != NULL && p->budget2.stopped && !p->budget->stopped)
+		p->budget->stopped = p->budget2.stopped;
+	if (rc == SQLITE_NOMEM)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	return rc == SQLITE_OK ? NX_OK : nx_store__dberr(st, err, "cannot search the index (feedback words)");
+}

@@ -158,6 +158,9 @@ static int some_candidates(nx_results *r, nx_store *st, const nx_query *q, const
 	/* the pairs read ahead (nx_search__run) into the lists this ranking reads */
 	if (*expanded != NULL && (rc = nx_search__prefetch_take(st, p, err)) < 0)
 		goto done;
+	/* and its feedback words' lists, read by two threads */
+	if (*expanded != NULL && (rc = nx_search__read_shared(st, p, o, expr, err)) < 0)
+		goto done;
 	rc = nx_search__candidates(st, p, o, expr, 1, want, out, nout, err);
 done:
 	p->weights = NULL;

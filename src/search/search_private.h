@@ -303,6 +303,12 @@ int nx_search__pairs_max(const nx_query *q);
 void nx_search__prefetch_pairs(nx_store *st, plan *p, const nx_search_opts *o, const nx_query *q, int ranks);
 /* The pairs read ahead handed to p->cache (the ranking's lists), the thread ended: NX_OK or an error. */
 int nx_search__prefetch_take(nx_store *st, plan *p, nx_error *err);
+/*
+ * The lists of expr (an expansion to be ranked) not read yet, read now by
+ * this thread and a second on the store's second connection, into
+ * p->cache; nothing when the search keeps to one thread.  NX_OK or an error.
+ */
+int nx_search__read_shared(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, nx_error *err);
 int nx_search__expand(nx_store *st, plan *p, const nx_search_opts *o, const nx_query *q, char **out_expr,
 		      double **out_w, int *out_nw, nx_error *err);
 

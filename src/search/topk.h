@@ -250,6 +250,16 @@ int nx_topk__prefetch_finish(nx_topk_prefetch *pf, sqlite3 *db, nx_topk_cache **
 void nx_topk__prefetch_free(nx_topk_prefetch *pf);
 
 /*
+ * The lists of expr's phrases (nx_topk__or_shape's form) that *cache has
+ * not read, when two or more, read now by two threads (the caller on db,
+ * a second on db2, each taking the next phrase) and handed to *cache as
+ * nx_topk__prefetch_finish does: the ranking of expr that follows finds
+ * them read.  *handed: how many.  Returns SQLITE_OK or an SQLite code.
+ */
+int nx_topk__read_shared(sqlite3 *db, sqlite3 *db2, nx_topk_cache **cache, const char *expr, const double *colw,
+			 int ncolw, int *handed);
+
+/*
  * For each phrase of expr (nx_topk__plain's form, up to max), the rows it
  * matches when c holds its list (read by nx_topk__rank in the same read
  * transaction), else -1, into known.  Returns the number of phrases set.

@@ -66,7 +66,9 @@ static int take(nx_topk_prefetch *pf, int side, sqlite3 *db)
 
 		if (i >= pf->n)
 			return SQLITE_OK;
-		if ((rc = nx_topk__read_lists(db, c, c->l[i].text, 1, &i, &called)) != SQLITE_OK)
+		/* as the ranking's read_missing: lazily when the word has an impact list */
+		if ((rc = nx_topk__lazy_prepare(db, c, &c->l[i])) != SQLITE_OK ||
+		    (rc = nx_topk__read_lists(db, c, c->l[i].text, 1, &i, &called)) != SQLITE_OK)
 			return rc;
 	}
 }
@@ -149,14 +151,19 @@ static int same_index(const prefetch_side *s, const prefetch_side *ref, const nx
 	       s->nstructure == ref->nstructure && memcmp(s->structure, ref->structure, (size_t)s->nstructure) == 0;
 }
 
-/* The lists side read into c where c has none of the phrase yet (moved, not copied); how many. */
+/*
+ * The lists side read into c where c has none of the phrase yet (moved,
+ * not copied: the whole list, lazy state too, its text kept); how many.
+ * A lazy list gets its scale from c's totals, as read_missing gives it.
+ */
 static int hand_over(nx_topk_cache *c, nx_topk_cache *from, int *rc)
 {
 	size_t i = 0;
 	int handed = 0;
 
 	for (i = 0; i < from->n && *rc == SQLITE_OK; i++) {
-		topk_list *l = &from->l[i], *d = NULL;
+		topk_list *l = &from->l[i], *d = NULL, t;
+		char *text = NULL;
 		int at = 0;
 
 		if (!l->done)
@@ -166,19 +173,16 @@ static int hand_over(nx_topk_cache *c, nx_topk_cache *from, int *rc)
 			break;
 		}
 		d = &c->l[at];
-		if (d->done || d->lazy || d->counted || d->cap > 0 || d->n > 0)
+		if (d->done || d->lazy || d->counted || d->cap > 0 || d->n > 0 || d->head != NULL)
 			continue; /* read, being read or counted otherwise: left as it is */
-		d->rowid = l->rowid;
-		d->freq = l->freq;
-		d->ext = l->ext;
-		d->n = l->n;
-		d->cap = l->cap;
-		d->done = 1;
-		l->rowid = NULL;
-		l->freq = NULL;
-		l->ext = NULL;
-		l->n = l->cap = 0;
-		l->done = 0;
+		t = *d; /* empty: its text alone */
+		*d = *l;
+		*l = t;
+		text = d->text;
+		d->text = l->text;
+		l->text = text;
+		if (d->lazy && d->xscale == 0)
+			nx_topk__lazy_finish(c, d);
 		handed++;
 	}
 	return handed;
@@ -239,4 +243,54 @@ void nx_topk__prefetch_free(nx_topk_prefetch *pf)
 		free(pf->side[s].structure);
 	}
 	free(pf);
+}
+
+/* 1 when c has no list of phrase (s, len), or one neither read, counted nor being read. */
+static int unread(const nx_topk_cache *c, const char *s, size_t len)
+{
+	size_t i = 0;
+
+	for (i = 0; c != NULL && i < c->n; i++)
+		if (c->l[i].len == len && memcmp(c->l[i].text, s, len) == 0)
+			return !c->l[i].done && !c->l[i].lazy && !c->l[i].counted && c->l[i].cap == 0;
+	return 1;
+}
+
+int nx_topk__read_shared(sqlite3 *db, sqlite3 *db2, nx_topk_cache **cache, const char *expr, const double *colw,
+			 int ncolw, int *handed)
+{
+	char *ph[NX_TOPK_MAX_RANK_PHRASES];
+	nx_topk_prefetch *pf = NULL;
+	const char *s = expr, *e = NULL;
+	int n = 0, i = 0, set_aside = 0, rc = SQLITE_OK, dup = 0;
+
+	*handed = 0;
+	/* the distinct phrases of expr not read yet */
+	while (s != NULL && *s != '\0' && n < NX_TOPK_MAX_RANK_PHRASES) {
+		if (*s != '"') {
+			s++;
+			continue;
+		}
+		if ((e = skip_phrase(s)) == NULL)
+			break;
+		for (i = 0, dup = 0; i < n && !dup; i++)
+			dup = strlen(ph[i]) == (size_t)(e - s) && memcmp(ph[i], s, (size_t)(e - s)) == 0;
+		if (!dup && unread(*cache, s, (size_t)(e - s))) {
+			if ((ph[n] = malloc((size_t)(e - s) + 1)) == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			memcpy(ph[n], s, (size_t)(e - s));
+			ph[n++][e - s] = '\0';
+		}
+		s = e;
+	}
+	/* two or more: the thread takes them one at a time, and so does the caller */
+	if (rc == SQLITE_OK && n >= 2 && (rc = nx_topk__prefetch_start(&pf, db2, colw, ncolw, ph, n)) == SQLITE_OK &&
+	    pf != NULL)
+		rc = nx_topk__prefetch_finish(pf, db, cache, handed, &set_aside);
+	nx_topk__prefetch_free(pf);
+	for (i = 0; i < n; i++)
+		free(ph[i]);
+	return rc;
 }
