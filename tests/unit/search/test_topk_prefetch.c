@@ -34,8 +34,8 @@ static const double colw[4] = { 1.0, 8.0, 0.6, 0.4 };
 
 /* A question of the test: its ranking expression, weights and word pairs. */
 typedef struct pq {
-	char expr[2048];
-	char words[1024]; /* "(words)", the relaxed count's expression */
+	char expr[2600];
+	char words[1040]; /* "(words)", the relaxed count's expression */
 	double w[3 * MAXW];
 	int nw;
 	char *pairs[MAXW];
@@ -57,23 +57,10 @@ typedef struct fixture {
 static void make_question(pq *q, const char *title)
 {
 	char w[MAXW][32], g[1024], h[1536];
-	size_t nw = 0, k = 0, i = 0;
-	const char *t = title;
+	size_t nw = 0, i = 0;
 
 	memset(q, 0, sizeof(*q));
-	while (*t != '\0' && nw < MAXW) {
-		k = 0;
-		while (*t != '\0' && !isalpha((unsigned char)*t))
-			t++;
-		while (isalpha((unsigned char)*t)) {
-			if (k < 31)
-				w[nw][k++] = (char)tolower((unsigned char)*t);
-			t++;
-		}
-		w[nw][k] = '\0';
-		if (k >= 3 && k < 31)
-			nw++;
-	}
+	nw = real_index_title_words(title, w, MAXW);
 	g[0] = h[0] = '\0';
 	for (i = 0; i < nw; i++) {
 		snprintf(g + strlen(g), sizeof(g) - strlen(g), "%s\"%s\"", i ? " OR " : "", w[i]);
