@@ -517,6 +517,15 @@ void nx_search__prefetch_pairs(nx_store *st, plan *p, const nx_search_opts *o, c
 	free(pairs);
 }
 
+void nx_search__prefetch_drop(nx_store *st, plan *p)
+{
+	if (p->prefetch == NULL)
+		return;
+	nx_topk__prefetch_free(p->prefetch);
+	p->prefetch = NULL;
+	nx_search__budget_watch(st->db2, NULL); /* p's budget goes with the search */
+}
+
 int nx_search__prefetch_take(nx_store *st, plan *p, nx_error *err)
 {
 	int rc = SQLITE_OK, handed = 0, set_aside = 0;

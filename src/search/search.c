@@ -286,10 +286,12 @@ int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *s
 	/* fewer strict rows than the page's end (list_candidates): the relaxed ranking follows */
 	if (relax && (rc = nx_search__relaxed_count(st, p, o, relaxed_expr, limit == 0 || r->total > want,
 						    limit > 0 && r->total < offset + limit + 1, &rtotal, err)) < 0)
-		return rc;
+		goto done;
 	r->total_some = rtotal > r->total ? rtotal - r->total : 0;
-	if (strict != NULL && (r->fts = strdup(r->total > 0 || !relax ? strict : relaxed_expr)) == NULL)
-		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	if (strict != NULL && (r->fts = strdup(r->total > 0 || !relax ? strict : relaxed_expr)) == NULL) {
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+		goto done;
+	}
 	if (limit > 0) {
 		if ((rc = list_candidates(r, st, q, strict, relaxed_expr, p, o, want, &l, &expanded, err)) < 0 ||
 		    (rc = fill_page(r, st, o, &l, hl, err)) < 0)
@@ -303,6 +305,7 @@ int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *s
 	if (q != NULL && nx_search__suggest(r, st, q, r->total < 3) < 0)
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 done:
+	nx_search__prefetch_drop(st, p); /* not taken (no expansion ranked, or an error): the thread ended */
 	nx_search__cands_free(l.c, l.n);
 	free(expanded);
 	return rc;

@@ -301,6 +301,8 @@ int nx_search__pairs_max(const nx_query *q);
  * Nothing when the search keeps to one thread or has no second connection.
  */
 void nx_search__prefetch_pairs(nx_store *st, plan *p, const nx_search_opts *o, const nx_query *q, int ranks);
+/* The read-ahead ended and dropped (its lists unused), the second connection free again. */
+void nx_search__prefetch_drop(nx_store *st, plan *p);
 /* The pairs read ahead handed to p->cache (the ranking's lists), the thread ended: NX_OK or an error. */
 int nx_search__prefetch_take(nx_store *st, plan *p, nx_error *err);
 /*
