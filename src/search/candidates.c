@@ -314,7 +314,8 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		p->pre_want = want;
 		return 1;
 	}
-	if (!o->one_thread && (db2 = nx_store__db2(st)) != NULL && p->budget != NULL) {
+	/* (the second connection is the read-ahead's while it runs) */
+	if (!o->one_thread && p->prefetch == NULL && (db2 = nx_store__db2(st)) != NULL && p->budget != NULL) {
 		p->budget2 = *p->budget;
 		nx_search__budget_watch(db2, &p->budget2);
 	}

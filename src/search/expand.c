@@ -94,12 +94,59 @@ typedef struct expansion {
 	size_t npt, cappt;
 } expansion;
 
+/*
+ * The query's adjacent word pairs as phrases ("\"sales new\"", malloc'd),
+ * up to max, into out; returns how many, or -1 out of memory (none kept).
+ * Pairs skip the words the index leaves out: "sales of new handsets"
+ * gives "sales new" and "new handsets", adjacent in the index as in the
+ * query; "sales of" would only be "sales" again.  Two stop words make no
+ * pair.  (nx_search__prefetch_pairs reads the same ones ahead.)
+ */
+int nx_search__pairs(nx_store *st, const nx_query *q, int max, char **out)
+{
+	int drop = nx_store__stoplist(st), n = 0;
+	const char *a = NULL;
+	size_t k = 0;
+
+	for (k = 0; k < q->nterms && n < max && NX_BIGRAM_WEIGHT > 0; k++) {
+		const char *b = q->terms[k];
+		nx_buf e = NX_BUF_INIT;
+
+		if (nx_tokenizer_dropped(b, strlen(b), drop))
+			continue;
+		if (a != NULL && !(nx_is_stopword(a, strlen(a), NULL) && nx_is_stopword(b, strlen(b), NULL))) {
+			nx_buf_addf(&e, "\"%s %s\"", a, b);
+			if (!nx_buf_ok(&e)) {
+				nx_buf_free(&e);
+				while (n > 0)
+					free(out[--n]);
+				return -1;
+			}
+			out[n++] = nx_buf_detach(&e);
+		}
+		a = b;
+	}
+	return n;
+}
+
+/* The most pairs an expansion of q takes: its weights' room after its words, at most 96 phrases in all. */
+static int pairs_room(int nphr, const nx_query *q)
+{
+	int cap = nphr + (int)q->nterms + (int)NX_PRF_TERMS + 1, end = cap - (int)NX_PRF_TERMS - 1;
+
+	return (end < 96 ? end : 96) - nphr;
+}
+
+int nx_search__pairs_max(const nx_query *q)
+{
+	return q->relaxed_pos != NULL ? pairs_room(count_phrases(q->relaxed_pos), q) : 0;
+}
+
 /* The query's words (weight 1), then its adjacent pairs as phrases. */
 static int add_words(expansion *x, nx_store *st, const nx_query *q, const double *qw, int nqw)
 {
-	int drop = nx_store__stoplist(st);
-	const char *a = NULL;
-	size_t k = 0;
+	char **pairs = NULL;
+	int i = 0, np = 0, room = 0;
 
 	x->nphr = count_phrases(q->relaxed_pos);
 	x->cap = x->nphr + (int)q->nterms + (int)NX_PRF_TERMS + 1;
@@ -109,22 +156,18 @@ static int add_words(expansion *x, nx_store *st, const nx_query *q, const double
 	for (x->nw = 0; x->nw < x->nphr; x->nw++)
 		x->w[x->nw] = qw != NULL && x->nw < nqw ? qw[x->nw] : 1.0;
 	nx_buf_add(&x->e, q->relaxed_pos, strlen(q->relaxed_pos) - 1);
-	/*
-	 * Pairs skip the words the index leaves out: "sales of new handsets"
-	 * gives "sales new" and "new handsets", adjacent in the index as in
-	 * the query; "sales of" would only be "sales" again.
-	 */
-	for (k = 0; k < q->nterms && x->nw < x->cap - (int)NX_PRF_TERMS - 1 && x->nw < 96 && NX_BIGRAM_WEIGHT > 0; k++) {
-		const char *b = q->terms[k];
-
-		if (nx_tokenizer_dropped(b, strlen(b), drop))
-			continue;
-		if (a != NULL && !(nx_is_stopword(a, strlen(a), NULL) && nx_is_stopword(b, strlen(b), NULL))) {
-			nx_buf_addf(&x->e, " OR \"%s %s\"", a, b);
-			x->w[x->nw++] = NX_BIGRAM_WEIGHT;
-		}
-		a = b;
+	room = pairs_room(x->nphr, q);
+	if (room > 0 && ((pairs = calloc((size_t)room, sizeof(*pairs))) == NULL ||
+			 (np = nx_search__pairs(st, q, room, pairs)) < 0)) {
+		free(pairs);
+		return NX_ENOMEM;
 	}
+	for (i = 0; i < np; i++) {
+		nx_buf_addf(&x->e, " OR %s", pairs[i]);
+		x->w[x->nw++] = NX_BIGRAM_WEIGHT;
+		free(pairs[i]);
+	}
+	free(pairs);
 	return nx_buf_ok(&x->e) ? NX_OK : NX_ENOMEM;
 }
 
@@ -445,4 +488,78 @@ done:
 	nx_buf_free(&first);
 	nx_search__cands_free(c, nc);
 	return rc;
+}
+
+void nx_search__prefetch_pairs(nx_store *st, plan *p, const nx_search_opts *o, const nx_query *q, int ranks)
+{
+	char **pairs = NULL;
+	sqlite3 *db2 = NULL;
+	int i = 0, n = 0, max = 0;
+
+	/* the conditions of some_candidates' expansion, and of the fast path that ranks it */
+	if (!ranks || p->prefetch != NULL || q == NULL || q->relaxed_pos == NULL || q->nunits < NX_PRF_MIN_UNITS ||
+	    o->sort != NX_SORT_RELEVANCE || o->all_revisions || o->one_thread || !nx_search__topk_fits(o) ||
+	    (max = nx_search__pairs_max(q)) < 1 || (db2 = nx_store__db2(st)) == NULL)
+		return;
+	if ((pairs = calloc((size_t)max, sizeof(*pairs))) == NULL || (n = nx_search__pairs(st, q, max, pairs)) < 1) {
+		free(pairs);
+		return; /* (out of memory: the ranking reads them, and meets it) */
+	}
+	if (p->budget != NULL) {
+		p->budget2 = *p->budget;
+		nx_search__budget_watch(db2, &p->budget2);
+	}
+	if (nx_topk__prefetch_start(&p->prefetch, db2, nx_search__colw(st), 4, pairs, n) != SQLITE_OK ||
+	    p->prefetch == NULL)
+		nx_search__budget_watch(db2, NULL);
+	for (i = 0; i < n; i++)
+		free(pairs[i]);
+	free(pairs);
+}
+
+void nx_search__prefetch_drop(nx_store *st, plan *p)
+{
+	if (p->prefetch == NULL)
+		return;
+	nx_topk__prefetch_free(p->prefetch);
+	p->prefetch = NULL;
+	nx_search__budget_watch(st->db2, NULL); /* p's budget goes with the search */
+}
+
+int nx_search__prefetch_take(nx_store *st, plan *p, nx_error *err)
+{
+	int rc = SQLITE_OK, handed = 0, set_aside = 0;
+
+	if (p->prefetch == NULL)
+		return NX_OK;
+	rc = nx_topk__prefetch_finish(p->prefetch, st->db, &p->cache, &handed, &set_aside);
+	nx_topk__prefetch_free(p->prefetch);
+	p->prefetch = NULL;
+	nx_search__budget_watch(st->db2, NULL);
+	if (p->budget != NULL && p->budget2.stopped && !p->budget->stopped)
+		p->budget->stopped = p->budget2.stopped;
+	if (rc == SQLITE_NOMEM)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	return rc == SQLITE_OK ? NX_OK : nx_store__dberr(st, err, "cannot search the index (word pairs)");
+}
+
+int nx_search__read_shared(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, nx_error *err)
+{
+	sqlite3 *db2 = NULL;
+	int rc = SQLITE_OK, handed = 0, ng1 = 0;
+
+	if (o->one_thread || !nx_search__topk_fits(o) || p->prefetch != NULL || nx_topk__or_shape(expr, &ng1) < 2 ||
+	    (db2 = nx_store__db2(st)) == NULL)
+		return NX_OK;
+	if (p->budget != NULL) {
+		p->budget2 = *p->budget;
+		nx_search__budget_watch(db2, &p->budget2);
+	}
+	rc = nx_topk__read_shared(st->db, db2, &p->cache, expr, nx_search__colw(st), 4, &handed);
+	nx_search__budget_watch(db2, NULL);
+	if (p->budget != NULL && p->budget2.stopped && !p->budget->stopped)
+		p->budget->stopped = p->budget2.stopped;
+	if (rc == SQLITE_NOMEM)
+		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	return rc == SQLITE_OK ? NX_OK : nx_store__dberr(st, err, "cannot search the index (feedback words)");
 }

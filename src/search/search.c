@@ -155,6 +155,12 @@ static int some_candidates(nx_results *r, nx_store *st, const nx_query *q, const
 			goto done;
 		}
 	}
+	/* the pairs read ahead (nx_search__run) into the lists this ranking reads */
+	if (*expanded != NULL && (rc = nx_search__prefetch_take(st, p, err)) < 0)
+		goto done;
+	/* and its feedback words' lists, read by two threads */
+	if (*expanded != NULL && (rc = nx_search__read_shared(st, p, o, expr, err)) < 0)
+		goto done;
 	rc = nx_search__candidates(st, p, o, expr, 1, want, out, nout, err);
 done:
 	p->weights = NULL;
@@ -210,6 +216,13 @@ static int fill_page(nx_results *r, nx_store *st, const nx_search_opts *o, cand_
 	int64_t limit = o->limit < 0 ? 0 : o->limit, offset = o->offset < 0 ? 0 : o->offset;
 	sqlite3_stmt *hitstmt[2][4] = { { NULL, NULL, NULL, NULL }, { NULL, NULL, NULL, NULL } };
 	cand *c = l->c;
+	/*
+	 * A strict hit holds every word: its marks from the words ORed, the
+	 * same instances, where FTS5 would walk their AND from the first rows
+	 * to the hit (milliseconds a hit for a question of common words).
+	 */
+	char *any = nx_topk__plain(hl[0]) >= 2 ? nx_topk__any_of(hl[0]) : NULL;
+	const char *mark[2] = { any != NULL ? any : hl[0], hl[1] };
 	size_t i = 0, shown = 0;
 	int rc = NX_OK, k = 0;
 
@@ -222,7 +235,7 @@ static int fill_page(nx_results *r, nx_store *st, const nx_search_opts *o, cand_
 		if (shown++ < (size_t)offset)
 			continue;
 		k = c[i].some;
-		if ((rc = nx_search__fill_hit(st, &r->hits[r->nhits], &c[i], hl[k], o, hitstmt[k], err)) > 0) {
+		if ((rc = nx_search__fill_hit(st, &r->hits[r->nhits], &c[i], mark[k], o, hitstmt[k], err)) > 0) {
 			rc = NX_OK;
 			continue;
 		}
@@ -240,6 +253,7 @@ done:
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < 4; i++)
 			sqlite3_finalize(hitstmt[k][i]);
+	free(any);
 	return rc;
 }
 
@@ -264,15 +278,20 @@ int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *s
 		want = want * 3 + 10;
 	if ((rc = count_strict(r, st, q, strict, p, o, want, relax, err)) < 0)
 		return rc;
+	/* a verbose question ranked next: its word pairs read meanwhile on a second thread */
+	if (relax && limit > 0)
+		nx_search__prefetch_pairs(st, p, o, q, r->total < offset + limit + 1);
 	/* the closest matches: the relaxed query's rows, those holding every word aside */
 	/* more strict rows than the listing takes: the relaxed query is only counted */
 	/* fewer strict rows than the page's end (list_candidates): the relaxed ranking follows */
 	if (relax && (rc = nx_search__relaxed_count(st, p, o, relaxed_expr, limit == 0 || r->total > want,
 						    limit > 0 && r->total < offset + limit + 1, &rtotal, err)) < 0)
-		return rc;
+		goto done;
 	r->total_some = rtotal > r->total ? rtotal - r->total : 0;
-	if (strict != NULL && (r->fts = strdup(r->total > 0 || !relax ? strict : relaxed_expr)) == NULL)
-		return nx_error_set(err, NX_ENOMEM, "out of memory");
+	if (strict != NULL && (r->fts = strdup(r->total > 0 || !relax ? strict : relaxed_expr)) == NULL) {
+		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+		goto done;
+	}
 	if (limit > 0) {
 		if ((rc = list_candidates(r, st, q, strict, relaxed_expr, p, o, want, &l, &expanded, err)) < 0 ||
 		    (rc = fill_page(r, st, o, &l, hl, err)) < 0)
@@ -286,6 +305,7 @@ int nx_search__run(nx_results *r, nx_store *st, const nx_query *q, const char *s
 	if (q != NULL && nx_search__suggest(r, st, q, r->total < 3) < 0)
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 done:
+	nx_search__prefetch_drop(st, p); /* not taken (no expansion ranked, or an error): the thread ended */
 	nx_search__cands_free(l.c, l.n);
 	free(expanded);
 	return rc;

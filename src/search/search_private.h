@@ -85,6 +85,7 @@ typedef struct plan {
 	const char *all_expr;    /* a strict expression with fewer rows than the page (count_strict) ... */
 	int64_t *all_rows;       /* ... all its rowids, ascending */
 	size_t nall;
+	nx_topk_prefetch *prefetch; /* a verbose question's word pairs read ahead on the second connection */
 } plan;
 
 /* Append a placeholder bound to v (an integer) or s (text, kept alive by the caller). */
@@ -288,6 +289,28 @@ int nx_search__suggest(nx_results *r, nx_store *st, const nx_query *q, int few);
  * doubled or undoubled; max + 1 when over max (suggest.c).
  */
 int nx_search__edit_cost(const char *a, size_t na, const char *b, size_t nb, int max);
+/* The query's adjacent word pairs as phrases, up to max, into out (malloc'd each); how many, -1 out of memory. */
+int nx_search__pairs(nx_store *st, const nx_query *q, int max, char **out);
+/* The most pairs an expansion of q ranks with. */
+int nx_search__pairs_max(const nx_query *q);
+/*
+ * When a search of q under o will rank a verbose question's expansion
+ * (ranks: the relaxed ranking follows the counts), its word pairs read
+ * ahead by a second thread on the store's second connection (p->prefetch;
+ * that connection is the thread's until nx_search__prefetch_take).
+ * Nothing when the search keeps to one thread or has no second connection.
+ */
+void nx_search__prefetch_pairs(nx_store *st, plan *p, const nx_search_opts *o, const nx_query *q, int ranks);
+/* The read-ahead ended and dropped (its lists unused), the second connection free again. */
+void nx_search__prefetch_drop(nx_store *st, plan *p);
+/* The pairs read ahead handed to p->cache (the ranking's lists), the thread ended: NX_OK or an error. */
+int nx_search__prefetch_take(nx_store *st, plan *p, nx_error *err);
+/*
+ * The lists of expr (an expansion to be ranked) not read yet, read now by
+ * this thread and a second on the store's second connection, into
+ * p->cache; nothing when the search keeps to one thread.  NX_OK or an error.
+ */
+int nx_search__read_shared(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, nx_error *err);
 int nx_search__expand(nx_store *st, plan *p, const nx_search_opts *o, const nx_query *q, char **out_expr,
 		      double **out_w, int *out_nw, nx_error *err);
 

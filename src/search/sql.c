@@ -155,6 +155,8 @@ void nx_search__plan_free(plan *p)
 {
 	int i = 0;
 
+	nx_topk__prefetch_free(p->prefetch); /* first: its thread reads the second connection */
+	p->prefetch = NULL;
 	nx_search__impact_sets_free(p->isets);
 	p->isets = NULL;
 	/* the statement binds the patterns: it goes first */

@@ -102,6 +102,29 @@ int nx_topk__plain(const char *expr)
 	}
 }
 
+char *nx_topk__any_of(const char *expr)
+{
+	const char *s = expr, *e = NULL;
+	int n = nx_topk__plain(expr);
+	size_t at = 1, len = 0;
+	char *any = NULL;
+
+	if (n < 1 || (any = malloc(strlen(expr) + 3 * (size_t)n + 2)) == NULL)
+		return NULL;
+	any[0] = '(';
+	for (; s != NULL && (e = skip_phrase(s)) != NULL; s = *e == ' ' ? e + 1 : NULL) {
+		if (at > 1) {
+			memcpy(any + at, " OR ", 4);
+			at += 4;
+		}
+		len = (size_t)(e - s);
+		memcpy(any + at, s, len);
+		at += len;
+	}
+	memcpy(any + at, ")", 2);
+	return any;
+}
+
 int nx_topk__weights(sqlite3 *db, double *w, int *nw)
 {
 	sqlite3_stmt *s = NULL;

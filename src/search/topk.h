@@ -132,6 +132,15 @@ typedef struct nx_topk_cache nx_topk_cache;
 int nx_topk__plain(const char *expr);
 
 /*
+ * The phrases of a plain expr (nx_topk__plain's form) ORed, in their
+ * order: '("a" OR "b c")', malloc'd; NULL when expr is not plain (or out
+ * of memory).  At a row holding every phrase it gives FTS5's instances of
+ * the AND (phrases without tokens have none in either), and FTS5 seeks
+ * its phrases to a rowid where it walks an AND from the lists' first rows.
+ */
+char *nx_topk__any_of(const char *expr);
+
+/*
  * The number of phrases when expr is "(p1 OR p2 ...)" or
  * "(p1 OR ...) AND (q1 OR ...)" of simple phrases (the relaxed and the
  * expanded queries of search.c), *ngroup1 then the phrases of the first
@@ -210,6 +219,45 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		  size_t *nout, int64_t *total, nx_topk_stats *stats, const nx_topk_tune *tune);
 
 void nx_topk__cache_free(nx_topk_cache *c);
+
+/*
+ * Lists read ahead (topk_prefetch.c): the n phrases of phrases (each one
+ * phrase, '"a b"') read whole, as nx_topk__rank reads them with colw, by
+ * a second thread on db2 (its own read transaction), while the caller
+ * does other work; db2 is the thread's until nx_topk__prefetch_finish.
+ * *out NULL when no thread could be started (nothing read ahead).
+ * Returns SQLITE_OK or SQLITE_NOMEM.
+ */
+typedef struct nx_topk_prefetch nx_topk_prefetch;
+
+int nx_topk__prefetch_start(nx_topk_prefetch **out, sqlite3 *db2, const double *colw, int ncolw,
+			    char *const *phrases, int n);
+
+/*
+ * The caller reads on db (in its read transaction) the phrases the thread
+ * has not taken yet, waits for it, and hands the lists read over to
+ * *cache (the lists cache holds already, or holds otherwise, are left
+ * alone): the thread's only when it read the index db reads (the same
+ * FTS5 structure record and totals), so the ranking finds what it would
+ * have read itself.  *handed: the lists handed over; *set_aside: those
+ * the thread read and were not (another index, or its error).  pf is then
+ * spent (free it).  Returns SQLITE_OK or an SQLite error code of db's reads.
+ */
+int nx_topk__prefetch_finish(nx_topk_prefetch *pf, sqlite3 *db, nx_topk_cache **cache, int *handed,
+			     int *set_aside);
+
+/* Stops the thread (it takes no further phrase), waits for it, frees pf; NULL is fine. */
+void nx_topk__prefetch_free(nx_topk_prefetch *pf);
+
+/*
+ * The lists of expr's phrases (nx_topk__or_shape's form) that *cache has
+ * not read, when two or more, read now by two threads (the caller on db,
+ * a second on db2, each taking the next phrase) and handed to *cache as
+ * nx_topk__prefetch_finish does: the ranking of expr that follows finds
+ * them read.  *handed: how many.  Returns SQLITE_OK or an SQLite code.
+ */
+int nx_topk__read_shared(sqlite3 *db, sqlite3 *db2, nx_topk_cache **cache, const char *expr, const double *colw,
+			 int ncolw, int *handed);
 
 /*
  * For each phrase of expr (nx_topk__plain's form, up to max), the rows it

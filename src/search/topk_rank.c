@@ -107,8 +107,7 @@ double nx_topk__rank_score(const double *idf, const double *w, const double *fre
 }
 
 
-/* The list of phrase text (at, len) in c, made (empty, unread) when new; -1 when out of memory. */
-static int cache_list(nx_topk_cache *c, const char *at, size_t len)
+int nx_topk__cache_list(nx_topk_cache *c, const char *at, size_t len)
 {
 	size_t i = 0;
 	topk_list *l = NULL;
@@ -679,7 +678,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 	c = *cache;
 	/* each phrase's list, and the distinct lists (merged once each) */
 	for (i = 0; i < n; i++) {
-		if ((which[i] = cache_list(c, at[i], len[i])) < 0) {
+		if ((which[i] = nx_topk__cache_list(c, at[i], len[i])) < 0) {
 			rc = SQLITE_NOMEM;
 			goto done;
 		}

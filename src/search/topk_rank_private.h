@@ -64,6 +64,9 @@ typedef struct collect_state {
 	int rc;
 } collect_state;
 
+/* The list of phrase text (at, len) in c, made (empty, unread) when new; -1 when out of memory (topk_rank.c). */
+int nx_topk__cache_list(nx_topk_cache *c, const char *at, size_t len);
+
 /* Read the lists of the phrases not read yet (and the totals) in one pass over expr's matches; *called 0: none. */
 int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called);
 

@@ -7,6 +7,7 @@
 #ifndef NX_TEST_REAL_INDEX_H
 #define NX_TEST_REAL_INDEX_H
 
+#include <ctype.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <string.h>
@@ -92,6 +93,28 @@ static int real_index_build(real_index *r, const char *tmpl)
 	nx_store_close(r->st);
 	r->st = NULL;
 	return nx_store_open(&r->st, r->path, NX_STORE_READ, &err) < 0 ? -1 : 1;
+}
+
+/* For queries from real titles: the words of a title of three letters or more, lower-cased, up to max. */
+static inline size_t real_index_title_words(const char *t, char w[][32], size_t max)
+{
+	size_t n = 0;
+
+	while (*t != '\0' && n < max) {
+		size_t k = 0;
+
+		while (*t != '\0' && !isalpha((unsigned char)*t))
+			t++;
+		while (isalpha((unsigned char)*t)) {
+			if (k < 31)
+				w[n][k++] = (char)tolower((unsigned char)*t);
+			t++;
+		}
+		w[n][k] = '\0';
+		if (k >= 3 && k < 31)
+			n++;
+	}
+	return n;
 }
 
 /* Close the index and remove its folder. */

@@ -153,6 +153,102 @@ static void test_plain(void **state)
 	assert_int_equal(nx_topk__plain("(\"a\" \"b\") AND (credits : \"x\")"), 0);
 }
 
+static void test_any_of(void **state)
+{
+	char *a = NULL;
+
+	(void)state;
+	assert_non_null(a = nx_topk__any_of("\"said\" \"year\""));
+	assert_string_equal(a, "(\"said\" OR \"year\")");
+	free(a);
+	assert_non_null(a = nx_topk__any_of("\"interest rates\" \"a \"\"b\"\"\" \"of\""));
+	assert_string_equal(a, "(\"interest rates\" OR \"a \"\"b\"\"\" OR \"of\")");
+	free(a);
+	assert_non_null(a = nx_topk__any_of("\"said\""));
+	assert_string_equal(a, "(\"said\")");
+	free(a);
+	assert_null(nx_topk__any_of(NULL));
+	assert_null(nx_topk__any_of("(\"a\" OR \"b\")"));
+	assert_null(nx_topk__any_of("\"a\" \"b\" NOT \"c\""));
+	assert_null(nx_topk__any_of("title : \"a\" \"b\""));
+}
+
+/*
+ * A strict hit's marks (search.c fill_page): at each row of a plain AND,
+ * nx_highlight of every column through the phrases ORed (sought to the
+ * row) is its marks through the AND (walked to it), stop words (phrases
+ * without tokens) and phrases of two words among them.
+ */
+static void test_any_of_marks(void **state)
+{
+	static const char *const more[] = { "\"the\" \"said\" \"of\" \"year\"", "\"interest rates\" \"said\"",
+					    "\"the company\" \"said\" \"it\"", "\"and\" \"the\" \"mln\"",
+					    "\"prime minister\" \"government\" \"in\"" };
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_results *r = NULL;
+	sqlite3_stmt *rows = NULL, *hl[2] = { NULL, NULL };
+	char expr[256], sql[512];
+	size_t i = 0;
+	int k = 0, col = 0, nrows = 0, marked = 0;
+
+	if (f->st == NULL)
+		skip();
+	assert_int_equal(nx_search(&r, f->st, "said", NULL, &err), NX_OK); /* registers nx_highlight */
+	nx_results_free(r);
+	snprintf(sql, sizeof(sql),
+		 "SELECT nx_highlight(fts, 0), nx_highlight(fts, 1), nx_highlight(fts, 2), nx_highlight(fts, 3)"
+		 " FROM fts WHERE fts MATCH ?1 AND rowid = ?2");
+	for (k = 0; k < 2; k++)
+		assert_int_equal(sqlite3_prepare_v2(f->st->db, sql, -1, &hl[k], NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(f->st->db, "SELECT rowid FROM fts WHERE fts MATCH ?1 LIMIT 25", -1, &rows,
+					    NULL),
+			 SQLITE_OK);
+	for (i = 0; i < f->nq + sizeof(more) / sizeof(more[0]); i++) {
+		const char *q = i < f->nq ? f->queries[i] : more[i - f->nq];
+		char *any = NULL;
+
+		if (i < f->nq) { /* the two-word queries as query.c writes them */
+			const char *sp = strchr(q, ' ');
+
+			if (sp == NULL || q[0] == '"' || strchr(sp + 1, ' ') != NULL)
+				continue;
+			snprintf(expr, sizeof(expr), "\"%.*s\" \"%s\"", (int)(sp - q), q, sp + 1);
+		} else {
+			snprintf(expr, sizeof(expr), "%s", q);
+		}
+		assert_non_null(any = nx_topk__any_of(expr));
+		sqlite3_reset(rows);
+		sqlite3_bind_text(rows, 1, expr, -1, SQLITE_STATIC);
+		while (sqlite3_step(rows) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(rows, 0);
+
+			for (k = 0; k < 2; k++) {
+				sqlite3_reset(hl[k]);
+				sqlite3_bind_text(hl[k], 1, k == 0 ? expr : any, -1, SQLITE_STATIC);
+				sqlite3_bind_int64(hl[k], 2, id);
+				assert_int_equal(sqlite3_step(hl[k]), SQLITE_ROW);
+			}
+			for (col = 0; col < 4; col++) {
+				const char *a = (const char *)sqlite3_column_text(hl[0], col);
+				const char *b = (const char *)sqlite3_column_text(hl[1], col);
+
+				if ((a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0))
+					fail_msg("'%s' row %lld column %d: marked otherwise through %s", expr, (long long)id,
+						 col, any);
+				marked += a != NULL && strchr(a, 0x01) != NULL;
+			}
+			nrows++;
+		}
+		free(any);
+	}
+	for (k = 0; k < 2; k++)
+		sqlite3_finalize(hl[k]);
+	sqlite3_finalize(rows);
+	assert_true(nrows >= 500);
+	assert_true(marked >= nrows);
+}
+
 /* The weights of the store's rank setting, which it writes as bm25(...). */
 static void test_weights(void **state)
 {
@@ -355,6 +451,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_any_of),
+		cmocka_unit_test(test_any_of_marks),
 		cmocka_unit_test(test_weights),
 		cmocka_unit_test(test_same_as_fts5),
 		cmocka_unit_test(test_split_same),

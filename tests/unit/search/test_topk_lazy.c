@@ -29,6 +29,7 @@
 #include "search/search_private.h"
 #include "search/topk.h"
 #include "search/topk_private.h"
+#include "search/topk_rank_private.h"
 
 
 #define NART 2400
@@ -81,7 +82,17 @@ typedef struct ranked {
  * count_first (as a search counts the relaxed query, then ranks it),
  * exhaustive or pruned.
  */
+static void rank_shared(nx_store *st, sqlite3 *db2, int e, int count_first, int exhaustive, ranked *out,
+			nx_topk_stats *sum, int *handed, int *lazy);
+
 static void rank_all(nx_store *st, int e, int count_first, int exhaustive, ranked *out, nx_topk_stats *sum)
+{
+	rank_shared(st, NULL, e, count_first, exhaustive, out, sum, NULL, NULL);
+}
+
+/* rank_all, the lists not read by the count read first by two threads (db2: the second's) when db2. */
+static void rank_shared(nx_store *st, sqlite3 *db2, int e, int count_first, int exhaustive, ranked *out,
+			nx_topk_stats *sum, int *handed, int *lazy)
 {
 	char expr[512];
 	double pw[16];
@@ -109,6 +120,15 @@ static void rank_all(nx_store *st, int e, int count_first, int exhaustive, ranke
 		free(none);
 		nx_topk__cache_free(c2);
 		assert_int_equal(out->total, merged);
+	}
+	if (db2 != NULL) {
+		int h = 0;
+		size_t i = 0;
+
+		assert_int_equal(nx_topk__read_shared(st->db, db2, &c, expr, colw, 4, &h), SQLITE_OK);
+		*handed += h;
+		for (i = 0; c != NULL && i < c->n; i++)
+			*lazy += c->l[i].done && c->l[i].lazy;
 	}
 	for (kk = 0; kk < NK; kk++) {
 		nx_topk_stats s;
@@ -191,6 +211,47 @@ static void test_lazy_same_as_whole(void **state)
 		      (long long)after.probes, (long long)before.lengths, (long long)after.lengths);
 	/* the lazy lists were used: rows of them probed */
 	assert_true(after.probes > 100);
+}
+
+/*
+ * The lists read by two threads first (nx_topk__read_shared, as a
+ * search reads an expansion's feedback words), lazy ones among them:
+ * every expression, every k, counted first or not, pruned or not, the
+ * same as the ranking reading them itself.  (After test_lazy_same_as_whole:
+ * the impact lists exist.)
+ */
+static void test_shared_read_same(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_topk_stats s1, s2;
+	nx_store *rd = NULL;
+	sqlite3 *db2 = NULL;
+	int e = 0, cf = 0, ex = 0, handed = 0, lazy = 0;
+
+	memset(&s1, 0, sizeof(s1));
+	memset(&s2, 0, sizeof(s2));
+	/* read-only, as searches open it: a second connection */
+	assert_int_equal(nx_store_open(&rd, f->path, NX_STORE_READ, &err), NX_OK);
+	assert_non_null(db2 = nx_store__db2(rd));
+	for (e = 0; e < NEXPR; e++)
+		for (cf = 0; cf < 2; cf++)
+			for (ex = 0; ex < 2; ex++) {
+				ranked want, got;
+
+				memset(&want, 0, sizeof(want));
+				memset(&got, 0, sizeof(got));
+				rank_all(rd, e, cf, ex, &want, &s1);
+				rank_shared(rd, db2, e, cf, ex, &got, &s2, &handed, &lazy);
+				assert_same(e, &want, &got);
+				ranked_free(&want);
+				ranked_free(&got);
+			}
+	nx_store_close(rd);
+	/* lists were handed over from both threads' reads, lazy ones too, and probed after */
+	assert_true(handed > NEXPR);
+	assert_true(lazy > NEXPR);
+	assert_int_equal(s2.probes, s1.probes);
 }
 
 /* The tokenizer, the vocabulary and the two counts of feedback terms, for test_stored_df. */
@@ -632,6 +693,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lazy_same_as_whole),
+		cmocka_unit_test(test_shared_read_same),
 		cmocka_unit_test(test_or_count_from_sets),
 		cmocka_unit_test(test_count_upto),
 		cmocka_unit_test(test_stored_df),

@@ -69,28 +69,6 @@ static void add_query(fixture *f, const char *text, int dated, int64_t from, int
 	f->nq++;
 }
 
-/* The words of a title of three letters or more, lower-cased, up to max. */
-static size_t title_words(const char *t, char w[][32], size_t max)
-{
-	size_t n = 0;
-
-	while (*t != '\0' && n < max) {
-		size_t k = 0;
-
-		while (*t != '\0' && !isalpha((unsigned char)*t))
-			t++;
-		while (isalpha((unsigned char)*t)) {
-			if (k < 31)
-				w[n][k++] = (char)tolower((unsigned char)*t);
-			t++;
-		}
-		w[n][k] = '\0';
-		if (k >= 3 && k < 31)
-			n++;
-	}
-	return n;
-}
-
 /*
  * Questions from real titles: "what about" + a title's words + a word no
  * article has (strict finds nothing: relaxed, with feedback terms), the
@@ -125,8 +103,8 @@ static void make_queries(fixture *f)
 		const char *src = i % 11 == 3 ? "reuters" : i % 11 == 7 ? "bbc" : NULL;
 		const char *lang = i % 13 == 5 ? "en" : NULL;
 
-		nw = title_words(titles[i], w, 8);
-		nv = title_words(titles[(i * 7 + 101) % n], v, 8);
+		nw = real_index_title_words(titles[i], w, 8);
+		nv = real_index_title_words(titles[(i * 7 + 101) % n], v, 8);
 		if (nw < 3 || nv < 3)
 			continue;
 		switch (i % 4) {
