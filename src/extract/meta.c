@@ -20,7 +20,8 @@
 /* ---- collecting -------------------------------------------------------- */
 
 /* Store value under each of the space-separated names in key
- * ("og:title twitter:title"); "dc:title" is stored as "dc.title". */
+ * ("og:title twitter:title"); "dc:title" is stored as "dc.title",
+ * "og:article:author" as "article:author". */
 static void add_kv(page_meta *m, const char *key, const char *value)
 {
 	size_t i = 0, n = 0;
@@ -39,6 +40,8 @@ static void add_kv(page_meta *m, const char *key, const char *value)
 		for (i = 0; i < n && i + 1 < sizeof(m->kv[0].key); i++)
 			k[i] = (char)nx_tolower((unsigned char)key[i]);
 		k[i] = '\0';
+		if (strncmp(k, "og:article:", 11) == 0) /* a common misspelling of article: */
+			memmove(k, k + 3, strlen(k + 3) + 1);
 		if (strncmp(k, "dc:", 3) == 0)
 			k[2] = '.';
 		else if (strncmp(k, "dcterms:", 8) == 0)
@@ -272,18 +275,36 @@ static int author_token(const char *c, size_t n)
 	return n > 7 && strcmp(buf + n - 6, "author") == 0 && (buf[n - 7] == '-' || buf[n - 7] == '_');
 }
 
+/*
+ * 1 when n sits in a <nav>, in comments or in related stories: a byline
+ * there is a reader's or another story's.  (Not nx_html__in_side_block:
+ * its sidebar test also takes "content-sidebar-wrap" around the story.)
+ */
+static int in_nav_or_comments(const xmlNode *n)
+{
+	const xmlNode *p = NULL;
+	int depth = 0;
+
+	for (p = n; p != NULL && p->type == XML_ELEMENT_NODE && depth < 64; p = p->parent, depth++) {
+		if (strcmp(nx_html__tag(p), "nav") == 0 || nx_html__side_attr(nx_html__attr(p, "class")) ||
+		    nx_html__side_attr(nx_html__attr(p, "id")))
+			return 1;
+	}
+	return 0;
+}
+
 static int is_byline_el(const xmlNode *n)
 {
 	const char *c = nx_html__attr(n, "class"), *rel = nx_html__attr(n, "rel");
 	size_t k = 0;
 
 	if (rel != NULL && strcmp(rel, "author") == 0)
-		return 1;
+		return !in_nav_or_comments(n);
 	if (c == NULL)
 		return 0;
 	if (nx_memcasemem(c, strlen(c), "byline") != NULL || strstr(c, "author-name") != NULL ||
 	    strstr(c, "author_name") != NULL || strstr(c, "authorName") != NULL)
-		return 1;
+		return !in_nav_or_comments(n);
 	while (*c != '\0') {
 		while (nx_isspace((unsigned char)*c))
 			c++;
@@ -294,6 +315,77 @@ static int is_byline_el(const xmlNode *n)
 		c += k;
 	}
 	return 0;
+}
+
+static int absolute_url(const char *u)
+{
+	return u != NULL && (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0);
+}
+
+/* 1 when absolute address u is a site's front page: no path, no query. */
+static int front_page_url(const char *u)
+{
+	const char *p = strchr(u, ':') + 3;
+
+	p += strcspn(p, "/?#");
+	if (*p == '/')
+		p++;
+	if (*p == '?')
+		p++;
+	return *p == '\0' || *p == '#';
+}
+
+/* 1 when link target href leads to the site's front page: "/", "./",
+   "index.html", "../index.php", "https://example.com/". */
+static int front_page_href(const char *href)
+{
+	size_t n = 0;
+
+	while (nx_isspace((unsigned char)*href))
+		href++;
+	if (absolute_url(href))
+		return front_page_url(href);
+	while (strncmp(href, "../", 3) == 0)
+		href += 3;
+	if (strncmp(href, "./", 2) == 0)
+		href += 2;
+	else if (*href == '/')
+		href++;
+	n = strcspn(href, "?#");
+	if (n == 0)
+		return 1;
+	return nx_startswith_ci(href, n, "index.") && strcspn(href + 6, "/") >= n - 6;
+}
+
+/*
+ * 1 when heading h is only a link to the site's front page: the site's
+ * name as a masthead (<h1><a href="/">Site</a></h1>), not the story's
+ * headline.
+ */
+static int masthead_heading(xmlNode *h)
+{
+	xmlNode *c = h, *link = NULL, *up = NULL;
+	const char *href = NULL;
+	const xmlChar *t = NULL;
+
+	while ((c = nx_html__next(c, h, 0)) != NULL) {
+		if (link == NULL && nx_html__is(c, "a")) {
+			link = c;
+			href = nx_html__attr(c, "href");
+			continue;
+		}
+		if (c->type != XML_TEXT_NODE)
+			continue;
+		for (t = c->content; t != NULL && *t != '\0' && nx_isspace(*t); t++)
+			;
+		if (t == NULL || *t == '\0')
+			continue;
+		for (up = c->parent; up != NULL && up != h && up != link; up = up->parent)
+			;
+		if (link == NULL || up != link)
+			return 0; /* text outside the link */
+	}
+	return href != NULL && front_page_href(href);
 }
 
 static void collect_meta(page_meta *m, htmlDocPtr doc)
@@ -356,6 +448,8 @@ static void collect_meta(page_meta *m, htmlDocPtr doc)
 			if (m->h1 == NULL)
 				m->h1 = n;
 			m->nh1++;
+			if (m->nstory_h1 < MAX_STORY_H1 && !masthead_heading(n))
+				m->story_h1[m->nstory_h1++] = n;
 		}
 		if (strcmp(tag, "h2") == 0 && m->h2 == NULL && !nx_html__in_side_block(n))
 			m->h2 = n;
@@ -561,24 +655,6 @@ static int lang_set(nx_article *a, const char *v)
 	return nx_article_set(&a->lang, buf, -1);
 }
 
-static int absolute_url(const char *u)
-{
-	return u != NULL && (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0);
-}
-
-/* 1 when absolute address u is a site's front page: no path, no query. */
-static int front_page_url(const char *u)
-{
-	const char *p = strchr(u, ':') + 3;
-
-	p += strcspn(p, "/?#");
-	if (*p == '/')
-		p++;
-	if (*p == '?')
-		p++;
-	return *p == '\0' || *p == '#';
-}
-
 /*
  * An address the page can claim as its own: absolute, and not the site's front
  * page unless the page was fetched from a front page itself.  Templates that fill
@@ -687,13 +763,15 @@ static size_t word_count(const char *s, size_t n)
 	return w;
 }
 
-/* <title> minus " | Site Name" (readability's rule). */
-static int title_from_tag(nx_article *a, const char *t)
+/* The span of <title> text t that is the headline, without " | Site Name"
+   (readability's rule): t[*off .. *off + *len). */
+static void tag_title_span(const char *t, size_t *off, size_t *len)
 {
 	static const char *const seps[] = { " | ", " - ", " – ", " — ", " » ", " / ", " :: ", " · ", NULL };
 	size_t n = strlen(t), i = 0, k = 0, last = 0, lastlen = 0, first = n, firstlen = 0;
-	size_t cw = 0;
 
+	*off = 0;
+	*len = n;
 	for (i = 0; seps[i] != NULL; i++) {
 		size_t sl = strlen(seps[i]);
 
@@ -711,21 +789,49 @@ static int title_from_tag(nx_article *a, const char *t)
 		}
 	}
 	if (lastlen == 0)
-		return nx_article_set(&a->title, t, -1);
-	cw = word_count(t, last);
-	if (cw >= 3)
-		return nx_article_set(&a->title, t, (long)last);
+		return;
+	if (word_count(t, last) >= 3) {
+		*len = last;
+		return;
+	}
 	if (word_count(t + first + firstlen, n - first - firstlen) >= 3 && first + firstlen < n) {
 		/* "Site | Long headline here" */
-		const char *s = t + first + firstlen;
 		size_t e = n - first - firstlen;
 
 		if (last > first)
 			e = last - first - firstlen;
-		if (word_count(s, e) >= 3)
-			return nx_article_set(&a->title, s, (long)e);
+		if (word_count(t + first + firstlen, e) >= 3) {
+			*off = first + firstlen;
+			*len = e;
+		}
 	}
-	return nx_article_set(&a->title, t, -1);
+}
+
+/* The words of s[0..n) that hold a letter or digit ("-" and "|" are not). */
+static size_t text_words(const char *s, size_t n)
+{
+	size_t w = 0, i = 0;
+	int in = 0, alnum = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i == n || s[i] == ' ') {
+			w += in && alnum;
+			in = alnum = 0;
+			continue;
+		}
+		in = 1;
+		if (nx_isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
+			alnum = 1;
+	}
+	return w;
+}
+
+static int title_from_tag(nx_article *a, const char *t)
+{
+	size_t off = 0, len = 0;
+
+	tag_title_span(t, &off, &len);
+	return nx_article_set(&a->title, t + off, (long)len);
 }
 
 static char *node_text(const xmlNode *n)
@@ -817,12 +923,26 @@ static const char *ld_headline(const page_meta *m)
 	return ok ? h : NULL;
 }
 
+/* 1 when t starts with h and a separator or the end follows it: "Mozilla"
+   of "Mozilla - Wikipedia", not "NFL" of "NFL Preview - Seattle At Green Bay". */
+static int title_part(const char *t, const char *h)
+{
+	size_t n = strlen(h);
+	unsigned char c = 0;
+
+	if (strncmp(t, h, n) != 0)
+		return 0;
+	c = (unsigned char)t[n + (t[n] == ' ')];
+	return t[n] == '\0' || (t[n] == ' ' && c < 0x80 && c != '\0' && !nx_isalnum(c) && !nx_isspace(c) &&
+				c != '(' && c != '"' && c != '\'');
+}
+
 static int apply_title(nx_article *a, page_meta *m)
 {
 	static const char *const keys[] = { "og:title", "twitter:title", "dc.title", "parsely-title",
 					    "sailthru.title", NULL };
 	char *tt = NULL, *h1 = NULL;
-	size_t i = 0;
+	size_t i = 0, off = 0, len = 0, tag_words = 0;
 	int rc = NX_OK;
 
 	if (m->ld_article != NULL && (rc = set_if_empty(&a->title, ld_headline(m))) < 0)
@@ -844,10 +964,31 @@ static int apply_title(nx_article *a, page_meta *m)
 		return NX_OK;
 	if (m->title_el != NULL && (tt = node_text(m->title_el)) == NULL)
 		goto oom;
-	if (m->h1 != NULL && (h1 = node_text(m->h1)) == NULL)
-		goto oom;
-	if (h1 != NULL && *h1 != '\0' && (tt == NULL || *tt == '\0' || strstr(tt, h1) != NULL ||
-					  (m->nh1 == 1 && word_count(h1, strlen(h1)) >= 4)))
+	/* the first story <h1> the <title> holds, with half the words of its
+	   headline part or more (not a section name: "NBA" of "Knicks win - NBA
+	   News Story"); else the page's only <h1> when it reads like a
+	   headline, or the first when there is no <title> */
+	if (tt != NULL) {
+		tag_title_span(tt, &off, &len);
+		tag_words = text_words(tt + off, len);
+	}
+	for (i = 0; i < m->nstory_h1; i++) {
+		free(h1);
+		if ((h1 = node_text(m->story_h1[i])) == NULL)
+			goto oom;
+		if (*h1 != '\0' && tt != NULL && strstr(tt, h1) != NULL &&
+		    (2 * text_words(h1, strlen(h1)) >= tag_words || title_part(tt, h1) ||
+		     title_part(tt + off, h1)))
+			break;
+	}
+	if (i == m->nstory_h1 && m->nstory_h1 > 0) {
+		free(h1);
+		if ((h1 = node_text(m->story_h1[0])) == NULL)
+			goto oom;
+		if (tt != NULL && *tt != '\0' && (m->nh1 > 1 || word_count(h1, strlen(h1)) < 4))
+			*h1 = '\0';
+	}
+	if (h1 != NULL && *h1 != '\0')
 		rc = nx_article_set(&a->title, h1, -1);
 	else if (tt != NULL && *tt != '\0')
 		rc = title_from_tag(a, tt);
@@ -866,7 +1007,7 @@ static int apply_authors(nx_article *a, page_meta *m)
 {
 	static const char *const keys[] = { "article:author", "author", "dc.creator", "parsely-author",
 					    "sailthru.author", "byl", "dcterms.creator", NULL };
-	size_t i = 0;
+	size_t i = 0, k = 0;
 	int rc = NX_OK;
 
 	if (m->ld_article != NULL) {
@@ -879,9 +1020,12 @@ static int apply_authors(nx_article *a, page_meta *m)
 		if (a->nauthors == 0 && (rc = ld_authors(a, au, 1, 0)) < 0)
 			return rc;
 	}
+	/* every tag of the first key that names someone: a page with several
+	   authors repeats the tag (<meta name="DC.Creator"> once an author) */
 	for (i = 0; keys[i] != NULL && a->nauthors == 0; i++)
-		if ((rc = add_author_str(a, nx_html__get_kv(m, keys[i]))) < 0)
-			return rc;
+		for (k = 0; k < m->nkv; k++)
+			if (strcmp(m->kv[k].key, keys[i]) == 0 && (rc = add_author_str(a, m->kv[k].value)) < 0)
+				return rc;
 	if (a->nauthors == 0 && m->ip_author != NULL) {
 		xmlNode *n = m->ip_author, *c = n;
 		char *s = NULL;

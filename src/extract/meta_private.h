@@ -14,6 +14,7 @@
 #define MAX_DATELINES 48
 #define MAX_LD_DEPTH 12
 #define MAX_TIMES 64
+#define MAX_STORY_H1 4
 /* the URL's day replaces a time one day later only before this local hour,
    one day earlier only from this hour on (what a time zone can shift) */
 #define URL_EARLIER_MAX 10
@@ -32,8 +33,10 @@ typedef struct page_meta {
 	const char *html_lang;
 	const char *canonical;
 	xmlNode *title_el;
-	xmlNode *h1;
+	xmlNode *h1;            /* first <h1> */
 	size_t nh1;
+	xmlNode *story_h1[MAX_STORY_H1]; /* <h1>s that are not the site's masthead */
+	size_t nstory_h1;
 	xmlNode *h2;            /* first <h2> outside side blocks */
 	xmlNode *headline_el;   /* first element with a "headline" class */
 	xmlNode *ip_published;  /* itemprop=datePublished (not <meta>) */
