@@ -1003,11 +1003,32 @@ done:
 	return rc;
 }
 
+/* 1 when author s is one word with a digit or an underscore, or all in
+   lower case: a user name ("CC7567", "jane_roe", "janeroe"), not a name. */
+static int user_handle(const char *s)
+{
+	size_t i = 0;
+	int mark = 1;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (nx_isspace(c) || c >= 0x80)
+			return 0;
+		if (c >= 'A' && c <= 'Z')
+			mark = mark == 1 ? 0 : mark;
+		if (nx_isdigit(c) || c == '_')
+			mark = 2;
+	}
+	return i > 0 && mark != 0;
+}
+
 static int apply_authors(nx_article *a, page_meta *m)
 {
 	static const char *const keys[] = { "article:author", "author", "dc.creator", "parsely-author",
 					    "sailthru.author", "byl", "dcterms.creator", NULL };
 	size_t i = 0, k = 0;
+	char *handle = NULL;
 	int rc = NX_OK;
 
 	if (m->ld_article != NULL) {
@@ -1050,18 +1071,35 @@ static int apply_authors(nx_article *a, page_meta *m)
 		if (rc < 0)
 			return rc;
 	}
+	/* a user handle ("CC7567", "jane_roe") gives way to the name a byline shows */
+	if (a->nauthors == 1 && user_handle(a->authors[0])) {
+		handle = a->authors[0];
+		a->nauthors = 0;
+	}
 	for (i = 0; i < m->nbylines && a->nauthors == 0; i++) {
 		char *s = node_text(m->bylines[i]);
 
-		if (s == NULL)
-			return NX_ENOMEM;
+		if (s == NULL) {
+			rc = NX_ENOMEM;
+			break;
+		}
 		if (strlen(s) < 80)
 			rc = add_author_str(a, s);
 		free(s);
 		if (rc < 0)
-			return rc;
+			break;
+		if (handle != NULL && a->nauthors > 0 && text_words(a->authors[0], strlen(a->authors[0])) < 2) {
+			free(a->authors[0]); /* one word for one word: keep the structured one */
+			a->nauthors = 0;
+		}
 	}
-	return NX_OK;
+	if (handle != NULL && a->nauthors == 0) {
+		a->authors[0] = handle;
+		a->nauthors = 1;
+	} else {
+		free(handle);
+	}
+	return rc;
 }
 
 static int host_of(nx_article *a, const char *url)

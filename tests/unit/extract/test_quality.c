@@ -646,6 +646,27 @@ static void test_authors_in_repeated_meta(void **state)
 		   "", "Jane Roe", NULL);
 }
 
+/* A user name as the structured author gives way to the name the byline
+   shows; a time after a bullet is not part of the name.  Before:
+   "CC7567"; "Jane Roe • 8h". */
+static void test_user_handle_gives_way_to_byline(void **state)
+{
+	(void)state;
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+		   "\"headline\":\"Pier closes\",\"author\":\"CC7567\"}</script>",
+		   "<div class=\"byline\"><a href=\"/u/CC7567\"><span class=\"fn\">Jane Roe</span></a></div>",
+		   "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"jane_roe\">",
+		   "<p class=\"byline\">Jane Roe \xE2\x80\xA2 8h</p>", "Jane Roe", NULL);
+	/* with no byline, or a byline of one word, the handle stays */
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"jane_roe\">", "", "jane_roe", NULL);
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"jane_roe\">",
+		   "<p class=\"byline\">Admin</p>", "jane_roe", NULL);
+	/* a name in capitals is not a handle */
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"Madonna\">",
+		   "<p class=\"byline\">Jane Roe</p>", "Madonna", NULL);
+}
+
 /* ---- item 7: the lead paragraph is not a caption ----------------------- */
 
 #define LEAD "WASHINGTON (XYZ) The harbour board voted on Tuesday to close the old ferry pier for good."
@@ -824,6 +845,7 @@ int main(void)
 		cmocka_unit_test(test_section_h1_not_title),
 		cmocka_unit_test(test_byline_in_comments_not_author),
 		cmocka_unit_test(test_authors_in_repeated_meta),
+		cmocka_unit_test(test_user_handle_gives_way_to_byline),
 		cmocka_unit_test(test_front_page_url_not_article),
 		cmocka_unit_test(test_lead_in_media_container),
 		cmocka_unit_test(test_caption_not_the_only_text),
