@@ -1008,19 +1008,17 @@ done:
 static int user_handle(const char *s)
 {
 	size_t i = 0;
-	int mark = 1;
+	int upper = 0, mark = 0;
 
 	for (i = 0; s[i] != '\0'; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (nx_isspace(c) || c >= 0x80)
 			return 0;
-		if (c >= 'A' && c <= 'Z')
-			mark = mark == 1 ? 0 : mark;
-		if (nx_isdigit(c) || c == '_')
-			mark = 2;
+		upper |= c >= 'A' && c <= 'Z';
+		mark |= nx_isdigit(c) || c == '_';
 	}
-	return i > 0 && mark != 0;
+	return i > 0 && (mark || !upper);
 }
 
 static int apply_authors(nx_article *a, page_meta *m)
@@ -1089,8 +1087,8 @@ static int apply_authors(nx_article *a, page_meta *m)
 		if (rc < 0)
 			break;
 		if (handle != NULL && a->nauthors > 0 && text_words(a->authors[0], strlen(a->authors[0])) < 2) {
-			free(a->authors[0]); /* one word for one word: keep the structured one */
-			a->nauthors = 0;
+			while (a->nauthors > 0) /* one word for one word: keep the structured one */
+				free(a->authors[--a->nauthors]);
 		}
 	}
 	if (handle != NULL && a->nauthors == 0) {
