@@ -2,9 +2,10 @@
  * meta.c - what a page says about itself: JSON-LD (schema.org NewsArticle
  * and friends, also inside @graph and arrays), OpenGraph and article: meta
  * tags, Dublin Core, itemprop microdata, <link rel=canonical>, the document
- * language, title, authors, outlet and photos.  Each field is taken from the
- * most trusted source that gives it; fields already set on the article are
- * kept.  The dates are found by src/extract/dates.c.
+ * language, authors, outlet and photos.  Each field is taken from the most
+ * trusted source that gives it; fields already set on the article are kept.
+ * The title is chosen by src/extract/title.c, the dates by
+ * src/extract/dates.c.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -317,13 +318,12 @@ static int is_byline_el(const xmlNode *n)
 	return 0;
 }
 
-static int absolute_url(const char *u)
+int nx_html__absolute_url(const char *u)
 {
 	return u != NULL && (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0);
 }
 
-/* 1 when absolute address u is a site's front page: no path, no query. */
-static int front_page_url(const char *u)
+int nx_html__front_page_url(const char *u)
 {
 	const char *p = strchr(u, ':') + 3;
 
@@ -333,59 +333,6 @@ static int front_page_url(const char *u)
 	if (*p == '?')
 		p++;
 	return *p == '\0' || *p == '#';
-}
-
-/* 1 when link target href leads to the site's front page: "/", "./",
-   "index.html", "../index.php", "https://example.com/". */
-static int front_page_href(const char *href)
-{
-	size_t n = 0;
-
-	while (nx_isspace((unsigned char)*href))
-		href++;
-	if (absolute_url(href))
-		return front_page_url(href);
-	while (strncmp(href, "../", 3) == 0)
-		href += 3;
-	if (strncmp(href, "./", 2) == 0)
-		href += 2;
-	else if (*href == '/')
-		href++;
-	n = strcspn(href, "?#");
-	if (n == 0)
-		return 1;
-	return nx_startswith_ci(href, n, "index.") && strcspn(href + 6, "/") >= n - 6;
-}
-
-/*
- * 1 when heading h is only a link to the site's front page: the site's
- * name as a masthead (<h1><a href="/">Site</a></h1>), not the story's
- * headline.
- */
-static int masthead_heading(xmlNode *h)
-{
-	xmlNode *c = h, *link = NULL, *up = NULL;
-	const char *href = NULL;
-	const xmlChar *t = NULL;
-
-	while ((c = nx_html__next(c, h, 0)) != NULL) {
-		if (link == NULL && nx_html__is(c, "a")) {
-			link = c;
-			href = nx_html__attr(c, "href");
-			continue;
-		}
-		if (c->type != XML_TEXT_NODE)
-			continue;
-		for (t = c->content; t != NULL && *t != '\0' && nx_isspace(*t); t++)
-			;
-		if (t == NULL || *t == '\0')
-			continue;
-		for (up = c->parent; up != NULL && up != h && up != link; up = up->parent)
-			;
-		if (link == NULL || up != link)
-			return 0; /* text outside the link */
-	}
-	return href != NULL && front_page_href(href);
 }
 
 static void collect_meta(page_meta *m, htmlDocPtr doc)
@@ -448,7 +395,7 @@ static void collect_meta(page_meta *m, htmlDocPtr doc)
 			if (m->h1 == NULL)
 				m->h1 = n;
 			m->nh1++;
-			if (m->nstory_h1 < MAX_STORY_H1 && !masthead_heading(n))
+			if (m->nstory_h1 < MAX_STORY_H1 && !nx_html__masthead_heading(n))
 				m->story_h1[m->nstory_h1++] = n;
 		}
 		if (strcmp(tag, "h2") == 0 && m->h2 == NULL && !nx_html__in_side_block(n))
@@ -664,7 +611,7 @@ static int lang_set(nx_article *a, const char *v)
  */
 static int article_url(const char *u, int front)
 {
-	return absolute_url(u) && (front || !front_page_url(u));
+	return nx_html__absolute_url(u) && (front || !nx_html__front_page_url(u));
 }
 
 static int ld_photos(nx_article *a, json_t *img, int depth)
@@ -716,125 +663,12 @@ static int ld_photos(nx_article *a, json_t *img, int depth)
 	p->agency = agency;
 	p->photographer = who;
 	if ((cap != NULL && nx_article_set(&p->caption, cap, -1) < 0) ||
-	    (absolute_url(url) && nx_article_set(&p->url, url, -1) < 0))
+	    (nx_html__absolute_url(url) && nx_article_set(&p->url, url, -1) < 0))
 		return NX_ENOMEM;
 	return NX_OK;
 }
 
-/* " | Site", " - Site" ... at the end of a title. */
-static int strip_site(char **title, const char *site)
-{
-	static const char *const seps[] = { " | ", " - ", " – ", " — ", " :: ", " » ", " · ", ": ", NULL };
-	size_t tl = 0, sl = 0, i = 0, n = 0;
-
-	if (*title == NULL || site == NULL)
-		return NX_OK;
-	tl = strlen(*title);
-	sl = strlen(site);
-	for (i = 0; seps[i] != NULL; i++) {
-		n = strlen(seps[i]);
-		if (tl > sl + n && nx_strcaseeq(*title + tl - sl, site) &&
-		    memcmp(*title + tl - sl - n, seps[i], n) == 0) {
-			(*title)[tl - sl - n] = '\0';
-			return NX_OK;
-		}
-		if (tl > sl + n && nx_strncaseeq(*title, site, sl) && memcmp(*title + sl, seps[i], n) == 0 &&
-		    strcmp(seps[i], ": ") != 0) {
-			memmove(*title, *title + sl + n, tl - sl - n + 1);
-			return NX_OK;
-		}
-	}
-	return NX_OK;
-}
-
-static size_t word_count(const char *s, size_t n)
-{
-	size_t w = 0, i = 0;
-	int in = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] == ' ') {
-			in = 0;
-		} else if (!in) {
-			in = 1;
-			w++;
-		}
-	}
-	return w;
-}
-
-/* The span of <title> text t that is the headline, without " | Site Name"
-   (readability's rule): t[*off .. *off + *len). */
-static void tag_title_span(const char *t, size_t *off, size_t *len)
-{
-	static const char *const seps[] = { " | ", " - ", " – ", " — ", " » ", " / ", " :: ", " · ", NULL };
-	size_t n = strlen(t), i = 0, k = 0, last = 0, lastlen = 0, first = n, firstlen = 0;
-
-	*off = 0;
-	*len = n;
-	for (i = 0; seps[i] != NULL; i++) {
-		size_t sl = strlen(seps[i]);
-
-		for (k = 0; k + sl <= n; k++) {
-			if (memcmp(t + k, seps[i], sl) != 0)
-				continue;
-			if (k >= last) {
-				last = k;
-				lastlen = sl;
-			}
-			if (k < first) {
-				first = k;
-				firstlen = sl;
-			}
-		}
-	}
-	if (lastlen == 0)
-		return;
-	if (word_count(t, last) >= 3) {
-		*len = last;
-		return;
-	}
-	if (word_count(t + first + firstlen, n - first - firstlen) >= 3 && first + firstlen < n) {
-		/* "Site | Long headline here" */
-		size_t e = n - first - firstlen;
-
-		if (last > first)
-			e = last - first - firstlen;
-		if (word_count(t + first + firstlen, e) >= 3) {
-			*off = first + firstlen;
-			*len = e;
-		}
-	}
-}
-
-/* The words of s[0..n) that hold a letter or digit ("-" and "|" are not). */
-static size_t text_words(const char *s, size_t n)
-{
-	size_t w = 0, i = 0;
-	int in = 0, alnum = 0;
-
-	for (i = 0; i <= n; i++) {
-		if (i == n || s[i] == ' ') {
-			w += in && alnum;
-			in = alnum = 0;
-			continue;
-		}
-		in = 1;
-		if (nx_isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
-			alnum = 1;
-	}
-	return w;
-}
-
-static int title_from_tag(nx_article *a, const char *t)
-{
-	size_t off = 0, len = 0;
-
-	tag_title_span(t, &off, &len);
-	return nx_article_set(&a->title, t + off, (long)len);
-}
-
-static char *node_text(const xmlNode *n)
+char *nx_html__node_text(const xmlNode *n)
 {
 	nx_buf b = NX_BUF_INIT, t = NX_BUF_INIT;
 
@@ -842,165 +676,6 @@ static char *node_text(const xmlNode *n)
 	nx_text_clean(&t, b.buf, b.len);
 	nx_buf_free(&b);
 	return nx_buf_detach(&t);
-}
-
-/*
- * A page with no <title> and no <h1> (its head cut off, an old layout):
- * the first element with a "headline" class, else the first <h2>, when
- * it reads like a headline (2 to 40 words).
- */
-static int title_from_heading(nx_article *a, page_meta *m)
-{
-	xmlNode *cand[2] = { m->headline_el, m->h2 };
-	char *t = NULL;
-	size_t i = 0, w = 0;
-	int rc = NX_OK;
-
-	for (i = 0; i < 2 && a->title == NULL; i++) {
-		if (cand[i] == NULL)
-			continue;
-		if ((t = node_text(cand[i])) == NULL)
-			return NX_ENOMEM;
-		w = word_count(t, strlen(t));
-		if (w >= 2 && w <= 40)
-			rc = nx_article_set(&a->title, t, -1);
-		free(t);
-		if (rc < 0)
-			return rc;
-	}
-	return NX_OK;
-}
-
-/* 1 when the word w is a word of t, case aside. */
-static int has_word(const char *t, const char *w)
-{
-	size_t tn = strlen(t), n = strlen(w);
-	const char *hit = NULL;
-
-	for (hit = t; (hit = nx_memcasemem(hit, tn - (size_t)(hit - t), w)) != NULL; hit++) {
-		unsigned char before = hit > t ? (unsigned char)hit[-1] : ' ';
-		unsigned char after = (unsigned char)hit[n];
-
-		if (!nx_isalnum(before) && before < 0x80 && !nx_isalnum(after) && after < 0x80)
-			return 1;
-	}
-	return 0;
-}
-
-/* 1 when at least half the words of s (two characters or more) are words of t. */
-static int half_words_in(const char *s, const char *t)
-{
-	size_t i = 0, n = 0, words = 0, found = 0;
-	char w[64];
-
-	for (i = 0; s[i] != '\0'; i += n > 0 ? n : 1) {
-		for (n = 0; s[i + n] != '\0' && (nx_isalnum((unsigned char)s[i + n]) ||
-						 (unsigned char)s[i + n] >= 0x80); n++)
-			;
-		if (n < 2 || n >= sizeof(w))
-			continue;
-		memcpy(w, s + i, n);
-		w[n] = '\0';
-		words++;
-		found += has_word(t, w);
-	}
-	return 2 * found >= words;
-}
-
-/* The JSON-LD headline, unless the page's <title> lacks most of its words
-   (a tagline or a description given as the headline). */
-static const char *ld_headline(const page_meta *m)
-{
-	const char *h = json_string_value(json_object_get(m->ld_article, "headline"));
-	char *tt = NULL;
-	int ok = 1;
-
-	if (h == NULL || m->title_el == NULL || (tt = node_text(m->title_el)) == NULL)
-		return h;
-	if (*tt != '\0' && !half_words_in(h, tt))
-		ok = 0;
-	free(tt);
-	return ok ? h : NULL;
-}
-
-/* 1 when t starts with h and a separator or the end follows it: "Mozilla"
-   of "Mozilla - Wikipedia", not "NFL" of "NFL Preview - Seattle At Green Bay". */
-static int title_part(const char *t, const char *h)
-{
-	size_t n = strlen(h);
-	unsigned char c = 0;
-
-	if (strncmp(t, h, n) != 0)
-		return 0;
-	c = (unsigned char)t[n + (t[n] == ' ')];
-	return t[n] == '\0' || (t[n] == ' ' && c < 0x80 && c != '\0' && !nx_isalnum(c) && !nx_isspace(c) &&
-				c != '(' && c != '"' && c != '\'');
-}
-
-static int apply_title(nx_article *a, page_meta *m)
-{
-	static const char *const keys[] = { "og:title", "twitter:title", "dc.title", "parsely-title",
-					    "sailthru.title", NULL };
-	char *tt = NULL, *h1 = NULL;
-	size_t i = 0, off = 0, len = 0, tag_words = 0;
-	int rc = NX_OK;
-
-	if (m->ld_article != NULL && (rc = set_if_empty(&a->title, ld_headline(m))) < 0)
-		return rc;
-	for (i = 0; keys[i] != NULL && a->title == NULL; i++)
-		if ((rc = set_if_empty(&a->title, nx_html__get_kv(m, keys[i]))) < 0)
-			return rc;
-	if (a->title == NULL && m->ip_headline != NULL) {
-		h1 = node_text(m->ip_headline);
-		if (h1 == NULL)
-			return NX_ENOMEM;
-		rc = set_if_empty(&a->title, h1);
-		free(h1);
-		h1 = NULL;
-		if (rc < 0)
-			return rc;
-	}
-	if (a->title != NULL)
-		return NX_OK;
-	if (m->title_el != NULL && (tt = node_text(m->title_el)) == NULL)
-		goto oom;
-	/* the first story <h1> the <title> holds, with half the words of its
-	   headline part or more (not a section name: "NBA" of "Knicks win - NBA
-	   News Story"); else the page's only <h1> when it reads like a
-	   headline, or the first when there is no <title> */
-	if (tt != NULL) {
-		tag_title_span(tt, &off, &len);
-		tag_words = text_words(tt + off, len);
-	}
-	for (i = 0; i < m->nstory_h1; i++) {
-		free(h1);
-		if ((h1 = node_text(m->story_h1[i])) == NULL)
-			goto oom;
-		if (*h1 != '\0' && tt != NULL && strstr(tt, h1) != NULL &&
-		    (2 * text_words(h1, strlen(h1)) >= tag_words || title_part(tt, h1) ||
-		     title_part(tt + off, h1)))
-			break;
-	}
-	if (i == m->nstory_h1 && m->nstory_h1 > 0) {
-		free(h1);
-		if ((h1 = node_text(m->story_h1[0])) == NULL)
-			goto oom;
-		if (tt != NULL && *tt != '\0' && (m->nh1 > 1 || word_count(h1, strlen(h1)) < 4))
-			*h1 = '\0';
-	}
-	if (h1 != NULL && *h1 != '\0')
-		rc = nx_article_set(&a->title, h1, -1);
-	else if (tt != NULL && *tt != '\0')
-		rc = title_from_tag(a, tt);
-	else
-		rc = title_from_heading(a, m);
-	goto done;
-oom:
-	rc = NX_ENOMEM;
-done:
-	free(tt);
-	free(h1);
-	return rc;
 }
 
 /* 1 when author s is one word with a digit or an underscore, or all in
@@ -1061,7 +736,7 @@ static int apply_authors(nx_article *a, page_meta *m)
 				break;
 			}
 		}
-		s = node_text(n);
+		s = nx_html__node_text(n);
 		if (s == NULL)
 			return NX_ENOMEM;
 		rc = add_author_str(a, s);
@@ -1075,7 +750,7 @@ static int apply_authors(nx_article *a, page_meta *m)
 		a->nauthors = 0;
 	}
 	for (i = 0; i < m->nbylines && a->nauthors == 0; i++) {
-		char *s = node_text(m->bylines[i]);
+		char *s = nx_html__node_text(m->bylines[i]);
 
 		if (s == NULL) {
 			rc = NX_ENOMEM;
@@ -1086,7 +761,7 @@ static int apply_authors(nx_article *a, page_meta *m)
 		free(s);
 		if (rc < 0)
 			break;
-		if (handle != NULL && a->nauthors > 0 && text_words(a->authors[0], strlen(a->authors[0])) < 2) {
+		if (handle != NULL && a->nauthors > 0 && strchr(a->authors[0], ' ') == NULL) {
 			while (a->nauthors > 0) /* one word for one word: keep the structured one */
 				free(a->authors[--a->nauthors]);
 		}
@@ -1105,7 +780,7 @@ static int host_of(nx_article *a, const char *url)
 	const char *p = NULL;
 	size_t n = 0;
 
-	if (!absolute_url(url))
+	if (!nx_html__absolute_url(url))
 		return NX_OK;
 	p = strstr(url, "://") + 3;
 	if (strncmp(p, "www.", 4) == 0)
@@ -1130,7 +805,7 @@ int nx_html__meta(nx_article *a, htmlDocPtr doc, const char *page_url)
 	collect_meta(m, doc);
 	ld = m->ld_article;
 	/* address */
-	front = absolute_url(page_url) && front_page_url(page_url);
+	front = nx_html__absolute_url(page_url) && nx_html__front_page_url(page_url);
 	if (ld != NULL) {
 		v = json_str(ld, "url");
 		if (!article_url(v, front))
@@ -1146,7 +821,7 @@ int nx_html__meta(nx_article *a, htmlDocPtr doc, const char *page_url)
 	/* outlet */
 	if (ld != NULL && (rc = set_if_empty(&a->source, ld_publisher(m, ld))) < 0)
 		goto done;
-	if (a->source != NULL && absolute_url(a->source)) {
+	if (a->source != NULL && nx_html__absolute_url(a->source)) {
 		free(a->source);
 		a->source = NULL;
 	}
@@ -1159,10 +834,8 @@ int nx_html__meta(nx_article *a, htmlDocPtr doc, const char *page_url)
 		goto done;
 	if (a->source == NULL && (rc = host_of(a, a->url != NULL ? a->url : page_url)) < 0)
 		goto done;
-	if ((rc = apply_title(a, m)) < 0)
+	if ((rc = nx_html__title(a, m)) < 0)
 		goto done;
-	if (a->title != NULL && a->source != NULL)
-		strip_site(&a->title, a->source);
 	if ((rc = apply_authors(a, m)) < 0)
 		goto done;
 	/* section */

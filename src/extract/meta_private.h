@@ -86,6 +86,27 @@ int nx_html__has_date_class(const xmlNode *n, int *strong);
  */
 int nx_html__dates(nx_article *a, page_meta *m, const char *page_url);
 
+/* The visible text of n, cleaned (malloc'd; NULL when out of memory). */
+char *nx_html__node_text(const xmlNode *n);
+
+/* 1 when u is an absolute http(s) address. */
+int nx_html__absolute_url(const char *u);
+
+/* 1 when absolute address u is a site's front page: no path, no query. */
+int nx_html__front_page_url(const char *u);
+
+/* 1 when heading h is only a link to the site's front page: the site's
+   name as a masthead (<h1><a href="/">Site</a></h1>), not the story's
+   headline (title.c). */
+int nx_html__masthead_heading(xmlNode *h);
+
+/*
+ * Set a->title (when not set yet) from the collected metadata, the story's
+ * <h1> or the <title>, without the site's name (title.c).  Returns NX_OK
+ * or NX_ENOMEM.
+ */
+int nx_html__title(nx_article *a, page_meta *m);
+
 /*
  * The length of the name at the start of byline s[0..n) (byline.c): a
  * glued dateline, a news agency after the name and a job title beside it
