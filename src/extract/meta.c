@@ -15,6 +15,7 @@
 #include "article/credit.h"
 #include "extract/extract_private.h"
 #include "extract/meta_private.h"
+#include "newsidx/date.h"
 #include "util/text.h"
 
 
@@ -23,7 +24,7 @@
 /* Store value under each of the space-separated names in key
  * ("og:title twitter:title"); "dc:title" is stored as "dc.title",
  * "og:article:author" as "article:author". */
-static void add_kv(page_meta *m, const char *key, const char *value)
+static void add_kv(page_meta *m, const char *key, const char *value, int microdata)
 {
 	size_t i = 0, n = 0;
 	char *k = NULL;
@@ -48,6 +49,7 @@ static void add_kv(page_meta *m, const char *key, const char *value)
 		else if (strncmp(k, "dcterms:", 8) == 0)
 			k[7] = '.';
 		m->kv[m->nkv].value = value;
+		m->kv[m->nkv].microdata = (unsigned char)microdata;
 		m->nkv++;
 		key += n;
 	}
@@ -364,10 +366,10 @@ static void collect_meta(page_meta *m, htmlDocPtr doc)
 			v = nx_html__attr(n, "content");
 			if (v == NULL)
 				continue;
-			add_kv(m, nx_html__attr(n, "property"), v);
-			add_kv(m, nx_html__attr(n, "name"), v);
-			add_kv(m, nx_html__attr(n, "itemprop"), v);
-			add_kv(m, nx_html__attr(n, "http-equiv"), v);
+			add_kv(m, nx_html__attr(n, "property"), v, 0);
+			add_kv(m, nx_html__attr(n, "name"), v, 0);
+			add_kv(m, nx_html__attr(n, "itemprop"), v, 1);
+			add_kv(m, nx_html__attr(n, "http-equiv"), v, 0);
 			continue;
 		}
 		if (strcmp(tag, "link") == 0) {
@@ -518,6 +520,23 @@ static const char *ld_publisher(const page_meta *m, json_t *ld)
 	return node != NULL ? json_string_value(json_object_get(node, "name")) : NULL;
 }
 
+/* "Author: Jane Doe", "Autor: Jane Doe", "Auteur : Jane Doe" -> "Jane
+   Doe" (one word and a colon: a label, never part of a name). */
+static const char *after_label(const char *s)
+{
+	const char *p = s;
+
+	while (*p != '\0' && *p != ':' && !nx_isspace((unsigned char)*p))
+		p++;
+	if (*p == ' ' && p[1] == ':')
+		p++;
+	if (*p != ':' || p == s || p - s > 12 || !nx_isspace((unsigned char)p[1]))
+		return s;
+	for (p++; nx_isspace((unsigned char)*p); p++)
+		;
+	return *p != '\0' ? p : s;
+}
+
 /* "By Jane Doe", "Par Jane Doe", "Von Jane Doe" -> "Jane Doe" (a word
    "by" in the page's language before a name of two words or more). */
 static const char *after_by(const char *s)
@@ -541,13 +560,27 @@ static const char *after_by(const char *s)
 
 static int add_author_str(nx_article *a, const char *s)
 {
-	size_t n = 0;
+	size_t n = 0, st = 0, en = 0;
+	nx_time t = NX_TIME_INIT;
 
 	if (s == NULL)
 		return NX_OK;
 	while (nx_isspace((unsigned char)*s))
 		s++;
-	s = after_by(s);
+	s = after_by(after_label(s));
+	/* a date first: the name after it ("November 12, 2012 by Jane Roe"),
+	   none when only the date is there ("Published: January 9, 2008") */
+	if (nx_date_find(&t, s, strlen(s), &st, &en) == NX_OK && st == 0) {
+		for (s += en; *s != '\0' && (unsigned char)*s < 0x80 && !nx_isalnum((unsigned char)*s); s++)
+			;
+		if (strncmp(s, "\xC2\xB7", 2) == 0)
+			s += 2;
+		while (nx_isspace((unsigned char)*s))
+			s++;
+		if (after_by(s) == s)
+			return NX_OK;
+		s = after_by(s);
+	}
 	while (nx_isspace((unsigned char)*s))
 		s++;
 	n = strlen(s);
@@ -715,10 +748,12 @@ static int apply_authors(nx_article *a, page_meta *m)
 			return rc;
 	}
 	/* every tag of the first key that names someone: a page with several
-	   authors repeats the tag (<meta name="DC.Creator"> once an author) */
+	   authors repeats the tag (<meta name="DC.Creator"> once an author);
+	   not itemprop=author, repeated by the items of reference lists */
 	for (i = 0; keys[i] != NULL && a->nauthors == 0; i++)
 		for (k = 0; k < m->nkv; k++)
-			if (strcmp(m->kv[k].key, keys[i]) == 0 && (rc = add_author_str(a, m->kv[k].value)) < 0)
+			if (strcmp(m->kv[k].key, keys[i]) == 0 && (a->nauthors == 0 || !m->kv[k].microdata) &&
+			    (rc = add_author_str(a, m->kv[k].value)) < 0)
 				return rc;
 	if (a->nauthors == 0 && m->ip_author != NULL) {
 		xmlNode *n = m->ip_author, *c = n;

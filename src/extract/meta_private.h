@@ -23,6 +23,7 @@
 typedef struct meta_kv {
 	char key[64];      /* lower case name / property / itemprop / http-equiv */
 	const char *value; /* borrowed from the tree */
+	unsigned char microdata; /* from <meta itemprop>: may belong to a nested item */
 } meta_kv;
 
 typedef struct page_meta {

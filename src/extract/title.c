@@ -152,21 +152,44 @@ static void tag_title_span(const char *t, size_t *off, size_t *len)
 	}
 }
 
-/* The words of s[0..n) that hold a letter or digit ("-" and "|" are not). */
+/* The length of the punctuation mark at s (n bytes left): an ASCII one,
+   or a dash, guillemet, bullet or middle dot in UTF-8; 0 for anything else. */
+static size_t punct_len(const char *s, size_t n)
+{
+	static const char *const marks[] = { "\xE2\x80\x93", "\xE2\x80\x94", "\xC2\xBB", "\xC2\xAB",
+					     "\xE2\x80\xBA", "\xE2\x80\xB9", "\xE2\x80\xA2", "\xC2\xB7", NULL };
+	unsigned char c = (unsigned char)s[0];
+	size_t i = 0, k = 0;
+
+	if (n == 0)
+		return 0;
+	if (c < 0x80)
+		return !nx_isalnum(c) && !nx_isspace(c) && c != '\0';
+	for (i = 0; marks[i] != NULL; i++) {
+		k = strlen(marks[i]);
+		if (k <= n && memcmp(s, marks[i], k) == 0)
+			return k;
+	}
+	return 0;
+}
+
+/* The words of s[0..n) that hold more than punctuation ("-", "|", "»" are not words). */
 static size_t text_words(const char *s, size_t n)
 {
-	size_t w = 0, i = 0;
-	int in = 0, alnum = 0;
+	size_t w = 0, i = 0, p = 0;
+	int in = 0, word = 0;
 
-	for (i = 0; i <= n; i++) {
+	for (i = 0; i <= n; i += p > 0 ? p : 1) {
+		p = 0;
 		if (i == n || s[i] == ' ') {
-			w += in && alnum;
-			in = alnum = 0;
+			w += in && word;
+			in = word = 0;
 			continue;
 		}
 		in = 1;
-		if (nx_isalnum((unsigned char)s[i]) || (unsigned char)s[i] >= 0x80)
-			alnum = 1;
+		p = punct_len(s + i, n - i);
+		if (p == 0)
+			word = 1;
 	}
 	return w;
 }
@@ -262,14 +285,14 @@ static const char *ld_headline(const page_meta *m)
    of "Mozilla - Wikipedia", not "NFL" of "NFL Preview - Seattle At Green Bay". */
 static int title_part(const char *t, const char *h)
 {
-	size_t n = strlen(h);
-	unsigned char c = 0;
+	size_t n = strlen(h), rest = 0;
 
 	if (strncmp(t, h, n) != 0)
 		return 0;
-	c = (unsigned char)t[n + (t[n] == ' ')];
-	return t[n] == '\0' || (t[n] == ' ' && c < 0x80 && c != '\0' && !nx_isalnum(c) && !nx_isspace(c) &&
-				c != '(' && c != '"' && c != '\'');
+	if (t[n] == '\0')
+		return 1;
+	rest = strlen(t + n + 1);
+	return t[n] == ' ' && strchr("(\"'", t[n + 1]) == NULL && punct_len(t + n + 1, rest) > 0;
 }
 
 static int choose_title(nx_article *a, page_meta *m)

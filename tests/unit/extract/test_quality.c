@@ -662,6 +662,20 @@ static void test_user_handle_gives_way_to_byline(void **state)
 	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"jane_roe\">", "", "jane_roe", NULL);
 	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"jane_roe\">",
 		   "<p class=\"byline\">Admin</p>", "jane_roe", NULL);
+	/* a label before the name goes; a label before a date leaves no author */
+	check_meta("<title>Pier closes</title>", "<p class=\"byline\">Autor: Jane Roe</p>", "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title>", "<p class=\"byline\">Published: January 9, 2008</p>", "", NULL);
+	check_meta("<title>Pier closes</title>", "<p class=\"byline\">Dec 29, 2007</p><p class=\"author\">"
+		   "Jane Roe</p>", "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title>", "<p class=\"byline\">November 12, 2012 by Jane Roe 7</p>",
+		   "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title>", "<p class=\"byline\">8. Januar 2020 \xC2\xB7 von Jane Roe "
+		   "\xC2\xB7 in Politik</p>", "Jane Roe", NULL);
+	/* names that start with a month stay */
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"April Ryan\">", "", "April Ryan", NULL);
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"May 2, 2019\">", "", "", NULL);
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"June Carter, August Wilson\">", "",
+		   "June Carter, August Wilson", NULL);
 	/* a name in capitals is not a handle */
 	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"Madonna\">",
 		   "<p class=\"byline\">Jane Roe</p>", "Madonna", NULL);
