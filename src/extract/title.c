@@ -11,8 +11,6 @@
 #include "extract/meta_private.h"
 #include "util/text.h"
 
-/* 1 when link target href leads to the site's front page: "/", "./",
-   "index.html", "../index.php", "https://example.com/". */
 static int set_title(nx_article *a, const char *v)
 {
 	if (a->title != NULL || v == NULL)
@@ -20,24 +18,28 @@ static int set_title(nx_article *a, const char *v)
 	return nx_article_set(&a->title, v, -1);
 }
 
+/* 1 when link target href leads to the site's front page: "/", "./",
+   "index.html", "../index.php", "https://example.com/" (not "", "#top"). */
 static int front_page_href(const char *href)
 {
+	const char *p = NULL;
 	size_t n = 0;
 
 	while (nx_isspace((unsigned char)*href))
 		href++;
 	if (nx_html__absolute_url(href))
 		return nx_html__front_page_url(href);
-	while (strncmp(href, "../", 3) == 0)
-		href += 3;
-	if (strncmp(href, "./", 2) == 0)
-		href += 2;
-	else if (*href == '/')
-		href++;
-	n = strcspn(href, "?#");
+	p = href;
+	while (strncmp(p, "../", 3) == 0)
+		p += 3;
+	if (strncmp(p, "./", 2) == 0)
+		p += 2;
+	else if (*p == '/' && p[1] != '/')
+		p++;
+	n = strcspn(p, "?#");
 	if (n == 0)
-		return 1;
-	return nx_startswith_ci(href, n, "index.") && strcspn(href + 6, "/") >= n - 6;
+		return p != href;
+	return nx_startswith_ci(p, n, "index.") && strcspn(p + 6, "/") >= n - 6;
 }
 
 int nx_html__masthead_heading(xmlNode *h)

@@ -596,6 +596,10 @@ static void test_masthead_h1_not_title(void **state)
 		    "Pier closes after ninety years");
 	check_title("<title>Harbour Gazette</title>",
 		    "<h1>Pier closes after <a href=\"/\">ninety years</a></h1>", "Pier closes after ninety years");
+	check_title("<title>Harbour Gazette</title>",
+		    "<h1><a href=\"#\">Pier closes after ninety years</a></h1>", "Pier closes after ninety years");
+	check_title("<title>Harbour Gazette</title>",
+		    "<h1><a href=\"\">Pier closes after ninety years</a></h1>", "Pier closes after ninety years");
 }
 
 /* A section name in an <h1> that the <title> holds only in its site part
