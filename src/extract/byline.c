@@ -1,7 +1,8 @@
 /*
  * byline.c - an author's name out of what a page gives as its byline:
  * a dateline glued after the name ("Jane Roe Associated Press Published
- * 10:02 PM EST Nov 3, 2019"), a job title beside it ("Jane Roe, Political
+ * 10:02 PM EST Nov 3, 2019"), what follows a bullet ("Jane Roe • 8h"), a
+ * count ("Jane Roe 7"), a job title beside it ("Jane Roe, Political
  * Correspondent") or alone ("Political Correspondent").
  */
 #include <string.h>
@@ -114,7 +115,23 @@ size_t nx_html__byline_name(const char *s, size_t n)
 	}
 	if (nx_date_find(&t, s, n, &st, &en) == NX_OK && st > 0)
 		n = st;
+	/* a bullet or a middle dot ends the name: "Jane Roe • 8h", "Jane Roe ·
+	   in Politics" */
+	for (i = 1; i + 1 < n; i++) {
+		if ((i + 3 <= n && memcmp(s + i, "\xE2\x80\xA2", 3) == 0) || memcmp(s + i, "\xC2\xB7", 2) == 0) {
+			n = i;
+			break;
+		}
+	}
 	n = trim_end(s, n);
+	/* a count after the name: "Jane Roe 7" (its comments) */
+	k = last_word(s, n);
+	if (k > 0 && k < n) {
+		for (i = k; i < n && nx_isdigit((unsigned char)s[i]); i++)
+			;
+		if (i == n)
+			n = trim_end(s, k);
+	}
 	/* "Jane Roe, Political Correspondent" / "Jane Roe | Reporter" */
 	for (i = 0; i < n; i++) {
 		if (s[i] == ',' || s[i] == '|') {

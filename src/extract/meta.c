@@ -2,9 +2,10 @@
  * meta.c - what a page says about itself: JSON-LD (schema.org NewsArticle
  * and friends, also inside @graph and arrays), OpenGraph and article: meta
  * tags, Dublin Core, itemprop microdata, <link rel=canonical>, the document
- * language, title, authors, outlet and photos.  Each field is taken from the
- * most trusted source that gives it; fields already set on the article are
- * kept.  The dates are found by src/extract/dates.c.
+ * language, authors, outlet and photos.  Each field is taken from the most
+ * trusted source that gives it; fields already set on the article are kept.
+ * The title is chosen by src/extract/title.c, the dates by
+ * src/extract/dates.c.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -14,14 +15,16 @@
 #include "article/credit.h"
 #include "extract/extract_private.h"
 #include "extract/meta_private.h"
+#include "newsidx/date.h"
 #include "util/text.h"
 
 
 /* ---- collecting -------------------------------------------------------- */
 
 /* Store value under each of the space-separated names in key
- * ("og:title twitter:title"); "dc:title" is stored as "dc.title". */
-static void add_kv(page_meta *m, const char *key, const char *value)
+ * ("og:title twitter:title"); "dc:title" is stored as "dc.title",
+ * "og:article:author" as "article:author". */
+static void add_kv(page_meta *m, const char *key, const char *value, int microdata)
 {
 	size_t i = 0, n = 0;
 	char *k = NULL;
@@ -39,11 +42,14 @@ static void add_kv(page_meta *m, const char *key, const char *value)
 		for (i = 0; i < n && i + 1 < sizeof(m->kv[0].key); i++)
 			k[i] = (char)nx_tolower((unsigned char)key[i]);
 		k[i] = '\0';
+		if (strncmp(k, "og:article:", 11) == 0) /* a common misspelling of article: */
+			memmove(k, k + 3, strlen(k + 3) + 1);
 		if (strncmp(k, "dc:", 3) == 0)
 			k[2] = '.';
 		else if (strncmp(k, "dcterms:", 8) == 0)
 			k[7] = '.';
 		m->kv[m->nkv].value = value;
+		m->kv[m->nkv].microdata = (unsigned char)microdata;
 		m->nkv++;
 		key += n;
 	}
@@ -272,18 +278,36 @@ static int author_token(const char *c, size_t n)
 	return n > 7 && strcmp(buf + n - 6, "author") == 0 && (buf[n - 7] == '-' || buf[n - 7] == '_');
 }
 
+/*
+ * 1 when n sits in a <nav>, in comments or in related stories: a byline
+ * there is a reader's or another story's.  (Not nx_html__in_side_block:
+ * its sidebar test also takes "content-sidebar-wrap" around the story.)
+ */
+static int in_nav_or_comments(const xmlNode *n)
+{
+	const xmlNode *p = NULL;
+	int depth = 0;
+
+	for (p = n; p != NULL && p->type == XML_ELEMENT_NODE && depth < 64; p = p->parent, depth++) {
+		if (strcmp(nx_html__tag(p), "nav") == 0 || nx_html__side_attr(nx_html__attr(p, "class")) ||
+		    nx_html__side_attr(nx_html__attr(p, "id")))
+			return 1;
+	}
+	return 0;
+}
+
 static int is_byline_el(const xmlNode *n)
 {
 	const char *c = nx_html__attr(n, "class"), *rel = nx_html__attr(n, "rel");
 	size_t k = 0;
 
 	if (rel != NULL && strcmp(rel, "author") == 0)
-		return 1;
+		return !in_nav_or_comments(n);
 	if (c == NULL)
 		return 0;
 	if (nx_memcasemem(c, strlen(c), "byline") != NULL || strstr(c, "author-name") != NULL ||
 	    strstr(c, "author_name") != NULL || strstr(c, "authorName") != NULL)
-		return 1;
+		return !in_nav_or_comments(n);
 	while (*c != '\0') {
 		while (nx_isspace((unsigned char)*c))
 			c++;
@@ -294,6 +318,23 @@ static int is_byline_el(const xmlNode *n)
 		c += k;
 	}
 	return 0;
+}
+
+int nx_html__absolute_url(const char *u)
+{
+	return u != NULL && (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0);
+}
+
+int nx_html__front_page_url(const char *u)
+{
+	const char *p = strchr(u, ':') + 3;
+
+	p += strcspn(p, "/?#");
+	if (*p == '/')
+		p++;
+	if (*p == '?')
+		p++;
+	return *p == '\0' || *p == '#';
 }
 
 static void collect_meta(page_meta *m, htmlDocPtr doc)
@@ -325,10 +366,10 @@ static void collect_meta(page_meta *m, htmlDocPtr doc)
 			v = nx_html__attr(n, "content");
 			if (v == NULL)
 				continue;
-			add_kv(m, nx_html__attr(n, "property"), v);
-			add_kv(m, nx_html__attr(n, "name"), v);
-			add_kv(m, nx_html__attr(n, "itemprop"), v);
-			add_kv(m, nx_html__attr(n, "http-equiv"), v);
+			add_kv(m, nx_html__attr(n, "property"), v, 0);
+			add_kv(m, nx_html__attr(n, "name"), v, 0);
+			add_kv(m, nx_html__attr(n, "itemprop"), v, 1);
+			add_kv(m, nx_html__attr(n, "http-equiv"), v, 0);
 			continue;
 		}
 		if (strcmp(tag, "link") == 0) {
@@ -356,6 +397,8 @@ static void collect_meta(page_meta *m, htmlDocPtr doc)
 			if (m->h1 == NULL)
 				m->h1 = n;
 			m->nh1++;
+			if (m->nstory_h1 < MAX_STORY_H1 && !nx_html__masthead_heading(n))
+				m->story_h1[m->nstory_h1++] = n;
 		}
 		if (strcmp(tag, "h2") == 0 && m->h2 == NULL && !nx_html__in_side_block(n))
 			m->h2 = n;
@@ -477,6 +520,23 @@ static const char *ld_publisher(const page_meta *m, json_t *ld)
 	return node != NULL ? json_string_value(json_object_get(node, "name")) : NULL;
 }
 
+/* "Author: Jane Doe", "Autor: Jane Doe", "Auteur : Jane Doe" -> "Jane
+   Doe" (one word and a colon: a label, never part of a name). */
+static const char *after_label(const char *s)
+{
+	const char *p = s;
+
+	while (*p != '\0' && *p != ':' && !nx_isspace((unsigned char)*p))
+		p++;
+	if (*p == ' ' && p[1] == ':')
+		p++;
+	if (*p != ':' || p == s || p - s > 12 || !nx_isspace((unsigned char)p[1]))
+		return s;
+	for (p++; nx_isspace((unsigned char)*p); p++)
+		;
+	return *p != '\0' ? p : s;
+}
+
 /* "By Jane Doe", "Par Jane Doe", "Von Jane Doe" -> "Jane Doe" (a word
    "by" in the page's language before a name of two words or more). */
 static const char *after_by(const char *s)
@@ -500,13 +560,27 @@ static const char *after_by(const char *s)
 
 static int add_author_str(nx_article *a, const char *s)
 {
-	size_t n = 0;
+	size_t n = 0, st = 0, en = 0;
+	nx_time t = NX_TIME_INIT;
 
 	if (s == NULL)
 		return NX_OK;
 	while (nx_isspace((unsigned char)*s))
 		s++;
-	s = after_by(s);
+	s = after_by(after_label(s));
+	/* a date first: the name after it ("November 12, 2012 by Jane Roe"),
+	   none when only the date is there ("Published: January 9, 2008") */
+	if (nx_date_find(&t, s, strlen(s), &st, &en) == NX_OK && st == 0) {
+		for (s += en; *s != '\0' && (unsigned char)*s < 0x80 && !nx_isalnum((unsigned char)*s); s++)
+			;
+		if (strncmp(s, "\xC2\xB7", 2) == 0)
+			s += 2;
+		while (nx_isspace((unsigned char)*s))
+			s++;
+		if (after_by(s) == s)
+			return NX_OK;
+		s = after_by(s);
+	}
 	while (nx_isspace((unsigned char)*s))
 		s++;
 	n = strlen(s);
@@ -561,24 +635,6 @@ static int lang_set(nx_article *a, const char *v)
 	return nx_article_set(&a->lang, buf, -1);
 }
 
-static int absolute_url(const char *u)
-{
-	return u != NULL && (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0);
-}
-
-/* 1 when absolute address u is a site's front page: no path, no query. */
-static int front_page_url(const char *u)
-{
-	const char *p = strchr(u, ':') + 3;
-
-	p += strcspn(p, "/?#");
-	if (*p == '/')
-		p++;
-	if (*p == '?')
-		p++;
-	return *p == '\0' || *p == '#';
-}
-
 /*
  * An address the page can claim as its own: absolute, and not the site's front
  * page unless the page was fetched from a front page itself.  Templates that fill
@@ -588,7 +644,7 @@ static int front_page_url(const char *u)
  */
 static int article_url(const char *u, int front)
 {
-	return absolute_url(u) && (front || !front_page_url(u));
+	return nx_html__absolute_url(u) && (front || !nx_html__front_page_url(u));
 }
 
 static int ld_photos(nx_article *a, json_t *img, int depth)
@@ -640,95 +696,12 @@ static int ld_photos(nx_article *a, json_t *img, int depth)
 	p->agency = agency;
 	p->photographer = who;
 	if ((cap != NULL && nx_article_set(&p->caption, cap, -1) < 0) ||
-	    (absolute_url(url) && nx_article_set(&p->url, url, -1) < 0))
+	    (nx_html__absolute_url(url) && nx_article_set(&p->url, url, -1) < 0))
 		return NX_ENOMEM;
 	return NX_OK;
 }
 
-/* " | Site", " - Site" ... at the end of a title. */
-static int strip_site(char **title, const char *site)
-{
-	static const char *const seps[] = { " | ", " - ", " – ", " — ", " :: ", " » ", " · ", ": ", NULL };
-	size_t tl = 0, sl = 0, i = 0, n = 0;
-
-	if (*title == NULL || site == NULL)
-		return NX_OK;
-	tl = strlen(*title);
-	sl = strlen(site);
-	for (i = 0; seps[i] != NULL; i++) {
-		n = strlen(seps[i]);
-		if (tl > sl + n && nx_strcaseeq(*title + tl - sl, site) &&
-		    memcmp(*title + tl - sl - n, seps[i], n) == 0) {
-			(*title)[tl - sl - n] = '\0';
-			return NX_OK;
-		}
-		if (tl > sl + n && nx_strncaseeq(*title, site, sl) && memcmp(*title + sl, seps[i], n) == 0 &&
-		    strcmp(seps[i], ": ") != 0) {
-			memmove(*title, *title + sl + n, tl - sl - n + 1);
-			return NX_OK;
-		}
-	}
-	return NX_OK;
-}
-
-static size_t word_count(const char *s, size_t n)
-{
-	size_t w = 0, i = 0;
-	int in = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] == ' ') {
-			in = 0;
-		} else if (!in) {
-			in = 1;
-			w++;
-		}
-	}
-	return w;
-}
-
-/* <title> minus " | Site Name" (readability's rule). */
-static int title_from_tag(nx_article *a, const char *t)
-{
-	static const char *const seps[] = { " | ", " - ", " – ", " — ", " » ", " / ", " :: ", " · ", NULL };
-	size_t n = strlen(t), i = 0, k = 0, last = 0, lastlen = 0, first = n, firstlen = 0;
-	size_t cw = 0;
-
-	for (i = 0; seps[i] != NULL; i++) {
-		size_t sl = strlen(seps[i]);
-
-		for (k = 0; k + sl <= n; k++) {
-			if (memcmp(t + k, seps[i], sl) != 0)
-				continue;
-			if (k >= last) {
-				last = k;
-				lastlen = sl;
-			}
-			if (k < first) {
-				first = k;
-				firstlen = sl;
-			}
-		}
-	}
-	if (lastlen == 0)
-		return nx_article_set(&a->title, t, -1);
-	cw = word_count(t, last);
-	if (cw >= 3)
-		return nx_article_set(&a->title, t, (long)last);
-	if (word_count(t + first + firstlen, n - first - firstlen) >= 3 && first + firstlen < n) {
-		/* "Site | Long headline here" */
-		const char *s = t + first + firstlen;
-		size_t e = n - first - firstlen;
-
-		if (last > first)
-			e = last - first - firstlen;
-		if (word_count(s, e) >= 3)
-			return nx_article_set(&a->title, s, (long)e);
-	}
-	return nx_article_set(&a->title, t, -1);
-}
-
-static char *node_text(const xmlNode *n)
+char *nx_html__node_text(const xmlNode *n)
 {
 	nx_buf b = NX_BUF_INIT, t = NX_BUF_INIT;
 
@@ -738,135 +711,30 @@ static char *node_text(const xmlNode *n)
 	return nx_buf_detach(&t);
 }
 
-/*
- * A page with no <title> and no <h1> (its head cut off, an old layout):
- * the first element with a "headline" class, else the first <h2>, when
- * it reads like a headline (2 to 40 words).
- */
-static int title_from_heading(nx_article *a, page_meta *m)
+/* 1 when author s is one word with a digit or an underscore, or all in
+   lower case: a user name ("CC7567", "jane_roe", "janeroe"), not a name. */
+static int user_handle(const char *s)
 {
-	xmlNode *cand[2] = { m->headline_el, m->h2 };
-	char *t = NULL;
-	size_t i = 0, w = 0;
-	int rc = NX_OK;
-
-	for (i = 0; i < 2 && a->title == NULL; i++) {
-		if (cand[i] == NULL)
-			continue;
-		if ((t = node_text(cand[i])) == NULL)
-			return NX_ENOMEM;
-		w = word_count(t, strlen(t));
-		if (w >= 2 && w <= 40)
-			rc = nx_article_set(&a->title, t, -1);
-		free(t);
-		if (rc < 0)
-			return rc;
-	}
-	return NX_OK;
-}
-
-/* 1 when the word w is a word of t, case aside. */
-static int has_word(const char *t, const char *w)
-{
-	size_t tn = strlen(t), n = strlen(w);
-	const char *hit = NULL;
-
-	for (hit = t; (hit = nx_memcasemem(hit, tn - (size_t)(hit - t), w)) != NULL; hit++) {
-		unsigned char before = hit > t ? (unsigned char)hit[-1] : ' ';
-		unsigned char after = (unsigned char)hit[n];
-
-		if (!nx_isalnum(before) && before < 0x80 && !nx_isalnum(after) && after < 0x80)
-			return 1;
-	}
-	return 0;
-}
-
-/* 1 when at least half the words of s (two characters or more) are words of t. */
-static int half_words_in(const char *s, const char *t)
-{
-	size_t i = 0, n = 0, words = 0, found = 0;
-	char w[64];
-
-	for (i = 0; s[i] != '\0'; i += n > 0 ? n : 1) {
-		for (n = 0; s[i + n] != '\0' && (nx_isalnum((unsigned char)s[i + n]) ||
-						 (unsigned char)s[i + n] >= 0x80); n++)
-			;
-		if (n < 2 || n >= sizeof(w))
-			continue;
-		memcpy(w, s + i, n);
-		w[n] = '\0';
-		words++;
-		found += has_word(t, w);
-	}
-	return 2 * found >= words;
-}
-
-/* The JSON-LD headline, unless the page's <title> lacks most of its words
-   (a tagline or a description given as the headline). */
-static const char *ld_headline(const page_meta *m)
-{
-	const char *h = json_string_value(json_object_get(m->ld_article, "headline"));
-	char *tt = NULL;
-	int ok = 1;
-
-	if (h == NULL || m->title_el == NULL || (tt = node_text(m->title_el)) == NULL)
-		return h;
-	if (*tt != '\0' && !half_words_in(h, tt))
-		ok = 0;
-	free(tt);
-	return ok ? h : NULL;
-}
-
-static int apply_title(nx_article *a, page_meta *m)
-{
-	static const char *const keys[] = { "og:title", "twitter:title", "dc.title", "parsely-title",
-					    "sailthru.title", NULL };
-	char *tt = NULL, *h1 = NULL;
 	size_t i = 0;
-	int rc = NX_OK;
+	int upper = 0, mark = 0;
 
-	if (m->ld_article != NULL && (rc = set_if_empty(&a->title, ld_headline(m))) < 0)
-		return rc;
-	for (i = 0; keys[i] != NULL && a->title == NULL; i++)
-		if ((rc = set_if_empty(&a->title, nx_html__get_kv(m, keys[i]))) < 0)
-			return rc;
-	if (a->title == NULL && m->ip_headline != NULL) {
-		h1 = node_text(m->ip_headline);
-		if (h1 == NULL)
-			return NX_ENOMEM;
-		rc = set_if_empty(&a->title, h1);
-		free(h1);
-		h1 = NULL;
-		if (rc < 0)
-			return rc;
+	for (i = 0; s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (nx_isspace(c) || c >= 0x80)
+			return 0;
+		upper |= c >= 'A' && c <= 'Z';
+		mark |= nx_isdigit(c) || c == '_';
 	}
-	if (a->title != NULL)
-		return NX_OK;
-	if (m->title_el != NULL && (tt = node_text(m->title_el)) == NULL)
-		goto oom;
-	if (m->h1 != NULL && (h1 = node_text(m->h1)) == NULL)
-		goto oom;
-	if (h1 != NULL && *h1 != '\0' && (tt == NULL || *tt == '\0' || strstr(tt, h1) != NULL ||
-					  (m->nh1 == 1 && word_count(h1, strlen(h1)) >= 4)))
-		rc = nx_article_set(&a->title, h1, -1);
-	else if (tt != NULL && *tt != '\0')
-		rc = title_from_tag(a, tt);
-	else
-		rc = title_from_heading(a, m);
-	goto done;
-oom:
-	rc = NX_ENOMEM;
-done:
-	free(tt);
-	free(h1);
-	return rc;
+	return i > 0 && (mark || !upper);
 }
 
 static int apply_authors(nx_article *a, page_meta *m)
 {
 	static const char *const keys[] = { "article:author", "author", "dc.creator", "parsely-author",
 					    "sailthru.author", "byl", "dcterms.creator", NULL };
-	size_t i = 0;
+	size_t i = 0, k = 0;
+	char *handle = NULL;
 	int rc = NX_OK;
 
 	if (m->ld_article != NULL) {
@@ -879,9 +747,14 @@ static int apply_authors(nx_article *a, page_meta *m)
 		if (a->nauthors == 0 && (rc = ld_authors(a, au, 1, 0)) < 0)
 			return rc;
 	}
+	/* every tag of the first key that names someone: a page with several
+	   authors repeats the tag (<meta name="DC.Creator"> once an author);
+	   not itemprop=author, repeated by the items of reference lists */
 	for (i = 0; keys[i] != NULL && a->nauthors == 0; i++)
-		if ((rc = add_author_str(a, nx_html__get_kv(m, keys[i]))) < 0)
-			return rc;
+		for (k = 0; k < m->nkv; k++)
+			if (strcmp(m->kv[k].key, keys[i]) == 0 && (a->nauthors == 0 || !m->kv[k].microdata) &&
+			    (rc = add_author_str(a, m->kv[k].value)) < 0)
+				return rc;
 	if (a->nauthors == 0 && m->ip_author != NULL) {
 		xmlNode *n = m->ip_author, *c = n;
 		char *s = NULL;
@@ -898,7 +771,7 @@ static int apply_authors(nx_article *a, page_meta *m)
 				break;
 			}
 		}
-		s = node_text(n);
+		s = nx_html__node_text(n);
 		if (s == NULL)
 			return NX_ENOMEM;
 		rc = add_author_str(a, s);
@@ -906,18 +779,35 @@ static int apply_authors(nx_article *a, page_meta *m)
 		if (rc < 0)
 			return rc;
 	}
+	/* a user handle ("CC7567", "jane_roe") gives way to the name a byline shows */
+	if (a->nauthors == 1 && user_handle(a->authors[0])) {
+		handle = a->authors[0];
+		a->nauthors = 0;
+	}
 	for (i = 0; i < m->nbylines && a->nauthors == 0; i++) {
-		char *s = node_text(m->bylines[i]);
+		char *s = nx_html__node_text(m->bylines[i]);
 
-		if (s == NULL)
-			return NX_ENOMEM;
+		if (s == NULL) {
+			rc = NX_ENOMEM;
+			break;
+		}
 		if (strlen(s) < 80)
 			rc = add_author_str(a, s);
 		free(s);
 		if (rc < 0)
-			return rc;
+			break;
+		if (handle != NULL && a->nauthors > 0 && strchr(a->authors[0], ' ') == NULL) {
+			while (a->nauthors > 0) /* one word for one word: keep the structured one */
+				free(a->authors[--a->nauthors]);
+		}
 	}
-	return NX_OK;
+	if (handle != NULL && a->nauthors == 0) {
+		a->authors[0] = handle;
+		a->nauthors = 1;
+	} else {
+		free(handle);
+	}
+	return rc;
 }
 
 static int host_of(nx_article *a, const char *url)
@@ -925,7 +815,7 @@ static int host_of(nx_article *a, const char *url)
 	const char *p = NULL;
 	size_t n = 0;
 
-	if (!absolute_url(url))
+	if (!nx_html__absolute_url(url))
 		return NX_OK;
 	p = strstr(url, "://") + 3;
 	if (strncmp(p, "www.", 4) == 0)
@@ -950,7 +840,7 @@ int nx_html__meta(nx_article *a, htmlDocPtr doc, const char *page_url)
 	collect_meta(m, doc);
 	ld = m->ld_article;
 	/* address */
-	front = absolute_url(page_url) && front_page_url(page_url);
+	front = nx_html__absolute_url(page_url) && nx_html__front_page_url(page_url);
 	if (ld != NULL) {
 		v = json_str(ld, "url");
 		if (!article_url(v, front))
@@ -966,7 +856,7 @@ int nx_html__meta(nx_article *a, htmlDocPtr doc, const char *page_url)
 	/* outlet */
 	if (ld != NULL && (rc = set_if_empty(&a->source, ld_publisher(m, ld))) < 0)
 		goto done;
-	if (a->source != NULL && absolute_url(a->source)) {
+	if (a->source != NULL && nx_html__absolute_url(a->source)) {
 		free(a->source);
 		a->source = NULL;
 	}
@@ -979,10 +869,8 @@ int nx_html__meta(nx_article *a, htmlDocPtr doc, const char *page_url)
 		goto done;
 	if (a->source == NULL && (rc = host_of(a, a->url != NULL ? a->url : page_url)) < 0)
 		goto done;
-	if ((rc = apply_title(a, m)) < 0)
+	if ((rc = nx_html__title(a, m)) < 0)
 		goto done;
-	if (a->title != NULL && a->source != NULL)
-		strip_site(&a->title, a->source);
 	if ((rc = apply_authors(a, m)) < 0)
 		goto done;
 	/* section */

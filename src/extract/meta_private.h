@@ -14,6 +14,7 @@
 #define MAX_DATELINES 48
 #define MAX_LD_DEPTH 12
 #define MAX_TIMES 64
+#define MAX_STORY_H1 4
 /* the URL's day replaces a time one day later only before this local hour,
    one day earlier only from this hour on (what a time zone can shift) */
 #define URL_EARLIER_MAX 10
@@ -22,6 +23,7 @@
 typedef struct meta_kv {
 	char key[64];      /* lower case name / property / itemprop / http-equiv */
 	const char *value; /* borrowed from the tree */
+	unsigned char microdata; /* from <meta itemprop>: may belong to a nested item */
 } meta_kv;
 
 typedef struct page_meta {
@@ -32,8 +34,10 @@ typedef struct page_meta {
 	const char *html_lang;
 	const char *canonical;
 	xmlNode *title_el;
-	xmlNode *h1;
+	xmlNode *h1;            /* first <h1> */
 	size_t nh1;
+	xmlNode *story_h1[MAX_STORY_H1]; /* <h1>s that are not the site's masthead */
+	size_t nstory_h1;
 	xmlNode *h2;            /* first <h2> outside side blocks */
 	xmlNode *headline_el;   /* first element with a "headline" class */
 	xmlNode *ip_published;  /* itemprop=datePublished (not <meta>) */
@@ -82,6 +86,27 @@ int nx_html__has_date_class(const xmlNode *n, int *strong);
  * the address, hidden keys; each checked for plausibility.  Returns NX_OK.
  */
 int nx_html__dates(nx_article *a, page_meta *m, const char *page_url);
+
+/* The visible text of n, cleaned (malloc'd; NULL when out of memory). */
+char *nx_html__node_text(const xmlNode *n);
+
+/* 1 when u is an absolute http(s) address. */
+int nx_html__absolute_url(const char *u);
+
+/* 1 when absolute address u is a site's front page: no path, no query. */
+int nx_html__front_page_url(const char *u);
+
+/* 1 when heading h is only a link to the site's front page: the site's
+   name as a masthead (<h1><a href="/">Site</a></h1>), not the story's
+   headline (title.c). */
+int nx_html__masthead_heading(xmlNode *h);
+
+/*
+ * Set a->title (when not set yet) from the collected metadata, the story's
+ * <h1> or the <title>, without the site's name (title.c).  Returns NX_OK
+ * or NX_ENOMEM.
+ */
+int nx_html__title(nx_article *a, page_meta *m);
 
 /*
  * The length of the name at the start of byline s[0..n) (byline.c): a

@@ -559,6 +559,132 @@ static void test_json_ld_headline_not_title(void **state)
 	json_decref(o);
 }
 
+/* ---- round 14: titles and bylines that generalize ---------------------- */
+
+/* The title newsidx gives the page with head and body (STORY after body). */
+static void check_title(const char *head, const char *body, const char *title)
+{
+	char page[4096];
+	json_t *o = NULL;
+
+	snprintf(page, sizeof(page), "<html><head>%s</head><body>%s" STORY "</body></html>", head, body);
+	o = ingest(page, NULL);
+	assert_non_null(o);
+	assert_string_equal(str(o, "title"), title);
+	json_decref(o);
+}
+
+/* An <h1> that only links to the site's front page is the masthead, not
+   the headline.  Before: "Harbour Gazette Online" was the title. */
+static void test_masthead_h1_not_title(void **state)
+{
+	(void)state;
+	check_title("<title>Pier closes after ninety years | Harbour Gazette Online</title>",
+		    "<h1 class=\"site-title\"><a href=\"/\">Harbour Gazette Online</a></h1>",
+		    "Pier closes after ninety years");
+	check_title("<title>Pier closes after ninety years [The Harbour Gazette Online]</title>",
+		    "<h1><a href=\"https://gazette.example/\"><img alt=\"Harbour Gazette\" src=\"l.png\">"
+		    "<span>The Harbour Gazette Online</span></a></h1><h2>Pier closes after ninety years</h2>",
+		    "Pier closes after ninety years [The Harbour Gazette Online]");
+	/* the story's own <h1> after the masthead is the title */
+	check_title("<title>Pier closes after ninety years - Harbour Gazette Online</title>",
+		    "<h1><a href=\"index.html\">Harbour Gazette Online</a></h1>"
+		    "<h1>Pier closes after ninety years</h1>", "Pier closes after ninety years");
+	/* a headline linked to its own page, or with text beside the link, stays */
+	check_title("<title>Harbour Gazette</title>",
+		    "<h1><a href=\"/2019/11/pier-closes\">Pier closes after ninety years</a></h1>",
+		    "Pier closes after ninety years");
+	check_title("<title>Harbour Gazette</title>",
+		    "<h1>Pier closes after <a href=\"/\">ninety years</a></h1>", "Pier closes after ninety years");
+	check_title("<title>Harbour Gazette</title>",
+		    "<h1><a href=\"#\">Pier closes after ninety years</a></h1>", "Pier closes after ninety years");
+	check_title("<title>Harbour Gazette</title>",
+		    "<h1><a href=\"\">Pier closes after ninety years</a></h1>", "Pier closes after ninety years");
+}
+
+/* A section name in an <h1> that the <title> holds only in its site part
+   is not the title; a short headline the <title> starts with is.  Before:
+   "Football" and "National News" were titles. */
+static void test_section_h1_not_title(void **state)
+{
+	(void)state;
+	check_title("<title>Ferry pier closes after ninety years - Football News Story</title>",
+		    "<h1>Football</h1><h1>Ferry pier closes after ninety years</h1>",
+		    "Ferry pier closes after ninety years");
+	check_title("<title>Ferry pier closes after ninety years - National News</title>",
+		    "<h1>National News</h1><div><h1>Ferry pier closes after ninety years</h1></div>",
+		    "Ferry pier closes after ninety years");
+	check_title("<title>Ferry pier closes after ninety years - National News</title>",
+		    "<h1>National News</h1><h1>Sport</h1>", "Ferry pier closes after ninety years");
+	check_title("<title>Ferry - Harbour Encyclopedia</title>", "<h1>Ferry</h1><h1>Contents</h1>", "Ferry");
+}
+
+/* A byline in reader comments or a menu is not the story's.  Before: the
+   commenter "John Doe" was the author. */
+static void test_byline_in_comments_not_author(void **state)
+{
+	(void)state;
+	check_meta("<title>Pier closes</title>",
+		   "<ul class=\"comments-list\"><li class=\"comment\"><div class=\"byline\">John Doe</div>"
+		   "<p>Good riddance.</p></li></ul><div class=\"author-name\">Jane Roe</div>", "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title>",
+		   "<nav><ul><li><a href=\"/other\">Other story</a> <p class=\"byline\">by <a href=\"/x\">"
+		   "John Doe</a></p></li></ul></nav><p class=\"byline\">by <a rel=\"author\" href=\"/a/jr\">"
+		   "Jane Roe</a></p>", "Jane Roe", NULL);
+	/* a story beside a sidebar keeps its byline */
+	check_meta("<title>Pier closes</title>",
+		   "<div id=\"content-sidebar-wrap\"><div class=\"post-info\">by <a rel=\"author\" "
+		   "href=\"/a/jr\">Jane Roe</a></div></div>", "Jane Roe", NULL);
+}
+
+/* Several authors, one meta tag each; an author under og:article:author.
+   Before: only the first; none. */
+static void test_authors_in_repeated_meta(void **state)
+{
+	(void)state;
+	check_meta("<title>Pier closes</title><meta name=\"DC.Creator\" content=\"Roe, Jane\">"
+		   "<meta name=\"DC.Creator\" content=\"Doe, John\">", "", "Roe, Jane; Doe, John", NULL);
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"Jane Roe\">"
+		   "<meta name=\"author\" content=\"Jane Roe\">", "", "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title><meta property=\"og:article:author\" content=\"Jane Roe\">",
+		   "", "Jane Roe", NULL);
+}
+
+/* A user name as the structured author gives way to the name the byline
+   shows; a time after a bullet is not part of the name.  Before:
+   "CC7567"; "Jane Roe • 8h". */
+static void test_user_handle_gives_way_to_byline(void **state)
+{
+	(void)state;
+	check_meta("<title>Pier closes</title><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+		   "\"headline\":\"Pier closes\",\"author\":\"CC7567\"}</script>",
+		   "<div class=\"byline\"><a href=\"/u/CC7567\"><span class=\"fn\">Jane Roe</span></a></div>",
+		   "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"jane_roe\">",
+		   "<p class=\"byline\">Jane Roe \xE2\x80\xA2 8h</p>", "Jane Roe", NULL);
+	/* with no byline, or a byline of one word, the handle stays */
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"jane_roe\">", "", "jane_roe", NULL);
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"jane_roe\">",
+		   "<p class=\"byline\">Admin</p>", "jane_roe", NULL);
+	/* a label before the name goes; a label before a date leaves no author */
+	check_meta("<title>Pier closes</title>", "<p class=\"byline\">Autor: Jane Roe</p>", "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title>", "<p class=\"byline\">Published: January 9, 2008</p>", "", NULL);
+	check_meta("<title>Pier closes</title>", "<p class=\"byline\">Dec 29, 2007</p><p class=\"author\">"
+		   "Jane Roe</p>", "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title>", "<p class=\"byline\">November 12, 2012 by Jane Roe 7</p>",
+		   "Jane Roe", NULL);
+	check_meta("<title>Pier closes</title>", "<p class=\"byline\">8. Januar 2020 \xC2\xB7 von Jane Roe "
+		   "\xC2\xB7 in Politik</p>", "Jane Roe", NULL);
+	/* names that start with a month stay */
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"April Ryan\">", "", "April Ryan", NULL);
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"May 2, 2019\">", "", "", NULL);
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"June Carter, August Wilson\">", "",
+		   "June Carter, August Wilson", NULL);
+	/* a name in capitals is not a handle */
+	check_meta("<title>Pier closes</title><meta name=\"author\" content=\"Madonna\">",
+		   "<p class=\"byline\">Jane Roe</p>", "Madonna", NULL);
+}
+
 /* ---- item 7: the lead paragraph is not a caption ----------------------- */
 
 #define LEAD "WASHINGTON (XYZ) The harbour board voted on Tuesday to close the old ferry pier for good."
@@ -733,6 +859,11 @@ int main(void)
 		cmocka_unit_test(test_publisher_id_not_source),
 		cmocka_unit_test(test_json_ld_in_cdata),
 		cmocka_unit_test(test_json_ld_headline_not_title),
+		cmocka_unit_test(test_masthead_h1_not_title),
+		cmocka_unit_test(test_section_h1_not_title),
+		cmocka_unit_test(test_byline_in_comments_not_author),
+		cmocka_unit_test(test_authors_in_repeated_meta),
+		cmocka_unit_test(test_user_handle_gives_way_to_byline),
 		cmocka_unit_test(test_front_page_url_not_article),
 		cmocka_unit_test(test_lead_in_media_container),
 		cmocka_unit_test(test_caption_not_the_only_text),
