@@ -143,15 +143,15 @@ static int madeup_remove_rowid(nx_store *st, int64_t r)
 /*
  * Remove, in one transaction, articles made before the lists: in each of
  * the nlists most frequent words' lists (as made), one row in every step
- * of the first 4 * step (best rows among them), and rowids 2, 9 and 100
- * when still there.  How many were removed.
+ * of the first 4 * step still there (the best rows left), and rowids 2, 9
+ * and 100 when still there.  How many were removed.
  */
 static int madeup_remove_listed(nx_store *st, int nlists, int step)
 {
 	nx_error err = NX_ERROR_INIT;
 	sqlite3_stmt *s = NULL;
 	static const int64_t more[] = { 2, 9, 100 };
-	int n = 0, l = 0;
+	int n = 0, l = 0, have = 0;
 	size_t i = 0;
 
 	assert_int_equal(nx_store_begin(st, &err), NX_OK);
@@ -166,8 +166,15 @@ static int madeup_remove_listed(nx_store *st, int nlists, int step)
 		assert_int_equal(nx_impact__get_made(st->db, (const char *)sqlite3_column_text(s, 0), &rowid, &score,
 						     &nl, &df),
 				 1);
-		for (i = 0; i < nl && i < (size_t)(4 * step); i += (size_t)step)
-			n += madeup_remove_rowid(st, rowid[i]);
+		for (i = 0, have = 0; i < nl && have < 4 * step; i++) {
+			char sql[64];
+			int64_t there = 0;
+
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM article WHERE id = %lld", (long long)rowid[i]);
+			assert_int_equal(nx_store__query_int(st, sql, &there), 0);
+			if (there && have++ % step == 0)
+				n += madeup_remove_rowid(st, rowid[i]);
+		}
 		free(rowid);
 		free(score);
 	}
