@@ -325,19 +325,16 @@ void nx_impact__mark_free(nx_impact_mark *m)
 	m->ngone = 0;
 }
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 int nx_impact__gone(const nx_impact_mark *m, int64_t rowid)
 {
-	size_t lo = 0, hi = m->ngone;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->gone[mid] < rowid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < m->ngone && m->gone[lo] == rowid;
+	return m->ngone > 0 && bsearch(&rowid, m->gone, m->ngone, sizeof(*m->gone), cmp_i64) != NULL;
 }
 
 int64_t nx_impact__clear_gone(const nx_impact_mark *m, uint64_t *w, size_t nw)
@@ -757,13 +754,6 @@ int64_t nx_impact__pub_bucket(int64_t t)
 	int64_t b = t / ((int64_t)1 << NX_IMPACT_PUB_SHIFT);
 
 	return b * ((int64_t)1 << NX_IMPACT_PUB_SHIFT) > t ? b - 1 : b; /* floor, before 1970 too */
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* One bucket's rowids (sorted here) stored as varints of their differences. */
