@@ -22,11 +22,14 @@
  * keep the totals.  Replacing one at or below the mark (or with no mark)
  * empties rows 4 and 5 too; removing one at or below the mark records its
  * rowid r as row -r (the removals since: nx_impact__mark gives them, the
- * readers leave them out of the lists, sets and buckets and their counts),
- * and an article added with such a rowid (a removed last row's rowid
- * given again) empties every row.  An article added since and removed or
- * replaced leaves the mark as it is: the rows above it are read as they
- * are now.
+ * readers leave them out of the lists, sets and buckets and their counts).
+ * An article added with such a rowid (a removed last row's rowid given
+ * again) is a row at or below the mark that is neither one made then nor
+ * a removed one: the rows now outnumber those then less the removed plus
+ * those above the mark, and nx_impact__mark sets the lists aside (no
+ * trigger on additions: an older program's build would leave it behind).
+ * An article added since and removed or replaced leaves the mark as it
+ * is: the rows above it are read as they are now.
  *
  * impact_set(expr, nbits, bits, maxes): for the words of a list in an
  * eighth of the rows or more, the set of the rows they match, a bitmap of
@@ -82,9 +85,7 @@ static const char impact_sql[] =
 	"DROP TRIGGER IF EXISTS impact_changed; CREATE TRIGGER impact_changed AFTER UPDATE ON article BEGIN"
 	" DELETE FROM impact_state WHERE id IN (1, 2, 3)"
 	" OR coalesce(min(old.id, new.id) <= (SELECT totals FROM impact_state WHERE id = 5), 1); END;"
-	/* a removed rowid at or below the mark given again: all */
-	"DROP TRIGGER IF EXISTS impact_reused; CREATE TRIGGER impact_reused AFTER INSERT ON article"
-	" WHEN new.id <= (SELECT totals FROM impact_state WHERE id = 5) BEGIN DELETE FROM impact_state; END;"
+
 	"DELETE FROM impact_state; DELETE FROM impact;";
 
 int nx_impact__reset(sqlite3 *db)
@@ -105,7 +106,6 @@ int nx_impact__drop(sqlite3 *db)
 		return SQLITE_OK;
 	return sqlite3_exec(db,
 			    "DROP TRIGGER IF EXISTS impact_gone; DROP TRIGGER IF EXISTS impact_changed;"
-			    " DROP TRIGGER IF EXISTS impact_reused;"
 			    " DROP TABLE IF EXISTS impact_state; DROP TABLE IF EXISTS impact;"
 			    " DROP TABLE IF EXISTS impact_set; DROP TABLE IF EXISTS impact_pub;",
 			    NULL, NULL, NULL);
@@ -386,7 +386,8 @@ int nx_impact__mark(sqlite3 *db, nx_impact_mark *m)
 	/*
 	 * every row at or below the mark as it was or removed: the totals now
 	 * are those then less the removed rows (their tokens are not known:
-	 * no more than then) and plus the added rows'
+	 * no more than then) and plus the added rows'; a removed rowid given
+	 * again would be one row more
 	 */
 	if (m->last < 0 || m->nrow0 <= 0 || added_rows(db, m->last, ncol, &nadd, add) < 0)
 		goto done;

@@ -237,6 +237,7 @@ static void test_reused_rowid(void **state)
 	fixture *f = *state;
 	nx_error err = NX_ERROR_INIT;
 	static seen want[NWORD][NPAGES];
+	nx_impact_mark m;
 	int64_t last = 0;
 
 	/* added since, removed, its rowid given again */
@@ -262,11 +263,17 @@ static void test_reused_rowid(void **state)
 	build(f->st);
 	last = rowid_of(f->st, 30002);
 	remove_article(f->st, 30002);
+	assert_int_equal(nx_impact__mark(f->st->db, &m), 1);
+	assert_true(m.ngone == 1 && m.gone[0] == last && m.last == last);
+	nx_impact__mark_free(&m);
 	assert_int_equal(served(f->st, 0, 1), 1);
 	walk_all(f->st, want);
 	check_all(f->st, want);
 	add_articles(f->st, 30003, 1, 0, 3, 13u);
 	assert_true(rowid_of(f->st, 30003) == last);
+	/* a row at or below the mark neither made then nor removed: no mark, for every reader */
+	assert_int_equal(nx_impact__mark(f->st->db, &m), 0);
+	assert_true(m.gone == NULL);
 	assert_int_equal(served_words(f->st, 1), 0);
 	search_all(f->st, want);
 	build(f->st);
