@@ -74,12 +74,13 @@ static const char impact_sql[] =
 	/* every row but the mark's; those too (all) unless the article is above the mark (row 5) */
 	/*
 	 * removed: rows 1-3; with no mark, all; at or below the mark, its
-	 * rowid kept as row -rowid (the removals since, nx_impact__mark)
+	 * rowid kept as row -rowid (the removals since, nx_impact__mark), its
+	 * words unknown unless nx_impact__note_removal noted them first
 	 */
 	"DROP TRIGGER IF EXISTS impact_gone; CREATE TRIGGER impact_gone AFTER DELETE ON article BEGIN"
 	" DELETE FROM impact_state WHERE id IN (1, 2, 3)"
 	" OR (SELECT totals FROM impact_state WHERE id = 5) IS NULL;"
-	" INSERT OR REPLACE INTO impact_state(id, totals) SELECT -old.id, x''"
+	" INSERT OR IGNORE INTO impact_state(id, totals) SELECT -old.id, x''"
 	" WHERE old.id > 0 AND old.id <= (SELECT totals FROM impact_state WHERE id = 5); END;"
 	/* replaced: rows 1-3; at or below the mark (or no mark), all */
 	"DROP TRIGGER IF EXISTS impact_changed; CREATE TRIGGER impact_changed AFTER UPDATE ON article BEGIN"
@@ -725,6 +726,80 @@ int nx_impact__get_set_made(sqlite3 *db, const char *expr, uint64_t **w, size_t 
 	return rc;
 }
 
+int nx_impact__note_removal(sqlite3 *db, int64_t rowid)
+{
+	sqlite3_stmt *s = NULL, *words = NULL, *has = NULL, *put = NULL;
+	nx_buf b = NX_BUF_INIT;
+	int rc = SQLITE_OK, step = SQLITE_DONE;
+
+	/* a row at or below the mark (no table, no mark: nothing to note) */
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM impact_state WHERE id = 5 AND ?1 <= totals", -1, &s, NULL) != SQLITE_OK)
+		return SQLITE_OK;
+	sqlite3_bind_int64(s, 1, rowid);
+	step = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (step != SQLITE_ROW)
+		return step == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	/* 1, then each list's expression (not a twin's) the row matches, each between newlines */
+	nx_buf_add(&b, "\x01\n", 2);
+	if ((rc = sqlite3_prepare_v2(db, "SELECT expr FROM impact WHERE twin IS NULL", -1, &words, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(db, "SELECT 1 FROM fts WHERE fts MATCH ?1 AND rowid = ?2", -1, &has, NULL)) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(has, 2, rowid);
+	while ((step = sqlite3_step(words)) == SQLITE_ROW) {
+		const char *e = (const char *)sqlite3_column_text(words, 0);
+
+		sqlite3_reset(has);
+		sqlite3_bind_text(has, 1, e, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(has)) == SQLITE_ROW) {
+			nx_buf_add(&b, e, strlen(e));
+			nx_buf_addch(&b, '\n');
+		} else if (rc != SQLITE_DONE) {
+			goto done;
+		}
+	}
+	rc = step == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	if (rc == SQLITE_OK && !nx_buf_ok(&b))
+		rc = SQLITE_NOMEM;
+	if (rc == SQLITE_OK &&
+	    (rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO impact_state(id, totals) VALUES (?1, ?2)", -1, &put, NULL)) ==
+		    SQLITE_OK) {
+		sqlite3_bind_int64(put, 1, -rowid);
+		sqlite3_bind_blob(put, 2, b.buf, (int)b.len, SQLITE_STATIC);
+		rc = sqlite3_step(put) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	}
+done:
+	sqlite3_finalize(words);
+	sqlite3_finalize(has);
+	sqlite3_finalize(put);
+	nx_buf_free(&b);
+	return rc;
+}
+
+/* The removed rows noted to hold expr (its twin's expression, if a twin): 1 with *n, 0 when one is not noted. */
+static int gone_noted(sqlite3 *db, const char *expr, int64_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT sum(substr(totals, 1, 1) IS NOT x'01'),"
+			       " sum(instr(totals, CAST(x'0a' || (SELECT coalesce(twin, expr) FROM impact WHERE expr = ?1)"
+			       " || x'0a' AS BLOB)) > 0) FROM impact_state WHERE id < 0",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		rc = sqlite3_column_int64(s, 0) == 0;
+		*n = sqlite3_column_int64(s, 1);
+	} else {
+		rc = -1;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int nx_impact__gone_df(sqlite3 *db, const char *expr, const nx_impact_mark *m, int64_t *n)
 {
 	int64_t *rowid = NULL, df = 0;
@@ -736,6 +811,9 @@ int nx_impact__gone_df(sqlite3 *db, const char *expr, const nx_impact_mark *m, i
 	*n = 0;
 	if (m->ngone == 0)
 		return 1;
+	/* every removal noted with the words it held (nx_impact__note_removal) */
+	if ((rc = gone_noted(db, expr, n)) != 0)
+		return rc;
 	/* a list of every row the word had: the removed ones in it */
 	if ((rc = nx_impact__get_made(db, expr, &rowid, &score, &nlist, &df)) == 1 && (int64_t)nlist == df) {
 		for (i = 0; i < nlist; i++)

@@ -84,10 +84,19 @@ int nx_impact__gone(const nx_impact_mark *m, int64_t rowid);
 /* Clear the bits of m's removed rows in the set w (nw words): how many of them were set. */
 int64_t nx_impact__clear_gone(const nx_impact_mark *m, uint64_t *w, size_t nw);
 /*
+ * Before the row rowid is removed (its words still in the full-text
+ * index): when it is at or below the mark, note which lists' words it
+ * holds, for nx_impact__gone_df (the trigger on the removal keeps the
+ * note; a removal by another program leaves its words unknown).
+ * SQLITE_OK, or an SQLite error code.
+ */
+int nx_impact__note_removal(sqlite3 *db, int64_t rowid);
+/*
  * How many of m's removed rows expr matched when its list was made (from
- * its set, or from its list when that held every row): 1 with *n, 0 when
- * that is not known (no set and a list of some rows only), -1 on an
- * error.  *n is 0 without removals.
+ * the notes of the removals when every one was noted, else its set, or
+ * its list when that held every row): 1 with *n, 0 when that is not
+ * known (a removal not noted, no set and a list of some rows only), -1
+ * on an error.  *n is 0 without removals.
  */
 int nx_impact__gone_df(sqlite3 *db, const char *expr, const nx_impact_mark *m, int64_t *n);
 
