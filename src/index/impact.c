@@ -786,13 +786,15 @@ static int gone_noted(sqlite3 *db, const char *expr, int64_t *n)
 	if (sqlite3_prepare_v2(db,
 			       "SELECT sum(substr(totals, 1, 1) IS NOT x'01'),"
 			       " sum(instr(totals, CAST(x'0a' || (SELECT coalesce(twin, expr) FROM impact WHERE expr = ?1)"
-			       " || x'0a' AS BLOB)) > 0) FROM impact_state WHERE id < 0",
+			       " || x'0a' AS BLOB)) > 0), (SELECT count(*) FROM impact WHERE expr = ?1)"
+			       " FROM impact_state WHERE id < 0",
 			       -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		rc = sqlite3_column_int64(s, 0) == 0;
-		*n = sqlite3_column_int64(s, 1);
+		/* (a list's expression: else nothing is known of it) */
+		rc = sqlite3_column_int64(s, 0) == 0 && sqlite3_column_int64(s, 2) == 1;
+		*n = rc == 1 ? sqlite3_column_int64(s, 1) : 0;
 	} else {
 		rc = -1;
 	}
