@@ -71,7 +71,6 @@ static const char impact_sql[] =
 	"DROP TABLE IF EXISTS impact_set; CREATE TABLE impact_set(expr TEXT NOT NULL UNIQUE, nbits INTEGER NOT NULL, bits BLOB NOT NULL,"
 	" maxes BLOB NOT NULL);"
 	"DROP TABLE IF EXISTS impact_pub; CREATE TABLE impact_pub(b INTEGER PRIMARY KEY, ids BLOB NOT NULL);"
-	/* every row but the mark's; those too (all) unless the article is above the mark (row 5) */
 	/*
 	 * removed: rows 1-3; with no mark, all; at or below the mark, its
 	 * rowid kept as row -rowid (the removals since, nx_impact__mark), its
@@ -86,7 +85,6 @@ static const char impact_sql[] =
 	"DROP TRIGGER IF EXISTS impact_changed; CREATE TRIGGER impact_changed AFTER UPDATE ON article BEGIN"
 	" DELETE FROM impact_state WHERE id IN (1, 2, 3)"
 	" OR coalesce(min(old.id, new.id) <= (SELECT totals FROM impact_state WHERE id = 5), 1); END;"
-
 	"DELETE FROM impact_state; DELETE FROM impact;";
 
 int nx_impact__reset(sqlite3 *db)
@@ -359,7 +357,7 @@ int nx_impact__mark(sqlite3 *db, nx_impact_mark *m)
 	int rc = 0, ncol = 0, i = 0;
 
 	memset(m, 0, sizeof(*m));
-	/* row 4 emptied by the triggers when an article at or below the mark is replaced or its rowid given again */
+	/* row 4 emptied by the triggers when an article at or below the mark is replaced */
 	if (sqlite3_prepare_v2(db,
 			       "SELECT t.totals, d.block FROM impact_state t, fts_data d WHERE t.id = 4 AND d.id = 1",
 			       -1, &s, NULL) != SQLITE_OK)
