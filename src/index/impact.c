@@ -19,10 +19,17 @@
  * the same rowid as an integer, for the triggers.  Removing or replacing
  * an article (a DELETE or UPDATE of table article, by this program or
  * another) empties rows 1-3 through the triggers, since a replacement can
- * keep the totals, and rows 4 and 5 too when the article is at or below
- * the mark (or there is no mark): a removed last row's rowid can be given
- * again.  An article added since and removed or replaced leaves the mark
- * as it is: the rows above it are read as they are now.
+ * keep the totals.  Replacing one at or below the mark (or with no mark)
+ * empties rows 4 and 5 too; removing one at or below the mark records its
+ * rowid r as row -r (the removals since: nx_impact__mark gives them, the
+ * readers leave them out of the lists, sets and buckets and their counts).
+ * An article added with such a rowid (a removed last row's rowid given
+ * again) is a row at or below the mark that is neither one made then nor
+ * a removed one: the rows now outnumber those then less the removed plus
+ * those above the mark, and nx_impact__mark sets the lists aside (no
+ * trigger on additions: an older program's build would leave it behind).
+ * An article added since and removed or replaced leaves the mark as it
+ * is: the rows above it are read as they are now.
  *
  * impact_set(expr, nbits, bits, maxes): for the words of a list in an
  * eighth of the rows or more, the set of the rows they match, a bitmap of
@@ -44,8 +51,8 @@
  * is a few hundred thousand varints instead of as many steps of an index.
  * Made with the lists and valid under row id 3 of impact_state, which an
  * older program's build leaves out (the table is then set aside), or
- * under the mark once articles were added: those are read by rowid from
- * the table of articles.
+ * under the mark once articles were added or removed: the added are read
+ * by rowid from the table of articles, the removed left out.
  */
 #include "index/impact.h"
 
@@ -64,12 +71,19 @@ static const char impact_sql[] =
 	"DROP TABLE IF EXISTS impact_set; CREATE TABLE impact_set(expr TEXT NOT NULL UNIQUE, nbits INTEGER NOT NULL, bits BLOB NOT NULL,"
 	" maxes BLOB NOT NULL);"
 	"DROP TABLE IF EXISTS impact_pub; CREATE TABLE impact_pub(b INTEGER PRIMARY KEY, ids BLOB NOT NULL);"
-	/* every row but the mark's; those too (all) unless the article is above the mark (row 5) */
+	/*
+	 * removed: rows 1-3; with no mark, all; at or below the mark, its
+	 * rowid kept as row -rowid (the removals since, nx_impact__mark), its
+	 * words unknown unless nx_impact__note_removal noted them first
+	 */
 	"DROP TRIGGER IF EXISTS impact_gone; CREATE TRIGGER impact_gone AFTER DELETE ON article BEGIN"
-	" DELETE FROM impact_state WHERE id NOT IN (4, 5)"
-	" OR coalesce(old.id <= (SELECT totals FROM impact_state WHERE id = 5), 1); END;"
+	" DELETE FROM impact_state WHERE id IN (1, 2, 3)"
+	" OR (SELECT totals FROM impact_state WHERE id = 5) IS NULL;"
+	" INSERT OR IGNORE INTO impact_state(id, totals) SELECT -old.id, x''"
+	" WHERE old.id > 0 AND old.id <= (SELECT totals FROM impact_state WHERE id = 5); END;"
+	/* replaced: rows 1-3; at or below the mark (or no mark), all */
 	"DROP TRIGGER IF EXISTS impact_changed; CREATE TRIGGER impact_changed AFTER UPDATE ON article BEGIN"
-	" DELETE FROM impact_state WHERE id NOT IN (4, 5)"
+	" DELETE FROM impact_state WHERE id IN (1, 2, 3)"
 	" OR coalesce(min(old.id, new.id) <= (SELECT totals FROM impact_state WHERE id = 5), 1); END;"
 	"DELETE FROM impact_state; DELETE FROM impact;";
 
@@ -272,6 +286,70 @@ static int added_rows(sqlite3 *db, int64_t last, int ncol, int64_t *n, int64_t *
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* The rows at or below last removed since the mark (rows -rowid of impact_state) into m, ascending: 0, or -1. */
+static int gone_rows(sqlite3 *db, int64_t last, nx_impact_mark *m)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0;
+	int rc = sqlite3_prepare_v2(db, "SELECT -id FROM impact_state WHERE id < 0 ORDER BY id DESC", -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t r = sqlite3_column_int64(s, 0);
+
+		if (r <= 0 || r > last) {
+			rc = SQLITE_CORRUPT; /* not written by the triggers */
+			break;
+		}
+		if (m->ngone == cap) {
+			int64_t *g = realloc(m->gone, (cap = cap ? 2 * cap : 64) * sizeof(*g));
+
+			if (g == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			m->gone = g;
+		}
+		m->gone[m->ngone++] = r;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+void nx_impact__mark_free(nx_impact_mark *m)
+{
+	free(m->gone);
+	m->gone = NULL;
+	m->ngone = 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int nx_impact__gone(const nx_impact_mark *m, int64_t rowid)
+{
+	return m->ngone > 0 && bsearch(&rowid, m->gone, m->ngone, sizeof(*m->gone), cmp_i64) != NULL;
+}
+
+int64_t nx_impact__clear_gone(const nx_impact_mark *m, uint64_t *w, size_t nw)
+{
+	int64_t n = 0;
+	size_t i = 0;
+
+	for (i = 0; i < m->ngone && (uint64_t)m->gone[i] / 64 < nw; i++) {
+		uint64_t bit = (uint64_t)1 << (m->gone[i] % 64), *at = &w[m->gone[i] / 64];
+
+		n += (*at & bit) != 0;
+		*at &= ~bit;
+	}
+	return n;
+}
+
 int nx_impact__mark(sqlite3 *db, nx_impact_mark *m)
 {
 	int64_t tok0[NX_IMPACT_MAX_COLS], tok[NX_IMPACT_MAX_COLS], add[NX_IMPACT_MAX_COLS] = { 0 }, nadd = 0;
@@ -279,7 +357,7 @@ int nx_impact__mark(sqlite3 *db, nx_impact_mark *m)
 	int rc = 0, ncol = 0, i = 0;
 
 	memset(m, 0, sizeof(*m));
-	/* row 4 emptied by the triggers when an article at or below the mark is removed or replaced */
+	/* row 4 emptied by the triggers when an article at or below the mark is replaced */
 	if (sqlite3_prepare_v2(db,
 			       "SELECT t.totals, d.block FROM impact_state t, fts_data d WHERE t.id = 4 AND d.id = 1",
 			       -1, &s, NULL) != SQLITE_OK)
@@ -304,13 +382,22 @@ int nx_impact__mark(sqlite3 *db, nx_impact_mark *m)
 			goto done;
 	}
 	rc = 0;
-	/* every row at or below the mark as it was: the totals now are those then and the added rows' */
+	/*
+	 * every row at or below the mark as it was or removed: the totals now
+	 * are those then less the removed rows (their tokens are not known:
+	 * no more than then) and plus the added rows'; a removed rowid given
+	 * again would be one row more
+	 */
 	if (m->last < 0 || m->nrow0 <= 0 || added_rows(db, m->last, ncol, &nadd, add) < 0)
 		goto done;
-	if (m->nrow != m->nrow0 + nadd)
+	if (gone_rows(db, m->last, m) < 0) {
+		rc = -1;
+		goto done;
+	}
+	if (m->nrow != m->nrow0 - (int64_t)m->ngone + nadd)
 		goto done;
 	for (i = 0; i < ncol; i++) {
-		if (tok[i] != tok0[i] + add[i])
+		if (m->ngone == 0 ? tok[i] != tok0[i] + add[i] : tok[i] > tok0[i] + add[i])
 			goto done;
 		m->ntok0 += tok0[i];
 		m->ntok += tok[i];
@@ -319,6 +406,8 @@ int nx_impact__mark(sqlite3 *db, nx_impact_mark *m)
 	rc = 1;
 done:
 	sqlite3_finalize(s);
+	if (rc != 1)
+		nx_impact__mark_free(m);
 	return rc;
 }
 
@@ -412,7 +501,7 @@ static int64_t count_above(sqlite3 *db, const char *expr, int64_t last)
 int nx_impact__df(sqlite3_stmt *s, const char *expr, int64_t *df)
 {
 	nx_impact_mark m;
-	int64_t then = 0, above = 0;
+	int64_t then = 0, above = 0, gone = 0;
 	int rc = 0, exact = 0;
 
 	*df = 0;
@@ -425,11 +514,14 @@ int nx_impact__df(sqlite3_stmt *s, const char *expr, int64_t *df)
 	}
 	sqlite3_reset(s);
 	if (rc == 1 && !exact) {
-		/* made before articles were added: the count then and the rows added since that hold expr */
+		/* made before articles were added or removed: the count then, less the removed, plus the added that hold expr */
 		rc = 0;
 		if (nx_impact__mark(sqlite3_db_handle(s), &m) == 1 &&
+		    nx_impact__gone_df(sqlite3_db_handle(s), expr, &m, &gone) == 1 &&
 		    (above = count_above(sqlite3_db_handle(s), expr, m.last)) >= 0)
 			rc = 1;
+		nx_impact__mark_free(&m);
+		above -= gone;
 	}
 	if (rc == 1)
 		*df = then + above;
@@ -632,18 +724,115 @@ int nx_impact__get_set_made(sqlite3 *db, const char *expr, uint64_t **w, size_t 
 	return rc;
 }
 
+int nx_impact__note_removal(sqlite3 *db, int64_t rowid)
+{
+	sqlite3_stmt *s = NULL, *words = NULL, *has = NULL, *put = NULL;
+	nx_buf b = NX_BUF_INIT;
+	int rc = SQLITE_OK, step = SQLITE_DONE;
+
+	/* a row at or below the mark (no table, no mark: nothing to note) */
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM impact_state WHERE id = 5 AND ?1 <= totals", -1, &s, NULL) != SQLITE_OK)
+		return SQLITE_OK;
+	sqlite3_bind_int64(s, 1, rowid);
+	step = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (step != SQLITE_ROW)
+		return step == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	/* 1, then each list's expression (not a twin's) the row matches, each between newlines */
+	nx_buf_add(&b, "\x01\n", 2);
+	if ((rc = sqlite3_prepare_v2(db, "SELECT expr FROM impact WHERE twin IS NULL", -1, &words, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(db, "SELECT 1 FROM fts WHERE fts MATCH ?1 AND rowid = ?2", -1, &has, NULL)) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(has, 2, rowid);
+	while ((step = sqlite3_step(words)) == SQLITE_ROW) {
+		const char *e = (const char *)sqlite3_column_text(words, 0);
+
+		sqlite3_reset(has);
+		sqlite3_bind_text(has, 1, e, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(has)) == SQLITE_ROW) {
+			nx_buf_add(&b, e, strlen(e));
+			nx_buf_addch(&b, '\n');
+		} else if (rc != SQLITE_DONE) {
+			goto done;
+		}
+	}
+	rc = step == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	if (rc == SQLITE_OK && !nx_buf_ok(&b))
+		rc = SQLITE_NOMEM;
+	if (rc == SQLITE_OK &&
+	    (rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO impact_state(id, totals) VALUES (?1, ?2)", -1, &put, NULL)) ==
+		    SQLITE_OK) {
+		sqlite3_bind_int64(put, 1, -rowid);
+		sqlite3_bind_blob(put, 2, b.buf, (int)b.len, SQLITE_STATIC);
+		rc = sqlite3_step(put) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+	}
+done:
+	sqlite3_finalize(words);
+	sqlite3_finalize(has);
+	sqlite3_finalize(put);
+	nx_buf_free(&b);
+	return rc;
+}
+
+/* The removed rows noted to hold expr (its twin's expression, if a twin): 1 with *n, 0 when one is not noted. */
+static int gone_noted(sqlite3 *db, const char *expr, int64_t *n)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT sum(substr(totals, 1, 1) IS NOT x'01'),"
+			       " sum(instr(totals, CAST(x'0a' || (SELECT coalesce(twin, expr) FROM impact WHERE expr = ?1)"
+			       " || x'0a' AS BLOB)) > 0), (SELECT count(*) FROM impact WHERE expr = ?1)"
+			       " FROM impact_state WHERE id < 0",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		/* (a list's expression: else nothing is known of it) */
+		rc = sqlite3_column_int64(s, 0) == 0 && sqlite3_column_int64(s, 2) == 1;
+		*n = rc == 1 ? sqlite3_column_int64(s, 1) : 0;
+	} else {
+		rc = -1;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int nx_impact__gone_df(sqlite3 *db, const char *expr, const nx_impact_mark *m, int64_t *n)
+{
+	int64_t *rowid = NULL, df = 0;
+	double *score = NULL, *max = NULL;
+	uint64_t *w = NULL;
+	size_t nlist = 0, nw = 0, i = 0;
+	int rc = 0;
+
+	*n = 0;
+	if (m->ngone == 0)
+		return 1;
+	/* every removal noted with the words it held (nx_impact__note_removal) */
+	if ((rc = gone_noted(db, expr, n)) != 0)
+		return rc;
+	/* a list of every row the word had: the removed ones in it */
+	if ((rc = nx_impact__get_made(db, expr, &rowid, &score, &nlist, &df)) == 1 && (int64_t)nlist == df) {
+		for (i = 0; i < nlist; i++)
+			*n += nx_impact__gone(m, rowid[i]);
+	} else if (rc >= 0 && (rc = nx_impact__get_set_made(db, expr, &w, &nw, &max, &df)) == 1) {
+		*n = nx_impact__clear_gone(m, w, nw); /* its set: the removed ones in it */
+	}
+	free(rowid);
+	free(score);
+	free(w);
+	free(max);
+	return rc;
+}
+
 int64_t nx_impact__pub_bucket(int64_t t)
 {
 	int64_t b = t / ((int64_t)1 << NX_IMPACT_PUB_SHIFT);
 
 	return b * ((int64_t)1 << NX_IMPACT_PUB_SHIFT) > t ? b - 1 : b; /* floor, before 1970 too */
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* One bucket's rowids (sorted here) stored as varints of their differences. */
@@ -740,6 +929,8 @@ int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ct
 	nx_impact_mark m;
 	int rc = 0, step = 0, fresh = 0;
 
+	memset(&m, 0, sizeof(m));
+
 	/* made for the index as it is now (the caller reads in one transaction) */
 	if (sqlite3_prepare_v2(db,
 			       "SELECT (SELECT t.totals = d.block FROM impact_state t, fts_data d WHERE t.id = 3 AND d.id = 1)"
@@ -764,7 +955,12 @@ int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ct
 		uint64_t v = 0, id = 0;
 
 		while (p != NULL && p < end) {
-			if (!nx_varint_get(&p, end, &v) || (id += v) > (uint64_t)INT64_MAX || add(ctx, (int64_t)id) < 0) {
+			if (!nx_varint_get(&p, end, &v) || (id += v) > (uint64_t)INT64_MAX) {
+				rc = -1;
+				goto done;
+			}
+			/* (an article removed since: left out) */
+			if ((m.ngone == 0 || !nx_impact__gone(&m, (int64_t)id)) && add(ctx, (int64_t)id) < 0) {
 				rc = -1;
 				goto done;
 			}
@@ -775,5 +971,6 @@ int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ct
 		rc = -1;
 done:
 	sqlite3_finalize(s);
+	nx_impact__mark_free(&m);
 	return rc;
 }

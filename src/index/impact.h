@@ -61,18 +61,44 @@ typedef struct nx_impact_mark {
 	int64_t nrow0, ntok0; /* rows and tokens (all columns) then */
 	int64_t nrow, ntok;   /* now */
 	int64_t added;        /* rows above last now */
+	int64_t *gone;        /* the rows at or below last removed since, ascending (malloc'd; nx_impact__mark_free) */
+	size_t ngone;
 } nx_impact_mark;
 
 /*
  * Whether the lists stand for the index as it is now through additions
- * alone: 1 with *m when the rows above m->last are the only ones added
- * and none at or below it was removed or replaced since they were made
- * (no trigger fired and the totals now are those then plus the added
- * rows'), 0 when not (no mark: an older program's build, a removal, a
- * replacement), -1 when the mark is corrupt.  The caller reads in one
- * transaction.
+ * and removals alone: 1 with *m when the rows above m->last are the only
+ * ones added, those at or below it removed since are m->gone, and none
+ * was replaced (no trigger set the mark aside, and the totals now are
+ * those then less the removed rows plus the added rows': the rows
+ * exactly, the tokens no more), 0 when not (no mark: an older program's
+ * build, a replacement, a removed rowid given again), -1 when the mark is
+ * corrupt.  The caller reads in one transaction and frees *m
+ * (nx_impact__mark_free) whatever the result.
  */
 int nx_impact__mark(sqlite3 *db, nx_impact_mark *m);
+/* Free what a mark holds (its removed rows); m may be one nx_impact__mark left empty. */
+void nx_impact__mark_free(nx_impact_mark *m);
+/* 1 when rowid is one of m's removed rows, else 0. */
+int nx_impact__gone(const nx_impact_mark *m, int64_t rowid);
+/* Clear the bits of m's removed rows in the set w (nw words): how many of them were set. */
+int64_t nx_impact__clear_gone(const nx_impact_mark *m, uint64_t *w, size_t nw);
+/*
+ * Before the row rowid is removed (its words still in the full-text
+ * index): when it is at or below the mark, note which lists' words it
+ * holds, for nx_impact__gone_df (the trigger on the removal keeps the
+ * note; a removal by another program leaves its words unknown).
+ * SQLITE_OK, or an SQLite error code.
+ */
+int nx_impact__note_removal(sqlite3 *db, int64_t rowid);
+/*
+ * How many of m's removed rows expr matched when its list was made (from
+ * the notes of the removals when every one was noted, else its set, or
+ * its list when that held every row): 1 with *n, 0 when that is not
+ * known (a removal not noted, no set and a list of some rows only), -1
+ * on an error.  *n is 0 without removals.
+ */
+int nx_impact__gone_df(sqlite3 *db, const char *expr, const nx_impact_mark *m, int64_t *n);
 
 /* SQLite's varint (FTS5's records and fts_docsize): its bytes, 0 when cut short. */
 int nx_impact__sqlite_varint(const unsigned char *p, const unsigned char *end, uint64_t *v);

@@ -10,6 +10,7 @@
 
 #include "util/hex.h"
 #include "util/text.h"
+#include "index/impact.h"
 #include "index/tokenizer.h"
 
 static void row_free(nx_prepared *r)
@@ -785,6 +786,9 @@ int nx_store_remove(nx_store *st, const char *ref, char id_out[17], nx_error *er
 			snprintf(id_out, 17, "%s", a->id);
 		nx_article_free(a);
 	}
+	/* the words of the impact lists it holds, while the full-text index has them */
+	if (nx_impact__note_removal(st->db, id) != SQLITE_OK)
+		return nx_store__dberr(st, err, "cannot note the removal for the word lists");
 	if ((rc = delete_fts(st, id, err)) < 0)
 		return rc;
 	if ((rc = nx_store__run_with(st, NX_STMT_REV_FTS_DELETE, id, err, "cannot remove earlier versions from the index")) < 0 ||

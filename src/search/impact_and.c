@@ -142,8 +142,9 @@ static int set_bit(void *ud, int64_t r)
 }
 
 /*
- * The set of phrase as made before articles were added (see
- * index/impact.c's mark) brought up to now: the rows added since that
+ * The set of phrase as made before articles were added or removed (see
+ * index/impact.c's mark) brought up to now: the rows removed since out of
+ * it and its count, the rows added since that
  * hold it (walked in FTS5 above the mark) in it and its count, their
  * blocks' bounds infinite (walked first), the others' raised as
  * impact_fresh.c raises a list's scores.  1, 0 when it cannot be.
@@ -152,17 +153,18 @@ static int load_fresh(nx_store *st, loaded *l)
 {
 	nx_impact_mark m;
 	nx_fresh_bound bd;
-	int64_t df = 0, nnew = 0;
+	int64_t df = 0, nnew = 0, gone = 0;
 	size_t b = 0;
 
-	if (nx_search__fresh_set(st->db, l->phrase, &m, &l->w, &l->nw, &l->max, &df) != 1)
+	if (nx_search__fresh_set(st->db, l->phrase, &m, &l->w, &l->nw, &l->max, &df, &gone) != 1)
 		return 0;
+	nx_impact__mark_free(&m);
 	if ((nnew = nx_search__rows_above(st->db, l->phrase, m.last, set_bit, l)) < 0)
 		return 0;
-	nx_search__fresh_bound_init(&bd, m.nrow0, m.ntok0, m.nrow, m.ntok, df, df + nnew);
+	nx_search__fresh_bound_init(&bd, m.nrow0, m.ntok0, m.nrow, m.ntok, df, df - gone + nnew);
 	for (b = 0; b < l->nw; b++)
 		l->max[b] = (int64_t)b * 64 + 63 > m.last ? HUGE_VAL : nx_search__fresh_bound(&bd, l->max[b]);
-	l->df = df + nnew;
+	l->df = df - gone + nnew;
 	l->fresh = 1;
 	return 1;
 }

@@ -4,10 +4,13 @@
  * A list (impact.c) holds a frequent word's best rows scored when it was
  * made: N rows in the index, avgdl A tokens a row, the word in df of
  * them.  Articles added since take rowids above the largest then (the
- * mark, index/impact.c; a removal or a replacement sets every list
- * aside), so the word's rows now are those it had then and the new ones
- * above the mark: these are walked in FTS5 (rowid > mark, a few rows at
- * the end of its list) and scored exactly, and df' = df + their count.
+ * mark, index/impact.c; a replacement sets every list aside, a removal
+ * is recorded), so the word's rows now are those it had then less the
+ * removed ones and the new ones above the mark: these are walked in FTS5
+ * (rowid > mark, a few rows at the end of its list) and scored exactly,
+ * and df' = df - the removed rows it had (from its set, or its list when
+ * that held every row; else the search walks) + their count.  A removed
+ * listed row is passed over; the others' lengths and counts are as then.
  * An old row's score s = idf * T(f, d, A), with
  *
  *   T(f, d, A) = f (k1 + 1) / (f + L),  L = k1 (1 - b + b d / A)
@@ -129,8 +132,10 @@ int nx_search__fresh_list(sqlite3 *db, const char *expr, nx_impact_mark *m, int6
 {
 	int rc = nx_impact__get_made(db, expr, rowid, old, n, df);
 
+	memset(m, 0, sizeof(*m));
 	if (rc == 1 && (rc = nx_impact__mark(db, m)) == 1 && *df > 0 && *n > 0)
 		return 1;
+	nx_impact__mark_free(m);
 	free(*rowid);
 	free(*old);
 	*rowid = NULL;
@@ -140,7 +145,7 @@ int nx_search__fresh_list(sqlite3 *db, const char *expr, nx_impact_mark *m, int6
 }
 
 int nx_search__fresh_set(sqlite3 *db, const char *expr, nx_impact_mark *m, uint64_t **w, size_t *nw, double **max,
-			 int64_t *df)
+			 int64_t *df, int64_t *gone)
 {
 	size_t i = 0;
 	int rc = nx_impact__mark(db, m);
@@ -149,13 +154,17 @@ int nx_search__fresh_set(sqlite3 *db, const char *expr, nx_impact_mark *m, uint6
 	*max = NULL;
 	*nw = 0;
 	*df = 0;
+	*gone = 0;
 	if (rc == 1 && (rc = nx_impact__get_set_made(db, expr, w, nw, max, df)) == 1 && *df > 0) {
 		/* rows above the mark are read as they are now, not from the set */
 		for (i = 0; i < *nw; i++)
 			if ((int64_t)i * 64 + 63 > m->last)
 				(*w)[i] &= (int64_t)i * 64 > m->last ? 0 : ~(uint64_t)0 >> (63 - (m->last - (int64_t)i * 64));
+		/* and the rows removed since are no more */
+		*gone = nx_impact__clear_gone(m, *w, *nw);
 		return 1;
 	}
+	nx_impact__mark_free(m);
 	free(*w);
 	free(*max);
 	*w = NULL;
@@ -214,7 +223,7 @@ int nx_search__impact_fresh(nx_store *st, const char *expr, const double *cw, in
 	fresh_state t;
 	sqlite3_stmt *s = NULL;
 	nx_topk_hit *heap = NULL;
-	int64_t *rowid = NULL, df = 0, df1 = 0;
+	int64_t *rowid = NULL, df = 0, df1 = 0, gone = 0;
 	double *old = NULL;
 	nx_fresh_bound b;
 	size_t nlist = 0, i = 0, nh = 0, nnew = 0;
@@ -223,11 +232,15 @@ int nx_search__impact_fresh(nx_store *st, const char *expr, const double *cw, in
 	*out = NULL;
 	*nout = 0;
 	memset(&t, 0, sizeof(t));
+	memset(&m, 0, sizeof(m));
 	/* the bound needs counts that only grow with the instances */
 	for (i = 0; (int)i < ncw; i++)
 		if (!(cw[i] >= 0))
 			return 0;
 	if ((rc = nx_search__fresh_list(st->db, expr, &m, &rowid, &old, &nlist, &df)) != 1)
+		goto done;
+	/* the listed rows removed since: how many the word had (else the count is not known: the walk) */
+	if ((rc = nx_impact__gone_df(st->db, expr, &m, &gone)) != 1)
 		goto done;
 	rc = -1;
 	if ((heap = malloc((k ? k : 1) * sizeof(*heap))) == NULL ||
@@ -247,7 +260,7 @@ int nx_search__impact_fresh(nx_store *st, const char *expr, const double *cw, in
 	if ((rc = score_range(s, &t, m.last + 1, INT64_MAX)) != SQLITE_OK)
 		goto walked;
 	nnew = t.n;
-	df1 = df + (int64_t)nnew;
+	df1 = df - gone + (int64_t)nnew;
 	nx_search__fresh_bound_init(&b, m.nrow0, m.ntok0, m.nrow, m.ntok, df, df1);
 	for (i = 0; i < nnew; i++) {
 		t.h[i].score = 0.0 + b.idf1 * t.h[i].score;
@@ -262,6 +275,8 @@ int nx_search__impact_fresh(nx_store *st, const char *expr, const double *cw, in
 		}
 		if (rowid[i] > m.last)
 			goto walked; /* a list that is not of rows then */
+		if (m.ngone > 0 && nx_impact__gone(&m, rowid[i]))
+			continue; /* removed since: no longer a row */
 		t.n = 0;
 		if ((rc = score_range(s, &t, rowid[i], rowid[i])) != SQLITE_OK)
 			goto walked;
@@ -289,6 +304,7 @@ walked:
 	rc = 0;
 done:
 	sqlite3_finalize(s);
+	nx_impact__mark_free(&m);
 	free(t.h);
 	free(heap);
 	free(rowid);

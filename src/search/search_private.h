@@ -143,7 +143,9 @@ double nx_search__fresh_bound(const nx_fresh_bound *b, double s);
 double nx_search__fresh_term(const nx_fresh_bound *b, double s);
 /*
  * The list of expr as it was made, when it stands for the rows at or
- * below the mark of the index as it is (nx_impact__mark, into *m): its
+ * below the mark of the index as it is (nx_impact__mark, into *m, which
+ * the caller frees: nx_impact__mark_free; the rows removed since are still
+ * in the list, m->gone): its
  * rows into *rowid and their scores then into *old (malloc'd, *n > 0 of
  * them, best first) and *df the rows it matched then; 1, 0 when there is
  * no such list or mark (nothing allocated), -1 when one is corrupt.
@@ -153,11 +155,13 @@ int nx_search__fresh_list(sqlite3 *db, const char *expr, nx_impact_mark *m, int6
 /*
  * The set of rows of expr as it was made (nx_impact__get_set_made), when
  * it stands for the rows at or below the mark of the index as it is (into
- * *m; any bit above the mark cleared), *df the rows it matched then: 1,
- * 0 when there is no such set or mark (nothing allocated), -1 corrupt.
+ * *m, which the caller frees: nx_impact__mark_free; any bit above the mark
+ * cleared, and those of the rows removed since, *gone of them), *df the
+ * rows it matched then: 1, 0 when there is no such set or mark (nothing
+ * allocated), -1 corrupt.
  */
 int nx_search__fresh_set(sqlite3 *db, const char *expr, nx_impact_mark *m, uint64_t **w, size_t *nw, double **max,
-			 int64_t *df);
+			 int64_t *df, int64_t *gone);
 /*
  * The rows expr matches above rowid last (the articles added since the
  * mark), ascending, each given to fn (which returns 0, else the walk

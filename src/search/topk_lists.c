@@ -323,6 +323,8 @@ static int lazy_prepare_fresh(sqlite3 *db, topk_list *l)
 			return SQLITE_OK;
 	if (nx_search__fresh_list(db, l->text, &m, &rowid, &old, &n, &df) != 1)
 		return SQLITE_OK; /* read whole */
+	/* (the rows removed since stay in the head: FTS5 no longer gives them, nor a set read here) */
+	nx_impact__mark_free(&m);
 	nx_search__fresh_bound_init(&b, m.nrow0, m.ntok0, m.nrow, m.ntok, df, df);
 	for (i = 0; i < n; i++)
 		old[i] = nx_search__fresh_term(&b, old[i]); /* grows with the score: still best first */
@@ -392,7 +394,7 @@ static int list_set(sqlite3 *db, const topk_list *l, uint64_t **w, size_t *nw, i
 {
 	nx_impact_mark m;
 	double *max = NULL;
-	int64_t df = 0;
+	int64_t df = 0, gone = 0;
 	int rc = 0;
 
 	*w = NULL;
@@ -404,8 +406,10 @@ static int list_set(sqlite3 *db, const topk_list *l, uint64_t **w, size_t *nw, i
 		free(*w);
 		free(max);
 		max = NULL;
-		if ((rc = nx_search__fresh_set(db, l->text, &m, w, nw, &max, &df)) == 1)
-			*above = m.last;
+		if ((rc = nx_search__fresh_set(db, l->text, &m, w, nw, &max, &df, &gone)) == 1) {
+			*above = m.last; /* (the rows removed since are out of the set) */
+			nx_impact__mark_free(&m);
+		}
 	}
 	free(max);
 	if (rc != 1) {

@@ -121,6 +121,71 @@ static int madeup_teardown(void **state)
 	return 0;
 }
 
+#ifdef MADEUP_REMOVE
+/* (the including file includes index/impact.h and index/store_private.h) */
+
+/* Remove the article of rowid r (by its url) in the open transaction, when there is one: 1, else 0. */
+static int madeup_remove_rowid(nx_store *st, int64_t r)
+{
+	nx_error err = NX_ERROR_INIT;
+	sqlite3_stmt *s = NULL;
+	char id[17];
+	int have = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT url FROM article WHERE id = ?1", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_int64(s, 1, r);
+	if ((have = sqlite3_step(s) == SQLITE_ROW))
+		assert_int_equal(nx_store_remove(st, (const char *)sqlite3_column_text(s, 0), id, &err), NX_OK);
+	sqlite3_finalize(s);
+	return have;
+}
+
+/*
+ * Remove, in one transaction, articles made before the lists: in each of
+ * the nlists most frequent words' lists (as made), one row in every step
+ * of the first 4 * step still there (the best rows left), and rowids 2, 9
+ * and 100 when still there.  How many were removed.
+ */
+static int madeup_remove_listed(nx_store *st, int nlists, int step)
+{
+	nx_error err = NX_ERROR_INIT;
+	sqlite3_stmt *s = NULL;
+	static const int64_t more[] = { 2, 9, 100 };
+	int n = 0, l = 0, have = 0;
+	size_t i = 0;
+
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT expr FROM impact WHERE twin IS NULL ORDER BY df DESC, expr",
+					    -1, &s, NULL),
+			 SQLITE_OK);
+	for (l = 0; l < nlists && sqlite3_step(s) == SQLITE_ROW; l++) {
+		int64_t *rowid = NULL, df = 0;
+		double *score = NULL;
+		size_t nl = 0;
+
+		assert_int_equal(nx_impact__get_made(st->db, (const char *)sqlite3_column_text(s, 0), &rowid, &score,
+						     &nl, &df),
+				 1);
+		for (i = 0, have = 0; i < nl && have < 4 * step; i++) {
+			char sql[64];
+			int64_t there = 0;
+
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM article WHERE id = %lld", (long long)rowid[i]);
+			assert_int_equal(nx_store__query_int(st, sql, &there), 0);
+			if (there && have++ % step == 0)
+				n += madeup_remove_rowid(st, rowid[i]);
+		}
+		free(rowid);
+		free(score);
+	}
+	sqlite3_finalize(s);
+	for (i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		n += madeup_remove_rowid(st, more[i]);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	return n;
+}
+#endif
+
 #ifdef MADEUP_SEARCH
 /*
  * For the tests that compare a fast path with the walk (define

@@ -3,8 +3,10 @@
  * a search for one frequent word reads its list and must give what the
  * walk gives (ids, scores, order, total), ties included; articles added
  * since the lists were made: the list rescored and the added rows, still
- * the walk's results; a page deeper than the list, an article replaced or
- * removed since (a removed last rowid given again): the walk again.  A small index made here:
+ * the walk's results, and so after articles made before were removed (the
+ * removed rows passed over, the count less those it had); a page deeper
+ * than the list, an article made before replaced, a removed last rowid
+ * given again: the walk again.  A small index made here:
  * made-up words from most rows to a few, every 7th article a copy of the
  * one before (equal scores), lists made for words in 300 rows or more,
  * 32 rows each.
@@ -22,6 +24,7 @@
 #include "newsidx/search.h"
 #include "newsidx/store.h"
 #include "index/impact.h"
+#include "index/store_private.h"
 #include "search/search_private.h"
 
 
@@ -32,6 +35,7 @@
 #define T0 1625708520
 
 #define MADEUP_SEARCH
+#define MADEUP_REMOVE
 #include "madeup.h" /* after NWORD */
 
 static int setup(void **state)
@@ -233,6 +237,7 @@ static void test_reused_rowid(void **state)
 	fixture *f = *state;
 	nx_error err = NX_ERROR_INIT;
 	static seen want[NWORD][NPAGES];
+	nx_impact_mark m;
 	int64_t last = 0;
 
 	/* added since, removed, its rowid given again */
@@ -254,12 +259,21 @@ static void test_reused_rowid(void **state)
 	assert_int_equal(served(f->st, 0, 1), 1);
 	walk_all(f->st, want);
 	check_all(f->st, want);
-	/* the mark's own article removed, its rowid given again: set aside */
+	/* the mark's own article removed: served; its rowid given again: set aside */
 	build(f->st);
 	last = rowid_of(f->st, 30002);
 	remove_article(f->st, 30002);
+	assert_int_equal(nx_impact__mark(f->st->db, &m), 1);
+	assert_true(m.ngone == 1 && m.gone[0] == last && m.last == last);
+	nx_impact__mark_free(&m);
+	assert_int_equal(served(f->st, 0, 1), 1);
+	walk_all(f->st, want);
+	check_all(f->st, want);
 	add_articles(f->st, 30003, 1, 0, 3, 13u);
 	assert_true(rowid_of(f->st, 30003) == last);
+	/* a row at or below the mark neither made then nor removed: no mark, for every reader */
+	assert_int_equal(nx_impact__mark(f->st->db, &m), 0);
+	assert_true(m.gone == NULL);
 	assert_int_equal(served_words(f->st, 1), 0);
 	search_all(f->st, want);
 	build(f->st);
@@ -285,7 +299,8 @@ static void test_additions_past_bound_walk(void **state)
 
 /*
  * An article added since: the lists serve (test_additions_keep_lists);
- * replaced or removed: no list is used until they are made again.
+ * one made before replaced: no list is used until they are made again;
+ * removed: the lists serve (test_removals_keep_lists), the walk's results.
  */
 static void test_changes_turn_lists_off(void **state)
 {
@@ -306,13 +321,74 @@ static void test_changes_turn_lists_off(void **state)
 		else /* removed */
 			assert_int_equal(nx_store_remove(f->st, "https://example.com/3", id, &err), NX_OK);
 		assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
-		assert_int_equal(served(f->st, 0, 1), step == 0);
+		assert_int_equal(served(f->st, 0, 1), step != 1);
 		/* the walk's results, then the lists made again: the same */
-		search_all(f->st, want);
+		walk_all(f->st, want);
+		if (step != 1)
+			check_all(f->st, want);
 		build(f->st);
 		assert_int_equal(served(f->st, 0, 1), 1);
 		check_all(f->st, want);
 	}
+}
+
+/*
+ * Articles made before the lists removed (best rows of the most frequent
+ * words among them: their lists' rows, sets and counts lose them), then
+ * others added, then more removed: the lists still serve, with the walk's
+ * rows, scores and totals, the count of each word's removed rows from the
+ * removals' notes, or from its set when a removal was not noted.  A word
+ * with neither, whose list does not hold every row, cannot tell how many
+ * of its rows went: it walks, the others serve.  Made again: no removal
+ * left.
+ */
+static void test_removals_keep_lists(void **state)
+{
+	fixture *f = *state;
+	static seen want[NWORD][NPAGES];
+	int64_t gone = 0, sets = 0;
+	int round = 0, n = 0;
+
+	build(f->st);
+	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact_state WHERE id < 0", &gone), 0);
+	assert_int_equal(gone, 0);
+	for (round = 0; round < 3; round++) {
+		if (round == 1) /* 90 long articles added between removals (avgdl up) */
+			add_articles(f->st, 50000, 90, 400, 3, 21u);
+		n = madeup_remove_listed(f->st, 4, round + 2);
+		print_message("round %d: %d articles removed\n", round, n);
+		assert_true(n >= 5);
+		assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact_state WHERE id < 0", &gone), 0);
+		assert_true(gone >= n);
+		assert_true(served_words(f->st, 1) >= 3);
+		assert_true(served_words(f->st, ROWS / 2) >= 3);
+		walk_all(f->st, want);
+		check_all(f->st, want);
+	}
+	/* the removals' notes tell how many rows each word lost: the sets are not needed */
+	assert_int_equal(sqlite3_exec(f->st->db, "BEGIN; DELETE FROM impact_set", NULL, NULL, NULL), SQLITE_OK);
+	assert_true(served_words(f->st, 1) >= 3);
+	check_all(f->st, want);
+	assert_int_equal(sqlite3_exec(f->st->db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	/* removals not noted (by another program): the sets tell */
+	assert_int_equal(sqlite3_exec(f->st->db, "BEGIN; UPDATE impact_state SET totals = x'' WHERE id < 0", NULL, NULL,
+				      NULL),
+			 SQLITE_OK);
+	assert_true(served_words(f->st, 1) >= 3);
+	check_all(f->st, want);
+	/* nor sets: word 0's list does not hold every row, it walks */
+	assert_int_equal(sqlite3_exec(f->st->db, "DELETE FROM impact_set", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(served(f->st, 0, 1), 0);
+	check_all(f->st, want);
+	assert_int_equal(sqlite3_exec(f->st->db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact_set", &sets), 0);
+	assert_true(sets >= 3);
+	assert_int_equal(served(f->st, 0, 1), 1);
+	/* made again: no removal recorded */
+	build(f->st);
+	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact_state WHERE id < 0", &gone), 0);
+	assert_int_equal(gone, 0);
+	check_all(f->st, want);
 }
 
 /* A small load: the lists stay.  Too few articles for any list: none made, any earlier ones dropped. */
@@ -342,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_changes_turn_lists_off),
 		cmocka_unit_test(test_additions_keep_lists),
 		cmocka_unit_test(test_reused_rowid),
+		cmocka_unit_test(test_removals_keep_lists),
 		cmocka_unit_test(test_additions_past_bound_walk),
 		cmocka_unit_test(test_small_index_none),
 	};
