@@ -45,13 +45,14 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir "$build/asan" --output-on-failure --no-tests=error -j"$jobs" --timeout 900
 
 echo "== debug build with ThreadSanitizer, over the tests that run threads =="
-# The ingest producer and packer, the store's workers, the search's second
-# thread and connection, and the server's threads: a data race among them
-# fails CI.  Reports go to files (a server's stderr may be discarded by its
+# add's reading thread and its writer, the store's shared compression
+# dictionary, the search's second thread and connection, and the server's
+# threads: a data race among them fails CI.  Reports go to files (a server's stderr may be discarded by its
 # test), and any file there is a failure even when every test passed.
 # tests/tsan.supp names the races inside uninstrumented libraries that are
-# not ours.  The whole suite would take ~20 CPU minutes (test_warc alone
-# ~4): only the tests of the threaded code run here.
+# not ours.  The whole suite under TSan is over half an hour of test time
+# on two CPUs (test_warc alone 4 minutes; doc/performance.md, round 14):
+# only the tests of the threaded code run here, ~3 minutes.
 cmake -S . -B "$build/tsan" -DCMAKE_BUILD_TYPE=Debug -DNX_WERROR=ON -DNX_TSAN=ON -DNX_TESTS=ON >/dev/null
 cmake --build "$build/tsan" -j"$jobs"
 tsan_reports="$build/tsan/tsan-reports"
