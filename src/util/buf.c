@@ -40,7 +40,9 @@ char *nx_buf_detach(nx_buf *b)
 void nx_buf_reset(nx_buf *b)
 {
 	b->len = 0;
-	b->buf[0] = '\0';
+	/* never a write into the shared empty string: threads reset theirs at once */
+	if (b->alloc != 0)
+		b->buf[0] = '\0';
 	b->failed = 0;
 }
 

@@ -46,7 +46,7 @@ H="$TMP/in"
 G="$TMP/good"
 mkdir -p "$H" "$G"
 asan=0
-if grep -q __asan_init "$NEWSIDX" 2>/dev/null; then asan=1; fi
+if grep -qE "__asan_init|__tsan_init" "$NEWSIDX" 2>/dev/null; then asan=1; fi # any sanitizer: slower, more memory
 have_time=0
 if [ -x /usr/bin/time ]; then have_time=1; fi
 limit_s=${NX_HOSTILE_TIMEOUT:-60}

@@ -16,6 +16,7 @@ fi
 # a sanitized library needs the sanitizer runtime in whatever links it
 xflags=
 if grep -q '^NX_SANITIZE:BOOL=ON' "$build/CMakeCache.txt"; then xflags="-fsanitize=address,undefined"; fi
+if grep -q '^NX_TSAN:BOOL=ON' "$build/CMakeCache.txt"; then xflags="-fsanitize=thread"; fi
 
 inst="$TMP/inst"
 expect_rc 0 cmake --install "$build" --prefix "$inst"
