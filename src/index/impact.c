@@ -286,6 +286,34 @@ static int added_rows(sqlite3 *db, int64_t last, int ncol, int64_t *n, int64_t *
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int64_t gone_min = NX_IMPACT_GONE_MIN;
+
+void nx_impact__set_gone_min(int64_t min)
+{
+	gone_min = min > 0 ? min : NX_IMPACT_GONE_MIN;
+}
+
+int64_t nx_impact__gone_limit(int64_t nrow0)
+{
+	return nrow0 / NX_IMPACT_GONE_SHARE > gone_min ? nrow0 / NX_IMPACT_GONE_SHARE : gone_min;
+}
+
+/* Whether the removals since the mark (rows -rowid of impact_state) are more than limit, counted to limit + 1: 1, 0, or -1. */
+static int gone_over(sqlite3 *db, int64_t limit)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM (SELECT 1 FROM impact_state WHERE id < 0 LIMIT ?1)", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, limit + 1);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = sqlite3_column_int64(s, 0) > limit;
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /* The rows at or below last removed since the mark (rows -rowid of impact_state) into m, ascending: 0, or -1. */
 static int gone_rows(sqlite3 *db, int64_t last, nx_impact_mark *m)
 {
@@ -390,6 +418,11 @@ int nx_impact__mark(sqlite3 *db, nx_impact_mark *m)
 	 */
 	if (m->last < 0 || m->nrow0 <= 0 || added_rows(db, m->last, ncol, &nadd, add) < 0)
 		goto done;
+	/* too many removals to read on each search: the walk (counted first, the rows not read) */
+	if ((rc = gone_over(db, nx_impact__gone_limit(m->nrow0))) != 0) {
+		rc = rc > 0 ? 0 : -1;
+		goto done;
+	}
 	if (gone_rows(db, m->last, m) < 0) {
 		rc = -1;
 		goto done;

@@ -391,6 +391,52 @@ static void test_removals_keep_lists(void **state)
 	check_all(f->st, want);
 }
 
+/*
+ * More removals than a mark holds (nx_impact__gone_limit, its least
+ * lowered for this small index): the mark fails before the removals are
+ * read, every word walks, with the same results as the lists gave below
+ * the limit; the limit raised again, or the lists made again, they serve.
+ */
+static void test_removals_past_limit(void **state)
+{
+	fixture *f = *state;
+	static seen want[NWORD][NPAGES];
+	nx_impact_mark m;
+	int64_t gone = 0, rows = 0;
+	int n = 0;
+
+	build(f->st);
+	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM article", &rows), 0);
+	n = madeup_remove_listed(f->st, 8, 2);
+	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact_state WHERE id < 0", &gone), 0);
+	print_message("%d of %lld articles removed\n", n, (long long)rows);
+	assert_true(gone >= n && gone > rows / NX_IMPACT_GONE_SHARE + 1);
+	/* at the limit: the lists serve, with the walk's results */
+	nx_impact__set_gone_min(gone);
+	assert_int_equal(nx_impact__gone_limit(rows), gone);
+	assert_int_equal(nx_impact__mark(f->st->db, &m), 1);
+	assert_true(m.ngone == (size_t)gone);
+	nx_impact__mark_free(&m);
+	assert_true(served_words(f->st, 1) >= 3);
+	walk_all(f->st, want);
+	check_all(f->st, want);
+	/* one past it: no mark, no removal read, every word walks, the same results */
+	nx_impact__set_gone_min(gone - 1);
+	assert_int_equal(nx_impact__mark(f->st->db, &m), 0);
+	assert_true(m.gone == NULL && m.ngone == 0);
+	nx_impact__mark_free(&m);
+	assert_int_equal(served_words(f->st, 1), 0);
+	assert_int_equal(served_words(f->st, ROWS / 2), 0);
+	check_all(f->st, want);
+	/* made again: no removal left, the lists serve under the lowered limit */
+	build(f->st);
+	assert_true(served_words(f->st, 1) >= 3);
+	check_all(f->st, want);
+	/* the compiled limit: far above this index's removals */
+	nx_impact__set_gone_min(0);
+	assert_int_equal(nx_impact__gone_limit(rows), NX_IMPACT_GONE_MIN);
+}
+
 /* A small load: the lists stay.  Too few articles for any list: none made, any earlier ones dropped. */
 static void test_small_index_none(void **state)
 {
@@ -419,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_additions_keep_lists),
 		cmocka_unit_test(test_reused_rowid),
 		cmocka_unit_test(test_removals_keep_lists),
+		cmocka_unit_test(test_removals_past_limit),
 		cmocka_unit_test(test_additions_past_bound_walk),
 		cmocka_unit_test(test_small_index_none),
 	};
