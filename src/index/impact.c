@@ -62,6 +62,7 @@
 
 #include <zlib.h>
 
+#include "index/tokenizer.h"
 #include "util/buf.h"
 
 static const char impact_sql[] =
@@ -757,10 +758,190 @@ int nx_impact__get_set_made(sqlite3 *db, const char *expr, uint64_t **w, size_t 
 	return rc;
 }
 
+/* The lists' expressions the row holds, one FTS5 query each, after b's 1 and newline: SQLITE_OK or an error. */
+static int held_each(sqlite3 *db, int64_t rowid, nx_buf *b)
+{
+	sqlite3_stmt *words = NULL, *has = NULL;
+	int rc = SQLITE_OK, step = SQLITE_DONE;
+
+	if ((rc = sqlite3_prepare_v2(db, "SELECT expr FROM impact WHERE twin IS NULL", -1, &words, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(db, "SELECT 1 FROM fts WHERE fts MATCH ?1 AND rowid = ?2", -1, &has, NULL)) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_int64(has, 2, rowid);
+	while ((step = sqlite3_step(words)) == SQLITE_ROW) {
+		const char *e = (const char *)sqlite3_column_text(words, 0);
+
+		sqlite3_reset(has);
+		sqlite3_bind_text(has, 1, e, -1, SQLITE_STATIC);
+		if ((rc = sqlite3_step(has)) == SQLITE_ROW) {
+			nx_buf_add(b, e, strlen(e));
+			nx_buf_addch(b, '\n');
+		} else if (rc != SQLITE_DONE) {
+			goto done;
+		}
+	}
+	rc = step == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
+done:
+	sqlite3_finalize(words);
+	sqlite3_finalize(has);
+	return rc;
+}
+
+/*
+ * FTS5 auxiliary function nx_held(fts): for the row, one byte per phrase
+ * of the query, 1 when the row holds it (a hit in its position list),
+ * else 0.
+ */
+static void aux_held(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		     sqlite3_value **vals)
+{
+	int n = api->xPhraseCount(fctx), i = 0, rc = SQLITE_OK;
+	unsigned char *out = sqlite3_malloc(n > 0 ? n : 1);
+
+	(void)nval;
+	(void)vals;
+	if (out == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	for (i = 0; i < n && rc == SQLITE_OK; i++) {
+		Fts5PhraseIter it;
+		int col = -1, off = -1;
+
+		rc = api->xPhraseFirst(fctx, i, &it, &col, &off);
+		out[i] = col >= 0;
+	}
+	if (rc != SQLITE_OK) {
+		sqlite3_free(out);
+		sqlite3_result_error_code(ctx, rc);
+		return;
+	}
+	sqlite3_result_blob(ctx, out, n, sqlite3_free);
+}
+
+/* nx_held registered on db once (a second registration would lengthen FTS5's list): SQLITE_OK or an error. */
+static int held_register(sqlite3 *db)
+{
+	sqlite3_stmt *probe = NULL;
+	fts5_api *api = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT nx_held(0)", -1, &probe, NULL) == SQLITE_OK) {
+		sqlite3_finalize(probe);
+		return SQLITE_OK;
+	}
+	if ((api = nx_fts5_api(db)) == NULL)
+		return SQLITE_ERROR;
+	return api->xCreateFunction(api, "nx_held", NULL, aux_held, NULL);
+}
+
+/*
+ * The same as held_each in one FTS5 query: every list's expression ORed,
+ * the row looked up by rowid, nx_held telling which phrases it holds.
+ * Each expression must be one phrase (the phrases as many as the
+ * expressions): 1, 0 when one is not (held_each then), -1 on an error
+ * (sqlite3_errcode tells which).
+ */
+static int held_once(sqlite3 *db, int64_t rowid, nx_buf *b)
+{
+	sqlite3_stmt *words = NULL, *has = NULL;
+	nx_buf q = NX_BUF_INIT;
+	char **expr = NULL;
+	size_t n = 0, cap = 0, i = 0;
+	int rc = SQLITE_OK, step = SQLITE_DONE, ok = -1;
+
+	if ((rc = held_register(db)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(db, "SELECT expr FROM impact WHERE twin IS NULL", -1, &words, NULL)) != SQLITE_OK)
+		goto done;
+	while ((step = sqlite3_step(words)) == SQLITE_ROW) {
+		const char *e = (const char *)sqlite3_column_text(words, 0);
+
+		if (n == cap) {
+			char **g = realloc(expr, (cap = cap ? 2 * cap : 256) * sizeof(*g));
+
+			if (g == NULL) {
+				rc = SQLITE_NOMEM;
+				goto done;
+			}
+			expr = g;
+		}
+		if ((expr[n] = strdup(e != NULL ? e : "")) == NULL) {
+			rc = SQLITE_NOMEM;
+			goto done;
+		}
+		if (n++ > 0)
+			nx_buf_add(&q, " OR ", 4);
+		nx_buf_addch(&q, '(');
+		nx_buf_add(&q, expr[n - 1], strlen(expr[n - 1]));
+		nx_buf_addch(&q, ')');
+	}
+	if (step != SQLITE_DONE) {
+		rc = sqlite3_errcode(db);
+		goto done;
+	}
+	if (n == 0) {
+		ok = 1;
+		goto done;
+	}
+	nx_buf_addch(&q, '\0');
+	if (!nx_buf_ok(&q)) {
+		rc = SQLITE_NOMEM;
+		goto done;
+	}
+	if ((rc = sqlite3_prepare_v2(db, "SELECT nx_held(fts) FROM fts WHERE fts MATCH ?1 AND rowid = ?2", -1, &has,
+				     NULL)) != SQLITE_OK)
+		goto done;
+	sqlite3_bind_text(has, 1, q.buf, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(has, 2, rowid);
+	ok = 1;
+	if ((step = sqlite3_step(has)) == SQLITE_ROW) {
+		const unsigned char *h = sqlite3_column_blob(has, 0);
+
+		if ((size_t)sqlite3_column_bytes(has, 0) != n) {
+			ok = 0; /* an expression of more phrases than one */
+			goto done;
+		}
+		for (i = 0; i < n; i++) {
+			if (h[i]) {
+				nx_buf_add(b, expr[i], strlen(expr[i]));
+				nx_buf_addch(b, '\n');
+			}
+		}
+	} else if (step != SQLITE_DONE) {
+		ok = -1;
+	}
+done:
+	for (i = 0; i < n; i++)
+		free(expr[i]);
+	free(expr);
+	nx_buf_free(&q);
+	sqlite3_finalize(words);
+	sqlite3_finalize(has);
+	return rc == SQLITE_OK ? ok : -1;
+}
+
+char *nx_impact__held(sqlite3 *db, int64_t rowid, int each)
+{
+	nx_buf b = NX_BUF_INIT;
+	size_t at = 0;
+	int rc = 0;
+
+	nx_buf_add(&b, "\x01\n", 2);
+	at = b.len;
+	if (!each && (rc = held_once(db, rowid, &b)) == 0)
+		nx_buf_truncate(&b, at); /* an expression of more than one phrase: one query each */
+	if ((each || rc == 0) && held_each(db, rowid, &b) != SQLITE_OK)
+		rc = -1;
+	if (rc < 0 || !nx_buf_ok(&b)) {
+		nx_buf_free(&b);
+		return NULL;
+	}
+	return nx_buf_detach(&b);
+}
+
 int nx_impact__note_removal(sqlite3 *db, int64_t rowid)
 {
-	sqlite3_stmt *s = NULL, *words = NULL, *has = NULL, *put = NULL;
-	nx_buf b = NX_BUF_INIT;
+	sqlite3_stmt *s = NULL, *put = NULL;
+	char *note = NULL;
 	int rc = SQLITE_OK, step = SQLITE_DONE;
 
 	/* a row at or below the mark (no table, no mark: nothing to note) */
@@ -772,38 +953,16 @@ int nx_impact__note_removal(sqlite3 *db, int64_t rowid)
 	if (step != SQLITE_ROW)
 		return step == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
 	/* 1, then each list's expression (not a twin's) the row matches, each between newlines */
-	nx_buf_add(&b, "\x01\n", 2);
-	if ((rc = sqlite3_prepare_v2(db, "SELECT expr FROM impact WHERE twin IS NULL", -1, &words, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_prepare_v2(db, "SELECT 1 FROM fts WHERE fts MATCH ?1 AND rowid = ?2", -1, &has, NULL)) != SQLITE_OK)
-		goto done;
-	sqlite3_bind_int64(has, 2, rowid);
-	while ((step = sqlite3_step(words)) == SQLITE_ROW) {
-		const char *e = (const char *)sqlite3_column_text(words, 0);
-
-		sqlite3_reset(has);
-		sqlite3_bind_text(has, 1, e, -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(has)) == SQLITE_ROW) {
-			nx_buf_add(&b, e, strlen(e));
-			nx_buf_addch(&b, '\n');
-		} else if (rc != SQLITE_DONE) {
-			goto done;
-		}
-	}
-	rc = step == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
-	if (rc == SQLITE_OK && !nx_buf_ok(&b))
-		rc = SQLITE_NOMEM;
-	if (rc == SQLITE_OK &&
-	    (rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO impact_state(id, totals) VALUES (?1, ?2)", -1, &put, NULL)) ==
-		    SQLITE_OK) {
+	if ((note = nx_impact__held(db, rowid, 0)) == NULL)
+		return sqlite3_errcode(db) != SQLITE_OK ? sqlite3_errcode(db) : SQLITE_NOMEM;
+	if ((rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO impact_state(id, totals) VALUES (?1, ?2)", -1, &put,
+				     NULL)) == SQLITE_OK) {
 		sqlite3_bind_int64(put, 1, -rowid);
-		sqlite3_bind_blob(put, 2, b.buf, (int)b.len, SQLITE_STATIC);
+		sqlite3_bind_blob(put, 2, note, (int)strlen(note), SQLITE_STATIC);
 		rc = sqlite3_step(put) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
 	}
-done:
-	sqlite3_finalize(words);
-	sqlite3_finalize(has);
 	sqlite3_finalize(put);
-	nx_buf_free(&b);
+	free(note);
 	return rc;
 }
 

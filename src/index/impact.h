@@ -110,6 +110,14 @@ int64_t nx_impact__clear_gone(const nx_impact_mark *m, uint64_t *w, size_t nw);
  */
 int nx_impact__note_removal(sqlite3 *db, int64_t rowid);
 /*
+ * The note of the row rowid: 1 and a newline, then each list's expression
+ * (not a twin's) the row matches, each followed by a newline (malloc'd,
+ * NUL-terminated), or NULL on an error.  One FTS5 query of every
+ * expression ORed, unless each (or an expression of more than one phrase):
+ * one query per expression, the same note.
+ */
+char *nx_impact__held(sqlite3 *db, int64_t rowid, int each);
+/*
  * How many of m's removed rows expr matched when its list was made (from
  * the notes of the removals when every one was noted, else its set, or
  * its list when that held every row): 1 with *n, 0 when that is not

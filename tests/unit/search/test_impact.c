@@ -392,6 +392,44 @@ static void test_removals_keep_lists(void **state)
 }
 
 /*
+ * A removal's note (the lists' words the row holds) from one FTS5 query of
+ * every list's expression ORed is the note of one query per expression,
+ * byte for byte, for every row of the index, with articles added since.
+ */
+static void test_notes_one_query(void **state)
+{
+	fixture *f = *state;
+	sqlite3_stmt *s = NULL;
+	int64_t rows = 0, words = 0, several = 0;
+
+	build(f->st);
+	add_articles(f->st, 60000, 20, 3, 3, 31u);
+	assert_int_equal(sqlite3_prepare_v2(f->st->db, "SELECT rowid FROM fts", -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		char *once = nx_impact__held(f->st->db, sqlite3_column_int64(s, 0), 0);
+		char *each = nx_impact__held(f->st->db, sqlite3_column_int64(s, 0), 1);
+		int64_t n = 0;
+		const char *p = NULL;
+
+		assert_non_null(once);
+		assert_non_null(each);
+		assert_string_equal(once, each);
+		assert_memory_equal(once, "\x01\n", 2);
+		for (p = once + 2; *p != '\0'; p++)
+			n += *p == '\n';
+		rows++;
+		words += n;
+		several += n >= 3;
+		free(once);
+		free(each);
+	}
+	sqlite3_finalize(s);
+	print_message("%lld rows, %lld words noted, %lld rows of 3 or more\n", (long long)rows, (long long)words,
+		      (long long)several);
+	assert_true(rows >= NART && words >= rows && several >= 10);
+}
+
+/*
  * More removals than a mark holds (nx_impact__gone_limit, its least
  * lowered for this small index): the mark fails before the removals are
  * read, every word walks, with the same results as the lists gave below
@@ -466,6 +504,7 @@ int main(void)
 		cmocka_unit_test(test_reused_rowid),
 		cmocka_unit_test(test_removals_keep_lists),
 		cmocka_unit_test(test_removals_past_limit),
+		cmocka_unit_test(test_notes_one_query),
 		cmocka_unit_test(test_additions_past_bound_walk),
 		cmocka_unit_test(test_small_index_none),
 	};
