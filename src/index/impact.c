@@ -787,136 +787,135 @@ done:
 	return rc;
 }
 
-/*
- * FTS5 auxiliary function nx_held(fts): for the row, one byte per phrase
- * of the query, 1 when the row holds it (a hit in its position list),
- * else 0.
- */
-static void aux_held(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
-		     sqlite3_value **vals)
+/* The tokens of a row's text (each once, sorted), or of one phrase of a query (in order, colocated marked). */
+typedef struct held_toks {
+	char **tok;
+	size_t n, cap;
+	int query;   /* a phrase: more than one token (not colocated) is counted in split */
+	int split;
+	int failed;
+} held_toks;
+
+static int held_tok(void *ctx, int flags, const char *tok, int ntok, int start, int end)
 {
-	int n = api->xPhraseCount(fctx), i = 0, rc = SQLITE_OK;
-	unsigned char *out = sqlite3_malloc(n > 0 ? n : 1);
+	held_toks *t = ctx;
 
-	(void)nval;
-	(void)vals;
-	if (out == NULL) {
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	for (i = 0; i < n && rc == SQLITE_OK; i++) {
-		Fts5PhraseIter it;
-		int col = -1, off = -1;
+	(void)start;
+	(void)end;
+	if (t->query && t->n > 0 && !(flags & FTS5_TOKEN_COLOCATED))
+		t->split = 1;
+	if (t->n == t->cap) {
+		char **g = realloc(t->tok, (t->cap = t->cap ? 2 * t->cap : 256) * sizeof(*g));
 
-		rc = api->xPhraseFirst(fctx, i, &it, &col, &off);
-		out[i] = col >= 0;
+		if (g == NULL) {
+			t->failed = 1;
+			return SQLITE_NOMEM;
+		}
+		t->tok = g;
 	}
-	if (rc != SQLITE_OK) {
-		sqlite3_free(out);
-		sqlite3_result_error_code(ctx, rc);
-		return;
+	if ((t->tok[t->n] = malloc((size_t)ntok + 1)) == NULL) {
+		t->failed = 1;
+		return SQLITE_NOMEM;
 	}
-	sqlite3_result_blob(ctx, out, n, sqlite3_free);
+	memcpy(t->tok[t->n], tok, (size_t)ntok);
+	t->tok[t->n++][ntok] = '\0';
+	return SQLITE_OK;
 }
 
-/* nx_held registered on db once (a second registration would lengthen FTS5's list): SQLITE_OK or an error. */
-static int held_register(sqlite3 *db)
+static void held_toks_free(held_toks *t)
 {
-	sqlite3_stmt *probe = NULL;
-	fts5_api *api = NULL;
+	size_t i = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT nx_held(0)", -1, &probe, NULL) == SQLITE_OK) {
-		sqlite3_finalize(probe);
-		return SQLITE_OK;
-	}
-	if ((api = nx_fts5_api(db)) == NULL)
-		return SQLITE_ERROR;
-	return api->xCreateFunction(api, "nx_held", NULL, aux_held, NULL);
+	for (i = 0; i < t->n; i++)
+		free(t->tok[i]);
+	free(t->tok);
+	memset(t, 0, sizeof(*t));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /*
- * The same as held_each in one FTS5 query: every list's expression ORed,
- * the row looked up by rowid, nx_held telling which phrases it holds.
- * Each expression must be one phrase (the phrases as many as the
- * expressions): 1, 0 when one is not (held_each then), -1 on an error
- * (sqlite3_errcode tells which).
+ * The same as held_each from the row's text tokenized once by the index's
+ * tokenizer: an expression of one quoted word held when one of the
+ * tokens the query side makes of it (its stems, colocated) is one of the
+ * row's.  1, 0 when an expression is not one such word or the row's text
+ * is not there (held_each then), -1 on an error.
  */
-static int held_once(sqlite3 *db, int64_t rowid, nx_buf *b)
+static int held_tokens(sqlite3 *db, int64_t rowid, nx_buf *b)
 {
-	sqlite3_stmt *words = NULL, *has = NULL;
-	nx_buf q = NX_BUF_INIT;
-	char **expr = NULL;
-	size_t n = 0, cap = 0, i = 0;
-	int rc = SQLITE_OK, step = SQLITE_DONE, ok = -1;
+	fts5_api *api = nx_fts5_api(db);
+	fts5_tokenizer tapi;
+	Fts5Tokenizer *tk = NULL;
+	void *ud = NULL;
+	sqlite3_stmt *src = NULL, *words = NULL;
+	held_toks doc = { 0 };
+	size_t i = 0, j = 0, k = 0;
+	int rc = -1, c = 0, step = SQLITE_DONE;
 
-	if ((rc = held_register(db)) != SQLITE_OK ||
-	    (rc = sqlite3_prepare_v2(db, "SELECT expr FROM impact WHERE twin IS NULL", -1, &words, NULL)) != SQLITE_OK)
+	if (api == NULL || api->xFindTokenizer(api, "nx", &ud, &tapi) != SQLITE_OK || tapi.xCreate(ud, NULL, 0, &tk) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, "SELECT body, title, captions, credits FROM fts_src WHERE id = ?1", -1, &src, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT expr FROM impact WHERE twin IS NULL", -1, &words, NULL) != SQLITE_OK)
 		goto done;
-	while ((step = sqlite3_step(words)) == SQLITE_ROW) {
+	sqlite3_bind_int64(src, 1, rowid);
+	if ((step = sqlite3_step(src)) != SQLITE_ROW) {
+		rc = step == SQLITE_DONE ? 0 : -1;
+		goto done;
+	}
+	for (c = 0; c < sqlite3_column_count(src); c++) {
+		const char *text = (const char *)sqlite3_column_text(src, c);
+
+		if (text != NULL &&
+		    tapi.xTokenize(tk, &doc, FTS5_TOKENIZE_DOCUMENT, text, sqlite3_column_bytes(src, c), held_tok) != SQLITE_OK)
+			goto done;
+	}
+	if (doc.failed)
+		goto done;
+	qsort(doc.tok, doc.n, sizeof(*doc.tok), cmp_str);
+	for (i = 0, j = 0; i < doc.n; i++) {
+		if (j > 0 && strcmp(doc.tok[j - 1], doc.tok[i]) == 0)
+			free(doc.tok[i]);
+		else
+			doc.tok[j++] = doc.tok[i];
+	}
+	doc.n = j;
+	rc = 1;
+	while (rc == 1 && (step = sqlite3_step(words)) == SQLITE_ROW) {
 		const char *e = (const char *)sqlite3_column_text(words, 0);
+		size_t len = (size_t)sqlite3_column_bytes(words, 0);
+		held_toks q = { 0 };
+		int has = 0;
 
-		if (n == cap) {
-			char **g = realloc(expr, (cap = cap ? 2 * cap : 256) * sizeof(*g));
-
-			if (g == NULL) {
-				rc = SQLITE_NOMEM;
-				goto done;
-			}
-			expr = g;
+		/* one word between quotes, nothing else */
+		if (e == NULL || len < 3 || e[0] != '"' || e[len - 1] != '"' || memchr(e + 1, '"', len - 2) != NULL) {
+			rc = 0;
+			break;
 		}
-		if ((expr[n] = strdup(e != NULL ? e : "")) == NULL) {
-			rc = SQLITE_NOMEM;
-			goto done;
+		q.query = 1;
+		if (tapi.xTokenize(tk, &q, FTS5_TOKENIZE_QUERY, e + 1, (int)len - 2, held_tok) != SQLITE_OK || q.failed)
+			rc = -1;
+		else if (q.split || q.n == 0)
+			rc = 0;
+		for (k = 0; rc == 1 && k < q.n && !has; k++)
+			has = bsearch(&q.tok[k], doc.tok, doc.n, sizeof(*doc.tok), cmp_str) != NULL;
+		if (rc == 1 && has) {
+			nx_buf_add(b, e, len);
+			nx_buf_addch(b, '\n');
 		}
-		if (n++ > 0)
-			nx_buf_add(&q, " OR ", 4);
-		nx_buf_addch(&q, '(');
-		nx_buf_add(&q, expr[n - 1], strlen(expr[n - 1]));
-		nx_buf_addch(&q, ')');
+		held_toks_free(&q);
 	}
-	if (step != SQLITE_DONE) {
-		rc = sqlite3_errcode(db);
-		goto done;
-	}
-	if (n == 0) {
-		ok = 1;
-		goto done;
-	}
-	nx_buf_addch(&q, '\0');
-	if (!nx_buf_ok(&q)) {
-		rc = SQLITE_NOMEM;
-		goto done;
-	}
-	if ((rc = sqlite3_prepare_v2(db, "SELECT nx_held(fts) FROM fts WHERE fts MATCH ?1 AND rowid = ?2", -1, &has,
-				     NULL)) != SQLITE_OK)
-		goto done;
-	sqlite3_bind_text(has, 1, q.buf, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(has, 2, rowid);
-	ok = 1;
-	if ((step = sqlite3_step(has)) == SQLITE_ROW) {
-		const unsigned char *h = sqlite3_column_blob(has, 0);
-
-		if ((size_t)sqlite3_column_bytes(has, 0) != n) {
-			ok = 0; /* an expression of more phrases than one */
-			goto done;
-		}
-		for (i = 0; i < n; i++) {
-			if (h[i]) {
-				nx_buf_add(b, expr[i], strlen(expr[i]));
-				nx_buf_addch(b, '\n');
-			}
-		}
-	} else if (step != SQLITE_DONE) {
-		ok = -1;
-	}
+	if (rc == 1 && step != SQLITE_DONE && step != SQLITE_ROW)
+		rc = -1;
 done:
-	for (i = 0; i < n; i++)
-		free(expr[i]);
-	free(expr);
-	nx_buf_free(&q);
+	held_toks_free(&doc);
+	sqlite3_finalize(src);
 	sqlite3_finalize(words);
-	sqlite3_finalize(has);
-	return rc == SQLITE_OK ? ok : -1;
+	tapi.xDelete(tk);
+	return rc;
 }
 
 char *nx_impact__held(sqlite3 *db, int64_t rowid, int each)
@@ -927,8 +926,8 @@ char *nx_impact__held(sqlite3 *db, int64_t rowid, int each)
 
 	nx_buf_add(&b, "\x01\n", 2);
 	at = b.len;
-	if (!each && (rc = held_once(db, rowid, &b)) == 0)
-		nx_buf_truncate(&b, at); /* an expression of more than one phrase: one query each */
+	if (!each && (rc = held_tokens(db, rowid, &b)) == 0)
+		nx_buf_truncate(&b, at); /* an expression not one word: one query each */
 	if ((each || rc == 0) && held_each(db, rowid, &b) != SQLITE_OK)
 		rc = -1;
 	if (rc < 0 || !nx_buf_ok(&b)) {

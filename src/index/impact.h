@@ -112,9 +112,9 @@ int nx_impact__note_removal(sqlite3 *db, int64_t rowid);
 /*
  * The note of the row rowid: 1 and a newline, then each list's expression
  * (not a twin's) the row matches, each followed by a newline (malloc'd,
- * NUL-terminated), or NULL on an error.  One FTS5 query of every
- * expression ORed, unless each (or an expression of more than one phrase):
- * one query per expression, the same note.
+ * NUL-terminated), or NULL on an error.  The row's text tokenized once
+ * by the index's tokenizer, unless each (or an expression other than one
+ * quoted word, or no text): one FTS5 query per expression, the same note.
  */
 char *nx_impact__held(sqlite3 *db, int64_t rowid, int each);
 /*

@@ -392,11 +392,11 @@ static void test_removals_keep_lists(void **state)
 }
 
 /*
- * A removal's note (the lists' words the row holds) from one FTS5 query of
- * every list's expression ORed is the note of one query per expression,
+ * A removal's note (the lists' words the row holds) from its text tokenized
+ * once is the note of one FTS5 query per expression,
  * byte for byte, for every row of the index, with articles added since.
  */
-static void test_notes_one_query(void **state)
+static void test_notes_from_tokens(void **state)
 {
 	fixture *f = *state;
 	sqlite3_stmt *s = NULL;
@@ -504,7 +504,7 @@ int main(void)
 		cmocka_unit_test(test_reused_rowid),
 		cmocka_unit_test(test_removals_keep_lists),
 		cmocka_unit_test(test_removals_past_limit),
-		cmocka_unit_test(test_notes_one_query),
+		cmocka_unit_test(test_notes_from_tokens),
 		cmocka_unit_test(test_additions_past_bound_walk),
 		cmocka_unit_test(test_small_index_none),
 	};
