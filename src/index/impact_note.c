@@ -104,16 +104,14 @@ static int cmp_str(const void *a, const void *b)
  */
 static int held_tokens(sqlite3 *db, int64_t rowid, nx_buf *b)
 {
-	fts5_api *api = nx_fts5_api(db);
 	fts5_tokenizer tapi;
 	Fts5Tokenizer *tk = NULL;
-	void *ud = NULL;
 	sqlite3_stmt *src = NULL, *words = NULL;
 	held_toks doc = { 0 };
 	size_t i = 0, j = 0, k = 0;
 	int rc = -1, c = 0, step = SQLITE_DONE;
 
-	if (api == NULL || api->xFindTokenizer(api, "nx", &ud, &tapi) != SQLITE_OK || tapi.xCreate(ud, NULL, 0, &tk) != SQLITE_OK)
+	if (nx_tokenizer_kept(db, &tk, &tapi) != SQLITE_OK)
 		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT body, title, captions, credits FROM fts_src WHERE id = ?1", -1, &src, NULL) !=
 		    SQLITE_OK ||
@@ -172,7 +170,6 @@ done:
 	held_toks_free(&doc);
 	sqlite3_finalize(src);
 	sqlite3_finalize(words);
-	tapi.xDelete(tk);
 	return rc;
 }
 
