@@ -427,6 +427,26 @@ static void test_notes_from_tokens(void **state)
 	print_message("%lld rows, %lld words noted, %lld rows of 3 or more\n", (long long)rows, (long long)words,
 		      (long long)several);
 	assert_true(rows >= NART && words >= rows && several >= 10);
+	/* an expression not one quoted word: one query per word, still the same */
+	assert_int_equal(sqlite3_exec(f->st->db,
+				      "BEGIN; INSERT INTO impact(expr, df, hits, twin) SELECT expr || ' OR \"zorba\"', df, hits,"
+				      " NULL FROM impact WHERE twin IS NULL ORDER BY df DESC LIMIT 1",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(f->st->db, "SELECT rowid FROM fts LIMIT 50", -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		char *once = nx_impact__held(f->st->db, sqlite3_column_int64(s, 0), 0);
+		char *each = nx_impact__held(f->st->db, sqlite3_column_int64(s, 0), 1);
+
+		assert_non_null(once);
+		assert_non_null(each);
+		assert_string_equal(once, each);
+		assert_non_null(strstr(once, " OR \"zorba\"\n"));
+		free(once);
+		free(each);
+	}
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_exec(f->st->db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 }
 
 /*
