@@ -29,7 +29,9 @@
  * those above the mark, and nx_impact__mark sets the lists aside (no
  * trigger on additions: an older program's build would leave it behind).
  * An article added since and removed or replaced leaves the mark as it
- * is: the rows above it are read as they are now.
+ * is: the rows above it are read as they are now.  More removals than
+ * nx_impact__gone_limit (every search reads them all) set the lists aside
+ * too, until the next build.
  *
  * impact_set(expr, nbits, bits, maxes): for the words of a list in an
  * eighth of the rows or more, the set of the rows they match, a bitmap of
