@@ -3,10 +3,11 @@
  * before an article at or below the mark is removed, which lists' words
  * (their expressions, not a twin's) it holds, kept as row -rowid of
  * impact_state for nx_impact__gone_df.  The row's text is tokenized once
- * by the index's own tokenizer and each list's word looked up in its
- * tokens; one FTS5 query per word (267 at 1M, ten times the cost of the
- * removal itself) is kept for expressions other than one quoted word and
- * as the check (test_notes_from_tokens).
+ * by the index's own tokenizer (kept per connection: nx_tokenizer_kept)
+ * and each list's word looked up in its tokens; one FTS5 query per word
+ * (267 at 1M, some twenty times the cost of the removal itself) is kept
+ * for expressions other than one quoted word and as the check
+ * (test_notes_from_tokens).
  */
 #include "index/impact.h"
 
