@@ -29,7 +29,9 @@
  * those above the mark, and nx_impact__mark sets the lists aside (no
  * trigger on additions: an older program's build would leave it behind).
  * An article added since and removed or replaced leaves the mark as it
- * is: the rows above it are read as they are now.
+ * is: the rows above it are read as they are now.  More removals than
+ * nx_impact__gone_limit (every search reads them all) set the lists aside
+ * too, until the next build.
  *
  * impact_set(expr, nbits, bits, maxes): for the words of a list in an
  * eighth of the rows or more, the set of the rows they match, a bitmap of
@@ -286,6 +288,34 @@ static int added_rows(sqlite3 *db, int64_t last, int ncol, int64_t *n, int64_t *
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int64_t gone_min = NX_IMPACT_GONE_MIN;
+
+void nx_impact__set_gone_min(int64_t min)
+{
+	gone_min = min > 0 ? min : NX_IMPACT_GONE_MIN;
+}
+
+int64_t nx_impact__gone_limit(int64_t nrow0)
+{
+	return nrow0 / NX_IMPACT_GONE_SHARE > gone_min ? nrow0 / NX_IMPACT_GONE_SHARE : gone_min;
+}
+
+/* Whether the removals since the mark (rows -rowid of impact_state) are more than limit, counted to limit + 1: 1, 0, or -1. */
+static int gone_over(sqlite3 *db, int64_t limit)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM (SELECT 1 FROM impact_state WHERE id < 0 LIMIT ?1)", -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, limit + 1);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = sqlite3_column_int64(s, 0) > limit;
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /* The rows at or below last removed since the mark (rows -rowid of impact_state) into m, ascending: 0, or -1. */
 static int gone_rows(sqlite3 *db, int64_t last, nx_impact_mark *m)
 {
@@ -390,6 +420,11 @@ int nx_impact__mark(sqlite3 *db, nx_impact_mark *m)
 	 */
 	if (m->last < 0 || m->nrow0 <= 0 || added_rows(db, m->last, ncol, &nadd, add) < 0)
 		goto done;
+	/* too many removals to read on each search: the walk (counted first, the rows not read) */
+	if ((rc = gone_over(db, nx_impact__gone_limit(m->nrow0))) != 0) {
+		rc = rc > 0 ? 0 : -1;
+		goto done;
+	}
 	if (gone_rows(db, m->last, m) < 0) {
 		rc = -1;
 		goto done;
@@ -721,56 +756,6 @@ int nx_impact__get_set_made(sqlite3 *db, const char *expr, uint64_t **w, size_t 
 		     expr, w, nw, max);
 	if (rc == 1)
 		*df = n;
-	return rc;
-}
-
-int nx_impact__note_removal(sqlite3 *db, int64_t rowid)
-{
-	sqlite3_stmt *s = NULL, *words = NULL, *has = NULL, *put = NULL;
-	nx_buf b = NX_BUF_INIT;
-	int rc = SQLITE_OK, step = SQLITE_DONE;
-
-	/* a row at or below the mark (no table, no mark: nothing to note) */
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM impact_state WHERE id = 5 AND ?1 <= totals", -1, &s, NULL) != SQLITE_OK)
-		return SQLITE_OK;
-	sqlite3_bind_int64(s, 1, rowid);
-	step = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (step != SQLITE_ROW)
-		return step == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
-	/* 1, then each list's expression (not a twin's) the row matches, each between newlines */
-	nx_buf_add(&b, "\x01\n", 2);
-	if ((rc = sqlite3_prepare_v2(db, "SELECT expr FROM impact WHERE twin IS NULL", -1, &words, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_prepare_v2(db, "SELECT 1 FROM fts WHERE fts MATCH ?1 AND rowid = ?2", -1, &has, NULL)) != SQLITE_OK)
-		goto done;
-	sqlite3_bind_int64(has, 2, rowid);
-	while ((step = sqlite3_step(words)) == SQLITE_ROW) {
-		const char *e = (const char *)sqlite3_column_text(words, 0);
-
-		sqlite3_reset(has);
-		sqlite3_bind_text(has, 1, e, -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(has)) == SQLITE_ROW) {
-			nx_buf_add(&b, e, strlen(e));
-			nx_buf_addch(&b, '\n');
-		} else if (rc != SQLITE_DONE) {
-			goto done;
-		}
-	}
-	rc = step == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
-	if (rc == SQLITE_OK && !nx_buf_ok(&b))
-		rc = SQLITE_NOMEM;
-	if (rc == SQLITE_OK &&
-	    (rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO impact_state(id, totals) VALUES (?1, ?2)", -1, &put, NULL)) ==
-		    SQLITE_OK) {
-		sqlite3_bind_int64(put, 1, -rowid);
-		sqlite3_bind_blob(put, 2, b.buf, (int)b.len, SQLITE_STATIC);
-		rc = sqlite3_step(put) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(db);
-	}
-done:
-	sqlite3_finalize(words);
-	sqlite3_finalize(has);
-	sqlite3_finalize(put);
-	nx_buf_free(&b);
 	return rc;
 }
 

@@ -55,6 +55,19 @@ int nx_impact__seal(sqlite3 *db);
 /* Columns of the full-text table a mark can hold. */
 #define NX_IMPACT_MAX_COLS 64
 
+/*
+ * Removals since the lists were made that a mark holds at most: the
+ * larger of NX_IMPACT_GONE_MIN and the rows then over NX_IMPACT_GONE_SHARE.
+ * Each search reads every removal (the mark) and every word's count scans
+ * every removal's note (nx_impact__gone_df): past the limit the lists are
+ * set aside, the walk serves, until the next optimize.  At 1M rows the
+ * verbose questions cost 0.44 G instructions more per 1,000 removals and
+ * the walk 3.9 G more than the lists after 1,000: even at about 1% of the
+ * rows (doc/performance.md, round 14b).
+ */
+#define NX_IMPACT_GONE_MIN 1000
+#define NX_IMPACT_GONE_SHARE 256
+
 /* The index when the lists were made and now (nx_impact__mark). */
 typedef struct nx_impact_mark {
 	int64_t last;         /* the largest rowid then */
@@ -72,11 +85,16 @@ typedef struct nx_impact_mark {
  * was replaced (no trigger set the mark aside, and the totals now are
  * those then less the removed rows plus the added rows': the rows
  * exactly, the tokens no more), 0 when not (no mark: an older program's
- * build, a replacement, a removed rowid given again), -1 when the mark is
+ * build, a replacement, a removed rowid given again, more removals than
+ * nx_impact__gone_limit), -1 when the mark is
  * corrupt.  The caller reads in one transaction and frees *m
  * (nx_impact__mark_free) whatever the result.
  */
 int nx_impact__mark(sqlite3 *db, nx_impact_mark *m);
+/* The most removals a mark of nrow0 rows then holds (NX_IMPACT_GONE_MIN, NX_IMPACT_GONE_SHARE). */
+int64_t nx_impact__gone_limit(int64_t nrow0);
+/* For tests: NX_IMPACT_GONE_MIN in place of min (a smaller index reaches the limit); 0 restores it. */
+void nx_impact__set_gone_min(int64_t min);
 /* Free what a mark holds (its removed rows); m may be one nx_impact__mark left empty. */
 void nx_impact__mark_free(nx_impact_mark *m);
 /* 1 when rowid is one of m's removed rows, else 0. */
@@ -91,6 +109,14 @@ int64_t nx_impact__clear_gone(const nx_impact_mark *m, uint64_t *w, size_t nw);
  * SQLITE_OK, or an SQLite error code.
  */
 int nx_impact__note_removal(sqlite3 *db, int64_t rowid);
+/*
+ * The note of the row rowid: 1 and a newline, then each list's expression
+ * (not a twin's) the row matches, each followed by a newline (malloc'd,
+ * NUL-terminated), or NULL on an error.  The row's text tokenized once
+ * by the index's tokenizer, unless each (or an expression other than one
+ * quoted word, or no text): one FTS5 query per expression, the same note.
+ */
+char *nx_impact__held(sqlite3 *db, int64_t rowid, int each);
 /*
  * How many of m's removed rows expr matched when its list was made (from
  * the notes of the removals when every one was noted, else its set, or

@@ -242,6 +242,7 @@ fts5_api *nx_fts5_api(sqlite3 *db)
 typedef struct reg {
 	fts5_api *api;
 	tok_global g;
+	Fts5Tokenizer *kept; /* nx_tokenizer_kept's, made on first use */
 } reg;
 
 static int tok_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out)
@@ -798,7 +799,28 @@ void nx_pretok_offer(nx_pretok *p, nx_tape *tapes, int n)
 
 static void reg_free(void *p)
 {
+	reg *r = p;
+
+	if (r != NULL && r->kept != NULL)
+		tok_delete(r->kept);
 	free(p);
+}
+
+int nx_tokenizer_kept(sqlite3 *db, Fts5Tokenizer **tk, fts5_tokenizer *api)
+{
+	fts5_api *f = nx_fts5_api(db);
+	void *ud = NULL;
+	reg *r = NULL;
+	int rc = SQLITE_OK;
+
+	*tk = NULL;
+	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, api) != SQLITE_OK || ud == NULL)
+		return SQLITE_ERROR;
+	r = ud;
+	if (r->kept == NULL && (rc = tok_create(r, NULL, 0, &r->kept)) != SQLITE_OK)
+		return rc;
+	*tk = r->kept;
+	return SQLITE_OK;
 }
 
 int nx_tokenizer_register(sqlite3 *db)

@@ -34,6 +34,14 @@ int nx_tokenizer_register(sqlite3 *db);
 fts5_api *nx_fts5_api(sqlite3 *db);
 
 /*
+ * A tokenizer "nx" of db kept with its registration (made on first use,
+ * its cache of stems kept, deleted when the connection closes), for code
+ * that tokenizes beside FTS5 on db's thread (impact_note.c): SQLITE_OK
+ * with *tk and *api (xTokenize; never xDelete it), or an error.
+ */
+int nx_tokenizer_kept(sqlite3 *db, Fts5Tokenizer **tk, fts5_tokenizer *api);
+
+/*
  * Set the languages (comma-separated primary tags, "en,de") whose stems a
  * query without a language is expanded to.  NULL or "" means English.
  */

@@ -391,6 +391,110 @@ static void test_removals_keep_lists(void **state)
 	check_all(f->st, want);
 }
 
+/*
+ * A removal's note (the lists' words the row holds) from its text tokenized
+ * once is the note of one FTS5 query per expression,
+ * byte for byte, for every row of the index, with articles added since.
+ */
+static void test_notes_from_tokens(void **state)
+{
+	fixture *f = *state;
+	sqlite3_stmt *s = NULL;
+	int64_t rows = 0, words = 0, several = 0;
+
+	build(f->st);
+	add_articles(f->st, 60000, 20, 3, 3, 31u);
+	assert_int_equal(sqlite3_prepare_v2(f->st->db, "SELECT rowid FROM fts", -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		char *once = nx_impact__held(f->st->db, sqlite3_column_int64(s, 0), 0);
+		char *each = nx_impact__held(f->st->db, sqlite3_column_int64(s, 0), 1);
+		int64_t n = 0;
+		const char *p = NULL;
+
+		assert_non_null(once);
+		assert_non_null(each);
+		assert_string_equal(once, each);
+		assert_memory_equal(once, "\x01\n", 2);
+		for (p = once + 2; *p != '\0'; p++)
+			n += *p == '\n';
+		rows++;
+		words += n;
+		several += n >= 3;
+		free(once);
+		free(each);
+	}
+	sqlite3_finalize(s);
+	print_message("%lld rows, %lld words noted, %lld rows of 3 or more\n", (long long)rows, (long long)words,
+		      (long long)several);
+	assert_true(rows >= NART && words >= rows && several >= 10);
+	/* an expression not one quoted word: one query per word, still the same */
+	assert_int_equal(sqlite3_exec(f->st->db,
+				      "BEGIN; INSERT INTO impact(expr, df, hits, twin) SELECT expr || ' OR \"zorba\"', df, hits,"
+				      " NULL FROM impact WHERE twin IS NULL ORDER BY df DESC LIMIT 1",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(f->st->db, "SELECT rowid FROM fts LIMIT 50", -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		char *once = nx_impact__held(f->st->db, sqlite3_column_int64(s, 0), 0);
+		char *each = nx_impact__held(f->st->db, sqlite3_column_int64(s, 0), 1);
+
+		assert_non_null(once);
+		assert_non_null(each);
+		assert_string_equal(once, each);
+		assert_non_null(strstr(once, " OR \"zorba\"\n"));
+		free(once);
+		free(each);
+	}
+	sqlite3_finalize(s);
+	assert_int_equal(sqlite3_exec(f->st->db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+}
+
+/*
+ * More removals than a mark holds (nx_impact__gone_limit, its least
+ * lowered for this small index): the mark fails before the removals are
+ * read, every word walks, with the same results as the lists gave below
+ * the limit; the limit raised again, or the lists made again, they serve.
+ */
+static void test_removals_past_limit(void **state)
+{
+	fixture *f = *state;
+	static seen want[NWORD][NPAGES];
+	nx_impact_mark m;
+	int64_t gone = 0, rows = 0;
+	int n = 0;
+
+	build(f->st);
+	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM article", &rows), 0);
+	n = madeup_remove_listed(f->st, 8, 2);
+	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact_state WHERE id < 0", &gone), 0);
+	print_message("%d of %lld articles removed\n", n, (long long)rows);
+	assert_true(gone >= n && gone > rows / NX_IMPACT_GONE_SHARE + 1);
+	/* at the limit: the lists serve, with the walk's results */
+	nx_impact__set_gone_min(gone);
+	assert_int_equal(nx_impact__gone_limit(rows), gone);
+	assert_int_equal(nx_impact__mark(f->st->db, &m), 1);
+	assert_true(m.ngone == (size_t)gone);
+	nx_impact__mark_free(&m);
+	assert_true(served_words(f->st, 1) >= 3);
+	walk_all(f->st, want);
+	check_all(f->st, want);
+	/* one past it: no mark, no removal read, every word walks, the same results */
+	nx_impact__set_gone_min(gone - 1);
+	assert_int_equal(nx_impact__mark(f->st->db, &m), 0);
+	assert_true(m.gone == NULL && m.ngone == 0);
+	nx_impact__mark_free(&m);
+	assert_int_equal(served_words(f->st, 1), 0);
+	assert_int_equal(served_words(f->st, ROWS / 2), 0);
+	check_all(f->st, want);
+	/* made again: no removal left, the lists serve under the lowered limit */
+	build(f->st);
+	assert_true(served_words(f->st, 1) >= 3);
+	check_all(f->st, want);
+	/* the compiled limit: far above this index's removals */
+	nx_impact__set_gone_min(0);
+	assert_int_equal(nx_impact__gone_limit(rows), NX_IMPACT_GONE_MIN);
+}
+
 /* A small load: the lists stay.  Too few articles for any list: none made, any earlier ones dropped. */
 static void test_small_index_none(void **state)
 {
@@ -419,6 +523,8 @@ int main(void)
 		cmocka_unit_test(test_additions_keep_lists),
 		cmocka_unit_test(test_reused_rowid),
 		cmocka_unit_test(test_removals_keep_lists),
+		cmocka_unit_test(test_removals_past_limit),
+		cmocka_unit_test(test_notes_from_tokens),
 		cmocka_unit_test(test_additions_past_bound_walk),
 		cmocka_unit_test(test_small_index_none),
 	};
