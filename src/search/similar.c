@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "article/lang.h"
+#include "index/impact.h"
 #include "index/tokenizer.h"
 #include "util/text.h"
 
@@ -140,7 +141,7 @@ static int similar_in(nx_results **out, nx_store *st, const char *ref, const nx_
 	nx_article *a = NULL;
 	fts5_tokenizer tk;
 	Fts5Tokenizer *tok = NULL;
-	sqlite3_stmt *s = NULL, *df = NULL;
+	sqlite3_stmt *s = NULL, *df = NULL, *stored = NULL;
 	nx_buf text = NX_BUF_INIT, expr = NX_BUF_INIT, btext = NX_BUF_INIT;
 	tc_ctx tc, btc;
 	int64_t *dfs = NULL;
@@ -180,10 +181,11 @@ static int similar_in(nx_results **out, nx_store *st, const char *ref, const nx_
 	}
 	tk.xTokenize(tok, &tc, FTS5_TOKENIZE_DOCUMENT, text.buf, (int)text.len, nx_search__collect_token);
 	tk.xTokenize(tok, &btc, FTS5_TOKENIZE_DOCUMENT, btext.buf, (int)btext.len, nx_search__collect_token);
-	tk.xDelete(tok);
 	if (tc.oom || btc.oom || (dfs = calloc(tc.n + 1, sizeof(*dfs))) == NULL)
 		goto oom;
 	/* weight by tf-idf from the index vocabulary */
+	if (nx_impact__df_prepare(st->db, &stored) != SQLITE_OK)
+		stored = NULL; /* no impact lists: every count walked */
 	if (nx_search__vocab_prepare(st, &df) != SQLITE_OK) {
 		rc = nx_store__dberr(st, err, "cannot read the index vocabulary");
 		goto done;
@@ -194,7 +196,12 @@ static int similar_in(nx_results **out, nx_store *st, const char *ref, const nx_
 	sqlite3_finalize(s);
 	s = NULL;
 	for (i = 0; i < tc.n; i++) {
-		int64_t d = dfs[i] = nx_search__vocab_df(df, tc.t[i].term, strlen(tc.t[i].term));
+		/* a frequent word's count stored with its list, else its doclist walked (fts5vocab) */
+		int64_t d = nx_search__stored_df(stored, &tk, tok, tc.t[i].term);
+
+		if (d < 0)
+			d = nx_search__vocab_df(df, tc.t[i].term, strlen(tc.t[i].term));
+		dfs[i] = d;
 
 		/* words in one article only (this one) say nothing about others */
 		tc.t[i].w = d <= 1 ? 0 : (1.0 + log((double)tc.t[i].tf)) * log((double)(ndocs + 1) / (double)d);
@@ -245,6 +252,9 @@ done:
 	free(band);
 	nx_buf_free(&btext);
 	sqlite3_finalize(df);
+	sqlite3_finalize(stored);
+	if (tok != NULL)
+		tk.xDelete(tok);
 	nx_buf_free(&text);
 	nx_buf_free(&expr);
 	free(body);
