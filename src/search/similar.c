@@ -146,6 +146,7 @@ static int similar_in(nx_results **out, nx_store *st, const char *ref, const nx_
 	tc_ctx tc, btc;
 	int64_t *dfs = NULL;
 	char *band = NULL;
+	int bits = 0;
 	char *body = NULL, hash[65];
 	int64_t id = 0, ndocs = 1;
 	size_t i = 0, used = 0;
@@ -235,8 +236,15 @@ static int similar_in(nx_results **out, nx_store *st, const char *ref, const nx_
 		p.exclude_id = id;
 		p.exclude_hash = hash;
 		p.or_strict = 1;
-		if (exclude_bits(st, &p, band) < 0)
+		/*
+		 * no bits (a filter given, or no body): the fast paths would test
+		 * the filters in SQL for each of the OR's rows, more than the SQL
+		 * path's own join costs: nx_rank in SQL, as they would rank
+		 */
+		if ((bits = exclude_bits(st, &p, band)) < 0)
 			goto oom;
+		if (bits == 0)
+			o.fast_paths = NX_FAST_PATHS_OFF;
 		if ((rc = nx_search__run(r, st, NULL, expr.buf, NULL, &p, &o, err)) < 0)
 			goto done;
 	}

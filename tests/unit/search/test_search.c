@@ -598,7 +598,7 @@ static void hit_ids(const nx_results *r, char *buf, size_t n)
  * similar: the OR of the article's words counted and ranked on the fast
  * paths (NX_FAST_PATHS_CHECK: they did run) as by SQL (nx_rank over the
  * same words), the article and its exact copies left out of both the
- * hits and the total, with or without a filter.
+ * hits and the total; with a filter (SQL then, see similar.c) the same.
  */
 static void test_similar_fast(void **state)
 {
