@@ -437,6 +437,11 @@ int nx_search__candidates(nx_store *st, plan *p, const nx_search_opts *o, const 
 		/* the winners known, with their scores: their metadata, in order */
 		nx_buf_adds(&q.sql, "SELECT a.id, ?2 AS score, a.body_hash, a.title, a.published, 0, 0"
 				    " FROM article a WHERE a.id = ?1");
+		/* similar: the winners tested again, by SQL (its exclusions as bits may miss a copy, see similar.c) */
+		if (p->or_strict) {
+			q.nbind = 2; /* ?1 and ?2 bound for each row by next_row */
+			nx_search__add_filters(&q, p, "a");
+		}
 		goto prepared;
 	}
 	if (expr != NULL && !relaxed && !o->recent && !o->all_revisions && o->sort == NX_SORT_RELEVANCE &&

@@ -40,6 +40,9 @@ static int count_strict(nx_results *r, nx_store *st, const nx_query *q, const ch
 	int64_t end = (o->offset < 0 ? 0 : o->offset) + (o->limit < 0 ? 0 : o->limit);
 	int fast = 0;
 
+	/* an OR of words (similar): counted from sets, or by the ranking that follows, as a relaxed query */
+	if (p->or_strict)
+		return nx_search__relaxed_count(st, p, o, strict, o->limit <= 0, o->limit > 0, &r->total, err);
 	if (question && nx_search__topk_fits(o) && end > 0 && q != NULL && q->nunits >= NX_PRF_MIN_UNITS &&
 	    nx_topk__plain(strict) >= 2) {
 		int64_t *rows = NULL, n = nx_search__strict_upto(st, strict, end, &rows);
@@ -184,7 +187,7 @@ static int list_candidates(nx_results *r, nx_store *st, const nx_query *q, const
 	int rc = NX_OK;
 
 	if (r->total > 0) {
-		if ((rc = nx_search__candidates(st, p, o, strict, 0, want, &l->c, &l->n, err)) < 0)
+		if ((rc = nx_search__candidates(st, p, o, strict, p->or_strict, want, &l->c, &l->n, err)) < 0)
 			return rc;
 		l->nstrict = l->n;
 		l->strict_cut = (int64_t)l->n < r->total && (int64_t)l->n == want;

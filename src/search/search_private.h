@@ -66,6 +66,7 @@ typedef struct plan {
 	char *like_author[2];    /* for the bindings */
 	int64_t exclude_id;      /* similar: leave out this article ... */
 	const char *exclude_hash;/* ... and its exact copies */
+	int or_strict;           /* similar: the strict query is an OR of words, counted and ranked as a relaxed one */
 	int64_t newest;          /* for the recency boost */
 	const double *weights;   /* relaxed ranking: weight of each phrase */
 	int nweights;

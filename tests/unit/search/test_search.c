@@ -584,6 +584,80 @@ static void test_budget(void **state)
 	nx_results_free(r);
 }
 
+/* The ids of r's hits, "|"-joined, into buf. */
+static void hit_ids(const nx_results *r, char *buf, size_t n)
+{
+	size_t i = 0, at = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->nhits && at + 18 < n; i++)
+		at += (size_t)snprintf(buf + at, n - at, "%s|", r->hits[i].id);
+}
+
+/*
+ * similar: the OR of the article's words counted and ranked on the fast
+ * paths (NX_FAST_PATHS_CHECK: they did run) as by SQL (nx_rank over the
+ * same words), the article and its exact copies left out of both the
+ * hits and the total; with a filter (SQL then, see similar.c) the same.
+ */
+static void test_similar_fast(void **state)
+{
+	fixture *f = *state;
+	nx_search_opts o = NX_SEARCH_OPTS_INIT;
+	nx_error err = NX_ERROR_INIT;
+	nx_results *r = NULL;
+	char ref[17], copy[2][17], near[17], ids[2][1024];
+	int64_t total[2] = { 0, 0 };
+	int i = 0, k = 0, flt = 0;
+	static const char *body = "Glaciers retreated across the fjord as meltwater flooded the valley.|"
+				  "Geologists measured the moraine and the icefield every week.";
+
+	put(f->st, mk("https://example.com/glacier", "Glacier retreat floods fjord valley", body, NULL, NULL, T0 + 100),
+	    ref);
+	/* exact copies of its body (other titles, other addresses) */
+	put(f->st, mk("https://mirror.example.com/glacier", "Fjord flooded", body, NULL, NULL, T0 + 200), copy[0]);
+	put(f->st, mk("https://example.net/g", "Meltwater news", body, NULL, NULL, T0 + 300), copy[1]);
+	put(f->st, mk("https://example.com/moraine", "Moraine survey of the icefield",
+		      "Geologists mapped the moraine below the icefield; meltwater cut the glaciers back.", NULL, NULL,
+		      T0 + 400), near);
+	for (i = 0; i < 30; i++) {
+		char url[64], text[160];
+
+		snprintf(url, sizeof(url), "https://example.com/valley%d", i);
+		snprintf(text, sizeof(text), "The valley road %d was %s this week.", i,
+			 i % 3 == 0 ? "flooded by meltwater" : i % 3 == 1 ? "repaired near the fjord" : "quiet");
+		put(f->st, mk(url, i % 2 ? "Valley news" : "Road works", text, NULL, NULL, T0 + 1000 + i), NULL);
+	}
+	o.limit = 8;
+	for (flt = 0; flt < 2; flt++) {
+		nx_filter_clear(&o.filter);
+		if (flt) {
+			o.filter.set |= NX_F_PUB_MIN;
+			o.filter.pub_min = T0 + 300; /* copy[1] onwards */
+		}
+		for (k = 0; k < 2; k++) {
+			o.fast_paths = k == 0 ? NX_FAST_PATHS_OFF : NX_FAST_PATHS_CHECK;
+			assert_int_equal(nx_search_similar(&r, f->st, "https://example.com/glacier", &o, &err), NX_OK);
+			assert_true(r->nhits >= 5);
+			/* the closest article first; the article and its copies nowhere */
+			assert_string_equal(r->hits[0].id, near);
+			for (i = 0; i < (int)r->nhits; i++) {
+				assert_string_not_equal(r->hits[i].id, ref);
+				assert_string_not_equal(r->hits[i].id, copy[0]);
+				assert_string_not_equal(r->hits[i].id, copy[1]);
+			}
+			total[k] = r->total;
+			hit_ids(r, ids[k], sizeof(ids[k]));
+			nx_results_free(r);
+			r = NULL;
+		}
+		assert_int_equal(total[0], total[1]);
+		assert_string_equal(ids[0], ids[1]);
+		/* every valley article ("valley", "week"), and the moraine one */
+		assert_int_equal(total[1], 31);
+	}
+}
+
 static void test_paging(void **state)
 {
 	fixture *f = *state;
@@ -815,7 +889,8 @@ int main(void)
 		T(test_multibyte_highlight),
 		T(test_highlight_same_as_fts5),
 		T(test_budget),
-		T(test_paging),
+		T(test_similar_fast),
+	T(test_paging),
 		T(test_no_match),
 		T(test_hostile_queries),
 		T(test_huge_query),
