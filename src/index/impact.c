@@ -886,9 +886,41 @@ int nx_impact__put_pub(sqlite3 *db)
 	return rc;
 }
 
+int nx_impact__bit_set(uint64_t **bits, size_t *cap, int64_t id)
+{
+	if (id < 0)
+		return 0;
+	if ((uint64_t)id >> 6 >= *cap) {
+		size_t ncap = *cap ? *cap : 1024;
+		uint64_t *b = NULL;
+
+		while ((uint64_t)id >> 6 >= ncap)
+			ncap *= 2;
+		if ((b = realloc(*bits, ncap * sizeof(*b))) == NULL)
+			return -1;
+		memset(b + *cap, 0, (ncap - *cap) * sizeof(*b));
+		*bits = b;
+		*cap = ncap;
+	}
+	(*bits)[id >> 6] |= (uint64_t)1 << (id & 63);
+	return 0;
+}
+
+/* Where the rows of pub_read go: add(ctx, rowid) each, or (add NULL) bits of *bits. */
+typedef struct pub_sink {
+	int (*add)(void *ctx, int64_t rowid);
+	void *ctx;
+	uint64_t **bits;
+	size_t *cap;
+} pub_sink;
+
+static int sink_row(const pub_sink *k, int64_t id)
+{
+	return k->add != NULL ? k->add(k->ctx, id) : nx_impact__bit_set(k->bits, k->cap, id);
+}
+
 /* The rows added since the mark published in buckets b0..b1, ascending: 0, or -1. */
-static int pub_added(sqlite3 *db, int64_t last, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid),
-		     void *ctx)
+static int pub_added(sqlite3 *db, int64_t last, int64_t b0, int64_t b1, const pub_sink *k)
 {
 	sqlite3_stmt *s = NULL;
 	int step = SQLITE_DONE;
@@ -902,13 +934,46 @@ static int pub_added(sqlite3 *db, int64_t last, int64_t b0, int64_t b1, int (*ad
 	sqlite3_bind_int64(s, 2, b0 * ((int64_t)1 << NX_IMPACT_PUB_SHIFT));
 	sqlite3_bind_int64(s, 3, (b1 + 1) * ((int64_t)1 << NX_IMPACT_PUB_SHIFT));
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
-		if (add(ctx, sqlite3_column_int64(s, 0)) < 0)
+		if (sink_row(k, sqlite3_column_int64(s, 0)) < 0)
 			break;
 	sqlite3_finalize(s);
 	return step == SQLITE_DONE ? 0 : -1;
 }
 
-int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid), void *ctx)
+/*
+ * One bucket's rows (varints of their differences, ascending) as bits of
+ * *bits, when no row was removed since: the varints of one and two bytes
+ * (gaps below 16,384: every bucket of a large index) decoded in line, the
+ * bits grown only past their end.  0, -1 when corrupt or out of memory.
+ */
+static int bucket_bits(const unsigned char *p, const unsigned char *end, uint64_t **bits, size_t *cap)
+{
+	uint64_t id = 0, v = 0;
+
+	while (p < end) {
+		if (p[0] < 0x80) {
+			v = p[0];
+			p++;
+		} else if (end - p >= 2 && p[1] < 0x80) {
+			v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+			p += 2;
+		} else if (!nx_varint_get(&p, end, &v)) {
+			return -1;
+		}
+		if ((id += v) > (uint64_t)INT64_MAX)
+			return -1;
+		if (id >> 6 >= *cap) {
+			if (nx_impact__bit_set(bits, cap, (int64_t)id) < 0)
+				return -1;
+			continue;
+		}
+		(*bits)[id >> 6] |= (uint64_t)1 << (id & 63);
+	}
+	return 0;
+}
+
+/* nx_impact__pub_rows into the sink k. */
+static int pub_read(sqlite3 *db, int64_t b0, int64_t b1, const pub_sink *k)
 {
 	sqlite3_stmt *s = NULL;
 	nx_impact_mark m;
@@ -939,23 +1004,44 @@ int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ct
 		const unsigned char *p = sqlite3_column_blob(s, 0), *end = p + sqlite3_column_bytes(s, 0);
 		uint64_t v = 0, id = 0;
 
+		if (p != NULL && k->add == NULL && m.ngone == 0) {
+			if (bucket_bits(p, end, k->bits, k->cap) < 0) {
+				rc = -1;
+				goto done;
+			}
+			continue;
+		}
 		while (p != NULL && p < end) {
 			if (!nx_varint_get(&p, end, &v) || (id += v) > (uint64_t)INT64_MAX) {
 				rc = -1;
 				goto done;
 			}
 			/* (an article removed since: left out) */
-			if ((m.ngone == 0 || !nx_impact__gone(&m, (int64_t)id)) && add(ctx, (int64_t)id) < 0) {
+			if ((m.ngone == 0 || !nx_impact__gone(&m, (int64_t)id)) && sink_row(k, (int64_t)id) < 0) {
 				rc = -1;
 				goto done;
 			}
 		}
 	}
 	rc = step == SQLITE_DONE ? 1 : -1;
-	if (rc == 1 && fresh && pub_added(db, m.last, b0, b1, add, ctx) < 0)
+	if (rc == 1 && fresh && pub_added(db, m.last, b0, b1, k) < 0)
 		rc = -1;
 done:
 	sqlite3_finalize(s);
 	nx_impact__mark_free(&m);
 	return rc;
+}
+
+int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid), void *ctx)
+{
+	pub_sink k = { add, ctx, NULL, NULL };
+
+	return add != NULL ? pub_read(db, b0, b1, &k) : -1;
+}
+
+int nx_impact__pub_bits(sqlite3 *db, int64_t b0, int64_t b1, uint64_t **bits, size_t *cap)
+{
+	pub_sink k = { NULL, NULL, bits, cap };
+
+	return pub_read(db, b0, b1, &k);
 }

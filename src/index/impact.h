@@ -211,4 +211,16 @@ int nx_impact__put_pub(sqlite3 *db);
  */
 int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid), void *ctx);
 
+/*
+ * The same rows as bits: bit r of (*bits)[r / 64] set for each, *bits
+ * (*cap words, malloc'd; NULL and 0 at first) grown and zeroed past its
+ * end as a row needs (nx_impact__bit_set).  The buckets' varints are
+ * decoded in line, without a call per row: a range of a decade at 10M
+ * articles is millions of rows.  Returns as nx_impact__pub_rows.
+ */
+int nx_impact__pub_bits(sqlite3 *db, int64_t b0, int64_t b1, uint64_t **bits, size_t *cap);
+
+/* Bit id of *bits set (id < 0: none), *bits grown as needed (*cap words, doubled, zeroed): 0, or -1 out of memory. */
+int nx_impact__bit_set(uint64_t **bits, size_t *cap, int64_t id);
+
 #endif
