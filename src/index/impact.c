@@ -617,7 +617,7 @@ int nx_impact__put_set(sqlite3 *db, const char *expr, const uint64_t *w, size_t 
 {
 	size_t nbytes = nw * 8, i = 0;
 	unsigned char *raw = malloc(nbytes ? nbytes : 1), *z = NULL, *m = malloc(8 + nw * 2);
-	uLongf zlen = compressBound((uLong)nbytes);
+	uLongf zlen = compressBound((uLong)nbytes) > nbytes + 1 ? compressBound((uLong)nbytes) : (uLongf)nbytes + 1;
 	double step = quantum(max, nw);
 	uint64_t bits = 0;
 	sqlite3_stmt *s = NULL;
@@ -643,6 +643,12 @@ int nx_impact__put_set(sqlite3 *db, const char *expr, const uint64_t *w, size_t 
 	}
 	if (compress2(z, &zlen, raw, (uLong)nbytes, 9) != Z_OK)
 		goto done;
+	if (zlen >= nbytes - nbytes / NX_IMPACT_SET_DEFLATE_GAIN) {
+		/* deflating saves little (a word in most rows): kept as it is, read without inflating */
+		z[0] = NX_IMPACT_SET_RAW;
+		memcpy(z + 1, raw, nbytes);
+		zlen = (uLongf)nbytes + 1;
+	}
 	/* a twin (the same rows under another form of the word) keeps none: its twin's is read */
 	rc = sqlite3_prepare_v2(db,
 				"INSERT OR REPLACE INTO impact_set(expr, nbits, bits, maxes)"
@@ -680,6 +686,16 @@ static int read_maxes(const unsigned char *m, size_t len, size_t n, double **max
 	return 0;
 }
 
+/* n words of a set from its bytes, least significant first (as nx_impact__put_set writes them). */
+static void set_words(const unsigned char *b, size_t n, uint64_t *w)
+{
+	size_t i = 0;
+
+	for (i = 0; i < n; i++, b += 8)
+		w[i] = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24 |
+		       (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 | (uint64_t)b[7] << 56;
+}
+
 /* The set of expr the statement sql selects (nbits, bits, maxes), as nx_impact__get_set gives it. */
 static int get_set(sqlite3 *db, const char *sql, const char *expr, uint64_t **w, size_t *nw, double **max)
 {
@@ -696,19 +712,25 @@ static int get_set(sqlite3 *db, const char *sql, const char *expr, uint64_t **w,
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		sqlite3_int64 nbits = sqlite3_column_int64(s, 0);
 		const unsigned char *z = sqlite3_column_blob(s, 1);
+		size_t zn = (size_t)sqlite3_column_bytes(s, 1);
 		uLongf len = (uLongf)(nbits / 8);
-		size_t i = 0, n = (size_t)(nbits / 64);
+		size_t n = (size_t)(nbits / 64);
 
 		rc = -1;
 		if (nbits <= 0 || nbits % 64 != 0 || nbits > ((sqlite3_int64)1 << 36) || z == NULL ||
 		    read_maxes(sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2), n, max) < 0)
 			goto done;
-		if ((raw = malloc(len)) == NULL || (*w = calloc(n, sizeof(**w))) == NULL)
+		if ((*w = malloc(n * sizeof(**w))) == NULL)
 			goto done;
-		if (uncompress(raw, &len, z, (uLong)sqlite3_column_bytes(s, 1)) != Z_OK || len != (uLongf)(nbits / 8))
-			goto done;
-		for (i = 0; i < (size_t)len; i++)
-			(*w)[i / 8] |= (uint64_t)raw[i] << (8 * (i % 8));
+		if (zn == (size_t)len + 1 && z[0] == NX_IMPACT_SET_RAW) {
+			set_words(z + 1, n, *w); /* kept as it is (nx_impact__put_set) */
+		} else {
+			if ((raw = malloc(len)) == NULL)
+				goto done;
+			if (uncompress(raw, &len, z, (uLong)zn) != Z_OK || len != (uLongf)(nbits / 8))
+				goto done;
+			set_words(raw, n, *w);
+		}
 		*nw = n;
 		rc = 1;
 	}
@@ -948,7 +970,8 @@ static int pub_added(sqlite3 *db, int64_t last, int64_t b0, int64_t b1, const pu
  */
 static int bucket_bits(const unsigned char *p, const unsigned char *end, uint64_t **bits, size_t *cap)
 {
-	uint64_t id = 0, v = 0;
+	uint64_t id = 0, v = 0, *b = *bits;
+	uint64_t n = (uint64_t)*cap * 64; /* (locals: the stores to b alias neither) */
 
 	while (p < end) {
 		if (p[0] < 0x80) {
@@ -962,12 +985,14 @@ static int bucket_bits(const unsigned char *p, const unsigned char *end, uint64_
 		}
 		if ((id += v) > (uint64_t)INT64_MAX)
 			return -1;
-		if (id >> 6 >= *cap) {
+		if (id >= n) {
 			if (nx_impact__bit_set(bits, cap, (int64_t)id) < 0)
 				return -1;
+			b = *bits;
+			n = (uint64_t)*cap * 64;
 			continue;
 		}
-		(*bits)[id >> 6] |= (uint64_t)1 << (id & 63);
+		b[id >> 6] |= (uint64_t)1 << (id & 63);
 	}
 	return 0;
 }
