@@ -449,9 +449,10 @@ static int block_top(nx_store *st, const char *expr, const sets *s, const nx_imp
 			break;
 		bl[0] = bl[--nb];
 		heap_down(bl, nb, 0, 1);
+		/* from the block's first row to score to its last: FTS5 visits no row past them */
 		sqlite3_reset(q);
-		sqlite3_bind_int64(q, 3, at * 64);
-		sqlite3_bind_int64(q, 4, at * 64 + 63);
+		sqlite3_bind_int64(q, 3, at * 64 + __builtin_ctzll(c->and[at]));
+		sqlite3_bind_int64(q, 4, at * 64 + 63 - __builtin_clzll(c->and[at]));
 		rc = sqlite3_step(q);
 		rc = t.rc != SQLITE_OK ? t.rc : rc == SQLITE_ROW ? SQLITE_OK : rc;
 	}
