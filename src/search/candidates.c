@@ -262,6 +262,7 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	sqlite3 *db2 = NULL;
 	double w[NX_TOPK_MAX_WEIGHTS];
 	int64_t known[NX_TOPK_MAX_PHRASES];
+	char *stems = NULL;
 	int nw = 0, rc = SQLITE_OK, nphrase = nx_topk__plain(expr), nknown = 0;
 
 	if (expr == NULL || !nx_search__topk_fits(o) || nphrase < 1 || nphrase > NX_TOPK_MAX_PHRASES)
@@ -300,8 +301,11 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		tune.rows = p->all_rows;
 		tune.nrows = p->nall;
 	}
-	rc = nx_topk__run(st->db, db2, expr, w, nw, -1, nknown > 0 ? known : NULL, nknown, flt, (size_t)(want > 0 ? want : 0),
-			  &p->pre, &p->npre, total, NULL, &tune);
+	/* FTS5 walks the words' stems alone when their typed forms have no row */
+	stems = nx_search__stems_only(st, expr);
+	rc = nx_topk__run(st->db, db2, stems != NULL ? stems : expr, w, nw, -1, nknown > 0 ? known : NULL, nknown, flt,
+			  (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total, NULL, &tune);
+	free(stems);
 	if (db2 != NULL && p->budget != NULL) {
 		nx_search__budget_watch(db2, NULL);
 		if (p->budget2.stopped && !p->budget->stopped)

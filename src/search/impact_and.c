@@ -491,8 +491,13 @@ int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr
 		ok = w[i] >= 0;
 	if (ok && (*total = and_sets(&s, flt != NULL ? flt->bits : NULL, flt != NULL ? flt->nbits : 0, *cache)) < 0)
 		ok = 0;
-	if (ok)
-		ok = k == 0 || block_top(st, expr, &s, *cache, df, w, nw, k, out, nout) == SQLITE_OK;
+	if (ok && k > 0) {
+		/* the blocks probed through FTS5 by the words' stems alone when their typed forms have no row */
+		char *stems = nx_search__stems_only(st, expr);
+
+		ok = block_top(st, stems != NULL ? stems : expr, &s, *cache, df, w, nw, k, out, nout) == SQLITE_OK;
+		free(stems);
+	}
 	free_phrases(ph, n);
 	return ok;
 }
