@@ -617,7 +617,7 @@ int nx_impact__put_set(sqlite3 *db, const char *expr, const uint64_t *w, size_t 
 {
 	size_t nbytes = nw * 8, i = 0;
 	unsigned char *raw = malloc(nbytes ? nbytes : 1), *z = NULL, *m = malloc(8 + nw * 2);
-	uLongf zlen = compressBound((uLong)nbytes);
+	uLongf zlen = compressBound((uLong)nbytes) > nbytes + 1 ? compressBound((uLong)nbytes) : (uLongf)nbytes + 1;
 	double step = quantum(max, nw);
 	uint64_t bits = 0;
 	sqlite3_stmt *s = NULL;
@@ -643,6 +643,12 @@ int nx_impact__put_set(sqlite3 *db, const char *expr, const uint64_t *w, size_t 
 	}
 	if (compress2(z, &zlen, raw, (uLong)nbytes, 9) != Z_OK)
 		goto done;
+	if (zlen >= nbytes - nbytes / NX_IMPACT_SET_DEFLATE_GAIN) {
+		/* deflating saves little (a word in most rows): kept as it is, read without inflating */
+		z[0] = NX_IMPACT_SET_RAW;
+		memcpy(z + 1, raw, nbytes);
+		zlen = (uLongf)nbytes + 1;
+	}
 	/* a twin (the same rows under another form of the word) keeps none: its twin's is read */
 	rc = sqlite3_prepare_v2(db,
 				"INSERT OR REPLACE INTO impact_set(expr, nbits, bits, maxes)"
@@ -680,6 +686,16 @@ static int read_maxes(const unsigned char *m, size_t len, size_t n, double **max
 	return 0;
 }
 
+/* n words of a set from its bytes, least significant first (as nx_impact__put_set writes them). */
+static void set_words(const unsigned char *b, size_t n, uint64_t *w)
+{
+	size_t i = 0;
+
+	for (i = 0; i < n; i++, b += 8)
+		w[i] = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24 |
+		       (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 | (uint64_t)b[7] << 56;
+}
+
 /* The set of expr the statement sql selects (nbits, bits, maxes), as nx_impact__get_set gives it. */
 static int get_set(sqlite3 *db, const char *sql, const char *expr, uint64_t **w, size_t *nw, double **max)
 {
@@ -696,19 +712,25 @@ static int get_set(sqlite3 *db, const char *sql, const char *expr, uint64_t **w,
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		sqlite3_int64 nbits = sqlite3_column_int64(s, 0);
 		const unsigned char *z = sqlite3_column_blob(s, 1);
+		size_t zn = (size_t)sqlite3_column_bytes(s, 1);
 		uLongf len = (uLongf)(nbits / 8);
-		size_t i = 0, n = (size_t)(nbits / 64);
+		size_t n = (size_t)(nbits / 64);
 
 		rc = -1;
 		if (nbits <= 0 || nbits % 64 != 0 || nbits > ((sqlite3_int64)1 << 36) || z == NULL ||
 		    read_maxes(sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2), n, max) < 0)
 			goto done;
-		if ((raw = malloc(len)) == NULL || (*w = calloc(n, sizeof(**w))) == NULL)
+		if ((*w = malloc(n * sizeof(**w))) == NULL)
 			goto done;
-		if (uncompress(raw, &len, z, (uLong)sqlite3_column_bytes(s, 1)) != Z_OK || len != (uLongf)(nbits / 8))
-			goto done;
-		for (i = 0; i < (size_t)len; i++)
-			(*w)[i / 8] |= (uint64_t)raw[i] << (8 * (i % 8));
+		if (zn == (size_t)len + 1 && z[0] == NX_IMPACT_SET_RAW) {
+			set_words(z + 1, n, *w); /* kept as it is (nx_impact__put_set) */
+		} else {
+			if ((raw = malloc(len)) == NULL)
+				goto done;
+			if (uncompress(raw, &len, z, (uLong)zn) != Z_OK || len != (uLongf)(nbits / 8))
+				goto done;
+			set_words(raw, n, *w);
+		}
 		*nw = n;
 		rc = 1;
 	}
@@ -886,9 +908,41 @@ int nx_impact__put_pub(sqlite3 *db)
 	return rc;
 }
 
+int nx_impact__bit_set(uint64_t **bits, size_t *cap, int64_t id)
+{
+	if (id < 0)
+		return 0;
+	if ((uint64_t)id >> 6 >= *cap) {
+		size_t ncap = *cap ? *cap : 1024;
+		uint64_t *b = NULL;
+
+		while ((uint64_t)id >> 6 >= ncap)
+			ncap *= 2;
+		if ((b = realloc(*bits, ncap * sizeof(*b))) == NULL)
+			return -1;
+		memset(b + *cap, 0, (ncap - *cap) * sizeof(*b));
+		*bits = b;
+		*cap = ncap;
+	}
+	(*bits)[id >> 6] |= (uint64_t)1 << (id & 63);
+	return 0;
+}
+
+/* Where the rows of pub_read go: add(ctx, rowid) each, or (add NULL) bits of *bits. */
+typedef struct pub_sink {
+	int (*add)(void *ctx, int64_t rowid);
+	void *ctx;
+	uint64_t **bits;
+	size_t *cap;
+} pub_sink;
+
+static int sink_row(const pub_sink *k, int64_t id)
+{
+	return k->add != NULL ? k->add(k->ctx, id) : nx_impact__bit_set(k->bits, k->cap, id);
+}
+
 /* The rows added since the mark published in buckets b0..b1, ascending: 0, or -1. */
-static int pub_added(sqlite3 *db, int64_t last, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid),
-		     void *ctx)
+static int pub_added(sqlite3 *db, int64_t last, int64_t b0, int64_t b1, const pub_sink *k)
 {
 	sqlite3_stmt *s = NULL;
 	int step = SQLITE_DONE;
@@ -902,13 +956,49 @@ static int pub_added(sqlite3 *db, int64_t last, int64_t b0, int64_t b1, int (*ad
 	sqlite3_bind_int64(s, 2, b0 * ((int64_t)1 << NX_IMPACT_PUB_SHIFT));
 	sqlite3_bind_int64(s, 3, (b1 + 1) * ((int64_t)1 << NX_IMPACT_PUB_SHIFT));
 	while ((step = sqlite3_step(s)) == SQLITE_ROW)
-		if (add(ctx, sqlite3_column_int64(s, 0)) < 0)
+		if (sink_row(k, sqlite3_column_int64(s, 0)) < 0)
 			break;
 	sqlite3_finalize(s);
 	return step == SQLITE_DONE ? 0 : -1;
 }
 
-int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid), void *ctx)
+/*
+ * One bucket's rows (varints of their differences, ascending) as bits of
+ * *bits, when no row was removed since: the varints of one and two bytes
+ * (gaps below 16,384: every bucket of a large index) decoded in line, the
+ * bits grown only past their end.  0, -1 when corrupt or out of memory.
+ */
+static int bucket_bits(const unsigned char *p, const unsigned char *end, uint64_t **bits, size_t *cap)
+{
+	uint64_t id = 0, v = 0, *b = *bits;
+	uint64_t n = (uint64_t)*cap * 64; /* (locals: the stores to b alias neither) */
+
+	while (p < end) {
+		if (p[0] < 0x80) {
+			v = p[0];
+			p++;
+		} else if (end - p >= 2 && p[1] < 0x80) {
+			v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+			p += 2;
+		} else if (!nx_varint_get(&p, end, &v)) {
+			return -1;
+		}
+		if ((id += v) > (uint64_t)INT64_MAX)
+			return -1;
+		if (id >= n) {
+			if (nx_impact__bit_set(bits, cap, (int64_t)id) < 0)
+				return -1;
+			b = *bits;
+			n = (uint64_t)*cap * 64;
+			continue;
+		}
+		b[id >> 6] |= (uint64_t)1 << (id & 63);
+	}
+	return 0;
+}
+
+/* nx_impact__pub_rows into the sink k. */
+static int pub_read(sqlite3 *db, int64_t b0, int64_t b1, const pub_sink *k)
 {
 	sqlite3_stmt *s = NULL;
 	nx_impact_mark m;
@@ -939,23 +1029,44 @@ int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ct
 		const unsigned char *p = sqlite3_column_blob(s, 0), *end = p + sqlite3_column_bytes(s, 0);
 		uint64_t v = 0, id = 0;
 
+		if (p != NULL && k->add == NULL && m.ngone == 0) {
+			if (bucket_bits(p, end, k->bits, k->cap) < 0) {
+				rc = -1;
+				goto done;
+			}
+			continue;
+		}
 		while (p != NULL && p < end) {
 			if (!nx_varint_get(&p, end, &v) || (id += v) > (uint64_t)INT64_MAX) {
 				rc = -1;
 				goto done;
 			}
 			/* (an article removed since: left out) */
-			if ((m.ngone == 0 || !nx_impact__gone(&m, (int64_t)id)) && add(ctx, (int64_t)id) < 0) {
+			if ((m.ngone == 0 || !nx_impact__gone(&m, (int64_t)id)) && sink_row(k, (int64_t)id) < 0) {
 				rc = -1;
 				goto done;
 			}
 		}
 	}
 	rc = step == SQLITE_DONE ? 1 : -1;
-	if (rc == 1 && fresh && pub_added(db, m.last, b0, b1, add, ctx) < 0)
+	if (rc == 1 && fresh && pub_added(db, m.last, b0, b1, k) < 0)
 		rc = -1;
 done:
 	sqlite3_finalize(s);
 	nx_impact__mark_free(&m);
 	return rc;
+}
+
+int nx_impact__pub_rows(sqlite3 *db, int64_t b0, int64_t b1, int (*add)(void *ctx, int64_t rowid), void *ctx)
+{
+	pub_sink k = { add, ctx, NULL, NULL };
+
+	return add != NULL ? pub_read(db, b0, b1, &k) : -1;
+}
+
+int nx_impact__pub_bits(sqlite3 *db, int64_t b0, int64_t b1, uint64_t **bits, size_t *cap)
+{
+	pub_sink k = { NULL, NULL, bits, cap };
+
+	return pub_read(db, b0, b1, &k);
 }

@@ -103,22 +103,7 @@ static int keep_row(void *ctx, int64_t rowid)
 /* Bit id of p->bits set, the bits grown as needed (*cap words): 0, or -1 out of memory. */
 static int set_row(plan *p, size_t *cap, int64_t id)
 {
-	if (id < 0)
-		return 0; /* no such rowid in the full-text index */
-	if ((size_t)(id >> 6) >= *cap) {
-		size_t ncap = *cap ? *cap : 1024;
-		uint64_t *b = NULL;
-
-		while ((size_t)(id >> 6) >= ncap)
-			ncap *= 2;
-		if ((b = realloc(p->bits, ncap * sizeof(*b))) == NULL)
-			return -1;
-		memset(b + *cap, 0, (ncap - *cap) * sizeof(*b));
-		p->bits = b;
-		*cap = ncap;
-	}
-	p->bits[id >> 6] |= (uint64_t)1 << (id & 63);
-	return 0;
+	return nx_impact__bit_set(&p->bits, cap, id);
 }
 
 /* The range [*lo, *hi) of published times when p filters by that alone: 1, else 0. */
@@ -144,18 +129,6 @@ static int pub_only(const plan *p, int64_t *lo, int64_t *hi)
 			*hi = f->pub_max;
 	}
 	return 1;
-}
-
-typedef struct bits_ctx {
-	plan *p;
-	size_t *cap;
-} bits_ctx;
-
-static int add_row(void *ctx, int64_t rowid)
-{
-	bits_ctx *c = ctx;
-
-	return set_row(c->p, c->cap, rowid);
 }
 
 /* The rows published in [lo, hi) from the index on published into p->bits: 0, or -1. */
@@ -188,7 +161,6 @@ static int pub_buckets(nx_store *st, plan *p, size_t *cap, int64_t lo, int64_t h
 {
 	const int64_t w = (int64_t)1 << NX_IMPACT_PUB_SHIFT;
 	int64_t b0 = 0, b1 = 0;
-	bits_ctx c = { p, cap };
 	int rc = 0;
 
 	/* the first bucket starting at lo or after, the last ending at hi or before */
@@ -198,7 +170,7 @@ static int pub_buckets(nx_store *st, plan *p, size_t *cap, int64_t lo, int64_t h
 	b1 = nx_impact__pub_bucket(hi) - 1;
 	if (b0 > b1)
 		return 0;
-	if ((rc = nx_impact__pub_rows(st->db, b0, b1, add_row, &c)) != 1)
+	if ((rc = nx_impact__pub_bits(st->db, b0, b1, &p->bits, cap)) != 1)
 		return rc;
 	if (scan_pub(st, p, cap, lo, b0 * w) < 0 || scan_pub(st, p, cap, (b1 + 1) * w, hi) < 0)
 		return -1;
@@ -290,6 +262,7 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	sqlite3 *db2 = NULL;
 	double w[NX_TOPK_MAX_WEIGHTS];
 	int64_t known[NX_TOPK_MAX_PHRASES];
+	char *stems = NULL;
 	int nw = 0, rc = SQLITE_OK, nphrase = nx_topk__plain(expr), nknown = 0;
 
 	if (expr == NULL || !nx_search__topk_fits(o) || nphrase < 1 || nphrase > NX_TOPK_MAX_PHRASES)
@@ -328,8 +301,11 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		tune.rows = p->all_rows;
 		tune.nrows = p->nall;
 	}
-	rc = nx_topk__run(st->db, db2, expr, w, nw, -1, nknown > 0 ? known : NULL, nknown, flt, (size_t)(want > 0 ? want : 0),
-			  &p->pre, &p->npre, total, NULL, &tune);
+	/* FTS5 walks the words' stems alone when their typed forms have no row */
+	stems = nx_search__stems_only(st, expr);
+	rc = nx_topk__run(st->db, db2, stems != NULL ? stems : expr, w, nw, -1, nknown > 0 ? known : NULL, nknown, flt,
+			  (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total, NULL, &tune);
+	free(stems);
 	if (db2 != NULL && p->budget != NULL) {
 		nx_search__budget_watch(db2, NULL);
 		if (p->budget2.stopped && !p->budget->stopped)

@@ -449,9 +449,10 @@ static int block_top(nx_store *st, const char *expr, const sets *s, const nx_imp
 			break;
 		bl[0] = bl[--nb];
 		heap_down(bl, nb, 0, 1);
+		/* from the block's first row to score to its last: FTS5 visits no row past them */
 		sqlite3_reset(q);
-		sqlite3_bind_int64(q, 3, at * 64);
-		sqlite3_bind_int64(q, 4, at * 64 + 63);
+		sqlite3_bind_int64(q, 3, at * 64 + __builtin_ctzll(c->and[at]));
+		sqlite3_bind_int64(q, 4, at * 64 + 63 - __builtin_clzll(c->and[at]));
 		rc = sqlite3_step(q);
 		rc = t.rc != SQLITE_OK ? t.rc : rc == SQLITE_ROW ? SQLITE_OK : rc;
 	}
@@ -490,8 +491,13 @@ int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr
 		ok = w[i] >= 0;
 	if (ok && (*total = and_sets(&s, flt != NULL ? flt->bits : NULL, flt != NULL ? flt->nbits : 0, *cache)) < 0)
 		ok = 0;
-	if (ok)
-		ok = k == 0 || block_top(st, expr, &s, *cache, df, w, nw, k, out, nout) == SQLITE_OK;
+	if (ok && k > 0) {
+		/* the blocks probed through FTS5 by the words' stems alone when their typed forms have no row */
+		char *stems = nx_search__stems_only(st, expr);
+
+		ok = block_top(st, stems != NULL ? stems : expr, &s, *cache, df, w, nw, k, out, nout) == SQLITE_OK;
+		free(stems);
+	}
 	free_phrases(ph, n);
 	return ok;
 }

@@ -210,6 +210,19 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 /* nx_rank's column weights, in the index's column order (4 of them). */
 const double *nx_search__colw(const nx_store *st);
 
+/* Interface to code in stems.c: a strict walk's MATCH text. */
+
+/* The query language whose mark stems.c tries (the tokenizer's default). */
+#define NX_STEMS_LANG "en"
+/*
+ * expr (a plain AND of phrases, nx_topk__plain) with each phrase whose
+ * words' typed forms have no row in the index written to be tokenized
+ * with their stems alone: the same rows, instances and scores through
+ * FTS5, without its synonym lists (malloc'd); NULL when no phrase
+ * changes, expr is not plain, or on an error (walk expr as it is).
+ */
+char *nx_search__stems_only(nx_store *st, const char *expr);
+
 /* Interface to code in count.c: counting matches. */
 
 int nx_search__count(nx_store *st, plan *p, const char *expr, int revisions, int64_t *out, nx_error *err);

@@ -4,8 +4,9 @@
  * the AND's total, its best rows (ids, scores to the bit, ties by rowid)
  * and the relaxed query's count must be the walk's, at every depth, for
  * pairs and a triple, also after an article is added since the sets
- * were made; one removed: the walk again.  A small index of made-up words (madeup.h),
- * lists and sets for words in 300 rows or more.
+ * were made; one removed: the walk again.  Sets kept as they are (dense
+ * ones) and deflated read the same.  A small index of made-up words
+ * (madeup.h), lists and sets for words in 300 rows or more.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "newsidx/search.h"
 #include "newsidx/store.h"
@@ -201,12 +203,129 @@ static void test_same_as_walk(void **state)
 	}
 }
 
+/* The words of the set of expr as nx_impact__get_set reads it (malloc'd, *nw of them). */
+static uint64_t *read_set(nx_store *st, const char *expr, size_t *nw)
+{
+	uint64_t *w = NULL;
+	double *max = NULL;
+
+	assert_int_equal(nx_impact__get_set(st->db, expr, &w, nw, &max), 1);
+	free(max);
+	return w;
+}
+
+/*
+ * The set of expr stored from w (n words, no bound) and read back: the
+ * same words; the first byte of its blob, or -1 when a blob of that first
+ * byte has not the length of its form (raw: 1 + 8 n bytes).
+ */
+static int round_trip(nx_store *st, const char *expr, const uint64_t *w, size_t n)
+{
+	double *max = calloc(n, sizeof(*max));
+	sqlite3_stmt *s = NULL;
+	uint64_t *got = NULL;
+	size_t ngot = 0;
+	int first = -1;
+
+	assert_non_null(max);
+	assert_int_equal(nx_impact__put_set(st->db, expr, w, n, max), SQLITE_OK);
+	got = read_set(st, expr, &ngot);
+	assert_int_equal(ngot, n);
+	assert_memory_equal(got, w, n * sizeof(*w));
+	assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT bits FROM impact_set WHERE expr = ?1", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	if (sqlite3_column_bytes(s, 0) > 0) {
+		first = ((const unsigned char *)sqlite3_column_blob(s, 0))[0];
+		if ((first == NX_IMPACT_SET_RAW) != ((size_t)sqlite3_column_bytes(s, 0) == 8 * n + 1))
+			first = -1;
+	}
+	sqlite3_finalize(s);
+	free(got);
+	free(max);
+	return first;
+}
+
+/*
+ * A set deflating saves little from is kept as it is (NX_IMPACT_SET_RAW
+ * and its bytes), others deflated, both read back the same; every set of
+ * a build read the same in the other form (the raw ones deflated here,
+ * the deflated ones stored raw), and the searches then the walk's.
+ */
+static void test_raw_sets(void **state)
+{
+	fixture *f = *state;
+	sqlite3_stmt *s = NULL, *up = NULL;
+	uint64_t w[64], x = 88172645463325252ULL;
+	size_t i = 0;
+
+	build(f->st);
+	/* random bits (xorshift): kept raw; a few bits: deflated (a zlib stream: method 8) */
+	for (i = 0; i < 64; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		w[i] = x;
+	}
+	assert_int_equal(round_trip(f->st, "\"zorba\"", w, 64), NX_IMPACT_SET_RAW);
+	memset(w, 0, sizeof(w));
+	w[3] = 5;
+	w[60] = (uint64_t)1 << 63;
+	assert_int_equal(round_trip(f->st, "\"zorba\"", w, 64) & 0x0f, 8);
+	build(f->st);
+	assert_int_equal(sqlite3_prepare_v2(f->st->db, "SELECT expr, nbits, bits FROM impact_set", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(f->st->db, "UPDATE impact_set SET bits = ?2 WHERE expr = ?1", -1, &up, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		char *expr = strdup((const char *)sqlite3_column_text(s, 0));
+		sqlite3_int64 nbits = sqlite3_column_int64(s, 1);
+		const unsigned char *z = sqlite3_column_blob(s, 2);
+		size_t zn = (size_t)sqlite3_column_bytes(s, 2), nb = (size_t)nbits / 8, n0 = 0, n1 = 0;
+		unsigned char *other = malloc(compressBound((uLong)nb) + nb + 1);
+		uLongf olen = (uLongf)(compressBound((uLong)nb) + nb);
+		uint64_t *w0 = NULL, *w1 = NULL;
+
+		assert_non_null(expr);
+		assert_non_null(other);
+		if (zn == nb + 1 && z[0] == NX_IMPACT_SET_RAW) {
+			assert_int_equal(compress2(other, &olen, z + 1, (uLong)nb, 9), Z_OK);
+			/* kept raw because deflating saved too little */
+			assert_true(olen >= nb - nb / NX_IMPACT_SET_DEFLATE_GAIN);
+		} else {
+			assert_int_equal(z[0] & 0x0f, 8);
+			other[0] = NX_IMPACT_SET_RAW;
+			olen = (uLongf)nb;
+			assert_int_equal(uncompress(other + 1, &olen, z, (uLong)zn), Z_OK);
+			assert_int_equal(olen, nb);
+			olen++;
+		}
+		w0 = read_set(f->st, expr, &n0);
+		sqlite3_reset(up);
+		sqlite3_bind_text(up, 1, expr, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(up, 2, other, (int)olen, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(up), SQLITE_DONE);
+		w1 = read_set(f->st, expr, &n1);
+		assert_int_equal(n0, n1);
+		assert_int_equal(n0 * 64, (size_t)nbits);
+		assert_memory_equal(w0, w1, n0 * sizeof(*w0));
+		free(w0);
+		free(w1);
+		free(other);
+		free(expr);
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(up);
+	/* every set now in the other form: the walk's results */
+	every_depth(f->st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_depth),
 		cmocka_unit_test(test_same_as_walk),
 		cmocka_unit_test(test_removals_every_depth),
+		cmocka_unit_test(test_raw_sets),
 	};
 
 	return cmocka_run_group_tests(tests, setup, madeup_teardown);
