@@ -79,6 +79,19 @@ int nx_topk__lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l);
 /* After the read of a lazy list: its scale from a bm25 score to nx_rank's term. */
 void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l);
 
+/* Past this rowid the bitmaps of rows would be too large: the lists are read instead. */
+#define NX_COUNT_MAX_ROWID ((int64_t)1 << 33)
+
+/*
+ * The rows of the phrase text (len bytes: one quoted FTS5 string) when it
+ * is one word the query's tokenizer makes several colocated tokens of
+ * (the word and its stems), each token walked alone, into *w (malloc'd,
+ * *nw 64-bit words, bit r of w[r / 64] for rowid r): 1; 0 when it is no
+ * such word or a walk failed (nothing allocated: walk the phrase itself)
+ * (topk_forms.c).
+ */
+int nx_topk__forms_rows(sqlite3 *db, const char *text, size_t len, uint64_t **w, size_t *nw);
+
 /*
  * The rows of expr (n phrases, list which[i] each, the first ng1 in group 1) that pass flt, counted
  * from their rowids in bitmaps, into *total; the lists not read get their count (counted).
