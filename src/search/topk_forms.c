@@ -11,15 +11,15 @@
  * which the tokenizer hands over as it is (nx_search__count_upto).
  */
 #include "search/topk_rank_private.h"
-#include "search/search_private.h"
 #include "index/tokenizer.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* What the query tokenizer makes of a phrase's text: its tokens, and how many are not colocated. */
 typedef struct phrase_tokens {
-	char f[NX_WORD_FORMS][72];
+	char f[NX_TOPK_FORMS][72];
 	int n;
 	int words;  /* tokens at positions of their own */
 	int more;   /* a token left out (too long, or too many) */
@@ -33,7 +33,7 @@ static int add_token(void *ctx, int tflags, const char *tok, int n, int s, int e
 	(void)s;
 	(void)e;
 	p->words += (tflags & FTS5_TOKEN_COLOCATED) == 0;
-	if (n <= 0 || n >= (int)sizeof(p->f[0]) || p->n == NX_WORD_FORMS) {
+	if (n <= 0 || n >= (int)sizeof(p->f[0]) || p->n == NX_TOPK_FORMS) {
 		p->more = 1;
 		return SQLITE_OK;
 	}
@@ -52,7 +52,86 @@ static int phrase_tokenize(fts5_tokenizer *api, Fts5Tokenizer *tk, const char *t
 	return api->xTokenize(tk, out, FTS5_TOKENIZE_QUERY, text, (int)len, add_token);
 }
 
-/* The rows of one token walked into a bitmap (forms_walk's state). */
+/* Off (the phrases walked as they are), for the tests that compare the two. */
+static int forms_off;
+
+void nx_topk__forms_set_off(int off)
+{
+	forms_off = off;
+}
+
+int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out)
+{
+	fts5_tokenizer api;
+	Fts5Tokenizer *tk = NULL;
+	phrase_tokens p, one;
+	nx_buf word = NX_BUF_INIT, m = NX_BUF_INIT;
+	size_t i = 0;
+	int k = 0, ok = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (forms_off || len < 3 || text[0] != '"' || text[len - 1] != '"')
+		return 0;
+	/* the phrase's text unquoted: one string of FTS5's syntax, "" a quote */
+	for (i = 1; i + 1 < len; i++) {
+		if (text[i] == '"' && (i + 2 >= len || text[++i] != '"'))
+			goto done; /* more than one string */
+		nx_buf_addch(&word, text[i]);
+	}
+	if (!nx_buf_ok(&word) || nx_tokenizer_kept(db, &tk, &api) != SQLITE_OK ||
+	    phrase_tokenize(&api, tk, word.buf, word.len, &p) != SQLITE_OK || p.more || p.words != 1 || p.n < 2)
+		goto done;
+	for (k = 0; k < p.n; k++) {
+		nx_buf_reset(&m);
+		nx_buf_addch(&m, NX_LANG_MARK);
+		nx_buf_adds(&m, "zxx");
+		nx_buf_addch(&m, NX_LANG_MARK);
+		nx_buf_adds(&m, p.f[k]);
+		/* the token's own phrase must find the token alone */
+		if (!nx_buf_ok(&m) || phrase_tokenize(&api, tk, m.buf, m.len, &one) != SQLITE_OK || one.more ||
+		    one.words != 1 || one.n != 1 || strcmp(one.f[0], p.f[k]) != 0 || m.len + 3 > sizeof(out->q[k]))
+			goto done;
+		out->q[k][0] = '"';
+		memcpy(out->q[k] + 1, m.buf, m.len);
+		memcpy(out->q[k] + 1 + m.len, "\"", 2); /* a token holds no quote: nothing to double */
+	}
+	out->n = p.n;
+	ok = 1;
+done:
+	nx_buf_free(&word);
+	nx_buf_free(&m);
+	return ok;
+}
+
+/*
+ * Each token's phrase of f given to the auxiliary function fn (name, its
+ * state type too) on its first row, which walks the token's rows there
+ * (xQueryPhrase); *state_rc: what it reported.  An SQLite code.
+ */
+static int walk_forms(sqlite3 *db, const nx_topk_forms *f, const char *name, fts5_extension_function fn, void *state,
+		      const int *state_rc)
+{
+	sqlite3_stmt *s = NULL;
+	char sql[128];
+	int k = 0, rc = SQLITE_OK;
+
+	snprintf(sql, sizeof(sql), "SELECT %s(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", name);
+	if ((rc = nx_topk__aux(db, name, fn)) != SQLITE_OK || (rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL)) != SQLITE_OK)
+		return rc;
+	for (k = 0; k < f->n && rc == SQLITE_OK; k++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, f->q[k], -1, SQLITE_STATIC);
+		sqlite3_bind_pointer(s, 2, state, name, NULL);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			;
+		rc = *state_rc != SQLITE_OK ? *state_rc : rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* -- the rows alone, into a bitmap -- */
+
 typedef struct form_rows {
 	uint64_t *w;
 	size_t nw;
@@ -92,71 +171,171 @@ static void aux_countform(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite
 
 	if (f == NULL)
 		return;
-	if (f->rc == SQLITE_OK && api->xPhraseCount(fctx) == 1)
-		f->rc = api->xQueryPhrase(fctx, 0, f, form_row);
-	else if (f->rc == SQLITE_OK)
-		f->rc = SQLITE_RANGE;
+	if (f->rc == SQLITE_OK)
+		f->rc = api->xPhraseCount(fctx) == 1 ? api->xQueryPhrase(fctx, 0, f, form_row) : SQLITE_RANGE;
 	nx_topk__aux_result(ctx, f->rc);
 }
 
-int nx_topk__forms_rows(sqlite3 *db, const char *text, size_t len, uint64_t **w, size_t *nw)
+int nx_topk__forms_rows(sqlite3 *db, const nx_topk_forms *f, uint64_t **w, size_t *nw)
 {
-	fts5_tokenizer api;
-	Fts5Tokenizer *tk = NULL;
-	phrase_tokens p, one;
-	sqlite3_stmt *s = NULL;
-	nx_buf word = NX_BUF_INIT, m = NX_BUF_INIT, q = NX_BUF_INIT;
-	form_rows f;
-	size_t i = 0;
-	int k = 0, ok = 0;
+	form_rows r;
+	int rc = SQLITE_OK;
 
-	*w = NULL;
-	*nw = 0;
-	memset(&f, 0, sizeof(f));
-	if (len < 3 || text[0] != '"' || text[len - 1] != '"')
-		return 0;
-	/* the phrase's text unquoted: one string of FTS5's syntax, "" a quote */
-	for (i = 1; i + 1 < len; i++) {
-		if (text[i] == '"' && (i + 2 >= len || text[++i] != '"'))
-			goto done; /* more than one string */
-		nx_buf_addch(&word, text[i]);
+	memset(&r, 0, sizeof(r));
+	if ((rc = walk_forms(db, f, "nx_topk_countform", aux_countform, &r, &r.rc)) != SQLITE_OK) {
+		free(r.w);
+		r.w = NULL;
+		r.nw = 0;
 	}
-	if (!nx_buf_ok(&word) || nx_tokenizer_kept(db, &tk, &api) != SQLITE_OK ||
-	    phrase_tokenize(&api, tk, word.buf, word.len, &p) != SQLITE_OK || p.more || p.words != 1 || p.n < 2)
-		goto done;
-	if (nx_topk__aux(db, "nx_topk_countform", aux_countform) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT nx_topk_countform(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s,
-			       NULL) != SQLITE_OK)
-		goto done;
-	for (k = 0; k < p.n; k++) {
-		nx_buf_reset(&m);
-		nx_buf_reset(&q);
-		nx_buf_addch(&m, NX_LANG_MARK);
-		nx_buf_adds(&m, "zxx");
-		nx_buf_addch(&m, NX_LANG_MARK);
-		nx_buf_adds(&m, p.f[k]);
-		nx_fts5_quote(&q, m.buf, m.len);
-		/* the token's own phrase must find the token alone */
-		if (!nx_buf_ok(&q) || phrase_tokenize(&api, tk, m.buf, m.len, &one) != SQLITE_OK || one.more ||
-		    one.words != 1 || one.n != 1 || strcmp(one.f[0], p.f[k]) != 0)
-			goto done;
-		sqlite3_reset(s);
-		sqlite3_bind_text(s, 1, q.buf, (int)q.len, SQLITE_STATIC);
-		sqlite3_bind_pointer(s, 2, &f, "nx_topk_countform", NULL);
-		while (sqlite3_step(s) == SQLITE_ROW)
-			;
-		if (sqlite3_reset(s) != SQLITE_OK || f.rc != SQLITE_OK)
-			goto done;
+	*w = r.w;
+	*nw = r.nw;
+	return rc;
+}
+
+/* -- the rows with their instances, as collect_row reads them -- */
+
+/* Each row of the tokens walked: its instances and last offset + 1 in each column (ncol a row). */
+typedef struct form_list {
+	int64_t *rowid;
+	int32_t *cnt, *ext;
+	size_t n, cap;
+	int ncol;
+	int rc;
+} form_list;
+
+/* xQueryPhrase callback: one row of a token, its instances counted by column */
+static int form_inst(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	form_list *f = ud;
+	Fts5PhraseIter it;
+	int32_t *cnt = NULL, *ext = NULL;
+	int ic = 0, io = 0, rc = SQLITE_OK;
+
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 1024;
+		int64_t *r = realloc(f->rowid, cap * sizeof(*r));
+		int32_t *c = NULL, *e = NULL;
+
+		if (r != NULL)
+			f->rowid = r;
+		if (r == NULL || (c = realloc(f->cnt, cap * (size_t)f->ncol * sizeof(*c))) == NULL)
+			return SQLITE_NOMEM;
+		f->cnt = c;
+		if ((e = realloc(f->ext, cap * (size_t)f->ncol * sizeof(*e))) == NULL)
+			return SQLITE_NOMEM;
+		f->ext = e;
+		f->cap = cap;
 	}
-	ok = 1;
-	*w = f.w;
-	*nw = f.nw;
-	f.w = NULL;
-done:
-	sqlite3_finalize(s);
-	free(f.w);
-	nx_buf_free(&word);
-	nx_buf_free(&m);
-	nx_buf_free(&q);
-	return ok;
+	cnt = f->cnt + f->n * (size_t)f->ncol;
+	ext = f->ext + f->n * (size_t)f->ncol;
+	memset(cnt, 0, (size_t)f->ncol * sizeof(*cnt));
+	memset(ext, 0, (size_t)f->ncol * sizeof(*ext));
+	rc = api->xPhraseFirst(fctx, 0, &it, &ic, &io);
+	while (rc == SQLITE_OK && ic >= 0) {
+		if (ic < f->ncol) {
+			cnt[ic]++;
+			if (io + 1 > ext[ic])
+				ext[ic] = io + 1;
+		}
+		api->xPhraseNext(fctx, &it, &ic, &io);
+	}
+	f->rowid[f->n++] = api->xRowid(fctx);
+	return rc;
+}
+
+/* nx_topk_readform(fts, state): on the first row, every row of the query's one phrase with its instances */
+static void aux_readform(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+			 sqlite3_value **vals)
+{
+	form_list *f = nx_topk__aux_state(ctx, nval, vals, "nx_topk_readform");
+
+	if (f == NULL)
+		return;
+	if (f->rc == SQLITE_OK && (api->xPhraseCount(fctx) != 1 || api->xColumnCount(fctx) != f->ncol))
+		f->rc = SQLITE_RANGE;
+	if (f->rc == SQLITE_OK)
+		f->rc = api->xQueryPhrase(fctx, 0, f, form_inst);
+	nx_topk__aux_result(ctx, f->rc);
+}
+
+static void form_list_free(form_list *f)
+{
+	free(f->rowid);
+	free(f->cnt);
+	free(f->ext);
+}
+
+int nx_topk__forms_read(sqlite3 *db, const nx_topk_forms *f, int ncol, const double *colw, int ncolw,
+			nx_topk_forms_list *out)
+{
+	form_list t[NX_TOPK_FORMS];
+	size_t at[NX_TOPK_FORMS], total = 0, n = 0;
+	int k = 0, j = 0, rc = SQLITE_OK;
+
+	memset(out, 0, sizeof(*out));
+	memset(t, 0, sizeof(t));
+	memset(at, 0, sizeof(at));
+	if (ncol < 1 || ncol > NX_TOPK_EXT_COLS)
+		return SQLITE_RANGE;
+	/* each token's rows, ascending (one walk each) */
+	for (k = 0; k < f->n && rc == SQLITE_OK; k++) {
+		nx_topk_forms one = { 1, { { 0 } } };
+
+		memcpy(one.q[0], f->q[k], sizeof(one.q[0]));
+		t[k].ncol = ncol;
+		rc = walk_forms(db, &one, "nx_topk_readform", aux_readform, &t[k], &t[k].rc);
+		total += t[k].n;
+	}
+	if (rc == SQLITE_OK && total > 0 &&
+	    ((out->rowid = malloc(total * sizeof(*out->rowid))) == NULL ||
+	     (out->freq = malloc(total * sizeof(*out->freq))) == NULL ||
+	     (out->ext = calloc(total * (size_t)ncol, sizeof(*out->ext))) == NULL))
+		rc = SQLITE_NOMEM;
+	/* merged by rowid: a row's instances in the tokens' columns summed (a place holds one token) */
+	while (rc == SQLITE_OK) {
+		int32_t cnt[NX_TOPK_EXT_COLS], *ext = NULL;
+		int64_t row = INT64_MAX;
+		double freq = 0;
+		int c = 0;
+
+		for (k = 0; k < f->n; k++)
+			if (at[k] < t[k].n && t[k].rowid[at[k]] < row)
+				row = t[k].rowid[at[k]];
+		if (row == INT64_MAX)
+			break;
+		memset(cnt, 0, sizeof(cnt));
+		ext = out->ext + n * (size_t)ncol;
+		for (k = 0; k < f->n; k++) {
+			if (at[k] >= t[k].n || t[k].rowid[at[k]] != row)
+				continue;
+			for (c = 0; c < ncol; c++) {
+				cnt[c] += t[k].cnt[at[k] * (size_t)ncol + (size_t)c];
+				if (t[k].ext[at[k] * (size_t)ncol + (size_t)c] > ext[c])
+					ext[c] = t[k].ext[at[k] * (size_t)ncol + (size_t)c];
+			}
+			at[k]++;
+		}
+		/* row_freq's sum: the instances in the order of their places, column by column */
+		for (c = 0; c < ncol && c < ncolw; c++)
+			for (j = 0; j < cnt[c]; j++)
+				freq += colw[c];
+		out->rowid[n] = row;
+		out->freq[n++] = freq;
+	}
+	for (k = 0; k < f->n; k++)
+		form_list_free(&t[k]);
+	if (rc != SQLITE_OK) {
+		nx_topk__forms_list_free(out);
+		return rc;
+	}
+	out->n = n;
+	return SQLITE_OK;
+}
+
+void nx_topk__forms_list_free(nx_topk_forms_list *l)
+{
+	free(l->rowid);
+	free(l->freq);
+	free(l->ext);
+	memset(l, 0, sizeof(*l));
 }

@@ -172,8 +172,8 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 		topk_list *l = &c->l[t->which[i]];
 		collect_one co;
 
-		if (l->done)
-			continue; /* read already */
+		if (l->done || (t->later != NULL && t->later[i]))
+			continue; /* read already, or read token by token after this pass */
 		co.c = c;
 		co.l = l;
 		co.h = 0;
@@ -551,8 +551,14 @@ static int lazy_from_forms(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 	size_t nw = 0;
 	int rc = SQLITE_OK;
 
-	if (l->fresh || !nx_topk__forms_rows(db, l->text, l->len, &w, &nw))
+	nx_topk_forms f;
+
+	if (l->fresh || !nx_topk__forms(db, l->text, l->len, &f))
 		return SQLITE_NOTFOUND;
+	if ((rc = nx_topk__forms_rows(db, &f, &w, &nw)) == SQLITE_RANGE)
+		return SQLITE_NOTFOUND; /* a rowid too large for a bitmap: read from FTS5 */
+	if (rc != SQLITE_OK)
+		return rc;
 	if ((rc = lazy_from_bits(c, l, w, nw)) != SQLITE_OK)
 		return rc;
 	l->done = 1;
@@ -585,10 +591,35 @@ static int run_aux(sqlite3 *db, const char *fn, const char *expr, void *state, c
 	return *state_rc != SQLITE_OK ? *state_rc : rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/*
+ * The whole list l read token by token (nx_topk__forms_read), after the
+ * pass over the matches of the expression it is a phrase of, which read
+ * the table's totals into c.
+ */
+static int read_forms(sqlite3 *db, nx_topk_cache *c, topk_list *l, const nx_topk_forms *f)
+{
+	nx_topk_forms_list r;
+	int rc = SQLITE_OK;
+
+	if ((rc = nx_topk__forms_read(db, f, c->ncol, c->colw, c->ncolw, &r)) != SQLITE_OK)
+		return rc;
+	free(l->rowid);
+	free(l->freq);
+	free(l->ext);
+	l->rowid = r.rowid;
+	l->freq = r.freq;
+	l->ext = r.ext;
+	l->n = l->cap = r.n;
+	l->done = 1;
+	return SQLITE_OK;
+}
+
 int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
 {
 	collect_state cs;
-	int i = 0, rc = SQLITE_OK;
+	nx_topk_forms forms[NX_TOPK_MAX_RANK_PHRASES];
+	unsigned char later[NX_TOPK_MAX_RANK_PHRASES];
+	int i = 0, rc = SQLITE_OK, nlater = 0;
 
 	memset(&cs, 0, sizeof(cs));
 	*called = 0;
@@ -604,11 +635,26 @@ int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, 
 		if (!l->done && l->lazy && (rc = lazy_from_forms(db, c, l)) != SQLITE_OK && rc != SQLITE_NOTFOUND)
 			return rc;
 	}
+	/* whole lists of words of several tokens: read after the pass, token by token */
+	for (i = 0; i < n && n <= NX_TOPK_MAX_RANK_PHRASES; i++) {
+		topk_list *l = &c->l[which[i]];
+
+		later[i] = !l->done && !l->lazy && nx_topk__forms(db, l->text, l->len, &forms[i]);
+		nlater += later[i];
+	}
 	cs.c = c;
 	cs.nphrase = n;
 	cs.which = which;
+	cs.later = nlater > 0 ? later : NULL;
 	rc = run_aux(db, "nx_topk_collect", expr, &cs, &cs.rc);
 	*called = cs.called;
+	/* (no row matched expr: its lists stay unread, as the pass leaves them) */
+	for (i = 0; i < n && rc == SQLITE_OK && nlater > 0 && cs.called; i++) {
+		topk_list *l = &c->l[which[i]];
+
+		if (later[i] && !l->done)
+			rc = read_forms(db, c, l, &forms[i]);
+	}
 	return rc;
 }
 
@@ -776,7 +822,11 @@ int nx_topk__count_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n,
 		if (c->l[which[i]].done)
 			continue;
 		if (!list_set(db, &c->l[which[i]], &t.set[i], &t.setn[i], &above)) {
-			nx_topk__forms_rows(db, c->l[which[i]].text, c->l[which[i]].len, &t.set[i], &t.setn[i]);
+			nx_topk_forms f;
+
+			/* (failing, its phrase is walked, and meets the error again) */
+			if (nx_topk__forms(db, c->l[which[i]].text, c->l[which[i]].len, &f))
+				nx_topk__forms_rows(db, &f, &t.set[i], &t.setn[i]);
 			continue;
 		}
 		if (above == INT64_MAX)

@@ -60,6 +60,7 @@ typedef struct collect_state {
 	nx_topk_cache *c;
 	int nphrase;
 	const int *which; /* list of each phrase */
+	const unsigned char *later; /* phrase i read after the pass, token by token (NULL: none) */
 	int called;
 	int rc;
 } collect_state;
@@ -83,14 +84,54 @@ void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l);
 #define NX_COUNT_MAX_ROWID ((int64_t)1 << 33)
 
 /*
- * The rows of the phrase text (len bytes: one quoted FTS5 string) when it
- * is one word the query's tokenizer makes several colocated tokens of
- * (the word and its stems), each token walked alone, into *w (malloc'd,
- * *nw 64-bit words, bit r of w[r / 64] for rowid r): 1; 0 when it is no
- * such word or a walk failed (nothing allocated: walk the phrase itself)
- * (topk_forms.c).
+ * Interface to code in topk_forms.c: a query's phrase of one word that
+ * the tokenizer makes several colocated tokens of (the word and its
+ * stems: "profits" is "profits" or "profit") read token by token, where
+ * FTS5 would merge the tokens' positions at every row.
  */
-int nx_topk__forms_rows(sqlite3 *db, const char *text, size_t len, uint64_t **w, size_t *nw);
+
+/* The most tokens of a word read so (NX_WORD_FORMS). */
+#define NX_TOPK_FORMS 8
+
+/* The phrases of each token alone ("\x1Fzxx\x1Ftoken", quoted: the tokenizer hands it over as it is). */
+typedef struct nx_topk_forms {
+	int n;
+	char q[NX_TOPK_FORMS][96];
+} nx_topk_forms;
+
+/*
+ * 1 with *out when the phrase text (len bytes: one quoted FTS5 string)
+ * is one word of several tokens, each found alone by its phrase in out;
+ * 0 when it is not (a phrase of several words, one token, none).
+ */
+int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out);
+/* For tests: off 1, every phrase read as it is (nx_topk__forms gives 0); 0 restores it. */
+void nx_topk__forms_set_off(int off);
+
+/*
+ * The rows of f's word (those holding any of its tokens), each token
+ * walked alone, into *w (malloc'd, *nw 64-bit words, bit r of w[r / 64]
+ * for rowid r): SQLITE_OK, or an SQLite code (SQLITE_RANGE: a rowid too
+ * large for a bitmap) with nothing allocated.
+ */
+int nx_topk__forms_rows(sqlite3 *db, const nx_topk_forms *f, uint64_t **w, size_t *nw);
+
+/* A list read token by token: its rows ascending, as collect_row reads them (malloc'd). */
+typedef struct nx_topk_forms_list {
+	int64_t *rowid;
+	double *freq;  /* nx_rank's weighted count: colw[c] added for each instance, in the order of the places */
+	int32_t *ext;  /* ncol a row: last offset + 1 in each column */
+	size_t n;
+} nx_topk_forms_list;
+
+/*
+ * f's word read token by token into *out (ncol columns, the weights
+ * colw[0..ncolw-1]), each row's weighted count summed as FTS5's merged
+ * positions give it: SQLITE_OK, or an SQLite code (nothing allocated).
+ */
+int nx_topk__forms_read(sqlite3 *db, const nx_topk_forms *f, int ncol, const double *colw, int ncolw,
+			nx_topk_forms_list *out);
+void nx_topk__forms_list_free(nx_topk_forms_list *l);
 
 /*
  * The rows of expr (n phrases, list which[i] each, the first ng1 in group 1) that pass flt, counted
