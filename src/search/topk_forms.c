@@ -1,56 +1,27 @@
 /*
- * topk_forms.c - nx_topk__forms_rows: the rows of a query's word of
- * several tokens, each token walked alone (see topk_rank_private.h).
+ * topk_forms.c - a query's word of several tokens read token by token
+ * (see topk_rank_private.h): its rows alone (nx_topk__forms_rows), or
+ * with each row's instances by column (nx_topk__forms_read).
  *
  * A query's phrase of one word is the word and its stems in the query's
  * languages, colocated ("profits": "profits" or "profit"), and FTS5
  * merges the tokens' positions at every row of such a phrase: about
  * 1,000 instructions a row against 330 for one token alone.  Its rows are
- * those holding any of the tokens, so a count walks each token alone, as
- * a phrase with the marker of a language without a stemmer ("zxx"),
- * which the tokenizer hands over as it is (nx_search__count_upto).
+ * those holding any of the tokens, so each token is walked alone, as a
+ * phrase with the marker of a language without a stemmer ("zxx"), which
+ * the tokenizer hands over as it is (nx_search__count_upto), and a row's
+ * instances are the sum of its tokens' (a document's place holds one
+ * token: only queries colocate them).
  */
 #include "search/topk_rank_private.h"
+#include "search/search_private.h"
 #include "index/tokenizer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* What the query tokenizer makes of a phrase's text: its tokens, and how many are not colocated. */
-typedef struct phrase_tokens {
-	char f[NX_TOPK_FORMS][72];
-	int n;
-	int words;  /* tokens at positions of their own */
-	int more;   /* a token left out (too long, or too many) */
-} phrase_tokens;
-
-static int add_token(void *ctx, int tflags, const char *tok, int n, int s, int e)
-{
-	phrase_tokens *p = ctx;
-	int i = 0;
-
-	(void)s;
-	(void)e;
-	p->words += (tflags & FTS5_TOKEN_COLOCATED) == 0;
-	if (n <= 0 || n >= (int)sizeof(p->f[0]) || p->n == NX_TOPK_FORMS) {
-		p->more = 1;
-		return SQLITE_OK;
-	}
-	for (i = 0; i < p->n; i++)
-		if (strncmp(p->f[i], tok, (size_t)n) == 0 && p->f[i][n] == '\0')
-			return SQLITE_OK;
-	memcpy(p->f[p->n], tok, (size_t)n);
-	p->f[p->n++][n] = '\0';
-	return SQLITE_OK;
-}
-
-/* The tokens of text (len bytes) as a query's phrase gives them to FTS5: an SQLite code. */
-static int phrase_tokenize(fts5_tokenizer *api, Fts5Tokenizer *tk, const char *text, size_t len, phrase_tokens *out)
-{
-	memset(out, 0, sizeof(*out));
-	return api->xTokenize(tk, out, FTS5_TOKENIZE_QUERY, text, (int)len, add_token);
-}
+_Static_assert(NX_TOPK_FORMS == NX_WORD_FORMS, "a word's tokens: as many as word_forms holds");
 
 /* Off (the phrases walked as they are), for the tests that compare the two. */
 static int forms_off;
@@ -64,7 +35,7 @@ int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out
 {
 	fts5_tokenizer api;
 	Fts5Tokenizer *tk = NULL;
-	phrase_tokens p, one;
+	word_forms p, one;
 	nx_buf word = NX_BUF_INIT, m = NX_BUF_INIT;
 	size_t i = 0;
 	int k = 0, ok = 0;
@@ -79,7 +50,7 @@ int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out
 		nx_buf_addch(&word, text[i]);
 	}
 	if (!nx_buf_ok(&word) || nx_tokenizer_kept(db, &tk, &api) != SQLITE_OK ||
-	    phrase_tokenize(&api, tk, word.buf, word.len, &p) != SQLITE_OK || p.more || p.words != 1 || p.n < 2)
+	    nx_search__word_forms(&api, tk, word.buf, &p) != SQLITE_OK || p.more || p.words != 1 || p.n < 2)
 		goto done;
 	for (k = 0; k < p.n; k++) {
 		nx_buf_reset(&m);
@@ -88,12 +59,13 @@ int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out
 		nx_buf_addch(&m, NX_LANG_MARK);
 		nx_buf_adds(&m, p.f[k]);
 		/* the token's own phrase must find the token alone */
-		if (!nx_buf_ok(&m) || phrase_tokenize(&api, tk, m.buf, m.len, &one) != SQLITE_OK || one.more ||
-		    one.words != 1 || one.n != 1 || strcmp(one.f[0], p.f[k]) != 0 || m.len + 3 > sizeof(out->q[k]))
+		if (!nx_buf_ok(&m) || nx_search__word_forms(&api, tk, m.buf, &one) != SQLITE_OK || one.more ||
+		    one.words != 1 || one.n != 1 || strcmp(one.f[0], p.f[k]) != 0 || m.len + 3 > sizeof(out->q[k]) ||
+		    memchr(m.buf, '"', m.len) != NULL)
 			goto done;
 		out->q[k][0] = '"';
 		memcpy(out->q[k] + 1, m.buf, m.len);
-		memcpy(out->q[k] + 1 + m.len, "\"", 2); /* a token holds no quote: nothing to double */
+		memcpy(out->q[k] + 1 + m.len, "\"", 2); /* (no quote in it to double) */
 	}
 	out->n = p.n;
 	ok = 1;
@@ -147,18 +119,8 @@ static int form_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 	if (rowid < 0 || rowid >= NX_COUNT_MAX_ROWID)
 		return SQLITE_RANGE;
 	at = (size_t)(rowid >> 6);
-	if (at >= f->nw) {
-		size_t nw = f->nw ? f->nw : 1024;
-		uint64_t *w = NULL;
-
-		while (nw <= at)
-			nw *= 2;
-		if ((w = realloc(f->w, nw * sizeof(*w))) == NULL)
-			return SQLITE_NOMEM;
-		memset(w + f->nw, 0, (nw - f->nw) * sizeof(*w));
-		f->w = w;
-		f->nw = nw;
-	}
+	if (nx_topk__bits_room(&f->w, &f->nw, at) != SQLITE_OK)
+		return SQLITE_NOMEM;
 	f->w[at] |= (uint64_t)1 << (rowid & 63);
 	return SQLITE_OK;
 }

@@ -700,22 +700,27 @@ typedef struct count_lists_state {
 	int rc;
 } count_lists_state;
 
-/* Bitmap g of t with word at in it. */
-static int count_room(count_lists_state *t, int g, size_t at)
+int nx_topk__bits_room(uint64_t **b, size_t *nb, size_t at)
 {
-	if (at >= t->nw[g]) {
-		size_t nw = t->nw[g] ? t->nw[g] : 1024;
+	if (at >= *nb) {
+		size_t nw = *nb ? *nb : 1024;
 		uint64_t *w = NULL;
 
 		while (nw <= at)
 			nw *= 2;
-		if ((w = realloc(t->b[g], nw * sizeof(*w))) == NULL)
+		if ((w = realloc(*b, nw * sizeof(*w))) == NULL)
 			return SQLITE_NOMEM;
-		memset(w + t->nw[g], 0, (nw - t->nw[g]) * sizeof(*w));
-		t->b[g] = w;
-		t->nw[g] = nw;
+		memset(w + *nb, 0, (nw - *nb) * sizeof(*w));
+		*b = w;
+		*nb = nw;
 	}
 	return SQLITE_OK;
+}
+
+/* Bitmap g of t with word at in it. */
+static int count_room(count_lists_state *t, int g, size_t at)
+{
+	return nx_topk__bits_room(&t->b[g], &t->nw[g], at);
 }
 
 /* Mark rowid in bitmap g of t. */

@@ -83,6 +83,9 @@ void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l);
 /* Past this rowid the bitmaps of rows would be too large: the lists are read instead. */
 #define NX_COUNT_MAX_ROWID ((int64_t)1 << 33)
 
+/* The bitmap *b (*nb 64-bit words) grown, zeros added, to hold word at: SQLITE_OK or SQLITE_NOMEM (topk_lists.c). */
+int nx_topk__bits_room(uint64_t **b, size_t *nb, size_t at);
+
 /*
  * Interface to code in topk_forms.c: a query's phrase of one word that
  * the tokenizer makes several colocated tokens of (the word and its
