@@ -354,7 +354,6 @@ typedef struct word_forms {
 	char f[NX_WORD_FORMS][72];
 	int n;
 	int more;  /* a token left out (too long, or past NX_WORD_FORMS) */
-	int words; /* tokens at places of their own (the others colocated): 1 for one word */
 } word_forms;
 
 /* The tokens of w as FTS5 gets them for the phrase "w" of a query, into out: an SQLite code. */

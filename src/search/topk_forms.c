@@ -14,14 +14,53 @@
  * token: only queries colocate them).
  */
 #include "search/topk_rank_private.h"
-#include "search/search_private.h"
 #include "index/tokenizer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert(NX_TOPK_FORMS == NX_WORD_FORMS, "a word's tokens: as many as word_forms holds");
+/* A query's phrase by place: the distinct tokens of each (the word itself first, then its stems). */
+typedef struct phrase_places {
+	char f[NX_TOPK_PLACES][NX_TOPK_FORMS][72];
+	int nf[NX_TOPK_PLACES];
+	int n;      /* places */
+	int more;   /* a place or a token left out (too many, too long) */
+} phrase_places;
+
+static int add_place(void *ctx, int tflags, const char *tok, int n, int s, int e)
+{
+	phrase_places *p = ctx;
+	int i = 0, at = 0;
+
+	(void)s;
+	(void)e;
+	if ((tflags & FTS5_TOKEN_COLOCATED) == 0) {
+		if (p->n == NX_TOPK_PLACES) {
+			p->more = 1;
+			return SQLITE_OK;
+		}
+		p->n++;
+	}
+	at = p->n - 1;
+	if (at < 0 || n <= 0 || n >= (int)sizeof(p->f[0][0]) || p->nf[at] == NX_TOPK_FORMS) {
+		p->more = 1;
+		return SQLITE_OK;
+	}
+	for (i = 0; i < p->nf[at]; i++)
+		if (strncmp(p->f[at][i], tok, (size_t)n) == 0 && p->f[at][i][n] == '\0')
+			return SQLITE_OK;
+	memcpy(p->f[at][p->nf[at]], tok, (size_t)n);
+	p->f[at][p->nf[at]++][n] = '\0';
+	return SQLITE_OK;
+}
+
+/* The tokens of text (NUL-terminated, len bytes) as a query's phrase gives them to FTS5, by place. */
+static int places_of(fts5_tokenizer *api, Fts5Tokenizer *tk, const char *text, size_t len, phrase_places *out)
+{
+	memset(out, 0, sizeof(*out));
+	return api->xTokenize(tk, out, FTS5_TOKENIZE_QUERY, text, (int)len, add_place);
+}
 
 /* Off (the phrases walked as they are), for the tests that compare the two. */
 static int forms_off;
@@ -35,10 +74,10 @@ int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out
 {
 	fts5_tokenizer api;
 	Fts5Tokenizer *tk = NULL;
-	word_forms p, one;
+	phrase_places p, one;
 	nx_buf word = NX_BUF_INIT, m = NX_BUF_INIT;
 	size_t i = 0;
-	int k = 0, ok = 0;
+	int k = 0, j = 0, ncombo = 1, ok = 0, pick[NX_TOPK_PLACES];
 
 	memset(out, 0, sizeof(*out));
 	if (forms_off || len < 3 || text[0] != '"' || text[len - 1] != '"')
@@ -50,24 +89,41 @@ int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out
 		nx_buf_addch(&word, text[i]);
 	}
 	if (!nx_buf_ok(&word) || nx_tokenizer_kept(db, &tk, &api) != SQLITE_OK ||
-	    nx_search__word_forms(&api, tk, word.buf, &p) != SQLITE_OK || p.more || p.words != 1 || p.n < 2)
+	    places_of(&api, tk, word.buf, word.len, &p) != SQLITE_OK || p.more || p.n < 1)
 		goto done;
-	for (k = 0; k < p.n; k++) {
+	for (j = 0; j < p.n && ncombo <= NX_TOPK_FORMS; j++)
+		ncombo *= p.nf[j];
+	if (ncombo < 2 || ncombo > NX_TOPK_FORMS)
+		goto done; /* one token a place: read as it is; too many combinations: as well */
+	/* combination k: at each place the token of k's digit there (in the base of the places' counts) */
+	for (k = 0; k < ncombo; k++) {
+		int r = k;
+
 		nx_buf_reset(&m);
 		nx_buf_addch(&m, NX_LANG_MARK);
 		nx_buf_adds(&m, "zxx");
 		nx_buf_addch(&m, NX_LANG_MARK);
-		nx_buf_adds(&m, p.f[k]);
-		/* the token's own phrase must find the token alone */
-		if (!nx_buf_ok(&m) || nx_search__word_forms(&api, tk, m.buf, &one) != SQLITE_OK || one.more ||
-		    one.words != 1 || one.n != 1 || strcmp(one.f[0], p.f[k]) != 0 || m.len + 3 > sizeof(out->q[k]) ||
-		    memchr(m.buf, '"', m.len) != NULL)
+		for (j = p.n - 1; j >= 0; j--) {
+			pick[j] = r % p.nf[j];
+			r /= p.nf[j];
+		}
+		for (j = 0; j < p.n; j++) {
+			if (j > 0)
+				nx_buf_addch(&m, ' ');
+			nx_buf_adds(&m, p.f[j][pick[j]]);
+		}
+		/* the combination's own phrase must find its tokens alone, one a place */
+		if (!nx_buf_ok(&m) || places_of(&api, tk, m.buf, m.len, &one) != SQLITE_OK || one.more || one.n != p.n ||
+		    m.len + 3 > sizeof(out->q[k]) || memchr(m.buf, '"', m.len) != NULL)
 			goto done;
+		for (j = 0; j < p.n; j++)
+			if (one.nf[j] != 1 || strcmp(one.f[j][0], p.f[j][pick[j]]) != 0)
+				goto done;
 		out->q[k][0] = '"';
 		memcpy(out->q[k] + 1, m.buf, m.len);
 		memcpy(out->q[k] + 1 + m.len, "\"", 2); /* (no quote in it to double) */
 	}
-	out->n = p.n;
+	out->n = ncombo;
 	ok = 1;
 done:
 	nx_buf_free(&word);

@@ -87,33 +87,36 @@ void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l);
 int nx_topk__bits_room(uint64_t **b, size_t *nb, size_t at);
 
 /*
- * Interface to code in topk_forms.c: a query's phrase of one word that
- * the tokenizer makes several colocated tokens of (the word and its
- * stems: "profits" is "profits" or "profit") read token by token, where
- * FTS5 would merge the tokens' positions at every row.
+ * Interface to code in topk_forms.c: a query's phrase whose words the
+ * tokenizer makes several colocated tokens of (the word and its stems:
+ * "profits" is "profits" or "profit"; "sales new" is "sales new" or
+ * "sale new") read combination by combination of its places' tokens,
+ * where FTS5 would merge the tokens' positions at every row.
  */
 
-/* The most tokens of a word read so (NX_WORD_FORMS). */
+/* The most combinations a phrase is read as; its most places. */
 #define NX_TOPK_FORMS 8
+#define NX_TOPK_PLACES 4
 
-/* The phrases of each token alone ("\x1Fzxx\x1Ftoken", quoted: the tokenizer hands it over as it is). */
+/* The phrase of each combination ("\x1Fzxx\x1Ftoken token", quoted: the tokenizer hands it over as it is). */
 typedef struct nx_topk_forms {
 	int n;
-	char q[NX_TOPK_FORMS][96];
+	char q[NX_TOPK_FORMS][160];
 } nx_topk_forms;
 
 /*
  * 1 with *out when the phrase text (len bytes: one quoted FTS5 string)
- * is one word of several tokens, each found alone by its phrase in out;
- * 0 when it is not (a phrase of several words, one token, none).
+ * has a word of several tokens, each combination of its places' tokens
+ * found alone by its phrase in out (NX_TOPK_FORMS at most); 0 when not
+ * (one token a place, none, too many).
  */
 int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out);
 /* For tests: off 1, every phrase read as it is (nx_topk__forms gives 0); 0 restores it. */
 void nx_topk__forms_set_off(int off);
 
 /*
- * The rows of f's word (those holding any of its tokens), each token
- * walked alone, into *w (malloc'd, *nw 64-bit words, bit r of w[r / 64]
+ * The rows of f's phrase (those holding any of its combinations), each
+ * combination walked alone, into *w (malloc'd, *nw 64-bit words, bit r of w[r / 64]
  * for rowid r): SQLITE_OK, or an SQLite code (SQLITE_RANGE: a rowid too
  * large for a bitmap) with nothing allocated.
  */
@@ -128,9 +131,11 @@ typedef struct nx_topk_forms_list {
 } nx_topk_forms_list;
 
 /*
- * f's word read token by token into *out (ncol columns, the weights
- * colw[0..ncolw-1]), each row's weighted count summed as FTS5's merged
- * positions give it: SQLITE_OK, or an SQLite code (nothing allocated).
+ * f's phrase read combination by combination into *out (ncol columns,
+ * the weights colw[0..ncolw-1]), each row's weighted count summed as
+ * FTS5's merged positions give it (an instance is of one combination:
+ * a document's place holds one token): SQLITE_OK, or an SQLite code
+ * (nothing allocated).
  */
 int nx_topk__forms_read(sqlite3 *db, const nx_topk_forms *f, int ncol, const double *colw, int ncolw,
 			nx_topk_forms_list *out);

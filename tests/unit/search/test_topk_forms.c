@@ -1,14 +1,16 @@
 /*
- * test_topk_forms.c - a query's word of several tokens walked token by
- * token (src/search/topk_forms.c): the word and its English stem
- * ("zorbe": "zorbe" or "zorb"), each walked alone, must give the rows
- * FTS5 gives for the word's phrase; the relaxed count (nx_topk__or_count)
- * the rows SQL counts; and the ranking (lazy lists, and lists read whole
- * with their positions) the hits, scores and totals of FTS5's reads of
- * the word's phrase, to the bit, every row (k 5000) included.  A small index made
+ * test_topk_forms.c - a query's phrase whose words the tokenizer makes
+ * several tokens of read combination by combination (src/search/
+ * topk_forms.c): a word and its English stem ("zorbe": "zorbe" or
+ * "zorb"), and phrases of two such words ("zorbe zorce": "zorbe zorce",
+ * "zorb zorc", ...), each combination walked alone, must give the rows
+ * FTS5 gives for the phrase; the relaxed count (nx_topk__or_count) the
+ * rows SQL counts; and the ranking (lazy lists, and lists read whole with
+ * their positions) the hits, scores and totals of FTS5's reads of the
+ * phrases, to the bit, every row (k 5000) included.  A small index made
  * here: made-up words in English articles (stemmed) and in articles of a
  * language without a stemmer (the words kept as written), some holding
- * both forms, lists made for words in 100 rows or more.
+ * both forms side by side, lists made for words in 100 rows or more.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,7 +35,7 @@
 #define NWORD 12
 #define MIN_DF 100
 #define T0 1625708520
-#define NEXPR 16
+#define NEXPR 20
 #define NK 4
 
 #include "madeup.h" /* after NWORD */
@@ -94,6 +96,8 @@ static int setup(void **state)
 		word(v, (n * 7) % NWORD);
 		if (n % 3 == 0)
 			snprintf(body, sizeof(body), "Kept %s filler %s zorb zorbe zorc.", w, v);
+		else if (n % 3 == 1)
+			snprintf(body, sizeof(body), "Kept %s filler zorbe zorce zorb zorbe zorb zorc zorce zorb.", w);
 		else
 			snprintf(body, sizeof(body), "Kept %s filler.", w);
 		if (put_kept(f->st, n, body) < 0)
@@ -126,76 +130,80 @@ static size_t match_rows(sqlite3 *db, const char *expr, int64_t *r)
 	return n;
 }
 
-/* Each word's rows token by token: those of its phrase; a word of one token and a phrase of two are not walked so. */
+/* Phrases read combination by combination where they can, then as FTS5 reads them. */
+static const char *const phrases[] = {
+	"\"zorbe zorce\"", "\"zorbe zorc\"", "\"zorb zorbe\"", "\"zorba zorbe\"", "\"zorce zorb\"",
+	"\"zorba zorbo\"", "\"zorbeq\"", "\"zorbe zorbeq\"",
+};
+
+/* Each word's and phrase's rows combination by combination: those FTS5 gives for its phrase. */
 static void test_forms_rows_same(void **state)
 {
 	fixture *f = *state;
 	int64_t *r = malloc((NART + 200) * sizeof(*r));
-	char w[8], phrase[32];
-	int i = 0, walked = 0, both = 0;
+	char w[8], phrase[64];
+	int i = 0, walked = 0, both = 0, pairs = 0;
 
 	assert_non_null(r);
-	for (i = 0; i <= NWORD + 1; i++) {
+	for (i = 0; i < NWORD + (int)(sizeof(phrases) / sizeof(phrases[0])); i++) {
 		nx_topk_forms forms;
 		uint64_t *bits = NULL;
 		size_t nbits = 0, n = 0, j = 0, k = 0, set = 0;
 		int got = 0;
 
-		if (i < NWORD)
+		if (i < NWORD) {
 			word(w, i);
-		if (i < NWORD)
 			snprintf(phrase, sizeof(phrase), "\"%s\"", w);
-		else if (i == NWORD)
-			snprintf(phrase, sizeof(phrase), "\"zorbe zorce\"");
-		else
-			snprintf(phrase, sizeof(phrase), "\"zorbeq\"");
+		} else {
+			snprintf(phrase, sizeof(phrase), "%s", phrases[i - NWORD]);
+		}
 		if ((got = nx_topk__forms(f->st->db, phrase, strlen(phrase), &forms)) == 1)
 			assert_int_equal(nx_topk__forms_rows(f->st->db, &forms, &bits, &nbits), SQLITE_OK);
 		n = match_rows(f->st->db, phrase, r);
-		if (i == NWORD) {
-			assert_int_equal(got, 0); /* a phrase of two words: walked as it is */
-			assert_null(bits);
-			continue;
-		}
-		if (i > NWORD) { /* a word no row holds */
-			assert_int_equal(n, 0);
-			for (j = 0; got && j < nbits; j++)
-				assert_true(bits[j] == 0);
-			free(bits);
-			continue;
-		}
 		if (!got) {
 			assert_null(bits);
 			continue;
 		}
 		walked++;
+		pairs += i >= NWORD && n > 0;
 		for (j = 0; j < nbits; j++)
 			for (k = 0; k < 64; k++)
 				if (bits[j] >> k & 1) {
 					int64_t rowid = (int64_t)(j * 64 + k);
 
 					if (set >= n || r[set] != rowid)
-						fail_msg("%s: row %lld token by token, FTS5's %zu-th row %lld", phrase,
+						fail_msg("%s: row %lld combination by combination, FTS5's %zu-th row %lld", phrase,
 							 (long long)rowid, set, set < n ? (long long)r[set] : -1LL);
 					set++;
 				}
 		assert_int_equal(set, n);
-		/* rows of the word as written (the kept articles) and of its stem: both forms found */
-		snprintf(phrase, sizeof(phrase), "\"\x1Fzxx\x1F%s\"", w);
-		both += match_rows(f->st->db, phrase, r) > 0 && match_rows(f->st->db, phrase, r) < n;
 		free(bits);
+		/* rows of the word as written (the kept articles) and of its stem: both forms found */
+		if (i < NWORD) {
+			snprintf(phrase, sizeof(phrase), "\"\x1Fzxx\x1F%s\"", w);
+			both += match_rows(f->st->db, phrase, r) > 0 && match_rows(f->st->db, phrase, r) < n;
+		}
 	}
-	assert_true(walked >= 3);
+	assert_true(walked >= 6);
 	assert_true(both >= 3);
+	assert_true(pairs >= 3);
 	free(r);
 }
 
-/* Expression e: an OR of 2 to 6 words, odd ones with a phrase of two. */
+/* Expression e: an OR of 2 to 6 words, odd ones with a phrase of two; the last four of phrases[]. */
 static void make_expr(int e, char *expr, size_t n, double *pw, int *npw)
 {
 	char w[8], v[8];
 	int i = 0, nw = 2 + e % 5;
 
+	if (e >= NEXPR - 4) { /* phrases of two words of several tokens, with words */
+		snprintf(expr, n, "(\"zorbe\" OR %s OR %s OR \"zorce\" OR %s)", phrases[e % 5], phrases[(e + 1) % 5],
+			 phrases[(e + 2) % 5]);
+		for (i = 0; i < 5; i++)
+			pw[i] = i == 1 ? 0.4 : 1.0;
+		*npw = 5;
+		return;
+	}
 	snprintf(expr, n, "(");
 	for (i = 0; i < nw; i++) {
 		word(w, (e + i * (1 + e % 4)) % NWORD);
