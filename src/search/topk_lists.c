@@ -617,7 +617,7 @@ static int read_forms(sqlite3 *db, nx_topk_cache *c, topk_list *l, const nx_topk
 int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
 {
 	collect_state cs;
-	nx_topk_forms forms[NX_TOPK_MAX_RANK_PHRASES];
+	nx_topk_forms f, *forms = NULL;
 	unsigned char later[NX_TOPK_MAX_RANK_PHRASES];
 	int i = 0, rc = SQLITE_OK, nlater = 0;
 
@@ -639,7 +639,10 @@ int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, 
 	for (i = 0; i < n && n <= NX_TOPK_MAX_RANK_PHRASES; i++) {
 		topk_list *l = &c->l[which[i]];
 
-		later[i] = !l->done && !l->lazy && nx_topk__forms(db, l->text, l->len, &forms[i]);
+		later[i] = !l->done && !l->lazy && nx_topk__forms(db, l->text, l->len, &f) &&
+			   (forms != NULL || (forms = calloc((size_t)n, sizeof(*forms))) != NULL);
+		if (later[i])
+			forms[i] = f;
 		nlater += later[i];
 	}
 	cs.c = c;
@@ -655,6 +658,7 @@ int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, 
 		if (later[i] && !l->done)
 			rc = read_forms(db, c, l, &forms[i]);
 	}
+	free(forms);
 	return rc;
 }
 
