@@ -213,11 +213,113 @@ static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 	nx_topk__aux_result(ctx, t->rc);
 }
 
+/* What aux_fill fills: the rows of a lazy list not probed yet, their weighted counts as a probe reads them. */
+typedef struct fill_state {
+	const nx_topk_cache *c;
+	topk_list *l;
+	size_t at;   /* the next row of l */
+	int rc;
+} fill_state;
+
+/* xQueryPhrase callback: one row of the phrase; its count into l where l holds the row and has a bound */
+static int fill_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	fill_state *f = ud;
+	topk_list *l = f->l;
+	int64_t rowid = api->xRowid(fctx);
+	int32_t ext[NX_TOPK_EXT_COLS];
+
+	while (f->at < l->n && l->rowid[f->at] < rowid)
+		f->at++;
+	if (f->at < l->n && l->rowid[f->at] == rowid && l->freq[f->at] < 0)
+		return row_freq(api, fctx, f->c, 0, &l->freq[f->at], ext);
+	return SQLITE_OK;
+}
+
+/* nx_topk_fill(fts, state): on the first row, the lazy list's rows not probed yet read */
+static void aux_fill(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		     sqlite3_value **vals)
+{
+	fill_state *f = nx_topk__aux_state(ctx, nval, vals, "nx_topk_fill");
+
+	if (f == NULL)
+		return;
+	if (f->rc == SQLITE_OK)
+		f->rc = api->xPhraseCount(fctx) == 1 ? api->xQueryPhrase(fctx, 0, f, fill_row) : SQLITE_RANGE;
+	nx_topk__aux_result(ctx, f->rc);
+}
+
+/*
+ * Every row of the lazy list l not probed yet read in one walk of its
+ * phrase (combination by combination when it has several tokens), the
+ * weighted count a probe would read (the same instances, the same
+ * additions): an SQLite code.
+ */
+static int lazy_fill(sqlite3 *db, nx_topk_cache *c, topk_list *l)
+{
+	nx_topk_forms f;
+	sqlite3_stmt *s = NULL;
+	fill_state t;
+	int rc = SQLITE_OK;
+
+	if (nx_topk__forms(db, l->text, l->len, &f)) {
+		nx_topk_forms_list r;
+		size_t i = 0, at = 0;
+
+		if ((rc = nx_topk__forms_read(db, &f, c->ncol, c->colw, c->ncolw, &r)) != SQLITE_OK)
+			return rc;
+		for (i = 0; i < r.n; i++) {
+			while (at < l->n && l->rowid[at] < r.rowid[i])
+				at++;
+			if (at < l->n && l->rowid[at] == r.rowid[i] && l->freq[at] < 0)
+				l->freq[at] = r.freq[i];
+		}
+		nx_topk__forms_list_free(&r);
+		return SQLITE_OK;
+	}
+	if ((rc = nx_topk__aux(db, "nx_topk_fill", aux_fill)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(db, "SELECT nx_topk_fill(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s,
+				     NULL)) != SQLITE_OK)
+		return rc;
+	memset(&t, 0, sizeof(t));
+	t.c = c;
+	t.l = l;
+	sqlite3_bind_text(s, 1, l->text, (int)l->len, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, 2, &t, "nx_topk_fill", NULL);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	sqlite3_finalize(s);
+	return t.rc != SQLITE_OK ? t.rc : rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The probes of a list before the rest is read at once; < 0: NX_TOPK_PROBES + n / NX_TOPK_PROBE_SHARE. */
+static int64_t probe_limit = -1;
+
+int64_t nx_topk__probe_limit_set(int64_t limit)
+{
+	int64_t was = probe_limit;
+
+	probe_limit = limit;
+	return was;
+}
+
 /* Row p of the lazy list l read exactly (its weighted count and extents), through FTS5 at its rowid. */
 int nx_topk__probe_row(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p)
 {
 	probe_state t;
+	int64_t limit = probe_limit >= 0 ? probe_limit : NX_TOPK_PROBES + (int64_t)(l->n / NX_TOPK_PROBE_SHARE);
 	int rc = SQLITE_OK;
+
+	/* many rows of the list may win: the rest read in one walk (a fresh list's rows all stand in FTS5 too) */
+	if ((int64_t)l->nprobe >= limit && l->nprobe != SIZE_MAX) {
+		l->nprobe = SIZE_MAX; /* once */
+		if ((rc = lazy_fill(db, c, l)) != SQLITE_OK)
+			return rc;
+		if (l->freq[p] >= 0)
+			return SQLITE_OK;
+	}
+	if (l->nprobe != SIZE_MAX)
+		l->nprobe++;
 
 	if (c->probe == NULL &&
 	    (rc = sqlite3_prepare_v2(db, "SELECT nx_topk_probe(fts, ?3) FROM fts WHERE fts MATCH ?1 AND rowid = ?2",

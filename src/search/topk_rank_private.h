@@ -27,6 +27,7 @@ typedef struct topk_list {
 	 */
 	int lazy;
 	int counted;     /* not read, only counted (n): a count with no ranking yet */
+	size_t nprobe;   /* lazy: rows probed (nx_topk__probe_row); past a share of its rows, the rest read at once */
 	double xscale;
 	int64_t *head;   /* the impact list's rows, by ascending rowid (while reading) */
 	double *hscore;  /* and their scores */
@@ -71,8 +72,17 @@ int nx_topk__cache_list(nx_topk_cache *c, const char *at, size_t len);
 /* Read the lists of the phrases not read yet (and the totals) in one pass over expr's matches; *called 0: none. */
 int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called);
 
-/* Row p of the lazy list l read exactly (its weighted count), through FTS5 at its rowid. */
+/*
+ * Row p of the lazy list l read exactly (its weighted count), through
+ * FTS5 at its rowid; past NX_TOPK_PROBES + n / NX_TOPK_PROBE_SHARE probes
+ * of a list of n rows (a probe costs about what reading 256 rows of a walk
+ * does) every row not probed yet is read at once, in one walk.
+ */
 int nx_topk__probe_row(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p);
+#define NX_TOPK_PROBES 64
+#define NX_TOPK_PROBE_SHARE 256
+/* For tests: the probes of a list before it is read at once (< 0: as above); the previous value. */
+int64_t nx_topk__probe_limit_set(int64_t limit);
 
 /* l to be read lazily when its word has an impact list valid for the index as it is. */
 int nx_topk__lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l);

@@ -316,6 +316,50 @@ static void assert_same_as_off(nx_store *st, const char *what)
 	print_message("%s: %d lazy lists\n", what, nlazy);
 }
 
+/*
+ * Lazy lists whose rows not probed yet are read at once at the first
+ * probe (the limit 0), and at the second: the hits, scores and totals of
+ * every row probed one by one (no limit).
+ */
+static void test_rank_filled_same(void **state)
+{
+	fixture *f = *state;
+	ranked one[NEXPR], at[2];
+	size_t i = 0;
+	int e = 0, kk = 0, lim = 0, nlazy = 0;
+	int64_t was = nx_topk__probe_limit_set(INT64_MAX);
+
+	for (e = 0; e < NEXPR; e++) {
+		rank_all(f->st, e, &one[e]);
+		nlazy += one[e].lazy;
+	}
+	assert_true(nlazy >= 4);
+	for (lim = 0; lim < 2; lim++) {
+		nx_topk__probe_limit_set(lim);
+		for (e = 0; e < NEXPR; e++) {
+			rank_all(f->st, e, &at[lim]);
+			assert_int_equal(one[e].total, at[lim].total);
+			for (kk = 0; kk < NK; kk++) {
+				if (one[e].n[kk] != at[lim].n[kk])
+					fail_msg("limit %d, expression %d, k %zu: %zu hits probed, %zu read at once", lim, e,
+						 ks[kk], one[e].n[kk], at[lim].n[kk]);
+				for (i = 0; i < one[e].n[kk]; i++)
+					if (one[e].h[kk][i].rowid != at[lim].h[kk][i].rowid ||
+					    one[e].h[kk][i].score != at[lim].h[kk][i].score)
+						fail_msg("limit %d, expression %d, k %zu, hit %zu: probed %lld %.17g, at once "
+							 "%lld %.17g",
+							 lim, e, ks[kk], i, (long long)one[e].h[kk][i].rowid, one[e].h[kk][i].score,
+							 (long long)at[lim].h[kk][i].rowid, at[lim].h[kk][i].score);
+				free(at[lim].h[kk]);
+			}
+		}
+	}
+	for (e = 0; e < NEXPR; e++)
+		for (kk = 0; kk < NK; kk++)
+			free(one[e].h[kk]);
+	nx_topk__probe_limit_set(was);
+}
+
 /* Lazy lists (no sets: read from FTS5), then every list read whole: the same hits, scores and totals either way. */
 static void test_rank_same_as_fts5(void **state)
 {
@@ -333,6 +377,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forms_rows_same),
 		cmocka_unit_test(test_or_count_same),
+		cmocka_unit_test(test_rank_filled_same),
 		cmocka_unit_test(test_rank_same_as_fts5),
 	};
 
