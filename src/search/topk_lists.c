@@ -172,8 +172,8 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 		topk_list *l = &c->l[t->which[i]];
 		collect_one co;
 
-		if (l->done)
-			continue; /* read already */
+		if (l->done || (t->later != NULL && t->later[i]))
+			continue; /* read already, or read token by token after this pass */
 		co.c = c;
 		co.l = l;
 		co.h = 0;
@@ -213,11 +213,113 @@ static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 	nx_topk__aux_result(ctx, t->rc);
 }
 
+/* What aux_fill fills: the rows of a lazy list not probed yet, their weighted counts as a probe reads them. */
+typedef struct fill_state {
+	const nx_topk_cache *c;
+	topk_list *l;
+	size_t at;   /* the next row of l */
+	int rc;
+} fill_state;
+
+/* xQueryPhrase callback: one row of the phrase; its count into l where l holds the row and has a bound */
+static int fill_row(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	fill_state *f = ud;
+	topk_list *l = f->l;
+	int64_t rowid = api->xRowid(fctx);
+	int32_t ext[NX_TOPK_EXT_COLS];
+
+	while (f->at < l->n && l->rowid[f->at] < rowid)
+		f->at++;
+	if (f->at < l->n && l->rowid[f->at] == rowid && l->freq[f->at] < 0)
+		return row_freq(api, fctx, f->c, 0, &l->freq[f->at], ext);
+	return SQLITE_OK;
+}
+
+/* nx_topk_fill(fts, state): on the first row, the lazy list's rows not probed yet read */
+static void aux_fill(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		     sqlite3_value **vals)
+{
+	fill_state *f = nx_topk__aux_state(ctx, nval, vals, "nx_topk_fill");
+
+	if (f == NULL)
+		return;
+	if (f->rc == SQLITE_OK)
+		f->rc = api->xPhraseCount(fctx) == 1 ? api->xQueryPhrase(fctx, 0, f, fill_row) : SQLITE_RANGE;
+	nx_topk__aux_result(ctx, f->rc);
+}
+
+/*
+ * Every row of the lazy list l not probed yet read in one walk of its
+ * phrase (combination by combination when it has several tokens), the
+ * weighted count a probe would read (the same instances, the same
+ * additions): an SQLite code.
+ */
+static int lazy_fill(sqlite3 *db, nx_topk_cache *c, topk_list *l)
+{
+	nx_topk_forms f;
+	sqlite3_stmt *s = NULL;
+	fill_state t;
+	int rc = SQLITE_OK;
+
+	if (nx_topk__forms(db, l->text, l->len, &f)) {
+		nx_topk_forms_list r;
+		size_t i = 0, at = 0;
+
+		if ((rc = nx_topk__forms_read(db, &f, c->ncol, c->colw, c->ncolw, &r)) != SQLITE_OK)
+			return rc;
+		for (i = 0; i < r.n; i++) {
+			while (at < l->n && l->rowid[at] < r.rowid[i])
+				at++;
+			if (at < l->n && l->rowid[at] == r.rowid[i] && l->freq[at] < 0)
+				l->freq[at] = r.freq[i];
+		}
+		nx_topk__forms_list_free(&r);
+		return SQLITE_OK;
+	}
+	if ((rc = nx_topk__aux(db, "nx_topk_fill", aux_fill)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(db, "SELECT nx_topk_fill(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s,
+				     NULL)) != SQLITE_OK)
+		return rc;
+	memset(&t, 0, sizeof(t));
+	t.c = c;
+	t.l = l;
+	sqlite3_bind_text(s, 1, l->text, (int)l->len, SQLITE_STATIC);
+	sqlite3_bind_pointer(s, 2, &t, "nx_topk_fill", NULL);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	sqlite3_finalize(s);
+	return t.rc != SQLITE_OK ? t.rc : rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* The probes of a list before the rest is read at once; < 0: NX_TOPK_PROBES + n / NX_TOPK_PROBE_SHARE. */
+static int64_t probe_limit = -1;
+
+int64_t nx_topk__probe_limit_set(int64_t limit)
+{
+	int64_t was = probe_limit;
+
+	probe_limit = limit;
+	return was;
+}
+
 /* Row p of the lazy list l read exactly (its weighted count and extents), through FTS5 at its rowid. */
 int nx_topk__probe_row(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p)
 {
 	probe_state t;
+	int64_t limit = probe_limit >= 0 ? probe_limit : NX_TOPK_PROBES + (int64_t)(l->n / NX_TOPK_PROBE_SHARE);
 	int rc = SQLITE_OK;
+
+	/* many rows of the list may win: the rest read in one walk (a fresh list's rows all stand in FTS5 too) */
+	if ((int64_t)l->nprobe >= limit && l->nprobe != SIZE_MAX) {
+		l->nprobe = SIZE_MAX; /* once */
+		if ((rc = lazy_fill(db, c, l)) != SQLITE_OK)
+			return rc;
+		if (l->freq[p] >= 0)
+			return SQLITE_OK;
+	}
+	if (l->nprobe != SIZE_MAX)
+		l->nprobe++;
 
 	if (c->probe == NULL &&
 	    (rc = sqlite3_prepare_v2(db, "SELECT nx_topk_probe(fts, ?3) FROM fts WHERE fts MATCH ?1 AND rowid = ?2",
@@ -478,26 +580,16 @@ static int lazy_above(sqlite3 *db, const nx_topk_cache *c, topk_list *l)
 }
 
 /*
- * The lazy list l read from its impact set instead of FTS5: the same
- * rowids, and the same bound of each row's score as collect_lazy gives
- * (its impact list's score, else the list's last); for a list made
- * before articles were added, the set then and the rows above its mark
- * read exactly, as collect_lazy reads them.  SQLITE_OK with l done,
- * SQLITE_NOTFOUND when the word has no set fit for l (read it from FTS5).
+ * The rows of the bitmap w (nw 64-bit words, bit r of w[r / 64] for
+ * rowid r; freed here) into the lazy list l, ascending, each with the
+ * bound of its score as collect_lazy gives it (its impact list's score,
+ * else the list's last).  SQLITE_OK or SQLITE_NOMEM.
  */
-static int lazy_from_set(sqlite3 *db, nx_topk_cache *c, topk_list *l)
+static int lazy_from_bits(const nx_topk_cache *c, topk_list *l, uint64_t *w, size_t nw)
 {
-	uint64_t *w = NULL;
-	size_t nw = 0, i = 0, h = 0;
-	int64_t above = INT64_MAX;
+	size_t i = 0, h = 0;
 	int rc = SQLITE_OK;
 
-	if (!list_set(db, l, &w, &nw, &above))
-		return SQLITE_NOTFOUND;
-	if (above != (l->fresh ? l->mark : INT64_MAX)) {
-		free(w); /* a set of another state than the list's: read from FTS5 */
-		return SQLITE_NOTFOUND;
-	}
 	l->n = 0;
 	if ((rc = list_grow(l, c->ncol, bits_count(w, nw))) != SQLITE_OK) {
 		free(w);
@@ -516,7 +608,60 @@ static int lazy_from_set(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 		}
 	}
 	free(w);
+	return SQLITE_OK;
+}
+
+/*
+ * The lazy list l read from its impact set instead of FTS5: the same
+ * rowids, and the same bound of each row's score as collect_lazy gives
+ * (its impact list's score, else the list's last); for a list made
+ * before articles were added, the set then and the rows above its mark
+ * read exactly, as collect_lazy reads them.  SQLITE_OK with l done,
+ * SQLITE_NOTFOUND when the word has no set fit for l (read it from FTS5).
+ */
+static int lazy_from_set(sqlite3 *db, nx_topk_cache *c, topk_list *l)
+{
+	uint64_t *w = NULL;
+	size_t nw = 0;
+	int64_t above = INT64_MAX;
+	int rc = SQLITE_OK;
+
+	if (!list_set(db, l, &w, &nw, &above))
+		return SQLITE_NOTFOUND;
+	if (above != (l->fresh ? l->mark : INT64_MAX)) {
+		free(w); /* a set of another state than the list's: read from FTS5 */
+		return SQLITE_NOTFOUND;
+	}
+	if ((rc = lazy_from_bits(c, l, w, nw)) != SQLITE_OK)
+		return rc;
 	if (l->fresh && (rc = lazy_above(db, c, l)) != SQLITE_OK)
+		return rc;
+	l->done = 1;
+	return SQLITE_OK;
+}
+
+/*
+ * The lazy list l read from the rows of its word's tokens, each walked
+ * alone (nx_topk__forms_rows: a word of several tokens, which FTS5
+ * would walk merging their positions), when it was made for the index as it is:
+ * the same rowids and bounds as collect_lazy gives.  SQLITE_OK with l
+ * done, SQLITE_NOTFOUND when it is no such word (read it from FTS5).
+ */
+static int lazy_from_forms(sqlite3 *db, nx_topk_cache *c, topk_list *l)
+{
+	uint64_t *w = NULL;
+	size_t nw = 0;
+	int rc = SQLITE_OK;
+
+	nx_topk_forms f;
+
+	if (l->fresh || !nx_topk__forms(db, l->text, l->len, &f))
+		return SQLITE_NOTFOUND;
+	if ((rc = nx_topk__forms_rows(db, &f, &w, &nw)) == SQLITE_RANGE)
+		return SQLITE_NOTFOUND; /* a rowid too large for a bitmap: read from FTS5 */
+	if (rc != SQLITE_OK)
+		return rc;
+	if ((rc = lazy_from_bits(c, l, w, nw)) != SQLITE_OK)
 		return rc;
 	l->done = 1;
 	return SQLITE_OK;
@@ -548,10 +693,35 @@ static int run_aux(sqlite3 *db, const char *fn, const char *expr, void *state, c
 	return *state_rc != SQLITE_OK ? *state_rc : rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/*
+ * The whole list l read token by token (nx_topk__forms_read), after the
+ * pass over the matches of the expression it is a phrase of, which read
+ * the table's totals into c.
+ */
+static int read_forms(sqlite3 *db, nx_topk_cache *c, topk_list *l, const nx_topk_forms *f)
+{
+	nx_topk_forms_list r;
+	int rc = SQLITE_OK;
+
+	if ((rc = nx_topk__forms_read(db, f, c->ncol, c->colw, c->ncolw, &r)) != SQLITE_OK)
+		return rc;
+	free(l->rowid);
+	free(l->freq);
+	free(l->ext);
+	l->rowid = r.rowid;
+	l->freq = r.freq;
+	l->ext = r.ext;
+	l->n = l->cap = r.n;
+	l->done = 1;
+	return SQLITE_OK;
+}
+
 int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
 {
 	collect_state cs;
-	int i = 0, rc = SQLITE_OK;
+	nx_topk_forms f, *forms = NULL;
+	unsigned char later[NX_TOPK_MAX_RANK_PHRASES];
+	int i = 0, rc = SQLITE_OK, nlater = 0;
 
 	memset(&cs, 0, sizeof(cs));
 	*called = 0;
@@ -563,19 +733,38 @@ int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, 
 
 		if (!l->done && l->lazy && (rc = lazy_from_set(db, c, l)) != SQLITE_OK && rc != SQLITE_NOTFOUND)
 			return rc;
+		/* and of words of several tokens: token by token */
+		if (!l->done && l->lazy && (rc = lazy_from_forms(db, c, l)) != SQLITE_OK && rc != SQLITE_NOTFOUND)
+			return rc;
+	}
+	/* whole lists of words of several tokens: read after the pass, token by token */
+	for (i = 0; i < n && n <= NX_TOPK_MAX_RANK_PHRASES; i++) {
+		topk_list *l = &c->l[which[i]];
+
+		later[i] = !l->done && !l->lazy && nx_topk__forms(db, l->text, l->len, &f) &&
+			   (forms != NULL || (forms = calloc((size_t)n, sizeof(*forms))) != NULL);
+		if (later[i])
+			forms[i] = f;
+		nlater += later[i];
 	}
 	cs.c = c;
 	cs.nphrase = n;
 	cs.which = which;
+	cs.later = nlater > 0 ? later : NULL;
 	rc = run_aux(db, "nx_topk_collect", expr, &cs, &cs.rc);
 	*called = cs.called;
+	/* (no row matched expr: its lists stay unread, as the pass leaves them) */
+	for (i = 0; i < n && rc == SQLITE_OK && nlater > 0 && cs.called; i++) {
+		topk_list *l = &c->l[which[i]];
+
+		if (later[i] && !l->done)
+			rc = read_forms(db, c, l, &forms[i]);
+	}
+	free(forms);
 	return rc;
 }
 
 /* -- counted lists: the rows of an OR of phrases from their rowids ---------- */
-
-/* Past this rowid the bitmaps would be too large: the lists are read instead. */
-#define NX_COUNT_MAX_ROWID ((int64_t)1 << 33)
 
 /* Rowids, in the order given. */
 typedef struct count_rows {
@@ -617,22 +806,27 @@ typedef struct count_lists_state {
 	int rc;
 } count_lists_state;
 
-/* Bitmap g of t with word at in it. */
-static int count_room(count_lists_state *t, int g, size_t at)
+int nx_topk__bits_room(uint64_t **b, size_t *nb, size_t at)
 {
-	if (at >= t->nw[g]) {
-		size_t nw = t->nw[g] ? t->nw[g] : 1024;
+	if (at >= *nb) {
+		size_t nw = *nb ? *nb : 1024;
 		uint64_t *w = NULL;
 
 		while (nw <= at)
 			nw *= 2;
-		if ((w = realloc(t->b[g], nw * sizeof(*w))) == NULL)
+		if ((w = realloc(*b, nw * sizeof(*w))) == NULL)
 			return SQLITE_NOMEM;
-		memset(w + t->nw[g], 0, (nw - t->nw[g]) * sizeof(*w));
-		t->b[g] = w;
-		t->nw[g] = nw;
+		memset(w + *nb, 0, (nw - *nb) * sizeof(*w));
+		*b = w;
+		*nb = nw;
 	}
 	return SQLITE_OK;
+}
+
+/* Bitmap g of t with word at in it. */
+static int count_room(count_lists_state *t, int g, size_t at)
+{
+	return nx_topk__bits_room(&t->b[g], &t->nw[g], at);
 }
 
 /* Mark rowid in bitmap g of t. */
@@ -732,12 +926,21 @@ int nx_topk__count_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n,
 	t.ng1 = two ? ng1 : n;
 	if (nx_topk__aux(db, "nx_topk_countlists", aux_count) != SQLITE_OK || n > NX_TOPK_MAX_RANK_PHRASES)
 		return SQLITE_ERROR;
-	/* words with a set of rows (frequent ones): counted from it */
+	/* words with a set of rows (frequent ones): counted from it; words of several tokens: token by token */
 	for (i = 0; i < n; i++) {
 		int64_t above = INT64_MAX;
 
-		if (c->l[which[i]].done || !list_set(db, &c->l[which[i]], &t.set[i], &t.setn[i], &above) ||
-		    above == INT64_MAX)
+		if (c->l[which[i]].done)
+			continue;
+		if (!list_set(db, &c->l[which[i]], &t.set[i], &t.setn[i], &above)) {
+			nx_topk_forms f;
+
+			/* (failing, its phrase is walked, and meets the error again) */
+			if (nx_topk__forms(db, c->l[which[i]].text, c->l[which[i]].len, &f))
+				nx_topk__forms_rows(db, &f, &t.set[i], &t.setn[i]);
+			continue;
+		}
+		if (above == INT64_MAX)
 			continue;
 		/* made before articles were added: those holding the word walked (or, failing, the whole list) */
 		if (nx_search__rows_above(db, c->l[which[i]].text, above, count_rows_add, &t.above[i]) < 0) {

@@ -27,6 +27,7 @@ typedef struct topk_list {
 	 */
 	int lazy;
 	int counted;     /* not read, only counted (n): a count with no ranking yet */
+	size_t nprobe;   /* lazy: rows probed (nx_topk__probe_row); past a share of its rows, the rest read at once */
 	double xscale;
 	int64_t *head;   /* the impact list's rows, by ascending rowid (while reading) */
 	double *hscore;  /* and their scores */
@@ -60,6 +61,7 @@ typedef struct collect_state {
 	nx_topk_cache *c;
 	int nphrase;
 	const int *which; /* list of each phrase */
+	const unsigned char *later; /* phrase i read after the pass, token by token (NULL: none) */
 	int called;
 	int rc;
 } collect_state;
@@ -70,14 +72,84 @@ int nx_topk__cache_list(nx_topk_cache *c, const char *at, size_t len);
 /* Read the lists of the phrases not read yet (and the totals) in one pass over expr's matches; *called 0: none. */
 int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called);
 
-/* Row p of the lazy list l read exactly (its weighted count), through FTS5 at its rowid. */
+/*
+ * Row p of the lazy list l read exactly (its weighted count), through
+ * FTS5 at its rowid; past NX_TOPK_PROBES + n / NX_TOPK_PROBE_SHARE probes
+ * of a list of n rows (a probe costs about what reading 256 rows of a walk
+ * does) every row not probed yet is read at once, in one walk.
+ */
 int nx_topk__probe_row(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p);
+#define NX_TOPK_PROBES 64
+#define NX_TOPK_PROBE_SHARE 256
+/* For tests: the probes of a list before it is read at once (< 0: as above); the previous value. */
+int64_t nx_topk__probe_limit_set(int64_t limit);
 
 /* l to be read lazily when its word has an impact list valid for the index as it is. */
 int nx_topk__lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l);
 
 /* After the read of a lazy list: its scale from a bm25 score to nx_rank's term. */
 void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l);
+
+/* Past this rowid the bitmaps of rows would be too large: the lists are read instead. */
+#define NX_COUNT_MAX_ROWID ((int64_t)1 << 33)
+
+/* The bitmap *b (*nb 64-bit words) grown, zeros added, to hold word at: SQLITE_OK or SQLITE_NOMEM (topk_lists.c). */
+int nx_topk__bits_room(uint64_t **b, size_t *nb, size_t at);
+
+/*
+ * Interface to code in topk_forms.c: a query's phrase whose words the
+ * tokenizer makes several colocated tokens of (the word and its stems:
+ * "profits" is "profits" or "profit"; "sales new" is "sales new" or
+ * "sale new") read combination by combination of its places' tokens,
+ * where FTS5 would merge the tokens' positions at every row.
+ */
+
+/* The most combinations a phrase is read as; its most places. */
+#define NX_TOPK_FORMS 8
+#define NX_TOPK_PLACES 4
+
+/* The phrase of each combination ("\x1Fzxx\x1Ftoken token", quoted: the tokenizer hands it over as it is). */
+typedef struct nx_topk_forms {
+	int n;
+	char q[NX_TOPK_FORMS][160];
+} nx_topk_forms;
+
+/*
+ * 1 with *out when the phrase text (len bytes: one quoted FTS5 string)
+ * has a word of several tokens, each combination of its places' tokens
+ * found alone by its phrase in out (NX_TOPK_FORMS at most); 0 when not
+ * (one token a place, none, too many).
+ */
+int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out);
+/* For tests: off 1, every phrase read as it is (nx_topk__forms gives 0); 0 restores it. */
+void nx_topk__forms_set_off(int off);
+
+/*
+ * The rows of f's phrase (those holding any of its combinations), each
+ * combination walked alone, into *w (malloc'd, *nw 64-bit words, bit r of w[r / 64]
+ * for rowid r): SQLITE_OK, or an SQLite code (SQLITE_RANGE: a rowid too
+ * large for a bitmap) with nothing allocated.
+ */
+int nx_topk__forms_rows(sqlite3 *db, const nx_topk_forms *f, uint64_t **w, size_t *nw);
+
+/* A list read token by token: its rows ascending, as collect_row reads them (malloc'd). */
+typedef struct nx_topk_forms_list {
+	int64_t *rowid;
+	double *freq;  /* nx_rank's weighted count: colw[c] added for each instance, in the order of the places */
+	int32_t *ext;  /* ncol a row: last offset + 1 in each column */
+	size_t n;
+} nx_topk_forms_list;
+
+/*
+ * f's phrase read combination by combination into *out (ncol columns,
+ * the weights colw[0..ncolw-1]), each row's weighted count summed as
+ * FTS5's merged positions give it (an instance is of one combination:
+ * a document's place holds one token): SQLITE_OK, or an SQLite code
+ * (nothing allocated).
+ */
+int nx_topk__forms_read(sqlite3 *db, const nx_topk_forms *f, int ncol, const double *colw, int ncolw,
+			nx_topk_forms_list *out);
+void nx_topk__forms_list_free(nx_topk_forms_list *l);
 
 /*
  * The rows of expr (n phrases, list which[i] each, the first ng1 in group 1) that pass flt, counted
