@@ -207,6 +207,12 @@ void nx_search__impact_sets_free(nx_impact_sets *c);
 
 /* nx_search_impact_build for words in min_df rows or more, rows kept per word (tests use small ones). */
 int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error *err);
+/*
+ * Its walks on threads threads (0: two when a second read connection can be
+ * had, the default; NX_IMPACT_THREADS=1 also makes it one), the second
+ * thread's failing from its fail_at-th group on (-1: never): for tests.
+ */
+void nx_search__impact_split(int threads, int fail_at);
 /* nx_rank's column weights, in the index's column order (4 of them). */
 const double *nx_search__colw(const nx_store *st);
 
