@@ -543,6 +543,7 @@ typedef struct impact_split {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	unsigned char *state; /* per group */
+	unsigned char *by_second; /* per group: taken by the second thread */
 	size_t next;          /* the next group to take */
 	int stop;             /* the second thread takes no more */
 	int failing;          /* the second thread's walks fail from this many groups on (tests), or -1 */
@@ -550,11 +551,17 @@ typedef struct impact_split {
 
 static int split_threads; /* 0: two when a second connection can be had, 1: one (tests, NX_IMPACT_THREADS=1) */
 static int split_fail_at = -1;
+static size_t split_second; /* groups the last build's second thread walked and the writer wrote */
 
 void nx_search__impact_split(int threads, int fail_at)
 {
 	split_threads = threads;
 	split_fail_at = fail_at;
+}
+
+size_t nx_search__impact_second(void)
+{
+	return split_second;
 }
 
 /* The next group to walk, or ngroup when none is left (or the second thread is to stop). */
@@ -566,6 +573,7 @@ static size_t take_group(impact_split *s, int second)
 	if (s->next < s->p->ngroup && !(second && s->stop)) {
 		g = s->next++;
 		s->state[g] = GROUP_TAKEN;
+		s->by_second[g] = (unsigned char)second;
 	}
 	pthread_mutex_unlock(&s->mu);
 	return g;
@@ -624,8 +632,10 @@ static int walk_split(nx_store *st, sqlite3 *db2, const impact_walk *c, impact_p
 	s.p = p;
 	s.db2 = db2;
 	s.failing = split_fail_at;
-	if ((s.state = calloc(p->ngroup + 1, 1)) == NULL)
+	if ((s.state = calloc(p->ngroup + 1, 1)) == NULL || (s.by_second = calloc(p->ngroup + 1, 1)) == NULL) {
+		free(s.state);
 		return SQLITE_NOMEM;
+	}
 	pthread_mutex_init(&s.mu, NULL);
 	pthread_cond_init(&s.cv, NULL);
 	started = pthread_create(&th, NULL, second_walks, &s) == 0;
@@ -635,6 +645,7 @@ static int walk_split(nx_store *st, sqlite3 *db2, const impact_walk *c, impact_p
 		pthread_mutex_unlock(&s.mu);
 		if (state == GROUP_DONE || state == GROUP_FAILED) {
 			/* done (here or there), or to walk again here */
+			split_second += state == GROUP_DONE && s.by_second[w];
 			if (state == GROUP_FAILED) {
 				for (j = p->group[w]; j < p->group[w + 1]; j++)
 					job_clear(&p->job[j]);
@@ -664,6 +675,7 @@ static int walk_split(nx_store *st, sqlite3 *db2, const impact_walk *c, impact_p
 	pthread_cond_destroy(&s.cv);
 	pthread_mutex_destroy(&s.mu);
 	free(s.state);
+	free(s.by_second);
 	return rc;
 }
 
@@ -690,6 +702,7 @@ static int walk_plan(nx_store *st, const impact_walk *c, impact_plan *p)
 	sqlite3 *db2 = NULL;
 	int rc = SQLITE_OK;
 
+	split_second = 0;
 	if (threads < 2 || p->ngroup < 2)
 		return walk_one(st, c, p);
 	/* the second thread's sets read the lengths this one reads now */

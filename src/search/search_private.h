@@ -213,6 +213,8 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
  * thread's failing from its fail_at-th group on (-1: never): for tests.
  */
 void nx_search__impact_split(int threads, int fail_at);
+/* The groups of lists (a word and its forms) the last build walked on its second connection. */
+size_t nx_search__impact_second(void);
 /* nx_rank's column weights, in the index's column order (4 of them). */
 const double *nx_search__colw(const nx_store *st);
 
