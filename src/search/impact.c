@@ -546,10 +546,13 @@ typedef struct impact_split {
 	unsigned char *by_second; /* per group: taken by the second thread */
 	size_t next;          /* the next group to take */
 	int stop;             /* the second thread takes no more */
+	int second_first;     /* the writer takes no group before the second thread's first (tests) */
+	int second_took;      /* the second thread has taken a group, or ended */
 	int failing;          /* the second thread's walks fail from this many groups on (tests), or -1 */
 } impact_split;
 
-static int split_threads; /* 0: two when a second connection can be had, 1: one (tests, NX_IMPACT_THREADS=1) */
+/* 0: two when a second connection can be had; 1: one (tests, NX_IMPACT_THREADS=1); 2: two, the second first (tests) */
+static int split_threads;
 static int split_fail_at = -1;
 static size_t split_second; /* groups the last build's second thread walked and the writer wrote */
 
@@ -574,6 +577,7 @@ static size_t take_group(impact_split *s, int second)
 		g = s->next++;
 		s->state[g] = GROUP_TAKEN;
 		s->by_second[g] = (unsigned char)second;
+		s->second_took |= second;
 	}
 	pthread_mutex_unlock(&s->mu);
 	return g;
@@ -594,6 +598,10 @@ static void *second_walks(void *arg)
 		pthread_cond_signal(&s->cv);
 		pthread_mutex_unlock(&s->mu);
 	}
+	pthread_mutex_lock(&s->mu);
+	s->second_took = 1;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
 	return NULL;
 }
 
@@ -632,6 +640,7 @@ static int walk_split(nx_store *st, sqlite3 *db2, const impact_walk *c, impact_p
 	s.p = p;
 	s.db2 = db2;
 	s.failing = split_fail_at;
+	s.second_first = split_threads == 2;
 	if ((s.state = calloc(p->ngroup + 1, 1)) == NULL || (s.by_second = calloc(p->ngroup + 1, 1)) == NULL) {
 		free(s.state);
 		return SQLITE_NOMEM;
@@ -639,6 +648,12 @@ static int walk_split(nx_store *st, sqlite3 *db2, const impact_walk *c, impact_p
 	pthread_mutex_init(&s.mu, NULL);
 	pthread_cond_init(&s.cv, NULL);
 	started = pthread_create(&th, NULL, second_walks, &s) == 0;
+	if (started && s.second_first) {
+		pthread_mutex_lock(&s.mu);
+		while (!s.second_took)
+			pthread_cond_wait(&s.cv, &s.mu);
+		pthread_mutex_unlock(&s.mu);
+	}
 	while (rc == SQLITE_OK && w < p->ngroup) {
 		pthread_mutex_lock(&s.mu);
 		state = s.state[w];

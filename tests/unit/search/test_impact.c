@@ -515,63 +515,6 @@ static void test_small_index_none(void **state)
 	assert_int_equal(left, 0);
 }
 
-/* The tables the build writes, every row in order, as one text (to free). */
-static char *tables(nx_store *st)
-{
-	static const char sql[] =
-		"SELECT (SELECT group_concat(expr || ' ' || df || ' ' || hex(hits) || ' ' || coalesce(twin, '-'), ';')"
-		"   FROM (SELECT * FROM impact ORDER BY expr)) || '|' ||"
-		" (SELECT group_concat(expr || ' ' || nbits || ' ' || hex(bits) || ' ' || hex(maxes), ';')"
-		"   FROM (SELECT * FROM impact_set ORDER BY expr)) || '|' ||"
-		" (SELECT group_concat(b || ' ' || hex(ids), ';') FROM (SELECT * FROM impact_pub ORDER BY b)) || '|' ||"
-		" (SELECT group_concat(id || ' ' || hex(totals), ';') FROM (SELECT * FROM impact_state ORDER BY id))";
-	sqlite3_stmt *s = NULL;
-	char *text = NULL;
-
-	assert_int_equal(sqlite3_prepare_v2(st->db, sql, -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	assert_non_null(sqlite3_column_text(s, 0));
-	text = strdup((const char *)sqlite3_column_text(s, 0));
-	assert_non_null(text);
-	sqlite3_finalize(s);
-	return text;
-}
-
-/*
- * The walks on two threads and connections write what one thread writes,
- * row for row (lists, twins, sets, buckets, state), and so when the second
- * thread's walks fail (from its first group on, or after one): its groups
- * walked again by the writer, never half a list.
- */
-static void test_two_threads_same(void **state)
-{
-	fixture *f = *state;
-	nx_error err = NX_ERROR_INIT;
-	char *one = NULL, *two = NULL;
-	int64_t sets = 0;
-	int fail = 0;
-
-	nx_search__impact_split(1, -1);
-	assert_int_equal(nx_search__impact_build(f->st, MIN_DF / 3, ROWS, &err), NX_OK);
-	assert_int_equal(nx_search__impact_second(), 0);
-	one = tables(f->st);
-	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact_set", &sets), 0);
-	assert_true(sets >= 2); /* sets walked too */
-	for (fail = -1; fail <= 1; fail++) {
-		nx_search__impact_split(0, fail);
-		assert_int_equal(nx_search__impact_build(f->st, MIN_DF / 3, ROWS, &err), NX_OK);
-		if (fail < 0)
-			assert_true(nx_search__impact_second() >= 2); /* the second thread had its share */
-		else
-			assert_true(nx_search__impact_second() == (size_t)fail);
-		two = tables(f->st);
-		assert_string_equal(one, two);
-		free(two);
-	}
-	nx_search__impact_split(0, -1);
-	free(one);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -584,7 +527,6 @@ int main(void)
 		cmocka_unit_test(test_notes_from_tokens),
 		cmocka_unit_test(test_additions_past_bound_walk),
 		cmocka_unit_test(test_small_index_none),
-		cmocka_unit_test(test_two_threads_same),
 	};
 
 	return cmocka_run_group_tests(tests, setup, madeup_teardown);
