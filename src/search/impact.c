@@ -17,7 +17,10 @@
  * index) the search walks as before.  A smaller
  * load leaves the lists off until the next optimize: making them walks
  * every frequent word (5 CPU seconds at a million articles), more than a
- * sync of a few thousand articles costs.
+ * sync of a few thousand articles costs.  The walks run on two threads,
+ * the second on a read connection of its own (the build reads only the
+ * full text, which it does not change), and are written in one order
+ * (see impact_job).
  */
 #include "search/search_private.h"
 #include "search/topk_private.h"
