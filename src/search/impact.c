@@ -622,7 +622,7 @@ static sqlite3 *open_second(nx_store *st, nx_blkcache *bc)
 		sqlite3_close(db);
 		return NULL;
 	}
-	sqlite3_exec(db, "PRAGMA mmap_size = 268435456", NULL, NULL, NULL);
+	/* no map: its pages would count in the peak resident memory a second time beside the writer's */
 	return db;
 }
 
