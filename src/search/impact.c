@@ -351,6 +351,8 @@ typedef struct impact_job {
 	double *max;
 	size_t nset;
 	int set_walked;     /* a set walked for (set NULL: none to be had) */
+	uint64_t key;       /* a hash of its count, rows and scores, when keyed (kept past its write) */
+	int keyed;
 } impact_job;
 
 typedef struct impact_plan {
@@ -461,23 +463,51 @@ static int plan_make(impact_plan *p, char **w, size_t nw, nx_buf *seen, fts5_tok
 	return rc;
 }
 
-/* 1 when jobs a and b found the same rows and scores (the second is stored as the first's twin). */
-static int same_list(const impact_job *a, const impact_job *b)
+/* A hash of b's list: its count, rows and scores (FNV-1a). */
+static uint64_t list_key(const impact_job *b)
 {
-	size_t i = 0;
+	uint64_t h = 14695981039346656037u, v[3];
+	size_t i = 0, k = 0;
 
-	if (a->rc != SQLITE_OK || a->total != b->total || a->n != b->n)
-		return 0;
-	for (i = 0; i < a->n; i++)
-		if (a->h[i].rowid != b->h[i].rowid || memcmp(&a->h[i].score, &b->h[i].score, sizeof(double)) != 0)
-			return 0;
-	return 1;
+	for (i = 0; i <= b->n; i++) {
+		v[0] = i == 0 ? (uint64_t)b->total : (uint64_t)b->h[i - 1].rowid;
+		v[1] = i == 0 ? (uint64_t)b->n : 0;
+		if (i > 0)
+			memcpy(&v[1], &b->h[i - 1].score, sizeof(v[1]));
+		for (k = 0; k < 2; k++) {
+			h ^= v[k];
+			h *= 1099511628211u;
+		}
+	}
+	return h;
 }
 
-/* The walks of group g's jobs on db, into them: SQLITE_OK or the first error. */
-static int walk_group(sqlite3 *db, const impact_walk *c, impact_plan *p, size_t g)
+/*
+ * 1 when an earlier job of the plan (any group, walked by either thread:
+ * mu held when two walk) found job j's list: j is then stored as its twin,
+ * whose set is the other's, not walked for.  (An earlier list walked later,
+ * or a hash alike by chance: the writer tells, and walks a set it misses.)
+ */
+static int seen_list(impact_plan *p, size_t j, pthread_mutex_t *mu)
 {
-	size_t j = 0, k = 0;
+	impact_job *b = &p->job[j];
+	size_t k = 0;
+
+	if (mu != NULL)
+		pthread_mutex_lock(mu);
+	b->key = list_key(b);
+	b->keyed = 1;
+	for (k = 0; k < j && !(p->job[k].keyed && p->job[k].key == b->key); k++)
+		;
+	if (mu != NULL)
+		pthread_mutex_unlock(mu);
+	return k < j;
+}
+
+/* The walks of group g's jobs on db, into them (mu: see seen_list): SQLITE_OK or the first error. */
+static int walk_group(sqlite3 *db, const impact_walk *c, impact_plan *p, size_t g, pthread_mutex_t *mu)
+{
+	size_t j = 0;
 	int rc = SQLITE_OK;
 
 	for (j = p->group[g]; j < p->group[g + 1] && rc == SQLITE_OK; j++) {
@@ -485,12 +515,8 @@ static int walk_group(sqlite3 *db, const impact_walk *c, impact_plan *p, size_t 
 
 		rc = b->rc = nx_topk__run(db, NULL, b->fts, c->cw, c->ncw, -1, NULL, 0, NULL, c->rows, &b->h, &b->n,
 					  &b->total, NULL, NULL);
-		if (rc != SQLITE_OK || b->total < c->min_df || b->total * NX_IMPACT_SET_SHARE < c->nrow)
-			continue;
-		/* the list of a form walked before it: a twin, whose set is its twin's (not walked for) */
-		for (k = p->group[g]; k < j && !same_list(&p->job[k], b); k++)
-			;
-		if (k < j)
+		if (rc != SQLITE_OK || b->total < c->min_df || seen_list(p, j, mu) ||
+		    b->total * NX_IMPACT_SET_SHARE < c->nrow)
 			continue;
 		rc = b->rc = walk_set(db, b->fts, b->total, c->cw, c->ncw, c->l, &b->set, &b->max, &b->nset);
 		b->set_walked = rc == SQLITE_OK;
@@ -522,7 +548,7 @@ static int write_job(nx_store *st, const impact_walk *c, impact_job *b)
 	if ((rc = nx_impact__put(st->db, b->fts, b->total, rowid, score, b->n)) != SQLITE_OK ||
 	    b->total * NX_IMPACT_SET_SHARE < c->nrow || nx_impact__is_twin(st->db, b->fts))
 		goto done;
-	/* a twin of a list of another word's group is told here only: its set walked now */
+	/* a set the walk left out (its twin's list walked later, or a hash alike by chance): walked now */
 	if (!b->set_walked && (rc = walk_set(st->db, b->fts, b->total, c->cw, c->ncw, c->l, &b->set, &b->max,
 					     &b->nset)) != SQLITE_OK)
 		goto done;
@@ -592,7 +618,7 @@ static void *second_walks(void *arg)
 	size_t g = 0, done = 0;
 
 	while ((g = take_group(s, 1)) < s->p->ngroup) {
-		int rc = s->failing >= 0 && done++ >= (size_t)s->failing ? SQLITE_IOERR : walk_group(s->db2, s->c, s->p, g);
+		int rc = s->failing >= 0 && done++ >= (size_t)s->failing ? SQLITE_IOERR : walk_group(s->db2, s->c, s->p, g, &s->mu);
 
 		pthread_mutex_lock(&s->mu);
 		s->state[g] = rc == SQLITE_OK ? GROUP_DONE : GROUP_FAILED;
@@ -667,13 +693,13 @@ static int walk_split(nx_store *st, sqlite3 *db2, const impact_walk *c, impact_p
 			if (state == GROUP_FAILED) {
 				for (j = p->group[w]; j < p->group[w + 1]; j++)
 					job_clear(&p->job[j]);
-				rc = walk_group(st->db, c, p, w);
+				rc = walk_group(st->db, c, p, w, &s.mu);
 			}
 			for (j = p->group[w]; j < p->group[w + 1] && rc == SQLITE_OK; j++)
 				rc = write_job(st, c, &p->job[j]);
 			w++;
 		} else if ((g = take_group(&s, 0)) < p->ngroup) {
-			rc = walk_group(st->db, c, p, g);
+			rc = walk_group(st->db, c, p, g, &s.mu);
 			pthread_mutex_lock(&s.mu);
 			s.state[g] = GROUP_DONE;
 			pthread_mutex_unlock(&s.mu);
@@ -704,7 +730,7 @@ static int walk_one(nx_store *st, const impact_walk *c, impact_plan *p)
 	int rc = SQLITE_OK;
 
 	for (g = 0; g < p->ngroup && rc == SQLITE_OK; g++) {
-		rc = walk_group(st->db, c, p, g);
+		rc = walk_group(st->db, c, p, g, NULL);
 		for (j = p->group[g]; j < p->group[g + 1] && rc == SQLITE_OK; j++)
 			rc = write_job(st, c, &p->job[j]);
 	}
