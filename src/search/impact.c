@@ -17,12 +17,16 @@
  * index) the search walks as before.  A smaller
  * load leaves the lists off until the next optimize: making them walks
  * every frequent word (5 CPU seconds at a million articles), more than a
- * sync of a few thousand articles costs.
+ * sync of a few thousand articles costs.  The walks run on two threads,
+ * the second on a read connection of its own (the build reads only the
+ * full text, which it does not change), and are written in one order
+ * (see impact_job).
  */
 #include "search/search_private.h"
 #include "search/topk_private.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,13 +147,13 @@ typedef struct row_lengths {
 } row_lengths;
 
 /* l from fts_docsize: SQLITE_OK (l->len NULL: no such table, no sets) or an error code. */
-static int read_lengths(nx_store *st, row_lengths *l)
+static int read_lengths(sqlite3 *db, row_lengths *l)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = SQLITE_OK;
 
 	l->tried = 1;
-	if (sqlite3_prepare_v2(st->db, "SELECT id, sz FROM fts_docsize ORDER BY id", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT id, sz FROM fts_docsize ORDER BY id", -1, &s, NULL) != SQLITE_OK)
 		return SQLITE_OK;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
@@ -282,15 +286,23 @@ static void aux_rowset(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_c
 	nx_topk__aux_result(ctx, t->rc);
 }
 
-/* The set of rows of the phrase expr (df of them) and its blocks' best scores, stored beside its list. */
-static int build_set(nx_store *st, const char *expr, int64_t df, const double *cw, int ncw, row_lengths *l)
+/*
+ * The set of rows of the phrase expr (df of them) and its blocks' best
+ * scores, walked on db: *w NULL when it has none (no lengths to be had,
+ * or lengths not FTS5's), else *nw words of 64 rows and their bests.
+ */
+static int walk_set(sqlite3 *db, const char *expr, int64_t df, const double *cw, int ncw, row_lengths *l,
+		    uint64_t **w, double **max, size_t *nw)
 {
-	fts5_api *api = nx_fts5_api(st->db);
+	fts5_api *api = nx_fts5_api(db);
 	sqlite3_stmt *s = NULL;
 	rowset_state t;
 	int rc = SQLITE_OK;
 
-	if (!l->tried && (rc = read_lengths(st, l)) != SQLITE_OK)
+	*w = NULL;
+	*max = NULL;
+	*nw = 0;
+	if (!l->tried && (rc = read_lengths(db, l)) != SQLITE_OK)
 		return rc;
 	if (l->len == NULL || api == NULL)
 		return SQLITE_OK; /* no lengths to be had: no sets, the counts walk */
@@ -299,10 +311,10 @@ static int build_set(nx_store *st, const char *expr, int64_t df, const double *c
 	t.cw = cw;
 	t.ncw = ncw;
 	t.df = df;
-	if (nx_topk__aux(st->db, "nx_impact_rowset", aux_rowset) != SQLITE_OK)
+	if (nx_topk__aux(db, "nx_impact_rowset", aux_rowset) != SQLITE_OK)
 		return SQLITE_ERROR;
-	rc = sqlite3_prepare_v2(st->db, "SELECT nx_impact_rowset(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1,
-				&s, NULL);
+	rc = sqlite3_prepare_v2(db, "SELECT nx_impact_rowset(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s,
+				NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 		sqlite3_bind_pointer(s, 2, &t, "nx_impact_rowset", NULL);
@@ -310,25 +322,88 @@ static int build_set(nx_store *st, const char *expr, int64_t df, const double *c
 		rc = t.rc != SQLITE_OK ? t.rc : rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 	}
 	sqlite3_finalize(s);
-	if (rc == SQLITE_OK && t.w != NULL)
-		rc = nx_impact__put_set(st->db, expr, t.w, t.nw, t.max);
-	else if (rc == SQLITE_MISMATCH || rc == SQLITE_RANGE)
-		rc = SQLITE_OK; /* lengths not FTS5's, or past them: no set, the counts walk */
+	if (rc == SQLITE_OK && t.w != NULL) {
+		*w = t.w;
+		*max = t.max;
+		*nw = t.nw;
+		return SQLITE_OK;
+	}
 	free(t.w);
 	free(t.max);
-	return rc;
+	return rc == SQLITE_MISMATCH || rc == SQLITE_RANGE ? SQLITE_OK : rc; /* lengths not FTS5's, or past them: no set */
 }
 
-/* The list of the word w (its expression as a search writes it), when it has one; seen: done already. */
-static int build_one(nx_store *st, const char *w, const double *cw, int ncw, int64_t min_df, size_t rows,
-		     int64_t nrow, row_lengths *l, nx_buf *seen)
+/*
+ * The build in three steps: the phrases to list, in the order they are
+ * written (each frequent word's, then those of its other forms, once
+ * each: a plan made before any walk); their walks (the list, and the set
+ * of a word in an eighth of the rows or more), on one connection or on
+ * two in two threads; the writes, in the plan's order in the writer's
+ * transaction, so two threads write what one does, row for row.
+ */
+typedef struct impact_job {
+	char *fts;          /* the phrase, as a search writes it */
+	int rc;             /* its walk's */
+	int64_t total;      /* its rows */
+	nx_topk_hit *h;     /* its best rows, n of them */
+	size_t n;
+	uint64_t *set;      /* its set of rows (nset words) and their bests, or NULL */
+	double *max;
+	size_t nset;
+	int set_walked;     /* a set walked for (set NULL: none to be had) */
+	uint64_t key;       /* a hash of its count, rows and scores, when keyed (kept past its write) */
+	int keyed;
+} impact_job;
+
+typedef struct impact_plan {
+	impact_job *job;
+	size_t njob, cap;
+	size_t *group;      /* group g (a word and its forms): jobs group[g] .. group[g + 1] - 1 */
+	size_t ngroup;
+} impact_plan;
+
+/* What every walk reads (read-only once the walks start). */
+typedef struct impact_walk {
+	const double *cw;
+	int ncw;
+	int64_t min_df, nrow;
+	size_t rows;
+	row_lengths *l;
+} impact_walk;
+
+static void job_clear(impact_job *j)
+{
+	free(j->h);
+	free(j->set);
+	free(j->max);
+	j->h = NULL;
+	j->set = NULL;
+	j->max = NULL;
+	j->n = j->nset = 0;
+	j->total = 0;
+	j->set_walked = 0;
+	j->rc = SQLITE_OK;
+}
+
+static void plan_free(impact_plan *p)
+{
+	size_t i = 0;
+
+	for (i = 0; i < p->njob; i++) {
+		job_clear(&p->job[i]);
+		free(p->job[i].fts);
+	}
+	free(p->job);
+	free(p->group);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The phrase of w into p when it is one plain phrase not planned yet (seen): SQLITE_OK or SQLITE_NOMEM. */
+static int plan_word(impact_plan *p, const char *w, nx_buf *seen)
 {
 	nx_error err = NX_ERROR_INIT;
 	nx_query *q = NULL;
-	nx_topk_hit *h = NULL;
-	int64_t *rowid = NULL, total = 0;
-	double *score = NULL;
-	size_t n = 0, i = 0, len = 0;
+	size_t i = 0, len = 0;
 	int rc = SQLITE_OK;
 
 	if (nx_query_compile(&q, w, &err) < 0 || q->fts == NULL || nx_topk__plain(q->fts) != 1)
@@ -338,49 +413,352 @@ static int build_one(nx_store *st, const char *w, const double *cw, int ncw, int
 		if (strcmp(seen->buf + i, q->fts) == 0)
 			goto done;
 	nx_buf_add(seen, q->fts, len + 1);
-	if ((rc = nx_topk__run(st->db, NULL, q->fts, cw, ncw, -1, NULL, 0, NULL, rows, &h, &n, &total, NULL,
-			       NULL)) != SQLITE_OK || total < min_df)
-		goto done;
-	rowid = malloc((n ? n : 1) * sizeof(*rowid));
-	score = malloc((n ? n : 1) * sizeof(*score));
-	if (rowid == NULL || score == NULL) {
+	if (p->njob == p->cap) {
+		impact_job *nj = realloc(p->job, (p->cap = p->cap ? p->cap * 2 : 64) * sizeof(*nj));
+
+		if (nj == NULL) {
+			rc = SQLITE_NOMEM;
+			goto done;
+		}
+		p->job = nj;
+	}
+	memset(&p->job[p->njob], 0, sizeof(p->job[p->njob]));
+	if ((p->job[p->njob].fts = strdup(q->fts)) == NULL)
 		rc = SQLITE_NOMEM;
-		goto done;
-	}
-	for (i = 0; i < n; i++) {
-		rowid[i] = h[i].rowid;
-		score[i] = h[i].score;
-	}
-	/* (a twin's set would be its twin's: not walked for) */
-	if ((rc = nx_impact__put(st->db, q->fts, total, rowid, score, n)) == SQLITE_OK &&
-	    total * NX_IMPACT_SET_SHARE >= nrow && !nx_impact__is_twin(st->db, q->fts))
-		rc = build_set(st, q->fts, total, cw, ncw, l);
+	else
+		p->njob++;
 done:
-	free(rowid);
-	free(score);
-	free(h);
 	nx_query_free(q);
 	nx_error_clear(&err);
 	return rc;
 }
 
 /*
- * The lists of word w and of each stem a query's phrase of it also finds
- * ("expected": "expect"): a question or a feedback word writes the stem
- * ("expect", "peopl"), which finds no list under the word.  A stem's list
- * is mostly the word's rows again, stored as its twin.
+ * The plan of words w: each word's phrase and those of each stem a
+ * query's phrase of it also finds ("expected": "expect"): a question or a
+ * feedback word writes the stem ("expect", "peopl"), which finds no list
+ * under the word.  A stem's list is mostly the word's rows again, stored
+ * as its twin.
  */
-static int build_forms(nx_store *st, const char *w, const double *cw, int ncw, int64_t min_df, size_t rows,
-		       int64_t nrow, row_lengths *l, nx_buf *seen, fts5_tokenizer *tk, Fts5Tokenizer *tok)
+static int plan_make(impact_plan *p, char **w, size_t nw, nx_buf *seen, fts5_tokenizer *tk, Fts5Tokenizer *tok)
 {
-	word_forms f;
-	int i = 0, rc = build_one(st, w, cw, ncw, min_df, rows, nrow, l, seen);
+	size_t i = 0;
+	int k = 0, rc = SQLITE_OK;
 
-	if (rc != SQLITE_OK || tok == NULL || nx_search__word_forms(tk, tok, w, &f) != SQLITE_OK)
+	if ((p->group = malloc((nw + 1) * sizeof(*p->group))) == NULL)
+		return SQLITE_NOMEM;
+	for (i = 0; i < nw && rc == SQLITE_OK; i++) {
+		word_forms f;
+
+		p->group[p->ngroup] = p->njob;
+		rc = plan_word(p, w[i], seen);
+		if (rc == SQLITE_OK && tok != NULL && nx_search__word_forms(tk, tok, w[i], &f) == SQLITE_OK)
+			for (k = 0; k < f.n && rc == SQLITE_OK; k++)
+				if (strcmp(f.f[k], w[i]) != 0)
+					rc = plan_word(p, f.f[k], seen);
+		if (p->njob > p->group[p->ngroup])
+			p->ngroup++;
+	}
+	p->group[p->ngroup] = p->njob;
+	return rc;
+}
+
+/* A hash of b's list: its count, rows and scores (FNV-1a). */
+static uint64_t list_key(const impact_job *b)
+{
+	uint64_t h = 14695981039346656037u, v[3];
+	size_t i = 0, k = 0;
+
+	for (i = 0; i <= b->n; i++) {
+		v[0] = i == 0 ? (uint64_t)b->total : (uint64_t)b->h[i - 1].rowid;
+		v[1] = i == 0 ? (uint64_t)b->n : 0;
+		if (i > 0)
+			memcpy(&v[1], &b->h[i - 1].score, sizeof(v[1]));
+		for (k = 0; k < 2; k++) {
+			h ^= v[k];
+			h *= 1099511628211u;
+		}
+	}
+	return h;
+}
+
+/*
+ * 1 when an earlier job of the plan (any group, walked by either thread:
+ * mu held when two walk) found job j's list: j is then stored as its twin,
+ * whose set is the other's, not walked for.  (An earlier list walked later,
+ * or a hash alike by chance: the writer tells, and walks a set it misses.)
+ */
+static int seen_list(impact_plan *p, size_t j, pthread_mutex_t *mu)
+{
+	impact_job *b = &p->job[j];
+	size_t k = 0;
+
+	if (mu != NULL)
+		pthread_mutex_lock(mu);
+	b->key = list_key(b);
+	b->keyed = 1;
+	for (k = 0; k < j && !(p->job[k].keyed && p->job[k].key == b->key); k++)
+		;
+	if (mu != NULL)
+		pthread_mutex_unlock(mu);
+	return k < j;
+}
+
+/* The walks of group g's jobs on db, into them (mu: see seen_list): SQLITE_OK or the first error. */
+static int walk_group(sqlite3 *db, const impact_walk *c, impact_plan *p, size_t g, pthread_mutex_t *mu)
+{
+	size_t j = 0;
+	int rc = SQLITE_OK;
+
+	for (j = p->group[g]; j < p->group[g + 1] && rc == SQLITE_OK; j++) {
+		impact_job *b = &p->job[j];
+
+		rc = b->rc = nx_topk__run(db, NULL, b->fts, c->cw, c->ncw, -1, NULL, 0, NULL, c->rows, &b->h, &b->n,
+					  &b->total, NULL, NULL);
+		if (rc != SQLITE_OK || b->total < c->min_df || seen_list(p, j, mu) ||
+		    b->total * NX_IMPACT_SET_SHARE < c->nrow)
+			continue;
+		rc = b->rc = walk_set(db, b->fts, b->total, c->cw, c->ncw, c->l, &b->set, &b->max, &b->nset);
+		b->set_walked = rc == SQLITE_OK;
+	}
+	return rc;
+}
+
+/* Job j's list (and set) written on st's connection in its transaction; its walk's memory freed. */
+static int write_job(nx_store *st, const impact_walk *c, impact_job *b)
+{
+	int64_t *rowid = NULL;
+	double *score = NULL;
+	size_t i = 0;
+	int rc = b->rc;
+
+	if (rc != SQLITE_OK || b->total < c->min_df)
+		goto done;
+	rowid = malloc((b->n ? b->n : 1) * sizeof(*rowid));
+	score = malloc((b->n ? b->n : 1) * sizeof(*score));
+	if (rowid == NULL || score == NULL) {
+		rc = SQLITE_NOMEM;
+		goto done;
+	}
+	for (i = 0; i < b->n; i++) {
+		rowid[i] = b->h[i].rowid;
+		score[i] = b->h[i].score;
+	}
+	/* (a twin's set would be its twin's) */
+	if ((rc = nx_impact__put(st->db, b->fts, b->total, rowid, score, b->n)) != SQLITE_OK ||
+	    b->total * NX_IMPACT_SET_SHARE < c->nrow || nx_impact__is_twin(st->db, b->fts))
+		goto done;
+	/* a set the walk left out (its twin's list walked later, or a hash alike by chance): walked now */
+	if (!b->set_walked && (rc = walk_set(st->db, b->fts, b->total, c->cw, c->ncw, c->l, &b->set, &b->max,
+					     &b->nset)) != SQLITE_OK)
+		goto done;
+	if (b->set != NULL)
+		rc = nx_impact__put_set(st->db, b->fts, b->set, b->nset, b->max);
+done:
+	free(rowid);
+	free(score);
+	job_clear(b);
+	return rc;
+}
+
+/* -- two threads: the groups taken in turn, the second connection's walks written by the writer in order -- */
+
+enum { GROUP_TODO, GROUP_TAKEN, GROUP_DONE, GROUP_FAILED };
+
+typedef struct impact_split {
+	const impact_walk *c;
+	impact_plan *p;
+	sqlite3 *db2;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned char *state; /* per group */
+	unsigned char *by_second; /* per group: taken by the second thread */
+	size_t next;          /* the next group to take */
+	int stop;             /* the second thread takes no more */
+	int second_first;     /* the writer takes no group before the second thread's first (tests) */
+	int second_took;      /* the second thread has taken a group, or ended */
+	int failing;          /* the second thread's walks fail from this many groups on (tests), or -1 */
+} impact_split;
+
+/* 0: two when a second connection can be had; 1: one (tests, NX_IMPACT_THREADS=1); 2: two, the second first (tests) */
+static int split_threads;
+static int split_fail_at = -1;
+static size_t split_second; /* groups the last build's second thread walked and the writer wrote */
+
+void nx_search__impact_split(int threads, int fail_at)
+{
+	split_threads = threads;
+	split_fail_at = fail_at;
+}
+
+size_t nx_search__impact_second(void)
+{
+	return split_second;
+}
+
+/* The next group to walk, or ngroup when none is left (or the second thread is to stop). */
+static size_t take_group(impact_split *s, int second)
+{
+	size_t g = s->p->ngroup;
+
+	pthread_mutex_lock(&s->mu);
+	if (s->next < s->p->ngroup && !(second && s->stop)) {
+		g = s->next++;
+		s->state[g] = GROUP_TAKEN;
+		s->by_second[g] = (unsigned char)second;
+		s->second_took |= second;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return g;
+}
+
+static void *second_walks(void *arg)
+{
+	impact_split *s = arg;
+	size_t g = 0, done = 0;
+
+	while ((g = take_group(s, 1)) < s->p->ngroup) {
+		int rc = s->failing >= 0 && done++ >= (size_t)s->failing ? SQLITE_IOERR : walk_group(s->db2, s->c, s->p, g, &s->mu);
+
+		pthread_mutex_lock(&s->mu);
+		s->state[g] = rc == SQLITE_OK ? GROUP_DONE : GROUP_FAILED;
+		if (rc != SQLITE_OK)
+			s->stop = 1; /* its groups from here on: the writer's */
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+	pthread_mutex_lock(&s->mu);
+	s->second_took = 1;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* A read connection to st's file with what the walks need, or NULL. */
+static sqlite3 *open_second(nx_store *st, nx_blkcache *bc)
+{
+	sqlite3 *db = NULL;
+
+	if (st->conn_name == NULL ||
+	    nx_store__connect_db(st, &db, bc, st->conn_name, SQLITE_OPEN_READONLY | (st->conn_flags & SQLITE_OPEN_URI),
+				 NULL) != NX_OK ||
+	    nx_tokenizer_set_stopwords(db, nx_store__stoplist(st)) != SQLITE_OK ||
+	    nx_tokenizer_set_query_langs(db, st->langs) != SQLITE_OK) {
+		nx_store__blkcache_close(bc);
+		sqlite3_close(db);
+		return NULL;
+	}
+	/* no map: its pages would count in the peak resident memory a second time beside the writer's */
+	return db;
+}
+
+/*
+ * Every group walked, on st's connection (this thread) and on db2 (a
+ * second), written in order as they are done; a group whose walk failed
+ * on db2 walked again here, the second thread then stopped.
+ */
+static int walk_split(nx_store *st, sqlite3 *db2, const impact_walk *c, impact_plan *p)
+{
+	impact_split s;
+	pthread_t th;
+	size_t g = 0, w = 0, j = 0;
+	int rc = SQLITE_OK, started = 0, state = GROUP_TODO;
+
+	memset(&s, 0, sizeof(s));
+	s.c = c;
+	s.p = p;
+	s.db2 = db2;
+	s.failing = split_fail_at;
+	s.second_first = split_threads == 2;
+	if ((s.state = calloc(p->ngroup + 1, 1)) == NULL || (s.by_second = calloc(p->ngroup + 1, 1)) == NULL) {
+		free(s.state);
+		return SQLITE_NOMEM;
+	}
+	pthread_mutex_init(&s.mu, NULL);
+	pthread_cond_init(&s.cv, NULL);
+	started = pthread_create(&th, NULL, second_walks, &s) == 0;
+	if (started && s.second_first) {
+		pthread_mutex_lock(&s.mu);
+		while (!s.second_took)
+			pthread_cond_wait(&s.cv, &s.mu);
+		pthread_mutex_unlock(&s.mu);
+	}
+	while (rc == SQLITE_OK && w < p->ngroup) {
+		pthread_mutex_lock(&s.mu);
+		state = s.state[w];
+		pthread_mutex_unlock(&s.mu);
+		if (state == GROUP_DONE || state == GROUP_FAILED) {
+			/* done (here or there), or to walk again here */
+			split_second += state == GROUP_DONE && s.by_second[w];
+			if (state == GROUP_FAILED) {
+				for (j = p->group[w]; j < p->group[w + 1]; j++)
+					job_clear(&p->job[j]);
+				rc = walk_group(st->db, c, p, w, &s.mu);
+			}
+			for (j = p->group[w]; j < p->group[w + 1] && rc == SQLITE_OK; j++)
+				rc = write_job(st, c, &p->job[j]);
+			w++;
+		} else if ((g = take_group(&s, 0)) < p->ngroup) {
+			rc = walk_group(st->db, c, p, g, &s.mu);
+			pthread_mutex_lock(&s.mu);
+			s.state[g] = GROUP_DONE;
+			pthread_mutex_unlock(&s.mu);
+		} else {
+			/* every group taken: the next to write is the second thread's */
+			pthread_mutex_lock(&s.mu);
+			while (s.state[w] == GROUP_TAKEN)
+				pthread_cond_wait(&s.cv, &s.mu);
+			pthread_mutex_unlock(&s.mu);
+		}
+	}
+	pthread_mutex_lock(&s.mu);
+	s.stop = 1;
+	pthread_mutex_unlock(&s.mu);
+	if (started)
+		pthread_join(th, NULL);
+	pthread_cond_destroy(&s.cv);
+	pthread_mutex_destroy(&s.mu);
+	free(s.state);
+	free(s.by_second);
+	return rc;
+}
+
+/* Every group walked and written in order on st's connection. */
+static int walk_one(nx_store *st, const impact_walk *c, impact_plan *p)
+{
+	size_t g = 0, j = 0;
+	int rc = SQLITE_OK;
+
+	for (g = 0; g < p->ngroup && rc == SQLITE_OK; g++) {
+		rc = walk_group(st->db, c, p, g, NULL);
+		for (j = p->group[g]; j < p->group[g + 1] && rc == SQLITE_OK; j++)
+			rc = write_job(st, c, &p->job[j]);
+	}
+	return rc;
+}
+
+/* The plan's lists walked and written: on two threads when a second connection can be had. */
+static int walk_plan(nx_store *st, const impact_walk *c, impact_plan *p)
+{
+	const char *env = getenv("NX_IMPACT_THREADS");
+	int threads = split_threads > 0 ? split_threads : env != NULL && atoi(env) == 1 ? 1 : 2;
+	nx_blkcache bc;
+	sqlite3 *db2 = NULL;
+	int rc = SQLITE_OK;
+
+	split_second = 0;
+	if (threads < 2 || p->ngroup < 2)
+		return walk_one(st, c, p);
+	/* the second thread's sets read the lengths this one reads now */
+	if (!c->l->tried && (rc = read_lengths(st->db, c->l)) != SQLITE_OK)
 		return rc;
-	for (i = 0; i < f.n && rc == SQLITE_OK; i++)
-		if (strcmp(f.f[i], w) != 0)
-			rc = build_one(st, f.f[i], cw, ncw, min_df, rows, nrow, l, seen);
+	memset(&bc, 0, sizeof(bc));
+	if ((db2 = open_second(st, &bc)) == NULL)
+		rc = walk_one(st, c, p); /* no second connection: one thread */
+	else
+		rc = walk_split(st, db2, c, p);
+	nx_store__blkcache_free(&bc);
+	sqlite3_close(db2);
 	return rc;
 }
 
@@ -451,11 +829,14 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 	double cw[NX_TOPK_MAX_WEIGHTS];
 	nx_buf seen = NX_BUF_INIT;
 	row_lengths lengths = { NULL, 0, 0 };
+	impact_plan plan;
+	impact_walk walk;
 	char **w = NULL;
 	size_t nw = 0, i = 0;
 	int64_t last = 0;
 	int ncw = 0, rc = SQLITE_OK;
 
+	memset(&plan, 0, sizeof(plan));
 	if (nx_store__query_int(st, "SELECT coalesce(max(id), 0) FROM article", &last) != 0)
 		return nx_store__dberr(st, err, "cannot make the lists of frequent words");
 	if ((rc = nx_store_begin(st, err)) < 0)
@@ -473,8 +854,14 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 		goto end;
 	if (nx_search__tokenizer(st, &tk, &tok) != SQLITE_OK)
 		tok = NULL; /* the words' lists alone */
-	for (i = 0; i < nw && rc == SQLITE_OK; i++)
-		rc = build_forms(st, w[i], cw, ncw, min_df, rows, last, &lengths, &seen, &tk, tok);
+	walk.cw = cw;
+	walk.ncw = ncw;
+	walk.min_df = min_df;
+	walk.nrow = last;
+	walk.rows = rows;
+	walk.l = &lengths;
+	if ((rc = plan_make(&plan, w, nw, &seen, &tk, tok)) == SQLITE_OK)
+		rc = walk_plan(st, &walk, &plan);
 	if (rc == SQLITE_OK && tok != NULL)
 		rc = build_twins(st, min_df, &seen, &tk, tok);
 	if (rc == SQLITE_OK)
@@ -487,6 +874,7 @@ end:
 	for (i = 0; i < nw; i++)
 		free(w[i]);
 	free(w);
+	plan_free(&plan);
 	nx_buf_free(&seen);
 	free(lengths.len);
 	if (rc != SQLITE_OK) {

@@ -207,6 +207,16 @@ void nx_search__impact_sets_free(nx_impact_sets *c);
 
 /* nx_search_impact_build for words in min_df rows or more, rows kept per word (tests use small ones). */
 int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error *err);
+/*
+ * For tests: the build's walks on one thread (threads 1; NX_IMPACT_THREADS=1
+ * too), or on two when a second read connection can be had (0, the
+ * default; 2: the writer waits for the second thread's first group, so
+ * that it has one), the second thread's walks failing from its fail_at-th
+ * group on (-1: never).
+ */
+void nx_search__impact_split(int threads, int fail_at);
+/* The groups of lists (a word and its forms) the last build walked on its second connection. */
+size_t nx_search__impact_second(void);
 /* nx_rank's column weights, in the index's column order (4 of them). */
 const double *nx_search__colw(const nx_store *st);
 
