@@ -8,6 +8,8 @@
 #ifndef NX_INDEX_BULK_H
 #define NX_INDEX_BULK_H
 
+#include <stdint.h>
+
 #include "newsidx/store.h"
 
 /*
@@ -47,6 +49,8 @@ void nx_store__trim(nx_store *st);
 int nx_store__is_empty(nx_store *st);
 /* A bulk load's page cache and checkpoints (store.c); on 0: the usual ones again. */
 void nx_store__bulk_settings(nx_store *st, int on);
+/* The bulk load's WAL checkpoint, in pages, for an index of index_pages pages. */
+long nx_store__bulk_checkpoint_pages(int64_t index_pages);
 /*
  * FTS5's table of pending terms during a bulk load (on 1, inside its first
  * transaction): written out at each commit rather than at every

@@ -431,14 +431,37 @@ int nx_store__settle(nx_store *st, long written, nx_error *err)
 #define NX_BULK_CACHE_MIN_KB 65536
 #define NX_BULK_CACHE_MAX_KB 262144
 #define NX_BULK_CHECKPOINT 16384
+#define NX_BULK_CHECKPOINT_MAX 65536
+
+/*
+ * In a large index a commit of new articles dirties pages all over the
+ * indexes of ids and dates, and the same pages again at the next commit:
+ * a WAL that spans several commits copies each of them once a checkpoint.
+ * Adding 375k articles to a 10M index (about 620k pages of 16 KB): 12.9-13.2
+ * GB written and 41.7-42.6 CPU s with 65,536 pages against 15.8-18.2 GB
+ * and 43.9-48.0 CPU s with 16,384 (doc/performance.md, round 15).  A
+ * tenth of the index, from NX_BULK_CHECKPOINT to NX_BULK_CHECKPOINT_MAX
+ * pages (1 GB of WAL at most on the disk while the load runs): as before
+ * up to an index of 2.6 GB (about 2.5M articles).
+ */
+long nx_store__bulk_checkpoint_pages(int64_t index_pages)
+{
+	int64_t n = index_pages / 10;
+
+	return n < NX_BULK_CHECKPOINT ? NX_BULK_CHECKPOINT : n > NX_BULK_CHECKPOINT_MAX ? NX_BULK_CHECKPOINT_MAX : (long)n;
+}
 
 void nx_store__bulk_settings(nx_store *st, int on)
 {
 	const char *env = getenv("NX_BULK_CHECKPOINT");
-	int64_t cache = NX_BULK_CACHE_MIN_KB, last = 0;
-	long ckpt = env != NULL && atol(env) > 0 ? atol(env) : NX_BULK_CHECKPOINT;
+	int64_t cache = NX_BULK_CACHE_MIN_KB, last = 0, pages = 0;
+	long ckpt = NX_BULK_CHECKPOINT;
 	char sql[96];
 
+	if (env != NULL && atol(env) > 0)
+		ckpt = atol(env);
+	else if (on && nx_store__query_int(st, "PRAGMA page_count", &pages) == 0)
+		ckpt = nx_store__bulk_checkpoint_pages(pages);
 	if (on && (env = getenv("NX_BULK_CACHE_KB")) != NULL && atol(env) > 0)
 		cache = atol(env);
 	else if (on && nx_store__query_int(st, "SELECT coalesce(max(id), 0) FROM article", &last) == 0 &&

@@ -163,10 +163,47 @@ static void test_bulk_fts_one_segment_a_commit(void **state)
 	assert_int_equal(rows, 0);
 }
 
+static int64_t pragma_int(nx_store *st, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(st->db, sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* The WAL a bulk load checkpoints at: a tenth of a large index, within bounds; back to 1,000 after. */
+static void test_bulk_checkpoint_grows(void **state)
+{
+	nx_store *st = NULL;
+	nx_error err = NX_ERROR_INIT;
+
+	(void)state;
+	assert_int_equal(nx_store__bulk_checkpoint_pages(0), 16384);
+	assert_int_equal(nx_store__bulk_checkpoint_pages(163840), 16384);
+	assert_int_equal(nx_store__bulk_checkpoint_pages(620000), 62000);
+	assert_int_equal(nx_store__bulk_checkpoint_pages(INT64_C(10000000)), 65536);
+	unsetenv("NX_BULK_CHECKPOINT");
+	assert_int_equal(nx_store_open(&st, ":memory:", NX_STORE_WRITE, &err), NX_OK);
+	nx_store__bulk_settings(st, 1);
+	assert_int_equal(pragma_int(st, "PRAGMA wal_autocheckpoint"), 16384);
+	setenv("NX_BULK_CHECKPOINT", "5000", 1);
+	nx_store__bulk_settings(st, 1);
+	assert_int_equal(pragma_int(st, "PRAGMA wal_autocheckpoint"), 5000);
+	unsetenv("NX_BULK_CHECKPOINT");
+	nx_store__bulk_settings(st, 0);
+	assert_int_equal(pragma_int(st, "PRAGMA wal_autocheckpoint"), 1000);
+	nx_store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_settle_merges_a_new_index),
+		cmocka_unit_test(test_bulk_checkpoint_grows),
 		cmocka_unit_test(test_settle_leaves_a_larger_index),
 		cmocka_unit_test(test_bulk_fts_one_segment_a_commit),
 	};
