@@ -47,6 +47,18 @@ int nx_store_pack(nx_store *st, nx_prepared **v, int n, nx_error *err);
 void nx_store__trim(nx_store *st);
 /* 1 when the index holds no article (a new archive); 0 also when that cannot be read. */
 int nx_store__is_empty(nx_store *st);
+/*
+ * A load into an empty index (a new archive) leaves out the indexes of
+ * ids and publication dates and makes them at its end (defer.c):
+ * nx_store__defer_start in its first transaction, nx_store__defer_end
+ * before its last commit.  nx_store__defer_restore (a writer's open, a
+ * failed load after its rollback, outside a transaction) makes any that
+ * an interrupted load left out.  NX_DEFER_INDEXES=0 in the environment
+ * (measurements) keeps them all along.
+ */
+int nx_store__defer_start(nx_store *st, nx_error *err);
+int nx_store__defer_end(nx_store *st, nx_error *err);
+int nx_store__defer_restore(nx_store *st, nx_error *err);
 /* A bulk load's page cache and checkpoints (store.c); on 0: the usual ones again. */
 void nx_store__bulk_settings(nx_store *st, int on);
 /* The bulk load's WAL checkpoint, in pages, for an index of index_pages pages. */

@@ -562,6 +562,8 @@ static int put_new(nx_store *st, const nx_article *a, nx_prepared *r, int64_t *i
 	if (r->blk != NULL)
 		r->blk->refs++;
 	*id = sqlite3_last_insert_rowid(st->db);
+	if ((rc = nx_store__defer_note(st, a->id, *id, err)) < 0)
+		return rc;
 	if ((rc = write_photos(st, *id, a, 1, err)) < 0)
 		return rc;
 	return write_fts(st, *id, a, r, err);
@@ -660,6 +662,38 @@ static int put_newer(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 }
 
 /*
+ * Step the statement that finds the article stored under uid: *s is left
+ * on its row (SQLITE_ROW: id, hash, updated, captured) or done, to be
+ * reset by the caller; NULL when it cannot be made (err set).  During a
+ * new archive's first load the ids are in memory (defer.c), and each
+ * row they may be is checked.
+ */
+static int step_uid(nx_store *st, const char *uid, sqlite3_stmt **s, nx_error *err)
+{
+	nx_defer_probe p;
+	int64_t cand = 0;
+	int step = SQLITE_DONE;
+
+	*s = NULL;
+	if (!nx_store__defer_first(st, uid, &p)) {
+		if ((*s = nx_store__stmt(st, NX_STMT_FIND_UID, err)) == NULL)
+			return SQLITE_ERROR;
+		sqlite3_bind_text(*s, 1, uid, -1, SQLITE_STATIC);
+		return sqlite3_step(*s);
+	}
+	while (step == SQLITE_DONE && nx_store__defer_next(st, &p, &cand)) {
+		if ((*s = nx_store__stmt(st, NX_STMT_FIND_ID_UID, err)) == NULL)
+			return SQLITE_ERROR;
+		sqlite3_bind_text(*s, 1, uid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(*s, 2, cand);
+		step = sqlite3_step(*s);
+	}
+	if (*s == NULL)
+		*s = nx_store__stmt(st, NX_STMT_FIND_UID, err);
+	return *s != NULL ? step : SQLITE_ERROR;
+}
+
+/*
  * An undated article without URL stored under the id it had before ids
  * included the body (nx_article__legacy_id): that id goes to legacy
  * (else ""), so that adding the same file again to an index made then
@@ -673,12 +707,10 @@ static int find_legacy(nx_store *st, const nx_article *a, char legacy[17], nx_er
 
 	if (!nx_article__legacy_id(a, legacy))
 		return NX_OK;
-	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM article WHERE uid = nx_uid_key(?1)", -1, &s,
-			       NULL) != SQLITE_OK)
-		return nx_store__dberr(st, err, "cannot look up the article");
-	sqlite3_bind_text(s, 1, legacy, -1, SQLITE_STATIC);
-	step = sqlite3_step(s);
-	sqlite3_finalize(s);
+	step = step_uid(st, legacy, &s, err);
+	if (s == NULL)
+		return err_code(err);
+	sqlite3_reset(s);
 	if (step != SQLITE_ROW)
 		legacy[0] = '\0';
 	if (step != SQLITE_ROW && step != SQLITE_DONE)
@@ -696,16 +728,15 @@ static int find_legacy(nx_store *st, const nx_article *a, char legacy[17], nx_er
 static int find_current(nx_store *st, const nx_article *a, const nx_prepared *r, const char *uid, int64_t *id,
 			int *same, int *newer, char found[17], nx_error *err)
 {
-	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_FIND_UID, err);
+	sqlite3_stmt *s = NULL;
 	char cur[65];
 	int step = 0;
 
 	*id = 0;
 	*same = *newer = 0;
+	step = step_uid(st, uid, &s, err);
 	if (s == NULL)
 		return err_code(err);
-	sqlite3_bind_text(s, 1, uid, -1, SQLITE_STATIC);
-	step = sqlite3_step(s);
 	if (step == SQLITE_DONE && uid == a->id) {
 		char legacy[17] = "";
 		int rc = NX_OK;

@@ -17,7 +17,7 @@ static const char schema_sql[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
 	"CREATE TABLE article("
 	"  id INTEGER PRIMARY KEY,"
-	"  uid BLOB NOT NULL UNIQUE,"      /* public id: 8 bytes, shown as 16 hex digits (see nx_uid) */
+	"  uid BLOB NOT NULL,"             /* public id: 8 bytes, shown as 16 hex digits (see nx_uid) */
 	"  url TEXT,"
 	"  source TEXT, title TEXT NOT NULL DEFAULT '', authors TEXT, section TEXT, lang TEXT,"
 	"  published INTEGER, published_tz INTEGER, published_flags INTEGER,"
@@ -30,6 +30,8 @@ static const char schema_sql[] =
 	"  body_hash BLOB NOT NULL,"       /* 8 bytes of the body's sha256: check, copies */
 	"  captions TEXT NOT NULL DEFAULT '', credits TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX article_url ON article(url) WHERE url IS NOT NULL;"
+	/* an index of its own rather than UNIQUE in the table: a load can drop it (defer.c) */
+	"CREATE UNIQUE INDEX article_uid ON article(uid);"
 	"CREATE INDEX article_published ON article(published);"
 	"CREATE TABLE photo("
 	"  article_id INTEGER NOT NULL REFERENCES article(id) ON DELETE CASCADE,"

@@ -16,6 +16,7 @@
 
 static const char *const stmt_sql[NX_STMT__COUNT] = {
 	[NX_STMT_FIND_UID] = "SELECT id, hash, updated, captured FROM article WHERE uid = nx_uid_key(?1)",
+	[NX_STMT_FIND_ID_UID] = "SELECT id, hash, updated, captured FROM article WHERE id = ?2 AND uid = nx_uid_key(?1)",
 	[NX_STMT_INSERT_ARTICLE] =
 		"INSERT INTO article(uid, url, source, title, authors, section, lang,"
 		" published, published_tz, published_flags, updated, updated_tz, updated_flags,"
@@ -314,6 +315,8 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 		goto fail;
 	if ((rc = nx_store__origin_url_upgrade(st, err)) < 0)
 		goto fail;
+	/* what a load killed midway left out (defer.c); without them the index still answers */
+	nx_store__defer_restore(st, NULL);
 	if ((flags & NX_STORE_WRITE) &&
 	    ((rc = nx_store__exec(st, "PRAGMA journal_mode = WAL", err, "cannot open index")) < 0 ||
 	     (rc = nx_store__exec(st, "PRAGMA synchronous = NORMAL", err, "cannot open index")) < 0))
@@ -348,6 +351,7 @@ void nx_store_close(nx_store *st)
 	nx_store__blkcache_free(&st->bc[1]);
 	nx_pretok_free(st->pretok);
 	nx_store__vocab_discard(st);
+	nx_store__defer_forget(st);
 	if (st->db != NULL) {
 		if (st->in_tx)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -425,7 +429,8 @@ int nx_store__settle(nx_store *st, long written, nx_error *err)
  * s more), called again after each commit; and a checkpoint every
  * NX_BULK_CHECKPOINT pages of WAL rather than 1,000 copies a page that
  * several commits changed once, with a sync per checkpoint.  on 0: back
- * to a writer's usual settings (store_open).  Environment
+ * to a writer's usual settings (store_open).  A load that left those
+ * indexes for its end (defer.c) keeps 64 MB.  Environment
  * NX_BULK_CACHE_KB / NX_BULK_CHECKPOINT (measurements) fix them.
  */
 #define NX_BULK_CACHE_MIN_KB 65536
@@ -464,7 +469,7 @@ void nx_store__bulk_settings(nx_store *st, int on)
 		ckpt = nx_store__bulk_checkpoint_pages(pages);
 	if (on && (env = getenv("NX_BULK_CACHE_KB")) != NULL && atol(env) > 0)
 		cache = atol(env);
-	else if (on && nx_store__query_int(st, "SELECT coalesce(max(id), 0) FROM article", &last) == 0 &&
+	else if (on && !st->deferred && nx_store__query_int(st, "SELECT coalesce(max(id), 0) FROM article", &last) == 0 &&
 		 last / 4 > cache)
 		cache = last / 4 < NX_BULK_CACHE_MAX_KB ? last / 4 : NX_BULK_CACHE_MAX_KB;
 	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%lld; PRAGMA wal_autocheckpoint = %ld", (long long)cache,

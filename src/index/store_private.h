@@ -24,6 +24,7 @@
 /* All SQL of the statements below lives in store.c; statements are prepared lazily and reused. */
 typedef enum nx_stmt_id {
 	NX_STMT_FIND_UID,
+	NX_STMT_FIND_ID_UID,
 	NX_STMT_INSERT_ARTICLE,
 	NX_STMT_UPDATE_ARTICLE,
 	NX_STMT_DELETE_PHOTOS,
@@ -109,8 +110,29 @@ struct nx_store {
 	struct nx_pretok *pretok; /* nx_store_pretokenize's tokenizer */
 	nx_vocab_acc *vocab;  /* words of the articles put since the last commit (vocab.c), or NULL */
 	nx_vocab_acc *vocab_debt; /* words counted ahead (nx_store_count_words) of articles not written */
+	int deferred;         /* NX_DEFER_*: indexes a new archive's first load makes at its end (defer.c) */
+	struct nx_uidmap *uidmap; /* meanwhile, the articles' ids, or NULL */
 	sqlite3_stmt *stmt[NX_STMT__COUNT];
 };
+
+/*
+ * A load's ids while the index of ids waits (defer.c, NX_DEFER_IDS):
+ * nx_store__defer_first starts a probe for an id (0 when the map is not
+ * in use or cannot hold that id: look it up in SQL), nx_store__defer_next
+ * gives the rowids that may hold it, one by one (0: no more); check each
+ * row's id.  nx_store__defer_note keeps a new article's rowid (it may
+ * end the deferral: the indexes made there, the map gone).
+ */
+enum { NX_DEFER_DATES = 1, NX_DEFER_IDS = 2 };
+typedef struct nx_defer_probe {
+	uint32_t fp;
+	size_t i;
+} nx_defer_probe;
+int nx_store__defer_first(const nx_store *st, const char *uid, nx_defer_probe *p);
+int nx_store__defer_next(const nx_store *st, nx_defer_probe *p, int64_t *id);
+int nx_store__defer_note(nx_store *st, const char *uid, int64_t id, nx_error *err);
+/* The map freed, nothing made (closing the store). */
+void nx_store__defer_forget(nx_store *st);
 
 /* Prepared statement id, reset and with bindings cleared; NULL on error (err set). */
 sqlite3_stmt *nx_store__stmt(nx_store *st, nx_stmt_id id, nx_error *err);

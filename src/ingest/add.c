@@ -647,6 +647,11 @@ int nx_add_run(nx_add_stats *out, nx_store *st, char *const *paths, int npaths, 
 	x.first_batch = x.batch;
 	if (x.o->batch_articles <= 0 && nx_store__is_empty(st))
 		x.first_batch = NX_ADD_FIRST_BATCH;
+	/* and the indexes of ids and dates made once, at its end */
+	if ((rc = nx_store__defer_start(st, err)) < 0) {
+		nx_store_rollback(st);
+		return rc;
+	}
 	nx_store__bulk_settings(st, 1);
 	nx_store__bulk_fts(st, 1);
 	if (run_pipeline(&x, paths, npaths, &walk_err) < 0 && !x.db_failed) {
@@ -655,6 +660,8 @@ int nx_add_run(nx_add_stats *out, nx_store *st, char *const *paths, int npaths, 
 			nx_error_set(&x.err, NX_EIO, "cannot start reading");
 		x.db_failed = 1;
 	}
+	if (!x.db_failed && nx_store__defer_end(st, &x.err) < 0)
+		x.db_failed = 1;
 	if (!x.db_failed && nx_store__settle(st, x.s.added + x.s.updated, &x.err) < 0)
 		x.db_failed = 1;
 	if (!x.db_failed)
@@ -666,6 +673,8 @@ int nx_add_run(nx_add_stats *out, nx_store *st, char *const *paths, int npaths, 
 		*out = x.s;
 	if (x.db_failed) {
 		nx_store_rollback(st);
+		/* the commits before this one left them out */
+		nx_store__defer_restore(st, NULL);
 		if (x.err.code == NX_OK)
 			nx_error_set(&x.err, NX_EDB, "cannot write the index");
 		if (err != NULL)
