@@ -413,6 +413,78 @@ static void test_ascii_fast_path(void **state)
 	u61.xDelete(u);
 }
 
+/*
+ * English words found 16 bytes at a time (words of up to 15 bytes with 16
+ * bytes of text from their start) stem, drop and place as each word
+ * alone does, where the tokenizer takes it a byte at a time: words of 1 to
+ * 20 letters and digits, stop words, capitals, at every offset, twice
+ * (the second time from the cache of stems).
+ */
+typedef struct shifted {
+	nx_buf *b;
+	int shift;
+} shifted;
+
+static int collect_shifted(void *ctx, int flags, const char *tok, int n, int s, int e)
+{
+	shifted *sh = ctx;
+
+	return collect(sh->b, flags, tok, n, s + sh->shift, e + sh->shift);
+}
+
+static void test_ascii_words16(void **state)
+{
+	static const char *words[] = { "a", "I", "the", "And", "which", "attacks", "Running", "1990s", "3",
+				       "x9", "governments", "nationalities", "internationally", "Internationalism",
+				       "abcdefghijklmnop", "counterrevolutionaries", "organisations", "will",
+				       "US", "don", "t", "WHO", "reporting", "S" };
+	static const char *seps[] = { " ", ", ", ".", "-", "'", "\n", " (", "   ", "_" };
+	fixture *f = *state;
+	unsigned seed = 777;
+	int text = 0, round = 0;
+
+	for (text = 0; text < 200; text++) {
+		nx_buf in = NX_BUF_INIT, want = NX_BUF_INIT;
+		size_t k = 0;
+
+		nx_lang_mark(&in, "en", "", 0);
+		for (k = 0; k < 40; k++) {
+			const char *w = NULL, *sep = NULL;
+			nx_buf one = NX_BUF_INIT;
+			shifted sh = { &want, 0 };
+
+			seed = seed * 1103515245u + 12345u;
+			w = words[(seed >> 16) % (sizeof(words) / sizeof(words[0]))];
+			seed = seed * 1103515245u + 12345u;
+			sep = seps[(seed >> 16) % (sizeof(seps) / sizeof(seps[0]))];
+			sh.shift = (int)in.len - 4;
+			nx_buf_adds(&in, w);
+			nx_buf_adds(&in, sep);
+			/* the word alone: shorter than 16 bytes, so a byte at a time */
+			nx_lang_mark(&one, "en", w, strlen(w));
+			assert_true(nx_buf_ok(&one));
+			assert_int_equal(f->api.xTokenize(f->tok, &sh, FTS5_TOKENIZE_DOCUMENT, one.buf, (int)one.len,
+							  collect_shifted),
+					 SQLITE_OK);
+			nx_buf_free(&one);
+		}
+		assert_true(nx_buf_ok(&in) && nx_buf_ok(&want));
+		for (round = 0; round < 2; round++) {
+			nx_buf got = NX_BUF_INIT;
+
+			assert_int_equal(f->api.xTokenize(f->tok, &got, FTS5_TOKENIZE_DOCUMENT, in.buf, (int)in.len,
+							  collect),
+					 SQLITE_OK);
+			assert_true(nx_buf_ok(&got));
+			if (strcmp(got.buf != NULL ? got.buf : "", want.buf != NULL ? want.buf : "") != 0)
+				fail_msg("text %d round %d: got '%s', want '%s'", text, round, got.buf, want.buf);
+			nx_buf_free(&got);
+		}
+		nx_buf_free(&in);
+		nx_buf_free(&want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +494,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scripts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tapes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ascii_fast_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ascii_words16, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
