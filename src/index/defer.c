@@ -145,12 +145,19 @@ static int make_indexes(nx_store *st, nx_error *err)
 	map_free(st->uidmap);
 	st->uidmap = NULL;
 	st->deferred = 0;
+	/*
+	 * SQLite's sorter on a second thread: at 10M articles the index of dates
+	 * took 9.1 s instead of 13.3 (CPU 9.8 s against 8.5; 267 MB peak against
+	 * 136 MB, with the table of ids already freed)
+	 */
+	nx_store__exec(st, "PRAGMA threads = 2", NULL, "");
 	if (!has_index(st, "article_uid") && !has_index(st, "sqlite_autoindex_article_1"))
 		rc = nx_store__exec(st, "CREATE UNIQUE INDEX article_uid ON article(uid)", err,
 				    "cannot make the index of article ids");
 	if (rc == NX_OK && !has_index(st, "article_published"))
 		rc = nx_store__exec(st, "CREATE INDEX article_published ON article(published)", err,
 				    "cannot make the index of publication dates");
+	nx_store__exec(st, "PRAGMA threads = 0", NULL, "");
 	return rc;
 }
 
