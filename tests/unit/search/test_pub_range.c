@@ -267,7 +267,7 @@ static void test_every_depth(void **state)
 
 				assert_int_equal(nx_query_compile(&cq, words[q], &err), NX_OK);
 				for (k = 1; k < 200; k += k < 12 ? 1 : 37) {
-					assert_int_equal(nx_search__impact_and(f->st, &cache, cq->fts, &flt, cw, ncw, k, &h, &nh, &th),
+					assert_int_equal(nx_search__impact_and(f->st, NULL, &cache, cq->fts, &flt, cw, ncw, k, &h, &nh, &th),
 							 1);
 					assert_int_equal(nx_topk__run(f->st->db, NULL, cq->fts, cw, ncw, -1, NULL, 0, &flt, k, &wk,
 								      &nw, &tw, NULL, NULL),
