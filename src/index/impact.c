@@ -59,6 +59,7 @@
 #include "index/impact.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -696,44 +697,34 @@ static void set_words(const unsigned char *b, size_t n, uint64_t *w)
 		       (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 | (uint64_t)b[7] << 56;
 }
 
-/* The set of expr the statement sql selects (nbits, bits, maxes), as nx_impact__get_set gives it. */
-static int get_set(sqlite3 *db, const char *sql, const char *expr, uint64_t **w, size_t *nw, double **max)
+/*
+ * A set from its columns (nbits; bits, zn bytes; maxes, mn bytes) into
+ * *w, *nw and *max: 1, or -1 when corrupt (*w and *max NULL).
+ */
+static int decode_set(sqlite3_int64 nbits, const unsigned char *z, size_t zn, const unsigned char *m, size_t mn,
+		      uint64_t **w, size_t *nw, double **max)
 {
-	sqlite3_stmt *s = NULL;
 	unsigned char *raw = NULL;
-	int rc = 0;
+	uLongf len = (uLongf)(nbits / 8);
+	size_t n = (size_t)(nbits / 64);
+	int rc = -1;
 
-	*w = NULL;
-	*nw = 0;
-	*max = NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return 0; /* no table: an older index */
-	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		sqlite3_int64 nbits = sqlite3_column_int64(s, 0);
-		const unsigned char *z = sqlite3_column_blob(s, 1);
-		size_t zn = (size_t)sqlite3_column_bytes(s, 1);
-		uLongf len = (uLongf)(nbits / 8);
-		size_t n = (size_t)(nbits / 64);
-
-		rc = -1;
-		if (nbits <= 0 || nbits % 64 != 0 || nbits > ((sqlite3_int64)1 << 36) || z == NULL ||
-		    read_maxes(sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2), n, max) < 0)
+	if (nbits <= 0 || nbits % 64 != 0 || nbits > ((sqlite3_int64)1 << 36) || z == NULL ||
+	    read_maxes(m, mn, n, max) < 0)
+		goto done;
+	if ((*w = malloc(n * sizeof(**w))) == NULL)
+		goto done;
+	if (zn == (size_t)len + 1 && z[0] == NX_IMPACT_SET_RAW) {
+		set_words(z + 1, n, *w); /* kept as it is (nx_impact__put_set) */
+	} else {
+		if ((raw = malloc(len)) == NULL)
 			goto done;
-		if ((*w = malloc(n * sizeof(**w))) == NULL)
+		if (uncompress(raw, &len, z, (uLong)zn) != Z_OK || len != (uLongf)(nbits / 8))
 			goto done;
-		if (zn == (size_t)len + 1 && z[0] == NX_IMPACT_SET_RAW) {
-			set_words(z + 1, n, *w); /* kept as it is (nx_impact__put_set) */
-		} else {
-			if ((raw = malloc(len)) == NULL)
-				goto done;
-			if (uncompress(raw, &len, z, (uLong)zn) != Z_OK || len != (uLongf)(nbits / 8))
-				goto done;
-			set_words(raw, n, *w);
-		}
-		*nw = n;
-		rc = 1;
+		set_words(raw, n, *w);
 	}
+	*nw = n;
+	rc = 1;
 done:
 	if (rc < 0) {
 		free(*w);
@@ -742,17 +733,128 @@ done:
 		*max = NULL;
 	}
 	free(raw);
+	return rc;
+}
+
+/* The set of expr the statement sql selects (nbits, bits, maxes), as nx_impact__get_set gives it. */
+static int get_set(sqlite3 *db, const char *sql, const char *expr, uint64_t **w, size_t *nw, double **max)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	*w = NULL;
+	*nw = 0;
+	*max = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return 0; /* no table: an older index */
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rc = decode_set(sqlite3_column_int64(s, 0), sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1),
+				sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2), w, nw, max);
 	sqlite3_finalize(s);
 	return rc;
 }
 
+#define GET_SET_SQL                                                                                                  \
+	"SELECT b.nbits, b.bits, b.maxes FROM impact i, impact_set b, impact_state t, fts_data d"                    \
+	" WHERE i.expr = ?1 AND b.expr = coalesce(i.twin, i.expr)"                                                   \
+	" AND t.id = 2 AND d.id = 1 AND t.totals = d.block"
+
 int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max)
 {
-	return get_set(db,
-		       "SELECT b.nbits, b.bits, b.maxes FROM impact i, impact_set b, impact_state t, fts_data d"
-		       " WHERE i.expr = ?1 AND b.expr = coalesce(i.twin, i.expr)"
-		       " AND t.id = 2 AND d.id = 1 AND t.totals = d.block",
-		       expr, w, nw, max);
+	return get_set(db, GET_SET_SQL, expr, w, nw, max);
+}
+
+/* One set's columns as read (copies), decoded into its result. */
+typedef struct set_read {
+	sqlite3_int64 nbits;
+	unsigned char *z, *m;
+	size_t zn, mn;
+	uint64_t **w;
+	size_t *nw;
+	double **max;
+	int *rc;
+} set_read;
+
+/* Every other read set from the first, decoded. */
+typedef struct set_half {
+	set_read *r;
+	int n, first;
+} set_half;
+
+static void *decode_half(void *arg)
+{
+	set_half *h = arg;
+	int i = 0;
+
+	for (i = h->first; i < h->n; i += 2)
+		if (*h->r[i].rc == 2)
+			*h->r[i].rc = decode_set(h->r[i].nbits, h->r[i].z, h->r[i].zn, h->r[i].m, h->r[i].mn, h->r[i].w,
+						 h->r[i].nw, h->r[i].max);
+	return NULL;
+}
+
+void nx_impact__get_sets(sqlite3 *db, const char *const *expr, int n, uint64_t **w, size_t *nw, double **max, int *rc,
+			 int all)
+{
+	set_read r[NX_IMPACT_MAX_GET_SETS];
+	set_half odd = { r, 0, 1 }, even = { r, 0, 0 };
+	sqlite3_stmt *s = NULL;
+	pthread_t th;
+	int i = 0, ndeflated = 0, nrow = 0;
+
+	memset(r, 0, sizeof(r));
+	n = n < NX_IMPACT_MAX_GET_SETS ? n : NX_IMPACT_MAX_GET_SETS;
+	for (i = 0; i < n; i++) {
+		w[i] = NULL;
+		nw[i] = 0;
+		max[i] = NULL;
+		rc[i] = 0;
+	}
+	if (n < 1 || sqlite3_prepare_v2(db, GET_SET_SQL, -1, &s, NULL) != SQLITE_OK)
+		return; /* no table: an older index */
+	/* the columns copied on this thread (2: to decode) */
+	for (i = 0; i < n; i++) {
+		const unsigned char *z = NULL, *m = NULL;
+
+		r[i].w = &w[i];
+		r[i].nw = &nw[i];
+		r[i].max = &max[i];
+		r[i].rc = &rc[i];
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, expr[i], -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_ROW)
+			continue;
+		nrow++;
+		r[i].nbits = sqlite3_column_int64(s, 0);
+		z = sqlite3_column_blob(s, 1);
+		r[i].zn = (size_t)sqlite3_column_bytes(s, 1);
+		m = sqlite3_column_blob(s, 2);
+		r[i].mn = (size_t)sqlite3_column_bytes(s, 2);
+		rc[i] = -1;
+		if (z == NULL || m == NULL || (r[i].z = malloc(r[i].zn)) == NULL || (r[i].m = malloc(r[i].mn)) == NULL)
+			continue;
+		memcpy(r[i].z, z, r[i].zn);
+		memcpy(r[i].m, m, r[i].mn);
+		rc[i] = 2;
+		ndeflated += r[i].zn == 0 || r[i].z[0] != NX_IMPACT_SET_RAW;
+	}
+	sqlite3_finalize(s);
+	/* inflated on two threads when two or more are deflated; none when one has no set and all are wanted */
+	odd.n = even.n = all && nrow < n ? 0 : n;
+	for (i = odd.n; i < n; i++)
+		rc[i] = 0;
+	if (ndeflated > 1 && pthread_create(&th, NULL, decode_half, &odd) == 0) {
+		decode_half(&even);
+		pthread_join(th, NULL);
+	} else {
+		decode_half(&even);
+		decode_half(&odd);
+	}
+	for (i = 0; i < n; i++) {
+		free(r[i].z);
+		free(r[i].m);
+	}
 }
 
 int nx_impact__get_set_made(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max, int64_t *df)

@@ -83,6 +83,8 @@ typedef struct loaded {
 	double *max;
 	int64_t df;
 	int fresh; /* made before articles were added: its bounds hold for weights no less than 0 */
+	int read;  /* read by nx_impact__get_sets, not yet checked (its result) */
+	int pending;
 } loaded;
 
 /* The sets read by one search (the strict query's, then the relaxed query's count). */
@@ -171,22 +173,81 @@ static int load_fresh(nx_store *st, loaded *l)
 	return 1;
 }
 
+/* The entry of phrase in c, NULL when it has none. */
+static loaded *find_loaded(nx_impact_sets *c, const char *phrase)
+{
+	int i = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->l[i].phrase, phrase) == 0)
+			return &c->l[i];
+	return NULL;
+}
+
+/*
+ * The sets of the phrases of ph not in *cache yet read into it at once
+ * (inflated on two threads: nx_impact__get_sets) when each has one, left
+ * for load_one to check; else nothing (load_one reads them in turn and
+ * stops at the first without).
+ */
+static void read_new(nx_store *st, nx_impact_sets **cache, char **ph, int n)
+{
+	const char *ex[NX_IMPACT_MAX_GET_SETS];
+	uint64_t *w[NX_IMPACT_MAX_GET_SETS];
+	size_t nw[NX_IMPACT_MAX_GET_SETS];
+	double *max[NX_IMPACT_MAX_GET_SETS];
+	int rc[NX_IMPACT_MAX_GET_SETS];
+	nx_impact_sets *c = *cache;
+	int i = 0, j = 0, m = 0, ok = 1;
+
+	if (c == NULL && (c = *cache = calloc(1, sizeof(*c))) == NULL)
+		return;
+	for (i = 0; i < n && m < NX_IMPACT_MAX_GET_SETS && c->n + m < NX_TOPK_MAX_RANK_PHRASES; i++) {
+		for (j = 0; j < m && strcmp(ex[j], ph[i]) != 0; j++)
+			;
+		if (j == m && find_loaded(c, ph[i]) == NULL)
+			ex[m++] = ph[i];
+	}
+	if (m < 2)
+		return; /* one: read by load_one */
+	nx_impact__get_sets(st->db, ex, m, w, nw, max, rc, 1);
+	for (i = 0; i < m; i++)
+		ok &= rc[i] == 1;
+	for (i = 0; i < m; i++) {
+		loaded *l = &c->l[c->n];
+
+		if (ok && (l->phrase = strdup(ex[i])) != NULL) {
+			l->w = w[i];
+			l->nw = nw[i];
+			l->max = max[i];
+			l->read = 1;
+			l->pending = 1;
+			c->n++;
+		} else {
+			free(w[i]);
+			free(max[i]);
+		}
+	}
+}
+
 /* The set of phrase, from *cache or read into it: its entry, NULL when it has none. */
 static const loaded *load_one(nx_store *st, nx_impact_sets **cache, const char *phrase)
 {
 	nx_impact_sets *c = *cache;
 	loaded *l = NULL;
-	int i = 0;
 
 	if (c == NULL && (c = *cache = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	for (i = 0; i < c->n; i++)
-		if (strcmp(c->l[i].phrase, phrase) == 0)
-			return c->l[i].w != NULL ? &c->l[i] : NULL;
-	if (c->n == NX_TOPK_MAX_RANK_PHRASES || (c->l[c->n].phrase = strdup(phrase)) == NULL)
-		return NULL;
-	l = &c->l[c->n++];
-	if (nx_impact__get_set(st->db, phrase, &l->w, &l->nw, &l->max) == 1) {
+	if ((l = find_loaded(c, phrase)) != NULL && !l->pending)
+		return l->w != NULL ? l : NULL;
+	if (l == NULL) {
+		if (c->n == NX_TOPK_MAX_RANK_PHRASES || (c->l[c->n].phrase = strdup(phrase)) == NULL)
+			return NULL;
+		l = &c->l[c->n++];
+		l->read = nx_impact__get_set(st->db, phrase, &l->w, &l->nw, &l->max);
+	}
+	l->pending = 0;
+	if (l->read == 1) {
 		size_t none = 0;
 
 		if (nx_impact__get(st->db, phrase, 0, NULL, NULL, &none, &l->df) == 1)
@@ -208,6 +269,7 @@ static int load_sets(nx_store *st, nx_impact_sets **cache, char **ph, int n, set
 	const loaded *l = NULL;
 
 	memset(s, 0, sizeof(*s));
+	read_new(st, cache, ph, n);
 	for (s->n = 0; s->n < n; s->n++) {
 		if ((l = load_one(st, cache, ph[s->n])) == NULL)
 			return 0;

@@ -334,6 +334,64 @@ static void test_raw_sets(void **state)
 }
 
 /*
+ * Sets read together (nx_impact__get_sets: inflated on two threads), raw
+ * and deflated: each the set nx_impact__get_set reads alone; with a word
+ * of no set, none when all are wanted, the others as alone when not.
+ */
+static void test_get_sets(void **state)
+{
+	fixture *f = *state;
+	static const char *const ex[] = { "\"zorba\"", "\"zorbe\"", "\"zorbi\"", "\"zorco\"" };
+	uint64_t *w[4], *w1 = NULL;
+	size_t nw[4], n1 = 0, i = 0;
+	double *max[4], *max1 = NULL;
+	int rc[4], all = 0, few = 0;
+
+	build(f->st);
+	for (few = 0; few < 2; few++) {
+		if (few) {
+			/* two sets of a few bits: deflated, both inflated on their own thread */
+			uint64_t few[64];
+
+			memset(few, 0, sizeof(few));
+			few[7] = 0x90;
+			assert_int_equal(round_trip(f->st, ex[0], few, 64) & 0x0f, 8);
+			few[40] = 3;
+			assert_int_equal(round_trip(f->st, ex[1], few, 64) & 0x0f, 8);
+		}
+		for (all = 0; all < 2; all++) {
+			nx_impact__get_sets(f->st->db, ex, 4, w, nw, max, rc, all);
+			for (i = 0; i < 4; i++) {
+				int alone = nx_impact__get_set(f->st->db, ex[i], &w1, &n1, &max1);
+
+				assert_int_equal(rc[i], all ? 0 : alone);
+				if (rc[i] == 1) {
+					assert_int_equal(nw[i], n1);
+					assert_memory_equal(w[i], w1, n1 * sizeof(*w1));
+					assert_memory_equal(max[i], max1, n1 * sizeof(*max1));
+				}
+				free(w1);
+				free(max1);
+				free(w[i]);
+				free(max[i]);
+			}
+			/* the three with sets */
+			nx_impact__get_sets(f->st->db, ex, 3, w, nw, max, rc, all);
+			for (i = 0; i < 3; i++) {
+				assert_int_equal(rc[i], 1);
+				assert_int_equal(nx_impact__get_set(f->st->db, ex[i], &w1, &n1, &max1), 1);
+				assert_int_equal(nw[i], n1);
+				assert_memory_equal(w[i], w1, n1 * sizeof(*w1));
+				free(w1);
+				free(max1);
+				free(w[i]);
+				free(max[i]);
+			}
+		}
+	}
+}
+
+/*
  * The blocks probed on two threads and connections (a reader's: it has
  * the second), the second taking blocks as they come and taking the
  * first: the walk's rows and scores at every depth, with a filter too.
@@ -390,6 +448,7 @@ int main(void)
 		cmocka_unit_test(test_same_as_walk),
 		cmocka_unit_test(test_removals_every_depth),
 		cmocka_unit_test(test_raw_sets),
+		cmocka_unit_test(test_get_sets),
 		cmocka_unit_test(test_two_threads),
 	};
 
