@@ -795,7 +795,7 @@ static void *decode_half(void *arg)
 }
 
 void nx_impact__get_sets(sqlite3 *db, const char *const *expr, int n, uint64_t **w, size_t *nw, double **max, int *rc,
-			 int all)
+			 int flags)
 {
 	set_read r[NX_IMPACT_MAX_GET_SETS];
 	set_half odd = { r, 0, 1 }, even = { r, 0, 0 };
@@ -841,10 +841,10 @@ void nx_impact__get_sets(sqlite3 *db, const char *const *expr, int n, uint64_t *
 	}
 	sqlite3_finalize(s);
 	/* inflated on two threads when two or more are deflated; none when one has no set and all are wanted */
-	odd.n = even.n = all && nrow < n ? 0 : n;
+	odd.n = even.n = (flags & NX_IMPACT_SETS_ALL) && nrow < n ? 0 : n;
 	for (i = odd.n; i < n; i++)
 		rc[i] = 0;
-	if (ndeflated > 1 && pthread_create(&th, NULL, decode_half, &odd) == 0) {
+	if ((flags & NX_IMPACT_SETS_TWO) && ndeflated > 1 && pthread_create(&th, NULL, decode_half, &odd) == 0) {
 		decode_half(&even);
 		pthread_join(th, NULL);
 	} else {

@@ -186,11 +186,11 @@ static loaded *find_loaded(nx_impact_sets *c, const char *phrase)
 
 /*
  * The sets of the phrases of ph not in *cache yet read into it at once
- * (inflated on two threads: nx_impact__get_sets) when each has one, left
+ * (inflated on two threads when two: nx_impact__get_sets) when each has one, left
  * for load_one to check; else nothing (load_one reads them in turn and
  * stops at the first without).
  */
-static void read_new(nx_store *st, nx_impact_sets **cache, char **ph, int n)
+static void read_new(nx_store *st, nx_impact_sets **cache, char **ph, int n, int two)
 {
 	const char *ex[NX_IMPACT_MAX_GET_SETS];
 	uint64_t *w[NX_IMPACT_MAX_GET_SETS];
@@ -210,7 +210,7 @@ static void read_new(nx_store *st, nx_impact_sets **cache, char **ph, int n)
 	}
 	if (m < 2)
 		return; /* one: read by load_one */
-	nx_impact__get_sets(st->db, ex, m, w, nw, max, rc, 1);
+	nx_impact__get_sets(st->db, ex, m, w, nw, max, rc, NX_IMPACT_SETS_ALL | (two ? NX_IMPACT_SETS_TWO : 0));
 	for (i = 0; i < m; i++)
 		ok &= rc[i] == 1;
 	for (i = 0; i < m; i++) {
@@ -263,13 +263,13 @@ static const loaded *load_one(nx_store *st, nx_impact_sets **cache, const char *
 	return NULL;
 }
 
-/* The sets of the n phrases into s: 1 when every one has one, else 0. */
-static int load_sets(nx_store *st, nx_impact_sets **cache, char **ph, int n, sets *s)
+/* The sets of the n phrases into s (two: inflated on two threads): 1 when every one has one, else 0. */
+static int load_sets(nx_store *st, nx_impact_sets **cache, char **ph, int n, sets *s, int two)
 {
 	const loaded *l = NULL;
 
 	memset(s, 0, sizeof(*s));
-	read_new(st, cache, ph, n);
+	read_new(st, cache, ph, n, two);
 	for (s->n = 0; s->n < n; s->n++) {
 		if ((l = load_one(st, cache, ph[s->n])) == NULL)
 			return 0;
@@ -352,7 +352,7 @@ int nx_search__impact_or_count(nx_store *st, nx_impact_sets **cache, const char 
 	*total = 0;
 	if (n < 1 || n > NX_TOPK_MAX_RANK_PHRASES || split_phrases(expr, ph, n) != n)
 		return 0;
-	if ((ok = load_sets(st, cache, ph, n, &s)) == 1)
+	if ((ok = load_sets(st, cache, ph, n, &s, 0)) == 1)
 		*total = count_sets(&s, ng1);
 	free_phrases(ph, n);
 	return ok;
@@ -718,7 +718,7 @@ int nx_search__impact_and(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, co
 	if (n < (flt != NULL ? 1 : 2) || n > NX_TOPK_MAX_PHRASES || (flt != NULL && (flt->bits == NULL || flt->keep != NULL)) ||
 	    split_phrases(expr, ph, n) != n)
 		return 0;
-	ok = load_sets(st, cache, ph, n, &s);
+	ok = load_sets(st, cache, ph, n, &s, db2 != NULL);
 	for (i = 0; ok && i < n; i++)
 		df[i] = s.df[i];
 	/* the bounds of sets made before additions hold for weights no less than 0 */

@@ -360,7 +360,7 @@ static void test_get_sets(void **state)
 			assert_int_equal(round_trip(f->st, ex[1], few, 64) & 0x0f, 8);
 		}
 		for (all = 0; all < 2; all++) {
-			nx_impact__get_sets(f->st->db, ex, 4, w, nw, max, rc, all);
+			nx_impact__get_sets(f->st->db, ex, 4, w, nw, max, rc, NX_IMPACT_SETS_TWO | (all ? NX_IMPACT_SETS_ALL : 0));
 			for (i = 0; i < 4; i++) {
 				int alone = nx_impact__get_set(f->st->db, ex[i], &w1, &n1, &max1);
 
@@ -376,7 +376,7 @@ static void test_get_sets(void **state)
 				free(max[i]);
 			}
 			/* the three with sets */
-			nx_impact__get_sets(f->st->db, ex, 3, w, nw, max, rc, all);
+			nx_impact__get_sets(f->st->db, ex, 3, w, nw, max, rc, all ? NX_IMPACT_SETS_ALL : 0);
 			for (i = 0; i < 3; i++) {
 				assert_int_equal(rc[i], 1);
 				assert_int_equal(nx_impact__get_set(f->st->db, ex[i], &w1, &n1, &max1), 1);
