@@ -27,6 +27,13 @@
  * word is served the same way ("said" in one week of a million articles:
  * the week's rows of its set, not its whole list of 800,000 rows).
  *
+ * Given a second connection, a second thread probes blocks too, taking
+ * the next best bound as the first does, the rows kept in one heap of
+ * the best k (block_top); the words' sets are inflated on two threads
+ * (nx_impact__get_sets).  Each probe seeks FTS5 afresh from the word's
+ * first page (about 1 M instructions at 10M articles): the two threads
+ * halve the wait, not the work.
+ *
  * The scores are bm25's as topk.c computes it (the same operations in the
  * same order, idf from the rows each word matches), ties by ascending
  * rowid: the hits are the walk's to the bit.
