@@ -33,6 +33,7 @@
 
 #define MADEUP_SEARCH
 #define MADEUP_REMOVE
+#define MADEUP_HITS
 #include "madeup.h" /* after NWORD */
 
 static int setup(void **state)
@@ -109,20 +110,13 @@ static int both(nx_store *st, const char *q, size_t k, nx_topk_hit **h, size_t *
 static void every_depth2(nx_store *st, sqlite3 *db2)
 {
 	nx_topk_hit *h = NULL, *w = NULL;
-	size_t nh = 0, nw = 0, k = 0, i = 0, q = 0;
+	size_t nh = 0, nw = 0, k = 0, q = 0;
 	int64_t th = 0, tw = 0;
 
 	for (q = 0; q < 3; q++) {
 		for (k = 1; k < 400; k += k < 50 ? 1 : 37) {
 			assert_int_equal(both2(st, db2, queries[q], k, &h, &nh, &th, &w, &nw, &tw), 1);
-			assert_int_equal(th, tw);
-			assert_int_equal(nh, nw);
-			for (i = 0; i < nh; i++) {
-				assert_true(h[i].rowid == w[i].rowid);
-				assert_true(h[i].score == w[i].score);
-			}
-			free(h);
-			free(w);
+			same_hits(h, nh, th, w, nw, tw);
 		}
 	}
 }
@@ -404,7 +398,7 @@ static void test_two_threads(void **state)
 	fixture *f = *state;
 	nx_error err = NX_ERROR_INIT;
 	nx_topk_hit *h = NULL, *w = NULL;
-	size_t nh = 0, nw = 0, i = 0, again = 0;
+	size_t nh = 0, nw = 0, again = 0;
 	int64_t th = 0, tw = 0;
 	nx_store *rd = NULL;
 	sqlite3 *db2 = NULL;
@@ -428,14 +422,7 @@ static void test_two_threads(void **state)
 	again = nx_search__impact_and_again();
 	assert_int_equal(both2(rd, db2, queries[0], 10, &h, &nh, &th, &w, &nw, &tw), 1);
 	assert_int_equal(nx_search__impact_and_again(), again + 1);
-	assert_int_equal(th, tw);
-	assert_int_equal(nh, nw);
-	for (i = 0; i < nh; i++) {
-		assert_true(h[i].rowid == w[i].rowid);
-		assert_true(h[i].score == w[i].score);
-	}
-	free(h);
-	free(w);
+	same_hits(h, nh, th, w, nw, tw);
 	nx_search__read_end(rd, &began);
 	nx_search__impact_and_split(0);
 	nx_store_close(rd);

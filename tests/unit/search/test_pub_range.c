@@ -47,6 +47,7 @@ static int64_t when(int n)
 #define MADEUP_WHEN(n) when(n)
 
 #define MADEUP_SEARCH
+#define MADEUP_HITS
 #include "madeup.h" /* after NWORD */
 
 static int setup(void **state)
@@ -95,21 +96,6 @@ static void search_in(nx_store *st, const char *q, int64_t lo, int64_t hi, int l
 	o.filter.pub_min = lo;
 	o.filter.pub_max = hi;
 	search_opts(st, q, &o, out);
-}
-
-/* Two rankings the same: totals, rows and scores to the bit; both freed. */
-static void same_hits(nx_topk_hit *a, size_t na, int64_t ta, nx_topk_hit *b, size_t nb, int64_t tb)
-{
-	size_t i = 0;
-
-	assert_int_equal(ta, tb);
-	assert_int_equal(na, nb);
-	for (i = 0; i < na; i++) {
-		assert_true(a[i].rowid == b[i].rowid);
-		assert_true(a[i].score == b[i].score);
-	}
-	free(a);
-	free(b);
 }
 
 static const int pages[][2] = { { 0, 0 }, { 10, 0 }, { 20, 30 } };
