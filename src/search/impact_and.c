@@ -677,7 +677,8 @@ static int block_top(nx_store *st, sqlite3 *db2, const char *expr, const sets *s
 	if (db2 != NULL && and_threads != 1 && bq.nb > 1) {
 		bq.second_first = and_threads == 2;
 		threaded = pthread_create(&th, NULL, second_probes, &pr[1]) == 0;
-		bq.second_first &= threaded;
+		if (!threaded)
+			bq.second_first = 0; /* no second thread to wait for (none reads it) */
 	}
 	rc = probe_blocks(&pr[0]);
 	if (threaded) {
