@@ -194,6 +194,19 @@ int nx_impact__put_set(sqlite3 *db, const char *expr, const uint64_t *w, size_t 
 int nx_impact__get_set(sqlite3 *db, const char *expr, uint64_t **w, size_t *nw, double **max);
 
 /*
+ * nx_impact__get_set of each of the n (at most NX_IMPACT_MAX_GET_SETS)
+ * exprs into w[i], nw[i], max[i], its result into rc[i]: the rows read on
+ * db by this thread, the sets inflated on two threads when two or more
+ * are deflated and flags has NX_IMPACT_SETS_TWO.  NX_IMPACT_SETS_ALL:
+ * none is read (every rc[i] 0) when one has no set.
+ */
+#define NX_IMPACT_MAX_GET_SETS 64
+#define NX_IMPACT_SETS_ALL 1
+#define NX_IMPACT_SETS_TWO 2
+void nx_impact__get_sets(sqlite3 *db, const char *const *expr, int n, uint64_t **w, size_t *nw, double **max, int *rc,
+			 int flags);
+
+/*
  * The same as it was made, whatever the index is now (see
  * nx_impact__mark), and *df the rows expr matched then: 1, 0 when it has
  * none (or the sets were not made with the lists), -1 when corrupt.

@@ -249,6 +249,16 @@ done:
 	return ok;
 }
 
+/* The search done with the second connection: its budget no longer watched, a stop on it the search's. */
+static void db2_done(plan *p, sqlite3 *db2)
+{
+	if (db2 == NULL || p->budget == NULL)
+		return;
+	nx_search__budget_watch(db2, NULL);
+	if (p->budget2.stopped && !p->budget->stopped)
+		p->budget->stopped = p->budget2.stopped;
+}
+
 /*
  * Strict queries: the total and the best want rows in one walk, kept in p
  * for fetch_candidates.  Returns 1 with *total, 0 when the SQL must count
@@ -279,18 +289,19 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		p->pre_want = want;
 		return 1;
 	}
-	/* several frequent words, or frequent words in a published range: their lists and sets of rows */
-	if ((flt != NULL || nphrase > 1) &&
-	    nx_search__impact_and(st, &p->isets, expr, flt, w, nw, (size_t)(want > 0 ? want : 0), &p->pre, &p->npre,
-				  total) == 1) {
-		p->pre_expr = expr;
-		p->pre_want = want;
-		return 1;
-	}
 	/* (the second connection is the read-ahead's while it runs) */
 	if (!o->one_thread && p->prefetch == NULL && (db2 = nx_store__db2(st)) != NULL && p->budget != NULL) {
 		p->budget2 = *p->budget;
 		nx_search__budget_watch(db2, &p->budget2);
+	}
+	/* several frequent words, or frequent words in a published range: their lists and sets of rows */
+	if ((flt != NULL || nphrase > 1) &&
+	    nx_search__impact_and(st, db2, &p->isets, expr, flt, w, nw, (size_t)(want > 0 ? want : 0), &p->pre,
+				  &p->npre, total) == 1) {
+		db2_done(p, db2);
+		p->pre_expr = expr;
+		p->pre_want = want;
+		return 1;
 	}
 	/* the words' counts, when the relaxed query read their lists: not counted again */
 	nknown = nx_topk__cache_counts(p->cache, expr, known, NX_TOPK_MAX_PHRASES);
@@ -306,11 +317,7 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	rc = nx_topk__run(st->db, db2, stems != NULL ? stems : expr, w, nw, -1, nknown > 0 ? known : NULL, nknown, flt,
 			  (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total, NULL, &tune);
 	free(stems);
-	if (db2 != NULL && p->budget != NULL) {
-		nx_search__budget_watch(db2, NULL);
-		if (p->budget2.stopped && !p->budget->stopped)
-			p->budget->stopped = p->budget2.stopped;
-	}
+	db2_done(p, db2);
 	if (rc != SQLITE_OK)
 		return topk_failed(o);
 	p->pre_expr = expr;

@@ -27,6 +27,13 @@
  * word is served the same way ("said" in one week of a million articles:
  * the week's rows of its set, not its whole list of 800,000 rows).
  *
+ * Given a second connection, a second thread probes blocks too, taking
+ * the next best bound as the first does, the rows kept in one heap of
+ * the best k (block_top); the words' sets are inflated on two threads
+ * (nx_impact__get_sets).  Each probe seeks FTS5 afresh from the word's
+ * first page (about 1 M instructions at 10M articles): the two threads
+ * halve the wait, not the work.
+ *
  * The scores are bm25's as topk.c computes it (the same operations in the
  * same order, idf from the rows each word matches), ties by ascending
  * rowid: the hits are the walk's to the bit.
@@ -37,6 +44,8 @@
 #include "index/tokenizer.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +90,8 @@ typedef struct loaded {
 	double *max;
 	int64_t df;
 	int fresh; /* made before articles were added: its bounds hold for weights no less than 0 */
+	int read;  /* read by nx_impact__get_sets, not yet checked (its result) */
+	int pending;
 } loaded;
 
 /* The sets read by one search (the strict query's, then the relaxed query's count). */
@@ -169,22 +180,81 @@ static int load_fresh(nx_store *st, loaded *l)
 	return 1;
 }
 
+/* The entry of phrase in c, NULL when it has none. */
+static loaded *find_loaded(nx_impact_sets *c, const char *phrase)
+{
+	int i = 0;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->l[i].phrase, phrase) == 0)
+			return &c->l[i];
+	return NULL;
+}
+
+/*
+ * The sets of the phrases of ph not in *cache yet read into it at once
+ * (inflated on two threads when two: nx_impact__get_sets) when each has one, left
+ * for load_one to check; else nothing (load_one reads them in turn and
+ * stops at the first without).
+ */
+static void read_new(nx_store *st, nx_impact_sets **cache, char **ph, int n, int two)
+{
+	const char *ex[NX_IMPACT_MAX_GET_SETS];
+	uint64_t *w[NX_IMPACT_MAX_GET_SETS];
+	size_t nw[NX_IMPACT_MAX_GET_SETS];
+	double *max[NX_IMPACT_MAX_GET_SETS];
+	int rc[NX_IMPACT_MAX_GET_SETS];
+	nx_impact_sets *c = *cache;
+	int i = 0, j = 0, m = 0, ok = 1;
+
+	if (c == NULL && (c = *cache = calloc(1, sizeof(*c))) == NULL)
+		return;
+	for (i = 0; i < n && m < NX_IMPACT_MAX_GET_SETS && c->n + m < NX_TOPK_MAX_RANK_PHRASES; i++) {
+		for (j = 0; j < m && strcmp(ex[j], ph[i]) != 0; j++)
+			;
+		if (j == m && find_loaded(c, ph[i]) == NULL)
+			ex[m++] = ph[i];
+	}
+	if (m < 2)
+		return; /* one: read by load_one */
+	nx_impact__get_sets(st->db, ex, m, w, nw, max, rc, NX_IMPACT_SETS_ALL | (two ? NX_IMPACT_SETS_TWO : 0));
+	for (i = 0; i < m; i++)
+		ok &= rc[i] == 1;
+	for (i = 0; i < m; i++) {
+		loaded *l = &c->l[c->n];
+
+		if (ok && (l->phrase = strdup(ex[i])) != NULL) {
+			l->w = w[i];
+			l->nw = nw[i];
+			l->max = max[i];
+			l->read = 1;
+			l->pending = 1;
+			c->n++;
+		} else {
+			free(w[i]);
+			free(max[i]);
+		}
+	}
+}
+
 /* The set of phrase, from *cache or read into it: its entry, NULL when it has none. */
 static const loaded *load_one(nx_store *st, nx_impact_sets **cache, const char *phrase)
 {
 	nx_impact_sets *c = *cache;
 	loaded *l = NULL;
-	int i = 0;
 
 	if (c == NULL && (c = *cache = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
-	for (i = 0; i < c->n; i++)
-		if (strcmp(c->l[i].phrase, phrase) == 0)
-			return c->l[i].w != NULL ? &c->l[i] : NULL;
-	if (c->n == NX_TOPK_MAX_RANK_PHRASES || (c->l[c->n].phrase = strdup(phrase)) == NULL)
-		return NULL;
-	l = &c->l[c->n++];
-	if (nx_impact__get_set(st->db, phrase, &l->w, &l->nw, &l->max) == 1) {
+	if ((l = find_loaded(c, phrase)) != NULL && !l->pending)
+		return l->w != NULL ? l : NULL;
+	if (l == NULL) {
+		if (c->n == NX_TOPK_MAX_RANK_PHRASES || (c->l[c->n].phrase = strdup(phrase)) == NULL)
+			return NULL;
+		l = &c->l[c->n++];
+		l->read = nx_impact__get_set(st->db, phrase, &l->w, &l->nw, &l->max);
+	}
+	l->pending = 0;
+	if (l->read == 1) {
 		size_t none = 0;
 
 		if (nx_impact__get(st->db, phrase, 0, NULL, NULL, &none, &l->df) == 1)
@@ -200,12 +270,13 @@ static const loaded *load_one(nx_store *st, nx_impact_sets **cache, const char *
 	return NULL;
 }
 
-/* The sets of the n phrases into s: 1 when every one has one, else 0. */
-static int load_sets(nx_store *st, nx_impact_sets **cache, char **ph, int n, sets *s)
+/* The sets of the n phrases into s (two: inflated on two threads): 1 when every one has one, else 0. */
+static int load_sets(nx_store *st, nx_impact_sets **cache, char **ph, int n, sets *s, int two)
 {
 	const loaded *l = NULL;
 
 	memset(s, 0, sizeof(*s));
+	read_new(st, cache, ph, n, two);
 	for (s->n = 0; s->n < n; s->n++) {
 		if ((l = load_one(st, cache, ph[s->n])) == NULL)
 			return 0;
@@ -288,13 +359,32 @@ int nx_search__impact_or_count(nx_store *st, nx_impact_sets **cache, const char 
 	*total = 0;
 	if (n < 1 || n > NX_TOPK_MAX_RANK_PHRASES || split_phrases(expr, ph, n) != n)
 		return 0;
-	if ((ok = load_sets(st, cache, ph, n, &s)) == 1)
+	if ((ok = load_sets(st, cache, ph, n, &s, 0)) == 1)
 		*total = count_sets(&s, ng1);
 	free_phrases(ph, n);
 	return ok;
 }
 
-/* What the walk of a block (nx_impact_probe) needs, and the best rows it keeps. */
+/* The best rows of the blocks probed, worst at [0], under mu (NULL: one thread). */
+typedef struct best_rows {
+	nx_topk_hit *heap;
+	size_t n, k;
+	pthread_mutex_t *mu;
+} best_rows;
+
+static void best_lock(best_rows *b)
+{
+	if (b->mu != NULL)
+		pthread_mutex_lock(b->mu);
+}
+
+static void best_unlock(best_rows *b)
+{
+	if (b->mu != NULL)
+		pthread_mutex_unlock(b->mu);
+}
+
+/* What the walk of a block (nx_impact_probe) needs, and where it keeps the best rows. */
 typedef struct probe_state {
 	int nphrase;
 	const int64_t *df; /* rows each phrase matches */
@@ -304,8 +394,8 @@ typedef struct probe_state {
 	int ready;
 	double idf[NX_TOPK_MAX_PHRASES];
 	double avgdl;
-	nx_topk_hit *heap; /* the best so far, worst at [0] */
-	size_t n, k;
+	int64_t nrow, ntok; /* of the index its connection reads */
+	best_rows *best;    /* the best so far, shared by the probing threads */
 	const uint64_t *rows; /* the rows to score, bit r of rows[r / 64] (the sets and the filter ANDed) */
 	size_t nrows;         /* words of rows */
 	int rc;
@@ -322,6 +412,8 @@ static int probe_prepare(probe_state *t, const Fts5ExtensionApi *api, Fts5Contex
 		return SQLITE_RANGE;
 	if ((rc = api->xRowCount(fctx, &nrow)) != SQLITE_OK || (rc = api->xColumnTotalSize(fctx, -1, &ntok)) != SQLITE_OK)
 		return rc;
+	t->nrow = nrow;
+	t->ntok = ntok;
 	t->avgdl = (double)ntok / (double)nrow;
 	for (i = 0; i < t->nphrase; i++)
 		t->idf[i] = nx_bm25_idf(nrow, t->df[i]);
@@ -339,8 +431,9 @@ static int probe_row(probe_state *t, const Fts5ExtensionApi *api, Fts5Context *f
 {
 	double freq[NX_TOPK_MAX_PHRASES];
 	int colmax[NX_AND_MAX_COLS];
+	best_rows *b = t->best;
 	nx_topk_hit h;
-	int rc = SQLITE_OK, ic = 0, ntok = 0, lb = 0;
+	int rc = SQLITE_OK, ic = 0, ntok = 0, lb = 0, skip = 0;
 
 	if (!t->ready && (rc = probe_prepare(t, api, fctx)) != SQLITE_OK)
 		return rc;
@@ -349,24 +442,27 @@ static int probe_row(probe_state *t, const Fts5ExtensionApi *api, Fts5Context *f
 		return SQLITE_OK; /* left out by the filter (FTS5 stands only on rows of every word) */
 	if ((rc = nx_phrase_freqs(api, fctx, t->nphrase, t->w, t->nw, t->ncol, freq, colmax)) != SQLITE_OK)
 		return rc;
-	if (t->n == t->k) {
-		/* full: skip the row when even its shortest possible length loses */
-		for (ic = 0; ic < t->ncol; ic++)
-			lb += colmax[ic];
-		h.score = and_bm25(t, freq, (double)lb);
-		if (worse(&h, &t->heap[0]))
-			return SQLITE_OK;
-	}
+	for (ic = 0; ic < t->ncol; ic++)
+		lb += colmax[ic];
+	h.score = and_bm25(t, freq, (double)lb);
+	/* full: skip the row when even its shortest possible length loses (the k-th best only rises) */
+	best_lock(b);
+	skip = b->n == b->k && worse(&h, &b->heap[0]);
+	best_unlock(b);
+	if (skip)
+		return SQLITE_OK;
 	if ((rc = api->xColumnSize(fctx, -1, &ntok)) != SQLITE_OK)
 		return rc;
 	h.score = and_bm25(t, freq, (double)ntok);
-	if (t->n < t->k) {
-		t->heap[t->n] = h;
-		sift_up(t->heap, t->n++);
-	} else if (worse(&t->heap[0], &h)) {
-		t->heap[0] = h;
-		heap_down(t->heap, t->n, 0, 0);
+	best_lock(b);
+	if (b->n < b->k) {
+		b->heap[b->n] = h;
+		sift_up(b->heap, b->n++);
+	} else if (worse(&b->heap[0], &h)) {
+		b->heap[0] = h;
+		heap_down(b->heap, b->n, 0, 0);
 	}
+	best_unlock(b);
 	return SQLITE_OK;
 }
 
@@ -410,67 +506,214 @@ static nx_topk_hit *rank_blocks(const sets *s, const nx_impact_sets *c, size_t *
 	return out;
 }
 
-/* The best k rows of expr, block by block (see the top): SQLITE_OK with *out, or an error code. */
-static int block_top(nx_store *st, const char *expr, const sets *s, const nx_impact_sets *c, const int64_t *df,
-		     const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout)
+/* 0: two threads when a second connection is given; 1: one (tests); 2: two, the second first (tests) */
+static int and_threads;
+static atomic_size_t and_again; /* searches whose blocks were probed again on one thread */
+
+void nx_search__impact_and_split(int threads)
 {
-	sqlite3_stmt *q = NULL;
+	and_threads = threads;
+}
+
+size_t nx_search__impact_and_again(void)
+{
+	return atomic_load(&and_again);
+}
+
+/* The blocks still to probe, shared by the threads probing them. */
+typedef struct block_queue {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	nx_topk_hit *bl; /* a heap, best bound first */
+	size_t nb;
+	const uint64_t *and;
+	best_rows best;   /* the best rows of both threads, under mu */
+	int stop;         /* a thread failed: no more blocks are taken */
+	int second_first; /* the first thread takes no block before the second has taken one (tests) */
+	int second_took;  /* the second has taken one, or ended */
+} block_queue;
+
+/* One thread's probes: its connection, its best rows, how they ended. */
+typedef struct prober {
+	block_queue *bq;
+	sqlite3 *db;
+	const char *expr;
 	probe_state t;
-	nx_topk_hit *bl = NULL;
-	size_t nb = 0;
-	int rc = SQLITE_NOMEM;
+	int second;
+	int rc;
+} prober;
 
-	memset(&t, 0, sizeof(t));
-	t.nphrase = s->n;
-	t.df = df;
-	t.w = w;
-	t.nw = nw;
-	t.k = k;
-	t.rows = c->and;
-	t.nrows = c->nand;
-	if ((bl = rank_blocks(s, c, &nb)) == NULL || (t.heap = malloc((k ? k : 1) * sizeof(*t.heap))) == NULL)
-		goto done;
-	rc = SQLITE_ERROR;
-	if (nx_topk__aux(st->db, "nx_impact_probe", aux_probe) != SQLITE_OK)
-		goto done;
-	rc = sqlite3_prepare_v2(st->db,
-				"SELECT count(*) FROM fts WHERE fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4"
-				" AND nx_impact_probe(fts, ?2) IS NOT NULL",
-				-1, &q, NULL);
-	if (rc != SQLITE_OK)
-		goto done;
-	sqlite3_bind_text(q, 1, expr, -1, SQLITE_STATIC);
-	sqlite3_bind_pointer(q, 2, &t, "nx_impact_probe", NULL);
-	while (nb > 0 && rc == SQLITE_OK) {
-		int64_t at = bl[0].rowid;
+/*
+ * The next block for pr into *at (the best bound left): 1, or 0 when none
+ * is left or no row of it or of any after it can beat the k-th best.
+ */
+static int take_block(prober *pr, int64_t *at)
+{
+	block_queue *bq = pr->bq;
+	const best_rows *b = &bq->best;
+	int got = 0;
 
-		/* no row of this block or of any after it can beat the k-th */
-		if (t.n == k && t.heap[0].score > bl[0].score)
-			break;
-		bl[0] = bl[--nb];
-		heap_down(bl, nb, 0, 1);
+	pthread_mutex_lock(&bq->mu);
+	while (bq->second_first && !pr->second && !bq->second_took)
+		pthread_cond_wait(&bq->cv, &bq->mu);
+	if (!bq->stop && bq->nb > 0 && !(b->n == b->k && b->heap[0].score > bq->bl[0].score)) {
+		*at = bq->bl[0].rowid;
+		bq->bl[0] = bq->bl[--bq->nb];
+		heap_down(bq->bl, bq->nb, 0, 1);
+		got = 1;
+	}
+	if (pr->second && !bq->second_took) {
+		bq->second_took = 1;
+		pthread_cond_broadcast(&bq->cv);
+	}
+	pthread_mutex_unlock(&bq->mu);
+	return got;
+}
+
+/* The second thread ended (rc): the first no longer waits for it, and takes no more blocks when it failed. */
+static void second_ended(block_queue *bq, int rc)
+{
+	pthread_mutex_lock(&bq->mu);
+	bq->second_took = 1;
+	bq->stop |= rc != SQLITE_OK;
+	pthread_cond_broadcast(&bq->cv);
+	pthread_mutex_unlock(&bq->mu);
+}
+
+/* Blocks taken from pr's queue and probed through FTS5 on pr's connection until none is left: SQLITE_OK, or an error. */
+static int probe_blocks(prober *pr)
+{
+	const uint64_t *and = pr->bq->and;
+	sqlite3_stmt *q = NULL;
+	int64_t at = 0;
+	int rc = nx_topk__aux(pr->db, "nx_impact_probe", aux_probe);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(pr->db,
+					"SELECT count(*) FROM fts WHERE fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4"
+					" AND nx_impact_probe(fts, ?2) IS NOT NULL",
+					-1, &q, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, pr->expr, -1, SQLITE_STATIC);
+		sqlite3_bind_pointer(q, 2, &pr->t, "nx_impact_probe", NULL);
+	}
+	while (rc == SQLITE_OK && take_block(pr, &at)) {
 		/* from the block's first row to score to its last: FTS5 visits no row past them */
 		sqlite3_reset(q);
-		sqlite3_bind_int64(q, 3, at * 64 + __builtin_ctzll(c->and[at]));
-		sqlite3_bind_int64(q, 4, at * 64 + 63 - __builtin_clzll(c->and[at]));
+		sqlite3_bind_int64(q, 3, at * 64 + __builtin_ctzll(and[at]));
+		sqlite3_bind_int64(q, 4, at * 64 + 63 - __builtin_clzll(and[at]));
 		rc = sqlite3_step(q);
-		rc = t.rc != SQLITE_OK ? t.rc : rc == SQLITE_ROW ? SQLITE_OK : rc;
+		rc = pr->t.rc != SQLITE_OK ? pr->t.rc : rc == SQLITE_ROW ? SQLITE_OK : rc;
 	}
-	if (rc == SQLITE_OK) {
-		qsort(t.heap, t.n, sizeof(*t.heap), cmp_hit);
-		*out = t.heap;
-		*nout = t.n;
-		t.heap = NULL;
-	}
-done:
 	sqlite3_finalize(q);
-	free(bl);
-	free(t.heap);
+	if (rc != SQLITE_OK) {
+		pthread_mutex_lock(&pr->bq->mu);
+		pr->bq->stop = 1;
+		pthread_mutex_unlock(&pr->bq->mu);
+	}
 	return rc;
 }
 
-int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr, const nx_topk_filter *flt,
-			  const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total)
+/*
+ * The second thread: its probes in one read transaction (one snapshot,
+ * compared with the first's by block_top); none when it cannot begin one.
+ */
+static void *second_probes(void *arg)
+{
+	prober *pr = arg;
+
+	pr->rc = SQLITE_OK;
+	if (sqlite3_exec(pr->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
+		pr->rc = probe_blocks(pr);
+		sqlite3_exec(pr->db, "COMMIT", NULL, NULL, NULL);
+	}
+	second_ended(pr->bq, pr->rc);
+	return NULL;
+}
+
+/*
+ * The best k rows of expr, block by block (see the top), on st's
+ * connection and, when db2 is not NULL, a second thread on db2 taking
+ * the next best block too: SQLITE_OK with *out, or an error code.  A
+ * block is probed by one thread, with that thread's counts, its rows
+ * kept among the best of both; every block one thread would probe is
+ * probed (the next bound is compared with the k-th best of both, which
+ * only rises), so the best k are the same rows and scores.  When db2 read another index than st's (a writer committed
+ * between: its row count or token count differ), the blocks are probed
+ * again on st's alone.
+ */
+static int block_top(nx_store *st, sqlite3 *db2, const char *expr, const sets *s, const nx_impact_sets *c,
+		     const int64_t *df, const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout)
+{
+	block_queue bq;
+	prober pr[2];
+	pthread_t th;
+	int rc = SQLITE_NOMEM, i = 0, threaded = 0, again = 0;
+
+	memset(&bq, 0, sizeof(bq));
+	memset(pr, 0, sizeof(pr));
+	pthread_mutex_init(&bq.mu, NULL);
+	pthread_cond_init(&bq.cv, NULL);
+	bq.and = c->and;
+	bq.best.k = k;
+	bq.best.mu = &bq.mu;
+	if ((bq.best.heap = malloc((k ? k : 1) * sizeof(*bq.best.heap))) == NULL)
+		goto done;
+	for (i = 0; i < 2; i++) {
+		pr[i].bq = &bq;
+		pr[i].db = i == 0 ? st->db : db2;
+		pr[i].expr = expr;
+		pr[i].second = i;
+		pr[i].t.nphrase = s->n;
+		pr[i].t.df = df;
+		pr[i].t.w = w;
+		pr[i].t.nw = nw;
+		pr[i].t.best = &bq.best;
+		pr[i].t.rows = c->and;
+		pr[i].t.nrows = c->nand;
+	}
+	if ((bq.bl = rank_blocks(s, c, &bq.nb)) == NULL)
+		goto done;
+	if (db2 != NULL && and_threads != 1 && bq.nb > 1) {
+		bq.second_first = and_threads == 2;
+		threaded = pthread_create(&th, NULL, second_probes, &pr[1]) == 0;
+		if (!threaded)
+			bq.second_first = 0; /* no second thread to wait for (none reads it) */
+	}
+	rc = probe_blocks(&pr[0]);
+	if (threaded) {
+		pthread_join(th, NULL);
+		if (rc == SQLITE_OK)
+			rc = pr[1].rc;
+		again = pr[1].t.ready && (!pr[0].t.ready || pr[0].t.nrow != pr[1].t.nrow || pr[0].t.ntok != pr[1].t.ntok);
+	}
+	if (rc == SQLITE_OK && again) {
+		atomic_fetch_add(&and_again, 1);
+		free(bq.bl);
+		if ((bq.bl = rank_blocks(s, c, &bq.nb)) == NULL) {
+			rc = SQLITE_NOMEM;
+			goto done;
+		}
+		bq.best.n = 0;
+		rc = probe_blocks(&pr[0]);
+	}
+	if (rc == SQLITE_OK) {
+		qsort(bq.best.heap, bq.best.n, sizeof(*bq.best.heap), cmp_hit);
+		*out = bq.best.heap;
+		*nout = bq.best.n;
+		bq.best.heap = NULL;
+	}
+done:
+	pthread_mutex_destroy(&bq.mu);
+	pthread_cond_destroy(&bq.cv);
+	free(bq.bl);
+	free(bq.best.heap);
+	return rc;
+}
+
+int nx_search__impact_and(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, const char *expr,
+			  const nx_topk_filter *flt, const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout,
+			  int64_t *total)
 {
 	char *ph[NX_TOPK_MAX_PHRASES];
 	int64_t df[NX_TOPK_MAX_PHRASES];
@@ -483,7 +726,7 @@ int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr
 	if (n < (flt != NULL ? 1 : 2) || n > NX_TOPK_MAX_PHRASES || (flt != NULL && (flt->bits == NULL || flt->keep != NULL)) ||
 	    split_phrases(expr, ph, n) != n)
 		return 0;
-	ok = load_sets(st, cache, ph, n, &s);
+	ok = load_sets(st, cache, ph, n, &s, db2 != NULL);
 	for (i = 0; ok && i < n; i++)
 		df[i] = s.df[i];
 	/* the bounds of sets made before additions hold for weights no less than 0 */
@@ -495,7 +738,7 @@ int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr
 		/* the blocks probed through FTS5 by the words' stems alone when their typed forms have no row */
 		char *stems = nx_search__stems_only(st, expr);
 
-		ok = block_top(st, stems != NULL ? stems : expr, &s, *cache, df, w, nw, k, out, nout) == SQLITE_OK;
+		ok = block_top(st, db2, stems != NULL ? stems : expr, &s, *cache, df, w, nw, k, out, nout) == SQLITE_OK;
 		free(stems);
 	}
 	free_phrases(ph, n);

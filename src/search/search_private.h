@@ -178,12 +178,25 @@ int64_t nx_search__rows_above(sqlite3 *db, const char *expr, int64_t last, int (
  * stage, NULL at first): the rows holding every word (and passing flt)
  * into *total, and the best k by bm25 with column
  * weights w[0..nw-1] into *out (malloc'd, *nout of them), exactly as
- * nx_topk__run gives them.  1 when served, 0 when a word has no list or
+ * nx_topk__run gives them; the blocks probed by this thread and, when
+ * db2 is not NULL (a second connection to the index, nobody else's
+ * while this runs), by a second thread on db2.  1 when served, 0 when a word has no list or
  * set, the index changed since they were made, the lists end before the
  * best k are certain or fewer than k rows match (the walk then runs).
  */
-int nx_search__impact_and(nx_store *st, nx_impact_sets **cache, const char *expr, const nx_topk_filter *flt,
-			  const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout, int64_t *total);
+int nx_search__impact_and(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, const char *expr,
+			  const nx_topk_filter *flt, const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout,
+			  int64_t *total);
+
+/*
+ * For tests: nx_search__impact_and's blocks probed on one thread (threads
+ * 1), or on two with the second thread taking the first block (2); 0, the
+ * default: on two when it is given a second connection.
+ */
+void nx_search__impact_and_split(int threads);
+
+/* For tests: the searches whose blocks were probed again on one thread (the second connection read another index). */
+size_t nx_search__impact_and_again(void);
 
 /*
  * The rows of expr (nx_topk__or_shape's form: the relaxed query), no

@@ -245,4 +245,21 @@ static void assert_same(const seen *a, const seen *b)
 }
 #endif
 
+#ifdef MADEUP_HITS
+/* Two rankings (search/topk.h's hits, included first) the same: totals, rows and scores to the bit; both freed. */
+static void same_hits(nx_topk_hit *a, size_t na, int64_t ta, nx_topk_hit *b, size_t nb, int64_t tb)
+{
+	size_t i = 0;
+
+	assert_int_equal(ta, tb);
+	assert_int_equal(na, nb);
+	for (i = 0; i < na; i++) {
+		assert_true(a[i].rowid == b[i].rowid);
+		assert_true(a[i].score == b[i].score);
+	}
+	free(a);
+	free(b);
+}
+#endif
+
 #endif

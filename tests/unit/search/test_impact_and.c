@@ -33,6 +33,7 @@
 
 #define MADEUP_SEARCH
 #define MADEUP_REMOVE
+#define MADEUP_HITS
 #include "madeup.h" /* after NWORD */
 
 static int setup(void **state)
@@ -75,8 +76,11 @@ static void build(nx_store *st)
 	assert_int_equal(nx_search__impact_build(st, MIN_DF, ROWS, &err), NX_OK);
 }
 
-/* The best k rows of query q by the sets (1 when served, hits into h) and by the walk (into w). */
-static int both(nx_store *st, const char *q, size_t k, nx_topk_hit **h, size_t *nh, int64_t *th, nx_topk_hit **w,
+/*
+ * The best k rows of query q by the sets (1 when served, hits into h; the
+ * blocks probed on two threads when db2) and by the walk (into w).
+ */
+static int both2(nx_store *st, sqlite3 *db2, const char *q, size_t k, nx_topk_hit **h, size_t *nh, int64_t *th, nx_topk_hit **w,
 		size_t *nw, int64_t *tw)
 {
 	nx_error err = NX_ERROR_INIT;
@@ -88,7 +92,7 @@ static int both(nx_store *st, const char *q, size_t k, nx_topk_hit **h, size_t *
 	assert_int_equal(nx_query_compile(&cq, q, &err), NX_OK);
 	assert_int_equal(nx_search__register(st), SQLITE_OK);
 	assert_true(nx_topk__weights(st->db, cw, &ncw));
-	rc = nx_search__impact_and(st, &cache, cq->fts, NULL, cw, ncw, k, h, nh, th);
+	rc = nx_search__impact_and(st, db2, &cache, cq->fts, NULL, cw, ncw, k, h, nh, th);
 	assert_int_equal(nx_topk__run(st->db, NULL, cq->fts, cw, ncw, -1, NULL, 0, NULL, k, w, nw, tw, NULL, NULL),
 			 SQLITE_OK);
 	nx_search__impact_sets_free(cache);
@@ -96,26 +100,30 @@ static int both(nx_store *st, const char *q, size_t k, nx_topk_hit **h, size_t *
 	return rc;
 }
 
-/* Every depth from 1 to past the total: the same rows, scores and total as the walk's. */
-static void every_depth(nx_store *st)
+static int both(nx_store *st, const char *q, size_t k, nx_topk_hit **h, size_t *nh, int64_t *th, nx_topk_hit **w,
+		size_t *nw, int64_t *tw)
+{
+	return both2(st, NULL, q, k, h, nh, th, w, nw, tw);
+}
+
+/* Every depth from 1 to past the total: the same rows, scores and total as the walk's (db2: two threads). */
+static void every_depth2(nx_store *st, sqlite3 *db2)
 {
 	nx_topk_hit *h = NULL, *w = NULL;
-	size_t nh = 0, nw = 0, k = 0, i = 0, q = 0;
+	size_t nh = 0, nw = 0, k = 0, q = 0;
 	int64_t th = 0, tw = 0;
 
 	for (q = 0; q < 3; q++) {
 		for (k = 1; k < 400; k += k < 50 ? 1 : 37) {
-			assert_int_equal(both(st, queries[q], k, &h, &nh, &th, &w, &nw, &tw), 1);
-			assert_int_equal(th, tw);
-			assert_int_equal(nh, nw);
-			for (i = 0; i < nh; i++) {
-				assert_true(h[i].rowid == w[i].rowid);
-				assert_true(h[i].score == w[i].score);
-			}
-			free(h);
-			free(w);
+			assert_int_equal(both2(st, db2, queries[q], k, &h, &nh, &th, &w, &nw, &tw), 1);
+			same_hits(h, nh, th, w, nw, tw);
 		}
 	}
+}
+
+static void every_depth(nx_store *st)
+{
+	every_depth2(st, NULL);
 }
 
 static void test_every_depth(void **state)
@@ -319,6 +327,107 @@ static void test_raw_sets(void **state)
 	every_depth(f->st);
 }
 
+/*
+ * Sets read together (nx_impact__get_sets: inflated on two threads), raw
+ * and deflated: each the set nx_impact__get_set reads alone; with a word
+ * of no set, none when all are wanted, the others as alone when not.
+ */
+static void test_get_sets(void **state)
+{
+	fixture *f = *state;
+	static const char *const ex[] = { "\"zorba\"", "\"zorbe\"", "\"zorbi\"", "\"zorco\"" };
+	uint64_t *w[4], *w1 = NULL;
+	size_t nw[4], n1 = 0, i = 0;
+	double *max[4], *max1 = NULL;
+	int rc[4], all = 0, few = 0;
+
+	build(f->st);
+	for (few = 0; few < 2; few++) {
+		if (few) {
+			/* two sets of a few bits: deflated, both inflated on their own thread */
+			uint64_t few[64];
+
+			memset(few, 0, sizeof(few));
+			few[7] = 0x90;
+			assert_int_equal(round_trip(f->st, ex[0], few, 64) & 0x0f, 8);
+			few[40] = 3;
+			assert_int_equal(round_trip(f->st, ex[1], few, 64) & 0x0f, 8);
+		}
+		for (all = 0; all < 2; all++) {
+			nx_impact__get_sets(f->st->db, ex, 4, w, nw, max, rc, NX_IMPACT_SETS_TWO | (all ? NX_IMPACT_SETS_ALL : 0));
+			for (i = 0; i < 4; i++) {
+				int alone = nx_impact__get_set(f->st->db, ex[i], &w1, &n1, &max1);
+
+				assert_int_equal(rc[i], all ? 0 : alone);
+				if (rc[i] == 1) {
+					assert_int_equal(nw[i], n1);
+					assert_memory_equal(w[i], w1, n1 * sizeof(*w1));
+					assert_memory_equal(max[i], max1, n1 * sizeof(*max1));
+				}
+				free(w1);
+				free(max1);
+				free(w[i]);
+				free(max[i]);
+			}
+			/* the three with sets */
+			nx_impact__get_sets(f->st->db, ex, 3, w, nw, max, rc, all ? NX_IMPACT_SETS_ALL : 0);
+			for (i = 0; i < 3; i++) {
+				assert_int_equal(rc[i], 1);
+				assert_int_equal(nx_impact__get_set(f->st->db, ex[i], &w1, &n1, &max1), 1);
+				assert_int_equal(nw[i], n1);
+				assert_memory_equal(w[i], w1, n1 * sizeof(*w1));
+				free(w1);
+				free(max1);
+				free(w[i]);
+				free(max[i]);
+			}
+		}
+	}
+}
+
+/*
+ * The blocks probed on two threads and connections (a reader's: it has
+ * the second), the second taking blocks as they come and taking the
+ * first: the walk's rows and scores at every depth, with a filter too.
+ * A writer committing between the reader's snapshot and the second's:
+ * the second read another index, the blocks are probed again on the
+ * first alone, and the results are the walk's in the reader's snapshot.
+ */
+static void test_two_threads(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_topk_hit *h = NULL, *w = NULL;
+	size_t nh = 0, nw = 0, again = 0;
+	int64_t th = 0, tw = 0;
+	nx_store *rd = NULL;
+	sqlite3 *db2 = NULL;
+	int mode = 0, began = 0;
+
+	build(f->st);
+	assert_int_equal(nx_store_open(&rd, f->path, NX_STORE_READ, &err), NX_OK);
+	assert_non_null(db2 = nx_store__db2(rd));
+	for (mode = 0; mode <= 2; mode += 2) {
+		nx_search__impact_and_split(mode);
+		every_depth2(rd, db2);
+	}
+	/* a writer commits once the reader's snapshot is taken: the second thread (first to probe) sees it */
+	assert_int_equal(nx_search__read_begin(rd, &began, &err), 0);
+	assert_int_equal(both2(rd, NULL, queries[0], 10, &h, &nh, &th, &w, &nw, &tw), 1);
+	free(h);
+	free(w);
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	assert_int_equal(put_article(f->st, NART + 200, "zorba zorbe", "zorba zorbe zorba zorbe."), 0);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	again = nx_search__impact_and_again();
+	assert_int_equal(both2(rd, db2, queries[0], 10, &h, &nh, &th, &w, &nw, &tw), 1);
+	assert_int_equal(nx_search__impact_and_again(), again + 1);
+	same_hits(h, nh, th, w, nw, tw);
+	nx_search__read_end(rd, &began);
+	nx_search__impact_and_split(0);
+	nx_store_close(rd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +435,8 @@ int main(void)
 		cmocka_unit_test(test_same_as_walk),
 		cmocka_unit_test(test_removals_every_depth),
 		cmocka_unit_test(test_raw_sets),
+		cmocka_unit_test(test_get_sets),
+		cmocka_unit_test(test_two_threads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, madeup_teardown);

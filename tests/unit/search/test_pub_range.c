@@ -47,6 +47,7 @@ static int64_t when(int n)
 #define MADEUP_WHEN(n) when(n)
 
 #define MADEUP_SEARCH
+#define MADEUP_HITS
 #include "madeup.h" /* after NWORD */
 
 static int setup(void **state)
@@ -95,21 +96,6 @@ static void search_in(nx_store *st, const char *q, int64_t lo, int64_t hi, int l
 	o.filter.pub_min = lo;
 	o.filter.pub_max = hi;
 	search_opts(st, q, &o, out);
-}
-
-/* Two rankings the same: totals, rows and scores to the bit; both freed. */
-static void same_hits(nx_topk_hit *a, size_t na, int64_t ta, nx_topk_hit *b, size_t nb, int64_t tb)
-{
-	size_t i = 0;
-
-	assert_int_equal(ta, tb);
-	assert_int_equal(na, nb);
-	for (i = 0; i < na; i++) {
-		assert_true(a[i].rowid == b[i].rowid);
-		assert_true(a[i].score == b[i].score);
-	}
-	free(a);
-	free(b);
 }
 
 static const int pages[][2] = { { 0, 0 }, { 10, 0 }, { 20, 30 } };
@@ -267,7 +253,7 @@ static void test_every_depth(void **state)
 
 				assert_int_equal(nx_query_compile(&cq, words[q], &err), NX_OK);
 				for (k = 1; k < 200; k += k < 12 ? 1 : 37) {
-					assert_int_equal(nx_search__impact_and(f->st, &cache, cq->fts, &flt, cw, ncw, k, &h, &nh, &th),
+					assert_int_equal(nx_search__impact_and(f->st, NULL, &cache, cq->fts, &flt, cw, ncw, k, &h, &nh, &th),
 							 1);
 					assert_int_equal(nx_topk__run(f->st->db, NULL, cq->fts, cw, ncw, -1, NULL, 0, &flt, k, &wk,
 								      &nw, &tw, NULL, NULL),
