@@ -20,7 +20,9 @@
  * sync of a few thousand articles costs.  The walks run on two threads,
  * the second on a read connection of its own (the build reads only the
  * full text, which it does not change), and are written in one order
- * (see impact_job).
+ * (see impact_job).  One walk of a word's rows gives both its list and its
+ * set of rows (the rows' lengths read once, from fts_docsize): the list
+ * ranked as the walk of the word alone ranks it (nx_topk__feed_*).
  */
 #include "search/search_private.h"
 #include "search/topk_private.h"
@@ -376,7 +378,6 @@ typedef struct impact_job {
 	int set_walked;     /* a set walked for (set NULL: none to be had) */
 	uint64_t key;       /* a hash of its count, rows and scores, when keyed (kept past its write) */
 	int keyed;
-	int may_set;        /* it may be in an eighth of the rows or more: walked with its set */
 } impact_job;
 
 typedef struct impact_plan {
@@ -447,7 +448,6 @@ static int plan_word(impact_plan *p, const char *w, nx_buf *seen)
 		p->job = nj;
 	}
 	memset(&p->job[p->njob], 0, sizeof(p->job[p->njob]));
-	p->job[p->njob].may_set = 1;
 	if ((p->job[p->njob].fts = strdup(q->fts)) == NULL)
 		rc = SQLITE_NOMEM;
 	else
@@ -537,15 +537,16 @@ static int walk_group(sqlite3 *db, const impact_walk *c, impact_plan *p, size_t 
 
 	for (j = p->group[g]; j < p->group[g + 1] && rc == SQLITE_OK; j++) {
 		impact_job *b = &p->job[j];
-
 		set_list out = { c->rows, &b->h, &b->n, &b->total };
 
-		/* a word that may be in an eighth of the rows: its list and its set in one walk */
-		if (b->may_set) {
-			rc = b->rc = walk_set(db, b->fts, c->cw, c->ncw, c->l, &b->set, &b->max, &b->nset, &out);
-			b->set_walked = rc == SQLITE_OK && b->set != NULL;
-		}
-		if (rc == SQLITE_OK && !b->set_walked)
+		/*
+		 * its list and its set in one walk (a set not kept is dropped: a
+		 * walk with the lengths at hand costs less than the walk alone,
+		 * which reads a length from FTS5 for each row that may enter)
+		 */
+		rc = b->rc = walk_set(db, b->fts, c->cw, c->ncw, c->l, &b->set, &b->max, &b->nset, &out);
+		b->set_walked = rc == SQLITE_OK; /* (set NULL: none to be had, and no list either) */
+		if (rc == SQLITE_OK && b->set == NULL)
 			rc = b->rc = nx_topk__run(db, NULL, b->fts, c->cw, c->ncw, -1, NULL, 0, NULL, c->rows, &b->h,
 						  &b->n, &b->total, NULL, NULL);
 		if (rc != SQLITE_OK || b->total < c->min_df || seen_list(p, j, mu) ||
@@ -557,11 +558,6 @@ static int walk_group(sqlite3 *db, const impact_walk *c, impact_plan *p, size_t 
 			b->max = NULL;
 			b->nset = 0;
 			b->set_walked = 0;
-			continue;
-		}
-		if (!b->set_walked) {
-			rc = b->rc = walk_set(db, b->fts, c->cw, c->ncw, c->l, &b->set, &b->max, &b->nset, NULL);
-			b->set_walked = rc == SQLITE_OK;
 		}
 	}
 	return rc;
