@@ -20,7 +20,9 @@
  * sync of a few thousand articles costs.  The walks run on two threads,
  * the second on a read connection of its own (the build reads only the
  * full text, which it does not change), and are written in one order
- * (see impact_job).
+ * (see impact_job).  One walk of a word's rows gives both its list and its
+ * set of rows (the rows' lengths read once, from fts_docsize): the list
+ * ranked as the walk of the word alone ranks it (nx_topk__feed_*).
  */
 #include "search/search_private.h"
 #include "search/topk_private.h"
@@ -197,13 +199,14 @@ typedef struct rowset_state {
 	const row_lengths *l;
 	const double *cw;
 	int ncw;
-	int64_t df;
-	double idf, avgdl;
+	double avgdl;
+	sqlite3_int64 nrow;
 	int ready;
 	int64_t rows;
 	uint64_t *w; /* the rows */
 	size_t nw;
-	double *max; /* per 64 rowids (a word of w): the best score */
+	double *max; /* per 64 rowids (a word of w): the best bm25 at idf 1, then the best score (walk_set) */
+	nx_topk_feed *feed; /* the word's best rows ranked on the way, or NULL */
 	int rc;
 } rowset_state;
 
@@ -227,12 +230,16 @@ static int rowset_grow(rowset_state *t, int64_t rowid)
 	return SQLITE_OK;
 }
 
-/* One row of the word: marked, and its bm25 (as the walk scores it) raised into its block's best. */
+/*
+ * One row of the word: marked, its bm25 at idf 1 (as the walk of the word
+ * alone scores it before its idf, topk.c's finish_defer) raised into its
+ * block's best, and given to the ranking of its best rows.
+ */
 static int rowset_row(rowset_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx)
 {
 	static const double one = 1.0;
 	int64_t rowid = api->xRowid(fctx);
-	double freq = 0, d = 0, x = 0, score = 0;
+	double freq = 0, d = 0, x = 0;
 	int rc = SQLITE_OK, ic = 0, io = 0, ntok = 0;
 	Fts5PhraseIter it;
 
@@ -243,7 +250,7 @@ static int rowset_row(rowset_state *t, const Fts5ExtensionApi *api, Fts5Context 
 		    (rc = api->xColumnTotalSize(fctx, -1, &ntoks)) != SQLITE_OK)
 			return rc;
 		t->avgdl = (double)ntoks / (double)nrow;
-		t->idf = nx_bm25_idf(nrow, t->df);
+		t->nrow = nrow;
 		t->ready = 1;
 	}
 	if (rowid < 0 || (size_t)rowid >= t->l->n)
@@ -258,13 +265,11 @@ static int rowset_row(rowset_state *t, const Fts5ExtensionApi *api, Fts5Context 
 	for (rc = api->xPhraseFirst(fctx, 0, &it, &ic, &io); rc == SQLITE_OK && ic >= 0;
 	     api->xPhraseNext(fctx, &it, &ic, &io))
 		freq += t->ncw > ic ? t->cw[ic] : 1.0;
-	/* as the walk of the word alone scores it: bm25 with idf 1, times idf (topk.c's finish_defer) */
 	d = (double)t->l->len[rowid];
 	x = nx_bm25(&one, &freq, 1, d, t->avgdl);
-	score = 0.0 + t->idf * x;
-	if (score > t->max[rowid >> 6])
-		t->max[rowid >> 6] = score;
-	return rc;
+	if (x > t->max[rowid >> 6])
+		t->max[rowid >> 6] = x;
+	return rc == SQLITE_OK && t->feed != NULL ? nx_topk__feed_row(t->feed, rowid, x) : rc;
 }
 
 /* xQueryPhrase callback: one row of the word */
@@ -286,17 +291,28 @@ static void aux_rowset(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_c
 	nx_topk__aux_result(ctx, t->rc);
 }
 
+/* A word's best rows as a set walk ranks them on the way (NULL: not ranked). */
+typedef struct set_list {
+	size_t k;           /* how many */
+	nx_topk_hit **h;    /* into *h, *n of them, and its count of rows */
+	size_t *n;
+	int64_t *total;
+} set_list;
+
 /*
- * The set of rows of the phrase expr (df of them) and its blocks' best
- * scores, walked on db: *w NULL when it has none (no lengths to be had,
- * or lengths not FTS5's), else *nw words of 64 rows and their bests.
+ * The set of rows of the phrase expr and its blocks' best scores, walked
+ * on db: *w NULL when it has none (no lengths to be had, or lengths not
+ * FTS5's), else *nw words of 64 rows and their bests; with a set, its
+ * best rows into out (when given), the same as nx_topk__run finds them.
  */
-static int walk_set(sqlite3 *db, const char *expr, int64_t df, const double *cw, int ncw, row_lengths *l,
-		    uint64_t **w, double **max, size_t *nw)
+static int walk_set(sqlite3 *db, const char *expr, const double *cw, int ncw, row_lengths *l, uint64_t **w,
+		    double **max, size_t *nw, const set_list *out)
 {
 	fts5_api *api = nx_fts5_api(db);
 	sqlite3_stmt *s = NULL;
 	rowset_state t;
+	double idf = 0;
+	size_t i = 0;
 	int rc = SQLITE_OK;
 
 	*w = NULL;
@@ -310,11 +326,13 @@ static int walk_set(sqlite3 *db, const char *expr, int64_t df, const double *cw,
 	t.l = l;
 	t.cw = cw;
 	t.ncw = ncw;
-	t.df = df;
+	if (out != NULL && (t.feed = nx_topk__feed_new(out->k)) == NULL)
+		return SQLITE_NOMEM;
 	if (nx_topk__aux(db, "nx_impact_rowset", aux_rowset) != SQLITE_OK)
-		return SQLITE_ERROR;
-	rc = sqlite3_prepare_v2(db, "SELECT nx_impact_rowset(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s,
-				NULL);
+		rc = SQLITE_ERROR;
+	else
+		rc = sqlite3_prepare_v2(db, "SELECT nx_impact_rowset(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1,
+					&s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 		sqlite3_bind_pointer(s, 2, &t, "nx_impact_rowset", NULL);
@@ -322,7 +340,14 @@ static int walk_set(sqlite3 *db, const char *expr, int64_t df, const double *cw,
 		rc = t.rc != SQLITE_OK ? t.rc : rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 	}
 	sqlite3_finalize(s);
+	if (rc == SQLITE_OK && t.w != NULL && t.feed != NULL)
+		rc = nx_topk__feed_end(t.feed, t.nrow, out->h, out->n, out->total);
+	nx_topk__feed_free(t.feed);
 	if (rc == SQLITE_OK && t.w != NULL) {
+		/* the best bm25 at idf 1 of each block times idf: the best score (a product keeps the order) */
+		idf = nx_bm25_idf(t.nrow, t.rows);
+		for (i = 0; i < t.nw; i++)
+			t.max[i] = 0.0 + idf * t.max[i];
 		*w = t.w;
 		*max = t.max;
 		*nw = t.nw;
@@ -512,14 +537,28 @@ static int walk_group(sqlite3 *db, const impact_walk *c, impact_plan *p, size_t 
 
 	for (j = p->group[g]; j < p->group[g + 1] && rc == SQLITE_OK; j++) {
 		impact_job *b = &p->job[j];
+		set_list out = { c->rows, &b->h, &b->n, &b->total };
 
-		rc = b->rc = nx_topk__run(db, NULL, b->fts, c->cw, c->ncw, -1, NULL, 0, NULL, c->rows, &b->h, &b->n,
-					  &b->total, NULL, NULL);
+		/*
+		 * its list and its set in one walk (a set not kept is dropped: a
+		 * walk with the lengths at hand costs less than the walk alone,
+		 * which reads a length from FTS5 for each row that may enter)
+		 */
+		rc = b->rc = walk_set(db, b->fts, c->cw, c->ncw, c->l, &b->set, &b->max, &b->nset, &out);
+		b->set_walked = rc == SQLITE_OK; /* (set NULL: none to be had, and no list either) */
+		if (rc == SQLITE_OK && b->set == NULL)
+			rc = b->rc = nx_topk__run(db, NULL, b->fts, c->cw, c->ncw, -1, NULL, 0, NULL, c->rows, &b->h,
+						  &b->n, &b->total, NULL, NULL);
 		if (rc != SQLITE_OK || b->total < c->min_df || seen_list(p, j, mu) ||
-		    b->total * NX_IMPACT_SET_SHARE < c->nrow)
-			continue;
-		rc = b->rc = walk_set(db, b->fts, b->total, c->cw, c->ncw, c->l, &b->set, &b->max, &b->nset);
-		b->set_walked = rc == SQLITE_OK;
+		    b->total * NX_IMPACT_SET_SHARE < c->nrow) {
+			/* no set to keep (a twin's is its twin's) */
+			free(b->set);
+			free(b->max);
+			b->set = NULL;
+			b->max = NULL;
+			b->nset = 0;
+			b->set_walked = 0;
+		}
 	}
 	return rc;
 }
@@ -549,8 +588,8 @@ static int write_job(nx_store *st, const impact_walk *c, impact_job *b)
 	    b->total * NX_IMPACT_SET_SHARE < c->nrow || nx_impact__is_twin(st->db, b->fts))
 		goto done;
 	/* a set the walk left out (its twin's list walked later, or a hash alike by chance): walked now */
-	if (!b->set_walked && (rc = walk_set(st->db, b->fts, b->total, c->cw, c->ncw, c->l, &b->set, &b->max,
-					     &b->nset)) != SQLITE_OK)
+	if (!b->set_walked && (rc = walk_set(st->db, b->fts, c->cw, c->ncw, c->l, &b->set, &b->max, &b->nset,
+					     NULL)) != SQLITE_OK)
 		goto done;
 	if (b->set != NULL)
 		rc = nx_impact__put_set(st->db, b->fts, b->set, b->nset, b->max);

@@ -345,6 +345,8 @@ static int keep_near(topk_state *t, const nx_topk_hit *h)
 	return 0;
 }
 
+static int keep_row(topk_state *t, const nx_topk_hit *hp);
+
 /* One matching row: count it, and keep it when it is among the best k so far. */
 static int score_row(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fctx, int64_t rowid)
 {
@@ -381,6 +383,14 @@ static int score_row(topk_state *t, const Fts5ExtensionApi *api, Fts5Context *fc
 		return rc;
 	t->st.lengths++;
 	h.score = bm25(t, freq, (double)ntok);
+	return keep_row(t, &h);
+}
+
+/* h, scored, into the best k so far (or beside them, a near tie of a deferred walk's k-th). */
+static int keep_row(topk_state *t, const nx_topk_hit *hp)
+{
+	nx_topk_hit h = *hp;
+
 	if (t->n < t->k) {
 		t->heap[t->n] = h;
 		sift_up(t->heap, t->n++);
@@ -1011,4 +1021,68 @@ done:
 	if (stats != NULL)
 		*stats = t.st;
 	return rc;
+}
+
+/*
+ * A deferred walk of one phrase whose rows a caller's own walk reads
+ * (impact.c's set of rows): each row's bm25 with idf 1 (the term
+ * finish_defer multiplies) given to it in rowid order, then the best k
+ * as nx_topk__run would give them for the same rows.
+ */
+struct nx_topk_feed {
+	topk_state t;
+};
+
+nx_topk_feed *nx_topk__feed_new(size_t k)
+{
+	nx_topk_feed *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return NULL;
+	f->t.k = k;
+	f->t.defer = 1;
+	if (k > 0 && (f->t.heap = malloc(k * sizeof(*f->t.heap))) == NULL) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+int nx_topk__feed_row(nx_topk_feed *f, int64_t rowid, double x)
+{
+	nx_topk_hit h;
+
+	f->t.st.rows++;
+	f->t.total++;
+	if (f->t.k == 0)
+		return SQLITE_OK;
+	h.rowid = rowid;
+	h.score = x;
+	/* (score_row's bound only spares the length: every row scored whole keeps the same ones) */
+	return keep_row(&f->t, &h);
+}
+
+int nx_topk__feed_end(nx_topk_feed *f, int64_t nrow, nx_topk_hit **out, size_t *nout, int64_t *total)
+{
+	*out = NULL;
+	*nout = 0;
+	*total = f->t.total;
+	f->t.nrow = nrow;
+	if (f->t.total > 0 && finish_defer(&f->t) != SQLITE_OK)
+		return SQLITE_NOMEM;
+	if (f->t.n > 0)
+		qsort(f->t.heap, f->t.n, sizeof(*f->t.heap), cmp_hit);
+	*out = f->t.heap;
+	*nout = f->t.n;
+	f->t.heap = NULL;
+	return SQLITE_OK;
+}
+
+void nx_topk__feed_free(nx_topk_feed *f)
+{
+	if (f == NULL)
+		return;
+	free(f->t.heap);
+	free(f->t.near);
+	free(f);
 }

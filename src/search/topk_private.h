@@ -18,6 +18,20 @@ int nx_topk__aux(sqlite3 *db, const char *name, fts5_extension_function fn);
    argument), or NULL with "TYPE: no state" set as its error. */
 void *nx_topk__aux_state(sqlite3_context *ctx, int nval, sqlite3_value **vals, const char *type);
 
+/*
+ * A deferred ranking of one phrase fed by a caller's walk of its rows
+ * (topk.c): nx_topk__feed_row for each row in rowid order with its bm25
+ * at idf 1 (nx_bm25 of the row's weighted count and length), then
+ * nx_topk__feed_end for the best k, scored, sorted and counted as
+ * nx_topk__run ranks the phrase alone (nrow: the rows of the table; *out
+ * the caller's to free).  SQLite codes.
+ */
+typedef struct nx_topk_feed nx_topk_feed;
+nx_topk_feed *nx_topk__feed_new(size_t k);
+int nx_topk__feed_row(nx_topk_feed *f, int64_t rowid, double x);
+int nx_topk__feed_end(nx_topk_feed *f, int64_t nrow, nx_topk_hit **out, size_t *nout, int64_t *total);
+void nx_topk__feed_free(nx_topk_feed *f);
+
 /* The end of an auxiliary function's call: NULL as its value when rc is SQLITE_OK, else rc as its error. */
 void nx_topk__aux_result(sqlite3_context *ctx, int rc);
 

@@ -119,6 +119,7 @@ static void test_same_as_walk(void **state)
 {
 	fixture *f = *state;
 	static seen want[NWORD][NPAGES];
+	int64_t sets = 0;
 	int i = 0, with = 0;
 
 	search_all(f->st, want);
@@ -134,6 +135,9 @@ static void test_same_as_walk(void **state)
 		with += has;
 	}
 	assert_true(with >= 2 && with < NWORD);
+	/* MIN_DF is an eighth of the rows: each word listed (and its forms) has a set, its rows ranked by the set walk */
+	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact_set", &sets), 0);
+	assert_true(sets >= with);
 	check_all(f->st, want);
 }
 
