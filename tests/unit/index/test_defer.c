@@ -18,6 +18,7 @@
 #include "newsidx/add.h"
 #include "index/bulk.h"
 #include "index/store_private.h"
+#include "tmpdir.h"
 
 typedef struct fixture {
 	char dir[64];
@@ -46,12 +47,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char cmd[160];
 
 	unsetenv("NX_DEFER_INDEXES");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
