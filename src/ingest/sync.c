@@ -455,7 +455,7 @@ static int read_and_hash(sync_run *r, int fd, const struct stat *sb, nx_buf *dat
 	if (nx_sync__read_fd(data, fd, r->ingest.max_file, &r->ferr) < 0)
 		return r->ferr.code;
 	nx_sha256(data->buf, data->len, sha);
-	nx_sha256_hex(data->buf, data->len, hex);
+	nx_hex(hex, sha, 32);
 	return NX_OK;
 }
 
