@@ -88,6 +88,18 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
 	[NX_STMT_MAX_SEEN] = "SELECT coalesce(max(seen), 0) FROM file",
 };
 
+
+/*
+ * How much of the index a reader maps rather than reads (PRAGMA
+ * mmap_size): as much as SQLite allows, which clamps it to the limit it
+ * was built with (2 GB in Debian's).  A mapped page is read from the page
+ * cache in place; a page read with pread is copied first, and at 1M
+ * articles those copies were 15% of a search's CPU with 256 MB mapped
+ * (doc/performance.md, round 17).  The mapped pages are the kernel's page
+ * cache, shared, but count in the reader's resident size.
+ */
+#define NX_READ_MMAP "1099511627776"
+
 /*
  * The formats an origin can have.  Schema 3 stores the number of one
  * (from 1) rather than its name: 4 bytes less for every origin.
@@ -194,7 +206,7 @@ sqlite3 *nx_store__db2(nx_store *st)
 		st->db2_failed = 1;
 		return NULL;
 	}
-	sqlite3_exec(db, "PRAGMA mmap_size = 268435456", NULL, NULL, NULL);
+	sqlite3_exec(db, "PRAGMA mmap_size = " NX_READ_MMAP, NULL, NULL, NULL);
 	st->db2 = db;
 	return db;
 }
@@ -327,7 +339,7 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 	if (flags & NX_STORE_WRITE)
 		nx_store__exec(st, "PRAGMA cache_size = -65536", NULL, "");
 	else
-		nx_store__exec(st, "PRAGMA mmap_size = 268435456", NULL, "");
+		nx_store__exec(st, "PRAGMA mmap_size = " NX_READ_MMAP, NULL, "");
 	nx_store__load_settings(st);
 	*out = st;
 	return NX_OK;
