@@ -91,10 +91,13 @@ void nx_prepared_free(nx_prepared *p);
  * writer's (the same index either way).  nx_store_pretok_start, called
  * before the preparing thread starts, makes the tokenizer it uses (without
  * it, nx_store_pretokenize does nothing); one thread at a time may
- * pretokenize.
+ * pretokenize.  With acc (not NULL), the same pass over the text counts
+ * its words for "did you mean" into *acc as nx_store_count_words would
+ * (which then counts nothing): the text is split once, not twice.
  */
+typedef struct nx_vocab_acc nx_vocab_acc;
 int nx_store_pretok_start(nx_store *st, nx_error *err);
-int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_error *err);
+int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_vocab_acc **acc, nx_error *err);
 
 /*
  * Words for "did you mean" counted ahead, on the preparing thread:
@@ -106,7 +109,6 @@ int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_e
  * *acc receives an empty table to count into next, or NULL.  A table
  * not adopted is freed with nx_store_vocab_free.
  */
-typedef struct nx_vocab_acc nx_vocab_acc;
 int nx_store_count_words(nx_vocab_acc **acc, nx_prepared *p, const nx_article *a);
 int nx_store_vocab_adopt(nx_store *st, nx_vocab_acc **acc, nx_error *err);
 void nx_store_vocab_free(nx_vocab_acc *acc);

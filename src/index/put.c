@@ -272,19 +272,67 @@ int nx_store_pretok_start(nx_store *st, nx_error *err)
 	return NX_OK;
 }
 
-int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_error *err)
+/*
+ * The tokens of FTS value i (p->fts[i], its text the last len bytes) into
+ * its tape, and, when acc is not NULL, its words counted into acc in the
+ * same pass (nx_word_sink): 1 when they were, 0 when the value's marker
+ * is not what the tokenizer takes for one (its words left to count).
+ */
+static int pretok_value(nx_store *st, nx_prepared *p, int i, size_t len, nx_vocab_acc *acc, int *counted)
 {
-	int i = 0, rc = NX_OK;
+	nx_word_sink sink = { nx_store__vocab_span, acc };
+	const nx_buf *v = &p->fts[i];
+	int rc = NX_OK;
+
+	*counted = acc != NULL && nx_lang_mark_len(v->buf, v->len) == v->len - len;
+	rc = nx_pretok_run_words(st->pretok, v->buf, v->len, &p->tape[i], *counted ? &sink : NULL);
+	if (*counted && rc == NX_OK)
+		nx_store__vocab_span_end(acc);
+	else if (*counted)
+		nx_store__vocab_broken(acc); /* stopped half-way: some of its words counted */
+	return rc;
+}
+
+/* The lengths of the three texts whose words are counted: title, body, captions. */
+static void counted_lens(const nx_article *a, const nx_prepared *p, size_t len[3])
+{
+	len[0] = a->title != NULL ? strlen(a->title) : 0;
+	len[1] = p->body_len;
+	len[2] = strlen(p->captions);
+}
+
+int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_vocab_acc **acc, nx_error *err)
+{
+	size_t len[3];
+	int i = 0, rc = NX_OK, count = 0, counted = 0, done = 0;
 
 	if (st->pretok == NULL || p == NULL || p->taped)
 		return NX_OK;
+	counted_lens(a, p, len);
+	/* what nx_pretok_run refuses, refused before a word is counted */
+	for (i = 0; i < 3; i++)
+		if (len[i] > INT32_MAX - 64)
+			return nx_error_set(err, NX_EINVAL, "cannot tokenize the article ahead: a text of %zu bytes", len[i]);
 	for (i = 0; i < NX_FTS_VALUES; i++) {
 		nx_buf_init(&p->fts[i]);
 		nx_buf_init(&p->tape[i].rec);
 	}
+	/* all three texts' words or none (as nx_store_count_words) */
+	if (acc != NULL && !p->counted && (count = nx_store__vocab_reserve(acc, len[0] + len[1] + len[2])) < 0)
+		return nx_error_set(err, NX_ENOMEM, "out of memory counting the words of the index");
 	if ((rc = fts_values(p->fts, a, p)) == NX_OK)
-		for (i = 0; i < NX_FTS_VALUES && rc == NX_OK; i++)
-			rc = nx_pretok_run(st->pretok, p->fts[i].buf, p->fts[i].len, &p->tape[i]);
+		for (i = 0; i < NX_FTS_VALUES && rc == NX_OK; i++) {
+			rc = pretok_value(st, p, i, i < 3 ? len[i] : 0, i < 3 && count > 0 ? *acc : NULL, &counted);
+			/* a marker the tokenizer reads otherwise: the words counted apart */
+			if (rc == NX_OK && i < 3 && count > 0 && !counted)
+				nx_store__vocab_note_text(*acc, i == 0 ? (a->title != NULL ? a->title : "") :
+								i == 1 ? p->body : p->captions, len[i]);
+			done += rc == NX_OK;
+		}
+	if (count > 0 && done >= 3)
+		p->counted = 1;
+	else if (count > 0)
+		nx_store__vocab_broken(*acc); /* out of memory, some of the three texts counted */
 	if (rc < 0) {
 		for (i = 0; i < NX_FTS_VALUES; i++) {
 			nx_buf_free(&p->fts[i]);

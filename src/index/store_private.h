@@ -283,6 +283,21 @@ int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len);
 int nx_store__vocab_flush(nx_store *st, nx_error *err);
 /* Count text into *acc (made when NULL): 1, 0 when a count could pass 32 bits (not counted), < 0 no memory. */
 int nx_store__vocab_note_acc(nx_vocab_acc **acc, const char *text, size_t len);
+/*
+ * Counting words beside the tokenizer (one pass over the text, see
+ * nx_pretok_run_words): reserve room for len bytes of text in *acc (made
+ * when NULL; 1, 0 when a count could pass 32 bits: count nothing, < 0 no
+ * memory), then hand every span of the text to nx_store__vocab_span (an
+ * nx_word_sink's span, ctx the table), then nx_store__vocab_span_end.  A
+ * pass that stopped half-way leaves counts no one can take back:
+ * nx_store__vocab_broken marks the table out of memory (adopting it fails).
+ */
+int nx_store__vocab_reserve(nx_vocab_acc **acc, size_t len);
+void nx_store__vocab_span(void *ctx, const char *s, size_t n, const char *low);
+void nx_store__vocab_span_end(nx_vocab_acc *a);
+/* Count len bytes of text into a (room reserved): split and counted as nx_store__vocab_note_acc. */
+void nx_store__vocab_note_text(nx_vocab_acc *a, const char *text, size_t len);
+void nx_store__vocab_broken(nx_vocab_acc *a);
 /* 1 when a can count len more bytes of text (its counts stay under 32 bits). */
 int nx_store__vocab_room(const nx_vocab_acc *a, size_t len);
 /* The words of an article counted ahead but not written: taken back at nx_store_vocab_adopt. */

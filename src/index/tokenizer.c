@@ -470,6 +470,7 @@ typedef struct cb_ctx {
 	int lang;      /* stemmer index, -1: unknown */
 	int all_langs; /* query without marker: stems of every query language */
 	const char *text;
+	const nx_word_sink *sink; /* spans of the text for a second counter, or NULL */
 	int head, nwait; /* the oldest waiting word, how many wait */
 	tok_wait wait[TOK_AHEAD]; /* last: not cleared (a slot is written before it is read) */
 } cb_ctx;
@@ -752,6 +753,8 @@ static int tokenize_runs(nx_tok *t, cb_ctx *c, const char *text, int len)
 		start = i;
 #ifdef TOK_SWAR
 		if (len - i >= 16 && (n = ascii_word16(u + i, low)) > 0) {
+			if (c->sink != NULL)
+				c->sink->span(c->sink->ctx, text + start, (size_t)n, low);
 			i += n;
 			rc = emit_word_h(c, 0, low, n, base + start, base + i, stem_hash_padded(c->lang, low, n), 1);
 			continue;
@@ -761,12 +764,16 @@ static int tokenize_runs(nx_tok *t, cb_ctx *c, const char *text, int len)
 		for (; i < len && n < ASCII_WORD_MAX && (l = ascii_fold[u[i]]) != 0; i++)
 			low[n++] = (char)l;
 		if (i >= len || (u[i] < 0x80 && ascii_fold[u[i]] == 0)) {
+			if (c->sink != NULL)
+				c->sink->span(c->sink->ctx, text + start, (size_t)n, low);
 			rc = emit_word_h(c, 0, low, n, base + start, base + i, stem_hash_padded(c->lang, low, n), 1);
 			continue;
 		}
 		/* a byte of 0x80 or above, or a long word: the rest of the run to unicode61 */
 		while (i < len && (u[i] >= 0x80 || ascii_fold[u[i]] != 0))
 			i++;
+		if (c->sink != NULL)
+			c->sink->span(c->sink->ctx, text + start, (size_t)(i - start), NULL);
 		c->off = base + start;
 		c->text = text + start;
 		rc = t->inner_api.xTokenize(t->inner, c, c->flags, text + start, i - start, inner_token);
@@ -776,9 +783,9 @@ static int tokenize_runs(nx_tok *t, cb_ctx *c, const char *text, int len)
 	return rc;
 }
 
-/* Tokenize text as t does for FTS5 (flags: FTS5_TOKENIZE_*). */
+/* Tokenize text as t does for FTS5 (flags: FTS5_TOKENIZE_*); sink: see nx_word_sink, or NULL. */
 static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text, int ntext,
-			     int (*xToken)(void *, int, const char *, int, int, int))
+			     int (*xToken)(void *, int, const char *, int, int, int), const nx_word_sink *sink)
 {
 	cb_ctx c;
 	size_t m = ntext > 0 ? nx_lang_mark_len(text, (size_t)ntext) : 0;
@@ -791,6 +798,7 @@ static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text,
 	c.flags = flags;
 	c.off = (int)m;
 	c.text = text + m;
+	c.sink = sink;
 	c.lang = -1;
 	if (m > 2)
 		c.lang = lang_index(text + 1, m - 2); /* a language without stemmer: none */
@@ -820,7 +828,7 @@ static int tok_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *tex
 			return tape_replay(tp, pCtx, xToken);
 		}
 	}
-	return tok_tokenize_text(t, pCtx, flags, text, ntext, xToken);
+	return tok_tokenize_text(t, pCtx, flags, text, ntext, xToken, NULL);
 }
 
 /* -- tapes: tokens made ahead (see tokenizer.h) ----------------------------- */
@@ -901,6 +909,11 @@ void nx_pretok_free(nx_pretok *p)
 
 int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape)
 {
+	return nx_pretok_run_words(p, text, len, tape, NULL);
+}
+
+int nx_pretok_run_words(nx_pretok *p, const char *text, size_t len, nx_tape *tape, const nx_word_sink *sink)
+{
 	int rc = SQLITE_OK;
 
 	nx_buf_reset(&tape->rec);
@@ -913,7 +926,7 @@ int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape)
 	if (nx_buf_grow(&tape->rec, len + len / 2 + 64) < 0)
 		return NX_ENOMEM;
 	/* as FTS5 calls it for a document's column, minus the offer check */
-	rc = tok_tokenize_text(p->t, &tape->rec, FTS5_TOKENIZE_DOCUMENT, text, (int)len, tape_token);
+	rc = tok_tokenize_text(p->t, &tape->rec, FTS5_TOKENIZE_DOCUMENT, text, (int)len, tape_token, sink);
 	if (rc == SQLITE_NOMEM || !nx_buf_ok(&tape->rec))
 		return NX_ENOMEM;
 	return rc == SQLITE_OK ? NX_OK : NX_EINVAL;

@@ -81,6 +81,25 @@ void nx_pretok_free(nx_pretok *p);
 int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape);
 
 /*
+ * A text's words for a second counter ("did you mean", vocab.c), handed
+ * over as the tokenizer splits the text, so that it is split once.  The
+ * text after its marker splits at its ASCII bytes that are neither
+ * letters nor digits into spans, and span(ctx, s, n, low) is called for
+ * each, in order: an ASCII word s[0..n) of letters and digits with low, the
+ * word folded to lower case (n bytes, zero-padded to 16 bytes when
+ * shorter), or any other span (one holding a byte of 0x80 or above, or
+ * a word of more than 256 bytes) with low NULL.  No letter or digit, of
+ * any script, lies across two spans.
+ */
+typedef struct nx_word_sink {
+	void (*span)(void *ctx, const char *s, size_t n, const char *low);
+	void *ctx;
+} nx_word_sink;
+
+/* nx_pretok_run, the spans of the text after its marker to sink (NULL: none) as it goes. */
+int nx_pretok_run_words(nx_pretok *p, const char *text, size_t len, nx_tape *tape, const nx_word_sink *sink);
+
+/*
  * The tapes the next statements on p's connection may replay (NULL, 0:
  * none), on the thread that runs them; the caller keeps them alive.
  */

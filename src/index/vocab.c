@@ -400,7 +400,7 @@ static void ring_drain(nx_vocab_acc *a)
 		ring_pop(a);
 }
 
-/* w: split's buffer, VOCAB_MAX_WORD + VOCAB_INLINE bytes (the word zero-padded, then anything) */
+/* w: the word, zero-padded to VOCAB_INLINE bytes; a longer one followed by VOCAB_INLINE bytes to read */
 static void note_word(void *ctx, const char *w, size_t n, uint32_t h, int capital)
 {
 	nx_vocab_acc *a = ctx;
@@ -411,7 +411,7 @@ static void note_word(void *ctx, const char *w, size_t n, uint32_t h, int capita
 	q = &a->ring[(a->ring_head + a->ring_n) % VOCAB_AHEAD];
 	/* a fixed size for the short words, the most: a copy inlined */
 	if (n <= VOCAB_INLINE)
-		memcpy(q->w, w, 2 * VOCAB_INLINE);
+		memcpy(q->w, w, VOCAB_INLINE);
 	else
 		memcpy(q->w, w, n + VOCAB_INLINE);
 	q->n = (uint32_t)n;
@@ -426,6 +426,64 @@ static void acc_note(nx_vocab_acc *a, const char *text, size_t len)
 {
 	split(text, len, note_word, a);
 	ring_drain(a);
+}
+
+#ifdef VOCAB_SWAR
+/* 1 when a word of up to VOCAB_INLINE ASCII letters and digits, lower case and zero-padded, holds a digit */
+static inline int has_digit16(const char *w)
+{
+	uint64_t x = 0, y = 0;
+
+	/* a digit is 0x30-0x39, a letter 0x61-0x7A, padding 0: a digit alone has 0x20 without 0x40 */
+	memcpy(&x, w, 8);
+	memcpy(&y, w + 8, 8);
+	return ((x & ~(x >> 1)) | (y & ~(y >> 1))) & B8(0x20) ? 1 : 0;
+}
+#endif
+
+void nx_store__vocab_span(void *ctx, const char *s, size_t n, const char *low)
+{
+	nx_vocab_acc *a = ctx;
+	char w[VOCAB_MAX_WORD + VOCAB_INLINE];
+	size_t i = 0;
+
+	if (low == NULL) {
+		split(s, n, note_word, a);
+		return;
+	}
+	/* an ASCII word: split's rules, without splitting again */
+	if (n < 2 || n > VOCAB_MAX_WORD)
+		return;
+#ifdef VOCAB_SWAR
+	if (n <= VOCAB_INLINE) {
+		if (has_digit16(low))
+			return;
+		note_word(a, low, n, word_hash(low, n), nx_isupper((unsigned char)s[0]) && nx_islower((unsigned char)s[1]));
+		return;
+	}
+#endif
+	for (i = 0; i < n; i++)
+		if (nx_isdigit((unsigned char)low[i]))
+			return;
+	memcpy(w, low, n);
+	memset(w + n, 0, VOCAB_INLINE);
+	note_word(a, w, n, word_hash(w, n), nx_isupper((unsigned char)s[0]) && nx_islower((unsigned char)s[1]));
+}
+
+void nx_store__vocab_note_text(nx_vocab_acc *a, const char *text, size_t len)
+{
+	acc_note(a, text, len);
+}
+
+void nx_store__vocab_span_end(nx_vocab_acc *a)
+{
+	ring_drain(a);
+}
+
+void nx_store__vocab_broken(nx_vocab_acc *a)
+{
+	ring_drain(a);
+	a->oom = 1;
 }
 
 int nx_store__vocab_note(nx_store *st, const char *text)
@@ -455,13 +513,21 @@ void nx_store_vocab_free(nx_vocab_acc *a)
  */
 int nx_store__vocab_note_acc(nx_vocab_acc **acc, const char *text, size_t len)
 {
+	int rc = nx_store__vocab_reserve(acc, len);
+
+	if (rc > 0)
+		acc_note(*acc, text, len);
+	return rc > 0 && (*acc)->oom ? NX_ENOMEM : rc;
+}
+
+int nx_store__vocab_reserve(nx_vocab_acc **acc, size_t len)
+{
 	if (*acc == NULL && (*acc = acc_new()) == NULL)
 		return NX_ENOMEM;
 	if ((*acc)->noted + len >= UINT32_MAX)
 		return 0;
 	(*acc)->noted += len;
-	acc_note(*acc, text, len);
-	return (*acc)->oom ? NX_ENOMEM : 1;
+	return 1;
 }
 
 static nx_vocab_row *acc_rows(const nx_vocab_acc *a, size_t *nrows);

@@ -369,8 +369,8 @@ static int prod_article(nx_article *a, void *ctx)
 	 * writer tokenizes.
 	 */
 	if (e.prep != NULL && (!p->lend || p->pretok_all))
-		nx_store_pretokenize(p->st, e.prep, a, NULL);
-	/* its words for "did you mean" too (on failure the writer counts them) */
+		nx_store_pretokenize(p->st, e.prep, a, &p->vocab, NULL);
+	/* its words for "did you mean" too, unless counted in the same pass (on failure the writer counts them) */
 	if (e.prep != NULL)
 		nx_store_count_words(&p->vocab, e.prep, a);
 	e.a = nx_article_move(a); /* the caller frees an empty shell */
