@@ -108,8 +108,9 @@ struct nx_store {
 	int64_t seen_max;    /* nx_sync_stamp: the latest file.seen, -1: not read yet */
 	nx_blkcache bc[2];   /* for db and db2 */
 	struct nx_pretok *pretok; /* nx_store_pretokenize's tokenizer */
+	struct nx_tok_words *tok_words; /* where write_fts offers the tokenizer its sinks of words (the connection's) */
 	nx_vocab_acc *vocab;  /* words of the articles put since the last commit (vocab.c), or NULL */
-	nx_vocab_acc *vocab_debt; /* words counted ahead (nx_store_count_words) of articles not written */
+	nx_vocab_acc *vocab_debt; /* words counted ahead (nx_store_pretokenize) of articles not written */
 	int deferred;         /* NX_DEFER_*: indexes a new archive's first load makes at its end (defer.c) */
 	struct nx_uidmap *uidmap; /* meanwhile, the articles' ids, or NULL */
 	sqlite3_stmt *stmt[NX_STMT__COUNT];
@@ -243,7 +244,7 @@ struct nx_prepared {
 	nx_zblock *blk;      /* or the body is in this block, */
 	size_t blk_off;      /* from this offset of its text */
 	int taped;           /* nx_store_pretokenize: the FTS values and their tokens */
-	int counted;         /* nx_store_count_words: its words are counted ahead */
+	int counted;         /* nx_store_pretokenize: its words are counted ahead */
 	nx_buf fts[NX_FTS_VALUES];
 	nx_tape tape[NX_FTS_VALUES];
 };
@@ -298,6 +299,10 @@ void nx_store__vocab_span_end(nx_vocab_acc *a);
 /* Count len bytes of text into a (room reserved): split and counted as nx_store__vocab_note_acc. */
 void nx_store__vocab_note_text(nx_vocab_acc *a, const char *text, size_t len);
 void nx_store__vocab_broken(nx_vocab_acc *a);
+/* The writer's table, room reserved in it for len bytes of text (flushed first when full); NX_OK or an error. */
+int nx_store__vocab_acc(nx_store *st, size_t len, nx_vocab_acc **acc);
+/* 1 when a ran out of memory (its counts cannot be saved). */
+int nx_store__vocab_oom(const nx_vocab_acc *a);
 /* 1 when a can count len more bytes of text (its counts stay under 32 bits). */
 int nx_store__vocab_room(const nx_vocab_acc *a, size_t len);
 /* The words of an article counted ahead but not written: taken back at nx_store_vocab_adopt. */

@@ -75,6 +75,8 @@ typedef struct tok_global {
 	int drop_stop;              /* stop list of English words left out: 0 none, 1, 2 */
 	nx_tape *offer;             /* tapes the writer offers (its thread only) */
 	int noffer;
+	nx_word_sink *sinks;        /* sinks of the words of texts it offers (nx_tokenizer_offer_words) */
+	int nsinks;
 } tok_global;
 
 /*
@@ -470,7 +472,7 @@ typedef struct cb_ctx {
 	int lang;      /* stemmer index, -1: unknown */
 	int all_langs; /* query without marker: stems of every query language */
 	const char *text;
-	const nx_word_sink *sink; /* spans of the text for a second counter, or NULL */
+	nx_word_sink *sink; /* spans of the text for a second counter, or NULL */
 	int head, nwait; /* the oldest waiting word, how many wait */
 	tok_wait wait[TOK_AHEAD]; /* last: not cleared (a slot is written before it is read) */
 } cb_ctx;
@@ -785,7 +787,7 @@ static int tokenize_runs(nx_tok *t, cb_ctx *c, const char *text, int len)
 
 /* Tokenize text as t does for FTS5 (flags: FTS5_TOKENIZE_*); sink: see nx_word_sink, or NULL. */
 static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text, int ntext,
-			     int (*xToken)(void *, int, const char *, int, int, int), const nx_word_sink *sink)
+			     int (*xToken)(void *, int, const char *, int, int, int), nx_word_sink *sink)
 {
 	cb_ctx c;
 	size_t m = ntext > 0 ? nx_lang_mark_len(text, (size_t)ntext) : 0;
@@ -798,7 +800,7 @@ static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text,
 	c.flags = flags;
 	c.off = (int)m;
 	c.text = text + m;
-	c.sink = sink;
+	c.sink = sink != NULL && sink->skip == m ? sink : NULL;
 	c.lang = -1;
 	if (m > 2)
 		c.lang = lang_index(text + 1, m - 2); /* a language without stemmer: none */
@@ -807,7 +809,15 @@ static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text,
 	else
 		c.lang = 0; /* language unknown: English stems */
 	rc = tokenize_runs(t, &c, text + m, ntext - (int)m);
+	if (rc == SQLITE_OK && c.sink != NULL)
+		c.sink->used = 1;
 	return rc == SQLITE_OK ? wait_drain(&c) : rc;
+}
+
+/* 1 when the document text tp/tlen is text[0..ntext) (the offered ones: compared when not the same pointer) */
+static int same_text(const char *tp, size_t tlen, const char *text, int ntext)
+{
+	return ntext >= 0 && tlen == (size_t)ntext && (tp == text || memcmp(tp, text, tlen) == 0);
 }
 
 static int tape_replay(nx_tape *tp, void *pCtx, int (*xToken)(void *, int, const char *, int, int, int));
@@ -816,19 +826,23 @@ static int tok_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *tex
 			int (*xToken)(void *, int, const char *, int, int, int))
 {
 	nx_tok *t = (nx_tok *)p;
+	nx_word_sink *sink = NULL;
 	int i = 0;
 
 	/* a document's text whose tokens were made ahead */
 	for (i = 0; flags == FTS5_TOKENIZE_DOCUMENT && i < t->g->noffer; i++) {
 		nx_tape *tp = &t->g->offer[i];
 
-		if (!tp->used && ntext >= 0 && tp->len == (size_t)ntext &&
-		    (tp->text == text || memcmp(tp->text, text, tp->len) == 0)) {
+		if (!tp->used && same_text(tp->text, tp->len, text, ntext)) {
 			tp->used = 1;
 			return tape_replay(tp, pCtx, xToken);
 		}
 	}
-	return tok_tokenize_text(t, pCtx, flags, text, ntext, xToken, NULL);
+	/* or whose words a counter waits for */
+	for (i = 0; flags == FTS5_TOKENIZE_DOCUMENT && i < t->g->nsinks && sink == NULL; i++)
+		if (!t->g->sinks[i].used && same_text(t->g->sinks[i].text, t->g->sinks[i].len, text, ntext))
+			sink = &t->g->sinks[i];
+	return tok_tokenize_text(t, pCtx, flags, text, ntext, xToken, sink);
 }
 
 /* -- tapes: tokens made ahead (see tokenizer.h) ----------------------------- */
@@ -912,7 +926,7 @@ int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape)
 	return nx_pretok_run_words(p, text, len, tape, NULL);
 }
 
-int nx_pretok_run_words(nx_pretok *p, const char *text, size_t len, nx_tape *tape, const nx_word_sink *sink)
+int nx_pretok_run_words(nx_pretok *p, const char *text, size_t len, nx_tape *tape, nx_word_sink *sink)
 {
 	int rc = SQLITE_OK;
 
@@ -936,6 +950,25 @@ void nx_pretok_offer(nx_pretok *p, nx_tape *tapes, int n)
 {
 	p->r->g.offer = n > 0 ? tapes : NULL;
 	p->r->g.noffer = n > 0 ? n : 0;
+}
+
+nx_tok_words *nx_tokenizer_words(sqlite3 *db)
+{
+	fts5_api *f = nx_fts5_api(db);
+	fts5_tokenizer api;
+	void *ud = NULL;
+
+	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, &api) != SQLITE_OK || ud == NULL)
+		return NULL;
+	return (nx_tok_words *)&((reg *)ud)->g;
+}
+
+void nx_tokenizer_offer_words(nx_tok_words *words, nx_word_sink *sinks, int n)
+{
+	tok_global *g = (tok_global *)words;
+
+	g->sinks = n > 0 ? sinks : NULL;
+	g->nsinks = n > 0 ? n : 0;
 }
 
 static void reg_free(void *p)

@@ -89,15 +89,32 @@ int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape);
  * word folded to lower case (n bytes, zero-padded to 16 bytes when
  * shorter), or any other span (one holding a byte of 0x80 or above, or
  * a word of more than 256 bytes) with low NULL.  No letter or digit, of
- * any script, lies across two spans.
+ * any script, lies across two spans.  The spans are handed only when the
+ * text's marker is skip bytes long (the counter's text is what follows
+ * it); used is set when every span of the text was.
  */
 typedef struct nx_word_sink {
 	void (*span)(void *ctx, const char *s, size_t n, const char *low);
 	void *ctx;
+	size_t skip;
+	int used;
+	const char *text; /* nx_tokenizer_offer_words: the document text it is for (not owned) */
+	size_t len;
 } nx_word_sink;
 
-/* nx_pretok_run, the spans of the text after its marker to sink (NULL: none) as it goes. */
-int nx_pretok_run_words(nx_pretok *p, const char *text, size_t len, nx_tape *tape, const nx_word_sink *sink);
+/* nx_pretok_run, the spans of the text to sink (NULL: none) as it goes. */
+int nx_pretok_run_words(nx_pretok *p, const char *text, size_t len, nx_tape *tape, nx_word_sink *sink);
+
+/*
+ * The writer's side: sinks (NULL, 0: none) for the document texts the
+ * next statements on db's connection tokenize (each given to the first
+ * tokenizing of its text, compared byte for byte, that replays no tape),
+ * on the thread that runs them; the caller keeps them alive.  words: the
+ * connection's, from nx_tokenizer_words (NULL when it has no "nx").
+ */
+typedef struct nx_tok_words nx_tok_words;
+nx_tok_words *nx_tokenizer_words(sqlite3 *db);
+void nx_tokenizer_offer_words(nx_tok_words *words, nx_word_sink *sinks, int n);
 
 /*
  * The tapes the next statements on p's connection may replay (NULL, 0:

@@ -121,7 +121,15 @@ static inline vocab_ent *acc_slot(const nx_vocab_acc *a, const char *w, size_t n
 	}
 }
 
+static void acc_add_n(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, uint32_t times, uint32_t capital);
+
 static void acc_add(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, int capital)
+{
+	acc_add_n(a, w, n, h, 1, (uint32_t)capital);
+}
+
+/* Count word w (as acc_add takes it) times times, capital of them Capitalised. */
+static void acc_add_n(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, uint32_t times, uint32_t capital)
 {
 	vocab_ent *e = NULL;
 
@@ -145,8 +153,8 @@ static void acc_add(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, int ca
 		}
 		a->nused++;
 	}
-	e->n++;
-	e->cap += (uint32_t)capital;
+	e->n += times;
+	e->cap += capital;
 }
 
 /* Empty the table for the next transaction, keeping its memory. */
@@ -572,6 +580,22 @@ static void acc_sub(nx_vocab_acc *a, const nx_vocab_acc *debt)
 	}
 }
 
+/* Add the counts of src to dst (the caller checked that they stay under 32 bits). */
+static void acc_fold(nx_vocab_acc *dst, const nx_vocab_acc *src)
+{
+	size_t i = 0;
+
+	free(dst->rows); /* rows sorted ahead no longer hold the counts */
+	dst->rows = NULL;
+	dst->noted += src->noted;
+	for (i = 0; i < src->nslot && !dst->oom; i++) {
+		const vocab_ent *e = &src->slot[i];
+
+		if (e->len > 0)
+			acc_add_n(dst, ent_word(src, e), e->len, e->h, e->n, e->cap);
+	}
+}
+
 int nx_store_vocab_adopt(nx_store *st, nx_vocab_acc **acc, nx_error *err)
 {
 	nx_vocab_acc *mine = NULL;
@@ -582,7 +606,20 @@ int nx_store_vocab_adopt(nx_store *st, nx_vocab_acc **acc, nx_error *err)
 		nx_store__vocab_discard(st);
 		return nx_error_set(err, NX_ENOMEM, "out of memory counting the words of the index");
 	}
-	/* words the writer counted itself go in first */
+	/*
+	 * words the writer counted itself (as FTS5 tokenized the articles the
+	 * reader did not) join them, in memory while the counts stay under
+	 * 32 bits, else go in first
+	 */
+	if (st->vocab != NULL && st->vocab->nused > 0 && (*acc)->nused > 0 &&
+	    (*acc)->noted + st->vocab->noted < UINT32_MAX) {
+		acc_fold(*acc, st->vocab);
+		acc_reset(st->vocab);
+		if ((*acc)->oom) {
+			nx_store__vocab_discard(st);
+			return nx_error_set(err, NX_ENOMEM, "out of memory counting the words of the index");
+		}
+	}
 	if (st->vocab != NULL && st->vocab->nused > 0 && nx_store__vocab_flush(st, err) < 0)
 		return err != NULL ? err->code : NX_EDB;
 	if (st->vocab_debt != NULL && st->vocab_debt->nused > 0) {
@@ -602,8 +639,9 @@ int nx_store__vocab_unnote(nx_store *st, const char *text, size_t len)
 	return text != NULL && nx_store__vocab_note_acc(&st->vocab_debt, text, len) < 0 ? NX_ENOMEM : NX_OK;
 }
 
-int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len)
+int nx_store__vocab_acc(nx_store *st, size_t len, nx_vocab_acc **acc)
 {
+	*acc = NULL;
 	if (st->vocab == NULL && (st->vocab = acc_new()) == NULL)
 		return NX_ENOMEM;
 	/* a text has fewer words than bytes: flush before a count could pass 32 bits */
@@ -612,8 +650,24 @@ int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len)
 	if (st->vocab == NULL && (st->vocab = acc_new()) == NULL)
 		return NX_ENOMEM;
 	st->vocab->noted += len;
-	acc_note(st->vocab, text, len);
-	return st->vocab->oom ? NX_ENOMEM : NX_OK;
+	*acc = st->vocab;
+	return NX_OK;
+}
+
+int nx_store__vocab_oom(const nx_vocab_acc *a)
+{
+	return a->oom;
+}
+
+int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len)
+{
+	nx_vocab_acc *a = NULL;
+	int rc = nx_store__vocab_acc(st, len, &a);
+
+	if (rc < 0)
+		return rc;
+	acc_note(a, text, len);
+	return a->oom ? NX_ENOMEM : NX_OK;
 }
 
 void nx_store__vocab_discard(nx_store *st)
