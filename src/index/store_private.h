@@ -276,6 +276,8 @@ int nx_store__run_with(nx_store *st, nx_stmt_id id, int64_t v, nx_error *err, co
 typedef void (*nx_vocab_word_cb)(void *ctx, const char *w, size_t n, int capital);
 /* The words of s as vocab counts them: runs of letters of any script, no digits, 2 to 40 bytes. */
 void nx_vocab_split(const char *s, size_t len, nx_vocab_word_cb cb, void *ctx);
+/* The words of a span the tokenizer hands over (nx_word_sink's span; low: NULL or the ASCII word folded), as nx_vocab_split gives them. */
+void nx_vocab_span(const char *s, size_t n, const char *low, nx_vocab_word_cb cb, void *ctx);
 /* Count the words of text (NULL: nothing) for the next commit; NX_OK or NX_ENOMEM. */
 int nx_store__vocab_note(nx_store *st, const char *text);
 /* The same for len bytes of text (not NUL-terminated). */

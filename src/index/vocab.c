@@ -449,24 +449,29 @@ static inline int has_digit16(const char *w)
 }
 #endif
 
-void nx_store__vocab_span(void *ctx, const char *s, size_t n, const char *low)
+/*
+ * The words of a span of text as the tokenizer hands it over (see
+ * nx_word_sink) to cb, as split gives them: a span that is not one ASCII
+ * word (low NULL) is split; an ASCII word, already folded, is checked
+ * against split's rules (2 to VOCAB_MAX_WORD bytes, no digit) and hashed.
+ */
+static inline void span_words(const char *s, size_t n, const char *low, word_cb cb, void *ctx)
 {
-	nx_vocab_acc *a = ctx;
 	char w[VOCAB_MAX_WORD + VOCAB_INLINE];
 	size_t i = 0;
+	int capital = 0;
 
 	if (low == NULL) {
-		split(s, n, note_word, a);
+		split(s, n, cb, ctx);
 		return;
 	}
-	/* an ASCII word: split's rules, without splitting again */
 	if (n < 2 || n > VOCAB_MAX_WORD)
 		return;
+	capital = nx_isupper((unsigned char)s[0]) && nx_islower((unsigned char)s[1]);
 #ifdef VOCAB_SWAR
 	if (n <= VOCAB_INLINE) {
-		if (has_digit16(low))
-			return;
-		note_word(a, low, n, word_hash(low, n), nx_isupper((unsigned char)s[0]) && nx_islower((unsigned char)s[1]));
+		if (!has_digit16(low))
+			cb(ctx, low, n, word_hash(low, n), capital);
 		return;
 	}
 #endif
@@ -475,7 +480,19 @@ void nx_store__vocab_span(void *ctx, const char *s, size_t n, const char *low)
 			return;
 	memcpy(w, low, n);
 	memset(w + n, 0, VOCAB_INLINE);
-	note_word(a, w, n, word_hash(w, n), nx_isupper((unsigned char)s[0]) && nx_islower((unsigned char)s[1]));
+	cb(ctx, w, n, word_hash(w, n), capital);
+}
+
+void nx_vocab_span(const char *s, size_t n, const char *low, nx_vocab_word_cb cb, void *ctx)
+{
+	split_ctx c = { cb, ctx };
+
+	span_words(s, n, low, to_user, &c);
+}
+
+void nx_store__vocab_span(void *ctx, const char *s, size_t n, const char *low)
+{
+	span_words(s, n, low, note_word, ctx);
 }
 
 void nx_store__vocab_note_text(nx_vocab_acc *a, const char *text, size_t len)
