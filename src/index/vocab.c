@@ -121,15 +121,8 @@ static inline vocab_ent *acc_slot(const nx_vocab_acc *a, const char *w, size_t n
 	}
 }
 
-static void acc_add_n(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, uint32_t times, uint32_t capital);
-
-static void acc_add(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, int capital)
-{
-	acc_add_n(a, w, n, h, 1, (uint32_t)capital);
-}
-
 /* Count word w (as acc_add takes it) times times, capital of them Capitalised. */
-static void acc_add_n(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, uint32_t times, uint32_t capital)
+static inline void acc_add_n(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, uint32_t times, uint32_t capital)
 {
 	vocab_ent *e = NULL;
 
@@ -155,6 +148,11 @@ static void acc_add_n(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, uint
 	}
 	e->n += times;
 	e->cap += capital;
+}
+
+static inline void acc_add(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, int capital)
+{
+	acc_add_n(a, w, n, h, 1, (uint32_t)capital);
 }
 
 /* Empty the table for the next transaction, keeping its memory. */
