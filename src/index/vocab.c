@@ -6,7 +6,12 @@
  *
  * A writer counts the words of every article it puts (title, body,
  * captions) in memory and adds the counts to the table vocab when the
- * transaction commits.  Removing or replacing an article leaves its counts
+ * transaction commits.  The words are counted as the tokenizer splits the
+ * text for FTS5 (nx_word_sink: on the parsing thread of add when it
+ * tokenizes ahead, else in FTS5's own tokenizing on the writer's), not in
+ * a second pass: the tokenizer hands over each ASCII word folded, and
+ * each span it does not split itself, which split() below splits; the
+ * words are split()'s either way.  Removing or replacing an article leaves its counts
  * in place until optimize counts every word again; a suggestion is
  * checked against the full-text index before it is shown, so a word no
  * article holds any more is never suggested.  An index made before the
@@ -628,6 +633,12 @@ int nx_store_vocab_adopt(nx_store *st, nx_vocab_acc **acc, nx_error *err)
 	 */
 	if (st->vocab != NULL && st->vocab->nused > 0 && (*acc)->nused > 0 &&
 	    (*acc)->noted + st->vocab->noted < UINT32_MAX) {
+		/* the smaller table into the larger, which *acc then holds */
+		if (st->vocab->nused > (*acc)->nused) {
+			mine = st->vocab;
+			st->vocab = *acc;
+			*acc = mine;
+		}
 		acc_fold(*acc, st->vocab);
 		acc_reset(st->vocab);
 		if ((*acc)->oom) {
