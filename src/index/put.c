@@ -265,6 +265,7 @@ static int write_fts(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 	nx_buf own[NX_FTS_VALUES] = { NX_BUF_INIT, NX_BUF_INIT, NX_BUF_INIT, NX_BUF_INIT };
 	const nx_buf *v = r->taped ? r->fts : own;
 	nx_word_sink sink[3];
+	fts5_tokenizer tapi;
 	nx_vocab_acc *acc = NULL;
 	const char *text[3];
 	size_t len[3];
@@ -280,8 +281,8 @@ static int write_fts(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 		rc = nx_error_set(err, rc, rc == NX_ENOMEM ? "out of memory" : "cannot save the words of the index");
 	for (i = 0; i < 3; i++)
 		sink[i] = value_sink(&v[i], len[i], acc);
-	if (st->tok_words == NULL && acc != NULL && !r->taped)
-		st->tok_words = nx_tokenizer_words(st->db);
+	if (st->tok_kept == NULL && acc != NULL && !r->taped && nx_tokenizer_kept(st->db, &st->tok_kept, &tapi) != SQLITE_OK)
+		st->tok_kept = NULL;
 	if (rc == NX_OK) {
 		sqlite3_bind_int64(s, 1, id);
 		for (i = 0; i < NX_FTS_VALUES; i++)
@@ -291,14 +292,14 @@ static int write_fts(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 			for (i = 0; i < NX_FTS_VALUES; i++)
 				r->tape[i].used = 0;
 			nx_pretok_offer(st->pretok, r->tape, NX_FTS_VALUES);
-		} else if (acc != NULL && st->tok_words != NULL) {
-			nx_tokenizer_offer_words(st->tok_words, sink, 3);
+		} else if (acc != NULL && st->tok_kept != NULL) {
+			nx_tokenizer_offer_words(st->tok_kept, sink, 3);
 		}
 		rc = nx_store__step_done(st, s, err, "cannot index the article");
 		if (r->taped)
 			nx_pretok_offer(st->pretok, NULL, 0);
-		else if (acc != NULL && st->tok_words != NULL)
-			nx_tokenizer_offer_words(st->tok_words, NULL, 0);
+		else if (acc != NULL && st->tok_kept != NULL)
+			nx_tokenizer_offer_words(st->tok_kept, NULL, 0);
 	}
 	/* (a failed insert may leave some of its words counted: a suggestion is checked against the index) */
 	if (acc != NULL)
@@ -331,7 +332,7 @@ int nx_store_pretok_start(nx_store *st, nx_error *err)
 static int pretok_value(nx_store *st, nx_prepared *p, int i, size_t len, nx_vocab_acc *acc, int *counted)
 {
 	nx_word_sink sink = value_sink(&p->fts[i], len, acc);
-	int rc = nx_pretok_run_words(st->pretok, p->fts[i].buf, p->fts[i].len, &p->tape[i], acc != NULL ? &sink : NULL);
+	int rc = nx_pretok_run(st->pretok, p->fts[i].buf, p->fts[i].len, &p->tape[i], acc != NULL ? &sink : NULL);
 
 	*counted = sink.used;
 	if (acc != NULL && rc == NX_OK)

@@ -108,7 +108,7 @@ struct nx_store {
 	int64_t seen_max;    /* nx_sync_stamp: the latest file.seen, -1: not read yet */
 	nx_blkcache bc[2];   /* for db and db2 */
 	struct nx_pretok *pretok; /* nx_store_pretokenize's tokenizer */
-	struct nx_tok_words *tok_words; /* where write_fts offers the tokenizer its sinks of words (the connection's) */
+	Fts5Tokenizer *tok_kept; /* the connection's kept tokenizer, through which write_fts offers sinks of words */
 	nx_vocab_acc *vocab;  /* words of the articles put since the last commit (vocab.c), or NULL */
 	nx_vocab_acc *vocab_debt; /* words counted ahead (nx_store_pretokenize) of articles not written */
 	int deferred;         /* NX_DEFER_*: indexes a new archive's first load makes at its end (defer.c) */
@@ -288,7 +288,7 @@ int nx_store__vocab_flush(nx_store *st, nx_error *err);
 int nx_store__vocab_note_acc(nx_vocab_acc **acc, const char *text, size_t len);
 /*
  * Counting words beside the tokenizer (one pass over the text, see
- * nx_pretok_run_words): reserve room for len bytes of text in *acc (made
+ * nx_pretok_run): reserve room for len bytes of text in *acc (made
  * when NULL; 1, 0 when a count could pass 32 bits: count nothing, < 0 no
  * memory), then hand every span of the text to nx_store__vocab_span (an
  * nx_word_sink's span, ctx the table), then nx_store__vocab_span_end.  A
@@ -305,8 +305,6 @@ void nx_store__vocab_broken(nx_vocab_acc *a);
 int nx_store__vocab_acc(nx_store *st, size_t len, nx_vocab_acc **acc);
 /* 1 when a ran out of memory (its counts cannot be saved). */
 int nx_store__vocab_oom(const nx_vocab_acc *a);
-/* 1 when a can count len more bytes of text (its counts stay under 32 bits). */
-int nx_store__vocab_room(const nx_vocab_acc *a, size_t len);
 /* The words of an article counted ahead but not written: taken back at nx_store_vocab_adopt. */
 int nx_store__vocab_unnote(nx_store *st, const char *text, size_t len);
 void nx_store__vocab_discard(nx_store *st);

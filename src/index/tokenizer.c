@@ -271,6 +271,18 @@ typedef struct reg {
 	Fts5Tokenizer *kept; /* nx_tokenizer_kept's, made on first use */
 } reg;
 
+/* The registration of "nx" on db (api: its methods, or NULL), or NULL. */
+static reg *reg_of(sqlite3 *db, fts5_tokenizer *api)
+{
+	fts5_api *f = nx_fts5_api(db);
+	fts5_tokenizer mine;
+	void *ud = NULL;
+
+	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, api != NULL ? api : &mine) != SQLITE_OK)
+		return NULL;
+	return ud;
+}
+
 static int tok_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out)
 {
 	static const char *inner_args[] = { "remove_diacritics", "2", "categories", "L* N* Co Mc Mn" };
@@ -894,13 +906,11 @@ static int tape_replay(nx_tape *tp, void *pCtx, int (*xToken)(void *, int, const
 
 nx_pretok *nx_pretok_new(sqlite3 *db)
 {
-	fts5_api *f = nx_fts5_api(db);
-	fts5_tokenizer api;
-	void *ud = NULL;
+	reg *ud = reg_of(db, NULL);
 	nx_pretok *p = NULL;
 	Fts5Tokenizer *t = NULL;
 
-	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, &api) != SQLITE_OK || ud == NULL)
+	if (ud == NULL)
 		return NULL;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
@@ -921,12 +931,7 @@ void nx_pretok_free(nx_pretok *p)
 	free(p);
 }
 
-int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape)
-{
-	return nx_pretok_run_words(p, text, len, tape, NULL);
-}
-
-int nx_pretok_run_words(nx_pretok *p, const char *text, size_t len, nx_tape *tape, nx_word_sink *sink)
+int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape, nx_word_sink *sink)
 {
 	int rc = SQLITE_OK;
 
@@ -952,20 +957,9 @@ void nx_pretok_offer(nx_pretok *p, nx_tape *tapes, int n)
 	p->r->g.noffer = n > 0 ? n : 0;
 }
 
-nx_tok_words *nx_tokenizer_words(sqlite3 *db)
+void nx_tokenizer_offer_words(Fts5Tokenizer *tk, nx_word_sink *sinks, int n)
 {
-	fts5_api *f = nx_fts5_api(db);
-	fts5_tokenizer api;
-	void *ud = NULL;
-
-	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, &api) != SQLITE_OK || ud == NULL)
-		return NULL;
-	return (nx_tok_words *)&((reg *)ud)->g;
-}
-
-void nx_tokenizer_offer_words(nx_tok_words *words, nx_word_sink *sinks, int n)
-{
-	tok_global *g = (tok_global *)words;
+	tok_global *g = ((nx_tok *)tk)->g;
 
 	g->sinks = n > 0 ? sinks : NULL;
 	g->nsinks = n > 0 ? n : 0;
@@ -982,15 +976,12 @@ static void reg_free(void *p)
 
 int nx_tokenizer_kept(sqlite3 *db, Fts5Tokenizer **tk, fts5_tokenizer *api)
 {
-	fts5_api *f = nx_fts5_api(db);
-	void *ud = NULL;
-	reg *r = NULL;
+	reg *r = reg_of(db, api);
 	int rc = SQLITE_OK;
 
 	*tk = NULL;
-	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, api) != SQLITE_OK || ud == NULL)
+	if (r == NULL)
 		return SQLITE_ERROR;
-	r = ud;
 	if (r->kept == NULL && (rc = tok_create(r, NULL, 0, &r->kept)) != SQLITE_OK)
 		return rc;
 	*tk = r->kept;
@@ -1068,28 +1059,22 @@ int nx_tokenizer_dropped(const char *word, size_t len, int list)
 
 int nx_tokenizer_set_stopwords(sqlite3 *db, int list)
 {
-	fts5_api *f = nx_fts5_api(db);
-	fts5_tokenizer api;
-	void *ud = NULL;
+	reg *r = reg_of(db, NULL);
 
-	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, &api) != SQLITE_OK || ud == NULL)
+	if (r == NULL)
 		return SQLITE_ERROR;
-	((reg *)ud)->g.drop_stop = list < 0 ? 0 : list > 2 ? 2 : list;
+	r->g.drop_stop = list < 0 ? 0 : list > 2 ? 2 : list;
 	return SQLITE_OK;
 }
 
 int nx_tokenizer_set_query_langs(sqlite3 *db, const char *langs)
 {
-	fts5_api *f = nx_fts5_api(db);
-	fts5_tokenizer api;
-	void *ud = NULL;
-	reg *r = NULL;
+	reg *r = reg_of(db, NULL);
 	const char *p = langs;
 	int n = 0, li = 0;
 
-	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, &api) != SQLITE_OK || ud == NULL)
+	if (r == NULL)
 		return SQLITE_ERROR;
-	r = ud;
 	while (p != NULL && *p != '\0' && n < MAX_QUERY_LANGS) {
 		const char *e = strchr(p, ',');
 		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);

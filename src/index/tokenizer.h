@@ -77,9 +77,6 @@ typedef struct nx_tape {
 nx_pretok *nx_pretok_new(sqlite3 *db);
 void nx_pretok_free(nx_pretok *p);
 
-/* Record the tokens of a document's text (with its marker) into tape (reset first); NX_* code. */
-int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape);
-
 /*
  * A text's words for a second counter ("did you mean", vocab.c), handed
  * over as the tokenizer splits the text, so that it is split once.  The
@@ -102,19 +99,20 @@ typedef struct nx_word_sink {
 	size_t len;
 } nx_word_sink;
 
-/* nx_pretok_run, the spans of the text to sink (NULL: none) as it goes. */
-int nx_pretok_run_words(nx_pretok *p, const char *text, size_t len, nx_tape *tape, nx_word_sink *sink);
+/*
+ * Record the tokens of a document's text (with its marker) into tape
+ * (reset first), handing its spans to sink (NULL: none) as it goes; NX_* code.
+ */
+int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape, nx_word_sink *sink);
 
 /*
  * The writer's side: sinks (NULL, 0: none) for the document texts the
- * next statements on db's connection tokenize (each given to the first
- * tokenizing of its text, compared byte for byte, that replays no tape),
- * on the thread that runs them; the caller keeps them alive.  words: the
- * connection's, from nx_tokenizer_words (NULL when it has no "nx").
+ * next statements on the connection of tk (its nx_tokenizer_kept) tokenize
+ * (each given to the first tokenizing of its text, compared byte for
+ * byte, that replays no tape), on the thread that runs them; the caller
+ * keeps them alive.
  */
-typedef struct nx_tok_words nx_tok_words;
-nx_tok_words *nx_tokenizer_words(sqlite3 *db);
-void nx_tokenizer_offer_words(nx_tok_words *words, nx_word_sink *sinks, int n);
+void nx_tokenizer_offer_words(Fts5Tokenizer *tk, nx_word_sink *sinks, int n);
 
 /*
  * The tapes the next statements on p's connection may replay (NULL, 0:

@@ -566,11 +566,6 @@ void nx_store_vocab_sort(nx_vocab_acc *a)
 		a->rows = acc_rows(a, &a->nrows); /* NULL: the writer sorts them */
 }
 
-int nx_store__vocab_room(const nx_vocab_acc *a, size_t len)
-{
-	return a->noted + len < UINT32_MAX;
-}
-
 /*
  * Take back the counts in debt (words of articles counted ahead but not
  * written) from a; an entry whose count falls to 0 is left out of the

@@ -442,7 +442,7 @@ static sqlite3 *nx_memory_db(void)
 
 /*
  * The words the tokenizer's pass hands over (on the parsing thread,
- * nx_pretok_run_words) are split's words of the text, in order, capitals
+ * nx_pretok_run) are split's words of the text, in order, capitals
  * and all, in every language (stop words are dropped for English tokens
  * only, never for the words counted), over 400 random texts; a marker of
  * another length than the sink's hands over nothing.
@@ -470,7 +470,7 @@ static void test_one_pass_words_as_split(void **state)
 		nx_lang_mark(&v, lang, text.buf, text.len);
 		assert_true(nx_buf_ok(&text) && nx_buf_ok(&v));
 		sink.skip = v.len - text.len;
-		assert_int_equal(nx_pretok_run_words(p, v.buf, v.len, &tp, &sink), NX_OK);
+		assert_int_equal(nx_pretok_run(p, v.buf, v.len, &tp, &sink), NX_OK);
 		assert_true(sink.used);
 		nx_buf_addch(&got, '\0');
 		want = split_all(text.buf, text.len);
@@ -479,7 +479,7 @@ static void test_one_pass_words_as_split(void **state)
 		nx_buf_reset(&got);
 		sink.used = 0;
 		sink.skip++;
-		assert_int_equal(nx_pretok_run_words(p, v.buf, v.len, &tp, &sink), NX_OK);
+		assert_int_equal(nx_pretok_run(p, v.buf, v.len, &tp, &sink), NX_OK);
 		assert_false(sink.used);
 		assert_int_equal(got.len, 0);
 		free(want);
@@ -500,13 +500,14 @@ static void test_one_pass_words_as_split(void **state)
 static void test_one_pass_in_fts5(void **state)
 {
 	sqlite3 *db = nx_memory_db();
-	nx_tok_words *tw = nx_tokenizer_words(db);
+	Fts5Tokenizer *tw = NULL;
+	fts5_tokenizer api;
 	sqlite3_stmt *s = NULL;
 	unsigned seed = 99;
 	int round = 0;
 
 	(void)state;
-	assert_non_null(tw);
+	assert_int_equal(nx_tokenizer_kept(db, &tw, &api), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(a, b, tokenize = 'nx')", NULL, NULL, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t(a, b) VALUES(?1, ?2)", -1, &s, NULL), SQLITE_OK);
@@ -591,7 +592,7 @@ static void test_one_pass_counts_as_split(void **state)
 		assert_int_equal(nx_store__vocab_reserve(&one, text.len), 1);
 		sink.ctx = one;
 		sink.skip = v.len - text.len;
-		assert_int_equal(nx_pretok_run_words(p, v.buf, v.len, &tp, &sink), NX_OK);
+		assert_int_equal(nx_pretok_run(p, v.buf, v.len, &tp, &sink), NX_OK);
 		nx_store__vocab_span_end(one);
 		assert_true(sink.used);
 		nx_buf_free(&tp.rec);
