@@ -91,23 +91,19 @@ void nx_prepared_free(nx_prepared *p);
  * writer's (the same index either way).  nx_store_pretok_start, called
  * before the preparing thread starts, makes the tokenizer it uses (without
  * it, nx_store_pretokenize does nothing); one thread at a time may
- * pretokenize.
- */
-int nx_store_pretok_start(nx_store *st, nx_error *err);
-int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_error *err);
-
-/*
- * Words for "did you mean" counted ahead, on the preparing thread:
- * nx_store_count_words counts the words of a prepared article into *acc
- * (made when NULL), and putting it then counts nothing.  The writer
- * takes the counts with nx_store_vocab_adopt before the commit of the
- * transaction that puts exactly those articles (the words of those it
- * did not write, unchanged or older versions, are taken back then);
- * *acc receives an empty table to count into next, or NULL.  A table
- * not adopted is freed with nx_store_vocab_free.
+ * pretokenize.  With acc (not NULL), the same pass over the text counts
+ * its words for "did you mean" into *acc (made when NULL), and putting
+ * the article then counts nothing: the text is split once, not twice (an
+ * article not pretokenized has its words counted as FTS5 tokenizes it).
+ * The writer takes the counts with nx_store_vocab_adopt before the commit
+ * of the transaction that puts exactly those articles (the words of those
+ * it did not write, unchanged or older versions, are taken back then);
+ * *acc receives an empty table to count into next, or NULL.  A table not
+ * adopted is freed with nx_store_vocab_free.
  */
 typedef struct nx_vocab_acc nx_vocab_acc;
-int nx_store_count_words(nx_vocab_acc **acc, nx_prepared *p, const nx_article *a);
+int nx_store_pretok_start(nx_store *st, nx_error *err);
+int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_vocab_acc **acc, nx_error *err);
 int nx_store_vocab_adopt(nx_store *st, nx_vocab_acc **acc, nx_error *err);
 void nx_store_vocab_free(nx_vocab_acc *acc);
 /* Sort the words of acc ahead (on the preparing thread), for the writer to merge as they are. */

@@ -225,17 +225,64 @@ static int fts_values(nx_buf *v, const nx_article *a, const nx_prepared *r)
 	return NX_OK;
 }
 
+/* The texts whose words are counted, title, body and captions, and their lengths. */
+static void counted_texts(const nx_article *a, const nx_prepared *p, const char *text[3], size_t len[3])
+{
+	text[0] = a->title != NULL ? a->title : "";
+	text[1] = p->body;
+	text[2] = p->captions;
+	len[0] = strlen(text[0]);
+	len[1] = p->body_len;
+	len[2] = strlen(p->captions);
+}
+
+/* A sink of the words of FTS value v (its text the last len bytes) for acc. */
+static nx_word_sink value_sink(const nx_buf *v, size_t len, nx_vocab_acc *acc)
+{
+	nx_word_sink k = { nx_store__vocab_span, acc, v->len - len, 0, v->buf, v->len };
+
+	return k;
+}
+
+/*
+ * The words of the texts of r that no sink counted (their tokenizing
+ * handed them to none: a tape replayed, a marker read otherwise), split
+ * apart, then the table's waiting words counted.
+ */
+static void count_rest(nx_vocab_acc *acc, const nx_word_sink sink[3], const char *const text[3], const size_t len[3])
+{
+	int i = 0;
+
+	for (i = 0; i < 3; i++)
+		if (!sink[i].used)
+			nx_store__vocab_note_text(acc, text[i], len[i]);
+	nx_store__vocab_span_end(acc);
+}
+
 static int write_fts(nx_store *st, int64_t id, const nx_article *a, nx_prepared *r, nx_error *err)
 {
 	sqlite3_stmt *s = nx_store__stmt(st, NX_STMT_FTS_INSERT, err);
 	nx_buf own[NX_FTS_VALUES] = { NX_BUF_INIT, NX_BUF_INIT, NX_BUF_INIT, NX_BUF_INIT };
 	const nx_buf *v = r->taped ? r->fts : own;
+	nx_word_sink sink[3];
+	fts5_tokenizer tapi;
+	nx_vocab_acc *acc = NULL;
+	const char *text[3];
+	size_t len[3];
 	int rc = NX_OK, i = 0;
 
 	if (s == NULL)
 		return err != NULL ? err->code : NX_EDB;
 	if (!r->taped && fts_values(own, a, r) < 0)
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
+	/* its words, for "did you mean" (vocab.c), unless counted ahead: as FTS5 tokenizes them */
+	counted_texts(a, r, text, len);
+	if (rc == NX_OK && !r->counted && (rc = nx_store__vocab_acc(st, len[0] + len[1] + len[2], &acc)) < 0)
+		rc = nx_error_set(err, rc, rc == NX_ENOMEM ? "out of memory" : "cannot save the words of the index");
+	for (i = 0; i < 3; i++)
+		sink[i] = value_sink(&v[i], len[i], acc);
+	if (st->tok_kept == NULL && acc != NULL && !r->taped && nx_tokenizer_kept(st->db, &st->tok_kept, &tapi) != SQLITE_OK)
+		st->tok_kept = NULL;
 	if (rc == NX_OK) {
 		sqlite3_bind_int64(s, 1, id);
 		for (i = 0; i < NX_FTS_VALUES; i++)
@@ -245,15 +292,19 @@ static int write_fts(nx_store *st, int64_t id, const nx_article *a, nx_prepared 
 			for (i = 0; i < NX_FTS_VALUES; i++)
 				r->tape[i].used = 0;
 			nx_pretok_offer(st->pretok, r->tape, NX_FTS_VALUES);
+		} else if (acc != NULL && st->tok_kept != NULL) {
+			nx_tokenizer_offer_words(st->tok_kept, sink, 3);
 		}
 		rc = nx_store__step_done(st, s, err, "cannot index the article");
 		if (r->taped)
 			nx_pretok_offer(st->pretok, NULL, 0);
+		else if (acc != NULL && st->tok_kept != NULL)
+			nx_tokenizer_offer_words(st->tok_kept, NULL, 0);
 	}
-	/* its words, for "did you mean" (vocab.c), unless counted ahead */
-	if (rc == NX_OK && !r->counted &&
-	    (nx_store__vocab_note(st, a->title) < 0 || nx_store__vocab_note_n(st, r->body, r->body_len) < 0 ||
-	     nx_store__vocab_note(st, r->captions) < 0))
+	/* (a failed insert may leave some of its words counted: a suggestion is checked against the index) */
+	if (acc != NULL)
+		count_rest(acc, sink, text, len);
+	if (rc == NX_OK && acc != NULL && nx_store__vocab_oom(acc))
 		rc = nx_error_set(err, NX_ENOMEM, "out of memory");
 	/* outside a transaction every statement commits itself: the counts too */
 	if (rc == NX_OK && !st->in_tx)
@@ -272,19 +323,57 @@ int nx_store_pretok_start(nx_store *st, nx_error *err)
 	return NX_OK;
 }
 
-int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_error *err)
+/*
+ * The tokens of FTS value i (p->fts[i], its text the last len bytes) into
+ * its tape, and, when acc is not NULL, its words counted into acc in the
+ * same pass (nx_word_sink): *counted 1 when they were, 0 when the value's
+ * marker is not what the tokenizer takes for one (its words left to count).
+ */
+static int pretok_value(nx_store *st, nx_prepared *p, int i, size_t len, nx_vocab_acc *acc, int *counted)
 {
-	int i = 0, rc = NX_OK;
+	nx_word_sink sink = value_sink(&p->fts[i], len, acc);
+	int rc = nx_pretok_run(st->pretok, p->fts[i].buf, p->fts[i].len, &p->tape[i], acc != NULL ? &sink : NULL);
+
+	*counted = sink.used;
+	if (acc != NULL && rc == NX_OK)
+		nx_store__vocab_span_end(acc);
+	else if (acc != NULL)
+		nx_store__vocab_broken(acc); /* stopped half-way: some of its words counted */
+	return rc;
+}
+
+int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_vocab_acc **acc, nx_error *err)
+{
+	const char *text[3];
+	size_t len[3];
+	int i = 0, rc = NX_OK, count = 0, counted = 0, done = 0;
 
 	if (st->pretok == NULL || p == NULL || p->taped)
 		return NX_OK;
+	counted_texts(a, p, text, len);
+	/* what nx_pretok_run refuses, refused before a word is counted */
+	for (i = 0; i < 3; i++)
+		if (len[i] > INT32_MAX - 64)
+			return nx_error_set(err, NX_EINVAL, "cannot tokenize the article ahead: a text of %zu bytes", len[i]);
 	for (i = 0; i < NX_FTS_VALUES; i++) {
 		nx_buf_init(&p->fts[i]);
 		nx_buf_init(&p->tape[i].rec);
 	}
+	/* all three texts' words or none */
+	if (acc != NULL && !p->counted && (count = nx_store__vocab_reserve(acc, len[0] + len[1] + len[2])) < 0)
+		return nx_error_set(err, NX_ENOMEM, "out of memory counting the words of the index");
 	if ((rc = fts_values(p->fts, a, p)) == NX_OK)
-		for (i = 0; i < NX_FTS_VALUES && rc == NX_OK; i++)
-			rc = nx_pretok_run(st->pretok, p->fts[i].buf, p->fts[i].len, &p->tape[i]);
+		for (i = 0; i < NX_FTS_VALUES && rc == NX_OK; i++) {
+			rc = pretok_value(st, p, i, i < 3 ? len[i] : 0, i < 3 && count > 0 ? *acc : NULL, &counted);
+			/* a marker the tokenizer reads otherwise: the words counted apart */
+			if (rc == NX_OK && i < 3 && count > 0 && !counted)
+				nx_store__vocab_note_text(*acc, text[i], len[i]);
+			done += rc == NX_OK;
+		}
+	if (count > 0 && done >= 3)
+		p->counted = 1;
+	else if (count > 0)
+		nx_store__vocab_broken(*acc); /* out of memory, some of the three texts counted */
 	if (rc < 0) {
 		for (i = 0; i < NX_FTS_VALUES; i++) {
 			nx_buf_free(&p->fts[i]);
@@ -293,25 +382,6 @@ int nx_store_pretokenize(nx_store *st, nx_prepared *p, const nx_article *a, nx_e
 		return nx_error_set(err, rc, "cannot tokenize the article ahead");
 	}
 	p->taped = 1;
-	return NX_OK;
-}
-
-int nx_store_count_words(nx_vocab_acc **acc, nx_prepared *p, const nx_article *a)
-{
-	size_t tlen = a->title != NULL ? strlen(a->title) : 0, clen = strlen(p->captions);
-	int rc = 0;
-
-	if (p->counted)
-		return NX_OK;
-	/* all three or none: a table that cannot take them leaves them to the writer */
-	if (*acc != NULL && !nx_store__vocab_room(*acc, tlen + p->body_len + clen))
-		return NX_OK;
-	if ((rc = nx_store__vocab_note_acc(acc, a->title != NULL ? a->title : "", tlen)) > 0 &&
-	    (rc = nx_store__vocab_note_acc(acc, p->body, p->body_len)) > 0)
-		rc = nx_store__vocab_note_acc(acc, p->captions, clen);
-	if (rc < 0)
-		return NX_ENOMEM;
-	p->counted = 1;
 	return NX_OK;
 }
 

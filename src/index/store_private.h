@@ -108,8 +108,9 @@ struct nx_store {
 	int64_t seen_max;    /* nx_sync_stamp: the latest file.seen, -1: not read yet */
 	nx_blkcache bc[2];   /* for db and db2 */
 	struct nx_pretok *pretok; /* nx_store_pretokenize's tokenizer */
+	Fts5Tokenizer *tok_kept; /* the connection's kept tokenizer, through which write_fts offers sinks of words */
 	nx_vocab_acc *vocab;  /* words of the articles put since the last commit (vocab.c), or NULL */
-	nx_vocab_acc *vocab_debt; /* words counted ahead (nx_store_count_words) of articles not written */
+	nx_vocab_acc *vocab_debt; /* words counted ahead (nx_store_pretokenize) of articles not written */
 	int deferred;         /* NX_DEFER_*: indexes a new archive's first load makes at its end (defer.c) */
 	struct nx_uidmap *uidmap; /* meanwhile, the articles' ids, or NULL */
 	sqlite3_stmt *stmt[NX_STMT__COUNT];
@@ -243,7 +244,7 @@ struct nx_prepared {
 	nx_zblock *blk;      /* or the body is in this block, */
 	size_t blk_off;      /* from this offset of its text */
 	int taped;           /* nx_store_pretokenize: the FTS values and their tokens */
-	int counted;         /* nx_store_count_words: its words are counted ahead */
+	int counted;         /* nx_store_pretokenize: its words are counted ahead */
 	nx_buf fts[NX_FTS_VALUES];
 	nx_tape tape[NX_FTS_VALUES];
 };
@@ -275,6 +276,8 @@ int nx_store__run_with(nx_store *st, nx_stmt_id id, int64_t v, nx_error *err, co
 typedef void (*nx_vocab_word_cb)(void *ctx, const char *w, size_t n, int capital);
 /* The words of s as vocab counts them: runs of letters of any script, no digits, 2 to 40 bytes. */
 void nx_vocab_split(const char *s, size_t len, nx_vocab_word_cb cb, void *ctx);
+/* The words of a span the tokenizer hands over (nx_word_sink's span; low: NULL or the ASCII word folded), as nx_vocab_split gives them. */
+void nx_vocab_span(const char *s, size_t n, const char *low, nx_vocab_word_cb cb, void *ctx);
 /* Count the words of text (NULL: nothing) for the next commit; NX_OK or NX_ENOMEM. */
 int nx_store__vocab_note(nx_store *st, const char *text);
 /* The same for len bytes of text (not NUL-terminated). */
@@ -283,8 +286,25 @@ int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len);
 int nx_store__vocab_flush(nx_store *st, nx_error *err);
 /* Count text into *acc (made when NULL): 1, 0 when a count could pass 32 bits (not counted), < 0 no memory. */
 int nx_store__vocab_note_acc(nx_vocab_acc **acc, const char *text, size_t len);
-/* 1 when a can count len more bytes of text (its counts stay under 32 bits). */
-int nx_store__vocab_room(const nx_vocab_acc *a, size_t len);
+/*
+ * Counting words beside the tokenizer (one pass over the text, see
+ * nx_pretok_run): reserve room for len bytes of text in *acc (made
+ * when NULL; 1, 0 when a count could pass 32 bits: count nothing, < 0 no
+ * memory), then hand every span of the text to nx_store__vocab_span (an
+ * nx_word_sink's span, ctx the table), then nx_store__vocab_span_end.  A
+ * pass that stopped half-way leaves counts no one can take back:
+ * nx_store__vocab_broken marks the table out of memory (adopting it fails).
+ */
+int nx_store__vocab_reserve(nx_vocab_acc **acc, size_t len);
+void nx_store__vocab_span(void *ctx, const char *s, size_t n, const char *low);
+void nx_store__vocab_span_end(nx_vocab_acc *a);
+/* Count len bytes of text into a (room reserved): split and counted as nx_store__vocab_note_acc. */
+void nx_store__vocab_note_text(nx_vocab_acc *a, const char *text, size_t len);
+void nx_store__vocab_broken(nx_vocab_acc *a);
+/* The writer's table, room reserved in it for len bytes of text (flushed first when full); NX_OK or an error. */
+int nx_store__vocab_acc(nx_store *st, size_t len, nx_vocab_acc **acc);
+/* 1 when a ran out of memory (its counts cannot be saved). */
+int nx_store__vocab_oom(const nx_vocab_acc *a);
 /* The words of an article counted ahead but not written: taken back at nx_store_vocab_adopt. */
 int nx_store__vocab_unnote(nx_store *st, const char *text, size_t len);
 void nx_store__vocab_discard(nx_store *st);

@@ -75,6 +75,8 @@ typedef struct tok_global {
 	int drop_stop;              /* stop list of English words left out: 0 none, 1, 2 */
 	nx_tape *offer;             /* tapes the writer offers (its thread only) */
 	int noffer;
+	nx_word_sink *sinks;        /* sinks of the words of texts it offers (nx_tokenizer_offer_words) */
+	int nsinks;
 } tok_global;
 
 /*
@@ -268,6 +270,18 @@ typedef struct reg {
 	tok_global g;
 	Fts5Tokenizer *kept; /* nx_tokenizer_kept's, made on first use */
 } reg;
+
+/* The registration of "nx" on db (api: its methods, or NULL), or NULL. */
+static reg *reg_of(sqlite3 *db, fts5_tokenizer *api)
+{
+	fts5_api *f = nx_fts5_api(db);
+	fts5_tokenizer mine;
+	void *ud = NULL;
+
+	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, api != NULL ? api : &mine) != SQLITE_OK)
+		return NULL;
+	return ud;
+}
 
 static int tok_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out)
 {
@@ -470,6 +484,7 @@ typedef struct cb_ctx {
 	int lang;      /* stemmer index, -1: unknown */
 	int all_langs; /* query without marker: stems of every query language */
 	const char *text;
+	nx_word_sink *sink; /* spans of the text for a second counter, or NULL */
 	int head, nwait; /* the oldest waiting word, how many wait */
 	tok_wait wait[TOK_AHEAD]; /* last: not cleared (a slot is written before it is read) */
 } cb_ctx;
@@ -752,6 +767,8 @@ static int tokenize_runs(nx_tok *t, cb_ctx *c, const char *text, int len)
 		start = i;
 #ifdef TOK_SWAR
 		if (len - i >= 16 && (n = ascii_word16(u + i, low)) > 0) {
+			if (c->sink != NULL)
+				c->sink->span(c->sink->ctx, text + start, (size_t)n, low);
 			i += n;
 			rc = emit_word_h(c, 0, low, n, base + start, base + i, stem_hash_padded(c->lang, low, n), 1);
 			continue;
@@ -761,12 +778,16 @@ static int tokenize_runs(nx_tok *t, cb_ctx *c, const char *text, int len)
 		for (; i < len && n < ASCII_WORD_MAX && (l = ascii_fold[u[i]]) != 0; i++)
 			low[n++] = (char)l;
 		if (i >= len || (u[i] < 0x80 && ascii_fold[u[i]] == 0)) {
+			if (c->sink != NULL)
+				c->sink->span(c->sink->ctx, text + start, (size_t)n, low);
 			rc = emit_word_h(c, 0, low, n, base + start, base + i, stem_hash_padded(c->lang, low, n), 1);
 			continue;
 		}
 		/* a byte of 0x80 or above, or a long word: the rest of the run to unicode61 */
 		while (i < len && (u[i] >= 0x80 || ascii_fold[u[i]] != 0))
 			i++;
+		if (c->sink != NULL)
+			c->sink->span(c->sink->ctx, text + start, (size_t)(i - start), NULL);
 		c->off = base + start;
 		c->text = text + start;
 		rc = t->inner_api.xTokenize(t->inner, c, c->flags, text + start, i - start, inner_token);
@@ -776,9 +797,9 @@ static int tokenize_runs(nx_tok *t, cb_ctx *c, const char *text, int len)
 	return rc;
 }
 
-/* Tokenize text as t does for FTS5 (flags: FTS5_TOKENIZE_*). */
+/* Tokenize text as t does for FTS5 (flags: FTS5_TOKENIZE_*); sink: see nx_word_sink, or NULL. */
 static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text, int ntext,
-			     int (*xToken)(void *, int, const char *, int, int, int))
+			     int (*xToken)(void *, int, const char *, int, int, int), nx_word_sink *sink)
 {
 	cb_ctx c;
 	size_t m = ntext > 0 ? nx_lang_mark_len(text, (size_t)ntext) : 0;
@@ -791,6 +812,7 @@ static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text,
 	c.flags = flags;
 	c.off = (int)m;
 	c.text = text + m;
+	c.sink = sink != NULL && sink->skip == m ? sink : NULL;
 	c.lang = -1;
 	if (m > 2)
 		c.lang = lang_index(text + 1, m - 2); /* a language without stemmer: none */
@@ -799,7 +821,15 @@ static int tok_tokenize_text(nx_tok *t, void *pCtx, int flags, const char *text,
 	else
 		c.lang = 0; /* language unknown: English stems */
 	rc = tokenize_runs(t, &c, text + m, ntext - (int)m);
+	if (rc == SQLITE_OK && c.sink != NULL)
+		c.sink->used = 1;
 	return rc == SQLITE_OK ? wait_drain(&c) : rc;
+}
+
+/* 1 when the document text tp/tlen is text[0..ntext) (the offered ones: compared when not the same pointer) */
+static int same_text(const char *tp, size_t tlen, const char *text, int ntext)
+{
+	return ntext >= 0 && tlen == (size_t)ntext && (tp == text || memcmp(tp, text, tlen) == 0);
 }
 
 static int tape_replay(nx_tape *tp, void *pCtx, int (*xToken)(void *, int, const char *, int, int, int));
@@ -808,19 +838,23 @@ static int tok_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *tex
 			int (*xToken)(void *, int, const char *, int, int, int))
 {
 	nx_tok *t = (nx_tok *)p;
+	nx_word_sink *sink = NULL;
 	int i = 0;
 
 	/* a document's text whose tokens were made ahead */
 	for (i = 0; flags == FTS5_TOKENIZE_DOCUMENT && i < t->g->noffer; i++) {
 		nx_tape *tp = &t->g->offer[i];
 
-		if (!tp->used && ntext >= 0 && tp->len == (size_t)ntext &&
-		    (tp->text == text || memcmp(tp->text, text, tp->len) == 0)) {
+		if (!tp->used && same_text(tp->text, tp->len, text, ntext)) {
 			tp->used = 1;
 			return tape_replay(tp, pCtx, xToken);
 		}
 	}
-	return tok_tokenize_text(t, pCtx, flags, text, ntext, xToken);
+	/* or whose words a counter waits for */
+	for (i = 0; flags == FTS5_TOKENIZE_DOCUMENT && i < t->g->nsinks && sink == NULL; i++)
+		if (!t->g->sinks[i].used && same_text(t->g->sinks[i].text, t->g->sinks[i].len, text, ntext))
+			sink = &t->g->sinks[i];
+	return tok_tokenize_text(t, pCtx, flags, text, ntext, xToken, sink);
 }
 
 /* -- tapes: tokens made ahead (see tokenizer.h) ----------------------------- */
@@ -872,13 +906,11 @@ static int tape_replay(nx_tape *tp, void *pCtx, int (*xToken)(void *, int, const
 
 nx_pretok *nx_pretok_new(sqlite3 *db)
 {
-	fts5_api *f = nx_fts5_api(db);
-	fts5_tokenizer api;
-	void *ud = NULL;
+	reg *ud = reg_of(db, NULL);
 	nx_pretok *p = NULL;
 	Fts5Tokenizer *t = NULL;
 
-	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, &api) != SQLITE_OK || ud == NULL)
+	if (ud == NULL)
 		return NULL;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
@@ -899,7 +931,7 @@ void nx_pretok_free(nx_pretok *p)
 	free(p);
 }
 
-int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape)
+int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape, nx_word_sink *sink)
 {
 	int rc = SQLITE_OK;
 
@@ -913,7 +945,7 @@ int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape)
 	if (nx_buf_grow(&tape->rec, len + len / 2 + 64) < 0)
 		return NX_ENOMEM;
 	/* as FTS5 calls it for a document's column, minus the offer check */
-	rc = tok_tokenize_text(p->t, &tape->rec, FTS5_TOKENIZE_DOCUMENT, text, (int)len, tape_token);
+	rc = tok_tokenize_text(p->t, &tape->rec, FTS5_TOKENIZE_DOCUMENT, text, (int)len, tape_token, sink);
 	if (rc == SQLITE_NOMEM || !nx_buf_ok(&tape->rec))
 		return NX_ENOMEM;
 	return rc == SQLITE_OK ? NX_OK : NX_EINVAL;
@@ -923,6 +955,14 @@ void nx_pretok_offer(nx_pretok *p, nx_tape *tapes, int n)
 {
 	p->r->g.offer = n > 0 ? tapes : NULL;
 	p->r->g.noffer = n > 0 ? n : 0;
+}
+
+void nx_tokenizer_offer_words(Fts5Tokenizer *tk, nx_word_sink *sinks, int n)
+{
+	tok_global *g = ((nx_tok *)tk)->g;
+
+	g->sinks = n > 0 ? sinks : NULL;
+	g->nsinks = n > 0 ? n : 0;
 }
 
 static void reg_free(void *p)
@@ -936,15 +976,12 @@ static void reg_free(void *p)
 
 int nx_tokenizer_kept(sqlite3 *db, Fts5Tokenizer **tk, fts5_tokenizer *api)
 {
-	fts5_api *f = nx_fts5_api(db);
-	void *ud = NULL;
-	reg *r = NULL;
+	reg *r = reg_of(db, api);
 	int rc = SQLITE_OK;
 
 	*tk = NULL;
-	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, api) != SQLITE_OK || ud == NULL)
+	if (r == NULL)
 		return SQLITE_ERROR;
-	r = ud;
 	if (r->kept == NULL && (rc = tok_create(r, NULL, 0, &r->kept)) != SQLITE_OK)
 		return rc;
 	*tk = r->kept;
@@ -1022,28 +1059,22 @@ int nx_tokenizer_dropped(const char *word, size_t len, int list)
 
 int nx_tokenizer_set_stopwords(sqlite3 *db, int list)
 {
-	fts5_api *f = nx_fts5_api(db);
-	fts5_tokenizer api;
-	void *ud = NULL;
+	reg *r = reg_of(db, NULL);
 
-	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, &api) != SQLITE_OK || ud == NULL)
+	if (r == NULL)
 		return SQLITE_ERROR;
-	((reg *)ud)->g.drop_stop = list < 0 ? 0 : list > 2 ? 2 : list;
+	r->g.drop_stop = list < 0 ? 0 : list > 2 ? 2 : list;
 	return SQLITE_OK;
 }
 
 int nx_tokenizer_set_query_langs(sqlite3 *db, const char *langs)
 {
-	fts5_api *f = nx_fts5_api(db);
-	fts5_tokenizer api;
-	void *ud = NULL;
-	reg *r = NULL;
+	reg *r = reg_of(db, NULL);
 	const char *p = langs;
 	int n = 0, li = 0;
 
-	if (f == NULL || f->xFindTokenizer(f, "nx", &ud, &api) != SQLITE_OK || ud == NULL)
+	if (r == NULL)
 		return SQLITE_ERROR;
-	r = ud;
 	while (p != NULL && *p != '\0' && n < MAX_QUERY_LANGS) {
 		const char *e = strchr(p, ',');
 		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);

@@ -77,8 +77,42 @@ typedef struct nx_tape {
 nx_pretok *nx_pretok_new(sqlite3 *db);
 void nx_pretok_free(nx_pretok *p);
 
-/* Record the tokens of a document's text (with its marker) into tape (reset first); NX_* code. */
-int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape);
+/*
+ * A text's words for a second counter ("did you mean", vocab.c), handed
+ * over as the tokenizer splits the text, so that it is split once.  The
+ * text after its marker splits at its ASCII bytes that are neither
+ * letters nor digits into spans, and span(ctx, s, n, low) is called for
+ * each, in order: an ASCII word s[0..n) of letters and digits with low, the
+ * word folded to lower case (n bytes, zero-padded to 16 bytes when
+ * shorter), or any other span (one holding a byte of 0x80 or above, or
+ * a word of more than 256 bytes) with low NULL.  No letter or digit, of
+ * any script, lies across two spans.  The spans are handed only when the
+ * text's marker is skip bytes long (the counter's text is what follows
+ * it); used is set when every span of the text was.
+ */
+typedef struct nx_word_sink {
+	void (*span)(void *ctx, const char *s, size_t n, const char *low);
+	void *ctx;
+	size_t skip;
+	int used;
+	const char *text; /* nx_tokenizer_offer_words: the document text it is for (not owned) */
+	size_t len;
+} nx_word_sink;
+
+/*
+ * Record the tokens of a document's text (with its marker) into tape
+ * (reset first), handing its spans to sink (NULL: none) as it goes; NX_* code.
+ */
+int nx_pretok_run(nx_pretok *p, const char *text, size_t len, nx_tape *tape, nx_word_sink *sink);
+
+/*
+ * The writer's side: sinks (NULL, 0: none) for the document texts the
+ * next statements on the connection of tk (its nx_tokenizer_kept) tokenize
+ * (each given to the first tokenizing of its text, compared byte for
+ * byte, that replays no tape), on the thread that runs them; the caller
+ * keeps them alive.
+ */
+void nx_tokenizer_offer_words(Fts5Tokenizer *tk, nx_word_sink *sinks, int n);
 
 /*
  * The tapes the next statements on p's connection may replay (NULL, 0:

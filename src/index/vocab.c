@@ -6,7 +6,12 @@
  *
  * A writer counts the words of every article it puts (title, body,
  * captions) in memory and adds the counts to the table vocab when the
- * transaction commits.  Removing or replacing an article leaves its counts
+ * transaction commits.  The words are counted as the tokenizer splits the
+ * text for FTS5 (nx_word_sink: on the parsing thread of add when it
+ * tokenizes ahead, else in FTS5's own tokenizing on the writer's), not in
+ * a second pass: the tokenizer hands over each ASCII word folded, and
+ * each span it does not split itself, which split() below splits; the
+ * words are split()'s either way.  Removing or replacing an article leaves its counts
  * in place until optimize counts every word again; a suggestion is
  * checked against the full-text index before it is shown, so a word no
  * article holds any more is never suggested.  An index made before the
@@ -121,7 +126,8 @@ static inline vocab_ent *acc_slot(const nx_vocab_acc *a, const char *w, size_t n
 	}
 }
 
-static void acc_add(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, int capital)
+/* Count word w (as acc_add takes it) times times, capital of them Capitalised. */
+static inline void acc_add_n(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, uint32_t times, uint32_t capital)
 {
 	vocab_ent *e = NULL;
 
@@ -145,8 +151,13 @@ static void acc_add(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, int ca
 		}
 		a->nused++;
 	}
-	e->n++;
-	e->cap += (uint32_t)capital;
+	e->n += times;
+	e->cap += capital;
+}
+
+static inline void acc_add(nx_vocab_acc *a, const char *w, size_t n, uint32_t h, int capital)
+{
+	acc_add_n(a, w, n, h, 1, (uint32_t)capital);
 }
 
 /* Empty the table for the next transaction, keeping its memory. */
@@ -400,7 +411,7 @@ static void ring_drain(nx_vocab_acc *a)
 		ring_pop(a);
 }
 
-/* w: split's buffer, VOCAB_MAX_WORD + VOCAB_INLINE bytes (the word zero-padded, then anything) */
+/* w: the word, zero-padded to VOCAB_INLINE bytes; a longer one followed by VOCAB_INLINE bytes to read */
 static void note_word(void *ctx, const char *w, size_t n, uint32_t h, int capital)
 {
 	nx_vocab_acc *a = ctx;
@@ -411,7 +422,7 @@ static void note_word(void *ctx, const char *w, size_t n, uint32_t h, int capita
 	q = &a->ring[(a->ring_head + a->ring_n) % VOCAB_AHEAD];
 	/* a fixed size for the short words, the most: a copy inlined */
 	if (n <= VOCAB_INLINE)
-		memcpy(q->w, w, 2 * VOCAB_INLINE);
+		memcpy(q->w, w, VOCAB_INLINE);
 	else
 		memcpy(q->w, w, n + VOCAB_INLINE);
 	q->n = (uint32_t)n;
@@ -426,6 +437,81 @@ static void acc_note(nx_vocab_acc *a, const char *text, size_t len)
 {
 	split(text, len, note_word, a);
 	ring_drain(a);
+}
+
+#ifdef VOCAB_SWAR
+/* 1 when a word of up to VOCAB_INLINE ASCII letters and digits, lower case and zero-padded, holds a digit */
+static inline int has_digit16(const char *w)
+{
+	uint64_t x = 0, y = 0;
+
+	/* a digit is 0x30-0x39, a letter 0x61-0x7A, padding 0: a digit alone has 0x20 without 0x40 */
+	memcpy(&x, w, 8);
+	memcpy(&y, w + 8, 8);
+	return ((x & ~(x >> 1)) | (y & ~(y >> 1))) & B8(0x20) ? 1 : 0;
+}
+#endif
+
+/*
+ * The words of a span of text as the tokenizer hands it over (see
+ * nx_word_sink) to cb, as split gives them: a span that is not one ASCII
+ * word (low NULL) is split; an ASCII word, already folded, is checked
+ * against split's rules (2 to VOCAB_MAX_WORD bytes, no digit) and hashed.
+ */
+static inline void span_words(const char *s, size_t n, const char *low, word_cb cb, void *ctx)
+{
+	char w[VOCAB_MAX_WORD + VOCAB_INLINE];
+	size_t i = 0;
+	int capital = 0;
+
+	if (low == NULL) {
+		split(s, n, cb, ctx);
+		return;
+	}
+	if (n < 2 || n > VOCAB_MAX_WORD)
+		return;
+	capital = nx_isupper((unsigned char)s[0]) && nx_islower((unsigned char)s[1]);
+#ifdef VOCAB_SWAR
+	if (n <= VOCAB_INLINE) {
+		if (!has_digit16(low))
+			cb(ctx, low, n, word_hash(low, n), capital);
+		return;
+	}
+#endif
+	for (i = 0; i < n; i++)
+		if (nx_isdigit((unsigned char)low[i]))
+			return;
+	memcpy(w, low, n);
+	memset(w + n, 0, VOCAB_INLINE);
+	cb(ctx, w, n, word_hash(w, n), capital);
+}
+
+void nx_vocab_span(const char *s, size_t n, const char *low, nx_vocab_word_cb cb, void *ctx)
+{
+	split_ctx c = { cb, ctx };
+
+	span_words(s, n, low, to_user, &c);
+}
+
+void nx_store__vocab_span(void *ctx, const char *s, size_t n, const char *low)
+{
+	span_words(s, n, low, note_word, ctx);
+}
+
+void nx_store__vocab_note_text(nx_vocab_acc *a, const char *text, size_t len)
+{
+	acc_note(a, text, len);
+}
+
+void nx_store__vocab_span_end(nx_vocab_acc *a)
+{
+	ring_drain(a);
+}
+
+void nx_store__vocab_broken(nx_vocab_acc *a)
+{
+	ring_drain(a);
+	a->oom = 1;
 }
 
 int nx_store__vocab_note(nx_store *st, const char *text)
@@ -455,13 +541,21 @@ void nx_store_vocab_free(nx_vocab_acc *a)
  */
 int nx_store__vocab_note_acc(nx_vocab_acc **acc, const char *text, size_t len)
 {
+	int rc = nx_store__vocab_reserve(acc, len);
+
+	if (rc > 0)
+		acc_note(*acc, text, len);
+	return rc > 0 && (*acc)->oom ? NX_ENOMEM : rc;
+}
+
+int nx_store__vocab_reserve(nx_vocab_acc **acc, size_t len)
+{
 	if (*acc == NULL && (*acc = acc_new()) == NULL)
 		return NX_ENOMEM;
 	if ((*acc)->noted + len >= UINT32_MAX)
 		return 0;
 	(*acc)->noted += len;
-	acc_note(*acc, text, len);
-	return (*acc)->oom ? NX_ENOMEM : 1;
+	return 1;
 }
 
 static nx_vocab_row *acc_rows(const nx_vocab_acc *a, size_t *nrows);
@@ -470,11 +564,6 @@ void nx_store_vocab_sort(nx_vocab_acc *a)
 {
 	if (a != NULL && !a->oom && a->nused > 0 && a->rows == NULL)
 		a->rows = acc_rows(a, &a->nrows); /* NULL: the writer sorts them */
-}
-
-int nx_store__vocab_room(const nx_vocab_acc *a, size_t len)
-{
-	return a->noted + len < UINT32_MAX;
 }
 
 /*
@@ -506,6 +595,22 @@ static void acc_sub(nx_vocab_acc *a, const nx_vocab_acc *debt)
 	}
 }
 
+/* Add the counts of src to dst (the caller checked that they stay under 32 bits). */
+static void acc_fold(nx_vocab_acc *dst, const nx_vocab_acc *src)
+{
+	size_t i = 0;
+
+	free(dst->rows); /* rows sorted ahead no longer hold the counts */
+	dst->rows = NULL;
+	dst->noted += src->noted;
+	for (i = 0; i < src->nslot && !dst->oom; i++) {
+		const vocab_ent *e = &src->slot[i];
+
+		if (e->len > 0)
+			acc_add_n(dst, ent_word(src, e), e->len, e->h, e->n, e->cap);
+	}
+}
+
 int nx_store_vocab_adopt(nx_store *st, nx_vocab_acc **acc, nx_error *err)
 {
 	nx_vocab_acc *mine = NULL;
@@ -516,7 +621,26 @@ int nx_store_vocab_adopt(nx_store *st, nx_vocab_acc **acc, nx_error *err)
 		nx_store__vocab_discard(st);
 		return nx_error_set(err, NX_ENOMEM, "out of memory counting the words of the index");
 	}
-	/* words the writer counted itself go in first */
+	/*
+	 * words the writer counted itself (as FTS5 tokenized the articles the
+	 * reader did not) join them, in memory while the counts stay under
+	 * 32 bits, else go in first
+	 */
+	if (st->vocab != NULL && st->vocab->nused > 0 && (*acc)->nused > 0 &&
+	    (*acc)->noted + st->vocab->noted < UINT32_MAX) {
+		/* the smaller table into the larger, which *acc then holds */
+		if (st->vocab->nused > (*acc)->nused) {
+			mine = st->vocab;
+			st->vocab = *acc;
+			*acc = mine;
+		}
+		acc_fold(*acc, st->vocab);
+		acc_reset(st->vocab);
+		if ((*acc)->oom) {
+			nx_store__vocab_discard(st);
+			return nx_error_set(err, NX_ENOMEM, "out of memory counting the words of the index");
+		}
+	}
 	if (st->vocab != NULL && st->vocab->nused > 0 && nx_store__vocab_flush(st, err) < 0)
 		return err != NULL ? err->code : NX_EDB;
 	if (st->vocab_debt != NULL && st->vocab_debt->nused > 0) {
@@ -536,8 +660,9 @@ int nx_store__vocab_unnote(nx_store *st, const char *text, size_t len)
 	return text != NULL && nx_store__vocab_note_acc(&st->vocab_debt, text, len) < 0 ? NX_ENOMEM : NX_OK;
 }
 
-int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len)
+int nx_store__vocab_acc(nx_store *st, size_t len, nx_vocab_acc **acc)
 {
+	*acc = NULL;
 	if (st->vocab == NULL && (st->vocab = acc_new()) == NULL)
 		return NX_ENOMEM;
 	/* a text has fewer words than bytes: flush before a count could pass 32 bits */
@@ -546,8 +671,24 @@ int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len)
 	if (st->vocab == NULL && (st->vocab = acc_new()) == NULL)
 		return NX_ENOMEM;
 	st->vocab->noted += len;
-	acc_note(st->vocab, text, len);
-	return st->vocab->oom ? NX_ENOMEM : NX_OK;
+	*acc = st->vocab;
+	return NX_OK;
+}
+
+int nx_store__vocab_oom(const nx_vocab_acc *a)
+{
+	return a->oom;
+}
+
+int nx_store__vocab_note_n(nx_store *st, const char *text, size_t len)
+{
+	nx_vocab_acc *a = NULL;
+	int rc = nx_store__vocab_acc(st, len, &a);
+
+	if (rc < 0)
+		return rc;
+	acc_note(a, text, len);
+	return a->oom ? NX_ENOMEM : NX_OK;
 }
 
 void nx_store__vocab_discard(nx_store *st)

@@ -103,7 +103,8 @@ static int commit_batch(add_ctx *x, int reopen)
  *
  * Transactions: a commit every batch of articles (x->batch), in a large
  * file between two of its articles; the reader marks where each ends
- * (EV_COMMIT) and counts the words of its articles for "did you mean",
+ * (EV_COMMIT) and counts the words for "did you mean" of the articles it
+ * tokenizes (the writer counts the others' as FTS5 tokenizes them),
  * which the writer takes before committing (nx_store_vocab_adopt); a store
  * error rolls back everything since the last commit.  A file cut by a
  * commit and then by a kill is read again whole by the next add or sync
@@ -369,10 +370,7 @@ static int prod_article(nx_article *a, void *ctx)
 	 * writer tokenizes.
 	 */
 	if (e.prep != NULL && (!p->lend || p->pretok_all))
-		nx_store_pretokenize(p->st, e.prep, a, NULL);
-	/* its words for "did you mean" too (on failure the writer counts them) */
-	if (e.prep != NULL)
-		nx_store_count_words(&p->vocab, e.prep, a);
+		nx_store_pretokenize(p->st, e.prep, a, &p->vocab, NULL);
 	e.a = nx_article_move(a); /* the caller frees an empty shell */
 	if (e.a == NULL) {
 		nx_prepared_free(e.prep);

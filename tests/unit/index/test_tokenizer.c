@@ -304,7 +304,7 @@ static void test_tapes(void **state)
 		nx_buf_add(&copy, in.buf, in.len);
 		assert_true(nx_buf_ok(&in) && nx_buf_ok(&copy));
 		want = run_tokens(f, FTS5_TOKENIZE_DOCUMENT, in.buf, in.len);
-		assert_int_equal(nx_pretok_run(p, in.buf, in.len, &tp), 0);
+		assert_int_equal(nx_pretok_run(p, in.buf, in.len, &tp, NULL), 0);
 		/* the same text (here a copy of it, elsewhere in memory): replayed */
 		nx_pretok_offer(p, &tp, 1);
 		got = run_tokens(f, FTS5_TOKENIZE_DOCUMENT, copy.buf, copy.len);

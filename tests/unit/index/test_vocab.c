@@ -2,7 +2,8 @@
  * test_vocab.c - the words of "did you mean" in blocks (vocab_blocks.c):
  * counts added over several commits, blocks split and merged, the SQL
  * table vocab over them (=, ranges, order), an index of the older layout
- * (a table vocab) read as it is and converted by its first writer.
+ * (a table vocab) read as it is and converted by its first writer; the
+ * words counted in the tokenizer's pass (nx_word_sink) as split counts them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "index/store_private.h"
+#include "index/tokenizer.h"
 #include "util/buf.h"
 
 #define NWORDS 1500
@@ -387,6 +389,239 @@ static void test_split_fast_and_slow_alike(void **state)
 	}
 }
 
+/*
+ * A random text for the one pass: ASCII words (capitals, stop words,
+ * digits, 1 to 60 letters, now and then a run of 300), Latin letters
+ * with accents, Cyrillic, CJK, punctuation and symbols of several
+ * scripts, apostrophes, bad bytes, glued together or apart.
+ */
+static void random_text(nx_buf *t, unsigned *seed)
+{
+	static const char *const atoms[] = {
+		"the", "The", "of", "THE", "and", "it's", "don't", "Reuters", "said", "US", "May", "a", "I", "x",
+		"\xc3\xa9", "\xc3\x89", "\xc3\x9f", "caf\xc3\xa9", "Stra\xc3\x9f" "e", "\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0",
+		"\xe6\x9d\xb1\xe4\xba\xac", "\xe2\x80\x94", "\xe2\x80\x99", "\xc2\xab", "\xc2\xa9", "\xd8\x8c", "\xe3\x80\x81",
+		"\xf0\x9f\x98\x80", "\xcc\x81", "\xd9\xa3", "\xff", "\x80", "\xe2\x80", "0", "7", "2024", "3rd",
+		" ", " ", " ", " ", ", ", ". ", "-", "'", "_", "\t", "\n", "@", "\"",
+	};
+	size_t natoms = sizeof(atoms) / sizeof(atoms[0]), k = 0, m = 0;
+
+	while (t->len < 600) {
+		*seed = *seed * 1103515245u + 12345u;
+		k = (*seed >> 16) % 8;
+		if (k == 0) {
+			/* an ASCII word of 1 to 60 letters, its first a capital now and then; rarely 300 */
+			*seed = *seed * 1103515245u + 12345u;
+			m = (*seed >> 16) % 97 == 0 ? 300 : 1 + (*seed >> 16) % 60;
+			for (k = 0; k < m; k++) {
+				*seed = *seed * 1103515245u + 12345u;
+				nx_buf_addch(t, (char)((k == 0 && (*seed >> 24) % 3 == 0 ? 'A' : 'a') + (*seed >> 16) % 26));
+			}
+		} else {
+			*seed = *seed * 1103515245u + 12345u;
+			nx_buf_adds(t, atoms[(*seed >> 16) % natoms]);
+		}
+	}
+}
+
+/* A sink's span to the words of nx_vocab_span, collected. */
+static void collect_span(void *ctx, const char *s, size_t n, const char *low)
+{
+	nx_vocab_span(s, n, low, collect, ctx);
+}
+
+static sqlite3 *nx_memory_db(void)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(nx_tokenizer_register(db), SQLITE_OK);
+	assert_int_equal(nx_tokenizer_set_stopwords(db, 2), SQLITE_OK);
+	return db;
+}
+
+/*
+ * The words the tokenizer's pass hands over (on the parsing thread,
+ * nx_pretok_run) are split's words of the text, in order, capitals
+ * and all, in every language (stop words are dropped for English tokens
+ * only, never for the words counted), over 400 random texts; a marker of
+ * another length than the sink's hands over nothing.
+ */
+static void test_one_pass_words_as_split(void **state)
+{
+	static const char *const langs[] = { "en", "de", "zh", "xx", "" };
+	sqlite3 *db = nx_memory_db();
+	nx_pretok *p = nx_pretok_new(db);
+	unsigned seed = 4242;
+	int round = 0;
+
+	(void)state;
+	assert_non_null(p);
+	for (round = 0; round < 400; round++) {
+		nx_buf text = NX_BUF_INIT, v = NX_BUF_INIT, got = NX_BUF_INIT;
+		const char *lang = langs[round % 5];
+		nx_word_sink sink = { collect_span, &got, 0, 0, NULL, 0 };
+		nx_tape tp;
+		char *want = NULL;
+
+		memset(&tp, 0, sizeof(tp));
+		nx_buf_init(&tp.rec);
+		random_text(&text, &seed);
+		nx_lang_mark(&v, lang, text.buf, text.len);
+		assert_true(nx_buf_ok(&text) && nx_buf_ok(&v));
+		sink.skip = v.len - text.len;
+		assert_int_equal(nx_pretok_run(p, v.buf, v.len, &tp, &sink), NX_OK);
+		assert_true(sink.used);
+		nx_buf_addch(&got, '\0');
+		want = split_all(text.buf, text.len);
+		assert_string_equal(got.buf, want);
+		/* a marker of another length: nothing handed over */
+		nx_buf_reset(&got);
+		sink.used = 0;
+		sink.skip++;
+		assert_int_equal(nx_pretok_run(p, v.buf, v.len, &tp, &sink), NX_OK);
+		assert_false(sink.used);
+		assert_int_equal(got.len, 0);
+		free(want);
+		nx_buf_free(&got);
+		nx_buf_free(&tp.rec);
+		nx_buf_free(&v);
+		nx_buf_free(&text);
+	}
+	nx_pretok_free(p);
+	sqlite3_close(db);
+}
+
+/*
+ * The writer's side: a sink offered (nx_tokenizer_offer_words) gets the
+ * words of the text FTS5 tokenizes for an insert, the same as split's,
+ * and only of that text.
+ */
+static void test_one_pass_in_fts5(void **state)
+{
+	sqlite3 *db = nx_memory_db();
+	Fts5Tokenizer *tw = NULL;
+	fts5_tokenizer api;
+	sqlite3_stmt *s = NULL;
+	unsigned seed = 99;
+	int round = 0;
+
+	(void)state;
+	assert_int_equal(nx_tokenizer_kept(db, &tw, &api), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE t USING fts5(a, b, tokenize = 'nx')", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t(a, b) VALUES(?1, ?2)", -1, &s, NULL), SQLITE_OK);
+	for (round = 0; round < 50; round++) {
+		nx_buf text = NX_BUF_INIT, v = NX_BUF_INIT, other = NX_BUF_INIT, got = NX_BUF_INIT;
+		nx_word_sink sink = { collect_span, &got, 0, 0, NULL, 0 };
+		char *want = NULL;
+
+		random_text(&text, &seed);
+		nx_lang_mark(&v, "en", text.buf, text.len);
+		nx_lang_mark(&other, "en", "other words", 11);
+		assert_true(nx_buf_ok(&v) && nx_buf_ok(&other));
+		sink.skip = v.len - text.len;
+		sink.text = v.buf;
+		sink.len = v.len;
+		sqlite3_bind_text(s, 1, other.buf, (int)other.len, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, v.buf, (int)v.len, SQLITE_STATIC);
+		nx_tokenizer_offer_words(tw, &sink, 1);
+		assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+		nx_tokenizer_offer_words(tw, NULL, 0);
+		sqlite3_reset(s);
+		assert_true(sink.used);
+		nx_buf_addch(&got, '\0');
+		want = split_all(text.buf, text.len);
+		assert_string_equal(got.buf, want);
+		free(want);
+		nx_buf_free(&got);
+		nx_buf_free(&other);
+		nx_buf_free(&v);
+		nx_buf_free(&text);
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+/* A copy of the words of the index and their counts, as table name. */
+static void vocab_snapshot(sqlite3 *db, const char *name)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "CREATE TEMP TABLE %s AS SELECT w, n, cap FROM vocab", name);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* Adopt *acc into st in a transaction of its own. */
+static void adopt(nx_store *st, nx_vocab_acc **acc)
+{
+	nx_error err = NX_ERROR_INIT;
+
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	assert_int_equal(nx_store_vocab_adopt(st, acc, &err), NX_OK);
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+	nx_store_vocab_free(*acc);
+	*acc = NULL;
+}
+
+/*
+ * The counts: 300 random texts counted in the tokenizer's pass into one
+ * table, then split and counted (nx_store__vocab_note_acc) into another:
+ * each adds to every word of the index what the other adds.
+ */
+static void test_one_pass_counts_as_split(void **state)
+{
+	fixture *f = *state;
+	nx_pretok *p = nx_pretok_new(f->st->db);
+	nx_vocab_acc *one = NULL, *two = NULL;
+	unsigned seed = 777, seed2 = 777;
+	int round = 0;
+
+	assert_non_null(p);
+	vocab_snapshot(f->st->db, "v0");
+	for (round = 0; round < 300; round++) {
+		nx_buf text = NX_BUF_INIT, v = NX_BUF_INIT;
+		nx_word_sink sink = { nx_store__vocab_span, NULL, 0, 0, NULL, 0 };
+		nx_tape tp;
+
+		memset(&tp, 0, sizeof(tp));
+		nx_buf_init(&tp.rec);
+		random_text(&text, &seed);
+		nx_lang_mark(&v, "en", text.buf, text.len);
+		assert_true(nx_buf_ok(&v));
+		assert_int_equal(nx_store__vocab_reserve(&one, text.len), 1);
+		sink.ctx = one;
+		sink.skip = v.len - text.len;
+		assert_int_equal(nx_pretok_run(p, v.buf, v.len, &tp, &sink), NX_OK);
+		nx_store__vocab_span_end(one);
+		assert_true(sink.used);
+		nx_buf_free(&tp.rec);
+		nx_buf_free(&v);
+		nx_buf_free(&text);
+	}
+	adopt(f->st, &one);
+	vocab_snapshot(f->st->db, "v1");
+	for (round = 0; round < 300; round++) {
+		nx_buf text = NX_BUF_INIT;
+
+		random_text(&text, &seed2);
+		assert_int_equal(nx_store__vocab_note_acc(&two, text.buf, text.len), 1);
+		nx_buf_free(&text);
+	}
+	adopt(f->st, &two);
+	vocab_snapshot(f->st->db, "v2");
+	/* thousands of words counted, capitals among them */
+	assert_true(q_int(f->st->db, "SELECT count(*) FROM v1 WHERE w NOT IN (SELECT w FROM v0)", NULL, NULL) > 1000);
+	assert_true(q_int(f->st->db, "SELECT sum(cap) FROM v1", NULL, NULL) > 100);
+	assert_int_equal(q_int(f->st->db,
+			       "SELECT count(*) FROM v2 LEFT JOIN v1 USING (w) LEFT JOIN v0 USING (w) "
+			       "WHERE v2.n - coalesce(v1.n, 0) != coalesce(v1.n, 0) - coalesce(v0.n, 0) "
+			       "OR v2.cap - coalesce(v1.cap, 0) != coalesce(v1.cap, 0) - coalesce(v0.cap, 0)",
+			       NULL, NULL),
+			 0);
+	nx_pretok_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +632,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_old_table_read_then_converted, setup, teardown),
 		cmocka_unit_test(test_split_cases),
 		cmocka_unit_test(test_split_fast_and_slow_alike),
+		cmocka_unit_test(test_one_pass_words_as_split),
+		cmocka_unit_test(test_one_pass_in_fts5),
+		cmocka_unit_test_setup_teardown(test_one_pass_counts_as_split, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
