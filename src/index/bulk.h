@@ -48,6 +48,15 @@ void nx_store__trim(nx_store *st);
 /* 1 when the index holds no article (a new archive); 0 also when that cannot be read. */
 int nx_store__is_empty(nx_store *st);
 /*
+ * A new archive's first transaction written with a rollback journal
+ * rather than the WAL (each page once), outside a transaction: 1 when
+ * done, 0 when the index stays in WAL (not empty, or not the index's only
+ * connection).  nx_store__first_load_end, outside a transaction, goes
+ * back to the WAL (store.c).
+ */
+int nx_store__first_load_begin(nx_store *st);
+void nx_store__first_load_end(nx_store *st);
+/*
  * A load into an empty index (a new archive) leaves out the indexes of
  * ids and publication dates and makes them at its end (defer.c):
  * nx_store__defer_start in its first transaction, nx_store__defer_end

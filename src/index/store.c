@@ -489,6 +489,48 @@ void nx_store__bulk_settings(nx_store *st, int on)
 	nx_store__exec(st, sql, NULL, "");
 }
 
+/*
+ * A new archive's first transaction with a rollback journal instead of
+ * the WAL.  In WAL mode every page is written twice: into the WAL at the
+ * commit, then into the index by the checkpoint, which reads it back
+ * first; at 20k articles that copy was a quarter of what `add` does after
+ * its last article is read.  Into an empty index there is next to nothing
+ * to journal (a new page needs no copy of what it held), so each page is
+ * written once, as plain SQLite writes it, and the commit syncs the
+ * journal and the index as the checkpoint would have.  Only while the
+ * index is empty and nothing else has it open (changing the journal needs
+ * the index to itself: otherwise it stays in WAL), and only for that
+ * first transaction: nx_store__first_load_end goes back to the WAL, where
+ * readers never wait for the writer.  A load killed meanwhile leaves a
+ * journal the next opener rolls back: the empty index again.
+ * NX_FIRST_LOAD_WAL=1 keeps the WAL all along (measurements).
+ */
+int nx_store__first_load_begin(nx_store *st)
+{
+	const char *env = getenv("NX_FIRST_LOAD_WAL");
+	char mode[16] = "";
+	sqlite3_stmt *s = NULL;
+
+	if (st->in_tx || st->journal_off || !(st->flags & NX_STORE_WRITE) || (env != NULL && strcmp(env, "1") == 0) ||
+	    !nx_store__is_empty(st))
+		return 0;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = DELETE", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		snprintf(mode, sizeof(mode), "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	st->journal_off = strcmp(mode, "delete") == 0;
+	return st->journal_off;
+}
+
+void nx_store__first_load_end(nx_store *st)
+{
+	if (!st->journal_off || st->in_tx)
+		return;
+	/* busy (a reader came meanwhile): the next writer's open goes back to it */
+	sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	st->journal_off = 0;
+}
+
 int nx_store__is_empty(nx_store *st)
 {
 	int64_t any = 1;

@@ -90,6 +90,7 @@ struct nx_store {
 	char *path;
 	unsigned flags;
 	int in_tx;
+	int journal_off;      /* a new archive's first transaction, with a rollback journal (nx_store__first_load_begin) */
 	int keep_originals;
 	char langs[256];     /* languages in the index, "en,de" (meta 'langs') */
 	char *file_path;     /* the last source file recorded, and its id: a */

@@ -83,6 +83,8 @@ static int commit_batch(add_ctx *x, int reopen)
 {
 	if (nx_store_commit(x->st, &x->err) < 0)
 		return -1;
+	/* a new archive's first transaction went without the WAL: the rest go with it */
+	nx_store__first_load_end(x->st);
 	if (reopen && nx_store_begin(x->st, &x->err) < 0)
 		return -1;
 	if (reopen)
@@ -639,8 +641,11 @@ int nx_add_run(nx_add_stats *out, nx_store *st, char *const *paths, int npaths, 
 	x.st = st;
 	x.o = opts != NULL ? opts : &defaults;
 	x.batch = x.o->batch_articles > 0 ? x.o->batch_articles : NX_ADD_BATCH_ARTICLES;
-	if ((rc = nx_store_begin(st, err)) < 0)
+	nx_store__first_load_begin(st);
+	if ((rc = nx_store_begin(st, err)) < 0) {
+		nx_store__first_load_end(st);
 		return rc;
+	}
 	/* a new archive: its first transaction larger (a batch set by the caller is kept) */
 	x.first_batch = x.batch;
 	if (x.o->batch_articles <= 0 && nx_store__is_empty(st))
@@ -648,6 +653,7 @@ int nx_add_run(nx_add_stats *out, nx_store *st, char *const *paths, int npaths, 
 	/* and the indexes of ids and dates made once, at its end */
 	if ((rc = nx_store__defer_start(st, err)) < 0) {
 		nx_store_rollback(st);
+		nx_store__first_load_end(st);
 		return rc;
 	}
 	nx_store__bulk_settings(st, 1);
@@ -671,6 +677,7 @@ int nx_add_run(nx_add_stats *out, nx_store *st, char *const *paths, int npaths, 
 		*out = x.s;
 	if (x.db_failed) {
 		nx_store_rollback(st);
+		nx_store__first_load_end(st);
 		/* the commits before this one left them out */
 		nx_store__defer_restore(st, NULL);
 		if (x.err.code == NX_OK)

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "newsidx/add.h"
 #include "index/store_private.h"
 
@@ -24,6 +26,8 @@ typedef struct fixture {
 	long articles, failures, files;
 	long seen_by_reader[16]; /* articles a second connection sees at each article */
 	long probe_at, seen_at_probe; /* and at article probe_at (counted from 1) */
+	char mode_at_first[16], mode_at_last[16]; /* the writer's journal at its first and last article */
+	long last_at;                 /* the article counted last (from 1) */
 } fixture;
 
 static int setup(void **state)
@@ -285,6 +289,122 @@ static void test_batch_set_by_the_caller(void **state)
 	assert_int_equal(f->seen_at_probe, 800);
 }
 
+/* The journal mode of db into out (16 bytes). */
+static void journal_mode(sqlite3 *db, char *out)
+{
+	sqlite3_stmt *q = NULL;
+
+	out[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		snprintf(out, 16, "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+}
+
+static void on_article_mode(const nx_article *a, const char *file, int status, void *ctx)
+{
+	fixture *f = ctx;
+
+	(void)a;
+	(void)file;
+	(void)status;
+	f->articles++;
+	if (f->articles == 1)
+		journal_mode(f->st->db, f->mode_at_first);
+	if (f->articles == f->last_at)
+		journal_mode(f->st->db, f->mode_at_last);
+}
+
+/* Add file (n articles) with the given batch, noting the writer's journal at the first and the last article. */
+static void add_noting_mode(fixture *f, char *file, long n, long batch)
+{
+	nx_add_opts o = NX_ADD_OPTS_INIT;
+	nx_add_stats s;
+	nx_error err = NX_ERROR_INIT;
+
+	o.on_article = on_article_mode;
+	o.ctx = f;
+	o.batch_articles = batch;
+	f->articles = 0;
+	f->last_at = n;
+	f->mode_at_first[0] = f->mode_at_last[0] = '\0';
+	assert_int_equal(nx_add_run(&s, f->st, &file, 1, &o, &err), NX_OK);
+	assert_int_equal(s.added + s.unchanged, n);
+}
+
+static int file_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * A new archive's first transaction is written with a rollback journal
+ * (each page once), the ones after it with the WAL; the index is in WAL
+ * mode when add is done, with no journal left.  An index with articles
+ * keeps the WAL throughout.
+ */
+static void test_first_load_without_wal(void **state)
+{
+	fixture *f = *state;
+	char mode[16], journal[128], other[128];
+
+	write_jsonl(f->file, 40);
+	add_noting_mode(f, f->file, 40, 25); /* two transactions: 25, then 15 */
+	assert_string_equal(f->mode_at_first, "delete");
+	assert_string_equal(f->mode_at_last, "wal");
+	journal_mode(f->st->db, mode);
+	assert_string_equal(mode, "wal");
+	snprintf(journal, sizeof(journal), "%s-journal", f->db);
+	assert_false(file_exists(journal));
+	assert_int_equal(count_from_reader(f->db), 40);
+	/* not empty any more: the WAL from the first article */
+	snprintf(other, sizeof(other), "%s/more.jsonl", f->dir);
+	write_jsonl(other, 60);
+	add_noting_mode(f, other, 60, 0);
+	assert_string_equal(f->mode_at_first, "wal");
+	assert_int_equal(count_from_reader(f->db), 60);
+}
+
+/*
+ * Another connection reading the empty index: the journal cannot change,
+ * the load goes on in WAL, and the reader keeps its snapshot undisturbed.
+ */
+static void test_first_load_beside_a_reader(void **state)
+{
+	fixture *f = *state;
+	sqlite3 *rd = NULL;
+	sqlite3_stmt *q = NULL;
+
+	assert_int_equal(sqlite3_open_v2(f->db, &rd, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(rd, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(rd, "SELECT count(*) FROM article", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 0);
+	sqlite3_reset(q);
+	write_jsonl(f->file, 30);
+	add_noting_mode(f, f->file, 30, 0);
+	assert_string_equal(f->mode_at_first, "wal");
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 0);
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_exec(rd, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(rd);
+	assert_int_equal(count_from_reader(f->db), 30);
+}
+
+/* NX_FIRST_LOAD_WAL=1 (measurements) keeps the WAL for a new archive too. */
+static void test_first_load_wal_kept_on_request(void **state)
+{
+	fixture *f = *state;
+
+	setenv("NX_FIRST_LOAD_WAL", "1", 1);
+	write_jsonl(f->file, 20);
+	add_noting_mode(f, f->file, 20, 0);
+	unsetenv("NX_FIRST_LOAD_WAL");
+	assert_string_equal(f->mode_at_first, "wal");
+	assert_int_equal(count_from_reader(f->db), 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +413,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_words_counted_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_transaction_of_a_new_archive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_set_by_the_caller, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_load_without_wal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_load_beside_a_reader, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_load_wal_kept_on_request, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
