@@ -229,21 +229,28 @@ static void on_article_probe(const nx_article *a, const char *file, int status, 
 		f->seen_at_probe = count_from_reader(f->db);
 }
 
-/* Add file with batch (0: the default), a reader counting at article probe_at. */
-static nx_add_stats add_probed(fixture *f, char *file, long batch, long probe_at)
+/* Add file with batch (0: the default), each article seen by cb (f its context). */
+static nx_add_stats add_watched(fixture *f, char *file, long batch,
+				void (*cb)(const nx_article *, const char *, int, void *))
 {
 	nx_add_opts o = NX_ADD_OPTS_INIT;
 	nx_add_stats s;
 	nx_error err = NX_ERROR_INIT;
 
-	o.on_article = on_article_probe;
+	o.on_article = cb;
 	o.ctx = f;
 	o.batch_articles = batch;
 	f->articles = 0;
-	f->seen_at_probe = -1;
-	f->probe_at = probe_at;
 	assert_int_equal(nx_add_run(&s, f->st, &file, 1, &o, &err), NX_OK);
 	return s;
+}
+
+/* Add file with batch (0: the default), a reader counting at article probe_at. */
+static nx_add_stats add_probed(fixture *f, char *file, long batch, long probe_at)
+{
+	f->seen_at_probe = -1;
+	f->probe_at = probe_at;
+	return add_watched(f, file, batch, on_article_probe);
 }
 
 /*
@@ -318,17 +325,11 @@ static void on_article_mode(const nx_article *a, const char *file, int status, v
 /* Add file (n articles) with the given batch, noting the writer's journal at the first and the last article. */
 static void add_noting_mode(fixture *f, char *file, long n, long batch)
 {
-	nx_add_opts o = NX_ADD_OPTS_INIT;
 	nx_add_stats s;
-	nx_error err = NX_ERROR_INIT;
 
-	o.on_article = on_article_mode;
-	o.ctx = f;
-	o.batch_articles = batch;
-	f->articles = 0;
 	f->last_at = n;
 	f->mode_at_first[0] = f->mode_at_last[0] = '\0';
-	assert_int_equal(nx_add_run(&s, f->st, &file, 1, &o, &err), NX_OK);
+	s = add_watched(f, file, batch, on_article_mode);
 	assert_int_equal(s.added + s.unchanged, n);
 }
 
