@@ -18,6 +18,7 @@
 #include "newsidx/add.h"
 #include "index/bulk.h"
 #include "index/store_private.h"
+#include "stories.h"
 #include "tmpdir.h"
 
 typedef struct fixture {
@@ -65,16 +66,10 @@ static void write_jsonl(const char *path, int n)
 
 	assert_non_null(fp);
 	for (i = 0; i < n; i++)
-		fprintf(fp,
-			"{\"url\":\"https://example.org/story/%d\",\"title\":\"Harbour vote %d\","
-			"\"published\":\"20%02d-03-%02dT10:00:00Z\",\"text\":\"Dock workers voted on day %d.\"}\n",
-			i, i, i % 23, i % 28 + 1, i);
+		story_line(fp, i, i % 23, i % 28 + 1, "", "");
 	for (i = 0; i < n; i += 10)
-		fprintf(fp,
-			"{\"url\":\"https://example.org/story/%d\",\"title\":\"Harbour vote %d\","
-			"\"published\":\"20%02d-03-%02dT10:00:00Z\",%s\"text\":\"Dock workers voted on day %d%s.\"}\n",
-			i, i, i % 23, i % 28 + 1, i % 20 == 0 ? "\"modified\":\"2025-01-01T00:00:00Z\"," : "", i,
-			i % 20 == 0 ? ", again" : "");
+		story_line(fp, i, i % 23, i % 28 + 1, i % 20 == 0 ? "\"modified\":\"2025-01-01T00:00:00Z\"," : "",
+			   i % 20 == 0 ? ", again" : "");
 	fclose(fp);
 }
 

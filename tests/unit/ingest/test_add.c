@@ -17,6 +17,8 @@
 
 #include "newsidx/add.h"
 #include "index/store_private.h"
+#include "stories.h"
+#include "tmpdir.h"
 
 typedef struct fixture {
 	char dir[64];
@@ -51,12 +53,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	fixture *f = *state;
-	char cmd[160];
 
 	nx_store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
+	tmpdir_remove(f->dir);
 	free(f);
 	return 0;
 }
@@ -69,10 +68,7 @@ static void write_jsonl(const char *path, int n)
 
 	assert_non_null(fp);
 	for (i = 0; i < n; i++)
-		fprintf(fp,
-			"{\"url\":\"https://example.org/story/%d\",\"title\":\"Harbour vote %d\","
-			"\"published\":\"2024-03-%02dT10:00:00Z\",\"text\":\"Dock workers voted on day %d.\"}\n",
-			i, i, i % 28 + 1, i);
+		story_line(fp, i, 24, i % 28 + 1, "", "");
 	fclose(fp);
 }
 
