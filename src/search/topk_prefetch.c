@@ -141,14 +141,20 @@ static void join(nx_topk_prefetch *pf)
 	pf->running = 0;
 }
 
+/* 1 when sides s and ref read the same structure record. */
+static int same_structure(const prefetch_side *s, const prefetch_side *ref)
+{
+	return s->structure != NULL && ref->structure != NULL && s->nstructure == ref->nstructure &&
+	       memcmp(s->structure, ref->structure, (size_t)s->nstructure) == 0;
+}
+
 /* 1 when side s read the index as db's cache c did: the same structure record (of ref) and totals. */
 static int same_index(const prefetch_side *s, const prefetch_side *ref, const nx_topk_cache *c)
 {
 	const nx_topk_cache *sc = s->c;
 
 	return sc->have_totals && c->have_totals && sc->ncol == c->ncol && sc->nrow == c->nrow &&
-	       sc->ntok == c->ntok && s->structure != NULL && ref->structure != NULL &&
-	       s->nstructure == ref->nstructure && memcmp(s->structure, ref->structure, (size_t)s->nstructure) == 0;
+	       sc->ntok == c->ntok && same_structure(s, ref);
 }
 
 /*
@@ -209,12 +215,24 @@ int nx_topk__prefetch_finish(nx_topk_prefetch *pf, sqlite3 *db, nx_topk_cache **
 	if (c->ncolw != pf->side[1].c->ncolw ||
 	    memcmp(c->colw, pf->side[1].c->colw, (size_t)c->ncolw * sizeof(*c->colw)) != 0)
 		return SQLITE_OK; /* counts weighted otherwise: the ranking reads its own */
-	if (!c->have_totals && pf->side[1].c->have_totals) {
-		/* db's own totals, read in the same transaction */
-		c->ncol = pf->side[1].c->ncol;
-		c->nrow = pf->side[1].c->nrow;
-		c->ntok = pf->side[1].c->ntok;
-		c->have_totals = 1;
+	if (!c->have_totals) {
+		/*
+		 * db's own totals, read in the same transaction; or, when the
+		 * thread took every phrase and db read none, the thread's, if it
+		 * read the structure record db reads: any write to the index
+		 * writes a new one, so the two saw one index and its totals.
+		 */
+		const nx_topk_cache *t = pf->side[1].c;
+
+		if (!t->have_totals && pf->rc == SQLITE_OK && pf->side[0].c->have_totals &&
+		    same_structure(&pf->side[0], &pf->side[1]))
+			t = pf->side[0].c;
+		if (t->have_totals) {
+			c->ncol = t->ncol;
+			c->nrow = t->nrow;
+			c->ntok = t->ntok;
+			c->have_totals = 1;
+		}
 	}
 	for (s = 0; s < 2 && rc == SQLITE_OK; s++) {
 		if (s == 0 && (pf->rc != SQLITE_OK || !same_index(&pf->side[0], &pf->side[1], c))) {
