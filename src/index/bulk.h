@@ -52,7 +52,10 @@ int nx_store__is_empty(nx_store *st);
  * rather than the WAL (each page once), outside a transaction: 1 when
  * done, 0 when the index stays in WAL (not empty, or not the index's only
  * connection).  nx_store__first_load_end, outside a transaction, goes
- * back to the WAL (store.c).
+ * back to the WAL (store.c), or, while a reader that came meanwhile is
+ * still reading, leaves the next transaction with the journal and tries
+ * again after it.  With the journal, a commit waits for the readers
+ * (nx_store_commit).
  */
 int nx_store__first_load_begin(nx_store *st);
 void nx_store__first_load_end(nx_store *st);

@@ -414,7 +414,7 @@ int nx_store__connect_db(nx_store *st, sqlite3 **pdb, nx_blkcache *bc, const cha
 	nx_store__blkcache_close(bc);
 	bc->db = db;
 	sqlite3_extended_result_codes(db, 0);
-	sqlite3_busy_timeout(db, 10000);
+	sqlite3_busy_timeout(db, NX_BUSY_MS);
 	for (i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
 		if (sqlite3_create_function(db, fns[i].name, fns[i].nargs,
 					    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,

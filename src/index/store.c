@@ -524,11 +524,23 @@ int nx_store__first_load_begin(nx_store *st)
 
 void nx_store__first_load_end(nx_store *st)
 {
+	char mode[16] = "";
+	sqlite3_stmt *s = NULL;
+
 	if (!st->journal_off || st->in_tx)
 		return;
-	/* busy (a reader came meanwhile): the next writer's open goes back to it */
-	sqlite3_exec(st->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
-	st->journal_off = 0;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		snprintf(mode, sizeof(mode), "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	/*
+	 * Busy (a reader came meanwhile and is still reading): the next
+	 * transaction keeps the journal, its commit waits for readers as this
+	 * one's did, and the switch is tried again after it; the next
+	 * writer's open goes back to the WAL in any case.
+	 */
+	if (strcmp(mode, "wal") == 0)
+		st->journal_off = 0;
 }
 
 int nx_store__is_empty(nx_store *st)
@@ -578,6 +590,38 @@ int nx_store_begin(nx_store *st, nx_error *err)
  */
 #define NX_ZDICT_MIN 128
 
+/*
+ * COMMIT.  With the rollback journal of a new archive's first transaction
+ * (nx_store__first_load_begin) a commit needs every reader out of the
+ * index, not only the WAL's snapshot: the busy handler waits NX_BUSY_MS for
+ * them, and the PENDING lock it takes meanwhile lets no new reader in, so
+ * only a reader that was already reading can hold it up.  One that takes
+ * longer (a paused export, a shell in a transaction) would cost the whole
+ * transaction, so the commit is tried again while it is busy, up to
+ * NX_COMMIT_TRIES times in all; SQLite keeps the transaction open
+ * between tries.  In WAL mode a reader never holds up a commit.
+ */
+#define NX_COMMIT_TRIES 6
+
+static int commit_now(nx_store *st, nx_error *err)
+{
+	int tries = 0, rc = SQLITE_OK;
+
+	for (tries = 1; tries <= (st->journal_off ? NX_COMMIT_TRIES : 1); tries++)
+		if ((rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_BUSY || !st->journal_off)
+			break;
+	if (rc == SQLITE_OK)
+		return NX_OK;
+	if (rc == SQLITE_BUSY && st->journal_off)
+		return nx_error_set(err, NX_ELOCKED,
+				    "cannot save to the index: another process has been reading it for %d s "
+				    "(a new archive's first load waits for its readers); close it and run add again",
+				    NX_COMMIT_TRIES * NX_BUSY_MS / 1000);
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return nx_error_set(err, NX_ELOCKED, "cannot save to the index: the index is busy (another newsidx is writing)");
+	return nx_error_set(err, NX_EDB, "cannot save to the index: %s", sqlite3_errmsg(st->db));
+}
+
 int nx_store_commit(nx_store *st, nx_error *err)
 {
 	int rc = NX_OK;
@@ -591,7 +635,7 @@ int nx_store_commit(nx_store *st, nx_error *err)
 		rc = nx_store__vocab_flush(st, err);
 
 	if (rc == NX_OK)
-		rc = nx_store__exec(st, "COMMIT", err, "cannot save to the index");
+		rc = commit_now(st, err);
 
 	if (rc == NX_OK)
 		st->in_tx = 0;

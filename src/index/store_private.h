@@ -81,6 +81,9 @@ typedef struct nx_blkcache {
 	nx_buf text;         /* and its text */
 } nx_blkcache;
 
+/* How long a connection waits for another's lock before SQLITE_BUSY (sqlite3_busy_timeout). */
+#define NX_BUSY_MS 10000
+
 struct nx_store {
 	sqlite3 *db;
 	sqlite3 *db2;        /* a second reader for split walks (nx_store__db2), or NULL */

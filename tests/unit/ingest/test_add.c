@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,6 +390,69 @@ static void test_first_load_beside_a_reader(void **state)
 	assert_int_equal(count_from_reader(f->db), 30);
 }
 
+/* A reader that comes during a new archive's first transaction and holds its snapshot past one busy wait. */
+typedef struct late_reader {
+	sqlite3 *db;
+	pthread_t th;
+	int running;
+	int seen; /* the articles it saw */
+} late_reader;
+
+static late_reader late;
+
+static void *late_reader_leaves(void *arg)
+{
+	late_reader *r = arg;
+
+	sleep(NX_BUSY_MS / 1000 + 1);
+	sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+	return NULL;
+}
+
+static void on_article_late_reader(const nx_article *a, const char *file, int status, void *ctx)
+{
+	fixture *f = ctx;
+	sqlite3_stmt *q = NULL;
+
+	on_article_mode(a, file, status, ctx);
+	if (f->articles != 1)
+		return;
+	assert_int_equal(sqlite3_open_v2(f->db, &late.db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(late.db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(late.db, "SELECT count(*) FROM article", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	late.seen = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	assert_int_equal(pthread_create(&late.th, NULL, late_reader_leaves, &late), 0);
+	late.running = 1;
+}
+
+/*
+ * A reader that opens the index during the first transaction (after the
+ * switch to a rollback journal) and holds its snapshot longer than one
+ * busy wait: the commit waits for it rather than losing the transaction,
+ * and the index is back in WAL after.
+ */
+static void test_first_load_outwaits_a_reader(void **state)
+{
+	fixture *f = *state;
+	char mode[16];
+
+	memset(&late, 0, sizeof(late));
+	write_jsonl(f->file, 30);
+	f->last_at = 30;
+	f->mode_at_first[0] = f->mode_at_last[0] = '\0';
+	assert_int_equal(add_watched(f, f->file, 0, on_article_late_reader).added, 30);
+	assert_true(late.running);
+	pthread_join(late.th, NULL);
+	sqlite3_close(late.db);
+	assert_string_equal(f->mode_at_first, "delete");
+	assert_int_equal(late.seen, 0);
+	journal_mode(f->st->db, mode);
+	assert_string_equal(mode, "wal");
+	assert_int_equal(count_from_reader(f->db), 30);
+}
+
 /* NX_FIRST_LOAD_WAL=1 (measurements) keeps the WAL for a new archive too. */
 static void test_first_load_wal_kept_on_request(void **state)
 {
@@ -412,6 +476,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_set_by_the_caller, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_load_without_wal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_load_beside_a_reader, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_load_outwaits_a_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_load_wal_kept_on_request, setup, teardown),
 	};
 
