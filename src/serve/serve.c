@@ -41,6 +41,13 @@
 
 #include "serve_private.h"
 
+struct serve_job {
+	serve_job *next;
+	req r;                     /* the request; r.job points here */
+	struct MHD_Response *resp; /* its answer, NULL when none could be made */
+	unsigned status;
+};
+
 static void close_store(void *p)
 {
 	nx_store_close(p);
@@ -121,8 +128,15 @@ enum MHD_Result serve_respond(req *r, unsigned status, const char *ctype, char *
 				is_static ? "public, max-age=3600" : "no-store");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	ret = MHD_queue_response(r->c, status, resp);
-	MHD_destroy_response(resp);
+	if (r->job != NULL) {
+		/* a worker's: queued when the connection is back with MHD (job_done) */
+		r->job->resp = resp;
+		r->job->status = status;
+		ret = MHD_YES;
+	} else {
+		ret = MHD_queue_response(r->c, status, resp);
+		MHD_destroy_response(resp);
+	}
 	if (r->s->log)
 		serve_log_request(r, status);
 	return ret;
@@ -237,6 +251,19 @@ static double ms_since(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* 1 when a request's *req_cls is a job rather than one of uri_seen()'s tags. */
+static int is_job(const void *p)
+{
+	return p != NULL && ((const char *)p < uri_tags || (const char *)p >= uri_tags + URI__COUNT);
+}
+
+static void job_free(serve_job *j)
+{
+	if (j->resp != NULL)
+		MHD_destroy_response(j->resp);
+	free(j);
+}
+
 /* A connection opens or closes: the count and the reaper's list follow. */
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 			  enum MHD_ConnectionNotificationCode code)
@@ -313,8 +340,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	serve_ctx *s = cls;
 	conn_slot *k = slot_of(c);
 
-	(void)req_cls;
 	(void)code;
+	if (req_cls != NULL && is_job(*req_cls))
+		job_free(*req_cls); /* answered, but the connection ended before its answer was queued */
 	if (k == NULL)
 		return;
 	pthread_mutex_lock(&s->lock);
@@ -449,17 +477,129 @@ static enum MHD_Result article_route(req *r, nx_store *st, const char *url)
 	return ret;
 }
 
+/* A request that reads the index, answered on this thread with its store. */
+static enum MHD_Result answer(req *r)
+{
+	nx_store *st = serve_thread_store(r);
+
+	if (st == NULL)
+		return serve_fail(r, MHD_HTTP_SERVICE_UNAVAILABLE, "the index cannot be opened right now");
+	if (strcmp(r->url, "/") == 0)
+		return serve_page_search(r, st);
+	if (strcmp(r->url, "/api/search") == 0)
+		return serve_api_search(r, st);
+	return article_route(r, st, r->url);
+}
+
+/*
+ * Requests that read the index wait in one queue, first come first
+ * served, for --threads workers; the connection is suspended meanwhile,
+ * so that libmicrohttpd's threads go on reading and answering the other
+ * connections.  With the work bound to the connection's thread instead, a
+ * slow search held up every connection that thread had (unevenly: MHD
+ * gives a connection to whichever thread accepts it), and a request's
+ * wait depended on its neighbours rather than on the requests before it.
+ */
+static enum MHD_Result enqueue(req *r, void **req_cls)
+{
+	serve_ctx *s = r->s;
+	serve_job *j = calloc(1, sizeof(*j));
+
+	if (j == NULL)
+		return serve_fail(r, MHD_HTTP_SERVICE_UNAVAILABLE, "out of memory");
+	pthread_mutex_lock(&s->qlock);
+	if (s->qstop) {
+		pthread_mutex_unlock(&s->qlock);
+		free(j);
+		return serve_fail(r, MHD_HTTP_SERVICE_UNAVAILABLE, "the server is stopping");
+	}
+	j->r = *r;
+	j->r.job = j;
+	*req_cls = j;
+	MHD_suspend_connection(r->c);
+	if (s->qtail != NULL)
+		s->qtail->next = j;
+	else
+		s->qhead = j;
+	s->qtail = j;
+	pthread_cond_signal(&s->qcond);
+	pthread_mutex_unlock(&s->qlock);
+	return MHD_YES;
+}
+
+/* The answer a worker made, queued now that the connection is back (the call after the resume). */
+static enum MHD_Result job_done(struct MHD_Connection *c, void **req_cls)
+{
+	serve_job *j = *req_cls;
+	enum MHD_Result ret = MHD_NO; /* no answer could be made: MHD closes the connection */
+
+	*req_cls = &uri_tags[URI_SEEN];
+	if (j->resp != NULL)
+		ret = MHD_queue_response(c, j->status, j->resp);
+	job_free(j);
+	return ret;
+}
+
+/* A worker: jobs in turn until the queue is stopped and empty. */
+static void *worker(void *arg)
+{
+	serve_ctx *s = arg;
+	serve_job *j = NULL;
+
+	for (;;) {
+		pthread_mutex_lock(&s->qlock);
+		while (s->qhead == NULL && !s->qstop)
+			pthread_cond_wait(&s->qcond, &s->qlock);
+		if ((j = s->qhead) != NULL && (s->qhead = j->next) == NULL)
+			s->qtail = NULL;
+		pthread_mutex_unlock(&s->qlock);
+		if (j == NULL)
+			return NULL;
+		answer(&j->r);
+		/* the job is MHD's again from here (job_done, or on_completed) */
+		MHD_resume_connection(j->r.c);
+	}
+}
+
+/* Start n workers: how many started. */
+static long start_workers(serve_ctx *s, long n)
+{
+	if ((s->workers = calloc((size_t)n, sizeof(*s->workers))) == NULL)
+		return 0;
+	for (s->nworkers = 0; s->nworkers < n; s->nworkers++)
+		if (pthread_create(&s->workers[s->nworkers], NULL, worker, s) != 0)
+			break;
+	return s->nworkers;
+}
+
+/* No job taken any more; the workers answer those waiting, then end. */
+static void stop_workers(serve_ctx *s)
+{
+	long i = 0;
+
+	pthread_mutex_lock(&s->qlock);
+	s->qstop = 1;
+	pthread_cond_broadcast(&s->qcond);
+	pthread_mutex_unlock(&s->qlock);
+	for (i = 0; i < s->nworkers; i++)
+		pthread_join(s->workers[i], NULL);
+	free(s->workers);
+	s->workers = NULL;
+	s->nworkers = 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **req_cls)
 {
 	req r;
 	args_check ac = { 0, 0, 0, NULL };
-	nx_store *st = NULL;
 	int is_api = 0;
 
 	(void)version;
 	(void)upload_data;
+	if (is_job(*req_cls))
+		return job_done(c, req_cls);
 	memset(&r, 0, sizeof(r));
 	r.s = cls;
 	r.c = c;
@@ -510,13 +650,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	if (strcmp(url, "/") != 0 && strcmp(url, "/api/search") != 0 && strncmp(url, "/a/", 3) != 0 &&
 	    strncmp(url, "/api/article/", 13) != 0)
 		return serve_fail(&r, MHD_HTTP_NOT_FOUND, "nothing here: try the search page at /");
-	if ((st = serve_thread_store(&r)) == NULL)
-		return serve_fail(&r, MHD_HTTP_SERVICE_UNAVAILABLE, "the index cannot be opened right now");
-	if (strcmp(url, "/") == 0)
-		return serve_page_search(&r, st);
-	if (strcmp(url, "/api/search") == 0)
-		return serve_api_search(&r, st);
-	return article_route(&r, st, url);
+	return enqueue(&r, req_cls);
 }
 
 /* --listen: HOST:PORT, [V6]:PORT, PORT or HOST; 127.0.0.1:8080 by default. */
@@ -643,14 +777,16 @@ static int serve_options(serve_ctx *s, int argc, char **argv, const char **liste
 }
 
 /*
- * Start libmicrohttpd on ss with threads request threads (capped so that
- * each has connections to serve) and max_conn connections; NULL when it
- * cannot listen.
+ * Start libmicrohttpd on ss with max_conn connections; NULL when it cannot
+ * listen.  Its threads read requests and write answers (the index is read
+ * by the workers): two, so that one busy writing a long answer leaves
+ * the other free, capped so that each has connections to serve.
  */
-static struct MHD_Daemon *start_daemon(serve_ctx *s, const struct sockaddr_storage *ss, long threads, long max_conn)
+static struct MHD_Daemon *start_daemon(serve_ctx *s, const struct sockaddr_storage *ss, long max_conn)
 {
 	struct MHD_OptionItem pool[2] = { { MHD_OPTION_END, 0, NULL }, { MHD_OPTION_END, 0, NULL } };
-	unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
+	unsigned flags = MHD_USE_ERROR_LOG | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME;
+	long threads = 2;
 	/* one address holds a quarter of the connections at most (2 to 64) */
 	long per_ip = max_conn / 4 < 2 ? 2 : max_conn / 4 > 64 ? 64 : max_conn / 4;
 
@@ -715,6 +851,11 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 		nx_cli_warn("serve: cannot create a mutex");
 		return NX_EXIT_INDEX;
 	}
+	if (pthread_mutex_init(&s.qlock, NULL) != 0 || pthread_cond_init(&s.qcond, NULL) != 0) {
+		nx_cli_warn("serve: cannot create a mutex");
+		pthread_mutex_destroy(&s.lock);
+		return NX_EXIT_INDEX;
+	}
 	have_lock = 1;
 	if (pthread_key_create(&s.store_key, close_store) != 0) {
 		nx_cli_warn("serve: cannot create thread storage");
@@ -731,7 +872,12 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
-	d = start_daemon(&s, &ss, threads, max_conn);
+	if (start_workers(&s, threads) < threads) {
+		nx_cli_warn("serve: cannot start %ld threads", threads);
+		rc = NX_EXIT_INDEX;
+		goto done;
+	}
+	d = start_daemon(&s, &ss, max_conn);
 	if (d == NULL) {
 		nx_cli_warn("serve: cannot listen on %s (in use, or not an address of this machine)", listen);
 		rc = NX_EXIT_USAGE;
@@ -757,6 +903,9 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 		;
 	fprintf(stderr, "newsidx: serve: stopping (%s)\n", sig == SIGINT ? "interrupt" : sig == SIGTERM ? "terminate" : "hangup");
 done:
+	/* every suspended connection resumed before MHD stops (it insists) */
+	if (have_lock)
+		stop_workers(&s);
 	if (d != NULL)
 		MHD_stop_daemon(d);
 	if (have_reaper) {
@@ -769,7 +918,10 @@ done:
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		pthread_key_delete(s.store_key);
 	}
-	if (have_lock)
+	if (have_lock) {
+		pthread_cond_destroy(&s.qcond);
+		pthread_mutex_destroy(&s.qlock);
 		pthread_mutex_destroy(&s.lock);
+	}
 	return rc;
 }

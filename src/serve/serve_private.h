@@ -37,6 +37,12 @@ typedef struct conn_slot {
 	struct timespec since;  /* connection start, or the end of the last answer */
 } conn_slot;
 
+/*
+ * A request that reads the index, waiting in the queue or being answered
+ * by a worker while its connection is suspended (serve.c).
+ */
+typedef struct serve_job serve_job;
+
 typedef struct serve_ctx {
 	const char *db_path;
 	pthread_key_t store_key; /* this thread's nx_store */
@@ -53,6 +59,13 @@ typedef struct serve_ctx {
 	atomic_int searches;     /* searches being answered (search_begin) */
 	int stop;
 	pthread_t reaper;
+	/* the requests that read the index: one queue, first come first served */
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	serve_job *qhead, *qtail;
+	int qstop;               /* no job taken any more: answered at once (503) */
+	pthread_t *workers;
+	long nworkers;
 } serve_ctx;
 
 /* One request being answered. */
@@ -63,6 +76,7 @@ typedef struct req {
 	const char *url;
 	int api; /* errors as JSON */
 	struct timespec t0;
+	serve_job *job; /* answered by a worker: the answer goes to the job */
 } req;
 
 /* This thread's read-only store (opened at its first request), or NULL after an error answer. */

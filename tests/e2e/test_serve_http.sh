@@ -203,6 +203,18 @@ expect_status 200 "${URL}api/search?q=harbour"
 serve_stop INT
 [ "$SERVE_RC" -eq 0 ] && ok || bad "serve exited $SERVE_RC on SIGINT"
 
+# --- stopped with searches waiting in the queue for its one worker: each is
+# answered (or, once stopping, refused with 503), and serve exits cleanly
+serve_start --threads 1 --max-connections 32 || exit 1
+seq 16 | xargs -P 16 -I{} curl -s -m 20 -o /dev/null -w '%{http_code}\n' "${URL}api/search?q=harbour+OR+ferry&offset={}" > "$TMP/codes" &
+CURLS=$!
+sleep 0.05
+serve_stop TERM
+wait "$CURLS"
+[ "$SERVE_RC" -eq 0 ] && ok || bad "serve stopped with searches queued exited $SERVE_RC"
+[ "$(grep -cvE '^(200|503|000)$' "$TMP/codes")" -eq 0 ] && [ "$(wc -l < "$TMP/codes")" -eq 16 ] && ok ||
+  bad "searches queued at the stop: $(sort "$TMP/codes" | uniq -c | tr '\n' ' ')"
+
 # --- the connection limit: a third client waits while two hold their connections
 serve_start --max-connections 2 || exit 1
 python3 - "$URL" <<'PY' && ok || bad "--max-connections 2 does not hold off a third client"
