@@ -494,6 +494,32 @@ static enum MHD_Result answer(req *r)
 }
 
 /*
+ * The workers.  An idle worker waits on its own condition, on a stack:
+ * a job wakes the one idle last, so that under a light load one worker,
+ * with its store's caches warm, answers request after request (woken in
+ * turn, four workers each read the same lists into their own cache).
+ */
+struct serve_worker {
+	pthread_t th;
+	pthread_cond_t wake;
+	serve_worker *next_idle;
+	serve_ctx *s;
+	int woken;
+};
+
+/* With s->qlock held: the worker idle last is woken, if any. */
+static void wake_one(serve_ctx *s)
+{
+	serve_worker *w = s->idle;
+
+	if (w == NULL)
+		return;
+	s->idle = w->next_idle;
+	w->woken = 1;
+	pthread_cond_signal(&w->wake);
+}
+
+/*
  * Requests that read the index wait in one queue, first come first
  * served, for --threads workers; the connection is suspended meanwhile,
  * so that libmicrohttpd's threads go on reading and answering the other
@@ -524,7 +550,7 @@ static enum MHD_Result enqueue(req *r, void **req_cls)
 	else
 		s->qhead = j;
 	s->qtail = j;
-	pthread_cond_signal(&s->qcond);
+	wake_one(s);
 	pthread_mutex_unlock(&s->qlock);
 	return MHD_YES;
 }
@@ -545,22 +571,32 @@ static enum MHD_Result job_done(struct MHD_Connection *c, void **req_cls)
 /* A worker: jobs in turn until the queue is stopped and empty. */
 static void *worker(void *arg)
 {
-	serve_ctx *s = arg;
+	serve_worker *w = arg;
+	serve_ctx *s = w->s;
 	serve_job *j = NULL;
 
+	pthread_mutex_lock(&s->qlock);
 	for (;;) {
-		pthread_mutex_lock(&s->qlock);
-		while (s->qhead == NULL && !s->qstop)
-			pthread_cond_wait(&s->qcond, &s->qlock);
-		if ((j = s->qhead) != NULL && (s->qhead = j->next) == NULL)
-			s->qtail = NULL;
-		pthread_mutex_unlock(&s->qlock);
-		if (j == NULL)
-			return NULL;
-		answer(&j->r);
-		/* the job is MHD's again from here (job_done, or on_completed) */
-		MHD_resume_connection(j->r.c);
+		if ((j = s->qhead) != NULL) {
+			if ((s->qhead = j->next) == NULL)
+				s->qtail = NULL;
+			pthread_mutex_unlock(&s->qlock);
+			answer(&j->r);
+			/* the job is MHD's again from here (job_done, or on_completed) */
+			MHD_resume_connection(j->r.c);
+			pthread_mutex_lock(&s->qlock);
+			continue;
+		}
+		if (s->qstop)
+			break;
+		w->woken = 0;
+		w->next_idle = s->idle;
+		s->idle = w;
+		while (!w->woken)
+			pthread_cond_wait(&w->wake, &s->qlock);
 	}
+	pthread_mutex_unlock(&s->qlock);
+	return NULL;
 }
 
 /* Start n workers: how many started. */
@@ -568,9 +604,17 @@ static long start_workers(serve_ctx *s, long n)
 {
 	if ((s->workers = calloc((size_t)n, sizeof(*s->workers))) == NULL)
 		return 0;
-	for (s->nworkers = 0; s->nworkers < n; s->nworkers++)
-		if (pthread_create(&s->workers[s->nworkers], NULL, worker, s) != 0)
+	for (s->nworkers = 0; s->nworkers < n; s->nworkers++) {
+		serve_worker *w = &s->workers[s->nworkers];
+
+		w->s = s;
+		if (pthread_cond_init(&w->wake, NULL) != 0)
 			break;
+		if (pthread_create(&w->th, NULL, worker, w) != 0) {
+			pthread_cond_destroy(&w->wake);
+			break;
+		}
+	}
 	return s->nworkers;
 }
 
@@ -581,10 +625,13 @@ static void stop_workers(serve_ctx *s)
 
 	pthread_mutex_lock(&s->qlock);
 	s->qstop = 1;
-	pthread_cond_broadcast(&s->qcond);
+	while (s->idle != NULL)
+		wake_one(s);
 	pthread_mutex_unlock(&s->qlock);
-	for (i = 0; i < s->nworkers; i++)
-		pthread_join(s->workers[i], NULL);
+	for (i = 0; i < s->nworkers; i++) {
+		pthread_join(s->workers[i].th, NULL);
+		pthread_cond_destroy(&s->workers[i].wake);
+	}
 	free(s->workers);
 	s->workers = NULL;
 	s->nworkers = 0;
@@ -872,7 +919,7 @@ int cmd_serve(nx_cli *cli, int argc, char **argv)
 		nx_cli_warn("serve: cannot create a mutex");
 		return NX_EXIT_INDEX;
 	}
-	if (pthread_mutex_init(&s.qlock, NULL) != 0 || pthread_cond_init(&s.qcond, NULL) != 0) {
+	if (pthread_mutex_init(&s.qlock, NULL) != 0) {
 		nx_cli_warn("serve: cannot create a mutex");
 		pthread_mutex_destroy(&s.lock);
 		return NX_EXIT_INDEX;
@@ -940,7 +987,6 @@ done:
 		pthread_key_delete(s.store_key);
 	}
 	if (have_lock) {
-		pthread_cond_destroy(&s.qcond);
 		pthread_mutex_destroy(&s.qlock);
 		pthread_mutex_destroy(&s.lock);
 	}

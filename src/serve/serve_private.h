@@ -42,6 +42,7 @@ typedef struct conn_slot {
  * by a worker while its connection is suspended (serve.c).
  */
 typedef struct serve_job serve_job;
+typedef struct serve_worker serve_worker;
 
 typedef struct serve_ctx {
 	const char *db_path;
@@ -61,11 +62,11 @@ typedef struct serve_ctx {
 	pthread_t reaper;
 	/* the requests that read the index: one queue, first come first served */
 	pthread_mutex_t qlock;
-	pthread_cond_t qcond;
 	serve_job *qhead, *qtail;
 	int qstop;               /* no job taken any more: answered at once (503) */
-	pthread_t *workers;
+	serve_worker *workers;   /* nworkers of them */
 	long nworkers;
+	serve_worker *idle;      /* the idle ones, the one idle last first */
 } serve_ctx;
 
 /* One request being answered. */
