@@ -783,10 +783,10 @@ enum { OPT_LISTEN = 256, OPT_THREADS, OPT_MAX_CONN, OPT_LOG, OPT_ALLOW_HOST };
 
 /*
  * Workers by default: two for each CPU this process may run on (2 to
- * 64).  With as many as CPUs, a search that waits on the disk leaves its
- * CPU idle; with many more, searches share the CPUs and each takes
- * longer (scripts/bench-serve --mix at 1M on 2 CPUs under a writer, p95
- * at 32 clients: 2 workers 412-420 ms, 4 314-364 ms, 8 379 ms).
+ * 64).  With as many as CPUs, a writer beside the server takes more of
+ * them; with many more, searches share the CPUs and each takes longer
+ * (scripts/bench-serve --mix at 1M on 2 CPUs under a writer, p95 at 32
+ * clients: 2 workers 412-420 ms, 4 314-364 ms, 8 379 ms).
  */
 static long default_workers(void)
 {
