@@ -8,13 +8,22 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* FTS5's structure record (FTS5_STRUCTURE_ROWID): any write to the index writes a new one. */
-#define NX_FTS5_STRUCTURE_SQL "SELECT block FROM fts_data WHERE id = 10"
+/*
+ * FTS5's structure record (FTS5_STRUCTURE_ROWID, 10): a write that
+ * changes any list writes a new one; and its averages record
+ * (FTS5_AVERAGES_ROWID, 1): the rows and tokens, which a row without a
+ * token changes alone.  The same two records: the same lists and totals.
+ */
+#define NX_FTS5_RECORDS_SQL "SELECT id, block FROM fts_data WHERE id IN (10, 1) ORDER BY id DESC"
 
-/* What one side read: its cache (list i: phrase i) and the structure record it read under. */
+/*
+ * What one side read: its cache (list i: phrase i) and the records it read
+ * under (the structure record's length in 4 bytes, it, the averages record).
+ */
 typedef struct prefetch_side {
 	nx_topk_cache *c;
 	void *structure;
@@ -31,28 +40,49 @@ struct nx_topk_prefetch {
 	int rc;                /* the thread's */
 };
 
-/* The structure record db reads now into s (malloc'd): an SQLite code. */
+/* The records db reads now into s (malloc'd): an SQLite code. */
 static int read_structure(sqlite3 *db, prefetch_side *s)
 {
 	sqlite3_stmt *q = NULL;
-	int rc = sqlite3_prepare_v2(db, NX_FTS5_STRUCTURE_SQL, -1, &q, NULL);
+	unsigned char *b = NULL;
+	size_t len = 0;
+	int rc = sqlite3_prepare_v2(db, NX_FTS5_RECORDS_SQL, -1, &q, NULL);
 
-	if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int n = sqlite3_column_bytes(q, 0);
-		const void *b = sqlite3_column_blob(q, 0);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int n = sqlite3_column_bytes(q, 1), first = sqlite3_column_int(q, 0) == 10;
+		const void *blk = sqlite3_column_blob(q, 1);
+		unsigned char *nb = NULL;
 
-		rc = SQLITE_NOMEM;
-		if ((s->structure = malloc(n > 0 ? (size_t)n : 1)) != NULL) {
-			if (n > 0)
-				memcpy(s->structure, b, (size_t)n);
-			s->nstructure = n;
-			rc = SQLITE_OK;
+		if (first != (b == NULL) || n < 0) {
+			rc = SQLITE_CORRUPT; /* no structure record, first: an FTS5 table has one */
+			break;
 		}
-	} else if (rc == SQLITE_DONE) {
-		rc = SQLITE_CORRUPT; /* an FTS5 table has one */
+		if ((nb = realloc(b, len + 4 + (size_t)n)) == NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		b = nb;
+		if (first) {
+			uint32_t n32 = (uint32_t)n;
+
+			memcpy(b, &n32, 4);
+			len = 4;
+		}
+		if (n > 0)
+			memcpy(b + len, blk, (size_t)n);
+		len += (size_t)n;
+		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(q);
-	return rc;
+	if (rc == SQLITE_DONE && b == NULL)
+		rc = SQLITE_CORRUPT;
+	if (rc != SQLITE_DONE) {
+		free(b);
+		return rc;
+	}
+	s->structure = b;
+	s->nstructure = (int)len;
+	return SQLITE_OK;
 }
 
 /* Phrases taken one at a time (until none is left) and read on db into side's cache. */
@@ -141,7 +171,7 @@ static void join(nx_topk_prefetch *pf)
 	pf->running = 0;
 }
 
-/* 1 when sides s and ref read the same structure record. */
+/* 1 when sides s and ref read the same records (read_structure). */
 static int same_structure(const prefetch_side *s, const prefetch_side *ref)
 {
 	return s->structure != NULL && ref->structure != NULL && s->nstructure == ref->nstructure &&
@@ -219,8 +249,7 @@ int nx_topk__prefetch_finish(nx_topk_prefetch *pf, sqlite3 *db, nx_topk_cache **
 		/*
 		 * db's own totals, read in the same transaction; or, when the
 		 * thread took every phrase and db read none, the thread's, if it
-		 * read the structure record db reads: any write to the index
-		 * writes a new one, so the two saw one index and its totals.
+		 * read the records db reads: the same lists and totals.
 		 */
 		const nx_topk_cache *t = pf->side[1].c;
 
