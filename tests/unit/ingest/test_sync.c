@@ -15,7 +15,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "newsidx/add.h"
 #include "newsidx/sync.h"
+#include "index/store_private.h"
+#include "stories.h"
 
 typedef struct fixture {
 	char dir[64];
@@ -205,12 +208,114 @@ static void test_failures(void **state)
 	assert_int_equal(s.removed, 0);
 }
 
+/* What a reader sees of the index at each commit of a sync: whether the index of ids is there. */
+typedef struct watch {
+	const char *db;
+	int commits, uid_index_at_first;
+} watch;
+
+static int has_uid_index(const char *db)
+{
+	sqlite3 *rd = NULL;
+	sqlite3_stmt *q = NULL;
+	int n = -1;
+
+	assert_int_equal(sqlite3_open_v2(db, &rd, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(rd, "SELECT count(*) FROM sqlite_master WHERE name = 'article_uid'", -1,
+					    &q, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(rd);
+	return n;
+}
+
+static void on_commit(const nx_sync_stats *s, void *ctx)
+{
+	watch *w = ctx;
+
+	(void)s;
+	if (w->commits++ == 0)
+		w->uid_index_at_first = has_uid_index(w->db);
+}
+
+/* A first sync of n stories in one file (into f's empty index): its stats, what the watch saw. */
+static void first_sync(fixture *f, int n, nx_sync_stats *s, watch *w)
+{
+	nx_sync_opts o = NX_SYNC_OPTS_INIT;
+	nx_error err = NX_ERROR_INIT;
+	const char *paths[1];
+	char path[160];
+	FILE *fp = NULL;
+	int i = 0;
+
+	snprintf(path, sizeof(path), "%s/wire.jsonl", f->arch);
+	assert_non_null(fp = fopen(path, "w"));
+	for (i = 0; i < n; i++)
+		story_line(fp, i, 10 + i % 10, 1 + i % 28, "", "");
+	fclose(fp);
+	memset(w, 0, sizeof(*w));
+	w->db = f->db;
+	w->uid_index_at_first = -1;
+	paths[0] = f->arch;
+	o.on_progress = on_commit;
+	o.ctx = w;
+	assert_int_equal(nx_sync_run(s, f->st, paths, 1, &o, &err), NX_OK);
+}
+
+/*
+ * A first sync into an empty index loads as a new archive's add does: no
+ * index of ids while it loads (a commit comes after NX_ADD_BATCH_ARTICLES
+ * articles at most, so a reader looks at least once before the end),
+ * the indexes made at its end, the WAL after it; the same articles as a
+ * sync that loads as any other (NX_FIRST_SYNC_BULK=0), and a second sync
+ * reads nothing again.
+ */
+static void test_first_sync_loads_in_bulk(void **state)
+{
+	fixture *f = *state;
+	nx_sync_stats s, again;
+	watch w;
+	char mode[16] = "", side[128];
+	sqlite3_stmt *q = NULL;
+	int n = NX_ADD_BATCH_ARTICLES + 1000;
+
+	first_sync(f, n, &s, &w);
+	assert_int_equal(s.added, n + 3); /* and the fixture's three pages */
+	assert_true(w.commits >= 2);
+	assert_int_equal(w.uid_index_at_first, 0);
+	assert_int_equal(has_uid_index(f->db), 1);
+	assert_int_equal(sqlite3_prepare_v2(f->st->db, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	snprintf(mode, sizeof(mode), "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	assert_string_equal(mode, "wal");
+	run_sync(f, 0, &again);
+	assert_int_equal(again.added + again.updated, 0);
+	assert_int_equal(again.files_read, 0);
+	/* measured the other way: the index of ids there all along, the same count */
+	nx_store_close(f->st);
+	assert_int_equal(unlink(f->db), 0);
+	snprintf(side, sizeof(side), "%s-wal", f->db);
+	unlink(side); /* none after a clean close, as a rule */
+	snprintf(side, sizeof(side), "%s-shm", f->db);
+	unlink(side);
+	assert_int_equal(nx_store_open(&f->st, f->db, NX_STORE_WRITE, NULL), NX_OK);
+	setenv("NX_FIRST_SYNC_BULK", "0", 1);
+	first_sync(f, n, &again, &w);
+	unsetenv("NX_FIRST_SYNC_BULK");
+	assert_int_equal(again.added, s.added);
+	assert_int_equal(w.uid_index_at_first, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_incremental, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stamp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_sync_loads_in_bulk, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
