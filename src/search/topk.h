@@ -74,6 +74,7 @@ typedef struct nx_topk_stats {
 	int64_t tests;   /* rows the filter's keep() was asked about */
 	int64_t merges;  /* nx_topk__rank: 2 when the bounds kept were not enough */
 	int64_t probes;  /* nx_topk__rank: rows of lazy lists read through FTS5 (see topk_rank.c) */
+	int64_t sunk;    /* nx_topk__rank: rows whose bound fell, as they were read, below the next or the k-th */
 } nx_topk_stats;
 
 /*

@@ -421,6 +421,8 @@ static double merge_bound(const merge_state *ms, const merge_ctx *x, int off, ui
  * order than a row's cheap bound.)
  */
 #define NX_PRUNE_MARGIN (1.0 + 1e-6)
+/* A merge that kept too few bounds runs again keeping this many times as many (see nx_topk__rank). */
+#define NX_RANK_REGROW 32
 
 static void prune_lists(merge_state *ms, const merge_ctx *x, size_t cap)
 {
@@ -562,40 +564,104 @@ done:
 
 
 /*
+ * What the lists say of row rowid: each list's count there (lfreq: 0 when
+ * absent, < 0 a lazy row not probed yet, see topk_list), the bound of its
+ * length from their extents (*lb), and the lazy list not probed whose
+ * term's bound is largest (*probe: -1 none; *pat its row in that list).
+ */
+static void row_state(const merge_ctx *x, int64_t rowid, double *lfreq, int *lb, int *probe, ptrdiff_t *pat)
+{
+	int32_t ext[NX_TOPK_EXT_COLS] = { 0 };
+	double most = -1;
+	int i = 0, j = 0, col = 0;
+
+	*probe = -1;
+	*pat = -1;
+	for (j = 0; j < x->m; j++) {
+		const topk_list *l = &x->c->l[x->lists[j]];
+		ptrdiff_t at1 = list_find(l, rowid);
+
+		lfreq[j] = at1 >= 0 ? l->freq[at1] : 0;
+		if (at1 >= 0 && l->ext != NULL)
+			for (col = 0; col < x->ncol; col++)
+				if (l->ext[(size_t)at1 * (size_t)x->ncol + (size_t)col] > ext[col])
+					ext[col] = l->ext[(size_t)at1 * (size_t)x->ncol + (size_t)col];
+		if (lfreq[j] < 0) {
+			double t = (-1.0 - lfreq[j]) * l->xscale, wi = 0;
+
+			for (i = 0; i < x->n; i++)
+				if (x->local[i] == j)
+					wi += x->w[i] * x->idf[i];
+			t = wi * (t < NX_RANK_K1 + 1.0 ? t : NX_RANK_K1 + 1.0);
+			if (t > most) {
+				most = t;
+				*probe = j;
+				*pat = at1;
+			}
+		}
+	}
+	*lb = 0;
+	for (col = 0; col < x->ncol; col++)
+		*lb += ext[col];
+}
+
+/*
  * The k best exact scores into best (a heap, worst on top, *nbest of
- * them): lengths read (with s) in the order of decreasing bound of the
- * ncand rows of cand, until no bound left can win.
+ * them), from the ncand rows of cand by decreasing bound, until no bound
+ * left can win.  A row's merge bound counts its lazy lists at their
+ * bound: on top, the row is made exact step by step (its lazy list of
+ * largest bound probed, then its length read, s), and after each step
+ * its bound is computed again from what is known (exact counts, lazy
+ * bounds, the length its extents imply).  A bound that falls sinks the
+ * row in the heap, and one that falls below the k-th best score drops it
+ * before any more probes or its length: for a question of frequent words
+ * thousands of rows have merge bounds above the scores the best reach.
  */
 static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand, size_t ncand, size_t k,
 			  nx_topk_hit *best, size_t *nbest, nx_topk_stats *st)
 {
 	double lfreq[NX_TOPK_MAX_RANK_PHRASES], freq[NX_TOPK_MAX_RANK_PHRASES];
 	size_t heapn = ncand;
-	int i = 0, j = 0, rc = SQLITE_OK;
+	int i = 0, lb = 0, probe = -1, dl = 0, rc = SQLITE_OK;
+	ptrdiff_t pat = -1;
 
 	for (i = (int)(heapn / 2); i >= 0; i--)
 		heap_down(cand, heapn, (size_t)i, 1);
 	while (heapn > 0) {
 		nx_topk_hit h = cand[0];
-		int dl = 0;
+		double b = 0;
 
 		if (*nbest == k && worse(&h, &best[0]))
 			break;
+		row_state(x, h.rowid, lfreq, &lb, &probe, &pat);
+		if (probe >= 0) {
+			b = lazy_bound(x, lfreq, (double)lb);
+		} else {
+			for (i = 0; i < x->n; i++)
+				freq[i] = lfreq[x->local[i]];
+			b = nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)lb, x->avgdl) * (1.0 + 1e-9);
+		}
+		if (b < h.score) {
+			/* a lower bound: the row sinks (or goes, below the k-th) before more is read */
+			cand[0].score = b;
+			st->sunk++;
+			if (*nbest == k && worse(&cand[0], &best[0])) {
+				cand[0] = cand[--heapn];
+				heap_down(cand, heapn, 0, 1);
+				continue;
+			}
+			heap_down(cand, heapn, 0, 1);
+			if (cand[0].rowid != h.rowid)
+				continue;
+		}
+		if (probe >= 0) {
+			if ((rc = nx_topk__probe_row(x->db, x->c, &x->c->l[x->lists[probe]], (size_t)pat)) != SQLITE_OK)
+				return rc;
+			st->probes++;
+			continue;
+		}
 		cand[0] = cand[--heapn];
 		heap_down(cand, heapn, 0, 1);
-		for (j = 0; j < x->m; j++) {
-			topk_list *l = &x->c->l[x->lists[j]];
-			ptrdiff_t at1 = list_find(l, h.rowid);
-
-			if (at1 >= 0 && l->freq[at1] < 0) {
-				if ((rc = nx_topk__probe_row(x->db, x->c, l, (size_t)at1)) != SQLITE_OK)
-					return rc;
-				st->probes++;
-			}
-			lfreq[j] = at1 >= 0 ? l->freq[at1] : 0;
-		}
-		for (i = 0; i < x->n; i++)
-			freq[i] = lfreq[x->local[i]];
 		if ((rc = doc_length(s, x->ncol, h.rowid, &dl)) != SQLITE_OK)
 			return rc;
 		st->lengths++;
@@ -721,11 +787,16 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 			  .prune = total == NULL && k > 0 && !t->exhaustive };
 	/*
 	 * The rows whose bound is among the best cap are enough when the k-th
-	 * exact score beats every bound left out; otherwise (rare: bounds far
-	 * above the scores) the merge runs again and keeps every row.
+	 * exact score beats every bound left out; otherwise (bounds far above
+	 * the scores: lazy lists' counts unknown, many rows of frequent words)
+	 * the merge runs again keeping NX_RANK_REGROW times as many, and only
+	 * then every row.  Keeping every row at once cost a candidate for each
+	 * matching row: at 10M, five million of them for a question of common
+	 * words, where the regrown cap was enough.
 	 */
 	cap = keep > 1 ? (k * 8 > keep ? k * 8 : keep) : k;
-	for (pass = 0; pass < 2; pass++) {
+	for (pass = 0; pass < 3; pass++) {
+		size_t pcap = pass == 0 ? cap : pass == 1 && cap <= SIZE_MAX / NX_RANK_REGROW ? cap * NX_RANK_REGROW : SIZE_MAX;
 		double dropped = -HUGE_VAL;
 		int any = 0;
 
@@ -736,7 +807,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		count = 0;
 		memset(&st, 0, sizeof(st));
 		st.merges = pass + 1;
-		if ((rc = merge_lists(&mx, k, pass == 0 ? cap : SIZE_MAX, &cand, &ncand, &dropped, &any, &count,
+		if ((rc = merge_lists(&mx, k, pcap, &cand, &ncand, &dropped, &any, &count,
 				      &st)) != SQLITE_OK)
 			goto done;
 		if (k == 0 || (ncand == 0 && !any))
@@ -753,6 +824,8 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 			goto done;
 		if (!any || (nbest == k && dropped < best[0].score))
 			break; /* nothing left out could have entered */
+		if (pcap == SIZE_MAX)
+			break;
 	}
 	qsort(best, nbest, sizeof(*best), cmp_hit);
 	*out = best;
