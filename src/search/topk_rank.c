@@ -229,6 +229,7 @@ typedef struct merge_state {
 	double most[NX_TOPK_MAX_RANK_PHRASES]; /* the most each list adds to a score */
 	double gain;      /* the coverage factor at its most */
 	uint64_t *mask;   /* of each row of the window: the lists holding it */
+	uint64_t occ[NX_MERGE_WIN / 64]; /* the rows of the window some list holds (mask not 0) */
 	int32_t *ext;     /* its last offset + 1 in each column (all lists) */
 	double *fr;       /* its weighted count in each list */
 	double *cheap;    /* the sum of most[] of its lists */
@@ -285,6 +286,7 @@ static inline void add_row(merge_state *ms, const merge_ctx *x, int off, int j, 
 	if (ms->mask[off] == 0) {
 		memcpy(re, le, (size_t)x->ncol * sizeof(*re));
 		ms->cheap[off] = ms->most[j];
+		ms->occ[off >> 6] |= (uint64_t)1 << (off & 63);
 	} else {
 		for (col = 0; col < x->ncol; col++)
 			if (le[col] > re[col])
@@ -301,9 +303,16 @@ static inline void add_row(merge_state *ms, const merge_ctx *x, int off, int j, 
  */
 static void merge_window(merge_state *ms, const merge_ctx *x, size_t k, int64_t lo, int64_t hi)
 {
-	int j = 0;
+	int j = 0, w = 0;
 
-	memset(ms->mask, 0, NX_MERGE_WIN * sizeof(*ms->mask));
+	/* the last window's rows cleared, not the whole window: lists may hold a row in thousands */
+	for (w = 0; w < NX_MERGE_WIN / 64; w++) {
+		uint64_t b = ms->occ[w];
+
+		for (; b != 0; b &= b - 1)
+			ms->mask[w * 64 + __builtin_ctzll(b)] = 0;
+		ms->occ[w] = 0;
+	}
 	for (j = 0; j < x->m; j++) {
 		const topk_list *l = &x->c->l[x->lists[j]];
 		size_t p = ms->pos[j];
@@ -311,8 +320,12 @@ static void merge_window(merge_state *ms, const merge_ctx *x, size_t k, int64_t 
 		if (((ms->walked >> j) & 1) == 0)
 			continue; /* looked into row by row (probe_rest) */
 		if (k == 0) { /* counting: which lists hold the row is enough */
-			for (; p < l->n && l->rowid[p] < hi; p++)
-				ms->mask[l->rowid[p] - lo] |= (uint64_t)1 << j;
+			for (; p < l->n && l->rowid[p] < hi; p++) {
+				int off = (int)(l->rowid[p] - lo);
+
+				ms->mask[off] |= (uint64_t)1 << j;
+				ms->occ[off >> 6] |= (uint64_t)1 << (off & 63);
+			}
 			ms->pos[j] = p;
 			continue;
 		}
@@ -505,14 +518,19 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **c
 			break;
 		hi = lo > INT64_MAX - NX_MERGE_WIN ? INT64_MAX : lo + NX_MERGE_WIN;
 		merge_window(&ms, x, k, lo, hi);
+		/* the window's rows in order, by the bits of occ (ones probe_rest adds are set already) */
 		for (off = 0; off < NX_MERGE_WIN; off++) {
-			uint64_t present = ms.mask[off];
+			uint64_t present = 0, rest = ms.occ[off >> 6] >> (off & 63);
 			int pass = 0;
 			double bound = 0;
 			nx_topk_hit one;
 
-			if (present == 0)
+			if (rest == 0) {
+				off |= 63; /* none left in this word */
 				continue;
+			}
+			off += __builtin_ctzll(rest);
+			present = ms.mask[off];
 			if (ms.ness > 0) {
 				/* the lists not walked could add at most ub[ness] */
 				bound = (ms.cheap[off] + ms.ub[ms.ness]) * ms.gain * NX_PRUNE_MARGIN;
