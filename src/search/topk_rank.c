@@ -240,6 +240,7 @@ typedef struct merge_state {
 	double ub[NX_TOPK_MAX_RANK_PHRASES + 1];
 	int ness;         /* the first ness of order are not walked, only looked into */
 	uint64_t walked;  /* the lists walked (the others: see probe_rest) */
+	double floor;     /* a score the k-th best is known to reach: bounds below it are left out */
 } merge_state;
 
 static int merge_init(merge_state *ms, const merge_ctx *x)
@@ -434,14 +435,22 @@ static double merge_bound(const merge_state *ms, const merge_ctx *x, int off, ui
  * order than a row's cheap bound.)
  */
 #define NX_PRUNE_MARGIN (1.0 + 1e-6)
-/* A merge that kept too few bounds runs again keeping this many times as many (see nx_topk__rank). */
-#define NX_RANK_REGROW 32
+
+/* The least bound a row needs to be kept: the cap-th kept once there are cap, and the floor. */
+static double keep_at(const merge_state *ms, size_t cap)
+{
+	double t = cap > 0 && ms->have == cap ? ms->h[0].score : -HUGE_VAL;
+
+	return t > ms->floor ? t : ms->floor;
+}
 
 static void prune_lists(merge_state *ms, const merge_ctx *x, size_t cap)
 {
-	if (!x->prune || ms->have < cap || cap == 0)
+	double t = keep_at(ms, cap);
+
+	if (!x->prune || t == -HUGE_VAL)
 		return;
-	while (ms->ness < x->m && ms->ub[ms->ness + 1] * ms->gain * NX_PRUNE_MARGIN < ms->h[0].score)
+	while (ms->ness < x->m && ms->ub[ms->ness + 1] * ms->gain * NX_PRUNE_MARGIN < t)
 		ms->walked &= ~((uint64_t)1 << ms->order[ms->ness++]);
 }
 
@@ -492,17 +501,20 @@ static void probe_rest(merge_state *ms, const merge_ctx *x, int off, int64_t row
  * bounds are kept (cand is then a heap, worst on top); *dropped is the
  * highest bound left out and *any says whether one was.  A row whose
  * cheap bound (each list's most, the coverage at its most) is below the
- * cap-th bound is left out without computing its bound.  With x->prune,
- * lists stop being walked (see prune_lists): count is then not the total.
+ * cap-th bound is left out without computing its bound.  A bound below
+ * floor (a score the k-th best is known to reach) is left out too, and
+ * counts as the cap-th for prune_lists.  With x->prune, lists stop being
+ * walked (see prune_lists): count is then not the total.
  */
-static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **cand, size_t *ncand,
-		       double *dropped, int *any, int64_t *count, nx_topk_stats *st)
+static int merge_lists(const merge_ctx *x, size_t k, size_t cap, double floor, nx_topk_hit **cand,
+		       size_t *ncand, double *dropped, int *any, int64_t *count, nx_topk_stats *st)
 {
 	merge_state ms;
 	int j = 0, rc = SQLITE_OK;
 
 	if ((rc = merge_init(&ms, x)) != SQLITE_OK)
 		goto done;
+	ms.floor = floor;
 	for (;;) {
 		int64_t lo = INT64_MAX, hi = 0;
 		int off = 0;
@@ -534,7 +546,7 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **c
 			if (ms.ness > 0) {
 				/* the lists not walked could add at most ub[ness] */
 				bound = (ms.cheap[off] + ms.ub[ms.ness]) * ms.gain * NX_PRUNE_MARGIN;
-				if (bound < ms.h[0].score) {
+				if (bound < keep_at(&ms, cap)) {
 					note_dropped(bound, dropped, any);
 					continue;
 				}
@@ -553,12 +565,16 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, nx_topk_hit **c
 				continue;
 			/* (a margin for the rounding of the bound's terms) */
 			bound = ms.cheap[off] * ms.gain * (1.0 + 1e-9);
-			if (ms.have == cap && bound < ms.h[0].score) {
+			if (bound < keep_at(&ms, cap)) {
 				note_dropped(bound, dropped, any);
 				continue;
 			}
 			one.rowid = lo + off;
 			one.score = merge_bound(&ms, x, off, present);
+			if (one.score < ms.floor) {
+				note_dropped(one.score, dropped, any);
+				continue;
+			}
 			if ((rc = merge_keep(&ms, one, cap, dropped, any)) != SQLITE_OK)
 				goto done;
 		}
@@ -807,15 +823,16 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 	 * The rows whose bound is among the best cap are enough when the k-th
 	 * exact score beats every bound left out; otherwise (bounds far above
 	 * the scores: lazy lists' counts unknown, many rows of frequent words)
-	 * the merge runs again keeping NX_RANK_REGROW times as many, and only
-	 * then every row.  Keeping every row at once cost a candidate for each
-	 * matching row: at 10M, five million of them for a question of common
-	 * words, where the regrown cap was enough.
+	 * the merge runs again and keeps every row whose bound reaches the
+	 * k-th exact score the first pass found, which the k-th best can only
+	 * exceed: that floor also lets lists of small weight go unwalked from
+	 * the start (prune_lists).  Keeping every row cost a candidate for
+	 * each matching row: at 10M, five million for a question of common
+	 * words.
 	 */
 	cap = keep > 1 ? (k * 8 > keep ? k * 8 : keep) : k;
-	for (pass = 0; pass < 3; pass++) {
-		size_t pcap = pass == 0 ? cap : pass == 1 && cap <= SIZE_MAX / NX_RANK_REGROW ? cap * NX_RANK_REGROW : SIZE_MAX;
-		double dropped = -HUGE_VAL;
+	for (pass = 0; pass < 2; pass++) {
+		double dropped = -HUGE_VAL, floor = pass > 0 && nbest == k ? best[0].score : -HUGE_VAL;
 		int any = 0;
 
 		free(cand);
@@ -825,7 +842,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		count = 0;
 		memset(&st, 0, sizeof(st));
 		st.merges = pass + 1;
-		if ((rc = merge_lists(&mx, k, pcap, &cand, &ncand, &dropped, &any, &count,
+		if ((rc = merge_lists(&mx, k, pass == 0 ? cap : SIZE_MAX, floor, &cand, &ncand, &dropped, &any, &count,
 				      &st)) != SQLITE_OK)
 			goto done;
 		if (k == 0 || (ncand == 0 && !any))
@@ -842,8 +859,6 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 			goto done;
 		if (!any || (nbest == k && dropped < best[0].score))
 			break; /* nothing left out could have entered */
-		if (pcap == SIZE_MAX)
-			break;
 	}
 	qsort(best, nbest, sizeof(*best), cmp_hit);
 	*out = best;

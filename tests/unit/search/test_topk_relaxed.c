@@ -343,9 +343,8 @@ static void test_rank_same_as_sql(void **state)
 						 SQLITE_OK);
 				if (ts.lengths < ts.rows)
 					pruned++;
-				again += ts.merges >= 2;
-				/* a merge again keeps 32 times the bounds, and only then every row */
-				assert_true(ts.merges == 1 || (keep && (ts.merges == 2 || ts.merges == 3)));
+				again += ts.merges == 2;
+				assert_true(ts.merges == 1 || (keep && ts.merges == 2));
 				assert_int_equal(sqlite3_prepare_v2(f->st->db, sql, -1, &s, NULL), SQLITE_OK);
 				sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
 				for (j = 0; sqlite3_step(s) == SQLITE_ROW; j++) {
