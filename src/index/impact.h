@@ -207,6 +207,20 @@ void nx_impact__get_sets(sqlite3 *db, const char *const *expr, int n, uint64_t *
 			 int flags);
 
 /*
+ * The sets inflated by nx_impact__get_set(s) are kept for the searches
+ * that follow in the process, at most NX_IMPACT_SET_MEMO_BYTES of them
+ * (the sets found longest ago let go first; one set takes a quarter at
+ * most: 2 MB a set at 16M rowids), found again by their deflated bytes.
+ * nx_impact__set_memo_budget sets another budget (0: none kept), empties
+ * the memo and its counts, and returns the budget it had;
+ * nx_impact__set_memo_stats gives the sets found in it and not since then,
+ * and the bytes it holds.
+ */
+#define NX_IMPACT_SET_MEMO_BYTES ((size_t)48 << 20)
+size_t nx_impact__set_memo_budget(size_t bytes);
+void nx_impact__set_memo_stats(int64_t *hits, int64_t *misses, size_t *bytes);
+
+/*
  * The same as it was made, whatever the index is now (see
  * nx_impact__mark), and *df the rows expr matched then: 1, 0 when it has
  * none (or the sets were not made with the lists), -1 when corrupt.

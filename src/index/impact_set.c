@@ -107,6 +107,173 @@ static void set_words(const unsigned char *b, size_t n, uint64_t *w)
 }
 
 /*
+ * Inflated sets kept for the next search in the process.  A verbose
+ * question reads the sets of its frequent words twice (its strict count,
+ * then the count of the articles holding some of them), and the searches
+ * a server answers share the same frequent words; inflating a set costs
+ * about 35 instructions a byte (1.25 MB at 10M rows, 3-4 ms), copying it
+ * out of the memo one.  An entry is found by the deflated bytes
+ * themselves (their length, the set's bits, a 64-bit hash of them and
+ * their first and last bytes): a set stored again, or another index in
+ * the same process, can only find what its own bytes inflate to, and no
+ * write needs to tell the memo anything.  Sets kept as they are
+ * (NX_IMPACT_SET_RAW) are read without inflating and are not kept.
+ */
+#define MEMO_SLOTS 64
+#define MEMO_EDGE 16
+
+typedef struct set_memo {
+	uint64_t hash;
+	size_t zn;
+	sqlite3_int64 nbits;
+	unsigned char edge[2 * MEMO_EDGE]; /* the first and the last MEMO_EDGE deflated bytes */
+	uint64_t *w;                       /* nbits / 64 words, NULL: a free slot */
+	uint64_t used;                     /* the clock when last found or kept */
+} set_memo;
+
+static struct {
+	pthread_mutex_t mu;
+	set_memo m[MEMO_SLOTS];
+	size_t bytes;  /* of the sets kept */
+	size_t budget; /* at most */
+	uint64_t clock;
+	int64_t hits, misses;
+} memo = { PTHREAD_MUTEX_INITIALIZER, { { 0, 0, 0, { 0 }, NULL, 0 } }, 0, NX_IMPACT_SET_MEMO_BYTES, 0, 0, 0 };
+
+/* A 64-bit hash of the n bytes at z (every byte: the bytes of two sets of one length differ somewhere). */
+static uint64_t memo_hash(const unsigned char *z, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15u ^ (uint64_t)n, v = 0;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&v, z + i, 8);
+		h = (h ^ (v * 0xff51afd7ed558ccdu)) * 0xc4ceb9fe1a85ec53u;
+		h ^= h >> 32;
+	}
+	for (; i < n; i++)
+		h = (h ^ z[i]) * 0x100000001b3u;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	return h ^ (h >> 33);
+}
+
+/* The memo's key of the deflated bytes z (zn >= 2 * MEMO_EDGE) of a set of nbits bits into *k. */
+static void memo_key(set_memo *k, sqlite3_int64 nbits, const unsigned char *z, size_t zn)
+{
+	k->hash = memo_hash(z, zn);
+	k->zn = zn;
+	k->nbits = nbits;
+	memcpy(k->edge, z, MEMO_EDGE);
+	memcpy(k->edge + MEMO_EDGE, z + zn - MEMO_EDGE, MEMO_EDGE);
+}
+
+/* The slot holding k's set, or NULL (memo.mu held). */
+static set_memo *memo_find(const set_memo *k)
+{
+	int i = 0;
+
+	for (i = 0; i < MEMO_SLOTS; i++) {
+		set_memo *m = &memo.m[i];
+
+		if (m->w != NULL && m->hash == k->hash && m->zn == k->zn && m->nbits == k->nbits &&
+		    memcmp(m->edge, k->edge, sizeof(m->edge)) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+/* k's set copied into w (n words): 1 when the memo holds it, else 0. */
+static int memo_get(const set_memo *k, uint64_t *w, size_t n)
+{
+	set_memo *m = NULL;
+	int found = 0;
+
+	pthread_mutex_lock(&memo.mu);
+	if ((m = memo_find(k)) != NULL) {
+		memcpy(w, m->w, n * sizeof(*w));
+		m->used = ++memo.clock;
+		memo.hits++;
+		found = 1;
+	} else {
+		memo.misses++;
+	}
+	pthread_mutex_unlock(&memo.mu);
+	return found;
+}
+
+/* Slot m emptied (memo.mu held). */
+static void memo_drop(set_memo *m)
+{
+	memo.bytes -= (size_t)(m->nbits / 8);
+	free(m->w);
+	m->w = NULL;
+}
+
+/* k's set w (n words) kept, the sets found longest ago let go to make room; nothing when it does not fit. */
+static void memo_put(const set_memo *k, const uint64_t *w, size_t n)
+{
+	size_t need = n * sizeof(*w);
+	set_memo *free_slot = NULL, *oldest = NULL;
+	uint64_t *copy = NULL;
+	int i = 0;
+
+	pthread_mutex_lock(&memo.mu);
+	if (need > memo.budget / 4 || memo_find(k) != NULL)
+		goto done; /* too large for the memo (a quarter at most), or kept meanwhile by another thread */
+	for (;;) {
+		free_slot = oldest = NULL;
+		for (i = 0; i < MEMO_SLOTS; i++) {
+			set_memo *m = &memo.m[i];
+
+			if (m->w == NULL)
+				free_slot = free_slot != NULL ? free_slot : m;
+			else if (oldest == NULL || m->used < oldest->used)
+				oldest = m;
+		}
+		if (free_slot != NULL && memo.bytes + need <= memo.budget)
+			break;
+		if (oldest == NULL)
+			goto done;
+		memo_drop(oldest);
+	}
+	if ((copy = malloc(need)) == NULL)
+		goto done;
+	memcpy(copy, w, need);
+	*free_slot = *k;
+	free_slot->w = copy;
+	free_slot->used = ++memo.clock;
+	memo.bytes += need;
+done:
+	pthread_mutex_unlock(&memo.mu);
+}
+
+size_t nx_impact__set_memo_budget(size_t bytes)
+{
+	size_t was = 0;
+	int i = 0;
+
+	pthread_mutex_lock(&memo.mu);
+	was = memo.budget;
+	memo.budget = bytes;
+	for (i = 0; i < MEMO_SLOTS; i++)
+		if (memo.m[i].w != NULL)
+			memo_drop(&memo.m[i]);
+	memo.hits = memo.misses = 0;
+	pthread_mutex_unlock(&memo.mu);
+	return was;
+}
+
+void nx_impact__set_memo_stats(int64_t *hits, int64_t *misses, size_t *bytes)
+{
+	pthread_mutex_lock(&memo.mu);
+	*hits = memo.hits;
+	*misses = memo.misses;
+	*bytes = memo.bytes;
+	pthread_mutex_unlock(&memo.mu);
+}
+
+/*
  * A set from its columns (nbits; bits, zn bytes; maxes, mn bytes) into
  * *w, *nw and *max: 1, or -1 when corrupt (*w and *max NULL).
  */
@@ -116,7 +283,8 @@ static int decode_set(sqlite3_int64 nbits, const unsigned char *z, size_t zn, co
 	unsigned char *raw = NULL;
 	uLongf len = (uLongf)(nbits / 8);
 	size_t n = (size_t)(nbits / 64);
-	int rc = -1;
+	set_memo key;
+	int rc = -1, keyed = 0;
 
 	if (nbits <= 0 || nbits % 64 != 0 || nbits > ((sqlite3_int64)1 << 36) || z == NULL ||
 	    read_maxes(m, mn, n, max) < 0)
@@ -126,11 +294,20 @@ static int decode_set(sqlite3_int64 nbits, const unsigned char *z, size_t zn, co
 	if (zn == (size_t)len + 1 && z[0] == NX_IMPACT_SET_RAW) {
 		set_words(z + 1, n, *w); /* kept as it is (nx_impact__put_set) */
 	} else {
+		if ((keyed = zn >= 2 * MEMO_EDGE) != 0) {
+			memo_key(&key, nbits, z, zn);
+			if (memo_get(&key, *w, n)) {
+				*nw = n;
+				return 1;
+			}
+		}
 		if ((raw = malloc(len)) == NULL)
 			goto done;
 		if (uncompress(raw, &len, z, (uLong)zn) != Z_OK || len != (uLongf)(nbits / 8))
 			goto done;
 		set_words(raw, n, *w);
+		if (keyed)
+			memo_put(&key, *w, n);
 	}
 	*nw = n;
 	rc = 1;
