@@ -521,7 +521,16 @@ int nx_search__relaxed_count(nx_store *st, plan *p, const nx_search_opts *o, con
 		/* no filter, words with sets of rows: the sets ORed */
 		if (flt == NULL && nx_search__impact_or_count(st, &p->isets, relaxed_expr, total) == 1)
 			return NX_OK;
-		if ((rc = nx_topk__or_count(st->db, relaxed_expr, flt, total, NULL)) == SQLITE_OK)
+		sqlite3 *db2 = NULL;
+
+		/* (the second connection is the read-ahead's while it runs) */
+		if (!o->one_thread && p->prefetch == NULL && (db2 = nx_store__db2(st)) != NULL && p->budget != NULL) {
+			p->budget2 = *p->budget;
+			nx_search__budget_watch(db2, &p->budget2);
+		}
+		rc = nx_topk__or_count(st->db, db2, relaxed_expr, flt, total, NULL);
+		db2_done(p, db2);
+		if (rc == SQLITE_OK)
 			return NX_OK;
 		if (rc != SQLITE_RANGE && topk_failed(o) < 0)
 			return nx_store__dberr(st, err, "cannot search the index (fast path)");

@@ -109,7 +109,9 @@ typedef struct nx_topk_filter {
  * through an OR of the phrases with tokens at its rowid (FTS5 seeks each
  * phrase there; an AND walks from the lists' first rows to its first
  * match, even with a bound on the rowid), with the same phrases, counts
- * and positions, so the same scores.
+ * and positions, so the same scores.  count_db2: a count alone (k 0)
+ * shares the lists it walks with a thread on this second connection to
+ * the same index (nx_topk__or_count).
  */
 typedef struct nx_topk_tune {
 	int64_t split_min;
@@ -118,9 +120,10 @@ typedef struct nx_topk_tune {
 	int count_reads;
 	const int64_t *rows;
 	size_t nrows;
+	sqlite3 *count_db2;
 } nx_topk_tune;
 
-#define NX_TOPK_TUNE_INIT { 10000, 512, 0, 0, NULL, 0 }
+#define NX_TOPK_TUNE_INIT { 10000, 512, 0, 0, NULL, 0, NULL }
 
 /* Phrase match lists kept across the calls of one search (nx_topk__rank). */
 typedef struct nx_topk_cache nx_topk_cache;
@@ -273,9 +276,11 @@ int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *kno
  * the rowids alone: no positions read, no lists kept (topk_count.c).  For
  * a count no ranking of expr follows.  Returns SQLITE_OK, SQLITE_RANGE
  * when expr has another form or a rowid is too large for its bitmaps (the
- * caller counts otherwise), or an SQLite error code.
+ * caller counts otherwise), or an SQLite error code.  db2 (NULL: none): a
+ * second connection to the same index, not in use meanwhile: the lists
+ * walked (words without a set of rows) are shared by two threads.
  */
-int nx_topk__or_count(sqlite3 *db, const char *expr, const nx_topk_filter *flt, int64_t *total,
+int nx_topk__or_count(sqlite3 *db, sqlite3 *db2, const char *expr, const nx_topk_filter *flt, int64_t *total,
 		      nx_topk_stats *stats);
 
 #endif

@@ -133,7 +133,7 @@ static int collect_lazy(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud
 
 /* nx_topk_collect(fts, state): on the first row, reads the missing lists */
 /* The table's columns, rows and tokens into c, once. */
-static int read_totals(const Fts5ExtensionApi *api, Fts5Context *fctx, nx_topk_cache *c)
+int nx_topk__read_totals(const Fts5ExtensionApi *api, Fts5Context *fctx, nx_topk_cache *c)
 {
 	int rc = SQLITE_OK;
 
@@ -165,7 +165,7 @@ static void aux_collect(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 		goto done;
 	t->called = 1;
 	c = t->c;
-	rc = read_totals(api, fctx, c);
+	rc = nx_topk__read_totals(api, fctx, c);
 	if (rc == SQLITE_OK && api->xPhraseCount(fctx) != t->nphrase)
 		rc = SQLITE_RANGE; /* FTS5 parsed other phrases: phrase i would fill another's list; ranked otherwise */
 	for (i = 0; rc == SQLITE_OK && i < t->nphrase; i++) {
@@ -492,7 +492,7 @@ void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l)
  * were added, the mark (nx_search__fresh_set): the rows above it are not
  * in *w, the caller reads them.
  */
-static int list_set(sqlite3 *db, const topk_list *l, uint64_t **w, size_t *nw, int64_t *above)
+int nx_topk__list_set(sqlite3 *db, const topk_list *l, uint64_t **w, size_t *nw, int64_t *above)
 {
 	nx_impact_mark m;
 	double *max = NULL;
@@ -523,7 +523,7 @@ static int list_set(sqlite3 *db, const topk_list *l, uint64_t **w, size_t *nw, i
 	return 1;
 }
 
-static size_t bits_count(const uint64_t *w, size_t nw)
+size_t nx_topk__bits_count(const uint64_t *w, size_t nw)
 {
 	size_t i = 0, n = 0;
 
@@ -591,7 +591,7 @@ static int lazy_from_bits(const nx_topk_cache *c, topk_list *l, uint64_t *w, siz
 	int rc = SQLITE_OK;
 
 	l->n = 0;
-	if ((rc = list_grow(l, c->ncol, bits_count(w, nw))) != SQLITE_OK) {
+	if ((rc = list_grow(l, c->ncol, nx_topk__bits_count(w, nw))) != SQLITE_OK) {
 		free(w);
 		return rc;
 	}
@@ -626,7 +626,7 @@ static int lazy_from_set(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 	int64_t above = INT64_MAX;
 	int rc = SQLITE_OK;
 
-	if (!list_set(db, l, &w, &nw, &above))
+	if (!nx_topk__list_set(db, l, &w, &nw, &above))
 		return SQLITE_NOTFOUND;
 	if (above != (l->fresh ? l->mark : INT64_MAX)) {
 		free(w); /* a set of another state than the list's: read from FTS5 */
@@ -677,7 +677,7 @@ static int lazy_from_forms(sqlite3 *db, nx_topk_cache *c, topk_list *l)
  * with state (its pointer type the function's name), which does its work
  * there; *state_rc: what it reported.  Returns an SQLite code.
  */
-static int run_aux(sqlite3 *db, const char *fn, const char *expr, void *state, const int *state_rc)
+int nx_topk__run_aux(sqlite3 *db, const char *fn, const char *expr, void *state, const int *state_rc)
 {
 	sqlite3_stmt *s = NULL;
 	char sql[128];
@@ -751,7 +751,7 @@ int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, 
 	cs.nphrase = n;
 	cs.which = which;
 	cs.later = nlater > 0 ? later : NULL;
-	rc = run_aux(db, "nx_topk_collect", expr, &cs, &cs.rc);
+	rc = nx_topk__run_aux(db, "nx_topk_collect", expr, &cs, &cs.rc);
 	*called = cs.called;
 	/* (no row matched expr: its lists stay unread, as the pass leaves them) */
 	for (i = 0; i < n && rc == SQLITE_OK && nlater > 0 && cs.called; i++) {
@@ -761,219 +761,5 @@ int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, 
 			rc = read_forms(db, c, l, &forms[i]);
 	}
 	free(forms);
-	return rc;
-}
-
-/* -- counted lists: the rows of an OR of phrases from their rowids ---------- */
-
-/* Rowids, in the order given. */
-typedef struct count_rows {
-	int64_t *r;
-	size_t n, cap;
-} count_rows;
-
-/* nx_search__rows_above's callback: rowid appended to the count_rows ud, 0 or -1 out of memory. */
-static int count_rows_add(void *ud, int64_t rowid)
-{
-	count_rows *a = ud;
-
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? 2 * a->cap : 256;
-		int64_t *r = realloc(a->r, cap * sizeof(*r));
-
-		if (r == NULL)
-			return -1;
-		a->r = r;
-		a->cap = cap;
-	}
-	a->r[a->n++] = rowid;
-	return 0;
-}
-
-/* What aux_count fills: a bitmap of rows for each group, each phrase's count. */
-typedef struct count_lists_state {
-	nx_topk_cache *c;
-	const int *which;
-	int n, ng1;
-	uint64_t *b[2];
-	size_t nw[2];
-	uint64_t *set[NX_TOPK_MAX_RANK_PHRASES]; /* the rows of phrase i from its impact set, or NULL */
-	size_t setn[NX_TOPK_MAX_RANK_PHRASES];
-	count_rows above[NX_TOPK_MAX_RANK_PHRASES]; /* a set made before additions: the rows added since */
-	int g;         /* the bitmap the phrase being read marks */
-	int64_t rows;  /* its rows */
-	int called;
-	int rc;
-} count_lists_state;
-
-int nx_topk__bits_room(uint64_t **b, size_t *nb, size_t at)
-{
-	if (at >= *nb) {
-		size_t nw = *nb ? *nb : 1024;
-		uint64_t *w = NULL;
-
-		while (nw <= at)
-			nw *= 2;
-		if ((w = realloc(*b, nw * sizeof(*w))) == NULL)
-			return SQLITE_NOMEM;
-		memset(w + *nb, 0, (nw - *nb) * sizeof(*w));
-		*b = w;
-		*nb = nw;
-	}
-	return SQLITE_OK;
-}
-
-/* Bitmap g of t with word at in it. */
-static int count_room(count_lists_state *t, int g, size_t at)
-{
-	return nx_topk__bits_room(&t->b[g], &t->nw[g], at);
-}
-
-/* Mark rowid in bitmap g of t. */
-static int count_mark(count_lists_state *t, int g, int64_t rowid)
-{
-	size_t at = 0;
-	int rc = SQLITE_OK;
-
-	if (rowid < 0 || rowid >= NX_COUNT_MAX_ROWID)
-		return SQLITE_RANGE;
-	at = (size_t)(rowid >> 6);
-	if ((rc = count_room(t, g, at)) != SQLITE_OK)
-		return rc;
-	t->b[g][at] |= (uint64_t)1 << (rowid & 63);
-	return SQLITE_OK;
-}
-
-/* The rows of set (nw words) into bitmap g of t. */
-static int count_set(count_lists_state *t, int g, const uint64_t *set, size_t nw)
-{
-	size_t i = 0;
-	int rc = SQLITE_OK;
-
-	while (nw > 0 && set[nw - 1] == 0)
-		nw--;
-	if (nw > 0 && (rc = count_room(t, g, nw - 1)) != SQLITE_OK)
-		return rc;
-	for (i = 0; i < nw; i++)
-		t->b[g][i] |= set[i];
-	return SQLITE_OK;
-}
-
-/* xQueryPhrase callback: one row of the phrase being counted */
-static int count_one(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
-{
-	count_lists_state *t = ud;
-
-	t->rows++;
-	return count_mark(t, t->g, api->xRowid(fctx));
-}
-
-/* nx_topk_countlists(fts, state): on the first row, the totals and every phrase's rows marked */
-static void aux_count(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
-		      sqlite3_value **vals)
-{
-	count_lists_state *t = nx_topk__aux_state(ctx, nval, vals, "nx_topk_countlists");
-	int i = 0;
-	size_t p = 0;
-
-	if (t == NULL)
-		return;
-	if (!t->called && t->rc == SQLITE_OK) {
-		t->called = 1;
-		t->rc = read_totals(api, fctx, t->c);
-		if (t->rc == SQLITE_OK && api->xPhraseCount(fctx) != t->n)
-			t->rc = SQLITE_RANGE; /* FTS5 parsed other phrases: counted otherwise */
-		for (i = 0; t->rc == SQLITE_OK && i < t->n; i++) {
-			topk_list *l = &t->c->l[t->which[i]];
-
-			t->g = i < t->ng1 ? 0 : 1;
-			if (l->done) { /* read already: its rowids */
-				for (p = 0; t->rc == SQLITE_OK && p < l->n; p++)
-					t->rc = count_mark(t, t->g, l->rowid[p]);
-				continue;
-			}
-			if (t->set[i] != NULL) { /* its impact set (and the rows added since): the rows without a walk */
-				if ((t->rc = count_set(t, t->g, t->set[i], t->setn[i])) == SQLITE_OK) {
-					for (p = 0; t->rc == SQLITE_OK && p < t->above[i].n; p++)
-						t->rc = count_mark(t, t->g, t->above[i].r[p]);
-					l->n = bits_count(t->set[i], t->setn[i]) + t->above[i].n;
-					l->counted = 1;
-				}
-				continue;
-			}
-			t->rows = 0;
-			if ((t->rc = api->xQueryPhrase(fctx, i, t, count_one)) == SQLITE_OK) {
-				l->n = (size_t)t->rows;
-				l->counted = 1;
-			}
-		}
-	}
-	nx_topk__aux_result(ctx, t->rc);
-}
-
-int nx_topk__count_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int ng1,
-			 const nx_topk_filter *flt, int64_t *total, int *called, nx_topk_stats *st)
-{
-	count_lists_state t;
-	size_t at = 0;
-	int i = 0, rc = SQLITE_OK, two = ng1 < n;
-
-	*total = 0;
-	memset(&t, 0, sizeof(t));
-	t.c = c;
-	t.which = which;
-	t.n = n;
-	t.ng1 = two ? ng1 : n;
-	if (nx_topk__aux(db, "nx_topk_countlists", aux_count) != SQLITE_OK || n > NX_TOPK_MAX_RANK_PHRASES)
-		return SQLITE_ERROR;
-	/* words with a set of rows (frequent ones): counted from it; words of several tokens: token by token */
-	for (i = 0; i < n; i++) {
-		int64_t above = INT64_MAX;
-
-		if (c->l[which[i]].done)
-			continue;
-		if (!list_set(db, &c->l[which[i]], &t.set[i], &t.setn[i], &above)) {
-			nx_topk_forms f;
-
-			/* (failing, its phrase is walked, and meets the error again) */
-			if (nx_topk__forms(db, c->l[which[i]].text, c->l[which[i]].len, &f))
-				nx_topk__forms_rows(db, &f, &t.set[i], &t.setn[i]);
-			continue;
-		}
-		if (above == INT64_MAX)
-			continue;
-		/* made before articles were added: those holding the word walked (or, failing, the whole list) */
-		if (nx_search__rows_above(db, c->l[which[i]].text, above, count_rows_add, &t.above[i]) < 0) {
-			free(t.set[i]);
-			t.set[i] = NULL;
-			t.above[i].n = 0;
-		}
-	}
-	rc = run_aux(db, "nx_topk_countlists", expr, &t, &t.rc);
-	for (i = 0; i < n; i++) {
-		free(t.set[i]);
-		free(t.above[i].r);
-	}
-	/* the rows in both groups (one group: in it) that pass flt */
-	for (at = 0; rc == SQLITE_OK && at < t.nw[0]; at++) {
-		uint64_t v = t.b[0][at] & (two ? (at < t.nw[1] ? t.b[1][at] : 0) : ~(uint64_t)0);
-		int pass = 0;
-
-		st->rows += __builtin_popcountll(v);
-		if (flt == NULL) {
-			*total += __builtin_popcountll(v);
-			continue;
-		}
-		for (; v != 0 && rc == SQLITE_OK; v &= v - 1) {
-			if ((pass = passes(flt, ((int64_t)at << 6) + __builtin_ctzll(v), st)) < 0)
-				rc = SQLITE_ERROR;
-			*total += pass > 0;
-		}
-	}
-	free(t.b[0]);
-	free(t.b[1]);
-	*called = t.called;
-	if (rc != SQLITE_OK)
-		*total = 0;
 	return rc;
 }

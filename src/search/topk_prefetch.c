@@ -40,8 +40,7 @@ struct nx_topk_prefetch {
 	int rc;                /* the thread's */
 };
 
-/* The records db reads now into s (malloc'd): an SQLite code. */
-static int read_structure(sqlite3 *db, prefetch_side *s)
+int nx_topk__read_structure(sqlite3 *db, void **out, int *nout)
 {
 	sqlite3_stmt *q = NULL;
 	unsigned char *b = NULL;
@@ -80,9 +79,15 @@ static int read_structure(sqlite3 *db, prefetch_side *s)
 		free(b);
 		return rc;
 	}
-	s->structure = b;
-	s->nstructure = (int)len;
+	*out = b;
+	*nout = (int)len;
 	return SQLITE_OK;
+}
+
+/* The records db reads now into s (malloc'd): an SQLite code. */
+static int read_structure(sqlite3 *db, prefetch_side *s)
+{
+	return nx_topk__read_structure(db, &s->structure, &s->nstructure);
 }
 
 /* Phrases taken one at a time (until none is left) and read on db into side's cache. */

@@ -799,7 +799,8 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		goto done;
 	/* a count alone: the rowids into bitmaps, the lists only counted (a ranking reads them) */
 	if (k == 0 && total != NULL &&
-	    (rc = nx_topk__count_lists(db, c, expr, n, which, ng1, flt, &count, &called, &st)) != SQLITE_RANGE) {
+	    (rc = nx_topk__count_lists(db, t->count_db2, c, expr, n, which, ng1, flt, &count, &called, &st)) !=
+		    SQLITE_RANGE) {
 		if (rc != SQLITE_OK)
 			goto done;
 		*total = count;

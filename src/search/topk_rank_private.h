@@ -154,9 +154,43 @@ void nx_topk__forms_list_free(nx_topk_forms_list *l);
 /*
  * The rows of expr (n phrases, list which[i] each, the first ng1 in group 1) that pass flt, counted
  * from their rowids in bitmaps, into *total; the lists not read get their count (counted).
+ * db2 (NULL: none): a second connection to the same index, whose thread takes the lists to walk
+ * in turn with this one (its rows used when it read the index db reads, else walked again on db).
  * SQLITE_RANGE: a rowid too large for the bitmaps (count otherwise).
  */
-int nx_topk__count_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int ng1,
-			 const nx_topk_filter *flt, int64_t *total, int *called, nx_topk_stats *st);
+int nx_topk__count_lists(sqlite3 *db, sqlite3 *db2, nx_topk_cache *c, const char *expr, int n, const int *which,
+			 int ng1, const nx_topk_filter *flt, int64_t *total, int *called, nx_topk_stats *st);
+
+/*
+ * FTS5's structure and averages records as db reads them now, into *out
+ * (malloc'd, *nout bytes): the same bytes, the same lists and totals.
+ * Returns an SQLite code.
+ */
+int nx_topk__read_structure(sqlite3 *db, void **out, int *nout);
+
+/* Counts of nx_topk__count_lists whose second thread's walks were walked again on db (for tests). */
+size_t nx_topk__count_again(void);
+
+/* -- shared by topk_lists.c and topk_count.c ---------------------------- */
+
+/* The table's columns, rows and tokens into c, once: an SQLite code. */
+int nx_topk__read_totals(const Fts5ExtensionApi *api, Fts5Context *fctx, nx_topk_cache *c);
+
+/*
+ * The rows l's word matches from its impact set into *w, *nw words of 64
+ * rows (malloc'd): 1, 0 when it has none.  *above: INT64_MAX when the set
+ * is valid for the index as it is; else the rows above it are not in *w.
+ */
+int nx_topk__list_set(sqlite3 *db, const topk_list *l, uint64_t **w, size_t *nw, int64_t *above);
+
+/* The bits set in w (nw words). */
+size_t nx_topk__bits_count(const uint64_t *w, size_t nw);
+
+/*
+ * The first row of "fts MATCH expr" given to the auxiliary function fn
+ * with state (its pointer type the function's name), which does its work
+ * there; *state_rc: what it reported.  Returns an SQLite code.
+ */
+int nx_topk__run_aux(sqlite3 *db, const char *fn, const char *expr, void *state, const int *state_rc);
 
 #endif

@@ -232,7 +232,7 @@ static void test_or_count_same(void **state)
 		int64_t got = -1, want = -2;
 
 		make_expr(e, expr, sizeof(expr), pw, &npw);
-		assert_int_equal(nx_topk__or_count(f->st->db, expr, NULL, &got, NULL), SQLITE_OK);
+		assert_int_equal(nx_topk__or_count(f->st->db, NULL, expr, NULL, &got, NULL), SQLITE_OK);
 		{
 			sqlite3_stmt *s = NULL;
 

@@ -463,7 +463,7 @@ static void test_or_count_from_sets(void **state)
 	assert_int_equal(nx_store__query_int(f->st, "DELETE FROM impact_set", &nsets), 0);
 	for (e = 0; e < NEXPR; e++) {
 		make_expr(e, expr, sizeof(expr), pw, &npw);
-		assert_int_equal(nx_topk__or_count(f->st->db, expr, NULL, &want[e], NULL), SQLITE_OK);
+		assert_int_equal(nx_topk__or_count(f->st->db, NULL, expr, NULL, &want[e], NULL), SQLITE_OK);
 		assert_true(want[e] > 0);
 	}
 	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, NX_IMPACT_ROWS, &err), NX_OK);
@@ -471,11 +471,77 @@ static void test_or_count_from_sets(void **state)
 	assert_true(nsets >= 2);
 	for (e = 0; e < NEXPR; e++) {
 		make_expr(e, expr, sizeof(expr), pw, &npw);
-		assert_int_equal(nx_topk__or_count(f->st->db, expr, NULL, &got, NULL), SQLITE_OK);
+		assert_int_equal(nx_topk__or_count(f->st->db, NULL, expr, NULL, &got, NULL), SQLITE_OK);
 		if (got != want[e])
 			fail_msg("expression %d (%s): %lld rows walked, %lld from sets", e, expr, (long long)want[e],
 				 (long long)got);
 	}
+}
+
+/* Every expression counted with the walks on one thread and shared with a second: the same counts. */
+static void same_counts(nx_store *rd, sqlite3 *db2)
+{
+	int64_t one = 0, two = 0;
+	char expr[512];
+	double pw[16];
+	int npw = 0, e = 0;
+
+	for (e = 0; e < NEXPR; e++) {
+		make_expr(e, expr, sizeof(expr), pw, &npw);
+		assert_int_equal(nx_topk__or_count(rd->db, NULL, expr, NULL, &one, NULL), SQLITE_OK);
+		assert_int_equal(nx_topk__or_count(rd->db, db2, expr, NULL, &two, NULL), SQLITE_OK);
+		if (one != two)
+			fail_msg("expression %d (%s): %lld rows on one thread, %lld on two", e, expr, (long long)one,
+				 (long long)two);
+	}
+}
+
+/*
+ * The relaxed count's walks shared with a thread on the second connection:
+ * the counts of one thread, every list walked (no sets) and with sets;
+ * and when a writer commits after the reader's snapshot was taken, the
+ * second thread (its own snapshot, newer) is not believed: what it took
+ * is walked again, and the count is the snapshot's.
+ */
+static void test_or_count_two_threads(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_store *rd = NULL;
+	sqlite3 *db2 = NULL;
+	int64_t nsets = 0, before = 0, after = 0, two = 0;
+	size_t again = 0;
+	char expr[512], w[8], body[64];
+	double pw[16];
+	int npw = 0, began = 0;
+
+	assert_int_equal(nx_store__query_int(f->st, "DELETE FROM impact_set", &nsets), 0);
+	assert_int_equal(nx_store_open(&rd, f->path, NX_STORE_READ, &err), NX_OK);
+	assert_non_null(db2 = nx_store__db2(rd));
+	again = nx_topk__count_again();
+	same_counts(rd, db2);
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, NX_IMPACT_ROWS, &err), NX_OK);
+	same_counts(rd, db2);
+	assert_int_equal(nx_topk__count_again(), again);
+	/* a writer commits once the reader's snapshot is taken */
+	make_expr(5, expr, sizeof(expr), pw, &npw);
+	assert_int_equal(nx_search__read_begin(rd, &began, &err), 0);
+	assert_int_equal(nx_topk__or_count(rd->db, NULL, expr, NULL, &before, NULL), SQLITE_OK);
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	word(w, 5); /* a word of expression 5 */
+	snprintf(body, sizeof(body), "%s, and nothing else.", w);
+	assert_int_equal(put_article(f->st, NART + 300, "zorba zorbe", body), 0);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	assert_int_equal(nx_topk__or_count(rd->db, db2, expr, NULL, &two, NULL), SQLITE_OK);
+	assert_int_equal(two, before);
+	assert_int_equal(nx_topk__count_again(), again + 1);
+	nx_search__read_end(rd, &began);
+	/* and a new snapshot sees the article */
+	assert_int_equal(nx_topk__or_count(rd->db, db2, expr, NULL, &after, NULL), SQLITE_OK);
+	assert_int_equal(nx_topk__or_count(rd->db, NULL, expr, NULL, &two, NULL), SQLITE_OK);
+	assert_int_equal(after, two);
+	assert_int_equal(after, before + 1);
+	nx_store_close(rd);
 }
 
 /* A term's rows counted up to a limit (pseudo-relevance feedback): its document count, cut at the limit. */
@@ -738,6 +804,7 @@ int main(void)
 		cmocka_unit_test(test_lazy_same_as_whole),
 		cmocka_unit_test(test_shared_read_same),
 		cmocka_unit_test(test_or_count_from_sets),
+		cmocka_unit_test(test_or_count_two_threads),
 		cmocka_unit_test(test_count_upto),
 		cmocka_unit_test(test_stored_df),
 		cmocka_unit_test(test_strict_stored_counts),

@@ -377,7 +377,7 @@ static void test_rank_same_as_sql(void **state)
 					int64_t oc = -1;
 					nx_topk_stats os;
 
-					assert_int_equal(nx_topk__or_count(f->st->db, expr, NULL, &oc, &os), SQLITE_OK);
+					assert_int_equal(nx_topk__or_count(f->st->db, NULL, expr, NULL, &oc, &os), SQLITE_OK);
 					assert_int_equal(oc, count);
 					assert_int_equal(os.rows, count);
 				}
