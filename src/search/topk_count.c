@@ -316,7 +316,7 @@ static void side_free(count_side *s)
  * Returns an SQLite code (rc: the walk on db's).
  */
 static int count_shared(sqlite3 *db, sqlite3 *db2, count_lists_state *t, const char *expr, const int *walk,
-			int nwalk, int *called)
+			int nwalk)
 {
 	count_side side, again;
 	atomic_int next;
@@ -329,9 +329,7 @@ static int count_shared(sqlite3 *db, sqlite3 *db2, count_lists_state *t, const c
 	if (nx_topk__aux(db2, "nx_topk_countlists", aux_count) != SQLITE_OK ||
 	    pthread_create(&side.th, NULL, count_thread, &side) != 0) {
 		side_free(&side);
-		rc = nx_topk__run_aux(db, "nx_topk_countlists", expr, t, &t->rc);
-		*called = t->called;
-		return rc;
+		return nx_topk__run_aux(db, "nx_topk_countlists", expr, t, &t->rc);
 	}
 	t->walk = walk;
 	t->nwalk = nwalk;
@@ -342,7 +340,6 @@ static int count_shared(sqlite3 *db, sqlite3 *db2, count_lists_state *t, const c
 	if (rc != SQLITE_OK || !t->called)
 		atomic_store(&next, nwalk); /* nothing more to take (no row: nothing to count) */
 	pthread_join(side.th, NULL);
-	*called = t->called;
 	if (rc == SQLITE_OK && t->called) {
 		if (side.rc == SQLITE_OK && side.nstructure == nmine && side.structure != NULL &&
 		    memcmp(side.structure, mine, (size_t)nmine) == 0) {
@@ -371,7 +368,7 @@ int nx_topk__count_lists(sqlite3 *db, sqlite3 *db2, nx_topk_cache *c, const char
 	count_lists_state t;
 	size_t at = 0;
 	int walk[NX_TOPK_MAX_RANK_PHRASES];
-	int i = 0, rc = SQLITE_OK, two = ng1 < n, nwalk = 0, shared = 0;
+	int i = 0, rc = SQLITE_OK, two = ng1 < n, nwalk = 0;
 
 	*total = 0;
 	memset(&t, 0, sizeof(t));
@@ -408,12 +405,10 @@ int nx_topk__count_lists(sqlite3 *db, sqlite3 *db2, nx_topk_cache *c, const char
 	for (i = 0; i < n; i++)
 		if (!c->l[which[i]].done && t.set[i] == NULL)
 			walk[nwalk++] = i;
-	if (db2 != NULL && nwalk >= 2) {
-		rc = count_shared(db, db2, &t, expr, walk, nwalk, &shared);
-		t.called = shared;
-	} else {
+	if (db2 != NULL && nwalk >= 2)
+		rc = count_shared(db, db2, &t, expr, walk, nwalk);
+	else
 		rc = nx_topk__run_aux(db, "nx_topk_countlists", expr, &t, &t.rc);
-	}
 	for (i = 0; i < n; i++) {
 		free(t.set[i]);
 		free(t.above[i].r);
