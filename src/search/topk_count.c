@@ -86,9 +86,15 @@ typedef struct count_lists_state {
 	const int *walk;
 	int nwalk;
 	atomic_int *next;
+	/* the words of several tokens (forms[i]), walked token by token before, taken in turn (next_form) */
+	const nx_topk_forms *forms;
+	const int *formj;
+	int nform;
+	atomic_int *next_form;
+	unsigned char skip[NX_TOPK_MAX_RANK_PHRASES]; /* phrase i counted before the pass (its forms): none there */
 	int side;      /* 1: a side's state (count_side): the walks taken alone, their rows into nrows, c untouched */
 	int64_t nrows[NX_TOPK_MAX_RANK_PHRASES]; /* a side's: the rows of phrase i, -1: not walked */
-	unsigned char took[NX_TOPK_MAX_RANK_PHRASES]; /* a side's: phrase i taken (walked, or failed midway) */
+	unsigned char took[NX_TOPK_MAX_RANK_PHRASES]; /* a side's: phrase i taken (done, or failed midway) */
 	int called;
 	int rc;
 } count_lists_state;
@@ -206,7 +212,7 @@ static void aux_count(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 				}
 				continue;
 			}
-			if (t->next == NULL)
+			if (t->next == NULL && !t->skip[i])
 				count_walk(api, fctx, t, i);
 		}
 		/* the walks shared with the other thread: the next one not taken, until none is left */
@@ -219,6 +225,44 @@ static void aux_count(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 		}
 	}
 	nx_topk__aux_result(ctx, t->rc);
+}
+
+/* Phrase i of several tokens, its forms' rows (nx_topk__forms_rows on db) into t's bitmap and count. */
+static int form_job(sqlite3 *db, count_lists_state *t, int i)
+{
+	uint64_t *w = NULL;
+	size_t nw = 0;
+	int rc = SQLITE_OK;
+
+	if (t->side)
+		t->took[i] = 1;
+	if ((rc = nx_topk__forms_rows(db, &t->forms[i], &w, &nw)) == SQLITE_OK &&
+	    (rc = count_set(t, i < t->ng1 ? 0 : 1, w, nw)) == SQLITE_OK) {
+		t->skip[i] = 1;
+		if (t->side) {
+			t->nrows[i] = (int64_t)nx_topk__bits_count(w, nw);
+		} else {
+			t->c->l[t->which[i]].n = nx_topk__bits_count(w, nw);
+			t->c->l[t->which[i]].counted = 1;
+		}
+	}
+	free(w);
+	return rc;
+}
+
+/* The form jobs of t taken in turn (next_form) until none is left: an SQLite code. */
+static int take_forms(sqlite3 *db, count_lists_state *t)
+{
+	int rc = SQLITE_OK;
+
+	while (rc == SQLITE_OK) {
+		int j = atomic_fetch_add(t->next_form, 1);
+
+		if (j >= t->nform)
+			break;
+		rc = form_job(db, t, t->formj[j]);
+	}
+	return rc;
 }
 
 /*
@@ -234,6 +278,7 @@ typedef struct count_side {
 	void *structure;
 	int nstructure;
 	pthread_t th;
+	int th_joined;
 	int rc;
 } count_side;
 
@@ -243,8 +288,9 @@ static void *count_thread(void *arg)
 	int rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
 
 	if (rc == SQLITE_OK) {
-		/* one snapshot for the records and the walks */
-		if ((rc = nx_topk__read_structure(s->db, &s->structure, &s->nstructure)) == SQLITE_OK)
+		/* one snapshot for the records, the forms and the walks */
+		if ((rc = nx_topk__read_structure(s->db, &s->structure, &s->nstructure)) == SQLITE_OK &&
+		    (rc = take_forms(s->db, &s->t)) == SQLITE_OK && s->t.nwalk > 0)
 			rc = nx_topk__run_aux(s->db, "nx_topk_countlists", s->expr, &s->t, &s->t.rc);
 		if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 			sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
@@ -260,7 +306,14 @@ size_t nx_topk__count_again(void)
 	return atomic_load(&count_again);
 }
 
-/* A side's state for t's count (its walks: walk, nwalk, shared by next). */
+static atomic_int side_first; /* tests: the caller waits for the thread to take every form and walk */
+
+void nx_topk__count_side_first(int on)
+{
+	atomic_store(&side_first, on);
+}
+
+/* A side's state for t's count (its walks: walk, nwalk, shared by next; its forms: t's formj, nform, next_form). */
 static void side_init(count_side *s, const count_lists_state *t, sqlite3 *db, const char *expr, const int *walk,
 		      int nwalk, atomic_int *next)
 {
@@ -276,6 +329,10 @@ static void side_init(count_side *s, const count_lists_state *t, sqlite3 *db, co
 	s->t.walk = walk;
 	s->t.nwalk = nwalk;
 	s->t.next = next;
+	s->t.forms = t->forms;
+	s->t.formj = t->formj;
+	s->t.nform = t->nform;
+	s->t.next_form = t->next_form;
 	s->t.side = 1;
 	for (i = 0; i < t->n; i++)
 		s->t.nrows[i] = -1;
@@ -309,50 +366,66 @@ static void side_free(count_side *s)
 }
 
 /*
- * The walks of t's count shared with a thread on db2, when there are two
- * or more: it takes them in turn with this one.  After both: its bitmaps
- * ORed into t's when it read the index db reads (the same records) and
- * did not fail; else the phrases it took walked again here, on db.
- * Returns an SQLite code (rc: the walk on db's).
+ * The forms and walks of t's count shared with a thread on db2: each
+ * takes them in turn.  After both: its bitmaps ORed into t's when it read
+ * the index db reads (the same records) and did not fail; else what it
+ * took done again here, on db.  Returns an SQLite code.
  */
 static int count_shared(sqlite3 *db, sqlite3 *db2, count_lists_state *t, const char *expr, const int *walk,
 			int nwalk)
 {
 	count_side side, again;
-	atomic_int next;
+	atomic_int next, next2, form2;
 	void *mine = NULL;
-	int nmine = 0, rc = SQLITE_OK, i = 0, redo[NX_TOPK_MAX_RANK_PHRASES], nredo = 0;
-	atomic_int next2;
+	int nmine = 0, rc = SQLITE_OK, i = 0, nredo = 0, nredof = 0;
+	int redo[NX_TOPK_MAX_RANK_PHRASES], redof[NX_TOPK_MAX_RANK_PHRASES];
 
 	atomic_init(&next, 0);
 	side_init(&side, t, db2, expr, walk, nwalk, &next);
 	if (nx_topk__aux(db2, "nx_topk_countlists", aux_count) != SQLITE_OK ||
 	    pthread_create(&side.th, NULL, count_thread, &side) != 0) {
 		side_free(&side);
+		if ((rc = take_forms(db, t)) != SQLITE_OK) /* every form here, then the walks in the pass */
+			return rc;
 		return nx_topk__run_aux(db, "nx_topk_countlists", expr, t, &t->rc);
 	}
 	t->walk = walk;
 	t->nwalk = nwalk;
 	t->next = &next;
-	rc = nx_topk__read_structure(db, &mine, &nmine);
-	if (rc == SQLITE_OK)
+	if (atomic_load(&side_first)) {
+		pthread_join(side.th, NULL);
+		side.th_joined = 1;
+	}
+	if ((rc = nx_topk__read_structure(db, &mine, &nmine)) == SQLITE_OK && (rc = take_forms(db, t)) == SQLITE_OK)
 		rc = nx_topk__run_aux(db, "nx_topk_countlists", expr, t, &t->rc);
-	if (rc != SQLITE_OK || !t->called)
-		atomic_store(&next, nwalk); /* nothing more to take (no row: nothing to count) */
-	pthread_join(side.th, NULL);
+	if (rc != SQLITE_OK || !t->called) {
+		/* nothing more to take (no row: nothing to count) */
+		atomic_store(t->next_form, t->nform);
+		atomic_store(&next, nwalk);
+	}
+	if (!side.th_joined)
+		pthread_join(side.th, NULL);
 	if (rc == SQLITE_OK && t->called) {
 		if (side.rc == SQLITE_OK && side.nstructure == nmine && side.structure != NULL &&
 		    memcmp(side.structure, mine, (size_t)nmine) == 0) {
 			rc = side_merge(t, &side);
 		} else {
-			/* failed, or a writer committed between: what it took, walked here */
+			/* failed, or a writer committed between: what it took, done here */
 			atomic_fetch_add(&count_again, 1);
 			for (i = 0; i < t->n; i++)
-				if (side.t.took[i])
+				if (side.t.took[i] && t->forms != NULL && t->forms[i].n > 0)
+					redof[nredof++] = i;
+				else if (side.t.took[i])
 					redo[nredo++] = i;
 			atomic_init(&next2, 0);
+			atomic_init(&form2, 0);
 			side_init(&again, t, db, expr, redo, nredo, &next2);
-			if (nredo > 0 && (rc = nx_topk__run_aux(db, "nx_topk_countlists", expr, &again.t, &again.t.rc)) == SQLITE_OK)
+			again.t.formj = redof;
+			again.t.nform = nredof;
+			again.t.next_form = &form2;
+			if ((rc = take_forms(db, &again.t)) == SQLITE_OK && nredo > 0)
+				rc = nx_topk__run_aux(db, "nx_topk_countlists", expr, &again.t, &again.t.rc);
+			if (rc == SQLITE_OK)
 				rc = side_merge(t, &again);
 			side_free(&again);
 		}
@@ -367,8 +440,10 @@ int nx_topk__count_lists(sqlite3 *db, sqlite3 *db2, nx_topk_cache *c, const char
 {
 	count_lists_state t;
 	size_t at = 0;
-	int walk[NX_TOPK_MAX_RANK_PHRASES];
-	int i = 0, rc = SQLITE_OK, two = ng1 < n, nwalk = 0;
+	nx_topk_forms *forms = NULL;
+	int walk[NX_TOPK_MAX_RANK_PHRASES], formj[NX_TOPK_MAX_RANK_PHRASES];
+	atomic_int next_form;
+	int i = 0, rc = SQLITE_OK, two = ng1 < n, nwalk = 0, nform = 0;
 
 	*total = 0;
 	memset(&t, 0, sizeof(t));
@@ -376,20 +451,25 @@ int nx_topk__count_lists(sqlite3 *db, sqlite3 *db2, nx_topk_cache *c, const char
 	t.which = which;
 	t.n = n;
 	t.ng1 = two ? ng1 : n;
+	atomic_init(&next_form, 0);
 	if (nx_topk__aux(db, "nx_topk_countlists", aux_count) != SQLITE_OK || n > NX_TOPK_MAX_RANK_PHRASES)
 		return SQLITE_ERROR;
-	/* words with a set of rows (frequent ones): counted from it; words of several tokens: token by token */
+	/* words with a set of rows (frequent ones): counted from it */
 	for (i = 0; i < n; i++) {
 		int64_t above = INT64_MAX;
 
 		if (c->l[which[i]].done)
 			continue;
 		if (!nx_topk__list_set(db, &c->l[which[i]], &t.set[i], &t.setn[i], &above)) {
-			nx_topk_forms f;
-
-			/* (failing, its phrase is walked, and meets the error again) */
-			if (nx_topk__forms(db, c->l[which[i]].text, c->l[which[i]].len, &f))
-				nx_topk__forms_rows(db, &f, &t.set[i], &t.setn[i]);
+			/* words of several tokens: token by token (failing, its phrase is walked) */
+			if (forms == NULL && (forms = calloc((size_t)n, sizeof(*forms))) == NULL) {
+				rc = SQLITE_NOMEM;
+				goto done;
+			}
+			if (nx_topk__forms(db, c->l[which[i]].text, c->l[which[i]].len, &forms[i]))
+				formj[nform++] = i;
+			else
+				forms[i].n = 0;
 			continue;
 		}
 		if (above == INT64_MAX)
@@ -401,14 +481,24 @@ int nx_topk__count_lists(sqlite3 *db, sqlite3 *db2, nx_topk_cache *c, const char
 			t.above[i].n = 0;
 		}
 	}
-	/* the phrases left to walk: two or more shared with a thread on db2 */
+	t.forms = forms;
+	t.formj = formj;
+	t.nform = nform;
+	t.next_form = &next_form;
+	/* the phrases left to walk; forms and walks, two or more, shared with a thread on db2 */
 	for (i = 0; i < n; i++)
-		if (!c->l[which[i]].done && t.set[i] == NULL)
+		if (!c->l[which[i]].done && t.set[i] == NULL && (forms == NULL || forms[i].n == 0))
 			walk[nwalk++] = i;
-	if (db2 != NULL && nwalk >= 2)
+	if (db2 != NULL && nform + nwalk >= 2) {
 		rc = count_shared(db, db2, &t, expr, walk, nwalk);
-	else
+	} else {
+		/* one thread: a form that fails is walked in the pass, as a phrase */
+		for (i = 0; i < nform; i++)
+			form_job(db, &t, formj[i]);
 		rc = nx_topk__run_aux(db, "nx_topk_countlists", expr, &t, &t.rc);
+	}
+done:
+	free(forms);
 	for (i = 0; i < n; i++) {
 		free(t.set[i]);
 		free(t.above[i].r);

@@ -170,6 +170,8 @@ int nx_topk__read_structure(sqlite3 *db, void **out, int *nout);
 
 /* Counts of nx_topk__count_lists whose second thread's walks were walked again on db (for tests). */
 size_t nx_topk__count_again(void);
+/* For tests: 1, the thread of a shared count takes every form and walk before the caller takes any. */
+void nx_topk__count_side_first(int on);
 
 /* -- shared by topk_lists.c and topk_count.c ---------------------------- */
 

@@ -249,6 +249,70 @@ static void test_or_count_same(void **state)
 	}
 }
 
+/* Rows of fts MATCH expr as SQL counts them on db. */
+static int64_t sql_count(sqlite3 *db, const char *expr)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM fts WHERE fts MATCH ?1", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/*
+ * The relaxed count with its forms and walks shared by a thread on the
+ * second connection: the rows SQL counts; and when a writer commits after
+ * the reader's snapshot was taken, the thread's share is done again and
+ * the count is the snapshot's.
+ */
+static void test_or_count_two_threads(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_store *rd = NULL;
+	sqlite3 *db2 = NULL;
+	char expr[512];
+	double pw[16];
+	int npw = 0, e = 0, began = 0;
+	int64_t got = 0, want = 0;
+	size_t again = 0;
+
+	assert_int_equal(nx_store_open(&rd, f->path, NX_STORE_READ, &err), NX_OK);
+	assert_non_null(db2 = nx_store__db2(rd));
+	again = nx_topk__count_again();
+	for (e = 0; e < 2 * NEXPR; e++) {
+		/* the second time round, the thread takes every form and walk */
+		nx_topk__count_side_first(e >= NEXPR);
+		make_expr(e % NEXPR, expr, sizeof(expr), pw, &npw);
+		assert_int_equal(nx_topk__or_count(rd->db, db2, expr, NULL, &got, NULL), SQLITE_OK);
+		if (got != (want = sql_count(rd->db, expr)))
+			fail_msg("expression %d (%s): %lld counted on two threads, %lld by SQL", e, expr, (long long)got,
+				 (long long)want);
+	}
+	nx_topk__count_side_first(0);
+	assert_int_equal(nx_topk__count_again(), again);
+	/* a writer commits once the reader's snapshot is taken (words of several tokens in the expression) */
+	make_expr(NEXPR - 4, expr, sizeof(expr), pw, &npw);
+	assert_int_equal(nx_search__read_begin(rd, &began, &err), 0);
+	want = sql_count(rd->db, expr);
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	assert_int_equal(put_kept(f->st, 900, "Kept zorbe zorb zorce filler."), 0);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	nx_topk__count_side_first(1); /* the thread takes every form and walk: all done again here */
+	assert_int_equal(nx_topk__or_count(rd->db, db2, expr, NULL, &got, NULL), SQLITE_OK);
+	nx_topk__count_side_first(0);
+	assert_int_equal(got, want);
+	assert_int_equal(nx_topk__count_again(), again + 1);
+	nx_search__read_end(rd, &began);
+	assert_int_equal(nx_topk__or_count(rd->db, db2, expr, NULL, &got, NULL), SQLITE_OK);
+	assert_int_equal(got, sql_count(rd->db, expr));
+	nx_store_close(rd);
+}
+
 typedef struct ranked {
 	int64_t total;
 	size_t n[NK];
@@ -377,6 +441,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forms_rows_same),
 		cmocka_unit_test(test_or_count_same),
+		cmocka_unit_test(test_or_count_two_threads),
 		cmocka_unit_test(test_rank_filled_same),
 		cmocka_unit_test(test_rank_same_as_fts5),
 	};
