@@ -150,20 +150,28 @@ int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *kno
 	return n;
 }
 
-/* Index of rowid in l, or -1. */
-static ptrdiff_t list_find(const topk_list *l, int64_t rowid)
+/* The first of n ascending rowids r that is >= rowid (n: none). */
+static size_t lower_bound(const int64_t *r, size_t n, int64_t rowid)
 {
-	size_t lo = 0, hi = l->n;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (l->rowid[mid] < rowid)
+		if (r[mid] < rowid)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < l->n && l->rowid[lo] == rowid ? (ptrdiff_t)lo : -1;
+	return lo;
+}
+
+/* Index of rowid in l, or -1. */
+static ptrdiff_t list_find(const topk_list *l, int64_t rowid)
+{
+	size_t at = lower_bound(l->rowid, l->n, rowid);
+
+	return at < l->n && l->rowid[at] == rowid ? (ptrdiff_t)at : -1;
 }
 
 /* A row's length from fts_docsize, as xColumnSize(-1) sums it. */
@@ -603,7 +611,8 @@ done:
  * length from their extents (*lb), and the lazy list not probed whose
  * term's bound is largest (*probe: -1 none; *pat its row in that list).
  */
-static void row_state(const merge_ctx *x, int64_t rowid, double *lfreq, int *lb, int *probe, ptrdiff_t *pat)
+static void row_state(const merge_ctx *x, int64_t rowid, const int32_t *at, double *lfreq, int *lb, int *probe,
+		      ptrdiff_t *pat)
 {
 	int32_t ext[NX_TOPK_EXT_COLS] = { 0 };
 	double most = -1;
@@ -613,7 +622,7 @@ static void row_state(const merge_ctx *x, int64_t rowid, double *lfreq, int *lb,
 	*pat = -1;
 	for (j = 0; j < x->m; j++) {
 		const topk_list *l = &x->c->l[x->lists[j]];
-		ptrdiff_t at1 = list_find(l, rowid);
+		ptrdiff_t at1 = at != NULL ? at[j] : list_find(l, rowid);
 
 		lfreq[j] = at1 >= 0 ? l->freq[at1] : 0;
 		if (at1 >= 0 && l->ext != NULL)
@@ -640,6 +649,87 @@ static void row_state(const merge_ctx *x, int64_t rowid, double *lfreq, int *lb,
 }
 
 /*
+ * Where each candidate stands in each list (-1: absent), found once for
+ * all: best_by_length looks at a row again after each probe and each
+ * fall of its bound, and a binary search of a frequent word's list (tens
+ * of megabytes at 10M) misses the cache at nearly every step.  The
+ * candidates sorted by rowid, each list is galloped through once, in
+ * order.  At most NX_POS_MAX entries in all (else none, and row_state
+ * searches).
+ */
+#define NX_POS_MAX ((size_t)4 << 20)
+
+static size_t pos_max = NX_POS_MAX;
+
+size_t nx_topk__pos_max_set(size_t max)
+{
+	size_t was = pos_max;
+
+	pos_max = max;
+	return was;
+}
+
+typedef struct pos_table {
+	int64_t *rowid; /* the candidates' rowids, ascending */
+	int32_t *at;    /* m entries a candidate, in that order */
+	size_t n;
+} pos_table;
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void pos_free(pos_table *t)
+{
+	free(t->rowid);
+	free(t->at);
+	memset(t, 0, sizeof(*t));
+}
+
+static void pos_build(pos_table *t, const merge_ctx *x, const nx_topk_hit *cand, size_t ncand)
+{
+	size_t i = 0, p = 0;
+	int j = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (ncand == 0 || x->m < 1 || ncand > pos_max / (size_t)x->m)
+		return;
+	for (j = 0; j < x->m; j++)
+		if (x->c->l[x->lists[j]].n > (size_t)INT32_MAX)
+			return; /* its places would not fit */
+	t->rowid = malloc(ncand * sizeof(*t->rowid));
+	t->at = malloc(ncand * (size_t)x->m * sizeof(*t->at));
+	if (t->rowid == NULL || t->at == NULL) {
+		pos_free(t); /* (out of memory: searched row by row) */
+		return;
+	}
+	for (i = 0; i < ncand; i++)
+		t->rowid[i] = cand[i].rowid;
+	qsort(t->rowid, ncand, sizeof(*t->rowid), cmp_i64);
+	t->n = ncand;
+	for (j = 0; j < x->m; j++) {
+		const topk_list *l = &x->c->l[x->lists[j]];
+
+		for (i = 0, p = 0; i < ncand; i++) {
+			p = gallop(l->rowid, p, l->n, t->rowid[i]);
+			t->at[i * (size_t)x->m + (size_t)j] =
+				p < l->n && l->rowid[p] == t->rowid[i] ? (int32_t)p : -1;
+		}
+	}
+}
+
+/* The positions of rowid in the table, NULL when it has none. */
+static const int32_t *pos_of(const pos_table *t, const merge_ctx *x, int64_t rowid)
+{
+	size_t at = lower_bound(t->rowid, t->n, rowid);
+
+	return at < t->n && t->rowid[at] == rowid ? &t->at[at * (size_t)x->m] : NULL;
+}
+
+/*
  * The k best exact scores into best (a heap, worst on top, *nbest of
  * them), from the ncand rows of cand by decreasing bound, until no bound
  * left can win.  A row's merge bound counts its lazy lists at their
@@ -658,7 +748,9 @@ static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand
 	size_t heapn = ncand;
 	int i = 0, lb = 0, probe = -1, dl = 0, rc = SQLITE_OK;
 	ptrdiff_t pat = -1;
+	pos_table pt;
 
+	pos_build(&pt, x, cand, ncand);
 	for (i = (int)(heapn / 2); i >= 0; i--)
 		heap_down(cand, heapn, (size_t)i, 1);
 	while (heapn > 0) {
@@ -667,7 +759,7 @@ static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand
 
 		if (*nbest == k && worse(&h, &best[0]))
 			break;
-		row_state(x, h.rowid, lfreq, &lb, &probe, &pat);
+		row_state(x, h.rowid, pos_of(&pt, x, h.rowid), lfreq, &lb, &probe, &pat);
 		if (probe >= 0) {
 			b = lazy_bound(x, lfreq, (double)lb);
 		} else {
@@ -690,14 +782,14 @@ static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand
 		}
 		if (probe >= 0) {
 			if ((rc = nx_topk__probe_row(x->db, x->c, &x->c->l[x->lists[probe]], (size_t)pat)) != SQLITE_OK)
-				return rc;
+				break;
 			st->probes++;
 			continue;
 		}
 		cand[0] = cand[--heapn];
 		heap_down(cand, heapn, 0, 1);
 		if ((rc = doc_length(s, x->ncol, h.rowid, &dl)) != SQLITE_OK)
-			return rc;
+			break;
 		st->lengths++;
 		h.score = nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)dl, x->avgdl);
 		if (*nbest < k) {
@@ -708,7 +800,8 @@ static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand
 			heap_down(best, *nbest, 0, 0);
 		}
 	}
-	return SQLITE_OK;
+	pos_free(&pt);
+	return rc;
 }
 
 /* The lists of expr's phrases not read yet (lazily when they can be), and the totals. */

@@ -84,6 +84,14 @@ int nx_topk__probe_row(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p);
 /* For tests: the probes of a list before it is read at once (< 0: as above); the previous value. */
 int64_t nx_topk__probe_limit_set(int64_t limit);
 
+/*
+ * The most entries (candidates times lists) of the table of where
+ * nx_topk__rank's candidates stand in its lists (topk_rank.c; past it,
+ * each is searched for); returns the previous.  Tests set 0 for the
+ * search alone.
+ */
+size_t nx_topk__pos_max_set(size_t max);
+
 /* l to be read lazily when its word has an impact list valid for the index as it is. */
 int nx_topk__lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l);
 
