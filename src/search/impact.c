@@ -66,14 +66,14 @@ int nx_search__impact_hits(nx_store *st, const char *expr, const double *cw, int
 	return rc;
 }
 
-void nx_search__impact_counts(nx_store *st, const char *expr, int64_t *known, int n)
+void nx_search__impact_counts(nx_store *st, const char *expr, int64_t *known, int n, int all)
 {
 	sqlite3_stmt *s = NULL;
 	nx_buf ph = NX_BUF_INIT;
 	const char *at = expr, *e = NULL;
 	int i = 0, filled = 0, unknown = 0, least = -1;
 
-	if (n < 2 || nx_impact__df_prepare(st->db, &s) != SQLITE_OK)
+	if (n < (all ? 1 : 2) || nx_impact__df_prepare(st->db, &s) != SQLITE_OK)
 		goto done;
 	for (i = 0; i < n && at != NULL && (e = skip_phrase(at)) != NULL; i++) {
 		int64_t df = 0;
@@ -98,7 +98,7 @@ void nx_search__impact_counts(nx_store *st, const char *expr, int64_t *known, in
 		at = *e == ' ' ? e + 1 : NULL;
 	}
 	/* every count stored: the phrase of fewest rows is still walked, for the rowids a split follows */
-	if (filled > 0 && unknown == 0 && least >= 0)
+	if (!all && filled > 0 && unknown == 0 && least >= 0)
 		known[least] = -1;
 done:
 	sqlite3_finalize(s);

@@ -210,10 +210,11 @@ int nx_search__impact_or_count(nx_store *st, nx_impact_sets **cache, const char 
  * their impact lists stored them, into known[i] where it is -1 (unknown),
  * for the idf of a strict walk, which would count them, and
  * NX_TOPK_NO_TOKEN for a stop word the index drops; when that leaves none
- * to count, the phrase of fewest rows stays -1: its walk samples the
- * rowids a walk split in two follows.
+ * to count, the phrase of fewest rows stays -1 (its walk samples the
+ * rowids a walk split in two follows) unless all, which also fills the
+ * count of a single phrase (a walk of a band needs it: nx_topk__run).
  */
-void nx_search__impact_counts(nx_store *st, const char *expr, int64_t *known, int n);
+void nx_search__impact_counts(nx_store *st, const char *expr, int64_t *known, int n, int all);
 
 /* The sets a search read (*cache of the two above; NULL: none). */
 void nx_search__impact_sets_free(nx_impact_sets *c);

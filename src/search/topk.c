@@ -67,6 +67,7 @@ typedef struct topk_state {
 	unsigned char counted[NX_TOPK_MAX_PHRASES]; /* this probe counted phrase i */
 	int defer;           /* one phrase: rank by bm25 / idf, idf from the rows walked */
 	int64_t lo, hi;      /* a walk by nx_topk_phrase: the rowids it takes */
+	int64_t rows_all;    /* > 0: a deferred walk of a band (topk_band.c): the phrase's rows in all, for idf */
 	nx_topk_hit *near;   /* deferred: rows just below the k-th (see near_tie) */
 	size_t nnear, capnear;
 } topk_state;
@@ -793,7 +794,7 @@ static int best_of_two(topk_state *t, const nx_topk_hit *b, size_t nb, double id
  */
 static int finish_defer(topk_state *t)
 {
-	sqlite3_int64 nhit = t->st.rows;
+	sqlite3_int64 nhit = t->rows_all > 0 ? t->rows_all : t->st.rows;
 	double idf = nx_bm25_idf(t->nrow, nhit);
 
 	if (best_of_two(t, t->near, t->nnear, idf) < 0)
@@ -803,14 +804,15 @@ static int finish_defer(topk_state *t)
 }
 
 /*
- * The rows up to mid walked into t on db, those past it into u on db2 by a
- * second thread (both halves on this one when no thread can be had).
- * SQLITE_OK, or the first half's error.
+ * The rows of [lo, hi] up to mid walked into t on db, those past it into u
+ * on db2 by a second thread (both halves on this one when no thread can
+ * be had).  SQLITE_OK, or the first half's error.
  */
-static int walk_halves(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t, topk_state *u, int64_t mid)
+static int walk_halves(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t, topk_state *u, int64_t lo,
+		       int64_t mid, int64_t hi)
 {
-	split_half lower = { db, expr, t, INT64_MIN, mid, SQLITE_OK };
-	split_half upper = { db2, expr, u, mid + 1, INT64_MAX, SQLITE_OK };
+	split_half lower = { db, expr, t, lo, mid, SQLITE_OK };
+	split_half upper = { db2, expr, u, mid + 1, hi, SQLITE_OK };
 	pthread_t th;
 
 	if (pthread_create(&th, NULL, walk_half, &upper) != 0) {
@@ -842,7 +844,8 @@ static int merge_halves(topk_state *t, const topk_state *u)
  * not read the index the probe read (a writer committed between: the
  * caller walks again), < 0 (minus an SQLite code) on an error.
  */
-static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t, int64_t mid)
+static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t, int64_t lo, int64_t mid,
+		      int64_t hi)
 {
 	topk_state u = *t;
 	int rc = 1;
@@ -852,7 +855,7 @@ static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t
 		return -SQLITE_NOMEM;
 	/* both halves check they read the index the probe read */
 	t->check = u.check = 1;
-	rc = walk_halves(db, db2, expr, t, &u, mid);
+	rc = walk_halves(db, db2, expr, t, &u, lo, mid, hi);
 	if (t->stale || u.stale)
 		rc = 0;
 	else if (rc != SQLITE_OK)
@@ -861,19 +864,6 @@ static int split_walk(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t
 		t->st.rows += u.st.rows;
 	free(u.heap);
 	return rc;
-}
-
-/* The largest rowid of the full-text index (0: none or unknown): where a walk of one phrase is halved. */
-static int64_t last_rowid(sqlite3 *db)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t last = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT max(id) FROM fts_docsize", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		last = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return last;
 }
 
 /*
@@ -886,7 +876,8 @@ static int64_t last_rowid(sqlite3 *db)
  * when the halves did not read the same index (the caller walks again),
  * < 0 (minus an SQLite code) on an error.
  */
-static int split_defer(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t, int64_t mid)
+static int split_defer(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *t, int64_t lo, int64_t mid,
+		       int64_t hi)
 {
 	topk_state u = *t;
 	int rc = 1;
@@ -896,7 +887,7 @@ static int split_defer(sqlite3 *db, sqlite3 *db2, const char *expr, topk_state *
 	u.nnear = u.capnear = 0;
 	if ((u.heap = malloc(t->k * sizeof(*u.heap))) == NULL)
 		return -SQLITE_NOMEM;
-	if ((rc = walk_halves(db, db2, expr, t, &u, mid)) != SQLITE_OK) {
+	if ((rc = walk_halves(db, db2, expr, t, &u, lo, mid, hi)) != SQLITE_OK) {
 		rc = -rc;
 		goto done;
 	}
@@ -945,9 +936,10 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 		 nx_topk_stats *stats, const nx_topk_tune *tune)
 {
 	static const nx_topk_tune defaults = NX_TOPK_TUNE_INIT;
+	const nx_topk_tune *tn = tune != NULL ? tune : &defaults;
 	topk_state t;
-	int64_t mid = 0;
-	int rc = SQLITE_OK, split = 0, many = 0;
+	int64_t mid = 0, lo = INT64_MIN, hi = INT64_MAX, kn[NX_TOPK_MAX_PHRASES];
+	int rc = SQLITE_OK, split = 0, many = 0, band = 0;
 
 	*out = NULL;
 	*nout = 0;
@@ -975,31 +967,49 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 			goto sorted;
 		goto done;
 	}
+	/* the filter's rows in a band: only the band walked */
+	if (tn->band && (band = nx_topk__filter_band(db, flt, t.defer && k > 0, known, nknown, &lo, &hi, &t.rows_all)) < 0)
+		goto sorted; /* no row passes */
+	/* every count known, a walk that may split: the rarest phrase counted anyway, for the rowids it splits at */
+	if (!band && !t.defer && nhit < 0 && db2 != NULL && k > 0 && (flt == NULL || flt->keep == NULL) &&
+	    nx_topk__sample_rarest(known, nknown, kn) > 0) {
+		t.known = kn;
+		t.nknown = nknown;
+	}
 	/* two threads only for long walks; a filter's keep() reads through db */
 	if (db2 != NULL && k > 0 && (flt == NULL || flt->keep == NULL)) {
 		if (t.defer) {
-			/* inside FTS5 (see nx_topk_phrase), in two halves of the rowids of a large index */
-			mid = last_rowid(db) / 2;
-			many = mid >= (tune != NULL ? tune : &defaults)->split_min;
+			/* inside FTS5 (see nx_topk_phrase), in two halves of the rowids of a large index (or band) */
+			mid = band ? lo + (hi - lo) / 2 : nx_topk__last_rowid(db) / 2;
+			many = (band ? (hi - lo) / 2 : mid) >= tn->split_min;
 		} else if (nhit < 0) {
 			if ((rc = probe_pair(db, db2, expr, &t)) != SQLITE_OK)
 				goto done;
 			if (!t.ready)
 				goto sorted; /* nothing matches */
-			many = t.minhit >= (tune != NULL ? tune : &defaults)->split_min && t.nsample >= 2;
-			mid = many ? t.sample[t.nsample / 2] : 0;
+			if (!band) {
+				many = t.minhit >= tn->split_min && t.nsample >= 2;
+				mid = many ? t.sample[t.nsample / 2] : 0;
+			} else if (t.nsample == 0) { /* every count known: at the band's middle */
+				mid = lo + (hi - lo) / 2;
+				many = (hi - lo) / 2 >= tn->split_min;
+			} else { /* every NX_TOPK_SAMPLE-th row of the rarest phrase: so many in the band */
+				size_t in = nx_topk__band_mid(t.sample, t.nsample, lo, hi, &mid);
+
+				many = in >= 2 && in * NX_TOPK_SAMPLE >= (size_t)tn->split_min;
+			}
 		}
 	}
-	if (many && (split = (t.defer ? split_defer : split_walk)(db, db2, expr, &t, mid)) < 0) {
+	if (many && (split = (t.defer ? split_defer : split_walk)(db, db2, expr, &t, lo, mid, hi)) < 0) {
 		rc = -split;
 		goto done;
 	}
 	if (split == 0) {
 		/* one thread, with the probe's statistics while the index is the same */
 		reset_walk(&t, 1);
-		if ((rc = walk(db, expr, &t, 0, 0, 0)) == SQLITE_ABORT && t.stale) {
+		if ((rc = walk(db, expr, &t, band, lo, hi)) == SQLITE_ABORT && t.stale) {
 			reset_walk(&t, 0);
-			rc = walk(db, expr, &t, 0, 0, 0);
+			rc = walk(db, expr, &t, band, lo, hi);
 		}
 	}
 	if (rc == SQLITE_OK && t.defer && t.ready && split == 0)

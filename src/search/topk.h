@@ -111,7 +111,9 @@ typedef struct nx_topk_filter {
  * match, even with a bound on the rowid), with the same phrases, counts
  * and positions, so the same scores.  count_db2: a count alone (k 0)
  * shares the lists it walks with a thread on this second connection to
- * the same index (nx_topk__or_count).
+ * the same index (nx_topk__or_count).  band: 1 lets nx_topk__run walk
+ * only the band of rowids a filter's bits lie in (see
+ * nx_topk__filter_band); 0 walks the whole lists, for tests to compare.
  */
 typedef struct nx_topk_tune {
 	int64_t split_min;
@@ -121,9 +123,10 @@ typedef struct nx_topk_tune {
 	const int64_t *rows;
 	size_t nrows;
 	sqlite3 *count_db2;
+	int band;
 } nx_topk_tune;
 
-#define NX_TOPK_TUNE_INIT { 10000, 512, 0, 0, NULL, 0, NULL }
+#define NX_TOPK_TUNE_INIT { 10000, 512, 0, 0, NULL, 0, NULL, 1 }
 
 /* Phrase match lists kept across the calls of one search (nx_topk__rank). */
 typedef struct nx_topk_cache nx_topk_cache;
@@ -182,8 +185,10 @@ int nx_topk__weights(sqlite3 *db, double *w, int *nw);
  * two by rowid, the upper half walked on db2 by the second thread, both
  * with the probe's statistics so that every score is the same; when a
  * writer commits between the probe and the halves, the walk is redone on
- * db alone.  The result is the one a single walk gives.  tune: see
- * nx_topk_tune (NULL: the defaults).
+ * db alone.  The result is the one a single walk gives.  A filter whose
+ * bits lie in a band of rowids (a published range of an archive added in
+ * date order) has only that band walked: see nx_topk__filter_band.
+ * tune: see nx_topk_tune (NULL: the defaults).
  */
 #define NX_TOPK_NO_TOKEN (-2)
 

@@ -32,6 +32,31 @@ int nx_topk__feed_row(nx_topk_feed *f, int64_t rowid, double x);
 int nx_topk__feed_end(nx_topk_feed *f, int64_t nrow, nx_topk_hit **out, size_t *nout, int64_t *total);
 void nx_topk__feed_free(nx_topk_feed *f);
 
+/* The largest rowid of the full-text index (0: none or unknown): where a walk of one phrase is halved (topk_band.c). */
+int64_t nx_topk__last_rowid(sqlite3 *db);
+
+/*
+ * A filter of rowid bits whose rows lie in a narrow band of rowids has
+ * nx_topk__run walk only the band (topk_band.c): 1 with the band in
+ * [*lo, *hi], 0 when the walk is whole (no bits, or a band too wide),
+ * -1 when no row passes.  A deferred walk (one phrase: its idf from the
+ * rows it reads) keeps to a band only when the phrase's rows in all are
+ * known (known[0] > 0, a count stored with an impact list), then in
+ * *rows_all.
+ */
+int nx_topk__filter_band(sqlite3 *db, const nx_topk_filter *flt, int deferred, const int64_t *known, int nknown,
+			 int64_t *lo, int64_t *hi, int64_t *rows_all);
+
+/*
+ * known[0..n-1] (every count known: >= 0 or NX_TOPK_NO_TOKEN) into kn,
+ * the phrase of fewest rows made unknown (-1), so that the walk's probe
+ * counts it and samples the rowids a split follows: 1, else 0 (kn unused).
+ */
+int nx_topk__sample_rarest(const int64_t *known, int n, int64_t *kn);
+
+/* The middle of the n ascending samples within [lo, hi] into *mid, and how many lie there (0: *mid untouched). */
+size_t nx_topk__band_mid(const int64_t *sample, size_t n, int64_t lo, int64_t hi, int64_t *mid);
+
 /* The end of an auxiliary function's call: NULL as its value when rc is SQLITE_OK, else rc as its error. */
 void nx_topk__aux_result(sqlite3_context *ctx, int rc);
 

@@ -319,6 +319,88 @@ static void test_split_phrase(void **state)
 	nx_store_close(st);
 }
 
+/*
+ * A filter whose rows lie in a band of rowids (a range of an archive added
+ * in date order): only the band walked (filter_band, topk.c), the same
+ * rows, scores and totals as the whole walk, at every depth, on one thread
+ * and split in two, with the counts a search hands over; fewer rows read
+ * for words whose counts are stored and for an AND; none for a filter no
+ * row passes.
+ */
+static void test_band(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	nx_topk_tune whole = NX_TOPK_TUNE_INIT, band = NX_TOPK_TUNE_INIT;
+	uint64_t bits[(NART + 256) / 64 + 2];
+	nx_topk_filter flt = { bits, (int64_t)sizeof(bits) * 8, NULL, NULL };
+	double cw[NX_TOPK_MAX_WEIGHTS];
+	static const size_t ks[] = { 0, 1, 10, 40, 3000 };
+	/* rows [a, b) every step-th; b == a: none */
+	static const int bands[][3] = {
+		{ 300, 420, 1 }, { 300, 600, 3 }, { 1000, 1100, 2 }, { 777, 778, 1 }, { 500, 500, 1 },
+	};
+	int64_t fewer[NWORDS] = { 0 };
+	nx_store *st = NULL;
+	sqlite3 *db2 = NULL;
+	size_t q = 0, kk = 0, b = 0;
+	int ncw = 0, sp = 0, i = 0;
+
+	assert_int_equal(nx_store_open(&st, f->path, NX_STORE_READ, &err), NX_OK);
+	db2 = nx_store__db2(st);
+	assert_non_null(db2);
+	assert_int_equal(nx_search__register(st), SQLITE_OK);
+	assert_true(nx_topk__weights(st->db, cw, &ncw));
+	whole.band = 0;
+	for (q = 0; q < NWORDS; q++) {
+		nx_query *cq = NULL;
+		int64_t known[NX_TOPK_MAX_PHRASES];
+		int n = 0;
+
+		assert_int_equal(nx_query_compile(&cq, words[q], &err), NX_OK);
+		n = nx_topk__plain(cq->fts);
+		assert_true(n >= 1);
+		for (i = 0; i < n; i++)
+			known[i] = -1;
+		nx_search__impact_counts(st, cq->fts, known, n, 1);
+		for (b = 0; b < sizeof(bands) / sizeof(bands[0]); b++) {
+			memset(bits, 0, sizeof(bits));
+			for (i = bands[b][0]; i < bands[b][1]; i += bands[b][2])
+				bits[i / 64] |= (uint64_t)1 << (i % 64);
+			for (sp = 0; sp < 2; sp++) {
+				whole.split_min = band.split_min = sp ? 1 : 10000;
+				for (kk = 0; kk < sizeof(ks) / sizeof(ks[0]); kk++) {
+					nx_topk_hit *a = NULL, *h = NULL;
+					size_t na = 0, nh = 0;
+					int64_t ta = -1, th = -2;
+					nx_topk_stats sa, sh;
+
+					memset(&sa, 0, sizeof(sa));
+					memset(&sh, 0, sizeof(sh));
+					assert_int_equal(nx_topk__run(st->db, db2, cq->fts, cw, ncw, -1, known, n, &flt, ks[kk],
+								      &a, &na, &ta, &sa, &whole),
+							 SQLITE_OK);
+					assert_int_equal(nx_topk__run(st->db, db2, cq->fts, cw, ncw, -1, known, n, &flt, ks[kk],
+								      &h, &nh, &th, &sh, &band),
+							 SQLITE_OK);
+					if (bands[b][0] == bands[b][1])
+						assert_int_equal(sh.rows, 0); /* no row passes: nothing walked */
+					assert_true(sh.rows <= sa.rows);
+					if (ks[kk] > 0 && bands[b][0] < bands[b][1])
+						fewer[q] += sh.rows < sa.rows;
+					same_hits(a, na, ta, h, nh, th);
+				}
+			}
+		}
+		nx_query_free(cq);
+	}
+	/* ranked: a word whose count is stored and an AND walk bands; a phrase with no stored count walks whole */
+	assert_true(fewer[0] > 0);
+	assert_true(fewer[2] > 0);
+	assert_int_equal(fewer[4], 0);
+	nx_store_close(st);
+}
+
 /* Through nx_search: the SQL path's results before the build, after it, and after an article is added. */
 static void test_same_as_sql(void **state)
 {
@@ -348,6 +430,7 @@ int main(void)
 		cmocka_unit_test(test_buckets),
 		cmocka_unit_test(test_every_depth),
 		cmocka_unit_test(test_split_phrase),
+		cmocka_unit_test(test_band),
 		cmocka_unit_test(test_same_as_sql),
 	};
 

@@ -724,7 +724,7 @@ static void test_strict_stored_counts(void **state)
 		assert_true(n >= 2);
 		for (j = 0; j < n; j++)
 			known[j] = -1;
-		nx_search__impact_counts(f->st, cq->fts, known, n);
+		nx_search__impact_counts(f->st, cq->fts, known, n, 0);
 		for (j = 0; j < n; j++) {
 			stored += known[j] >= 0;
 			none += known[j] == NX_TOPK_NO_TOKEN;

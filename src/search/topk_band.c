@@ -1,0 +1,101 @@
+/*
+ * topk_band.c - where nx_topk__run walks (topk.c): the band of rowids a
+ * filter's rows lie in, the rowid a walk is split at, and which phrase
+ * it counts for the samples a split follows.  See topk_private.h.
+ */
+#include "search/topk_private.h"
+
+#include <stdint.h>
+
+int64_t nx_topk__last_rowid(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t last = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(id) FROM fts_docsize", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		last = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return last;
+}
+
+/*
+ * An archive added as its news came in has the rows of a year or a week
+ * side by side.  A walk of a published range then seeks to the band's
+ * first row and stops past its last (FTS5 finds a rowid through the
+ * doclist index, not by reading the rows before it; an AND of several
+ * phrases first walks to its first match, then seeks), where it used to
+ * read every row of the lists and test each against the bits.  A band of
+ * more than 1/NX_TOPK_BAND_SHARE of the rowids is walked whole: seeking
+ * gains little there.
+ */
+#define NX_TOPK_BAND_SHARE 2
+
+int nx_topk__filter_band(sqlite3 *db, const nx_topk_filter *flt, int deferred, const int64_t *known, int nknown,
+			 int64_t *lo, int64_t *hi, int64_t *rows_all)
+{
+	size_t nw = 0, first = 0, last = 0;
+	int64_t span = 0, a = 0, b = 0;
+
+	if (flt == NULL || flt->bits == NULL || flt->nbits <= 0)
+		return 0;
+	nw = (size_t)((flt->nbits + 63) / 64);
+	for (first = 0; first < nw && flt->bits[first] == 0; first++)
+		;
+	if (first == nw)
+		return -1;
+	for (last = nw - 1; flt->bits[last] == 0; last--)
+		;
+	a = (int64_t)(first * 64) + __builtin_ctzll(flt->bits[first]);
+	b = (int64_t)(last * 64) + 63 - __builtin_clzll(flt->bits[last]);
+	if (a >= flt->nbits)
+		return -1; /* (bits past nbits are not the filter's) */
+	if (b >= flt->nbits)
+		b = flt->nbits - 1;
+	span = nx_topk__last_rowid(db);
+	if (span <= 0 || b - a + 1 > span / NX_TOPK_BAND_SHARE)
+		return 0;
+	if (deferred && (nknown < 1 || known == NULL || known[0] <= 0))
+		return 0;
+	*lo = a;
+	*hi = b;
+	if (deferred)
+		*rows_all = known[0];
+	return 1;
+}
+
+int nx_topk__sample_rarest(const int64_t *known, int n, int64_t *kn)
+{
+	int i = 0, least = -1;
+
+	if (known == NULL || n < 1 || n > NX_TOPK_MAX_PHRASES)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (known[i] < 0 && known[i] != NX_TOPK_NO_TOKEN)
+			return 0;
+		if (known[i] >= 0 && (least < 0 || known[i] < known[least]))
+			least = i;
+		kn[i] = known[i];
+	}
+	if (least < 0)
+		return 0;
+	kn[least] = -1;
+	return 1;
+}
+
+size_t nx_topk__band_mid(const int64_t *sample, size_t n, int64_t lo, int64_t hi, int64_t *mid)
+{
+	size_t i = 0, a = n, b = 0;
+
+	for (i = 0; i < n; i++) {
+		if (sample[i] >= lo && sample[i] <= hi) {
+			if (a == n)
+				a = i;
+			b = i + 1;
+		}
+	}
+	if (a == n)
+		return 0;
+	*mid = sample[a + (b - a) / 2];
+	return b - a;
+}
