@@ -967,8 +967,9 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 			goto sorted;
 		goto done;
 	}
-	/* the filter's rows in a band: only the band walked */
-	if (tn->band && (band = nx_topk__filter_band(db, flt, t.defer && k > 0, known, nknown, &lo, &hi, &t.rows_all)) < 0)
+	/* the filter's rows in a band: only the band walked (one phrase: with the idf of its rows in all) */
+	if (tn->band && (band = nx_topk__band(db, flt, t.defer && k > 0 ? expr : NULL, known, nknown, &lo, &hi,
+					      &t.rows_all)) < 0)
 		goto sorted; /* no row passes */
 	/* every count known, a walk that may split: the rarest phrase counted anyway, for the rowids it splits at */
 	if (!band && !t.defer && nhit < 0 && db2 != NULL && k > 0 && (flt == NULL || flt->keep == NULL) &&

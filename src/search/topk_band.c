@@ -6,6 +6,7 @@
 #include "search/topk_private.h"
 
 #include <stdint.h>
+#include <string.h>
 
 int64_t nx_topk__last_rowid(sqlite3 *db)
 {
@@ -31,8 +32,7 @@ int64_t nx_topk__last_rowid(sqlite3 *db)
  */
 #define NX_TOPK_BAND_SHARE 2
 
-int nx_topk__filter_band(sqlite3 *db, const nx_topk_filter *flt, int deferred, const int64_t *known, int nknown,
-			 int64_t *lo, int64_t *hi, int64_t *rows_all)
+int nx_topk__filter_band(sqlite3 *db, const nx_topk_filter *flt, int64_t *lo, int64_t *hi)
 {
 	size_t nw = 0, first = 0, last = 0;
 	int64_t span = 0, a = 0, b = 0;
@@ -55,13 +55,35 @@ int nx_topk__filter_band(sqlite3 *db, const nx_topk_filter *flt, int deferred, c
 	span = nx_topk__last_rowid(db);
 	if (span <= 0 || b - a + 1 > span / NX_TOPK_BAND_SHARE)
 		return 0;
-	if (deferred && (nknown < 1 || known == NULL || known[0] <= 0))
-		return 0;
 	*lo = a;
 	*hi = b;
-	if (deferred)
-		*rows_all = known[0];
 	return 1;
+}
+
+/* 1 when expr is one phrase of one word (its forms, if any, at one place): counted without positions. */
+static int one_word(const char *expr)
+{
+	size_t n = strlen(expr);
+
+	return n >= 3 && expr[0] == '"' && expr[n - 1] == '"' && memchr(expr + 1, '"', n - 2) == NULL &&
+	       memchr(expr + 1, ' ', n - 2) == NULL;
+}
+
+int64_t nx_topk__band_rows(sqlite3 *db, const char *expr, const int64_t *known, int nknown)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t n = 0;
+
+	if (known != NULL && nknown >= 1 && known[0] > 0)
+		return known[0];
+	if (!one_word(expr) ||
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM fts WHERE fts MATCH ?1", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
 }
 
 int nx_topk__sample_rarest(const int64_t *known, int n, int64_t *kn)
@@ -98,4 +120,19 @@ size_t nx_topk__band_mid(const int64_t *sample, size_t n, int64_t lo, int64_t hi
 		return 0;
 	*mid = sample[a + (b - a) / 2];
 	return b - a;
+}
+
+int nx_topk__band(sqlite3 *db, const nx_topk_filter *flt, const char *one, const int64_t *known, int nknown,
+		  int64_t *lo, int64_t *hi, int64_t *rows_all)
+{
+	int64_t a = 0, b = 0, n = 0;
+	int band = nx_topk__filter_band(db, flt, &a, &b);
+
+	if (band <= 0 || (one != NULL && (n = nx_topk__band_rows(db, one, known, nknown)) <= 0))
+		return band < 0 ? -1 : 0;
+	*lo = a;
+	*hi = b;
+	if (one != NULL)
+		*rows_all = n;
+	return 1;
 }

@@ -39,13 +39,25 @@ int64_t nx_topk__last_rowid(sqlite3 *db);
  * A filter of rowid bits whose rows lie in a narrow band of rowids has
  * nx_topk__run walk only the band (topk_band.c): 1 with the band in
  * [*lo, *hi], 0 when the walk is whole (no bits, or a band too wide),
- * -1 when no row passes.  A deferred walk (one phrase: its idf from the
- * rows it reads) keeps to a band only when the phrase's rows in all are
- * known (known[0] > 0, a count stored with an impact list), then in
- * *rows_all.
+ * -1 when no row passes.
  */
-int nx_topk__filter_band(sqlite3 *db, const nx_topk_filter *flt, int deferred, const int64_t *known, int nknown,
-			 int64_t *lo, int64_t *hi, int64_t *rows_all);
+int nx_topk__filter_band(sqlite3 *db, const nx_topk_filter *flt, int64_t *lo, int64_t *hi);
+
+/*
+ * A one-phrase walk takes its idf from the rows it reads; walking a band,
+ * it needs the phrase's rows in all: known[0] when > 0 (a count stored
+ * with an impact list), else, for a phrase of one word, its rows counted
+ * by FTS5 without their positions.  0 when neither: the walk is whole.
+ */
+int64_t nx_topk__band_rows(sqlite3 *db, const char *expr, const int64_t *known, int nknown);
+
+/*
+ * The two above for nx_topk__run: the band (1, [*lo, *hi] set), the
+ * whole walk (0) or no row (-1); for one phrase (one: its expression; NULL
+ * for several, or a count alone), a band only with its rows into *rows_all.
+ */
+int nx_topk__band(sqlite3 *db, const nx_topk_filter *flt, const char *one, const int64_t *known, int nknown,
+		  int64_t *lo, int64_t *hi, int64_t *rows_all);
 
 /*
  * known[0..n-1] (every count known: >= 0 or NX_TOPK_NO_TOKEN) into kn,

@@ -39,57 +39,72 @@ static void test_band_edges(void **state)
 	sqlite3 *db = index_of(1000);
 	uint64_t bits[20];
 	nx_topk_filter flt = { bits, 20 * 64, NULL, NULL };
-	const int64_t known[2] = { 321, 5 }, unknown[1] = { -1 };
-	int64_t lo = -7, hi = -7, all = 0;
+	int64_t lo = -7, hi = -7;
 
 	(void)state;
 	memset(bits, 0, sizeof(bits));
 	assert_int_equal(nx_topk__last_rowid(db), 1000);
 	/* no filter, or one of no bits: the whole walk */
-	assert_int_equal(nx_topk__filter_band(db, NULL, 0, NULL, 0, &lo, &hi, &all), 0);
+	assert_int_equal(nx_topk__filter_band(db, NULL, &lo, &hi), 0);
 	flt.bits = NULL;
-	assert_int_equal(nx_topk__filter_band(db, &flt, 0, NULL, 0, &lo, &hi, &all), 0);
+	assert_int_equal(nx_topk__filter_band(db, &flt, &lo, &hi), 0);
 	flt.bits = bits;
 	/* no row passes */
-	assert_int_equal(nx_topk__filter_band(db, &flt, 0, NULL, 0, &lo, &hi, &all), -1);
+	assert_int_equal(nx_topk__filter_band(db, &flt, &lo, &hi), -1);
 	/* a row past nbits is not the filter's */
 	set_bit(bits, 1270);
 	flt.nbits = 1200;
-	assert_int_equal(nx_topk__filter_band(db, &flt, 0, NULL, 0, &lo, &hi, &all), -1);
+	assert_int_equal(nx_topk__filter_band(db, &flt, &lo, &hi), -1);
 	memset(bits, 0, sizeof(bits));
 	flt.nbits = 20 * 64;
 	/* rows 130..630: wider than half the index, walked whole, [lo, hi] untouched */
 	set_bit(bits, 130);
 	set_bit(bits, 630);
-	assert_int_equal(nx_topk__filter_band(db, &flt, 0, NULL, 0, &lo, &hi, &all), 0);
+	assert_int_equal(nx_topk__filter_band(db, &flt, &lo, &hi), 0);
 	assert_int_equal(lo, -7);
 	assert_int_equal(hi, -7);
 	/* rows 130..629 of 1000: half, a band; its edges to the bit, across words */
 	bits[630 / 64] = 0;
 	set_bit(bits, 629);
 	set_bit(bits, 300);
-	assert_int_equal(nx_topk__filter_band(db, &flt, 0, NULL, 0, &lo, &hi, &all), 1);
+	assert_int_equal(nx_topk__filter_band(db, &flt, &lo, &hi), 1);
 	assert_int_equal(lo, 130);
 	assert_int_equal(hi, 629);
-	assert_int_equal(all, 0);
-	/* a deferred walk needs the phrase's count, and gets it */
-	lo = hi = -7;
-	assert_int_equal(nx_topk__filter_band(db, &flt, 1, unknown, 1, &lo, &hi, &all), 0);
-	assert_int_equal(nx_topk__filter_band(db, &flt, 1, NULL, 0, &lo, &hi, &all), 0);
-	assert_int_equal(lo, -7);
-	assert_int_equal(nx_topk__filter_band(db, &flt, 1, known, 1, &lo, &hi, &all), 1);
-	assert_int_equal(all, 321);
 	/* one row */
 	memset(bits, 0, sizeof(bits));
 	set_bit(bits, 64);
-	assert_int_equal(nx_topk__filter_band(db, &flt, 0, NULL, 0, &lo, &hi, &all), 1);
+	assert_int_equal(nx_topk__filter_band(db, &flt, &lo, &hi), 1);
 	assert_int_equal(lo, 64);
 	assert_int_equal(hi, 64);
 	sqlite3_close(db);
 	/* an empty index: no band */
 	db = index_of(0);
 	sqlite3_exec(db, "DELETE FROM fts_docsize", NULL, NULL, NULL);
-	assert_int_equal(nx_topk__filter_band(db, &flt, 0, NULL, 0, &lo, &hi, &all), 0);
+	assert_int_equal(nx_topk__filter_band(db, &flt, &lo, &hi), 0);
+	sqlite3_close(db);
+}
+
+/* The rows of a one-phrase walk of a band: stored, or counted for one word; none for a phrase of several. */
+static void test_band_rows(void **state)
+{
+	sqlite3 *db = NULL;
+	const int64_t known[2] = { 321, 5 }, unknown[1] = { -1 };
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "CREATE VIRTUAL TABLE fts USING fts5(t);"
+				      "INSERT INTO fts(t) VALUES ('oil price'), ('oil'), ('price of oil'), ('gas');",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(nx_topk__band_rows(db, "\"oil\"", known, 2), 321);
+	assert_int_equal(nx_topk__band_rows(db, "\"oil\"", unknown, 1), 3);
+	assert_int_equal(nx_topk__band_rows(db, "\"oil\"", NULL, 0), 3);
+	assert_int_equal(nx_topk__band_rows(db, "\"coal\"", NULL, 0), 0);
+	/* positions needed: not counted */
+	assert_int_equal(nx_topk__band_rows(db, "\"oil price\"", unknown, 1), 0);
+	assert_int_equal(nx_topk__band_rows(db, "\"oil\" \"price\"", NULL, 0), 0);
+	assert_int_equal(nx_topk__band_rows(db, "\"oil price\"", known, 1), 321);
 	sqlite3_close(db);
 }
 
@@ -137,6 +152,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_band_edges),
+		cmocka_unit_test(test_band_rows),
 		cmocka_unit_test(test_band_mid),
 		cmocka_unit_test(test_sample_rarest),
 	};
