@@ -43,8 +43,9 @@ static int count_strict(nx_results *r, nx_store *st, const nx_query *q, const ch
 	/* an OR of words (similar): counted from sets, or by the ranking that follows, as a relaxed query */
 	if (p->or_strict)
 		return nx_search__relaxed_count(st, p, o, strict, o->limit <= 0, o->limit > 0, &r->total, err);
+	/* (the rows counted here are the index's: with a filter, the walk below counts those passing it) */
 	if (question && nx_search__topk_fits(o) && end > 0 && q != NULL && q->nunits >= NX_PRF_MIN_UNITS &&
-	    nx_topk__plain(strict) >= 2) {
+	    nx_topk__plain(strict) >= 2 && !nx_search__plan_filters(p)) {
 		int64_t *rows = NULL, n = nx_search__strict_upto(st, strict, end, &rows);
 
 		if (n >= 0 && n < end) {

@@ -283,9 +283,13 @@ int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *kno
  * when expr has another form or a rowid is too large for its bitmaps (the
  * caller counts otherwise), or an SQLite error code.  db2 (NULL: none): a
  * second connection to the same index, not in use meanwhile: the lists
- * walked (words without a set of rows) are shared by two threads.
+ * walked (words without a set of rows) are shared by two threads.  A
+ * filter whose rows lie in a band of rowids (nx_topk__filter_band) has
+ * FTS5 match expr in the band alone instead, unless nx_topk__count_band
+ * is 0 (tests compare the two).
  */
 int nx_topk__or_count(sqlite3 *db, sqlite3 *db2, const char *expr, const nx_topk_filter *flt, int64_t *total,
 		      nx_topk_stats *stats);
+extern int nx_topk__count_band;
 
 #endif

@@ -31,6 +31,7 @@
 #define ROWS 32
 #define T0 1625708520
 #define DAY 86400
+#define DATED 20000
 /*
  * Every sixth day of twenty years, shuffled against the rowids; every
  * fourth article a second before, on or after the edge of one of the 30
@@ -40,6 +41,8 @@ static int64_t when(int n)
 {
 	const int64_t w = (int64_t)1 << NX_IMPACT_PUB_SHIFT;
 
+	if (n >= DATED) /* added in date order, a day apart, 40 years on (test_band_search) */
+		return (int64_t)(40 * 365 + (n - DATED)) * DAY + n % 7;
 	if (n % 4 == 0)
 		return (nx_impact__pub_bucket(T0) + 1 + (n / 4) % 30) * w + (n / 4) % 3 - 1 - T0;
 	return (int64_t)((n * 7919) % NART) * 6 * DAY + n % 5;
@@ -340,7 +343,9 @@ static void test_band(void **state)
 	static const int bands[][3] = {
 		{ 300, 420, 1 }, { 300, 600, 3 }, { 1000, 1100, 2 }, { 777, 778, 1 }, { 500, 500, 1 },
 	};
-	int64_t fewer[NWORDS] = { 0 };
+	static const char *const ors[] = { "(\"zorba\" OR \"zorco\")", "(\"zorbe\" OR \"zorba zorbe\" OR \"zorco\")",
+					   "(\"zorba\" OR \"zorbe\") AND (\"zorbe\" OR \"zorco\")" };
+	int64_t fewer[NWORDS] = { 0 }, counted = 0;
 	nx_store *st = NULL;
 	sqlite3 *db2 = NULL;
 	size_t q = 0, kk = 0, b = 0;
@@ -394,6 +399,27 @@ static void test_band(void **state)
 		}
 		nx_query_free(cq);
 	}
+	/* the count of a relaxed query (words ORed, two groups ANDed) in a band: as the lists read whole count it */
+	for (q = 0; q < sizeof(ors) / sizeof(ors[0]); q++) {
+		for (b = 0; b < sizeof(bands) / sizeof(bands[0]); b++) {
+			int64_t ta = -1, th = -2;
+			nx_topk_stats sa, sh;
+
+			memset(bits, 0, sizeof(bits));
+			for (i = bands[b][0]; i < bands[b][1]; i += bands[b][2])
+				bits[i / 64] |= (uint64_t)1 << (i % 64);
+			memset(&sa, 0, sizeof(sa));
+			memset(&sh, 0, sizeof(sh));
+			nx_topk__count_band = 0;
+			assert_int_equal(nx_topk__or_count(st->db, db2, ors[q], &flt, &ta, &sa), SQLITE_OK);
+			nx_topk__count_band = 1;
+			assert_int_equal(nx_topk__or_count(st->db, db2, ors[q], &flt, &th, &sh), SQLITE_OK);
+			assert_int_equal(ta, th);
+			assert_true(sh.rows < sa.rows);
+			counted += th;
+		}
+	}
+	assert_true(counted > 0);
 	/*
 	 * Ranked: a word whose count is stored, an AND, a word counted first
 	 * walk bands; a phrase of two words, whose count needs its positions,
@@ -429,6 +455,46 @@ static void test_same_as_sql(void **state)
 	assert_true(want[0][0][0].total > 0);
 }
 
+/*
+ * Through nx_search, an archive's latest articles added in date order (a
+ * day apart): ranges of their days are bands of rowids, walked alone, and
+ * give the SQL path's results (rows, scores to the bit, totals of every
+ * word and of some), for one word, words together, a phrase and a
+ * question whose words are not all in one article; before and after the
+ * lists are made again.
+ */
+static void test_band_search(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	static const char *const qs[] = { "zorba", "zorco", "zorba zorbe", "\"zorba zorbe\"", "zorba zorco fillerc",
+					  "zorbe fillera fillerq" };
+	const int64_t day0 = T0 + (int64_t)40 * 365 * DAY;
+	static const int span[][2] = { { 10, 60 }, { 100, 101 }, { 150, 299 }, { 0, 5 } };
+	seen a, b;
+	size_t q = 0, r = 0, p = 0;
+	int round = 0;
+
+	add_some(f->st, DATED, 300);
+	for (round = 0; round < 2; round++) {
+		if (round == 1)
+			assert_int_equal(nx_search__impact_build(f->st, MIN_DF, ROWS, &err), NX_OK);
+		for (q = 0; q < sizeof(qs) / sizeof(qs[0]); q++)
+			for (r = 0; r < sizeof(span) / sizeof(span[0]); r++)
+				for (p = 0; p < NPAGES; p++) {
+					int64_t lo = day0 + (int64_t)span[r][0] * DAY, hi = day0 + (int64_t)span[r][1] * DAY;
+
+					search_in(f->st, qs[q], lo, hi, pages[p][0], pages[p][1], NX_FAST_PATHS_OFF, &a);
+					search_in(f->st, qs[q], lo, hi, pages[p][0], pages[p][1], NX_FAST_PATHS_CHECK, &b);
+					assert_same(&a, &b);
+					if (r == 0 && p == 1 && (q == 0 || q == 2))
+						assert_true(a.total > 0);
+					if (r == 0 && p == 1 && q == 4) /* no article holds all three: the closest matches */
+						assert_true(a.total == 0 && a.total_some > 0 && a.n > 0);
+				}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -437,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_split_phrase),
 		cmocka_unit_test(test_band),
 		cmocka_unit_test(test_same_as_sql),
+		cmocka_unit_test(test_band_search),
 	};
 
 	return cmocka_run_group_tests(tests, setup, madeup_teardown);
