@@ -58,8 +58,8 @@ static int setup(void **state)
 	return madeup_setup(state, "pub-range", 4242);
 }
 
-/* Words with sets, one without, a pair, and a phrase. */
-static const char *const words[] = { "zorba", "zorbe", "zorba zorbe", "zorco", "\"zorba zorbe\"" };
+/* Words with sets, one without, a pair, a phrase, and a question of three words (counted otherwise). */
+static const char *const words[] = { "zorba", "zorbe", "zorba zorbe", "zorco", "\"zorba zorbe\"", "zorba zorco zorbe" };
 #define NWORDS (sizeof(words) / sizeof(words[0]))
 
 #define NRANGES 9
