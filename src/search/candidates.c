@@ -305,7 +305,7 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	}
 	/* the words' counts, when the relaxed query read their lists: not counted again */
 	nknown = nx_topk__cache_counts(p->cache, expr, known, NX_TOPK_MAX_PHRASES);
-	/* and those stored with the impact lists of frequent words (all of them for a published range: see filter_band) */
+	/* and those stored with the impact lists of frequent words (all of them for a published range: nx_topk__band) */
 	nx_search__impact_counts(st, expr, known, nknown, flt != NULL && flt->bits != NULL);
 	/* every row seen by count_strict (search.c): scored alone */
 	if (p->all_expr != NULL && strcmp(p->all_expr, expr) == 0) {
