@@ -32,10 +32,10 @@ int64_t nx_topk__last_rowid(sqlite3 *db)
  */
 #define NX_TOPK_BAND_SHARE 2
 
-int nx_topk__filter_band(sqlite3 *db, const nx_topk_filter *flt, int64_t *lo, int64_t *hi)
+int nx_topk__bits_band(const nx_topk_filter *flt, int64_t *lo, int64_t *hi)
 {
 	size_t nw = 0, first = 0, last = 0;
-	int64_t span = 0, a = 0, b = 0;
+	int64_t a = 0, b = 0;
 
 	if (flt == NULL || flt->bits == NULL || flt->nbits <= 0)
 		return 0;
@@ -52,6 +52,39 @@ int nx_topk__filter_band(sqlite3 *db, const nx_topk_filter *flt, int64_t *lo, in
 		return -1; /* (bits past nbits are not the filter's) */
 	if (b >= flt->nbits)
 		b = flt->nbits - 1;
+	*lo = a;
+	*hi = b;
+	return 1;
+}
+
+int64_t nx_topk__next_bit(const nx_topk_filter *flt, int64_t from)
+{
+	size_t w = 0, nw = 0;
+	uint64_t v = 0;
+
+	if (from < 0)
+		from = 0;
+	if (from >= flt->nbits)
+		return -1;
+	nw = (size_t)((flt->nbits + 63) / 64);
+	w = (size_t)(from >> 6);
+	v = flt->bits[w] & (~(uint64_t)0 << (from & 63));
+	while (v == 0) {
+		if (++w == nw)
+			return -1;
+		v = flt->bits[w];
+	}
+	from = (int64_t)(w * 64) + __builtin_ctzll(v);
+	return from < flt->nbits ? from : -1;
+}
+
+int nx_topk__filter_band(sqlite3 *db, const nx_topk_filter *flt, int64_t *lo, int64_t *hi)
+{
+	int64_t span = 0, a = 0, b = 0;
+	int band = nx_topk__bits_band(flt, &a, &b);
+
+	if (band <= 0)
+		return band;
 	span = nx_topk__last_rowid(db);
 	if (span <= 0 || b - a + 1 > span / NX_TOPK_BAND_SHARE)
 		return 0;

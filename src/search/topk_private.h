@@ -36,6 +36,15 @@ void nx_topk__feed_free(nx_topk_feed *f);
 int64_t nx_topk__last_rowid(sqlite3 *db);
 
 /*
+ * The first and last rowids a filter's bits let through: 1 with them in
+ * [*lo, *hi], 0 when it has no bits (any row may pass), -1 when no row
+ * passes.  No row outside the band passes.
+ */
+int nx_topk__bits_band(const nx_topk_filter *flt, int64_t *lo, int64_t *hi);
+/* The first rowid at or after from whose bit flt (with bits) sets, -1 when none. */
+int64_t nx_topk__next_bit(const nx_topk_filter *flt, int64_t from);
+
+/*
  * A filter of rowid bits whose rows lie in a narrow band of rowids has
  * nx_topk__run walk only the band (topk_band.c): 1 with the band in
  * [*lo, *hi], 0 when the walk is whole (no bits, or a band too wide),

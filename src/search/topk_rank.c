@@ -518,13 +518,19 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, double floor, n
 		       size_t *ncand, double *dropped, int *any, int64_t *count, nx_topk_stats *st)
 {
 	merge_state ms;
-	int j = 0, rc = SQLITE_OK;
+	int64_t blo = 0, bhi = INT64_MAX;
+	int j = 0, rc = SQLITE_OK, band = 0;
 
 	if ((rc = merge_init(&ms, x)) != SQLITE_OK)
 		goto done;
 	ms.floor = floor;
+	/* no row outside the filter's band passes: the lists are merged from its first row to its last */
+	if ((band = nx_topk__bits_band(x->flt, &blo, &bhi)) < 0)
+		goto done;
+	for (j = 0; j < x->m && band > 0; j++)
+		ms.pos[j] = gallop(x->c->l[x->lists[j]].rowid, 0, x->c->l[x->lists[j]].n, blo);
 	for (;;) {
-		int64_t lo = INT64_MAX, hi = 0;
+		int64_t lo = INT64_MAX, hi = 0, next = 0;
 		int off = 0;
 
 		prune_lists(&ms, x, cap);
@@ -534,8 +540,19 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, double floor, n
 			if (((ms.walked >> j) & 1) && ms.pos[j] < l->n && l->rowid[ms.pos[j]] < lo)
 				lo = l->rowid[ms.pos[j]];
 		}
-		if (lo == INT64_MAX)
+		if (lo == INT64_MAX || lo > bhi)
 			break;
+		/* a window's worth of rows the filter leaves out: the walked lists skip them */
+		if (band > 0 && ((x->flt->bits[lo >> 6] >> (lo & 63)) & 1) == 0 &&
+		    ((next = nx_topk__next_bit(x->flt, lo)) < 0 || next - lo >= NX_MERGE_WIN)) {
+			if (next < 0)
+				break;
+			for (j = 0; j < x->m; j++)
+				if ((ms.walked >> j) & 1)
+					ms.pos[j] = gallop(x->c->l[x->lists[j]].rowid, ms.pos[j], x->c->l[x->lists[j]].n,
+							   next);
+			continue;
+		}
 		hi = lo > INT64_MAX - NX_MERGE_WIN ? INT64_MAX : lo + NX_MERGE_WIN;
 		merge_window(&ms, x, k, lo, hi);
 		/* the window's rows in order, by the bits of occ (ones probe_rest adds are set already) */
