@@ -568,6 +568,9 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, double floor, n
 			}
 			off += __builtin_ctzll(rest);
 			present = ms.mask[off];
+			/* a row the filter's bits leave out: no bound, no probe, no count */
+			if (band > 0 && (lo + off > bhi || ((x->flt->bits[(lo + off) >> 6] >> ((lo + off) & 63)) & 1) == 0))
+				continue;
 			if (ms.ness > 0) {
 				/* the lists not walked could add at most ub[ness] */
 				bound = (ms.cheap[off] + ms.ub[ms.ness]) * ms.gain * NX_PRUNE_MARGIN;
