@@ -23,6 +23,8 @@ static void aux_probe(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_co
 static void aux_above(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
 		      sqlite3_value **vals);
 
+static int lazy_from_set(sqlite3 *db, nx_topk_cache *c, topk_list *l);
+
 static int register_collect(sqlite3 *db)
 {
 	int rc = nx_topk__aux(db, "nx_topk_collect", aux_collect);
@@ -189,6 +191,88 @@ done:
 	nx_topk__aux_result(ctx, t->rc);
 }
 
+/* -- a word's list in a band of rowids ---------------------------------------- */
+
+/* What aux_band fills: the rows of one word's list in the band. */
+typedef struct band_state {
+	nx_topk_cache *c;
+	topk_list *l;
+	size_t h; /* lazy: the next row of l->head */
+	int rc;
+} band_state;
+
+/* nx_topk_band(fts, state): the row fctx is on into the list, as collect_row reads it */
+static void aux_band(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+		     sqlite3_value **vals)
+{
+	band_state *t = nx_topk__aux_state(ctx, nval, vals, "nx_topk_band");
+	topk_list *l = NULL;
+	int rc = SQLITE_OK;
+
+	if (t == NULL)
+		return;
+	l = t->l;
+	if (t->rc != SQLITE_OK)
+		goto done;
+	if ((rc = nx_topk__read_totals(api, fctx, t->c)) == SQLITE_OK && api->xPhraseCount(fctx) != 1)
+		rc = SQLITE_RANGE; /* FTS5 parsed the word as several phrases: read whole */
+	if (rc == SQLITE_OK && l->n == l->cap)
+		rc = list_grow(l, t->c->ncol, 0);
+	if (rc == SQLITE_OK && l->lazy) { /* the bound of its score, as collect_lazy gives it */
+		int64_t rowid = api->xRowid(fctx);
+
+		while (t->h < l->nhead && l->head[t->h] < rowid)
+			t->h++;
+		l->freq[l->n] = -1.0 - (t->h < l->nhead && l->head[t->h] == rowid ? l->hscore[t->h] : l->tail);
+		l->rowid[l->n++] = rowid;
+	} else if (rc == SQLITE_OK &&
+		   (rc = row_freq(api, fctx, t->c, 0, &l->freq[l->n], &l->ext[l->n * (size_t)t->c->ncol])) == SQLITE_OK) {
+		l->rowid[l->n++] = api->xRowid(fctx);
+	}
+	t->rc = rc;
+done:
+	nx_topk__aux_result(ctx, t->rc);
+}
+
+int nx_topk__read_band(sqlite3 *db, nx_topk_cache *c, topk_list *l, int64_t lo, int64_t hi)
+{
+	sqlite3_stmt *s = NULL;
+	band_state t;
+	int64_t all = 0;
+	int rc = SQLITE_OK;
+
+	if (l->done)
+		return SQLITE_NOTFOUND;
+	if (l->lazy && (rc = lazy_from_set(db, c, l)) != SQLITE_NOTFOUND)
+		return rc; /* (its rows in the band: see lazy_from_bits) */
+	if (l->lazy ? l->fresh || (all = l->df) <= 0 : (all = nx_topk__band_rows(db, l->text, NULL, 0)) <= 0)
+		return SQLITE_NOTFOUND;
+	if ((rc = nx_topk__aux(db, "nx_topk_band", aux_band)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(db, "SELECT nx_topk_band(fts, ?4) FROM fts WHERE fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
+				     -1, &s, NULL)) != SQLITE_OK)
+		return rc;
+	t.c = c;
+	t.l = l;
+	t.h = 0;
+	t.rc = SQLITE_OK;
+	l->n = 0;
+	sqlite3_bind_text(s, 1, l->text, (int)l->len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, lo);
+	sqlite3_bind_int64(s, 3, hi);
+	sqlite3_bind_pointer(s, 4, &t, "nx_topk_band", NULL);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	sqlite3_finalize(s);
+	rc = t.rc != SQLITE_OK ? t.rc : rc == SQLITE_DONE ? SQLITE_OK : rc;
+	if (rc != SQLITE_OK) {
+		l->n = 0;
+		return rc == SQLITE_RANGE ? SQLITE_NOTFOUND : rc;
+	}
+	l->all = all;
+	l->done = 1;
+	return SQLITE_OK;
+}
+
 /* -- lazy lists: words in many rows, their positions read only where a row may win -- */
 
 /* What aux_probe fills: the row's weighted count and extents of the phrase. */
@@ -249,20 +333,43 @@ static void aux_fill(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_con
 	nx_topk__aux_result(ctx, f->rc);
 }
 
+/* nx_topk_fillrow(fts, state): the row fctx is on, as fill_row reads it (a list read in a band) */
+static void aux_fillrow(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *ctx, int nval,
+			sqlite3_value **vals)
+{
+	fill_state *f = nx_topk__aux_state(ctx, nval, vals, "nx_topk_fillrow");
+
+	if (f == NULL)
+		return;
+	if (f->rc == SQLITE_OK)
+		f->rc = api->xPhraseCount(fctx) == 1 ? fill_row(api, fctx, f) : SQLITE_RANGE;
+	nx_topk__aux_result(ctx, f->rc);
+}
+
 /*
  * Every row of the lazy list l not probed yet read in one walk of its
  * phrase (combination by combination when it has several tokens), the
  * weighted count a probe would read (the same instances, the same
- * additions): an SQLite code.
+ * additions): an SQLite code.  A list of a band's rows (l->all) walks
+ * from its first row to its last, FTS5 seeking there, row by row as a
+ * probe reads one.
  */
 static int lazy_fill(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 {
 	nx_topk_forms f;
 	sqlite3_stmt *s = NULL;
 	fill_state t;
-	int rc = SQLITE_OK;
+	int rc = SQLITE_OK, band = l->all > 0 && l->n > 0;
 
-	if (nx_topk__forms(db, l->text, l->len, &f)) {
+	if (band) {
+		if ((rc = nx_topk__aux(db, "nx_topk_fillrow", aux_fillrow)) != SQLITE_OK ||
+		    (rc = sqlite3_prepare_v2(db,
+					     "SELECT nx_topk_fillrow(fts, ?2) FROM fts WHERE fts MATCH ?1 AND rowid BETWEEN ?3 AND ?4",
+					     -1, &s, NULL)) != SQLITE_OK)
+			return rc;
+		sqlite3_bind_int64(s, 3, l->rowid[0]);
+		sqlite3_bind_int64(s, 4, l->rowid[l->n - 1]);
+	} else if (nx_topk__forms(db, l->text, l->len, &f)) {
 		nx_topk_forms_list r;
 		size_t i = 0, at = 0;
 
@@ -277,15 +384,15 @@ static int lazy_fill(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 		nx_topk__forms_list_free(&r);
 		return SQLITE_OK;
 	}
-	if ((rc = nx_topk__aux(db, "nx_topk_fill", aux_fill)) != SQLITE_OK ||
-	    (rc = sqlite3_prepare_v2(db, "SELECT nx_topk_fill(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s,
-				     NULL)) != SQLITE_OK)
+	if (!band && ((rc = nx_topk__aux(db, "nx_topk_fill", aux_fill)) != SQLITE_OK ||
+		      (rc = sqlite3_prepare_v2(db, "SELECT nx_topk_fill(fts, ?2) FROM fts WHERE fts MATCH ?1 LIMIT 1", -1,
+					       &s, NULL)) != SQLITE_OK))
 		return rc;
 	memset(&t, 0, sizeof(t));
 	t.c = c;
 	t.l = l;
 	sqlite3_bind_text(s, 1, l->text, (int)l->len, SQLITE_STATIC);
-	sqlite3_bind_pointer(s, 2, &t, "nx_topk_fill", NULL);
+	sqlite3_bind_pointer(s, 2, &t, band ? "nx_topk_fillrow" : "nx_topk_fill", NULL);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		;
 	sqlite3_finalize(s);
@@ -457,13 +564,14 @@ int nx_topk__lazy_prepare(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 		return lazy_prepare_fresh(db, l);
 	if (rc != 1 || n == 0)
 		return SQLITE_OK; /* read whole */
+	l->df = df;
 	return lazy_head(l, rowid, score, n);
 }
 
 /* After the read: the scale from a bm25 score of the word to its row's (k1 + 1) f / (f + norm). */
 void nx_topk__lazy_finish(const nx_topk_cache *c, topk_list *l)
 {
-	double df = (double)l->n, idf = log(((double)c->nrow - df + 0.5) / (df + 0.5));
+	double df = (double)nx_topk__list_rows(l), idf = log(((double)c->nrow - df + 0.5) / (df + 0.5));
 
 	if (idf <= 0.0)
 		idf = 1e-6; /* as bm25 */
@@ -587,15 +695,26 @@ static int lazy_above(sqlite3 *db, const nx_topk_cache *c, topk_list *l)
  */
 static int lazy_from_bits(const nx_topk_cache *c, topk_list *l, uint64_t *w, size_t nw)
 {
-	size_t i = 0, h = 0;
+	size_t i = 0, h = 0, from = 0, to = nw;
 	int rc = SQLITE_OK;
 
 	l->n = 0;
-	if ((rc = list_grow(l, c->ncol, nx_topk__bits_count(w, nw))) != SQLITE_OK) {
+	l->all = 0;
+	/* in a band, its rows alone; the others counted (the band's edge words masked below) */
+	if (c->band) {
+		from = (size_t)(c->band_lo >> 6) < nw ? (size_t)(c->band_lo >> 6) : nw;
+		to = (size_t)(c->band_hi >> 6) + 1 < nw ? (size_t)(c->band_hi >> 6) + 1 : nw;
+		l->all = (int64_t)nx_topk__bits_count(w, nw);
+	}
+	if ((rc = list_grow(l, c->ncol, nx_topk__bits_count(w + from, to - from))) != SQLITE_OK) {
 		free(w);
 		return rc;
 	}
-	for (i = 0; i < nw; i++) {
+	if (c->band && from < to) {
+		w[from] &= ~(uint64_t)0 << (c->band_lo & 63);
+		w[to - 1] &= ~(uint64_t)0 >> (63 - (c->band_hi & 63));
+	}
+	for (i = from; i < to; i++) {
 		uint64_t v = w[i];
 
 		for (; v != 0; v &= v - 1) {
@@ -624,6 +743,7 @@ static int lazy_from_set(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 	uint64_t *w = NULL;
 	size_t nw = 0;
 	int64_t above = INT64_MAX;
+	size_t nbits = 0;
 	int rc = SQLITE_OK;
 
 	if (!nx_topk__list_set(db, l, &w, &nw, &above))
@@ -634,8 +754,11 @@ static int lazy_from_set(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 	}
 	if ((rc = lazy_from_bits(c, l, w, nw)) != SQLITE_OK)
 		return rc;
+	nbits = l->n;
 	if (l->fresh && (rc = lazy_above(db, c, l)) != SQLITE_OK)
 		return rc;
+	if (l->all > 0) /* the rows above the mark read whole: all of them counted */
+		l->all += (int64_t)(l->n - nbits);
 	l->done = 1;
 	return SQLITE_OK;
 }

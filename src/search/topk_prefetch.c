@@ -317,6 +317,9 @@ int nx_topk__read_shared(sqlite3 *db, sqlite3 *db2, nx_topk_cache **cache, const
 	int n = 0, i = 0, set_aside = 0, rc = SQLITE_OK, dup = 0;
 
 	*handed = 0;
+	/* lists read in a filter's band (nx_topk__rank): the ranking reads them there, faster than whole */
+	if (*cache != NULL && (*cache)->band)
+		return SQLITE_OK;
 	/* the distinct phrases of expr not read yet */
 	while (s != NULL && *s != '\0' && n < NX_TOPK_MAX_RANK_PHRASES) {
 		if (*s != '"') {

@@ -144,7 +144,7 @@ int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *kno
 		known[n] = -1;
 		for (i = 0; c != NULL && i < c->n; i++)
 			if ((c->l[i].done || c->l[i].counted) && c->l[i].len == (size_t)(e - s) && memcmp(c->l[i].text, s, c->l[i].len) == 0)
-				known[n] = (int64_t)c->l[i].n;
+				known[n] = nx_topk__list_rows(&c->l[i]);
 		s = *e == ' ' ? e + 1 : NULL;
 	}
 	return n;
@@ -824,14 +824,22 @@ static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand
 	return rc;
 }
 
-/* The lists of expr's phrases not read yet (lazily when they can be), and the totals. */
-static int read_missing(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called)
+/*
+ * The lists of expr's phrases not read yet (lazily when they can be), and
+ * the totals; with a band (lo <= hi), the words not read lazily in the
+ * band alone.
+ */
+static int read_missing(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int64_t lo,
+			int64_t hi, int *called)
 {
 	int i = 0, rc = SQLITE_OK;
 
 	for (i = 0; i < n; i++)
 		if (!c->l[which[i]].done && !c->l[which[i]].lazy &&
 		    (rc = nx_topk__lazy_prepare(db, c, &c->l[which[i]])) != SQLITE_OK)
+			return rc;
+	for (i = 0; i < n && lo <= hi; i++)
+		if ((rc = nx_topk__read_band(db, c, &c->l[which[i]], lo, hi)) != SQLITE_OK && rc != SQLITE_NOTFOUND)
 			return rc;
 	if ((rc = nx_topk__read_lists(db, c, expr, n, which, called)) != SQLITE_OK)
 		return rc;
@@ -877,6 +885,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 	int64_t count = 0;
 	size_t cap = 0;
 	int n = 0, ng1 = 0, m = 0, i = 0, j = 0, rc = SQLITE_OK, missing = 0, pass = 0, called = 0;
+	int64_t blo = 0, bhi = -1;
 
 	*out = NULL;
 	*nout = 0;
@@ -889,6 +898,25 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 	if ((rc = cache_for(cache, colw, ncolw)) != SQLITE_OK)
 		goto done;
 	c = *cache;
+	/*
+	 * A filter whose rows lie in a narrow band of rowids (a range of days
+	 * of an archive added in date order): the words read in the band
+	 * alone, their idf from their rows in all.  No row outside it passes.
+	 * The cache's lists then serve this filter only.
+	 */
+	if (t->band && nx_topk__filter_band(db, flt, &blo, &bhi) > 0) {
+		if (c->band && (c->band_lo != blo || c->band_hi != bhi)) {
+			rc = SQLITE_MISUSE; /* the lists hold another band's rows */
+			goto done;
+		}
+		c->band = 1;
+		c->band_lo = blo;
+		c->band_hi = bhi;
+	} else if (c->band) {
+		rc = SQLITE_MISUSE;
+		goto done;
+	} else
+		blo = 0, bhi = -1;
 	/* each phrase's list, and the distinct lists (merged once each) */
 	for (i = 0; i < n; i++) {
 		if ((which[i] = nx_topk__cache_list(c, at[i], len[i])) < 0) {
@@ -908,7 +936,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 	}
 	/* a count a ranking follows: the lists read now (once), their rowids counted below */
 	if (k == 0 && total != NULL && t->count_reads && (missing > 0 || !c->have_totals) &&
-	    (rc = read_missing(db, c, expr, n, which, &called)) != SQLITE_OK)
+	    (rc = read_missing(db, c, expr, n, which, blo, bhi, &called)) != SQLITE_OK)
 		goto done;
 	/* a count alone: the rowids into bitmaps, the lists only counted (a ranking reads them) */
 	if (k == 0 && total != NULL &&
@@ -919,7 +947,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 		*total = count;
 		goto done;
 	}
-	if ((missing > 0 || !c->have_totals) && (rc = read_missing(db, c, expr, n, which, &called)) != SQLITE_OK)
+	if ((missing > 0 || !c->have_totals) && (rc = read_missing(db, c, expr, n, which, blo, bhi, &called)) != SQLITE_OK)
 		goto done;
 	if ((missing > 0 || !c->have_totals) && !called)
 		goto finish; /* no row matches */
@@ -927,7 +955,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 	if (avgdl <= 0)
 		avgdl = 1;
 	for (i = 0; i < n; i++) {
-		idf[i] = nx_topk__rank_idf(c->nrow, (int64_t)c->l[which[i]].n);
+		idf[i] = nx_topk__rank_idf(c->nrow, nx_topk__list_rows(&c->l[which[i]]));
 		w[i] = i < npw ? pw[i] : 1.0;
 	}
 	mx = (merge_ctx){ .c = c, .db = db, .lists = lists, .m = m, .local = local, .n = n, .g1 = g1, .g2 = g2,

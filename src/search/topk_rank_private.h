@@ -42,7 +42,19 @@ typedef struct topk_list {
 	int fresh;
 	int64_t mark;
 	sqlite3_int64 nrow, ntok;
+	/*
+	 * Read in a band of rowids only (nx_topk__read_band): its rows in the
+	 * whole index, which its idf is of; 0 when read whole (n is that).
+	 */
+	int64_t all;
+	int64_t df;      /* lazy, not fresh: its rows in the index, as its impact list counted them */
 } topk_list;
+
+/* The rows of l in the whole index: what its idf is computed from. */
+static inline int64_t nx_topk__list_rows(const topk_list *l)
+{
+	return l->all > 0 ? l->all : (int64_t)l->n;
+}
 
 struct nx_topk_cache {
 	topk_list *l;
@@ -54,6 +66,14 @@ struct nx_topk_cache {
 	sqlite3_int64 nrow, ntok;
 	int lazy_ok;     /* 1: the impact lists rank with colw (lazy lists allowed), -1: they do not, 0: unknown */
 	sqlite3_stmt *probe; /* one row of one phrase (probe_freq) */
+	/*
+	 * A ranking of a filter whose rows lie in a band of rowids (see
+	 * nx_topk__filter_band): its words read in the band alone; the lists
+	 * serve rankings with that filter only.  Lazy lists of words with
+	 * sets of rows keep the rows in [band_lo, band_hi] alone.
+	 */
+	int band;
+	int64_t band_lo, band_hi;
 };
 
 /* What aux_collect fills: the lists of the phrases not yet read. */
@@ -68,6 +88,17 @@ typedef struct collect_state {
 
 /* The list of phrase text (at, len) in c, made (empty, unread) when new; -1 when out of memory (topk_rank.c). */
 int nx_topk__cache_list(nx_topk_cache *c, const char *at, size_t len);
+
+/*
+ * The list l (not read yet) read in the rowids [lo, hi] alone (c->band),
+ * each row as the whole read gives it, and its rows in all into l->all:
+ * a lazy list from its word's set of rows, else from FTS5 seeking to lo
+ * (its count from its impact list; not for a fresh one); another, of one
+ * word, from FTS5 likewise (counted by FTS5 without positions).
+ * SQLITE_OK with l done, SQLITE_NOTFOUND when it cannot be (read it
+ * whole), or an SQLite code.
+ */
+int nx_topk__read_band(sqlite3 *db, nx_topk_cache *c, topk_list *l, int64_t lo, int64_t hi);
 
 /* Read the lists of the phrases not read yet (and the totals) in one pass over expr's matches; *called 0: none. */
 int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called);

@@ -24,6 +24,7 @@
 #include "newsidx/store.h"
 #include "index/impact.h"
 #include "search/search_private.h"
+#include "search/topk_rank_private.h"
 
 #define NART 1200
 #define NWORD 10
@@ -578,13 +579,112 @@ static void test_band_search(void **state)
 	}
 }
 
+/*
+ * The ranking of closest matches in a narrow band of rowids reads its
+ * words' lists in the band alone (lazy ones from their sets or through
+ * FTS5, others through FTS5), their idf from their rows in all: the same
+ * rows, scores and totals as the lists read whole, with every lazy row
+ * probed one by one or the rest read at once.  Returns how many lists
+ * were read in the band.
+ */
+static int band_reads(nx_store *st, int64_t a, int64_t b)
+{
+	static uint64_t bits[RANK_ROWS / 64];
+	nx_topk_filter flt = { bits, RANK_ROWS, NULL, NULL };
+	static const char *const ors[] = { "(\"zorba\" OR \"zorbe\" OR \"zorco\" OR \"zorbo\")",
+					   "(\"zorba\" OR \"fillera\" OR \"fillerq\" OR \"zorba zorbe\")",
+					   "(\"zorbe\" OR \"zorco\") AND (\"zorba\" OR \"fillerc\" OR \"added\")",
+					   "(\"fillerb\" OR \"fillers\" OR \"zorbo\" OR \"zorbu\")" };
+	static const size_t ks[] = { 0, 1, 10, 40 };
+	double cw[NX_TOPK_MAX_WEIGHTS];
+	nx_topk_tune whole = NX_TOPK_TUNE_INIT, band = NX_TOPK_TUNE_INIT;
+	size_t q = 0, kk = 0, i = 0;
+	int ncw = 0, lim = 0, banded = 0, step = 0;
+	int64_t r = 0;
+
+	assert_true(nx_topk__weights(st->db, cw, &ncw));
+	assert_int_equal(nx_search__register(st), SQLITE_OK);
+	whole.band = 0;
+	for (step = 1; step <= 3; step += 2) {
+		memset(bits, 0, sizeof(bits));
+		for (r = a; r <= b; r += step)
+			bits[r / 64] |= (uint64_t)1 << (r % 64);
+		for (lim = 0; lim < 2; lim++) {
+			int64_t was = nx_topk__probe_limit_set(lim ? 0 : -1); /* 0: the rest of a list read at the first probe */
+
+			for (q = 0; q < sizeof(ors) / sizeof(ors[0]); q++)
+				for (kk = 0; kk < sizeof(ks) / sizeof(ks[0]); kk++) {
+					nx_topk_cache *ca = NULL, *cb = NULL;
+					nx_topk_hit *x = NULL, *h = NULL;
+					size_t nx = 0, nh = 0;
+					int64_t tx = -1, th = -2;
+
+					assert_int_equal(nx_topk__rank(st->db, &ca, ors[q], cw, 4, NULL, 0, &flt, ks[kk], &x,
+								       &nx, &tx, NULL, &whole),
+							 SQLITE_OK);
+					assert_int_equal(nx_topk__rank(st->db, &cb, ors[q], cw, 4, NULL, 0, &flt, ks[kk], &h,
+								       &nh, &th, NULL, &band),
+							 SQLITE_OK);
+					same_hits(x, nx, tx, h, nh, th);
+					for (i = 0; i < cb->n; i++)
+						if (cb->l[i].done && cb->l[i].all > 0) {
+							const topk_list *l = &cb->l[i];
+							size_t j = 0;
+
+							/* the band's rows (and a fresh list's rows added since its mark, read whole) */
+							assert_true((int64_t)l->n < l->all);
+							for (j = 0; j < l->n; j++)
+								assert_true((l->rowid[j] >= a && l->rowid[j] <= b) ||
+									    (l->fresh && l->rowid[j] > l->mark));
+							banded++;
+						}
+					/* a cache of this band serves no other */
+					if (ks[kk] == 1) {
+						nx_topk_filter none = { NULL, 0, NULL, NULL };
+
+						assert_int_equal(nx_topk__rank(st->db, &cb, ors[q], cw, 4, NULL, 0, &none, 1, &h,
+									       &nh, &th, NULL, &band),
+								 SQLITE_MISUSE);
+					}
+					nx_topk__cache_free(ca);
+					nx_topk__cache_free(cb);
+				}
+			nx_topk__probe_limit_set(was);
+		}
+	}
+	return banded;
+}
+
 /* The ranking of closest matches with stretches of rows far apart: the merge skips what lies between. */
 static void test_rank_skip(void **state)
 {
 	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	int64_t a = 0, b = 0;
+	sqlite3_stmt *s = NULL;
 
 	add_some(f->st, DATED + 300, 2500);
 	rank_band(f->st, 3000);
+	/* the rows of the first 100 days added in date order */
+	assert_int_equal(sqlite3_prepare_v2(f->st->db, "SELECT min(id), min(id) + 99 FROM article WHERE published >= ?1",
+					    -1, &s, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(s, 1, T0 + when(DATED) - 1);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	a = sqlite3_column_int64(s, 0);
+	b = sqlite3_column_int64(s, 1);
+	sqlite3_finalize(s);
+	assert_true(a > NART && b < RANK_ROWS / 4);
+	/*
+	 * The lists made before the last additions (fresh), then made again
+	 * (words in 1/8 of the rows or more with sets): the rows added in date
+	 * order, and a band of the first articles (more of the words).
+	 */
+	assert_true(band_reads(f->st, a, b) > 0);
+	assert_true(band_reads(f->st, 300, 420) > 0);
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, NX_IMPACT_ROWS, &err), NX_OK);
+	assert_true(band_reads(f->st, a, b) > 0);
+	assert_true(band_reads(f->st, 300, 420) > 0);
 }
 
 int main(void)
