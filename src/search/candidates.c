@@ -269,16 +269,27 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 {
 	const nx_topk_filter *flt = NULL;
 	nx_topk_tune tune = NX_TOPK_TUNE_INIT;
+	nx_exclusion x;
 	sqlite3 *db2 = NULL;
 	double w[NX_TOPK_MAX_WEIGHTS];
 	int64_t known[NX_TOPK_MAX_PHRASES];
 	char *stems = NULL;
-	int nw = 0, rc = SQLITE_OK, nphrase = nx_topk__plain(expr), nknown = 0;
+	const char *walk = expr; /* the plain query walked */
+	int nw = 0, rc = SQLITE_OK, nphrase = nx_topk__plain(expr), nknown = 0, ex = 0;
 
-	if (expr == NULL || !nx_search__topk_fits(o) || nphrase < 1 || nphrase > NX_TOPK_MAX_PHRASES)
+	memset(&x, 0, sizeof(x));
+	if (expr == NULL || !nx_search__topk_fits(o) || nphrase > NX_TOPK_MAX_PHRASES)
 		return 0;
 	if (!nx_topk__weights(st->db, w, &nw) || !topk_filter(st, p, &flt))
 		return topk_failed(o);
+	/* words with exclusions ("oil -opec"): the words walked, the excluded rows out of the filter */
+	if (nphrase < 1) {
+		if ((ex = nx_search__exclusion(st->db, expr, flt, &x)) <= 0)
+			return ex < 0 ? topk_failed(o) : 0;
+		walk = x.pos;
+		flt = &x.flt;
+		nphrase = nx_topk__plain(walk);
+	}
 	free(p->pre);
 	p->pre = NULL;
 	p->pre_expr = NULL;
@@ -296,28 +307,30 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	}
 	/* several frequent words, or frequent words in a published range: their lists and sets of rows */
 	if ((flt != NULL || nphrase > 1) &&
-	    nx_search__impact_and(st, db2, &p->isets, expr, flt, w, nw, (size_t)(want > 0 ? want : 0), &p->pre,
+	    nx_search__impact_and(st, db2, &p->isets, walk, flt, w, nw, (size_t)(want > 0 ? want : 0), &p->pre,
 				  &p->npre, total) == 1) {
 		db2_done(p, db2);
+		nx_search__exclusion_free(&x);
 		p->pre_expr = expr;
 		p->pre_want = want;
 		return 1;
 	}
 	/* the words' counts, when the relaxed query read their lists: not counted again */
-	nknown = nx_topk__cache_counts(p->cache, expr, known, NX_TOPK_MAX_PHRASES);
+	nknown = nx_topk__cache_counts(p->cache, walk, known, NX_TOPK_MAX_PHRASES);
 	/* and those stored with the impact lists of frequent words (all of them for a published range: nx_topk__band) */
-	nx_search__impact_counts(st, expr, known, nknown, flt != NULL && flt->bits != NULL);
+	nx_search__impact_counts(st, walk, known, nknown, flt != NULL && flt->bits != NULL);
 	/* every row seen by count_strict (search.c): scored alone */
 	if (p->all_expr != NULL && strcmp(p->all_expr, expr) == 0) {
 		tune.rows = p->all_rows;
 		tune.nrows = p->nall;
 	}
 	/* FTS5 walks the words' stems alone when their typed forms have no row */
-	stems = nx_search__stems_only(st, expr);
-	rc = nx_topk__run(st->db, db2, stems != NULL ? stems : expr, w, nw, -1, nknown > 0 ? known : NULL, nknown, flt,
+	stems = nx_search__stems_only(st, walk);
+	rc = nx_topk__run(st->db, db2, stems != NULL ? stems : walk, w, nw, -1, nknown > 0 ? known : NULL, nknown, flt,
 			  (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total, NULL, &tune);
 	free(stems);
 	db2_done(p, db2);
+	nx_search__exclusion_free(&x);
 	if (rc != SQLITE_OK)
 		return topk_failed(o);
 	p->pre_expr = expr;

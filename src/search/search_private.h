@@ -287,6 +287,23 @@ int nx_search__topk_off(const nx_search_opts *o);
 int nx_search__topk_fits(const nx_search_opts *o);
 int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const char *expr, int64_t want,
 			   int64_t *total);
+
+/* Interface to code in exclude.c: a strict query with exclusions on the fast path. */
+typedef struct nx_exclusion {
+	char *pos;           /* the words asked for: a plain query */
+	uint64_t *bits;      /* the rows that pass: the filter's, less the excluded ones */
+	nx_topk_filter flt;  /* those bits, and the filter's keep() */
+} nx_exclusion;
+/*
+ * expr "P NOT N1 NOT N2 ..." (NOT at its top level) whose P is a plain
+ * AND of phrases, maybe in parentheses: P into x->pos and x->flt the
+ * filter flt (NULL: none) less the rows FTS5 matches for each N.  1 done,
+ * 0 when expr is no such query, -1 on an error (x left empty).
+ */
+int nx_search__exclusion(sqlite3 *db, const char *expr, const nx_topk_filter *flt, nx_exclusion *x);
+void nx_search__exclusion_free(nx_exclusion *x);
+/* Strict walks that took exclusions out as a filter (for the tests). */
+extern int nx_search__exclusion_runs;
 /*
  * count_only: no relaxed ranking follows (the strict query fills the
  * listing); ranks: one surely follows (too few strict rows for the page,

@@ -1,0 +1,218 @@
+/*
+ * test_exclude.c - strict queries with exclusions on the fast path
+ * (src/search/exclude.c): which expressions split into the words walked
+ * and the parts excluded; the filter that results (the given filter's
+ * rows, or every row, less what FTS5 matches for each excluded part, from
+ * a frequent word's set or through FTS5); and nx_search with exclusions,
+ * fast path against the SQL path (rows, scores to the bit, totals), with
+ * and without a range of days, an outlet and sets of rows.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "newsidx/search.h"
+#include "newsidx/store.h"
+#include "search/search_private.h"
+
+#define NART 900
+#define NWORD 10
+#define MIN_DF 100
+#define T0 1625708520
+#define DAY 86400
+#define MADEUP_WHEN(n) ((int64_t)((n) * 7919 % NART) * DAY)
+#define MADEUP_SEARCH
+#include "madeup.h" /* after NWORD */
+
+static int setup(void **state)
+{
+	return madeup_setup(state, "exclude", 99);
+}
+
+/* 1 when rowid r matches the FTS5 expression expr. */
+static int matches(sqlite3 *db, const char *expr, int64_t r)
+{
+	sqlite3_stmt *s = NULL;
+	int m = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT 1 FROM fts WHERE fts MATCH ?1 AND rowid = ?2", -1, &s, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, r);
+	m = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return m;
+}
+
+/* The shapes taken, the words walked and the rows that pass, against FTS5 row by row. */
+static void check_shapes(nx_store *st)
+{
+	static const struct {
+		const char *expr, *pos, *excluded; /* pos NULL: not such a query */
+	} cases[] = {
+		{ "\"zorba\" NOT \"zorbe\"", "\"zorba\"", "\"zorbe\"" },
+		{ "(\"zorba\" \"zorbi\") NOT \"zorco\" NOT \"zorcu\"", "\"zorba\" \"zorbi\"", "\"zorco\" OR \"zorcu\"" },
+		{ "\"zorba\" NOT (\"zorco\" OR \"zorbo\")", "\"zorba\"", "\"zorco\" OR \"zorbo\"" },
+		{ "\"zorba\" NOT \"zorc\"*", "\"zorba\"", "\"zorc\"*" },
+		{ "\"zorba zorbe\" NOT \"zorbe zorba\"", "\"zorba zorbe\"", "\"zorbe zorba\"" },
+		{ "\"zorbe\" NOT \"not\"", "\"zorbe\"", "\"not\"" },
+		{ "\"zorba\" NOT (\"zorbe\" NOT \"zorco\")", "\"zorba\"", "\"zorbe\" NOT \"zorco\"" },
+		{ "(\"zorba\" OR \"zorbe\") NOT \"zorco\"", NULL, NULL },
+		{ "((\"zorba\" NOT \"zorbe\") OR \"zorco\")", NULL, NULL },
+		{ "\"zorba\" \"zorbe\"", NULL, NULL },
+		{ "\"zorba\" NOT \"zor", NULL, NULL },
+		{ "(\"zorba\" NOT \"zorbe\"", NULL, NULL },
+	};
+	static uint64_t fbits[(NART + 64) / 64];
+	nx_topk_filter range = { fbits, (int64_t)sizeof(fbits) * 8, NULL, NULL };
+	size_t c = 0;
+	int64_t r = 0;
+	int f = 0, passing = 0, excluded = 0;
+
+	/* a filter: every third row */
+	for (r = 0; r < (int64_t)sizeof(fbits) * 8; r += 3)
+		fbits[r / 64] |= (uint64_t)1 << (r % 64);
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+		for (f = 0; f < 2; f++) {
+			nx_exclusion x;
+			const nx_topk_filter *flt = f ? &range : NULL;
+			int got = nx_search__exclusion(st->db, cases[c].expr, flt, &x);
+
+			if (cases[c].pos == NULL) {
+				assert_int_equal(got, 0);
+				assert_null(x.pos);
+				assert_null(x.bits);
+				continue;
+			}
+			assert_int_equal(got, 1);
+			assert_string_equal(x.pos, cases[c].pos);
+			assert_true(x.flt.bits == x.bits);
+			assert_true(x.flt.nbits >= NART);
+			for (r = 0; r <= NART + 1; r++) {
+				int want = (!f || ((fbits[r / 64] >> (r % 64)) & 1)) && !matches(st->db, cases[c].excluded, r);
+				int pass = r < x.flt.nbits && ((x.bits[r / 64] >> (r % 64)) & 1);
+
+				if (r == 0 || r > NART) /* no article: as no row matches, whatever the bit */
+					continue;
+				if (want != pass)
+					fail_msg("%s, filter %d, row %lld: %d, want %d", cases[c].expr, f, (long long)r,
+						 pass, want);
+				passing += pass;
+				excluded += !pass;
+			}
+			nx_search__exclusion_free(&x);
+			assert_null(x.pos);
+		}
+	assert_true(passing > 100);
+	assert_true(excluded > 100);
+}
+
+static void test_shapes(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+
+	assert_int_equal(nx_search__register(f->st), SQLITE_OK);
+	check_shapes(f->st);
+	/* the frequent words' sets of rows: taken out from them, the same rows */
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, 32, &err), NX_OK);
+	check_shapes(f->st);
+}
+
+/* Article n from another outlet, in the open transaction. */
+static void put_other(nx_store *st, int n, const char *body)
+{
+	nx_error err = NX_ERROR_INIT;
+	nx_article *a = nx_article_new();
+	char url[64];
+	int status = 0;
+
+	snprintf(url, sizeof(url), "https://other.example.org/%d", n);
+	nx_article_set(&a->url, url, -1);
+	nx_article_set(&a->title, "Other report", -1);
+	nx_article_set(&a->source, "Other Wire", -1);
+	nx_article_add_para(a, body, -1);
+	a->published.set = 1;
+	a->published.has_time = 1;
+	a->published.utc = T0 + (int64_t)(n % 500) * DAY;
+	assert_int_equal(nx_article_identify(a, &err), NX_OK);
+	assert_int_equal(nx_store_put(st, a, &status, &err), NX_OK);
+	nx_article_free(a);
+}
+
+/*
+ * nx_search with exclusions: the fast path (which took them out as a
+ * filter) gives the SQL path's results, alone, in a range of days and for
+ * one outlet (a filter by lookup, which the exclusions' bits keep).
+ */
+static void test_search(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	int i = 0;
+	static const char *const qs[] = { "zorba -zorbe", "zorba zorbi -zorco -zorcu", "zorbe -(zorco OR zorbo)",
+					  "zorba -zorc*", "\"zorba zorbe\" -zorbi", "zorbo -zorba", "zorba -zqxjvw",
+					  "zorcu -zorcu", "zorba NOT zorbe" };
+	static const int pages[][2] = { { 10, 0 }, { 5, 7 }, { 40, 0 }, { 0, 0 } };
+	size_t q = 0, p = 0;
+	int round = 0, filter = 0, runs = 0, nonzero = 0;
+
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	for (i = 0; i < 60; i++)
+		put_other(f->st, i, i % 3 == 0 ? "zorba zorbe zorco." : i % 3 == 1 ? "zorba zorbi zorbi." : "zorbe zorbo.");
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	for (round = 0; round < 2; round++) {
+		if (round == 1)
+			assert_int_equal(nx_search__impact_build(f->st, MIN_DF, 32, &err), NX_OK);
+		for (q = 0; q < sizeof(qs) / sizeof(qs[0]); q++)
+			for (filter = 0; filter < 3; filter++)
+				for (p = 0; p < sizeof(pages) / sizeof(pages[0]); p++) {
+					nx_search_opts o = NX_SEARCH_OPTS_INIT;
+					seen a, b;
+
+					o.limit = pages[p][0];
+					o.offset = pages[p][1];
+					o.relax = (int)(q % 2);
+					o.collapse = (int)(p % 2);
+					if (filter == 1) {
+						o.filter.set = NX_F_PUB_MIN | NX_F_PUB_MAX;
+						o.filter.pub_min = T0 + 100 * DAY;
+						o.filter.pub_max = T0 + 400 * DAY;
+					} else if (filter == 2) {
+						o.filter.source = (char *)"Other Wire";
+					}
+					o.fast_paths = NX_FAST_PATHS_OFF;
+					search_opts(f->st, qs[q], &o, &a);
+					o.fast_paths = NX_FAST_PATHS_CHECK;
+					runs = nx_search__exclusion_runs;
+					search_opts(f->st, qs[q], &o, &b);
+					assert_true(nx_search__exclusion_runs > runs);
+					assert_same(&a, &b);
+					nonzero += a.total > 0;
+				}
+	}
+	assert_true(nonzero > 100);
+	/* the default options too */
+	{
+		seen c;
+
+		search(f->st, "zorba -zorbe", 10, 0, &c);
+		assert_true(c.total > 0 && c.n == 10);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shapes),
+		cmocka_unit_test(test_search),
+	};
+
+	return cmocka_run_group_tests(tests, setup, madeup_teardown);
+}
