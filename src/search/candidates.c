@@ -4,6 +4,7 @@
  * with filters and nx_rank, or from the fast paths of topk.h.
  */
 #include "search/search_private.h"
+#include "search/topk_rank_private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +261,41 @@ static void db2_done(plan *p, sqlite3 *db2)
 }
 
 /*
+ * A strict query that is an OR of phrases ("oil OR gas OR petroleum"),
+ * which FTS5 ranks by bm25() over every match: counted, then its best
+ * want rows ranked by nx_topk__rank in its bm25 mode (the same scores,
+ * the lists left unwalked once they cannot win), into p.  SQLITE_OK or
+ * an SQLite code.
+ */
+int nx_search__strict_or_runs;
+
+static int strict_or(nx_store *st, plan *p, const char *expr, const nx_topk_filter *flt, const double *w, int nw,
+		     int64_t want, int64_t *total)
+{
+	nx_topk_tune tune = NX_TOPK_TUNE_INIT;
+	nx_topk_cache *c = NULL;
+	nx_topk_hit *none = NULL;
+	double colw[NX_TOPK_EXT_COLS];
+	size_t nnone = 0;
+	int i = 0, rc = SQLITE_OK;
+
+	/* FTS5's column weights, 1.0 for a column past those given */
+	for (i = 0; i < NX_TOPK_EXT_COLS; i++)
+		colw[i] = i < nw ? w[i] : 1.0;
+	tune.bm25 = 1;
+	tune.count_reads = want > 0;
+	rc = nx_topk__rank(st->db, &c, expr, colw, NX_TOPK_EXT_COLS, NULL, 0, flt, 0, &none, &nnone, total, NULL,
+			   &tune);
+	free(none);
+	if (rc == SQLITE_OK && want > 0)
+		rc = nx_topk__rank(st->db, &c, expr, colw, NX_TOPK_EXT_COLS, NULL, 0, flt, (size_t)want, &p->pre,
+				   &p->npre, NULL, NULL, &tune);
+	nx_topk__cache_free(c);
+	nx_search__strict_or_runs += rc == SQLITE_OK;
+	return rc;
+}
+
+/*
  * Strict queries: the total and the best want rows in one walk, kept in p
  * for fetch_candidates.  Returns 1 with *total, 0 when the SQL must count
  * (-1: see topk_failed).
@@ -283,9 +319,9 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	if (!nx_topk__weights(st->db, w, &nw) || !topk_filter(st, p, &flt))
 		return topk_failed(o);
 	/* words with exclusions ("oil -opec"): the words walked, the excluded rows out of the filter */
-	if (nphrase < 1) {
-		if ((ex = nx_search__exclusion(st->db, expr, flt, &x)) <= 0)
-			return ex < 0 ? topk_failed(o) : 0;
+	if (nphrase < 1 && (ex = nx_search__exclusion(st->db, expr, flt, &x)) != 0) {
+		if (ex < 0)
+			return topk_failed(o);
 		walk = x.pos;
 		flt = &x.flt;
 		nphrase = nx_topk__plain(walk);
@@ -293,6 +329,23 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	free(p->pre);
 	p->pre = NULL;
 	p->pre_expr = NULL;
+	/* an OR of phrases: ranked as FTS5's bm25() ranks it */
+	if (nphrase < 1) {
+		int ng1 = 0, nor = nx_topk__or_shape(walk, &ng1);
+
+		/* (a filter by lookup alone would look up every row matched: SQL joins them faster) */
+		if (nor < 1 || ng1 != nor || nor > NX_TOPK_MAX_RANK_PHRASES || (flt != NULL && flt->bits == NULL)) {
+			nx_search__exclusion_free(&x);
+			return 0;
+		}
+		rc = strict_or(st, p, walk, flt, w, nw, want, total);
+		nx_search__exclusion_free(&x);
+		if (rc != SQLITE_OK)
+			return topk_failed(o);
+		p->pre_expr = expr;
+		p->pre_want = want;
+		return 1;
+	}
 	/* one frequent word, no filter: its impact list, when it has one */
 	if (flt == NULL && nphrase == 1 &&
 	    nx_search__impact_hits(st, expr, w, nw, (size_t)(want > 0 ? want : 0), &p->pre, &p->npre, total) == 1) {

@@ -1,7 +1,8 @@
 /*
  * exclude.c - a strict query with exclusions ("oil -opec", compiled as
  * "oil" NOT "opec") on the fast path: the words it asks for walked as a
- * plain query, the rows of what it excludes taken out of the filter.
+ * plain query (or ranked as an OR of phrases), the rows of what it
+ * excludes taken out of the filter.
  *
  * FTS5's bm25 of "P NOT N" sums over all the expression's phrases, and a
  * phrase under NOT has no instance in a row that matches: each adds 0 to
@@ -51,26 +52,30 @@ static int top_nots(const char *expr, size_t *at, int max)
 	return depth == 0 ? n : -1;
 }
 
-/* The positive part expr[0, len): a plain query, its one pair of enclosing parentheses taken off; NULL if not. */
+/*
+ * The positive part expr[0, len): a plain query (its one pair of
+ * enclosing parentheses taken off), or an OR of phrases in its
+ * parentheses; NULL if neither.
+ */
 static char *plain_part(const char *expr, size_t len)
 {
 	char *p = NULL;
-	size_t at[1];
+	size_t at[1], skip = len >= 2 && expr[0] == '(' && expr[len - 1] == ')';
+	int ng1 = 0, n = 0;
 
-	if (len >= 2 && expr[0] == '(' && expr[len - 1] == ')') {
-		expr++;
-		len -= 2;
-	}
 	if ((p = malloc(len + 1)) == NULL)
 		return NULL;
+	memcpy(p, expr + skip, len - 2 * skip);
+	p[len - 2 * skip] = '\0';
+	/* ("a" "b") OR "c": the parentheses enclosed one operand only */
+	if ((n = nx_topk__plain(p)) >= 1 && n <= NX_TOPK_MAX_PHRASES && top_nots(p, at, 0) == 0)
+		return p;
 	memcpy(p, expr, len);
 	p[len] = '\0';
-	/* ("a" "b") OR "c": the parentheses enclosed one operand only */
-	if (nx_topk__plain(p) < 1 || nx_topk__plain(p) > NX_TOPK_MAX_PHRASES || top_nots(p, at, 0) != 0) {
-		free(p);
-		return NULL;
-	}
-	return p;
+	if ((n = nx_topk__or_shape(p, &ng1)) >= 1 && ng1 == n)
+		return p;
+	free(p);
+	return NULL;
 }
 
 /* A frequent word's set of rows (valid for the index as it is) taken out of bits: 1, 0 when it has none. */

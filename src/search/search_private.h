@@ -296,14 +296,16 @@ typedef struct nx_exclusion {
 } nx_exclusion;
 /*
  * expr "P NOT N1 NOT N2 ..." (NOT at its top level) whose P is a plain
- * AND of phrases, maybe in parentheses: P into x->pos and x->flt the
+ * AND of phrases, maybe in parentheses, or an OR of phrases in
+ * parentheses: P into x->pos and x->flt the
  * filter flt (NULL: none) less the rows FTS5 matches for each N.  1 done,
  * 0 when expr is no such query, -1 on an error (x left empty).
  */
 int nx_search__exclusion(sqlite3 *db, const char *expr, const nx_topk_filter *flt, nx_exclusion *x);
 void nx_search__exclusion_free(nx_exclusion *x);
-/* Strict walks that took exclusions out as a filter (for the tests). */
+/* Strict walks that took exclusions out as a filter, and strict ORs ranked as bm25() (for the tests). */
 extern int nx_search__exclusion_runs;
+extern int nx_search__strict_or_runs;
 /*
  * count_only: no relaxed ranking follows (the strict query fills the
  * listing); ranks: one surely follows (too few strict rows for the page,

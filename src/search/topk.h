@@ -114,6 +114,9 @@ typedef struct nx_topk_filter {
  * the same index (nx_topk__or_count).  band: 1 lets nx_topk__run walk
  * only the band of rowids a filter's bits lie in (see
  * nx_topk__filter_band); 0 walks the whole lists, for tests to compare.
+ * bm25: nx_topk__rank scores as FTS5's bm25() does (its idf, no phrase
+ * weights, no coverage; colw then FTS5's column weights, 1.0 past those
+ * given), the ranking of a strict query that is an OR of phrases.
  */
 typedef struct nx_topk_tune {
 	int64_t split_min;
@@ -124,9 +127,10 @@ typedef struct nx_topk_tune {
 	size_t nrows;
 	sqlite3 *count_db2;
 	int band;
+	int bm25;
 } nx_topk_tune;
 
-#define NX_TOPK_TUNE_INIT { 10000, 512, 0, 0, NULL, 0, NULL, 1 }
+#define NX_TOPK_TUNE_INIT { 10000, 512, 0, 0, NULL, 0, NULL, 1, 0 }
 
 /* Phrase match lists kept across the calls of one search (nx_topk__rank). */
 typedef struct nx_topk_cache nx_topk_cache;

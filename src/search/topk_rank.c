@@ -226,7 +226,15 @@ typedef struct merge_ctx {
 	int ncol;
 	const nx_topk_filter *flt;
 	int prune;        /* MaxScore: lists left out once they cannot win alone (no count then) */
+	int bm25;         /* FTS5's bm25() (nx_topk_tune), not nx_rank */
 } merge_ctx;
+
+/* A row's score from its phrases' counts and its length: nx_rank's, or FTS5's bm25() to the bit. */
+static double score_of(const merge_ctx *x, const double *freq, double dl)
+{
+	return x->bm25 ? nx_bm25(x->idf, freq, x->n, dl, x->avgdl) :
+			 nx_topk__rank_score(x->idf, x->w, freq, x->n, dl, x->avgdl);
+}
 
 /* Rows of rowids merged at a time: the window's arrays stay in the cache. */
 #define NX_MERGE_WIN 1024
@@ -264,7 +272,7 @@ static int merge_init(merge_state *ms, const merge_ctx *x)
 			ms->most[x->local[i]] += v;
 		units += x->w[i] >= 1.0;
 	}
-	ms->gain = units > 0 ? 1.0 + NX_RANK_COVERAGE_GAIN : 1.0;
+	ms->gain = units > 0 && !x->bm25 ? 1.0 + NX_RANK_COVERAGE_GAIN : 1.0;
 	/* the lists by ascending most (insertion: m <= 64), and the sums of the smallest */
 	for (i = 0; i < x->m; i++) {
 		int j = i;
@@ -408,7 +416,7 @@ static double lazy_bound(const merge_ctx *x, const double *lfreq, double dl)
 		}
 		score += t;
 	}
-	if (units > 0)
+	if (units > 0 && !x->bm25)
 		score *= 1.0 + NX_RANK_COVERAGE_GAIN * (double)found / units;
 	return score * (1.0 + 1e-9);
 }
@@ -429,7 +437,7 @@ static double merge_bound(const merge_state *ms, const merge_ctx *x, int off, ui
 		return lazy_bound(x, lfreq, (double)lb);
 	for (i = 0; i < x->n; i++)
 		freq[i] = lfreq[x->local[i]];
-	return nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)lb, x->avgdl);
+	return score_of(x, freq, (double)lb);
 }
 
 /*
@@ -785,7 +793,7 @@ static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand
 		} else {
 			for (i = 0; i < x->n; i++)
 				freq[i] = lfreq[x->local[i]];
-			b = nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)lb, x->avgdl) * (1.0 + 1e-9);
+			b = score_of(x, freq, (double)lb) * (1.0 + 1e-9);
 		}
 		if (b < h.score) {
 			/* a lower bound: the row sinks (or goes, below the k-th) before more is read */
@@ -811,7 +819,7 @@ static int best_by_length(sqlite3_stmt *s, const merge_ctx *x, nx_topk_hit *cand
 		if ((rc = doc_length(s, x->ncol, h.rowid, &dl)) != SQLITE_OK)
 			break;
 		st->lengths++;
-		h.score = nx_topk__rank_score(x->idf, x->w, freq, x->n, (double)dl, x->avgdl);
+		h.score = score_of(x, freq, (double)dl);
 		if (*nbest < k) {
 			best[*nbest] = h;
 			sift_up(best, (*nbest)++);
@@ -955,12 +963,14 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 	if (avgdl <= 0)
 		avgdl = 1;
 	for (i = 0; i < n; i++) {
-		idf[i] = nx_topk__rank_idf(c->nrow, nx_topk__list_rows(&c->l[which[i]]));
-		w[i] = i < npw ? pw[i] : 1.0;
+		int64_t rows = nx_topk__list_rows(&c->l[which[i]]);
+
+		idf[i] = t->bm25 ? nx_bm25_idf(c->nrow, rows) : nx_topk__rank_idf(c->nrow, rows);
+		w[i] = i < npw && !t->bm25 ? pw[i] : 1.0;
 	}
 	mx = (merge_ctx){ .c = c, .db = db, .lists = lists, .m = m, .local = local, .n = n, .g1 = g1, .g2 = g2,
 			  .idf = idf, .w = w, .avgdl = avgdl, .ncol = c->ncol, .flt = flt,
-			  .prune = total == NULL && k > 0 && !t->exhaustive };
+			  .prune = total == NULL && k > 0 && !t->exhaustive, .bm25 = t->bm25 };
 	/*
 	 * The rows whose bound is among the best cap are enough when the k-th
 	 * exact score beats every bound left out; otherwise (bounds far above

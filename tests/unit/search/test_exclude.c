@@ -1,11 +1,13 @@
 /*
- * test_exclude.c - strict queries with exclusions on the fast path
- * (src/search/exclude.c): which expressions split into the words walked
- * and the parts excluded; the filter that results (the given filter's
- * rows, or every row, less what FTS5 matches for each excluded part, from
- * a frequent word's set or through FTS5); and nx_search with exclusions,
- * fast path against the SQL path (rows, scores to the bit, totals), with
- * and without a range of days, an outlet and sets of rows.
+ * test_exclude.c - strict queries with exclusions, and strict ORs, on
+ * the fast path (src/search/exclude.c, candidates.c): which expressions
+ * split into the words walked and the parts excluded; the filter that
+ * results (the given filter's rows, or every row, less what FTS5 matches
+ * for each excluded part, from a frequent word's set or through FTS5);
+ * nx_topk__rank's bm25 mode against FTS5's bm25() (rows and scores to the
+ * bit); and nx_search with both, fast path against the SQL path (rows,
+ * scores to the bit, totals), with and without a range of days, an outlet
+ * and sets of rows.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -63,7 +65,8 @@ static void check_shapes(nx_store *st)
 		{ "\"zorba zorbe\" NOT \"zorbe zorba\"", "\"zorba zorbe\"", "\"zorbe zorba\"" },
 		{ "\"zorbe\" NOT \"not\"", "\"zorbe\"", "\"not\"" },
 		{ "\"zorba\" NOT (\"zorbe\" NOT \"zorco\")", "\"zorba\"", "\"zorbe\" NOT \"zorco\"" },
-		{ "(\"zorba\" OR \"zorbe\") NOT \"zorco\"", NULL, NULL },
+		{ "(\"zorba\" OR \"zorbe\") NOT \"zorco\"", "(\"zorba\" OR \"zorbe\")", "\"zorco\"" },
+		{ "(\"zorba\" OR \"zorbe\") AND (\"zorbi\" OR \"zorco\") NOT \"zorbo\"", NULL, NULL },
 		{ "((\"zorba\" NOT \"zorbe\") OR \"zorco\")", NULL, NULL },
 		{ "\"zorba\" \"zorbe\"", NULL, NULL },
 		{ "\"zorba\" NOT \"zor", NULL, NULL },
@@ -156,12 +159,18 @@ static void test_search(void **state)
 	fixture *f = *state;
 	nx_error err = NX_ERROR_INIT;
 	int i = 0;
-	static const char *const qs[] = { "zorba -zorbe", "zorba zorbi -zorco -zorcu", "zorbe -(zorco OR zorbo)",
-					  "zorba -zorc*", "\"zorba zorbe\" -zorbi", "zorbo -zorba", "zorba -zqxjvw",
-					  "zorcu -zorcu", "zorba NOT zorbe" };
+	/* the query, and whether it has exclusions (1), is an OR (2) or both (3) */
+	static const struct {
+		const char *q;
+		int kind;
+	} qs[] = { { "zorba -zorbe", 1 }, { "zorba zorbi -zorco -zorcu", 1 }, { "zorbe -(zorco OR zorbo)", 1 },
+		   { "zorba -zorc*", 1 }, { "\"zorba zorbe\" -zorbi", 1 }, { "zorbo -zorba", 1 },
+		   { "zorba -zqxjvw", 1 }, { "zorcu -zorcu", 1 }, { "zorba NOT zorbe", 1 }, { "zorbo OR zorcu", 2 },
+		   { "zorba OR zorbe OR zorco", 2 }, { "(zorbi OR zorcu) -zorba", 3 }, { "zorco OR zqxjvw", 2 },
+		   { "\"zorba zorbe\" OR zorcu", 2 } };
 	static const int pages[][2] = { { 10, 0 }, { 5, 7 }, { 40, 0 }, { 0, 0 } };
 	size_t q = 0, p = 0;
-	int round = 0, filter = 0, runs = 0, nonzero = 0;
+	int round = 0, filter = 0, runs = 0, ors = 0, nonzero = 0;
 
 	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
 	for (i = 0; i < 60; i++)
@@ -188,11 +197,16 @@ static void test_search(void **state)
 						o.filter.source = (char *)"Other Wire";
 					}
 					o.fast_paths = NX_FAST_PATHS_OFF;
-					search_opts(f->st, qs[q], &o, &a);
+					search_opts(f->st, qs[q].q, &o, &a);
 					o.fast_paths = NX_FAST_PATHS_CHECK;
 					runs = nx_search__exclusion_runs;
-					search_opts(f->st, qs[q], &o, &b);
-					assert_true(nx_search__exclusion_runs > runs);
+					ors = nx_search__strict_or_runs;
+					search_opts(f->st, qs[q].q, &o, &b);
+					if (qs[q].kind & 1)
+						assert_true(nx_search__exclusion_runs > runs);
+					/* (an OR with a filter by lookup alone is left to SQL) */
+					if ((qs[q].kind & 2) && filter != 2)
+						assert_true(nx_search__strict_or_runs > ors);
 					assert_same(&a, &b);
 					nonzero += a.total > 0;
 				}
@@ -207,9 +221,66 @@ static void test_search(void **state)
 	}
 }
 
+/* nx_topk__rank's bm25 mode: FTS5's own ranking of an OR of phrases, rows and scores to the bit, and its total. */
+static void test_or_bm25(void **state)
+{
+	fixture *f = *state;
+	static const char *const ors[] = { "(\"zorba\" OR \"zorco\")", "(\"zorbo\" OR \"zorcu\" OR \"zorca\")",
+					   "(\"zorba zorbe\" OR \"zorci\")", "(\"zorcu\")", "(\"zorbe\" OR \"zqxjvw\")" };
+	static const size_t ks[] = { 1, 10, 40, 200 };
+	double w[NX_TOPK_MAX_WEIGHTS], colw[8];
+	int nw = 0, i = 0, checked = 0;
+	size_t q = 0, kk = 0;
+
+	assert_int_equal(nx_search__register(f->st), SQLITE_OK);
+	assert_true(nx_topk__weights(f->st->db, w, &nw));
+	for (i = 0; i < 8; i++)
+		colw[i] = i < nw ? w[i] : 1.0;
+	for (q = 0; q < sizeof(ors) / sizeof(ors[0]); q++)
+		for (kk = 0; kk < sizeof(ks) / sizeof(ks[0]); kk++) {
+			nx_topk_tune tune = NX_TOPK_TUNE_INIT;
+			nx_topk_cache *c = NULL;
+			nx_topk_hit *h = NULL;
+			size_t nh = 0, j = 0;
+			int64_t total = -1, count = 0;
+			sqlite3_stmt *s = NULL;
+			char sql[160];
+
+			tune.bm25 = 1;
+			assert_int_equal(nx_topk__rank(f->st->db, &c, ors[q], colw, 8, NULL, 0, NULL, 0, &h, &nh, &total,
+						       NULL, &tune),
+					 SQLITE_OK);
+			free(h);
+			assert_int_equal(nx_topk__rank(f->st->db, &c, ors[q], colw, 8, NULL, 0, NULL, ks[kk], &h, &nh,
+						       NULL, NULL, &tune),
+					 SQLITE_OK);
+			nx_topk__cache_free(c);
+			snprintf(sql, sizeof(sql), "SELECT rowid, -rank FROM fts WHERE fts MATCH ?1 ORDER BY rank, rowid LIMIT %zu",
+				 ks[kk]);
+			assert_int_equal(sqlite3_prepare_v2(f->st->db, sql, -1, &s, NULL), SQLITE_OK);
+			sqlite3_bind_text(s, 1, ors[q], -1, SQLITE_STATIC);
+			for (j = 0; sqlite3_step(s) == SQLITE_ROW; j++) {
+				assert_true(j < nh);
+				if (h[j].rowid != sqlite3_column_int64(s, 0) || h[j].score != sqlite3_column_double(s, 1))
+					fail_msg("%s, k %zu, row %zu: %lld %.17g, FTS5 %lld %.17g", ors[q], ks[kk], j,
+						 (long long)h[j].rowid, h[j].score, (long long)sqlite3_column_int64(s, 0),
+						 sqlite3_column_double(s, 1));
+				checked++;
+			}
+			sqlite3_finalize(s);
+			assert_int_equal(j, nh);
+			free(h);
+			snprintf(sql, sizeof(sql), "SELECT count(*) FROM fts WHERE fts MATCH '%s'", ors[q]);
+			assert_int_equal(nx_store__query_int(f->st, sql, &count), 0);
+			assert_int_equal(total, count);
+		}
+	assert_true(checked > 500);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_or_bm25),
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_search),
 	};
