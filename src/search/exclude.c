@@ -121,6 +121,20 @@ static int clear_rows(sqlite3 *db, const char *neg, size_t len, uint64_t *bits, 
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+/* 1 when the FTS5 expression expr matches a row (0 none or an error: FTS5 alone answers then). */
+static int any_row(sqlite3 *db, const char *expr)
+{
+	sqlite3_stmt *s = NULL;
+	int any = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT rowid FROM fts WHERE fts MATCH ?1 LIMIT 1", -1, &s, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+	any = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return any;
+}
+
 int nx_search__exclusion(sqlite3 *db, const char *expr, const nx_topk_filter *flt, nx_exclusion *x)
 {
 	size_t at[16], nw = 0, i = 0;
@@ -132,6 +146,11 @@ int nx_search__exclusion(sqlite3 *db, const char *expr, const nx_topk_filter *fl
 		return 0;
 	if ((x->pos = plain_part(expr, at[0])) == NULL)
 		return 0;
+	/* words no row holds (a typo): FTS5 answers at once, no excluded row need be read */
+	if (!any_row(db, x->pos)) {
+		nx_search__exclusion_free(x);
+		return 0;
+	}
 	/* the rows that pass: the filter's bits, or every row of the index */
 	if (flt != NULL && flt->bits != NULL) {
 		nbits = flt->nbits;

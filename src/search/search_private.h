@@ -299,7 +299,8 @@ typedef struct nx_exclusion {
  * AND of phrases, maybe in parentheses, or an OR of phrases in
  * parentheses: P into x->pos and x->flt the
  * filter flt (NULL: none) less the rows FTS5 matches for each N.  1 done,
- * 0 when expr is no such query, -1 on an error (x left empty).
+ * 0 when expr is no such query or P matches no row, -1 on an error (x
+ * left empty).
  */
 int nx_search__exclusion(sqlite3 *db, const char *expr, const nx_topk_filter *flt, nx_exclusion *x);
 void nx_search__exclusion_free(nx_exclusion *x);
