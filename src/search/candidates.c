@@ -269,6 +269,41 @@ static void db2_done(plan *p, sqlite3 *db2)
  */
 int nx_search__strict_or_runs;
 
+/*
+ * How much an OR of frequent words may cost the fast path: its lists at
+ * most NX_OR_ROWS rows in all (16 bytes each in memory: 128 MB), and at
+ * most NX_OR_KEEP bounds kept above the floor.  At 10M an OR of four
+ * words in 7-80% of the articles (14.7M rows) kept 487,000 bounds and
+ * read 190,000 rows' counts and lengths one by one: 3.6 s, and 471 MB
+ * resident with the pages it touched.  Past either, SQL ranks it.
+ */
+#define NX_OR_ROWS ((int64_t)8 << 20)
+#define NX_OR_KEEP ((size_t)1 << 20)
+
+/* The rows of the OR of phrases expr whose counts are stored (frequent words), summed. */
+static int64_t or_rows(sqlite3 *db, const char *expr)
+{
+	sqlite3_stmt *s = NULL;
+	const char *at = expr + 1, *e = NULL;
+	char ph[256];
+	int64_t sum = 0, df = 0;
+
+	if (nx_impact__df_prepare(db, &s) != SQLITE_OK)
+		return 0;
+	for (; (e = skip_phrase(at)) != NULL; at = e + 4) {
+		if ((size_t)(e - at) < sizeof(ph)) {
+			memcpy(ph, at, (size_t)(e - at));
+			ph[e - at] = '\0';
+			if (nx_impact__df(s, ph, &df) == 1)
+				sum += df;
+		}
+		if (strncmp(e, " OR ", 4) != 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	return sum;
+}
+
 static int strict_or(nx_store *st, plan *p, const char *expr, const nx_topk_filter *flt, const double *w, int nw,
 		     int64_t want, int64_t *total)
 {
@@ -279,6 +314,9 @@ static int strict_or(nx_store *st, plan *p, const char *expr, const nx_topk_filt
 	size_t nnone = 0;
 	int i = 0, rc = SQLITE_OK;
 
+	if (or_rows(st->db, expr) > NX_OR_ROWS)
+		return SQLITE_FULL;
+	tune.max_keep = NX_OR_KEEP;
 	/* FTS5's column weights, 1.0 for a column past those given */
 	for (i = 0; i < NX_TOPK_EXT_COLS; i++)
 		colw[i] = i < nw ? w[i] : 1.0;
@@ -340,6 +378,12 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		}
 		rc = strict_or(st, p, walk, flt, w, nw, want, total);
 		nx_search__exclusion_free(&x);
+		if (rc == SQLITE_FULL) { /* too costly a ranking: SQL's */
+			free(p->pre);
+			p->pre = NULL;
+			p->npre = 0;
+			return 0;
+		}
 		if (rc != SQLITE_OK)
 			return topk_failed(o);
 		p->pre_expr = expr;

@@ -117,6 +117,9 @@ typedef struct nx_topk_filter {
  * bm25: nx_topk__rank scores as FTS5's bm25() does (its idf, no phrase
  * weights, no coverage; colw then FTS5's column weights, 1.0 past those
  * given), the ranking of a strict query that is an OR of phrases.
+ * max_keep: when > 0, a merge that keeps every bound above a floor
+ * stops at that many, and nx_topk__rank returns SQLITE_FULL (the caller
+ * ranks otherwise: bounds that far from the scores cost a probe each).
  */
 typedef struct nx_topk_tune {
 	int64_t split_min;
@@ -128,9 +131,10 @@ typedef struct nx_topk_tune {
 	sqlite3 *count_db2;
 	int band;
 	int bm25;
+	size_t max_keep;
 } nx_topk_tune;
 
-#define NX_TOPK_TUNE_INIT { 10000, 512, 0, 0, NULL, 0, NULL, 1, 0 }
+#define NX_TOPK_TUNE_INIT { 10000, 512, 0, 0, NULL, 0, NULL, 1, 0, 0 }
 
 /* Phrase match lists kept across the calls of one search (nx_topk__rank). */
 typedef struct nx_topk_cache nx_topk_cache;

@@ -227,6 +227,7 @@ typedef struct merge_ctx {
 	const nx_topk_filter *flt;
 	int prune;        /* MaxScore: lists left out once they cannot win alone (no count then) */
 	int bm25;         /* FTS5's bm25() (nx_topk_tune), not nx_rank */
+	size_t max_keep;  /* nx_topk_tune's: 0, or the most bounds kept without a cap */
 } merge_ctx;
 
 /* A row's score from its phrases' counts and its length: nx_rank's, or FTS5's bm25() to the bit. */
@@ -360,9 +361,14 @@ static void note_dropped(double bound, double *dropped, int *any)
 	*any = 1;
 }
 
-/* Keep the bound one among the cap best (SIZE_MAX: all); what falls out raises *dropped. */
-static int merge_keep(merge_state *ms, nx_topk_hit one, size_t cap, double *dropped, int *any)
+/*
+ * Keep the bound one among the cap best (SIZE_MAX: all, up to max when
+ * > 0: SQLITE_FULL past it); what falls out raises *dropped.
+ */
+static int merge_keep(merge_state *ms, nx_topk_hit one, size_t cap, size_t max, double *dropped, int *any)
 {
+	if (cap == SIZE_MAX && max > 0 && ms->have >= max)
+		return SQLITE_FULL;
 	if (ms->have == ms->n && ms->have < cap) {
 		size_t ncap = ms->n ? ms->n * 2 : 1024;
 		nx_topk_hit *p = NULL;
@@ -611,7 +617,7 @@ static int merge_lists(const merge_ctx *x, size_t k, size_t cap, double floor, n
 				note_dropped(one.score, dropped, any);
 				continue;
 			}
-			if ((rc = merge_keep(&ms, one, cap, dropped, any)) != SQLITE_OK)
+			if ((rc = merge_keep(&ms, one, cap, x->max_keep, dropped, any)) != SQLITE_OK)
 				goto done;
 		}
 	}
@@ -970,7 +976,7 @@ int nx_topk__rank(sqlite3 *db, nx_topk_cache **cache, const char *expr, const do
 	}
 	mx = (merge_ctx){ .c = c, .db = db, .lists = lists, .m = m, .local = local, .n = n, .g1 = g1, .g2 = g2,
 			  .idf = idf, .w = w, .avgdl = avgdl, .ncol = c->ncol, .flt = flt,
-			  .prune = total == NULL && k > 0 && !t->exhaustive, .bm25 = t->bm25 };
+			  .prune = total == NULL && k > 0 && !t->exhaustive, .bm25 = t->bm25, .max_keep = t->max_keep };
 	/*
 	 * The rows whose bound is among the best cap are enough when the k-th
 	 * exact score beats every bound left out; otherwise (bounds far above

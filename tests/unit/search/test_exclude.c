@@ -276,6 +276,28 @@ static void test_or_bm25(void **state)
 			assert_int_equal(total, count);
 		}
 	assert_true(checked > 500);
+	/* a merge that keeps every bound above a floor stops at max_keep of them: SQLITE_FULL, nothing returned */
+	{
+		int full = 0;
+
+		for (q = 0; q < sizeof(ors) / sizeof(ors[0]); q++) {
+			nx_topk_tune tune = NX_TOPK_TUNE_INIT;
+			nx_topk_cache *c = NULL;
+			nx_topk_hit *h = NULL;
+			size_t nh = 0;
+			int rc = 0;
+
+			tune.bm25 = 1;
+			tune.rank_keep = 1; /* k bounds kept first: the merge runs again, keeping all above the floor */
+			tune.max_keep = 2;
+			rc = nx_topk__rank(f->st->db, &c, ors[q], colw, 8, NULL, 0, NULL, 10, &h, &nh, NULL, NULL, &tune);
+			assert_true(rc == SQLITE_OK || (rc == SQLITE_FULL && h == NULL && nh == 0));
+			full += rc == SQLITE_FULL;
+			free(h);
+			nx_topk__cache_free(c);
+		}
+		assert_true(full > 0);
+	}
 }
 
 int main(void)
