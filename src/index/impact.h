@@ -22,6 +22,14 @@
 #define NX_IMPACT_ROWS 256
 
 /*
+ * Pairs of frequent words side by side in NX_IMPACT_MIN_DF articles or
+ * more get a list too (search/impact_pairs.c), found in a sample of this
+ * many articles, at most NX_IMPACT_MAX_PAIRS of them.
+ */
+#define NX_IMPACT_PAIR_SAMPLE 20000
+#define NX_IMPACT_MAX_PAIRS 512
+
+/*
  * Make the tables impact (one row per expression) and impact_state (the
  * full-text table's totals when the lists were made) and the triggers
  * that empty both when an article is removed or replaced; empties them.

@@ -34,6 +34,7 @@
 
 #include "index/impact.h"
 #include "index/tokenizer.h"
+#include "util/text.h"
 
 int nx_search__impact_hits(nx_store *st, const char *expr, const double *cw, int ncw, size_t k, nx_topk_hit **out,
 			   size_t *nout, int64_t *total)
@@ -41,12 +42,17 @@ int nx_search__impact_hits(nx_store *st, const char *expr, const double *cw, int
 	int64_t *rowid = malloc((k ? k : 1) * sizeof(*rowid));
 	double *score = malloc((k ? k : 1) * sizeof(*score));
 	nx_topk_hit *h = malloc((k ? k : 1) * sizeof(*h));
+	char *low = expr != NULL ? nx_strndup(expr, strlen(expr)) : NULL;
 	size_t n = 0, i = 0;
 	int rc = 0;
 
 	*out = NULL;
 	*nout = 0;
-	if (rowid == NULL || score == NULL || h == NULL)
+	/* the lists are under the words in lower case: the tokenizer folds case, "Last Year" finds the same rows */
+	for (i = 0; low != NULL && low[i] != '\0'; i++)
+		low[i] = (char)nx_tolower((unsigned char)low[i]);
+	expr = low;
+	if (rowid == NULL || score == NULL || h == NULL || low == NULL)
 		rc = -1;
 	else if ((rc = nx_impact__get(st->db, expr, k, rowid, score, &n, total)) == 1) {
 		for (i = 0; i < n; i++) {
@@ -63,6 +69,7 @@ int nx_search__impact_hits(nx_store *st, const char *expr, const double *cw, int
 	/* made before articles were added: its rows, rescored, and the added ones (impact_fresh.c) */
 	if (rc == 0)
 		rc = nx_search__impact_fresh(st, expr, cw, ncw, k, out, nout, total);
+	free(low);
 	return rc;
 }
 
@@ -465,12 +472,13 @@ done:
  * under the word.  A stem's list is mostly the word's rows again, stored
  * as its twin.
  */
-static int plan_make(impact_plan *p, char **w, size_t nw, nx_buf *seen, fts5_tokenizer *tk, Fts5Tokenizer *tok)
+static int plan_make(impact_plan *p, char **w, size_t nw, char **pairs, size_t npairs, nx_buf *seen,
+		     fts5_tokenizer *tk, Fts5Tokenizer *tok)
 {
 	size_t i = 0;
 	int k = 0, rc = SQLITE_OK;
 
-	if ((p->group = malloc((nw + 1) * sizeof(*p->group))) == NULL)
+	if ((p->group = malloc((nw + npairs + 1) * sizeof(*p->group))) == NULL)
 		return SQLITE_NOMEM;
 	for (i = 0; i < nw && rc == SQLITE_OK; i++) {
 		word_forms f;
@@ -481,6 +489,13 @@ static int plan_make(impact_plan *p, char **w, size_t nw, nx_buf *seen, fts5_tok
 			for (k = 0; k < f.n && rc == SQLITE_OK; k++)
 				if (strcmp(f.f[k], w[i]) != 0)
 					rc = plan_word(p, f.f[k], seen);
+		if (p->njob > p->group[p->ngroup])
+			p->ngroup++;
+	}
+	/* then the pairs' phrases, a group each (impact_pairs.c) */
+	for (i = 0; i < npairs && rc == SQLITE_OK; i++) {
+		p->group[p->ngroup] = p->njob;
+		rc = plan_word(p, pairs[i], seen);
 		if (p->njob > p->group[p->ngroup])
 			p->ngroup++;
 	}
@@ -861,6 +876,14 @@ static int build_twins(nx_store *st, int64_t min_df, nx_buf *seen, fts5_tokenize
 	return rc;
 }
 
+/* The articles read for the pairs (nx_search__impact_pair_sample). */
+static size_t pair_sample = NX_IMPACT_PAIR_SAMPLE;
+
+void nx_search__impact_pair_sample(size_t n)
+{
+	pair_sample = n > 0 ? n : NX_IMPACT_PAIR_SAMPLE;
+}
+
 int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error *err)
 {
 	fts5_tokenizer tk;
@@ -870,8 +893,8 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 	row_lengths lengths = { NULL, 0, 0 };
 	impact_plan plan;
 	impact_walk walk;
-	char **w = NULL;
-	size_t nw = 0, i = 0;
+	char **w = NULL, **pairs = NULL;
+	size_t nw = 0, i = 0, npairs = 0;
 	int64_t last = 0;
 	int ncw = 0, rc = SQLITE_OK;
 
@@ -899,7 +922,11 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 	walk.nrow = last;
 	walk.rows = rows;
 	walk.l = &lengths;
-	if ((rc = plan_make(&plan, w, nw, &seen, &tk, tok)) == SQLITE_OK)
+	/* the pairs of those words side by side in as many articles */
+	if (tok != NULL && (rc = nx_search__frequent_pairs(st, &tk, tok, w, nw, last, min_df, pair_sample,
+							  NX_IMPACT_MAX_PAIRS, &pairs, &npairs)) != SQLITE_OK)
+		goto end;
+	if ((rc = plan_make(&plan, w, nw, pairs, npairs, &seen, &tk, tok)) == SQLITE_OK)
 		rc = walk_plan(st, &walk, &plan);
 	if (rc == SQLITE_OK && tok != NULL)
 		rc = build_twins(st, min_df, &seen, &tk, tok);
@@ -913,6 +940,9 @@ end:
 	for (i = 0; i < nw; i++)
 		free(w[i]);
 	free(w);
+	for (i = 0; i < npairs; i++)
+		free(pairs[i]);
+	free(pairs);
 	plan_free(&plan);
 	nx_buf_free(&seen);
 	free(lengths.len);

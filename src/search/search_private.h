@@ -229,6 +229,8 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
  * group on (-1: never).
  */
 void nx_search__impact_split(int threads, int fail_at);
+/* For tests: the articles the build reads for the pairs of words (0: NX_IMPACT_PAIR_SAMPLE). */
+void nx_search__impact_pair_sample(size_t n);
 /* The groups of lists (a word and its forms) the last build walked on its second connection. */
 size_t nx_search__impact_second(void);
 /* nx_rank's column weights, in the index's column order (4 of them). */
@@ -416,6 +418,17 @@ typedef struct word_forms {
 /* The tokens of w as FTS5 gets them for the phrase "w" of a query, into out: an SQLite code. */
 int nx_search__word_forms(fts5_tokenizer *tk, Fts5Tokenizer *tok, const char *w, word_forms *out);
 int nx_search__collect_token(void *ctx, int tflags, const char *tok, int n, int s, int e);
+
+/*
+ * The phrases of the pairs of frequent words (words, nwords: the
+ * vocabulary's words in min_df articles or more) that stand side by side
+ * in about min_df of the nrow articles or more, by a sample of at most
+ * `sample` articles (impact_pairs.c), the most frequent first, at most
+ * max: *out (malloc'd strings, each as a search writes the words typed in
+ * quotes, "\"interest rates\"", and the array), *nout of them; an SQLite code.
+ */
+int nx_search__frequent_pairs(nx_store *st, fts5_tokenizer *tk, Fts5Tokenizer *tok, char **words, size_t nwords,
+			      int64_t nrow, int64_t min_df, size_t sample, size_t max, char ***out, size_t *nout);
 
 void nx_search__budget_start(nx_budget *b, const nx_search_opts *o);
 int nx_search__budget_end(nx_budget *b, const nx_search_opts *o, int rc, nx_results **out, nx_error *err);

@@ -1,0 +1,348 @@
+/*
+ * impact_pairs.c - the word pairs that get impact lists of their own.
+ *
+ * A quoted phrase of two frequent words ("interest rates", "last year")
+ * is walked in FTS5 through both words' positions: at ten million
+ * articles, 70-400 ms for ten hits, where a frequent word alone reads its
+ * list (impact.c) in a millisecond.  A phrase's best rows do not change
+ * until the index does either, so the build lists the pairs of words that
+ * stand side by side in NX_IMPACT_MIN_DF articles or more, as it lists
+ * the words, and a search for the phrase reads them the same way.
+ *
+ * Which pairs those are cannot be known without reading every article.
+ * Both words of such a pair are frequent words (each is in every article
+ * the pair is in), so only they are paired, and NX_PAIR_SAMPLE articles
+ * spread evenly over the rowids tell each pair's share of the articles
+ * (every article when there are no more).  A pair whose share in the
+ * sample reaches NX_PAIR_MARGIN of min_df's share is walked: the walk
+ * counts its rows exactly, and a pair in fewer than min_df of them is
+ * not stored, like a word.  At most `max` pairs are taken, the most
+ * frequent first: a more frequent pair costs a search more to walk.
+ *
+ * A pair is two tokens the index's tokenizer gives one after the other,
+ * with nothing but spaces and punctuation between them in the text (a
+ * stop word the index drops between them would make them a pair of
+ * FTS5's that no one types).  Its articles are counted by its tokens
+ * (stems: "interest rate" and "interest rates" find the same rows), and
+ * it is written as a search writes the words most often written for
+ * them, typed in quotes, in lower case ("\"interest rates\"": a search
+ * looks lists up in lower case, see nx_search__impact_hits).
+ */
+#include "search/search_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/tokenizer.h"
+#include "util/buf.h"
+#include "util/text.h"
+
+/* A pair's share in the sample that gets it walked, against min_df's share of the rows: 3/4. */
+#define NX_PAIR_MARGIN_NUM 3
+#define NX_PAIR_MARGIN_DEN 4
+
+/* The longest word paired, in bytes (longer ones are not frequent words of the vocabulary). */
+#define NX_PAIR_WORD_MAX 64
+
+typedef struct pair_entry {
+	char *key;        /* the two tokens FTS5 indexes, "t1 t2" */
+	char *phrase;     /* the words most written for them (a majority vote), "w1 w2", lower case */
+	uint32_t votes;
+	uint32_t count;   /* articles of the sample */
+	uint32_t last;    /* the last article counted (1-based) */
+} pair_entry;
+
+/* Strings hashed to indexes of an array (open addressing, a power of two of slots; 0 is empty). */
+typedef struct str_table {
+	uint32_t *slot;
+	size_t nslot, used;
+} str_table;
+
+typedef struct pair_state {
+	str_table words;        /* the frequent words, index + 1 into words[] */
+	char **word;
+	str_table pairs;        /* index + 1 into e[] */
+	pair_entry *e;
+	size_t n, cap;
+	uint32_t doc;           /* the article being read, 1-based */
+	const char *text;       /* the column being tokenized */
+	int prev_end;           /* where the last token ended in it, or -1 */
+	char prev[NX_PAIR_WORD_MAX + 1]; /* its word, lower case ("": not a frequent word) */
+	char prevtok[NX_PAIR_WORD_MAX + 1]; /* its token */
+	int oom;
+} pair_state;
+
+static uint64_t hash_str(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037u;
+	size_t i = 0;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211u;
+	}
+	return h;
+}
+
+/* The slot of s (n bytes) in t, where names(i) gives entry i's string: its value, or the empty slot's index as -1 - slot. */
+static long find_slot(const str_table *t, const char *s, size_t n, const char *(*name)(const void *, uint32_t),
+		      const void *ctx)
+{
+	size_t m = t->nslot - 1, i = (size_t)hash_str(s, n) & m;
+
+	for (;; i = (i + 1) & m) {
+		const char *k = NULL;
+
+		if (t->slot[i] == 0)
+			return -1 - (long)i;
+		k = name(ctx, t->slot[i] - 1);
+		if (strncmp(k, s, n) == 0 && k[n] == '\0')
+			return (long)t->slot[i] - 1;
+	}
+}
+
+static const char *word_name(const void *ctx, uint32_t i)
+{
+	return ((const pair_state *)ctx)->word[i];
+}
+
+static const char *pair_name(const void *ctx, uint32_t i)
+{
+	return ((const pair_state *)ctx)->e[i].key;
+}
+
+/* t doubled (its entries placed again): 0, or -1 out of memory. */
+static int table_grow(str_table *t, const char *(*name)(const void *, uint32_t), const void *ctx)
+{
+	str_table g = { NULL, t->nslot ? t->nslot * 2 : 1024, t->used };
+	size_t i = 0;
+
+	if ((g.slot = calloc(g.nslot, sizeof(*g.slot))) == NULL)
+		return -1;
+	for (i = 0; i < t->nslot; i++)
+		if (t->slot[i] != 0) {
+			const char *k = name(ctx, t->slot[i] - 1);
+			size_t j = (size_t)hash_str(k, strlen(k)) & (g.nslot - 1);
+
+			while (g.slot[j] != 0)
+				j = (j + 1) & (g.nslot - 1);
+			g.slot[j] = t->slot[i];
+		}
+	free(t->slot);
+	*t = g;
+	return 0;
+}
+
+/* "a b" into out (room for 2 NX_PAIR_WORD_MAX + 2 bytes): its length. */
+static size_t join(char *out, const char *a, const char *b, size_t bn)
+{
+	size_t an = strlen(a);
+
+	memcpy(out, a, an);
+	out[an] = ' ';
+	memcpy(out + an + 1, b, bn);
+	out[an + 1 + bn] = '\0';
+	return an + 1 + bn;
+}
+
+/* The pair of tokens prevtok + tok (written prev + w) counted once for the article being read. */
+static void count_pair(pair_state *p, const char *tok, size_t tn, const char *w, size_t wn)
+{
+	char key[2 * NX_PAIR_WORD_MAX + 2], ph[2 * NX_PAIR_WORD_MAX + 2];
+	size_t kn = join(key, p->prevtok, tok, tn), pn = join(ph, p->prev, w, wn);
+	pair_entry *e = NULL;
+	long at = 0;
+
+	if ((p->pairs.used + 1) * 2 > p->pairs.nslot && table_grow(&p->pairs, pair_name, p) < 0) {
+		p->oom = 1;
+		return;
+	}
+	if ((at = find_slot(&p->pairs, key, kn, pair_name, p)) < 0) {
+		if (p->n == p->cap) {
+			pair_entry *ne = realloc(p->e, (p->cap = p->cap ? p->cap * 2 : 1024) * sizeof(*ne));
+
+			if (ne == NULL) {
+				p->oom = 1;
+				return;
+			}
+			p->e = ne;
+		}
+		e = &p->e[p->n];
+		memset(e, 0, sizeof(*e));
+		if ((e->key = nx_strndup(key, kn)) == NULL) {
+			p->oom = 1;
+			return;
+		}
+		p->pairs.slot[-1 - at] = (uint32_t)++p->n;
+		p->pairs.used++;
+	} else {
+		e = &p->e[at];
+	}
+	if (e->last != p->doc) {
+		e->count++;
+		e->last = p->doc;
+	}
+	/* the words written most for these tokens ("interest rates" over "interest rate") */
+	if (e->phrase != NULL && strcmp(e->phrase, ph) == 0) {
+		e->votes++;
+	} else if (e->votes > 0) {
+		e->votes--;
+	} else {
+		free(e->phrase);
+		if ((e->phrase = nx_strndup(ph, pn)) == NULL)
+			p->oom = 1;
+		e->votes = 1;
+	}
+}
+
+/* Each token the tokenizer gives: paired with the one before when both are frequent words side by side. */
+static int pair_token(void *ctx, int tflags, const char *tok, int n, int s, int e)
+{
+	pair_state *p = ctx;
+	char low[NX_PAIR_WORD_MAX + 1];
+	size_t wn = (size_t)(e - s), i = 0;
+	int side = p->prev_end >= 0 && p->prev[0] != '\0';
+
+	if ((tflags & FTS5_TOKEN_COLOCATED) || p->oom || p->words.used == 0)
+		return SQLITE_OK;
+	/* only spaces and punctuation since the last token: no word dropped between */
+	for (i = (size_t)(p->prev_end >= 0 ? p->prev_end : 0); side && i < (size_t)s; i++)
+		if (nx_isalnum((unsigned char)p->text[i]) || (unsigned char)p->text[i] >= 0x80)
+			side = 0;
+	p->prev_end = e;
+	if (wn == 0 || wn > NX_PAIR_WORD_MAX || n <= 0 || n > NX_PAIR_WORD_MAX) {
+		p->prev[0] = '\0';
+		return SQLITE_OK;
+	}
+	for (i = 0; i < wn; i++)
+		low[i] = (char)nx_tolower((unsigned char)p->text[s + (int)i]);
+	low[wn] = '\0';
+	if (find_slot(&p->words, low, wn, word_name, p) < 0) {
+		p->prev[0] = '\0'; /* not a frequent word */
+		return SQLITE_OK;
+	}
+	if (side)
+		count_pair(p, tok, (size_t)n, low, wn);
+	memcpy(p->prev, low, wn + 1);
+	memcpy(p->prevtok, tok, (size_t)n);
+	p->prevtok[n] = '\0';
+	return SQLITE_OK;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	const pair_entry *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+int nx_search__frequent_pairs(nx_store *st, fts5_tokenizer *tk, Fts5Tokenizer *tok, char **words, size_t nwords,
+			      int64_t nrow, int64_t min_df, size_t sample, size_t max, char ***out, size_t *nout)
+{
+	sqlite3_stmt *s = NULL;
+	pair_state p;
+	char **ph = NULL;
+	size_t i = 0, k = 0, nph = 0, nread = 0;
+	int64_t next = 0, last = 0, need = 0;
+	int rc = SQLITE_OK, c = 0;
+
+	*out = NULL;
+	*nout = 0;
+	memset(&p, 0, sizeof(p));
+	p.word = words;
+	if (nwords == 0 || sample == 0 || max == 0 || nrow < 1)
+		return SQLITE_OK;
+	for (i = 0; i < nwords && rc == SQLITE_OK; i++) {
+		size_t wn = strlen(words[i]);
+		long at = 0;
+
+		if (wn == 0 || wn > NX_PAIR_WORD_MAX)
+			continue;
+		if ((p.words.used + 1) * 2 > p.words.nslot && table_grow(&p.words, word_name, &p) < 0)
+			rc = SQLITE_NOMEM;
+		else if ((at = find_slot(&p.words, words[i], wn, word_name, &p)) < 0) {
+			p.words.slot[-1 - at] = (uint32_t)i + 1;
+			p.words.used++;
+		}
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(st->db, "SELECT id, title, body FROM fts_src WHERE id >= ?1 ORDER BY id LIMIT 1",
+					-1, &s, NULL);
+	/* the articles at rowids spread evenly up to the last one (every one when there are no more than sample) */
+	for (k = 0; rc == SQLITE_OK && k < sample && !p.oom; k++) {
+		int64_t at = 1 + (int64_t)((double)k * (double)nrow / (double)sample);
+
+		if (at < next)
+			at = next;
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, at);
+		if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
+			rc = SQLITE_OK;
+			break;
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		rc = SQLITE_OK;
+		last = sqlite3_column_int64(s, 0);
+		next = last + 1;
+		p.doc = (uint32_t)++nread;
+		for (c = 1; c <= 2 && rc == SQLITE_OK; c++) {
+			const char *t = (const char *)sqlite3_column_text(s, c);
+
+			if (t == NULL)
+				continue;
+			p.text = t;
+			p.prev_end = -1;
+			p.prev[0] = '\0';
+			rc = tk->xTokenize(tok, &p, FTS5_TOKENIZE_DOCUMENT, t, sqlite3_column_bytes(s, c), pair_token);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_OK && p.oom)
+		rc = SQLITE_NOMEM;
+	if (rc != SQLITE_OK || nread == 0)
+		goto done;
+	/* the share that gets a pair walked: min_df's own when every article was read */
+	if ((int64_t)nread >= nrow)
+		need = min_df;
+	else
+		need = (int64_t)((double)min_df * (double)nread / (double)nrow * NX_PAIR_MARGIN_NUM / NX_PAIR_MARGIN_DEN);
+	if (need < 2)
+		need = 2;
+	qsort(p.e, p.n, sizeof(*p.e), by_count);
+	for (nph = 0; nph < p.n && nph < max && p.e[nph].count >= (uint64_t)need && p.e[nph].phrase != NULL; nph++)
+		;
+	if (nph > 0 && (ph = calloc(nph, sizeof(*ph))) == NULL)
+		rc = SQLITE_NOMEM;
+	for (i = 0; i < nph && rc == SQLITE_OK; i++) {
+		nx_buf b = NX_BUF_INIT;
+
+		nx_fts5_quote(&b, p.e[i].phrase, strlen(p.e[i].phrase));
+		nx_buf_addch(&b, '\0');
+		if (!nx_buf_ok(&b)) {
+			nx_buf_free(&b);
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		ph[i] = b.buf;
+	}
+	if (rc == SQLITE_OK) {
+		*out = ph;
+		*nout = nph;
+		ph = NULL;
+	}
+done:
+	for (i = 0; ph != NULL && i < nph; i++)
+		free(ph[i]);
+	free(ph);
+	for (i = 0; i < p.n; i++) {
+		free(p.e[i].key);
+		free(p.e[i].phrase);
+	}
+	free(p.e);
+	free(p.words.slot);
+	free(p.pairs.slot);
+	return rc;
+}
