@@ -24,9 +24,12 @@
  * stop word the index drops between them would make them a pair of
  * FTS5's that no one types).  Its articles are counted by its tokens
  * (stems: "interest rate" and "interest rates" find the same rows), and
- * it is written as a search writes the words most often written for
- * them, typed in quotes, in lower case ("\"interest rates\"": a search
- * looks lists up in lower case, see nx_search__impact_hits).
+ * it is listed under the words most often written for them, typed in
+ * quotes, in lower case ("\"interest rates\"": a search looks lists up in
+ * lower case, see nx_search__impact_hits), and under any other words
+ * written for them at least 1/NX_PAIR_FORM_SHARE as often ("\"interest
+ * rate\"": the same rows, stored as a twin of the first, at the cost of a
+ * walk).
  */
 #include "search/search_private.h"
 
@@ -44,10 +47,16 @@
 /* The longest word paired, in bytes (longer ones are not frequent words of the vocabulary). */
 #define NX_PAIR_WORD_MAX 64
 
+/* The forms of words written for one pair of tokens that are counted ("interest rates", "interest rate"). */
+#define NX_PAIR_FORMS 4
+/* A form other than the commonest is listed too when written at least 1/NX_PAIR_FORM_SHARE as often. */
+#define NX_PAIR_FORM_SHARE 10
+
 typedef struct pair_entry {
 	char *key;        /* the two tokens FTS5 indexes, "t1 t2" */
-	char *phrase;     /* the words most written for them (a majority vote), "w1 w2", lower case */
-	uint32_t votes;
+	char *form[NX_PAIR_FORMS]; /* the words written for them, "w1 w2", lower case (the first ones seen) */
+	uint32_t written[NX_PAIR_FORMS]; /* how often each */
+	int nform;
 	uint32_t count;   /* articles of the sample */
 	uint32_t last;    /* the last article counted (1-based) */
 } pair_entry;
@@ -152,6 +161,7 @@ static void count_pair(pair_state *p, const char *tok, size_t tn, const char *w,
 	size_t kn = join(key, p->prevtok, tok, tn), pn = join(ph, p->prev, w, wn);
 	pair_entry *e = NULL;
 	long at = 0;
+	int i = 0;
 
 	if ((p->pairs.used + 1) * 2 > p->pairs.nslot && table_grow(&p->pairs, pair_name, p) < 0) {
 		p->oom = 1;
@@ -182,16 +192,17 @@ static void count_pair(pair_state *p, const char *tok, size_t tn, const char *w,
 		e->count++;
 		e->last = p->doc;
 	}
-	/* the words written most for these tokens ("interest rates" over "interest rate") */
-	if (e->phrase != NULL && strcmp(e->phrase, ph) == 0) {
-		e->votes++;
-	} else if (e->votes > 0) {
-		e->votes--;
-	} else {
-		free(e->phrase);
-		if ((e->phrase = nx_strndup(ph, pn)) == NULL)
+	/* the words written for these tokens ("interest rates", "interest rate") */
+	for (i = 0; i < e->nform && strcmp(e->form[i], ph) != 0; i++)
+		;
+	if (i < e->nform) {
+		e->written[i]++;
+	} else if (e->nform < NX_PAIR_FORMS) {
+		if ((e->form[e->nform] = nx_strndup(ph, pn)) == NULL) {
 			p->oom = 1;
-		e->votes = 1;
+			return;
+		}
+		e->written[e->nform++] = 1;
 	}
 }
 
@@ -236,6 +247,20 @@ static int by_count(const void *a, const void *b)
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
 	return strcmp(x->key, y->key);
+}
+
+/* s in double quotes as a query phrase (malloc'd), or NULL. */
+static char *quoted(const char *s)
+{
+	nx_buf b = NX_BUF_INIT;
+
+	nx_fts5_quote(&b, s, strlen(s));
+	nx_buf_addch(&b, '\0');
+	if (!nx_buf_ok(&b)) {
+		nx_buf_free(&b);
+		return NULL;
+	}
+	return b.buf;
 }
 
 int nx_search__frequent_pairs(nx_store *st, fts5_tokenizer *tk, Fts5Tokenizer *tok, char **words, size_t nwords,
@@ -312,21 +337,34 @@ int nx_search__frequent_pairs(nx_store *st, fts5_tokenizer *tk, Fts5Tokenizer *t
 	if (need < 2)
 		need = 2;
 	qsort(p.e, p.n, sizeof(*p.e), by_count);
-	for (nph = 0; nph < p.n && nph < max && p.e[nph].count >= (uint64_t)need && p.e[nph].phrase != NULL; nph++)
-		;
-	if (nph > 0 && (ph = calloc(nph, sizeof(*ph))) == NULL)
+	if ((ph = calloc(max, sizeof(*ph))) == NULL)
 		rc = SQLITE_NOMEM;
-	for (i = 0; i < nph && rc == SQLITE_OK; i++) {
-		nx_buf b = NX_BUF_INIT;
+	/* each pair's forms, the commonest first, and those written at least 1/NX_PAIR_FORM_SHARE as often */
+	for (i = 0; i < p.n && nph < max && p.e[i].count >= (uint64_t)need && rc == SQLITE_OK; i++) {
+		pair_entry *e = &p.e[i];
+		uint32_t most = 0;
+		int f = 0, g = 0;
 
-		nx_fts5_quote(&b, p.e[i].phrase, strlen(p.e[i].phrase));
-		nx_buf_addch(&b, '\0');
-		if (!nx_buf_ok(&b)) {
-			nx_buf_free(&b);
-			rc = SQLITE_NOMEM;
-			break;
+		for (f = 0; f < e->nform; f++)
+			most = e->written[f] > most ? e->written[f] : most;
+		for (g = 0; g < e->nform && nph < max && rc == SQLITE_OK; g++) {
+			/* in order of how often written (ties: the first seen) */
+			uint32_t best = 0;
+			int at = -1;
+
+			for (f = 0; f < e->nform; f++)
+				if (e->written[f] > best) {
+					best = e->written[f];
+					at = f;
+				}
+			if (at < 0 || (uint64_t)best * NX_PAIR_FORM_SHARE < most)
+				break;
+			e->written[at] = 0;
+			if ((ph[nph] = quoted(e->form[at])) == NULL)
+				rc = SQLITE_NOMEM;
+			else
+				nph++;
 		}
-		ph[i] = b.buf;
 	}
 	if (rc == SQLITE_OK) {
 		*out = ph;
@@ -338,8 +376,11 @@ done:
 		free(ph[i]);
 	free(ph);
 	for (i = 0; i < p.n; i++) {
+		int f = 0;
+
 		free(p.e[i].key);
-		free(p.e[i].phrase);
+		for (f = 0; f < p.e[i].nform; f++)
+			free(p.e[i].form[f]);
 	}
 	free(p.e);
 	free(p.words.slot);

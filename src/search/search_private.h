@@ -423,9 +423,10 @@ int nx_search__collect_token(void *ctx, int tflags, const char *tok, int n, int 
  * The phrases of the pairs of frequent words (words, nwords: the
  * vocabulary's words in min_df articles or more) that stand side by side
  * in about min_df of the nrow articles or more, by a sample of at most
- * `sample` articles (impact_pairs.c), the most frequent first, at most
- * max: *out (malloc'd strings, each as a search writes the words typed in
- * quotes, "\"interest rates\"", and the array), *nout of them; an SQLite code.
+ * `sample` articles (impact_pairs.c), the most frequent first, each in
+ * the forms commonly written (at most max phrases in all): *out (malloc'd
+ * strings, each as a search writes the words typed in quotes, "\"interest
+ * rates\"", and the array), *nout of them; an SQLite code.
  */
 int nx_search__frequent_pairs(nx_store *st, fts5_tokenizer *tk, Fts5Tokenizer *tok, char **words, size_t nwords,
 			      int64_t nrow, int64_t min_df, size_t sample, size_t max, char ***out, size_t *nout);
