@@ -38,6 +38,7 @@
 
 #include "index/tokenizer.h"
 #include "util/buf.h"
+#include "util/strtab.h"
 #include "util/text.h"
 
 /* A pair's share in the sample that gets it walked, against min_df's share of the rows: 3/4. */
@@ -61,16 +62,10 @@ typedef struct pair_entry {
 	uint32_t last;    /* the last article counted (1-based) */
 } pair_entry;
 
-/* Strings hashed to indexes of an array (open addressing, a power of two of slots; 0 is empty). */
-typedef struct str_table {
-	uint32_t *slot;
-	size_t nslot, used;
-} str_table;
-
 typedef struct pair_state {
-	str_table words;        /* the frequent words, index + 1 into words[] */
+	nx_strtab words;        /* the frequent words, index + 1 into words[] */
 	char **word;
-	str_table pairs;        /* index + 1 into e[] */
+	nx_strtab pairs;        /* index + 1 into e[] */
 	pair_entry *e;
 	size_t n, cap;
 	uint32_t doc;           /* the article being read, 1-based */
@@ -81,35 +76,6 @@ typedef struct pair_state {
 	int oom;
 } pair_state;
 
-static uint64_t hash_str(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037u;
-	size_t i = 0;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211u;
-	}
-	return h;
-}
-
-/* The slot of s (n bytes) in t, where names(i) gives entry i's string: its value, or the empty slot's index as -1 - slot. */
-static long find_slot(const str_table *t, const char *s, size_t n, const char *(*name)(const void *, uint32_t),
-		      const void *ctx)
-{
-	size_t m = t->nslot - 1, i = (size_t)hash_str(s, n) & m;
-
-	for (;; i = (i + 1) & m) {
-		const char *k = NULL;
-
-		if (t->slot[i] == 0)
-			return -1 - (long)i;
-		k = name(ctx, t->slot[i] - 1);
-		if (strncmp(k, s, n) == 0 && k[n] == '\0')
-			return (long)t->slot[i] - 1;
-	}
-}
-
 static const char *word_name(const void *ctx, uint32_t i)
 {
 	return ((const pair_state *)ctx)->word[i];
@@ -118,28 +84,6 @@ static const char *word_name(const void *ctx, uint32_t i)
 static const char *pair_name(const void *ctx, uint32_t i)
 {
 	return ((const pair_state *)ctx)->e[i].key;
-}
-
-/* t doubled (its entries placed again): 0, or -1 out of memory. */
-static int table_grow(str_table *t, const char *(*name)(const void *, uint32_t), const void *ctx)
-{
-	str_table g = { NULL, t->nslot ? t->nslot * 2 : 1024, t->used };
-	size_t i = 0;
-
-	if ((g.slot = calloc(g.nslot, sizeof(*g.slot))) == NULL)
-		return -1;
-	for (i = 0; i < t->nslot; i++)
-		if (t->slot[i] != 0) {
-			const char *k = name(ctx, t->slot[i] - 1);
-			size_t j = (size_t)hash_str(k, strlen(k)) & (g.nslot - 1);
-
-			while (g.slot[j] != 0)
-				j = (j + 1) & (g.nslot - 1);
-			g.slot[j] = t->slot[i];
-		}
-	free(t->slot);
-	*t = g;
-	return 0;
 }
 
 /* "a b" into out (room for 2 NX_PAIR_WORD_MAX + 2 bytes): its length. */
@@ -163,11 +107,11 @@ static void count_pair(pair_state *p, const char *tok, size_t tn, const char *w,
 	long at = 0;
 	int i = 0;
 
-	if ((p->pairs.used + 1) * 2 > p->pairs.nslot && table_grow(&p->pairs, pair_name, p) < 0) {
+	if (nx_strtab_reserve(&p->pairs, pair_name, p) < 0) {
 		p->oom = 1;
 		return;
 	}
-	if ((at = find_slot(&p->pairs, key, kn, pair_name, p)) < 0) {
+	if ((at = nx_strtab_find(&p->pairs, key, kn, pair_name, p)) < 0) {
 		if (p->n == p->cap) {
 			pair_entry *ne = realloc(p->e, (p->cap = p->cap ? p->cap * 2 : 1024) * sizeof(*ne));
 
@@ -183,8 +127,7 @@ static void count_pair(pair_state *p, const char *tok, size_t tn, const char *w,
 			p->oom = 1;
 			return;
 		}
-		p->pairs.slot[-1 - at] = (uint32_t)++p->n;
-		p->pairs.used++;
+		nx_strtab_put(&p->pairs, at, (uint32_t)p->n++);
 	} else {
 		e = &p->e[at];
 	}
@@ -228,7 +171,7 @@ static int pair_token(void *ctx, int tflags, const char *tok, int n, int s, int 
 	for (i = 0; i < wn; i++)
 		low[i] = (char)nx_tolower((unsigned char)p->text[s + (int)i]);
 	low[wn] = '\0';
-	if (find_slot(&p->words, low, wn, word_name, p) < 0) {
+	if (nx_strtab_find(&p->words, low, wn, word_name, p) < 0) {
 		p->prev[0] = '\0'; /* not a frequent word */
 		return SQLITE_OK;
 	}
@@ -285,12 +228,10 @@ int nx_search__frequent_pairs(nx_store *st, fts5_tokenizer *tk, Fts5Tokenizer *t
 
 		if (wn == 0 || wn > NX_PAIR_WORD_MAX)
 			continue;
-		if ((p.words.used + 1) * 2 > p.words.nslot && table_grow(&p.words, word_name, &p) < 0)
+		if (nx_strtab_reserve(&p.words, word_name, &p) < 0)
 			rc = SQLITE_NOMEM;
-		else if ((at = find_slot(&p.words, words[i], wn, word_name, &p)) < 0) {
-			p.words.slot[-1 - at] = (uint32_t)i + 1;
-			p.words.used++;
-		}
+		else if ((at = nx_strtab_find(&p.words, words[i], wn, word_name, &p)) < 0)
+			nx_strtab_put(&p.words, at, (uint32_t)i);
 	}
 	if (rc == SQLITE_OK)
 		rc = sqlite3_prepare_v2(st->db, "SELECT id, title, body FROM fts_src WHERE id >= ?1 ORDER BY id LIMIT 1",
@@ -383,7 +324,7 @@ done:
 			free(p.e[i].form[f]);
 	}
 	free(p.e);
-	free(p.words.slot);
-	free(p.pairs.slot);
+	nx_strtab_free(&p.words);
+	nx_strtab_free(&p.pairs);
 	return rc;
 }
