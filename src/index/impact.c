@@ -55,6 +55,9 @@
  * older program's build leaves out (the table is then set aside), or
  * under the mark once articles were added or removed: the added are read
  * by rowid from the table of articles, the removed left out.
+ *
+ * impact_src(source, ids): each outlet's articles, made with the lists
+ * (index/impact_src.c tells when they stand for the index).
  */
 #include "index/impact.h"
 
@@ -71,6 +74,7 @@ static const char impact_sql[] =
 	"DROP TABLE IF EXISTS impact_set; CREATE TABLE impact_set(expr TEXT NOT NULL UNIQUE, nbits INTEGER NOT NULL, bits BLOB NOT NULL,"
 	" maxes BLOB NOT NULL);"
 	"DROP TABLE IF EXISTS impact_pub; CREATE TABLE impact_pub(b INTEGER PRIMARY KEY, ids BLOB NOT NULL);"
+	"DROP TABLE IF EXISTS impact_src; CREATE TABLE impact_src(source TEXT PRIMARY KEY, ids BLOB NOT NULL);"
 	/*
 	 * removed: rows 1-3; with no mark, all; at or below the mark, its
 	 * rowid kept as row -rowid (the removals since, nx_impact__mark), its
@@ -106,7 +110,8 @@ int nx_impact__drop(sqlite3 *db)
 	return sqlite3_exec(db,
 			    "DROP TRIGGER IF EXISTS impact_gone; DROP TRIGGER IF EXISTS impact_changed;"
 			    " DROP TABLE IF EXISTS impact_state; DROP TABLE IF EXISTS impact;"
-			    " DROP TABLE IF EXISTS impact_set; DROP TABLE IF EXISTS impact_pub;",
+			    " DROP TABLE IF EXISTS impact_set; DROP TABLE IF EXISTS impact_pub;"
+			    " DROP TABLE IF EXISTS impact_src;",
 			    NULL, NULL, NULL);
 }
 
@@ -787,7 +792,7 @@ static int pub_added(sqlite3 *db, int64_t last, int64_t b0, int64_t b1, const pu
  * (gaps below 16,384: every bucket of a large index) decoded in line, the
  * bits grown only past their end.  0, -1 when corrupt or out of memory.
  */
-static int bucket_bits(const unsigned char *p, const unsigned char *end, uint64_t **bits, size_t *cap)
+int nx_impact__ids_bits(const unsigned char *p, const unsigned char *end, uint64_t **bits, size_t *cap)
 {
 	uint64_t id = 0, v = 0, *b = *bits;
 	uint64_t n = (uint64_t)*cap * 64; /* (locals: the stores to b alias neither) */
@@ -849,7 +854,7 @@ static int pub_read(sqlite3 *db, int64_t b0, int64_t b1, const pub_sink *k)
 		uint64_t v = 0, id = 0;
 
 		if (p != NULL && k->add == NULL && m.ngone == 0) {
-			if (bucket_bits(p, end, k->bits, k->cap) < 0) {
+			if (nx_impact__ids_bits(p, end, k->bits, k->cap) < 0) {
 				rc = -1;
 				goto done;
 			}

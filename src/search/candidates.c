@@ -179,6 +179,97 @@ static int pub_buckets(nx_store *st, plan *p, size_t *cap, int64_t lo, int64_t h
 }
 
 /* p's filters for the fast paths (*out NULL: none); 0 when they cannot be had. */
+/*
+ * When p filters by outlet, and by published ranges at most: 1 with the
+ * range [*lo, *hi) (*range 0: none), else 0.
+ */
+/* The rows published in [lo, hi) into p->bits, from the buckets of days when they serve: 1, or -1. */
+static int pub_range(nx_store *st, plan *p, size_t *cap, int64_t lo, int64_t hi)
+{
+	int got = pub_buckets(st, p, cap, lo, hi);
+
+	if (got == 0)
+		got = scan_pub(st, p, cap, lo, hi) < 0 ? -1 : 1;
+	return got;
+}
+
+static int src_only(const plan *p, int64_t *lo, int64_t *hi, int *range)
+{
+	int k = 0, src = 0;
+
+	*lo = INT64_MIN;
+	*hi = INT64_MAX;
+	*range = 0;
+	if (p->exclude_id > 0 || p->exclude_hash != NULL)
+		return 0;
+	for (k = 0; k < 2; k++) {
+		const nx_filter *f = p->f[k];
+
+		if (f == NULL)
+			continue;
+		if ((f->set & ~(NX_F_PUB_MIN | NX_F_PUB_MAX)) != 0 || f->author != NULL || f->lang != NULL)
+			return 0;
+		src |= f->source != NULL;
+		*range |= (f->set & (NX_F_PUB_MIN | NX_F_PUB_MAX)) != 0;
+		if ((f->set & NX_F_PUB_MIN) && f->pub_min > *lo)
+			*lo = f->pub_min;
+		if ((f->set & NX_F_PUB_MAX) && f->pub_max < *hi)
+			*hi = f->pub_max;
+	}
+	return src;
+}
+
+/* The words of b (nb of them) ANDed into a (na), a's past b's cleared. */
+static void and_bits(uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+	size_t i = 0;
+
+	for (i = 0; i < na; i++)
+		a[i] &= i < nb ? b[i] : 0;
+}
+
+/*
+ * The rows of p's outlets (both filters' when both name one) from the
+ * outlets the build stored (index/impact_src.c), ANDed into p->bits when
+ * `and` (a published range read first), else into p->bits: 1, 0 when
+ * they cannot be read, -1 on an error.
+ */
+static int src_sets(nx_store *st, plan *p, size_t *cap, int and)
+{
+	uint64_t *b = NULL;
+	size_t bc = 0;
+	int k = 0, rc = 0;
+
+	for (k = 0; k < 2; k++) {
+		const nx_filter *f = p->f[k];
+
+		if (f == NULL || f->source == NULL)
+			continue;
+		if (p->like_source[k] == NULL && (p->like_source[k] = nx_search__like(f->source)) == NULL)
+			return -1;
+		if ((rc = nx_impact__src_bits(st->db, p->like_source[k], &b, &bc)) != 1)
+			break;
+		if (!and) {
+			/* the first outlet's rows are the bits */
+			free(p->bits);
+			p->bits = b;
+			*cap = bc;
+			b = NULL;
+			bc = 0;
+			and = 1;
+			continue;
+		}
+		and_bits(p->bits, *cap, b, bc);
+		free(b);
+		b = NULL;
+		bc = 0;
+	}
+	free(b);
+	return rc;
+}
+
+int nx_search__src_filter_runs;
+
 static int topk_filter(nx_store *st, plan *p, const nx_topk_filter **out)
 {
 	nx_error err = NX_ERROR_INIT;
@@ -198,7 +289,18 @@ static int topk_filter(nx_store *st, plan *p, const nx_topk_filter **out)
 	p->flt_state = -1;
 	memset(&q, 0, sizeof(q));
 	nx_buf_init(&q.sql);
-	for (k = 0; k < 2; k++)
+	/* outlets (in a published range) from the outlets stored with the lists */
+	if (src_only(p, &lo, &hi, &range) &&
+	    (got = range ? pub_range(st, p, &cap, lo, hi) : 1) > 0 && (got = src_sets(st, p, &cap, range)) != 0) {
+		if (got < 0)
+			goto done;
+		nx_search__src_filter_runs++;
+		goto have_bits;
+	}
+	free(p->bits);
+	p->bits = NULL;
+	cap = 0;
+	for (k = 0, range = 0; k < 2; k++)
 		if (p->f[k] != NULL && (p->f[k]->set & (NX_F_PUB_MIN | NX_F_PUB_MAX)))
 			range = 1;
 	if (!range) {
@@ -229,6 +331,7 @@ static int topk_filter(nx_store *st, plan *p, const nx_topk_filter **out)
 		if (step != SQLITE_DONE)
 			goto done;
 	}
+have_bits:
 	p->flt.bits = p->bits;
 	p->flt.nbits = (int64_t)cap * 64;
 	if (p->bits == NULL) {

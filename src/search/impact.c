@@ -933,6 +933,8 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 	if (rc == SQLITE_OK)
 		rc = nx_impact__put_pub(st->db);
 	if (rc == SQLITE_OK)
+		rc = nx_impact__put_src(st->db);
+	if (rc == SQLITE_OK)
 		rc = nx_impact__seal(st->db);
 end:
 	if (tok != NULL)

@@ -95,6 +95,8 @@ void nx_search__sq_text(sq *q, const char *s);
 /* Prepare q on st's connection with its bindings. */
 int nx_search__sq_prepare(nx_store *st, sq *q, sqlite3_stmt **out, nx_error *err);
 /* " AND ..." for p's filters over the article table aliased a. */
+/* A LIKE pattern matching s anywhere, with %, _ and \ escaped by '\' (malloc'd), or NULL. */
+char *nx_search__like(const char *s);
 void nx_search__add_filters(sq *q, plan *p, const char *a);
 /* 1 when the search must look at article metadata to filter. */
 int nx_search__plan_filters(const plan *p);
@@ -309,6 +311,8 @@ void nx_search__exclusion_free(nx_exclusion *x);
 /* Strict walks that took exclusions out as a filter, and strict ORs ranked as bm25() (for the tests). */
 extern int nx_search__exclusion_runs;
 extern int nx_search__strict_or_runs;
+/* For tests: the filters by outlet served from the outlets stored with the lists (candidates.c). */
+extern int nx_search__src_filter_runs;
 /*
  * count_only: no relaxed ranking follows (the strict query fills the
  * listing); ranks: one surely follows (too few strict rows for the page,

@@ -46,8 +46,7 @@ int nx_search__sq_prepare(nx_store *st, sq *q, sqlite3_stmt **out, nx_error *err
 	return NX_OK;
 }
 
-/* A LIKE pattern matching s anywhere, with % and _ escaped by '\'. */
-static char *like_pattern(const char *s)
+char *nx_search__like(const char *s)
 {
 	nx_buf b = NX_BUF_INIT;
 
@@ -96,14 +95,14 @@ void nx_search__add_filters(sq *q, plan *p, const char *a)
 		}
 		if (f->source != NULL) {
 			if (p->like_source[k] == NULL)
-				p->like_source[k] = like_pattern(f->source);
+				p->like_source[k] = nx_search__like(f->source);
 			nx_buf_addf(&q->sql, " AND %s.source LIKE ", a);
 			nx_search__sq_text(q, p->like_source[k]);
 			nx_buf_adds(&q->sql, " ESCAPE '\\'");
 		}
 		if (f->author != NULL) {
 			if (p->like_author[k] == NULL)
-				p->like_author[k] = like_pattern(f->author);
+				p->like_author[k] = nx_search__like(f->author);
 			nx_buf_addf(&q->sql, " AND %s.authors LIKE ", a);
 			nx_search__sq_text(q, p->like_author[k]);
 			nx_buf_adds(&q->sql, " ESCAPE '\\'");

@@ -62,7 +62,12 @@ static void make_text(uint32_t *s, char *title, size_t tn, char *body, size_t bn
 #define MADEUP_WHEN(n) ((int64_t)(n))
 #endif
 
-/* Article n (url n, published T0 + MADEUP_WHEN(n) seconds) with this text, in the open transaction: 0, or -1. */
+/* The outlet of article n (a test may define its own). */
+#ifndef MADEUP_SOURCE
+#define MADEUP_SOURCE(n) ((void)(n), "Example Wire")
+#endif
+
+/* Article n (url n, published T0 + MADEUP_WHEN(n) seconds, from MADEUP_SOURCE(n)) with this text, in the open transaction: 0, or -1. */
 static int put_article(nx_store *st, int n, const char *title, const char *body)
 {
 	nx_error err = NX_ERROR_INIT;
@@ -73,7 +78,7 @@ static int put_article(nx_store *st, int n, const char *title, const char *body)
 	snprintf(url, sizeof(url), "https://example.com/%d", n);
 	nx_article_set(&a->url, url, -1);
 	nx_article_set(&a->title, title, -1);
-	nx_article_set(&a->source, "Example Wire", -1);
+	nx_article_set(&a->source, MADEUP_SOURCE(n), -1);
 	nx_article_add_para(a, body, -1);
 	a->published.set = 1;
 	a->published.has_time = 1;
