@@ -56,8 +56,9 @@
  * under the mark once articles were added or removed: the added are read
  * by rowid from the table of articles, the removed left out.
  *
- * impact_src(source, ids): each outlet's articles, made with the lists
- * (index/impact_src.c tells when they stand for the index).
+ * impact_src(col, val, ids): the articles of each outlet and language,
+ * made with the lists (index/impact_src.c tells when they stand for the
+ * index).
  */
 #include "index/impact.h"
 
@@ -74,7 +75,8 @@ static const char impact_sql[] =
 	"DROP TABLE IF EXISTS impact_set; CREATE TABLE impact_set(expr TEXT NOT NULL UNIQUE, nbits INTEGER NOT NULL, bits BLOB NOT NULL,"
 	" maxes BLOB NOT NULL);"
 	"DROP TABLE IF EXISTS impact_pub; CREATE TABLE impact_pub(b INTEGER PRIMARY KEY, ids BLOB NOT NULL);"
-	"DROP TABLE IF EXISTS impact_src; CREATE TABLE impact_src(source TEXT PRIMARY KEY, ids BLOB NOT NULL);"
+	"DROP TABLE IF EXISTS impact_src; CREATE TABLE impact_src(col TEXT NOT NULL, val TEXT NOT NULL, ids BLOB NOT NULL,"
+	" PRIMARY KEY(col, val));"
 	/*
 	 * removed: rows 1-3; with no mark, all; at or below the mark, its
 	 * rowid kept as row -rowid (the removals since, nx_impact__mark), its

@@ -275,20 +275,25 @@ int nx_impact__pub_bits(sqlite3 *db, int64_t b0, int64_t b1, uint64_t **bits, si
 int nx_impact__ids_bits(const unsigned char *p, const unsigned char *end, uint64_t **bits, size_t *cap);
 
 /*
- * impact_src (index/impact_src.c): each outlet's articles, rowids
- * ascending as varints of their differences, made with the lists (after
- * nx_impact__reset) with row 6 of impact_state.  SQLITE_OK or an error.
+ * impact_src (index/impact_src.c): the articles of each outlet (col
+ * "source") and of each language ("lang"), rowids ascending as varints of
+ * their differences, made with the lists (after nx_impact__reset) with
+ * row 6 of impact_state.  SQLITE_OK or an error.
  */
+#define NX_IMPACT_SRC_COLS 2
+enum { NX_IMPACT_SRC_SOURCE = 0, NX_IMPACT_SRC_LANG = 1 };
 int nx_impact__put_src(sqlite3 *db);
 
 /*
- * The articles whose source is LIKE `like` (ESCAPE '\', as a search's
- * filter writes it) as bits of *bits (grown as nx_impact__bit_set grows
- * it): 1 when done, 0 when the outlets cannot be read (not made by this
- * build, or not for the index as it is nor as it was before additions and
- * removals), -1 on an error.  The caller reads in one transaction.
+ * The articles whose source is LIKE `match` (ESCAPE '\', as a search's
+ * filter writes it; col NX_IMPACT_SRC_SOURCE) or whose language is
+ * `match` (NX_IMPACT_SRC_LANG) as bits of *bits (grown as
+ * nx_impact__bit_set grows it): 1 when done, 0 when they cannot be read
+ * (not made by this build, or not for the index as it is nor as it was
+ * before additions and removals), -1 on an error.  The caller reads in
+ * one transaction.
  */
-int nx_impact__src_bits(sqlite3 *db, const char *like, uint64_t **bits, size_t *cap);
+int nx_impact__src_bits(sqlite3 *db, int col, const char *match, uint64_t **bits, size_t *cap);
 
 /* Bit id of *bits set (id < 0: none), *bits grown as needed (*cap words, doubled, zeroed): 0, or -1 out of memory. */
 int nx_impact__bit_set(uint64_t **bits, size_t *cap, int64_t id);

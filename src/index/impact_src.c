@@ -1,23 +1,25 @@
 /*
- * impact_src.c - the articles of each outlet, for searches restricted to
- * an outlet (see impact.h).
+ * impact_src.c - the articles of each outlet and of each language, for
+ * searches restricted to them (see impact.h).
  *
- * A search restricted to an outlet ("source:reuters", --source) with no
- * range of days tested each row its words matched by looking up the row's
- * article: at ten million articles a word in a million of them cost a
- * million lookups (0.7 s for "oil -opec source:reuters").  The build of
- * the lists (search/impact.c) also stores each outlet's articles in
- * impact_src(source, ids), their rowids ascending as varints of their
- * differences (as impact_pub's buckets), a byte or two an article; a
- * filter by outlet reads the outlets its pattern matches as bits.
+ * A search restricted to an outlet ("source:reuters", --source) or a
+ * language (--lang) with no range of days tested each row its words
+ * matched by looking up the row's article: at ten million articles a
+ * word in a million of them cost a million lookups (0.7 s for "oil -opec
+ * source:reuters").  The build of the lists (search/impact.c) also stores
+ * the articles of each value of those two columns in impact_src(col, val,
+ * ids), their rowids ascending as varints of their differences (as
+ * impact_pub's buckets), a byte or two an article and column; a filter
+ * reads the values it matches as bits.
  *
  * Row 6 of impact_state says this build made the table: an older
  * program's build deletes it with the other rows and leaves the table
- * aside.  The outlets then stand for the index through additions and
+ * aside.  The rows then stand for the index through additions and
  * removals as the lists do (nx_impact__mark): the articles added since
  * are read from the table of articles, those removed since are left out,
  * and a replacement of an article made before, which may change its
- * outlet, sets the mark and so the outlets aside until the next build.
+ * outlet or language, sets the mark and so these rows aside until the
+ * next build.
  */
 #include "index/impact.h"
 
@@ -27,9 +29,12 @@
 #include "util/buf.h"
 #include "util/strtab.h"
 
-/* One outlet's rows as the build reads them, in rowid order. */
+/* The columns stored, in impact_src's col. */
+static const char *const src_cols[NX_IMPACT_SRC_COLS] = { "source", "lang" };
+
+/* One value's rows as the build reads them, in rowid order. */
 typedef struct src_rows {
-	char *source;
+	char *source; /* the value */
 	nx_buf ids;
 	int64_t last;
 } src_rows;
@@ -78,48 +83,61 @@ static int src_add(src_build *b, const char *source, size_t n, int64_t id)
 	return nx_buf_ok(&r->ids) ? 0 : -1;
 }
 
+static void src_build_free(src_build *b)
+{
+	size_t i = 0;
+
+	for (i = 0; i < b->n; i++) {
+		free(b->s[i].source);
+		nx_buf_free(&b->s[i].ids);
+	}
+	free(b->s);
+	nx_strtab_free(&b->tab);
+	memset(b, 0, sizeof(*b));
+}
+
 int nx_impact__put_src(sqlite3 *db)
 {
 	sqlite3_stmt *s = NULL, *ins = NULL;
-	src_build b;
+	src_build b[NX_IMPACT_SRC_COLS];
 	size_t i = 0;
-	int rc = SQLITE_OK, step = SQLITE_DONE;
+	int rc = SQLITE_OK, step = SQLITE_DONE, c = 0;
 
-	memset(&b, 0, sizeof(b));
-	/* one pass in rowid order: each outlet's rows come ascending */
-	rc = sqlite3_prepare_v2(db, "SELECT id, source FROM article WHERE source IS NOT NULL ORDER BY id", -1, &s, NULL);
+	memset(b, 0, sizeof(b));
+	/* one pass in rowid order: each value's rows come ascending */
+	rc = sqlite3_prepare_v2(db, "SELECT id, source, lang FROM article ORDER BY id", -1, &s, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, "INSERT INTO impact_src(source, ids) VALUES (?1, ?2)", -1, &ins, NULL);
-	while (rc == SQLITE_OK && (step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *src = (const char *)sqlite3_column_text(s, 1);
+		rc = sqlite3_prepare_v2(db, "INSERT INTO impact_src(col, val, ids) VALUES (?1, ?2, ?3)", -1, &ins, NULL);
+	while (rc == SQLITE_OK && (step = sqlite3_step(s)) == SQLITE_ROW)
+		for (c = 0; c < NX_IMPACT_SRC_COLS && rc == SQLITE_OK; c++) {
+			const char *v = (const char *)sqlite3_column_text(s, 1 + c);
 
-		if (src != NULL && src_add(&b, src, (size_t)sqlite3_column_bytes(s, 1), sqlite3_column_int64(s, 0)) < 0)
-			rc = SQLITE_NOMEM;
-	}
+			if (v != NULL &&
+			    src_add(&b[c], v, (size_t)sqlite3_column_bytes(s, 1 + c), sqlite3_column_int64(s, 0)) < 0)
+				rc = SQLITE_NOMEM;
+		}
 	if (rc == SQLITE_OK && step != SQLITE_DONE)
 		rc = sqlite3_errcode(db);
-	for (i = 0; i < b.n && rc == SQLITE_OK; i++) {
-		sqlite3_reset(ins);
-		sqlite3_bind_text(ins, 1, b.s[i].source, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(ins, 2, b.s[i].ids.buf, (int)b.s[i].ids.len, SQLITE_STATIC);
-		if (sqlite3_step(ins) != SQLITE_DONE)
-			rc = sqlite3_errcode(db) != SQLITE_OK ? sqlite3_errcode(db) : SQLITE_ERROR;
-	}
+	for (c = 0; c < NX_IMPACT_SRC_COLS; c++)
+		for (i = 0; i < b[c].n && rc == SQLITE_OK; i++) {
+			sqlite3_reset(ins);
+			sqlite3_bind_text(ins, 1, src_cols[c], -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 2, b[c].s[i].source, -1, SQLITE_STATIC);
+			sqlite3_bind_blob(ins, 3, b[c].s[i].ids.buf, (int)b[c].s[i].ids.len, SQLITE_STATIC);
+			if (sqlite3_step(ins) != SQLITE_DONE)
+				rc = sqlite3_errcode(db) != SQLITE_OK ? sqlite3_errcode(db) : SQLITE_ERROR;
+		}
 	/* made by this build */
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, "INSERT OR REPLACE INTO impact_state(id, totals) VALUES (6, x'01')", NULL, NULL, NULL);
 	sqlite3_finalize(s);
 	sqlite3_finalize(ins);
-	for (i = 0; i < b.n; i++) {
-		free(b.s[i].source);
-		nx_buf_free(&b.s[i].ids);
-	}
-	free(b.s);
-	nx_strtab_free(&b.tab);
+	for (c = 0; c < NX_IMPACT_SRC_COLS; c++)
+		src_build_free(&b[c]);
 	return rc;
 }
 
-/* The rows of one outlet (varints p..end) into *bits, those in m's removed rows left out: 0, or -1. */
+/* The rows of one value (varints p..end) into *bits, those in m's removed rows left out: 0, or -1. */
 static int src_rows_bits(const unsigned char *p, const unsigned char *end, const nx_impact_mark *m, uint64_t **bits,
 			 size_t *cap)
 {
@@ -136,13 +154,22 @@ static int src_rows_bits(const unsigned char *p, const unsigned char *end, const
 	return 0;
 }
 
-int nx_impact__src_bits(sqlite3 *db, const char *like, uint64_t **bits, size_t *cap)
+int nx_impact__src_bits(sqlite3 *db, int col, const char *like, uint64_t **bits, size_t *cap)
 {
+	/* (the language as the filter compares it, =; the outlet by LIKE) */
+	static const char *const pick[NX_IMPACT_SRC_COLS][2] = {
+		{ "SELECT ids FROM impact_src WHERE col = 'source' AND val LIKE ?1 ESCAPE '\\'",
+		  "SELECT id FROM article WHERE id > ?1 AND source LIKE ?2 ESCAPE '\\'" },
+		{ "SELECT ids FROM impact_src WHERE col = 'lang' AND val = ?1",
+		  "SELECT id FROM article WHERE id > ?1 AND lang = ?2" },
+	};
 	sqlite3_stmt *s = NULL;
 	nx_impact_mark m;
 	int rc = 0, step = SQLITE_DONE;
 
 	memset(&m, 0, sizeof(m));
+	if (col < 0 || col >= NX_IMPACT_SRC_COLS)
+		return 0;
 	/* made by this build, for the index as it is or as it was before additions and removals */
 	if (sqlite3_prepare_v2(db, "SELECT 1 FROM impact_state WHERE id = 6", -1, &s, NULL) != SQLITE_OK)
 		return 0; /* no table: an older index, or a small one */
@@ -153,8 +180,7 @@ int nx_impact__src_bits(sqlite3 *db, const char *like, uint64_t **bits, size_t *
 		return step == SQLITE_DONE ? 0 : -1;
 	if ((rc = nx_impact__mark(db, &m)) != 1)
 		goto done;
-	if (sqlite3_prepare_v2(db, "SELECT ids FROM impact_src WHERE source LIKE ?1 ESCAPE '\\'", -1, &s, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, pick[col][0], -1, &s, NULL) != SQLITE_OK) {
 		rc = 0;
 		goto done;
 	}
@@ -175,8 +201,7 @@ int nx_impact__src_bits(sqlite3 *db, const char *like, uint64_t **bits, size_t *
 	}
 	/* the articles added since, by rowid (a few rows at the end) */
 	if (m.added > 0) {
-		if (sqlite3_prepare_v2(db, "SELECT id FROM article WHERE id > ?1 AND source LIKE ?2 ESCAPE '\\'", -1, &s,
-				       NULL) != SQLITE_OK) {
+		if (sqlite3_prepare_v2(db, pick[col][1], -1, &s, NULL) != SQLITE_OK) {
 			rc = -1;
 			goto done;
 		}

@@ -180,8 +180,8 @@ static int pub_buckets(nx_store *st, plan *p, size_t *cap, int64_t lo, int64_t h
 
 /* p's filters for the fast paths (*out NULL: none); 0 when they cannot be had. */
 /*
- * When p filters by outlet, and by published ranges at most: 1 with the
- * range [*lo, *hi) (*range 0: none), else 0.
+ * When p filters by outlet or language, and by published ranges at most:
+ * 1 with the range [*lo, *hi) (*range 0: none), else 0.
  */
 /* The rows published in [lo, hi) into p->bits, from the buckets of days when they serve: 1, or -1. */
 static int pub_range(nx_store *st, plan *p, size_t *cap, int64_t lo, int64_t hi)
@@ -207,9 +207,9 @@ static int src_only(const plan *p, int64_t *lo, int64_t *hi, int *range)
 
 		if (f == NULL)
 			continue;
-		if ((f->set & ~(NX_F_PUB_MIN | NX_F_PUB_MAX)) != 0 || f->author != NULL || f->lang != NULL)
+		if ((f->set & ~(NX_F_PUB_MIN | NX_F_PUB_MAX)) != 0 || f->author != NULL)
 			return 0;
-		src |= f->source != NULL;
+		src |= f->source != NULL || f->lang != NULL;
 		*range |= (f->set & (NX_F_PUB_MIN | NX_F_PUB_MAX)) != 0;
 		if ((f->set & NX_F_PUB_MIN) && f->pub_min > *lo)
 			*lo = f->pub_min;
@@ -229,42 +229,45 @@ static void and_bits(uint64_t *a, size_t na, const uint64_t *b, size_t nb)
 }
 
 /*
- * The rows of p's outlets (both filters' when both name one) from the
- * outlets the build stored (index/impact_src.c), ANDed into p->bits when
- * `and` (a published range read first), else into p->bits: 1, 0 when
- * they cannot be read, -1 on an error.
+ * The rows of p's outlets and languages (each filter's) from those the
+ * build stored (index/impact_src.c), ANDed into p->bits when `and` (a
+ * published range read first), else into p->bits: 1, 0 when they cannot
+ * be read, -1 on an error.
  */
 static int src_sets(nx_store *st, plan *p, size_t *cap, int and)
 {
 	uint64_t *b = NULL;
 	size_t bc = 0;
-	int k = 0, rc = 0;
+	int k = 0, c = 0, rc = 0;
 
-	for (k = 0; k < 2; k++) {
-		const nx_filter *f = p->f[k];
+	for (k = 0; k < 2; k++)
+		for (c = 0; c < NX_IMPACT_SRC_COLS && p->f[k] != NULL; c++) {
+			const nx_filter *f = p->f[k];
+			const char *match = c == NX_IMPACT_SRC_LANG ? f->lang : f->source;
 
-		if (f == NULL || f->source == NULL)
-			continue;
-		if (p->like_source[k] == NULL && (p->like_source[k] = nx_search__like(f->source)) == NULL)
-			return -1;
-		if ((rc = nx_impact__src_bits(st->db, p->like_source[k], &b, &bc)) != 1)
-			break;
-		if (!and) {
-			/* the first outlet's rows are the bits */
-			free(p->bits);
-			p->bits = b;
-			*cap = bc;
+			if (match == NULL)
+				continue;
+			if (c == NX_IMPACT_SRC_SOURCE && p->like_source[k] == NULL &&
+			    (p->like_source[k] = nx_search__like(f->source)) == NULL)
+				rc = -1;
+			if (rc < 0 || (rc = nx_impact__src_bits(st->db, c, c == NX_IMPACT_SRC_SOURCE ? p->like_source[k]
+											   : match, &b, &bc)) != 1) {
+				free(b);
+				return rc;
+			}
+			if (!and) {
+				/* the first one's rows are the bits */
+				free(p->bits);
+				p->bits = b;
+				*cap = bc;
+				and = 1;
+			} else {
+				and_bits(p->bits, *cap, b, bc);
+				free(b);
+			}
 			b = NULL;
 			bc = 0;
-			and = 1;
-			continue;
 		}
-		and_bits(p->bits, *cap, b, bc);
-		free(b);
-		b = NULL;
-		bc = 0;
-	}
-	free(b);
 	return rc;
 }
 
@@ -289,7 +292,7 @@ static int topk_filter(nx_store *st, plan *p, const nx_topk_filter **out)
 	p->flt_state = -1;
 	memset(&q, 0, sizeof(q));
 	nx_buf_init(&q.sql);
-	/* outlets (in a published range) from the outlets stored with the lists */
+	/* outlets and languages (in a published range) from those stored with the lists */
 	if (src_only(p, &lo, &hi, &range) &&
 	    (got = range ? pub_range(st, p, &cap, lo, hi) : 1) > 0 && (got = src_sets(st, p, &cap, range)) != 0) {
 		if (got < 0)

@@ -67,6 +67,11 @@ static void make_text(uint32_t *s, char *title, size_t tn, char *body, size_t bn
 #define MADEUP_SOURCE(n) ((void)(n), "Example Wire")
 #endif
 
+/* The language of article n, or NULL (a test may define its own). */
+#ifndef MADEUP_LANG
+#define MADEUP_LANG(n) ((void)(n), (const char *)NULL)
+#endif
+
 /* Article n (url n, published T0 + MADEUP_WHEN(n) seconds, from MADEUP_SOURCE(n)) with this text, in the open transaction: 0, or -1. */
 static int put_article(nx_store *st, int n, const char *title, const char *body)
 {
@@ -79,6 +84,8 @@ static int put_article(nx_store *st, int n, const char *title, const char *body)
 	nx_article_set(&a->url, url, -1);
 	nx_article_set(&a->title, title, -1);
 	nx_article_set(&a->source, MADEUP_SOURCE(n), -1);
+	if (MADEUP_LANG(n) != NULL)
+		nx_article_set(&a->lang, MADEUP_LANG(n), -1);
 	nx_article_add_para(a, body, -1);
 	a->published.set = 1;
 	a->published.has_time = 1;

@@ -1,12 +1,14 @@
 /*
- * test_impact_src.c - the articles of each outlet (src/index/impact_src.c)
- * and searches restricted to outlets (src/search/candidates.c): the rows
- * read for a pattern are exactly those SQL's LIKE finds, through
- * additions and removals; a replacement of an older article, or a build
- * of an older program (no row 6), sets them aside; a search by outlet,
- * in a published range or not, gives the SQL path's results and takes the
- * outlets' rows when they can be read.  A small index made here: made-up
- * articles from seven outlets whose names share words, a %, a _ and a \.
+ * test_impact_src.c - the articles of each outlet and language
+ * (src/index/impact_src.c) and searches restricted to them
+ * (src/search/candidates.c): the rows read for an outlet's pattern or a
+ * language are exactly those SQL finds, through additions and removals;
+ * a replacement of an older article, or a build of an older program (no
+ * row 6), sets them aside; a search by outlet, language or both, in a
+ * published range or not, gives the SQL path's results and takes the
+ * stored rows when they can be read.  A small index made here: made-up
+ * articles from seven outlets whose names share words, a %, a _ and a \,
+ * in three languages and none.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,6 +38,8 @@ static const char *const outlets[] = { "Alpha Wire", "Beta News", "alpha-times.c
 /* every outlet, unevenly; article n published n days after T0 */
 #define MADEUP_SOURCE(n) (outlets[((n) * 7 / 3 + (n) / 11) % NOUT])
 #define MADEUP_WHEN(n) ((int64_t)(n) * DAY)
+static const char *const langs[] = { "en", "de", NULL, "en", "fr" };
+#define MADEUP_LANG(n) (langs[(n) % 5])
 #define MADEUP_SEARCH
 #include "madeup.h" /* after NWORD */
 
@@ -49,8 +53,8 @@ static int setup(void **state)
 static const char *const typed[] = { "alpha", "beta news", "100% news_net", "gamma\\post", "news", "zzz", "BETA" };
 #define NTYPED (sizeof(typed) / sizeof(typed[0]))
 
-/* The outlets' rows read for `like` equal SQL's, or (want 0) none can be read. */
-static void check_rows(nx_store *st, const char *like, int want)
+/* The rows read for `match` (col: an outlet's pattern, or a language) equal SQL's, or (want 0) none can be read. */
+static void check_rows(nx_store *st, int col, const char *match, int want)
 {
 	uint64_t *bits = NULL;
 	size_t cap = 0, n = 0;
@@ -58,14 +62,17 @@ static void check_rows(nx_store *st, const char *like, int want)
 	int64_t id = 0, set = 0;
 	size_t i = 0;
 
-	assert_int_equal(nx_impact__src_bits(st->db, like, &bits, &cap), want);
+	assert_int_equal(nx_impact__src_bits(st->db, col, match, &bits, &cap), want);
 	if (!want) {
 		free(bits);
 		return;
 	}
-	assert_int_equal(sqlite3_prepare_v2(st->db, "SELECT id FROM article WHERE source LIKE ?1 ESCAPE '\\'", -1, &s, NULL),
+	assert_int_equal(sqlite3_prepare_v2(st->db,
+					    col == NX_IMPACT_SRC_LANG ? "SELECT id FROM article WHERE lang = ?1"
+								      : "SELECT id FROM article WHERE source LIKE ?1 ESCAPE '\\'",
+					    -1, &s, NULL),
 			 SQLITE_OK);
-	sqlite3_bind_text(s, 1, like, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, match, -1, SQLITE_STATIC);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
 		assert_true((size_t)(id >> 6) < cap);
@@ -87,9 +94,13 @@ static void check_all_rows(nx_store *st, int want)
 		char *like = nx_search__like(typed[t]);
 
 		assert_non_null(like);
-		check_rows(st, like, want);
+		check_rows(st, NX_IMPACT_SRC_SOURCE, like, want);
 		free(like);
 	}
+	for (t = 0; t < sizeof(langs) / sizeof(langs[0]); t++)
+		if (langs[t] != NULL)
+			check_rows(st, NX_IMPACT_SRC_LANG, langs[t], want);
+	check_rows(st, NX_IMPACT_SRC_LANG, "xx", want);
 }
 
 static void build(nx_store *st)
@@ -124,7 +135,7 @@ static void test_rows(void **state)
 	check_all_rows(f->st, 0); /* none made yet */
 	build(f->st);
 	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact_src", &n), 0);
-	assert_int_equal(n, (int64_t)NOUT);
+	assert_int_equal(n, (int64_t)NOUT + 3); /* the outlets and the three languages */
 	check_all_rows(f->st, 1);
 	add(f->st, 10000, 50, 5u); /* added since: read from the articles */
 	check_all_rows(f->st, 1);
@@ -162,17 +173,22 @@ static void test_search(void **state)
 			add(f->st, 20000, 40, 9u);
 		for (q = 0; q < sizeof(qs) / sizeof(qs[0]); q++)
 			for (t = 0; t < NTYPED; t++)
-				for (range = 0; range < 2; range++)
+				for (range = 0; range < 6; range++)
 					for (p = 0; p < sizeof(pages) / sizeof(pages[0]); p++) {
 						nx_search_opts o = NX_SEARCH_OPTS_INIT;
 						seen a, b;
 						int runs = nx_search__src_filter_runs;
 
+						if (range >= 2 && t % 3 != 0)
+							continue; /* the language with a few outlets */
+
 						o.limit = pages[p][0];
 						o.offset = pages[p][1];
 						o.relax = (int)(q % 2);
-						o.filter.source = (char *)typed[t];
-						if (range) {
+						/* the outlet, the language (range 2, 3) or both (4, 5) */
+						o.filter.source = range < 2 || range > 3 ? (char *)typed[t] : NULL;
+						o.filter.lang = range >= 2 ? (char *)(t % 6 ? "de" : "en") : NULL;
+						if (range % 2) {
 							o.filter.set = NX_F_PUB_MIN | NX_F_PUB_MAX;
 							o.filter.pub_min = T0 + 300 * DAY;
 							o.filter.pub_max = T0 + 1700 * DAY;
