@@ -169,12 +169,14 @@ int nx_search_similar(nx_results **out, nx_store *st, const char *ref,
  * Make the impact lists of the index (see doc/architecture.md): for each
  * word in 50,000 articles or more, its best rows, which a search for the
  * word alone then reads instead of ranking every article holding it,
- * while no article is added, replaced or removed.  written < 0 (optimize):
- * always; else the articles a load just added, updated or removed: the
- * lists are made when that is half the index or more (a new archive's
- * load), else left off until the next optimize.  An index of fewer
- * articles has none (any it had are dropped).  Opens and commits its own
- * transaction.
+ * while no article is added, replaced or removed; with them the articles
+ * of each outlet and language, for filters.  written < 0 (optimize):
+ * always, and the lists of the pairs of such words side by side in
+ * 50,000 articles or more ("interest rates"); else the articles a load
+ * just added, updated or removed: the lists of words are made when that
+ * is half the index or more (a new archive's load), else left off until
+ * the next optimize.  An index of fewer articles has none (any it had
+ * are dropped).  Opens and commits its own transaction.
  */
 int nx_search_impact_build(nx_store *st, int64_t written, nx_error *err);
 
