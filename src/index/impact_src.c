@@ -83,6 +83,28 @@ static int src_add(src_build *b, const char *source, size_t n, int64_t id)
 	return nx_buf_ok(&r->ids) ? 0 : -1;
 }
 
+/*
+ * r's varints replaced by a 0 byte (no varint list starts with one: a
+ * first rowid is 1 or more) and the bitmap of its rows, bit r of byte
+ * r / 8, up to its last row: SQLITE_OK or SQLITE_NOMEM.
+ */
+static int as_bitmap(src_rows *r)
+{
+	const unsigned char *p = (const unsigned char *)r->ids.buf, *end = p + r->ids.len;
+	size_t n = (size_t)(r->last / 8) + 1;
+	unsigned char *m = calloc(n + 1, 1);
+	uint64_t v = 0, id = 0;
+
+	if (m == NULL)
+		return SQLITE_NOMEM;
+	while (p < end && nx_varint_get(&p, end, &v) && (id += v) <= (uint64_t)r->last)
+		m[1 + id / 8] |= (unsigned char)(1u << (id % 8));
+	nx_buf_reset(&r->ids);
+	nx_buf_add(&r->ids, m, n + 1);
+	free(m);
+	return nx_buf_ok(&r->ids) ? SQLITE_OK : SQLITE_NOMEM;
+}
+
 static void src_build_free(src_build *b)
 {
 	size_t i = 0;
@@ -120,10 +142,15 @@ int nx_impact__put_src(sqlite3 *db)
 		rc = sqlite3_errcode(db);
 	for (c = 0; c < NX_IMPACT_SRC_COLS; c++)
 		for (i = 0; i < b[c].n && rc == SQLITE_OK; i++) {
+			src_rows *r = &b[c].s[i];
+
+			/* a value of most articles (one language): its rows as a bitmap, fewer bytes than varints */
+			if (r->ids.len > (size_t)(r->last / 8) + 2 && (rc = as_bitmap(r)) != SQLITE_OK)
+				break;
 			sqlite3_reset(ins);
 			sqlite3_bind_text(ins, 1, src_cols[c], -1, SQLITE_STATIC);
-			sqlite3_bind_text(ins, 2, b[c].s[i].source, -1, SQLITE_STATIC);
-			sqlite3_bind_blob(ins, 3, b[c].s[i].ids.buf, (int)b[c].s[i].ids.len, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 2, r->source, -1, SQLITE_STATIC);
+			sqlite3_bind_blob(ins, 3, r->ids.buf, (int)r->ids.len, SQLITE_STATIC);
 			if (sqlite3_step(ins) != SQLITE_DONE)
 				rc = sqlite3_errcode(db) != SQLITE_OK ? sqlite3_errcode(db) : SQLITE_ERROR;
 		}
@@ -143,6 +170,22 @@ static int src_rows_bits(const unsigned char *p, const unsigned char *end, const
 {
 	uint64_t v = 0, id = 0;
 
+	/* a bitmap (as_bitmap): ORed in whole, the removed rows cleared */
+	if (p < end && p[0] == 0) {
+		size_t nbytes = (size_t)(end - p - 1), i = 0;
+		int64_t top = (int64_t)nbytes * 8 - 1;
+
+		/* room for the last bit (nx_impact__bit_set sets it: cleared again unless it was set) */
+		if (nbytes > 0 && (size_t)(top >> 6) >= *cap) {
+			if (nx_impact__bit_set(bits, cap, top) < 0)
+				return -1;
+			(*bits)[top >> 6] &= ~((uint64_t)1 << (top & 63));
+		}
+		for (i = 0; i < nbytes; i++)
+			(*bits)[i / 8] |= (uint64_t)p[1 + i] << (8 * (i % 8));
+		nx_impact__clear_gone(m, *bits, *cap);
+		return 0;
+	}
 	if (m->ngone == 0)
 		return nx_impact__ids_bits(p, end, bits, cap);
 	while (p < end) {
