@@ -179,6 +179,21 @@ static int pub_buckets(nx_store *st, plan *p, size_t *cap, int64_t lo, int64_t h
 }
 
 /* p's filters for the fast paths (*out NULL: none); 0 when they cannot be had. */
+/* 1 when expr is one phrase under one column's filter ("title : \"oil\"", as the query compiler writes title:oil). */
+static int column_phrase(const char *expr)
+{
+	static const char *const cols[] = { "title : ", "body : ", "captions : ", "credits : " };
+	const char *e = NULL;
+	size_t i = 0, n = 0;
+
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		n = strlen(cols[i]);
+		if (strncmp(expr, cols[i], n) == 0)
+			return (e = skip_phrase(expr + n)) != NULL && *e == '\0';
+	}
+	return 0;
+}
+
 /*
  * When p filters by outlet or language, and by published ranges at most:
  * 1 with the range [*lo, *hi) (*range 0: none), else 0.
@@ -272,6 +287,7 @@ static int src_sets(nx_store *st, plan *p, size_t *cap, int and)
 }
 
 int nx_search__src_filter_runs;
+int nx_search__column_runs;
 
 static int topk_filter(nx_store *st, plan *p, const nx_topk_filter **out)
 {
@@ -460,6 +476,28 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	memset(&x, 0, sizeof(x));
 	if (expr == NULL || !nx_search__topk_fits(o) || nphrase > NX_TOPK_MAX_PHRASES)
 		return 0;
+	/* one phrase in one column ("title:oil"): walked as a phrase is, FTS5 keeping the column's instances alone */
+	if (nphrase < 1 && column_phrase(expr)) {
+		if (!nx_topk__weights(st->db, w, &nw) || !topk_filter(st, p, &flt))
+			return topk_failed(o);
+		free(p->pre);
+		p->pre = NULL;
+		p->pre_expr = NULL;
+		/* (split in two on the second connection, as any long walk) */
+		if (!o->one_thread && p->prefetch == NULL && (db2 = nx_store__db2(st)) != NULL && p->budget != NULL) {
+			p->budget2 = *p->budget;
+			nx_search__budget_watch(db2, &p->budget2);
+		}
+		rc = nx_topk__run(st->db, db2, expr, w, nw, -1, NULL, 0, flt, (size_t)(want > 0 ? want : 0), &p->pre,
+				  &p->npre, total, NULL, &tune);
+		db2_done(p, db2);
+		if (rc != SQLITE_OK)
+			return topk_failed(o);
+		nx_search__column_runs++;
+		p->pre_expr = expr;
+		p->pre_want = want;
+		return 1;
+	}
 	if (!nx_topk__weights(st->db, w, &nw) || !topk_filter(st, p, &flt))
 		return topk_failed(o);
 	/* words with exclusions ("oil -opec"): the words walked, the excluded rows out of the filter */

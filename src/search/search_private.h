@@ -313,6 +313,8 @@ extern int nx_search__exclusion_runs;
 extern int nx_search__strict_or_runs;
 /* For tests: the filters by outlet served from the outlets stored with the lists (candidates.c). */
 extern int nx_search__src_filter_runs;
+/* For tests: the searches of one phrase in one column walked on the fast path (candidates.c). */
+extern int nx_search__column_runs;
 /*
  * count_only: no relaxed ranking follows (the strict query fills the
  * listing); ranks: one surely follows (too few strict rows for the page,

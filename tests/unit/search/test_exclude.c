@@ -7,7 +7,7 @@
  * nx_topk__rank's bm25 mode against FTS5's bm25() (rows and scores to the
  * bit); and nx_search with both, fast path against the SQL path (rows,
  * scores to the bit, totals), with and without a range of days, an outlet
- * and sets of rows.
+ * and sets of rows; and one phrase in one column ("title:zorba") the same.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -300,12 +300,55 @@ static void test_or_bm25(void **state)
 	}
 }
 
+/*
+ * One phrase in one column ("title:zorba"): walked on the fast path (the
+ * column's instances alone), the SQL path's rows, scores and totals, with
+ * and without a range of days and an outlet, small pages and deep ones.
+ */
+static void test_column(void **state)
+{
+	fixture *f = *state;
+	static const char *const qs[] = { "title:zorba", "title:\"zorba zorbe\"", "body:zorbi", "title:zqxjvw",
+					  "title:zorco", "body:\"zorbe zorbi\"" };
+	static const int pages[][2] = { { 10, 0 }, { 5, 7 }, { 40, 0 }, { 0, 0 } };
+	size_t q = 0, p = 0;
+	int filter = 0, runs = 0, nonzero = 0;
+
+	for (q = 0; q < sizeof(qs) / sizeof(qs[0]); q++)
+		for (filter = 0; filter < 3; filter++)
+			for (p = 0; p < sizeof(pages) / sizeof(pages[0]); p++) {
+				nx_search_opts o = NX_SEARCH_OPTS_INIT;
+				seen a, b;
+
+				o.limit = pages[p][0];
+				o.offset = pages[p][1];
+				o.collapse = (int)(p % 2);
+				if (filter == 1) {
+					o.filter.set = NX_F_PUB_MIN | NX_F_PUB_MAX;
+					o.filter.pub_min = T0 + 100 * DAY;
+					o.filter.pub_max = T0 + 400 * DAY;
+				} else if (filter == 2) {
+					o.filter.source = (char *)"Example";
+				}
+				o.fast_paths = NX_FAST_PATHS_OFF;
+				search_opts(f->st, qs[q], &o, &a);
+				o.fast_paths = NX_FAST_PATHS_CHECK;
+				runs = nx_search__column_runs;
+				search_opts(f->st, qs[q], &o, &b);
+				assert_int_equal(nx_search__column_runs, runs + 1);
+				assert_same(&a, &b);
+				nonzero += a.total > 0 && a.n > 0;
+			}
+	assert_true(nonzero > 30);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_or_bm25),
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_search),
+		cmocka_unit_test(test_column),
 	};
 
 	return cmocka_run_group_tests(tests, setup, madeup_teardown);
