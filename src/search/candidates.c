@@ -179,19 +179,71 @@ static int pub_buckets(nx_store *st, plan *p, size_t *cap, int64_t lo, int64_t h
 }
 
 /* p's filters for the fast paths (*out NULL: none); 0 when they cannot be had. */
-/* 1 when expr is one phrase under one column's filter ("title : \"oil\"", as the query compiler writes title:oil). */
-static int column_phrase(const char *expr)
+/* The end of a column's filter at s ("title : "), or s when there is none. */
+static const char *skip_column(const char *s)
 {
 	static const char *const cols[] = { "title : ", "body : ", "captions : ", "credits : " };
-	const char *e = NULL;
 	size_t i = 0, n = 0;
 
-	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		n = strlen(cols[i]);
-		if (strncmp(expr, cols[i], n) == 0)
-			return (e = skip_phrase(expr + n)) != NULL && *e == '\0';
+	for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		if (strncmp(s, cols[i], n = strlen(cols[i])) == 0)
+			return s + n;
+	return s;
+}
+
+/* The end of NEAR("a" "b" ..., N) at s, or NULL; *n += its phrases. */
+static const char *skip_near(const char *s, int *n)
+{
+	if (strncmp(s, "NEAR(", 5) != 0)
+		return NULL;
+	for (s += 5;; s++) {
+		if ((s = skip_phrase(s)) == NULL)
+			return NULL;
+		(*n)++;
+		if (*s == ',')
+			break;
+		if (*s != ' ')
+			return NULL;
 	}
-	return 0;
+	if (*++s != ' ' || !nx_isdigit((unsigned char)*++s))
+		return NULL;
+	while (nx_isdigit((unsigned char)*s))
+		s++;
+	return *s == ')' ? s + 1 : NULL;
+}
+
+/*
+ * The phrases of expr when it is an AND of phrases some of which are in
+ * one column ("title : \"oil\" \"prices\"", title:oil prices) or NEAR
+ * groups (NEAR("oil" "prices", 5)): walked as plain phrases are, FTS5
+ * keeping the instances that match alone (bm25() reads the same).  0 for
+ * any other shape, a plain query included.
+ */
+static int column_phrases(const char *expr)
+{
+	const char *s = expr, *e = NULL;
+	int n = 0, other = 0;
+
+	for (;;) {
+		const char *t = skip_column(s);
+
+		other |= t != s;
+		if ((e = skip_near(t, &n)) != NULL) {
+			other = 1;
+		} else if ((e = skip_phrase(t)) != NULL) {
+			n++;
+		} else {
+			return 0;
+		}
+		if (*e == '\0')
+			return other ? n : 0;
+		if (strncmp(e, " AND ", 5) == 0)
+			s = e + 5;
+		else if (*e == ' ')
+			s = e + 1;
+		else
+			return 0;
+	}
 }
 
 /*
@@ -471,13 +523,13 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 	int64_t known[NX_TOPK_MAX_PHRASES];
 	char *stems = NULL;
 	const char *walk = expr; /* the plain query walked */
-	int nw = 0, rc = SQLITE_OK, nphrase = nx_topk__plain(expr), nknown = 0, ex = 0;
+	int nw = 0, rc = SQLITE_OK, nphrase = nx_topk__plain(expr), nknown = 0, ex = 0, ncol = 0;
 
 	memset(&x, 0, sizeof(x));
 	if (expr == NULL || !nx_search__topk_fits(o) || nphrase > NX_TOPK_MAX_PHRASES)
 		return 0;
-	/* one phrase in one column ("title:oil"): walked as a phrase is, FTS5 keeping the column's instances alone */
-	if (nphrase < 1 && column_phrase(expr)) {
+	/* phrases in one column ("title:oil") or NEAR groups: walked as phrases are, FTS5 keeping the instances that match */
+	if (nphrase < 1 && (ncol = column_phrases(expr)) > 0 && ncol <= NX_TOPK_MAX_PHRASES) {
 		if (!nx_topk__weights(st->db, w, &nw) || !topk_filter(st, p, &flt))
 			return topk_failed(o);
 		free(p->pre);
