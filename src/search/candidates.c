@@ -107,13 +107,18 @@ static int set_row(plan *p, size_t *cap, int64_t id)
 	return nx_impact__bit_set(&p->bits, cap, id);
 }
 
-/* The range [*lo, *hi) of published times when p filters by that alone: 1, else 0. */
-static int pub_only(const plan *p, int64_t *lo, int64_t *hi)
+/*
+ * When p filters by published ranges, outlets and languages alone: 1
+ * with the range [*lo, *hi) (*range 0: none) and *fields (an outlet or a
+ * language among them), else 0.
+ */
+static int range_fields(const plan *p, int64_t *lo, int64_t *hi, int *range, int *fields)
 {
 	int k = 0;
 
 	*lo = INT64_MIN;
 	*hi = INT64_MAX;
+	*range = *fields = 0;
 	if (p->exclude_id > 0 || p->exclude_hash != NULL)
 		return 0;
 	for (k = 0; k < 2; k++) {
@@ -121,15 +126,24 @@ static int pub_only(const plan *p, int64_t *lo, int64_t *hi)
 
 		if (f == NULL)
 			continue;
-		if ((f->set & ~(NX_F_PUB_MIN | NX_F_PUB_MAX)) != 0 || f->source != NULL || f->author != NULL ||
-		    f->lang != NULL)
+		if ((f->set & ~(NX_F_PUB_MIN | NX_F_PUB_MAX)) != 0 || f->author != NULL)
 			return 0;
+		*fields |= f->source != NULL || f->lang != NULL;
+		*range |= (f->set & (NX_F_PUB_MIN | NX_F_PUB_MAX)) != 0;
 		if ((f->set & NX_F_PUB_MIN) && f->pub_min > *lo)
 			*lo = f->pub_min;
 		if ((f->set & NX_F_PUB_MAX) && f->pub_max < *hi)
 			*hi = f->pub_max;
 	}
 	return 1;
+}
+
+/* The range [*lo, *hi) of published times when p filters by that alone: 1, else 0. */
+static int pub_only(const plan *p, int64_t *lo, int64_t *hi)
+{
+	int range = 0, fields = 0;
+
+	return range_fields(p, lo, hi, &range, &fields) && !fields;
 }
 
 /* The rows published in [lo, hi) from the index on published into p->bits: 0, or -1. */
@@ -246,10 +260,6 @@ static int column_phrases(const char *expr)
 	}
 }
 
-/*
- * When p filters by outlet or language, and by published ranges at most:
- * 1 with the range [*lo, *hi) (*range 0: none), else 0.
- */
 /* The rows published in [lo, hi) into p->bits, from the buckets of days when they serve: 1, or -1. */
 static int pub_range(nx_store *st, plan *p, size_t *cap, int64_t lo, int64_t hi)
 {
@@ -260,30 +270,15 @@ static int pub_range(nx_store *st, plan *p, size_t *cap, int64_t lo, int64_t hi)
 	return got;
 }
 
+/*
+ * When p filters by outlet or language, and by published ranges at most:
+ * 1 with the range [*lo, *hi) (*range 0: none), else 0.
+ */
 static int src_only(const plan *p, int64_t *lo, int64_t *hi, int *range)
 {
-	int k = 0, src = 0;
+	int fields = 0;
 
-	*lo = INT64_MIN;
-	*hi = INT64_MAX;
-	*range = 0;
-	if (p->exclude_id > 0 || p->exclude_hash != NULL)
-		return 0;
-	for (k = 0; k < 2; k++) {
-		const nx_filter *f = p->f[k];
-
-		if (f == NULL)
-			continue;
-		if ((f->set & ~(NX_F_PUB_MIN | NX_F_PUB_MAX)) != 0 || f->author != NULL)
-			return 0;
-		src |= f->source != NULL || f->lang != NULL;
-		*range |= (f->set & (NX_F_PUB_MIN | NX_F_PUB_MAX)) != 0;
-		if ((f->set & NX_F_PUB_MIN) && f->pub_min > *lo)
-			*lo = f->pub_min;
-		if ((f->set & NX_F_PUB_MAX) && f->pub_max < *hi)
-			*hi = f->pub_max;
-	}
-	return src;
+	return range_fields(p, lo, hi, range, &fields) && fields;
 }
 
 /* The words of b (nb of them) ANDed into a (na), a's past b's cleared. */

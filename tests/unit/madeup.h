@@ -123,6 +123,23 @@ static int madeup_setup(void **state, const char *name, uint32_t seed)
 	return nx_store_commit(f->st, &err) == NX_OK ? 0 : -1;
 }
 
+#ifdef MADEUP_ADD
+/* Articles n0 .. n0 + n - 1, made-up texts from seed, in a transaction of their own (include cmocka.h first). */
+static void madeup_add(nx_store *st, int n0, int n, uint32_t seed)
+{
+	nx_error err = NX_ERROR_INIT;
+	char title[256], body[2048];
+	int j = 0;
+
+	assert_int_equal(nx_store_begin(st, &err), NX_OK);
+	for (j = 0; j < n; j++) {
+		make_text(&seed, title, sizeof(title), body, sizeof(body));
+		assert_int_equal(put_article(st, n0 + j, title, body), 0);
+	}
+	assert_int_equal(nx_store_commit(st, &err), NX_OK);
+}
+#endif
+
 static int madeup_teardown(void **state)
 {
 	fixture *f = *state;

@@ -41,6 +41,7 @@ static const char *const outlets[] = { "Alpha Wire", "Beta News", "alpha-times.c
 static const char *const langs[] = { "en", "de", NULL, "en", "fr" };
 #define MADEUP_LANG(n) (langs[(n) % 5])
 #define MADEUP_SEARCH
+#define MADEUP_ADD
 #include "madeup.h" /* after NWORD */
 
 static int setup(void **state)
@@ -110,20 +111,6 @@ static void build(nx_store *st)
 	assert_int_equal(nx_search__impact_build(st, MIN_DF, 32, &err), NX_OK);
 }
 
-static void add(nx_store *st, int n0, int n, uint32_t seed)
-{
-	nx_error err = NX_ERROR_INIT;
-	char title[256], body[2048];
-	int j = 0;
-
-	assert_int_equal(nx_store_begin(st, &err), NX_OK);
-	for (j = 0; j < n; j++) {
-		make_text(&seed, title, sizeof(title), body, sizeof(body));
-		assert_int_equal(put_article(st, n0 + j, title, body), 0);
-	}
-	assert_int_equal(nx_store_commit(st, &err), NX_OK);
-}
-
 /* The rows of each pattern, as built, after additions, after removals; set aside by a replacement or an older build. */
 static void test_rows(void **state)
 {
@@ -137,7 +124,7 @@ static void test_rows(void **state)
 	assert_int_equal(nx_store__query_int(f->st, "SELECT count(*) FROM impact_src", &n), 0);
 	assert_int_equal(n, (int64_t)NOUT + 3); /* the outlets and the three languages */
 	check_all_rows(f->st, 1);
-	add(f->st, 10000, 50, 5u); /* added since: read from the articles */
+	madeup_add(f->st, 10000, 50, 5u); /* added since: read from the articles */
 	check_all_rows(f->st, 1);
 	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
 	assert_int_equal(nx_store_remove(f->st, "https://example.com/3", id, &err), NX_OK);
@@ -170,7 +157,7 @@ static void test_search(void **state)
 		if (round == 1)
 			build(f->st);
 		if (round == 2)
-			add(f->st, 20000, 40, 9u);
+			madeup_add(f->st, 20000, 40, 9u);
 		for (q = 0; q < sizeof(qs) / sizeof(qs[0]); q++)
 			for (t = 0; t < NTYPED; t++)
 				for (range = 0; range < 6; range++)

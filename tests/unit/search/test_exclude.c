@@ -156,6 +156,21 @@ static void put_other(nx_store *st, int n, const char *body)
  * filter) gives the SQL path's results, alone, in a range of days and for
  * one outlet (a filter by lookup, which the exclusions' bits keep).
  */
+/* A page (limit, offset; every other page collapsed) and a filter: 1 a range of days, 2 the outlet source. */
+static void page_opts(nx_search_opts *o, const int page[2], int filter, const char *source)
+{
+	o->limit = page[0];
+	o->offset = page[1];
+	o->collapse = page[0] == 5 || page[0] == 0;
+	if (filter == 1) {
+		o->filter.set = NX_F_PUB_MIN | NX_F_PUB_MAX;
+		o->filter.pub_min = T0 + 100 * DAY;
+		o->filter.pub_max = T0 + 400 * DAY;
+	} else if (filter == 2) {
+		o->filter.source = (char *)source;
+	}
+}
+
 static void test_search(void **state)
 {
 	fixture *f = *state;
@@ -187,17 +202,8 @@ static void test_search(void **state)
 					nx_search_opts o = NX_SEARCH_OPTS_INIT;
 					seen a, b;
 
-					o.limit = pages[p][0];
-					o.offset = pages[p][1];
+					page_opts(&o, pages[p], filter, "Other Wire");
 					o.relax = (int)(q % 2);
-					o.collapse = (int)(p % 2);
-					if (filter == 1) {
-						o.filter.set = NX_F_PUB_MIN | NX_F_PUB_MAX;
-						o.filter.pub_min = T0 + 100 * DAY;
-						o.filter.pub_max = T0 + 400 * DAY;
-					} else if (filter == 2) {
-						o.filter.source = (char *)"Other Wire";
-					}
 					o.fast_paths = NX_FAST_PATHS_OFF;
 					search_opts(f->st, qs[q].q, &o, &a);
 					o.fast_paths = NX_FAST_PATHS_CHECK;
@@ -324,16 +330,7 @@ static void test_column(void **state)
 				nx_search_opts o = NX_SEARCH_OPTS_INIT;
 				seen a, b;
 
-				o.limit = pages[p][0];
-				o.offset = pages[p][1];
-				o.collapse = (int)(p % 2);
-				if (filter == 1) {
-					o.filter.set = NX_F_PUB_MIN | NX_F_PUB_MAX;
-					o.filter.pub_min = T0 + 100 * DAY;
-					o.filter.pub_max = T0 + 400 * DAY;
-				} else if (filter == 2) {
-					o.filter.source = (char *)"Example";
-				}
+				page_opts(&o, pages[p], filter, "Example");
 				o.fast_paths = NX_FAST_PATHS_OFF;
 				search_opts(f->st, qs[q], &o, &a);
 				o.fast_paths = NX_FAST_PATHS_CHECK;

@@ -32,6 +32,7 @@
 #define T0 1625708520
 
 #define MADEUP_SEARCH
+#define MADEUP_ADD
 #include "madeup.h" /* after NWORD */
 
 /* The words paired: the made-up ones, the fillers and the opening word. */
@@ -212,21 +213,29 @@ static const int pages[][2] = { { 1, 0 }, { 5, 0 }, { 3, 4 }, { 10, 0 } };
 #define NPAGES (sizeof(pages) / sizeof(pages[0]))
 #define NPAIRS (NWORD * NWORD)
 
-/* Each pair of made-up words "i j" (upper: as "Zorba Zorbe"), every page, into want[pair][page]. */
+/* The query of pair i of made-up words, "\"zorba zorbe\"" (upper: "\"Zorba Zorbe\""). */
+static void pair_query(char q[48], int i, int upper)
+{
+	char a[16], b[16];
+
+	word(a, i / NWORD);
+	word(b, i % NWORD);
+	if (upper) {
+		a[0] = 'Z';
+		b[0] = 'Z';
+	}
+	snprintf(q, 48, "\"%s %s\"", a, b);
+}
+
+/* Each pair of made-up words (upper: as "Zorba Zorbe"), every page, into want[pair][page]. */
 static void search_pairs(nx_store *st, int upper, seen want[NPAIRS][NPAGES])
 {
-	char a[16], b[16], q[48];
+	char q[48];
 	size_t p = 0;
 	int i = 0;
 
 	for (i = 0; i < NPAIRS; i++) {
-		word(a, i / NWORD);
-		word(b, i % NWORD);
-		if (upper) {
-			a[0] = 'Z';
-			b[0] = 'Z';
-		}
-		snprintf(q, sizeof(q), "\"%s %s\"", a, b);
+		pair_query(q, i, upper);
 		for (p = 0; p < NPAGES; p++)
 			search(st, q, pages[p][0], pages[p][1], &want[i][p]);
 	}
@@ -237,18 +246,12 @@ static int served_as(nx_store *st, int i, size_t k, int upper)
 {
 	double cw[NX_TOPK_MAX_WEIGHTS];
 	nx_topk_hit *h = NULL;
-	char a[16], b[16], q[48];
+	char q[48];
 	size_t n = 0;
 	int64_t total = 0;
 	int ncw = 0, rc = 0;
 
-	word(a, i / NWORD);
-	word(b, i % NWORD);
-	if (upper) {
-		a[0] = 'Z';
-		b[0] = 'Z';
-	}
-	snprintf(q, sizeof(q), "\"%s %s\"", a, b);
+	pair_query(q, i, upper);
 	assert_true(nx_topk__weights(st->db, cw, &ncw));
 	rc = nx_search__impact_hits(st, q, cw, ncw, k, &h, &n, &total);
 	assert_true(rc >= 0);
@@ -268,21 +271,6 @@ static void same_all(seen a[NPAIRS][NPAGES], seen b[NPAIRS][NPAGES])
 	for (i = 0; i < NPAIRS; i++)
 		for (p = 0; p < NPAGES; p++)
 			assert_same(&a[i][p], &b[i][p]);
-}
-
-/* Article n0.. (n of them), made-up texts. */
-static void add_articles(nx_store *st, int n0, int n, uint32_t seed)
-{
-	nx_error err = NX_ERROR_INIT;
-	char title[256], body[2048];
-	int j = 0;
-
-	assert_int_equal(nx_store_begin(st, &err), NX_OK);
-	for (j = 0; j < n; j++) {
-		make_text(&seed, title, sizeof(title), body, sizeof(body));
-		assert_int_equal(put_article(st, n0 + j, title, body), 0);
-	}
-	assert_int_equal(nx_store_commit(st, &err), NX_OK);
 }
 
 /* A search for a listed pair reads the list and gives the walk's results; any case; after additions too. */
@@ -319,7 +307,7 @@ static void test_served_same_as_walk(void **state)
 	search_pairs(f->st, 1, upper);
 	same_all(want, upper);
 	/* articles added since: the lists rescored and the added rows walked, still the walk's results */
-	add_articles(f->st, 50000, 120, 99u);
+	madeup_add(f->st, 50000, 120, 99u);
 	assert_int_equal(sqlite3_exec(f->st->db, "BEGIN; DELETE FROM impact_state WHERE id = 4", NULL, NULL, NULL),
 			 SQLITE_OK);
 	assert_int_equal(served(f->st, 0, 1), 0);
