@@ -277,8 +277,9 @@ int nx_impact__ids_bits(const unsigned char *p, const unsigned char *end, uint64
 /*
  * impact_src (index/impact_src.c): the articles of each outlet (col
  * "source") and of each language ("lang"), rowids ascending as varints of
- * their differences, made with the lists (after nx_impact__reset) with
- * row 6 of impact_state.  SQLITE_OK or an error.
+ * their differences or as a bitmap, deflated when that saves a quarter,
+ * made with the lists (after nx_impact__reset) with row 6 of
+ * impact_state.  SQLITE_OK or an error.
  */
 #define NX_IMPACT_SRC_COLS 2
 enum { NX_IMPACT_SRC_SOURCE = 0, NX_IMPACT_SRC_LANG = 1 };

@@ -9,8 +9,9 @@
  * source:reuters").  The build of the lists (search/impact.c) also stores
  * the articles of each value of those two columns in impact_src(col, val,
  * ids), their rowids ascending as varints of their differences (as
- * impact_pub's buckets), a byte or two an article and column; a filter
- * reads the values it matches as bits.
+ * impact_pub's buckets) or a bitmap, deflated when that saves a quarter
+ * (encode), under a byte an article and column; a filter reads the
+ * values it matches as bits.
  *
  * Row 6 of impact_state says this build made the table: an older
  * program's build deletes it with the other rows and leaves the table
@@ -25,6 +26,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "util/buf.h"
 #include "util/strtab.h"
@@ -83,26 +85,65 @@ static int src_add(src_build *b, const char *source, size_t n, int64_t id)
 	return nx_buf_ok(&r->ids) ? 0 : -1;
 }
 
-/*
- * r's varints replaced by a 0 byte (no varint list starts with one: a
- * first rowid is 1 or more) and the bitmap of its rows, bit r of byte
- * r / 8, up to its last row: SQLITE_OK or SQLITE_NOMEM.
- */
-static int as_bitmap(src_rows *r)
-{
-	const unsigned char *p = (const unsigned char *)r->ids.buf, *end = p + r->ids.len;
-	size_t n = (size_t)(r->last / 8) + 1;
-	unsigned char *m = calloc(n + 1, 1);
-	uint64_t v = 0, id = 0;
+/* The forms of a value's rows (the first byte of ids): a bitmap or varints, deflated or not. */
+#define SRC_BITMAP 0
+#define SRC_VARINTS 1
+#define SRC_DEFLATED 4
 
-	if (m == NULL)
-		return SQLITE_NOMEM;
-	while (p < end && nx_varint_get(&p, end, &v) && (id += v) <= (uint64_t)r->last)
-		m[1 + id / 8] |= (unsigned char)(1u << (id % 8));
-	nx_buf_reset(&r->ids);
-	nx_buf_add(&r->ids, m, n + 1);
+/*
+ * r's rows in their stored form: the bitmap of its rows (bit r of byte
+ * r / 8, up to its last row) when that is smaller than their varints (a
+ * value of most articles: one language), then deflated when that saves a
+ * quarter or more (SRC_DEFLATED, and their size before as a varint after the form's byte):
+ * 10 MB of outlets' varints at 10M articles are 6.5 MB deflated, one
+ * language of every article 1.2 kB.  SQLITE_OK or SQLITE_NOMEM.
+ */
+static int encode(src_rows *r)
+{
+	nx_buf out = NX_BUF_INIT;
+	unsigned char form = SRC_VARINTS, v[10];
+	unsigned char *m = NULL, *z = NULL;
+	const unsigned char *raw = (const unsigned char *)r->ids.buf;
+	size_t n = r->ids.len;
+	uLongf zn = 0;
+	int rc = SQLITE_OK;
+
+	if (n > (size_t)(r->last / 8) + 1) {
+		const unsigned char *p = raw, *end = raw + r->ids.len;
+		uint64_t x = 0, id = 0;
+
+		n = (size_t)(r->last / 8) + 1;
+		if ((m = calloc(n, 1)) == NULL)
+			return SQLITE_NOMEM;
+		while (p < end && nx_varint_get(&p, end, &x) && (id += x) <= (uint64_t)r->last)
+			m[id / 8] |= (unsigned char)(1u << (id % 8));
+		raw = m;
+		form = SRC_BITMAP;
+	}
+	zn = compressBound((uLong)n);
+	if ((z = malloc(zn)) == NULL) {
+		rc = SQLITE_NOMEM;
+		goto done;
+	}
+	if (compress2(z, &zn, raw, (uLong)n, 6) == Z_OK && zn * 4 <= (uLongf)n * 3) {
+		nx_buf_addch(&out, (char)(form | SRC_DEFLATED));
+		nx_buf_add(&out, v, nx_varint_put(v, (uint64_t)n));
+		nx_buf_add(&out, z, zn);
+	} else {
+		nx_buf_addch(&out, (char)form);
+		nx_buf_add(&out, raw, n);
+	}
+	if (!nx_buf_ok(&out)) {
+		nx_buf_free(&out);
+		rc = SQLITE_NOMEM;
+		goto done;
+	}
+	nx_buf_free(&r->ids);
+	r->ids = out;
+done:
 	free(m);
-	return nx_buf_ok(&r->ids) ? SQLITE_OK : SQLITE_NOMEM;
+	free(z);
+	return rc;
 }
 
 static void src_build_free(src_build *b)
@@ -144,8 +185,7 @@ int nx_impact__put_src(sqlite3 *db)
 		for (i = 0; i < b[c].n && rc == SQLITE_OK; i++) {
 			src_rows *r = &b[c].s[i];
 
-			/* a value of most articles (one language): its rows as a bitmap, fewer bytes than varints */
-			if (r->ids.len > (size_t)(r->last / 8) + 2 && (rc = as_bitmap(r)) != SQLITE_OK)
+			if ((rc = encode(r)) != SQLITE_OK)
 				break;
 			sqlite3_reset(ins);
 			sqlite3_bind_text(ins, 1, src_cols[c], -1, SQLITE_STATIC);
@@ -164,37 +204,65 @@ int nx_impact__put_src(sqlite3 *db)
 	return rc;
 }
 
-/* The rows of one value (varints p..end) into *bits, those in m's removed rows left out: 0, or -1. */
+/* The rows of a bitmap (bit r of byte r / 8) ORed into *bits: 0, or -1 out of memory. */
+static int bitmap_bits(const unsigned char *p, size_t nbytes, uint64_t **bits, size_t *cap)
+{
+	int64_t top = (int64_t)nbytes * 8 - 1;
+	size_t i = 0;
+
+	/* room for the last bit (nx_impact__bit_set sets it: cleared again, it was past the end) */
+	if (nbytes > 0 && (size_t)(top >> 6) >= *cap) {
+		if (nx_impact__bit_set(bits, cap, top) < 0)
+			return -1;
+		(*bits)[top >> 6] &= ~((uint64_t)1 << (top & 63));
+	}
+	for (i = 0; i < nbytes; i++)
+		(*bits)[i / 8] |= (uint64_t)p[i] << (8 * (i % 8));
+	return 0;
+}
+
+/* The rows of one value (its stored form p..end, see encode) into *bits, m's removed rows left out: 0, or -1. */
 static int src_rows_bits(const unsigned char *p, const unsigned char *end, const nx_impact_mark *m, uint64_t **bits,
 			 size_t *cap)
 {
-	uint64_t v = 0, id = 0;
+	unsigned char *raw = NULL;
+	uint64_t v = 0, id = 0, n = 0;
+	int form = 0, rc = 0;
 
-	/* a bitmap (as_bitmap): ORed in whole, the removed rows cleared */
-	if (p < end && p[0] == 0) {
-		size_t nbytes = (size_t)(end - p - 1), i = 0;
-		int64_t top = (int64_t)nbytes * 8 - 1;
+	if (p >= end || (*p & ~(SRC_DEFLATED | 1)) != 0)
+		return -1;
+	form = *p & 1;
+	if (*p++ & SRC_DEFLATED) {
+		uLongf got = 0;
 
-		/* room for the last bit (nx_impact__bit_set sets it: cleared again unless it was set) */
-		if (nbytes > 0 && (size_t)(top >> 6) >= *cap) {
-			if (nx_impact__bit_set(bits, cap, top) < 0)
-				return -1;
-			(*bits)[top >> 6] &= ~((uint64_t)1 << (top & 63));
+		/* (a size past the index's rows is corrupt: 1 GB of bits is 8G rows) */
+		if (!nx_varint_get(&p, end, &n) || n > ((uint64_t)1 << 30) || (raw = malloc(n ? n : 1)) == NULL)
+			return -1;
+		got = (uLongf)n;
+		if (uncompress(raw, &got, p, (uLong)(end - p)) != Z_OK || got != n) {
+			free(raw);
+			return -1;
 		}
-		for (i = 0; i < nbytes; i++)
-			(*bits)[i / 8] |= (uint64_t)p[1 + i] << (8 * (i % 8));
-		nx_impact__clear_gone(m, *bits, *cap);
-		return 0;
+		p = raw;
+		end = raw + n;
 	}
-	if (m->ngone == 0)
-		return nx_impact__ids_bits(p, end, bits, cap);
-	while (p < end) {
-		if (!nx_varint_get(&p, end, &v) || (id += v) > (uint64_t)INT64_MAX)
-			return -1;
-		if (!nx_impact__gone(m, (int64_t)id) && nx_impact__bit_set(bits, cap, (int64_t)id) < 0)
-			return -1;
+	if (form == SRC_BITMAP) {
+		/* ORed in whole, the removed rows cleared */
+		rc = bitmap_bits(p, (size_t)(end - p), bits, cap);
+		if (rc == 0)
+			nx_impact__clear_gone(m, *bits, *cap);
+	} else if (m->ngone == 0) {
+		rc = nx_impact__ids_bits(p, end, bits, cap);
+	} else {
+		while (rc == 0 && p < end) {
+			if (!nx_varint_get(&p, end, &v) || (id += v) > (uint64_t)INT64_MAX)
+				rc = -1;
+			else if (!nx_impact__gone(m, (int64_t)id) && nx_impact__bit_set(bits, cap, (int64_t)id) < 0)
+				rc = -1;
+		}
 	}
-	return 0;
+	free(raw);
+	return rc;
 }
 
 int nx_impact__src_bits(sqlite3 *db, int col, const char *like, uint64_t **bits, size_t *cap)
