@@ -204,27 +204,16 @@ int nx_impact__put_src(sqlite3 *db)
 	return rc;
 }
 
-/* The rows of a bitmap (bit r of byte r / 8) ORed into *bits: 0, or -1 out of memory. */
-static int bitmap_bits(const unsigned char *p, size_t nbytes, uint64_t **bits, size_t *cap)
-{
-	int64_t top = (int64_t)nbytes * 8 - 1;
-	size_t i = 0;
-
-	/* room for the last bit (nx_impact__bit_set sets it: cleared again, it was past the end) */
-	if (nbytes > 0 && (size_t)(top >> 6) >= *cap) {
-		if (nx_impact__bit_set(bits, cap, top) < 0)
-			return -1;
-		(*bits)[top >> 6] &= ~((uint64_t)1 << (top & 63));
-	}
-	for (i = 0; i < nbytes; i++)
-		(*bits)[i / 8] |= (uint64_t)p[i] << (8 * (i % 8));
-	return 0;
-}
-
-/* The rows of one value (its stored form p..end, see encode) into *bits, m's removed rows left out: 0, or -1. */
+/*
+ * The rows of one value (its stored form p..end, see encode) into *bits,
+ * m's removed rows left out: 0, or -1.  Every row was at or below the
+ * mark when stored: a row past it, or a bitmap or a size longer than the
+ * mark's rows, is corrupt (and would have the bits grown without bound).
+ */
 static int src_rows_bits(const unsigned char *p, const unsigned char *end, const nx_impact_mark *m, uint64_t **bits,
 			 size_t *cap)
 {
+	const uint64_t last = m->last > 0 ? (uint64_t)m->last : 0;
 	unsigned char *raw = NULL;
 	uint64_t v = 0, id = 0, n = 0;
 	int form = 0, rc = 0;
@@ -235,8 +224,8 @@ static int src_rows_bits(const unsigned char *p, const unsigned char *end, const
 	if (*p++ & SRC_DEFLATED) {
 		uLongf got = 0;
 
-		/* (a size past the index's rows is corrupt: 1 GB of bits is 8G rows) */
-		if (!nx_varint_get(&p, end, &n) || n > ((uint64_t)1 << 30) || (raw = malloc(n ? n : 1)) == NULL)
+		/* (no more bytes than a varint a row, or the rows' bitmap) */
+		if (!nx_varint_get(&p, end, &n) || n > 10 * (last + 1) || (raw = malloc(n ? n : 1)) == NULL)
 			return -1;
 		got = (uLongf)n;
 		if (uncompress(raw, &got, p, (uLong)(end - p)) != Z_OK || got != n) {
@@ -246,19 +235,41 @@ static int src_rows_bits(const unsigned char *p, const unsigned char *end, const
 		p = raw;
 		end = raw + n;
 	}
+	/* the bits grown once to the mark's rows (nx_impact__bit_set sets that bit: cleared unless it was) */
+	if ((last >> 6) >= *cap) {
+		if (nx_impact__bit_set(bits, cap, (int64_t)last) < 0) {
+			free(raw);
+			return -1;
+		}
+		(*bits)[last >> 6] &= ~((uint64_t)1 << (last & 63));
+	}
 	if (form == SRC_BITMAP) {
 		/* ORed in whole, the removed rows cleared */
-		rc = bitmap_bits(p, (size_t)(end - p), bits, cap);
+		size_t nbytes = (size_t)(end - p), i = 0;
+
+		if (nbytes > last / 8 + 1)
+			rc = -1;
+		for (i = 0; rc == 0 && i < nbytes; i++)
+			(*bits)[i / 8] |= (uint64_t)p[i] << (8 * (i % 8));
 		if (rc == 0)
 			nx_impact__clear_gone(m, *bits, *cap);
-	} else if (m->ngone == 0) {
-		rc = nx_impact__ids_bits(p, end, bits, cap);
 	} else {
+		uint64_t *b = *bits;
+
 		while (rc == 0 && p < end) {
-			if (!nx_varint_get(&p, end, &v) || (id += v) > (uint64_t)INT64_MAX)
+			if (p[0] < 0x80) {
+				v = *p++;
+			} else if (!nx_varint_get(&p, end, &v)) {
 				rc = -1;
-			else if (!nx_impact__gone(m, (int64_t)id) && nx_impact__bit_set(bits, cap, (int64_t)id) < 0)
+				break;
+			}
+			if (v > last - id) {
 				rc = -1;
+				break;
+			}
+			id += v;
+			if (m->ngone == 0 || !nx_impact__gone(m, (int64_t)id))
+				b[id >> 6] |= (uint64_t)1 << (id & 63);
 		}
 	}
 	free(raw);

@@ -214,11 +214,54 @@ static void test_search(void **state)
 	assert_true(nonzero > 200);
 }
 
+/*
+ * Stored rows that are corrupt (an unknown form, a row past the mark, a
+ * bitmap or a deflated size longer than the rows, bytes that do not
+ * inflate): an error at once, no bits grown past the rows, and a search
+ * with the filter still the SQL path's.
+ */
+static void test_corrupt(void **state)
+{
+	fixture *f = *state;
+	static const char *const bad[] = { "09", "01FFFFFFFFFFFFFFFF7F", "0180FFFFFF7F", "01FF", "00" /* + a long bitmap */,
+					   "05FFFFFFFF0F789C", "0508789C0000", "04", "00" /* empty: no rows, no error */ };
+	char sql[160];
+	size_t i = 0;
+
+	build(f->st);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		nx_search_opts o = NX_SEARCH_OPTS_INIT;
+		uint64_t *bits = NULL;
+		size_t cap = 0;
+		seen a, b;
+
+		if (i == 4)
+			snprintf(sql, sizeof(sql), "UPDATE impact_src SET ids = x'00' || zeroblob(%d) WHERE val = 'Alpha Wire'",
+				 NART);
+		else
+			snprintf(sql, sizeof(sql), "UPDATE impact_src SET ids = x'%s' WHERE val = 'Alpha Wire'", bad[i]);
+		assert_int_equal(sqlite3_exec(f->st->db, sql, NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(nx_impact__src_bits(f->st->db, NX_IMPACT_SRC_SOURCE, "%alpha wire%", &bits, &cap),
+				 i == 8 ? 1 : -1);
+		assert_true(cap <= 1024); /* (nx_impact__bit_set starts at 1,024 words, enough for the rows) */
+		free(bits);
+		if (i == 8)
+			continue; /* (well-formed: the rows it says, whatever the articles) */
+		o.filter.source = (char *)"alpha";
+		o.fast_paths = NX_FAST_PATHS_OFF;
+		search_opts(f->st, "zorba", &o, &a);
+		o.fast_paths = NX_FAST_PATHS_ON;
+		search_opts(f->st, "zorba", &o, &b);
+		assert_same(&a, &b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rows, setup, madeup_teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, madeup_teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt, setup, madeup_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
