@@ -192,7 +192,6 @@ static int pub_buckets(nx_store *st, plan *p, size_t *cap, int64_t lo, int64_t h
 	return 1;
 }
 
-/* p's filters for the fast paths (*out NULL: none); 0 when they cannot be had. */
 /* The end of a column's filter at s ("title : "), or s when there is none. */
 static const char *skip_column(const char *s)
 {
@@ -336,6 +335,7 @@ static int src_sets(nx_store *st, plan *p, size_t *cap, int and)
 int nx_search__src_filter_runs;
 int nx_search__column_runs;
 
+/* p's filters for the fast paths (*out NULL: none); 0 when they cannot be had. */
 static int topk_filter(nx_store *st, plan *p, const nx_topk_filter **out)
 {
 	nx_error err = NX_ERROR_INIT;
