@@ -419,6 +419,20 @@ done:
 	return ok;
 }
 
+/* The second connection for a search's walks, its budget watched, or NULL (one thread, or the read-ahead has it). */
+static sqlite3 *db2_take(nx_store *st, plan *p, const nx_search_opts *o)
+{
+	sqlite3 *db2 = NULL;
+
+	if (o->one_thread || p->prefetch != NULL || (db2 = nx_store__db2(st)) == NULL)
+		return NULL;
+	if (p->budget != NULL) {
+		p->budget2 = *p->budget;
+		nx_search__budget_watch(db2, &p->budget2);
+	}
+	return db2;
+}
+
 /* The search done with the second connection: its budget no longer watched, a stop on it the search's. */
 static void db2_done(plan *p, sqlite3 *db2)
 {
@@ -530,11 +544,7 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		free(p->pre);
 		p->pre = NULL;
 		p->pre_expr = NULL;
-		/* (split in two on the second connection, as any long walk) */
-		if (!o->one_thread && p->prefetch == NULL && (db2 = nx_store__db2(st)) != NULL && p->budget != NULL) {
-			p->budget2 = *p->budget;
-			nx_search__budget_watch(db2, &p->budget2);
-		}
+		db2 = db2_take(st, p, o); /* (split in two on it, as any long walk) */
 		rc = nx_topk__run(st->db, db2, expr, w, nw, -1, NULL, 0, flt, (size_t)(want > 0 ? want : 0), &p->pre,
 				  &p->npre, total, NULL, &tune);
 		db2_done(p, db2);
@@ -588,11 +598,7 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		p->pre_want = want;
 		return 1;
 	}
-	/* (the second connection is the read-ahead's while it runs) */
-	if (!o->one_thread && p->prefetch == NULL && (db2 = nx_store__db2(st)) != NULL && p->budget != NULL) {
-		p->budget2 = *p->budget;
-		nx_search__budget_watch(db2, &p->budget2);
-	}
+	db2 = db2_take(st, p, o);
 	/* several frequent words, or frequent words in a published range: their lists and sets of rows */
 	if ((flt != NULL || nphrase > 1) &&
 	    nx_search__impact_and(st, db2, &p->isets, walk, flt, w, nw, (size_t)(want > 0 ? want : 0), &p->pre,
@@ -822,13 +828,8 @@ int nx_search__relaxed_count(nx_store *st, plan *p, const nx_search_opts *o, con
 		/* no filter, words with sets of rows: the sets ORed */
 		if (flt == NULL && nx_search__impact_or_count(st, &p->isets, relaxed_expr, total) == 1)
 			return NX_OK;
-		sqlite3 *db2 = NULL;
+		sqlite3 *db2 = db2_take(st, p, o);
 
-		/* (the second connection is the read-ahead's while it runs) */
-		if (!o->one_thread && p->prefetch == NULL && (db2 = nx_store__db2(st)) != NULL && p->budget != NULL) {
-			p->budget2 = *p->budget;
-			nx_search__budget_watch(db2, &p->budget2);
-		}
 		rc = nx_topk__or_count(st->db, db2, relaxed_expr, flt, total, NULL);
 		db2_done(p, db2);
 		if (rc == SQLITE_OK)
