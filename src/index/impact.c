@@ -792,9 +792,11 @@ static int pub_added(sqlite3 *db, int64_t last, int64_t b0, int64_t b1, const pu
  * One bucket's rows (varints of their differences, ascending) as bits of
  * *bits, when no row was removed since: the varints of one and two bytes
  * (gaps below 16,384: every bucket of a large index) decoded in line, the
- * bits grown only past their end.  0, -1 when corrupt or out of memory.
+ * bits grown only past their end.  0, -1 when corrupt (a row past last,
+ * the largest a stored row can be: the bits are never grown past it) or
+ * out of memory.
  */
-int nx_impact__ids_bits(const unsigned char *p, const unsigned char *end, uint64_t **bits, size_t *cap)
+int nx_impact__ids_bits(const unsigned char *p, const unsigned char *end, int64_t last, uint64_t **bits, size_t *cap)
 {
 	uint64_t id = 0, v = 0, *b = *bits;
 	uint64_t n = (uint64_t)*cap * 64; /* (locals: the stores to b alias neither) */
@@ -809,8 +811,9 @@ int nx_impact__ids_bits(const unsigned char *p, const unsigned char *end, uint64
 		} else if (!nx_varint_get(&p, end, &v)) {
 			return -1;
 		}
-		if ((id += v) > (uint64_t)INT64_MAX)
+		if (last < 0 || v > (uint64_t)last - id)
 			return -1;
+		id += v;
 		if (id >= n) {
 			if (nx_impact__bit_set(bits, cap, (int64_t)id) < 0)
 				return -1;
@@ -821,6 +824,20 @@ int nx_impact__ids_bits(const unsigned char *p, const unsigned char *end, uint64
 		b[id >> 6] |= (uint64_t)1 << (id & 63);
 	}
 	return 0;
+}
+
+/* The largest rowid of article into *last (0 when there is none): 0, or -1. */
+static int last_row(sqlite3 *db, int64_t *last)
+{
+	sqlite3_stmt *s = NULL;
+	int step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) FROM article", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if ((step = sqlite3_step(s)) == SQLITE_ROW)
+		*last = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return step == SQLITE_ROW ? 0 : -1;
 }
 
 /* nx_impact__pub_rows into the sink k. */
@@ -847,6 +864,9 @@ static int pub_read(sqlite3 *db, int64_t b0, int64_t b1, const pub_sink *k)
 	/* or for it before articles were added: those are read from the table of articles */
 	if (fresh && (rc = nx_impact__mark(db, &m)) != 1)
 		return rc;
+	/* the largest row stored: the mark's, else the index's now (a larger one is corrupt) */
+	if (!fresh && last_row(db, &m.last) < 0)
+		return -1;
 	if (sqlite3_prepare_v2(db, "SELECT ids FROM impact_pub WHERE b BETWEEN ?1 AND ?2", -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(s, 1, b0);
@@ -856,17 +876,18 @@ static int pub_read(sqlite3 *db, int64_t b0, int64_t b1, const pub_sink *k)
 		uint64_t v = 0, id = 0;
 
 		if (p != NULL && k->add == NULL && m.ngone == 0) {
-			if (nx_impact__ids_bits(p, end, k->bits, k->cap) < 0) {
+			if (nx_impact__ids_bits(p, end, m.last, k->bits, k->cap) < 0) {
 				rc = -1;
 				goto done;
 			}
 			continue;
 		}
 		while (p != NULL && p < end) {
-			if (!nx_varint_get(&p, end, &v) || (id += v) > (uint64_t)INT64_MAX) {
+			if (!nx_varint_get(&p, end, &v) || m.last < 0 || v > (uint64_t)m.last - id) {
 				rc = -1;
 				goto done;
 			}
+			id += v;
 			/* (an article removed since: left out) */
 			if ((m.ngone == 0 || !nx_impact__gone(&m, (int64_t)id)) && sink_row(k, (int64_t)id) < 0) {
 				rc = -1;

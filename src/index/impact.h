@@ -270,9 +270,10 @@ int nx_impact__pub_bits(sqlite3 *db, int64_t b0, int64_t b1, uint64_t **bits, si
 /*
  * The rowids of varints p..end (ascending, each the difference from the
  * one before, the first the rowid itself) as bits of *bits, grown as
- * nx_impact__bit_set grows it: 0, or -1 when corrupt or out of memory.
+ * nx_impact__bit_set grows it: 0, or -1 when corrupt (a rowid past last,
+ * the largest one stored can be) or out of memory.
  */
-int nx_impact__ids_bits(const unsigned char *p, const unsigned char *end, uint64_t **bits, size_t *cap);
+int nx_impact__ids_bits(const unsigned char *p, const unsigned char *end, int64_t last, uint64_t **bits, size_t *cap);
 
 /*
  * impact_src (index/impact_src.c): the articles of each outlet (col

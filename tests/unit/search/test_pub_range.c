@@ -699,6 +699,57 @@ static void test_rank_skip(void **state)
 	assert_true(band_reads(f->st, 300, 420) > 0);
 }
 
+/*
+ * A bucket's stored rows that are corrupt (a row past the largest the
+ * index holds, a gap that runs past it, a varint cut short): an error at
+ * once, the bits never grown past the index's rows, and every search in a
+ * range still the SQL path's.  Read as built and after an addition (the
+ * mark bounds the rows then).
+ */
+static void test_corrupt_buckets(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	static const char *const bad[] = { "FFFFFFFFFFFFFFFF7F", "0180FFFFFFFF0F", "01FF", "81C0FFFF7F" };
+	const int64_t b = nx_impact__pub_bucket(T0) + 4; /* inside the first range's five whole buckets */
+	int64_t n = 0;
+	char sql[160];
+	size_t i = 0, round = 0;
+
+	for (round = 0; round < 2; round++) {
+		if (round == 1) {
+			assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+			assert_int_equal(put_article(f->st, NART + 2, "zorba added", "zorba zorbe zorco."), 0);
+			assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+		}
+		assert_int_equal(nx_search__impact_build(f->st, MIN_DF, ROWS, &err), NX_OK);
+		if (round == 1) { /* (the mark: read with the rows added since) */
+			assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+			assert_int_equal(put_article(f->st, NART + 3, "zorba again", "zorba zorbe."), 0);
+			assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+		}
+		all(f->st, NX_FAST_PATHS_OFF, 0);
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			uint64_t *bits = NULL;
+			size_t cap = 0;
+
+			snprintf(sql, sizeof(sql), "UPDATE impact_pub SET ids = x'%s' WHERE b = %lld", bad[i], (long long)b);
+			assert_int_equal(sqlite3_exec(f->st->db, sql, NULL, NULL, NULL), SQLITE_OK);
+			assert_int_equal(sqlite3_changes(f->st->db), 1);
+			assert_int_equal(nx_impact__pub_bits(f->st->db, b - 1, b + 1, &bits, &cap), -1);
+			assert_true(cap <= 1024); /* (nx_impact__bit_set starts at 1,024 words, enough for the rows) */
+			free(bits);
+			assert_int_equal(nx_impact__pub_rows(f->st->db, b, b, count_row, &n), -1);
+			all(f->st, NX_FAST_PATHS_ON, 1);
+		}
+	}
+	/* made again: served */
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, ROWS, &err), NX_OK);
+	n = 0;
+	assert_int_equal(nx_impact__pub_rows(f->st->db, b, b, count_row, &n), 1);
+	assert_true(n > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -709,6 +760,7 @@ int main(void)
 		cmocka_unit_test(test_same_as_sql),
 		cmocka_unit_test(test_band_search),
 		cmocka_unit_test(test_rank_skip),
+		cmocka_unit_test(test_corrupt_buckets),
 	};
 
 	return cmocka_run_group_tests(tests, setup, madeup_teardown);
