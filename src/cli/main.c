@@ -9,6 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sqlite3.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 #include "strbuf.h"
@@ -22,7 +25,7 @@ static const nx_command commands[] = {
 	{ "add", cmd_add, NX_CMD_DB_WRITE,
 	  "newsidx add [--json] [--keep-originals] [--follow-symlinks] [--wait SECONDS] PATH...",
 	  "Add articles from files, folders or - (standard input) to the index" },
-	{ "search", cmd_search, NX_CMD_DB_READ,
+	{ "search", cmd_search, NX_CMD_DB_READ | NX_CMD_SEARCHES,
 	  "newsidx search [--json] [--limit N] [--offset N] [--sort relevance|newest|oldest] [--recent]\n"
 	  "                      [--since DATE] [--until DATE] [--source S] [--credit C] [--author A] [--lang L]\n"
 	  "                      [--facets source,month,credit,author] [--fragments N] [--all-revisions]\n"
@@ -30,7 +33,7 @@ static const nx_command commands[] = {
 	  "                      QUERY...\n"
 	  "       newsidx search --batch [OPTIONS] < QUERIES   (one per line; JSON Lines out)",
 	  "Search the index; ranked hits with highlighted snippets" },
-	{ "similar", cmd_similar, NX_CMD_DB_READ,
+	{ "similar", cmd_similar, NX_CMD_DB_READ | NX_CMD_SEARCHES,
 	  "newsidx similar [--json] [--limit N] [--since DATE] [--until DATE] [--source S] ID|URL",
 	  "Articles most like the given one" },
 	{ "show", cmd_show, NX_CMD_DB_READ,
@@ -44,7 +47,7 @@ static const nx_command commands[] = {
 	{ "rm", cmd_rm, NX_CMD_DB_WRITE,
 	  "newsidx rm ID|URL...",
 	  "Remove articles from the index" },
-	{ "serve", cmd_serve, NX_CMD_DB_READ,
+	{ "serve", cmd_serve, NX_CMD_DB_READ | NX_CMD_SEARCHES,
 	  "newsidx serve [--listen HOST:PORT] [--allow-host NAME]... [--max-connections N] [--threads N] [--log]",
 	  "Serve a search page and a JSON API over HTTP, read-only (127.0.0.1:8080 by default)" },
 	{ "stats", cmd_stats, NX_CMD_DB_READ,
@@ -99,6 +102,25 @@ void nx_cli_warn(const char *fmt, ...)
 	nx_safe_fwrite(stderr, b.buf, b.len, 0);
 	fputc('\n', stderr);
 	nx_sb_free(&b);
+}
+
+/*
+ * A search of a large archive allocates arrays of tens of megabytes (the
+ * rows of its frequent words) and frees them at its end.  glibc maps
+ * blocks past a threshold afresh each time and hands freed memory back,
+ * so the next search takes the page faults again: at 10M articles a
+ * verbose question ranked on its partial matches spent a quarter of its
+ * time in the kernel.  Blocks up to 32 MB come from the heap instead, and
+ * up to 256 MB freed at its top stay mapped, for `search --batch`,
+ * `serve` and `similar` (doc/performance.md, round 24).  Not for
+ * ingestion, where it measured within the noise.
+ */
+static void keep_heap(void)
+{
+#ifdef __GLIBC__
+	(void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	(void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
 }
 
 static const nx_command *find_command(const char *name)
@@ -430,6 +452,8 @@ int main(int argc, char **argv)
 			return rc == NX_ELOCKED ? NX_EXIT_LOCKED : NX_EXIT_INDEX;
 		}
 	}
+	if (c->flags & NX_CMD_SEARCHES)
+		keep_heap();
 	if (c->flags & (NX_CMD_DB_READ | NX_CMD_DB_WRITE)) {
 		rc = nx_store_open(&cli.st, db, (c->flags & NX_CMD_DB_WRITE) ? NX_STORE_WRITE : NX_STORE_READ, &err);
 		if (rc < 0) {
