@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "index/bulk.h"
 #include "index/impact.h"
 #include "index/tokenizer.h"
 #include "util/text.h"
@@ -966,6 +967,7 @@ int nx_search__impact_build(nx_store *st, int64_t min_df, size_t rows, nx_error 
 int nx_search_impact_build(nx_store *st, int64_t written, nx_error *err)
 {
 	int64_t last = 0;
+	int rc = NX_OK;
 
 	if (written >= 0) {
 		/* a load of a few articles into a large index: not worth a walk of every frequent word */
@@ -975,5 +977,9 @@ int nx_search_impact_build(nx_store *st, int64_t written, nx_error *err)
 			return NX_OK;
 	}
 	/* the pairs of words at optimize alone: at the end of a new archive's first load they would cost it 5-10% */
-	return impact_build(st, NX_IMPACT_MIN_DF, NX_IMPACT_ROWS, written < 0, err);
+	if ((rc = impact_build(st, NX_IMPACT_MIN_DF, NX_IMPACT_ROWS, written < 0, err)) < 0)
+		return rc;
+	/* the pages the lists made before leave free, handed back (an index made with auto_vacuum = INCREMENTAL) */
+	nx_store__trim(st);
+	return NX_OK;
 }

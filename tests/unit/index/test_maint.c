@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "newsidx/maint.h"
 #include "index/store_private.h"
@@ -20,14 +21,14 @@ static void count_problem(const char *msg, void *ctx)
 	(*(int *)ctx)++;
 }
 
-static nx_store *filled_store(void)
+static nx_store *filled_store_at(const char *path)
 {
 	nx_store *st = NULL;
 	nx_error err = NX_ERROR_INIT;
 	char title[64], body[128];
 	int i = 0, status = 0;
 
-	assert_int_equal(nx_store_open(&st, ":memory:", NX_STORE_WRITE, &err), NX_OK);
+	assert_int_equal(nx_store_open(&st, path, NX_STORE_WRITE, &err), NX_OK);
 	for (i = 0; i < 20; i++) {
 		nx_article *a = nx_article_new();
 
@@ -50,6 +51,11 @@ static nx_store *filled_store(void)
 		nx_article_free(a);
 	}
 	return st;
+}
+
+static nx_store *filled_store(void)
+{
+	return filled_store_at(":memory:");
 }
 
 static void test_check_sound_and_damaged(void **state)
@@ -103,20 +109,35 @@ static int64_t pragma(nx_store *st, const char *sql)
 	return v;
 }
 
-/* the file is rewritten when a twentieth of it or more is free, not for a few pages */
+/* 4 MB kept, then 40 KB freed: about 1% of the pages free */
+static void ballast_and_crumbs(nx_store *st)
+{
+	assert_int_equal(sqlite3_exec(st->db, "CREATE TABLE ballast(b); INSERT INTO ballast VALUES(zeroblob(4000000));"
+				      "CREATE TABLE crumbs(b); INSERT INTO crumbs VALUES(zeroblob(40000));"
+				      "DROP TABLE crumbs;", NULL, NULL, NULL), SQLITE_OK);
+}
+
+/*
+ * The file is rewritten when a twentieth of it or more is free; a few free
+ * pages (what the merge of a load's segments leaves: 0.5-1% of the file)
+ * are handed back without a rewrite, the index being made with
+ * auto_vacuum = INCREMENTAL.
+ */
 static void test_optimize_vacuums_only_free_space(void **state)
 {
 	nx_store *st = filled_store();
 	nx_optimize_result o;
 	nx_error err = NX_ERROR_INIT;
+	int64_t pages = 0, nfree = 0;
 
 	(void)state;
-	/* 4 MB kept, then 40 KB freed: about 1% of the pages */
-	assert_int_equal(sqlite3_exec(st->db, "CREATE TABLE ballast(b); INSERT INTO ballast VALUES(zeroblob(4000000));"
-				      "CREATE TABLE crumbs(b); INSERT INTO crumbs VALUES(zeroblob(40000));"
-				      "DROP TABLE crumbs;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(pragma(st, "PRAGMA auto_vacuum"), 2);
+	ballast_and_crumbs(st);
+	pages = pragma(st, "PRAGMA page_count");
+	nfree = pragma(st, "PRAGMA freelist_count");
+	assert_true(nfree > 0 && nfree * 20 < pages);
 	assert_int_equal(nx_maint_optimize(&o, st, &err), NX_OK);
-	assert_true(pragma(st, "PRAGMA freelist_count") > 0);
+	assert_int_equal(pragma(st, "PRAGMA freelist_count"), 0);
 	/* 4 MB freed: reclaimed */
 	assert_int_equal(sqlite3_exec(st->db, "DROP TABLE ballast", NULL, NULL, NULL), SQLITE_OK);
 	assert_true(pragma(st, "PRAGMA freelist_count") > 100);
@@ -124,6 +145,41 @@ static void test_optimize_vacuums_only_free_space(void **state)
 	assert_int_equal(pragma(st, "PRAGMA freelist_count"), 0);
 	assert_int_equal(pragma(st, "PRAGMA cache_size"), -65536);
 	nx_store_close(st);
+}
+
+/* An index made without auto_vacuum (before round 8) keeps a few free pages, as before, and works. */
+static void test_optimize_older_file(void **state)
+{
+	char path[64];
+	sqlite3 *db = NULL;
+	nx_store *st = NULL;
+	nx_optimize_result o;
+	nx_error err = NX_ERROR_INIT;
+	nx_stats s;
+
+	(void)state;
+	snprintf(path, sizeof(path), "/tmp/nx-test-maint-%ld.db", (long)getpid());
+	unlink(path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA page_size = 16384; CREATE TABLE seed(x); DROP TABLE seed;", NULL, NULL,
+				      NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	st = filled_store_at(path);
+	assert_int_equal(pragma(st, "PRAGMA auto_vacuum"), 0);
+	ballast_and_crumbs(st);
+	assert_true(pragma(st, "PRAGMA freelist_count") > 0);
+	assert_int_equal(nx_maint_optimize(&o, st, &err), NX_OK);
+	assert_true(pragma(st, "PRAGMA freelist_count") > 0);
+	assert_int_equal(nx_store_stats(&s, st, &err), NX_OK);
+	assert_int_equal(s.articles, 20);
+	nx_store_close(st);
+	unlink(path);
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "-wal");
+	unlink(path);
+	path[strlen(path) - 4] = '\0';
+	snprintf(path + strlen(path), sizeof(path) - strlen(path), "-shm");
+	unlink(path);
 }
 
 static void test_reindex_without_sources(void **state)
@@ -149,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_check_sound_and_damaged),
 		cmocka_unit_test(test_optimize_keeps_everything),
 		cmocka_unit_test(test_optimize_vacuums_only_free_space),
+		cmocka_unit_test(test_optimize_older_file),
 		cmocka_unit_test(test_reindex_without_sources),
 	};
 
