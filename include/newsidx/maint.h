@@ -68,7 +68,9 @@ typedef struct nx_optimize_result {
  * Merge the FTS5 segments into one, VACUUM the file when a twentieth or
  * more of its pages are free (reclaims the space of removed articles and
  * merged segments; needs as much free disk as the index, and 8 MB of page
- * cache), update the query planner statistics and checkpoint the WAL.
+ * cache), else hand the free pages back without a rewrite (an index made
+ * with auto_vacuum = INCREMENTAL, as newsidx makes them), update the
+ * query planner statistics and checkpoint the WAL.
  */
 int nx_maint_optimize(nx_optimize_result *out, nx_store *st, nx_error *err);
 

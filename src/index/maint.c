@@ -339,7 +339,7 @@ static int64_t pragma_int(nx_store *st, const char *sql)
  * index.  Its copy keeps as many pages in memory as the connection's
  * cache: at 64 MB that was 332 MB of peak memory at 1M articles, at 8 MB
  * 55 MB (and no slower).  Fewer free pages, in an index made with
- * auto_vacuum = INCREMENTAL (every index since round 8), are handed back
+ * auto_vacuum = INCREMENTAL (every index since d2deeaf), are handed back
  * without a rewrite (nx_store__trim): the merge of the segments a load
  * leaves frees about 0.5-1% of the file (55 MB at 10M articles, which
  * took the index from 0.998 to 1.003 bytes a text byte).
