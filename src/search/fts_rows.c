@@ -1,0 +1,386 @@
+/*
+ * fts_rows.c - the rows of one token read straight from FTS5's leaf
+ * pages, for the counts that need rowids alone (see fts_rows.h).
+ *
+ * A walk through FTS5's API (xQueryPhrase) is handed its rows one at a
+ * time through FTS5's cursor and expression code: about 40 ns a row,
+ * most of a verbose question's count at 10M articles.  A count needs
+ * only the rowids, and in the index they are varint deltas, each
+ * followed by the size of its row's positions.  This reader finds the
+ * token in each segment (the segment's b-tree in fts_idx, then the terms
+ * of the leaf it names) and follows its list of rows over the leaves,
+ * skipping the positions.
+ *
+ * The layout is FTS5's file format, version 4, as the comment at the
+ * head of SQLite's ext/fts5/fts5_index.c describes it:
+ *
+ *   - the structure record (fts_data id 10): a 4-byte cookie, varints
+ *     for the levels, the segments and a write counter, then for each
+ *     level its merge count and segments (id, first and last leaf);
+ *   - a leaf page (fts_data id segid << 37 | page): two big-endian
+ *     16-bit offsets (the first rowid when it precedes the first term,
+ *     else 0; the start of the footer), the content, and a footer of
+ *     the terms' offsets as varint deltas;
+ *   - a term: its size and bytes (the first on a page), or the bytes it
+ *     shares with the one before, the size of the rest and the rest;
+ *   - a list of rows: the first rowid, then deltas, each followed by a
+ *     varint of its positions' size times two plus a delete flag, and
+ *     the positions; it runs over the next leaves, whose first rowid is
+ *     written whole.
+ *
+ * Whatever this reader does not expect (another version, a second-
+ * version structure record, a merge under way, a delete flag, a page
+ * that does not parse) makes it give up, and the caller walks the token
+ * through the API.  With no delete flag a row is in one segment only,
+ * so the rows of several segments are their union.
+ */
+#include "search/fts_rows.h"
+#include "search/topk_private.h"
+#include "search/topk_rank_private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define STRUCTURE_ID 10
+#define PAGE_BITS 37   /* a leaf's id: segid << 37 | page (height and flag 0) */
+#define TERM_MAX 1024  /* the longest term compared; a longer one on the way: give up */
+
+typedef struct seg {
+	int64_t id, first, last;
+} seg;
+
+/* What a read keeps: the statements, the key ('0' and the token), the bitmap, the rows. */
+typedef struct reader {
+	sqlite3 *db;
+	sqlite3_stmt *idx, *page;
+	unsigned char key[TERM_MAX];
+	size_t nkey;
+	uint64_t **w;
+	size_t *nw;
+	uint64_t last; /* the table's largest rowid: one past it is a page that does not parse */
+	int64_t rows;
+} reader;
+
+enum { GIVE_UP = -1 };
+
+/* A varint (SQLite's) at a[*at], end the first byte not to read: 0, or -1 when it runs past end. */
+static int varint(const unsigned char *a, size_t end, size_t *at, uint64_t *v)
+{
+	uint64_t x = 0;
+	size_t i = *at;
+	int k = 0;
+
+	if (i < end && a[i] < 0x80) {
+		*v = a[i];
+		*at = i + 1;
+		return 0;
+	}
+	for (k = 0; k < 8; k++) {
+		if (i >= end)
+			return -1;
+		x = (x << 7) | (a[i] & 0x7f);
+		if ((a[i++] & 0x80) == 0) {
+			*v = x;
+			*at = i;
+			return 0;
+		}
+	}
+	if (i >= end)
+		return -1;
+	*v = (x << 8) | a[i];
+	*at = i + 1;
+	return 0;
+}
+
+static size_t get16(const unsigned char *a)
+{
+	return ((size_t)a[0] << 8) | a[1];
+}
+
+/* The segments of the structure record, oldest level first: SQLITE_OK, GIVE_UP, or an SQLite code. */
+static int read_segments(sqlite3 *db, seg **out, size_t *nout)
+{
+	sqlite3_stmt *s = NULL;
+	const unsigned char *a = NULL;
+	uint64_t nlevel = 0, nseg = 0, v = 0, nmerge = 0, nl = 0, l = 0, j = 0;
+	size_t n = 0, at = 4, k = 0;
+	seg *sg = NULL;
+	int rc = sqlite3_prepare_v2(db,
+				    "SELECT (SELECT v FROM fts_config WHERE k = 'version'), block FROM fts_data WHERE id = ?",
+				    -1, &s, NULL);
+
+	*out = NULL;
+	*nout = 0;
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int(s, 1, STRUCTURE_ID);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return rc == SQLITE_DONE ? GIVE_UP : rc;
+	}
+	rc = GIVE_UP;
+	a = sqlite3_column_blob(s, 1);
+	n = (size_t)sqlite3_column_bytes(s, 1);
+	/* version 4 only; a second-version record (contentless deletes) starts 0xFF after the cookie */
+	if (sqlite3_column_int(s, 0) != 4 || a == NULL || n < 5 || a[4] == 0xFF)
+		goto done;
+	if (varint(a, n, &at, &nlevel) || varint(a, n, &at, &nseg) || varint(a, n, &at, &v) || nlevel > 64 ||
+	    nseg > 65536)
+		goto done;
+	if ((sg = calloc(nseg ? nseg : 1, sizeof(*sg))) == NULL) {
+		rc = SQLITE_NOMEM;
+		goto done;
+	}
+	for (l = 0; l < nlevel; l++) {
+		if (varint(a, n, &at, &nmerge) || varint(a, n, &at, &nl) || nmerge != 0 || nl > nseg - k)
+			goto done;
+		for (j = 0; j < nl; j++, k++) {
+			uint64_t id = 0, first = 0, last = 0;
+
+			if (varint(a, n, &at, &id) || varint(a, n, &at, &first) || varint(a, n, &at, &last) ||
+			    id == 0 || id > 65535 || first == 0 || last < first || last >= ((uint64_t)1 << 31))
+				goto done;
+			sg[k].id = (int64_t)id;
+			sg[k].first = (int64_t)first;
+			sg[k].last = (int64_t)last;
+		}
+	}
+	if (k != nseg)
+		goto done;
+	*out = sg;
+	*nout = k;
+	sg = NULL;
+	rc = SQLITE_OK;
+done:
+	free(sg);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Row rowid marked: SQLITE_OK, or an SQLite code. */
+static int mark(reader *r, uint64_t rowid)
+{
+	size_t at = 0;
+	int rc = SQLITE_OK;
+
+	if (rowid > r->last)
+		return GIVE_UP;
+	if (rowid >= (uint64_t)NX_COUNT_MAX_ROWID)
+		return SQLITE_RANGE;
+	at = (size_t)(rowid >> 6);
+	if (at >= *r->nw && (rc = nx_topk__bits_room(r->w, r->nw, at)) != SQLITE_OK)
+		return rc;
+	(*r->w)[at] |= (uint64_t)1 << (rowid & 63);
+	r->rows++;
+	return SQLITE_OK;
+}
+
+/*
+ * The rows between a[*at] and end (a page's part of the list), rowid
+ * the last one read (first: the next is written whole); *more: the
+ * bytes of the last row's positions past end (on the next pages).
+ */
+static int rows_on(reader *r, const unsigned char *a, size_t end, size_t *at, uint64_t *rowid, int first,
+		   size_t *more)
+{
+	size_t i = *at;
+	uint64_t v = 0, h = 0;
+	int rc = SQLITE_OK;
+
+	*more = 0;
+	while (i < end) {
+		if (varint(a, end, &i, &v) || (!first && v == 0) || varint(a, end, &i, &h) || (h & 1))
+			return GIVE_UP; /* a rowid or size cut, a row twice, or a delete flag */
+		*rowid = first ? v : *rowid + v;
+		first = 0;
+		if ((rc = mark(r, *rowid)) != SQLITE_OK)
+			return rc;
+		h >>= 1;
+		if (h > end - i) {
+			*more = (size_t)(h - (end - i));
+			i = end;
+			break;
+		}
+		i += (size_t)h;
+	}
+	*at = i;
+	return SQLITE_OK;
+}
+
+/* A leaf's header: its footer's start and its first term's offset (0: none); 0, or -1 when it does not parse. */
+static int leaf_head(const unsigned char *a, size_t n, size_t *szleaf, size_t *term)
+{
+	size_t at = 0;
+	uint64_t v = 0;
+
+	if (a == NULL || n < 4 || (*szleaf = get16(a + 2)) < 4 || *szleaf > n)
+		return -1;
+	*term = 0;
+	at = *szleaf;
+	if (at < n) {
+		if (varint(a, n, &at, &v) || v < 4 || v >= *szleaf)
+			return -1;
+		*term = (size_t)v;
+	}
+	return 0;
+}
+
+/*
+ * On leaf a (n bytes), the token's list: 1 with [*start, *end) its part
+ * here (*end the footer's start when the list may go on), 0 when the
+ * leaf does not hold the token, GIVE_UP when it does not parse.
+ */
+static int find_term(const reader *r, const unsigned char *a, size_t n, size_t szleaf, size_t *start, size_t *end)
+{
+	unsigned char term[TERM_MAX];
+	size_t foot = szleaf, t = 0, nterm = 0;
+	uint64_t d = 0, keep = 0, nnew = 0;
+	int first = 1, c = 0;
+
+	while (foot < n) {
+		size_t at = 0;
+
+		if (varint(a, n, &foot, &d) || d == 0 || d > szleaf || (t += (size_t)d) >= szleaf)
+			return GIVE_UP;
+		at = t;
+		keep = 0;
+		if ((!first && varint(a, szleaf, &at, &keep)) || varint(a, szleaf, &at, &nnew) || keep > nterm ||
+		    nnew > TERM_MAX - keep || nnew > szleaf - at)
+			return GIVE_UP;
+		memcpy(term + keep, a + at, (size_t)nnew);
+		nterm = (size_t)(keep + nnew);
+		at += (size_t)nnew;
+		first = 0;
+		c = memcmp(term, r->key, nterm < r->nkey ? nterm : r->nkey);
+		if (c == 0)
+			c = nterm < r->nkey ? -1 : nterm > r->nkey;
+		if (c > 0)
+			return 0;
+		if (c == 0) {
+			*start = at;
+			*end = szleaf;
+			/* the next term, if any, ends the list on this leaf */
+			if (foot < n) {
+				size_t f = foot;
+
+				if (varint(a, n, &f, &d) || d == 0 || t + d >= szleaf)
+					return GIVE_UP;
+				*end = t + (size_t)d;
+			}
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The next leaf of the page statement, which must be id: SQLITE_ROW with it, SQLITE_DONE, GIVE_UP or an SQLite code. */
+static int next_leaf(reader *r, int64_t id, const unsigned char **a, size_t *n)
+{
+	int rc = sqlite3_step(r->page);
+
+	if (rc != SQLITE_ROW)
+		return rc;
+	if (sqlite3_column_int64(r->page, 0) != id)
+		return GIVE_UP;
+	*a = sqlite3_column_blob(r->page, 1);
+	*n = (size_t)sqlite3_column_bytes(r->page, 1);
+	return SQLITE_ROW;
+}
+
+/* The token's rows in segment g: SQLITE_OK, GIVE_UP, or an SQLite code. */
+static int read_segment(reader *r, const seg *g)
+{
+	const unsigned char *a = NULL;
+	size_t n = 0, szleaf = 0, term = 0, at = 0, end = 0, more = 0;
+	uint64_t rowid = 0;
+	int64_t pg = 0, base = g->id << PAGE_BITS;
+	int rc = SQLITE_OK, found = 0;
+
+	sqlite3_reset(r->idx);
+	sqlite3_bind_int64(r->idx, 1, g->id);
+	sqlite3_bind_blob(r->idx, 2, r->key, (int)r->nkey, SQLITE_STATIC);
+	if ((rc = sqlite3_step(r->idx)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? SQLITE_OK : rc; /* before the segment's first term */
+	pg = sqlite3_column_int64(r->idx, 0) >> 1;
+	if (pg < g->first || pg > g->last)
+		return GIVE_UP;
+	sqlite3_reset(r->page);
+	sqlite3_bind_int64(r->page, 1, base + pg);
+	sqlite3_bind_int64(r->page, 2, base + g->last);
+	if ((rc = next_leaf(r, base + pg, &a, &n)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? GIVE_UP : rc;
+	if (leaf_head(a, n, &szleaf, &term) || term == 0)
+		return GIVE_UP;
+	if ((found = find_term(r, a, n, szleaf, &at, &end)) <= 0)
+		return found;
+	if ((rc = rows_on(r, a, end, &at, &rowid, 1, &more)) != SQLITE_OK)
+		return rc;
+	/* the list goes on over the next leaves while it ran to the footer */
+	while (end == szleaf && pg < g->last) {
+		pg++;
+		if ((rc = next_leaf(r, base + pg, &a, &n)) != SQLITE_ROW)
+			return rc == SQLITE_DONE ? GIVE_UP : rc;
+		if (leaf_head(a, n, &szleaf, &term))
+			return GIVE_UP;
+		end = term ? term : szleaf; /* a term on the leaf ends the list there */
+		if (more > 0) { /* the last row's positions first */
+			if (more > end - 4) {
+				if (term)
+					return GIVE_UP;
+				more -= end - 4;
+				continue;
+			}
+			at = 4 + more;
+			more = 0;
+		} else {
+			at = 4;
+		}
+		if (at == end)
+			continue; /* nothing more of the list here */
+		if (get16(a) != at)
+			return GIVE_UP;
+		if ((rc = rows_on(r, a, end, &at, &rowid, 1, &more)) != SQLITE_OK)
+			return rc;
+		if (more > 0 && term)
+			return GIVE_UP;
+	}
+	return more > 0 ? GIVE_UP : SQLITE_OK;
+}
+
+int nx_fts_rows(sqlite3 *db, const char *tok, size_t len, uint64_t **w, size_t *nw, int64_t *rows)
+{
+	reader r;
+	seg *sg = NULL;
+	size_t ns = 0, i = 0;
+	int rc = SQLITE_OK;
+
+	*rows = -1;
+	/* a write transaction's rows may still be in FTS5's memory, not on its pages */
+	if (len == 0 || len + 1 > sizeof(r.key) || sqlite3_txn_state(db, "main") == SQLITE_TXN_WRITE)
+		return SQLITE_OK;
+	memset(&r, 0, sizeof(r));
+	r.db = db;
+	r.key[0] = '0'; /* the main index's terms (prefix indexes have others) */
+	memcpy(r.key + 1, tok, len);
+	r.nkey = len + 1;
+	r.w = w;
+	r.nw = nw;
+	r.last = (uint64_t)nx_topk__last_rowid(db);
+	if ((rc = read_segments(db, &sg, &ns)) != SQLITE_OK)
+		goto done;
+	if ((rc = sqlite3_prepare_v2(db,
+				     "SELECT pgno FROM fts_idx WHERE segid = ?1 AND term <= ?2 ORDER BY term DESC LIMIT 1",
+				     -1, &r.idx, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(db, "SELECT id, block FROM fts_data WHERE id BETWEEN ?1 AND ?2", -1, &r.page,
+				     NULL)) != SQLITE_OK)
+		goto done;
+	for (i = 0; i < ns && rc == SQLITE_OK; i++)
+		rc = read_segment(&r, &sg[i]);
+done:
+	sqlite3_finalize(r.idx);
+	sqlite3_finalize(r.page);
+	free(sg);
+	if (rc == SQLITE_OK)
+		*rows = r.rows;
+	return rc == GIVE_UP ? SQLITE_OK : rc;
+}

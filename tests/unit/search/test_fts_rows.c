@@ -1,0 +1,310 @@
+/*
+ * test_fts_rows.c - the rows of a token read straight from FTS5's leaf
+ * pages (src/search/fts_rows.c) against FTS5's own answer.
+ *
+ * A plain FTS5 table named fts (the default tokenizer: the tokens are the
+ * words as written) in memory, with words of many frequencies, rowids
+ * with gaps of every varint size, a row whose positions run over several
+ * leaves, small and default page sizes, one segment or several, rows
+ * deleted: for every word the reader's rows must be those of
+ * `SELECT rowid FROM fts WHERE fts MATCH`, or it must give up (-1) where
+ * the format says it may (deletes not merged away, a merge under way, a
+ * write transaction).  Pages damaged at random must not crash it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "search/fts_rows.h"
+#include "search/topk_rank_private.h"
+
+#define NWORDS 300
+#define NDOCS 1500
+
+static unsigned rnd_state = 12345;
+
+static unsigned rnd(void)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 8) & 0xffffff;
+}
+
+static sqlite3 *open_fts(int pgsz)
+{
+	sqlite3 *db = NULL;
+	char sql[128];
+
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE fts USING fts5(body, title)", NULL, NULL, NULL),
+			 SQLITE_OK);
+	snprintf(sql, sizeof(sql), "INSERT INTO fts(fts, rank) VALUES('pgsz', %d)", pgsz);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO fts(fts, rank) VALUES('automerge', 0)", NULL, NULL, NULL),
+			 SQLITE_OK);
+	return db;
+}
+
+/* Words w0..w299, word k in about one document of k + 1; with n > 0, a body of n words. */
+static void add_docs(sqlite3 *db, int64_t *rowid, int ndocs, int per_txn)
+{
+	sqlite3_stmt *s = NULL;
+	char *body = malloc(64 * 1024);
+	int d = 0;
+
+	assert_non_null(body);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO fts(rowid, body, title) VALUES(?, ?, ?)", -1, &s, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+	for (d = 0; d < ndocs; d++) {
+		size_t at = 0;
+		int nw = 5 + (int)(rnd() % 60), i = 0;
+		unsigned gap = rnd() % 10;
+
+		/* gaps of one, two, three and four varint bytes */
+		*rowid += d == 250 ? 2100000 : d % 50 == 25 ? 20000 : gap < 6 ? 1 : 100 + rnd() % 100;
+		if (d == ndocs / 2)
+			nw = 6000; /* its positions run over several leaves */
+		for (i = 0; i < nw && at + 16 < 64 * 1024; i++) {
+			unsigned k = (unsigned)(rnd() % NWORDS);
+
+			k = k * (rnd() % NWORDS) / NWORDS; /* the low words frequent */
+			if (nw == 6000)
+				k = i % 3 == 0 ? 7 : (unsigned)(i % NWORDS);
+			at += (size_t)snprintf(body + at, 16, "w%u ", k);
+		}
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, *rowid);
+		sqlite3_bind_text(s, 2, body, (int)at, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 3, d % 7 == 0 ? "w1 w250" : "title", -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+		if (per_txn > 0 && d % per_txn == per_txn - 1) {
+			assert_int_equal(sqlite3_exec(db, "COMMIT; BEGIN", NULL, NULL, NULL), SQLITE_OK);
+		}
+	}
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_finalize(s);
+	free(body);
+}
+
+/* FTS5's rows of word into a bitmap (nw words): its rows. */
+static int64_t fts_rows_sql(sqlite3 *db, const char *word, uint64_t **w, size_t *nw)
+{
+	sqlite3_stmt *s = NULL;
+	char q[64];
+	int64_t n = 0;
+
+	snprintf(q, sizeof(q), "\"%s\"", word);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT rowid FROM fts WHERE fts MATCH ?", -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_text(s, 1, q, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t r = sqlite3_column_int64(s, 0);
+
+		assert_int_equal(nx_topk__bits_room(w, nw, (size_t)(r >> 6)), SQLITE_OK);
+		(*w)[r >> 6] |= (uint64_t)1 << (r & 63);
+		n++;
+	}
+	sqlite3_finalize(s);
+	return n;
+}
+
+static int same_bits(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+	size_t i = 0;
+
+	for (i = 0; i < na || i < nb; i++)
+		if ((i < na ? a[i] : 0) != (i < nb ? b[i] : 0))
+			return 0;
+	return 1;
+}
+
+/*
+ * The words (the 40 most frequent, every seventh after, one absent) read both ways: 1 when the reader read
+ * them all (their rows FTS5's), 0 when it gave up on any (may: give up
+ * allowed; else a failure).
+ */
+static int check_words(sqlite3 *db, int may_give_up)
+{
+	int k = 0, read_all = 1;
+
+	for (k = 0; k <= NWORDS; k = k < 40 ? k + 1 : k + 7 < NWORDS ? k + 7 : k < NWORDS ? NWORDS : k + 1) {
+		char word[16];
+		uint64_t *a = NULL, *b = NULL;
+		size_t na = 0, nb = 0;
+		int64_t rows = 0, want = 0;
+
+		snprintf(word, sizeof(word), k == NWORDS ? "zz%d" : "w%d", k);
+		want = fts_rows_sql(db, word, &b, &nb);
+		assert_int_equal(nx_fts_rows(db, word, strlen(word), &a, &na, &rows), SQLITE_OK);
+		if (rows < 0) {
+			if (!may_give_up)
+				fail_msg("%s: gave up", word);
+			read_all = 0;
+		} else {
+			if (rows != want || !same_bits(a, na, b, nb))
+				fail_msg("%s: %lld rows, FTS5 %lld", word, (long long)rows, (long long)want);
+		}
+		free(a);
+		free(b);
+	}
+	return read_all;
+}
+
+static void test_one_segment(void **state)
+{
+	int pgsz[] = { 64, 1000, 4050 };
+	size_t i = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(pgsz) / sizeof(pgsz[0]); i++) {
+		sqlite3 *db = open_fts(pgsz[i]);
+		int64_t rowid = 0;
+
+		add_docs(db, &rowid, NDOCS, 0);
+		assert_int_equal(check_words(db, 0), 1);
+		sqlite3_close(db);
+	}
+}
+
+static void test_segments(void **state)
+{
+	sqlite3 *db = open_fts(200);
+	int64_t rowid = 0;
+	int nseg = 0;
+	sqlite3_stmt *s = NULL;
+
+	(void)state;
+	add_docs(db, &rowid, NDOCS, 120); /* a segment a transaction, none merged (16 would be) */
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(DISTINCT id >> 37) FROM fts_data WHERE id > 10", -1, &s,
+					    NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	nseg = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	assert_true(nseg > 10 && nseg < 16);
+	assert_int_equal(check_words(db, 0), 1);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO fts(fts) VALUES('optimize')", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(check_words(db, 0), 1);
+	sqlite3_close(db);
+}
+
+static void test_deletes(void **state)
+{
+	sqlite3 *db = open_fts(300);
+	int64_t rowid = 0;
+
+	(void)state;
+	add_docs(db, &rowid, NDOCS, 0);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM fts WHERE rowid % 5 = 0", NULL, NULL, NULL), SQLITE_OK);
+	/* delete flags in the newer segment: the words that have some give up, the others read right */
+	assert_int_equal(check_words(db, 1), 0);
+	/* updated within one transaction: a delete and the row again */
+	assert_int_equal(sqlite3_exec(db,
+				      "BEGIN; UPDATE fts SET body = body || ' w3' WHERE rowid % 7 = 1; COMMIT",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	check_words(db, 1);
+	/* merged into one segment, the deleted rows are gone: every word read */
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO fts(fts) VALUES('optimize')", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(check_words(db, 0), 1);
+	/* a merge under way: read right or given up */
+	add_docs(db, &rowid, 600, 50);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO fts(fts, rank) VALUES('merge', 3)", NULL, NULL, NULL),
+			 SQLITE_OK);
+	check_words(db, 1);
+	sqlite3_close(db);
+}
+
+static void test_write_transaction(void **state)
+{
+	sqlite3 *db = open_fts(1000);
+	int64_t rowid = 0, rows = 0;
+	uint64_t *w = NULL;
+	size_t nw = 0;
+
+	(void)state;
+	add_docs(db, &rowid, 200, 0);
+	assert_int_equal(sqlite3_exec(db, "BEGIN; INSERT INTO fts(rowid, body) VALUES(99999999, 'w1 w2')", NULL, NULL,
+				      NULL),
+			 SQLITE_OK);
+	assert_int_equal(nx_fts_rows(db, "w1", 2, &w, &nw, &rows), SQLITE_OK);
+	assert_int_equal(rows, -1); /* the new row is only in FTS5's memory */
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	free(w);
+	w = NULL;
+	nw = 0;
+	assert_int_equal(nx_fts_rows(db, "w1", 2, &w, &nw, &rows), SQLITE_OK);
+	assert_true(rows > 0);
+	assert_true(99999999 >> 6 < (int64_t)nw && (w[99999999 >> 6] >> (99999999 & 63) & 1));
+	free(w);
+	sqlite3_close(db);
+}
+
+/* Leaves and the structure record damaged at random: no crash, no read past them (ASan). */
+static void test_damaged(void **state)
+{
+	sqlite3 *db = open_fts(150);
+	int64_t rowid = 0;
+	sqlite3_stmt *s = NULL, *u = NULL;
+	int round = 0;
+
+	(void)state;
+	add_docs(db, &rowid, 400, 0);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT id, block FROM fts_data ORDER BY random() LIMIT 1", -1, &s,
+					    NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE fts_data SET block = ? WHERE id = ?", -1, &u, NULL), SQLITE_OK);
+	for (round = 0; round < 300; round++) {
+		unsigned char blk[8192];
+		int n = 0, j = 0, k = 0;
+		int64_t id = 0, rows = 0;
+		uint64_t *w = NULL;
+		size_t nw = 0;
+		char word[16];
+
+		sqlite3_reset(s);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		id = sqlite3_column_int64(s, 0);
+		n = sqlite3_column_bytes(s, 1);
+		if (n <= 0 || n > (int)sizeof(blk))
+			continue;
+		memcpy(blk, sqlite3_column_blob(s, 1), (size_t)n);
+		for (j = 0; j < 3; j++)
+			blk[rnd() % (unsigned)n] = (unsigned char)rnd();
+		if (rnd() % 4 == 0)
+			n = (int)(rnd() % (unsigned)n); /* cut short */
+		sqlite3_reset(u);
+		sqlite3_bind_blob(u, 1, blk, n, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(u, 2, id);
+		assert_int_equal(sqlite3_step(u), SQLITE_DONE);
+		for (k = 0; k < 20; k++) {
+			int rc = 0;
+
+			snprintf(word, sizeof(word), "w%u", rnd() % NWORDS);
+			rc = nx_fts_rows(db, word, strlen(word), &w, &nw, &rows);
+			assert_true(rc == SQLITE_OK || rc == SQLITE_RANGE);
+		}
+		free(w);
+	}
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	sqlite3_close(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_segment),
+		cmocka_unit_test(test_segments),
+		cmocka_unit_test(test_deletes),
+		cmocka_unit_test(test_write_transaction),
+		cmocka_unit_test(test_damaged),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
