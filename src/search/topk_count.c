@@ -509,7 +509,9 @@ int nx_topk__count_lists(sqlite3 *db, sqlite3 *db2, nx_topk_cache *c, const char
 				rc = SQLITE_NOMEM;
 				goto done;
 			}
-			if (nx_topk__forms(db, c->l[which[i]].text, c->l[which[i]].len, &forms[i]))
+			/* and a word of one token too: read from the index's pages when it can be */
+			if (nx_topk__forms(db, c->l[which[i]].text, c->l[which[i]].len, &forms[i]) ||
+			    nx_topk__forms_one(db, c->l[which[i]].text, c->l[which[i]].len, &forms[i]))
 				formj[nform++] = i;
 			else
 				forms[i].n = 0;

@@ -15,6 +15,7 @@
  */
 #include "search/topk_rank_private.h"
 #include "index/tokenizer.h"
+#include "search/fts_rows.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,27 +71,57 @@ void nx_topk__forms_set_off(int off)
 	forms_off = off;
 }
 
-int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out)
+/* The places of a phrase's text (len bytes: one quoted FTS5 string) into *p, with the tokenizer's: 0, or -1. */
+static int phrase_of(sqlite3 *db, const char *text, size_t len, phrase_places *p, fts5_tokenizer *api,
+		     Fts5Tokenizer **tk)
 {
-	fts5_tokenizer api;
-	Fts5Tokenizer *tk = NULL;
-	phrase_places p, one;
-	nx_buf word = NX_BUF_INIT, m = NX_BUF_INIT;
+	nx_buf word = NX_BUF_INIT;
 	size_t i = 0;
-	int k = 0, j = 0, ncombo = 1, ok = 0, pick[NX_TOPK_PLACES];
+	int rc = -1;
 
-	memset(out, 0, sizeof(*out));
 	if (forms_off || len < 3 || text[0] != '"' || text[len - 1] != '"')
-		return 0;
+		return -1;
 	/* the phrase's text unquoted: one string of FTS5's syntax, "" a quote */
 	for (i = 1; i + 1 < len; i++) {
 		if (text[i] == '"' && (i + 2 >= len || text[++i] != '"'))
 			goto done; /* more than one string */
 		nx_buf_addch(&word, text[i]);
 	}
-	if (!nx_buf_ok(&word) || nx_tokenizer_kept(db, &tk, &api) != SQLITE_OK ||
-	    places_of(&api, tk, word.buf, word.len, &p) != SQLITE_OK || p.more || p.n < 1)
-		goto done;
+	if (nx_buf_ok(&word) && nx_tokenizer_kept(db, tk, api) == SQLITE_OK &&
+	    places_of(api, *tk, word.buf, word.len, p) == SQLITE_OK && !p->more && p->n >= 1)
+		rc = 0;
+done:
+	nx_buf_free(&word);
+	return rc;
+}
+
+int nx_topk__forms_one(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out)
+{
+	fts5_tokenizer api;
+	Fts5Tokenizer *tk = NULL;
+	phrase_places p;
+
+	memset(out, 0, sizeof(*out));
+	if (len >= sizeof(out->q[0]) || phrase_of(db, text, len, &p, &api, &tk) != 0 || p.n != 1 || p.nf[0] != 1)
+		return 0;
+	out->n = 1;
+	memcpy(out->q[0], text, len);
+	out->ntok = 1;
+	memcpy(out->tok[0], p.f[0][0], sizeof(out->tok[0]));
+	return 1;
+}
+
+int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out)
+{
+	fts5_tokenizer api;
+	Fts5Tokenizer *tk = NULL;
+	phrase_places p, one;
+	nx_buf m = NX_BUF_INIT;
+	int k = 0, j = 0, ncombo = 1, ok = 0, pick[NX_TOPK_PLACES];
+
+	memset(out, 0, sizeof(*out));
+	if (phrase_of(db, text, len, &p, &api, &tk) != 0)
+		return 0;
 	for (j = 0; j < p.n && ncombo <= NX_TOPK_FORMS; j++)
 		ncombo *= p.nf[j];
 	if (ncombo < 2 || ncombo > NX_TOPK_FORMS)
@@ -122,11 +153,14 @@ int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out
 		out->q[k][0] = '"';
 		memcpy(out->q[k] + 1, m.buf, m.len);
 		memcpy(out->q[k] + 1 + m.len, "\"", 2); /* (no quote in it to double) */
+		if (p.n == 1) /* one place: combination k is its token */
+			memcpy(out->tok[out->ntok++], p.f[0][k], sizeof(out->tok[0]));
 	}
 	out->n = ncombo;
 	ok = 1;
 done:
-	nx_buf_free(&word);
+	if (!ok)
+		memset(out, 0, sizeof(*out));
 	nx_buf_free(&m);
 	return ok;
 }
@@ -197,10 +231,24 @@ static void aux_countform(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite
 int nx_topk__forms_rows(sqlite3 *db, const nx_topk_forms *f, uint64_t **w, size_t *nw)
 {
 	form_rows r;
-	int rc = SQLITE_OK;
+	int k = 0, rc = SQLITE_OK;
 
 	memset(&r, 0, sizeof(r));
-	if ((rc = walk_forms(db, f, "nx_topk_countform", aux_countform, &r, &r.rc)) != SQLITE_OK) {
+	/* each token from the index's pages, when it can be read so */
+	for (k = 0; f->ntok == f->n && k < f->n; k++) {
+		int64_t rows = 0;
+
+		if ((rc = nx_fts_rows(db, f->tok[k], strlen(f->tok[k]), &r.w, &r.nw, &rows)) != SQLITE_OK || rows < 0)
+			break;
+	}
+	if (f->ntok == f->n && k == f->n && rc == SQLITE_OK) {
+		*w = r.w;
+		*nw = r.nw;
+		return SQLITE_OK;
+	}
+	free(r.w);
+	memset(&r, 0, sizeof(r));
+	if (rc == SQLITE_RANGE || (rc = walk_forms(db, f, "nx_topk_countform", aux_countform, &r, &r.rc)) != SQLITE_OK) {
 		free(r.w);
 		r.w = NULL;
 		r.nw = 0;
@@ -297,8 +345,10 @@ int nx_topk__forms_read(sqlite3 *db, const nx_topk_forms *f, int ncol, const dou
 		return SQLITE_RANGE;
 	/* each token's rows, ascending (one walk each) */
 	for (k = 0; k < f->n && rc == SQLITE_OK; k++) {
-		nx_topk_forms one = { 1, { { 0 } } };
+		nx_topk_forms one;
 
+		memset(&one, 0, sizeof(one));
+		one.n = 1;
 		memcpy(one.q[0], f->q[k], sizeof(one.q[0]));
 		t[k].ncol = ncol;
 		rc = walk_forms(db, &one, "nx_topk_readform", aux_readform, &t[k], &t[k].rc);

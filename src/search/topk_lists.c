@@ -778,7 +778,7 @@ static int lazy_from_forms(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 
 	nx_topk_forms f;
 
-	if (l->fresh || !nx_topk__forms(db, l->text, l->len, &f))
+	if (l->fresh || !(nx_topk__forms(db, l->text, l->len, &f) || nx_topk__forms_one(db, l->text, l->len, &f)))
 		return SQLITE_NOTFOUND;
 	if ((rc = nx_topk__forms_rows(db, &f, &w, &nw)) == SQLITE_RANGE)
 		return SQLITE_NOTFOUND; /* a rowid too large for a bitmap: read from FTS5 */

@@ -147,10 +147,16 @@ int nx_topk__bits_room(uint64_t **b, size_t *nb, size_t at);
 #define NX_TOPK_FORMS 8
 #define NX_TOPK_PLACES 4
 
-/* The phrase of each combination ("\x1Fzxx\x1Ftoken token", quoted: the tokenizer hands it over as it is). */
+/*
+ * The phrase of each combination ("\x1Fzxx\x1Ftoken token", quoted: the
+ * tokenizer hands it over as it is); and when the word is one place, its
+ * tokens (ntok == n), which nx_topk__forms_rows reads from the pages.
+ */
 typedef struct nx_topk_forms {
 	int n;
 	char q[NX_TOPK_FORMS][160];
+	int ntok;
+	char tok[NX_TOPK_FORMS][72];
 } nx_topk_forms;
 
 /*
@@ -160,12 +166,19 @@ typedef struct nx_topk_forms {
  * (one token a place, none, too many).
  */
 int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out);
+/*
+ * 1 with *out (one combination: the phrase as written, and its token)
+ * when the phrase text (len bytes: one quoted FTS5 string) is one token
+ * alone; 0 when not.
+ */
+int nx_topk__forms_one(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out);
 /* For tests: off 1, every phrase read as it is (nx_topk__forms gives 0); 0 restores it. */
 void nx_topk__forms_set_off(int off);
 
 /*
  * The rows of f's phrase (those holding any of its combinations), each
- * combination walked alone, into *w (malloc'd, *nw 64-bit words, bit r of w[r / 64]
+ * combination read alone (from the index's pages when f has its tokens
+ * and the index can be read so, else walked through FTS5), into *w (malloc'd, *nw 64-bit words, bit r of w[r / 64]
  * for rowid r): SQLITE_OK, or an SQLite code (SQLITE_RANGE: a rowid too
  * large for a bitmap) with nothing allocated.
  */
