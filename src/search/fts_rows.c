@@ -38,6 +38,7 @@
 #include "search/topk_private.h"
 #include "search/topk_rank_private.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +63,14 @@ typedef struct reader {
 } reader;
 
 enum { GIVE_UP = -1 };
+
+static atomic_size_t nread, ngave_up; /* for the tests */
+
+void nx_fts_rows__counts(size_t *read, size_t *gave_up)
+{
+	*read = atomic_load(&nread);
+	*gave_up = atomic_load(&ngave_up);
+}
 
 /* A varint (SQLite's) at a[*at], end the first byte not to read: 0, or -1 when it runs past end. */
 static int varint(const unsigned char *a, size_t end, size_t *at, uint64_t *v)
@@ -356,8 +365,10 @@ int nx_fts_rows(sqlite3 *db, const char *tok, size_t len, uint64_t **w, size_t *
 
 	*rows = -1;
 	/* a write transaction's rows may still be in FTS5's memory, not on its pages */
-	if (len == 0 || len + 1 > sizeof(r.key) || sqlite3_txn_state(db, "main") == SQLITE_TXN_WRITE)
+	if (len == 0 || len + 1 > sizeof(r.key) || sqlite3_txn_state(db, "main") == SQLITE_TXN_WRITE) {
+		atomic_fetch_add(&ngave_up, 1);
 		return SQLITE_OK;
+	}
 	memset(&r, 0, sizeof(r));
 	r.db = db;
 	r.key[0] = '0'; /* the main index's terms (prefix indexes have others) */
@@ -382,5 +393,6 @@ done:
 	free(sg);
 	if (rc == SQLITE_OK)
 		*rows = r.rows;
+	atomic_fetch_add(rc == SQLITE_OK ? &nread : &ngave_up, 1);
 	return rc == GIVE_UP ? SQLITE_OK : rc;
 }

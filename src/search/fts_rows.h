@@ -21,4 +21,7 @@
  */
 int nx_fts_rows(sqlite3 *db, const char *tok, size_t len, uint64_t **w, size_t *nw, int64_t *rows);
 
+/* For tests: the reads done, and those given up to the API, since the start. */
+void nx_fts_rows__counts(size_t *read, size_t *gave_up);
+
 #endif

@@ -30,6 +30,7 @@
 #include "search/topk.h"
 #include "search/topk_private.h"
 #include "search/topk_rank_private.h"
+#include "search/fts_rows.h"
 
 #define NART 1600
 #define NWORD 12
@@ -142,9 +143,11 @@ static void test_forms_rows_same(void **state)
 	fixture *f = *state;
 	int64_t *r = malloc((NART + 200) * sizeof(*r));
 	char w[8], phrase[64];
-	int i = 0, walked = 0, both = 0, pairs = 0;
+	int i = 0, walked = 0, both = 0, pairs = 0, ones = 0;
+	size_t read0 = 0, read1 = 0, gave0 = 0, gave1 = 0;
 
 	assert_non_null(r);
+	nx_fts_rows__counts(&read0, &gave0);
 	for (i = 0; i < NWORD + (int)(sizeof(phrases) / sizeof(phrases[0])); i++) {
 		nx_topk_forms forms;
 		uint64_t *bits = NULL;
@@ -157,7 +160,14 @@ static void test_forms_rows_same(void **state)
 		} else {
 			snprintf(phrase, sizeof(phrase), "%s", phrases[i - NWORD]);
 		}
-		if ((got = nx_topk__forms(f->st->db, phrase, strlen(phrase), &forms)) == 1)
+		/* a word of several tokens, or of one (read from the pages too) */
+		if ((got = nx_topk__forms(f->st->db, phrase, strlen(phrase), &forms)) == 0 &&
+		    (got = nx_topk__forms_one(f->st->db, phrase, strlen(phrase), &forms)) == 1) {
+			assert_int_equal(forms.n, 1);
+			assert_int_equal(forms.ntok, 1);
+			ones++;
+		}
+		if (got)
 			assert_int_equal(nx_topk__forms_rows(f->st->db, &forms, &bits, &nbits), SQLITE_OK);
 		n = match_rows(f->st->db, phrase, r);
 		if (!got) {
@@ -187,6 +197,11 @@ static void test_forms_rows_same(void **state)
 	assert_true(walked >= 6);
 	assert_true(both >= 3);
 	assert_true(pairs >= 3);
+	assert_true(ones >= 1);
+	/* the words of one place were read from the pages, none given up (one segment or several, no delete) */
+	nx_fts_rows__counts(&read1, &gave1);
+	assert_true(read1 - read0 >= 6);
+	assert_int_equal(gave1, gave0);
 	free(r);
 }
 
