@@ -106,8 +106,15 @@ static size_t get16(const unsigned char *a)
 	return ((size_t)a[0] << 8) | a[1];
 }
 
-/* The segments of the structure record, oldest level first: SQLITE_OK, GIVE_UP, or an SQLite code. */
-static int read_segments(sqlite3 *db, seg **out, size_t *nout)
+/*
+ * The segments of the structure record: SQLITE_OK, GIVE_UP, or an SQLite
+ * code.  *st: its statement, on its row, which the caller finalizes when
+ * done with the pages: while a statement is on a row the connection keeps
+ * its read transaction, so that with none open by the caller (autocommit)
+ * the pages are still those of the structure read, whatever a writer
+ * commits meanwhile.
+ */
+static int read_segments(sqlite3 *db, sqlite3_stmt **st, seg **out, size_t *nout)
 {
 	sqlite3_stmt *s = NULL;
 	const unsigned char *a = NULL;
@@ -123,10 +130,9 @@ static int read_segments(sqlite3 *db, seg **out, size_t *nout)
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int(s, 1, STRUCTURE_ID);
-	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
-		sqlite3_finalize(s);
+	*st = s;
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW)
 		return rc == SQLITE_DONE ? GIVE_UP : rc;
-	}
 	rc = GIVE_UP;
 	a = sqlite3_column_blob(s, 1);
 	n = (size_t)sqlite3_column_bytes(s, 1);
@@ -162,7 +168,6 @@ static int read_segments(sqlite3 *db, seg **out, size_t *nout)
 	rc = SQLITE_OK;
 done:
 	free(sg);
-	sqlite3_finalize(s);
 	return rc;
 }
 
@@ -359,6 +364,7 @@ static int read_segment(reader *r, const seg *g)
 int nx_fts_rows(sqlite3 *db, const char *tok, size_t len, uint64_t **w, size_t *nw, int64_t *rows)
 {
 	reader r;
+	sqlite3_stmt *structure = NULL;
 	seg *sg = NULL;
 	size_t ns = 0, i = 0;
 	int rc = SQLITE_OK;
@@ -377,7 +383,7 @@ int nx_fts_rows(sqlite3 *db, const char *tok, size_t len, uint64_t **w, size_t *
 	r.w = w;
 	r.nw = nw;
 	r.last = (uint64_t)nx_topk__last_rowid(db);
-	if ((rc = read_segments(db, &sg, &ns)) != SQLITE_OK)
+	if ((rc = read_segments(db, &structure, &sg, &ns)) != SQLITE_OK)
 		goto done;
 	if ((rc = sqlite3_prepare_v2(db,
 				     "SELECT pgno FROM fts_idx WHERE segid = ?1 AND term <= ?2 ORDER BY term DESC LIMIT 1",
@@ -390,6 +396,7 @@ int nx_fts_rows(sqlite3 *db, const char *tok, size_t len, uint64_t **w, size_t *
 done:
 	sqlite3_finalize(r.idx);
 	sqlite3_finalize(r.page);
+	sqlite3_finalize(structure);
 	free(sg);
 	if (rc == SQLITE_OK)
 		*rows = r.rows;
