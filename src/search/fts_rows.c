@@ -52,7 +52,6 @@ typedef struct seg {
 
 /* What a read keeps: the statements, the key ('0' and the token), the bitmap, the rows. */
 typedef struct reader {
-	sqlite3 *db;
 	sqlite3_stmt *idx, *page;
 	unsigned char key[TERM_MAX];
 	size_t nkey;
@@ -376,15 +375,14 @@ int nx_fts_rows(sqlite3 *db, const char *tok, size_t len, uint64_t **w, size_t *
 		return SQLITE_OK;
 	}
 	memset(&r, 0, sizeof(r));
-	r.db = db;
 	r.key[0] = '0'; /* the main index's terms (prefix indexes have others) */
 	memcpy(r.key + 1, tok, len);
 	r.nkey = len + 1;
 	r.w = w;
 	r.nw = nw;
-	r.last = (uint64_t)nx_topk__last_rowid(db);
 	if ((rc = read_segments(db, &structure, &sg, &ns)) != SQLITE_OK)
 		goto done;
+	r.last = (uint64_t)nx_topk__last_rowid(db); /* (in the structure's snapshot) */
 	if ((rc = sqlite3_prepare_v2(db,
 				     "SELECT pgno FROM fts_idx WHERE segid = ?1 AND term <= ?2 ORDER BY term DESC LIMIT 1",
 				     -1, &r.idx, NULL)) != SQLITE_OK ||
