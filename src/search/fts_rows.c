@@ -1,6 +1,7 @@
 /*
  * fts_rows.c - the rows of one token read straight from FTS5's leaf
- * pages, for the counts that need rowids alone (see fts_rows.h).
+ * pages: for the counts that need rowids alone, and with each row's
+ * instances by column for the lists read at once (see fts_rows.h).
  *
  * A walk through FTS5's API (xQueryPhrase) is handed its rows one at a
  * time through FTS5's cursor and expression code: about 40 ns a row,
@@ -26,12 +27,17 @@
  *   - a list of rows: the first rowid, then deltas, each followed by a
  *     varint of its positions' size times two plus a delete flag, and
  *     the positions; it runs over the next leaves, whose first rowid is
- *     written whole.
+ *     written whole;
+ *   - the positions (detail=full): varints, each an offset's distance
+ *     from the one before plus 2, column 0 first; 1 starts another
+ *     column, its number and its first offset plus 2 following.  A row's
+ *     positions may run over leaves: they are gathered, then counted.
  *
  * Whatever this reader does not expect (another version, a second-
  * version structure record, a merge under way, a delete flag, a page
- * that does not parse) makes it give up, and the caller walks the token
- * through the API.  With no delete flag a row is in one segment only,
+ * that does not parse; for positions, a table made with a detail option
+ * or a column past its own) makes it give up, and the caller walks the
+ * token through the API.  With no delete flag a row is in one segment only,
  * so the rows of several segments are their union.
  */
 #include "search/fts_rows.h"
@@ -50,20 +56,35 @@ typedef struct seg {
 	int64_t id, first, last;
 } seg;
 
-/* What a read keeps: the statements, the key ('0' and the token), the bitmap, the rows. */
+/*
+ * What a read keeps: the statements, the key ('0' and the token), the
+ * bitmap or the rows with their instances, the rows.
+ */
 typedef struct reader {
 	sqlite3_stmt *idx, *page;
 	unsigned char key[TERM_MAX];
 	size_t nkey;
 	uint64_t **w;
 	size_t *nw;
+	nx_fts_row_fn fn;   /* not NULL: each row goes to fn with its instances, not into the bitmap */
+	void *ud;
+	int ncol;
+	int64_t row;        /* the row whose positions are counted */
+	int32_t cnt[NX_FTS_ROWS_COLS], ext[NX_FTS_ROWS_COLS];
+	unsigned char *pos; /* the positions of a row that runs over leaves, gathered */
+	size_t npos, cappos;
 	uint64_t last; /* the table's largest rowid: one past it is a page that does not parse */
 	int64_t rows;
 } reader;
 
 enum { GIVE_UP = -1 };
 
-static atomic_size_t nread, ngave_up; /* for the tests */
+static atomic_size_t nread, ngave_up, ninst; /* for the tests */
+
+size_t nx_fts_rows__inst_reads(void)
+{
+	return atomic_load(&ninst);
+}
 
 void nx_fts_rows__counts(size_t *read, size_t *gave_up)
 {
@@ -113,15 +134,18 @@ static size_t get16(const unsigned char *a)
  * the pages are still those of the structure read, whatever a writer
  * commits meanwhile.
  */
-static int read_segments(sqlite3 *db, sqlite3_stmt **st, seg **out, size_t *nout)
+static int read_segments(sqlite3 *db, int full, sqlite3_stmt **st, seg **out, size_t *nout)
 {
 	sqlite3_stmt *s = NULL;
 	const unsigned char *a = NULL;
 	uint64_t nlevel = 0, nseg = 0, v = 0, nmerge = 0, nl = 0, l = 0, j = 0;
 	size_t n = 0, at = 4, k = 0;
 	seg *sg = NULL;
+	const char *sql = NULL;
 	int rc = sqlite3_prepare_v2(db,
-				    "SELECT (SELECT v FROM fts_config WHERE k = 'version'), block FROM fts_data WHERE id = ?",
+				    "SELECT (SELECT v FROM fts_config WHERE k = 'version'), block,"
+				    " (SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'fts')"
+				    " FROM fts_data WHERE id = ?",
 				    -1, &s, NULL);
 
 	*out = NULL;
@@ -137,6 +161,10 @@ static int read_segments(sqlite3 *db, sqlite3_stmt **st, seg **out, size_t *nout
 	n = (size_t)sqlite3_column_bytes(s, 1);
 	/* version 4 only; a second-version record (contentless deletes) starts 0xFF after the cookie */
 	if (sqlite3_column_int(s, 0) != 4 || a == NULL || n < 5 || a[4] == 0xFF)
+		goto done;
+	/* positions are read as detail=full writes them: a table made with any detail option is left to the API */
+	sql = (const char *)sqlite3_column_text(s, 2);
+	if (full && (sql == NULL || strstr(sql, "detail") != NULL || strstr(sql, "DETAIL") != NULL))
 		goto done;
 	if (varint(a, n, &at, &nlevel) || varint(a, n, &at, &nseg) || varint(a, n, &at, &v) || nlevel > 64 ||
 	    nseg > 65536)
@@ -170,7 +198,61 @@ done:
 	return rc;
 }
 
-/* Row rowid marked: SQLITE_OK, or an SQLite code. */
+/*
+ * The positions a[0..n) of r's row counted into its columns, as FTS5
+ * writes them with detail=full: varints, each an offset's distance from
+ * the one before plus 2; 1 starts another column, its number and its
+ * first offset plus 2 following.  Then the row goes to r->fn: its code,
+ * or GIVE_UP on what FTS5 would not write (a 0, a column past the
+ * table's, an offset of 31 bits).
+ */
+static int count_positions(reader *r, const unsigned char *a, size_t n)
+{
+	int32_t *cnt = r->cnt, *ext = r->ext;
+	uint64_t col = 0, off = 0, v = 0;
+	size_t i = 0;
+
+	memset(cnt, 0, sizeof(r->cnt));
+	memset(ext, 0, sizeof(r->ext));
+	while (i < n) {
+		if (varint(a, n, &i, &v) || v == 0)
+			return GIVE_UP;
+		if (v == 1) {
+			if (varint(a, n, &i, &col) || col >= (uint64_t)r->ncol || varint(a, n, &i, &v) || v < 2)
+				return GIVE_UP;
+			off = v - 2;
+		} else {
+			off += v - 2;
+		}
+		if (off >= 0x7FFFFFFF)
+			return GIVE_UP;
+		cnt[col]++;
+		if ((int32_t)off + 1 > ext[col])
+			ext[col] = (int32_t)off + 1;
+	}
+	return r->fn(r->ud, r->row, cnt, ext);
+}
+
+/* n more bytes of the positions of a row that runs over leaves: SQLITE_OK, or SQLITE_NOMEM. */
+static int gather(reader *r, const unsigned char *a, size_t n)
+{
+	if (r->npos + n > r->cappos) {
+		size_t cap = r->cappos ? r->cappos : 256;
+		unsigned char *p = NULL;
+
+		while (cap < r->npos + n)
+			cap *= 2;
+		if ((p = realloc(r->pos, cap)) == NULL)
+			return SQLITE_NOMEM;
+		r->pos = p;
+		r->cappos = cap;
+	}
+	memcpy(r->pos + r->npos, a, n);
+	r->npos += n;
+	return SQLITE_OK;
+}
+
+/* Row rowid marked (or appended, with instances): SQLITE_OK, or an SQLite code. */
 static int mark(reader *r, uint64_t rowid)
 {
 	size_t at = 0;
@@ -178,13 +260,17 @@ static int mark(reader *r, uint64_t rowid)
 
 	if (rowid > r->last)
 		return GIVE_UP;
+	r->rows++;
+	if (r->fn != NULL) {
+		r->row = (int64_t)rowid; /* to fn once its positions are counted */
+		return SQLITE_OK;
+	}
 	if (rowid >= (uint64_t)NX_COUNT_MAX_ROWID)
 		return SQLITE_RANGE;
 	at = (size_t)(rowid >> 6);
 	if (at >= *r->nw && (rc = nx_topk__bits_room(r->w, r->nw, at)) != SQLITE_OK)
 		return rc;
 	(*r->w)[at] |= (uint64_t)1 << (rowid & 63);
-	r->rows++;
 	return SQLITE_OK;
 }
 
@@ -211,9 +297,14 @@ static int rows_on(reader *r, const unsigned char *a, size_t end, size_t *at, ui
 		h >>= 1;
 		if (h > end - i) {
 			*more = (size_t)(h - (end - i));
+			r->npos = 0;
+			if (r->fn != NULL && (rc = gather(r, a + i, end - i)) != SQLITE_OK)
+				return rc;
 			i = end;
 			break;
 		}
+		if (r->fn != NULL && (rc = count_positions(r, a + i, (size_t)h)) != SQLITE_OK)
+			return rc;
 		i += (size_t)h;
 	}
 	*at = i;
@@ -340,9 +431,14 @@ static int read_segment(reader *r, const seg *g)
 			if (more > end - 4) {
 				if (term)
 					return GIVE_UP;
+				if (r->fn != NULL && (rc = gather(r, a + 4, end - 4)) != SQLITE_OK)
+					return rc;
 				more -= end - 4;
 				continue;
 			}
+			if (r->fn != NULL && ((rc = gather(r, a + 4, more)) != SQLITE_OK ||
+					      (rc = count_positions(r, r->pos, r->npos)) != SQLITE_OK))
+				return rc;
 			at = 4 + more;
 			more = 0;
 		} else {
@@ -360,44 +456,71 @@ static int read_segment(reader *r, const seg *g)
 	return more > 0 ? GIVE_UP : SQLITE_OK;
 }
 
-int nx_fts_rows(sqlite3 *db, const char *tok, size_t len, uint64_t **w, size_t *nw, int64_t *rows)
+/* The token's rows into r (its bitmap or its instances set): SQLITE_OK, GIVE_UP, or an SQLite code. */
+static int read_token(sqlite3 *db, reader *r, const char *tok, size_t len)
 {
-	reader r;
 	sqlite3_stmt *structure = NULL;
 	seg *sg = NULL;
 	size_t ns = 0, i = 0;
 	int rc = SQLITE_OK;
 
-	*rows = -1;
 	/* a write transaction's rows may still be in FTS5's memory, not on its pages */
-	if (len == 0 || len + 1 > sizeof(r.key) || sqlite3_txn_state(db, "main") == SQLITE_TXN_WRITE) {
-		atomic_fetch_add(&ngave_up, 1);
-		return SQLITE_OK;
-	}
-	memset(&r, 0, sizeof(r));
-	r.key[0] = '0'; /* the main index's terms (prefix indexes have others) */
-	memcpy(r.key + 1, tok, len);
-	r.nkey = len + 1;
-	r.w = w;
-	r.nw = nw;
-	if ((rc = read_segments(db, &structure, &sg, &ns)) != SQLITE_OK)
+	if (len == 0 || len + 1 > sizeof(r->key) || sqlite3_txn_state(db, "main") == SQLITE_TXN_WRITE)
+		return GIVE_UP;
+	r->key[0] = '0'; /* the main index's terms (prefix indexes have others) */
+	memcpy(r->key + 1, tok, len);
+	r->nkey = len + 1;
+	if ((rc = read_segments(db, r->fn != NULL, &structure, &sg, &ns)) != SQLITE_OK)
 		goto done;
-	r.last = (uint64_t)nx_topk__last_rowid(db); /* (in the structure's snapshot) */
+	r->last = (uint64_t)nx_topk__last_rowid(db); /* (in the structure's snapshot) */
 	if ((rc = sqlite3_prepare_v2(db,
 				     "SELECT pgno FROM fts_idx WHERE segid = ?1 AND term <= ?2 ORDER BY term DESC LIMIT 1",
-				     -1, &r.idx, NULL)) != SQLITE_OK ||
-	    (rc = sqlite3_prepare_v2(db, "SELECT id, block FROM fts_data WHERE id BETWEEN ?1 AND ?2", -1, &r.page,
+				     -1, &r->idx, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(db, "SELECT id, block FROM fts_data WHERE id BETWEEN ?1 AND ?2", -1, &r->page,
 				     NULL)) != SQLITE_OK)
 		goto done;
 	for (i = 0; i < ns && rc == SQLITE_OK; i++)
-		rc = read_segment(&r, &sg[i]);
+		rc = read_segment(r, &sg[i]);
 done:
-	sqlite3_finalize(r.idx);
-	sqlite3_finalize(r.page);
+	sqlite3_finalize(r->idx);
+	sqlite3_finalize(r->page);
 	sqlite3_finalize(structure);
 	free(sg);
-	if (rc == SQLITE_OK)
-		*rows = r.rows;
 	atomic_fetch_add(rc == SQLITE_OK ? &nread : &ngave_up, 1);
+	return rc;
+}
+
+int nx_fts_rows(sqlite3 *db, const char *tok, size_t len, uint64_t **w, size_t *nw, int64_t *rows)
+{
+	reader r;
+	int rc = SQLITE_OK;
+
+	memset(&r, 0, sizeof(r));
+	r.w = w;
+	r.nw = nw;
+	rc = read_token(db, &r, tok, len);
+	*rows = rc == SQLITE_OK ? r.rows : -1;
+	return rc == GIVE_UP ? SQLITE_OK : rc;
+}
+
+int nx_fts_rows_each(sqlite3 *db, const char *tok, size_t len, int ncol, nx_fts_row_fn fn, void *ud,
+		     int64_t *rows)
+{
+	reader r;
+	int rc = SQLITE_OK;
+
+	*rows = -1;
+	if (ncol < 1 || ncol > NX_FTS_ROWS_COLS || fn == NULL)
+		return SQLITE_MISUSE;
+	memset(&r, 0, sizeof(r));
+	r.fn = fn;
+	r.ud = ud;
+	r.ncol = ncol;
+	rc = read_token(db, &r, tok, len);
+	free(r.pos);
+	if (rc == SQLITE_OK) {
+		*rows = r.rows;
+		atomic_fetch_add(&ninst, 1);
+	}
 	return rc == GIVE_UP ? SQLITE_OK : rc;
 }

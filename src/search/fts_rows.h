@@ -1,6 +1,7 @@
 /*
  * fts_rows.h - the rows of one token read straight from the full-text
- * index's leaf pages (fts_rows.c), for the counts that need rowids alone.
+ * index's leaf pages (fts_rows.c): for the counts that need rowids alone,
+ * and with their instances for the lists read at once.
  */
 #ifndef NX_FTS_ROWS_H
 #define NX_FTS_ROWS_H
@@ -21,7 +22,33 @@
  */
 int nx_fts_rows(sqlite3 *db, const char *tok, size_t len, uint64_t **w, size_t *nw, int64_t *rows);
 
+/* The most columns nx_fts_rows_each counts. */
+#define NX_FTS_ROWS_COLS 8
+
+/*
+ * One row of a token: its rowid, its instances and its last offset + 1
+ * in each column (ncol of each).  SQLITE_OK goes on; any other code
+ * stops the read, which returns it.
+ */
+typedef int (*nx_fts_row_fn)(void *ud, int64_t rowid, const int32_t *cnt, const int32_t *ext);
+
+/*
+ * The rows of token tok (len bytes) in table fts of db (ncol columns, at
+ * most NX_FTS_ROWS_COLS) handed to fn one by one, each with its instances
+ * as FTS5's API gives them; the rows of a segment ascend, those of
+ * several may interleave.  SQLITE_OK with *rows the rows handed over, or
+ * with *rows -1 when this index cannot be read here (as nx_fts_rows gives
+ * up, and a table made with another detail than full, a position past
+ * the columns): fn may then have had some of the rows, which the caller
+ * drops before it walks the token through the API.  Any other code: an
+ * error (fn's own, or SQLite's).
+ */
+int nx_fts_rows_each(sqlite3 *db, const char *tok, size_t len, int ncol, nx_fts_row_fn fn, void *ud,
+		     int64_t *rows);
+
 /* For tests: the reads done, and those given up to the API, since the start. */
 void nx_fts_rows__counts(size_t *read, size_t *gave_up);
+/* For tests: the reads with instances (nx_fts_rows_each) done to the end, since the start. */
+size_t nx_fts_rows__inst_reads(void);
 
 #endif

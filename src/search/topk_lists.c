@@ -8,6 +8,7 @@
 #include "search/search_private.h"
 #include "index/impact.h"
 #include "index/tokenizer.h"
+#include "search/fts_rows.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -347,6 +348,129 @@ static void aux_fillrow(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_
 }
 
 /*
+ * A lazy list's counts read from the index's pages, token by token: each
+ * row's instances in each column, 16 bits a column (four at most), summed
+ * over the tokens (a place holds one token).
+ */
+typedef struct page_fill {
+	const nx_topk_cache *c;
+	topk_list *l;
+	uint64_t *cnt; /* l->n; NULL: a word of one token, whose counts go to l->freq at once */
+	size_t at;     /* where the next row of the token is looked for */
+} page_fill;
+
+#define PAGE_FILL_COLS 4
+
+static int page_fill_row(void *ud, int64_t rowid, const int32_t *cnt, const int32_t *ext)
+{
+	page_fill *f = ud;
+	const topk_list *l = f->l;
+	size_t lo = 0, hi = l->n;
+	int col = 0;
+
+	(void)ext;
+	/* the rows of a segment ascend; those of the next start again */
+	if (f->at > 0 && f->at <= l->n && l->rowid[f->at - 1] >= rowid) {
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (l->rowid[mid] < rowid)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		f->at = lo;
+	}
+	while (f->at < l->n && l->rowid[f->at] < rowid)
+		f->at++;
+	if (f->at == l->n || l->rowid[f->at] != rowid)
+		return SQLITE_OK; /* (the list holds every row of its tokens) */
+	if (f->cnt == NULL) { /* row_freq's count: colw[c] added for each instance, column by column */
+		double freq = 0;
+		int32_t j = 0;
+
+		if (l->freq[f->at] < 0) { /* (not probed) */
+			for (col = 0; col < f->c->ncol && col < f->c->ncolw; col++)
+				for (j = 0; j < cnt[col]; j++)
+					freq += f->c->colw[col];
+			l->freq[f->at] = freq;
+		}
+		f->at++;
+		return SQLITE_OK;
+	}
+	for (col = 0; col < PAGE_FILL_COLS; col++) {
+		uint64_t sum = ((f->cnt[f->at] >> (16 * col)) & 0xFFFF) + (uint64_t)cnt[col];
+
+		if (sum > 0xFFFF)
+			return SQLITE_TOOBIG; /* the walk goes through the API */
+		f->cnt[f->at] = (f->cnt[f->at] & ~((uint64_t)0xFFFF << (16 * col))) | sum << (16 * col);
+	}
+	f->at++;
+	return SQLITE_OK;
+}
+
+/* 1 with f when the lazy list l can be read from the pages (its tokens known, not a band's), else 0; l->pages set. */
+static int page_forms(sqlite3 *db, const nx_topk_cache *c, topk_list *l, nx_topk_forms *f)
+{
+	int ok = c->ncol <= PAGE_FILL_COLS && l->all == 0 && l->pages >= 0 &&
+		 (nx_topk__forms(db, l->text, l->len, f) || nx_topk__forms_one(db, l->text, l->len, f)) &&
+		 f->ntok == f->n;
+
+	l->pages = ok ? 1 : -1;
+	return ok;
+}
+
+/*
+ * lazy_fill from the index's pages when the word's tokens are known and
+ * the pages can be read (nx_fts_rows_each): SQLITE_OK when every row not
+ * probed has its count, SQLITE_NOTFOUND when the walk must go through
+ * the API, or an SQLite code.  The count is row_freq's: colw[c] added
+ * for each instance, column by column.
+ */
+static int lazy_fill_pages(sqlite3 *db, nx_topk_cache *c, topk_list *l)
+{
+	nx_topk_forms f;
+	page_fill pf;
+	size_t i = 0;
+	int k = 0, col = 0, rc = SQLITE_OK;
+
+	if (l->n == 0 || !page_forms(db, c, l, &f))
+		return SQLITE_NOTFOUND;
+	memset(&pf, 0, sizeof(pf));
+	pf.c = c;
+	pf.l = l;
+	/* (a word of one token: its counts final as read; a give-up leaves exact ones, which the API's walk keeps) */
+	if (f.n > 1 && (pf.cnt = calloc(l->n, sizeof(*pf.cnt))) == NULL)
+		return SQLITE_NOMEM;
+	for (k = 0; k < f.n && rc == SQLITE_OK; k++) {
+		int64_t rows = -1;
+
+		pf.at = 0;
+		if ((rc = nx_fts_rows_each(db, f.tok[k], strlen(f.tok[k]), c->ncol, page_fill_row, &pf, &rows)) ==
+			    SQLITE_OK &&
+		    rows < 0)
+			rc = SQLITE_NOTFOUND;
+	}
+	if (rc == SQLITE_TOOBIG)
+		rc = SQLITE_NOTFOUND;
+	for (i = 0; i < l->n && rc == SQLITE_OK && pf.cnt != NULL; i++) {
+		double freq = 0;
+
+		if (l->freq[i] >= 0)
+			continue; /* probed */
+		for (col = 0; col < c->ncol && col < c->ncolw; col++) {
+			unsigned n = (unsigned)((pf.cnt[i] >> (16 * col)) & 0xFFFF), j = 0;
+
+			for (j = 0; j < n; j++)
+				freq += c->colw[col];
+		}
+		l->freq[i] = freq;
+	}
+	free(pf.cnt);
+	return rc;
+}
+
+/*
  * Every row of the lazy list l not probed yet read in one walk of its
  * phrase (combination by combination when it has several tokens), the
  * weighted count a probe would read (the same instances, the same
@@ -369,6 +493,8 @@ static int lazy_fill(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 			return rc;
 		sqlite3_bind_int64(s, 3, l->rowid[0]);
 		sqlite3_bind_int64(s, 4, l->rowid[l->n - 1]);
+	} else if ((rc = lazy_fill_pages(db, c, l)) != SQLITE_NOTFOUND) {
+		return rc;
 	} else if (nx_topk__forms(db, l->text, l->len, &f)) {
 		nx_topk_forms_list r;
 		size_t i = 0, at = 0;
@@ -414,8 +540,15 @@ int64_t nx_topk__probe_limit_set(int64_t limit)
 int nx_topk__probe_row(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p)
 {
 	probe_state t;
-	int64_t limit = probe_limit >= 0 ? probe_limit : NX_TOPK_PROBES + (int64_t)(l->n / NX_TOPK_PROBE_SHARE);
+	nx_topk_forms f;
+	int64_t limit = probe_limit;
 	int rc = SQLITE_OK;
+
+	if (limit < 0 && l->pages == 0)
+		page_forms(db, c, l, &f); /* (once) */
+	if (limit < 0)
+		limit = NX_TOPK_PROBES +
+			(int64_t)(l->n / (l->pages > 0 ? NX_TOPK_PROBE_SHARE_PAGES : NX_TOPK_PROBE_SHARE));
 
 	/* many rows of the list may win: the rest read in one walk (a fresh list's rows all stand in FTS5 too) */
 	if ((int64_t)l->nprobe >= limit && l->nprobe != SIZE_MAX) {

@@ -48,6 +48,7 @@ typedef struct topk_list {
 	 */
 	int64_t all;
 	int64_t df;      /* lazy, not fresh: its rows in the index, as its impact list counted them */
+	int pages;       /* lazy: 0 not known yet, 1 its rows can be read at once from the pages, -1 not */
 } topk_list;
 
 /* The rows of l in the whole index: what its idf is computed from. */
@@ -106,12 +107,15 @@ int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, 
 /*
  * Row p of the lazy list l read exactly (its weighted count), through
  * FTS5 at its rowid; past NX_TOPK_PROBES + n / NX_TOPK_PROBE_SHARE probes
- * of a list of n rows (a probe costs about what reading 256 rows of a walk
- * does) every row not probed yet is read at once, in one walk.
+ * of a list of n rows every row not probed yet is read at once: in one
+ * walk through FTS5's API, where a probe (about 25 us at 10M) costs about
+ * what 256 rows of the walk do, or from the index's pages when the word's
+ * tokens are known (fts_rows.c: 14-27 ns a row, so 1024 rows a probe).
  */
 int nx_topk__probe_row(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p);
 #define NX_TOPK_PROBES 64
 #define NX_TOPK_PROBE_SHARE 256
+#define NX_TOPK_PROBE_SHARE_PAGES 1024
 /* For tests: the probes of a list before it is read at once (< 0: as above); the previous value. */
 int64_t nx_topk__probe_limit_set(int64_t limit);
 

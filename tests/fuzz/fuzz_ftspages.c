@@ -62,6 +62,22 @@ static void setup(void)
 }
 
 /* Record id's bytes set to data (n bytes). */
+#define FUZZ_COLS 2
+
+/* A row read with its instances: its rowid within the table's, counts that are counts. */
+static int fuzz_row(void *ud, int64_t rowid, const int32_t *cnt, const int32_t *ext)
+{
+	int c = 0;
+
+	(void)ud;
+	if (rowid < 1 || rowid > 120 * 20011)
+		fuzz_fail("a row past the table's largest", "(with instances)");
+	for (c = 0; c < FUZZ_COLS; c++)
+		if (cnt[c] < 0 || ext[c] < 0 || (cnt[c] == 0) != (ext[c] == 0))
+			fuzz_fail("an instance count that is not one", "(with instances)");
+	return SQLITE_OK;
+}
+
 static void put(int64_t id, const void *data, int n)
 {
 	sqlite3_stmt *s = NULL;
@@ -112,6 +128,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (w[i] != 0)
 				fuzz_fail("a row past the table's largest", word);
 		free(w);
+		/* with instances: no crash, each row's counts within its positions' bytes */
+		rows = 0;
+		rc = nx_fts_rows_each(db, word, strlen(word), FUZZ_COLS, fuzz_row, NULL, &rows);
+		if (rc != SQLITE_OK)
+			fuzz_fail("the reader with instances failed with", sqlite3_errstr(rc));
 	}
 	put(id, old, nold);
 	free(old);

@@ -9,7 +9,10 @@
  * deleted: for every word the reader's rows must be those of
  * `SELECT rowid FROM fts WHERE fts MATCH`, or it must give up (-1) where
  * the format says it may (deletes not merged away, a merge under way, a
- * write transaction).  Pages damaged at random must not crash it.
+ * write transaction).  Read with their instances (nx_fts_rows_each), each
+ * row's count and last offset + 1 in each column must be those of the
+ * table's fts5vocab 'instance' view.  Pages damaged at random must not
+ * crash either.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -113,6 +116,99 @@ static int64_t fts_rows_sql(sqlite3 *db, const char *word, uint64_t **w, size_t 
 	return n;
 }
 
+/* A row as nx_fts_rows_each or the fts5vocab view gives it. */
+typedef struct inst_row {
+	int64_t rowid;
+	int32_t cnt[2], ext[2];
+} inst_row;
+
+typedef struct inst_rows {
+	inst_row *r;
+	size_t n, cap;
+} inst_rows;
+
+static inst_row *inst_add(inst_rows *t, int64_t rowid)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 256;
+		t->r = realloc(t->r, t->cap * sizeof(*t->r));
+		assert_non_null(t->r);
+	}
+	memset(&t->r[t->n], 0, sizeof(t->r[0]));
+	t->r[t->n].rowid = rowid;
+	return &t->r[t->n++];
+}
+
+static int each_row(void *ud, int64_t rowid, const int32_t *cnt, const int32_t *ext)
+{
+	inst_row *r = inst_add(ud, rowid);
+
+	memcpy(r->cnt, cnt, sizeof(r->cnt));
+	memcpy(r->ext, ext, sizeof(r->ext));
+	return SQLITE_OK;
+}
+
+static int cmp_inst(const void *a, const void *b)
+{
+	const inst_row *x = a, *y = b;
+
+	return x->rowid < y->rowid ? -1 : x->rowid > y->rowid;
+}
+
+/* FTS5's instances of word by row and column (the fts5vocab view), ascending. */
+static void vocab_inst(sqlite3 *db, const char *word, inst_rows *t)
+{
+	sqlite3_stmt *s = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT doc, col = 'title', count(*), max(offset) FROM temp.fts_vi"
+					    " WHERE term = ? GROUP BY doc, col ORDER BY doc, col",
+					    -1, &s, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(s, 1, word, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t doc = sqlite3_column_int64(s, 0);
+		int col = sqlite3_column_int(s, 1);
+		inst_row *r = t->n > 0 && t->r[t->n - 1].rowid == doc ? &t->r[t->n - 1] : inst_add(t, doc);
+
+		r->cnt[col] = sqlite3_column_int(s, 2);
+		r->ext[col] = sqlite3_column_int(s, 3) + 1;
+	}
+	sqlite3_finalize(s);
+}
+
+/* word's rows with their instances read both ways: 1 when the reader read them (as FTS5 has them), 0 when it gave up. */
+static int check_inst(sqlite3 *db, const char *word)
+{
+	inst_rows got = { 0 }, want = { 0 };
+	int64_t rows = 0;
+	size_t i = 0;
+
+	assert_int_equal(sqlite3_exec(db, "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_vi USING fts5vocab(main, fts, 'instance')",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	vocab_inst(db, word, &want);
+	assert_int_equal(nx_fts_rows_each(db, word, strlen(word), 2, each_row, &got, &rows), SQLITE_OK);
+	if (rows < 0) {
+		free(got.r);
+		free(want.r);
+		return 0;
+	}
+	assert_int_equal((size_t)rows, got.n);
+	qsort(got.r, got.n, sizeof(*got.r), cmp_inst); /* (several segments' rows interleave) */
+	if (got.n != want.n)
+		fail_msg("%s: %zu rows with instances, FTS5 %zu", word, got.n, want.n);
+	for (i = 0; i < got.n; i++)
+		if (memcmp(&got.r[i], &want.r[i], sizeof(got.r[i])) != 0)
+			fail_msg("%s: row %lld: %d/%d instances, last %d/%d; FTS5 %lld: %d/%d, last %d/%d", word,
+				 (long long)got.r[i].rowid, got.r[i].cnt[0], got.r[i].cnt[1], got.r[i].ext[0],
+				 got.r[i].ext[1], (long long)want.r[i].rowid, want.r[i].cnt[0], want.r[i].cnt[1],
+				 want.r[i].ext[0], want.r[i].ext[1]);
+	free(got.r);
+	free(want.r);
+	return 1;
+}
+
 static int same_bits(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
 {
 	size_t i = 0;
@@ -149,6 +245,10 @@ static int check_words(sqlite3 *db, int may_give_up)
 			if (rows != want || !same_bits(a, na, b, nb))
 				fail_msg("%s: %lld rows, FTS5 %lld", word, (long long)rows, (long long)want);
 		}
+		/* with instances: read (and right) where the rows alone were */
+		if (check_inst(db, word) != (rows >= 0))
+			fail_msg("%s: the rows alone %s, with instances %s", word, rows >= 0 ? "read" : "gave up",
+				 rows >= 0 ? "gave up" : "read");
 		free(a);
 		free(b);
 	}
@@ -288,6 +388,13 @@ static void test_damaged(void **state)
 			snprintf(word, sizeof(word), "w%u", rnd() % NWORDS);
 			rc = nx_fts_rows(db, word, strlen(word), &w, &nw, &rows);
 			assert_true(rc == SQLITE_OK || rc == SQLITE_RANGE);
+			{
+				inst_rows got = { 0 };
+
+				assert_int_equal(nx_fts_rows_each(db, word, strlen(word), 2, each_row, &got, &rows),
+						 SQLITE_OK);
+				free(got.r);
+			}
 		}
 		free(w);
 	}

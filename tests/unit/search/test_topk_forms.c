@@ -397,8 +397,9 @@ static void assert_same_as_off(nx_store *st, const char *what)
 
 /*
  * Lazy lists whose rows not probed yet are read at once at the first
- * probe (the limit 0), and at the second: the hits, scores and totals of
- * every row probed one by one (no limit).
+ * probe (the limit 0), and at the second (from the index's pages): the
+ * hits, scores and totals of every row probed one by one through FTS5
+ * (no limit).
  */
 static void test_rank_filled_same(void **state)
 {
@@ -406,6 +407,7 @@ static void test_rank_filled_same(void **state)
 	ranked one[NEXPR], at[2];
 	size_t i = 0;
 	int e = 0, kk = 0, lim = 0, nlazy = 0;
+	size_t inst0 = 0;
 	int64_t was = nx_topk__probe_limit_set(INT64_MAX);
 
 	for (e = 0; e < NEXPR; e++) {
@@ -413,6 +415,7 @@ static void test_rank_filled_same(void **state)
 		nlazy += one[e].lazy;
 	}
 	assert_true(nlazy >= 4);
+	inst0 = nx_fts_rows__inst_reads();
 	for (lim = 0; lim < 2; lim++) {
 		nx_topk__probe_limit_set(lim);
 		for (e = 0; e < NEXPR; e++) {
@@ -433,6 +436,8 @@ static void test_rank_filled_same(void **state)
 			}
 		}
 	}
+	/* the lists of one token, or of tokens known, were read at once from the index's pages */
+	assert_true(nx_fts_rows__inst_reads() >= inst0 + 4);
 	for (e = 0; e < NEXPR; e++)
 		for (kk = 0; kk < NK; kk++)
 			free(one[e].h[kk]);
