@@ -1,7 +1,8 @@
 /*
  * fts_rows.c - the rows of one token read straight from FTS5's leaf
- * pages: for the counts that need rowids alone, and with each row's
- * instances by column for the lists read at once (see fts_rows.h).
+ * pages: for the counts that need rowids alone, with each row's
+ * instances by column for the lists read at once, and one row at a time
+ * for the probes of a ranking (see fts_rows.h).
  *
  * A walk through FTS5's API (xQueryPhrase) is handed its rows one at a
  * time through FTS5's cursor and expression code: about 40 ns a row,
@@ -32,6 +33,14 @@
  *     from the one before plus 2, column 0 first; 1 starts another
  *     column, its number and its first offset plus 2 following.  A row's
  *     positions may run over leaves: they are gathered, then counted.
+ * *   - a list over several leaves has a doclist index (fts_data id
+ *     segid << 37 | 1 << 36 | height << 31 | leaf, its lowest level
+ *     keyed by the token's leaf and on): a flags byte, a leaf, its first
+ *     rowid, then for each next leaf the distance of its first rowid
+ *     from the one before, 0 when it starts with none.  FTS5 steps
+ *     through it from its start to find a row (about 25 us a row at 10M
+ *     articles); a lookup here reads it once, then goes to the leaf by
+ *     binary search (3-12 us), checking the leaf's header against it.
  *
  * Whatever this reader does not expect (another version, a second-
  * version structure record, a merge under way, a delete flag, a page
@@ -70,6 +79,9 @@ typedef struct reader {
 	void *ud;
 	int ncol;
 	int64_t row;        /* the row whose positions are counted */
+	uint64_t from;      /* fn's rows start here: those before go by, their positions skipped */
+	int want;           /* the row whose positions run over leaves goes to fn */
+	int leaves;         /* > 0: the most leaves a walk goes on to, past its first (then it gives up) */
 	int32_t cnt[NX_FTS_ROWS_COLS], ext[NX_FTS_ROWS_COLS];
 	unsigned char *pos; /* the positions of a row that runs over leaves, gathered */
 	size_t npos, cappos;
@@ -77,9 +89,15 @@ typedef struct reader {
 	int64_t rows;
 } reader;
 
-enum { GIVE_UP = -1 };
+/* Not SQLite codes: the reader gives up (the caller asks the API); a lookup found its row's place. */
+enum { GIVE_UP = -1, STOP = -2 };
 
-static atomic_size_t nread, ngave_up, ninst; /* for the tests */
+static atomic_size_t nread, ngave_up, ninst, nlookup; /* for the tests */
+
+size_t nx_fts_rows__lookups(void)
+{
+	return atomic_load(&nlookup);
+}
 
 size_t nx_fts_rows__inst_reads(void)
 {
@@ -236,6 +254,8 @@ static int count_positions(reader *r, const unsigned char *a, size_t n)
 /* n more bytes of the positions of a row that runs over leaves: SQLITE_OK, or SQLITE_NOMEM. */
 static int gather(reader *r, const unsigned char *a, size_t n)
 {
+	if (n == 0)
+		return SQLITE_OK; /* (a row's positions start on the next leaf) */
 	if (r->npos + n > r->cappos) {
 		size_t cap = r->cappos ? r->cappos : 256;
 		unsigned char *p = NULL;
@@ -295,15 +315,16 @@ static int rows_on(reader *r, const unsigned char *a, size_t end, size_t *at, ui
 		if ((rc = mark(r, *rowid)) != SQLITE_OK)
 			return rc;
 		h >>= 1;
+		r->want = r->fn != NULL && *rowid >= r->from;
 		if (h > end - i) {
 			*more = (size_t)(h - (end - i));
 			r->npos = 0;
-			if (r->fn != NULL && (rc = gather(r, a + i, end - i)) != SQLITE_OK)
+			if (r->want && (rc = gather(r, a + i, end - i)) != SQLITE_OK)
 				return rc;
 			i = end;
 			break;
 		}
-		if (r->fn != NULL && (rc = count_positions(r, a + i, (size_t)h)) != SQLITE_OK)
+		if (r->want && (rc = count_positions(r, a + i, (size_t)h)) != SQLITE_OK)
 			return rc;
 		i += (size_t)h;
 	}
@@ -391,36 +412,61 @@ static int next_leaf(reader *r, int64_t id, const unsigned char **a, size_t *n)
 	return SQLITE_ROW;
 }
 
-/* The token's rows in segment g: SQLITE_OK, GIVE_UP, or an SQLite code. */
-static int read_segment(reader *r, const seg *g)
+/*
+ * The token's leaf in segment g: SQLITE_OK with *found 1, the leaf's
+ * bytes in *a (n), its header and the list's part there [*at, *end), the
+ * page statement on it, or *found 0 when the segment does not hold the
+ * token; GIVE_UP, or an SQLite code.
+ */
+static int find_list(reader *r, const seg *g, int *found, int64_t *pg, const unsigned char **a, size_t *n,
+		     size_t *szleaf, size_t *at, size_t *end)
 {
-	const unsigned char *a = NULL;
-	size_t n = 0, szleaf = 0, term = 0, at = 0, end = 0, more = 0;
-	uint64_t rowid = 0;
-	int64_t pg = 0, base = g->id << PAGE_BITS;
-	int rc = SQLITE_OK, found = 0;
+	int64_t base = g->id << PAGE_BITS;
+	size_t term = 0;
+	int rc = SQLITE_OK;
 
+	*found = 0;
 	sqlite3_reset(r->idx);
 	sqlite3_bind_int64(r->idx, 1, g->id);
 	sqlite3_bind_blob(r->idx, 2, r->key, (int)r->nkey, SQLITE_STATIC);
 	if ((rc = sqlite3_step(r->idx)) != SQLITE_ROW)
 		return rc == SQLITE_DONE ? SQLITE_OK : rc; /* before the segment's first term */
-	pg = sqlite3_column_int64(r->idx, 0) >> 1;
-	if (pg < g->first || pg > g->last)
+	*pg = sqlite3_column_int64(r->idx, 0) >> 1;
+	if (*pg < g->first || *pg > g->last)
 		return GIVE_UP;
 	sqlite3_reset(r->page);
-	sqlite3_bind_int64(r->page, 1, base + pg);
+	sqlite3_bind_int64(r->page, 1, base + *pg);
 	sqlite3_bind_int64(r->page, 2, base + g->last);
-	if ((rc = next_leaf(r, base + pg, &a, &n)) != SQLITE_ROW)
+	if ((rc = next_leaf(r, base + *pg, a, n)) != SQLITE_ROW)
 		return rc == SQLITE_DONE ? GIVE_UP : rc;
-	if (leaf_head(a, n, &szleaf, &term) || term == 0)
+	if (leaf_head(*a, *n, szleaf, &term) || term == 0)
 		return GIVE_UP;
-	if ((found = find_term(r, a, n, szleaf, &at, &end)) <= 0)
-		return found;
+	if ((rc = find_term(r, *a, *n, *szleaf, at, end)) < 0)
+		return rc;
+	*found = rc;
+	return SQLITE_OK;
+}
+
+/*
+ * The list from [at, end) of leaf pg (a: its bytes, szleaf its footer's
+ * start; the page statement on it), a row written whole at at, over the
+ * next leaves to its end: SQLITE_OK, STOP (r->fn stopped it), GIVE_UP, or
+ * an SQLite code.
+ */
+static int walk_list(reader *r, const seg *g, int64_t pg, const unsigned char *a, size_t szleaf, size_t at,
+		     size_t end)
+{
+	size_t n = 0, term = 0, more = 0;
+	uint64_t rowid = 0;
+	int64_t base = g->id << PAGE_BITS;
+	int rc = SQLITE_OK;
+
 	if ((rc = rows_on(r, a, end, &at, &rowid, 1, &more)) != SQLITE_OK)
 		return rc;
 	/* the list goes on over the next leaves while it ran to the footer */
 	while (end == szleaf && pg < g->last) {
+		if (r->leaves > 0 && --r->leaves == 0)
+			return GIVE_UP;
 		pg++;
 		if ((rc = next_leaf(r, base + pg, &a, &n)) != SQLITE_ROW)
 			return rc == SQLITE_DONE ? GIVE_UP : rc;
@@ -431,13 +477,13 @@ static int read_segment(reader *r, const seg *g)
 			if (more > end - 4) {
 				if (term)
 					return GIVE_UP;
-				if (r->fn != NULL && (rc = gather(r, a + 4, end - 4)) != SQLITE_OK)
+				if (r->want && (rc = gather(r, a + 4, end - 4)) != SQLITE_OK)
 					return rc;
 				more -= end - 4;
 				continue;
 			}
-			if (r->fn != NULL && ((rc = gather(r, a + 4, more)) != SQLITE_OK ||
-					      (rc = count_positions(r, r->pos, r->npos)) != SQLITE_OK))
+			if (r->want && ((rc = gather(r, a + 4, more)) != SQLITE_OK ||
+					(rc = count_positions(r, r->pos, r->npos)) != SQLITE_OK))
 				return rc;
 			at = 4 + more;
 			more = 0;
@@ -454,6 +500,17 @@ static int read_segment(reader *r, const seg *g)
 			return GIVE_UP;
 	}
 	return more > 0 ? GIVE_UP : SQLITE_OK;
+}
+
+/* The token's rows in segment g: SQLITE_OK, GIVE_UP, or an SQLite code. */
+static int read_segment(reader *r, const seg *g)
+{
+	const unsigned char *a = NULL;
+	size_t n = 0, szleaf = 0, at = 0, end = 0;
+	int64_t pg = 0;
+	int found = 0, rc = find_list(r, g, &found, &pg, &a, &n, &szleaf, &at, &end);
+
+	return rc != SQLITE_OK || !found ? rc : walk_list(r, g, pg, a, szleaf, at, end);
 }
 
 /* The token's rows into r (its bitmap or its instances set): SQLITE_OK, GIVE_UP, or an SQLite code. */
@@ -523,4 +580,270 @@ int nx_fts_rows_each(sqlite3 *db, const char *tok, size_t len, int ncol, nx_fts_
 		atomic_fetch_add(&ninst, 1);
 	}
 	return rc == GIVE_UP ? SQLITE_OK : rc;
+}
+
+/* -- lookups of single rows -- */
+
+#define DLIDX_BIT ((int64_t)1 << 36) /* a doclist index's record: segid << 37 | 1 << 36 | height << 31 | leaf */
+#define SEEK_LEAVES 16               /* a lookup walks on this many leaves at most (a list's doclist index
+					missing, or a row's positions long) */
+
+/* The token's list in one segment. */
+typedef struct seek_seg {
+	seg g;
+	int64_t pg;     /* the token's leaf; 0: the segment does not hold the token */
+	size_t at, end; /* its list there */
+	uint64_t first; /* its first row */
+	int64_t *lpg;   /* the leaves after pg that start with a row (its doclist index), ascending */
+	uint64_t *lrow; /* and that row */
+	size_t nl;
+} seek_seg;
+
+struct nx_fts_seek {
+	reader r;
+	sqlite3_stmt *structure;
+	seek_seg *sg;
+	size_t ns;
+	int found;
+	int32_t cnt[NX_FTS_ROWS_COLS], ext[NX_FTS_ROWS_COLS];
+};
+
+/* r->fn of a lookup: the first row at or past the one looked up says whether the list holds it. */
+static int seek_hit(void *ud, int64_t rowid, const int32_t *cnt, const int32_t *ext)
+{
+	nx_fts_seek *s = ud;
+
+	if ((uint64_t)rowid == s->r.from) {
+		s->found = 1;
+		memcpy(s->cnt, cnt, sizeof(s->cnt));
+		memcpy(s->ext, ext, sizeof(s->ext));
+	}
+	return STOP;
+}
+
+static int seek_push(seek_seg *q, size_t *cap, int64_t pg, uint64_t row)
+{
+	if (q->nl == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		int64_t *p = realloc(q->lpg, ncap * sizeof(*p));
+		uint64_t *w = NULL;
+
+		if (p == NULL)
+			return SQLITE_NOMEM;
+		q->lpg = p;
+		if ((w = realloc(q->lrow, ncap * sizeof(*w))) == NULL)
+			return SQLITE_NOMEM;
+		q->lrow = w;
+		*cap = ncap;
+	}
+	q->lpg[q->nl] = pg;
+	q->lrow[q->nl++] = row;
+	return SQLITE_OK;
+}
+
+/*
+ * The leaves of q's list and their first rows from its doclist index
+ * (FTS5 writes one for a list over several leaves): the records of its
+ * lowest level, keyed by the token's leaf and on, each a flags byte, a
+ * leaf, its first row, then for each next leaf the distance of its first
+ * row from the last, or 0 when it starts with none.  What does not read
+ * as expected ends the index there (a lookup past it walks on from its
+ * last leaf, and each leaf it starts on is checked against its header).
+ */
+static int seek_index(nx_fts_seek *s, seek_seg *q)
+{
+	int64_t base = (q->g.id << PAGE_BITS) | DLIDX_BIT, want = base + q->pg, next = -1;
+	uint64_t last = q->first;
+	size_t cap = 0;
+	int rc = SQLITE_OK;
+
+	sqlite3_reset(s->r.page);
+	sqlite3_bind_int64(s->r.page, 1, want);
+	sqlite3_bind_int64(s->r.page, 2, base + q->g.last);
+	while ((rc = sqlite3_step(s->r.page)) == SQLITE_ROW && sqlite3_column_int64(s->r.page, 0) == want) {
+		const unsigned char *a = sqlite3_column_blob(s->r.page, 1);
+		size_t n = (size_t)sqlite3_column_bytes(s->r.page, 1), at = 1;
+		uint64_t leaf = 0, row = 0, d = 0;
+
+		if (a == NULL || n < 1 || (a[0] & 0xFE) != 0 || varint(a, n, &at, &leaf) || varint(a, n, &at, &row) ||
+		    (next >= 0 && leaf != (uint64_t)next) || leaf <= (uint64_t)q->pg || leaf > (uint64_t)q->g.last ||
+		    row <= last)
+			break;
+		if ((rc = seek_push(q, &cap, (int64_t)leaf, row)) != SQLITE_OK)
+			return rc;
+		last = row;
+		while (at < n) {
+			if (varint(a, n, &at, &d) || ++leaf > (uint64_t)q->g.last || (d > 0 && row + d <= row))
+				return SQLITE_OK; /* (the index read so far stands) */
+			if (d == 0)
+				continue; /* a leaf of a row's positions alone */
+			row += d;
+			if ((rc = seek_push(q, &cap, (int64_t)leaf, row)) != SQLITE_OK)
+				return rc;
+			last = row;
+		}
+		next = (int64_t)leaf + 1;
+		want++;
+	}
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+void nx_fts_seek_free(nx_fts_seek *s)
+{
+	size_t i = 0;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->ns; i++) {
+		free(s->sg[i].lpg);
+		free(s->sg[i].lrow);
+	}
+	free(s->sg);
+	free(s->r.pos);
+	sqlite3_finalize(s->r.idx);
+	sqlite3_finalize(s->r.page);
+	sqlite3_finalize(s->structure);
+	free(s);
+}
+
+int nx_fts_seek_open(sqlite3 *db, const char *tok, size_t len, int ncol, nx_fts_seek **out)
+{
+	nx_fts_seek *s = NULL;
+	seg *sg = NULL;
+	size_t i = 0;
+	int rc = SQLITE_OK;
+
+	*out = NULL;
+	if (ncol < 1 || ncol > NX_FTS_ROWS_COLS)
+		return SQLITE_MISUSE;
+	if (len == 0 || len + 1 > sizeof(s->r.key) || sqlite3_txn_state(db, "main") == SQLITE_TXN_WRITE)
+		return SQLITE_OK;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return SQLITE_NOMEM;
+	s->r.key[0] = '0';
+	memcpy(s->r.key + 1, tok, len);
+	s->r.nkey = len + 1;
+	s->r.fn = seek_hit;
+	s->r.ud = s;
+	s->r.ncol = ncol;
+	/* the structure's statement stays on its row: every lookup reads this snapshot */
+	if ((rc = read_segments(db, 1, &s->structure, &sg, &s->ns)) != SQLITE_OK)
+		goto done;
+	s->r.last = (uint64_t)nx_topk__last_rowid(db);
+	if ((s->sg = calloc(s->ns ? s->ns : 1, sizeof(*s->sg))) == NULL) {
+		rc = SQLITE_NOMEM;
+		goto done;
+	}
+	if ((rc = sqlite3_prepare_v2(db,
+				     "SELECT pgno FROM fts_idx WHERE segid = ?1 AND term <= ?2 ORDER BY term DESC LIMIT 1",
+				     -1, &s->r.idx, NULL)) != SQLITE_OK ||
+	    (rc = sqlite3_prepare_v2(db, "SELECT id, block FROM fts_data WHERE id BETWEEN ?1 AND ?2", -1, &s->r.page,
+				     NULL)) != SQLITE_OK)
+		goto done;
+	for (i = 0; i < s->ns && rc == SQLITE_OK; i++) {
+		seek_seg *q = &s->sg[i];
+		const unsigned char *a = NULL;
+		size_t n = 0, szleaf = 0, at = 0;
+		int found = 0;
+
+		q->g = sg[i];
+		if ((rc = find_list(&s->r, &q->g, &found, &q->pg, &a, &n, &szleaf, &q->at, &q->end)) != SQLITE_OK)
+			break;
+		if (!found) {
+			q->pg = 0;
+			continue;
+		}
+		at = q->at;
+		if (varint(a, q->end, &at, &q->first)) {
+			rc = GIVE_UP;
+			break;
+		}
+		if (q->end == szleaf && (rc = seek_index(s, q)) != SQLITE_OK)
+			break;
+	}
+done:
+	free(sg);
+	if (rc != SQLITE_OK) {
+		nx_fts_seek_free(s);
+		return rc == GIVE_UP ? SQLITE_OK : rc;
+	}
+	*out = s;
+	return SQLITE_OK;
+}
+
+/* Where a lookup of rowid in q starts: leaf *pg (its bytes read, *a), a row written whole at *at; GIVE_UP, or a code. */
+static int seek_start(nx_fts_seek *s, const seek_seg *q, uint64_t rowid, int64_t *pg, const unsigned char **a,
+		      size_t *szleaf, size_t *at, size_t *end)
+{
+	int64_t base = q->g.id << PAGE_BITS;
+	size_t lo = 0, hi = q->nl, n = 0, term = 0, i = 0;
+	uint64_t v = 0;
+	int rc = SQLITE_OK;
+
+	while (lo < hi) { /* the last leaf starting at or before rowid */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (q->lrow[mid] <= rowid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*pg = lo > 0 ? q->lpg[lo - 1] : q->pg;
+	sqlite3_reset(s->r.page);
+	sqlite3_bind_int64(s->r.page, 1, base + *pg);
+	sqlite3_bind_int64(s->r.page, 2, base + q->g.last);
+	if ((rc = next_leaf(&s->r, base + *pg, a, &n)) != SQLITE_ROW)
+		return rc == SQLITE_DONE ? GIVE_UP : rc;
+	if (leaf_head(*a, n, szleaf, &term))
+		return GIVE_UP;
+	if (lo == 0) { /* the token's leaf */
+		*at = q->at;
+		*end = q->end;
+		return q->end <= *szleaf ? SQLITE_OK : GIVE_UP;
+	}
+	/* a leaf of the index: its header's first row must be the index's */
+	*at = get16(*a);
+	*end = term ? term : *szleaf;
+	i = *at;
+	if (*at < 4 || *at >= *end || varint(*a, *end, &i, &v) || v != q->lrow[lo - 1])
+		return GIVE_UP;
+	return SQLITE_OK;
+}
+
+int nx_fts_seek_row(nx_fts_seek *s, int64_t rowid, int *found, int32_t *cnt, int32_t *ext)
+{
+	size_t i = 0;
+	int rc = SQLITE_OK;
+
+	*found = 0;
+	for (i = 0; i < s->ns; i++) {
+		const seek_seg *q = &s->sg[i];
+		const unsigned char *a = NULL;
+		size_t szleaf = 0, at = 0, end = 0;
+		int64_t pg = 0;
+
+		if (q->pg == 0 || rowid < 0 || (uint64_t)rowid < q->first)
+			continue;
+		if ((rc = seek_start(s, q, (uint64_t)rowid, &pg, &a, &szleaf, &at, &end)) == SQLITE_OK) {
+			s->found = 0;
+			s->r.from = (uint64_t)rowid;
+			s->r.leaves = SEEK_LEAVES;
+			s->r.npos = 0;
+			rc = walk_list(&s->r, &q->g, pg, a, szleaf, at, end);
+		}
+		if (rc == STOP && s->found) {
+			atomic_fetch_add(&nlookup, 1);
+			memcpy(cnt, s->cnt, (size_t)s->r.ncol * sizeof(*cnt));
+			memcpy(ext, s->ext, (size_t)s->r.ncol * sizeof(*ext));
+			*found = 1;
+			return SQLITE_OK;
+		}
+		if (rc == GIVE_UP) {
+			*found = -1;
+			return SQLITE_OK;
+		}
+		if (rc != STOP && rc != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
 }

@@ -46,9 +46,37 @@ typedef int (*nx_fts_row_fn)(void *ud, int64_t rowid, const int32_t *cnt, const 
 int nx_fts_rows_each(sqlite3 *db, const char *tok, size_t len, int ncol, nx_fts_row_fn fn, void *ud,
 		     int64_t *rows);
 
+/*
+ * A token's list opened for lookups of single rows, on the snapshot of the
+ * index it was opened on (its read transaction stays open until it is
+ * freed).
+ */
+typedef struct nx_fts_seek nx_fts_seek;
+
+/*
+ * Opens token tok (len bytes) of table fts of db (ncol columns, at most
+ * NX_FTS_ROWS_COLS): SQLITE_OK with *out, or with *out NULL when this
+ * index cannot be read here (as nx_fts_rows_each gives up).  Any other
+ * code: an error.
+ */
+int nx_fts_seek_open(sqlite3 *db, const char *tok, size_t len, int ncol, nx_fts_seek **out);
+
+/*
+ * Row rowid of the token: SQLITE_OK with *found 1 and its instances and
+ * last offset + 1 in each column in cnt and ext (ncol each), *found 0
+ * when the row does not hold the token, or *found -1 when the pages do
+ * not answer (the caller asks the API).  Any other code: an error.  Each
+ * lookup reads the leaf the list's doclist index (or the token's leaf)
+ * says the row is on, and the ones its positions run over.
+ */
+int nx_fts_seek_row(nx_fts_seek *s, int64_t rowid, int *found, int32_t *cnt, int32_t *ext);
+void nx_fts_seek_free(nx_fts_seek *s);
+
 /* For tests: the reads done, and those given up to the API, since the start. */
 void nx_fts_rows__counts(size_t *read, size_t *gave_up);
 /* For tests: the reads with instances (nx_fts_rows_each) done to the end, since the start. */
 size_t nx_fts_rows__inst_reads(void);
+/* For tests: the lookups (nx_fts_seek_row) the pages answered, since the start. */
+size_t nx_fts_rows__lookups(void);
 
 #endif

@@ -536,6 +536,55 @@ int64_t nx_topk__probe_limit_set(int64_t limit)
 	return was;
 }
 
+/*
+ * Row p of the lazy list l read from the index's pages, its tokens looked
+ * up there (opened at its first probe): 1 with l->freq[p] row_freq's count
+ * (colw[c] added for each instance, column by column, the tokens'
+ * instances summed: a place holds one token), 0 when the pages do not
+ * answer (the probe goes through FTS5), or an SQLite code (< 0: -code).
+ */
+static int probe_pages(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p)
+{
+	int32_t sum[NX_FTS_ROWS_COLS], cnt[NX_FTS_ROWS_COLS], ext[NX_FTS_ROWS_COLS];
+	nx_topk_forms f;
+	double freq = 0;
+	int k = 0, col = 0, found = 0, any = 0, rc = SQLITE_OK;
+
+	if (l->nseek < 0 || l->pages < 0 || c->ncol > NX_FTS_ROWS_COLS)
+		return 0;
+	if (l->nseek == 0) {
+		if (!page_forms(db, c, l, &f))
+			return 0;
+		for (k = 0; k < f.n && rc == SQLITE_OK; k++)
+			if ((rc = nx_fts_seek_open(db, f.tok[k], strlen(f.tok[k]), c->ncol, &l->seek[k])) == SQLITE_OK &&
+			    l->seek[k] != NULL)
+				l->nseek = k + 1;
+		if (rc != SQLITE_OK || l->nseek < f.n) {
+			for (k = 0; k < l->nseek; k++)
+				nx_fts_seek_free(l->seek[k]);
+			l->nseek = -1;
+			return rc == SQLITE_OK ? 0 : -rc;
+		}
+	}
+	memset(sum, 0, sizeof(sum));
+	for (k = 0; k < l->nseek; k++) {
+		if ((rc = nx_fts_seek_row(l->seek[k], l->rowid[p], &found, cnt, ext)) != SQLITE_OK)
+			return -rc;
+		if (found < 0)
+			return 0;
+		for (col = 0; found && col < c->ncol; col++)
+			sum[col] += cnt[col];
+		any |= found;
+	}
+	if (!any)
+		return 0; /* (FTS5 says what a list holding a row it does not means) */
+	for (col = 0; col < c->ncol && col < c->ncolw; col++)
+		for (k = 0; k < sum[col]; k++)
+			freq += c->colw[col];
+	l->freq[p] = freq;
+	return 1;
+}
+
 /* Row p of the lazy list l read exactly (its weighted count and extents), through FTS5 at its rowid. */
 int nx_topk__probe_row(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p)
 {
@@ -560,6 +609,8 @@ int nx_topk__probe_row(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p)
 	}
 	if (l->nprobe != SIZE_MAX)
 		l->nprobe++;
+	if ((rc = probe_pages(db, c, l, p)) != 0)
+		return rc > 0 ? SQLITE_OK : -rc;
 
 	if (c->probe == NULL &&
 	    (rc = sqlite3_prepare_v2(db, "SELECT nx_topk_probe(fts, ?3) FROM fts WHERE fts MATCH ?1 AND rowid = ?2",

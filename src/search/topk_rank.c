@@ -6,6 +6,7 @@
  */
 #include "search/topk_rank_private.h"
 #include "index/tokenizer.h"
+#include "search/fts_rows.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 void nx_topk__cache_free(nx_topk_cache *c)
 {
 	size_t i = 0;
+	int j = 0;
 
 	if (c == NULL)
 		return;
@@ -27,6 +29,8 @@ void nx_topk__cache_free(nx_topk_cache *c)
 		free(c->l[i].ext);
 		free(c->l[i].head);
 		free(c->l[i].hscore);
+		for (j = 0; j < c->l[i].nseek; j++)
+			nx_fts_seek_free(c->l[i].seek[j]);
 	}
 	sqlite3_finalize(c->probe);
 	free(c->l);

@@ -10,6 +10,9 @@
 /* Columns whose extent the lists keep (the store has 4). */
 #define NX_TOPK_EXT_COLS 8
 
+/* The most combinations a phrase is read as (nx_topk__forms). */
+#define NX_TOPK_FORMS 8
+
 /* One phrase's matches, by ascending rowid. */
 typedef struct topk_list {
 	char *text; /* the phrase as written, quotes included */
@@ -49,6 +52,8 @@ typedef struct topk_list {
 	int64_t all;
 	int64_t df;      /* lazy, not fresh: its rows in the index, as its impact list counted them */
 	int pages;       /* lazy: 0 not known yet, 1 its rows can be read at once from the pages, -1 not */
+	struct nx_fts_seek *seek[NX_TOPK_FORMS]; /* lazy, pages 1: its tokens opened for probes from the pages (fts_rows.h) */
+	int nseek;       /* opened; -1: they could not be (probes go through FTS5) */
 } topk_list;
 
 /* The rows of l in the whole index: what its idf is computed from. */
@@ -105,12 +110,15 @@ int nx_topk__read_band(sqlite3 *db, nx_topk_cache *c, topk_list *l, int64_t lo, 
 int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, const int *which, int *called);
 
 /*
- * Row p of the lazy list l read exactly (its weighted count), through
- * FTS5 at its rowid; past NX_TOPK_PROBES + n / NX_TOPK_PROBE_SHARE probes
+ * Row p of the lazy list l read exactly (its weighted count): from the
+ * index's pages when the word's tokens are known (fts_rows.c: each token
+ * looked up through its doclist index, 3-12 us at 10M), else through FTS5
+ * at its rowid (about 25 us at 10M: FTS5 steps through the doclist index
+ * from its start).  Past NX_TOPK_PROBES + n / NX_TOPK_PROBE_SHARE probes
  * of a list of n rows every row not probed yet is read at once: in one
- * walk through FTS5's API, where a probe (about 25 us at 10M) costs about
- * what 256 rows of the walk do, or from the index's pages when the word's
- * tokens are known (fts_rows.c: 14-27 ns a row, so 1024 rows a probe).
+ * walk through FTS5's API, where a probe costs about what 256 rows of the
+ * walk do, or from the pages when the tokens are known (14-27 ns a row,
+ * so 500-1000 rows a probe from the pages: NX_TOPK_PROBE_SHARE_PAGES).
  */
 int nx_topk__probe_row(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p);
 #define NX_TOPK_PROBES 64
@@ -147,8 +155,7 @@ int nx_topk__bits_room(uint64_t **b, size_t *nb, size_t at);
  * where FTS5 would merge the tokens' positions at every row.
  */
 
-/* The most combinations a phrase is read as; its most places. */
-#define NX_TOPK_FORMS 8
+/* The most places a phrase is read as (NX_TOPK_FORMS: at the top). */
 #define NX_TOPK_PLACES 4
 
 /*

@@ -133,6 +133,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = nx_fts_rows_each(db, word, strlen(word), FUZZ_COLS, fuzz_row, NULL, &rows);
 		if (rc != SQLITE_OK)
 			fuzz_fail("the reader with instances failed with", sqlite3_errstr(rc));
+		/* lookups of single rows, every table row and some between */
+		{
+			nx_fts_seek *sk = NULL;
+			int64_t r = 0;
+
+			if ((rc = nx_fts_seek_open(db, word, strlen(word), FUZZ_COLS, &sk)) != SQLITE_OK)
+				fuzz_fail("the lookups' open failed with", sqlite3_errstr(rc));
+			for (r = 0; sk != NULL && r <= 121; r++) {
+				int32_t cnt[FUZZ_COLS], ext[FUZZ_COLS];
+				int found = 0;
+				int64_t at = r % 10 == 0 ? r * 20011 : r % 7 == 3 ? r * 3 + 1 : r * 3;
+
+				if ((rc = nx_fts_seek_row(sk, at, &found, cnt, ext)) != SQLITE_OK)
+					fuzz_fail("a lookup failed with", sqlite3_errstr(rc));
+				if (found > 0)
+					fuzz_row(NULL, at, cnt, ext);
+			}
+			nx_fts_seek_free(sk);
+		}
 	}
 	put(id, old, nold);
 	free(old);

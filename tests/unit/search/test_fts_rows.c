@@ -177,6 +177,46 @@ static void vocab_inst(sqlite3 *db, const char *word, inst_rows *t)
 	sqlite3_finalize(s);
 }
 
+static size_t nlookups, nseek_gave_up; /* over the whole run */
+
+/*
+ * Each of the rows of word (want: FTS5's, ascending) looked up alone, and
+ * the rowid after each when the word is not there: the row's instances,
+ * or not found; a lookup may give up (a row's positions over many leaves).
+ */
+static void check_seek(sqlite3 *db, const char *word, const inst_rows *want)
+{
+	nx_fts_seek *sk = NULL;
+	size_t i = 0;
+
+	assert_int_equal(nx_fts_seek_open(db, word, strlen(word), 2, &sk), SQLITE_OK);
+	assert_non_null(sk); /* (read whole just now) */
+	for (i = 0; i < want->n; i++) {
+		int32_t cnt[2], ext[2];
+		int found = 0;
+		int64_t next = want->r[i].rowid + 1;
+
+		assert_int_equal(nx_fts_seek_row(sk, want->r[i].rowid, &found, cnt, ext), SQLITE_OK);
+		nlookups++;
+		if (found < 0) {
+			nseek_gave_up++;
+		} else if (found != 1 || memcmp(cnt, want->r[i].cnt, sizeof(cnt)) != 0 ||
+			   memcmp(ext, want->r[i].ext, sizeof(ext)) != 0) {
+			fail_msg("%s: row %lld looked up: found %d, %d/%d instances; FTS5 %d/%d", word,
+				 (long long)want->r[i].rowid, found, found ? cnt[0] : 0, found ? cnt[1] : 0,
+				 want->r[i].cnt[0], want->r[i].cnt[1]);
+		}
+		if (i + 1 < want->n && want->r[i + 1].rowid == next)
+			continue;
+		assert_int_equal(nx_fts_seek_row(sk, next, &found, cnt, ext), SQLITE_OK);
+		nlookups++;
+		nseek_gave_up += found < 0;
+		if (found > 0)
+			fail_msg("%s: row %lld looked up: found, FTS5 does not have it", word, (long long)next);
+	}
+	nx_fts_seek_free(sk);
+}
+
 /* word's rows with their instances read both ways: 1 when the reader read them (as FTS5 has them), 0 when it gave up. */
 static int check_inst(sqlite3 *db, const char *word)
 {
@@ -204,6 +244,7 @@ static int check_inst(sqlite3 *db, const char *word)
 				 (long long)got.r[i].rowid, got.r[i].cnt[0], got.r[i].cnt[1], got.r[i].ext[0],
 				 got.r[i].ext[1], (long long)want.r[i].rowid, want.r[i].cnt[0], want.r[i].cnt[1],
 				 want.r[i].ext[0], want.r[i].ext[1]);
+	check_seek(db, word, &want);
 	free(got.r);
 	free(want.r);
 	return 1;
@@ -253,6 +294,15 @@ static int check_words(sqlite3 *db, int may_give_up)
 		free(b);
 	}
 	return read_all;
+}
+
+/* Lookups give up rarely (the row of 6,000 words over many leaves of 64 bytes). */
+static void test_lookups_answer(void **state)
+{
+	(void)state;
+	print_message("%zu lookups, %zu given up\n", nlookups, nseek_gave_up);
+	assert_true(nlookups > 10000);
+	assert_true(nseek_gave_up * 200 < nlookups);
 }
 
 static void test_one_segment(void **state)
@@ -391,9 +441,20 @@ static void test_damaged(void **state)
 			{
 				inst_rows got = { 0 };
 
+				nx_fts_seek *sk = NULL;
+				int64_t at = 0;
+
 				assert_int_equal(nx_fts_rows_each(db, word, strlen(word), 2, each_row, &got, &rows),
 						 SQLITE_OK);
 				free(got.r);
+				assert_int_equal(nx_fts_seek_open(db, word, strlen(word), 2, &sk), SQLITE_OK);
+				for (at = 0; sk != NULL && at < 60000; at += 1 + (int64_t)(rnd() % 3000)) {
+					int32_t cnt[2], ext[2];
+					int found = 0;
+
+					assert_int_equal(nx_fts_seek_row(sk, at, &found, cnt, ext), SQLITE_OK);
+				}
+				nx_fts_seek_free(sk);
 			}
 		}
 		free(w);
@@ -411,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_deletes),
 		cmocka_unit_test(test_write_transaction),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_lookups_answer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -407,14 +407,17 @@ static void test_rank_filled_same(void **state)
 	ranked one[NEXPR], at[2];
 	size_t i = 0;
 	int e = 0, kk = 0, lim = 0, nlazy = 0;
-	size_t inst0 = 0;
+	size_t inst0 = 0, look0 = 0;
 	int64_t was = nx_topk__probe_limit_set(INT64_MAX);
 
+	look0 = nx_fts_rows__lookups();
 	for (e = 0; e < NEXPR; e++) {
 		rank_all(f->st, e, &one[e]);
 		nlazy += one[e].lazy;
 	}
 	assert_true(nlazy >= 4);
+	/* the rows probed one by one were looked up in the index's pages */
+	assert_true(nx_fts_rows__lookups() > look0);
 	inst0 = nx_fts_rows__inst_reads();
 	for (lim = 0; lim < 2; lim++) {
 		nx_topk__probe_limit_set(lim);
