@@ -269,14 +269,9 @@ typedef struct form_list {
 	int rc;
 } form_list;
 
-/* xQueryPhrase callback: one row of a token, its instances counted by column */
-static int form_inst(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+/* Room in f for one more row: SQLITE_OK, or SQLITE_NOMEM. */
+static int form_grow(form_list *f)
 {
-	form_list *f = ud;
-	Fts5PhraseIter it;
-	int32_t *cnt = NULL, *ext = NULL;
-	int ic = 0, io = 0, rc = SQLITE_OK;
-
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 1024;
 		int64_t *r = realloc(f->rowid, cap * sizeof(*r));
@@ -292,6 +287,19 @@ static int form_inst(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 		f->ext = e;
 		f->cap = cap;
 	}
+	return SQLITE_OK;
+}
+
+/* xQueryPhrase callback: one row of a token, its instances counted by column */
+static int form_inst(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
+{
+	form_list *f = ud;
+	Fts5PhraseIter it;
+	int32_t *cnt = NULL, *ext = NULL;
+	int ic = 0, io = 0, rc = SQLITE_OK;
+
+	if ((rc = form_grow(f)) != SQLITE_OK)
+		return rc;
 	cnt = f->cnt + f->n * (size_t)f->ncol;
 	ext = f->ext + f->n * (size_t)f->ncol;
 	memset(cnt, 0, (size_t)f->ncol * sizeof(*cnt));
@@ -324,6 +332,22 @@ static void aux_readform(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3
 	nx_topk__aux_result(ctx, f->rc);
 }
 
+/* nx_fts_rows_each's callback: one row of a token read from the pages, as form_inst reads it (rc: not ascending) */
+static int form_page(void *ud, int64_t rowid, const int32_t *cnt, const int32_t *ext)
+{
+	form_list *f = ud;
+	int rc = SQLITE_OK;
+
+	if (f->n > 0 && rowid <= f->rowid[f->n - 1])
+		return f->rc = SQLITE_NOTFOUND; /* segments whose rows interleave: walked through FTS5 */
+	if ((rc = form_grow(f)) != SQLITE_OK)
+		return rc;
+	memcpy(f->cnt + f->n * (size_t)f->ncol, cnt, (size_t)f->ncol * sizeof(*cnt));
+	memcpy(f->ext + f->n * (size_t)f->ncol, ext, (size_t)f->ncol * sizeof(*ext));
+	f->rowid[f->n++] = rowid;
+	return SQLITE_OK;
+}
+
 static void form_list_free(form_list *f)
 {
 	free(f->rowid);
@@ -343,16 +367,51 @@ int nx_topk__forms_read(sqlite3 *db, const nx_topk_forms *f, int ncol, const dou
 	memset(at, 0, sizeof(at));
 	if (ncol < 1 || ncol > NX_TOPK_EXT_COLS)
 		return SQLITE_RANGE;
-	/* each token's rows, ascending (one walk each) */
+	/* each token's rows, ascending: from the index's pages when f has its tokens, else one walk each */
 	for (k = 0; k < f->n && rc == SQLITE_OK; k++) {
 		nx_topk_forms one;
+		int64_t rows = -1;
 
+		t[k].ncol = ncol;
+		if (f->ntok == f->n && ncol <= NX_FTS_ROWS_COLS) {
+			rc = nx_fts_rows_each(db, f->tok[k], strlen(f->tok[k]), ncol, form_page, &t[k], &rows);
+			if (rc == SQLITE_NOTFOUND && t[k].rc == SQLITE_NOTFOUND)
+				rc = SQLITE_OK, rows = -1;
+			if (rc == SQLITE_OK && rows >= 0) {
+				total += t[k].n;
+				continue;
+			}
+			t[k].n = 0; /* (the rows read before it gave up) */
+			t[k].rc = SQLITE_OK;
+		}
 		memset(&one, 0, sizeof(one));
 		one.n = 1;
 		memcpy(one.q[0], f->q[k], sizeof(one.q[0]));
-		t[k].ncol = ncol;
-		rc = walk_forms(db, &one, "nx_topk_readform", aux_readform, &t[k], &t[k].rc);
+		if (rc == SQLITE_OK)
+			rc = walk_forms(db, &one, "nx_topk_readform", aux_readform, &t[k], &t[k].rc);
 		total += t[k].n;
+	}
+	/* one token: its rows as they are, the counts summed (the merge below, without the copies) */
+	if (rc == SQLITE_OK && f->n == 1 && total > 0) {
+		if ((out->freq = malloc(total * sizeof(*out->freq))) == NULL) {
+			form_list_free(&t[0]);
+			return SQLITE_NOMEM;
+		}
+		for (n = 0; n < total; n++) {
+			const int32_t *cnt = t[0].cnt + n * (size_t)ncol;
+			double freq = 0;
+			int c = 0;
+
+			for (c = 0; c < ncol && c < ncolw; c++)
+				for (j = 0; j < cnt[c]; j++)
+					freq += colw[c];
+			out->freq[n] = freq;
+		}
+		out->rowid = t[0].rowid;
+		out->ext = t[0].ext;
+		out->n = total;
+		free(t[0].cnt);
+		return SQLITE_OK;
 	}
 	if (rc == SQLITE_OK && total > 0 &&
 	    ((out->rowid = malloc(total * sizeof(*out->rowid))) == NULL ||

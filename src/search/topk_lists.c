@@ -1044,11 +1044,15 @@ int nx_topk__read_lists(sqlite3 *db, nx_topk_cache *c, const char *expr, int n, 
 		if (!l->done && l->lazy && (rc = lazy_from_forms(db, c, l)) != SQLITE_OK && rc != SQLITE_NOTFOUND)
 			return rc;
 	}
-	/* whole lists of words of several tokens: read after the pass, token by token */
+	/*
+	 * whole lists of words of several tokens, or of one: read after the
+	 * pass, token by token (from the index's pages when they can be)
+	 */
 	for (i = 0; i < n && n <= NX_TOPK_MAX_RANK_PHRASES; i++) {
 		topk_list *l = &c->l[which[i]];
 
-		later[i] = !l->done && !l->lazy && nx_topk__forms(db, l->text, l->len, &f) &&
+		later[i] = !l->done && !l->lazy &&
+			   (nx_topk__forms(db, l->text, l->len, &f) || nx_topk__forms_one(db, l->text, l->len, &f)) &&
 			   (forms != NULL || (forms = calloc((size_t)n, sizeof(*forms))) != NULL);
 		if (later[i])
 			forms[i] = f;
