@@ -251,11 +251,16 @@ static int count_positions(reader *r, const unsigned char *a, size_t n)
 	return r->fn(r->ud, r->row, cnt, ext);
 }
 
-/* n more bytes of the positions of a row that runs over leaves: SQLITE_OK, or SQLITE_NOMEM. */
+/* The most bytes of one row's positions gathered (a size past it: the API reads the list). */
+#define GATHER_MAX ((size_t)64 << 20)
+
+/* n more bytes of the positions of a row that runs over leaves: SQLITE_OK, GIVE_UP, or SQLITE_NOMEM. */
 static int gather(reader *r, const unsigned char *a, size_t n)
 {
 	if (n == 0)
 		return SQLITE_OK; /* (a row's positions start on the next leaf) */
+	if (n > GATHER_MAX - r->npos)
+		return GIVE_UP;
 	if (r->npos + n > r->cappos) {
 		size_t cap = r->cappos ? r->cappos : 256;
 		unsigned char *p = NULL;
