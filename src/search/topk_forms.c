@@ -360,7 +360,7 @@ int nx_topk__forms_read(sqlite3 *db, const nx_topk_forms *f, int ncol, const dou
 {
 	form_list t[NX_TOPK_FORMS];
 	size_t at[NX_TOPK_FORMS], total = 0, n = 0;
-	int k = 0, j = 0, rc = SQLITE_OK;
+	int k = 0, rc = SQLITE_OK;
 
 	memset(out, 0, sizeof(*out));
 	memset(t, 0, sizeof(t));
@@ -397,16 +397,8 @@ int nx_topk__forms_read(sqlite3 *db, const nx_topk_forms *f, int ncol, const dou
 			form_list_free(&t[0]);
 			return SQLITE_NOMEM;
 		}
-		for (n = 0; n < total; n++) {
-			const int32_t *cnt = t[0].cnt + n * (size_t)ncol;
-			double freq = 0;
-			int c = 0;
-
-			for (c = 0; c < ncol && c < ncolw; c++)
-				for (j = 0; j < cnt[c]; j++)
-					freq += colw[c];
-			out->freq[n] = freq;
-		}
+		for (n = 0; n < total; n++)
+			out->freq[n] = nx_topk__count_freq(t[0].cnt + n * (size_t)ncol, ncol, colw, ncolw);
 		out->rowid = t[0].rowid;
 		out->ext = t[0].ext;
 		out->n = total;
@@ -422,7 +414,6 @@ int nx_topk__forms_read(sqlite3 *db, const nx_topk_forms *f, int ncol, const dou
 	while (rc == SQLITE_OK) {
 		int32_t cnt[NX_TOPK_EXT_COLS], *ext = NULL;
 		int64_t row = INT64_MAX;
-		double freq = 0;
 		int c = 0;
 
 		for (k = 0; k < f->n; k++)
@@ -442,12 +433,8 @@ int nx_topk__forms_read(sqlite3 *db, const nx_topk_forms *f, int ncol, const dou
 			}
 			at[k]++;
 		}
-		/* row_freq's sum: the instances in the order of their places, column by column */
-		for (c = 0; c < ncol && c < ncolw; c++)
-			for (j = 0; j < cnt[c]; j++)
-				freq += colw[c];
 		out->rowid[n] = row;
-		out->freq[n++] = freq;
+		out->freq[n++] = nx_topk__count_freq(cnt, ncol, colw, ncolw);
 	}
 	for (k = 0; k < f->n; k++)
 		form_list_free(&t[k]);

@@ -385,16 +385,9 @@ static int page_fill_row(void *ud, int64_t rowid, const int32_t *cnt, const int3
 		f->at++;
 	if (f->at == l->n || l->rowid[f->at] != rowid)
 		return SQLITE_OK; /* (the list holds every row of its tokens) */
-	if (f->cnt == NULL) { /* row_freq's count: colw[c] added for each instance, column by column */
-		double freq = 0;
-		int32_t j = 0;
-
-		if (l->freq[f->at] < 0) { /* (not probed) */
-			for (col = 0; col < f->c->ncol && col < f->c->ncolw; col++)
-				for (j = 0; j < cnt[col]; j++)
-					freq += f->c->colw[col];
-			l->freq[f->at] = freq;
-		}
+	if (f->cnt == NULL) { /* one token: its count final as read (not a probed row's) */
+		if (l->freq[f->at] < 0)
+			l->freq[f->at] = nx_topk__count_freq(cnt, f->c->ncol, f->c->colw, f->c->ncolw);
 		f->at++;
 		return SQLITE_OK;
 	}
@@ -454,17 +447,13 @@ static int lazy_fill_pages(sqlite3 *db, nx_topk_cache *c, topk_list *l)
 	if (rc == SQLITE_TOOBIG)
 		rc = SQLITE_NOTFOUND;
 	for (i = 0; i < l->n && rc == SQLITE_OK && pf.cnt != NULL; i++) {
-		double freq = 0;
+		int32_t cnt[PAGE_FILL_COLS];
 
 		if (l->freq[i] >= 0)
 			continue; /* probed */
-		for (col = 0; col < c->ncol && col < c->ncolw; col++) {
-			unsigned n = (unsigned)((pf.cnt[i] >> (16 * col)) & 0xFFFF), j = 0;
-
-			for (j = 0; j < n; j++)
-				freq += c->colw[col];
-		}
-		l->freq[i] = freq;
+		for (col = 0; col < PAGE_FILL_COLS; col++)
+			cnt[col] = (int32_t)((pf.cnt[i] >> (16 * col)) & 0xFFFF);
+		l->freq[i] = nx_topk__count_freq(cnt, c->ncol, c->colw, c->ncolw);
 	}
 	free(pf.cnt);
 	return rc;
@@ -547,7 +536,6 @@ static int probe_pages(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p)
 {
 	int32_t sum[NX_FTS_ROWS_COLS], cnt[NX_FTS_ROWS_COLS], ext[NX_FTS_ROWS_COLS];
 	nx_topk_forms f;
-	double freq = 0;
 	int k = 0, col = 0, found = 0, any = 0, rc = SQLITE_OK;
 
 	if (l->nseek < 0 || l->pages < 0 || c->ncol > NX_FTS_ROWS_COLS)
@@ -555,7 +543,8 @@ static int probe_pages(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p)
 	if (l->nseek == 0) {
 		if (!page_forms(db, c, l, &f))
 			return 0;
-		for (k = 0; k < f.n && rc == SQLITE_OK; k++)
+		/* every token opened, or none used (a token the pages do not serve: FTS5 probes the word) */
+		for (k = 0; k < f.n && rc == SQLITE_OK && l->nseek == k; k++)
 			if ((rc = nx_fts_seek_open(db, f.tok[k], strlen(f.tok[k]), c->ncol, &l->seek[k])) == SQLITE_OK &&
 			    l->seek[k] != NULL)
 				l->nseek = k + 1;
@@ -578,10 +567,7 @@ static int probe_pages(sqlite3 *db, nx_topk_cache *c, topk_list *l, size_t p)
 	}
 	if (!any)
 		return 0; /* (FTS5 says what a list holding a row it does not means) */
-	for (col = 0; col < c->ncol && col < c->ncolw; col++)
-		for (k = 0; k < sum[col]; k++)
-			freq += c->colw[col];
-	l->freq[p] = freq;
+	l->freq[p] = nx_topk__count_freq(sum, c->ncol, c->colw, c->ncolw);
 	return 1;
 }
 

@@ -10,6 +10,23 @@
 /* Columns whose extent the lists keep (the store has 4). */
 #define NX_TOPK_EXT_COLS 8
 
+/*
+ * nx_rank's weighted count of a row from its instances by column, as
+ * row_freq adds them (colw[c] for each instance, column by column, none
+ * past ncolw): the same additions in the same order, so the same double.
+ */
+static inline double nx_topk__count_freq(const int32_t *cnt, int ncol, const double *colw, int ncolw)
+{
+	double freq = 0;
+	int32_t j = 0;
+	int c = 0;
+
+	for (c = 0; c < ncol && c < ncolw; c++)
+		for (j = 0; j < cnt[c]; j++)
+			freq += colw[c];
+	return freq;
+}
+
 /* The most combinations a phrase is read as (nx_topk__forms). */
 #define NX_TOPK_FORMS 8
 
