@@ -33,6 +33,15 @@ typedef struct nx_store nx_store;
 
 #define NX_STORE_READ 0u   /* read-only; the index must exist */
 #define NX_STORE_WRITE 1u  /* read-write; created (with its folders) if missing */
+/*
+ * With NX_STORE_READ: a reader for a question or two (a command line's
+ * search), which reads the pages it needs rather than mapping the file.
+ * A reader without it maps the whole index file, which serves the pages
+ * of many questions from the kernel's page cache in place but costs a
+ * page fault the first time each page is touched (more than reading it
+ * once).  The mapped pages count in the process's resident size.
+ */
+#define NX_STORE_BRIEF 2u
 
 /* Current schema version written to PRAGMA user_version. */
 #define NX_SCHEMA_VERSION 4

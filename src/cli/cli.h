@@ -25,6 +25,7 @@ enum {
 #define NX_CMD_DB_WRITE 2u
 #define NX_CMD_HIDDEN 4u   /* for scripts (completion): not in the usage list */
 #define NX_CMD_SEARCHES 8u /* runs searches: freed memory kept for the next (main.c keep_heap) */
+#define NX_CMD_SERVES 16u  /* answers many questions: the index mapped (main.c read_flags) */
 
 typedef struct nx_cli {
 	const char *db_path;  /* resolved index path */

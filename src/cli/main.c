@@ -47,7 +47,7 @@ static const nx_command commands[] = {
 	{ "rm", cmd_rm, NX_CMD_DB_WRITE,
 	  "newsidx rm ID|URL...",
 	  "Remove articles from the index" },
-	{ "serve", cmd_serve, NX_CMD_DB_READ | NX_CMD_SEARCHES,
+	{ "serve", cmd_serve, NX_CMD_DB_READ | NX_CMD_SEARCHES | NX_CMD_SERVES,
 	  "newsidx serve [--listen HOST:PORT] [--allow-host NAME]... [--max-connections N] [--threads N] [--log]",
 	  "Serve a search page and a JSON API over HTTP, read-only (127.0.0.1:8080 by default)" },
 	{ "stats", cmd_stats, NX_CMD_DB_READ,
@@ -137,6 +137,22 @@ static const char show_help[] =
 	"ID is an article's id or a unique prefix of it (4 hex digits or more).  URL is its\n"
 	"address as you paste it: http or https, \"www.\", a trailing slash, a #fragment and\n"
 	"tracking parameters (utm_*, fbclid, gclid, wt_mc, mc_cid...) make no difference.\n\n";
+
+/*
+ * A reader for one question reads pages; one that answers many (serve,
+ * search --batch) maps the index (NX_STORE_BRIEF).
+ */
+static unsigned read_flags(const nx_command *c, int argc, char **argv)
+{
+	int i = 0;
+
+	if (c->flags & NX_CMD_SERVES)
+		return NX_STORE_READ;
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--batch") == 0)
+			return NX_STORE_READ;
+	return NX_STORE_READ | NX_STORE_BRIEF;
+}
 
 void nx_cli_help(const char *cmd)
 {
@@ -455,7 +471,8 @@ int main(int argc, char **argv)
 	if (c->flags & NX_CMD_SEARCHES)
 		keep_heap();
 	if (c->flags & (NX_CMD_DB_READ | NX_CMD_DB_WRITE)) {
-		rc = nx_store_open(&cli.st, db, (c->flags & NX_CMD_DB_WRITE) ? NX_STORE_WRITE : NX_STORE_READ, &err);
+		rc = nx_store_open(&cli.st, db, (c->flags & NX_CMD_DB_WRITE) ? NX_STORE_WRITE : read_flags(c, argc, argv),
+				   &err);
 		if (rc < 0) {
 			nx_cli_warn("%s", err.msg);
 			nx_lock_release(lock);

@@ -10,6 +10,7 @@
 
 #include "util/hex.h"
 #include "util/text.h"
+#include "index/mapvfs.h"
 #include "index/tokenizer.h"
 
 /* Schema of version NX_SCHEMA_VERSION, created in one transaction. */
@@ -407,7 +408,9 @@ int nx_store__connect_db(nx_store *st, sqlite3 **pdb, nx_blkcache *bc, const cha
 	sqlite3 *db = NULL;
 	size_t i = 0;
 
-	if (sqlite3_open_v2(name, pdb, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+	/* readers through the layer that maps the whole file (mapvfs.h); writers map nothing */
+	if (sqlite3_open_v2(name, pdb, oflags | SQLITE_OPEN_NOMUTEX,
+			    (oflags & SQLITE_OPEN_READWRITE) ? NULL : nx_mapvfs_name()) != SQLITE_OK)
 		return nx_error_set(err, NX_EDB, "cannot open index '%s': %s", st->path,
 				    *pdb != NULL ? sqlite3_errmsg(*pdb) : "out of memory");
 	db = *pdb;

@@ -91,14 +91,21 @@ static const char *const stmt_sql[NX_STMT__COUNT] = {
 
 /*
  * How much of the index a reader maps rather than reads (PRAGMA
- * mmap_size): as much as SQLite allows, which clamps it to the limit it
- * was built with (2 GB in Debian's).  A mapped page is read from the page
- * cache in place; a page read with pread is copied first, and at 1M
- * articles those copies were 15% of a search's CPU with 256 MB mapped
- * (doc/performance.md, round 17).  The mapped pages are the kernel's page
- * cache, shared, but count in the reader's resident size.
+ * mmap_size): all of it.  SQLite clamps the setting to the limit it was
+ * built with (2 GB in Debian's); the file layer of index/mapvfs.c maps the
+ * rest.  A mapped page is read from the page cache in place; a page read
+ * with pread is copied first, and at 1M articles those copies were 15% of
+ * a search's CPU with 256 MB mapped (doc/performance.md, round 17).  The
+ * mapped pages are the kernel's page cache, shared, but count in the
+ * reader's resident size.  A brief reader (NX_STORE_BRIEF) maps nothing:
+ * the first touch of a mapped page costs more than one read of it.
  */
 #define NX_READ_MMAP "1099511627776"
+
+static const char *read_mmap(const nx_store *st)
+{
+	return (st->flags & NX_STORE_BRIEF) ? "PRAGMA mmap_size = 0" : "PRAGMA mmap_size = " NX_READ_MMAP;
+}
 
 /*
  * The formats an origin can have.  Schema 3 stores the number of one
@@ -206,7 +213,7 @@ sqlite3 *nx_store__db2(nx_store *st)
 		st->db2_failed = 1;
 		return NULL;
 	}
-	sqlite3_exec(db, "PRAGMA mmap_size = " NX_READ_MMAP, NULL, NULL, NULL);
+	sqlite3_exec(db, read_mmap(st), NULL, NULL, NULL);
 	st->db2 = db;
 	return db;
 }
@@ -339,7 +346,7 @@ int nx_store_open(nx_store **out, const char *path, unsigned flags, nx_error *er
 	if (flags & NX_STORE_WRITE)
 		nx_store__exec(st, "PRAGMA cache_size = -65536", NULL, "");
 	else
-		nx_store__exec(st, "PRAGMA mmap_size = " NX_READ_MMAP, NULL, "");
+		nx_store__exec(st, read_mmap(st), NULL, "");
 	nx_store__load_settings(st);
 	*out = st;
 	return NX_OK;
