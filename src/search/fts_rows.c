@@ -776,6 +776,42 @@ done:
 	return SQLITE_OK;
 }
 
+static int cmp_rowid(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int nx_fts_seek_marks(const nx_fts_seek *s, int64_t **out, size_t *n)
+{
+	size_t i = 0, j = 0, m = 0, l = 0;
+	int64_t *v = NULL;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < s->ns; i++)
+		if (s->sg[i].pg != 0)
+			m += 1 + s->sg[i].nl;
+	if (m == 0)
+		return SQLITE_OK;
+	if ((v = malloc(m * sizeof(*v))) == NULL)
+		return SQLITE_NOMEM;
+	for (i = 0; i < s->ns; i++) {
+		const seek_seg *q = &s->sg[i];
+
+		if (q->pg == 0)
+			continue;
+		v[j++] = (int64_t)q->first;
+		for (l = 0; l < q->nl; l++)
+			v[j++] = (int64_t)q->lrow[l];
+	}
+	qsort(v, m, sizeof(*v), cmp_rowid);
+	*out = v;
+	*n = m;
+	return SQLITE_OK;
+}
+
 /* Where a lookup of rowid in q starts: leaf *pg (its bytes read, *a), a row written whole at *at; GIVE_UP, or a code. */
 static int seek_start(nx_fts_seek *s, const seek_seg *q, uint64_t rowid, int64_t *pg, const unsigned char **a,
 		      size_t *szleaf, size_t *at, size_t *end)

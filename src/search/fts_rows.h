@@ -72,6 +72,15 @@ int nx_fts_seek_open(sqlite3 *db, const char *tok, size_t len, int ncol, nx_fts_
 int nx_fts_seek_row(nx_fts_seek *s, int64_t rowid, int *found, int32_t *cnt, int32_t *ext);
 void nx_fts_seek_free(nx_fts_seek *s);
 
+/*
+ * The first row of each leaf s's list starts a row on, in every segment
+ * (its doclist index, the token's own leaf first), ascending in *out
+ * (malloc'd, *n of them, NULL when none): each stands for about a leaf of
+ * the list, so that half of them mark where half of its bytes are.
+ * SQLITE_OK, or SQLITE_NOMEM.
+ */
+int nx_fts_seek_marks(const nx_fts_seek *s, int64_t **out, size_t *n);
+
 /* For tests: the reads done, and those given up to the API, since the start. */
 void nx_fts_rows__counts(size_t *read, size_t *gave_up);
 /* For tests: the reads with instances (nx_fts_rows_each) done to the end, since the start. */

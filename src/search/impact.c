@@ -79,7 +79,7 @@ void nx_search__impact_counts(nx_store *st, const char *expr, int64_t *known, in
 	sqlite3_stmt *s = NULL;
 	nx_buf ph = NX_BUF_INIT;
 	const char *at = expr, *e = NULL;
-	int i = 0, filled = 0, unknown = 0, least = -1;
+	int i = 0;
 
 	if (n < (all ? 1 : 2) || nx_impact__df_prepare(st->db, &s) != SQLITE_OK)
 		goto done;
@@ -94,20 +94,11 @@ void nx_search__impact_counts(nx_store *st, const char *expr, int64_t *known, in
 			nx_buf_reset(&ph);
 			nx_buf_add(&ph, at, (size_t)(e - at));
 			nx_buf_addch(&ph, '\0');
-			if (nx_buf_ok(&ph) && nx_impact__df(s, ph.buf, &df) == 1) {
+			if (nx_buf_ok(&ph) && nx_impact__df(s, ph.buf, &df) == 1)
 				known[i] = df;
-				filled++;
-				if (least < 0 || df < known[least])
-					least = i;
-			} else {
-				unknown++;
-			}
 		}
 		at = *e == ' ' ? e + 1 : NULL;
 	}
-	/* every count stored: the phrase of fewest rows is still walked, for the rowids a split follows */
-	if (!all && filled > 0 && unknown == 0 && least >= 0)
-		known[least] = -1;
 done:
 	sqlite3_finalize(s);
 	nx_buf_free(&ph);

@@ -211,10 +211,9 @@ int nx_search__impact_or_count(nx_store *st, nx_impact_sets **cache, const char 
  * The rows of each phrase of expr (n of them, a plain list of phrases) as
  * their impact lists stored them, into known[i] where it is -1 (unknown),
  * for the idf of a strict walk, which would count them, and
- * NX_TOPK_NO_TOKEN for a stop word the index drops; when that leaves none
- * to count, the phrase of fewest rows stays -1 (its walk samples the
- * rowids a walk split in two follows) unless all, which also fills the
- * count of a single phrase (a walk of a band needs it: nx_topk__run).
+ * NX_TOPK_NO_TOKEN for a stop word the index drops; a single phrase only
+ * when all (a walk of a band needs its count: nx_topk__run, which also
+ * finds where a walk of them all splits in two).
  */
 void nx_search__impact_counts(nx_store *st, const char *expr, int64_t *known, int n, int all);
 

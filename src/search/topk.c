@@ -126,66 +126,6 @@ char *nx_topk__any_of(const char *expr)
 	return any;
 }
 
-int nx_topk__weights(sqlite3 *db, double *w, int *nw)
-{
-	sqlite3_stmt *s = NULL;
-	const char *v = NULL, *p = NULL;
-	char *sql = NULL;
-	size_t len = 0;
-	int ok = 0, i = 0;
-
-	*nw = 0;
-	if (sqlite3_prepare_v2(db, "SELECT v FROM fts_config WHERE k = 'rank'", -1, &s, NULL) != SQLITE_OK)
-		goto done;
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		ok = 1; /* no rank setting: FTS5's default, bm25() */
-		goto done;
-	}
-	v = (const char *)sqlite3_column_text(s, 0);
-	if (v == NULL)
-		goto done;
-	while (*v == ' ')
-		v++;
-	if (strncmp(v, "bm25(", 5) != 0)
-		goto done;
-	v += 5;
-	len = strlen(v);
-	while (len > 0 && v[len - 1] == ' ')
-		len--;
-	if (len == 0 || v[len - 1] != ')')
-		goto done;
-	len--;
-	/* numbers only: FTS5 evaluates them as "SELECT <args>" */
-	for (p = v; p < v + len; p++) {
-		if (strchr("0123456789.,+-eE ", *p) == NULL)
-			goto done;
-	}
-	for (p = v; p < v + len && *p == ' '; p++)
-		;
-	if (p == v + len) {
-		ok = 1;
-		goto done;
-	}
-	sql = sqlite3_mprintf("SELECT %.*s", (int)len, v);
-	sqlite3_finalize(s);
-	s = NULL;
-	if (sql == NULL || sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		goto done;
-	if (sqlite3_column_count(s) > NX_TOPK_MAX_WEIGHTS || sqlite3_step(s) != SQLITE_ROW)
-		goto done;
-	for (i = 0; i < sqlite3_column_count(s); i++) {
-		if (sqlite3_column_type(s, i) != SQLITE_FLOAT && sqlite3_column_type(s, i) != SQLITE_INTEGER)
-			goto done;
-		w[i] = sqlite3_column_double(s, i);
-	}
-	*nw = i;
-	ok = 1;
-done:
-	sqlite3_free(sql);
-	sqlite3_finalize(s);
-	return ok;
-}
-
 static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fctx, void *ud)
 {
 	count_state *c = ud;
@@ -938,7 +878,8 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 	static const nx_topk_tune defaults = NX_TOPK_TUNE_INIT;
 	const nx_topk_tune *tn = tune != NULL ? tune : &defaults;
 	topk_state t;
-	int64_t mid = 0, lo = INT64_MIN, hi = INT64_MAX, kn[NX_TOPK_MAX_PHRASES];
+	int64_t mid = 0, lo = INT64_MIN, hi = INT64_MAX, kn[NX_TOPK_MAX_PHRASES], *marks = NULL;
+	size_t nmarks = 0;
 	int rc = SQLITE_OK, split = 0, many = 0, band = 0;
 
 	*out = NULL;
@@ -971,8 +912,9 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 	if (tn->band && (band = nx_topk__band(db, flt, t.defer && k > 0 ? expr : NULL, known, nknown, &lo, &hi,
 					      &t.rows_all)) < 0)
 		goto sorted; /* no row passes */
-	/* every count known, a walk that may split: the rarest phrase counted anyway, for the rowids it splits at */
+	/* every count known, a walk that may split: at the middle of the rarest phrase's leaves, else of a count of it */
 	if (!band && !t.defer && nhit < 0 && db2 != NULL && k > 0 && (flt == NULL || flt->keep == NULL) &&
+	    nx_topk__split_marks(db, expr, known, nknown, &marks, &nmarks) != 1 &&
 	    nx_topk__sample_rarest(known, nknown, kn) > 0) {
 		t.known = kn;
 		t.nknown = nknown;
@@ -988,6 +930,12 @@ int nx_topk__run(sqlite3 *db, sqlite3 *db2, const char *expr, const double *w, i
 				goto done;
 			if (!t.ready)
 				goto sorted; /* nothing matches */
+			if (marks != NULL) { /* (the probe sampled no phrase) */
+				free(t.sample);
+				t.sample = marks;
+				t.nsample = nmarks;
+				marks = NULL;
+			}
 			if (!band) {
 				many = t.minhit >= tn->split_min && t.nsample >= 2;
 				mid = many ? t.sample[t.nsample / 2] : 0;
@@ -1026,6 +974,7 @@ sorted:
 	if (total != NULL)
 		*total = t.total;
 done:
+	free(marks);
 	free(t.heap);
 	free(t.sample);
 	free(t.near);

@@ -4,8 +4,11 @@
  * it counts for the samples a split follows.  See topk_private.h.
  */
 #include "search/topk_private.h"
+#include "search/fts_rows.h"
+#include "search/topk_rank_private.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 int64_t nx_topk__last_rowid(sqlite3 *db)
@@ -135,6 +138,78 @@ int nx_topk__sample_rarest(const int64_t *known, int n, int64_t *kn)
 	if (least < 0)
 		return 0;
 	kn[least] = -1;
+	return 1;
+}
+
+/* Token tok's marks (nx_fts_seek_marks) added to *v (*n of them): 1, 0 when its pages do not answer, < 0 on an error. */
+static int add_marks(sqlite3 *db, const char *tok, int64_t **v, size_t *n)
+{
+	nx_fts_seek *sk = NULL;
+	int64_t *m = NULL, *all = NULL;
+	size_t nm = 0;
+	int rc = nx_fts_seek_open(db, tok, strlen(tok), 1, &sk);
+
+	if (rc != SQLITE_OK || sk == NULL)
+		return rc != SQLITE_OK ? -1 : 0;
+	rc = nx_fts_seek_marks(sk, &m, &nm);
+	nx_fts_seek_free(sk);
+	if (rc != SQLITE_OK)
+		return -1;
+	if (nm == 0)
+		return 1;
+	if ((all = realloc(*v, (*n + nm) * sizeof(*all))) == NULL) {
+		free(m);
+		return -1;
+	}
+	memcpy(all + *n, m, nm * sizeof(*m));
+	free(m);
+	*v = all;
+	*n += nm;
+	return 1;
+}
+
+static int cmp_mark(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int nx_topk__split_marks(sqlite3 *db, const char *expr, const int64_t *known, int nknown, int64_t **out,
+			 size_t *nout)
+{
+	nx_topk_forms f;
+	const char *s = expr, *e = NULL;
+	int i = 0, least = -1, ok = 1;
+
+	*out = NULL;
+	*nout = 0;
+	if (known == NULL || nknown < 1 || nknown > NX_TOPK_MAX_PHRASES || nx_topk__plain(expr) != nknown)
+		return 0;
+	for (i = 0; i < nknown; i++) {
+		if (known[i] < 0 && known[i] != NX_TOPK_NO_TOKEN)
+			return 0;
+		if (known[i] >= 0 && (least < 0 || known[i] < known[least]))
+			least = i;
+	}
+	for (i = 0; i <= least; i++) {
+		if ((e = skip_phrase(s)) == NULL)
+			return 0;
+		if (i < least)
+			s = e + 1;
+	}
+	if (!(nx_topk__forms(db, s, (size_t)(e - s), &f) || nx_topk__forms_one(db, s, (size_t)(e - s), &f)) ||
+	    f.ntok != f.n || f.ntok < 1)
+		return 0;
+	for (i = 0; i < f.ntok && ok == 1; i++)
+		ok = add_marks(db, f.tok[i], out, nout);
+	if (ok != 1 || *nout < 2) {
+		free(*out);
+		*out = NULL;
+		*nout = 0;
+		return ok < 0 ? -1 : 0;
+	}
+	qsort(*out, *nout, sizeof(**out), cmp_mark);
 	return 1;
 }
 

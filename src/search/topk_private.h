@@ -75,6 +75,17 @@ int nx_topk__band(sqlite3 *db, const nx_topk_filter *flt, const char *one, const
  */
 int nx_topk__sample_rarest(const int64_t *known, int n, int64_t *kn);
 
+/*
+ * Where the rows of the phrase of fewest rows of expr (every count known
+ * in known[0..nknown-1]: >= 0 or NX_TOPK_NO_TOKEN) lie, read from its tokens' doclist indexes
+ * (nx_fts_seek_marks) rather than counted: 1 with *out (malloc'd, *nout
+ * ascending rowids, two at least), 0 when they cannot be read so (a
+ * phrase of several words, a count not known, pages that do not answer),
+ * -1 out of memory or on an error.
+ */
+int nx_topk__split_marks(sqlite3 *db, const char *expr, const int64_t *known, int nknown, int64_t **out,
+			 size_t *nout);
+
 /* The middle of the n ascending samples within [lo, hi] into *mid, and how many lie there (0: *mid untouched). */
 size_t nx_topk__band_mid(const int64_t *sample, size_t n, int64_t lo, int64_t hi, int64_t *mid);
 

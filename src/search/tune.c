@@ -1,6 +1,7 @@
 /*
  * tune.c - the ranking's parameters: compiled defaults, chosen by
- * leave-one-collection-out on four judged collections (doc/ranking.md).
+ * leave-one-collection-out on four judged collections (doc/ranking.md),
+ * and the column weights an index ranks by (its FTS5 rank setting).
  *
  * For that experiment only, NX_RANK_<NAME> environment variables override
  * them (scripts/eval-ranking --grid NX_RANK_PAIRS=0,0.3 ...); they are read
@@ -8,6 +9,7 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "search/topk.h"
 
@@ -60,4 +62,65 @@ const nx_rank_params *nx_rank__params(void)
 {
 	pthread_once(&once, read_env);
 	return &params;
+}
+
+/* The weights of the columns the index ranks by (FTS5's rank setting): see topk.h. */
+int nx_topk__weights(sqlite3 *db, double *w, int *nw)
+{
+	sqlite3_stmt *s = NULL;
+	const char *v = NULL, *p = NULL;
+	char *sql = NULL;
+	size_t len = 0;
+	int ok = 0, i = 0;
+
+	*nw = 0;
+	if (sqlite3_prepare_v2(db, "SELECT v FROM fts_config WHERE k = 'rank'", -1, &s, NULL) != SQLITE_OK)
+		goto done;
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		ok = 1; /* no rank setting: FTS5's default, bm25() */
+		goto done;
+	}
+	v = (const char *)sqlite3_column_text(s, 0);
+	if (v == NULL)
+		goto done;
+	while (*v == ' ')
+		v++;
+	if (strncmp(v, "bm25(", 5) != 0)
+		goto done;
+	v += 5;
+	len = strlen(v);
+	while (len > 0 && v[len - 1] == ' ')
+		len--;
+	if (len == 0 || v[len - 1] != ')')
+		goto done;
+	len--;
+	/* numbers only: FTS5 evaluates them as "SELECT <args>" */
+	for (p = v; p < v + len; p++) {
+		if (strchr("0123456789.,+-eE ", *p) == NULL)
+			goto done;
+	}
+	for (p = v; p < v + len && *p == ' '; p++)
+		;
+	if (p == v + len) {
+		ok = 1;
+		goto done;
+	}
+	sql = sqlite3_mprintf("SELECT %.*s", (int)len, v);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (sql == NULL || sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		goto done;
+	if (sqlite3_column_count(s) > NX_TOPK_MAX_WEIGHTS || sqlite3_step(s) != SQLITE_ROW)
+		goto done;
+	for (i = 0; i < sqlite3_column_count(s); i++) {
+		if (sqlite3_column_type(s, i) != SQLITE_FLOAT && sqlite3_column_type(s, i) != SQLITE_INTEGER)
+			goto done;
+		w[i] = sqlite3_column_double(s, i);
+	}
+	*nw = i;
+	ok = 1;
+done:
+	sqlite3_free(sql);
+	sqlite3_finalize(s);
+	return ok;
 }

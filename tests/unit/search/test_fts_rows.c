@@ -178,6 +178,56 @@ static void vocab_inst(sqlite3 *db, const char *word, inst_rows *t)
 }
 
 static size_t nlookups, nseek_gave_up; /* over the whole run */
+static size_t nmarked; /* lists whose marks were checked for balance */
+
+static int has_row(const inst_rows *t, int64_t rowid)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->r[mid].rowid < rowid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->n && t->r[lo].rowid == rowid;
+}
+
+/*
+ * The list's marks: ascending rows of the word, its first row among them,
+ * no more than its rows; of a list over many leaves, the middle one
+ * between its rows' first and third quarters (the rows are alike in size).
+ */
+static void check_marks(nx_fts_seek *sk, const char *word, const inst_rows *want)
+{
+	int64_t *m = NULL;
+	size_t n = 0, i = 0, below = 0;
+
+	assert_int_equal(nx_fts_seek_marks(sk, &m, &n), SQLITE_OK);
+	if (want->n == 0) {
+		assert_int_equal(n, 0);
+		assert_null(m);
+		return;
+	}
+	assert_true(n >= 1 && n <= want->n);
+	assert_int_equal(m[0], want->r[0].rowid);
+	for (i = 0; i < n; i++) {
+		if (!has_row(want, m[i]))
+			fail_msg("%s: mark %lld is not a row of it", word, (long long)m[i]);
+		if (i > 0 && m[i] < m[i - 1])
+			fail_msg("%s: marks not ascending", word);
+	}
+	if (n >= 16) {
+		for (i = 0; i < want->n && want->r[i].rowid < m[n / 2]; i++)
+			below++;
+		if (below < want->n / 4 || below > want->n * 3 / 4)
+			fail_msg("%s: the middle mark has %zu of %zu rows below it", word, below, want->n);
+		nmarked++;
+	}
+	free(m);
+}
 
 /*
  * Each of the rows of word (want: FTS5's, ascending) looked up alone, and
@@ -191,6 +241,7 @@ static void check_seek(sqlite3 *db, const char *word, const inst_rows *want)
 
 	assert_int_equal(nx_fts_seek_open(db, word, strlen(word), 2, &sk), SQLITE_OK);
 	assert_non_null(sk); /* (read whole just now) */
+	check_marks(sk, word, want);
 	for (i = 0; i < want->n; i++) {
 		int32_t cnt[2], ext[2];
 		int found = 0;
@@ -304,6 +355,7 @@ static void test_lookups_answer(void **state)
 	print_message("%zu lookups, %zu given up\n", nlookups, nseek_gave_up);
 	assert_true(nlookups > 10000);
 	assert_true(nseek_gave_up * 200 < nlookups);
+	assert_true(nmarked > 20);
 }
 
 static void test_one_segment(void **state)

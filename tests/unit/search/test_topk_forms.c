@@ -459,6 +459,44 @@ static void test_rank_same_as_fts5(void **state)
 	assert_same_as_off(f->st, "whole lists");
 }
 
+/*
+ * Where a walk of several words splits: the marks of the word of fewest
+ * rows (its tokens' leaves, each a row of it, ascending), none for a
+ * phrase of two words, a count not known, or counts that are not the
+ * expression's.
+ */
+static void test_split_marks(void **state)
+{
+	fixture *f = *state;
+	const char *expr = "\"filler\" \"zorbe\" \"the\"", *two = "\"filler\" \"zorbe zorce\"";
+	const int64_t known[3] = { 5000, 40, NX_TOPK_NO_TOKEN }, some[3] = { 5000, -1, NX_TOPK_NO_TOKEN },
+		      pair[2] = { 5000, 40 };
+	int64_t *r = malloc((NART + 200) * sizeof(*r)), *m = NULL;
+	size_t nr = 0, n = 0, i = 0, j = 0;
+
+	assert_non_null(r);
+	nr = match_rows(f->st->db, "\"zorbe\"", r);
+	assert_true(nr > 100);
+	assert_int_equal(nx_topk__split_marks(f->st->db, expr, known, 3, &m, &n), 1);
+	assert_true(n >= 2 && n <= nr);
+	for (i = 0; i < n; i++) {
+		while (j < nr && r[j] < m[i])
+			j++;
+		if (j == nr || r[j] != m[i])
+			fail_msg("mark %lld is not a row of zorbe", (long long)m[i]);
+		assert_true(i == 0 || m[i] >= m[i - 1]);
+	}
+	free(m);
+	m = NULL;
+	assert_int_equal(nx_topk__split_marks(f->st->db, expr, some, 3, &m, &n), 0);
+	assert_null(m);
+	assert_int_equal(nx_topk__split_marks(f->st->db, two, pair, 2, &m, &n), 0);
+	assert_int_equal(nx_topk__split_marks(f->st->db, expr, pair, 2, &m, &n), 0);
+	assert_int_equal(nx_topk__split_marks(f->st->db, expr, NULL, 0, &m, &n), 0);
+	assert_null(m);
+	free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_or_count_two_threads),
 		cmocka_unit_test(test_rank_filled_same),
 		cmocka_unit_test(test_rank_same_as_fts5),
+		cmocka_unit_test(test_split_marks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
