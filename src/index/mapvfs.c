@@ -50,6 +50,7 @@ typedef struct map_file {
 	size_t mapped;
 	sqlite3_int64 serve; /* pages are handed out below this offset (no more than mapped) */
 	sqlite3_int64 nout;  /* pages handed out and not given back */
+	off_t refused;       /* the file's size when mmap last failed (no retry until it changes), or -1 */
 } map_file;
 
 /* map_file rounded up so the unix layer's file after it is aligned as malloc aligns */
@@ -96,7 +97,7 @@ static void remap(map_file *m)
 	struct stat sb;
 	void *p = NULL;
 
-	if (fstat(m->fd, &sb) != 0 || sb.st_size <= 0)
+	if (fstat(m->fd, &sb) != 0 || sb.st_size <= 0 || sb.st_size == m->refused)
 		return;
 	if (m->map != NULL && (size_t)sb.st_size == m->mapped) {
 		m->serve = sb.st_size;
@@ -104,8 +105,10 @@ static void remap(map_file *m)
 	}
 	unmap(m);
 	p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_SHARED, m->fd, 0);
-	if (p == MAP_FAILED)
+	if (p == MAP_FAILED) { /* (address space short: SQLite reads the pages) */
+		m->refused = sb.st_size;
 		return;
+	}
 	m->map = p;
 	m->mapped = (size_t)sb.st_size;
 	m->serve = sb.st_size;
@@ -271,6 +274,7 @@ static int m_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags
 	memset(m, 0, sizeof(*m));
 	m->real = (sqlite3_file *)((unsigned char *)f + MAP_FILE_SIZE);
 	m->fd = -1;
+	m->refused = -1;
 	open_seen = -1;
 	rc = unix_vfs->xOpen(unix_vfs, name, m->real, flags, out_flags);
 	seen = open_seen;
