@@ -26,7 +26,7 @@ int cmd_complete_ids(nx_cli *cli, int argc, char **argv)
 
 	if (argc > 2)
 		return nx_cli_usage("complete-ids", "give at most one prefix");
-	if (nx_store_open(&st, cli->db_path, NX_STORE_READ, NULL) < 0)
+	if (nx_store_open(&st, cli->db_path, NX_STORE_READ | NX_STORE_BRIEF, NULL) < 0)
 		return NX_EXIT_OK;
 	(void)nx_cursor_ids(st, argc == 2 ? argv[1] : "", COMPLETE_MAX, print_id, NULL, NULL);
 	nx_store_close(st);

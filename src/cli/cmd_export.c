@@ -221,7 +221,7 @@ static int run_export(nx_cli *cli, const char *query, export_opts *o)
 	FILE *f = stdout;
 	int rc = NX_OK, ex = NX_EXIT_OK;
 
-	if ((rc = nx_store_open(&st, cli->db_path, NX_STORE_READ, &err)) < 0) {
+	if ((rc = nx_store_open(&st, cli->db_path, NX_STORE_READ | NX_STORE_BRIEF, &err)) < 0) {
 		nx_cli_warn("%s", err.msg);
 		return NX_EXIT_INDEX;
 	}
