@@ -478,8 +478,9 @@ static int decode(const unsigned char *p, const unsigned char *end, size_t k, in
 	return 1;
 }
 
-int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, double *score, size_t *n,
-		   int64_t *df)
+/* nx_impact__get, or with upto the first k rows however many the list holds (nx_impact__get_upto). */
+static int get_list(sqlite3 *db, const char *expr, size_t k, int upto, int64_t *rowid, double *score, size_t *n,
+		    int64_t *df)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = 0;
@@ -502,13 +503,25 @@ int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, doub
 		*df = sqlite3_column_int64(s, 0);
 		if (b == NULL || !nx_varint_get(&p, end, &have))
 			rc = -1;
-		else if (have < k && (int64_t)have < *df)
+		else if (have < k && (int64_t)have < *df && !upto)
 			rc = 0; /* too short for k */
 		else
 			rc = decode(b, end, k, rowid, score, n);
 	}
 	sqlite3_finalize(s);
 	return rc;
+}
+
+int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, double *score, size_t *n,
+		   int64_t *df)
+{
+	return get_list(db, expr, k, 0, rowid, score, n, df);
+}
+
+int nx_impact__get_upto(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, double *score, size_t *n,
+			int64_t *df)
+{
+	return get_list(db, expr, k, 1, rowid, score, n, df);
 }
 
 int nx_impact__df_prepare(sqlite3 *db, sqlite3_stmt **s)

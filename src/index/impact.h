@@ -146,6 +146,9 @@ int nx_impact__sqlite_varint(const unsigned char *p, const unsigned char *end, u
  */
 int nx_impact__get(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, double *score, size_t *n,
 		   int64_t *df);
+/* The same with the list's first k rows, or all of them when it holds fewer (*n). */
+int nx_impact__get_upto(sqlite3 *db, const char *expr, size_t k, int64_t *rowid, double *score, size_t *n,
+			int64_t *df);
 
 /*
  * The statement of nx_impact__df (prepared on db; the caller finalizes

@@ -334,6 +334,7 @@ static int src_sets(nx_store *st, plan *p, size_t *cap, int and)
 
 int nx_search__src_filter_runs;
 int nx_search__column_runs;
+int nx_search__range_lists;
 
 /* p's filters for the fast paths (*out NULL: none); 0 when they cannot be had. */
 static int topk_filter(nx_store *st, plan *p, const nx_topk_filter **out)
@@ -605,6 +606,15 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 				  &p->npre, total) == 1) {
 		db2_done(p, db2);
 		nx_search__exclusion_free(&x);
+		p->pre_expr = expr;
+		p->pre_want = want;
+		return 1;
+	}
+	/* one frequent word (no set) in a filter of rows: the first rows of its list in the filter, when they decide */
+	if (flt != NULL && nphrase == 1 && walk == expr && want > 0 &&
+	    nx_search__impact_range(st, expr, flt, (size_t)want, &p->pre, &p->npre, total) == 1) {
+		db2_done(p, db2);
+		nx_search__range_lists++;
 		p->pre_expr = expr;
 		p->pre_want = want;
 		return 1;

@@ -123,6 +123,15 @@ int nx_search__register(nx_store *st);
 int nx_search__impact_hits(nx_store *st, const char *expr, const double *cw, int ncw, size_t k, nx_topk_hit **out,
 			   size_t *nout, int64_t *total);
 /*
+ * One word with an impact list in a filter of rowid bits (impact_range.c):
+ * the best k of its rows in the filter from its list, best first, into
+ * *out (malloc'd, *nout of them) and its rows in the filter into *total:
+ * 1, exactly as the walk gives them; 0 when the list does not decide them
+ * (walk instead); -1 on an error.
+ */
+int nx_search__impact_range(nx_store *st, const char *expr, const nx_topk_filter *flt, size_t k, nx_topk_hit **out,
+			    size_t *nout, int64_t *total);
+/*
  * The same from a list made before articles were added (impact_fresh.c):
  * 1 when served, exactly as the walk gives them; 0 when there is no list,
  * the index changed otherwise since, or the list ends before the best k
@@ -314,6 +323,8 @@ extern int nx_search__strict_or_runs;
 extern int nx_search__src_filter_runs;
 /* For tests: the searches of one phrase in one column walked on the fast path (candidates.c). */
 extern int nx_search__column_runs;
+/* For tests: the strict searches served by nx_search__impact_range, since the start. */
+extern int nx_search__range_lists;
 /*
  * count_only: no relaxed ranking follows (the strict query fills the
  * listing); ranks: one surely follows (too few strict rows for the page,
