@@ -18,7 +18,8 @@
  * The total, the word's rows in the filter, is its rows read from FTS5's
  * pages (nx_topk__forms_rows) ANDed with the filter's bits: about 5 ns a
  * row where the walk of a decade's band of a word in a tenth of ten
- * million articles took 40-60 ms.
+ * million articles took 40-60 ms.  A phrase of several words is left to
+ * the walk: its rows would be walked through FTS5 to be counted.
  */
 #include "search/search_private.h"
 #include "search/topk_private.h"
@@ -35,17 +36,14 @@ static int in_filter(const nx_topk_filter *flt, int64_t r)
 	return r >= 0 && r < flt->nbits && (flt->bits[r >> 6] >> (r & 63) & 1);
 }
 
-/* expr's rows (one phrase) in flt's bits: their count, or -1 when they cannot be read. */
-static int64_t rows_in(sqlite3 *db, const char *expr, const nx_topk_filter *flt)
+/* The rows of f (a word whose tokens it has) in flt's bits: their count, or -1 when they cannot be read. */
+static int64_t rows_in(sqlite3 *db, const nx_topk_forms *f, const nx_topk_filter *flt)
 {
-	nx_topk_forms f;
 	uint64_t *w = NULL;
 	size_t nw = 0, i = 0, nf = (size_t)((flt->nbits + 63) / 64);
 	int64_t n = 0;
-	size_t len = strlen(expr);
 
-	if (!(nx_topk__forms(db, expr, len, &f) || nx_topk__forms_one(db, expr, len, &f)) ||
-	    nx_topk__forms_rows(db, &f, &w, &nw) != SQLITE_OK)
+	if (nx_topk__forms_rows(db, f, &w, &nw) != SQLITE_OK)
 		return -1;
 	for (i = 0; i < nw && i < nf; i++) {
 		uint64_t v = w[i] & flt->bits[i];
@@ -61,6 +59,7 @@ static int64_t rows_in(sqlite3 *db, const char *expr, const nx_topk_filter *flt)
 int nx_search__impact_range(nx_store *st, const char *expr, const nx_topk_filter *flt, size_t k, nx_topk_hit **out,
 			    size_t *nout, int64_t *total)
 {
+	nx_topk_forms f;
 	int64_t rowid[NX_IMPACT_ROWS], df = 0, in = 0;
 	double score[NX_IMPACT_ROWS];
 	nx_topk_hit *h = NULL;
@@ -72,6 +71,10 @@ int nx_search__impact_range(nx_store *st, const char *expr, const nx_topk_filter
 	*nout = 0;
 	if (expr == NULL || flt == NULL || flt->bits == NULL || flt->keep != NULL || flt->nbits <= 0 || k < 1 ||
 	    k > NX_IMPACT_ROWS || nx_topk__plain(expr) != 1)
+		return 0;
+	/* a word whose tokens are known, so that its rows are read from the pages (a phrase's would be walked) */
+	if (!(nx_topk__forms(st->db, expr, strlen(expr), &f) || nx_topk__forms_one(st->db, expr, strlen(expr), &f)) ||
+	    f.ntok != f.n || f.ntok < 1)
 		return 0;
 	/* the lists are under the words in lower case (the tokenizer folds case) */
 	if ((low = nx_strndup(expr, strlen(expr))) == NULL)
@@ -95,7 +98,7 @@ int nx_search__impact_range(nx_store *st, const char *expr, const nx_topk_filter
 	/* decided: the list is every row, or k of its rows are in the filter */
 	if ((int64_t)n < df && kept < k)
 		goto done;
-	if ((in = rows_in(st->db, expr, flt)) < 0 || in < (int64_t)kept)
+	if ((in = rows_in(st->db, &f, flt)) < 0 || in < (int64_t)kept)
 		goto done;
 	*out = h;
 	*nout = kept;
