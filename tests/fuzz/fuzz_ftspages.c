@@ -150,6 +150,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (found > 0)
 					fuzz_row(NULL, at, cnt, ext);
 			}
+			/* the marks of a split: ascending, whatever the doclist index says */
+			if (sk != NULL) {
+				int64_t *m = NULL;
+				size_t nm = 0, i = 0;
+
+				if ((rc = nx_fts_seek_marks(sk, &m, &nm)) != SQLITE_OK)
+					fuzz_fail("the marks failed with", sqlite3_errstr(rc));
+				for (i = 1; i < nm; i++)
+					if (m[i] < m[i - 1])
+						fuzz_fail("marks not ascending", word);
+				free(m);
+			}
 			nx_fts_seek_free(sk);
 		}
 	}
