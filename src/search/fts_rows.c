@@ -776,13 +776,6 @@ done:
 	return SQLITE_OK;
 }
 
-static int cmp_rowid(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 int nx_fts_seek_marks(const nx_fts_seek *s, int64_t **out, size_t *n)
 {
 	size_t i = 0, j = 0, m = 0, l = 0;
@@ -806,7 +799,7 @@ int nx_fts_seek_marks(const nx_fts_seek *s, int64_t **out, size_t *n)
 		for (l = 0; l < q->nl; l++)
 			v[j++] = (int64_t)q->lrow[l];
 	}
-	qsort(v, m, sizeof(*v), cmp_rowid);
+	qsort(v, m, sizeof(*v), cmp_rowids);
 	*out = v;
 	*n = m;
 	return SQLITE_OK;

@@ -168,13 +168,6 @@ static int add_marks(sqlite3 *db, const char *tok, int64_t **v, size_t *n)
 	return 1;
 }
 
-static int cmp_mark(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
 int nx_topk__split_marks(sqlite3 *db, const char *expr, const int64_t *known, int nknown, int64_t **out,
 			 size_t *nout)
 {
@@ -209,7 +202,7 @@ int nx_topk__split_marks(sqlite3 *db, const char *expr, const int64_t *known, in
 		*nout = 0;
 		return ok < 0 ? -1 : 0;
 	}
-	qsort(*out, *nout, sizeof(**out), cmp_mark);
+	qsort(*out, *nout, sizeof(**out), cmp_rowids);
 	return 1;
 }
 

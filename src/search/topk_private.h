@@ -226,6 +226,14 @@ static inline int passes(const nx_topk_filter *flt, int64_t rowid, nx_topk_stats
 	return keep < 0 ? -1 : keep != 0;
 }
 
+/* qsort's order of rowids (int64_t), ascending */
+static inline int cmp_rowids(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 static inline int cmp_hit(const void *a, const void *b)
 {
 	const nx_topk_hit *x = a, *y = b;

@@ -713,13 +713,6 @@ typedef struct pos_table {
 	size_t n;
 } pos_table;
 
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void pos_free(pos_table *t)
 {
 	free(t->rowid);
@@ -746,7 +739,7 @@ static void pos_build(pos_table *t, const merge_ctx *x, const nx_topk_hit *cand,
 	}
 	for (i = 0; i < ncand; i++)
 		t->rowid[i] = cand[i].rowid;
-	qsort(t->rowid, ncand, sizeof(*t->rowid), cmp_i64);
+	qsort(t->rowid, ncand, sizeof(*t->rowid), cmp_rowids);
 	t->n = ncand;
 	for (j = 0; j < x->m; j++) {
 		const topk_list *l = &x->c->l[x->lists[j]];
