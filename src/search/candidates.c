@@ -610,14 +610,19 @@ int nx_search__strict_walk(nx_store *st, plan *p, const nx_search_opts *o, const
 		p->pre_want = want;
 		return 1;
 	}
-	/* one frequent word (no set) in a filter of rows: the first rows of its list in the filter, when they decide */
-	if (flt != NULL && nphrase == 1 && walk == expr && want > 0 &&
-	    nx_search__impact_range(st, expr, flt, (size_t)want, &p->pre, &p->npre, total) == 1) {
-		db2_done(p, db2);
-		nx_search__range_lists++;
-		p->pre_expr = expr;
-		p->pre_want = want;
-		return 1;
+	/* one frequent word (no set) or pair in a filter of rows: the first rows of its list in the filter, when they decide */
+	if (flt != NULL && nphrase == 1 && walk == expr && want > 0) {
+		stems = nx_search__stems_only(st, walk);
+		rc = nx_search__impact_range(st, expr, stems, flt, (size_t)want, &p->pre, &p->npre, total);
+		free(stems);
+		stems = NULL;
+		if (rc == 1) {
+			db2_done(p, db2);
+			nx_search__range_lists++;
+			p->pre_expr = expr;
+			p->pre_want = want;
+			return 1;
+		}
 	}
 	/* the words' counts, when the relaxed query read their lists: not counted again */
 	nknown = nx_topk__cache_counts(p->cache, walk, known, NX_TOPK_MAX_PHRASES);

@@ -76,6 +76,9 @@ typedef struct reader {
 	uint64_t **w;
 	size_t *nw;
 	nx_fts_row_fn fn;   /* not NULL: each row goes to fn with its instances, not into the bitmap */
+	nx_fts_pos_fn posfn; /* not NULL: each row of keep goes to posfn with its positions as they are */
+	const uint64_t *keep;
+	size_t nkeep;
 	void *ud;
 	int ncol;
 	int64_t row;        /* the row whose positions are counted */
@@ -230,6 +233,8 @@ static int count_positions(reader *r, const unsigned char *a, size_t n)
 	uint64_t col = 0, off = 0, v = 0;
 	size_t i = 0;
 
+	if (r->posfn != NULL)
+		return r->posfn(r->ud, r->row, a, n);
 	memset(cnt, 0, sizeof(r->cnt));
 	memset(ext, 0, sizeof(r->ext));
 	while (i < n) {
@@ -286,7 +291,7 @@ static int mark(reader *r, uint64_t rowid)
 	if (rowid > r->last)
 		return GIVE_UP;
 	r->rows++;
-	if (r->fn != NULL) {
+	if (r->fn != NULL || r->posfn != NULL) {
 		r->row = (int64_t)rowid; /* to fn once its positions are counted */
 		return SQLITE_OK;
 	}
@@ -320,7 +325,8 @@ static int rows_on(reader *r, const unsigned char *a, size_t end, size_t *at, ui
 		if ((rc = mark(r, *rowid)) != SQLITE_OK)
 			return rc;
 		h >>= 1;
-		r->want = r->fn != NULL && *rowid >= r->from;
+		r->want = (r->fn != NULL && *rowid >= r->from) ||
+			  (r->posfn != NULL && (*rowid >> 6) < r->nkeep && (r->keep[*rowid >> 6] >> (*rowid & 63) & 1));
 		if (h > end - i) {
 			*more = (size_t)(h - (end - i));
 			r->npos = 0;
@@ -532,7 +538,7 @@ static int read_token(sqlite3 *db, reader *r, const char *tok, size_t len)
 	r->key[0] = '0'; /* the main index's terms (prefix indexes have others) */
 	memcpy(r->key + 1, tok, len);
 	r->nkey = len + 1;
-	if ((rc = read_segments(db, r->fn != NULL, &structure, &sg, &ns)) != SQLITE_OK)
+	if ((rc = read_segments(db, r->fn != NULL || r->posfn != NULL, &structure, &sg, &ns)) != SQLITE_OK)
 		goto done;
 	r->last = (uint64_t)nx_topk__last_rowid(db); /* (in the structure's snapshot) */
 	if ((rc = sqlite3_prepare_v2(db,
@@ -584,6 +590,28 @@ int nx_fts_rows_each(sqlite3 *db, const char *tok, size_t len, int ncol, nx_fts_
 		*rows = r.rows;
 		atomic_fetch_add(&ninst, 1);
 	}
+	return rc == GIVE_UP ? SQLITE_OK : rc;
+}
+
+int nx_fts_rows_pos(sqlite3 *db, const char *tok, size_t len, const uint64_t *keep, size_t nkeep, nx_fts_pos_fn fn,
+		    void *ud, int64_t *rows)
+{
+	reader r;
+	int rc = SQLITE_OK;
+
+	*rows = -1;
+	if (fn == NULL)
+		return SQLITE_MISUSE;
+	memset(&r, 0, sizeof(r));
+	r.posfn = fn;
+	r.keep = keep;
+	r.nkeep = keep != NULL ? nkeep : 0;
+	r.ud = ud;
+	r.ncol = NX_FTS_ROWS_COLS;
+	rc = read_token(db, &r, tok, len);
+	free(r.pos);
+	if (rc == SQLITE_OK)
+		*rows = r.rows;
 	return rc == GIVE_UP ? SQLITE_OK : rc;
 }
 

@@ -47,6 +47,24 @@ int nx_fts_rows_each(sqlite3 *db, const char *tok, size_t len, int ncol, nx_fts_
 		     int64_t *rows);
 
 /*
+ * One row of a token with its positions as FTS5 writes them (n bytes,
+ * detail=full: varints, each an offset's distance from the one before
+ * plus 2; 1 starts another column, its number and its first offset plus
+ * 2 following).  SQLITE_OK goes on; any other code stops the read.
+ */
+typedef int (*nx_fts_pos_fn)(void *ud, int64_t rowid, const unsigned char *pos, size_t n);
+
+/*
+ * The rows of token tok (len bytes) in table fts of db whose bit is set
+ * in keep (nkeep 64-bit words, bit r of keep[r / 64] for rowid r) handed
+ * to fn with their positions, the others passed over; as
+ * nx_fts_rows_each otherwise (order, *rows: all the token's rows, -1 when
+ * the pages cannot be read here, fn's own code returned).
+ */
+int nx_fts_rows_pos(sqlite3 *db, const char *tok, size_t len, const uint64_t *keep, size_t nkeep, nx_fts_pos_fn fn,
+		    void *ud, int64_t *rows);
+
+/*
  * A token's list opened for lookups of single rows, on the snapshot of the
  * index it was opened on (its read transaction stays open until it is
  * freed).

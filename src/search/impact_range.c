@@ -18,12 +18,17 @@
  * The total, the word's rows in the filter, is its rows read from FTS5's
  * pages (nx_topk__forms_rows) ANDed with the filter's bits: about 5 ns a
  * row where the walk of a decade's band of a word in a tenth of ten
- * million articles took 40-60 ms.  A phrase of several words is left to
- * the walk: its rows would be walked through FTS5 to be counted.
+ * million articles took 40-60 ms.  A pair of words (those have lists
+ * too: impact_pairs.c) of one token each is counted the same way: the
+ * first word's rows in the filter read with their places, then the
+ * second word's among them, a row counted when one of its places follows
+ * one of the first's in the same column (FTS5's phrase match).  Other
+ * phrases are left to the walk.
  */
 #include "search/search_private.h"
 #include "search/topk_private.h"
 #include "search/topk_rank_private.h"
+#include "search/fts_rows.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +61,168 @@ static int64_t rows_in(sqlite3 *db, const nx_topk_forms *f, const nx_topk_filter
 	return n;
 }
 
-int nx_search__impact_range(nx_store *st, const char *expr, const nx_topk_filter *flt, size_t k, nx_topk_hit **out,
-			    size_t *nout, int64_t *total)
+/* The most places and rows of a pair's first word a count keeps (past them: the walk). */
+#define PAIR_MAX_PLACES ((size_t)8 << 20)
+#define PAIR_MAX_ROWS ((size_t)2 << 20)
+
+/* A row of the pair's first word: its places pl[start..end), each col << 32 | offset. */
+typedef struct pair_row {
+	int64_t row;
+	size_t start, end;
+} pair_row;
+
+typedef struct pair_count {
+	pair_row *r;
+	size_t n, cap;
+	uint64_t *pl; /* the first word's places, then (past npl0) the second's of the row at hand */
+	size_t npl, cappl, npl0;
+	int64_t found;
+} pair_count;
+
+/* FTS5's positions a[0..n) (see nx_fts_pos_fn) appended to c->pl as places: SQLITE_OK, SQLITE_NOMEM, or -1 when they do not parse. */
+static int add_places(pair_count *c, const unsigned char *a, size_t n)
+{
+	const unsigned char *p = a, *end = a + n;
+	uint64_t col = 0, off = 0, v = 0;
+	int k = 0;
+
+	while (p < end) {
+		if ((k = nx_impact__sqlite_varint(p, end, &v)) == 0 || v == 0)
+			return -1;
+		p += k;
+		if (v == 1) {
+			if ((k = nx_impact__sqlite_varint(p, end, &col)) == 0 || col > 0xFFFF)
+				return -1;
+			p += k;
+			if ((k = nx_impact__sqlite_varint(p, end, &v)) == 0 || v < 2)
+				return -1;
+			p += k;
+			off = v - 2;
+		} else {
+			off += v - 2;
+		}
+		if (off >= 0x7FFFFFFF)
+			return -1;
+		if (c->npl == c->cappl) {
+			size_t cap = c->cappl ? c->cappl * 2 : 4096;
+			uint64_t *q = NULL;
+
+			if (c->npl >= PAIR_MAX_PLACES + 4096 || (q = realloc(c->pl, cap * sizeof(*q))) == NULL)
+				return SQLITE_NOMEM;
+			c->pl = q;
+			c->cappl = cap;
+		}
+		c->pl[c->npl++] = col << 32 | off;
+	}
+	return SQLITE_OK;
+}
+
+/* A row of the first word: kept with its places. */
+static int first_row(void *ud, int64_t rowid, const unsigned char *a, size_t n)
+{
+	pair_count *c = ud;
+	size_t start = c->npl;
+	int rc = SQLITE_OK;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 1024;
+		pair_row *q = NULL;
+
+		if (c->n >= PAIR_MAX_ROWS || (q = realloc(c->r, cap * sizeof(*q))) == NULL)
+			return SQLITE_NOMEM;
+		c->r = q;
+		c->cap = cap;
+	}
+	if ((rc = add_places(c, a, n)) != SQLITE_OK || c->npl > PAIR_MAX_PLACES)
+		return rc != SQLITE_OK ? rc : SQLITE_NOMEM;
+	c->r[c->n].row = rowid;
+	c->r[c->n].start = start;
+	c->r[c->n++].end = c->npl;
+	return SQLITE_OK;
+}
+
+static int cmp_pair_row(const void *a, const void *b)
+{
+	return cmp_rowids(&((const pair_row *)a)->row, &((const pair_row *)b)->row);
+}
+
+/* A row of the second word (only those of the first are read): counted when one of its places follows one of the first's. */
+static int second_row(void *ud, int64_t rowid, const unsigned char *a, size_t n)
+{
+	pair_count *c = ud;
+	size_t lo = 0, hi = c->n, i = 0, j = 0;
+	int rc = SQLITE_OK;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->r[mid].row < rowid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == c->n || c->r[lo].row != rowid)
+		return SQLITE_OK; /* (a row of the second word alone) */
+	c->npl = c->npl0;
+	if ((rc = add_places(c, a, n)) != SQLITE_OK)
+		return rc;
+	/* both ascend: a place q of the second word after the first's q - 1 (same column: offsets start at 0) */
+	for (i = c->r[lo].start, j = c->npl0; i < c->r[lo].end && j < c->npl;) {
+		uint64_t want = c->pl[i] + 1;
+
+		if (c->pl[j] < want) {
+			j++;
+		} else if (c->pl[j] > want) {
+			i++;
+		} else {
+			c->found++;
+			break;
+		}
+	}
+	return SQLITE_OK;
+}
+
+/*
+ * The rows of the phrase of two places tok[0] tok[1] in flt's bits: the
+ * first word's rows in the filter read with their places, then the
+ * second's among them: their count, or -1 when they cannot be read so.
+ */
+static int64_t pair_rows_in(sqlite3 *db, char tok[2][72], const nx_topk_filter *flt)
+{
+	pair_count c;
+	uint64_t *keep = NULL;
+	size_t nw = (size_t)((flt->nbits + 63) / 64), i = 0;
+	int64_t rows = 0, n = -1;
+
+	memset(&c, 0, sizeof(c));
+	if (nx_fts_rows_pos(db, tok[0], strlen(tok[0]), flt->bits, nw, first_row, &c, &rows) != SQLITE_OK || rows < 0)
+		goto done;
+	qsort(c.r, c.n, sizeof(*c.r), cmp_pair_row); /* (the rows of several segments interleave) */
+	for (i = 1; i < c.n; i++)
+		if (c.r[i].row == c.r[i - 1].row)
+			goto done; /* a row in two segments: FTS5 reads the newer (not here) */
+	if ((keep = calloc(nw ? nw : 1, sizeof(*keep))) == NULL)
+		goto done;
+	for (i = 0; i < c.n; i++)
+		keep[c.r[i].row >> 6] |= (uint64_t)1 << (c.r[i].row & 63);
+	c.npl0 = c.npl;
+	if (nx_fts_rows_pos(db, tok[1], strlen(tok[1]), keep, nw, second_row, &c, &rows) != SQLITE_OK || rows < 0)
+		goto done;
+	n = c.found;
+done:
+	free(keep);
+	free(c.r);
+	free(c.pl);
+	return n;
+}
+
+int nx_search__impact_range(nx_store *st, const char *expr, const char *rows_expr, const nx_topk_filter *flt, size_t k,
+			    nx_topk_hit **out, size_t *nout, int64_t *total)
 {
 	nx_topk_forms f;
+	char pair[2][72];
 	int64_t rowid[NX_IMPACT_ROWS], df = 0, in = 0;
+	int places = 0;
 	double score[NX_IMPACT_ROWS];
 	nx_topk_hit *h = NULL;
 	char *low = NULL;
@@ -72,9 +234,13 @@ int nx_search__impact_range(nx_store *st, const char *expr, const nx_topk_filter
 	if (expr == NULL || flt == NULL || flt->bits == NULL || flt->keep != NULL || flt->nbits <= 0 || k < 1 ||
 	    k > NX_IMPACT_ROWS || nx_topk__plain(expr) != 1)
 		return 0;
-	/* a word whose tokens are known, so that its rows are read from the pages (a phrase's would be walked) */
-	if (!(nx_topk__forms(st->db, expr, strlen(expr), &f) || nx_topk__forms_one(st->db, expr, strlen(expr), &f)) ||
-	    f.ntok != f.n || f.ntok < 1)
+	/* a word whose tokens are known, or a pair of words of one token each: their rows read from the pages */
+	if (rows_expr == NULL)
+		rows_expr = expr;
+	if ((!(nx_topk__forms(st->db, rows_expr, strlen(rows_expr), &f) ||
+	       nx_topk__forms_one(st->db, rows_expr, strlen(rows_expr), &f)) ||
+	     f.ntok != f.n || f.ntok < 1) &&
+	    (places = nx_topk__places(st->db, rows_expr, strlen(rows_expr), pair, 2)) != 2)
 		return 0;
 	/* the lists are under the words in lower case (the tokenizer folds case) */
 	if ((low = nx_strndup(expr, strlen(expr))) == NULL)
@@ -98,7 +264,7 @@ int nx_search__impact_range(nx_store *st, const char *expr, const nx_topk_filter
 	/* decided: the list is every row, or k of its rows are in the filter */
 	if ((int64_t)n < df && kept < k)
 		goto done;
-	if ((in = rows_in(st->db, &f, flt)) < 0 || in < (int64_t)kept)
+	if ((in = places == 2 ? pair_rows_in(st->db, pair, flt) : rows_in(st->db, &f, flt)) < 0 || in < (int64_t)kept)
 		goto done;
 	*out = h;
 	*nout = kept;

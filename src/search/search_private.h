@@ -123,14 +123,15 @@ int nx_search__register(nx_store *st);
 int nx_search__impact_hits(nx_store *st, const char *expr, const double *cw, int ncw, size_t k, nx_topk_hit **out,
 			   size_t *nout, int64_t *total);
 /*
- * One word with an impact list in a filter of rowid bits (impact_range.c):
- * the best k of its rows in the filter from its list, best first, into
- * *out (malloc'd, *nout of them) and its rows in the filter into *total:
- * 1, exactly as the walk gives them; 0 when the list does not decide them
- * (walk instead); -1 on an error.
+ * One word or pair of words with an impact list in a filter of rowid bits
+ * (impact_range.c): the best k of its rows in the filter from its list,
+ * best first, into *out (malloc'd, *nout of them) and its rows in the
+ * filter into *total: 1, exactly as the walk gives them; 0 when the list
+ * does not decide them (walk instead); -1 on an error.  rows_expr (or
+ * NULL: expr): the same phrase as its rows are read (nx_search__stems_only).
  */
-int nx_search__impact_range(nx_store *st, const char *expr, const nx_topk_filter *flt, size_t k, nx_topk_hit **out,
-			    size_t *nout, int64_t *total);
+int nx_search__impact_range(nx_store *st, const char *expr, const char *rows_expr, const nx_topk_filter *flt, size_t k,
+			    nx_topk_hit **out, size_t *nout, int64_t *total);
 /*
  * The same from a list made before articles were added (impact_fresh.c):
  * 1 when served, exactly as the walk gives them; 0 when there is no list,

@@ -111,6 +111,23 @@ int nx_topk__forms_one(sqlite3 *db, const char *text, size_t len, nx_topk_forms 
 	return 1;
 }
 
+int nx_topk__places(sqlite3 *db, const char *text, size_t len, char tok[][72], int max)
+{
+	fts5_tokenizer api;
+	Fts5Tokenizer *tk = NULL;
+	phrase_places p;
+	int j = 0;
+
+	if (phrase_of(db, text, len, &p, &api, &tk) != 0 || p.n > max)
+		return 0;
+	for (j = 0; j < p.n; j++) {
+		if (p.nf[j] != 1)
+			return 0;
+		memcpy(tok[j], p.f[j][0], sizeof(p.f[j][0]));
+	}
+	return p.n;
+}
+
 int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out)
 {
 	fts5_tokenizer api;

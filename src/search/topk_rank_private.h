@@ -200,6 +200,13 @@ int nx_topk__forms(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out
  * alone; 0 when not.
  */
 int nx_topk__forms_one(sqlite3 *db, const char *text, size_t len, nx_topk_forms *out);
+/*
+ * The token of each place of the phrase text (len bytes: one quoted FTS5
+ * string) into tok, when each place has one (a word without stems in the
+ * query's languages, or a phrase of the query's stems): the places (at
+ * most max), 0 when not.
+ */
+int nx_topk__places(sqlite3 *db, const char *text, size_t len, char tok[][72], int max);
 /* For tests: off 1, every phrase read as it is (nx_topk__forms gives 0); 0 restores it. */
 void nx_topk__forms_set_off(int off);
 

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "index/impact.h"
 #include "search/fts_rows.h"
 #include "search/topk_rank_private.h"
 
@@ -268,6 +269,66 @@ static void check_seek(sqlite3 *db, const char *word, const inst_rows *want)
 	nx_fts_seek_free(sk);
 }
 
+/* A row with its positions (nx_fts_rows_pos): kept with its instances and last offsets counted from them. */
+static int pos_row(void *ud, int64_t rowid, const unsigned char *a, size_t n)
+{
+	inst_rows *t = ud;
+	inst_row *r = inst_add(t, rowid);
+	const unsigned char *p = a, *end = a + n;
+	uint64_t col = 0, off = 0, v = 0;
+	int k = 0;
+
+	while (p < end) {
+		assert_true((k = nx_impact__sqlite_varint(p, end, &v)) > 0);
+		p += k;
+		if (v == 1) {
+			assert_true((k = nx_impact__sqlite_varint(p, end, &col)) > 0 && col < 2);
+			p += k;
+			assert_true((k = nx_impact__sqlite_varint(p, end, &v)) > 0 && v >= 2);
+			p += k;
+			off = v - 2;
+		} else {
+			off += v - 2;
+		}
+		r->cnt[col]++;
+		if ((int32_t)off + 1 > r->ext[col])
+			r->ext[col] = (int32_t)off + 1;
+	}
+	return SQLITE_OK;
+}
+
+/* The rows of word (want: FTS5's instances) in every third rowid, with their positions: those rows, as FTS5 has them. */
+static void check_pos(sqlite3 *db, const char *word, const inst_rows *want)
+{
+	inst_rows got = { 0 };
+	/* every third rowid up to the word's last but one: rows past the bits are passed over too */
+	size_t nkeep = want->n > 1 ? (size_t)(want->r[want->n - 2].rowid / 64 + 1) : 1, i = 0, j = 0;
+	uint64_t *keep = calloc(nkeep, sizeof(*keep));
+	int64_t rows = 0;
+
+	assert_non_null(keep);
+	for (i = 0; i < nkeep * 64 && want->n > 1 && (int64_t)i <= want->r[want->n - 2].rowid; i += 3)
+		keep[i / 64] |= (uint64_t)1 << (i % 64);
+	assert_int_equal(nx_fts_rows_pos(db, word, strlen(word), keep, nkeep, pos_row, &got, &rows), SQLITE_OK);
+	free(keep);
+	if (rows < 0) {
+		free(got.r);
+		return;
+	}
+	assert_int_equal((size_t)rows, want->n);
+	if (got.n > 1)
+		qsort(got.r, got.n, sizeof(*got.r), cmp_inst);
+	for (i = 0; i < want->n; i++) {
+		if (want->r[i].rowid % 3 != 0 || i + 1 >= want->n)
+			continue;
+		if (j >= got.n || memcmp(&got.r[j], &want->r[i], sizeof(got.r[j])) != 0)
+			fail_msg("%s: row %lld with its positions not as FTS5 has it", word, (long long)want->r[i].rowid);
+		j++;
+	}
+	assert_int_equal(j, got.n);
+	free(got.r);
+}
+
 /* word's rows with their instances read both ways: 1 when the reader read them (as FTS5 has them), 0 when it gave up. */
 static int check_inst(sqlite3 *db, const char *word)
 {
@@ -297,6 +358,7 @@ static int check_inst(sqlite3 *db, const char *word)
 				 got.r[i].ext[1], (long long)want.r[i].rowid, want.r[i].cnt[0], want.r[i].cnt[1],
 				 want.r[i].ext[0], want.r[i].ext[1]);
 	check_seek(db, word, &want);
+	check_pos(db, word, &want);
 	free(got.r);
 	free(want.r);
 	return 1;

@@ -39,6 +39,7 @@
 #define MADEUP_WHEN(n) ((int64_t)(((n) * 7919) % NART) * DAY)
 #define MADEUP_SEARCH
 #define MADEUP_HITS
+#define MADEUP_ADD
 #include "madeup.h" /* after NWORD */
 
 static int setup(void **state)
@@ -99,7 +100,7 @@ static void test_same_as_walk(void **state)
 				nx_topk_hit *h = NULL, *wk = NULL;
 				size_t nh = 0, nw = 0;
 				int64_t th = -1, tw = -1;
-				int r = nx_search__impact_range(f->st, cq->fts, &flt, ks[kk], &h, &nh, &th);
+				int r = nx_search__impact_range(f->st, cq->fts, NULL, &flt, ks[kk], &h, &nh, &th);
 
 				assert_true(r == 0 || r == 1);
 				if (r == 0) {
@@ -127,6 +128,76 @@ static void test_same_as_walk(void **state)
 	assert_true(served[0] < 5 * NKS && declined > 0);
 }
 
+/* Pair q against the walk for every filter and k: *listed when it has a list, *served the searches it answered. */
+static void pair_same_as_walk(nx_store *st, const char *pair, size_t *listed, size_t *served)
+{
+	nx_error err = NX_ERROR_INIT;
+	uint64_t bits[4200 / 64 + 1]; /* (the added rows too) */
+	nx_topk_filter flt = { bits, (int64_t)sizeof(bits) * 8, NULL, NULL };
+	double cw[NX_TOPK_MAX_WEIGHTS];
+	nx_query *cq = NULL;
+	sqlite3_stmt *s = NULL;
+	size_t kk = 0;
+	int ncw = 0, j = 0;
+	int64_t df = 0;
+
+	assert_true(nx_topk__weights(st->db, cw, &ncw));
+	assert_int_equal(nx_query_compile(&cq, pair, &err), NX_OK);
+	assert_int_equal(nx_impact__df_prepare(st->db, &s), SQLITE_OK);
+	*listed += nx_impact__df(s, cq->fts, &df) == 1;
+	sqlite3_finalize(s);
+	for (j = 0; j < 5; j++) {
+		filter_bits(bits, sizeof(bits) / sizeof(bits[0]), j);
+		for (kk = 0; kk < NKS; kk++) {
+			nx_topk_hit *h = NULL, *wk = NULL;
+			size_t nh = 0, nw = 0;
+			int64_t th = -1, tw = -1;
+			int r = nx_search__impact_range(st, cq->fts, NULL, &flt, ks[kk], &h, &nh, &th);
+
+			assert_true(r == 0 || r == 1);
+			if (r == 0)
+				continue;
+			(*served)++;
+			assert_int_equal(nx_topk__run(st->db, NULL, cq->fts, cw, ncw, -1, NULL, 0, &flt, ks[kk], &wk, &nw,
+						      &tw, NULL, NULL),
+					 SQLITE_OK);
+			same_hits(h, nh, th, wk, nw, tw);
+		}
+	}
+	nx_query_free(cq);
+}
+
+/*
+ * Pairs of words (lists made by the build when in MIN_DF rows or more):
+ * the same as the walk, counted from the pages; again with more articles
+ * added in transactions of their own (several FTS5 segments) and the
+ * lists made again.
+ */
+static void test_pairs_same_as_walk(void **state)
+{
+	fixture *f = *state;
+	nx_error err = NX_ERROR_INIT;
+	static const char *const pairs[] = { "\"zorba zorba\"", "\"zorba zorbe\"", "\"zorbe zorbi\"", "\"zorbi zorbo\"",
+					     "\"zorba zorca\"" };
+	size_t q = 0, served = 0, listed = 0;
+	int64_t nseg = 0;
+
+	assert_int_equal(nx_search__register(f->st), SQLITE_OK);
+	for (q = 0; q < sizeof(pairs) / sizeof(pairs[0]); q++)
+		pair_same_as_walk(f->st, pairs[q], &listed, &served);
+	madeup_add(f->st, 3000, 50, 11u);
+	madeup_add(f->st, 4000, 50, 12u);
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, ROWS, &err), NX_OK);
+	assert_int_equal(nx_store__query_int(f->st, "SELECT count(DISTINCT id >> 37) FROM fts_data WHERE id > 10", &nseg),
+			 0);
+	assert_true(nseg >= 2);
+	for (q = 0; q < sizeof(pairs) / sizeof(pairs[0]); q++)
+		pair_same_as_walk(f->st, pairs[q], &listed, &served);
+	print_message("pairs: %zu listed, %zu searches served, %lld segments\n", listed, served, (long long)nseg);
+	assert_true(listed >= 4);
+	assert_true(served >= 40);
+}
+
 static void test_declines(void **state)
 {
 	fixture *f = *state;
@@ -141,55 +212,58 @@ static void test_declines(void **state)
 	filter_bits(bits, sizeof(bits) / sizeof(bits[0]), 0);
 	assert_int_equal(nx_query_compile(&cq, "zorca", &err), NX_OK);
 	assert_int_equal(nx_query_compile(&two, "zorca zorba", &err), NX_OK);
-	assert_int_equal(nx_search__impact_range(f->st, cq->fts, &flt, 10, &h, &nh, &th), 1);
+	assert_int_equal(nx_search__impact_range(f->st, cq->fts, NULL, &flt, 10, &h, &nh, &th), 1);
 	free(h);
 	h = NULL;
 	/* not rowid bits, no k, too deep, two words, a word with no list */
-	assert_int_equal(nx_search__impact_range(f->st, cq->fts, &none, 10, &h, &nh, &th), 0);
-	assert_int_equal(nx_search__impact_range(f->st, cq->fts, NULL, 10, &h, &nh, &th), 0);
-	assert_int_equal(nx_search__impact_range(f->st, cq->fts, &flt, 0, &h, &nh, &th), 0);
-	assert_int_equal(nx_search__impact_range(f->st, cq->fts, &flt, NX_IMPACT_ROWS + 1, &h, &nh, &th), 0);
-	assert_int_equal(nx_search__impact_range(f->st, two->fts, &flt, 10, &h, &nh, &th), 0);
+	assert_int_equal(nx_search__impact_range(f->st, cq->fts, NULL, &none, 10, &h, &nh, &th), 0);
+	assert_int_equal(nx_search__impact_range(f->st, cq->fts, NULL, NULL, 10, &h, &nh, &th), 0);
+	assert_int_equal(nx_search__impact_range(f->st, cq->fts, NULL, &flt, 0, &h, &nh, &th), 0);
+	assert_int_equal(nx_search__impact_range(f->st, cq->fts, NULL, &flt, NX_IMPACT_ROWS + 1, &h, &nh, &th), 0);
+	assert_int_equal(nx_search__impact_range(f->st, two->fts, NULL, &flt, 10, &h, &nh, &th), 0);
 	nx_query_free(two);
 	assert_int_equal(nx_query_compile(&two, "zorde", &err), NX_OK);
-	assert_int_equal(nx_search__impact_range(f->st, two->fts, &flt, 10, &h, &nh, &th), 0);
+	assert_int_equal(nx_search__impact_range(f->st, two->fts, NULL, &flt, 10, &h, &nh, &th), 0);
 	assert_null(h);
 	/* a list made before articles were added: the walk */
 	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
 	assert_int_equal(put_article(f->st, 5000, "Added", "zorca added."), 0);
 	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
-	assert_int_equal(nx_search__impact_range(f->st, cq->fts, &flt, 10, &h, &nh, &th), 0);
+	assert_int_equal(nx_search__impact_range(f->st, cq->fts, NULL, &flt, 10, &h, &nh, &th), 0);
 	assert_null(h);
 	nx_query_free(cq);
 	nx_query_free(two);
 }
 
-/* Through nx_search: zorca (a list, no set) in ranges of days, as the search without fast paths gives it. */
+/* Through nx_search: zorca (a list, no set) and a pair in ranges of days, as the search without fast paths gives them. */
 static void test_search(void **state)
 {
 	fixture *f = *state;
 	static const int64_t r[][2] = { { 0, 1200 }, { 100, 900 }, { 0, 30 }, { 400, 401 } };
 	static const int pages[][2] = { { 10, 0 }, { 3, 4 }, { 40, 0 } };
-	size_t i = 0, p = 0;
+	static const char *const qs[] = { "zorca", "\"zorba zorbe\"" };
+	size_t i = 0, p = 0, w = 0;
 	int before = nx_search__range_lists;
 
-	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++)
-		for (p = 0; p < sizeof(pages) / sizeof(pages[0]); p++) {
-			nx_search_opts o = NX_SEARCH_OPTS_INIT;
-			seen a, b;
+	for (w = 0; w < sizeof(qs) / sizeof(qs[0]); w++) {
+		for (i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+			for (p = 0; p < sizeof(pages) / sizeof(pages[0]); p++) {
+				nx_search_opts o = NX_SEARCH_OPTS_INIT;
+				seen a, b;
 
-			o.limit = pages[p][0];
-			o.offset = pages[p][1];
-			o.filter.set = NX_F_PUB_MIN | NX_F_PUB_MAX;
-			o.filter.pub_min = T0 + r[i][0] * DAY;
-			o.filter.pub_max = T0 + r[i][1] * DAY;
-			o.fast_paths = NX_FAST_PATHS_OFF;
-			search_opts(f->st, "zorca", &o, &a);
-			o.fast_paths = NX_FAST_PATHS_ON;
-			search_opts(f->st, "zorca", &o, &b);
-			assert_same(&a, &b);
-			assert_true(a.total > 0 || i == 3);
-		}
+				o.limit = pages[p][0];
+				o.offset = pages[p][1];
+				o.filter.set = NX_F_PUB_MIN | NX_F_PUB_MAX;
+				o.filter.pub_min = T0 + r[i][0] * DAY;
+				o.filter.pub_max = T0 + r[i][1] * DAY;
+				o.fast_paths = NX_FAST_PATHS_OFF;
+				search_opts(f->st, qs[w], &o, &a);
+				o.fast_paths = NX_FAST_PATHS_ON;
+				search_opts(f->st, qs[w], &o, &b);
+				assert_same(&a, &b);
+				assert_true(a.total > 0 || i == 3);
+			}
+	}
 	assert_true(nx_search__range_lists > before);
 	/* (no filter: its list alone, checked against SQL) */
 	before = nx_search__range_lists;
@@ -207,6 +281,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_same_as_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pairs_same_as_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_declines, setup, teardown),
 	};
 
