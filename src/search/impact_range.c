@@ -76,6 +76,7 @@ typedef struct pair_count {
 	size_t n, cap;
 	uint64_t *pl; /* the first word's places, then (past npl0) the second's of the row at hand */
 	size_t npl, cappl, npl0;
+	size_t at; /* where the last row of the second word was found in r */
 	int64_t found;
 } pair_count;
 
@@ -153,14 +154,21 @@ static int second_row(void *ud, int64_t rowid, const unsigned char *a, size_t n)
 	size_t lo = 0, hi = c->n, i = 0, j = 0;
 	int rc = SQLITE_OK;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	/* the rows of a segment ascend: on from the last one found, within a few steps; else a binary search */
+	for (lo = c->at; lo < c->n && lo < c->at + 8 && c->r[lo].row < rowid; lo++)
+		;
+	if (lo == c->n || c->r[lo].row < rowid || (lo > 0 && c->r[lo - 1].row >= rowid)) {
+		lo = 0;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
 
-		if (c->r[mid].row < rowid)
-			lo = mid + 1;
-		else
-			hi = mid;
+			if (c->r[mid].row < rowid)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
 	}
+	c->at = lo;
 	if (lo == c->n || c->r[lo].row != rowid)
 		return SQLITE_OK; /* (a row of the second word alone) */
 	c->npl = c->npl0;
@@ -197,10 +205,14 @@ static int64_t pair_rows_in(sqlite3 *db, char tok[2][72], const nx_topk_filter *
 	memset(&c, 0, sizeof(c));
 	if (nx_fts_rows_pos(db, tok[0], strlen(tok[0]), flt->bits, nw, first_row, &c, &rows) != SQLITE_OK || rows < 0)
 		goto done;
-	qsort(c.r, c.n, sizeof(*c.r), cmp_pair_row); /* (the rows of several segments interleave) */
-	for (i = 1; i < c.n; i++)
-		if (c.r[i].row == c.r[i - 1].row)
-			goto done; /* a row in two segments: FTS5 reads the newer (not here) */
+	for (i = 1; i < c.n && c.r[i].row > c.r[i - 1].row; i++)
+		;
+	if (i < c.n) { /* (the rows of several segments interleave) */
+		qsort(c.r, c.n, sizeof(*c.r), cmp_pair_row);
+		for (i = 1; i < c.n; i++)
+			if (c.r[i].row == c.r[i - 1].row)
+				goto done; /* a row in two segments: FTS5 reads the newer (not here) */
+	}
 	if ((keep = calloc(nw ? nw : 1, sizeof(*keep))) == NULL)
 		goto done;
 	for (i = 0; i < c.n; i++)
