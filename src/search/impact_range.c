@@ -77,6 +77,7 @@ typedef struct pair_count {
 	uint64_t *pl; /* the first word's places, then (past npl0) the second's of the row at hand */
 	size_t npl, cappl, npl0;
 	size_t at; /* where the last row of the second word was found in r */
+	int64_t nbits; /* the filter's rows are below it (bits past it are not the filter's) */
 	int64_t found;
 } pair_count;
 
@@ -125,6 +126,8 @@ static int first_row(void *ud, int64_t rowid, const unsigned char *a, size_t n)
 	size_t start = c->npl;
 	int rc = SQLITE_OK;
 
+	if (rowid >= c->nbits)
+		return SQLITE_OK;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 1024;
 		pair_row *q = NULL;
@@ -203,6 +206,7 @@ static int64_t pair_rows_in(sqlite3 *db, char tok[2][72], const nx_topk_filter *
 	int64_t rows = 0, n = -1;
 
 	memset(&c, 0, sizeof(c));
+	c.nbits = flt->nbits;
 	if (nx_fts_rows_pos(db, tok[0], strlen(tok[0]), flt->bits, nw, first_row, &c, &rows) != SQLITE_OK || rows < 0)
 		goto done;
 	for (i = 1; i < c.n && c.r[i].row > c.r[i - 1].row; i++)
