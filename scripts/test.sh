@@ -85,9 +85,9 @@ fi
 [ "$tsan_rc" -eq 0 ] || exit "$tsan_rc"
 
 stage "fuzzing (clang, libFuzzer + ASan/UBSan), each target for a bounded time"
-# 10 s a target: CI's fuzzing is a smoke run over the seeds and a little
+# 6 s a target: CI's fuzzing is a smoke run over the seeds and a little
 # past them (scripts/fuzz runs longer on demand)
-bash scripts/fuzz --seconds "${NX_FUZZ_SECONDS:-10}" --parallel "$jobs"
+bash scripts/fuzz --seconds "${NX_FUZZ_SECONDS:-6}" --parallel "$jobs"
 echo "(the stage took $((SECONDS - stage_start)) s; $SECONDS s in all)"
 
 echo "newsidx: all tests passed (release and sanitizer builds, thread sanitizer, fuzzing)"
