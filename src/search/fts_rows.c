@@ -50,6 +50,7 @@
  * so the rows of several segments are their union.
  */
 #include "search/fts_rows.h"
+#include "index/impact.h"
 #include "search/topk_private.h"
 #include "search/topk_rank_private.h"
 
@@ -908,4 +909,28 @@ int nx_fts_seek_row(nx_fts_seek *s, int64_t rowid, int *found, int32_t *cnt, int
 			return rc;
 	}
 	return SQLITE_OK;
+}
+
+int nx_fts_pos_next(const unsigned char **p, const unsigned char *end, uint64_t *col, uint64_t *off)
+{
+	uint64_t v = 0;
+	int k = 0;
+
+	if (*p >= end)
+		return 0;
+	if ((k = nx_impact__sqlite_varint(*p, end, &v)) == 0 || v == 0)
+		return -1;
+	*p += k;
+	if (v == 1) {
+		if ((k = nx_impact__sqlite_varint(*p, end, col)) == 0 || *col > 0xFFFF)
+			return -1;
+		*p += k;
+		if ((k = nx_impact__sqlite_varint(*p, end, &v)) == 0 || v < 2)
+			return -1;
+		*p += k;
+		*off = v - 2;
+	} else {
+		*off += v - 2;
+	}
+	return *off < 0x7FFFFFFF ? 1 : -1;
 }

@@ -65,6 +65,14 @@ int nx_fts_rows_pos(sqlite3 *db, const char *tok, size_t len, const uint64_t *ke
 		    void *ud, int64_t *rows);
 
 /*
+ * The next place of positions *p (up to end, as nx_fts_pos_fn has them)
+ * into *col and *off (*off: the place before it in the same column, 0 at
+ * first, as the caller keeps it), *p past it: 1, 0 at the end, -1 when
+ * the bytes do not parse (a column past 0xFFFF, an offset past 2^31).
+ */
+int nx_fts_pos_next(const unsigned char **p, const unsigned char *end, uint64_t *col, uint64_t *off);
+
+/*
  * A token's list opened for lookups of single rows, on the snapshot of the
  * index it was opened on (its read transaction stays open until it is
  * freed).

@@ -40,6 +40,7 @@
  */
 #include "search/search_private.h"
 #include "search/topk_private.h"
+#include "search/topk_rank_private.h"
 #include "index/impact.h"
 #include "index/tokenizer.h"
 
@@ -49,6 +50,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <stdio.h>
 
 #define NX_AND_MAX_COLS 64
 
@@ -82,6 +85,43 @@ static void free_phrases(char **ph, int n)
 		free(ph[--n]);
 }
 
+/*
+ * The phrases of ph[0..n) that are not one word of the stop list the
+ * index drops (FTS5 leaves such a phrase out: it matches every row, its
+ * bm25 term is +0.0): their count, the others freed; when some were left
+ * out, *kept the expression of those left (malloc'd; NULL out of memory).
+ */
+static int drop_stopped(nx_store *st, char **ph, int n, char **kept)
+{
+	size_t len = 0;
+	int i = 0, m = 0;
+
+	*kept = NULL;
+	for (i = 0; i < n; i++) {
+		size_t l = strlen(ph[i]);
+
+		if (l > 2 && strpbrk(ph[i] + 1, "\" ") == ph[i] + l - 1 &&
+		    nx_tokenizer_dropped(ph[i] + 1, l - 2, nx_store__stoplist(st))) {
+			free(ph[i]);
+			continue;
+		}
+		len += l + 1;
+		ph[m++] = ph[i];
+	}
+	if (m == n || m == 0 || (*kept = malloc(len)) == NULL)
+		return m;
+	for (i = 0, len = 0; i < m; i++) {
+		size_t l = strlen(ph[i]);
+
+		if (i > 0)
+			(*kept)[len++] = ' ';
+		memcpy(*kept + len, ph[i], l);
+		len += l;
+	}
+	(*kept)[len] = '\0';
+	return m;
+}
+
 /* One word's set of rows and its blocks' bounds, as read, and the rows it matches. */
 typedef struct loaded {
 	char *phrase;
@@ -92,6 +132,7 @@ typedef struct loaded {
 	int fresh; /* made before articles were added: its bounds hold for weights no less than 0 */
 	int read;  /* read by nx_impact__get_sets, not yet checked (its result) */
 	int pending;
+	int derive; /* no set: 0 not tried yet, 1 made from its list and the pages (load_derived), -1 cannot be */
 } loaded;
 
 /* The sets read by one search (the strict query's, then the relaxed query's count). */
@@ -124,6 +165,7 @@ typedef struct sets {
 	const double *max[NX_TOPK_MAX_RANK_PHRASES];
 	int64_t df[NX_TOPK_MAX_RANK_PHRASES];
 	int fresh;
+	int derived; /* how many were made by load_derived */
 	int n;
 } sets;
 
@@ -270,22 +312,112 @@ static const loaded *load_one(nx_store *st, nx_impact_sets **cache, const char *
 	return NULL;
 }
 
-/* The sets of the n phrases into s (two: inflated on two threads): 1 when every one has one, else 0. */
-static int load_sets(nx_store *st, nx_impact_sets **cache, char **ph, int n, sets *s, int two)
+/*
+ * A word with an impact list but no set of rows (in fewer than an eighth
+ * of the rows): its set read from FTS5's pages (nx_topk__forms_rows, about
+ * 5 ns a row), and its bound in each block the list's last score, raised
+ * to the best listed score among the block's rows.  The list is the
+ * word's first NX_IMPACT_ROWS rows by score, so a row past it scores no
+ * more than the last listed one.  Only for a list made of the index as it
+ * is now, and when the rows read number the list's count (the tokens read
+ * are the rows the list was made of).  1, or 0 when it cannot be made so.
+ */
+static int load_derived(nx_store *st, loaded *l)
+{
+	int64_t rowid[NX_IMPACT_ROWS], df = 0, got = 0;
+	double score[NX_IMPACT_ROWS], last = 0.0;
+	nx_topk_forms f;
+	size_t n = 0, i = 0, len = strlen(l->phrase);
+
+	if (nx_impact__get_upto(st->db, l->phrase, NX_IMPACT_ROWS, rowid, score, &n, &df) != 1 || n == 0 ||
+	    (int64_t)n > df)
+		return 0;
+	if (!(nx_topk__forms(st->db, l->phrase, len, &f) || nx_topk__forms_one(st->db, l->phrase, len, &f)) ||
+	    f.ntok != f.n || f.ntok < 1)
+		return 0;
+	if (nx_topk__forms_rows(st->db, &f, &l->w, &l->nw) != SQLITE_OK)
+		return 0;
+	for (i = 0; i < l->nw; i++)
+		got += __builtin_popcountll(l->w[i]);
+	if (got != df || (l->max = malloc((l->nw ? l->nw : 1) * sizeof(*l->max))) == NULL)
+		goto fail;
+	last = (int64_t)n < df ? score[n - 1] : 0.0;
+	for (i = 0; i < l->nw; i++)
+		l->max[i] = last;
+	for (i = 0; i < n; i++) {
+		size_t b = (size_t)(rowid[i] >> 6);
+
+		if (rowid[i] < 0 || b >= l->nw || ((l->w[b] >> (rowid[i] & 63)) & 1) == 0)
+			goto fail; /* a listed row the pages do not hold */
+		if (score[i] > l->max[b])
+			l->max[b] = score[i];
+	}
+	l->df = df;
+	return 1;
+fail:
+	free(l->w);
+	free(l->max);
+	l->w = NULL;
+	l->max = NULL;
+	l->nw = 0;
+	return 0;
+}
+
+/* The cached entry of phrase made by load_derived (now, or at an earlier call): it, or NULL. */
+static const loaded *load_derived_once(nx_store *st, nx_impact_sets *c, const char *phrase)
+{
+	loaded *l = find_loaded(c, phrase);
+
+	if (l == NULL || l->w != NULL || l->derive < 0)
+		return l != NULL && l->derive > 0 ? l : NULL;
+	l->derive = load_derived(st, l) == 1 ? 1 : -1;
+	if (getenv("NX_DBG")) fprintf(stderr, "derive %s -> %d\n", phrase, l->derive);
+	return l->derive > 0 ? l : NULL;
+}
+
+/*
+ * The sets of the n phrases into s (two: inflated on two threads): 1 when
+ * every one has one, or (derive) an impact list of the index as it is
+ * (load_derived, once every phrase has a set or a list), else 0.
+ */
+static int load_sets(nx_store *st, nx_impact_sets **cache, char **ph, int n, sets *s, int two, int derive)
 {
 	const loaded *l = NULL;
+	int i = 0, nmiss = 0, miss[NX_TOPK_MAX_RANK_PHRASES];
+	int64_t df = 0;
+	size_t none = 0;
 
 	memset(s, 0, sizeof(*s));
 	read_new(st, cache, ph, n, two);
-	for (s->n = 0; s->n < n; s->n++) {
-		if ((l = load_one(st, cache, ph[s->n])) == NULL)
-			return 0;
-		s->w[s->n] = l->w;
-		s->nw[s->n] = l->nw;
-		s->max[s->n] = l->max;
-		s->df[s->n] = l->df;
+	for (i = 0; i < n; i++) {
+		if ((l = load_one(st, cache, ph[i])) == NULL) {
+			loaded *e = find_loaded(*cache, ph[i]);
+
+			/* (a list to make it of: read again by load_derived) */
+			if (getenv("NX_DBG")) fprintf(stderr, "miss %s derive=%d e=%p\n", ph[i], derive, (void*)e);
+			if (!derive || e == NULL || e->derive < 0 ||
+			    (e->derive == 0 && nx_impact__get(st->db, ph[i], 0, NULL, NULL, &none, &df) != 1))
+				return 0;
+			miss[nmiss++] = i;
+			continue;
+		}
+		s->w[i] = l->w;
+		s->nw[i] = l->nw;
+		s->max[i] = l->max;
+		s->df[i] = l->df;
 		s->fresh |= l->fresh;
+		s->derived += l->derive > 0;
 	}
+	for (i = 0; i < nmiss; i++) {
+		if ((l = load_derived_once(st, *cache, ph[miss[i]])) == NULL)
+			return 0;
+		s->w[miss[i]] = l->w;
+		s->nw[miss[i]] = l->nw;
+		s->max[miss[i]] = l->max;
+		s->df[miss[i]] = l->df;
+		s->derived++;
+	}
+	s->n = n;
 	return 1;
 }
 
@@ -359,12 +491,13 @@ int nx_search__impact_or_count(nx_store *st, nx_impact_sets **cache, const char 
 	*total = 0;
 	if (n < 1 || n > NX_TOPK_MAX_RANK_PHRASES || split_phrases(expr, ph, n) != n)
 		return 0;
-	if ((ok = load_sets(st, cache, ph, n, &s, 0)) == 1)
+	if ((ok = load_sets(st, cache, ph, n, &s, 0, 1)) == 1)
 		*total = count_sets(&s, ng1);
 	free_phrases(ph, n);
 	return ok;
 }
 
+static size_t dbg_probes;
 /* The best rows of the blocks probed, worst at [0], under mu (NULL: one thread). */
 typedef struct best_rows {
 	nx_topk_hit *heap;
@@ -599,6 +732,7 @@ static int probe_blocks(prober *pr)
 	}
 	while (rc == SQLITE_OK && take_block(pr, &at)) {
 		/* from the block's first row to score to its last: FTS5 visits no row past them */
+		dbg_probes++;
 		sqlite3_reset(q);
 		sqlite3_bind_int64(q, 3, at * 64 + __builtin_ctzll(and[at]));
 		sqlite3_bind_int64(q, 4, at * 64 + 63 - __builtin_clzll(and[at]));
@@ -718,6 +852,7 @@ int nx_search__impact_and(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, co
 	char *ph[NX_TOPK_MAX_PHRASES];
 	int64_t df[NX_TOPK_MAX_PHRASES];
 	sets s;
+	char *kept = NULL;
 	int n = nx_topk__plain(expr), ok = 0, i = 0;
 
 	*out = NULL;
@@ -726,7 +861,18 @@ int nx_search__impact_and(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, co
 	if (n < (flt != NULL ? 1 : 2) || n > NX_TOPK_MAX_PHRASES || (flt != NULL && (flt->bits == NULL || flt->keep != NULL)) ||
 	    split_phrases(expr, ph, n) != n)
 		return 0;
-	ok = load_sets(st, cache, ph, n, &s, db2 != NULL);
+	/* the stop words the index drops match every row and add 0.0 to a score: left out */
+	if ((n = drop_stopped(st, ph, n, &kept)) < (flt != NULL ? 1 : 2) || (n < nx_topk__plain(expr) && kept == NULL)) {
+		free_phrases(ph, n);
+		free(kept);
+		return 0;
+	}
+	if (kept != NULL)
+		expr = kept;
+	/* one word in a filter without a set of its own: impact_range.c's (its list decides, or the walk) */
+	struct timespec t0_, t1_, t2_, t3_; clock_gettime(CLOCK_MONOTONIC, &t0_);
+	ok = load_sets(st, cache, ph, n, &s, db2 != NULL, n > 1) && !(n == 1 && s.derived > 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1_);
 	for (i = 0; ok && i < n; i++)
 		df[i] = s.df[i];
 	/* the bounds of sets made before additions hold for weights no less than 0 */
@@ -734,13 +880,23 @@ int nx_search__impact_and(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, co
 		ok = w[i] >= 0;
 	if (ok && (*total = and_sets(&s, flt != NULL ? flt->bits : NULL, flt != NULL ? flt->nbits : 0, *cache)) < 0)
 		ok = 0;
+	clock_gettime(CLOCK_MONOTONIC, &t2_);
 	if (ok && k > 0) {
 		/* the blocks probed through FTS5 by the words' stems alone when their typed forms have no row */
 		char *stems = nx_search__stems_only(st, expr);
 
-		ok = block_top(st, db2, stems != NULL ? stems : expr, &s, *cache, df, w, nw, k, out, nout) == SQLITE_OK;
+		/* a word without a set of its own bounds no block: each row scored from the pages */
+		if (s.derived > 0)
+			ok = !s.fresh && nx_search__and_rows_top(st->db, stems != NULL ? stems : expr, df, (*cache)->and,
+								 (*cache)->nand, *total, w, nw, k, out, nout) == 1;
+		else
+			ok = block_top(st, db2, stems != NULL ? stems : expr, &s, *cache, df, w, nw, k, out, nout) == SQLITE_OK;
 		free(stems);
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t3_);
+#define MS_(a,b) ((b.tv_sec-a.tv_sec)*1e3+(b.tv_nsec-a.tv_nsec)/1e6)
+	if (getenv("NX_DBG")) fprintf(stderr, "and ok=%d n=%d load %.2f and %.2f top %.2f total %lld probes %zu\n", ok, n, MS_(t0_,t1_), MS_(t1_,t2_), MS_(t2_,t3_), (long long)*total, dbg_probes);
 	free_phrases(ph, n);
+	free(kept);
 	return ok;
 }

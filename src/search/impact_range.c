@@ -81,30 +81,14 @@ typedef struct pair_count {
 	int64_t found;
 } pair_count;
 
-/* FTS5's positions a[0..n) (see nx_fts_pos_fn) appended to c->pl as places: SQLITE_OK, SQLITE_NOMEM, or -1 when they do not parse. */
+/* FTS5's positions a[0..n) (see nx_fts_pos_fn) appended to c->pl as places: SQLITE_OK, SQLITE_NOMEM, or SQLITE_CORRUPT when they do not parse. */
 static int add_places(pair_count *c, const unsigned char *a, size_t n)
 {
 	const unsigned char *p = a, *end = a + n;
-	uint64_t col = 0, off = 0, v = 0;
-	int k = 0;
+	uint64_t col = 0, off = 0;
+	int got = 0;
 
-	while (p < end) {
-		if ((k = nx_impact__sqlite_varint(p, end, &v)) == 0 || v == 0)
-			return -1;
-		p += k;
-		if (v == 1) {
-			if ((k = nx_impact__sqlite_varint(p, end, &col)) == 0 || col > 0xFFFF)
-				return -1;
-			p += k;
-			if ((k = nx_impact__sqlite_varint(p, end, &v)) == 0 || v < 2)
-				return -1;
-			p += k;
-			off = v - 2;
-		} else {
-			off += v - 2;
-		}
-		if (off >= 0x7FFFFFFF)
-			return -1;
+	while ((got = nx_fts_pos_next(&p, end, &col, &off)) == 1) {
 		if (c->npl == c->cappl) {
 			size_t cap = c->cappl ? c->cappl * 2 : 4096;
 			uint64_t *q = NULL;
@@ -116,7 +100,7 @@ static int add_places(pair_count *c, const unsigned char *a, size_t n)
 		}
 		c->pl[c->npl++] = col << 32 | off;
 	}
-	return SQLITE_OK;
+	return got == 0 ? SQLITE_OK : SQLITE_CORRUPT;
 }
 
 /* A row of the first word: kept with its places. */

@@ -199,6 +199,17 @@ int64_t nx_search__rows_above(sqlite3 *db, const char *expr, int64_t last, int (
 int nx_search__impact_and(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, const char *expr,
 			  const nx_topk_filter *flt, const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout,
 			  int64_t *total);
+/*
+ * The best k rows of the plain AND expr (its phrases' counts df[]) among
+ * the rows of and (bit r of and[r / 64], nand words; total of them, at
+ * most NX_AND_ROWS_MAX), each scored from its words' places read from
+ * FTS5's pages (and_rows.c), by bm25 with column weights w[0..nw-1] as
+ * nx_topk__run scores them: 1 with *out (malloc'd, *nout of them), 0 when
+ * they cannot be scored so (the caller walks).
+ */
+#define NX_AND_ROWS_MAX 262144
+int nx_search__and_rows_top(sqlite3 *db, const char *expr, const int64_t *df, const uint64_t *and, size_t nand,
+			    int64_t total, const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout);
 
 /*
  * For tests: nx_search__impact_and's blocks probed on one thread (threads
