@@ -33,22 +33,26 @@
 #include "search/fts_rows.h"
 #include "index/impact.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
-#include <time.h>
 
 /* The most columns scored here (FTS5's table has four). */
 #define AND_ROWS_COLS 16
+/* About how many rows of a list are read in the time of one lookup of a row. */
+#ifndef NX_AND_SEEK_ROWS
+#define NX_AND_SEEK_ROWS 512
+#endif
 
 /* The reading of one token: where each row of the AND keeps its counts. */
 typedef struct rows_read {
 	const int64_t *row; /* the AND's rows, ascending */
 	size_t n;
 	size_t at;          /* where the last row handed over was */
-	int32_t *cnt;       /* per row: nphrase * ncol places */
-	int32_t *ext;       /* per row: ncol, one past the last place */
-	uint32_t *stamp;    /* per row: the last token that handed it over */
+	int32_t *cnt;       /* per row and phrase: ncol places */
+	int32_t *ext;       /* per row and phrase: ncol, one past the last place */
+	uint32_t *stamp;    /* per row and phrase: the last token of the phrase that handed it over */
 	uint32_t token;
 	int phrase, nphrase, ncol;
 } rows_read;
@@ -89,11 +93,11 @@ static int take_row(void *ud, int64_t rowid, const unsigned char *pos, size_t n)
 
 	if (at < 0)
 		return SQLITE_OK; /* (a kept bit past the rows: none) */
-	if (r->stamp[at] == r->token)
+	if (r->stamp[(size_t)at * (size_t)r->nphrase + (size_t)r->phrase] == r->token)
 		return SQLITE_ABORT; /* twice for one token: segments that overlap */
-	r->stamp[at] = r->token;
+	r->stamp[(size_t)at * (size_t)r->nphrase + (size_t)r->phrase] = r->token;
 	cnt = r->cnt + ((size_t)at * (size_t)r->nphrase + (size_t)r->phrase) * (size_t)r->ncol;
-	ext = r->ext + (size_t)at * (size_t)r->ncol;
+	ext = r->ext + ((size_t)at * (size_t)r->nphrase + (size_t)r->phrase) * (size_t)r->ncol;
 	while ((got = nx_fts_pos_next(&p, end, &col, &off)) == 1) {
 		if (col >= (uint64_t)r->ncol)
 			return SQLITE_ABORT;
@@ -102,6 +106,192 @@ static int take_row(void *ud, int64_t rowid, const unsigned char *pos, size_t n)
 			ext[col] = (int32_t)off + 1;
 	}
 	return got == 0 ? SQLITE_OK : SQLITE_ABORT;
+}
+
+/* What the readers of the phrases share. */
+typedef struct phrase_reads {
+	const rows_read *r;
+	const nx_topk_forms *f;
+	const int64_t *df;
+	const uint64_t *and;
+	size_t nand;
+} phrase_reads;
+
+/* 0: each phrase looked up or read through as read_phrase decides; 1: looked up; 2: read through (tests) */
+static int seek_mode;
+
+void nx_search__and_rows_seek(int mode)
+{
+	seek_mode = mode;
+}
+
+/* Token tok's places in each row of r, each row looked up alone (nx_fts_seek_row). */
+static int seek_token(sqlite3 *db, const char *tok, rows_read *r)
+{
+	nx_fts_seek *sk = NULL;
+	int32_t cnt[NX_FTS_ROWS_COLS], ext[NX_FTS_ROWS_COLS];
+	size_t i = 0;
+	int rc = nx_fts_seek_open(db, tok, strlen(tok), r->ncol, &sk), found = 0, c = 0;
+
+	if (rc != SQLITE_OK || sk == NULL)
+		return rc != SQLITE_OK ? rc : SQLITE_ABORT;
+	for (i = 0; i < r->n && rc == SQLITE_OK; i++) {
+		size_t at = (i * (size_t)r->nphrase + (size_t)r->phrase) * (size_t)r->ncol;
+
+		if ((rc = nx_fts_seek_row(sk, r->row[i], &found, cnt, ext)) != SQLITE_OK || found <= 0) {
+			rc = rc != SQLITE_OK ? rc : found < 0 ? SQLITE_ABORT : SQLITE_OK;
+			continue;
+		}
+		for (c = 0; c < r->ncol; c++) {
+			r->cnt[at + (size_t)c] += cnt[c];
+			if (ext[c] > r->ext[at + (size_t)c])
+				r->ext[at + (size_t)c] = ext[c];
+		}
+	}
+	nx_fts_seek_free(sk);
+	return rc;
+}
+
+/*
+ * Phrase i's tokens read on db, their places counted (only phrase i's
+ * counts are written): each row looked up when the AND's rows are few
+ * beside the phrase's (a lookup costs about the reading of
+ * NX_AND_SEEK_ROWS rows), else the token's rows read through.
+ */
+static int read_phrase(sqlite3 *db, int i, void *ud)
+{
+	const phrase_reads *rd = ud;
+	rows_read r = *rd->r;
+	int64_t nread = 0;
+	int j = 0, rc = SQLITE_OK;
+
+	r.phrase = i;
+	if (r.ncol <= NX_FTS_ROWS_COLS && seek_mode != 2 &&
+	    (seek_mode == 1 || (int64_t)r.n * NX_AND_SEEK_ROWS < rd->df[i])) {
+		for (j = 0; rc == SQLITE_OK && j < rd->f[i].ntok; j++)
+			rc = seek_token(db, rd->f[i].tok[j], &r);
+		return rc;
+	}
+	for (j = 0; rc == SQLITE_OK && j < rd->f[i].ntok; j++) {
+		r.token = (uint32_t)(i * NX_TOPK_FORMS + j + 1);
+		r.at = 0;
+		rc = nx_fts_rows_pos(db, rd->f[i].tok[j], strlen(rd->f[i].tok[j]), rd->and, rd->nand, take_row, &r, &nread);
+		if (rc == SQLITE_OK && nread < 0)
+			rc = SQLITE_ABORT; /* (the pages cannot be read here) */
+	}
+	return rc;
+}
+
+/* What the two threads of nx_search__two_ways share. */
+typedef struct two_ways {
+	pthread_mutex_t mu;
+	sqlite3 *db2;
+	int next, n, stop;
+	int (*fn)(sqlite3 *db, int i, void *ud);
+	void *ud;
+	const void *totals; /* the first connection's totals record */
+	int ntotals;
+	int rc2;
+} two_ways;
+
+/* The next item for a thread: its number, -1 when none is left or one failed. */
+static int take_item(two_ways *t)
+{
+	int i = -1;
+
+	pthread_mutex_lock(&t->mu);
+	if (!t->stop && t->next < t->n)
+		i = t->next++;
+	pthread_mutex_unlock(&t->mu);
+	return i;
+}
+
+static void stop_items(two_ways *t)
+{
+	pthread_mutex_lock(&t->mu);
+	t->stop = 1;
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* FTS5's totals record (fts_data id 1) as db reads it: SQLITE_OK with its bytes (malloc'd), or an error. */
+static int totals_record(sqlite3 *db, void **out, int *n)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT block FROM fts_data WHERE id = 1", -1, &s, NULL);
+
+	*out = NULL;
+	*n = 0;
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*n = sqlite3_column_bytes(s, 0);
+		if ((*out = malloc((size_t)*n + 1)) == NULL)
+			rc = SQLITE_NOMEM;
+		else
+			rc = SQLITE_OK, memcpy(*out, sqlite3_column_blob(s, 0), (size_t)*n);
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_CORRUPT;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static atomic_size_t apart; /* second threads that found another index than the first's (tests) */
+
+size_t nx_search__two_ways_apart(void)
+{
+	return atomic_load(&apart);
+}
+
+/* The second thread: items taken in a read transaction of db2 that reads the first's index, none else. */
+static void *second_way(void *arg)
+{
+	two_ways *t = arg;
+	void *tot = NULL;
+	int ntot = 0, i = 0;
+
+	t->rc2 = SQLITE_OK;
+	if (sqlite3_exec(t->db2, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+		return NULL;
+	if (totals_record(t->db2, &tot, &ntot) == SQLITE_OK && ntot == t->ntotals && memcmp(tot, t->totals, (size_t)ntot) == 0) {
+		while (t->rc2 == SQLITE_OK && (i = take_item(t)) >= 0)
+			if ((t->rc2 = t->fn(t->db2, i, t->ud)) != SQLITE_OK)
+				stop_items(t);
+	} else {
+		atomic_fetch_add(&apart, 1);
+	}
+	free(tot);
+	sqlite3_exec(t->db2, "COMMIT", NULL, NULL, NULL);
+	return NULL;
+}
+
+int nx_search__two_ways(sqlite3 *db, sqlite3 *db2, int n, int (*fn)(sqlite3 *db, int i, void *ud), void *ud)
+{
+	two_ways t;
+	pthread_t th;
+	void *tot = NULL;
+	int ntot = 0, i = 0, threaded = 0, rc = SQLITE_OK;
+
+	memset(&t, 0, sizeof(t));
+	pthread_mutex_init(&t.mu, NULL);
+	t.n = n;
+	t.fn = fn;
+	t.ud = ud;
+	t.db2 = db2;
+	if (db2 != NULL && n > 1 && totals_record(db, &tot, &ntot) == SQLITE_OK) {
+		t.totals = tot;
+		t.ntotals = ntot;
+		threaded = pthread_create(&th, NULL, second_way, &t) == 0;
+	}
+	while (rc == SQLITE_OK && (i = take_item(&t)) >= 0)
+		if ((rc = fn(db, i, ud)) != SQLITE_OK)
+			stop_items(&t);
+	if (threaded) {
+		pthread_join(th, NULL);
+		if (rc == SQLITE_OK)
+			rc = t.rc2;
+	}
+	free(tot);
+	pthread_mutex_destroy(&t.mu);
+	return rc;
 }
 
 /* FTS5's totals record (fts_data id 1): its rows, its tokens and its columns; 1, or 0 when it does not parse. */
@@ -149,12 +339,6 @@ static ptrdiff_t and_rowids(const uint64_t *and, size_t nand, int64_t total, int
 	return (ptrdiff_t)n;
 }
 
-/* Best bound first, then ascending rowid. */
-static int cmp_bound(const void *a, const void *b)
-{
-	return cmp_hit(a, b);
-}
-
 /* A row's length from fts_docsize (xColumnSize(-1): the sum over its columns): SQLITE_OK, or an error. */
 static int row_length(sqlite3_stmt *s, int ncol, int64_t rowid, int64_t *out)
 {
@@ -190,7 +374,7 @@ static int bound_rows(const rows_read *r, const double *idf, double avgdl, const
 
 	for (i = 0; i < r->n; i++) {
 		const int32_t *cnt = r->cnt + i * (size_t)r->nphrase * (size_t)r->ncol;
-		const int32_t *ext = r->ext + i * (size_t)r->ncol;
+		const int32_t *ext = r->ext + i * (size_t)r->nphrase * (size_t)r->ncol;
 		double *f = freq + i * (size_t)r->nphrase;
 		int64_t lb = 0;
 
@@ -206,27 +390,33 @@ static int bound_rows(const rows_read *r, const double *idf, double avgdl, const
 			if (places == 0)
 				return 0;
 		}
-		for (ic = 0; ic < r->ncol; ic++)
-			lb += ext[ic];
+		for (ic = 0; ic < r->ncol; ic++) {
+			int32_t most = 0;
+
+			for (ip = 0; ip < r->nphrase; ip++)
+				most = ext[ip * r->ncol + ic] > most ? ext[ip * r->ncol + ic] : most;
+			lb += most;
+		}
 		b[i].rowid = (int64_t)i; /* (its index, for its counts: rowids ascend with it) */
 		b[i].score = nx_bm25(idf, f, r->nphrase, (double)lb, avgdl);
 	}
 	return 1;
 }
 
-int nx_search__and_rows_top(sqlite3 *db, const char *expr, const int64_t *df, const uint64_t *and, size_t nand,
+int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const int64_t *df, const uint64_t *and, size_t nand,
 			    int64_t total, const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout)
 {
 	const char *s = expr, *e = NULL;
 	rows_read r;
+	phrase_reads rd;
 	nx_topk_forms f[NX_TOPK_MAX_PHRASES];
 	double idf[NX_TOPK_MAX_PHRASES], avgdl = 0.0, *freq = NULL;
 	nx_topk_hit *b = NULL, *best = NULL;
-	int64_t *row = NULL, nrow = 0, ntok = 0, nread = 0;
+	int64_t *row = NULL, nrow = 0, ntok = 0;
 	sqlite3_stmt *len = NULL;
 	size_t nb = 0, nbest = 0;
 	ptrdiff_t m = 0;
-	int n = 0, j = 0, ok = 0, rc = SQLITE_OK;
+	int n = 0, j = 0, ok = 0;
 
 	*out = NULL;
 	*nout = 0;
@@ -250,45 +440,44 @@ int nx_search__and_rows_top(sqlite3 *db, const char *expr, const int64_t *df, co
 	r.n = (size_t)m;
 	r.nphrase = n;
 	r.cnt = calloc(r.n * (size_t)n * (size_t)r.ncol, sizeof(*r.cnt));
-	r.ext = calloc(r.n * (size_t)r.ncol, sizeof(*r.ext));
-	r.stamp = calloc(r.n, sizeof(*r.stamp));
+	r.ext = calloc(r.n * (size_t)n * (size_t)r.ncol, sizeof(*r.ext));
+	r.stamp = calloc(r.n * (size_t)n, sizeof(*r.stamp));
 	freq = malloc(r.n * (size_t)n * sizeof(*freq));
 	b = malloc(r.n * sizeof(*b));
 	best = malloc(k * sizeof(*best));
 	if (r.cnt == NULL || r.ext == NULL || r.stamp == NULL || freq == NULL || b == NULL || best == NULL)
 		goto done;
-	for (r.phrase = 0; r.phrase < n; r.phrase++) {
-		for (j = 0; j < f[r.phrase].ntok; j++) {
-			r.token++;
-			r.at = 0;
-			struct timespec t0_, t1_; clock_gettime(CLOCK_MONOTONIC, &t0_);
-			rc = nx_fts_rows_pos(db, f[r.phrase].tok[j], strlen(f[r.phrase].tok[j]), and, nand, take_row, &r, &nread);
-			clock_gettime(CLOCK_MONOTONIC, &t1_);
-			if (getenv("NX_DBG")) fprintf(stderr, "  tok %s rows %lld %.2f ms\n", f[r.phrase].tok[j], (long long)nread, (t1_.tv_sec-t0_.tv_sec)*1e3+(t1_.tv_nsec-t0_.tv_nsec)/1e6);
-			if (rc != SQLITE_OK || nread < 0)
-				goto done;
-		}
-	}
+	rd.r = &r;
+	rd.f = f;
+	rd.df = df;
+	rd.and = and;
+	rd.nand = nand;
+	if (nx_search__two_ways(db, db2, n, read_phrase, &rd) != SQLITE_OK)
+		goto done;
 	avgdl = (double)ntok / (double)nrow;
 	for (j = 0; j < n; j++)
 		idf[j] = nx_bm25_idf(nrow, df[j]);
 	if (!bound_rows(&r, idf, avgdl, w, nw, b, freq))
 		goto done;
-	/* the rows by their bound, best first: a row's real score is no better */
-	qsort(b, r.n, sizeof(*b), cmp_bound);
+	/* the rows by their bound, best first (a heap: few are taken): a row's real score is no better */
+	for (nb = r.n / 2; nb > 0; nb--)
+		heap_down(b, r.n, nb - 1, 1);
 	if (sqlite3_prepare_v2(db, "SELECT sz FROM fts_docsize WHERE id = ?1", -1, &len, NULL) != SQLITE_OK)
 		goto done;
-	for (nb = 0; nb < r.n; nb++) {
+	for (nb = r.n; nb > 0;) {
 		nx_topk_hit h;
 		int64_t d = 0;
+		size_t at = (size_t)b[0].rowid;
 
-		h.rowid = row[b[nb].rowid];
-		h.score = b[nb].score;
+		h.rowid = row[at];
+		h.score = b[0].score;
 		if (nbest == k && worse(&h, &best[0]))
 			break; /* every row left is worse */
+		b[0] = b[--nb];
+		heap_down(b, nb, 0, 1);
 		if (row_length(len, r.ncol, h.rowid, &d) != SQLITE_OK)
 			goto done;
-		h.score = nx_bm25(idf, freq + (size_t)b[nb].rowid * (size_t)n, n, (double)d, avgdl);
+		h.score = nx_bm25(idf, freq + at * (size_t)n, n, (double)d, avgdl);
 		if (nbest < k) {
 			best[nbest] = h;
 			sift_up(best, nbest++);

@@ -50,8 +50,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <stdio.h>
 
 #define NX_AND_MAX_COLS 64
 
@@ -313,94 +311,84 @@ static const loaded *load_one(nx_store *st, nx_impact_sets **cache, const char *
 }
 
 /*
- * A word with an impact list but no set of rows (in fewer than an eighth
- * of the rows): its set read from FTS5's pages (nx_topk__forms_rows, about
- * 5 ns a row), and its bound in each block the list's last score, raised
- * to the best listed score among the block's rows.  The list is the
- * word's first NX_IMPACT_ROWS rows by score, so a row past it scores no
- * more than the last listed one.  Only for a list made of the index as it
- * is now, and when the rows read number the list's count (the tokens read
- * are the rows the list was made of).  1, or 0 when it cannot be made so.
+ * A word without a set of rows of its own (in fewer than an eighth of the
+ * rows): its rows read from FTS5's pages (nx_topk__forms_rows, about 5 ns
+ * a row), the rows FTS5 matches for the phrase (the tokens of each of its
+ * forms).  Its count is theirs; when it has an impact list made of the
+ * index as it is, the count must be the list's and the listed rows among
+ * them (else the pages are not what was listed: none).  No bound of its
+ * scores by block: such a set is scored by and_rows.c, not by blocks.
+ * 1, or 0 when it cannot be made so.
  */
-static int load_derived(nx_store *st, loaded *l)
+static int load_derived(sqlite3 *db, loaded *l)
 {
 	int64_t rowid[NX_IMPACT_ROWS], df = 0, got = 0;
-	double score[NX_IMPACT_ROWS], last = 0.0;
+	double score[NX_IMPACT_ROWS];
 	nx_topk_forms f;
 	size_t n = 0, i = 0, len = strlen(l->phrase);
+	int listed = 0;
 
-	if (nx_impact__get_upto(st->db, l->phrase, NX_IMPACT_ROWS, rowid, score, &n, &df) != 1 || n == 0 ||
-	    (int64_t)n > df)
-		return 0;
-	if (!(nx_topk__forms(st->db, l->phrase, len, &f) || nx_topk__forms_one(st->db, l->phrase, len, &f)) ||
+	if (!(nx_topk__forms(db, l->phrase, len, &f) || nx_topk__forms_one(db, l->phrase, len, &f)) ||
 	    f.ntok != f.n || f.ntok < 1)
 		return 0;
-	if (nx_topk__forms_rows(st->db, &f, &l->w, &l->nw) != SQLITE_OK)
+	if ((listed = nx_impact__get_upto(db, l->phrase, NX_IMPACT_ROWS, rowid, score, &n, &df)) < 0)
+		return 0;
+	if (nx_topk__forms_rows(db, &f, &l->w, &l->nw) != SQLITE_OK)
 		return 0;
 	for (i = 0; i < l->nw; i++)
 		got += __builtin_popcountll(l->w[i]);
-	if (got != df || (l->max = malloc((l->nw ? l->nw : 1) * sizeof(*l->max))) == NULL)
+	if (got < 1 || (listed == 1 && got != df))
 		goto fail;
-	last = (int64_t)n < df ? score[n - 1] : 0.0;
-	for (i = 0; i < l->nw; i++)
-		l->max[i] = last;
-	for (i = 0; i < n; i++) {
-		size_t b = (size_t)(rowid[i] >> 6);
-
-		if (rowid[i] < 0 || b >= l->nw || ((l->w[b] >> (rowid[i] & 63)) & 1) == 0)
+	for (i = 0; listed == 1 && i < n; i++)
+		if (rowid[i] < 0 || (size_t)(rowid[i] >> 6) >= l->nw || ((l->w[rowid[i] >> 6] >> (rowid[i] & 63)) & 1) == 0)
 			goto fail; /* a listed row the pages do not hold */
-		if (score[i] > l->max[b])
-			l->max[b] = score[i];
-	}
-	l->df = df;
+	l->df = got;
 	return 1;
 fail:
 	free(l->w);
-	free(l->max);
 	l->w = NULL;
-	l->max = NULL;
 	l->nw = 0;
 	return 0;
 }
 
-/* The cached entry of phrase made by load_derived (now, or at an earlier call): it, or NULL. */
-static const loaded *load_derived_once(nx_store *st, nx_impact_sets *c, const char *phrase)
-{
-	loaded *l = find_loaded(c, phrase);
+/* The entries load_derived makes, one a thread at a time (nx_search__two_ways). */
+typedef struct derive_job {
+	loaded *l[NX_TOPK_MAX_RANK_PHRASES];
+} derive_job;
 
-	if (l == NULL || l->w != NULL || l->derive < 0)
-		return l != NULL && l->derive > 0 ? l : NULL;
-	l->derive = load_derived(st, l) == 1 ? 1 : -1;
-	if (getenv("NX_DBG")) fprintf(stderr, "derive %s -> %d\n", phrase, l->derive);
-	return l->derive > 0 ? l : NULL;
+static int derive_one(sqlite3 *db, int i, void *ud)
+{
+	loaded *l = ((derive_job *)ud)->l[i];
+
+	l->derive = load_derived(db, l) == 1 ? 1 : -1;
+	return SQLITE_OK;
 }
 
 /*
- * The sets of the n phrases into s (two: inflated on two threads): 1 when
- * every one has one, or (derive) an impact list of the index as it is
- * (load_derived, once every phrase has a set or a list), else 0.
+ * The sets of the n phrases into s (inflated, or made, on two threads when
+ * db2, a second connection to the index, is given): 1 when every one has
+ * one, or (derive) when one has and the others' rows can be read from
+ * the pages (load_derived, after the sets are read), else 0.
  */
-static int load_sets(nx_store *st, nx_impact_sets **cache, char **ph, int n, sets *s, int two, int derive)
+static int load_sets(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, char **ph, int n, sets *s, int derive)
 {
 	const loaded *l = NULL;
-	int i = 0, nmiss = 0, miss[NX_TOPK_MAX_RANK_PHRASES];
-	int64_t df = 0;
-	size_t none = 0;
+	derive_job job;
+	int i = 0, nj = 0, nmiss = 0, nset = 0, miss[NX_TOPK_MAX_RANK_PHRASES];
 
 	memset(s, 0, sizeof(*s));
-	read_new(st, cache, ph, n, two);
+	read_new(st, cache, ph, n, db2 != NULL);
 	for (i = 0; i < n; i++) {
 		if ((l = load_one(st, cache, ph[i])) == NULL) {
 			loaded *e = find_loaded(*cache, ph[i]);
 
-			/* (a list to make it of: read again by load_derived) */
-			if (getenv("NX_DBG")) fprintf(stderr, "miss %s derive=%d e=%p\n", ph[i], derive, (void*)e);
-			if (!derive || e == NULL || e->derive < 0 ||
-			    (e->derive == 0 && nx_impact__get(st->db, ph[i], 0, NULL, NULL, &none, &df) != 1))
+			if (!derive || e == NULL || e->derive < 0)
 				return 0;
 			miss[nmiss++] = i;
 			continue;
 		}
+		if (l->derive <= 0)
+			nset++;
 		s->w[i] = l->w;
 		s->nw[i] = l->nw;
 		s->max[i] = l->max;
@@ -408,8 +396,17 @@ static int load_sets(nx_store *st, nx_impact_sets **cache, char **ph, int n, set
 		s->fresh |= l->fresh;
 		s->derived += l->derive > 0;
 	}
+	/* only beside a word with a set: a walk of rarer words alone is no longer than their reading */
+	if (nset == 0)
+		return 0;
+	/* made on two threads when db2 is given (the entries are there: load_one made them) */
+	for (i = 0, nj = 0; i < nmiss; i++)
+		if ((l = find_loaded(*cache, ph[miss[i]])) != NULL && l->derive == 0 && l->w == NULL)
+			job.l[nj++] = (loaded *)l;
+	if (nj > 0)
+		nx_search__two_ways(st->db, db2, nj, derive_one, &job);
 	for (i = 0; i < nmiss; i++) {
-		if ((l = load_derived_once(st, *cache, ph[miss[i]])) == NULL)
+		if ((l = find_loaded(*cache, ph[miss[i]])) == NULL || l->derive <= 0)
 			return 0;
 		s->w[miss[i]] = l->w;
 		s->nw[miss[i]] = l->nw;
@@ -491,13 +488,12 @@ int nx_search__impact_or_count(nx_store *st, nx_impact_sets **cache, const char 
 	*total = 0;
 	if (n < 1 || n > NX_TOPK_MAX_RANK_PHRASES || split_phrases(expr, ph, n) != n)
 		return 0;
-	if ((ok = load_sets(st, cache, ph, n, &s, 0, 1)) == 1)
+	if ((ok = load_sets(st, NULL, cache, ph, n, &s, 1)) == 1)
 		*total = count_sets(&s, ng1);
 	free_phrases(ph, n);
 	return ok;
 }
 
-static size_t dbg_probes;
 /* The best rows of the blocks probed, worst at [0], under mu (NULL: one thread). */
 typedef struct best_rows {
 	nx_topk_hit *heap;
@@ -732,7 +728,6 @@ static int probe_blocks(prober *pr)
 	}
 	while (rc == SQLITE_OK && take_block(pr, &at)) {
 		/* from the block's first row to score to its last: FTS5 visits no row past them */
-		dbg_probes++;
 		sqlite3_reset(q);
 		sqlite3_bind_int64(q, 3, at * 64 + __builtin_ctzll(and[at]));
 		sqlite3_bind_int64(q, 4, at * 64 + 63 - __builtin_clzll(and[at]));
@@ -870,9 +865,7 @@ int nx_search__impact_and(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, co
 	if (kept != NULL)
 		expr = kept;
 	/* one word in a filter without a set of its own: impact_range.c's (its list decides, or the walk) */
-	struct timespec t0_, t1_, t2_, t3_; clock_gettime(CLOCK_MONOTONIC, &t0_);
-	ok = load_sets(st, cache, ph, n, &s, db2 != NULL, n > 1) && !(n == 1 && s.derived > 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1_);
+	ok = load_sets(st, db2, cache, ph, n, &s, n > 1) && !(n == 1 && s.derived > 0);
 	for (i = 0; ok && i < n; i++)
 		df[i] = s.df[i];
 	/* the bounds of sets made before additions hold for weights no less than 0 */
@@ -880,22 +873,18 @@ int nx_search__impact_and(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, co
 		ok = w[i] >= 0;
 	if (ok && (*total = and_sets(&s, flt != NULL ? flt->bits : NULL, flt != NULL ? flt->nbits : 0, *cache)) < 0)
 		ok = 0;
-	clock_gettime(CLOCK_MONOTONIC, &t2_);
 	if (ok && k > 0) {
 		/* the blocks probed through FTS5 by the words' stems alone when their typed forms have no row */
 		char *stems = nx_search__stems_only(st, expr);
 
 		/* a word without a set of its own bounds no block: each row scored from the pages */
 		if (s.derived > 0)
-			ok = !s.fresh && nx_search__and_rows_top(st->db, stems != NULL ? stems : expr, df, (*cache)->and,
+			ok = !s.fresh && nx_search__and_rows_top(st->db, db2, stems != NULL ? stems : expr, df, (*cache)->and,
 								 (*cache)->nand, *total, w, nw, k, out, nout) == 1;
 		else
 			ok = block_top(st, db2, stems != NULL ? stems : expr, &s, *cache, df, w, nw, k, out, nout) == SQLITE_OK;
 		free(stems);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t3_);
-#define MS_(a,b) ((b.tv_sec-a.tv_sec)*1e3+(b.tv_nsec-a.tv_nsec)/1e6)
-	if (getenv("NX_DBG")) fprintf(stderr, "and ok=%d n=%d load %.2f and %.2f top %.2f total %lld probes %zu\n", ok, n, MS_(t0_,t1_), MS_(t1_,t2_), MS_(t2_,t3_), (long long)*total, dbg_probes);
 	free_phrases(ph, n);
 	free(kept);
 	return ok;

@@ -205,10 +205,24 @@ int nx_search__impact_and(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, co
  * most NX_AND_ROWS_MAX), each scored from its words' places read from
  * FTS5's pages (and_rows.c), by bm25 with column weights w[0..nw-1] as
  * nx_topk__run scores them: 1 with *out (malloc'd, *nout of them), 0 when
- * they cannot be scored so (the caller walks).
+ * they cannot be scored so (the caller walks).  db2 (NULL: none): a
+ * second connection to the index, whose thread reads words too
+ * (nx_search__two_ways).
  */
 #define NX_AND_ROWS_MAX 262144
-int nx_search__and_rows_top(sqlite3 *db, const char *expr, const int64_t *df, const uint64_t *and, size_t nand,
+/* For tests: 1, every phrase's rows looked up one by one; 2, every token read through; 0 (default): as it costs less. */
+void nx_search__and_rows_seek(int mode);
+/*
+ * fn(db, i, ud) for each i in [0, n), each once, on this thread and, when
+ * db2 is not NULL, on a second thread with db2 in a read transaction of
+ * its own, as long as db2 reads the index db reads (FTS5's totals record
+ * the same bytes; else the second thread takes none): SQLITE_OK, or the
+ * first error (no item is taken after it).  fn writes what item i owns.
+ */
+int nx_search__two_ways(sqlite3 *db, sqlite3 *db2, int n, int (*fn)(sqlite3 *db, int i, void *ud), void *ud);
+/* For tests: the second threads of nx_search__two_ways that read another index than the first's, since the start. */
+size_t nx_search__two_ways_apart(void);
+int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const int64_t *df, const uint64_t *and, size_t nand,
 			    int64_t total, const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout);
 
 /*
