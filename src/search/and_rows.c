@@ -40,6 +40,8 @@
 
 /* The most columns scored here (FTS5's table has four). */
 #define AND_ROWS_COLS 16
+/* The most counts kept (rows times phrases times columns, 4 bytes each, twice). */
+#define NX_AND_ROWS_CELLS ((size_t)4 << 20)
 /* About how many rows of a list are read in the time of one lookup of a row. */
 #ifndef NX_AND_SEEK_ROWS
 #define NX_AND_SEEK_ROWS 512
@@ -421,6 +423,8 @@ int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const i
 	*out = NULL;
 	*nout = 0;
 	memset(&r, 0, sizeof(r));
+	if (total == 0 && k > 0)
+		return 1; /* no row holds every word */
 	if (k < 1 || total < 1 || total > NX_AND_ROWS_MAX || !read_totals(db, &nrow, &ntok, &r.ncol))
 		return 0;
 	/* each phrase one place of known tokens, as impact_range.c reads a word */
@@ -432,7 +436,7 @@ int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const i
 			return 0;
 		s = *e == ' ' ? e + 1 : e;
 	}
-	if (n < 1)
+	if (n < 1 || (size_t)total * (size_t)n * (size_t)r.ncol > NX_AND_ROWS_CELLS)
 		return 0;
 	if ((m = and_rowids(and, nand, total, &row)) != (ptrdiff_t)total)
 		goto done;
@@ -443,7 +447,7 @@ int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const i
 	r.ext = calloc(r.n * (size_t)n * (size_t)r.ncol, sizeof(*r.ext));
 	r.stamp = calloc(r.n * (size_t)n, sizeof(*r.stamp));
 	freq = malloc(r.n * (size_t)n * sizeof(*freq));
-	b = malloc(r.n * sizeof(*b));
+	b = malloc((r.n + 1) * sizeof(*b));
 	best = malloc(k * sizeof(*best));
 	if (r.cnt == NULL || r.ext == NULL || r.stamp == NULL || freq == NULL || b == NULL || best == NULL)
 		goto done;
@@ -473,11 +477,14 @@ int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const i
 		h.score = b[0].score;
 		if (nbest == k && worse(&h, &best[0]))
 			break; /* every row left is worse */
+		b[r.n] = b[0];
 		b[0] = b[--nb];
 		heap_down(b, nb, 0, 1);
 		if (row_length(len, r.ncol, h.rowid, &d) != SQLITE_OK)
 			goto done;
 		h.score = nx_bm25(idf, freq + at * (size_t)n, n, (double)d, avgdl);
+		if (h.score > b[r.n].score) /* (the bound, kept past the heap) */
+			goto done; /* shorter than its places: fts_docsize is not what the pages say */
 		if (nbest < k) {
 			best[nbest] = h;
 			sift_up(best, nbest++);

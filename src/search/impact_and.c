@@ -37,6 +37,16 @@
  * The scores are bm25's as topk.c computes it (the same operations in the
  * same order, idf from the rows each word matches), ties by ascending
  * rowid: the hits are the walk's to the bit.
+ *
+ * Words without a set of their own (in fewer than an eighth of the rows,
+ * "inflation" beside "interest rates") beside at least one with a set:
+ * their rows are read from FTS5's pages (load_derived, on two threads
+ * given a second connection), so the AND's rows and the relaxed count are
+ * bitmaps still.  Such a word has no bound by block, so the AND's rows
+ * are then scored one by one from the words' places (and_rows.c), not by
+ * blocks.  The stop words the index drops ("what", "the") are left out
+ * of the phrases: FTS5 leaves them out too, and each adds +0.0 to a
+ * score, which changes no sum.
  */
 #include "search/search_private.h"
 #include "search/topk_private.h"
@@ -364,17 +374,80 @@ static int derive_one(sqlite3 *db, int i, void *ud)
 	return SQLITE_OK;
 }
 
+/* The entries of phrases ph[miss[0..nmiss)] not made yet made by load_derived (on two threads given db2). */
+static void derive_all(nx_store *st, sqlite3 *db2, nx_impact_sets *c, char **ph, const int *miss, int nmiss)
+{
+	derive_job job;
+	loaded *l = NULL;
+	int i = 0, nj = 0;
+
+	for (i = 0; i < nmiss; i++)
+		if ((l = find_loaded(c, ph[miss[i]])) != NULL && l->derive == 0 && l->w == NULL)
+			job.l[nj++] = l;
+	if (nj > 0)
+		nx_search__two_ways(st->db, db2, nj, derive_one, &job);
+}
+
+/*
+ * Whether the rows of the phrases without a set (ph[miss[i]]) are worth
+ * reading from the pages, and if so read (load_derived): 1, else 0.  The
+ * walk of the AND goes along its rarest word's rows and seeks each other
+ * word there (about 50 ns a row and word); a list is read through at
+ * about 4 ns a row.  So they are read when the rows read number no more
+ * than NX_AND_READ_SHARE times the rarest word's rows times the other
+ * words.  A word without a list (in fewer rows than NX_IMPACT_MIN_DF) is
+ * read first to know its count, when some word has a set (the lists were
+ * made for the index); with no set, every word must have a list.
+ */
+#define NX_AND_READ_SHARE 12
+static int worth_reading(nx_store *st, sqlite3 *db2, nx_impact_sets *c, char **ph, int n, const sets *s,
+			 const int *miss, int nmiss, int nset)
+{
+	int64_t df[NX_TOPK_MAX_RANK_PHRASES], least = INT64_MAX, sum = 0;
+	int unlisted[NX_TOPK_MAX_RANK_PHRASES], nun = 0, i = 0;
+	const loaded *l = NULL;
+	size_t none = 0;
+
+	for (i = 0; i < nmiss; i++) {
+		l = find_loaded(c, ph[miss[i]]);
+		if (l != NULL && l->derive > 0)
+			df[i] = l->df;
+		else if (nx_impact__get(st->db, ph[miss[i]], 0, NULL, NULL, &none, &df[i]) != 1)
+			unlisted[nun++] = miss[i], df[i] = -1;
+	}
+	if (nun > 0 && nset == 0)
+		return 0;
+	if (nun > 0)
+		derive_all(st, db2, c, ph, unlisted, nun);
+	for (i = 0; i < n; i++)
+		if (s->w[i] != NULL && s->df[i] < least)
+			least = s->df[i];
+	for (i = 0; i < nmiss; i++) {
+		if (df[i] < 0) {
+			if ((l = find_loaded(c, ph[miss[i]])) == NULL || l->derive <= 0)
+				return 0;
+			df[i] = l->df;
+		} else {
+			sum += df[i];
+		}
+		least = df[i] < least ? df[i] : least;
+	}
+	if (sum > least * (int64_t)(n - 1) * NX_AND_READ_SHARE)
+		return 0;
+	derive_all(st, db2, c, ph, miss, nmiss);
+	return 1;
+}
+
 /*
  * The sets of the n phrases into s (inflated, or made, on two threads when
  * db2, a second connection to the index, is given): 1 when every one has
- * one, or (derive) when one has and the others' rows can be read from
- * the pages (load_derived, after the sets are read), else 0.
+ * one, or (derive) when the others' rows are worth reading from the pages
+ * and can be (worth_reading, load_derived), else 0.
  */
 static int load_sets(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, char **ph, int n, sets *s, int derive)
 {
 	const loaded *l = NULL;
-	derive_job job;
-	int i = 0, nj = 0, nmiss = 0, nset = 0, miss[NX_TOPK_MAX_RANK_PHRASES];
+	int i = 0, nmiss = 0, nset = 0, miss[NX_TOPK_MAX_RANK_PHRASES];
 
 	memset(s, 0, sizeof(*s));
 	read_new(st, cache, ph, n, db2 != NULL);
@@ -396,15 +469,8 @@ static int load_sets(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, char **
 		s->fresh |= l->fresh;
 		s->derived += l->derive > 0;
 	}
-	/* only beside a word with a set: a walk of rarer words alone is no longer than their reading */
-	if (nset == 0)
+	if (nmiss > 0 && !worth_reading(st, db2, *cache, ph, n, s, miss, nmiss, nset))
 		return 0;
-	/* made on two threads when db2 is given (the entries are there: load_one made them) */
-	for (i = 0, nj = 0; i < nmiss; i++)
-		if ((l = find_loaded(*cache, ph[miss[i]])) != NULL && l->derive == 0 && l->w == NULL)
-			job.l[nj++] = (loaded *)l;
-	if (nj > 0)
-		nx_search__two_ways(st->db, db2, nj, derive_one, &job);
 	for (i = 0; i < nmiss; i++) {
 		if ((l = find_loaded(*cache, ph[miss[i]])) == NULL || l->derive <= 0)
 			return 0;

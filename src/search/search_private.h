@@ -192,9 +192,12 @@ int64_t nx_search__rows_above(sqlite3 *db, const char *expr, int64_t last, int (
  * weights w[0..nw-1] into *out (malloc'd, *nout of them), exactly as
  * nx_topk__run gives them; the blocks probed by this thread and, when
  * db2 is not NULL (a second connection to the index, nobody else's
- * while this runs), by a second thread on db2.  1 when served, 0 when a word has no list or
- * set, the index changed since they were made, the lists end before the
- * best k are certain or fewer than k rows match (the walk then runs).
+ * while this runs), by a second thread on db2.  Words without a set
+ * beside one with a set: their rows read from the pages and the AND's
+ * rows scored from the words' places (nx_search__and_rows_top).  1 when
+ * served, 0 when no word has a set, a word's rows cannot be read, the
+ * index changed since the sets were made, or the AND holds too many rows
+ * to score one by one (the walk then runs).
  */
 int nx_search__impact_and(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, const char *expr,
 			  const nx_topk_filter *flt, const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout,
@@ -237,8 +240,10 @@ size_t nx_search__impact_and_again(void);
 
 /*
  * The rows of expr (nx_topk__or_shape's form: the relaxed query), no
- * filter, from the sets of rows of its words: 1 with *total, 0 when a
- * word has no set or the index changed since they were made.
+ * filter, from the sets of rows of its words (those without one read from
+ * the pages, beside one with a set): 1 with *total, 0 when no word has a
+ * set, a word's rows cannot be read, or the index changed since the sets
+ * were made.
  */
 int nx_search__impact_or_count(nx_store *st, nx_impact_sets **cache, const char *expr, int64_t *total);
 

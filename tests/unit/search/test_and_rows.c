@@ -54,9 +54,9 @@ static int setup(void **state)
 	return nx_search__impact_build(f->st, MIN_DF, ROWS, &err) == NX_OK ? 0 : -1;
 }
 
-/* Served here: a word with a set beside words with a list only, with none, and stop words. */
+/* Served here: a word with a set beside words with a list only, with none, and stop words; words with lists alone. */
 static const char *const queries[] = { "zorba zorca", "zorbe zorce zorci", "zorba zorbi zorco", "zorbu zorcu zorca",
-				       "zorca zorbo", "the zorba of zorce" };
+				       "zorca zorbo", "the zorba of zorce", "zorca zorce", "zorci zorca" };
 #define NQ (sizeof(queries) / sizeof(queries[0]))
 
 /* The query's compiled expression for the fast paths (malloc'd). */
@@ -122,20 +122,39 @@ static void test_every_depth(void **state)
 	nx_search__and_rows_seek(0);
 }
 
-/* Not served: no word with a set, a word without a row. */
+/*
+ * Not served: no word with a set and one without a list, a word without a
+ * row, a rare word beside a frequent one without a set (its walk is
+ * shorter than the reading of the other's rows).
+ */
 static void test_declines(void **state)
 {
 	fixture *f = *state;
-	static const char *const no[] = { "zorca zorce", "zorco zorcu", "zorba zorbazz" };
+	static const char *const no[] = { "zorco zorcu", "zorca zorqxy", "zorba zorbazz", "zorba zorqxy zorca" };
 	nx_topk_hit *h = NULL, *w = NULL;
 	size_t nh = 0, nw = 0, i = 0;
 	int64_t th = 0, tw = 0;
 
+	nx_error err = NX_ERROR_INIT;
+
+	/* a word in one row: the walk of it beside zorca, none of whose rows are read */
+	assert_int_equal(nx_store_begin(f->st, &err), NX_OK);
+	assert_int_equal(put_article(f->st, NART + 500, "Report", "zorqxy zorca zorba."), 0);
+	assert_int_equal(nx_store_commit(f->st, &err), NX_OK);
+	assert_int_equal(nx_search__impact_build(f->st, MIN_DF, ROWS, &err), NX_OK);
 	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
 		assert_int_equal(both(f->st, NULL, no[i], 10, &h, &nh, &th, &w, &nw, &tw), 0);
 		assert_null(h);
 		free(w);
 	}
+	/* the same word beside zorba alone (its set is read, not its rows): served */
+	assert_int_equal(both(f->st, NULL, "zorba zorqxy", 10, &h, &nh, &th, &w, &nw, &tw), 1);
+	assert_int_equal(tw, 1);
+	same_hits(h, nh, th, w, nw, tw);
+	/* no row holds every word: served, none */
+	assert_int_equal(both(f->st, NULL, "zorci zorca zorce", 10, &h, &nh, &th, &w, &nw, &tw), 1);
+	assert_int_equal(tw, 0);
+	same_hits(h, nh, th, w, nw, tw);
 }
 
 /* The relaxed query's count (an OR of the words) from the sets and the pages: the walk's count. */
