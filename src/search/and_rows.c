@@ -17,9 +17,19 @@
  *    the columns of one past its last place there, as nx_phrase_freqs
  *    has them from FTS5's API;
  *  - bm25 falls as the length grows, so the score at the least length
- *    bounds the row's; the rows are taken in the order of that bound and
+ *    bounds the row's; the rows are taken in the order of a bound and
  *    their real length (fts_docsize) read until the k-th best beats the
  *    next bound.
+ *
+ * A word with a set (in an eighth of the rows or more) has the longest
+ * lists and a bound of its score in each block of 64 rowids.  Such words
+ * are not read at first: a row's bound adds their blocks' bounds to the
+ * other words' scores at the row's least length, and their places are
+ * looked up (nx_fts_seek_row) only in the rows taken.  Once the lookups
+ * have cost a quarter of reading those words through, they are read
+ * through instead (a bound far from the scores takes many rows).  When
+ * the AND's rows are few beside a word's, that word's places are looked
+ * up row by row rather than read.
  *
  * The scores are those of topk.c's walk, operation for operation (idf
  * from the rows each word matches, avgdl from FTS5's totals record, the
@@ -42,10 +52,12 @@
 #define AND_ROWS_COLS 16
 /* The most counts kept (rows times phrases times columns, 4 bytes each, twice). */
 #define NX_AND_ROWS_CELLS ((size_t)4 << 20)
-/* About how many rows of a list are read in the time of one lookup of a row. */
-#ifndef NX_AND_SEEK_ROWS
-#define NX_AND_SEEK_ROWS 512
-#endif
+/*
+ * About how many rows of a list are read in the time of one lookup of a
+ * row: at ten million articles a lookup took 2.7 us (12,700 of them in 34
+ * ms) and a list was read at 3.7 ns a row (2.3 million rows in 8.6 ms).
+ */
+#define NX_AND_SEEK_ROWS 768
 
 /* The reading of one token: where each row of the AND keeps its counts. */
 typedef struct rows_read {
@@ -115,11 +127,15 @@ typedef struct phrase_reads {
 	const rows_read *r;
 	const nx_topk_forms *f;
 	const int64_t *df;
+	const int *which; /* item i of nx_search__two_ways: phrase which[i] */
 	const uint64_t *and;
 	size_t nand;
 } phrase_reads;
 
-/* 0: each phrase looked up or read through as read_phrase decides; 1: looked up; 2: read through (tests) */
+/*
+ * 0: each phrase looked up or read through as read_phrase decides, those
+ * with a set lazily; 1: looked up; 2: read through, none lazily (tests)
+ */
 static int seek_mode;
 
 void nx_search__and_rows_seek(int mode)
@@ -160,12 +176,12 @@ static int seek_token(sqlite3 *db, const char *tok, rows_read *r)
  * beside the phrase's (a lookup costs about the reading of
  * NX_AND_SEEK_ROWS rows), else the token's rows read through.
  */
-static int read_phrase(sqlite3 *db, int i, void *ud)
+static int read_phrase(sqlite3 *db, int item, void *ud)
 {
 	const phrase_reads *rd = ud;
 	rows_read r = *rd->r;
 	int64_t nread = 0;
-	int j = 0, rc = SQLITE_OK;
+	int j = 0, rc = SQLITE_OK, i = rd->which[item];
 
 	r.phrase = i;
 	if (r.ncol <= NX_FTS_ROWS_COLS && seek_mode != 2 &&
@@ -364,65 +380,153 @@ static int row_length(sqlite3_stmt *s, int ncol, int64_t rowid, int64_t *out)
 }
 
 /*
- * The rows' scores at their least lengths into b (rowid, bound), each
- * row's weighted counts into freq (nphrase a row): 1, or 0 when a row
- * lacks a word (the pages and the sets disagree).
+ * Row i's weighted count of each phrase into f (skip[ip]: phrase ip not
+ * counted, its places not read yet; NULL: none skipped) and its least
+ * length into *lb, from the places of the phrases counted: 1, 0 when one
+ * of them has no place in it (the pages and the sets disagree).
  */
-static int bound_rows(const rows_read *r, const double *idf, double avgdl, const double *w, int nw, nx_topk_hit *b,
-		      double *freq)
+static int row_counts(const rows_read *r, size_t i, const double *w, int nw, const int *skip, double *f, int64_t *lb)
 {
-	size_t i = 0;
+	const int32_t *cnt = r->cnt + i * (size_t)r->nphrase * (size_t)r->ncol;
+	const int32_t *ext = r->ext + i * (size_t)r->nphrase * (size_t)r->ncol;
 	int ip = 0, ic = 0, j = 0;
 
-	for (i = 0; i < r->n; i++) {
-		const int32_t *cnt = r->cnt + i * (size_t)r->nphrase * (size_t)r->ncol;
-		const int32_t *ext = r->ext + i * (size_t)r->nphrase * (size_t)r->ncol;
-		double *f = freq + i * (size_t)r->nphrase;
-		int64_t lb = 0;
+	*lb = 0;
+	for (ip = 0; ip < r->nphrase; ip++) {
+		int32_t places = 0;
 
-		for (ip = 0; ip < r->nphrase; ip++) {
-			int32_t places = 0;
-
-			f[ip] = 0.0;
-			for (ic = 0; ic < r->ncol; ic++) {
-				for (j = 0; j < cnt[ip * r->ncol + ic]; j++)
-					f[ip] += nw > ic ? w[ic] : 1.0;
-				places += cnt[ip * r->ncol + ic];
-			}
-			if (places == 0)
-				return 0;
-		}
+		f[ip] = 0.0;
+		if (skip != NULL && skip[ip])
+			continue;
+		/* as nx_phrase_freqs adds them: in (column, offset) order */
 		for (ic = 0; ic < r->ncol; ic++) {
-			int32_t most = 0;
-
-			for (ip = 0; ip < r->nphrase; ip++)
-				most = ext[ip * r->ncol + ic] > most ? ext[ip * r->ncol + ic] : most;
-			lb += most;
+			for (j = 0; j < cnt[ip * r->ncol + ic]; j++)
+				f[ip] += nw > ic ? w[ic] : 1.0;
+			places += cnt[ip * r->ncol + ic];
 		}
-		b[i].rowid = (int64_t)i; /* (its index, for its counts: rowids ascend with it) */
-		b[i].score = nx_bm25(idf, f, r->nphrase, (double)lb, avgdl);
+		if (places == 0)
+			return 0;
+	}
+	for (ic = 0; ic < r->ncol; ic++) {
+		int32_t most = 0;
+
+		for (ip = 0; ip < r->nphrase; ip++)
+			if ((skip == NULL || !skip[ip]) && ext[ip * r->ncol + ic] > most)
+				most = ext[ip * r->ncol + ic];
+		*lb += most;
 	}
 	return 1;
 }
 
-int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const int64_t *df, const uint64_t *and, size_t nand,
-			    int64_t total, const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout)
+/*
+ * Each row's bound into b (rowid: its index in r, rowids ascending with
+ * it): the sum, in the phrases' order, of each phrase's bm25 at the row's
+ * least length, or for a phrase not read yet (lazy) its set's bound in
+ * the row's block of 64 rowids.  Each term is no less than the row's own
+ * (bm25 falls as the length grows, each operation rounding monotonically),
+ * so neither is the sum.  1, or 0 when the pages and the sets disagree.
+ */
+static int bound_rows(const rows_read *r, const double *idf, double avgdl, const double *w, int nw, const int *lazy,
+		      const double *const *max, nx_topk_hit *b)
+{
+	double f[NX_TOPK_MAX_PHRASES];
+	size_t i = 0;
+	int64_t lb = 0;
+	int ip = 0;
+
+	for (i = 0; i < r->n; i++) {
+		if (!row_counts(r, i, w, nw, lazy, f, &lb))
+			return 0;
+		b[i].rowid = (int64_t)i;
+		b[i].score = 0.0;
+		for (ip = 0; ip < r->nphrase; ip++)
+			b[i].score += lazy[ip] ? max[ip][r->row[i] >> 6] : nx_bm25(idf + ip, f + ip, 1, (double)lb, avgdl);
+	}
+	return 1;
+}
+
+/* The lazy phrases' tokens opened for lookups of single rows (sk[ip * NX_TOPK_FORMS + j]): SQLITE_OK, or an error. */
+static int open_lazy(sqlite3 *db, const nx_topk_forms *f, const int *lazy, int n, int ncol, nx_fts_seek **sk)
+{
+	int ip = 0, j = 0, rc = SQLITE_OK;
+
+	for (ip = 0; ip < n && rc == SQLITE_OK; ip++)
+		for (j = 0; lazy[ip] && j < f[ip].ntok && rc == SQLITE_OK; j++)
+			if ((rc = nx_fts_seek_open(db, f[ip].tok[j], strlen(f[ip].tok[j]), ncol, &sk[ip * NX_TOPK_FORMS + j])) ==
+				    SQLITE_OK &&
+			    sk[ip * NX_TOPK_FORMS + j] == NULL)
+				rc = SQLITE_ABORT; /* (the pages cannot be read here) */
+	return rc;
+}
+
+/* The places of each lazy phrase in row at, looked up: SQLITE_OK, or an error (SQLITE_ABORT: the pages do not answer). */
+static int lookup_lazy(rows_read *r, const nx_topk_forms *f, const int *lazy, nx_fts_seek **sk, size_t at)
+{
+	int32_t cnt[NX_FTS_ROWS_COLS], ext[NX_FTS_ROWS_COLS];
+	int ip = 0, j = 0, c = 0, found = 0, rc = SQLITE_OK;
+
+	for (ip = 0; ip < r->nphrase; ip++) {
+		size_t base = (at * (size_t)r->nphrase + (size_t)ip) * (size_t)r->ncol;
+
+		for (j = 0; lazy[ip] && j < f[ip].ntok; j++) {
+			if ((rc = nx_fts_seek_row(sk[ip * NX_TOPK_FORMS + j], r->row[at], &found, cnt, ext)) != SQLITE_OK)
+				return rc;
+			if (found < 0)
+				return SQLITE_ABORT;
+			for (c = 0; found && c < r->ncol; c++) {
+				r->cnt[base + (size_t)c] += cnt[c];
+				if (ext[c] > r->ext[base + (size_t)c])
+					r->ext[base + (size_t)c] = ext[c];
+			}
+		}
+	}
+	return SQLITE_OK;
+}
+
+/*
+ * Lookups have cost as much as reading the lazy phrases through: every
+ * row's places read (nx_search__two_ways), no phrase lazy after.  The
+ * rows looked up so far are scored already (each row is taken once), so
+ * that their counts now run double does not matter.  SQLITE_OK, or an
+ * error.
+ */
+static int read_lazy(sqlite3 *db, sqlite3 *db2, const rows_read *r, phrase_reads *rd, int *lazy)
+{
+	int which[NX_TOPK_MAX_PHRASES], n = 0, ip = 0, rc = SQLITE_OK;
+	const int *was = rd->which;
+
+	for (ip = 0; ip < r->nphrase; ip++)
+		if (lazy[ip])
+			which[n++] = ip;
+	rd->which = which;
+	rc = n > 0 ? nx_search__two_ways(db, db2, n, read_phrase, rd) : SQLITE_OK;
+	rd->which = was;
+	for (ip = 0; ip < r->nphrase; ip++)
+		lazy[ip] = 0;
+	return rc == SQLITE_OK ? SQLITE_OK : SQLITE_ABORT;
+}
+
+int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const int64_t *df,
+			    const double *const *max, const uint64_t *and, size_t nand, int64_t total, const double *w,
+			    int nw, size_t k, nx_topk_hit **out, size_t *nout)
 {
 	const char *s = expr, *e = NULL;
 	rows_read r;
 	phrase_reads rd;
 	nx_topk_forms f[NX_TOPK_MAX_PHRASES];
-	double idf[NX_TOPK_MAX_PHRASES], avgdl = 0.0, *freq = NULL;
+	nx_fts_seek *sk[NX_TOPK_MAX_PHRASES * NX_TOPK_FORMS];
+	double idf[NX_TOPK_MAX_PHRASES], fr[NX_TOPK_MAX_PHRASES], avgdl = 0.0;
 	nx_topk_hit *b = NULL, *best = NULL;
-	int64_t *row = NULL, nrow = 0, ntok = 0;
+	int64_t *row = NULL, nrow = 0, ntok = 0, lazy_df = 0, looked = 0;
 	sqlite3_stmt *len = NULL;
 	size_t nb = 0, nbest = 0;
 	ptrdiff_t m = 0;
-	int n = 0, j = 0, ok = 0;
+	int lazy[NX_TOPK_MAX_PHRASES], which[NX_TOPK_MAX_PHRASES], n = 0, j = 0, nread = 0, nlazy = 0, ok = 0;
 
 	*out = NULL;
 	*nout = 0;
 	memset(&r, 0, sizeof(r));
+	memset(sk, 0, sizeof(sk));
 	if (total == 0 && k > 0)
 		return 1; /* no row holds every word */
 	if (k < 1 || total < 1 || total > NX_AND_ROWS_MAX || !read_totals(db, &nrow, &ntok, &r.ncol))
@@ -438,6 +542,20 @@ int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const i
 	}
 	if (n < 1 || (size_t)total * (size_t)n * (size_t)r.ncol > NX_AND_ROWS_CELLS)
 		return 0;
+	/*
+	 * the words with a set (and its bounds) beside words without: looked
+	 * up row by row when a row can still enter the best k, the others read
+	 */
+	for (j = 0; j < n; j++) {
+		lazy[j] = max != NULL && max[j] != NULL && r.ncol <= NX_FTS_ROWS_COLS && seek_mode != 2;
+		if (lazy[j])
+			lazy_df += df[j] * f[j].ntok, nlazy++;
+		else
+			which[nread++] = j;
+	}
+	if (nread == 0)
+		for (j = 0, nlazy = 0; j < n; j++)
+			lazy[j] = 0, which[nread++] = j;
 	if ((m = and_rowids(and, nand, total, &row)) != (ptrdiff_t)total)
 		goto done;
 	r.row = row;
@@ -446,45 +564,66 @@ int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const i
 	r.cnt = calloc(r.n * (size_t)n * (size_t)r.ncol, sizeof(*r.cnt));
 	r.ext = calloc(r.n * (size_t)n * (size_t)r.ncol, sizeof(*r.ext));
 	r.stamp = calloc(r.n * (size_t)n, sizeof(*r.stamp));
-	freq = malloc(r.n * (size_t)n * sizeof(*freq));
 	b = malloc((r.n + 1) * sizeof(*b));
 	best = malloc(k * sizeof(*best));
-	if (r.cnt == NULL || r.ext == NULL || r.stamp == NULL || freq == NULL || b == NULL || best == NULL)
+	if (r.cnt == NULL || r.ext == NULL || r.stamp == NULL || b == NULL || best == NULL)
 		goto done;
 	rd.r = &r;
 	rd.f = f;
 	rd.df = df;
+	rd.which = which;
 	rd.and = and;
 	rd.nand = nand;
-	if (nx_search__two_ways(db, db2, n, read_phrase, &rd) != SQLITE_OK)
+	if (nx_search__two_ways(db, db2, nread, read_phrase, &rd) != SQLITE_OK)
 		goto done;
 	avgdl = (double)ntok / (double)nrow;
 	for (j = 0; j < n; j++)
 		idf[j] = nx_bm25_idf(nrow, df[j]);
-	if (!bound_rows(&r, idf, avgdl, w, nw, b, freq))
+	if (!bound_rows(&r, idf, avgdl, w, nw, lazy, max, b))
 		goto done;
 	/* the rows by their bound, best first (a heap: few are taken): a row's real score is no better */
 	for (nb = r.n / 2; nb > 0; nb--)
 		heap_down(b, r.n, nb - 1, 1);
-	if (sqlite3_prepare_v2(db, "SELECT sz FROM fts_docsize WHERE id = ?1", -1, &len, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT sz FROM fts_docsize WHERE id = ?1", -1, &len, NULL) != SQLITE_OK ||
+	    (nlazy > 0 && open_lazy(db, f, lazy, n, r.ncol, sk) != SQLITE_OK))
 		goto done;
 	for (nb = r.n; nb > 0;) {
 		nx_topk_hit h;
-		int64_t d = 0;
+		int64_t d = 0, lb = 0;
 		size_t at = (size_t)b[0].rowid;
+		double bound = b[0].score;
 
 		h.rowid = row[at];
-		h.score = b[0].score;
+		h.score = bound;
 		if (nbest == k && worse(&h, &best[0]))
 			break; /* every row left is worse */
-		b[r.n] = b[0];
 		b[0] = b[--nb];
 		heap_down(b, nb, 0, 1);
+		/*
+		 * the lazy words' places: looked up, or read through once the
+		 * lookups have cost a quarter of that (most searches need few
+		 * lookups; the rest lose a quarter at most)
+		 */
+		if (nlazy > 0 && looked * NX_AND_SEEK_ROWS * 4 > lazy_df) {
+			if (read_lazy(db, db2, &r, &rd, lazy) != SQLITE_OK)
+				goto done;
+			nlazy = 0;
+		}
+		if (nlazy > 0) {
+			if (lookup_lazy(&r, f, lazy, sk, at) != SQLITE_OK)
+				goto done;
+			looked += nlazy;
+		}
+		if (!row_counts(&r, at, w, nw, NULL, fr, &lb))
+			goto done;
+		h.score = nx_bm25(idf, fr, n, (double)lb, avgdl);
+		if (nbest == k && worse(&h, &best[0]))
+			continue; /* not even at its least length */
 		if (row_length(len, r.ncol, h.rowid, &d) != SQLITE_OK)
 			goto done;
-		h.score = nx_bm25(idf, freq + at * (size_t)n, n, (double)d, avgdl);
-		if (h.score > b[r.n].score) /* (the bound, kept past the heap) */
-			goto done; /* shorter than its places: fts_docsize is not what the pages say */
+		h.score = nx_bm25(idf, fr, n, (double)d, avgdl);
+		if (d < lb || h.score > bound)
+			goto done; /* fts_docsize or the sets' bounds are not what the pages say */
 		if (nbest < k) {
 			best[nbest] = h;
 			sift_up(best, nbest++);
@@ -499,12 +638,13 @@ int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const i
 	best = NULL;
 	ok = 1;
 done:
+	for (j = 0; j < NX_TOPK_MAX_PHRASES * NX_TOPK_FORMS; j++)
+		nx_fts_seek_free(sk[j]);
 	sqlite3_finalize(len);
 	free(row);
 	free(r.cnt);
 	free(r.ext);
 	free(r.stamp);
-	free(freq);
 	free(b);
 	free(best);
 	return ok;

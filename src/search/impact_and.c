@@ -945,7 +945,7 @@ int nx_search__impact_and(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, co
 
 		/* a word without a set of its own bounds no block: each row scored from the pages */
 		if (s.derived > 0)
-			ok = !s.fresh && nx_search__and_rows_top(st->db, db2, stems != NULL ? stems : expr, df, (*cache)->and,
+			ok = !s.fresh && nx_search__and_rows_top(st->db, db2, stems != NULL ? stems : expr, df, s.max, (*cache)->and,
 								 (*cache)->nand, *total, w, nw, k, out, nout) == 1;
 		else
 			ok = block_top(st, db2, stems != NULL ? stems : expr, &s, *cache, df, w, nw, k, out, nout) == SQLITE_OK;

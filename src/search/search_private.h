@@ -208,7 +208,10 @@ int nx_search__impact_and(nx_store *st, sqlite3 *db2, nx_impact_sets **cache, co
  * most NX_AND_ROWS_MAX), each scored from its words' places read from
  * FTS5's pages (and_rows.c), by bm25 with column weights w[0..nw-1] as
  * nx_topk__run scores them: 1 with *out (malloc'd, *nout of them), 0 when
- * they cannot be scored so (the caller walks).  db2 (NULL: none): a
+ * they cannot be scored so (the caller walks).  max (NULL: none): for each
+ * phrase with a set, the bound of its score in each block of 64 rowids
+ * (impact_set's maxes), NULL for the others: such a phrase is looked up
+ * only in the rows that can still enter the best k.  db2 (NULL: none): a
  * second connection to the index, whose thread reads words too
  * (nx_search__two_ways).
  */
@@ -225,8 +228,9 @@ void nx_search__and_rows_seek(int mode);
 int nx_search__two_ways(sqlite3 *db, sqlite3 *db2, int n, int (*fn)(sqlite3 *db, int i, void *ud), void *ud);
 /* For tests: the second threads of nx_search__two_ways that read another index than the first's, since the start. */
 size_t nx_search__two_ways_apart(void);
-int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const int64_t *df, const uint64_t *and, size_t nand,
-			    int64_t total, const double *w, int nw, size_t k, nx_topk_hit **out, size_t *nout);
+int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const int64_t *df,
+			    const double *const *max, const uint64_t *and, size_t nand, int64_t total, const double *w,
+			    int nw, size_t k, nx_topk_hit **out, size_t *nout);
 
 /*
  * For tests: nx_search__impact_and's blocks probed on one thread (threads
