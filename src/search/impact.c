@@ -37,21 +37,53 @@
 #include "index/tokenizer.h"
 #include "util/text.h"
 
+char *nx_search__list_key(nx_store *st, const char *expr)
+{
+	char *low = expr != NULL ? nx_strndup(expr, strlen(expr)) : NULL;
+	size_t i = 0, len = 0, at = 1, w = 0;
+	int plain = 1;
+
+	/* the lists are under the words in lower case: the tokenizer folds case, "Last Year" finds the same rows */
+	for (i = 0; low != NULL && low[i] != '\0'; i++)
+		low[i] = (char)nx_tolower((unsigned char)low[i]);
+	if (low == NULL || (len = strlen(low)) < 3 || low[0] != '"' || low[len - 1] != '"')
+		return low;
+	/* one phrase of plain words (letters and digits, one space between) */
+	for (i = 1; i + 1 < len && plain; i++)
+		plain = (low[i] >= 'a' && low[i] <= 'z') || (low[i] >= '0' && low[i] <= '9') ||
+			(low[i] == ' ' && low[i - 1] != '"' && low[i - 1] != ' ' && low[i + 1] != '"');
+	if (!plain || strchr(low, ' ') == NULL)
+		return low;
+	/* its words the index drops left out: FTS5 reads the same phrase ("told the bbc" is "told bbc") */
+	for (i = 1; i + 1 < len; i = w + 1) {
+		for (w = i; w + 1 < len && low[w] != ' '; w++)
+			;
+		if (nx_tokenizer_dropped(low + i, w - i, nx_store__stoplist(st)))
+			continue;
+		if (at > 1)
+			low[at++] = ' ';
+		memmove(low + at, low + i, w - i);
+		at += w - i;
+	}
+	if (at == 1)
+		return strcpy(low, expr), low; /* (only such words: the phrase as it is, lower case) */
+	low[at++] = '"';
+	low[at] = '\0';
+	return low;
+}
+
 int nx_search__impact_hits(nx_store *st, const char *expr, const double *cw, int ncw, size_t k, nx_topk_hit **out,
 			   size_t *nout, int64_t *total)
 {
 	int64_t *rowid = malloc((k ? k : 1) * sizeof(*rowid));
 	double *score = malloc((k ? k : 1) * sizeof(*score));
 	nx_topk_hit *h = malloc((k ? k : 1) * sizeof(*h));
-	char *low = expr != NULL ? nx_strndup(expr, strlen(expr)) : NULL;
+	char *low = nx_search__list_key(st, expr);
 	size_t n = 0, i = 0;
 	int rc = 0;
 
 	*out = NULL;
 	*nout = 0;
-	/* the lists are under the words in lower case: the tokenizer folds case, "Last Year" finds the same rows */
-	for (i = 0; low != NULL && low[i] != '\0'; i++)
-		low[i] = (char)nx_tolower((unsigned char)low[i]);
 	expr = low;
 	if (rowid == NULL || score == NULL || h == NULL || low == NULL)
 		rc = -1;

@@ -140,7 +140,7 @@ typedef struct loaded {
 	int fresh; /* made before articles were added: its bounds hold for weights no less than 0 */
 	int read;  /* read by nx_impact__get_sets, not yet checked (its result) */
 	int pending;
-	int derive; /* no set: 0 not tried yet, 1 made from its list and the pages (load_derived), -1 cannot be */
+	int derive; /* no set: 0 not tried yet, 1 made from the pages (load_derived), -1 cannot be */
 } loaded;
 
 /* The sets read by one search (the strict query's, then the relaxed query's count). */

@@ -114,6 +114,12 @@ char *nx_search__col_dup(sqlite3_stmt *s, int i);
 int nx_search__register(nx_store *st);
 
 /*
+ * The key of expr's impact list (malloc'd; NULL out of memory): expr in
+ * lower case, and when it is one quoted phrase of plain words, without
+ * the words the index drops (FTS5 reads "told the bbc" as "told bbc").
+ */
+char *nx_search__list_key(nx_store *st, const char *expr);
+/*
  * The best k rows of expr (one word, no filter) by bm25 with column
  * weights cw[0..ncw-1] from its impact list (impact.c; after articles
  * were added, impact_fresh.c), best first, into *out (malloc'd, *nout of
