@@ -74,23 +74,13 @@ typedef struct rows_read {
 /* The index of rowid in r->row, from the last one on (the rows of a segment ascend): -1 when absent. */
 static ptrdiff_t find_row(rows_read *r, int64_t rowid)
 {
-	size_t lo = r->at, hi = r->n;
+	size_t lo = r->at;
 
-	if (lo >= r->n || r->row[lo] > rowid)
-		lo = 0;
-	else if (lo + 8 < r->n && r->row[lo + 8] < rowid)
-		lo += 8;
-	else
-		while (lo < r->n && r->row[lo] < rowid)
-			lo++;
-	while (lo < hi && r->row[lo] < rowid) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->row[mid] < rowid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	/* on from the last one found, within a few steps; else a binary search */
+	while (lo < r->n && lo < r->at + 8 && r->row[lo] < rowid)
+		lo++;
+	if (lo == r->n || r->row[lo] < rowid || (lo > 0 && r->row[lo - 1] >= rowid))
+		lo = nx_rowid_lower_bound(r->row, r->n, rowid);
 	r->at = lo;
 	return lo < r->n && r->row[lo] == rowid ? (ptrdiff_t)lo : -1;
 }

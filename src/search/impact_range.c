@@ -1,6 +1,7 @@
 /*
- * impact_range.c - one frequent word in a filter of rows (a range of
- * published days, an outlet) from its impact list, no walk.
+ * impact_range.c - one frequent word, or a pair of words with a list, in
+ * a filter of rows (a range of published days, an outlet) from its impact
+ * list, no walk.
  *
  * A filter given as rowid bits ranks the word's rows in it as the walk of
  * the word alone ranks all of them: the same bm25 with the idf of all its

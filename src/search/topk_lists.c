@@ -365,22 +365,12 @@ static int page_fill_row(void *ud, int64_t rowid, const int32_t *cnt, const int3
 {
 	page_fill *f = ud;
 	const topk_list *l = f->l;
-	size_t lo = 0, hi = l->n;
 	int col = 0;
 
 	(void)ext;
 	/* the rows of a segment ascend; those of the next start again */
-	if (f->at > 0 && f->at <= l->n && l->rowid[f->at - 1] >= rowid) {
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (l->rowid[mid] < rowid)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		f->at = lo;
-	}
+	if (f->at > 0 && f->at <= l->n && l->rowid[f->at - 1] >= rowid)
+		f->at = nx_rowid_lower_bound(l->rowid, l->n, rowid);
 	while (f->at < l->n && l->rowid[f->at] < rowid)
 		f->at++;
 	if (f->at == l->n || l->rowid[f->at] != rowid)

@@ -234,6 +234,22 @@ static inline int cmp_rowids(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The first of the n ascending rowids r[] that is no less than rowid (n when none). */
+static inline size_t nx_rowid_lower_bound(const int64_t *r, size_t n, int64_t rowid)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r[mid] < rowid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 static inline int cmp_hit(const void *a, const void *b)
 {
 	const nx_topk_hit *x = a, *y = b;

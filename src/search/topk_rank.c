@@ -154,26 +154,10 @@ int nx_topk__cache_counts(const nx_topk_cache *c, const char *expr, int64_t *kno
 	return n;
 }
 
-/* The first of n ascending rowids r that is >= rowid (n: none). */
-static size_t lower_bound(const int64_t *r, size_t n, int64_t rowid)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r[mid] < rowid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /* Index of rowid in l, or -1. */
 static ptrdiff_t list_find(const topk_list *l, int64_t rowid)
 {
-	size_t at = lower_bound(l->rowid, l->n, rowid);
+	size_t at = nx_rowid_lower_bound(l->rowid, l->n, rowid);
 
 	return at < l->n && l->rowid[at] == rowid ? (ptrdiff_t)at : -1;
 }
@@ -755,7 +739,7 @@ static void pos_build(pos_table *t, const merge_ctx *x, const nx_topk_hit *cand,
 /* The positions of rowid in the table, NULL when it has none. */
 static const int32_t *pos_of(const pos_table *t, const merge_ctx *x, int64_t rowid)
 {
-	size_t at = lower_bound(t->rowid, t->n, rowid);
+	size_t at = nx_rowid_lower_bound(t->rowid, t->n, rowid);
 
 	return at < t->n && t->rowid[at] == rowid ? &t->at[at * (size_t)x->m] : NULL;
 }
