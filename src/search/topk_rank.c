@@ -476,15 +476,7 @@ static size_t gallop(const int64_t *r, size_t p, size_t n, int64_t want)
 		step *= 2;
 	}
 	hi = p + step < n ? p + step : n;
-	for (p++; p < hi;) {
-		size_t mid = p + (hi - p) / 2;
-
-		if (r[mid] < want)
-			p = mid + 1;
-		else
-			hi = mid;
-	}
-	return p;
+	return p + 1 + nx_rowid_lower_bound(r + p + 1, hi - p - 1, want);
 }
 
 /* The lists not walked that hold rowid, into the row at off of the window, as merge_window adds them. */
