@@ -179,11 +179,66 @@ static int second_row(void *ud, int64_t rowid, const unsigned char *a, size_t n)
 }
 
 /*
+ * The filter's rows that hold both words of the quoted pair key ("a b",
+ * lower case; tok: the token read for each) by their sets of rows (made
+ * for the index as it is), into *out (malloc'd, as many 64-bit words as
+ * flt's bits): 1, or 0 when a word has no set or its token is not one
+ * FTS5 matches for the word alone.  A word's set is the rows FTS5 matches
+ * for the word alone, the rows of each of those tokens: no row of the
+ * pair is left out, and the first word's places are read only in these.
+ */
+static int pair_keep(sqlite3 *db, const char *key, char tok[2][72], const nx_topk_filter *flt, uint64_t **out)
+{
+	const char *sp = strchr(key, ' ');
+	char *ph[2] = { NULL, NULL };
+	uint64_t *w[2] = { NULL, NULL };
+	double *max[2] = { NULL, NULL };
+	size_t nw[2] = { 0, 0 }, n = (size_t)((flt->nbits + 63) / 64), i = 0;
+	int j = 0, ok = 0;
+
+	*out = NULL;
+	if (sp == NULL || strchr(sp + 1, ' ') != NULL || key[0] != '"' || sp - key < 2)
+		return 0;
+	if ((ph[0] = malloc((size_t)(sp - key) + 2)) == NULL || (ph[1] = malloc(strlen(sp) + 2)) == NULL)
+		goto done;
+	memcpy(ph[0], key, (size_t)(sp - key));
+	memcpy(ph[0] + (sp - key), "\"", 2);
+	ph[1][0] = '"';
+	memcpy(ph[1] + 1, sp + 1, strlen(sp + 1) + 1);
+	for (j = 0; j < 2; j++) {
+		nx_topk_forms f;
+		int t = 0, has = 0;
+
+		/* the place's token among those FTS5 matches for the word alone: its set holds the token's rows */
+		if (!nx_topk__forms(db, ph[j], strlen(ph[j]), &f) && !nx_topk__forms_one(db, ph[j], strlen(ph[j]), &f))
+			goto done;
+		for (t = 0; t < f.ntok && t < NX_TOPK_FORMS; t++)
+			has |= strcmp(f.tok[t], tok[j]) == 0;
+		if (!has || nx_impact__get_set(db, ph[j], &w[j], &nw[j], &max[j]) != 1)
+			goto done;
+	}
+	if ((*out = calloc(n ? n : 1, sizeof(**out))) == NULL)
+		goto done;
+	for (i = 0; i < n && i < nw[0] && i < nw[1]; i++)
+		(*out)[i] = flt->bits[i] & w[0][i] & w[1][i];
+	ok = 1;
+done:
+	for (j = 0; j < 2; j++) {
+		free(ph[j]);
+		free(w[j]);
+		free(max[j]);
+	}
+	return ok;
+}
+
+/*
  * The rows of the phrase of two places tok[0] tok[1] in flt's bits: the
  * first word's rows in the filter read with their places, then the
  * second's among them: their count, or -1 when they cannot be read so.
+ * both (NULL: none): the filter's rows holding both words (pair_keep),
+ * the rows the first word's places are read in.
  */
-static int64_t pair_rows_in(sqlite3 *db, char tok[2][72], const nx_topk_filter *flt)
+static int64_t pair_rows_in(sqlite3 *db, char tok[2][72], const nx_topk_filter *flt, const uint64_t *both)
 {
 	pair_count c;
 	uint64_t *keep = NULL;
@@ -192,7 +247,9 @@ static int64_t pair_rows_in(sqlite3 *db, char tok[2][72], const nx_topk_filter *
 
 	memset(&c, 0, sizeof(c));
 	c.nbits = flt->nbits;
-	if (nx_fts_rows_pos(db, tok[0], strlen(tok[0]), flt->bits, nw, first_row, &c, &rows) != SQLITE_OK || rows < 0)
+	if (nx_fts_rows_pos(db, tok[0], strlen(tok[0]), both != NULL ? both : flt->bits, nw, first_row, &c, &rows) !=
+		    SQLITE_OK ||
+	    rows < 0)
 		goto done;
 	for (i = 1; i < c.n && c.r[i].row > c.r[i - 1].row; i++)
 		;
@@ -226,6 +283,7 @@ int nx_search__impact_range(nx_store *st, const char *expr, const char *rows_exp
 	int places = 0;
 	double score[NX_IMPACT_ROWS];
 	nx_topk_hit *h = NULL;
+	uint64_t *both = NULL;
 	char *low = NULL;
 	size_t n = 0, i = 0, kept = 0;
 	int rc = 0;
@@ -265,7 +323,10 @@ int nx_search__impact_range(nx_store *st, const char *expr, const char *rows_exp
 	/* decided: the list is every row, or k of its rows are in the filter */
 	if ((int64_t)n < df && kept < k)
 		goto done;
-	if ((in = places == 2 ? pair_rows_in(st->db, pair, flt) : rows_in(st->db, &f, flt)) < 0 || in < (int64_t)kept)
+	/* a pair whose words have sets: the first word's places read only where both words are */
+	if (places == 2 && !pair_keep(st->db, low, pair, flt, &both))
+		both = NULL;
+	if ((in = places == 2 ? pair_rows_in(st->db, pair, flt, both) : rows_in(st->db, &f, flt)) < 0 || in < (int64_t)kept)
 		goto done;
 	*out = h;
 	*nout = kept;
@@ -273,6 +334,7 @@ int nx_search__impact_range(nx_store *st, const char *expr, const char *rows_exp
 	h = NULL;
 	rc = 1;
 done:
+	free(both);
 	free(h);
 	free(low);
 	return rc;
