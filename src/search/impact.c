@@ -65,8 +65,11 @@ char *nx_search__list_key(nx_store *st, const char *expr)
 		memmove(low + at, low + i, w - i);
 		at += w - i;
 	}
-	if (at == 1)
-		return strcpy(low, expr), low; /* (only such words: the phrase as it is, lower case) */
+	if (at == 1) { /* only such words: the phrase as it is, in lower case */
+		for (i = 0; expr[i] != '\0'; i++)
+			low[i] = (char)nx_tolower((unsigned char)expr[i]);
+		return low;
+	}
 	low[at++] = '"';
 	low[at] = '\0';
 	return low;

@@ -295,6 +295,7 @@ static void test_stop_words(void **state)
 	static const char *const keys[][2] = { { "\"Zorba THE zorbe\"", "\"zorba zorbe\"" },
 					       { "\"the zorba of\"", "\"zorba\"" },
 					       { "\"the of\"", "\"the of\"" },
+					       { "\"The OF\"", "\"the of\"" },
 					       { "\"zorba-the zorbe\"", "\"zorba-the zorbe\"" },
 					       { "\"Zorba\"", "\"zorba\"" } };
 
