@@ -43,11 +43,24 @@
  *     binary search (3-12 us), checking the leaf's header against it.
  *
  * Whatever this reader does not expect (another version, a second-
- * version structure record, a merge under way, a delete flag, a page
- * that does not parse; for positions, a table made with a detail option
- * or a column past its own) makes it give up, and the caller walks the
- * token through the API.  With no delete flag a row is in one segment only,
- * so the rows of several segments are their union.
+ * version structure record, a merge under way, a page that does not
+ * parse; for positions, a table made with a detail option or a column
+ * past its own) makes it give up, and the caller walks the token through
+ * the API.
+ *
+ * Removals.  FTS5 removes a row by writing, in a new segment, the row
+ * with the delete flag and no positions (a row removed and added again
+ * in one transaction: the flag and the new positions).  The old entry
+ * stays in its older segment until a merge meets the two.  So a row may
+ * be in several segments, and FTS5 takes its newest entry: the segments
+ * of level 0 first, the last of a level before the ones ahead of it,
+ * then level 1, and so on (fts5MultiIterNew), the row present when that
+ * entry has positions.  This reader goes through the segments in that
+ * order and keeps the rows it met with the delete flag (r->del): an
+ * older segment's entry of such a row is passed over.  Without the flag
+ * FTS5 writes a row in one segment only (a merge keeps the flag on the
+ * newest entry while an older one may remain), so the rows left are the
+ * union of the segments'.
  */
 #include "search/fts_rows.h"
 #include "index/impact.h"
@@ -91,6 +104,10 @@ typedef struct reader {
 	size_t npos, cappos;
 	uint64_t last; /* the table's largest rowid: one past it is a page that does not parse */
 	int64_t rows;
+	uint64_t *del; /* the rows met with the delete flag (in newer segments), bit r of del[r / 64]; NULL: none */
+	size_t ndel;
+	int lookup;    /* a lookup of row from (nx_fts_seek_row) */
+	int absent;    /* its newest entry had the delete flag and no positions: removed */
 } reader;
 
 /* Not SQLite codes: the reader gives up (the caller asks the API); a lookup found its row's place. */
@@ -149,7 +166,9 @@ static size_t get16(const unsigned char *a)
 }
 
 /*
- * The segments of the structure record: SQLITE_OK, GIVE_UP, or an SQLite
+ * The segments of the structure record, in the order FTS5 takes a row's
+ * entries (the newest first: level 0 first, each level's segments from
+ * its last): SQLITE_OK, GIVE_UP, or an SQLite
  * code.  *st: its statement, on its row, which the caller finalizes when
  * done with the pages: while a statement is on a row the connection keeps
  * its read transaction, so that with none open by the caller (autocommit)
@@ -198,16 +217,19 @@ static int read_segments(sqlite3 *db, int full, sqlite3_stmt **st, seg **out, si
 	for (l = 0; l < nlevel; l++) {
 		if (varint(a, n, &at, &nmerge) || varint(a, n, &at, &nl) || nmerge != 0 || nl > nseg - k)
 			goto done;
-		for (j = 0; j < nl; j++, k++) {
+		/* a level's segments newest first: the last written is the last of the record's */
+		for (j = 0; j < nl; j++) {
 			uint64_t id = 0, first = 0, last = 0;
+			seg *g = &sg[k + nl - 1 - j];
 
 			if (varint(a, n, &at, &id) || varint(a, n, &at, &first) || varint(a, n, &at, &last) ||
 			    id == 0 || id > 65535 || first == 0 || last < first || last >= ((uint64_t)1 << 31))
 				goto done;
-			sg[k].id = (int64_t)id;
-			sg[k].first = (int64_t)first;
-			sg[k].last = (int64_t)last;
+			g->id = (int64_t)id;
+			g->first = (int64_t)first;
+			g->last = (int64_t)last;
 		}
+		k += nl;
 	}
 	if (k != nseg)
 		goto done;
@@ -306,6 +328,34 @@ static int mark(reader *r, uint64_t rowid)
 }
 
 /*
+ * Row rowid met with the delete flag, its entry the newest of the row
+ * unless shadowed: kept for the older segments; for a lookup, the answer
+ * when it is the row looked up and has no positions (STOP with
+ * r->absent: removed).  SQLITE_OK, STOP, GIVE_UP (a rowid past the
+ * bitmaps), or SQLITE_NOMEM.
+ */
+static int note_del(reader *r, uint64_t rowid, int shadowed, int empty)
+{
+	size_t at = (size_t)(rowid >> 6);
+	int rc = SQLITE_OK;
+
+	if (r->lookup) {
+		if (rowid != r->from || !empty)
+			return SQLITE_OK; /* (removed and added again: the entry's positions are the row's) */
+		r->absent = 1;
+		return STOP;
+	}
+	if (shadowed)
+		return SQLITE_OK;
+	if (rowid >= (uint64_t)NX_COUNT_MAX_ROWID)
+		return GIVE_UP;
+	if (at >= r->ndel && (rc = nx_topk__bits_room(&r->del, &r->ndel, at)) != SQLITE_OK)
+		return rc;
+	r->del[at] |= (uint64_t)1 << (rowid & 63);
+	return SQLITE_OK;
+}
+
+/*
  * The rows between a[*at] and end (a page's part of the list), rowid
  * the last one read (first: the next is written whole); *more: the
  * bytes of the last row's positions past end (on the next pages).
@@ -319,13 +369,29 @@ static int rows_on(reader *r, const unsigned char *a, size_t end, size_t *at, ui
 
 	*more = 0;
 	while (i < end) {
-		if (varint(a, end, &i, &v) || (!first && v == 0) || varint(a, end, &i, &h) || (h & 1))
-			return GIVE_UP; /* a rowid or size cut, a row twice, or a delete flag */
+		int shadowed = 0;
+
+		if (varint(a, end, &i, &v) || (!first && v == 0) || varint(a, end, &i, &h))
+			return GIVE_UP; /* a rowid or size cut, or a row twice */
 		*rowid = first ? v : *rowid + v;
 		first = 0;
-		if ((rc = mark(r, *rowid)) != SQLITE_OK)
+		/* a row a newer segment had with the delete flag is that entry's; an entry without positions is no row */
+		shadowed = r->del != NULL && (*rowid >> 6) < r->ndel && (r->del[*rowid >> 6] >> (*rowid & 63) & 1);
+		if ((h & 1) && (rc = note_del(r, *rowid, shadowed, h < 2)) != SQLITE_OK)
 			return rc;
 		h >>= 1;
+		if (shadowed || h == 0) {
+			r->want = 0;
+			if (h > end - i) {
+				*more = (size_t)(h - (end - i));
+				i = end;
+				break;
+			}
+			i += (size_t)h;
+			continue;
+		}
+		if ((rc = mark(r, *rowid)) != SQLITE_OK)
+			return rc;
 		r->want = (r->fn != NULL && *rowid >= r->from) ||
 			  (r->posfn != NULL && (*rowid >> 6) < r->nkeep && (r->keep[*rowid >> 6] >> (*rowid & 63) & 1));
 		if (h > end - i) {
@@ -551,6 +617,9 @@ static int read_token(sqlite3 *db, reader *r, const char *tok, size_t len)
 	for (i = 0; i < ns && rc == SQLITE_OK; i++)
 		rc = read_segment(r, &sg[i]);
 done:
+	free(r->del);
+	r->del = NULL;
+	r->ndel = 0;
 	sqlite3_finalize(r->idx);
 	sqlite3_finalize(r->page);
 	sqlite3_finalize(structure);
@@ -758,6 +827,7 @@ int nx_fts_seek_open(sqlite3 *db, const char *tok, size_t len, int ncol, nx_fts_
 	memcpy(s->r.key + 1, tok, len);
 	s->r.nkey = len + 1;
 	s->r.fn = seek_hit;
+	s->r.lookup = 1;
 	s->r.ud = s;
 	s->r.ncol = ncol;
 	/* the structure's statement stays on its row: every lookup reads this snapshot */
@@ -889,11 +959,14 @@ int nx_fts_seek_row(nx_fts_seek *s, int64_t rowid, int *found, int32_t *cnt, int
 			continue;
 		if ((rc = seek_start(s, q, (uint64_t)rowid, &pg, &a, &szleaf, &at, &end)) == SQLITE_OK) {
 			s->found = 0;
+			s->r.absent = 0;
 			s->r.from = (uint64_t)rowid;
 			s->r.leaves = SEEK_LEAVES;
 			s->r.npos = 0;
 			rc = walk_list(&s->r, &q->g, pg, a, szleaf, at, end);
 		}
+		if (rc == STOP && s->r.absent)
+			return SQLITE_OK; /* its newest entry: removed */
 		if (rc == STOP && s->found) {
 			atomic_fetch_add(&nlookup, 1);
 			memcpy(cnt, s->cnt, (size_t)s->r.ncol * sizeof(*cnt));
