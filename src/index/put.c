@@ -399,7 +399,7 @@ static int uncount(nx_store *st, const nx_article *a, const nx_prepared *r)
 
 static int delete_fts(nx_store *st, int64_t id, nx_error *err)
 {
-	return nx_store__run_with(st, NX_STMT_FTS_DELETE, id, err, "cannot update the full-text index");
+	return nx_store__fts_rows(st, NX_STMT_FTS_SRC, NX_STMT_FTS_DELETE, id, err, "cannot update the full-text index");
 }
 
 static void bind_format(nx_store *st, sqlite3_stmt *s, int i, const char *format)
@@ -573,12 +573,8 @@ static int write_revision(nx_store *st, int64_t id, const nx_article *a, const c
 	sqlite3_bind_blob64(s, 6, z.buf, z.len, SQLITE_STATIC);
 	if ((rc = nx_store__step_done(st, s, err, "cannot keep the earlier version")) < 0)
 		goto done;
-	if ((s = nx_store__stmt(st, NX_STMT_REV_FTS_INSERT, err)) == NULL) {
-		rc = err != NULL ? err->code : NX_EDB;
-		goto done;
-	}
-	sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(st->db));
-	rc = nx_store__step_done(st, s, err, "cannot index the earlier version");
+	rc = nx_store__fts_rows(st, NX_STMT_REV_SRC, NX_STMT_REV_FTS_INSERT, sqlite3_last_insert_rowid(st->db), err,
+				"cannot index the earlier version");
 done:
 	free(json);
 	nx_buf_free(&z);
@@ -892,7 +888,8 @@ int nx_store_remove(nx_store *st, const char *ref, char id_out[17], nx_error *er
 		return nx_store__dberr(st, err, "cannot note the removal for the word lists");
 	if ((rc = delete_fts(st, id, err)) < 0)
 		return rc;
-	if ((rc = nx_store__run_with(st, NX_STMT_REV_FTS_DELETE, id, err, "cannot remove earlier versions from the index")) < 0 ||
+	if ((rc = nx_store__fts_rows(st, NX_STMT_REV_SRC_OF, NX_STMT_REV_FTS_DELETE, id, err,
+				     "cannot remove earlier versions from the index")) < 0 ||
 	    (rc = nx_store__run_with(st, NX_STMT_DELETE_ARTICLE, id, err, "cannot remove the article")) < 0)
 		return rc;
 	return nx_store__blk_unref(st, block, err);

@@ -30,6 +30,7 @@ typedef enum nx_stmt_id {
 	NX_STMT_DELETE_PHOTOS,
 	NX_STMT_INSERT_PHOTO,
 	NX_STMT_FTS_INSERT,
+	NX_STMT_FTS_SRC,
 	NX_STMT_FTS_DELETE,
 	NX_STMT_UPSERT_FILE,
 	NX_STMT_FILE_ID,
@@ -47,7 +48,9 @@ typedef enum nx_stmt_id {
 	NX_STMT_FIND_URL_UID,
 	NX_STMT_FIND_URL_TRACKED,
 	NX_STMT_DELETE_ARTICLE,
+	NX_STMT_REV_SRC,
 	NX_STMT_REV_FTS_INSERT,
+	NX_STMT_REV_SRC_OF,
 	NX_STMT_REV_FTS_DELETE,
 	NX_STMT_BODY_HEAD,
 	NX_STMT_BLOCK_NEXT,
@@ -270,6 +273,8 @@ int nx_store__query_int(nx_store *st, const char *sql, int64_t *out);
 int nx_store__step_done(nx_store *st, sqlite3_stmt *s, nx_error *err, const char *what);
 /* Run statement id with ?1 = v, to its end; what names it in an error. */
 int nx_store__run_with(nx_store *st, nx_stmt_id id, int64_t v, nx_error *err, const char *what);
+/* Each row of sel (its ?1 bound to v: a rowid and the four columns) written by ins, one INSERT a row. */
+int nx_store__fts_rows(nx_store *st, nx_stmt_id sel, nx_stmt_id ins, int64_t v, nx_error *err, const char *what);
 
 /*
  * Interface to code in vocab.c: the index's words as written (table
