@@ -24,5 +24,7 @@ const char *nx_mapvfs_name(void);
 
 /* For tests: the fetches this layer served from its own mappings, since the start. */
 unsigned long nx_mapvfs__fetches(void);
+/* For tests: the mappings this layer made, since the start. */
+unsigned long nx_mapvfs__maps(void);
 
 #endif

@@ -182,6 +182,34 @@ static void test_file_grows(void **state)
 	sqlite3_close(r);
 }
 
+/* Another connection's commits, the file growing within the mapping's room: one mapping, every page served from it. */
+static void test_mapping_kept(void **state)
+{
+	fixture *f = *state;
+	sqlite3 *r = reader(f->path, 1);
+	unsigned long maps = 0, before = 0;
+	int i = 0;
+
+	assert_same(f->w, r);
+	maps = nx_mapvfs__maps();
+	for (i = 0; i < 8; i++) {
+		add_rows(f->w, 100);
+		exec_ok(f->w, "PRAGMA wal_checkpoint(TRUNCATE)");
+		before = nx_mapvfs__fetches();
+		assert_same(f->w, r);
+		assert_int_equal(q_int(r, "SELECT count(*) FROM t"), 2000 + 100 * (i + 1));
+		assert_true(nx_mapvfs__fetches() - before >= 2000);
+	}
+	assert_int_equal(nx_mapvfs__maps(), maps);
+	/* past the room (64 MB): mapped anew, and read right */
+	add_rows(f->w, 24000);
+	exec_ok(f->w, "PRAGMA wal_checkpoint(TRUNCATE)");
+	assert_same(f->w, r);
+	assert_int_equal(q_int(r, "SELECT count(*) FROM t"), 2800 + 24000);
+	assert_int_equal(nx_mapvfs__maps(), maps + 1);
+	sqlite3_close(r);
+}
+
 static void test_file_shrinks(void **state)
 {
 	fixture *f = *state;
@@ -268,6 +296,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_reads_mapped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_grows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mapping_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_shrinks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_readers_in_turn, setup, teardown),
