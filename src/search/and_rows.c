@@ -302,8 +302,7 @@ int nx_search__two_ways(sqlite3 *db, sqlite3 *db2, int n, int (*fn)(sqlite3 *db,
 	return rc;
 }
 
-/* FTS5's totals record (fts_data id 1): its rows, its tokens and its columns; 1, or 0 when it does not parse. */
-static int read_totals(sqlite3 *db, int64_t *nrow, int64_t *ntok, int *ncol)
+int nx_search__fts_totals(sqlite3 *db, int64_t *nrow, int64_t *ntok, int *ncol)
 {
 	sqlite3_stmt *s = NULL;
 	const unsigned char *p = NULL, *end = NULL;
@@ -347,8 +346,7 @@ static ptrdiff_t and_rowids(const uint64_t *and, size_t nand, int64_t total, int
 	return (ptrdiff_t)n;
 }
 
-/* A row's length from fts_docsize (xColumnSize(-1): the sum over its columns): SQLITE_OK, or an error. */
-static int row_length(sqlite3_stmt *s, int ncol, int64_t rowid, int64_t *out)
+int nx_search__row_length(sqlite3_stmt *s, int ncol, int64_t rowid, int64_t *out)
 {
 	const unsigned char *p = NULL, *end = NULL;
 	uint64_t v = 0;
@@ -519,7 +517,7 @@ int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const i
 	memset(sk, 0, sizeof(sk));
 	if (total == 0 && k > 0)
 		return 1; /* no row holds every word */
-	if (k < 1 || total < 1 || total > NX_AND_ROWS_MAX || !read_totals(db, &nrow, &ntok, &r.ncol))
+	if (k < 1 || total < 1 || total > NX_AND_ROWS_MAX || !nx_search__fts_totals(db, &nrow, &ntok, &r.ncol))
 		return 0;
 	/* each phrase one place of known tokens, as impact_range.c reads a word */
 	for (n = 0; s != NULL && *s != '\0'; n++) {
@@ -609,7 +607,7 @@ int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const i
 		h.score = nx_bm25(idf, fr, n, (double)lb, avgdl);
 		if (nbest == k && worse(&h, &best[0]))
 			continue; /* not even at its least length */
-		if (row_length(len, r.ncol, h.rowid, &d) != SQLITE_OK)
+		if (nx_search__row_length(len, r.ncol, h.rowid, &d) != SQLITE_OK)
 			goto done;
 		h.score = nx_bm25(idf, fr, n, (double)d, avgdl);
 		if (d < lb || h.score > bound)

@@ -232,6 +232,15 @@ void nx_search__and_rows_seek(int mode);
  * first error (no item is taken after it).  fn writes what item i owns.
  */
 int nx_search__two_ways(sqlite3 *db, sqlite3 *db2, int n, int (*fn)(sqlite3 *db, int i, void *ud), void *ud);
+/* FTS5's totals record (fts_data id 1): its rows, its tokens and its columns (at most 16); 1, or 0 when it does not parse. */
+int nx_search__fts_totals(sqlite3 *db, int64_t *nrow, int64_t *ntok, int *ncol);
+/*
+ * Row rowid's length as FTS5's xColumnSize(-1) gives it (the sum of its
+ * ncol columns' sizes) from s, "SELECT sz FROM fts_docsize WHERE id = ?1":
+ * SQLITE_OK, SQLITE_CORRUPT when the row or its sizes are missing, or an
+ * error.
+ */
+int nx_search__row_length(sqlite3_stmt *s, int ncol, int64_t rowid, int64_t *out);
 /* For tests: the second threads of nx_search__two_ways that read another index than the first's, since the start. */
 size_t nx_search__two_ways_apart(void);
 int nx_search__and_rows_top(sqlite3 *db, sqlite3 *db2, const char *expr, const int64_t *df,
