@@ -33,10 +33,10 @@
  * (The first mapping is of the file's size alone, as before: at 10M
  * articles, with room from the start, the mix ran 1-3% slower in four
  * alternated runs, though no call the process makes changed; perhaps only
- * where the mapping lands.)  A page handed out is one the pager's snapshot needs,
- * inside the file as it was looked at; a checkpoint truncates the file
- * only when no reader holds a snapshot older than the truncation, as for
- * the unix layer's own mapping.
+ * where the mapping lands.)  A page handed out is one the pager's
+ * snapshot needs, inside the file as it was looked at; a checkpoint
+ * truncates the file only when no reader holds a snapshot older than the
+ * truncation, as for the unix layer's own mapping.
  *
  * The mapping needs the descriptor the unix layer opened the file with:
  * SQLite's interface has no call that gives it.  Its table of system calls
@@ -145,7 +145,7 @@ static void remap(map_file *m)
 		m->grows = 1;
 	unmap(m);
 	room = !m->grows ? 0 : size / 8 > NX_MAP_ROOM ? size / 8 : NX_MAP_ROOM;
-	if (room > SIZE_MAX / 2 - size)
+	if (size > SIZE_MAX / 2 || room > SIZE_MAX / 2 - size)
 		room = 0;
 	room = (size + room + page - 1) / page * page;
 	p = mmap(NULL, room, PROT_READ, MAP_SHARED, m->fd, 0);
